@@ -1,0 +1,362 @@
+//! Choosing the warehouses that ship an order.
+//!
+//! A strategy is a pure function from (order, stock view) to a [`Plan`]: the
+//! units to take from each warehouse and, where stock is missing, shortfalls.
+//! The engine then takes the planned units with compare-and-swap; if stock
+//! moved in between, it plans again (see `DESIGN.md`). Because planning only
+//! reads, [`crate::Engine::explain`] runs the very same code with an
+//! [`Explanation`] recorder and changes nothing.
+
+mod capacity_aware;
+mod fewest_shipments;
+mod lowest_cost;
+mod most_stock;
+mod nearest;
+mod priority;
+
+pub use capacity_aware::CapacityAware;
+pub use fewest_shipments::FewestShipments;
+pub use lowest_cost::LowestCost;
+pub use most_stock::MostStock;
+pub use nearest::Nearest;
+pub use priority::Priority;
+
+use smallvec::SmallVec;
+
+use crate::channel::{Channel, WarehouseMask};
+use crate::ids::{SkuId, WarehouseId};
+use crate::inventory::Inventory;
+use crate::network::Network;
+use crate::order::{Order, SplitPolicy};
+
+/// The built-in strategies, by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StrategyKind {
+    /// Closest warehouse that ships everything, else line by line to the closest with stock.
+    Nearest,
+    /// Lowest landed shipping cost that keeps the promised transit time.
+    LowestCost,
+    /// Fewest shipments, ties broken by distance.
+    FewestShipments,
+    /// The warehouse with the most available units (balances stock).
+    MostStock,
+    /// The channel's fixed warehouse order.
+    Priority,
+}
+
+impl StrategyKind {
+    /// Every built-in strategy, in a stable order.
+    pub const ALL: [StrategyKind; 5] =
+        [Self::Nearest, Self::LowestCost, Self::FewestShipments, Self::MostStock, Self::Priority];
+
+    /// The strategy's name as users write it (`nearest`, `lowest_cost`…).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Nearest => "nearest",
+            Self::LowestCost => "lowest_cost",
+            Self::FewestShipments => "fewest_shipments",
+            Self::MostStock => "most_stock",
+            Self::Priority => "priority",
+        }
+    }
+
+    /// Parses a name as written by users.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// A boxed strategy, wrapped in [`CapacityAware`] when asked.
+    pub fn build(self, capacity_aware: bool) -> Box<dyn AllocationStrategy> {
+        let inner: Box<dyn AllocationStrategy> = match self {
+            Self::Nearest => Box::new(Nearest),
+            Self::LowestCost => Box::new(LowestCost),
+            Self::FewestShipments => Box::new(FewestShipments),
+            Self::MostStock => Box::new(MostStock),
+            Self::Priority => Box::new(Priority),
+        };
+        if capacity_aware {
+            Box::new(CapacityAware::new(inner))
+        } else {
+            inner
+        }
+    }
+}
+
+/// Units of one order line to take from one warehouse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pick {
+    /// Index of the order line.
+    pub line: u16,
+    /// The warehouse that ships them.
+    pub warehouse: WarehouseId,
+    /// How many units.
+    pub units: u32,
+}
+
+/// Units of one order line no eligible warehouse has; backordered at `warehouse` under the partial policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shortfall {
+    /// Index of the order line.
+    pub line: u16,
+    /// The warehouse the line would best ship from: it waits for stock there.
+    pub warehouse: WarehouseId,
+    /// Missing units.
+    pub units: u32,
+}
+
+/// A strategy's decision for one order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Plan {
+    /// Units to take, by line and warehouse.
+    pub picks: SmallVec<[Pick; 8]>,
+    /// Units nobody eligible has.
+    pub shortfalls: SmallVec<[Shortfall; 2]>,
+    /// The rule that decided, in words (shown by explain).
+    pub rule: &'static str,
+}
+
+impl Plan {
+    pub(crate) fn clear(&mut self) {
+        self.picks.clear();
+        self.shortfalls.clear();
+        self.rule = "";
+    }
+
+    /// Units of `sku` already planned at `warehouse` (lines may repeat a SKU).
+    fn planned(&self, order: &Order, sku: SkuId, warehouse: WarehouseId) -> u32 {
+        self.picks
+            .iter()
+            .filter(|p| p.warehouse == warehouse && order.lines[p.line as usize].sku == sku)
+            .map(|p| p.units)
+            .sum()
+    }
+
+    /// Number of distinct warehouses (shipments) in the plan.
+    pub fn shipment_count(&self) -> usize {
+        let mask: WarehouseMask = self.picks.iter().fold(0, |m, p| m | p.warehouse.bit());
+        mask.count_ones() as usize
+    }
+}
+
+/// One warehouse as a strategy saw it, for [`Explanation`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    /// The warehouse.
+    pub warehouse: WarehouseId,
+    /// Whether the channel may use it now (served by the channel, capacity left).
+    pub eligible: bool,
+    /// Great-circle distance to the ship-to point.
+    pub distance_km: f64,
+    /// Whether it alone had every unit of the order (after the channel's buffers).
+    pub ships_whole_order: bool,
+    /// The strategy's score for it; lower ranks first unless `score_name` says otherwise.
+    pub score: f64,
+    /// What the score is (`distance_km`, `cost_cents`, `available_units`, `priority_rank`…).
+    pub score_name: &'static str,
+}
+
+/// Why a strategy decided what it did: candidates, their scores, and the deciding rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explanation {
+    /// The strategy's name.
+    pub strategy: String,
+    /// Every warehouse of the channel, in the strategy's ranking order (ineligible ones last).
+    pub candidates: Vec<Candidate>,
+    /// The rule that decided.
+    pub rule: String,
+    /// The resulting plan.
+    pub picks: Vec<Pick>,
+    /// Units that no eligible warehouse had.
+    pub shortfalls: Vec<Shortfall>,
+}
+
+/// Read-only view of stock as one channel may use it (its buffers applied).
+#[derive(Clone, Copy)]
+pub struct StockView<'a> {
+    inventory: &'a Inventory,
+    channel: &'a Channel,
+    warehouse_count: usize,
+}
+
+impl<'a> StockView<'a> {
+    pub(crate) fn new(inventory: &'a Inventory, channel: &'a Channel, warehouse_count: usize) -> Self {
+        Self { inventory, channel, warehouse_count }
+    }
+
+    /// Units of `sku` at `warehouse` that the channel may take right now.
+    #[inline]
+    pub fn available(&self, sku: SkuId, warehouse: WarehouseId) -> u32 {
+        let cell = sku.index() * self.warehouse_count + warehouse.index();
+        self.inventory.available(cell, self.channel.buffer(cell))
+    }
+}
+
+/// Everything a strategy may look at to plan one order.
+#[derive(Clone, Copy)]
+pub struct PlanContext<'a> {
+    /// The order.
+    pub order: &'a Order,
+    /// What splitting the call allows.
+    pub split: SplitPolicy,
+    /// SKUs, warehouses, carriers.
+    pub network: &'a Network,
+    /// Stock as the order's channel sees it.
+    pub stock: StockView<'a>,
+    /// Warehouses the strategy may use.
+    pub eligible: WarehouseMask,
+    /// Warehouses whose pick/pack capacity for today is used up (used by [`CapacityAware`]).
+    pub saturated: WarehouseMask,
+    /// The channel's warehouses in its priority order.
+    pub channel_warehouses: &'a [WarehouseId],
+}
+
+/// A way of choosing warehouses. Implementations must only read: the engine
+/// may call `plan` several times for one order, and `explain` calls it with
+/// nothing taken afterwards.
+pub trait AllocationStrategy: Send + Sync + std::fmt::Debug {
+    /// The strategy's name (`nearest`, `capacity_aware(lowest_cost)`…).
+    fn name(&self) -> String;
+
+    /// Fills `plan` for `ctx.order`; records candidates and the rule in `explain` when asked.
+    fn plan(&self, ctx: &PlanContext<'_>, plan: &mut Plan, explain: Option<&mut Explanation>);
+
+    /// Whether the engine must count pick/pack lines per warehouse and day for this strategy.
+    fn uses_capacity(&self) -> bool {
+        false
+    }
+}
+
+/// Warehouses with scores, best first.
+pub(crate) type Ranking = SmallVec<[(WarehouseId, f64); 16]>;
+
+/// Sorts by score ascending, ties by warehouse id, so every ranking is deterministic.
+pub(crate) fn sort_ranking(ranking: &mut Ranking) {
+    ranking.sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+}
+
+/// The eligible warehouses, in id order.
+pub(crate) fn eligible_warehouses<'a>(ctx: &'a PlanContext<'_>) -> impl Iterator<Item = WarehouseId> + 'a {
+    ctx.channel_warehouses.iter().copied().filter(|w| ctx.eligible & w.bit() != 0)
+}
+
+/// Ranks eligible warehouses by closeness to the ship-to point (closest first).
+pub(crate) fn rank_by_distance(ctx: &PlanContext<'_>, ranking: &mut Ranking) {
+    ranking.clear();
+    let warehouses = ctx.network.warehouses();
+    for w in eligible_warehouses(ctx) {
+        // Negated cosine: ascending order = closest first, with no trigonometry.
+        ranking.push((w, -ctx.order.ship_to.closeness(&warehouses[w.index()].location)));
+    }
+    sort_ranking(ranking);
+}
+
+/// Units of line `line` still free for this order at `warehouse`, after what the plan already takes.
+#[inline]
+pub(crate) fn free_for_line(ctx: &PlanContext<'_>, plan: &Plan, line: usize, warehouse: WarehouseId) -> u32 {
+    let sku = ctx.order.lines[line].sku;
+    ctx.stock.available(sku, warehouse).saturating_sub(plan.planned(ctx.order, sku, warehouse))
+}
+
+/// Whether `warehouse` alone has every unit of the order, counting repeated SKUs together.
+pub(crate) fn ships_whole(ctx: &PlanContext<'_>, warehouse: WarehouseId) -> bool {
+    let lines = &ctx.order.lines;
+    lines.iter().enumerate().all(|(i, line)| {
+        let earlier: i64 = lines[..i].iter().filter(|l| l.sku == line.sku).map(|l| l.quantity).sum();
+        (ctx.stock.available(line.sku, warehouse) as i64) >= earlier + line.quantity
+    })
+}
+
+/// Plans every line from one warehouse.
+pub(crate) fn take_whole(ctx: &PlanContext<'_>, plan: &mut Plan, warehouse: WarehouseId) {
+    for (i, line) in ctx.order.lines.iter().enumerate() {
+        plan.picks.push(Pick { line: i as u16, warehouse, units: line.quantity as u32 });
+    }
+}
+
+/// Fills one line from warehouses in `ranking` order, taking what each has;
+/// what none has becomes a shortfall at the best-ranked warehouse.
+pub(crate) fn fill_line(ctx: &PlanContext<'_>, plan: &mut Plan, line: usize, ranking: &Ranking) {
+    let mut remaining = ctx.order.lines[line].quantity as u32;
+    for &(warehouse, _) in ranking {
+        if remaining == 0 {
+            break;
+        }
+        let units = free_for_line(ctx, plan, line, warehouse).min(remaining);
+        if units > 0 {
+            plan.picks.push(Pick { line: line as u16, warehouse, units });
+            remaining -= units;
+        }
+    }
+    if remaining > 0 {
+        if let Some(&(warehouse, _)) = ranking.first() {
+            plan.shortfalls.push(Shortfall { line: line as u16, warehouse, units: remaining });
+        }
+    }
+}
+
+/// Marks every line short at `warehouse` (nothing planned): the order cannot ship as asked.
+pub(crate) fn all_short(ctx: &PlanContext<'_>, plan: &mut Plan, warehouse: WarehouseId) {
+    for (i, line) in ctx.order.lines.iter().enumerate() {
+        plan.shortfalls.push(Shortfall { line: i as u16, warehouse, units: line.quantity as u32 });
+    }
+}
+
+/// The common shape of most strategies: the best-ranked warehouse that ships
+/// the whole order; else, if splitting is allowed, each line from the
+/// warehouses `rank_line` gives for it.
+pub(crate) fn whole_then_split(
+    ctx: &PlanContext<'_>,
+    plan: &mut Plan,
+    whole: &Ranking,
+    mut rank_line: impl FnMut(&PlanContext<'_>, &Plan, usize, &mut Ranking),
+) {
+    if let Some(&(warehouse, _)) = whole.iter().find(|(w, _)| ships_whole(ctx, *w)) {
+        take_whole(ctx, plan, warehouse);
+        plan.rule = "the best-ranked warehouse that has every unit ships the whole order";
+        return;
+    }
+    let Some(&(first, _)) = whole.first() else {
+        plan.rule = "no eligible warehouse";
+        return;
+    };
+    if ctx.split == SplitPolicy::SingleWarehouse {
+        all_short(ctx, plan, first);
+        plan.rule = "no single warehouse has every unit and the policy forbids splitting";
+        return;
+    }
+    let mut ranking = Ranking::new();
+    for line in 0..ctx.order.lines.len() {
+        rank_line(ctx, plan, line, &mut ranking);
+        fill_line(ctx, plan, line, &ranking);
+    }
+    plan.rule = "no single warehouse has every unit: each line from the best-ranked warehouses with stock";
+}
+
+/// Records every channel warehouse as a candidate, ranked ones first in ranking order.
+pub(crate) fn record_candidates(
+    ctx: &PlanContext<'_>,
+    ranking: &Ranking,
+    score_name: &'static str,
+    explain: &mut Explanation,
+) {
+    let warehouses = ctx.network.warehouses();
+    let mut push = |warehouse: WarehouseId, score: f64, eligible: bool| {
+        explain.candidates.push(Candidate {
+            warehouse,
+            eligible,
+            distance_km: ctx.order.ship_to.distance_km(&warehouses[warehouse.index()].location),
+            ships_whole_order: ships_whole(ctx, warehouse),
+            score,
+            score_name,
+        });
+    };
+    for &(warehouse, score) in ranking {
+        push(warehouse, score, true);
+    }
+    for &warehouse in ctx.channel_warehouses {
+        if !ranking.iter().any(|(w, _)| *w == warehouse) {
+            push(warehouse, f64::NAN, false);
+        }
+    }
+}
+

@@ -1,0 +1,68 @@
+//! Sales channels: which warehouses serve them, what stock they must leave alone, how they allocate.
+
+use crate::allocation::StrategyKind;
+use crate::ids::{SkuId, WarehouseId};
+
+/// A set of warehouses as a bit mask (bit `i` = `WarehouseId(i)`).
+pub type WarehouseMask = u64;
+
+/// Units of a cell that a channel may not take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Buffer {
+    /// No buffer.
+    None,
+    /// A fixed number of units.
+    Units(u32),
+    /// A share of the cell's on-hand units, in basis points (100 = 1 %), rounded up.
+    BasisPointsOfOnHand(u32),
+}
+
+impl Buffer {
+    /// The buffer in units for a cell holding `on_hand` units.
+    #[inline]
+    pub fn units(self, on_hand: u32) -> u32 {
+        match self {
+            Buffer::None => 0,
+            Buffer::Units(units) => units,
+            Buffer::BasisPointsOfOnHand(bp) => ((on_hand as u64 * bp as u64).div_ceil(10_000)) as u32,
+        }
+    }
+}
+
+/// A channel as configured: what the engine needs to allocate its orders.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChannelConfig {
+    /// The channel's code (web, marketplace-x, store-42…).
+    pub code: String,
+    /// Warehouses that may serve it, in the channel's priority order (used by `priority`).
+    pub warehouses: Vec<WarehouseId>,
+    /// The buffer that applies to every cell unless overridden.
+    pub buffer: Buffer,
+    /// Per-cell buffer overrides.
+    pub buffer_overrides: Vec<(SkuId, WarehouseId, Buffer)>,
+    /// How the channel picks warehouses.
+    pub strategy: StrategyKind,
+    /// Whether to skip warehouses whose pick/pack capacity for the day is used up.
+    pub capacity_aware: bool,
+}
+
+/// A channel ready for the hot path.
+#[derive(Debug)]
+pub(crate) struct Channel {
+    pub(crate) config: ChannelConfig,
+    pub(crate) mask: WarehouseMask,
+    /// Dense per-cell buffers, present only when the channel has overrides, so
+    /// the common case is one field read and no lookup.
+    pub(crate) cell_buffers: Option<Box<[Buffer]>>,
+    pub(crate) strategy: Box<dyn crate::allocation::AllocationStrategy>,
+}
+
+impl Channel {
+    #[inline]
+    pub(crate) fn buffer(&self, cell: usize) -> Buffer {
+        match &self.cell_buffers {
+            Some(buffers) => buffers[cell],
+            None => self.config.buffer,
+        }
+    }
+}

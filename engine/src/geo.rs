@@ -1,0 +1,86 @@
+//! Locations on the Earth and great-circle distances.
+//!
+//! A [`GeoPoint`] carries its unit vector, computed once when the point is made
+//! (at the edge, when an order or warehouse is read). Ranking warehouses by
+//! distance is then a dot product per warehouse: no trigonometry on the hot path.
+
+use crate::constants::EARTH_RADIUS_KM;
+
+/// A latitude/longitude in degrees with its precomputed unit vector.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GeoPoint {
+    latitude_deg: f64,
+    longitude_deg: f64,
+    unit: [f64; 3],
+}
+
+/// A latitude or longitude outside its range, or not a number.
+#[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
+#[error("invalid location ({latitude_deg}, {longitude_deg}): latitude must be within -90..=90 and longitude within -180..=180 degrees")]
+pub struct InvalidLocation {
+    /// The latitude given.
+    pub latitude_deg: f64,
+    /// The longitude given.
+    pub longitude_deg: f64,
+}
+
+impl GeoPoint {
+    /// A point from degrees; refuses values out of range or NaN.
+    pub fn new(latitude_deg: f64, longitude_deg: f64) -> Result<Self, InvalidLocation> {
+        let valid = (-90.0..=90.0).contains(&latitude_deg) && (-180.0..=180.0).contains(&longitude_deg);
+        if !valid {
+            return Err(InvalidLocation { latitude_deg, longitude_deg });
+        }
+        let (lat, lon) = (latitude_deg.to_radians(), longitude_deg.to_radians());
+        let unit = [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()];
+        Ok(Self { latitude_deg, longitude_deg, unit })
+    }
+
+    /// Latitude in degrees.
+    pub fn latitude_deg(&self) -> f64 {
+        self.latitude_deg
+    }
+
+    /// Longitude in degrees.
+    pub fn longitude_deg(&self) -> f64 {
+        self.longitude_deg
+    }
+
+    /// Cosine of the central angle to `other`: larger means closer. Monotone in
+    /// distance, so it ranks without any trigonometry.
+    #[inline]
+    pub fn closeness(&self, other: &GeoPoint) -> f64 {
+        self.unit[0] * other.unit[0] + self.unit[1] * other.unit[1] + self.unit[2] * other.unit[2]
+    }
+
+    /// Great-circle distance in kilometres. Uses atan2(|a×b|, a·b), which stays
+    /// accurate for near and antipodal points alike.
+    pub fn distance_km(&self, other: &GeoPoint) -> f64 {
+        let (a, b) = (self.unit, other.unit);
+        let cross = [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+        let sin = (cross[0] * cross[0] + cross[1] * cross[1] + cross[2] * cross[2]).sqrt();
+        sin.atan2(self.closeness(other)) * EARTH_RADIUS_KM
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn london_to_paris_is_344_km() {
+        let london = GeoPoint::new(51.5074, -0.1278).unwrap();
+        let paris = GeoPoint::new(48.8566, 2.3522).unwrap();
+        let km = london.distance_km(&paris);
+        assert!((km - 343.5).abs() < 1.5, "got {km}");
+        assert!(london.closeness(&paris) > london.closeness(&GeoPoint::new(40.7128, -74.006).unwrap()));
+    }
+
+    #[test]
+    fn same_point_is_zero_and_bad_coordinates_are_refused() {
+        let p = GeoPoint::new(10.0, 20.0).unwrap();
+        assert_eq!(p.distance_km(&p), 0.0);
+        assert!(GeoPoint::new(91.0, 0.0).is_err());
+        assert!(GeoPoint::new(0.0, f64::NAN).is_err());
+    }
+}

@@ -1,0 +1,147 @@
+//! The engine's invariants, checked on demand (by tests and at the simulator's daily close).
+//!
+//! Run it at quiescence: it locks order shards one after another, so calls in
+//! flight on other threads could be counted half-way.
+
+use std::fmt;
+
+use rustc_hash::FxHashMap;
+
+use crate::engine::Engine;
+use crate::lifecycle::OrderStatus;
+use crate::reservation::{HoldCounts, PickState, ShipmentState};
+
+/// Totals seen by a successful [`Engine::check_invariants`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InvariantReport {
+    /// Cells checked.
+    pub cells: usize,
+    /// Orders checked.
+    pub orders: usize,
+    /// Holds created and how they ended.
+    pub holds: HoldCounts,
+    /// Holds still open.
+    pub open_holds: u64,
+    /// Units on hand, all cells.
+    pub on_hand_units: u64,
+    /// Units reserved, all cells.
+    pub reserved_units: u64,
+    /// Units allocated, all cells.
+    pub allocated_units: u64,
+    /// Units waiting on backorder.
+    pub backordered_units: u64,
+}
+
+/// Broken invariants, each described; any one of them is a bug in the engine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvariantViolation {
+    /// What broke, one line each (at most [`MAX_PROBLEMS`]).
+    pub problems: Vec<String>,
+}
+
+/// Most problems one check reports; the first few are what a developer needs.
+pub const MAX_PROBLEMS: usize = 20;
+
+impl fmt::Display for InvariantViolation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} engine invariant(s) broken: {}", self.problems.len(), self.problems.join("; "))
+    }
+}
+
+impl std::error::Error for InvariantViolation {}
+
+struct Problems(Vec<String>);
+
+impl Problems {
+    fn check(&mut self, ok: bool, describe: impl FnOnce() -> String) {
+        if !ok && self.0.len() < MAX_PROBLEMS {
+            self.0.push(describe());
+        }
+    }
+}
+
+impl Engine {
+    /// Checks every invariant: per cell `reserved + allocated ≤ on_hand` and unit conservation
+    /// (initial + received + returned + adjusted in = on hand + shipped + scrapped + adjusted out);
+    /// the cells' reserved and allocated units equal what the order records hold; the backorder
+    /// book equals what orders wait for; every hold created was confirmed, released or expired
+    /// exactly once, or is still open.
+    pub fn check_invariants(&self) -> Result<InvariantReport, InvariantViolation> {
+        let cells = self.inventory.len();
+        let mut problems = Problems(Vec::new());
+        let mut reserved = vec![0u64; cells];
+        let mut allocated = vec![0u64; cells];
+        let mut backordered: FxHashMap<u32, u64> = FxHashMap::default();
+        let mut report = InvariantReport { cells, ..Default::default() };
+        for shard in self.orders.shards() {
+            report.holds.add(&shard.holds);
+            for (id, record) in &shard.orders {
+                report.orders += 1;
+                report.open_holds += (record.status == OrderStatus::Held) as u64;
+                for pick in &record.picks {
+                    let cell = self.cell(record.lines[pick.line as usize].sku, pick.warehouse);
+                    let allowed = match record.status {
+                        OrderStatus::Held => pick.state == PickState::Reserved,
+                        OrderStatus::Confirmed => matches!(pick.state, PickState::Allocated | PickState::Shipped),
+                        OrderStatus::Released | OrderStatus::Expired => matches!(pick.state, PickState::Released | PickState::Shipped),
+                    };
+                    problems.check(allowed, || format!("{id}: {:?} pick in a {:?} order", pick.state, record.status));
+                    problems.check(pick.returned_units <= pick.units, || format!("{id}: more units returned than shipped"));
+                    match pick.state {
+                        PickState::Reserved => reserved[cell] += pick.units as u64,
+                        PickState::Allocated => {
+                            allocated[cell] += pick.units as u64;
+                            let pending = record.shipments.get(pick.shipment as usize).map(|s| s.state) == Some(ShipmentState::Pending);
+                            problems.check(pending, || format!("{id}: allocated pick outside a pending shipment"));
+                        }
+                        PickState::Shipped | PickState::Released => {}
+                    }
+                }
+                for b in &record.backorders {
+                    let open = matches!(record.status, OrderStatus::Held | OrderStatus::Confirmed);
+                    problems.check(open || b.units == 0, || format!("{id}: {:?} order still waits on backorder", record.status));
+                    let cell = self.cell(record.lines[b.line as usize].sku, b.warehouse) as u32;
+                    *backordered.entry(cell).or_default() += b.units as u64;
+                }
+                problems.check(record.status != OrderStatus::Held || record.shipments.is_empty(), || format!("{id}: held order has shipments"));
+            }
+        }
+        let holds = report.holds;
+        let resolved = holds.confirmed + holds.released + holds.expired + report.open_holds;
+        problems.check(holds.created == resolved, || {
+            format!("holds created {} ≠ confirmed {} + released {} + expired {} + open {}", holds.created, holds.confirmed, holds.released, holds.expired, report.open_holds)
+        });
+        for cell in 0..cells {
+            let (on_hand, committed) = self.inventory.stock_word(cell);
+            let cell_allocated = self.inventory.allocated_units(cell);
+            let (sku, warehouse) = self.cell_ids(cell);
+            let at = || format!("cell (SKU {}, warehouse {})", sku.0, warehouse.0);
+            problems.check(committed <= on_hand, || format!("{}: committed {committed} > on hand {on_hand}", at()));
+            problems.check(cell_allocated <= committed, || format!("{}: allocated {cell_allocated} > committed {committed}", at()));
+            let cell_reserved = committed.saturating_sub(cell_allocated) as u64;
+            problems.check(cell_reserved == reserved[cell], || format!("{}: reserved {cell_reserved}, orders hold {}", at(), reserved[cell]));
+            problems.check(cell_allocated as u64 == allocated[cell], || format!("{}: allocated {cell_allocated}, orders hold {}", at(), allocated[cell]));
+            let l = self.inventory.ledger(cell);
+            let inflow = l.initial + l.received + l.returned + l.adjusted_in;
+            let outflow = on_hand as u64 + l.shipped + l.scrapped + l.adjusted_out;
+            problems.check(inflow == outflow, || format!("{}: units in {inflow} ≠ on hand + out {outflow} ({l:?})", at()));
+            report.on_hand_units += on_hand as u64;
+            report.reserved_units += cell_reserved;
+            report.allocated_units += cell_allocated as u64;
+        }
+        let book = self.backorders.totals();
+        for (cell, units) in backordered.iter().filter(|(_, u)| **u > 0) {
+            let booked = book.get(cell).copied().unwrap_or(0);
+            problems.check(booked == *units, || format!("cell {cell}: orders wait for {units} units, the book has {booked}"));
+        }
+        for (cell, units) in &book {
+            problems.check(backordered.get(cell).copied().unwrap_or(0) == *units, || format!("cell {cell}: book has {units} units no order waits for"));
+        }
+        report.backordered_units = backordered.values().sum();
+        if problems.0.is_empty() {
+            Ok(report)
+        } else {
+            Err(InvariantViolation { problems: problems.0 })
+        }
+    }
+}

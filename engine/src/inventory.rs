@@ -1,0 +1,324 @@
+//! Stock cells, one per (SKU, warehouse), updated lock-free.
+//!
+//! # Encoding
+//! Each cell's hot state is one `AtomicU64`: on-hand units in the high 32 bits,
+//! committed units (reserved + allocated) in the low 32 bits. Every change that
+//! can break `committed ≤ on_hand` is a single compare-and-swap on that word
+//! that checks the bound in the same step, so no interleaving of threads can
+//! oversell: the invariant holds at every instant, not only at quiescence.
+//!
+//! How committed units split into reserved and allocated is a second atomic
+//! (`allocated`), moved after the stock word; the split never decides whether
+//! stock can be taken, so the brief window between the two writes is harmless.
+//! [`crate::Engine::check_invariants`] checks the split at quiescence.
+//!
+//! # Ordering
+//! The stock word uses `AcqRel` CAS / `Acquire` loads: a thread that sees units
+//! as taken also sees the order record written before by the thread that took
+//! them (records sit behind mutexes, which order the rest). The ledger counters
+//! are statistics read at quiescence and use `Relaxed`.
+
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+use crate::channel::Buffer;
+use crate::constants::MAX_CELL_UNITS;
+
+const COMMITTED_MASK: u64 = 0xFFFF_FFFF;
+
+#[inline]
+fn unpack(word: u64) -> (u32, u32) {
+    ((word >> 32) as u32, (word & COMMITTED_MASK) as u32)
+}
+
+#[inline]
+fn pack(on_hand: u32, committed: u32) -> u64 {
+    ((on_hand as u64) << 32) | committed as u64
+}
+
+/// A consistent reading of one cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct CellSnapshot {
+    /// Units physically in the warehouse.
+    pub on_hand: u32,
+    /// Units held for carts and unpaid orders.
+    pub reserved: u32,
+    /// Units committed to confirmed shipments not yet shipped.
+    pub allocated: u32,
+}
+
+impl CellSnapshot {
+    /// Units no order holds: on hand − reserved − allocated (before any channel buffer).
+    pub fn free(&self) -> u32 {
+        self.on_hand - self.reserved - self.allocated
+    }
+}
+
+/// Lifetime unit movements of one cell, for the conservation check:
+/// initial + received + returned + adjusted_in = on_hand + shipped + scrapped + adjusted_out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct CellLedger {
+    /// Stock loaded at start-up.
+    pub initial: u64,
+    /// Supplier receipts.
+    pub received: u64,
+    /// Customer returns that came back (restocked or scrapped).
+    pub returned: u64,
+    /// Returns written off instead of restocked.
+    pub scrapped: u64,
+    /// Units shipped to customers.
+    pub shipped: u64,
+    /// Units found by cycle counts.
+    pub adjusted_in: u64,
+    /// Units lost (shrinkage, damage), by cycle count or at pick time.
+    pub adjusted_out: u64,
+}
+
+#[derive(Default)]
+pub(crate) struct AtomicLedger {
+    initial: AtomicU64,
+    received: AtomicU64,
+    returned: AtomicU64,
+    scrapped: AtomicU64,
+    shipped: AtomicU64,
+    adjusted_in: AtomicU64,
+    adjusted_out: AtomicU64,
+}
+
+/// Which ledger counter a movement goes to.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Movement {
+    Initial,
+    Received,
+    Returned,
+    Scrapped,
+    Shipped,
+    AdjustedIn,
+    AdjustedOut,
+}
+
+impl AtomicLedger {
+    pub(crate) fn add(&self, movement: Movement, units: u32) {
+        let counter = match movement {
+            Movement::Initial => &self.initial,
+            Movement::Received => &self.received,
+            Movement::Returned => &self.returned,
+            Movement::Scrapped => &self.scrapped,
+            Movement::Shipped => &self.shipped,
+            Movement::AdjustedIn => &self.adjusted_in,
+            Movement::AdjustedOut => &self.adjusted_out,
+        };
+        counter.fetch_add(units as u64, Ordering::Relaxed);
+    }
+
+    pub(crate) fn read(&self) -> CellLedger {
+        CellLedger {
+            initial: self.initial.load(Ordering::Relaxed),
+            received: self.received.load(Ordering::Relaxed),
+            returned: self.returned.load(Ordering::Relaxed),
+            scrapped: self.scrapped.load(Ordering::Relaxed),
+            shipped: self.shipped.load(Ordering::Relaxed),
+            adjusted_in: self.adjusted_in.load(Ordering::Relaxed),
+            adjusted_out: self.adjusted_out.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// The outcome of trying to take units from a cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Take {
+    /// Taken; the free units (after buffer) before and after.
+    Taken { free_before: u32, free_after: u32 },
+    /// Not enough; this many units were free for the caller.
+    Short { free: u32 },
+}
+
+/// All cells, structure-of-arrays so the hot stock words sit together in cache.
+pub(crate) struct Inventory {
+    /// on_hand << 32 | committed. Written by every stock-moving call via CAS.
+    stock: Box<[AtomicU64]>,
+    /// Allocated (confirmed, unshipped) units; the rest of committed is reserved.
+    allocated: Box<[AtomicU32]>,
+    /// Reorder point in units (0 = none); a crossing below it raises an event.
+    reorder_point: Box<[AtomicU32]>,
+    ledger: Box<[AtomicLedger]>,
+}
+
+fn boxed<T>(count: usize, make: impl Fn() -> T) -> Box<[T]> {
+    (0..count).map(|_| make()).collect()
+}
+
+impl Inventory {
+    pub(crate) fn new(cells: usize) -> Self {
+        Self {
+            stock: boxed(cells, || AtomicU64::new(0)),
+            allocated: boxed(cells, || AtomicU32::new(0)),
+            reorder_point: boxed(cells, || AtomicU32::new(0)),
+            ledger: boxed(cells, AtomicLedger::default),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.stock.len()
+    }
+
+    /// Free units for a caller bound by `buffer`: on_hand − committed − buffer, floored at 0.
+    #[inline]
+    pub(crate) fn available(&self, cell: usize, buffer: Buffer) -> u32 {
+        let (on_hand, committed) = unpack(self.stock[cell].load(Ordering::Acquire));
+        (on_hand - committed).saturating_sub(buffer.units(on_hand))
+    }
+
+    /// Commits `units` if that leaves at least `buffer` free. The check and the
+    /// write are one CAS, which is what makes overselling impossible.
+    #[inline]
+    pub(crate) fn try_take(&self, cell: usize, units: u32, buffer: Buffer) -> Take {
+        let word = &self.stock[cell];
+        let mut current = word.load(Ordering::Acquire);
+        loop {
+            let (on_hand, committed) = unpack(current);
+            let free = (on_hand - committed).saturating_sub(buffer.units(on_hand));
+            if free < units {
+                return Take::Short { free };
+            }
+            let next = pack(on_hand, committed + units);
+            match word.compare_exchange_weak(current, next, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => return Take::Taken { free_before: free, free_after: free - units },
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
+    /// Returns committed units to free stock (a release or an expiry).
+    #[inline]
+    pub(crate) fn give_back(&self, cell: usize, units: u32) {
+        let previous = self.stock[cell].fetch_sub(units as u64, Ordering::AcqRel);
+        assert!(unpack(previous).1 >= units, "cell {cell}: gave back {units} units but fewer were committed");
+    }
+
+    /// Moves committed units between reserved and allocated (confirm: +, cancel of confirmed: −).
+    #[inline]
+    pub(crate) fn allocate(&self, cell: usize, units: u32) {
+        self.allocated[cell].fetch_add(units, Ordering::AcqRel);
+    }
+
+    #[inline]
+    pub(crate) fn deallocate(&self, cell: usize, units: u32) {
+        let previous = self.allocated[cell].fetch_sub(units, Ordering::AcqRel);
+        assert!(previous >= units, "cell {cell}: deallocated {units} units but only {previous} were allocated");
+    }
+
+    /// Units leave the building: on_hand and committed fall together, and the
+    /// allocation (or reservation, for a short pick of a held line) with them.
+    pub(crate) fn remove_committed(&self, cell: usize, units: u32, movement: Movement) {
+        let delta = pack(units, units);
+        let previous = self.stock[cell].fetch_sub(delta, Ordering::AcqRel);
+        let (on_hand, committed) = unpack(previous);
+        assert!(on_hand >= units && committed >= units, "cell {cell}: removed {units} committed units from {on_hand}/{committed}");
+        self.ledger[cell].add(movement, units);
+    }
+
+    /// Units arrive (receipt, restocked return, found stock). Fails if the cell would pass [`MAX_CELL_UNITS`].
+    pub(crate) fn add_on_hand(&self, cell: usize, units: u32, movement: Movement) -> Result<(), u32> {
+        let word = &self.stock[cell];
+        let mut current = word.load(Ordering::Acquire);
+        loop {
+            let (on_hand, committed) = unpack(current);
+            if units > MAX_CELL_UNITS - on_hand {
+                return Err(on_hand);
+            }
+            match word.compare_exchange_weak(current, pack(on_hand + units, committed), Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => break,
+                Err(actual) => current = actual,
+            }
+        }
+        self.ledger[cell].add(movement, units);
+        Ok(())
+    }
+
+    /// Removes free (uncommitted) units: shrinkage found by a count. Fails with
+    /// the free units if fewer than `units` are free, leaving the cell unchanged.
+    pub(crate) fn remove_free(&self, cell: usize, units: u32) -> Result<(), u32> {
+        let word = &self.stock[cell];
+        let mut current = word.load(Ordering::Acquire);
+        loop {
+            let (on_hand, committed) = unpack(current);
+            if on_hand - committed < units {
+                return Err(on_hand - committed);
+            }
+            match word.compare_exchange_weak(current, pack(on_hand - units, committed), Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => break,
+                Err(actual) => current = actual,
+            }
+        }
+        self.ledger[cell].add(Movement::AdjustedOut, units);
+        Ok(())
+    }
+
+    pub(crate) fn record(&self, cell: usize, movement: Movement, units: u32) {
+        self.ledger[cell].add(movement, units);
+    }
+
+    pub(crate) fn snapshot(&self, cell: usize) -> CellSnapshot {
+        let (on_hand, committed) = unpack(self.stock[cell].load(Ordering::Acquire));
+        let allocated = self.allocated[cell].load(Ordering::Acquire);
+        // Between a confirm's two writes `allocated` can briefly lead; clamp so a
+        // live reading never shows negative reserved stock.
+        let allocated = allocated.min(committed);
+        CellSnapshot { on_hand, reserved: committed - allocated, allocated }
+    }
+
+    /// The raw pair (on_hand, committed) read in one load.
+    pub(crate) fn stock_word(&self, cell: usize) -> (u32, u32) {
+        unpack(self.stock[cell].load(Ordering::Acquire))
+    }
+
+    pub(crate) fn allocated_units(&self, cell: usize) -> u32 {
+        self.allocated[cell].load(Ordering::Acquire)
+    }
+
+    pub(crate) fn ledger(&self, cell: usize) -> CellLedger {
+        self.ledger[cell].read()
+    }
+
+    pub(crate) fn reorder_point(&self, cell: usize) -> u32 {
+        self.reorder_point[cell].load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_reorder_point(&self, cell: usize, units: u32) {
+        self.reorder_point[cell].store(units, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn take_respects_buffer_and_never_commits_past_on_hand() {
+        let inventory = Inventory::new(1);
+        inventory.add_on_hand(0, 10, Movement::Initial).unwrap();
+        assert_eq!(inventory.try_take(0, 7, Buffer::Units(3)), Take::Taken { free_before: 7, free_after: 0 });
+        assert_eq!(inventory.try_take(0, 1, Buffer::None), Take::Taken { free_before: 3, free_after: 2 });
+        assert_eq!(inventory.try_take(0, 3, Buffer::None), Take::Short { free: 2 });
+        assert_eq!(inventory.stock_word(0), (10, 8));
+        inventory.give_back(0, 8);
+        assert_eq!(inventory.remove_free(0, 11), Err(10));
+        inventory.remove_free(0, 4).unwrap();
+        assert_eq!(inventory.stock_word(0), (6, 0));
+    }
+
+    #[test]
+    fn percentage_buffer_rounds_up() {
+        assert_eq!(Buffer::BasisPointsOfOnHand(1_000).units(15), 2);
+        assert_eq!(Buffer::BasisPointsOfOnHand(10_000).units(15), 15);
+        assert_eq!(Buffer::None.units(15), 0);
+    }
+
+    #[test]
+    fn receipts_stop_at_the_cell_limit() {
+        let inventory = Inventory::new(1);
+        inventory.add_on_hand(0, MAX_CELL_UNITS - 5, Movement::Received).unwrap();
+        assert_eq!(inventory.add_on_hand(0, 6, Movement::Received), Err(MAX_CELL_UNITS - 5));
+        assert_eq!(inventory.ledger(0).received, (MAX_CELL_UNITS - 5) as u64);
+    }
+}

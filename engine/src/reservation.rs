@@ -1,0 +1,164 @@
+//! Order records and the sharded table that holds them.
+//!
+//! Each shard is a mutex over a map and an expiry heap; an order lives in shard
+//! `hash(id) & mask`. A call locks exactly one order shard, so threads working on
+//! different orders almost never meet (64 shards, 2–16 threads). Lock order, to
+//! rule out deadlock: an order shard may be held while taking a backorder shard,
+//! never the reverse.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::{Mutex, MutexGuard};
+
+use crossbeam_utils::CachePadded;
+use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
+
+use crate::constants::ORDER_SHARDS;
+use crate::geo::GeoPoint;
+use crate::ids::{ChannelId, OrderId, WarehouseId};
+use crate::lifecycle::OrderStatus;
+use crate::network::CarrierQuote;
+use crate::order::{OrderLine, ServiceLevel};
+
+/// Where one pick's units are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PickState {
+    /// Counted in the cell's reserved units.
+    Reserved,
+    /// Counted in the cell's allocated units (its shipment is pending).
+    Allocated,
+    /// Left the warehouse.
+    Shipped,
+    /// Went back to available (release, expiry).
+    Released,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PickRecord {
+    pub(crate) line: u16,
+    pub(crate) warehouse: WarehouseId,
+    /// Units held; short picks reduce it.
+    pub(crate) units: u32,
+    pub(crate) state: PickState,
+    /// Index into `shipments`, once confirmed.
+    pub(crate) shipment: u16,
+    pub(crate) short_units: u32,
+    pub(crate) returned_units: u32,
+}
+
+pub(crate) const NO_SHIPMENT: u16 = u16::MAX;
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BackorderRecord {
+    pub(crate) line: u16,
+    pub(crate) warehouse: WarehouseId,
+    /// Units still waiting.
+    pub(crate) units: u32,
+    /// Key in the backorder book, to find and remove the entry.
+    pub(crate) sequence: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ShipmentState {
+    Pending,
+    Shipped,
+    Cancelled,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ShipmentRecord {
+    pub(crate) warehouse: WarehouseId,
+    pub(crate) state: ShipmentState,
+    pub(crate) quote: Option<CarrierQuote>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct OrderRecord {
+    pub(crate) channel: ChannelId,
+    pub(crate) placed_at_ms: u64,
+    pub(crate) expires_at_ms: u64,
+    pub(crate) ship_to: GeoPoint,
+    pub(crate) service: ServiceLevel,
+    pub(crate) status: OrderStatus,
+    pub(crate) lines: SmallVec<[OrderLine; 4]>,
+    pub(crate) picks: SmallVec<[PickRecord; 4]>,
+    pub(crate) backorders: SmallVec<[BackorderRecord; 1]>,
+    pub(crate) shipments: SmallVec<[ShipmentRecord; 2]>,
+}
+
+/// How many holds a shard saw begin and end; kept inside the shard so that no
+/// counter is shared between threads on the hot path.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HoldCounts {
+    /// Holds created.
+    pub created: u64,
+    /// Holds confirmed (became orders).
+    pub confirmed: u64,
+    /// Holds released before confirmation.
+    pub released: u64,
+    /// Holds expired.
+    pub expired: u64,
+}
+
+impl HoldCounts {
+    pub(crate) fn add(&mut self, other: &HoldCounts) {
+        self.created += other.created;
+        self.confirmed += other.confirmed;
+        self.released += other.released;
+        self.expired += other.expired;
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct OrderShard {
+    pub(crate) orders: FxHashMap<OrderId, OrderRecord>,
+    /// (expires_at_ms, order id), soonest first. Confirmed or released orders
+    /// stay until their time comes and are skipped then (lazy deletion keeps
+    /// the reserve path to one push).
+    pub(crate) expiries: BinaryHeap<Reverse<(u64, u64)>>,
+    pub(crate) holds: HoldCounts,
+}
+
+/// The order table: [`ORDER_SHARDS`] mutex-guarded shards.
+pub(crate) struct OrderTable {
+    shards: Box<[CachePadded<Mutex<OrderShard>>]>,
+}
+
+impl OrderTable {
+    pub(crate) fn new(expected_open_orders: usize) -> Self {
+        let per_shard = expected_open_orders / ORDER_SHARDS;
+        let shards = (0..ORDER_SHARDS)
+            .map(|_| {
+                let shard = OrderShard {
+                    orders: FxHashMap::with_capacity_and_hasher(per_shard, Default::default()),
+                    expiries: BinaryHeap::with_capacity(per_shard),
+                    holds: HoldCounts::default(),
+                };
+                CachePadded::new(Mutex::new(shard))
+            })
+            .collect();
+        Self { shards }
+    }
+
+    /// The shard holding `order`. Ids are often sequential: mix them so that
+    /// consecutive orders land on different shards.
+    #[inline]
+    pub(crate) fn lock(&self, order: OrderId) -> MutexGuard<'_, OrderShard> {
+        let mixed = order.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let index = (mixed >> 58) as usize & (ORDER_SHARDS - 1);
+        lock(&self.shards[index])
+    }
+
+    pub(crate) fn shards(&self) -> impl Iterator<Item = MutexGuard<'_, OrderShard>> {
+        self.shards.iter().map(|s| lock(s))
+    }
+}
+
+/// Locks a mutex. A poisoned lock means a thread panicked mid-transition — a
+/// bug — and the engine's state can no longer be trusted, so we stop too.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().expect("engine lock poisoned: a thread panicked inside a transition")
+}
+
+const _: () = assert!(ORDER_SHARDS == 64, "lock() takes the top 6 bits of the mixed id");

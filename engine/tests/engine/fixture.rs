@@ -1,0 +1,116 @@
+//! A small network whose right answers are worked out by hand in the tests.
+//!
+//! Warehouses: LON (W0, London), MAN (W1, Manchester), PAR (W2, Paris).
+//! Customers ship to Birmingham: MAN is ~114 km away, LON ~163 km, PAR ~502 km.
+//! SKUs: A (1 kg), B (0.5 kg), C (2 kg).
+//! Carriers:
+//!   ROYAL   ≤150 km: 250¢ + 50¢/kg, 2 days;  ≤1000 km: 800¢ + 100¢/kg, 3 days
+//!   EXPRESS ≤200 km: 900¢ + 20¢/kg, 1 day;   ≤1000 km: 1500¢ + 60¢/kg, 1 day
+
+use qm_engine::*;
+
+pub const LON: WarehouseId = WarehouseId(0);
+pub const MAN: WarehouseId = WarehouseId(1);
+pub const PAR: WarehouseId = WarehouseId(2);
+pub const A: SkuId = SkuId(0);
+pub const B: SkuId = SkuId(1);
+pub const C: SkuId = SkuId(2);
+pub const WEB: ChannelId = ChannelId(0);
+pub const HOUR_MS: u64 = 3_600_000;
+pub const DAY_MS: u64 = 24 * HOUR_MS;
+
+pub fn birmingham() -> GeoPoint {
+    GeoPoint::new(52.4862, -1.8904).unwrap()
+}
+
+fn warehouse(code: &str, lat: f64, lon: f64, capacity_lines_per_day: u32) -> Warehouse {
+    Warehouse {
+        code: code.into(),
+        location: GeoPoint::new(lat, lon).unwrap(),
+        capacity_lines_per_day,
+        storage_capacity_units: 1_000_000,
+        cutoff_hour: 16,
+    }
+}
+
+fn band(max_distance_km: f64, base_cents: u64, per_kg_cents: u64, transit_days: u8) -> RateBand {
+    RateBand { max_distance_km, base_cents, per_kg_cents, transit_days }
+}
+
+pub fn network() -> Network {
+    let sku = |code: &str, grams: u32| Sku { code: code.into(), unit_weight_grams: grams, unit_price_cents: 1_000 };
+    Network::new(
+        vec![sku("A", 1_000), sku("B", 500), sku("C", 2_000)],
+        vec![
+            warehouse("LON", 51.5074, -0.1278, 1_000),
+            warehouse("MAN", 53.4808, -2.2426, 2),
+            warehouse("PAR", 48.8566, 2.3522, 1_000),
+        ],
+        vec![
+            Carrier { code: "ROYAL".into(), bands: vec![band(150.0, 250, 50, 2), band(1_000.0, 800, 100, 3)] },
+            Carrier { code: "EXPRESS".into(), bands: vec![band(200.0, 900, 20, 1), band(1_000.0, 1_500, 60, 1)] },
+        ],
+    )
+    .unwrap()
+}
+
+pub fn channel(strategy: StrategyKind, warehouses: Vec<WarehouseId>) -> ChannelConfig {
+    ChannelConfig {
+        code: "web".into(),
+        warehouses,
+        buffer: Buffer::None,
+        buffer_overrides: vec![],
+        strategy,
+        capacity_aware: false,
+    }
+}
+
+pub fn engine_with(channel: ChannelConfig, stock: &[(SkuId, WarehouseId, i64)]) -> Engine {
+    let mut engine = Engine::new(EngineConfig { network: network(), channels: vec![channel], expected_open_orders: 64 }).unwrap();
+    for &(sku, warehouse, units) in stock {
+        engine.seed_stock(sku, warehouse, units).unwrap();
+    }
+    engine
+}
+
+pub fn engine(strategy: StrategyKind, stock: &[(SkuId, WarehouseId, i64)]) -> Engine {
+    engine_with(channel(strategy, vec![LON, MAN, PAR]), stock)
+}
+
+pub fn order(id: u64, lines: &[(SkuId, i64)]) -> Order {
+    Order {
+        id: OrderId(id),
+        channel: WEB,
+        placed_at_ms: id,
+        ship_to: birmingham(),
+        service: ServiceLevel::Standard,
+        lines: lines.iter().map(|&(sku, quantity)| OrderLine { sku, quantity }).collect(),
+    }
+}
+
+pub fn request(order: Order, split: SplitPolicy) -> ReserveRequest {
+    ReserveRequest { order, split, hold_ttl_ms: HOUR_MS }
+}
+
+/// Reserves and expects a hold; returns its picks as (line, warehouse, units).
+pub fn hold(engine: &Engine, request: &ReserveRequest, now_ms: u64) -> Hold {
+    match engine.reserve(request, now_ms).unwrap() {
+        ReserveOutcome::Held(hold) => hold,
+        other => panic!("expected a hold, got {other:?}"),
+    }
+}
+
+pub fn picks(hold: &Hold) -> Vec<(u16, WarehouseId, u32)> {
+    hold.picks.iter().map(|p| (p.line, p.warehouse, p.units)).collect()
+}
+
+/// Every cell's (on_hand, reserved, allocated), for "state unchanged" assertions.
+pub fn cells(engine: &Engine) -> Vec<CellSnapshot> {
+    let mut all = Vec::new();
+    for sku in [A, B, C] {
+        for warehouse in [LON, MAN, PAR] {
+            all.push(engine.cell_snapshot(sku, warehouse).unwrap());
+        }
+    }
+    all
+}

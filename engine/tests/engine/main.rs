@@ -1,0 +1,9 @@
+//! The engine's integration tests, one binary with a module per theme.
+
+mod fixture;
+
+mod bad_input;
+mod concurrency;
+mod lifecycle;
+mod properties;
+mod strategies;
