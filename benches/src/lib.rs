@@ -1,1 +1,253 @@
-//! placeholder
+//! Benchmark workloads and the naive baselines the engine is measured against.
+//!
+//! Everything here is seeded: the same workload comes out every run.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use qm_engine::*;
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use rand_distr::{Distribution, Zipf};
+
+/// Eight US fulfillment centres.
+pub const WAREHOUSES: [(&str, f64, f64); 8] = [
+    ("EWR", 40.73, -74.17),
+    ("ATL", 33.75, -84.39),
+    ("ORD", 41.88, -87.63),
+    ("DFW", 32.78, -96.80),
+    ("DEN", 39.74, -104.99),
+    ("PHX", 33.45, -112.07),
+    ("LAX", 34.05, -118.24),
+    ("SEA", 47.61, -122.33),
+];
+
+/// Ship-to points: US metros.
+const METROS: [(f64, f64); 20] = [
+    (40.71, -74.01), (34.05, -118.24), (41.88, -87.63), (29.76, -95.37), (33.45, -112.07),
+    (39.95, -75.17), (29.42, -98.49), (32.72, -117.16), (32.78, -96.80), (37.34, -121.89),
+    (30.27, -97.74), (30.33, -81.66), (39.96, -83.00), (35.23, -80.84), (37.77, -122.42),
+    (39.77, -86.16), (47.61, -122.33), (39.74, -104.99), (38.91, -77.04), (42.36, -71.06),
+];
+
+/// How SKU demand is spread.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Popularity {
+    /// Zipf with this exponent: a few SKUs take most orders (contention on hot cells).
+    Zipf(f64),
+    /// Every SKU equally likely (low contention).
+    Uniform,
+}
+
+/// A workload: the network, the orders, and the opening stock per cell.
+pub struct Workload {
+    /// SKUs in the catalog.
+    pub skus: usize,
+    /// Orders to reserve, in arrival order.
+    pub orders: Vec<Order>,
+    /// Opening stock, indexed `sku * 8 + warehouse`.
+    pub stock: Vec<u32>,
+    /// Order lines in all.
+    pub lines: u64,
+}
+
+fn network(skus: usize) -> Network {
+    let catalog = (0..skus)
+        .map(|i| Sku { code: format!("SKU{i:05}"), unit_weight_grams: 200 + (i as u32 * 37) % 3_000, unit_price_cents: 500 + (i as u64 * 13) % 20_000 })
+        .collect();
+    let warehouses = WAREHOUSES
+        .iter()
+        .map(|&(code, lat, lon)| Warehouse {
+            code: code.into(),
+            location: GeoPoint::new(lat, lon).unwrap(),
+            capacity_lines_per_day: u32::MAX,
+            storage_capacity_units: u64::MAX,
+            cutoff_hour: 16,
+        })
+        .collect();
+    let band = |max_distance_km, base_cents, per_kg_cents, transit_days| RateBand { max_distance_km, base_cents, per_kg_cents, transit_days };
+    let carriers = vec![
+        Carrier { code: "GROUND".into(), bands: vec![band(500.0, 600, 40, 2), band(1_500.0, 800, 70, 4), band(6_000.0, 1_100, 110, 6)] },
+        Carrier { code: "AIR".into(), bands: vec![band(1_500.0, 1_600, 150, 1), band(6_000.0, 2_400, 260, 2)] },
+    ];
+    Network::new(catalog, warehouses, carriers).unwrap()
+}
+
+impl Workload {
+    /// `orders` orders of 1–5 lines over `skus` SKUs; stock per cell is `cover` times the
+    /// cell's share of the expected demand (below 1, some orders meet stockouts).
+    pub fn new(skus: usize, orders: usize, popularity: Popularity, cover: f64, seed: u64) -> Self {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let metros: Vec<GeoPoint> = METROS.iter().map(|&(lat, lon)| GeoPoint::new(lat, lon).unwrap()).collect();
+        let zipf = match popularity {
+            Popularity::Zipf(s) => Some(Zipf::new(skus as f64, s).unwrap()),
+            Popularity::Uniform => None,
+        };
+        let mut demand = vec![0u64; skus];
+        let mut lines = 0;
+        let orders: Vec<Order> = (0..orders as u64)
+            .map(|id| {
+                let count = rng.random_range(1..=5);
+                lines += count as u64;
+                let order_lines = (0..count)
+                    .map(|_| {
+                        let sku = match &zipf {
+                            Some(z) => z.sample(&mut rng) as usize - 1,
+                            None => rng.random_range(0..skus),
+                        };
+                        let quantity = [1, 1, 1, 1, 1, 1, 1, 2, 2, 3][rng.random_range(0..10)];
+                        demand[sku] += quantity as u64;
+                        OrderLine { sku: SkuId(sku as u32), quantity }
+                    })
+                    .collect();
+                Order {
+                    id: OrderId(id),
+                    channel: ChannelId(0),
+                    placed_at_ms: id,
+                    ship_to: metros[rng.random_range(0..metros.len())],
+                    service: ServiceLevel::Standard,
+                    lines: order_lines,
+                }
+            })
+            .collect();
+        // Stock sits where demand is: each warehouse gets the share of ship-to metros it is
+        // nearest to (at least 2 %, so no warehouse is empty).
+        let warehouses: Vec<GeoPoint> = WAREHOUSES.iter().map(|&(_, lat, lon)| GeoPoint::new(lat, lon).unwrap()).collect();
+        let mut share = vec![0.02; warehouses.len()];
+        for metro in &metros {
+            let nearest = (0..warehouses.len()).max_by(|&a, &b| metro.closeness(&warehouses[a]).total_cmp(&metro.closeness(&warehouses[b]))).unwrap();
+            share[nearest] += 1.0 / metros.len() as f64;
+        }
+        let stock = demand.iter().flat_map(|&units| share.iter().map(move |s| (units as f64 * cover * s).ceil() as u32)).collect();
+        Self { skus, orders, stock, lines }
+    }
+
+    /// A fresh engine for this workload with one channel using `strategy`, stock loaded.
+    pub fn engine(&self, strategy: StrategyKind) -> Engine {
+        let channel = ChannelConfig {
+            code: "web".into(),
+            warehouses: (0..WAREHOUSES.len() as u16).map(WarehouseId).collect(),
+            buffer: Buffer::None,
+            buffer_overrides: vec![],
+            strategy,
+            capacity_aware: false,
+        };
+        let config = EngineConfig { network: network(self.skus), channels: vec![channel], expected_open_orders: self.orders.len() };
+        let mut engine = Engine::new(config).unwrap();
+        for (cell, &units) in self.stock.iter().enumerate() {
+            if units > 0 {
+                let (sku, warehouse) = (SkuId((cell / 8) as u32), WarehouseId((cell % 8) as u16));
+                engine.seed_stock(sku, warehouse, units as i64).unwrap();
+            }
+        }
+        engine
+    }
+}
+
+/// Reserve requests for `orders` (split allowed, one-hour holds), built once before timing,
+/// as a service parses each order once before it reaches the engine.
+pub fn requests(orders: &[Order]) -> Vec<ReserveRequest> {
+    orders.iter().map(|order| ReserveRequest { order: order.clone(), split: SplitPolicy::SplitAllowed, hold_ttl_ms: 3_600_000 }).collect()
+}
+
+/// Reserves every request on `engine`; returns how many were rejected.
+pub fn reserve_all(engine: &Engine, requests: &[ReserveRequest]) -> u64 {
+    let mut rejected = 0;
+    for request in requests {
+        if let ReserveOutcome::Rejected(_) = engine.reserve(request, request.order.placed_at_ms).unwrap() {
+            rejected += 1;
+        }
+    }
+    rejected
+}
+
+/// The floor: a plain array check-and-decrement per line, first warehouse with stock, no
+/// order semantics at all. Returns lines that found no stock.
+pub fn array_check_and_decrement(stock: &mut [u32], orders: &[Order]) -> u64 {
+    let mut short = 0;
+    for order in orders {
+        for line in &order.lines {
+            let base = line.sku.index() * 8;
+            let quantity = line.quantity as u32;
+            match stock[base..base + 8].iter_mut().find(|units| **units >= quantity) {
+                Some(units) => *units -= quantity,
+                None => short += 1,
+            }
+        }
+    }
+    short
+}
+
+/// The naive engine people write first: one `Mutex<HashMap>` over all stock and holds.
+/// Nearest warehouse that ships the whole order, else line by line; all or nothing.
+pub struct MutexHashMapEngine {
+    state: Mutex<(HashMap<(u32, u16), u32>, HashMap<u64, Vec<(u32, u16, u32)>>)>,
+    warehouses: Vec<GeoPoint>,
+}
+
+impl MutexHashMapEngine {
+    /// Loads the workload's stock.
+    pub fn new(workload: &Workload) -> Self {
+        let stock = workload.stock.iter().enumerate().map(|(cell, &units)| (((cell / 8) as u32, (cell % 8) as u16), units)).collect();
+        let warehouses = WAREHOUSES.iter().map(|&(_, lat, lon)| GeoPoint::new(lat, lon).unwrap()).collect();
+        Self { state: Mutex::new((stock, HashMap::new())), warehouses }
+    }
+
+    /// Reserves one order; `false` if it cannot be filled.
+    pub fn reserve(&self, order: &Order) -> bool {
+        let mut ranked: Vec<(f64, u16)> = self.warehouses.iter().enumerate().map(|(i, w)| (-order.ship_to.closeness(w), i as u16)).collect();
+        ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut guard = self.state.lock().unwrap();
+        let (stock, holds) = &mut *guard;
+        let mut picks = Vec::new();
+        // Units of the line's SKU that this line and the earlier lines of the order need.
+        let need = |i: usize| order.lines[..=i].iter().filter(|l| l.sku == order.lines[i].sku).map(|l| l.quantity as u32).sum::<u32>();
+        let whole = ranked.iter().find(|(_, w)| (0..order.lines.len()).all(|i| stock[&(order.lines[i].sku.0, *w)] >= need(i)));
+        if let Some(&(_, w)) = whole {
+            picks.extend(order.lines.iter().map(|l| (l.sku.0, w, l.quantity as u32)));
+        } else {
+            for line in &order.lines {
+                let mut left = line.quantity as u32;
+                for &(_, w) in &ranked {
+                    let free = stock[&(line.sku.0, w)].saturating_sub(picks.iter().filter(|p: &&(u32, u16, u32)| p.0 == line.sku.0 && p.1 == w).map(|p| p.2).sum());
+                    let take = free.min(left);
+                    if take > 0 {
+                        picks.push((line.sku.0, w, take));
+                        left -= take;
+                    }
+                }
+                if left > 0 {
+                    return false;
+                }
+            }
+        }
+        for &(sku, w, units) in &picks {
+            *stock.get_mut(&(sku, w)).unwrap() -= units;
+        }
+        holds.insert(order.id.0, picks);
+        true
+    }
+}
+
+/// The machine's 1-minute load average, to print beside multi-thread figures.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_else(|_| "unknown".into())
+}
+
+/// Latency percentiles (ns) of a histogram, as one line.
+pub fn percentiles(histogram: &hdrhistogram::Histogram<u64>) -> String {
+    format!(
+        "p50 {} ns, p90 {} ns, p99 {} ns, p99.9 {} ns, max {} ns ({} calls)",
+        histogram.value_at_quantile(0.5),
+        histogram.value_at_quantile(0.9),
+        histogram.value_at_quantile(0.99),
+        histogram.value_at_quantile(0.999),
+        histogram.max(),
+        histogram.len()
+    )
+}
+
+/// Picks a random element with the given generator (used to build flash-sale orders).
+pub fn seeded_rng(seed: u64) -> StdRng {
+    StdRng::seed_from_u64(seed)
+}

@@ -18,7 +18,7 @@ use crate::lifecycle::*;
 use crate::network::Network;
 use crate::order::{Order, ReserveRequest, SplitPolicy};
 use crate::reservation::{
-    BackorderRecord, OrderRecord, OrderTable, PickRecord, PickState, ShipmentRecord, ShipmentState, NO_SHIPMENT,
+    BackorderRecord, OrderRecord, OrderTable, PickRecord, PickState, ShipmentRecord, ShipmentState,
 };
 
 /// What an engine is built from.
@@ -346,48 +346,45 @@ impl Engine {
             return Ok(ReserveOutcome::Rejected(rejection));
         }
         let expires_at_ms = now_ms + request.hold_ttl_ms;
-        let picks = plan.picks.iter().map(|p| PickRecord {
-            line: p.line,
-            warehouse: p.warehouse,
-            units: p.units,
-            state: PickState::Reserved,
-            shipment: NO_SHIPMENT,
-            short_units: 0,
-            returned_units: 0,
-        });
-        let backorders = plan.shortfalls.iter().map(|s| BackorderRecord {
-            line: s.line,
-            warehouse: s.warehouse,
-            units: s.units,
-            sequence: self.backorder_sequence.fetch_add(1, Ordering::Relaxed),
-        });
-        let record = OrderRecord {
+        let make_record = || OrderRecord {
             channel: order.channel,
             placed_at_ms: order.placed_at_ms,
             expires_at_ms,
             ship_to: order.ship_to,
             service: order.service,
             status: OrderStatus::Held,
-            lines: order.lines.iter().copied().collect(),
-            picks: picks.collect(),
-            backorders: backorders.collect(),
+            line_count: order.lines.len() as u16,
+            picks: plan.picks.iter().map(|p| PickRecord::reserved(order.lines[p.line as usize].sku, p.line, p.warehouse, p.units)).collect(),
+            backorders: plan
+                .shortfalls
+                .iter()
+                .map(|s| BackorderRecord {
+                    sku: order.lines[s.line as usize].sku,
+                    line: s.line,
+                    warehouse: s.warehouse,
+                    units: s.units,
+                    sequence: self.backorder_sequence.fetch_add(1, Ordering::Relaxed),
+                })
+                .collect(),
             shipments: SmallVec::new(),
         };
         {
-            let mut shard = self.orders.lock(order.id);
-            if shard.orders.contains_key(&order.id) {
-                drop(shard);
+            let mut guard = self.orders.lock(order.id);
+            let shard = &mut *guard;
+            let Ok(record) = shard.orders.insert_new(order.id, make_record) else {
+                drop(guard);
                 self.give_back_picks(order, &plan.picks);
                 return Err(ReserveError::DuplicateOrderId(order.id));
-            }
+            };
+            // Booked under the order's shard lock, so a concurrent release of this
+            // order cannot run between the record and its book entries.
             for b in &record.backorders {
-                let cell = self.cell(order.lines[b.line as usize].sku, b.warehouse);
+                let cell = self.cell(b.sku, b.warehouse);
                 let entry = BookEntry { order: order.id, line: b.line, units: b.units };
                 self.backorders.push(cell, (order.placed_at_ms, b.sequence), entry);
             }
             shard.expiries.push(std::cmp::Reverse((expires_at_ms, order.id.0)));
             shard.holds.created += 1;
-            shard.orders.insert(order.id, record);
         }
         if channel.strategy.uses_capacity() {
             self.use_capacity(now_ms / MS_PER_DAY, &plan.picks);
@@ -436,7 +433,7 @@ impl Engine {
     fn return_open_units(&self, order: OrderId, record: &mut OrderRecord) -> (u64, u64) {
         let mut units = 0;
         for pick in record.picks.iter_mut() {
-            let cell = self.cell(record.lines[pick.line as usize].sku, pick.warehouse);
+            let cell = self.cell(pick.sku, pick.warehouse);
             match pick.state {
                 PickState::Reserved => {}
                 PickState::Allocated => self.inventory.deallocate(cell, pick.units),
@@ -451,7 +448,7 @@ impl Engine {
         }
         let mut backordered = 0;
         for b in record.backorders.iter_mut().filter(|b| b.units > 0) {
-            let cell = self.cell(record.lines[b.line as usize].sku, b.warehouse);
+            let cell = self.cell(b.sku, b.warehouse);
             // The entry may already be popped by a receipt in flight; that receipt gives its units back.
             self.backorders.remove(cell, (record.placed_at_ms, b.sequence));
             backordered += b.units as u64;
@@ -489,7 +486,7 @@ impl Engine {
                 record.shipments.push(ShipmentRecord { warehouse: pick.warehouse, state: ShipmentState::Pending, quote: None });
                 record.shipments.len() - 1
             });
-            self.inventory.allocate(self.cell(record.lines[pick.line as usize].sku, pick.warehouse), pick.units);
+            self.inventory.allocate(self.cell(pick.sku, pick.warehouse), pick.units);
             record.picks[i].state = PickState::Allocated;
             record.picks[i].shipment = index as u16;
         }
@@ -512,7 +509,7 @@ impl Engine {
             .picks
             .iter()
             .filter(|p| p.shipment as usize == shipment)
-            .map(|p| skus[record.lines[p.line as usize].sku.index()].unit_weight_grams as u64 * p.units as u64)
+            .map(|p| skus[p.sku.index()].unit_weight_grams as u64 * p.units as u64)
             .sum();
         let distance_km = record.ship_to.distance_km(&self.network.warehouses()[warehouse.index()].location);
         self.network.cheapest_quote(distance_km, grams, record.service)
@@ -603,7 +600,7 @@ impl Engine {
         let mut units = 0u64;
         for pick in record.picks.iter_mut().filter(|p| p.shipment == shipment.index) {
             assert_eq!(pick.state, PickState::Allocated, "{shipment}: a pick of a pending shipment is {:?}", pick.state);
-            let cell = self.cell(record.lines[pick.line as usize].sku, pick.warehouse);
+            let cell = self.cell(pick.sku, pick.warehouse);
             if pick.units > 0 {
                 self.inventory.deallocate(cell, pick.units);
                 self.inventory.remove_committed(cell, pick.units, Movement::Shipped);
@@ -626,12 +623,15 @@ impl Engine {
         let mut guard = self.orders.lock(order);
         let record = guard.orders.get_mut(&order).ok_or(OrderError::UnknownOrder(order))?;
         Self::pending_shipment(record, shipment)?;
-        let sku = record.lines.get(line).ok_or(OrderError::UnknownLine { order, line })?.sku;
+        if line >= record.line_count as usize {
+            return Err(OrderError::UnknownLine { order, line });
+        }
         let in_shipment = |p: &PickRecord| p.shipment == shipment.index && p.line as usize == line;
         let limit: u32 = record.picks.iter().filter(|p| in_shipment(p)).map(|p| p.units).sum();
         if missing < 1 || missing > limit as i64 {
             return Err(OrderError::BadQuantity { order, line, quantity: missing, limit });
         }
+        let sku = record.picks.iter().find(|p| in_shipment(p)).expect("limit > 0 means a pick").sku;
         let mut left = missing as u32;
         for pick in record.picks.iter_mut().filter(|p| in_shipment(p)) {
             let units = left.min(pick.units);
@@ -707,16 +707,8 @@ impl Engine {
         }
         let backorder = record.backorders.iter_mut().find(|b| b.sequence == sequence && b.units >= entry.units)?;
         backorder.units -= entry.units;
-        let warehouse = backorder.warehouse;
-        let mut pick = PickRecord {
-            line: entry.line,
-            warehouse,
-            units: entry.units,
-            state: PickState::Reserved,
-            shipment: NO_SHIPMENT,
-            short_units: 0,
-            returned_units: 0,
-        };
+        let (warehouse, sku) = (backorder.warehouse, backorder.sku);
+        let mut pick = PickRecord::reserved(sku, entry.line, warehouse, entry.units);
         let mut shipment = None;
         if record.status == OrderStatus::Confirmed {
             record.shipments.push(ShipmentRecord { warehouse, state: ShipmentState::Pending, quote: None });
@@ -745,7 +737,9 @@ impl Engine {
     ) -> Result<ReturnOutcome, OrderError> {
         let mut guard = self.orders.lock(order);
         let record = guard.orders.get_mut(&order).ok_or(OrderError::UnknownOrder(order))?;
-        let sku = record.lines.get(line).ok_or(OrderError::UnknownLine { order, line })?.sku;
+        if line >= record.line_count as usize {
+            return Err(OrderError::UnknownLine { order, line });
+        }
         let returnable = |p: &PickRecord| {
             if p.line as usize == line && p.state == PickState::Shipped { p.units - p.returned_units } else { 0 }
         };
@@ -753,6 +747,7 @@ impl Engine {
         if units < 1 || units > limit as i64 {
             return Err(OrderError::BadQuantity { order, line, quantity: units, limit });
         }
+        let sku = record.picks.iter().find(|p| returnable(p) > 0).expect("limit > 0 means a shipped pick").sku;
         let mut left = units as u32;
         let mut by_warehouse: SmallVec<[(WarehouseId, u32); 2]> = SmallVec::new();
         for pick in record.picks.iter_mut() {

@@ -75,11 +75,11 @@ impl Engine {
         let mut report = InvariantReport { cells, ..Default::default() };
         for shard in self.orders.shards() {
             report.holds.add(&shard.holds);
-            for (id, record) in &shard.orders {
+            for (id, record) in shard.orders.iter() {
                 report.orders += 1;
                 report.open_holds += (record.status == OrderStatus::Held) as u64;
                 for pick in &record.picks {
-                    let cell = self.cell(record.lines[pick.line as usize].sku, pick.warehouse);
+                    let cell = self.cell(pick.sku, pick.warehouse);
                     let allowed = match record.status {
                         OrderStatus::Held => pick.state == PickState::Reserved,
                         OrderStatus::Confirmed => matches!(pick.state, PickState::Allocated | PickState::Shipped),
@@ -100,7 +100,7 @@ impl Engine {
                 for b in &record.backorders {
                     let open = matches!(record.status, OrderStatus::Held | OrderStatus::Confirmed);
                     problems.check(open || b.units == 0, || format!("{id}: {:?} order still waits on backorder", record.status));
-                    let cell = self.cell(record.lines[b.line as usize].sku, b.warehouse) as u32;
+                    let cell = self.cell(b.sku, b.warehouse) as u32;
                     *backordered.entry(cell).or_default() += b.units as u64;
                 }
                 problems.check(record.status != OrderStatus::Held || record.shipments.is_empty(), || format!("{id}: held order has shipments"));

@@ -19,7 +19,8 @@ use crate::geo::GeoPoint;
 use crate::ids::{ChannelId, OrderId, WarehouseId};
 use crate::lifecycle::OrderStatus;
 use crate::network::CarrierQuote;
-use crate::order::{OrderLine, ServiceLevel};
+use crate::ids::SkuId;
+use crate::order::ServiceLevel;
 
 /// Where one pick's units are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +37,7 @@ pub(crate) enum PickState {
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct PickRecord {
+    pub(crate) sku: SkuId,
     pub(crate) line: u16,
     pub(crate) warehouse: WarehouseId,
     /// Units held; short picks reduce it.
@@ -49,8 +51,16 @@ pub(crate) struct PickRecord {
 
 pub(crate) const NO_SHIPMENT: u16 = u16::MAX;
 
+impl PickRecord {
+    /// A pick just held: counted in the cell's reserved units, in no shipment yet.
+    pub(crate) fn reserved(sku: SkuId, line: u16, warehouse: WarehouseId, units: u32) -> Self {
+        Self { sku, line, warehouse, units, state: PickState::Reserved, shipment: NO_SHIPMENT, short_units: 0, returned_units: 0 }
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct BackorderRecord {
+    pub(crate) sku: SkuId,
     pub(crate) line: u16,
     pub(crate) warehouse: WarehouseId,
     /// Units still waiting.
@@ -81,10 +91,57 @@ pub(crate) struct OrderRecord {
     pub(crate) ship_to: GeoPoint,
     pub(crate) service: ServiceLevel,
     pub(crate) status: OrderStatus,
-    pub(crate) lines: SmallVec<[OrderLine; 4]>,
-    pub(crate) picks: SmallVec<[PickRecord; 4]>,
-    pub(crate) backorders: SmallVec<[BackorderRecord; 1]>,
-    pub(crate) shipments: SmallVec<[ShipmentRecord; 2]>,
+    /// Lines in the order. Picks and backorders carry their SKU, so the lines themselves
+    /// are not copied: a reserve writes less.
+    pub(crate) line_count: u16,
+    /// Five inline: orders of up to five single-warehouse lines never allocate.
+    pub(crate) picks: SmallVec<[PickRecord; 5]>,
+    /// Rare (partial policy only): empty vectors cost no allocation.
+    pub(crate) backorders: Vec<BackorderRecord>,
+    pub(crate) shipments: SmallVec<[ShipmentRecord; 1]>,
+}
+
+/// Order records in arrival order, with an id index. The index holds 4-byte slots, so
+/// its probes stay in cache; records are appended, so a reserve writes memory
+/// sequentially instead of into a random slot of a large table.
+#[derive(Default)]
+pub(crate) struct OrderSlab {
+    index: FxHashMap<OrderId, u32>,
+    records: Vec<(OrderId, OrderRecord)>,
+}
+
+impl OrderSlab {
+    fn with_capacity(orders: usize) -> Self {
+        Self { index: FxHashMap::with_capacity_and_hasher(orders, Default::default()), records: Vec::with_capacity(orders) }
+    }
+
+    pub(crate) fn get(&self, id: &OrderId) -> Option<&OrderRecord> {
+        self.index.get(id).map(|&slot| &self.records[slot as usize].1)
+    }
+
+    pub(crate) fn get_mut(&mut self, id: &OrderId) -> Option<&mut OrderRecord> {
+        self.index.get(id).map(|&slot| &mut self.records[slot as usize].1)
+    }
+
+    /// Adds a new order built by `make`, unless the id is taken (then `make` is not called).
+    /// Building inside lets the record be written straight into the slab, not copied there.
+    #[inline]
+    pub(crate) fn insert_new(&mut self, id: OrderId, make: impl FnOnce() -> OrderRecord) -> Result<&mut OrderRecord, ()> {
+        let slot = self.records.len();
+        assert!(slot < u32::MAX as usize, "order shard full: more than 2^32 orders in one shard");
+        match self.index.entry(id) {
+            std::collections::hash_map::Entry::Occupied(_) => Err(()),
+            std::collections::hash_map::Entry::Vacant(vacant) => {
+                vacant.insert(slot as u32);
+                self.records.push((id, make()));
+                Ok(&mut self.records[slot].1)
+            }
+        }
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&OrderId, &OrderRecord)> {
+        self.records.iter().map(|(id, record)| (id, record))
+    }
 }
 
 /// How many holds a shard saw begin and end; kept inside the shard so that no
@@ -112,7 +169,7 @@ impl HoldCounts {
 
 #[derive(Default)]
 pub(crate) struct OrderShard {
-    pub(crate) orders: FxHashMap<OrderId, OrderRecord>,
+    pub(crate) orders: OrderSlab,
     /// (expires_at_ms, order id), soonest first. Confirmed or released orders
     /// stay until their time comes and are skipped then (lazy deletion keeps
     /// the reserve path to one push).
@@ -131,7 +188,7 @@ impl OrderTable {
         let shards = (0..ORDER_SHARDS)
             .map(|_| {
                 let shard = OrderShard {
-                    orders: FxHashMap::with_capacity_and_hasher(per_shard, Default::default()),
+                    orders: OrderSlab::with_capacity(per_shard),
                     expiries: BinaryHeap::with_capacity(per_shard),
                     holds: HoldCounts::default(),
                 };

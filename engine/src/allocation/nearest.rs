@@ -1,7 +1,10 @@
 //! `nearest`: the closest warehouse that can ship the whole order (great-circle
 //! distance), else each line from the closest warehouses with stock.
 
-use super::{rank_by_distance, record_candidates, whole_then_split, AllocationStrategy, Explanation, Plan, PlanContext, Ranking};
+use super::{
+    eligible_warehouses, rank_by_distance, record_candidates, ships_whole, take_whole, whole_then_split, AllocationStrategy,
+    Explanation, Plan, PlanContext, Ranking,
+};
 
 /// See the module documentation.
 #[derive(Clone, Copy, Debug, Default)]
@@ -13,6 +16,24 @@ impl AllocationStrategy for Nearest {
     }
 
     fn plan(&self, ctx: &PlanContext<'_>, plan: &mut Plan, explain: Option<&mut Explanation>) {
+        // Fast path: most orders ship whole from the closest warehouse, which needs a
+        // maximum, not a sorted ranking. Same answer as the full path (ties to the lower id).
+        if explain.is_none() {
+            let warehouses = ctx.network.warehouses();
+            let mut closest: Option<(super::WarehouseId, f64)> = None;
+            for w in eligible_warehouses(ctx) {
+                let c = ctx.order.ship_to.closeness(&warehouses[w.index()].location);
+                if closest.is_none_or(|(best, best_c)| c > best_c || (c == best_c && w < best)) {
+                    closest = Some((w, c));
+                }
+            }
+            let closest = closest.map(|(w, _)| w);
+            if let Some(closest) = closest.filter(|&w| ships_whole(ctx, w)) {
+                take_whole(ctx, plan, closest);
+                plan.rule = "the best-ranked warehouse that has every unit ships the whole order";
+                return;
+            }
+        }
         let mut ranking = Ranking::new();
         rank_by_distance(ctx, &mut ranking);
         // One ranking serves every line: distance does not depend on the SKU.

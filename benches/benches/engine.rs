@@ -1,0 +1,211 @@
+//! Engine benchmarks (criterion). `cargo bench -p qm-benches --bench engine` runs the real
+//! sizes; `cargo test` runs each once on a small workload so the benches never rot.
+//!
+//! Groups:
+//! - `reserve_1_thread`: order lines reserved per second on one thread, per strategy,
+//!   against a plain array check-and-decrement loop and a `Mutex<HashMap>` engine, on
+//!   10,000 SKUs × 8 warehouses, Zipf(1.1) popularity, 1–5 lines per order.
+//! - `low_contention`: the same with uniform popularity, one thread against two.
+//! - `flash_sale`: two threads on one hot SKU that sells out half-way; the p50/p99 of a
+//!   reserve call is printed after the group.
+
+use std::hint::black_box;
+use std::sync::{Barrier, Mutex};
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use hdrhistogram::Histogram;
+use qm_benches::*;
+use qm_engine::*;
+
+/// `cargo bench` passes `--bench`; anything else (cargo test) gets the small size.
+fn full_size() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+fn scale() -> (usize, usize) {
+    if full_size() { (10_000, 200_000) } else { (500, 2_000) }
+}
+
+/// Stock as a share of expected demand, tuned so that about one order in five meets a
+/// stockout at its nearest warehouse (measured and printed when the benches start).
+fn cover() -> f64 {
+    std::env::var("QM_BENCH_COVER").ok().and_then(|v| v.parse().ok()).unwrap_or(COVER)
+}
+
+const COVER: f64 = 0.85;
+
+fn describe(workload: &Workload) {
+    // How many orders find their nearest warehouse short of a unit when they arrive.
+    let engine = workload.engine(StrategyKind::Nearest);
+    let (mut met_stockout, mut rejected) = (0u64, 0u64);
+    for order in &workload.orders {
+        let request = ReserveRequest { order: order.clone(), split: SplitPolicy::SplitAllowed, hold_ttl_ms: 3_600_000 };
+        let explanation = engine.explain(&request, 0).unwrap();
+        met_stockout += !explanation.candidates[0].ships_whole_order as u64;
+        rejected += matches!(engine.reserve(&request, 0).unwrap(), ReserveOutcome::Rejected(_)) as u64;
+    }
+    let n = workload.orders.len() as f64;
+    eprintln!(
+        "workload: {} SKUs x 8 warehouses, {} orders, {} lines; {:.1} % of orders met a stockout at their nearest warehouse, {:.1} % rejected (nearest, split allowed); cores {}, load {}",
+        workload.skus,
+        workload.orders.len(),
+        workload.lines,
+        100.0 * met_stockout as f64 / n,
+        100.0 * rejected as f64 / n,
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        load_average()
+    );
+}
+
+fn reserve_1_thread(c: &mut Criterion) {
+    let (skus, orders) = scale();
+    let workload = Workload::new(skus, orders, Popularity::Zipf(1.1), cover(), 7);
+    describe(&workload);
+    let requests = requests(&workload.orders);
+    let mut group = c.benchmark_group("reserve_1_thread");
+    group.throughput(Throughput::Elements(workload.lines)).sample_size(10).measurement_time(Duration::from_secs(6));
+    for strategy in StrategyKind::ALL {
+        group.bench_function(strategy.name(), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let engine = workload.engine(strategy);
+                    let start = Instant::now();
+                    black_box(reserve_all(&engine, &requests));
+                    total += start.elapsed();
+                }
+                total
+            })
+        });
+    }
+    group.bench_function("array_check_and_decrement", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let mut stock = workload.stock.clone();
+                let start = Instant::now();
+                black_box(array_check_and_decrement(&mut stock, &workload.orders));
+                total += start.elapsed();
+            }
+            total
+        })
+    });
+    group.bench_function("mutex_hashmap", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let engine = MutexHashMapEngine::new(&workload);
+                let start = Instant::now();
+                for order in &workload.orders {
+                    black_box(engine.reserve(order));
+                }
+                total += start.elapsed();
+            }
+            total
+        })
+    });
+    group.finish();
+}
+
+/// Runs `work(thread, items)` on `threads` threads over interleaved slices of the items;
+/// returns the wall time from a common start to the last thread's end.
+fn timed_threads<T: Clone + Send + Sync>(threads: usize, items: &[T], work: impl Fn(usize, &[T]) + Sync) -> Duration {
+    let chunks: Vec<Vec<T>> = (0..threads).map(|t| items.iter().skip(t).step_by(threads).cloned().collect()).collect();
+    let barrier = Barrier::new(threads + 1);
+    std::thread::scope(|scope| {
+        for (t, chunk) in chunks.iter().enumerate() {
+            let (barrier, work) = (&barrier, &work);
+            scope.spawn(move || {
+                barrier.wait();
+                work(t, chunk);
+            });
+        }
+        barrier.wait();
+        let start = Instant::now();
+        // Leaving the scope joins every thread.
+        start
+    })
+    .elapsed()
+}
+
+fn low_contention(c: &mut Criterion) {
+    let (skus, orders) = scale();
+    let workload = Workload::new(skus, orders, Popularity::Uniform, cover(), 11);
+    let requests = requests(&workload.orders);
+    eprintln!("low_contention: uniform popularity; cores {}, load before {}", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0), load_average());
+    let mut group = c.benchmark_group("low_contention");
+    group.throughput(Throughput::Elements(workload.lines)).sample_size(10).measurement_time(Duration::from_secs(6));
+    for threads in [1, 2] {
+        group.bench_function(format!("nearest_{threads}_thread"), |b| {
+            b.iter_custom(|iters| {
+                (0..iters)
+                    .map(|_| {
+                        let engine = workload.engine(StrategyKind::Nearest);
+                        timed_threads(threads, &requests, |_, requests| {
+                            black_box(reserve_all(&engine, requests));
+                        })
+                    })
+                    .sum()
+            })
+        });
+        group.bench_function(format!("mutex_hashmap_{threads}_thread"), |b| {
+            b.iter_custom(|iters| {
+                (0..iters)
+                    .map(|_| {
+                        let engine = MutexHashMapEngine::new(&workload);
+                        timed_threads(threads, &workload.orders, |_, orders| {
+                            for order in orders {
+                                black_box(engine.reserve(order));
+                            }
+                        })
+                    })
+                    .sum()
+            })
+        });
+    }
+    group.finish();
+    eprintln!("low_contention: load after {}", load_average());
+}
+
+fn flash_sale(c: &mut Criterion) {
+    let (_, orders) = scale();
+    // Every order: one unit of SKU 0. Stock for half of them, spread over the 8 warehouses.
+    let mut workload = Workload::new(10, orders, Popularity::Uniform, 0.0, 3);
+    for order in &mut workload.orders {
+        order.lines = vec![OrderLine { sku: SkuId(0), quantity: 1 }];
+    }
+    workload.lines = orders as u64;
+    workload.stock.iter_mut().take(8).for_each(|units| *units = (orders / 16) as u32);
+    let requests = requests(&workload.orders);
+    let last: Mutex<Option<Histogram<u64>>> = Mutex::new(None);
+    let mut group = c.benchmark_group("flash_sale");
+    group.throughput(Throughput::Elements(orders as u64)).sample_size(10).measurement_time(Duration::from_secs(6));
+    group.bench_function("nearest_2_threads_1_sku", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let engine = workload.engine(StrategyKind::Nearest);
+                let merged = Mutex::new(Histogram::<u64>::new(3).unwrap());
+                total += timed_threads(2, &requests, |_, requests| {
+                    let mut histogram = Histogram::<u64>::new(3).unwrap();
+                    for request in requests {
+                        let start = Instant::now();
+                        black_box(engine.reserve(request, 0).unwrap());
+                        histogram.record(start.elapsed().as_nanos() as u64).unwrap();
+                    }
+                    merged.lock().unwrap().add(&histogram).unwrap();
+                });
+                *last.lock().unwrap() = Some(merged.into_inner().unwrap());
+            }
+            total
+        })
+    });
+    group.finish();
+    if let Some(histogram) = last.into_inner().unwrap() {
+        eprintln!("flash_sale reserve latency (incl. ~20 ns timer overhead): {}", percentiles(&histogram));
+    }
+}
+
+criterion_group!(benches, reserve_1_thread, low_contention, flash_sale);
+criterion_main!(benches);

@@ -1,0 +1,32 @@
+//! Quick single-thread reserve throughput, best of N runs, for profiling:
+//! `cargo run --release -p qm-benches --example reserve_loop [strategy] [runs]`.
+
+use std::time::Instant;
+
+use qm_benches::*;
+use qm_engine::StrategyKind;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let strategy = args.next().and_then(|s| StrategyKind::from_name(&s)).unwrap_or(StrategyKind::Nearest);
+    let runs: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(7);
+    let workload = Workload::new(10_000, 200_000, Popularity::Zipf(1.1), 0.85, 7);
+    let requests = requests(&workload.orders);
+    let mut best = f64::MAX;
+    for _ in 0..runs {
+        let engine = workload.engine(strategy);
+        let start = Instant::now();
+        std::hint::black_box(reserve_all(&engine, &requests));
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    let mut stock = workload.stock.clone();
+    let start = Instant::now();
+    std::hint::black_box(array_check_and_decrement(&mut stock, &workload.orders));
+    let array = start.elapsed().as_secs_f64();
+    println!(
+        "{}: {:.2} M lines/s (best of {runs}); array loop {:.1} M lines/s",
+        strategy.name(),
+        workload.lines as f64 / best / 1e6,
+        workload.lines as f64 / array / 1e6
+    );
+}
