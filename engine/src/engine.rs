@@ -340,6 +340,7 @@ impl Engine {
     pub fn reserve(&self, request: &ReserveRequest, now_ms: u64) -> Result<ReserveOutcome, ReserveError> {
         let channel = self.validate(request)?;
         let order = &request.order;
+        self.orders.prefetch(order.id);
         let mut plan = Plan::default();
         if let Some(rejection) = self.plan_and_take(channel, request, now_ms, &mut plan) {
             self.subscribers.emit(now_ms, || EventKind::OrderRejected { order: order.id, rejection });
@@ -369,10 +370,10 @@ impl Engine {
             shipments: SmallVec::new(),
         };
         {
-            let mut guard = self.orders.lock(order.id);
-            let shard = &mut *guard;
-            let Ok(record) = shard.orders.insert_new(order.id, make_record) else {
-                drop(guard);
+            let mut locked = self.orders.lock_for_insert(order.id);
+            let shard = &mut *locked.guard;
+            let Ok(record) = shard.orders.insert_new(order.id, locked.hint, make_record) else {
+                drop(locked);
                 self.give_back_picks(order, &plan.picks);
                 return Err(ReserveError::DuplicateOrderId(order.id));
             };

@@ -23,6 +23,7 @@ mod engine;
 mod error;
 mod events;
 mod geo;
+mod id_index;
 mod ids;
 mod inventory;
 mod invariants;

@@ -10,9 +10,12 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::{Mutex, MutexGuard};
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use crossbeam_utils::CachePadded;
-use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
+
+use crate::id_index::{prefetch_address, IdIndex, IndexHint};
 
 use crate::constants::ORDER_SHARDS;
 use crate::geo::GeoPoint;
@@ -101,42 +104,43 @@ pub(crate) struct OrderRecord {
     pub(crate) shipments: SmallVec<[ShipmentRecord; 1]>,
 }
 
-/// Order records in arrival order, with an id index. The index holds 4-byte slots, so
-/// its probes stay in cache; records are appended, so a reserve writes memory
-/// sequentially instead of into a random slot of a large table.
-#[derive(Default)]
+/// Order records in arrival order, with an id index. Records are appended, so a
+/// reserve writes memory sequentially instead of into a random slot of a large table.
 pub(crate) struct OrderSlab {
-    index: FxHashMap<OrderId, u32>,
+    index: IdIndex,
     records: Vec<(OrderId, OrderRecord)>,
 }
 
 impl OrderSlab {
     fn with_capacity(orders: usize) -> Self {
-        Self { index: FxHashMap::with_capacity_and_hasher(orders, Default::default()), records: Vec::with_capacity(orders) }
+        Self { index: IdIndex::with_capacity(orders), records: Vec::with_capacity(orders) }
     }
 
     pub(crate) fn get(&self, id: &OrderId) -> Option<&OrderRecord> {
-        self.index.get(id).map(|&slot| &self.records[slot as usize].1)
+        self.index.get(*id).map(|slot| &self.records[slot as usize].1)
     }
 
     pub(crate) fn get_mut(&mut self, id: &OrderId) -> Option<&mut OrderRecord> {
-        self.index.get(id).map(|&slot| &mut self.records[slot as usize].1)
+        self.index.get(*id).map(|slot| &mut self.records[slot as usize].1)
     }
 
     /// Adds a new order built by `make`, unless the id is taken (then `make` is not called).
     /// Building inside lets the record be written straight into the slab, not copied there.
     #[inline]
-    pub(crate) fn insert_new(&mut self, id: OrderId, make: impl FnOnce() -> OrderRecord) -> Result<&mut OrderRecord, ()> {
+    pub(crate) fn insert_new(&mut self, id: OrderId, hint: &ShardHint, make: impl FnOnce() -> OrderRecord) -> Result<&mut OrderRecord, ()> {
         let slot = self.records.len();
-        assert!(slot < u32::MAX as usize, "order shard full: more than 2^32 orders in one shard");
-        match self.index.entry(id) {
-            std::collections::hash_map::Entry::Occupied(_) => Err(()),
-            std::collections::hash_map::Entry::Vacant(vacant) => {
-                vacant.insert(slot as u32);
-                self.records.push((id, make()));
-                Ok(&mut self.records[slot].1)
-            }
+        assert!(slot < u32::MAX as usize - 1, "order shard full: 2^32 orders in one shard");
+        let (inserted, grew) = self.index.insert_new(id, slot as u32);
+        if grew {
+            self.index.publish(&hint.index);
         }
+        if !inserted {
+            return Err(());
+        }
+        self.records.push((id, make()));
+        let next = self.records.as_ptr().wrapping_add(self.records.len()) as usize;
+        hint.next_record.store(next, Ordering::Relaxed);
+        Ok(&mut self.records[slot].1)
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&OrderId, &OrderRecord)> {
@@ -167,7 +171,27 @@ impl HoldCounts {
     }
 }
 
+/// Addresses a reserve prefetches before it takes the shard lock (hints only; see `id_index`).
 #[derive(Default)]
+pub(crate) struct ShardHint {
+    index: IndexHint,
+    /// Where the next record of this shard will be written.
+    next_record: AtomicUsize,
+}
+
+impl ShardHint {
+    #[inline]
+    fn prefetch(&self, id: OrderId) {
+        self.index.prefetch(id);
+        let next = self.next_record.load(Ordering::Relaxed);
+        if next != 0 {
+            for offset in (0..std::mem::size_of::<(OrderId, OrderRecord)>()).step_by(64) {
+                prefetch_address(next + offset);
+            }
+        }
+    }
+}
+
 pub(crate) struct OrderShard {
     pub(crate) orders: OrderSlab,
     /// (expires_at_ms, order id), soonest first. Confirmed or released orders
@@ -177,9 +201,20 @@ pub(crate) struct OrderShard {
     pub(crate) holds: HoldCounts,
 }
 
+struct Shard {
+    state: Mutex<OrderShard>,
+    hint: ShardHint,
+}
+
 /// The order table: [`ORDER_SHARDS`] mutex-guarded shards.
 pub(crate) struct OrderTable {
-    shards: Box<[CachePadded<Mutex<OrderShard>>]>,
+    shards: Box<[CachePadded<Shard>]>,
+}
+
+/// A locked shard and its prefetch hint (written by inserts).
+pub(crate) struct LockedShard<'a> {
+    pub(crate) guard: MutexGuard<'a, OrderShard>,
+    pub(crate) hint: &'a ShardHint,
 }
 
 impl OrderTable {
@@ -192,7 +227,9 @@ impl OrderTable {
                     expiries: BinaryHeap::with_capacity(per_shard),
                     holds: HoldCounts::default(),
                 };
-                CachePadded::new(Mutex::new(shard))
+                let hint = ShardHint::default();
+                shard.orders.index.publish(&hint.index);
+                CachePadded::new(Shard { state: Mutex::new(shard), hint })
             })
             .collect();
         Self { shards }
@@ -201,14 +238,32 @@ impl OrderTable {
     /// The shard holding `order`. Ids are often sequential: mix them so that
     /// consecutive orders land on different shards.
     #[inline]
-    pub(crate) fn lock(&self, order: OrderId) -> MutexGuard<'_, OrderShard> {
+    fn shard(&self, order: OrderId) -> &Shard {
         let mixed = order.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let index = (mixed >> 58) as usize & (ORDER_SHARDS - 1);
-        lock(&self.shards[index])
+        &self.shards[(mixed >> 58) as usize & (ORDER_SHARDS - 1)]
+    }
+
+    #[inline]
+    pub(crate) fn lock(&self, order: OrderId) -> MutexGuard<'_, OrderShard> {
+        lock(&self.shard(order).state)
+    }
+
+    /// Locks the shard of a new order, with the hint its insert must update.
+    #[inline]
+    pub(crate) fn lock_for_insert(&self, order: OrderId) -> LockedShard<'_> {
+        let shard = self.shard(order);
+        LockedShard { guard: lock(&shard.state), hint: &shard.hint }
+    }
+
+    /// Starts fetching the memory a reserve of `order` will write under the lock,
+    /// so the misses overlap with planning instead of stalling inside the lock.
+    #[inline]
+    pub(crate) fn prefetch(&self, order: OrderId) {
+        self.shard(order).hint.prefetch(order);
     }
 
     pub(crate) fn shards(&self) -> impl Iterator<Item = MutexGuard<'_, OrderShard>> {
-        self.shards.iter().map(|s| lock(s))
+        self.shards.iter().map(|s| lock(&s.state))
     }
 }
 
