@@ -384,7 +384,7 @@ impl Engine {
                 let entry = BookEntry { order: order.id, line: b.line, units: b.units };
                 self.backorders.push(cell, (order.placed_at_ms, b.sequence), entry);
             }
-            shard.expiries.push(std::cmp::Reverse((expires_at_ms, order.id.0)));
+            shard.expiries.push(expires_at_ms, order.id);
             shard.holds.created += 1;
         }
         if channel.strategy.uses_capacity() {
@@ -558,12 +558,7 @@ impl Engine {
         let mut expired = Vec::new();
         for mut guard in self.orders.shards() {
             let shard = &mut *guard;
-            while let Some(&std::cmp::Reverse((at_ms, id))) = shard.expiries.peek() {
-                if at_ms > now_ms {
-                    break;
-                }
-                shard.expiries.pop();
-                let order = OrderId(id);
+            while let Some((at_ms, order)) = shard.expiries.pop_due(now_ms) {
                 let Some(record) = shard.orders.get_mut(&order) else { continue };
                 if record.status != OrderStatus::Held || record.expires_at_ms != at_ms {
                     continue;

@@ -7,7 +7,7 @@
 //! never the reverse.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -172,6 +172,53 @@ impl HoldCounts {
 }
 
 /// Addresses a reserve prefetches before it takes the shard lock (hints only; see `id_index`).
+/// (expires_at_ms, order id) pairs, soonest first. Holds mostly expire in the order they
+/// were made (one TTL per channel), so those append to a FIFO run — a sequential write,
+/// where a binary heap's sift-up would read a cold parent line on every push. Entries
+/// that arrive out of order (a shorter TTL) go to a small heap; pops merge the two.
+pub(crate) struct ExpiryQueue {
+    in_order: VecDeque<(u64, u64)>,
+    out_of_order: BinaryHeap<Reverse<(u64, u64)>>,
+}
+
+impl ExpiryQueue {
+    fn with_capacity(capacity: usize) -> Self {
+        Self { in_order: VecDeque::with_capacity(capacity), out_of_order: BinaryHeap::new() }
+    }
+
+    #[inline]
+    pub(crate) fn push(&mut self, expires_at_ms: u64, order: OrderId) {
+        let entry = (expires_at_ms, order.0);
+        if self.in_order.back().is_none_or(|last| *last <= entry) {
+            self.in_order.push_back(entry);
+        } else {
+            self.out_of_order.push(Reverse(entry));
+        }
+    }
+
+    /// Removes and returns the soonest entry if it expires by `now_ms`.
+    pub(crate) fn pop_due(&mut self, now_ms: u64) -> Option<(u64, OrderId)> {
+        let run = self.in_order.front().copied();
+        let heap = self.out_of_order.peek().map(|r| r.0);
+        let take_run = match (run, heap) {
+            (Some(a), Some(b)) => a <= b,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return None,
+        };
+        let (at_ms, id) = if take_run { run.unwrap() } else { heap.unwrap() };
+        if at_ms > now_ms {
+            return None;
+        }
+        if take_run {
+            self.in_order.pop_front();
+        } else {
+            self.out_of_order.pop();
+        }
+        Some((at_ms, OrderId(id)))
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct ShardHint {
     index: IndexHint,
@@ -194,10 +241,10 @@ impl ShardHint {
 
 pub(crate) struct OrderShard {
     pub(crate) orders: OrderSlab,
-    /// (expires_at_ms, order id), soonest first. Confirmed or released orders
-    /// stay until their time comes and are skipped then (lazy deletion keeps
-    /// the reserve path to one push).
-    pub(crate) expiries: BinaryHeap<Reverse<(u64, u64)>>,
+    /// Hold expiries, soonest first. Confirmed or released orders stay until
+    /// their time comes and are skipped then (lazy deletion keeps the reserve
+    /// path to one push).
+    pub(crate) expiries: ExpiryQueue,
     pub(crate) holds: HoldCounts,
 }
 
@@ -224,7 +271,7 @@ impl OrderTable {
             .map(|_| {
                 let shard = OrderShard {
                     orders: OrderSlab::with_capacity(per_shard),
-                    expiries: BinaryHeap::with_capacity(per_shard),
+                    expiries: ExpiryQueue::with_capacity(per_shard),
                     holds: HoldCounts::default(),
                 };
                 let hint = ShardHint::default();
