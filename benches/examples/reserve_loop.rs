@@ -1,5 +1,5 @@
-//! Quick single-thread reserve throughput, best of N runs, for profiling:
-//! `cargo run --release -p qm-benches --example reserve_loop [strategy] [runs]`.
+//! Quick reserve throughput, best of N runs, for profiling:
+//! `cargo run --release -p qm-benches --example reserve_loop [strategy] [runs] [threads] [uniform]`.
 
 use std::time::Instant;
 
@@ -10,13 +10,21 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let strategy = args.next().and_then(|s| StrategyKind::from_name(&s)).unwrap_or(StrategyKind::Nearest);
     let runs: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(7);
-    let workload = Workload::new(10_000, 200_000, Popularity::Zipf(1.1), 0.85, 7);
+    let threads: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(1);
+    let popularity = if args.next().as_deref() == Some("uniform") { Popularity::Uniform } else { Popularity::Zipf(1.1) };
+    let workload = Workload::new(10_000, 200_000, popularity, 0.85, 7);
     let requests = requests(&workload.orders);
+    let chunks: Vec<Vec<_>> = (0..threads).map(|t| requests.iter().skip(t).step_by(threads).cloned().collect()).collect();
     let mut best = f64::MAX;
     for _ in 0..runs {
         let engine = workload.engine(strategy);
         let start = Instant::now();
-        std::hint::black_box(reserve_all(&engine, &requests));
+        std::thread::scope(|scope| {
+            for chunk in &chunks {
+                let engine = &engine;
+                scope.spawn(move || std::hint::black_box(reserve_all(engine, chunk)));
+            }
+        });
         best = best.min(start.elapsed().as_secs_f64());
     }
     let mut stock = workload.stock.clone();
@@ -24,9 +32,10 @@ fn main() {
     std::hint::black_box(array_check_and_decrement(&mut stock, &workload.orders));
     let array = start.elapsed().as_secs_f64();
     println!(
-        "{}: {:.2} M lines/s (best of {runs}); array loop {:.1} M lines/s",
+        "{} x{threads}: {:.2} M lines/s (best of {runs}); array loop {:.1} M lines/s; load {}",
         strategy.name(),
         workload.lines as f64 / best / 1e6,
-        workload.lines as f64 / array / 1e6
+        workload.lines as f64 / array / 1e6,
+        load_average()
     );
 }
