@@ -9,6 +9,9 @@
 //! - `flash_sale`: two threads on one hot SKU that sells out half-way; the p50/p99 of a
 //!   reserve call is printed after the group.
 
+// Benchmarks measure wall time by design.
+#![allow(clippy::disallowed_methods)]
+
 use std::hint::black_box;
 use std::sync::{Barrier, Mutex};
 use std::time::{Duration, Instant};

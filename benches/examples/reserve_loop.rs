@@ -1,6 +1,9 @@
 //! Quick reserve throughput, best of N runs, for profiling:
 //! `cargo run --release -p qm-benches --example reserve_loop [strategy] [runs] [threads] [uniform]`.
 
+// Benchmarks measure wall time by design.
+#![allow(clippy::disallowed_methods)]
+
 use std::time::Instant;
 
 use qm_benches::*;

@@ -2,6 +2,9 @@
 //!
 //! Everything here is seeded: the same workload comes out every run.
 
+// The naive baseline uses std's HashMap on purpose: it is what people write first.
+#![allow(clippy::disallowed_types)]
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -178,10 +181,15 @@ pub fn array_check_and_decrement(stock: &mut [u32], orders: &[Order]) -> u64 {
     short
 }
 
+/// Units per (SKU, warehouse).
+type NaiveStock = HashMap<(u32, u16), u32>;
+/// Picks (SKU, warehouse, units) per order id.
+type NaiveHolds = HashMap<u64, Vec<(u32, u16, u32)>>;
+
 /// The naive engine people write first: one `Mutex<HashMap>` over all stock and holds.
 /// Nearest warehouse that ships the whole order, else line by line; all or nothing.
 pub struct MutexHashMapEngine {
-    state: Mutex<(HashMap<(u32, u16), u32>, HashMap<u64, Vec<(u32, u16, u32)>>)>,
+    state: Mutex<(NaiveStock, NaiveHolds)>,
     warehouses: Vec<GeoPoint>,
 }
 

@@ -577,7 +577,7 @@ impl Engine {
         expired
     }
 
-    fn pending_shipment<'r>(record: &'r mut OrderRecord, shipment: ShipmentId) -> Result<&'r mut ShipmentRecord, OrderError> {
+    fn pending_shipment(record: &mut OrderRecord, shipment: ShipmentId) -> Result<&mut ShipmentRecord, OrderError> {
         let index = shipment.index as usize;
         let state = record.shipments.get(index).ok_or(OrderError::UnknownShipment(shipment))?.state;
         if state != ShipmentState::Pending {

@@ -164,6 +164,7 @@ pub fn simulate(s: &Scenario, seed: u64) -> Result<RunOutput> {
     let mut engine_ns = 0u64;
     let mut engine_calls = 0u64;
     // Wall time is the point here: engine latency, reported apart from simulated KPIs.
+    #[allow(clippy::disallowed_methods)]
     let timed = |f: &mut dyn FnMut()| {
         let start = Instant::now();
         f();
