@@ -8,12 +8,13 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use crossbeam_utils::CachePadded;
 use smallvec::SmallVec;
 
-use crate::id_index::{IdIndex, IndexHint};
+use crate::id_index::{prefetch_address, IdIndex, IndexHint};
 
 use crate::constants::ORDER_SHARDS;
 use crate::geo::GeoPoint;
@@ -136,6 +137,8 @@ impl OrderSlab {
             return Err(());
         }
         self.records.push((id, make()));
+        let next = self.records.as_ptr().wrapping_add(self.records.len()) as usize;
+        hint.next_record.store(next, Ordering::Relaxed);
         Ok(&mut self.records[slot].1)
     }
 
@@ -214,18 +217,25 @@ impl ExpiryQueue {
     }
 }
 
-/// Addresses a reserve prefetches before it takes the shard lock (hints only; see `id_index`).
-/// Only the id index: prefetching the slab's tail was measured to gain nothing on one
-/// thread and to cost on two (the other core is often writing that very line).
+/// Addresses a reserve prefetches before it takes the shard lock (hints only; see `id_index`):
+/// the order's id-index line and the slab slot its record will be written to.
 #[derive(Default)]
 pub(crate) struct ShardHint {
     index: IndexHint,
+    /// Where the next record of this shard will be written.
+    next_record: AtomicUsize,
 }
 
 impl ShardHint {
     #[inline]
     fn prefetch(&self, id: OrderId) {
         self.index.prefetch(id);
+        let next = self.next_record.load(Ordering::Relaxed);
+        if next != 0 {
+            for offset in (0..std::mem::size_of::<(OrderId, OrderRecord)>()).step_by(64) {
+                prefetch_address(next + offset);
+            }
+        }
     }
 }
 

@@ -239,15 +239,18 @@ pub(crate) fn eligible_warehouses<'a>(ctx: &'a PlanContext<'_>) -> impl Iterator
     ctx.channel_warehouses.iter().copied().filter(|w| ctx.eligible & w.bit() != 0)
 }
 
-/// Ranks eligible warehouses by closeness to the ship-to point (closest first).
+/// Ranks eligible warehouses by closeness to the ship-to point (closest first, ties to
+/// the lower id). Insertion into the sorted list: with at most a handful of warehouses it
+/// costs far fewer instructions than collecting and sorting.
 pub(crate) fn rank_by_distance(ctx: &PlanContext<'_>, ranking: &mut Ranking) {
     ranking.clear();
     let warehouses = ctx.network.warehouses();
     for w in eligible_warehouses(ctx) {
         // Negated cosine: ascending order = closest first, with no trigonometry.
-        ranking.push((w, -ctx.order.ship_to.closeness(&warehouses[w.index()].location)));
+        let score = -ctx.order.ship_to.closeness(&warehouses[w.index()].location);
+        let at = ranking.iter().position(|&(other, other_score)| score < other_score || (score == other_score && w < other));
+        ranking.insert(at.unwrap_or(ranking.len()), (w, score));
     }
-    sort_ranking(ranking);
 }
 
 /// Units of line `line` still free for this order at `warehouse`, after what the plan already takes.
@@ -308,7 +311,22 @@ pub(crate) fn whole_then_split(
     ctx: &PlanContext<'_>,
     plan: &mut Plan,
     whole: &Ranking,
-    mut rank_line: impl FnMut(&PlanContext<'_>, &Plan, usize, &mut Ranking),
+    rank_line: impl FnMut(&PlanContext<'_>, &Plan, usize, &mut Ranking),
+) {
+    split_with(ctx, plan, whole, Some(rank_line));
+}
+
+/// [`whole_then_split`] where every line uses the whole-order ranking (distance,
+/// channel priority): no per-line ranking is built or copied.
+pub(crate) fn whole_then_split_same_ranking(ctx: &PlanContext<'_>, plan: &mut Plan, ranking: &Ranking) {
+    split_with(ctx, plan, ranking, None::<fn(&PlanContext<'_>, &Plan, usize, &mut Ranking)>);
+}
+
+fn split_with(
+    ctx: &PlanContext<'_>,
+    plan: &mut Plan,
+    whole: &Ranking,
+    mut rank_line: Option<impl FnMut(&PlanContext<'_>, &Plan, usize, &mut Ranking)>,
 ) {
     if let Some(&(warehouse, _)) = whole.iter().find(|(w, _)| ships_whole(ctx, *w)) {
         take_whole(ctx, plan, warehouse);
@@ -326,8 +344,13 @@ pub(crate) fn whole_then_split(
     }
     let mut ranking = Ranking::new();
     for line in 0..ctx.order.lines.len() {
-        rank_line(ctx, plan, line, &mut ranking);
-        fill_line(ctx, plan, line, &ranking);
+        match rank_line.as_mut() {
+            Some(rank) => {
+                rank(ctx, plan, line, &mut ranking);
+                fill_line(ctx, plan, line, &ranking);
+            }
+            None => fill_line(ctx, plan, line, whole),
+        }
     }
     plan.rule = "no single warehouse has every unit: each line from the best-ranked warehouses with stock";
 }

@@ -2,7 +2,7 @@
 //! distance), else each line from the closest warehouses with stock.
 
 use super::{
-    eligible_warehouses, rank_by_distance, record_candidates, ships_whole, take_whole, whole_then_split, AllocationStrategy,
+    eligible_warehouses, rank_by_distance, record_candidates, ships_whole, take_whole, whole_then_split_same_ranking, AllocationStrategy,
     Explanation, Plan, PlanContext, Ranking,
 };
 
@@ -37,7 +37,7 @@ impl AllocationStrategy for Nearest {
         let mut ranking = Ranking::new();
         rank_by_distance(ctx, &mut ranking);
         // One ranking serves every line: distance does not depend on the SKU.
-        whole_then_split(ctx, plan, &ranking, |_, _, _, line_ranking| line_ranking.clone_from(&ranking));
+        whole_then_split_same_ranking(ctx, plan, &ranking);
         if let Some(explain) = explain {
             let warehouses = ctx.network.warehouses();
             for (w, score) in ranking.iter_mut() {

@@ -1,7 +1,7 @@
 //! `priority`: the channel's fixed warehouse order, first that ships the whole
 //! order, else each line down the same list.
 
-use super::{record_candidates, whole_then_split, AllocationStrategy, Explanation, Plan, PlanContext, Ranking};
+use super::{record_candidates, whole_then_split_same_ranking, AllocationStrategy, Explanation, Plan, PlanContext, Ranking};
 
 /// See the module documentation.
 #[derive(Clone, Copy, Debug, Default)]
@@ -20,7 +20,7 @@ impl AllocationStrategy for Priority {
             .filter(|(_, w)| ctx.eligible & w.bit() != 0)
             .map(|(rank, w)| (*w, rank as f64))
             .collect();
-        whole_then_split(ctx, plan, &ranking, |_, _, _, line_ranking| line_ranking.clone_from(&ranking));
+        whole_then_split_same_ranking(ctx, plan, &ranking);
         if let Some(explain) = explain {
             record_candidates(ctx, &ranking, "priority_rank", explain);
         }
