@@ -431,7 +431,7 @@ impl Engine {
 
     /// Returns an order's open units (held or allocated, not shipped) to available and
     /// drops its waiting backorders. Returns (units, backordered units).
-    fn return_open_units(&self, order: OrderId, record: &mut OrderRecord) -> (u64, u64) {
+    fn return_open_units(&self, record: &mut OrderRecord) -> (u64, u64) {
         let mut units = 0;
         for pick in record.picks.iter_mut() {
             let cell = self.cell(pick.sku, pick.warehouse);
@@ -455,7 +455,6 @@ impl Engine {
             backordered += b.units as u64;
             b.units = 0;
         }
-        let _ = order;
         (units, backordered)
     }
 
@@ -471,7 +470,7 @@ impl Engine {
             status => return Err(OrderError::WrongStatus { order, status, operation: "confirm", needed: "held" }),
         }
         if now_ms >= record.expires_at_ms {
-            let (units, _) = self.return_open_units(order, record);
+            let (units, _) = self.return_open_units(record);
             record.status = OrderStatus::Expired;
             shard.holds.expired += 1;
             let expired_at_ms = record.expires_at_ms;
@@ -546,7 +545,7 @@ impl Engine {
             OrderStatus::Expired => return Err(OrderError::HoldExpired { order, expired_at_ms: record.expires_at_ms }),
             status => return Err(OrderError::WrongStatus { order, status, operation: "release", needed }),
         }
-        let (units_returned, backorders_cancelled) = self.return_open_units(order, record);
+        let (units_returned, backorders_cancelled) = self.return_open_units(record);
         record.status = OrderStatus::Released;
         drop(guard);
         self.subscribers.emit(now_ms, || EventKind::OrderReleased { order, reason, units: units_returned });
@@ -563,7 +562,7 @@ impl Engine {
                 if record.status != OrderStatus::Held || record.expires_at_ms != at_ms {
                     continue;
                 }
-                let (units_returned, _) = self.return_open_units(order, record);
+                let (units_returned, _) = self.return_open_units(record);
                 record.status = OrderStatus::Expired;
                 shard.holds.expired += 1;
                 expired.push(ExpiredHold { order, units_returned });
