@@ -61,6 +61,18 @@ fn describe(workload: &Workload) {
     );
 }
 
+/// Times `run` on a fresh state from `setup` each iteration; setup is not timed.
+fn fresh_each_time<S>(iters: u64, mut setup: impl FnMut() -> S, mut run: impl FnMut(&mut S)) -> Duration {
+    (0..iters)
+        .map(|_| {
+            let mut state = setup();
+            let start = Instant::now();
+            run(&mut state);
+            start.elapsed()
+        })
+        .sum()
+}
+
 fn reserve_1_thread(c: &mut Criterion) {
     let (skus, orders) = scale();
     let workload = Workload::new(skus, orders, Popularity::Zipf(1.1), cover(), 7);
@@ -71,41 +83,26 @@ fn reserve_1_thread(c: &mut Criterion) {
     for strategy in StrategyKind::ALL {
         group.bench_function(strategy.name(), |b| {
             b.iter_custom(|iters| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    let engine = workload.engine(strategy);
-                    let start = Instant::now();
-                    black_box(reserve_all(&engine, &requests));
-                    total += start.elapsed();
-                }
-                total
+                fresh_each_time(iters, || workload.engine(strategy), |engine| {
+                    black_box(reserve_all(engine, &requests));
+                })
             })
         });
     }
     group.bench_function("array_check_and_decrement", |b| {
         b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let mut stock = workload.stock.clone();
-                let start = Instant::now();
-                black_box(array_check_and_decrement(&mut stock, &workload.orders));
-                total += start.elapsed();
-            }
-            total
+            fresh_each_time(iters, || workload.stock.clone(), |stock| {
+                black_box(array_check_and_decrement(stock, &workload.orders));
+            })
         })
     });
     group.bench_function("mutex_hashmap", |b| {
         b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let engine = MutexHashMapEngine::new(&workload);
-                let start = Instant::now();
+            fresh_each_time(iters, || MutexHashMapEngine::new(&workload), |engine| {
                 for order in &workload.orders {
                     black_box(engine.reserve(order));
                 }
-                total += start.elapsed();
-            }
-            total
+            })
         })
     });
     group.finish();

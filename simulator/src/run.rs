@@ -115,7 +115,10 @@ pub struct RunOutput {
 
 struct Open {
     placed_at_ms: u64,
-    units: u64,
+    /// Units the hold took (for abandoned unit-hours).
+    units_held: u64,
+    /// Units ordered: the order shipped complete only if every one of them shipped.
+    units_ordered: u64,
 }
 
 /// Runs a scenario with `seed` and returns its KPIs.
@@ -157,7 +160,6 @@ pub fn simulate(s: &Scenario, seed: u64) -> Result<RunOutput> {
     let mut daily: Vec<DayRow> = (0..days).map(|day| DayRow { day, ..Default::default() }).collect();
     let mut open: std::collections::BTreeMap<u64, Open> = Default::default();
     let mut pending: Vec<(ShipmentId, u64)> = Vec::new();
-    let mut ordered_units: std::collections::BTreeMap<u64, u64> = Default::default();
     let mut processing_ms: Vec<u64> = Vec::new();
     let mut on_order = vec![false; skus * warehouses];
     let mut latency = Histogram::<u64>::new(3)?;
@@ -221,8 +223,7 @@ pub fn simulate(s: &Scenario, seed: u64) -> Result<RunOutput> {
                 match outcome.expect("set by the call")? {
                     ReserveOutcome::Held(hold) => {
                         summary.orders_held += 1;
-                        open.insert(order, Open { placed_at_ms: now_ms, units: hold.units_held() });
-                        ordered_units.insert(order, units);
+                        open.insert(order, Open { placed_at_ms: now_ms, units_held: hold.units_held(), units_ordered: units });
                         if carts.random_bool(abandonment) {
                             summary.orders_abandoned += 1;
                         } else {
@@ -259,7 +260,7 @@ pub fn simulate(s: &Scenario, seed: u64) -> Result<RunOutput> {
                 engine_ns += timed(&mut || expired = engine.expire_holds(now_ms));
                 for e in expired {
                     if let Some(o) = open.remove(&e.order.0) {
-                        summary.held_but_abandoned_unit_hours += o.units as f64 * ttl_ms as f64 / MS_PER_HOUR as f64;
+                        summary.held_but_abandoned_unit_hours += o.units_held as f64 * ttl_ms as f64 / MS_PER_HOUR as f64;
                     }
                 }
             }
@@ -279,7 +280,7 @@ pub fn simulate(s: &Scenario, seed: u64) -> Result<RunOutput> {
                     if shipped.order_complete {
                         if let Some(o) = open.remove(&shipment.order.0) {
                             processing_ms.push(now_ms - o.placed_at_ms);
-                            if ordered_units.remove(&shipment.order.0) == Some(o.units) {
+                            if o.units_held == o.units_ordered {
                                 summary.orders_shipped_complete += 1;
                             }
                         }
