@@ -809,6 +809,27 @@ impl Engine {
         Ok(Adjusted { on_hand_after: self.inventory.snapshot(cell).on_hand, filled })
     }
 
+    /// The lines of a pending shipment with their SKU and units: what a picker walks to the
+    /// shelves for (the simulator checks them against shelf shrinkage before `ship`).
+    pub fn shipment_lines(&self, shipment: ShipmentId) -> Result<SmallVec<[ShipmentLine; 4]>, OrderError> {
+        let order = shipment.order;
+        let guard = self.orders.lock(order);
+        let record = guard.orders.get(&order).ok_or(OrderError::UnknownOrder(order))?;
+        match record.shipments.get(shipment.index as usize).map(|s| s.state) {
+            None => return Err(OrderError::UnknownShipment(shipment)),
+            Some(ShipmentState::Pending) => {}
+            Some(_) => return Err(OrderError::ShipmentNotPending(shipment)),
+        }
+        let mut lines: SmallVec<[ShipmentLine; 4]> = SmallVec::new();
+        for pick in record.picks.iter().filter(|p| p.shipment == shipment.index && p.units > 0) {
+            match lines.iter_mut().find(|l| l.line == pick.line) {
+                Some(line) => line.units += pick.units,
+                None => lines.push(ShipmentLine { line: pick.line, sku: pick.sku, units: pick.units }),
+            }
+        }
+        Ok(lines)
+    }
+
     /// A read-only view of an order, or `None` if it was never held.
     pub fn order(&self, order: OrderId) -> Option<OrderView> {
         let guard = self.orders.lock(order);

@@ -255,3 +255,14 @@ pub struct OrderView {
     /// Shipments (pending or shipped).
     pub shipments: Vec<ShipmentInfo>,
 }
+
+/// One line of a pending shipment, for pickers: see [`crate::Engine::shipment_lines`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShipmentLine {
+    /// Index of the order line.
+    pub line: u16,
+    /// The SKU.
+    pub sku: SkuId,
+    /// Units to pick.
+    pub units: u32,
+}

@@ -1,10 +1,10 @@
 //! Quartermaster's simulation harness: scenario files, synthetic demand, and the
-//! event loop that drives the real engine through simulated time.
-//!
-//! This first version covers the core loop (Poisson arrivals with Zipf SKU
-//! popularity, cart holds, payment, daily ship and replenishment, invariant checks
-//! at every close) and the headline KPIs. See `scenarios/README.md` for the keys.
+//! event loop that drives the real engine through simulated time and measures
+//! fulfillment, accuracy, overselling, processing time, cost and stock.
+//! See `scenarios/README.md` for the scenario keys and `DESIGN.md` for the loop.
 
+pub mod clock;
+pub mod demand;
 pub mod metrics;
 pub mod run;
 pub mod scenario;

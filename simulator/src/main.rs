@@ -1,11 +1,13 @@
 //! `qm`: Quartermaster's command line. Parses, runs, maps errors to exit codes.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use qm_simulator::run::{simulate, write_outputs};
-use qm_simulator::scenario::Scenario;
+use indicatif::{ProgressBar, ProgressStyle};
+use qm_simulator::run::{simulate, write_outputs, RunOutput};
+use qm_simulator::scenario::{Scenario, ScenarioError, MAX_DAYS};
+use rayon::prelude::*;
 
 /// Quartermaster: stock allocation engine and supply-chain simulator.
 #[derive(Parser)]
@@ -25,22 +27,101 @@ enum Command {
         #[arg(long, default_value = "runs")]
         out: PathBuf,
         /// Seed overriding the scenario's.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "seeds")]
         seed: Option<u64>,
+        /// Several seeds, run in parallel (comma-separated); each run gets a `seed-N` sub-folder.
+        #[arg(long, value_delimiter = ',')]
+        seeds: Vec<u64>,
+        /// Simulate only the first N days of the horizon.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS as i64))]
+        days: Option<u32>,
         /// Print nothing but errors.
         #[arg(long)]
         quiet: bool,
     },
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+/// A failure and the exit code it maps to: 2 for bad input, 1 for anything else.
+struct Failure {
+    error: anyhow::Error,
+    code: u8,
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(error: E) -> Self {
+        let error = error.into();
+        let code = if error.downcast_ref::<ScenarioError>().is_some() { 2 } else { 1 };
+        Failure { error, code }
+    }
+}
+
+/// Shows a progress bar only once a run has taken more than a second, and never when quiet.
+struct Progress {
+    bar: Option<ProgressBar>,
+    days: u64,
+    quiet: bool,
+    // Wall time decides when to show the bar; it never touches the simulation.
+    started: std::time::Instant,
+}
+
+impl Progress {
+    #[allow(clippy::disallowed_methods)]
+    fn new(days: u32, quiet: bool) -> Self {
+        Self { bar: None, days: days as u64, quiet, started: std::time::Instant::now() }
+    }
+
+    fn day_done(&mut self, day: u32) {
+        if self.quiet {
+            return;
+        }
+        if self.bar.is_none() && self.started.elapsed().as_secs_f64() > 1.0 {
+            let bar = ProgressBar::new(self.days);
+            bar.set_style(ProgressStyle::with_template("{bar:40} day {pos}/{len} · {elapsed} elapsed, ~{eta} left").expect("valid template"));
+            self.bar = Some(bar);
+        }
+        if let Some(bar) = &self.bar {
+            bar.set_position(day as u64 + 1);
+        }
+    }
+
+    fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Simulate { scenario, out, seed, quiet } => {
-            let loaded = Scenario::load(&scenario)?;
+        Command::Simulate { scenario, out, seed, seeds, days, quiet } => {
+            let mut loaded = Scenario::load(&scenario)?;
+            if let Some(days) = days {
+                let horizon = *loaded.scenario.horizon.days.get_ref();
+                loaded.scenario.horizon.days = toml::Spanned::new(0..0, days.min(horizon));
+            }
             let s = &loaded.scenario;
-            let seed = seed.unwrap_or(s.horizon.seed);
-            let output = simulate(s, seed)?;
             let dir = out.join(&s.name);
+            if seeds.len() > 1 {
+                let total = *s.horizon.days.get_ref();
+                if !quiet {
+                    println!("running {} seeds of {} ({} days each) in parallel", seeds.len(), s.name, total);
+                }
+                let outputs: Vec<anyhow::Result<RunOutput>> = seeds.par_iter().map(|&seed| simulate(s, seed, &mut |_| {})).collect();
+                for (seed, output) in seeds.iter().zip(outputs) {
+                    let output = output?;
+                    let seed_dir = dir.join(format!("seed-{seed}"));
+                    write_outputs(&output, &seed_dir)?;
+                    if !quiet {
+                        print_summary(&output, &seed_dir);
+                    }
+                }
+                return Ok(());
+            }
+            let seed = seeds.first().copied().or(seed).unwrap_or(s.horizon.seed);
+            let mut progress = Progress::new(*s.horizon.days.get_ref(), quiet);
+            let output = simulate(s, seed, &mut |day| progress.day_done(day));
+            progress.finish();
+            let output = output?;
             write_outputs(&output, &dir)?;
             if !quiet {
                 print_summary(&output, &dir);
@@ -50,37 +131,44 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn print_summary(output: &qm_simulator::run::RunOutput, dir: &std::path::Path) {
+fn print_summary(output: &RunOutput, dir: &Path) {
     let k = &output.summary;
     let l = &output.latency;
-    println!("scenario {} · seed {} · {} days", k.scenario, k.seed, k.days);
+    let percent = |x: f64| format!("{:.2} %", 100.0 * x);
+    println!("scenario {} · seed {} · {} days from {}", k.scenario, k.seed, k.days, k.start_date);
+    let reserve = l.kinds.iter().find(|x| x.call == "reserve");
     let rows: Vec<(&str, String)> = vec![
         ("orders placed", k.orders_placed.to_string()),
-        ("order fulfillment rate", format!("{:.2} %", 100.0 * k.order_fulfillment_rate)),
-        ("unit fill rate", format!("{:.2} %", 100.0 * k.unit_fill_rate)),
-        ("orders rejected (lost sales)", format!("{} ({} units)", k.orders_rejected, k.lost_sales_units)),
+        ("order fulfillment rate", percent(k.order_fulfillment_rate)),
+        ("unit fill rate", percent(k.unit_fill_rate)),
+        ("order accuracy", percent(k.order_accuracy)),
+        ("oversold orders (units)", format!("{} ({})", k.orders_oversold, k.oversold_units)),
+        ("lost sales, units (not shown)", format!("{} ({})", k.lost_sales_units, k.lost_sales_units_not_shown)),
+        ("backordered orders (units)", format!("{} ({})", k.orders_backordered, k.units_backordered)),
         ("carts abandoned", format!("{} ({:.0} held unit-hours)", k.orders_abandoned, k.held_but_abandoned_unit_hours)),
-        ("split shipment rate", format!("{:.2} %", 100.0 * k.split_shipment_rate)),
-        ("shipping cost per order", format!("{:.2}", k.shipping_cost_cents_per_order / 100.0)),
-        ("processing time p50 / p95", format!("{:.1} h / {:.1} h", k.processing_time_hours_p50, k.processing_time_hours_p95)),
+        ("processing time mean / p50 / p95", format!("{:.1} h / {:.1} h / {:.1} h", k.processing_time_hours_mean, k.processing_time_hours_p50, k.processing_time_hours_p95)),
+        ("shipped within 24 h / 48 h", format!("{} / {}", percent(k.shipped_within_24h_share), percent(k.shipped_within_48h_share))),
+        ("split shipment rate", percent(k.split_shipment_rate)),
+        ("shipping cost / distance per order", format!("{:.2} / {:.0} km", k.shipping_cost_cents_per_order / 100.0, k.shipping_distance_km_per_order)),
+        ("capacity-saturated warehouse-days", k.capacity_saturated_warehouse_days.to_string()),
         ("average on hand", format!("{:.0} units", k.average_on_hand_units)),
-        ("stockout cell-days", k.stockout_cell_days.to_string()),
-        ("supplier orders", k.supplier_orders.to_string()),
-        ("reserve latency p50 / p99", format!("{} ns / {} ns", l.reserve_latency_ns_p50, l.reserve_latency_ns_p99)),
+        ("stockout SKU-days", k.stockout_sku_days.to_string()),
+        ("inventory turns a year", format!("{:.1}", k.inventory_turns_per_year)),
+        ("reserve latency p50 / p99", reserve.map_or("-".into(), |r| format!("{} ns / {} ns", r.latency_ns_p50, r.latency_ns_p99))),
         ("engine calls per second", format!("{:.0}", l.engine_calls_per_second)),
     ];
     for (name, value) in rows {
-        println!("  {name:<30} {value}");
+        println!("  {name:<36} {value}");
     }
-    println!("wrote {}/summary.json, daily.csv, latency.json", dir.display());
+    println!("wrote {}/summary.json, daily.csv, warehouse_daily.csv, latency.json", dir.display());
 }
 
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            ExitCode::from(2)
+        Err(failure) => {
+            eprintln!("error: {:#}", failure.error);
+            ExitCode::from(failure.code)
         }
     }
 }

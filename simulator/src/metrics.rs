@@ -1,6 +1,7 @@
 //! KPIs of a run. Simulated-time KPIs (deterministic, in `summary.json`) and wall-clock
 //! engine latency (in `latency.json`) are kept apart: they are never mixed.
 
+use hdrhistogram::Histogram;
 use serde::Serialize;
 
 /// The deterministic KPIs of one run. Every formula is in the README.
@@ -10,58 +11,157 @@ pub struct Summary {
     pub scenario: String,
     /// Seed used.
     pub seed: u64,
+    /// First simulated day.
+    pub start_date: String,
     /// Days simulated.
     pub days: u32,
-    /// Orders customers placed.
+    /// Orders customers submitted (lines the channel showed out of stock are not in them).
     pub orders_placed: u64,
-    /// Orders the engine held (carts).
+    /// Orders the engine held in full or in part (carts).
     pub orders_held: u64,
-    /// Orders refused for lack of stock (lost sales).
-    pub orders_rejected: u64,
+    /// Orders the channel accepted that the engine could not hold in full (rejected or
+    /// backordered), plus orders a short pick (shrinkage) left incomplete.
+    pub orders_oversold: u64,
+    /// Units of those orders that could not be held or picked.
+    pub oversold_units: u64,
+    /// Oversold orders cancelled (the channel's `oversold = "cancel"`).
+    pub orders_cancelled_oversold: u64,
     /// Carts never paid: their holds expired.
     pub orders_abandoned: u64,
+    /// Payments that failed (hold released).
+    pub orders_payment_failed: u64,
+    /// Customers who paid after their hold had expired (the sale was lost).
+    pub orders_lost_hold_expired: u64,
     /// Orders paid.
     pub orders_confirmed: u64,
-    /// Orders whose every unit shipped.
+    /// Orders with at least one shipment shipped.
+    pub orders_shipped: u64,
+    /// Orders whose every ordered unit shipped.
     pub orders_shipped_complete: u64,
+    /// Orders shipped complete, right first time (no short pick, no pick error).
+    pub orders_shipped_accurate: u64,
     /// orders_shipped_complete ÷ orders_placed.
     pub order_fulfillment_rate: f64,
-    /// Units ordered.
+    /// orders_shipped_accurate ÷ orders_shipped.
+    pub order_accuracy: f64,
+    /// Units in placed orders.
     pub units_ordered: u64,
-    /// Units shipped.
+    /// Units shipped against placed orders (reshipments not counted).
     pub units_shipped: u64,
     /// units_shipped ÷ units_ordered.
     pub unit_fill_rate: f64,
-    /// Units of rejected orders.
+    /// Orders with units backordered.
+    pub orders_backordered: u64,
+    /// Units backordered.
+    pub units_backordered: u64,
+    /// Backordered units later filled by receipts or returns.
+    pub backorder_units_filled: u64,
+    /// Units customers wanted and could not buy: lines shown out of stock plus cancelled oversold orders.
     pub lost_sales_units: u64,
-    /// Shipments sent.
+    /// Of those, units in lines the channel showed out of stock.
+    pub lost_sales_units_not_shown: u64,
+    /// Of lost units, those that free stock plus units held in carts would have covered.
+    pub lost_sales_units_to_holds: u64,
+    /// Units held by carts that were abandoned, times the hours they were held.
+    pub held_but_abandoned_unit_hours: f64,
+    /// Shipments sent (reshipments included).
     pub shipments: u64,
     /// Confirmed orders shipped from more than one warehouse ÷ confirmed orders.
     pub split_shipment_rate: f64,
     /// Carrier cost of all shipments, cents.
     pub shipping_cost_cents: u64,
-    /// shipping_cost_cents ÷ orders shipped complete.
+    /// shipping_cost_cents ÷ orders_shipped.
     pub shipping_cost_cents_per_order: f64,
-    /// Hours from placement to shipment: mean.
+    /// Great-circle km from warehouse to customer, summed over shipments, ÷ orders_shipped.
+    pub shipping_distance_km_per_order: f64,
+    /// Hours from placement to the last shipment of an order shipped complete: mean.
     pub processing_time_hours_mean: f64,
-    /// Hours from placement to shipment: median.
+    /// Median.
     pub processing_time_hours_p50: f64,
-    /// Hours from placement to shipment: 95th percentile.
+    /// 95th percentile.
     pub processing_time_hours_p95: f64,
-    /// Share of shipped orders that shipped within 24 h of placement.
+    /// Share of orders shipped complete within 24 h of placement.
     pub shipped_within_24h_share: f64,
-    /// Units held by carts that were abandoned, times the hours they were held.
-    pub held_but_abandoned_unit_hours: f64,
+    /// Share within 48 h.
+    pub shipped_within_48h_share: f64,
+    /// Days from placement to delivery (last shipment's carrier transit): mean.
+    pub delivery_time_days_mean: f64,
+    /// Shipments picked wrong (each leads to a return and a reshipment).
+    pub pick_errors: u64,
+    /// Reshipments sent after pick errors.
+    pub reshipments: u64,
+    /// Units that vanished from shelves (unknown to the engine until found).
+    pub units_shrunk: u64,
+    /// Shrunk units found at pick time (the line shipped short).
+    pub units_short_picked: u64,
+    /// Shrunk units found by cycle counts.
+    pub units_found_by_cycle_count: u64,
+    /// Units customers returned.
+    pub units_returned: u64,
+    /// Of those, units back on the shelf.
+    pub units_restocked: u64,
     /// Supplier orders placed.
     pub supplier_orders: u64,
     /// Units received from suppliers.
     pub units_received: u64,
     /// Mean on-hand units at the daily close.
     pub average_on_hand_units: f64,
-    /// (SKU, warehouse) cells with no free unit at a daily close, summed over days.
-    pub stockout_cell_days: u64,
+    /// Most on-hand units at a daily close.
+    pub peak_on_hand_units: u64,
+    /// SKUs with no free unit in any warehouse at a daily close, summed over days.
+    pub stockout_sku_days: u64,
+    /// Σ over days of on-hand units × unit price × holding rate ÷ 365, cents.
+    pub holding_cost_cents: f64,
+    /// Units shipped ÷ mean on-hand units, scaled to a year.
+    pub inventory_turns_per_year: f64,
+    /// Warehouse-days whose cutoff left paid work behind for lack of capacity.
+    pub capacity_saturated_warehouse_days: u64,
     /// Engine events received by the simulator's subscriber.
     pub engine_events: u64,
+    /// Per warehouse.
+    pub warehouses: Vec<WarehouseSummary>,
+    /// Per channel.
+    pub channels: Vec<ChannelSummary>,
+}
+
+/// One warehouse over the run.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct WarehouseSummary {
+    /// Its code.
+    pub code: String,
+    /// Its pick/pack capacity, lines a day.
+    pub capacity_lines_per_day: u32,
+    /// Lines shipped in all.
+    pub lines_shipped: u64,
+    /// Most lines shipped in one day.
+    pub peak_day_lines: u64,
+    /// Days its cutoff left paid work behind.
+    pub saturated_days: u64,
+    /// Most on-hand units at a close.
+    pub peak_on_hand_units: u64,
+    /// Its storage capacity, if the scenario gives one.
+    pub storage_capacity_units: Option<u64>,
+    /// Shipments picked wrong.
+    pub pick_errors: u64,
+}
+
+/// One sales channel over the run.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ChannelSummary {
+    /// Its code.
+    pub code: String,
+    /// Orders placed on it.
+    pub orders_placed: u64,
+    /// Orders it accepted that the engine could not hold in full.
+    pub orders_oversold: u64,
+    /// Units of those.
+    pub oversold_units: u64,
+    /// Units it showed out of stock.
+    pub lost_sales_units_not_shown: u64,
+    /// Orders shipped complete.
+    pub orders_shipped_complete: u64,
+    /// orders_shipped_complete ÷ orders_placed.
+    pub order_fulfillment_rate: f64,
 }
 
 /// One day of the run.
@@ -69,31 +169,192 @@ pub struct Summary {
 pub struct DayRow {
     /// Day index from 0.
     pub day: u32,
-    /// Orders placed that day.
+    /// Its date.
+    pub date: String,
+    /// Expected orders ÷ base rate (profiles, trend, events).
+    pub demand_multiplier: f64,
+    /// Events active that day.
+    pub events: String,
+    /// Orders placed.
     pub orders_placed: u64,
-    /// Orders rejected that day.
-    pub orders_rejected: u64,
-    /// Units shipped at that day's close.
+    /// Units in them.
+    pub units_ordered: u64,
+    /// Orders that completed shipping that day.
+    pub orders_shipped_complete: u64,
+    /// Units shipped.
     pub units_shipped: u64,
+    /// Units backordered.
+    pub units_backordered: u64,
+    /// Oversold orders.
+    pub orders_oversold: u64,
+    /// Lost sales, units.
+    pub lost_sales_units: u64,
+    /// On-hand units at the close.
+    pub on_hand_units: u64,
+    /// SKUs with no free unit anywhere at the close.
+    pub stockout_skus: u64,
+    /// Median processing hours of orders completed that day.
+    pub processing_time_hours_p50: f64,
+    /// 95th percentile.
+    pub processing_time_hours_p95: f64,
+}
+
+/// One warehouse on one day.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct WarehouseDayRow {
+    /// Day index.
+    pub day: u32,
+    /// Warehouse code.
+    pub warehouse: String,
+    /// Lines shipped at its cutoff.
+    pub lines_shipped: u64,
+    /// Its capacity.
+    pub capacity_lines: u32,
+    /// Paid lines still waiting after the cutoff.
+    pub backlog_lines: u64,
     /// On-hand units at the close.
     pub on_hand_units: u64,
 }
 
-/// Wall-clock latency of engine calls, nanoseconds (not deterministic: kept out of the summary).
+/// Engine calls whose wall-clock latency is recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallKind {
+    /// `reserve`.
+    Reserve,
+    /// `confirm`.
+    Confirm,
+    /// `release`.
+    Release,
+    /// `expire_holds`.
+    ExpireHolds,
+    /// `ship`.
+    Ship,
+    /// `short_pick`.
+    ShortPick,
+    /// `receive`.
+    Receive,
+    /// `restock_return`.
+    RestockReturn,
+    /// `adjust`.
+    Adjust,
+}
+
+impl CallKind {
+    /// Every kind, in report order.
+    pub const ALL: [CallKind; 9] = [
+        CallKind::Reserve,
+        CallKind::Confirm,
+        CallKind::Release,
+        CallKind::ExpireHolds,
+        CallKind::Ship,
+        CallKind::ShortPick,
+        CallKind::Receive,
+        CallKind::RestockReturn,
+        CallKind::Adjust,
+    ];
+
+    /// Its name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            CallKind::Reserve => "reserve",
+            CallKind::Confirm => "confirm",
+            CallKind::Release => "release",
+            CallKind::ExpireHolds => "expire_holds",
+            CallKind::Ship => "ship",
+            CallKind::ShortPick => "short_pick",
+            CallKind::Receive => "receive",
+            CallKind::RestockReturn => "restock_return",
+            CallKind::Adjust => "adjust",
+        }
+    }
+}
+
+/// Wall-clock latency histograms, one per call kind.
+pub struct LatencyRecorder {
+    histograms: Vec<Histogram<u64>>,
+    total_ns: u64,
+}
+
+impl Default for LatencyRecorder {
+    fn default() -> Self {
+        // 3 significant digits, 1 ns to 100 s: about 30 KB a kind.
+        let make = || Histogram::new_with_bounds(1, 100_000_000_000, 3).expect("valid bounds");
+        Self { histograms: CallKind::ALL.iter().map(|_| make()).collect(), total_ns: 0 }
+    }
+}
+
+impl LatencyRecorder {
+    /// Runs `call` and records its wall time under `kind`.
+    // Wall time is the point here: engine latency, reported apart from simulated KPIs.
+    #[allow(clippy::disallowed_methods)]
+    #[inline]
+    pub fn time<T>(&mut self, kind: CallKind, call: impl FnOnce() -> T) -> T {
+        let start = std::time::Instant::now();
+        let result = call();
+        let ns = (start.elapsed().as_nanos() as u64).max(1);
+        self.histograms[kind as usize].saturating_record(ns);
+        self.total_ns += ns;
+        result
+    }
+
+    /// Percentiles per kind and the overall call rate.
+    pub fn report(&self) -> Latency {
+        let calls: u64 = self.histograms.iter().map(|h| h.len()).sum();
+        Latency {
+            calls,
+            engine_seconds: self.total_ns as f64 / 1e9,
+            engine_calls_per_second: ratio(calls as f64, self.total_ns as f64 / 1e9),
+            kinds: CallKind::ALL
+                .iter()
+                .zip(&self.histograms)
+                .filter(|(_, h)| h.len() > 0)
+                .map(|(kind, h)| KindLatency {
+                    call: kind.name().into(),
+                    calls: h.len(),
+                    latency_ns_p50: h.value_at_quantile(0.5),
+                    latency_ns_p90: h.value_at_quantile(0.9),
+                    latency_ns_p99: h.value_at_quantile(0.99),
+                    latency_ns_p999: h.value_at_quantile(0.999),
+                    latency_ns_max: h.max(),
+                    latency_ns_mean: h.mean(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Wall-clock latency of engine calls (not deterministic: kept out of the summary).
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Latency {
-    /// Reserve calls measured.
-    pub reserve_calls: u64,
-    /// Median, ns.
-    pub reserve_latency_ns_p50: u64,
-    /// 99th percentile, ns.
-    pub reserve_latency_ns_p99: u64,
-    /// 99.9th percentile, ns.
-    pub reserve_latency_ns_p999: u64,
-    /// Maximum, ns.
-    pub reserve_latency_ns_max: u64,
-    /// Engine calls of every kind per second of wall time spent inside the engine.
+    /// Engine calls measured.
+    pub calls: u64,
+    /// Wall seconds spent inside the engine.
+    pub engine_seconds: f64,
+    /// Engine calls per second of wall time spent inside the engine.
     pub engine_calls_per_second: f64,
+    /// Per call kind.
+    pub kinds: Vec<KindLatency>,
+}
+
+/// Latency percentiles of one call kind, nanoseconds.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct KindLatency {
+    /// The call.
+    pub call: String,
+    /// Calls measured.
+    pub calls: u64,
+    /// Median.
+    pub latency_ns_p50: u64,
+    /// 90th percentile.
+    pub latency_ns_p90: u64,
+    /// 99th percentile.
+    pub latency_ns_p99: u64,
+    /// 99.9th percentile.
+    pub latency_ns_p999: u64,
+    /// Maximum.
+    pub latency_ns_max: u64,
+    /// Mean.
+    pub latency_ns_mean: f64,
 }
 
 /// Ratio that reports 0 for an empty denominator instead of NaN.

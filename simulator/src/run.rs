@@ -1,24 +1,27 @@
-//! The discrete-event loop: arrivals, payments, hold sweeps, daily closes and supplier
-//! receipts, in simulated time, through the real engine.
+//! The discrete-event loop: customer arrivals against each channel's (possibly stale) view of
+//! stock, cart holds and payments, warehouse cutoffs within pick/pack capacity, pick errors
+//! and shrinkage, deliveries and returns, supplier receipts and a daily close — in simulated
+//! time, through the real engine.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::path::Path;
-use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use hdrhistogram::Histogram;
 use qm_engine::*;
-use rand::distr::weighted::WeightedIndex;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-use rand_distr::{Distribution, Poisson, Zipf};
+use rand_distr::{Distribution, Exp, LogNormal, Normal};
+use rustc_hash::FxHashMap;
+use std::collections::VecDeque;
 
-use crate::metrics::{percentile, ratio, DayRow, Latency, Summary};
+use crate::clock::{EventQueue, SimEvent, MS_PER_DAY, MS_PER_HOUR};
+use crate::demand::{DayDemand, DemandModel};
+use crate::metrics::*;
 use crate::scenario::{split_policy, Scenario};
 
-const MS_PER_HOUR: u64 = 3_600_000;
-const MS_PER_DAY: u64 = 24 * MS_PER_HOUR;
+/// Reshipments (after pick errors) get order ids from here up, apart from customer orders.
+const RESHIP_ORDER_BASE: u64 = 1 << 48;
+/// The most order records the engine pre-allocates; beyond this its slabs grow as needed.
+const MAX_PREALLOCATED_ORDERS: usize = 2_000_000;
 
 /// A generator for one named purpose, derived from the run's seed: adding a stream never shifts the others.
 pub fn stream(seed: u64, name: &str) -> StdRng {
@@ -27,318 +30,861 @@ pub fn stream(seed: u64, name: &str) -> StdRng {
     StdRng::seed_from_u64(seed ^ hash)
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Event {
-    /// Sweep expired holds.
-    Sweep,
-    /// A customer pays (confirm).
-    Pay { order: u64 },
-    /// A customer places an order.
-    Arrival { order: u64, channel: u16, region: u16, lines: Vec<(u32, u32)> },
-    /// A supplier receipt arrives.
-    Receipt { sku: u32, warehouse: u16, units: u32 },
-    /// End of day: ship, replenish, check invariants.
-    Close { day: u32 },
-}
-
-struct Catalog {
-    expected_daily_units: Vec<f64>,
-    zipf: Option<Zipf<f64>>,
-}
-
-fn build_engine(s: &Scenario) -> Result<(Engine, Catalog)> {
-    let skus = *s.catalog.skus.get_ref() as usize;
-    let catalog = (0..skus)
-        .map(|i| Sku { code: format!("SKU{:05}", i + 1), unit_weight_grams: s.catalog.unit_weight_grams, unit_price_cents: s.catalog.unit_price_cents })
-        .collect();
-    let warehouses = s
-        .warehouses
-        .iter()
-        .map(|w| {
-            Ok(Warehouse {
-                code: w.code.clone(),
-                location: GeoPoint::new(w.latitude_deg, w.longitude_deg).with_context(|| format!("warehouse {}", w.code))?,
-                capacity_lines_per_day: w.capacity_lines_per_day,
-                storage_capacity_units: u64::MAX,
-                cutoff_hour: 16,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let band = |max_distance_km, base_cents, per_kg_cents, transit_days| RateBand { max_distance_km, base_cents, per_kg_cents, transit_days };
-    let carriers = vec![Carrier { code: "GROUND".into(), bands: vec![band(500.0, 500, 50, 2), band(2_000.0, 800, 80, 4), band(20_100.0, 1_500, 150, 7)] }];
-    let network = Network::new(catalog, warehouses, carriers)?;
-    let channels = s
-        .channels
-        .iter()
-        .map(|c| ChannelConfig {
-            code: c.code.clone(),
-            warehouses: c.warehouses.iter().map(|w| network.warehouse_id(w.get_ref()).expect("validated")).collect(),
-            buffer: if c.buffer_units > 0 { Buffer::Units(c.buffer_units) } else { Buffer::None },
-            buffer_overrides: vec![],
-            strategy: StrategyKind::from_name(c.strategy.get_ref()).expect("validated"),
-            capacity_aware: c.capacity_aware,
-        })
-        .collect();
-    let orders_per_day = *s.demand.orders_per_day.get_ref();
-    let expected_orders = (orders_per_day * *s.horizon.days.get_ref() as f64 * 1.05) as usize;
-    let mut engine = Engine::new(EngineConfig { network, channels, expected_open_orders: expected_orders })?;
-
-    let exponent = *s.catalog.zipf_exponent.get_ref();
-    let weights: Vec<f64> = (1..=skus).map(|k| (k as f64).powf(-exponent)).collect();
-    let total: f64 = weights.iter().sum();
-    let mean_lines = (1.0 + *s.demand.max_lines_per_order.get_ref() as f64) / 2.0;
-    let mean_units = (1.0 + *s.demand.max_units_per_line.get_ref() as f64) / 2.0;
-    let expected_daily_units: Vec<f64> = weights.iter().map(|w| orders_per_day * mean_lines * mean_units * w / total).collect();
-    let per_warehouse = s.warehouses.len() as f64;
-    let cover = *s.initial_stock.days_of_cover.get_ref();
-    for (sku, daily) in expected_daily_units.iter().enumerate() {
-        let units = (daily * cover / per_warehouse).ceil() as i64;
-        for w in 0..s.warehouses.len() {
-            if units > 0 {
-                engine.seed_stock(SkuId(sku as u32), WarehouseId(w as u16), units)?;
-            }
-        }
-    }
-    let zipf = (exponent > 0.0).then(|| Zipf::new(skus as f64, exponent)).transpose().context("catalog.zipf_exponent")?;
-    Ok((engine, Catalog { expected_daily_units, zipf }))
-}
-
 /// Everything a run produced.
 pub struct RunOutput {
     /// Deterministic KPIs.
     pub summary: Summary,
     /// Per-day rows.
     pub daily: Vec<DayRow>,
+    /// Per warehouse and day.
+    pub warehouse_daily: Vec<WarehouseDayRow>,
     /// Wall-clock engine latency.
     pub latency: Latency,
 }
 
-struct Open {
-    placed_at_ms: u64,
-    /// Units the hold took (for abandoned unit-hours).
-    units_held: u64,
-    /// Units ordered: the order shipped complete only if every one of them shipped.
-    units_ordered: u64,
+/// What does not change during a run, indexed densely.
+struct World {
+    skus: usize,
+    warehouses: usize,
+    unit_price_cents: Vec<u64>,
+    regions: Vec<GeoPoint>,
+    warehouse_locations: Vec<GeoPoint>,
+    channel_warehouses: Vec<Vec<WarehouseId>>,
+    splits: Vec<SplitPolicy>,
+    backorder_oversold: Vec<bool>,
+    view_refresh_ms: Vec<u64>,
+    capacity_lines: Vec<u32>,
+    cutoff_hour: Vec<u32>,
+    pick_error_rate: Vec<f64>,
+    supplier_of: Vec<u16>,
+    /// (mean, standard deviation) lead time per supplier, days.
+    lead_time_days: Vec<(f64, f64)>,
+    holding_rate_per_day: f64,
+    ttl_ms: u64,
+    express_days: u8,
 }
 
-/// Runs a scenario with `seed` and returns its KPIs.
-pub fn simulate(s: &Scenario, seed: u64) -> Result<RunOutput> {
-    let (mut engine, catalog) = build_engine(s)?;
+/// An order the simulator follows until it ships complete or ends otherwise.
+struct OpenOrder {
+    placed_at_ms: u64,
+    channel: u16,
+    region: u16,
+    units_ordered: u32,
+    units_held: u32,
+    units_shipped: u32,
+    abandoned: bool,
+    hold_expired: bool,
+    shipped_any: bool,
+    oversold: bool,
+    inaccurate: bool,
+    reship: bool,
+    last_delivery_ms: u64,
+}
+
+/// A paid shipment waiting for its warehouse's cutoff.
+struct Queued {
+    shipment: ShipmentId,
+    lines: u32,
+    ready_at_ms: u64,
+    cost_cents: u64,
+    distance_km: f64,
+    transit_days: u8,
+}
+
+/// A channel's last published stock figure for one SKU.
+#[derive(Clone, Copy)]
+struct ViewEntry {
+    units: u32,
+    refreshed_at_ms: u64,
+}
+
+struct Sim<'a> {
+    s: &'a Scenario,
+    engine: Engine,
+    events: crossbeam_channel::Receiver<qm_engine::Event>,
+    world: World,
+    demand: DemandModel,
+    rng_carts: StdRng,
+    rng_fulfil: StdRng,
+    rng_stock: StdRng,
+    queue: EventQueue,
+    open: FxHashMap<u64, OpenOrder>,
+    waiting: Vec<VecDeque<Queued>>,
+    view: Vec<ViewEntry>,
+    hidden_shrink: Vec<u32>,
+    on_order: Vec<bool>,
+    next_reship: u64,
+    summary: Summary,
+    daily: Vec<DayRow>,
+    warehouse_daily: Vec<WarehouseDayRow>,
+    latency: LatencyRecorder,
+    processing_ms: Vec<u64>,
+    day_processing_ms: Vec<u64>,
+    delivery_days_total: f64,
+    distance_km_total: f64,
+    on_hand_value_total: f64,
+}
+
+fn build_engine(s: &Scenario, demand: &DemandModel, seed: u64) -> Result<(Engine, World)> {
+    let mut rng = stream(seed, "catalog");
+    let codes = s.sku_codes();
+    let lognormal = |median: f64, sigma: f64| LogNormal::new(median.ln(), sigma).context("catalog distribution");
+    let (weight, price) = (lognormal(*s.catalog.unit_weight_grams.get_ref() as f64, *s.catalog.weight_sigma.get_ref())?, lognormal(*s.catalog.unit_price_cents.get_ref() as f64, *s.catalog.price_sigma.get_ref())?);
+    let catalog: Vec<Sku> = if s.skus.is_empty() {
+        codes
+            .into_iter()
+            .map(|code| Sku { code, unit_weight_grams: (weight.sample(&mut rng).round() as u32).max(1), unit_price_cents: (price.sample(&mut rng).round() as u64).max(1) })
+            .collect()
+    } else {
+        s.skus.iter().map(|k| Sku { code: k.code.clone(), unit_weight_grams: k.unit_weight_grams, unit_price_cents: k.unit_price_cents }).collect()
+    };
+    let point = |lat: f64, lon: f64, what: &str| GeoPoint::new(lat, lon).with_context(|| what.to_string());
+    let warehouses = s
+        .warehouses
+        .iter()
+        .map(|w| {
+            Ok(Warehouse {
+                code: w.code.clone(),
+                location: point(*w.latitude_deg.get_ref(), *w.longitude_deg.get_ref(), &w.code)?,
+                capacity_lines_per_day: *w.capacity_lines_per_day.get_ref(),
+                storage_capacity_units: w.storage_capacity_units.unwrap_or(u64::MAX),
+                cutoff_hour: *w.cutoff_hour.get_ref() as u8,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let band = |max_distance_km, base_cents, per_kg_cents, transit_days| RateBand { max_distance_km, base_cents, per_kg_cents, transit_days };
+    let carriers = if s.fulfillment.carriers.is_empty() {
+        vec![Carrier { code: "GROUND".into(), bands: vec![band(500.0, 500, 50, 2), band(2_000.0, 800, 80, 4), band(20_100.0, 1_500, 150, 7)] }]
+    } else {
+        s.fulfillment
+            .carriers
+            .iter()
+            .map(|c| Carrier {
+                code: c.code.clone(),
+                bands: c.bands.iter().map(|b| band(*b.max_distance_km.get_ref(), b.base_cents, b.per_kg_cents, *b.transit_days.get_ref() as u8)).collect(),
+            })
+            .collect()
+    };
+    let unit_price_cents = catalog.iter().map(|k| k.unit_price_cents).collect();
+    let warehouse_locations = warehouses.iter().map(|w| w.location).collect();
+    let network = Network::new(catalog, warehouses, carriers)?;
+    let warehouse_index: Vec<(String, WarehouseId)> = s.warehouses.iter().map(|w| (w.code.clone(), network.warehouse_id(&w.code).expect("built above"))).collect();
+    let warehouse_id = |code: &str| warehouse_index.iter().find(|(c, _)| c == code).expect("validated").1;
+    let channel_warehouses: Vec<Vec<WarehouseId>> = s.channels.iter().map(|c| c.warehouses.iter().map(|w| warehouse_id(w.get_ref())).collect()).collect();
+    let channels = s
+        .channels
+        .iter()
+        .zip(&channel_warehouses)
+        .map(|(c, served)| ChannelConfig {
+            code: c.code.clone(),
+            warehouses: served.clone(),
+            buffer: match &c.buffer_percent {
+                Some(percent) => Buffer::BasisPointsOfOnHand((percent.get_ref() * 100.0).round() as u32),
+                None if c.buffer_units > 0 => Buffer::Units(c.buffer_units),
+                None => Buffer::None,
+            },
+            buffer_overrides: vec![],
+            strategy: StrategyKind::from_name(c.strategy.get_ref()).expect("validated"),
+            capacity_aware: c.capacity_aware,
+        })
+        .collect();
+    let days = *s.horizon.days.get_ref();
+    let expected_orders: f64 = (0..days).map(|d| demand.expected_orders(d)).map(|(all, extra)| all + extra.iter().sum::<f64>()).sum();
+    let expected_open_orders = ((expected_orders * 1.05) as usize + 1_000).min(MAX_PREALLOCATED_ORDERS);
+    let mut engine = Engine::new(EngineConfig { network, channels, expected_open_orders })?;
+
+    let (skus, warehouse_count) = (demand.expected_daily_units.len(), s.warehouses.len());
+    let cover = *s.initial_stock.days_of_cover.get_ref();
+    let mut opening: Vec<i64> = demand.expected_daily_units.iter().flat_map(|daily| std::iter::repeat_n((daily * cover / warehouse_count as f64).ceil() as i64, warehouse_count)).collect();
+    for cell in &s.initial_stock.cells {
+        let sku = engine.network().sku_id(cell.sku.get_ref()).expect("validated");
+        opening[sku.index() * warehouse_count + warehouse_id(cell.warehouse.get_ref()).index()] = *cell.units.get_ref();
+    }
+    for (cell, &units) in opening.iter().enumerate() {
+        if units > 0 {
+            engine.seed_stock(SkuId((cell / warehouse_count) as u32), WarehouseId((cell % warehouse_count) as u16), units)?;
+        }
+    }
+
+    let suppliers = &s.replenishment.suppliers;
+    let (supplier_of, lead_time_days) = if suppliers.is_empty() {
+        (vec![0; skus], vec![(3.0, 0.0)])
+    } else {
+        let pick = rand::distr::weighted::WeightedIndex::new(suppliers.iter().map(|p| *p.share.get_ref())).context("replenishment.suppliers[].share")?;
+        let of = (0..skus).map(|_| pick.sample(&mut rng) as u16).collect();
+        (of, suppliers.iter().map(|p| (*p.lead_time_days.get_ref(), *p.lead_time_std_days.get_ref())).collect())
+    };
+    let global_pick_error = *s.accuracy.pick_error_rate.get_ref();
+    let world = World {
+        skus,
+        warehouses: warehouse_count,
+        unit_price_cents,
+        regions: s.customers.iter().map(|r| point(*r.latitude_deg.get_ref(), *r.longitude_deg.get_ref(), &r.name)).collect::<Result<_>>()?,
+        warehouse_locations,
+        channel_warehouses,
+        splits: s.channels.iter().map(|c| split_policy(c.split.get_ref()).expect("validated")).collect(),
+        backorder_oversold: s.channels.iter().map(|c| c.oversold.get_ref() == "backorder").collect(),
+        view_refresh_ms: s.channels.iter().map(|c| *c.view_refresh_minutes.get_ref() as u64 * 60_000).collect(),
+        capacity_lines: s.warehouses.iter().map(|w| *w.capacity_lines_per_day.get_ref()).collect(),
+        cutoff_hour: s.warehouses.iter().map(|w| *w.cutoff_hour.get_ref()).collect(),
+        pick_error_rate: s.warehouses.iter().map(|w| w.pick_error_rate.as_ref().map_or(global_pick_error, |r| *r.get_ref())).collect(),
+        supplier_of,
+        lead_time_days,
+        holding_rate_per_day: *s.catalog.holding_cost_rate_per_year.get_ref() / 365.0,
+        ttl_ms: *s.carts.hold_ttl_minutes.get_ref() as u64 * 60_000,
+        express_days: *s.demand.express_transit_days.get_ref() as u8,
+    };
+    Ok((engine, world))
+}
+
+/// Runs a scenario with `seed` and returns its KPIs. `progress` hears of each day closed.
+pub fn simulate(s: &Scenario, seed: u64, progress: &mut dyn FnMut(u32)) -> Result<RunOutput> {
+    let demand = DemandModel::new(s)?;
+    let (mut engine, world) = build_engine(s, &demand, seed)?;
     let events = engine.subscribe();
     let days = *s.horizon.days.get_ref();
-    let mut demand = stream(seed, "demand");
-    let mut carts = stream(seed, "carts");
-    let regions: Vec<GeoPoint> = s.customers.iter().map(|r| GeoPoint::new(r.latitude_deg, r.longitude_deg).with_context(|| format!("customer region {}", r.name))).collect::<Result<_>>()?;
-    let region_pick = WeightedIndex::new(s.customers.iter().map(|r| *r.share.get_ref())).context("customers[].share")?;
-    let channel_pick = WeightedIndex::new(s.channels.iter().map(|c| *c.share.get_ref())).context("channels[].share")?;
-    let splits: Vec<SplitPolicy> = s.channels.iter().map(|c| split_policy(c.split.get_ref()).expect("validated")).collect();
-    let arrivals = Poisson::new(*s.demand.orders_per_day.get_ref()).context("demand.orders_per_day")?;
-    let (max_lines, max_units) = (*s.demand.max_lines_per_order.get_ref(), *s.demand.max_units_per_line.get_ref());
-    let ttl_ms = *s.carts.hold_ttl_minutes.get_ref() as u64 * 60_000;
-    let pay_ms = *s.carts.minutes_to_pay.get_ref() as u64 * 60_000;
-    let abandonment = *s.carts.abandonment_rate.get_ref();
-    let skus = catalog.expected_daily_units.len();
-    let warehouses = s.warehouses.len();
-    let per_warehouse = warehouses as f64;
-    let r = &s.replenishment;
-    let (rop_days, up_to_days, lead_days) = (*r.reorder_point_days.get_ref(), *r.order_up_to_days.get_ref(), *r.lead_time_days.get_ref());
-
-    let mut queue: BinaryHeap<Reverse<(u64, u64, Event)>> = BinaryHeap::new();
-    let mut sequence = 0u64;
-    let mut schedule = |queue: &mut BinaryHeap<Reverse<(u64, u64, Event)>>, at_ms: u64, event: Event| {
-        sequence += 1;
-        queue.push(Reverse((at_ms, sequence, event)));
+    let (skus, warehouses, channels) = (world.skus, world.warehouses, s.channels.len());
+    let summary = Summary {
+        scenario: s.name.clone(),
+        seed,
+        start_date: s.start_date().to_string(),
+        days,
+        warehouses: s
+            .warehouses
+            .iter()
+            .map(|w| WarehouseSummary {
+                code: w.code.clone(),
+                capacity_lines_per_day: *w.capacity_lines_per_day.get_ref(),
+                storage_capacity_units: w.storage_capacity_units,
+                ..Default::default()
+            })
+            .collect(),
+        channels: s.channels.iter().map(|c| ChannelSummary { code: c.code.clone(), ..Default::default() }).collect(),
+        ..Default::default()
     };
-    let mut next_order = 1u64;
-    for day in 0..days {
-        schedule(&mut queue, (day as u64 + 1) * MS_PER_DAY - 1, Event::Close { day });
-        for hour in 0..24 {
-            schedule(&mut queue, day as u64 * MS_PER_DAY + hour * MS_PER_HOUR, Event::Sweep);
-        }
-    }
-    let mut summary = Summary { scenario: s.name.clone(), seed, days, ..Default::default() };
-    let mut daily: Vec<DayRow> = (0..days).map(|day| DayRow { day, ..Default::default() }).collect();
-    let mut open: std::collections::BTreeMap<u64, Open> = Default::default();
-    let mut pending: Vec<(ShipmentId, u64)> = Vec::new();
-    let mut processing_ms: Vec<u64> = Vec::new();
-    let mut on_order = vec![false; skus * warehouses];
-    let mut latency = Histogram::<u64>::new(3)?;
-    let mut engine_ns = 0u64;
-    let mut engine_calls = 0u64;
-    // Wall time is the point here: engine latency, reported apart from simulated KPIs.
-    #[allow(clippy::disallowed_methods)]
-    let timed = |f: &mut dyn FnMut()| {
-        let start = Instant::now();
-        f();
-        start.elapsed().as_nanos() as u64
+    let daily = (0..days)
+        .map(|day| {
+            let (demand_multiplier, events) = demand.describe_day(day);
+            DayRow { day, date: demand.date(day).to_string(), demand_multiplier, events, ..Default::default() }
+        })
+        .collect();
+    let mut sim = Sim {
+        s,
+        engine,
+        events,
+        world,
+        demand,
+        rng_carts: stream(seed, "carts"),
+        rng_fulfil: stream(seed, "fulfillment"),
+        rng_stock: stream(seed, "stock"),
+        queue: EventQueue::default(),
+        open: FxHashMap::default(),
+        waiting: (0..warehouses).map(|_| VecDeque::new()).collect(),
+        view: vec![ViewEntry { units: 0, refreshed_at_ms: u64::MAX }; channels * skus],
+        hidden_shrink: vec![0; skus * warehouses],
+        on_order: vec![false; skus * warehouses],
+        next_reship: RESHIP_ORDER_BASE,
+        summary,
+        daily,
+        warehouse_daily: Vec::with_capacity(days as usize * warehouses),
+        latency: LatencyRecorder::default(),
+        processing_ms: Vec::new(),
+        day_processing_ms: Vec::new(),
+        delivery_days_total: 0.0,
+        distance_km_total: 0.0,
+        on_hand_value_total: 0.0,
     };
-
-    let mut day_generated = u32::MAX;
-    while let Some(Reverse((now_ms, _, event))) = queue.pop() {
-        let day = (now_ms / MS_PER_DAY) as u32;
-        if day != day_generated && day < days {
-            // Draw the day's arrivals when the day starts, in time order.
-            day_generated = day;
-            let count = arrivals.sample(&mut demand) as u64;
-            let mut times: Vec<u64> = (0..count).map(|_| day as u64 * MS_PER_DAY + demand.random_range(0..MS_PER_DAY)).collect();
-            times.sort_unstable();
-            for at_ms in times {
-                let lines = (0..demand.random_range(1..=max_lines))
-                    .map(|_| {
-                        let sku = match &catalog.zipf {
-                            Some(z) => z.sample(&mut demand) as u32 - 1,
-                            None => demand.random_range(0..skus as u32),
-                        };
-                        (sku, demand.random_range(1..=max_units))
-                    })
-                    .collect();
-                let event = Event::Arrival { order: next_order, channel: channel_pick.sample(&mut demand) as u16, region: region_pick.sample(&mut demand) as u16, lines };
-                next_order += 1;
-                schedule(&mut queue, at_ms, event);
-            }
-        }
-        match event {
-            Event::Arrival { order, channel, region, lines } => {
-                let units: u64 = lines.iter().map(|l| l.1 as u64).sum();
-                summary.orders_placed += 1;
-                summary.units_ordered += units;
-                daily[day as usize].orders_placed += 1;
-                let request = ReserveRequest {
-                    order: Order {
-                        id: OrderId(order),
-                        channel: ChannelId(channel),
-                        placed_at_ms: now_ms,
-                        ship_to: regions[region as usize],
-                        service: ServiceLevel::Standard,
-                        lines: lines.iter().map(|&(sku, q)| OrderLine { sku: SkuId(sku), quantity: q as i64 }).collect(),
-                    },
-                    split: splits[channel as usize],
-                    hold_ttl_ms: ttl_ms,
-                };
-                let mut outcome = None;
-                let ns = timed(&mut || outcome = Some(engine.reserve(&request, now_ms)));
-                latency.record(ns.max(1))?;
-                engine_ns += ns;
-                engine_calls += 1;
-                match outcome.expect("set by the call")? {
-                    ReserveOutcome::Held(hold) => {
-                        summary.orders_held += 1;
-                        open.insert(order, Open { placed_at_ms: now_ms, units_held: hold.units_held(), units_ordered: units });
-                        if carts.random_bool(abandonment) {
-                            summary.orders_abandoned += 1;
-                        } else {
-                            schedule(&mut queue, now_ms + pay_ms, Event::Pay { order });
-                        }
-                    }
-                    ReserveOutcome::Rejected(_) => {
-                        summary.orders_rejected += 1;
-                        summary.lost_sales_units += units;
-                        daily[day as usize].orders_rejected += 1;
-                    }
-                }
-            }
-            Event::Pay { order } => {
-                let mut result = None;
-                engine_ns += timed(&mut || result = Some(engine.confirm(OrderId(order), now_ms)));
-                engine_calls += 1;
-                match result.expect("set by the call") {
-                    Ok(confirmation) => {
-                        summary.orders_confirmed += 1;
-                        summary.split_shipment_rate += (confirmation.shipments.len() > 1) as u64 as f64;
-                        for shipment in &confirmation.shipments {
-                            summary.shipping_cost_cents += shipment.quote.map_or(0, |q| q.cost_cents);
-                            pending.push((shipment.id, now_ms));
-                        }
-                    }
-                    Err(OrderError::HoldExpired { .. }) => {}
-                    Err(e) => bail!("engine refused a payment the simulator believed valid: {e}"),
-                }
-            }
-            Event::Sweep => {
-                engine_calls += 1;
-                let mut expired = Vec::new();
-                engine_ns += timed(&mut || expired = engine.expire_holds(now_ms));
-                for e in expired {
-                    if let Some(o) = open.remove(&e.order.0) {
-                        summary.held_but_abandoned_unit_hours += o.units_held as f64 * ttl_ms as f64 / MS_PER_HOUR as f64;
-                    }
-                }
-            }
-            Event::Receipt { sku, warehouse, units } => {
-                engine.receive(SkuId(sku), WarehouseId(warehouse), units as i64, now_ms)?;
-                engine_calls += 1;
-                on_order[sku as usize * warehouses + warehouse as usize] = false;
-                summary.units_received += units as u64;
-            }
-            Event::Close { day } => {
-                for (shipment, _) in pending.drain(..) {
-                    let shipped = engine.ship(shipment, now_ms)?;
-                    engine_calls += 1;
-                    summary.shipments += 1;
-                    summary.units_shipped += shipped.units;
-                    daily[day as usize].units_shipped += shipped.units;
-                    if shipped.order_complete {
-                        if let Some(o) = open.remove(&shipment.order.0) {
-                            processing_ms.push(now_ms - o.placed_at_ms);
-                            if o.units_held == o.units_ordered {
-                                summary.orders_shipped_complete += 1;
-                            }
-                        }
-                    }
-                }
-                let mut on_hand = 0u64;
-                for sku in 0..skus {
-                    let daily_units = catalog.expected_daily_units[sku] / per_warehouse;
-                    for w in 0..warehouses {
-                        let cell = engine.cell_snapshot(SkuId(sku as u32), WarehouseId(w as u16)).expect("cell exists");
-                        on_hand += cell.on_hand as u64;
-                        let free = cell.free() as f64;
-                        summary.stockout_cell_days += (cell.free() == 0) as u64;
-                        if !on_order[sku * warehouses + w] && free < (daily_units * rop_days).ceil() {
-                            let units = ((daily_units * up_to_days).ceil() - free).max(1.0) as u32;
-                            on_order[sku * warehouses + w] = true;
-                            summary.supplier_orders += 1;
-                            schedule(&mut queue, now_ms + lead_days as u64 * MS_PER_DAY, Event::Receipt { sku: sku as u32, warehouse: w as u16, units });
-                        }
-                    }
-                }
-                daily[day as usize].on_hand_units = on_hand;
-                summary.average_on_hand_units += on_hand as f64 / days as f64;
-                engine.check_invariants().map_err(|v| anyhow::anyhow!("day {day}: the engine broke an invariant (a bug, please report it with the scenario and seed): {v}"))?;
-            }
-        }
-    }
-    summary.engine_events = events.try_iter().count() as u64;
-    summary.order_fulfillment_rate = ratio(summary.orders_shipped_complete as f64, summary.orders_placed as f64);
-    summary.unit_fill_rate = ratio(summary.units_shipped as f64, summary.units_ordered as f64);
-    summary.split_shipment_rate = ratio(summary.split_shipment_rate, summary.orders_confirmed as f64);
-    summary.shipping_cost_cents_per_order = ratio(summary.shipping_cost_cents as f64, summary.orders_shipped_complete as f64);
-    processing_ms.sort_unstable();
-    let hours = |ms: u64| ms as f64 / MS_PER_HOUR as f64;
-    summary.processing_time_hours_mean = ratio(processing_ms.iter().map(|&ms| hours(ms)).sum(), processing_ms.len() as f64);
-    summary.processing_time_hours_p50 = hours(percentile(&processing_ms, 0.5));
-    summary.processing_time_hours_p95 = hours(percentile(&processing_ms, 0.95));
-    summary.shipped_within_24h_share = ratio(processing_ms.iter().filter(|&&ms| ms <= MS_PER_DAY).count() as f64, processing_ms.len() as f64);
-    let latency = Latency {
-        reserve_calls: latency.len(),
-        reserve_latency_ns_p50: latency.value_at_quantile(0.5),
-        reserve_latency_ns_p99: latency.value_at_quantile(0.99),
-        reserve_latency_ns_p999: latency.value_at_quantile(0.999),
-        reserve_latency_ns_max: latency.max(),
-        engine_calls_per_second: ratio(engine_calls as f64, engine_ns as f64 / 1e9),
-    };
-    Ok(RunOutput { summary, daily, latency })
+    sim.run(seed, progress)?;
+    Ok(sim.finish())
 }
 
-/// Writes `summary.json`, `daily.csv` and `latency.json` into `dir`.
+impl Sim<'_> {
+    fn run(&mut self, seed: u64, progress: &mut dyn FnMut(u32)) -> Result<()> {
+        let days = *self.s.horizon.days.get_ref();
+        let sweep_ms = (self.world.ttl_ms / 2).clamp(60_000, MS_PER_HOUR);
+        for day in 0..days {
+            let start = day as u64 * MS_PER_DAY;
+            for (w, &hour) in self.world.cutoff_hour.iter().enumerate() {
+                self.queue.push(start + hour as u64 * MS_PER_HOUR, SimEvent::Cutoff { warehouse: w as u16 });
+            }
+            self.queue.push(start + MS_PER_DAY - 1, SimEvent::Close { day });
+        }
+        self.queue.push(0, SimEvent::Sweep);
+        let end_ms = days as u64 * MS_PER_DAY;
+        let mut rng_demand = stream(seed, "demand");
+        let mut today = DayDemand::default();
+        let mut next_arrival = 0usize;
+        let mut drawn_day = None;
+        let mut next_order = 1u64;
+        loop {
+            let event_at = self.queue.next_at().unwrap_or(u64::MAX);
+            let day = (event_at.min(end_ms) / MS_PER_DAY) as u32;
+            if drawn_day != Some(day) && day < days && next_arrival >= today.orders.len() {
+                self.demand.draw_day(day, &mut rng_demand, &mut today);
+                drawn_day = Some(day);
+                next_arrival = 0;
+            }
+            let arrival_at = today.orders.get(next_arrival).map_or(u64::MAX, |o| o.at_ms);
+            // Queued events first at equal times: a sweep or cutoff at 10:00 sees the world before 10:00's customers.
+            if arrival_at < event_at {
+                let order = today.orders[next_arrival].clone();
+                next_arrival += 1;
+                let lines = today.lines[order.lines.start as usize..order.lines.end as usize].to_vec();
+                self.arrival(next_order, &order, &lines)?;
+                next_order += 1;
+                continue;
+            }
+            let Some((now_ms, event)) = self.queue.pop() else { break };
+            if now_ms >= end_ms {
+                break;
+            }
+            match event {
+                SimEvent::Sweep => {
+                    self.sweep(now_ms);
+                    if now_ms + sweep_ms < end_ms {
+                        self.queue.push(now_ms + sweep_ms, SimEvent::Sweep);
+                    }
+                }
+                SimEvent::Pay { order } => self.pay(order, now_ms)?,
+                SimEvent::Cutoff { warehouse } => self.cutoff(warehouse as usize, now_ms)?,
+                SimEvent::Return { order, line, units, restock } => {
+                    let disposition = if restock { Disposition::Restock } else { Disposition::Scrap };
+                    let outcome = self.latency.time(CallKind::RestockReturn, || self.engine.restock_return(OrderId(order), line as usize, units as i64, disposition, now_ms));
+                    let outcome = outcome.with_context(|| format!("return of order {order} line {line}"))?;
+                    self.summary.units_returned += units as u64;
+                    if restock {
+                        self.summary.units_restocked += units as u64;
+                    }
+                    self.backorders_filled(&outcome.filled, now_ms);
+                }
+                SimEvent::Reship { order, line, sku, units, region } => self.reship(order, line, sku, units, region, now_ms)?,
+                SimEvent::Receipt { sku, warehouse, units } => {
+                    let receipt = self.latency.time(CallKind::Receive, || self.engine.receive(SkuId(sku), WarehouseId(warehouse), units as i64, now_ms))?;
+                    self.on_order[sku as usize * self.world.warehouses + warehouse as usize] = false;
+                    self.summary.units_received += units as u64;
+                    self.backorders_filled(&receipt.filled, now_ms);
+                }
+                SimEvent::Close { day } => {
+                    self.close(day, now_ms)?;
+                    progress(day);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The stock figure channel `channel` shows for `sku` now: live, or as of its last refresh.
+    fn shown(&mut self, channel: u16, sku: u32, now_ms: u64) -> u32 {
+        let refresh_ms = self.world.view_refresh_ms[channel as usize];
+        let live = |engine: &Engine, served: &[WarehouseId]| -> u32 {
+            served.iter().map(|&w| engine.available_to_promise(ChannelId(channel), SkuId(sku), w).unwrap_or(0)).sum()
+        };
+        if refresh_ms == 0 {
+            return live(&self.engine, &self.world.channel_warehouses[channel as usize]);
+        }
+        // Refreshed lazily: the first look after a refresh falls due reads the engine.
+        let entry = &mut self.view[channel as usize * self.world.skus + sku as usize];
+        if entry.refreshed_at_ms == u64::MAX || now_ms - entry.refreshed_at_ms >= refresh_ms {
+            *entry = ViewEntry { units: live(&self.engine, &self.world.channel_warehouses[channel as usize]), refreshed_at_ms: now_ms };
+        }
+        entry.units
+    }
+
+    /// Whether free stock plus units held in carts would have covered `units` of `sku` on `channel`.
+    fn lost_to_holds(&self, channel: u16, sku: u32, units: u32) -> bool {
+        let mut could = 0u64;
+        for &w in &self.world.channel_warehouses[channel as usize] {
+            let atp = self.engine.available_to_promise(ChannelId(channel), SkuId(sku), w).unwrap_or(0) as u64;
+            let held = self.engine.cell_snapshot(SkuId(sku), w).map_or(0, |c| c.reserved as u64);
+            could += atp + held;
+        }
+        could >= units as u64
+    }
+
+    fn lose(&mut self, channel: u16, sku: u32, units: u32, day: usize) {
+        self.summary.lost_sales_units += units as u64;
+        self.daily[day].lost_sales_units += units as u64;
+        if self.lost_to_holds(channel, sku, units) {
+            self.summary.lost_sales_units_to_holds += units as u64;
+        }
+    }
+
+    fn arrival(&mut self, id: u64, draft: &crate::demand::DraftOrder, lines: &[(u32, u32)]) -> Result<()> {
+        let now_ms = draft.at_ms;
+        let day = (now_ms / MS_PER_DAY) as usize;
+        let channel = draft.channel;
+        let mut order_lines: Vec<OrderLine> = Vec::with_capacity(lines.len());
+        for &(sku, units) in lines {
+            if self.shown(channel, sku, now_ms) >= units {
+                order_lines.push(OrderLine { sku: SkuId(sku), quantity: units as i64 });
+            } else {
+                self.summary.lost_sales_units_not_shown += units as u64;
+                self.summary.channels[channel as usize].lost_sales_units_not_shown += units as u64;
+                self.lose(channel, sku, units, day);
+            }
+        }
+        if order_lines.is_empty() {
+            return Ok(());
+        }
+        let units: u32 = order_lines.iter().map(|l| l.quantity as u32).sum();
+        self.summary.orders_placed += 1;
+        self.summary.units_ordered += units as u64;
+        self.summary.channels[channel as usize].orders_placed += 1;
+        self.daily[day].orders_placed += 1;
+        self.daily[day].units_ordered += units as u64;
+        let service = if draft.express { ServiceLevel::Express { max_transit_days: self.world.express_days } } else { ServiceLevel::Standard };
+        let mut request = ReserveRequest {
+            order: Order { id: OrderId(id), channel: ChannelId(channel), placed_at_ms: now_ms, ship_to: self.world.regions[draft.region as usize], service, lines: order_lines },
+            split: self.world.splits[channel as usize],
+            hold_ttl_ms: self.world.ttl_ms,
+        };
+        let mut outcome = self.latency.time(CallKind::Reserve, || self.engine.reserve(&request, now_ms))?;
+        let mut oversold_units = 0u64;
+        if matches!(outcome, ReserveOutcome::Rejected(_)) {
+            // The channel showed stock for every line: an oversell.
+            oversold_units = units as u64;
+            if self.world.backorder_oversold[channel as usize] && request.split != SplitPolicy::PartialWithBackorder {
+                request.split = SplitPolicy::PartialWithBackorder;
+                outcome = self.latency.time(CallKind::Reserve, || self.engine.reserve(&request, now_ms))?;
+            }
+        }
+        let hold = match outcome {
+            ReserveOutcome::Held(hold) => hold,
+            ReserveOutcome::Rejected(_) => {
+                self.count_oversold(channel, units as u64, day);
+                self.summary.orders_cancelled_oversold += 1;
+                for line in &request.order.lines {
+                    self.lose(channel, line.sku.0, line.quantity as u32, day);
+                }
+                return Ok(());
+            }
+        };
+        let backordered = hold.units_backordered();
+        if backordered > 0 {
+            self.summary.orders_backordered += 1;
+            self.summary.units_backordered += backordered;
+            self.daily[day].units_backordered += backordered;
+            oversold_units = oversold_units.max(backordered);
+        }
+        if oversold_units > 0 {
+            self.count_oversold(channel, oversold_units, day);
+        }
+        self.summary.orders_held += 1;
+        let abandoned = self.rng_carts.random_bool(*self.s.carts.abandonment_rate.get_ref());
+        self.open.insert(
+            id,
+            OpenOrder {
+                placed_at_ms: now_ms,
+                channel,
+                region: draft.region,
+                units_ordered: units,
+                units_held: hold.units_held() as u32,
+                units_shipped: 0,
+                abandoned,
+                hold_expired: false,
+                shipped_any: false,
+                oversold: oversold_units > 0,
+                inaccurate: false,
+                reship: false,
+                last_delivery_ms: now_ms,
+            },
+        );
+        if abandoned {
+            self.summary.orders_abandoned += 1;
+        } else {
+            let mean_minutes = *self.s.carts.minutes_to_pay.get_ref();
+            let wait_ms = if mean_minutes > 0.0 { Exp::new(1.0 / mean_minutes).expect("rate > 0").sample(&mut self.rng_carts) * 60_000.0 } else { 0.0 };
+            self.queue.push(now_ms + wait_ms as u64, SimEvent::Pay { order: id });
+        }
+        Ok(())
+    }
+
+    fn count_oversold(&mut self, channel: u16, units: u64, day: usize) {
+        self.summary.orders_oversold += 1;
+        self.summary.oversold_units += units;
+        self.summary.channels[channel as usize].orders_oversold += 1;
+        self.summary.channels[channel as usize].oversold_units += units;
+        self.daily[day].orders_oversold += 1;
+    }
+
+    fn expired_unit_hours(&mut self, order: u64) {
+        let ttl_hours = self.world.ttl_ms as f64 / MS_PER_HOUR as f64;
+        if let Some(o) = self.open.get_mut(&order) {
+            if !o.hold_expired {
+                o.hold_expired = true;
+                self.summary.held_but_abandoned_unit_hours += o.units_held as f64 * ttl_hours;
+            }
+        }
+    }
+
+    fn sweep(&mut self, now_ms: u64) {
+        let expired = self.latency.time(CallKind::ExpireHolds, || self.engine.expire_holds(now_ms));
+        for hold in expired {
+            self.expired_unit_hours(hold.order.0);
+            if self.open.get(&hold.order.0).is_some_and(|o| o.abandoned) {
+                self.open.remove(&hold.order.0);
+            }
+        }
+    }
+
+    fn pay(&mut self, order: u64, now_ms: u64) -> Result<()> {
+        if self.rng_carts.random_bool(*self.s.carts.payment_failure_rate.get_ref()) {
+            let released = self.latency.time(CallKind::Release, || self.engine.release(OrderId(order), ReleaseReason::PaymentFailed, now_ms));
+            match released {
+                Ok(_) => self.summary.orders_payment_failed += 1,
+                Err(OrderError::HoldExpired { .. }) => {
+                    self.expired_unit_hours(order);
+                    self.summary.orders_lost_hold_expired += 1;
+                }
+                Err(e) => bail!("the engine refused to release order {order}: {e}"),
+            }
+            self.open.remove(&order);
+            return Ok(());
+        }
+        match self.latency.time(CallKind::Confirm, || self.engine.confirm(OrderId(order), now_ms)) {
+            Ok(confirmation) => {
+                self.summary.orders_confirmed += 1;
+                self.summary.split_shipment_rate += (confirmation.shipments.len() > 1) as u64 as f64;
+                for shipment in &confirmation.shipments {
+                    self.enqueue(shipment, now_ms);
+                }
+            }
+            Err(OrderError::HoldExpired { .. }) => {
+                self.expired_unit_hours(order);
+                self.summary.orders_lost_hold_expired += 1;
+                self.open.remove(&order);
+            }
+            Err(e) => bail!("the engine refused a payment the simulator believed valid: {e}"),
+        }
+        Ok(())
+    }
+
+    fn enqueue(&mut self, shipment: &ShipmentInfo, now_ms: u64) {
+        let region = self.open.get(&shipment.id.order.0).map_or(0, |o| o.region);
+        let distance_km = self.world.regions[region as usize].distance_km(&self.world.warehouse_locations[shipment.warehouse.index()]);
+        self.waiting[shipment.warehouse.index()].push_back(Queued {
+            shipment: shipment.id,
+            lines: shipment.lines,
+            ready_at_ms: now_ms,
+            cost_cents: shipment.quote.map_or(0, |q| q.cost_cents),
+            distance_km,
+            transit_days: shipment.quote.map_or(3, |q| q.transit_days),
+        });
+    }
+
+    fn backorders_filled(&mut self, fills: &[BackorderFill], now_ms: u64) {
+        for fill in fills {
+            self.summary.backorder_units_filled += fill.units as u64;
+            if let Some(id) = fill.shipment {
+                let info = self.engine.order(id.order).and_then(|view| view.shipments.into_iter().find(|s| s.id == id));
+                if let Some(info) = info {
+                    self.enqueue(&info, now_ms);
+                }
+            }
+        }
+    }
+
+    fn cutoff(&mut self, w: usize, now_ms: u64) -> Result<()> {
+        let capacity = self.world.capacity_lines[w] as u64;
+        let mut used = 0u64;
+        while let Some(next) = self.waiting[w].front() {
+            if next.ready_at_ms > now_ms || (used > 0 && used + next.lines as u64 > capacity) {
+                break;
+            }
+            let queued = self.waiting[w].pop_front().expect("front exists");
+            used += queued.lines as u64;
+            self.ship(w, queued, now_ms)?;
+        }
+        let backlog: u64 = self.waiting[w].iter().filter(|q| q.ready_at_ms <= now_ms).map(|q| q.lines as u64).sum();
+        let stats = &mut self.summary.warehouses[w];
+        stats.lines_shipped += used;
+        stats.peak_day_lines = stats.peak_day_lines.max(used);
+        if backlog > 0 {
+            stats.saturated_days += 1;
+            self.summary.capacity_saturated_warehouse_days += 1;
+        }
+        let day = (now_ms / MS_PER_DAY) as u32;
+        self.warehouse_daily.push(WarehouseDayRow {
+            day,
+            warehouse: self.s.warehouses[w].code.clone(),
+            lines_shipped: used,
+            capacity_lines: capacity as u32,
+            backlog_lines: backlog,
+            on_hand_units: 0,
+        });
+        Ok(())
+    }
+
+    fn ship(&mut self, w: usize, queued: Queued, now_ms: u64) -> Result<()> {
+        let id = queued.shipment;
+        let order = id.order.0;
+        let day = (now_ms / MS_PER_DAY) as usize;
+        let shrink_on = *self.s.accuracy.shrinkage_rate_per_day.get_ref() > 0.0;
+        let returns_on = *self.s.returns.rate.get_ref() > 0.0;
+        let rate = self.world.pick_error_rate[w];
+        let pick_error = rate > 0.0 && self.rng_fulfil.random_bool(rate);
+        let mut lines = if shrink_on || returns_on || pick_error { self.engine.shipment_lines(id)? } else { Default::default() };
+        if shrink_on {
+            for line in lines.iter_mut() {
+                let cell = line.sku.index() * self.world.warehouses + w;
+                let hidden = self.hidden_shrink[cell];
+                if hidden == 0 {
+                    continue;
+                }
+                let on_hand = self.engine.cell_snapshot(line.sku, WarehouseId(w as u16)).map_or(0, |c| c.on_hand);
+                let shelf = on_hand.saturating_sub(hidden);
+                let missing = line.units.saturating_sub(shelf);
+                if missing == 0 {
+                    continue;
+                }
+                self.latency.time(CallKind::ShortPick, || self.engine.short_pick(id, line.line as usize, missing as i64, now_ms))?;
+                self.hidden_shrink[cell] -= missing;
+                line.units -= missing;
+                self.summary.units_short_picked += missing as u64;
+                let first = self.open.get_mut(&order).is_some_and(|o| !o.reship && !std::mem::replace(&mut o.oversold, true));
+                if first {
+                    let channel = self.open[&order].channel;
+                    self.count_oversold(channel, 0, day);
+                }
+                self.summary.oversold_units += missing as u64;
+            }
+        }
+        let shipped = self.latency.time(CallKind::Ship, || self.engine.ship(id, now_ms))?;
+        self.summary.shipments += 1;
+        self.summary.shipping_cost_cents += queued.cost_cents;
+        self.distance_km_total += queued.distance_km;
+        let delivered_at_ms = now_ms + queued.transit_days as u64 * MS_PER_DAY;
+        let Some(o) = self.open.get_mut(&order) else { bail!("shipped order {order}, which the simulator was not following") };
+        o.last_delivery_ms = o.last_delivery_ms.max(delivered_at_ms);
+        let (reship, region) = (o.reship, o.region);
+        if !reship {
+            o.units_shipped += shipped.units as u32;
+            if !std::mem::replace(&mut o.shipped_any, true) {
+                self.summary.orders_shipped += 1;
+            }
+            self.summary.units_shipped += shipped.units;
+            self.daily[day].units_shipped += shipped.units;
+        }
+        let mut error_line = None;
+        if pick_error {
+            o.inaccurate = true;
+            self.summary.pick_errors += 1;
+            self.summary.warehouses[w].pick_errors += 1;
+            if let Some(line) = lines.iter().find(|l| l.units > 0) {
+                error_line = Some(line.line);
+                let event = SimEvent::Reship { order, line: line.line, sku: line.sku.0, units: line.units, region };
+                self.queue.push(delivered_at_ms + MS_PER_DAY, event);
+            }
+        }
+        if returns_on && !reship {
+            let r = &self.s.returns;
+            let (min, max) = (*r.delay_days_min.get_ref() as u64, *r.delay_days_max.get_ref() as u64);
+            for line in lines.iter().filter(|l| l.units > 0 && Some(l.line) != error_line) {
+                if self.rng_fulfil.random_bool(*r.rate.get_ref()) {
+                    let at = delivered_at_ms + self.rng_fulfil.random_range(min * MS_PER_DAY..=max * MS_PER_DAY);
+                    let restock = self.rng_fulfil.random_bool(*r.restockable_share.get_ref());
+                    self.queue.push(at, SimEvent::Return { order, line: line.line, units: line.units, restock });
+                }
+            }
+        }
+        if shipped.order_complete {
+            self.complete(order, now_ms, day);
+        }
+        Ok(())
+    }
+
+    fn complete(&mut self, order: u64, now_ms: u64, day: usize) {
+        let Some(o) = self.open.remove(&order) else { return };
+        if o.reship {
+            return;
+        }
+        if o.units_shipped < o.units_ordered {
+            return;
+        }
+        self.summary.orders_shipped_complete += 1;
+        self.summary.channels[o.channel as usize].orders_shipped_complete += 1;
+        self.daily[day].orders_shipped_complete += 1;
+        if !o.inaccurate {
+            self.summary.orders_shipped_accurate += 1;
+        }
+        let processing = now_ms - o.placed_at_ms;
+        self.processing_ms.push(processing);
+        self.day_processing_ms.push(processing);
+        self.delivery_days_total += (o.last_delivery_ms - o.placed_at_ms) as f64 / MS_PER_DAY as f64;
+    }
+
+    fn reship(&mut self, order: u64, line: u16, sku: u32, units: u32, region: u16, now_ms: u64) -> Result<()> {
+        // The customer sends the wrong item back; the shop sends the right one.
+        let outcome = self.latency.time(CallKind::RestockReturn, || self.engine.restock_return(OrderId(order), line as usize, units as i64, Disposition::Restock, now_ms));
+        let outcome = outcome.with_context(|| format!("return of the wrong item of order {order}"))?;
+        self.summary.units_returned += units as u64;
+        self.summary.units_restocked += units as u64;
+        self.backorders_filled(&outcome.filled, now_ms);
+        let id = self.next_reship;
+        self.next_reship += 1;
+        let channel = 0;
+        let request = ReserveRequest {
+            order: Order {
+                id: OrderId(id),
+                channel: ChannelId(channel),
+                placed_at_ms: now_ms,
+                ship_to: self.world.regions[region as usize],
+                service: ServiceLevel::Standard,
+                lines: vec![OrderLine { sku: SkuId(sku), quantity: units as i64 }],
+            },
+            split: SplitPolicy::SplitAllowed,
+            hold_ttl_ms: self.world.ttl_ms,
+        };
+        if let ReserveOutcome::Held(hold) = self.latency.time(CallKind::Reserve, || self.engine.reserve(&request, now_ms))? {
+            let open = OpenOrder {
+                placed_at_ms: now_ms,
+                channel,
+                region,
+                units_ordered: units,
+                units_held: hold.units_held() as u32,
+                units_shipped: 0,
+                abandoned: false,
+                hold_expired: false,
+                shipped_any: false,
+                oversold: false,
+                inaccurate: false,
+                reship: true,
+                last_delivery_ms: now_ms,
+            };
+            self.open.insert(id, open);
+            let confirmation = self.latency.time(CallKind::Confirm, || self.engine.confirm(OrderId(id), now_ms))?;
+            self.summary.reshipments += 1;
+            for shipment in &confirmation.shipments {
+                self.enqueue(shipment, now_ms);
+            }
+        }
+        Ok(())
+    }
+
+    fn close(&mut self, day: u32, now_ms: u64) -> Result<()> {
+        let (skus, warehouses) = (self.world.skus, self.world.warehouses);
+        let shrink_rate = *self.s.accuracy.shrinkage_rate_per_day.get_ref();
+        let count_every = *self.s.accuracy.cycle_count_days.get_ref() as usize;
+        let r = &self.s.replenishment;
+        let (rop_days, up_to_days) = (*r.reorder_point_days.get_ref(), *r.order_up_to_days.get_ref());
+        let mut on_hand_total = 0u64;
+        let mut on_hand_by_warehouse = vec![0u64; warehouses];
+        let mut stockout_skus = 0u64;
+        for sku in 0..skus {
+            let daily_units = self.demand.expected_daily_units[sku] / warehouses as f64;
+            let mut free_anywhere = 0u64;
+            for w in 0..warehouses {
+                let cell = sku * warehouses + w;
+                let (sku_id, warehouse_id) = (SkuId(sku as u32), WarehouseId(w as u16));
+                let mut snapshot = self.engine.cell_snapshot(sku_id, warehouse_id).expect("cell exists");
+                if shrink_rate > 0.0 {
+                    let shelf = snapshot.on_hand.saturating_sub(self.hidden_shrink[cell]);
+                    // At most one unit a cell a day: rates are small, and this keeps the draw O(1).
+                    if shelf > 0 && self.rng_stock.random_bool((shelf as f64 * shrink_rate).min(1.0)) {
+                        self.hidden_shrink[cell] += 1;
+                        self.summary.units_shrunk += 1;
+                    }
+                }
+                if count_every > 0 && cell % count_every == day as usize % count_every && self.hidden_shrink[cell] > 0 {
+                    // A count finds the missing units; those under open orders surface at pick time.
+                    let take = self.hidden_shrink[cell].min(snapshot.free());
+                    if take > 0 {
+                        self.latency.time(CallKind::Adjust, || self.engine.adjust(sku_id, warehouse_id, -(take as i64), AdjustReason::CycleCount, now_ms))?;
+                        self.hidden_shrink[cell] -= take;
+                        self.summary.units_found_by_cycle_count += take as u64;
+                        snapshot = self.engine.cell_snapshot(sku_id, warehouse_id).expect("cell exists");
+                    }
+                }
+                on_hand_total += snapshot.on_hand as u64;
+                on_hand_by_warehouse[w] += snapshot.on_hand as u64;
+                self.on_hand_value_total += snapshot.on_hand as f64 * self.world.unit_price_cents[sku] as f64;
+                let free = snapshot.free();
+                free_anywhere += free as u64;
+                if !self.on_order[cell] && (free as f64) < (daily_units * rop_days).ceil() {
+                    let units = ((daily_units * up_to_days).ceil() - free as f64).max(1.0) as u32;
+                    self.on_order[cell] = true;
+                    self.summary.supplier_orders += 1;
+                    let (mean, std) = self.world.lead_time_days[self.world.supplier_of[sku] as usize];
+                    let lead_days = if std > 0.0 { Normal::new(mean, std).expect("std > 0").sample(&mut self.rng_stock) } else { mean }.max(0.5);
+                    let at = now_ms + 1 + (lead_days * MS_PER_DAY as f64) as u64;
+                    self.queue.push(at, SimEvent::Receipt { sku: sku as u32, warehouse: w as u16, units });
+                }
+            }
+            stockout_skus += (free_anywhere == 0) as u64;
+        }
+        let d = day as usize;
+        let row = &mut self.daily[d];
+        row.on_hand_units = on_hand_total;
+        row.stockout_skus = stockout_skus;
+        self.day_processing_ms.sort_unstable();
+        let hours = |ms: u64| ms as f64 / MS_PER_HOUR as f64;
+        row.processing_time_hours_p50 = hours(percentile(&self.day_processing_ms, 0.5));
+        row.processing_time_hours_p95 = hours(percentile(&self.day_processing_ms, 0.95));
+        self.day_processing_ms.clear();
+        self.summary.stockout_sku_days += stockout_skus;
+        self.summary.average_on_hand_units += on_hand_total as f64;
+        self.summary.peak_on_hand_units = self.summary.peak_on_hand_units.max(on_hand_total);
+        for (w, &units) in on_hand_by_warehouse.iter().enumerate() {
+            let stats = &mut self.summary.warehouses[w];
+            stats.peak_on_hand_units = stats.peak_on_hand_units.max(units);
+        }
+        for row in self.warehouse_daily.iter_mut().rev().take_while(|r| r.day == day) {
+            let w = self.s.warehouses.iter().position(|x| x.code == row.warehouse).expect("known warehouse");
+            row.on_hand_units = on_hand_by_warehouse[w];
+        }
+        self.summary.engine_events += self.events.try_iter().count() as u64;
+        self.engine
+            .check_invariants()
+            .map_err(|v| anyhow::anyhow!("day {day}: the engine broke an invariant (a bug, please report it with the scenario and seed): {v}"))?;
+        Ok(())
+    }
+
+    fn finish(mut self) -> RunOutput {
+        let k = &mut self.summary;
+        let days = k.days as f64;
+        k.average_on_hand_units /= days;
+        k.holding_cost_cents = self.on_hand_value_total * self.world.holding_rate_per_day;
+        k.inventory_turns_per_year = ratio(k.units_shipped as f64, k.average_on_hand_units) * 365.0 / days;
+        k.order_fulfillment_rate = ratio(k.orders_shipped_complete as f64, k.orders_placed as f64);
+        k.order_accuracy = ratio(k.orders_shipped_accurate as f64, k.orders_shipped as f64);
+        k.unit_fill_rate = ratio(k.units_shipped as f64, k.units_ordered as f64);
+        k.split_shipment_rate = ratio(k.split_shipment_rate, k.orders_confirmed as f64);
+        k.shipping_cost_cents_per_order = ratio(k.shipping_cost_cents as f64, k.orders_shipped as f64);
+        k.shipping_distance_km_per_order = ratio(self.distance_km_total, k.orders_shipped as f64);
+        for channel in &mut k.channels {
+            channel.order_fulfillment_rate = ratio(channel.orders_shipped_complete as f64, channel.orders_placed as f64);
+        }
+        self.processing_ms.sort_unstable();
+        let hours = |ms: u64| ms as f64 / MS_PER_HOUR as f64;
+        let n = self.processing_ms.len() as f64;
+        k.processing_time_hours_mean = ratio(self.processing_ms.iter().map(|&ms| hours(ms)).sum(), n);
+        k.processing_time_hours_p50 = hours(percentile(&self.processing_ms, 0.5));
+        k.processing_time_hours_p95 = hours(percentile(&self.processing_ms, 0.95));
+        k.shipped_within_24h_share = ratio(self.processing_ms.iter().filter(|&&ms| ms <= MS_PER_DAY).count() as f64, n);
+        k.shipped_within_48h_share = ratio(self.processing_ms.iter().filter(|&&ms| ms <= 2 * MS_PER_DAY).count() as f64, n);
+        k.delivery_time_days_mean = ratio(self.delivery_days_total, n);
+        RunOutput { summary: self.summary, daily: self.daily, warehouse_daily: self.warehouse_daily, latency: self.latency.report() }
+    }
+}
+
+/// Writes `summary.json`, `daily.csv`, `warehouse_daily.csv` and `latency.json` into `dir`.
 pub fn write_outputs(output: &RunOutput, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create the output folder {}", dir.display()))?;
     let write = |name: &str, text: String| std::fs::write(dir.join(name), text).with_context(|| format!("cannot write {}", dir.join(name).display()));
     write("summary.json", serde_json::to_string_pretty(&output.summary)? + "\n")?;
     write("latency.json", serde_json::to_string_pretty(&output.latency)? + "\n")?;
-    let mut csv = String::from("day,orders_placed,orders_rejected,units_shipped,on_hand_units\n");
+    let mut csv = String::from("day,date,demand_multiplier,events,orders_placed,units_ordered,orders_shipped_complete,units_shipped,units_backordered,orders_oversold,lost_sales_units,on_hand_units,stockout_skus,processing_time_hours_p50,processing_time_hours_p95\n");
     for d in &output.daily {
-        csv += &format!("{},{},{},{},{}\n", d.day, d.orders_placed, d.orders_rejected, d.units_shipped, d.on_hand_units);
+        let events = d.events.replace('"', "'");
+        csv += &format!(
+            "{},{},{:.4},\"{}\",{},{},{},{},{},{},{},{},{},{:.3},{:.3}\n",
+            d.day, d.date, d.demand_multiplier, events, d.orders_placed, d.units_ordered, d.orders_shipped_complete, d.units_shipped, d.units_backordered, d.orders_oversold, d.lost_sales_units, d.on_hand_units, d.stockout_skus, d.processing_time_hours_p50, d.processing_time_hours_p95
+        );
     }
-    write("daily.csv", csv)
+    write("daily.csv", csv)?;
+    let mut csv = String::from("day,warehouse,lines_shipped,capacity_lines,backlog_lines,on_hand_units\n");
+    for r in &output.warehouse_daily {
+        csv += &format!("{},{},{},{},{},{}\n", r.day, r.warehouse, r.lines_shipped, r.capacity_lines, r.backlog_lines, r.on_hand_units);
+    }
+    write("warehouse_daily.csv", csv)
 }

@@ -16,7 +16,7 @@ fn baseline(days: u32) -> Scenario {
 
 #[test]
 fn baseline_runs_and_its_kpis_add_up() {
-    let output = simulate(&baseline(5), 42).unwrap();
+    let output = simulate(&baseline(5), 42, &mut |_| {}).unwrap();
     let k = &output.summary;
     // Poisson(3000) a day for 5 days: within a few standard deviations of 15,000.
     assert!((14_600..=15_400).contains(&k.orders_placed), "{}", k.orders_placed);
@@ -34,7 +34,7 @@ fn baseline_runs_and_its_kpis_add_up() {
 
 #[test]
 fn same_seed_gives_identical_summary_and_another_seed_differs() {
-    let json = |seed| serde_json::to_string(&simulate(&baseline(3), seed).unwrap().summary).unwrap();
+    let json = |seed| serde_json::to_string(&simulate(&baseline(3), seed, &mut |_| {}).unwrap().summary).unwrap();
     let first = json(7);
     assert_eq!(first, json(7));
     assert_ne!(first, json(8));
