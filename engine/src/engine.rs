@@ -830,6 +830,25 @@ impl Engine {
         Ok(lines)
     }
 
+    /// Forgets finished orders — released, expired, or confirmed with every unit shipped or
+    /// released and no backorder waiting — unless `keep` asks to keep them (say, because a
+    /// return may still come). Their units are already out of every cell, so no stock figure
+    /// moves; the ledgers and hold counts keep their history. Afterwards a call naming an
+    /// archived order gets `UnknownOrder`, and its id is free again. O(orders held).
+    /// Bounds memory and the cost of [`Engine::check_invariants`] in long runs.
+    pub fn archive_finished(&self, mut keep: impl FnMut(OrderId) -> bool) -> usize {
+        let mut archived = 0;
+        for (mut guard, hint) in self.orders.shards_with_hints() {
+            archived += guard.orders.retain(hint, |id, record| !finished(record) || keep(*id));
+        }
+        archived
+    }
+
+    /// Orders the engine holds records of (open and finished, not archived).
+    pub fn order_count(&self) -> usize {
+        self.orders.shards().map(|shard| shard.orders.len()).sum()
+    }
+
     /// A read-only view of an order, or `None` if it was never held.
     pub fn order(&self, order: OrderId) -> Option<OrderView> {
         let guard = self.orders.lock(order);
@@ -848,5 +867,15 @@ impl Engine {
             units_returned: sum(&|p| p.returned_units),
             shipments: (0..record.shipments.len()).map(|i| self.shipment_info(order, record, i)).collect(),
         })
+    }
+}
+
+/// Whether an order can no longer move any unit: nothing reserved, allocated or backordered.
+fn finished(record: &OrderRecord) -> bool {
+    let no_backorder = record.backorders.iter().all(|b| b.units == 0);
+    match record.status {
+        OrderStatus::Held => false,
+        OrderStatus::Released | OrderStatus::Expired => true,
+        OrderStatus::Confirmed => no_backorder && record.picks.iter().all(|p| matches!(p.state, PickState::Shipped | PickState::Released)),
     }
 }

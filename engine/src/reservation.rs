@@ -148,6 +148,26 @@ impl OrderSlab {
         Ok(&mut self.records[slot].1)
     }
 
+    /// Keeps the records `keep` accepts, in order, and rebuilds the index. O(records).
+    pub(crate) fn retain(&mut self, hint: &ShardHint, mut keep: impl FnMut(&OrderId, &OrderRecord) -> bool) -> usize {
+        let before = self.records.len();
+        self.records.retain(|(id, record)| keep(id, record));
+        self.index.clear();
+        for (slot, (id, _)) in self.records.iter().enumerate() {
+            let (inserted, _) = self.index.insert_new(*id, slot as u32);
+            assert!(inserted, "{id} twice in one shard");
+        }
+        self.index.publish(&hint.index);
+        let next = self.records.as_ptr().wrapping_add(self.records.len()) as usize;
+        hint.next_record.store(next, Ordering::Relaxed);
+        before - self.records.len()
+    }
+
+    /// Orders held in this slab.
+    pub(crate) fn len(&self) -> usize {
+        self.records.len()
+    }
+
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&OrderId, &OrderRecord)> {
         self.records.iter().map(|(id, record)| (id, record))
     }
@@ -320,6 +340,11 @@ impl OrderTable {
 
     pub(crate) fn shards(&self) -> impl Iterator<Item = MutexGuard<'_, OrderShard>> {
         self.shards.iter().map(|s| lock(&s.state))
+    }
+
+    /// Each shard locked, with its prefetch hint (for operations that move records).
+    pub(crate) fn shards_with_hints(&self) -> impl Iterator<Item = (MutexGuard<'_, OrderShard>, &ShardHint)> {
+        self.shards.iter().map(|s| (lock(&s.state), &s.hint))
     }
 }
 

@@ -109,6 +109,8 @@ struct Sim<'a> {
     rng_stock: StdRng,
     queue: EventQueue,
     open: FxHashMap<u64, OpenOrder>,
+    /// Orders with events still to come (payment, return, reshipment): never archived.
+    pinned: FxHashMap<u64, u32>,
     waiting: Vec<VecDeque<Queued>>,
     view: Vec<ViewEntry>,
     hidden_shrink: Vec<u32>,
@@ -279,6 +281,7 @@ pub fn simulate(s: &Scenario, seed: u64, progress: &mut dyn FnMut(u32)) -> Resul
         rng_stock: stream(seed, "stock"),
         queue: EventQueue::default(),
         open: FxHashMap::default(),
+        pinned: FxHashMap::default(),
         waiting: (0..warehouses).map(|_| VecDeque::new()).collect(),
         view: vec![ViewEntry { units: 0, refreshed_at_ms: u64::MAX }; channels * skus],
         hidden_shrink: vec![0; skus * warehouses],
@@ -345,9 +348,13 @@ impl Sim<'_> {
                         self.queue.push(now_ms + sweep_ms, SimEvent::Sweep);
                     }
                 }
-                SimEvent::Pay { order } => self.pay(order, now_ms)?,
+                SimEvent::Pay { order } => {
+                    self.unpin(order);
+                    self.pay(order, now_ms)?;
+                }
                 SimEvent::Cutoff { warehouse } => self.cutoff(warehouse as usize, now_ms)?,
                 SimEvent::Return { order, line, units, restock } => {
+                    self.unpin(order);
                     let disposition = if restock { Disposition::Restock } else { Disposition::Scrap };
                     let outcome = self.latency.time(CallKind::RestockReturn, || self.engine.restock_return(OrderId(order), line as usize, units as i64, disposition, now_ms));
                     let outcome = outcome.with_context(|| format!("return of order {order} line {line}"))?;
@@ -357,7 +364,10 @@ impl Sim<'_> {
                     }
                     self.backorders_filled(&outcome.filled, now_ms);
                 }
-                SimEvent::Reship { order, line, sku, units, region } => self.reship(order, line, sku, units, region, now_ms)?,
+                SimEvent::Reship { order, line, sku, units, region } => {
+                    self.unpin(order);
+                    self.reship(order, line, sku, units, region, now_ms)?;
+                }
                 SimEvent::Receipt { sku, warehouse, units } => {
                     let receipt = self.latency.time(CallKind::Receive, || self.engine.receive(SkuId(sku), WarehouseId(warehouse), units as i64, now_ms))?;
                     self.on_order[sku as usize * self.world.warehouses + warehouse as usize] = false;
@@ -371,6 +381,21 @@ impl Sim<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Schedules an event about `order`, pinning the order's engine record until it runs.
+    fn schedule_for(&mut self, order: u64, at_ms: u64, event: SimEvent) {
+        *self.pinned.entry(order).or_default() += 1;
+        self.queue.push(at_ms, event);
+    }
+
+    fn unpin(&mut self, order: u64) {
+        if let Some(count) = self.pinned.get_mut(&order) {
+            *count -= 1;
+            if *count == 0 {
+                self.pinned.remove(&order);
+            }
+        }
     }
 
     /// The stock figure channel `channel` shows for `sku` now: live, or as of its last refresh.
@@ -494,7 +519,7 @@ impl Sim<'_> {
         } else {
             let mean_minutes = *self.s.carts.minutes_to_pay.get_ref();
             let wait_ms = if mean_minutes > 0.0 { Exp::new(1.0 / mean_minutes).expect("rate > 0").sample(&mut self.rng_carts) * 60_000.0 } else { 0.0 };
-            self.queue.push(now_ms + wait_ms as u64, SimEvent::Pay { order: id });
+            self.schedule_for(id, now_ms + wait_ms as u64, SimEvent::Pay { order: id });
         }
         Ok(())
     }
@@ -673,7 +698,7 @@ impl Sim<'_> {
             if let Some(line) = lines.iter().find(|l| l.units > 0) {
                 error_line = Some(line.line);
                 let event = SimEvent::Reship { order, line: line.line, sku: line.sku.0, units: line.units, region };
-                self.queue.push(delivered_at_ms + MS_PER_DAY, event);
+                self.schedule_for(order, delivered_at_ms + MS_PER_DAY, event);
             }
         }
         if returns_on && !reship {
@@ -683,7 +708,7 @@ impl Sim<'_> {
                 if self.rng_fulfil.random_bool(*r.rate.get_ref()) {
                     let at = delivered_at_ms + self.rng_fulfil.random_range(min * MS_PER_DAY..=max * MS_PER_DAY);
                     let restock = self.rng_fulfil.random_bool(*r.restockable_share.get_ref());
-                    self.queue.push(at, SimEvent::Return { order, line: line.line, units: line.units, restock });
+                    self.schedule_for(order, at, SimEvent::Return { order, line: line.line, units: line.units, restock });
                 }
             }
         }
@@ -833,6 +858,10 @@ impl Sim<'_> {
             row.on_hand_units = on_hand_by_warehouse[w];
         }
         self.summary.engine_events += self.events.try_iter().count() as u64;
+        // Finished orders nothing will name again leave the engine: memory and the
+        // invariant check stay proportional to open orders, not to the whole run.
+        let pinned = &self.pinned;
+        self.engine.archive_finished(|id| pinned.contains_key(&id.0));
         self.engine
             .check_invariants()
             .map_err(|v| anyhow::anyhow!("day {day}: the engine broke an invariant (a bug, please report it with the scenario and seed): {v}"))?;

@@ -251,3 +251,49 @@ fn the_same_calls_give_the_same_results_bit_for_bit() {
     }
     assert_eq!(run(), run());
 }
+
+#[test]
+fn shipment_lines_list_what_a_picker_fetches_until_the_shipment_leaves() {
+    let engine = engine(StrategyKind::Nearest, &[(A, MAN, 10), (B, MAN, 4)]);
+    hold(&engine, &request(order(1, &[(A, 3), (B, 4)]), SplitPolicy::SingleWarehouse), 0);
+    let shipment = engine.confirm(OrderId(1), 1).unwrap().shipments[0].id;
+    let lines: Vec<_> = engine.shipment_lines(shipment).unwrap().iter().map(|l| (l.line, l.sku, l.units)).collect();
+    assert_eq!(lines, vec![(0, A, 3), (1, B, 4)]);
+    engine.short_pick(shipment, 1, 1, 2).unwrap();
+    assert_eq!(engine.shipment_lines(shipment).unwrap()[1].units, 3, "a short pick leaves 3 of B to fetch");
+    engine.ship(shipment, 3).unwrap();
+    assert_eq!(engine.shipment_lines(shipment), Err(OrderError::ShipmentNotPending(shipment)));
+    let unknown = ShipmentId { order: OrderId(1), index: 5 };
+    assert_eq!(engine.shipment_lines(unknown), Err(OrderError::UnknownShipment(unknown)));
+}
+
+#[test]
+fn archiving_forgets_finished_orders_only_and_keeps_every_figure() {
+    let engine = engine(StrategyKind::Nearest, &[(A, MAN, 20)]);
+    // 1 shipped, 2 still held, 3 released, 4 shipped but kept for a coming return.
+    for id in 1..=4 {
+        hold(&engine, &request(order(id, &[(A, 2)]), SplitPolicy::SplitAllowed), 0);
+    }
+    for id in [1, 4] {
+        let shipment = engine.confirm(OrderId(id), 1).unwrap().shipments[0].id;
+        engine.ship(shipment, 2).unwrap();
+    }
+    engine.release(OrderId(3), ReleaseReason::Cancelled, 3).unwrap();
+    let before = engine.check_invariants().unwrap();
+    assert_eq!(engine.archive_finished(|id| id == OrderId(4)), 2);
+    assert_eq!(engine.order_count(), 2);
+    assert_eq!(engine.order(OrderId(1)), None);
+    assert_eq!(engine.order(OrderId(3)), None);
+    assert_eq!(snapshot(&engine, A, MAN), (16, 2, 0), "16 on hand after 2 × 2 shipped; order 2 holds 2");
+    let after = engine.check_invariants().unwrap();
+    assert_eq!((after.holds, after.open_holds, after.on_hand_units), (before.holds, before.open_holds, before.on_hand_units));
+    assert_eq!(after.orders, 2);
+    // The kept order takes its return; the archived one is unknown; the held one confirms.
+    engine.restock_return(OrderId(4), 0, 1, Disposition::Restock, 4).unwrap();
+    assert_eq!(engine.restock_return(OrderId(1), 0, 1, Disposition::Restock, 4), Err(OrderError::UnknownOrder(OrderId(1))));
+    engine.confirm(OrderId(2), 5).unwrap();
+    // Archived ids are free again; the index still finds every kept order.
+    hold(&engine, &request(order(1, &[(A, 1)]), SplitPolicy::SplitAllowed), 6);
+    assert_eq!(engine.order(OrderId(4)).unwrap().units_returned, 1);
+    engine.check_invariants().unwrap();
+}
