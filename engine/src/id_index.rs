@@ -124,12 +124,6 @@ impl IdIndex {
         }
     }
 
-    /// Forgets every id, keeping the table's size.
-    pub(crate) fn clear(&mut self) {
-        self.entries.fill(VACANT);
-        self.len = 0;
-    }
-
     fn grow(&mut self) {
         let doubled = vec![VACANT; self.entries.len() * 2].into_boxed_slice();
         let old = std::mem::replace(&mut self.entries, doubled);

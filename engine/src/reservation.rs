@@ -152,7 +152,9 @@ impl OrderSlab {
     pub(crate) fn retain(&mut self, hint: &ShardHint, mut keep: impl FnMut(&OrderId, &OrderRecord) -> bool) -> usize {
         let before = self.records.len();
         self.records.retain(|(id, record)| keep(id, record));
-        self.index.clear();
+        // Rebuilt at twice the survivors (room to grow until the next archive), so that
+        // archiving costs what is kept, not the largest size the table ever had.
+        self.index = IdIndex::with_capacity(self.records.len() * 2);
         for (slot, (id, _)) in self.records.iter().enumerate() {
             let (inserted, _) = self.index.insert_new(*id, slot as u32);
             assert!(inserted, "{id} twice in one shard");

@@ -307,7 +307,7 @@ impl LatencyRecorder {
             kinds: CallKind::ALL
                 .iter()
                 .zip(&self.histograms)
-                .filter(|(_, h)| h.len() > 0)
+                .filter(|(_, h)| !h.is_empty())
                 .map(|(kind, h)| KindLatency {
                     call: kind.name().into(),
                     calls: h.len(),

@@ -786,6 +786,8 @@ impl Sim<'_> {
         Ok(())
     }
 
+    // One pass over the cells does shrinkage, counts, reorders and stock KPIs: `w` indexes several tables.
+    #[allow(clippy::needless_range_loop)]
     fn close(&mut self, day: u32, now_ms: u64) -> Result<()> {
         let (skus, warehouses) = (self.world.skus, self.world.warehouses);
         let shrink_rate = *self.s.accuracy.shrinkage_rate_per_day.get_ref();
