@@ -59,6 +59,8 @@ struct World {
     supplier_of: Vec<u16>,
     /// (mean, standard deviation) lead time per supplier, days.
     lead_time_days: Vec<(f64, f64)>,
+    /// Per-SKU (reorder point, order quantity) in units, overriding the days-of-demand policy.
+    sku_policy: FxHashMap<u32, (u32, u32)>,
     holding_rate_per_day: f64,
     ttl_ms: u64,
     express_days: u8,
@@ -217,6 +219,12 @@ fn build_engine(s: &Scenario, demand: &DemandModel, seed: u64) -> Result<(Engine
         (of, suppliers.iter().map(|p| (*p.lead_time_days.get_ref(), *p.lead_time_std_days.get_ref())).collect())
     };
     let global_pick_error = *s.accuracy.pick_error_rate.get_ref();
+    let sku_policy = s
+        .replenishment
+        .skus
+        .iter()
+        .map(|p| (engine.network().sku_id(p.sku.get_ref()).expect("validated").0, (p.reorder_point_units, *p.order_quantity_units.get_ref())))
+        .collect();
     let world = World {
         skus,
         warehouses: warehouse_count,
@@ -232,6 +240,7 @@ fn build_engine(s: &Scenario, demand: &DemandModel, seed: u64) -> Result<(Engine
         pick_error_rate: s.warehouses.iter().map(|w| w.pick_error_rate.as_ref().map_or(global_pick_error, |r| *r.get_ref())).collect(),
         supplier_of,
         lead_time_days,
+        sku_policy,
         holding_rate_per_day: *s.catalog.holding_cost_rate_per_year.get_ref() / 365.0,
         ttl_ms: *s.carts.hold_ttl_minutes.get_ref() as u64 * 60_000,
         express_days: *s.demand.express_transit_days.get_ref() as u8,
@@ -827,8 +836,12 @@ impl Sim<'_> {
                 self.on_hand_value_total += snapshot.on_hand as f64 * self.world.unit_price_cents[sku] as f64;
                 let free = snapshot.free();
                 free_anywhere += free as u64;
-                if !self.on_order[cell] && (free as f64) < (daily_units * rop_days).ceil() {
-                    let units = ((daily_units * up_to_days).ceil() - free as f64).max(1.0) as u32;
+                let (reorder_point, order_units) = match self.world.sku_policy.get(&(sku as u32)) {
+                    Some(&(point, quantity)) => (point as f64, quantity),
+                    None => ((daily_units * rop_days).ceil(), ((daily_units * up_to_days).ceil() - free as f64).max(1.0) as u32),
+                };
+                if !self.on_order[cell] && (free as f64) < reorder_point {
+                    let units = order_units;
                     self.on_order[cell] = true;
                     self.summary.supplier_orders += 1;
                     let (mean, std) = self.world.lead_time_days[self.world.supplier_of[sku] as usize];

@@ -518,6 +518,21 @@ pub struct Replenishment {
     /// Suppliers (one default supplier with a 3-day lead time when empty).
     #[serde(default)]
     pub suppliers: Vec<SupplierSpec>,
+    /// Fixed reorder point and order quantity for named SKUs, in units, per warehouse.
+    #[serde(default)]
+    pub skus: Vec<SkuPolicy>,
+}
+
+/// A fixed (reorder point, order quantity) policy for one SKU, applied at every warehouse.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkuPolicy {
+    /// SKU code.
+    pub sku: Spanned<String>,
+    /// Reorder when a cell's free units fall below this.
+    pub reorder_point_units: u32,
+    /// Units ordered each time.
+    pub order_quantity_units: Spanned<u32>,
 }
 
 fn default_rop() -> Spanned<f64> {
@@ -529,7 +544,7 @@ fn default_up_to() -> Spanned<f64> {
 
 impl Default for Replenishment {
     fn default() -> Self {
-        Self { reorder_point_days: default_rop(), order_up_to_days: default_up_to(), suppliers: Vec::new() }
+        Self { reorder_point_days: default_rop(), order_up_to_days: default_up_to(), suppliers: Vec::new(), skus: Vec::new() }
     }
 }
 
@@ -834,6 +849,12 @@ impl Scenario {
         c.non_negative(&rep.reorder_point_days, "replenishment.reorder_point_days");
         let (rop, up_to) = (*rep.reorder_point_days.get_ref(), *rep.order_up_to_days.get_ref());
         c.check(up_to.is_finite() && up_to >= rop, rep.order_up_to_days.span(), "replenishment.order_up_to_days", "must be ≥ reorder_point_days");
+        for (i, policy) in rep.skus.iter().enumerate() {
+            let key = format!("replenishment.skus[{i}]");
+            c.check(sku_known(policy.sku.get_ref()), policy.sku.span(), &format!("{key}.sku"), &format!("no SKU has code {:?}", policy.sku.get_ref()));
+            let quantity = *policy.order_quantity_units.get_ref();
+            c.check((1..=qm_engine::constants::MAX_MOVEMENT_UNITS).contains(&quantity), policy.order_quantity_units.span(), &format!("{key}.order_quantity_units"), "must be between 1 and 100000000 units");
+        }
         for (i, supplier) in rep.suppliers.iter().enumerate() {
             let key = format!("replenishment.suppliers[{i}]");
             c.positive(&supplier.share, &format!("{key}.share"));

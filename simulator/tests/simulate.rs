@@ -136,6 +136,19 @@ fn flash_sale_sells_out_the_sale_skus_without_overselling_a_unit() {
 }
 
 #[test]
+fn per_sku_policies_order_their_fixed_lots() {
+    // Days-of-demand reordering off: only the two sale SKUs' fixed lots (400 and 200 units) are ordered.
+    let mut s = load("flash-sale.toml", None);
+    s.replenishment.reorder_point_days = Spanned::new(0..0, 0.0);
+    s.replenishment.order_up_to_days = Spanned::new(0..0, 0.0);
+    s.replenishment.suppliers[0].lead_time_days = Spanned::new(0..0, 1.0);
+    let k = run(&s).summary;
+    assert!(k.supplier_orders >= 2, "both sale SKUs fall below their reorder points: {}", k.supplier_orders);
+    assert!(k.units_received > 0 && k.units_received % 200 == 0, "whole lots of 400 and 200: {}", k.units_received);
+    assert!(k.units_received <= 400 * k.supplier_orders);
+}
+
+#[test]
 fn stale_channel_views_oversell_and_live_views_do_not() {
     let scenario = load("multichannel-lag.toml", Some(10));
     let lagged = run(&scenario);
@@ -245,6 +258,7 @@ fn bad_scenarios_are_refused_with_file_line_column_and_what_is_expected() {
         (with("flash-sale.toml", "{ sku = \"SKU00003\", warehouse = \"MAN\", units = 300 }", "{ sku = \"SKU00003\", warehouse = \"MAN\", units = -3 }"), "initial_stock.cells[5].units: must be a unit count ≥ 0"),
         (with("multichannel-lag.toml", "oversold = \"backorder\"", "oversold = \"shrug\""), "channels[2].oversold: must be one of cancel, backorder"),
         (with("long-tail.toml", "delay_days_max = 21", "delay_days_max = 1"), "returns.delay_days_max: must be ≥ delay_days_min"),
+        (with("flash-sale.toml", "order_quantity_units = 400", "order_quantity_units = 0"), "replenishment.skus[0].order_quantity_units: must be between 1"),
         (with("baseline.toml", "lead_time_days = 10", "lead_time_days = -10"), "replenishment.suppliers[1].lead_time_days: must be between 0 and 365 days"),
     ];
     for (text, expected) in cases {
