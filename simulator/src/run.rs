@@ -83,6 +83,27 @@ struct OpenOrder {
     last_delivery_ms: u64,
 }
 
+impl OpenOrder {
+    /// An order just held at `now_ms`, nothing shipped yet.
+    fn held(now_ms: u64, channel: u16, region: u16, units_ordered: u32, units_held: u64) -> Self {
+        OpenOrder {
+            placed_at_ms: now_ms,
+            channel,
+            region,
+            units_ordered,
+            units_held: units_held as u32,
+            units_shipped: 0,
+            abandoned: false,
+            hold_expired: false,
+            shipped_any: false,
+            oversold: false,
+            inaccurate: false,
+            reship: false,
+            last_delivery_ms: now_ms,
+        }
+    }
+}
+
 /// A paid shipment waiting for its warehouse's cutoff.
 struct Queued {
     shipment: ShipmentId,
@@ -172,9 +193,8 @@ fn build_engine(s: &Scenario, demand: &DemandModel, seed: u64) -> Result<(Engine
     let unit_price_cents = catalog.iter().map(|k| k.unit_price_cents).collect();
     let warehouse_locations = warehouses.iter().map(|w| w.location).collect();
     let network = Network::new(catalog, warehouses, carriers)?;
-    let warehouse_index: Vec<(String, WarehouseId)> = s.warehouses.iter().map(|w| (w.code.clone(), network.warehouse_id(&w.code).expect("built above"))).collect();
-    let warehouse_id = |code: &str| warehouse_index.iter().find(|(c, _)| c == code).expect("validated").1;
-    let channel_warehouses: Vec<Vec<WarehouseId>> = s.channels.iter().map(|c| c.warehouses.iter().map(|w| warehouse_id(w.get_ref())).collect()).collect();
+    let channel_warehouses: Vec<Vec<WarehouseId>> =
+        s.channels.iter().map(|c| c.warehouses.iter().map(|w| network.warehouse_id(w.get_ref()).expect("validated")).collect()).collect();
     let channels = s
         .channels
         .iter()
@@ -202,7 +222,8 @@ fn build_engine(s: &Scenario, demand: &DemandModel, seed: u64) -> Result<(Engine
     let mut opening: Vec<i64> = demand.expected_daily_units.iter().flat_map(|daily| std::iter::repeat_n((daily * cover / warehouse_count as f64).ceil() as i64, warehouse_count)).collect();
     for cell in &s.initial_stock.cells {
         let sku = engine.network().sku_id(cell.sku.get_ref()).expect("validated");
-        opening[sku.index() * warehouse_count + warehouse_id(cell.warehouse.get_ref()).index()] = *cell.units.get_ref();
+        let warehouse = engine.network().warehouse_id(cell.warehouse.get_ref()).expect("validated");
+        opening[sku.index() * warehouse_count + warehouse.index()] = *cell.units.get_ref();
     }
     for (cell, &units) in opening.iter().enumerate() {
         if units > 0 {
@@ -339,10 +360,9 @@ impl Sim<'_> {
             let arrival_at = today.orders.get(next_arrival).map_or(u64::MAX, |o| o.at_ms);
             // Queued events first at equal times: a sweep or cutoff at 10:00 sees the world before 10:00's customers.
             if arrival_at < event_at {
-                let order = today.orders[next_arrival].clone();
+                let order = &today.orders[next_arrival];
                 next_arrival += 1;
-                let lines = today.lines[order.lines.start as usize..order.lines.end as usize].to_vec();
-                self.arrival(next_order, &order, &lines)?;
+                self.arrival(next_order, order, &today.lines[order.lines.start as usize..order.lines.end as usize])?;
                 next_order += 1;
                 continue;
             }
@@ -505,24 +525,8 @@ impl Sim<'_> {
         }
         self.summary.orders_held += 1;
         let abandoned = self.rng_carts.random_bool(*self.s.carts.abandonment_rate.get_ref());
-        self.open.insert(
-            id,
-            OpenOrder {
-                placed_at_ms: now_ms,
-                channel,
-                region: draft.region,
-                units_ordered: units,
-                units_held: hold.units_held() as u32,
-                units_shipped: 0,
-                abandoned,
-                hold_expired: false,
-                shipped_any: false,
-                oversold: oversold_units > 0,
-                inaccurate: false,
-                reship: false,
-                last_delivery_ms: now_ms,
-            },
-        );
+        let open = OpenOrder { abandoned, oversold: oversold_units > 0, ..OpenOrder::held(now_ms, channel, draft.region, units, hold.units_held()) };
+        self.open.insert(id, open);
         if abandoned {
             self.summary.orders_abandoned += 1;
         } else {
@@ -770,22 +774,7 @@ impl Sim<'_> {
             hold_ttl_ms: self.world.ttl_ms,
         };
         if let ReserveOutcome::Held(hold) = self.latency.time(CallKind::Reserve, || self.engine.reserve(&request, now_ms))? {
-            let open = OpenOrder {
-                placed_at_ms: now_ms,
-                channel,
-                region,
-                units_ordered: units,
-                units_held: hold.units_held() as u32,
-                units_shipped: 0,
-                abandoned: false,
-                hold_expired: false,
-                shipped_any: false,
-                oversold: false,
-                inaccurate: false,
-                reship: true,
-                last_delivery_ms: now_ms,
-            };
-            self.open.insert(id, open);
+            self.open.insert(id, OpenOrder { reship: true, ..OpenOrder::held(now_ms, channel, region, units, hold.units_held()) });
             let confirmation = self.latency.time(CallKind::Confirm, || self.engine.confirm(OrderId(id), now_ms))?;
             self.summary.reshipments += 1;
             for shipment in &confirmation.shipments {

@@ -110,15 +110,7 @@ pub struct Catalog {
 
 impl Default for Catalog {
     fn default() -> Self {
-        Self {
-            skus: default_skus(),
-            zipf_exponent: default_zipf(),
-            unit_weight_grams: default_weight(),
-            weight_sigma: Spanned::new(0..0, 0.0),
-            unit_price_cents: default_price(),
-            price_sigma: Spanned::new(0..0, 0.0),
-            holding_cost_rate_per_year: default_holding(),
-        }
+        from_defaults()
     }
 }
 
@@ -151,6 +143,12 @@ pub struct SkuSpec {
     /// Relative popularity (share of lines), > 0.
     #[serde(default = "one")]
     pub popularity: Spanned<f64>,
+}
+
+/// A section left out of the file: every key takes its `#[serde(default = …)]`, so the
+/// defaults are written once, on the fields.
+fn from_defaults<T: serde::de::DeserializeOwned>() -> T {
+    toml::from_str("").expect("every key of an optional section has a default")
 }
 
 fn zero_f64() -> Spanned<f64> {
@@ -208,7 +206,7 @@ fn default_cover() -> Spanned<f64> {
 
 impl Default for InitialStock {
     fn default() -> Self {
-        Self { days_of_cover: default_cover(), cells: Vec::new() }
+        from_defaults()
     }
 }
 
@@ -403,12 +401,7 @@ fn default_pay() -> Spanned<f64> {
 
 impl Default for Carts {
     fn default() -> Self {
-        Self {
-            hold_ttl_minutes: default_ttl(),
-            abandonment_rate: Spanned::new(0..0, 0.0),
-            minutes_to_pay: default_pay(),
-            payment_failure_rate: Spanned::new(0..0, 0.0),
-        }
+        from_defaults()
     }
 }
 
@@ -475,12 +468,7 @@ fn default_restockable() -> Spanned<f64> {
 
 impl Default for Returns {
     fn default() -> Self {
-        Self {
-            rate: Spanned::new(0..0, 0.0),
-            delay_days_min: default_return_min(),
-            delay_days_max: default_return_max(),
-            restockable_share: default_restockable(),
-        }
+        from_defaults()
     }
 }
 
@@ -501,7 +489,7 @@ pub struct Accuracy {
 
 impl Default for Accuracy {
     fn default() -> Self {
-        Self { pick_error_rate: zero_f64(), shrinkage_rate_per_day: zero_f64(), cycle_count_days: zero_u32() }
+        from_defaults()
     }
 }
 
@@ -544,7 +532,7 @@ fn default_up_to() -> Spanned<f64> {
 
 impl Default for Replenishment {
     fn default() -> Self {
-        Self { reorder_point_days: default_rop(), order_up_to_days: default_up_to(), suppliers: Vec::new(), skus: Vec::new() }
+        from_defaults()
     }
 }
 
