@@ -679,12 +679,16 @@ impl Sim<'_> {
                 self.hidden_shrink[cell] -= missing;
                 line.units -= missing;
                 self.summary.units_short_picked += missing as u64;
-                let first = self.open.get_mut(&order).is_some_and(|o| !o.reship && !std::mem::replace(&mut o.oversold, true));
-                if first {
-                    let channel = self.open[&order].channel;
-                    self.count_oversold(channel, 0, day);
+                // A customer order the shelf could not fill is oversold (once per order; its units every time).
+                let customer = self.open.get_mut(&order).filter(|o| !o.reship).map(|o| (o.channel, !std::mem::replace(&mut o.oversold, true)));
+                match customer {
+                    Some((channel, true)) => self.count_oversold(channel, missing as u64, day),
+                    Some((channel, false)) => {
+                        self.summary.oversold_units += missing as u64;
+                        self.summary.channels[channel as usize].oversold_units += missing as u64;
+                    }
+                    None => {}
                 }
-                self.summary.oversold_units += missing as u64;
             }
         }
         let shipped = self.latency.time(CallKind::Ship, || self.engine.ship(id, now_ms))?;

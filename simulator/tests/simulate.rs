@@ -42,6 +42,7 @@ fn assert_accounts_add_up(output: &RunOutput) {
     assert_eq!(output.daily.iter().map(|d| d.orders_shipped_complete).sum::<u64>(), k.orders_shipped_complete);
     assert_eq!(k.channels.iter().map(|c| c.orders_placed).sum::<u64>(), k.orders_placed);
     assert_eq!(k.channels.iter().map(|c| c.orders_oversold).sum::<u64>(), k.orders_oversold);
+    assert_eq!(k.channels.iter().map(|c| c.oversold_units).sum::<u64>(), k.oversold_units);
     assert_eq!(k.warehouses.iter().map(|w| w.pick_errors).sum::<u64>(), k.pick_errors);
     let lines: u64 = output.warehouse_daily.iter().map(|r| r.lines_shipped).sum();
     assert_eq!(k.warehouses.iter().map(|w| w.lines_shipped).sum::<u64>(), lines);
