@@ -27,13 +27,20 @@ fn full_size() -> bool {
 }
 
 fn scale() -> (usize, usize) {
-    if full_size() { (10_000, 200_000) } else { (500, 2_000) }
+    if full_size() {
+        (10_000, 200_000)
+    } else {
+        (500, 2_000)
+    }
 }
 
 /// Stock as a share of expected demand, tuned so that about one order in five meets a
 /// stockout at its nearest warehouse (measured and printed when the benches start).
 fn cover() -> f64 {
-    std::env::var("QM_BENCH_COVER").ok().and_then(|v| v.parse().ok()).unwrap_or(COVER)
+    std::env::var("QM_BENCH_COVER")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(COVER)
 }
 
 const COVER: f64 = 0.85;
@@ -43,10 +50,17 @@ fn describe(workload: &Workload) {
     let engine = workload.engine(StrategyKind::Nearest);
     let (mut met_stockout, mut rejected) = (0u64, 0u64);
     for order in &workload.orders {
-        let request = ReserveRequest { order: order.clone(), split: SplitPolicy::SplitAllowed, hold_ttl_ms: 3_600_000 };
+        let request = ReserveRequest {
+            order: order.clone(),
+            split: SplitPolicy::SplitAllowed,
+            hold_ttl_ms: 3_600_000,
+        };
         let explanation = engine.explain(&request, 0).unwrap();
         met_stockout += !explanation.candidates[0].ships_whole_order as u64;
-        rejected += matches!(engine.reserve(&request, 0).unwrap(), ReserveOutcome::Rejected(_)) as u64;
+        rejected += matches!(
+            engine.reserve(&request, 0).unwrap(),
+            ReserveOutcome::Rejected(_)
+        ) as u64;
     }
     let n = workload.orders.len() as f64;
     eprintln!(
@@ -62,7 +76,11 @@ fn describe(workload: &Workload) {
 }
 
 /// Times `run` on a fresh state from `setup` each iteration; setup is not timed.
-fn fresh_each_time<S>(iters: u64, mut setup: impl FnMut() -> S, mut run: impl FnMut(&mut S)) -> Duration {
+fn fresh_each_time<S>(
+    iters: u64,
+    mut setup: impl FnMut() -> S,
+    mut run: impl FnMut(&mut S),
+) -> Duration {
     (0..iters)
         .map(|_| {
             let mut state = setup();
@@ -79,30 +97,45 @@ fn reserve_1_thread(c: &mut Criterion) {
     describe(&workload);
     let requests = requests(&workload.orders);
     let mut group = c.benchmark_group("reserve_1_thread");
-    group.throughput(Throughput::Elements(workload.lines)).sample_size(10).measurement_time(Duration::from_secs(6));
+    group
+        .throughput(Throughput::Elements(workload.lines))
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(6));
     for strategy in StrategyKind::ALL {
         group.bench_function(strategy.name(), |b| {
             b.iter_custom(|iters| {
-                fresh_each_time(iters, || workload.engine(strategy), |engine| {
-                    black_box(reserve_all(engine, &requests));
-                })
+                fresh_each_time(
+                    iters,
+                    || workload.engine(strategy),
+                    |engine| {
+                        black_box(reserve_all(engine, &requests));
+                    },
+                )
             })
         });
     }
     group.bench_function("array_check_and_decrement", |b| {
         b.iter_custom(|iters| {
-            fresh_each_time(iters, || workload.stock.clone(), |stock| {
-                black_box(array_check_and_decrement(stock, &workload.orders));
-            })
+            fresh_each_time(
+                iters,
+                || workload.stock.clone(),
+                |stock| {
+                    black_box(array_check_and_decrement(stock, &workload.orders));
+                },
+            )
         })
     });
     group.bench_function("mutex_hashmap", |b| {
         b.iter_custom(|iters| {
-            fresh_each_time(iters, || MutexHashMapEngine::new(&workload), |engine| {
-                for order in &workload.orders {
-                    black_box(engine.reserve(order));
-                }
-            })
+            fresh_each_time(
+                iters,
+                || MutexHashMapEngine::new(&workload),
+                |engine| {
+                    for order in &workload.orders {
+                        black_box(engine.reserve(order));
+                    }
+                },
+            )
         })
     });
     group.finish();
@@ -110,8 +143,14 @@ fn reserve_1_thread(c: &mut Criterion) {
 
 /// Runs `work(thread, items)` on `threads` threads over interleaved slices of the items;
 /// returns the wall time from a common start to the last thread's end.
-fn timed_threads<T: Clone + Send + Sync>(threads: usize, items: &[T], work: impl Fn(usize, &[T]) + Sync) -> Duration {
-    let chunks: Vec<Vec<T>> = (0..threads).map(|t| items.iter().skip(t).step_by(threads).cloned().collect()).collect();
+fn timed_threads<T: Clone + Send + Sync>(
+    threads: usize,
+    items: &[T],
+    work: impl Fn(usize, &[T]) + Sync,
+) -> Duration {
+    let chunks: Vec<Vec<T>> = (0..threads)
+        .map(|t| items.iter().skip(t).step_by(threads).cloned().collect())
+        .collect();
     let barrier = Barrier::new(threads + 1);
     std::thread::scope(|scope| {
         for (t, chunk) in chunks.iter().enumerate() {
@@ -133,9 +172,18 @@ fn low_contention(c: &mut Criterion) {
     let (skus, orders) = scale();
     let workload = Workload::new(skus, orders, Popularity::Uniform, cover(), 11);
     let requests = requests(&workload.orders);
-    eprintln!("low_contention: uniform popularity; cores {}, load before {}", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0), load_average());
+    eprintln!(
+        "low_contention: uniform popularity; cores {}, load before {}",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0),
+        load_average()
+    );
     let mut group = c.benchmark_group("low_contention");
-    group.throughput(Throughput::Elements(workload.lines)).sample_size(10).measurement_time(Duration::from_secs(6));
+    group
+        .throughput(Throughput::Elements(workload.lines))
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(6));
     for threads in [1, 2] {
         group.bench_function(format!("nearest_{threads}_thread"), |b| {
             b.iter_custom(|iters| {
@@ -173,14 +221,24 @@ fn flash_sale(c: &mut Criterion) {
     // Every order: one unit of SKU 0. Stock for half of them, spread over the 8 warehouses.
     let mut workload = Workload::new(10, orders, Popularity::Uniform, 0.0, 3);
     for order in &mut workload.orders {
-        order.lines = vec![OrderLine { sku: SkuId(0), quantity: 1 }];
+        order.lines = vec![OrderLine {
+            sku: SkuId(0),
+            quantity: 1,
+        }];
     }
     workload.lines = orders as u64;
-    workload.stock.iter_mut().take(8).for_each(|units| *units = (orders / 16) as u32);
+    workload
+        .stock
+        .iter_mut()
+        .take(8)
+        .for_each(|units| *units = (orders / 16) as u32);
     let requests = requests(&workload.orders);
     let last: Mutex<Option<Histogram<u64>>> = Mutex::new(None);
     let mut group = c.benchmark_group("flash_sale");
-    group.throughput(Throughput::Elements(orders as u64)).sample_size(10).measurement_time(Duration::from_secs(6));
+    group
+        .throughput(Throughput::Elements(orders as u64))
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(6));
     group.bench_function("nearest_2_threads_1_sku", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
@@ -203,7 +261,10 @@ fn flash_sale(c: &mut Criterion) {
     });
     group.finish();
     if let Some(histogram) = last.into_inner().unwrap() {
-        eprintln!("flash_sale reserve latency (incl. ~20 ns timer overhead): {}", percentiles(&histogram));
+        eprintln!(
+            "flash_sale reserve latency (incl. ~20 ns timer overhead): {}",
+            percentiles(&histogram)
+        );
     }
 }
 

@@ -11,13 +11,22 @@ use qm_engine::StrategyKind;
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let strategy = args.next().and_then(|s| StrategyKind::from_name(&s)).unwrap_or(StrategyKind::Nearest);
+    let strategy = args
+        .next()
+        .and_then(|s| StrategyKind::from_name(&s))
+        .unwrap_or(StrategyKind::Nearest);
     let runs: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(7);
     let threads: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(1);
-    let popularity = if args.next().as_deref() == Some("uniform") { Popularity::Uniform } else { Popularity::Zipf(1.1) };
+    let popularity = if args.next().as_deref() == Some("uniform") {
+        Popularity::Uniform
+    } else {
+        Popularity::Zipf(1.1)
+    };
     let workload = Workload::new(10_000, 200_000, popularity, 0.85, 7);
     let requests = requests(&workload.orders);
-    let chunks: Vec<Vec<_>> = (0..threads).map(|t| requests.iter().skip(t).step_by(threads).cloned().collect()).collect();
+    let chunks: Vec<Vec<_>> = (0..threads)
+        .map(|t| requests.iter().skip(t).step_by(threads).cloned().collect())
+        .collect();
     let mut best = f64::MAX;
     for _ in 0..runs {
         let engine = workload.engine(strategy);

@@ -27,10 +27,26 @@ pub const WAREHOUSES: [(&str, f64, f64); 8] = [
 
 /// Ship-to points: US metros.
 const METROS: [(f64, f64); 20] = [
-    (40.71, -74.01), (34.05, -118.24), (41.88, -87.63), (29.76, -95.37), (33.45, -112.07),
-    (39.95, -75.17), (29.42, -98.49), (32.72, -117.16), (32.78, -96.80), (37.34, -121.89),
-    (30.27, -97.74), (30.33, -81.66), (39.96, -83.00), (35.23, -80.84), (37.77, -122.42),
-    (39.77, -86.16), (47.61, -122.33), (39.74, -104.99), (38.91, -77.04), (42.36, -71.06),
+    (40.71, -74.01),
+    (34.05, -118.24),
+    (41.88, -87.63),
+    (29.76, -95.37),
+    (33.45, -112.07),
+    (39.95, -75.17),
+    (29.42, -98.49),
+    (32.72, -117.16),
+    (32.78, -96.80),
+    (37.34, -121.89),
+    (30.27, -97.74),
+    (30.33, -81.66),
+    (39.96, -83.00),
+    (35.23, -80.84),
+    (37.77, -122.42),
+    (39.77, -86.16),
+    (47.61, -122.33),
+    (39.74, -104.99),
+    (38.91, -77.04),
+    (42.36, -71.06),
 ];
 
 /// How SKU demand is spread.
@@ -56,7 +72,11 @@ pub struct Workload {
 
 fn network(skus: usize) -> Network {
     let catalog = (0..skus)
-        .map(|i| Sku { code: format!("SKU{i:05}"), unit_weight_grams: 200 + (i as u32 * 37) % 3_000, unit_price_cents: 500 + (i as u64 * 13) % 20_000 })
+        .map(|i| Sku {
+            code: format!("SKU{i:05}"),
+            unit_weight_grams: 200 + (i as u32 * 37) % 3_000,
+            unit_price_cents: 500 + (i as u64 * 13) % 20_000,
+        })
         .collect();
     let warehouses = WAREHOUSES
         .iter()
@@ -68,10 +88,25 @@ fn network(skus: usize) -> Network {
             cutoff_hour: 16,
         })
         .collect();
-    let band = |max_distance_km, base_cents, per_kg_cents, transit_days| RateBand { max_distance_km, base_cents, per_kg_cents, transit_days };
+    let band = |max_distance_km, base_cents, per_kg_cents, transit_days| RateBand {
+        max_distance_km,
+        base_cents,
+        per_kg_cents,
+        transit_days,
+    };
     let carriers = vec![
-        Carrier { code: "GROUND".into(), bands: vec![band(500.0, 600, 40, 2), band(1_500.0, 800, 70, 4), band(6_000.0, 1_100, 110, 6)] },
-        Carrier { code: "AIR".into(), bands: vec![band(1_500.0, 1_600, 150, 1), band(6_000.0, 2_400, 260, 2)] },
+        Carrier {
+            code: "GROUND".into(),
+            bands: vec![
+                band(500.0, 600, 40, 2),
+                band(1_500.0, 800, 70, 4),
+                band(6_000.0, 1_100, 110, 6),
+            ],
+        },
+        Carrier {
+            code: "AIR".into(),
+            bands: vec![band(1_500.0, 1_600, 150, 1), band(6_000.0, 2_400, 260, 2)],
+        },
     ];
     Network::new(catalog, warehouses, carriers).unwrap()
 }
@@ -81,7 +116,10 @@ impl Workload {
     /// cell's share of the expected demand (below 1, some orders meet stockouts).
     pub fn new(skus: usize, orders: usize, popularity: Popularity, cover: f64, seed: u64) -> Self {
         let mut rng = StdRng::seed_from_u64(seed);
-        let metros: Vec<GeoPoint> = METROS.iter().map(|&(lat, lon)| GeoPoint::new(lat, lon).unwrap()).collect();
+        let metros: Vec<GeoPoint> = METROS
+            .iter()
+            .map(|&(lat, lon)| GeoPoint::new(lat, lon).unwrap())
+            .collect();
         let zipf = match popularity {
             Popularity::Zipf(s) => Some(Zipf::new(skus as f64, s).unwrap()),
             Popularity::Uniform => None,
@@ -100,7 +138,10 @@ impl Workload {
                         };
                         let quantity = [1, 1, 1, 1, 1, 1, 1, 2, 2, 3][rng.random_range(0..10)];
                         demand[sku] += quantity as u64;
-                        OrderLine { sku: SkuId(sku as u32), quantity }
+                        OrderLine {
+                            sku: SkuId(sku as u32),
+                            quantity,
+                        }
                     })
                     .collect();
                 Order {
@@ -115,14 +156,35 @@ impl Workload {
             .collect();
         // Stock sits where demand is: each warehouse gets the share of ship-to metros it is
         // nearest to (at least 2 %, so no warehouse is empty).
-        let warehouses: Vec<GeoPoint> = WAREHOUSES.iter().map(|&(_, lat, lon)| GeoPoint::new(lat, lon).unwrap()).collect();
+        let warehouses: Vec<GeoPoint> = WAREHOUSES
+            .iter()
+            .map(|&(_, lat, lon)| GeoPoint::new(lat, lon).unwrap())
+            .collect();
         let mut share = vec![0.02; warehouses.len()];
         for metro in &metros {
-            let nearest = (0..warehouses.len()).max_by(|&a, &b| metro.closeness(&warehouses[a]).total_cmp(&metro.closeness(&warehouses[b]))).unwrap();
+            let nearest = (0..warehouses.len())
+                .max_by(|&a, &b| {
+                    metro
+                        .closeness(&warehouses[a])
+                        .total_cmp(&metro.closeness(&warehouses[b]))
+                })
+                .unwrap();
             share[nearest] += 1.0 / metros.len() as f64;
         }
-        let stock = demand.iter().flat_map(|&units| share.iter().map(move |s| (units as f64 * cover * s).ceil() as u32)).collect();
-        Self { skus, orders, stock, lines }
+        let stock = demand
+            .iter()
+            .flat_map(|&units| {
+                share
+                    .iter()
+                    .map(move |s| (units as f64 * cover * s).ceil() as u32)
+            })
+            .collect();
+        Self {
+            skus,
+            orders,
+            stock,
+            lines,
+        }
     }
 
     /// A fresh engine for this workload with one channel using `strategy`, stock loaded.
@@ -135,7 +197,11 @@ impl Workload {
             strategy,
             capacity_aware: false,
         };
-        let config = EngineConfig { network: network(self.skus), channels: vec![channel], expected_open_orders: self.orders.len() };
+        let config = EngineConfig {
+            network: network(self.skus),
+            channels: vec![channel],
+            expected_open_orders: self.orders.len(),
+        };
         let mut engine = Engine::new(config).unwrap();
         for (cell, &units) in self.stock.iter().enumerate() {
             if units > 0 {
@@ -150,14 +216,23 @@ impl Workload {
 /// Reserve requests for `orders` (split allowed, one-hour holds), built once before timing,
 /// as a service parses each order once before it reaches the engine.
 pub fn requests(orders: &[Order]) -> Vec<ReserveRequest> {
-    orders.iter().map(|order| ReserveRequest { order: order.clone(), split: SplitPolicy::SplitAllowed, hold_ttl_ms: 3_600_000 }).collect()
+    orders
+        .iter()
+        .map(|order| ReserveRequest {
+            order: order.clone(),
+            split: SplitPolicy::SplitAllowed,
+            hold_ttl_ms: 3_600_000,
+        })
+        .collect()
 }
 
 /// Reserves every request on `engine`; returns how many were rejected.
 pub fn reserve_all(engine: &Engine, requests: &[ReserveRequest]) -> u64 {
     let mut rejected = 0;
     for request in requests {
-        if let ReserveOutcome::Rejected(_) = engine.reserve(request, request.order.placed_at_ms).unwrap() {
+        if let ReserveOutcome::Rejected(_) =
+            engine.reserve(request, request.order.placed_at_ms).unwrap()
+        {
             rejected += 1;
         }
     }
@@ -172,7 +247,10 @@ pub fn array_check_and_decrement(stock: &mut [u32], orders: &[Order]) -> u64 {
         for line in &order.lines {
             let base = line.sku.index() * 8;
             let quantity = line.quantity as u32;
-            match stock[base..base + 8].iter_mut().find(|units| **units >= quantity) {
+            match stock[base..base + 8]
+                .iter_mut()
+                .find(|units| **units >= quantity)
+            {
                 Some(units) => *units -= quantity,
                 None => short += 1,
             }
@@ -196,28 +274,58 @@ pub struct MutexHashMapEngine {
 impl MutexHashMapEngine {
     /// Loads the workload's stock.
     pub fn new(workload: &Workload) -> Self {
-        let stock = workload.stock.iter().enumerate().map(|(cell, &units)| (((cell / 8) as u32, (cell % 8) as u16), units)).collect();
-        let warehouses = WAREHOUSES.iter().map(|&(_, lat, lon)| GeoPoint::new(lat, lon).unwrap()).collect();
-        Self { state: Mutex::new((stock, HashMap::new())), warehouses }
+        let stock = workload
+            .stock
+            .iter()
+            .enumerate()
+            .map(|(cell, &units)| (((cell / 8) as u32, (cell % 8) as u16), units))
+            .collect();
+        let warehouses = WAREHOUSES
+            .iter()
+            .map(|&(_, lat, lon)| GeoPoint::new(lat, lon).unwrap())
+            .collect();
+        Self {
+            state: Mutex::new((stock, HashMap::new())),
+            warehouses,
+        }
     }
 
     /// Reserves one order; `false` if it cannot be filled.
     pub fn reserve(&self, order: &Order) -> bool {
-        let mut ranked: Vec<(f64, u16)> = self.warehouses.iter().enumerate().map(|(i, w)| (-order.ship_to.closeness(w), i as u16)).collect();
+        let mut ranked: Vec<(f64, u16)> = self
+            .warehouses
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (-order.ship_to.closeness(w), i as u16))
+            .collect();
         ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
         let mut guard = self.state.lock().unwrap();
         let (stock, holds) = &mut *guard;
         let mut picks = Vec::new();
         // Units of the line's SKU that this line and the earlier lines of the order need.
-        let need = |i: usize| order.lines[..=i].iter().filter(|l| l.sku == order.lines[i].sku).map(|l| l.quantity as u32).sum::<u32>();
-        let whole = ranked.iter().find(|(_, w)| (0..order.lines.len()).all(|i| stock[&(order.lines[i].sku.0, *w)] >= need(i)));
+        let need = |i: usize| {
+            order.lines[..=i]
+                .iter()
+                .filter(|l| l.sku == order.lines[i].sku)
+                .map(|l| l.quantity as u32)
+                .sum::<u32>()
+        };
+        let whole = ranked.iter().find(|(_, w)| {
+            (0..order.lines.len()).all(|i| stock[&(order.lines[i].sku.0, *w)] >= need(i))
+        });
         if let Some(&(_, w)) = whole {
             picks.extend(order.lines.iter().map(|l| (l.sku.0, w, l.quantity as u32)));
         } else {
             for line in &order.lines {
                 let mut left = line.quantity as u32;
                 for &(_, w) in &ranked {
-                    let free = stock[&(line.sku.0, w)].saturating_sub(picks.iter().filter(|p: &&(u32, u16, u32)| p.0 == line.sku.0 && p.1 == w).map(|p| p.2).sum());
+                    let free = stock[&(line.sku.0, w)].saturating_sub(
+                        picks
+                            .iter()
+                            .filter(|p: &&(u32, u16, u32)| p.0 == line.sku.0 && p.1 == w)
+                            .map(|p| p.2)
+                            .sum(),
+                    );
                     let take = free.min(left);
                     if take > 0 {
                         picks.push((line.sku.0, w, take));
@@ -239,7 +347,9 @@ impl MutexHashMapEngine {
 
 /// The machine's 1-minute load average, to print beside multi-thread figures.
 pub fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_else(|_| "unknown".into())
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 /// Latency percentiles (ns) of a histogram, as one line.

@@ -32,7 +32,11 @@ pub(crate) struct BackorderBook {
 
 impl BackorderBook {
     pub(crate) fn new() -> Self {
-        Self { shards: (0..BACKORDER_SHARDS).map(|_| Mutex::new(CellQueues::default())).collect() }
+        Self {
+            shards: (0..BACKORDER_SHARDS)
+                .map(|_| Mutex::new(CellQueues::default()))
+                .collect(),
+        }
     }
 
     fn shard(&self, cell: usize) -> &Mutex<CellQueues> {
@@ -40,7 +44,10 @@ impl BackorderBook {
     }
 
     pub(crate) fn push(&self, cell: usize, key: BookKey, entry: BookEntry) {
-        let previous = lock(self.shard(cell)).entry(cell as u32).or_default().insert(key, entry);
+        let previous = lock(self.shard(cell))
+            .entry(cell as u32)
+            .or_default()
+            .insert(key, entry);
         assert!(previous.is_none(), "backorder key {key:?} booked twice");
     }
 
@@ -58,16 +65,28 @@ impl BackorderBook {
     /// Serves waiting entries oldest first. `take(units)` tries to commit up to
     /// `units` from the cell and says how many it got; serving stops when it gets
     /// none. Returns (key, entry with the units served).
-    pub(crate) fn serve(&self, cell: usize, mut take: impl FnMut(u32) -> u32) -> Vec<(BookKey, BookEntry)> {
+    pub(crate) fn serve(
+        &self,
+        cell: usize,
+        mut take: impl FnMut(u32) -> u32,
+    ) -> Vec<(BookKey, BookEntry)> {
         let mut served = Vec::new();
         let mut shard = lock(self.shard(cell));
-        let Some(queue) = shard.get_mut(&(cell as u32)) else { return served };
+        let Some(queue) = shard.get_mut(&(cell as u32)) else {
+            return served;
+        };
         while let Some(mut first) = queue.first_entry() {
             let got = take(first.get().units);
             if got == 0 {
                 break;
             }
-            served.push((*first.key(), BookEntry { units: got, ..*first.get() }));
+            served.push((
+                *first.key(),
+                BookEntry {
+                    units: got,
+                    ..*first.get()
+                },
+            ));
             if got == first.get().units {
                 first.remove();
             } else {
@@ -85,7 +104,8 @@ impl BackorderBook {
         let mut totals = FxHashMap::default();
         for shard in self.shards.iter() {
             for (cell, queue) in lock(shard).iter() {
-                *totals.entry(*cell).or_default() += queue.values().map(|e| e.units as u64).sum::<u64>();
+                *totals.entry(*cell).or_default() +=
+                    queue.values().map(|e| e.units as u64).sum::<u64>();
             }
         }
         totals

@@ -24,7 +24,9 @@ impl Buffer {
         match self {
             Buffer::None => 0,
             Buffer::Units(units) => units,
-            Buffer::BasisPointsOfOnHand(bp) => ((on_hand as u64 * bp as u64).div_ceil(10_000)) as u32,
+            Buffer::BasisPointsOfOnHand(bp) => {
+                ((on_hand as u64 * bp as u64).div_ceil(10_000)) as u32
+            }
         }
     }
 }

@@ -18,7 +18,8 @@ use crate::lifecycle::*;
 use crate::network::Network;
 use crate::order::{Order, ReserveRequest, SplitPolicy};
 use crate::reservation::{
-    BackorderRecord, OrderRecord, OrderTable, PickRecord, PickState, ShipmentRecord, ShipmentState,
+    BackorderRecord, OrderRecord, OrderTable, PickRecord, PickState, RareRecord, ShipmentRecord,
+    ShipmentState,
 };
 
 /// What an engine is built from.
@@ -58,7 +59,10 @@ fn check_units(quantity: i64, limit: u32) -> Result<u32, StockError> {
 
 fn build_channel(config: ChannelConfig, network: &Network) -> Result<Channel, ConfigError> {
     let warehouse_count = network.warehouses().len();
-    let bad = |problem: String| ConfigError::BadChannel { channel: config.code.clone(), problem };
+    let bad = |problem: String| ConfigError::BadChannel {
+        channel: config.code.clone(),
+        problem,
+    };
     if config.warehouses.is_empty() {
         return Err(bad("it names no warehouse".into()));
     }
@@ -68,14 +72,17 @@ fn build_channel(config: ChannelConfig, network: &Network) -> Result<Channel, Co
             return Err(bad(format!("warehouse id {} does not exist", w.0)));
         }
         if mask & w.bit() != 0 {
-            return Err(bad(format!("warehouse {} is listed twice", network.warehouses()[w.index()].code)));
+            return Err(bad(format!(
+                "warehouse {} is listed twice",
+                network.warehouses()[w.index()].code
+            )));
         }
         mask |= w.bit();
     }
     let check_buffer = |buffer: Buffer| match buffer {
-        Buffer::BasisPointsOfOnHand(bp) if bp > MAX_BUFFER_BASIS_POINTS => {
-            Err(bad(format!("buffer of {bp} basis points is above 100 % ({MAX_BUFFER_BASIS_POINTS})")))
-        }
+        Buffer::BasisPointsOfOnHand(bp) if bp > MAX_BUFFER_BASIS_POINTS => Err(bad(format!(
+            "buffer of {bp} basis points is above 100 % ({MAX_BUFFER_BASIS_POINTS})"
+        ))),
         _ => Ok(()),
     };
     check_buffer(config.buffer)?;
@@ -85,29 +92,47 @@ fn build_channel(config: ChannelConfig, network: &Network) -> Result<Channel, Co
         for &(sku, warehouse, buffer) in &config.buffer_overrides {
             check_buffer(buffer)?;
             if sku.index() >= network.skus().len() || warehouse.index() >= warehouse_count {
-                return Err(bad(format!("buffer override for unknown SKU {} or warehouse {}", sku.0, warehouse.0)));
+                return Err(bad(format!(
+                    "buffer override for unknown SKU {} or warehouse {}",
+                    sku.0, warehouse.0
+                )));
             }
             buffers[sku.index() * warehouse_count + warehouse.index()] = buffer;
         }
         cell_buffers = Some(buffers.into_boxed_slice());
     }
     let strategy = config.strategy.build(config.capacity_aware);
-    Ok(Channel { config, mask, cell_buffers, strategy })
+    Ok(Channel {
+        config,
+        mask,
+        cell_buffers,
+        strategy,
+    })
 }
 
 impl Engine {
     /// Builds an engine with empty stock.
     pub fn new(config: EngineConfig) -> Result<Self, ConfigError> {
-        let EngineConfig { network, channels, expected_open_orders } = config;
+        let EngineConfig {
+            network,
+            channels,
+            expected_open_orders,
+        } = config;
         if channels.is_empty() || channels.len() > MAX_CHANNELS {
-            return Err(ConfigError::ChannelCount { count: channels.len(), limit: MAX_CHANNELS });
+            return Err(ConfigError::ChannelCount {
+                count: channels.len(),
+                limit: MAX_CHANNELS,
+            });
         }
         for (i, c) in channels.iter().enumerate() {
             if channels[..i].iter().any(|d| d.code == c.code) {
                 return Err(ConfigError::DuplicateChannel(c.code.clone()));
             }
         }
-        let channels = channels.into_iter().map(|c| build_channel(c, &network)).collect::<Result<Vec<_>, _>>()?;
+        let channels = channels
+            .into_iter()
+            .map(|c| build_channel(c, &network))
+            .collect::<Result<Vec<_>, _>>()?;
         let warehouse_count = network.warehouses().len();
         let cells = network.skus().len() * warehouse_count;
         Ok(Self {
@@ -116,7 +141,9 @@ impl Engine {
             inventory: Inventory::new(cells),
             orders: OrderTable::new(expected_open_orders),
             backorders: BackorderBook::new(),
-            capacity: (0..warehouse_count).map(|_| CachePadded::new(AtomicU64::new(0))).collect(),
+            capacity: (0..warehouse_count)
+                .map(|_| CachePadded::new(AtomicU64::new(0)))
+                .collect(),
             backorder_sequence: AtomicU64::new(0),
             subscribers: Subscribers::default(),
             network,
@@ -130,12 +157,17 @@ impl Engine {
 
     /// The id of a channel code.
     pub fn channel_id(&self, code: &str) -> Option<ChannelId> {
-        self.channels.iter().position(|c| c.config.code == code).map(|i| ChannelId(i as u16))
+        self.channels
+            .iter()
+            .position(|c| c.config.code == code)
+            .map(|i| ChannelId(i as u16))
     }
 
     /// The strategy a channel uses, by name.
     pub fn channel_strategy(&self, channel: ChannelId) -> Option<String> {
-        self.channels.get(channel.index()).map(|c| c.strategy.name())
+        self.channels
+            .get(channel.index())
+            .map(|c| c.strategy.name())
     }
 
     /// A receiver of every event from now on. Set-up only: subscribers are fixed once the engine is shared.
@@ -159,20 +191,37 @@ impl Engine {
     }
 
     pub(crate) fn cell_ids(&self, cell: usize) -> (SkuId, WarehouseId) {
-        (SkuId((cell / self.warehouse_count) as u32), WarehouseId((cell % self.warehouse_count) as u16))
+        (
+            SkuId((cell / self.warehouse_count) as u32),
+            WarehouseId((cell % self.warehouse_count) as u16),
+        )
     }
 
     /// Loads opening stock. Set-up only; counted as `initial` in the ledger.
-    pub fn seed_stock(&mut self, sku: SkuId, warehouse: WarehouseId, units: i64) -> Result<(), StockError> {
+    pub fn seed_stock(
+        &mut self,
+        sku: SkuId,
+        warehouse: WarehouseId,
+        units: i64,
+    ) -> Result<(), StockError> {
         let cell = self.cell_of(sku, warehouse)?;
         let units = check_units(units, MAX_CELL_UNITS)?;
         self.inventory
             .add_on_hand(cell, units, Movement::Initial)
-            .map_err(|on_hand| StockError::CellFull { on_hand, units, limit: MAX_CELL_UNITS })
+            .map_err(|on_hand| StockError::CellFull {
+                on_hand,
+                units,
+                limit: MAX_CELL_UNITS,
+            })
     }
 
     /// Sets a cell's reorder point: when its free units fall below it, a `BelowReorderPoint` event is emitted.
-    pub fn set_reorder_point(&self, sku: SkuId, warehouse: WarehouseId, units: u32) -> Result<(), StockError> {
+    pub fn set_reorder_point(
+        &self,
+        sku: SkuId,
+        warehouse: WarehouseId,
+        units: u32,
+    ) -> Result<(), StockError> {
         let cell = self.cell_of(sku, warehouse)?;
         self.inventory.set_reorder_point(cell, units);
         Ok(())
@@ -180,16 +229,25 @@ impl Engine {
 
     /// A consistent reading of one cell, or `None` for unknown ids.
     pub fn cell_snapshot(&self, sku: SkuId, warehouse: WarehouseId) -> Option<CellSnapshot> {
-        self.cell_of(sku, warehouse).ok().map(|cell| self.inventory.snapshot(cell))
+        self.cell_of(sku, warehouse)
+            .ok()
+            .map(|cell| self.inventory.snapshot(cell))
     }
 
     /// A cell's lifetime movements, or `None` for unknown ids.
     pub fn cell_ledger(&self, sku: SkuId, warehouse: WarehouseId) -> Option<CellLedger> {
-        self.cell_of(sku, warehouse).ok().map(|cell| self.inventory.ledger(cell))
+        self.cell_of(sku, warehouse)
+            .ok()
+            .map(|cell| self.inventory.ledger(cell))
     }
 
     /// Units a channel may promise from one cell now: on hand − reserved − allocated − the channel's buffer.
-    pub fn available_to_promise(&self, channel: ChannelId, sku: SkuId, warehouse: WarehouseId) -> Option<u32> {
+    pub fn available_to_promise(
+        &self,
+        channel: ChannelId,
+        sku: SkuId,
+        warehouse: WarehouseId,
+    ) -> Option<u32> {
         let channel = self.channels.get(channel.index())?;
         let cell = self.cell_of(sku, warehouse).ok()?;
         Some(self.inventory.available(cell, channel.buffer(cell)))
@@ -197,28 +255,54 @@ impl Engine {
 
     fn validate(&self, request: &ReserveRequest) -> Result<&Channel, ReserveError> {
         let order = &request.order;
-        let channel = self.channels.get(order.channel.index()).ok_or(ReserveError::UnknownChannel(order.channel))?;
+        let channel = self
+            .channels
+            .get(order.channel.index())
+            .ok_or(ReserveError::UnknownChannel(order.channel))?;
         if order.lines.is_empty() {
             return Err(ReserveError::EmptyOrder(order.id));
         }
         if order.lines.len() > MAX_LINES_PER_ORDER {
-            return Err(ReserveError::TooManyLines { order: order.id, count: order.lines.len(), limit: MAX_LINES_PER_ORDER });
+            return Err(ReserveError::TooManyLines {
+                order: order.id,
+                count: order.lines.len(),
+                limit: MAX_LINES_PER_ORDER,
+            });
         }
         for (line, l) in order.lines.iter().enumerate() {
             if l.sku.index() >= self.network.skus().len() {
-                return Err(ReserveError::UnknownSku { order: order.id, line, sku: l.sku });
+                return Err(ReserveError::UnknownSku {
+                    order: order.id,
+                    line,
+                    sku: l.sku,
+                });
             }
             if l.quantity < 1 || l.quantity > MAX_LINE_QUANTITY as i64 {
-                return Err(ReserveError::BadQuantity { order: order.id, line, quantity: l.quantity, limit: MAX_LINE_QUANTITY });
+                return Err(ReserveError::BadQuantity {
+                    order: order.id,
+                    line,
+                    quantity: l.quantity,
+                    limit: MAX_LINE_QUANTITY,
+                });
             }
         }
         if !(MIN_HOLD_TTL_MS..=MAX_HOLD_TTL_MS).contains(&request.hold_ttl_ms) {
-            return Err(ReserveError::BadHoldTtl { ttl_ms: request.hold_ttl_ms, min_ms: MIN_HOLD_TTL_MS, max_ms: MAX_HOLD_TTL_MS });
+            return Err(ReserveError::BadHoldTtl {
+                ttl_ms: request.hold_ttl_ms,
+                min_ms: MIN_HOLD_TTL_MS,
+                max_ms: MAX_HOLD_TTL_MS,
+            });
         }
         Ok(channel)
     }
 
-    fn context<'a>(&'a self, channel: &'a Channel, order: &'a Order, split: SplitPolicy, saturated: WarehouseMask) -> PlanContext<'a> {
+    fn context<'a>(
+        &'a self,
+        channel: &'a Channel,
+        order: &'a Order,
+        split: SplitPolicy,
+        saturated: WarehouseMask,
+    ) -> PlanContext<'a> {
         PlanContext {
             order,
             split,
@@ -235,7 +319,11 @@ impl Engine {
         let mut mask = 0;
         for (i, w) in self.network.warehouses().iter().enumerate() {
             let word = self.capacity[i].load(Ordering::Acquire);
-            let used = if word >> 32 == day { word & 0xFFFF_FFFF } else { 0 };
+            let used = if word >> 32 == day {
+                word & 0xFFFF_FFFF
+            } else {
+                0
+            };
             if used >= w.capacity_lines_per_day as u64 {
                 mask |= 1 << i;
             }
@@ -255,9 +343,18 @@ impl Engine {
             let counter = &self.capacity[w.index()];
             let mut current = counter.load(Ordering::Acquire);
             loop {
-                let used = if current >> 32 == day { current & 0xFFFF_FFFF } else { 0 };
+                let used = if current >> 32 == day {
+                    current & 0xFFFF_FFFF
+                } else {
+                    0
+                };
                 let next = (day << 32) | (used + lines).min(u32::MAX as u64);
-                match counter.compare_exchange_weak(current, next, Ordering::AcqRel, Ordering::Acquire) {
+                match counter.compare_exchange_weak(
+                    current,
+                    next,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                ) {
                     Ok(_) => break,
                     Err(actual) => current = actual,
                 }
@@ -267,13 +364,23 @@ impl Engine {
 
     /// Pick/pack lines a warehouse has taken on `day` (capacity-aware channels only).
     pub fn capacity_used(&self, warehouse: WarehouseId, day: u64) -> Option<u64> {
-        let word = self.capacity.get(warehouse.index())?.load(Ordering::Acquire);
-        Some(if word >> 32 == day { word & 0xFFFF_FFFF } else { 0 })
+        let word = self
+            .capacity
+            .get(warehouse.index())?
+            .load(Ordering::Acquire);
+        Some(if word >> 32 == day {
+            word & 0xFFFF_FFFF
+        } else {
+            0
+        })
     }
 
     fn give_back_picks(&self, order: &Order, picks: &[crate::allocation::Pick]) {
         for p in picks {
-            self.inventory.give_back(self.cell(order.lines[p.line as usize].sku, p.warehouse), p.units);
+            self.inventory.give_back(
+                self.cell(order.lines[p.line as usize].sku, p.warehouse),
+                p.units,
+            );
         }
     }
 
@@ -281,7 +388,10 @@ impl Engine {
     fn take(&self, channel: &Channel, order: &Order, plan: &Plan) -> bool {
         for (i, pick) in plan.picks.iter().enumerate() {
             let cell = self.cell(order.lines[pick.line as usize].sku, pick.warehouse);
-            if let Take::Short { .. } = self.inventory.try_take(cell, pick.units, channel.buffer(cell)) {
+            if let Take::Short { .. } =
+                self.inventory
+                    .try_take(cell, pick.units, channel.buffer(cell))
+            {
                 self.give_back_picks(order, &plan.picks[..i]);
                 return false;
             }
@@ -290,12 +400,22 @@ impl Engine {
     }
 
     /// Plans and takes; re-plans when stock moved between the two. `None` means taken.
-    fn plan_and_take(&self, channel: &Channel, request: &ReserveRequest, now_ms: u64, plan: &mut Plan) -> Option<Rejection> {
+    fn plan_and_take(
+        &self,
+        channel: &Channel,
+        request: &ReserveRequest,
+        now_ms: u64,
+        plan: &mut Plan,
+    ) -> Option<Rejection> {
         let order = &request.order;
         let uses_capacity = channel.strategy.uses_capacity();
         for _ in 0..MAX_PLAN_ATTEMPTS {
             plan.clear();
-            let saturated = if uses_capacity { self.saturated(now_ms / MS_PER_DAY) } else { 0 };
+            let saturated = if uses_capacity {
+                self.saturated(now_ms / MS_PER_DAY)
+            } else {
+                0
+            };
             if uses_capacity && channel.mask & !saturated == 0 {
                 return Some(Rejection::CapacityExhausted);
             }
@@ -314,7 +434,12 @@ impl Engine {
         Some(Rejection::InsufficientStock)
     }
 
-    fn emit_reorder_crossings(&self, order: &Order, picks: &[crate::allocation::Pick], now_ms: u64) {
+    fn emit_reorder_crossings(
+        &self,
+        order: &Order,
+        picks: &[crate::allocation::Pick],
+        now_ms: u64,
+    ) {
         for p in picks {
             let sku = order.lines[p.line as usize].sku;
             self.check_reorder_point(self.cell(sku, p.warehouse), p.units, now_ms);
@@ -327,7 +452,13 @@ impl Engine {
         let free = self.inventory.available(cell, Buffer::None);
         if reorder_point > 0 && free < reorder_point && free + units >= reorder_point {
             let (sku, warehouse) = self.cell_ids(cell);
-            self.subscribers.emit(now_ms, || EventKind::BelowReorderPoint { sku, warehouse, free_units: free, reorder_point });
+            self.subscribers
+                .emit(now_ms, || EventKind::BelowReorderPoint {
+                    sku,
+                    warehouse,
+                    free_units: free,
+                    reorder_point,
+                });
         }
     }
 
@@ -337,13 +468,20 @@ impl Engine {
     /// With `SingleWarehouse` or `SplitAllowed` every unit is held or none is;
     /// with `PartialWithBackorder` what is missing waits for receipts. A
     /// rejection is `Ok(Rejected)` and changes nothing; `Err` is a bad call.
-    pub fn reserve(&self, request: &ReserveRequest, now_ms: u64) -> Result<ReserveOutcome, ReserveError> {
+    pub fn reserve(
+        &self,
+        request: &ReserveRequest,
+        now_ms: u64,
+    ) -> Result<ReserveOutcome, ReserveError> {
         let channel = self.validate(request)?;
         let order = &request.order;
         self.orders.prefetch(order.id);
         let mut plan = Plan::default();
         if let Some(rejection) = self.plan_and_take(channel, request, now_ms, &mut plan) {
-            self.subscribers.emit(now_ms, || EventKind::OrderRejected { order: order.id, rejection });
+            self.subscribers.emit(now_ms, || EventKind::OrderRejected {
+                order: order.id,
+                rejection,
+            });
             return Ok(ReserveOutcome::Rejected(rejection));
         }
         let expires_at_ms = now_ms + request.hold_ttl_ms;
@@ -351,23 +489,40 @@ impl Engine {
             channel: order.channel,
             placed_at_ms: order.placed_at_ms,
             expires_at_ms,
-            ship_to: order.ship_to,
+            ship_to: order.ship_to.unit_vector(),
             service: order.service,
             status: OrderStatus::Held,
             line_count: order.lines.len() as u16,
-            picks: plan.picks.iter().map(|p| PickRecord::reserved(order.lines[p.line as usize].sku, p.line, p.warehouse, p.units)).collect(),
-            backorders: plan
-                .shortfalls
+            picks: plan
+                .picks
                 .iter()
-                .map(|s| BackorderRecord {
-                    sku: order.lines[s.line as usize].sku,
-                    line: s.line,
-                    warehouse: s.warehouse,
-                    units: s.units,
-                    sequence: self.backorder_sequence.fetch_add(1, Ordering::Relaxed),
+                .map(|p| {
+                    PickRecord::reserved(
+                        order.lines[p.line as usize].sku,
+                        p.line,
+                        p.warehouse,
+                        p.units,
+                    )
                 })
                 .collect(),
             shipments: SmallVec::new(),
+            rare: (!plan.shortfalls.is_empty()).then(|| {
+                let backorders = plan
+                    .shortfalls
+                    .iter()
+                    .map(|s| BackorderRecord {
+                        sku: order.lines[s.line as usize].sku,
+                        line: s.line,
+                        warehouse: s.warehouse,
+                        units: s.units,
+                        sequence: self.backorder_sequence.fetch_add(1, Ordering::Relaxed),
+                    })
+                    .collect();
+                Box::new(RareRecord {
+                    backorders,
+                    tallies: Vec::new(),
+                })
+            }),
         };
         {
             let mut locked = self.orders.lock_for_insert(order.id);
@@ -379,10 +534,15 @@ impl Engine {
             };
             // Booked under the order's shard lock, so a concurrent release of this
             // order cannot run between the record and its book entries.
-            for b in &record.backorders {
+            for b in record.backorders() {
                 let cell = self.cell(b.sku, b.warehouse);
-                let entry = BookEntry { order: order.id, line: b.line, units: b.units };
-                self.backorders.push(cell, (order.placed_at_ms, b.sequence), entry);
+                let entry = BookEntry {
+                    order: order.id,
+                    line: b.line,
+                    units: b.units,
+                };
+                self.backorders
+                    .push(cell, (order.placed_at_ms, b.sequence), entry);
             }
             shard.expiries.push(expires_at_ms, order.id);
             shard.holds.created += 1;
@@ -390,7 +550,12 @@ impl Engine {
         if channel.strategy.uses_capacity() {
             self.use_capacity(now_ms / MS_PER_DAY, &plan.picks);
         }
-        let hold = Hold { order: order.id, picks: plan.picks, backorders: plan.shortfalls, expires_at_ms };
+        let hold = Hold {
+            order: order.id,
+            picks: plan.picks,
+            backorders: plan.shortfalls,
+            expires_at_ms,
+        };
         if self.subscribers.active() {
             self.emit_held(order, &hold, now_ms);
         }
@@ -399,20 +564,37 @@ impl Engine {
 
     fn emit_held(&self, order: &Order, hold: &Hold, now_ms: u64) {
         let (units_held, units_backordered) = (hold.units_held(), hold.units_backordered());
-        self.subscribers.emit(now_ms, || EventKind::OrderHeld { order: order.id, units_held, units_backordered });
+        self.subscribers.emit(now_ms, || EventKind::OrderHeld {
+            order: order.id,
+            units_held,
+            units_backordered,
+        });
         for s in &hold.backorders {
             let sku = order.lines[s.line as usize].sku;
             let (warehouse, units) = (s.warehouse, s.units);
-            self.subscribers.emit(now_ms, || EventKind::Backordered { order: order.id, sku, warehouse, units });
+            self.subscribers.emit(now_ms, || EventKind::Backordered {
+                order: order.id,
+                sku,
+                warehouse,
+                units,
+            });
         }
         self.emit_reorder_crossings(order, &hold.picks, now_ms);
     }
 
     /// Explains what `reserve` would decide for this request now: candidates, scores, the deciding rule.
     /// Takes nothing; off the hot path.
-    pub fn explain(&self, request: &ReserveRequest, now_ms: u64) -> Result<Explanation, ReserveError> {
+    pub fn explain(
+        &self,
+        request: &ReserveRequest,
+        now_ms: u64,
+    ) -> Result<Explanation, ReserveError> {
         let channel = self.validate(request)?;
-        let saturated = if channel.strategy.uses_capacity() { self.saturated(now_ms / MS_PER_DAY) } else { 0 };
+        let saturated = if channel.strategy.uses_capacity() {
+            self.saturated(now_ms / MS_PER_DAY)
+        } else {
+            0
+        };
         let ctx = self.context(channel, &request.order, request.split, saturated);
         let mut plan = Plan::default();
         let mut explanation = Explanation {
@@ -422,7 +604,9 @@ impl Engine {
             picks: Vec::new(),
             shortfalls: Vec::new(),
         };
-        channel.strategy.plan(&ctx, &mut plan, Some(&mut explanation));
+        channel
+            .strategy
+            .plan(&ctx, &mut plan, Some(&mut explanation));
         explanation.rule = plan.rule.to_string();
         explanation.picks = plan.picks.to_vec();
         explanation.shortfalls = plan.shortfalls.to_vec();
@@ -444,14 +628,25 @@ impl Engine {
             pick.state = PickState::Released;
             units += pick.units as u64;
         }
-        for shipment in record.shipments.iter_mut().filter(|s| s.state == ShipmentState::Pending) {
+        for shipment in record
+            .shipments
+            .iter_mut()
+            .filter(|s| s.state == ShipmentState::Pending)
+        {
             shipment.state = ShipmentState::Cancelled;
         }
         let mut backordered = 0;
-        for b in record.backorders.iter_mut().filter(|b| b.units > 0) {
+        for b in record
+            .rare
+            .as_deref_mut()
+            .map_or(&mut [][..], |rare| &mut rare.backorders)
+            .iter_mut()
+            .filter(|b| b.units > 0)
+        {
             let cell = self.cell(b.sku, b.warehouse);
             // The entry may already be popped by a receipt in flight; that receipt gives its units back.
-            self.backorders.remove(cell, (record.placed_at_ms, b.sequence));
+            self.backorders
+                .remove(cell, (record.placed_at_ms, b.sequence));
             backordered += b.units as u64;
             b.units = 0;
         }
@@ -463,11 +658,26 @@ impl Engine {
     pub fn confirm(&self, order: OrderId, now_ms: u64) -> Result<Confirmation, OrderError> {
         let mut guard = self.orders.lock(order);
         let shard = &mut *guard;
-        let record = shard.orders.get_mut(&order).ok_or(OrderError::UnknownOrder(order))?;
+        let record = shard
+            .orders
+            .get_mut(&order)
+            .ok_or(OrderError::UnknownOrder(order))?;
         match record.status {
             OrderStatus::Held => {}
-            OrderStatus::Expired => return Err(OrderError::HoldExpired { order, expired_at_ms: record.expires_at_ms }),
-            status => return Err(OrderError::WrongStatus { order, status, operation: "confirm", needed: "held" }),
+            OrderStatus::Expired => {
+                return Err(OrderError::HoldExpired {
+                    order,
+                    expired_at_ms: record.expires_at_ms,
+                })
+            }
+            status => {
+                return Err(OrderError::WrongStatus {
+                    order,
+                    status,
+                    operation: "confirm",
+                    needed: "held",
+                })
+            }
         }
         if now_ms >= record.expires_at_ms {
             let (units, _) = self.return_open_units(record);
@@ -475,18 +685,30 @@ impl Engine {
             shard.holds.expired += 1;
             let expired_at_ms = record.expires_at_ms;
             drop(guard);
-            self.subscribers.emit(now_ms, || EventKind::HoldExpired { order, units });
-            return Err(OrderError::HoldExpired { order, expired_at_ms });
+            self.subscribers
+                .emit(now_ms, || EventKind::HoldExpired { order, units });
+            return Err(OrderError::HoldExpired {
+                order,
+                expired_at_ms,
+            });
         }
         let mut shipments = SmallVec::new();
         for i in 0..record.picks.len() {
             let pick = record.picks[i];
-            let existing = record.shipments.iter().position(|s| s.warehouse == pick.warehouse);
+            let existing = record
+                .shipments
+                .iter()
+                .position(|s| s.warehouse == pick.warehouse);
             let index = existing.unwrap_or_else(|| {
-                record.shipments.push(ShipmentRecord { warehouse: pick.warehouse, state: ShipmentState::Pending, quote: None });
+                record.shipments.push(ShipmentRecord {
+                    warehouse: pick.warehouse,
+                    state: ShipmentState::Pending,
+                    quote: None,
+                });
                 record.shipments.len() - 1
             });
-            self.inventory.allocate(self.cell(pick.sku, pick.warehouse), pick.units);
+            self.inventory
+                .allocate(self.cell(pick.sku, pick.warehouse), pick.units);
             record.picks[i].state = PickState::Allocated;
             record.picks[i].shipment = index as u16;
         }
@@ -498,7 +720,10 @@ impl Engine {
         shard.holds.confirmed += 1;
         drop(guard);
         let count = shipments.len() as u16;
-        self.subscribers.emit(now_ms, || EventKind::OrderConfirmed { order, shipments: count });
+        self.subscribers.emit(now_ms, || EventKind::OrderConfirmed {
+            order,
+            shipments: count,
+        });
         Ok(Confirmation { order, shipments })
     }
 
@@ -511,15 +736,21 @@ impl Engine {
             .filter(|p| p.shipment as usize == shipment)
             .map(|p| skus[p.sku.index()].unit_weight_grams as u64 * p.units as u64)
             .sum();
-        let distance_km = record.ship_to.distance_km(&self.network.warehouses()[warehouse.index()].location);
-        self.network.cheapest_quote(distance_km, grams, record.service)
+        let distance_km = record
+            .ship_to
+            .distance_km(&self.network.warehouses()[warehouse.index()].location);
+        self.network
+            .cheapest_quote(distance_km, grams, record.service)
     }
 
     fn shipment_info(&self, order: OrderId, record: &OrderRecord, index: usize) -> ShipmentInfo {
         let picks = record.picks.iter().filter(|p| p.shipment as usize == index);
         let shipment = &record.shipments[index];
         ShipmentInfo {
-            id: ShipmentId { order, index: index as u16 },
+            id: ShipmentId {
+                order,
+                index: index as u16,
+            },
             warehouse: shipment.warehouse,
             units: picks.clone().map(|p| p.units as u64).sum(),
             lines: picks.count() as u32,
@@ -529,27 +760,61 @@ impl Engine {
 
     /// Cancels an order (customer cancel, failed payment, oversold upstream): every unit not yet
     /// shipped returns to available, exactly once, and waiting backorders are dropped.
-    pub fn release(&self, order: OrderId, reason: ReleaseReason, now_ms: u64) -> Result<Released, OrderError> {
+    pub fn release(
+        &self,
+        order: OrderId,
+        reason: ReleaseReason,
+        now_ms: u64,
+    ) -> Result<Released, OrderError> {
         let mut guard = self.orders.lock(order);
         let shard = &mut *guard;
-        let record = shard.orders.get_mut(&order).ok_or(OrderError::UnknownOrder(order))?;
+        let record = shard
+            .orders
+            .get_mut(&order)
+            .ok_or(OrderError::UnknownOrder(order))?;
         let needed = "held, or confirmed with units not yet shipped";
         match record.status {
             OrderStatus::Held => shard.holds.released += 1,
             OrderStatus::Confirmed => {
-                let open = record.picks.iter().any(|p| p.state == PickState::Allocated) || record.backorders.iter().any(|b| b.units > 0);
+                let open = record.picks.iter().any(|p| p.state == PickState::Allocated)
+                    || record.backorders().iter().any(|b| b.units > 0);
                 if !open {
-                    return Err(OrderError::WrongStatus { order, status: record.status, operation: "release", needed });
+                    return Err(OrderError::WrongStatus {
+                        order,
+                        status: record.status,
+                        operation: "release",
+                        needed,
+                    });
                 }
             }
-            OrderStatus::Expired => return Err(OrderError::HoldExpired { order, expired_at_ms: record.expires_at_ms }),
-            status => return Err(OrderError::WrongStatus { order, status, operation: "release", needed }),
+            OrderStatus::Expired => {
+                return Err(OrderError::HoldExpired {
+                    order,
+                    expired_at_ms: record.expires_at_ms,
+                })
+            }
+            status => {
+                return Err(OrderError::WrongStatus {
+                    order,
+                    status,
+                    operation: "release",
+                    needed,
+                })
+            }
         }
         let (units_returned, backorders_cancelled) = self.return_open_units(record);
         record.status = OrderStatus::Released;
         drop(guard);
-        self.subscribers.emit(now_ms, || EventKind::OrderReleased { order, reason, units: units_returned });
-        Ok(Released { order, units_returned, backorders_cancelled })
+        self.subscribers.emit(now_ms, || EventKind::OrderReleased {
+            order,
+            reason,
+            units: units_returned,
+        });
+        Ok(Released {
+            order,
+            units_returned,
+            backorders_cancelled,
+        })
     }
 
     /// Expires every hold whose TTL has passed by `now_ms`; their stock returns to available exactly once.
@@ -558,27 +823,42 @@ impl Engine {
         for mut guard in self.orders.shards() {
             let shard = &mut *guard;
             while let Some((at_ms, order)) = shard.expiries.pop_due(now_ms) {
-                let Some(record) = shard.orders.get_mut(&order) else { continue };
+                let Some(record) = shard.orders.get_mut(&order) else {
+                    continue;
+                };
                 if record.status != OrderStatus::Held || record.expires_at_ms != at_ms {
                     continue;
                 }
                 let (units_returned, _) = self.return_open_units(record);
                 record.status = OrderStatus::Expired;
                 shard.holds.expired += 1;
-                expired.push(ExpiredHold { order, units_returned });
+                expired.push(ExpiredHold {
+                    order,
+                    units_returned,
+                });
             }
         }
         // Shards are visited in a fixed order but ids land on them by hash: sort so callers see a stable order.
         expired.sort_unstable_by_key(|e| e.order);
         for e in &expired {
-            self.subscribers.emit(now_ms, || EventKind::HoldExpired { order: e.order, units: e.units_returned });
+            self.subscribers.emit(now_ms, || EventKind::HoldExpired {
+                order: e.order,
+                units: e.units_returned,
+            });
         }
         expired
     }
 
-    fn pending_shipment(record: &mut OrderRecord, shipment: ShipmentId) -> Result<&mut ShipmentRecord, OrderError> {
+    fn pending_shipment(
+        record: &mut OrderRecord,
+        shipment: ShipmentId,
+    ) -> Result<&mut ShipmentRecord, OrderError> {
         let index = shipment.index as usize;
-        let state = record.shipments.get(index).ok_or(OrderError::UnknownShipment(shipment))?.state;
+        let state = record
+            .shipments
+            .get(index)
+            .ok_or(OrderError::UnknownShipment(shipment))?
+            .state;
         if state != ShipmentState::Pending {
             return Err(OrderError::ShipmentNotPending(shipment));
         }
@@ -589,81 +869,157 @@ impl Engine {
     pub fn ship(&self, shipment: ShipmentId, now_ms: u64) -> Result<Shipped, OrderError> {
         let order = shipment.order;
         let mut guard = self.orders.lock(order);
-        let record = guard.orders.get_mut(&order).ok_or(OrderError::UnknownOrder(order))?;
+        let record = guard
+            .orders
+            .get_mut(&order)
+            .ok_or(OrderError::UnknownOrder(order))?;
         let warehouse = Self::pending_shipment(record, shipment)?.warehouse;
-        assert_eq!(record.status, OrderStatus::Confirmed, "{shipment} pending on an order that is not confirmed");
+        assert_eq!(
+            record.status,
+            OrderStatus::Confirmed,
+            "{shipment} pending on an order that is not confirmed"
+        );
         let mut units = 0u64;
-        for pick in record.picks.iter_mut().filter(|p| p.shipment == shipment.index) {
-            assert_eq!(pick.state, PickState::Allocated, "{shipment}: a pick of a pending shipment is {:?}", pick.state);
+        for pick in record
+            .picks
+            .iter_mut()
+            .filter(|p| p.shipment == shipment.index)
+        {
+            assert_eq!(
+                pick.state,
+                PickState::Allocated,
+                "{shipment}: a pick of a pending shipment is {:?}",
+                pick.state
+            );
             let cell = self.cell(pick.sku, pick.warehouse);
             if pick.units > 0 {
                 self.inventory.deallocate(cell, pick.units);
-                self.inventory.remove_committed(cell, pick.units, Movement::Shipped);
+                self.inventory
+                    .remove_committed(cell, pick.units, Movement::Shipped);
             }
             pick.state = PickState::Shipped;
             units += pick.units as u64;
         }
         record.shipments[shipment.index as usize].state = ShipmentState::Shipped;
-        let order_complete =
-            record.picks.iter().all(|p| p.state == PickState::Shipped) && record.backorders.iter().all(|b| b.units == 0);
+        let order_complete = record.picks.iter().all(|p| p.state == PickState::Shipped)
+            && record.backorders().iter().all(|b| b.units == 0);
         drop(guard);
-        self.subscribers.emit(now_ms, || EventKind::Shipped { shipment, units });
-        Ok(Shipped { shipment, warehouse, units, order_complete })
+        self.subscribers
+            .emit(now_ms, || EventKind::Shipped { shipment, units });
+        Ok(Shipped {
+            shipment,
+            warehouse,
+            units,
+            order_complete,
+        })
     }
 
     /// Shrinkage found at pick time: `missing` units of `line` in a pending shipment are not on the
     /// shelf. They leave on hand and the allocation (counted as adjusted out); the line ships short.
-    pub fn short_pick(&self, shipment: ShipmentId, line: usize, missing: i64, now_ms: u64) -> Result<ShortPicked, OrderError> {
+    pub fn short_pick(
+        &self,
+        shipment: ShipmentId,
+        line: usize,
+        missing: i64,
+        now_ms: u64,
+    ) -> Result<ShortPicked, OrderError> {
         let order = shipment.order;
         let mut guard = self.orders.lock(order);
-        let record = guard.orders.get_mut(&order).ok_or(OrderError::UnknownOrder(order))?;
+        let record = guard
+            .orders
+            .get_mut(&order)
+            .ok_or(OrderError::UnknownOrder(order))?;
         Self::pending_shipment(record, shipment)?;
         if line >= record.line_count as usize {
             return Err(OrderError::UnknownLine { order, line });
         }
         let in_shipment = |p: &PickRecord| p.shipment == shipment.index && p.line as usize == line;
-        let limit: u32 = record.picks.iter().filter(|p| in_shipment(p)).map(|p| p.units).sum();
+        let limit: u32 = record
+            .picks
+            .iter()
+            .filter(|p| in_shipment(p))
+            .map(|p| p.units)
+            .sum();
         if missing < 1 || missing > limit as i64 {
-            return Err(OrderError::BadQuantity { order, line, quantity: missing, limit });
+            return Err(OrderError::BadQuantity {
+                order,
+                line,
+                quantity: missing,
+                limit,
+            });
         }
-        let sku = record.picks.iter().find(|p| in_shipment(p)).expect("limit > 0 means a pick").sku;
+        let sku = record
+            .picks
+            .iter()
+            .find(|p| in_shipment(p))
+            .expect("limit > 0 means a pick")
+            .sku;
         let mut left = missing as u32;
-        for pick in record.picks.iter_mut().filter(|p| in_shipment(p)) {
+        for i in 0..record.picks.len() {
+            let pick = &mut record.picks[i];
             let units = left.min(pick.units);
-            if units == 0 {
+            if !in_shipment(pick) || units == 0 {
                 continue;
             }
             let cell = self.cell(sku, pick.warehouse);
             self.inventory.deallocate(cell, units);
-            self.inventory.remove_committed(cell, units, Movement::AdjustedOut);
+            self.inventory
+                .remove_committed(cell, units, Movement::AdjustedOut);
             pick.units -= units;
-            pick.short_units += units;
+            record.tally_mut(i).short_units += units;
             left -= units;
         }
         assert_eq!(left, 0, "{shipment}: short pick exceeded the checked limit");
         let warehouse = record.shipments[shipment.index as usize].warehouse;
         drop(guard);
         let units = missing as u32;
-        self.subscribers.emit(now_ms, || EventKind::ShortPicked { shipment, sku, units });
+        self.subscribers.emit(now_ms, || EventKind::ShortPicked {
+            shipment,
+            sku,
+            units,
+        });
         self.subscribers.emit(now_ms, || EventKind::Adjusted {
             sku,
             warehouse,
             delta_units: -missing,
             reason: AdjustReason::Shrinkage,
         });
-        Ok(ShortPicked { shipment, line: line as u16, units })
+        Ok(ShortPicked {
+            shipment,
+            line: line as u16,
+            units,
+        })
     }
 
     /// A supplier receipt: on hand grows, then waiting backorders at the cell fill, oldest placement first.
-    pub fn receive(&self, sku: SkuId, warehouse: WarehouseId, units: i64, now_ms: u64) -> Result<Receipt, StockError> {
+    pub fn receive(
+        &self,
+        sku: SkuId,
+        warehouse: WarehouseId,
+        units: i64,
+        now_ms: u64,
+    ) -> Result<Receipt, StockError> {
         let cell = self.cell_of(sku, warehouse)?;
         let units = check_units(units, MAX_MOVEMENT_UNITS)?;
         self.inventory
             .add_on_hand(cell, units, Movement::Received)
-            .map_err(|on_hand| StockError::CellFull { on_hand, units, limit: MAX_CELL_UNITS })?;
-        self.subscribers.emit(now_ms, || EventKind::Received { sku, warehouse, units });
+            .map_err(|on_hand| StockError::CellFull {
+                on_hand,
+                units,
+                limit: MAX_CELL_UNITS,
+            })?;
+        self.subscribers.emit(now_ms, || EventKind::Received {
+            sku,
+            warehouse,
+            units,
+        });
         let filled = self.fill_backorders(cell, now_ms);
-        Ok(Receipt { sku, warehouse, units, filled })
+        Ok(Receipt {
+            sku,
+            warehouse,
+            units,
+            filled,
+        })
     }
 
     /// Gives free units of a cell to its waiting backorders. Must be called with no order shard locked.
@@ -683,7 +1039,13 @@ impl Engine {
             match self.attach_fill(cell, sequence, entry) {
                 Some(fill) => {
                     let (order, units) = (fill.order, fill.units);
-                    self.subscribers.emit(now_ms, || EventKind::BackorderFilled { order, sku, warehouse, units });
+                    self.subscribers
+                        .emit(now_ms, || EventKind::BackorderFilled {
+                            order,
+                            sku,
+                            warehouse,
+                            units,
+                        });
                     fills.push(fill);
                 }
                 // The order was released or expired after its entry was served.
@@ -700,24 +1062,39 @@ impl Engine {
         if !matches!(record.status, OrderStatus::Held | OrderStatus::Confirmed) {
             return None;
         }
-        let backorder = record.backorders.iter_mut().find(|b| b.sequence == sequence && b.units >= entry.units)?;
+        let backorder = record
+            .backorders_mut()
+            .iter_mut()
+            .find(|b| b.sequence == sequence && b.units >= entry.units)?;
         backorder.units -= entry.units;
         let (warehouse, sku) = (backorder.warehouse, backorder.sku);
         let mut pick = PickRecord::reserved(sku, entry.line, warehouse, entry.units);
         let mut shipment = None;
         if record.status == OrderStatus::Confirmed {
-            record.shipments.push(ShipmentRecord { warehouse, state: ShipmentState::Pending, quote: None });
+            record.shipments.push(ShipmentRecord {
+                warehouse,
+                state: ShipmentState::Pending,
+                quote: None,
+            });
             let index = record.shipments.len() - 1;
             pick.state = PickState::Allocated;
             pick.shipment = index as u16;
             self.inventory.allocate(cell, entry.units);
             record.picks.push(pick);
             record.shipments[index].quote = self.quote(record, index);
-            shipment = Some(ShipmentId { order: entry.order, index: index as u16 });
+            shipment = Some(ShipmentId {
+                order: entry.order,
+                index: index as u16,
+            });
         } else {
             record.picks.push(pick);
         }
-        Some(BackorderFill { order: entry.order, line: entry.line, units: entry.units, shipment })
+        Some(BackorderFill {
+            order: entry.order,
+            line: entry.line,
+            units: entry.units,
+            shipment,
+        })
     }
 
     /// A customer return of `units` of a shipped line: back on the shelf of the warehouse that
@@ -731,29 +1108,50 @@ impl Engine {
         now_ms: u64,
     ) -> Result<ReturnOutcome, OrderError> {
         let mut guard = self.orders.lock(order);
-        let record = guard.orders.get_mut(&order).ok_or(OrderError::UnknownOrder(order))?;
+        let record = guard
+            .orders
+            .get_mut(&order)
+            .ok_or(OrderError::UnknownOrder(order))?;
         if line >= record.line_count as usize {
             return Err(OrderError::UnknownLine { order, line });
         }
-        let returnable = |p: &PickRecord| {
-            if p.line as usize == line && p.state == PickState::Shipped { p.units - p.returned_units } else { 0 }
+        let returnable = |record: &OrderRecord, i: usize| {
+            let p = &record.picks[i];
+            if p.line as usize == line && p.state == PickState::Shipped {
+                p.units - record.tally(i).returned_units
+            } else {
+                0
+            }
         };
-        let limit: u32 = record.picks.iter().map(returnable).sum();
+        let limit: u32 = (0..record.picks.len()).map(|i| returnable(record, i)).sum();
         if units < 1 || units > limit as i64 {
-            return Err(OrderError::BadQuantity { order, line, quantity: units, limit });
+            return Err(OrderError::BadQuantity {
+                order,
+                line,
+                quantity: units,
+                limit,
+            });
         }
-        let sku = record.picks.iter().find(|p| returnable(p) > 0).expect("limit > 0 means a shipped pick").sku;
+        let first = (0..record.picks.len())
+            .find(|&i| returnable(record, i) > 0)
+            .expect("limit > 0 means a shipped pick");
+        let sku = record.picks[first].sku;
         let mut left = units as u32;
         let mut by_warehouse: SmallVec<[(WarehouseId, u32); 2]> = SmallVec::new();
-        for pick in record.picks.iter_mut() {
-            let take = returnable(pick).min(left);
+        for i in 0..record.picks.len() {
+            let take = returnable(record, i).min(left);
             if take == 0 {
                 continue;
             }
+            let pick = record.picks[i];
             let cell = self.cell(sku, pick.warehouse);
             match disposition {
                 Disposition::Restock => {
-                    if self.inventory.add_on_hand(cell, take, Movement::Returned).is_err() {
+                    if self
+                        .inventory
+                        .add_on_hand(cell, take, Movement::Returned)
+                        .is_err()
+                    {
                         // The shelf is at the cell limit (2^31 units): the units cannot be
                         // counted back on hand, so they are written off rather than lost.
                         self.inventory.record(cell, Movement::Returned, take);
@@ -765,19 +1163,31 @@ impl Engine {
                     self.inventory.record(cell, Movement::Scrapped, take);
                 }
             }
-            pick.returned_units += take;
+            record.tally_mut(i).returned_units += take;
             left -= take;
             by_warehouse.push((pick.warehouse, take));
         }
         drop(guard);
         let mut filled = Vec::new();
         for &(warehouse, returned) in &by_warehouse {
-            self.subscribers.emit(now_ms, || EventKind::Returned { order, sku, warehouse, units: returned, disposition });
+            self.subscribers.emit(now_ms, || EventKind::Returned {
+                order,
+                sku,
+                warehouse,
+                units: returned,
+                disposition,
+            });
             if disposition == Disposition::Restock {
                 filled.extend(self.fill_backorders(self.cell(sku, warehouse), now_ms));
             }
         }
-        Ok(ReturnOutcome { order, line: line as u16, by_warehouse, disposition, filled })
+        Ok(ReturnOutcome {
+            order,
+            line: line as u16,
+            by_warehouse,
+            disposition,
+            filled,
+        })
     }
 
     /// A stock correction: `delta_units` > 0 adds found units (which may fill backorders),
@@ -796,35 +1206,67 @@ impl Engine {
         if delta_units > 0 {
             self.inventory
                 .add_on_hand(cell, units, Movement::AdjustedIn)
-                .map_err(|on_hand| StockError::CellFull { on_hand, units, limit: MAX_CELL_UNITS })?;
+                .map_err(|on_hand| StockError::CellFull {
+                    on_hand,
+                    units,
+                    limit: MAX_CELL_UNITS,
+                })?;
         } else {
-            self.inventory.remove_free(cell, units).map_err(|free| StockError::NotEnoughFree { units, free })?;
+            self.inventory
+                .remove_free(cell, units)
+                .map_err(|free| StockError::NotEnoughFree { units, free })?;
         }
-        self.subscribers.emit(now_ms, || EventKind::Adjusted { sku, warehouse, delta_units, reason });
+        self.subscribers.emit(now_ms, || EventKind::Adjusted {
+            sku,
+            warehouse,
+            delta_units,
+            reason,
+        });
         if delta_units > 0 {
             filled = self.fill_backorders(cell, now_ms);
         } else if self.subscribers.active() {
             self.check_reorder_point(cell, units, now_ms);
         }
-        Ok(Adjusted { on_hand_after: self.inventory.snapshot(cell).on_hand, filled })
+        Ok(Adjusted {
+            on_hand_after: self.inventory.snapshot(cell).on_hand,
+            filled,
+        })
     }
 
     /// The lines of a pending shipment with their SKU and units: what a picker walks to the
     /// shelves for (the simulator checks them against shelf shrinkage before `ship`).
-    pub fn shipment_lines(&self, shipment: ShipmentId) -> Result<SmallVec<[ShipmentLine; 4]>, OrderError> {
+    pub fn shipment_lines(
+        &self,
+        shipment: ShipmentId,
+    ) -> Result<SmallVec<[ShipmentLine; 4]>, OrderError> {
         let order = shipment.order;
         let guard = self.orders.lock(order);
-        let record = guard.orders.get(&order).ok_or(OrderError::UnknownOrder(order))?;
-        match record.shipments.get(shipment.index as usize).map(|s| s.state) {
+        let record = guard
+            .orders
+            .get(&order)
+            .ok_or(OrderError::UnknownOrder(order))?;
+        match record
+            .shipments
+            .get(shipment.index as usize)
+            .map(|s| s.state)
+        {
             None => return Err(OrderError::UnknownShipment(shipment)),
             Some(ShipmentState::Pending) => {}
             Some(_) => return Err(OrderError::ShipmentNotPending(shipment)),
         }
         let mut lines: SmallVec<[ShipmentLine; 4]> = SmallVec::new();
-        for pick in record.picks.iter().filter(|p| p.shipment == shipment.index && p.units > 0) {
+        for pick in record
+            .picks
+            .iter()
+            .filter(|p| p.shipment == shipment.index && p.units > 0)
+        {
             match lines.iter_mut().find(|l| l.line == pick.line) {
                 Some(line) => line.units += pick.units,
-                None => lines.push(ShipmentLine { line: pick.line, sku: pick.sku, units: pick.units }),
+                None => lines.push(ShipmentLine {
+                    line: pick.line,
+                    sku: pick.sku,
+                    units: pick.units,
+                }),
             }
         }
         Ok(lines)
@@ -839,7 +1281,9 @@ impl Engine {
     pub fn archive_finished(&self, mut keep: impl FnMut(OrderId) -> bool) -> usize {
         let mut archived = 0;
         for (mut guard, hint) in self.orders.shards_with_hints() {
-            archived += guard.orders.retain(hint, |id, record| !finished(record) || keep(*id));
+            archived += guard
+                .orders
+                .retain(hint, |id, record| !finished(record) || keep(*id));
         }
         archived
     }
@@ -853,29 +1297,54 @@ impl Engine {
     pub fn order(&self, order: OrderId) -> Option<OrderView> {
         let guard = self.orders.lock(order);
         let record = guard.orders.get(&order)?;
-        let sum = |f: &dyn Fn(&PickRecord) -> u32| record.picks.iter().map(|p| f(p) as u64).sum::<u64>();
+        let sum =
+            |f: &dyn Fn(&PickRecord) -> u32| record.picks.iter().map(|p| f(p) as u64).sum::<u64>();
         Some(OrderView {
             order,
             channel: record.channel,
             placed_at_ms: record.placed_at_ms,
             status: record.status,
             expires_at_ms: record.expires_at_ms,
-            units_open: sum(&|p| if matches!(p.state, PickState::Reserved | PickState::Allocated) { p.units } else { 0 }),
-            units_shipped: sum(&|p| if p.state == PickState::Shipped { p.units } else { 0 }),
-            units_short: sum(&|p| p.short_units),
-            units_backordered: record.backorders.iter().map(|b| b.units as u64).sum(),
-            units_returned: sum(&|p| p.returned_units),
-            shipments: (0..record.shipments.len()).map(|i| self.shipment_info(order, record, i)).collect(),
+            units_open: sum(&|p| {
+                if matches!(p.state, PickState::Reserved | PickState::Allocated) {
+                    p.units
+                } else {
+                    0
+                }
+            }),
+            units_shipped: sum(&|p| {
+                if p.state == PickState::Shipped {
+                    p.units
+                } else {
+                    0
+                }
+            }),
+            units_short: (0..record.picks.len())
+                .map(|i| record.tally(i).short_units as u64)
+                .sum(),
+            units_backordered: record.backorders().iter().map(|b| b.units as u64).sum(),
+            units_returned: (0..record.picks.len())
+                .map(|i| record.tally(i).returned_units as u64)
+                .sum(),
+            shipments: (0..record.shipments.len())
+                .map(|i| self.shipment_info(order, record, i))
+                .collect(),
         })
     }
 }
 
 /// Whether an order can no longer move any unit: nothing reserved, allocated or backordered.
 fn finished(record: &OrderRecord) -> bool {
-    let no_backorder = record.backorders.iter().all(|b| b.units == 0);
+    let no_backorder = record.backorders().iter().all(|b| b.units == 0);
     match record.status {
         OrderStatus::Held => false,
         OrderStatus::Released | OrderStatus::Expired => true,
-        OrderStatus::Confirmed => no_backorder && record.picks.iter().all(|p| matches!(p.state, PickState::Shipped | PickState::Released)),
+        OrderStatus::Confirmed => {
+            no_backorder
+                && record
+                    .picks
+                    .iter()
+                    .all(|p| matches!(p.state, PickState::Shipped | PickState::Released))
+        }
     }
 }

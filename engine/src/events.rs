@@ -9,7 +9,7 @@
 use crossbeam_channel::{Receiver, Sender};
 
 use crate::ids::{OrderId, ShipmentId, SkuId, WarehouseId};
-use crate::lifecycle::{AdjustReason, Disposition, ReleaseReason, Rejection};
+use crate::lifecycle::{AdjustReason, Disposition, Rejection, ReleaseReason};
 
 /// Something that happened in the engine, and when (caller's clock, milliseconds).
 #[derive(Clone, Debug, PartialEq)]
@@ -170,7 +170,10 @@ impl Subscribers {
         if self.senders.is_empty() {
             return;
         }
-        let event = Event { at_ms, kind: make() };
+        let event = Event {
+            at_ms,
+            kind: make(),
+        };
         for sender in &self.senders {
             // A subscriber that hung up loses its events; the engine carries on.
             let _ = sender.send(event.clone());

@@ -75,13 +75,19 @@ pub(crate) struct IdIndex {
 
 impl IdIndex {
     pub(crate) fn with_capacity(orders: usize) -> Self {
-        let capacity = (orders * MAX_LOAD_DENOMINATOR / MAX_LOAD_NUMERATOR).max(MIN_CAPACITY).next_power_of_two();
-        Self { entries: vec![VACANT; capacity].into_boxed_slice(), len: 0 }
+        let capacity = (orders * MAX_LOAD_DENOMINATOR / MAX_LOAD_NUMERATOR)
+            .max(MIN_CAPACITY)
+            .next_power_of_two();
+        Self {
+            entries: vec![VACANT; capacity].into_boxed_slice(),
+            len: 0,
+        }
     }
 
     /// Publishes this table's address for prefetches.
     pub(crate) fn publish(&self, hint: &IndexHint) {
-        hint.base.store(self.entries.as_ptr() as usize, Ordering::Relaxed);
+        hint.base
+            .store(self.entries.as_ptr() as usize, Ordering::Relaxed);
         hint.mask.store(self.entries.len() - 1, Ordering::Relaxed);
     }
 
@@ -141,13 +147,19 @@ mod tests {
     #[test]
     fn finds_what_it_holds_refuses_duplicates_and_grows() {
         let mut index = IdIndex::with_capacity(2);
-        let ids: Vec<u64> = (0..1_000u64).map(|i| i.wrapping_mul(0x1234_5678_9ABC_DEF1) ^ 7).chain([0, u64::MAX]).collect();
+        let ids: Vec<u64> = (0..1_000u64)
+            .map(|i| i.wrapping_mul(0x1234_5678_9ABC_DEF1) ^ 7)
+            .chain([0, u64::MAX])
+            .collect();
         for (slot, &id) in ids.iter().enumerate() {
             assert!(index.insert_new(OrderId(id), slot as u32).0);
         }
         for (slot, &id) in ids.iter().enumerate() {
             assert_eq!(index.get(OrderId(id)), Some(slot as u32));
-            assert!(!index.insert_new(OrderId(id), 99).0, "duplicate {id} accepted");
+            assert!(
+                !index.insert_new(OrderId(id), 99).0,
+                "duplicate {id} accepted"
+            );
         }
         assert_eq!(index.get(OrderId(12_345)), None);
         assert!(index.entries.len() >= 2 * ids.len());

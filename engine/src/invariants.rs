@@ -44,7 +44,12 @@ pub const MAX_PROBLEMS: usize = 20;
 
 impl fmt::Display for InvariantViolation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} engine invariant(s) broken: {}", self.problems.len(), self.problems.join("; "))
+        write!(
+            f,
+            "{} engine invariant(s) broken: {}",
+            self.problems.len(),
+            self.problems.join("; ")
+        )
     }
 }
 
@@ -72,59 +77,108 @@ impl Engine {
         let mut reserved = vec![0u64; cells];
         let mut allocated = vec![0u64; cells];
         let mut backordered: FxHashMap<u32, u64> = FxHashMap::default();
-        let mut report = InvariantReport { cells, ..Default::default() };
+        let mut report = InvariantReport {
+            cells,
+            ..Default::default()
+        };
         for shard in self.orders.shards() {
             report.holds.add(&shard.holds);
             for (id, record) in shard.orders.iter() {
                 report.orders += 1;
                 report.open_holds += (record.status == OrderStatus::Held) as u64;
-                for pick in &record.picks {
+                for (i, pick) in record.picks.iter().enumerate() {
                     let cell = self.cell(pick.sku, pick.warehouse);
                     let allowed = match record.status {
                         OrderStatus::Held => pick.state == PickState::Reserved,
-                        OrderStatus::Confirmed => matches!(pick.state, PickState::Allocated | PickState::Shipped),
-                        OrderStatus::Released | OrderStatus::Expired => matches!(pick.state, PickState::Released | PickState::Shipped),
+                        OrderStatus::Confirmed => {
+                            matches!(pick.state, PickState::Allocated | PickState::Shipped)
+                        }
+                        OrderStatus::Released | OrderStatus::Expired => {
+                            matches!(pick.state, PickState::Released | PickState::Shipped)
+                        }
                     };
-                    problems.check(allowed, || format!("{id}: {:?} pick in a {:?} order", pick.state, record.status));
-                    problems.check(pick.returned_units <= pick.units, || format!("{id}: more units returned than shipped"));
+                    problems.check(allowed, || {
+                        format!("{id}: {:?} pick in a {:?} order", pick.state, record.status)
+                    });
+                    problems.check(record.tally(i).returned_units <= pick.units, || {
+                        format!("{id}: more units returned than shipped")
+                    });
                     match pick.state {
                         PickState::Reserved => reserved[cell] += pick.units as u64,
                         PickState::Allocated => {
                             allocated[cell] += pick.units as u64;
-                            let pending = record.shipments.get(pick.shipment as usize).map(|s| s.state) == Some(ShipmentState::Pending);
-                            problems.check(pending, || format!("{id}: allocated pick outside a pending shipment"));
+                            let pending = record
+                                .shipments
+                                .get(pick.shipment as usize)
+                                .map(|s| s.state)
+                                == Some(ShipmentState::Pending);
+                            problems.check(pending, || {
+                                format!("{id}: allocated pick outside a pending shipment")
+                            });
                         }
                         PickState::Shipped | PickState::Released => {}
                     }
                 }
-                for b in &record.backorders {
+                for b in record.backorders() {
                     let open = matches!(record.status, OrderStatus::Held | OrderStatus::Confirmed);
-                    problems.check(open || b.units == 0, || format!("{id}: {:?} order still waits on backorder", record.status));
+                    problems.check(open || b.units == 0, || {
+                        format!("{id}: {:?} order still waits on backorder", record.status)
+                    });
                     let cell = self.cell(b.sku, b.warehouse) as u32;
                     *backordered.entry(cell).or_default() += b.units as u64;
                 }
-                problems.check(record.status != OrderStatus::Held || record.shipments.is_empty(), || format!("{id}: held order has shipments"));
+                problems.check(
+                    record.status != OrderStatus::Held || record.shipments.is_empty(),
+                    || format!("{id}: held order has shipments"),
+                );
             }
         }
         let holds = report.holds;
         let resolved = holds.confirmed + holds.released + holds.expired + report.open_holds;
         problems.check(holds.created == resolved, || {
-            format!("holds created {} ≠ confirmed {} + released {} + expired {} + open {}", holds.created, holds.confirmed, holds.released, holds.expired, report.open_holds)
+            format!(
+                "holds created {} ≠ confirmed {} + released {} + expired {} + open {}",
+                holds.created, holds.confirmed, holds.released, holds.expired, report.open_holds
+            )
         });
         for cell in 0..cells {
             let (on_hand, committed) = self.inventory.stock_word(cell);
             let cell_allocated = self.inventory.allocated_units(cell);
             let (sku, warehouse) = self.cell_ids(cell);
             let at = || format!("cell (SKU {}, warehouse {})", sku.0, warehouse.0);
-            problems.check(committed <= on_hand, || format!("{}: committed {committed} > on hand {on_hand}", at()));
-            problems.check(cell_allocated <= committed, || format!("{}: allocated {cell_allocated} > committed {committed}", at()));
+            problems.check(committed <= on_hand, || {
+                format!("{}: committed {committed} > on hand {on_hand}", at())
+            });
+            problems.check(cell_allocated <= committed, || {
+                format!(
+                    "{}: allocated {cell_allocated} > committed {committed}",
+                    at()
+                )
+            });
             let cell_reserved = committed.saturating_sub(cell_allocated) as u64;
-            problems.check(cell_reserved == reserved[cell], || format!("{}: reserved {cell_reserved}, orders hold {}", at(), reserved[cell]));
-            problems.check(cell_allocated as u64 == allocated[cell], || format!("{}: allocated {cell_allocated}, orders hold {}", at(), allocated[cell]));
+            problems.check(cell_reserved == reserved[cell], || {
+                format!(
+                    "{}: reserved {cell_reserved}, orders hold {}",
+                    at(),
+                    reserved[cell]
+                )
+            });
+            problems.check(cell_allocated as u64 == allocated[cell], || {
+                format!(
+                    "{}: allocated {cell_allocated}, orders hold {}",
+                    at(),
+                    allocated[cell]
+                )
+            });
             let l = self.inventory.ledger(cell);
             let inflow = l.initial + l.received + l.returned + l.adjusted_in;
             let outflow = on_hand as u64 + l.shipped + l.scrapped + l.adjusted_out;
-            problems.check(inflow == outflow, || format!("{}: units in {inflow} ≠ on hand + out {outflow} ({l:?})", at()));
+            problems.check(inflow == outflow, || {
+                format!(
+                    "{}: units in {inflow} ≠ on hand + out {outflow} ({l:?})",
+                    at()
+                )
+            });
             report.on_hand_units += on_hand as u64;
             report.reserved_units += cell_reserved;
             report.allocated_units += cell_allocated as u64;
@@ -132,16 +186,23 @@ impl Engine {
         let book = self.backorders.totals();
         for (cell, units) in backordered.iter().filter(|(_, u)| **u > 0) {
             let booked = book.get(cell).copied().unwrap_or(0);
-            problems.check(booked == *units, || format!("cell {cell}: orders wait for {units} units, the book has {booked}"));
+            problems.check(booked == *units, || {
+                format!("cell {cell}: orders wait for {units} units, the book has {booked}")
+            });
         }
         for (cell, units) in &book {
-            problems.check(backordered.get(cell).copied().unwrap_or(0) == *units, || format!("cell {cell}: book has {units} units no order waits for"));
+            problems.check(
+                backordered.get(cell).copied().unwrap_or(0) == *units,
+                || format!("cell {cell}: book has {units} units no order waits for"),
+            );
         }
         report.backordered_units = backordered.values().sum();
         if problems.0.is_empty() {
             Ok(report)
         } else {
-            Err(InvariantViolation { problems: problems.0 })
+            Err(InvariantViolation {
+                problems: problems.0,
+            })
         }
     }
 }

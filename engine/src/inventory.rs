@@ -182,7 +182,12 @@ impl Inventory {
             }
             let next = pack(on_hand, committed + units);
             match word.compare_exchange_weak(current, next, Ordering::AcqRel, Ordering::Acquire) {
-                Ok(_) => return Take::Taken { free_before: free, free_after: free - units },
+                Ok(_) => {
+                    return Take::Taken {
+                        free_before: free,
+                        free_after: free - units,
+                    }
+                }
                 Err(actual) => current = actual,
             }
         }
@@ -192,7 +197,10 @@ impl Inventory {
     #[inline]
     pub(crate) fn give_back(&self, cell: usize, units: u32) {
         let previous = self.stock[cell].fetch_sub(units as u64, Ordering::AcqRel);
-        assert!(unpack(previous).1 >= units, "cell {cell}: gave back {units} units but fewer were committed");
+        assert!(
+            unpack(previous).1 >= units,
+            "cell {cell}: gave back {units} units but fewer were committed"
+        );
     }
 
     /// Moves committed units between reserved and allocated (confirm: +, cancel of confirmed: −).
@@ -204,7 +212,10 @@ impl Inventory {
     #[inline]
     pub(crate) fn deallocate(&self, cell: usize, units: u32) {
         let previous = self.allocated[cell].fetch_sub(units, Ordering::AcqRel);
-        assert!(previous >= units, "cell {cell}: deallocated {units} units but only {previous} were allocated");
+        assert!(
+            previous >= units,
+            "cell {cell}: deallocated {units} units but only {previous} were allocated"
+        );
     }
 
     /// Units leave the building: on_hand and committed fall together, and the
@@ -213,12 +224,20 @@ impl Inventory {
         let delta = pack(units, units);
         let previous = self.stock[cell].fetch_sub(delta, Ordering::AcqRel);
         let (on_hand, committed) = unpack(previous);
-        assert!(on_hand >= units && committed >= units, "cell {cell}: removed {units} committed units from {on_hand}/{committed}");
+        assert!(
+            on_hand >= units && committed >= units,
+            "cell {cell}: removed {units} committed units from {on_hand}/{committed}"
+        );
         self.ledger[cell].add(movement, units);
     }
 
     /// Units arrive (receipt, restocked return, found stock). Fails if the cell would pass [`MAX_CELL_UNITS`].
-    pub(crate) fn add_on_hand(&self, cell: usize, units: u32, movement: Movement) -> Result<(), u32> {
+    pub(crate) fn add_on_hand(
+        &self,
+        cell: usize,
+        units: u32,
+        movement: Movement,
+    ) -> Result<(), u32> {
         let word = &self.stock[cell];
         let mut current = word.load(Ordering::Acquire);
         loop {
@@ -226,7 +245,12 @@ impl Inventory {
             if units > MAX_CELL_UNITS - on_hand {
                 return Err(on_hand);
             }
-            match word.compare_exchange_weak(current, pack(on_hand + units, committed), Ordering::AcqRel, Ordering::Acquire) {
+            match word.compare_exchange_weak(
+                current,
+                pack(on_hand + units, committed),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
                 Ok(_) => break,
                 Err(actual) => current = actual,
             }
@@ -245,7 +269,12 @@ impl Inventory {
             if on_hand - committed < units {
                 return Err(on_hand - committed);
             }
-            match word.compare_exchange_weak(current, pack(on_hand - units, committed), Ordering::AcqRel, Ordering::Acquire) {
+            match word.compare_exchange_weak(
+                current,
+                pack(on_hand - units, committed),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
                 Ok(_) => break,
                 Err(actual) => current = actual,
             }
@@ -264,7 +293,11 @@ impl Inventory {
         // Between a confirm's two writes `allocated` can briefly lead; clamp so a
         // live reading never shows negative reserved stock.
         let allocated = allocated.min(committed);
-        CellSnapshot { on_hand, reserved: committed - allocated, allocated }
+        CellSnapshot {
+            on_hand,
+            reserved: committed - allocated,
+            allocated,
+        }
     }
 
     /// The raw pair (on_hand, committed) read in one load.
@@ -297,9 +330,24 @@ mod tests {
     fn take_respects_buffer_and_never_commits_past_on_hand() {
         let inventory = Inventory::new(1);
         inventory.add_on_hand(0, 10, Movement::Initial).unwrap();
-        assert_eq!(inventory.try_take(0, 7, Buffer::Units(3)), Take::Taken { free_before: 7, free_after: 0 });
-        assert_eq!(inventory.try_take(0, 1, Buffer::None), Take::Taken { free_before: 3, free_after: 2 });
-        assert_eq!(inventory.try_take(0, 3, Buffer::None), Take::Short { free: 2 });
+        assert_eq!(
+            inventory.try_take(0, 7, Buffer::Units(3)),
+            Take::Taken {
+                free_before: 7,
+                free_after: 0
+            }
+        );
+        assert_eq!(
+            inventory.try_take(0, 1, Buffer::None),
+            Take::Taken {
+                free_before: 3,
+                free_after: 2
+            }
+        );
+        assert_eq!(
+            inventory.try_take(0, 3, Buffer::None),
+            Take::Short { free: 2 }
+        );
         assert_eq!(inventory.stock_word(0), (10, 8));
         inventory.give_back(0, 8);
         assert_eq!(inventory.remove_free(0, 11), Err(10));
@@ -317,8 +365,13 @@ mod tests {
     #[test]
     fn receipts_stop_at_the_cell_limit() {
         let inventory = Inventory::new(1);
-        inventory.add_on_hand(0, MAX_CELL_UNITS - 5, Movement::Received).unwrap();
-        assert_eq!(inventory.add_on_hand(0, 6, Movement::Received), Err(MAX_CELL_UNITS - 5));
+        inventory
+            .add_on_hand(0, MAX_CELL_UNITS - 5, Movement::Received)
+            .unwrap();
+        assert_eq!(
+            inventory.add_on_hand(0, 6, Movement::Received),
+            Err(MAX_CELL_UNITS - 5)
+        );
         assert_eq!(inventory.ledger(0).received, (MAX_CELL_UNITS - 5) as u64);
     }
 }

@@ -25,22 +25,25 @@ mod events;
 mod geo;
 mod id_index;
 mod ids;
-mod inventory;
 mod invariants;
+mod inventory;
 mod lifecycle;
 mod network;
 mod order;
 mod reservation;
 
-pub use allocation::{AllocationStrategy, Candidate, Explanation, Pick, Plan, PlanContext, Shortfall, StockView, StrategyKind};
+pub use allocation::{
+    AllocationStrategy, Candidate, Explanation, Pick, Plan, PlanContext, Shortfall, StockView,
+    StrategyKind,
+};
 pub use channel::{Buffer, ChannelConfig, WarehouseMask};
 pub use engine::{Engine, EngineConfig};
 pub use error::{ConfigError, OrderError, ReserveError, StockError};
 pub use events::{Event, EventKind};
 pub use geo::{GeoPoint, InvalidLocation};
 pub use ids::{CarrierId, ChannelId, OrderId, ShipmentId, SkuId, WarehouseId};
-pub use inventory::{CellLedger, CellSnapshot};
 pub use invariants::{InvariantReport, InvariantViolation};
+pub use inventory::{CellLedger, CellSnapshot};
 pub use lifecycle::*;
 pub use network::{Carrier, CarrierQuote, Network, NetworkError, RateBand, Sku, Warehouse};
 pub use order::{Order, OrderLine, ReserveRequest, ServiceLevel, SplitPolicy};

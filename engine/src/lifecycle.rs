@@ -67,7 +67,10 @@ impl Hold {
 
     /// Number of warehouses the held units come from.
     pub fn warehouse_count(&self) -> usize {
-        self.picks.iter().fold(0u64, |m, p| m | p.warehouse.bit()).count_ones() as usize
+        self.picks
+            .iter()
+            .fold(0u64, |m, p| m | p.warehouse.bit())
+            .count_ones() as usize
     }
 }
 

@@ -103,7 +103,9 @@ pub enum NetworkError {
         hour: u8,
     },
     /// A carrier's bands are empty, unsorted or not finite.
-    #[error("carrier {code:?}: rate bands must be non-empty, finite and sorted by max_distance_km")]
+    #[error(
+        "carrier {code:?}: rate bands must be non-empty, finite and sorted by max_distance_km"
+    )]
     BadRateCard {
         /// The carrier's code.
         code: String,
@@ -128,7 +130,10 @@ fn index_codes<'a, Id: Copy>(
     let mut map = FxHashMap::default();
     for (i, code) in codes.enumerate() {
         if map.insert(code.clone(), make_id(i)).is_some() {
-            return Err(NetworkError::DuplicateCode { what, code: code.clone() });
+            return Err(NetworkError::DuplicateCode {
+                what,
+                code: code.clone(),
+            });
         }
     }
     Ok(map)
@@ -143,7 +148,11 @@ fn check_count(what: &'static str, count: usize, limit: usize) -> Result<(), Net
 
 impl Network {
     /// Builds a network, checking limits, unique codes, cutoff hours and rate cards.
-    pub fn new(skus: Vec<Sku>, warehouses: Vec<Warehouse>, carriers: Vec<Carrier>) -> Result<Self, NetworkError> {
+    pub fn new(
+        skus: Vec<Sku>,
+        warehouses: Vec<Warehouse>,
+        carriers: Vec<Carrier>,
+    ) -> Result<Self, NetworkError> {
         check_count("SKUs", skus.len(), MAX_SKUS)?;
         check_count("warehouses", warehouses.len(), MAX_WAREHOUSES)?;
         check_count("carriers", carriers.len(), MAX_CARRIERS)?;
@@ -151,19 +160,41 @@ impl Network {
             return Err(NetworkError::NoWarehouse);
         }
         if let Some(w) = warehouses.iter().find(|w| w.cutoff_hour > 23) {
-            return Err(NetworkError::BadCutoffHour { code: w.code.clone(), hour: w.cutoff_hour });
+            return Err(NetworkError::BadCutoffHour {
+                code: w.code.clone(),
+                hour: w.cutoff_hour,
+            });
         }
         for carrier in &carriers {
-            let finite = carrier.bands.iter().all(|b| b.max_distance_km.is_finite() && b.max_distance_km >= 0.0);
-            let sorted = carrier.bands.windows(2).all(|w| w[0].max_distance_km < w[1].max_distance_km);
+            let finite = carrier
+                .bands
+                .iter()
+                .all(|b| b.max_distance_km.is_finite() && b.max_distance_km >= 0.0);
+            let sorted = carrier
+                .bands
+                .windows(2)
+                .all(|w| w[0].max_distance_km < w[1].max_distance_km);
             if carrier.bands.is_empty() || !finite || !sorted {
-                return Err(NetworkError::BadRateCard { code: carrier.code.clone() });
+                return Err(NetworkError::BadRateCard {
+                    code: carrier.code.clone(),
+                });
             }
         }
         let sku_by_code = index_codes("SKU", skus.iter().map(|s| &s.code), |i| SkuId(i as u32))?;
-        let warehouse_by_code = index_codes("warehouse", warehouses.iter().map(|w| &w.code), |i| WarehouseId(i as u16))?;
-        index_codes("carrier", carriers.iter().map(|c| &c.code), |i| CarrierId(i as u16))?;
-        Ok(Self { skus, warehouses, carriers, sku_by_code, warehouse_by_code })
+        let warehouse_by_code =
+            index_codes("warehouse", warehouses.iter().map(|w| &w.code), |i| {
+                WarehouseId(i as u16)
+            })?;
+        index_codes("carrier", carriers.iter().map(|c| &c.code), |i| {
+            CarrierId(i as u16)
+        })?;
+        Ok(Self {
+            skus,
+            warehouses,
+            carriers,
+            sku_by_code,
+            warehouse_by_code,
+        })
     }
 
     /// All SKUs, indexed by [`SkuId`].
@@ -194,11 +225,22 @@ impl Network {
     /// The cheapest carrier for one shipment of `weight_grams` over `distance_km`
     /// that meets the service level; if none meets it, the fastest (then cheapest)
     /// one, marked `meets_promise: false`. `None` when no carrier reaches that far.
-    pub fn cheapest_quote(&self, distance_km: f64, weight_grams: u64, service: ServiceLevel) -> Option<CarrierQuote> {
+    pub fn cheapest_quote(
+        &self,
+        distance_km: f64,
+        weight_grams: u64,
+        service: ServiceLevel,
+    ) -> Option<CarrierQuote> {
         let mut best_meeting: Option<CarrierQuote> = None;
         let mut fastest: Option<CarrierQuote> = None;
         for (i, carrier) in self.carriers.iter().enumerate() {
-            let Some(band) = carrier.bands.iter().find(|b| distance_km <= b.max_distance_km) else { continue };
+            let Some(band) = carrier
+                .bands
+                .iter()
+                .find(|b| distance_km <= b.max_distance_km)
+            else {
+                continue;
+            };
             // Round the weight charge up to the next cent: carriers do not give change.
             let weight_cents = (band.per_kg_cents * weight_grams).div_ceil(1000);
             let meets_promise = service.accepts_transit_days(band.transit_days);
@@ -211,7 +253,9 @@ impl Network {
             if meets_promise && best_meeting.is_none_or(|b| quote.cost_cents < b.cost_cents) {
                 best_meeting = Some(quote);
             }
-            let faster = fastest.is_none_or(|f| (quote.transit_days, quote.cost_cents) < (f.transit_days, f.cost_cents));
+            let faster = fastest.is_none_or(|f| {
+                (quote.transit_days, quote.cost_cents) < (f.transit_days, f.cost_cents)
+            });
             if faster {
                 fastest = Some(quote);
             }

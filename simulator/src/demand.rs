@@ -57,7 +57,8 @@ impl CalendarEvent {
         } else if day < self.first_day && self.first_day - day <= self.ramp_up_days {
             (self.ramp_up_days - (self.first_day - day) + 1) as f64 / (self.ramp_up_days + 1) as f64
         } else if day > self.last_day && day - self.last_day <= self.ramp_down_days {
-            (self.ramp_down_days - (day - self.last_day) + 1) as f64 / (self.ramp_down_days + 1) as f64
+            (self.ramp_down_days - (day - self.last_day) + 1) as f64
+                / (self.ramp_down_days + 1) as f64
         } else {
             0.0
         };
@@ -91,7 +92,9 @@ pub struct DemandModel {
 pub fn popularity(s: &Scenario) -> Vec<f64> {
     if s.skus.is_empty() {
         let exponent = *s.catalog.zipf_exponent.get_ref();
-        (1..=*s.catalog.skus.get_ref()).map(|k| (k as f64).powf(-exponent)).collect()
+        (1..=*s.catalog.skus.get_ref())
+            .map(|k| (k as f64).powf(-exponent))
+            .collect()
     } else {
         s.skus.iter().map(|k| *k.popularity.get_ref()).collect()
     }
@@ -119,10 +122,19 @@ impl DemandModel {
         let weights = popularity(s);
         let total: f64 = weights.iter().sum();
         let sku_pick = WeightedIndex::new(&weights).context("SKU popularity")?;
-        let mean_lines = capped_mean(*d.mean_lines_per_order.get_ref(), *d.max_lines_per_order.get_ref());
-        let mean_units = capped_mean(*d.mean_units_per_line.get_ref(), *d.max_units_per_line.get_ref());
+        let mean_lines = capped_mean(
+            *d.mean_lines_per_order.get_ref(),
+            *d.max_lines_per_order.get_ref(),
+        );
+        let mean_units = capped_mean(
+            *d.mean_units_per_line.get_ref(),
+            *d.max_units_per_line.get_ref(),
+        );
         let orders_per_day = *d.orders_per_day.get_ref();
-        let expected_daily_units = weights.iter().map(|w| orders_per_day * mean_lines * mean_units * w / total).collect();
+        let expected_daily_units = weights
+            .iter()
+            .map(|w| orders_per_day * mean_lines * mean_units * w / total)
+            .collect();
         let week = d.day_of_week.get_ref();
         let week_mean = week.iter().sum::<f64>() / 7.0;
         let mut day_of_week = [1.0; 7];
@@ -134,10 +146,16 @@ impl DemandModel {
         let index_of = |code: &str| codes.iter().position(|c| c == code).expect("validated") as u32;
         let mut events = Vec::new();
         for e in &d.events {
-            let day = |v: &toml::Spanned<toml::value::Datetime>| (to_date(v.get_ref()).expect("validated") - start).num_days();
+            let day = |v: &toml::Spanned<toml::value::Datetime>| {
+                (to_date(v.get_ref()).expect("validated") - start).num_days()
+            };
             let touched: Option<Vec<u32>> = if let Some(top) = &e.top_skus {
                 let mut order: Vec<u32> = (0..weights.len() as u32).collect();
-                order.sort_by(|a, b| weights[*b as usize].total_cmp(&weights[*a as usize]).then(a.cmp(b)));
+                order.sort_by(|a, b| {
+                    weights[*b as usize]
+                        .total_cmp(&weights[*a as usize])
+                        .then(a.cmp(b))
+                });
                 order.truncate(*top.get_ref() as usize);
                 Some(order)
             } else if !e.skus.is_empty() {
@@ -149,7 +167,11 @@ impl DemandModel {
                 Some(list) => {
                     let w: Vec<f64> = list.iter().map(|&k| weights[k as usize]).collect();
                     let share = w.iter().sum::<f64>() / total;
-                    Some((WeightedIndex::new(&w).context("event SKU weights")?, list, share))
+                    Some((
+                        WeightedIndex::new(&w).context("event SKU weights")?,
+                        list,
+                        share,
+                    ))
                 }
                 None => None,
             };
@@ -173,12 +195,16 @@ impl DemandModel {
             dispersion: (d.noise.get_ref() == "negative_binomial").then(|| *d.dispersion.get_ref()),
             events,
             sku_pick,
-            extra_lines: extra(*d.mean_lines_per_order.get_ref()).context("demand.mean_lines_per_order")?,
+            extra_lines: extra(*d.mean_lines_per_order.get_ref())
+                .context("demand.mean_lines_per_order")?,
             max_lines: *d.max_lines_per_order.get_ref(),
-            extra_units: extra(*d.mean_units_per_line.get_ref()).context("demand.mean_units_per_line")?,
+            extra_units: extra(*d.mean_units_per_line.get_ref())
+                .context("demand.mean_units_per_line")?,
             max_units: *d.max_units_per_line.get_ref(),
-            channel_pick: WeightedIndex::new(s.channels.iter().map(|c| *c.share.get_ref())).context("channels[].share")?,
-            region_pick: WeightedIndex::new(s.customers.iter().map(|r| *r.share.get_ref())).context("customers[].share")?,
+            channel_pick: WeightedIndex::new(s.channels.iter().map(|c| *c.share.get_ref()))
+                .context("channels[].share")?,
+            region_pick: WeightedIndex::new(s.customers.iter().map(|r| *r.share.get_ref()))
+                .context("customers[].share")?,
             express_share: *d.express_share.get_ref(),
             expected_daily_units,
         })
@@ -194,7 +220,12 @@ impl DemandModel {
         let weekday = self.date(day).weekday().num_days_from_monday() as usize;
         let trend = (1.0 + self.trend_per_year * day as f64 / 365.0).max(0.0);
         let base = self.orders_per_day * self.day_of_week[weekday] * trend;
-        let all: f64 = self.events.iter().filter(|e| e.skus.is_none()).map(|e| e.factor(day as i64)).product();
+        let all: f64 = self
+            .events
+            .iter()
+            .filter(|e| e.skus.is_none())
+            .map(|e| e.factor(day as i64))
+            .product();
         // A SKU event adds orders for its SKUs only; a multiplier below 1 there would need
         // demand to be taken away from other orders' lines, which this model does not do.
         let extra = self
@@ -211,9 +242,16 @@ impl DemandModel {
     /// The overall demand multiplier on `day` (expected orders ÷ base rate) and the events active then.
     pub fn describe_day(&self, day: u32) -> (f64, String) {
         let (all, extra) = self.expected_orders(day);
-        let names: Vec<&str> =
-            self.events.iter().filter(|e| (e.factor(day as i64) - 1.0).abs() > 1e-9).map(|e| e.name.as_str()).collect();
-        ((all + extra.iter().sum::<f64>()) / self.orders_per_day, names.join("; "))
+        let names: Vec<&str> = self
+            .events
+            .iter()
+            .filter(|e| (e.factor(day as i64) - 1.0).abs() > 1e-9)
+            .map(|e| e.name.as_str())
+            .collect();
+        (
+            (all + extra.iter().sum::<f64>()) / self.orders_per_day,
+            names.join("; "),
+        )
     }
 
     fn count(&self, mean: f64, rng: &mut StdRng) -> u64 {
@@ -222,7 +260,9 @@ impl DemandModel {
         }
         let lambda = match self.dispersion {
             // Gamma–Poisson mixture: variance mean + mean²/k.
-            Some(k) => Gamma::new(k, mean / k).expect("k > 0 and mean > 0").sample(rng),
+            Some(k) => Gamma::new(k, mean / k)
+                .expect("k > 0 and mean > 0")
+                .sample(rng),
             None => mean,
         };
         if lambda <= 0.0 {
@@ -237,17 +277,26 @@ impl DemandModel {
         out.lines.clear();
         let (all, extra) = self.expected_orders(day);
         let day_start_ms = day as u64 * 24 * MS_PER_HOUR;
-        let stream = |count: u64, skus: Option<&(WeightedIndex<f64>, Vec<u32>, f64)>, rng: &mut StdRng, out: &mut DayDemand| {
+        let stream = |count: u64,
+                      skus: Option<&(WeightedIndex<f64>, Vec<u32>, f64)>,
+                      rng: &mut StdRng,
+                      out: &mut DayDemand| {
             for _ in 0..count {
-                let at_ms = day_start_ms + self.hour.sample(rng) as u64 * MS_PER_HOUR + rng.random_range(0..MS_PER_HOUR);
-                let lines = self.extra_lines.map_or(1, |p| (1 + p.sample(rng) as u32).min(self.max_lines));
+                let at_ms = day_start_ms
+                    + self.hour.sample(rng) as u64 * MS_PER_HOUR
+                    + rng.random_range(0..MS_PER_HOUR);
+                let lines = self
+                    .extra_lines
+                    .map_or(1, |p| (1 + p.sample(rng) as u32).min(self.max_lines));
                 let first = out.lines.len() as u32;
                 for _ in 0..lines {
                     let sku = match skus {
                         Some((pick, list, _)) => list[pick.sample(rng)],
                         None => self.sku_pick.sample(rng) as u32,
                     };
-                    let units = self.extra_units.map_or(1, |p| (1 + p.sample(rng) as u32).min(self.max_units));
+                    let units = self
+                        .extra_units
+                        .map_or(1, |p| (1 + p.sample(rng) as u32).min(self.max_units));
                     out.lines.push((sku, units));
                 }
                 let express = self.express_share > 0.0 && rng.random_bool(self.express_share);
@@ -287,9 +336,20 @@ mod tests {
 
     #[test]
     fn event_ramps_are_linear_and_full_inside() {
-        let e = CalendarEvent { name: "bf".into(), first_day: 10, last_day: 11, multiplier: 5.0, ramp_up_days: 3, ramp_down_days: 1, skus: None };
+        let e = CalendarEvent {
+            name: "bf".into(),
+            first_day: 10,
+            last_day: 11,
+            multiplier: 5.0,
+            ramp_up_days: 3,
+            ramp_down_days: 1,
+            skus: None,
+        };
         let factors: Vec<f64> = (5..=14).map(|d| e.factor(d)).collect();
         // Days 7, 8, 9 ramp up by quarters of the +4; day 12 ramps down by half.
-        assert_eq!(factors, vec![1.0, 1.0, 2.0, 3.0, 4.0, 5.0, 5.0, 3.0, 1.0, 1.0]);
+        assert_eq!(
+            factors,
+            vec![1.0, 1.0, 2.0, 3.0, 4.0, 5.0, 5.0, 3.0, 1.0, 1.0]
+        );
     }
 }

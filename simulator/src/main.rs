@@ -50,7 +50,11 @@ struct Failure {
 impl<E: Into<anyhow::Error>> From<E> for Failure {
     fn from(error: E) -> Self {
         let error = error.into();
-        let code = if error.downcast_ref::<ScenarioError>().is_some() { 2 } else { 1 };
+        let code = if error.downcast_ref::<ScenarioError>().is_some() {
+            2
+        } else {
+            1
+        };
         Failure { error, code }
     }
 }
@@ -67,7 +71,12 @@ struct Progress {
 impl Progress {
     #[allow(clippy::disallowed_methods)]
     fn new(days: u32, quiet: bool) -> Self {
-        Self { bar: None, days: days as u64, quiet, started: std::time::Instant::now() }
+        Self {
+            bar: None,
+            days: days as u64,
+            quiet,
+            started: std::time::Instant::now(),
+        }
     }
 
     fn day_done(&mut self, day: u32) {
@@ -76,7 +85,12 @@ impl Progress {
         }
         if self.bar.is_none() && self.started.elapsed().as_secs_f64() > 1.0 {
             let bar = ProgressBar::new(self.days);
-            bar.set_style(ProgressStyle::with_template("{bar:40} day {pos}/{len} · {elapsed} elapsed, ~{eta} left").expect("valid template"));
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{bar:40} day {pos}/{len} · {elapsed} elapsed, ~{eta} left",
+                )
+                .expect("valid template"),
+            );
             self.bar = Some(bar);
         }
         if let Some(bar) = &self.bar {
@@ -93,7 +107,14 @@ impl Progress {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Simulate { scenario, out, seed, seeds, days, quiet } => {
+        Command::Simulate {
+            scenario,
+            out,
+            seed,
+            seeds,
+            days,
+            quiet,
+        } => {
             let mut loaded = Scenario::load(&scenario)?;
             if let Some(days) = days {
                 let horizon = *loaded.scenario.horizon.days.get_ref();
@@ -104,9 +125,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if seeds.len() > 1 {
                 let total = *s.horizon.days.get_ref();
                 if !quiet {
-                    println!("running {} seeds of {} ({} days each) in parallel", seeds.len(), s.name, total);
+                    println!(
+                        "running {} seeds of {} ({} days each) in parallel",
+                        seeds.len(),
+                        s.name,
+                        total
+                    );
                 }
-                let outputs: Vec<anyhow::Result<RunOutput>> = seeds.par_iter().map(|&seed| simulate(s, seed, &mut |_| {})).collect();
+                let outputs: Vec<anyhow::Result<RunOutput>> = seeds
+                    .par_iter()
+                    .map(|&seed| simulate(s, seed, &mut |_| {}))
+                    .collect();
                 for (seed, output) in seeds.iter().zip(outputs) {
                     let output = output?;
                     let seed_dir = dir.join(format!("seed-{seed}"));
@@ -135,32 +164,92 @@ fn print_summary(output: &RunOutput, dir: &Path) {
     let k = &output.summary;
     let l = &output.latency;
     let percent = |x: f64| format!("{:.2} %", 100.0 * x);
-    println!("scenario {} · seed {} · {} days from {}", k.scenario, k.seed, k.days, k.start_date);
+    println!(
+        "scenario {} · seed {} · {} days from {}",
+        k.scenario, k.seed, k.days, k.start_date
+    );
     let reserve = l.kinds.iter().find(|x| x.call == "reserve");
     let rows: Vec<(&str, String)> = vec![
         ("orders placed", k.orders_placed.to_string()),
         ("order fulfillment rate", percent(k.order_fulfillment_rate)),
         ("unit fill rate", percent(k.unit_fill_rate)),
         ("order accuracy", percent(k.order_accuracy)),
-        ("oversold orders (units)", format!("{} ({})", k.orders_oversold, k.oversold_units)),
-        ("lost sales, units (not shown)", format!("{} ({})", k.lost_sales_units, k.lost_sales_units_not_shown)),
-        ("backordered orders (units)", format!("{} ({})", k.orders_backordered, k.units_backordered)),
-        ("carts abandoned", format!("{} ({:.0} held unit-hours)", k.orders_abandoned, k.held_but_abandoned_unit_hours)),
-        ("processing time mean / p50 / p95", format!("{:.1} h / {:.1} h / {:.1} h", k.processing_time_hours_mean, k.processing_time_hours_p50, k.processing_time_hours_p95)),
-        ("shipped within 24 h / 48 h", format!("{} / {}", percent(k.shipped_within_24h_share), percent(k.shipped_within_48h_share))),
+        (
+            "oversold orders (units)",
+            format!("{} ({})", k.orders_oversold, k.oversold_units),
+        ),
+        (
+            "lost sales, units (not shown)",
+            format!("{} ({})", k.lost_sales_units, k.lost_sales_units_not_shown),
+        ),
+        (
+            "backordered orders (units)",
+            format!("{} ({})", k.orders_backordered, k.units_backordered),
+        ),
+        (
+            "carts abandoned",
+            format!(
+                "{} ({:.0} held unit-hours)",
+                k.orders_abandoned, k.held_but_abandoned_unit_hours
+            ),
+        ),
+        (
+            "processing time mean / p50 / p95",
+            format!(
+                "{:.1} h / {:.1} h / {:.1} h",
+                k.processing_time_hours_mean,
+                k.processing_time_hours_p50,
+                k.processing_time_hours_p95
+            ),
+        ),
+        (
+            "shipped within 24 h / 48 h",
+            format!(
+                "{} / {}",
+                percent(k.shipped_within_24h_share),
+                percent(k.shipped_within_48h_share)
+            ),
+        ),
         ("split shipment rate", percent(k.split_shipment_rate)),
-        ("shipping cost / distance per order", format!("{:.2} / {:.0} km", k.shipping_cost_cents_per_order / 100.0, k.shipping_distance_km_per_order)),
-        ("capacity-saturated warehouse-days", k.capacity_saturated_warehouse_days.to_string()),
-        ("average on hand", format!("{:.0} units", k.average_on_hand_units)),
+        (
+            "shipping cost / distance per order",
+            format!(
+                "{:.2} / {:.0} km",
+                k.shipping_cost_cents_per_order / 100.0,
+                k.shipping_distance_km_per_order
+            ),
+        ),
+        (
+            "capacity-saturated warehouse-days",
+            k.capacity_saturated_warehouse_days.to_string(),
+        ),
+        (
+            "average on hand",
+            format!("{:.0} units", k.average_on_hand_units),
+        ),
         ("stockout SKU-days", k.stockout_sku_days.to_string()),
-        ("inventory turns a year", format!("{:.1}", k.inventory_turns_per_year)),
-        ("reserve latency p50 / p99", reserve.map_or("-".into(), |r| format!("{} ns / {} ns", r.latency_ns_p50, r.latency_ns_p99))),
-        ("engine calls per second", format!("{:.0}", l.engine_calls_per_second)),
+        (
+            "inventory turns a year",
+            format!("{:.1}", k.inventory_turns_per_year),
+        ),
+        (
+            "reserve latency p50 / p99",
+            reserve.map_or("-".into(), |r| {
+                format!("{} ns / {} ns", r.latency_ns_p50, r.latency_ns_p99)
+            }),
+        ),
+        (
+            "engine calls per second",
+            format!("{:.0}", l.engine_calls_per_second),
+        ),
     ];
     for (name, value) in rows {
         println!("  {name:<36} {value}");
     }
-    println!("wrote {}/summary.json, daily.csv, warehouse_daily.csv, latency.json", dir.display());
+    println!(
+        "wrote {}/summary.json, daily.csv, warehouse_daily.csv, latency.json",
+        dir.display()
+    );
 }
 
 fn main() -> ExitCode {

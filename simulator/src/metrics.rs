@@ -279,7 +279,10 @@ impl Default for LatencyRecorder {
     fn default() -> Self {
         // 3 significant digits, 1 ns to 100 s: about 30 KB a kind.
         let make = || Histogram::new_with_bounds(1, 100_000_000_000, 3).expect("valid bounds");
-        Self { histograms: CallKind::ALL.iter().map(|_| make()).collect(), total_ns: 0 }
+        Self {
+            histograms: CallKind::ALL.iter().map(|_| make()).collect(),
+            total_ns: 0,
+        }
     }
 }
 
@@ -359,7 +362,11 @@ pub struct KindLatency {
 
 /// Ratio that reports 0 for an empty denominator instead of NaN.
 pub fn ratio(numerator: f64, denominator: f64) -> f64 {
-    if denominator > 0.0 { numerator / denominator } else { 0.0 }
+    if denominator > 0.0 {
+        numerator / denominator
+    } else {
+        0.0
+    }
 }
 
 /// Percentile of sorted values (nearest rank); 0 for none.

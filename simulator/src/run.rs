@@ -26,7 +26,9 @@ const MAX_PREALLOCATED_ORDERS: usize = 2_000_000;
 /// A generator for one named purpose, derived from the run's seed: adding a stream never shifts the others.
 pub fn stream(seed: u64, name: &str) -> StdRng {
     // FNV-1a of the name, mixed with the seed.
-    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3));
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    });
     StdRng::seed_from_u64(seed ^ hash)
 }
 
@@ -153,48 +155,106 @@ struct Sim<'a> {
 fn build_engine(s: &Scenario, demand: &DemandModel, seed: u64) -> Result<(Engine, World)> {
     let mut rng = stream(seed, "catalog");
     let codes = s.sku_codes();
-    let lognormal = |median: f64, sigma: f64| LogNormal::new(median.ln(), sigma).context("catalog distribution");
-    let (weight, price) = (lognormal(*s.catalog.unit_weight_grams.get_ref() as f64, *s.catalog.weight_sigma.get_ref())?, lognormal(*s.catalog.unit_price_cents.get_ref() as f64, *s.catalog.price_sigma.get_ref())?);
+    let lognormal = |median: f64, sigma: f64| {
+        LogNormal::new(median.ln(), sigma).context("catalog distribution")
+    };
+    let (weight, price) = (
+        lognormal(
+            *s.catalog.unit_weight_grams.get_ref() as f64,
+            *s.catalog.weight_sigma.get_ref(),
+        )?,
+        lognormal(
+            *s.catalog.unit_price_cents.get_ref() as f64,
+            *s.catalog.price_sigma.get_ref(),
+        )?,
+    );
     let catalog: Vec<Sku> = if s.skus.is_empty() {
         codes
             .into_iter()
-            .map(|code| Sku { code, unit_weight_grams: (weight.sample(&mut rng).round() as u32).max(1), unit_price_cents: (price.sample(&mut rng).round() as u64).max(1) })
+            .map(|code| Sku {
+                code,
+                unit_weight_grams: (weight.sample(&mut rng).round() as u32).max(1),
+                unit_price_cents: (price.sample(&mut rng).round() as u64).max(1),
+            })
             .collect()
     } else {
-        s.skus.iter().map(|k| Sku { code: k.code.clone(), unit_weight_grams: k.unit_weight_grams, unit_price_cents: k.unit_price_cents }).collect()
+        s.skus
+            .iter()
+            .map(|k| Sku {
+                code: k.code.clone(),
+                unit_weight_grams: k.unit_weight_grams,
+                unit_price_cents: k.unit_price_cents,
+            })
+            .collect()
     };
-    let point = |lat: f64, lon: f64, what: &str| GeoPoint::new(lat, lon).with_context(|| what.to_string());
+    let point =
+        |lat: f64, lon: f64, what: &str| GeoPoint::new(lat, lon).with_context(|| what.to_string());
     let warehouses = s
         .warehouses
         .iter()
         .map(|w| {
             Ok(Warehouse {
                 code: w.code.clone(),
-                location: point(*w.latitude_deg.get_ref(), *w.longitude_deg.get_ref(), &w.code)?,
+                location: point(
+                    *w.latitude_deg.get_ref(),
+                    *w.longitude_deg.get_ref(),
+                    &w.code,
+                )?,
                 capacity_lines_per_day: *w.capacity_lines_per_day.get_ref(),
                 storage_capacity_units: w.storage_capacity_units.unwrap_or(u64::MAX),
                 cutoff_hour: *w.cutoff_hour.get_ref() as u8,
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let band = |max_distance_km, base_cents, per_kg_cents, transit_days| RateBand { max_distance_km, base_cents, per_kg_cents, transit_days };
+    let band = |max_distance_km, base_cents, per_kg_cents, transit_days| RateBand {
+        max_distance_km,
+        base_cents,
+        per_kg_cents,
+        transit_days,
+    };
     let carriers = if s.fulfillment.carriers.is_empty() {
-        vec![Carrier { code: "GROUND".into(), bands: vec![band(500.0, 500, 50, 2), band(2_000.0, 800, 80, 4), band(20_100.0, 1_500, 150, 7)] }]
+        vec![Carrier {
+            code: "GROUND".into(),
+            bands: vec![
+                band(500.0, 500, 50, 2),
+                band(2_000.0, 800, 80, 4),
+                band(20_100.0, 1_500, 150, 7),
+            ],
+        }]
     } else {
         s.fulfillment
             .carriers
             .iter()
             .map(|c| Carrier {
                 code: c.code.clone(),
-                bands: c.bands.iter().map(|b| band(*b.max_distance_km.get_ref(), b.base_cents, b.per_kg_cents, *b.transit_days.get_ref() as u8)).collect(),
+                bands: c
+                    .bands
+                    .iter()
+                    .map(|b| {
+                        band(
+                            *b.max_distance_km.get_ref(),
+                            b.base_cents,
+                            b.per_kg_cents,
+                            *b.transit_days.get_ref() as u8,
+                        )
+                    })
+                    .collect(),
             })
             .collect()
     };
     let unit_price_cents = catalog.iter().map(|k| k.unit_price_cents).collect();
     let warehouse_locations = warehouses.iter().map(|w| w.location).collect();
     let network = Network::new(catalog, warehouses, carriers)?;
-    let channel_warehouses: Vec<Vec<WarehouseId>> =
-        s.channels.iter().map(|c| c.warehouses.iter().map(|w| network.warehouse_id(w.get_ref()).expect("validated")).collect()).collect();
+    let channel_warehouses: Vec<Vec<WarehouseId>> = s
+        .channels
+        .iter()
+        .map(|c| {
+            c.warehouses
+                .iter()
+                .map(|w| network.warehouse_id(w.get_ref()).expect("validated"))
+                .collect()
+        })
+        .collect();
     let channels = s
         .channels
         .iter()
@@ -203,7 +263,9 @@ fn build_engine(s: &Scenario, demand: &DemandModel, seed: u64) -> Result<(Engine
             code: c.code.clone(),
             warehouses: served.clone(),
             buffer: match &c.buffer_percent {
-                Some(percent) => Buffer::BasisPointsOfOnHand((percent.get_ref() * 100.0).round() as u32),
+                Some(percent) => {
+                    Buffer::BasisPointsOfOnHand((percent.get_ref() * 100.0).round() as u32)
+                }
                 None if c.buffer_units > 0 => Buffer::Units(c.buffer_units),
                 None => Buffer::None,
             },
@@ -213,21 +275,48 @@ fn build_engine(s: &Scenario, demand: &DemandModel, seed: u64) -> Result<(Engine
         })
         .collect();
     let days = *s.horizon.days.get_ref();
-    let expected_orders: f64 = (0..days).map(|d| demand.expected_orders(d)).map(|(all, extra)| all + extra.iter().sum::<f64>()).sum();
-    let expected_open_orders = ((expected_orders * 1.05) as usize + 1_000).min(MAX_PREALLOCATED_ORDERS);
-    let mut engine = Engine::new(EngineConfig { network, channels, expected_open_orders })?;
+    let expected_orders: f64 = (0..days)
+        .map(|d| demand.expected_orders(d))
+        .map(|(all, extra)| all + extra.iter().sum::<f64>())
+        .sum();
+    let expected_open_orders =
+        ((expected_orders * 1.05) as usize + 1_000).min(MAX_PREALLOCATED_ORDERS);
+    let mut engine = Engine::new(EngineConfig {
+        network,
+        channels,
+        expected_open_orders,
+    })?;
 
     let (skus, warehouse_count) = (demand.expected_daily_units.len(), s.warehouses.len());
     let cover = *s.initial_stock.days_of_cover.get_ref();
-    let mut opening: Vec<i64> = demand.expected_daily_units.iter().flat_map(|daily| std::iter::repeat_n((daily * cover / warehouse_count as f64).ceil() as i64, warehouse_count)).collect();
+    let mut opening: Vec<i64> = demand
+        .expected_daily_units
+        .iter()
+        .flat_map(|daily| {
+            std::iter::repeat_n(
+                (daily * cover / warehouse_count as f64).ceil() as i64,
+                warehouse_count,
+            )
+        })
+        .collect();
     for cell in &s.initial_stock.cells {
-        let sku = engine.network().sku_id(cell.sku.get_ref()).expect("validated");
-        let warehouse = engine.network().warehouse_id(cell.warehouse.get_ref()).expect("validated");
+        let sku = engine
+            .network()
+            .sku_id(cell.sku.get_ref())
+            .expect("validated");
+        let warehouse = engine
+            .network()
+            .warehouse_id(cell.warehouse.get_ref())
+            .expect("validated");
         opening[sku.index() * warehouse_count + warehouse.index()] = *cell.units.get_ref();
     }
     for (cell, &units) in opening.iter().enumerate() {
         if units > 0 {
-            engine.seed_stock(SkuId((cell / warehouse_count) as u32), WarehouseId((cell % warehouse_count) as u16), units)?;
+            engine.seed_stock(
+                SkuId((cell / warehouse_count) as u32),
+                WarehouseId((cell % warehouse_count) as u16),
+                units,
+            )?;
         }
     }
 
@@ -235,30 +324,85 @@ fn build_engine(s: &Scenario, demand: &DemandModel, seed: u64) -> Result<(Engine
     let (supplier_of, lead_time_days) = if suppliers.is_empty() {
         (vec![0; skus], vec![(3.0, 0.0)])
     } else {
-        let pick = rand::distr::weighted::WeightedIndex::new(suppliers.iter().map(|p| *p.share.get_ref())).context("replenishment.suppliers[].share")?;
+        let pick =
+            rand::distr::weighted::WeightedIndex::new(suppliers.iter().map(|p| *p.share.get_ref()))
+                .context("replenishment.suppliers[].share")?;
         let of = (0..skus).map(|_| pick.sample(&mut rng) as u16).collect();
-        (of, suppliers.iter().map(|p| (*p.lead_time_days.get_ref(), *p.lead_time_std_days.get_ref())).collect())
+        (
+            of,
+            suppliers
+                .iter()
+                .map(|p| (*p.lead_time_days.get_ref(), *p.lead_time_std_days.get_ref()))
+                .collect(),
+        )
     };
     let global_pick_error = *s.accuracy.pick_error_rate.get_ref();
     let sku_policy = s
         .replenishment
         .skus
         .iter()
-        .map(|p| (engine.network().sku_id(p.sku.get_ref()).expect("validated").0, (p.reorder_point_units, *p.order_quantity_units.get_ref())))
+        .map(|p| {
+            (
+                engine
+                    .network()
+                    .sku_id(p.sku.get_ref())
+                    .expect("validated")
+                    .0,
+                (p.reorder_point_units, *p.order_quantity_units.get_ref()),
+            )
+        })
         .collect();
     let world = World {
         skus,
         warehouses: warehouse_count,
         unit_price_cents,
-        regions: s.customers.iter().map(|r| point(*r.latitude_deg.get_ref(), *r.longitude_deg.get_ref(), &r.name)).collect::<Result<_>>()?,
+        regions: s
+            .customers
+            .iter()
+            .map(|r| {
+                point(
+                    *r.latitude_deg.get_ref(),
+                    *r.longitude_deg.get_ref(),
+                    &r.name,
+                )
+            })
+            .collect::<Result<_>>()?,
         warehouse_locations,
         channel_warehouses,
-        splits: s.channels.iter().map(|c| split_policy(c.split.get_ref()).expect("validated")).collect(),
-        backorder_oversold: s.channels.iter().map(|c| c.oversold.get_ref() == "backorder").collect(),
-        view_refresh_ms: s.channels.iter().map(|c| *c.view_refresh_minutes.get_ref() as u64 * 60_000).collect(),
-        capacity_lines: s.warehouses.iter().map(|w| *w.capacity_lines_per_day.get_ref()).collect(),
-        cutoff_hour: s.warehouses.iter().map(|w| *w.cutoff_hour.get_ref()).collect(),
-        pick_error_rate: s.warehouses.iter().map(|w| w.pick_error_rate.as_ref().map_or(global_pick_error, |r| *r.get_ref())).collect(),
+        splits: s
+            .channels
+            .iter()
+            .map(|c| split_policy(c.split.get_ref()).expect("validated"))
+            .collect(),
+        backorder_oversold: s
+            .channels
+            .iter()
+            .map(|c| c.oversold.get_ref() == "backorder")
+            .collect(),
+        view_refresh_ms: s
+            .channels
+            .iter()
+            .map(|c| *c.view_refresh_minutes.get_ref() as u64 * 60_000)
+            .collect(),
+        capacity_lines: s
+            .warehouses
+            .iter()
+            .map(|w| *w.capacity_lines_per_day.get_ref())
+            .collect(),
+        cutoff_hour: s
+            .warehouses
+            .iter()
+            .map(|w| *w.cutoff_hour.get_ref())
+            .collect(),
+        pick_error_rate: s
+            .warehouses
+            .iter()
+            .map(|w| {
+                w.pick_error_rate
+                    .as_ref()
+                    .map_or(global_pick_error, |r| *r.get_ref())
+            })
+            .collect(),
         supplier_of,
         lead_time_days,
         sku_policy,
@@ -291,13 +435,26 @@ pub fn simulate(s: &Scenario, seed: u64, progress: &mut dyn FnMut(u32)) -> Resul
                 ..Default::default()
             })
             .collect(),
-        channels: s.channels.iter().map(|c| ChannelSummary { code: c.code.clone(), ..Default::default() }).collect(),
+        channels: s
+            .channels
+            .iter()
+            .map(|c| ChannelSummary {
+                code: c.code.clone(),
+                ..Default::default()
+            })
+            .collect(),
         ..Default::default()
     };
     let daily = (0..days)
         .map(|day| {
             let (demand_multiplier, events) = demand.describe_day(day);
-            DayRow { day, date: demand.date(day).to_string(), demand_multiplier, events, ..Default::default() }
+            DayRow {
+                day,
+                date: demand.date(day).to_string(),
+                demand_multiplier,
+                events,
+                ..Default::default()
+            }
         })
         .collect();
     let mut sim = Sim {
@@ -313,7 +470,13 @@ pub fn simulate(s: &Scenario, seed: u64, progress: &mut dyn FnMut(u32)) -> Resul
         open: FxHashMap::default(),
         pinned: FxHashMap::default(),
         waiting: (0..warehouses).map(|_| VecDeque::new()).collect(),
-        view: vec![ViewEntry { units: 0, refreshed_at_ms: u64::MAX }; channels * skus],
+        view: vec![
+            ViewEntry {
+                units: 0,
+                refreshed_at_ms: u64::MAX
+            };
+            channels * skus
+        ],
         hidden_shrink: vec![0; skus * warehouses],
         on_order: vec![false; skus * warehouses],
         next_reship: RESHIP_ORDER_BASE,
@@ -338,9 +501,15 @@ impl Sim<'_> {
         for day in 0..days {
             let start = day as u64 * MS_PER_DAY;
             for (w, &hour) in self.world.cutoff_hour.iter().enumerate() {
-                self.queue.push(start + hour as u64 * MS_PER_HOUR, SimEvent::Cutoff { warehouse: w as u16 });
+                self.queue.push(
+                    start + hour as u64 * MS_PER_HOUR,
+                    SimEvent::Cutoff {
+                        warehouse: w as u16,
+                    },
+                );
             }
-            self.queue.push(start + MS_PER_DAY - 1, SimEvent::Close { day });
+            self.queue
+                .push(start + MS_PER_DAY - 1, SimEvent::Close { day });
         }
         self.queue.push(0, SimEvent::Sweep);
         let end_ms = days as u64 * MS_PER_DAY;
@@ -362,11 +531,17 @@ impl Sim<'_> {
             if arrival_at < event_at {
                 let order = &today.orders[next_arrival];
                 next_arrival += 1;
-                self.arrival(next_order, order, &today.lines[order.lines.start as usize..order.lines.end as usize])?;
+                self.arrival(
+                    next_order,
+                    order,
+                    &today.lines[order.lines.start as usize..order.lines.end as usize],
+                )?;
                 next_order += 1;
                 continue;
             }
-            let Some((now_ms, event)) = self.queue.pop() else { break };
+            let Some((now_ms, event)) = self.queue.pop() else {
+                break;
+            };
             if now_ms >= end_ms {
                 break;
             }
@@ -382,24 +557,60 @@ impl Sim<'_> {
                     self.pay(order, now_ms)?;
                 }
                 SimEvent::Cutoff { warehouse } => self.cutoff(warehouse as usize, now_ms)?,
-                SimEvent::Return { order, line, units, restock } => {
+                SimEvent::Return {
+                    order,
+                    line,
+                    units,
+                    restock,
+                } => {
                     self.unpin(order);
-                    let disposition = if restock { Disposition::Restock } else { Disposition::Scrap };
-                    let outcome = self.latency.time(CallKind::RestockReturn, || self.engine.restock_return(OrderId(order), line as usize, units as i64, disposition, now_ms));
-                    let outcome = outcome.with_context(|| format!("return of order {order} line {line}"))?;
+                    let disposition = if restock {
+                        Disposition::Restock
+                    } else {
+                        Disposition::Scrap
+                    };
+                    let outcome = self.latency.time(CallKind::RestockReturn, || {
+                        self.engine.restock_return(
+                            OrderId(order),
+                            line as usize,
+                            units as i64,
+                            disposition,
+                            now_ms,
+                        )
+                    });
+                    let outcome =
+                        outcome.with_context(|| format!("return of order {order} line {line}"))?;
                     self.summary.units_returned += units as u64;
                     if restock {
                         self.summary.units_restocked += units as u64;
                     }
                     self.backorders_filled(&outcome.filled, now_ms);
                 }
-                SimEvent::Reship { order, line, sku, units, region } => {
+                SimEvent::Reship {
+                    order,
+                    line,
+                    sku,
+                    units,
+                    region,
+                } => {
                     self.unpin(order);
                     self.reship(order, line, sku, units, region, now_ms)?;
                 }
-                SimEvent::Receipt { sku, warehouse, units } => {
-                    let receipt = self.latency.time(CallKind::Receive, || self.engine.receive(SkuId(sku), WarehouseId(warehouse), units as i64, now_ms))?;
-                    self.on_order[sku as usize * self.world.warehouses + warehouse as usize] = false;
+                SimEvent::Receipt {
+                    sku,
+                    warehouse,
+                    units,
+                } => {
+                    let receipt = self.latency.time(CallKind::Receive, || {
+                        self.engine.receive(
+                            SkuId(sku),
+                            WarehouseId(warehouse),
+                            units as i64,
+                            now_ms,
+                        )
+                    })?;
+                    self.on_order[sku as usize * self.world.warehouses + warehouse as usize] =
+                        false;
                     self.summary.units_received += units as u64;
                     self.backorders_filled(&receipt.filled, now_ms);
                 }
@@ -431,15 +642,31 @@ impl Sim<'_> {
     fn shown(&mut self, channel: u16, sku: u32, now_ms: u64) -> u32 {
         let refresh_ms = self.world.view_refresh_ms[channel as usize];
         let live = |engine: &Engine, served: &[WarehouseId]| -> u32 {
-            served.iter().map(|&w| engine.available_to_promise(ChannelId(channel), SkuId(sku), w).unwrap_or(0)).sum()
+            served
+                .iter()
+                .map(|&w| {
+                    engine
+                        .available_to_promise(ChannelId(channel), SkuId(sku), w)
+                        .unwrap_or(0)
+                })
+                .sum()
         };
         if refresh_ms == 0 {
-            return live(&self.engine, &self.world.channel_warehouses[channel as usize]);
+            return live(
+                &self.engine,
+                &self.world.channel_warehouses[channel as usize],
+            );
         }
         // Refreshed lazily: the first look after a refresh falls due reads the engine.
         let entry = &mut self.view[channel as usize * self.world.skus + sku as usize];
         if entry.refreshed_at_ms == u64::MAX || now_ms - entry.refreshed_at_ms >= refresh_ms {
-            *entry = ViewEntry { units: live(&self.engine, &self.world.channel_warehouses[channel as usize]), refreshed_at_ms: now_ms };
+            *entry = ViewEntry {
+                units: live(
+                    &self.engine,
+                    &self.world.channel_warehouses[channel as usize],
+                ),
+                refreshed_at_ms: now_ms,
+            };
         }
         entry.units
     }
@@ -448,8 +675,14 @@ impl Sim<'_> {
     fn lost_to_holds(&self, channel: u16, sku: u32, units: u32) -> bool {
         let mut could = 0u64;
         for &w in &self.world.channel_warehouses[channel as usize] {
-            let atp = self.engine.available_to_promise(ChannelId(channel), SkuId(sku), w).unwrap_or(0) as u64;
-            let held = self.engine.cell_snapshot(SkuId(sku), w).map_or(0, |c| c.reserved as u64);
+            let atp = self
+                .engine
+                .available_to_promise(ChannelId(channel), SkuId(sku), w)
+                .unwrap_or(0) as u64;
+            let held = self
+                .engine
+                .cell_snapshot(SkuId(sku), w)
+                .map_or(0, |c| c.reserved as u64);
             could += atp + held;
         }
         could >= units as u64
@@ -463,14 +696,22 @@ impl Sim<'_> {
         }
     }
 
-    fn arrival(&mut self, id: u64, draft: &crate::demand::DraftOrder, lines: &[(u32, u32)]) -> Result<()> {
+    fn arrival(
+        &mut self,
+        id: u64,
+        draft: &crate::demand::DraftOrder,
+        lines: &[(u32, u32)],
+    ) -> Result<()> {
         let now_ms = draft.at_ms;
         let day = (now_ms / MS_PER_DAY) as usize;
         let channel = draft.channel;
         let mut order_lines: Vec<OrderLine> = Vec::with_capacity(lines.len());
         for &(sku, units) in lines {
             if self.shown(channel, sku, now_ms) >= units {
-                order_lines.push(OrderLine { sku: SkuId(sku), quantity: units as i64 });
+                order_lines.push(OrderLine {
+                    sku: SkuId(sku),
+                    quantity: units as i64,
+                });
             } else {
                 self.summary.lost_sales_units_not_shown += units as u64;
                 self.summary.channels[channel as usize].lost_sales_units_not_shown += units as u64;
@@ -486,20 +727,39 @@ impl Sim<'_> {
         self.summary.channels[channel as usize].orders_placed += 1;
         self.daily[day].orders_placed += 1;
         self.daily[day].units_ordered += units as u64;
-        let service = if draft.express { ServiceLevel::Express { max_transit_days: self.world.express_days } } else { ServiceLevel::Standard };
+        let service = if draft.express {
+            ServiceLevel::Express {
+                max_transit_days: self.world.express_days,
+            }
+        } else {
+            ServiceLevel::Standard
+        };
         let mut request = ReserveRequest {
-            order: Order { id: OrderId(id), channel: ChannelId(channel), placed_at_ms: now_ms, ship_to: self.world.regions[draft.region as usize], service, lines: order_lines },
+            order: Order {
+                id: OrderId(id),
+                channel: ChannelId(channel),
+                placed_at_ms: now_ms,
+                ship_to: self.world.regions[draft.region as usize],
+                service,
+                lines: order_lines,
+            },
             split: self.world.splits[channel as usize],
             hold_ttl_ms: self.world.ttl_ms,
         };
-        let mut outcome = self.latency.time(CallKind::Reserve, || self.engine.reserve(&request, now_ms))?;
+        let mut outcome = self
+            .latency
+            .time(CallKind::Reserve, || self.engine.reserve(&request, now_ms))?;
         let mut oversold_units = 0u64;
         if matches!(outcome, ReserveOutcome::Rejected(_)) {
             // The channel showed stock for every line: an oversell.
             oversold_units = units as u64;
-            if self.world.backorder_oversold[channel as usize] && request.split != SplitPolicy::PartialWithBackorder {
+            if self.world.backorder_oversold[channel as usize]
+                && request.split != SplitPolicy::PartialWithBackorder
+            {
                 request.split = SplitPolicy::PartialWithBackorder;
-                outcome = self.latency.time(CallKind::Reserve, || self.engine.reserve(&request, now_ms))?;
+                outcome = self
+                    .latency
+                    .time(CallKind::Reserve, || self.engine.reserve(&request, now_ms))?;
             }
         }
         let hold = match outcome {
@@ -524,14 +784,27 @@ impl Sim<'_> {
             self.count_oversold(channel, oversold_units, day);
         }
         self.summary.orders_held += 1;
-        let abandoned = self.rng_carts.random_bool(*self.s.carts.abandonment_rate.get_ref());
-        let open = OpenOrder { abandoned, oversold: oversold_units > 0, ..OpenOrder::held(now_ms, channel, draft.region, units, hold.units_held()) };
+        let abandoned = self
+            .rng_carts
+            .random_bool(*self.s.carts.abandonment_rate.get_ref());
+        let open = OpenOrder {
+            abandoned,
+            oversold: oversold_units > 0,
+            ..OpenOrder::held(now_ms, channel, draft.region, units, hold.units_held())
+        };
         self.open.insert(id, open);
         if abandoned {
             self.summary.orders_abandoned += 1;
         } else {
             let mean_minutes = *self.s.carts.minutes_to_pay.get_ref();
-            let wait_ms = if mean_minutes > 0.0 { Exp::new(1.0 / mean_minutes).expect("rate > 0").sample(&mut self.rng_carts) * 60_000.0 } else { 0.0 };
+            let wait_ms = if mean_minutes > 0.0 {
+                Exp::new(1.0 / mean_minutes)
+                    .expect("rate > 0")
+                    .sample(&mut self.rng_carts)
+                    * 60_000.0
+            } else {
+                0.0
+            };
             self.schedule_for(id, now_ms + wait_ms as u64, SimEvent::Pay { order: id });
         }
         Ok(())
@@ -556,7 +829,9 @@ impl Sim<'_> {
     }
 
     fn sweep(&mut self, now_ms: u64) {
-        let expired = self.latency.time(CallKind::ExpireHolds, || self.engine.expire_holds(now_ms));
+        let expired = self
+            .latency
+            .time(CallKind::ExpireHolds, || self.engine.expire_holds(now_ms));
         for hold in expired {
             self.expired_unit_hours(hold.order.0);
             if self.open.get(&hold.order.0).is_some_and(|o| o.abandoned) {
@@ -566,8 +841,14 @@ impl Sim<'_> {
     }
 
     fn pay(&mut self, order: u64, now_ms: u64) -> Result<()> {
-        if self.rng_carts.random_bool(*self.s.carts.payment_failure_rate.get_ref()) {
-            let released = self.latency.time(CallKind::Release, || self.engine.release(OrderId(order), ReleaseReason::PaymentFailed, now_ms));
+        if self
+            .rng_carts
+            .random_bool(*self.s.carts.payment_failure_rate.get_ref())
+        {
+            let released = self.latency.time(CallKind::Release, || {
+                self.engine
+                    .release(OrderId(order), ReleaseReason::PaymentFailed, now_ms)
+            });
             match released {
                 Ok(_) => self.summary.orders_payment_failed += 1,
                 Err(OrderError::HoldExpired { .. }) => {
@@ -579,10 +860,13 @@ impl Sim<'_> {
             self.open.remove(&order);
             return Ok(());
         }
-        match self.latency.time(CallKind::Confirm, || self.engine.confirm(OrderId(order), now_ms)) {
+        match self.latency.time(CallKind::Confirm, || {
+            self.engine.confirm(OrderId(order), now_ms)
+        }) {
             Ok(confirmation) => {
                 self.summary.orders_confirmed += 1;
-                self.summary.split_shipment_rate += (confirmation.shipments.len() > 1) as u64 as f64;
+                self.summary.split_shipment_rate +=
+                    (confirmation.shipments.len() > 1) as u64 as f64;
                 for shipment in &confirmation.shipments {
                     self.enqueue(shipment, now_ms);
                 }
@@ -599,7 +883,8 @@ impl Sim<'_> {
 
     fn enqueue(&mut self, shipment: &ShipmentInfo, now_ms: u64) {
         let region = self.open.get(&shipment.id.order.0).map_or(0, |o| o.region);
-        let distance_km = self.world.regions[region as usize].distance_km(&self.world.warehouse_locations[shipment.warehouse.index()]);
+        let distance_km = self.world.regions[region as usize]
+            .distance_km(&self.world.warehouse_locations[shipment.warehouse.index()]);
         self.waiting[shipment.warehouse.index()].push_back(Queued {
             shipment: shipment.id,
             lines: shipment.lines,
@@ -614,7 +899,10 @@ impl Sim<'_> {
         for fill in fills {
             self.summary.backorder_units_filled += fill.units as u64;
             if let Some(id) = fill.shipment {
-                let info = self.engine.order(id.order).and_then(|view| view.shipments.into_iter().find(|s| s.id == id));
+                let info = self
+                    .engine
+                    .order(id.order)
+                    .and_then(|view| view.shipments.into_iter().find(|s| s.id == id));
                 if let Some(info) = info {
                     self.enqueue(&info, now_ms);
                 }
@@ -633,7 +921,11 @@ impl Sim<'_> {
             used += queued.lines as u64;
             self.ship(w, queued, now_ms)?;
         }
-        let backlog: u64 = self.waiting[w].iter().filter(|q| q.ready_at_ms <= now_ms).map(|q| q.lines as u64).sum();
+        let backlog: u64 = self.waiting[w]
+            .iter()
+            .filter(|q| q.ready_at_ms <= now_ms)
+            .map(|q| q.lines as u64)
+            .sum();
         let stats = &mut self.summary.warehouses[w];
         stats.lines_shipped += used;
         stats.peak_day_lines = stats.peak_day_lines.max(used);
@@ -661,7 +953,11 @@ impl Sim<'_> {
         let returns_on = *self.s.returns.rate.get_ref() > 0.0;
         let rate = self.world.pick_error_rate[w];
         let pick_error = rate > 0.0 && self.rng_fulfil.random_bool(rate);
-        let mut lines = if shrink_on || returns_on || pick_error { self.engine.shipment_lines(id)? } else { Default::default() };
+        let mut lines = if shrink_on || returns_on || pick_error {
+            self.engine.shipment_lines(id)?
+        } else {
+            Default::default()
+        };
         if shrink_on {
             for line in lines.iter_mut() {
                 let cell = line.sku.index() * self.world.warehouses + w;
@@ -669,18 +965,28 @@ impl Sim<'_> {
                 if hidden == 0 {
                     continue;
                 }
-                let on_hand = self.engine.cell_snapshot(line.sku, WarehouseId(w as u16)).map_or(0, |c| c.on_hand);
+                let on_hand = self
+                    .engine
+                    .cell_snapshot(line.sku, WarehouseId(w as u16))
+                    .map_or(0, |c| c.on_hand);
                 let shelf = on_hand.saturating_sub(hidden);
                 let missing = line.units.saturating_sub(shelf);
                 if missing == 0 {
                     continue;
                 }
-                self.latency.time(CallKind::ShortPick, || self.engine.short_pick(id, line.line as usize, missing as i64, now_ms))?;
+                self.latency.time(CallKind::ShortPick, || {
+                    self.engine
+                        .short_pick(id, line.line as usize, missing as i64, now_ms)
+                })?;
                 self.hidden_shrink[cell] -= missing;
                 line.units -= missing;
                 self.summary.units_short_picked += missing as u64;
                 // A customer order the shelf could not fill is oversold (once per order; its units every time).
-                let customer = self.open.get_mut(&order).filter(|o| !o.reship).map(|o| (o.channel, !std::mem::replace(&mut o.oversold, true)));
+                let customer = self
+                    .open
+                    .get_mut(&order)
+                    .filter(|o| !o.reship)
+                    .map(|o| (o.channel, !std::mem::replace(&mut o.oversold, true)));
                 match customer {
                     Some((channel, true)) => self.count_oversold(channel, missing as u64, day),
                     Some((channel, false)) => {
@@ -691,12 +997,16 @@ impl Sim<'_> {
                 }
             }
         }
-        let shipped = self.latency.time(CallKind::Ship, || self.engine.ship(id, now_ms))?;
+        let shipped = self
+            .latency
+            .time(CallKind::Ship, || self.engine.ship(id, now_ms))?;
         self.summary.shipments += 1;
         self.summary.shipping_cost_cents += queued.cost_cents;
         self.distance_km_total += queued.distance_km;
         let delivered_at_ms = now_ms + queued.transit_days as u64 * MS_PER_DAY;
-        let Some(o) = self.open.get_mut(&order) else { bail!("shipped order {order}, which the simulator was not following") };
+        let Some(o) = self.open.get_mut(&order) else {
+            bail!("shipped order {order}, which the simulator was not following")
+        };
         o.last_delivery_ms = o.last_delivery_ms.max(delivered_at_ms);
         let (reship, region) = (o.reship, o.region);
         if !reship {
@@ -714,18 +1024,42 @@ impl Sim<'_> {
             self.summary.warehouses[w].pick_errors += 1;
             if let Some(line) = lines.iter().find(|l| l.units > 0) {
                 error_line = Some(line.line);
-                let event = SimEvent::Reship { order, line: line.line, sku: line.sku.0, units: line.units, region };
+                let event = SimEvent::Reship {
+                    order,
+                    line: line.line,
+                    sku: line.sku.0,
+                    units: line.units,
+                    region,
+                };
                 self.schedule_for(order, delivered_at_ms + MS_PER_DAY, event);
             }
         }
         if returns_on && !reship {
             let r = &self.s.returns;
-            let (min, max) = (*r.delay_days_min.get_ref() as u64, *r.delay_days_max.get_ref() as u64);
-            for line in lines.iter().filter(|l| l.units > 0 && Some(l.line) != error_line) {
+            let (min, max) = (
+                *r.delay_days_min.get_ref() as u64,
+                *r.delay_days_max.get_ref() as u64,
+            );
+            for line in lines
+                .iter()
+                .filter(|l| l.units > 0 && Some(l.line) != error_line)
+            {
                 if self.rng_fulfil.random_bool(*r.rate.get_ref()) {
-                    let at = delivered_at_ms + self.rng_fulfil.random_range(min * MS_PER_DAY..=max * MS_PER_DAY);
+                    let at = delivered_at_ms
+                        + self
+                            .rng_fulfil
+                            .random_range(min * MS_PER_DAY..=max * MS_PER_DAY);
                     let restock = self.rng_fulfil.random_bool(*r.restockable_share.get_ref());
-                    self.schedule_for(order, at, SimEvent::Return { order, line: line.line, units: line.units, restock });
+                    self.schedule_for(
+                        order,
+                        at,
+                        SimEvent::Return {
+                            order,
+                            line: line.line,
+                            units: line.units,
+                            restock,
+                        },
+                    );
                 }
             }
         }
@@ -736,7 +1070,9 @@ impl Sim<'_> {
     }
 
     fn complete(&mut self, order: u64, now_ms: u64, day: usize) {
-        let Some(o) = self.open.remove(&order) else { return };
+        let Some(o) = self.open.remove(&order) else {
+            return;
+        };
         if o.reship {
             return;
         }
@@ -752,13 +1088,31 @@ impl Sim<'_> {
         let processing = now_ms - o.placed_at_ms;
         self.processing_ms.push(processing);
         self.day_processing_ms.push(processing);
-        self.delivery_days_total += (o.last_delivery_ms - o.placed_at_ms) as f64 / MS_PER_DAY as f64;
+        self.delivery_days_total +=
+            (o.last_delivery_ms - o.placed_at_ms) as f64 / MS_PER_DAY as f64;
     }
 
-    fn reship(&mut self, order: u64, line: u16, sku: u32, units: u32, region: u16, now_ms: u64) -> Result<()> {
+    fn reship(
+        &mut self,
+        order: u64,
+        line: u16,
+        sku: u32,
+        units: u32,
+        region: u16,
+        now_ms: u64,
+    ) -> Result<()> {
         // The customer sends the wrong item back; the shop sends the right one.
-        let outcome = self.latency.time(CallKind::RestockReturn, || self.engine.restock_return(OrderId(order), line as usize, units as i64, Disposition::Restock, now_ms));
-        let outcome = outcome.with_context(|| format!("return of the wrong item of order {order}"))?;
+        let outcome = self.latency.time(CallKind::RestockReturn, || {
+            self.engine.restock_return(
+                OrderId(order),
+                line as usize,
+                units as i64,
+                Disposition::Restock,
+                now_ms,
+            )
+        });
+        let outcome =
+            outcome.with_context(|| format!("return of the wrong item of order {order}"))?;
         self.summary.units_returned += units as u64;
         self.summary.units_restocked += units as u64;
         self.backorders_filled(&outcome.filled, now_ms);
@@ -772,14 +1126,28 @@ impl Sim<'_> {
                 placed_at_ms: now_ms,
                 ship_to: self.world.regions[region as usize],
                 service: ServiceLevel::Standard,
-                lines: vec![OrderLine { sku: SkuId(sku), quantity: units as i64 }],
+                lines: vec![OrderLine {
+                    sku: SkuId(sku),
+                    quantity: units as i64,
+                }],
             },
             split: SplitPolicy::SplitAllowed,
             hold_ttl_ms: self.world.ttl_ms,
         };
-        if let ReserveOutcome::Held(hold) = self.latency.time(CallKind::Reserve, || self.engine.reserve(&request, now_ms))? {
-            self.open.insert(id, OpenOrder { reship: true, ..OpenOrder::held(now_ms, channel, region, units, hold.units_held()) });
-            let confirmation = self.latency.time(CallKind::Confirm, || self.engine.confirm(OrderId(id), now_ms))?;
+        if let ReserveOutcome::Held(hold) = self
+            .latency
+            .time(CallKind::Reserve, || self.engine.reserve(&request, now_ms))?
+        {
+            self.open.insert(
+                id,
+                OpenOrder {
+                    reship: true,
+                    ..OpenOrder::held(now_ms, channel, region, units, hold.units_held())
+                },
+            );
+            let confirmation = self.latency.time(CallKind::Confirm, || {
+                self.engine.confirm(OrderId(id), now_ms)
+            })?;
             self.summary.reshipments += 1;
             for shipment in &confirmation.shipments {
                 self.enqueue(shipment, now_ms);
@@ -795,7 +1163,10 @@ impl Sim<'_> {
         let shrink_rate = *self.s.accuracy.shrinkage_rate_per_day.get_ref();
         let count_every = *self.s.accuracy.cycle_count_days.get_ref() as usize;
         let r = &self.s.replenishment;
-        let (rop_days, up_to_days) = (*r.reorder_point_days.get_ref(), *r.order_up_to_days.get_ref());
+        let (rop_days, up_to_days) = (
+            *r.reorder_point_days.get_ref(),
+            *r.order_up_to_days.get_ref(),
+        );
         let mut on_hand_total = 0u64;
         let mut on_hand_by_warehouse = vec![0u64; warehouses];
         let mut stockout_skus = 0u64;
@@ -805,42 +1176,82 @@ impl Sim<'_> {
             for w in 0..warehouses {
                 let cell = sku * warehouses + w;
                 let (sku_id, warehouse_id) = (SkuId(sku as u32), WarehouseId(w as u16));
-                let mut snapshot = self.engine.cell_snapshot(sku_id, warehouse_id).expect("cell exists");
+                let mut snapshot = self
+                    .engine
+                    .cell_snapshot(sku_id, warehouse_id)
+                    .expect("cell exists");
                 if shrink_rate > 0.0 {
                     let shelf = snapshot.on_hand.saturating_sub(self.hidden_shrink[cell]);
                     // At most one unit a cell a day: rates are small, and this keeps the draw O(1).
-                    if shelf > 0 && self.rng_stock.random_bool((shelf as f64 * shrink_rate).min(1.0)) {
+                    if shelf > 0
+                        && self
+                            .rng_stock
+                            .random_bool((shelf as f64 * shrink_rate).min(1.0))
+                    {
                         self.hidden_shrink[cell] += 1;
                         self.summary.units_shrunk += 1;
                     }
                 }
-                if count_every > 0 && cell % count_every == day as usize % count_every && self.hidden_shrink[cell] > 0 {
+                if count_every > 0
+                    && cell % count_every == day as usize % count_every
+                    && self.hidden_shrink[cell] > 0
+                {
                     // A count finds the missing units; those under open orders surface at pick time.
                     let take = self.hidden_shrink[cell].min(snapshot.free());
                     if take > 0 {
-                        self.latency.time(CallKind::Adjust, || self.engine.adjust(sku_id, warehouse_id, -(take as i64), AdjustReason::CycleCount, now_ms))?;
+                        self.latency.time(CallKind::Adjust, || {
+                            self.engine.adjust(
+                                sku_id,
+                                warehouse_id,
+                                -(take as i64),
+                                AdjustReason::CycleCount,
+                                now_ms,
+                            )
+                        })?;
                         self.hidden_shrink[cell] -= take;
                         self.summary.units_found_by_cycle_count += take as u64;
-                        snapshot = self.engine.cell_snapshot(sku_id, warehouse_id).expect("cell exists");
+                        snapshot = self
+                            .engine
+                            .cell_snapshot(sku_id, warehouse_id)
+                            .expect("cell exists");
                     }
                 }
                 on_hand_total += snapshot.on_hand as u64;
                 on_hand_by_warehouse[w] += snapshot.on_hand as u64;
-                self.on_hand_value_total += snapshot.on_hand as f64 * self.world.unit_price_cents[sku] as f64;
+                self.on_hand_value_total +=
+                    snapshot.on_hand as f64 * self.world.unit_price_cents[sku] as f64;
                 let free = snapshot.free();
                 free_anywhere += free as u64;
                 let (reorder_point, order_units) = match self.world.sku_policy.get(&(sku as u32)) {
                     Some(&(point, quantity)) => (point as f64, quantity),
-                    None => ((daily_units * rop_days).ceil(), ((daily_units * up_to_days).ceil() - free as f64).max(1.0) as u32),
+                    None => (
+                        (daily_units * rop_days).ceil(),
+                        ((daily_units * up_to_days).ceil() - free as f64).max(1.0) as u32,
+                    ),
                 };
                 if !self.on_order[cell] && (free as f64) < reorder_point {
                     let units = order_units;
                     self.on_order[cell] = true;
                     self.summary.supplier_orders += 1;
-                    let (mean, std) = self.world.lead_time_days[self.world.supplier_of[sku] as usize];
-                    let lead_days = if std > 0.0 { Normal::new(mean, std).expect("std > 0").sample(&mut self.rng_stock) } else { mean }.max(0.5);
+                    let (mean, std) =
+                        self.world.lead_time_days[self.world.supplier_of[sku] as usize];
+                    let lead_days = if std > 0.0 {
+                        Normal::new(mean, std)
+                            .expect("std > 0")
+                            .sample(&mut self.rng_stock)
+                    } else {
+                        mean
+                    }
+                    .max(0.5);
                     let at = now_ms + 1 + (lead_days * MS_PER_DAY as f64) as u64;
-                    self.queue.push(at, SimEvent::Receipt { sku: sku as u32, warehouse: w as u16, units });
+                    self.queue.push(
+                        at,
+                        SimEvent::Receipt {
+                            sku: sku as u32,
+                            warehouse: w as u16,
+                            units,
+                        },
+                    );
                 }
             }
             stockout_skus += (free_anywhere == 0) as u64;
@@ -861,15 +1272,26 @@ impl Sim<'_> {
             let stats = &mut self.summary.warehouses[w];
             stats.peak_on_hand_units = stats.peak_on_hand_units.max(units);
         }
-        for row in self.warehouse_daily.iter_mut().rev().take_while(|r| r.day == day) {
-            let w = self.s.warehouses.iter().position(|x| x.code == row.warehouse).expect("known warehouse");
+        for row in self
+            .warehouse_daily
+            .iter_mut()
+            .rev()
+            .take_while(|r| r.day == day)
+        {
+            let w = self
+                .s
+                .warehouses
+                .iter()
+                .position(|x| x.code == row.warehouse)
+                .expect("known warehouse");
             row.on_hand_units = on_hand_by_warehouse[w];
         }
         self.summary.engine_events += self.events.try_iter().count() as u64;
         // Finished orders nothing will name again leave the engine: memory and the
         // invariant check stay proportional to open orders, not to the whole run.
         let pinned = &self.pinned;
-        self.engine.archive_finished(|id| pinned.contains_key(&id.0));
+        self.engine
+            .archive_finished(|id| pinned.contains_key(&id.0));
         self.engine
             .check_invariants()
             .map_err(|v| anyhow::anyhow!("day {day}: the engine broke an invariant (a bug, please report it with the scenario and seed): {v}"))?;
@@ -881,47 +1303,98 @@ impl Sim<'_> {
         let days = k.days as f64;
         k.average_on_hand_units /= days;
         k.holding_cost_cents = self.on_hand_value_total * self.world.holding_rate_per_day;
-        k.inventory_turns_per_year = ratio(k.units_shipped as f64, k.average_on_hand_units) * 365.0 / days;
+        k.inventory_turns_per_year =
+            ratio(k.units_shipped as f64, k.average_on_hand_units) * 365.0 / days;
         k.order_fulfillment_rate = ratio(k.orders_shipped_complete as f64, k.orders_placed as f64);
         k.order_accuracy = ratio(k.orders_shipped_accurate as f64, k.orders_shipped as f64);
         k.unit_fill_rate = ratio(k.units_shipped as f64, k.units_ordered as f64);
         k.split_shipment_rate = ratio(k.split_shipment_rate, k.orders_confirmed as f64);
-        k.shipping_cost_cents_per_order = ratio(k.shipping_cost_cents as f64, k.orders_shipped as f64);
+        k.shipping_cost_cents_per_order =
+            ratio(k.shipping_cost_cents as f64, k.orders_shipped as f64);
         k.shipping_distance_km_per_order = ratio(self.distance_km_total, k.orders_shipped as f64);
         for channel in &mut k.channels {
-            channel.order_fulfillment_rate = ratio(channel.orders_shipped_complete as f64, channel.orders_placed as f64);
+            channel.order_fulfillment_rate = ratio(
+                channel.orders_shipped_complete as f64,
+                channel.orders_placed as f64,
+            );
         }
         self.processing_ms.sort_unstable();
         let hours = |ms: u64| ms as f64 / MS_PER_HOUR as f64;
         let n = self.processing_ms.len() as f64;
-        k.processing_time_hours_mean = ratio(self.processing_ms.iter().map(|&ms| hours(ms)).sum(), n);
+        k.processing_time_hours_mean =
+            ratio(self.processing_ms.iter().map(|&ms| hours(ms)).sum(), n);
         k.processing_time_hours_p50 = hours(percentile(&self.processing_ms, 0.5));
         k.processing_time_hours_p95 = hours(percentile(&self.processing_ms, 0.95));
-        k.shipped_within_24h_share = ratio(self.processing_ms.iter().filter(|&&ms| ms <= MS_PER_DAY).count() as f64, n);
-        k.shipped_within_48h_share = ratio(self.processing_ms.iter().filter(|&&ms| ms <= 2 * MS_PER_DAY).count() as f64, n);
+        k.shipped_within_24h_share = ratio(
+            self.processing_ms
+                .iter()
+                .filter(|&&ms| ms <= MS_PER_DAY)
+                .count() as f64,
+            n,
+        );
+        k.shipped_within_48h_share = ratio(
+            self.processing_ms
+                .iter()
+                .filter(|&&ms| ms <= 2 * MS_PER_DAY)
+                .count() as f64,
+            n,
+        );
         k.delivery_time_days_mean = ratio(self.delivery_days_total, n);
-        RunOutput { summary: self.summary, daily: self.daily, warehouse_daily: self.warehouse_daily, latency: self.latency.report() }
+        RunOutput {
+            summary: self.summary,
+            daily: self.daily,
+            warehouse_daily: self.warehouse_daily,
+            latency: self.latency.report(),
+        }
     }
 }
 
 /// Writes `summary.json`, `daily.csv`, `warehouse_daily.csv` and `latency.json` into `dir`.
 pub fn write_outputs(output: &RunOutput, dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the output folder {}", dir.display()))?;
-    let write = |name: &str, text: String| std::fs::write(dir.join(name), text).with_context(|| format!("cannot write {}", dir.join(name).display()));
-    write("summary.json", serde_json::to_string_pretty(&output.summary)? + "\n")?;
-    write("latency.json", serde_json::to_string_pretty(&output.latency)? + "\n")?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    let write = |name: &str, text: String| {
+        std::fs::write(dir.join(name), text)
+            .with_context(|| format!("cannot write {}", dir.join(name).display()))
+    };
+    write(
+        "summary.json",
+        serde_json::to_string_pretty(&output.summary)? + "\n",
+    )?;
+    write(
+        "latency.json",
+        serde_json::to_string_pretty(&output.latency)? + "\n",
+    )?;
     let mut csv = String::from("day,date,demand_multiplier,events,orders_placed,units_ordered,orders_shipped_complete,units_shipped,units_backordered,orders_oversold,lost_sales_units,on_hand_units,stockout_skus,processing_time_hours_p50,processing_time_hours_p95\n");
     for d in &output.daily {
         let events = d.events.replace('"', "'");
         csv += &format!(
             "{},{},{:.4},\"{}\",{},{},{},{},{},{},{},{},{},{:.3},{:.3}\n",
-            d.day, d.date, d.demand_multiplier, events, d.orders_placed, d.units_ordered, d.orders_shipped_complete, d.units_shipped, d.units_backordered, d.orders_oversold, d.lost_sales_units, d.on_hand_units, d.stockout_skus, d.processing_time_hours_p50, d.processing_time_hours_p95
+            d.day,
+            d.date,
+            d.demand_multiplier,
+            events,
+            d.orders_placed,
+            d.units_ordered,
+            d.orders_shipped_complete,
+            d.units_shipped,
+            d.units_backordered,
+            d.orders_oversold,
+            d.lost_sales_units,
+            d.on_hand_units,
+            d.stockout_skus,
+            d.processing_time_hours_p50,
+            d.processing_time_hours_p95
         );
     }
     write("daily.csv", csv)?;
-    let mut csv = String::from("day,warehouse,lines_shipped,capacity_lines,backlog_lines,on_hand_units\n");
+    let mut csv =
+        String::from("day,warehouse,lines_shipped,capacity_lines,backlog_lines,on_hand_units\n");
     for r in &output.warehouse_daily {
-        csv += &format!("{},{},{},{},{},{}\n", r.day, r.warehouse, r.lines_shipped, r.capacity_lines, r.backlog_lines, r.on_hand_units);
+        csv += &format!(
+            "{},{},{},{},{},{}\n",
+            r.day, r.warehouse, r.lines_shipped, r.capacity_lines, r.backlog_lines, r.on_hand_units
+        );
     }
     write("warehouse_daily.csv", csv)
 }

@@ -11,7 +11,9 @@ use qm_simulator::scenario::{Scenario, ScenarioError};
 use toml::Spanned;
 
 fn path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios")
+        .join(name)
 }
 
 fn load(name: &str, days: Option<u32>) -> Scenario {
@@ -29,23 +31,61 @@ fn run(scenario: &Scenario) -> RunOutput {
 /// Identities that hold in every run, whatever the scenario.
 fn assert_accounts_add_up(output: &RunOutput) {
     let k = &output.summary;
-    assert_eq!(k.orders_placed, k.orders_held + k.orders_cancelled_oversold, "every placed order was held or cancelled");
+    assert_eq!(
+        k.orders_placed,
+        k.orders_held + k.orders_cancelled_oversold,
+        "every placed order was held or cancelled"
+    );
     assert!(k.orders_confirmed <= k.orders_held - k.orders_abandoned);
-    assert!(k.orders_shipped_accurate <= k.orders_shipped_complete && k.orders_shipped_complete <= k.orders_shipped);
+    assert!(
+        k.orders_shipped_accurate <= k.orders_shipped_complete
+            && k.orders_shipped_complete <= k.orders_shipped
+    );
     assert!(k.orders_shipped <= k.orders_confirmed);
     assert!(k.units_shipped <= k.units_ordered);
     assert!(k.lost_sales_units_not_shown <= k.lost_sales_units);
     assert_eq!(output.daily.len(), k.days as usize);
-    assert_eq!(output.daily.iter().map(|d| d.orders_placed).sum::<u64>(), k.orders_placed);
-    assert_eq!(output.daily.iter().map(|d| d.units_shipped).sum::<u64>(), k.units_shipped);
-    assert_eq!(output.daily.iter().map(|d| d.lost_sales_units).sum::<u64>(), k.lost_sales_units);
-    assert_eq!(output.daily.iter().map(|d| d.orders_shipped_complete).sum::<u64>(), k.orders_shipped_complete);
-    assert_eq!(k.channels.iter().map(|c| c.orders_placed).sum::<u64>(), k.orders_placed);
-    assert_eq!(k.channels.iter().map(|c| c.orders_oversold).sum::<u64>(), k.orders_oversold);
-    assert_eq!(k.channels.iter().map(|c| c.oversold_units).sum::<u64>(), k.oversold_units);
-    assert_eq!(k.warehouses.iter().map(|w| w.pick_errors).sum::<u64>(), k.pick_errors);
+    assert_eq!(
+        output.daily.iter().map(|d| d.orders_placed).sum::<u64>(),
+        k.orders_placed
+    );
+    assert_eq!(
+        output.daily.iter().map(|d| d.units_shipped).sum::<u64>(),
+        k.units_shipped
+    );
+    assert_eq!(
+        output.daily.iter().map(|d| d.lost_sales_units).sum::<u64>(),
+        k.lost_sales_units
+    );
+    assert_eq!(
+        output
+            .daily
+            .iter()
+            .map(|d| d.orders_shipped_complete)
+            .sum::<u64>(),
+        k.orders_shipped_complete
+    );
+    assert_eq!(
+        k.channels.iter().map(|c| c.orders_placed).sum::<u64>(),
+        k.orders_placed
+    );
+    assert_eq!(
+        k.channels.iter().map(|c| c.orders_oversold).sum::<u64>(),
+        k.orders_oversold
+    );
+    assert_eq!(
+        k.channels.iter().map(|c| c.oversold_units).sum::<u64>(),
+        k.oversold_units
+    );
+    assert_eq!(
+        k.warehouses.iter().map(|w| w.pick_errors).sum::<u64>(),
+        k.pick_errors
+    );
     let lines: u64 = output.warehouse_daily.iter().map(|r| r.lines_shipped).sum();
-    assert_eq!(k.warehouses.iter().map(|w| w.lines_shipped).sum::<u64>(), lines);
+    assert_eq!(
+        k.warehouses.iter().map(|w| w.lines_shipped).sum::<u64>(),
+        lines
+    );
     // A cutoff stops at capacity; only the day's first shipment may exceed it alone (≤ 64 lines).
     for w in &output.warehouse_daily {
         assert!(w.lines_shipped <= w.capacity_lines as u64 + 64, "{w:?}");
@@ -60,32 +100,65 @@ fn baseline_runs_and_its_kpis_add_up() {
     let k = &output.summary;
     // 3,000 a day shaped by the day-of-week profile (Mon 1.15 … Sun 1.0, mean 1): 7 days ≈ 21,000,
     // less the orders whose every line was shown out of stock.
-    assert!((20_000..=21_400).contains(&k.orders_placed), "{}", k.orders_placed);
+    assert!(
+        (20_000..=21_400).contains(&k.orders_placed),
+        "{}",
+        k.orders_placed
+    );
     let abandoned = k.orders_abandoned as f64 / k.orders_held as f64;
-    assert!((0.19..0.21).contains(&abandoned), "20 % of carts are abandoned: {abandoned}");
+    assert!(
+        (0.19..0.21).contains(&abandoned),
+        "20 % of carts are abandoned: {abandoned}"
+    );
     let failed = k.orders_payment_failed as f64 / (k.orders_held - k.orders_abandoned) as f64;
-    assert!((0.015..0.025).contains(&failed), "2 % of payments fail: {failed}");
-    assert!(k.order_fulfillment_rate > 0.72 && k.order_fulfillment_rate < 0.80, "{}", k.order_fulfillment_rate);
-    assert!(k.order_accuracy > 0.99 && k.order_accuracy < 1.0, "pick errors at 0.3 %: {}", k.order_accuracy);
+    assert!(
+        (0.015..0.025).contains(&failed),
+        "2 % of payments fail: {failed}"
+    );
+    assert!(
+        k.order_fulfillment_rate > 0.72 && k.order_fulfillment_rate < 0.80,
+        "{}",
+        k.order_fulfillment_rate
+    );
+    assert!(
+        k.order_accuracy > 0.99 && k.order_accuracy < 1.0,
+        "pick errors at 0.3 %: {}",
+        k.order_accuracy
+    );
     // Paid orders ship at the next 16:00 cutoff, capacity permitting: always within 24 h here.
     assert!(k.processing_time_hours_p95 <= 24.0 && k.capacity_saturated_warehouse_days == 0);
     assert_eq!(output.daily[0].date, "2026-03-02");
-    assert!((output.daily[0].demand_multiplier - 1.15).abs() < 1e-9, "a Monday");
+    assert!(
+        (output.daily[0].demand_multiplier - 1.15).abs() < 1e-9,
+        "a Monday"
+    );
 }
 
 #[test]
 fn same_seed_gives_identical_outputs_and_another_seed_differs() {
     let scenario = load("baseline.toml", Some(3));
     let files = |seed: u64| {
-        let dir = std::env::temp_dir().join(format!("qm-determinism-{}-{seed}-{}", std::process::id(), rand_suffix()));
+        let dir = std::env::temp_dir().join(format!(
+            "qm-determinism-{}-{seed}-{}",
+            std::process::id(),
+            rand_suffix()
+        ));
         write_outputs(&simulate(&scenario, seed, &mut |_| {}).unwrap(), &dir).unwrap();
         let read = |name: &str| std::fs::read(dir.join(name)).unwrap();
-        let out = (read("summary.json"), read("daily.csv"), read("warehouse_daily.csv"));
+        let out = (
+            read("summary.json"),
+            read("daily.csv"),
+            read("warehouse_daily.csv"),
+        );
         std::fs::remove_dir_all(&dir).unwrap();
         out
     };
     let first = files(7);
-    assert_eq!(first, files(7), "byte-identical summary.json, daily.csv and warehouse_daily.csv");
+    assert_eq!(
+        first,
+        files(7),
+        "byte-identical summary.json, daily.csv and warehouse_daily.csv"
+    );
     assert_ne!(first.0, files(8).0);
 }
 
@@ -102,17 +175,46 @@ fn black_friday_saturates_capacity_and_stretches_processing_time() {
     assert_accounts_add_up(&output);
     let k = &output.summary;
     let friday = &output.daily[26];
-    assert_eq!((friday.date.as_str(), friday.events.as_str()), ("2026-11-27", "Black Friday"));
+    assert_eq!(
+        (friday.date.as_str(), friday.events.as_str()),
+        ("2026-11-27", "Black Friday")
+    );
     // 4× on the day (× Friday's 1.0 / 1.0 profile weight × the 10 %-a-year trend).
-    assert!(friday.demand_multiplier > 4.0 && friday.demand_multiplier < 4.1, "{}", friday.demand_multiplier);
+    assert!(
+        friday.demand_multiplier > 4.0 && friday.demand_multiplier < 4.1,
+        "{}",
+        friday.demand_multiplier
+    );
     let normal = &output.daily[15];
-    assert!(friday.orders_placed as f64 > 2.0 * normal.orders_placed as f64, "{} vs {}", friday.orders_placed, normal.orders_placed);
-    assert!(k.capacity_saturated_warehouse_days >= 10, "{}", k.capacity_saturated_warehouse_days);
+    assert!(
+        friday.orders_placed as f64 > 2.0 * normal.orders_placed as f64,
+        "{} vs {}",
+        friday.orders_placed,
+        normal.orders_placed
+    );
+    assert!(
+        k.capacity_saturated_warehouse_days >= 10,
+        "{}",
+        k.capacity_saturated_warehouse_days
+    );
     let after = &output.daily[30];
-    assert!(after.processing_time_hours_p95 > 48.0, "backlog after Cyber Monday: {}", after.processing_time_hours_p95);
-    assert!(normal.processing_time_hours_p95 <= 24.0, "{}", normal.processing_time_hours_p95);
+    assert!(
+        after.processing_time_hours_p95 > 48.0,
+        "backlog after Cyber Monday: {}",
+        after.processing_time_hours_p95
+    );
+    assert!(
+        normal.processing_time_hours_p95 <= 24.0,
+        "{}",
+        normal.processing_time_hours_p95
+    );
     assert!(k.shipped_within_48h_share < 0.97);
-    assert!(k.warehouses.iter().all(|w| w.peak_day_lines <= w.capacity_lines_per_day as u64 + 6), "no cutoff ships past capacity");
+    assert!(
+        k.warehouses
+            .iter()
+            .all(|w| w.peak_day_lines <= w.capacity_lines_per_day as u64 + 6),
+        "no cutoff ships past capacity"
+    );
     // The marketplace's half-hour-old view oversells; it backorders instead of cancelling.
     assert!(k.channels[1].orders_oversold > 0 && k.orders_backordered > 0);
 }
@@ -127,13 +229,23 @@ fn flash_sale_sells_out_the_sale_skus_without_overselling_a_unit() {
     assert!(sale.demand_multiplier > 5.0, "{}", sale.demand_multiplier);
     // Customers only order what the channel shows in stock: once the sale SKUs sell out,
     // their demand becomes lost sales, not orders.
-    assert!(sale.orders_placed > 2 * output.daily[0].orders_placed, "{} vs {}", sale.orders_placed, output.daily[0].orders_placed);
+    assert!(
+        sale.orders_placed > 2 * output.daily[0].orders_placed,
+        "{} vs {}",
+        sale.orders_placed,
+        output.daily[0].orders_placed
+    );
     // 3,400 units of sale stock against about 36,000 units of sale demand: most is lost.
     assert!(sale.lost_sales_units > 15_000, "{}", sale.lost_sales_units);
     // The marketplace's five-minute-old figure oversells while the web store (live) never does.
     let (web, marketplace) = (&k.channels[0], &k.channels[1]);
     assert!(marketplace.orders_oversold > 0);
-    assert!(web.orders_oversold < marketplace.orders_oversold, "{} vs {}", web.orders_oversold, marketplace.orders_oversold);
+    assert!(
+        web.orders_oversold < marketplace.orders_oversold,
+        "{} vs {}",
+        web.orders_oversold,
+        marketplace.orders_oversold
+    );
 }
 
 #[test]
@@ -144,8 +256,16 @@ fn per_sku_policies_order_their_fixed_lots() {
     s.replenishment.order_up_to_days = Spanned::new(0..0, 0.0);
     s.replenishment.suppliers[0].lead_time_days = Spanned::new(0..0, 1.0);
     let k = run(&s).summary;
-    assert!(k.supplier_orders >= 2, "both sale SKUs fall below their reorder points: {}", k.supplier_orders);
-    assert!(k.units_received > 0 && k.units_received % 200 == 0, "whole lots of 400 and 200: {}", k.units_received);
+    assert!(
+        k.supplier_orders >= 2,
+        "both sale SKUs fall below their reorder points: {}",
+        k.supplier_orders
+    );
+    assert!(
+        k.units_received > 0 && k.units_received % 200 == 0,
+        "whole lots of 400 and 200: {}",
+        k.units_received
+    );
     assert!(k.units_received <= 400 * k.supplier_orders);
 }
 
@@ -157,8 +277,17 @@ fn stale_channel_views_oversell_and_live_views_do_not() {
     let c = &lagged.summary.channels;
     // The live web shop almost never oversells; the hourly and four-hourly marketplaces do.
     let rate = |i: usize| c[i].orders_oversold as f64 / c[i].orders_placed as f64;
-    assert!(rate(0) < 0.001 && rate(1) > 10.0 * rate(0) && rate(2) > 10.0 * rate(0), "{} {} {}", rate(0), rate(1), rate(2));
-    assert!(lagged.summary.orders_backordered > 0, "the four-hourly channel backorders its oversells");
+    assert!(
+        rate(0) < 0.001 && rate(1) > 10.0 * rate(0) && rate(2) > 10.0 * rate(0),
+        "{} {} {}",
+        rate(0),
+        rate(1),
+        rate(2)
+    );
+    assert!(
+        lagged.summary.orders_backordered > 0,
+        "the four-hourly channel backorders its oversells"
+    );
 
     let mut live = load("multichannel-lag.toml", Some(10));
     for channel in &mut live.channels {
@@ -166,7 +295,12 @@ fn stale_channel_views_oversell_and_live_views_do_not() {
     }
     let live = run(&live);
     assert_accounts_add_up(&live);
-    assert!(live.summary.orders_oversold * 3 < lagged.summary.orders_oversold, "{} vs {}", live.summary.orders_oversold, lagged.summary.orders_oversold);
+    assert!(
+        live.summary.orders_oversold * 3 < lagged.summary.orders_oversold,
+        "{} vs {}",
+        live.summary.orders_oversold,
+        lagged.summary.orders_oversold
+    );
 }
 
 #[test]
@@ -177,7 +311,12 @@ fn a_channel_buffer_trades_oversells_for_lost_sales() {
         run(&s).summary.channels[1].clone()
     };
     let (thin, thick) = (with_buffer(0), with_buffer(4));
-    assert!(thick.orders_oversold < thin.orders_oversold, "{} vs {}", thick.orders_oversold, thin.orders_oversold);
+    assert!(
+        thick.orders_oversold < thin.orders_oversold,
+        "{} vs {}",
+        thick.orders_oversold,
+        thin.orders_oversold
+    );
     assert!(thick.lost_sales_units_not_shown > thin.lost_sales_units_not_shown);
 }
 
@@ -186,10 +325,22 @@ fn long_tail_shrinkage_is_found_by_pickers_and_cycle_counts() {
     let output = run(&load("long-tail.toml", Some(35)));
     assert_accounts_add_up(&output);
     let k = &output.summary;
-    assert!(k.units_shrunk > 0 && k.units_short_picked + k.units_found_by_cycle_count <= k.units_shrunk);
-    assert!(k.units_found_by_cycle_count > 0, "counts every 28 days find shrinkage");
-    assert!(k.units_returned > 0 && k.units_restocked < k.units_returned, "70 % of returns restock");
-    assert!(k.order_accuracy < 1.0 && k.order_accuracy > 0.98, "{}", k.order_accuracy);
+    assert!(
+        k.units_shrunk > 0 && k.units_short_picked + k.units_found_by_cycle_count <= k.units_shrunk
+    );
+    assert!(
+        k.units_found_by_cycle_count > 0,
+        "counts every 28 days find shrinkage"
+    );
+    assert!(
+        k.units_returned > 0 && k.units_restocked < k.units_returned,
+        "70 % of returns restock"
+    );
+    assert!(
+        k.order_accuracy < 1.0 && k.order_accuracy > 0.98,
+        "{}",
+        k.order_accuracy
+    );
     // Most of 20,000 SKUs sell less than once a day: the daily stockout count is a small share.
     assert!(output.daily.iter().all(|d| d.stockout_skus < 2_000));
 
@@ -197,7 +348,12 @@ fn long_tail_shrinkage_is_found_by_pickers_and_cycle_counts() {
     no_counts.accuracy.cycle_count_days = Spanned::new(0..0, 0);
     let no_counts = run(&no_counts).summary;
     assert_eq!(no_counts.units_found_by_cycle_count, 0);
-    assert!(no_counts.units_short_picked > k.units_short_picked, "{} vs {}", no_counts.units_short_picked, k.units_short_picked);
+    assert!(
+        no_counts.units_short_picked > k.units_short_picked,
+        "{} vs {}",
+        no_counts.units_short_picked,
+        k.units_short_picked
+    );
 }
 
 #[test]
@@ -209,18 +365,38 @@ fn a_longer_cart_ttl_loses_fewer_late_payers_and_holds_more_stock() {
     };
     let (short, long) = (with_ttl(5), with_ttl(60));
     // Mean time to pay is 5 minutes (exponential): e^-1 ≈ 37 % pay after a 5-minute hold.
-    let late = short.orders_lost_hold_expired as f64 / (short.orders_held - short.orders_abandoned) as f64;
+    let late =
+        short.orders_lost_hold_expired as f64 / (short.orders_held - short.orders_abandoned) as f64;
     assert!((0.30..0.40).contains(&late), "{late}");
     assert!(long.orders_lost_hold_expired * 100 < short.orders_lost_hold_expired);
     // 12× longer holds, but the short TTL also expires every late payer's hold.
-    assert!(long.held_but_abandoned_unit_hours > 3.0 * short.held_but_abandoned_unit_hours, "{} vs {}", long.held_but_abandoned_unit_hours, short.held_but_abandoned_unit_hours);
+    assert!(
+        long.held_but_abandoned_unit_hours > 3.0 * short.held_but_abandoned_unit_hours,
+        "{} vs {}",
+        long.held_but_abandoned_unit_hours,
+        short.held_but_abandoned_unit_hours
+    );
 }
 
 #[test]
 fn every_shipped_scenario_loads() {
-    let mut names: Vec<String> = std::fs::read_dir(path("")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).filter(|n| n.ends_with(".toml")).collect();
+    let mut names: Vec<String> = std::fs::read_dir(path(""))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
     names.sort();
-    assert_eq!(names, ["baseline.toml", "black-friday.toml", "flash-sale.toml", "long-tail.toml", "multichannel-lag.toml", "one-year-benchmark.toml"]);
+    assert_eq!(
+        names,
+        [
+            "baseline.toml",
+            "black-friday.toml",
+            "flash-sale.toml",
+            "long-tail.toml",
+            "multichannel-lag.toml",
+            "one-year-benchmark.toml"
+        ]
+    );
     for name in names {
         Scenario::load(&path(&name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
@@ -264,49 +440,116 @@ fn bad_scenarios_are_refused_with_file_line_column_and_what_is_expected() {
     ];
     for (text, expected) in cases {
         let message = parse_error(&text);
-        assert!(message.contains(expected), "expected {expected:?} in {message:?}");
+        assert!(
+            message.contains(expected),
+            "expected {expected:?} in {message:?}"
+        );
     }
-    assert!(matches!(Scenario::load(Path::new("no/such/file.toml")), Err(ScenarioError::Read { .. })));
+    assert!(matches!(
+        Scenario::load(Path::new("no/such/file.toml")),
+        Err(ScenarioError::Read { .. })
+    ));
 }
 
 fn qm(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_qm")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_qm"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 #[test]
 fn qm_simulate_writes_its_outputs_and_exits_2_on_a_bad_scenario() {
     let out = std::env::temp_dir().join(format!("qm-cli-{}", std::process::id()));
     let scenario = path("baseline.toml");
-    let done = qm(&["simulate", scenario.to_str().unwrap(), "--out", out.to_str().unwrap(), "--days", "2"]);
-    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    let done = qm(&[
+        "simulate",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--days",
+        "2",
+    ]);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
     let printed = String::from_utf8_lossy(&done.stdout);
-    assert!(printed.contains("order fulfillment rate") && printed.contains("seed 42 · 2 days"), "{printed}");
-    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("baseline/summary.json")).unwrap()).unwrap();
+    assert!(
+        printed.contains("order fulfillment rate") && printed.contains("seed 42 · 2 days"),
+        "{printed}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("baseline/summary.json")).unwrap()).unwrap();
     assert_eq!(summary["days"], 2);
     for file in ["daily.csv", "warehouse_daily.csv", "latency.json"] {
         assert!(out.join("baseline").join(file).exists(), "{file}");
     }
 
     // Two seeds in parallel, each in its own folder.
-    let done = qm(&["simulate", scenario.to_str().unwrap(), "--out", out.to_str().unwrap(), "--days", "1", "--seeds", "1,2", "--quiet"]);
+    let done = qm(&[
+        "simulate",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--days",
+        "1",
+        "--seeds",
+        "1,2",
+        "--quiet",
+    ]);
     assert!(done.status.success() && done.stdout.is_empty());
-    let read = |seed: u32| std::fs::read_to_string(out.join(format!("baseline/seed-{seed}/summary.json"))).unwrap();
+    let read = |seed: u32| {
+        std::fs::read_to_string(out.join(format!("baseline/seed-{seed}/summary.json"))).unwrap()
+    };
     assert_ne!(read(1), read(2));
 
     let bad = out.join("bad.toml");
-    std::fs::write(&bad, with("baseline.toml", "orders_per_day = 3000", "orders_per_day = -5")).unwrap();
-    let refused = qm(&["simulate", bad.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    std::fs::write(
+        &bad,
+        with(
+            "baseline.toml",
+            "orders_per_day = 3000",
+            "orders_per_day = -5",
+        ),
+    )
+    .unwrap();
+    let refused = qm(&[
+        "simulate",
+        bad.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(refused.status.code(), Some(2));
     let message = String::from_utf8_lossy(&refused.stderr);
-    assert!(message.contains("bad.toml:83:18: demand.orders_per_day: must be a rate > 0"), "{message}");
+    assert!(
+        message.contains("bad.toml:83:18: demand.orders_per_day: must be a rate > 0"),
+        "{message}"
+    );
     std::fs::remove_dir_all(&out).unwrap();
 }
 
 #[test]
 fn summary_serializes_every_kpi_named_in_the_readme() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap();
     let json = serde_json::to_value(Summary::default()).unwrap();
-    for key in json.as_object().unwrap().keys().filter(|k| !["scenario", "seed", "start_date", "days", "warehouses", "channels"].contains(&k.as_str())) {
-        assert!(readme.contains(&format!("`{key}`")), "README.md does not define {key}");
+    for key in json.as_object().unwrap().keys().filter(|k| {
+        ![
+            "scenario",
+            "seed",
+            "start_date",
+            "days",
+            "warehouses",
+            "channels",
+        ]
+        .contains(&k.as_str())
+    }) {
+        assert!(
+            readme.contains(&format!("`{key}`")),
+            "README.md does not define {key}"
+        );
     }
 }

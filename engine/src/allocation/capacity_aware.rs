@@ -26,10 +26,14 @@ impl AllocationStrategy for CapacityAware {
     }
 
     fn plan(&self, ctx: &PlanContext<'_>, plan: &mut Plan, explain: Option<&mut Explanation>) {
-        let narrowed = PlanContext { eligible: ctx.eligible & !ctx.saturated, ..*ctx };
+        let narrowed = PlanContext {
+            eligible: ctx.eligible & !ctx.saturated,
+            ..*ctx
+        };
         self.inner.plan(&narrowed, plan, explain);
         if narrowed.eligible == 0 && ctx.eligible != 0 {
-            plan.rule = "every warehouse of the channel has used up its pick/pack capacity for the day";
+            plan.rule =
+                "every warehouse of the channel has used up its pick/pack capacity for the day";
         }
     }
 

@@ -7,8 +7,8 @@
 use smallvec::SmallVec;
 
 use super::{
-    all_short, fill_line, free_for_line, rank_by_distance, record_candidates, ships_whole, take_whole, AllocationStrategy,
-    Explanation, Pick, Plan, PlanContext, Ranking,
+    all_short, fill_line, free_for_line, rank_by_distance, record_candidates, ships_whole,
+    take_whole, AllocationStrategy, Explanation, Pick, Plan, PlanContext, Ranking,
 };
 use crate::order::SplitPolicy;
 
@@ -27,7 +27,9 @@ fn cover(ctx: &PlanContext<'_>, plan: &mut Plan, by_distance: &Ranking) {
         let mut best = None;
         let mut best_count = 0;
         for &(warehouse, _) in by_distance {
-            let count = (0..lines).filter(|&i| !done[i] && fits(ctx, plan, i, warehouse)).count();
+            let count = (0..lines)
+                .filter(|&i| !done[i] && fits(ctx, plan, i, warehouse))
+                .count();
             if count > best_count {
                 (best, best_count) = (Some(warehouse), count);
             }
@@ -36,7 +38,11 @@ fn cover(ctx: &PlanContext<'_>, plan: &mut Plan, by_distance: &Ranking) {
         for i in 0..lines {
             // Re-check line by line: two uncovered lines may share a SKU.
             if !done[i] && fits(ctx, plan, i, warehouse) {
-                plan.picks.push(Pick { line: i as u16, warehouse, units: ctx.order.lines[i].quantity as u32 });
+                plan.picks.push(Pick {
+                    line: i as u16,
+                    warehouse,
+                    units: ctx.order.lines[i].quantity as u32,
+                });
                 done[i] = true;
             }
         }
@@ -74,7 +80,10 @@ impl AllocationStrategy for FewestShipments {
         if let Some(explain) = explain {
             let warehouses = ctx.network.warehouses();
             for (w, score) in by_distance.iter_mut() {
-                *score = ctx.order.ship_to.distance_km(&warehouses[w.index()].location);
+                *score = ctx
+                    .order
+                    .ship_to
+                    .distance_km(&warehouses[w.index()].location);
             }
             record_candidates(ctx, &by_distance, "distance_km (breaks ties)", explain);
         }

@@ -6,7 +6,10 @@
 
 use smallvec::SmallVec;
 
-use super::{eligible_warehouses, record_candidates, sort_ranking, whole_then_split, AllocationStrategy, Explanation, Plan, PlanContext, Ranking};
+use super::{
+    eligible_warehouses, record_candidates, sort_ranking, whole_then_split, AllocationStrategy,
+    Explanation, Plan, PlanContext, Ranking,
+};
 use crate::constants::MAX_WAREHOUSES;
 
 /// See the module documentation.
@@ -32,7 +35,11 @@ impl Costs<'_> {
     /// Ranking score of one shipment of `weight_grams` from `warehouse`.
     fn shipment(&self, warehouse: super::WarehouseId, weight_grams: u64) -> f64 {
         let distance_km = self.distance_km[warehouse.index()];
-        match self.ctx.network.cheapest_quote(distance_km, weight_grams, self.ctx.order.service) {
+        match self
+            .ctx
+            .network
+            .cheapest_quote(distance_km, weight_grams, self.ctx.order.service)
+        {
             Some(q) if q.meets_promise => q.cost_cents as f64,
             Some(q) => q.cost_cents as f64 + MISSED_PROMISE_PENALTY_CENTS,
             None => UNREACHABLE_PENALTY_CENTS + distance_km,
@@ -44,7 +51,10 @@ impl Costs<'_> {
         plan.picks
             .iter()
             .filter(|p| p.warehouse == warehouse)
-            .map(|p| skus[self.ctx.order.lines[p.line as usize].sku.index()].unit_weight_grams as u64 * p.units as u64)
+            .map(|p| {
+                skus[self.ctx.order.lines[p.line as usize].sku.index()].unit_weight_grams as u64
+                    * p.units as u64
+            })
             .sum()
     }
 }
@@ -57,17 +67,33 @@ impl AllocationStrategy for LowestCost {
     fn plan(&self, ctx: &PlanContext<'_>, plan: &mut Plan, explain: Option<&mut Explanation>) {
         let costs = Costs {
             ctx,
-            distance_km: ctx.network.warehouses().iter().map(|w| ctx.order.ship_to.distance_km(&w.location)).collect(),
+            distance_km: ctx
+                .network
+                .warehouses()
+                .iter()
+                .map(|w| ctx.order.ship_to.distance_km(&w.location))
+                .collect(),
         };
-        let total_grams: u64 = (0..ctx.order.lines.len()).map(|i| costs.line_weight_grams(i)).sum();
-        let mut whole: Ranking = eligible_warehouses(ctx).map(|w| (w, costs.shipment(w, total_grams))).collect();
+        let total_grams: u64 = (0..ctx.order.lines.len())
+            .map(|i| costs.line_weight_grams(i))
+            .sum();
+        let mut whole: Ranking = eligible_warehouses(ctx)
+            .map(|w| (w, costs.shipment(w, total_grams)))
+            .collect();
         sort_ranking(&mut whole);
         whole_then_split(ctx, plan, &whole, |ctx, plan, line, ranking| {
             ranking.clear();
             for w in eligible_warehouses(ctx) {
                 let planned = costs.planned_weight_grams(plan, w);
-                let before = if planned > 0 { costs.shipment(w, planned) } else { 0.0 };
-                ranking.push((w, costs.shipment(w, planned + costs.line_weight_grams(line)) - before));
+                let before = if planned > 0 {
+                    costs.shipment(w, planned)
+                } else {
+                    0.0
+                };
+                ranking.push((
+                    w,
+                    costs.shipment(w, planned + costs.line_weight_grams(line)) - before,
+                ));
             }
             sort_ranking(ranking);
         });
@@ -75,7 +101,12 @@ impl AllocationStrategy for LowestCost {
             plan.rule = "the warehouse and carrier with the lowest cost that keeps the promise ships the whole order";
         }
         if let Some(explain) = explain {
-            record_candidates(ctx, &whole, "cost_cents (whole order; +1e12 if the promise is missed)", explain);
+            record_candidates(
+                ctx,
+                &whole,
+                "cost_cents (whole order; +1e12 if the promise is missed)",
+                explain,
+            );
         }
     }
 }

@@ -46,8 +46,13 @@ pub enum StrategyKind {
 
 impl StrategyKind {
     /// Every built-in strategy, in a stable order.
-    pub const ALL: [StrategyKind; 5] =
-        [Self::Nearest, Self::LowestCost, Self::FewestShipments, Self::MostStock, Self::Priority];
+    pub const ALL: [StrategyKind; 5] = [
+        Self::Nearest,
+        Self::LowestCost,
+        Self::FewestShipments,
+        Self::MostStock,
+        Self::Priority,
+    ];
 
     /// The strategy's name as users write it (`nearest`, `lowest_cost`…).
     pub fn name(self) -> &'static str {
@@ -179,8 +184,16 @@ pub struct StockView<'a> {
 }
 
 impl<'a> StockView<'a> {
-    pub(crate) fn new(inventory: &'a Inventory, channel: &'a Channel, warehouse_count: usize) -> Self {
-        Self { inventory, channel, warehouse_count }
+    pub(crate) fn new(
+        inventory: &'a Inventory,
+        channel: &'a Channel,
+        warehouse_count: usize,
+    ) -> Self {
+        Self {
+            inventory,
+            channel,
+            warehouse_count,
+        }
     }
 
     /// Units of `sku` at `warehouse` that the channel may take right now.
@@ -235,8 +248,13 @@ pub(crate) fn sort_ranking(ranking: &mut Ranking) {
 }
 
 /// The eligible warehouses, in id order.
-pub(crate) fn eligible_warehouses<'a>(ctx: &'a PlanContext<'_>) -> impl Iterator<Item = WarehouseId> + 'a {
-    ctx.channel_warehouses.iter().copied().filter(|w| ctx.eligible & w.bit() != 0)
+pub(crate) fn eligible_warehouses<'a>(
+    ctx: &'a PlanContext<'_>,
+) -> impl Iterator<Item = WarehouseId> + 'a {
+    ctx.channel_warehouses
+        .iter()
+        .copied()
+        .filter(|w| ctx.eligible & w.bit() != 0)
 }
 
 /// Ranks eligible warehouses by closeness to the ship-to point (closest first, ties to
@@ -248,23 +266,36 @@ pub(crate) fn rank_by_distance(ctx: &PlanContext<'_>, ranking: &mut Ranking) {
     for w in eligible_warehouses(ctx) {
         // Negated cosine: ascending order = closest first, with no trigonometry.
         let score = -ctx.order.ship_to.closeness(&warehouses[w.index()].location);
-        let at = ranking.iter().position(|&(other, other_score)| score < other_score || (score == other_score && w < other));
+        let at = ranking.iter().position(|&(other, other_score)| {
+            score < other_score || (score == other_score && w < other)
+        });
         ranking.insert(at.unwrap_or(ranking.len()), (w, score));
     }
 }
 
 /// Units of line `line` still free for this order at `warehouse`, after what the plan already takes.
 #[inline]
-pub(crate) fn free_for_line(ctx: &PlanContext<'_>, plan: &Plan, line: usize, warehouse: WarehouseId) -> u32 {
+pub(crate) fn free_for_line(
+    ctx: &PlanContext<'_>,
+    plan: &Plan,
+    line: usize,
+    warehouse: WarehouseId,
+) -> u32 {
     let sku = ctx.order.lines[line].sku;
-    ctx.stock.available(sku, warehouse).saturating_sub(plan.planned(ctx.order, sku, warehouse))
+    ctx.stock
+        .available(sku, warehouse)
+        .saturating_sub(plan.planned(ctx.order, sku, warehouse))
 }
 
 /// Whether `warehouse` alone has every unit of the order, counting repeated SKUs together.
 pub(crate) fn ships_whole(ctx: &PlanContext<'_>, warehouse: WarehouseId) -> bool {
     let lines = &ctx.order.lines;
     lines.iter().enumerate().all(|(i, line)| {
-        let earlier: i64 = lines[..i].iter().filter(|l| l.sku == line.sku).map(|l| l.quantity).sum();
+        let earlier: i64 = lines[..i]
+            .iter()
+            .filter(|l| l.sku == line.sku)
+            .map(|l| l.quantity)
+            .sum();
         (ctx.stock.available(line.sku, warehouse) as i64) >= earlier + line.quantity
     })
 }
@@ -272,7 +303,11 @@ pub(crate) fn ships_whole(ctx: &PlanContext<'_>, warehouse: WarehouseId) -> bool
 /// Plans every line from one warehouse.
 pub(crate) fn take_whole(ctx: &PlanContext<'_>, plan: &mut Plan, warehouse: WarehouseId) {
     for (i, line) in ctx.order.lines.iter().enumerate() {
-        plan.picks.push(Pick { line: i as u16, warehouse, units: line.quantity as u32 });
+        plan.picks.push(Pick {
+            line: i as u16,
+            warehouse,
+            units: line.quantity as u32,
+        });
     }
 }
 
@@ -286,13 +321,21 @@ pub(crate) fn fill_line(ctx: &PlanContext<'_>, plan: &mut Plan, line: usize, ran
         }
         let units = free_for_line(ctx, plan, line, warehouse).min(remaining);
         if units > 0 {
-            plan.picks.push(Pick { line: line as u16, warehouse, units });
+            plan.picks.push(Pick {
+                line: line as u16,
+                warehouse,
+                units,
+            });
             remaining -= units;
         }
     }
     if remaining > 0 {
         if let Some(&(warehouse, _)) = ranking.first() {
-            plan.shortfalls.push(Shortfall { line: line as u16, warehouse, units: remaining });
+            plan.shortfalls.push(Shortfall {
+                line: line as u16,
+                warehouse,
+                units: remaining,
+            });
         }
     }
 }
@@ -300,7 +343,11 @@ pub(crate) fn fill_line(ctx: &PlanContext<'_>, plan: &mut Plan, line: usize, ran
 /// Marks every line short at `warehouse` (nothing planned): the order cannot ship as asked.
 pub(crate) fn all_short(ctx: &PlanContext<'_>, plan: &mut Plan, warehouse: WarehouseId) {
     for (i, line) in ctx.order.lines.iter().enumerate() {
-        plan.shortfalls.push(Shortfall { line: i as u16, warehouse, units: line.quantity as u32 });
+        plan.shortfalls.push(Shortfall {
+            line: i as u16,
+            warehouse,
+            units: line.quantity as u32,
+        });
     }
 }
 
@@ -318,8 +365,17 @@ pub(crate) fn whole_then_split(
 
 /// [`whole_then_split`] where every line uses the whole-order ranking (distance,
 /// channel priority): no per-line ranking is built or copied.
-pub(crate) fn whole_then_split_same_ranking(ctx: &PlanContext<'_>, plan: &mut Plan, ranking: &Ranking) {
-    split_with(ctx, plan, ranking, None::<fn(&PlanContext<'_>, &Plan, usize, &mut Ranking)>);
+pub(crate) fn whole_then_split_same_ranking(
+    ctx: &PlanContext<'_>,
+    plan: &mut Plan,
+    ranking: &Ranking,
+) {
+    split_with(
+        ctx,
+        plan,
+        ranking,
+        None::<fn(&PlanContext<'_>, &Plan, usize, &mut Ranking)>,
+    );
 }
 
 fn split_with(
@@ -352,7 +408,8 @@ fn split_with(
             None => fill_line(ctx, plan, line, whole),
         }
     }
-    plan.rule = "no single warehouse has every unit: each line from the best-ranked warehouses with stock";
+    plan.rule =
+        "no single warehouse has every unit: each line from the best-ranked warehouses with stock";
 }
 
 /// Records every channel warehouse as a candidate, ranked ones first in ranking order.
@@ -367,7 +424,10 @@ pub(crate) fn record_candidates(
         explain.candidates.push(Candidate {
             warehouse,
             eligible,
-            distance_km: ctx.order.ship_to.distance_km(&warehouses[warehouse.index()].location),
+            distance_km: ctx
+                .order
+                .ship_to
+                .distance_km(&warehouses[warehouse.index()].location),
             ships_whole_order: ships_whole(ctx, warehouse),
             score,
             score_name,
@@ -382,4 +442,3 @@ pub(crate) fn record_candidates(
         }
     }
 }
-

@@ -3,13 +3,20 @@
 //! the units available of the order's SKUs together; for a split line, of that
 //! line's SKU. Ties go to the closer warehouse.
 
-use super::{eligible_warehouses, record_candidates, sort_ranking, whole_then_split, AllocationStrategy, Explanation, Plan, PlanContext, Ranking};
+use super::{
+    eligible_warehouses, record_candidates, sort_ranking, whole_then_split, AllocationStrategy,
+    Explanation, Plan, PlanContext, Ranking,
+};
 
 /// See the module documentation.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct MostStock;
 
-fn rank(ctx: &PlanContext<'_>, ranking: &mut Ranking, units_at: impl Fn(super::WarehouseId) -> u64) {
+fn rank(
+    ctx: &PlanContext<'_>,
+    ranking: &mut Ranking,
+    units_at: impl Fn(super::WarehouseId) -> u64,
+) {
     ranking.clear();
     let warehouses = ctx.network.warehouses();
     for w in eligible_warehouses(ctx) {
@@ -27,9 +34,17 @@ impl AllocationStrategy for MostStock {
 
     fn plan(&self, ctx: &PlanContext<'_>, plan: &mut Plan, explain: Option<&mut Explanation>) {
         let mut whole = Ranking::new();
-        rank(ctx, &mut whole, |w| ctx.order.lines.iter().map(|l| ctx.stock.available(l.sku, w) as u64).sum());
+        rank(ctx, &mut whole, |w| {
+            ctx.order
+                .lines
+                .iter()
+                .map(|l| ctx.stock.available(l.sku, w) as u64)
+                .sum()
+        });
         whole_then_split(ctx, plan, &whole, |ctx, plan, line, ranking| {
-            rank(ctx, ranking, |w| super::free_for_line(ctx, plan, line, w) as u64);
+            rank(ctx, ranking, |w| {
+                super::free_for_line(ctx, plan, line, w) as u64
+            });
         });
         if let Some(explain) = explain {
             for (_, score) in whole.iter_mut() {

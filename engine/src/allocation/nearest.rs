@@ -2,8 +2,8 @@
 //! distance), else each line from the closest warehouses with stock.
 
 use super::{
-    eligible_warehouses, rank_by_distance, record_candidates, ships_whole, take_whole, whole_then_split_same_ranking, AllocationStrategy,
-    Explanation, Plan, PlanContext, Ranking,
+    eligible_warehouses, rank_by_distance, record_candidates, ships_whole, take_whole,
+    whole_then_split_same_ranking, AllocationStrategy, Explanation, Plan, PlanContext, Ranking,
 };
 
 /// See the module documentation.
@@ -41,7 +41,10 @@ impl AllocationStrategy for Nearest {
         if let Some(explain) = explain {
             let warehouses = ctx.network.warehouses();
             for (w, score) in ranking.iter_mut() {
-                *score = ctx.order.ship_to.distance_km(&warehouses[w.index()].location);
+                *score = ctx
+                    .order
+                    .ship_to
+                    .distance_km(&warehouses[w.index()].location);
             }
             record_candidates(ctx, &ranking, "distance_km", explain);
         }

@@ -1,7 +1,10 @@
 //! `priority`: the channel's fixed warehouse order, first that ships the whole
 //! order, else each line down the same list.
 
-use super::{record_candidates, whole_then_split_same_ranking, AllocationStrategy, Explanation, Plan, PlanContext, Ranking};
+use super::{
+    record_candidates, whole_then_split_same_ranking, AllocationStrategy, Explanation, Plan,
+    PlanContext, Ranking,
+};
 
 /// See the module documentation.
 #[derive(Clone, Copy, Debug, Default)]

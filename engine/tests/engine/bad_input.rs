@@ -10,11 +10,23 @@ fn state(engine: &Engine) -> (Vec<CellSnapshot>, InvariantReport) {
 /// An engine with one confirmed-and-shipped order (1), one held order (2) and one expired hold (3).
 fn busy_engine() -> Engine {
     let engine = engine(StrategyKind::Nearest, &[(A, MAN, 10), (B, LON, 10)]);
-    hold(&engine, &request(order(1, &[(A, 2)]), SplitPolicy::SplitAllowed), 0);
+    hold(
+        &engine,
+        &request(order(1, &[(A, 2)]), SplitPolicy::SplitAllowed),
+        0,
+    );
     let shipment = engine.confirm(OrderId(1), 1).unwrap().shipments[0].id;
     engine.ship(shipment, 2).unwrap();
-    hold(&engine, &request(order(2, &[(B, 1)]), SplitPolicy::SplitAllowed), DAY_MS);
-    hold(&engine, &request(order(3, &[(A, 1)]), SplitPolicy::SplitAllowed), 0);
+    hold(
+        &engine,
+        &request(order(2, &[(B, 1)]), SplitPolicy::SplitAllowed),
+        DAY_MS,
+    );
+    hold(
+        &engine,
+        &request(order(3, &[(A, 1)]), SplitPolicy::SplitAllowed),
+        0,
+    );
     engine.expire_holds(DAY_MS);
     engine
 }
@@ -30,23 +42,102 @@ fn bad_reserve_calls_are_refused_with_a_typed_error_and_change_nothing() {
     };
     let too_many: Vec<(SkuId, i64)> = vec![(A, 1); constants::MAX_LINES_PER_ORDER + 1];
     let cases: Vec<(&str, ReserveRequest, ReserveError)> = vec![
-        ("unknown SKU", with(&|r| r.order.lines[0].sku = SkuId(99)), ReserveError::UnknownSku { order: OrderId(9), line: 0, sku: SkuId(99) }),
-        ("zero quantity", with(&|r| r.order.lines[0].quantity = 0), ReserveError::BadQuantity { order: OrderId(9), line: 0, quantity: 0, limit: constants::MAX_LINE_QUANTITY }),
-        ("negative quantity", with(&|r| r.order.lines[0].quantity = -3), ReserveError::BadQuantity { order: OrderId(9), line: 0, quantity: -3, limit: constants::MAX_LINE_QUANTITY }),
-        ("huge quantity", with(&|r| r.order.lines[0].quantity = 10_000_000), ReserveError::BadQuantity { order: OrderId(9), line: 0, quantity: 10_000_000, limit: constants::MAX_LINE_QUANTITY }),
-        ("unknown channel", with(&|r| r.order.channel = ChannelId(7)), ReserveError::UnknownChannel(ChannelId(7))),
-        ("no lines", with(&|r| r.order.lines.clear()), ReserveError::EmptyOrder(OrderId(9))),
-        ("too many lines", request(order(9, &too_many), SplitPolicy::SplitAllowed), ReserveError::TooManyLines { order: OrderId(9), count: 65, limit: 64 }),
-        ("zero TTL", with(&|r| r.hold_ttl_ms = 0), ReserveError::BadHoldTtl { ttl_ms: 0, min_ms: constants::MIN_HOLD_TTL_MS, max_ms: constants::MAX_HOLD_TTL_MS }),
-        ("order id used twice (held)", with(&|r| r.order.id = OrderId(2)), ReserveError::DuplicateOrderId(OrderId(2))),
-        ("order id used twice (shipped)", with(&|r| r.order.id = OrderId(1)), ReserveError::DuplicateOrderId(OrderId(1))),
-        ("order id used twice (expired)", with(&|r| r.order.id = OrderId(3)), ReserveError::DuplicateOrderId(OrderId(3))),
+        (
+            "unknown SKU",
+            with(&|r| r.order.lines[0].sku = SkuId(99)),
+            ReserveError::UnknownSku {
+                order: OrderId(9),
+                line: 0,
+                sku: SkuId(99),
+            },
+        ),
+        (
+            "zero quantity",
+            with(&|r| r.order.lines[0].quantity = 0),
+            ReserveError::BadQuantity {
+                order: OrderId(9),
+                line: 0,
+                quantity: 0,
+                limit: constants::MAX_LINE_QUANTITY,
+            },
+        ),
+        (
+            "negative quantity",
+            with(&|r| r.order.lines[0].quantity = -3),
+            ReserveError::BadQuantity {
+                order: OrderId(9),
+                line: 0,
+                quantity: -3,
+                limit: constants::MAX_LINE_QUANTITY,
+            },
+        ),
+        (
+            "huge quantity",
+            with(&|r| r.order.lines[0].quantity = 10_000_000),
+            ReserveError::BadQuantity {
+                order: OrderId(9),
+                line: 0,
+                quantity: 10_000_000,
+                limit: constants::MAX_LINE_QUANTITY,
+            },
+        ),
+        (
+            "unknown channel",
+            with(&|r| r.order.channel = ChannelId(7)),
+            ReserveError::UnknownChannel(ChannelId(7)),
+        ),
+        (
+            "no lines",
+            with(&|r| r.order.lines.clear()),
+            ReserveError::EmptyOrder(OrderId(9)),
+        ),
+        (
+            "too many lines",
+            request(order(9, &too_many), SplitPolicy::SplitAllowed),
+            ReserveError::TooManyLines {
+                order: OrderId(9),
+                count: 65,
+                limit: 64,
+            },
+        ),
+        (
+            "zero TTL",
+            with(&|r| r.hold_ttl_ms = 0),
+            ReserveError::BadHoldTtl {
+                ttl_ms: 0,
+                min_ms: constants::MIN_HOLD_TTL_MS,
+                max_ms: constants::MAX_HOLD_TTL_MS,
+            },
+        ),
+        (
+            "order id used twice (held)",
+            with(&|r| r.order.id = OrderId(2)),
+            ReserveError::DuplicateOrderId(OrderId(2)),
+        ),
+        (
+            "order id used twice (shipped)",
+            with(&|r| r.order.id = OrderId(1)),
+            ReserveError::DuplicateOrderId(OrderId(1)),
+        ),
+        (
+            "order id used twice (expired)",
+            with(&|r| r.order.id = OrderId(3)),
+            ReserveError::DuplicateOrderId(OrderId(3)),
+        ),
     ];
     for (name, request, expected) in cases {
-        assert_eq!(engine.reserve(&request, DAY_MS + 5), Err(expected.clone()), "{name}");
+        assert_eq!(
+            engine.reserve(&request, DAY_MS + 5),
+            Err(expected.clone()),
+            "{name}"
+        );
         if !name.starts_with("order id") {
             // explain validates exactly like reserve (it does not look at ids: it holds nothing).
-            assert_eq!(engine.explain(&request, DAY_MS + 5).err(), Some(expected), "{name}");
+            assert_eq!(
+                engine.explain(&request, DAY_MS + 5).err(),
+                Some(expected),
+                "{name}"
+            );
         }
         assert_eq!(state(&engine), before, "{name} changed the state");
     }
@@ -57,21 +148,141 @@ fn bad_order_calls_are_refused_with_a_typed_error_and_change_nothing() {
     let engine = busy_engine();
     let before = state(&engine);
     let never = OrderId(404);
-    let shipped = ShipmentId { order: OrderId(1), index: 0 };
+    let shipped = ShipmentId {
+        order: OrderId(1),
+        index: 0,
+    };
     let cases: Vec<(&str, Result<String, OrderError>, OrderError)> = vec![
-        ("confirm never held", engine.confirm(never, DAY_MS).map(|c| format!("{c:?}")), OrderError::UnknownOrder(never)),
-        ("release never held", engine.release(never, ReleaseReason::Cancelled, DAY_MS).map(|r| format!("{r:?}")), OrderError::UnknownOrder(never)),
-        ("confirm expired hold", engine.confirm(OrderId(3), DAY_MS).map(|c| format!("{c:?}")), OrderError::HoldExpired { order: OrderId(3), expired_at_ms: HOUR_MS }),
-        ("release expired hold", engine.release(OrderId(3), ReleaseReason::Cancelled, DAY_MS).map(|r| format!("{r:?}")), OrderError::HoldExpired { order: OrderId(3), expired_at_ms: HOUR_MS }),
-        ("confirm twice", engine.confirm(OrderId(1), DAY_MS).map(|c| format!("{c:?}")), OrderError::WrongStatus { order: OrderId(1), status: OrderStatus::Confirmed, operation: "confirm", needed: "held" }),
-        ("release fully shipped", engine.release(OrderId(1), ReleaseReason::Cancelled, DAY_MS).map(|r| format!("{r:?}")), OrderError::WrongStatus { order: OrderId(1), status: OrderStatus::Confirmed, operation: "release", needed: "held, or confirmed with units not yet shipped" }),
-        ("ship twice", engine.ship(shipped, DAY_MS).map(|s| format!("{s:?}")), OrderError::ShipmentNotPending(shipped)),
-        ("ship unknown shipment", engine.ship(ShipmentId { order: OrderId(1), index: 5 }, DAY_MS).map(|s| format!("{s:?}")), OrderError::UnknownShipment(ShipmentId { order: OrderId(1), index: 5 })),
-        ("ship a held order", engine.ship(ShipmentId { order: OrderId(2), index: 0 }, DAY_MS).map(|s| format!("{s:?}")), OrderError::UnknownShipment(ShipmentId { order: OrderId(2), index: 0 })),
-        ("return unknown line", engine.restock_return(OrderId(1), 4, 1, Disposition::Restock, DAY_MS).map(|r| format!("{r:?}")), OrderError::UnknownLine { order: OrderId(1), line: 4 }),
-        ("return more than shipped", engine.restock_return(OrderId(1), 0, 3, Disposition::Restock, DAY_MS).map(|r| format!("{r:?}")), OrderError::BadQuantity { order: OrderId(1), line: 0, quantity: 3, limit: 2 }),
-        ("return negative", engine.restock_return(OrderId(1), 0, -1, Disposition::Scrap, DAY_MS).map(|r| format!("{r:?}")), OrderError::BadQuantity { order: OrderId(1), line: 0, quantity: -1, limit: 2 }),
-        ("short pick shipped", engine.short_pick(shipped, 0, 1, DAY_MS).map(|r| format!("{r:?}")), OrderError::ShipmentNotPending(shipped)),
+        (
+            "confirm never held",
+            engine.confirm(never, DAY_MS).map(|c| format!("{c:?}")),
+            OrderError::UnknownOrder(never),
+        ),
+        (
+            "release never held",
+            engine
+                .release(never, ReleaseReason::Cancelled, DAY_MS)
+                .map(|r| format!("{r:?}")),
+            OrderError::UnknownOrder(never),
+        ),
+        (
+            "confirm expired hold",
+            engine.confirm(OrderId(3), DAY_MS).map(|c| format!("{c:?}")),
+            OrderError::HoldExpired {
+                order: OrderId(3),
+                expired_at_ms: HOUR_MS,
+            },
+        ),
+        (
+            "release expired hold",
+            engine
+                .release(OrderId(3), ReleaseReason::Cancelled, DAY_MS)
+                .map(|r| format!("{r:?}")),
+            OrderError::HoldExpired {
+                order: OrderId(3),
+                expired_at_ms: HOUR_MS,
+            },
+        ),
+        (
+            "confirm twice",
+            engine.confirm(OrderId(1), DAY_MS).map(|c| format!("{c:?}")),
+            OrderError::WrongStatus {
+                order: OrderId(1),
+                status: OrderStatus::Confirmed,
+                operation: "confirm",
+                needed: "held",
+            },
+        ),
+        (
+            "release fully shipped",
+            engine
+                .release(OrderId(1), ReleaseReason::Cancelled, DAY_MS)
+                .map(|r| format!("{r:?}")),
+            OrderError::WrongStatus {
+                order: OrderId(1),
+                status: OrderStatus::Confirmed,
+                operation: "release",
+                needed: "held, or confirmed with units not yet shipped",
+            },
+        ),
+        (
+            "ship twice",
+            engine.ship(shipped, DAY_MS).map(|s| format!("{s:?}")),
+            OrderError::ShipmentNotPending(shipped),
+        ),
+        (
+            "ship unknown shipment",
+            engine
+                .ship(
+                    ShipmentId {
+                        order: OrderId(1),
+                        index: 5,
+                    },
+                    DAY_MS,
+                )
+                .map(|s| format!("{s:?}")),
+            OrderError::UnknownShipment(ShipmentId {
+                order: OrderId(1),
+                index: 5,
+            }),
+        ),
+        (
+            "ship a held order",
+            engine
+                .ship(
+                    ShipmentId {
+                        order: OrderId(2),
+                        index: 0,
+                    },
+                    DAY_MS,
+                )
+                .map(|s| format!("{s:?}")),
+            OrderError::UnknownShipment(ShipmentId {
+                order: OrderId(2),
+                index: 0,
+            }),
+        ),
+        (
+            "return unknown line",
+            engine
+                .restock_return(OrderId(1), 4, 1, Disposition::Restock, DAY_MS)
+                .map(|r| format!("{r:?}")),
+            OrderError::UnknownLine {
+                order: OrderId(1),
+                line: 4,
+            },
+        ),
+        (
+            "return more than shipped",
+            engine
+                .restock_return(OrderId(1), 0, 3, Disposition::Restock, DAY_MS)
+                .map(|r| format!("{r:?}")),
+            OrderError::BadQuantity {
+                order: OrderId(1),
+                line: 0,
+                quantity: 3,
+                limit: 2,
+            },
+        ),
+        (
+            "return negative",
+            engine
+                .restock_return(OrderId(1), 0, -1, Disposition::Scrap, DAY_MS)
+                .map(|r| format!("{r:?}")),
+            OrderError::BadQuantity {
+                order: OrderId(1),
+                line: 0,
+                quantity: -1,
+                limit: 2,
+            },
+        ),
+        (
+            "short pick shipped",
+            engine
+                .short_pick(shipped, 0, 1, DAY_MS)
+                .map(|r| format!("{r:?}")),
+            OrderError::ShipmentNotPending(shipped),
+        ),
     ];
     for (name, got, expected) in cases {
         assert_eq!(got, Err(expected), "{name}");
@@ -85,14 +296,61 @@ fn bad_stock_calls_are_refused_with_a_typed_error_and_change_nothing() {
     let before = state(&engine);
     let limit = constants::MAX_MOVEMENT_UNITS;
     let cases: Vec<(&str, Result<String, StockError>, StockError)> = vec![
-        ("receive unknown SKU", engine.receive(SkuId(42), MAN, 1, 0).map(|r| format!("{r:?}")), StockError::UnknownSku(SkuId(42))),
-        ("receive unknown warehouse", engine.receive(A, WarehouseId(9), 1, 0).map(|r| format!("{r:?}")), StockError::UnknownWarehouse(WarehouseId(9))),
-        ("receive zero", engine.receive(A, MAN, 0, 0).map(|r| format!("{r:?}")), StockError::BadQuantity { quantity: 0, limit }),
-        ("receive negative", engine.receive(A, MAN, -5, 0).map(|r| format!("{r:?}")), StockError::BadQuantity { quantity: -5, limit }),
-        ("adjust zero", engine.adjust(A, MAN, 0, AdjustReason::CycleCount, 0).map(|r| format!("{r:?}")), StockError::BadQuantity { quantity: 0, limit }),
-        ("adjust below free", engine.adjust(B, LON, -10, AdjustReason::Shrinkage, 0).map(|r| format!("{r:?}")), StockError::NotEnoughFree { units: 10, free: 9 }),
-        ("adjust unknown SKU", engine.adjust(SkuId(3), MAN, 1, AdjustReason::CycleCount, 0).map(|r| format!("{r:?}")), StockError::UnknownSku(SkuId(3))),
-        ("reorder point unknown warehouse", engine.set_reorder_point(A, WarehouseId(3), 1).map(|r| format!("{r:?}")), StockError::UnknownWarehouse(WarehouseId(3))),
+        (
+            "receive unknown SKU",
+            engine
+                .receive(SkuId(42), MAN, 1, 0)
+                .map(|r| format!("{r:?}")),
+            StockError::UnknownSku(SkuId(42)),
+        ),
+        (
+            "receive unknown warehouse",
+            engine
+                .receive(A, WarehouseId(9), 1, 0)
+                .map(|r| format!("{r:?}")),
+            StockError::UnknownWarehouse(WarehouseId(9)),
+        ),
+        (
+            "receive zero",
+            engine.receive(A, MAN, 0, 0).map(|r| format!("{r:?}")),
+            StockError::BadQuantity { quantity: 0, limit },
+        ),
+        (
+            "receive negative",
+            engine.receive(A, MAN, -5, 0).map(|r| format!("{r:?}")),
+            StockError::BadQuantity {
+                quantity: -5,
+                limit,
+            },
+        ),
+        (
+            "adjust zero",
+            engine
+                .adjust(A, MAN, 0, AdjustReason::CycleCount, 0)
+                .map(|r| format!("{r:?}")),
+            StockError::BadQuantity { quantity: 0, limit },
+        ),
+        (
+            "adjust below free",
+            engine
+                .adjust(B, LON, -10, AdjustReason::Shrinkage, 0)
+                .map(|r| format!("{r:?}")),
+            StockError::NotEnoughFree { units: 10, free: 9 },
+        ),
+        (
+            "adjust unknown SKU",
+            engine
+                .adjust(SkuId(3), MAN, 1, AdjustReason::CycleCount, 0)
+                .map(|r| format!("{r:?}")),
+            StockError::UnknownSku(SkuId(3)),
+        ),
+        (
+            "reorder point unknown warehouse",
+            engine
+                .set_reorder_point(A, WarehouseId(3), 1)
+                .map(|r| format!("{r:?}")),
+            StockError::UnknownWarehouse(WarehouseId(3)),
+        ),
     ];
     for (name, got, expected) in cases {
         assert_eq!(got, Err(expected), "{name}");
@@ -103,21 +361,49 @@ fn bad_stock_calls_are_refused_with_a_typed_error_and_change_nothing() {
 
 #[test]
 fn bad_configurations_are_refused_with_what_is_wrong() {
-    let build = |channels: Vec<ChannelConfig>| Engine::new(EngineConfig { network: network(), channels, expected_open_orders: 0 }).err();
-    assert_eq!(build(vec![]), Some(ConfigError::ChannelCount { count: 0, limit: constants::MAX_CHANNELS }));
+    let build = |channels: Vec<ChannelConfig>| {
+        Engine::new(EngineConfig {
+            network: network(),
+            channels,
+            expected_open_orders: 0,
+        })
+        .err()
+    };
+    assert_eq!(
+        build(vec![]),
+        Some(ConfigError::ChannelCount {
+            count: 0,
+            limit: constants::MAX_CHANNELS
+        })
+    );
     let unknown = channel(StrategyKind::Nearest, vec![WarehouseId(7)]);
-    assert_eq!(build(vec![unknown]).unwrap().to_string(), "channel \"web\": warehouse id 7 does not exist");
+    assert_eq!(
+        build(vec![unknown]).unwrap().to_string(),
+        "channel \"web\": warehouse id 7 does not exist"
+    );
     let twice = channel(StrategyKind::Nearest, vec![MAN, MAN]);
-    assert_eq!(build(vec![twice]).unwrap().to_string(), "channel \"web\": warehouse MAN is listed twice");
+    assert_eq!(
+        build(vec![twice]).unwrap().to_string(),
+        "channel \"web\": warehouse MAN is listed twice"
+    );
     let mut over = channel(StrategyKind::Nearest, vec![MAN]);
     over.buffer = Buffer::BasisPointsOfOnHand(10_001);
-    assert!(build(vec![over]).unwrap().to_string().contains("above 100 %"));
+    assert!(build(vec![over])
+        .unwrap()
+        .to_string()
+        .contains("above 100 %"));
     let dup = channel(StrategyKind::Nearest, vec![MAN]);
-    assert_eq!(build(vec![dup.clone(), dup]), Some(ConfigError::DuplicateChannel("web".into())));
+    assert_eq!(
+        build(vec![dup.clone(), dup]),
+        Some(ConfigError::DuplicateChannel("web".into()))
+    );
     let warehouses = network().warehouses().to_vec();
     let same_code = vec![warehouses[0].clone(), warehouses[0].clone()];
     assert_eq!(
         Network::new(network().skus().to_vec(), same_code, vec![]).unwrap_err(),
-        NetworkError::DuplicateCode { what: "warehouse", code: "LON".into() }
+        NetworkError::DuplicateCode {
+            what: "warehouse",
+            code: "LON".into()
+        }
     );
 }

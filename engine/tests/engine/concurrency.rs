@@ -29,10 +29,19 @@ fn worker(engine: &Engine, thread: u64) -> Tally {
     for i in 0..CALLS_PER_THREAD {
         let now = i * 10;
         let id = OrderId(thread * 1_000_000 + i);
-        let lines: Vec<(SkuId, i64)> =
-            (0..rng.random_range(1..=3)).map(|_| (SkuId(rng.random_range(0..3)), rng.random_range(1..=3))).collect();
-        let split = if rng.random_bool(0.5) { SplitPolicy::SplitAllowed } else { SplitPolicy::SingleWarehouse };
-        let mut request = ReserveRequest { order: order(id.0, &lines), split, hold_ttl_ms: constants::MAX_HOLD_TTL_MS };
+        let lines: Vec<(SkuId, i64)> = (0..rng.random_range(1..=3))
+            .map(|_| (SkuId(rng.random_range(0..3)), rng.random_range(1..=3)))
+            .collect();
+        let split = if rng.random_bool(0.5) {
+            SplitPolicy::SplitAllowed
+        } else {
+            SplitPolicy::SingleWarehouse
+        };
+        let mut request = ReserveRequest {
+            order: order(id.0, &lines),
+            split,
+            hold_ttl_ms: constants::MAX_HOLD_TTL_MS,
+        };
         request.order.placed_at_ms = now;
         match engine.reserve(&request, now).unwrap() {
             ReserveOutcome::Held(hold) => {
@@ -44,7 +53,14 @@ fn worker(engine: &Engine, thread: u64) -> Tally {
         }
         if i % 40 == 0 {
             // Supplier receipts keep stock flowing, so the run sees holds and stockouts throughout.
-            engine.receive(SkuId(rng.random_range(0..3)), [LON, MAN][rng.random_range(0..2)], 12, now).unwrap();
+            engine
+                .receive(
+                    SkuId(rng.random_range(0..3)),
+                    [LON, MAN][rng.random_range(0..2)],
+                    12,
+                    now,
+                )
+                .unwrap();
             tally.units_received += 12;
         }
         if open.len() > 8 {
@@ -83,7 +99,10 @@ impl Drop for CountOut<'_> {
 
 #[test]
 fn threads_on_hot_skus_never_oversell_and_every_unit_is_accounted_for() {
-    let stock: Vec<_> = [A, B, C].iter().flat_map(|&s| [(s, MAN, STOCK_PER_CELL), (s, LON, STOCK_PER_CELL)]).collect();
+    let stock: Vec<_> = [A, B, C]
+        .iter()
+        .flat_map(|&s| [(s, MAN, STOCK_PER_CELL), (s, LON, STOCK_PER_CELL)])
+        .collect();
     let engine = engine_with(channel(StrategyKind::Nearest, vec![LON, MAN]), &stock);
     let initial_free: u64 = cells(&engine).iter().map(|c| c.free() as u64).sum();
     let running = AtomicUsize::new(THREADS as usize);
@@ -101,7 +120,11 @@ fn threads_on_hot_skus_never_oversell_and_every_unit_is_accounted_for() {
         let sweeper = scope.spawn(|| {
             let mut units = 0;
             while running.load(Ordering::Acquire) > 0 {
-                units += engine.expire_holds(constants::MAX_HOLD_TTL_MS * 10).iter().map(|e| e.units_returned).sum::<u64>();
+                units += engine
+                    .expire_holds(constants::MAX_HOLD_TTL_MS * 10)
+                    .iter()
+                    .map(|e| e.units_returned)
+                    .sum::<u64>();
                 std::thread::sleep(std::time::Duration::from_millis(2));
             }
             units
@@ -111,7 +134,10 @@ fn threads_on_hot_skus_never_oversell_and_every_unit_is_accounted_for() {
             let mut samples = 0u64;
             while running.load(Ordering::Acquire) > 0 {
                 for c in cells(&engine) {
-                    assert!(c.reserved as u64 + c.allocated as u64 <= c.on_hand as u64, "oversold: {c:?}");
+                    assert!(
+                        c.reserved as u64 + c.allocated as u64 <= c.on_hand as u64,
+                        "oversold: {c:?}"
+                    );
                     samples += 1;
                 }
             }
@@ -124,9 +150,18 @@ fn threads_on_hot_skus_never_oversell_and_every_unit_is_accounted_for() {
     let released: u64 = tallies.iter().map(|t| t.units_released).sum();
     let received: u64 = tallies.iter().map(|t| t.units_received).sum();
     let final_free: u64 = cells(&engine).iter().map(|c| c.free() as u64).sum();
-    assert_eq!(held - released - swept_units, initial_free + received - final_free, "units that left available = units of live holds");
+    assert_eq!(
+        held - released - swept_units,
+        initial_free + received - final_free,
+        "units that left available = units of live holds"
+    );
     for t in &tallies {
-        assert!(t.holds > 200 && t.rejections > 200, "the test must see both holds ({}) and stockouts ({})", t.holds, t.rejections);
+        assert!(
+            t.holds > 200 && t.rejections > 200,
+            "the test must see both holds ({}) and stockouts ({})",
+            t.holds,
+            t.rejections
+        );
     }
     assert!(samples > 0);
     let report = engine.check_invariants().unwrap();

@@ -34,11 +34,20 @@ fn warehouse(code: &str, lat: f64, lon: f64, capacity_lines_per_day: u32) -> War
 }
 
 fn band(max_distance_km: f64, base_cents: u64, per_kg_cents: u64, transit_days: u8) -> RateBand {
-    RateBand { max_distance_km, base_cents, per_kg_cents, transit_days }
+    RateBand {
+        max_distance_km,
+        base_cents,
+        per_kg_cents,
+        transit_days,
+    }
 }
 
 pub fn network() -> Network {
-    let sku = |code: &str, grams: u32| Sku { code: code.into(), unit_weight_grams: grams, unit_price_cents: 1_000 };
+    let sku = |code: &str, grams: u32| Sku {
+        code: code.into(),
+        unit_weight_grams: grams,
+        unit_price_cents: 1_000,
+    };
     Network::new(
         vec![sku("A", 1_000), sku("B", 500), sku("C", 2_000)],
         vec![
@@ -47,8 +56,14 @@ pub fn network() -> Network {
             warehouse("PAR", 48.8566, 2.3522, 1_000),
         ],
         vec![
-            Carrier { code: "ROYAL".into(), bands: vec![band(150.0, 250, 50, 2), band(1_000.0, 800, 100, 3)] },
-            Carrier { code: "EXPRESS".into(), bands: vec![band(200.0, 900, 20, 1), band(1_000.0, 1_500, 60, 1)] },
+            Carrier {
+                code: "ROYAL".into(),
+                bands: vec![band(150.0, 250, 50, 2), band(1_000.0, 800, 100, 3)],
+            },
+            Carrier {
+                code: "EXPRESS".into(),
+                bands: vec![band(200.0, 900, 20, 1), band(1_000.0, 1_500, 60, 1)],
+            },
         ],
     )
     .unwrap()
@@ -66,7 +81,12 @@ pub fn channel(strategy: StrategyKind, warehouses: Vec<WarehouseId>) -> ChannelC
 }
 
 pub fn engine_with(channel: ChannelConfig, stock: &[(SkuId, WarehouseId, i64)]) -> Engine {
-    let mut engine = Engine::new(EngineConfig { network: network(), channels: vec![channel], expected_open_orders: 64 }).unwrap();
+    let mut engine = Engine::new(EngineConfig {
+        network: network(),
+        channels: vec![channel],
+        expected_open_orders: 64,
+    })
+    .unwrap();
     for &(sku, warehouse, units) in stock {
         engine.seed_stock(sku, warehouse, units).unwrap();
     }
@@ -84,12 +104,19 @@ pub fn order(id: u64, lines: &[(SkuId, i64)]) -> Order {
         placed_at_ms: id,
         ship_to: birmingham(),
         service: ServiceLevel::Standard,
-        lines: lines.iter().map(|&(sku, quantity)| OrderLine { sku, quantity }).collect(),
+        lines: lines
+            .iter()
+            .map(|&(sku, quantity)| OrderLine { sku, quantity })
+            .collect(),
     }
 }
 
 pub fn request(order: Order, split: SplitPolicy) -> ReserveRequest {
-    ReserveRequest { order, split, hold_ttl_ms: HOUR_MS }
+    ReserveRequest {
+        order,
+        split,
+        hold_ttl_ms: HOUR_MS,
+    }
 }
 
 /// Reserves and expects a hold; returns its picks as (line, warehouse, units).
@@ -101,7 +128,10 @@ pub fn hold(engine: &Engine, request: &ReserveRequest, now_ms: u64) -> Hold {
 }
 
 pub fn picks(hold: &Hold) -> Vec<(u16, WarehouseId, u32)> {
-    hold.picks.iter().map(|p| (p.line, p.warehouse, p.units)).collect()
+    hold.picks
+        .iter()
+        .map(|p| (p.line, p.warehouse, p.units))
+        .collect()
 }
 
 /// Every cell's (on_hand, reserved, allocated), for "state unchanged" assertions.

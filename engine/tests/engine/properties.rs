@@ -8,7 +8,11 @@ use qm_engine::*;
 
 #[derive(Clone, Debug)]
 enum Call {
-    Reserve { lines: Vec<(u8, i8)>, split: u8, ttl_minutes: u8 },
+    Reserve {
+        lines: Vec<(u8, i8)>,
+        split: u8,
+        ttl_minutes: u8,
+    },
     Confirm(u8),
     Release(u8),
     Ship(u8, u8),
@@ -36,7 +40,11 @@ fn call() -> impl Strategy<Value = Call> {
     ]
 }
 
-const SPLITS: [SplitPolicy; 3] = [SplitPolicy::SingleWarehouse, SplitPolicy::SplitAllowed, SplitPolicy::PartialWithBackorder];
+const SPLITS: [SplitPolicy; 3] = [
+    SplitPolicy::SingleWarehouse,
+    SplitPolicy::SplitAllowed,
+    SplitPolicy::PartialWithBackorder,
+];
 
 struct World {
     engine: Engine,
@@ -60,16 +68,31 @@ impl World {
         let e = &self.engine;
         let now = self.now_ms;
         match call {
-            Call::Reserve { lines, split, ttl_minutes } => {
-                let lines: Vec<(SkuId, i64)> = lines.iter().map(|&(s, q)| (SkuId(s as u32), q as i64)).collect();
+            Call::Reserve {
+                lines,
+                split,
+                ttl_minutes,
+            } => {
+                let lines: Vec<(SkuId, i64)> = lines
+                    .iter()
+                    .map(|&(s, q)| (SkuId(s as u32), q as i64))
+                    .collect();
                 self.next_id += 1;
                 let mut o = order(self.next_id, &lines);
                 o.placed_at_ms = now;
-                let request = ReserveRequest { order: o, split: SPLITS[*split as usize], hold_ttl_ms: *ttl_minutes as u64 * 60_000 };
+                let request = ReserveRequest {
+                    order: o,
+                    split: SPLITS[*split as usize],
+                    hold_ttl_ms: *ttl_minutes as u64 * 60_000,
+                };
                 match e.reserve(&request, now) {
                     Ok(ReserveOutcome::Held(hold)) => {
                         let ordered: i64 = request.order.lines.iter().map(|l| l.quantity).sum();
-                        assert_eq!((hold.units_held() + hold.units_backordered()) as i64, ordered, "a hold covers the order exactly");
+                        assert_eq!(
+                            (hold.units_held() + hold.units_backordered()) as i64,
+                            ordered,
+                            "a hold covers the order exactly"
+                        );
                         if request.split != SplitPolicy::PartialWithBackorder {
                             assert_eq!(hold.units_backordered(), 0);
                         }
@@ -89,15 +112,50 @@ impl World {
                 Err(OrderError::HoldExpired { .. }) => false,
                 Err(_) => true,
             },
-            Call::Release(i) => e.release(self.pick(*i), ReleaseReason::Cancelled, now).is_err(),
-            Call::Ship(i, s) => e.ship(ShipmentId { order: self.pick(*i), index: *s as u16 }, now).is_err(),
-            Call::ShortPick(i, s, l, q) => e.short_pick(ShipmentId { order: self.pick(*i), index: *s as u16 }, *l as usize, *q as i64, now).is_err(),
-            Call::Receive(k, w, q) => e.receive(SkuId(*k as u32), WarehouseId(*w as u16), *q as i64, now).is_err(),
+            Call::Release(i) => e
+                .release(self.pick(*i), ReleaseReason::Cancelled, now)
+                .is_err(),
+            Call::Ship(i, s) => e
+                .ship(
+                    ShipmentId {
+                        order: self.pick(*i),
+                        index: *s as u16,
+                    },
+                    now,
+                )
+                .is_err(),
+            Call::ShortPick(i, s, l, q) => e
+                .short_pick(
+                    ShipmentId {
+                        order: self.pick(*i),
+                        index: *s as u16,
+                    },
+                    *l as usize,
+                    *q as i64,
+                    now,
+                )
+                .is_err(),
+            Call::Receive(k, w, q) => e
+                .receive(SkuId(*k as u32), WarehouseId(*w as u16), *q as i64, now)
+                .is_err(),
             Call::Return(i, l, q, restock) => {
-                let disposition = if *restock { Disposition::Restock } else { Disposition::Scrap };
-                e.restock_return(self.pick(*i), *l as usize, *q as i64, disposition, now).is_err()
+                let disposition = if *restock {
+                    Disposition::Restock
+                } else {
+                    Disposition::Scrap
+                };
+                e.restock_return(self.pick(*i), *l as usize, *q as i64, disposition, now)
+                    .is_err()
             }
-            Call::Adjust(k, w, d) => e.adjust(SkuId(*k as u32), WarehouseId(*w as u16), *d as i64, AdjustReason::CycleCount, now).is_err(),
+            Call::Adjust(k, w, d) => e
+                .adjust(
+                    SkuId(*k as u32),
+                    WarehouseId(*w as u16),
+                    *d as i64,
+                    AdjustReason::CycleCount,
+                    now,
+                )
+                .is_err(),
             Call::Advance(minutes) => {
                 self.now_ms += *minutes as u64 * 60_000;
                 false
@@ -111,8 +169,20 @@ impl World {
 }
 
 fn run(strategy: StrategyKind, calls: &[Call]) {
-    let stock = [(A, LON, 6), (A, MAN, 3), (B, MAN, 4), (B, PAR, 5), (C, PAR, 2), (C, LON, 1)];
-    let mut world = World { engine: engine(strategy, &stock), now_ms: 0, next_id: 0, orders: vec![] };
+    let stock = [
+        (A, LON, 6),
+        (A, MAN, 3),
+        (B, MAN, 4),
+        (B, PAR, 5),
+        (C, PAR, 2),
+        (C, LON, 1),
+    ];
+    let mut world = World {
+        engine: engine(strategy, &stock),
+        now_ms: 0,
+        next_id: 0,
+        orders: vec![],
+    };
     for (step, call) in calls.iter().enumerate() {
         let before = cells(&world.engine);
         let refused = world.apply(call);
@@ -120,7 +190,11 @@ fn run(strategy: StrategyKind, calls: &[Call]) {
             panic!("step {step} ({call:?}): {violation}");
         }
         if refused {
-            assert_eq!(cells(&world.engine), before, "step {step}: refused {call:?} changed stock");
+            assert_eq!(
+                cells(&world.engine),
+                before,
+                "step {step}: refused {call:?} changed stock"
+            );
         }
     }
     // Everything eventually resolves: expire the rest, and no unit stays reserved.

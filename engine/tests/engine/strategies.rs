@@ -14,31 +14,56 @@ fn fixture_distances_are_what_the_hand_answers_assume() {
 
 #[test]
 fn nearest_ships_whole_order_from_the_closest_warehouse() {
-    let engine = engine(StrategyKind::Nearest, &[(A, LON, 10), (A, MAN, 10), (A, PAR, 10)]);
-    let hold = hold(&engine, &request(order(1, &[(A, 2)]), SplitPolicy::SplitAllowed), 0);
+    let engine = engine(
+        StrategyKind::Nearest,
+        &[(A, LON, 10), (A, MAN, 10), (A, PAR, 10)],
+    );
+    let hold = hold(
+        &engine,
+        &request(order(1, &[(A, 2)]), SplitPolicy::SplitAllowed),
+        0,
+    );
     assert_eq!(picks(&hold), vec![(0, MAN, 2)]);
 }
 
 #[test]
 fn nearest_skips_a_closer_warehouse_that_lacks_a_line() {
     // MAN (closest) has A but not B; LON has both, so LON ships everything in one parcel.
-    let engine = engine(StrategyKind::Nearest, &[(A, MAN, 10), (A, LON, 10), (B, LON, 10)]);
-    let hold = hold(&engine, &request(order(1, &[(A, 1), (B, 1)]), SplitPolicy::SplitAllowed), 0);
+    let engine = engine(
+        StrategyKind::Nearest,
+        &[(A, MAN, 10), (A, LON, 10), (B, LON, 10)],
+    );
+    let hold = hold(
+        &engine,
+        &request(order(1, &[(A, 1), (B, 1)]), SplitPolicy::SplitAllowed),
+        0,
+    );
     assert_eq!(picks(&hold), vec![(0, LON, 1), (1, LON, 1)]);
 }
 
 #[test]
 fn nearest_splits_line_by_line_when_no_warehouse_has_everything() {
     let engine = engine(StrategyKind::Nearest, &[(A, MAN, 5), (B, PAR, 5)]);
-    let hold = hold(&engine, &request(order(1, &[(A, 3), (B, 2)]), SplitPolicy::SplitAllowed), 0);
+    let hold = hold(
+        &engine,
+        &request(order(1, &[(A, 3), (B, 2)]), SplitPolicy::SplitAllowed),
+        0,
+    );
     assert_eq!(picks(&hold), vec![(0, MAN, 3), (1, PAR, 2)]);
     assert_eq!(hold.warehouse_count(), 2);
 }
 
 #[test]
 fn nearest_splits_a_line_across_warehouses_nearest_first() {
-    let engine = engine(StrategyKind::Nearest, &[(A, MAN, 5), (A, LON, 5), (A, PAR, 5)]);
-    let hold = hold(&engine, &request(order(1, &[(A, 8)]), SplitPolicy::SplitAllowed), 0);
+    let engine = engine(
+        StrategyKind::Nearest,
+        &[(A, MAN, 5), (A, LON, 5), (A, PAR, 5)],
+    );
+    let hold = hold(
+        &engine,
+        &request(order(1, &[(A, 8)]), SplitPolicy::SplitAllowed),
+        0,
+    );
     assert_eq!(picks(&hold), vec![(0, MAN, 5), (0, LON, 3)]);
 }
 
@@ -46,8 +71,16 @@ fn nearest_splits_a_line_across_warehouses_nearest_first() {
 fn single_warehouse_policy_rejects_what_only_a_split_could_ship() {
     let engine = engine(StrategyKind::Nearest, &[(A, MAN, 5), (B, PAR, 5)]);
     let before = cells(&engine);
-    let outcome = engine.reserve(&request(order(1, &[(A, 3), (B, 2)]), SplitPolicy::SingleWarehouse), 0).unwrap();
-    assert_eq!(outcome, ReserveOutcome::Rejected(Rejection::InsufficientStock));
+    let outcome = engine
+        .reserve(
+            &request(order(1, &[(A, 3), (B, 2)]), SplitPolicy::SingleWarehouse),
+            0,
+        )
+        .unwrap();
+    assert_eq!(
+        outcome,
+        ReserveOutcome::Rejected(Rejection::InsufficientStock)
+    );
     assert_eq!(cells(&engine), before);
 }
 
@@ -55,34 +88,67 @@ fn single_warehouse_policy_rejects_what_only_a_split_could_ship() {
 fn repeated_sku_lines_are_counted_together() {
     // MAN has 5 A: two lines of 3 A cannot both come from MAN.
     let engine = engine(StrategyKind::Nearest, &[(A, MAN, 5), (A, LON, 10)]);
-    let hold = hold(&engine, &request(order(1, &[(A, 3), (A, 3)]), SplitPolicy::SingleWarehouse), 0);
+    let hold = hold(
+        &engine,
+        &request(order(1, &[(A, 3), (A, 3)]), SplitPolicy::SingleWarehouse),
+        0,
+    );
     assert_eq!(picks(&hold), vec![(0, LON, 3), (1, LON, 3)]);
 }
 
 #[test]
 fn priority_follows_the_channel_order_not_distance() {
-    let engine = engine_with(channel(StrategyKind::Priority, vec![PAR, LON, MAN]), &[(A, LON, 10), (A, MAN, 10), (A, PAR, 1)]);
-    let first = hold(&engine, &request(order(1, &[(A, 1)]), SplitPolicy::SplitAllowed), 0);
+    let engine = engine_with(
+        channel(StrategyKind::Priority, vec![PAR, LON, MAN]),
+        &[(A, LON, 10), (A, MAN, 10), (A, PAR, 1)],
+    );
+    let first = hold(
+        &engine,
+        &request(order(1, &[(A, 1)]), SplitPolicy::SplitAllowed),
+        0,
+    );
     assert_eq!(picks(&first), vec![(0, PAR, 1)]);
     // PAR is now empty: next in the channel's order is LON, though MAN is closer.
-    let second = hold(&engine, &request(order(2, &[(A, 1)]), SplitPolicy::SplitAllowed), 0);
+    let second = hold(
+        &engine,
+        &request(order(2, &[(A, 1)]), SplitPolicy::SplitAllowed),
+        0,
+    );
     assert_eq!(picks(&second), vec![(0, LON, 1)]);
 }
 
 #[test]
 fn most_stock_takes_from_the_fullest_warehouse() {
-    let engine = engine(StrategyKind::MostStock, &[(A, LON, 4), (A, MAN, 9), (A, PAR, 7)]);
-    let first = hold(&engine, &request(order(1, &[(A, 3)]), SplitPolicy::SplitAllowed), 0);
+    let engine = engine(
+        StrategyKind::MostStock,
+        &[(A, LON, 4), (A, MAN, 9), (A, PAR, 7)],
+    );
+    let first = hold(
+        &engine,
+        &request(order(1, &[(A, 3)]), SplitPolicy::SplitAllowed),
+        0,
+    );
     assert_eq!(picks(&first), vec![(0, MAN, 3)]);
     // MAN now has 6 free, PAR 7: PAR is the fullest.
-    let second = hold(&engine, &request(order(2, &[(A, 1)]), SplitPolicy::SplitAllowed), 0);
+    let second = hold(
+        &engine,
+        &request(order(2, &[(A, 1)]), SplitPolicy::SplitAllowed),
+        0,
+    );
     assert_eq!(picks(&second), vec![(0, PAR, 1)]);
 }
 
 #[test]
 fn most_stock_breaks_ties_by_distance() {
-    let engine = engine(StrategyKind::MostStock, &[(A, LON, 5), (A, MAN, 5), (A, PAR, 5)]);
-    let hold = hold(&engine, &request(order(1, &[(A, 1)]), SplitPolicy::SplitAllowed), 0);
+    let engine = engine(
+        StrategyKind::MostStock,
+        &[(A, LON, 5), (A, MAN, 5), (A, PAR, 5)],
+    );
+    let hold = hold(
+        &engine,
+        &request(order(1, &[(A, 1)]), SplitPolicy::SplitAllowed),
+        0,
+    );
     assert_eq!(picks(&hold), vec![(0, MAN, 1)]);
 }
 
@@ -92,9 +158,17 @@ fn fewest_shipments_covers_lines_with_two_parcels_where_nearest_needs_three() {
     // Fewest: PAR covers 2 lines (B, C), then A←MAN (2 parcels).
     let stock = [(A, MAN, 5), (B, LON, 5), (B, PAR, 5), (C, PAR, 5)];
     let lines = [(A, 1), (B, 1), (C, 1)];
-    let nearest = hold(&engine(StrategyKind::Nearest, &stock), &request(order(1, &lines), SplitPolicy::SplitAllowed), 0);
+    let nearest = hold(
+        &engine(StrategyKind::Nearest, &stock),
+        &request(order(1, &lines), SplitPolicy::SplitAllowed),
+        0,
+    );
     assert_eq!(picks(&nearest), vec![(0, MAN, 1), (1, LON, 1), (2, PAR, 1)]);
-    let fewest = hold(&engine(StrategyKind::FewestShipments, &stock), &request(order(1, &lines), SplitPolicy::SplitAllowed), 0);
+    let fewest = hold(
+        &engine(StrategyKind::FewestShipments, &stock),
+        &request(order(1, &lines), SplitPolicy::SplitAllowed),
+        0,
+    );
     assert_eq!(picks(&fewest), vec![(1, PAR, 1), (2, PAR, 1), (0, MAN, 1)]);
     assert_eq!(fewest.warehouse_count(), 2);
 }
@@ -102,8 +176,21 @@ fn fewest_shipments_covers_lines_with_two_parcels_where_nearest_needs_three() {
 #[test]
 fn fewest_shipments_breaks_ties_by_distance() {
     // LON covers B and C; PAR covers A and B: a tie at 2 lines, LON is closer. Then A←MAN (closer than PAR).
-    let stock = [(A, MAN, 5), (B, LON, 5), (C, LON, 5), (A, PAR, 5), (B, PAR, 5)];
-    let hold = hold(&engine(StrategyKind::FewestShipments, &stock), &request(order(1, &[(A, 1), (B, 1), (C, 1)]), SplitPolicy::SplitAllowed), 0);
+    let stock = [
+        (A, MAN, 5),
+        (B, LON, 5),
+        (C, LON, 5),
+        (A, PAR, 5),
+        (B, PAR, 5),
+    ];
+    let hold = hold(
+        &engine(StrategyKind::FewestShipments, &stock),
+        &request(
+            order(1, &[(A, 1), (B, 1), (C, 1)]),
+            SplitPolicy::SplitAllowed,
+        ),
+        0,
+    );
     assert_eq!(picks(&hold), vec![(1, LON, 1), (2, LON, 1), (0, MAN, 1)]);
 }
 
@@ -111,12 +198,22 @@ fn fewest_shipments_breaks_ties_by_distance() {
 fn lowest_cost_picks_the_cheapest_warehouse_and_carrier() {
     // 2 × A = 2 kg. MAN (114 km): ROYAL 250 + 2×50 = 350¢. LON (163 km): ROYAL band 2 = 800 + 200 = 1000¢,
     // EXPRESS 900 + 40 = 940¢. PAR: ROYAL 1000¢, EXPRESS 1620¢. Cheapest: MAN by ROYAL at 350¢.
-    let engine = engine(StrategyKind::LowestCost, &[(A, LON, 10), (A, MAN, 10), (A, PAR, 10)]);
-    let hold = hold(&engine, &request(order(1, &[(A, 2)]), SplitPolicy::SplitAllowed), 0);
+    let engine = engine(
+        StrategyKind::LowestCost,
+        &[(A, LON, 10), (A, MAN, 10), (A, PAR, 10)],
+    );
+    let hold = hold(
+        &engine,
+        &request(order(1, &[(A, 2)]), SplitPolicy::SplitAllowed),
+        0,
+    );
     assert_eq!(picks(&hold), vec![(0, MAN, 2)]);
     let confirmation = engine.confirm(OrderId(1), 1).unwrap();
     let quote = confirmation.shipments[0].quote.unwrap();
-    assert_eq!((quote.carrier, quote.cost_cents, quote.transit_days), (CarrierId(0), 350, 2));
+    assert_eq!(
+        (quote.carrier, quote.cost_cents, quote.transit_days),
+        (CarrierId(0), 350, 2)
+    );
 }
 
 #[test]
@@ -125,23 +222,58 @@ fn lowest_cost_keeps_the_express_promise() {
     // take MAN out of stock to make it unambiguous: LON 940¢ beats PAR 1620¢.
     let engine = engine(StrategyKind::LowestCost, &[(A, LON, 10), (A, PAR, 10)]);
     let mut express = order(1, &[(A, 2)]);
-    express.service = ServiceLevel::Express { max_transit_days: 1 };
+    express.service = ServiceLevel::Express {
+        max_transit_days: 1,
+    };
     let hold = hold(&engine, &request(express, SplitPolicy::SplitAllowed), 0);
     assert_eq!(picks(&hold), vec![(0, LON, 2)]);
-    let quote = engine.confirm(OrderId(1), 1).unwrap().shipments[0].quote.unwrap();
-    assert_eq!((quote.carrier, quote.cost_cents, quote.transit_days, quote.meets_promise), (CarrierId(1), 940, 1, true));
+    let quote = engine.confirm(OrderId(1), 1).unwrap().shipments[0]
+        .quote
+        .unwrap();
+    assert_eq!(
+        (
+            quote.carrier,
+            quote.cost_cents,
+            quote.transit_days,
+            quote.meets_promise
+        ),
+        (CarrierId(1), 940, 1, true)
+    );
 }
 
 #[test]
 fn lowest_cost_prefers_a_kept_promise_over_a_cheaper_missed_one() {
     // Express in 1 day from PAR only costs 1620¢; ROYAL from MAN is 350¢ but takes 2 days.
     let network = network();
-    let quote = network.cheapest_quote(114.0, 2_000, ServiceLevel::Express { max_transit_days: 1 }).unwrap();
+    let quote = network
+        .cheapest_quote(
+            114.0,
+            2_000,
+            ServiceLevel::Express {
+                max_transit_days: 1,
+            },
+        )
+        .unwrap();
     assert_eq!((quote.carrier, quote.cost_cents), (CarrierId(1), 940));
-    let none_meets = network.cheapest_quote(114.0, 2_000, ServiceLevel::Express { max_transit_days: 0 }).unwrap();
+    let none_meets = network
+        .cheapest_quote(
+            114.0,
+            2_000,
+            ServiceLevel::Express {
+                max_transit_days: 0,
+            },
+        )
+        .unwrap();
     assert!(!none_meets.meets_promise);
-    assert_eq!(none_meets.transit_days, 1, "falls back to the fastest option");
-    assert_eq!(network.cheapest_quote(5_000.0, 2_000, ServiceLevel::Standard), None, "no band reaches 5000 km");
+    assert_eq!(
+        none_meets.transit_days, 1,
+        "falls back to the fastest option"
+    );
+    assert_eq!(
+        network.cheapest_quote(5_000.0, 2_000, ServiceLevel::Standard),
+        None,
+        "no band reaches 5000 km"
+    );
 }
 
 #[test]
@@ -149,14 +281,32 @@ fn capacity_aware_skips_a_warehouse_whose_day_is_full() {
     // MAN picks 2 lines a day. Order 1 (2 lines) fills it; order 2 goes to LON; the next day MAN is back.
     let mut config = channel(StrategyKind::Nearest, vec![LON, MAN, PAR]);
     config.capacity_aware = true;
-    let engine = engine_with(config, &[(A, LON, 10), (A, MAN, 10), (B, MAN, 10), (B, LON, 10)]);
-    assert_eq!(engine.channel_strategy(WEB).unwrap(), "capacity_aware(nearest)");
-    let first = hold(&engine, &request(order(1, &[(A, 1), (B, 1)]), SplitPolicy::SplitAllowed), 0);
+    let engine = engine_with(
+        config,
+        &[(A, LON, 10), (A, MAN, 10), (B, MAN, 10), (B, LON, 10)],
+    );
+    assert_eq!(
+        engine.channel_strategy(WEB).unwrap(),
+        "capacity_aware(nearest)"
+    );
+    let first = hold(
+        &engine,
+        &request(order(1, &[(A, 1), (B, 1)]), SplitPolicy::SplitAllowed),
+        0,
+    );
     assert_eq!(picks(&first), vec![(0, MAN, 1), (1, MAN, 1)]);
     assert_eq!(engine.capacity_used(MAN, 0), Some(2));
-    let second = hold(&engine, &request(order(2, &[(A, 1)]), SplitPolicy::SplitAllowed), HOUR_MS);
+    let second = hold(
+        &engine,
+        &request(order(2, &[(A, 1)]), SplitPolicy::SplitAllowed),
+        HOUR_MS,
+    );
     assert_eq!(picks(&second), vec![(0, LON, 1)]);
-    let next_day = hold(&engine, &request(order(3, &[(A, 1)]), SplitPolicy::SplitAllowed), DAY_MS + 1);
+    let next_day = hold(
+        &engine,
+        &request(order(3, &[(A, 1)]), SplitPolicy::SplitAllowed),
+        DAY_MS + 1,
+    );
     assert_eq!(picks(&next_day), vec![(0, MAN, 1)]);
 }
 
@@ -165,9 +315,18 @@ fn capacity_aware_rejects_when_every_warehouse_is_full() {
     let mut config = channel(StrategyKind::Priority, vec![MAN]);
     config.capacity_aware = true;
     let engine = engine_with(config, &[(A, MAN, 10)]);
-    hold(&engine, &request(order(1, &[(A, 1), (A, 1)]), SplitPolicy::SplitAllowed), 0);
-    let outcome = engine.reserve(&request(order(2, &[(A, 1)]), SplitPolicy::SplitAllowed), 0).unwrap();
-    assert_eq!(outcome, ReserveOutcome::Rejected(Rejection::CapacityExhausted));
+    hold(
+        &engine,
+        &request(order(1, &[(A, 1), (A, 1)]), SplitPolicy::SplitAllowed),
+        0,
+    );
+    let outcome = engine
+        .reserve(&request(order(2, &[(A, 1)]), SplitPolicy::SplitAllowed), 0)
+        .unwrap();
+    assert_eq!(
+        outcome,
+        ReserveOutcome::Rejected(Rejection::CapacityExhausted)
+    );
 }
 
 #[test]
@@ -176,9 +335,18 @@ fn channel_buffer_keeps_units_from_the_channel() {
     config.buffer = Buffer::Units(3);
     let engine = engine_with(config, &[(A, MAN, 5)]);
     assert_eq!(engine.available_to_promise(WEB, A, MAN), Some(2));
-    let outcome = engine.reserve(&request(order(1, &[(A, 3)]), SplitPolicy::SplitAllowed), 0).unwrap();
-    assert_eq!(outcome, ReserveOutcome::Rejected(Rejection::InsufficientStock));
-    hold(&engine, &request(order(2, &[(A, 2)]), SplitPolicy::SplitAllowed), 0);
+    let outcome = engine
+        .reserve(&request(order(1, &[(A, 3)]), SplitPolicy::SplitAllowed), 0)
+        .unwrap();
+    assert_eq!(
+        outcome,
+        ReserveOutcome::Rejected(Rejection::InsufficientStock)
+    );
+    hold(
+        &engine,
+        &request(order(2, &[(A, 2)]), SplitPolicy::SplitAllowed),
+        0,
+    );
 }
 
 #[test]
@@ -190,35 +358,82 @@ fn percentage_buffer_and_per_cell_override() {
     assert_eq!(engine.available_to_promise(WEB, A, MAN), Some(8));
     assert_eq!(engine.available_to_promise(WEB, A, LON), Some(10));
     // 9 A: MAN (closest) can only give 8, LON has all 9 (no buffer): one parcel from LON.
-    let hold = hold(&engine, &request(order(1, &[(A, 9)]), SplitPolicy::SingleWarehouse), 0);
+    let hold = hold(
+        &engine,
+        &request(order(1, &[(A, 9)]), SplitPolicy::SingleWarehouse),
+        0,
+    );
     assert_eq!(picks(&hold), vec![(0, LON, 9)]);
 }
 
 #[test]
 fn explain_lists_candidates_scores_and_the_rule_without_taking_stock() {
-    let engine = engine(StrategyKind::Nearest, &[(A, LON, 10), (A, MAN, 1), (A, PAR, 10)]);
+    let engine = engine(
+        StrategyKind::Nearest,
+        &[(A, LON, 10), (A, MAN, 1), (A, PAR, 10)],
+    );
     let before = cells(&engine);
-    let explanation = engine.explain(&request(order(1, &[(A, 2)]), SplitPolicy::SplitAllowed), 0).unwrap();
+    let explanation = engine
+        .explain(&request(order(1, &[(A, 2)]), SplitPolicy::SplitAllowed), 0)
+        .unwrap();
     assert_eq!(cells(&engine), before);
     assert_eq!(explanation.strategy, "nearest");
-    let ranked: Vec<_> = explanation.candidates.iter().map(|c| (c.warehouse, c.ships_whole_order)).collect();
+    let ranked: Vec<_> = explanation
+        .candidates
+        .iter()
+        .map(|c| (c.warehouse, c.ships_whole_order))
+        .collect();
     assert_eq!(ranked, vec![(MAN, false), (LON, true), (PAR, true)]);
     assert!((110.0..118.0).contains(&explanation.candidates[0].score));
     assert_eq!(explanation.candidates[0].score_name, "distance_km");
-    assert!(explanation.rule.contains("every unit"), "{}", explanation.rule);
-    assert_eq!(explanation.picks, vec![Pick { line: 0, warehouse: LON, units: 2 }]);
+    assert!(
+        explanation.rule.contains("every unit"),
+        "{}",
+        explanation.rule
+    );
+    assert_eq!(
+        explanation.picks,
+        vec![Pick {
+            line: 0,
+            warehouse: LON,
+            units: 2
+        }]
+    );
     // The reserve call decides the same.
-    assert_eq!(picks(&hold(&engine, &request(order(1, &[(A, 2)]), SplitPolicy::SplitAllowed), 0)), vec![(0, LON, 2)]);
+    assert_eq!(
+        picks(&hold(
+            &engine,
+            &request(order(1, &[(A, 2)]), SplitPolicy::SplitAllowed),
+            0
+        )),
+        vec![(0, LON, 2)]
+    );
 }
 
 #[test]
 fn explain_shows_lowest_cost_scores() {
-    let engine = engine_with(channel(StrategyKind::LowestCost, vec![LON, MAN]), &[(A, LON, 10), (A, PAR, 10)]);
-    let explanation = engine.explain(&request(order(1, &[(A, 2)]), SplitPolicy::SplitAllowed), 0).unwrap();
-    let eligible: Vec<_> = explanation.candidates.iter().map(|c| (c.warehouse, c.eligible)).collect();
+    let engine = engine_with(
+        channel(StrategyKind::LowestCost, vec![LON, MAN]),
+        &[(A, LON, 10), (A, PAR, 10)],
+    );
+    let explanation = engine
+        .explain(&request(order(1, &[(A, 2)]), SplitPolicy::SplitAllowed), 0)
+        .unwrap();
+    let eligible: Vec<_> = explanation
+        .candidates
+        .iter()
+        .map(|c| (c.warehouse, c.eligible))
+        .collect();
     // MAN ranks first on cost (350¢) though it has no stock; LON (940¢) ships.
     assert_eq!(eligible, vec![(MAN, true), (LON, true)]);
     assert_eq!(explanation.candidates[0].score, 350.0);
     assert_eq!(explanation.candidates[1].score, 940.0);
-    assert_eq!(explanation.picks, vec![Pick { line: 0, warehouse: LON, units: 2 }]);
+    assert_eq!(
+        explanation.picks,
+        vec![Pick {
+            line: 0,
+            warehouse: LON,
+            units: 2
+        }]
+    );
 }
