@@ -59,6 +59,18 @@ pub enum SimEvent {
         /// Units.
         units: u32,
     },
+    /// A recorded cancellation or return (index into the replay's undos).
+    Undo {
+        /// Which undo.
+        index: u32,
+    },
+    /// Recorded stock written off (damaged, lost).
+    WriteOff {
+        /// SKU index.
+        sku: u32,
+        /// Units.
+        units: u32,
+    },
     /// End of day: shrinkage, cycle counts, replenishment, stock KPIs, the invariant check.
     Close {
         /// Day index.

@@ -11,6 +11,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Gamma, Poisson};
 
 use crate::clock::MS_PER_HOUR;
+use crate::replay::{load_log, Replay};
 use crate::scenario::{to_date, Scenario};
 
 /// An order a customer wants to place, before the channel and the engine see it.
@@ -26,6 +27,8 @@ pub struct DraftOrder {
     pub express: bool,
     /// Its lines in [`DayDemand::lines`].
     pub lines: Range<u32>,
+    /// Replayed demand: the recorded order and the index of this part's first line in it.
+    pub recorded: Option<(u32, u32)>,
 }
 
 /// One day's orders, in arrival order, and their lines (SKU index, units).
@@ -86,6 +89,8 @@ pub struct DemandModel {
     express_share: f64,
     /// Expected units a day per SKU at the base rate (for stock cover and reorder points).
     pub expected_daily_units: Vec<f64>,
+    /// A recorded history replayed instead of drawing orders.
+    pub recorded: Option<Replay>,
 }
 
 /// Popularity weight of each SKU: explicit, or Zipf over the generated catalog.
@@ -186,7 +191,7 @@ impl DemandModel {
             });
         }
         let extra = |mean: f64| (mean > 1.0).then(|| Poisson::new(mean - 1.0)).transpose();
-        Ok(Self {
+        let mut model = Self {
             start,
             orders_per_day,
             day_of_week,
@@ -207,7 +212,20 @@ impl DemandModel {
                 .context("customers[].share")?,
             express_share: *d.express_share.get_ref(),
             expected_daily_units,
-        })
+            recorded: None,
+        };
+        if s.is_recorded() {
+            // The scenario's listed SKUs keep their ids; a generated catalog is not used.
+            let catalog = if s.skus.is_empty() {
+                Vec::new()
+            } else {
+                s.sku_codes()
+            };
+            let replay = Replay::new(s, load_log(s)?, &catalog)?;
+            model.expected_daily_units = replay.expected_daily_units.clone();
+            model.recorded = Some(replay);
+        }
+        Ok(model)
     }
 
     /// The calendar date of day `day`.
@@ -217,6 +235,9 @@ impl DemandModel {
 
     /// Mean orders on `day` before noise: every-SKU orders, then one extra stream per SKU event.
     pub fn expected_orders(&self, day: u32) -> (f64, Vec<f64>) {
+        if let Some(replay) = &self.recorded {
+            return (replay.orders_on(day), vec![0.0; self.events.len()]);
+        }
         let weekday = self.date(day).weekday().num_days_from_monday() as usize;
         let trend = (1.0 + self.trend_per_year * day as f64 / 365.0).max(0.0);
         let base = self.orders_per_day * self.day_of_week[weekday] * trend;
@@ -242,16 +263,17 @@ impl DemandModel {
     /// The overall demand multiplier on `day` (expected orders ÷ base rate) and the events active then.
     pub fn describe_day(&self, day: u32) -> (f64, String) {
         let (all, extra) = self.expected_orders(day);
+        let multiplier = match &self.recorded {
+            Some(replay) => replay.multiplier(day),
+            None => (all + extra.iter().sum::<f64>()) / self.orders_per_day,
+        };
         let names: Vec<&str> = self
             .events
             .iter()
             .filter(|e| (e.factor(day as i64) - 1.0).abs() > 1e-9)
             .map(|e| e.name.as_str())
             .collect();
-        (
-            (all + extra.iter().sum::<f64>()) / self.orders_per_day,
-            names.join("; "),
-        )
+        (multiplier, names.join("; "))
     }
 
     fn count(&self, mean: f64, rng: &mut StdRng) -> u64 {
@@ -273,6 +295,9 @@ impl DemandModel {
 
     /// Draws day `day`'s orders into `out` (cleared first), sorted by arrival time.
     pub fn draw_day(&self, day: u32, rng: &mut StdRng, out: &mut DayDemand) {
+        if let Some(replay) = &self.recorded {
+            return replay.draw_day(day, out);
+        }
         out.orders.clear();
         out.lines.clear();
         let (all, extra) = self.expected_orders(day);
@@ -306,6 +331,7 @@ impl DemandModel {
                     region: self.region_pick.sample(rng) as u16,
                     express,
                     lines: first..out.lines.len() as u32,
+                    recorded: None,
                 });
             }
         };

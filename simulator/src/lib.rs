@@ -4,7 +4,11 @@
 //! See `scenarios/README.md` for the scenario keys and `DESIGN.md` for the loop.
 
 pub mod clock;
+pub mod codec;
 pub mod demand;
+pub mod demand_log;
+pub mod import;
 pub mod metrics;
+pub mod replay;
 pub mod run;
 pub mod scenario;

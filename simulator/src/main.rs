@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use qm_simulator::demand_log::LogError;
+use qm_simulator::import::{describe, import, ColumnMapping, ImportError, PRESETS};
 use qm_simulator::run::{simulate, write_outputs, RunOutput};
 use qm_simulator::scenario::{Scenario, ScenarioError, MAX_DAYS};
 use rayon::prelude::*;
@@ -39,6 +41,26 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Import a recorded order history (CSV, CSV.gz or Parquet) into a binary demand log.
+    Import {
+        /// The history file.
+        file: PathBuf,
+        /// The demand log to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// A built-in column layout: online_retail (UCI "Online Retail").
+        #[arg(long, conflicts_with = "mapping", required_unless_present = "mapping")]
+        preset: Option<String>,
+        /// A TOML file naming the columns (keys as in `[demand.recorded.columns]`, see scenarios/README.md).
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        /// Stop at the first row that does not parse (exit code 2) instead of skipping and counting it.
+        #[arg(long)]
+        strict: bool,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
 }
 
 /// A failure and the exit code it maps to: 2 for bad input, 1 for anything else.
@@ -50,11 +72,10 @@ struct Failure {
 impl<E: Into<anyhow::Error>> From<E> for Failure {
     fn from(error: E) -> Self {
         let error = error.into();
-        let code = if error.downcast_ref::<ScenarioError>().is_some() {
-            2
-        } else {
-            1
-        };
+        let bad_input = error.downcast_ref::<ScenarioError>().is_some()
+            || error.downcast_ref::<ImportError>().is_some()
+            || error.downcast_ref::<LogError>().is_some();
+        let code = if bad_input { 2 } else { 1 };
         Failure { error, code }
     }
 }
@@ -107,6 +128,21 @@ impl Progress {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
+        Command::Import {
+            file,
+            out,
+            preset,
+            mapping,
+            strict,
+            quiet,
+        } => import_command(
+            &file,
+            &out,
+            preset.as_deref(),
+            mapping.as_deref(),
+            strict,
+            quiet,
+        ),
         Command::Simulate {
             scenario,
             out,
@@ -158,6 +194,50 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// `qm import`: reads, maps and counts every row, then writes the log.
+fn import_command(
+    file: &Path,
+    out: &Path,
+    preset: Option<&str>,
+    mapping: Option<&Path>,
+    strict: bool,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let mapping = match (preset, mapping) {
+        (Some(name), _) => ColumnMapping::preset(name).ok_or_else(|| ImportError::Mapping {
+            path: file.display().to_string(),
+            message: format!("unknown preset `{name}`; presets: {}", PRESETS.join(", ")),
+        })?,
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            toml::from_str(&text).map_err(|e| ImportError::Mapping {
+                path: path.display().to_string(),
+                message: e.to_string().trim_end().to_string(),
+            })?
+        }
+        (None, None) => unreachable!("clap requires --preset or --mapping"),
+    };
+    // Wall time only for the rows-per-second figure printed to the user.
+    #[allow(clippy::disallowed_methods)]
+    let started = std::time::Instant::now();
+    let imported = import(file, &mapping, strict)?;
+    let seconds = started.elapsed().as_secs_f64();
+    imported.log.write(out)?;
+    if !quiet {
+        print!("{}", describe(&imported.log.counts, &imported.bad_rows));
+        println!(
+            "read in {seconds:.2} s ({:.2} M rows/s); wrote {} ({} orders, {} lines, {} SKUs)",
+            imported.log.counts.rows_read as f64 / seconds.max(1e-9) / 1e6,
+            out.display(),
+            imported.log.orders.len(),
+            imported.log.lines.len(),
+            imported.log.skus.len()
+        );
+    }
+    Ok(())
 }
 
 fn print_summary(output: &RunOutput, dir: &Path) {

@@ -38,6 +38,24 @@ pub struct Summary {
     pub orders_shipped: u64,
     /// Orders whose every ordered unit shipped.
     pub orders_shipped_complete: u64,
+    /// Recorded demand only: orders (invoices) of the history inside the horizon.
+    pub recorded_orders: u64,
+    /// Recorded demand only: recorded orders whose every line was placed and shipped complete —
+    /// what the scenario's network could have shipped of the history.
+    pub recorded_orders_shipped_complete: u64,
+    /// recorded_orders_shipped_complete ÷ recorded_orders.
+    pub recorded_order_completion_rate: f64,
+    /// Recorded demand only: SKUs of the history missing from the scenario's catalog, added with defaults.
+    pub recorded_skus_added: u64,
+    /// Recorded cancellations that released an order before it shipped.
+    pub recorded_cancellations_released: u64,
+    /// Recorded cancellations and returns replayed as returns of shipped units.
+    pub recorded_undos_returned: u64,
+    /// Recorded cancellations and returns that could not be replayed (their line was never
+    /// placed, or never shipped within 30 days).
+    pub recorded_undos_unapplied: u64,
+    /// Units the history wrote off, replayed as stock adjustments.
+    pub recorded_write_off_units: u64,
     /// Orders shipped complete, right first time (no short pick, no pick error).
     pub orders_shipped_accurate: u64,
     /// orders_shipped_complete ÷ orders_placed.

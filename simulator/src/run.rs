@@ -15,6 +15,7 @@ use std::collections::VecDeque;
 
 use crate::clock::{EventQueue, SimEvent, MS_PER_DAY, MS_PER_HOUR};
 use crate::demand::{DayDemand, DemandModel};
+use crate::demand_log::{RecordedUndo, Undo};
 use crate::metrics::*;
 use crate::scenario::{split_policy, Scenario};
 
@@ -83,7 +84,15 @@ struct OpenOrder {
     inaccurate: bool,
     reship: bool,
     last_delivery_ms: u64,
+    /// The recorded order it replays (`NO_RECORD` for synthetic demand).
+    recorded: u32,
+    /// Some recorded lines were not placed (the channel showed no stock).
+    lines_dropped: bool,
 }
+
+const NO_RECORD: u32 = u32::MAX;
+/// Days a recorded return waits for its line to ship before it is given up.
+const UNDO_RETRY_DAYS: u8 = 30;
 
 impl OpenOrder {
     /// An order just held at `now_ms`, nothing shipped yet.
@@ -102,6 +111,8 @@ impl OpenOrder {
             inaccurate: false,
             reship: false,
             last_delivery_ms: now_ms,
+            recorded: NO_RECORD,
+            lines_dropped: false,
         }
     }
 }
@@ -150,6 +161,27 @@ struct Sim<'a> {
     delivery_days_total: f64,
     distance_km_total: f64,
     on_hand_value_total: f64,
+    recorded: RecordedState,
+}
+
+/// What a replay of recorded demand tracks besides the synthetic loop's state.
+#[derive(Default)]
+struct RecordedState {
+    /// Cancellations and returns with their simulated time, and how often each was retried.
+    undos: Vec<(u64, RecordedUndo)>,
+    retries: Vec<u8>,
+    /// Units a not-yet-applied cancellation already counted against its order.
+    counted: Vec<bool>,
+    /// Undos by recorded order.
+    undos_of: FxHashMap<u32, Vec<u32>>,
+    /// (recorded order, recorded line) → (engine order id, engine line).
+    placed_lines: FxHashMap<(u32, u32), (u64, u16)>,
+    /// Units cancelled so far per engine order, before anything shipped.
+    cancelled_units: FxHashMap<u64, u64>,
+    /// Engine orders released by a recorded cancellation: their queued shipments are dropped.
+    released: rustc_hash::FxHashSet<u64>,
+    /// Parts shipped complete per recorded order.
+    complete_parts: FxHashMap<u32, u32>,
 }
 
 fn build_engine(s: &Scenario, demand: &DemandModel, seed: u64) -> Result<(Engine, World)> {
@@ -168,7 +200,9 @@ fn build_engine(s: &Scenario, demand: &DemandModel, seed: u64) -> Result<(Engine
             *s.catalog.price_sigma.get_ref(),
         )?,
     );
-    let catalog: Vec<Sku> = if s.skus.is_empty() {
+    let mut catalog: Vec<Sku> = if s.is_recorded() {
+        Vec::new()
+    } else if s.skus.is_empty() {
         codes
             .into_iter()
             .map(|code| Sku {
@@ -242,6 +276,22 @@ fn build_engine(s: &Scenario, demand: &DemandModel, seed: u64) -> Result<(Engine
             })
             .collect()
     };
+    if let Some(replay) = &demand.recorded {
+        if !s.skus.is_empty() {
+            catalog.extend(s.skus.iter().map(|k| Sku {
+                code: k.code.clone(),
+                unit_weight_grams: k.unit_weight_grams,
+                unit_price_cents: k.unit_price_cents,
+            }));
+        }
+        // SKUs only the history knows: the catalog's default weight, the recorded median price.
+        let default_price = *s.catalog.unit_price_cents.get_ref();
+        catalog.extend(replay.additions.iter().map(|(code, price)| Sku {
+            code: code.clone(),
+            unit_weight_grams: *s.catalog.unit_weight_grams.get_ref(),
+            unit_price_cents: if *price > 0 { *price } else { default_price },
+        }));
+    }
     let unit_price_cents = catalog.iter().map(|k| k.unit_price_cents).collect();
     let warehouse_locations = warehouses.iter().map(|w| w.location).collect();
     let network = Network::new(catalog, warehouses, carriers)?;
@@ -489,6 +539,7 @@ pub fn simulate(s: &Scenario, seed: u64, progress: &mut dyn FnMut(u32)) -> Resul
         delivery_days_total: 0.0,
         distance_km_total: 0.0,
         on_hand_value_total: 0.0,
+        recorded: RecordedState::default(),
     };
     sim.run(seed, progress)?;
     Ok(sim.finish())
@@ -512,6 +563,21 @@ impl Sim<'_> {
                 .push(start + MS_PER_DAY - 1, SimEvent::Close { day });
         }
         self.queue.push(0, SimEvent::Sweep);
+        if let Some(replay) = &self.demand.recorded {
+            let r = &mut self.recorded;
+            r.undos = replay.undos().collect();
+            r.retries = vec![0; r.undos.len()];
+            r.counted = vec![false; r.undos.len()];
+            for (i, (at_ms, undo)) in r.undos.iter().enumerate() {
+                r.undos_of.entry(undo.order).or_default().push(i as u32);
+                self.queue.push(*at_ms, SimEvent::Undo { index: i as u32 });
+            }
+            for (at_ms, sku, units) in replay.write_offs() {
+                self.queue.push(at_ms, SimEvent::WriteOff { sku, units });
+            }
+            self.summary.recorded_orders = replay.orders_in_horizon;
+            self.summary.recorded_skus_added = replay.additions.len() as u64;
+        }
         let end_ms = days as u64 * MS_PER_DAY;
         let mut rng_demand = stream(seed, "demand");
         let mut today = DayDemand::default();
@@ -614,6 +680,8 @@ impl Sim<'_> {
                     self.summary.units_received += units as u64;
                     self.backorders_filled(&receipt.filled, now_ms);
                 }
+                SimEvent::Undo { index } => self.undo(index as usize, now_ms)?,
+                SimEvent::WriteOff { sku, units } => self.write_off(sku, units, now_ms)?,
                 SimEvent::Close { day } => {
                     self.close(day, now_ms)?;
                     progress(day);
@@ -706,12 +774,14 @@ impl Sim<'_> {
         let day = (now_ms / MS_PER_DAY) as usize;
         let channel = draft.channel;
         let mut order_lines: Vec<OrderLine> = Vec::with_capacity(lines.len());
-        for &(sku, units) in lines {
+        let mut kept: Vec<u16> = Vec::with_capacity(lines.len());
+        for (i, &(sku, units)) in lines.iter().enumerate() {
             if self.shown(channel, sku, now_ms) >= units {
                 order_lines.push(OrderLine {
                     sku: SkuId(sku),
                     quantity: units as i64,
                 });
+                kept.push(i as u16);
             } else {
                 self.summary.lost_sales_units_not_shown += units as u64;
                 self.summary.channels[channel as usize].lost_sales_units_not_shown += units as u64;
@@ -790,8 +860,13 @@ impl Sim<'_> {
         let open = OpenOrder {
             abandoned,
             oversold: oversold_units > 0,
+            recorded: draft.recorded.map_or(NO_RECORD, |(order, _)| order),
+            lines_dropped: kept.len() < lines.len(),
             ..OpenOrder::held(now_ms, channel, draft.region, units, hold.units_held())
         };
+        if let Some((recorded, first_line)) = draft.recorded {
+            self.place_recorded_lines(id, recorded, first_line, &kept);
+        }
         self.open.insert(id, open);
         if abandoned {
             self.summary.orders_abandoned += 1;
@@ -807,6 +882,132 @@ impl Sim<'_> {
             };
             self.schedule_for(id, now_ms + wait_ms as u64, SimEvent::Pay { order: id });
         }
+        Ok(())
+    }
+
+    /// Remembers where the recorded lines of a held part went, for their later cancellations
+    /// and returns, and keeps the engine record until those have run.
+    fn place_recorded_lines(&mut self, id: u64, recorded: u32, first_line: u32, kept: &[u16]) {
+        let Some(undos) = self.recorded.undos_of.get(&recorded) else {
+            return;
+        };
+        for (engine_line, &part_line) in kept.iter().enumerate() {
+            self.recorded.placed_lines.insert(
+                (recorded, first_line + part_line as u32),
+                (id, engine_line as u16),
+            );
+        }
+        let pins = undos
+            .iter()
+            .filter(|&&u| {
+                self.recorded
+                    .placed_lines
+                    .get(&(recorded, self.recorded.undos[u as usize].1.line))
+                    .is_some_and(|p| p.0 == id)
+            })
+            .count() as u32;
+        if pins > 0 {
+            *self.pinned.entry(id).or_default() += pins;
+        }
+    }
+
+    /// A recorded cancellation or return: releases the order if nothing has shipped and every
+    /// open unit is cancelled; otherwise returns the units once they have shipped.
+    fn undo(&mut self, index: usize, now_ms: u64) -> Result<()> {
+        let (_, undo) = self.recorded.undos[index];
+        let Some(&(id, line)) = self.recorded.placed_lines.get(&(undo.order, undo.line)) else {
+            self.summary.recorded_undos_unapplied += 1;
+            return Ok(());
+        };
+        let view = self.engine.order(OrderId(id));
+        let done = |sim: &mut Self, counter: fn(&mut Summary) -> &mut u64| {
+            *counter(&mut sim.summary) += 1;
+            sim.unpin(id);
+        };
+        let Some(view) = view else {
+            done(self, |k| &mut k.recorded_undos_unapplied);
+            return Ok(());
+        };
+        let unshipped = view.units_shipped == 0
+            && matches!(view.status, OrderStatus::Held | OrderStatus::Confirmed);
+        if undo.kind == Undo::Cancellation && unshipped {
+            if !self.recorded.counted[index] {
+                self.recorded.counted[index] = true;
+                *self.recorded.cancelled_units.entry(id).or_default() += undo.units as u64;
+            }
+            if self.recorded.cancelled_units[&id] >= view.units_open {
+                let released = self.latency.time(CallKind::Release, || {
+                    self.engine
+                        .release(OrderId(id), ReleaseReason::Cancelled, now_ms)
+                });
+                if released.is_ok() {
+                    self.recorded.released.insert(id);
+                    self.open.remove(&id);
+                    done(self, |k| &mut k.recorded_cancellations_released);
+                    return Ok(());
+                }
+            }
+        } else {
+            let outcome = self.latency.time(CallKind::RestockReturn, || {
+                self.engine.restock_return(
+                    OrderId(id),
+                    line as usize,
+                    undo.units as i64,
+                    Disposition::Restock,
+                    now_ms,
+                )
+            });
+            if let Ok(outcome) = outcome {
+                self.summary.units_returned += undo.units as u64;
+                self.summary.units_restocked += undo.units as u64;
+                self.backorders_filled(&outcome.filled, now_ms);
+                done(self, |k| &mut k.recorded_undos_returned);
+                return Ok(());
+            }
+        }
+        // Not shipped yet (or only partly cancelled): try again tomorrow, for a while.
+        if self.recorded.retries[index] < UNDO_RETRY_DAYS {
+            self.recorded.retries[index] += 1;
+            self.queue.push(
+                now_ms + MS_PER_DAY,
+                SimEvent::Undo {
+                    index: index as u32,
+                },
+            );
+        } else {
+            done(self, |k| &mut k.recorded_undos_unapplied);
+        }
+        Ok(())
+    }
+
+    /// Recorded stock written off: taken from the warehouse with the most free units of the SKU.
+    fn write_off(&mut self, sku: u32, units: u32, now_ms: u64) -> Result<()> {
+        let best = (0..self.world.warehouses)
+            .map(|w| {
+                let free = self
+                    .engine
+                    .cell_snapshot(SkuId(sku), WarehouseId(w as u16))
+                    .map_or(0, |c| c.free());
+                (free, std::cmp::Reverse(w))
+            })
+            .max();
+        let Some((free, std::cmp::Reverse(w))) = best else {
+            return Ok(());
+        };
+        let units = units.min(free);
+        if units == 0 {
+            return Ok(());
+        }
+        self.latency.time(CallKind::Adjust, || {
+            self.engine.adjust(
+                SkuId(sku),
+                WarehouseId(w as u16),
+                -(units as i64),
+                AdjustReason::Damaged,
+                now_ms,
+            )
+        })?;
+        self.summary.recorded_write_off_units += units as u64;
         Ok(())
     }
 
@@ -918,6 +1119,9 @@ impl Sim<'_> {
                 break;
             }
             let queued = self.waiting[w].pop_front().expect("front exists");
+            if self.recorded.released.contains(&queued.shipment.order.0) {
+                continue;
+            }
             used += queued.lines as u64;
             self.ship(w, queued, now_ms)?;
         }
@@ -1080,6 +1284,9 @@ impl Sim<'_> {
             return;
         }
         self.summary.orders_shipped_complete += 1;
+        if o.recorded != NO_RECORD && !o.lines_dropped {
+            *self.recorded.complete_parts.entry(o.recorded).or_default() += 1;
+        }
         self.summary.channels[o.channel as usize].orders_shipped_complete += 1;
         self.daily[day].orders_shipped_complete += 1;
         if !o.inaccurate {
@@ -1306,6 +1513,18 @@ impl Sim<'_> {
         k.inventory_turns_per_year =
             ratio(k.units_shipped as f64, k.average_on_hand_units) * 365.0 / days;
         k.order_fulfillment_rate = ratio(k.orders_shipped_complete as f64, k.orders_placed as f64);
+        if let Some(replay) = &self.demand.recorded {
+            k.recorded_orders_shipped_complete = self
+                .recorded
+                .complete_parts
+                .iter()
+                .filter(|&(&order, &parts)| parts == replay.parts_of(order))
+                .count() as u64;
+            k.recorded_order_completion_rate = ratio(
+                k.recorded_orders_shipped_complete as f64,
+                k.recorded_orders as f64,
+            );
+        }
         k.order_accuracy = ratio(k.orders_shipped_accurate as f64, k.orders_shipped as f64);
         k.unit_fill_rate = ratio(k.units_shipped as f64, k.units_ordered as f64);
         k.split_shipment_rate = ratio(k.split_shipment_rate, k.orders_confirmed as f64);

@@ -62,6 +62,9 @@ pub struct Scenario {
     /// Supplier reorders.
     #[serde(default)]
     pub replenishment: Replenishment,
+    /// The folder of the scenario file: relative paths inside it start here.
+    #[serde(skip)]
+    pub base_dir: PathBuf,
 }
 
 /// Simulated period and seed.
@@ -279,7 +282,14 @@ pub struct Region {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Demand {
-    /// Mean orders a day before profiles, trend and events.
+    /// `synthetic` (drawn from this section) or `recorded` (replayed from `[demand.recorded]`).
+    #[serde(default = "default_source")]
+    pub source: Spanned<String>,
+    /// The recorded history to replay when `source = "recorded"`.
+    #[serde(default)]
+    pub recorded: Option<Spanned<RecordedSpec>>,
+    /// Mean orders a day before profiles, trend and events (synthetic demand only).
+    #[serde(default = "zero_f64")]
     pub orders_per_day: Spanned<f64>,
     /// Mean lines per order (1 + Poisson), capped by `max_lines_per_order`.
     #[serde(default = "default_mean_lines")]
@@ -317,6 +327,59 @@ pub struct Demand {
     /// Holidays and promotions.
     #[serde(default)]
     pub events: Vec<EventSpec>,
+}
+
+fn default_source() -> Spanned<String> {
+    Spanned::new(0..0, "synthetic".into())
+}
+
+/// A recorded order history to replay.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordedSpec {
+    /// A demand log written by `qm import`, or a CSV / CSV.gz / Parquet file imported on the
+    /// fly; relative to the scenario file.
+    pub path: Spanned<String>,
+    /// The column layout of a CSV or Parquet file: a built-in preset…
+    #[serde(default)]
+    pub preset: Option<Spanned<String>>,
+    /// …or the columns named one by one.
+    #[serde(default)]
+    pub columns: Option<Spanned<crate::import::ColumnMapping>>,
+    /// `as_recorded` (day 0 is `horizon.start_date`; orders outside the horizon are counted
+    /// and skipped) or `compressed` (the whole history squeezed into the horizon).
+    #[serde(default = "default_time")]
+    pub time: Spanned<String>,
+    /// Recorded region or country → customer region name.
+    #[serde(default)]
+    pub regions: std::collections::BTreeMap<String, Spanned<String>>,
+    /// The customer region of orders whose region is missing or not in `regions`
+    /// (default: the first `[[customers]]`).
+    #[serde(default)]
+    pub default_region: Option<Spanned<String>>,
+    /// Recorded channel → channel code; unmapped or missing go to the first channel.
+    #[serde(default)]
+    pub channels: std::collections::BTreeMap<String, Spanned<String>>,
+    /// Stop at the first row that does not parse instead of skipping and counting it.
+    #[serde(default)]
+    pub strict: bool,
+}
+
+fn default_time() -> Spanned<String> {
+    Spanned::new(0..0, "as_recorded".into())
+}
+
+impl Scenario {
+    /// Whether demand is replayed from a recorded history.
+    pub fn is_recorded(&self) -> bool {
+        self.demand.source.get_ref() == "recorded"
+    }
+
+    /// The recorded history's file, resolved against the scenario's folder.
+    pub fn recorded_path(&self) -> Option<PathBuf> {
+        let spec = self.demand.recorded.as_ref()?;
+        Some(self.base_dir.join(spec.get_ref().path.get_ref()))
+    }
 }
 
 fn default_mean_lines() -> Spanned<f64> {
@@ -720,10 +783,11 @@ impl Scenario {
 
     /// Parses and validates scenario text; `path` names it in errors.
     pub fn parse(text: &str, path: &Path) -> Result<LoadedScenario, ScenarioError> {
-        let scenario: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Parse {
+        let mut scenario: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Parse {
             path: path.into(),
             message: e.to_string().trim_end().to_string(),
         })?;
+        scenario.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut c = Checker {
             text,
             path,
@@ -750,6 +814,72 @@ impl Scenario {
             (1..=*self.catalog.skus.get_ref()).map(sku_code).collect()
         } else {
             self.skus.iter().map(|s| s.code.clone()).collect()
+        }
+    }
+
+    fn validate_recorded(&self, c: &mut Checker) {
+        let d = &self.demand;
+        let Some(spec) = &d.recorded else {
+            c.fail(
+                d.source.span(),
+                "demand.recorded",
+                "source = \"recorded\" needs a [demand.recorded] table with its path",
+            );
+            return;
+        };
+        let r = spec.get_ref();
+        let path = self.base_dir.join(r.path.get_ref());
+        c.check(
+            path.is_file(),
+            r.path.span(),
+            "demand.recorded.path",
+            &format!("no such file: {}", path.display()),
+        );
+        let is_log = path.extension().is_some_and(|e| e == "qmd");
+        if let Some(preset) = &r.preset {
+            c.one_of(preset, "demand.recorded.preset", crate::import::PRESETS);
+        }
+        c.check(
+            is_log || r.preset.is_some() != r.columns.is_some(),
+            spec.span(),
+            "demand.recorded",
+            "a CSV or Parquet file needs exactly one of `preset` or a `[demand.recorded.columns]` table (a .qmd demand log needs neither)",
+        );
+        c.one_of(
+            &r.time,
+            "demand.recorded.time",
+            &["as_recorded", "compressed"],
+        );
+        let region_known = |name: &str| self.customers.iter().any(|x| x.name == name);
+        let default = r
+            .default_region
+            .iter()
+            .map(|d| ("demand.recorded.default_region".to_string(), d));
+        let mapped = r
+            .regions
+            .iter()
+            .map(|(recorded, d)| (format!("demand.recorded.regions.{recorded}"), d));
+        for (key, region) in mapped.chain(default) {
+            c.check(
+                region_known(region.get_ref()),
+                region.span(),
+                &key,
+                &format!(
+                    "`{}` is not the name of a [[customers]] region",
+                    region.get_ref()
+                ),
+            );
+        }
+        for (recorded, channel) in &r.channels {
+            c.check(
+                self.channels.iter().any(|x| x.code == *channel.get_ref()),
+                channel.span(),
+                &format!("demand.recorded.channels.{recorded}"),
+                &format!(
+                    "`{}` is not the code of a [[channels]] entry",
+                    channel.get_ref()
+                ),
+            );
         }
     }
 
@@ -957,13 +1087,20 @@ impl Scenario {
         }
 
         let d = &s.demand;
-        let rate = *d.orders_per_day.get_ref();
-        c.check(
-            rate.is_finite() && rate > 0.0 && rate <= MAX_ORDERS_PER_DAY,
-            d.orders_per_day.span(),
-            "demand.orders_per_day",
-            &format!("must be a rate > 0 and ≤ {MAX_ORDERS_PER_DAY}"),
-        );
+        c.one_of(&d.source, "demand.source", &["synthetic", "recorded"]);
+        if s.is_recorded() {
+            self.validate_recorded(c);
+        } else {
+            let rate = *d.orders_per_day.get_ref();
+            c.check(
+                rate.is_finite() && rate > 0.0 && rate <= MAX_ORDERS_PER_DAY,
+                d.orders_per_day.span(),
+                "demand.orders_per_day",
+                &format!(
+                    "must be a rate > 0 and ≤ {MAX_ORDERS_PER_DAY} (required for synthetic demand)"
+                ),
+            );
+        }
         let max_lines = *d.max_lines_per_order.get_ref();
         c.check(
             (1..=qm_engine::constants::MAX_LINES_PER_ORDER as u32).contains(&max_lines),

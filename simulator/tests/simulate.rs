@@ -394,7 +394,8 @@ fn every_shipped_scenario_loads() {
             "flash-sale.toml",
             "long-tail.toml",
             "multichannel-lag.toml",
-            "one-year-benchmark.toml"
+            "one-year-benchmark.toml",
+            "online-retail.toml"
         ]
     );
     for name in names {

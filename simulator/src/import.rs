@@ -1,0 +1,786 @@
+//! Recorded order histories (CSV or Parquet, read with polars) into a [`DemandLog`].
+//!
+//! Every row ends up in exactly one place: an order line, a cancellation or return matched
+//! to the line it undoes, a stock write-off, or a set-aside reason that is counted. Rows
+//! that do not parse are reported with their row number (1 = the first data row) and
+//! skipped, or stop the import when `strict` is set.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
+use polars::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::Deserialize;
+
+use crate::demand_log::{
+    DemandLog, ImportCounts, RecordedLine, RecordedOrder, RecordedSku, RecordedUndo,
+    RecordedWriteOff, Undo, NONE,
+};
+
+/// Most units in one recorded line (the engine's line limit).
+pub const MAX_RECORDED_UNITS: i64 = qm_engine::constants::MAX_LINE_QUANTITY as i64;
+/// Bad rows quoted in the import report; the rest are only counted.
+pub const BAD_ROWS_QUOTED: usize = 10;
+
+/// Which columns of the source hold what, and how to read them.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnMapping {
+    /// Order (invoice) id: rows with the same id form one order.
+    pub order_id: String,
+    /// When the order was placed.
+    pub timestamp: String,
+    /// SKU code.
+    pub sku: String,
+    /// Units; negative = a return, cancellation or write-off.
+    pub quantity: String,
+    /// Unit price (decimal, in the currency's main unit).
+    #[serde(default)]
+    pub unit_price: Option<String>,
+    /// Sales channel name.
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// Customer id (needed to match cancellations and returns to their order).
+    #[serde(default)]
+    pub customer_id: Option<String>,
+    /// Ship-to region or country.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// strftime format of text timestamps.
+    #[serde(default = "default_timestamp_format")]
+    pub timestamp_format: String,
+    /// IANA time zone the timestamps are in (`Europe/London`), or `UTC`.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+    /// Order ids starting with this are cancellations (`C` in the UCI layout).
+    #[serde(default)]
+    pub cancellation_prefix: Option<String>,
+    /// Only SKU codes that start with this many digits are products (5 in the UCI layout:
+    /// `POST`, `M`, `BANK CHARGES`, `gift_0001_10`… are not); 0 accepts every code.
+    #[serde(default)]
+    pub product_code_digits: u32,
+}
+
+fn default_timestamp_format() -> String {
+    "%Y-%m-%d %H:%M:%S".into()
+}
+fn default_time_zone() -> String {
+    "UTC".into()
+}
+
+impl ColumnMapping {
+    /// The source columns this mapping reads.
+    pub fn columns(&self) -> impl Iterator<Item = &str> {
+        [&self.order_id, &self.timestamp, &self.sku, &self.quantity]
+            .into_iter()
+            .chain(
+                [
+                    &self.unit_price,
+                    &self.channel,
+                    &self.customer_id,
+                    &self.region,
+                ]
+                .into_iter()
+                .flatten(),
+            )
+            .map(String::as_str)
+    }
+}
+
+/// Names of the built-in layouts.
+pub const PRESETS: &[&str] = &["online_retail"];
+
+impl ColumnMapping {
+    /// A built-in layout by name.
+    pub fn preset(name: &str) -> Option<Self> {
+        match name {
+            // UCI "Online Retail" (InvoiceNo, StockCode, Description, Quantity, InvoiceDate,
+            // UnitPrice, CustomerID, Country), UK local time.
+            "online_retail" | "online-retail" => Some(Self {
+                order_id: "InvoiceNo".into(),
+                timestamp: "InvoiceDate".into(),
+                sku: "StockCode".into(),
+                quantity: "Quantity".into(),
+                unit_price: Some("UnitPrice".into()),
+                channel: None,
+                customer_id: Some("CustomerID".into()),
+                region: Some("Country".into()),
+                timestamp_format: default_timestamp_format(),
+                time_zone: "Europe/London".into(),
+                cancellation_prefix: Some("C".into()),
+                product_code_digits: 5,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// Why an import failed as a whole.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file could not be read as CSV or Parquet.
+    #[error("{path}: {message}")]
+    Read {
+        /// The file.
+        path: String,
+        /// What polars or the system said.
+        message: String,
+    },
+    /// A mapped column is missing, or the mapping itself is wrong.
+    #[error("{path}: {message}")]
+    Mapping {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// `strict` import and a row that does not parse.
+    #[error("{path}: row {row}: {reason} (run without --strict to skip and count such rows)")]
+    BadRow {
+        /// The file.
+        path: String,
+        /// Data row, 1-based.
+        row: u64,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+/// An import's result: the log and the bad rows quoted for the user.
+pub struct Imported {
+    /// The history, ready to replay or write.
+    pub log: DemandLog,
+    /// The first [`BAD_ROWS_QUOTED`] bad rows: (row, reason).
+    pub bad_rows: Vec<(u64, String)>,
+}
+
+/// One column as text or as timestamps, whichever the file holds.
+enum Times {
+    Text(StringChunked),
+    /// Milliseconds since the epoch, already UTC (Parquet datetime columns).
+    Epoch(Vec<Option<i64>>),
+}
+
+/// Reads `path` (CSV, optionally gzip-compressed, or Parquet by its extension) and maps it.
+pub fn import(path: &Path, mapping: &ColumnMapping, strict: bool) -> Result<Imported, ImportError> {
+    let name = path.display().to_string();
+    let read_err = |e: PolarsError| ImportError::Read {
+        path: name.clone(),
+        message: e.to_string(),
+    };
+    let mapping_err = |message: String| ImportError::Mapping {
+        path: name.clone(),
+        message,
+    };
+    let tz: Tz = mapping.time_zone.parse().map_err(|_| {
+        mapping_err(format!(
+            "unknown time zone `{}` (use an IANA name such as Europe/London, or UTC)",
+            mapping.time_zone
+        ))
+    })?;
+    let is_parquet = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    let frame = if is_parquet {
+        let file = std::fs::File::open(path).map_err(|e| ImportError::Read {
+            path: name.clone(),
+            message: e.to_string(),
+        })?;
+        ParquetReader::new(file).finish().map_err(read_err)?
+    } else {
+        // Only the mapped columns, every one as text: parsing is ours, so a bad cell is
+        // reported with its row.
+        let wanted: Vec<PlSmallStr> = mapping.columns().map(PlSmallStr::from).collect();
+        CsvReadOptions::default()
+            .with_has_header(true)
+            .with_columns(Some(wanted.into()))
+            .with_infer_schema_length(Some(0))
+            .try_into_reader_with_file_path(Some(path.into()))
+            .map_err(read_err)?
+            .finish()
+            .map_err(read_err)?
+    };
+    let text = |column: &str| -> Result<StringChunked, ImportError> {
+        let found = frame.column(column).map_err(|_| {
+            let names: Vec<String> = frame
+                .get_column_names()
+                .iter()
+                .map(|n| n.to_string())
+                .collect();
+            mapping_err(format!(
+                "no column `{column}`; the file has: {}",
+                names.join(", ")
+            ))
+        })?;
+        let series = found
+            .as_materialized_series()
+            .cast(&DataType::String)
+            .map_err(read_err)?;
+        Ok(series.str().map_err(read_err)?.clone())
+    };
+    let optional = |column: &Option<String>| column.as_deref().map(text).transpose();
+    let order_ids = text(&mapping.order_id)?;
+    let skus = text(&mapping.sku)?;
+    let quantities = text(&mapping.quantity)?;
+    let prices = optional(&mapping.unit_price)?;
+    let channels = optional(&mapping.channel)?;
+    let customers = optional(&mapping.customer_id)?;
+    let regions = optional(&mapping.region)?;
+    let times = {
+        let column = frame
+            .column(&mapping.timestamp)
+            .map_err(|_| mapping_err(format!("no column `{}`", mapping.timestamp)))?;
+        match column.dtype() {
+            DataType::Datetime(unit, _) => {
+                let per_ms = match unit {
+                    TimeUnit::Milliseconds => 1,
+                    TimeUnit::Microseconds => 1_000,
+                    TimeUnit::Nanoseconds => 1_000_000,
+                };
+                let physical = column.as_materialized_series().to_physical_repr();
+                Times::Epoch(
+                    physical
+                        .i64()
+                        .map_err(read_err)?
+                        .iter()
+                        .map(|v| v.map(|v| v.div_euclid(per_ms)))
+                        .collect(),
+                )
+            }
+            DataType::Date => {
+                let physical = column.as_materialized_series().to_physical_repr();
+                Times::Epoch(
+                    physical
+                        .i32()
+                        .map_err(read_err)?
+                        .iter()
+                        .map(|v| v.map(|d| d as i64 * 86_400_000))
+                        .collect(),
+                )
+            }
+            _ => Times::Text(text(&mapping.timestamp)?),
+        }
+    };
+    let mut builder = Builder::new(name.clone(), tz, mapping.clone(), strict);
+    let rows = frame.height();
+    let mut order_ids = order_ids.iter();
+    let mut skus = skus.iter();
+    let mut quantities = quantities.iter();
+    let mut prices = prices.as_ref().map(|c| c.iter());
+    let mut channels = channels.as_ref().map(|c| c.iter());
+    let mut customers = customers.as_ref().map(|c| c.iter());
+    let mut regions = regions.as_ref().map(|c| c.iter());
+    let mut text_times = match &times {
+        Times::Text(c) => Some(c.iter()),
+        Times::Epoch(_) => None,
+    };
+    for row in 0..rows {
+        let next = |it: &mut Option<_>| -> Option<&str> {
+            it.as_mut()
+                .and_then(|i: &mut _| Iterator::next(i))
+                .flatten()
+        };
+        let time = match &times {
+            Times::Text(_) => Time::Text(next(&mut text_times)),
+            Times::Epoch(values) => Time::Epoch(values[row]),
+        };
+        let raw = RawRow {
+            row: row as u64 + 1,
+            order_id: order_ids.next().flatten(),
+            sku: skus.next().flatten(),
+            quantity: quantities.next().flatten(),
+            time,
+            price: next(&mut prices),
+            channel: next(&mut channels),
+            customer: next(&mut customers),
+            region: next(&mut regions),
+        };
+        builder.row(raw)?;
+    }
+    Ok(builder.finish())
+}
+
+enum Time<'a> {
+    Text(Option<&'a str>),
+    Epoch(Option<i64>),
+}
+
+struct RawRow<'a> {
+    row: u64,
+    order_id: Option<&'a str>,
+    sku: Option<&'a str>,
+    quantity: Option<&'a str>,
+    time: Time<'a>,
+    price: Option<&'a str>,
+    channel: Option<&'a str>,
+    customer: Option<&'a str>,
+    region: Option<&'a str>,
+}
+
+/// An order being built: its rows are not always contiguous in the source.
+struct OpenOrder {
+    at_ms: i64,
+    first_row: u64,
+    region: u32,
+    channel: u32,
+    lines: Vec<RecordedLine>,
+    /// Customer index (for matching undos), or NONE.
+    customer: u32,
+}
+
+struct PendingUndo {
+    at_ms: i64,
+    row: u64,
+    customer: u32,
+    sku: u32,
+    units: u32,
+    kind: Undo,
+}
+
+struct Builder {
+    path: String,
+    tz: Tz,
+    mapping: ColumnMapping,
+    strict: bool,
+    counts: ImportCounts,
+    bad_rows: Vec<(u64, String)>,
+    sku_index: FxHashMap<String, u32>,
+    skus: Vec<String>,
+    prices: Vec<Vec<u64>>,
+    regions: Interner,
+    channels: Interner,
+    customers: Interner,
+    order_index: FxHashMap<String, usize>,
+    orders: Vec<OpenOrder>,
+    undos: Vec<PendingUndo>,
+    write_offs: Vec<RecordedWriteOff>,
+    /// The last text timestamp parsed and its value: lines of one invoice share it.
+    last_time: (String, Option<i64>),
+    /// The last order id seen and its index: an invoice's rows are usually together.
+    last_order: (String, usize),
+    /// The last customer id seen and its index.
+    last_customer: (String, u32),
+}
+
+#[derive(Default)]
+struct Interner {
+    index: FxHashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl Interner {
+    fn get(&mut self, name: Option<&str>) -> u32 {
+        let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) else {
+            return NONE;
+        };
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.index.insert(name.to_string(), i);
+        self.names.push(name.to_string());
+        i
+    }
+}
+
+impl Builder {
+    fn new(path: String, tz: Tz, mapping: ColumnMapping, strict: bool) -> Self {
+        Builder {
+            path,
+            tz,
+            mapping,
+            strict,
+            counts: ImportCounts::default(),
+            bad_rows: Vec::new(),
+            sku_index: FxHashMap::default(),
+            skus: Vec::new(),
+            prices: Vec::new(),
+            regions: Interner::default(),
+            channels: Interner::default(),
+            customers: Interner::default(),
+            order_index: FxHashMap::default(),
+            orders: Vec::new(),
+            undos: Vec::new(),
+            write_offs: Vec::new(),
+            last_time: (String::new(), None),
+            last_order: (String::new(), usize::MAX),
+            last_customer: (String::new(), u32::MAX - 1),
+        }
+    }
+
+    fn set_aside(&mut self, reason: &str) {
+        *self.counts.set_aside.entry(reason.to_string()).or_default() += 1;
+    }
+
+    fn note(&mut self, note: &str) {
+        *self.counts.notes.entry(note.to_string()).or_default() += 1;
+    }
+
+    fn bad(&mut self, row: u64, reason: String) -> Result<(), ImportError> {
+        if self.strict {
+            return Err(ImportError::BadRow {
+                path: self.path.clone(),
+                row,
+                reason,
+            });
+        }
+        let kind = reason.split(':').next().unwrap_or(&reason).to_string();
+        self.set_aside(&format!("bad_row: {kind}"));
+        if self.bad_rows.len() < BAD_ROWS_QUOTED {
+            self.bad_rows.push((row, reason));
+        }
+        Ok(())
+    }
+
+    fn timestamp(&mut self, time: &Time<'_>) -> Result<i64, String> {
+        match *time {
+            Time::Epoch(Some(ms)) => Ok(ms),
+            Time::Epoch(None) | Time::Text(None) => Err("empty timestamp".into()),
+            Time::Text(Some(text)) => {
+                let text = text.trim();
+                if self.last_time.0 != text {
+                    let parsed =
+                        NaiveDateTime::parse_from_str(text, &self.mapping.timestamp_format)
+                            .ok()
+                            .and_then(|naive| self.tz.from_local_datetime(&naive).earliest())
+                            .map(|t| t.timestamp_millis());
+                    self.last_time = (text.to_string(), parsed);
+                }
+                self.last_time.1.ok_or_else(|| {
+                    format!(
+                        "bad timestamp: `{text}` does not match `{}` in {}",
+                        self.mapping.timestamp_format, self.tz
+                    )
+                })
+            }
+        }
+    }
+
+    /// Interns a customer id, remembering the last one (an invoice's rows share it).
+    fn customer(&mut self, id: Option<&str>) -> u32 {
+        let id = id.map(str::trim).unwrap_or("");
+        if self.last_customer.1 != u32::MAX - 1 && self.last_customer.0 == id {
+            return self.last_customer.1;
+        }
+        let index = self.customers.get(Some(id));
+        self.last_customer.0.clear();
+        self.last_customer.0.push_str(id);
+        self.last_customer.1 = index;
+        index
+    }
+
+    fn sku(&mut self, code: &str) -> u32 {
+        if let Some(&i) = self.sku_index.get(code) {
+            return i;
+        }
+        let i = self.skus.len() as u32;
+        self.sku_index.insert(code.to_string(), i);
+        self.skus.push(code.to_string());
+        self.prices.push(Vec::new());
+        i
+    }
+
+    fn is_product(&self, code: &str) -> bool {
+        let digits = self.mapping.product_code_digits as usize;
+        digits == 0
+            || (code.len() >= digits && code.as_bytes()[..digits].iter().all(u8::is_ascii_digit))
+    }
+
+    fn row(&mut self, raw: RawRow<'_>) -> Result<(), ImportError> {
+        self.counts.rows_read += 1;
+        let row = raw.row;
+        let Some(order_id) = raw.order_id.map(str::trim).filter(|s| !s.is_empty()) else {
+            return self.bad(row, "empty order id".into());
+        };
+        let Some(code) = raw.sku.map(str::trim).filter(|s| !s.is_empty()) else {
+            return self.bad(row, "empty SKU".into());
+        };
+        let at_ms = match self.timestamp(&raw.time) {
+            Ok(ms) => ms,
+            Err(reason) => return self.bad(row, reason),
+        };
+        let quantity_text = raw.quantity.unwrap_or("").trim();
+        let quantity: i64 = match quantity_text.parse() {
+            Ok(q) => q,
+            Err(_) => {
+                return self.bad(
+                    row,
+                    format!("bad quantity: `{quantity_text}` is not a whole number"),
+                )
+            }
+        };
+        if quantity == 0 {
+            return self.bad(
+                row,
+                "zero quantity: a line must move at least one unit".into(),
+            );
+        }
+        if quantity.abs() > MAX_RECORDED_UNITS {
+            return self.bad(
+                row,
+                format!("quantity too large: {quantity} is beyond ±{MAX_RECORDED_UNITS} units"),
+            );
+        }
+        let price_cents = match raw.price.map(str::trim).filter(|p| !p.is_empty()) {
+            None => None,
+            Some(text) => match text.parse::<f64>() {
+                Ok(p) if p.is_finite() => Some((p * 100.0).round() as i64),
+                _ => return self.bad(row, format!("bad price: `{text}` is not a number")),
+            },
+        };
+        if !self.is_product(code) {
+            self.set_aside("non_product_code");
+            return Ok(());
+        }
+        if price_cents.is_some_and(|p| p < 0) {
+            return self.bad(
+                row,
+                format!("negative price: {}", raw.price.unwrap_or("").trim()),
+            );
+        }
+        let customer = self.customer(raw.customer);
+        let cancelled = self
+            .mapping
+            .cancellation_prefix
+            .as_deref()
+            .is_some_and(|prefix| order_id.starts_with(prefix));
+        let units = quantity.unsigned_abs() as u32;
+        let sku = self.sku(code);
+        if cancelled || quantity < 0 {
+            if quantity > 0 {
+                self.set_aside("cancellation_with_positive_quantity");
+                return Ok(());
+            }
+            if !cancelled && customer == NONE && price_cents.unwrap_or(0) == 0 {
+                // No customer, no price: stock written off (damaged, lost), not demand.
+                self.write_offs.push(RecordedWriteOff { at_ms, sku, units });
+                self.counts.write_off_lines += 1;
+                self.counts.rows_used += 1;
+                return Ok(());
+            }
+            let kind = if cancelled {
+                Undo::Cancellation
+            } else {
+                Undo::Return
+            };
+            self.undos.push(PendingUndo {
+                at_ms,
+                row,
+                customer,
+                sku,
+                units,
+                kind,
+            });
+            return Ok(());
+        }
+        if customer == NONE {
+            self.note("no_customer (kept, anonymous)");
+        }
+        if price_cents == Some(0) {
+            self.note("zero_price (kept)");
+        }
+        if let Some(p) = price_cents.filter(|&p| p > 0) {
+            self.prices[sku as usize].push(p as u64);
+        }
+        let index = if self.last_order.1 != usize::MAX && self.last_order.0 == order_id {
+            self.last_order.1
+        } else {
+            let index = match self.order_index.get(order_id) {
+                Some(&i) => i,
+                None => {
+                    let i = self.orders.len();
+                    let region = self.regions.get(raw.region);
+                    let channel = self.channels.get(raw.channel);
+                    self.order_index.insert(order_id.to_string(), i);
+                    self.orders.push(OpenOrder {
+                        at_ms,
+                        first_row: row,
+                        region,
+                        channel,
+                        lines: Vec::new(),
+                        customer,
+                    });
+                    i
+                }
+            };
+            self.last_order.0.clear();
+            self.last_order.0.push_str(order_id);
+            self.last_order.1 = index;
+            index
+        };
+        let order = &mut self.orders[index];
+        order.at_ms = order.at_ms.min(at_ms);
+        order.lines.push(RecordedLine { sku, units });
+        self.counts.sale_lines += 1;
+        self.counts.rows_used += 1;
+        Ok(())
+    }
+
+    fn finish(mut self) -> Imported {
+        // Orders by time, ties in source order.
+        let mut by_time: Vec<usize> = (0..self.orders.len()).collect();
+        by_time.sort_by_key(|&i| (self.orders[i].at_ms, self.orders[i].first_row));
+        // Undos match the latest earlier line of the same customer and SKU that still has units.
+        let mut open_lines: FxHashMap<(u32, u32), Vec<(u32, u32)>> = self
+            .undos
+            .iter()
+            .filter(|u| u.customer != NONE)
+            .map(|u| ((u.customer, u.sku), Vec::new()))
+            .collect();
+        let mut orders = Vec::with_capacity(self.orders.len());
+        let mut lines = Vec::with_capacity(self.counts.sale_lines as usize);
+        for &old in &by_time {
+            let o = &self.orders[old];
+            let new = orders.len() as u32;
+            if o.customer != NONE {
+                for (line, l) in o.lines.iter().enumerate() {
+                    if let Some(list) = open_lines.get_mut(&(o.customer, l.sku)) {
+                        list.push((new, line as u32));
+                    }
+                }
+            }
+            orders.push(RecordedOrder {
+                at_ms: o.at_ms,
+                region: o.region,
+                channel: o.channel,
+                first_line: lines.len() as u32,
+                line_count: o.lines.len() as u32,
+            });
+            lines.extend_from_slice(&o.lines);
+        }
+        // Units of each line not yet undone.
+        let mut remaining: Vec<u32> = lines.iter().map(|l: &RecordedLine| l.units).collect();
+        let mut undos = Vec::new();
+        self.undos.sort_by_key(|u| (u.at_ms, u.row));
+        for pending in std::mem::take(&mut self.undos) {
+            let reason = match pending.kind {
+                Undo::Cancellation => "cancellation_unmatched",
+                Undo::Return => "return_unmatched",
+            };
+            if pending.customer == NONE {
+                self.set_aside(reason);
+                continue;
+            }
+            let mut left = pending.units;
+            if let Some(candidates) = open_lines.get(&(pending.customer, pending.sku)) {
+                for &(order, line) in candidates.iter().rev() {
+                    if orders[order as usize].at_ms > pending.at_ms || left == 0 {
+                        continue;
+                    }
+                    let have = &mut remaining[(orders[order as usize].first_line + line) as usize];
+                    let take = left.min(*have);
+                    if take > 0 {
+                        *have -= take;
+                        left -= take;
+                        undos.push(RecordedUndo {
+                            at_ms: pending.at_ms,
+                            order,
+                            line,
+                            units: take,
+                            kind: pending.kind,
+                        });
+                    }
+                }
+            }
+            if left == pending.units {
+                self.set_aside(reason);
+                continue;
+            }
+            if left > 0 {
+                self.note("undo_partly_matched (the rest predates the history)");
+            }
+            self.counts.rows_used += 1;
+            match pending.kind {
+                Undo::Cancellation => self.counts.cancellation_lines += 1,
+                Undo::Return => self.counts.return_lines += 1,
+            }
+        }
+        undos.sort_by_key(|u| u.at_ms);
+        drop(remaining);
+        self.write_offs.sort_by_key(|w| w.at_ms);
+        self.counts.orders = orders.len() as u64;
+        assert_eq!(
+            self.counts.rows_used + self.counts.rows_set_aside(),
+            self.counts.rows_read,
+            "every row is used or set aside"
+        );
+        let skus = self
+            .skus
+            .into_iter()
+            .zip(self.prices.iter_mut())
+            .map(|(code, prices)| {
+                let unit_price_cents = if prices.is_empty() {
+                    0
+                } else {
+                    let middle = prices.len() / 2;
+                    *prices.select_nth_unstable(middle).1
+                };
+                RecordedSku {
+                    code,
+                    unit_price_cents,
+                }
+            })
+            .collect();
+        let source = Path::new(&self.path)
+            .file_name()
+            .map_or(self.path.clone(), |n| n.to_string_lossy().into_owned());
+        Imported {
+            log: DemandLog {
+                source,
+                skus,
+                regions: self.regions.names,
+                channels: self.channels.names,
+                orders,
+                lines,
+                undos,
+                write_offs: self.write_offs,
+                counts: self.counts,
+            },
+            bad_rows: self.bad_rows,
+        }
+    }
+}
+
+/// The import report the CLI prints: rows read, used, and set aside per reason.
+pub fn describe(counts: &ImportCounts, bad_rows: &[(u64, String)]) -> String {
+    let mut out = String::new();
+    let mut line = |text: String| {
+        out.push_str(&text);
+        out.push('\n');
+    };
+    line(format!("rows read            {:>10}", counts.rows_read));
+    line(format!("rows used            {:>10}", counts.rows_used));
+    line(format!(
+        "  order lines        {:>10}  in {} orders",
+        counts.sale_lines, counts.orders
+    ));
+    line(format!(
+        "  cancellations      {:>10}",
+        counts.cancellation_lines
+    ));
+    line(format!("  returns            {:>10}", counts.return_lines));
+    line(format!(
+        "  stock write-offs   {:>10}",
+        counts.write_off_lines
+    ));
+    line(format!(
+        "rows set aside       {:>10}",
+        counts.rows_set_aside()
+    ));
+    let reasons: BTreeMap<&String, &u64> = counts.set_aside.iter().collect();
+    for (reason, n) in reasons {
+        line(format!("  {reason:<32} {n:>10}"));
+    }
+    if !counts.notes.is_empty() {
+        line("notes (rows used)".into());
+        for (note, n) in &counts.notes {
+            line(format!("  {note:<32} {n:>10}"));
+        }
+    }
+    for (row, reason) in bad_rows {
+        line(format!("bad row {row}: {reason}"));
+    }
+    out
+}
