@@ -70,7 +70,8 @@ pub struct Workload {
     pub lines: u64,
 }
 
-fn network(skus: usize) -> Network {
+/// A network of `skus` generated SKUs and the eight US warehouses of [`WAREHOUSES`].
+pub fn network(skus: usize) -> Network {
     let catalog = (0..skus)
         .map(|i| Sku {
             code: format!("SKU{i:05}"),
