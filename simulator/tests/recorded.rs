@@ -300,3 +300,44 @@ fn the_full_uci_history_imports_with_its_documented_figures() {
     assert_eq!(c.orders, 20_538);
     assert_eq!(c.sale_lines, 528_886);
 }
+
+#[test]
+fn compressed_time_squeezes_the_whole_history_into_the_horizon() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/online-retail.toml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("time = \"as_recorded\"", "time = \"compressed\"");
+    let mut s = Scenario::parse(&text, &path).unwrap().scenario;
+    s.horizon.days = Spanned::new(0..0, 7);
+    let k = simulate(&s, s.horizon.seed, &mut |_| {}).unwrap().summary;
+    // Every one of the sample's 5,794 product invoices, in a week.
+    assert_eq!(k.recorded_orders, 5_794);
+    assert!(k.orders_placed > 0);
+}
+
+#[test]
+fn parquet_histories_import_like_csv() {
+    use polars::prelude::*;
+    let mut frame = df!(
+        "order" => ["A1", "A1", "B2"],
+        "when" => ["2026-03-02 10:00:00", "2026-03-02 10:00:00", "2026-03-02 11:30:00"],
+        "item" => ["SKU1", "SKU2", "SKU1"],
+        "qty" => [2i64, 1, 5],
+    )
+    .unwrap();
+    let path = temp("history.parquet");
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut frame)
+        .unwrap();
+    let mapping: ColumnMapping = toml::from_str(
+        "order_id = \"order\"\ntimestamp = \"when\"\nsku = \"item\"\nquantity = \"qty\"\n",
+    )
+    .unwrap();
+    let log = import(&path, &mapping, true).unwrap().log;
+    assert_eq!(
+        (log.counts.rows_read, log.counts.rows_used, log.orders.len()),
+        (3, 3, 2)
+    );
+    assert_eq!(log.orders[1].at_ms - log.orders[0].at_ms, 90 * 60_000);
+    assert_eq!(log.lines.iter().map(|l| l.units).sum::<u32>(), 8);
+}
