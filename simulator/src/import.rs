@@ -346,8 +346,8 @@ struct Builder {
     strict: bool,
     counts: ImportCounts,
     bad_rows: Vec<(u64, String)>,
-    sku_index: FxHashMap<String, u32>,
-    skus: Vec<String>,
+    skus: Interner,
+    /// Recorded unit prices per SKU, for the median.
     prices: Vec<Vec<u64>>,
     regions: Interner,
     channels: Interner,
@@ -394,8 +394,7 @@ impl Builder {
             strict,
             counts: ImportCounts::default(),
             bad_rows: Vec::new(),
-            sku_index: FxHashMap::default(),
-            skus: Vec::new(),
+            skus: Interner::default(),
             prices: Vec::new(),
             regions: Interner::default(),
             channels: Interner::default(),
@@ -472,13 +471,10 @@ impl Builder {
     }
 
     fn sku(&mut self, code: &str) -> u32 {
-        if let Some(&i) = self.sku_index.get(code) {
-            return i;
+        let i = self.skus.get(Some(code));
+        if i as usize == self.prices.len() {
+            self.prices.push(Vec::new());
         }
-        let i = self.skus.len() as u32;
-        self.sku_index.insert(code.to_string(), i);
-        self.skus.push(code.to_string());
-        self.prices.push(Vec::new());
         i
     }
 
@@ -708,6 +704,7 @@ impl Builder {
         );
         let skus = self
             .skus
+            .names
             .into_iter()
             .zip(self.prices.iter_mut())
             .map(|(code, prices)| {
