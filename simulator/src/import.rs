@@ -385,6 +385,16 @@ impl Interner {
     }
 }
 
+/// Counts one more `key`, allocating its name only the first time (this runs per row).
+fn bump(counts: &mut std::collections::BTreeMap<String, u64>, key: &str) {
+    match counts.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(key.to_string(), 1);
+        }
+    }
+}
+
 impl Builder {
     fn new(path: String, tz: Tz, mapping: ColumnMapping, strict: bool) -> Self {
         Builder {
@@ -410,11 +420,11 @@ impl Builder {
     }
 
     fn set_aside(&mut self, reason: &str) {
-        *self.counts.set_aside.entry(reason.to_string()).or_default() += 1;
+        bump(&mut self.counts.set_aside, reason);
     }
 
     fn note(&mut self, note: &str) {
-        *self.counts.notes.entry(note.to_string()).or_default() += 1;
+        bump(&mut self.counts.notes, note);
     }
 
     fn bad(&mut self, row: u64, reason: String) -> Result<(), ImportError> {

@@ -11,6 +11,11 @@ use qm_simulator::run::{simulate, write_outputs, RunOutput};
 use qm_simulator::scenario::{Scenario, ScenarioError, MAX_DAYS};
 use rayon::prelude::*;
 
+// polars allocates and frees many column buffers; mimalloc reuses them instead of faulting in
+// fresh pages (`qm import` of the full UCI file: see benches/README.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Quartermaster: stock allocation engine and supply-chain simulator.
 #[derive(Parser)]
 #[command(version, about)]
