@@ -22,6 +22,7 @@ pub mod constants;
 mod engine;
 mod error;
 mod events;
+pub mod forecast;
 mod geo;
 mod id_index;
 mod ids;
@@ -31,6 +32,7 @@ mod lifecycle;
 mod network;
 mod order;
 mod reservation;
+pub mod safety_stock;
 
 pub use allocation::{
     AllocationStrategy, Candidate, Explanation, Pick, Plan, PlanContext, Shortfall, StockView,

@@ -1,0 +1,373 @@
+//! Safety stock, reorder points and order quantities: the textbook formulas, and an empirical
+//! quantile of lead-time forecast errors for the demand those formulas get wrong.
+//!
+//! Demand is per day and independent from day to day; lead times are in days. With a review
+//! period `R` (periodic review) the protection interval is `L + R` instead of `L`.
+//!
+//! * Normal approximation: `SS = z · sqrt(L · σ_e² + d² · σ_L²)`, `z = Φ⁻¹(CSL)`.
+//! * Fill rate (β): expected units short per cycle `ESC = σ_LT · G(k)`, with `G` the standard
+//!   normal loss function, and `β = 1 − ESC / Q`; the reorder point for a target β solves
+//!   `G(k) = (1 − β) · Q / σ_LT`.
+//! * Empirical: the CSL-quantile of past lead-time-demand forecast errors ([`LeadTimeErrors`]),
+//!   for intermittent and skewed demand where the normal approximation fails.
+
+use statrs::distribution::{Continuous, ContinuousCDF, Normal};
+
+use crate::forecast::Forecaster;
+
+/// Longest lead time plus review period the empirical method tracks, in days (its rings are
+/// allocated at this length per series).
+pub const MAX_PROTECTION_DAYS: u32 = 366;
+
+fn standard_normal() -> Normal {
+    Normal::standard()
+}
+
+/// z for a target cycle service level (the probability of no stockout in a cycle), 0 < csl < 1.
+pub fn z_for_service_level(cycle_service_level: f64) -> f64 {
+    assert!(
+        cycle_service_level > 0.0 && cycle_service_level < 1.0,
+        "a service level is in (0, 1); check user input first"
+    );
+    standard_normal().inverse_cdf(cycle_service_level)
+}
+
+/// The standard normal loss function G(k) = φ(k) − k · (1 − Φ(k)): expected units short per
+/// unit of standard deviation when the safety factor is `k`.
+pub fn normal_loss(k: f64) -> f64 {
+    let n = standard_normal();
+    (n.pdf(k) - k * (1.0 - n.cdf(k))).max(0.0)
+}
+
+/// The safety factor k with G(k) = `loss` (G falls strictly from +∞ to 0, so bisection).
+pub fn k_for_normal_loss(loss: f64) -> f64 {
+    assert!(loss > 0.0 && loss.is_finite(), "a loss is positive");
+    let (mut low, mut high) = (-40.0f64, 40.0f64);
+    // G(-40) ≈ 40, G(40) ≈ 0: any positive loss below 40 lies between. Larger losses need k < −40.
+    if loss >= normal_loss(low) {
+        return -loss;
+    }
+    for _ in 0..200 {
+        let middle = 0.5 * (low + high);
+        if normal_loss(middle) > loss {
+            low = middle;
+        } else {
+            high = middle;
+        }
+        if high - low < 1e-12 {
+            break;
+        }
+    }
+    0.5 * (low + high)
+}
+
+/// What a policy needs to know about demand and supply.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PolicyInputs {
+    /// Forecast daily demand d, units per day.
+    pub mean_demand_per_day: f64,
+    /// Standard deviation of daily demand (or of the daily forecast error), σ_e, units.
+    pub demand_std_per_day: f64,
+    /// Mean lead time L, days.
+    pub lead_time_days: f64,
+    /// Standard deviation of the lead time σ_L, days.
+    pub lead_time_std_days: f64,
+    /// Review period R, days (0 for continuous review).
+    pub review_period_days: f64,
+}
+
+impl PolicyInputs {
+    /// Checks that every input is finite and non-negative.
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, value) in [
+            ("mean demand per day", self.mean_demand_per_day),
+            ("demand std per day", self.demand_std_per_day),
+            ("lead time days", self.lead_time_days),
+            ("lead time std days", self.lead_time_std_days),
+            ("review period days", self.review_period_days),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(format!("{name} must be a finite number ≥ 0, got {value}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Days of exposure: lead time plus review period.
+    pub fn protection_days(&self) -> f64 {
+        self.lead_time_days + self.review_period_days
+    }
+
+    /// Expected demand over the protection interval, units.
+    pub fn lead_time_demand_units(&self) -> f64 {
+        self.mean_demand_per_day * self.protection_days()
+    }
+
+    /// Standard deviation of demand over the protection interval:
+    /// sqrt((L + R) · σ_e² + d² · σ_L²), units.
+    pub fn lead_time_demand_std_units(&self) -> f64 {
+        let d = self.mean_demand_per_day;
+        (self.protection_days() * self.demand_std_per_day.powi(2)
+            + d * d * self.lead_time_std_days.powi(2))
+        .sqrt()
+    }
+}
+
+/// A reorder policy's numbers, as `qm policy` prints them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PolicyReport {
+    /// Safety factor (standard deviations of lead-time demand held as safety stock).
+    pub z: f64,
+    /// Safety stock, units.
+    pub safety_stock: f64,
+    /// Reorder point = lead-time demand + safety stock, units.
+    pub reorder_point: f64,
+    /// Expected units short per replenishment cycle, σ_LT · G(z).
+    pub expected_units_short_per_cycle: f64,
+    /// Share of demand served from stock, 1 − ESC / Q; `None` without an order quantity.
+    pub fill_rate: Option<f64>,
+    /// Probability of no stockout in a cycle, Φ(z).
+    pub cycle_service_level: f64,
+}
+
+/// Evaluates a given reorder point (and order quantity, for the fill rate).
+pub fn evaluate(
+    inputs: &PolicyInputs,
+    reorder_point: f64,
+    order_quantity: Option<f64>,
+) -> PolicyReport {
+    let mean = inputs.lead_time_demand_units();
+    let std = inputs.lead_time_demand_std_units();
+    let safety_stock = reorder_point - mean;
+    let (z, short, csl) = if std > 0.0 {
+        let z = safety_stock / std;
+        (z, std * normal_loss(z), standard_normal().cdf(z))
+    } else {
+        // Certain demand: short only if the reorder point is below it.
+        let short = (mean - reorder_point).max(0.0);
+        let z = if safety_stock >= 0.0 {
+            f64::INFINITY
+        } else {
+            f64::NEG_INFINITY
+        };
+        (z, short, if safety_stock >= 0.0 { 1.0 } else { 0.0 })
+    };
+    PolicyReport {
+        z,
+        safety_stock,
+        reorder_point,
+        expected_units_short_per_cycle: short,
+        fill_rate: order_quantity
+            .filter(|&q| q > 0.0)
+            .map(|q| (1.0 - short / q).clamp(0.0, 1.0)),
+        cycle_service_level: csl,
+    }
+}
+
+/// The policy that meets a target cycle service level (normal approximation).
+pub fn for_service_level(
+    inputs: &PolicyInputs,
+    cycle_service_level: f64,
+    order_quantity: Option<f64>,
+) -> PolicyReport {
+    let z = z_for_service_level(cycle_service_level);
+    let safety_stock = z * inputs.lead_time_demand_std_units();
+    let mut report = evaluate(
+        inputs,
+        inputs.lead_time_demand_units() + safety_stock,
+        order_quantity,
+    );
+    // Keep z exact (evaluate re-derives it, and with σ = 0 it would be ±∞).
+    report.z = z;
+    report.cycle_service_level = cycle_service_level;
+    report
+}
+
+/// The smallest reorder point that delivers `fill_rate` with orders of `order_quantity` units.
+pub fn for_fill_rate(inputs: &PolicyInputs, fill_rate: f64, order_quantity: f64) -> PolicyReport {
+    assert!(
+        fill_rate > 0.0 && fill_rate < 1.0,
+        "a fill rate is in (0, 1)"
+    );
+    assert!(order_quantity > 0.0, "an order quantity is positive");
+    let std = inputs.lead_time_demand_std_units();
+    if std == 0.0 {
+        return evaluate(
+            inputs,
+            inputs.lead_time_demand_units(),
+            Some(order_quantity),
+        );
+    }
+    let k = k_for_normal_loss((1.0 - fill_rate) * order_quantity / std);
+    evaluate(
+        inputs,
+        inputs.lead_time_demand_units() + k * std,
+        Some(order_quantity),
+    )
+}
+
+/// Economic order quantity sqrt(2 · D · K / h), units: `annual_demand_units` D, `order_cost` K
+/// per supplier order, `holding_cost_per_unit_year` h (same currency unit as K).
+pub fn eoq(annual_demand_units: f64, order_cost: f64, holding_cost_per_unit_year: f64) -> f64 {
+    if annual_demand_units <= 0.0 || order_cost <= 0.0 || holding_cost_per_unit_year <= 0.0 {
+        return 0.0;
+    }
+    (2.0 * annual_demand_units * order_cost / holding_cost_per_unit_year).sqrt()
+}
+
+/// A streaming estimate of one quantile in O(1) space and time: the P² algorithm (Jain and
+/// Chlamtac, 1985). Five markers, no allocation, so one can sit in every series.
+#[derive(Clone, Copy, Debug)]
+pub struct P2Quantile {
+    p: f64,
+    count: u64,
+    heights: [f64; 5],
+    positions: [f64; 5],
+    desired: [f64; 5],
+    increments: [f64; 5],
+}
+
+impl P2Quantile {
+    /// An estimator of the `p`-quantile, 0 < p < 1.
+    pub fn new(p: f64) -> P2Quantile {
+        assert!(p > 0.0 && p < 1.0, "a quantile is in (0, 1)");
+        P2Quantile {
+            p,
+            count: 0,
+            heights: [0.0; 5],
+            positions: [1.0, 2.0, 3.0, 4.0, 5.0],
+            desired: [1.0, 1.0 + 2.0 * p, 1.0 + 4.0 * p, 3.0 + 2.0 * p, 5.0],
+            increments: [0.0, p / 2.0, p, (1.0 + p) / 2.0, 1.0],
+        }
+    }
+
+    /// Observations so far.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Adds one observation.
+    pub fn observe(&mut self, x: f64) {
+        debug_assert!(x.is_finite());
+        if self.count < 5 {
+            self.heights[self.count as usize] = x;
+            self.count += 1;
+            if self.count == 5 {
+                self.heights.sort_by(f64::total_cmp);
+            }
+            return;
+        }
+        self.count += 1;
+        let q = &mut self.heights;
+        let k = if x < q[0] {
+            q[0] = x;
+            0
+        } else if x >= q[4] {
+            q[4] = x;
+            3
+        } else {
+            (1..5).find(|&i| x < q[i]).expect("x < q[4]") - 1
+        };
+        for position in &mut self.positions[k + 1..] {
+            *position += 1.0;
+        }
+        for (desired, increment) in self.desired.iter_mut().zip(self.increments) {
+            *desired += increment;
+        }
+        let n = &mut self.positions;
+        for i in 1..4 {
+            let d = self.desired[i] - n[i];
+            if (d >= 1.0 && n[i + 1] - n[i] > 1.0) || (d <= -1.0 && n[i - 1] - n[i] < -1.0) {
+                let s = d.signum();
+                let parabolic = q[i]
+                    + s / (n[i + 1] - n[i - 1])
+                        * ((n[i] - n[i - 1] + s) * (q[i + 1] - q[i]) / (n[i + 1] - n[i])
+                            + (n[i + 1] - n[i] - s) * (q[i] - q[i - 1]) / (n[i] - n[i - 1]));
+                q[i] = if q[i - 1] < parabolic && parabolic < q[i + 1] {
+                    parabolic
+                } else {
+                    let j = if s > 0.0 { i + 1 } else { i - 1 };
+                    q[i] + s * (q[j] - q[i]) / (n[j] - n[i])
+                };
+                n[i] += s;
+            }
+        }
+    }
+
+    /// The current estimate (exact nearest rank below five observations; 0 with none).
+    pub fn estimate(&self) -> f64 {
+        match self.count {
+            0 => 0.0,
+            1..=4 => {
+                let mut seen = self.heights;
+                let seen = &mut seen[..self.count as usize];
+                seen.sort_by(f64::total_cmp);
+                let rank = ((self.p * seen.len() as f64).ceil() as usize).clamp(1, seen.len());
+                seen[rank - 1]
+            }
+            _ => self.heights[2],
+        }
+    }
+}
+
+/// Past errors of lead-time-demand forecasts for one series, and their quantile: each day the
+/// forecast of the next `days` days' total is remembered, and `days` days later compared with
+/// what happened.
+#[derive(Clone, Debug)]
+pub struct LeadTimeErrors {
+    /// Forecast totals made on each of the last `days` days, oldest at `pos`.
+    forecasts: Box<[f64]>,
+    /// Actual demand of the last `days` days, oldest at `pos`.
+    actuals: Box<[f64]>,
+    actual_sum: f64,
+    pos: usize,
+    filled: usize,
+    quantile: P2Quantile,
+}
+
+impl LeadTimeErrors {
+    /// Tracks `days`-day totals and their `service_level` quantile of (actual − forecast).
+    pub fn new(days: u32, service_level: f64) -> LeadTimeErrors {
+        assert!(
+            (1..=MAX_PROTECTION_DAYS).contains(&days),
+            "protection interval checked by caller"
+        );
+        LeadTimeErrors {
+            forecasts: vec![0.0; days as usize].into_boxed_slice(),
+            actuals: vec![0.0; days as usize].into_boxed_slice(),
+            actual_sum: 0.0,
+            pos: 0,
+            filled: 0,
+            quantile: P2Quantile::new(service_level),
+        }
+    }
+
+    /// Records today's demand, then today's forecast for the next `days` days (call after the
+    /// forecaster observed today).
+    pub fn observe(&mut self, actual_units: f64, forecaster: &Forecaster) {
+        let len = self.actuals.len();
+        // The forecast made `days` days ago covers exactly the `days` actuals ending today.
+        self.actual_sum += actual_units - self.actuals[self.pos];
+        self.actuals[self.pos] = actual_units;
+        if self.filled == len {
+            self.quantile
+                .observe(self.actual_sum - self.forecasts[self.pos]);
+        }
+        self.forecasts[self.pos] = forecaster.forecast_total(len as u32);
+        self.pos = (self.pos + 1) % len;
+        if self.pos == 0 {
+            self.actual_sum = self.actuals.iter().sum();
+        }
+        self.filled = (self.filled + 1).min(len);
+    }
+
+    /// Errors seen so far.
+    pub fn count(&self) -> u64 {
+        self.quantile.count()
+    }
+
+    /// Safety stock: the service-level quantile of past errors, never below zero.
+    pub fn safety_stock_units(&self) -> f64 {
+        self.quantile.estimate().max(0.0)
+    }
+}

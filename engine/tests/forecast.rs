@@ -1,0 +1,206 @@
+//! Forecast methods against worked examples computed by hand (each step written out).
+
+use qm_engine::forecast::{Forecaster, Method, MethodError, MethodParams, UpliftLearner};
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
+
+fn run(method: Method, series: &[f64]) -> Forecaster {
+    let mut f = Forecaster::new(method);
+    for &y in series {
+        f.observe(y);
+    }
+    f
+}
+
+#[test]
+fn ses_level_and_every_error_measure_by_hand() {
+    // level: 10 → 10 + 0.1·(12 − 10) = 10.2 → 10.2 + 0.1·(8 − 10.2) = 9.98 → 9.982
+    let f = run(Method::Ses { alpha: 0.1 }, &[10.0, 12.0, 8.0, 10.0]);
+    assert!(close(f.forecast(1), 9.982));
+    assert!(close(f.forecast(5), 9.982), "SES is flat");
+    // one-step errors (forecast − actual): 10 − 12 = −2, 10.2 − 8 = 2.2, 9.98 − 10 = −0.02
+    let e = f.errors();
+    assert_eq!(e.days, 3);
+    assert!(close(e.mae(), 4.22 / 3.0));
+    assert!(close(e.rmse(), (8.8404f64 / 3.0).sqrt()));
+    assert!(close(e.bias(), 0.18 / 3.0));
+    assert!(close(
+        e.mape(),
+        (2.0 / 12.0 + 2.2 / 8.0 + 0.02 / 10.0) / 3.0
+    ));
+    assert!(close(e.wape(), 4.22 / 30.0));
+    // naive in-sample: |12 − 10|, |8 − 12|, |10 − 8| → mean 8/3
+    assert!(close(e.mase().unwrap(), (4.22 / 3.0) / (8.0 / 3.0)));
+}
+
+#[test]
+fn mape_skips_days_without_demand_and_mase_needs_a_moving_series() {
+    let f = run(Method::Naive, &[0.0, 0.0, 0.0]);
+    assert_eq!(f.errors().mape(), 0.0);
+    assert_eq!(f.errors().wape(), 0.0);
+    assert_eq!(f.errors().mase(), None);
+    // naive: forecasts 0, 4; actuals 4, 0 → APE only on the day with demand: |0 − 4| / 4 = 1
+    let f = run(Method::Naive, &[0.0, 4.0, 0.0]);
+    assert_eq!(f.errors().days_with_demand, 1);
+    assert!(close(f.errors().mape(), 1.0));
+}
+
+#[test]
+fn holt_trend_by_hand() {
+    // l = 10; then b = 12 − 10 = 2, l = 12; then l = 0.5·15 + 0.5·(12 + 2) = 14.5,
+    // b = 0.5·(14.5 − 12) + 0.5·2 = 2.25
+    let f = run(
+        Method::Holt {
+            alpha: 0.5,
+            beta: 0.5,
+        },
+        &[10.0, 12.0, 15.0],
+    );
+    assert!(close(f.forecast(1), 16.75));
+    assert!(close(f.forecast(3), 14.5 + 3.0 * 2.25));
+    assert!(close(f.forecast_total(2), 16.75 + 19.0));
+}
+
+#[test]
+fn holt_winters_additive_by_hand() {
+    let method = Method::HoltWinters {
+        alpha: 0.5,
+        beta: 0.5,
+        gamma: 0.5,
+        season_length: 2,
+    };
+    // First season: level 15, trend 0, indices −5, +5.
+    // y = 12: l = 0.5·(12 + 5) + 0.5·15 = 16, b = 0.5, s = 0.5·(12 − 15) + 0.5·(−5) = −4
+    // y = 22: l = 0.5·(22 − 5) + 0.5·16.5 = 16.75, b = 0.5·0.75 + 0.5·0.5 = 0.625,
+    //         s = 0.5·(22 − 16.5) + 0.5·5 = 5.25
+    let f = run(method, &[10.0, 20.0, 12.0, 22.0]);
+    assert!(close(f.forecast(1), 16.75 + 0.625 - 4.0));
+    assert!(close(f.forecast(2), 16.75 + 1.25 + 5.25));
+    assert!(close(f.forecast(3), 16.75 + 1.875 - 4.0));
+    // Before a full season it forecasts the mean seen so far.
+    assert!(close(run(method, &[10.0]).forecast(1), 10.0));
+}
+
+#[test]
+fn moving_average_and_seasonal_naive_by_hand() {
+    let f = run(Method::MovingAverage { window: 3 }, &[1.0, 2.0, 3.0, 4.0]);
+    assert!(close(f.forecast(1), 3.0));
+    assert!(close(f.forecast_total(5), 15.0));
+    let f = run(
+        Method::SeasonalNaive { season_length: 3 },
+        &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+    );
+    assert_eq!(
+        [f.forecast(1), f.forecast(2), f.forecast(3), f.forecast(4)],
+        [4.0, 5.0, 6.0, 4.0]
+    );
+    let f = run(Method::Naive, &[3.0, 7.0]);
+    assert_eq!(f.forecast(9), 7.0);
+}
+
+#[test]
+fn croston_sba_and_tsb_by_hand() {
+    let series = [0.0, 0.0, 6.0, 0.0, 4.0];
+    // Croston α = 0.5: first demand on day 3 → size 6, interval 3; day 5 (2 days later):
+    // size = 6 + 0.5·(4 − 6) = 5, interval = 3 + 0.5·(2 − 3) = 2.5 → 5 / 2.5 = 2
+    assert!(close(
+        run(Method::Croston { alpha: 0.5 }, &series).forecast(1),
+        2.0
+    ));
+    // SBA: (1 − 0.5/2) · 2 = 1.5
+    assert!(close(
+        run(Method::Sba { alpha: 0.5 }, &series).forecast(1),
+        1.5
+    ));
+    // TSB: day 3: size 6, p = 1/3; day 4: p = 1/3 + 0.5·(0 − 1/3) = 1/6;
+    // day 5: p = 1/6 + 0.5·(1 − 1/6) = 7/12, size = 5 → 5 · 7/12
+    let tsb = Method::Tsb {
+        alpha_demand: 0.5,
+        alpha_probability: 0.5,
+    };
+    assert!(close(run(tsb, &series).forecast(1), 35.0 / 12.0));
+    // No demand yet: nothing forecast.
+    assert_eq!(
+        run(Method::Croston { alpha: 0.5 }, &[0.0, 0.0]).forecast(1),
+        0.0
+    );
+}
+
+#[test]
+fn known_event_uplift_keeps_the_level_and_scores_the_uplifted_forecast() {
+    let mut f = Forecaster::new(Method::Ses { alpha: 0.5 });
+    f.observe(10.0);
+    f.observe_with_uplift(30.0, 3.0);
+    assert!(
+        close(f.forecast(1), 10.0),
+        "a tripled day learnt as an ordinary 10"
+    );
+    assert_eq!(
+        f.errors().sum_abs_units,
+        0.0,
+        "the event was forecast: 10 × 3 = 30"
+    );
+    let mut plain = Forecaster::new(Method::Ses { alpha: 0.5 });
+    plain.observe(10.0);
+    plain.observe(30.0);
+    assert!(
+        close(plain.forecast(1), 20.0),
+        "without the calendar the spike leaks into the level"
+    );
+
+    let mut learner = UpliftLearner::new(1.0);
+    assert_eq!(learner.uplift(), 1.0);
+    learner.observe(300.0, 100.0);
+    learner.observe(500.0, 100.0);
+    assert!(close(learner.uplift(), 4.0));
+}
+
+#[test]
+fn auto_picks_seasonal_naive_for_a_pure_weekly_pattern() {
+    let week = [0.0, 0.0, 0.0, 0.0, 0.0, 20.0, 30.0];
+    let series: Vec<f64> = week.iter().cycle().take(7 * 12).copied().collect();
+    let f = run(Method::Auto, &series);
+    assert_eq!(f.chosen_method().name(), "seasonal_naive");
+    assert_eq!(f.forecast(6), 20.0);
+    assert_eq!(f.forecast(7), 30.0);
+}
+
+#[test]
+fn method_names_and_parameters_are_checked() {
+    let p = MethodParams::default();
+    assert_eq!(
+        Method::from_name("ses", &p).unwrap(),
+        Method::Ses { alpha: 0.1 }
+    );
+    assert_eq!(
+        Method::from_name("holt-winters", &p).unwrap(),
+        Method::HoltWinters {
+            alpha: 0.1,
+            beta: 0.1,
+            gamma: 0.1,
+            season_length: 7
+        }
+    );
+    assert!(matches!(
+        Method::from_name("arima", &p),
+        Err(MethodError::Unknown(_))
+    ));
+    let zero = MethodParams {
+        alpha: Some(0.0),
+        ..p
+    };
+    assert_eq!(
+        Method::from_name("ses", &zero).unwrap_err().to_string(),
+        "alpha must be in (0, 1], got 0"
+    );
+    let window = MethodParams {
+        window: Some(0),
+        ..p
+    };
+    assert!(matches!(
+        Method::from_name("moving_average", &window),
+        Err(MethodError::Length { .. })
+    ));
+}
