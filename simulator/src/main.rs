@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use qm_simulator::calculators::{self, CalculatorError, PolicyTarget};
 use qm_simulator::demand_log::LogError;
 use qm_simulator::import::{describe, import, ColumnMapping, ImportError, PRESETS};
 use qm_simulator::run::{simulate, write_outputs, RunOutput};
@@ -66,6 +67,77 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Safety stock and reorder point for a service level or a fill rate, or the numbers of a
+    /// given reorder point (daily demand independent from day to day; lead time in days).
+    #[command(allow_negative_numbers = true)]
+    #[command(group(clap::ArgGroup::new("target").required(true).args(["service_level", "fill_rate", "reorder_point"])))]
+    Policy {
+        /// Mean daily demand, units.
+        #[arg(long)]
+        mean_demand: f64,
+        /// Standard deviation of daily demand, units.
+        #[arg(long)]
+        demand_std: f64,
+        /// Mean supplier lead time, days.
+        #[arg(long)]
+        lead_time_days: f64,
+        /// Standard deviation of the lead time, days.
+        #[arg(long, default_value_t = 0.0)]
+        lead_time_std: f64,
+        /// Review period for periodic review (R, S), days; 0 = continuous review.
+        #[arg(long, default_value_t = 0.0)]
+        review_period_days: f64,
+        /// Target cycle service level (probability of no stockout per cycle), e.g. 0.95.
+        #[arg(long)]
+        service_level: Option<f64>,
+        /// Target fill rate (share of units served from stock), e.g. 0.98; needs --order-qty.
+        #[arg(long)]
+        fill_rate: Option<f64>,
+        /// Evaluate this reorder point, units.
+        #[arg(long)]
+        reorder_point: Option<f64>,
+        /// Units per supplier order (for the fill rate).
+        #[arg(long)]
+        order_qty: Option<f64>,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forecast one daily demand series: a CSV with a single column `units`, oldest day first.
+    Forecast {
+        /// The series (CSV).
+        file: PathBuf,
+        /// naive, seasonal_naive, moving_average, ses, holt, holt_winters, croston, sba, tsb or auto.
+        #[arg(long)]
+        method: String,
+        /// Days to forecast.
+        #[arg(long, default_value_t = 14)]
+        horizon: u32,
+        /// Season length, days (seasonal_naive, holt_winters).
+        #[arg(long)]
+        season_length: Option<u32>,
+        /// Window, days (moving_average).
+        #[arg(long)]
+        window: Option<u32>,
+        /// Level smoothing α (ses, holt, holt_winters, croston, sba); default 0.1.
+        #[arg(long)]
+        alpha: Option<f64>,
+        /// Trend smoothing β (holt, holt_winters); default 0.1.
+        #[arg(long)]
+        beta: Option<f64>,
+        /// Seasonal smoothing γ (holt_winters); default 0.1.
+        #[arg(long)]
+        gamma: Option<f64>,
+        /// Demand-size smoothing (tsb); default 0.1.
+        #[arg(long)]
+        alpha_demand: Option<f64>,
+        /// Demand-probability smoothing (tsb); default 0.1.
+        #[arg(long)]
+        alpha_probability: Option<f64>,
+        /// Print `{"method": ..., "forecast": [...]}` instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// A failure and the exit code it maps to: 2 for bad input, 1 for anything else.
@@ -79,7 +151,8 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
         let error = error.into();
         let bad_input = error.downcast_ref::<ScenarioError>().is_some()
             || error.downcast_ref::<ImportError>().is_some()
-            || error.downcast_ref::<LogError>().is_some();
+            || error.downcast_ref::<LogError>().is_some()
+            || error.downcast_ref::<CalculatorError>().is_some();
         let code = if bad_input { 2 } else { 1 };
         Failure { error, code }
     }
@@ -133,6 +206,77 @@ impl Progress {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
+        Command::Policy {
+            mean_demand,
+            demand_std,
+            lead_time_days,
+            lead_time_std,
+            review_period_days,
+            service_level,
+            fill_rate,
+            reorder_point,
+            order_qty,
+            json,
+        } => {
+            let inputs = qm_engine::safety_stock::PolicyInputs {
+                mean_demand_per_day: mean_demand,
+                demand_std_per_day: demand_std,
+                lead_time_days,
+                lead_time_std_days: lead_time_std,
+                review_period_days,
+            };
+            let target = match (service_level, fill_rate, reorder_point) {
+                (Some(csl), _, _) => PolicyTarget::ServiceLevel(csl),
+                (_, Some(beta), _) => PolicyTarget::FillRate(beta),
+                (_, _, Some(r)) => PolicyTarget::ReorderPoint(r),
+                _ => unreachable!("clap requires one target"),
+            };
+            let report = calculators::policy(&inputs, target, order_qty)?;
+            if json {
+                println!("{}", calculators::policy_json(&report));
+            } else {
+                print!("{}", calculators::policy_text(&report, order_qty));
+            }
+            Ok(())
+        }
+        Command::Forecast {
+            file,
+            method,
+            horizon,
+            season_length,
+            window,
+            alpha,
+            beta,
+            gamma,
+            alpha_demand,
+            alpha_probability,
+            json,
+        } => {
+            let params = qm_engine::forecast::MethodParams {
+                alpha,
+                beta,
+                gamma,
+                season_length,
+                window,
+                alpha_demand,
+                alpha_probability,
+            };
+            // Check the method before reading the file: a typo is the likelier mistake.
+            qm_engine::forecast::Method::from_name(&method, &params).map_err(|e| {
+                CalculatorError::Argument {
+                    option: "--method",
+                    problem: e.to_string(),
+                }
+            })?;
+            let series = calculators::read_series(&file)?;
+            let forecast = calculators::forecast_series(&series, &method, &params, horizon)?;
+            if json {
+                println!("{}", calculators::forecast_json(&forecast));
+            } else {
+                print!("{}", calculators::forecast_text(&forecast));
+            }
+            Ok(())
+        }
         Command::Import {
             file,
             out,

@@ -1,0 +1,311 @@
+//! The scriptable calculators behind `qm policy` and `qm forecast`: the engine's safety-stock
+//! and forecast code on numbers or one series a user gives, printed as text or JSON.
+
+use std::path::Path;
+
+use polars::prelude::*;
+use qm_engine::forecast::{Forecaster, Method, MethodParams};
+use qm_engine::safety_stock::{self, PolicyInputs, PolicyReport};
+
+/// Longest history `qm forecast` reads, in days (about 270 years): a bound, not a guess.
+pub const MAX_HISTORY_DAYS: usize = 100_000;
+
+/// Longest forecast horizon, in days.
+pub const MAX_HORIZON_DAYS: u32 = 3_660;
+
+/// Input that a calculator cannot use, with what is wrong and where.
+#[derive(Debug, thiserror::Error)]
+pub enum CalculatorError {
+    /// A number out of its range.
+    #[error("{option}: {problem}")]
+    Argument {
+        /// The command-line option.
+        option: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The series file cannot be read or has the wrong shape.
+    #[error("{path}: {problem}")]
+    File {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// One row of the series is not a daily demand.
+    #[error("{path}: row {row} (line {line}): {problem}")]
+    Row {
+        /// The file.
+        path: String,
+        /// 1-based data row.
+        row: usize,
+        /// Line in the file (the header is line 1).
+        line: usize,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+/// What `qm policy` is asked: the policy for a service level, for a fill rate, or of a reorder point.
+#[derive(Clone, Copy, Debug)]
+pub enum PolicyTarget {
+    /// A target cycle service level.
+    ServiceLevel(f64),
+    /// A target fill rate (needs an order quantity).
+    FillRate(f64),
+    /// A given reorder point, evaluated.
+    ReorderPoint(f64),
+}
+
+fn share(option: &'static str, value: f64) -> Result<f64, CalculatorError> {
+    if value > 0.0 && value < 1.0 {
+        Ok(value)
+    } else {
+        Err(CalculatorError::Argument {
+            option,
+            problem: format!("must be strictly between 0 and 1 (0.95 = 95 %), got {value}"),
+        })
+    }
+}
+
+/// Checks the inputs and computes the policy.
+pub fn policy(
+    inputs: &PolicyInputs,
+    target: PolicyTarget,
+    order_quantity: Option<f64>,
+) -> Result<PolicyReport, CalculatorError> {
+    for (option, value) in [
+        ("--mean-demand", inputs.mean_demand_per_day),
+        ("--demand-std", inputs.demand_std_per_day),
+        ("--lead-time-days", inputs.lead_time_days),
+        ("--lead-time-std", inputs.lead_time_std_days),
+        ("--review-period-days", inputs.review_period_days),
+    ] {
+        if !(value.is_finite() && value >= 0.0) {
+            return Err(CalculatorError::Argument {
+                option,
+                problem: format!("must be a finite number ≥ 0, got {value}"),
+            });
+        }
+    }
+    debug_assert!(inputs.validate().is_ok());
+    if let Some(q) = order_quantity {
+        if !(q.is_finite() && q > 0.0) {
+            return Err(CalculatorError::Argument {
+                option: "--order-qty",
+                problem: format!("must be a number of units > 0, got {q}"),
+            });
+        }
+    }
+    Ok(match target {
+        PolicyTarget::ServiceLevel(csl) => {
+            safety_stock::for_service_level(inputs, share("--service-level", csl)?, order_quantity)
+        }
+        PolicyTarget::FillRate(beta) => {
+            let q = order_quantity.ok_or(CalculatorError::Argument {
+                option: "--fill-rate",
+                problem: "needs --order-qty: the fill rate depends on how much each order brings"
+                    .into(),
+            })?;
+            safety_stock::for_fill_rate(inputs, share("--fill-rate", beta)?, q)
+        }
+        PolicyTarget::ReorderPoint(r) => {
+            if !r.is_finite() {
+                return Err(CalculatorError::Argument {
+                    option: "--reorder-point",
+                    problem: format!("must be a number of units, got {r}"),
+                });
+            }
+            safety_stock::evaluate(inputs, r, order_quantity)
+        }
+    })
+}
+
+fn finite(x: f64) -> serde_json::Value {
+    if x.is_finite() {
+        serde_json::json!(x)
+    } else {
+        serde_json::Value::Null
+    }
+}
+
+/// The policy as one JSON object with the documented keys (infinite z, with no uncertainty, is null).
+pub fn policy_json(report: &PolicyReport) -> serde_json::Value {
+    serde_json::json!({
+        "z": finite(report.z),
+        "safety_stock": report.safety_stock,
+        "reorder_point": report.reorder_point,
+        "expected_units_short_per_cycle": report.expected_units_short_per_cycle,
+        "fill_rate": report.fill_rate,
+        "cycle_service_level": report.cycle_service_level,
+    })
+}
+
+/// The policy as aligned text.
+pub fn policy_text(report: &PolicyReport, order_quantity: Option<f64>) -> String {
+    let fill = match (report.fill_rate, order_quantity) {
+        (Some(f), Some(q)) => format!("{:.2} % (orders of {q} units)", 100.0 * f),
+        _ => "— (give --order-qty)".to_string(),
+    };
+    let rows = [
+        ("z", format!("{:.4}", report.z)),
+        ("safety stock", format!("{:.2} units", report.safety_stock)),
+        (
+            "reorder point",
+            format!("{:.2} units", report.reorder_point),
+        ),
+        (
+            "expected units short per cycle",
+            format!("{:.3}", report.expected_units_short_per_cycle),
+        ),
+        ("fill rate", fill),
+        (
+            "cycle service level",
+            format!("{:.2} %", 100.0 * report.cycle_service_level),
+        ),
+    ];
+    rows.iter().map(|(k, v)| format!("{k:<32}{v}\n")).collect()
+}
+
+/// Reads the daily demand series of `path`: a CSV whose single column `units` holds one day per
+/// row, oldest first.
+pub fn read_series(path: &Path) -> Result<Vec<f64>, CalculatorError> {
+    let name = path.display().to_string();
+    let file_error = |problem: String| CalculatorError::File {
+        path: name.clone(),
+        problem,
+    };
+    if !path.is_file() {
+        return Err(file_error("no such file".into()));
+    }
+    let frame = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .try_into_reader_with_file_path(Some(path.into()))
+        .and_then(|r| r.finish())
+        .map_err(|e| file_error(format!("cannot read it as CSV: {e}")))?;
+    let names: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    if names != ["units"] {
+        return Err(file_error(format!(
+            "expected one column named `units` (daily demand, oldest first), found: {}",
+            names.join(", ")
+        )));
+    }
+    if frame.height() > MAX_HISTORY_DAYS {
+        return Err(file_error(format!(
+            "{} rows is more than the {MAX_HISTORY_DAYS} days `qm forecast` reads",
+            frame.height()
+        )));
+    }
+    let column = frame
+        .column("units")
+        .and_then(|c| c.as_materialized_series().cast(&DataType::String))
+        .map_err(|e| file_error(e.to_string()))?;
+    let text = column.str().map_err(|e| file_error(e.to_string()))?;
+    let mut series = Vec::with_capacity(text.len());
+    for (i, cell) in text.iter().enumerate() {
+        let cell = cell.unwrap_or("").trim();
+        let bad = |problem: String| CalculatorError::Row {
+            path: name.clone(),
+            row: i + 1,
+            line: i + 2,
+            problem,
+        };
+        let units: f64 = cell
+            .parse()
+            .map_err(|_| bad(format!("`{cell}` is not a number of units")))?;
+        if !(units.is_finite() && units >= 0.0) {
+            return Err(bad(format!("{units} units: demand is finite and ≥ 0")));
+        }
+        series.push(units);
+    }
+    if series.is_empty() {
+        return Err(file_error(
+            "no rows: give at least one day of demand".into(),
+        ));
+    }
+    Ok(series)
+}
+
+/// A forecast of one series.
+#[derive(Clone, Debug)]
+pub struct SeriesForecast {
+    /// The method asked for.
+    pub method: Method,
+    /// For `auto`, the method it chose; otherwise the same.
+    pub chosen: Method,
+    /// Forecast for days 1..=horizon after the history.
+    pub forecast: Vec<f64>,
+    /// The fitted forecaster (its one-step errors over the history).
+    pub fitted: Forecaster,
+}
+
+/// Fits `method` to `series` online and forecasts `horizon_days` ahead.
+pub fn forecast_series(
+    series: &[f64],
+    method: &str,
+    params: &MethodParams,
+    horizon_days: u32,
+) -> Result<SeriesForecast, CalculatorError> {
+    let method = Method::from_name(method, params).map_err(|e| CalculatorError::Argument {
+        option: "--method",
+        problem: e.to_string(),
+    })?;
+    if !(1..=MAX_HORIZON_DAYS).contains(&horizon_days) {
+        return Err(CalculatorError::Argument {
+            option: "--horizon",
+            problem: format!("must be between 1 and {MAX_HORIZON_DAYS} days, got {horizon_days}"),
+        });
+    }
+    let mut fitted = Forecaster::new(method);
+    for &units in series {
+        fitted.observe(units);
+    }
+    Ok(SeriesForecast {
+        method,
+        chosen: fitted.chosen_method(),
+        forecast: (1..=horizon_days).map(|h| fitted.forecast(h)).collect(),
+        fitted,
+    })
+}
+
+/// `{"method": ..., "forecast": [...]}`.
+pub fn forecast_json(f: &SeriesForecast) -> serde_json::Value {
+    serde_json::json!({
+        "method": f.method.name(),
+        "forecast": f.forecast,
+    })
+}
+
+/// The forecast and the in-sample one-step errors, as text.
+pub fn forecast_text(f: &SeriesForecast) -> String {
+    let mut out = String::new();
+    let e = f.fitted.errors();
+    out.push_str(&format!(
+        "method {}{} · {} days of history\n",
+        f.method.name(),
+        if f.method != f.chosen {
+            format!(" (chose {})", f.chosen.name())
+        } else {
+            String::new()
+        },
+        f.fitted.days_seen()
+    ));
+    out.push_str(&format!(
+        "one-step errors over the history: MAE {:.3} · RMSE {:.3} · MAPE {:.1} % · WAPE {:.1} % · MASE {} · bias {:+.3} units/day\n",
+        e.mae(),
+        e.rmse(),
+        100.0 * e.mape(),
+        100.0 * e.wape(),
+        e.mase().map_or("—".to_string(), |m| format!("{m:.3}")),
+        e.bias()
+    ));
+    for (h, units) in f.forecast.iter().enumerate() {
+        out.push_str(&format!("day +{:<4} {units:.3}\n", h + 1));
+    }
+    out
+}

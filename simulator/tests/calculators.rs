@@ -1,0 +1,254 @@
+//! `qm policy` and `qm forecast` end to end: the binary, its JSON, its errors and exit codes,
+//! against numbers worked by hand.
+
+use std::process::Command;
+
+fn qm(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_qm"))
+        .args(args)
+        .output()
+        .expect("qm runs")
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let out = qm(args);
+    assert!(
+        out.status.success(),
+        "qm {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON object")
+}
+
+fn number(v: &serde_json::Value, key: &str) -> f64 {
+    v[key].as_f64().unwrap_or_else(|| panic!("{key} in {v}"))
+}
+
+const EXAMPLE: [&str; 8] = [
+    "policy",
+    "--mean-demand",
+    "40",
+    "--demand-std",
+    "12",
+    "--lead-time-days",
+    "7",
+    "--json",
+];
+
+#[test]
+fn policy_for_a_service_level_with_a_stochastic_lead_time() {
+    let mut args = EXAMPLE.to_vec();
+    args.extend([
+        "--lead-time-std",
+        "2",
+        "--service-level",
+        "0.95",
+        "--order-qty",
+        "300",
+    ]);
+    let v = json(&args);
+    let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "cycle_service_level",
+            "expected_units_short_per_cycle",
+            "fill_rate",
+            "reorder_point",
+            "safety_stock",
+            "z"
+        ]
+    );
+    // σ_LT = sqrt(7·144 + 1600·4) = 86.0697; SS = 1.6449 · 86.0697 = 141.57; ROP = 280 + SS
+    assert!((number(&v, "z") - 1.6449).abs() < 1e-4);
+    assert!((number(&v, "safety_stock") - 141.57).abs() < 0.01);
+    assert!((number(&v, "reorder_point") - 421.57).abs() < 0.01);
+    // ESC = 86.0697 · G(1.6449) = 86.0697 · 0.02089 = 1.798; fill = 1 − 1.798/300
+    assert!((number(&v, "expected_units_short_per_cycle") - 1.798).abs() < 0.001);
+    assert!((number(&v, "fill_rate") - 0.99401).abs() < 1e-5);
+    assert_eq!(number(&v, "cycle_service_level"), 0.95);
+}
+
+#[test]
+fn policy_for_a_fill_rate_and_of_a_given_reorder_point() {
+    let mut args = EXAMPLE.to_vec();
+    args.extend([
+        "--lead-time-std",
+        "2",
+        "--fill-rate",
+        "0.98",
+        "--order-qty",
+        "300",
+    ]);
+    let v = json(&args);
+    // G(k) = 0.02 · 300 / 86.0697 = 0.06971 → k = 1.0920 (between G(1.09) and G(1.10))
+    assert!((number(&v, "z") - 1.0920).abs() < 1e-3);
+    assert!((number(&v, "fill_rate") - 0.98).abs() < 1e-9);
+    assert!((number(&v, "expected_units_short_per_cycle") - 6.0).abs() < 1e-6);
+
+    // No lead-time variability: σ_LT = 12·sqrt(7) = 31.749; ROP 300 → z = 20/31.749 = 0.6299
+    let mut args = EXAMPLE.to_vec();
+    args.extend(["--reorder-point", "300", "--order-qty", "300"]);
+    let v = json(&args);
+    assert!((number(&v, "z") - 0.6299).abs() < 1e-4);
+    assert!((number(&v, "safety_stock") - 20.0).abs() < 1e-9);
+    assert!((number(&v, "cycle_service_level") - 0.7356).abs() < 1e-4);
+    // Without --order-qty the fill rate is null, not a made-up number.
+    let mut args = EXAMPLE.to_vec();
+    args.extend(["--service-level", "0.9"]);
+    assert!(json(&args)["fill_rate"].is_null());
+}
+
+#[test]
+fn policy_refuses_impossible_inputs_with_exit_code_2() {
+    for (extra, message) in [
+        (
+            vec!["--service-level", "1.2"],
+            "--service-level: must be strictly between 0 and 1",
+        ),
+        (
+            vec!["--fill-rate", "0.98"],
+            "--fill-rate: needs --order-qty",
+        ),
+        (
+            vec!["--service-level", "0.9", "--order-qty", "-5"],
+            "--order-qty: must be a number of units > 0, got -5",
+        ),
+    ] {
+        let mut args = EXAMPLE.to_vec();
+        args.extend(extra);
+        let out = qm(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{stderr}");
+    }
+    let out = qm(&[
+        "policy",
+        "--mean-demand",
+        "-4",
+        "--demand-std",
+        "1",
+        "--lead-time-days",
+        "7",
+        "--service-level",
+        "0.9",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("--mean-demand: must be a finite number ≥ 0, got -4"));
+}
+
+fn series_file(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("qm-forecast-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn forecast_json_matches_hand_computed_methods() {
+    let path = series_file("ses.csv", "units\n10\n12\n8\n10\n");
+    let p = path.to_str().unwrap();
+    // SES α = 0.1 (the default): 10 → 10.2 → 9.98 → 9.982, flat over the horizon
+    let v = json(&["forecast", p, "--method", "ses", "--horizon", "3", "--json"]);
+    assert_eq!(v["method"], "ses");
+    let f: Vec<f64> = serde_json::from_value(v["forecast"].clone()).unwrap();
+    assert_eq!(f.len(), 3);
+    assert!(f.iter().all(|x| (x - 9.982).abs() < 1e-9), "{f:?}");
+    // Holt α = β = 0.5 on 10, 12, 15 (see the engine's tests): l = 14.5, b = 2.25
+    let path = series_file("holt.csv", "units\n10\n12\n15\n");
+    let v = json(&[
+        "forecast",
+        path.to_str().unwrap(),
+        "--method",
+        "holt",
+        "--alpha",
+        "0.5",
+        "--beta",
+        "0.5",
+        "--horizon",
+        "2",
+        "--json",
+    ]);
+    let f: Vec<f64> = serde_json::from_value(v["forecast"].clone()).unwrap();
+    assert!(
+        (f[0] - 16.75).abs() < 1e-9 && (f[1] - 19.0).abs() < 1e-9,
+        "{f:?}"
+    );
+    // TSB α = 0.5 both on 0, 0, 6, 0, 4 → 5 · 7/12
+    let path = series_file("tsb.csv", "units\n0\n0\n6\n0\n4\n");
+    let v = json(&[
+        "forecast",
+        path.to_str().unwrap(),
+        "--method",
+        "tsb",
+        "--alpha-demand",
+        "0.5",
+        "--alpha-probability",
+        "0.5",
+        "--horizon",
+        "1",
+        "--json",
+    ]);
+    assert!((v["forecast"][0].as_f64().unwrap() - 35.0 / 12.0).abs() < 1e-9);
+    // Moving average, window 2: (0 + 4) / 2
+    let v = json(&[
+        "forecast",
+        path.to_str().unwrap(),
+        "--method",
+        "moving_average",
+        "--window",
+        "2",
+        "--horizon",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(v["forecast"][0].as_f64().unwrap(), 2.0);
+}
+
+#[test]
+fn forecast_reports_bad_rows_and_shapes_with_exit_code_2() {
+    let bad = series_file("bad.csv", "units\n3\nlots\n");
+    let wide = series_file("wide.csv", "day,units\n1,3\n");
+    let negative = series_file("negative.csv", "units\n3\n-1\n");
+    let good = series_file("good.csv", "units\n3\n");
+    for (args, message) in [
+        (
+            vec!["forecast", bad.to_str().unwrap(), "--method", "ses"],
+            "bad.csv: row 2 (line 3): `lots` is not a number of units",
+        ),
+        (
+            vec!["forecast", wide.to_str().unwrap(), "--method", "ses"],
+            "expected one column named `units`",
+        ),
+        (
+            vec!["forecast", negative.to_str().unwrap(), "--method", "ses"],
+            "row 2 (line 3): -1 units: demand is finite and ≥ 0",
+        ),
+        (
+            vec!["forecast", good.to_str().unwrap(), "--method", "arima"],
+            "unknown forecast method `arima`",
+        ),
+        (
+            vec![
+                "forecast",
+                good.to_str().unwrap(),
+                "--method",
+                "ses",
+                "--alpha",
+                "1.5",
+            ],
+            "alpha must be in (0, 1], got 1.5",
+        ),
+        (
+            vec!["forecast", "/nonexistent/units.csv", "--method", "ses"],
+            "no such file",
+        ),
+    ] {
+        let out = qm(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+}
