@@ -51,6 +51,13 @@ impl BackorderBook {
         assert!(previous.is_none(), "backorder key {key:?} booked twice");
     }
 
+    /// Units waiting at `cell`.
+    pub(crate) fn waiting_units(&self, cell: usize) -> u64 {
+        lock(self.shard(cell))
+            .get(&(cell as u32))
+            .map_or(0, |queue| queue.values().map(|e| e.units as u64).sum())
+    }
+
     /// Removes an entry (its order was released); returns its outstanding units, if it was still there.
     pub(crate) fn remove(&self, cell: usize, key: BookKey) -> Option<u32> {
         let mut shard = lock(self.shard(cell));

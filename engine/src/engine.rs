@@ -234,6 +234,14 @@ impl Engine {
             .map(|cell| self.inventory.snapshot(cell))
     }
 
+    /// Units that orders wait for at a cell (backordered, not yet filled by a receipt), or `None`
+    /// for unknown ids. Reorder policies subtract them from the inventory position.
+    pub fn backordered_units(&self, sku: SkuId, warehouse: WarehouseId) -> Option<u64> {
+        self.cell_of(sku, warehouse)
+            .ok()
+            .map(|cell| self.backorders.waiting_units(cell))
+    }
+
     /// A cell's lifetime movements, or `None` for unknown ids.
     pub fn cell_ledger(&self, sku: SkuId, warehouse: WarehouseId) -> Option<CellLedger> {
         self.cell_of(sku, warehouse)

@@ -55,7 +55,17 @@ struct CalendarEvent {
 impl CalendarEvent {
     /// Its multiplier on `day`: full strength inside, linear ramps outside, 1 elsewhere.
     fn factor(&self, day: i64) -> f64 {
-        let strength = if (self.first_day..=self.last_day).contains(&day) {
+        self.factor_with(self.multiplier, day)
+    }
+
+    /// The same shape with another full-strength multiplier (a learnt one).
+    fn factor_with(&self, multiplier: f64, day: i64) -> f64 {
+        1.0 + (multiplier - 1.0) * self.strength(day)
+    }
+
+    /// 1 inside the event, falling linearly to 0 over the ramps, 0 elsewhere.
+    fn strength(&self, day: i64) -> f64 {
+        if (self.first_day..=self.last_day).contains(&day) {
             1.0
         } else if day < self.first_day && self.first_day - day <= self.ramp_up_days {
             (self.ramp_up_days - (self.first_day - day) + 1) as f64 / (self.ramp_up_days + 1) as f64
@@ -64,8 +74,7 @@ impl CalendarEvent {
                 / (self.ramp_down_days + 1) as f64
         } else {
             0.0
-        };
-        1.0 + (self.multiplier - 1.0) * strength
+        }
     }
 }
 
@@ -258,6 +267,45 @@ impl DemandModel {
             })
             .collect();
         (base * all, extra)
+    }
+
+    /// Events in the calendar (for [`DemandModel::known_uplifts`]'s learnt multipliers).
+    pub fn event_count(&self) -> usize {
+        self.events.len()
+    }
+
+    /// The events at full strength on `day` (the days an uplift is learnt from).
+    pub fn events_in_full_on(&self, day: u32) -> impl Iterator<Item = usize> + '_ {
+        self.events
+            .iter()
+            .enumerate()
+            .filter(move |(_, e)| e.strength(day as i64) >= 1.0)
+            .map(|(i, _)| i)
+    }
+
+    /// Per SKU, the factor the calendar puts on `day`'s demand: what a forecast that knows the
+    /// calendar multiplies its baseline by. `learnt[e]`, when given, replaces event e's
+    /// multiplier (recorded demand, where the calendar names days but not their size).
+    pub fn known_uplifts(&self, day: u32, learnt: Option<&[f64]>, out: &mut [f64]) {
+        out.fill(1.0);
+        for (e, event) in self.events.iter().enumerate() {
+            let multiplier = learnt.map_or(event.multiplier, |l| l[e]);
+            let factor = event.factor_with(multiplier, day as i64);
+            if factor == 1.0 {
+                continue;
+            }
+            match &event.skus {
+                None => out.iter_mut().for_each(|u| *u *= factor),
+                Some((_, skus, _)) => {
+                    for &sku in skus {
+                        out[sku as usize] *= factor;
+                    }
+                }
+            }
+        }
+        // A factor of 0 (a closure) would make the deflated demand infinite; a tiny one is
+        // the same for stock and keeps the arithmetic finite.
+        out.iter_mut().for_each(|u| *u = u.max(0.01));
     }
 
     /// The overall demand multiplier on `day` (expected orders ÷ base rate) and the events active then.

@@ -11,5 +11,6 @@ pub mod demand_log;
 pub mod import;
 pub mod metrics;
 pub mod replay;
+pub mod replenishment;
 pub mod run;
 pub mod scenario;

@@ -132,6 +132,57 @@ pub struct Summary {
     pub holding_cost_cents: f64,
     /// Units shipped ÷ mean on-hand units, scaled to a year.
     pub inventory_turns_per_year: f64,
+    /// Reorder policy: days, s_q, s_s or r_s (`replenishment.policy`).
+    pub replenishment_policy: String,
+    /// Forecast method of every SKU × warehouse series.
+    pub forecast_method: String,
+    /// Safety stock method: normal, fill_rate, empirical (days_of_demand under the days policy).
+    pub safety_stock_method: String,
+    /// The cycle service level the safety stock promises (normal and empirical methods).
+    pub target_cycle_service_level: Option<f64>,
+    /// The fill rate the safety stock promises (fill_rate method).
+    pub target_fill_rate: Option<f64>,
+    /// Mean over days of Σ safety stock over cells, units (forecast policies).
+    pub average_safety_stock_units: f64,
+    /// Series-days scored by the forecast error measures.
+    pub forecast_days_scored: u64,
+    /// Mean absolute one-day-ahead error per series and day, units.
+    pub forecast_mae_units: f64,
+    /// Root mean squared one-day-ahead error, units.
+    pub forecast_rmse_units: f64,
+    /// Mean of |error| ÷ demand over series-days with demand (days without demand have no
+    /// percentage error), a share.
+    pub forecast_mape: f64,
+    /// Σ |error| ÷ Σ demand, a share.
+    pub forecast_wape: f64,
+    /// MAE ÷ the naive method's in-sample MAE, pooled over series (null if demand never moved).
+    pub forecast_mase: Option<f64>,
+    /// Mean of forecast − demand per series and day, units: positive = over-forecast.
+    pub forecast_bias_units: f64,
+    /// Replenishment cycles (receipt to receipt) that ended after the warm-up.
+    pub replenishment_cycles: u64,
+    /// Share of those cycles without a stockout (null when none ended).
+    pub achieved_cycle_service_level: Option<f64>,
+    /// Share of units demanded from a cell after the warm-up that it served from stock.
+    pub achieved_fill_rate: Option<f64>,
+    /// SKUs classed fast: not intermittent, and among those making 80 % of units.
+    pub fast_skus: u64,
+    /// SKUs classed slow: not intermittent, the remaining 20 % of units.
+    pub slow_skus: u64,
+    /// SKUs classed intermittent: mean interval between demand days above 1.32 days.
+    pub intermittent_skus: u64,
+    /// Achieved cycle service level of the fast SKUs.
+    pub achieved_cycle_service_level_fast: Option<f64>,
+    /// Achieved cycle service level of the slow SKUs.
+    pub achieved_cycle_service_level_slow: Option<f64>,
+    /// Achieved cycle service level of the intermittent SKUs.
+    pub achieved_cycle_service_level_intermittent: Option<f64>,
+    /// Achieved fill rate of the fast SKUs.
+    pub achieved_fill_rate_fast: Option<f64>,
+    /// Achieved fill rate of the slow SKUs.
+    pub achieved_fill_rate_slow: Option<f64>,
+    /// Achieved fill rate of the intermittent SKUs.
+    pub achieved_fill_rate_intermittent: Option<f64>,
     /// Warehouse-days whose cutoff left paid work behind for lack of capacity.
     pub capacity_saturated_warehouse_days: u64,
     /// Engine events received by the simulator's subscriber.

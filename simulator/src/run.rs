@@ -17,6 +17,7 @@ use crate::clock::{EventQueue, SimEvent, MS_PER_DAY, MS_PER_HOUR};
 use crate::demand::{DayDemand, DemandModel};
 use crate::demand_log::{RecordedUndo, Undo};
 use crate::metrics::*;
+use crate::replenishment::{CellState, Policy, Replenisher, SupplierOrder};
 use crate::scenario::{split_policy, Scenario};
 
 /// Reshipments (after pick errors) get order ids from here up, apart from customer orders.
@@ -151,6 +152,11 @@ struct Sim<'a> {
     view: Vec<ViewEntry>,
     hidden_shrink: Vec<u32>,
     on_order: Vec<bool>,
+    /// Forecasts, safety stock and forecast-driven reorders; demand per cell for calibration.
+    replenisher: Replenisher,
+    /// Per (channel, region): the channel's warehouse nearest the region, where lost demand
+    /// is counted.
+    home_warehouse: Vec<u16>,
     next_reship: u64,
     summary: Summary,
     daily: Vec<DayRow>,
@@ -507,6 +513,31 @@ pub fn simulate(s: &Scenario, seed: u64, progress: &mut dyn FnMut(u32)) -> Resul
             }
         })
         .collect();
+    let replenisher = Replenisher::new(
+        s,
+        skus,
+        warehouses,
+        |sku| world.lead_time_days[world.supplier_of[sku] as usize],
+        &world.unit_price_cents,
+        &demand,
+    );
+    let locations = &world.warehouse_locations;
+    let home_warehouse = world
+        .channel_warehouses
+        .iter()
+        .flat_map(|allowed| {
+            world.regions.iter().map(move |region| {
+                allowed
+                    .iter()
+                    .min_by(|a, b| {
+                        let da = locations[a.0 as usize].distance_km(region);
+                        let db = locations[b.0 as usize].distance_km(region);
+                        da.total_cmp(&db).then(a.0.cmp(&b.0))
+                    })
+                    .map_or(0, |w| w.0)
+            })
+        })
+        .collect();
     let mut sim = Sim {
         s,
         engine,
@@ -529,6 +560,8 @@ pub fn simulate(s: &Scenario, seed: u64, progress: &mut dyn FnMut(u32)) -> Resul
         ],
         hidden_shrink: vec![0; skus * warehouses],
         on_order: vec![false; skus * warehouses],
+        replenisher,
+        home_warehouse,
         next_reship: RESHIP_ORDER_BASE,
         summary,
         daily,
@@ -675,8 +708,10 @@ impl Sim<'_> {
                             now_ms,
                         )
                     })?;
-                    self.on_order[sku as usize * self.world.warehouses + warehouse as usize] =
-                        false;
+                    let cell = sku as usize * self.world.warehouses + warehouse as usize;
+                    self.on_order[cell] = false;
+                    self.replenisher
+                        .received(cell, units as u64, (now_ms / MS_PER_DAY) as u32);
                     self.summary.units_received += units as u64;
                     self.backorders_filled(&receipt.filled, now_ms);
                 }
@@ -756,7 +791,13 @@ impl Sim<'_> {
         could >= units as u64
     }
 
-    fn lose(&mut self, channel: u16, sku: u32, units: u32, day: usize) {
+    fn lose(&mut self, channel: u16, region: u16, sku: u32, units: u32, day: usize) {
+        let home =
+            self.home_warehouse[channel as usize * self.world.regions.len() + region as usize];
+        self.replenisher.short(
+            sku as usize * self.world.warehouses + home as usize,
+            units as u64,
+        );
         self.summary.lost_sales_units += units as u64;
         self.daily[day].lost_sales_units += units as u64;
         if self.lost_to_holds(channel, sku, units) {
@@ -785,7 +826,7 @@ impl Sim<'_> {
             } else {
                 self.summary.lost_sales_units_not_shown += units as u64;
                 self.summary.channels[channel as usize].lost_sales_units_not_shown += units as u64;
-                self.lose(channel, sku, units, day);
+                self.lose(channel, draft.region, sku, units, day);
             }
         }
         if order_lines.is_empty() {
@@ -838,11 +879,26 @@ impl Sim<'_> {
                 self.count_oversold(channel, units as u64, day);
                 self.summary.orders_cancelled_oversold += 1;
                 for line in &request.order.lines {
-                    self.lose(channel, line.sku.0, line.quantity as u32, day);
+                    self.lose(channel, draft.region, line.sku.0, line.quantity as u32, day);
                 }
                 return Ok(());
             }
         };
+        let warehouses = self.world.warehouses;
+        for pick in &hold.picks {
+            let sku = request.order.lines[pick.line as usize].sku.0 as usize;
+            self.replenisher.served(
+                sku * warehouses + pick.warehouse.0 as usize,
+                pick.units as u64,
+            );
+        }
+        for short in &hold.backorders {
+            let sku = request.order.lines[short.line as usize].sku.0 as usize;
+            self.replenisher.short(
+                sku * warehouses + short.warehouse.0 as usize,
+                short.units as u64,
+            );
+        }
         let backordered = hold.units_backordered();
         if backordered > 0 {
             self.summary.orders_backordered += 1;
@@ -1436,32 +1492,40 @@ impl Sim<'_> {
                         ((daily_units * up_to_days).ceil() - free as f64).max(1.0) as u32,
                     ),
                 };
-                if !self.on_order[cell] && (free as f64) < reorder_point {
-                    let units = order_units;
+                if self.replenisher.policy == Policy::Days
+                    && !self.on_order[cell]
+                    && (free as f64) < reorder_point
+                {
                     self.on_order[cell] = true;
-                    self.summary.supplier_orders += 1;
-                    let (mean, std) =
-                        self.world.lead_time_days[self.world.supplier_of[sku] as usize];
-                    let lead_days = if std > 0.0 {
-                        Normal::new(mean, std)
-                            .expect("std > 0")
-                            .sample(&mut self.rng_stock)
-                    } else {
-                        mean
-                    }
-                    .max(0.5);
-                    let at = now_ms + 1 + (lead_days * MS_PER_DAY as f64) as u64;
-                    self.queue.push(
-                        at,
-                        SimEvent::Receipt {
-                            sku: sku as u32,
-                            warehouse: w as u16,
-                            units,
-                        },
-                    );
+                    self.order_from_supplier(sku as u32, w as u16, order_units, now_ms);
                 }
             }
             stockout_skus += (free_anywhere == 0) as u64;
+        }
+        let engine = &self.engine;
+        let mut orders = Vec::new();
+        self.replenisher.close(
+            day,
+            &self.demand,
+            |cell| {
+                let (sku, w) = (
+                    SkuId((cell / warehouses) as u32),
+                    WarehouseId((cell % warehouses) as u16),
+                );
+                CellState {
+                    free_units: engine.cell_snapshot(sku, w).map_or(0, |c| c.free()) as u64,
+                    backordered_units: engine.backordered_units(sku, w).unwrap_or(0),
+                }
+            },
+            &mut orders,
+        );
+        for SupplierOrder {
+            sku,
+            warehouse,
+            units,
+        } in orders
+        {
+            self.order_from_supplier(sku, warehouse, units, now_ms);
         }
         let d = day as usize;
         let row = &mut self.daily[d];
@@ -1505,7 +1569,39 @@ impl Sim<'_> {
         Ok(())
     }
 
+    /// Places a supplier order: its lead time is drawn now, its receipt queued.
+    fn order_from_supplier(&mut self, sku: u32, warehouse: u16, units: u32, now_ms: u64) {
+        self.summary.supplier_orders += 1;
+        if self.replenisher.policy == Policy::Days {
+            // The forecast policies count their own orders; the days policy's go through here.
+            self.replenisher.ordered(
+                sku as usize * self.world.warehouses + warehouse as usize,
+                units as u64,
+            );
+        }
+        let (mean, std) = self.world.lead_time_days[self.world.supplier_of[sku as usize] as usize];
+        let lead_days = if std > 0.0 {
+            Normal::new(mean, std)
+                .expect("std > 0")
+                .sample(&mut self.rng_stock)
+        } else {
+            mean
+        }
+        .max(0.5);
+        let at = now_ms + 1 + (lead_days * MS_PER_DAY as f64) as u64;
+        self.queue.push(
+            at,
+            SimEvent::Receipt {
+                sku,
+                warehouse,
+                units,
+            },
+        );
+    }
+
     fn finish(mut self) -> RunOutput {
+        let days_run = self.summary.days;
+        self.replenisher.finish(&mut self.summary, self.s, days_run);
         let k = &mut self.summary;
         let days = k.days as f64;
         k.average_on_hand_units /= days;

@@ -572,6 +572,83 @@ pub struct Replenishment {
     /// Fixed reorder point and order quantity for named SKUs, in units, per warehouse.
     #[serde(default)]
     pub skus: Vec<SkuPolicy>,
+    /// `days` (the reorder point and order-up-to level above, in days of expected demand), or a
+    /// forecast-driven policy: `s_q` (continuous review, order Q), `s_s` (continuous review,
+    /// order up to S = s + Q), `r_s` (every `review_period_days`, order up to S).
+    #[serde(default = "default_policy")]
+    pub policy: Spanned<String>,
+    /// Forecast method of every SKU × warehouse series (`qm forecast` lists them), or `auto`.
+    #[serde(default = "default_forecast")]
+    pub forecast: Spanned<String>,
+    /// Safety stock: `normal` (z from service_level), `fill_rate` (for fill_rate) or
+    /// `empirical` (service_level quantile of past lead-time forecast errors).
+    #[serde(default = "default_safety_stock")]
+    pub safety_stock: Spanned<String>,
+    /// Target cycle service level (normal, empirical).
+    #[serde(default = "default_service_level")]
+    pub service_level: Spanned<f64>,
+    /// Target fill rate (safety_stock = "fill_rate").
+    #[serde(default = "default_fill_rate")]
+    pub fill_rate: Spanned<f64>,
+    /// Order quantity of s_q and s_s: `eoq` or `fixed`.
+    #[serde(default = "default_order_quantity")]
+    pub order_quantity: Spanned<String>,
+    /// Units per supplier order when order_quantity = "fixed".
+    #[serde(default = "default_fixed_order_units")]
+    pub fixed_order_units: Spanned<u32>,
+    /// Cost of one supplier order, cents (the K of the EOQ).
+    #[serde(default = "default_order_cost_cents")]
+    pub order_cost_cents: Spanned<u64>,
+    /// Review period of r_s, days.
+    #[serde(default = "default_review_period_days")]
+    pub review_period_days: Spanned<u32>,
+    /// Days the forecasts learn before calibration (achieved service level, fill rate) counts.
+    #[serde(default = "default_warmup_days")]
+    pub warmup_days: Spanned<u32>,
+    /// Forecasts know the events calendar: demand on event days is deflated by the event's
+    /// multiplier and forecasts for them inflated. With recorded demand the multipliers are
+    /// learnt from past occurrences.
+    #[serde(default = "yes")]
+    pub known_events: bool,
+}
+
+/// Reorder policies of `replenishment.policy`.
+pub const POLICIES: [&str; 4] = ["days", "s_q", "s_s", "r_s"];
+/// Safety-stock methods of `replenishment.safety_stock`.
+pub const SAFETY_STOCK_METHODS: [&str; 3] = ["normal", "fill_rate", "empirical"];
+
+fn default_policy() -> Spanned<String> {
+    Spanned::new(0..0, "days".into())
+}
+fn default_forecast() -> Spanned<String> {
+    Spanned::new(0..0, "ses".into())
+}
+fn default_safety_stock() -> Spanned<String> {
+    Spanned::new(0..0, "normal".into())
+}
+fn default_service_level() -> Spanned<f64> {
+    Spanned::new(0..0, 0.95)
+}
+fn default_fill_rate() -> Spanned<f64> {
+    Spanned::new(0..0, 0.98)
+}
+fn default_order_quantity() -> Spanned<String> {
+    Spanned::new(0..0, "eoq".into())
+}
+fn default_fixed_order_units() -> Spanned<u32> {
+    Spanned::new(0..0, 100)
+}
+fn default_order_cost_cents() -> Spanned<u64> {
+    Spanned::new(0..0, 5_000)
+}
+fn default_review_period_days() -> Spanned<u32> {
+    Spanned::new(0..0, 7)
+}
+fn default_warmup_days() -> Spanned<u32> {
+    Spanned::new(0..0, 28)
+}
+fn yes() -> bool {
+    true
 }
 
 /// A fixed (reorder point, order quantity) policy for one SKU, applied at every warehouse.
@@ -1309,6 +1386,64 @@ impl Scenario {
                 "must be between 1 and 100000000 units",
             );
         }
+        c.one_of(&rep.policy, "replenishment.policy", &POLICIES);
+        if let Err(e) = qm_engine::forecast::Method::from_name(
+            rep.forecast.get_ref(),
+            &qm_engine::forecast::MethodParams::default(),
+        ) {
+            c.fail(
+                rep.forecast.span(),
+                "replenishment.forecast",
+                &e.to_string(),
+            );
+        }
+        c.one_of(
+            &rep.safety_stock,
+            "replenishment.safety_stock",
+            &SAFETY_STOCK_METHODS,
+        );
+        for (value, key) in [
+            (&rep.service_level, "replenishment.service_level"),
+            (&rep.fill_rate, "replenishment.fill_rate"),
+        ] {
+            let v = *value.get_ref();
+            c.check(
+                v > 0.0 && v < 1.0,
+                value.span(),
+                key,
+                "must be strictly between 0 and 1 (0.95 = 95 %)",
+            );
+        }
+        c.one_of(
+            &rep.order_quantity,
+            "replenishment.order_quantity",
+            &["eoq", "fixed"],
+        );
+        c.check(
+            (1..=qm_engine::constants::MAX_MOVEMENT_UNITS)
+                .contains(rep.fixed_order_units.get_ref()),
+            rep.fixed_order_units.span(),
+            "replenishment.fixed_order_units",
+            "must be between 1 and 100000000 units",
+        );
+        c.check(
+            (1..=90).contains(rep.review_period_days.get_ref()),
+            rep.review_period_days.span(),
+            "replenishment.review_period_days",
+            "must be between 1 and 90 days",
+        );
+        c.check(
+            *rep.order_cost_cents.get_ref() <= 100_000_000,
+            rep.order_cost_cents.span(),
+            "replenishment.order_cost_cents",
+            "must be at most 100000000 cents",
+        );
+        c.check(
+            *rep.warmup_days.get_ref() <= MAX_DAYS,
+            rep.warmup_days.span(),
+            "replenishment.warmup_days",
+            "must be at most the longest horizon",
+        );
         for (i, supplier) in rep.suppliers.iter().enumerate() {
             let key = format!("replenishment.suppliers[{i}]");
             c.positive(&supplier.share, &format!("{key}.share"));

@@ -395,7 +395,8 @@ fn every_shipped_scenario_loads() {
             "long-tail.toml",
             "multichannel-lag.toml",
             "one-year-benchmark.toml",
-            "online-retail.toml"
+            "online-retail.toml",
+            "safety-stock.toml"
         ]
     );
     for name in names {

@@ -1,0 +1,503 @@
+//! Forecast → safety stock → reorder, per SKU × warehouse, at each daily close; and the
+//! calibration of it all: did the safety stock deliver the service it promised?
+//!
+//! Demand of a cell on a day = units held there + units backordered there + units lost that
+//! the cell was the natural source of (the channel's warehouse nearest the customer). Units held
+//! count as served from stock; the rest are short, and a replenishment cycle (receipt to
+//! receipt) with any short unit is a stocked-out cycle.
+
+use std::collections::VecDeque;
+
+use qm_engine::forecast::{ForecastErrors, Forecaster, Method, MethodParams, UpliftLearner};
+use qm_engine::safety_stock::{self, LeadTimeErrors, PolicyInputs, MAX_PROTECTION_DAYS};
+
+use crate::demand::DemandModel;
+use crate::metrics::Summary;
+use crate::scenario::Scenario;
+
+/// Errors needed before a series' own error variance is trusted (a Poisson prior before).
+const MIN_ERROR_DAYS: u64 = 7;
+/// Lead-time errors needed before the empirical quantile is trusted (normal before).
+const MIN_EMPIRICAL_ERRORS: u64 = 20;
+/// Syntetos-Boylan cut-off: a mean interval between demands above this is intermittent.
+const INTERMITTENT_ADI: f64 = 1.32;
+/// Share of units that makes the fast movers (the "A" of an ABC split).
+const FAST_SHARE_OF_UNITS: f64 = 0.8;
+
+/// Which policy places supplier orders.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Policy {
+    /// Reorder point and order-up-to level in days of expected demand (no forecast).
+    Days,
+    /// Continuous review: below s, order Q.
+    ReorderQuantity,
+    /// Continuous review: below s, order up to S = s + Q.
+    ReorderUpTo,
+    /// Every R days, order up to S.
+    PeriodicUpTo,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum SafetyStock {
+    Normal,
+    FillRate,
+    Empirical,
+}
+
+/// A supplier order a close decided.
+pub struct SupplierOrder {
+    /// The cell's SKU.
+    pub sku: u32,
+    /// The cell's warehouse.
+    pub warehouse: u16,
+    /// Units ordered.
+    pub units: u32,
+}
+
+/// What a close needs to know about one cell.
+pub struct CellState {
+    /// Units free to promise (on hand − reserved − allocated).
+    pub free_units: u64,
+    /// Units backordered at the cell.
+    pub backordered_units: u64,
+}
+
+/// The forecasting and reorder state of every cell.
+pub struct Replenisher {
+    /// The policy.
+    pub policy: Policy,
+    safety_stock: SafetyStock,
+    service_level: f64,
+    fill_rate: f64,
+    fixed_order_units: Option<u32>,
+    order_cost_cents: f64,
+    holding_rate_per_year: f64,
+    review_period_days: u32,
+    warmup_days: u32,
+    known_events: bool,
+    recorded: bool,
+    warehouses: usize,
+    prices: Vec<u64>,
+    forecasters: Vec<Forecaster>,
+    lead_errors: Vec<LeadTimeErrors>,
+    /// Per cell: (mean, std) lead time in days and protection interval in whole days.
+    lead_time_days: Vec<(f64, f64)>,
+    protection_days: Vec<u32>,
+    demand_today: Vec<f64>,
+    short_today: Vec<f64>,
+    on_order_units: Vec<u64>,
+    stockout_in_cycle: Vec<bool>,
+    cycle_started_after_warmup: Vec<bool>,
+    cycles: Vec<u32>,
+    cycles_short: Vec<u32>,
+    demand_units: Vec<f64>,
+    served_units: Vec<f64>,
+    sku_days_with_demand: Vec<u32>,
+    sku_units: Vec<f64>,
+    safety_stock_unit_days: f64,
+    /// Per-SKU calendar factors for today and the days ahead, today first.
+    uplifts: VecDeque<Vec<f64>>,
+    uplift_horizon_days: u32,
+    learners: Vec<UpliftLearner>,
+}
+
+impl Replenisher {
+    /// State for every cell of `skus × warehouses`; `supplier_lead` is each SKU's (mean, std)
+    /// lead time in days. The scenario is validated.
+    pub fn new(
+        s: &Scenario,
+        skus: usize,
+        warehouses: usize,
+        supplier_lead: impl Fn(usize) -> (f64, f64),
+        unit_prices_cents: &[u64],
+        demand: &DemandModel,
+    ) -> Replenisher {
+        let r = &s.replenishment;
+        let policy = match r.policy.get_ref().as_str() {
+            "s_q" => Policy::ReorderQuantity,
+            "s_s" => Policy::ReorderUpTo,
+            "r_s" => Policy::PeriodicUpTo,
+            _ => Policy::Days,
+        };
+        let safety_stock = match r.safety_stock.get_ref().as_str() {
+            "fill_rate" => SafetyStock::FillRate,
+            "empirical" => SafetyStock::Empirical,
+            _ => SafetyStock::Normal,
+        };
+        let method =
+            Method::from_name(r.forecast.get_ref(), &MethodParams::default()).expect("validated");
+        let review = if policy == Policy::PeriodicUpTo {
+            *r.review_period_days.get_ref()
+        } else {
+            0
+        };
+        let cells = skus * warehouses;
+        let lead_time_days: Vec<(f64, f64)> =
+            (0..cells).map(|c| supplier_lead(c / warehouses)).collect();
+        let protection_days: Vec<u32> = lead_time_days
+            .iter()
+            .map(|&(mean, _)| ((mean + review as f64).ceil() as u32).clamp(1, MAX_PROTECTION_DAYS))
+            .collect();
+        let lead_errors = if safety_stock == SafetyStock::Empirical && policy != Policy::Days {
+            protection_days
+                .iter()
+                .map(|&days| LeadTimeErrors::new(days, *r.service_level.get_ref()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let uplift_horizon_days = protection_days.iter().copied().max().unwrap_or(1);
+        Replenisher {
+            policy,
+            safety_stock,
+            service_level: *r.service_level.get_ref(),
+            fill_rate: *r.fill_rate.get_ref(),
+            fixed_order_units: (r.order_quantity.get_ref() == "fixed")
+                .then(|| *r.fixed_order_units.get_ref()),
+            order_cost_cents: *r.order_cost_cents.get_ref() as f64,
+            holding_rate_per_year: *s.catalog.holding_cost_rate_per_year.get_ref(),
+            review_period_days: *r.review_period_days.get_ref(),
+            warmup_days: *r.warmup_days.get_ref(),
+            known_events: r.known_events,
+            recorded: demand.recorded.is_some(),
+            warehouses,
+            prices: unit_prices_cents.to_vec(),
+            forecasters: (0..cells).map(|_| Forecaster::new(method)).collect(),
+            lead_errors,
+            lead_time_days,
+            protection_days,
+            demand_today: vec![0.0; cells],
+            short_today: vec![0.0; cells],
+            on_order_units: vec![0; cells],
+            stockout_in_cycle: vec![false; cells],
+            cycle_started_after_warmup: vec![*r.warmup_days.get_ref() == 0; cells],
+            cycles: vec![0; cells],
+            cycles_short: vec![0; cells],
+            demand_units: vec![0.0; cells],
+            served_units: vec![0.0; cells],
+            sku_days_with_demand: vec![0; skus],
+            sku_units: vec![0.0; skus],
+            safety_stock_unit_days: 0.0,
+            uplifts: VecDeque::new(),
+            uplift_horizon_days,
+            learners: (0..demand.event_count())
+                .map(|_| UpliftLearner::new(1.0))
+                .collect(),
+        }
+    }
+
+    /// Units of `cell` held from stock.
+    pub fn served(&mut self, cell: usize, units: u64) {
+        self.demand_today[cell] += units as f64;
+    }
+
+    /// Units wanted from `cell` that it could not serve (backordered or lost).
+    pub fn short(&mut self, cell: usize, units: u64) {
+        self.demand_today[cell] += units as f64;
+        self.short_today[cell] += units as f64;
+        self.stockout_in_cycle[cell] = true;
+    }
+
+    /// A supplier order for `cell` was placed (outside the forecast policies too).
+    pub fn ordered(&mut self, cell: usize, units: u64) {
+        self.on_order_units[cell] += units;
+    }
+
+    /// Units on order for `cell`.
+    pub fn on_order(&self, cell: usize) -> u64 {
+        self.on_order_units[cell]
+    }
+
+    /// A receipt arrived at `cell` on `day`: it ends a replenishment cycle.
+    pub fn received(&mut self, cell: usize, units: u64, day: u32) {
+        self.on_order_units[cell] = self.on_order_units[cell].saturating_sub(units);
+        if self.cycle_started_after_warmup[cell] {
+            self.cycles[cell] += 1;
+            self.cycles_short[cell] += self.stockout_in_cycle[cell] as u32;
+        }
+        self.stockout_in_cycle[cell] = false;
+        self.cycle_started_after_warmup[cell] = day >= self.warmup_days;
+    }
+
+    fn uplift_table(&mut self, day: u32, demand: &DemandModel) {
+        let skus = self.sku_units.len();
+        let learnt: Option<Vec<f64>> = self
+            .recorded
+            .then(|| self.learners.iter().map(|l| l.uplift()).collect());
+        while self.uplifts.len() <= self.uplift_horizon_days as usize {
+            let next_day = day + self.uplifts.len() as u32;
+            let mut row = vec![1.0; skus];
+            if self.known_events {
+                demand.known_uplifts(next_day, learnt.as_deref(), &mut row);
+            }
+            self.uplifts.push_back(row);
+        }
+    }
+
+    /// Closes `day`: every series observes its demand, and (forecast policies) every cell whose
+    /// inventory position fell to its reorder point gets a supplier order. `cell_state(cell)`
+    /// reads the engine.
+    pub fn close(
+        &mut self,
+        day: u32,
+        demand: &DemandModel,
+        mut cell_state: impl FnMut(usize) -> CellState,
+        orders: &mut Vec<SupplierOrder>,
+    ) {
+        self.uplift_table(day, demand);
+        let warehouses = self.warehouses;
+        let counted = day >= self.warmup_days;
+        // Learn event sizes from full-strength event days (recorded demand).
+        if self.recorded && self.known_events && !self.learners.is_empty() {
+            let full: Vec<usize> = demand.events_in_full_on(day).collect();
+            if !full.is_empty() {
+                let actual: f64 = self.demand_today.iter().sum();
+                let baseline: f64 = self.forecasters.iter().map(|f| f.forecast(1)).sum();
+                for e in full {
+                    self.learners[e].observe(actual, baseline);
+                }
+            }
+        }
+        let z = safety_stock::z_for_service_level(self.service_level);
+        for cell in 0..self.forecasters.len() {
+            let sku = cell / warehouses;
+            let units = self.demand_today[cell];
+            let uplift_today = self.uplifts[0][sku];
+            self.forecasters[cell].observe_with_uplift(units, uplift_today);
+            if let Some(errors) = self.lead_errors.get_mut(cell) {
+                errors.observe(units, &self.forecasters[cell]);
+            }
+            if counted {
+                self.demand_units[cell] += units;
+                self.served_units[cell] += units - self.short_today[cell];
+            }
+            self.sku_units[sku] += units;
+            if units > 0.0 && self.demand_today_sku(sku, cell) == 0.0 {
+                // Counted once per SKU and day: at the first cell of the SKU with demand.
+                self.sku_days_with_demand[sku] += 1;
+            }
+            if self.policy == Policy::Days {
+                continue;
+            }
+            let (mean_lead, std_lead) = self.lead_time_days[cell];
+            let protection = self.protection_days[cell];
+            let forecaster = &self.forecasters[cell];
+            let lead_demand: f64 = (1..=protection)
+                .map(|h| forecaster.forecast(h) * self.uplifts[h as usize][sku])
+                .sum();
+            // The protection interval is fractional; scale the whole-day sum to it.
+            let review = if self.policy == Policy::PeriodicUpTo {
+                self.review_period_days as f64
+            } else {
+                0.0
+            };
+            let lead_demand = lead_demand * (mean_lead + review).max(0.5) / protection as f64;
+            let mean_daily = lead_demand / (mean_lead + review).max(0.5);
+            let sigma = if forecaster.errors().days >= MIN_ERROR_DAYS {
+                forecaster.errors().sigma_units()
+            } else {
+                mean_daily.max(0.5).sqrt()
+            };
+            let inputs = PolicyInputs {
+                mean_demand_per_day: mean_daily,
+                demand_std_per_day: sigma,
+                lead_time_days: mean_lead,
+                lead_time_std_days: std_lead,
+                review_period_days: review,
+            };
+            let order_quantity = match self.fixed_order_units {
+                Some(q) => q as f64,
+                None => {
+                    let price = self.unit_price(sku);
+                    safety_stock::eoq(
+                        mean_daily * 365.0,
+                        self.order_cost_cents,
+                        price * self.holding_rate_per_year,
+                    )
+                    .max(1.0)
+                }
+            };
+            let cycle_quantity = if self.policy == Policy::PeriodicUpTo {
+                (mean_daily * review).max(1.0)
+            } else {
+                order_quantity
+            };
+            let sigma_lead = inputs.lead_time_demand_std_units();
+            let normal = z * sigma_lead;
+            let safety = match self.safety_stock {
+                SafetyStock::Normal => normal,
+                SafetyStock::FillRate if sigma_lead > 0.0 => {
+                    let loss = (1.0 - self.fill_rate) * cycle_quantity / sigma_lead;
+                    safety_stock::k_for_normal_loss(loss) * sigma_lead
+                }
+                SafetyStock::FillRate => 0.0,
+                SafetyStock::Empirical => match self.lead_errors.get(cell) {
+                    Some(e) if e.count() >= MIN_EMPIRICAL_ERRORS => e.safety_stock_units(),
+                    _ => normal,
+                },
+            };
+            self.safety_stock_unit_days += safety.max(0.0);
+            let reorder_point = (lead_demand + safety).max(0.0);
+            let state = cell_state(cell);
+            let position = state.free_units as f64 + self.on_order_units[cell] as f64
+                - state.backordered_units as f64;
+            let units = match self.policy {
+                Policy::ReorderQuantity if position < reorder_point => {
+                    let lots = ((reorder_point - position) / order_quantity)
+                        .ceil()
+                        .max(1.0);
+                    lots * order_quantity
+                }
+                Policy::ReorderUpTo if position < reorder_point => {
+                    reorder_point + order_quantity - position
+                }
+                Policy::PeriodicUpTo
+                    if (day as usize + cell) % self.review_period_days as usize == 0
+                        && position < reorder_point =>
+                {
+                    reorder_point - position
+                }
+                _ => 0.0,
+            };
+            let units = units
+                .ceil()
+                .min(qm_engine::constants::MAX_MOVEMENT_UNITS as f64)
+                as u32;
+            if units > 0 {
+                self.on_order_units[cell] += units as u64;
+                orders.push(SupplierOrder {
+                    sku: sku as u32,
+                    warehouse: (cell % warehouses) as u16,
+                    units,
+                });
+            }
+        }
+        self.demand_today.fill(0.0);
+        self.short_today.fill(0.0);
+        self.uplifts.pop_front();
+    }
+
+    // Whether an earlier cell of `sku` (before `cell`) had demand today.
+    fn demand_today_sku(&self, sku: usize, cell: usize) -> f64 {
+        let first = sku * self.warehouses;
+        self.demand_today[first..cell].iter().sum()
+    }
+
+    fn unit_price(&self, sku: usize) -> f64 {
+        self.prices.get(sku).copied().unwrap_or(0) as f64
+    }
+
+    /// Writes the forecast accuracy and calibration KPIs into `k` (`days` = days simulated).
+    pub fn finish(&self, k: &mut Summary, s: &Scenario, days: u32) {
+        let r = &s.replenishment;
+        k.replenishment_policy = r.policy.get_ref().clone();
+        k.forecast_method = r.forecast.get_ref().clone();
+        let forecasting = self.policy != Policy::Days;
+        k.safety_stock_method = if forecasting {
+            r.safety_stock.get_ref().clone()
+        } else {
+            "days_of_demand".into()
+        };
+        k.target_cycle_service_level = (forecasting && self.safety_stock != SafetyStock::FillRate)
+            .then_some(self.service_level);
+        k.target_fill_rate =
+            (forecasting && self.safety_stock == SafetyStock::FillRate).then_some(self.fill_rate);
+        k.average_safety_stock_units = self.safety_stock_unit_days / days.max(1) as f64;
+        let mut errors = ForecastErrors::default();
+        for f in &self.forecasters {
+            errors.merge(f.errors());
+        }
+        k.forecast_days_scored = errors.days;
+        k.forecast_mae_units = errors.mae();
+        k.forecast_rmse_units = errors.rmse();
+        k.forecast_mape = errors.mape();
+        k.forecast_wape = errors.wape();
+        k.forecast_mase = errors.mase();
+        k.forecast_bias_units = errors.bias();
+
+        // Classes: intermittent by the interval between demands, then fast = the SKUs that make
+        // the first 80 % of units, slow = the rest.
+        let skus = self.sku_units.len();
+        let mut class = vec![SkuClass::Slow; skus];
+        let mut steady: Vec<usize> = Vec::new();
+        for (sku, &demand_days) in self.sku_days_with_demand.iter().enumerate() {
+            let adi = if demand_days == 0 {
+                f64::INFINITY
+            } else {
+                days as f64 / demand_days as f64
+            };
+            if adi > INTERMITTENT_ADI {
+                class[sku] = SkuClass::Intermittent;
+            } else {
+                steady.push(sku);
+            }
+        }
+        steady.sort_by(|&a, &b| {
+            self.sku_units[b]
+                .total_cmp(&self.sku_units[a])
+                .then(a.cmp(&b))
+        });
+        let steady_units: f64 = steady.iter().map(|&s| self.sku_units[s]).sum();
+        let mut running = 0.0;
+        for &sku in &steady {
+            if running < FAST_SHARE_OF_UNITS * steady_units {
+                class[sku] = SkuClass::Fast;
+            }
+            running += self.sku_units[sku];
+        }
+        let mut tallies = [Tally::default(); 4];
+        for cell in 0..self.forecasters.len() {
+            let c = class[cell / self.warehouses] as usize;
+            for t in [c, 3] {
+                tallies[t].cycles += self.cycles[cell] as u64;
+                tallies[t].cycles_short += self.cycles_short[cell] as u64;
+                tallies[t].demand += self.demand_units[cell];
+                tallies[t].served += self.served_units[cell];
+            }
+        }
+        for sku in 0..skus {
+            tallies[class[sku] as usize].skus += 1;
+        }
+        let [fast, slow, intermittent, all] = tallies;
+        k.replenishment_cycles = all.cycles;
+        k.achieved_cycle_service_level = all.service_level();
+        k.achieved_fill_rate = all.fill_rate();
+        k.fast_skus = fast.skus;
+        k.slow_skus = slow.skus;
+        k.intermittent_skus = intermittent.skus;
+        k.achieved_cycle_service_level_fast = fast.service_level();
+        k.achieved_cycle_service_level_slow = slow.service_level();
+        k.achieved_cycle_service_level_intermittent = intermittent.service_level();
+        k.achieved_fill_rate_fast = fast.fill_rate();
+        k.achieved_fill_rate_slow = slow.fill_rate();
+        k.achieved_fill_rate_intermittent = intermittent.fill_rate();
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum SkuClass {
+    Fast = 0,
+    Slow = 1,
+    Intermittent = 2,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Tally {
+    skus: u64,
+    cycles: u64,
+    cycles_short: u64,
+    demand: f64,
+    served: f64,
+}
+
+impl Tally {
+    /// Share of replenishment cycles without a stockout; `None` when no cycle ended after warm-up.
+    fn service_level(&self) -> Option<f64> {
+        (self.cycles > 0).then(|| 1.0 - self.cycles_short as f64 / self.cycles as f64)
+    }
+
+    /// Share of demanded units served from stock; `None` without demand.
+    fn fill_rate(&self) -> Option<f64> {
+        (self.demand > 0.0).then(|| self.served / self.demand)
+    }
+}
