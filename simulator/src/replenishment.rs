@@ -126,10 +126,12 @@ impl Replenisher {
         };
         let method =
             Method::from_name(r.forecast.get_ref(), &MethodParams::default()).expect("validated");
+        // "Continuous" review happens at each daily close: an order that a truly continuous
+        // policy would place mid-day waits for the close, so it protects L + 1 days.
         let review = if policy == Policy::PeriodicUpTo {
             *r.review_period_days.get_ref()
         } else {
-            0
+            1
         };
         let cells = skus * warehouses;
         let lead_time_days: Vec<(f64, f64)> =
@@ -289,7 +291,7 @@ impl Replenisher {
             let review = if self.policy == Policy::PeriodicUpTo {
                 self.review_period_days as f64
             } else {
-                0.0
+                1.0
             };
             let lead_demand = lead_demand * (mean_lead + review).max(0.5) / protection as f64;
             let mean_daily = lead_demand / (mean_lead + review).max(0.5);
