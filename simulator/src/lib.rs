@@ -14,3 +14,4 @@ pub mod replay;
 pub mod replenishment;
 pub mod run;
 pub mod scenario;
+pub mod tune;

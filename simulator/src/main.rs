@@ -10,6 +10,7 @@ use qm_simulator::demand_log::LogError;
 use qm_simulator::import::{describe, import, ColumnMapping, ImportError, PRESETS};
 use qm_simulator::run::{simulate, write_outputs, RunOutput};
 use qm_simulator::scenario::{Scenario, ScenarioError, MAX_DAYS};
+use qm_simulator::tune;
 use rayon::prelude::*;
 
 // polars allocates and frees many column buffers; mimalloc reuses them instead of faulting in
@@ -102,6 +103,40 @@ enum Command {
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Run a grid of safety-stock settings on the same demand: cost against service, the
+    /// Pareto front, and the cheapest setting meeting a target fill rate.
+    Tune {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        /// Target levels (cycle service level; the fill rate for the fill_rate method).
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "0.80,0.90,0.95,0.98,0.99"
+        )]
+        service_levels: Vec<f64>,
+        /// Safety stock methods: normal, fill_rate, empirical.
+        #[arg(long, value_delimiter = ',', default_value = "normal,empirical")]
+        methods: Vec<String>,
+        /// Forecast methods (as `qm forecast`).
+        #[arg(long, value_delimiter = ',', default_value = "ses,holt_winters,tsb")]
+        forecasts: Vec<String>,
+        /// The fill rate the recommendation must reach.
+        #[arg(long, default_value_t = 0.98)]
+        target_fill_rate: f64,
+        /// Folder for the table; it goes to OUT/<scenario>/tune.csv.
+        #[arg(long, default_value = "runs")]
+        out: PathBuf,
+        /// Seed overriding the scenario's (the same for every setting).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Simulate only the first N days.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS as i64))]
+        days: Option<u32>,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Forecast one daily demand series: a CSV with a single column `units`, oldest day first.
     Forecast {
@@ -236,6 +271,39 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 println!("{}", calculators::policy_json(&report));
             } else {
                 print!("{}", calculators::policy_text(&report, order_qty));
+            }
+            Ok(())
+        }
+        Command::Tune {
+            scenario,
+            service_levels,
+            methods,
+            forecasts,
+            target_fill_rate,
+            out,
+            seed,
+            days,
+            quiet,
+        } => {
+            if !(target_fill_rate > 0.0 && target_fill_rate <= 1.0) {
+                return Err(CalculatorError::Argument {
+                    option: "--target-fill-rate",
+                    problem: format!("must be in (0, 1], got {target_fill_rate}"),
+                }
+                .into());
+            }
+            let settings = tune::grid(&service_levels, &methods, &forecasts)?;
+            // Load once up front so a bad scenario fails before any run starts.
+            let name = Scenario::load(&scenario)?.scenario.name;
+            if !quiet {
+                println!("tuning {name}: {} settings in parallel", settings.len());
+            }
+            let rows = tune::run_grid(&scenario, &settings, seed, days)?;
+            let path = out.join(&name).join("tune.csv");
+            tune::write_csv(&rows, &path)?;
+            if !quiet {
+                print!("{}", tune::report(&rows, target_fill_rate));
+                println!("wrote {}", path.display());
             }
             Ok(())
         }

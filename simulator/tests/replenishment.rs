@@ -189,3 +189,97 @@ fn bad_replenishment_keys_say_where_and_what() {
         assert!(error.contains(&format!(".toml:{line}:")), "{error}");
     }
 }
+
+fn row(level: f64, cost: f64, fill: f64) -> qm_simulator::tune::TuneRow {
+    qm_simulator::tune::TuneRow {
+        setting: qm_simulator::tune::Setting {
+            service_level: level,
+            safety_stock: "normal".into(),
+            forecast: "ses".into(),
+        },
+        average_on_hand_units: cost,
+        holding_cost_cents: cost,
+        fill_rate: fill,
+        cycle_service_level: fill,
+        stockout_sku_days: 0,
+        lost_sales_units: 0,
+        supplier_orders: 0,
+    }
+}
+
+#[test]
+fn pareto_front_and_cheapest_setting_meeting_a_target() {
+    use qm_simulator::tune::{cheapest_meeting, pareto_front};
+    let rows = [
+        row(0.80, 100.0, 0.90),
+        row(0.90, 120.0, 0.97),
+        row(0.95, 130.0, 0.96),
+        row(0.98, 125.0, 0.99),
+        row(0.99, 200.0, 0.99), // dominated: same fill, dearer
+    ];
+    // 130 → 0.96 is beaten by 125 → 0.99; 200 → 0.99 by 125 → 0.99.
+    assert_eq!(pareto_front(&rows), vec![0, 1, 3]);
+    assert_eq!(cheapest_meeting(&rows, 0.98), Some(3));
+    assert_eq!(cheapest_meeting(&rows, 0.95), Some(1));
+    assert_eq!(cheapest_meeting(&rows, 0.995), None);
+}
+
+#[test]
+fn qm_tune_writes_the_grid_and_names_the_cheapest_setting() {
+    let scenario = write("tune", &text_with(&[]));
+    let out = std::env::temp_dir().join(format!("qm-tune-out-{}", std::process::id()));
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_qm"))
+        .args([
+            "tune",
+            scenario.to_str().unwrap(),
+            "--service-levels",
+            "0.7,0.95",
+            "--methods",
+            "normal",
+            "--forecasts",
+            "ses,moving-average",
+            "--days",
+            "150",
+            "--target-fill-rate",
+            "0.97",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("4 settings"), "{stdout}");
+    assert!(
+        stdout.contains("cheapest setting with fill rate ≥ 97.00 %"),
+        "{stdout}"
+    );
+    let csv = std::fs::read_to_string(out.join("calibration/tune.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "service_level,safety_stock_method,forecast_method,average_on_hand_units,holding_cost_cents,achieved_fill_rate,achieved_cycle_service_level,stockout_sku_days,lost_sales_units,supplier_orders,pareto"
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[2][..3], ["0.95", "normal", "ses"]);
+    // A higher target holds more stock, for the same forecast.
+    let on_hand = |r: &Vec<&str>| r[3].parse::<f64>().unwrap();
+    assert!(on_hand(&rows[2]) > on_hand(&rows[0]));
+    assert!(
+        rows.iter().any(|r| r[10] == "true"),
+        "someone is on the front"
+    );
+
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_qm"))
+        .args(["tune", scenario.to_str().unwrap(), "--methods", "hunch"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr)
+        .contains("--methods: unknown safety stock method `hunch`"));
+}
