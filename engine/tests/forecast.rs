@@ -204,3 +204,15 @@ fn method_names_and_parameters_are_checked() {
         Err(MethodError::Length { .. })
     ));
 }
+
+#[test]
+fn fitting_methods_together_matches_fitting_them_one_by_one() {
+    let series = [3.0, 0.0, 5.0, 8.0, 2.0, 0.0, 7.0, 4.0, 4.0, 9.0];
+    let methods = Method::candidates();
+    let together = qm_engine::forecast::fit(&methods, &series);
+    for (method, fitted) in methods.iter().zip(&together) {
+        let alone = run(*method, &series);
+        assert_eq!(fitted.forecast(3), alone.forecast(3), "{method}");
+        assert_eq!(fitted.errors(), alone.errors(), "{method}");
+    }
+}
