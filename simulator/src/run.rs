@@ -1365,15 +1365,29 @@ impl Sim<'_> {
         now_ms: u64,
     ) -> Result<()> {
         // The customer sends the wrong item back; the shop sends the right one.
-        let outcome = self.latency.time(CallKind::RestockReturn, || {
-            self.engine.restock_return(
+        let restock = |engine: &Engine, units: u32| {
+            engine.restock_return(
                 OrderId(order),
                 line as usize,
                 units as i64,
                 Disposition::Restock,
                 now_ms,
             )
-        });
+        };
+        let mut units = units;
+        let mut outcome = self
+            .latency
+            .time(CallKind::RestockReturn, || restock(&self.engine, units));
+        if let Err(OrderError::BadQuantity { limit, .. }) = outcome {
+            // A recorded return of the same line came back first: only the rest is returnable.
+            if limit == 0 {
+                return Ok(());
+            }
+            units = limit.min(units);
+            outcome = self
+                .latency
+                .time(CallKind::RestockReturn, || restock(&self.engine, units));
+        }
         let outcome =
             outcome.with_context(|| format!("return of the wrong item of order {order}"))?;
         self.summary.units_returned += units as u64;
