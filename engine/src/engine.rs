@@ -1105,6 +1105,20 @@ impl Engine {
         })
     }
 
+    /// Units of a line that have shipped and not come back yet: what
+    /// [`Engine::restock_return`] accepts at most.
+    pub fn returnable_units(&self, order: OrderId, line: usize) -> Result<u32, OrderError> {
+        let guard = self.orders.lock(order);
+        let record = guard
+            .orders
+            .get(&order)
+            .ok_or(OrderError::UnknownOrder(order))?;
+        if line >= record.line_count as usize {
+            return Err(OrderError::UnknownLine { order, line });
+        }
+        Ok(returnable_units_of_line(record, line))
+    }
+
     /// A customer return of `units` of a shipped line: back on the shelf of the warehouse that
     /// shipped them (restock, which may fill backorders) or written off (scrap).
     pub fn restock_return(
@@ -1123,15 +1137,8 @@ impl Engine {
         if line >= record.line_count as usize {
             return Err(OrderError::UnknownLine { order, line });
         }
-        let returnable = |record: &OrderRecord, i: usize| {
-            let p = &record.picks[i];
-            if p.line as usize == line && p.state == PickState::Shipped {
-                p.units - record.tally(i).returned_units
-            } else {
-                0
-            }
-        };
-        let limit: u32 = (0..record.picks.len()).map(|i| returnable(record, i)).sum();
+        let returnable = |record: &OrderRecord, i: usize| returnable_units_of_pick(record, i, line);
+        let limit = returnable_units_of_line(record, line);
         if units < 1 || units > limit as i64 {
             return Err(OrderError::BadQuantity {
                 order,
@@ -1355,4 +1362,21 @@ fn finished(record: &OrderRecord) -> bool {
                     .all(|p| matches!(p.state, PickState::Shipped | PickState::Released))
         }
     }
+}
+
+/// Units of pick `i` that shipped for `line` and have not been returned.
+fn returnable_units_of_pick(record: &OrderRecord, i: usize, line: usize) -> u32 {
+    let p = &record.picks[i];
+    if p.line as usize == line && p.state == PickState::Shipped {
+        p.units - record.tally(i).returned_units
+    } else {
+        0
+    }
+}
+
+/// Units of `line` that shipped and have not been returned, over all its picks.
+fn returnable_units_of_line(record: &OrderRecord, line: usize) -> u32 {
+    (0..record.picks.len())
+        .map(|i| returnable_units_of_pick(record, i, line))
+        .sum()
 }

@@ -77,17 +77,18 @@ pub struct PolicyInputs {
 }
 
 impl PolicyInputs {
-    /// Checks that every input is finite and non-negative.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks that every input is finite and non-negative; the error names the field
+    /// (`mean_demand_per_day`, …) and its value.
+    pub fn validate(&self) -> Result<(), (&'static str, f64)> {
         for (name, value) in [
-            ("mean demand per day", self.mean_demand_per_day),
-            ("demand std per day", self.demand_std_per_day),
-            ("lead time days", self.lead_time_days),
-            ("lead time std days", self.lead_time_std_days),
-            ("review period days", self.review_period_days),
+            ("mean_demand_per_day", self.mean_demand_per_day),
+            ("demand_std_per_day", self.demand_std_per_day),
+            ("lead_time_days", self.lead_time_days),
+            ("lead_time_std_days", self.lead_time_std_days),
+            ("review_period_days", self.review_period_days),
         ] {
             if !(value.is_finite() && value >= 0.0) {
-                return Err(format!("{name} must be a finite number ≥ 0, got {value}"));
+                return Err((name, value));
             }
         }
         Ok(())

@@ -74,21 +74,19 @@ pub fn policy(
     target: PolicyTarget,
     order_quantity: Option<f64>,
 ) -> Result<PolicyReport, CalculatorError> {
-    for (option, value) in [
-        ("--mean-demand", inputs.mean_demand_per_day),
-        ("--demand-std", inputs.demand_std_per_day),
-        ("--lead-time-days", inputs.lead_time_days),
-        ("--lead-time-std", inputs.lead_time_std_days),
-        ("--review-period-days", inputs.review_period_days),
-    ] {
-        if !(value.is_finite() && value >= 0.0) {
-            return Err(CalculatorError::Argument {
-                option,
-                problem: format!("must be a finite number ≥ 0, got {value}"),
-            });
-        }
+    if let Err((field, value)) = inputs.validate() {
+        let option = match field {
+            "mean_demand_per_day" => "--mean-demand",
+            "demand_std_per_day" => "--demand-std",
+            "lead_time_days" => "--lead-time-days",
+            "lead_time_std_days" => "--lead-time-std",
+            _ => "--review-period-days",
+        };
+        return Err(CalculatorError::Argument {
+            option,
+            problem: format!("must be a finite number ≥ 0, got {value}"),
+        });
     }
-    debug_assert!(inputs.validate().is_ok());
     if let Some(q) = order_quantity {
         if !(q.is_finite() && q > 0.0) {
             return Err(CalculatorError::Argument {

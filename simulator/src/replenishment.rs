@@ -200,7 +200,7 @@ impl Replenisher {
         self.stockout_in_cycle[cell] = true;
     }
 
-    /// A supplier order for `cell` was placed (outside the forecast policies too).
+    /// A supplier order for `cell` was placed (every policy's orders come through here).
     pub fn ordered(&mut self, cell: usize, units: u64) {
         self.on_order_units[cell] += units;
     }
@@ -261,6 +261,7 @@ impl Replenisher {
             }
         }
         let z = safety_stock::z_for_service_level(self.service_level);
+        let mut sku_counted_today = false;
         for cell in 0..self.forecasters.len() {
             let sku = cell / warehouses;
             let units = self.demand_today[cell];
@@ -274,8 +275,12 @@ impl Replenisher {
                 self.served_units[cell] += units - self.short_today[cell];
             }
             self.sku_units[sku] += units;
-            if units > 0.0 && self.demand_today_sku(sku, cell) == 0.0 {
-                // Counted once per SKU and day: at the first cell of the SKU with demand.
+            // A SKU's cells are contiguous: count its day once, at its first cell with demand.
+            if cell % warehouses == 0 {
+                sku_counted_today = false;
+            }
+            if units > 0.0 && !sku_counted_today {
+                sku_counted_today = true;
                 self.sku_days_with_demand[sku] += 1;
             }
             if self.policy == Policy::Days {
@@ -366,7 +371,6 @@ impl Replenisher {
                 .min(qm_engine::constants::MAX_MOVEMENT_UNITS as f64)
                 as u32;
             if units > 0 {
-                self.on_order_units[cell] += units as u64;
                 orders.push(SupplierOrder {
                     sku: sku as u32,
                     warehouse: (cell % warehouses) as u16,
@@ -377,12 +381,6 @@ impl Replenisher {
         self.demand_today.fill(0.0);
         self.short_today.fill(0.0);
         self.uplifts.pop_front();
-    }
-
-    // Whether an earlier cell of `sku` (before `cell`) had demand today.
-    fn demand_today_sku(&self, sku: usize, cell: usize) -> f64 {
-        let first = sku * self.warehouses;
-        self.demand_today[first..cell].iter().sum()
     }
 
     fn unit_price(&self, sku: usize) -> f64 {

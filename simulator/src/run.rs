@@ -151,7 +151,6 @@ struct Sim<'a> {
     waiting: Vec<VecDeque<Queued>>,
     view: Vec<ViewEntry>,
     hidden_shrink: Vec<u32>,
-    on_order: Vec<bool>,
     /// Forecasts, safety stock and forecast-driven reorders; demand per cell for calibration.
     replenisher: Replenisher,
     /// Per (channel, region): the channel's warehouse nearest the region, where lost demand
@@ -559,7 +558,6 @@ pub fn simulate(s: &Scenario, seed: u64, progress: &mut dyn FnMut(u32)) -> Resul
             channels * skus
         ],
         hidden_shrink: vec![0; skus * warehouses],
-        on_order: vec![false; skus * warehouses],
         replenisher,
         home_warehouse,
         next_reship: RESHIP_ORDER_BASE,
@@ -709,7 +707,6 @@ impl Sim<'_> {
                         )
                     })?;
                     let cell = sku as usize * self.world.warehouses + warehouse as usize;
-                    self.on_order[cell] = false;
                     self.replenisher
                         .received(cell, units as u64, (now_ms / MS_PER_DAY) as u32);
                     self.summary.units_received += units as u64;
@@ -1364,30 +1361,25 @@ impl Sim<'_> {
         region: u16,
         now_ms: u64,
     ) -> Result<()> {
-        // The customer sends the wrong item back; the shop sends the right one.
-        let restock = |engine: &Engine, units: u32| {
-            engine.restock_return(
+        // The customer sends the wrong item back; the shop sends the right one. A recorded
+        // return of the same line may have come back first: only the rest is returnable.
+        let units = self
+            .engine
+            .returnable_units(OrderId(order), line as usize)
+            .with_context(|| format!("return of the wrong item of order {order}"))?
+            .min(units);
+        if units == 0 {
+            return Ok(());
+        }
+        let outcome = self.latency.time(CallKind::RestockReturn, || {
+            self.engine.restock_return(
                 OrderId(order),
                 line as usize,
                 units as i64,
                 Disposition::Restock,
                 now_ms,
             )
-        };
-        let mut units = units;
-        let mut outcome = self
-            .latency
-            .time(CallKind::RestockReturn, || restock(&self.engine, units));
-        if let Err(OrderError::BadQuantity { limit, .. }) = outcome {
-            // A recorded return of the same line came back first: only the rest is returnable.
-            if limit == 0 {
-                return Ok(());
-            }
-            units = limit.min(units);
-            outcome = self
-                .latency
-                .time(CallKind::RestockReturn, || restock(&self.engine, units));
-        }
+        });
         let outcome =
             outcome.with_context(|| format!("return of the wrong item of order {order}"))?;
         self.summary.units_returned += units as u64;
@@ -1507,10 +1499,9 @@ impl Sim<'_> {
                     ),
                 };
                 if self.replenisher.policy == Policy::Days
-                    && !self.on_order[cell]
+                    && self.replenisher.on_order(cell) == 0
                     && (free as f64) < reorder_point
                 {
-                    self.on_order[cell] = true;
                     self.order_from_supplier(sku as u32, w as u16, order_units, now_ms);
                 }
             }
@@ -1586,13 +1577,10 @@ impl Sim<'_> {
     /// Places a supplier order: its lead time is drawn now, its receipt queued.
     fn order_from_supplier(&mut self, sku: u32, warehouse: u16, units: u32, now_ms: u64) {
         self.summary.supplier_orders += 1;
-        if self.replenisher.policy == Policy::Days {
-            // The forecast policies count their own orders; the days policy's go through here.
-            self.replenisher.ordered(
-                sku as usize * self.world.warehouses + warehouse as usize,
-                units as u64,
-            );
-        }
+        self.replenisher.ordered(
+            sku as usize * self.world.warehouses + warehouse as usize,
+            units as u64,
+        );
         let (mean, std) = self.world.lead_time_days[self.world.supplier_of[sku as usize] as usize];
         let lead_days = if std > 0.0 {
             Normal::new(mean, std)
