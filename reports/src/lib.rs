@@ -1,4 +1,14 @@
-//! Quartermaster's KPI tables and exports (CSV, Parquet, JSON, HTML) on polars.
+//! Quartermaster's KPI reports: a run's results ([`run::RunData`], filled by the simulator) as
+//! typed polars tables ([`tables`]), exported as CSV, Parquet, JSON and one self-contained HTML
+//! file ([`export`], [`html`]), and several runs compared side by side ([`compare`]).
 //!
-//! Empty for now: the simulator writes `summary.json` and `daily.csv` itself until the
-//! reports issue lands. The crate exists so the workspace layout is fixed from the start.
+//! The KPI names and definitions live in one catalog ([`kpi::KPIS`]); every format and the
+//! README use its names.
+
+pub mod chart;
+pub mod compare;
+pub mod export;
+pub mod html;
+pub mod kpi;
+pub mod run;
+pub mod tables;

@@ -8,7 +8,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use qm_simulator::calculators::{self, CalculatorError, PolicyTarget};
 use qm_simulator::demand_log::LogError;
 use qm_simulator::import::{describe, import, ColumnMapping, ImportError, PRESETS};
-use qm_simulator::run::{simulate, write_outputs, RunOutput};
+use qm_reports::export::Format;
+use qm_simulator::run::{read_results, simulate, write_outputs, RunOutput};
 use qm_simulator::scenario::{Scenario, ScenarioError, MAX_DAYS};
 use qm_simulator::tune;
 use rayon::prelude::*;
@@ -44,6 +45,33 @@ enum Command {
         /// Simulate only the first N days of the horizon.
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS as i64))]
         days: Option<u32>,
+        /// Report formats to write (comma-separated): csv, parquet, json, html.
+        #[arg(long, value_delimiter = ',', default_value = "csv,parquet,json,html", value_parser = parse_format)]
+        format: Vec<Format>,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Write a run's reports again from its folder (the results `qm simulate` kept there).
+    Report {
+        /// The run's folder, e.g. runs/baseline.
+        run_dir: PathBuf,
+        /// Formats to write (comma-separated): csv, parquet, json, html.
+        #[arg(long, value_delimiter = ',', default_value = "csv,parquet,json,html", value_parser = parse_format)]
+        format: Vec<Format>,
+        /// Write into this folder instead of the run's.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Compare runs side by side: every KPI with its difference against the first run, and the
+    /// report's charts overlaid (compare.csv, compare.parquet, compare.html).
+    Compare {
+        /// Two or more run folders; the first is the reference.
+        #[arg(required = true, num_args = 2..)]
+        run_dirs: Vec<PathBuf>,
+        /// Folder for the comparison.
+        #[arg(long, default_value = "runs/compare")]
+        out: PathBuf,
         /// Print nothing but errors.
         #[arg(long)]
         quiet: bool,
@@ -173,6 +201,30 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+fn parse_format(name: &str) -> Result<Format, String> {
+    Format::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown format `{name}`; formats: {}", names.join(", "))
+    })
+}
+
+/// Writes a run's outputs; a run that failed midway is written too, then reported as an error.
+fn finish_run(output: &RunOutput, dir: &Path, formats: &[Format], quiet: bool) -> Result<(), Failure> {
+    let written = write_outputs(output, dir, formats)?;
+    if let Some(message) = output.failure() {
+        return Err(anyhow::anyhow!(
+            "the run failed after {} simulated day(s): {message}\nthe report of those days is in {}",
+            output.summary.days,
+            dir.display()
+        )
+        .into());
+    }
+    if !quiet {
+        print_summary(output, dir, &written);
+    }
+    Ok(())
 }
 
 /// A failure and the exit code it maps to: 2 for bad input, 1 for anything else.
@@ -366,6 +418,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             seed,
             seeds,
             days,
+            format,
             quiet,
         } => {
             let mut loaded = Scenario::load(&scenario)?;
@@ -390,12 +443,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     .map(|&seed| simulate(s, seed, &mut |_| {}))
                     .collect();
                 for (seed, output) in seeds.iter().zip(outputs) {
-                    let output = output?;
-                    let seed_dir = dir.join(format!("seed-{seed}"));
-                    write_outputs(&output, &seed_dir)?;
-                    if !quiet {
-                        print_summary(&output, &seed_dir);
-                    }
+                    finish_run(&output?, &dir.join(format!("seed-{seed}")), &format, quiet)?;
                 }
                 return Ok(());
             }
@@ -403,14 +451,73 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let mut progress = Progress::new(*s.horizon.days.get_ref(), quiet);
             let output = simulate(s, seed, &mut |day| progress.day_done(day));
             progress.finish();
-            let output = output?;
-            write_outputs(&output, &dir)?;
+            finish_run(&output?, &dir, &format, quiet)
+        }
+        Command::Report {
+            run_dir,
+            format,
+            out,
+        } => {
+            let data = read_results(&run_dir)?;
+            let dir = out.unwrap_or(run_dir);
+            let written = qm_reports::export::write(&data, &dir, &format)?;
+            if data.is_empty() {
+                println!("note: this run placed no orders; its rates are undefined (null)");
+            }
+            if let qm_reports::run::RunStatus::Failed { days_completed, message } = &data.status {
+                println!("note: this run failed after {days_completed} simulated day(s): {message}");
+            }
+            print_written(&dir, &written);
+            Ok(())
+        }
+        Command::Compare {
+            run_dirs,
+            out,
+            quiet,
+        } => {
+            let runs = run_dirs
+                .iter()
+                .map(|dir| Ok((run_label(dir, &run_dirs), read_results(dir)?)))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let runs: Vec<(&str, &qm_reports::run::RunData)> =
+                runs.iter().map(|(label, data)| (label.as_str(), data)).collect();
+            let written = qm_reports::compare::write(&runs, &out)?;
             if !quiet {
-                print_summary(&output, &dir);
+                print!(
+                    "{}",
+                    qm_reports::compare::text(&runs, &qm_reports::compare::kpis(&runs))
+                );
+                print_written(&out, &written);
             }
             Ok(())
         }
     }
+}
+
+/// A run's label in a comparison: its folder name, or the whole path when names repeat.
+fn run_label(dir: &Path, all: &[PathBuf]) -> String {
+    let name = |d: &Path| {
+        d.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| d.display().to_string())
+    };
+    let mine = name(dir);
+    if all.iter().filter(|d| name(d) == mine).count() > 1 {
+        dir.display().to_string()
+    } else {
+        mine
+    }
+}
+
+fn print_written(dir: &Path, written: &[PathBuf]) {
+    let names: Vec<String> = written
+        .iter()
+        .map(|p| {
+            p.file_name()
+                .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
+        })
+        .collect();
+    println!("wrote {}/: {}", dir.display(), names.join(", "));
 }
 
 /// `qm import`: reads, maps and counts every row, then writes the log.
@@ -457,9 +564,9 @@ fn import_command(
     Ok(())
 }
 
-fn print_summary(output: &RunOutput, dir: &Path) {
+fn print_summary(output: &RunOutput, dir: &Path, written: &[PathBuf]) {
     let k = &output.summary;
-    let l = &output.latency;
+    let l = &output.data.latency;
     let percent = |x: f64| format!("{:.2} %", 100.0 * x);
     println!(
         "scenario {} · seed {} · {} days from {}",
@@ -543,10 +650,10 @@ fn print_summary(output: &RunOutput, dir: &Path) {
     for (name, value) in rows {
         println!("  {name:<36} {value}");
     }
-    println!(
-        "wrote {}/summary.json, daily.csv, warehouse_daily.csv, latency.json",
-        dir.display()
-    );
+    print_written(dir, written);
+    if written.iter().any(|p| p.ends_with("report.html")) {
+        println!("open {}/report.html in a browser", dir.display());
+    }
 }
 
 fn main() -> ExitCode {

@@ -2,6 +2,7 @@
 //! engine latency (in `latency.json`) are kept apart: they are never mixed.
 
 use hdrhistogram::Histogram;
+pub use qm_reports::run::{LatencyBucket, LatencyData, LatencyRow};
 use serde::Serialize;
 
 /// The deterministic KPIs of one run. Every formula is in the README.
@@ -187,102 +188,6 @@ pub struct Summary {
     pub capacity_saturated_warehouse_days: u64,
     /// Engine events received by the simulator's subscriber.
     pub engine_events: u64,
-    /// Per warehouse.
-    pub warehouses: Vec<WarehouseSummary>,
-    /// Per channel.
-    pub channels: Vec<ChannelSummary>,
-}
-
-/// One warehouse over the run.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct WarehouseSummary {
-    /// Its code.
-    pub code: String,
-    /// Its pick/pack capacity, lines a day.
-    pub capacity_lines_per_day: u32,
-    /// Lines shipped in all.
-    pub lines_shipped: u64,
-    /// Most lines shipped in one day.
-    pub peak_day_lines: u64,
-    /// Days its cutoff left paid work behind.
-    pub saturated_days: u64,
-    /// Most on-hand units at a close.
-    pub peak_on_hand_units: u64,
-    /// Its storage capacity, if the scenario gives one.
-    pub storage_capacity_units: Option<u64>,
-    /// Shipments picked wrong.
-    pub pick_errors: u64,
-}
-
-/// One sales channel over the run.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct ChannelSummary {
-    /// Its code.
-    pub code: String,
-    /// Orders placed on it.
-    pub orders_placed: u64,
-    /// Orders it accepted that the engine could not hold in full.
-    pub orders_oversold: u64,
-    /// Units of those.
-    pub oversold_units: u64,
-    /// Units it showed out of stock.
-    pub lost_sales_units_not_shown: u64,
-    /// Orders shipped complete.
-    pub orders_shipped_complete: u64,
-    /// orders_shipped_complete ÷ orders_placed.
-    pub order_fulfillment_rate: f64,
-}
-
-/// One day of the run.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct DayRow {
-    /// Day index from 0.
-    pub day: u32,
-    /// Its date.
-    pub date: String,
-    /// Expected orders ÷ base rate (profiles, trend, events).
-    pub demand_multiplier: f64,
-    /// Events active that day.
-    pub events: String,
-    /// Orders placed.
-    pub orders_placed: u64,
-    /// Units in them.
-    pub units_ordered: u64,
-    /// Orders that completed shipping that day.
-    pub orders_shipped_complete: u64,
-    /// Units shipped.
-    pub units_shipped: u64,
-    /// Units backordered.
-    pub units_backordered: u64,
-    /// Oversold orders.
-    pub orders_oversold: u64,
-    /// Lost sales, units.
-    pub lost_sales_units: u64,
-    /// On-hand units at the close.
-    pub on_hand_units: u64,
-    /// SKUs with no free unit anywhere at the close.
-    pub stockout_skus: u64,
-    /// Median processing hours of orders completed that day.
-    pub processing_time_hours_p50: f64,
-    /// 95th percentile.
-    pub processing_time_hours_p95: f64,
-}
-
-/// One warehouse on one day.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct WarehouseDayRow {
-    /// Day index.
-    pub day: u32,
-    /// Warehouse code.
-    pub warehouse: String,
-    /// Lines shipped at its cutoff.
-    pub lines_shipped: u64,
-    /// Its capacity.
-    pub capacity_lines: u32,
-    /// Paid lines still waiting after the cutoff.
-    pub backlog_lines: u64,
-    /// On-hand units at the close.
-    pub on_hand_units: u64,
 }
 
 /// Engine calls whose wall-clock latency is recorded.
@@ -369,18 +274,32 @@ impl LatencyRecorder {
         result
     }
 
-    /// Percentiles per kind and the overall call rate.
-    pub fn report(&self) -> Latency {
+    /// Percentiles and power-of-two buckets per kind, and the overall call rate.
+    pub fn report(&self) -> LatencyData {
         let calls: u64 = self.histograms.iter().map(|h| h.len()).sum();
-        Latency {
-            calls,
-            engine_seconds: self.total_ns as f64 / 1e9,
-            engine_calls_per_second: ratio(calls as f64, self.total_ns as f64 / 1e9),
-            kinds: CallKind::ALL
+        let used = || {
+            CallKind::ALL
                 .iter()
                 .zip(&self.histograms)
                 .filter(|(_, h)| !h.is_empty())
-                .map(|(kind, h)| KindLatency {
+        };
+        LatencyData {
+            calls,
+            engine_seconds: self.total_ns as f64 / 1e9,
+            engine_calls_per_second: ratio(calls as f64, self.total_ns as f64 / 1e9),
+            histogram: used()
+                .flat_map(|(kind, h)| {
+                    // Buckets (2^(k-1), 2^k] ns from the first call to the slowest.
+                    h.iter_log(1, 2.0).map(move |v| LatencyBucket {
+                        call: kind.name().into(),
+                        latency_ns_from: v.value_iterated_to() / 2,
+                        latency_ns_to: v.value_iterated_to(),
+                        calls: v.count_since_last_iteration(),
+                    })
+                })
+                .collect(),
+            kinds: used()
+                .map(|(kind, h)| LatencyRow {
                     call: kind.name().into(),
                     calls: h.len(),
                     latency_ns_p50: h.value_at_quantile(0.5),
@@ -393,40 +312,6 @@ impl LatencyRecorder {
                 .collect(),
         }
     }
-}
-
-/// Wall-clock latency of engine calls (not deterministic: kept out of the summary).
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Latency {
-    /// Engine calls measured.
-    pub calls: u64,
-    /// Wall seconds spent inside the engine.
-    pub engine_seconds: f64,
-    /// Engine calls per second of wall time spent inside the engine.
-    pub engine_calls_per_second: f64,
-    /// Per call kind.
-    pub kinds: Vec<KindLatency>,
-}
-
-/// Latency percentiles of one call kind, nanoseconds.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct KindLatency {
-    /// The call.
-    pub call: String,
-    /// Calls measured.
-    pub calls: u64,
-    /// Median.
-    pub latency_ns_p50: u64,
-    /// 90th percentile.
-    pub latency_ns_p90: u64,
-    /// 99th percentile.
-    pub latency_ns_p99: u64,
-    /// 99.9th percentile.
-    pub latency_ns_p999: u64,
-    /// Maximum.
-    pub latency_ns_max: u64,
-    /// Mean.
-    pub latency_ns_mean: f64,
 }
 
 /// Ratio that reports 0 for an empty denominator instead of NaN.

@@ -94,7 +94,16 @@ pub struct Replenisher {
     served_units: Vec<f64>,
     sku_days_with_demand: Vec<u32>,
     sku_units: Vec<f64>,
+    /// Σ over demand days of the SKU's day total squared (for the CV² of demand sizes).
+    sku_units_squared: Vec<f64>,
     safety_stock_unit_days: f64,
+    /// Safety stock summed over cells at the last close.
+    safety_stock_today_units: f64,
+    /// Per SKU at the last close: safety stock and reorder point summed over warehouses.
+    sku_safety_today: Vec<f64>,
+    sku_reorder_point_today: Vec<f64>,
+    /// Per SKU: Σ over closes of its safety stock.
+    sku_safety_unit_days: Vec<f64>,
     /// Per-SKU calendar factors for today and the days ahead, today first.
     uplifts: VecDeque<Vec<f64>>,
     uplift_horizon_days: u32,
@@ -179,7 +188,12 @@ impl Replenisher {
             served_units: vec![0.0; cells],
             sku_days_with_demand: vec![0; skus],
             sku_units: vec![0.0; skus],
+            sku_units_squared: vec![0.0; skus],
             safety_stock_unit_days: 0.0,
+            safety_stock_today_units: 0.0,
+            sku_safety_today: vec![0.0; skus],
+            sku_reorder_point_today: vec![0.0; skus],
+            sku_safety_unit_days: vec![0.0; skus],
             uplifts: VecDeque::new(),
             uplift_horizon_days,
             learners: (0..demand.event_count())
@@ -261,10 +275,15 @@ impl Replenisher {
             }
         }
         let z = safety_stock::z_for_service_level(self.service_level);
-        let mut sku_counted_today = false;
+        let mut sku_today = 0.0;
+        self.safety_stock_today_units = 0.0;
         for cell in 0..self.forecasters.len() {
             let sku = cell / warehouses;
             let units = self.demand_today[cell];
+            if cell % warehouses == 0 {
+                self.sku_safety_today[sku] = 0.0;
+                self.sku_reorder_point_today[sku] = 0.0;
+            }
             let uplift_today = self.uplifts[0][sku];
             self.forecasters[cell].observe_with_uplift(units, uplift_today);
             if let Some(errors) = self.lead_errors.get_mut(cell) {
@@ -275,13 +294,14 @@ impl Replenisher {
                 self.served_units[cell] += units - self.short_today[cell];
             }
             self.sku_units[sku] += units;
-            // A SKU's cells are contiguous: count its day once, at its first cell with demand.
-            if cell % warehouses == 0 {
-                sku_counted_today = false;
-            }
-            if units > 0.0 && !sku_counted_today {
-                sku_counted_today = true;
-                self.sku_days_with_demand[sku] += 1;
+            // A SKU's cells are contiguous: its day is whole at its last cell.
+            sku_today += units;
+            if cell % warehouses == warehouses - 1 {
+                if sku_today > 0.0 {
+                    self.sku_days_with_demand[sku] += 1;
+                    self.sku_units_squared[sku] += sku_today * sku_today;
+                }
+                sku_today = 0.0;
             }
             if self.policy == Policy::Days {
                 continue;
@@ -344,7 +364,11 @@ impl Replenisher {
                 },
             };
             self.safety_stock_unit_days += safety.max(0.0);
+            self.safety_stock_today_units += safety.max(0.0);
+            self.sku_safety_today[sku] += safety.max(0.0);
+            self.sku_safety_unit_days[sku] += safety.max(0.0);
             let reorder_point = (lead_demand + safety).max(0.0);
+            self.sku_reorder_point_today[sku] += reorder_point;
             let state = cell_state(cell);
             let position = state.free_units as f64 + self.on_order_units[cell] as f64
                 - state.backordered_units as f64;
@@ -383,6 +407,87 @@ impl Replenisher {
         self.uplifts.pop_front();
     }
 
+    /// Classes: intermittent by the interval between demands, then fast = the SKUs that make
+    /// the first 80 % of units, slow = the rest.
+    fn classes(&self, days: u32) -> Vec<SkuClass> {
+        let skus = self.sku_units.len();
+        let mut class = vec![SkuClass::Slow; skus];
+        let mut steady: Vec<usize> = Vec::new();
+        for (sku, &demand_days) in self.sku_days_with_demand.iter().enumerate() {
+            let adi = if demand_days == 0 {
+                f64::INFINITY
+            } else {
+                days as f64 / demand_days as f64
+            };
+            if adi > INTERMITTENT_ADI {
+                class[sku] = SkuClass::Intermittent;
+            } else {
+                steady.push(sku);
+            }
+        }
+        steady.sort_by(|&a, &b| {
+            self.sku_units[b]
+                .total_cmp(&self.sku_units[a])
+                .then(a.cmp(&b))
+        });
+        let steady_units: f64 = steady.iter().map(|&s| self.sku_units[s]).sum();
+        let mut running = 0.0;
+        for &sku in &steady {
+            if running < FAST_SHARE_OF_UNITS * steady_units {
+                class[sku] = SkuClass::Fast;
+            }
+            running += self.sku_units[sku];
+        }
+        class
+    }
+
+    /// Safety stock summed over cells at the last close; `None` under the days policy.
+    pub fn safety_stock_today_units(&self) -> Option<f64> {
+        (self.policy != Policy::Days).then_some(self.safety_stock_today_units)
+    }
+
+    /// A SKU's safety stock and reorder point summed over warehouses at the last close
+    /// (forecast policies; `None` under the days policy).
+    pub fn sku_today(&self, sku: usize) -> Option<(f64, f64)> {
+        (self.policy != Policy::Days)
+            .then(|| (self.sku_safety_today[sku], self.sku_reorder_point_today[sku]))
+    }
+
+    /// Per SKU over `days` closed: its demand, class, stock and forecast figures.
+    pub fn sku_figures(&self, days: u32) -> Vec<SkuFigures> {
+        let class = self.classes(days);
+        let w = self.warehouses;
+        (0..self.sku_units.len())
+            .map(|sku| {
+                let cells = sku * w..(sku + 1) * w;
+                let demand_days = self.sku_days_with_demand[sku];
+                let mean = self.sku_units[sku] / demand_days.max(1) as f64;
+                let mut errors = ForecastErrors::default();
+                for f in &self.forecasters[cells.clone()] {
+                    errors.merge(f.errors());
+                }
+                let demand: f64 = self.demand_units[cells.clone()].iter().sum();
+                let served: f64 = self.served_units[cells].iter().sum();
+                SkuFigures {
+                    class: class[sku].name(),
+                    demand_days,
+                    demand_units_per_demand_day: (demand_days > 0).then_some(mean),
+                    // Population variance of the day totals over demand days, ÷ mean².
+                    demand_size_cv2: (demand_days > 0 && mean > 0.0).then(|| {
+                        let variance = (self.sku_units_squared[sku] / demand_days as f64
+                            - mean * mean)
+                            .max(0.0);
+                        variance / (mean * mean)
+                    }),
+                    average_safety_stock_units: (self.policy != Policy::Days)
+                        .then(|| self.sku_safety_unit_days[sku] / days.max(1) as f64),
+                    achieved_fill_rate: (demand > 0.0).then(|| served / demand),
+                    forecast_mae_units: (errors.days > 0).then(|| errors.mae()),
+                }
+            })
+            .collect()
+    }
+
     fn unit_price(&self, sku: usize) -> f64 {
         self.prices.get(sku).copied().unwrap_or(0) as f64
     }
@@ -415,36 +520,8 @@ impl Replenisher {
         k.forecast_mase = errors.mase();
         k.forecast_bias_units = errors.bias();
 
-        // Classes: intermittent by the interval between demands, then fast = the SKUs that make
-        // the first 80 % of units, slow = the rest.
-        let skus = self.sku_units.len();
-        let mut class = vec![SkuClass::Slow; skus];
-        let mut steady: Vec<usize> = Vec::new();
-        for (sku, &demand_days) in self.sku_days_with_demand.iter().enumerate() {
-            let adi = if demand_days == 0 {
-                f64::INFINITY
-            } else {
-                days as f64 / demand_days as f64
-            };
-            if adi > INTERMITTENT_ADI {
-                class[sku] = SkuClass::Intermittent;
-            } else {
-                steady.push(sku);
-            }
-        }
-        steady.sort_by(|&a, &b| {
-            self.sku_units[b]
-                .total_cmp(&self.sku_units[a])
-                .then(a.cmp(&b))
-        });
-        let steady_units: f64 = steady.iter().map(|&s| self.sku_units[s]).sum();
-        let mut running = 0.0;
-        for &sku in &steady {
-            if running < FAST_SHARE_OF_UNITS * steady_units {
-                class[sku] = SkuClass::Fast;
-            }
-            running += self.sku_units[sku];
-        }
+        let class = self.classes(days);
+        let skus = class.len();
         let mut tallies = [Tally::default(); 4];
         for cell in 0..self.forecasters.len() {
             let c = class[cell / self.warehouses] as usize;
@@ -479,6 +556,34 @@ enum SkuClass {
     Fast = 0,
     Slow = 1,
     Intermittent = 2,
+}
+
+impl SkuClass {
+    fn name(self) -> &'static str {
+        match self {
+            SkuClass::Fast => "fast",
+            SkuClass::Slow => "slow",
+            SkuClass::Intermittent => "intermittent",
+        }
+    }
+}
+
+/// What the replenisher knows of one SKU at the end of a run.
+pub struct SkuFigures {
+    /// fast, slow or intermittent.
+    pub class: &'static str,
+    /// Days with demand.
+    pub demand_days: u32,
+    /// Mean demand on those days, units.
+    pub demand_units_per_demand_day: Option<f64>,
+    /// Squared coefficient of variation of the demand on demand days.
+    pub demand_size_cv2: Option<f64>,
+    /// Mean safety stock over closes (forecast policies).
+    pub average_safety_stock_units: Option<f64>,
+    /// Units served from stock ÷ units demanded after the warm-up.
+    pub achieved_fill_rate: Option<f64>,
+    /// Mean absolute one-day-ahead forecast error per cell-day.
+    pub forecast_mae_units: Option<f64>,
 }
 
 #[derive(Clone, Copy, Default)]

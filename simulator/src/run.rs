@@ -17,6 +17,10 @@ use crate::clock::{EventQueue, SimEvent, MS_PER_DAY, MS_PER_HOUR};
 use crate::demand::{DayDemand, DemandModel};
 use crate::demand_log::{RecordedUndo, Undo};
 use crate::metrics::*;
+use qm_reports::run::{
+    Bound, ChannelRow, KpiValue, Target, DayRow, EventSpan, ProcessingBin, RunData, RunStatus, SkuDayRow, SkuRow,
+    WarehouseDayRow, WarehouseRow, PROCESSING_BIN_HOURS, PROCESSING_LAST_BIN_HOURS, TOP_SKUS,
+};
 use crate::replenishment::{CellState, Policy, Replenisher, SupplierOrder};
 use crate::scenario::{split_policy, Scenario};
 
@@ -38,12 +42,29 @@ pub fn stream(seed: u64, name: &str) -> StdRng {
 pub struct RunOutput {
     /// Deterministic KPIs.
     pub summary: Summary,
-    /// Per-day rows.
-    pub daily: Vec<DayRow>,
-    /// Per warehouse and day.
-    pub warehouse_daily: Vec<WarehouseDayRow>,
-    /// Wall-clock engine latency.
-    pub latency: Latency,
+    /// Every table of the run, the summary included, for the reports.
+    pub data: RunData,
+}
+
+impl RunOutput {
+    /// Whether the run reached the end of its horizon.
+    pub fn failure(&self) -> Option<&str> {
+        match &self.data.status {
+            RunStatus::Completed => None,
+            RunStatus::Failed { message, .. } => Some(message),
+        }
+    }
+}
+
+/// Per-SKU counts over the run.
+#[derive(Clone, Copy, Default)]
+struct SkuTally {
+    units_ordered: u64,
+    units_shipped: u64,
+    units_backordered: u64,
+    lost_sales_units: u64,
+    on_hand_unit_days: u64,
+    stockout_days: u32,
 }
 
 /// What does not change during a run, indexed densely.
@@ -160,6 +181,14 @@ struct Sim<'a> {
     summary: Summary,
     daily: Vec<DayRow>,
     warehouse_daily: Vec<WarehouseDayRow>,
+    warehouse_rows: Vec<WarehouseRow>,
+    warehouse_on_hand_unit_days: Vec<u64>,
+    channel_rows: Vec<ChannelRow>,
+    sku_tally: Vec<SkuTally>,
+    /// The SKUs with the most expected demand, whose daily stock the report charts.
+    top_skus: Vec<u32>,
+    sku_daily: Vec<SkuDayRow>,
+    days_closed: u32,
     latency: LatencyRecorder,
     processing_ms: Vec<u64>,
     day_processing_ms: Vec<u64>,
@@ -480,26 +509,34 @@ pub fn simulate(s: &Scenario, seed: u64, progress: &mut dyn FnMut(u32)) -> Resul
         seed,
         start_date: s.start_date().to_string(),
         days,
-        warehouses: s
-            .warehouses
-            .iter()
-            .map(|w| WarehouseSummary {
-                code: w.code.clone(),
-                capacity_lines_per_day: *w.capacity_lines_per_day.get_ref(),
-                storage_capacity_units: w.storage_capacity_units,
-                ..Default::default()
-            })
-            .collect(),
-        channels: s
-            .channels
-            .iter()
-            .map(|c| ChannelSummary {
-                code: c.code.clone(),
-                ..Default::default()
-            })
-            .collect(),
         ..Default::default()
     };
+    let warehouse_rows = s
+        .warehouses
+        .iter()
+        .map(|w| WarehouseRow {
+            warehouse: w.code.clone(),
+            capacity_lines_per_day: *w.capacity_lines_per_day.get_ref(),
+            storage_capacity_units: w.storage_capacity_units,
+            ..Default::default()
+        })
+        .collect();
+    let channel_rows = s
+        .channels
+        .iter()
+        .map(|c| ChannelRow {
+            channel: c.code.clone(),
+            strategy: c.strategy.get_ref().clone(),
+            ..Default::default()
+        })
+        .collect();
+    let mut top_skus: Vec<u32> = (0..skus as u32).collect();
+    top_skus.sort_by(|&a, &b| {
+        demand.expected_daily_units[b as usize]
+            .total_cmp(&demand.expected_daily_units[a as usize])
+            .then(a.cmp(&b))
+    });
+    top_skus.truncate(TOP_SKUS);
     let daily = (0..days)
         .map(|day| {
             let (demand_multiplier, events) = demand.describe_day(day);
@@ -564,6 +601,13 @@ pub fn simulate(s: &Scenario, seed: u64, progress: &mut dyn FnMut(u32)) -> Resul
         summary,
         daily,
         warehouse_daily: Vec::with_capacity(days as usize * warehouses),
+        warehouse_rows,
+        warehouse_on_hand_unit_days: vec![0; warehouses],
+        channel_rows,
+        sku_tally: vec![SkuTally::default(); skus],
+        sku_daily: Vec::with_capacity(days as usize * top_skus.len()),
+        top_skus,
+        days_closed: 0,
         latency: LatencyRecorder::default(),
         processing_ms: Vec::new(),
         day_processing_ms: Vec::new(),
@@ -572,8 +616,16 @@ pub fn simulate(s: &Scenario, seed: u64, progress: &mut dyn FnMut(u32)) -> Resul
         on_hand_value_total: 0.0,
         recorded: RecordedState::default(),
     };
-    sim.run(seed, progress)?;
-    Ok(sim.finish())
+    // A run that fails midway still reports what it measured up to the failure.
+    let failure = sim.run(seed, progress).err();
+    let mut output = sim.finish();
+    if let Some(error) = failure {
+        output.data.status = RunStatus::Failed {
+            days_completed: output.summary.days,
+            message: format!("{error:#}"),
+        };
+    }
+    Ok(output)
 }
 
 impl Sim<'_> {
@@ -797,6 +849,7 @@ impl Sim<'_> {
         );
         self.summary.lost_sales_units += units as u64;
         self.daily[day].lost_sales_units += units as u64;
+        self.sku_tally[sku as usize].lost_sales_units += units as u64;
         if self.lost_to_holds(channel, sku, units) {
             self.summary.lost_sales_units_to_holds += units as u64;
         }
@@ -822,7 +875,7 @@ impl Sim<'_> {
                 kept.push(i as u16);
             } else {
                 self.summary.lost_sales_units_not_shown += units as u64;
-                self.summary.channels[channel as usize].lost_sales_units_not_shown += units as u64;
+                self.channel_rows[channel as usize].lost_sales_units_not_shown += units as u64;
                 self.lose(channel, draft.region, sku, units, day);
             }
         }
@@ -832,7 +885,12 @@ impl Sim<'_> {
         let units: u32 = order_lines.iter().map(|l| l.quantity as u32).sum();
         self.summary.orders_placed += 1;
         self.summary.units_ordered += units as u64;
-        self.summary.channels[channel as usize].orders_placed += 1;
+        let channel_row = &mut self.channel_rows[channel as usize];
+        channel_row.orders_placed += 1;
+        channel_row.units_ordered += units as u64;
+        for line in &order_lines {
+            self.sku_tally[line.sku.index()].units_ordered += line.quantity as u64;
+        }
         self.daily[day].orders_placed += 1;
         self.daily[day].units_ordered += units as u64;
         let service = if draft.express {
@@ -891,6 +949,7 @@ impl Sim<'_> {
         }
         for short in &hold.backorders {
             let sku = request.order.lines[short.line as usize].sku.0 as usize;
+            self.sku_tally[sku].units_backordered += short.units as u64;
             self.replenisher.short(
                 sku * warehouses + short.warehouse.0 as usize,
                 short.units as u64,
@@ -1067,9 +1126,10 @@ impl Sim<'_> {
     fn count_oversold(&mut self, channel: u16, units: u64, day: usize) {
         self.summary.orders_oversold += 1;
         self.summary.oversold_units += units;
-        self.summary.channels[channel as usize].orders_oversold += 1;
-        self.summary.channels[channel as usize].oversold_units += units;
+        self.channel_rows[channel as usize].orders_oversold += 1;
+        self.channel_rows[channel as usize].oversold_units += units;
         self.daily[day].orders_oversold += 1;
+        self.daily[day].oversold_units += units;
     }
 
     fn expired_unit_hours(&mut self, order: u64) {
@@ -1183,7 +1243,7 @@ impl Sim<'_> {
             .filter(|q| q.ready_at_ms <= now_ms)
             .map(|q| q.lines as u64)
             .sum();
-        let stats = &mut self.summary.warehouses[w];
+        let stats = &mut self.warehouse_rows[w];
         stats.lines_shipped += used;
         stats.peak_day_lines = stats.peak_day_lines.max(used);
         if backlog > 0 {
@@ -1210,11 +1270,7 @@ impl Sim<'_> {
         let returns_on = *self.s.returns.rate.get_ref() > 0.0;
         let rate = self.world.pick_error_rate[w];
         let pick_error = rate > 0.0 && self.rng_fulfil.random_bool(rate);
-        let mut lines = if shrink_on || returns_on || pick_error {
-            self.engine.shipment_lines(id)?
-        } else {
-            Default::default()
-        };
+        let mut lines = self.engine.shipment_lines(id)?;
         if shrink_on {
             for line in lines.iter_mut() {
                 let cell = line.sku.index() * self.world.warehouses + w;
@@ -1248,7 +1304,8 @@ impl Sim<'_> {
                     Some((channel, true)) => self.count_oversold(channel, missing as u64, day),
                     Some((channel, false)) => {
                         self.summary.oversold_units += missing as u64;
-                        self.summary.channels[channel as usize].oversold_units += missing as u64;
+                        self.channel_rows[channel as usize].oversold_units += missing as u64;
+                        self.daily[day].oversold_units += missing as u64;
                     }
                     None => {}
                 }
@@ -1259,6 +1316,10 @@ impl Sim<'_> {
             .time(CallKind::Ship, || self.engine.ship(id, now_ms))?;
         self.summary.shipments += 1;
         self.summary.shipping_cost_cents += queued.cost_cents;
+        let warehouse_row = &mut self.warehouse_rows[w];
+        warehouse_row.shipments += 1;
+        warehouse_row.units_shipped += shipped.units;
+        warehouse_row.shipping_cost_cents += queued.cost_cents;
         self.distance_km_total += queued.distance_km;
         let delivered_at_ms = now_ms + queued.transit_days as u64 * MS_PER_DAY;
         let Some(o) = self.open.get_mut(&order) else {
@@ -1266,7 +1327,13 @@ impl Sim<'_> {
         };
         o.last_delivery_ms = o.last_delivery_ms.max(delivered_at_ms);
         let (reship, region) = (o.reship, o.region);
+        let channel_row = &mut self.channel_rows[o.channel as usize];
+        channel_row.shipping_cost_cents += queued.cost_cents;
         if !reship {
+            channel_row.units_shipped += shipped.units;
+            for line in &lines {
+                self.sku_tally[line.sku.index()].units_shipped += line.units as u64;
+            }
             o.units_shipped += shipped.units as u32;
             if !std::mem::replace(&mut o.shipped_any, true) {
                 self.summary.orders_shipped += 1;
@@ -1278,7 +1345,7 @@ impl Sim<'_> {
         if pick_error {
             o.inaccurate = true;
             self.summary.pick_errors += 1;
-            self.summary.warehouses[w].pick_errors += 1;
+            self.warehouse_rows[w].pick_errors += 1;
             if let Some(line) = lines.iter().find(|l| l.units > 0) {
                 error_line = Some(line.line);
                 let event = SimEvent::Reship {
@@ -1340,7 +1407,7 @@ impl Sim<'_> {
         if o.recorded != NO_RECORD && !o.lines_dropped {
             *self.recorded.complete_parts.entry(o.recorded).or_default() += 1;
         }
-        self.summary.channels[o.channel as usize].orders_shipped_complete += 1;
+        self.channel_rows[o.channel as usize].orders_shipped_complete += 1;
         self.daily[day].orders_shipped_complete += 1;
         if !o.inaccurate {
             self.summary.orders_shipped_accurate += 1;
@@ -1439,9 +1506,12 @@ impl Sim<'_> {
         let mut on_hand_total = 0u64;
         let mut on_hand_by_warehouse = vec![0u64; warehouses];
         let mut stockout_skus = 0u64;
+        // The days policy's reorder points of the top SKUs, for their stock chart.
+        let mut top_reorder_points = vec![0.0; self.top_skus.len()];
         for sku in 0..skus {
             let daily_units = self.demand.expected_daily_units[sku] / warehouses as f64;
             let mut free_anywhere = 0u64;
+            let top = self.top_skus.iter().position(|&t| t as usize == sku);
             for w in 0..warehouses {
                 let cell = sku * warehouses + w;
                 let (sku_id, warehouse_id) = (SkuId(sku as u32), WarehouseId(w as u16));
@@ -1487,6 +1557,7 @@ impl Sim<'_> {
                 }
                 on_hand_total += snapshot.on_hand as u64;
                 on_hand_by_warehouse[w] += snapshot.on_hand as u64;
+                self.sku_tally[sku].on_hand_unit_days += snapshot.on_hand as u64;
                 self.on_hand_value_total +=
                     snapshot.on_hand as f64 * self.world.unit_price_cents[sku] as f64;
                 let free = snapshot.free();
@@ -1498,6 +1569,9 @@ impl Sim<'_> {
                         ((daily_units * up_to_days).ceil() - free as f64).max(1.0) as u32,
                     ),
                 };
+                if let Some(t) = top {
+                    top_reorder_points[t] += reorder_point;
+                }
                 if self.replenisher.policy == Policy::Days
                     && self.replenisher.on_order(cell) == 0
                     && (free as f64) < reorder_point
@@ -1506,6 +1580,7 @@ impl Sim<'_> {
                 }
             }
             stockout_skus += (free_anywhere == 0) as u64;
+            self.sku_tally[sku].stockout_days += (free_anywhere == 0) as u32;
         }
         let engine = &self.engine;
         let mut orders = Vec::new();
@@ -1532,22 +1607,51 @@ impl Sim<'_> {
         {
             self.order_from_supplier(sku, warehouse, units, now_ms);
         }
+        for (t, &sku) in self.top_skus.iter().enumerate() {
+            let on_hand_units = (0..warehouses)
+                .filter_map(|w| {
+                    self.engine
+                        .cell_snapshot(SkuId(sku), WarehouseId(w as u16))
+                        .map(|c| c.on_hand as u64)
+                })
+                .sum();
+            let (safety_stock_units, reorder_point_units) =
+                match self.replenisher.sku_today(sku as usize) {
+                    Some((safety, reorder_point)) => (Some(safety), reorder_point),
+                    None => (None, top_reorder_points[t]),
+                };
+            self.sku_daily.push(SkuDayRow {
+                day,
+                sku: self.engine.network().skus()[sku as usize].code.clone(),
+                on_hand_units,
+                safety_stock_units,
+                reorder_point_units,
+            });
+        }
         let d = day as usize;
         let row = &mut self.daily[d];
         row.on_hand_units = on_hand_total;
+        row.safety_stock_units = self.replenisher.safety_stock_today_units();
         row.stockout_skus = stockout_skus;
         self.day_processing_ms.sort_unstable();
         let hours = |ms: u64| ms as f64 / MS_PER_HOUR as f64;
-        row.processing_time_hours_p50 = hours(percentile(&self.day_processing_ms, 0.5));
-        row.processing_time_hours_p95 = hours(percentile(&self.day_processing_ms, 0.95));
+        let day_processing = &self.day_processing_ms;
+        let quantile = |q: f64| {
+            (!day_processing.is_empty()).then(|| hours(percentile(day_processing, q)))
+        };
+        row.processing_time_hours_p50 = quantile(0.5);
+        row.processing_time_hours_p95 = quantile(0.95);
+        row.processing_time_hours_p99 = quantile(0.99);
         self.day_processing_ms.clear();
         self.summary.stockout_sku_days += stockout_skus;
         self.summary.average_on_hand_units += on_hand_total as f64;
         self.summary.peak_on_hand_units = self.summary.peak_on_hand_units.max(on_hand_total);
         for (w, &units) in on_hand_by_warehouse.iter().enumerate() {
-            let stats = &mut self.summary.warehouses[w];
+            let stats = &mut self.warehouse_rows[w];
             stats.peak_on_hand_units = stats.peak_on_hand_units.max(units);
+            self.warehouse_on_hand_unit_days[w] += units;
         }
+        self.days_closed = day + 1;
         for row in self
             .warehouse_daily
             .iter_mut()
@@ -1602,6 +1706,9 @@ impl Sim<'_> {
     }
 
     fn finish(mut self) -> RunOutput {
+        // A failed run's figures cover the days it closed.
+        self.summary.days = self.days_closed;
+        self.daily.truncate(self.days_closed as usize);
         let days_run = self.summary.days;
         self.replenisher.finish(&mut self.summary, self.s, days_run);
         let k = &mut self.summary;
@@ -1629,12 +1736,6 @@ impl Sim<'_> {
         k.shipping_cost_cents_per_order =
             ratio(k.shipping_cost_cents as f64, k.orders_shipped as f64);
         k.shipping_distance_km_per_order = ratio(self.distance_km_total, k.orders_shipped as f64);
-        for channel in &mut k.channels {
-            channel.order_fulfillment_rate = ratio(
-                channel.orders_shipped_complete as f64,
-                channel.orders_placed as f64,
-            );
-        }
         self.processing_ms.sort_unstable();
         let hours = |ms: u64| ms as f64 / MS_PER_HOUR as f64;
         let n = self.processing_ms.len() as f64;
@@ -1657,61 +1758,163 @@ impl Sim<'_> {
             n,
         );
         k.delivery_time_days_mean = ratio(self.delivery_days_total, n);
+        let data = self.report_data();
         RunOutput {
             summary: self.summary,
-            daily: self.daily,
-            warehouse_daily: self.warehouse_daily,
+            data,
+        }
+    }
+
+    /// The run's tables for the reports (the summary's KPIs by their catalog names).
+    fn report_data(&mut self) -> RunData {
+        let days = self.summary.days;
+        for (row, &unit_days) in self
+            .warehouse_rows
+            .iter_mut()
+            .zip(&self.warehouse_on_hand_unit_days)
+        {
+            row.average_on_hand_units = ratio(unit_days as f64, days as f64);
+        }
+        let figures = self.replenisher.sku_figures(days);
+        let skus = self
+            .engine
+            .network()
+            .skus()
+            .iter()
+            .zip(&self.sku_tally)
+            .zip(figures)
+            .map(|((sku, tally), f)| SkuRow {
+                sku: sku.code.clone(),
+                unit_price_cents: sku.unit_price_cents,
+                units_ordered: tally.units_ordered,
+                units_shipped: tally.units_shipped,
+                units_backordered: tally.units_backordered,
+                lost_sales_units: tally.lost_sales_units,
+                demand_days: f.demand_days,
+                demand_units_per_demand_day: f.demand_units_per_demand_day,
+                demand_size_cv2: f.demand_size_cv2,
+                average_on_hand_units: ratio(tally.on_hand_unit_days as f64, days as f64),
+                stockout_days: tally.stockout_days,
+                average_safety_stock_units: f.average_safety_stock_units,
+                replenishment_class: f.class.into(),
+                achieved_fill_rate: f.achieved_fill_rate,
+                forecast_mae_units: f.forecast_mae_units,
+            })
+            .collect();
+        let bins = (PROCESSING_LAST_BIN_HOURS / PROCESSING_BIN_HOURS) as usize + 1;
+        let mut processing_time: Vec<ProcessingBin> = (0..bins)
+            .map(|i| {
+                let from = i as u32 * PROCESSING_BIN_HOURS;
+                ProcessingBin {
+                    processing_time_hours_from: from,
+                    processing_time_hours_to: (i + 1 < bins).then_some(from + PROCESSING_BIN_HOURS),
+                    orders: 0,
+                }
+            })
+            .collect();
+        for &ms in &self.processing_ms {
+            let bin = (ms / (PROCESSING_BIN_HOURS as u64 * MS_PER_HOUR)) as usize;
+            processing_time[bin.min(bins - 1)].orders += 1;
+        }
+        let summary = serde_json::to_value(&self.summary).expect("plain numbers and text");
+        let kpis = qm_reports::kpi::KPIS
+            .iter()
+            .map(|kpi| {
+                let value = match &summary[kpi.name] {
+                    serde_json::Value::Number(n) => n
+                        .as_u64()
+                        .map(KpiValue::Count)
+                        .unwrap_or_else(|| KpiValue::Number(n.as_f64().unwrap_or(f64::NAN))),
+                    serde_json::Value::String(text) => KpiValue::Text(text.clone()),
+                    _ => KpiValue::Missing,
+                };
+                (kpi.name.to_string(), value)
+            })
+            .collect();
+        let mut targets = qm_reports::kpi::default_targets();
+        let promised = [
+            ("achieved_cycle_service_level", self.summary.target_cycle_service_level),
+            ("achieved_fill_rate", self.summary.target_fill_rate),
+        ];
+        for (kpi, target) in promised {
+            if let Some(value) = target {
+                targets.push(Target {
+                    kpi: kpi.into(),
+                    bound: Bound::AtLeast,
+                    value,
+                });
+            }
+        }
+        let mut events: Vec<EventSpan> = Vec::new();
+        for row in &self.daily {
+            for name in row.events.split("; ").filter(|n| !n.is_empty()) {
+                match events
+                    .iter_mut()
+                    .rev()
+                    .find(|e| e.name == name && e.last_day + 1 == row.day)
+                {
+                    Some(span) => span.last_day = row.day,
+                    None => events.push(EventSpan {
+                        name: name.into(),
+                        first_day: row.day,
+                        last_day: row.day,
+                    }),
+                }
+            }
+        }
+        RunData {
+            status: RunStatus::Completed,
+            kpis,
+            targets,
+            events,
+            daily: std::mem::take(&mut self.daily),
+            warehouses: std::mem::take(&mut self.warehouse_rows),
+            warehouse_daily: std::mem::take(&mut self.warehouse_daily),
+            skus,
+            sku_daily: std::mem::take(&mut self.sku_daily),
+            channels: std::mem::take(&mut self.channel_rows),
+            processing_time,
             latency: self.latency.report(),
         }
     }
 }
 
-/// Writes `summary.json`, `daily.csv`, `warehouse_daily.csv` and `latency.json` into `dir`.
-pub fn write_outputs(output: &RunOutput, dir: &Path) -> Result<()> {
+/// The file in a run folder that keeps the run's results for `qm report` and `qm compare`.
+pub const RESULTS_FILE: &str = "results.qmr";
+/// First bytes of a results file, with its format version.
+const RESULTS_MAGIC: &[u8; 8] = b"QMRUN\x00\x00\x01";
+
+/// Writes the run's results file and its reports in `formats` into `dir`; returns the files.
+pub fn write_outputs(
+    output: &RunOutput,
+    dir: &Path,
+    formats: &[qm_reports::export::Format],
+) -> Result<Vec<std::path::PathBuf>> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
-    let write = |name: &str, text: String| {
-        std::fs::write(dir.join(name), text)
-            .with_context(|| format!("cannot write {}", dir.join(name).display()))
+    let path = dir.join(RESULTS_FILE);
+    let mut bytes = RESULTS_MAGIC.to_vec();
+    bytes.extend(crate::codec::encode(&output.data)?);
+    std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut written = vec![path];
+    written.extend(qm_reports::export::write(&output.data, dir, formats)?);
+    Ok(written)
+}
+
+/// Reads the results a run wrote into `dir`.
+pub fn read_results(dir: &Path) -> Result<RunData> {
+    let path = dir.join(RESULTS_FILE);
+    let bytes = std::fs::read(&path).with_context(|| {
+        format!(
+            "{} holds no run results ({RESULTS_FILE}): give the folder `qm simulate` wrote, e.g. runs/baseline",
+            dir.display()
+        )
+    })?;
+    let Some(body) = bytes.strip_prefix(RESULTS_MAGIC.as_slice()) else {
+        bail!(
+            "{}: not a results file of this version of qm (run the scenario again)",
+            path.display()
+        )
     };
-    write(
-        "summary.json",
-        serde_json::to_string_pretty(&output.summary)? + "\n",
-    )?;
-    write(
-        "latency.json",
-        serde_json::to_string_pretty(&output.latency)? + "\n",
-    )?;
-    let mut csv = String::from("day,date,demand_multiplier,events,orders_placed,units_ordered,orders_shipped_complete,units_shipped,units_backordered,orders_oversold,lost_sales_units,on_hand_units,stockout_skus,processing_time_hours_p50,processing_time_hours_p95\n");
-    for d in &output.daily {
-        let events = d.events.replace('"', "'");
-        csv += &format!(
-            "{},{},{:.4},\"{}\",{},{},{},{},{},{},{},{},{},{:.3},{:.3}\n",
-            d.day,
-            d.date,
-            d.demand_multiplier,
-            events,
-            d.orders_placed,
-            d.units_ordered,
-            d.orders_shipped_complete,
-            d.units_shipped,
-            d.units_backordered,
-            d.orders_oversold,
-            d.lost_sales_units,
-            d.on_hand_units,
-            d.stockout_skus,
-            d.processing_time_hours_p50,
-            d.processing_time_hours_p95
-        );
-    }
-    write("daily.csv", csv)?;
-    let mut csv =
-        String::from("day,warehouse,lines_shipped,capacity_lines,backlog_lines,on_hand_units\n");
-    for r in &output.warehouse_daily {
-        csv += &format!(
-            "{},{},{},{},{},{}\n",
-            r.day, r.warehouse, r.lines_shipped, r.capacity_lines, r.backlog_lines, r.on_hand_units
-        );
-    }
-    write("warehouse_daily.csv", csv)
+    crate::codec::decode(body).with_context(|| format!("{}: damaged results file", path.display()))
 }

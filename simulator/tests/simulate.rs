@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use qm_reports::export::Format;
 use qm_simulator::metrics::Summary;
 use qm_simulator::run::{simulate, write_outputs, RunOutput};
 use qm_simulator::scenario::{Scenario, ScenarioError};
@@ -44,50 +45,101 @@ fn assert_accounts_add_up(output: &RunOutput) {
     assert!(k.orders_shipped <= k.orders_confirmed);
     assert!(k.units_shipped <= k.units_ordered);
     assert!(k.lost_sales_units_not_shown <= k.lost_sales_units);
-    assert_eq!(output.daily.len(), k.days as usize);
+    let data = &output.data;
+    assert_eq!(data.daily.len(), k.days as usize);
     assert_eq!(
-        output.daily.iter().map(|d| d.orders_placed).sum::<u64>(),
+        data.daily.iter().map(|d| d.orders_placed).sum::<u64>(),
         k.orders_placed
     );
     assert_eq!(
-        output.daily.iter().map(|d| d.units_shipped).sum::<u64>(),
+        data.daily.iter().map(|d| d.units_shipped).sum::<u64>(),
         k.units_shipped
     );
     assert_eq!(
-        output.daily.iter().map(|d| d.lost_sales_units).sum::<u64>(),
+        data.daily.iter().map(|d| d.lost_sales_units).sum::<u64>(),
         k.lost_sales_units
     );
     assert_eq!(
-        output
-            .daily
+        data.daily
             .iter()
             .map(|d| d.orders_shipped_complete)
             .sum::<u64>(),
         k.orders_shipped_complete
     );
+    let sum = |values: &mut dyn Iterator<Item = u64>| values.sum::<u64>();
     assert_eq!(
-        k.channels.iter().map(|c| c.orders_placed).sum::<u64>(),
-        k.orders_placed
-    );
-    assert_eq!(
-        k.channels.iter().map(|c| c.orders_oversold).sum::<u64>(),
-        k.orders_oversold
-    );
-    assert_eq!(
-        k.channels.iter().map(|c| c.oversold_units).sum::<u64>(),
+        sum(&mut data.daily.iter().map(|d| d.oversold_units)),
         k.oversold_units
     );
     assert_eq!(
-        k.warehouses.iter().map(|w| w.pick_errors).sum::<u64>(),
+        sum(&mut data.channels.iter().map(|c| c.orders_placed)),
+        k.orders_placed
+    );
+    assert_eq!(
+        sum(&mut data.channels.iter().map(|c| c.units_ordered)),
+        k.units_ordered
+    );
+    assert_eq!(
+        sum(&mut data.channels.iter().map(|c| c.orders_oversold)),
+        k.orders_oversold
+    );
+    assert_eq!(
+        sum(&mut data.channels.iter().map(|c| c.oversold_units)),
+        k.oversold_units
+    );
+    assert_eq!(
+        sum(&mut data.channels.iter().map(|c| c.units_shipped)),
+        k.units_shipped
+    );
+    assert_eq!(
+        sum(&mut data.channels.iter().map(|c| c.shipping_cost_cents)),
+        k.shipping_cost_cents
+    );
+    assert_eq!(
+        sum(&mut data.warehouses.iter().map(|w| w.pick_errors)),
         k.pick_errors
     );
-    let lines: u64 = output.warehouse_daily.iter().map(|r| r.lines_shipped).sum();
     assert_eq!(
-        k.warehouses.iter().map(|w| w.lines_shipped).sum::<u64>(),
+        sum(&mut data.warehouses.iter().map(|w| w.shipments)),
+        k.shipments
+    );
+    assert_eq!(
+        sum(&mut data.warehouses.iter().map(|w| w.shipping_cost_cents)),
+        k.shipping_cost_cents
+    );
+    // Warehouses count reshipments too; the summary's units_shipped does not.
+    assert!(sum(&mut data.warehouses.iter().map(|w| w.units_shipped)) >= k.units_shipped);
+    assert_eq!(
+        sum(&mut data.skus.iter().map(|s| s.units_ordered)),
+        k.units_ordered
+    );
+    assert_eq!(
+        sum(&mut data.skus.iter().map(|s| s.units_shipped)),
+        k.units_shipped
+    );
+    assert_eq!(
+        sum(&mut data.skus.iter().map(|s| s.units_backordered)),
+        k.units_backordered
+    );
+    assert_eq!(
+        sum(&mut data.skus.iter().map(|s| s.lost_sales_units)),
+        k.lost_sales_units
+    );
+    assert_eq!(
+        sum(&mut data.processing_time.iter().map(|b| b.orders)),
+        k.orders_shipped_complete
+    );
+    assert_eq!(
+        data.sku_daily.len(),
+        k.days as usize * data.skus.len().min(qm_reports::run::TOP_SKUS)
+    );
+    let lines: u64 = data.warehouse_daily.iter().map(|r| r.lines_shipped).sum();
+    assert_eq!(
+        sum(&mut data.warehouses.iter().map(|w| w.lines_shipped)),
         lines
     );
     // A cutoff stops at capacity; only the day's first shipment may exceed it alone (≤ 64 lines).
-    for w in &output.warehouse_daily {
+    for w in &data.warehouse_daily {
         assert!(w.lines_shipped <= w.capacity_lines as u64 + 64, "{w:?}");
     }
     assert!(k.order_accuracy <= 1.0 && k.order_fulfillment_rate <= 1.0);
@@ -127,9 +179,9 @@ fn baseline_runs_and_its_kpis_add_up() {
     );
     // Paid orders ship at the next 16:00 cutoff, capacity permitting: always within 24 h here.
     assert!(k.processing_time_hours_p95 <= 24.0 && k.capacity_saturated_warehouse_days == 0);
-    assert_eq!(output.daily[0].date, "2026-03-02");
+    assert_eq!(output.data.daily[0].date, "2026-03-02");
     assert!(
-        (output.daily[0].demand_multiplier - 1.15).abs() < 1e-9,
+        (output.data.daily[0].demand_multiplier - 1.15).abs() < 1e-9,
         "a Monday"
     );
 }
@@ -143,23 +195,40 @@ fn same_seed_gives_identical_outputs_and_another_seed_differs() {
             std::process::id(),
             rand_suffix()
         ));
-        write_outputs(&simulate(&scenario, seed, &mut |_| {}).unwrap(), &dir).unwrap();
-        let read = |name: &str| std::fs::read(dir.join(name)).unwrap();
-        let out = (
-            read("summary.json"),
-            read("daily.csv"),
-            read("warehouse_daily.csv"),
-        );
+        let output = simulate(&scenario, seed, &mut |_| {}).unwrap();
+        let written = write_outputs(&output, &dir, &Format::ALL).unwrap();
+        // Every file but the wall-clock ones (latency, and the HTML that shows it) and the
+        // results file that keeps them.
+        let mut out: Vec<(String, Vec<u8>)> = written
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .filter(|name| {
+                !name.starts_with("latency") && name != "report.html" && name != "results.qmr"
+            })
+            .map(|name| {
+                let bytes = std::fs::read(dir.join(&name)).unwrap();
+                (name, bytes)
+            })
+            .collect();
+        out.sort();
         std::fs::remove_dir_all(&dir).unwrap();
         out
     };
     let first = files(7);
-    assert_eq!(
-        first,
-        files(7),
-        "byte-identical summary.json, daily.csv and warehouse_daily.csv"
-    );
-    assert_ne!(first.0, files(8).0);
+    let names: Vec<&str> = first.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names.len(), 2 * 8 + 1, "{names:?}");
+    assert!(names.contains(&"skus.parquet") && names.contains(&"summary.json"));
+    assert!(first == files(7), "byte-identical reports for the same seed");
+    let other = files(8);
+    let summary = |files: &[(String, Vec<u8>)]| {
+        files
+            .iter()
+            .find(|(n, _)| n == "summary.json")
+            .unwrap()
+            .1
+            .clone()
+    };
+    assert_ne!(summary(&first), summary(&other));
 }
 
 fn rand_suffix() -> u64 {
@@ -174,7 +243,7 @@ fn black_friday_saturates_capacity_and_stretches_processing_time() {
     let output = run(&load("black-friday.toml", Some(36)));
     assert_accounts_add_up(&output);
     let k = &output.summary;
-    let friday = &output.daily[26];
+    let friday = &output.data.daily[26];
     assert_eq!(
         (friday.date.as_str(), friday.events.as_str()),
         ("2026-11-27", "Black Friday")
@@ -185,7 +254,7 @@ fn black_friday_saturates_capacity_and_stretches_processing_time() {
         "{}",
         friday.demand_multiplier
     );
-    let normal = &output.daily[15];
+    let normal = &output.data.daily[15];
     assert!(
         friday.orders_placed as f64 > 2.0 * normal.orders_placed as f64,
         "{} vs {}",
@@ -197,48 +266,47 @@ fn black_friday_saturates_capacity_and_stretches_processing_time() {
         "{}",
         k.capacity_saturated_warehouse_days
     );
-    let after = &output.daily[30];
+    let after = &output.data.daily[30];
     assert!(
-        after.processing_time_hours_p95 > 48.0,
+        after.processing_time_hours_p95.unwrap() > 48.0,
         "backlog after Cyber Monday: {}",
-        after.processing_time_hours_p95
+        after.processing_time_hours_p95.unwrap()
     );
     assert!(
-        normal.processing_time_hours_p95 <= 24.0,
+        normal.processing_time_hours_p95.unwrap() <= 24.0,
         "{}",
-        normal.processing_time_hours_p95
+        normal.processing_time_hours_p95.unwrap()
     );
     assert!(k.shipped_within_48h_share < 0.97);
     assert!(
-        k.warehouses
+        output.data.warehouses
             .iter()
             .all(|w| w.peak_day_lines <= w.capacity_lines_per_day as u64 + 6),
         "no cutoff ships past capacity"
     );
     // The marketplace's half-hour-old view oversells; it backorders instead of cancelling.
-    assert!(k.channels[1].orders_oversold > 0 && k.orders_backordered > 0);
+    assert!(output.data.channels[1].orders_oversold > 0 && k.orders_backordered > 0);
 }
 
 #[test]
 fn flash_sale_sells_out_the_sale_skus_without_overselling_a_unit() {
     let output = run(&load("flash-sale.toml", None));
     assert_accounts_add_up(&output);
-    let k = &output.summary;
-    let sale = &output.daily[2];
+    let sale = &output.data.daily[2];
     assert_eq!(sale.events, "Flash sale");
     assert!(sale.demand_multiplier > 5.0, "{}", sale.demand_multiplier);
     // Customers only order what the channel shows in stock: once the sale SKUs sell out,
     // their demand becomes lost sales, not orders.
     assert!(
-        sale.orders_placed > 2 * output.daily[0].orders_placed,
+        sale.orders_placed > 2 * output.data.daily[0].orders_placed,
         "{} vs {}",
         sale.orders_placed,
-        output.daily[0].orders_placed
+        output.data.daily[0].orders_placed
     );
     // 3,400 units of sale stock against about 36,000 units of sale demand: most is lost.
     assert!(sale.lost_sales_units > 15_000, "{}", sale.lost_sales_units);
     // The marketplace's five-minute-old figure oversells while the web store (live) never does.
-    let (web, marketplace) = (&k.channels[0], &k.channels[1]);
+    let (web, marketplace) = (&output.data.channels[0], &output.data.channels[1]);
     assert!(marketplace.orders_oversold > 0);
     assert!(
         web.orders_oversold < marketplace.orders_oversold,
@@ -274,7 +342,7 @@ fn stale_channel_views_oversell_and_live_views_do_not() {
     let scenario = load("multichannel-lag.toml", Some(10));
     let lagged = run(&scenario);
     assert_accounts_add_up(&lagged);
-    let c = &lagged.summary.channels;
+    let c = &lagged.data.channels;
     // The live web shop almost never oversells; the hourly and four-hourly marketplaces do.
     let rate = |i: usize| c[i].orders_oversold as f64 / c[i].orders_placed as f64;
     assert!(
@@ -308,7 +376,7 @@ fn a_channel_buffer_trades_oversells_for_lost_sales() {
     let with_buffer = |units: u32| {
         let mut s = load("multichannel-lag.toml", Some(10));
         s.channels[1].buffer_units = units;
-        run(&s).summary.channels[1].clone()
+        run(&s).data.channels[1].clone()
     };
     let (thin, thick) = (with_buffer(0), with_buffer(4));
     assert!(
@@ -342,7 +410,7 @@ fn long_tail_shrinkage_is_found_by_pickers_and_cycle_counts() {
         k.order_accuracy
     );
     // Most of 20,000 SKUs sell less than once a day: the daily stockout count is a small share.
-    assert!(output.daily.iter().all(|d| d.stockout_skus < 2_000));
+    assert!(output.data.daily.iter().all(|d| d.stockout_skus < 2_000));
 
     let mut no_counts = load("long-tail.toml", Some(35));
     no_counts.accuracy.cycle_count_days = Spanned::new(0..0, 0);
@@ -533,25 +601,17 @@ fn qm_simulate_writes_its_outputs_and_exits_2_on_a_bad_scenario() {
 }
 
 #[test]
-fn summary_serializes_every_kpi_named_in_the_readme() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
-            .unwrap();
+fn every_summary_field_is_a_catalogued_kpi_and_back() {
+    // The reports' catalog (and the README generated from it) must name exactly the simulator's KPIs.
     let json = serde_json::to_value(Summary::default()).unwrap();
-    for key in json.as_object().unwrap().keys().filter(|k| {
-        ![
-            "scenario",
-            "seed",
-            "start_date",
-            "days",
-            "warehouses",
-            "channels",
-        ]
-        .contains(&k.as_str())
-    }) {
+    let fields: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+    for field in &fields {
         assert!(
-            readme.contains(&format!("`{key}`")),
-            "README.md does not define {key}"
+            qm_reports::kpi::find(field).is_some(),
+            "{field} is missing from qm_reports::kpi::KPIS"
         );
+    }
+    for kpi in qm_reports::kpi::KPIS {
+        assert!(fields.contains(&kpi.name), "{} is not a Summary field", kpi.name);
     }
 }

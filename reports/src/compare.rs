@@ -1,0 +1,135 @@
+//! Several runs side by side: every KPI per run with its difference against the first run, as a
+//! long table (CSV, Parquet), a text table for the terminal, and an HTML page with the charts
+//! overlaid.
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::export::{write_table, ExportError, Format};
+use crate::html::{self, ComparedKpi};
+use crate::kpi;
+use crate::run::{KpiValue, RunData};
+use crate::tables::Table;
+
+/// The KPIs of `runs`, in catalog order (undefined rates are `Missing`).
+pub fn kpis(runs: &[(&str, &RunData)]) -> Vec<ComparedKpi> {
+    let readings: Vec<Vec<kpi::KpiReading>> = runs.iter().map(|(_, r)| kpi::readings(r)).collect();
+    kpi::KPIS
+        .iter()
+        .enumerate()
+        .map(|(i, kpi)| ComparedKpi {
+            kpi,
+            values: readings.iter().map(|r| r[i].value.clone()).collect(),
+        })
+        .collect()
+}
+
+/// The long comparison table: one row per run and KPI.
+pub fn table(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> Table {
+    let mut run_col = Vec::new();
+    let mut kpi_col = Vec::new();
+    let mut unit_col = Vec::new();
+    let mut value_col: Vec<Option<f64>> = Vec::new();
+    let mut text_col: Vec<Option<String>> = Vec::new();
+    let mut diff_col: Vec<Option<f64>> = Vec::new();
+    let mut relative_col: Vec<Option<f64>> = Vec::new();
+    for c in kpis {
+        for (i, (label, _)) in runs.iter().enumerate() {
+            run_col.push(label.to_string());
+            kpi_col.push(c.kpi.name);
+            unit_col.push(c.kpi.unit);
+            value_col.push(c.values[i].as_f64());
+            text_col.push(match &c.values[i] {
+                KpiValue::Text(t) => Some(t.clone()),
+                _ => None,
+            });
+            let diff = c.difference(i);
+            diff_col.push(diff);
+            relative_col.push(diff.and_then(|d| {
+                let base = c.values[0].as_f64()?;
+                (base != 0.0).then(|| d / base.abs())
+            }));
+        }
+    }
+    let columns = vec![
+        ("run", "the run's label (its folder name)"),
+        ("kpi", "KPI name, as in the summary table"),
+        ("unit", "what it is counted or measured in"),
+        ("value", "its value in the run; null when undefined or text"),
+        ("text", "its value when it is a name or a date"),
+        ("difference_vs_first", "value − the first run's value"),
+        ("relative_difference_vs_first", "difference ÷ |the first run's value| (null when that is 0)"),
+    ];
+    let frame = DataFrame::new_infer_height(vec![
+        Series::new("run".into(), run_col).into(),
+        Series::new("kpi".into(), kpi_col).into(),
+        Series::new("unit".into(), unit_col).into(),
+        Series::new("value".into(), value_col).into(),
+        Series::new("text".into(), text_col).into(),
+        Series::new("difference_vs_first".into(), diff_col).into(),
+        Series::new("relative_difference_vs_first".into(), relative_col).into(),
+    ])
+    .expect("columns of one length");
+    Table {
+        name: "compare",
+        row: "run and KPI",
+        wall_clock: false,
+        frame,
+        columns,
+    }
+}
+
+/// The comparison as a terminal table: the KPIs that differ between runs, and the headline ones.
+pub fn text(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
+    let headline = ["order_fulfillment_rate", "order_accuracy", "processing_time_hours_p95", "unit_fill_rate", "shipping_cost_cents_per_order", "split_shipment_rate"];
+    let width = runs.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0).max(14);
+    let mut out = format!("{:<36}", "KPI");
+    for (label, _) in runs {
+        out += &format!(" {label:>width$}");
+    }
+    out += "\n";
+    let mut shown = 0;
+    for c in kpis {
+        let differs = c.values.iter().any(|v| v != &c.values[0]);
+        if !(differs || headline.contains(&c.kpi.name)) || matches!(c.values[0], KpiValue::Text(_)) {
+            continue;
+        }
+        shown += 1;
+        out += &format!("{:<36}", c.kpi.name);
+        for (i, value) in c.values.iter().enumerate() {
+            let mut cell = html::display(value, c.kpi.unit);
+            if i > 0 {
+                if let Some(d) = c.difference(i) {
+                    cell += &if c.kpi.unit == "share" {
+                        format!(" ({:+.2} pt)", d * 100.0)
+                    } else {
+                        format!(" ({:+.4})", d)
+                    };
+                }
+            }
+            out += &format!(" {cell:>width$}");
+        }
+        out += "\n";
+    }
+    if shown == 0 {
+        out += "(no KPI differs)\n";
+    }
+    out
+}
+
+/// Writes `compare.csv`, `compare.parquet` and `compare.html` into `dir`; returns the files.
+pub fn write(runs: &[(&str, &RunData)], dir: &Path) -> Result<Vec<PathBuf>, ExportError> {
+    std::fs::create_dir_all(dir).map_err(|source| ExportError::Io { path: dir.into(), source })?;
+    let kpis = kpis(runs);
+    let mut table = table(runs, &kpis);
+    let mut written = vec![
+        write_table(&mut table, dir, Format::Csv)?,
+        write_table(&mut table, dir, Format::Parquet)?,
+    ];
+    let path = dir.join("compare.html");
+    std::fs::write(&path, html::comparison(runs, &kpis))
+        .map_err(|source| ExportError::Io { path: path.clone(), source })?;
+    written.push(path);
+    Ok(written)
+}

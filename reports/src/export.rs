@@ -1,0 +1,180 @@
+//! Writes a run's tables as CSV and Parquet, its summary as JSON, and its HTML report.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::kpi;
+use crate::run::{KpiValue, RunData, RunStatus};
+use crate::tables::{self, Table};
+
+/// An export format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// One `.csv` per table.
+    Csv,
+    /// One `.parquet` per table.
+    Parquet,
+    /// `summary.json` and `latency.json`.
+    Json,
+    /// `report.html`.
+    Html,
+}
+
+impl Format {
+    /// Every format, in the order they are written.
+    pub const ALL: [Format; 4] = [Format::Csv, Format::Parquet, Format::Json, Format::Html];
+
+    /// Its name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Parquet => "parquet",
+            Format::Json => "json",
+            Format::Html => "html",
+        }
+    }
+
+    /// The format called `name`.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// A file could not be created or written.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// polars could not encode a table.
+    #[error("cannot write {path}: {source}")]
+    Polars {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: PolarsError,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ExportError + '_ {
+    move |source| ExportError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Writes `run` in every format of `formats` into `dir` (created if needed); returns the files.
+pub fn write(run: &RunData, dir: &Path, formats: &[Format]) -> Result<Vec<PathBuf>, ExportError> {
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let mut written = Vec::new();
+    let mut tables = tables::build(run);
+    for &format in formats {
+        match format {
+            Format::Csv | Format::Parquet => {
+                for table in &mut tables {
+                    written.push(write_table(table, dir, format)?);
+                }
+            }
+            Format::Json => {
+                for (name, text) in [
+                    ("summary.json", summary_json(run)),
+                    ("latency.json", latency_json(run)),
+                ] {
+                    let path = dir.join(name);
+                    std::fs::write(&path, text).map_err(io(&path))?;
+                    written.push(path);
+                }
+            }
+            Format::Html => {
+                let path = dir.join("report.html");
+                std::fs::write(&path, crate::html::report(run)).map_err(io(&path))?;
+                written.push(path);
+            }
+        }
+    }
+    Ok(written)
+}
+
+/// Writes one table as `<name>.csv` or `<name>.parquet`.
+pub fn write_table(table: &mut Table, dir: &Path, format: Format) -> Result<PathBuf, ExportError> {
+    let path = dir.join(format!("{}.{}", table.name, format.name()));
+    let file = File::create(&path).map_err(io(&path))?;
+    let polars = |source| ExportError::Polars {
+        path: path.clone(),
+        source,
+    };
+    match format {
+        Format::Parquet => ParquetWriter::new(file)
+            .finish(&mut table.frame)
+            .map(|_| ())
+            .map_err(polars)?,
+        _ => CsvWriter::new(file)
+            .finish(&mut table.frame)
+            .map_err(polars)?,
+    }
+    Ok(path)
+}
+
+fn json_value(value: &KpiValue) -> String {
+    match value {
+        KpiValue::Count(n) => n.to_string(),
+        KpiValue::Number(x) if x.is_finite() => serde_json::to_string(x).expect("a finite float"),
+        KpiValue::Text(text) => serde_json::to_string(text).expect("a string"),
+        KpiValue::Number(_) | KpiValue::Missing => "null".into(),
+    }
+}
+
+/// `summary.json`: the run's status, every KPI by name in catalog order (null when undefined),
+/// then one object per warehouse and per channel.
+pub fn summary_json(run: &RunData) -> String {
+    let mut out = String::from("{\n");
+    let (status, failure) = match &run.status {
+        RunStatus::Completed => ("completed", "null".to_string()),
+        RunStatus::Failed { message, .. } => (
+            "failed",
+            serde_json::to_string(message).expect("a string"),
+        ),
+    };
+    out += &format!("  \"status\": \"{status}\",\n  \"failure\": {failure},\n");
+    for reading in kpi::readings(run) {
+        out += &format!(
+            "  \"{}\": {},\n",
+            reading.kpi.name,
+            json_value(&reading.value)
+        );
+    }
+    let nested = |value: String| value.replace('\n', "\n  ");
+    out += &format!(
+        "  \"warehouses\": {},\n  \"channels\": {}\n}}\n",
+        nested(serde_json::to_string_pretty(&run.warehouses).expect("plain rows")),
+        nested(serde_json::to_string_pretty(&run.channels).expect("plain rows"))
+    );
+    out
+}
+
+/// `latency.json`: wall-clock engine latency, apart from the reproducible KPIs.
+pub fn latency_json(run: &RunData) -> String {
+    let l = &run.latency;
+    #[derive(serde::Serialize)]
+    struct Latency<'a> {
+        calls: u64,
+        engine_seconds: f64,
+        engine_calls_per_second: f64,
+        kinds: &'a [crate::run::LatencyRow],
+    }
+    serde_json::to_string_pretty(&Latency {
+        calls: l.calls,
+        engine_seconds: l.engine_seconds,
+        engine_calls_per_second: l.engine_calls_per_second,
+        kinds: &l.kinds,
+    })
+    .expect("plain rows")
+        + "\n"
+}

@@ -1,0 +1,757 @@
+//! The self-contained HTML report: one file, inline CSS and SVG, no script, no network. It opens
+//! offline in any browser and prints cleanly. [`report`] shows one run; [`comparison`] several,
+//! with the same charts overlaid.
+
+use std::fmt::Write as _;
+
+use crate::chart::{self, Chart, Series, Style, XAxis};
+use crate::kpi::{self, Kpi, KpiReading};
+use crate::run::*;
+use crate::tables::start_date;
+
+const CHART_WIDTH: u32 = 1040;
+const CHART_HEIGHT: u32 = 340;
+const SMALL_WIDTH: u32 = 510;
+const SMALL_HEIGHT: u32 = 240;
+/// SKUs listed in the report's SKU table (the CSV and Parquet files have them all).
+const SKU_TABLE_ROWS: usize = 20;
+/// Latency histogram buckets with fewer calls than this share are left out of the chart.
+const LATENCY_MIN_SHARE: f64 = 1e-5;
+
+/// KPIs shown as cards besides the targets, in order.
+const CARDS: &[&str] = &[
+    "orders_placed",
+    "unit_fill_rate",
+    "lost_sales_units",
+    "orders_oversold",
+    "split_shipment_rate",
+    "shipping_cost_cents_per_order",
+    "average_on_hand_units",
+    "stockout_sku_days",
+];
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A KPI value as people read it: shares as percentages, cents as currency units.
+pub fn display(value: &KpiValue, unit: &str) -> String {
+    match value {
+        KpiValue::Missing => "—".into(),
+        KpiValue::Text(text) => text.clone(),
+        KpiValue::Count(n) => group_thousands(*n as f64, 0),
+        KpiValue::Number(x) => match unit {
+            "share" => format!("{:.2} %", x * 100.0),
+            "cents" => group_thousands(x / 100.0, 2),
+            "hours" => format!("{x:.1} h"),
+            "days" => format!("{x:.2} d"),
+            _ => number(*x),
+        },
+    }
+}
+
+/// A plain number: whole numbers and large ones grouped by thousands, others to 3 places.
+pub fn number(x: f64) -> String {
+    if !x.is_finite() {
+        "—".into()
+    } else if x.fract() == 0.0 || x.abs() >= 1000.0 {
+        group_thousands(x, 0)
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+/// Escaped text with `code` spans (the catalog's Markdown) as <code>.
+fn rich(text: &str) -> String {
+    escape(text)
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{part}</code>")
+            } else {
+                part.to_string()
+            }
+        })
+        .collect()
+}
+
+fn group_thousands(x: f64, decimals: usize) -> String {
+    let text = format!("{:.*}", decimals, x.abs());
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let sign = if x < 0.0 { "-" } else { "" };
+    if fraction.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{fraction}")
+    }
+}
+
+fn target_text(target: &Target, unit: &str) -> String {
+    let sign = match target.bound {
+        Bound::AtLeast => "≥",
+        Bound::AtMost => "≤",
+    };
+    format!("target {sign} {}", display(&KpiValue::Number(target.value), unit))
+}
+
+const STYLE: &str = "
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0 auto;max-width:1100px;padding:20px;color:#1d2530;background:#fff}
+h1{font-size:26px;margin:0 0 4px}h2{font-size:19px;margin:28px 0 8px;border-bottom:1px solid #dde;padding-bottom:4px}
+.meta{color:#556;margin:0 0 14px}
+.banner{padding:12px 16px;border-radius:6px;margin:12px 0;font-weight:600}
+.banner.failed{background:#fde2e1;color:#8a1c17;border:1px solid #e9a19d}
+.banner.empty{background:#fff4d6;color:#7a5600;border:1px solid #e8cf85}
+.cards{display:flex;flex-wrap:wrap;gap:10px}
+.card{border:1px solid #d5dae1;border-radius:8px;padding:10px 14px;min-width:190px;flex:1 1 190px}
+.card .name{font-size:12px;color:#556;font-family:ui-monospace,monospace}
+.card .value{font-size:24px;font-weight:700;margin:4px 0}
+.card .target{font-size:12px}
+.card.good{background:#e3f5e6;border-color:#8fcf99}.card.good .value{color:#17692a}
+.card.bad{background:#fde2e1;border-color:#e9a19d}.card.bad .value{color:#a3231b}
+.card.unknown{background:#f2f3f5}
+figure{margin:14px 0}figcaption{font-size:13px;color:#556}
+.grid{display:flex;flex-wrap:wrap;gap:10px}
+table{border-collapse:collapse;font-size:13px;width:100%}
+th,td{border-bottom:1px solid #e4e7eb;padding:4px 8px;text-align:right;vertical-align:top}
+th{background:#f4f6f8}td.l,th.l{text-align:left}
+td.def{text-align:left;color:#556;font-size:12px}
+code{font-family:ui-monospace,monospace;font-size:12px}
+.good-text{color:#17692a;font-weight:600}.bad-text{color:#a3231b;font-weight:600}
+p.bad{color:#a3231b}
+footer{margin-top:30px;color:#889;font-size:12px}
+";
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}<footer>Written by Quartermaster {}. Self-contained: no scripts, no network. Engine latency is wall-clock time and differs from run to run; every other figure is reproducible from the scenario and seed.</footer>\n</body>\n</html>\n",
+        escape(title),
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+fn text_kpi(run: &RunData, name: &str) -> String {
+    match run.kpi(name) {
+        Some(KpiValue::Text(text)) => text.clone(),
+        Some(value) => display(value, ""),
+        None => "?".into(),
+    }
+}
+
+/// The banners a run needs: failed, or empty.
+fn banners(label: &str, run: &RunData) -> String {
+    let mut out = String::new();
+    if let RunStatus::Failed {
+        days_completed,
+        message,
+    } = &run.status
+    {
+        let _ = writeln!(
+            out,
+            "<div class=\"banner failed\">{}This run failed after {days_completed} simulated day(s): {}. The figures below cover those days only.</div>",
+            if label.is_empty() { String::new() } else { format!("{}: ", escape(label)) },
+            escape(message)
+        );
+    }
+    if run.is_empty() {
+        let _ = writeln!(
+            out,
+            "<div class=\"banner empty\">{}No orders were placed in this run, so its rates (fulfillment, accuracy, processing time …) are undefined and shown as —.</div>",
+            if label.is_empty() { String::new() } else { format!("{}: ", escape(label)) },
+        );
+    }
+    out
+}
+
+fn card(reading: &KpiReading, target: Option<&Target>) -> String {
+    let kpi = reading.kpi;
+    let value = display(&reading.value, kpi.unit);
+    let (class, verdict) = match (target, reading.value.as_f64()) {
+        (Some(t), Some(x)) if t.met_by(x) => ("good", format!("{} · met", target_text(t, kpi.unit))),
+        (Some(t), Some(_)) => ("bad", format!("{} · missed", target_text(t, kpi.unit))),
+        (Some(t), None) => (
+            "unknown",
+            format!(
+                "{} · {}",
+                target_text(t, kpi.unit),
+                reading.note.as_deref().unwrap_or("no value")
+            ),
+        ),
+        (None, _) => ("", reading.note.clone().unwrap_or_default()),
+    };
+    format!(
+        "<div class=\"card {class}\" title=\"{}\"><div class=\"name\">{}</div><div class=\"value\">{}</div><div class=\"target\">{}</div></div>\n",
+        escape(kpi.definition),
+        kpi.name,
+        escape(&value),
+        escape(&verdict)
+    )
+}
+
+fn kpi_cards(run: &RunData) -> String {
+    let readings = kpi::readings(run);
+    let reading = |name: &str| readings.iter().find(|r| r.kpi.name == name);
+    let mut out = String::from("<div class=\"cards\">\n");
+    for target in &run.targets {
+        if let Some(r) = reading(&target.kpi) {
+            out += &card(r, Some(target));
+        }
+    }
+    for name in CARDS {
+        if let Some(r) = reading(name) {
+            if !run.targets.iter().any(|t| t.kpi == *name) {
+                out += &card(r, None);
+            }
+        }
+    }
+    out + "</div>\n"
+}
+
+fn figure(chart: &Chart, width: u32, height: u32, caption: &str) -> String {
+    if !chart.has_data() {
+        return format!(
+            "<figure><figcaption><b>{}</b>: no data in this run.</figcaption></figure>\n",
+            escape(&chart.title)
+        );
+    }
+    format!(
+        "<figure>{}<figcaption>{}</figcaption></figure>\n",
+        chart::svg(chart, width, height),
+        escape(caption)
+    )
+}
+
+fn day_points(rows: &[DayRow], f: impl Fn(&DayRow) -> f64) -> Vec<(f64, f64)> {
+    rows.iter().map(|r| (r.day as f64, f(r))).collect()
+}
+
+fn event_bands(run: &RunData) -> Vec<(f64, f64, String)> {
+    run.events
+        .iter()
+        .map(|e| (e.first_day as f64, e.last_day as f64, e.name.clone()))
+        .collect()
+}
+
+/// Daily orders placed against orders fulfilled (shipped complete), events shaded.
+fn daily_orders(runs: &[(&str, &RunData)]) -> Chart {
+    let first = runs[0].1;
+    let mut c = Chart::new(
+        "Orders placed and fulfilled per day",
+        "day",
+        "orders",
+        XAxis::Days(start_date(first)),
+    );
+    c.bands = event_bands(first);
+    let single = runs.len() == 1;
+    for (i, (label, run)) in runs.iter().enumerate() {
+        let name = |what: &str| {
+            if single {
+                what.to_string()
+            } else {
+                format!("{label}: {what}")
+            }
+        };
+        c.series.push(Series {
+            name: name("placed"),
+            points: day_points(&run.daily, |r| r.orders_placed as f64),
+            color: if single { 7 } else { i },
+            style: Style::Faint,
+        });
+        c.series.push(Series {
+            name: name("fulfilled (shipped complete)"),
+            points: day_points(&run.daily, |r| r.orders_shipped_complete as f64),
+            color: if single { 0 } else { i },
+            style: Style::Line,
+        });
+    }
+    c
+}
+
+/// Total on-hand units against total safety stock, per day.
+fn stock_totals(runs: &[(&str, &RunData)]) -> Chart {
+    let first = runs[0].1;
+    let mut c = Chart::new(
+        "On-hand units and safety stock, all SKUs",
+        "day",
+        "units",
+        XAxis::Days(start_date(first)),
+    );
+    c.bands = event_bands(first);
+    let single = runs.len() == 1;
+    for (i, (label, run)) in runs.iter().enumerate() {
+        let prefix = if single { String::new() } else { format!("{label}: ") };
+        c.series.push(Series {
+            name: format!("{prefix}on hand"),
+            points: day_points(&run.daily, |r| r.on_hand_units as f64),
+            color: if single { 0 } else { i },
+            style: Style::Line,
+        });
+        if run.daily.iter().any(|r| r.safety_stock_units.is_some()) {
+            c.series.push(Series {
+                name: format!("{prefix}safety stock"),
+                points: day_points(&run.daily, |r| r.safety_stock_units.unwrap_or(f64::NAN)),
+                color: if single { 3 } else { i },
+                style: Style::Faint,
+            });
+        }
+    }
+    c
+}
+
+/// One top SKU's on-hand units against its safety stock and reorder point.
+fn sku_stock(run: &RunData, sku: &str) -> Chart {
+    let rows: Vec<&SkuDayRow> = run.sku_daily.iter().filter(|r| r.sku == sku).collect();
+    let mut c = Chart::new(
+        &format!("SKU {sku}"),
+        "day",
+        "units",
+        XAxis::Days(start_date(run)),
+    );
+    c.bands = event_bands(run);
+    let points = |f: &dyn Fn(&SkuDayRow) -> f64| -> Vec<(f64, f64)> {
+        rows.iter().map(|r| (r.day as f64, f(r))).collect()
+    };
+    c.series.push(Series {
+        name: "on hand".into(),
+        points: points(&|r| r.on_hand_units as f64),
+        color: 0,
+        style: Style::Line,
+    });
+    if rows.iter().any(|r| r.safety_stock_units.is_some()) {
+        c.series.push(Series {
+            name: "safety stock".into(),
+            points: points(&|r| r.safety_stock_units.unwrap_or(f64::NAN)),
+            color: 3,
+            style: Style::Line,
+        });
+    }
+    c.series.push(Series {
+        name: "reorder point".into(),
+        points: points(&|r| r.reorder_point_units),
+        color: 1,
+        style: Style::Faint,
+    });
+    c
+}
+
+/// Orders shipped complete by processing time: bars for one run, shares overlaid for several.
+fn processing(runs: &[(&str, &RunData)]) -> Chart {
+    let single = runs.len() == 1;
+    let mut c = Chart::new(
+        "Processing time: placement to shipped complete",
+        "hours",
+        if single { "orders" } else { "share of orders" },
+        XAxis::Linear,
+    );
+    c.y_percent = !single;
+    c.v_lines = vec![(24.0, "24 h".into()), (48.0, "48 h".into())];
+    for (i, (label, run)) in runs.iter().enumerate() {
+        let total: u64 = run.processing_time.iter().map(|b| b.orders).sum();
+        let width = PROCESSING_BIN_HOURS as f64;
+        let used = run
+            .processing_time
+            .iter()
+            .rposition(|b| b.orders > 0)
+            .map_or(0, |last| last + 1);
+        let points = run.processing_time[..used]
+            .iter()
+            .map(|b| {
+                let y = if single {
+                    b.orders as f64
+                } else if total > 0 {
+                    b.orders as f64 / total as f64
+                } else {
+                    f64::NAN
+                };
+                (b.processing_time_hours_from as f64 + width / 2.0, y)
+            })
+            .collect();
+        c.series.push(Series {
+            name: if single {
+                format!("last bin: {PROCESSING_LAST_BIN_HOURS} h and more")
+            } else {
+                label.to_string()
+            },
+            points,
+            color: i,
+            style: if single { Style::Bars(width) } else { Style::Line },
+        });
+    }
+    c
+}
+
+/// Share of calls per power-of-two latency bucket: every call kind of one run, or `reserve`
+/// of several.
+fn latency(runs: &[(&str, &RunData)]) -> Chart {
+    let mut c = Chart::new(
+        "Engine call latency (wall clock)",
+        "latency",
+        "share of calls",
+        XAxis::Log10Nanoseconds,
+    );
+    c.y_percent = true;
+    let single = runs.len() == 1;
+    for (i, (label, run)) in runs.iter().enumerate() {
+        for (k, kind) in run.latency.kinds.iter().enumerate() {
+            if !single && kind.call != "reserve" {
+                continue;
+            }
+            let total = kind.calls.max(1) as f64;
+            let points: Vec<(f64, f64)> = run
+                .latency
+                .histogram
+                .iter()
+                .filter(|b| b.call == kind.call && b.calls as f64 / total >= LATENCY_MIN_SHARE)
+                .map(|b| ((b.latency_ns_to.max(1) as f64).log10(), b.calls as f64 / total))
+                .collect();
+            c.series.push(Series {
+                name: if single {
+                    format!("{} (p99 {} ns)", kind.call, kind.latency_ns_p99)
+                } else {
+                    format!("{label}: reserve (p99 {} ns)", kind.latency_ns_p99)
+                },
+                points,
+                color: if single { k } else { i },
+                style: Style::Line,
+            });
+        }
+    }
+    c
+}
+
+/// Each warehouse's lines shipped as a share of its capacity, per day (the busiest warehouse
+/// per run when comparing).
+fn warehouse_load(runs: &[(&str, &RunData)]) -> Chart {
+    let first = runs[0].1;
+    let mut c = Chart::new(
+        "Warehouse load against pick/pack capacity",
+        "day",
+        "lines shipped ÷ capacity",
+        XAxis::Days(start_date(first)),
+    );
+    c.y_percent = true;
+    c.bands = event_bands(first);
+    c.h_lines = vec![(1.0, "capacity".into())];
+    let use_share = |r: &WarehouseDayRow| {
+        if r.capacity_lines > 0 {
+            r.lines_shipped as f64 / r.capacity_lines as f64
+        } else {
+            f64::NAN
+        }
+    };
+    if let [(_, run)] = runs {
+        for (i, w) in run.warehouses.iter().enumerate() {
+            c.series.push(Series {
+                name: w.warehouse.clone(),
+                points: run
+                    .warehouse_daily
+                    .iter()
+                    .filter(|r| r.warehouse == w.warehouse)
+                    .map(|r| (r.day as f64, use_share(r)))
+                    .collect(),
+                color: i,
+                style: Style::Line,
+            });
+        }
+        return c;
+    }
+    for (i, (label, run)) in runs.iter().enumerate() {
+        let mut busiest: Vec<(f64, f64)> = run.daily.iter().map(|d| (d.day as f64, 0.0)).collect();
+        for r in &run.warehouse_daily {
+            if let Some(point) = busiest.get_mut(r.day as usize) {
+                point.1 = point.1.max(use_share(r));
+            }
+        }
+        c.series.push(Series {
+            name: format!("{label}: busiest warehouse"),
+            points: busiest,
+            color: i,
+            style: Style::Line,
+        });
+    }
+    c
+}
+
+/// A table whose first column, and the columns in `left`, are left-aligned; cells are HTML.
+fn table(head: &[&str], left: &[usize], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let class = |i: usize| {
+        if i == 0 || left.contains(&i) {
+            " class=\"l\""
+        } else {
+            ""
+        }
+    };
+    let mut out = String::from("<table><thead><tr>");
+    for (i, h) in head.iter().enumerate() {
+        let _ = write!(out, "<th{}>{}</th>", class(i), escape(h));
+    }
+    out += "</tr></thead><tbody>\n";
+    for row in rows {
+        out += "<tr>";
+        for (i, cell) in row.iter().enumerate() {
+            let _ = write!(out, "<td{}>{}</td>", class(i), cell);
+        }
+        out += "</tr>\n";
+    }
+    out + "</tbody></table>\n"
+}
+
+fn share_text(x: Option<f64>) -> String {
+    x.map_or("—".into(), |x| format!("{:.2} %", 100.0 * x))
+}
+
+fn kpi_table(run: &RunData) -> String {
+    let rows = kpi::readings(run).into_iter().map(|r| {
+        let target = run.targets.iter().find(|t| t.kpi == r.kpi.name);
+        let verdict = match (target, r.value.as_f64()) {
+            (Some(t), Some(x)) if t.met_by(x) => format!("<span class=\"good-text\">{} ✓</span>", escape(&target_text(t, r.kpi.unit))),
+            (Some(t), _) => format!("<span class=\"bad-text\">{} ✗</span>", escape(&target_text(t, r.kpi.unit))),
+            (None, _) => String::new(),
+        };
+        let definition = match &r.note {
+            Some(note) => format!("{} <i>({})</i>", rich(r.kpi.definition), escape(note)),
+            None => rich(r.kpi.definition),
+        };
+        vec![
+            format!("<code>{}</code>", r.kpi.name),
+            escape(&display(&r.value, r.kpi.unit)),
+            escape(r.kpi.unit),
+            verdict,
+            format!("<span class=\"def\">{definition}</span>"),
+        ]
+    });
+    table(&["KPI", "value", "unit", "target", "definition"], &[4], rows)
+}
+
+/// The HTML report of one run.
+pub fn report(run: &RunData) -> String {
+    let runs = [("", run)];
+    let scenario = text_kpi(run, "scenario");
+    let mut body = format!(
+        "<h1>Quartermaster report: {}</h1>\n<p class=\"meta\">seed {} · {} days from {} · policy {} · forecast {}</p>\n",
+        escape(&scenario),
+        escape(&text_kpi(run, "seed")),
+        escape(&text_kpi(run, "days")),
+        escape(&text_kpi(run, "start_date")),
+        escape(&text_kpi(run, "replenishment_policy")),
+        escape(&text_kpi(run, "forecast_method")),
+    );
+    body += &banners("", run);
+    body += "<h2>Headline KPIs</h2>\n";
+    body += &kpi_cards(run);
+    body += "<h2>Demand and fulfillment</h2>\n";
+    body += &figure(&daily_orders(&runs), CHART_WIDTH, CHART_HEIGHT, "Orders placed each day (grey) and orders whose last shipment left that day (blue). Shaded: calendar events.");
+    body += "<h2>Stock</h2>\n";
+    body += &figure(&stock_totals(&runs), CHART_WIDTH, CHART_HEIGHT, "On-hand units at each daily close against the safety stock the policy holds (forecast policies).");
+    let mut top: Vec<&str> = Vec::new();
+    for row in &run.sku_daily {
+        if !top.contains(&row.sku.as_str()) {
+            top.push(&row.sku);
+        }
+    }
+    if !top.is_empty() {
+        body += "<div class=\"grid\">\n";
+        for sku in &top {
+            body += &figure(&sku_stock(run, sku), SMALL_WIDTH, SMALL_HEIGHT, "");
+        }
+        body += "</div>\n<p class=\"meta\">The six SKUs with the most expected demand: on hand (all warehouses) against safety stock (forecast policies) and reorder point.</p>\n";
+    }
+    body += "<h2>Processing time</h2>\n";
+    body += &figure(&processing(&runs), CHART_WIDTH, CHART_HEIGHT, "Orders shipped complete by hours from placement to their last shipment.");
+    body += "<h2>Warehouses</h2>\n";
+    body += &figure(&warehouse_load(&runs), CHART_WIDTH, CHART_HEIGHT, "Lines shipped at each day's cutoff as a share of the warehouse's pick/pack capacity.");
+    let days = run.number("days").unwrap_or(0.0);
+    body += &table(
+        &["warehouse", "capacity lines/day", "lines shipped", "capacity use", "peak day lines", "saturated days", "average on hand", "peak on hand", "storage capacity", "pick errors"],
+        &[],
+        run.warehouses.iter().map(|w| {
+            vec![
+                escape(&w.warehouse),
+                number(w.capacity_lines_per_day as f64),
+                number(w.lines_shipped as f64),
+                share_text((days > 0.0 && w.capacity_lines_per_day > 0).then(|| w.lines_shipped as f64 / (w.capacity_lines_per_day as f64 * days))),
+                number(w.peak_day_lines as f64),
+                number(w.saturated_days as f64),
+                number(w.average_on_hand_units),
+                number(w.peak_on_hand_units as f64),
+                w.storage_capacity_units.map_or("—".into(), |c| number(c as f64)),
+                number(w.pick_errors as f64),
+            ]
+        }),
+    );
+    body += "<h2>Channels</h2>\n";
+    body += &table(
+        &["channel", "strategy", "orders placed", "oversold", "lost units (not shown)", "shipped complete", "fulfillment rate", "unit fill rate"],
+        &[1],
+        run.channels.iter().map(|c| {
+            vec![
+                escape(&c.channel),
+                escape(&c.strategy),
+                number(c.orders_placed as f64),
+                number(c.orders_oversold as f64),
+                number(c.lost_sales_units_not_shown as f64),
+                number(c.orders_shipped_complete as f64),
+                share_text((c.orders_placed > 0).then(|| c.orders_shipped_complete as f64 / c.orders_placed as f64)),
+                share_text((c.units_ordered > 0).then(|| c.units_shipped as f64 / c.units_ordered as f64)),
+            ]
+        }),
+    );
+    body += &format!("<h2>SKUs: the {SKU_TABLE_ROWS} with the most units ordered</h2>\n");
+    let abc = crate::tables::abc_classes(&run.skus);
+    let mut order: Vec<usize> = (0..run.skus.len()).collect();
+    order.sort_by(|&a, &b| run.skus[b].units_ordered.cmp(&run.skus[a].units_ordered).then(a.cmp(&b)));
+    body += &table(
+        &["SKU", "ABC", "pattern", "units ordered", "unit fill rate", "lost units", "stockout days", "average on hand", "achieved fill rate"],
+        &[1, 2],
+        order.iter().take(SKU_TABLE_ROWS).map(|&i| {
+            let s = &run.skus[i];
+            vec![
+                escape(&s.sku),
+                abc[i].into(),
+                crate::tables::demand_pattern(s.demand_days, days, s.demand_size_cv2).into(),
+                number(s.units_ordered as f64),
+                share_text((s.units_ordered > 0).then(|| s.units_shipped as f64 / s.units_ordered as f64)),
+                number(s.lost_sales_units as f64),
+                number(s.stockout_days as f64),
+                number(s.average_on_hand_units),
+                share_text(s.achieved_fill_rate),
+            ]
+        }),
+    );
+    body += "<h2>Engine latency</h2>\n";
+    body += &figure(&latency(&runs), CHART_WIDTH, CHART_HEIGHT, "Share of calls per power-of-two latency bucket (hdrhistogram), per call kind. Wall clock: differs from run to run.");
+    body += &latency_table(run);
+    body += "<h2>Every KPI</h2>\n";
+    body += &kpi_table(run);
+    page(&format!("Quartermaster: {scenario}"), &body)
+}
+
+fn latency_table(run: &RunData) -> String {
+    let l = &run.latency;
+    let mut out = format!(
+        "<p class=\"meta\">{} calls, {:.3} s inside the engine, {} calls per second.</p>\n",
+        number(l.calls as f64),
+        l.engine_seconds,
+        number(l.engine_calls_per_second)
+    );
+    out += &table(
+        &["call", "calls", "p50 ns", "p90 ns", "p99 ns", "p99.9 ns", "max ns", "mean ns"],
+        &[],
+        l.kinds.iter().map(|k| {
+            vec![
+                escape(&k.call),
+                number(k.calls as f64),
+                number(k.latency_ns_p50 as f64),
+                number(k.latency_ns_p90 as f64),
+                number(k.latency_ns_p99 as f64),
+                number(k.latency_ns_p999 as f64),
+                number(k.latency_ns_max as f64),
+                number(k.latency_ns_mean),
+            ]
+        }),
+    );
+    out
+}
+
+/// One KPI's value in several runs, with differences against the first.
+pub struct ComparedKpi {
+    /// The catalog entry.
+    pub kpi: &'static Kpi,
+    /// Per run.
+    pub values: Vec<KpiValue>,
+}
+
+impl ComparedKpi {
+    /// Run `i`'s value minus the first run's, when both are numbers.
+    pub fn difference(&self, i: usize) -> Option<f64> {
+        Some(self.values[i].as_f64()? - self.values[0].as_f64()?)
+    }
+}
+
+/// The HTML comparison of several runs: the KPI table with differences, the charts overlaid.
+pub fn comparison(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
+    let mut body = String::from("<h1>Quartermaster comparison</h1>\n<p class=\"meta\">");
+    for (i, (label, run)) in runs.iter().enumerate() {
+        let (r, g, b) = chart::PALETTE[i % chart::PALETTE.len()];
+        let _ = write!(
+            body,
+            "<span style=\"color:rgb({r},{g},{b})\">■</span> <b>{}</b>: {} seed {} · ",
+            escape(label),
+            escape(&text_kpi(run, "scenario")),
+            escape(&text_kpi(run, "seed"))
+        );
+    }
+    body += "differences are against the first run.</p>\n";
+    for (label, run) in runs {
+        body += &banners(label, run);
+    }
+    let mut head: Vec<String> = vec!["KPI".into(), "unit".into()];
+    for (i, (label, _)) in runs.iter().enumerate() {
+        head.push(label.to_string());
+        if i > 0 {
+            head.push(format!("{label} − {}", runs[0].0));
+        }
+    }
+    let head: Vec<&str> = head.iter().map(String::as_str).collect();
+    let target_of = |name: &str| runs[0].1.targets.iter().find(|t| t.kpi == name);
+    body += "<h2>KPIs</h2>\n";
+    body += &table(
+        &head,
+        &[],
+        kpis.iter().map(|c| {
+            let mut row = vec![format!("<code>{}</code>", c.kpi.name), escape(c.kpi.unit)];
+            for (i, value) in c.values.iter().enumerate() {
+                let text = escape(&display(value, c.kpi.unit));
+                row.push(match (target_of(c.kpi.name), value.as_f64()) {
+                    (Some(t), Some(x)) if t.met_by(x) => format!("<span class=\"good-text\">{text}</span>"),
+                    (Some(_), Some(_)) => format!("<span class=\"bad-text\">{text}</span>"),
+                    _ => text,
+                });
+                if i > 0 {
+                    row.push(c.difference(i).map_or(String::new(), |d| {
+                        let unit = if c.kpi.unit == "share" { "points" } else { c.kpi.unit };
+                        if unit == "points" {
+                            format!("{:+.2} pt", d * 100.0)
+                        } else {
+                            format!("{:+}", display(&KpiValue::Number(d), unit))
+                        }
+                    }));
+                }
+            }
+            row
+        }),
+    );
+    body += "<h2>Charts, overlaid</h2>\n";
+    body += &figure(&daily_orders(runs), CHART_WIDTH, CHART_HEIGHT, "Fulfilled orders per day (solid) and orders placed (faint), one colour per run. Shaded: the first run's events.");
+    body += &figure(&stock_totals(runs), CHART_WIDTH, CHART_HEIGHT, "On-hand units (solid) and safety stock (faint) per run.");
+    body += &figure(&processing(runs), CHART_WIDTH, CHART_HEIGHT, "Share of orders shipped complete per processing-time bin, per run.");
+    body += &figure(&warehouse_load(runs), CHART_WIDTH, CHART_HEIGHT, "The busiest warehouse's load against its capacity each day, per run.");
+    body += &figure(&latency(runs), CHART_WIDTH, CHART_HEIGHT, "reserve latency per run (wall clock).");
+    page("Quartermaster comparison", &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_read_as_people_expect() {
+        assert_eq!(display(&KpiValue::Number(0.98765), "share"), "98.77 %");
+        assert_eq!(display(&KpiValue::Number(123456.0), "cents"), "1,234.56");
+        assert_eq!(display(&KpiValue::Count(1234567), "orders"), "1,234,567");
+        assert_eq!(display(&KpiValue::Number(-2500.0), "units"), "-2,500");
+        assert_eq!(display(&KpiValue::Missing, "share"), "—");
+        assert_eq!(escape("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
+    }
+}

@@ -1,0 +1,247 @@
+//! The KPI catalog: every summary KPI's name, unit and definition, in report order. It is the
+//! one source of the definitions: the summary table carries them, and the README's KPI table
+//! is generated from it ([`markdown_table`]; a test keeps the two equal).
+
+use crate::run::{KpiValue, RunData};
+
+/// One KPI of the summary.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Kpi {
+    /// Its name in every format.
+    pub name: &'static str,
+    /// What it counts or measures in: `orders`, `units`, `share`, `hours`, `cents`, …
+    pub unit: &'static str,
+    /// A KPI it is divided by: when that is 0 the KPI is undefined, reported as null.
+    pub per: Option<&'static str>,
+    /// What it means.
+    pub definition: &'static str,
+}
+
+const fn k(name: &'static str, unit: &'static str, definition: &'static str) -> Kpi {
+    Kpi {
+        name,
+        unit,
+        per: None,
+        definition,
+    }
+}
+
+const fn r(
+    name: &'static str,
+    unit: &'static str,
+    per: &'static str,
+    definition: &'static str,
+) -> Kpi {
+    Kpi {
+        name,
+        unit,
+        per: Some(per),
+        definition,
+    }
+}
+
+/// Every summary KPI, in report order.
+pub const KPIS: &[Kpi] = &[
+    k("scenario", "text", "the scenario's name"),
+    k("seed", "count", "the seed of every random draw"),
+    k("start_date", "date", "the first simulated day"),
+    k("days", "days", "days simulated (closed)"),
+    k("orders_placed", "orders", "orders customers submitted; lines the channel showed out of stock are not in them (they are lost sales)"),
+    k("orders_held", "orders", "placed orders the engine held in full or in part (cart holds)"),
+    k("orders_oversold", "orders", "orders the channel accepted (it showed stock for every line) that the engine could not hold in full — rejected or backordered — plus orders a short pick left incomplete"),
+    k("oversold_units", "units", "units of the oversold orders that could not be held or picked"),
+    k("orders_cancelled_oversold", "orders", "oversold orders cancelled (channels with `oversold = \"cancel\"`)"),
+    k("orders_abandoned", "orders", "carts never paid: their holds expired"),
+    k("orders_payment_failed", "orders", "payments that failed: the hold was released"),
+    k("orders_lost_hold_expired", "orders", "customers who paid after their hold had expired: the sale was lost"),
+    k("orders_confirmed", "orders", "orders paid in time"),
+    k("orders_shipped", "orders", "orders with at least one shipment shipped"),
+    k("orders_shipped_complete", "orders", "orders whose every ordered unit shipped"),
+    k("recorded_orders", "orders", "recorded demand: orders (invoices) of the history inside the horizon (an invoice of more than 64 lines is placed as several orders)"),
+    k("recorded_orders_shipped_complete", "orders", "recorded orders whose every line was placed (shown in stock) and shipped complete: what the scenario's network could have shipped of the history"),
+    r("recorded_order_completion_rate", "share", "recorded_orders", "`recorded_orders_shipped_complete` ÷ `recorded_orders`"),
+    k("recorded_skus_added", "SKUs", "SKUs of the history missing from the scenario's catalog, added with the catalog's default weight and their median recorded price"),
+    k("recorded_cancellations_released", "orders", "recorded cancellations that released their order before anything shipped"),
+    k("recorded_undos_returned", "lines", "recorded cancellations and returns replayed as returns of shipped units"),
+    k("recorded_undos_unapplied", "lines", "recorded cancellations and returns that could not be replayed: their line was never placed, or not shipped within 30 days"),
+    k("recorded_write_off_units", "units", "units the history wrote off (damaged, lost), replayed as stock adjustments from the warehouse with the most free units"),
+    k("orders_shipped_accurate", "orders", "orders shipped complete with no short pick and no pick error"),
+    r("order_fulfillment_rate", "share", "orders_placed", "`orders_shipped_complete` ÷ `orders_placed`"),
+    r("order_accuracy", "share", "orders_shipped", "`orders_shipped_accurate` ÷ `orders_shipped`"),
+    k("units_ordered", "units", "units in placed orders"),
+    k("units_shipped", "units", "units shipped against placed orders (reshipments excluded)"),
+    r("unit_fill_rate", "share", "units_ordered", "`units_shipped` ÷ `units_ordered`"),
+    k("orders_backordered", "orders", "orders held with units backordered (partial policy)"),
+    k("units_backordered", "units", "units backordered"),
+    k("backorder_units_filled", "units", "backordered units later filled by receipts or restocked returns"),
+    k("lost_sales_units", "units", "units customers wanted and could not buy: lines shown out of stock, plus cancelled oversold orders"),
+    k("lost_sales_units_not_shown", "units", "of the lost units, those in lines the channel showed out of stock"),
+    k("lost_sales_units_to_holds", "units", "lost units that free stock plus units held in carts would have covered: sales lost to stock that was only held"),
+    k("held_but_abandoned_unit_hours", "unit-hours", "for every hold that expired: its units × the hold TTL in hours"),
+    k("shipments", "shipments", "shipments sent, reshipments included"),
+    r("split_shipment_rate", "share", "orders_confirmed", "confirmed orders with more than one shipment ÷ `orders_confirmed`"),
+    k("shipping_cost_cents", "cents", "carrier cost of every shipment (the cheapest quote meeting the service promise)"),
+    r("shipping_cost_cents_per_order", "cents", "orders_shipped", "`shipping_cost_cents` ÷ `orders_shipped`"),
+    r("shipping_distance_km_per_order", "km", "orders_shipped", "great-circle km from shipping warehouse to customer region, summed over shipments, ÷ `orders_shipped`"),
+    r("processing_time_hours_mean", "hours", "orders_shipped_complete", "mean hours from placement to the shipment that completed the order, over orders shipped complete"),
+    r("processing_time_hours_p50", "hours", "orders_shipped_complete", "median of those hours (nearest rank)"),
+    r("processing_time_hours_p95", "hours", "orders_shipped_complete", "95th percentile of those hours (nearest rank)"),
+    r("shipped_within_24h_share", "share", "orders_shipped_complete", "share of orders shipped complete within 24 h of placement"),
+    r("shipped_within_48h_share", "share", "orders_shipped_complete", "share of orders shipped complete within 48 h of placement"),
+    r("delivery_time_days_mean", "days", "orders_shipped_complete", "mean days from placement to delivery of the last shipment (ship time + carrier transit), over orders shipped complete"),
+    k("pick_errors", "shipments", "shipments picked wrong (the customer returns the item and gets a reshipment)"),
+    k("reshipments", "shipments", "reshipments sent after pick errors"),
+    k("units_shrunk", "units", "units that vanished from shelves, unknown to the engine until found"),
+    k("units_short_picked", "units", "shrunk units found at pick time (the line ships short)"),
+    k("units_found_by_cycle_count", "units", "shrunk units found by cycle counts"),
+    k("units_returned", "units", "units customers returned"),
+    k("units_restocked", "units", "returned units put back on the shelf (the rest is scrapped)"),
+    k("supplier_orders", "orders", "replenishment orders placed with suppliers"),
+    k("units_received", "units", "units received from suppliers"),
+    r("average_on_hand_units", "units", "days", "mean of the total on-hand units at the daily closes"),
+    k("peak_on_hand_units", "units", "most on-hand units at a daily close"),
+    k("stockout_sku_days", "SKU-days", "SKUs with no free unit in any warehouse at a close, summed over days"),
+    k("holding_cost_cents", "cents", "Σ over closes of on-hand units × unit price × `holding_cost_rate_per_year` ÷ 365"),
+    r("inventory_turns_per_year", "turns", "average_on_hand_units", "`units_shipped` ÷ `average_on_hand_units` × 365 ÷ days"),
+    k("replenishment_policy", "text", "the scenario's reorder policy: `days`, `s_q`, `s_s` or `r_s`"),
+    k("forecast_method", "text", "the forecast method of every SKU × warehouse series"),
+    k("safety_stock_method", "text", "`normal`, `fill_rate` or `empirical` (`days_of_demand` under the `days` policy)"),
+    k("target_cycle_service_level", "share", "the cycle service level the safety stock promises (normal, empirical); null when not promised"),
+    k("target_fill_rate", "share", "the fill rate the safety stock promises (fill_rate); null when not promised"),
+    k("average_safety_stock_units", "units", "mean over days of the safety stock summed over cells (forecast policies)"),
+    k("forecast_days_scored", "series-days", "series-days (SKU × warehouse × day) with a one-day-ahead forecast scored against demand"),
+    r("forecast_mae_units", "units", "forecast_days_scored", "mean absolute one-day-ahead error per series-day"),
+    r("forecast_rmse_units", "units", "forecast_days_scored", "root mean squared one-day-ahead error per series-day"),
+    r("forecast_mape", "share", "forecast_days_scored", "mean of |error| ÷ demand over series-days with demand (a day without demand has no percentage error)"),
+    r("forecast_wape", "share", "forecast_days_scored", "Σ |error| ÷ Σ demand"),
+    k("forecast_mase", "ratio", "MAE ÷ MAE of the naive method in-sample, pooled over series; null if demand never changed"),
+    r("forecast_bias_units", "units", "forecast_days_scored", "mean of forecast − demand per series-day: positive = over-forecast"),
+    k("replenishment_cycles", "cycles", "receipts (each ends a replenishment cycle of its cell) after the warm-up"),
+    k("achieved_cycle_service_level", "share", "share of those cycles in which the cell never fell short; null when no cycle ended"),
+    k("achieved_fill_rate", "share", "units served from stock ÷ units demanded, per cell after the warm-up (demand of a cell = units held there + backordered there + lost where the channel's nearest warehouse is that cell)"),
+    k("fast_skus", "SKUs", "SKUs not intermittent that make the first 80 % of units"),
+    k("slow_skus", "SKUs", "SKUs not intermittent, the remaining 20 % of units"),
+    k("intermittent_skus", "SKUs", "SKUs whose mean interval between demand days exceeds 1.32 days (Syntetos-Boylan)"),
+    k("achieved_cycle_service_level_fast", "share", "achieved cycle service level of the fast SKUs"),
+    k("achieved_cycle_service_level_slow", "share", "achieved cycle service level of the slow SKUs"),
+    k("achieved_cycle_service_level_intermittent", "share", "achieved cycle service level of the intermittent SKUs"),
+    k("achieved_fill_rate_fast", "share", "achieved fill rate of the fast SKUs"),
+    k("achieved_fill_rate_slow", "share", "achieved fill rate of the slow SKUs"),
+    k("achieved_fill_rate_intermittent", "share", "achieved fill rate of the intermittent SKUs"),
+    k("capacity_saturated_warehouse_days", "warehouse-days", "warehouse-days whose cutoff left paid lines behind for lack of pick/pack capacity"),
+    k("engine_events", "events", "events the engine published to the simulator's subscriber"),
+];
+
+/// The catalog entry of `name`.
+pub fn find(name: &str) -> Option<&'static Kpi> {
+    KPIS.iter().find(|k| k.name == name)
+}
+
+/// One KPI of a run, ready for a table: undefined rates become `Missing`, with the reason.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KpiReading {
+    /// The catalog entry.
+    pub kpi: &'static Kpi,
+    /// Its value for the run.
+    pub value: KpiValue,
+    /// Why the value is missing, when it is.
+    pub note: Option<String>,
+}
+
+/// The run's KPIs in catalog order. A KPI whose denominator is 0 is `Missing` (never a 0 that
+/// reads as a measured rate); a KPI the run did not report is `Missing` too.
+pub fn readings(run: &RunData) -> Vec<KpiReading> {
+    KPIS.iter()
+        .map(|kpi| {
+            let value = run.kpi(kpi.name).cloned().unwrap_or(KpiValue::Missing);
+            let empty_denominator = kpi.per.filter(|per| run.number(per).unwrap_or(0.0) == 0.0);
+            match (empty_denominator, value) {
+                (Some(per), _) => KpiReading {
+                    kpi,
+                    value: KpiValue::Missing,
+                    note: Some(format!("undefined: {per} is 0")),
+                },
+                (None, KpiValue::Missing) => KpiReading {
+                    kpi,
+                    value: KpiValue::Missing,
+                    note: Some("not measured in this run".into()),
+                },
+                (None, value) => KpiReading {
+                    kpi,
+                    value,
+                    note: None,
+                },
+            }
+        })
+        .collect()
+}
+
+/// The README's KPI table, generated from the catalog.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| KPI | unit | definition |\n| --- | --- | --- |\n");
+    for kpi in KPIS {
+        out += &format!(
+            "| `{}` | {} | {} |\n",
+            kpi.name,
+            kpi.unit,
+            kpi.definition.replace('|', "\\|")
+        );
+    }
+    out
+}
+
+/// Targets every report judges the headline KPIs against when the scenario sets none: order
+/// accuracy 99 %+, fulfillment 98 %+, processing within 24 h (median) and 48 h (95th percentile).
+pub fn default_targets() -> Vec<crate::run::Target> {
+    use crate::run::{Bound, Target};
+    let t = |kpi: &str, bound, value| Target {
+        kpi: kpi.into(),
+        bound,
+        value,
+    };
+    vec![
+        t("order_accuracy", Bound::AtLeast, 0.99),
+        t("order_fulfillment_rate", Bound::AtLeast, 0.98),
+        t("processing_time_hours_p50", Bound::AtMost, 24.0),
+        t("processing_time_hours_p95", Bound::AtMost, 48.0),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::RunData;
+
+    #[test]
+    fn names_are_unique_and_denominators_exist() {
+        for (i, a) in KPIS.iter().enumerate() {
+            assert!(KPIS[i + 1..].iter().all(|b| b.name != a.name), "{}", a.name);
+            if let Some(per) = a.per {
+                assert!(find(per).is_some(), "{} divides by unknown {per}", a.name);
+            }
+        }
+    }
+
+    #[test]
+    fn a_rate_over_nothing_is_missing_not_zero() {
+        let run = RunData {
+            kpis: vec![
+                ("orders_placed".into(), KpiValue::Count(0)),
+                ("order_fulfillment_rate".into(), KpiValue::Number(0.0)),
+                ("orders_shipped".into(), KpiValue::Count(4)),
+                ("order_accuracy".into(), KpiValue::Number(0.75)),
+            ],
+            ..Default::default()
+        };
+        let readings = readings(&run);
+        let get = |name: &str| readings.iter().find(|r| r.kpi.name == name).unwrap();
+        assert_eq!(get("order_fulfillment_rate").value, KpiValue::Missing);
+        assert_eq!(
+            get("order_fulfillment_rate").note.as_deref(),
+            Some("undefined: orders_placed is 0")
+        );
+        assert_eq!(get("order_accuracy").value, KpiValue::Number(0.75));
+        assert_eq!(get("order_accuracy").note, None);
+        assert_eq!(get("seed").value, KpiValue::Missing);
+    }
+}

@@ -1,0 +1,428 @@
+//! A run's results as typed polars DataFrames, one per table. Each column is declared once, with
+//! its definition, by [`Frame::col`]: the README's table reference is generated from the same
+//! declarations ([`markdown_reference`]).
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::kpi::{self, KpiReading};
+use crate::run::*;
+
+/// ABC classes: A = SKUs making the first 80 % of ordered value, B = the next 15 %, C = the rest.
+const ABC_A_SHARE: f64 = 0.80;
+const ABC_B_SHARE: f64 = 0.95;
+/// Syntetos-Boylan-Croston cut-offs: mean demand interval (days) and squared CV of sizes.
+const SBC_ADI: f64 = 1.32;
+const SBC_CV2: f64 = 0.49;
+
+/// One table: its file stem, what a row is, and its DataFrame.
+pub struct Table {
+    /// File stem (`daily` → `daily.csv`, `daily.parquet`).
+    pub name: &'static str,
+    /// What one row is.
+    pub row: &'static str,
+    /// Whether it holds wall-clock figures (not reproducible from run to run).
+    pub wall_clock: bool,
+    /// The data.
+    pub frame: DataFrame,
+    /// (column, definition), in column order.
+    pub columns: Vec<(&'static str, &'static str)>,
+}
+
+/// Builds one DataFrame column by column, keeping each column's definition.
+struct Frame<'a, R> {
+    rows: &'a [R],
+    columns: Vec<Column>,
+    docs: Vec<(&'static str, &'static str)>,
+}
+
+impl<'a, R> Frame<'a, R> {
+    fn new(rows: &'a [R]) -> Self {
+        Frame {
+            rows,
+            columns: Vec::new(),
+            docs: Vec::new(),
+        }
+    }
+
+    /// A column of `f(row)` for every row.
+    fn col<T, F>(mut self, name: &'static str, definition: &'static str, f: F) -> Self
+    where
+        F: Fn(&'a R) -> T,
+        Series: NamedFrom<Vec<T>, [T]>,
+    {
+        let values: Vec<T> = self.rows.iter().map(f).collect();
+        self.columns.push(Series::new(name.into(), values).into());
+        self.docs.push((name, definition));
+        self
+    }
+
+    /// A date column from each row's day index, counted from `start`.
+    fn date(self, start: NaiveDate, day: impl Fn(&'a R) -> u32) -> Self {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date");
+        let offset = (start - epoch).num_days() as i32;
+        let mut frame = self.col("date", "the day, a date", |r| offset + day(r) as i32);
+        let last = frame.columns.pop().expect("just pushed");
+        let dated = last
+            .as_materialized_series()
+            .cast(&DataType::Date)
+            .expect("i32 casts to date");
+        frame.columns.push(dated.into());
+        frame
+    }
+
+    fn table(self, name: &'static str, row: &'static str, wall_clock: bool) -> Table {
+        let frame = DataFrame::new(self.rows.len(), self.columns)
+            .expect("columns built from the same rows have one height and distinct names");
+        Table {
+            name,
+            row,
+            wall_clock,
+            frame,
+            columns: self.docs,
+        }
+    }
+}
+
+/// The first simulated day of `run` (1970-01-01 if the run does not say).
+pub fn start_date(run: &RunData) -> NaiveDate {
+    match run.kpi("start_date") {
+        Some(KpiValue::Text(text)) => text.parse().ok(),
+        _ => None,
+    }
+    .unwrap_or_default()
+}
+
+fn share(numerator: f64, denominator: f64) -> Option<f64> {
+    (denominator > 0.0).then(|| numerator / denominator)
+}
+
+/// Every table of `run`, in report order.
+pub fn build(run: &RunData) -> Vec<Table> {
+    let start = start_date(run);
+    let days = run.number("days").unwrap_or(0.0);
+    vec![
+        summary(run),
+        daily(run, start),
+        Frame::new(&run.warehouse_daily)
+            .date(start, |r| r.day)
+            .col("day", "day index from 0", |r| r.day)
+            .col("warehouse", "warehouse code", |r| r.warehouse.as_str())
+            .col("lines_shipped", "order lines shipped at the day's cutoff", |r| r.lines_shipped)
+            .col("capacity_lines", "its pick/pack capacity that day, lines", |r| r.capacity_lines)
+            .col("capacity_use_share", "lines_shipped ÷ capacity_lines", |r| {
+                share(r.lines_shipped as f64, r.capacity_lines as f64)
+            })
+            .col("backlog_lines", "paid lines still waiting after the cutoff", |r| r.backlog_lines)
+            .col("on_hand_units", "on-hand units at the close", |r| r.on_hand_units)
+            .table("warehouse_daily", "warehouse and day", false),
+        warehouses(run, days),
+        skus(run, days),
+        Frame::new(&run.sku_daily)
+            .date(start, |r| r.day)
+            .col("day", "day index from 0", |r| r.day)
+            .col("sku", "SKU code", |r| r.sku.as_str())
+            .col("on_hand_units", "on-hand units at the close, all warehouses", |r| r.on_hand_units)
+            .col("safety_stock_units", "safety stock, all warehouses (forecast policies; null otherwise)", |r| r.safety_stock_units)
+            .col("reorder_point_units", "reorder point, all warehouses", |r| r.reorder_point_units)
+            .table("sku_daily", "top SKU (the six with the most expected demand) and day", false),
+        Frame::new(&run.channels)
+            .col("channel", "channel code", |r| r.channel.as_str())
+            .col("strategy", "its allocation strategy", |r| r.strategy.as_str())
+            .col("orders_placed", "orders placed on it", |r| r.orders_placed)
+            .col("units_ordered", "units in them", |r| r.units_ordered)
+            .col("orders_oversold", "orders it accepted that the engine could not hold in full", |r| r.orders_oversold)
+            .col("oversold_units", "units of those", |r| r.oversold_units)
+            .col("lost_sales_units_not_shown", "units it showed out of stock", |r| r.lost_sales_units_not_shown)
+            .col("orders_shipped_complete", "its orders shipped complete", |r| r.orders_shipped_complete)
+            .col("order_fulfillment_rate", "orders_shipped_complete ÷ orders_placed (null without orders)", |r| {
+                share(r.orders_shipped_complete as f64, r.orders_placed as f64)
+            })
+            .col("units_shipped", "units shipped against its orders", |r| r.units_shipped)
+            .col("unit_fill_rate", "units_shipped ÷ units_ordered (null without units)", |r| {
+                share(r.units_shipped as f64, r.units_ordered as f64)
+            })
+            .col("shipping_cost_cents", "carrier cost of its orders' shipments, cents", |r| r.shipping_cost_cents)
+            .table("channels", "sales channel", false),
+        processing_time(run),
+        Frame::new(&run.latency.kinds)
+            .col("call", "engine call kind", |r| r.call.as_str())
+            .col("calls", "calls measured", |r| r.calls)
+            .col("latency_ns_p50", "median wall-clock latency, ns", |r| r.latency_ns_p50)
+            .col("latency_ns_p90", "90th percentile, ns", |r| r.latency_ns_p90)
+            .col("latency_ns_p99", "99th percentile, ns", |r| r.latency_ns_p99)
+            .col("latency_ns_p999", "99.9th percentile, ns", |r| r.latency_ns_p999)
+            .col("latency_ns_max", "maximum, ns", |r| r.latency_ns_max)
+            .col("latency_ns_mean", "mean, ns", |r| r.latency_ns_mean)
+            .table("latency", "engine call kind (from an hdrhistogram)", true),
+        Frame::new(&run.latency.histogram)
+            .col("call", "engine call kind", |r| r.call.as_str())
+            .col("latency_ns_from", "bucket's lower edge, ns (exclusive)", |r| r.latency_ns_from)
+            .col("latency_ns_to", "bucket's upper edge, ns (inclusive)", |r| r.latency_ns_to)
+            .col("calls", "calls in the bucket", |r| r.calls)
+            .table("latency_histogram", "power-of-two latency bucket of a call kind", true),
+    ]
+}
+
+fn summary(run: &RunData) -> Table {
+    let readings = kpi::readings(run);
+    let target = |r: &KpiReading| run.targets.iter().find(|t| t.kpi == r.kpi.name);
+    Frame::new(&readings)
+        .col("kpi", "KPI name (defined in the README and in `definition`)", |r| r.kpi.name)
+        .col("value", "its value; null when undefined (see `note`) or text", |r| r.value.as_f64())
+        .col("text", "its value when it is a name or a date", |r| match &r.value {
+            KpiValue::Text(text) => Some(text.clone()),
+            _ => None,
+        })
+        .col("unit", "what it is counted or measured in", |r| r.kpi.unit)
+        .col("target", "the target it is judged against, if any", |r| target(r).map(|t| t.value))
+        .col("target_bound", "`at_least` or `at_most`", |r| {
+            target(r).map(|t| match t.bound {
+                Bound::AtLeast => "at_least",
+                Bound::AtMost => "at_most",
+            })
+        })
+        .col("meets_target", "whether the value meets the target (null without either)", |r| {
+            Some(target(r)?.met_by(r.value.as_f64()?))
+        })
+        .col("note", "why the value is null", |r| r.note.clone())
+        .col("definition", "what the KPI means", |r| r.kpi.definition)
+        .table("summary", "KPI", false)
+}
+
+fn daily(run: &RunData, start: NaiveDate) -> Table {
+    Frame::new(&run.daily)
+        .date(start, |r| r.day)
+        .col("day", "day index from 0", |r| r.day)
+        .col("demand_multiplier", "expected orders ÷ base rate (profiles, trend, events)", |r| r.demand_multiplier)
+        .col("events", "calendar events active that day, `;`-separated", |r| r.events.as_str())
+        .col("orders_placed", "orders placed", |r| r.orders_placed)
+        .col("units_ordered", "units in them", |r| r.units_ordered)
+        .col("orders_shipped_complete", "orders whose shipping completed that day (fulfilled)", |r| r.orders_shipped_complete)
+        .col("units_shipped", "units shipped", |r| r.units_shipped)
+        .col("units_backordered", "units backordered", |r| r.units_backordered)
+        .col("orders_oversold", "orders accepted that the engine could not hold in full", |r| r.orders_oversold)
+        .col("oversold_units", "units of those", |r| r.oversold_units)
+        .col("lost_sales_units", "units customers could not buy", |r| r.lost_sales_units)
+        .col("on_hand_units", "on-hand units at the close, all cells", |r| r.on_hand_units)
+        .col("safety_stock_units", "safety stock summed over cells at the close (forecast policies; null otherwise)", |r| r.safety_stock_units)
+        .col("stockout_skus", "SKUs with no free unit in any warehouse at the close", |r| r.stockout_skus)
+        .col("processing_time_hours_p50", "median processing hours of the orders completed that day (null if none)", |r| r.processing_time_hours_p50)
+        .col("processing_time_hours_p95", "95th percentile", |r| r.processing_time_hours_p95)
+        .col("processing_time_hours_p99", "99th percentile", |r| r.processing_time_hours_p99)
+        .table("daily", "simulated day", false)
+}
+
+fn warehouses(run: &RunData, days: f64) -> Table {
+    Frame::new(&run.warehouses)
+        .col("warehouse", "warehouse code", |r| r.warehouse.as_str())
+        .col("capacity_lines_per_day", "pick/pack capacity, order lines a day", |r| r.capacity_lines_per_day)
+        .col("lines_shipped", "order lines shipped over the run", |r| r.lines_shipped)
+        .col("capacity_use_share", "lines_shipped ÷ (capacity × days)", |r| {
+            share(r.lines_shipped as f64, r.capacity_lines_per_day as f64 * days)
+        })
+        .col("peak_day_lines", "most lines shipped in one day", |r| r.peak_day_lines)
+        .col("saturated_days", "days its cutoff left paid lines behind", |r| r.saturated_days)
+        .col("shipments", "shipments sent", |r| r.shipments)
+        .col("units_shipped", "units shipped", |r| r.units_shipped)
+        .col("shipping_cost_cents", "carrier cost of its shipments, cents", |r| r.shipping_cost_cents)
+        .col("average_on_hand_units", "mean on-hand units at the closes", |r| r.average_on_hand_units)
+        .col("peak_on_hand_units", "most on-hand units at a close", |r| r.peak_on_hand_units)
+        .col("storage_capacity_units", "storage capacity, units (null if the scenario gives none)", |r| r.storage_capacity_units)
+        .col("peak_storage_use_share", "peak_on_hand_units ÷ storage_capacity_units", |r| {
+            r.storage_capacity_units
+                .and_then(|c| share(r.peak_on_hand_units as f64, c as f64))
+        })
+        .col("pick_errors", "shipments picked wrong", |r| r.pick_errors)
+        .table("warehouses", "warehouse", false)
+}
+
+/// ABC class per SKU by ordered value (units ordered × unit price).
+pub fn abc_classes(skus: &[SkuRow]) -> Vec<&'static str> {
+    let value = |s: &SkuRow| s.units_ordered as f64 * s.unit_price_cents as f64;
+    let mut order: Vec<usize> = (0..skus.len()).collect();
+    order.sort_by(|&a, &b| value(&skus[b]).total_cmp(&value(&skus[a])).then(a.cmp(&b)));
+    let total: f64 = skus.iter().map(value).sum();
+    let mut classes = vec!["C"; skus.len()];
+    let mut before = 0.0;
+    for i in order {
+        let v = value(&skus[i]);
+        if v > 0.0 {
+            // A SKU belongs to the class its first unit of value falls in.
+            classes[i] = if before < ABC_A_SHARE * total {
+                "A"
+            } else if before < ABC_B_SHARE * total {
+                "B"
+            } else {
+                "C"
+            };
+        }
+        before += v;
+    }
+    classes
+}
+
+/// Syntetos-Boylan-Croston demand pattern: smooth, erratic, intermittent, lumpy (or none).
+pub fn demand_pattern(demand_days: u32, days: f64, cv2: Option<f64>) -> &'static str {
+    if demand_days == 0 {
+        return "none";
+    }
+    let adi = days / demand_days as f64;
+    let variable = cv2.unwrap_or(0.0) > SBC_CV2;
+    match (adi > SBC_ADI, variable) {
+        (false, false) => "smooth",
+        (false, true) => "erratic",
+        (true, false) => "intermittent",
+        (true, true) => "lumpy",
+    }
+}
+
+fn skus(run: &RunData, days: f64) -> Table {
+    let abc = abc_classes(&run.skus);
+    let rows: Vec<(&SkuRow, &str)> = run.skus.iter().zip(abc).collect();
+    Frame::new(&rows)
+        .col("sku", "SKU code", |(r, _)| r.sku.as_str())
+        .col("abc_class", "A: SKUs making the first 80 % of ordered value (units × price), B: the next 15 %, C: the rest", |(_, c)| *c)
+        .col("demand_pattern", "smooth, erratic, intermittent or lumpy (Syntetos-Boylan-Croston: mean demand interval 1.32 days, squared CV of sizes 0.49), none without demand", |(r, _)| {
+            demand_pattern(r.demand_days, days, r.demand_size_cv2)
+        })
+        .col("replenishment_class", "fast, slow or intermittent, as in the summary's `*_fast` / `*_slow` / `*_intermittent` KPIs", |(r, _)| r.replenishment_class.as_str())
+        .col("unit_price_cents", "unit price, cents", |(r, _)| r.unit_price_cents)
+        .col("units_ordered", "units in placed orders", |(r, _)| r.units_ordered)
+        .col("ordered_value_cents", "units_ordered × unit_price_cents", |(r, _)| r.units_ordered * r.unit_price_cents)
+        .col("units_shipped", "units shipped against them", |(r, _)| r.units_shipped)
+        .col("unit_fill_rate", "units_shipped ÷ units_ordered (null without orders)", |(r, _)| {
+            share(r.units_shipped as f64, r.units_ordered as f64)
+        })
+        .col("units_backordered", "units backordered", |(r, _)| r.units_backordered)
+        .col("lost_sales_units", "units customers could not buy", |(r, _)| r.lost_sales_units)
+        .col("demand_days", "days with units held, backordered or lost", |(r, _)| r.demand_days)
+        .col("demand_interval_days_mean", "days ÷ demand_days (ADI; null without demand)", |(r, _)| {
+            share(days, r.demand_days as f64)
+        })
+        .col("demand_size_cv2", "squared coefficient of variation of the demand on demand days", |(r, _)| r.demand_size_cv2)
+        .col("average_on_hand_units", "mean on-hand units at the closes, all warehouses", |(r, _)| r.average_on_hand_units)
+        .col("stockout_days", "closes with no free unit in any warehouse", |(r, _)| r.stockout_days)
+        .col("average_safety_stock_units", "mean safety stock at the closes, all warehouses (forecast policies)", |(r, _)| r.average_safety_stock_units)
+        .col("achieved_fill_rate", "units served from stock ÷ units demanded after the warm-up", |(r, _)| r.achieved_fill_rate)
+        .col("forecast_mae_units", "mean absolute one-day-ahead forecast error per cell-day", |(r, _)| r.forecast_mae_units)
+        .table("skus", "SKU", false)
+}
+
+fn processing_time(run: &RunData) -> Table {
+    let total: u64 = run.processing_time.iter().map(|b| b.orders).sum();
+    let mut running = 0;
+    let rows: Vec<(&ProcessingBin, u64)> = run
+        .processing_time
+        .iter()
+        .map(|b| {
+            running += b.orders;
+            (b, running)
+        })
+        .collect();
+    Frame::new(&rows)
+        .col("processing_time_hours_from", "bin's lower edge, hours (inclusive)", |(b, _)| b.processing_time_hours_from)
+        .col("processing_time_hours_to", "bin's upper edge, hours (exclusive; null for the last, open bin)", |(b, _)| b.processing_time_hours_to)
+        .col("orders", "orders shipped complete whose processing time fell in the bin", |(b, _)| b.orders)
+        .col("cumulative_share", "share of orders shipped complete up to the bin's upper edge", |(_, c)| {
+            share(*c as f64, total as f64)
+        })
+        .table("processing_time", "processing-time bin", false)
+}
+
+/// A small run with one row in every table, so the reference lists every column.
+fn sample() -> RunData {
+    RunData {
+        daily: vec![DayRow::default()],
+        warehouses: vec![WarehouseRow::default()],
+        warehouse_daily: vec![WarehouseDayRow::default()],
+        skus: vec![SkuRow::default()],
+        sku_daily: vec![SkuDayRow::default()],
+        channels: vec![ChannelRow::default()],
+        processing_time: vec![ProcessingBin::default()],
+        latency: LatencyData {
+            kinds: vec![LatencyRow::default()],
+            histogram: vec![LatencyBucket::default()],
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+/// The README's reference of every table and column, generated from [`build`].
+pub fn markdown_reference() -> String {
+    let mut out = String::new();
+    for table in build(&sample()) {
+        let clock = if table.wall_clock {
+            " Wall clock: not reproducible."
+        } else {
+            ""
+        };
+        out += &format!(
+            "**`{}`** — one row per {}.{clock}\n\n| column | type | definition |\n| --- | --- | --- |\n",
+            table.name, table.row
+        );
+        for ((name, definition), column) in table.columns.iter().zip(table.frame.columns()) {
+            out += &format!(
+                "| `{name}` | {} | {} |\n",
+                column.dtype(),
+                definition.replace('|', "\\|")
+            );
+        }
+        out += "\n";
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sku(units: u64, price: u64) -> SkuRow {
+        SkuRow {
+            units_ordered: units,
+            unit_price_cents: price,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn abc_splits_by_ordered_value() {
+        // Values 700, 150, 100, 40, 10 of 1000: A takes the first 80 % (700 starts at 0,
+        // 150 starts at 700 < 800), B up to 95 % (100 starts at 850), C the rest.
+        let skus = [sku(7, 100), sku(15, 10), sku(1, 100), sku(4, 10), sku(1, 10), sku(0, 5)];
+        assert_eq!(abc_classes(&skus), ["A", "A", "B", "C", "C", "C"]);
+    }
+
+    #[test]
+    fn demand_patterns_follow_the_sbc_cutoffs() {
+        assert_eq!(demand_pattern(100, 100.0, Some(0.2)), "smooth");
+        assert_eq!(demand_pattern(100, 100.0, Some(0.6)), "erratic");
+        assert_eq!(demand_pattern(50, 100.0, Some(0.2)), "intermittent");
+        assert_eq!(demand_pattern(50, 100.0, Some(0.6)), "lumpy");
+        assert_eq!(demand_pattern(0, 100.0, None), "none");
+    }
+
+    #[test]
+    fn dates_are_dates_counted_from_the_start() {
+        let run = RunData {
+            kpis: vec![("start_date".into(), KpiValue::Text("2026-11-26".into()))],
+            daily: vec![
+                DayRow {
+                    day: 0,
+                    ..Default::default()
+                },
+                DayRow {
+                    day: 2,
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        let table = daily(&run, start_date(&run));
+        let dates = table.frame.column("date").unwrap();
+        assert_eq!(dates.dtype(), &DataType::Date);
+        let text: Vec<String> = (0..2).map(|i| dates.get(i).unwrap().to_string()).collect();
+        assert_eq!(text, ["2026-11-26", "2026-11-28"]);
+    }
+}
