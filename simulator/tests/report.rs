@@ -1,0 +1,321 @@
+//! Reports end to end through the `qm` binary: what `qm simulate` writes, `qm report` and
+//! `qm compare`, the files opened by the tools analysts use (pandas, DuckDB), and the HTML report
+//! in a real browser (headless Chromium).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+fn qm(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_qm"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn scenario(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios")
+        .join(name)
+}
+
+fn ok(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Two 4-day runs of the baseline with seeds 1 and 2, made once for every test here.
+fn runs() -> &'static (PathBuf, PathBuf) {
+    static RUNS: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+    RUNS.get_or_init(|| {
+        let out = std::env::temp_dir().join(format!("qm-report-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        ok(&qm(&[
+            "simulate",
+            scenario("baseline.toml").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--days",
+            "4",
+            "--seeds",
+            "1,2",
+            "--quiet",
+        ]));
+        (
+            out.join("baseline/seed-1"),
+            out.join("baseline/seed-2"),
+        )
+    })
+}
+
+fn summary(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn simulate_writes_every_table_in_every_format() {
+    let (a, _) = runs();
+    for table in [
+        "summary",
+        "daily",
+        "warehouse_daily",
+        "warehouses",
+        "skus",
+        "sku_daily",
+        "channels",
+        "processing_time",
+        "latency",
+        "latency_histogram",
+    ] {
+        for ext in ["csv", "parquet"] {
+            assert!(a.join(format!("{table}.{ext}")).exists(), "{table}.{ext}");
+        }
+    }
+    for file in ["summary.json", "latency.json", "report.html", "results.qmr"] {
+        assert!(a.join(file).exists(), "{file}");
+    }
+    let k = summary(a);
+    assert_eq!(k["status"], "completed");
+    assert_eq!(k["days"], 4);
+    // Baseline: three warehouses, two channels, 2,000 SKUs.
+    assert_eq!(k["warehouses"].as_array().unwrap().len(), 3);
+    assert_eq!(k["channels"].as_array().unwrap().len(), 2);
+    let skus = std::fs::read_to_string(a.join("skus.csv")).unwrap();
+    assert_eq!(skus.lines().count(), 1 + 2_000);
+    let daily = std::fs::read_to_string(a.join("daily.csv")).unwrap();
+    assert!(daily.lines().nth(1).unwrap().starts_with("2026-03-02,0,"), "{daily}");
+}
+
+#[test]
+fn report_rebuilds_the_chosen_formats_from_the_results() {
+    let (a, _) = runs();
+    let out = a.with_file_name("again");
+    let printed = ok(&qm(&[
+        "report",
+        a.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    assert!(printed.contains("daily.csv"), "{printed}");
+    assert!(out.join("skus.csv").exists());
+    assert!(!out.join("report.html").exists() && !out.join("daily.parquet").exists());
+    for table in ["daily.csv", "skus.csv", "summary.csv", "warehouses.csv"] {
+        assert_eq!(
+            std::fs::read(a.join(table)).unwrap(),
+            std::fs::read(out.join(table)).unwrap(),
+            "{table} rebuilt byte for byte"
+        );
+    }
+
+    let missing = qm(&["report", out.join("nothing-here").to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(1));
+    let message = String::from_utf8_lossy(&missing.stderr);
+    assert!(message.contains("holds no run results (results.qmr)"), "{message}");
+    let bad = qm(&["report", a.to_str().unwrap(), "--format", "xlsx"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown format `xlsx`; formats: csv, parquet, json, html"));
+}
+
+#[test]
+fn compare_lists_each_kpi_per_run_with_its_difference() {
+    let (a, b) = runs();
+    let out = a.with_file_name("compared");
+    let printed = ok(&qm(&[
+        "compare",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    assert!(printed.contains("seed-1") && printed.contains("seed-2"), "{printed}");
+    assert!(printed.contains("order_fulfillment_rate"), "{printed}");
+    let csv = std::fs::read_to_string(out.join("compare.csv")).unwrap();
+    assert_eq!(
+        csv.lines().next().unwrap(),
+        "run,kpi,unit,value,text,difference_vs_first,relative_difference_vs_first"
+    );
+    assert_eq!(csv.lines().count(), 1 + 2 * qm_reports::kpi::KPIS.len());
+    // The seed is a KPI too: 2 − 1.
+    assert!(csv.contains("seed-2,seed,count,2.0,,1.0,1.0"), "{csv}");
+    let placed = |dir: &Path| summary(dir)["orders_placed"].as_u64().unwrap() as f64;
+    let expected = format!(
+        "seed-2,orders_placed,orders,{:.1},,{:.1},",
+        placed(b),
+        placed(b) - placed(a)
+    );
+    assert!(csv.contains(&expected), "{expected} in\n{csv}");
+    let html = std::fs::read_to_string(out.join("compare.html")).unwrap();
+    assert!(html.contains("seed-1: fulfilled") && html.contains("seed-2: fulfilled"));
+    assert!(html.matches("<svg").count() >= 4);
+    assert!(out.join("compare.parquet").exists());
+
+    let alone = qm(&["compare", a.to_str().unwrap()]);
+    assert_eq!(alone.status.code(), Some(2), "one run is nothing to compare");
+}
+
+#[test]
+fn a_run_without_orders_reports_undefined_rates() {
+    let dir = std::env::temp_dir().join(format!("qm-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(scenario("baseline.toml"))
+        .unwrap()
+        .replace("orders_per_day = 3000", "orders_per_day = 0.0001");
+    let file = dir.join("quiet.toml");
+    std::fs::write(&file, text).unwrap();
+    ok(&qm(&[
+        "simulate",
+        file.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+        "--days",
+        "1",
+        "--quiet",
+    ]));
+    let run = dir.join("baseline");
+    let k = summary(&run);
+    assert_eq!(k["orders_placed"], 0);
+    for rate in ["order_fulfillment_rate", "order_accuracy", "unit_fill_rate", "processing_time_hours_p95"] {
+        assert!(k[rate].is_null(), "{rate} must be null, not {}", k[rate]);
+    }
+    let html = std::fs::read_to_string(run.join("report.html")).unwrap();
+    assert!(html.contains("No orders were placed in this run"));
+    let printed = ok(&qm(&["report", run.to_str().unwrap(), "--format", "json"]));
+    assert!(printed.contains("this run placed no orders"), "{printed}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Whether an external tool must be present (CI sets these) or may be skipped.
+fn required(variable: &str) -> bool {
+    std::env::var_os(variable).is_some_and(|v| v == "1")
+}
+
+#[test]
+fn pandas_and_duckdb_read_the_files_as_they_are() {
+    let probe = Command::new("python3")
+        .args(["-c", "import pandas, duckdb, pyarrow"])
+        .output();
+    if !probe.as_ref().is_ok_and(|p| p.status.success()) {
+        assert!(
+            !required("QM_REQUIRE_READERS"),
+            "QM_REQUIRE_READERS=1 but python3 with pandas, pyarrow and duckdb is missing"
+        );
+        eprintln!("skipped: python3 with pandas, pyarrow and duckdb is not installed (pip install pandas pyarrow duckdb)");
+        return;
+    }
+    let (a, _) = runs();
+    let placed = summary(a)["orders_placed"].as_u64().unwrap();
+    let script = format!(
+        r#"
+import datetime, duckdb, pandas as pd
+d = r"{dir}"
+daily = pd.read_parquet(d + "/daily.parquet")
+assert isinstance(daily["date"].iloc[0], (datetime.date, pd.Timestamp)), type(daily["date"].iloc[0])
+assert str(daily["date"].iloc[0])[:10] == "2026-03-02"
+assert int(daily["orders_placed"].sum()) == {placed}
+assert pd.read_csv(d + "/skus.csv")["abc_class"].isin(["A", "B", "C"]).all()
+con = duckdb.connect()
+for source in ["daily.parquet", "daily.csv"]:
+    kind, total = con.execute(f"select typeof(date), sum(orders_placed) from '{{d}}/{{source}}' group by 1").fetchone()
+    assert kind == "DATE", (source, kind)
+    assert total == {placed}, (source, total)
+kinds = con.execute(f"select count(*) from '{{d}}/summary.parquet' where value is null and text is null").fetchone()[0]
+assert kinds >= 1
+print("ok")
+"#,
+        dir = a.display()
+    );
+    let done = Command::new("python3").args(["-c", &script]).output().unwrap();
+    assert!(
+        done.status.success() && String::from_utf8_lossy(&done.stdout).trim() == "ok",
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+}
+
+/// Loads `page` in headless Chromium: (console lines, screenshot as RGB rows).
+fn chromium(page: &Path, width: u32, height: u32) -> (Vec<String>, png::OutputInfo, Vec<u8>) {
+    let shot = page.with_extension("png");
+    let done = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--enable-logging=stderr",
+            "--v=0",
+            &format!("--window-size={width},{height}"),
+            &format!("--screenshot={}", shot.display()),
+            &format!("file://{}", page.display()),
+        ])
+        .output()
+        .unwrap();
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    // Chromium logs every console message (and uncaught error) of the page as CONSOLE.
+    let console = String::from_utf8_lossy(&done.stderr)
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(String::from)
+        .collect();
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    pixels.truncate(info.buffer_size());
+    (console, info, pixels)
+}
+
+#[test]
+fn the_html_report_renders_in_a_real_browser_without_errors() {
+    if Command::new("chromium").arg("--version").output().is_err() {
+        assert!(
+            !required("QM_REQUIRE_CHROMIUM"),
+            "QM_REQUIRE_CHROMIUM=1 but chromium is not installed"
+        );
+        eprintln!("skipped: chromium is not installed (Debian: apt-get install chromium)");
+        return;
+    }
+    // The harness sees console errors: a page that logs one must be caught.
+    let dir = std::env::temp_dir().join(format!("qm-browser-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let control = dir.join("control.html");
+    std::fs::write(
+        &control,
+        "<!DOCTYPE html><p>x</p><script>console.error('deliberate')</script>",
+    )
+    .unwrap();
+    let (console, _, _) = chromium(&control, 300, 200);
+    assert!(
+        console.iter().any(|l| l.contains("deliberate")),
+        "the console capture does not work: {console:?}"
+    );
+
+    let (a, _) = runs();
+    let (console, info, pixels) = chromium(&a.join("report.html"), 1200, 1600);
+    assert!(console.is_empty(), "console output: {console:?}");
+    assert_eq!((info.width, info.height), (1200, 1600));
+    let channels = info.color_type.samples();
+    let rgb: Vec<(u8, u8, u8)> = pixels
+        .chunks(channels)
+        .map(|p| (p[0], p[1], p[2]))
+        .collect();
+    let count = |c: (u8, u8, u8)| rgb.iter().filter(|&&p| p == c).count();
+    let white = count((255, 255, 255));
+    assert!(
+        white < rgb.len() * 95 / 100,
+        "the screenshot is blank: {white} of {} pixels white",
+        rgb.len()
+    );
+    // Four days of the baseline miss the 98 % fulfillment target (red card) and meet the 99 %
+    // accuracy target (green card): both card backgrounds are on screen.
+    let (green, red) = (count((0xe3, 0xf5, 0xe6)), count((0xfd, 0xe2, 0xe1)));
+    assert!(green > 5_000 && red > 5_000, "green {green}, red {red} pixels");
+    // The first chart's fulfilled line (palette blue) is drawn.
+    assert!(count((31, 119, 180)) > 500, "no chart line on screen");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
