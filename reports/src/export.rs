@@ -84,7 +84,7 @@ pub fn write(run: &RunData, dir: &Path, formats: &[Format]) -> Result<Vec<PathBu
             }
             Format::Json => {
                 for (name, text) in [
-                    ("summary.json", summary_json(run)),
+                    ("summary.json", summary_json(run, &tables)),
                     ("latency.json", latency_json(run)),
                 ] {
                     let path = dir.join(name);
@@ -131,9 +131,40 @@ fn json_value(value: &KpiValue) -> String {
     }
 }
 
+/// One JSON object per row of `frame`, with the table's column names and values.
+fn rows_json(frame: &DataFrame) -> serde_json::Value {
+    use serde_json::Value;
+    let value = |v: AnyValue| match v {
+        AnyValue::Null => Value::Null,
+        AnyValue::Boolean(b) => Value::Bool(b),
+        AnyValue::UInt32(n) => n.into(),
+        AnyValue::UInt64(n) => n.into(),
+        AnyValue::Int32(n) => n.into(),
+        AnyValue::Int64(n) => n.into(),
+        AnyValue::Float64(x) => serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number),
+        AnyValue::String(text) => text.into(),
+        AnyValue::StringOwned(text) => text.as_str().into(),
+        other => other.to_string().into(),
+    };
+    (0..frame.height())
+        .map(|i| {
+            frame
+                .columns()
+                .iter()
+                .map(|c| {
+                    let cell = c.get(i).map_or(Value::Null, value);
+                    (c.name().to_string(), cell)
+                })
+                .collect::<serde_json::Map<_, _>>()
+                .into()
+        })
+        .collect::<Vec<Value>>()
+        .into()
+}
+
 /// `summary.json`: the run's status, every KPI by name in catalog order (null when undefined),
-/// then one object per warehouse and per channel.
-pub fn summary_json(run: &RunData) -> String {
+/// then one object per warehouse and per channel, as in the `warehouses` and `channels` tables.
+pub fn summary_json(run: &RunData, tables: &[Table]) -> String {
     let mut out = String::from("{\n");
     let (status, failure) = match &run.status {
         RunStatus::Completed => ("completed", "null".to_string()),
@@ -150,11 +181,20 @@ pub fn summary_json(run: &RunData) -> String {
             json_value(&reading.value)
         );
     }
-    let nested = |value: String| value.replace('\n', "\n  ");
+    let rows = |name: &str| {
+        let frame = &tables
+            .iter()
+            .find(|t| t.name == name)
+            .expect("every table is built")
+            .frame;
+        serde_json::to_string_pretty(&rows_json(frame))
+            .expect("plain values")
+            .replace('\n', "\n  ")
+    };
     out += &format!(
         "  \"warehouses\": {},\n  \"channels\": {}\n}}\n",
-        nested(serde_json::to_string_pretty(&run.warehouses).expect("plain rows")),
-        nested(serde_json::to_string_pretty(&run.channels).expect("plain rows"))
+        rows("warehouses"),
+        rows("channels")
     );
     out
 }

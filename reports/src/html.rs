@@ -144,6 +144,8 @@ fn page(title: &str, body: &str) -> String {
 fn text_kpi(run: &RunData, name: &str) -> String {
     match run.kpi(name) {
         Some(KpiValue::Text(text)) => text.clone(),
+        // Seeds and day counts are identifiers here, not quantities: no thousands separator.
+        Some(KpiValue::Count(n)) => n.to_string(),
         Some(value) => display(value, ""),
         None => "?".into(),
     }

@@ -190,23 +190,6 @@ pub fn markdown_table() -> String {
     out
 }
 
-/// Targets every report judges the headline KPIs against when the scenario sets none: order
-/// accuracy 99 %+, fulfillment 98 %+, processing within 24 h (median) and 48 h (95th percentile).
-pub fn default_targets() -> Vec<crate::run::Target> {
-    use crate::run::{Bound, Target};
-    let t = |kpi: &str, bound, value| Target {
-        kpi: kpi.into(),
-        bound,
-        value,
-    };
-    vec![
-        t("order_accuracy", Bound::AtLeast, 0.99),
-        t("order_fulfillment_rate", Bound::AtLeast, 0.98),
-        t("processing_time_hours_p50", Bound::AtMost, 24.0),
-        t("processing_time_hours_p95", Bound::AtMost, 48.0),
-    ]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

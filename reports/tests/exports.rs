@@ -24,7 +24,18 @@ fn small_run() -> RunData {
             ("order_fulfillment_rate".into(), KpiValue::Number(0.8)),
             ("order_accuracy".into(), KpiValue::Number(1.0)),
         ],
-        targets: qm_reports::kpi::default_targets(),
+        targets: vec![
+            Target {
+                kpi: "order_accuracy".into(),
+                bound: Bound::AtLeast,
+                value: 0.99,
+            },
+            Target {
+                kpi: "order_fulfillment_rate".into(),
+                bound: Bound::AtLeast,
+                value: 0.98,
+            },
+        ],
         events: vec![EventSpan {
             name: "Black Friday".into(),
             first_day: 0,

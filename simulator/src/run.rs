@@ -1831,7 +1831,18 @@ impl Sim<'_> {
                 (kpi.name.to_string(), value)
             })
             .collect();
-        let mut targets = qm_reports::kpi::default_targets();
+        let t = &self.s.targets;
+        let target = |kpi: &str, bound, value: &toml::Spanned<f64>| Target {
+            kpi: kpi.into(),
+            bound,
+            value: *value.get_ref(),
+        };
+        let mut targets = vec![
+            target("order_accuracy", Bound::AtLeast, &t.order_accuracy),
+            target("order_fulfillment_rate", Bound::AtLeast, &t.order_fulfillment_rate),
+            target("processing_time_hours_p50", Bound::AtMost, &t.processing_time_hours_p50),
+            target("processing_time_hours_p95", Bound::AtMost, &t.processing_time_hours_p95),
+        ];
         let promised = [
             ("achieved_cycle_service_level", self.summary.target_cycle_service_level),
             ("achieved_fill_rate", self.summary.target_fill_rate),

@@ -62,6 +62,9 @@ pub struct Scenario {
     /// Supplier reorders.
     #[serde(default)]
     pub replenishment: Replenishment,
+    /// What the reports judge the headline KPIs against.
+    #[serde(default)]
+    pub targets: Targets,
     /// The folder of the scenario file: relative paths inside it start here.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -499,6 +502,44 @@ pub struct BandSpec {
     pub per_kg_cents: u64,
     /// Days in transit.
     pub transit_days: Spanned<u32>,
+}
+
+/// Targets for the headline KPIs: the reports show each KPI in green when it meets its target,
+/// red when it misses.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    /// Least `order_accuracy`, a share.
+    #[serde(default = "default_target_accuracy")]
+    pub order_accuracy: Spanned<f64>,
+    /// Least `order_fulfillment_rate`, a share.
+    #[serde(default = "default_target_fulfillment")]
+    pub order_fulfillment_rate: Spanned<f64>,
+    /// Most `processing_time_hours_p50`, hours.
+    #[serde(default = "default_target_p50")]
+    pub processing_time_hours_p50: Spanned<f64>,
+    /// Most `processing_time_hours_p95`, hours.
+    #[serde(default = "default_target_p95")]
+    pub processing_time_hours_p95: Spanned<f64>,
+}
+
+fn default_target_accuracy() -> Spanned<f64> {
+    Spanned::new(0..0, 0.99)
+}
+fn default_target_fulfillment() -> Spanned<f64> {
+    Spanned::new(0..0, 0.98)
+}
+fn default_target_p50() -> Spanned<f64> {
+    Spanned::new(0..0, 24.0)
+}
+fn default_target_p95() -> Spanned<f64> {
+    Spanned::new(0..0, 48.0)
+}
+
+impl Default for Targets {
+    fn default() -> Self {
+        from_defaults()
+    }
 }
 
 /// Customer returns.
@@ -1347,6 +1388,12 @@ impl Scenario {
             "returns.delay_days_max",
             "must be ≥ delay_days_min and ≤ 365",
         );
+
+        let t = &s.targets;
+        c.probability(&t.order_accuracy, "targets.order_accuracy");
+        c.probability(&t.order_fulfillment_rate, "targets.order_fulfillment_rate");
+        c.positive(&t.processing_time_hours_p50, "targets.processing_time_hours_p50");
+        c.positive(&t.processing_time_hours_p95, "targets.processing_time_hours_p95");
 
         let a = &s.accuracy;
         c.probability(&a.pick_error_rate, "accuracy.pick_error_rate");

@@ -507,6 +507,9 @@ fn bad_scenarios_are_refused_with_file_line_column_and_what_is_expected() {
         (with("long-tail.toml", "delay_days_max = 21", "delay_days_max = 1"), "returns.delay_days_max: must be ≥ delay_days_min"),
         (with("flash-sale.toml", "order_quantity_units = 400", "order_quantity_units = 0"), "replenishment.skus[0].order_quantity_units: must be between 1"),
         (with("baseline.toml", "lead_time_days = 10", "lead_time_days = -10"), "replenishment.suppliers[1].lead_time_days: must be between 0 and 365 days"),
+        (with("baseline.toml", "", "") + "\n[targets]\norder_fulfillment_rate = 1.5\n", "targets.order_fulfillment_rate: must be a probability"),
+        (with("baseline.toml", "", "") + "\n[targets]\nprocessing_time_hours_p95 = 0\n", "targets.processing_time_hours_p95: must be a number > 0"),
+        (with("baseline.toml", "", "") + "\n[targets]\nfulfillment = 0.9\n", "unknown field `fulfillment`"),
     ];
     for (text, expected) in cases {
         let message = parse_error(&text);
