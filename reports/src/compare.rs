@@ -80,40 +80,62 @@ pub fn table(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> Table {
     }
 }
 
-/// The comparison as a terminal table: the KPIs that differ between runs, and the headline ones.
-pub fn text(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
-    let headline = ["order_fulfillment_rate", "order_accuracy", "processing_time_hours_p95", "unit_fill_rate", "shipping_cost_cents_per_order", "split_shipment_rate"];
-    let width = runs.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0).max(14);
-    let mut out = format!("{:<36}", "KPI");
-    for (label, _) in runs {
-        out += &format!(" {label:>width$}");
+/// A difference in the KPI's own display: percentage points for shares, otherwise its unit.
+pub fn signed_difference(difference: f64, unit: &str) -> String {
+    if unit == "share" {
+        return format!("{:+.2} pt", difference * 100.0);
     }
-    out += "\n";
-    let mut shown = 0;
+    let magnitude = html::display(&KpiValue::Number(difference.abs()), unit);
+    let sign = if difference < 0.0 { "-" } else { "+" };
+    format!("{sign}{magnitude}")
+}
+
+/// The comparison as a terminal table: the headline KPIs and every KPI that differs, each run's
+/// value with its difference against the first run.
+pub fn text(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
+    let headline = [
+        "order_fulfillment_rate",
+        "order_accuracy",
+        "processing_time_hours_p95",
+        "unit_fill_rate",
+        "shipping_cost_cents_per_order",
+        "split_shipment_rate",
+    ];
+    let mut rows: Vec<Vec<String>> = vec![std::iter::once("KPI".to_string())
+        .chain(runs.iter().map(|(label, _)| label.to_string()))
+        .collect()];
     for c in kpis {
         let differs = c.values.iter().any(|v| v != &c.values[0]);
         if !(differs || headline.contains(&c.kpi.name)) || matches!(c.values[0], KpiValue::Text(_)) {
             continue;
         }
-        shown += 1;
-        out += &format!("{:<36}", c.kpi.name);
+        let mut row = vec![c.kpi.name.to_string()];
         for (i, value) in c.values.iter().enumerate() {
             let mut cell = html::display(value, c.kpi.unit);
-            if i > 0 {
-                if let Some(d) = c.difference(i) {
-                    cell += &if c.kpi.unit == "share" {
-                        format!(" ({:+.2} pt)", d * 100.0)
-                    } else {
-                        format!(" ({:+.4})", d)
-                    };
-                }
+            if let Some(d) = c.difference(i).filter(|_| i > 0) {
+                cell += &format!(" ({})", signed_difference(d, c.kpi.unit));
             }
-            out += &format!(" {cell:>width$}");
+            row.push(cell);
+        }
+        rows.push(row);
+    }
+    if rows.len() == 1 {
+        return "no KPI differs between the runs\n".into();
+    }
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            let pad = widths[i] - cell.chars().count();
+            if i == 0 {
+                out += &format!("{cell}{}", " ".repeat(pad));
+            } else {
+                out += &format!("  {}{cell}", " ".repeat(pad));
+            }
         }
         out += "\n";
-    }
-    if shown == 0 {
-        out += "(no KPI differs)\n";
     }
     out
 }

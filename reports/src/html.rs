@@ -722,12 +722,7 @@ pub fn comparison(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
                 });
                 if i > 0 {
                     row.push(c.difference(i).map_or(String::new(), |d| {
-                        let unit = if c.kpi.unit == "share" { "points" } else { c.kpi.unit };
-                        if unit == "points" {
-                            format!("{:+.2} pt", d * 100.0)
-                        } else {
-                            format!("{:+}", display(&KpiValue::Number(d), unit))
-                        }
+                        escape(&crate::compare::signed_difference(d, c.kpi.unit))
                     }));
                 }
             }

@@ -183,7 +183,9 @@ fn comparison_reports_differences_against_the_first_run() {
         .difference_of("order_fulfillment_rate", "b");
     assert!((rate - 0.1).abs() < 1e-12, "{rate}");
     let text = qm_reports::compare::text(&runs, &kpis);
-    assert!(text.contains("order_fulfillment_rate") && text.contains("(+10.00 pt)"), "{text}");
+    assert_eq!(qm_reports::compare::signed_difference(-2064.52, "cents"), "-20.65");
+    assert_eq!(qm_reports::compare::signed_difference(67.0, "orders"), "+67");
+    assert!(text.contains("order_fulfillment_rate") && text.contains("80.00 %") && text.contains("90.00 % (+10.00 pt)"), "{text}");
 }
 
 /// The `difference_vs_first` of one KPI and run, read from the long table.
