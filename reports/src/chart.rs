@@ -157,7 +157,13 @@ type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
 fn draw(chart: &Chart, width: u32, height: u32, out: &mut String) -> DrawResult {
     let finite = |p: &&(f64, f64)| p.0.is_finite() && p.1.is_finite();
-    let points = || chart.series.iter().flat_map(|s| s.points.iter()).filter(finite);
+    let points = || {
+        chart
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter())
+            .filter(finite)
+    };
     let (mut x0, mut x1) = points().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
         (lo.min(p.0), hi.max(p.0))
     });
@@ -234,12 +240,14 @@ fn draw(chart: &Chart, width: u32, height: u32, out: &mut String) -> DrawResult 
         let line_color = color(series.color);
         let legend_color = line_color;
         let drawn = match series.style {
-            Style::Bars(w) => c.draw_series(series.points.iter().filter(finite).map(|&(x, y)| {
-                Rectangle::new(
-                    [(x - w / 2.0 + w * 0.06, 0.0), (x + w / 2.0 - w * 0.06, y)],
-                    line_color.mix(0.8).filled(),
-                )
-            }))?,
+            Style::Bars(w) => {
+                c.draw_series(series.points.iter().filter(finite).map(|&(x, y)| {
+                    Rectangle::new(
+                        [(x - w / 2.0 + w * 0.06, 0.0), (x + w / 2.0 - w * 0.06, y)],
+                        line_color.mix(0.8).filled(),
+                    )
+                }))?
+            }
             Style::Line | Style::Faint => {
                 let style = if series.style == Style::Faint {
                     line_color.mix(0.45).stroke_width(1)

@@ -59,7 +59,10 @@ pub fn table(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> Table {
         ("value", "its value in the run; null when undefined or text"),
         ("text", "its value when it is a name or a date"),
         ("difference_vs_first", "value − the first run's value"),
-        ("relative_difference_vs_first", "difference ÷ |the first run's value| (null when that is 0)"),
+        (
+            "relative_difference_vs_first",
+            "difference ÷ |the first run's value| (null when that is 0)",
+        ),
     ];
     let frame = DataFrame::new_infer_height(vec![
         Series::new("run".into(), run_col).into(),
@@ -106,7 +109,8 @@ pub fn text(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
         .collect()];
     for c in kpis {
         let differs = c.values.iter().any(|v| v != &c.values[0]);
-        if !(differs || headline.contains(&c.kpi.name)) || matches!(c.values[0], KpiValue::Text(_)) {
+        if !(differs || headline.contains(&c.kpi.name)) || matches!(c.values[0], KpiValue::Text(_))
+        {
             continue;
         }
         let mut row = vec![c.kpi.name.to_string()];
@@ -142,7 +146,10 @@ pub fn text(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
 
 /// Writes `compare.csv`, `compare.parquet` and `compare.html` into `dir`; returns the files.
 pub fn write(runs: &[(&str, &RunData)], dir: &Path) -> Result<Vec<PathBuf>, ExportError> {
-    std::fs::create_dir_all(dir).map_err(|source| ExportError::Io { path: dir.into(), source })?;
+    std::fs::create_dir_all(dir).map_err(|source| ExportError::Io {
+        path: dir.into(),
+        source,
+    })?;
     let kpis = kpis(runs);
     let mut table = table(runs, &kpis);
     let mut written = vec![
@@ -150,8 +157,10 @@ pub fn write(runs: &[(&str, &RunData)], dir: &Path) -> Result<Vec<PathBuf>, Expo
         write_table(&mut table, dir, Format::Parquet)?,
     ];
     let path = dir.join("compare.html");
-    std::fs::write(&path, html::comparison(runs, &kpis))
-        .map_err(|source| ExportError::Io { path: path.clone(), source })?;
+    std::fs::write(&path, html::comparison(runs, &kpis)).map_err(|source| ExportError::Io {
+        path: path.clone(),
+        source,
+    })?;
     written.push(path);
     Ok(written)
 }

@@ -168,10 +168,9 @@ pub fn summary_json(run: &RunData, tables: &[Table]) -> String {
     let mut out = String::from("{\n");
     let (status, failure) = match &run.status {
         RunStatus::Completed => ("completed", "null".to_string()),
-        RunStatus::Failed { message, .. } => (
-            "failed",
-            serde_json::to_string(message).expect("a string"),
-        ),
+        RunStatus::Failed { message, .. } => {
+            ("failed", serde_json::to_string(message).expect("a string"))
+        }
     };
     out += &format!("  \"status\": \"{status}\",\n  \"failure\": {failure},\n");
     for reading in kpi::readings(run) {

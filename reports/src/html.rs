@@ -103,7 +103,10 @@ fn target_text(target: &Target, unit: &str) -> String {
         Bound::AtLeast => "≥",
         Bound::AtMost => "≤",
     };
-    format!("target {sign} {}", display(&KpiValue::Number(target.value), unit))
+    format!(
+        "target {sign} {}",
+        display(&KpiValue::Number(target.value), unit)
+    )
 }
 
 const STYLE: &str = "
@@ -180,7 +183,9 @@ fn card(reading: &KpiReading, target: Option<&Target>) -> String {
     let kpi = reading.kpi;
     let value = display(&reading.value, kpi.unit);
     let (class, verdict) = match (target, reading.value.as_f64()) {
-        (Some(t), Some(x)) if t.met_by(x) => ("good", format!("{} · met", target_text(t, kpi.unit))),
+        (Some(t), Some(x)) if t.met_by(x) => {
+            ("good", format!("{} · met", target_text(t, kpi.unit)))
+        }
         (Some(t), Some(_)) => ("bad", format!("{} · missed", target_text(t, kpi.unit))),
         (Some(t), None) => (
             "unknown",
@@ -245,16 +250,16 @@ fn event_bands(run: &RunData) -> Vec<(f64, f64, String)> {
         .collect()
 }
 
+/// A chart over the days of `run`, its calendar events shaded.
+fn over_days(run: &RunData, title: &str, y_label: &str) -> Chart {
+    let mut chart = Chart::new(title, "day", y_label, XAxis::Days(start_date(run)));
+    chart.bands = event_bands(run);
+    chart
+}
+
 /// Daily orders placed against orders fulfilled (shipped complete), events shaded.
 fn daily_orders(runs: &[(&str, &RunData)]) -> Chart {
-    let first = runs[0].1;
-    let mut c = Chart::new(
-        "Orders placed and fulfilled per day",
-        "day",
-        "orders",
-        XAxis::Days(start_date(first)),
-    );
-    c.bands = event_bands(first);
+    let mut c = over_days(runs[0].1, "Orders placed and fulfilled per day", "orders");
     let single = runs.len() == 1;
     for (i, (label, run)) in runs.iter().enumerate() {
         let name = |what: &str| {
@@ -282,17 +287,18 @@ fn daily_orders(runs: &[(&str, &RunData)]) -> Chart {
 
 /// Total on-hand units against total safety stock, per day.
 fn stock_totals(runs: &[(&str, &RunData)]) -> Chart {
-    let first = runs[0].1;
-    let mut c = Chart::new(
+    let mut c = over_days(
+        runs[0].1,
         "On-hand units and safety stock, all SKUs",
-        "day",
         "units",
-        XAxis::Days(start_date(first)),
     );
-    c.bands = event_bands(first);
     let single = runs.len() == 1;
     for (i, (label, run)) in runs.iter().enumerate() {
-        let prefix = if single { String::new() } else { format!("{label}: ") };
+        let prefix = if single {
+            String::new()
+        } else {
+            format!("{label}: ")
+        };
         c.series.push(Series {
             name: format!("{prefix}on hand"),
             points: day_points(&run.daily, |r| r.on_hand_units as f64),
@@ -314,13 +320,7 @@ fn stock_totals(runs: &[(&str, &RunData)]) -> Chart {
 /// One top SKU's on-hand units against its safety stock and reorder point.
 fn sku_stock(run: &RunData, sku: &str) -> Chart {
     let rows: Vec<&SkuDayRow> = run.sku_daily.iter().filter(|r| r.sku == sku).collect();
-    let mut c = Chart::new(
-        &format!("SKU {sku}"),
-        "day",
-        "units",
-        XAxis::Days(start_date(run)),
-    );
-    c.bands = event_bands(run);
+    let mut c = over_days(run, &format!("SKU {sku}"), "units");
     let points = |f: &dyn Fn(&SkuDayRow) -> f64| -> Vec<(f64, f64)> {
         rows.iter().map(|r| (r.day as f64, f(r))).collect()
     };
@@ -387,7 +387,11 @@ fn processing(runs: &[(&str, &RunData)]) -> Chart {
             },
             points,
             color: i,
-            style: if single { Style::Bars(width) } else { Style::Line },
+            style: if single {
+                Style::Bars(width)
+            } else {
+                Style::Line
+            },
         });
     }
     c
@@ -415,7 +419,12 @@ fn latency(runs: &[(&str, &RunData)]) -> Chart {
                 .histogram
                 .iter()
                 .filter(|b| b.call == kind.call && b.calls as f64 / total >= LATENCY_MIN_SHARE)
-                .map(|b| ((b.latency_ns_to.max(1) as f64).log10(), b.calls as f64 / total))
+                .map(|b| {
+                    (
+                        (b.latency_ns_to.max(1) as f64).log10(),
+                        b.calls as f64 / total,
+                    )
+                })
                 .collect();
             c.series.push(Series {
                 name: if single {
@@ -435,15 +444,12 @@ fn latency(runs: &[(&str, &RunData)]) -> Chart {
 /// Each warehouse's lines shipped as a share of its capacity, per day (the busiest warehouse
 /// per run when comparing).
 fn warehouse_load(runs: &[(&str, &RunData)]) -> Chart {
-    let first = runs[0].1;
-    let mut c = Chart::new(
+    let mut c = over_days(
+        runs[0].1,
         "Warehouse load against pick/pack capacity",
-        "day",
         "lines shipped ÷ capacity",
-        XAxis::Days(start_date(first)),
     );
     c.y_percent = true;
-    c.bands = event_bands(first);
     c.h_lines = vec![(1.0, "capacity".into())];
     let use_share = |r: &WarehouseDayRow| {
         if r.capacity_lines > 0 {
@@ -517,8 +523,14 @@ fn kpi_table(run: &RunData) -> String {
     let rows = kpi::readings(run).into_iter().map(|r| {
         let target = run.targets.iter().find(|t| t.kpi == r.kpi.name);
         let verdict = match (target, r.value.as_f64()) {
-            (Some(t), Some(x)) if t.met_by(x) => format!("<span class=\"good-text\">{} ✓</span>", escape(&target_text(t, r.kpi.unit))),
-            (Some(t), _) => format!("<span class=\"bad-text\">{} ✗</span>", escape(&target_text(t, r.kpi.unit))),
+            (Some(t), Some(x)) if t.met_by(x) => format!(
+                "<span class=\"good-text\">{} ✓</span>",
+                escape(&target_text(t, r.kpi.unit))
+            ),
+            (Some(t), _) => format!(
+                "<span class=\"bad-text\">{} ✗</span>",
+                escape(&target_text(t, r.kpi.unit))
+            ),
             (None, _) => String::new(),
         };
         let definition = match &r.note {
@@ -533,7 +545,11 @@ fn kpi_table(run: &RunData) -> String {
             format!("<span class=\"def\">{definition}</span>"),
         ]
     });
-    table(&["KPI", "value", "unit", "target", "definition"], &[4], rows)
+    table(
+        &["KPI", "value", "unit", "target", "definition"],
+        &[4],
+        rows,
+    )
 }
 
 /// The HTML report of one run.
@@ -570,31 +586,65 @@ pub fn report(run: &RunData) -> String {
         body += "</div>\n<p class=\"meta\">The six SKUs with the most expected demand: on hand (all warehouses) against safety stock (forecast policies) and reorder point.</p>\n";
     }
     body += "<h2>Processing time</h2>\n";
-    body += &figure(&processing(&runs), CHART_WIDTH, CHART_HEIGHT, "Orders shipped complete by hours from placement to their last shipment.");
+    body += &figure(
+        &processing(&runs),
+        CHART_WIDTH,
+        CHART_HEIGHT,
+        "Orders shipped complete by hours from placement to their last shipment.",
+    );
     body += "<h2>Warehouses</h2>\n";
-    body += &figure(&warehouse_load(&runs), CHART_WIDTH, CHART_HEIGHT, "Lines shipped at each day's cutoff as a share of the warehouse's pick/pack capacity.");
+    body += &figure(
+        &warehouse_load(&runs),
+        CHART_WIDTH,
+        CHART_HEIGHT,
+        "Lines shipped at each day's cutoff as a share of the warehouse's pick/pack capacity.",
+    );
     let days = run.number("days").unwrap_or(0.0);
     body += &table(
-        &["warehouse", "capacity lines/day", "lines shipped", "capacity use", "peak day lines", "saturated days", "average on hand", "peak on hand", "storage capacity", "pick errors"],
+        &[
+            "warehouse",
+            "capacity lines/day",
+            "lines shipped",
+            "capacity use",
+            "peak day lines",
+            "saturated days",
+            "average on hand",
+            "peak on hand",
+            "storage capacity",
+            "pick errors",
+        ],
         &[],
         run.warehouses.iter().map(|w| {
             vec![
                 escape(&w.warehouse),
                 number(w.capacity_lines_per_day as f64),
                 number(w.lines_shipped as f64),
-                share_text((days > 0.0 && w.capacity_lines_per_day > 0).then(|| w.lines_shipped as f64 / (w.capacity_lines_per_day as f64 * days))),
+                share_text(
+                    (days > 0.0 && w.capacity_lines_per_day > 0)
+                        .then(|| w.lines_shipped as f64 / (w.capacity_lines_per_day as f64 * days)),
+                ),
                 number(w.peak_day_lines as f64),
                 number(w.saturated_days as f64),
                 number(w.average_on_hand_units),
                 number(w.peak_on_hand_units as f64),
-                w.storage_capacity_units.map_or("—".into(), |c| number(c as f64)),
+                w.storage_capacity_units
+                    .map_or("—".into(), |c| number(c as f64)),
                 number(w.pick_errors as f64),
             ]
         }),
     );
     body += "<h2>Channels</h2>\n";
     body += &table(
-        &["channel", "strategy", "orders placed", "oversold", "lost units (not shown)", "shipped complete", "fulfillment rate", "unit fill rate"],
+        &[
+            "channel",
+            "strategy",
+            "orders placed",
+            "oversold",
+            "lost units (not shown)",
+            "shipped complete",
+            "fulfillment rate",
+            "unit fill rate",
+        ],
         &[1],
         run.channels.iter().map(|c| {
             vec![
@@ -604,17 +654,37 @@ pub fn report(run: &RunData) -> String {
                 number(c.orders_oversold as f64),
                 number(c.lost_sales_units_not_shown as f64),
                 number(c.orders_shipped_complete as f64),
-                share_text((c.orders_placed > 0).then(|| c.orders_shipped_complete as f64 / c.orders_placed as f64)),
-                share_text((c.units_ordered > 0).then(|| c.units_shipped as f64 / c.units_ordered as f64)),
+                share_text(
+                    (c.orders_placed > 0)
+                        .then(|| c.orders_shipped_complete as f64 / c.orders_placed as f64),
+                ),
+                share_text(
+                    (c.units_ordered > 0).then(|| c.units_shipped as f64 / c.units_ordered as f64),
+                ),
             ]
         }),
     );
     body += &format!("<h2>SKUs: the {SKU_TABLE_ROWS} with the most units ordered</h2>\n");
     let abc = crate::tables::abc_classes(&run.skus);
     let mut order: Vec<usize> = (0..run.skus.len()).collect();
-    order.sort_by(|&a, &b| run.skus[b].units_ordered.cmp(&run.skus[a].units_ordered).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        run.skus[b]
+            .units_ordered
+            .cmp(&run.skus[a].units_ordered)
+            .then(a.cmp(&b))
+    });
     body += &table(
-        &["SKU", "ABC", "pattern", "units ordered", "unit fill rate", "lost units", "stockout days", "average on hand", "achieved fill rate"],
+        &[
+            "SKU",
+            "ABC",
+            "pattern",
+            "units ordered",
+            "unit fill rate",
+            "lost units",
+            "stockout days",
+            "average on hand",
+            "achieved fill rate",
+        ],
         &[1, 2],
         order.iter().take(SKU_TABLE_ROWS).map(|&i| {
             let s = &run.skus[i];
@@ -623,7 +693,9 @@ pub fn report(run: &RunData) -> String {
                 abc[i].into(),
                 crate::tables::demand_pattern(s.demand_days, days, s.demand_size_cv2).into(),
                 number(s.units_ordered as f64),
-                share_text((s.units_ordered > 0).then(|| s.units_shipped as f64 / s.units_ordered as f64)),
+                share_text(
+                    (s.units_ordered > 0).then(|| s.units_shipped as f64 / s.units_ordered as f64),
+                ),
                 number(s.lost_sales_units as f64),
                 number(s.stockout_days as f64),
                 number(s.average_on_hand_units),
@@ -648,7 +720,9 @@ fn latency_table(run: &RunData) -> String {
         number(l.engine_calls_per_second)
     );
     out += &table(
-        &["call", "calls", "p50 ns", "p90 ns", "p99 ns", "p99.9 ns", "max ns", "mean ns"],
+        &[
+            "call", "calls", "p50 ns", "p90 ns", "p99 ns", "p99.9 ns", "max ns", "mean ns",
+        ],
         &[],
         l.kinds.iter().map(|k| {
             vec![
@@ -716,7 +790,9 @@ pub fn comparison(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
             for (i, value) in c.values.iter().enumerate() {
                 let text = escape(&display(value, c.kpi.unit));
                 row.push(match (target_of(c.kpi.name), value.as_f64()) {
-                    (Some(t), Some(x)) if t.met_by(x) => format!("<span class=\"good-text\">{text}</span>"),
+                    (Some(t), Some(x)) if t.met_by(x) => {
+                        format!("<span class=\"good-text\">{text}</span>")
+                    }
                     (Some(_), Some(_)) => format!("<span class=\"bad-text\">{text}</span>"),
                     _ => text,
                 });
@@ -731,10 +807,30 @@ pub fn comparison(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
     );
     body += "<h2>Charts, overlaid</h2>\n";
     body += &figure(&daily_orders(runs), CHART_WIDTH, CHART_HEIGHT, "Fulfilled orders per day (solid) and orders placed (faint), one colour per run. Shaded: the first run's events.");
-    body += &figure(&stock_totals(runs), CHART_WIDTH, CHART_HEIGHT, "On-hand units (solid) and safety stock (faint) per run.");
-    body += &figure(&processing(runs), CHART_WIDTH, CHART_HEIGHT, "Share of orders shipped complete per processing-time bin, per run.");
-    body += &figure(&warehouse_load(runs), CHART_WIDTH, CHART_HEIGHT, "The busiest warehouse's load against its capacity each day, per run.");
-    body += &figure(&latency(runs), CHART_WIDTH, CHART_HEIGHT, "reserve latency per run (wall clock).");
+    body += &figure(
+        &stock_totals(runs),
+        CHART_WIDTH,
+        CHART_HEIGHT,
+        "On-hand units (solid) and safety stock (faint) per run.",
+    );
+    body += &figure(
+        &processing(runs),
+        CHART_WIDTH,
+        CHART_HEIGHT,
+        "Share of orders shipped complete per processing-time bin, per run.",
+    );
+    body += &figure(
+        &warehouse_load(runs),
+        CHART_WIDTH,
+        CHART_HEIGHT,
+        "The busiest warehouse's load against its capacity each day, per run.",
+    );
+    body += &figure(
+        &latency(runs),
+        CHART_WIDTH,
+        CHART_HEIGHT,
+        "reserve latency per run (wall clock).",
+    );
     page("Quartermaster comparison", &body)
 }
 

@@ -108,13 +108,29 @@ pub fn build(run: &RunData) -> Vec<Table> {
             .date(start, |r| r.day)
             .col("day", "day index from 0", |r| r.day)
             .col("warehouse", "warehouse code", |r| r.warehouse.as_str())
-            .col("lines_shipped", "order lines shipped at the day's cutoff", |r| r.lines_shipped)
-            .col("capacity_lines", "its pick/pack capacity that day, lines", |r| r.capacity_lines)
-            .col("capacity_use_share", "lines_shipped ÷ capacity_lines", |r| {
-                share(r.lines_shipped as f64, r.capacity_lines as f64)
+            .col(
+                "lines_shipped",
+                "order lines shipped at the day's cutoff",
+                |r| r.lines_shipped,
+            )
+            .col(
+                "capacity_lines",
+                "its pick/pack capacity that day, lines",
+                |r| r.capacity_lines,
+            )
+            .col(
+                "capacity_use_share",
+                "lines_shipped ÷ capacity_lines",
+                |r| share(r.lines_shipped as f64, r.capacity_lines as f64),
+            )
+            .col(
+                "backlog_lines",
+                "paid lines still waiting after the cutoff",
+                |r| r.backlog_lines,
+            )
+            .col("on_hand_units", "on-hand units at the close", |r| {
+                r.on_hand_units
             })
-            .col("backlog_lines", "paid lines still waiting after the cutoff", |r| r.backlog_lines)
-            .col("on_hand_units", "on-hand units at the close", |r| r.on_hand_units)
             .table("warehouse_daily", "warehouse and day", false),
         warehouses(run, days),
         skus(run, days),
@@ -122,45 +138,105 @@ pub fn build(run: &RunData) -> Vec<Table> {
             .date(start, |r| r.day)
             .col("day", "day index from 0", |r| r.day)
             .col("sku", "SKU code", |r| r.sku.as_str())
-            .col("on_hand_units", "on-hand units at the close, all warehouses", |r| r.on_hand_units)
-            .col("safety_stock_units", "safety stock, all warehouses (forecast policies; null otherwise)", |r| r.safety_stock_units)
-            .col("reorder_point_units", "reorder point, all warehouses", |r| r.reorder_point_units)
-            .table("sku_daily", "top SKU (the six with the most expected demand) and day", false),
+            .col(
+                "on_hand_units",
+                "on-hand units at the close, all warehouses",
+                |r| r.on_hand_units,
+            )
+            .col(
+                "safety_stock_units",
+                "safety stock, all warehouses (forecast policies; null otherwise)",
+                |r| r.safety_stock_units,
+            )
+            .col(
+                "reorder_point_units",
+                "reorder point, all warehouses",
+                |r| r.reorder_point_units,
+            )
+            .table(
+                "sku_daily",
+                "top SKU (the six with the most expected demand) and day",
+                false,
+            ),
         Frame::new(&run.channels)
             .col("channel", "channel code", |r| r.channel.as_str())
-            .col("strategy", "its allocation strategy", |r| r.strategy.as_str())
+            .col("strategy", "its allocation strategy", |r| {
+                r.strategy.as_str()
+            })
             .col("orders_placed", "orders placed on it", |r| r.orders_placed)
             .col("units_ordered", "units in them", |r| r.units_ordered)
-            .col("orders_oversold", "orders it accepted that the engine could not hold in full", |r| r.orders_oversold)
+            .col(
+                "orders_oversold",
+                "orders it accepted that the engine could not hold in full",
+                |r| r.orders_oversold,
+            )
             .col("oversold_units", "units of those", |r| r.oversold_units)
-            .col("lost_sales_units_not_shown", "units it showed out of stock", |r| r.lost_sales_units_not_shown)
-            .col("orders_shipped_complete", "its orders shipped complete", |r| r.orders_shipped_complete)
-            .col("order_fulfillment_rate", "orders_shipped_complete ÷ orders_placed (null without orders)", |r| {
-                share(r.orders_shipped_complete as f64, r.orders_placed as f64)
+            .col(
+                "lost_sales_units_not_shown",
+                "units it showed out of stock",
+                |r| r.lost_sales_units_not_shown,
+            )
+            .col(
+                "orders_shipped_complete",
+                "its orders shipped complete",
+                |r| r.orders_shipped_complete,
+            )
+            .col(
+                "order_fulfillment_rate",
+                "orders_shipped_complete ÷ orders_placed (null without orders)",
+                |r| share(r.orders_shipped_complete as f64, r.orders_placed as f64),
+            )
+            .col("units_shipped", "units shipped against its orders", |r| {
+                r.units_shipped
             })
-            .col("units_shipped", "units shipped against its orders", |r| r.units_shipped)
-            .col("unit_fill_rate", "units_shipped ÷ units_ordered (null without units)", |r| {
-                share(r.units_shipped as f64, r.units_ordered as f64)
-            })
-            .col("shipping_cost_cents", "carrier cost of its orders' shipments, cents", |r| r.shipping_cost_cents)
+            .col(
+                "unit_fill_rate",
+                "units_shipped ÷ units_ordered (null without units)",
+                |r| share(r.units_shipped as f64, r.units_ordered as f64),
+            )
+            .col(
+                "shipping_cost_cents",
+                "carrier cost of its orders' shipments, cents",
+                |r| r.shipping_cost_cents,
+            )
             .table("channels", "sales channel", false),
         processing_time(run),
         Frame::new(&run.latency.kinds)
             .col("call", "engine call kind", |r| r.call.as_str())
             .col("calls", "calls measured", |r| r.calls)
-            .col("latency_ns_p50", "median wall-clock latency, ns", |r| r.latency_ns_p50)
-            .col("latency_ns_p90", "90th percentile, ns", |r| r.latency_ns_p90)
-            .col("latency_ns_p99", "99th percentile, ns", |r| r.latency_ns_p99)
-            .col("latency_ns_p999", "99.9th percentile, ns", |r| r.latency_ns_p999)
+            .col("latency_ns_p50", "median wall-clock latency, ns", |r| {
+                r.latency_ns_p50
+            })
+            .col("latency_ns_p90", "90th percentile, ns", |r| {
+                r.latency_ns_p90
+            })
+            .col("latency_ns_p99", "99th percentile, ns", |r| {
+                r.latency_ns_p99
+            })
+            .col("latency_ns_p999", "99.9th percentile, ns", |r| {
+                r.latency_ns_p999
+            })
             .col("latency_ns_max", "maximum, ns", |r| r.latency_ns_max)
             .col("latency_ns_mean", "mean, ns", |r| r.latency_ns_mean)
             .table("latency", "engine call kind (from an hdrhistogram)", true),
         Frame::new(&run.latency.histogram)
             .col("call", "engine call kind", |r| r.call.as_str())
-            .col("latency_ns_from", "bucket's lower edge, ns (exclusive)", |r| r.latency_ns_from)
-            .col("latency_ns_to", "bucket's upper edge, ns (inclusive)", |r| r.latency_ns_to)
+            .col(
+                "latency_ns_from",
+                "bucket's lower edge, ns (exclusive)",
+                |r| r.latency_ns_from,
+            )
+            .col(
+                "latency_ns_to",
+                "bucket's upper edge, ns (inclusive)",
+                |r| r.latency_ns_to,
+            )
             .col("calls", "calls in the bucket", |r| r.calls)
-            .table("latency_histogram", "power-of-two latency bucket of a call kind", true),
+            .table(
+                "latency_histogram",
+                "power-of-two latency bucket of a call kind",
+                true,
+            ),
     ]
 }
 
@@ -168,23 +244,39 @@ fn summary(run: &RunData) -> Table {
     let readings = kpi::readings(run);
     let target = |r: &KpiReading| run.targets.iter().find(|t| t.kpi == r.kpi.name);
     Frame::new(&readings)
-        .col("kpi", "KPI name (defined in the README and in `definition`)", |r| r.kpi.name)
-        .col("value", "its value; null when undefined (see `note`) or text", |r| r.value.as_f64())
-        .col("text", "its value when it is a name or a date", |r| match &r.value {
-            KpiValue::Text(text) => Some(text.clone()),
-            _ => None,
-        })
+        .col(
+            "kpi",
+            "KPI name (defined in the README and in `definition`)",
+            |r| r.kpi.name,
+        )
+        .col(
+            "value",
+            "its value; null when undefined (see `note`) or text",
+            |r| r.value.as_f64(),
+        )
+        .col(
+            "text",
+            "its value when it is a name or a date",
+            |r| match &r.value {
+                KpiValue::Text(text) => Some(text.clone()),
+                _ => None,
+            },
+        )
         .col("unit", "what it is counted or measured in", |r| r.kpi.unit)
-        .col("target", "the target it is judged against, if any", |r| target(r).map(|t| t.value))
+        .col("target", "the target it is judged against, if any", |r| {
+            target(r).map(|t| t.value)
+        })
         .col("target_bound", "`at_least` or `at_most`", |r| {
             target(r).map(|t| match t.bound {
                 Bound::AtLeast => "at_least",
                 Bound::AtMost => "at_most",
             })
         })
-        .col("meets_target", "whether the value meets the target (null without either)", |r| {
-            Some(target(r)?.met_by(r.value.as_f64()?))
-        })
+        .col(
+            "meets_target",
+            "whether the value meets the target (null without either)",
+            |r| Some(target(r)?.met_by(r.value.as_f64()?)),
+        )
         .col("note", "why the value is null", |r| r.note.clone())
         .col("definition", "what the KPI means", |r| r.kpi.definition)
         .table("summary", "KPI", false)
@@ -194,45 +286,122 @@ fn daily(run: &RunData, start: NaiveDate) -> Table {
     Frame::new(&run.daily)
         .date(start, |r| r.day)
         .col("day", "day index from 0", |r| r.day)
-        .col("demand_multiplier", "expected orders ÷ base rate (profiles, trend, events)", |r| r.demand_multiplier)
-        .col("events", "calendar events active that day, `;`-separated", |r| r.events.as_str())
+        .col(
+            "demand_multiplier",
+            "expected orders ÷ base rate (profiles, trend, events)",
+            |r| r.demand_multiplier,
+        )
+        .col(
+            "events",
+            "calendar events active that day, `;`-separated",
+            |r| r.events.as_str(),
+        )
         .col("orders_placed", "orders placed", |r| r.orders_placed)
         .col("units_ordered", "units in them", |r| r.units_ordered)
-        .col("orders_shipped_complete", "orders whose shipping completed that day (fulfilled)", |r| r.orders_shipped_complete)
+        .col(
+            "orders_shipped_complete",
+            "orders whose shipping completed that day (fulfilled)",
+            |r| r.orders_shipped_complete,
+        )
         .col("units_shipped", "units shipped", |r| r.units_shipped)
-        .col("units_backordered", "units backordered", |r| r.units_backordered)
-        .col("orders_oversold", "orders accepted that the engine could not hold in full", |r| r.orders_oversold)
+        .col("units_backordered", "units backordered", |r| {
+            r.units_backordered
+        })
+        .col(
+            "orders_oversold",
+            "orders accepted that the engine could not hold in full",
+            |r| r.orders_oversold,
+        )
         .col("oversold_units", "units of those", |r| r.oversold_units)
-        .col("lost_sales_units", "units customers could not buy", |r| r.lost_sales_units)
-        .col("on_hand_units", "on-hand units at the close, all cells", |r| r.on_hand_units)
-        .col("safety_stock_units", "safety stock summed over cells at the close (forecast policies; null otherwise)", |r| r.safety_stock_units)
-        .col("stockout_skus", "SKUs with no free unit in any warehouse at the close", |r| r.stockout_skus)
-        .col("processing_time_hours_p50", "median processing hours of the orders completed that day (null if none)", |r| r.processing_time_hours_p50)
-        .col("processing_time_hours_p95", "95th percentile", |r| r.processing_time_hours_p95)
-        .col("processing_time_hours_p99", "99th percentile", |r| r.processing_time_hours_p99)
+        .col("lost_sales_units", "units customers could not buy", |r| {
+            r.lost_sales_units
+        })
+        .col(
+            "on_hand_units",
+            "on-hand units at the close, all cells",
+            |r| r.on_hand_units,
+        )
+        .col(
+            "safety_stock_units",
+            "safety stock summed over cells at the close (forecast policies; null otherwise)",
+            |r| r.safety_stock_units,
+        )
+        .col(
+            "stockout_skus",
+            "SKUs with no free unit in any warehouse at the close",
+            |r| r.stockout_skus,
+        )
+        .col(
+            "processing_time_hours_p50",
+            "median processing hours of the orders completed that day (null if none)",
+            |r| r.processing_time_hours_p50,
+        )
+        .col("processing_time_hours_p95", "95th percentile", |r| {
+            r.processing_time_hours_p95
+        })
+        .col("processing_time_hours_p99", "99th percentile", |r| {
+            r.processing_time_hours_p99
+        })
         .table("daily", "simulated day", false)
 }
 
 fn warehouses(run: &RunData, days: f64) -> Table {
     Frame::new(&run.warehouses)
         .col("warehouse", "warehouse code", |r| r.warehouse.as_str())
-        .col("capacity_lines_per_day", "pick/pack capacity, order lines a day", |r| r.capacity_lines_per_day)
-        .col("lines_shipped", "order lines shipped over the run", |r| r.lines_shipped)
-        .col("capacity_use_share", "lines_shipped ÷ (capacity × days)", |r| {
-            share(r.lines_shipped as f64, r.capacity_lines_per_day as f64 * days)
+        .col(
+            "capacity_lines_per_day",
+            "pick/pack capacity, order lines a day",
+            |r| r.capacity_lines_per_day,
+        )
+        .col("lines_shipped", "order lines shipped over the run", |r| {
+            r.lines_shipped
         })
-        .col("peak_day_lines", "most lines shipped in one day", |r| r.peak_day_lines)
-        .col("saturated_days", "days its cutoff left paid lines behind", |r| r.saturated_days)
+        .col(
+            "capacity_use_share",
+            "lines_shipped ÷ (capacity × days)",
+            |r| {
+                share(
+                    r.lines_shipped as f64,
+                    r.capacity_lines_per_day as f64 * days,
+                )
+            },
+        )
+        .col("peak_day_lines", "most lines shipped in one day", |r| {
+            r.peak_day_lines
+        })
+        .col(
+            "saturated_days",
+            "days its cutoff left paid lines behind",
+            |r| r.saturated_days,
+        )
         .col("shipments", "shipments sent", |r| r.shipments)
         .col("units_shipped", "units shipped", |r| r.units_shipped)
-        .col("shipping_cost_cents", "carrier cost of its shipments, cents", |r| r.shipping_cost_cents)
-        .col("average_on_hand_units", "mean on-hand units at the closes", |r| r.average_on_hand_units)
-        .col("peak_on_hand_units", "most on-hand units at a close", |r| r.peak_on_hand_units)
-        .col("storage_capacity_units", "storage capacity, units (null if the scenario gives none)", |r| r.storage_capacity_units)
-        .col("peak_storage_use_share", "peak_on_hand_units ÷ storage_capacity_units", |r| {
-            r.storage_capacity_units
-                .and_then(|c| share(r.peak_on_hand_units as f64, c as f64))
+        .col(
+            "shipping_cost_cents",
+            "carrier cost of its shipments, cents",
+            |r| r.shipping_cost_cents,
+        )
+        .col(
+            "average_on_hand_units",
+            "mean on-hand units at the closes",
+            |r| r.average_on_hand_units,
+        )
+        .col("peak_on_hand_units", "most on-hand units at a close", |r| {
+            r.peak_on_hand_units
         })
+        .col(
+            "storage_capacity_units",
+            "storage capacity, units (null if the scenario gives none)",
+            |r| r.storage_capacity_units,
+        )
+        .col(
+            "peak_storage_use_share",
+            "peak_on_hand_units ÷ storage_capacity_units",
+            |r| {
+                r.storage_capacity_units
+                    .and_then(|c| share(r.peak_on_hand_units as f64, c as f64))
+            },
+        )
         .col("pick_errors", "shipments picked wrong", |r| r.pick_errors)
         .table("warehouses", "warehouse", false)
 }
@@ -321,12 +490,26 @@ fn processing_time(run: &RunData) -> Table {
         })
         .collect();
     Frame::new(&rows)
-        .col("processing_time_hours_from", "bin's lower edge, hours (inclusive)", |(b, _)| b.processing_time_hours_from)
-        .col("processing_time_hours_to", "bin's upper edge, hours (exclusive; null for the last, open bin)", |(b, _)| b.processing_time_hours_to)
-        .col("orders", "orders shipped complete whose processing time fell in the bin", |(b, _)| b.orders)
-        .col("cumulative_share", "share of orders shipped complete up to the bin's upper edge", |(_, c)| {
-            share(*c as f64, total as f64)
-        })
+        .col(
+            "processing_time_hours_from",
+            "bin's lower edge, hours (inclusive)",
+            |(b, _)| b.processing_time_hours_from,
+        )
+        .col(
+            "processing_time_hours_to",
+            "bin's upper edge, hours (exclusive; null for the last, open bin)",
+            |(b, _)| b.processing_time_hours_to,
+        )
+        .col(
+            "orders",
+            "orders shipped complete whose processing time fell in the bin",
+            |(b, _)| b.orders,
+        )
+        .col(
+            "cumulative_share",
+            "share of orders shipped complete up to the bin's upper edge",
+            |(_, c)| share(*c as f64, total as f64),
+        )
         .table("processing_time", "processing-time bin", false)
 }
 
@@ -390,7 +573,14 @@ mod tests {
     fn abc_splits_by_ordered_value() {
         // Values 700, 150, 100, 40, 10 of 1000: A takes the first 80 % (700 starts at 0,
         // 150 starts at 700 < 800), B up to 95 % (100 starts at 850), C the rest.
-        let skus = [sku(7, 100), sku(15, 10), sku(1, 100), sku(4, 10), sku(1, 10), sku(0, 5)];
+        let skus = [
+            sku(7, 100),
+            sku(15, 10),
+            sku(1, 100),
+            sku(4, 10),
+            sku(1, 10),
+            sku(0, 5),
+        ];
         assert_eq!(abc_classes(&skus), ["A", "A", "B", "C", "C", "C"]);
     }
 

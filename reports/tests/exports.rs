@@ -70,25 +70,51 @@ fn parquet_and_csv_read_back_typed() {
         .finish()
         .unwrap();
     assert_eq!(daily.column("date").unwrap().dtype(), &DataType::Date);
-    assert_eq!(daily.column("orders_placed").unwrap().dtype(), &DataType::UInt64);
+    assert_eq!(
+        daily.column("orders_placed").unwrap().dtype(),
+        &DataType::UInt64
+    );
     assert_eq!(
         daily.column("date").unwrap().get(1).unwrap().to_string(),
         "2026-11-28"
     );
     // Processing percentiles of a day without completed orders are null, not 0.
-    assert_eq!(daily.column("processing_time_hours_p95").unwrap().null_count(), 2);
+    assert_eq!(
+        daily
+            .column("processing_time_hours_p95")
+            .unwrap()
+            .null_count(),
+        2
+    );
 
     let csv = std::fs::read_to_string(dir.join("daily.csv")).unwrap();
     let header = csv.lines().next().unwrap();
-    assert!(header.starts_with("date,day,demand_multiplier,events,orders_placed"), "{header}");
-    assert!(csv.lines().nth(1).unwrap().starts_with("2026-11-27,0,"), "{csv}");
+    assert!(
+        header.starts_with("date,day,demand_multiplier,events,orders_placed"),
+        "{header}"
+    );
+    assert!(
+        csv.lines().nth(1).unwrap().starts_with("2026-11-27,0,"),
+        "{csv}"
+    );
 
     let skus = ParquetReader::new(std::fs::File::open(dir.join("skus.parquet")).unwrap())
         .finish()
         .unwrap();
-    assert_eq!(skus.column("abc_class").unwrap().get(0).unwrap().to_string(), "\"A\"");
     assert_eq!(
-        skus.column("ordered_value_cents").unwrap().get(0).unwrap().to_string(),
+        skus.column("abc_class")
+            .unwrap()
+            .get(0)
+            .unwrap()
+            .to_string(),
+        "\"A\""
+    );
+    assert_eq!(
+        skus.column("ordered_value_cents")
+            .unwrap()
+            .get(0)
+            .unwrap()
+            .to_string(),
         "3000"
     );
     let summary = ParquetReader::new(std::fs::File::open(dir.join("summary.parquet")).unwrap())
@@ -132,7 +158,10 @@ fn a_failed_run_is_reported_as_failed_with_its_error() {
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["status"], "failed");
-    assert_eq!(summary["failure"], "day 2: the engine broke an invariant <cell 7>");
+    assert_eq!(
+        summary["failure"],
+        "day 2: the engine broke an invariant <cell 7>"
+    );
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(
         html.contains("This run failed after 2 simulated day(s): day 2: the engine broke an invariant &lt;cell 7&gt;"),
@@ -146,7 +175,9 @@ fn headline_cards_are_green_when_met_and_red_when_missed() {
     let html = qm_reports::html::report(&small_run());
     // Accuracy 100 % meets ≥ 99 %; fulfillment 80 % misses ≥ 98 %.
     let card = |kpi: &str| {
-        let at = html.find(&format!("<div class=\"name\">{kpi}</div>")).unwrap();
+        let at = html
+            .find(&format!("<div class=\"name\">{kpi}</div>"))
+            .unwrap();
         let open = html[..at].rfind("<div class=\"card").unwrap();
         html[open..at].to_string()
     };
@@ -161,7 +192,8 @@ fn headline_cards_are_green_when_met_and_red_when_missed() {
     assert!(html.contains("Black Friday"));
     // Daily orders and stock are charted; the processing-time chart has no completed order to show.
     assert_eq!(html.matches("<svg").count(), 2);
-    assert!(html.contains("<b>Processing time: placement to shipped complete</b>: no data in this run."));
+    assert!(html
+        .contains("<b>Processing time: placement to shipped complete</b>: no data in this run."));
 }
 
 #[test]
@@ -183,9 +215,20 @@ fn comparison_reports_differences_against_the_first_run() {
         .difference_of("order_fulfillment_rate", "b");
     assert!((rate - 0.1).abs() < 1e-12, "{rate}");
     let text = qm_reports::compare::text(&runs, &kpis);
-    assert_eq!(qm_reports::compare::signed_difference(-2064.52, "cents"), "-20.65");
-    assert_eq!(qm_reports::compare::signed_difference(67.0, "orders"), "+67");
-    assert!(text.contains("order_fulfillment_rate") && text.contains("80.00 %") && text.contains("90.00 % (+10.00 pt)"), "{text}");
+    assert_eq!(
+        qm_reports::compare::signed_difference(-2064.52, "cents"),
+        "-20.65"
+    );
+    assert_eq!(
+        qm_reports::compare::signed_difference(67.0, "orders"),
+        "+67"
+    );
+    assert!(
+        text.contains("order_fulfillment_rate")
+            && text.contains("80.00 %")
+            && text.contains("90.00 % (+10.00 pt)"),
+        "{text}"
+    );
 }
 
 /// The `difference_vs_first` of one KPI and run, read from the long table.
@@ -197,7 +240,12 @@ impl Difference for DataFrame {
     fn difference_of(self, kpi: &str, run: &str) -> f64 {
         let kpis = self.column("kpi").unwrap().str().unwrap().clone();
         let runs = self.column("run").unwrap().str().unwrap().clone();
-        let diffs = self.column("difference_vs_first").unwrap().f64().unwrap().clone();
+        let diffs = self
+            .column("difference_vs_first")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .clone();
         (0..self.height())
             .find(|&i| kpis.get(i) == Some(kpi) && runs.get(i) == Some(run))
             .and_then(|i| diffs.get(i))

@@ -5,10 +5,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use qm_reports::export::Format;
 use qm_simulator::calculators::{self, CalculatorError, PolicyTarget};
 use qm_simulator::demand_log::LogError;
 use qm_simulator::import::{describe, import, ColumnMapping, ImportError, PRESETS};
-use qm_reports::export::Format;
 use qm_simulator::run::{read_results, simulate, write_outputs, RunOutput};
 use qm_simulator::scenario::{Scenario, ScenarioError, MAX_DAYS};
 use qm_simulator::tune;
@@ -211,7 +211,12 @@ fn parse_format(name: &str) -> Result<Format, String> {
 }
 
 /// Writes a run's outputs; a run that failed midway is written too, then reported as an error.
-fn finish_run(output: &RunOutput, dir: &Path, formats: &[Format], quiet: bool) -> Result<(), Failure> {
+fn finish_run(
+    output: &RunOutput,
+    dir: &Path,
+    formats: &[Format],
+    quiet: bool,
+) -> Result<(), Failure> {
     let written = write_outputs(output, dir, formats)?;
     if let Some(message) = output.failure() {
         return Err(anyhow::anyhow!(
@@ -464,8 +469,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if data.is_empty() {
                 println!("note: this run placed no orders; its rates are undefined (null)");
             }
-            if let qm_reports::run::RunStatus::Failed { days_completed, message } = &data.status {
-                println!("note: this run failed after {days_completed} simulated day(s): {message}");
+            if let qm_reports::run::RunStatus::Failed {
+                days_completed,
+                message,
+            } = &data.status
+            {
+                println!(
+                    "note: this run failed after {days_completed} simulated day(s): {message}"
+                );
             }
             print_written(&dir, &written);
             Ok(())
@@ -479,8 +490,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 .iter()
                 .map(|dir| Ok((run_label(dir, &run_dirs), read_results(dir)?)))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            let runs: Vec<(&str, &qm_reports::run::RunData)> =
-                runs.iter().map(|(label, data)| (label.as_str(), data)).collect();
+            let runs: Vec<(&str, &qm_reports::run::RunData)> = runs
+                .iter()
+                .map(|(label, data)| (label.as_str(), data))
+                .collect();
             let written = qm_reports::compare::write(&runs, &out)?;
             if !quiet {
                 print!(
@@ -513,8 +526,10 @@ fn print_written(dir: &Path, written: &[PathBuf]) {
     let names: Vec<String> = written
         .iter()
         .map(|p| {
-            p.file_name()
-                .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
+            p.file_name().map_or_else(
+                || p.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
         })
         .collect();
     println!("wrote {}/: {}", dir.display(), names.join(", "));

@@ -449,8 +449,12 @@ impl Replenisher {
     /// A SKU's safety stock and reorder point summed over warehouses at the last close
     /// (forecast policies; `None` under the days policy).
     pub fn sku_today(&self, sku: usize) -> Option<(f64, f64)> {
-        (self.policy != Policy::Days)
-            .then(|| (self.sku_safety_today[sku], self.sku_reorder_point_today[sku]))
+        (self.policy != Policy::Days).then(|| {
+            (
+                self.sku_safety_today[sku],
+                self.sku_reorder_point_today[sku],
+            )
+        })
     }
 
     /// Per SKU over `days` closed: its demand, class, stock and forecast figures.

@@ -17,12 +17,13 @@ use crate::clock::{EventQueue, SimEvent, MS_PER_DAY, MS_PER_HOUR};
 use crate::demand::{DayDemand, DemandModel};
 use crate::demand_log::{RecordedUndo, Undo};
 use crate::metrics::*;
-use qm_reports::run::{
-    Bound, ChannelRow, KpiValue, Target, DayRow, EventSpan, ProcessingBin, RunData, RunStatus, SkuDayRow, SkuRow,
-    WarehouseDayRow, WarehouseRow, PROCESSING_BIN_HOURS, PROCESSING_LAST_BIN_HOURS, TOP_SKUS,
-};
 use crate::replenishment::{CellState, Policy, Replenisher, SupplierOrder};
 use crate::scenario::{split_policy, Scenario};
+use qm_reports::run::{
+    Bound, ChannelRow, DayRow, EventSpan, KpiValue, ProcessingBin, RunData, RunStatus, SkuDayRow,
+    SkuRow, Target, WarehouseDayRow, WarehouseRow, PROCESSING_BIN_HOURS, PROCESSING_LAST_BIN_HOURS,
+    TOP_SKUS,
+};
 
 /// Reshipments (after pick errors) get order ids from here up, apart from customer orders.
 const RESHIP_ORDER_BASE: u64 = 1 << 48;
@@ -1636,9 +1637,8 @@ impl Sim<'_> {
         self.day_processing_ms.sort_unstable();
         let hours = |ms: u64| ms as f64 / MS_PER_HOUR as f64;
         let day_processing = &self.day_processing_ms;
-        let quantile = |q: f64| {
-            (!day_processing.is_empty()).then(|| hours(percentile(day_processing, q)))
-        };
+        let quantile =
+            |q: f64| (!day_processing.is_empty()).then(|| hours(percentile(day_processing, q)));
         row.processing_time_hours_p50 = quantile(0.5);
         row.processing_time_hours_p95 = quantile(0.95);
         row.processing_time_hours_p99 = quantile(0.99);
@@ -1839,12 +1839,27 @@ impl Sim<'_> {
         };
         let mut targets = vec![
             target("order_accuracy", Bound::AtLeast, &t.order_accuracy),
-            target("order_fulfillment_rate", Bound::AtLeast, &t.order_fulfillment_rate),
-            target("processing_time_hours_p50", Bound::AtMost, &t.processing_time_hours_p50),
-            target("processing_time_hours_p95", Bound::AtMost, &t.processing_time_hours_p95),
+            target(
+                "order_fulfillment_rate",
+                Bound::AtLeast,
+                &t.order_fulfillment_rate,
+            ),
+            target(
+                "processing_time_hours_p50",
+                Bound::AtMost,
+                &t.processing_time_hours_p50,
+            ),
+            target(
+                "processing_time_hours_p95",
+                Bound::AtMost,
+                &t.processing_time_hours_p95,
+            ),
         ];
         let promised = [
-            ("achieved_cycle_service_level", self.summary.target_cycle_service_level),
+            (
+                "achieved_cycle_service_level",
+                self.summary.target_cycle_service_level,
+            ),
             ("achieved_fill_rate", self.summary.target_fill_rate),
         ];
         for (kpi, target) in promised {

@@ -1392,8 +1392,14 @@ impl Scenario {
         let t = &s.targets;
         c.probability(&t.order_accuracy, "targets.order_accuracy");
         c.probability(&t.order_fulfillment_rate, "targets.order_fulfillment_rate");
-        c.positive(&t.processing_time_hours_p50, "targets.processing_time_hours_p50");
-        c.positive(&t.processing_time_hours_p95, "targets.processing_time_hours_p95");
+        c.positive(
+            &t.processing_time_hours_p50,
+            "targets.processing_time_hours_p50",
+        );
+        c.positive(
+            &t.processing_time_hours_p95,
+            "targets.processing_time_hours_p95",
+        );
 
         let a = &s.accuracy;
         c.probability(&a.pick_error_rate, "accuracy.pick_error_rate");

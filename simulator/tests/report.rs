@@ -45,10 +45,7 @@ fn runs() -> &'static (PathBuf, PathBuf) {
             "1,2",
             "--quiet",
         ]));
-        (
-            out.join("baseline/seed-1"),
-            out.join("baseline/seed-2"),
-        )
+        (out.join("baseline/seed-1"), out.join("baseline/seed-2"))
     })
 }
 
@@ -93,7 +90,10 @@ fn simulate_writes_every_table_in_every_format() {
     let skus = std::fs::read_to_string(a.join("skus.csv")).unwrap();
     assert_eq!(skus.lines().count(), 1 + 2_000);
     let daily = std::fs::read_to_string(a.join("daily.csv")).unwrap();
-    assert!(daily.lines().nth(1).unwrap().starts_with("2026-03-02,0,"), "{daily}");
+    assert!(
+        daily.lines().nth(1).unwrap().starts_with("2026-03-02,0,"),
+        "{daily}"
+    );
 }
 
 #[test]
@@ -122,10 +122,14 @@ fn report_rebuilds_the_chosen_formats_from_the_results() {
     let missing = qm(&["report", out.join("nothing-here").to_str().unwrap()]);
     assert_eq!(missing.status.code(), Some(1));
     let message = String::from_utf8_lossy(&missing.stderr);
-    assert!(message.contains("holds no run results (results.qmr)"), "{message}");
+    assert!(
+        message.contains("holds no run results (results.qmr)"),
+        "{message}"
+    );
     let bad = qm(&["report", a.to_str().unwrap(), "--format", "xlsx"]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown format `xlsx`; formats: csv, parquet, json, html"));
+    assert!(String::from_utf8_lossy(&bad.stderr)
+        .contains("unknown format `xlsx`; formats: csv, parquet, json, html"));
 }
 
 #[test]
@@ -139,7 +143,10 @@ fn compare_lists_each_kpi_per_run_with_its_difference() {
         "--out",
         out.to_str().unwrap(),
     ]));
-    assert!(printed.contains("seed-1") && printed.contains("seed-2"), "{printed}");
+    assert!(
+        printed.contains("seed-1") && printed.contains("seed-2"),
+        "{printed}"
+    );
     assert!(printed.contains("order_fulfillment_rate"), "{printed}");
     let csv = std::fs::read_to_string(out.join("compare.csv")).unwrap();
     assert_eq!(
@@ -162,7 +169,11 @@ fn compare_lists_each_kpi_per_run_with_its_difference() {
     assert!(out.join("compare.parquet").exists());
 
     let alone = qm(&["compare", a.to_str().unwrap()]);
-    assert_eq!(alone.status.code(), Some(2), "one run is nothing to compare");
+    assert_eq!(
+        alone.status.code(),
+        Some(2),
+        "one run is nothing to compare"
+    );
 }
 
 #[test]
@@ -186,7 +197,12 @@ fn a_run_without_orders_reports_undefined_rates() {
     let run = dir.join("baseline");
     let k = summary(&run);
     assert_eq!(k["orders_placed"], 0);
-    for rate in ["order_fulfillment_rate", "order_accuracy", "unit_fill_rate", "processing_time_hours_p95"] {
+    for rate in [
+        "order_fulfillment_rate",
+        "order_accuracy",
+        "unit_fill_rate",
+        "processing_time_hours_p95",
+    ] {
         assert!(k[rate].is_null(), "{rate} must be null, not {}", k[rate]);
     }
     let html = std::fs::read_to_string(run.join("report.html")).unwrap();
@@ -204,7 +220,15 @@ fn the_scenario_sets_the_targets_the_report_judges_against() {
         + "\n[targets]\norder_fulfillment_rate = 0.5\nprocessing_time_hours_p95 = 12\n";
     let file = dir.join("lenient.toml");
     std::fs::write(&file, text).unwrap();
-    ok(&qm(&["simulate", file.to_str().unwrap(), "--out", dir.to_str().unwrap(), "--days", "3", "--quiet"]));
+    ok(&qm(&[
+        "simulate",
+        file.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+        "--days",
+        "3",
+        "--quiet",
+    ]));
     let summary = std::fs::read_to_string(dir.join("baseline/summary.csv")).unwrap();
     let row = |kpi: &str| {
         summary
@@ -215,9 +239,21 @@ fn the_scenario_sets_the_targets_the_report_judges_against() {
     };
     // Three days of the baseline fulfil about 75 % of orders (met at 0.5) and ship the 95th
     // percentile in about 23 h (missed at 12 h); accuracy keeps its default 0.99.
-    assert!(row("order_fulfillment_rate").contains(",share,0.5,at_least,true,"), "{}", row("order_fulfillment_rate"));
-    assert!(row("processing_time_hours_p95").contains(",hours,12.0,at_most,false,"), "{}", row("processing_time_hours_p95"));
-    assert!(row("order_accuracy").contains(",share,0.99,at_least,true,"), "{}", row("order_accuracy"));
+    assert!(
+        row("order_fulfillment_rate").contains(",share,0.5,at_least,true,"),
+        "{}",
+        row("order_fulfillment_rate")
+    );
+    assert!(
+        row("processing_time_hours_p95").contains(",hours,12.0,at_most,false,"),
+        "{}",
+        row("processing_time_hours_p95")
+    );
+    assert!(
+        row("order_accuracy").contains(",share,0.99,at_least,true,"),
+        "{}",
+        row("order_accuracy")
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -261,7 +297,10 @@ print("ok")
 "#,
         dir = a.display()
     );
-    let done = Command::new("python3").args(["-c", &script]).output().unwrap();
+    let done = Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
     assert!(
         done.status.success() && String::from_utf8_lossy(&done.stdout).trim() == "ok",
         "{}",
@@ -286,7 +325,11 @@ fn chromium(page: &Path, width: u32, height: u32) -> (Vec<String>, png::OutputIn
         ])
         .output()
         .unwrap();
-    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
     // Chromium logs every console message (and uncaught error) of the page as CONSOLE.
     let console = String::from_utf8_lossy(&done.stderr)
         .lines()
@@ -345,7 +388,10 @@ fn the_html_report_renders_in_a_real_browser_without_errors() {
     // Four days of the baseline miss the 98 % fulfillment target (red card) and meet the 99 %
     // accuracy target (green card): both card backgrounds are on screen.
     let (green, red) = (count((0xe3, 0xf5, 0xe6)), count((0xfd, 0xe2, 0xe1)));
-    assert!(green > 5_000 && red > 5_000, "green {green}, red {red} pixels");
+    assert!(
+        green > 5_000 && red > 5_000,
+        "green {green}, red {red} pixels"
+    );
     // The first chart's fulfilled line (palette blue) is drawn.
     assert!(count((31, 119, 180)) > 500, "no chart line on screen");
     std::fs::remove_dir_all(&dir).unwrap();

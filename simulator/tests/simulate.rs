@@ -218,7 +218,10 @@ fn same_seed_gives_identical_outputs_and_another_seed_differs() {
     let names: Vec<&str> = first.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names.len(), 2 * 8 + 1, "{names:?}");
     assert!(names.contains(&"skus.parquet") && names.contains(&"summary.json"));
-    assert!(first == files(7), "byte-identical reports for the same seed");
+    assert!(
+        first == files(7),
+        "byte-identical reports for the same seed"
+    );
     let other = files(8);
     let summary = |files: &[(String, Vec<u8>)]| {
         files
@@ -279,7 +282,9 @@ fn black_friday_saturates_capacity_and_stretches_processing_time() {
     );
     assert!(k.shipped_within_48h_share < 0.97);
     assert!(
-        output.data.warehouses
+        output
+            .data
+            .warehouses
             .iter()
             .all(|w| w.peak_day_lines <= w.capacity_lines_per_day as u64 + 6),
         "no cutoff ships past capacity"
@@ -607,7 +612,12 @@ fn qm_simulate_writes_its_outputs_and_exits_2_on_a_bad_scenario() {
 fn every_summary_field_is_a_catalogued_kpi_and_back() {
     // The reports' catalog (and the README generated from it) must name exactly the simulator's KPIs.
     let json = serde_json::to_value(Summary::default()).unwrap();
-    let fields: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+    let fields: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     for field in &fields {
         assert!(
             qm_reports::kpi::find(field).is_some(),
@@ -615,6 +625,10 @@ fn every_summary_field_is_a_catalogued_kpi_and_back() {
         );
     }
     for kpi in qm_reports::kpi::KPIS {
-        assert!(fields.contains(&kpi.name), "{} is not a Summary field", kpi.name);
+        assert!(
+            fields.contains(&kpi.name),
+            "{} is not a Summary field",
+            kpi.name
+        );
     }
 }
