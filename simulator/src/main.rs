@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -9,7 +10,7 @@ use qm_reports::export::Format;
 use qm_simulator::calculators::{self, CalculatorError, PolicyTarget};
 use qm_simulator::demand_log::LogError;
 use qm_simulator::import::{describe, import, ColumnMapping, ImportError, PRESETS};
-use qm_simulator::run::{read_results, simulate, write_outputs, RunOutput};
+use qm_simulator::run::{read_results, simulate_until, write_outputs, RunOutput};
 use qm_simulator::scenario::{Scenario, ScenarioError, MAX_DAYS};
 use qm_simulator::tune;
 use rayon::prelude::*;
@@ -201,6 +202,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Set by the first Ctrl-C: runs stop at their next daily close and write what they have.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// First Ctrl-C: finish the day and write a partial report; second: leave at once.
+fn stop_on_ctrl_c() {
+    let installed = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::Relaxed) {
+            std::process::exit(130);
+        }
+        eprintln!(
+            "\ninterrupted: stopping at the end of the simulated day (Ctrl-C again to quit now)"
+        );
+    });
+    // Without a handler (another one is installed) Ctrl-C simply ends the process.
+    drop(installed);
 }
 
 fn parse_format(name: &str) -> Result<Format, String> {
@@ -426,6 +444,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             format,
             quiet,
         } => {
+            stop_on_ctrl_c();
             let mut loaded = Scenario::load(&scenario)?;
             if let Some(days) = days {
                 let horizon = *loaded.scenario.horizon.days.get_ref();
@@ -445,7 +464,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
                 let outputs: Vec<anyhow::Result<RunOutput>> = seeds
                     .par_iter()
-                    .map(|&seed| simulate(s, seed, &mut |_| {}))
+                    .map(|&seed| simulate_until(s, seed, &mut |_| {}, &INTERRUPTED))
                     .collect();
                 for (seed, output) in seeds.iter().zip(outputs) {
                     finish_run(&output?, &dir.join(format!("seed-{seed}")), &format, quiet)?;
@@ -454,7 +473,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             let seed = seeds.first().copied().or(seed).unwrap_or(s.horizon.seed);
             let mut progress = Progress::new(*s.horizon.days.get_ref(), quiet);
-            let output = simulate(s, seed, &mut |day| progress.day_done(day));
+            let output = simulate_until(s, seed, &mut |day| progress.day_done(day), &INTERRUPTED);
             progress.finish();
             finish_run(&output?, &dir, &format, quiet)
         }

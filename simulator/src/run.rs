@@ -4,6 +4,7 @@
 //! time, through the real engine.
 
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 use anyhow::{bail, Context, Result};
 use qm_engine::*;
@@ -500,6 +501,17 @@ fn build_engine(s: &Scenario, demand: &DemandModel, seed: u64) -> Result<(Engine
 
 /// Runs a scenario with `seed` and returns its KPIs. `progress` hears of each day closed.
 pub fn simulate(s: &Scenario, seed: u64, progress: &mut dyn FnMut(u32)) -> Result<RunOutput> {
+    simulate_until(s, seed, progress, &AtomicBool::new(false))
+}
+
+/// As [`simulate`], but stops after the first daily close that finds `stop` set (Ctrl-C in `qm`):
+/// the output then covers the days closed and is marked failed ("interrupted").
+pub fn simulate_until(
+    s: &Scenario,
+    seed: u64,
+    progress: &mut dyn FnMut(u32),
+    stop: &AtomicBool,
+) -> Result<RunOutput> {
     let demand = DemandModel::new(s)?;
     let (mut engine, world) = build_engine(s, &demand, seed)?;
     let events = engine.subscribe();
@@ -618,7 +630,7 @@ pub fn simulate(s: &Scenario, seed: u64, progress: &mut dyn FnMut(u32)) -> Resul
         recorded: RecordedState::default(),
     };
     // A run that fails midway still reports what it measured up to the failure.
-    let failure = sim.run(seed, progress).err();
+    let failure = sim.run(seed, progress, stop).err();
     let mut output = sim.finish();
     if let Some(error) = failure {
         output.data.status = RunStatus::Failed {
@@ -630,7 +642,7 @@ pub fn simulate(s: &Scenario, seed: u64, progress: &mut dyn FnMut(u32)) -> Resul
 }
 
 impl Sim<'_> {
-    fn run(&mut self, seed: u64, progress: &mut dyn FnMut(u32)) -> Result<()> {
+    fn run(&mut self, seed: u64, progress: &mut dyn FnMut(u32), stop: &AtomicBool) -> Result<()> {
         let days = *self.s.horizon.days.get_ref();
         let sweep_ms = (self.world.ttl_ms / 2).clamp(60_000, MS_PER_HOUR);
         for day in 0..days {
@@ -770,6 +782,9 @@ impl Sim<'_> {
                 SimEvent::Close { day } => {
                     self.close(day, now_ms)?;
                     progress(day);
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        bail!("interrupted after day {} of {days}", day + 1);
+                    }
                 }
             }
         }

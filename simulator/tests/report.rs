@@ -257,6 +257,48 @@ fn the_scenario_sets_the_targets_the_report_judges_against() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+#[test]
+fn ctrl_c_stops_at_the_end_of_the_day_and_writes_a_partial_report() {
+    let out = std::env::temp_dir().join(format!("qm-interrupt-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let child = Command::new(env!("CARGO_BIN_EXE_qm"))
+        .args([
+            "simulate",
+            scenario("one-year-benchmark.toml").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--format",
+            "json,html",
+            "--quiet",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let done = child.wait_with_output().unwrap();
+    let message = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.code(), Some(1), "{message}");
+    assert!(
+        message.contains("the run failed after") && message.contains("interrupted after day"),
+        "{message}"
+    );
+    let run = out.join("one-year-benchmark");
+    let k = summary(&run);
+    assert_eq!(k["status"], "failed");
+    let days = k["days"].as_u64().unwrap();
+    assert!((1..365).contains(&days), "{days} days closed");
+    let html = std::fs::read_to_string(run.join("report.html")).unwrap();
+    assert!(html.contains(&format!(
+        "This run failed after {days} simulated day(s): interrupted after day {days} of 365"
+    )));
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
 /// Whether an external tool must be present (CI sets these) or may be skipped.
 fn required(variable: &str) -> bool {
     std::env::var_os(variable).is_some_and(|v| v == "1")

@@ -632,3 +632,29 @@ fn every_summary_field_is_a_catalogued_kpi_and_back() {
         );
     }
 }
+
+#[test]
+fn a_stopped_run_reports_the_days_it_closed_and_says_it_failed() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let scenario = load("baseline.toml", Some(7));
+    let stop = AtomicBool::new(false);
+    let output = qm_simulator::run::simulate_until(
+        &scenario,
+        scenario.horizon.seed,
+        &mut |day| stop.store(day == 1, Ordering::Relaxed),
+        &stop,
+    )
+    .unwrap();
+    assert_eq!(output.failure(), Some("interrupted after day 2 of 7"));
+    assert_eq!(output.summary.days, 2);
+    // The partial figures still add up, over the two days closed.
+    assert_accounts_add_up(&output);
+    let dir = std::env::temp_dir().join(format!("qm-stopped-{}", std::process::id()));
+    write_outputs(&output, &dir, &[Format::Json]).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["status"], "failed");
+    assert_eq!(summary["failure"], "interrupted after day 2 of 7");
+    assert_eq!(summary["days"], 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
