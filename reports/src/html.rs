@@ -54,12 +54,15 @@ pub fn display(value: &KpiValue, unit: &str) -> String {
     }
 }
 
-/// A plain number: whole numbers and large ones grouped by thousands, others to 3 places.
+/// A plain number: whole numbers and large ones grouped by thousands, others to 1 place from
+/// 10 up and 3 places below.
 pub fn number(x: f64) -> String {
     if !x.is_finite() {
         "—".into()
     } else if x.fract() == 0.0 || x.abs() >= 1000.0 {
         group_thousands(x, 0)
+    } else if x.abs() >= 10.0 {
+        format!("{x:.1}")
     } else {
         format!("{x:.3}")
     }

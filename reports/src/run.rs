@@ -305,6 +305,8 @@ pub struct LatencyData {
     pub engine_seconds: f64,
     /// Engine calls per second of wall time spent inside the engine.
     pub engine_calls_per_second: f64,
+    /// Order lines in the measured `reserve` calls (for lines per second).
+    pub order_lines_reserved: u64,
     /// Percentiles per call kind.
     pub kinds: Vec<LatencyRow>,
     /// Log-spaced buckets per call kind.

@@ -3,6 +3,7 @@
 //! fulfillment, accuracy, overselling, processing time, cost and stock.
 //! See `scenarios/README.md` for the scenario keys and `DESIGN.md` for the loop.
 
+pub mod bench;
 pub mod calculators;
 pub mod clock;
 pub mod codec;

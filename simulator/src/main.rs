@@ -53,6 +53,35 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Benchmark allocation strategies on one scenario: the same demand through each (common
+    /// random numbers), replicated, in parallel; KPIs with 95 % intervals and paired differences
+    /// against the first strategy, and the engine's speed.
+    Bench {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        /// Strategies (comma-separated); the first is the reference.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "nearest,lowest_cost,fewest_shipments,most_stock,priority"
+        )]
+        strategies: Vec<String>,
+        /// Replications per strategy: replication k runs every strategy with seed + k.
+        #[arg(long, default_value_t = 10)]
+        replications: u32,
+        /// First seed (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Simulate only the first N days.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS as i64))]
+        days: Option<u32>,
+        /// Folder for the results; they go to OUT/<scenario>/bench/.
+        #[arg(long, default_value = "runs")]
+        out: PathBuf,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Write a run's reports again from its folder (the results `qm simulate` kept there).
     Report {
         /// The run's folder, e.g. runs/baseline.
@@ -476,6 +505,36 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let output = simulate_until(s, seed, &mut |day| progress.day_done(day), &INTERRUPTED);
             progress.finish();
             finish_run(&output?, &dir, &format, quiet)
+        }
+        Command::Bench {
+            scenario,
+            strategies,
+            replications,
+            seed,
+            days,
+            out,
+            quiet,
+        } => {
+            let kinds = qm_simulator::bench::strategies(&strategies, replications)?;
+            // Load once up front so a bad scenario fails before any run starts.
+            let loaded = Scenario::load(&scenario)?.scenario;
+            let seed = seed.unwrap_or(loaded.horizon.seed);
+            if !quiet {
+                println!(
+                    "benchmarking {} strategies × {replications} replications of {} in parallel",
+                    kinds.len(),
+                    loaded.name
+                );
+            }
+            let results = qm_simulator::bench::run(&scenario, days, &kinds, replications, seed)?;
+            let estimates = qm_simulator::bench::estimates(&results);
+            let dir = out.join(&loaded.name).join("bench");
+            let written = qm_simulator::bench::write(&results, &estimates, &dir)?;
+            if !quiet {
+                print!("{}", qm_simulator::bench::report(&results, &estimates));
+                print_written(&dir, &written);
+            }
+            Ok(())
         }
         Command::Report {
             run_dir,

@@ -247,6 +247,7 @@ impl CallKind {
 pub struct LatencyRecorder {
     histograms: Vec<Histogram<u64>>,
     total_ns: u64,
+    order_lines_reserved: u64,
 }
 
 impl Default for LatencyRecorder {
@@ -256,6 +257,7 @@ impl Default for LatencyRecorder {
         Self {
             histograms: CallKind::ALL.iter().map(|_| make()).collect(),
             total_ns: 0,
+            order_lines_reserved: 0,
         }
     }
 }
@@ -274,6 +276,11 @@ impl LatencyRecorder {
         result
     }
 
+    /// Counts the order lines of a measured `reserve` call.
+    pub fn reserved_lines(&mut self, lines: usize) {
+        self.order_lines_reserved += lines as u64;
+    }
+
     /// Percentiles and power-of-two buckets per kind, and the overall call rate.
     pub fn report(&self) -> LatencyData {
         let calls: u64 = self.histograms.iter().map(|h| h.len()).sum();
@@ -287,6 +294,7 @@ impl LatencyRecorder {
             calls,
             engine_seconds: self.total_ns as f64 / 1e9,
             engine_calls_per_second: ratio(calls as f64, self.total_ns as f64 / 1e9),
+            order_lines_reserved: self.order_lines_reserved,
             histogram: used()
                 .flat_map(|(kind, h)| {
                     // Buckets (2^(k-1), 2^k] ns from the first call to the slowest.

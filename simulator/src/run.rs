@@ -931,6 +931,7 @@ impl Sim<'_> {
         let mut outcome = self
             .latency
             .time(CallKind::Reserve, || self.engine.reserve(&request, now_ms))?;
+        self.latency.reserved_lines(request.order.lines.len());
         let mut oversold_units = 0u64;
         if matches!(outcome, ReserveOutcome::Rejected(_)) {
             // The channel showed stock for every line: an oversell.
@@ -942,6 +943,7 @@ impl Sim<'_> {
                 outcome = self
                     .latency
                     .time(CallKind::Reserve, || self.engine.reserve(&request, now_ms))?;
+                self.latency.reserved_lines(request.order.lines.len());
             }
         }
         let hold = match outcome {

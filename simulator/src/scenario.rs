@@ -1140,13 +1140,10 @@ impl Scenario {
         for (i, channel) in s.channels.iter().enumerate() {
             let key = format!("channels[{i}]");
             c.positive(&channel.share, &format!("{key}.share"));
-            let strategies = [
-                "nearest",
-                "lowest_cost",
-                "fewest_shipments",
-                "most_stock",
-                "priority",
-            ];
+            let strategies: Vec<&str> = qm_engine::allocation::StrategyKind::ALL
+                .iter()
+                .map(|k| k.name())
+                .collect();
             c.one_of(&channel.strategy, &format!("{key}.strategy"), &strategies);
             c.one_of(
                 &channel.split,

@@ -438,3 +438,81 @@ fn the_html_report_renders_in_a_real_browser_without_errors() {
     assert!(count((31, 119, 180)) > 500, "no chart line on screen");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn bench_replicates_strategies_and_tells_real_differences_from_noise() {
+    let out = std::env::temp_dir().join(format!("qm-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let printed = ok(&qm(&[
+        "bench",
+        scenario("baseline.toml").to_str().unwrap(),
+        "--strategies",
+        "nearest,most_stock",
+        "--replications",
+        "3",
+        "--days",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    assert!(
+        printed.contains("vs nearest:") && printed.contains("lines/s"),
+        "{printed}"
+    );
+    let dir = out.join("baseline/bench");
+    let csv = std::fs::read_to_string(dir.join("bench.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let numeric = qm_reports::kpi::KPIS
+        .iter()
+        .filter(|k| !matches!(k.unit, "text" | "date"))
+        .count();
+    assert_eq!(rows.len(), 2 * numeric);
+    let row = |strategy: &str, kpi: &str| {
+        rows.iter()
+            .find(|r| r[0] == strategy && r[1] == kpi)
+            .unwrap()
+            .clone()
+    };
+    // The reference against itself: every paired difference is exactly 0, interval [0, 0].
+    let itself = row("nearest", "shipping_distance_km_per_order");
+    assert_eq!(itself[3], "3");
+    assert_eq!(&itself[7..11], ["0.0", "0.0", "0.0", "false"]);
+    // most_stock ships from whichever warehouse holds the most, not the closest: farther, in
+    // every replication, so the interval of the difference excludes 0.
+    let farther = row("most_stock", "shipping_distance_km_per_order");
+    let (low, high): (f64, f64) = (farther[8].parse().unwrap(), farther[9].parse().unwrap());
+    assert!(low > 0.0 && high >= low, "{farther:?}");
+    assert_eq!(farther[10], "true");
+    let speed = std::fs::read_to_string(dir.join("engine_speed.csv")).unwrap();
+    assert_eq!(speed.lines().count(), 1 + 2 * 3);
+    for file in [
+        "compare.html",
+        "compare.csv",
+        "nearest/report.html",
+        "most_stock/summary.json",
+    ] {
+        assert!(dir.join(file).exists(), "{file}");
+    }
+
+    let bad = qm(&[
+        "bench",
+        scenario("baseline.toml").to_str().unwrap(),
+        "--strategies",
+        "nearest,fastest",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr)
+        .contains("unknown strategy `fastest`; strategies: nearest, lowest_cost"));
+    let none = qm(&[
+        "bench",
+        scenario("baseline.toml").to_str().unwrap(),
+        "--replications",
+        "0",
+    ]);
+    assert_eq!(none.status.code(), Some(2));
+    std::fs::remove_dir_all(&out).unwrap();
+}

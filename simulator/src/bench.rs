@@ -1,0 +1,392 @@
+//! `qm bench`: the same scenario through several allocation strategies, replicated with common
+//! random numbers (replication k runs every strategy with seed + k, so the demand draws are the
+//! same), in parallel. Per strategy: every KPI's mean with a 95 % confidence interval, and the
+//! paired difference against the first strategy with its interval, so a real difference can be
+//! told from noise; and the engine's own speed measured in the same runs.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use polars::prelude::*;
+use qm_engine::allocation::StrategyKind;
+use qm_reports::kpi::{self, KpiReading};
+use qm_reports::run::{KpiValue, RunData};
+use rayon::prelude::*;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+use toml::Spanned;
+
+use crate::calculators::CalculatorError;
+use crate::run::{simulate, write_outputs, RunOutput};
+use crate::scenario::Scenario;
+
+/// The most replications one bench runs.
+pub const MAX_REPLICATIONS: u32 = 1_000;
+
+/// KPIs printed in the terminal summary (the CSV has every KPI).
+const PRINTED: &[&str] = &[
+    "order_fulfillment_rate",
+    "unit_fill_rate",
+    "order_accuracy",
+    "processing_time_hours_p95",
+    "shipped_within_24h_share",
+    "split_shipment_rate",
+    "shipping_cost_cents_per_order",
+    "shipping_distance_km_per_order",
+    "lost_sales_units",
+    "capacity_saturated_warehouse_days",
+];
+
+/// Checks strategy names and the replication count; the first strategy is the reference.
+pub fn strategies(
+    names: &[String],
+    replications: u32,
+) -> Result<Vec<StrategyKind>, CalculatorError> {
+    if !(1..=MAX_REPLICATIONS).contains(&replications) {
+        return Err(CalculatorError::Argument {
+            option: "--replications",
+            problem: format!("must be between 1 and {MAX_REPLICATIONS}, got {replications}"),
+        });
+    }
+    let all: Vec<&str> = StrategyKind::ALL.iter().map(|k| k.name()).collect();
+    let mut kinds = Vec::new();
+    for name in names {
+        let kind = StrategyKind::from_name(name).ok_or_else(|| CalculatorError::Argument {
+            option: "--strategies",
+            problem: format!("unknown strategy `{name}`; strategies: {}", all.join(", ")),
+        })?;
+        if kinds.contains(&kind) {
+            return Err(CalculatorError::Argument {
+                option: "--strategies",
+                problem: format!("`{name}` is listed twice"),
+            });
+        }
+        kinds.push(kind);
+    }
+    if kinds.is_empty() {
+        return Err(CalculatorError::Argument {
+            option: "--strategies",
+            problem: "name at least one strategy".into(),
+        });
+    }
+    Ok(kinds)
+}
+
+/// A mean with its 95 % confidence interval (Student's t over the replications).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Estimate {
+    /// Replications the value was defined in.
+    pub n: usize,
+    /// Their mean.
+    pub mean: f64,
+    /// Half-width of the 95 % interval; `None` with fewer than two replications.
+    pub half_width: Option<f64>,
+}
+
+impl Estimate {
+    /// The estimate of `values`; `None` when there are none.
+    pub fn of(values: &[f64]) -> Option<Estimate> {
+        let n = values.len();
+        if n == 0 {
+            return None;
+        }
+        let mean = values.iter().sum::<f64>() / n as f64;
+        let half_width = (n >= 2).then(|| {
+            let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+            let t = StudentsT::new(0.0, 1.0, (n - 1) as f64)
+                .expect("n − 1 ≥ 1 degrees of freedom")
+                .inverse_cdf(0.975);
+            t * (variance / n as f64).sqrt()
+        });
+        Some(Estimate {
+            n,
+            mean,
+            half_width,
+        })
+    }
+
+    /// Whether the interval excludes 0: a difference that is not noise.
+    pub fn excludes_zero(&self) -> bool {
+        self.half_width
+            .is_some_and(|h| self.mean - h > 0.0 || self.mean + h < 0.0)
+    }
+}
+
+/// One strategy's runs, replication by replication.
+pub struct StrategyRuns {
+    /// The strategy.
+    pub strategy: StrategyKind,
+    /// One output per replication, replication 0 first.
+    pub runs: Vec<RunOutput>,
+}
+
+/// Runs every strategy × replication of the scenario at `path` (every channel set to the
+/// strategy; the first `days` only if given), in parallel. Replication k uses seed `seed + k`
+/// for every strategy.
+pub fn run(
+    path: &Path,
+    days: Option<u32>,
+    kinds: &[StrategyKind],
+    replications: u32,
+    seed: u64,
+) -> Result<Vec<StrategyRuns>> {
+    let jobs: Vec<(usize, u32)> = (0..kinds.len())
+        .flat_map(|s| (0..replications).map(move |k| (s, k)))
+        .collect();
+    let mut outputs: Vec<(usize, u32, RunOutput)> = jobs
+        .par_iter()
+        .map(|&(s, k)| {
+            let mut variant: Scenario = Scenario::load(path)?.scenario;
+            if let Some(days) = days {
+                let horizon = *variant.horizon.days.get_ref();
+                variant.horizon.days = Spanned::new(0..0, days.min(horizon));
+            }
+            for channel in &mut variant.channels {
+                channel.strategy = Spanned::new(0..0, kinds[s].name().to_string());
+            }
+            let output = simulate(&variant, seed + k as u64, &mut |_| {})
+                .with_context(|| format!("{} replication {k}", kinds[s].name()))?;
+            if let Some(failure) = output.failure() {
+                anyhow::bail!("{} replication {k} failed: {failure}", kinds[s].name());
+            }
+            Ok((s, k, output))
+        })
+        .collect::<Result<_>>()?;
+    outputs.sort_by_key(|&(s, k, _)| (s, k));
+    let mut grouped: Vec<StrategyRuns> = kinds
+        .iter()
+        .map(|&strategy| StrategyRuns {
+            strategy,
+            runs: Vec::new(),
+        })
+        .collect();
+    for (s, _, output) in outputs {
+        grouped[s].runs.push(output);
+    }
+    Ok(grouped)
+}
+
+/// One KPI of one strategy across replications.
+pub struct KpiEstimate {
+    /// The catalog entry.
+    pub kpi: &'static kpi::Kpi,
+    /// Its value.
+    pub value: Option<Estimate>,
+    /// Its paired difference against the first strategy (replications where both are defined).
+    pub difference: Option<Estimate>,
+}
+
+fn values(runs: &[RunOutput]) -> Vec<Vec<KpiReading>> {
+    runs.iter().map(|r| kpi::readings(&r.data)).collect()
+}
+
+/// Every numeric KPI per strategy: mean, interval, and paired difference against the first.
+pub fn estimates(results: &[StrategyRuns]) -> Vec<Vec<KpiEstimate>> {
+    let reference = values(&results[0].runs);
+    results
+        .iter()
+        .map(|strategy| {
+            let mine = values(&strategy.runs);
+            kpi::KPIS
+                .iter()
+                .enumerate()
+                .filter(|(_, kpi)| !matches!(kpi.unit, "text" | "date"))
+                .map(|(i, kpi)| {
+                    let own: Vec<f64> = mine.iter().filter_map(|r| r[i].value.as_f64()).collect();
+                    let paired: Vec<f64> = mine
+                        .iter()
+                        .zip(&reference)
+                        .filter_map(|(a, b)| Some(a[i].value.as_f64()? - b[i].value.as_f64()?))
+                        .collect();
+                    KpiEstimate {
+                        kpi,
+                        value: Estimate::of(&own),
+                        difference: Estimate::of(&paired),
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The engine's speed in one run: order lines reserved per second inside `reserve`, and the
+/// reserve call's latency percentiles.
+pub fn engine_speed(data: &RunData) -> Option<(f64, u64, u64)> {
+    let reserve = data.latency.kinds.iter().find(|k| k.call == "reserve")?;
+    let seconds = reserve.latency_ns_mean * reserve.calls as f64 / 1e9;
+    let lines = data.latency.order_lines_reserved as f64;
+    Some((
+        if seconds > 0.0 { lines / seconds } else { 0.0 },
+        reserve.latency_ns_p50,
+        reserve.latency_ns_p99,
+    ))
+}
+
+fn interval(e: &Option<Estimate>) -> (Option<f64>, Option<f64>, Option<f64>) {
+    match e {
+        Some(e) => (
+            Some(e.mean),
+            e.half_width.map(|h| e.mean - h),
+            e.half_width.map(|h| e.mean + h),
+        ),
+        None => (None, None, None),
+    }
+}
+
+/// `bench.csv`: one row per strategy and KPI.
+pub fn table(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> PolarsResult<DataFrame> {
+    let mut rows: Vec<(&str, &KpiEstimate)> = Vec::new();
+    for (strategy, kpis) in results.iter().zip(estimates) {
+        rows.extend(kpis.iter().map(|k| (strategy.strategy.name(), k)));
+    }
+    let column = |f: &dyn Fn(&KpiEstimate) -> Option<f64>| -> Vec<Option<f64>> {
+        rows.iter().map(|(_, k)| f(k)).collect()
+    };
+    df!(
+        "strategy" => rows.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        "kpi" => rows.iter().map(|(_, k)| k.kpi.name).collect::<Vec<_>>(),
+        "unit" => rows.iter().map(|(_, k)| k.kpi.unit).collect::<Vec<_>>(),
+        "replications" => rows.iter().map(|(_, k)| k.value.map_or(0, |e| e.n as u32)).collect::<Vec<_>>(),
+        "mean" => column(&|k| interval(&k.value).0),
+        "ci95_low" => column(&|k| interval(&k.value).1),
+        "ci95_high" => column(&|k| interval(&k.value).2),
+        "difference_vs_first" => column(&|k| interval(&k.difference).0),
+        "difference_ci95_low" => column(&|k| interval(&k.difference).1),
+        "difference_ci95_high" => column(&|k| interval(&k.difference).2),
+        "difference_is_significant" => rows.iter().map(|(_, k)| k.difference.map(|d| d.excludes_zero())).collect::<Vec<_>>(),
+    )
+}
+
+/// The terminal summary: headline KPIs per strategy (mean ± half-width, and the paired
+/// difference against the first strategy, `*` when its interval excludes 0), then engine speed.
+pub fn report(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> String {
+    let first = results[0].strategy.name();
+    let mut out = String::new();
+    for name in PRINTED {
+        out += &format!("{name}\n");
+        for (strategy, kpis) in results.iter().zip(estimates) {
+            let Some(k) = kpis.iter().find(|k| k.kpi.name == *name) else {
+                continue;
+            };
+            let show = |x: f64| qm_reports::html::display(&KpiValue::Number(x), k.kpi.unit);
+            let value = k.value.map_or("—".into(), |e| match e.half_width {
+                Some(h) => format!("{} ± {}", show(e.mean), show(h)),
+                None => show(e.mean),
+            });
+            let difference = match (strategy.strategy.name() == first, k.difference) {
+                (true, _) | (_, None) => String::new(),
+                (false, Some(d)) => {
+                    let signed = |x: f64| qm_reports::compare::signed_difference(x, k.kpi.unit);
+                    match d.half_width {
+                        Some(h) => format!(
+                            "  vs {first}: {} [{}, {}]{}",
+                            signed(d.mean),
+                            signed(d.mean - h),
+                            signed(d.mean + h),
+                            if d.excludes_zero() { " *" } else { "" }
+                        ),
+                        None => format!("  vs {first}: {}", signed(d.mean)),
+                    }
+                }
+            };
+            out += &format!(
+                "  {:<18} {value:>24}{difference}\n",
+                strategy.strategy.name()
+            );
+        }
+    }
+    out += "\nengine speed (wall clock, median over replications): order lines/s in reserve, reserve p50 / p99\n";
+    for strategy in results {
+        let mut speeds: Vec<(f64, u64, u64)> = strategy
+            .runs
+            .iter()
+            .filter_map(|r| engine_speed(&r.data))
+            .collect();
+        if speeds.is_empty() {
+            continue;
+        }
+        let middle = speeds.len() / 2;
+        let median = |values: &mut Vec<f64>| {
+            values.sort_by(f64::total_cmp);
+            values[middle]
+        };
+        let lines = median(&mut speeds.iter().map(|s| s.0).collect());
+        let p50 = median(&mut speeds.iter().map(|s| s.1 as f64).collect());
+        let p99 = median(&mut speeds.iter().map(|s| s.2 as f64).collect());
+        speeds.clear();
+        out += &format!(
+            "  {:<18} {:>12.0} lines/s   {p50:>6.0} ns / {p99:>6.0} ns\n",
+            strategy.strategy.name(),
+            lines
+        );
+    }
+    out += "\n± is the 95 % confidence interval over replications; * marks a paired difference whose interval excludes 0.\n";
+    out
+}
+
+/// Writes `bench.csv`, `engine_speed.csv`, each strategy's first replication (its full report,
+/// in `<strategy>/`), and their comparison (`compare.html`, …) into `dir`.
+pub fn write(
+    results: &[StrategyRuns],
+    estimates: &[Vec<KpiEstimate>],
+    dir: &Path,
+) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let csv = |frame: &mut DataFrame, name: &str| -> Result<PathBuf> {
+        let path = dir.join(name);
+        let file =
+            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        CsvWriter::new(file)
+            .finish(frame)
+            .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+        Ok(path)
+    };
+    let mut written = vec![csv(&mut table(results, estimates)?, "bench.csv")?];
+    let speed_rows: Vec<(&str, usize, (f64, u64, u64))> = results
+        .iter()
+        .flat_map(|s| {
+            s.runs
+                .iter()
+                .enumerate()
+                .filter_map(move |(k, r)| Some((s.strategy.name(), k, engine_speed(&r.data)?)))
+        })
+        .collect();
+    let mut speed = df!(
+        "strategy" => speed_rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        "replication" => speed_rows.iter().map(|r| r.1 as u32).collect::<Vec<_>>(),
+        "order_lines_per_second" => speed_rows.iter().map(|r| r.2 .0).collect::<Vec<_>>(),
+        "reserve_latency_ns_p50" => speed_rows.iter().map(|r| r.2 .1).collect::<Vec<_>>(),
+        "reserve_latency_ns_p99" => speed_rows.iter().map(|r| r.2 .2).collect::<Vec<_>>(),
+    )?;
+    written.push(csv(&mut speed, "engine_speed.csv")?);
+    for strategy in results {
+        let run_dir = dir.join(strategy.strategy.name());
+        write_outputs(
+            &strategy.runs[0],
+            &run_dir,
+            &qm_reports::export::Format::ALL,
+        )?;
+    }
+    let runs: Vec<(&str, &RunData)> = results
+        .iter()
+        .map(|s| (s.strategy.name(), &s.runs[0].data))
+        .collect();
+    written.extend(qm_reports::compare::write(&runs, dir)?);
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_use_students_t() {
+        // 2, 4, 6: mean 4, sd 2, t(0.975, 2) = 4.3027: half-width 4.3027 × 2 / √3 = 4.968.
+        let e = Estimate::of(&[2.0, 4.0, 6.0]).unwrap();
+        assert_eq!(e.mean, 4.0);
+        assert!((e.half_width.unwrap() - 4.968).abs() < 1e-3, "{e:?}");
+        assert!(!e.excludes_zero());
+        assert!(Estimate::of(&[5.0, 5.1, 4.9]).unwrap().excludes_zero());
+        assert_eq!(Estimate::of(&[1.0]).unwrap().half_width, None);
+        assert!(Estimate::of(&[]).is_none());
+    }
+}
