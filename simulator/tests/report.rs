@@ -49,6 +49,22 @@ fn runs() -> &'static (PathBuf, PathBuf) {
     })
 }
 
+/// Writes `text` as a scenario file into `dir` and runs it for `days` days, its outputs in `dir`.
+fn simulate_text(dir: &Path, text: &str, days: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    let file = dir.join("variant.toml");
+    std::fs::write(&file, text).unwrap();
+    ok(&qm(&[
+        "simulate",
+        file.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+        "--days",
+        days,
+        "--quiet",
+    ]));
+}
+
 fn summary(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
 }
@@ -179,21 +195,10 @@ fn compare_lists_each_kpi_per_run_with_its_difference() {
 #[test]
 fn a_run_without_orders_reports_undefined_rates() {
     let dir = std::env::temp_dir().join(format!("qm-empty-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     let text = std::fs::read_to_string(scenario("baseline.toml"))
         .unwrap()
         .replace("orders_per_day = 3000", "orders_per_day = 0.0001");
-    let file = dir.join("quiet.toml");
-    std::fs::write(&file, text).unwrap();
-    ok(&qm(&[
-        "simulate",
-        file.to_str().unwrap(),
-        "--out",
-        dir.to_str().unwrap(),
-        "--days",
-        "1",
-        "--quiet",
-    ]));
+    simulate_text(&dir, &text, "1");
     let run = dir.join("baseline");
     let k = summary(&run);
     assert_eq!(k["orders_placed"], 0);
@@ -215,20 +220,9 @@ fn a_run_without_orders_reports_undefined_rates() {
 #[test]
 fn the_scenario_sets_the_targets_the_report_judges_against() {
     let dir = std::env::temp_dir().join(format!("qm-targets-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     let text = std::fs::read_to_string(scenario("baseline.toml")).unwrap()
         + "\n[targets]\norder_fulfillment_rate = 0.5\nprocessing_time_hours_p95 = 12\n";
-    let file = dir.join("lenient.toml");
-    std::fs::write(&file, text).unwrap();
-    ok(&qm(&[
-        "simulate",
-        file.to_str().unwrap(),
-        "--out",
-        dir.to_str().unwrap(),
-        "--days",
-        "3",
-        "--quiet",
-    ]));
+    simulate_text(&dir, &text, "3");
     let summary = std::fs::read_to_string(dir.join("baseline/summary.csv")).unwrap();
     let row = |kpi: &str| {
         summary
