@@ -4,13 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use polars::prelude::*;
-
 use crate::export::{write_table, ExportError, Format};
 use crate::html::{self, ComparedKpi};
 use crate::kpi;
 use crate::run::{KpiValue, RunData};
-use crate::tables::Table;
+use crate::tables::{Frame, Table};
 
 /// The KPIs of `runs`, in catalog order (undefined rates are `Missing`).
 pub fn kpis(runs: &[(&str, &RunData)]) -> Vec<ComparedKpi> {
@@ -27,60 +25,48 @@ pub fn kpis(runs: &[(&str, &RunData)]) -> Vec<ComparedKpi> {
 
 /// The long comparison table: one row per run and KPI.
 pub fn table(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> Table {
-    let mut run_col = Vec::new();
-    let mut kpi_col = Vec::new();
-    let mut unit_col = Vec::new();
-    let mut value_col: Vec<Option<f64>> = Vec::new();
-    let mut text_col: Vec<Option<String>> = Vec::new();
-    let mut diff_col: Vec<Option<f64>> = Vec::new();
-    let mut relative_col: Vec<Option<f64>> = Vec::new();
-    for c in kpis {
-        for (i, (label, _)) in runs.iter().enumerate() {
-            run_col.push(label.to_string());
-            kpi_col.push(c.kpi.name);
-            unit_col.push(c.kpi.unit);
-            value_col.push(c.values[i].as_f64());
-            text_col.push(match &c.values[i] {
+    // One row per (KPI, run index).
+    let rows: Vec<(&ComparedKpi, usize)> = kpis
+        .iter()
+        .flat_map(|c| (0..runs.len()).map(move |i| (c, i)))
+        .collect();
+    Frame::new(&rows)
+        .col("run", "the run's label (its folder name)", |&(_, i)| {
+            runs[i].0
+        })
+        .col("kpi", "KPI name, as in the summary table", |(c, _)| {
+            c.kpi.name
+        })
+        .col("unit", "what it is counted or measured in", |(c, _)| {
+            c.kpi.unit
+        })
+        .col(
+            "value",
+            "its value in the run; null when undefined or text",
+            |&(c, i)| c.values[i].as_f64(),
+        )
+        .col(
+            "text",
+            "its value when it is a name or a date",
+            |&(c, i)| match &c.values[i] {
                 KpiValue::Text(t) => Some(t.clone()),
                 _ => None,
-            });
-            let diff = c.difference(i);
-            diff_col.push(diff);
-            relative_col.push(diff.and_then(|d| {
-                let base = c.values[0].as_f64()?;
-                (base != 0.0).then(|| d / base.abs())
-            }));
-        }
-    }
-    let columns = vec![
-        ("run", "the run's label (its folder name)"),
-        ("kpi", "KPI name, as in the summary table"),
-        ("unit", "what it is counted or measured in"),
-        ("value", "its value in the run; null when undefined or text"),
-        ("text", "its value when it is a name or a date"),
-        ("difference_vs_first", "value − the first run's value"),
-        (
+            },
+        )
+        .col(
+            "difference_vs_first",
+            "value − the first run's value",
+            |&(c, i)| c.difference(i),
+        )
+        .col(
             "relative_difference_vs_first",
             "difference ÷ |the first run's value| (null when that is 0)",
-        ),
-    ];
-    let frame = DataFrame::new_infer_height(vec![
-        Series::new("run".into(), run_col).into(),
-        Series::new("kpi".into(), kpi_col).into(),
-        Series::new("unit".into(), unit_col).into(),
-        Series::new("value".into(), value_col).into(),
-        Series::new("text".into(), text_col).into(),
-        Series::new("difference_vs_first".into(), diff_col).into(),
-        Series::new("relative_difference_vs_first".into(), relative_col).into(),
-    ])
-    .expect("columns of one length");
-    Table {
-        name: "compare",
-        row: "run and KPI",
-        wall_clock: false,
-        frame,
-        columns,
-    }
+            |&(c, i)| -> Option<f64> {
+                let base = c.values[0].as_f64().filter(|&b| b != 0.0)?;
+                Some(c.difference(i)? / base.abs())
+            },
+        )
+        .table("compare", "run and KPI", false)
 }
 
 /// A difference in the KPI's own display: percentage points for shares, otherwise its unit.

@@ -30,14 +30,14 @@ pub struct Table {
 }
 
 /// Builds one DataFrame column by column, keeping each column's definition.
-struct Frame<'a, R> {
+pub(crate) struct Frame<'a, R> {
     rows: &'a [R],
     columns: Vec<Column>,
     docs: Vec<(&'static str, &'static str)>,
 }
 
 impl<'a, R> Frame<'a, R> {
-    fn new(rows: &'a [R]) -> Self {
+    pub(crate) fn new(rows: &'a [R]) -> Self {
         Frame {
             rows,
             columns: Vec::new(),
@@ -46,7 +46,7 @@ impl<'a, R> Frame<'a, R> {
     }
 
     /// A column of `f(row)` for every row.
-    fn col<T, F>(mut self, name: &'static str, definition: &'static str, f: F) -> Self
+    pub(crate) fn col<T, F>(mut self, name: &'static str, definition: &'static str, f: F) -> Self
     where
         F: Fn(&'a R) -> T,
         Series: NamedFrom<Vec<T>, [T]>,
@@ -71,7 +71,7 @@ impl<'a, R> Frame<'a, R> {
         frame
     }
 
-    fn table(self, name: &'static str, row: &'static str, wall_clock: bool) -> Table {
+    pub(crate) fn table(self, name: &'static str, row: &'static str, wall_clock: bool) -> Table {
         let frame = DataFrame::new(self.rows.len(), self.columns)
             .expect("columns built from the same rows have one height and distinct names");
         Table {

@@ -296,7 +296,7 @@ pub fn report(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> Strin
     }
     out += "\nengine speed (wall clock, median over replications): order lines/s in reserve, reserve p50 / p99\n";
     for strategy in results {
-        let mut speeds: Vec<(f64, u64, u64)> = strategy
+        let speeds: Vec<(f64, u64, u64)> = strategy
             .runs
             .iter()
             .filter_map(|r| engine_speed(&r.data))
@@ -312,7 +312,6 @@ pub fn report(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> Strin
         let lines = median(&mut speeds.iter().map(|s| s.0).collect());
         let p50 = median(&mut speeds.iter().map(|s| s.1 as f64).collect());
         let p99 = median(&mut speeds.iter().map(|s| s.2 as f64).collect());
-        speeds.clear();
         out += &format!(
             "  {:<18} {:>12.0} lines/s   {p50:>6.0} ns / {p99:>6.0} ns\n",
             strategy.strategy.name(),

@@ -315,13 +315,16 @@ impl DemandModel {
             Some(replay) => replay.multiplier(day),
             None => (all + extra.iter().sum::<f64>()) / self.orders_per_day,
         };
-        let names: Vec<&str> = self
-            .events
-            .iter()
-            .filter(|e| (e.factor(day as i64) - 1.0).abs() > 1e-9)
-            .map(|e| e.name.as_str())
-            .collect();
+        let names: Vec<&str> = self.events_on(day).collect();
         (multiplier, names.join("; "))
+    }
+
+    /// The names of the events that move demand on `day`.
+    pub fn events_on(&self, day: u32) -> impl Iterator<Item = &str> + '_ {
+        self.events
+            .iter()
+            .filter(move |e| (e.factor(day as i64) - 1.0).abs() > 1e-9)
+            .map(|e| e.name.as_str())
     }
 
     fn count(&self, mean: f64, rng: &mut StdRng) -> u64 {

@@ -46,9 +46,8 @@ enum Command {
         /// Simulate only the first N days of the horizon.
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS as i64))]
         days: Option<u32>,
-        /// Report formats to write (comma-separated): csv, parquet, json, html.
-        #[arg(long, value_delimiter = ',', default_value = "csv,parquet,json,html", value_parser = parse_format)]
-        format: Vec<Format>,
+        #[command(flatten)]
+        formats: Formats,
         /// Print nothing but errors.
         #[arg(long)]
         quiet: bool,
@@ -86,9 +85,8 @@ enum Command {
     Report {
         /// The run's folder, e.g. runs/baseline.
         run_dir: PathBuf,
-        /// Formats to write (comma-separated): csv, parquet, json, html.
-        #[arg(long, value_delimiter = ',', default_value = "csv,parquet,json,html", value_parser = parse_format)]
-        format: Vec<Format>,
+        #[command(flatten)]
+        formats: Formats,
         /// Write into this folder instead of the run's.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -248,6 +246,14 @@ fn stop_on_ctrl_c() {
     });
     // Without a handler (another one is installed) Ctrl-C simply ends the process.
     drop(installed);
+}
+
+/// The report formats a command writes.
+#[derive(clap::Args)]
+struct Formats {
+    /// Report formats to write (comma-separated): csv, parquet, json, html.
+    #[arg(long = "format", value_delimiter = ',', default_value = "csv,parquet,json,html", value_parser = parse_format)]
+    list: Vec<Format>,
 }
 
 fn parse_format(name: &str) -> Result<Format, String> {
@@ -470,9 +476,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             seed,
             seeds,
             days,
-            format,
+            formats,
             quiet,
         } => {
+            let format = formats.list;
             stop_on_ctrl_c();
             let mut loaded = Scenario::load(&scenario)?;
             if let Some(days) = days {
@@ -538,9 +545,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Report {
             run_dir,
-            format,
+            formats,
             out,
         } => {
+            let format = formats.list;
             let data = read_results(&run_dir)?;
             let dir = out.unwrap_or(run_dir);
             let written = qm_reports::export::write(&data, &dir, &format)?;

@@ -1524,7 +1524,8 @@ impl Sim<'_> {
         let mut on_hand_total = 0u64;
         let mut on_hand_by_warehouse = vec![0u64; warehouses];
         let mut stockout_skus = 0u64;
-        // The days policy's reorder points of the top SKUs, for their stock chart.
+        // The top SKUs' on-hand units and days-policy reorder points, for their stock chart.
+        let mut top_on_hand = vec![0u64; self.top_skus.len()];
         let mut top_reorder_points = vec![0.0; self.top_skus.len()];
         for sku in 0..skus {
             let daily_units = self.demand.expected_daily_units[sku] / warehouses as f64;
@@ -1588,6 +1589,7 @@ impl Sim<'_> {
                     ),
                 };
                 if let Some(t) = top {
+                    top_on_hand[t] += snapshot.on_hand as u64;
                     top_reorder_points[t] += reorder_point;
                 }
                 if self.replenisher.policy == Policy::Days
@@ -1626,13 +1628,7 @@ impl Sim<'_> {
             self.order_from_supplier(sku, warehouse, units, now_ms);
         }
         for (t, &sku) in self.top_skus.iter().enumerate() {
-            let on_hand_units = (0..warehouses)
-                .filter_map(|w| {
-                    self.engine
-                        .cell_snapshot(SkuId(sku), WarehouseId(w as u16))
-                        .map(|c| c.on_hand as u64)
-                })
-                .sum();
+            let on_hand_units = top_on_hand[t];
             let (safety_stock_units, reorder_point_units) =
                 match self.replenisher.sku_today(sku as usize) {
                     Some((safety, reorder_point)) => (Some(safety), reorder_point),
@@ -1889,18 +1885,18 @@ impl Sim<'_> {
             }
         }
         let mut events: Vec<EventSpan> = Vec::new();
-        for row in &self.daily {
-            for name in row.events.split("; ").filter(|n| !n.is_empty()) {
+        for day in 0..days {
+            for name in self.demand.events_on(day) {
                 match events
                     .iter_mut()
                     .rev()
-                    .find(|e| e.name == name && e.last_day + 1 == row.day)
+                    .find(|e| e.name == name && e.last_day + 1 == day)
                 {
-                    Some(span) => span.last_day = row.day,
+                    Some(span) => span.last_day = day,
                     None => events.push(EventSpan {
                         name: name.into(),
-                        first_day: row.day,
-                        last_day: row.day,
+                        first_day: day,
+                        last_day: day,
                     }),
                 }
             }
