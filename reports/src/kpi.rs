@@ -55,6 +55,7 @@ pub const KPIS: &[Kpi] = &[
     k("orders_payment_failed", "orders", "payments that failed: the hold was released"),
     k("orders_lost_hold_expired", "orders", "customers who paid after their hold had expired: the sale was lost"),
     k("orders_confirmed", "orders", "orders paid in time"),
+    k("orders_to_ship", "orders", "placed orders the customer went through with: `orders_placed` − `orders_abandoned` − `orders_payment_failed`. Orders lost to an expired hold, oversold and cancelled, or never shipped stay in: they are the shop's failures, not the customer's choice"),
     k("orders_shipped", "orders", "orders with at least one shipment shipped"),
     k("orders_shipped_complete", "orders", "orders whose every ordered unit shipped"),
     k("recorded_orders", "orders", "recorded demand: orders (invoices) of the history inside the horizon (an invoice of more than 64 lines is placed as several orders)"),
@@ -66,7 +67,7 @@ pub const KPIS: &[Kpi] = &[
     k("recorded_undos_unapplied", "lines", "recorded cancellations and returns that could not be replayed: their line was never placed, or not shipped within 30 days"),
     k("recorded_write_off_units", "units", "units the history wrote off (damaged, lost), replayed as stock adjustments from the warehouse with the most free units"),
     k("orders_shipped_accurate", "orders", "orders shipped complete with no short pick and no pick error"),
-    r("order_fulfillment_rate", "share", "orders_placed", "`orders_shipped_complete` ÷ `orders_placed`"),
+    r("order_fulfillment_rate", "share", "orders_to_ship", "`orders_shipped_complete` ÷ `orders_to_ship`"),
     r("order_accuracy", "share", "orders_shipped", "`orders_shipped_accurate` ÷ `orders_shipped`"),
     k("units_ordered", "units", "units in placed orders"),
     k("units_shipped", "units", "units shipped against placed orders (reshipments excluded)"),
@@ -89,6 +90,15 @@ pub const KPIS: &[Kpi] = &[
     r("shipped_within_24h_share", "share", "orders_shipped_complete", "share of orders shipped complete within 24 h of placement"),
     r("shipped_within_48h_share", "share", "orders_shipped_complete", "share of orders shipped complete within 48 h of placement"),
     r("delivery_time_days_mean", "days", "orders_shipped_complete", "mean days from placement to delivery of the last shipment (ship time + carrier transit), over orders shipped complete"),
+    k("peak_days", "days", "days on which a demand event (Black Friday, a promotion…) raises demand, its ramps included; the `peak_*` KPIs follow the orders placed on them"),
+    k("peak_orders_placed", "orders", "orders placed on peak days"),
+    k("peak_orders_to_ship", "orders", "peak orders the customer went through with (as `orders_to_ship`)"),
+    k("peak_orders_shipped_complete", "orders", "peak orders shipped complete by the end of the run"),
+    r("peak_order_fulfillment_rate", "share", "peak_orders_to_ship", "`peak_orders_shipped_complete` ÷ `peak_orders_to_ship`"),
+    k("peak_units_ordered", "units", "units in peak orders"),
+    k("peak_units_shipped", "units", "units of peak orders shipped (reshipments excluded)"),
+    r("peak_unit_fill_rate", "share", "peak_units_ordered", "`peak_units_shipped` ÷ `peak_units_ordered`"),
+    r("peak_processing_time_hours_p95", "hours", "peak_orders_shipped_complete", "95th percentile of the processing hours of peak orders shipped complete (nearest rank)"),
     k("pick_errors", "shipments", "shipments picked wrong (the customer returns the item and gets a reshipment)"),
     k("reshipments", "shipments", "reshipments sent after pick errors"),
     k("units_shrunk", "units", "units that vanished from shelves, unknown to the engine until found"),
@@ -209,7 +219,7 @@ mod tests {
     fn a_rate_over_nothing_is_missing_not_zero() {
         let run = RunData {
             kpis: vec![
-                ("orders_placed".into(), KpiValue::Count(0)),
+                ("orders_to_ship".into(), KpiValue::Count(0)),
                 ("order_fulfillment_rate".into(), KpiValue::Number(0.0)),
                 ("orders_shipped".into(), KpiValue::Count(4)),
                 ("order_accuracy".into(), KpiValue::Number(0.75)),
@@ -221,7 +231,7 @@ mod tests {
         assert_eq!(get("order_fulfillment_rate").value, KpiValue::Missing);
         assert_eq!(
             get("order_fulfillment_rate").note.as_deref(),
-            Some("undefined: orders_placed is 0")
+            Some("undefined: orders_to_ship is 0")
         );
         assert_eq!(get("order_accuracy").value, KpiValue::Number(0.75));
         assert_eq!(get("order_accuracy").note, None);

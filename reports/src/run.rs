@@ -269,6 +269,8 @@ pub struct ChannelRow {
     pub strategy: String,
     /// Orders placed on it.
     pub orders_placed: u64,
+    /// Of those, orders the customer went through with (not abandoned, payment not failed).
+    pub orders_to_ship: u64,
     /// Units in them.
     pub units_ordered: u64,
     /// Orders it accepted that the engine could not hold in full.

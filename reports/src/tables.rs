@@ -164,7 +164,12 @@ pub fn build(run: &RunData) -> Vec<Table> {
                 r.strategy.as_str()
             })
             .col("orders_placed", "orders placed on it", |r| r.orders_placed)
-            .col("units_ordered", "units in them", |r| r.units_ordered)
+            .col(
+                "orders_to_ship",
+                "of those, orders the customer went through with (not abandoned, payment not failed)",
+                |r| r.orders_to_ship,
+            )
+            .col("units_ordered", "units in placed orders", |r| r.units_ordered)
             .col(
                 "orders_oversold",
                 "orders it accepted that the engine could not hold in full",
@@ -183,8 +188,8 @@ pub fn build(run: &RunData) -> Vec<Table> {
             )
             .col(
                 "order_fulfillment_rate",
-                "orders_shipped_complete ÷ orders_placed (null without orders)",
-                |r| share(r.orders_shipped_complete as f64, r.orders_placed as f64),
+                "orders_shipped_complete ÷ orders_to_ship (null without orders)",
+                |r| share(r.orders_shipped_complete as f64, r.orders_to_ship as f64),
             )
             .col("units_shipped", "units shipped against its orders", |r| {
                 r.units_shipped

@@ -19,6 +19,7 @@ fn small_run() -> RunData {
             ("start_date".into(), KpiValue::Text("2026-11-27".into())),
             ("days".into(), KpiValue::Count(2)),
             ("orders_placed".into(), KpiValue::Count(10)),
+            ("orders_to_ship".into(), KpiValue::Count(10)),
             ("orders_shipped".into(), KpiValue::Count(8)),
             ("orders_shipped_complete".into(), KpiValue::Count(8)),
             ("order_fulfillment_rate".into(), KpiValue::Number(0.8)),
@@ -142,7 +143,7 @@ fn an_empty_run_says_so_instead_of_reporting_zero_rates() {
     assert!(summary["order_accuracy"].is_null());
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.contains("No orders were placed in this run"));
-    assert!(html.contains("undefined: orders_placed is 0"));
+    assert!(html.contains("undefined: orders_to_ship is 0"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

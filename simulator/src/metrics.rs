@@ -35,6 +35,8 @@ pub struct Summary {
     pub orders_lost_hold_expired: u64,
     /// Orders paid.
     pub orders_confirmed: u64,
+    /// Placed orders the customer went through with: not abandoned in the cart, payment not failed.
+    pub orders_to_ship: u64,
     /// Orders with at least one shipment shipped.
     pub orders_shipped: u64,
     /// Orders whose every ordered unit shipped.
@@ -105,6 +107,24 @@ pub struct Summary {
     pub shipped_within_48h_share: f64,
     /// Days from placement to delivery (last shipment's carrier transit): mean.
     pub delivery_time_days_mean: f64,
+    /// Days on which an event raises demand (ramps included).
+    pub peak_days: u32,
+    /// Orders placed on peak days.
+    pub peak_orders_placed: u64,
+    /// Of those, orders the customer went through with.
+    pub peak_orders_to_ship: u64,
+    /// Of those, orders shipped complete (by the end of the run).
+    pub peak_orders_shipped_complete: u64,
+    /// peak_orders_shipped_complete ÷ peak_orders_to_ship.
+    pub peak_order_fulfillment_rate: f64,
+    /// Units in orders placed on peak days.
+    pub peak_units_ordered: u64,
+    /// Of those, units shipped.
+    pub peak_units_shipped: u64,
+    /// peak_units_shipped ÷ peak_units_ordered.
+    pub peak_unit_fill_rate: f64,
+    /// 95th percentile processing hours of peak orders shipped complete.
+    pub peak_processing_time_hours_p95: f64,
     /// Shipments picked wrong (each leads to a return and a reshipment).
     pub pick_errors: u64,
     /// Reshipments sent after pick errors.

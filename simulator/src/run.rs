@@ -194,6 +194,10 @@ struct Sim<'a> {
     latency: LatencyRecorder,
     processing_ms: Vec<u64>,
     day_processing_ms: Vec<u64>,
+    /// Whether each day is a peak day (an event raises demand).
+    peak_day: Vec<bool>,
+    /// Processing times of peak orders shipped complete.
+    peak_processing_ms: Vec<u64>,
     delivery_days_total: f64,
     distance_km_total: f64,
     on_hand_value_total: f64,
@@ -550,6 +554,7 @@ pub fn simulate_until(
             .then(a.cmp(&b))
     });
     top_skus.truncate(TOP_SKUS);
+    let peak_day: Vec<bool> = (0..days).map(|day| demand.is_peak(day)).collect();
     let daily = (0..days)
         .map(|day| {
             let (demand_multiplier, events) = demand.describe_day(day);
@@ -624,6 +629,8 @@ pub fn simulate_until(
         latency: LatencyRecorder::default(),
         processing_ms: Vec::new(),
         day_processing_ms: Vec::new(),
+        peak_day,
+        peak_processing_ms: Vec::new(),
         delivery_days_total: 0.0,
         distance_km_total: 0.0,
         on_hand_value_total: 0.0,
@@ -909,6 +916,13 @@ impl Sim<'_> {
         }
         self.daily[day].orders_placed += 1;
         self.daily[day].units_ordered += units as u64;
+        self.summary.orders_to_ship += 1;
+        self.channel_rows[channel as usize].orders_to_ship += 1;
+        if self.peak_day[day] {
+            self.summary.peak_orders_placed += 1;
+            self.summary.peak_orders_to_ship += 1;
+            self.summary.peak_units_ordered += units as u64;
+        }
         let service = if draft.express {
             ServiceLevel::Express {
                 max_transit_days: self.world.express_days,
@@ -1000,6 +1014,7 @@ impl Sim<'_> {
         self.open.insert(id, open);
         if abandoned {
             self.summary.orders_abandoned += 1;
+            self.walked_away(id);
         } else {
             let mean_minutes = *self.s.carts.minutes_to_pay.get_ref();
             let wait_ms = if mean_minutes > 0.0 {
@@ -1182,7 +1197,10 @@ impl Sim<'_> {
                     .release(OrderId(order), ReleaseReason::PaymentFailed, now_ms)
             });
             match released {
-                Ok(_) => self.summary.orders_payment_failed += 1,
+                Ok(_) => {
+                    self.summary.orders_payment_failed += 1;
+                    self.walked_away(order);
+                }
                 Err(OrderError::HoldExpired { .. }) => {
                     self.expired_unit_hours(order);
                     self.summary.orders_lost_hold_expired += 1;
@@ -1358,6 +1376,9 @@ impl Sim<'_> {
             }
             self.summary.units_shipped += shipped.units;
             self.daily[day].units_shipped += shipped.units;
+            if self.peak_day[(o.placed_at_ms / MS_PER_DAY) as usize] {
+                self.summary.peak_units_shipped += shipped.units;
+            }
         }
         let mut error_line = None;
         if pick_error {
@@ -1411,6 +1432,18 @@ impl Sim<'_> {
         Ok(())
     }
 
+    /// The customer left `order` (abandoned the cart, payment failed): not one to ship.
+    fn walked_away(&mut self, order: u64) {
+        let Some(o) = self.open.get(&order) else {
+            return;
+        };
+        self.summary.orders_to_ship -= 1;
+        self.channel_rows[o.channel as usize].orders_to_ship -= 1;
+        if self.peak_day[(o.placed_at_ms / MS_PER_DAY) as usize] {
+            self.summary.peak_orders_to_ship -= 1;
+        }
+    }
+
     fn complete(&mut self, order: u64, now_ms: u64, day: usize) {
         let Some(o) = self.open.remove(&order) else {
             return;
@@ -1433,6 +1466,10 @@ impl Sim<'_> {
         let processing = now_ms - o.placed_at_ms;
         self.processing_ms.push(processing);
         self.day_processing_ms.push(processing);
+        if self.peak_day[(o.placed_at_ms / MS_PER_DAY) as usize] {
+            self.summary.peak_orders_shipped_complete += 1;
+            self.peak_processing_ms.push(processing);
+        }
         self.delivery_days_total +=
             (o.last_delivery_ms - o.placed_at_ms) as f64 / MS_PER_DAY as f64;
     }
@@ -1721,6 +1758,10 @@ impl Sim<'_> {
     fn finish(mut self) -> RunOutput {
         // A failed run's figures cover the days it closed.
         self.summary.days = self.days_closed;
+        self.summary.peak_days = self.peak_day[..self.days_closed as usize]
+            .iter()
+            .filter(|&&peak| peak)
+            .count() as u32;
         self.daily.truncate(self.days_closed as usize);
         let days_run = self.summary.days;
         self.replenisher.finish(&mut self.summary, self.s, days_run);
@@ -1730,7 +1771,7 @@ impl Sim<'_> {
         k.holding_cost_cents = self.on_hand_value_total * self.world.holding_rate_per_day;
         k.inventory_turns_per_year =
             ratio(k.units_shipped as f64, k.average_on_hand_units) * 365.0 / days;
-        k.order_fulfillment_rate = ratio(k.orders_shipped_complete as f64, k.orders_placed as f64);
+        k.order_fulfillment_rate = ratio(k.orders_shipped_complete as f64, k.orders_to_ship as f64);
         if let Some(replay) = &self.demand.recorded {
             k.recorded_orders_shipped_complete = self
                 .recorded
@@ -1771,6 +1812,13 @@ impl Sim<'_> {
             n,
         );
         k.delivery_time_days_mean = ratio(self.delivery_days_total, n);
+        k.peak_order_fulfillment_rate = ratio(
+            k.peak_orders_shipped_complete as f64,
+            k.peak_orders_to_ship as f64,
+        );
+        k.peak_unit_fill_rate = ratio(k.peak_units_shipped as f64, k.peak_units_ordered as f64);
+        self.peak_processing_ms.sort_unstable();
+        k.peak_processing_time_hours_p95 = hours(percentile(&self.peak_processing_ms, 0.95));
         let data = self.report_data();
         RunOutput {
             summary: self.summary,
@@ -1921,7 +1969,7 @@ impl Sim<'_> {
 /// The file in a run folder that keeps the run's results for `qm report` and `qm compare`.
 pub const RESULTS_FILE: &str = "results.qmr";
 /// First bytes of a results file, with its format version.
-const RESULTS_MAGIC: &[u8; 8] = b"QMRUN\x00\x00\x01";
+const RESULTS_MAGIC: &[u8; 8] = b"QMRUN\x00\x00\x02";
 
 /// Writes the run's results file and its reports in `formats` into `dir`; returns the files.
 pub fn write_outputs(
