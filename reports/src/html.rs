@@ -657,13 +657,8 @@ pub fn report(run: &RunData) -> String {
                 number(c.orders_oversold as f64),
                 number(c.lost_sales_units_not_shown as f64),
                 number(c.orders_shipped_complete as f64),
-                share_text(
-                    (c.orders_placed > 0)
-                        .then(|| c.orders_shipped_complete as f64 / c.orders_placed as f64),
-                ),
-                share_text(
-                    (c.units_ordered > 0).then(|| c.units_shipped as f64 / c.units_ordered as f64),
-                ),
+                share_text(c.order_fulfillment_rate()),
+                share_text(c.unit_fill_rate()),
             ]
         }),
     );

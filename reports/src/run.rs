@@ -273,6 +273,8 @@ pub struct ChannelRow {
     pub orders_to_ship: u64,
     /// Units in them.
     pub units_ordered: u64,
+    /// Units in its orders to ship.
+    pub units_to_ship: u64,
     /// Orders it accepted that the engine could not hold in full.
     pub orders_oversold: u64,
     /// Units of those.
@@ -285,6 +287,19 @@ pub struct ChannelRow {
     pub units_shipped: u64,
     /// Carrier cost of its orders' shipments, cents.
     pub shipping_cost_cents: u64,
+}
+
+impl ChannelRow {
+    /// Orders shipped complete ÷ orders to ship; `None` without orders.
+    pub fn order_fulfillment_rate(&self) -> Option<f64> {
+        (self.orders_to_ship > 0)
+            .then(|| self.orders_shipped_complete as f64 / self.orders_to_ship as f64)
+    }
+
+    /// Units shipped ÷ units to ship; `None` without units.
+    pub fn unit_fill_rate(&self) -> Option<f64> {
+        (self.units_to_ship > 0).then(|| self.units_shipped as f64 / self.units_to_ship as f64)
+    }
 }
 
 /// Orders shipped complete whose processing time fell in one bin.

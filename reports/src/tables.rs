@@ -189,15 +189,15 @@ pub fn build(run: &RunData) -> Vec<Table> {
             .col(
                 "order_fulfillment_rate",
                 "orders_shipped_complete ÷ orders_to_ship (null without orders)",
-                |r| share(r.orders_shipped_complete as f64, r.orders_to_ship as f64),
+                |r| r.order_fulfillment_rate(),
             )
             .col("units_shipped", "units shipped against its orders", |r| {
                 r.units_shipped
             })
             .col(
                 "unit_fill_rate",
-                "units_shipped ÷ units_ordered (null without units)",
-                |r| share(r.units_shipped as f64, r.units_ordered as f64),
+                "units_shipped ÷ units in its orders to ship (null without units)",
+                |r| r.unit_fill_rate(),
             )
             .col(
                 "shipping_cost_cents",

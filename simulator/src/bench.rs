@@ -135,11 +135,7 @@ pub fn run(
     let mut outputs: Vec<(usize, u32, RunOutput)> = jobs
         .par_iter()
         .map(|&(s, k)| {
-            let mut variant: Scenario = Scenario::load(path)?.scenario;
-            if let Some(days) = days {
-                let horizon = *variant.horizon.days.get_ref();
-                variant.horizon.days = Spanned::new(0..0, days.min(horizon));
-            }
+            let mut variant = Scenario::load_variant(path, days)?;
             for channel in &mut variant.channels {
                 channel.strategy = Spanned::new(0..0, kinds[s].name().to_string());
             }

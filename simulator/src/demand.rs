@@ -322,7 +322,9 @@ impl DemandModel {
     /// Whether an event raises demand on `day` (its ramps included): a peak day, whose orders the
     /// `peak_*` KPIs judge on their own.
     pub fn is_peak(&self, day: u32) -> bool {
-        self.events.iter().any(|e| e.factor(day as i64) > 1.0 + 1e-9)
+        self.events
+            .iter()
+            .any(|e| e.factor(day as i64) > 1.0 + 1e-9)
     }
 
     /// The names of the events that move demand on `day`.

@@ -15,4 +15,5 @@ pub mod replay;
 pub mod replenishment;
 pub mod run;
 pub mod scenario;
+pub mod size;
 pub mod tune;

@@ -81,6 +81,39 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Size warehouses: per warehouse, the smallest stock level and pick/pack capacity at which
+    /// the targets hold over the whole run and over its peak (the days events raise demand), in
+    /// every replication; with the KPIs at ±10 % around it.
+    Size {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        /// Least order fulfillment rate (default: the scenario's `[targets]`).
+        #[arg(long)]
+        target_fulfillment: Option<f64>,
+        /// Most 95th-percentile processing hours, placement to last shipment (default: the
+        /// scenario's `[targets]`).
+        #[arg(long)]
+        target_processing_hours: Option<f64>,
+        /// Least demand fill rate: units shipped ÷ units customers wanted, ordered or shown out
+        /// of stock (default: the scenario's `[targets]`).
+        #[arg(long)]
+        target_fill_rate: Option<f64>,
+        /// Runs per point, seeds SEED, SEED + 1, …: every one must meet the targets.
+        #[arg(long, default_value_t = 3)]
+        replications: u32,
+        /// First seed (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Simulate only the first N days.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS as i64))]
+        days: Option<u32>,
+        /// Folder for the results; they go to OUT/<scenario>/size/.
+        #[arg(long, default_value = "runs")]
+        out: PathBuf,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Write a run's reports again from its folder (the results `qm simulate` kept there).
     Report {
         /// The run's folder, e.g. runs/baseline.
@@ -539,6 +572,65 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let written = qm_simulator::bench::write(&results, &estimates, &dir)?;
             if !quiet {
                 print!("{}", qm_simulator::bench::report(&results, &estimates));
+                print_written(&dir, &written);
+            }
+            Ok(())
+        }
+        Command::Size {
+            scenario,
+            target_fulfillment,
+            target_processing_hours,
+            target_fill_rate,
+            replications,
+            seed,
+            days,
+            out,
+            quiet,
+        } => {
+            // Load once up front so a bad scenario fails before any run starts.
+            let loaded = Scenario::load(&scenario)?.scenario;
+            let targets = qm_simulator::size::SizeTargets::new(
+                target_fulfillment.unwrap_or(*loaded.targets.order_fulfillment_rate.get_ref()),
+                target_processing_hours
+                    .unwrap_or(*loaded.targets.processing_time_hours_p95.get_ref()),
+                target_fill_rate.unwrap_or(*loaded.targets.demand_fill_rate.get_ref()),
+            )?;
+            if !quiet {
+                println!(
+                    "sizing {} warehouses of {}: fulfillment ≥ {} %, processing p95 ≤ {} h, fill \
+                     rate ≥ {} %, over the run and its peak, in each of {replications} replications",
+                    loaded.warehouses.len(),
+                    loaded.name,
+                    targets.fulfillment * 100.0,
+                    targets.processing_hours_p95,
+                    targets.fill_rate * 100.0,
+                );
+            }
+            let progress: Box<dyn FnMut(&qm_simulator::size::Evaluation)> = if quiet {
+                Box::new(|_| {})
+            } else {
+                Box::new(|e| {
+                    let verdict = if e.meets() {
+                        "meets".to_string()
+                    } else {
+                        format!("misses {}", e.misses.join(", "))
+                    };
+                    eprintln!("  {:<24} {:<40} {verdict}", e.step, e.point);
+                })
+            };
+            let mut sizing = qm_simulator::size::Sizing::new(
+                &scenario,
+                days,
+                targets,
+                replications,
+                seed,
+                progress,
+            )?;
+            let recommendation = sizing.run()?;
+            let dir = out.join(&loaded.name).join("size");
+            let written = qm_simulator::size::write(&sizing, &recommendation, &dir)?;
+            if !quiet {
+                print!("{}", qm_simulator::size::report(&sizing, &recommendation));
                 print_written(&dir, &written);
             }
             Ok(())

@@ -35,8 +35,11 @@ pub struct Summary {
     pub orders_lost_hold_expired: u64,
     /// Orders paid.
     pub orders_confirmed: u64,
-    /// Placed orders the customer went through with: not abandoned in the cart, payment not failed.
+    /// Placed orders the customer went through with: not abandoned in the cart, payment not
+    /// failed, and not still in flight at the end.
     pub orders_to_ship: u64,
+    /// Orders placed on the last day still waiting for their cutoff when the run ended.
+    pub orders_in_flight_at_end: u64,
     /// Orders with at least one shipment shipped.
     pub orders_shipped: u64,
     /// Orders whose every ordered unit shipped.
@@ -69,8 +72,12 @@ pub struct Summary {
     pub units_ordered: u64,
     /// Units shipped against placed orders (reshipments not counted).
     pub units_shipped: u64,
-    /// units_shipped ÷ units_ordered.
+    /// Units in the orders to ship (placed, less abandoned carts and failed payments).
+    pub units_to_ship: u64,
+    /// units_shipped ÷ units_to_ship.
     pub unit_fill_rate: f64,
+    /// units_shipped ÷ (units_to_ship + lost_sales_units_not_shown).
+    pub demand_fill_rate: f64,
     /// Orders with units backordered.
     pub orders_backordered: u64,
     /// Units backordered.
@@ -119,10 +126,14 @@ pub struct Summary {
     pub peak_order_fulfillment_rate: f64,
     /// Units in orders placed on peak days.
     pub peak_units_ordered: u64,
-    /// Of those, units shipped.
+    /// Of those, units in peak orders to ship.
+    pub peak_units_to_ship: u64,
+    /// Units of peak orders shipped.
     pub peak_units_shipped: u64,
-    /// peak_units_shipped ÷ peak_units_ordered.
-    pub peak_unit_fill_rate: f64,
+    /// Units in lines shown out of stock on peak days.
+    pub peak_lost_sales_units_not_shown: u64,
+    /// peak_units_shipped ÷ (peak_units_to_ship + peak_lost_sales_units_not_shown).
+    pub peak_demand_fill_rate: f64,
     /// 95th percentile processing hours of peak orders shipped complete.
     pub peak_processing_time_hours_p95: f64,
     /// Shipments picked wrong (each leads to a return and a reshipment).

@@ -76,6 +76,8 @@ pub struct Replenisher {
     warmup_days: u32,
     known_events: bool,
     recorded: bool,
+    /// Each warehouse's `stock_multiplier`, scaling its safety stock.
+    stock_multiplier: Vec<f64>,
     warehouses: usize,
     prices: Vec<u64>,
     forecasters: Vec<Forecaster>,
@@ -171,6 +173,11 @@ impl Replenisher {
             warmup_days: *r.warmup_days.get_ref(),
             known_events: r.known_events,
             recorded: demand.recorded.is_some(),
+            stock_multiplier: s
+                .warehouses
+                .iter()
+                .map(|w| *w.stock_multiplier.get_ref())
+                .collect(),
             warehouses,
             prices: unit_prices_cents.to_vec(),
             forecasters: (0..cells).map(|_| Forecaster::new(method)).collect(),
@@ -362,7 +369,7 @@ impl Replenisher {
                     Some(e) if e.count() >= MIN_EMPIRICAL_ERRORS => e.safety_stock_units(),
                     _ => normal,
                 },
-            };
+            } * self.stock_multiplier[cell % warehouses];
             self.safety_stock_unit_days += safety.max(0.0);
             self.safety_stock_today_units += safety.max(0.0);
             self.sku_safety_today[sku] += safety.max(0.0);

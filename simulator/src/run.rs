@@ -383,10 +383,10 @@ fn build_engine(s: &Scenario, demand: &DemandModel, seed: u64) -> Result<(Engine
         .expected_daily_units
         .iter()
         .flat_map(|daily| {
-            std::iter::repeat_n(
-                (daily * cover / warehouse_count as f64).ceil() as i64,
-                warehouse_count,
-            )
+            s.warehouses.iter().map(move |w| {
+                (daily * cover * w.stock_multiplier.get_ref() / warehouse_count as f64).ceil()
+                    as i64
+            })
         })
         .collect();
     for cell in &s.initial_stock.cells {
@@ -898,6 +898,9 @@ impl Sim<'_> {
                 kept.push(i as u16);
             } else {
                 self.summary.lost_sales_units_not_shown += units as u64;
+                if self.peak_day[day] {
+                    self.summary.peak_lost_sales_units_not_shown += units as u64;
+                }
                 self.channel_rows[channel as usize].lost_sales_units_not_shown += units as u64;
                 self.lose(channel, draft.region, sku, units, day);
             }
@@ -917,11 +920,14 @@ impl Sim<'_> {
         self.daily[day].orders_placed += 1;
         self.daily[day].units_ordered += units as u64;
         self.summary.orders_to_ship += 1;
+        self.summary.units_to_ship += units as u64;
         self.channel_rows[channel as usize].orders_to_ship += 1;
+        self.channel_rows[channel as usize].units_to_ship += units as u64;
         if self.peak_day[day] {
             self.summary.peak_orders_placed += 1;
             self.summary.peak_orders_to_ship += 1;
             self.summary.peak_units_ordered += units as u64;
+            self.summary.peak_units_to_ship += units as u64;
         }
         let service = if draft.express {
             ServiceLevel::Express {
@@ -1432,15 +1438,49 @@ impl Sim<'_> {
         Ok(())
     }
 
+    /// Orders placed on the last day and still open when the run ends have not failed: their
+    /// cutoff has not come yet. They leave the orders to ship (their unshipped units the units
+    /// to ship) and are counted as `orders_in_flight_at_end`; older open orders stay in, as the
+    /// backlog they are.
+    fn set_aside_in_flight(&mut self) {
+        let last_day_ms = self.days_closed.saturating_sub(1) as u64 * MS_PER_DAY;
+        let in_flight: Vec<(u16, u64, u64)> = self
+            .open
+            .values()
+            .filter(|o| !o.reship && !o.abandoned && o.placed_at_ms >= last_day_ms)
+            .map(|o| {
+                let unshipped = (o.units_ordered - o.units_shipped.min(o.units_ordered)) as u64;
+                (o.channel, o.placed_at_ms, unshipped)
+            })
+            .collect();
+        for (channel, placed_at_ms, unshipped) in in_flight {
+            self.summary.orders_in_flight_at_end += 1;
+            self.summary.orders_to_ship -= 1;
+            self.summary.units_to_ship -= unshipped;
+            let row = &mut self.channel_rows[channel as usize];
+            row.orders_to_ship -= 1;
+            row.units_to_ship -= unshipped;
+            if self.peak_day[(placed_at_ms / MS_PER_DAY) as usize] {
+                self.summary.peak_orders_to_ship -= 1;
+                self.summary.peak_units_to_ship -= unshipped;
+            }
+        }
+    }
+
     /// The customer left `order` (abandoned the cart, payment failed): not one to ship.
     fn walked_away(&mut self, order: u64) {
         let Some(o) = self.open.get(&order) else {
             return;
         };
+        let units = o.units_ordered as u64;
         self.summary.orders_to_ship -= 1;
-        self.channel_rows[o.channel as usize].orders_to_ship -= 1;
+        self.summary.units_to_ship -= units;
+        let channel = &mut self.channel_rows[o.channel as usize];
+        channel.orders_to_ship -= 1;
+        channel.units_to_ship -= units;
         if self.peak_day[(o.placed_at_ms / MS_PER_DAY) as usize] {
             self.summary.peak_orders_to_ship -= 1;
+            self.summary.peak_units_to_ship -= units;
         }
     }
 
@@ -1571,6 +1611,7 @@ impl Sim<'_> {
             for w in 0..warehouses {
                 let cell = sku * warehouses + w;
                 let (sku_id, warehouse_id) = (SkuId(sku as u32), WarehouseId(w as u16));
+                let stock_multiplier = *self.s.warehouses[w].stock_multiplier.get_ref();
                 let mut snapshot = self
                     .engine
                     .cell_snapshot(sku_id, warehouse_id)
@@ -1621,8 +1662,9 @@ impl Sim<'_> {
                 let (reorder_point, order_units) = match self.world.sku_policy.get(&(sku as u32)) {
                     Some(&(point, quantity)) => (point as f64, quantity),
                     None => (
-                        (daily_units * rop_days).ceil(),
-                        ((daily_units * up_to_days).ceil() - free as f64).max(1.0) as u32,
+                        (daily_units * rop_days * stock_multiplier).ceil(),
+                        ((daily_units * up_to_days * stock_multiplier).ceil() - free as f64)
+                            .max(1.0) as u32,
                     ),
                 };
                 if let Some(t) = top {
@@ -1763,6 +1805,7 @@ impl Sim<'_> {
             .filter(|&&peak| peak)
             .count() as u32;
         self.daily.truncate(self.days_closed as usize);
+        self.set_aside_in_flight();
         let days_run = self.summary.days;
         self.replenisher.finish(&mut self.summary, self.s, days_run);
         let k = &mut self.summary;
@@ -1785,7 +1828,11 @@ impl Sim<'_> {
             );
         }
         k.order_accuracy = ratio(k.orders_shipped_accurate as f64, k.orders_shipped as f64);
-        k.unit_fill_rate = ratio(k.units_shipped as f64, k.units_ordered as f64);
+        k.unit_fill_rate = ratio(k.units_shipped as f64, k.units_to_ship as f64);
+        k.demand_fill_rate = ratio(
+            k.units_shipped as f64,
+            (k.units_to_ship + k.lost_sales_units_not_shown) as f64,
+        );
         k.split_shipment_rate = ratio(k.split_shipment_rate, k.orders_confirmed as f64);
         k.shipping_cost_cents_per_order =
             ratio(k.shipping_cost_cents as f64, k.orders_shipped as f64);
@@ -1816,7 +1863,10 @@ impl Sim<'_> {
             k.peak_orders_shipped_complete as f64,
             k.peak_orders_to_ship as f64,
         );
-        k.peak_unit_fill_rate = ratio(k.peak_units_shipped as f64, k.peak_units_ordered as f64);
+        k.peak_demand_fill_rate = ratio(
+            k.peak_units_shipped as f64,
+            (k.peak_units_to_ship + k.peak_lost_sales_units_not_shown) as f64,
+        );
         self.peak_processing_ms.sort_unstable();
         k.peak_processing_time_hours_p95 = hours(percentile(&self.peak_processing_ms, 0.95));
         let data = self.report_data();
@@ -1915,6 +1965,7 @@ impl Sim<'_> {
                 Bound::AtMost,
                 &t.processing_time_hours_p95,
             ),
+            target("demand_fill_rate", Bound::AtLeast, &t.demand_fill_rate),
         ];
         let promised = [
             (

@@ -18,6 +18,8 @@ pub const MAX_ORDERS_PER_DAY: f64 = 10_000_000.0;
 pub const MAX_SKUS: u32 = 2_000_000;
 /// Most units per order line.
 pub const MAX_UNITS_PER_LINE: u32 = 10_000;
+/// Largest `warehouses[].stock_multiplier`.
+pub const MAX_STOCK_MULTIPLIER: f64 = 100.0;
 
 /// A scenario as written in its file.
 #[derive(Debug, Deserialize)]
@@ -188,6 +190,11 @@ pub struct WarehouseSpec {
     /// Share of its shipments picked wrong (overrides `accuracy.pick_error_rate`).
     #[serde(default)]
     pub pick_error_rate: Option<Spanned<f64>>,
+    /// Scales the stock it keeps: its opening days of cover, and its reorder levels (the reorder
+    /// point and order-up-to days of the `days` policy; the safety stock of forecast policies).
+    /// `qm size` searches it.
+    #[serde(default = "one")]
+    pub stock_multiplier: Spanned<f64>,
 }
 
 fn default_cutoff() -> Spanned<u32> {
@@ -521,6 +528,13 @@ pub struct Targets {
     /// Most `processing_time_hours_p95`, hours.
     #[serde(default = "default_target_p95")]
     pub processing_time_hours_p95: Spanned<f64>,
+    /// Least `demand_fill_rate`, a share.
+    #[serde(default = "default_target_demand_fill_rate")]
+    pub demand_fill_rate: Spanned<f64>,
+}
+
+fn default_target_demand_fill_rate() -> Spanned<f64> {
+    Spanned::new(0..0, 0.95)
 }
 
 fn default_target_accuracy() -> Spanned<f64> {
@@ -921,6 +935,17 @@ impl Scenario {
         }
     }
 
+    /// Loads the scenario at `path` cut to its first `days` (if given and shorter): the starting
+    /// point of the variants that `qm bench`, `qm tune` and `qm size` run.
+    pub fn load_variant(path: &Path, days: Option<u32>) -> Result<Scenario, ScenarioError> {
+        let mut s = Self::load(path)?.scenario;
+        if let Some(days) = days {
+            let horizon = *s.horizon.days.get_ref();
+            s.horizon.days = Spanned::new(0..0, days.min(horizon));
+        }
+        Ok(s)
+    }
+
     /// The first simulated day.
     pub fn start_date(&self) -> NaiveDate {
         to_date(self.horizon.start_date.get_ref()).expect("validated")
@@ -1094,6 +1119,13 @@ impl Scenario {
             if let Some(rate) = &w.pick_error_rate {
                 c.probability(rate, &format!("{key}.pick_error_rate"));
             }
+            let multiplier = *w.stock_multiplier.get_ref();
+            c.check(
+                (0.0..=MAX_STOCK_MULTIPLIER).contains(&multiplier),
+                w.stock_multiplier.span(),
+                &format!("{key}.stock_multiplier"),
+                &format!("must be between 0 and {MAX_STOCK_MULTIPLIER}, got {multiplier}"),
+            );
             let twice = s.warehouses[..i].iter().any(|o| o.code == w.code);
             c.check(
                 !twice,
@@ -1389,6 +1421,7 @@ impl Scenario {
         let t = &s.targets;
         c.probability(&t.order_accuracy, "targets.order_accuracy");
         c.probability(&t.order_fulfillment_rate, "targets.order_fulfillment_rate");
+        c.probability(&t.demand_fill_rate, "targets.demand_fill_rate");
         c.positive(
             &t.processing_time_hours_p50,
             "targets.processing_time_hours_p50",

@@ -112,11 +112,7 @@ pub fn run_grid(
     settings
         .par_iter()
         .map(|setting| {
-            let mut s: Scenario = Scenario::load(path)?.scenario;
-            if let Some(days) = days {
-                let horizon = *s.horizon.days.get_ref();
-                s.horizon.days = Spanned::new(0..0, days.min(horizon));
-            }
+            let mut s = Scenario::load_variant(path, days)?;
             let r = &mut s.replenishment;
             if r.policy.get_ref() == "days" {
                 r.policy = Spanned::new(0..0, "s_q".into());

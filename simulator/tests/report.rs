@@ -231,7 +231,7 @@ fn the_scenario_sets_the_targets_the_report_judges_against() {
             .unwrap()
             .to_string()
     };
-    // Three days of the baseline fulfil about 75 % of orders (met at 0.5) and ship the 95th
+    // Three days of the baseline fulfil over 99 % of orders (met at 0.5) and ship the 95th
     // percentile in about 23 h (missed at 12 h); accuracy keeps its default 0.99.
     assert!(
         row("order_fulfillment_rate").contains(",share,0.5,at_least,true,"),
@@ -405,8 +405,12 @@ fn the_html_report_renders_in_a_real_browser_without_errors() {
         "the console capture does not work: {console:?}"
     );
 
-    let (a, _) = runs();
-    let (console, info, pixels) = chromium(&a.join("report.html"), 1200, 1600);
+    // Four days of the baseline ship 99.6 % of orders complete, short of a 99.9 % target (a red
+    // card), and meet the 99 % accuracy target (a green card).
+    let text = std::fs::read_to_string(scenario("baseline.toml")).unwrap()
+        + "\n[targets]\norder_fulfillment_rate = 0.999\n";
+    simulate_text(&dir, &text, "4");
+    let (console, info, pixels) = chromium(&dir.join("baseline/report.html"), 1200, 1600);
     assert!(console.is_empty(), "console output: {console:?}");
     assert_eq!((info.width, info.height), (1200, 1600));
     let channels = info.color_type.samples();
@@ -421,8 +425,7 @@ fn the_html_report_renders_in_a_real_browser_without_errors() {
         "the screenshot is blank: {white} of {} pixels white",
         rgb.len()
     );
-    // Four days of the baseline miss the 98 % fulfillment target (red card) and meet the 99 %
-    // accuracy target (green card): both card backgrounds are on screen.
+    // Both card backgrounds are on screen.
     let (green, red) = (count((0xe3, 0xf5, 0xe6)), count((0xfd, 0xe2, 0xe1)));
     assert!(
         green > 5_000 && red > 5_000,

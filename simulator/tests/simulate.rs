@@ -145,12 +145,20 @@ fn assert_accounts_add_up(output: &RunOutput) {
     assert!(k.order_accuracy <= 1.0 && k.order_fulfillment_rate <= 1.0);
     assert_eq!(
         k.orders_to_ship,
-        k.orders_placed - k.orders_abandoned - k.orders_payment_failed
+        k.orders_placed - k.orders_abandoned - k.orders_payment_failed - k.orders_in_flight_at_end
     );
+    let last_day = data.daily.last().map_or(0, |d| d.orders_placed);
+    assert!(k.orders_in_flight_at_end <= last_day);
     assert_eq!(
         sum(&mut data.channels.iter().map(|c| c.orders_to_ship)),
         k.orders_to_ship
     );
+    assert_eq!(
+        sum(&mut data.channels.iter().map(|c| c.units_to_ship)),
+        k.units_to_ship
+    );
+    assert!(k.units_shipped <= k.units_to_ship && k.units_to_ship <= k.units_ordered);
+    assert!(k.demand_fill_rate <= k.unit_fill_rate);
     // Peak orders are the orders placed on the days an event raises demand.
     let peak_days: Vec<_> = data.daily.iter().filter(|d| !d.events.is_empty()).collect();
     assert_eq!(k.peak_days as usize, peak_days.len());
@@ -165,7 +173,8 @@ fn assert_accounts_add_up(output: &RunOutput) {
     assert!(k.peak_orders_to_ship <= k.peak_orders_placed);
     assert!(k.peak_orders_shipped_complete <= k.peak_orders_to_ship);
     assert!(k.peak_orders_shipped_complete <= k.orders_shipped_complete);
-    assert!(k.peak_units_shipped <= k.peak_units_ordered.min(k.units_shipped));
+    assert!(k.peak_units_to_ship <= k.peak_units_ordered);
+    assert!(k.peak_units_shipped <= k.peak_units_to_ship.min(k.units_shipped));
 }
 
 #[test]
@@ -190,11 +199,11 @@ fn baseline_runs_and_its_kpis_add_up() {
         (0.015..0.025).contains(&failed),
         "2 % of payments fail: {failed}"
     );
-    // Abandoned carts and failed payments are the customer's choice, not the shop's failure:
-    // of the orders to ship, stockouts (no backorders on the web) and holds that expire
-    // before payment leave about 92 % shipped complete.
+    // Abandoned carts and failed payments are the customer's choice, not the shop's failure, and
+    // the last evening's orders are still in flight: of the orders to ship, holds that lapse
+    // before a slow payment (e^-6 of payments, 0.25 %) and short picks leave about 99.4 % shipped complete.
     assert!(
-        k.order_fulfillment_rate > 0.90 && k.order_fulfillment_rate < 0.95,
+        k.order_fulfillment_rate > 0.985 && k.order_fulfillment_rate < 0.997,
         "{}",
         k.order_fulfillment_rate
     );
@@ -505,7 +514,8 @@ fn every_shipped_scenario_loads() {
             "multichannel-lag.toml",
             "one-year-benchmark.toml",
             "online-retail.toml",
-            "safety-stock.toml"
+            "safety-stock.toml",
+            "warehouse-sizing.toml"
         ]
     );
     for name in names {

@@ -1,0 +1,907 @@
+//! `qm size`: per warehouse, the smallest stock level (`stock_multiplier`) and pick/pack capacity
+//! (order lines a day) at which the targets hold over the whole run and over its peak, found by
+//! k-ary bisection over parallel simulation runs.
+//!
+//! Search (every step judged on the same replications, seeds `seed..seed + R`, so a step compares
+//! like with like and the result is deterministic):
+//! 1. Stock, with capacity unlimited: the scenario's multipliers (doubled until the targets hold,
+//!    up to [`MAX_STOCK_SCALE`]×), then one factor on all warehouses together, then each
+//!    warehouse alone, largest first, down to [`STOCK_RESOLUTION`].
+//! 2. Capacity, at that stock: the ceiling is the busiest day each warehouse shipped with capacity
+//!    unlimited (the run is then the same), then one factor on all, then each warehouse alone,
+//!    down to [`CAPACITY_RESOLUTION`] of its ceiling.
+//!
+//! Every accepted step was a run that met the targets, so the recommendation itself did. It is a
+//! point where no single warehouse can go lower alone (given that more stock or capacity never
+//! hurts), not the only such point: the joint step first keeps the warehouses in proportion.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use polars::prelude::*;
+use rayon::prelude::*;
+use toml::Spanned;
+
+use crate::calculators::CalculatorError;
+use crate::run::{simulate, write_outputs, RunOutput};
+use crate::scenario::Scenario;
+
+/// Points evaluated at once in each bisection round: the interval shrinks (K + 1)-fold a round.
+/// A constant, not the core count, so the recommendation does not depend on the machine.
+pub const POINTS_PER_ROUND: usize = 3;
+/// The most replications per point.
+pub const MAX_REPLICATIONS: u32 = 100;
+/// Stock multipliers are searched in steps of this.
+pub const STOCK_RESOLUTION: f64 = 0.05;
+/// Capacities are searched in steps of this share of their ceiling.
+pub const CAPACITY_RESOLUTION: f64 = 0.01;
+/// How far the stock search scales the scenario's stock up before giving up.
+pub const MAX_STOCK_SCALE: f64 = 16.0;
+/// Capacity that never binds: more order lines a day than any scenario ships.
+const UNLIMITED_LINES_PER_DAY: u32 = 1_000_000_000;
+/// The most simulation runs one search may make (a bound, not a budget it aims for).
+const MAX_RUNS: usize = 20_000;
+
+/// What every replication must meet, over the whole run and over the peak orders.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SizeTargets {
+    /// Least order fulfillment rate (orders shipped complete ÷ orders to ship).
+    pub fulfillment: f64,
+    /// Most 95th-percentile processing hours (placement to last shipment).
+    pub processing_hours_p95: f64,
+    /// Least demand fill rate: units shipped ÷ units wanted (ordered or shown out of stock).
+    /// Stock moves it; fulfillment alone would not see stock run out, since customers do not
+    /// order what a channel shows out of stock.
+    pub fill_rate: f64,
+}
+
+impl SizeTargets {
+    /// Checks the targets' ranges.
+    pub fn new(
+        fulfillment: f64,
+        processing_hours_p95: f64,
+        fill_rate: f64,
+    ) -> Result<SizeTargets, CalculatorError> {
+        let argument = |option, problem: String| CalculatorError::Argument { option, problem };
+        if !(fulfillment > 0.0 && fulfillment <= 1.0) {
+            return Err(argument(
+                "--target-fulfillment",
+                format!("{fulfillment} is not a share in (0, 1] (0.98 = 98 %)"),
+            ));
+        }
+        if !(processing_hours_p95 > 0.0 && processing_hours_p95.is_finite()) {
+            return Err(argument(
+                "--target-processing-hours",
+                format!("{processing_hours_p95} is not a positive number of hours"),
+            ));
+        }
+        if !(fill_rate > 0.0 && fill_rate <= 1.0) {
+            return Err(argument(
+                "--target-fill-rate",
+                format!("{fill_rate} is not a share in (0, 1] (0.95 = 95 %)"),
+            ));
+        }
+        Ok(SizeTargets {
+            fulfillment,
+            processing_hours_p95,
+            fill_rate,
+        })
+    }
+}
+
+/// Stock and capacity of every warehouse, in the scenario's order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Point {
+    /// Order lines each can pick and pack a day.
+    pub capacity_lines_per_day: Vec<u32>,
+    /// Each one's `stock_multiplier`.
+    pub stock_multiplier: Vec<f64>,
+}
+
+impl std::fmt::Display for Point {
+    /// `capacity 1200, 900 · stock 1, 0.85`; unlimited capacity shows as ∞.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let capacity: Vec<String> = self
+            .capacity_lines_per_day
+            .iter()
+            .map(|&c| match c {
+                UNLIMITED_LINES_PER_DAY => "∞".to_string(),
+                c => c.to_string(),
+            })
+            .collect();
+        let stock: Vec<String> = self.stock_multiplier.iter().map(f64::to_string).collect();
+        write!(
+            f,
+            "capacity {} · stock {}",
+            capacity.join(", "),
+            stock.join(", ")
+        )
+    }
+}
+
+/// The KPIs a sizing judges, from one run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Measured {
+    /// Orders shipped complete ÷ orders to ship, whole run.
+    pub order_fulfillment_rate: f64,
+    /// The same over orders placed on peak days (`None` without peak orders).
+    pub peak_order_fulfillment_rate: Option<f64>,
+    /// 95th-percentile processing hours, whole run.
+    pub processing_time_hours_p95: f64,
+    /// The same over peak orders shipped complete.
+    pub peak_processing_time_hours_p95: Option<f64>,
+    /// Units shipped ÷ units wanted, whole run.
+    pub demand_fill_rate: f64,
+    /// The same over peak orders.
+    pub peak_demand_fill_rate: Option<f64>,
+    /// Per warehouse: most lines shipped in a day.
+    pub peak_day_lines: Vec<u64>,
+    /// Per warehouse: most paid lines left waiting at a cutoff.
+    pub peak_backlog_lines: Vec<u64>,
+    /// Per warehouse: most units on hand at a close.
+    pub peak_on_hand_units: Vec<u64>,
+}
+
+impl Measured {
+    fn of(output: &RunOutput) -> Measured {
+        let k = &output.summary;
+        let peak = k.peak_orders_to_ship > 0;
+        Measured {
+            order_fulfillment_rate: k.order_fulfillment_rate,
+            peak_order_fulfillment_rate: peak.then_some(k.peak_order_fulfillment_rate),
+            processing_time_hours_p95: k.processing_time_hours_p95,
+            peak_processing_time_hours_p95: (k.peak_orders_shipped_complete > 0)
+                .then_some(k.peak_processing_time_hours_p95),
+            demand_fill_rate: k.demand_fill_rate,
+            peak_demand_fill_rate: peak.then_some(k.peak_demand_fill_rate),
+            peak_day_lines: output
+                .data
+                .warehouses
+                .iter()
+                .map(|w| w.peak_day_lines)
+                .collect(),
+            peak_backlog_lines: output
+                .data
+                .warehouses
+                .iter()
+                .map(|w| {
+                    let days = output.data.warehouse_daily.iter();
+                    let own = days.filter(|d| d.warehouse == w.warehouse);
+                    own.map(|d| d.backlog_lines).max().unwrap_or(0)
+                })
+                .collect(),
+            peak_on_hand_units: output
+                .data
+                .warehouses
+                .iter()
+                .map(|w| w.peak_on_hand_units)
+                .collect(),
+        }
+    }
+
+    /// The worst of each judged KPI over `runs` (lowest rates, longest processing): meeting the
+    /// targets there is meeting them in every run.
+    pub fn worst(runs: &[Measured]) -> Measured {
+        let low =
+            |f: &dyn Fn(&Measured) -> Option<f64>| runs.iter().filter_map(f).min_by(f64::total_cmp);
+        let high =
+            |f: &dyn Fn(&Measured) -> Option<f64>| runs.iter().filter_map(f).max_by(f64::total_cmp);
+        Measured {
+            order_fulfillment_rate: low(&|m| Some(m.order_fulfillment_rate)).unwrap_or(0.0),
+            peak_order_fulfillment_rate: low(&|m| m.peak_order_fulfillment_rate),
+            processing_time_hours_p95: high(&|m| Some(m.processing_time_hours_p95)).unwrap_or(0.0),
+            peak_processing_time_hours_p95: high(&|m| m.peak_processing_time_hours_p95),
+            demand_fill_rate: low(&|m| Some(m.demand_fill_rate)).unwrap_or(0.0),
+            peak_demand_fill_rate: low(&|m| m.peak_demand_fill_rate),
+            ..Default::default()
+        }
+    }
+
+    /// The targets this run missed, in words; empty when it met them all.
+    pub fn misses(&self, t: &SizeTargets) -> Vec<String> {
+        let mut misses = Vec::new();
+        let percent = |x: f64| format!("{:.2} %", x * 100.0);
+        let mut least =
+            |what: &str, value: Option<f64>, target: f64, show: &dyn Fn(f64) -> String| {
+                if let Some(v) = value.filter(|&v| v < target) {
+                    misses.push(format!("{what} {} < {}", show(v), show(target)));
+                }
+            };
+        least(
+            "fulfillment",
+            Some(self.order_fulfillment_rate),
+            t.fulfillment,
+            &percent,
+        );
+        least(
+            "peak fulfillment",
+            self.peak_order_fulfillment_rate,
+            t.fulfillment,
+            &percent,
+        );
+        least(
+            "fill rate",
+            Some(self.demand_fill_rate),
+            t.fill_rate,
+            &percent,
+        );
+        least(
+            "peak fill rate",
+            self.peak_demand_fill_rate,
+            t.fill_rate,
+            &percent,
+        );
+        let hours = |x: f64| format!("{x:.1} h");
+        for (what, value) in [
+            ("processing p95", Some(self.processing_time_hours_p95)),
+            ("peak processing p95", self.peak_processing_time_hours_p95),
+        ] {
+            if let Some(v) = value.filter(|&v| v > t.processing_hours_p95) {
+                misses.push(format!(
+                    "{what} {} > {}",
+                    hours(v),
+                    hours(t.processing_hours_p95)
+                ));
+            }
+        }
+        misses
+    }
+}
+
+/// One point with its replications' measurements.
+#[derive(Clone, Debug)]
+pub struct Evaluation {
+    /// Which search step asked for it.
+    pub step: String,
+    /// The point.
+    pub point: Point,
+    /// One measurement per replication.
+    pub runs: Vec<Measured>,
+    /// Targets missed, at the worst replication's value (empty = every replication met every
+    /// target).
+    pub misses: Vec<String>,
+}
+
+impl Evaluation {
+    /// Whether every replication met every target.
+    pub fn meets(&self) -> bool {
+        self.misses.is_empty()
+    }
+
+    /// The mean of `f` over the replications where it is defined.
+    pub fn mean(&self, f: impl Fn(&Measured) -> Option<f64>) -> Option<f64> {
+        let values: Vec<f64> = self.runs.iter().filter_map(f).collect();
+        (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+    }
+
+    /// The most of a per-warehouse figure over the replications.
+    pub fn most(&self, f: impl Fn(&Measured) -> &Vec<u64>, warehouse: usize) -> u64 {
+        self.runs.iter().map(|m| f(m)[warehouse]).max().unwrap_or(0)
+    }
+}
+
+/// A sizing problem: the scenario, the targets and the replications.
+pub struct Sizing {
+    path: PathBuf,
+    days: Option<u32>,
+    targets: SizeTargets,
+    seeds: Vec<u64>,
+    /// Warehouse codes, in the scenario's order.
+    pub warehouses: Vec<String>,
+    /// The scenario's own point.
+    pub scenario_point: Point,
+    /// The scenario's `initial_stock.days_of_cover`.
+    pub days_of_cover: f64,
+    /// Each warehouse's `storage_capacity_units`.
+    pub storage_capacity_units: Vec<Option<u64>>,
+    /// Every point evaluated, in order.
+    pub log: Vec<Evaluation>,
+    progress: Box<dyn FnMut(&Evaluation)>,
+}
+
+/// What `qm size` recommends.
+pub struct Recommendation {
+    /// The point.
+    pub point: Point,
+    /// Its evaluation.
+    pub at: Evaluation,
+    /// The recommendation and its ±10 % neighbours: (label, evaluation).
+    pub sensitivity: Vec<(String, Evaluation)>,
+    /// Replication 0 at the recommendation, for its full report.
+    pub report: RunOutput,
+}
+
+impl Sizing {
+    /// A sizing of the scenario at `path` (its first `days` only if given), judged on
+    /// `replications` runs with seeds `seed..`; `progress` sees every evaluation.
+    pub fn new(
+        path: &Path,
+        days: Option<u32>,
+        targets: SizeTargets,
+        replications: u32,
+        seed: Option<u64>,
+        progress: Box<dyn FnMut(&Evaluation)>,
+    ) -> Result<Sizing> {
+        if !(1..=MAX_REPLICATIONS).contains(&replications) {
+            bail!(CalculatorError::Argument {
+                option: "--replications",
+                problem: format!("must be between 1 and {MAX_REPLICATIONS}, got {replications}"),
+            });
+        }
+        let s = Scenario::load_variant(path, days)?;
+        let seed = seed.unwrap_or(s.horizon.seed);
+        Ok(Sizing {
+            path: path.to_path_buf(),
+            days,
+            targets,
+            seeds: (0..replications as u64).map(|k| seed + k).collect(),
+            warehouses: s.warehouses.iter().map(|w| w.code.clone()).collect(),
+            scenario_point: Point {
+                capacity_lines_per_day: s
+                    .warehouses
+                    .iter()
+                    .map(|w| *w.capacity_lines_per_day.get_ref())
+                    .collect(),
+                stock_multiplier: s
+                    .warehouses
+                    .iter()
+                    .map(|w| *w.stock_multiplier.get_ref())
+                    .collect(),
+            },
+            days_of_cover: *s.initial_stock.days_of_cover.get_ref(),
+            storage_capacity_units: s
+                .warehouses
+                .iter()
+                .map(|w| w.storage_capacity_units)
+                .collect(),
+            log: Vec::new(),
+            progress,
+        })
+    }
+
+    fn variant(&self, point: &Point) -> Result<Scenario> {
+        variant(&self.path, self.days, point)
+    }
+
+    /// The evaluations of `points`, running those not run before.
+    fn evaluate(&mut self, step: &str, points: &[Point]) -> Result<Vec<Evaluation>> {
+        // A point run before (rounding repeats some) is not run again.
+        let fresh: Vec<&Point> = points
+            .iter()
+            .filter(|&p| !self.log.iter().any(|e| e.point == *p))
+            .collect();
+        let mut points_to_run: Vec<Point> = Vec::new();
+        for p in fresh {
+            if !points_to_run.contains(p) {
+                points_to_run.push(p.clone());
+            }
+        }
+        let ran = self.run_points(step, &points_to_run)?;
+        Ok(points
+            .iter()
+            .map(|p| {
+                ran.iter()
+                    .chain(&self.log)
+                    .find(|e| e.point == *p)
+                    .expect("every point was run now or before")
+                    .clone()
+            })
+            .collect())
+    }
+
+    /// Runs every replication of every point in parallel; logs and returns their evaluations.
+    fn run_points(&mut self, step: &str, points: &[Point]) -> Result<Vec<Evaluation>> {
+        if (self.log.len() + points.len()) * self.seeds.len() > MAX_RUNS {
+            bail!(
+                "the search would pass {MAX_RUNS} simulation runs; use fewer --replications or \
+                 --days"
+            );
+        }
+        let jobs: Vec<(usize, u64)> = (0..points.len())
+            .flat_map(|p| self.seeds.iter().map(move |&seed| (p, seed)))
+            .collect();
+        let (path, days) = (&self.path, self.days);
+        let measured: Vec<(usize, Measured)> = jobs
+            .par_iter()
+            .map(|&(p, seed)| {
+                let output = simulate(&variant(path, days, &points[p])?, seed, &mut |_| {})
+                    .with_context(|| format!("{step}, seed {seed}"))?;
+                if let Some(failure) = output.failure() {
+                    bail!("{step}, seed {seed}: the run failed: {failure}");
+                }
+                Ok((p, Measured::of(&output)))
+            })
+            .collect::<Result<_>>()?;
+        let mut evaluations: Vec<Evaluation> = points
+            .iter()
+            .map(|point| Evaluation {
+                step: step.to_string(),
+                point: point.clone(),
+                runs: Vec::new(),
+                misses: Vec::new(),
+            })
+            .collect();
+        for (p, m) in measured {
+            evaluations[p].runs.push(m);
+        }
+        for e in &mut evaluations {
+            e.misses = Measured::worst(&e.runs).misses(&self.targets);
+        }
+        for e in &evaluations {
+            (self.progress)(e);
+            self.log.push(e.clone());
+        }
+        Ok(evaluations)
+    }
+
+    /// The smallest grid step `i` in (lo, hi] whose point `at(i)` meets the targets, assuming
+    /// `at(hi)` does and `at(lo)` does not (neither is run) and that more never hurts.
+    fn bisect(
+        &mut self,
+        step: &str,
+        mut lo: u64,
+        mut hi: u64,
+        at: &dyn Fn(u64) -> Point,
+    ) -> Result<u64> {
+        assert!(lo < hi);
+        let parts = POINTS_PER_ROUND as u64 + 1;
+        while hi - lo > 1 {
+            let mut xs: Vec<u64> = (1..parts)
+                .map(|i| lo + ((hi - lo) * i).div_ceil(parts))
+                .filter(|&x| x > lo && x < hi)
+                .collect();
+            xs.dedup();
+            let points: Vec<Point> = xs.iter().map(|&x| at(x)).collect();
+            let evaluations = self.evaluate(step, &points)?;
+            match evaluations.iter().position(Evaluation::meets) {
+                Some(0) => hi = xs[0],
+                Some(i) => (lo, hi) = (xs[i - 1], xs[i]),
+                None => lo = xs[xs.len() - 1],
+            }
+        }
+        Ok(hi)
+    }
+
+    /// Searches stock, then capacity; evaluates the recommendation at ±10 %.
+    pub fn run(&mut self) -> Result<Recommendation> {
+        let n = self.warehouses.len();
+        // 1. Stock, capacity unlimited.
+        let unlimited = vec![UNLIMITED_LINES_PER_DAY; n];
+        let mut stock = self.scenario_point.stock_multiplier.clone();
+        if stock.iter().all(|&m| m == 0.0) {
+            stock = vec![1.0; n];
+        }
+        let mut scale = 1.0;
+        let generous = loop {
+            let point = Point {
+                capacity_lines_per_day: unlimited.clone(),
+                stock_multiplier: stock.iter().map(|m| m * scale).collect(),
+            };
+            let e = self.evaluate("stock: generous", &[point])?.remove(0);
+            if e.meets() {
+                break e;
+            }
+            if scale * 2.0 > MAX_STOCK_SCALE {
+                bail!(
+                    "the targets are out of reach: with unlimited capacity and {scale}× the \
+                     scenario's stock, {}. Stock and capacity cannot fix this (look at cart \
+                     abandonment, payment failures, channel buffers or the targets themselves)",
+                    e.misses.join(", ")
+                );
+            }
+            scale *= 2.0;
+        };
+        stock = generous.point.stock_multiplier.clone();
+        // All warehouses together, in twentieths of the generous stock.
+        let base = stock.clone();
+        let at = |i: u64| Point {
+            capacity_lines_per_day: unlimited.clone(),
+            stock_multiplier: base
+                .iter()
+                .map(|m| round_to(m * i as f64 / 20.0, STOCK_RESOLUTION))
+                .collect(),
+        };
+        stock = at(self.bisect("stock: all warehouses", 0, 20, &at)?).stock_multiplier;
+        // Then each alone, in steps of STOCK_RESOLUTION.
+        for w in largest_first(&stock) {
+            let top = (stock[w] / STOCK_RESOLUTION).round() as u64;
+            if top <= 1 {
+                continue;
+            }
+            let base = stock.clone();
+            let at = |i: u64| {
+                let mut m = base.clone();
+                m[w] = round_to(i as f64 * STOCK_RESOLUTION, STOCK_RESOLUTION);
+                Point {
+                    capacity_lines_per_day: unlimited.clone(),
+                    stock_multiplier: m,
+                }
+            };
+            let step = format!("stock: {}", self.warehouses[w]);
+            stock = at(self.bisect(&step, 0, top, &at)?).stock_multiplier;
+        }
+
+        // 2. Capacity at that stock: the busiest day with capacity unlimited is the ceiling.
+        let at_stock = Point {
+            capacity_lines_per_day: unlimited.clone(),
+            stock_multiplier: stock.clone(),
+        };
+        let e = self.evaluate("capacity: unlimited", &[at_stock])?.remove(0);
+        let ceiling: Vec<u32> = (0..n)
+            .map(|w| (e.most(|m| &m.peak_day_lines, w) as u32).max(1))
+            .collect();
+        let capacity_at = |capacities: Vec<u32>| Point {
+            capacity_lines_per_day: capacities,
+            stock_multiplier: stock.clone(),
+        };
+        // All warehouses together, in hundredths of the ceiling.
+        let percent = (1.0 / CAPACITY_RESOLUTION).round() as u64;
+        let at = |i: u64| {
+            capacity_at(
+                ceiling
+                    .iter()
+                    .map(|&c| lines(c as f64 * i as f64 / percent as f64))
+                    .collect(),
+            )
+        };
+        let mut capacity =
+            at(self.bisect("capacity: all warehouses", 0, percent, &at)?).capacity_lines_per_day;
+        // Then each alone, in steps of a hundredth of its ceiling.
+        let order: Vec<f64> = capacity.iter().map(|&c| c as f64).collect();
+        for w in largest_first(&order) {
+            let unit = lines(ceiling[w] as f64 * CAPACITY_RESOLUTION);
+            let top = (capacity[w] as u64).div_ceil(unit as u64);
+            if top <= 1 {
+                continue;
+            }
+            let base = capacity.clone();
+            let at = |i: u64| {
+                let mut c = base.clone();
+                if i < top {
+                    c[w] = i as u32 * unit;
+                }
+                capacity_at(c)
+            };
+            let step = format!("capacity: {}", self.warehouses[w]);
+            capacity = at(self.bisect(&step, 0, top, &at)?).capacity_lines_per_day;
+        }
+
+        // 3. The recommendation and its neighbours.
+        let point = Point {
+            capacity_lines_per_day: capacity,
+            stock_multiplier: stock,
+        };
+        let scaled = |capacity: f64, stock: f64| Point {
+            capacity_lines_per_day: point
+                .capacity_lines_per_day
+                .iter()
+                .map(|&c| lines(c as f64 * capacity))
+                .collect(),
+            stock_multiplier: point
+                .stock_multiplier
+                .iter()
+                .map(|m| (m * stock * 1e6).round() / 1e6)
+                .collect(),
+        };
+        let labels = [
+            ("recommended", 1.0, 1.0),
+            ("capacity −10 %", 0.9, 1.0),
+            ("capacity +10 %", 1.1, 1.0),
+            ("stock −10 %", 1.0, 0.9),
+            ("stock +10 %", 1.0, 1.1),
+            ("both −10 %", 0.9, 0.9),
+            ("both +10 %", 1.1, 1.1),
+        ];
+        let points: Vec<Point> = labels.iter().map(|&(_, c, s)| scaled(c, s)).collect();
+        let evaluations = self.evaluate("sensitivity", &points)?;
+        let at = evaluations[0].clone();
+        if !at.meets() {
+            bail!(
+                "the recommended point missed its targets when run again ({}): more stock or \
+                 capacity made things worse somewhere, so the search's assumption failed; \
+                 try more --replications",
+                at.misses.join(", ")
+            );
+        }
+        let report = simulate(&self.variant(&point)?, self.seeds[0], &mut |_| {})?;
+        Ok(Recommendation {
+            point,
+            at,
+            sensitivity: labels
+                .iter()
+                .map(|(label, _, _)| label.to_string())
+                .zip(evaluations)
+                .collect(),
+            report,
+        })
+    }
+}
+
+/// The scenario at `path` (its first `days`) with the warehouses set to `point`.
+fn variant(path: &Path, days: Option<u32>, point: &Point) -> Result<Scenario> {
+    let mut s = Scenario::load_variant(path, days)?;
+    for (w, spec) in s.warehouses.iter_mut().enumerate() {
+        spec.capacity_lines_per_day = Spanned::new(0..0, point.capacity_lines_per_day[w]);
+        spec.stock_multiplier = Spanned::new(0..0, point.stock_multiplier[w]);
+    }
+    Ok(s)
+}
+
+/// Indexes by value, largest first (ties: scenario order): the warehouses trimmed first.
+fn largest_first(values: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
+    order
+}
+
+/// `x` rounded up to a multiple of `step` (stock levels read as 1.25×, not 1.2371×).
+fn round_to(x: f64, step: f64) -> f64 {
+    ((x / step - 1e-9).ceil() * step * 1e6).round() / 1e6
+}
+
+/// Whole order lines a day, at least one.
+fn lines(x: f64) -> u32 {
+    (x.ceil() as u32).max(1)
+}
+
+/// `recommendation.csv`: one row per warehouse.
+pub fn recommendation_table(sizing: &Sizing, r: &Recommendation) -> PolarsResult<DataFrame> {
+    let n = sizing.warehouses.len();
+    let peak_on_hand: Vec<u64> = (0..n)
+        .map(|w| r.at.most(|m| &m.peak_on_hand_units, w))
+        .collect();
+    df!(
+        "warehouse" => sizing.warehouses.clone(),
+        "scenario_capacity_lines_per_day" => sizing.scenario_point.capacity_lines_per_day.clone(),
+        "recommended_capacity_lines_per_day" => r.point.capacity_lines_per_day.clone(),
+        "scenario_stock_multiplier" => sizing.scenario_point.stock_multiplier.clone(),
+        "recommended_stock_multiplier" => r.point.stock_multiplier.clone(),
+        "recommended_opening_days_of_cover" => r.point.stock_multiplier.iter().map(|m| (m * sizing.days_of_cover * 1e6).round() / 1e6).collect::<Vec<_>>(),
+        "peak_day_lines_shipped" => (0..n).map(|w| r.at.most(|m| &m.peak_day_lines, w)).collect::<Vec<_>>(),
+        "peak_backlog_lines" => (0..n).map(|w| r.at.most(|m| &m.peak_backlog_lines, w)).collect::<Vec<_>>(),
+        "peak_on_hand_units" => peak_on_hand.clone(),
+        "storage_capacity_units" => sizing.storage_capacity_units.clone(),
+        "storage_use_share" => (0..n).map(|w| sizing.storage_capacity_units[w].map(|c| peak_on_hand[w] as f64 / c as f64)).collect::<Vec<_>>(),
+    )
+}
+
+fn kpi_columns(evaluations: &[&Evaluation]) -> PolarsResult<Vec<Column>> {
+    let mean = |name: &str, f: &dyn Fn(&Measured) -> Option<f64>| {
+        Column::new(
+            name.into(),
+            evaluations.iter().map(|e| e.mean(f)).collect::<Vec<_>>(),
+        )
+    };
+    Ok(vec![
+        Column::new(
+            "meets_targets".into(),
+            evaluations.iter().map(|e| e.meets()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "misses".into(),
+            evaluations
+                .iter()
+                .map(|e| e.misses.join("; "))
+                .collect::<Vec<_>>(),
+        ),
+        mean("order_fulfillment_rate", &|m| {
+            Some(m.order_fulfillment_rate)
+        }),
+        mean("peak_order_fulfillment_rate", &|m| {
+            m.peak_order_fulfillment_rate
+        }),
+        mean("processing_time_hours_p95", &|m| {
+            Some(m.processing_time_hours_p95)
+        }),
+        mean("peak_processing_time_hours_p95", &|m| {
+            m.peak_processing_time_hours_p95
+        }),
+        mean("demand_fill_rate", &|m| Some(m.demand_fill_rate)),
+        mean("peak_demand_fill_rate", &|m| m.peak_demand_fill_rate),
+    ])
+}
+
+fn point_columns(sizing: &Sizing, points: &[&Point]) -> Vec<Column> {
+    let mut columns = Vec::new();
+    for (w, code) in sizing.warehouses.iter().enumerate() {
+        // Unlimited capacity (the stock search) is left empty.
+        columns.push(Column::new(
+            format!("{code}_capacity_lines_per_day").into(),
+            points
+                .iter()
+                .map(|p| {
+                    Some(p.capacity_lines_per_day[w]).filter(|&c| c != UNLIMITED_LINES_PER_DAY)
+                })
+                .collect::<Vec<_>>(),
+        ));
+        columns.push(Column::new(
+            format!("{code}_stock_multiplier").into(),
+            points
+                .iter()
+                .map(|p| p.stock_multiplier[w])
+                .collect::<Vec<_>>(),
+        ));
+    }
+    columns
+}
+
+/// `sensitivity.csv`: the recommendation and its ±10 % neighbours, KPIs averaged over replications.
+pub fn sensitivity_table(sizing: &Sizing, r: &Recommendation) -> PolarsResult<DataFrame> {
+    let evaluations: Vec<&Evaluation> = r.sensitivity.iter().map(|(_, e)| e).collect();
+    let points: Vec<&Point> = evaluations.iter().map(|e| &e.point).collect();
+    let mut columns = vec![Column::new(
+        "point".into(),
+        r.sensitivity
+            .iter()
+            .map(|(l, _)| l.as_str())
+            .collect::<Vec<_>>(),
+    )];
+    columns.extend(point_columns(sizing, &points));
+    columns.extend(kpi_columns(&evaluations)?);
+    DataFrame::new_infer_height(columns)
+}
+
+/// `search.csv`: every point the search ran, in order.
+pub fn search_table(sizing: &Sizing) -> PolarsResult<DataFrame> {
+    let evaluations: Vec<&Evaluation> = sizing.log.iter().collect();
+    let points: Vec<&Point> = evaluations.iter().map(|e| &e.point).collect();
+    let mut columns = vec![Column::new(
+        "step".into(),
+        evaluations
+            .iter()
+            .map(|e| e.step.as_str())
+            .collect::<Vec<_>>(),
+    )];
+    columns.extend(point_columns(sizing, &points));
+    columns.extend(kpi_columns(&evaluations)?);
+    DataFrame::new_infer_height(columns)
+}
+
+/// Writes the tables, and the recommendation's full report under `recommended/`.
+pub fn write(sizing: &Sizing, r: &Recommendation, dir: &Path) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut written = Vec::new();
+    for (name, mut table) in [
+        ("recommendation.csv", recommendation_table(sizing, r)?),
+        ("sensitivity.csv", sensitivity_table(sizing, r)?),
+        ("search.csv", search_table(sizing)?),
+    ] {
+        let path = dir.join(name);
+        let file = std::fs::File::create(&path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        CsvWriter::new(file).finish(&mut table)?;
+        written.push(path);
+    }
+    let snippet = dir.join("recommended-warehouses.toml");
+    std::fs::write(&snippet, toml_snippet(sizing, r))
+        .with_context(|| format!("cannot write {}", snippet.display()))?;
+    written.push(snippet);
+    written.extend(write_outputs(
+        &r.report,
+        &dir.join("recommended"),
+        &qm_reports::export::Format::ALL,
+    )?);
+    Ok(written)
+}
+
+/// The recommended values as TOML lines to paste into the scenario's `[[warehouses]]`.
+pub fn toml_snippet(sizing: &Sizing, r: &Recommendation) -> String {
+    let mut out = String::from(
+        "# qm size's recommendation: paste each pair into its [[warehouses]] entry.\n",
+    );
+    for (w, code) in sizing.warehouses.iter().enumerate() {
+        out += &format!(
+            "\n# {code}\ncapacity_lines_per_day = {}\nstock_multiplier = {}\n",
+            r.point.capacity_lines_per_day[w], r.point.stock_multiplier[w]
+        );
+    }
+    out
+}
+
+/// The terminal report: per warehouse, then the edge.
+pub fn report(sizing: &Sizing, r: &Recommendation) -> String {
+    let mut out = format!(
+        "{} runs ({} points × {} replications)\n\n",
+        sizing.log.len() * sizing.seeds.len(),
+        sizing.log.len(),
+        sizing.seeds.len()
+    );
+    out += &format!(
+        "{:<10} {:>22} {:>16} {:>10} {:>10} {:>12} {:>22}\n",
+        "warehouse",
+        "capacity lines/day",
+        "stock ×",
+        "peak day",
+        "backlog",
+        "peak on hand",
+        "storage used"
+    );
+    for (w, code) in sizing.warehouses.iter().enumerate() {
+        let on_hand = r.at.most(|m| &m.peak_on_hand_units, w);
+        let storage = match sizing.storage_capacity_units[w] {
+            Some(c) => format!("{:.1} % of {c}", on_hand as f64 / c as f64 * 100.0),
+            None => "no limit set".into(),
+        };
+        out += &format!(
+            "{:<10} {:>22} {:>16} {:>10} {:>10} {:>12} {:>22}\n",
+            code,
+            format!(
+                "{} (was {})",
+                r.point.capacity_lines_per_day[w], sizing.scenario_point.capacity_lines_per_day[w]
+            ),
+            format!(
+                "{} (was {})",
+                r.point.stock_multiplier[w], sizing.scenario_point.stock_multiplier[w]
+            ),
+            r.at.most(|m| &m.peak_day_lines, w),
+            r.at.most(|m| &m.peak_backlog_lines, w),
+            on_hand,
+            storage
+        );
+    }
+    out += &format!(
+        "\n{:<16} {:>6} {:>12} {:>12} {:>10} {:>10} {:>10} {:>10}  missed\n",
+        "point", "meets", "fulfillment", "peak", "p95 h", "peak p95", "fill", "peak fill"
+    );
+    let percent = |x: Option<f64>| x.map_or("—".into(), |x| format!("{:.2} %", x * 100.0));
+    let hours = |x: Option<f64>| x.map_or("—".into(), |x| format!("{x:.1}"));
+    for (label, e) in &r.sensitivity {
+        out += &format!(
+            "{:<16} {:>6} {:>12} {:>12} {:>10} {:>10} {:>10} {:>10}  {}\n",
+            label,
+            if e.meets() { "yes" } else { "no" },
+            percent(e.mean(|m| Some(m.order_fulfillment_rate))),
+            percent(e.mean(|m| m.peak_order_fulfillment_rate)),
+            hours(e.mean(|m| Some(m.processing_time_hours_p95))),
+            hours(e.mean(|m| m.peak_processing_time_hours_p95)),
+            percent(e.mean(|m| Some(m.demand_fill_rate))),
+            percent(e.mean(|m| m.peak_demand_fill_rate)),
+            e.misses.join(", ")
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stock_levels_round_up_to_the_resolution() {
+        assert_eq!(round_to(1.0, 0.05), 1.0);
+        assert_eq!(round_to(1.01, 0.05), 1.05);
+        assert_eq!(round_to(0.2371, 0.05), 0.25);
+        assert_eq!(round_to(0.0, 0.05), 0.0);
+        assert_eq!(lines(0.2), 1);
+        assert_eq!(lines(1234.01), 1235);
+    }
+
+    #[test]
+    fn misses_name_every_target_missed_over_the_run_and_the_peak() {
+        let targets = SizeTargets::new(0.98, 48.0, 0.99).unwrap();
+        let m = Measured {
+            order_fulfillment_rate: 0.985,
+            peak_order_fulfillment_rate: Some(0.95),
+            processing_time_hours_p95: 30.0,
+            peak_processing_time_hours_p95: Some(60.0),
+            demand_fill_rate: 0.995,
+            peak_demand_fill_rate: None,
+            ..Default::default()
+        };
+        assert_eq!(
+            m.misses(&targets),
+            [
+                "peak fulfillment 95.00 % < 98.00 %",
+                "peak processing p95 60.0 h > 48.0 h"
+            ]
+        );
+        assert!(SizeTargets::new(1.5, 48.0, 0.95).is_err());
+        assert!(SizeTargets::new(0.98, -1.0, 0.95).is_err());
+        assert!(SizeTargets::new(0.98, 48.0, 0.0).is_err());
+    }
+
+    #[test]
+    fn largest_warehouses_are_trimmed_first() {
+        assert_eq!(largest_first(&[2.0, 5.0, 2.0, 7.0]), [3, 1, 0, 2]);
+    }
+}
