@@ -839,8 +839,9 @@ pub fn report(sizing: &Sizing, r: &Recommendation) -> String {
             storage
         );
     }
+    out += "\nKPIs: means over the replications; `meets` and `missed` judge the worst one.\n";
     out += &format!(
-        "\n{:<16} {:>6} {:>12} {:>12} {:>10} {:>10} {:>10} {:>10}  missed\n",
+        "{:<16} {:>6} {:>12} {:>12} {:>10} {:>10} {:>10} {:>10}  missed\n",
         "point", "meets", "fulfillment", "peak", "p95 h", "peak p95", "fill", "peak fill"
     );
     let percent = |x: Option<f64>| x.map_or("—".into(), |x| format!("{:.2} %", x * 100.0));
