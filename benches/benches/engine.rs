@@ -8,6 +8,7 @@
 //! - `low_contention`: the same with uniform popularity, one thread against two.
 //! - `flash_sale`: two threads on one hot SKU that sells out half-way; the p50/p99 of a
 //!   reserve call is printed after the group.
+//! - `lifecycle`: confirm, release, ship and an expiry sweep over the held orders, per call.
 
 // Benchmarks measure wall time by design.
 #![allow(clippy::disallowed_methods)]
@@ -268,5 +269,77 @@ fn flash_sale(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, reserve_1_thread, low_contention, flash_sale);
+/// The calls after `reserve`, one thread, on the held orders of the Zipf workload (nearest,
+/// split allowed): per-call cost of confirm, ship, release, and one `expire_holds` sweep.
+fn lifecycle(c: &mut Criterion) {
+    let (skus, orders) = scale();
+    let workload = Workload::new(skus, orders, Popularity::Zipf(1.1), cover(), 7);
+    let requests = requests(&workload.orders);
+    let held = || {
+        let engine = workload.engine(StrategyKind::Nearest);
+        let mut ids = Vec::with_capacity(requests.len());
+        for request in &requests {
+            if let ReserveOutcome::Held(_) = engine.reserve(request, 0).unwrap() {
+                ids.push(request.order.id);
+            }
+        }
+        (engine, ids)
+    };
+    let calls = held().1.len() as u64;
+    let mut group = c.benchmark_group("lifecycle");
+    group
+        .throughput(Throughput::Elements(calls))
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(6));
+    group.bench_function("confirm", |b| {
+        b.iter_custom(|iters| {
+            fresh_each_time(iters, held, |(engine, ids)| {
+                for &id in ids.iter() {
+                    black_box(engine.confirm(id, 1).unwrap());
+                }
+            })
+        })
+    });
+    group.bench_function("release", |b| {
+        b.iter_custom(|iters| {
+            fresh_each_time(iters, held, |(engine, ids)| {
+                for &id in ids.iter() {
+                    black_box(engine.release(id, ReleaseReason::Cancelled, 1).unwrap());
+                }
+            })
+        })
+    });
+    group.bench_function("expire_holds_all", |b| {
+        b.iter_custom(|iters| {
+            fresh_each_time(iters, held, |(engine, _)| {
+                black_box(engine.expire_holds(3_600_001));
+            })
+        })
+    });
+    // Shipments per confirmed order vary; the figure is per order shipped complete.
+    group.bench_function("ship_every_shipment", |b| {
+        b.iter_custom(|iters| {
+            fresh_each_time(
+                iters,
+                || {
+                    let (engine, ids) = held();
+                    let shipments: Vec<ShipmentId> = ids
+                        .iter()
+                        .flat_map(|&id| engine.confirm(id, 1).unwrap().shipments)
+                        .map(|s| s.id)
+                        .collect();
+                    (engine, shipments)
+                },
+                |(engine, shipments)| {
+                    for &shipment in shipments.iter() {
+                        black_box(engine.ship(shipment, 2).unwrap());
+                    }
+                },
+            )
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, reserve_1_thread, low_contention, flash_sale, lifecycle);
 criterion_main!(benches);
