@@ -341,5 +341,11 @@ fn lifecycle(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, reserve_1_thread, low_contention, flash_sale, lifecycle);
+criterion_group!(
+    benches,
+    reserve_1_thread,
+    low_contention,
+    flash_sale,
+    lifecycle
+);
 criterion_main!(benches);

@@ -6,8 +6,10 @@
 
 use crate::constants::EARTH_RADIUS_KM;
 
-/// A latitude/longitude in degrees with its precomputed unit vector.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// A latitude/longitude in degrees with its precomputed unit vector. Encoded as its two
+/// degrees only; decoding checks them again and recomputes the vector.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "(f64, f64)", try_from = "(f64, f64)")]
 pub struct GeoPoint {
     latitude_deg: f64,
     longitude_deg: f64,
@@ -22,6 +24,19 @@ pub struct InvalidLocation {
     pub latitude_deg: f64,
     /// The longitude given.
     pub longitude_deg: f64,
+}
+
+impl From<GeoPoint> for (f64, f64) {
+    fn from(point: GeoPoint) -> Self {
+        (point.latitude_deg, point.longitude_deg)
+    }
+}
+
+impl TryFrom<(f64, f64)> for GeoPoint {
+    type Error = InvalidLocation;
+    fn try_from((latitude_deg, longitude_deg): (f64, f64)) -> Result<Self, Self::Error> {
+        GeoPoint::new(latitude_deg, longitude_deg)
+    }
 }
 
 impl GeoPoint {

@@ -18,6 +18,7 @@
 pub mod allocation;
 mod backorder;
 mod channel;
+pub mod codec;
 pub mod constants;
 mod engine;
 mod error;
@@ -28,6 +29,7 @@ mod id_index;
 mod ids;
 mod invariants;
 mod inventory;
+pub mod journal;
 mod lifecycle;
 mod network;
 mod order;

@@ -108,7 +108,7 @@ pub struct Confirmation {
 }
 
 /// Why an order is cancelled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ReleaseReason {
     /// The customer or the shop cancelled.
     Cancelled,
@@ -178,7 +178,7 @@ pub struct Receipt {
 }
 
 /// What happens to returned units.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Disposition {
     /// Back on the shelf, sellable.
     Restock,
@@ -202,7 +202,7 @@ pub struct ReturnOutcome {
 }
 
 /// Why stock is corrected.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum AdjustReason {
     /// A cycle count found a different figure.
     CycleCount,

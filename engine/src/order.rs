@@ -1,10 +1,12 @@
 //! Orders as callers submit them.
 
+use serde::{Deserialize, Serialize};
+
 use crate::geo::GeoPoint;
 use crate::ids::{ChannelId, OrderId, SkuId};
 
 /// How fast the customer was promised delivery.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ServiceLevel {
     /// No promised transit time.
     Standard,
@@ -29,7 +31,7 @@ impl ServiceLevel {
 /// One line of an order. The quantity is signed so that a negative or zero
 /// quantity from upstream (a return mis-routed as an order) is refused with a
 /// typed error instead of wrapping around.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderLine {
     /// What is ordered.
     pub sku: SkuId,
@@ -38,7 +40,7 @@ pub struct OrderLine {
 }
 
 /// An order as placed by a customer on a channel.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Order {
     /// Caller-chosen id, unique for the engine's lifetime.
     pub id: OrderId,
@@ -55,7 +57,7 @@ pub struct Order {
 }
 
 /// What a reserve call may do when no single warehouse can ship the whole order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SplitPolicy {
     /// One warehouse ships everything, or the order is rejected.
     SingleWarehouse,
@@ -66,7 +68,7 @@ pub enum SplitPolicy {
 }
 
 /// A reserve call: the order, what splitting is allowed, and how long to hold.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReserveRequest {
     /// The order.
     pub order: Order,

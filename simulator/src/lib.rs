@@ -6,7 +6,8 @@
 pub mod bench;
 pub mod calculators;
 pub mod clock;
-pub mod codec;
+/// The binary encoding, shared with the engine's journal (one module names bincode).
+pub use qm_engine::codec;
 pub mod demand;
 pub mod demand_log;
 pub mod import;

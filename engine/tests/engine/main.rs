@@ -2,6 +2,8 @@
 
 mod fixture;
 
+mod journal;
+
 mod bad_input;
 mod concurrency;
 mod lifecycle;

@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 
 use crate::fixture::*;
+use qm_engine::journal::{self, Applied, Command};
 use qm_engine::*;
 
 #[derive(Clone, Debug)]
@@ -51,6 +52,8 @@ struct World {
     now_ms: u64,
     next_id: u64,
     orders: Vec<OrderId>,
+    /// Every command applied, refused ones too, in order.
+    journal: Vec<Command>,
 }
 
 impl World {
@@ -63,11 +66,15 @@ impl World {
         }
     }
 
-    /// Applies a call; returns whether it was refused with an error that must leave the state unchanged.
-    fn apply(&mut self, call: &Call) -> bool {
-        let e = &self.engine;
-        let now = self.now_ms;
-        match call {
+    /// The journal command a call makes (`None` for the passing of time), built from the
+    /// world's clock, ids and orders so far.
+    fn command(&mut self, call: &Call) -> Option<Command> {
+        let now_ms = self.now_ms;
+        let shipment = |order, s: u8| ShipmentId {
+            order,
+            index: s as u16,
+        };
+        Some(match call {
             Call::Reserve {
                 lines,
                 split,
@@ -79,91 +86,107 @@ impl World {
                     .collect();
                 self.next_id += 1;
                 let mut o = order(self.next_id, &lines);
-                o.placed_at_ms = now;
-                let request = ReserveRequest {
-                    order: o,
-                    split: SPLITS[*split as usize],
-                    hold_ttl_ms: *ttl_minutes as u64 * 60_000,
-                };
-                match e.reserve(&request, now) {
-                    Ok(ReserveOutcome::Held(hold)) => {
-                        let ordered: i64 = request.order.lines.iter().map(|l| l.quantity).sum();
-                        assert_eq!(
-                            (hold.units_held() + hold.units_backordered()) as i64,
-                            ordered,
-                            "a hold covers the order exactly"
-                        );
-                        if request.split != SplitPolicy::PartialWithBackorder {
-                            assert_eq!(hold.units_backordered(), 0);
-                        }
-                        if request.split == SplitPolicy::SingleWarehouse {
-                            assert_eq!(hold.warehouse_count(), 1);
-                        }
-                        self.orders.push(request.order.id);
-                        false
-                    }
-                    Ok(ReserveOutcome::Rejected(_)) => true,
-                    Err(_) => true,
+                o.placed_at_ms = now_ms;
+                Command::Reserve {
+                    request: ReserveRequest {
+                        order: o,
+                        split: SPLITS[*split as usize],
+                        hold_ttl_ms: *ttl_minutes as u64 * 60_000,
+                    },
+                    now_ms,
                 }
             }
-            Call::Confirm(i) => match e.confirm(self.pick(*i), now) {
-                Ok(_) => false,
-                // A confirm past the TTL expires the hold: a real change.
-                Err(OrderError::HoldExpired { .. }) => false,
-                Err(_) => true,
+            Call::Confirm(i) => Command::Confirm {
+                order: self.pick(*i),
+                now_ms,
             },
-            Call::Release(i) => e
-                .release(self.pick(*i), ReleaseReason::Cancelled, now)
-                .is_err(),
-            Call::Ship(i, s) => e
-                .ship(
-                    ShipmentId {
-                        order: self.pick(*i),
-                        index: *s as u16,
-                    },
-                    now,
-                )
-                .is_err(),
-            Call::ShortPick(i, s, l, q) => e
-                .short_pick(
-                    ShipmentId {
-                        order: self.pick(*i),
-                        index: *s as u16,
-                    },
-                    *l as usize,
-                    *q as i64,
-                    now,
-                )
-                .is_err(),
-            Call::Receive(k, w, q) => e
-                .receive(SkuId(*k as u32), WarehouseId(*w as u16), *q as i64, now)
-                .is_err(),
-            Call::Return(i, l, q, restock) => {
-                let disposition = if *restock {
+            Call::Release(i) => Command::Release {
+                order: self.pick(*i),
+                reason: ReleaseReason::Cancelled,
+                now_ms,
+            },
+            Call::Ship(i, s) => Command::Ship {
+                shipment: shipment(self.pick(*i), *s),
+                now_ms,
+            },
+            Call::ShortPick(i, s, l, q) => Command::ShortPick {
+                shipment: shipment(self.pick(*i), *s),
+                line: *l as u32,
+                missing_units: *q as i64,
+                now_ms,
+            },
+            Call::Receive(k, w, q) => Command::Receive {
+                sku: SkuId(*k as u32),
+                warehouse: WarehouseId(*w as u16),
+                units: *q as i64,
+                now_ms,
+            },
+            Call::Return(i, l, q, restock) => Command::RestockReturn {
+                order: self.pick(*i),
+                line: *l as u32,
+                units: *q as i64,
+                disposition: if *restock {
                     Disposition::Restock
                 } else {
                     Disposition::Scrap
-                };
-                e.restock_return(self.pick(*i), *l as usize, *q as i64, disposition, now)
-                    .is_err()
-            }
-            Call::Adjust(k, w, d) => e
-                .adjust(
-                    SkuId(*k as u32),
-                    WarehouseId(*w as u16),
-                    *d as i64,
-                    AdjustReason::CycleCount,
-                    now,
-                )
-                .is_err(),
+                },
+                now_ms,
+            },
+            Call::Adjust(k, w, d) => Command::Adjust {
+                sku: SkuId(*k as u32),
+                warehouse: WarehouseId(*w as u16),
+                delta_units: *d as i64,
+                reason: AdjustReason::CycleCount,
+                now_ms,
+            },
             Call::Advance(minutes) => {
                 self.now_ms += *minutes as u64 * 60_000;
+                return None;
+            }
+            Call::Expire => Command::ExpireHolds { now_ms },
+        })
+    }
+
+    /// Applies a call through [`Engine::apply`] and journals its command; returns whether it
+    /// was refused with an error that must leave the state unchanged.
+    fn apply(&mut self, call: &Call) -> bool {
+        let Some(command) = self.command(call) else {
+            return false;
+        };
+        let applied = self.engine.apply(&command);
+        self.journal.push(command.clone());
+        match applied {
+            Applied::Reserve(Ok(ReserveOutcome::Held(hold))) => {
+                let Command::Reserve { request, .. } = command else {
+                    unreachable!("a reserve result comes from a reserve command")
+                };
+                let ordered: i64 = request.order.lines.iter().map(|l| l.quantity).sum();
+                assert_eq!(
+                    (hold.units_held() + hold.units_backordered()) as i64,
+                    ordered,
+                    "a hold covers the order exactly"
+                );
+                if request.split != SplitPolicy::PartialWithBackorder {
+                    assert_eq!(hold.units_backordered(), 0);
+                }
+                if request.split == SplitPolicy::SingleWarehouse {
+                    assert_eq!(hold.warehouse_count(), 1);
+                }
+                self.orders.push(request.order.id);
                 false
             }
-            Call::Expire => {
-                e.expire_holds(now);
-                false
-            }
+            Applied::Reserve(_) => true,
+            // A confirm past the TTL expires the hold: a real change.
+            Applied::Confirm(Err(OrderError::HoldExpired { .. })) => false,
+            Applied::Confirm(r) => r.is_err(),
+            Applied::Release(r) => r.is_err(),
+            Applied::Ship(r) => r.is_err(),
+            Applied::ShortPick(r) => r.is_err(),
+            Applied::Receive(r) => r.is_err(),
+            Applied::RestockReturn(r) => r.is_err(),
+            Applied::Adjust(r) => r.is_err(),
+            Applied::ExpireHolds(_) => false,
+            Applied::SetReorderPoint(r) => r.is_err(),
         }
     }
 }
@@ -182,7 +205,9 @@ fn run(strategy: StrategyKind, calls: &[Call]) {
         now_ms: 0,
         next_id: 0,
         orders: vec![],
+        journal: vec![],
     };
+    let mut hashes = vec![world.engine.state_hash()];
     for (step, call) in calls.iter().enumerate() {
         let before = cells(&world.engine);
         let refused = world.apply(call);
@@ -196,7 +221,28 @@ fn run(strategy: StrategyKind, calls: &[Call]) {
                 "step {step}: refused {call:?} changed stock"
             );
         }
+        if hashes.len() <= world.journal.len() {
+            hashes.push(world.engine.state_hash());
+        }
     }
+    // The journal replays to the same books, and any prefix of it to the books of that moment.
+    let mut bytes = journal::MAGIC.to_vec();
+    for (i, command) in world.journal.iter().enumerate() {
+        journal::encode_record(i as u64 + 1, command, &mut bytes);
+    }
+    let scan = journal::scan(&bytes).unwrap();
+    assert_eq!(scan.records.len(), world.journal.len());
+    let replayed = engine(strategy, &stock);
+    for (i, record) in scan.records.iter().enumerate() {
+        replayed.apply(&record.command);
+        assert_eq!(
+            replayed.state_hash(),
+            hashes[i + 1],
+            "replay diverged at record {}",
+            i + 1
+        );
+    }
+    assert_eq!(replayed.state_hash(), world.engine.state_hash());
     // Everything eventually resolves: expire the rest, and no unit stays reserved.
     world.engine.expire_holds(u64::MAX / 2);
     let report = world.engine.check_invariants().unwrap();
