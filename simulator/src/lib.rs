@@ -10,6 +10,7 @@ pub mod clock;
 pub use qm_engine::codec;
 pub mod demand;
 pub mod demand_log;
+pub mod durable;
 pub mod import;
 pub mod metrics;
 pub mod replay;

@@ -224,6 +224,14 @@ struct RecordedState {
     complete_parts: FxHashMap<u32, u32>,
 }
 
+/// The engine a scenario opens with under `seed` (network, channels, opening stock), and its
+/// customer regions: the genesis that `qm engine` rebuilds and replays its journal onto.
+pub fn opening_engine(s: &Scenario, seed: u64) -> Result<(Engine, Vec<GeoPoint>)> {
+    let demand = DemandModel::new(s)?;
+    let (engine, world) = build_engine(s, &demand, seed)?;
+    Ok((engine, world.regions))
+}
+
 fn build_engine(s: &Scenario, demand: &DemandModel, seed: u64) -> Result<(Engine, World)> {
     let mut rng = stream(seed, "catalog");
     let codes = s.sku_codes();
