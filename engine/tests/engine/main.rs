@@ -6,6 +6,7 @@ mod journal;
 
 mod bad_input;
 mod concurrency;
+mod dst;
 mod lifecycle;
 mod properties;
 mod strategies;
