@@ -1,0 +1,123 @@
+//! Hostile input: arbitrary bytes, and valid files with bytes flipped, cut or swapped, fed to
+//! the scenario parser, the CSV importer and the demand-log decoder (the journal's decoder has
+//! its own in the engine's tests). Each gives a result or a typed error that says where, and
+//! never panics or allocates beyond its input.
+
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use qm_simulator::demand_log::DemandLog;
+use qm_simulator::import::{import, ColumnMapping};
+use qm_simulator::scenario::Scenario;
+
+fn scenario_text(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../scenarios")
+            .join(name),
+    )
+    .unwrap()
+}
+
+const HISTORY: &str = "\
+InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
+536365,85123A,\"HANGING HEART, WHITE\",6,2011-06-01 08:26:00,2.55,17850,United Kingdom
+536365,71053,LANTERN,6,2011-06-01 08:26:00,3.39,17850,United Kingdom
+536366,22633,HAND WARMER,12,2011-06-01 09:00:00,1.85,,France
+C536369,85123A,HANGING HEART,-2,2011-06-02 10:00:00,2.55,17850,United Kingdom
+536371,71053,damaged,-4,2011-06-03 12:00:00,0,,United Kingdom
+";
+
+/// `bytes` with some bytes replaced and maybe cut short.
+fn damaged(
+    bytes: &[u8],
+    edits: &[(prop::sample::Index, u8)],
+    cut: Option<prop::sample::Index>,
+) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    for (at, value) in edits {
+        let i = at.index(out.len());
+        out[i] = *value;
+    }
+    if let Some(cut) = cut {
+        out.truncate(cut.index(out.len() + 1));
+    }
+    out
+}
+
+fn temp_file(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("qm-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_scenario_parser_refuses_damage_with_where_and_what(
+        which in 0usize..3,
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+        cut in prop::option::of(any::<prop::sample::Index>()),
+    ) {
+        let name = ["baseline.toml", "black-friday.toml", "warehouse-sizing.toml"][which];
+        let bytes = damaged(scenario_text(name).as_bytes(), &edits, cut);
+        let text = String::from_utf8_lossy(&bytes);
+        if let Err(error) = Scenario::parse(&text, Path::new("hostile.toml")) {
+            prop_assert!(error.to_string().starts_with("hostile.toml"), "{error}");
+        }
+    }
+
+    #[test]
+    fn the_scenario_parser_survives_arbitrary_text(text in "\\PC{0,400}") {
+        if let Err(error) = Scenario::parse(&text, Path::new("noise.toml")) {
+            prop_assert!(error.to_string().starts_with("noise.toml"), "{error}");
+        }
+    }
+
+    #[test]
+    fn the_demand_log_decoder_refuses_damage(
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..4),
+        cut in prop::option::of(any::<prop::sample::Index>()),
+        noise in prop::collection::vec(any::<u8>(), 0..300),
+    ) {
+        let path = temp_file("log.csv");
+        std::fs::write(&path, HISTORY).unwrap();
+        let log = import(&path, &ColumnMapping::preset("online_retail").unwrap(), false).unwrap().log;
+        let bytes = log.to_bytes();
+        let mangled = damaged(&bytes, &edits, cut);
+        match DemandLog::from_bytes(&mangled, "hostile.qmd") {
+            Ok(back) => prop_assert_eq!(back.to_bytes(), mangled, "a damaged log decoded"),
+            Err(error) => prop_assert!(error.to_string().starts_with("hostile.qmd"), "{error}"),
+        }
+        prop_assert!(DemandLog::from_bytes(&noise, "noise.qmd").is_err() || noise.is_empty());
+    }
+}
+
+proptest! {
+    // Each case reads a file through polars: fewer cases.
+    #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_csv_importer_counts_or_refuses_damaged_rows(
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
+        cut in prop::option::of(any::<prop::sample::Index>()),
+        strict in any::<bool>(),
+    ) {
+        let path = temp_file(&format!("damaged-{}.csv", strict as u8));
+        std::fs::write(&path, damaged(HISTORY.as_bytes(), &edits, cut)).unwrap();
+        let preset = ColumnMapping::preset("online_retail").unwrap();
+        match import(&path, &preset, strict) {
+            Ok(imported) => {
+                // Every bad row it set aside is quoted with its row number.
+                for (row, reason) in &imported.bad_rows {
+                    prop_assert!(*row >= 1 && !reason.is_empty());
+                }
+            }
+            Err(error) => {
+                let message = error.to_string();
+                prop_assert!(message.contains("damaged-"), "the error does not name the file: {message}");
+            }
+        }
+    }
+}
