@@ -286,6 +286,15 @@ pub fn encode_record(seq: u64, command: &Command, out: &mut Vec<u8>) {
     out.extend_from_slice(&payload);
 }
 
+/// A whole journal of `commands`, numbered from 1: the magic and one record each.
+pub fn encode_journal<'a>(commands: impl IntoIterator<Item = &'a Command>) -> Vec<u8> {
+    let mut bytes = MAGIC.to_vec();
+    for (i, command) in commands.into_iter().enumerate() {
+        encode_record(i as u64 + 1, command, &mut bytes);
+    }
+    bytes
+}
+
 /// One whole record read back.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
@@ -481,11 +490,7 @@ mod tests {
     use super::*;
 
     fn journal(commands: &[Command]) -> Vec<u8> {
-        let mut bytes = MAGIC.to_vec();
-        for (i, c) in commands.iter().enumerate() {
-            encode_record(i as u64 + 1, c, &mut bytes);
-        }
-        bytes
+        encode_journal(commands)
     }
 
     fn commands() -> Vec<Command> {

@@ -209,7 +209,8 @@ impl DemandLog {
                 "format version {version}, this qm reads version {FORMAT_VERSION}"
             )));
         }
-        let (orders, lines, payload_len, crc) = (u64_at(20), u64_at(28), u64_at(36), u32_at(44));
+        let (rows_read, orders, lines) = (u64_at(12), u64_at(20), u64_at(28));
+        let (payload_len, crc) = (u64_at(36), u32_at(44));
         let payload = &bytes[HEADER_BYTES..];
         if payload_len > MAX_PAYLOAD_BYTES || payload.len() as u64 != payload_len {
             return Err(corrupt(format!(
@@ -225,9 +226,13 @@ impl DemandLog {
         }
         let log: DemandLog =
             codec::decode(payload).map_err(|e| corrupt(format!("payload does not decode: {e}")))?;
-        if log.orders.len() as u64 != orders || log.lines.len() as u64 != lines {
+        // The header's counts sit outside the checksum: each must agree with the payload.
+        if log.orders.len() as u64 != orders
+            || log.lines.len() as u64 != lines
+            || log.counts.rows_read != rows_read
+        {
             return Err(corrupt(
-                "the header's order and line counts disagree with the payload".into(),
+                "the header's row, order and line counts disagree with the payload".into(),
             ));
         }
         log.check().map_err(corrupt)?;

@@ -68,18 +68,8 @@ enum Command {
         /// Replications per strategy: replication k runs every strategy with seed + k.
         #[arg(long, default_value_t = 10)]
         replications: u32,
-        /// First seed (default: the scenario's).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Simulate only the first N days.
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS as i64))]
-        days: Option<u32>,
-        /// Folder for the results; they go to OUT/<scenario>/bench/.
-        #[arg(long, default_value = "runs")]
-        out: PathBuf,
-        /// Print nothing but errors.
-        #[arg(long)]
-        quiet: bool,
+        #[command(flatten)]
+        many: ManyRuns,
     },
     /// Size warehouses: per warehouse, the smallest stock level and pick/pack capacity at which
     /// the targets hold over the whole run and over its peak (the days events raise demand), in
@@ -101,18 +91,8 @@ enum Command {
         /// Runs per point, seeds SEED, SEED + 1, …: every one must meet the targets.
         #[arg(long, default_value_t = 3)]
         replications: u32,
-        /// First seed (default: the scenario's).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Simulate only the first N days.
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS as i64))]
-        days: Option<u32>,
-        /// Folder for the results; they go to OUT/<scenario>/size/.
-        #[arg(long, default_value = "runs")]
-        out: PathBuf,
-        /// Print nothing but errors.
-        #[arg(long)]
-        quiet: bool,
+        #[command(flatten)]
+        many: ManyRuns,
     },
     /// The durable engine: every command journaled (group commit) before it is acknowledged,
     /// and the state rebuilt from the journal after a crash.
@@ -268,6 +248,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Options of the commands that run a scenario many times (`bench`, `size`).
+#[derive(clap::Args)]
+struct ManyRuns {
+    /// First seed (default: the scenario's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Simulate only the first N days.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS as i64))]
+    days: Option<u32>,
+    /// Folder for the results; they go to OUT/<scenario>/<command>/.
+    #[arg(long, default_value = "runs")]
+    out: PathBuf,
+    /// Print nothing but errors.
+    #[arg(long)]
+    quiet: bool,
 }
 
 /// `qm engine …`.
@@ -730,10 +727,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
             scenario,
             strategies,
             replications,
-            seed,
-            days,
-            out,
-            quiet,
+            many:
+                ManyRuns {
+                    seed,
+                    days,
+                    out,
+                    quiet,
+                },
         } => {
             let kinds = qm_simulator::bench::strategies(&strategies, replications)?;
             // Load once up front so a bad scenario fails before any run starts.
@@ -762,10 +762,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
             target_processing_hours,
             target_fill_rate,
             replications,
-            seed,
-            days,
-            out,
-            quiet,
+            many:
+                ManyRuns {
+                    seed,
+                    days,
+                    out,
+                    quiet,
+                },
         } => {
             // Load once up front so a bad scenario fails before any run starts.
             let loaded = Scenario::load(&scenario)?.scenario;

@@ -1,14 +1,8 @@
 //! `qm policy` and `qm forecast` end to end: the binary, its JSON, its errors and exit codes,
 //! against numbers worked by hand.
 
-use std::process::Command;
-
-fn qm(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_qm"))
-        .args(args)
-        .output()
-        .expect("qm runs")
-}
+mod common;
+use common::qm;
 
 fn json(args: &[&str]) -> serde_json::Value {
     let out = qm(args);

@@ -2,9 +2,11 @@
 //! every quirk, bad rows are reported by row, demand logs refuse damage, and the shipped
 //! Online Retail scenario replays the real history (the full file in `../shared/data` when present).
 
+mod common;
+use common::qm;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use qm_simulator::demand_log::{DemandLog, Undo, NONE};
 use qm_simulator::import::{import, ColumnMapping, ImportError};
@@ -25,13 +27,6 @@ fn write(name: &str, text: &str) -> PathBuf {
         .write_all(text.as_bytes())
         .unwrap();
     path
-}
-
-fn qm(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_qm"))
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 /// Ten rows in the UCI layout with one of each quirk. Times are UK summer time (UTC+1).

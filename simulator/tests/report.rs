@@ -2,31 +2,12 @@
 //! `qm compare`, the files opened by the tools analysts use (pandas, DuckDB), and the HTML report
 //! in a real browser (headless Chromium).
 
+mod common;
+use common::{ok, qm, scenario};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::OnceLock;
-
-fn qm(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_qm"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn scenario(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../scenarios")
-        .join(name)
-}
-
-fn ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
 
 /// Two 4-day runs of the baseline with seeds 1 and 2, made once for every test here.
 fn runs() -> &'static (PathBuf, PathBuf) {

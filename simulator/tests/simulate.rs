@@ -2,8 +2,10 @@
 //! for, runs are reproducible, the trade-offs move the way operations people expect, and
 //! bad scenario files get errors that say where and what.
 
+mod common;
+use common::qm;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use qm_reports::export::Format;
 use qm_simulator::metrics::Summary;
@@ -573,13 +575,6 @@ fn bad_scenarios_are_refused_with_file_line_column_and_what_is_expected() {
         Scenario::load(Path::new("no/such/file.toml")),
         Err(ScenarioError::Read { .. })
     ));
-}
-
-fn qm(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_qm"))
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 #[test]

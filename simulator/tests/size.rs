@@ -1,33 +1,17 @@
 //! `qm size` end to end through the binary: the recommendation meets the targets, no warehouse
 //! can go one step lower alone, the ±10 % table is there, and the same seed gives the same files.
 
+mod common;
+use common::{ok, qm, scenario};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn qm(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_qm"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
 
 /// The shipped sizing example scaled down to a quarter of its demand, written into `dir`.
 fn small_scenario(dir: &Path) -> PathBuf {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/warehouse-sizing.toml"),
-    )
-    .unwrap()
-    .replace("skus = 800", "skus = 300")
-    .replace("orders_per_day = 1200", "orders_per_day = 300");
+    let text = std::fs::read_to_string(scenario("warehouse-sizing.toml"))
+        .unwrap()
+        .replace("skus = 800", "skus = 300")
+        .replace("orders_per_day = 1200", "orders_per_day = 300");
     std::fs::create_dir_all(dir).unwrap();
     let path = dir.join("small.toml");
     std::fs::write(&path, text).unwrap();

@@ -344,11 +344,7 @@ fn run(seed: u64, steps: u64) -> [u64; 5] {
     // The same commands replay to the same books (archiving forgets finished orders, so the
     // replay archives at the same points).
     let replayed = Dst::new(seed).engine;
-    let mut bytes = journal::MAGIC.to_vec();
-    for (i, c) in dst.journal.iter().enumerate() {
-        journal::encode_record(i as u64 + 1, c, &mut bytes);
-    }
-    let scan = journal::scan(&bytes).unwrap();
+    let scan = journal::scan(&journal::encode_journal(&dst.journal)).unwrap();
     assert_eq!(scan.records.len(), dst.journal.len());
     let mut archives = dst.archives.iter().peekable();
     for (i, record) in scan.records.iter().enumerate() {

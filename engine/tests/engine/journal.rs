@@ -25,11 +25,7 @@ fn commands(n: usize) -> Vec<Command> {
 }
 
 fn encoded(commands: &[Command]) -> Vec<u8> {
-    let mut bytes = journal::MAGIC.to_vec();
-    for (i, c) in commands.iter().enumerate() {
-        journal::encode_record(i as u64 + 1, c, &mut bytes);
-    }
-    bytes
+    journal::encode_journal(commands)
 }
 
 proptest! {

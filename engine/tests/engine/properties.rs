@@ -226,11 +226,7 @@ fn run(strategy: StrategyKind, calls: &[Call]) {
         }
     }
     // The journal replays to the same books, and any prefix of it to the books of that moment.
-    let mut bytes = journal::MAGIC.to_vec();
-    for (i, command) in world.journal.iter().enumerate() {
-        journal::encode_record(i as u64 + 1, command, &mut bytes);
-    }
-    let scan = journal::scan(&bytes).unwrap();
+    let scan = journal::scan(&journal::encode_journal(&world.journal)).unwrap();
     assert_eq!(scan.records.len(), world.journal.len());
     let replayed = engine(strategy, &stock);
     for (i, record) in scan.records.iter().enumerate() {
