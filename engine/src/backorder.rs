@@ -106,6 +106,18 @@ impl BackorderBook {
         served
     }
 
+    /// Every entry, by cell and key, in a fixed order (for snapshots).
+    pub(crate) fn entries(&self) -> Vec<(u32, BookKey, BookEntry)> {
+        let mut all = Vec::new();
+        for shard in self.shards.iter() {
+            for (cell, queue) in lock(shard).iter() {
+                all.extend(queue.iter().map(|(key, entry)| (*cell, *key, *entry)));
+            }
+        }
+        all.sort_unstable_by_key(|&(cell, key, _)| (cell, key));
+        all
+    }
+
     /// Outstanding units per cell, for the invariant check.
     pub(crate) fn totals(&self) -> FxHashMap<u32, u64> {
         let mut totals = FxHashMap::default();

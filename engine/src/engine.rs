@@ -44,9 +44,9 @@ pub struct Engine {
     pub(crate) backorders: BackorderBook,
     /// Per warehouse: `day << 32 | lines` picked that day. Written only for
     /// capacity-aware channels, so other strategies share no counter between threads.
-    capacity: Box<[CachePadded<AtomicU64>]>,
+    pub(crate) capacity: Box<[CachePadded<AtomicU64>]>,
     /// Orders backorders booked in the same millisecond. Cold path only.
-    backorder_sequence: AtomicU64,
+    pub(crate) backorder_sequence: AtomicU64,
     subscribers: Subscribers,
 }
 

@@ -91,7 +91,7 @@ impl GeoPoint {
 /// A point as a unit vector only: what an order record keeps of its ship-to
 /// (distances for carrier quotes), so the record stays within three cache lines.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct UnitVector([f64; 3]);
+pub(crate) struct UnitVector(pub(crate) [f64; 3]);
 
 impl UnitVector {
     /// Great-circle distance in kilometres. Uses atan2(|a×b|, a·b), which stays

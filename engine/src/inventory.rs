@@ -110,6 +110,20 @@ impl AtomicLedger {
         counter.fetch_add(units as u64, Ordering::Relaxed);
     }
 
+    pub(crate) fn set(&self, l: &CellLedger) {
+        for (counter, value) in [
+            (&self.initial, l.initial),
+            (&self.received, l.received),
+            (&self.returned, l.returned),
+            (&self.scrapped, l.scrapped),
+            (&self.shipped, l.shipped),
+            (&self.adjusted_in, l.adjusted_in),
+            (&self.adjusted_out, l.adjusted_out),
+        ] {
+            counter.store(value, Ordering::Relaxed);
+        }
+    }
+
     pub(crate) fn read(&self) -> CellLedger {
         CellLedger {
             initial: self.initial.load(Ordering::Relaxed),
@@ -281,6 +295,31 @@ impl Inventory {
         }
         self.ledger[cell].add(Movement::AdjustedOut, units);
         Ok(())
+    }
+
+    /// A cell's whole state: (on_hand, committed, allocated, reorder point, ledger). For
+    /// snapshots, taken while no call is moving stock.
+    pub(crate) fn raw(&self, cell: usize) -> (u32, u32, u32, u32, CellLedger) {
+        let (on_hand, committed) = unpack(self.stock[cell].load(Ordering::Acquire));
+        (
+            on_hand,
+            committed,
+            self.allocated[cell].load(Ordering::Acquire),
+            self.reorder_point[cell].load(Ordering::Acquire),
+            self.ledger[cell].read(),
+        )
+    }
+
+    /// Overwrites a cell's whole state (restoring a snapshot).
+    pub(crate) fn set_raw(
+        &self,
+        cell: usize,
+        (on_hand, committed, allocated, reorder_point, ledger): (u32, u32, u32, u32, CellLedger),
+    ) {
+        self.stock[cell].store(pack(on_hand, committed), Ordering::Release);
+        self.allocated[cell].store(allocated, Ordering::Release);
+        self.reorder_point[cell].store(reorder_point, Ordering::Release);
+        self.ledger[cell].set(&ledger);
     }
 
     pub(crate) fn record(&self, cell: usize, movement: Movement, units: u32) {

@@ -35,6 +35,7 @@ mod network;
 mod order;
 mod reservation;
 pub mod safety_stock;
+pub mod snapshot;
 
 pub use allocation::{
     AllocationStrategy, Candidate, Explanation, Pick, Plan, PlanContext, Shortfall, StockView,

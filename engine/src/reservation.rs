@@ -319,6 +319,20 @@ impl ExpiryQueue {
         }
     }
 
+    /// Every entry: (the in-order run, the out-of-order heap), for snapshots.
+    pub(crate) fn entries(&self) -> (Vec<(u64, u64)>, Vec<(u64, u64)>) {
+        (
+            self.in_order.iter().copied().collect(),
+            self.out_of_order.iter().map(|r| r.0).collect(),
+        )
+    }
+
+    /// Replaces every entry (restoring a snapshot).
+    pub(crate) fn set_entries(&mut self, in_order: Vec<(u64, u64)>, out_of_order: Vec<(u64, u64)>) {
+        self.in_order = in_order.into();
+        self.out_of_order = out_of_order.into_iter().map(Reverse).collect();
+    }
+
     /// Removes and returns the soonest entry if it expires by `now_ms`.
     pub(crate) fn pop_due(&mut self, now_ms: u64) -> Option<(u64, OrderId)> {
         let run = self.in_order.front().copied();

@@ -69,3 +69,32 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1_000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn snapshot_decoding_refuses_damage_and_never_panics(
+        flips in prop::collection::vec((any::<prop::sample::Index>(), 1u8..=255), 1..4),
+        cut in prop::option::of(any::<prop::sample::Index>()),
+        noise in prop::collection::vec(any::<u8>(), 0..200),
+    ) {
+        let engine = crate::fixture::engine(StrategyKind::Nearest, &[(crate::fixture::A, crate::fixture::LON, 5)]);
+        let request = crate::fixture::request(
+            crate::fixture::order(1, &[(crate::fixture::A, 2)]),
+            SplitPolicy::SplitAllowed,
+        );
+        engine.reserve(&request, 0).unwrap();
+        let bytes = qm_engine::snapshot::encode(1, &engine.export_state());
+        let mut damaged = bytes.clone();
+        for (at, mask) in &flips {
+            let i = at.index(damaged.len());
+            damaged[i] ^= mask;
+        }
+        if let Some(cut) = cut {
+            damaged.truncate(cut.index(damaged.len()));
+        }
+        prop_assert!(qm_engine::snapshot::decode(&damaged).is_err(), "a damaged snapshot decoded");
+        prop_assert!(qm_engine::snapshot::decode(&noise).is_err());
+    }
+}

@@ -208,7 +208,16 @@ fn run(strategy: StrategyKind, calls: &[Call]) {
         journal: vec![],
     };
     let mut hashes = vec![world.engine.state_hash()];
+    // A snapshot taken half-way, with the number of commands journaled by then.
+    let mut snapshot = None;
     for (step, call) in calls.iter().enumerate() {
+        if step == calls.len() / 2 {
+            let bytes = qm_engine::snapshot::encode(
+                world.journal.len() as u64,
+                &world.engine.export_state(),
+            );
+            snapshot = Some(bytes);
+        }
         let before = cells(&world.engine);
         let refused = world.apply(call);
         if let Err(violation) = world.engine.check_invariants() {
@@ -225,6 +234,28 @@ fn run(strategy: StrategyKind, calls: &[Call]) {
             hashes.push(world.engine.state_hash());
         }
     }
+    // The snapshot plus the journal after it rebuilds the same books, and behaves the same.
+    let (seq, state) = qm_engine::snapshot::decode(&snapshot.expect("taken half-way")).unwrap();
+    let restored = engine(strategy, &stock);
+    restored.load_state(&state).unwrap();
+    assert_eq!(
+        restored.state_hash(),
+        hashes[seq as usize],
+        "the snapshot itself"
+    );
+    assert_eq!(
+        restored.export_state(),
+        state,
+        "export after load gives the same state"
+    );
+    for command in &world.journal[seq as usize..] {
+        restored.apply(command);
+    }
+    assert_eq!(
+        restored.state_hash(),
+        world.engine.state_hash(),
+        "snapshot + journal tail"
+    );
     // The journal replays to the same books, and any prefix of it to the books of that moment.
     let scan = journal::scan(&journal::encode_journal(&world.journal)).unwrap();
     assert_eq!(scan.records.len(), world.journal.len());

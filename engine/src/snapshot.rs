@@ -1,0 +1,528 @@
+//! Snapshots: the engine's whole state as plain data ([`EngineState`]), and its file format.
+//!
+//! The state mirrors the engine's tables field by field (cells, order records shard by shard
+//! in slab order, expiry queues, hold counts, the backorder book, capacity counters), so a
+//! restored engine behaves exactly like the one exported, not just holds the same totals. The
+//! hot-path types stay free of serde; this module copies them out and back.
+//!
+//! File: `magic (8) | journal_seq u64 | payload_len u64 | crc32 u32` then the payload (the
+//! state, by [`crate::codec`]). The CRC covers the sequence number and the payload.
+
+use std::sync::atomic::Ordering;
+
+use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
+
+use crate::backorder::BookEntry;
+use crate::constants::ORDER_SHARDS;
+use crate::engine::Engine;
+use crate::geo::UnitVector;
+use crate::ids::{CarrierId, ChannelId, OrderId, SkuId, WarehouseId};
+use crate::inventory::CellLedger;
+use crate::lifecycle::OrderStatus;
+use crate::network::CarrierQuote;
+use crate::order::ServiceLevel;
+use crate::reservation::{
+    BackorderRecord, HoldCounts, OrderRecord, PickRecord, PickState, PickTally, RareRecord,
+    ShipmentRecord, ShipmentState, NO_SHIPMENT,
+};
+
+/// The first bytes of a snapshot file: "QMSNAP", then the format version (1).
+pub const MAGIC: [u8; 8] = *b"QMSNAP\x00\x01";
+/// Bytes before the payload.
+pub const HEADER_BYTES: usize = 28;
+/// The largest state a snapshot may carry (a bound against a lying length, not a target).
+pub const MAX_PAYLOAD_BYTES: u64 = 16 << 30;
+
+/// One cell as stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellState {
+    /// Units on hand.
+    pub on_hand: u32,
+    /// Units reserved or allocated.
+    pub committed: u32,
+    /// Of those, allocated.
+    pub allocated: u32,
+    /// Reorder point, units.
+    pub reorder_point: u32,
+    /// Lifetime movements: initial, received, returned, scrapped, shipped, adjusted in, out.
+    pub ledger: [u64; 7],
+}
+
+/// One pick as stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PickData {
+    sku: u32,
+    units: u32,
+    line: u16,
+    warehouse: u16,
+    shipment: u16,
+    /// 0 reserved, 1 allocated, 2 shipped, 3 released.
+    state: u8,
+}
+
+/// One order record as stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrderState {
+    id: u64,
+    channel: u16,
+    placed_at_ms: u64,
+    expires_at_ms: u64,
+    ship_to: [f64; 3],
+    /// `None` standard, `Some(days)` express.
+    express_days: Option<u8>,
+    /// 0 held, 1 confirmed, 2 released, 3 expired.
+    status: u8,
+    line_count: u16,
+    picks: Vec<PickData>,
+    /// (warehouse, 0 pending / 1 shipped / 2 cancelled, quote as (carrier, cents, days, meets)).
+    shipments: Vec<(u16, u8, Option<(u16, u64, u8, bool)>)>,
+    /// (sku, line, warehouse, units, sequence).
+    backorders: Vec<(u32, u16, u16, u32, u64)>,
+    /// (short units, returned units) by pick.
+    tallies: Vec<(u32, u32)>,
+    has_rare: bool,
+}
+
+/// One order shard as stored: records in slab order, its expiry queue, its hold counts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShardState {
+    orders: Vec<OrderState>,
+    expiries_in_order: Vec<(u64, u64)>,
+    expiries_out_of_order: Vec<(u64, u64)>,
+    /// created, confirmed, released, expired.
+    holds: [u64; 4],
+}
+
+/// The engine's whole state. Restore it into an engine built from the same configuration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EngineState {
+    /// SKUs, warehouses and channels of the engine it came from (checked on restore).
+    pub shape: (u32, u16, u16),
+    /// Every cell, `sku * warehouses + warehouse`.
+    pub cells: Vec<CellState>,
+    /// Every order shard.
+    pub shards: Vec<ShardState>,
+    /// The backorder book: (cell, placed_at_ms, sequence, order, line, units).
+    pub backorders: Vec<(u32, u64, u64, u64, u16, u32)>,
+    /// Per warehouse, `day << 32 | lines` picked that day.
+    pub capacity: Vec<u64>,
+    /// The next backorder sequence number.
+    pub backorder_sequence: u64,
+}
+
+/// Why a snapshot cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SnapshotError {
+    /// Not a snapshot, or cut short, or a checksum mismatch.
+    #[error("damaged snapshot: {0}")]
+    Damaged(String),
+    /// A whole snapshot that does not fit this engine.
+    #[error("the snapshot does not fit this engine: {0}")]
+    Mismatch(String),
+}
+
+fn status_code(s: OrderStatus) -> u8 {
+    match s {
+        OrderStatus::Held => 0,
+        OrderStatus::Confirmed => 1,
+        OrderStatus::Released => 2,
+        OrderStatus::Expired => 3,
+    }
+}
+
+fn pick_code(s: PickState) -> u8 {
+    match s {
+        PickState::Reserved => 0,
+        PickState::Allocated => 1,
+        PickState::Shipped => 2,
+        PickState::Released => 3,
+    }
+}
+
+fn shipment_code(s: ShipmentState) -> u8 {
+    match s {
+        ShipmentState::Pending => 0,
+        ShipmentState::Shipped => 1,
+        ShipmentState::Cancelled => 2,
+    }
+}
+
+fn order_state(id: OrderId, r: &OrderRecord) -> OrderState {
+    OrderState {
+        id: id.0,
+        channel: r.channel.0,
+        placed_at_ms: r.placed_at_ms,
+        expires_at_ms: r.expires_at_ms,
+        ship_to: r.ship_to.0,
+        express_days: match r.service {
+            ServiceLevel::Standard => None,
+            ServiceLevel::Express { max_transit_days } => Some(max_transit_days),
+        },
+        status: status_code(r.status),
+        line_count: r.line_count,
+        picks: r
+            .picks
+            .iter()
+            .map(|p| PickData {
+                sku: p.sku.0,
+                units: p.units,
+                line: p.line,
+                warehouse: p.warehouse.0,
+                shipment: p.shipment,
+                state: pick_code(p.state),
+            })
+            .collect(),
+        shipments: r
+            .shipments
+            .iter()
+            .map(|s| {
+                (
+                    s.warehouse.0,
+                    shipment_code(s.state),
+                    s.quote
+                        .map(|q| (q.carrier.0, q.cost_cents, q.transit_days, q.meets_promise)),
+                )
+            })
+            .collect(),
+        backorders: r
+            .backorders()
+            .iter()
+            .map(|b| (b.sku.0, b.line, b.warehouse.0, b.units, b.sequence))
+            .collect(),
+        tallies: r.rare.as_deref().map_or(Vec::new(), |rare| {
+            rare.tallies
+                .iter()
+                .map(|t| (t.short_units, t.returned_units))
+                .collect()
+        }),
+        has_rare: r.rare.is_some(),
+    }
+}
+
+/// Rebuilds a record, checking every index against the engine's shape.
+fn order_record(
+    o: &OrderState,
+    skus: u32,
+    warehouses: u16,
+    channels: u16,
+) -> Result<OrderRecord, String> {
+    let bad = |what: &str| Err(format!("order {}: {what}", o.id));
+    if o.channel >= channels {
+        return bad("unknown channel");
+    }
+    let status = match o.status {
+        0 => OrderStatus::Held,
+        1 => OrderStatus::Confirmed,
+        2 => OrderStatus::Released,
+        3 => OrderStatus::Expired,
+        _ => return bad("unknown status"),
+    };
+    let mut picks: SmallVec<[PickRecord; 5]> = SmallVec::new();
+    for p in &o.picks {
+        if p.sku >= skus || p.warehouse >= warehouses || p.line >= o.line_count {
+            return bad("a pick names an unknown SKU, warehouse or line");
+        }
+        if p.shipment != NO_SHIPMENT && p.shipment as usize >= o.shipments.len() {
+            return bad("a pick names an unknown shipment");
+        }
+        let state = match p.state {
+            0 => PickState::Reserved,
+            1 => PickState::Allocated,
+            2 => PickState::Shipped,
+            3 => PickState::Released,
+            _ => return bad("unknown pick state"),
+        };
+        picks.push(PickRecord {
+            sku: SkuId(p.sku),
+            units: p.units,
+            line: p.line,
+            warehouse: WarehouseId(p.warehouse),
+            shipment: p.shipment,
+            state,
+        });
+    }
+    let mut shipments: SmallVec<[ShipmentRecord; 1]> = SmallVec::new();
+    for &(warehouse, state, quote) in &o.shipments {
+        if warehouse >= warehouses {
+            return bad("a shipment names an unknown warehouse");
+        }
+        let state = match state {
+            0 => ShipmentState::Pending,
+            1 => ShipmentState::Shipped,
+            2 => ShipmentState::Cancelled,
+            _ => return bad("unknown shipment state"),
+        };
+        shipments.push(ShipmentRecord {
+            warehouse: WarehouseId(warehouse),
+            state,
+            quote: quote.map(
+                |(carrier, cost_cents, transit_days, meets_promise)| CarrierQuote {
+                    carrier: CarrierId(carrier),
+                    cost_cents,
+                    transit_days,
+                    meets_promise,
+                },
+            ),
+        });
+    }
+    let mut backorders = Vec::with_capacity(o.backorders.len());
+    for &(sku, line, warehouse, units, sequence) in &o.backorders {
+        if sku >= skus || warehouse >= warehouses || line >= o.line_count {
+            return bad("a backorder names an unknown SKU, warehouse or line");
+        }
+        backorders.push(BackorderRecord {
+            sku: SkuId(sku),
+            line,
+            warehouse: WarehouseId(warehouse),
+            units,
+            sequence,
+        });
+    }
+    if o.tallies.len() > picks.len() || !o.ship_to.iter().all(|x| x.is_finite()) {
+        return bad("tallies beyond its picks, or a ship-to that is not a number");
+    }
+    let rare = o.has_rare.then(|| {
+        Box::new(RareRecord {
+            backorders,
+            tallies: o
+                .tallies
+                .iter()
+                .map(|&(short_units, returned_units)| PickTally {
+                    short_units,
+                    returned_units,
+                })
+                .collect(),
+        })
+    });
+    Ok(OrderRecord {
+        channel: ChannelId(o.channel),
+        placed_at_ms: o.placed_at_ms,
+        expires_at_ms: o.expires_at_ms,
+        ship_to: UnitVector(o.ship_to),
+        service: match o.express_days {
+            None => ServiceLevel::Standard,
+            Some(max_transit_days) => ServiceLevel::Express { max_transit_days },
+        },
+        status,
+        line_count: o.line_count,
+        picks,
+        shipments,
+        rare,
+    })
+}
+
+impl Engine {
+    /// The whole state as plain data. Take it while no call is changing the engine (the
+    /// durable runtime's single writer takes it between batches); concurrent calls would
+    /// make it a mix of moments.
+    pub fn export_state(&self) -> EngineState {
+        let skus = self.network.skus().len();
+        let cells = (0..skus * self.warehouse_count)
+            .map(|cell| {
+                let (on_hand, committed, allocated, reorder_point, l) = self.inventory.raw(cell);
+                CellState {
+                    on_hand,
+                    committed,
+                    allocated,
+                    reorder_point,
+                    ledger: [
+                        l.initial,
+                        l.received,
+                        l.returned,
+                        l.scrapped,
+                        l.shipped,
+                        l.adjusted_in,
+                        l.adjusted_out,
+                    ],
+                }
+            })
+            .collect();
+        let shards = self
+            .orders
+            .shards()
+            .map(|shard| {
+                let (in_order, out_of_order) = shard.expiries.entries();
+                let h = shard.holds;
+                ShardState {
+                    orders: shard
+                        .orders
+                        .iter()
+                        .map(|(id, record)| order_state(*id, record))
+                        .collect(),
+                    expiries_in_order: in_order,
+                    expiries_out_of_order: out_of_order,
+                    holds: [h.created, h.confirmed, h.released, h.expired],
+                }
+            })
+            .collect();
+        EngineState {
+            shape: (
+                skus as u32,
+                self.warehouse_count as u16,
+                self.channels.len() as u16,
+            ),
+            cells,
+            shards,
+            backorders: self
+                .backorders
+                .entries()
+                .into_iter()
+                .map(|(cell, (placed, sequence), e)| {
+                    (cell, placed, sequence, e.order.0, e.line, e.units)
+                })
+                .collect(),
+            capacity: self
+                .capacity
+                .iter()
+                .map(|c| c.load(Ordering::Acquire))
+                .collect(),
+            backorder_sequence: self.backorder_sequence.load(Ordering::Acquire),
+        }
+    }
+
+    /// Loads `state` into this engine, which must be newly built from the same configuration
+    /// and have no orders (its opening stock is overwritten). Checks every index, then the
+    /// invariants; on an error the engine must be thrown away.
+    pub fn load_state(&self, state: &EngineState) -> Result<(), SnapshotError> {
+        let mismatch = |what: String| Err(SnapshotError::Mismatch(what));
+        let skus = self.network.skus().len();
+        let shape = (
+            skus as u32,
+            self.warehouse_count as u16,
+            self.channels.len() as u16,
+        );
+        if state.shape != shape {
+            return mismatch(format!(
+                "it holds {:?} SKUs, warehouses and channels, the engine {shape:?}",
+                state.shape
+            ));
+        }
+        if state.cells.len() != skus * self.warehouse_count
+            || state.shards.len() != ORDER_SHARDS
+            || state.capacity.len() != self.warehouse_count
+        {
+            return mismatch("its tables have the wrong sizes".into());
+        }
+        if self.order_count() != 0 {
+            return mismatch("the engine already holds orders".into());
+        }
+        for (cell, c) in state.cells.iter().enumerate() {
+            if c.committed > c.on_hand || c.allocated > c.committed {
+                return mismatch(format!("cell {cell} commits more than it holds"));
+            }
+            let [initial, received, returned, scrapped, shipped, adjusted_in, adjusted_out] =
+                c.ledger;
+            self.inventory.set_raw(
+                cell,
+                (
+                    c.on_hand,
+                    c.committed,
+                    c.allocated,
+                    c.reorder_point,
+                    CellLedger {
+                        initial,
+                        received,
+                        returned,
+                        scrapped,
+                        shipped,
+                        adjusted_in,
+                        adjusted_out,
+                    },
+                ),
+            );
+        }
+        for (s, shard) in state.shards.iter().enumerate() {
+            for o in &shard.orders {
+                let record =
+                    order_record(o, shape.0, shape.1, shape.2).map_err(SnapshotError::Mismatch)?;
+                let mut locked = self.orders.lock_for_insert(OrderId(o.id));
+                let hint = locked.hint;
+                if locked
+                    .guard
+                    .orders
+                    .insert_new(OrderId(o.id), hint, || record)
+                    .is_err()
+                {
+                    return mismatch(format!("order {} is listed twice", o.id));
+                }
+            }
+            let mut guard = self.orders.shards().nth(s).expect("ORDER_SHARDS shards");
+            guard.expiries.set_entries(
+                shard.expiries_in_order.clone(),
+                shard.expiries_out_of_order.clone(),
+            );
+            let [created, confirmed, released, expired] = shard.holds;
+            guard.holds = HoldCounts {
+                created,
+                confirmed,
+                released,
+                expired,
+            };
+        }
+        for &(cell, placed, sequence, order, line, units) in &state.backorders {
+            if cell as usize >= state.cells.len() {
+                return mismatch(format!("a backorder at unknown cell {cell}"));
+            }
+            self.backorders.push(
+                cell as usize,
+                (placed, sequence),
+                BookEntry {
+                    order: OrderId(order),
+                    line,
+                    units,
+                },
+            );
+        }
+        for (counter, &word) in self.capacity.iter().zip(&state.capacity) {
+            counter.store(word, Ordering::Release);
+        }
+        self.backorder_sequence
+            .store(state.backorder_sequence, Ordering::Release);
+        self.check_invariants()
+            .map(|_| ())
+            .map_err(|v| SnapshotError::Mismatch(format!("its books do not balance: {v}")))
+    }
+}
+
+/// A snapshot file's bytes: `state` as of journal record `journal_seq` (the last one applied).
+pub fn encode(journal_seq: u64, state: &EngineState) -> Vec<u8> {
+    let payload = crate::codec::encode(state).expect("an engine state always encodes");
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&journal_seq.to_le_bytes());
+    crc.update(&payload);
+    let mut bytes = Vec::with_capacity(HEADER_BYTES + payload.len());
+    bytes.extend_from_slice(&MAGIC);
+    bytes.extend_from_slice(&journal_seq.to_le_bytes());
+    bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&crc.finalize().to_le_bytes());
+    bytes.extend_from_slice(&payload);
+    bytes
+}
+
+/// Reads a snapshot file's bytes back: (journal_seq, state). Never panics on any input.
+pub fn decode(bytes: &[u8]) -> Result<(u64, EngineState), SnapshotError> {
+    let damaged = |what: String| Err(SnapshotError::Damaged(what));
+    if bytes.len() < HEADER_BYTES || bytes[..8] != MAGIC {
+        return damaged("no snapshot header (QMSNAP, version 1)".into());
+    }
+    let seq = u64::from_le_bytes(bytes[8..16].try_into().expect("8 bytes"));
+    let len = u64::from_le_bytes(bytes[16..24].try_into().expect("8 bytes"));
+    let crc = u32::from_le_bytes(bytes[24..28].try_into().expect("4 bytes"));
+    let payload = &bytes[HEADER_BYTES..];
+    if len > MAX_PAYLOAD_BYTES || payload.len() as u64 != len {
+        return damaged(format!(
+            "the header promises {len} bytes of state, the file holds {}",
+            payload.len()
+        ));
+    }
+    let mut hasher = crc32fast::Hasher::new();
+    hasher.update(&seq.to_le_bytes());
+    hasher.update(payload);
+    if hasher.finalize() != crc {
+        return damaged("checksum mismatch".into());
+    }
+    let state = crate::codec::decode(payload)
+        .map_err(|e| SnapshotError::Damaged(format!("the state does not decode: {e}")))?;
+    Ok((seq, state))
+}
