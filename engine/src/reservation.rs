@@ -292,6 +292,9 @@ impl HoldCounts {
     }
 }
 
+/// (expires_at_ms, order id) pairs, as a snapshot stores them.
+pub(crate) type ExpiryEntries = Vec<(u64, u64)>;
+
 /// (expires_at_ms, order id) pairs, soonest first. Holds mostly expire in the order they
 /// were made (one TTL per channel), so those append to a FIFO run — a sequential write,
 /// where a binary heap's sift-up would read a cold parent line on every push. Entries
@@ -320,7 +323,7 @@ impl ExpiryQueue {
     }
 
     /// Every entry: (the in-order run, the out-of-order heap), for snapshots.
-    pub(crate) fn entries(&self) -> (Vec<(u64, u64)>, Vec<(u64, u64)>) {
+    pub(crate) fn entries(&self) -> (ExpiryEntries, ExpiryEntries) {
         (
             self.in_order.iter().copied().collect(),
             self.out_of_order.iter().map(|r| r.0).collect(),
@@ -328,7 +331,7 @@ impl ExpiryQueue {
     }
 
     /// Replaces every entry (restoring a snapshot).
-    pub(crate) fn set_entries(&mut self, in_order: Vec<(u64, u64)>, out_of_order: Vec<(u64, u64)>) {
+    pub(crate) fn set_entries(&mut self, in_order: ExpiryEntries, out_of_order: ExpiryEntries) {
         self.in_order = in_order.into();
         self.out_of_order = out_of_order.into_iter().map(Reverse).collect();
     }

@@ -61,6 +61,11 @@ pub struct PickData {
     state: u8,
 }
 
+/// A carrier quote as stored: (carrier, cents, transit days, meets the promise).
+type QuoteData = (u16, u64, u8, bool);
+/// A shipment as stored: (warehouse, 0 pending / 1 shipped / 2 cancelled, its quote).
+type ShipmentData = (u16, u8, Option<QuoteData>);
+
 /// One order record as stored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OrderState {
@@ -75,8 +80,7 @@ pub struct OrderState {
     status: u8,
     line_count: u16,
     picks: Vec<PickData>,
-    /// (warehouse, 0 pending / 1 shipped / 2 cancelled, quote as (carrier, cents, days, meets)).
-    shipments: Vec<(u16, u8, Option<(u16, u64, u8, bool)>)>,
+    shipments: Vec<ShipmentData>,
     /// (sku, line, warehouse, units, sequence).
     backorders: Vec<(u32, u16, u16, u32, u64)>,
     /// (short units, returned units) by pick.
