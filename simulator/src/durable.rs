@@ -33,6 +33,9 @@ pub struct Settings {
     /// Once a batch has begun, how long the writer waits for more commands before syncing it;
     /// 0 syncs as soon as the queue is empty (batches then grow only under load).
     pub flush_interval_us: u64,
+    /// A snapshot after every this many commands (0: none). Recovery loads the newest valid
+    /// snapshot and replays only the journal after it.
+    pub snapshot_every_commands: u64,
 }
 
 impl Default for Settings {
@@ -40,39 +43,117 @@ impl Default for Settings {
         Settings {
             batch_max_commands: 4_096,
             flush_interval_us: 0,
+            snapshot_every_commands: 1_000_000,
         }
     }
+}
+
+/// Snapshots kept in a folder; older ones are deleted once a newer one is durable.
+const SNAPSHOTS_KEPT: usize = 2;
+
+/// The snapshot file of journal position `seq`.
+fn snapshot_path(dir: &Path, seq: u64) -> PathBuf {
+    dir.join(format!("snapshot-{seq:020}.qms"))
+}
+
+/// The folder's snapshot files, newest first: (journal position, path).
+pub fn snapshots(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if let Some(seq) = name
+            .strip_prefix("snapshot-")
+            .and_then(|rest| rest.strip_suffix(".qms"))
+            .and_then(|digits| digits.parse::<u64>().ok())
+        {
+            found.push((seq, path));
+        }
+    }
+    found.sort_by(|a, b| b.0.cmp(&a.0));
+    Ok(found)
 }
 
 /// What recovery found.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Recovery {
-    /// Whole records replayed.
+    /// Whole records in the journal.
     pub records: u64,
+    /// The snapshot loaded (its journal position), if any.
+    pub snapshot: Option<u64>,
+    /// Snapshots passed over, with why (damaged, or ahead of the journal).
+    pub snapshots_skipped: Vec<String>,
+    /// Records applied after the snapshot (all of them without one).
+    pub replayed: u64,
     /// Bytes of the journal kept.
     pub valid_len: usize,
     /// The torn tail cut off, if any.
     pub torn: Option<TornTail>,
-    /// The state hash after the replay.
+    /// The state hash after recovery.
     pub state_hash: u64,
 }
 
-/// Reads the journal in `dir` and replays it onto `engine` (the genesis), without changing the
-/// file. Corruption is refused with where and what.
-pub fn replay(dir: &Path, engine: &Engine) -> Result<Recovery> {
+/// Rebuilds the state of `dir` without changing any file: the newest valid snapshot (unless
+/// `use_snapshots` is false) loaded into a `genesis()` engine, then the journal after it.
+/// Corruption in the journal is refused with where and what; a damaged snapshot is passed over.
+pub fn recover(
+    dir: &Path,
+    genesis: &dyn Fn() -> Result<Engine>,
+    use_snapshots: bool,
+) -> Result<(Engine, Recovery)> {
     let path = dir.join(JOURNAL_FILE);
     let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let scan = journal::scan(&bytes)
         .map_err(|e: JournalError| anyhow::anyhow!("{}: {e}", path.display()))?;
-    for record in &scan.records {
+    let records = scan.records.len() as u64;
+    let mut skipped = Vec::new();
+    let mut loaded = None;
+    if use_snapshots {
+        for (seq, file) in snapshots(dir)? {
+            let name = file.display();
+            if seq > records {
+                skipped.push(format!(
+                    "{name}: at record {seq}, past the journal's {records}"
+                ));
+                continue;
+            }
+            let decoded = std::fs::read(&file)
+                .map_err(|e| e.to_string())
+                .and_then(|b| qm_engine::snapshot::decode(&b).map_err(|e| e.to_string()));
+            match decoded {
+                Ok((at, state)) if at == seq => {
+                    let engine = genesis()?;
+                    match engine.load_state(&state) {
+                        Ok(()) => {
+                            loaded = Some((seq, engine));
+                            break;
+                        }
+                        Err(e) => skipped.push(format!("{name}: {e}")),
+                    }
+                }
+                Ok((at, _)) => skipped.push(format!("{name}: holds record {at}, not {seq}")),
+                Err(e) => skipped.push(format!("{name}: {e}")),
+            }
+        }
+    }
+    let (snapshot, engine) = match loaded {
+        Some((seq, engine)) => (Some(seq), engine),
+        None => (None, genesis()?),
+    };
+    let from = snapshot.unwrap_or(0) as usize;
+    for record in &scan.records[from..] {
         engine.apply(&record.command);
     }
-    Ok(Recovery {
-        records: scan.records.len() as u64,
+    let recovery = Recovery {
+        records,
+        snapshot,
+        snapshots_skipped: skipped,
+        replayed: records - from as u64,
         valid_len: scan.valid_len,
         torn: scan.torn,
         state_hash: engine.state_hash(),
-    })
+    };
+    Ok((engine, recovery))
 }
 
 /// Acknowledgement of a submission: its commands' sequence numbers start at `first_seq`, and
@@ -95,12 +176,29 @@ pub struct Durable {
     engine: Arc<Engine>,
     queue: Option<Sender<Submission>>,
     writer: Option<JoinHandle<Result<()>>>,
+    stats: Arc<Stats>,
+}
+
+/// What the writer did, for reports.
+#[derive(Default)]
+pub struct Stats {
+    /// Batches written and synced (one fsync each).
+    pub batches: std::sync::atomic::AtomicU64,
+    /// Snapshots taken.
+    pub snapshots: std::sync::atomic::AtomicU64,
+    /// The longest time the writer stopped applying commands to copy the state out, ns.
+    pub longest_snapshot_pause_ns: std::sync::atomic::AtomicU64,
 }
 
 impl Durable {
     /// Opens the durable engine in `dir`: creates the journal if there is none, else cuts a torn
-    /// tail (reported in the [`Recovery`]) and replays it onto `engine`, the genesis state.
-    pub fn open(dir: &Path, engine: Engine, settings: Settings) -> Result<(Durable, Recovery)> {
+    /// tail (reported in the [`Recovery`]) and rebuilds the state ([`recover`]) from the newest
+    /// snapshot and the journal after it, onto engines made by `genesis`.
+    pub fn open(
+        dir: &Path,
+        genesis: &dyn Fn() -> Result<Engine>,
+        settings: Settings,
+    ) -> Result<(Durable, Recovery)> {
         if !(1..=MAX_BATCH_COMMANDS).contains(&settings.batch_max_commands) {
             bail!(
                 "batch size must be between 1 and {MAX_BATCH_COMMANDS} commands, got {}",
@@ -116,7 +214,7 @@ impl Durable {
             file.sync_all()?;
             sync_dir(dir)?;
         }
-        let recovery = replay(dir, &engine)?;
+        let (engine, recovery) = recover(dir, genesis, true)?;
         let file = OpenOptions::new()
             .write(true)
             .open(&path)
@@ -127,22 +225,42 @@ impl Durable {
         }
         let engine = Arc::new(engine);
         let (queue, submissions) = crossbeam_channel::bounded(QUEUE_SUBMISSIONS);
+        let stats = Arc::new(Stats::default());
         let writer = {
             let engine = Arc::clone(&engine);
+            let stats = Arc::clone(&stats);
             let next_seq = recovery.records + 1;
             let end = recovery.valid_len as u64;
+            let dir = dir.to_path_buf();
             std::thread::Builder::new()
                 .name("qm-journal-writer".into())
-                .spawn(move || write_loop(&engine, file, end, next_seq, submissions, settings))?
+                .spawn(move || {
+                    write_loop(
+                        &engine,
+                        &dir,
+                        file,
+                        end,
+                        next_seq,
+                        submissions,
+                        settings,
+                        &stats,
+                    )
+                })?
         };
         Ok((
             Durable {
                 engine,
                 queue: Some(queue),
                 writer: Some(writer),
+                stats,
             },
             recovery,
         ))
+    }
+
+    /// What the writer has done so far.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
     }
 
     /// The engine, for reads. Every write goes through [`Durable::submit`].
@@ -195,16 +313,84 @@ fn sync_dir(dir: &Path) -> Result<()> {
         .with_context(|| format!("cannot sync {}", dir.display()))
 }
 
-// Wall time: the flush interval is a real-time setting of the writer, not simulated time.
-#[allow(clippy::disallowed_methods)]
+/// The writer thread: batches, and a snapshot thread beside it.
+#[allow(clippy::too_many_arguments)]
 fn write_loop(
     engine: &Engine,
+    dir: &Path,
     mut file: File,
     end: u64,
     mut next_seq: u64,
     submissions: Receiver<Submission>,
     settings: Settings,
+    stats: &Stats,
 ) -> Result<()> {
+    // Snapshots are encoded and written on their own thread: the writer only copies the state
+    // out (the pause), then goes back to applying commands.
+    let (snapshots, to_write) =
+        crossbeam_channel::bounded::<(u64, qm_engine::snapshot::EngineState)>(1);
+    let snapshot_writer = {
+        let dir = dir.to_path_buf();
+        std::thread::Builder::new()
+            .name("qm-snapshot-writer".into())
+            .spawn(move || -> Result<()> {
+                for (seq, state) in to_write {
+                    write_snapshot(&dir, seq, &state)?;
+                }
+                Ok(())
+            })?
+    };
+    let result = write_batches(
+        engine,
+        &mut file,
+        end,
+        &mut next_seq,
+        submissions,
+        settings,
+        stats,
+        &snapshots,
+    );
+    drop(snapshots);
+    let snapshot_result = snapshot_writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("the snapshot writer panicked"))?;
+    result.and(snapshot_result)
+}
+
+/// Writes a snapshot durably (a temporary file, synced, renamed, the folder synced), then
+/// deletes all but the newest [`SNAPSHOTS_KEPT`].
+fn write_snapshot(dir: &Path, seq: u64, state: &qm_engine::snapshot::EngineState) -> Result<()> {
+    let path = snapshot_path(dir, seq);
+    let temporary = path.with_extension("qms.tmp");
+    let mut file = File::create(&temporary)
+        .with_context(|| format!("cannot create {}", temporary.display()))?;
+    file.write_all(&qm_engine::snapshot::encode(seq, state))?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&temporary, &path)?;
+    sync_dir(dir)?;
+    for (_, old) in snapshots(dir)?.into_iter().skip(SNAPSHOTS_KEPT) {
+        std::fs::remove_file(&old).with_context(|| format!("cannot delete {}", old.display()))?;
+    }
+    Ok(())
+}
+
+// Wall time: the flush interval is a real-time setting of the writer, not simulated time, and
+// the snapshot pause is measured.
+#[allow(clippy::disallowed_methods, clippy::too_many_arguments)]
+fn write_batches(
+    engine: &Engine,
+    file: &mut File,
+    end: u64,
+    next_seq: &mut u64,
+    submissions: Receiver<Submission>,
+    settings: Settings,
+    stats: &Stats,
+    snapshots: &Sender<(u64, qm_engine::snapshot::EngineState)>,
+) -> Result<()> {
+    use std::sync::atomic::Ordering;
+    let mut since_snapshot = 0u64;
+
     use std::io::{Seek, SeekFrom};
     file.seek(SeekFrom::Start(end))?;
     let interval = Duration::from_micros(settings.flush_interval_us);
@@ -218,12 +404,12 @@ fn write_loop(
         let mut commands = 0usize;
         let mut next = Some(first);
         while let Some(submission) = next.take() {
-            let first_seq = next_seq;
+            let first_seq = *next_seq;
             let mut results = Vec::with_capacity(submission.commands.len());
             for command in &submission.commands {
                 results.push(engine.apply(command));
-                journal::encode_record(next_seq, command, &mut buffer);
-                next_seq += 1;
+                journal::encode_record(*next_seq, command, &mut buffer);
+                *next_seq += 1;
             }
             commands += submission.commands.len();
             batch.push((submission.reply, Ack { first_seq, results }));
@@ -242,9 +428,28 @@ fn write_loop(
                 "cannot write the journal; nothing after the last acknowledged batch is durable",
             )?;
         buffer.clear();
+        stats.batches.fetch_add(1, Ordering::Relaxed);
         for (reply, ack) in batch.drain(..) {
             // A submitter that stopped waiting is not an error: its commands are durable.
             let _ = reply.send(ack);
+        }
+        since_snapshot += commands as u64;
+        if settings.snapshot_every_commands > 0
+            && since_snapshot >= settings.snapshot_every_commands
+        {
+            // Between batches nothing else writes: the copy is one moment, journal position
+            // next_seq − 1, already durable.
+            let started = Instant::now();
+            let state = engine.export_state();
+            let pause = started.elapsed().as_nanos() as u64;
+            stats
+                .longest_snapshot_pause_ns
+                .fetch_max(pause, Ordering::Relaxed);
+            snapshots
+                .send((*next_seq - 1, state))
+                .map_err(|_| anyhow::anyhow!("the snapshot writer stopped"))?;
+            stats.snapshots.fetch_add(1, Ordering::Relaxed);
+            since_snapshot = 0;
         }
     }
 }
@@ -469,6 +674,12 @@ pub struct DriveReport {
     pub ack_latency_ns: hdrhistogram::Histogram<u64>,
     /// The state hash at the end.
     pub state_hash: u64,
+    /// Batches written (one fsync each).
+    pub batches: u64,
+    /// Snapshots taken.
+    pub snapshots: u64,
+    /// The longest the writer paused to copy the state out for a snapshot, ns.
+    pub longest_snapshot_pause_ns: u64,
 }
 
 /// Opens (recovering) the durable engine in `dir` and submits the next `options.commands` of
@@ -484,7 +695,8 @@ pub fn drive(
     let genesis = Genesis::read(dir)?;
     let (engine, s, regions) = genesis.engine(dir)?;
     let mut driver = Driver::new(genesis.seed, &engine, s.channels.len() as u16, regions);
-    let (durable, recovery) = Durable::open(dir, engine, options.settings)?;
+    drop(engine);
+    let (durable, recovery) = Durable::open(dir, &|| Ok(genesis.engine(dir)?.0), options.settings)?;
     // Resume the stream after what the journal already holds.
     for _ in 0..recovery.records {
         driver.next();
@@ -526,6 +738,14 @@ pub fn drive(
     }
     let seconds = start.elapsed().as_secs_f64();
     let state_hash = durable.engine().state_hash();
+    let stats = durable.stats();
+    let (batches, snapshots, pause_ns) = (
+        stats.batches.load(std::sync::atomic::Ordering::Relaxed),
+        stats.snapshots.load(std::sync::atomic::Ordering::Relaxed),
+        stats
+            .longest_snapshot_pause_ns
+            .load(std::sync::atomic::Ordering::Relaxed),
+    );
     durable.close()?;
     Ok(DriveReport {
         recovery,
@@ -534,6 +754,9 @@ pub fn drive(
         seconds,
         ack_latency_ns: latency,
         state_hash,
+        batches,
+        snapshots,
+        longest_snapshot_pause_ns: pause_ns,
     })
 }
 
@@ -553,12 +776,17 @@ pub struct Inspection {
     pub state_hash: u64,
     /// The engine's invariant check after the replay.
     pub invariants: Result<qm_engine::InvariantReport, qm_engine::InvariantViolation>,
+    /// Recovery as `recover` would do it (newest valid snapshot + the journal after it); its
+    /// state hash must equal the full replay's.
+    pub from_snapshot: Recovery,
 }
 
 /// Reads a folder's journal without changing it and replays it onto its genesis.
 pub fn inspect(dir: &Path) -> Result<Inspection> {
     let genesis = Genesis::read(dir)?;
-    let (engine, _, _) = genesis.engine(dir)?;
+    let make = || Ok(genesis.engine(dir)?.0);
+    let (engine, full) = recover(dir, &make, false)?;
+    let (_, from_snapshot) = recover(dir, &make, true)?;
     let path = journal_path(dir);
     let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let scan = journal::scan(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
@@ -589,15 +817,15 @@ pub fn inspect(dir: &Path) -> Result<Inspection> {
             Command::SetReorderPoint { .. } => 9,
         };
         counts[kind] += 1;
-        engine.apply(&record.command);
     }
     Ok(Inspection {
-        records: scan.records.len() as u64,
+        records: full.records,
         kinds: KINDS.iter().copied().zip(counts).collect(),
-        valid_len: scan.valid_len,
+        valid_len: full.valid_len,
         last_record_offset: scan.records.last().map(|r| r.offset),
-        torn: scan.torn,
-        state_hash: engine.state_hash(),
+        torn: full.torn,
+        state_hash: full.state_hash,
         invariants: engine.check_invariants(),
+        from_snapshot,
     })
 }

@@ -298,6 +298,9 @@ enum EngineCommand {
         /// Microseconds a started batch waits for more commands (0: sync when the queue is empty).
         #[arg(long, default_value_t = 0)]
         flush_interval_us: u64,
+        /// A snapshot after every this many commands (0: none).
+        #[arg(long, default_value_t = 1_000_000)]
+        snapshot_every: u64,
         /// Print `acked SEQ` after every acknowledgement (for crash tests).
         #[arg(long)]
         print_acks: bool,
@@ -345,6 +348,7 @@ fn engine_command(command: EngineCommand) -> Result<(), Failure> {
             in_flight,
             batch_max_commands,
             flush_interval_us,
+            snapshot_every,
             print_acks,
         } => {
             if !dir.join("genesis.json").exists() {
@@ -365,6 +369,7 @@ fn engine_command(command: EngineCommand) -> Result<(), Failure> {
                 settings: durable::Settings {
                     batch_max_commands,
                     flush_interval_us,
+                    snapshot_every_commands: snapshot_every,
                 },
             };
             let stdout = std::io::stdout();
@@ -379,10 +384,15 @@ fn engine_command(command: EngineCommand) -> Result<(), Failure> {
             let report = durable::drive(&dir, options, &mut on_ack)?;
             let r = &report.recovery;
             eprintln!(
-                "recovered {} records{}; drove {} commands ({} order lines reserved) in {:.3} s: \
+                "recovered {} records{}{}; drove {} commands ({} order lines reserved) in {:.3} s: \
                  {:.0} commands/s, {:.0} reserve lines/s; acknowledgement latency p50 {:.1} µs, \
-                 p99 {:.1} µs, max {:.1} µs; state hash {:016x}",
+                 p99 {:.1} µs, max {:.1} µs; {} batches, {} snapshots (longest pause {:.1} ms); \
+                 state hash {:016x}",
                 r.records,
+                r.snapshot.map_or(String::new(), |seq| format!(
+                    " (snapshot at record {seq}, {} replayed after it)",
+                    r.replayed
+                )),
                 r.torn.as_ref().map_or(String::new(), |t| format!(
                     " (cut a torn tail of {} bytes: {})",
                     t.bytes, t.reason
@@ -395,18 +405,36 @@ fn engine_command(command: EngineCommand) -> Result<(), Failure> {
                 report.ack_latency_ns.value_at_quantile(0.5) as f64 / 1e3,
                 report.ack_latency_ns.value_at_quantile(0.99) as f64 / 1e3,
                 report.ack_latency_ns.max() as f64 / 1e3,
+                report.batches,
+                report.snapshots,
+                report.longest_snapshot_pause_ns as f64 / 1e6,
                 report.state_hash
             );
             Ok(())
         }
         EngineCommand::Recover { dir } => {
             let genesis = durable::Genesis::read(&dir)?;
-            let (engine, _, _) = genesis.engine(&dir)?;
-            let (durable, recovery) =
-                durable::Durable::open(&dir, engine, durable::Settings::default())?;
+            let (durable, recovery) = durable::Durable::open(
+                &dir,
+                &|| Ok(genesis.engine(&dir)?.0),
+                durable::Settings::default(),
+            )?;
             let invariants = durable.engine().check_invariants();
             durable.close()?;
-            println!("records replayed   {}", recovery.records);
+            println!("records            {}", recovery.records);
+            match recovery.snapshot {
+                Some(seq) => println!(
+                    "snapshot           at record {seq}; {} records replayed after it",
+                    recovery.replayed
+                ),
+                None => println!(
+                    "snapshot           none; {} records replayed",
+                    recovery.replayed
+                ),
+            }
+            for skipped in &recovery.snapshots_skipped {
+                println!("passed over        {skipped}");
+            }
             match &recovery.torn {
                 Some(t) => println!(
                     "torn tail          cut {} bytes at byte {}: {}",
@@ -445,6 +473,26 @@ fn engine_command(command: EngineCommand) -> Result<(), Failure> {
                 None => println!("torn tail          none"),
             }
             println!("state hash         {:016x}", i.state_hash);
+            let s = &i.from_snapshot;
+            for skipped in &s.snapshots_skipped {
+                println!("passed over        {skipped}");
+            }
+            match s.snapshot {
+                Some(seq) if s.state_hash == i.state_hash => println!(
+                    "snapshot           at record {seq} + {} records: the same state hash",
+                    s.replayed
+                ),
+                Some(seq) => {
+                    return Err(anyhow::anyhow!(
+                        "the snapshot at record {seq} plus the journal after it gives state hash \
+                         {:016x}, the full replay {:016x}",
+                        s.state_hash,
+                        i.state_hash
+                    )
+                    .into())
+                }
+                None => println!("snapshot           none"),
+            }
             match i.invariants {
                 Ok(report) => {
                     println!("invariants         hold ({} open holds)", report.open_holds);
