@@ -70,7 +70,7 @@ pub fn snapshots(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
             found.push((seq, path));
         }
     }
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|&(seq, _)| std::cmp::Reverse(seq));
     Ok(found)
 }
 
