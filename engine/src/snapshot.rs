@@ -115,6 +115,55 @@ pub struct EngineState {
     pub backorder_sequence: u64,
 }
 
+/// One order shard as copied by [`Engine::export_raw`].
+struct RawShard {
+    orders: Vec<(OrderId, OrderRecord)>,
+    in_order: crate::reservation::ExpiryEntries,
+    out_of_order: crate::reservation::ExpiryEntries,
+    holds: HoldCounts,
+}
+
+/// A copy of the engine's tables in their own form ([`Engine::export_raw`]): quick to take,
+/// turned into an [`EngineState`] by [`RawState::into_state`] on another thread.
+pub struct RawState {
+    shape: (u32, u16, u16),
+    cells: Vec<CellState>,
+    shards: Vec<RawShard>,
+    backorders: Vec<(u32, u64, u64, u64, u16, u32)>,
+    capacity: Vec<u64>,
+    backorder_sequence: u64,
+}
+
+impl RawState {
+    /// The plain-data state.
+    pub fn into_state(self) -> EngineState {
+        EngineState {
+            shape: self.shape,
+            cells: self.cells,
+            shards: self
+                .shards
+                .into_iter()
+                .map(|shard| {
+                    let h = shard.holds;
+                    ShardState {
+                        orders: shard
+                            .orders
+                            .iter()
+                            .map(|(id, record)| order_state(*id, record))
+                            .collect(),
+                        expiries_in_order: shard.in_order,
+                        expiries_out_of_order: shard.out_of_order,
+                        holds: [h.created, h.confirmed, h.released, h.expired],
+                    }
+                })
+                .collect(),
+            backorders: self.backorders,
+            capacity: self.capacity,
+            backorder_sequence: self.backorder_sequence,
+        }
+    }
+}
+
 /// Why a snapshot cannot be used.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SnapshotError {
@@ -321,6 +370,13 @@ impl Engine {
     /// durable runtime's single writer takes it between batches); concurrent calls would
     /// make it a mix of moments.
     pub fn export_state(&self) -> EngineState {
+        self.export_raw().into_state()
+    }
+
+    /// A copy of the engine's tables, as fast as a copy goes: the order records are cloned as
+    /// they are, not converted. [`RawState::into_state`] converts them later, off the path that
+    /// had to stop for the copy. The same caveat as [`Engine::export_state`] applies.
+    pub fn export_raw(&self) -> RawState {
         let skus = self.network.skus().len();
         let cells = (0..skus * self.warehouse_count)
             .map(|cell| {
@@ -347,20 +403,19 @@ impl Engine {
             .shards()
             .map(|shard| {
                 let (in_order, out_of_order) = shard.expiries.entries();
-                let h = shard.holds;
-                ShardState {
+                RawShard {
                     orders: shard
                         .orders
                         .iter()
-                        .map(|(id, record)| order_state(*id, record))
+                        .map(|(id, record)| (*id, record.clone()))
                         .collect(),
-                    expiries_in_order: in_order,
-                    expiries_out_of_order: out_of_order,
-                    holds: [h.created, h.confirmed, h.released, h.expired],
+                    in_order,
+                    out_of_order,
+                    holds: shard.holds,
                 }
             })
             .collect();
-        EngineState {
+        RawState {
             shape: (
                 skus as u32,
                 self.warehouse_count as u16,

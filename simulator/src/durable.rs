@@ -328,14 +328,14 @@ fn write_loop(
     // Snapshots are encoded and written on their own thread: the writer only copies the state
     // out (the pause), then goes back to applying commands.
     let (snapshots, to_write) =
-        crossbeam_channel::bounded::<(u64, qm_engine::snapshot::EngineState)>(1);
+        crossbeam_channel::bounded::<(u64, qm_engine::snapshot::RawState)>(1);
     let snapshot_writer = {
         let dir = dir.to_path_buf();
         std::thread::Builder::new()
             .name("qm-snapshot-writer".into())
             .spawn(move || -> Result<()> {
-                for (seq, state) in to_write {
-                    write_snapshot(&dir, seq, &state)?;
+                for (seq, raw) in to_write {
+                    write_snapshot(&dir, seq, &raw.into_state())?;
                 }
                 Ok(())
             })?
@@ -386,7 +386,7 @@ fn write_batches(
     submissions: Receiver<Submission>,
     settings: Settings,
     stats: &Stats,
-    snapshots: &Sender<(u64, qm_engine::snapshot::EngineState)>,
+    snapshots: &Sender<(u64, qm_engine::snapshot::RawState)>,
 ) -> Result<()> {
     use std::sync::atomic::Ordering;
     let mut since_snapshot = 0u64;
@@ -440,7 +440,7 @@ fn write_batches(
             // Between batches nothing else writes: the copy is one moment, journal position
             // next_seq − 1, already durable.
             let started = Instant::now();
-            let state = engine.export_state();
+            let state = engine.export_raw();
             let pause = started.elapsed().as_nanos() as u64;
             stats
                 .longest_snapshot_pause_ns
