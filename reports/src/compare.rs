@@ -132,9 +132,9 @@ pub fn text(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
 
 /// Writes `compare.csv`, `compare.parquet` and `compare.html` into `dir`; returns the files.
 pub fn write(runs: &[(&str, &RunData)], dir: &Path) -> Result<Vec<PathBuf>, ExportError> {
-    std::fs::create_dir_all(dir).map_err(|source| ExportError::Io {
+    std::fs::create_dir_all(dir).map_err(|cause| ExportError::Io {
         path: dir.into(),
-        source,
+        cause,
     })?;
     let kpis = kpis(runs);
     let mut table = table(runs, &kpis);
@@ -143,9 +143,9 @@ pub fn write(runs: &[(&str, &RunData)], dir: &Path) -> Result<Vec<PathBuf>, Expo
         write_table(&mut table, dir, Format::Parquet)?,
     ];
     let path = dir.join("compare.html");
-    std::fs::write(&path, html::comparison(runs, &kpis)).map_err(|source| ExportError::Io {
+    std::fs::write(&path, html::comparison(runs, &kpis)).map_err(|cause| ExportError::Io {
         path: path.clone(),
-        source,
+        cause,
     })?;
     written.push(path);
     Ok(written)

@@ -46,27 +46,27 @@ impl Format {
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     /// A file could not be created or written.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {cause}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause (not a `source`: the message already says it, once).
+        cause: std::io::Error,
     },
     /// polars could not encode a table.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {cause}")]
     Polars {
         /// The file.
         path: PathBuf,
-        /// The cause.
-        source: PolarsError,
+        /// The cause (not a `source`: the message already says it, once).
+        cause: PolarsError,
     },
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ExportError + '_ {
-    move |source| ExportError::Io {
+    move |cause| ExportError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     }
 }
 
@@ -106,9 +106,9 @@ pub fn write(run: &RunData, dir: &Path, formats: &[Format]) -> Result<Vec<PathBu
 pub fn write_table(table: &mut Table, dir: &Path, format: Format) -> Result<PathBuf, ExportError> {
     let path = dir.join(format!("{}.{}", table.name, format.name()));
     let file = File::create(&path).map_err(io(&path))?;
-    let polars = |source| ExportError::Polars {
+    let polars = |cause| ExportError::Polars {
         path: path.clone(),
-        source,
+        cause,
     };
     match format {
         Format::Parquet => ParquetWriter::new(file)

@@ -32,12 +32,12 @@ pub const MAX_PAYLOAD_BYTES: u64 = 8 << 30;
 #[derive(Debug, thiserror::Error)]
 pub enum LogError {
     /// The file could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         /// The file.
         path: String,
-        /// What the system said.
-        source: std::io::Error,
+        /// What the system said (not a `source`: the message already says it, once).
+        cause: std::io::Error,
     },
     /// The file is not a demand log, is from another version, or is damaged.
     #[error("{path}: {problem}; re-create it with `qm import`")]
@@ -280,18 +280,18 @@ impl DemandLog {
 
     /// Writes the log to `path`.
     pub fn write(&self, path: &Path) -> Result<(), LogError> {
-        std::fs::write(path, self.to_bytes()).map_err(|source| LogError::Io {
+        std::fs::write(path, self.to_bytes()).map_err(|cause| LogError::Io {
             path: path.display().to_string(),
-            source,
+            cause,
         })
     }
 
     /// Reads and checks the log at `path`.
     pub fn read(path: &Path) -> Result<Self, LogError> {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| LogError::Io {
+        let bytes = std::fs::read(path).map_err(|cause| LogError::Io {
             path: name.clone(),
-            source,
+            cause,
         })?;
         Self::from_bytes(&bytes, &name)
     }

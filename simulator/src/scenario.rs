@@ -751,12 +751,12 @@ pub struct SupplierSpec {
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     /// The file cannot be read.
-    #[error("{path}: cannot read the scenario file: {source}")]
+    #[error("{path}: cannot read the scenario file: {cause}")]
     Read {
         /// The file.
         path: PathBuf,
-        /// Why.
-        source: std::io::Error,
+        /// Why (not a `source`: the message already says it, once).
+        cause: std::io::Error,
     },
     /// The TOML is malformed, or a key is unknown or of the wrong type.
     #[error("{path}: {message}")]
@@ -906,9 +906,9 @@ impl Checker<'_> {
 impl Scenario {
     /// Reads, parses and validates a scenario file.
     pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        let text = std::fs::read_to_string(path).map_err(|cause| ScenarioError::Read {
             path: path.into(),
-            source,
+            cause,
         })?;
         Self::parse(&text, path)
     }

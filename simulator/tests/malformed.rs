@@ -1,0 +1,251 @@
+//! Every kind of malformed input the README lists, run through the `qm` binary: the exit code and
+//! the exact message a user sees. The README's list is generated from this table (run with
+//! `QM_BLESS=1` to rewrite it), so the documentation cannot drift from what `qm` prints.
+
+mod common;
+use common::{qm, scenario};
+
+use std::path::Path;
+use std::process::Output;
+
+/// One malformed input: what it is, how the case makes it, and the command it breaks.
+struct Case {
+    title: &'static str,
+    how: &'static str,
+    exit: i32,
+    run: fn(&Path) -> Output,
+}
+
+/// The shipped baseline with `from` replaced by `to`, written as `dir/bad.toml`.
+fn bad_scenario(dir: &Path, from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(scenario("baseline.toml")).unwrap();
+    assert!(text.contains(from), "{from}");
+    let path = dir.join("bad.toml");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn simulate(dir: &Path, from: &str, to: &str) -> Output {
+    qm(&[
+        "simulate",
+        &bad_scenario(dir, from, to),
+        "--out",
+        dir.to_str().unwrap(),
+    ])
+}
+
+const HISTORY: &str = "\
+InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
+536365,85123A,HANGING HEART,6,2011-06-01 08:26:00,2.55,17850,United Kingdom
+536366,22633,HAND WARMER,12,2011-06-01 09:00:00,1.85,,France
+536367,21730,GLASS STAR,oops,2011-06-01 09:10:00,4.25,13047,United Kingdom
+";
+
+fn import(dir: &Path, text: &str) -> Output {
+    let csv = dir.join("history.csv");
+    std::fs::write(&csv, text).unwrap();
+    let out = dir.join("history.qmd");
+    qm(&[
+        "import",
+        csv.to_str().unwrap(),
+        "--preset",
+        "online_retail",
+        "--strict",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
+const CASES: &[Case] = &[
+    Case {
+        title: "A scenario key that does not exist",
+        how: "`speed = 3` under `[horizon]`",
+        exit: 2,
+        run: |dir| simulate(dir, "seed = 42", "seed = 42\nspeed = 3"),
+    },
+    Case {
+        title: "A negative rate",
+        how: "`orders_per_day = -5`",
+        exit: 2,
+        run: |dir| simulate(dir, "orders_per_day = 3000", "orders_per_day = -5"),
+    },
+    Case {
+        title: "A value of the wrong type",
+        how: "`days = \"many\"`",
+        exit: 2,
+        run: |dir| simulate(dir, "days = 28", "days = \"many\""),
+    },
+    Case {
+        title: "A share outside 0–1",
+        how: "`abandonment_rate = 1.5`",
+        exit: 2,
+        run: |dir| simulate(dir, "abandonment_rate = 0.2", "abandonment_rate = 1.5"),
+    },
+    Case {
+        title: "An unknown warehouse",
+        how: "a channel served from `XYZ`",
+        exit: 2,
+        run: |dir| {
+            simulate(
+                dir,
+                "warehouses = [\"MAN\", \"LON\"]",
+                "warehouses = [\"MAN\", \"XYZ\"]",
+            )
+        },
+    },
+    Case {
+        title: "An unknown SKU",
+        how: "opening stock for SKU `NOPE`",
+        exit: 2,
+        run: |dir| {
+            simulate(
+                dir,
+                "days_of_cover = 10.0",
+                "days_of_cover = 10.0\ncells = [{ sku = \"NOPE\", warehouse = \"LON\", units = 5 }]",
+            )
+        },
+    },
+    Case {
+        title: "A scenario file that is not there",
+        how: "`qm simulate DIR/missing.toml`",
+        exit: 2,
+        run: |dir| qm(&["simulate", dir.join("missing.toml").to_str().unwrap()]),
+    },
+    Case {
+        title: "A CSV row that does not parse",
+        how: "`qm import --strict` of a history whose third row has quantity `oops`",
+        exit: 2,
+        run: |dir| import(dir, HISTORY),
+    },
+    Case {
+        title: "A CSV history without a mapped column",
+        how: "the `Quantity` column missing",
+        exit: 2,
+        run: |dir| {
+            import(dir, "InvoiceNo,StockCode,InvoiceDate,UnitPrice,CustomerID,Country\n1,A,2011-06-01 08:26:00,2.55,1,UK\n")
+        },
+    },
+    Case {
+        title: "An argument out of range",
+        how: "`qm bench --replications 0`",
+        exit: 2,
+        run: |_| {
+            qm(&[
+                "bench",
+                scenario("baseline.toml").to_str().unwrap(),
+                "--replications",
+                "0",
+            ])
+        },
+    },
+    Case {
+        title: "A sizing target that is not a share",
+        how: "`qm size --target-fulfillment 1.5`",
+        exit: 2,
+        run: |_| {
+            qm(&[
+                "size",
+                scenario("warehouse-sizing.toml").to_str().unwrap(),
+                "--target-fulfillment",
+                "1.5",
+            ])
+        },
+    },
+    Case {
+        title: "A journal damaged in the middle",
+        how: "one byte flipped inside record 31 of 2,000, then `qm engine inspect`",
+        exit: 1,
+        run: |dir| {
+            let engine = dir.join("engine");
+            let drive = qm(&[
+                "engine",
+                "drive",
+                engine.to_str().unwrap(),
+                "--scenario",
+                scenario("baseline.toml").to_str().unwrap(),
+                "--commands",
+                "2000",
+                "--snapshot-every",
+                "0",
+            ]);
+            assert!(
+                drive.status.success(),
+                "{}",
+                String::from_utf8_lossy(&drive.stderr)
+            );
+            let journal = engine.join("journal.qmj");
+            let mut bytes = std::fs::read(&journal).unwrap();
+            bytes[2_500] ^= 0x20;
+            std::fs::write(&journal, bytes).unwrap();
+            qm(&["engine", "inspect", engine.to_str().unwrap()])
+        },
+    },
+    Case {
+        title: "A folder that is not a durable engine",
+        how: "`qm engine recover` of an empty folder",
+        exit: 1,
+        run: |dir| {
+            let empty = dir.join("empty");
+            std::fs::create_dir_all(&empty).unwrap();
+            qm(&["engine", "recover", empty.to_str().unwrap()])
+        },
+    },
+];
+
+/// The README section: each case with the exact message, temporary paths shown as `DIR`.
+fn markdown(outputs: &[(usize, String)]) -> String {
+    let mut out = String::new();
+    for &(i, ref message) in outputs {
+        let case = &CASES[i];
+        out += &format!(
+            "**{}** — {} (exit {}):\n\n```text\n{}\n```\n\n",
+            case.title, case.how, case.exit, message
+        );
+    }
+    out
+}
+
+#[test]
+fn every_malformed_input_kind_gets_the_message_the_readme_shows() {
+    let root = std::env::temp_dir().join(format!("qm-malformed-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let mut outputs = Vec::new();
+    for (i, case) in CASES.iter().enumerate() {
+        let dir = root.join(i.to_string());
+        std::fs::create_dir_all(&dir).unwrap();
+        let output = (case.run)(&dir);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            output.status.code(),
+            Some(case.exit),
+            "{}: exit {:?}\n{stderr}",
+            case.title,
+            output.status.code()
+        );
+        assert!(!stderr.contains("panicked"), "{}: {stderr}", case.title);
+        outputs.push((i, stderr.trim_end().replace(dir.to_str().unwrap(), "DIR")));
+    }
+    let expected = markdown(&outputs);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+    let mut readme = std::fs::read_to_string(&path).unwrap();
+    let (start_marker, end_marker) = ("<!-- malformed:start -->\n", "<!-- malformed:end -->");
+    let start = readme
+        .find(start_marker)
+        .expect("README has a malformed:start marker")
+        + start_marker.len();
+    let end = readme[start..]
+        .find(end_marker)
+        .expect("README has a malformed:end marker")
+        + start;
+    if std::env::var_os("QM_BLESS").is_some() {
+        readme.replace_range(start..end, &expected);
+        std::fs::write(&path, readme).unwrap();
+    } else {
+        assert!(
+            readme[start..end] == expected,
+            "README.md's malformed-input list differs from what qm prints: run \
+             `QM_BLESS=1 cargo test -p qm-simulator --test malformed`\n--- qm prints ---\n{expected}"
+        );
+    }
+    std::fs::remove_dir_all(&root).unwrap();
+}
