@@ -99,6 +99,15 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
 
     #[test]
+    fn the_csv_importer_survives_arbitrary_bytes(noise in prop::collection::vec(any::<u8>(), 0..400)) {
+        let path = temp_file("noise.csv");
+        std::fs::write(&path, &noise).unwrap();
+        if let Err(error) = import(&path, &ColumnMapping::preset("online_retail").unwrap(), false) {
+            prop_assert!(error.to_string().contains("noise.csv"), "{error}");
+        }
+    }
+
+    #[test]
     fn the_csv_importer_counts_or_refuses_damaged_rows(
         edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
         cut in prop::option::of(any::<prop::sample::Index>()),
