@@ -164,6 +164,27 @@ pub enum Applied {
     SetReorderPoint(Result<(), StockError>),
 }
 
+impl Applied {
+    /// Whether the engine refused the call and so changed nothing: a typed error, or a
+    /// reserve that held nothing. A confirm past its TTL is an error that does change state
+    /// (the hold expires), so it is not a refusal.
+    pub fn refused(&self) -> bool {
+        match self {
+            Applied::Reserve(r) => !matches!(r, Ok(ReserveOutcome::Held(_))),
+            Applied::Confirm(Err(OrderError::HoldExpired { .. })) => false,
+            Applied::Confirm(r) => r.is_err(),
+            Applied::Release(r) => r.is_err(),
+            Applied::ExpireHolds(_) => false,
+            Applied::Ship(r) => r.is_err(),
+            Applied::ShortPick(r) => r.is_err(),
+            Applied::Receive(r) => r.is_err(),
+            Applied::RestockReturn(r) => r.is_err(),
+            Applied::Adjust(r) => r.is_err(),
+            Applied::SetReorderPoint(r) => r.is_err(),
+        }
+    }
+}
+
 impl Engine {
     /// Applies `command`: the same as making the call it names.
     pub fn apply(&self, command: &Command) -> Applied {

@@ -435,23 +435,12 @@ fn engine_command(command: EngineCommand) -> Result<(), Failure> {
             for skipped in &recovery.snapshots_skipped {
                 println!("passed over        {skipped}");
             }
-            match &recovery.torn {
-                Some(t) => println!(
-                    "torn tail          cut {} bytes at byte {}: {}",
-                    t.bytes, t.offset, t.reason
-                ),
-                None => println!("torn tail          none"),
-            }
-            println!("state hash         {:016x}", recovery.state_hash);
-            match invariants {
-                Ok(report) => {
-                    println!("invariants         hold ({} open holds)", report.open_holds);
-                    Ok(())
-                }
-                Err(violation) => {
-                    Err(anyhow::anyhow!("invariants broken after recovery: {violation}").into())
-                }
-            }
+            let torn = recovery
+                .torn
+                .as_ref()
+                .map(|t| format!("cut {} bytes at byte {}: {}", t.bytes, t.offset, t.reason));
+            print_torn_and_hash(torn, recovery.state_hash);
+            print_invariants(invariants, "recovery")
         }
         EngineCommand::Inspect { dir } => {
             let i = durable::inspect(&dir)?;
@@ -465,14 +454,13 @@ fn engine_command(command: EngineCommand) -> Result<(), Failure> {
             if let Some(offset) = i.last_record_offset {
                 println!("last record at     byte {offset}");
             }
-            match &i.torn {
-                Some(t) => println!(
-                    "torn tail          {} bytes at byte {} ({}); `qm engine recover` cuts it",
+            let torn = i.torn.as_ref().map(|t| {
+                format!(
+                    "{} bytes at byte {} ({}); `qm engine recover` cuts it",
                     t.bytes, t.offset, t.reason
-                ),
-                None => println!("torn tail          none"),
-            }
-            println!("state hash         {:016x}", i.state_hash);
+                )
+            });
+            print_torn_and_hash(torn, i.state_hash);
             let s = &i.from_snapshot;
             for skipped in &s.snapshots_skipped {
                 println!("passed over        {skipped}");
@@ -493,15 +481,28 @@ fn engine_command(command: EngineCommand) -> Result<(), Failure> {
                 }
                 None => println!("snapshot           none"),
             }
-            match i.invariants {
-                Ok(report) => {
-                    println!("invariants         hold ({} open holds)", report.open_holds);
-                    Ok(())
-                }
-                Err(violation) => {
-                    Err(anyhow::anyhow!("invariants broken after replay: {violation}").into())
-                }
-            }
+            print_invariants(i.invariants, "replay")
+        }
+    }
+}
+
+fn print_torn_and_hash(torn: Option<String>, state_hash: u64) {
+    println!("torn tail          {}", torn.as_deref().unwrap_or("none"));
+    println!("state hash         {state_hash:016x}");
+}
+
+/// Prints the invariant check; a broken one is an error (exit 1) naming what was just done.
+fn print_invariants(
+    invariants: Result<qm_engine::InvariantReport, qm_engine::InvariantViolation>,
+    after: &str,
+) -> Result<(), Failure> {
+    match invariants {
+        Ok(report) => {
+            println!("invariants         hold ({} open holds)", report.open_holds);
+            Ok(())
+        }
+        Err(violation) => {
+            Err(anyhow::anyhow!("invariants broken after {after}: {violation}").into())
         }
     }
 }

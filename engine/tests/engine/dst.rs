@@ -266,7 +266,7 @@ impl Dst {
                 dst.history.iter().cloned().collect::<Vec<_>>().join("\n  ")
             )
         };
-        let refused = match &applied {
+        match &applied {
             Applied::Reserve(Ok(ReserveOutcome::Held(_))) => {
                 let Command::Reserve { request, .. } = &command else {
                     unreachable!()
@@ -276,27 +276,13 @@ impl Dst {
                 if self.known.len() > KNOWN_ORDERS {
                     self.known.pop_front();
                 }
-                false
             }
-            Applied::Reserve(_) => true,
-            Applied::Confirm(Err(OrderError::HoldExpired { .. })) => false,
-            Applied::Confirm(r) => r.is_err(),
-            Applied::Release(r) => r.is_err(),
-            Applied::Ship(r) => r.is_err(),
-            Applied::ShortPick(r) => r.is_err(),
-            Applied::Receive(Ok(receipt)) => {
-                self.seen[2] += receipt.filled.len() as u64;
-                false
-            }
-            Applied::Receive(Err(_)) => true,
+            Applied::Receive(Ok(receipt)) => self.seen[2] += receipt.filled.len() as u64,
             Applied::RestockReturn(Ok(r)) => {
                 self.seen[3] += 1;
                 let open = self.engine.order(r.order).map_or(0, |v| v.units_open);
                 self.seen[4] += (open > 0) as u64;
-                false
             }
-            Applied::RestockReturn(Err(_)) => true,
-            Applied::Adjust(r) => r.is_err(),
             Applied::ExpireHolds(_) => {
                 let Command::ExpireHolds { now_ms } = command else {
                     unreachable!()
@@ -314,10 +300,10 @@ impl Dst {
                         }
                     }
                 }
-                false
             }
-            Applied::SetReorderPoint(r) => r.is_err(),
-        };
+            _ => {}
+        }
+        let refused = applied.refused();
         if refused {
             self.seen[0] += 1;
             if cells(&self.engine) != before {

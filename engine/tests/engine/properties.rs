@@ -155,39 +155,25 @@ impl World {
         };
         let applied = self.engine.apply(&command);
         self.journal.push(command.clone());
-        match applied {
-            Applied::Reserve(Ok(ReserveOutcome::Held(hold))) => {
-                let Command::Reserve { request, .. } = command else {
-                    unreachable!("a reserve result comes from a reserve command")
-                };
-                let ordered: i64 = request.order.lines.iter().map(|l| l.quantity).sum();
-                assert_eq!(
-                    (hold.units_held() + hold.units_backordered()) as i64,
-                    ordered,
-                    "a hold covers the order exactly"
-                );
-                if request.split != SplitPolicy::PartialWithBackorder {
-                    assert_eq!(hold.units_backordered(), 0);
-                }
-                if request.split == SplitPolicy::SingleWarehouse {
-                    assert_eq!(hold.warehouse_count(), 1);
-                }
-                self.orders.push(request.order.id);
-                false
+        if let Applied::Reserve(Ok(ReserveOutcome::Held(hold))) = &applied {
+            let Command::Reserve { request, .. } = command else {
+                unreachable!("a reserve result comes from a reserve command")
+            };
+            let ordered: i64 = request.order.lines.iter().map(|l| l.quantity).sum();
+            assert_eq!(
+                (hold.units_held() + hold.units_backordered()) as i64,
+                ordered,
+                "a hold covers the order exactly"
+            );
+            if request.split != SplitPolicy::PartialWithBackorder {
+                assert_eq!(hold.units_backordered(), 0);
             }
-            Applied::Reserve(_) => true,
-            // A confirm past the TTL expires the hold: a real change.
-            Applied::Confirm(Err(OrderError::HoldExpired { .. })) => false,
-            Applied::Confirm(r) => r.is_err(),
-            Applied::Release(r) => r.is_err(),
-            Applied::Ship(r) => r.is_err(),
-            Applied::ShortPick(r) => r.is_err(),
-            Applied::Receive(r) => r.is_err(),
-            Applied::RestockReturn(r) => r.is_err(),
-            Applied::Adjust(r) => r.is_err(),
-            Applied::ExpireHolds(_) => false,
-            Applied::SetReorderPoint(r) => r.is_err(),
+            if request.split == SplitPolicy::SingleWarehouse {
+                assert_eq!(hold.warehouse_count(), 1);
+            }
+            self.orders.push(request.order.id);
         }
+        applied.refused()
     }
 }
 
