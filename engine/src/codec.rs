@@ -26,6 +26,14 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
         .map_err(|e| CodecError(e.to_string()))
 }
 
+/// Appends the encoding of `value` to `out` (no intermediate buffer).
+pub fn encode_into<T: Serialize>(value: &T, out: &mut Vec<u8>) -> Result<(), CodecError> {
+    use bincode::Options;
+    options()
+        .serialize_into(out, value)
+        .map_err(|e| CodecError(e.to_string()))
+}
+
 /// Decodes a `T` that must use every byte of `bytes`.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
     use bincode::Options;

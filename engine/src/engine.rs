@@ -1303,6 +1303,20 @@ impl Engine {
         archived
     }
 
+    /// [`Engine::archive_finished`] for the finished orders placed before `placed_before_ms`
+    /// (newer ones stay: a return may still come). A journaled command
+    /// ([`crate::journal::Command::ArchiveFinished`]), so a durable engine can bound its memory
+    /// and its snapshots.
+    pub fn archive_finished_before(&self, placed_before_ms: u64) -> usize {
+        let mut archived = 0;
+        for (mut guard, hint) in self.orders.shards_with_hints() {
+            archived += guard.orders.retain(hint, |_, record| {
+                !finished(record) || record.placed_at_ms >= placed_before_ms
+            });
+        }
+        archived
+    }
+
     /// Orders the engine holds records of (open and finished, not archived).
     pub fn order_count(&self) -> usize {
         self.orders.shards().map(|shard| shard.orders.len()).sum()

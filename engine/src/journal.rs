@@ -124,6 +124,11 @@ pub enum Command {
         /// The call's time.
         now_ms: u64,
     },
+    /// [`Engine::archive_finished_before`].
+    ArchiveFinished {
+        /// Finished orders placed before this are forgotten.
+        placed_before_ms: u64,
+    },
     /// [`Engine::set_reorder_point`].
     SetReorderPoint {
         /// The SKU.
@@ -162,6 +167,8 @@ pub enum Applied {
     Adjust(Result<Adjusted, StockError>),
     /// From [`Command::SetReorderPoint`].
     SetReorderPoint(Result<(), StockError>),
+    /// From [`Command::ArchiveFinished`]: orders archived.
+    ArchiveFinished(usize),
 }
 
 impl Applied {
@@ -181,6 +188,7 @@ impl Applied {
             Applied::RestockReturn(r) => r.is_err(),
             Applied::Adjust(r) => r.is_err(),
             Applied::SetReorderPoint(r) => r.is_err(),
+            Applied::ArchiveFinished(_) => false,
         }
     }
 }
@@ -240,6 +248,9 @@ impl Engine {
                 warehouse,
                 units,
             } => Applied::SetReorderPoint(self.set_reorder_point(sku, warehouse, units)),
+            Command::ArchiveFinished { placed_before_ms } => {
+                Applied::ArchiveFinished(self.archive_finished_before(placed_before_ms))
+            }
         }
     }
 
@@ -292,19 +303,20 @@ impl Engine {
 
 /// Appends one record (`seq`, `command`) to `out`.
 pub fn encode_record(seq: u64, command: &Command, out: &mut Vec<u8>) {
-    let payload = crate::codec::encode(command).expect("a command always encodes");
-    assert!(
-        payload.len() <= MAX_PAYLOAD_BYTES,
-        "a command of {} bytes: commands are bounded far below {MAX_PAYLOAD_BYTES}",
-        payload.len()
-    );
-    let mut crc = crc32fast::Hasher::new();
-    crc.update(&seq.to_le_bytes());
-    crc.update(&payload);
-    out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    out.extend_from_slice(&crc.finalize().to_le_bytes());
+    // Header first, filled in once the payload is encoded in place after it: no buffer per
+    // record on the writer's path.
+    let start = out.len();
+    out.extend_from_slice(&[0; 8]);
     out.extend_from_slice(&seq.to_le_bytes());
-    out.extend_from_slice(&payload);
+    crate::codec::encode_into(command, out).expect("a command always encodes");
+    let payload_len = out.len() - start - RECORD_HEADER_BYTES;
+    assert!(
+        payload_len <= MAX_PAYLOAD_BYTES,
+        "a command of {payload_len} bytes: commands are bounded far below {MAX_PAYLOAD_BYTES}"
+    );
+    let crc = crc32fast::hash(&out[start + 8..]);
+    out[start..start + 4].copy_from_slice(&(payload_len as u32).to_le_bytes());
+    out[start + 4..start + 8].copy_from_slice(&crc.to_le_bytes());
 }
 
 /// A whole journal of `commands`, numbered from 1: the magic and one record each.

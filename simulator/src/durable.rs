@@ -522,8 +522,9 @@ impl Genesis {
     }
 }
 
-/// A deterministic stream of commands for load and crash tests: orders reserved, most paid a
-/// few orders later, some cancelled, most shipped, receipts now and then, expiry sweeps. It
+/// A deterministic stream of commands for load and crash tests: orders reserved, three in four
+/// paid a few orders later, a few of those cancelled and the rest shipped, receipts now and
+/// then, expiry sweeps, and archives of finished orders older than a minute. It
 /// does not look at results (a command naming an order that was not held is refused, and
 /// journaled as refused), so it can be pipelined, and command k is the same in every run with
 /// the same seed: a run resumed after a crash skips the commands already journaled.
@@ -534,10 +535,26 @@ pub struct Driver {
     channels: u16,
     regions: Vec<qm_engine::GeoPoint>,
     order: u64,
+    /// The fates of the last [`FATE_RING`] orders.
+    fates: [Fate; FATE_RING as usize],
     pending: std::collections::VecDeque<Command>,
     /// Commands produced so far.
     pub produced: u64,
 }
+
+/// What becomes of an order of the driver's stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fate {
+    Abandoned,
+    Cancelled,
+    Shipped,
+}
+
+/// Orders whose fate the driver remembers (the furthest it looks back is ten).
+const FATE_RING: u64 = 16;
+
+/// Orders between two archive commands of the driver.
+const ARCHIVE_EVERY_ORDERS: u64 = 20_000;
 
 /// Milliseconds the driver's clock advances per order.
 const DRIVER_MS_PER_ORDER: u64 = 5;
@@ -559,6 +576,7 @@ impl Driver {
             channels,
             regions,
             order: 0,
+            fates: [Fate::Abandoned; FATE_RING as usize],
             pending: Default::default(),
             produced: 0,
         }
@@ -600,20 +618,32 @@ impl Driver {
             },
             now_ms,
         });
-        if id > 3 && self.rng.random_bool(0.7) {
+        // Each order's fate is drawn when it is placed: a quarter of carts are abandoned (the
+        // hold expires), the rest are paid three orders later; of those some are cancelled and
+        // the others shipped ten orders later. So every paid order finishes and can be archived.
+        let fate = match self.rng.random_range(0..100) {
+            0..25 => Fate::Abandoned,
+            25..30 => Fate::Cancelled,
+            _ => Fate::Shipped,
+        };
+        self.fates[(id % FATE_RING) as usize] = fate;
+        let fate_of = |d: &Driver, back: u64| {
+            (id > back).then(|| d.fates[((id - back) % FATE_RING) as usize])
+        };
+        if fate_of(self, 3).is_some_and(|f| f != Fate::Abandoned) {
             self.pending.push_back(Command::Confirm {
                 order: OrderId(id - 3),
                 now_ms,
             });
         }
-        if id > 5 && self.rng.random_bool(0.05) {
+        if fate_of(self, 5) == Some(Fate::Cancelled) {
             self.pending.push_back(Command::Release {
                 order: OrderId(id - 5),
                 reason: ReleaseReason::Cancelled,
                 now_ms,
             });
         }
-        if id > 10 && self.rng.random_bool(0.6) {
+        if fate_of(self, 10) == Some(Fate::Shipped) {
             self.pending.push_back(Command::Ship {
                 shipment: ShipmentId {
                     order: OrderId(id - 10),
@@ -621,6 +651,17 @@ impl Driver {
                 },
                 now_ms,
             });
+            // An order split over two warehouses has a second shipment; asking for it on a
+            // tenth of the orders finds most of them (the rest are refused, and journaled).
+            if self.rng.random_bool(0.1) {
+                self.pending.push_back(Command::Ship {
+                    shipment: ShipmentId {
+                        order: OrderId(id - 10),
+                        index: 1,
+                    },
+                    now_ms,
+                });
+            }
         }
         if self.rng.random_bool(0.05) {
             self.pending.push_back(Command::Receive {
@@ -632,6 +673,13 @@ impl Driver {
         }
         if id % 1_000 == 0 {
             self.pending.push_back(Command::ExpireHolds { now_ms });
+        }
+        // Forget finished orders older than a minute now and then: memory and snapshots stay
+        // bounded by the open orders, not by every order ever placed.
+        if id % ARCHIVE_EVERY_ORDERS == 0 {
+            self.pending.push_back(Command::ArchiveFinished {
+                placed_before_ms: now_ms.saturating_sub(60_000),
+            });
         }
     }
 }
@@ -790,7 +838,7 @@ pub fn inspect(dir: &Path) -> Result<Inspection> {
     let path = journal_path(dir);
     let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let scan = journal::scan(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    const KINDS: [&str; 10] = [
+    const KINDS: [&str; 11] = [
         "reserve",
         "confirm",
         "release",
@@ -801,8 +849,9 @@ pub fn inspect(dir: &Path) -> Result<Inspection> {
         "restock_return",
         "adjust",
         "set_reorder_point",
+        "archive_finished",
     ];
-    let mut counts = [0u64; 10];
+    let mut counts = [0u64; 11];
     for record in &scan.records {
         let kind = match record.command {
             Command::Reserve { .. } => 0,
@@ -815,6 +864,7 @@ pub fn inspect(dir: &Path) -> Result<Inspection> {
             Command::RestockReturn { .. } => 7,
             Command::Adjust { .. } => 8,
             Command::SetReorderPoint { .. } => 9,
+            Command::ArchiveFinished { .. } => 10,
         };
         counts[kind] += 1;
     }

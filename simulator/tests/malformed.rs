@@ -153,7 +153,7 @@ const CASES: &[Case] = &[
     },
     Case {
         title: "A journal damaged in the middle",
-        how: "one byte flipped inside record 31 of 2,000, then `qm engine inspect`",
+        how: "byte 2,500 of a 2,000-command journal flipped, then `qm engine inspect`",
         exit: 1,
         run: |dir| {
             let engine = dir.join("engine");
