@@ -9,6 +9,7 @@
 //! - `flash_sale`: two threads on one hot SKU that sells out half-way; the p50/p99 of a
 //!   reserve call is printed after the group.
 //! - `lifecycle`: confirm, release, ship and an expiry sweep over the held orders, per call.
+//! - `snapshot`: the copy a durable writer pauses for, and the conversion after it.
 
 // Benchmarks measure wall time by design.
 #![allow(clippy::disallowed_methods)]
@@ -341,11 +342,41 @@ fn lifecycle(c: &mut Criterion) {
     group.finish();
 }
 
+/// A snapshot of the Zipf workload's engine with every order held (200,000 orders, 10,000 SKUs ×
+/// 8 warehouses): the copy the durable writer pauses for (`export_raw`), and the conversion and
+/// encoding the snapshot thread does afterwards.
+fn snapshot(c: &mut Criterion) {
+    let (skus, orders) = scale();
+    let workload = Workload::new(skus, orders, Popularity::Zipf(1.1), cover(), 7);
+    let engine = workload.engine(StrategyKind::Nearest);
+    black_box(reserve_all(&engine, &requests(&workload.orders)));
+    let held = engine.order_count() as u64;
+    let mut group = c.benchmark_group("snapshot");
+    group
+        .throughput(Throughput::Elements(held))
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(5));
+    group.bench_function("export_raw", |b| b.iter(|| black_box(engine.export_raw())));
+    group.bench_function("convert_and_encode", |b| {
+        b.iter_batched(
+            || engine.export_raw(),
+            |raw| black_box(qm_engine::snapshot::encode(1, &raw.into_state())),
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+    eprintln!(
+        "snapshot of {held} orders: {} bytes",
+        qm_engine::snapshot::encode(1, &engine.export_state()).len()
+    );
+}
+
 criterion_group!(
     benches,
     reserve_1_thread,
     low_contention,
     flash_sale,
-    lifecycle
+    lifecycle,
+    snapshot
 );
 criterion_main!(benches);
