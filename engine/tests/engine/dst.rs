@@ -4,7 +4,7 @@
 //! returns of partially shipped orders, and duplicate and out-of-order calls. After every step
 //! the invariants are checked, a refused call must have changed nothing, and no held order may
 //! outlive an expiry sweep past its TTL. At the end the journal of every command replays to the
-//! same state hash. A failure prints its seed and step; the same seed replays it exactly.
+//! same state hash, and so do snapshots taken at three seeded moments plus the journal after them. A failure prints its seed and step; the same seed replays it exactly.
 //!
 //! CI runs `SEEDS` × `STEPS` steps (over a million). A longer run:
 //! `QM_DST_SEEDS=64 QM_DST_STEPS=1000000 cargo test --release -p qm-engine --test engine dst -- --nocapture`
@@ -327,8 +327,34 @@ impl Dst {
 
 fn run(seed: u64, steps: u64) -> [u64; 5] {
     let mut dst = Dst::new(seed);
+    // Snapshots at three seeded moments; each, restored and followed by the rest of the journal,
+    // must give the final books.
+    let mut moments: Vec<u64> = (0..3)
+        .map(|_| dst.rng.random_range(0..steps.max(1)))
+        .collect();
+    moments.sort_unstable();
+    let mut snapshots = Vec::new();
     for step in 0..steps {
+        if moments.contains(&step) {
+            let state = dst.engine.export_state();
+            snapshots.push((dst.journal.len(), qm_engine::snapshot::encode(0, &state)));
+        }
         dst.step(seed, step);
+    }
+    for (at, bytes) in &snapshots {
+        let (_, state) = qm_engine::snapshot::decode(bytes).unwrap();
+        let restored = Dst::new(seed).engine;
+        restored.load_state(&state).unwrap_or_else(|e| {
+            panic!("DST seed {seed}: the snapshot at command {at} does not load: {e}")
+        });
+        for command in &dst.journal[*at..] {
+            restored.apply(command);
+        }
+        assert_eq!(
+            restored.state_hash(),
+            dst.engine.state_hash(),
+            "DST seed {seed}: the snapshot at command {at} + the journal after it gives other books"
+        );
     }
     // The same commands, archives included, replay to the same books.
     let replayed = Dst::new(seed).engine;
