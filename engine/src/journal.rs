@@ -452,6 +452,11 @@ fn frame(
 /// by a whole record of a later sequence number is refused ([`JournalError::Corrupted`]).
 /// Never panics on any input, and allocates at most in proportion to `bytes`.
 pub fn scan(bytes: &[u8]) -> Result<Scan, JournalError> {
+    scan_from(bytes, 1)
+}
+
+/// [`scan`] for a journal segment whose first record is `first_seq`.
+pub fn scan_from(bytes: &[u8], first_seq: u64) -> Result<Scan, JournalError> {
     if bytes.len() < MAGIC.len() || bytes[..MAGIC.len()] != MAGIC {
         return Err(JournalError::NotAJournal {
             found: bytes[..bytes.len().min(MAGIC.len())].to_vec(),
@@ -459,7 +464,7 @@ pub fn scan(bytes: &[u8]) -> Result<Scan, JournalError> {
     }
     let mut records = Vec::new();
     let mut offset = MAGIC.len();
-    let mut expected = 1u64;
+    let mut expected = first_seq;
     while offset < bytes.len() {
         match frame(bytes, offset, None) {
             Ok((seq, payload)) => {

@@ -18,8 +18,9 @@ use crossbeam_channel::{Receiver, Sender};
 use qm_engine::journal::{self, Applied, Command, JournalError, TornTail};
 use qm_engine::Engine;
 
-/// The journal's file name inside a durable engine's folder.
-pub const JOURNAL_FILE: &str = "journal.qmj";
+/// The journal is a run of segment files, `journal-<first record, 20 digits>.qmj`; a new one
+/// starts at every snapshot, so segments wholly behind the oldest kept snapshot can be deleted.
+const SEGMENT_PREFIX: &str = "journal-";
 /// The most commands one batch may hold.
 pub const MAX_BATCH_COMMANDS: usize = 1 << 20;
 /// Submissions queued for the writer before `submit` blocks (back-pressure).
@@ -74,10 +75,122 @@ pub fn snapshots(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
     Ok(found)
 }
 
+/// The journal segment starting at record `first_seq`.
+fn segment_path(dir: &Path, first_seq: u64) -> PathBuf {
+    dir.join(format!("{SEGMENT_PREFIX}{first_seq:020}.qmj"))
+}
+
+/// The folder's journal segments in order: (first record, path).
+pub fn segments(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if let Some(first) = name
+            .strip_prefix(SEGMENT_PREFIX)
+            .and_then(|rest| rest.strip_suffix(".qmj"))
+            .and_then(|digits| digits.parse::<u64>().ok())
+        {
+            found.push((first, path));
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Starts the segment whose first record will be `first_seq`: written whole under a temporary
+/// name, synced, then renamed, so a crash never leaves a segment without its magic.
+fn create_segment(dir: &Path, first_seq: u64) -> Result<File> {
+    let path = segment_path(dir, first_seq);
+    let temporary = path.with_extension("qmj.tmp");
+    let mut file = File::create(&temporary)
+        .with_context(|| format!("cannot create {}", temporary.display()))?;
+    file.write_all(&journal::MAGIC)?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, &path)?;
+    sync_dir(dir)?;
+    OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))
+}
+
+/// The whole journal of a folder, read across its segments.
+pub struct JournalRead {
+    /// The first record the segments hold (1 unless older segments were deleted).
+    pub first_seq: u64,
+    /// Every whole record, in order.
+    pub records: Vec<journal::Record>,
+    /// The segments: (first record, path, bytes of whole records).
+    pub segments: Vec<(u64, PathBuf, usize)>,
+    /// Bytes of whole records in the last segment: cut it there.
+    pub valid_len: usize,
+    /// A torn tail of the last segment, if any.
+    pub torn: Option<TornTail>,
+}
+
+impl JournalRead {
+    /// The last record's sequence number (`first_seq − 1` with none).
+    pub fn last_seq(&self) -> u64 {
+        self.first_seq - 1 + self.records.len() as u64
+    }
+}
+
+/// Reads every segment of `dir`'s journal. A torn tail is allowed in the last segment only;
+/// a gap between segments, or damage anywhere else, is refused with where and what.
+pub fn read_journal(dir: &Path) -> Result<JournalRead> {
+    let list = segments(dir)?;
+    let Some(&(first_seq, _)) = list.first() else {
+        bail!(
+            "{}: no journal segment ({SEGMENT_PREFIX}*.qmj): not a durable engine folder, or its \
+             journal was deleted",
+            dir.display()
+        );
+    };
+    let mut read = JournalRead {
+        first_seq,
+        records: Vec::new(),
+        segments: Vec::new(),
+        valid_len: 0,
+        torn: None,
+    };
+    for (i, (first, path)) in list.iter().enumerate() {
+        let expected = read.last_seq() + 1;
+        if *first != expected {
+            bail!(
+                "{}: starts at record {first}, but the segment before ends at record {}: records \
+                 are missing or repeated",
+                path.display(),
+                expected - 1
+            );
+        }
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let scan = journal::scan_from(&bytes, *first)
+            .map_err(|e: JournalError| anyhow::anyhow!("{}: {e}", path.display()))?;
+        if let Some(torn) = &scan.torn {
+            if i + 1 < list.len() {
+                bail!(
+                    "{}: damaged at byte {} ({}), and later segments follow: this is not a torn \
+                     write. Refusing to skip records: restore the journal from a backup",
+                    path.display(),
+                    torn.offset,
+                    torn.reason
+                );
+            }
+        }
+        read.segments.push((*first, path.clone(), scan.valid_len));
+        read.records.extend(scan.records);
+        read.valid_len = scan.valid_len;
+        read.torn = scan.torn;
+    }
+    Ok(read)
+}
+
 /// What recovery found.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Recovery {
-    /// Whole records in the journal.
+    /// The last whole record's sequence number.
     pub records: u64,
     /// The snapshot loaded (its journal position), if any.
     pub snapshot: Option<u64>,
@@ -85,7 +198,7 @@ pub struct Recovery {
     pub snapshots_skipped: Vec<String>,
     /// Records applied after the snapshot (all of them without one).
     pub replayed: u64,
-    /// Bytes of the journal kept.
+    /// Bytes of the last journal segment kept.
     pub valid_len: usize,
     /// The torn tail cut off, if any.
     pub torn: Option<TornTail>,
@@ -93,27 +206,46 @@ pub struct Recovery {
     pub state_hash: u64,
 }
 
-/// Rebuilds the state of `dir` without changing any file: the newest valid snapshot (unless
-/// `use_snapshots` is false) loaded into a `genesis()` engine, then the journal after it.
+/// Where a recovery starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Start {
+    /// The opening engine: replay every record (needs the journal from record 1).
+    Genesis,
+    /// The newest snapshot that decodes and fits.
+    NewestSnapshot,
+    /// The oldest snapshot that decodes and fits (an independent path to check the newest).
+    OldestSnapshot,
+}
+
+/// Rebuilds the state of `dir` without changing any file: a snapshot chosen by `start` (or
+/// none) loaded into a `genesis()` engine, then the journal after it.
 /// Corruption in the journal is refused with where and what; a damaged snapshot is passed over.
 pub fn recover(
     dir: &Path,
     genesis: &dyn Fn() -> Result<Engine>,
-    use_snapshots: bool,
+    start: Start,
 ) -> Result<(Engine, Recovery)> {
-    let path = dir.join(JOURNAL_FILE);
-    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let scan = journal::scan(&bytes)
-        .map_err(|e: JournalError| anyhow::anyhow!("{}: {e}", path.display()))?;
-    let records = scan.records.len() as u64;
+    let scan = read_journal(dir)?;
+    let records = scan.last_seq();
     let mut skipped = Vec::new();
     let mut loaded = None;
-    if use_snapshots {
-        for (seq, file) in snapshots(dir)? {
+    if start != Start::Genesis {
+        let mut candidates = snapshots(dir)?;
+        if start == Start::OldestSnapshot {
+            candidates.reverse();
+        }
+        for (seq, file) in candidates {
             let name = file.display();
             if seq > records {
                 skipped.push(format!(
                     "{name}: at record {seq}, past the journal's {records}"
+                ));
+                continue;
+            }
+            if seq + 1 < scan.first_seq {
+                skipped.push(format!(
+                    "{name}: at record {seq}, before the journal's first segment (record {})",
+                    scan.first_seq
                 ));
                 continue;
             }
@@ -138,17 +270,28 @@ pub fn recover(
     }
     let (snapshot, engine) = match loaded {
         Some((seq, engine)) => (Some(seq), engine),
+        None if scan.first_seq > 1 => bail!(
+            "{}: the journal begins at record {} and no valid snapshot covers the records before \
+             it{}; restore a snapshot from a backup",
+            dir.display(),
+            scan.first_seq,
+            if skipped.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", skipped.join("; "))
+            }
+        ),
         None => (None, genesis()?),
     };
-    let from = snapshot.unwrap_or(0) as usize;
-    for record in &scan.records[from..] {
+    let from = snapshot.unwrap_or(0);
+    for record in scan.records.iter().filter(|r| r.seq > from) {
         engine.apply(&record.command);
     }
     let recovery = Recovery {
         records,
         snapshot,
         snapshots_skipped: skipped,
-        replayed: records - from as u64,
+        replayed: records - from.max(scan.first_seq - 1),
         valid_len: scan.valid_len,
         torn: scan.torn,
         state_hash: engine.state_hash(),
@@ -206,19 +349,15 @@ impl Durable {
             );
         }
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let path = dir.join(JOURNAL_FILE);
-        if !path.exists() {
-            let mut file =
-                File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-            file.write_all(&journal::MAGIC)?;
-            file.sync_all()?;
-            sync_dir(dir)?;
+        if segments(dir)?.is_empty() {
+            create_segment(dir, 1)?;
         }
-        let (engine, recovery) = recover(dir, genesis, true)?;
+        let (engine, recovery) = recover(dir, genesis, Start::NewestSnapshot)?;
+        let (_, last) = segments(dir)?.pop().expect("a segment was made above");
         let file = OpenOptions::new()
             .write(true)
-            .open(&path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
+            .open(&last)
+            .with_context(|| format!("cannot open {}", last.display()))?;
         if recovery.torn.is_some() {
             file.set_len(recovery.valid_len as u64)?;
             file.sync_all()?;
@@ -342,6 +481,7 @@ fn write_loop(
     };
     let result = write_batches(
         engine,
+        dir,
         &mut file,
         end,
         &mut next_seq,
@@ -369,8 +509,21 @@ fn write_snapshot(dir: &Path, seq: u64, state: &qm_engine::snapshot::EngineState
     drop(file);
     std::fs::rename(&temporary, &path)?;
     sync_dir(dir)?;
-    for (_, old) in snapshots(dir)?.into_iter().skip(SNAPSHOTS_KEPT) {
-        std::fs::remove_file(&old).with_context(|| format!("cannot delete {}", old.display()))?;
+    let kept = snapshots(dir)?;
+    for (_, old) in kept.iter().skip(SNAPSHOTS_KEPT) {
+        std::fs::remove_file(old).with_context(|| format!("cannot delete {}", old.display()))?;
+    }
+    // Segments wholly at or before the oldest snapshot kept are no longer needed to recover.
+    let oldest_kept = kept.iter().take(SNAPSHOTS_KEPT).map(|(seq, _)| *seq).min();
+    if let Some(oldest_kept) = oldest_kept {
+        let list = segments(dir)?;
+        for pair in list.windows(2) {
+            let ((_, path), (next_first, _)) = (&pair[0], &pair[1]);
+            if next_first - 1 <= oldest_kept {
+                std::fs::remove_file(path)
+                    .with_context(|| format!("cannot delete {}", path.display()))?;
+            }
+        }
     }
     Ok(())
 }
@@ -380,6 +533,7 @@ fn write_snapshot(dir: &Path, seq: u64, state: &qm_engine::snapshot::EngineState
 #[allow(clippy::disallowed_methods, clippy::too_many_arguments)]
 fn write_batches(
     engine: &Engine,
+    dir: &Path,
     file: &mut File,
     end: u64,
     next_seq: &mut u64,
@@ -445,6 +599,9 @@ fn write_batches(
             stats
                 .longest_snapshot_pause_ns
                 .fetch_max(pause, Ordering::Relaxed);
+            // Records after the snapshot go to a new segment, so that the ones before it can
+            // be deleted once a later snapshot covers them.
+            *file = create_segment(dir, *next_seq)?;
             snapshots
                 .send((*next_seq - 1, state))
                 .map_err(|_| anyhow::anyhow!("the snapshot writer stopped"))?;
@@ -452,11 +609,6 @@ fn write_batches(
             since_snapshot = 0;
         }
     }
-}
-
-/// The folder's journal path (for messages).
-pub fn journal_path(dir: &Path) -> PathBuf {
-    dir.join(JOURNAL_FILE)
 }
 
 /// What a durable engine's folder starts from: a scenario and a seed (the opening engine).
@@ -814,18 +966,23 @@ pub struct Inspection {
     pub records: u64,
     /// Records by command kind, in a fixed order.
     pub kinds: Vec<(&'static str, u64)>,
-    /// Bytes of whole records (with the magic).
+    /// The journal's segments: (first record, path, bytes of whole records).
+    pub segments: Vec<(u64, PathBuf, usize)>,
+    /// Bytes of whole records in the last segment (with the magic).
     pub valid_len: usize,
-    /// Where the last whole record starts.
+    /// Where the last whole record starts in the last segment.
     pub last_record_offset: Option<usize>,
     /// A torn tail, which `recover` would cut.
     pub torn: Option<TornTail>,
-    /// The state hash after replaying every whole record onto the genesis.
+    /// The state hash of the reference recovery: a full replay from the opening engine, or,
+    /// once old segments are deleted, the oldest snapshot kept + the journal after it.
     pub state_hash: u64,
+    /// Whether the reference was a full replay.
+    pub reference_is_full_replay: bool,
     /// The engine's invariant check after the replay.
     pub invariants: Result<qm_engine::InvariantReport, qm_engine::InvariantViolation>,
     /// Recovery as `recover` would do it (newest valid snapshot + the journal after it); its
-    /// state hash must equal the full replay's.
+    /// state hash must equal the reference's.
     pub from_snapshot: Recovery,
 }
 
@@ -833,11 +990,16 @@ pub struct Inspection {
 pub fn inspect(dir: &Path) -> Result<Inspection> {
     let genesis = Genesis::read(dir)?;
     let make = || Ok(genesis.engine(dir)?.0);
-    let (engine, full) = recover(dir, &make, false)?;
-    let (_, from_snapshot) = recover(dir, &make, true)?;
-    let path = journal_path(dir);
-    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let scan = journal::scan(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let scan = read_journal(dir)?;
+    // The reference: a full replay when the journal still starts at record 1, else the oldest
+    // snapshot kept; the newest snapshot + its tail must agree with it.
+    let reference = if scan.first_seq == 1 {
+        Start::Genesis
+    } else {
+        Start::OldestSnapshot
+    };
+    let (engine, full) = recover(dir, &make, reference)?;
+    let (_, from_snapshot) = recover(dir, &make, Start::NewestSnapshot)?;
     const KINDS: [&str; 11] = [
         "reserve",
         "confirm",
@@ -871,10 +1033,16 @@ pub fn inspect(dir: &Path) -> Result<Inspection> {
     Ok(Inspection {
         records: full.records,
         kinds: KINDS.iter().copied().zip(counts).collect(),
+        segments: scan
+            .segments
+            .iter()
+            .map(|(first, path, len)| (*first, path.clone(), *len))
+            .collect(),
         valid_len: full.valid_len,
         last_record_offset: scan.records.last().map(|r| r.offset),
         torn: full.torn,
         state_hash: full.state_hash,
+        reference_is_full_replay: reference == Start::Genesis,
         invariants: engine.check_invariants(),
         from_snapshot,
     })

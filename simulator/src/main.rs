@@ -274,7 +274,7 @@ enum EngineCommand {
     /// receipt commands (pipelined), journaled in DIR; resumes the stream after a crash.
     /// Prints the throughput and the acknowledgement latency.
     Drive {
-        /// The engine's folder (journal.qmj, genesis.json, scenario.toml).
+        /// The engine's folder (journal segments, snapshots, genesis.json, scenario.toml).
         dir: PathBuf,
         /// The scenario whose opening engine the folder starts from (first run only).
         #[arg(long)]
@@ -450,7 +450,16 @@ fn engine_command(command: EngineCommand) -> Result<(), Failure> {
                     println!("  {kind:<17}{n}");
                 }
             }
-            println!("whole records end  byte {}", i.valid_len);
+            let first = i.segments.first().map_or(1, |s| s.0);
+            println!(
+                "segments           {} (records {first}–{})",
+                i.segments.len(),
+                i.records
+            );
+            println!(
+                "whole records end  byte {} of the last segment",
+                i.valid_len
+            );
             if let Some(offset) = i.last_record_offset {
                 println!("last record at     byte {offset}");
             }
@@ -467,13 +476,18 @@ fn engine_command(command: EngineCommand) -> Result<(), Failure> {
             }
             match s.snapshot {
                 Some(seq) if s.state_hash == i.state_hash => println!(
-                    "snapshot           at record {seq} + {} records: the same state hash",
-                    s.replayed
+                    "snapshot           at record {seq} + {} records: the same state hash as {}",
+                    s.replayed,
+                    if i.reference_is_full_replay {
+                        "a full replay"
+                    } else {
+                        "the oldest snapshot kept + its records"
+                    }
                 ),
                 Some(seq) => {
                     return Err(anyhow::anyhow!(
                         "the snapshot at record {seq} plus the journal after it gives state hash \
-                         {:016x}, the full replay {:016x}",
+                         {:016x}, the reference {:016x}",
                         s.state_hash,
                         i.state_hash
                     )

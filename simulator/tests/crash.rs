@@ -10,7 +10,6 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use qm_engine::journal;
 use qm_simulator::durable::{self, Driver, Genesis};
 use rand::{RngExt, SeedableRng};
 
@@ -81,11 +80,10 @@ fn sigkill_at_random_moments_loses_no_acknowledged_command() {
     for kill in 0..KILLS {
         let delay = Duration::from_millis(rng.random_range(0..120));
         let acked = drive_and_kill(&dir, &scenario, delay);
-        let bytes = std::fs::read(dir.join(durable::JOURNAL_FILE)).unwrap();
-        let scan = journal::scan(&bytes).unwrap_or_else(|e| {
+        let scan = durable::read_journal(&dir).unwrap_or_else(|e| {
             panic!("kill {kill} (seed {SEED}): the journal does not recover: {e}")
         });
-        let records = scan.records.len() as u64;
+        let records = scan.last_seq();
         assert!(
             records >= acked,
             "kill {kill} (seed {SEED}, after {delay:?}): {acked} acknowledged, {records} journaled"
@@ -95,7 +93,7 @@ fn sigkill_at_random_moments_loses_no_acknowledged_command() {
         recovered = records;
         if kill % 6 == 5 {
             // Recovery from the newest snapshot plus the journal after it rebuilds the same
-            // books as a full replay from the opening engine.
+            // books as a full replay (or, once old segments are gone, the oldest snapshot's).
             let inspection = durable::inspect(&dir).unwrap();
             let via = &inspection.from_snapshot;
             assert!(
@@ -114,8 +112,16 @@ fn sigkill_at_random_moments_loses_no_acknowledged_command() {
     let genesis = Genesis::read(&dir).unwrap();
     let (engine, s, regions) = genesis.engine(&dir).unwrap();
     let stream = Driver::new(genesis.seed, &engine, s.channels.len() as u16, regions);
-    let bytes = std::fs::read(dir.join(durable::JOURNAL_FILE)).unwrap();
-    let scan = journal::scan(&bytes).unwrap();
+    let scan = durable::read_journal(&dir).unwrap();
+    // Segments behind the older of the two snapshots kept were deleted: the journal stays
+    // bounded.
+    assert!(scan.first_seq > 1, "no journal segment was ever deleted");
+    assert!(
+        scan.segments.len() <= 4,
+        "{} segments kept",
+        scan.segments.len()
+    );
+    let stream = stream.skip(scan.first_seq as usize - 1);
     for (record, expected) in scan.records.iter().zip(stream) {
         assert_eq!(
             record.command, expected,
@@ -166,7 +172,62 @@ fn sigkill_at_random_moments_loses_no_acknowledged_command() {
     );
     eprintln!(
         "{KILLS} kills (seed {SEED}): {recovered} commands journaled, {torn_tails} torn tails cut, \
-         {snapshots_checked} snapshot recoveries matched a full replay"
+         {snapshots_checked} snapshot recoveries matched the reference recovery"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn damage_before_the_last_journal_segment_is_refused_not_cut() {
+    let dir = std::env::temp_dir().join(format!("qm-segments-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/baseline.toml");
+    let drive = Command::new(env!("CARGO_BIN_EXE_qm"))
+        .args([
+            "engine",
+            "drive",
+            dir.to_str().unwrap(),
+            "--scenario",
+            scenario.to_str().unwrap(),
+        ])
+        .args(["--commands", "12000", "--snapshot-every", "5000"])
+        .output()
+        .unwrap();
+    assert!(
+        drive.status.success(),
+        "{}",
+        String::from_utf8_lossy(&drive.stderr)
+    );
+    let segments = durable::segments(&dir).unwrap();
+    assert_eq!(segments.len(), 2, "{segments:?}");
+    assert!(
+        segments[0].0 > 1,
+        "the first segment, behind both snapshots, was deleted"
+    );
+    // A torn end is allowed in the last segment only: in an earlier one, records follow.
+    let first = &segments[0].1;
+    let bytes = std::fs::read(first).unwrap();
+    std::fs::write(first, &bytes[..bytes.len() - 3]).unwrap();
+    let inspect = Command::new(env!("CARGO_BIN_EXE_qm"))
+        .args(["engine", "inspect", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(inspect.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&inspect.stderr);
+    assert!(
+        stderr.contains("and later segments follow: this is not a torn write"),
+        "{stderr}"
+    );
+    // A missing segment is a gap, not an empty journal.
+    std::fs::write(first, &bytes).unwrap();
+    std::fs::remove_file(&segments[1].1).unwrap();
+    let later = segments[1].0;
+    std::fs::write(
+        dir.join(format!("journal-{:020}.qmj", later + 5)),
+        qm_engine::journal::MAGIC,
+    )
+    .unwrap();
+    let error = durable::read_journal(&dir).err().unwrap().to_string();
+    assert!(error.contains("records are missing or repeated"), "{error}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

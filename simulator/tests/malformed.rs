@@ -173,7 +173,7 @@ const CASES: &[Case] = &[
                 "{}",
                 String::from_utf8_lossy(&drive.stderr)
             );
-            let journal = engine.join("journal.qmj");
+            let journal = engine.join("journal-00000000000000000001.qmj");
             let mut bytes = std::fs::read(&journal).unwrap();
             bytes[2_500] ^= 0x20;
             std::fs::write(&journal, bytes).unwrap();
