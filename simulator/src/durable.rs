@@ -57,21 +57,28 @@ fn snapshot_path(dir: &Path, seq: u64) -> PathBuf {
     dir.join(format!("snapshot-{seq:020}.qms"))
 }
 
-/// The folder's snapshot files, newest first: (journal position, path).
-pub fn snapshots(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
+/// The files of `dir` named `<prefix><number><suffix>`, by number, smallest first.
+fn numbered_files(dir: &Path, prefix: &str, suffix: &str) -> Result<Vec<(u64, PathBuf)>> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
         let path = entry?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if let Some(seq) = name
-            .strip_prefix("snapshot-")
-            .and_then(|rest| rest.strip_suffix(".qms"))
+        if let Some(number) = name
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(suffix))
             .and_then(|digits| digits.parse::<u64>().ok())
         {
-            found.push((seq, path));
+            found.push((number, path));
         }
     }
-    found.sort_by_key(|&(seq, _)| std::cmp::Reverse(seq));
+    found.sort();
+    Ok(found)
+}
+
+/// The folder's snapshot files, newest first: (journal position, path).
+pub fn snapshots(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
+    let mut found = numbered_files(dir, "snapshot-", ".qms")?;
+    found.reverse();
     Ok(found)
 }
 
@@ -82,20 +89,7 @@ fn segment_path(dir: &Path, first_seq: u64) -> PathBuf {
 
 /// The folder's journal segments in order: (first record, path).
 pub fn segments(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
-        let path = entry?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if let Some(first) = name
-            .strip_prefix(SEGMENT_PREFIX)
-            .and_then(|rest| rest.strip_suffix(".qmj"))
-            .and_then(|digits| digits.parse::<u64>().ok())
-        {
-            found.push((first, path));
-        }
-    }
-    found.sort();
-    Ok(found)
+    numbered_files(dir, SEGMENT_PREFIX, ".qmj")
 }
 
 /// Starts the segment whose first record will be `first_seq`: written whole under a temporary
