@@ -219,7 +219,16 @@ pub fn recover(
     genesis: &dyn Fn() -> Result<Engine>,
     start: Start,
 ) -> Result<(Engine, Recovery)> {
-    let scan = read_journal(dir)?;
+    recover_from(dir, &read_journal(dir)?, genesis, start)
+}
+
+/// [`recover`] from a journal already read.
+fn recover_from(
+    dir: &Path,
+    scan: &JournalRead,
+    genesis: &dyn Fn() -> Result<Engine>,
+    start: Start,
+) -> Result<(Engine, Recovery)> {
     let records = scan.last_seq();
     let mut skipped = Vec::new();
     let mut loaded = None;
@@ -287,7 +296,7 @@ pub fn recover(
         snapshots_skipped: skipped,
         replayed: records - from.max(scan.first_seq - 1),
         valid_len: scan.valid_len,
-        torn: scan.torn,
+        torn: scan.torn.clone(),
         state_hash: engine.state_hash(),
     };
     Ok((engine, recovery))
@@ -348,8 +357,9 @@ impl Durable {
         }
         let (engine, recovery) = recover(dir, genesis, Start::NewestSnapshot)?;
         let (_, last) = segments(dir)?.pop().expect("a segment was made above");
+        // Append: writes land after the whole records (the torn tail, if any, is cut below).
         let file = OpenOptions::new()
-            .write(true)
+            .append(true)
             .open(&last)
             .with_context(|| format!("cannot open {}", last.display()))?;
         if recovery.torn.is_some() {
@@ -363,21 +373,11 @@ impl Durable {
             let engine = Arc::clone(&engine);
             let stats = Arc::clone(&stats);
             let next_seq = recovery.records + 1;
-            let end = recovery.valid_len as u64;
             let dir = dir.to_path_buf();
             std::thread::Builder::new()
                 .name("qm-journal-writer".into())
                 .spawn(move || {
-                    write_loop(
-                        &engine,
-                        &dir,
-                        file,
-                        end,
-                        next_seq,
-                        submissions,
-                        settings,
-                        &stats,
-                    )
+                    write_loop(&engine, &dir, file, next_seq, submissions, settings, &stats)
                 })?
         };
         Ok((
@@ -452,7 +452,6 @@ fn write_loop(
     engine: &Engine,
     dir: &Path,
     mut file: File,
-    end: u64,
     mut next_seq: u64,
     submissions: Receiver<Submission>,
     settings: Settings,
@@ -477,7 +476,6 @@ fn write_loop(
         engine,
         dir,
         &mut file,
-        end,
         &mut next_seq,
         submissions,
         settings,
@@ -529,7 +527,6 @@ fn write_batches(
     engine: &Engine,
     dir: &Path,
     file: &mut File,
-    end: u64,
     next_seq: &mut u64,
     submissions: Receiver<Submission>,
     settings: Settings,
@@ -538,9 +535,6 @@ fn write_batches(
 ) -> Result<()> {
     use std::sync::atomic::Ordering;
     let mut since_snapshot = 0u64;
-
-    use std::io::{Seek, SeekFrom};
-    file.seek(SeekFrom::Start(end))?;
     let interval = Duration::from_micros(settings.flush_interval_us);
     let mut buffer: Vec<u8> = Vec::with_capacity(1 << 20);
     let mut batch: Vec<(Sender<Ack>, Ack)> = Vec::new();
@@ -790,23 +784,18 @@ impl Driver {
             });
         }
         if fate_of(self, 10) == Some(Fate::Shipped) {
-            self.pending.push_back(Command::Ship {
+            let ship = |index| Command::Ship {
                 shipment: ShipmentId {
                     order: OrderId(id - 10),
-                    index: 0,
+                    index,
                 },
                 now_ms,
-            });
+            };
+            self.pending.push_back(ship(0));
             // An order split over two warehouses has a second shipment; asking for it on a
             // tenth of the orders finds most of them (the rest are refused, and journaled).
             if self.rng.random_bool(0.1) {
-                self.pending.push_back(Command::Ship {
-                    shipment: ShipmentId {
-                        order: OrderId(id - 10),
-                        index: 1,
-                    },
-                    now_ms,
-                });
+                self.pending.push_back(ship(1));
             }
         }
         if self.rng.random_bool(0.05) {
@@ -992,8 +981,8 @@ pub fn inspect(dir: &Path) -> Result<Inspection> {
     } else {
         Start::OldestSnapshot
     };
-    let (engine, full) = recover(dir, &make, reference)?;
-    let (_, from_snapshot) = recover(dir, &make, Start::NewestSnapshot)?;
+    let (engine, full) = recover_from(dir, &scan, &make, reference)?;
+    let (_, from_snapshot) = recover_from(dir, &scan, &make, Start::NewestSnapshot)?;
     const KINDS: [&str; 11] = [
         "reserve",
         "confirm",

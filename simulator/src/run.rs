@@ -1463,15 +1463,21 @@ impl Sim<'_> {
             .collect();
         for (channel, placed_at_ms, unshipped) in in_flight {
             self.summary.orders_in_flight_at_end += 1;
-            self.summary.orders_to_ship -= 1;
-            self.summary.units_to_ship -= unshipped;
-            let row = &mut self.channel_rows[channel as usize];
-            row.orders_to_ship -= 1;
-            row.units_to_ship -= unshipped;
-            if self.peak_day[(placed_at_ms / MS_PER_DAY) as usize] {
-                self.summary.peak_orders_to_ship -= 1;
-                self.summary.peak_units_to_ship -= unshipped;
-            }
+            self.not_to_ship(channel, placed_at_ms, unshipped);
+        }
+    }
+
+    /// Takes an order and `units` of it out of the orders and units to ship (run, channel,
+    /// and peak if it was placed on a peak day).
+    fn not_to_ship(&mut self, channel: u16, placed_at_ms: u64, units: u64) {
+        self.summary.orders_to_ship -= 1;
+        self.summary.units_to_ship -= units;
+        let row = &mut self.channel_rows[channel as usize];
+        row.orders_to_ship -= 1;
+        row.units_to_ship -= units;
+        if self.peak_day[(placed_at_ms / MS_PER_DAY) as usize] {
+            self.summary.peak_orders_to_ship -= 1;
+            self.summary.peak_units_to_ship -= units;
         }
     }
 
@@ -1480,16 +1486,8 @@ impl Sim<'_> {
         let Some(o) = self.open.get(&order) else {
             return;
         };
-        let units = o.units_ordered as u64;
-        self.summary.orders_to_ship -= 1;
-        self.summary.units_to_ship -= units;
-        let channel = &mut self.channel_rows[o.channel as usize];
-        channel.orders_to_ship -= 1;
-        channel.units_to_ship -= units;
-        if self.peak_day[(o.placed_at_ms / MS_PER_DAY) as usize] {
-            self.summary.peak_orders_to_ship -= 1;
-            self.summary.peak_units_to_ship -= units;
-        }
+        let (channel, placed_at_ms, units) = (o.channel, o.placed_at_ms, o.units_ordered as u64);
+        self.not_to_ship(channel, placed_at_ms, units);
     }
 
     fn complete(&mut self, order: u64, now_ms: u64, day: usize) {

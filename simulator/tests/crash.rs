@@ -16,17 +16,20 @@ use rand::{RngExt, SeedableRng};
 const KILLS: usize = 24;
 const SEED: u64 = 20_261_122;
 
+/// `qm engine drive DIR --scenario SCENARIO`, to add options to.
+fn drive(dir: &Path, scenario: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_qm"));
+    command.args(["engine", "drive", dir.to_str().unwrap(), "--scenario"]);
+    command.arg(scenario);
+    command
+}
+
 /// Starts a drive, kills it `delay` after its first acknowledgement (recovery before that takes
 /// longer as the journal grows), and returns the last sequence number it printed as
 /// acknowledged.
 fn drive_and_kill(dir: &Path, scenario: &Path, delay: Duration) -> u64 {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qm"))
+    let mut child = drive(dir, scenario)
         .args([
-            "engine",
-            "drive",
-            dir.to_str().unwrap(),
-            "--scenario",
-            scenario.to_str().unwrap(),
             "--seed",
             "7",
             "--commands",
@@ -182,14 +185,7 @@ fn damage_before_the_last_journal_segment_is_refused_not_cut() {
     let dir = std::env::temp_dir().join(format!("qm-segments-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/baseline.toml");
-    let drive = Command::new(env!("CARGO_BIN_EXE_qm"))
-        .args([
-            "engine",
-            "drive",
-            dir.to_str().unwrap(),
-            "--scenario",
-            scenario.to_str().unwrap(),
-        ])
+    let drive = drive(&dir, &scenario)
         .args(["--commands", "12000", "--snapshot-every", "5000"])
         .output()
         .unwrap();
