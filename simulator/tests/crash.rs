@@ -186,7 +186,10 @@ fn damage_before_the_last_journal_segment_is_refused_not_cut() {
     let _ = std::fs::remove_dir_all(&dir);
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/baseline.toml");
     let drive = drive(&dir, &scenario)
-        .args(["--commands", "12000", "--snapshot-every", "5000"])
+        // Snapshots follow batches: with batches of at most 1,000 commands, one comes every
+        // 5,000–5,999 commands, so 20,000 commands make at least three, and two are kept.
+        .args(["--commands", "20000", "--snapshot-every", "5000"])
+        .args(["--batch-max-commands", "1000"])
         .output()
         .unwrap();
     assert!(
@@ -195,7 +198,7 @@ fn damage_before_the_last_journal_segment_is_refused_not_cut() {
         String::from_utf8_lossy(&drive.stderr)
     );
     let segments = durable::segments(&dir).unwrap();
-    assert_eq!(segments.len(), 2, "{segments:?}");
+    assert!(segments.len() >= 2, "{segments:?}");
     assert!(
         segments[0].0 > 1,
         "the first segment, behind both snapshots, was deleted"
