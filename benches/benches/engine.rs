@@ -2,7 +2,8 @@
 //! sizes; `cargo test` runs each once on a small workload so the benches never rot.
 //!
 //! Groups:
-//! - `reserve_1_thread`: order lines reserved per second on one thread, per strategy,
+//! - `reserve_1_thread`: order lines reserved per second on one thread, per strategy, one
+//!   `reserve` call per order and (`<strategy>_batch`) through `reserve_batch`,
 //!   against a plain array check-and-decrement loop and a `Mutex<HashMap>` engine, on
 //!   10,000 SKUs × 8 warehouses, Zipf(1.1) popularity, 1–5 lines per order.
 //! - `low_contention`: the same with uniform popularity, one thread against two.
@@ -115,6 +116,17 @@ fn reserve_1_thread(c: &mut Criterion) {
                 )
             })
         });
+        group.bench_function(format!("{}_batch", strategy.name()), |b| {
+            b.iter_custom(|iters| {
+                fresh_each_time(
+                    iters,
+                    || workload.engine(strategy),
+                    |engine| {
+                        black_box(reserve_all_batched(engine, &requests));
+                    },
+                )
+            })
+        });
     }
     group.bench_function("array_check_and_decrement", |b| {
         b.iter_custom(|iters| {
@@ -194,6 +206,18 @@ fn low_contention(c: &mut Criterion) {
                         let engine = workload.engine(StrategyKind::Nearest);
                         timed_threads(threads, &requests, |_, requests| {
                             black_box(reserve_all(&engine, requests));
+                        })
+                    })
+                    .sum()
+            })
+        });
+        group.bench_function(format!("nearest_{threads}_thread_batch"), |b| {
+            b.iter_custom(|iters| {
+                (0..iters)
+                    .map(|_| {
+                        let engine = workload.engine(StrategyKind::Nearest);
+                        timed_threads(threads, &requests, |_, requests| {
+                            black_box(reserve_all_batched(&engine, requests));
                         })
                     })
                     .sum()

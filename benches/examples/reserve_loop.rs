@@ -1,5 +1,6 @@
 //! Quick reserve throughput, best of N runs, for profiling:
-//! `cargo run --release -p qm-benches --example reserve_loop [strategy] [runs] [threads] [uniform]`.
+//! `cargo run --release -p qm-benches --example reserve_loop [strategy] [runs] [threads] [uniform|zipf] [call|batch]`.
+//! `call` (the default) makes one `reserve` call per order; `batch` goes through `reserve_batch`.
 
 // Benchmarks measure wall time by design.
 #![allow(clippy::disallowed_methods)]
@@ -22,6 +23,14 @@ fn main() {
     } else {
         Popularity::Zipf(1.1)
     };
+    let batched = args.next().as_deref() == Some("batch");
+    let reserve = |engine: &qm_engine::Engine, requests: &[qm_engine::ReserveRequest]| {
+        if batched {
+            reserve_all_batched(engine, requests)
+        } else {
+            reserve_all(engine, requests)
+        }
+    };
     let workload = Workload::new(10_000, 200_000, popularity, 0.85, 7);
     let requests = requests(&workload.orders);
     let chunks: Vec<Vec<_>> = (0..threads)
@@ -33,12 +42,13 @@ fn main() {
         let start = Instant::now();
         if threads == 1 {
             // On the thread that built the engine, like the criterion bench.
-            std::hint::black_box(reserve_all(&engine, &requests));
+            std::hint::black_box(reserve(&engine, &requests));
         } else {
             std::thread::scope(|scope| {
                 for chunk in &chunks {
                     let engine = &engine;
-                    scope.spawn(move || std::hint::black_box(reserve_all(engine, chunk)));
+                    let reserve = &reserve;
+                    scope.spawn(move || std::hint::black_box(reserve(engine, chunk)));
                 }
             });
         }
@@ -49,8 +59,9 @@ fn main() {
     std::hint::black_box(array_check_and_decrement(&mut stock, &workload.orders));
     let array = start.elapsed().as_secs_f64();
     println!(
-        "{} x{threads}: {:.2} M lines/s (best of {runs}); array loop {:.1} M lines/s; load {}",
+        "{}{} x{threads}: {:.2} M lines/s (best of {runs}); array loop {:.1} M lines/s; load {}",
         strategy.name(),
+        if batched { " batch" } else { "" },
         workload.lines as f64 / best / 1e6,
         workload.lines as f64 / array / 1e6,
         load_average()

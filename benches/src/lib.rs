@@ -240,6 +240,26 @@ pub fn reserve_all(engine: &Engine, requests: &[ReserveRequest]) -> u64 {
     rejected
 }
 
+/// Requests per [`Engine::reserve_batch`] call in the batched benches: a writer's batch, as the
+/// durable runtime forms them.
+pub const BENCH_BATCH: usize = 256;
+
+/// Reserves every request through [`Engine::reserve_batch`], [`BENCH_BATCH`] at a time, each batch
+/// at its first order's placement time; returns how many were rejected.
+pub fn reserve_all_batched(engine: &Engine, requests: &[ReserveRequest]) -> u64 {
+    let mut results = Vec::with_capacity(BENCH_BATCH);
+    let mut rejected = 0;
+    for batch in requests.chunks(BENCH_BATCH) {
+        engine.reserve_batch(batch, batch[0].order.placed_at_ms, &mut results);
+        for result in &results {
+            if let ReserveOutcome::Rejected(_) = result.as_ref().unwrap() {
+                rejected += 1;
+            }
+        }
+    }
+    rejected
+}
+
 /// The floor: a plain array check-and-decrement per line, first warehouse with stock, no
 /// order semantics at all. Returns lines that found no stock.
 pub fn array_check_and_decrement(stock: &mut [u32], orders: &[Order]) -> u64 {

@@ -63,3 +63,9 @@ const _: () = assert!(MAX_LINE_QUANTITY <= MAX_MOVEMENT_UNITS);
 const _: () = assert!(MAX_MOVEMENT_UNITS <= MAX_CELL_UNITS);
 const _: () = assert!(MIN_HOLD_TTL_MS < MAX_HOLD_TTL_MS);
 const _: () = assert!(MAX_LINES_PER_ORDER <= u16::MAX as usize);
+
+/// How many requests ahead [`crate::Engine::reserve_batch`] prefetches. A miss to memory takes
+/// about as long as one to two reserves, so two ahead overlaps it; further ahead, lines were
+/// evicted or the slab slot moved before use (measured 0, 1, 2, 3, 4, 8 on the bench workload:
+/// see `benches/README.md`).
+pub const RESERVE_PREFETCH_DISTANCE: usize = 3;

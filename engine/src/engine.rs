@@ -12,6 +12,7 @@ use crate::channel::{Buffer, Channel, ChannelConfig, WarehouseMask};
 use crate::constants::*;
 use crate::error::{ConfigError, OrderError, ReserveError, StockError};
 use crate::events::{Event, EventKind, Subscribers};
+use crate::id_index::prefetch_address;
 use crate::ids::{ChannelId, OrderId, ShipmentId, SkuId, WarehouseId};
 use crate::inventory::{CellLedger, CellSnapshot, Inventory, Movement, Take};
 use crate::lifecycle::*;
@@ -467,6 +468,55 @@ impl Engine {
                     free_units: free,
                     reorder_point,
                 });
+        }
+    }
+
+    /// Starts loading what a reserve of `request` will touch: the order's id-index line, the
+    /// slab slot its record goes to, and the stock (and buffer) rows of its SKUs. A hint that
+    /// changes nothing: [`Engine::reserve_batch`] calls it [`RESERVE_PREFETCH_DISTANCE`]
+    /// requests ahead, and a caller reserving in its own loop may do the same.
+    #[inline]
+    pub fn prefetch_reserve(&self, request: &ReserveRequest) {
+        let order = &request.order;
+        self.orders.prefetch(order.id);
+        let buffers = self
+            .channels
+            .get(order.channel.index())
+            .and_then(|c| c.cell_buffers.as_deref());
+        let skus = self.network.skus().len();
+        for line in order.lines.iter().take(MAX_LINES_PER_ORDER) {
+            if line.sku.index() < skus {
+                let first = line.sku.index() * self.warehouse_count;
+                self.inventory.prefetch_row(first, self.warehouse_count);
+                if let Some(row) = buffers.and_then(|b| b.get(first..first + self.warehouse_count))
+                {
+                    prefetch_address(row.as_ptr() as usize);
+                }
+            }
+        }
+    }
+
+    /// Reserves each request in turn at `now_ms`, exactly as that many [`Engine::reserve`]
+    /// calls would, and writes their results to `results` (cleared first), in request order.
+    ///
+    /// Faster than the calls one by one because it prefetches each request's memory a few
+    /// requests ahead, so the cache misses of several orders overlap (see `DESIGN.md`).
+    pub fn reserve_batch(
+        &self,
+        requests: &[ReserveRequest],
+        now_ms: u64,
+        results: &mut Vec<Result<ReserveOutcome, ReserveError>>,
+    ) {
+        results.clear();
+        results.reserve(requests.len());
+        for ahead in requests.iter().take(RESERVE_PREFETCH_DISTANCE) {
+            self.prefetch_reserve(ahead);
+        }
+        for (i, request) in requests.iter().enumerate() {
+            if let Some(ahead) = requests.get(i + RESERVE_PREFETCH_DISTANCE) {
+                self.prefetch_reserve(ahead);
+            }
+            results.push(self.reserve(request, now_ms));
         }
     }
 

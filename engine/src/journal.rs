@@ -20,6 +20,7 @@ use std::hash::Hasher;
 
 use serde::{Deserialize, Serialize};
 
+use crate::constants::RESERVE_PREFETCH_DISTANCE;
 use crate::engine::Engine;
 use crate::error::{OrderError, ReserveError, StockError};
 use crate::ids::{OrderId, ShipmentId, SkuId, WarehouseId};
@@ -251,6 +252,29 @@ impl Engine {
             Command::ArchiveFinished { placed_before_ms } => {
                 Applied::ArchiveFinished(self.archive_finished_before(placed_before_ms))
             }
+        }
+    }
+
+    /// Applies `commands` in order, exactly as [`Engine::apply`] one by one would, and writes
+    /// their results to `results` (cleared first). Reserves are prefetched a few commands
+    /// ahead, as in [`Engine::reserve_batch`]: a single writer applies its batches with this.
+    pub fn apply_batch(&self, commands: &[Command], results: &mut Vec<Applied>) {
+        results.clear();
+        results.reserve(commands.len());
+        let prefetch = |command: &Command| {
+            if let Command::Reserve { request, .. } = command {
+                self.prefetch_reserve(request);
+            }
+        };
+        commands
+            .iter()
+            .take(RESERVE_PREFETCH_DISTANCE)
+            .for_each(prefetch);
+        for (i, command) in commands.iter().enumerate() {
+            if let Some(ahead) = commands.get(i + RESERVE_PREFETCH_DISTANCE) {
+                prefetch(ahead);
+            }
+            results.push(self.apply(command));
         }
     }
 

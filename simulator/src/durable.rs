@@ -547,9 +547,9 @@ fn write_batches(
         let mut next = Some(first);
         while let Some(submission) = next.take() {
             let first_seq = *next_seq;
-            let mut results = Vec::with_capacity(submission.commands.len());
+            let mut results = Vec::new();
+            engine.apply_batch(&submission.commands, &mut results);
             for command in &submission.commands {
-                results.push(engine.apply(command));
                 journal::encode_record(*next_seq, command, &mut buffer);
                 *next_seq += 1;
             }

@@ -5,6 +5,7 @@ mod fixture;
 mod journal;
 
 mod bad_input;
+mod batch;
 mod concurrency;
 mod dst;
 mod lifecycle;
