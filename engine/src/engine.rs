@@ -320,6 +320,7 @@ impl Engine {
             eligible: channel.mask,
             saturated,
             channel_warehouses: &channel.config.warehouses,
+            repeats_sku: crate::allocation::repeats_sku(order),
         }
     }
 
@@ -477,21 +478,19 @@ impl Engine {
     /// requests ahead, and a caller reserving in its own loop may do the same.
     #[inline]
     pub fn prefetch_reserve(&self, request: &ReserveRequest) {
+        // Addresses only: a prefetch never faults, so an unknown SKU or channel needs no check.
         let order = &request.order;
         self.orders.prefetch(order.id);
         let buffers = self
             .channels
             .get(order.channel.index())
-            .and_then(|c| c.cell_buffers.as_deref());
-        let skus = self.network.skus().len();
+            .and_then(|c| c.cell_buffers.as_deref())
+            .map_or(0, |b| b.as_ptr() as usize);
         for line in order.lines.iter().take(MAX_LINES_PER_ORDER) {
-            if line.sku.index() < skus {
-                let first = line.sku.index() * self.warehouse_count;
-                self.inventory.prefetch_row(first, self.warehouse_count);
-                if let Some(row) = buffers.and_then(|b| b.get(first..first + self.warehouse_count))
-                {
-                    prefetch_address(row.as_ptr() as usize);
-                }
+            let first = line.sku.index() * self.warehouse_count;
+            self.inventory.prefetch_row(first, self.warehouse_count);
+            if buffers != 0 {
+                prefetch_address(buffers.wrapping_add(first * std::mem::size_of::<Buffer>()));
             }
         }
     }
@@ -603,6 +602,10 @@ impl Engine {
                     .push(cell, (order.placed_at_ms, b.sequence), entry);
             }
             shard.expiries.push(expires_at_ms, order.id);
+            locked
+                .hint
+                .next_expiry
+                .store(shard.expiries.next_slot_address(), Ordering::Relaxed);
             shard.holds.created += 1;
         }
         if channel.strategy.uses_capacity() {

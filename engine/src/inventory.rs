@@ -202,9 +202,10 @@ impl Inventory {
     /// A hint: it changes nothing and never faults.
     #[inline]
     pub(crate) fn prefetch_row(&self, first: usize, count: usize) {
+        let base = self.stock.as_ptr() as usize;
         let (from, to) = (first / WORDS_PER_LINE, (first + count - 1) / WORDS_PER_LINE);
-        for line in self.stock.get(from..=to).unwrap_or(&[]) {
-            prefetch_address(line as *const StockLine as usize);
+        for line in from..=to {
+            prefetch_address(base.wrapping_add(line * std::mem::size_of::<StockLine>()));
         }
     }
 

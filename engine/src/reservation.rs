@@ -322,6 +322,15 @@ impl ExpiryQueue {
         }
     }
 
+    /// Where the next in-order entry will be written (a prefetch hint; wrong after a wrap or a
+    /// regrowth, which costs one miss).
+    #[inline]
+    pub(crate) fn next_slot_address(&self) -> usize {
+        let (front, back) = self.in_order.as_slices();
+        let tail = if back.is_empty() { front } else { back };
+        tail.as_ptr_range().end as usize
+    }
+
     /// Every entry: (the in-order run, the out-of-order heap), for snapshots.
     pub(crate) fn entries(&self) -> (ExpiryEntries, ExpiryEntries) {
         (
@@ -364,12 +373,15 @@ impl ExpiryQueue {
 }
 
 /// Addresses a reserve prefetches before it takes the shard lock (hints only; see `id_index`):
-/// the order's id-index line and the slab slot its record will be written to.
+/// the order's id-index line, the slab slot its record will be written to, and the expiry
+/// queue's next slot.
 #[derive(Default)]
 pub(crate) struct ShardHint {
     index: IndexHint,
     /// Where the next record of this shard will be written.
     next_record: AtomicUsize,
+    /// Where the next hold expiry of this shard will be written.
+    pub(crate) next_expiry: AtomicUsize,
 }
 
 impl ShardHint {
@@ -381,6 +393,10 @@ impl ShardHint {
             for offset in (0..std::mem::size_of::<SlabEntry>()).step_by(64) {
                 prefetch_address(next + offset);
             }
+        }
+        let next_expiry = self.next_expiry.load(Ordering::Relaxed);
+        if next_expiry != 0 {
+            prefetch_address(next_expiry);
         }
     }
 }

@@ -221,6 +221,15 @@ pub struct PlanContext<'a> {
     pub saturated: WarehouseMask,
     /// The channel's warehouses in its priority order.
     pub channel_warehouses: &'a [WarehouseId],
+    /// Whether some SKU is on two lines of the order (rare): checks for a whole order must
+    /// then add those lines up.
+    pub repeats_sku: bool,
+}
+
+/// Whether some SKU is on two lines of `order`.
+pub(crate) fn repeats_sku(order: &Order) -> bool {
+    let lines = &order.lines;
+    (1..lines.len()).any(|i| lines[..i].iter().any(|l| l.sku == lines[i].sku))
 }
 
 /// A way of choosing warehouses. Implementations must only read: the engine
@@ -240,7 +249,10 @@ pub trait AllocationStrategy: Send + Sync + std::fmt::Debug {
 }
 
 /// Warehouses with scores, best first.
-pub(crate) type Ranking = SmallVec<[(WarehouseId, f64); 16]>;
+/// A fixed array, not a `SmallVec`: no spilled-or-inline branch on every access of the
+/// hot planning loops, and room for every warehouse a network may have.
+pub(crate) type Ranking =
+    arrayvec::ArrayVec<(WarehouseId, f64), { crate::constants::MAX_WAREHOUSES }>;
 
 /// Sorts by score ascending, ties by warehouse id, so every ranking is deterministic.
 pub(crate) fn sort_ranking(ranking: &mut Ranking) {
@@ -290,6 +302,11 @@ pub(crate) fn free_for_line(
 /// Whether `warehouse` alone has every unit of the order, counting repeated SKUs together.
 pub(crate) fn ships_whole(ctx: &PlanContext<'_>, warehouse: WarehouseId) -> bool {
     let lines = &ctx.order.lines;
+    if !ctx.repeats_sku {
+        return lines
+            .iter()
+            .all(|line| ctx.stock.available(line.sku, warehouse) as i64 >= line.quantity);
+    }
     lines.iter().enumerate().all(|(i, line)| {
         let earlier: i64 = lines[..i]
             .iter()
