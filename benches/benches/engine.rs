@@ -94,6 +94,13 @@ fn fresh_each_time<S>(
         .sum()
 }
 
+/// Reserves a run of requests on one engine; returns the rejections.
+type ReserveAll = fn(&Engine, &[ReserveRequest]) -> u64;
+
+/// The two ways of reserving a run of requests, with the suffix of their bench names:
+/// one `reserve` call per order, and `reserve_batch`.
+const RESERVE_MODES: [(&str, ReserveAll); 2] = [("", reserve_all), ("_batch", reserve_all_batched)];
+
 fn reserve_1_thread(c: &mut Criterion) {
     let (skus, orders) = scale();
     let workload = Workload::new(skus, orders, Popularity::Zipf(1.1), cover(), 7);
@@ -105,28 +112,19 @@ fn reserve_1_thread(c: &mut Criterion) {
         .sample_size(10)
         .measurement_time(Duration::from_secs(6));
     for strategy in StrategyKind::ALL {
-        group.bench_function(strategy.name(), |b| {
-            b.iter_custom(|iters| {
-                fresh_each_time(
-                    iters,
-                    || workload.engine(strategy),
-                    |engine| {
-                        black_box(reserve_all(engine, &requests));
-                    },
-                )
-            })
-        });
-        group.bench_function(format!("{}_batch", strategy.name()), |b| {
-            b.iter_custom(|iters| {
-                fresh_each_time(
-                    iters,
-                    || workload.engine(strategy),
-                    |engine| {
-                        black_box(reserve_all_batched(engine, &requests));
-                    },
-                )
-            })
-        });
+        for (suffix, reserve) in RESERVE_MODES {
+            group.bench_function(format!("{}{suffix}", strategy.name()), |b| {
+                b.iter_custom(|iters| {
+                    fresh_each_time(
+                        iters,
+                        || workload.engine(strategy),
+                        |engine| {
+                            black_box(reserve(engine, &requests));
+                        },
+                    )
+                })
+            });
+        }
     }
     group.bench_function("array_check_and_decrement", |b| {
         b.iter_custom(|iters| {
@@ -199,30 +197,20 @@ fn low_contention(c: &mut Criterion) {
         .sample_size(10)
         .measurement_time(Duration::from_secs(6));
     for threads in [1, 2] {
-        group.bench_function(format!("nearest_{threads}_thread"), |b| {
-            b.iter_custom(|iters| {
-                (0..iters)
-                    .map(|_| {
-                        let engine = workload.engine(StrategyKind::Nearest);
-                        timed_threads(threads, &requests, |_, requests| {
-                            black_box(reserve_all(&engine, requests));
+        for (suffix, reserve) in RESERVE_MODES {
+            group.bench_function(format!("nearest_{threads}_thread{suffix}"), |b| {
+                b.iter_custom(|iters| {
+                    (0..iters)
+                        .map(|_| {
+                            let engine = workload.engine(StrategyKind::Nearest);
+                            timed_threads(threads, &requests, |_, requests| {
+                                black_box(reserve(&engine, requests));
+                            })
                         })
-                    })
-                    .sum()
-            })
-        });
-        group.bench_function(format!("nearest_{threads}_thread_batch"), |b| {
-            b.iter_custom(|iters| {
-                (0..iters)
-                    .map(|_| {
-                        let engine = workload.engine(StrategyKind::Nearest);
-                        timed_threads(threads, &requests, |_, requests| {
-                            black_box(reserve_all_batched(&engine, requests));
-                        })
-                    })
-                    .sum()
-            })
-        });
+                        .sum()
+                })
+            });
+        }
         group.bench_function(format!("mutex_hashmap_{threads}_thread"), |b| {
             b.iter_custom(|iters| {
                 (0..iters)
