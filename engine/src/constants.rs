@@ -65,7 +65,7 @@ const _: () = assert!(MIN_HOLD_TTL_MS < MAX_HOLD_TTL_MS);
 const _: () = assert!(MAX_LINES_PER_ORDER <= u16::MAX as usize);
 
 /// How many requests ahead [`crate::Engine::reserve_batch`] prefetches. A miss to memory takes
-/// about as long as one to two reserves, so two ahead overlaps it; further ahead, lines were
-/// evicted or the slab slot moved before use (measured 0, 1, 2, 3, 4, 8 on the bench workload:
-/// see `benches/README.md`).
+/// about as long as one to two reserves, so a few ahead overlaps it; much further ahead, lines
+/// are evicted or the slab slot moved before use. Three was the best of 1, 2, 3, 4 and 6 on the
+/// bench workload (alternated runs; see `engine/DESIGN.md`).
 pub const RESERVE_PREFETCH_DISTANCE: usize = 3;

@@ -508,15 +508,11 @@ impl Engine {
     ) {
         results.clear();
         results.reserve(requests.len());
-        for ahead in requests.iter().take(RESERVE_PREFETCH_DISTANCE) {
-            self.prefetch_reserve(ahead);
-        }
-        for (i, request) in requests.iter().enumerate() {
-            if let Some(ahead) = requests.get(i + RESERVE_PREFETCH_DISTANCE) {
-                self.prefetch_reserve(ahead);
-            }
-            results.push(self.reserve(request, now_ms));
-        }
+        prefetched_in_turn(
+            requests,
+            |ahead| self.prefetch_reserve(ahead),
+            |request| results.push(self.reserve(request, now_ms)),
+        );
     }
 
     /// Holds stock for an order (a cart or an unpaid order) until `now_ms + hold_ttl_ms`.
@@ -602,10 +598,7 @@ impl Engine {
                     .push(cell, (order.placed_at_ms, b.sequence), entry);
             }
             shard.expiries.push(expires_at_ms, order.id);
-            locked
-                .hint
-                .next_expiry
-                .store(shard.expiries.next_slot_address(), Ordering::Relaxed);
+            locked.hint.note_expiry_tail(&shard.expiries);
             shard.holds.created += 1;
         }
         if channel.strategy.uses_capacity() {
@@ -1446,4 +1439,19 @@ fn returnable_units_of_line(record: &OrderRecord, line: usize) -> u32 {
     (0..record.picks.len())
         .map(|i| returnable_units_of_pick(record, i, line))
         .sum()
+}
+
+/// Runs `each` on the items in turn, calling `prefetch` on the item
+/// [`RESERVE_PREFETCH_DISTANCE`] ahead of it (the batch calls' pipeline).
+pub(crate) fn prefetched_in_turn<T>(items: &[T], prefetch: impl Fn(&T), mut each: impl FnMut(&T)) {
+    items
+        .iter()
+        .take(RESERVE_PREFETCH_DISTANCE)
+        .for_each(&prefetch);
+    for (i, item) in items.iter().enumerate() {
+        if let Some(ahead) = items.get(i + RESERVE_PREFETCH_DISTANCE) {
+            prefetch(ahead);
+        }
+        each(item);
+    }
 }

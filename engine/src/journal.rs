@@ -20,8 +20,7 @@ use std::hash::Hasher;
 
 use serde::{Deserialize, Serialize};
 
-use crate::constants::RESERVE_PREFETCH_DISTANCE;
-use crate::engine::Engine;
+use crate::engine::{prefetched_in_turn, Engine};
 use crate::error::{OrderError, ReserveError, StockError};
 use crate::ids::{OrderId, ShipmentId, SkuId, WarehouseId};
 use crate::lifecycle::{
@@ -261,21 +260,15 @@ impl Engine {
     pub fn apply_batch(&self, commands: &[Command], results: &mut Vec<Applied>) {
         results.clear();
         results.reserve(commands.len());
-        let prefetch = |command: &Command| {
-            if let Command::Reserve { request, .. } = command {
-                self.prefetch_reserve(request);
-            }
-        };
-        commands
-            .iter()
-            .take(RESERVE_PREFETCH_DISTANCE)
-            .for_each(prefetch);
-        for (i, command) in commands.iter().enumerate() {
-            if let Some(ahead) = commands.get(i + RESERVE_PREFETCH_DISTANCE) {
-                prefetch(ahead);
-            }
-            results.push(self.apply(command));
-        }
+        prefetched_in_turn(
+            commands,
+            |ahead| {
+                if let Command::Reserve { request, .. } = ahead {
+                    self.prefetch_reserve(request);
+                }
+            },
+            |command| results.push(self.apply(command)),
+        );
     }
 
     /// A hash of everything a replay must rebuild: every cell's stock, ledger and backorders,

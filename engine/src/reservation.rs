@@ -325,7 +325,7 @@ impl ExpiryQueue {
     /// Where the next in-order entry will be written (a prefetch hint; wrong after a wrap or a
     /// regrowth, which costs one miss).
     #[inline]
-    pub(crate) fn next_slot_address(&self) -> usize {
+    fn next_slot_address(&self) -> usize {
         let (front, back) = self.in_order.as_slices();
         let tail = if back.is_empty() { front } else { back };
         tail.as_ptr_range().end as usize
@@ -381,10 +381,17 @@ pub(crate) struct ShardHint {
     /// Where the next record of this shard will be written.
     next_record: AtomicUsize,
     /// Where the next hold expiry of this shard will be written.
-    pub(crate) next_expiry: AtomicUsize,
+    next_expiry: AtomicUsize,
 }
 
 impl ShardHint {
+    /// Records where `expiries` will write its next entry, for the next prefetch.
+    #[inline]
+    pub(crate) fn note_expiry_tail(&self, expiries: &ExpiryQueue) {
+        self.next_expiry
+            .store(expiries.next_slot_address(), Ordering::Relaxed);
+    }
+
     #[inline]
     fn prefetch(&self, id: OrderId) {
         self.index.prefetch(id);
