@@ -396,12 +396,12 @@ impl Engine {
 
     /// Takes every planned unit, or none: a short cell rolls back what was taken.
     fn take(&self, channel: &Channel, order: &Order, plan: &Plan) -> bool {
+        // Read once: the CAS below orders memory, so the compiler would reload them per pick.
+        let (cell_buffers, flat) = (channel.cell_buffers.as_deref(), channel.config.buffer);
         for (i, pick) in plan.picks.iter().enumerate() {
             let cell = self.cell(order.lines[pick.line as usize].sku, pick.warehouse);
-            if let Take::Short { .. } =
-                self.inventory
-                    .try_take(cell, pick.units, channel.buffer(cell))
-            {
+            let buffer = cell_buffers.map_or(flat, |buffers| buffers[cell]);
+            if let Take::Short { .. } = self.inventory.try_take(cell, pick.units, buffer) {
                 self.give_back_picks(order, &plan.picks[..i]);
                 return false;
             }
@@ -546,18 +546,7 @@ impl Engine {
             service: order.service,
             status: OrderStatus::Held,
             line_count: order.lines.len() as u16,
-            picks: plan
-                .picks
-                .iter()
-                .map(|p| {
-                    PickRecord::reserved(
-                        order.lines[p.line as usize].sku,
-                        p.line,
-                        p.warehouse,
-                        p.units,
-                    )
-                })
-                .collect(),
+            picks: pick_records(order, &plan.picks),
             shipments: SmallVec::new(),
             rare: (!plan.shortfalls.is_empty()).then(|| {
                 let backorders = plan
@@ -1443,6 +1432,27 @@ fn returnable_units_of_line(record: &OrderRecord, line: usize) -> u32 {
 
 /// Runs `each` on the items in turn, calling `prefetch` on the item
 /// [`RESERVE_PREFETCH_DISTANCE`] ahead of it (the batch calls' pipeline).
+/// The records of a hold's picks. Orders of up to five picks (most) fill the inline array
+/// directly: a collect would check capacity and length on every element.
+fn pick_records(order: &Order, picks: &[crate::allocation::Pick]) -> SmallVec<[PickRecord; 5]> {
+    let record = |p: &crate::allocation::Pick| {
+        PickRecord::reserved(
+            order.lines[p.line as usize].sku,
+            p.line,
+            p.warehouse,
+            p.units,
+        )
+    };
+    if picks.len() > 5 {
+        return picks.iter().map(record).collect();
+    }
+    let mut inline = [PickRecord::EMPTY; 5];
+    for (slot, p) in inline.iter_mut().zip(picks) {
+        *slot = record(p);
+    }
+    SmallVec::from_buf_and_len(inline, picks.len())
+}
+
 pub(crate) fn prefetched_in_turn<T>(items: &[T], prefetch: impl Fn(&T), mut each: impl FnMut(&T)) {
     items
         .iter()

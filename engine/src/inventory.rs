@@ -216,6 +216,15 @@ impl Inventory {
         (on_hand - committed).saturating_sub(buffer.units(on_hand))
     }
 
+    /// [`Inventory::available`] for planning: a relaxed load, because a plan is advice that
+    /// [`Inventory::try_take`]'s CAS checks again. It orders nothing, so the compiler may keep
+    /// the planning loop's other reads in registers across it.
+    #[inline]
+    pub(crate) fn available_to_plan(&self, cell: usize, buffer: Buffer) -> u32 {
+        let (on_hand, committed) = unpack(self.word(cell).load(Ordering::Relaxed));
+        (on_hand - committed).saturating_sub(buffer.units(on_hand))
+    }
+
     /// Commits `units` if that leaves at least `buffer` free. The check and the
     /// write are one CAS, which is what makes overselling impossible.
     #[inline]

@@ -5,7 +5,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::constants::{MAX_CARRIERS, MAX_SKUS, MAX_WAREHOUSES};
-use crate::geo::GeoPoint;
+use crate::geo::{GeoPoint, Locations};
 use crate::ids::{CarrierId, SkuId, WarehouseId};
 use crate::order::ServiceLevel;
 
@@ -120,6 +120,8 @@ pub struct Network {
     carriers: Vec<Carrier>,
     sku_by_code: FxHashMap<String, SkuId>,
     warehouse_by_code: FxHashMap<String, WarehouseId>,
+    /// Warehouse locations laid out for ranking by distance.
+    locations: Locations,
 }
 
 fn index_codes<'a, Id: Copy>(
@@ -189,6 +191,7 @@ impl Network {
             CarrierId(i as u16)
         })?;
         Ok(Self {
+            locations: Locations::new(warehouses.iter().map(|w| &w.location)),
             skus,
             warehouses,
             carriers,
@@ -205,6 +208,11 @@ impl Network {
     /// All warehouses, indexed by [`WarehouseId`].
     pub fn warehouses(&self) -> &[Warehouse] {
         &self.warehouses
+    }
+
+    /// Warehouse locations laid out for ranking by distance.
+    pub(crate) fn locations(&self) -> &Locations {
+        &self.locations
     }
 
     /// All carriers, indexed by [`CarrierId`].

@@ -54,8 +54,16 @@ pub(crate) struct PickRecord {
 pub(crate) const NO_SHIPMENT: u16 = u16::MAX;
 
 impl PickRecord {
+    /// Filler for the unused inline slots of a record.
+    pub(crate) const EMPTY: Self = Self::reserved(SkuId(0), 0, WarehouseId(0), 0);
+
     /// A pick just held: counted in the cell's reserved units, in no shipment yet.
-    pub(crate) fn reserved(sku: SkuId, line: u16, warehouse: WarehouseId, units: u32) -> Self {
+    pub(crate) const fn reserved(
+        sku: SkuId,
+        line: u16,
+        warehouse: WarehouseId,
+        units: u32,
+    ) -> Self {
         Self {
             sku,
             line,

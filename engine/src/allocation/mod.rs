@@ -23,7 +23,7 @@ pub use priority::Priority;
 
 use smallvec::SmallVec;
 
-use crate::channel::{Channel, WarehouseMask};
+use crate::channel::{Buffer, Channel, WarehouseMask};
 use crate::ids::{SkuId, WarehouseId};
 use crate::inventory::Inventory;
 use crate::network::Network;
@@ -179,7 +179,10 @@ pub struct Explanation {
 #[derive(Clone, Copy)]
 pub struct StockView<'a> {
     inventory: &'a Inventory,
-    channel: &'a Channel,
+    /// The channel's buffers, copied out of it so that the planning loops keep them in
+    /// registers instead of reloading the channel per cell.
+    cell_buffers: Option<&'a [Buffer]>,
+    buffer: Buffer,
     warehouse_count: usize,
 }
 
@@ -191,7 +194,8 @@ impl<'a> StockView<'a> {
     ) -> Self {
         Self {
             inventory,
-            channel,
+            cell_buffers: channel.cell_buffers.as_deref(),
+            buffer: channel.config.buffer,
             warehouse_count,
         }
     }
@@ -200,7 +204,11 @@ impl<'a> StockView<'a> {
     #[inline]
     pub fn available(&self, sku: SkuId, warehouse: WarehouseId) -> u32 {
         let cell = sku.index() * self.warehouse_count + warehouse.index();
-        self.inventory.available(cell, self.channel.buffer(cell))
+        let buffer = match self.cell_buffers {
+            Some(buffers) => buffers[cell],
+            None => self.buffer,
+        };
+        self.inventory.available_to_plan(cell, buffer)
     }
 }
 
@@ -269,19 +277,43 @@ pub(crate) fn eligible_warehouses<'a>(
         .filter(|w| ctx.eligible & w.bit() != 0)
 }
 
+/// The eligible warehouse closest to the ship-to point (ties to the lower id), if any.
+#[inline]
+pub(crate) fn closest(ctx: &PlanContext<'_>) -> Option<WarehouseId> {
+    ctx.network
+        .locations()
+        .closest(&ctx.order.ship_to, ctx.eligible)
+        .map(|i| WarehouseId(i as u16))
+}
+
+/// The warehouses of a mask, in id order.
+#[inline]
+fn mask_warehouses(mask: WarehouseMask) -> impl Iterator<Item = WarehouseId> {
+    let mut left = mask;
+    std::iter::from_fn(move || {
+        (left != 0).then(|| {
+            let w = WarehouseId(left.trailing_zeros() as u16);
+            left &= left - 1;
+            w
+        })
+    })
+}
+
 /// Ranks eligible warehouses by closeness to the ship-to point (closest first, ties to
-/// the lower id). Insertion into the sorted list: with at most a handful of warehouses it
-/// costs far fewer instructions than collecting and sorting.
+/// the lower id). Insertion in id order: with a handful of warehouses it costs far fewer
+/// instructions than collecting and sorting, and a tie stays behind the lower id placed first.
 pub(crate) fn rank_by_distance(ctx: &PlanContext<'_>, ranking: &mut Ranking) {
     ranking.clear();
-    let warehouses = ctx.network.warehouses();
-    for w in eligible_warehouses(ctx) {
+    let locations = ctx.network.locations();
+    for w in mask_warehouses(ctx.eligible) {
         // Negated cosine: ascending order = closest first, with no trigonometry.
-        let score = -ctx.order.ship_to.closeness(&warehouses[w.index()].location);
-        let at = ranking.iter().position(|&(other, other_score)| {
-            score < other_score || (score == other_score && w < other)
-        });
-        ranking.insert(at.unwrap_or(ranking.len()), (w, score));
+        let score = -locations.closeness(&ctx.order.ship_to, w.index());
+        ranking.push((w, score));
+        let mut at = ranking.len() - 1;
+        while at > 0 && ranking[at - 1].1 > score {
+            ranking.swap(at - 1, at);
+            at -= 1;
+        }
     }
 }
 

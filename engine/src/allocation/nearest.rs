@@ -2,8 +2,8 @@
 //! distance), else each line from the closest warehouses with stock.
 
 use super::{
-    rank_by_distance, record_candidates, ships_whole, take_whole, whole_then_split_same_ranking,
-    AllocationStrategy, Explanation, Plan, PlanContext, Ranking,
+    closest, rank_by_distance, record_candidates, ships_whole, take_whole,
+    whole_then_split_same_ranking, AllocationStrategy, Explanation, Plan, PlanContext, Ranking,
 };
 
 /// See the module documentation.
@@ -19,19 +19,7 @@ impl AllocationStrategy for Nearest {
         // Fast path: most orders ship whole from the closest warehouse, which needs a
         // maximum, not a sorted ranking. Same answer as the full path (ties to the lower id).
         if explain.is_none() {
-            let warehouses = ctx.network.warehouses();
-            // Closeness is a cosine in [-1, 1]: the first eligible warehouse beats the sentinel.
-            let (mut closest, mut closest_c) = (None, f64::NEG_INFINITY);
-            for &w in ctx.channel_warehouses {
-                if ctx.eligible & w.bit() == 0 {
-                    continue;
-                }
-                let c = ctx.order.ship_to.closeness(&warehouses[w.index()].location);
-                if c > closest_c || (c == closest_c && closest.is_some_and(|best| w < best)) {
-                    (closest, closest_c) = (Some(w), c);
-                }
-            }
-            if let Some(closest) = closest.filter(|&w| ships_whole(ctx, w)) {
+            if let Some(closest) = closest(ctx).filter(|&w| ships_whole(ctx, w)) {
                 take_whole(ctx, plan, closest);
                 plan.rule = "the best-ranked warehouse that has every unit ships the whole order";
                 return;
