@@ -21,7 +21,7 @@ fn main() {
     let log_path = args.next().map(PathBuf::from);
     let runs: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(5);
     let log_path = log_path.unwrap_or_else(|| {
-        let sample = Path::new(env!("CARGO_MANIFEST_DIR"))
+        let sample = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo"))
             .join("../scenarios/data/online-retail-2011-10-to-12.csv.gz");
         let start = Instant::now();
         let imported = import(

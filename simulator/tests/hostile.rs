@@ -3,6 +3,8 @@
 //! its own in the engine's tests). Each gives a result or a typed error that says where, and
 //! never panics or allocates beyond its input.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
@@ -11,12 +13,7 @@ use qm_simulator::import::{import, ColumnMapping};
 use qm_simulator::scenario::Scenario;
 
 fn scenario_text(name: &str) -> String {
-    std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../scenarios")
-            .join(name),
-    )
-    .unwrap()
+    std::fs::read_to_string(common::manifest_dir().join("../scenarios").join(name)).unwrap()
 }
 
 const HISTORY: &str = "\

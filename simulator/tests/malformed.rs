@@ -226,7 +226,7 @@ fn every_malformed_input_kind_gets_the_message_the_readme_shows() {
         outputs.push((i, stderr.trim_end().replace(dir.to_str().unwrap(), "DIR")));
     }
     let expected = markdown(&outputs);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+    let path = common::manifest_dir().join("../README.md");
     let mut readme = std::fs::read_to_string(&path).unwrap();
     let (start_marker, end_marker) = ("<!-- malformed:start -->\n", "<!-- malformed:end -->");
     let start = readme

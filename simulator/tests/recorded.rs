@@ -6,7 +6,7 @@ mod common;
 use common::qm;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use qm_simulator::demand_log::{DemandLog, Undo, NONE};
 use qm_simulator::import::{import, ColumnMapping, ImportError};
@@ -181,15 +181,14 @@ fn qm_import_prints_every_reason_and_writes_a_log_that_refuses_damage() {
         "{error}"
     );
     // A scenario pointing at it fails with exit code 2 and the same message.
-    let scenario = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/online-retail.toml"),
-    )
-    .unwrap()
-    .replace(
-        "path = \"data/online-retail-2011-10-to-12.csv.gz\"",
-        &format!("path = {:?}", damaged.display().to_string()),
-    )
-    .replace("preset = \"online_retail\"\n", "");
+    let scenario =
+        std::fs::read_to_string(common::manifest_dir().join("../scenarios/online-retail.toml"))
+            .unwrap()
+            .replace(
+                "path = \"data/online-retail-2011-10-to-12.csv.gz\"",
+                &format!("path = {:?}", damaged.display().to_string()),
+            )
+            .replace("preset = \"online_retail\"\n", "");
     let scenario_path = write("damaged.toml", &scenario);
     let out = qm(&[
         "simulate",
@@ -226,7 +225,7 @@ fn qm_import_prints_every_reason_and_writes_a_log_that_refuses_damage() {
 
 #[test]
 fn the_shipped_online_retail_scenario_replays_the_history() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/online-retail.toml");
+    let path = common::manifest_dir().join("../scenarios/online-retail.toml");
     let mut s = Scenario::load(&path).unwrap().scenario;
     s.horizon.days = Spanned::new(0..0, 14);
     let output = simulate(&s, s.horizon.seed, &mut |_| {}).unwrap();
@@ -261,7 +260,7 @@ fn forecast_driven_reorders_replay_the_history_learn_its_peaks_and_ship_more_of_
     // Regression: with pick errors and recorded returns on the same line, the pick-error
     // return used to ask for more units than were left to return, and the run stopped.
     // Two events of unknown size (multiplier 1): their uplift is learnt from the history.
-    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let shipped = common::manifest_dir().join("../scenarios");
     let text = std::fs::read_to_string(shipped.join("online-retail.toml"))
         .unwrap()
         .replace(
@@ -303,8 +302,7 @@ fn forecast_driven_reorders_replay_the_history_learn_its_peaks_and_ship_more_of_
 
 #[test]
 fn the_full_uci_history_imports_with_its_documented_figures() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/online_retail_uci_2010_2011.csv.gz");
+    let path = common::manifest_dir().join("../../shared/data/online_retail_uci_2010_2011.csv.gz");
     if !path.exists() {
         println!(
             "skipped: {} is absent (the shared data folder is not on this machine)",
@@ -343,7 +341,7 @@ fn the_full_uci_history_imports_with_its_documented_figures() {
 
 #[test]
 fn compressed_time_squeezes_the_whole_history_into_the_horizon() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/online-retail.toml");
+    let path = common::manifest_dir().join("../scenarios/online-retail.toml");
     let text = std::fs::read_to_string(&path)
         .unwrap()
         .replace("time = \"as_recorded\"", "time = \"compressed\"");

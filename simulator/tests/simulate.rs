@@ -14,9 +14,7 @@ use qm_simulator::scenario::{Scenario, ScenarioError};
 use toml::Spanned;
 
 fn path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../scenarios")
-        .join(name)
+    common::manifest_dir().join("../scenarios").join(name)
 }
 
 fn load(name: &str, days: Option<u32>) -> Scenario {

@@ -2,7 +2,7 @@
 // Each test binary uses some of these.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 /// Runs the `qm` binary with `args`.
@@ -23,9 +23,14 @@ pub fn ok(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// The simulator crate's folder, read when the test runs. Not `env!`: the build directory is
+/// shared between checkouts (CI reuses one under the home folder), and a test binary built in
+/// one checkout would otherwise read another checkout's files.
+pub fn manifest_dir() -> PathBuf {
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("tests run through cargo"))
+}
+
 /// A scenario shipped in `scenarios/`.
 pub fn scenario(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../scenarios")
-        .join(name)
+    manifest_dir().join("../scenarios").join(name)
 }
