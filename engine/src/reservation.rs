@@ -7,7 +7,7 @@
 //! never the reverse.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -307,15 +307,26 @@ pub(crate) type ExpiryEntries = Vec<(u64, u64)>;
 /// were made (one TTL per channel), so those append to a FIFO run — a sequential write,
 /// where a binary heap's sift-up would read a cold parent line on every push. Entries
 /// that arrive out of order (a shorter TTL) go to a small heap; pops merge the two.
+///
+/// The run is a `Vec` read from `head`, not a `VecDeque`: a push is a plain append with no
+/// wrap-around arithmetic, and its next slot is one address for the prefetch hint. Popped
+/// entries are dropped when the run empties, or in one move once they are most of it, so the
+/// run holds at most twice its live entries plus [`EXPIRY_COMPACT_MIN`].
 pub(crate) struct ExpiryQueue {
-    in_order: VecDeque<(u64, u64)>,
+    /// Live entries are `in_order[head..]`, soonest first.
+    in_order: Vec<(u64, u64)>,
+    head: usize,
     out_of_order: BinaryHeap<Reverse<(u64, u64)>>,
 }
+
+/// Popped entries the run keeps before it compacts (moving the live ones to the front).
+const EXPIRY_COMPACT_MIN: usize = 4096;
 
 impl ExpiryQueue {
     fn with_capacity(capacity: usize) -> Self {
         Self {
-            in_order: VecDeque::with_capacity(capacity),
+            in_order: Vec::with_capacity(capacity),
+            head: 0,
             out_of_order: BinaryHeap::new(),
         }
     }
@@ -323,39 +334,43 @@ impl ExpiryQueue {
     #[inline]
     pub(crate) fn push(&mut self, expires_at_ms: u64, order: OrderId) {
         let entry = (expires_at_ms, order.0);
-        if self.in_order.back().is_none_or(|last| *last <= entry) {
-            self.in_order.push_back(entry);
+        if self.head == self.in_order.len() {
+            // Every entry popped: start the run again at the front of the buffer.
+            self.in_order.clear();
+            self.head = 0;
+        }
+        if self.in_order.last().is_none_or(|last| *last <= entry) {
+            self.in_order.push(entry);
         } else {
             self.out_of_order.push(Reverse(entry));
         }
     }
 
-    /// Where the next in-order entry will be written (a prefetch hint; wrong after a wrap or a
-    /// regrowth, which costs one miss).
+    /// Where the next in-order entry will be written (a prefetch hint; wrong after a
+    /// regrowth or a compaction, which costs one miss).
     #[inline]
     fn next_slot_address(&self) -> usize {
-        let (front, back) = self.in_order.as_slices();
-        let tail = if back.is_empty() { front } else { back };
-        tail.as_ptr_range().end as usize
+        self.in_order.as_ptr_range().end as usize
     }
 
     /// Every entry: (the in-order run, the out-of-order heap), for snapshots.
     pub(crate) fn entries(&self) -> (ExpiryEntries, ExpiryEntries) {
         (
-            self.in_order.iter().copied().collect(),
+            self.in_order[self.head..].to_vec(),
             self.out_of_order.iter().map(|r| r.0).collect(),
         )
     }
 
     /// Replaces every entry (restoring a snapshot).
     pub(crate) fn set_entries(&mut self, in_order: ExpiryEntries, out_of_order: ExpiryEntries) {
-        self.in_order = in_order.into();
+        self.in_order = in_order;
+        self.head = 0;
         self.out_of_order = out_of_order.into_iter().map(Reverse).collect();
     }
 
     /// Removes and returns the soonest entry if it expires by `now_ms`.
     pub(crate) fn pop_due(&mut self, now_ms: u64) -> Option<(u64, OrderId)> {
-        let run = self.in_order.front().copied();
+        let run = self.in_order.get(self.head).copied();
         let heap = self.out_of_order.peek().map(|r| r.0);
         let take_run = match (run, heap) {
             (Some(a), Some(b)) => a <= b,
@@ -372,7 +387,11 @@ impl ExpiryQueue {
             return None;
         }
         if take_run {
-            self.in_order.pop_front();
+            self.head += 1;
+            if self.head >= EXPIRY_COMPACT_MIN && self.head * 2 >= self.in_order.len() {
+                self.in_order.drain(..self.head);
+                self.head = 0;
+            }
         } else {
             self.out_of_order.pop();
         }
@@ -519,3 +538,63 @@ const _: () = assert!(
     ORDER_SHARDS == 64,
     "lock() takes the top 6 bits of the mixed id"
 );
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use rand::rngs::StdRng;
+    use rand::{RngExt, SeedableRng};
+
+    use super::*;
+
+    /// The queue pops exactly what a sorted set would, across many compactions of its run:
+    /// mostly increasing expiry times (one TTL), some shorter ones (the heap), pops that drain it
+    /// empty and pops that leave most entries in place.
+    #[test]
+    fn expiry_queue_pops_like_a_sorted_set_across_compactions() {
+        let mut rng = StdRng::seed_from_u64(11);
+        let mut queue = ExpiryQueue::with_capacity(16);
+        let mut model = BTreeSet::new();
+        let (mut now_ms, mut next_id, mut popped, mut compactions) = (0u64, 0u64, 0usize, 0);
+        for _ in 0..200_000 {
+            let head_before = queue.head;
+            if rng.random_range(0..100) < 45 {
+                let ttl_ms = if rng.random_range(0..10) == 0 {
+                    500
+                } else {
+                    1_000
+                };
+                queue.push(now_ms + ttl_ms, OrderId(next_id));
+                model.insert((now_ms + ttl_ms, next_id));
+                next_id += 1;
+            } else {
+                now_ms += rng.random_range(0..5);
+                let expected = model.first().copied().filter(|&(at_ms, _)| at_ms <= now_ms);
+                if let Some(entry) = expected {
+                    model.remove(&entry);
+                    popped += 1;
+                }
+                let got = queue.pop_due(now_ms).map(|(at_ms, id)| (at_ms, id.0));
+                assert_eq!(got, expected, "at {now_ms} ms");
+            }
+            if head_before + 1 >= EXPIRY_COMPACT_MIN && queue.head == 0 {
+                compactions += 1;
+            }
+            assert!(queue.in_order.len() - queue.head <= model.len());
+            assert!(queue.in_order.len() <= 2 * model.len() + EXPIRY_COMPACT_MIN + 1);
+        }
+        assert!(
+            popped > 50_000,
+            "only {popped} pops: the test did not exercise the queue"
+        );
+        assert!(
+            compactions >= 3,
+            "{compactions} compactions: the run was never compacted"
+        );
+        let (run, heap) = queue.entries();
+        let mut left: Vec<_> = run.into_iter().chain(heap).collect();
+        left.sort_unstable();
+        assert_eq!(left, model.into_iter().collect::<Vec<_>>());
+    }
+}
