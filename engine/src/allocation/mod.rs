@@ -409,20 +409,23 @@ pub(crate) fn whole_then_split(
     whole: &Ranking,
     rank_line: impl FnMut(&PlanContext<'_>, &Plan, usize, &mut Ranking),
 ) {
-    split_with(ctx, plan, whole, Some(rank_line));
+    split_with(ctx, plan, whole, 0, Some(rank_line));
 }
 
 /// [`whole_then_split`] where every line uses the whole-order ranking (distance,
-/// channel priority): no per-line ranking is built or copied.
+/// channel priority): no per-line ranking is built or copied. `known_short` names warehouses
+/// the caller already found unable to ship the whole order, so they are not checked again.
 pub(crate) fn whole_then_split_same_ranking(
     ctx: &PlanContext<'_>,
     plan: &mut Plan,
     ranking: &Ranking,
+    known_short: WarehouseMask,
 ) {
     split_with(
         ctx,
         plan,
         ranking,
+        known_short,
         None::<fn(&PlanContext<'_>, &Plan, usize, &mut Ranking)>,
     );
 }
@@ -431,9 +434,11 @@ fn split_with(
     ctx: &PlanContext<'_>,
     plan: &mut Plan,
     whole: &Ranking,
+    known_short: WarehouseMask,
     mut rank_line: Option<impl FnMut(&PlanContext<'_>, &Plan, usize, &mut Ranking)>,
 ) {
-    if let Some(&(warehouse, _)) = whole.iter().find(|(w, _)| ships_whole(ctx, *w)) {
+    let ships = |w: WarehouseId| known_short & w.bit() == 0 && ships_whole(ctx, w);
+    if let Some(&(warehouse, _)) = whole.iter().find(|(w, _)| ships(*w)) {
         take_whole(ctx, plan, warehouse);
         plan.rule = "the best-ranked warehouse that has every unit ships the whole order";
         return;

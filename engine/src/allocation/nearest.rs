@@ -1,6 +1,8 @@
 //! `nearest`: the closest warehouse that can ship the whole order (great-circle
 //! distance), else each line from the closest warehouses with stock.
 
+use crate::channel::WarehouseMask;
+
 use super::{
     closest, rank_by_distance, record_candidates, ships_whole, take_whole,
     whole_then_split_same_ranking, AllocationStrategy, Explanation, Plan, PlanContext, Ranking,
@@ -18,17 +20,24 @@ impl AllocationStrategy for Nearest {
     fn plan(&self, ctx: &PlanContext<'_>, plan: &mut Plan, explain: Option<&mut Explanation>) {
         // Fast path: most orders ship whole from the closest warehouse, which needs a
         // maximum, not a sorted ranking. Same answer as the full path (ties to the lower id).
+        let mut known_short: WarehouseMask = 0;
         if explain.is_none() {
-            if let Some(closest) = closest(ctx).filter(|&w| ships_whole(ctx, w)) {
-                take_whole(ctx, plan, closest);
-                plan.rule = "the best-ranked warehouse that has every unit ships the whole order";
-                return;
+            if let Some(closest) = closest(ctx) {
+                if ships_whole(ctx, closest) {
+                    take_whole(ctx, plan, closest);
+                    plan.rule =
+                        "the best-ranked warehouse that has every unit ships the whole order";
+                    return;
+                }
+                // Not checked again below: a plan reads stock without a lock, so this reading
+                // is as valid as a second one (the take re-checks every unit anyway).
+                known_short = closest.bit();
             }
         }
         let mut ranking = Ranking::new();
         rank_by_distance(ctx, &mut ranking);
         // One ranking serves every line: distance does not depend on the SKU.
-        whole_then_split_same_ranking(ctx, plan, &ranking);
+        whole_then_split_same_ranking(ctx, plan, &ranking, known_short);
         if let Some(explain) = explain {
             let warehouses = ctx.network.warehouses();
             for (w, score) in ranking.iter_mut() {

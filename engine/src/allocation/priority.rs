@@ -23,7 +23,7 @@ impl AllocationStrategy for Priority {
             .filter(|(_, w)| ctx.eligible & w.bit() != 0)
             .map(|(rank, w)| (*w, rank as f64))
             .collect();
-        whole_then_split_same_ranking(ctx, plan, &ranking);
+        whole_then_split_same_ranking(ctx, plan, &ranking, 0);
         if let Some(explain) = explain {
             record_candidates(ctx, &ranking, "priority_rank", explain);
         }
