@@ -1,9 +1,11 @@
 //! `priority`: the channel's fixed warehouse order, first that ships the whole
 //! order, else each line down the same list.
 
+use crate::channel::WarehouseMask;
+
 use super::{
-    record_candidates, whole_then_split_same_ranking, AllocationStrategy, Explanation, Plan,
-    PlanContext, Ranking,
+    record_candidates, ships_whole, take_whole, whole_then_split_same_ranking, AllocationStrategy,
+    Explanation, Plan, PlanContext, Ranking,
 };
 
 /// See the module documentation.
@@ -16,14 +18,31 @@ impl AllocationStrategy for Priority {
     }
 
     fn plan(&self, ctx: &PlanContext<'_>, plan: &mut Plan, explain: Option<&mut Explanation>) {
-        let ranking: Ranking = ctx
-            .channel_warehouses
-            .iter()
-            .enumerate()
-            .filter(|(_, w)| ctx.eligible & w.bit() != 0)
-            .map(|(rank, w)| (*w, rank as f64))
-            .collect();
-        whole_then_split_same_ranking(ctx, plan, &ranking, 0);
+        // Fast path: walk the channel's list to the first warehouse that ships the whole order,
+        // with no ranking built. The full path below gives the same answer.
+        let mut known_short: WarehouseMask = 0;
+        if explain.is_none() {
+            for &w in ctx.channel_warehouses {
+                if ctx.eligible & w.bit() == 0 {
+                    continue;
+                }
+                if ships_whole(ctx, w) {
+                    take_whole(ctx, plan, w);
+                    plan.rule =
+                        "the best-ranked warehouse that has every unit ships the whole order";
+                    return;
+                }
+                known_short |= w.bit();
+            }
+        }
+        // Pushed in place: a collected ranking is a kilobyte moved into this frame.
+        let mut ranking = Ranking::new();
+        for (rank, &w) in ctx.channel_warehouses.iter().enumerate() {
+            if ctx.eligible & w.bit() != 0 {
+                ranking.push((w, rank as f64));
+            }
+        }
+        whole_then_split_same_ranking(ctx, plan, &ranking, known_short);
         if let Some(explain) = explain {
             record_candidates(ctx, &ranking, "priority_rank", explain);
         }
