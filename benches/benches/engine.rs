@@ -6,7 +6,9 @@
 //!   `reserve` call per order and (`<strategy>_batch`) through `reserve_batch`,
 //!   against a plain array check-and-decrement loop and a `Mutex<HashMap>` engine, on
 //!   10,000 SKUs × 8 warehouses, Zipf(1.1) popularity, 1–5 lines per order.
-//! - `low_contention`: the same with uniform popularity, one thread against two.
+//! - `low_contention`: the same with uniform popularity, one thread against two; two threads
+//!   dealt orders round robin, and by order shard (`Engine::order_shard`, no shared order-table
+//!   memory).
 //! - `flash_sale`: two threads on one hot SKU that sells out half-way; the p50/p99 of a
 //!   reserve call is printed after the group.
 //! - `lifecycle`: confirm, release, ship and an expiry sweep over the held orders, per call.
@@ -163,6 +165,12 @@ fn timed_threads<T: Clone + Send + Sync>(
     let chunks: Vec<Vec<T>> = (0..threads)
         .map(|t| items.iter().skip(t).step_by(threads).cloned().collect())
         .collect();
+    timed_chunks(&chunks, work)
+}
+
+/// Runs `work` on each chunk on its own thread, all started together; the wall time of the slowest.
+fn timed_chunks<T: Send + Sync>(chunks: &[Vec<T>], work: impl Fn(usize, &[T]) + Sync) -> Duration {
+    let threads = chunks.len();
     let barrier = Barrier::new(threads + 1);
     std::thread::scope(|scope| {
         for (t, chunk) in chunks.iter().enumerate() {
@@ -197,19 +205,32 @@ fn low_contention(c: &mut Criterion) {
         .sample_size(10)
         .measurement_time(Duration::from_secs(6));
     for threads in [1, 2] {
-        for (suffix, reserve) in RESERVE_MODES {
-            group.bench_function(format!("nearest_{threads}_thread{suffix}"), |b| {
-                b.iter_custom(|iters| {
-                    (0..iters)
-                        .map(|_| {
-                            let engine = workload.engine(StrategyKind::Nearest);
-                            timed_threads(threads, &requests, |_, requests| {
-                                black_box(reserve(&engine, requests));
+        // One thread needs no routing; two are measured dealt round robin and by order shard.
+        let routings: &[Routing] = if threads == 1 {
+            &[Routing::Interleaved]
+        } else {
+            &[Routing::Interleaved, Routing::ByOrderShard]
+        };
+        for &routing in routings {
+            let chunks = route(&requests, threads, routing);
+            let routed = match routing {
+                Routing::ByOrderShard => "_by_shard",
+                Routing::Interleaved => "",
+            };
+            for (suffix, reserve) in RESERVE_MODES {
+                group.bench_function(format!("nearest_{threads}_thread{routed}{suffix}"), |b| {
+                    b.iter_custom(|iters| {
+                        (0..iters)
+                            .map(|_| {
+                                let engine = workload.engine(StrategyKind::Nearest);
+                                timed_chunks(&chunks, |_, requests| {
+                                    black_box(reserve(&engine, requests));
+                                })
                             })
-                        })
-                        .sum()
-                })
-            });
+                            .sum()
+                    })
+                });
+            }
         }
         group.bench_function(format!("mutex_hashmap_{threads}_thread"), |b| {
             b.iter_custom(|iters| {

@@ -1,6 +1,7 @@
 //! Quick reserve throughput, best of N runs, for profiling:
-//! `cargo run --release -p qm-benches --example reserve_loop [strategy] [runs] [threads] [uniform|zipf] [call|batch]`.
+//! `cargo run --release -p qm-benches --example reserve_loop [strategy] [runs] [threads] [uniform|zipf] [call|batch] [interleaved|by_shard]`.
 //! `call` (the default) makes one `reserve` call per order; `batch` goes through `reserve_batch`.
+//! Threads get the orders round robin (`interleaved`, the default) or by order shard (`by_shard`).
 
 // Benchmarks measure wall time by design.
 #![allow(clippy::disallowed_methods)]
@@ -33,9 +34,12 @@ fn main() {
     };
     let workload = Workload::new(10_000, 200_000, popularity, 0.85, 7);
     let requests = requests(&workload.orders);
-    let chunks: Vec<Vec<_>> = (0..threads)
-        .map(|t| requests.iter().skip(t).step_by(threads).cloned().collect())
-        .collect();
+    let routing = if args.next().as_deref() == Some("by_shard") {
+        Routing::ByOrderShard
+    } else {
+        Routing::Interleaved
+    };
+    let chunks = route(&requests, threads, routing);
     let mut best = f64::MAX;
     for _ in 0..runs {
         let engine = workload.engine(strategy);
@@ -59,9 +63,10 @@ fn main() {
     std::hint::black_box(array_check_and_decrement(&mut stock, &workload.orders));
     let array = start.elapsed().as_secs_f64();
     println!(
-        "{}{} x{threads}: {:.2} M lines/s (best of {runs}); array loop {:.1} M lines/s; load {}",
+        "{}{} x{threads} {}: {:.2} M lines/s (best of {runs}); array loop {:.1} M lines/s; load {}",
         strategy.name(),
         if batched { " batch" } else { "" },
+        routing.name(),
         workload.lines as f64 / best / 1e6,
         workload.lines as f64 / array / 1e6,
         load_average()

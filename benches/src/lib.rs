@@ -227,6 +227,44 @@ pub fn requests(orders: &[Order]) -> Vec<ReserveRequest> {
         .collect()
 }
 
+/// How a multi-threaded bench deals requests to its threads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Routing {
+    /// Round robin: every thread writes into every order shard.
+    Interleaved,
+    /// By [`Engine::order_shard`]: each thread owns the orders of its shards, as a router in
+    /// front of sharded writers would deal them, so threads share stock but no order-table memory.
+    ByOrderShard,
+}
+
+impl Routing {
+    /// The name used in bench ids and example arguments.
+    pub fn name(self) -> &'static str {
+        match self {
+            Routing::Interleaved => "interleaved",
+            Routing::ByOrderShard => "by_shard",
+        }
+    }
+}
+
+/// `requests` dealt to `threads` threads, each in arrival order.
+pub fn route(
+    requests: &[ReserveRequest],
+    threads: usize,
+    routing: Routing,
+) -> Vec<Vec<ReserveRequest>> {
+    assert!(threads > 0, "no thread to route to");
+    let mut chunks = vec![Vec::new(); threads];
+    for (i, request) in requests.iter().enumerate() {
+        let thread = match routing {
+            Routing::Interleaved => i % threads,
+            Routing::ByOrderShard => Engine::order_shard(request.order.id) % threads,
+        };
+        chunks[thread].push(request.clone());
+    }
+    chunks
+}
+
 /// Reserves every request on `engine`; returns how many were rejected.
 pub fn reserve_all(engine: &Engine, requests: &[ReserveRequest]) -> u64 {
     let mut rejected = 0;

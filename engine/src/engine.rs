@@ -472,6 +472,12 @@ impl Engine {
         }
     }
 
+    /// The order-table shard an order lives in, in `0..ORDER_SHARDS`. Threads that each take the
+    /// orders of their own shards never write the same order-table memory (see `DESIGN.md`).
+    pub fn order_shard(order: OrderId) -> usize {
+        crate::reservation::shard_of(order)
+    }
+
     /// Starts loading what a reserve of `request` will touch: the order's id-index line, the
     /// slab slot its record goes to, and the stock (and buffer) rows of its SKUs. A hint that
     /// changes nothing: [`Engine::reserve_batch`] calls it [`RESERVE_PREFETCH_DISTANCE`]

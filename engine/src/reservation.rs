@@ -488,8 +488,7 @@ impl OrderTable {
     /// consecutive orders land on different shards.
     #[inline]
     fn shard(&self, order: OrderId) -> &Shard {
-        let mixed = order.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        &self.shards[(mixed >> 58) as usize & (ORDER_SHARDS - 1)]
+        &self.shards[shard_of(order)]
     }
 
     #[inline]
@@ -526,6 +525,14 @@ impl OrderTable {
     }
 }
 
+/// The order-table shard of `order`, in `0..ORDER_SHARDS`. Ids are often sequential: mixing
+/// them sends consecutive orders to different shards.
+#[inline]
+pub(crate) fn shard_of(order: OrderId) -> usize {
+    let mixed = order.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (mixed >> 58) as usize & (ORDER_SHARDS - 1)
+}
+
 /// Locks a mutex. A poisoned lock means a thread panicked mid-transition — a
 /// bug — and the engine's state can no longer be trusted, so we stop too.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -547,6 +554,21 @@ mod tests {
     use rand::{RngExt, SeedableRng};
 
     use super::*;
+
+    /// Sequential ids (the common case) spread evenly over every shard, so that routing orders
+    /// to threads by shard gives each thread an even share.
+    #[test]
+    fn sequential_ids_spread_over_every_shard() {
+        let mut per_shard = [0u32; ORDER_SHARDS];
+        for id in 0..64_000 {
+            per_shard[shard_of(OrderId(id))] += 1;
+        }
+        let (least, most) = (per_shard.iter().min().unwrap(), per_shard.iter().max().unwrap());
+        assert!(
+            *least >= 900 && *most <= 1_100,
+            "{least}..{most} ids a shard (1,000 expected)"
+        );
+    }
 
     /// The queue pops exactly what a sorted set would, across many compactions of its run:
     /// mostly increasing expiry times (one TTL), some shorter ones (the heap), pops that drain it
