@@ -204,7 +204,9 @@ impl Inventory {
     pub(crate) fn prefetch_row(&self, first: usize, count: usize) {
         let base = self.stock.as_ptr() as usize;
         let (from, to) = (first / WORDS_PER_LINE, (first + count - 1) / WORDS_PER_LINE);
-        for line in from..=to {
+        // Most rows are one line (eight warehouses or fewer, aligned): no loop for them.
+        prefetch_address(base.wrapping_add(from * std::mem::size_of::<StockLine>()));
+        for line in from + 1..to + 1 {
             prefetch_address(base.wrapping_add(line * std::mem::size_of::<StockLine>()));
         }
     }
