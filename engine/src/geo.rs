@@ -92,8 +92,9 @@ impl GeoPoint {
 const LANES: usize = 4;
 
 /// The warehouses' unit vectors by coordinate (structure of arrays, zero-padded to a whole
-/// number of [`LANES`]), so that the closeness of a point to every warehouse is one loop the
-/// compiler vectorises, instead of a dot product per warehouse reached through its record.
+/// number of [`LANES`]), so that the closeness of a point to every warehouse is one tight loop
+/// over three small arrays, instead of a dot product per warehouse reached through its record
+/// (where the location sits among the code, capacities and cutoff).
 #[derive(Clone, Debug)]
 pub(crate) struct Locations {
     x: Box<[f64; MAX_WAREHOUSES]>,
