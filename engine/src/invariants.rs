@@ -35,7 +35,7 @@ pub struct InvariantReport {
 /// Broken invariants, each described; any one of them is a bug in the engine.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InvariantViolation {
-    /// What broke, one line each (at most [`MAX_PROBLEMS`]).
+    /// What broke, one line each; at most 20 (`MAX_PROBLEMS`), the first few being what a developer needs.
     pub problems: Vec<String>,
 }
 

@@ -563,7 +563,10 @@ mod tests {
         for id in 0..64_000 {
             per_shard[shard_of(OrderId(id))] += 1;
         }
-        let (least, most) = (per_shard.iter().min().unwrap(), per_shard.iter().max().unwrap());
+        let (least, most) = (
+            per_shard.iter().min().unwrap(),
+            per_shard.iter().max().unwrap(),
+        );
         assert!(
             *least >= 900 && *most <= 1_100,
             "{least}..{most} ids a shard (1,000 expected)"
