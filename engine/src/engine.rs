@@ -1449,8 +1449,6 @@ fn returnable_units_of_line(record: &OrderRecord, line: usize) -> u32 {
         .sum()
 }
 
-/// Runs `each` on the items in turn, calling `prefetch` on the item
-/// [`RESERVE_PREFETCH_DISTANCE`] ahead of it (the batch calls' pipeline).
 /// The records of a hold's picks. Orders of up to five picks (most) fill the inline array
 /// directly: a collect would check capacity and length on every element.
 fn pick_records(order: &Order, picks: &[crate::allocation::Pick]) -> SmallVec<[PickRecord; 5]> {
@@ -1472,6 +1470,8 @@ fn pick_records(order: &Order, picks: &[crate::allocation::Pick]) -> SmallVec<[P
     SmallVec::from_buf_and_len(inline, picks.len())
 }
 
+/// Runs `each` on the items in turn, calling `prefetch` on the item
+/// [`RESERVE_PREFETCH_DISTANCE`] ahead of it (the batch calls' pipeline).
 pub(crate) fn prefetched_in_turn<T>(items: &[T], prefetch: impl Fn(&T), mut each: impl FnMut(&T)) {
     items
         .iter()
