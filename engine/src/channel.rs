@@ -57,6 +57,8 @@ pub(crate) struct Channel {
     /// the common case is one field read and no lookup.
     pub(crate) cell_buffers: Option<Box<[Buffer]>>,
     pub(crate) strategy: Box<dyn crate::allocation::AllocationStrategy>,
+    /// `strategy.uses_capacity()`, asked once: a reserve needs it twice.
+    pub(crate) uses_capacity: bool,
 }
 
 impl Channel {

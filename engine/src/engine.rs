@@ -107,6 +107,7 @@ fn build_channel(config: ChannelConfig, network: &Network) -> Result<Channel, Co
         config,
         mask,
         cell_buffers,
+        uses_capacity: strategy.uses_capacity(),
         strategy,
     })
 }
@@ -418,7 +419,7 @@ impl Engine {
         plan: &mut Plan,
     ) -> Option<Rejection> {
         let order = &request.order;
-        let uses_capacity = channel.strategy.uses_capacity();
+        let uses_capacity = channel.uses_capacity;
         for _ in 0..MAX_PLAN_ATTEMPTS {
             plan.clear();
             let saturated = if uses_capacity {
@@ -609,7 +610,7 @@ impl Engine {
             locked.hint.note_expiry_tail(&shard.expiries);
             shard.holds.created += 1;
         }
-        if channel.strategy.uses_capacity() {
+        if channel.uses_capacity {
             self.use_capacity(now_ms / MS_PER_DAY, &plan.picks);
         }
         let hold = Hold {
@@ -652,7 +653,7 @@ impl Engine {
         now_ms: u64,
     ) -> Result<Explanation, ReserveError> {
         let channel = self.validate(request)?;
-        let saturated = if channel.strategy.uses_capacity() {
+        let saturated = if channel.uses_capacity {
             self.saturated(now_ms / MS_PER_DAY)
         } else {
             0
