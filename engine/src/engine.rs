@@ -473,8 +473,9 @@ impl Engine {
         }
     }
 
-    /// The order-table shard an order lives in, in `0..ORDER_SHARDS`. Threads that each take the
-    /// orders of their own shards never write the same order-table memory (see `DESIGN.md`).
+    /// The order-table shard an order lives in, in `0..`[`ORDER_SHARDS`](crate::constants::ORDER_SHARDS).
+    /// Threads that each take the orders of their own shards never write the same order-table
+    /// memory (see `DESIGN.md`, "Routing by shard").
     pub fn order_shard(order: OrderId) -> usize {
         crate::reservation::shard_of(order)
     }
