@@ -31,6 +31,12 @@ fn unpack(word: u64) -> (u32, u32) {
     ((word >> 32) as u32, (word & COMMITTED_MASK) as u32)
 }
 
+/// Units free for a caller bound by `buffer`: on_hand − committed − buffer, floored at 0.
+#[inline]
+fn free_units(on_hand: u32, committed: u32, buffer: Buffer) -> u32 {
+    (on_hand - committed).saturating_sub(buffer.units(on_hand))
+}
+
 #[inline]
 fn pack(on_hand: u32, committed: u32) -> u64 {
     ((on_hand as u64) << 32) | committed as u64
@@ -215,7 +221,7 @@ impl Inventory {
     #[inline]
     pub(crate) fn available(&self, cell: usize, buffer: Buffer) -> u32 {
         let (on_hand, committed) = unpack(self.word(cell).load(Ordering::Acquire));
-        (on_hand - committed).saturating_sub(buffer.units(on_hand))
+        free_units(on_hand, committed, buffer)
     }
 
     /// [`Inventory::available`] for planning: a relaxed load, because a plan is advice that
@@ -224,7 +230,7 @@ impl Inventory {
     #[inline]
     pub(crate) fn available_to_plan(&self, cell: usize, buffer: Buffer) -> u32 {
         let (on_hand, committed) = unpack(self.word(cell).load(Ordering::Relaxed));
-        (on_hand - committed).saturating_sub(buffer.units(on_hand))
+        free_units(on_hand, committed, buffer)
     }
 
     /// Commits `units` if that leaves at least `buffer` free. The check and the
@@ -235,7 +241,7 @@ impl Inventory {
         let mut current = word.load(Ordering::Acquire);
         loop {
             let (on_hand, committed) = unpack(current);
-            let free = (on_hand - committed).saturating_sub(buffer.units(on_hand));
+            let free = free_units(on_hand, committed, buffer);
             if free < units {
                 return Take::Short { free };
             }

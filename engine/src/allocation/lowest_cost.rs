@@ -8,7 +8,7 @@ use smallvec::SmallVec;
 
 use super::{
     eligible_warehouses, record_candidates, sort_ranking, whole_then_split, AllocationStrategy,
-    Explanation, Plan, PlanContext, Ranking,
+    Explanation, Plan, PlanContext, Ranking, WHOLE_FROM_BEST_RANKED,
 };
 use crate::constants::MAX_WAREHOUSES;
 
@@ -97,7 +97,7 @@ impl AllocationStrategy for LowestCost {
             }
             sort_ranking(ranking);
         });
-        if plan.rule.starts_with("the best-ranked") {
+        if plan.rule == WHOLE_FROM_BEST_RANKED {
             plan.rule = "the warehouse and carrier with the lowest cost that keeps the promise ships the whole order";
         }
         if let Some(explain) = explain {

@@ -349,6 +349,16 @@ pub(crate) fn ships_whole(ctx: &PlanContext<'_>, warehouse: WarehouseId) -> bool
     })
 }
 
+/// The rule of a plan that ships the whole order from the best-ranked warehouse able to.
+pub(crate) const WHOLE_FROM_BEST_RANKED: &str =
+    "the best-ranked warehouse that has every unit ships the whole order";
+
+/// Plans the whole order from `warehouse`, the best-ranked one that has every unit.
+pub(crate) fn ship_whole_from_best(ctx: &PlanContext<'_>, plan: &mut Plan, warehouse: WarehouseId) {
+    take_whole(ctx, plan, warehouse);
+    plan.rule = WHOLE_FROM_BEST_RANKED;
+}
+
 /// Plans every line from one warehouse.
 pub(crate) fn take_whole(ctx: &PlanContext<'_>, plan: &mut Plan, warehouse: WarehouseId) {
     for (i, line) in ctx.order.lines.iter().enumerate() {
@@ -439,8 +449,7 @@ fn split_with(
 ) {
     let ships = |w: WarehouseId| known_short & w.bit() == 0 && ships_whole(ctx, w);
     if let Some(&(warehouse, _)) = whole.iter().find(|(w, _)| ships(*w)) {
-        take_whole(ctx, plan, warehouse);
-        plan.rule = "the best-ranked warehouse that has every unit ships the whole order";
+        ship_whole_from_best(ctx, plan, warehouse);
         return;
     }
     let Some(&(first, _)) = whole.first() else {

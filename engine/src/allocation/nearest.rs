@@ -4,7 +4,7 @@
 use crate::channel::WarehouseMask;
 
 use super::{
-    closest, rank_by_distance, record_candidates, ships_whole, take_whole,
+    closest, rank_by_distance, record_candidates, ship_whole_from_best, ships_whole,
     whole_then_split_same_ranking, AllocationStrategy, Explanation, Plan, PlanContext, Ranking,
 };
 
@@ -24,9 +24,7 @@ impl AllocationStrategy for Nearest {
         if explain.is_none() {
             if let Some(closest) = closest(ctx) {
                 if ships_whole(ctx, closest) {
-                    take_whole(ctx, plan, closest);
-                    plan.rule =
-                        "the best-ranked warehouse that has every unit ships the whole order";
+                    ship_whole_from_best(ctx, plan, closest);
                     return;
                 }
                 // Not checked again below: a plan reads stock without a lock, so this reading

@@ -4,8 +4,8 @@
 use crate::channel::WarehouseMask;
 
 use super::{
-    record_candidates, ships_whole, take_whole, whole_then_split_same_ranking, AllocationStrategy,
-    Explanation, Plan, PlanContext, Ranking,
+    eligible_warehouses, record_candidates, ship_whole_from_best, ships_whole,
+    whole_then_split_same_ranking, AllocationStrategy, Explanation, Plan, PlanContext, Ranking,
 };
 
 /// See the module documentation.
@@ -22,14 +22,9 @@ impl AllocationStrategy for Priority {
         // with no ranking built. The full path below gives the same answer.
         let mut known_short: WarehouseMask = 0;
         if explain.is_none() {
-            for &w in ctx.channel_warehouses {
-                if ctx.eligible & w.bit() == 0 {
-                    continue;
-                }
+            for w in eligible_warehouses(ctx) {
                 if ships_whole(ctx, w) {
-                    take_whole(ctx, plan, w);
-                    plan.rule =
-                        "the best-ranked warehouse that has every unit ships the whole order";
+                    ship_whole_from_best(ctx, plan, w);
                     return;
                 }
                 known_short |= w.bit();
