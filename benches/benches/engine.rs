@@ -162,10 +162,7 @@ fn timed_threads<T: Clone + Send + Sync>(
     items: &[T],
     work: impl Fn(usize, &[T]) + Sync,
 ) -> Duration {
-    let chunks: Vec<Vec<T>> = (0..threads)
-        .map(|t| items.iter().skip(t).step_by(threads).cloned().collect())
-        .collect();
-    timed_chunks(&chunks, work)
+    timed_chunks(&deal(items, threads, |i, _| i), work)
 }
 
 /// Runs `work` on each chunk on its own thread, all started together; the wall time of the slowest.

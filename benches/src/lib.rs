@@ -247,22 +247,33 @@ impl Routing {
     }
 }
 
+/// `items` dealt to `threads` threads, each in arrival order; `thread_of(i, item)` picks the
+/// thread of the `i`th item.
+pub fn deal<T: Clone>(
+    items: &[T],
+    threads: usize,
+    thread_of: impl Fn(usize, &T) -> usize,
+) -> Vec<Vec<T>> {
+    assert!(threads > 0, "no thread to deal to");
+    let mut chunks = vec![Vec::new(); threads];
+    for (i, item) in items.iter().enumerate() {
+        chunks[thread_of(i, item) % threads].push(item.clone());
+    }
+    chunks
+}
+
 /// `requests` dealt to `threads` threads, each in arrival order.
 pub fn route(
     requests: &[ReserveRequest],
     threads: usize,
     routing: Routing,
 ) -> Vec<Vec<ReserveRequest>> {
-    assert!(threads > 0, "no thread to route to");
-    let mut chunks = vec![Vec::new(); threads];
-    for (i, request) in requests.iter().enumerate() {
-        let thread = match routing {
-            Routing::Interleaved => i % threads,
-            Routing::ByOrderShard => Engine::order_shard(request.order.id) % threads,
-        };
-        chunks[thread].push(request.clone());
+    match routing {
+        Routing::Interleaved => deal(requests, threads, |i, _| i),
+        Routing::ByOrderShard => deal(requests, threads, |_, request| {
+            Engine::order_shard(request.order.id)
+        }),
     }
-    chunks
 }
 
 /// Reserves every request on `engine`; returns how many were rejected.
