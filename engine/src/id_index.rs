@@ -7,6 +7,14 @@
 //! cache. The table's base address and mask are published in atomics for that
 //! prefetch; they are only hints (a prefetch never faults or reads into Rust's
 //! view of memory), so a stale value costs a miss, never correctness.
+//!
+//! An entry is 8 bytes: the slab slot and a 32-bit fingerprint of the id, not the id.
+//! The slab holds the ids, so a fingerprint match is confirmed by reading the record's
+//! id, which a lookup reads anyway and an insert needs only for a real duplicate (or
+//! a fingerprint collision, about once in 4 billion compared entries). Half the bytes
+//! of `(id, slot)` entries: a reserve's insert dirties a random line of a table half
+//! the size, the one cost of the order table that grew with its memory (measured in
+//! `DESIGN.md`).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -21,11 +29,17 @@ const MIN_CAPACITY: usize = 16;
 
 #[derive(Clone, Copy)]
 struct Entry {
-    id: u64,
+    /// [`fingerprint`] of the id.
+    tag: u32,
     slot: u32,
 }
 
-const VACANT: Entry = Entry { id: 0, slot: EMPTY };
+const VACANT: Entry = Entry {
+    tag: 0,
+    slot: EMPTY,
+};
+
+const _: () = assert!(std::mem::size_of::<Entry>() == 8);
 
 /// Where a prefetch for an id should look: the table's address and mask, published on every resize.
 #[derive(Default)]
@@ -63,9 +77,21 @@ pub(crate) fn prefetch_address(address: usize) {
 /// a different mixer so ids of one shard still spread over its table.
 #[inline]
 fn home(id: OrderId) -> usize {
+    mix(id) as usize
+}
+
+#[inline]
+fn mix(id: OrderId) -> u64 {
     let mut x = id.0 ^ (id.0 >> 31);
     x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    (x ^ (x >> 29)) as usize
+    x ^ (x >> 29)
+}
+
+/// The high half of the mixed id: independent of the probe start, which takes low bits
+/// (tables stay far below 2^32 entries).
+#[inline]
+fn fingerprint(id: OrderId) -> u32 {
+    (mix(id) >> 32) as u32
 }
 
 pub(crate) struct IdIndex {
@@ -91,15 +117,17 @@ impl IdIndex {
         hint.mask.store(self.entries.len() - 1, Ordering::Relaxed);
     }
 
-    pub(crate) fn get(&self, id: OrderId) -> Option<u32> {
+    /// The slot of `id`, if present. `id_at(slot)` is the id stored in the slab at `slot`.
+    #[inline]
+    pub(crate) fn get(&self, id: OrderId, id_at: impl Fn(u32) -> OrderId) -> Option<u32> {
         let mask = self.entries.len() - 1;
-        let mut i = home(id) & mask;
+        let (mut i, tag) = (home(id) & mask, fingerprint(id));
         loop {
             let entry = self.entries[i];
             if entry.slot == EMPTY {
                 return None;
             }
-            if entry.id == id.0 {
+            if entry.tag == tag && id_at(entry.slot) == id {
                 return Some(entry.slot);
             }
             i = (i + 1) & mask;
@@ -107,35 +135,48 @@ impl IdIndex {
     }
 
     /// Inserts `id → slot` unless `id` is present. Returns whether it inserted and
-    /// whether the table grew (then the caller republishes the hint).
-    pub(crate) fn insert_new(&mut self, id: OrderId, slot: u32) -> (bool, bool) {
+    /// whether the table grew (then the caller republishes the hint). `id_at` gives the id
+    /// of every slot already in the table (never asked for `slot` itself).
+    #[inline]
+    pub(crate) fn insert_new(
+        &mut self,
+        id: OrderId,
+        slot: u32,
+        id_at: impl Fn(u32) -> OrderId,
+    ) -> (bool, bool) {
         assert_ne!(slot, EMPTY, "slab slot out of range");
         let grew = (self.len + 1) * MAX_LOAD_DENOMINATOR > self.entries.len() * MAX_LOAD_NUMERATOR;
         if grew {
-            self.grow();
+            self.grow(&id_at);
         }
         let mask = self.entries.len() - 1;
-        let mut i = home(id) & mask;
+        let (mut i, tag) = (home(id) & mask, fingerprint(id));
         loop {
             let entry = self.entries[i];
             if entry.slot == EMPTY {
-                self.entries[i] = Entry { id: id.0, slot };
+                self.entries[i] = Entry { tag, slot };
                 self.len += 1;
                 return (true, grew);
             }
-            if entry.id == id.0 {
+            if entry.tag == tag && id_at(entry.slot) == id {
                 return (false, grew);
             }
             i = (i + 1) & mask;
         }
     }
 
-    fn grow(&mut self) {
+    #[cold]
+    fn grow(&mut self, id_at: &impl Fn(u32) -> OrderId) {
         let doubled = vec![VACANT; self.entries.len() * 2].into_boxed_slice();
         let old = std::mem::replace(&mut self.entries, doubled);
-        self.len = 0;
+        let mask = self.entries.len() - 1;
+        // Every id is distinct already: place each at the first vacant entry, no comparisons.
         for entry in old.iter().filter(|e| e.slot != EMPTY) {
-            self.insert_new(OrderId(entry.id), entry.slot);
+            let mut i = home(id_at(entry.slot)) & mask;
+            while self.entries[i].slot != EMPTY {
+                i = (i + 1) & mask;
+            }
+            self.entries[i] = *entry;
         }
     }
 }
@@ -151,17 +192,46 @@ mod tests {
             .map(|i| i.wrapping_mul(0x1234_5678_9ABC_DEF1) ^ 7)
             .chain([0, u64::MAX])
             .collect();
+        let id_at = |slot: u32| OrderId(ids[slot as usize]);
         for (slot, &id) in ids.iter().enumerate() {
-            assert!(index.insert_new(OrderId(id), slot as u32).0);
+            assert!(index.insert_new(OrderId(id), slot as u32, id_at).0);
         }
         for (slot, &id) in ids.iter().enumerate() {
-            assert_eq!(index.get(OrderId(id)), Some(slot as u32));
+            assert_eq!(index.get(OrderId(id), id_at), Some(slot as u32));
             assert!(
-                !index.insert_new(OrderId(id), 99).0,
+                !index.insert_new(OrderId(id), 99, id_at).0,
                 "duplicate {id} accepted"
             );
         }
-        assert_eq!(index.get(OrderId(12_345)), None);
+        assert_eq!(index.get(OrderId(12_345), id_at), None);
         assert!(index.entries.len() >= 2 * ids.len());
+        assert_eq!(index.len, ids.len());
+    }
+
+    #[test]
+    fn a_fingerprint_collision_is_told_apart_by_the_slab_id() {
+        // A real 32-bit collision at the same probe start is too rare to search for: forge
+        // one, an entry with `first`'s fingerprint at its probe start, for a slot holding 99.
+        let first = OrderId(1);
+        let ids = [first, OrderId(99)];
+        let id_at = |slot: u32| ids[slot as usize];
+        let mut index = IdIndex::with_capacity(4);
+        let mask = index.entries.len() - 1;
+        index.entries[home(first) & mask] = Entry {
+            tag: fingerprint(first),
+            slot: 1,
+        };
+        index.len = 1;
+        assert_eq!(
+            index.get(first, id_at),
+            None,
+            "matched on the fingerprint alone"
+        );
+        assert!(
+            index.insert_new(first, 0, id_at).0,
+            "a collision refused a new id"
+        );
+        assert_eq!(index.get(first, id_at), Some(0));
+        assert!(!index.insert_new(first, 0, id_at).0);
     }
 }

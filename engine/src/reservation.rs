@@ -208,15 +208,16 @@ impl OrderSlab {
     }
 
     pub(crate) fn get(&self, id: &OrderId) -> Option<&OrderRecord> {
+        let records = &self.records;
         self.index
-            .get(*id)
-            .map(|slot| &self.records[slot as usize].record)
+            .get(*id, |slot| records[slot as usize].id)
+            .map(|slot| &records[slot as usize].record)
     }
 
     pub(crate) fn get_mut(&mut self, id: &OrderId) -> Option<&mut OrderRecord> {
-        self.index
-            .get(*id)
-            .map(|slot| &mut self.records[slot as usize].record)
+        let records = &self.records;
+        let slot = self.index.get(*id, |slot| records[slot as usize].id)?;
+        Some(&mut self.records[slot as usize].record)
     }
 
     /// Adds a new order built by `make`, unless the id is taken (then `make` is not called).
@@ -233,7 +234,10 @@ impl OrderSlab {
             slot < u32::MAX as usize - 1,
             "order shard full: 2^32 orders in one shard"
         );
-        let (inserted, grew) = self.index.insert_new(id, slot as u32);
+        let records = &self.records;
+        let (inserted, grew) = self
+            .index
+            .insert_new(id, slot as u32, |slot| records[slot as usize].id);
         if grew {
             self.index.publish(&hint.index);
         }
@@ -265,8 +269,11 @@ impl OrderSlab {
         // Rebuilt at twice the survivors (room to grow until the next archive), so that
         // archiving costs what is kept, not the largest size the table ever had.
         self.index = IdIndex::with_capacity(self.records.len() * 2);
-        for (slot, SlabEntry { id, .. }) in self.records.iter().enumerate() {
-            let (inserted, _) = self.index.insert_new(*id, slot as u32);
+        let records = &self.records;
+        for (slot, SlabEntry { id, .. }) in records.iter().enumerate() {
+            let (inserted, _) = self
+                .index
+                .insert_new(*id, slot as u32, |slot| records[slot as usize].id);
             assert!(inserted, "{id} twice in one shard");
         }
         self.index.publish(&hint.index);
