@@ -331,6 +331,9 @@ pub(crate) struct ExpiryQueue {
     /// Live entries are `in_order[head..]`, soonest first.
     in_order: Vec<(u64, u64)>,
     head: usize,
+    /// A copy of the run's last entry, `(0, 0)` when the run is empty: a push compares
+    /// against it without reading the run's tail.
+    newest: (u64, u64),
     out_of_order: BinaryHeap<Reverse<(u64, u64)>>,
 }
 
@@ -342,6 +345,7 @@ impl ExpiryQueue {
         Self {
             in_order: Vec::with_capacity(capacity),
             head: 0,
+            newest: (0, 0),
             out_of_order: BinaryHeap::new(),
         }
     }
@@ -353,9 +357,11 @@ impl ExpiryQueue {
             // Every entry popped: start the run again at the front of the buffer.
             self.in_order.clear();
             self.head = 0;
+            self.newest = (0, 0);
         }
-        if self.in_order.last().is_none_or(|last| *last <= entry) {
+        if self.newest <= entry {
             self.in_order.push(entry);
+            self.newest = entry;
         } else {
             self.out_of_order.push(Reverse(entry));
         }
@@ -378,6 +384,7 @@ impl ExpiryQueue {
 
     /// Replaces every entry (restoring a snapshot).
     pub(crate) fn set_entries(&mut self, in_order: ExpiryEntries, out_of_order: ExpiryEntries) {
+        self.newest = in_order.last().copied().unwrap_or((0, 0));
         self.in_order = in_order;
         self.head = 0;
         self.out_of_order = out_of_order.into_iter().map(Reverse).collect();
