@@ -595,6 +595,19 @@ mod tests {
         );
     }
 
+    /// A queue restored from a snapshot compares new entries with its run's last one: an earlier
+    /// entry goes to the heap and still pops in time order.
+    #[test]
+    fn a_restored_queue_orders_new_entries_after_its_run() {
+        let mut queue = ExpiryQueue::with_capacity(4);
+        queue.set_entries(vec![(1_000, 1), (2_000, 2)], vec![]);
+        queue.push(1_500, OrderId(3));
+        let popped: Vec<_> = std::iter::from_fn(|| queue.pop_due(u64::MAX))
+            .map(|(at_ms, id)| (at_ms, id.0))
+            .collect();
+        assert_eq!(popped, vec![(1_000, 1), (1_500, 3), (2_000, 2)]);
+    }
+
     /// The queue pops exactly what a sorted set would, across many compactions of its run:
     /// mostly increasing expiry times (one TTL), some shorter ones (the heap), pops that drain it
     /// empty and pops that leave most entries in place.
