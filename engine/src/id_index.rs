@@ -12,9 +12,8 @@
 //! The slab holds the ids, so a fingerprint match is confirmed by reading the record's
 //! id, which a lookup reads anyway and an insert needs only for a real duplicate (or
 //! a fingerprint collision, about once in 4 billion compared entries). Half the bytes
-//! of `(id, slot)` entries: a reserve's insert dirties a random line of a table half
-//! the size, the one cost of the order table that grew with its memory (measured in
-//! `DESIGN.md`).
+//! of `(id, slot)` entries, so a reserve's insert dirties a random line of a table half
+//! the size (measured in `DESIGN.md`, "What the reserve path costs").
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
