@@ -62,11 +62,34 @@ pub(crate) struct Channel {
 }
 
 impl Channel {
+    /// The channel's buffers, copied out of it.
     #[inline]
-    pub(crate) fn buffer(&self, cell: usize) -> Buffer {
-        match &self.cell_buffers {
+    pub(crate) fn buffers(&self) -> Buffers<'_> {
+        Buffers {
+            per_cell: self.cell_buffers.as_deref(),
+            flat: self.config.buffer,
+        }
+    }
+}
+
+/// A channel's buffers as a loop over cells reads them: copied out of the channel, so the loop
+/// keeps them in registers instead of reloading the channel per cell (an atomic in the loop
+/// would otherwise force the reload).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Buffers<'a> {
+    /// Dense per-cell buffers, when the channel has overrides.
+    per_cell: Option<&'a [Buffer]>,
+    /// The buffer of every cell otherwise.
+    flat: Buffer,
+}
+
+impl Buffers<'_> {
+    /// The buffer of `cell`.
+    #[inline]
+    pub(crate) fn of(&self, cell: usize) -> Buffer {
+        match self.per_cell {
             Some(buffers) => buffers[cell],
-            None => self.config.buffer,
+            None => self.flat,
         }
     }
 }

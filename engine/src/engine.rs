@@ -19,8 +19,8 @@ use crate::lifecycle::*;
 use crate::network::Network;
 use crate::order::{Order, ReserveRequest, SplitPolicy};
 use crate::reservation::{
-    BackorderRecord, OrderRecord, OrderTable, PickRecord, PickState, RareRecord, ShipmentRecord,
-    ShipmentState,
+    BackorderRecord, OrderRecord, OrderTable, PickRecord, PickRecords, PickState, RareRecord,
+    ShipmentRecord, ShipmentState, INLINE_PICKS,
 };
 
 /// What an engine is built from.
@@ -260,7 +260,7 @@ impl Engine {
     ) -> Option<u32> {
         let channel = self.channels.get(channel.index())?;
         let cell = self.cell_of(sku, warehouse).ok()?;
-        Some(self.inventory.available(cell, channel.buffer(cell)))
+        Some(self.inventory.available(cell, channel.buffers().of(cell)))
     }
 
     fn validate(&self, request: &ReserveRequest) -> Result<&Channel, ReserveError> {
@@ -398,11 +398,11 @@ impl Engine {
     /// Takes every planned unit, or none: a short cell rolls back what was taken.
     fn take(&self, channel: &Channel, order: &Order, plan: &Plan) -> bool {
         // Read once: the CAS below orders memory, so the compiler would reload them per pick.
-        let (cell_buffers, flat) = (channel.cell_buffers.as_deref(), channel.config.buffer);
+        let buffers = channel.buffers();
         for (i, pick) in plan.picks.iter().enumerate() {
             let cell = self.cell(order.lines[pick.line as usize].sku, pick.warehouse);
-            let buffer = cell_buffers.map_or(flat, |buffers| buffers[cell]);
-            if let Take::Short { .. } = self.inventory.try_take(cell, pick.units, buffer) {
+            if let Take::Short { .. } = self.inventory.try_take(cell, pick.units, buffers.of(cell))
+            {
                 self.give_back_picks(order, &plan.picks[..i]);
                 return false;
             }
@@ -1453,7 +1453,7 @@ fn returnable_units_of_line(record: &OrderRecord, line: usize) -> u32 {
 
 /// The records of a hold's picks. Orders of up to five picks (most) fill the inline array
 /// directly: a collect would check capacity and length on every element.
-fn pick_records(order: &Order, picks: &[crate::allocation::Pick]) -> SmallVec<[PickRecord; 5]> {
+fn pick_records(order: &Order, picks: &[crate::allocation::Pick]) -> PickRecords {
     let record = |p: &crate::allocation::Pick| {
         PickRecord::reserved(
             order.lines[p.line as usize].sku,
@@ -1462,10 +1462,10 @@ fn pick_records(order: &Order, picks: &[crate::allocation::Pick]) -> SmallVec<[P
             p.units,
         )
     };
-    if picks.len() > 5 {
+    if picks.len() > INLINE_PICKS {
         return picks.iter().map(record).collect();
     }
-    let mut inline = [PickRecord::EMPTY; 5];
+    let mut inline = [PickRecord::EMPTY; INLINE_PICKS];
     for (slot, p) in inline.iter_mut().zip(picks) {
         *slot = record(p);
     }

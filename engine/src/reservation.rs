@@ -53,6 +53,12 @@ pub(crate) struct PickRecord {
 
 pub(crate) const NO_SHIPMENT: u16 = u16::MAX;
 
+/// Picks an order record holds without a heap allocation.
+pub(crate) const INLINE_PICKS: usize = 5;
+
+/// An order record's picks.
+pub(crate) type PickRecords = SmallVec<[PickRecord; INLINE_PICKS]>;
+
 impl PickRecord {
     /// Filler for the unused inline slots of a record.
     pub(crate) const EMPTY: Self = Self::reserved(SkuId(0), 0, WarehouseId(0), 0);
@@ -131,8 +137,8 @@ pub(crate) struct OrderRecord {
     /// Lines in the order. Picks and backorders carry their SKU, so the lines themselves
     /// are not copied: a reserve writes less.
     pub(crate) line_count: u16,
-    /// Five inline: orders of up to five single-warehouse lines never allocate.
-    pub(crate) picks: SmallVec<[PickRecord; 5]>,
+    /// [`INLINE_PICKS`] inline: orders of up to five single-warehouse lines never allocate.
+    pub(crate) picks: PickRecords,
     pub(crate) shipments: SmallVec<[ShipmentRecord; 1]>,
     pub(crate) rare: Option<Box<RareRecord>>,
 }
@@ -186,6 +192,13 @@ const _: () = assert!(
     "an order record outgrew three cache lines"
 );
 
+/// The id of the record at each slab slot: how the index, which keeps only fingerprints,
+/// confirms a match.
+#[inline]
+fn id_at(records: &[SlabEntry]) -> impl Fn(u32) -> OrderId + '_ {
+    |slot| records[slot as usize].id
+}
+
 /// Order records in arrival order, with an id index. Records are appended, so a
 /// reserve writes memory sequentially instead of into a random slot of a large table.
 pub(crate) struct OrderSlab {
@@ -210,13 +223,13 @@ impl OrderSlab {
     pub(crate) fn get(&self, id: &OrderId) -> Option<&OrderRecord> {
         let records = &self.records;
         self.index
-            .get(*id, |slot| records[slot as usize].id)
+            .get(*id, id_at(records))
             .map(|slot| &records[slot as usize].record)
     }
 
     pub(crate) fn get_mut(&mut self, id: &OrderId) -> Option<&mut OrderRecord> {
         let records = &self.records;
-        let slot = self.index.get(*id, |slot| records[slot as usize].id)?;
+        let slot = self.index.get(*id, id_at(records))?;
         Some(&mut self.records[slot as usize].record)
     }
 
@@ -235,9 +248,7 @@ impl OrderSlab {
             "order shard full: 2^32 orders in one shard"
         );
         let records = &self.records;
-        let (inserted, grew) = self
-            .index
-            .insert_new(id, slot as u32, |slot| records[slot as usize].id);
+        let (inserted, grew) = self.index.insert_new(id, slot as u32, id_at(records));
         if grew {
             self.index.publish(&hint.index);
         }
@@ -271,9 +282,7 @@ impl OrderSlab {
         self.index = IdIndex::with_capacity(self.records.len() * 2);
         let records = &self.records;
         for (slot, SlabEntry { id, .. }) in records.iter().enumerate() {
-            let (inserted, _) = self
-                .index
-                .insert_new(*id, slot as u32, |slot| records[slot as usize].id);
+            let (inserted, _) = self.index.insert_new(*id, slot as u32, id_at(records));
             assert!(inserted, "{id} twice in one shard");
         }
         self.index.publish(&hint.index);

@@ -23,8 +23,8 @@ use crate::lifecycle::OrderStatus;
 use crate::network::CarrierQuote;
 use crate::order::ServiceLevel;
 use crate::reservation::{
-    BackorderRecord, HoldCounts, OrderRecord, PickRecord, PickState, PickTally, RareRecord,
-    ShipmentRecord, ShipmentState, NO_SHIPMENT,
+    BackorderRecord, HoldCounts, OrderRecord, PickRecord, PickRecords, PickState, PickTally,
+    RareRecord, ShipmentRecord, ShipmentState, NO_SHIPMENT,
 };
 
 /// The first bytes of a snapshot file: "QMSNAP", then the format version (1).
@@ -271,7 +271,7 @@ fn order_record(
         3 => OrderStatus::Expired,
         _ => return bad("unknown status"),
     };
-    let mut picks: SmallVec<[PickRecord; 5]> = SmallVec::new();
+    let mut picks = PickRecords::new();
     for p in &o.picks {
         if p.sku >= skus || p.warehouse >= warehouses || p.line >= o.line_count {
             return bad("a pick names an unknown SKU, warehouse or line");

@@ -23,7 +23,7 @@ pub use priority::Priority;
 
 use smallvec::SmallVec;
 
-use crate::channel::{Buffer, Channel, WarehouseMask};
+use crate::channel::{Buffers, Channel, WarehouseMask};
 use crate::ids::{SkuId, WarehouseId};
 use crate::inventory::Inventory;
 use crate::network::Network;
@@ -179,10 +179,7 @@ pub struct Explanation {
 #[derive(Clone, Copy)]
 pub struct StockView<'a> {
     inventory: &'a Inventory,
-    /// The channel's buffers, copied out of it so that the planning loops keep them in
-    /// registers instead of reloading the channel per cell.
-    cell_buffers: Option<&'a [Buffer]>,
-    buffer: Buffer,
+    buffers: Buffers<'a>,
     warehouse_count: usize,
 }
 
@@ -194,8 +191,7 @@ impl<'a> StockView<'a> {
     ) -> Self {
         Self {
             inventory,
-            cell_buffers: channel.cell_buffers.as_deref(),
-            buffer: channel.config.buffer,
+            buffers: channel.buffers(),
             warehouse_count,
         }
     }
@@ -204,11 +200,8 @@ impl<'a> StockView<'a> {
     #[inline]
     pub fn available(&self, sku: SkuId, warehouse: WarehouseId) -> u32 {
         let cell = sku.index() * self.warehouse_count + warehouse.index();
-        let buffer = match self.cell_buffers {
-            Some(buffers) => buffers[cell],
-            None => self.buffer,
-        };
-        self.inventory.available_to_plan(cell, buffer)
+        self.inventory
+            .available_to_plan(cell, self.buffers.of(cell))
     }
 }
 
