@@ -78,7 +78,7 @@ fn drive_and_kill(dir: &Path, scenario: &Path, delay: Duration) -> u64 {
 fn sigkill_at_random_moments_loses_no_acknowledged_command() {
     let dir = std::env::temp_dir().join(format!("qm-crash-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let scenario = common::manifest_dir().join("../scenarios/baseline.toml");
+    let scenario = common::scenario("baseline.toml");
     let mut rng = rand::rngs::StdRng::seed_from_u64(SEED);
     let (mut torn_tails, mut snapshots_checked) = (0usize, 0usize);
     let mut recovered = 0u64;
@@ -186,7 +186,7 @@ fn sigkill_at_random_moments_loses_no_acknowledged_command() {
 fn damage_before_the_last_journal_segment_is_refused_not_cut() {
     let dir = std::env::temp_dir().join(format!("qm-segments-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let scenario = common::manifest_dir().join("../scenarios/baseline.toml");
+    let scenario = common::scenario("baseline.toml");
     let drive = drive(&dir, &scenario)
         // Snapshots follow batches: with batches of at most 1,000 commands, one comes every
         // 5,000–5,999 commands, so 20,000 commands make at least three, and two are kept.

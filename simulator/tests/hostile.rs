@@ -13,7 +13,7 @@ use qm_simulator::import::{import, ColumnMapping};
 use qm_simulator::scenario::Scenario;
 
 fn scenario_text(name: &str) -> String {
-    std::fs::read_to_string(common::manifest_dir().join("../scenarios").join(name)).unwrap()
+    std::fs::read_to_string(common::scenario(name)).unwrap()
 }
 
 const HISTORY: &str = "\

@@ -181,14 +181,13 @@ fn qm_import_prints_every_reason_and_writes_a_log_that_refuses_damage() {
         "{error}"
     );
     // A scenario pointing at it fails with exit code 2 and the same message.
-    let scenario =
-        std::fs::read_to_string(common::manifest_dir().join("../scenarios/online-retail.toml"))
-            .unwrap()
-            .replace(
-                "path = \"data/online-retail-2011-10-to-12.csv.gz\"",
-                &format!("path = {:?}", damaged.display().to_string()),
-            )
-            .replace("preset = \"online_retail\"\n", "");
+    let scenario = std::fs::read_to_string(common::scenario("online-retail.toml"))
+        .unwrap()
+        .replace(
+            "path = \"data/online-retail-2011-10-to-12.csv.gz\"",
+            &format!("path = {:?}", damaged.display().to_string()),
+        )
+        .replace("preset = \"online_retail\"\n", "");
     let scenario_path = write("damaged.toml", &scenario);
     let out = qm(&[
         "simulate",
@@ -225,7 +224,7 @@ fn qm_import_prints_every_reason_and_writes_a_log_that_refuses_damage() {
 
 #[test]
 fn the_shipped_online_retail_scenario_replays_the_history() {
-    let path = common::manifest_dir().join("../scenarios/online-retail.toml");
+    let path = common::scenario("online-retail.toml");
     let mut s = Scenario::load(&path).unwrap().scenario;
     s.horizon.days = Spanned::new(0..0, 14);
     let output = simulate(&s, s.horizon.seed, &mut |_| {}).unwrap();
@@ -341,7 +340,7 @@ fn the_full_uci_history_imports_with_its_documented_figures() {
 
 #[test]
 fn compressed_time_squeezes_the_whole_history_into_the_horizon() {
-    let path = common::manifest_dir().join("../scenarios/online-retail.toml");
+    let path = common::scenario("online-retail.toml");
     let text = std::fs::read_to_string(&path)
         .unwrap()
         .replace("time = \"as_recorded\"", "time = \"compressed\"");

@@ -14,7 +14,7 @@ use qm_simulator::scenario::{Scenario, ScenarioError};
 use toml::Spanned;
 
 fn path(name: &str) -> PathBuf {
-    common::manifest_dir().join("../scenarios").join(name)
+    common::scenario(name)
 }
 
 fn load(name: &str, days: Option<u32>) -> Scenario {
