@@ -6,7 +6,7 @@ use crossbeam_channel::Receiver;
 use crossbeam_utils::CachePadded;
 use smallvec::SmallVec;
 
-use crate::allocation::{Explanation, Plan, PlanContext, StockView};
+use crate::allocation::{ship_whole_from_best, Explanation, Plan, PlanContext, StockView};
 use crate::backorder::{BackorderBook, BookEntry};
 use crate::channel::{Buffer, Channel, ChannelConfig, WarehouseMask};
 use crate::constants::*;
@@ -322,6 +322,7 @@ impl Engine {
             saturated,
             channel_warehouses: &channel.config.warehouses,
             repeats_sku: crate::allocation::repeats_sku(order),
+            known_short: 0,
         }
     }
 
@@ -410,7 +411,28 @@ impl Engine {
         true
     }
 
+    /// Takes every line of `order` from `warehouse`, or nothing: the strategy's first choice,
+    /// taken without a planning pass (the CAS checks each line as a plan would).
+    fn take_whole_at(&self, channel: &Channel, order: &Order, warehouse: WarehouseId) -> bool {
+        let buffers = channel.buffers();
+        for (i, line) in order.lines.iter().enumerate() {
+            let cell = self.cell(line.sku, warehouse);
+            if let Take::Short { .. } =
+                self.inventory
+                    .try_take(cell, line.quantity as u32, buffers.of(cell))
+            {
+                for taken in &order.lines[..i] {
+                    self.inventory
+                        .give_back(self.cell(taken.sku, warehouse), taken.quantity as u32);
+                }
+                return false;
+            }
+        }
+        true
+    }
+
     /// Plans and takes; re-plans when stock moved between the two. `None` means taken.
+    /// The first attempt takes the strategy's first choice directly when it has one.
     fn plan_and_take(
         &self,
         channel: &Channel,
@@ -420,7 +442,7 @@ impl Engine {
     ) -> Option<Rejection> {
         let order = &request.order;
         let uses_capacity = channel.uses_capacity;
-        for _ in 0..MAX_PLAN_ATTEMPTS {
+        for attempt in 0..MAX_PLAN_ATTEMPTS {
             plan.clear();
             let saturated = if uses_capacity {
                 self.saturated(now_ms / MS_PER_DAY)
@@ -430,7 +452,16 @@ impl Engine {
             if uses_capacity && channel.mask & !saturated == 0 {
                 return Some(Rejection::CapacityExhausted);
             }
-            let ctx = self.context(channel, order, request.split, saturated);
+            let mut ctx = self.context(channel, order, request.split, saturated);
+            if attempt == 0 {
+                if let Some(first) = channel.strategy.first_choice(&ctx) {
+                    if self.take_whole_at(channel, order, first) {
+                        ship_whole_from_best(&ctx, plan, first);
+                        return None;
+                    }
+                    ctx.known_short = first.bit();
+                }
+            }
             channel.strategy.plan(&ctx, plan, None);
             if plan.picks.is_empty() && plan.shortfalls.is_empty() {
                 return Some(Rejection::NoEligibleWarehouse);

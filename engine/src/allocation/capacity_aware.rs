@@ -6,6 +6,7 @@
 //! hard cut in the middle of an order would only split it.
 
 use super::{AllocationStrategy, Explanation, Plan, PlanContext};
+use crate::ids::WarehouseId;
 
 /// See the module documentation.
 #[derive(Debug)]
@@ -25,11 +26,12 @@ impl AllocationStrategy for CapacityAware {
         format!("capacity_aware({})", self.inner.name())
     }
 
+    fn first_choice(&self, ctx: &PlanContext<'_>) -> Option<WarehouseId> {
+        self.inner.first_choice(&narrowed(ctx))
+    }
+
     fn plan(&self, ctx: &PlanContext<'_>, plan: &mut Plan, explain: Option<&mut Explanation>) {
-        let narrowed = PlanContext {
-            eligible: ctx.eligible & !ctx.saturated,
-            ..*ctx
-        };
+        let narrowed = narrowed(ctx);
         self.inner.plan(&narrowed, plan, explain);
         if narrowed.eligible == 0 && ctx.eligible != 0 {
             plan.rule =
@@ -39,5 +41,13 @@ impl AllocationStrategy for CapacityAware {
 
     fn uses_capacity(&self) -> bool {
         true
+    }
+}
+
+/// `ctx` without the warehouses whose capacity for the day is used up.
+fn narrowed<'a>(ctx: &PlanContext<'a>) -> PlanContext<'a> {
+    PlanContext {
+        eligible: ctx.eligible & !ctx.saturated,
+        ..*ctx
     }
 }

@@ -225,6 +225,9 @@ pub struct PlanContext<'a> {
     /// Whether some SKU is on two lines of the order (rare): checks for a whole order must
     /// then add those lines up.
     pub repeats_sku: bool,
+    /// Warehouses already found unable to ship the whole order in this attempt (the engine's
+    /// direct take at [`AllocationStrategy::first_choice`] failed there): not checked again.
+    pub known_short: WarehouseMask,
 }
 
 /// Whether some SKU is on two lines of `order`.
@@ -246,6 +249,15 @@ pub trait AllocationStrategy: Send + Sync + std::fmt::Debug {
     /// Whether the engine must count pick/pack lines per warehouse and day for this strategy.
     fn uses_capacity(&self) -> bool {
         false
+    }
+
+    /// The warehouse whose having every unit decides the plan without reading stock: `plan`
+    /// then ships the whole order from it, whatever the others hold (`nearest`: the closest;
+    /// `priority`: the first in the channel's order). The engine takes the order there
+    /// directly, one CAS per line with no planning pass, and plans in full only when it is
+    /// short. `None` (the default) always plans in full.
+    fn first_choice(&self, _ctx: &PlanContext<'_>) -> Option<WarehouseId> {
+        None
     }
 }
 

@@ -2,6 +2,7 @@
 //! distance), else each line from the closest warehouses with stock.
 
 use crate::channel::WarehouseMask;
+use crate::ids::WarehouseId;
 
 use super::{
     closest, rank_by_distance, record_candidates, ship_whole_from_best, ships_whole,
@@ -17,11 +18,15 @@ impl AllocationStrategy for Nearest {
         "nearest".into()
     }
 
+    fn first_choice(&self, ctx: &PlanContext<'_>) -> Option<WarehouseId> {
+        closest(ctx)
+    }
+
     fn plan(&self, ctx: &PlanContext<'_>, plan: &mut Plan, explain: Option<&mut Explanation>) {
         // Fast path: most orders ship whole from the closest warehouse, which needs a
         // maximum, not a sorted ranking. Same answer as the full path (ties to the lower id).
-        let mut known_short: WarehouseMask = 0;
-        if explain.is_none() {
+        let mut known_short: WarehouseMask = ctx.known_short;
+        if explain.is_none() && known_short == 0 {
             if let Some(closest) = closest(ctx) {
                 if ships_whole(ctx, closest) {
                     ship_whole_from_best(ctx, plan, closest);

@@ -2,6 +2,7 @@
 //! order, else each line down the same list.
 
 use crate::channel::WarehouseMask;
+use crate::ids::WarehouseId;
 
 use super::{
     eligible_warehouses, record_candidates, ship_whole_from_best, ships_whole,
@@ -17,13 +18,17 @@ impl AllocationStrategy for Priority {
         "priority".into()
     }
 
+    fn first_choice(&self, ctx: &PlanContext<'_>) -> Option<WarehouseId> {
+        eligible_warehouses(ctx).next()
+    }
+
     fn plan(&self, ctx: &PlanContext<'_>, plan: &mut Plan, explain: Option<&mut Explanation>) {
         // Fast path: walk the channel's list to the first warehouse that ships the whole order,
         // with no ranking built. The full path below gives the same answer.
-        let mut known_short: WarehouseMask = 0;
+        let mut known_short: WarehouseMask = ctx.known_short;
         if explain.is_none() {
             for w in eligible_warehouses(ctx) {
-                if ships_whole(ctx, w) {
+                if known_short & w.bit() == 0 && ships_whole(ctx, w) {
                     ship_whole_from_best(ctx, plan, w);
                     return;
                 }

@@ -440,8 +440,8 @@ fn explain_shows_lowest_cost_scores() {
 }
 
 proptest::proptest! {
-    /// `nearest` and `priority` decide most orders on a fast path that builds no ranking;
-    /// `explain` always takes the full path. Over random stock (often short, so that both paths
+    /// `nearest` and `priority` decide most orders on fast paths (a direct take at their first
+    /// choice, then a plan that builds no ranking); `explain` always takes the full path. Over random stock (often short, so that both paths
     /// run), channel orders, ship-to points, repeated SKUs and split policies, the hold a reserve
     /// makes is exactly the plan `explain` shows, for every strategy.
     #[test]
@@ -468,6 +468,7 @@ proptest::proptest! {
             order.ship_to = GeoPoint::new(ship_to.0, ship_to.1).unwrap();
             let request = request(order, split);
             let explanation = engine.explain(&request, 0).unwrap();
+            let before = self::cells(&engine);
             match engine.reserve(&request, 0).unwrap() {
                 ReserveOutcome::Held(hold) => {
                     proptest::prop_assert_eq!(hold.picks.to_vec(), explanation.picks, "{:?}", strategy);
@@ -475,6 +476,8 @@ proptest::proptest! {
                 }
                 ReserveOutcome::Rejected(Rejection::InsufficientStock) => {
                     proptest::prop_assert!(!explanation.shortfalls.is_empty(), "{:?}", strategy);
+                    // A first choice taken directly and found short gave back every unit.
+                    proptest::prop_assert_eq!(self::cells(&engine), before, "{:?}", strategy);
                 }
                 ReserveOutcome::Rejected(other) => {
                     proptest::prop_assert!(false, "{:?}: rejected for {:?}", strategy, other);
