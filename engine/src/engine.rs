@@ -6,7 +6,7 @@ use crossbeam_channel::Receiver;
 use crossbeam_utils::CachePadded;
 use smallvec::SmallVec;
 
-use crate::allocation::{ship_whole_from_best, Explanation, Plan, PlanContext, StockView};
+use crate::allocation::{Explanation, Pick, Plan, PlanContext, StockView, WHOLE_FROM_BEST_RANKED};
 use crate::backorder::{BackorderBook, BookEntry};
 use crate::channel::{Buffer, Channel, ChannelConfig, WarehouseMask};
 use crate::constants::*;
@@ -413,20 +413,28 @@ impl Engine {
 
     /// Takes every line of `order` from `warehouse`, or nothing: the strategy's first choice,
     /// taken without a planning pass (the CAS checks each line as a plan would).
-    fn take_whole_at(&self, channel: &Channel, order: &Order, warehouse: WarehouseId) -> bool {
+    /// On success `plan.picks` (empty on entry) holds one pick per line; on failure it is empty.
+    fn take_whole_at(
+        &self,
+        channel: &Channel,
+        order: &Order,
+        warehouse: WarehouseId,
+        plan: &mut Plan,
+    ) -> bool {
         let buffers = channel.buffers();
         for (i, line) in order.lines.iter().enumerate() {
             let cell = self.cell(line.sku, warehouse);
-            if let Take::Short { .. } =
-                self.inventory
-                    .try_take(cell, line.quantity as u32, buffers.of(cell))
-            {
-                for taken in &order.lines[..i] {
-                    self.inventory
-                        .give_back(self.cell(taken.sku, warehouse), taken.quantity as u32);
-                }
+            let units = line.quantity as u32;
+            if let Take::Short { .. } = self.inventory.try_take(cell, units, buffers.of(cell)) {
+                self.give_back_picks(order, &plan.picks);
+                plan.picks.clear();
                 return false;
             }
+            plan.picks.push(Pick {
+                line: i as u16,
+                warehouse,
+                units,
+            });
         }
         true
     }
@@ -455,8 +463,8 @@ impl Engine {
             let mut ctx = self.context(channel, order, request.split, saturated);
             if attempt == 0 {
                 if let Some(first) = channel.strategy.first_choice(&ctx) {
-                    if self.take_whole_at(channel, order, first) {
-                        ship_whole_from_best(&ctx, plan, first);
+                    if self.take_whole_at(channel, order, first, plan) {
+                        plan.rule = WHOLE_FROM_BEST_RANKED;
                         return None;
                     }
                     ctx.known_short = first.bit();
