@@ -83,13 +83,29 @@ pub(crate) struct Buffers<'a> {
     flat: Buffer,
 }
 
-impl Buffers<'_> {
+impl<'a> Buffers<'a> {
     /// The buffer of `cell`.
     #[inline]
     pub(crate) fn of(&self, cell: usize) -> Buffer {
         match self.per_cell {
             Some(buffers) => buffers[cell],
             None => self.flat,
+        }
+    }
+
+    /// Whether every cell's buffer is [`Buffer::None`] (most channels): loops over stock can
+    /// then skip the buffer entirely.
+    #[inline]
+    pub(crate) fn all_none(&self) -> bool {
+        self.per_cell.is_none() && self.flat == Buffer::None
+    }
+
+    /// The buffers of cells `first..first + count` (one SKU's row), cell `first + i` at `i`.
+    #[inline]
+    pub(crate) fn row(&self, first: usize, count: usize) -> Buffers<'a> {
+        Buffers {
+            per_cell: self.per_cell.map(|buffers| &buffers[first..first + count]),
+            flat: self.flat,
         }
     }
 }

@@ -129,42 +129,109 @@ impl Locations {
         px * self.x[warehouse] + py * self.y[warehouse] + pz * self.z[warehouse]
     }
 
-    /// The warehouse of `eligible` (bit `i` = warehouse `i`) closest to `point`, ties to the
-    /// lower index; `None` if the mask names none. Computes a lane of closeness values at a
-    /// time, then scans them in index order with a strict comparison, which keeps ties low.
-    /// The scan selects instead of branching: which warehouse wins is data, not a pattern a
-    /// branch predictor could learn.
+    /// The warehouse of `eligible` (bit `i` = warehouse `i`, none past the last warehouse)
+    /// closest to `point`, ties to the lower index; `None` if the mask is empty. The closeness
+    /// values are [`Locations::closeness`]'s, bit for bit.
     #[inline]
     pub(crate) fn closest(&self, point: &GeoPoint, eligible: u64) -> Option<usize> {
+        debug_assert!(
+            self.padded == MAX_WAREHOUSES || eligible >> self.padded == 0,
+            "mask {eligible:#x} names a warehouse past the last"
+        );
+        if eligible == 0 {
+            return None;
+        }
+        #[cfg(target_arch = "x86_64")]
+        {
+            // Fully unrolled for the common network sizes.
+            Some(match self.padded {
+                4 => self.closest_sse2::<2>(point, eligible),
+                8 => self.closest_sse2::<4>(point, eligible),
+                _ => self.closest_sse2::<{ MAX_WAREHOUSES / 2 }>(point, eligible),
+            })
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            Some(self.closest_portable(point, eligible))
+        }
+    }
+
+    /// [`Locations::closest`] two warehouses per SSE2 operation (part of every x86_64 target,
+    /// so no detection): closeness of every warehouse, pushed below -3 for those the mask
+    /// leaves out (see [`INELIGIBLE_BIAS`]), then the lowest index that equals the maximum.
+    /// No branch depends on the data: which warehouse wins is not a pattern a predictor learns.
+    /// `PAIRS` is at least `padded / 2`; `eligible` is not empty.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn closest_sse2<const PAIRS: usize>(&self, point: &GeoPoint, eligible: u64) -> usize {
+        use std::arch::x86_64::*;
+        let [px, py, pz] = point.unit;
+        let pairs = (self.padded / 2).min(PAIRS);
+        let mut closeness = [std::mem::MaybeUninit::<__m128d>::uninit(); PAIRS];
+        // Arithmetic intrinsics are safe to call on x86_64 from Rust 1.87; this crate builds
+        // from 1.85.
+        #[allow(unused_unsafe)]
+        // SAFETY: SSE2 is enabled on every x86_64 target. The loads read pairs `2k, 2k + 1`
+        // below `padded` <= 64, inside the three 64-entry arrays and the bias table (index
+        // 0..=3); the second loop reads only the `pairs` entries the first one wrote.
+        unsafe {
+            let (px, py, pz) = (_mm_set1_pd(px), _mm_set1_pd(py), _mm_set1_pd(pz));
+            let mut max = _mm_set1_pd(f64::NEG_INFINITY);
+            for (k, slot) in closeness[..pairs].iter_mut().enumerate() {
+                let i = 2 * k;
+                // Products summed in `closeness`'s order: the same value to the bit.
+                let dot = _mm_add_pd(
+                    _mm_add_pd(
+                        _mm_mul_pd(px, _mm_loadu_pd(self.x.as_ptr().add(i))),
+                        _mm_mul_pd(py, _mm_loadu_pd(self.y.as_ptr().add(i))),
+                    ),
+                    _mm_mul_pd(pz, _mm_loadu_pd(self.z.as_ptr().add(i))),
+                );
+                let bias = &INELIGIBLE_BIAS[((eligible >> i) & 0b11) as usize];
+                let biased = _mm_add_pd(dot, _mm_loadu_pd(bias.as_ptr()));
+                slot.write(biased);
+                max = _mm_max_pd(max, biased);
+            }
+            let max = _mm_max_pd(max, _mm_unpackhi_pd(max, max));
+            let max = _mm_unpacklo_pd(max, max);
+            let mut winners = 0u64;
+            for (k, biased) in closeness[..pairs].iter().enumerate() {
+                let equal = _mm_movemask_pd(_mm_cmpeq_pd(biased.assume_init(), max)) as u64;
+                winners |= equal << (2 * k);
+            }
+            winners.trailing_zeros() as usize
+        }
+    }
+
+    /// [`Locations::closest`] without SIMD, a lane of closeness values at a time scanned in
+    /// index order with a strict comparison (which keeps ties low). `eligible` is not empty.
+    #[cfg(any(test, not(target_arch = "x86_64")))]
+    fn closest_portable(&self, point: &GeoPoint, eligible: u64) -> usize {
         let [px, py, pz] = point.unit;
         let n = self.padded;
-        // Closeness is a cosine in [-1, 1]: any eligible warehouse beats the sentinel, which
-        // an ineligible one only equals.
         let (mut best, mut best_closeness) = (usize::MAX, f64::NEG_INFINITY);
         let lanes = self.x[..n]
             .chunks_exact(LANES)
             .zip(self.y[..n].chunks_exact(LANES))
             .zip(self.z[..n].chunks_exact(LANES));
         for (chunk, ((xs, ys), zs)) in lanes.enumerate() {
-            let mut closeness = [0.0; LANES];
             for lane in 0..LANES {
-                closeness[lane] = px * xs[lane] + py * ys[lane] + pz * zs[lane];
-            }
-            for (lane, &c) in closeness.iter().enumerate() {
                 let i = chunk * LANES + lane;
-                let c = if (eligible >> i) & 1 != 0 {
-                    c
-                } else {
-                    f64::NEG_INFINITY
-                };
-                let better = c > best_closeness;
-                best_closeness = if better { c } else { best_closeness };
-                best = if better { i } else { best };
+                let c = px * xs[lane] + py * ys[lane] + pz * zs[lane];
+                if (eligible >> i) & 1 != 0 && c > best_closeness {
+                    (best, best_closeness) = (i, c);
+                }
             }
         }
-        (best != usize::MAX).then_some(best)
+        best
     }
 }
+
+/// Added to the closeness of the warehouses a mask leaves out, by pair of lanes (index bit 0 =
+/// the low lane): closeness is a cosine in [-1, 1], so a left-out warehouse, at -3 or below,
+/// never beats an eligible one, and `x + 0.0` leaves an eligible one's value as it was.
+#[cfg(target_arch = "x86_64")]
+const INELIGIBLE_BIAS: [[f64; 2]; 4] = [[-4.0, -4.0], [0.0, -4.0], [-4.0, 0.0], [0.0, 0.0]];
 
 /// A point as a unit vector only: what an order record keeps of its ship-to
 /// (distances for carrier quotes), so the record stays within three cache lines.
@@ -228,6 +295,9 @@ mod tests {
             }
             let locations = Locations::new(points.iter());
             proptest::prop_assert_eq!(locations.closest(&ship_to, eligible), expected);
+            if let Some(expected) = expected {
+                proptest::prop_assert_eq!(locations.closest_portable(&ship_to, eligible), expected);
+            }
             for (i, point) in points.iter().enumerate() {
                 proptest::prop_assert_eq!(locations.closeness(&ship_to, i).to_bits(), ship_to.closeness(point).to_bits());
             }

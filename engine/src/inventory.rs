@@ -163,6 +163,27 @@ struct StockLine([AtomicU64; WORDS_PER_LINE]);
 
 const _: () = assert!(std::mem::size_of::<StockLine>() == 64);
 
+/// One SKU's stock words, warehouse `w` at index `w`: what planning reads to check a line at
+/// every warehouse with one bounds check for the row.
+#[derive(Clone, Copy)]
+pub(crate) struct StockWords<'a>(&'a [AtomicU64]);
+
+impl StockWords<'_> {
+    /// Cells in the row.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// [`Inventory::available_to_plan`] of the row's cell `i`: a relaxed load, checked again
+    /// by the CAS that takes.
+    #[inline]
+    pub(crate) fn available_to_plan(&self, i: usize, buffer: Buffer) -> u32 {
+        let (on_hand, committed) = unpack(self.0[i].load(Ordering::Relaxed));
+        free_units(on_hand, committed, buffer)
+    }
+}
+
 /// All cells, structure-of-arrays so the hot stock words sit together in cache.
 pub(crate) struct Inventory {
     /// on_hand << 32 | committed, cell `c` at `stock[c / 8].0[c % 8]`. Written by every
@@ -200,8 +221,21 @@ impl Inventory {
     /// The stock word of `cell`. Panics past the last cell, like a slice index.
     #[inline]
     fn word(&self, cell: usize) -> &AtomicU64 {
-        assert!(cell < self.cells, "cell {cell} out of {}", self.cells);
-        &self.stock[cell / WORDS_PER_LINE].0[cell % WORDS_PER_LINE]
+        &self.words()[cell]
+    }
+
+    /// Every cell's stock word, cell `c` at index `c`: one bounds check per access instead of
+    /// a line and a word index.
+    #[inline]
+    fn words(&self) -> &[AtomicU64] {
+        const { assert!(std::mem::size_of::<StockLine>() == WORDS_PER_LINE * 8) };
+        // Set once in `new` (`cells.div_ceil(WORDS_PER_LINE)` lines) and never changed.
+        debug_assert!(self.cells <= self.stock.len() * WORDS_PER_LINE);
+        // SAFETY: `StockLine` is `repr(C)` around `[AtomicU64; WORDS_PER_LINE]` with no
+        // padding (asserted above), so the boxed lines are `stock.len() * WORDS_PER_LINE`
+        // contiguous words; `new` allocates enough lines for `cells` of them and neither field
+        // changes afterwards. The view is immutably borrowed from `self`.
+        unsafe { std::slice::from_raw_parts(self.stock.as_ptr().cast::<AtomicU64>(), self.cells) }
     }
 
     /// Starts loading the stock words of cells `first..first + count` (one SKU's row) into cache.
@@ -231,6 +265,12 @@ impl Inventory {
     pub(crate) fn available_to_plan(&self, cell: usize, buffer: Buffer) -> u32 {
         let (on_hand, committed) = unpack(self.word(cell).load(Ordering::Relaxed));
         free_units(on_hand, committed, buffer)
+    }
+
+    /// The stock words of cells `first..first + count` (one SKU's row), for planning reads.
+    #[inline]
+    pub(crate) fn row(&self, first: usize, count: usize) -> StockWords<'_> {
+        StockWords(&self.words()[first..first + count])
     }
 
     /// Commits `units` if that leaves at least `buffer` free. The check and the

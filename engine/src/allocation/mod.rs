@@ -23,7 +23,7 @@ pub use priority::Priority;
 
 use smallvec::SmallVec;
 
-use crate::channel::{Buffers, Channel, WarehouseMask};
+use crate::channel::{Buffer, Buffers, Channel, WarehouseMask};
 use crate::ids::{SkuId, WarehouseId};
 use crate::inventory::Inventory;
 use crate::network::Network;
@@ -196,6 +196,29 @@ impl<'a> StockView<'a> {
         }
     }
 
+    /// Whether each warehouse has at least `units` of `sku` the channel may take right now:
+    /// bit `w` for warehouse `w`, every warehouse read, no branch on what it holds.
+    #[inline]
+    pub(crate) fn has_units_mask(&self, sku: SkuId, units: i64) -> WarehouseMask {
+        let first = sku.index() * self.warehouse_count;
+        let words = self.inventory.row(first, self.warehouse_count);
+        let buffers = self.buffers.row(first, self.warehouse_count);
+        let mut mask = 0;
+        if buffers.all_none() {
+            // The common case, with the buffer's branch out of the loop.
+            for w in 0..words.len() {
+                let free = words.available_to_plan(w, Buffer::None);
+                mask |= ((free as i64 >= units) as WarehouseMask) << w;
+            }
+        } else {
+            for w in 0..words.len() {
+                let free = words.available_to_plan(w, buffers.of(w));
+                mask |= ((free as i64 >= units) as WarehouseMask) << w;
+            }
+        }
+        mask
+    }
+
     /// Units of `sku` at `warehouse` that the channel may take right now.
     #[inline]
     pub fn available(&self, sku: SkuId, warehouse: WarehouseId) -> u32 {
@@ -351,6 +374,20 @@ pub(crate) fn ships_whole(ctx: &PlanContext<'_>, warehouse: WarehouseId) -> bool
             .map(|l| l.quantity)
             .sum();
         (ctx.stock.available(line.sku, warehouse) as i64) >= earlier + line.quantity
+    })
+}
+
+/// The warehouses of `candidates` that alone have every unit of the order (after the
+/// channel's buffers), repeated SKUs counted together. Without repeats, one pass over each
+/// line's stock row clears the warehouses short of it, with no branch on what they hold.
+pub(crate) fn whole_order_mask(ctx: &PlanContext<'_>, candidates: WarehouseMask) -> WarehouseMask {
+    if ctx.repeats_sku {
+        return mask_warehouses(candidates)
+            .filter(|&w| ships_whole(ctx, w))
+            .fold(0, |mask, w| mask | w.bit());
+    }
+    ctx.order.lines.iter().fold(candidates, |mask, line| {
+        mask & ctx.stock.has_units_mask(line.sku, line.quantity)
     })
 }
 

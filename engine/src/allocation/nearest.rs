@@ -4,8 +4,8 @@
 use crate::ids::WarehouseId;
 
 use super::{
-    closest, rank_by_distance, record_candidates, whole_then_split_same_ranking,
-    AllocationStrategy, Explanation, Plan, PlanContext, Ranking,
+    closest, rank_by_distance, record_candidates, ship_whole_from_best, whole_order_mask,
+    whole_then_split_same_ranking, AllocationStrategy, Explanation, Plan, PlanContext, Ranking,
 };
 
 /// See the module documentation.
@@ -22,8 +22,21 @@ impl AllocationStrategy for Nearest {
     }
 
     fn plan(&self, ctx: &PlanContext<'_>, plan: &mut Plan, explain: Option<&mut Explanation>) {
-        // No fast path here: the engine has already taken the order at the closest warehouse
-        // when that one has every unit (`first_choice`), and names it in `known_short` if not.
+        if explain.is_none() {
+            // The decision of the ranked path below without sorting first: the closest of the
+            // warehouses that have every unit (the one the engine's direct take found short,
+            // `known_short`, left out). The engine's tests check that both paths agree.
+            let whole = whole_order_mask(ctx, ctx.eligible & !ctx.known_short);
+            if let Some(w) = ctx.network.locations().closest(&ctx.order.ship_to, whole) {
+                ship_whole_from_best(ctx, plan, WarehouseId(w as u16));
+                return;
+            }
+            // None has every unit: split along the ranking, with no whole-order check again.
+            let mut ranking = Ranking::new();
+            rank_by_distance(ctx, &mut ranking);
+            whole_then_split_same_ranking(ctx, plan, &ranking, ctx.eligible);
+            return;
+        }
         let mut ranking = Ranking::new();
         rank_by_distance(ctx, &mut ranking);
         // One ranking serves every line: distance does not depend on the SKU.
