@@ -312,6 +312,7 @@ impl Engine {
         order: &'a Order,
         split: SplitPolicy,
         saturated: WarehouseMask,
+        repeats_sku: bool,
     ) -> PlanContext<'a> {
         PlanContext {
             order,
@@ -321,7 +322,7 @@ impl Engine {
             eligible: channel.mask,
             saturated,
             channel_warehouses: &channel.config.warehouses,
-            repeats_sku: crate::allocation::repeats_sku(order),
+            repeats_sku,
             known_short: 0,
         }
     }
@@ -460,7 +461,9 @@ impl Engine {
             if uses_capacity && channel.mask & !saturated == 0 {
                 return Some(Rejection::CapacityExhausted);
             }
-            let mut ctx = self.context(channel, order, request.split, saturated);
+            // Whether a SKU repeats is for planning only: the direct take's CAS per line
+            // counts repeated SKUs together by itself, so most orders skip the quadratic scan.
+            let mut ctx = self.context(channel, order, request.split, saturated, false);
             if attempt == 0 {
                 if let Some(first) = channel.strategy.first_choice(&ctx) {
                     if self.take_whole_at(channel, order, first, plan) {
@@ -470,6 +473,7 @@ impl Engine {
                     ctx.known_short = first.bit();
                 }
             }
+            ctx.repeats_sku = crate::allocation::repeats_sku(order);
             channel.strategy.plan(&ctx, plan, None);
             if plan.picks.is_empty() && plan.shortfalls.is_empty() {
                 return Some(Rejection::NoEligibleWarehouse);
@@ -698,7 +702,14 @@ impl Engine {
         } else {
             0
         };
-        let ctx = self.context(channel, &request.order, request.split, saturated);
+        let repeats_sku = crate::allocation::repeats_sku(&request.order);
+        let ctx = self.context(
+            channel,
+            &request.order,
+            request.split,
+            saturated,
+            repeats_sku,
+        );
         let mut plan = Plan::default();
         let mut explanation = Explanation {
             strategy: channel.strategy.name(),
