@@ -465,12 +465,22 @@ impl Engine {
             // counts repeated SKUs together by itself, so most orders skip the quadratic scan.
             let mut ctx = self.context(channel, order, request.split, saturated, false);
             if attempt == 0 {
-                if let Some(first) = channel.strategy.first_choice(&ctx) {
-                    if self.take_whole_at(channel, order, first, plan) {
+                // Each choice found short is named in `known_short`, so the strategy names
+                // another or none: at most one pass over the warehouses.
+                for _ in 0..MAX_WAREHOUSES {
+                    let Some(choice) = channel.strategy.first_choice(&ctx) else {
+                        break;
+                    };
+                    assert!(
+                        ctx.known_short & choice.bit() == 0,
+                        "{} chose {choice:?} again",
+                        channel.strategy.name()
+                    );
+                    if self.take_whole_at(channel, order, choice, plan) {
                         plan.rule = WHOLE_FROM_BEST_RANKED;
                         return None;
                     }
-                    ctx.known_short = first.bit();
+                    ctx.known_short |= choice.bit();
                 }
             }
             ctx.repeats_sku = crate::allocation::repeats_sku(order);

@@ -274,11 +274,13 @@ pub trait AllocationStrategy: Send + Sync + std::fmt::Debug {
         false
     }
 
-    /// The warehouse whose having every unit decides the plan without reading stock: `plan`
-    /// then ships the whole order from it, whatever the others hold (`nearest`: the closest;
-    /// `priority`: the first in the channel's order). The engine takes the order there
-    /// directly, one CAS per line with no planning pass, and plans in full only when it is
-    /// short. `None` (the default) always plans in full.
+    /// The warehouse whose having every unit decides the plan without reading stock, among
+    /// those not in `ctx.known_short`: `plan` would then ship the whole order from it, whatever
+    /// the others hold (`nearest`: the closest; `priority`: the first in the channel's order).
+    /// The engine takes the order there directly, one CAS per line with no planning pass; when
+    /// it is short, the engine adds it to `known_short` and asks again, and plans in full once
+    /// this returns `None`. A strategy may stop early (`nearest` tries only its closest). It must
+    /// never name a warehouse of `known_short`. `None` (the default) always plans in full.
     fn first_choice(&self, _ctx: &PlanContext<'_>) -> Option<WarehouseId> {
         None
     }

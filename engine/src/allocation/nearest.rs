@@ -18,6 +18,11 @@ impl AllocationStrategy for Nearest {
     }
 
     fn first_choice(&self, ctx: &PlanContext<'_>) -> Option<WarehouseId> {
+        // Only the closest: past it, one pass over the order's stock rows in `plan` finds the
+        // closest warehouse with every unit for less than a closest-warehouse search per try.
+        if ctx.known_short != 0 {
+            return None;
+        }
         closest(ctx)
     }
 

@@ -19,7 +19,9 @@ impl AllocationStrategy for Priority {
     }
 
     fn first_choice(&self, ctx: &PlanContext<'_>) -> Option<WarehouseId> {
-        eligible_warehouses(ctx).next()
+        // Down the channel's list: finding the next warehouse costs nothing, and one that is
+        // short is usually short on its first line, where the take has written nothing yet.
+        eligible_warehouses(ctx).find(|w| ctx.known_short & w.bit() == 0)
     }
 
     fn plan(&self, ctx: &PlanContext<'_>, plan: &mut Plan, explain: Option<&mut Explanation>) {

@@ -106,12 +106,16 @@ fn threads_on_hot_skus_never_oversell_and_every_unit_is_accounted_for() {
     let engine = engine_with(channel(StrategyKind::Nearest, vec![LON, MAN]), &stock);
     let initial_free: u64 = cells(&engine).iter().map(|c| c.free() as u64).sum();
     let running = AtomicUsize::new(THREADS as usize);
+    // The workers start with the monitor, so that it samples while they run (they finish in
+    // milliseconds: a monitor started after them might see none of it).
+    let start = std::sync::Barrier::new(THREADS as usize + 1);
     let (tallies, swept_units, samples) = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..THREADS)
             .map(|t| {
-                let (engine, running) = (&engine, &running);
+                let (engine, running, start) = (&engine, &running, &start);
                 scope.spawn(move || {
                     let _count_out = CountOut(running);
+                    start.wait();
                     worker(engine, t)
                 })
             })
@@ -132,6 +136,7 @@ fn threads_on_hot_skus_never_oversell_and_every_unit_is_accounted_for() {
         // A monitor reading cells while they change: never more committed than on hand.
         let monitor = scope.spawn(|| {
             let mut samples = 0u64;
+            start.wait();
             while running.load(Ordering::Acquire) > 0 {
                 for c in cells(&engine) {
                     assert!(
