@@ -223,6 +223,7 @@ impl Locations {
                 }
             }
         }
+        debug_assert!(best != usize::MAX, "no warehouse of {eligible:#x}");
         best
     }
 }

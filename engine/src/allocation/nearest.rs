@@ -18,8 +18,9 @@ impl AllocationStrategy for Nearest {
     }
 
     fn first_choice(&self, ctx: &PlanContext<'_>) -> Option<WarehouseId> {
-        // Only the closest: past it, one pass over the order's stock rows in `plan` finds the
-        // closest warehouse with every unit for less than a closest-warehouse search per try.
+        // Only the closest: past it, `plan` finds the closest warehouse with every unit in one
+        // pass over the order's stock rows. Direct tries further down (a closest-warehouse
+        // search each) measured no better.
         if ctx.known_short != 0 {
             return None;
         }

@@ -19,8 +19,8 @@ impl AllocationStrategy for Priority {
     }
 
     fn first_choice(&self, ctx: &PlanContext<'_>) -> Option<WarehouseId> {
-        // Down the channel's list: finding the next warehouse costs nothing, and one that is
-        // short is usually short on its first line, where the take has written nothing yet.
+        // Down the channel's list: finding the next warehouse costs nothing, and a take that
+        // meets a short line gives back only the lines before it.
         eligible_warehouses(ctx).find(|w| ctx.known_short & w.bit() == 0)
     }
 
