@@ -414,13 +414,16 @@ impl Engine {
 
     /// Takes every line of `order` from `warehouse`, or nothing: the strategy's first choice,
     /// taken without a planning pass (the CAS checks each line as a plan would).
-    /// On success `plan.picks` (empty on entry) holds one pick per line; on failure it is empty.
+    /// On success `plan.picks` (empty on entry) holds one pick per line and `records` the
+    /// first [`INLINE_PICKS`] of them as the order record keeps them (written in the same pass,
+    /// so the record needs no pass of its own); on failure `plan.picks` is empty.
     fn take_whole_at(
         &self,
         channel: &Channel,
         order: &Order,
         warehouse: WarehouseId,
         plan: &mut Plan,
+        records: &mut [PickRecord; INLINE_PICKS],
     ) -> bool {
         let buffers = channel.buffers();
         for (i, line) in order.lines.iter().enumerate() {
@@ -436,19 +439,24 @@ impl Engine {
                 warehouse,
                 units,
             });
+            if let Some(record) = records.get_mut(i) {
+                *record = PickRecord::reserved(line.sku, i as u16, warehouse, units);
+            }
         }
         true
     }
 
-    /// Plans and takes; re-plans when stock moved between the two. `None` means taken.
-    /// The first attempt takes the strategy's first choice directly when it has one.
+    /// Plans and takes; re-plans when stock moved between the two.
+    /// The first attempt takes the strategy's first choice directly when it has one; then
+    /// `records` holds the order record's picks (see [`Engine::take_whole_at`]).
     fn plan_and_take(
         &self,
         channel: &Channel,
         request: &ReserveRequest,
         now_ms: u64,
         plan: &mut Plan,
-    ) -> Option<Rejection> {
+        records: &mut [PickRecord; INLINE_PICKS],
+    ) -> Result<Taken, Rejection> {
         let order = &request.order;
         let uses_capacity = channel.uses_capacity;
         for attempt in 0..MAX_PLAN_ATTEMPTS {
@@ -459,7 +467,7 @@ impl Engine {
                 0
             };
             if uses_capacity && channel.mask & !saturated == 0 {
-                return Some(Rejection::CapacityExhausted);
+                return Err(Rejection::CapacityExhausted);
             }
             // Whether a SKU repeats is for planning only: the direct take's CAS per line
             // counts repeated SKUs together by itself, so most orders skip the quadratic scan.
@@ -476,9 +484,9 @@ impl Engine {
                         "{} chose {choice:?} again",
                         channel.strategy.name()
                     );
-                    if self.take_whole_at(channel, order, choice, plan) {
+                    if self.take_whole_at(channel, order, choice, plan, records) {
                         plan.rule = WHOLE_FROM_BEST_RANKED;
-                        return None;
+                        return Ok(Taken::Directly);
                     }
                     ctx.known_short |= choice.bit();
                 }
@@ -486,16 +494,16 @@ impl Engine {
             ctx.repeats_sku = crate::allocation::repeats_sku(order);
             channel.strategy.plan(&ctx, plan, None);
             if plan.picks.is_empty() && plan.shortfalls.is_empty() {
-                return Some(Rejection::NoEligibleWarehouse);
+                return Err(Rejection::NoEligibleWarehouse);
             }
             if !plan.shortfalls.is_empty() && request.split != SplitPolicy::PartialWithBackorder {
-                return Some(Rejection::InsufficientStock);
+                return Err(Rejection::InsufficientStock);
             }
             if self.take(channel, order, plan) {
-                return None;
+                return Ok(Taken::Planned);
             }
         }
-        Some(Rejection::InsufficientStock)
+        Err(Rejection::InsufficientStock)
     }
 
     fn emit_reorder_crossings(
@@ -604,13 +612,17 @@ impl Engine {
             self.orders.prefetch(order.id);
         }
         let mut plan = Plan::default();
-        if let Some(rejection) = self.plan_and_take(channel, request, now_ms, &mut plan) {
-            self.subscribers.emit(now_ms, || EventKind::OrderRejected {
-                order: order.id,
-                rejection,
-            });
-            return Ok(ReserveOutcome::Rejected(rejection));
-        }
+        let mut records = [PickRecord::EMPTY; INLINE_PICKS];
+        let taken = match self.plan_and_take(channel, request, now_ms, &mut plan, &mut records) {
+            Ok(taken) => taken,
+            Err(rejection) => {
+                self.subscribers.emit(now_ms, || EventKind::OrderRejected {
+                    order: order.id,
+                    rejection,
+                });
+                return Ok(ReserveOutcome::Rejected(rejection));
+            }
+        };
         let expires_at_ms = now_ms + request.hold_ttl_ms;
         let make_record = || OrderRecord {
             channel: order.channel,
@@ -620,7 +632,12 @@ impl Engine {
             service: order.service,
             status: OrderStatus::Held,
             line_count: order.lines.len() as u16,
-            picks: pick_records(order, &plan.picks),
+            picks: match taken {
+                Taken::Directly if plan.picks.len() <= INLINE_PICKS => {
+                    SmallVec::from_buf_and_len(records, plan.picks.len())
+                }
+                _ => pick_records(order, &plan.picks),
+            },
             shipments: SmallVec::new(),
             rare: (!plan.shortfalls.is_empty()).then(|| {
                 let backorders = plan
@@ -1530,6 +1547,14 @@ fn pick_records(order: &Order, picks: &[crate::allocation::Pick]) -> PickRecords
         *slot = record(p);
     }
     SmallVec::from_buf_and_len(inline, picks.len())
+}
+
+/// How [`Engine::plan_and_take`] took an order.
+enum Taken {
+    /// At the strategy's first choice, with no plan: the pick records are ready.
+    Directly,
+    /// Along a plan.
+    Planned,
 }
 
 /// Runs `each` on the items in turn, calling `prefetch` on the item
