@@ -21,7 +21,11 @@ impl AllocationStrategy for Priority {
     fn first_choice(&self, ctx: &PlanContext<'_>) -> Option<WarehouseId> {
         // Down the channel's list: finding the next warehouse costs nothing, and a take that
         // meets a short line gives back only the lines before it.
-        eligible_warehouses(ctx).find(|w| ctx.known_short & w.bit() == 0)
+        let candidates = ctx.eligible & !ctx.known_short;
+        ctx.channel_warehouses
+            .iter()
+            .copied()
+            .find(|w| candidates & w.bit() != 0)
     }
 
     fn plan(&self, ctx: &PlanContext<'_>, plan: &mut Plan, explain: Option<&mut Explanation>) {
