@@ -179,9 +179,15 @@ impl StockWords<'_> {
     /// by the CAS that takes.
     #[inline]
     pub(crate) fn available_to_plan(&self, i: usize, buffer: Buffer) -> u32 {
-        let (on_hand, committed) = unpack(self.0[i].load(Ordering::Relaxed));
-        free_units(on_hand, committed, buffer)
+        free_to_plan(&self.0[i], buffer)
     }
+}
+
+/// Free units of a stock word for planning: a relaxed load (see [`Inventory::available_to_plan`]).
+#[inline]
+fn free_to_plan(word: &AtomicU64, buffer: Buffer) -> u32 {
+    let (on_hand, committed) = unpack(word.load(Ordering::Relaxed));
+    free_units(on_hand, committed, buffer)
 }
 
 /// All cells, structure-of-arrays so the hot stock words sit together in cache.
@@ -263,8 +269,7 @@ impl Inventory {
     /// the planning loop's other reads in registers across it.
     #[inline]
     pub(crate) fn available_to_plan(&self, cell: usize, buffer: Buffer) -> u32 {
-        let (on_hand, committed) = unpack(self.word(cell).load(Ordering::Relaxed));
-        free_units(on_hand, committed, buffer)
+        free_to_plan(self.word(cell), buffer)
     }
 
     /// The stock words of cells `first..first + count` (one SKU's row), for planning reads.

@@ -205,7 +205,8 @@ impl<'a> StockView<'a> {
         let buffers = self.buffers.row(first, self.warehouse_count);
         let mut mask = 0;
         if buffers.all_none() {
-            // The common case, with the buffer's branch out of the loop.
+            // The common case, with the buffer's branch out of the loop. (One loop over a
+            // buffer-choosing closure cost 7 instructions an order more.)
             for w in 0..words.len() {
                 let free = words.available_to_plan(w, Buffer::None);
                 mask |= ((free as i64 >= units) as WarehouseMask) << w;
