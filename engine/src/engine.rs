@@ -581,7 +581,16 @@ impl Engine {
             requests,
             |ahead| self.prefetch_reserve(ahead),
             // Prefetched three requests ago: not again.
-            |request| results.push(self.reserve_with::<false>(request, now_ms)),
+            |request| {
+                let mut plan = Plan::default();
+                let reserved = self.reserve_with::<false>(request, now_ms, &mut plan);
+                // Written in place: `push` built the result on the stack and copied it
+                // (measured in one process: 3 % slower).
+                let len = results.len();
+                results.spare_capacity_mut()[0].write(outcome(request.order.id, reserved, plan));
+                // SAFETY: the slot at `len` was initialised just above.
+                unsafe { results.set_len(len + 1) };
+            },
         );
     }
 
@@ -596,7 +605,9 @@ impl Engine {
         request: &ReserveRequest,
         now_ms: u64,
     ) -> Result<ReserveOutcome, ReserveError> {
-        self.reserve_with::<true>(request, now_ms)
+        let mut plan = Plan::default();
+        let reserved = self.reserve_with::<true>(request, now_ms, &mut plan);
+        outcome(request.order.id, reserved, plan)
     }
 
     /// [`Engine::reserve`]; `PREFETCH` starts loading the order's id-index line and slab slot
@@ -605,22 +616,22 @@ impl Engine {
         &self,
         request: &ReserveRequest,
         now_ms: u64,
-    ) -> Result<ReserveOutcome, ReserveError> {
+        plan: &mut Plan,
+    ) -> Result<Reserved, ReserveError> {
         let channel = self.validate(request)?;
         let order = &request.order;
         if PREFETCH {
             self.orders.prefetch(order.id);
         }
-        let mut plan = Plan::default();
         let mut records = [PickRecord::EMPTY; INLINE_PICKS];
-        let taken = match self.plan_and_take(channel, request, now_ms, &mut plan, &mut records) {
+        let taken = match self.plan_and_take(channel, request, now_ms, plan, &mut records) {
             Ok(taken) => taken,
             Err(rejection) => {
                 self.subscribers.emit(now_ms, || EventKind::OrderRejected {
                     order: order.id,
                     rejection,
                 });
-                return Ok(ReserveOutcome::Rejected(rejection));
+                return Ok(Reserved::Rejected(rejection));
             }
         };
         let expires_at_ms = now_ms + request.hold_ttl_ms;
@@ -684,26 +695,21 @@ impl Engine {
         if channel.uses_capacity {
             self.use_capacity(now_ms / MS_PER_DAY, &plan.picks);
         }
-        let hold = Hold {
-            order: order.id,
-            picks: plan.picks,
-            backorders: plan.shortfalls,
-            expires_at_ms,
-        };
         if self.subscribers.active() {
-            self.emit_held(order, &hold, now_ms);
+            self.emit_held(order, plan, now_ms);
         }
-        Ok(ReserveOutcome::Held(hold))
+        Ok(Reserved::Held { expires_at_ms })
     }
 
-    fn emit_held(&self, order: &Order, hold: &Hold, now_ms: u64) {
-        let (units_held, units_backordered) = (hold.units_held(), hold.units_backordered());
+    fn emit_held(&self, order: &Order, plan: &Plan, now_ms: u64) {
+        let units_held = plan.picks.iter().map(|p| p.units as u64).sum();
+        let units_backordered = plan.shortfalls.iter().map(|s| s.units as u64).sum();
         self.subscribers.emit(now_ms, || EventKind::OrderHeld {
             order: order.id,
             units_held,
             units_backordered,
         });
-        for s in &hold.backorders {
+        for s in &plan.shortfalls {
             let sku = order.lines[s.line as usize].sku;
             let (warehouse, units) = (s.warehouse, s.units);
             self.subscribers.emit(now_ms, || EventKind::Backordered {
@@ -713,7 +719,7 @@ impl Engine {
                 units,
             });
         }
-        self.emit_reorder_crossings(order, &hold.picks, now_ms);
+        self.emit_reorder_crossings(order, &plan.picks, now_ms);
     }
 
     /// Explains what `reserve` would decide for this request now: candidates, scores, the deciding rule.
@@ -1559,6 +1565,32 @@ enum Taken {
 
 /// Runs `each` on the items in turn, calling `prefetch` on the item
 /// [`RESERVE_PREFETCH_DISTANCE`] ahead of it (the batch calls' pipeline).
+/// What a reserve decided. The picks and backorders of a hold stay in the caller's plan, so
+/// the result is assembled once, where it goes (a hold moved through each return cost a
+/// batch four copies of its 120 bytes).
+enum Reserved {
+    Held { expires_at_ms: u64 },
+    Rejected(Rejection),
+}
+
+/// A reserve's result as callers see it: the hold built from the plan that made it.
+#[inline(always)]
+fn outcome(
+    order: OrderId,
+    reserved: Result<Reserved, ReserveError>,
+    plan: Plan,
+) -> Result<ReserveOutcome, ReserveError> {
+    reserved.map(|reserved| match reserved {
+        Reserved::Held { expires_at_ms } => ReserveOutcome::Held(Hold {
+            order,
+            picks: plan.picks,
+            backorders: plan.shortfalls,
+            expires_at_ms,
+        }),
+        Reserved::Rejected(rejection) => ReserveOutcome::Rejected(rejection),
+    })
+}
+
 pub(crate) fn prefetched_in_turn<T>(items: &[T], prefetch: impl Fn(&T), mut each: impl FnMut(&T)) {
     items
         .iter()
