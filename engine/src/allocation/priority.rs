@@ -20,8 +20,14 @@ impl AllocationStrategy for Priority {
 
     fn first_choice(&self, ctx: &PlanContext<'_>) -> Option<WarehouseId> {
         // Down the channel's list: finding the next warehouse costs nothing, and a take that
-        // meets a short line gives back only the lines before it.
-        let candidates = ctx.eligible & !ctx.known_short;
+        // meets a short line gives back only the lines before it. The warehouses at the top
+        // of the list run short first and stay short, so those without the first line's units
+        // are passed over in one branch-free read of its stock row instead of a failed take
+        // each (callgrind: 74 instructions an order fewer; 4 % faster in one process). The
+        // whole order's mask read every row and measured slower than the takes it saves.
+        let line = &ctx.order.lines[0];
+        let candidates =
+            ctx.eligible & !ctx.known_short & ctx.stock.has_units_mask(line.sku, line.quantity);
         ctx.channel_warehouses
             .iter()
             .copied()
