@@ -276,7 +276,7 @@ pub trait AllocationStrategy: Send + Sync + std::fmt::Debug {
     /// first line's units — it may read stock to pass over warehouses that cannot ship it).
     /// The engine takes the order there directly, one CAS per line with no planning pass; when
     /// it is short, the engine adds it to `known_short` and asks again, and plans in full once
-    /// this returns `None`. A strategy may stop early (`nearest` tries only its closest). It must
+    /// this returns `None`. A strategy may stop early, before every warehouse was tried. It must
     /// never name a warehouse of `known_short`. `None` (the default) always plans in full.
     fn first_choice(&self, _ctx: &PlanContext<'_>) -> Option<WarehouseId> {
         None

