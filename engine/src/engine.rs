@@ -446,7 +446,8 @@ impl Engine {
         true
     }
 
-    /// Plans and takes; re-plans when stock moved between the two.
+    /// Plans and takes; re-plans when stock moved between the two. `plan` is empty on entry
+    /// (cleared only before a re-plan: 12 instructions an order fewer).
     /// The first attempt takes the strategy's first choice directly when it has one; then
     /// `records` holds the order record's picks (see [`Engine::take_whole_at`]).
     fn plan_and_take(
@@ -459,8 +460,8 @@ impl Engine {
     ) -> Result<Taken, Rejection> {
         let order = &request.order;
         let uses_capacity = channel.uses_capacity;
+        debug_assert!(plan.picks.is_empty() && plan.shortfalls.is_empty());
         for attempt in 0..MAX_PLAN_ATTEMPTS {
-            plan.clear();
             let saturated = if uses_capacity {
                 self.saturated(now_ms / MS_PER_DAY)
             } else {
@@ -502,6 +503,7 @@ impl Engine {
             if self.take(channel, order, plan) {
                 return Ok(Taken::Planned);
             }
+            plan.clear();
         }
         Err(Rejection::InsufficientStock)
     }
