@@ -1565,8 +1565,6 @@ enum Taken {
     Planned,
 }
 
-/// Runs `each` on the items in turn, calling `prefetch` on the item
-/// [`RESERVE_PREFETCH_DISTANCE`] ahead of it (the batch calls' pipeline).
 /// What a reserve decided. The picks and backorders of a hold stay in the caller's plan, so
 /// the result is assembled once, where it goes (a hold moved through each return cost a
 /// batch four copies of its 120 bytes).
@@ -1593,6 +1591,8 @@ fn outcome(
     })
 }
 
+/// Runs `each` on the items in turn, calling `prefetch` on the item
+/// [`RESERVE_PREFETCH_DISTANCE`] ahead of it (the batch calls' pipeline).
 pub(crate) fn prefetched_in_turn<T>(items: &[T], prefetch: impl Fn(&T), mut each: impl FnMut(&T)) {
     items
         .iter()

@@ -192,7 +192,7 @@ impl StockWords<'_> {
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
-            self.has_free_mask_portable(units)
+            has_free_bits(self.0, units, 0)
         }
     }
 
@@ -235,23 +235,20 @@ impl StockWords<'_> {
             mask |= (bits as u64) << first;
             first += 4;
         }
-        for (i, word) in chunks.remainder().iter().enumerate() {
-            let free = free_to_plan(word, Buffer::None);
-            mask |= ((free as i64 >= units) as u64) << (first + i);
-        }
-        mask
+        mask | has_free_bits(chunks.remainder(), units, first)
     }
+}
 
-    /// [`StockWords::has_free_mask`] one cell at a time.
-    #[cfg(any(test, not(target_arch = "x86_64")))]
-    fn has_free_mask_portable(&self, units: i64) -> u64 {
-        let mut mask = 0;
-        for (i, word) in self.0.iter().enumerate() {
-            let free = free_to_plan(word, Buffer::None);
-            mask |= ((free as i64 >= units) as u64) << i;
-        }
-        mask
+/// [`StockWords::has_free_mask`] of `words`, one cell at a time, as bits from `first` up: the
+/// portable path, and the cells past the last whole quad of the vector path.
+#[inline(always)]
+fn has_free_bits(words: &[AtomicU64], units: i64, first: usize) -> u64 {
+    let mut mask = 0;
+    for (i, word) in words.iter().enumerate() {
+        let free = free_to_plan(word, Buffer::None);
+        mask |= ((free as i64 >= units) as u64) << (first + i);
     }
+    mask
 }
 
 /// Free units of a stock word for planning: a relaxed load (see [`Inventory::available_to_plan`]).
@@ -590,7 +587,7 @@ mod tests {
                 .filter(|(_, &(on_hand, committed))| (on_hand - committed) as i64 >= units)
                 .fold(0u64, |mask, (i, _)| mask | 1 << i);
             proptest::prop_assert_eq!(row.has_free_mask(units), expected);
-            proptest::prop_assert_eq!(row.has_free_mask_portable(units), expected);
+            proptest::prop_assert_eq!(has_free_bits(&words, units, 0), expected);
         }
     }
 
