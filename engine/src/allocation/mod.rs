@@ -273,7 +273,8 @@ pub trait AllocationStrategy: Send + Sync + std::fmt::Debug {
     /// The warehouse whose having every unit decides the plan, among those not in
     /// `ctx.known_short`: `plan` would then ship the whole order from it, whatever the others
     /// hold (`nearest`: the closest; `priority`: the first in the channel's order that has the
-    /// first line's units — it may read stock to pass over warehouses that cannot ship it).
+    /// first and last lines' units — it may read stock to pass over warehouses that cannot
+    /// ship it).
     /// The engine takes the order there directly, one CAS per line with no planning pass; when
     /// it is short, the engine adds it to `known_short` and asks again, and plans in full once
     /// this returns `None`. A strategy may stop early, before every warehouse was tried. It must

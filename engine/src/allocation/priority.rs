@@ -21,14 +21,19 @@ impl AllocationStrategy for Priority {
     fn first_choice(&self, ctx: &PlanContext<'_>) -> Option<WarehouseId> {
         // Down the channel's list: finding the next warehouse costs nothing, and a take that
         // meets a short line gives back only the lines before it. The warehouses at the top
-        // of the list run short first and stay short, so those without the first line's units
-        // are passed over in one branch-free read of its stock row instead of a failed take
-        // each (4 % faster in one process; with the vector row mask, 1,421 -> 1,339
-        // instructions an order in callgrind). The whole order's mask, or the first two
-        // lines', measured no faster than the takes they save.
-        let line = &ctx.order.lines[0];
-        let candidates =
-            ctx.eligible & !ctx.known_short & ctx.stock.has_units_mask(line.sku, line.quantity);
+        // of the list run short first and stay short, so those without the first line's units,
+        // or the last line's, are passed over in a branch-free read of those two stock rows
+        // instead of a failed take each. Measured in one process: the first line 4 % faster
+        // (with the vector row mask, 1,421 -> 1,339 instructions an order in callgrind), the
+        // last line too another 3.5 % (six runs of 20-30 pairs). The whole order's mask, or
+        // the first two lines', measured no faster than the takes they save.
+        let lines = &ctx.order.lines;
+        let (first, last) = (&lines[0], &lines[lines.len() - 1]);
+        let mut candidates =
+            ctx.eligible & !ctx.known_short & ctx.stock.has_units_mask(first.sku, first.quantity);
+        if lines.len() > 1 {
+            candidates &= ctx.stock.has_units_mask(last.sku, last.quantity);
+        }
         ctx.channel_warehouses
             .iter()
             .copied()
