@@ -704,8 +704,8 @@ impl Engine {
     }
 
     fn emit_held(&self, order: &Order, plan: &Plan, now_ms: u64) {
-        let units_held = plan.picks.iter().map(|p| p.units as u64).sum();
-        let units_backordered = plan.shortfalls.iter().map(|s| s.units as u64).sum();
+        let units_held = crate::lifecycle::units_held(&plan.picks);
+        let units_backordered = crate::lifecycle::units_backordered(&plan.shortfalls);
         self.subscribers.emit(now_ms, || EventKind::OrderHeld {
             order: order.id,
             units_held,

@@ -54,15 +54,25 @@ pub struct Hold {
     pub expires_at_ms: u64,
 }
 
+/// Units of `picks` in all (a hold's, or the plan it is made from).
+pub(crate) fn units_held(picks: &[Pick]) -> u64 {
+    picks.iter().map(|p| p.units as u64).sum()
+}
+
+/// Units of `shortfalls` in all (a hold's backorders, or the plan's shortfalls).
+pub(crate) fn units_backordered(shortfalls: &[Shortfall]) -> u64 {
+    shortfalls.iter().map(|s| s.units as u64).sum()
+}
+
 impl Hold {
     /// Units held in all.
     pub fn units_held(&self) -> u64 {
-        self.picks.iter().map(|p| p.units as u64).sum()
+        units_held(&self.picks)
     }
 
     /// Units backordered in all.
     pub fn units_backordered(&self) -> u64 {
-        self.backorders.iter().map(|s| s.units as u64).sum()
+        units_backordered(&self.backorders)
     }
 
     /// Number of warehouses the held units come from.

@@ -305,12 +305,12 @@ pub(crate) fn eligible_warehouses<'a>(
         .filter(|w| ctx.eligible & w.bit() != 0)
 }
 
-/// The eligible warehouse closest to the ship-to point (ties to the lower id), if any.
+/// The warehouse of `mask` closest to the ship-to point (ties to the lower id), if any.
 #[inline]
-pub(crate) fn closest(ctx: &PlanContext<'_>) -> Option<WarehouseId> {
+pub(crate) fn closest(ctx: &PlanContext<'_>, mask: WarehouseMask) -> Option<WarehouseId> {
     ctx.network
         .locations()
-        .closest(&ctx.order.ship_to, ctx.eligible)
+        .closest(&ctx.order.ship_to, mask)
         .map(|i| WarehouseId(i as u16))
 }
 

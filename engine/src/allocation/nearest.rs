@@ -19,7 +19,7 @@ impl AllocationStrategy for Nearest {
 
     fn first_choice(&self, ctx: &PlanContext<'_>) -> Option<WarehouseId> {
         if ctx.known_short == 0 {
-            return closest(ctx);
+            return closest(ctx, ctx.eligible);
         }
         // The closest was short: the closest of the warehouses whose stock rows show every
         // line's units, found in one pass over the rows, so the engine takes there directly
@@ -28,11 +28,7 @@ impl AllocationStrategy for Nearest {
         // line by line: a warehouse short only of a repeated SKU's total fails its take, joins
         // `known_short`, and the next call passes over it, which ends at the closest warehouse
         // that has every unit, as `plan` decides.
-        let whole = whole_order_mask(ctx, ctx.eligible & !ctx.known_short);
-        ctx.network
-            .locations()
-            .closest(&ctx.order.ship_to, whole)
-            .map(|w| WarehouseId(w as u16))
+        closest_with_every_unit(ctx)
     }
 
     fn plan(&self, ctx: &PlanContext<'_>, plan: &mut Plan, explain: Option<&mut Explanation>) {
@@ -40,9 +36,8 @@ impl AllocationStrategy for Nearest {
             // The decision of the ranked path below without sorting first: the closest of the
             // warehouses that have every unit (the one the engine's direct take found short,
             // `known_short`, left out). The engine's tests check that both paths agree.
-            let whole = whole_order_mask(ctx, ctx.eligible & !ctx.known_short);
-            if let Some(w) = ctx.network.locations().closest(&ctx.order.ship_to, whole) {
-                ship_whole_from_best(ctx, plan, WarehouseId(w as u16));
+            if let Some(w) = closest_with_every_unit(ctx) {
+                ship_whole_from_best(ctx, plan, w);
                 return;
             }
             // None has every unit: split along the ranking, with no whole-order check again.
@@ -66,4 +61,11 @@ impl AllocationStrategy for Nearest {
             record_candidates(ctx, &ranking, "distance_km", explain);
         }
     }
+}
+
+/// The closest warehouse, `known_short` left out, whose stock rows show every unit of the
+/// order (repeated SKUs counted together only when `ctx.repeats_sku` says there are some).
+#[inline]
+fn closest_with_every_unit(ctx: &PlanContext<'_>) -> Option<WarehouseId> {
+    closest(ctx, whole_order_mask(ctx, ctx.eligible & !ctx.known_short))
 }
