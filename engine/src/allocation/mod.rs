@@ -246,6 +246,7 @@ pub struct PlanContext<'a> {
     pub repeats_sku: bool,
     /// Warehouses already found unable to ship the whole order in this attempt (the engine's
     /// direct take at [`AllocationStrategy::first_choice`] failed there): not checked again.
+    /// Not empty only when `plan` follows those takes, so `first_choice` has just named none.
     pub known_short: WarehouseMask,
 }
 
@@ -420,7 +421,18 @@ pub(crate) fn fill_line(ctx: &PlanContext<'_>, plan: &mut Plan, line: usize, ran
         if remaining == 0 {
             break;
         }
-        let units = free_for_line(ctx, plan, line, warehouse).min(remaining);
+        // Without a repeated SKU nothing planned shares this line's cells: the line's own
+        // picks are at other warehouses (each is ranked once), so the plan is not scanned.
+        let free = if ctx.repeats_sku {
+            free_for_line(ctx, plan, line, warehouse)
+        } else {
+            debug_assert_eq!(
+                plan.planned(ctx.order, ctx.order.lines[line].sku, warehouse),
+                0
+            );
+            ctx.stock.available(ctx.order.lines[line].sku, warehouse)
+        };
+        let units = free.min(remaining);
         if units > 0 {
             plan.picks.push(Pick {
                 line: line as u16,

@@ -44,6 +44,12 @@ impl AllocationStrategy for Priority {
         // Fast path: walk the channel's list to the first warehouse that ships the whole order,
         // with no ranking built. The full path below gives the same answer.
         let mut known_short: WarehouseMask = ctx.known_short;
+        if explain.is_none() && known_short != 0 {
+            // After the engine's direct takes `first_choice` has just named none: each warehouse
+            // it did not try lacks the first or the last line's units, and each it tried failed
+            // its take, so none ships the whole order.
+            known_short = ctx.eligible;
+        }
         if explain.is_none() {
             for w in eligible_warehouses(ctx) {
                 if known_short & w.bit() == 0 && ships_whole(ctx, w) {
