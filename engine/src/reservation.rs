@@ -60,9 +60,6 @@ pub(crate) const INLINE_PICKS: usize = 5;
 pub(crate) type PickRecords = SmallVec<[PickRecord; INLINE_PICKS]>;
 
 impl PickRecord {
-    /// Filler for the unused inline slots of a record.
-    pub(crate) const EMPTY: Self = Self::reserved(SkuId(0), 0, WarehouseId(0), 0);
-
     /// A pick just held: counted in the cell's reserved units, in no shipment yet.
     pub(crate) const fn reserved(
         sku: SkuId,
