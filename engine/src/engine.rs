@@ -560,9 +560,12 @@ impl Engine {
             .get(order.channel.index())
             .and_then(|c| c.cell_buffers.as_deref())
             .map_or(0, |b| b.as_ptr() as usize);
-        for line in order.lines.iter().take(MAX_LINES_PER_ORDER) {
-            let first = line.sku.index() * self.warehouse_count;
-            self.inventory.prefetch_row(first, self.warehouse_count);
+        let warehouses = self.warehouse_count;
+        let rows = self.inventory.row_prefetch(warehouses);
+        let lines = &order.lines[..order.lines.len().min(MAX_LINES_PER_ORDER)];
+        for line in lines {
+            let first = line.sku.index() * warehouses;
+            rows.row(first);
             if buffers != 0 {
                 prefetch_address(buffers.wrapping_add(first * std::mem::size_of::<Buffer>()));
             }

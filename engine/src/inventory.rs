@@ -312,16 +312,13 @@ impl Inventory {
         unsafe { std::slice::from_raw_parts(self.stock.as_ptr().cast::<AtomicU64>(), self.cells) }
     }
 
-    /// Starts loading the stock words of cells `first..first + count` (one SKU's row) into cache.
-    /// A hint: it changes nothing and never faults.
+    /// What [`RowPrefetch::row`] needs, read once: the prefetches of a request's rows then keep
+    /// it in registers (a prefetch is opaque to the compiler, which reloaded both per row).
     #[inline]
-    pub(crate) fn prefetch_row(&self, first: usize, count: usize) {
-        let base = self.stock.as_ptr() as usize;
-        let (from, to) = (first / WORDS_PER_LINE, (first + count - 1) / WORDS_PER_LINE);
-        // Most rows are one line (eight warehouses or fewer, aligned): no loop for them.
-        prefetch_address(base.wrapping_add(from * std::mem::size_of::<StockLine>()));
-        for line in from + 1..to + 1 {
-            prefetch_address(base.wrapping_add(line * std::mem::size_of::<StockLine>()));
+    pub(crate) fn row_prefetch(&self, count: usize) -> RowPrefetch {
+        RowPrefetch {
+            base: self.stock.as_ptr() as usize,
+            count,
         }
     }
 
@@ -523,6 +520,36 @@ impl Inventory {
 
     pub(crate) fn set_reorder_point(&self, cell: usize, units: u32) {
         self.reorder_point[cell].store(units, Ordering::Relaxed);
+    }
+}
+
+/// Starts loading stock rows of `count` cells into cache (see [`Inventory::row_prefetch`]).
+#[derive(Clone, Copy)]
+pub(crate) struct RowPrefetch {
+    base: usize,
+    count: usize,
+}
+
+impl RowPrefetch {
+    /// Starts loading the stock words of cells `first..first + count` (one SKU's row).
+    /// A hint: it changes nothing and never faults.
+    #[inline]
+    pub(crate) fn row(self, first: usize) {
+        let (from, to) = (
+            first / WORDS_PER_LINE,
+            (first + self.count - 1) / WORDS_PER_LINE,
+        );
+        // Most rows are one line (eight warehouses or fewer, aligned): no loop for them.
+        prefetch_address(
+            self.base
+                .wrapping_add(from * std::mem::size_of::<StockLine>()),
+        );
+        for line in from + 1..to + 1 {
+            prefetch_address(
+                self.base
+                    .wrapping_add(line * std::mem::size_of::<StockLine>()),
+            );
+        }
     }
 }
 
