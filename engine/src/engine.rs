@@ -103,7 +103,9 @@ fn build_channel(config: ChannelConfig, network: &Network) -> Result<Channel, Co
         }
         cell_buffers = Some(buffers.into_boxed_slice());
     }
-    let strategy = config.strategy.build(config.capacity_aware);
+    let strategy = config
+        .strategy
+        .build(config.capacity_aware, &config.warehouses);
     Ok(Channel {
         config,
         mask,
@@ -325,6 +327,7 @@ impl Engine {
             channel_warehouses: &channel.config.warehouses,
             repeats_sku,
             known_short: 0,
+            first_choice_declined: false,
         }
     }
 
@@ -481,6 +484,7 @@ impl Engine {
                 // another or none: at most one pass over the warehouses.
                 for _ in 0..MAX_WAREHOUSES {
                     let Some(choice) = channel.strategy.first_choice(&ctx) else {
+                        ctx.first_choice_declined = true;
                         break;
                     };
                     assert!(

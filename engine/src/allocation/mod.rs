@@ -70,14 +70,19 @@ impl StrategyKind {
         Self::ALL.into_iter().find(|k| k.name() == name)
     }
 
-    /// A boxed strategy, wrapped in [`CapacityAware`] when asked.
-    pub fn build(self, capacity_aware: bool) -> Box<dyn AllocationStrategy> {
+    /// A boxed strategy for a channel whose warehouses, in its order, are `channel_warehouses`,
+    /// wrapped in [`CapacityAware`] when asked.
+    pub fn build(
+        self,
+        capacity_aware: bool,
+        channel_warehouses: &[WarehouseId],
+    ) -> Box<dyn AllocationStrategy> {
         let inner: Box<dyn AllocationStrategy> = match self {
             Self::Nearest => Box::new(Nearest),
             Self::LowestCost => Box::new(LowestCost),
             Self::FewestShipments => Box::new(FewestShipments),
             Self::MostStock => Box::new(MostStock),
-            Self::Priority => Box::new(Priority),
+            Self::Priority => Box::new(Priority::new(channel_warehouses)),
         };
         if capacity_aware {
             Box::new(CapacityAware::new(inner))
@@ -246,8 +251,11 @@ pub struct PlanContext<'a> {
     pub repeats_sku: bool,
     /// Warehouses already found unable to ship the whole order in this attempt (the engine's
     /// direct take at [`AllocationStrategy::first_choice`] failed there): not checked again.
-    /// Not empty only when `plan` follows those takes, so `first_choice` has just named none.
     pub known_short: WarehouseMask,
+    /// Whether [`AllocationStrategy::first_choice`] has just returned `None` for this context
+    /// (the engine plans after that): a strategy whose `None` says that no warehouse left has
+    /// every unit need not check again.
+    pub first_choice_declined: bool,
 }
 
 /// Whether some SKU is on two lines of `order`.

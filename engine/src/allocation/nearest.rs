@@ -36,12 +36,11 @@ impl AllocationStrategy for Nearest {
             // The decision of the ranked path below without sorting first: the closest of the
             // warehouses that have every unit (the one the engine's direct take found short,
             // `known_short`, left out). The engine's tests check that both paths agree.
-            // After the engine's direct takes (`known_short` not empty) `first_choice` has
-            // just named none: every warehouse whose rows show each line's units failed its
-            // take, and counting a repeated SKU's lines together only shrinks that set. So no
-            // warehouse has every unit; the rows need not be read again (callgrind: 16
-            // instructions an order fewer).
-            let asked = ctx.known_short != 0;
+            // `first_choice` has just named none: every warehouse whose rows show each line's
+            // units failed its take (`known_short`), and counting a repeated SKU's lines together
+            // only shrinks that set. So no warehouse has every unit; the rows need not be read
+            // again (callgrind: 16 instructions an order fewer).
+            let asked = ctx.first_choice_declined;
             let whole = if asked {
                 None
             } else {
