@@ -204,38 +204,51 @@ impl StockWords<'_> {
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
     fn has_free_mask_sse2(&self, units: i64) -> u64 {
-        use std::arch::x86_64::*;
         const _: () = assert!(MAX_CELL_UNITS <= i32::MAX as u32);
         if units > MAX_CELL_UNITS as i64 {
             return 0; // No cell holds that many.
         }
         // free >= units  <=>  free > units - 1, in the lanes' range.
         let threshold = (units.max(0) - 1) as i32;
+        // Rows of eight warehouses unrolled: the loop's counter and variable shifts cost more
+        // than the two quads' arithmetic (callgrind: 18 instructions an order for `nearest`,
+        // 42 for `priority`; a row of four unrolled too measured 8 more, not fewer).
+        if let Ok(row) = <&[AtomicU64; 8]>::try_from(self.0) {
+            let (low, high) = row.split_at(4);
+            return (quad_has_free(low, threshold) | quad_has_free(high, threshold) << 4) as u64;
+        }
         let mut chunks = self.0.chunks_exact(4);
         let mut mask = 0u64;
         let mut first = 0;
         for quad in &mut chunks {
-            let word = |i: usize| quad[i].load(Ordering::Relaxed) as i64;
-            // Arithmetic intrinsics are safe to call on x86_64 from Rust 1.87; this crate
-            // builds from 1.85.
-            #[allow(unused_unsafe)]
-            // SAFETY: SSE2 is enabled on every x86_64 target; no pointer is read.
-            let bits = unsafe {
-                // Lanes (committed, on hand) of cells 0 and 1, then of cells 2 and 3.
-                let low = _mm_castsi128_ps(_mm_set_epi64x(word(1), word(0)));
-                let high = _mm_castsi128_ps(_mm_set_epi64x(word(3), word(2)));
-                let committed = _mm_castps_si128(_mm_shuffle_ps::<0b10_00_10_00>(low, high));
-                let on_hand = _mm_castps_si128(_mm_shuffle_ps::<0b11_01_11_01>(low, high));
-                let free = _mm_sub_epi32(on_hand, committed);
-                _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpgt_epi32(
-                    free,
-                    _mm_set1_epi32(threshold),
-                )))
-            };
-            mask |= (bits as u64) << first;
+            mask |= (quad_has_free(quad, threshold) as u64) << first;
             first += 4;
         }
         mask | has_free_bits(chunks.remainder(), units, first)
+    }
+}
+
+/// Bits 0..4 of [`StockWords::has_free_mask`] for the four cells of `quad`: free > `threshold`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn quad_has_free(quad: &[AtomicU64], threshold: i32) -> u32 {
+    use std::arch::x86_64::*;
+    let word = |i: usize| quad[i].load(Ordering::Relaxed) as i64;
+    // Arithmetic intrinsics are safe to call on x86_64 from Rust 1.87; this crate builds
+    // from 1.85.
+    #[allow(unused_unsafe)]
+    // SAFETY: SSE2 is enabled on every x86_64 target; no pointer is read.
+    unsafe {
+        // Lanes (committed, on hand) of cells 0 and 1, then of cells 2 and 3.
+        let low = _mm_castsi128_ps(_mm_set_epi64x(word(1), word(0)));
+        let high = _mm_castsi128_ps(_mm_set_epi64x(word(3), word(2)));
+        let committed = _mm_castps_si128(_mm_shuffle_ps::<0b10_00_10_00>(low, high));
+        let on_hand = _mm_castps_si128(_mm_shuffle_ps::<0b11_01_11_01>(low, high));
+        let free = _mm_sub_epi32(on_hand, committed);
+        _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpgt_epi32(
+            free,
+            _mm_set1_epi32(threshold),
+        ))) as u32
     }
 }
 
@@ -556,7 +569,7 @@ impl RowPrefetch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::Just;
+    use proptest::prelude::{Just, Strategy};
 
     #[test]
     fn take_respects_buffer_and_never_commits_past_on_hand() {
@@ -592,13 +605,16 @@ mod tests {
         /// quads and a remainder), stock at the limits and quantities out of range.
         #[test]
         fn has_free_mask_is_the_cells_with_enough_free_units(
-            cells in proptest::collection::vec(
-                (
-                    proptest::prop_oneof![Just(0u32), Just(MAX_CELL_UNITS), 0..40u32],
-                    proptest::prop_oneof![Just(0u32), Just(MAX_CELL_UNITS), 0..40u32],
-                ),
-                1..=64,
-            ),
+            // Rows of eight cells (the unrolled path) and of one quad as often as all others.
+            cells in proptest::prop_oneof![Just(4usize), Just(8usize), 1..=64usize].prop_flat_map(|len| {
+                proptest::collection::vec(
+                    (
+                        proptest::prop_oneof![Just(0u32), Just(MAX_CELL_UNITS), 0..40u32],
+                        proptest::prop_oneof![Just(0u32), Just(MAX_CELL_UNITS), 0..40u32],
+                    ),
+                    len,
+                )
+            }),
             units in proptest::prop_oneof![
                 Just(i64::MIN), Just(-1i64), Just(0i64), Just(i32::MAX as i64 + 1), Just(i64::MAX),
                 1..45i64,
