@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Times the working tree's engine against the engine at git revision REV, in one process.
+#
+#   benches/ab_against.sh REV [PAIRS] [STRATEGY] [batch|call]
+#
+# Separate processes on this VM differ by up to ±30 % from minute to minute, more than most
+# changes are worth. This builds one binary holding both engines (REV's renamed `qm-engine-old`)
+# and the bench workload of each side (`benches/src/lib.rs`), then runs PAIRS pairs: old and new
+# reserve the same 200 k orders (10,000 SKUs × 8 warehouses, Zipf 1.1), in alternating order,
+# each on a fresh engine, followed by the plain array loop. It prints the median over pairs of
+# new ÷ old − 1 and of array loop ÷ engine for each side. Nothing is written to the repository:
+# the crate is generated in a temporary folder and built in its own target folder.
+set -euo pipefail
+rev=${1:?usage: benches/ab_against.sh REV [PAIRS] [STRATEGY] [batch|call]}
+pairs=${2:-200}
+strategy=${3:-nearest}
+mode=${4:-batch}
+root=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/old" "$work/ab/src"
+git -C "$root" archive "$rev" Cargo.toml engine benches/src/lib.rs | tar -x -C "$work/old"
+
+python3 - "$root" "$work" <<'EOF'
+import re, sys
+root, work = sys.argv[1], sys.argv[2]
+# The old engine as a stand-alone package named qm-engine-old: workspace keys resolved.
+versions = dict(re.findall(r'^([a-z0-9_-]+) = (.*)$', open(f'{work}/old/Cargo.toml').read(), re.M))
+manifest = open(f'{work}/old/engine/Cargo.toml').read()
+manifest = re.sub(r'^(edition|license|rust-version)\.workspace = true\n', '', manifest, flags=re.M)
+manifest = re.sub(r'^([a-z0-9_-]+)\.workspace = true', lambda m: f'{m[1]} = {versions[m[1]]}', manifest, flags=re.M)
+manifest = manifest.replace('name = "qm-engine"', 'name = "qm-engine-old"\nedition = "2021"') + '\n[workspace]\n'
+open(f'{work}/old/engine/Cargo.toml', 'w').write(manifest)
+# Each side's workload code, pointed at its own engine.
+for side, path in [('new', f'{root}/benches/src/lib.rs'), ('old', f'{work}/old/benches/src/lib.rs')]:
+    text = '\n'.join(l for l in open(path).read().split('\n') if not l.startswith('//!'))
+    text = text.replace('qm_engine::', f'qm_engine_{side}::').replace('qm_engine;', f'qm_engine_{side};')
+    open(f'{work}/ab/src/wl_{side}.rs', 'w').write('#![allow(dead_code)]\n' + text)
+EOF
+
+cat > "$work/ab/Cargo.toml" <<EOF
+[package]
+name = "ab"
+version = "0.1.0"
+edition = "2021"
+
+[dependencies]
+qm_engine_new = { package = "qm-engine", path = "$root/engine" }
+qm_engine_old = { package = "qm-engine-old", path = "$work/old/engine" }
+rand = "0.10"
+rand_distr = "0.6"
+hdrhistogram = "7"
+
+# As the workspace's release profile.
+[profile.release]
+debug = 1
+codegen-units = 4
+
+[workspace]
+EOF
+
+cat > "$work/ab/src/main.rs" <<'EOF'
+// Wall time is what this measures.
+#![allow(clippy::disallowed_methods)]
+mod wl_new;
+mod wl_old;
+use std::time::Instant;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let pairs: usize = args.next().unwrap().parse().unwrap();
+    let strategy = args.next().unwrap();
+    let batch = args.next().as_deref() == Some("batch");
+    let new = wl_new::Workload::new(10_000, 200_000, wl_new::Popularity::Zipf(1.1), 0.85, 7);
+    let old = wl_old::Workload::new(10_000, 200_000, wl_old::Popularity::Zipf(1.1), 0.85, 7);
+    let (new_requests, old_requests) = (wl_new::requests(&new.orders), wl_old::requests(&old.orders));
+    let new_kind = qm_engine_new::StrategyKind::from_name(&strategy).expect("strategy");
+    let old_kind = qm_engine_old::StrategyKind::from_name(&strategy).expect("strategy");
+    let lines = new.lines as f64;
+    let rate = |start: Instant| lines / start.elapsed().as_secs_f64() / 1e6;
+    let run_new = || {
+        let engine = new.engine(new_kind);
+        let start = Instant::now();
+        std::hint::black_box(if batch {
+            wl_new::reserve_all_batched(&engine, &new_requests)
+        } else {
+            wl_new::reserve_all(&engine, &new_requests)
+        });
+        rate(start)
+    };
+    let run_old = || {
+        let engine = old.engine(old_kind);
+        let start = Instant::now();
+        std::hint::black_box(if batch {
+            wl_old::reserve_all_batched(&engine, &old_requests)
+        } else {
+            wl_old::reserve_all(&engine, &old_requests)
+        });
+        rate(start)
+    };
+    let (mut gain, mut ratio_new, mut ratio_old) = (vec![], vec![], vec![]);
+    for pair in 0..pairs {
+        let (o, n) = if pair % 2 == 0 {
+            let o = run_old();
+            (o, run_new())
+        } else {
+            let n = run_new();
+            (run_old(), n)
+        };
+        let mut stock = new.stock.clone();
+        let start = Instant::now();
+        std::hint::black_box(wl_new::array_check_and_decrement(&mut stock, &new.orders));
+        let array = rate(start);
+        gain.push(n / o - 1.0);
+        ratio_new.push(array / n);
+        ratio_old.push(array / o);
+    }
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "{strategy} {}: new vs old {:+.1} % (median of {pairs} pairs); array loop / engine, median: old {:.2}, new {:.2}; load {}",
+        if batch { "batch" } else { "per call" },
+        100.0 * median(gain),
+        median(ratio_old),
+        median(ratio_new),
+        load.split(' ').take(3).collect::<Vec<_>>().join(" ")
+    );
+}
+EOF
+
+export CARGO_TARGET_DIR="$HOME/.cache/quartermaster-ab-target"
+cargo build --quiet --release --manifest-path "$work/ab/Cargo.toml"
+"$CARGO_TARGET_DIR/release/ab" "$pairs" "$strategy" "$mode"
