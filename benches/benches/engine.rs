@@ -8,7 +8,8 @@
 //!   10,000 SKUs × 8 warehouses, Zipf(1.1) popularity, 1–5 lines per order.
 //! - `low_contention`: the same with uniform popularity, one thread against two; two threads
 //!   dealt orders round robin, and by order shard (`Engine::order_shard`, no shared order-table
-//!   memory).
+//!   memory). `array_{1,2}_thread` is the array loop with a stock copy per thread: how much
+//!   this machine gives a second thread at that moment, beside what the engine gets.
 //! - `flash_sale`: two threads on one hot SKU that sells out half-way; the p50/p99 of a
 //!   reserve call is printed after the group.
 //! - `lifecycle`: confirm, release, ship and an expiry sweep over the held orders, per call.
@@ -229,6 +230,25 @@ fn low_contention(c: &mut Criterion) {
                 });
             }
         }
+        // The machine's own scaling, for reading the engine's: the array loop with each thread
+        // on its own copy of the stock (nothing shared), dealt round robin. On this VM it swings
+        // from ~1.1x to ~1.9x between minutes, with the host's steal time.
+        let order_chunks = deal(&workload.orders, threads, |i, _| i);
+        group.bench_function(format!("array_{threads}_thread"), |b| {
+            b.iter_custom(|iters| {
+                (0..iters)
+                    .map(|_| {
+                        let stocks: Vec<Mutex<Vec<u32>>> = (0..threads)
+                            .map(|_| Mutex::new(workload.stock.clone()))
+                            .collect();
+                        timed_chunks(&order_chunks, |t, orders| {
+                            let mut stock = stocks[t].lock().unwrap();
+                            black_box(array_check_and_decrement(&mut stock, orders));
+                        })
+                    })
+                    .sum()
+            })
+        });
         group.bench_function(format!("mutex_hashmap_{threads}_thread"), |b| {
             b.iter_custom(|iters| {
                 (0..iters)
