@@ -40,8 +40,7 @@ impl AllocationStrategy for Nearest {
             // units failed its take (`known_short`), and counting a repeated SKU's lines together
             // only shrinks that set. So no warehouse has every unit; the rows need not be read
             // again (callgrind: 16 instructions an order fewer).
-            let asked = ctx.first_choice_declined;
-            let whole = if asked {
+            let whole = if ctx.first_choice_declined {
                 None
             } else {
                 closest_with_every_unit(ctx)

@@ -11,7 +11,7 @@ use super::{
 };
 
 /// See the module documentation.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Priority {
     /// The channel's warehouses in its order.
     order: Vec<WarehouseId>,
@@ -53,6 +53,15 @@ impl Priority {
                 ranked | table[(mask >> (8 * byte)) as usize & 0xff]
             });
         (ranked != 0).then(|| self.order[ranked.trailing_zeros() as usize])
+    }
+}
+
+impl std::fmt::Debug for Priority {
+    /// The channel's order; the rank table is derived from it (2 KiB per eight warehouses).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Priority")
+            .field("order", &self.order)
+            .finish_non_exhaustive()
     }
 }
 
