@@ -83,26 +83,23 @@ fn main() {
     let old_kind = qm_engine_old::StrategyKind::from_name(&strategy).expect("strategy");
     let lines = new.lines as f64;
     let rate = |start: Instant| lines / start.elapsed().as_secs_f64() / 1e6;
-    let run_new = || {
-        let engine = new.engine(new_kind);
-        let start = Instant::now();
-        std::hint::black_box(if batch {
-            wl_new::reserve_all_batched(&engine, &new_requests)
-        } else {
-            wl_new::reserve_all(&engine, &new_requests)
-        });
-        rate(start)
-    };
-    let run_old = || {
-        let engine = old.engine(old_kind);
-        let start = Instant::now();
-        std::hint::black_box(if batch {
-            wl_old::reserve_all_batched(&engine, &old_requests)
-        } else {
-            wl_old::reserve_all(&engine, &old_requests)
-        });
-        rate(start)
-    };
+    // The two sides' types differ (one crate each), so one macro rather than one generic fn.
+    macro_rules! timed {
+        ($side:ident, $workload:expr, $kind:expr, $requests:expr) => {
+            || {
+                let engine = $workload.engine($kind);
+                let start = Instant::now();
+                std::hint::black_box(if batch {
+                    $side::reserve_all_batched(&engine, &$requests)
+                } else {
+                    $side::reserve_all(&engine, &$requests)
+                });
+                rate(start)
+            }
+        };
+    }
+    let run_new = timed!(wl_new, new, new_kind, new_requests);
+    let run_old = timed!(wl_old, old, old_kind, old_requests);
     let (mut gain, mut ratio_new, mut ratio_old) = (vec![], vec![], vec![]);
     for pair in 0..pairs {
         let (o, n) = if pair % 2 == 0 {
