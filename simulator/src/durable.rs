@@ -51,6 +51,16 @@ impl Default for Settings {
 
 /// Snapshots kept in a folder; older ones are deleted once a newer one is durable.
 const SNAPSHOTS_KEPT: usize = 2;
+/// Snapshots copied out by the writer and queued for the snapshot thread; a full queue makes
+/// the writer wait, which is what bounds the journal when snapshots are slower than commands.
+const SNAPSHOTS_QUEUED: usize = 1;
+/// The most journal segments a folder holds at any moment. A segment starts at every snapshot,
+/// and once a snapshot is durable the segments wholly before the older of the
+/// [`SNAPSHOTS_KEPT`] newest are deleted: one segment per kept snapshot. Each snapshot not yet
+/// durable adds one: the one being written, the [`SNAPSHOTS_QUEUED`] queued, and the one whose
+/// segment the writer has started while it waits for room in the queue. (A kill between a
+/// snapshot's rename and that deletion finds one snapshot fewer in flight.)
+pub const MAX_SEGMENTS: usize = SNAPSHOTS_KEPT + SNAPSHOTS_QUEUED + 2;
 
 /// The snapshot file of journal position `seq`.
 fn snapshot_path(dir: &Path, seq: u64) -> PathBuf {
@@ -460,7 +470,7 @@ fn write_loop(
     // Snapshots are encoded and written on their own thread: the writer only copies the state
     // out (the pause), then goes back to applying commands.
     let (snapshots, to_write) =
-        crossbeam_channel::bounded::<(u64, qm_engine::snapshot::RawState)>(1);
+        crossbeam_channel::bounded::<(u64, qm_engine::snapshot::RawState)>(SNAPSHOTS_QUEUED);
     let snapshot_writer = {
         let dir = dir.to_path_buf();
         std::thread::Builder::new()

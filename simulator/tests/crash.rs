@@ -119,12 +119,15 @@ fn sigkill_at_random_moments_loses_no_acknowledged_command() {
     let stream = Driver::new(genesis.seed, &engine, s.channels.len() as u16, regions);
     let scan = durable::read_journal(&dir).unwrap();
     // Segments behind the older of the two snapshots kept were deleted: the journal stays
-    // bounded.
+    // bounded. With a snapshot every 3,000 commands the snapshot thread falls behind, so the
+    // queue's bound is reached (the run that found this kept 5 segments against a bound of 4
+    // assumed here before).
     assert!(scan.first_seq > 1, "no journal segment was ever deleted");
     assert!(
-        scan.segments.len() <= 4,
-        "{} segments kept",
-        scan.segments.len()
+        scan.segments.len() <= durable::MAX_SEGMENTS,
+        "{} segments kept, more than the {} the design allows",
+        scan.segments.len(),
+        durable::MAX_SEGMENTS
     );
     let stream = stream.skip(scan.first_seq as usize - 1);
     for (record, expected) in scan.records.iter().zip(stream) {
