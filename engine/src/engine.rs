@@ -1547,7 +1547,8 @@ fn returnable_units_of_line(record: &OrderRecord, line: usize) -> u32 {
 
 /// Writes the records of a hold's picks to `records` (empty on entry) in place. Orders of up
 /// to [`INLINE_PICKS`](crate::reservation::INLINE_PICKS) picks (most) stay inline; `push`
-/// would check capacity on every pick. Always inlined: as a call (95 instructions an order
+/// would check capacity on every pick, and `extend` over the mapped picks measured 61
+/// instructions an order more. Always inlined: as a call (95 instructions an order
 /// with its set-up) it saved nothing over copying records built beforehand; inlined, 21.
 #[inline(always)]
 fn write_pick_records(records: &mut PickRecords, order: &Order, picks: &[crate::allocation::Pick]) {

@@ -553,23 +553,18 @@ impl RowPrefetch {
     /// A hint: it changes nothing and never faults.
     #[inline]
     pub(crate) fn row(self, first: usize) {
+        // The first cell's line, from its own address.
+        prefetch_address(
+            self.base
+                .wrapping_add(first * std::mem::size_of::<AtomicU64>()),
+        );
         if self.one_line {
-            // One line, found from the cell's own address (callgrind: 15 instructions an
-            // order fewer than the line range below).
-            prefetch_address(
-                self.base
-                    .wrapping_add(first * std::mem::size_of::<AtomicU64>()),
-            );
+            // No line range to work out (callgrind: 15 instructions an order fewer).
             return;
         }
         let (from, to) = (
             first / WORDS_PER_LINE,
             (first + self.count - 1) / WORDS_PER_LINE,
-        );
-        // Most rows are one line (eight warehouses or fewer, aligned): no loop for them.
-        prefetch_address(
-            self.base
-                .wrapping_add(from * std::mem::size_of::<StockLine>()),
         );
         for line in from + 1..to + 1 {
             prefetch_address(

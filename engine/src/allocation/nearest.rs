@@ -36,10 +36,11 @@ impl AllocationStrategy for Nearest {
             // The decision of the ranked path below without sorting first: the closest of the
             // warehouses that have every unit (the one the engine's direct take found short,
             // `known_short`, left out). The engine's tests check that both paths agree.
-            // `first_choice` has just named none: every warehouse whose rows show each line's
-            // units failed its take (`known_short`), and counting a repeated SKU's lines together
-            // only shrinks that set. So no warehouse has every unit; the rows need not be read
-            // again (callgrind: 16 instructions an order fewer).
+            //
+            // When `first_choice` has just named none, every warehouse whose rows show each
+            // line's units failed its take (`known_short`), and counting a repeated SKU's lines
+            // together only shrinks that set: no warehouse has every unit, and the rows need not
+            // be read again (callgrind: 16 instructions an order fewer).
             let whole = if ctx.first_choice_declined {
                 None
             } else {
