@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # Times the working tree's engine against the engine at git revision REV, in one process.
 #
-#   benches/ab_against.sh REV [PAIRS] [STRATEGY] [batch|call]
+#   benches/ab_against.sh REV [PAIRS] [STRATEGY] [batch|call] [THREADS]
 #
 # Separate processes on this VM differ by up to ±30 % from minute to minute, more than most
 # changes are worth. This builds one binary holding both engines (REV's renamed `qm-engine-old`)
 # and the bench workload of each side (`benches/src/lib.rs`), then runs PAIRS pairs: old and new
 # reserve the same 200 k orders (10,000 SKUs × 8 warehouses, Zipf 1.1), in alternating order,
 # each on a fresh engine, followed by the plain array loop. It prints the median over pairs of
-# new ÷ old − 1 and of array loop ÷ engine for each side. Nothing is written to the repository:
-# the crate is generated in a temporary folder and built in its own target folder.
+# new ÷ old − 1 and of array loop ÷ engine for each side. With THREADS = 2 each side runs on two
+# threads dealt by order shard over a uniform workload (the low-contention bench), timed running
+# (`timed_chunks`), and each pair also times a cross-core round trip, since on this VM that
+# distance moves both sides' figures. Nothing is written to the repository: the crate is
+# generated in a temporary folder and built in its own target folder.
 set -euo pipefail
-rev=${1:?usage: benches/ab_against.sh REV [PAIRS] [STRATEGY] [batch|call]}
+rev=${1:?usage: benches/ab_against.sh REV [PAIRS] [STRATEGY] [batch|call] [THREADS]}
 pairs=${2:-200}
 strategy=${3:-nearest}
 mode=${4:-batch}
+threads=${5:-1}
 root=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -76,32 +80,47 @@ fn main() {
     let pairs: usize = args.next().unwrap().parse().unwrap();
     let strategy = args.next().unwrap();
     let batch = args.next().as_deref() == Some("batch");
-    let new = wl_new::Workload::new(10_000, 200_000, wl_new::Popularity::Zipf(1.1), 0.85, 7);
-    let old = wl_old::Workload::new(10_000, 200_000, wl_old::Popularity::Zipf(1.1), 0.85, 7);
-    let (new_requests, old_requests) = (wl_new::requests(&new.orders), wl_old::requests(&old.orders));
+    let threads: usize = args.next().unwrap().parse().unwrap();
+    let (new, old) = if threads == 1 {
+        (
+            wl_new::Workload::new(10_000, 200_000, wl_new::Popularity::Zipf(1.1), 0.85, 7),
+            wl_old::Workload::new(10_000, 200_000, wl_old::Popularity::Zipf(1.1), 0.85, 7),
+        )
+    } else {
+        (
+            wl_new::Workload::new(10_000, 200_000, wl_new::Popularity::Uniform, 0.85, 11),
+            wl_old::Workload::new(10_000, 200_000, wl_old::Popularity::Uniform, 0.85, 11),
+        )
+    };
+    let new_requests = wl_new::route(&wl_new::requests(&new.orders), threads, wl_new::Routing::ByOrderShard);
+    let old_requests = wl_old::route(&wl_old::requests(&old.orders), threads, wl_old::Routing::ByOrderShard);
     let new_kind = qm_engine_new::StrategyKind::from_name(&strategy).expect("strategy");
     let old_kind = qm_engine_old::StrategyKind::from_name(&strategy).expect("strategy");
     let lines = new.lines as f64;
-    let rate = |start: Instant| lines / start.elapsed().as_secs_f64() / 1e6;
+    let rate = |seconds: f64| lines / seconds / 1e6;
     // The two sides' types differ (one crate each), so one macro rather than one generic fn.
     macro_rules! timed {
         ($side:ident, $workload:expr, $kind:expr, $requests:expr) => {
             || {
                 let engine = $workload.engine($kind);
-                let start = Instant::now();
-                std::hint::black_box(if batch {
-                    $side::reserve_all_batched(&engine, &$requests)
-                } else {
-                    $side::reserve_all(&engine, &$requests)
-                });
-                rate(start)
+                // One side's timer for both: it only starts and stops threads.
+                rate(wl_new::timed_chunks(&$requests, |_, requests| {
+                    std::hint::black_box(if batch {
+                        $side::reserve_all_batched(&engine, requests)
+                    } else {
+                        $side::reserve_all(&engine, requests)
+                    });
+                }).as_secs_f64())
             }
         };
     }
     let run_new = timed!(wl_new, new, new_kind, new_requests);
     let run_old = timed!(wl_old, old, old_kind, old_requests);
-    let (mut gain, mut ratio_new, mut ratio_old) = (vec![], vec![], vec![]);
+    let (mut gain, mut ratio_new, mut ratio_old, mut trips) = (vec![], vec![], vec![], vec![]);
     for pair in 0..pairs {
+        if threads > 1 {
+            trips.push(wl_new::cross_core_round_trip_ns(20_000));
+        }
         let (o, n) = if pair % 2 == 0 {
             let o = run_old();
             (o, run_new())
@@ -112,14 +131,15 @@ fn main() {
         let mut stock = new.stock.clone();
         let start = Instant::now();
         std::hint::black_box(wl_new::array_check_and_decrement(&mut stock, &new.orders));
-        let array = rate(start);
+        let array = rate(start.elapsed().as_secs_f64());
         gain.push(n / o - 1.0);
         ratio_new.push(array / n);
         ratio_old.push(array / o);
     }
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let trip = if trips.is_empty() { String::new() } else { format!("; cross-core round trip median {:.0} ns", median(trips)) };
     println!(
-        "{strategy} {}: new vs old {:+.1} % (median of {pairs} pairs); array loop / engine, median: old {:.2}, new {:.2}; load {}",
+        "{strategy} {} on {threads} thread(s): new vs old {:+.1} % (median of {pairs} pairs); array loop (one thread) / engine, median: old {:.2}, new {:.2}; load {}{trip}",
         if batch { "batch" } else { "per call" },
         100.0 * median(gain),
         median(ratio_old),
@@ -131,4 +151,4 @@ EOF
 
 export CARGO_TARGET_DIR="$HOME/.cache/quartermaster-ab-target"
 cargo build --quiet --release --manifest-path "$work/ab/Cargo.toml"
-"$CARGO_TARGET_DIR/release/ab" "$pairs" "$strategy" "$mode"
+"$CARGO_TARGET_DIR/release/ab" "$pairs" "$strategy" "$mode" "$threads"

@@ -19,7 +19,7 @@
 #![allow(clippy::disallowed_methods)]
 
 use std::hint::black_box;
-use std::sync::{Barrier, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -164,26 +164,6 @@ fn timed_threads<T: Clone + Send + Sync>(
     work: impl Fn(usize, &[T]) + Sync,
 ) -> Duration {
     timed_chunks(&deal(items, threads, |i, _| i), work)
-}
-
-/// Runs `work` on each chunk on its own thread, all started together; the wall time of the slowest.
-fn timed_chunks<T: Send + Sync>(chunks: &[Vec<T>], work: impl Fn(usize, &[T]) + Sync) -> Duration {
-    let threads = chunks.len();
-    let barrier = Barrier::new(threads + 1);
-    std::thread::scope(|scope| {
-        for (t, chunk) in chunks.iter().enumerate() {
-            let (barrier, work) = (&barrier, &work);
-            scope.spawn(move || {
-                barrier.wait();
-                work(t, chunk);
-            });
-        }
-        barrier.wait();
-        let start = Instant::now();
-        // Leaving the scope joins every thread.
-        start
-    })
-    .elapsed()
 }
 
 fn low_contention(c: &mut Criterion) {

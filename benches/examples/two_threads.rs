@@ -1,27 +1,48 @@
 //! Two threads against one, for the engine and for the machine, in the same pairs:
 //! `cargo run --release -p qm-benches --example two_threads [pairs] [batch|call]`.
 //!
-//! Each pair times `nearest` on one thread over the uniform workload, then on two threads dealt
-//! by order shard (each on a fresh engine), then the array loop on one thread and on two
-//! threads that share nothing (a stock copy each). It prints the median and quartiles over the
-//! pairs of two threads ÷ one thread for both. The array loop's figure is what this machine
-//! gives a second thread at that moment: on a VM whose host steals time it moves between ~1.1×
-//! and ~1.9× within minutes, and the engine's figure can only be read beside it.
+//! Each pair first times a cache line's round trip between the two cores, then `nearest` on
+//! one thread over the uniform workload and on two threads dealt by order shard (each on a
+//! fresh engine), then the array loop on one thread and on two threads, once sharing nothing
+//! (a stock copy each) and once sharing the stock (a compare-and-swap per take). Threads are
+//! timed running (`timed_chunks`), not from their spawn. It prints, over the pairs, the median
+//! and quartiles of two threads ÷ one for each, then the medians again for the pairs whose
+//! round trip was short and long: on this VM the host moves the two virtual CPUs between cores
+//! that share a cache and cores that do not, within minutes, and threads that share stock
+//! follow that distance.
 
 // Benchmarks measure wall time by design.
 #![allow(clippy::disallowed_methods)]
 
 use std::hint::black_box;
-use std::time::Instant;
+use std::sync::atomic::AtomicU32;
+use std::sync::Mutex;
 
 use qm_benches::*;
-use qm_engine::{Engine, ReserveRequest, StrategyKind};
+use qm_engine::StrategyKind;
+
+/// Round trips timed per pair (~2–11 ms here).
+const ROUND_TRIPS: u64 = 20_000;
+
+/// A round trip at most this long (ns) counts as the two cores sharing a cache.
+const NEAR_NS: f64 = 200.0;
 
 /// Median and quartiles of `ratios`.
 fn quartiles(mut ratios: Vec<f64>) -> String {
+    if ratios.is_empty() {
+        return "no pair".into();
+    }
     ratios.sort_by(f64::total_cmp);
     let at = |q: usize| ratios[(ratios.len() - 1) * q / 4];
     format!("median {:.2}×, quartiles {:.2}–{:.2}", at(2), at(1), at(3))
+}
+
+/// One pair's figures.
+struct Pair {
+    round_trip_ns: f64,
+    engine: f64,
+    array: f64,
+    shared_array: f64,
 }
 
 fn main() {
@@ -34,50 +55,99 @@ fn main() {
     let batched = args.next().as_deref() != Some("call");
     let workload = Workload::new(10_000, 200_000, Popularity::Uniform, 0.85, 11);
     let requests = requests(&workload.orders);
+    let whole = [requests.clone()];
     let by_shard = route(&requests, 2, Routing::ByOrderShard);
+    let all_orders = [workload.orders.clone()];
     let halves = deal(&workload.orders, 2, |i, _| i);
-    let reserve = |engine: &Engine, requests: &[ReserveRequest]| {
+    let reserve = |engine: &qm_engine::Engine, requests: &[qm_engine::ReserveRequest]| {
         if batched {
             reserve_all_batched(engine, requests)
         } else {
             reserve_all(engine, requests)
         }
     };
-    let (mut engine_ratios, mut array_ratios) = (Vec::new(), Vec::new());
+    let shared_stock = || -> Vec<AtomicU32> {
+        workload
+            .stock
+            .iter()
+            .map(|&units| AtomicU32::new(units))
+            .collect()
+    };
+    let mut results = Vec::with_capacity(pairs);
     for _ in 0..pairs {
-        let engine = workload.engine(StrategyKind::Nearest);
-        let start = Instant::now();
-        black_box(reserve(&engine, &requests));
-        let one = start.elapsed();
-        let engine = workload.engine(StrategyKind::Nearest);
-        let start = Instant::now();
-        std::thread::scope(|scope| {
-            for chunk in &by_shard {
-                let (engine, reserve) = (&engine, &reserve);
-                scope.spawn(move || black_box(reserve(engine, chunk)));
-            }
-        });
-        engine_ratios.push(one.as_secs_f64() / start.elapsed().as_secs_f64());
+        let round_trip_ns = cross_core_round_trip_ns(ROUND_TRIPS);
 
-        let mut stock = workload.stock.clone();
-        let start = Instant::now();
-        black_box(array_check_and_decrement(&mut stock, &workload.orders));
-        let one = start.elapsed();
-        let mut stocks = [workload.stock.clone(), workload.stock.clone()];
-        let start = Instant::now();
-        std::thread::scope(|scope| {
-            for (stock, orders) in stocks.iter_mut().zip(&halves) {
-                scope.spawn(move || black_box(array_check_and_decrement(stock, orders)));
-            }
+        let engine_time = |chunks: &[Vec<qm_engine::ReserveRequest>]| {
+            let engine = workload.engine(StrategyKind::Nearest);
+            timed_chunks(chunks, |_, requests| {
+                black_box(reserve(&engine, requests));
+            })
+            .as_secs_f64()
+        };
+        let engine = engine_time(&whole) / engine_time(&by_shard);
+
+        let array_time = |chunks: &[Vec<qm_engine::Order>]| {
+            let stocks: Vec<Mutex<Vec<u32>>> = chunks
+                .iter()
+                .map(|_| Mutex::new(workload.stock.clone()))
+                .collect();
+            timed_chunks(chunks, |t, orders| {
+                let mut stock = stocks[t].lock().unwrap();
+                black_box(array_check_and_decrement(&mut stock, orders));
+            })
+            .as_secs_f64()
+        };
+        let array = array_time(&all_orders) / array_time(&halves);
+
+        let shared_time = |chunks: &[Vec<qm_engine::Order>]| {
+            let stock = shared_stock();
+            timed_chunks(chunks, |_, orders| {
+                black_box(shared_array_check_and_decrement(&stock, orders));
+            })
+            .as_secs_f64()
+        };
+        let shared_array = shared_time(&all_orders) / shared_time(&halves);
+        results.push(Pair {
+            round_trip_ns,
+            engine,
+            array,
+            shared_array,
         });
-        array_ratios.push(one.as_secs_f64() / start.elapsed().as_secs_f64());
     }
+    let column = |pairs: &[&Pair], figure: fn(&Pair) -> f64| {
+        quartiles(pairs.iter().map(|pair| figure(pair)).collect())
+    };
+    let mut trips: Vec<f64> = results.iter().map(|pair| pair.round_trip_ns).collect();
+    trips.sort_by(f64::total_cmp);
     println!(
-        "two threads ÷ one, {pairs} pairs: nearest {} by shard {}; array loop, nothing shared, {}; cores {}, load {}",
+        "two threads ÷ one, {pairs} pairs, nearest {}, cores {}, load {}; cross-core round trip {:.0}–{:.0} ns (median {:.0})",
         if batched { "batched" } else { "per call" },
-        quartiles(engine_ratios),
-        quartiles(array_ratios),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
-        load_average()
+        load_average(),
+        trips[0],
+        trips[trips.len() - 1],
+        trips[trips.len() / 2],
     );
+    let all: Vec<&Pair> = results.iter().collect();
+    let near: Vec<&Pair> = results
+        .iter()
+        .filter(|p| p.round_trip_ns <= NEAR_NS)
+        .collect();
+    let far: Vec<&Pair> = results
+        .iter()
+        .filter(|p| p.round_trip_ns > NEAR_NS)
+        .collect();
+    for (name, set) in [
+        ("all pairs", &all),
+        ("round trip ≤ 200 ns", &near),
+        ("round trip > 200 ns", &far),
+    ] {
+        println!(
+            "  {name} ({}): engine by shard {}; array loop, nothing shared, {}; array loop, shared stock, {}",
+            set.len(),
+            column(set, |p| p.engine),
+            column(set, |p| p.array),
+            column(set, |p| p.shared_array),
+        );
+    }
 }

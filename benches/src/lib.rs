@@ -6,7 +6,10 @@
 #![allow(clippy::disallowed_types)]
 
 use std::collections::HashMap;
+use std::hint::spin_loop;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use qm_engine::*;
 use rand::rngs::StdRng;
@@ -329,6 +332,28 @@ pub fn array_check_and_decrement(stock: &mut [u32], orders: &[Order]) -> u64 {
     short
 }
 
+/// The array loop on stock that threads share: the same first-fit per line, each take a
+/// compare-and-swap. Beside [`array_check_and_decrement`] on a copy per thread, it shows what
+/// sharing stock lines between cores costs on this machine at that moment, with no engine.
+pub fn shared_array_check_and_decrement(stock: &[AtomicU32], orders: &[Order]) -> u64 {
+    let mut short = 0;
+    for order in orders {
+        for line in &order.lines {
+            let base = line.sku.index() * 8;
+            let quantity = line.quantity as u32;
+            let taken = stock[base..base + 8].iter().any(|units| {
+                units
+                    .fetch_update(Ordering::AcqRel, Ordering::Acquire, |now| {
+                        now.checked_sub(quantity)
+                    })
+                    .is_ok()
+            });
+            short += u64::from(!taken);
+        }
+    }
+    short
+}
+
 /// Units per (SKU, warehouse).
 type NaiveStock = HashMap<(u32, u16), u32>;
 /// Picks (SKU, warehouse, units) per order id.
@@ -413,6 +438,94 @@ impl MutexHashMapEngine {
         holds.insert(order.id.0, picks);
         true
     }
+}
+
+/// Runs `work(t, &chunks[t])` for every chunk at once, chunk 0 on the calling thread and each
+/// other on a thread of its own; returns the wall time from the moment every thread is running
+/// to the moment the last one is done.
+///
+/// The threads spin at the start line and the caller spins at the finish, rather than block: on
+/// this VM a thread whose virtual CPU is idle waits for the host to schedule it, for up to
+/// milliseconds, and a timer started before that wake-up measures how fast a thread starts, not
+/// how fast it works. Timed from spawn and join, the share-nothing array loop read 1.0× on two
+/// threads; timed this way, 1.7–2.1× in the same pairs (`benches/README.md`, session 14).
+/// Meant for as many threads as cores: spinning threads beyond that take turns.
+// Wall time is what a bench measures.
+#[allow(clippy::disallowed_methods)]
+pub fn timed_chunks<T: Sync>(chunks: &[Vec<T>], work: impl Fn(usize, &[T]) + Sync) -> Duration {
+    /// Counts its thread as done even if `work` panics, so the caller never spins forever.
+    struct Finish<'a>(&'a AtomicUsize);
+    impl Drop for Finish<'_> {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::Release);
+        }
+    }
+    let helpers = chunks.len().saturating_sub(1);
+    let (ready, go, done) = (
+        AtomicUsize::new(0),
+        AtomicBool::new(false),
+        AtomicUsize::new(0),
+    );
+    std::thread::scope(|scope| {
+        for (t, chunk) in chunks.iter().enumerate().skip(1) {
+            let (ready, go, done, work) = (&ready, &go, &done, &work);
+            scope.spawn(move || {
+                let _finish = Finish(done);
+                ready.fetch_add(1, Ordering::Release);
+                while !go.load(Ordering::Acquire) {
+                    spin_loop();
+                }
+                work(t, chunk);
+            });
+        }
+        while ready.load(Ordering::Acquire) < helpers {
+            spin_loop();
+        }
+        let start = Instant::now();
+        go.store(true, Ordering::Release);
+        if let Some(first) = chunks.first() {
+            work(0, first);
+        }
+        while done.load(Ordering::Acquire) < helpers {
+            spin_loop();
+        }
+        start.elapsed()
+    })
+}
+
+/// How long a cache line takes to go to another core and back (ns, mean of `round_trips`),
+/// two threads passing one counter. On a VM this says how far apart the host has put its
+/// virtual CPUs at that moment: here it moves between ~100 ns (sharing a cache) and ~560 ns
+/// within minutes, and every figure of threads sharing stock moves with it.
+// Wall time is what a bench measures.
+#[allow(clippy::disallowed_methods)]
+pub fn cross_core_round_trip_ns(round_trips: u64) -> f64 {
+    assert!(round_trips > 0, "no round trip to time");
+    let counter = AtomicU64::new(0);
+    let started = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (counter, started) = (&counter, &started);
+        scope.spawn(move || {
+            started.store(true, Ordering::Release);
+            for trip in 0..round_trips {
+                while counter.load(Ordering::Acquire) != 2 * trip + 1 {
+                    spin_loop();
+                }
+                counter.store(2 * trip + 2, Ordering::Release);
+            }
+        });
+        while !started.load(Ordering::Acquire) {
+            spin_loop();
+        }
+        let start = Instant::now();
+        for trip in 0..round_trips {
+            counter.store(2 * trip + 1, Ordering::Release);
+            while counter.load(Ordering::Acquire) != 2 * trip + 2 {
+                spin_loop();
+            }
+        }
+        start.elapsed().as_nanos() as f64 / round_trips as f64
+    })
 }
 
 /// The machine's 1-minute load average, to print beside multi-thread figures.
