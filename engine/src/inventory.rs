@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use crate::channel::Buffer;
 use crate::constants::MAX_CELL_UNITS;
-use crate::id_index::prefetch_address;
+use crate::id_index::{has_prefetch_for_write, prefetch_address, prefetch_address_for_write};
 
 const COMMITTED_MASK: u64 = 0xFFFF_FFFF;
 
@@ -282,6 +282,10 @@ pub(crate) struct Inventory {
     /// Reorder point in units (0 = none); a crossing below it raises an event.
     reorder_point: Box<[AtomicU32]>,
     ledger: Box<[AtomicLedger]>,
+    /// Whether row prefetches ask for the line owned for writing (`prefetchw`): a reserve
+    /// reads a row, then takes from it. Two threads, batched, by shard: +4 % against a plain
+    /// prefetch (100 pairs in one process), +1.4 % on one thread.
+    prefetch_for_write: bool,
 }
 
 fn boxed<T>(count: usize, make: impl Fn() -> T) -> Box<[T]> {
@@ -298,6 +302,7 @@ impl Inventory {
             allocated: boxed(cells, || AtomicU32::new(0)),
             reorder_point: boxed(cells, || AtomicU32::new(0)),
             ledger: boxed(cells, AtomicLedger::default),
+            prefetch_for_write: has_prefetch_for_write(),
         }
     }
 
@@ -335,6 +340,7 @@ impl Inventory {
             // Rows of 1, 2, 4 or 8 cells start at a multiple of their length (rows are laid
             // end to end from the first, line-aligned cell), so none crosses a line.
             one_line: count.is_power_of_two() && count <= WORDS_PER_LINE,
+            for_write: self.prefetch_for_write,
         }
     }
 
@@ -546,6 +552,8 @@ pub(crate) struct RowPrefetch {
     count: usize,
     /// Whether every row lies within one line.
     one_line: bool,
+    /// Whether to prefetch with `prefetchw` (see [`Inventory`]).
+    for_write: bool,
 }
 
 impl RowPrefetch {
@@ -554,7 +562,7 @@ impl RowPrefetch {
     #[inline]
     pub(crate) fn row(self, first: usize) {
         // The first cell's line, from its own address.
-        prefetch_address(
+        self.line(
             self.base
                 .wrapping_add(first * std::mem::size_of::<AtomicU64>()),
         );
@@ -567,10 +575,19 @@ impl RowPrefetch {
             (first + self.count - 1) / WORDS_PER_LINE,
         );
         for line in from + 1..to + 1 {
-            prefetch_address(
+            self.line(
                 self.base
                     .wrapping_add(line * std::mem::size_of::<StockLine>()),
             );
+        }
+    }
+
+    #[inline(always)]
+    fn line(self, address: usize) {
+        if self.for_write {
+            prefetch_address_for_write(address);
+        } else {
+            prefetch_address(address);
         }
     }
 }
