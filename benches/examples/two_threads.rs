@@ -1,11 +1,13 @@
 //! Two threads against one, for the engine and for the machine, in the same pairs:
-//! `cargo run --release -p qm-benches --example two_threads [pairs] [batch|call]`.
+//! `cargo run --release -p qm-benches --example two_threads [pairs] [batch|call] [orders]`
+//! (30 pairs, batched, 200,000 orders by default).
 //!
 //! Each pair first times a cache line's round trip between the two cores, then `nearest` on
 //! one thread over the uniform workload and on two threads dealt by order shard (each on a
 //! fresh engine), then the array loop on one thread and on two threads, once sharing nothing
-//! (a stock copy each) and once sharing the stock (a compare-and-swap per take). Threads are
-//! timed running (`timed_chunks`), not from their spawn. It prints, over the pairs, the median
+//! (a stock copy each) and once sharing the stock (a compare-and-swap per take), then random
+//! increments over a 64 MiB buffer per thread (`random_increments`: memory-bound work that
+//! shares nothing). Threads are timed running (`timed_chunks`), not from their spawn. It prints, over the pairs, the median
 //! and quartiles of two threads ÷ one for each, then the medians again for the pairs whose
 //! round trip was short and long: on this VM the host moves the two virtual CPUs between cores
 //! that share a cache and cores that do not, within minutes, and threads that share stock
@@ -23,6 +25,9 @@ use qm_engine::StrategyKind;
 
 /// Round trips timed per pair (~2–11 ms here).
 const ROUND_TRIPS: u64 = 20_000;
+
+/// Increments per pair for the memory-bound floor, dealt evenly to the threads (~40 ms here).
+const RANDOM_INCREMENTS: usize = 4_000_000;
 
 /// A round trip at most this long (ns) counts as the two cores sharing a cache.
 const NEAR_NS: f64 = 200.0;
@@ -43,6 +48,7 @@ struct Pair {
     engine: f64,
     array: f64,
     shared_array: f64,
+    memory: f64,
 }
 
 fn main() {
@@ -53,7 +59,8 @@ fn main() {
         .unwrap_or(30)
         .max(1);
     let batched = args.next().as_deref() != Some("call");
-    let workload = Workload::new(10_000, 200_000, Popularity::Uniform, 0.85, 11);
+    let orders: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(200_000);
+    let workload = Workload::new(10_000, orders, Popularity::Uniform, 0.85, 11);
     let requests = requests(&workload.orders);
     let whole = [requests.clone()];
     let by_shard = route(&requests, 2, Routing::ByOrderShard);
@@ -73,6 +80,10 @@ fn main() {
             .map(|&units| AtomicU32::new(units))
             .collect()
     };
+    // Allocated (and first written) once, outside the pairs.
+    let buffers: Vec<Mutex<Vec<u64>>> = (0..2)
+        .map(|_| Mutex::new(vec![1; RANDOM_BUFFER_WORDS]))
+        .collect();
     let mut results = Vec::with_capacity(pairs);
     for _ in 0..pairs {
         let round_trip_ns = cross_core_round_trip_ns(ROUND_TRIPS);
@@ -107,11 +118,26 @@ fn main() {
             .as_secs_f64()
         };
         let shared_array = shared_time(&all_orders) / shared_time(&halves);
+
+        let memory_time = |threads: usize| {
+            let chunks: Vec<Vec<u64>> = (0..threads as u64).map(|seed| vec![seed]).collect();
+            timed_chunks(&chunks, |t, seed| {
+                let mut buffer = buffers[t].lock().unwrap();
+                black_box(random_increments(
+                    &mut buffer,
+                    RANDOM_INCREMENTS / threads,
+                    seed[0],
+                ));
+            })
+            .as_secs_f64()
+        };
+        let memory = memory_time(1) / memory_time(2);
         results.push(Pair {
             round_trip_ns,
             engine,
             array,
             shared_array,
+            memory,
         });
     }
     let column = |pairs: &[&Pair], figure: fn(&Pair) -> f64| {
@@ -143,11 +169,12 @@ fn main() {
         ("round trip > 200 ns", &far),
     ] {
         println!(
-            "  {name} ({}): engine by shard {}; array loop, nothing shared, {}; array loop, shared stock, {}",
+            "  {name} ({}): engine by shard {}; array loop, nothing shared, {}; array loop, shared stock, {}; random increments, nothing shared, {}",
             set.len(),
             column(set, |p| p.engine),
             column(set, |p| p.array),
             column(set, |p| p.shared_array),
+            column(set, |p| p.memory),
         );
     }
 }

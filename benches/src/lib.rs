@@ -354,6 +354,36 @@ pub fn shared_array_check_and_decrement(stock: &[AtomicU32], orders: &[Order]) -
     short
 }
 
+/// Words in each thread's buffer for [`random_increments`]: 64 MiB, twice this machine's L3,
+/// so that most increments go to memory, as the engine's order-table writes do.
+pub const RANDOM_BUFFER_WORDS: usize = 8 << 20;
+
+/// The machine's memory-bound floor: `count` increments at pseudo-random places in `buffer`
+/// (a multiplicative hash of the step and `seed`), each prefetched eight steps ahead as a
+/// batch prefetches the engine's lines. On threads that each own a buffer, nothing is shared
+/// but the memory system itself: two threads ÷ one says what this VM gives a second thread
+/// whose work waits on memory, beside the array loop, whose work stays in cache.
+pub fn random_increments(buffer: &mut [u64], count: usize, seed: u64) -> u64 {
+    assert!(!buffer.is_empty(), "no buffer to write to");
+    let len = buffer.len();
+    let place = |step: usize| {
+        ((step as u64 ^ seed).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 20) as usize % len
+    };
+    for step in 0..count {
+        let ahead = buffer.as_ptr().wrapping_add(place(step + 8));
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: a prefetch is a hint that never faults; `ahead` is within `buffer`.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(ahead.cast())
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = ahead;
+        let at = place(step);
+        buffer[at] = buffer[at].wrapping_add(step as u64);
+    }
+    buffer[0]
+}
+
 /// Units per (SKU, warehouse).
 type NaiveStock = HashMap<(u32, u16), u32>;
 /// Picks (SKU, warehouse, units) per order id.
