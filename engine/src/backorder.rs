@@ -11,6 +11,7 @@ use rustc_hash::FxHashMap;
 
 use crate::constants::BACKORDER_SHARDS;
 use crate::ids::OrderId;
+use crate::padding::Guarded;
 use crate::reservation::lock;
 
 /// One order's wait at one cell.
@@ -26,15 +27,18 @@ pub(crate) type BookKey = (u64, u64);
 
 type CellQueues = FxHashMap<u32, BTreeMap<BookKey, BookEntry>>;
 
+/// [`BACKORDER_SHARDS`] mutex-guarded shards of cells, each behind a cold guard
+/// ([`Guarded`]): threads booking or filling backorders at cells of different shards would
+/// otherwise share the mutexes' lines.
 pub(crate) struct BackorderBook {
-    shards: Box<[Mutex<CellQueues>]>,
+    shards: Box<[Guarded<Mutex<CellQueues>>]>,
 }
 
 impl BackorderBook {
     pub(crate) fn new() -> Self {
         Self {
             shards: (0..BACKORDER_SHARDS)
-                .map(|_| Mutex::new(CellQueues::default()))
+                .map(|_| Guarded::new(Mutex::new(CellQueues::default())))
                 .collect(),
         }
     }

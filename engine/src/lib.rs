@@ -33,6 +33,7 @@ pub mod journal;
 mod lifecycle;
 mod network;
 mod order;
+mod padding;
 mod reservation;
 pub mod safety_stock;
 pub mod snapshot;

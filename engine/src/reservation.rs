@@ -11,7 +11,7 @@ use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use crossbeam_utils::CachePadded;
+use crate::padding::Guarded;
 use smallvec::SmallVec;
 
 use crate::id_index::{prefetch_address, IdIndex, IndexHint};
@@ -477,26 +477,10 @@ struct Shard {
     hint: ShardHint,
 }
 
-/// A shard behind a cold guard of [`SHARD_GUARD_BYTES`] that nothing reads or writes. The
-/// CPU's prefetchers fetch the line (or 128-byte pair) beside one a thread touches: with shards
-/// end to end, a thread working its own shards kept pulling in the first line of the next shard
-/// (its mutex), owned by the other thread, and each side waited for the other on what it alone
-/// writes. Two threads by shard (`Engine::order_shard` dealt alternately), batched: 1.1× one
-/// thread without the guard, 1.5× with the shards dealt in halves instead (few neighbours
-/// differ), and +37 % with the guard (one process against the code before, 60 pairs), which
-/// makes 1.8× one thread. One thread: within the noise.
-#[repr(C)]
-struct GuardedShard {
-    _guard: CachePadded<[u8; SHARD_GUARD_BYTES]>,
-    shard: CachePadded<Shard>,
-}
-
-/// One 128-byte pair: the span an adjacent-line prefetcher fetches as a unit.
-const SHARD_GUARD_BYTES: usize = 128;
-
-/// The order table: [`ORDER_SHARDS`] mutex-guarded shards.
+/// The order table: [`ORDER_SHARDS`] mutex-guarded shards, each behind a cold guard
+/// ([`Guarded`]: two threads working neighbouring shards otherwise wait on each other).
 pub(crate) struct OrderTable {
-    shards: Box<[GuardedShard]>,
+    shards: Box<[Guarded<Shard>]>,
 }
 
 /// A locked shard and its prefetch hint (written by inserts).
@@ -520,13 +504,10 @@ impl OrderTable {
                 };
                 let hint = ShardHint::default();
                 shard.orders.index.publish(&hint.index);
-                GuardedShard {
-                    _guard: CachePadded::new([0; SHARD_GUARD_BYTES]),
-                    shard: CachePadded::new(Shard {
-                        state: Mutex::new(shard),
-                        hint,
-                    }),
-                }
+                Guarded::new(Shard {
+                    state: Mutex::new(shard),
+                    hint,
+                })
             })
             .collect();
         Self { shards }
@@ -536,7 +517,7 @@ impl OrderTable {
     /// consecutive orders land on different shards.
     #[inline]
     fn shard(&self, order: OrderId) -> &Shard {
-        &self.shards[shard_of(order)].shard
+        &self.shards[shard_of(order)]
     }
 
     #[inline]
@@ -562,16 +543,14 @@ impl OrderTable {
     }
 
     pub(crate) fn shards(&self) -> impl Iterator<Item = MutexGuard<'_, OrderShard>> {
-        self.shards.iter().map(|s| lock(&s.shard.state))
+        self.shards.iter().map(|s| lock(&s.state))
     }
 
     /// Each shard locked, with its prefetch hint (for operations that move records).
     pub(crate) fn shards_with_hints(
         &self,
     ) -> impl Iterator<Item = (MutexGuard<'_, OrderShard>, &ShardHint)> {
-        self.shards
-            .iter()
-            .map(|s| (lock(&s.shard.state), &s.shard.hint))
+        self.shards.iter().map(|s| (lock(&s.state), &s.hint))
     }
 }
 
