@@ -627,8 +627,11 @@ impl Engine {
         outcome(request.order.id, reserved, plan)
     }
 
-    /// [`Engine::reserve`]; `PREFETCH` starts loading the order's id-index line and slab slot
-    /// before planning, which a batch has already done a few requests earlier.
+    /// [`Engine::reserve`]; `PREFETCH` starts loading everything [`Engine::prefetch_reserve`]
+    /// names before planning, which a batch has already done a few requests earlier. The stock
+    /// rows among them let one call's row misses overlap instead of coming one line at a time
+    /// (session 14, per call, one process against the id-index and slab prefetch alone: +4.3 %
+    /// `nearest` and +1.7 % `priority` on one thread, +7 % and +13 % on two threads by shard).
     fn reserve_with<const PREFETCH: bool>(
         &self,
         request: &ReserveRequest,
@@ -638,7 +641,7 @@ impl Engine {
         let channel = self.validate(request)?;
         let order = &request.order;
         if PREFETCH {
-            self.orders.prefetch(order.id);
+            self.prefetch_reserve(request);
         }
         if let Err(rejection) = self.plan_and_take(channel, request, now_ms, plan) {
             self.subscribers.emit(now_ms, || EventKind::OrderRejected {
