@@ -525,8 +525,9 @@ pub fn timed_chunks<T: Sync>(chunks: &[Vec<T>], work: impl Fn(usize, &[T]) + Syn
 
 /// How long a cache line takes to go to another core and back (ns, mean of `round_trips`),
 /// two threads passing one counter. On a VM this says how far apart the host has put its
-/// virtual CPUs at that moment: here it moves between ~100 ns (sharing a cache) and ~560 ns
-/// within minutes, and every figure of threads sharing stock moves with it.
+/// virtual CPUs at that moment: here it moves from 30 ns (one physical core) through ~80 ns
+/// (a shared cache) to 400–560 ns and, when the host preempts one of them, past 1 µs, within
+/// minutes; every figure of threads sharing stock moves with it.
 // Wall time is what a bench measures.
 #[allow(clippy::disallowed_methods)]
 pub fn cross_core_round_trip_ns(round_trips: u64) -> f64 {
