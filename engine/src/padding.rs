@@ -22,6 +22,7 @@ pub(crate) struct Guarded<T> {
 }
 
 impl<T> Guarded<T> {
+    /// `value`, aligned to a 128-byte pair, with its guard in front.
     pub(crate) fn new(value: T) -> Self {
         Self {
             _guard: CachePadded::new([0; GUARD_BYTES]),

@@ -11,10 +11,10 @@ use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use crate::padding::Guarded;
 use smallvec::SmallVec;
 
 use crate::id_index::{prefetch_address, IdIndex, IndexHint};
+use crate::padding::Guarded;
 
 use crate::constants::ORDER_SHARDS;
 use crate::geo::UnitVector;
