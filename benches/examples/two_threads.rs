@@ -7,11 +7,11 @@
 //! fresh engine), then the array loop on one thread and on two threads, once sharing nothing
 //! (a stock copy each) and once sharing the stock (a compare-and-swap per take), then random
 //! increments over a 64 MiB buffer per thread (`random_increments`: memory-bound work that
-//! shares nothing). Threads are timed running (`timed_chunks`), not from their spawn. It prints, over the pairs, the median
-//! and quartiles of two threads ÷ one for each, then the medians again for the pairs whose
-//! round trip was short and long: on this VM the host moves the two virtual CPUs between cores
-//! that share a cache and cores that do not, within minutes, and threads that share stock
-//! follow that distance.
+//! shares nothing). Threads are timed running (`timed_chunks`), not from their spawn. It
+//! prints, over the pairs, the median and quartiles of two threads ÷ one for each, then the
+//! medians again for the pairs whose round trip was short and long: on this VM the host moves
+//! the two virtual CPUs between cores that share a cache and cores that do not, within
+//! minutes, and threads that share stock follow that distance.
 
 // Benchmarks measure wall time by design.
 #![allow(clippy::disallowed_methods)]
@@ -73,13 +73,6 @@ fn main() {
             reserve_all(engine, requests)
         }
     };
-    let shared_stock = || -> Vec<AtomicU32> {
-        workload
-            .stock
-            .iter()
-            .map(|&units| AtomicU32::new(units))
-            .collect()
-    };
     // Allocated (and first written) once, outside the pairs.
     let buffers: Vec<Mutex<Vec<u64>>> = (0..2)
         .map(|_| Mutex::new(vec![1; RANDOM_BUFFER_WORDS]))
@@ -111,7 +104,7 @@ fn main() {
         let array = array_time(&all_orders) / array_time(&halves);
 
         let shared_time = |chunks: &[Vec<qm_engine::Order>]| {
-            let stock = shared_stock();
+            let stock: Vec<AtomicU32> = workload.stock.iter().map(|&u| AtomicU32::new(u)).collect();
             timed_chunks(chunks, |_, orders| {
                 black_box(shared_array_check_and_decrement(&stock, orders));
             })
@@ -164,9 +157,9 @@ fn main() {
         .filter(|p| p.round_trip_ns > NEAR_NS)
         .collect();
     for (name, set) in [
-        ("all pairs", &all),
-        ("round trip ≤ 200 ns", &near),
-        ("round trip > 200 ns", &far),
+        ("all pairs".to_string(), &all),
+        (format!("round trip ≤ {NEAR_NS} ns"), &near),
+        (format!("round trip > {NEAR_NS} ns"), &far),
     ] {
         println!(
             "  {name} ({}): engine by shard {}; array loop, nothing shared, {}; array loop, shared stock, {}; random increments, nothing shared, {}",

@@ -13,12 +13,12 @@ use crate::channel::{Buffer, Channel, ChannelConfig, WarehouseMask};
 use crate::constants::*;
 use crate::error::{ConfigError, OrderError, ReserveError, StockError};
 use crate::events::{Event, EventKind, Subscribers};
-use crate::id_index::prefetch_address;
 use crate::ids::{ChannelId, OrderId, ShipmentId, SkuId, WarehouseId};
 use crate::inventory::{CellLedger, CellSnapshot, Inventory, Movement, Take};
 use crate::lifecycle::*;
 use crate::network::Network;
 use crate::order::{Order, ReserveRequest, SplitPolicy};
+use crate::prefetch::prefetch_address;
 use crate::reservation::{
     BackorderRecord, OrderRecord, OrderTable, PickRecord, PickRecords, PickState, RareRecord,
     ShipmentRecord, ShipmentState,

@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use crate::channel::Buffer;
 use crate::constants::MAX_CELL_UNITS;
-use crate::id_index::{has_prefetch_for_write, prefetch_address, prefetch_address_for_write};
+use crate::prefetch::{has_prefetch_for_write, prefetch_address, prefetch_address_for_write};
 
 const COMMITTED_MASK: u64 = 0xFFFF_FFFF;
 

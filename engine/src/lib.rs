@@ -34,6 +34,7 @@ mod lifecycle;
 mod network;
 mod order;
 mod padding;
+mod prefetch;
 mod reservation;
 pub mod safety_stock;
 pub mod snapshot;

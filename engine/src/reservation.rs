@@ -13,8 +13,9 @@ use std::sync::{Mutex, MutexGuard};
 
 use smallvec::SmallVec;
 
-use crate::id_index::{prefetch_address, IdIndex, IndexHint};
+use crate::id_index::{IdIndex, IndexHint};
 use crate::padding::Guarded;
+use crate::prefetch::prefetch_address;
 
 use crate::constants::ORDER_SHARDS;
 use crate::geo::UnitVector;
