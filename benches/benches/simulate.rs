@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use qm_reports::export::{self, Format};
-use qm_simulator::run::simulate;
 use qm_simulator::scenario::Scenario;
+use qm_simulator::sim::simulate;
 use toml::Spanned;
 
 fn full_size() -> bool {

@@ -12,9 +12,10 @@ use std::time::Instant;
 
 use qm_benches::{load_average, network};
 use qm_engine::*;
-use qm_simulator::demand_log::DemandLog;
-use qm_simulator::import::{import, ColumnMapping};
-use qm_simulator::replay::MAX_LINES_PER_PART;
+use qm_simulator::demand::import::import;
+use qm_simulator::demand::log::DemandLog;
+use qm_simulator::demand::replay::MAX_LINES_PER_PART;
+use qm_simulator::scenario::columns::ColumnMapping;
 
 fn main() {
     let mut args = std::env::args().skip(1);

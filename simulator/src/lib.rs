@@ -1,21 +1,17 @@
-//! Quartermaster's simulation harness: scenario files, synthetic demand, and the
-//! event loop that drives the real engine through simulated time and measures
-//! fulfillment, accuracy, overselling, processing time, cost and stock.
-//! See `scenarios/README.md` for the scenario keys and `DESIGN.md` for the loop.
+//! Quartermaster's simulation harness: scenario files, synthetic and recorded demand, and the
+//! event loop that drives the real engine through simulated time and measures fulfillment,
+//! accuracy, overselling, processing time, cost and stock. See `scenarios/README.md` for the
+//! scenario keys and `DESIGN.md` for the loop.
+//!
+//! By role: [`scenario`] (the file, parsed and validated once), [`demand`] (what customers want),
+//! [`sim`] (the event loop and its results), [`tools`] (commands built on many runs: bench, size,
+//! tune, and the calculators), [`durable`] (the journaled engine).
 
-pub mod bench;
-pub mod calculators;
-pub mod clock;
 /// The binary encoding, shared with the engine's journal (one module names bincode).
 pub use qm_engine::codec;
 pub mod demand;
-pub mod demand_log;
 pub mod durable;
-pub mod import;
-pub mod metrics;
-pub mod replay;
-pub mod replenishment;
-pub mod run;
 pub mod scenario;
-pub mod size;
-pub mod tune;
+pub mod sim;
+pub mod time;
+pub mod tools;

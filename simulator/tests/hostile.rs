@@ -8,8 +8,9 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
-use qm_simulator::demand_log::DemandLog;
-use qm_simulator::import::{import, ColumnMapping};
+use qm_simulator::demand::import::import;
+use qm_simulator::demand::log::DemandLog;
+use qm_simulator::scenario::columns::ColumnMapping;
 use qm_simulator::scenario::Scenario;
 
 fn scenario_text(name: &str) -> String {

@@ -8,10 +8,11 @@ use common::qm;
 use std::io::Write;
 use std::path::PathBuf;
 
-use qm_simulator::demand_log::{DemandLog, Undo, NONE};
-use qm_simulator::import::{import, ColumnMapping, ImportError};
-use qm_simulator::run::simulate;
+use qm_simulator::demand::import::{import, ImportError};
+use qm_simulator::demand::log::{DemandLog, Undo, NONE};
+use qm_simulator::scenario::columns::ColumnMapping;
 use qm_simulator::scenario::Scenario;
+use qm_simulator::sim::simulate;
 use toml::Spanned;
 
 fn temp(name: &str) -> PathBuf {

@@ -4,9 +4,9 @@
 
 use std::path::PathBuf;
 
-use qm_simulator::metrics::Summary;
-use qm_simulator::run::simulate;
 use qm_simulator::scenario::Scenario;
+use qm_simulator::sim::metrics::Summary;
+use qm_simulator::sim::simulate;
 
 /// One warehouse, one channel, single-unit Poisson lines, a 5-day lead time, Q = 40:
 /// the textbook setting, so promised and achieved can be compared.
@@ -190,9 +190,9 @@ fn bad_replenishment_keys_say_where_and_what() {
     }
 }
 
-fn row(level: f64, cost: f64, fill: f64) -> qm_simulator::tune::TuneRow {
-    qm_simulator::tune::TuneRow {
-        setting: qm_simulator::tune::Setting {
+fn row(level: f64, cost: f64, fill: f64) -> qm_simulator::tools::tune::TuneRow {
+    qm_simulator::tools::tune::TuneRow {
+        setting: qm_simulator::tools::tune::Setting {
             service_level: level,
             safety_stock: "normal".into(),
             forecast: "ses".into(),
@@ -209,7 +209,7 @@ fn row(level: f64, cost: f64, fill: f64) -> qm_simulator::tune::TuneRow {
 
 #[test]
 fn pareto_front_and_cheapest_setting_meeting_a_target() {
-    use qm_simulator::tune::{cheapest_meeting, pareto_front};
+    use qm_simulator::tools::tune::{cheapest_meeting, pareto_front};
     let rows = [
         row(0.80, 100.0, 0.90),
         row(0.90, 120.0, 0.97),

@@ -8,9 +8,9 @@ use common::qm;
 use std::path::{Path, PathBuf};
 
 use qm_reports::export::Format;
-use qm_simulator::metrics::Summary;
-use qm_simulator::run::{simulate, write_outputs, RunOutput};
 use qm_simulator::scenario::{Scenario, ScenarioError};
+use qm_simulator::sim::metrics::Summary;
+use qm_simulator::sim::{simulate, write_outputs, RunOutput};
 use toml::Spanned;
 
 fn path(name: &str) -> PathBuf {
@@ -677,7 +677,7 @@ fn a_stopped_run_reports_the_days_it_closed_and_says_it_failed() {
     use std::sync::atomic::{AtomicBool, Ordering};
     let scenario = load("baseline.toml", Some(7));
     let stop = AtomicBool::new(false);
-    let output = qm_simulator::run::simulate_until(
+    let output = qm_simulator::sim::simulate_until(
         &scenario,
         scenario.horizon.seed,
         &mut |day| stop.store(day == 1, Ordering::Relaxed),

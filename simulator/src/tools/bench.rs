@@ -15,9 +15,9 @@ use rayon::prelude::*;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use toml::Spanned;
 
-use crate::calculators::CalculatorError;
-use crate::run::{simulate, write_outputs, RunOutput};
 use crate::scenario::Scenario;
+use crate::sim::{simulate, write_outputs, RunOutput};
+use crate::tools::calculators::CalculatorError;
 
 /// The most replications one bench runs.
 pub const MAX_REPLICATIONS: u32 = 1_000;

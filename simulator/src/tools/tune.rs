@@ -9,9 +9,9 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use toml::Spanned;
 
-use crate::calculators::CalculatorError;
-use crate::run::simulate;
 use crate::scenario::{Scenario, SAFETY_STOCK_METHODS};
+use crate::sim::simulate;
+use crate::tools::calculators::CalculatorError;
 
 /// Most grid cells one `qm tune` runs: each is a whole simulation.
 pub const MAX_GRID_CELLS: usize = 500;

@@ -10,11 +10,12 @@ use anyhow::{Context, Result};
 use chrono::{NaiveTime, TimeZone};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::clock::MS_PER_DAY;
-use crate::demand::{DayDemand, DraftOrder};
-use crate::demand_log::{DemandLog, RecordedUndo, NONE};
-use crate::import::{import, ColumnMapping};
+use super::day::{DayDemand, DraftOrder};
+use super::import::import;
+use super::log::{DemandLog, RecordedUndo, NONE};
+use crate::scenario::columns::ColumnMapping;
 use crate::scenario::Scenario;
+use crate::time::MS_PER_DAY;
 
 /// Lines per engine order: longer recorded orders are replayed as several orders.
 pub const MAX_LINES_PER_PART: u32 = qm_engine::constants::MAX_LINES_PER_ORDER as u32;

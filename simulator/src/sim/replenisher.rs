@@ -11,8 +11,8 @@ use std::collections::VecDeque;
 use qm_engine::forecast::{ForecastErrors, Forecaster, Method, MethodParams, UpliftLearner};
 use qm_engine::safety_stock::{self, LeadTimeErrors, PolicyInputs, MAX_PROTECTION_DAYS};
 
+use super::metrics::Summary;
 use crate::demand::DemandModel;
-use crate::metrics::Summary;
 use crate::scenario::Scenario;
 
 /// Errors needed before a series' own error variance is trusted (a Poisson prior before).

@@ -1,8 +1,6 @@
 //! Synthetic demand: how many orders a day (base rate × day-of-week × trend × events, with
 //! Poisson or negative binomial noise), when in the day they arrive, and what is in them.
 
-use std::ops::Range;
-
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
 use rand::distr::weighted::WeightedIndex;
@@ -10,35 +8,10 @@ use rand::rngs::StdRng;
 use rand::RngExt;
 use rand_distr::{Distribution, Gamma, Poisson};
 
-use crate::clock::MS_PER_HOUR;
-use crate::replay::{load_log, Replay};
+use super::day::{DayDemand, DraftOrder};
+use super::replay::{load_log, Replay};
 use crate::scenario::{to_date, Scenario};
-
-/// An order a customer wants to place, before the channel and the engine see it.
-#[derive(Clone, Debug)]
-pub struct DraftOrder {
-    /// Simulated time of arrival, ms since the horizon's start.
-    pub at_ms: u64,
-    /// Channel index.
-    pub channel: u16,
-    /// Customer region index.
-    pub region: u16,
-    /// Express service (promised transit days) or standard.
-    pub express: bool,
-    /// Its lines in [`DayDemand::lines`].
-    pub lines: Range<u32>,
-    /// Replayed demand: the recorded order and the index of this part's first line in it.
-    pub recorded: Option<(u32, u32)>,
-}
-
-/// One day's orders, in arrival order, and their lines (SKU index, units).
-#[derive(Default)]
-pub struct DayDemand {
-    /// Orders sorted by arrival time.
-    pub orders: Vec<DraftOrder>,
-    /// Every order's lines, back to back.
-    pub lines: Vec<(u32, u32)>,
-}
+use crate::time::MS_PER_HOUR;
 
 /// A holiday or promotion, in day indexes from the horizon's start.
 struct CalendarEvent {

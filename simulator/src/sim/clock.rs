@@ -5,11 +5,6 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-/// Milliseconds in an hour.
-pub const MS_PER_HOUR: u64 = 3_600_000;
-/// Milliseconds in a day.
-pub const MS_PER_DAY: u64 = 24 * MS_PER_HOUR;
-
 /// Something that happens at a simulated instant (customer arrivals are drawn per day and
 /// merged in by the loop, so they never sit in the queue).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -12,110 +12,17 @@ use chrono::{NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use polars::prelude::*;
 use rustc_hash::FxHashMap;
-use serde::Deserialize;
 
-use crate::demand_log::{
+use super::log::{
     DemandLog, ImportCounts, RecordedLine, RecordedOrder, RecordedSku, RecordedUndo,
     RecordedWriteOff, Undo, NONE,
 };
+use crate::scenario::columns::ColumnMapping;
 
 /// Most units in one recorded line (the engine's line limit).
 pub const MAX_RECORDED_UNITS: i64 = qm_engine::constants::MAX_LINE_QUANTITY as i64;
 /// Bad rows quoted in the import report; the rest are only counted.
 pub const BAD_ROWS_QUOTED: usize = 10;
-
-/// Which columns of the source hold what, and how to read them.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct ColumnMapping {
-    /// Order (invoice) id: rows with the same id form one order.
-    pub order_id: String,
-    /// When the order was placed.
-    pub timestamp: String,
-    /// SKU code.
-    pub sku: String,
-    /// Units; negative = a return, cancellation or write-off.
-    pub quantity: String,
-    /// Unit price (decimal, in the currency's main unit).
-    #[serde(default)]
-    pub unit_price: Option<String>,
-    /// Sales channel name.
-    #[serde(default)]
-    pub channel: Option<String>,
-    /// Customer id (needed to match cancellations and returns to their order).
-    #[serde(default)]
-    pub customer_id: Option<String>,
-    /// Ship-to region or country.
-    #[serde(default)]
-    pub region: Option<String>,
-    /// strftime format of text timestamps.
-    #[serde(default = "default_timestamp_format")]
-    pub timestamp_format: String,
-    /// IANA time zone the timestamps are in (`Europe/London`), or `UTC`.
-    #[serde(default = "default_time_zone")]
-    pub time_zone: String,
-    /// Order ids starting with this are cancellations (`C` in the UCI layout).
-    #[serde(default)]
-    pub cancellation_prefix: Option<String>,
-    /// Only SKU codes that start with this many digits are products (5 in the UCI layout:
-    /// `POST`, `M`, `BANK CHARGES`, `gift_0001_10`… are not); 0 accepts every code.
-    #[serde(default)]
-    pub product_code_digits: u32,
-}
-
-fn default_timestamp_format() -> String {
-    "%Y-%m-%d %H:%M:%S".into()
-}
-fn default_time_zone() -> String {
-    "UTC".into()
-}
-
-impl ColumnMapping {
-    /// The source columns this mapping reads.
-    pub fn columns(&self) -> impl Iterator<Item = &str> {
-        [&self.order_id, &self.timestamp, &self.sku, &self.quantity]
-            .into_iter()
-            .chain(
-                [
-                    &self.unit_price,
-                    &self.channel,
-                    &self.customer_id,
-                    &self.region,
-                ]
-                .into_iter()
-                .flatten(),
-            )
-            .map(String::as_str)
-    }
-}
-
-/// Names of the built-in layouts.
-pub const PRESETS: &[&str] = &["online_retail"];
-
-impl ColumnMapping {
-    /// A built-in layout by name.
-    pub fn preset(name: &str) -> Option<Self> {
-        match name {
-            // UCI "Online Retail" (InvoiceNo, StockCode, Description, Quantity, InvoiceDate,
-            // UnitPrice, CustomerID, Country), UK local time.
-            "online_retail" | "online-retail" => Some(Self {
-                order_id: "InvoiceNo".into(),
-                timestamp: "InvoiceDate".into(),
-                sku: "StockCode".into(),
-                quantity: "Quantity".into(),
-                unit_price: Some("UnitPrice".into()),
-                channel: None,
-                customer_id: Some("CustomerID".into()),
-                region: Some("Country".into()),
-                timestamp_format: default_timestamp_format(),
-                time_zone: "Europe/London".into(),
-                cancellation_prefix: Some("C".into()),
-                product_code_digits: 5,
-            }),
-            _ => None,
-        }
-    }
-}
 
 /// Why an import failed as a whole.
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,359 @@
+//! The command line as typed values: clap's structs, one per subcommand.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use qm_reports::export::Format;
+use qm_simulator::scenario::MAX_DAYS;
+
+/// Quartermaster: stock allocation engine and supply-chain simulator.
+#[derive(Parser)]
+#[command(version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands, each with its options.
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run a scenario through the engine and write its KPIs.
+    Simulate(SimulateArgs),
+    /// Benchmark allocation strategies on one scenario: the same demand through each (common
+    /// random numbers), replicated, in parallel; KPIs with 95 % intervals and paired differences
+    /// against the first strategy, and the engine's speed.
+    Bench(BenchArgs),
+    /// Size warehouses: per warehouse, the smallest stock level and pick/pack capacity at which
+    /// the targets hold over the whole run and over its peak (the days events raise demand), in
+    /// every replication; with the KPIs at ±10 % around it.
+    Size(SizeArgs),
+    /// The durable engine: every command journaled (group commit) before it is acknowledged,
+    /// and the state rebuilt from the journal after a crash.
+    Engine {
+        #[command(subcommand)]
+        command: EngineCommand,
+    },
+    /// Write a run's reports again from its folder (the results `qm simulate` kept there).
+    Report(ReportArgs),
+    /// Compare runs side by side: every KPI with its difference against the first run, and the
+    /// report's charts overlaid (compare.csv, compare.parquet, compare.html).
+    Compare(CompareArgs),
+    /// Import a recorded order history (CSV, CSV.gz or Parquet) into a binary demand log.
+    Import(ImportArgs),
+    /// Safety stock and reorder point for a service level or a fill rate, or the numbers of a
+    /// given reorder point (daily demand independent from day to day; lead time in days).
+    #[command(allow_negative_numbers = true)]
+    #[command(group(clap::ArgGroup::new("target").required(true).args(["service_level", "fill_rate", "reorder_point"])))]
+    Policy(PolicyArgs),
+    /// Run a grid of safety-stock settings on the same demand: cost against service, the
+    /// Pareto front, and the cheapest setting meeting a target fill rate.
+    Tune(TuneArgs),
+    /// Forecast one daily demand series: a CSV with a single column `units`, oldest day first.
+    Forecast(ForecastArgs),
+}
+
+/// `qm simulate`.
+#[derive(clap::Args)]
+pub struct SimulateArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Folder for the outputs; the run goes in a sub-folder named after the scenario.
+    #[arg(long, default_value = "runs")]
+    pub out: PathBuf,
+    /// Seed overriding the scenario's.
+    #[arg(long, conflicts_with = "seeds")]
+    pub seed: Option<u64>,
+    /// Several seeds, run in parallel (comma-separated); each run gets a `seed-N` sub-folder.
+    #[arg(long, value_delimiter = ',')]
+    pub seeds: Vec<u64>,
+    /// Simulate only the first N days of the horizon.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS as i64))]
+    pub days: Option<u32>,
+    #[command(flatten)]
+    pub formats: Formats,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// `qm bench`.
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Strategies (comma-separated); the first is the reference.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "nearest,lowest_cost,fewest_shipments,most_stock,priority"
+    )]
+    pub strategies: Vec<String>,
+    /// Replications per strategy: replication k runs every strategy with seed + k.
+    #[arg(long, default_value_t = 10)]
+    pub replications: u32,
+    #[command(flatten)]
+    pub many: ManyRuns,
+}
+
+/// `qm size`.
+#[derive(clap::Args)]
+pub struct SizeArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Least order fulfillment rate (default: the scenario's `[targets]`).
+    #[arg(long)]
+    pub target_fulfillment: Option<f64>,
+    /// Most 95th-percentile processing hours, placement to last shipment (default: the
+    /// scenario's `[targets]`).
+    #[arg(long)]
+    pub target_processing_hours: Option<f64>,
+    /// Least demand fill rate: units shipped ÷ units customers wanted, ordered or shown out
+    /// of stock (default: the scenario's `[targets]`).
+    #[arg(long)]
+    pub target_fill_rate: Option<f64>,
+    /// Runs per point, seeds SEED, SEED + 1, …: every one must meet the targets.
+    #[arg(long, default_value_t = 3)]
+    pub replications: u32,
+    #[command(flatten)]
+    pub many: ManyRuns,
+}
+
+/// `qm report`.
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    /// The run's folder, e.g. runs/baseline.
+    pub run_dir: PathBuf,
+    #[command(flatten)]
+    pub formats: Formats,
+    /// Write into this folder instead of the run's.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `qm compare`.
+#[derive(clap::Args)]
+pub struct CompareArgs {
+    /// Two or more run folders; the first is the reference.
+    #[arg(required = true, num_args = 2..)]
+    pub run_dirs: Vec<PathBuf>,
+    /// Folder for the comparison.
+    #[arg(long, default_value = "runs/compare")]
+    pub out: PathBuf,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// `qm import`.
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// The history file.
+    pub file: PathBuf,
+    /// The demand log to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// A built-in column layout: online_retail (UCI "Online Retail").
+    #[arg(long, conflicts_with = "mapping", required_unless_present = "mapping")]
+    pub preset: Option<String>,
+    /// A TOML file naming the columns (keys as in `[demand.recorded.columns]`, see scenarios/README.md).
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Stop at the first row that does not parse (exit code 2) instead of skipping and counting it.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// `qm policy`.
+#[derive(clap::Args)]
+pub struct PolicyArgs {
+    /// Mean daily demand, units.
+    #[arg(long)]
+    pub mean_demand: f64,
+    /// Standard deviation of daily demand, units.
+    #[arg(long)]
+    pub demand_std: f64,
+    /// Mean supplier lead time, days.
+    #[arg(long)]
+    pub lead_time_days: f64,
+    /// Standard deviation of the lead time, days.
+    #[arg(long, default_value_t = 0.0)]
+    pub lead_time_std: f64,
+    /// Review period for periodic review (R, S), days; 0 = continuous review.
+    #[arg(long, default_value_t = 0.0)]
+    pub review_period_days: f64,
+    /// Target cycle service level (probability of no stockout per cycle), e.g. 0.95.
+    #[arg(long)]
+    pub service_level: Option<f64>,
+    /// Target fill rate (share of units served from stock), e.g. 0.98; needs --order-qty.
+    #[arg(long)]
+    pub fill_rate: Option<f64>,
+    /// Evaluate this reorder point, units.
+    #[arg(long)]
+    pub reorder_point: Option<f64>,
+    /// Units per supplier order (for the fill rate).
+    #[arg(long)]
+    pub order_qty: Option<f64>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `qm tune`.
+#[derive(clap::Args)]
+pub struct TuneArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Target levels (cycle service level; the fill rate for the fill_rate method).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "0.80,0.90,0.95,0.98,0.99"
+    )]
+    pub service_levels: Vec<f64>,
+    /// Safety stock methods: normal, fill_rate, empirical.
+    #[arg(long, value_delimiter = ',', default_value = "normal,empirical")]
+    pub methods: Vec<String>,
+    /// Forecast methods (as `qm forecast`).
+    #[arg(long, value_delimiter = ',', default_value = "ses,holt_winters,tsb")]
+    pub forecasts: Vec<String>,
+    /// The fill rate the recommendation must reach.
+    #[arg(long, default_value_t = 0.98)]
+    pub target_fill_rate: f64,
+    /// Folder for the table; it goes to OUT/<scenario>/tune.csv.
+    #[arg(long, default_value = "runs")]
+    pub out: PathBuf,
+    /// Seed overriding the scenario's (the same for every setting).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Simulate only the first N days.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS as i64))]
+    pub days: Option<u32>,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// `qm forecast`.
+#[derive(clap::Args)]
+pub struct ForecastArgs {
+    /// The series (CSV).
+    pub file: PathBuf,
+    /// naive, seasonal_naive, moving_average, ses, holt, holt_winters, croston, sba, tsb or auto.
+    #[arg(long)]
+    pub method: String,
+    /// Days to forecast.
+    #[arg(long, default_value_t = 14)]
+    pub horizon: u32,
+    /// Season length, days (seasonal_naive, holt_winters).
+    #[arg(long)]
+    pub season_length: Option<u32>,
+    /// Window, days (moving_average).
+    #[arg(long)]
+    pub window: Option<u32>,
+    /// Level smoothing α (ses, holt, holt_winters, croston, sba); default 0.1.
+    #[arg(long)]
+    pub alpha: Option<f64>,
+    /// Trend smoothing β (holt, holt_winters); default 0.1.
+    #[arg(long)]
+    pub beta: Option<f64>,
+    /// Seasonal smoothing γ (holt_winters); default 0.1.
+    #[arg(long)]
+    pub gamma: Option<f64>,
+    /// Demand-size smoothing (tsb); default 0.1.
+    #[arg(long)]
+    pub alpha_demand: Option<f64>,
+    /// Demand-probability smoothing (tsb); default 0.1.
+    #[arg(long)]
+    pub alpha_probability: Option<f64>,
+    /// Print `{"method": ..., "forecast": [...]}` instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of the commands that run a scenario many times (`bench`, `size`).
+#[derive(clap::Args)]
+pub struct ManyRuns {
+    /// First seed (default: the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Simulate only the first N days.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS as i64))]
+    pub days: Option<u32>,
+    /// Folder for the results; they go to OUT/<scenario>/<command>/.
+    #[arg(long, default_value = "runs")]
+    pub out: PathBuf,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// `qm engine …`.
+#[derive(Subcommand)]
+pub enum EngineCommand {
+    /// Drive a durable engine with a seeded stream of reserve, confirm, release, ship and
+    /// receipt commands (pipelined), journaled in DIR; resumes the stream after a crash.
+    /// Prints the throughput and the acknowledgement latency.
+    Drive {
+        /// The engine's folder (journal segments, snapshots, genesis.json, scenario.toml).
+        dir: PathBuf,
+        /// The scenario whose opening engine the folder starts from (first run only).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// Seed of the opening engine and of the command stream (first run only; default: the
+        /// scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Commands to submit in this run.
+        #[arg(long, default_value_t = 1_000_000)]
+        commands: u64,
+        /// Commands per submission.
+        #[arg(long, default_value_t = 64)]
+        submission: usize,
+        /// Submissions in flight before waiting for the oldest acknowledgement.
+        #[arg(long, default_value_t = 64)]
+        in_flight: usize,
+        /// Commands per journal batch (one fsync each) at most.
+        #[arg(long, default_value_t = 4_096)]
+        batch_max_commands: usize,
+        /// Microseconds a started batch waits for more commands (0: sync when the queue is empty).
+        #[arg(long, default_value_t = 0)]
+        flush_interval_us: u64,
+        /// A snapshot after every this many commands (0: none).
+        #[arg(long, default_value_t = 1_000_000)]
+        snapshot_every: u64,
+        /// Print `acked SEQ` after every acknowledgement (for crash tests).
+        #[arg(long)]
+        print_acks: bool,
+    },
+    /// Recover DIR: cut a torn journal tail, replay the journal onto the opening engine, check
+    /// the invariants, print the state hash.
+    Recover {
+        /// The engine's folder.
+        dir: PathBuf,
+    },
+    /// Inspect DIR without changing it: records by kind, positions, torn tail, state hash,
+    /// invariants.
+    Inspect {
+        /// The engine's folder.
+        dir: PathBuf,
+    },
+}
+
+/// The report formats a command writes.
+#[derive(clap::Args)]
+pub struct Formats {
+    /// Report formats to write (comma-separated): csv, parquet, json, html.
+    #[arg(long = "format", value_delimiter = ',', default_value = "csv,parquet,json,html", value_parser = parse_format)]
+    pub list: Vec<Format>,
+}
+
+fn parse_format(name: &str) -> Result<Format, String> {
+    Format::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown format `{name}`; formats: {}", names.join(", "))
+    })
+}

@@ -1,0 +1,192 @@
+//! `qm engine drive | recover | inspect`: the durable engine from the command line.
+
+use qm_simulator::durable;
+use qm_simulator::scenario::Scenario;
+
+use super::args::EngineCommand;
+use super::failure::Failure;
+
+/// Runs one `qm engine` subcommand.
+pub fn engine(command: EngineCommand) -> Result<(), Failure> {
+    match command {
+        EngineCommand::Drive {
+            dir,
+            scenario,
+            seed,
+            commands,
+            submission,
+            in_flight,
+            batch_max_commands,
+            flush_interval_us,
+            snapshot_every,
+            print_acks,
+        } => {
+            if !dir.join("genesis.json").exists() {
+                let Some(scenario) = scenario else {
+                    return Err(anyhow::anyhow!(
+                        "{}: a new engine folder needs --scenario (the opening engine)",
+                        dir.display()
+                    )
+                    .into());
+                };
+                let s = Scenario::load(&scenario)?.scenario;
+                durable::Genesis::create(&dir, &scenario, seed.unwrap_or(s.horizon.seed))?;
+            }
+            let options = durable::DriveOptions {
+                commands,
+                submission,
+                in_flight,
+                settings: durable::Settings {
+                    batch_max_commands,
+                    flush_interval_us,
+                    snapshot_every_commands: snapshot_every,
+                },
+            };
+            let stdout = std::io::stdout();
+            let mut on_ack = |seq: u64| {
+                if print_acks {
+                    use std::io::Write;
+                    let mut out = stdout.lock();
+                    let _ = writeln!(out, "acked {seq}");
+                    let _ = out.flush();
+                }
+            };
+            let report = durable::drive(&dir, options, &mut on_ack)?;
+            let r = &report.recovery;
+            eprintln!(
+                "recovered {} records{}{}; drove {} commands ({} order lines reserved) in {:.3} s: \
+                 {:.0} commands/s, {:.0} reserve lines/s; acknowledgement latency p50 {:.1} µs, \
+                 p99 {:.1} µs, max {:.1} µs; {} batches, {} snapshots (longest pause {:.1} ms); \
+                 state hash {:016x}",
+                r.records,
+                r.snapshot.map_or(String::new(), |seq| format!(
+                    " (snapshot at record {seq}, {} replayed after it)",
+                    r.replayed
+                )),
+                r.torn.as_ref().map_or(String::new(), |t| format!(
+                    " (cut a torn tail of {} bytes: {})",
+                    t.bytes, t.reason
+                )),
+                report.commands,
+                report.reserve_lines,
+                report.seconds,
+                report.commands as f64 / report.seconds,
+                report.reserve_lines as f64 / report.seconds,
+                report.ack_latency_ns.value_at_quantile(0.5) as f64 / 1e3,
+                report.ack_latency_ns.value_at_quantile(0.99) as f64 / 1e3,
+                report.ack_latency_ns.max() as f64 / 1e3,
+                report.batches,
+                report.snapshots,
+                report.longest_snapshot_pause_ns as f64 / 1e6,
+                report.state_hash
+            );
+            Ok(())
+        }
+        EngineCommand::Recover { dir } => {
+            let genesis = durable::Genesis::read(&dir)?;
+            let (durable, recovery) = durable::Durable::open(
+                &dir,
+                &|| Ok(genesis.engine(&dir)?.0),
+                durable::Settings::default(),
+            )?;
+            let invariants = durable.engine().check_invariants();
+            durable.close()?;
+            println!("records            {}", recovery.records);
+            match recovery.snapshot {
+                Some(seq) => println!(
+                    "snapshot           at record {seq}; {} records replayed after it",
+                    recovery.replayed
+                ),
+                None => println!(
+                    "snapshot           none; {} records replayed",
+                    recovery.replayed
+                ),
+            }
+            for skipped in &recovery.snapshots_skipped {
+                println!("passed over        {skipped}");
+            }
+            let torn = recovery
+                .torn
+                .as_ref()
+                .map(|t| format!("cut {} bytes at byte {}: {}", t.bytes, t.offset, t.reason));
+            print_torn_and_hash(torn, recovery.state_hash);
+            print_invariants(invariants, "recovery")
+        }
+        EngineCommand::Inspect { dir } => {
+            let i = durable::inspect(&dir)?;
+            println!("records            {}", i.records);
+            for (kind, n) in &i.kinds {
+                if *n > 0 {
+                    println!("  {kind:<17}{n}");
+                }
+            }
+            let first = i.segments.first().map_or(1, |s| s.0);
+            println!(
+                "segments           {} (records {first}–{})",
+                i.segments.len(),
+                i.records
+            );
+            println!(
+                "whole records end  byte {} of the last segment",
+                i.valid_len
+            );
+            if let Some(offset) = i.last_record_offset {
+                println!("last record at     byte {offset}");
+            }
+            let torn = i.torn.as_ref().map(|t| {
+                format!(
+                    "{} bytes at byte {} ({}); `qm engine recover` cuts it",
+                    t.bytes, t.offset, t.reason
+                )
+            });
+            print_torn_and_hash(torn, i.state_hash);
+            let s = &i.from_snapshot;
+            for skipped in &s.snapshots_skipped {
+                println!("passed over        {skipped}");
+            }
+            match s.snapshot {
+                Some(seq) if s.state_hash == i.state_hash => println!(
+                    "snapshot           at record {seq} + {} records: the same state hash as {}",
+                    s.replayed,
+                    if i.reference_is_full_replay {
+                        "a full replay"
+                    } else {
+                        "the oldest snapshot kept + its records"
+                    }
+                ),
+                Some(seq) => {
+                    return Err(anyhow::anyhow!(
+                        "the snapshot at record {seq} plus the journal after it gives state hash \
+                         {:016x}, the reference {:016x}",
+                        s.state_hash,
+                        i.state_hash
+                    )
+                    .into())
+                }
+                None => println!("snapshot           none"),
+            }
+            print_invariants(i.invariants, "replay")
+        }
+    }
+}
+
+fn print_torn_and_hash(torn: Option<String>, state_hash: u64) {
+    println!("torn tail          {}", torn.as_deref().unwrap_or("none"));
+    println!("state hash         {state_hash:016x}");
+}
+
+/// Prints the invariant check; a broken one is an error (exit 1) naming what was just done.
+fn print_invariants(
+    invariants: Result<qm_engine::InvariantReport, qm_engine::InvariantViolation>,
+    after: &str,
+) -> Result<(), Failure> {
+    match invariants {
+        Ok(report) => {
+            println!("invariants         hold ({} open holds)", report.open_holds);
+            Ok(())
+        }
+        Err(violation) => {
+            Err(anyhow::anyhow!("invariants broken after {after}: {violation}").into())
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! `qm bench`, `qm size` and `qm tune`: commands that run a scenario many times.
+
+use qm_simulator::scenario::Scenario;
+use qm_simulator::tools::calculators::CalculatorError;
+use qm_simulator::tools::{bench, size, size_report, tune};
+
+use super::args::{BenchArgs, ManyRuns, SizeArgs, TuneArgs};
+use super::failure::Failure;
+use super::output::print_written;
+
+/// `qm bench`: strategies compared on the same demand.
+pub fn bench(args: BenchArgs) -> Result<(), Failure> {
+    let BenchArgs {
+        scenario,
+        strategies,
+        replications,
+        many:
+            ManyRuns {
+                seed,
+                days,
+                out,
+                quiet,
+            },
+    } = args;
+    let kinds = bench::strategies(&strategies, replications)?;
+    // Load once up front so a bad scenario fails before any run starts.
+    let loaded = Scenario::load(&scenario)?.scenario;
+    let seed = seed.unwrap_or(loaded.horizon.seed);
+    if !quiet {
+        println!(
+            "benchmarking {} strategies × {replications} replications of {} in parallel",
+            kinds.len(),
+            loaded.name
+        );
+    }
+    let results = bench::run(&scenario, days, &kinds, replications, seed)?;
+    let estimates = bench::estimates(&results);
+    let dir = out.join(&loaded.name).join("bench");
+    let written = bench::write(&results, &estimates, &dir)?;
+    if !quiet {
+        print!("{}", bench::report(&results, &estimates));
+        print_written(&dir, &written);
+    }
+    Ok(())
+}
+
+/// `qm size`: the least stock and capacity per warehouse that meet the targets.
+pub fn size(args: SizeArgs) -> Result<(), Failure> {
+    let SizeArgs {
+        scenario,
+        target_fulfillment,
+        target_processing_hours,
+        target_fill_rate,
+        replications,
+        many:
+            ManyRuns {
+                seed,
+                days,
+                out,
+                quiet,
+            },
+    } = args;
+    // Load once up front so a bad scenario fails before any run starts.
+    let loaded = Scenario::load(&scenario)?.scenario;
+    let targets = size::SizeTargets::new(
+        target_fulfillment.unwrap_or(*loaded.targets.order_fulfillment_rate.get_ref()),
+        target_processing_hours.unwrap_or(*loaded.targets.processing_time_hours_p95.get_ref()),
+        target_fill_rate.unwrap_or(*loaded.targets.demand_fill_rate.get_ref()),
+    )?;
+    if !quiet {
+        println!(
+            "sizing {} warehouses of {}: fulfillment ≥ {} %, processing p95 ≤ {} h, fill \
+             rate ≥ {} %, over the run and its peak, in each of {replications} replications",
+            loaded.warehouses.len(),
+            loaded.name,
+            targets.fulfillment * 100.0,
+            targets.processing_hours_p95,
+            targets.fill_rate * 100.0,
+        );
+    }
+    let progress: Box<dyn FnMut(&size::Evaluation)> = if quiet {
+        Box::new(|_| {})
+    } else {
+        Box::new(|e| {
+            let verdict = if e.meets() {
+                "meets".to_string()
+            } else {
+                format!("misses {}", e.misses.join(", "))
+            };
+            eprintln!("  {:<24} {:<40} {verdict}", e.step, e.point);
+        })
+    };
+    let mut sizing = size::Sizing::new(&scenario, days, targets, replications, seed, progress)?;
+    let recommendation = sizing.run()?;
+    let dir = out.join(&loaded.name).join("size");
+    let written = size_report::write(&sizing, &recommendation, &dir)?;
+    if !quiet {
+        print!("{}", size_report::report(&sizing, &recommendation));
+        print_written(&dir, &written);
+    }
+    Ok(())
+}
+
+/// `qm tune`: a grid of safety-stock settings, cost against service.
+pub fn tune(args: TuneArgs) -> Result<(), Failure> {
+    let TuneArgs {
+        scenario,
+        service_levels,
+        methods,
+        forecasts,
+        target_fill_rate,
+        out,
+        seed,
+        days,
+        quiet,
+    } = args;
+    if !(target_fill_rate > 0.0 && target_fill_rate <= 1.0) {
+        return Err(CalculatorError::Argument {
+            option: "--target-fill-rate",
+            problem: format!("must be in (0, 1], got {target_fill_rate}"),
+        }
+        .into());
+    }
+    let settings = tune::grid(&service_levels, &methods, &forecasts)?;
+    // Load once up front so a bad scenario fails before any run starts.
+    let name = Scenario::load(&scenario)?.scenario.name;
+    if !quiet {
+        println!("tuning {name}: {} settings in parallel", settings.len());
+    }
+    let rows = tune::run_grid(&scenario, &settings, seed, days)?;
+    let path = out.join(&name).join("tune.csv");
+    tune::write_csv(&rows, &path)?;
+    if !quiet {
+        print!("{}", tune::report(&rows, target_fill_rate));
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}

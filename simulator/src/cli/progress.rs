@@ -1,0 +1,69 @@
+//! What a person sees while a run goes on: a progress bar after the first second, and Ctrl-C
+//! that stops at the end of the simulated day.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Set by the first Ctrl-C: runs stop at their next daily close and write what they have.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// First Ctrl-C: finish the day and write a partial report; second: leave at once.
+pub fn stop_on_ctrl_c() {
+    let installed = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::Relaxed) {
+            std::process::exit(130);
+        }
+        eprintln!(
+            "\ninterrupted: stopping at the end of the simulated day (Ctrl-C again to quit now)"
+        );
+    });
+    // Without a handler (another one is installed) Ctrl-C simply ends the process.
+    drop(installed);
+}
+
+/// Shows a progress bar only once a run has taken more than a second, and never when quiet.
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    days: u64,
+    quiet: bool,
+    // Wall time decides when to show the bar; it never touches the simulation.
+    started: std::time::Instant,
+}
+
+impl Progress {
+    #[allow(clippy::disallowed_methods)]
+    pub fn new(days: u32, quiet: bool) -> Self {
+        Self {
+            bar: None,
+            days: days as u64,
+            quiet,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    pub fn day_done(&mut self, day: u32) {
+        if self.quiet {
+            return;
+        }
+        if self.bar.is_none() && self.started.elapsed().as_secs_f64() > 1.0 {
+            let bar = ProgressBar::new(self.days);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{bar:40} day {pos}/{len} · {elapsed} elapsed, ~{eta} left",
+                )
+                .expect("valid template"),
+            );
+            self.bar = Some(bar);
+        }
+        if let Some(bar) = &self.bar {
+            bar.set_position(day as u64 + 1);
+        }
+    }
+
+    pub fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

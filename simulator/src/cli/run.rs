@@ -1,0 +1,147 @@
+//! `qm simulate`, `qm report` and `qm compare`: one run (or several seeds) and its reports.
+
+use std::path::{Path, PathBuf};
+
+use qm_reports::export::Format;
+use qm_simulator::scenario::Scenario;
+use qm_simulator::sim::{read_results, simulate_until, write_outputs, RunOutput};
+use rayon::prelude::*;
+
+use super::args::{CompareArgs, ReportArgs, SimulateArgs};
+use super::failure::Failure;
+use super::output::{print_summary, print_written};
+use super::progress::{stop_on_ctrl_c, Progress, INTERRUPTED};
+
+/// `qm simulate`: one run, or one per seed in parallel.
+pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
+    let SimulateArgs {
+        scenario,
+        out,
+        seed,
+        seeds,
+        days,
+        formats,
+        quiet,
+    } = args;
+    let format = formats.list;
+    stop_on_ctrl_c();
+    let mut loaded = Scenario::load(&scenario)?;
+    if let Some(days) = days {
+        let horizon = *loaded.scenario.horizon.days.get_ref();
+        loaded.scenario.horizon.days = toml::Spanned::new(0..0, days.min(horizon));
+    }
+    let s = &loaded.scenario;
+    let dir = out.join(&s.name);
+    if seeds.len() > 1 {
+        let total = *s.horizon.days.get_ref();
+        if !quiet {
+            println!(
+                "running {} seeds of {} ({} days each) in parallel",
+                seeds.len(),
+                s.name,
+                total
+            );
+        }
+        let outputs: Vec<anyhow::Result<RunOutput>> = seeds
+            .par_iter()
+            .map(|&seed| simulate_until(s, seed, &mut |_| {}, &INTERRUPTED))
+            .collect();
+        for (seed, output) in seeds.iter().zip(outputs) {
+            finish_run(&output?, &dir.join(format!("seed-{seed}")), &format, quiet)?;
+        }
+        return Ok(());
+    }
+    let seed = seeds.first().copied().or(seed).unwrap_or(s.horizon.seed);
+    let mut progress = Progress::new(*s.horizon.days.get_ref(), quiet);
+    let output = simulate_until(s, seed, &mut |day| progress.day_done(day), &INTERRUPTED);
+    progress.finish();
+    finish_run(&output?, &dir, &format, quiet)
+}
+
+/// Writes a run's outputs; a run that failed midway is written too, then reported as an error.
+fn finish_run(
+    output: &RunOutput,
+    dir: &Path,
+    formats: &[Format],
+    quiet: bool,
+) -> Result<(), Failure> {
+    let written = write_outputs(output, dir, formats)?;
+    if let Some(message) = output.failure() {
+        return Err(anyhow::anyhow!(
+            "the run failed after {} simulated day(s): {message}\nthe report of those days is in {}",
+            output.summary.days,
+            dir.display()
+        )
+        .into());
+    }
+    if !quiet {
+        print_summary(output, dir, &written);
+    }
+    Ok(())
+}
+
+/// `qm report`: a run's reports written again from its results file.
+pub fn report(args: ReportArgs) -> Result<(), Failure> {
+    let ReportArgs {
+        run_dir,
+        formats,
+        out,
+    } = args;
+    let format = formats.list;
+    let data = read_results(&run_dir)?;
+    let dir = out.unwrap_or(run_dir);
+    let written = qm_reports::export::write(&data, &dir, &format)?;
+    if data.is_empty() {
+        println!("note: this run placed no orders; its rates are undefined (null)");
+    }
+    if let qm_reports::run::RunStatus::Failed {
+        days_completed,
+        message,
+    } = &data.status
+    {
+        println!("note: this run failed after {days_completed} simulated day(s): {message}");
+    }
+    print_written(&dir, &written);
+    Ok(())
+}
+
+/// `qm compare`: runs side by side against the first.
+pub fn compare(args: CompareArgs) -> Result<(), Failure> {
+    let CompareArgs {
+        run_dirs,
+        out,
+        quiet,
+    } = args;
+    let runs = run_dirs
+        .iter()
+        .map(|dir| Ok((run_label(dir, &run_dirs), read_results(dir)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let runs: Vec<(&str, &qm_reports::run::RunData)> = runs
+        .iter()
+        .map(|(label, data)| (label.as_str(), data))
+        .collect();
+    let written = qm_reports::compare::write(&runs, &out)?;
+    if !quiet {
+        print!(
+            "{}",
+            qm_reports::compare::text(&runs, &qm_reports::compare::kpis(&runs))
+        );
+        print_written(&out, &written);
+    }
+    Ok(())
+}
+
+/// A run's label in a comparison: its folder name, or the whole path when names repeat.
+fn run_label(dir: &Path, all: &[PathBuf]) -> String {
+    let name = |d: &Path| {
+        d.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| d.display().to_string())
+    };
+    let mine = name(dir);
+    if all.iter().filter(|d| name(d) == mine).count() > 1 {
+        dir.display().to_string()
+    } else {
+        mine
+    }
+}

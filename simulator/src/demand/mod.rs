@@ -1,0 +1,12 @@
+//! Demand: what customers want, day by day. Synthetic ([`synthetic`]: rates, calendars and
+//! events) or recorded ([`import`] reads a history into a [`log`], [`replay`] places it on the
+//! horizon); both fill the same [`day::DayDemand`] the event loop consumes.
+
+pub mod day;
+pub mod import;
+pub mod log;
+pub mod replay;
+pub mod synthetic;
+
+pub use day::{DayDemand, DraftOrder};
+pub use synthetic::{popularity, DemandModel};

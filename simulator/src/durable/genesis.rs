@@ -1,0 +1,71 @@
+//! What a durable engine's folder starts from: a scenario copy and a seed.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use qm_engine::Engine;
+
+use super::files::sync_dir;
+
+/// What a durable engine's folder starts from: a scenario and a seed (the opening engine).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Genesis {
+    /// The scenario file the folder was made from (its relative paths resolve from there).
+    pub scenario_path: PathBuf,
+    /// The seed of the opening engine.
+    pub seed: u64,
+}
+
+/// File names of the genesis inside a durable engine's folder.
+pub(super) const GENESIS_FILE: &str = "genesis.json";
+pub(super) const SCENARIO_COPY: &str = "scenario.toml";
+
+impl Genesis {
+    /// Writes the genesis into `dir` (a copy of the scenario text, so later edits of the file
+    /// cannot change what the journal replays onto), unless one is there already.
+    pub fn create(dir: &Path, scenario_path: &Path, seed: u64) -> Result<Genesis> {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        if dir.join(GENESIS_FILE).exists() {
+            return Genesis::read(dir);
+        }
+        let text = std::fs::read_to_string(scenario_path)
+            .with_context(|| format!("cannot read {}", scenario_path.display()))?;
+        // Refuse a bad scenario before anything is written.
+        crate::scenario::Scenario::parse(&text, scenario_path)?;
+        let genesis = Genesis {
+            scenario_path: scenario_path.to_path_buf(),
+            seed,
+        };
+        std::fs::write(dir.join(SCENARIO_COPY), text)?;
+        std::fs::write(
+            dir.join(GENESIS_FILE),
+            serde_json::to_string_pretty(&genesis)?,
+        )?;
+        sync_dir(dir)?;
+        Ok(genesis)
+    }
+
+    /// Reads the genesis of `dir`.
+    pub fn read(dir: &Path) -> Result<Genesis> {
+        let path = dir.join(GENESIS_FILE);
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "{}: not a durable engine folder (no {GENESIS_FILE}; `qm engine drive` makes one)",
+                dir.display()
+            )
+        })?;
+        serde_json::from_str(&text).with_context(|| format!("{}: damaged", path.display()))
+    }
+
+    /// The opening engine and the scenario's customer regions.
+    pub fn engine(
+        &self,
+        dir: &Path,
+    ) -> Result<(Engine, crate::scenario::Scenario, Vec<qm_engine::GeoPoint>)> {
+        let text = std::fs::read_to_string(dir.join(SCENARIO_COPY))
+            .with_context(|| format!("cannot read {}", dir.join(SCENARIO_COPY).display()))?;
+        let s = crate::scenario::Scenario::parse(&text, &self.scenario_path)?.scenario;
+        let (engine, regions) = crate::sim::opening_engine(&s, self.seed)?;
+        Ok((engine, s, regions))
+    }
+}

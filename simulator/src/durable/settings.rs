@@ -1,0 +1,45 @@
+//! Group commit settings and the bounds they imply on a folder.
+
+/// The journal is a run of segment files, `journal-<first record, 20 digits>.qmj`; a new one
+/// starts at every snapshot, so segments wholly behind the oldest kept snapshot can be deleted.
+pub(super) const SEGMENT_PREFIX: &str = "journal-";
+/// The most commands one batch may hold.
+pub const MAX_BATCH_COMMANDS: usize = 1 << 20;
+/// Submissions queued for the writer before `submit` blocks (back-pressure).
+pub(super) const QUEUE_SUBMISSIONS: usize = 4_096;
+
+/// Group commit settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// A batch is written and synced once it holds this many commands.
+    pub batch_max_commands: usize,
+    /// Once a batch has begun, how long the writer waits for more commands before syncing it;
+    /// 0 syncs as soon as the queue is empty (batches then grow only under load).
+    pub flush_interval_us: u64,
+    /// A snapshot after every this many commands (0: none). Recovery loads the newest valid
+    /// snapshot and replays only the journal after it.
+    pub snapshot_every_commands: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            batch_max_commands: 4_096,
+            flush_interval_us: 0,
+            snapshot_every_commands: 1_000_000,
+        }
+    }
+}
+
+/// Snapshots kept in a folder; older ones are deleted once a newer one is durable.
+pub(super) const SNAPSHOTS_KEPT: usize = 2;
+/// Snapshots copied out by the writer and queued for the snapshot thread; a full queue makes
+/// the writer wait, which is what bounds the journal when snapshots are slower than commands.
+pub(super) const SNAPSHOTS_QUEUED: usize = 1;
+/// The most journal segments a folder holds at any moment. A segment starts at every snapshot,
+/// and once a snapshot is durable the segments wholly before the older of the
+/// [`SNAPSHOTS_KEPT`] newest are deleted: one segment per kept snapshot. Each snapshot not yet
+/// durable adds one: the one being written, the [`SNAPSHOTS_QUEUED`] queued, and the one whose
+/// segment the writer has started while it waits for room in the queue. (A kill between a
+/// snapshot's rename and that deletion finds one snapshot fewer in flight.)
+pub const MAX_SEGMENTS: usize = SNAPSHOTS_KEPT + SNAPSHOTS_QUEUED + 2;

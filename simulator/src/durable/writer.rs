@@ -1,0 +1,312 @@
+//! The single writer: applies commands in sequence, journals them, acknowledges a batch after
+//! one `fsync` (group commit), and hands snapshots to their own thread.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use crossbeam_channel::{Receiver, Sender};
+use qm_engine::journal::{self, Applied, Command};
+use qm_engine::Engine;
+
+use super::files::*;
+use super::recovery::*;
+use super::settings::*;
+
+/// Acknowledgement of a submission: its commands' sequence numbers start at `first_seq`, and
+/// their results are in order. Sent only once every one of them is durable.
+#[derive(Debug)]
+pub struct Ack {
+    /// Sequence number of the first command.
+    pub first_seq: u64,
+    /// One result per command.
+    pub results: Vec<Applied>,
+}
+
+pub(super) struct Submission {
+    commands: Vec<Command>,
+    reply: Sender<Ack>,
+}
+
+/// A durable engine: submit commands, get results back once they are on disk.
+pub struct Durable {
+    engine: Arc<Engine>,
+    queue: Option<Sender<Submission>>,
+    writer: Option<JoinHandle<Result<()>>>,
+    stats: Arc<Stats>,
+}
+
+/// What the writer did, for reports.
+#[derive(Default)]
+pub struct Stats {
+    /// Batches written and synced (one fsync each).
+    pub batches: std::sync::atomic::AtomicU64,
+    /// Snapshots taken.
+    pub snapshots: std::sync::atomic::AtomicU64,
+    /// The longest time the writer stopped applying commands to copy the state out, ns.
+    pub longest_snapshot_pause_ns: std::sync::atomic::AtomicU64,
+}
+
+impl Durable {
+    /// Opens the durable engine in `dir`: creates the journal if there is none, else cuts a torn
+    /// tail (reported in the [`Recovery`]) and rebuilds the state ([`recover`]) from the newest
+    /// snapshot and the journal after it, onto engines made by `genesis`.
+    pub fn open(
+        dir: &Path,
+        genesis: &dyn Fn() -> Result<Engine>,
+        settings: Settings,
+    ) -> Result<(Durable, Recovery)> {
+        if !(1..=MAX_BATCH_COMMANDS).contains(&settings.batch_max_commands) {
+            bail!(
+                "batch size must be between 1 and {MAX_BATCH_COMMANDS} commands, got {}",
+                settings.batch_max_commands
+            );
+        }
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        if segments(dir)?.is_empty() {
+            create_segment(dir, 1)?;
+        }
+        let (engine, recovery) = recover(dir, genesis, Start::NewestSnapshot)?;
+        let (_, last) = segments(dir)?.pop().expect("a segment was made above");
+        // Append: writes land after the whole records (the torn tail, if any, is cut below).
+        let file = OpenOptions::new()
+            .append(true)
+            .open(&last)
+            .with_context(|| format!("cannot open {}", last.display()))?;
+        if recovery.torn.is_some() {
+            file.set_len(recovery.valid_len as u64)?;
+            file.sync_all()?;
+        }
+        let engine = Arc::new(engine);
+        let (queue, submissions) = crossbeam_channel::bounded(QUEUE_SUBMISSIONS);
+        let stats = Arc::new(Stats::default());
+        let writer = {
+            let engine = Arc::clone(&engine);
+            let stats = Arc::clone(&stats);
+            let next_seq = recovery.records + 1;
+            let dir = dir.to_path_buf();
+            std::thread::Builder::new()
+                .name("qm-journal-writer".into())
+                .spawn(move || {
+                    write_loop(&engine, &dir, file, next_seq, submissions, settings, &stats)
+                })?
+        };
+        Ok((
+            Durable {
+                engine,
+                queue: Some(queue),
+                writer: Some(writer),
+                stats,
+            },
+            recovery,
+        ))
+    }
+
+    /// What the writer has done so far.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// The engine, for reads. Every write goes through [`Durable::submit`].
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Queues `commands` to be applied in order as one submission; the returned channel
+    /// receives their [`Ack`] once they are durable. Blocks while the queue is full.
+    pub fn submit(&self, commands: Vec<Command>) -> Result<Receiver<Ack>> {
+        let (reply, ack) = crossbeam_channel::bounded(1);
+        self.queue
+            .as_ref()
+            .expect("open until closed")
+            .send(Submission { commands, reply })
+            .map_err(|_| anyhow::anyhow!("the journal writer stopped (see close() for why)"))?;
+        Ok(ack)
+    }
+
+    /// Applies `commands` and waits until they are durable.
+    pub fn submit_and_wait(&self, commands: Vec<Command>) -> Result<Ack> {
+        self.submit(commands)?
+            .recv()
+            .map_err(|_| anyhow::anyhow!("the journal writer stopped before acknowledging"))
+    }
+
+    /// Stops the writer after it has made every queued command durable; returns its error.
+    pub fn close(mut self) -> Result<()> {
+        self.queue.take();
+        match self.writer.take().expect("open until closed").join() {
+            Ok(result) => result,
+            Err(_) => bail!("the journal writer panicked"),
+        }
+    }
+}
+
+impl Drop for Durable {
+    fn drop(&mut self) {
+        self.queue.take();
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+    }
+}
+
+/// The writer thread: batches, and a snapshot thread beside it.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn write_loop(
+    engine: &Engine,
+    dir: &Path,
+    mut file: File,
+    mut next_seq: u64,
+    submissions: Receiver<Submission>,
+    settings: Settings,
+    stats: &Stats,
+) -> Result<()> {
+    // Snapshots are encoded and written on their own thread: the writer only copies the state
+    // out (the pause), then goes back to applying commands.
+    let (snapshots, to_write) =
+        crossbeam_channel::bounded::<(u64, qm_engine::snapshot::RawState)>(SNAPSHOTS_QUEUED);
+    let snapshot_writer = {
+        let dir = dir.to_path_buf();
+        std::thread::Builder::new()
+            .name("qm-snapshot-writer".into())
+            .spawn(move || -> Result<()> {
+                for (seq, raw) in to_write {
+                    write_snapshot(&dir, seq, &raw.into_state())?;
+                }
+                Ok(())
+            })?
+    };
+    let result = write_batches(
+        engine,
+        dir,
+        &mut file,
+        &mut next_seq,
+        submissions,
+        settings,
+        stats,
+        &snapshots,
+    );
+    drop(snapshots);
+    let snapshot_result = snapshot_writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("the snapshot writer panicked"))?;
+    result.and(snapshot_result)
+}
+
+/// Writes a snapshot durably (a temporary file, synced, renamed, the folder synced), then
+/// deletes all but the newest [`SNAPSHOTS_KEPT`].
+pub(super) fn write_snapshot(
+    dir: &Path,
+    seq: u64,
+    state: &qm_engine::snapshot::EngineState,
+) -> Result<()> {
+    let path = snapshot_path(dir, seq);
+    let temporary = path.with_extension("qms.tmp");
+    let mut file = File::create(&temporary)
+        .with_context(|| format!("cannot create {}", temporary.display()))?;
+    file.write_all(&qm_engine::snapshot::encode(seq, state))?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&temporary, &path)?;
+    sync_dir(dir)?;
+    let kept = snapshots(dir)?;
+    for (_, old) in kept.iter().skip(SNAPSHOTS_KEPT) {
+        std::fs::remove_file(old).with_context(|| format!("cannot delete {}", old.display()))?;
+    }
+    // Segments wholly at or before the oldest snapshot kept are no longer needed to recover.
+    let oldest_kept = kept.iter().take(SNAPSHOTS_KEPT).map(|(seq, _)| *seq).min();
+    if let Some(oldest_kept) = oldest_kept {
+        let list = segments(dir)?;
+        for pair in list.windows(2) {
+            let ((_, path), (next_first, _)) = (&pair[0], &pair[1]);
+            if next_first - 1 <= oldest_kept {
+                std::fs::remove_file(path)
+                    .with_context(|| format!("cannot delete {}", path.display()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+// Wall time: the flush interval is a real-time setting of the writer, not simulated time, and
+// the snapshot pause is measured.
+#[allow(clippy::disallowed_methods, clippy::too_many_arguments)]
+pub(super) fn write_batches(
+    engine: &Engine,
+    dir: &Path,
+    file: &mut File,
+    next_seq: &mut u64,
+    submissions: Receiver<Submission>,
+    settings: Settings,
+    stats: &Stats,
+    snapshots: &Sender<(u64, qm_engine::snapshot::RawState)>,
+) -> Result<()> {
+    use std::sync::atomic::Ordering;
+    let mut since_snapshot = 0u64;
+    let interval = Duration::from_micros(settings.flush_interval_us);
+    let mut buffer: Vec<u8> = Vec::with_capacity(1 << 20);
+    let mut batch: Vec<(Sender<Ack>, Ack)> = Vec::new();
+    loop {
+        let Ok(first) = submissions.recv() else {
+            return Ok(());
+        };
+        let deadline = Instant::now() + interval;
+        let mut commands = 0usize;
+        let mut next = Some(first);
+        while let Some(submission) = next.take() {
+            let first_seq = *next_seq;
+            let mut results = Vec::new();
+            engine.apply_batch(&submission.commands, &mut results);
+            for command in &submission.commands {
+                journal::encode_record(*next_seq, command, &mut buffer);
+                *next_seq += 1;
+            }
+            commands += submission.commands.len();
+            batch.push((submission.reply, Ack { first_seq, results }));
+            if commands >= settings.batch_max_commands {
+                break;
+            }
+            next = match submissions.try_recv() {
+                Ok(s) => Some(s),
+                Err(_) if interval.is_zero() => None,
+                Err(_) => submissions.recv_deadline(deadline).ok(),
+            };
+        }
+        file.write_all(&buffer)
+            .and_then(|()| file.sync_data())
+            .context(
+                "cannot write the journal; nothing after the last acknowledged batch is durable",
+            )?;
+        buffer.clear();
+        stats.batches.fetch_add(1, Ordering::Relaxed);
+        for (reply, ack) in batch.drain(..) {
+            // A submitter that stopped waiting is not an error: its commands are durable.
+            let _ = reply.send(ack);
+        }
+        since_snapshot += commands as u64;
+        if settings.snapshot_every_commands > 0
+            && since_snapshot >= settings.snapshot_every_commands
+        {
+            // Between batches nothing else writes: the copy is one moment, journal position
+            // next_seq − 1, already durable.
+            let started = Instant::now();
+            let state = engine.export_raw();
+            let pause = started.elapsed().as_nanos() as u64;
+            stats
+                .longest_snapshot_pause_ns
+                .fetch_max(pause, Ordering::Relaxed);
+            // Records after the snapshot go to a new segment, so that the ones before it can
+            // be deleted once a later snapshot covers them.
+            *file = create_segment(dir, *next_seq)?;
+            snapshots
+                .send((*next_seq - 1, state))
+                .map_err(|_| anyhow::anyhow!("the snapshot writer stopped"))?;
+            stats.snapshots.fetch_add(1, Ordering::Relaxed);
+            since_snapshot = 0;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Reading a scenario file: parse, validate, and the helpers the run code asks of it.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use toml::Spanned;
+
+use super::error::ScenarioError;
+use super::spec::{sku_code, to_date, Scenario};
+use super::validate::Checker;
+
+/// A loaded scenario with its source, for error positions.
+pub struct LoadedScenario {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// Where it came from.
+    pub path: PathBuf,
+}
+
+impl Scenario {
+    /// Reads, parses and validates a scenario file.
+    pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|cause| ScenarioError::Read {
+            path: path.into(),
+            cause,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and validates scenario text; `path` names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<LoadedScenario, ScenarioError> {
+        let mut scenario: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Parse {
+            path: path.into(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        scenario.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut c = Checker::new(text, path);
+        scenario.validate(&mut c);
+        match c.first {
+            Some(error) => Err(error),
+            None => Ok(LoadedScenario {
+                scenario,
+                path: path.into(),
+            }),
+        }
+    }
+
+    /// Loads the scenario at `path` cut to its first `days` (if given and shorter): the starting
+    /// point of the variants that `qm bench`, `qm tune` and `qm size` run.
+    pub fn load_variant(path: &Path, days: Option<u32>) -> Result<Scenario, ScenarioError> {
+        let mut s = Self::load(path)?.scenario;
+        if let Some(days) = days {
+            let horizon = *s.horizon.days.get_ref();
+            s.horizon.days = Spanned::new(0..0, days.min(horizon));
+        }
+        Ok(s)
+    }
+
+    /// The first simulated day.
+    pub fn start_date(&self) -> NaiveDate {
+        to_date(self.horizon.start_date.get_ref()).expect("validated")
+    }
+
+    /// SKU codes in id order.
+    pub fn sku_codes(&self) -> Vec<String> {
+        if self.skus.is_empty() {
+            (1..=*self.catalog.skus.get_ref()).map(sku_code).collect()
+        } else {
+            self.skus.iter().map(|s| s.code.clone()).collect()
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Scenario files (TOML): the business to simulate. Unknown keys are errors;
+//! every error names the file, the line and column where known, and what is expected.
+//! `scenarios/README.md` documents every key with its unit and default.
+
+pub mod columns;
+mod error;
+mod load;
+mod spec;
+mod validate;
+
+pub use error::ScenarioError;
+pub use load::LoadedScenario;
+pub use spec::*;

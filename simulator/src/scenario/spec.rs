@@ -1,0 +1,778 @@
+//! The scenario file's tables as typed values (serde, `deny_unknown_fields`). Values that need
+//! checking are `toml::Spanned`, so a range or reference error can name its line and column.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use toml::value::Datetime;
+use toml::Spanned;
+
+use super::columns::ColumnMapping;
+
+/// Most simulated days in one run.
+pub const MAX_DAYS: u32 = 3_660;
+/// Most orders per day on average.
+pub const MAX_ORDERS_PER_DAY: f64 = 10_000_000.0;
+/// Most SKUs in a catalog (the engine's cells are SKUs × warehouses).
+pub const MAX_SKUS: u32 = 2_000_000;
+/// Most units per order line.
+pub const MAX_UNITS_PER_LINE: u32 = 10_000;
+/// Largest `warehouses[].stock_multiplier`.
+pub const MAX_STOCK_MULTIPLIER: f64 = 100.0;
+
+/// A scenario as written in its file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// A short name, used for the output folder.
+    pub name: String,
+    /// Free text for people reading the file.
+    #[serde(default)]
+    pub description: String,
+    /// Simulated period and seed.
+    pub horizon: Horizon,
+    /// A generated catalog (used when `skus` is empty).
+    #[serde(default)]
+    pub catalog: Catalog,
+    /// SKUs listed one by one (instead of a generated catalog).
+    #[serde(default)]
+    pub skus: Vec<SkuSpec>,
+    /// Warehouses, at least one.
+    pub warehouses: Vec<WarehouseSpec>,
+    /// Opening stock.
+    #[serde(default)]
+    pub initial_stock: InitialStock,
+    /// Sales channels, at least one.
+    pub channels: Vec<ChannelSpec>,
+    /// Where customers are, with their share of demand.
+    pub customers: Vec<Region>,
+    /// How much is ordered, and when.
+    pub demand: Demand,
+    /// Cart holds and payment.
+    #[serde(default)]
+    pub carts: Carts,
+    /// Carriers (warehouse capacity and cutoffs are on each warehouse).
+    #[serde(default)]
+    pub fulfillment: Fulfillment,
+    /// Customer returns.
+    #[serde(default)]
+    pub returns: Returns,
+    /// Pick errors and shrinkage.
+    #[serde(default)]
+    pub accuracy: Accuracy,
+    /// Supplier reorders.
+    #[serde(default)]
+    pub replenishment: Replenishment,
+    /// What the reports judge the headline KPIs against.
+    #[serde(default)]
+    pub targets: Targets,
+    /// The folder of the scenario file: relative paths inside it start here.
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+}
+
+/// Simulated period and seed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Horizon {
+    /// First simulated day (a TOML date, `2026-11-01`).
+    #[serde(default = "default_start")]
+    pub start_date: Spanned<Datetime>,
+    /// Days simulated, 1..=[`MAX_DAYS`].
+    pub days: Spanned<u32>,
+    /// Seed of every random draw.
+    pub seed: u64,
+}
+
+fn default_start() -> Spanned<Datetime> {
+    Spanned::new(0..0, "2026-01-05".parse().expect("a valid date"))
+}
+
+/// A generated catalog.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    /// Number of SKUs.
+    #[serde(default = "default_skus")]
+    pub skus: Spanned<u32>,
+    /// Zipf exponent of SKU popularity (0 = uniform).
+    #[serde(default = "default_zipf")]
+    pub zipf_exponent: Spanned<f64>,
+    /// Median weight of one unit, grams.
+    #[serde(default = "default_weight")]
+    pub unit_weight_grams: Spanned<u32>,
+    /// Log-normal spread of unit weights (σ of the log; 0 = all equal).
+    #[serde(default = "zero_f64")]
+    pub weight_sigma: Spanned<f64>,
+    /// Median price of one unit, cents.
+    #[serde(default = "default_price")]
+    pub unit_price_cents: Spanned<u64>,
+    /// Log-normal spread of unit prices (σ of the log; 0 = all equal).
+    #[serde(default = "zero_f64")]
+    pub price_sigma: Spanned<f64>,
+    /// Cost of holding a unit for a year, as a share of its price.
+    #[serde(default = "default_holding")]
+    pub holding_cost_rate_per_year: Spanned<f64>,
+}
+
+impl Default for Catalog {
+    fn default() -> Self {
+        from_defaults()
+    }
+}
+
+fn default_skus() -> Spanned<u32> {
+    Spanned::new(0..0, 1_000)
+}
+fn default_zipf() -> Spanned<f64> {
+    Spanned::new(0..0, 1.1)
+}
+fn default_weight() -> Spanned<u32> {
+    Spanned::new(0..0, 500)
+}
+fn default_price() -> Spanned<u64> {
+    Spanned::new(0..0, 2_000)
+}
+fn default_holding() -> Spanned<f64> {
+    Spanned::new(0..0, 0.25)
+}
+
+/// One SKU listed explicitly.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkuSpec {
+    /// Its code.
+    pub code: String,
+    /// Weight of one unit, grams.
+    pub unit_weight_grams: u32,
+    /// Price of one unit, cents.
+    pub unit_price_cents: u64,
+    /// Relative popularity (share of lines), > 0.
+    #[serde(default = "one")]
+    pub popularity: Spanned<f64>,
+}
+
+/// A section left out of the file: every key takes its `#[serde(default = …)]`, so the
+/// defaults are written once, on the fields.
+fn from_defaults<T: serde::de::DeserializeOwned>() -> T {
+    toml::from_str("").expect("every key of an optional section has a default")
+}
+
+fn zero_f64() -> Spanned<f64> {
+    Spanned::new(0..0, 0.0)
+}
+fn zero_u32() -> Spanned<u32> {
+    Spanned::new(0..0, 0)
+}
+fn one() -> Spanned<f64> {
+    Spanned::new(0..0, 1.0)
+}
+
+/// A warehouse, with its pick/pack capacity and cutoff.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WarehouseSpec {
+    /// Its code.
+    pub code: String,
+    /// Latitude, degrees.
+    pub latitude_deg: Spanned<f64>,
+    /// Longitude, degrees.
+    pub longitude_deg: Spanned<f64>,
+    /// Order lines it can pick and pack a day.
+    pub capacity_lines_per_day: Spanned<u32>,
+    /// Hour of the day (0–23) by which a paid order must be in to ship that day.
+    #[serde(default = "default_cutoff")]
+    pub cutoff_hour: Spanned<u32>,
+    /// Units it can store (reported against peak on hand; no limit when absent).
+    #[serde(default)]
+    pub storage_capacity_units: Option<u64>,
+    /// Share of its shipments picked wrong (overrides `accuracy.pick_error_rate`).
+    #[serde(default)]
+    pub pick_error_rate: Option<Spanned<f64>>,
+    /// Scales the stock it keeps: its opening days of cover, and its reorder levels (the reorder
+    /// point and order-up-to days of the `days` policy; the safety stock of forecast policies).
+    /// `qm size` searches it.
+    #[serde(default = "one")]
+    pub stock_multiplier: Spanned<f64>,
+}
+
+fn default_cutoff() -> Spanned<u32> {
+    Spanned::new(0..0, 16)
+}
+
+/// Opening stock.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InitialStock {
+    /// Days of expected demand each warehouse starts with (demand split evenly over warehouses).
+    #[serde(default = "default_cover")]
+    pub days_of_cover: Spanned<f64>,
+    /// Explicit units for some cells, replacing the days-of-cover figure there.
+    #[serde(default)]
+    pub cells: Vec<StockCell>,
+}
+
+fn default_cover() -> Spanned<f64> {
+    Spanned::new(0..0, 14.0)
+}
+
+impl Default for InitialStock {
+    fn default() -> Self {
+        from_defaults()
+    }
+}
+
+/// Explicit opening units of one (SKU, warehouse) cell.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StockCell {
+    /// SKU code.
+    pub sku: Spanned<String>,
+    /// Warehouse code.
+    pub warehouse: Spanned<String>,
+    /// Units on hand at the start.
+    pub units: Spanned<i64>,
+}
+
+/// A sales channel.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelSpec {
+    /// Its code.
+    pub code: String,
+    /// Warehouses that serve it, in priority order (codes).
+    pub warehouses: Vec<Spanned<String>>,
+    /// Allocation strategy: nearest, lowest_cost, fewest_shipments, most_stock, priority.
+    pub strategy: Spanned<String>,
+    /// single_warehouse, split_allowed or partial.
+    #[serde(default = "default_split")]
+    pub split: Spanned<String>,
+    /// Units per cell this channel may not take.
+    #[serde(default)]
+    pub buffer_units: u32,
+    /// Share of each cell's on hand this channel may not take, percent (instead of `buffer_units`).
+    #[serde(default)]
+    pub buffer_percent: Option<Spanned<f64>>,
+    /// Skip warehouses whose pick/pack capacity for the day is used up.
+    #[serde(default)]
+    pub capacity_aware: bool,
+    /// Share of orders placed on this channel.
+    pub share: Spanned<f64>,
+    /// Minutes between refreshes of the stock figure customers see (0 = live).
+    #[serde(default = "zero_u32")]
+    pub view_refresh_minutes: Spanned<u32>,
+    /// What happens to an order the channel accepted and the engine cannot fill: cancel or backorder.
+    #[serde(default = "default_oversold")]
+    pub oversold: Spanned<String>,
+}
+
+fn default_split() -> Spanned<String> {
+    Spanned::new(0..0, "split_allowed".into())
+}
+fn default_oversold() -> Spanned<String> {
+    Spanned::new(0..0, "cancel".into())
+}
+
+/// A customer region.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    /// Its name.
+    pub name: String,
+    /// Latitude, degrees.
+    pub latitude_deg: Spanned<f64>,
+    /// Longitude, degrees.
+    pub longitude_deg: Spanned<f64>,
+    /// Share of demand.
+    pub share: Spanned<f64>,
+}
+
+/// Demand: how many orders, their baskets, and their calendar.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Demand {
+    /// `synthetic` (drawn from this section) or `recorded` (replayed from `[demand.recorded]`).
+    #[serde(default = "default_source")]
+    pub source: Spanned<String>,
+    /// The recorded history to replay when `source = "recorded"`.
+    #[serde(default)]
+    pub recorded: Option<Spanned<RecordedSpec>>,
+    /// Mean orders a day before profiles, trend and events (synthetic demand only).
+    #[serde(default = "zero_f64")]
+    pub orders_per_day: Spanned<f64>,
+    /// Mean lines per order (1 + Poisson), capped by `max_lines_per_order`.
+    #[serde(default = "default_mean_lines")]
+    pub mean_lines_per_order: Spanned<f64>,
+    /// Most lines in one order.
+    #[serde(default = "default_lines")]
+    pub max_lines_per_order: Spanned<u32>,
+    /// Mean units per line (1 + Poisson), capped by `max_units_per_line`.
+    #[serde(default = "default_mean_units")]
+    pub mean_units_per_line: Spanned<f64>,
+    /// Most units in one line.
+    #[serde(default = "default_units")]
+    pub max_units_per_line: Spanned<u32>,
+    /// Seven relative weights, Monday first (scaled to average 1).
+    #[serde(default = "flat_week")]
+    pub day_of_week: Spanned<Vec<f64>>,
+    /// Twenty-four relative weights, midnight first: when in the day orders arrive.
+    #[serde(default = "flat_day")]
+    pub intraday: Spanned<Vec<f64>>,
+    /// Growth of the order rate per year (0.1 = +10 % a year, linear).
+    #[serde(default = "zero_f64")]
+    pub trend_per_year: Spanned<f64>,
+    /// Day-to-day noise of the order count: poisson or negative_binomial.
+    #[serde(default = "default_noise")]
+    pub noise: Spanned<String>,
+    /// Negative binomial dispersion k: variance = mean + mean²/k.
+    #[serde(default = "default_dispersion")]
+    pub dispersion: Spanned<f64>,
+    /// Share of orders with express service.
+    #[serde(default = "zero_f64")]
+    pub express_share: Spanned<f64>,
+    /// Transit days express orders are promised.
+    #[serde(default = "default_express_days")]
+    pub express_transit_days: Spanned<u32>,
+    /// Holidays and promotions.
+    #[serde(default)]
+    pub events: Vec<EventSpec>,
+}
+
+fn default_source() -> Spanned<String> {
+    Spanned::new(0..0, "synthetic".into())
+}
+
+/// A recorded order history to replay.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordedSpec {
+    /// A demand log written by `qm import`, or a CSV / CSV.gz / Parquet file imported on the
+    /// fly; relative to the scenario file.
+    pub path: Spanned<String>,
+    /// The column layout of a CSV or Parquet file: a built-in preset…
+    #[serde(default)]
+    pub preset: Option<Spanned<String>>,
+    /// …or the columns named one by one.
+    #[serde(default)]
+    pub columns: Option<Spanned<ColumnMapping>>,
+    /// `as_recorded` (day 0 is `horizon.start_date`; orders outside the horizon are counted
+    /// and skipped) or `compressed` (the whole history squeezed into the horizon).
+    #[serde(default = "default_time")]
+    pub time: Spanned<String>,
+    /// Recorded region or country → customer region name.
+    #[serde(default)]
+    pub regions: std::collections::BTreeMap<String, Spanned<String>>,
+    /// The customer region of orders whose region is missing or not in `regions`
+    /// (default: the first `[[customers]]`).
+    #[serde(default)]
+    pub default_region: Option<Spanned<String>>,
+    /// Recorded channel → channel code; unmapped or missing go to the first channel.
+    #[serde(default)]
+    pub channels: std::collections::BTreeMap<String, Spanned<String>>,
+    /// Stop at the first row that does not parse instead of skipping and counting it.
+    #[serde(default)]
+    pub strict: bool,
+}
+
+fn default_time() -> Spanned<String> {
+    Spanned::new(0..0, "as_recorded".into())
+}
+
+impl Scenario {
+    /// Whether demand is replayed from a recorded history.
+    pub fn is_recorded(&self) -> bool {
+        self.demand.source.get_ref() == "recorded"
+    }
+
+    /// The recorded history's file, resolved against the scenario's folder.
+    pub fn recorded_path(&self) -> Option<PathBuf> {
+        let spec = self.demand.recorded.as_ref()?;
+        Some(self.base_dir.join(spec.get_ref().path.get_ref()))
+    }
+}
+
+fn default_mean_lines() -> Spanned<f64> {
+    Spanned::new(0..0, 1.8)
+}
+fn default_lines() -> Spanned<u32> {
+    Spanned::new(0..0, 5)
+}
+fn default_mean_units() -> Spanned<f64> {
+    Spanned::new(0..0, 1.3)
+}
+fn default_units() -> Spanned<u32> {
+    Spanned::new(0..0, 4)
+}
+fn flat_week() -> Spanned<Vec<f64>> {
+    Spanned::new(0..0, vec![1.0; 7])
+}
+fn flat_day() -> Spanned<Vec<f64>> {
+    Spanned::new(0..0, vec![1.0; 24])
+}
+fn default_noise() -> Spanned<String> {
+    Spanned::new(0..0, "poisson".into())
+}
+fn default_dispersion() -> Spanned<f64> {
+    Spanned::new(0..0, 20.0)
+}
+fn default_express_days() -> Spanned<u32> {
+    Spanned::new(0..0, 1)
+}
+
+/// A holiday or promotion: demand × `multiplier` from `start` to `end` (inclusive), ramping
+/// linearly over `ramp_up_days` before and `ramp_down_days` after.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventSpec {
+    /// Its name (shown in reports).
+    pub name: String,
+    /// First day at full strength.
+    pub start: Spanned<Datetime>,
+    /// Last day at full strength.
+    pub end: Spanned<Datetime>,
+    /// Demand multiplier at full strength (> 0; below 1 is a lull).
+    pub multiplier: Spanned<f64>,
+    /// Days of linear ramp before `start`.
+    #[serde(default = "zero_u32")]
+    pub ramp_up_days: Spanned<u32>,
+    /// Days of linear ramp after `end`.
+    #[serde(default = "zero_u32")]
+    pub ramp_down_days: Spanned<u32>,
+    /// SKU codes the event touches (all SKUs when neither this nor `top_skus` is set).
+    #[serde(default)]
+    pub skus: Vec<Spanned<String>>,
+    /// Touch the N most popular SKUs.
+    #[serde(default)]
+    pub top_skus: Option<Spanned<u32>>,
+}
+
+/// Cart holds and payment.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Carts {
+    /// How long a cart holds stock, minutes.
+    #[serde(default = "default_ttl")]
+    pub hold_ttl_minutes: Spanned<u32>,
+    /// Share of carts never paid (their holds expire).
+    #[serde(default = "zero_f64")]
+    pub abandonment_rate: Spanned<f64>,
+    /// Mean minutes from cart to payment (exponential: some pay after their hold expired).
+    #[serde(default = "default_pay")]
+    pub minutes_to_pay: Spanned<f64>,
+    /// Share of payments that fail (the hold is released).
+    #[serde(default = "zero_f64")]
+    pub payment_failure_rate: Spanned<f64>,
+}
+
+fn default_ttl() -> Spanned<u32> {
+    Spanned::new(0..0, 30)
+}
+fn default_pay() -> Spanned<f64> {
+    Spanned::new(0..0, 5.0)
+}
+
+impl Default for Carts {
+    fn default() -> Self {
+        from_defaults()
+    }
+}
+
+/// Carriers.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Fulfillment {
+    /// Carriers with their rate cards (a default ground carrier when empty).
+    #[serde(default)]
+    pub carriers: Vec<CarrierSpec>,
+}
+
+/// A carrier and its rate card.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CarrierSpec {
+    /// Its code.
+    pub code: String,
+    /// Distance bands, shortest first.
+    pub bands: Vec<BandSpec>,
+}
+
+/// One distance band of a rate card.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BandSpec {
+    /// Upper end of the band, km.
+    pub max_distance_km: Spanned<f64>,
+    /// Price per shipment, cents.
+    pub base_cents: u64,
+    /// Price per kg, cents.
+    pub per_kg_cents: u64,
+    /// Days in transit.
+    pub transit_days: Spanned<u32>,
+}
+
+/// Targets for the headline KPIs: the reports show each KPI in green when it meets its target,
+/// red when it misses.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    /// Least `order_accuracy`, a share.
+    #[serde(default = "default_target_accuracy")]
+    pub order_accuracy: Spanned<f64>,
+    /// Least `order_fulfillment_rate`, a share.
+    #[serde(default = "default_target_fulfillment")]
+    pub order_fulfillment_rate: Spanned<f64>,
+    /// Most `processing_time_hours_p50`, hours.
+    #[serde(default = "default_target_p50")]
+    pub processing_time_hours_p50: Spanned<f64>,
+    /// Most `processing_time_hours_p95`, hours.
+    #[serde(default = "default_target_p95")]
+    pub processing_time_hours_p95: Spanned<f64>,
+    /// Least `demand_fill_rate`, a share.
+    #[serde(default = "default_target_demand_fill_rate")]
+    pub demand_fill_rate: Spanned<f64>,
+}
+
+fn default_target_demand_fill_rate() -> Spanned<f64> {
+    Spanned::new(0..0, 0.95)
+}
+
+fn default_target_accuracy() -> Spanned<f64> {
+    Spanned::new(0..0, 0.99)
+}
+fn default_target_fulfillment() -> Spanned<f64> {
+    Spanned::new(0..0, 0.98)
+}
+fn default_target_p50() -> Spanned<f64> {
+    Spanned::new(0..0, 24.0)
+}
+fn default_target_p95() -> Spanned<f64> {
+    Spanned::new(0..0, 48.0)
+}
+
+impl Default for Targets {
+    fn default() -> Self {
+        from_defaults()
+    }
+}
+
+/// Customer returns.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Returns {
+    /// Share of delivered lines sent back.
+    #[serde(default = "zero_f64")]
+    pub rate: Spanned<f64>,
+    /// Fewest days from delivery to the return arriving.
+    #[serde(default = "default_return_min")]
+    pub delay_days_min: Spanned<u32>,
+    /// Most days from delivery to the return arriving (uniform in between).
+    #[serde(default = "default_return_max")]
+    pub delay_days_max: Spanned<u32>,
+    /// Share of returned units put back on the shelf (the rest is scrapped).
+    #[serde(default = "default_restockable")]
+    pub restockable_share: Spanned<f64>,
+}
+
+fn default_return_min() -> Spanned<u32> {
+    Spanned::new(0..0, 3)
+}
+fn default_return_max() -> Spanned<u32> {
+    Spanned::new(0..0, 14)
+}
+fn default_restockable() -> Spanned<f64> {
+    Spanned::new(0..0, 0.8)
+}
+
+impl Default for Returns {
+    fn default() -> Self {
+        from_defaults()
+    }
+}
+
+/// Pick errors and shrinkage.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accuracy {
+    /// Share of shipments picked wrong, every warehouse (see `warehouses[].pick_error_rate`).
+    #[serde(default = "zero_f64")]
+    pub pick_error_rate: Spanned<f64>,
+    /// Chance per shelf unit per day that it vanishes (theft, damage, misplacement).
+    #[serde(default = "zero_f64")]
+    pub shrinkage_rate_per_day: Spanned<f64>,
+    /// Every cell is counted once every this many days (0 = no cycle counts).
+    #[serde(default = "zero_u32")]
+    pub cycle_count_days: Spanned<u32>,
+}
+
+impl Default for Accuracy {
+    fn default() -> Self {
+        from_defaults()
+    }
+}
+
+/// Supplier reorders: a fixed reorder point and order-up-to level per cell, in days of expected demand.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replenishment {
+    /// Reorder when free units fall below this many days of demand.
+    #[serde(default = "default_rop")]
+    pub reorder_point_days: Spanned<f64>,
+    /// Order up to this many days of demand.
+    #[serde(default = "default_up_to")]
+    pub order_up_to_days: Spanned<f64>,
+    /// Suppliers (one default supplier with a 3-day lead time when empty).
+    #[serde(default)]
+    pub suppliers: Vec<SupplierSpec>,
+    /// Fixed reorder point and order quantity for named SKUs, in units, per warehouse.
+    #[serde(default)]
+    pub skus: Vec<SkuPolicy>,
+    /// `days` (the reorder point and order-up-to level above, in days of expected demand), or a
+    /// forecast-driven policy: `s_q` (continuous review, order Q), `s_s` (continuous review,
+    /// order up to S = s + Q), `r_s` (every `review_period_days`, order up to S).
+    #[serde(default = "default_policy")]
+    pub policy: Spanned<String>,
+    /// Forecast method of every SKU × warehouse series (`qm forecast` lists them), or `auto`.
+    #[serde(default = "default_forecast")]
+    pub forecast: Spanned<String>,
+    /// Safety stock: `normal` (z from service_level), `fill_rate` (for fill_rate) or
+    /// `empirical` (service_level quantile of past lead-time forecast errors).
+    #[serde(default = "default_safety_stock")]
+    pub safety_stock: Spanned<String>,
+    /// Target cycle service level (normal, empirical).
+    #[serde(default = "default_service_level")]
+    pub service_level: Spanned<f64>,
+    /// Target fill rate (safety_stock = "fill_rate").
+    #[serde(default = "default_fill_rate")]
+    pub fill_rate: Spanned<f64>,
+    /// Order quantity of s_q and s_s: `eoq` or `fixed`.
+    #[serde(default = "default_order_quantity")]
+    pub order_quantity: Spanned<String>,
+    /// Units per supplier order when order_quantity = "fixed".
+    #[serde(default = "default_fixed_order_units")]
+    pub fixed_order_units: Spanned<u32>,
+    /// Cost of one supplier order, cents (the K of the EOQ).
+    #[serde(default = "default_order_cost_cents")]
+    pub order_cost_cents: Spanned<u64>,
+    /// Review period of r_s, days.
+    #[serde(default = "default_review_period_days")]
+    pub review_period_days: Spanned<u32>,
+    /// Days the forecasts learn before calibration (achieved service level, fill rate) counts.
+    #[serde(default = "default_warmup_days")]
+    pub warmup_days: Spanned<u32>,
+    /// Forecasts know the events calendar: demand on event days is deflated by the event's
+    /// multiplier and forecasts for them inflated. With recorded demand the multipliers are
+    /// learnt from past occurrences.
+    #[serde(default = "yes")]
+    pub known_events: bool,
+}
+
+/// Reorder policies of `replenishment.policy`.
+pub const POLICIES: [&str; 4] = ["days", "s_q", "s_s", "r_s"];
+/// Safety-stock methods of `replenishment.safety_stock`.
+pub const SAFETY_STOCK_METHODS: [&str; 3] = ["normal", "fill_rate", "empirical"];
+
+fn default_policy() -> Spanned<String> {
+    Spanned::new(0..0, "days".into())
+}
+fn default_forecast() -> Spanned<String> {
+    Spanned::new(0..0, "ses".into())
+}
+fn default_safety_stock() -> Spanned<String> {
+    Spanned::new(0..0, "normal".into())
+}
+fn default_service_level() -> Spanned<f64> {
+    Spanned::new(0..0, 0.95)
+}
+fn default_fill_rate() -> Spanned<f64> {
+    Spanned::new(0..0, 0.98)
+}
+fn default_order_quantity() -> Spanned<String> {
+    Spanned::new(0..0, "eoq".into())
+}
+fn default_fixed_order_units() -> Spanned<u32> {
+    Spanned::new(0..0, 100)
+}
+fn default_order_cost_cents() -> Spanned<u64> {
+    Spanned::new(0..0, 5_000)
+}
+fn default_review_period_days() -> Spanned<u32> {
+    Spanned::new(0..0, 7)
+}
+fn default_warmup_days() -> Spanned<u32> {
+    Spanned::new(0..0, 28)
+}
+fn yes() -> bool {
+    true
+}
+
+/// A fixed (reorder point, order quantity) policy for one SKU, applied at every warehouse.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkuPolicy {
+    /// SKU code.
+    pub sku: Spanned<String>,
+    /// Reorder when a cell's free units fall below this.
+    pub reorder_point_units: u32,
+    /// Units ordered each time.
+    pub order_quantity_units: Spanned<u32>,
+}
+
+fn default_rop() -> Spanned<f64> {
+    Spanned::new(0..0, 5.0)
+}
+fn default_up_to() -> Spanned<f64> {
+    Spanned::new(0..0, 14.0)
+}
+
+impl Default for Replenishment {
+    fn default() -> Self {
+        from_defaults()
+    }
+}
+
+/// A supplier: its share of the catalog and its lead time.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplierSpec {
+    /// Its code.
+    pub code: String,
+    /// Share of SKUs it supplies.
+    #[serde(default = "one")]
+    pub share: Spanned<f64>,
+    /// Mean lead time, days.
+    pub lead_time_days: Spanned<f64>,
+    /// Standard deviation of the lead time, days (normal, at least half a day).
+    #[serde(default = "zero_f64")]
+    pub lead_time_std_days: Spanned<f64>,
+}
+
+/// A TOML date as a calendar date, if it is a plain date.
+pub fn to_date(value: &Datetime) -> Option<NaiveDate> {
+    match (value.date, value.time, value.offset) {
+        (Some(d), None, None) => {
+            NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32)
+        }
+        _ => None,
+    }
+}
+/// The code of generated SKU number `n` (from 1).
+pub fn sku_code(n: u32) -> String {
+    format!("SKU{n:05}")
+}
+
+pub(super) fn parse_sku_code(code: &str) -> Option<u32> {
+    code.strip_prefix("SKU")
+        .filter(|digits| digits.len() >= 5)
+        .and_then(|digits| digits.parse().ok())
+}
+
+/// The engine's split policy for a scenario's name of it.
+pub fn split_policy(name: &str) -> Option<qm_engine::SplitPolicy> {
+    match name {
+        "single_warehouse" => Some(qm_engine::SplitPolicy::SingleWarehouse),
+        "split_allowed" => Some(qm_engine::SplitPolicy::SplitAllowed),
+        "partial" => Some(qm_engine::SplitPolicy::PartialWithBackorder),
+        _ => None,
+    }
+}

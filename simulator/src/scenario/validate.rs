@@ -1,0 +1,708 @@
+//! Validation: every range and reference a scenario must respect, checked once at load, each
+//! failure located (`file:line:column: key: problem`).
+
+use std::ops::Range;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use toml::value::Datetime;
+use toml::Spanned;
+
+use super::error::ScenarioError;
+use super::spec::*;
+
+fn position(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.chars().count()
+        - before
+            .rfind('\n')
+            .map_or(0, |i| before[..=i].chars().count())
+        + 1;
+    (line, column)
+}
+
+/// Collects validation failures; the first one is reported.
+pub(super) struct Checker<'a> {
+    text: &'a str,
+    path: &'a Path,
+    pub(super) first: Option<ScenarioError>,
+}
+
+impl<'a> Checker<'a> {
+    pub(super) fn new(text: &'a str, path: &'a Path) -> Self {
+        Checker {
+            text,
+            path,
+            first: None,
+        }
+    }
+
+    fn fail(&mut self, span: Range<usize>, key: &str, problem: &str) {
+        if self.first.is_none() {
+            let (line, column) = if span.end == 0 {
+                (0, 0)
+            } else {
+                position(self.text, span.start)
+            };
+            self.first = Some(ScenarioError::Invalid {
+                path: self.path.into(),
+                line,
+                column,
+                key: key.into(),
+                problem: problem.into(),
+            });
+        }
+    }
+    fn check(&mut self, ok: bool, span: Range<usize>, key: &str, problem: &str) {
+        if !ok {
+            self.fail(span, key, problem);
+        }
+    }
+    fn probability(&mut self, value: &Spanned<f64>, key: &str) {
+        let v = *value.get_ref();
+        self.check(
+            (0.0..=1.0).contains(&v),
+            value.span(),
+            key,
+            "must be a probability within 0..=1",
+        );
+    }
+    fn non_negative(&mut self, value: &Spanned<f64>, key: &str) {
+        let v = *value.get_ref();
+        self.check(
+            v.is_finite() && v >= 0.0,
+            value.span(),
+            key,
+            "must be a number ≥ 0",
+        );
+    }
+    fn positive(&mut self, value: &Spanned<f64>, key: &str) {
+        let v = *value.get_ref();
+        self.check(
+            v.is_finite() && v > 0.0,
+            value.span(),
+            key,
+            "must be a number > 0",
+        );
+    }
+    fn one_of(&mut self, value: &Spanned<String>, key: &str, allowed: &[&str]) {
+        let ok = allowed.contains(&value.get_ref().as_str());
+        self.check(
+            ok,
+            value.span(),
+            key,
+            &format!("must be one of {}", allowed.join(", ")),
+        );
+    }
+    fn date(&mut self, value: &Spanned<Datetime>, key: &str) -> Option<NaiveDate> {
+        let date = to_date(value.get_ref());
+        self.check(
+            date.is_some(),
+            value.span(),
+            key,
+            "must be a plain date such as 2026-11-27",
+        );
+        date
+    }
+    fn coordinates(&mut self, latitude: &Spanned<f64>, longitude: &Spanned<f64>, key: &str) {
+        let (lat, lon) = (*latitude.get_ref(), *longitude.get_ref());
+        self.check(
+            (-90.0..=90.0).contains(&lat),
+            latitude.span(),
+            &format!("{key}.latitude_deg"),
+            "must be within -90..=90 degrees",
+        );
+        self.check(
+            (-180.0..=180.0).contains(&lon),
+            longitude.span(),
+            &format!("{key}.longitude_deg"),
+            "must be within -180..=180 degrees",
+        );
+    }
+}
+impl Scenario {
+    fn validate_recorded(&self, c: &mut Checker) {
+        let d = &self.demand;
+        let Some(spec) = &d.recorded else {
+            c.fail(
+                d.source.span(),
+                "demand.recorded",
+                "source = \"recorded\" needs a [demand.recorded] table with its path",
+            );
+            return;
+        };
+        let r = spec.get_ref();
+        let path = self.base_dir.join(r.path.get_ref());
+        c.check(
+            path.is_file(),
+            r.path.span(),
+            "demand.recorded.path",
+            &format!("no such file: {}", path.display()),
+        );
+        let is_log = path.extension().is_some_and(|e| e == "qmd");
+        if let Some(preset) = &r.preset {
+            c.one_of(preset, "demand.recorded.preset", super::columns::PRESETS);
+        }
+        c.check(
+            is_log || r.preset.is_some() != r.columns.is_some(),
+            spec.span(),
+            "demand.recorded",
+            "a CSV or Parquet file needs exactly one of `preset` or a `[demand.recorded.columns]` table (a .qmd demand log needs neither)",
+        );
+        c.one_of(
+            &r.time,
+            "demand.recorded.time",
+            &["as_recorded", "compressed"],
+        );
+        let region_known = |name: &str| self.customers.iter().any(|x| x.name == name);
+        let default = r
+            .default_region
+            .iter()
+            .map(|d| ("demand.recorded.default_region".to_string(), d));
+        let mapped = r
+            .regions
+            .iter()
+            .map(|(recorded, d)| (format!("demand.recorded.regions.{recorded}"), d));
+        for (key, region) in mapped.chain(default) {
+            c.check(
+                region_known(region.get_ref()),
+                region.span(),
+                &key,
+                &format!(
+                    "`{}` is not the name of a [[customers]] region",
+                    region.get_ref()
+                ),
+            );
+        }
+        for (recorded, channel) in &r.channels {
+            c.check(
+                self.channels.iter().any(|x| x.code == *channel.get_ref()),
+                channel.span(),
+                &format!("demand.recorded.channels.{recorded}"),
+                &format!(
+                    "`{}` is not the code of a [[channels]] entry",
+                    channel.get_ref()
+                ),
+            );
+        }
+    }
+
+    pub(super) fn validate(&self, c: &mut Checker) {
+        let s = self;
+        c.check(
+            (1..=MAX_DAYS).contains(s.horizon.days.get_ref()),
+            s.horizon.days.span(),
+            "horizon.days",
+            &format!("must be between 1 and {MAX_DAYS}"),
+        );
+        let start = c.date(&s.horizon.start_date, "horizon.start_date");
+        let cat = &s.catalog;
+        c.check(
+            (1..=MAX_SKUS).contains(cat.skus.get_ref()),
+            cat.skus.span(),
+            "catalog.skus",
+            &format!("must be between 1 and {MAX_SKUS}"),
+        );
+        c.non_negative(&cat.zipf_exponent, "catalog.zipf_exponent");
+        c.check(
+            *cat.unit_weight_grams.get_ref() >= 1,
+            cat.unit_weight_grams.span(),
+            "catalog.unit_weight_grams",
+            "must be at least 1 gram",
+        );
+        c.check(
+            *cat.unit_price_cents.get_ref() >= 1,
+            cat.unit_price_cents.span(),
+            "catalog.unit_price_cents",
+            "must be at least 1 cent",
+        );
+        c.non_negative(&cat.weight_sigma, "catalog.weight_sigma");
+        c.non_negative(&cat.price_sigma, "catalog.price_sigma");
+        c.non_negative(
+            &cat.holding_cost_rate_per_year,
+            "catalog.holding_cost_rate_per_year",
+        );
+        let mut codes = std::collections::BTreeSet::new();
+        for (i, sku) in s.skus.iter().enumerate() {
+            c.positive(&sku.popularity, &format!("skus[{i}].popularity"));
+            c.check(
+                codes.insert(sku.code.as_str()),
+                0..0,
+                &format!("skus[{i}].code"),
+                &format!("{:?} is listed twice", sku.code),
+            );
+        }
+        c.check(
+            s.skus.len() as u64 <= MAX_SKUS as u64,
+            0..0,
+            "skus",
+            &format!("at most {MAX_SKUS} SKUs"),
+        );
+        let sku_codes = s.sku_codes();
+        let sku_known = |code: &str| {
+            if s.skus.is_empty() {
+                parse_sku_code(code).is_some_and(|n| n >= 1 && n <= *cat.skus.get_ref())
+            } else {
+                codes.contains(code)
+            }
+        };
+
+        c.check(
+            !s.warehouses.is_empty(),
+            0..0,
+            "warehouses",
+            "at least one [[warehouses]] table is needed",
+        );
+        c.check(
+            s.warehouses.len() <= qm_engine::constants::MAX_WAREHOUSES,
+            0..0,
+            "warehouses",
+            &format!(
+                "at most {} warehouses",
+                qm_engine::constants::MAX_WAREHOUSES
+            ),
+        );
+        for (i, w) in s.warehouses.iter().enumerate() {
+            let key = format!("warehouses[{i}]");
+            c.coordinates(&w.latitude_deg, &w.longitude_deg, &key);
+            c.check(
+                *w.capacity_lines_per_day.get_ref() >= 1,
+                w.capacity_lines_per_day.span(),
+                &format!("{key}.capacity_lines_per_day"),
+                "must be at least 1 line a day",
+            );
+            c.check(
+                *w.cutoff_hour.get_ref() <= 23,
+                w.cutoff_hour.span(),
+                &format!("{key}.cutoff_hour"),
+                "must be an hour within 0..=23",
+            );
+            if let Some(rate) = &w.pick_error_rate {
+                c.probability(rate, &format!("{key}.pick_error_rate"));
+            }
+            let multiplier = *w.stock_multiplier.get_ref();
+            c.check(
+                (0.0..=MAX_STOCK_MULTIPLIER).contains(&multiplier),
+                w.stock_multiplier.span(),
+                &format!("{key}.stock_multiplier"),
+                &format!("must be between 0 and {MAX_STOCK_MULTIPLIER}, got {multiplier}"),
+            );
+            let twice = s.warehouses[..i].iter().any(|o| o.code == w.code);
+            c.check(
+                !twice,
+                0..0,
+                &format!("{key}.code"),
+                &format!("{:?} is listed twice", w.code),
+            );
+        }
+        let warehouse_known = |code: &str| s.warehouses.iter().any(|w| w.code == code);
+
+        c.non_negative(
+            &s.initial_stock.days_of_cover,
+            "initial_stock.days_of_cover",
+        );
+        for (i, cell) in s.initial_stock.cells.iter().enumerate() {
+            let key = format!("initial_stock.cells[{i}]");
+            c.check(
+                sku_known(cell.sku.get_ref()),
+                cell.sku.span(),
+                &format!("{key}.sku"),
+                &format!("no SKU has code {:?}", cell.sku.get_ref()),
+            );
+            c.check(
+                warehouse_known(cell.warehouse.get_ref()),
+                cell.warehouse.span(),
+                &format!("{key}.warehouse"),
+                &format!("no warehouse has code {:?}", cell.warehouse.get_ref()),
+            );
+            let units = *cell.units.get_ref();
+            c.check(
+                (0..=qm_engine::constants::MAX_CELL_UNITS as i64).contains(&units),
+                cell.units.span(),
+                &format!("{key}.units"),
+                "must be a unit count ≥ 0",
+            );
+        }
+
+        c.check(
+            !s.channels.is_empty(),
+            0..0,
+            "channels",
+            "at least one [[channels]] table is needed",
+        );
+        for (i, channel) in s.channels.iter().enumerate() {
+            let key = format!("channels[{i}]");
+            c.positive(&channel.share, &format!("{key}.share"));
+            let strategies: Vec<&str> = qm_engine::allocation::StrategyKind::ALL
+                .iter()
+                .map(|k| k.name())
+                .collect();
+            c.one_of(&channel.strategy, &format!("{key}.strategy"), &strategies);
+            c.one_of(
+                &channel.split,
+                &format!("{key}.split"),
+                &["single_warehouse", "split_allowed", "partial"],
+            );
+            c.one_of(
+                &channel.oversold,
+                &format!("{key}.oversold"),
+                &["cancel", "backorder"],
+            );
+            c.check(
+                *channel.view_refresh_minutes.get_ref() <= 7 * 24 * 60,
+                channel.view_refresh_minutes.span(),
+                &format!("{key}.view_refresh_minutes"),
+                "must be at most a week (10080 minutes)",
+            );
+            if let Some(percent) = &channel.buffer_percent {
+                let p = *percent.get_ref();
+                c.check(
+                    (0.0..=100.0).contains(&p),
+                    percent.span(),
+                    &format!("{key}.buffer_percent"),
+                    "must be a percentage within 0..=100",
+                );
+            }
+            c.check(
+                !channel.warehouses.is_empty(),
+                0..0,
+                &format!("{key}.warehouses"),
+                "must name at least one warehouse",
+            );
+            for (j, code) in channel.warehouses.iter().enumerate() {
+                c.check(
+                    warehouse_known(code.get_ref()),
+                    code.span(),
+                    &format!("{key}.warehouses[{j}]"),
+                    &format!("no warehouse has code {:?}", code.get_ref()),
+                );
+            }
+        }
+
+        c.check(
+            !s.customers.is_empty(),
+            0..0,
+            "customers",
+            "at least one [[customers]] table is needed",
+        );
+        for (i, region) in s.customers.iter().enumerate() {
+            c.positive(&region.share, &format!("customers[{i}].share"));
+            c.coordinates(
+                &region.latitude_deg,
+                &region.longitude_deg,
+                &format!("customers[{i}]"),
+            );
+        }
+
+        let d = &s.demand;
+        c.one_of(&d.source, "demand.source", &["synthetic", "recorded"]);
+        if s.is_recorded() {
+            self.validate_recorded(c);
+        } else {
+            let rate = *d.orders_per_day.get_ref();
+            c.check(
+                rate.is_finite() && rate > 0.0 && rate <= MAX_ORDERS_PER_DAY,
+                d.orders_per_day.span(),
+                "demand.orders_per_day",
+                &format!(
+                    "must be a rate > 0 and ≤ {MAX_ORDERS_PER_DAY} (required for synthetic demand)"
+                ),
+            );
+        }
+        let max_lines = *d.max_lines_per_order.get_ref();
+        c.check(
+            (1..=qm_engine::constants::MAX_LINES_PER_ORDER as u32).contains(&max_lines),
+            d.max_lines_per_order.span(),
+            "demand.max_lines_per_order",
+            &format!(
+                "must be between 1 and {}",
+                qm_engine::constants::MAX_LINES_PER_ORDER
+            ),
+        );
+        let mean_lines = *d.mean_lines_per_order.get_ref();
+        c.check(
+            mean_lines >= 1.0 && mean_lines <= max_lines as f64,
+            d.mean_lines_per_order.span(),
+            "demand.mean_lines_per_order",
+            "must be between 1 and max_lines_per_order",
+        );
+        let max_units = *d.max_units_per_line.get_ref();
+        c.check(
+            (1..=MAX_UNITS_PER_LINE).contains(&max_units),
+            d.max_units_per_line.span(),
+            "demand.max_units_per_line",
+            &format!("must be between 1 and {MAX_UNITS_PER_LINE}"),
+        );
+        let mean_units = *d.mean_units_per_line.get_ref();
+        c.check(
+            mean_units >= 1.0 && mean_units <= max_units as f64,
+            d.mean_units_per_line.span(),
+            "demand.mean_units_per_line",
+            "must be between 1 and max_units_per_line",
+        );
+        let weights_ok = |w: &[f64], n: usize| {
+            w.len() == n
+                && w.iter().all(|x| x.is_finite() && *x >= 0.0)
+                && w.iter().sum::<f64>() > 0.0
+        };
+        c.check(
+            weights_ok(d.day_of_week.get_ref(), 7),
+            d.day_of_week.span(),
+            "demand.day_of_week",
+            "must be 7 weights ≥ 0 (Monday first), not all 0",
+        );
+        c.check(
+            weights_ok(d.intraday.get_ref(), 24),
+            d.intraday.span(),
+            "demand.intraday",
+            "must be 24 weights ≥ 0 (midnight first), not all 0",
+        );
+        let trend = *d.trend_per_year.get_ref();
+        c.check(
+            trend.is_finite() && trend > -1.0,
+            d.trend_per_year.span(),
+            "demand.trend_per_year",
+            "must be a number > -1",
+        );
+        c.one_of(&d.noise, "demand.noise", &["poisson", "negative_binomial"]);
+        c.positive(&d.dispersion, "demand.dispersion");
+        c.probability(&d.express_share, "demand.express_share");
+        c.check(
+            (1..=30).contains(d.express_transit_days.get_ref()),
+            d.express_transit_days.span(),
+            "demand.express_transit_days",
+            "must be between 1 and 30 days",
+        );
+        if let Some(start) = start {
+            let last = start + chrono::Days::new(*s.horizon.days.get_ref() as u64 - 1);
+            for (i, e) in d.events.iter().enumerate() {
+                let key = format!("demand.events[{i}]");
+                c.positive(&e.multiplier, &format!("{key}.multiplier"));
+                let (from, to) = (
+                    c.date(&e.start, &format!("{key}.start")),
+                    c.date(&e.end, &format!("{key}.end")),
+                );
+                if let (Some(from), Some(to)) = (from, to) {
+                    let inside = |d: NaiveDate| d >= start && d <= last;
+                    let window = format!("must be within the horizon, {start} to {last}");
+                    c.check(
+                        inside(from),
+                        e.start.span(),
+                        &format!("{key}.start"),
+                        &window,
+                    );
+                    c.check(inside(to), e.end.span(), &format!("{key}.end"), &window);
+                    c.check(
+                        to >= from,
+                        e.end.span(),
+                        &format!("{key}.end"),
+                        "must not be before start",
+                    );
+                }
+                for (j, code) in e.skus.iter().enumerate() {
+                    c.check(
+                        sku_known(code.get_ref()),
+                        code.span(),
+                        &format!("{key}.skus[{j}]"),
+                        &format!("no SKU has code {:?}", code.get_ref()),
+                    );
+                }
+                if let Some(top) = &e.top_skus {
+                    let n = *top.get_ref();
+                    c.check(
+                        n >= 1 && n as usize <= sku_codes.len(),
+                        top.span(),
+                        &format!("{key}.top_skus"),
+                        &format!(
+                            "must be between 1 and the number of SKUs ({})",
+                            sku_codes.len()
+                        ),
+                    );
+                    c.check(
+                        e.skus.is_empty(),
+                        top.span(),
+                        &format!("{key}.top_skus"),
+                        "give skus or top_skus, not both",
+                    );
+                }
+            }
+        }
+
+        let carts = &s.carts;
+        let ttl = *carts.hold_ttl_minutes.get_ref() as u64 * 60_000;
+        c.check(
+            (qm_engine::constants::MIN_HOLD_TTL_MS..=qm_engine::constants::MAX_HOLD_TTL_MS)
+                .contains(&ttl),
+            carts.hold_ttl_minutes.span(),
+            "carts.hold_ttl_minutes",
+            "must be between 1 minute and 30 days",
+        );
+        c.probability(&carts.abandonment_rate, "carts.abandonment_rate");
+        c.probability(&carts.payment_failure_rate, "carts.payment_failure_rate");
+        c.non_negative(&carts.minutes_to_pay, "carts.minutes_to_pay");
+
+        for (i, carrier) in s.fulfillment.carriers.iter().enumerate() {
+            let key = format!("fulfillment.carriers[{i}]");
+            c.check(
+                !carrier.bands.is_empty(),
+                0..0,
+                &format!("{key}.bands"),
+                "needs at least one band",
+            );
+            let mut previous = 0.0;
+            for (j, band) in carrier.bands.iter().enumerate() {
+                let km = *band.max_distance_km.get_ref();
+                c.check(
+                    km.is_finite() && km > previous,
+                    band.max_distance_km.span(),
+                    &format!("{key}.bands[{j}].max_distance_km"),
+                    "must be > 0 and grow from band to band",
+                );
+                previous = km;
+                c.check(
+                    *band.transit_days.get_ref() <= 60,
+                    band.transit_days.span(),
+                    &format!("{key}.bands[{j}].transit_days"),
+                    "must be at most 60 days",
+                );
+            }
+        }
+
+        let r = &s.returns;
+        c.probability(&r.rate, "returns.rate");
+        c.probability(&r.restockable_share, "returns.restockable_share");
+        c.check(
+            r.delay_days_max.get_ref() >= r.delay_days_min.get_ref()
+                && *r.delay_days_max.get_ref() <= 365,
+            r.delay_days_max.span(),
+            "returns.delay_days_max",
+            "must be ≥ delay_days_min and ≤ 365",
+        );
+
+        let t = &s.targets;
+        c.probability(&t.order_accuracy, "targets.order_accuracy");
+        c.probability(&t.order_fulfillment_rate, "targets.order_fulfillment_rate");
+        c.probability(&t.demand_fill_rate, "targets.demand_fill_rate");
+        c.positive(
+            &t.processing_time_hours_p50,
+            "targets.processing_time_hours_p50",
+        );
+        c.positive(
+            &t.processing_time_hours_p95,
+            "targets.processing_time_hours_p95",
+        );
+
+        let a = &s.accuracy;
+        c.probability(&a.pick_error_rate, "accuracy.pick_error_rate");
+        c.probability(&a.shrinkage_rate_per_day, "accuracy.shrinkage_rate_per_day");
+        c.check(
+            *a.cycle_count_days.get_ref() <= 3_650,
+            a.cycle_count_days.span(),
+            "accuracy.cycle_count_days",
+            "must be at most 3650 (0 turns cycle counts off)",
+        );
+
+        let rep = &s.replenishment;
+        c.non_negative(&rep.reorder_point_days, "replenishment.reorder_point_days");
+        let (rop, up_to) = (
+            *rep.reorder_point_days.get_ref(),
+            *rep.order_up_to_days.get_ref(),
+        );
+        c.check(
+            up_to.is_finite() && up_to >= rop,
+            rep.order_up_to_days.span(),
+            "replenishment.order_up_to_days",
+            "must be ≥ reorder_point_days",
+        );
+        for (i, policy) in rep.skus.iter().enumerate() {
+            let key = format!("replenishment.skus[{i}]");
+            c.check(
+                sku_known(policy.sku.get_ref()),
+                policy.sku.span(),
+                &format!("{key}.sku"),
+                &format!("no SKU has code {:?}", policy.sku.get_ref()),
+            );
+            let quantity = *policy.order_quantity_units.get_ref();
+            c.check(
+                (1..=qm_engine::constants::MAX_MOVEMENT_UNITS).contains(&quantity),
+                policy.order_quantity_units.span(),
+                &format!("{key}.order_quantity_units"),
+                "must be between 1 and 100000000 units",
+            );
+        }
+        c.one_of(&rep.policy, "replenishment.policy", &POLICIES);
+        if let Err(e) = qm_engine::forecast::Method::from_name(
+            rep.forecast.get_ref(),
+            &qm_engine::forecast::MethodParams::default(),
+        ) {
+            c.fail(
+                rep.forecast.span(),
+                "replenishment.forecast",
+                &e.to_string(),
+            );
+        }
+        c.one_of(
+            &rep.safety_stock,
+            "replenishment.safety_stock",
+            &SAFETY_STOCK_METHODS,
+        );
+        for (value, key) in [
+            (&rep.service_level, "replenishment.service_level"),
+            (&rep.fill_rate, "replenishment.fill_rate"),
+        ] {
+            let v = *value.get_ref();
+            c.check(
+                v > 0.0 && v < 1.0,
+                value.span(),
+                key,
+                "must be strictly between 0 and 1 (0.95 = 95 %)",
+            );
+        }
+        c.one_of(
+            &rep.order_quantity,
+            "replenishment.order_quantity",
+            &["eoq", "fixed"],
+        );
+        c.check(
+            (1..=qm_engine::constants::MAX_MOVEMENT_UNITS)
+                .contains(rep.fixed_order_units.get_ref()),
+            rep.fixed_order_units.span(),
+            "replenishment.fixed_order_units",
+            "must be between 1 and 100000000 units",
+        );
+        c.check(
+            (1..=90).contains(rep.review_period_days.get_ref()),
+            rep.review_period_days.span(),
+            "replenishment.review_period_days",
+            "must be between 1 and 90 days",
+        );
+        c.check(
+            *rep.order_cost_cents.get_ref() <= 100_000_000,
+            rep.order_cost_cents.span(),
+            "replenishment.order_cost_cents",
+            "must be at most 100000000 cents",
+        );
+        c.check(
+            *rep.warmup_days.get_ref() <= MAX_DAYS,
+            rep.warmup_days.span(),
+            "replenishment.warmup_days",
+            "must be at most the longest horizon",
+        );
+        for (i, supplier) in rep.suppliers.iter().enumerate() {
+            let key = format!("replenishment.suppliers[{i}]");
+            c.positive(&supplier.share, &format!("{key}.share"));
+            let lead = *supplier.lead_time_days.get_ref();
+            c.check(
+                lead.is_finite() && (0.0..=365.0).contains(&lead),
+                supplier.lead_time_days.span(),
+                &format!("{key}.lead_time_days"),
+                "must be between 0 and 365 days",
+            );
+            c.non_negative(
+                &supplier.lead_time_std_days,
+                &format!("{key}.lead_time_std_days"),
+            );
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! A customer arrives: each line against the channel's (possibly stale) view of stock, the
+//! reserve call, its outcome counted, and the payment or abandonment that follows.
+
+use anyhow::Result;
+use qm_engine::*;
+use rand::RngExt;
+use rand_distr::{Distribution, Exp};
+
+use super::clock::SimEvent;
+use super::metrics::*;
+use super::state::*;
+use crate::time::MS_PER_DAY;
+
+impl Sim<'_> {
+    /// The stock figure channel `channel` shows for `sku` now: live, or as of its last refresh.
+    pub(super) fn shown(&mut self, channel: u16, sku: u32, now_ms: u64) -> u32 {
+        let refresh_ms = self.world.view_refresh_ms[channel as usize];
+        let live = |engine: &Engine, served: &[WarehouseId]| -> u32 {
+            served
+                .iter()
+                .map(|&w| {
+                    engine
+                        .available_to_promise(ChannelId(channel), SkuId(sku), w)
+                        .unwrap_or(0)
+                })
+                .sum()
+        };
+        if refresh_ms == 0 {
+            return live(
+                &self.engine,
+                &self.world.channel_warehouses[channel as usize],
+            );
+        }
+        // Refreshed lazily: the first look after a refresh falls due reads the engine.
+        let entry = &mut self.view[channel as usize * self.world.skus + sku as usize];
+        if entry.refreshed_at_ms == u64::MAX || now_ms - entry.refreshed_at_ms >= refresh_ms {
+            *entry = ViewEntry {
+                units: live(
+                    &self.engine,
+                    &self.world.channel_warehouses[channel as usize],
+                ),
+                refreshed_at_ms: now_ms,
+            };
+        }
+        entry.units
+    }
+
+    /// Whether free stock plus units held in carts would have covered `units` of `sku` on `channel`.
+    pub(super) fn lost_to_holds(&self, channel: u16, sku: u32, units: u32) -> bool {
+        let mut could = 0u64;
+        for &w in &self.world.channel_warehouses[channel as usize] {
+            let atp = self
+                .engine
+                .available_to_promise(ChannelId(channel), SkuId(sku), w)
+                .unwrap_or(0) as u64;
+            let held = self
+                .engine
+                .cell_snapshot(SkuId(sku), w)
+                .map_or(0, |c| c.reserved as u64);
+            could += atp + held;
+        }
+        could >= units as u64
+    }
+
+    pub(super) fn lose(&mut self, channel: u16, region: u16, sku: u32, units: u32, day: usize) {
+        let home =
+            self.home_warehouse[channel as usize * self.world.regions.len() + region as usize];
+        self.replenisher.short(
+            sku as usize * self.world.warehouses + home as usize,
+            units as u64,
+        );
+        self.summary.lost_sales_units += units as u64;
+        self.daily[day].lost_sales_units += units as u64;
+        self.sku_tally[sku as usize].lost_sales_units += units as u64;
+        if self.lost_to_holds(channel, sku, units) {
+            self.summary.lost_sales_units_to_holds += units as u64;
+        }
+    }
+
+    pub(super) fn arrival(
+        &mut self,
+        id: u64,
+        draft: &crate::demand::DraftOrder,
+        lines: &[(u32, u32)],
+    ) -> Result<()> {
+        let now_ms = draft.at_ms;
+        let day = (now_ms / MS_PER_DAY) as usize;
+        let channel = draft.channel;
+        let mut order_lines: Vec<OrderLine> = Vec::with_capacity(lines.len());
+        let mut kept: Vec<u16> = Vec::with_capacity(lines.len());
+        for (i, &(sku, units)) in lines.iter().enumerate() {
+            if self.shown(channel, sku, now_ms) >= units {
+                order_lines.push(OrderLine {
+                    sku: SkuId(sku),
+                    quantity: units as i64,
+                });
+                kept.push(i as u16);
+            } else {
+                self.summary.lost_sales_units_not_shown += units as u64;
+                if self.peak_day[day] {
+                    self.summary.peak_lost_sales_units_not_shown += units as u64;
+                }
+                self.channel_rows[channel as usize].lost_sales_units_not_shown += units as u64;
+                self.lose(channel, draft.region, sku, units, day);
+            }
+        }
+        if order_lines.is_empty() {
+            return Ok(());
+        }
+        let units: u32 = order_lines.iter().map(|l| l.quantity as u32).sum();
+        self.summary.orders_placed += 1;
+        self.summary.units_ordered += units as u64;
+        let channel_row = &mut self.channel_rows[channel as usize];
+        channel_row.orders_placed += 1;
+        channel_row.units_ordered += units as u64;
+        for line in &order_lines {
+            self.sku_tally[line.sku.index()].units_ordered += line.quantity as u64;
+        }
+        self.daily[day].orders_placed += 1;
+        self.daily[day].units_ordered += units as u64;
+        self.summary.orders_to_ship += 1;
+        self.summary.units_to_ship += units as u64;
+        self.channel_rows[channel as usize].orders_to_ship += 1;
+        self.channel_rows[channel as usize].units_to_ship += units as u64;
+        if self.peak_day[day] {
+            self.summary.peak_orders_placed += 1;
+            self.summary.peak_orders_to_ship += 1;
+            self.summary.peak_units_ordered += units as u64;
+            self.summary.peak_units_to_ship += units as u64;
+        }
+        let service = if draft.express {
+            ServiceLevel::Express {
+                max_transit_days: self.world.express_days,
+            }
+        } else {
+            ServiceLevel::Standard
+        };
+        let mut request = ReserveRequest {
+            order: Order {
+                id: OrderId(id),
+                channel: ChannelId(channel),
+                placed_at_ms: now_ms,
+                ship_to: self.world.regions[draft.region as usize],
+                service,
+                lines: order_lines,
+            },
+            split: self.world.splits[channel as usize],
+            hold_ttl_ms: self.world.ttl_ms,
+        };
+        let mut outcome = self
+            .latency
+            .time(CallKind::Reserve, || self.engine.reserve(&request, now_ms))?;
+        self.latency.reserved_lines(request.order.lines.len());
+        let mut oversold_units = 0u64;
+        if matches!(outcome, ReserveOutcome::Rejected(_)) {
+            // The channel showed stock for every line: an oversell.
+            oversold_units = units as u64;
+            if self.world.backorder_oversold[channel as usize]
+                && request.split != SplitPolicy::PartialWithBackorder
+            {
+                request.split = SplitPolicy::PartialWithBackorder;
+                outcome = self
+                    .latency
+                    .time(CallKind::Reserve, || self.engine.reserve(&request, now_ms))?;
+                self.latency.reserved_lines(request.order.lines.len());
+            }
+        }
+        let hold = match outcome {
+            ReserveOutcome::Held(hold) => hold,
+            ReserveOutcome::Rejected(_) => {
+                self.count_oversold(channel, units as u64, day);
+                self.summary.orders_cancelled_oversold += 1;
+                for line in &request.order.lines {
+                    self.lose(channel, draft.region, line.sku.0, line.quantity as u32, day);
+                }
+                return Ok(());
+            }
+        };
+        let warehouses = self.world.warehouses;
+        for pick in &hold.picks {
+            let sku = request.order.lines[pick.line as usize].sku.0 as usize;
+            self.replenisher.served(
+                sku * warehouses + pick.warehouse.0 as usize,
+                pick.units as u64,
+            );
+        }
+        for short in &hold.backorders {
+            let sku = request.order.lines[short.line as usize].sku.0 as usize;
+            self.sku_tally[sku].units_backordered += short.units as u64;
+            self.replenisher.short(
+                sku * warehouses + short.warehouse.0 as usize,
+                short.units as u64,
+            );
+        }
+        let backordered = hold.units_backordered();
+        if backordered > 0 {
+            self.summary.orders_backordered += 1;
+            self.summary.units_backordered += backordered;
+            self.daily[day].units_backordered += backordered;
+            oversold_units = oversold_units.max(backordered);
+        }
+        if oversold_units > 0 {
+            self.count_oversold(channel, oversold_units, day);
+        }
+        self.summary.orders_held += 1;
+        let abandoned = self
+            .rng_carts
+            .random_bool(*self.s.carts.abandonment_rate.get_ref());
+        let open = OpenOrder {
+            abandoned,
+            oversold: oversold_units > 0,
+            recorded: draft.recorded.map_or(NO_RECORD, |(order, _)| order),
+            lines_dropped: kept.len() < lines.len(),
+            ..OpenOrder::held(now_ms, channel, draft.region, units, hold.units_held())
+        };
+        if let Some((recorded, first_line)) = draft.recorded {
+            self.place_recorded_lines(id, recorded, first_line, &kept);
+        }
+        self.open.insert(id, open);
+        if abandoned {
+            self.summary.orders_abandoned += 1;
+            self.walked_away(id);
+        } else {
+            let mean_minutes = *self.s.carts.minutes_to_pay.get_ref();
+            let wait_ms = if mean_minutes > 0.0 {
+                Exp::new(1.0 / mean_minutes)
+                    .expect("rate > 0")
+                    .sample(&mut self.rng_carts)
+                    * 60_000.0
+            } else {
+                0.0
+            };
+            self.schedule_for(id, now_ms + wait_ms as u64, SimEvent::Pay { order: id });
+        }
+        Ok(())
+    }
+}

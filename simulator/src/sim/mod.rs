@@ -1,0 +1,32 @@
+//! The discrete-event loop: customer arrivals against each channel's (possibly stale) view of
+//! stock, cart holds and payments, warehouse cutoffs within pick/pack capacity, pick errors
+//! and shrinkage, deliveries and returns, supplier receipts and a daily close — in simulated
+//! time, through the real engine.
+//!
+//! [`run`] builds the state ([`state`]) from the scenario ([`world`]) and turns the event loop;
+//! each family of events has its own file, and [`results`] turns the counts into the run's
+//! tables.
+
+mod arrivals;
+pub mod clock;
+mod close;
+mod holds;
+pub mod metrics;
+mod recorded;
+pub mod replenisher;
+mod replenishment;
+pub mod results;
+pub mod results_file;
+mod returns;
+mod run;
+mod shipping;
+mod state;
+pub mod streams;
+mod tally;
+mod world;
+
+pub use results::RunOutput;
+pub use results_file::{read_results, write_outputs, RESULTS_FILE};
+pub use run::{simulate, simulate_until};
+pub use streams::stream;
+pub use world::opening_engine;

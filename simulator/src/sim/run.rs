@@ -1,0 +1,336 @@
+//! Starting a run and its event loop: arrivals merged by time with the queued events.
+
+use std::collections::VecDeque;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::{bail, Context, Result};
+use qm_engine::*;
+use rustc_hash::FxHashMap;
+
+use super::clock::{EventQueue, SimEvent};
+use super::metrics::*;
+use super::replenisher::Replenisher;
+use super::results::RunOutput;
+use super::state::*;
+use super::streams::stream;
+use super::world::build_engine;
+use crate::demand::day::DayDemand;
+use crate::demand::synthetic::DemandModel;
+use crate::scenario::Scenario;
+use crate::time::{MS_PER_DAY, MS_PER_HOUR};
+use qm_reports::run::{ChannelRow, DayRow, RunStatus, WarehouseRow, TOP_SKUS};
+
+pub fn simulate(s: &Scenario, seed: u64, progress: &mut dyn FnMut(u32)) -> Result<RunOutput> {
+    simulate_until(s, seed, progress, &AtomicBool::new(false))
+}
+
+/// As [`simulate`], but stops after the first daily close that finds `stop` set (Ctrl-C in `qm`):
+/// the output then covers the days closed and is marked failed ("interrupted").
+pub fn simulate_until(
+    s: &Scenario,
+    seed: u64,
+    progress: &mut dyn FnMut(u32),
+    stop: &AtomicBool,
+) -> Result<RunOutput> {
+    let demand = DemandModel::new(s)?;
+    let (mut engine, world) = build_engine(s, &demand, seed)?;
+    let events = engine.subscribe();
+    let days = *s.horizon.days.get_ref();
+    let (skus, warehouses, channels) = (world.skus, world.warehouses, s.channels.len());
+    let summary = Summary {
+        scenario: s.name.clone(),
+        seed,
+        start_date: s.start_date().to_string(),
+        days,
+        ..Default::default()
+    };
+    let warehouse_rows = s
+        .warehouses
+        .iter()
+        .map(|w| WarehouseRow {
+            warehouse: w.code.clone(),
+            capacity_lines_per_day: *w.capacity_lines_per_day.get_ref(),
+            storage_capacity_units: w.storage_capacity_units,
+            ..Default::default()
+        })
+        .collect();
+    let channel_rows = s
+        .channels
+        .iter()
+        .map(|c| ChannelRow {
+            channel: c.code.clone(),
+            strategy: c.strategy.get_ref().clone(),
+            ..Default::default()
+        })
+        .collect();
+    let mut top_skus: Vec<u32> = (0..skus as u32).collect();
+    top_skus.sort_by(|&a, &b| {
+        demand.expected_daily_units[b as usize]
+            .total_cmp(&demand.expected_daily_units[a as usize])
+            .then(a.cmp(&b))
+    });
+    top_skus.truncate(TOP_SKUS);
+    let peak_day: Vec<bool> = (0..days).map(|day| demand.is_peak(day)).collect();
+    let daily = (0..days)
+        .map(|day| {
+            let (demand_multiplier, events) = demand.describe_day(day);
+            DayRow {
+                day,
+                date: demand.date(day).to_string(),
+                demand_multiplier,
+                events,
+                ..Default::default()
+            }
+        })
+        .collect();
+    let replenisher = Replenisher::new(
+        s,
+        skus,
+        warehouses,
+        |sku| world.lead_time_days[world.supplier_of[sku] as usize],
+        &world.unit_price_cents,
+        &demand,
+    );
+    let locations = &world.warehouse_locations;
+    let home_warehouse = world
+        .channel_warehouses
+        .iter()
+        .flat_map(|allowed| {
+            world.regions.iter().map(move |region| {
+                allowed
+                    .iter()
+                    .min_by(|a, b| {
+                        let da = locations[a.0 as usize].distance_km(region);
+                        let db = locations[b.0 as usize].distance_km(region);
+                        da.total_cmp(&db).then(a.0.cmp(&b.0))
+                    })
+                    .map_or(0, |w| w.0)
+            })
+        })
+        .collect();
+    let mut sim = Sim {
+        s,
+        engine,
+        events,
+        world,
+        demand,
+        rng_carts: stream(seed, "carts"),
+        rng_fulfil: stream(seed, "fulfillment"),
+        rng_stock: stream(seed, "stock"),
+        queue: EventQueue::default(),
+        open: FxHashMap::default(),
+        pinned: FxHashMap::default(),
+        waiting: (0..warehouses).map(|_| VecDeque::new()).collect(),
+        view: vec![
+            ViewEntry {
+                units: 0,
+                refreshed_at_ms: u64::MAX
+            };
+            channels * skus
+        ],
+        hidden_shrink: vec![0; skus * warehouses],
+        replenisher,
+        home_warehouse,
+        next_reship: RESHIP_ORDER_BASE,
+        summary,
+        daily,
+        warehouse_daily: Vec::with_capacity(days as usize * warehouses),
+        warehouse_rows,
+        warehouse_on_hand_unit_days: vec![0; warehouses],
+        channel_rows,
+        sku_tally: vec![SkuTally::default(); skus],
+        sku_daily: Vec::with_capacity(days as usize * top_skus.len()),
+        top_skus,
+        days_closed: 0,
+        latency: LatencyRecorder::default(),
+        processing_ms: Vec::new(),
+        day_processing_ms: Vec::new(),
+        peak_day,
+        peak_processing_ms: Vec::new(),
+        delivery_days_total: 0.0,
+        distance_km_total: 0.0,
+        on_hand_value_total: 0.0,
+        recorded: RecordedState::default(),
+    };
+    // A run that fails midway still reports what it measured up to the failure.
+    let failure = sim.run(seed, progress, stop).err();
+    let mut output = sim.finish();
+    if let Some(error) = failure {
+        output.data.status = RunStatus::Failed {
+            days_completed: output.summary.days,
+            message: format!("{error:#}"),
+        };
+    }
+    Ok(output)
+}
+
+impl Sim<'_> {
+    pub(super) fn run(
+        &mut self,
+        seed: u64,
+        progress: &mut dyn FnMut(u32),
+        stop: &AtomicBool,
+    ) -> Result<()> {
+        let days = *self.s.horizon.days.get_ref();
+        let sweep_ms = (self.world.ttl_ms / 2).clamp(60_000, MS_PER_HOUR);
+        for day in 0..days {
+            let start = day as u64 * MS_PER_DAY;
+            for (w, &hour) in self.world.cutoff_hour.iter().enumerate() {
+                self.queue.push(
+                    start + hour as u64 * MS_PER_HOUR,
+                    SimEvent::Cutoff {
+                        warehouse: w as u16,
+                    },
+                );
+            }
+            self.queue
+                .push(start + MS_PER_DAY - 1, SimEvent::Close { day });
+        }
+        self.queue.push(0, SimEvent::Sweep);
+        if let Some(replay) = &self.demand.recorded {
+            let r = &mut self.recorded;
+            r.undos = replay.undos().collect();
+            r.retries = vec![0; r.undos.len()];
+            r.counted = vec![false; r.undos.len()];
+            for (i, (at_ms, undo)) in r.undos.iter().enumerate() {
+                r.undos_of.entry(undo.order).or_default().push(i as u32);
+                self.queue.push(*at_ms, SimEvent::Undo { index: i as u32 });
+            }
+            for (at_ms, sku, units) in replay.write_offs() {
+                self.queue.push(at_ms, SimEvent::WriteOff { sku, units });
+            }
+            self.summary.recorded_orders = replay.orders_in_horizon;
+            self.summary.recorded_skus_added = replay.additions.len() as u64;
+        }
+        let end_ms = days as u64 * MS_PER_DAY;
+        let mut rng_demand = stream(seed, "demand");
+        let mut today = DayDemand::default();
+        let mut next_arrival = 0usize;
+        let mut drawn_day = None;
+        let mut next_order = 1u64;
+        loop {
+            let event_at = self.queue.next_at().unwrap_or(u64::MAX);
+            let day = (event_at.min(end_ms) / MS_PER_DAY) as u32;
+            if drawn_day != Some(day) && day < days && next_arrival >= today.orders.len() {
+                self.demand.draw_day(day, &mut rng_demand, &mut today);
+                drawn_day = Some(day);
+                next_arrival = 0;
+            }
+            let arrival_at = today.orders.get(next_arrival).map_or(u64::MAX, |o| o.at_ms);
+            // Queued events first at equal times: a sweep or cutoff at 10:00 sees the world before 10:00's customers.
+            if arrival_at < event_at {
+                let order = &today.orders[next_arrival];
+                next_arrival += 1;
+                self.arrival(
+                    next_order,
+                    order,
+                    &today.lines[order.lines.start as usize..order.lines.end as usize],
+                )?;
+                next_order += 1;
+                continue;
+            }
+            let Some((now_ms, event)) = self.queue.pop() else {
+                break;
+            };
+            if now_ms >= end_ms {
+                break;
+            }
+            match event {
+                SimEvent::Sweep => {
+                    self.sweep(now_ms);
+                    if now_ms + sweep_ms < end_ms {
+                        self.queue.push(now_ms + sweep_ms, SimEvent::Sweep);
+                    }
+                }
+                SimEvent::Pay { order } => {
+                    self.unpin(order);
+                    self.pay(order, now_ms)?;
+                }
+                SimEvent::Cutoff { warehouse } => self.cutoff(warehouse as usize, now_ms)?,
+                SimEvent::Return {
+                    order,
+                    line,
+                    units,
+                    restock,
+                } => {
+                    self.unpin(order);
+                    let disposition = if restock {
+                        Disposition::Restock
+                    } else {
+                        Disposition::Scrap
+                    };
+                    let outcome = self.latency.time(CallKind::RestockReturn, || {
+                        self.engine.restock_return(
+                            OrderId(order),
+                            line as usize,
+                            units as i64,
+                            disposition,
+                            now_ms,
+                        )
+                    });
+                    let outcome =
+                        outcome.with_context(|| format!("return of order {order} line {line}"))?;
+                    self.summary.units_returned += units as u64;
+                    if restock {
+                        self.summary.units_restocked += units as u64;
+                    }
+                    self.backorders_filled(&outcome.filled, now_ms);
+                }
+                SimEvent::Reship {
+                    order,
+                    line,
+                    sku,
+                    units,
+                    region,
+                } => {
+                    self.unpin(order);
+                    self.reship(order, line, sku, units, region, now_ms)?;
+                }
+                SimEvent::Receipt {
+                    sku,
+                    warehouse,
+                    units,
+                } => {
+                    let receipt = self.latency.time(CallKind::Receive, || {
+                        self.engine.receive(
+                            SkuId(sku),
+                            WarehouseId(warehouse),
+                            units as i64,
+                            now_ms,
+                        )
+                    })?;
+                    let cell = sku as usize * self.world.warehouses + warehouse as usize;
+                    self.replenisher
+                        .received(cell, units as u64, (now_ms / MS_PER_DAY) as u32);
+                    self.summary.units_received += units as u64;
+                    self.backorders_filled(&receipt.filled, now_ms);
+                }
+                SimEvent::Undo { index } => self.undo(index as usize, now_ms)?,
+                SimEvent::WriteOff { sku, units } => self.write_off(sku, units, now_ms)?,
+                SimEvent::Close { day } => {
+                    self.close(day, now_ms)?;
+                    progress(day);
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        bail!("interrupted after day {} of {days}", day + 1);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Schedules an event about `order`, pinning the order's engine record until it runs.
+    pub(super) fn schedule_for(&mut self, order: u64, at_ms: u64, event: SimEvent) {
+        *self.pinned.entry(order).or_default() += 1;
+        self.queue.push(at_ms, event);
+    }
+
+    pub(super) fn unpin(&mut self, order: u64) {
+        if let Some(count) = self.pinned.get_mut(&order) {
+            *count -= 1;
+            if *count == 0 {
+                self.pinned.remove(&order);
+            }
+        }
+    }
+}

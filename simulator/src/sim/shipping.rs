@@ -1,0 +1,245 @@
+//! Paid shipments queue at their warehouse; at its cutoff they are picked (short picks where
+//! shrinkage emptied the shelf), shipped within the day's capacity, and orders complete.
+
+use anyhow::{bail, Result};
+use qm_engine::*;
+use rand::RngExt;
+
+use super::clock::SimEvent;
+use super::metrics::*;
+use super::state::*;
+use crate::time::MS_PER_DAY;
+use qm_reports::run::WarehouseDayRow;
+
+impl Sim<'_> {
+    pub(super) fn enqueue(&mut self, shipment: &ShipmentInfo, now_ms: u64) {
+        let region = self.open.get(&shipment.id.order.0).map_or(0, |o| o.region);
+        let distance_km = self.world.regions[region as usize]
+            .distance_km(&self.world.warehouse_locations[shipment.warehouse.index()]);
+        self.waiting[shipment.warehouse.index()].push_back(Queued {
+            shipment: shipment.id,
+            lines: shipment.lines,
+            ready_at_ms: now_ms,
+            cost_cents: shipment.quote.map_or(0, |q| q.cost_cents),
+            distance_km,
+            transit_days: shipment.quote.map_or(3, |q| q.transit_days),
+        });
+    }
+
+    pub(super) fn backorders_filled(&mut self, fills: &[BackorderFill], now_ms: u64) {
+        for fill in fills {
+            self.summary.backorder_units_filled += fill.units as u64;
+            if let Some(id) = fill.shipment {
+                let info = self
+                    .engine
+                    .order(id.order)
+                    .and_then(|view| view.shipments.into_iter().find(|s| s.id == id));
+                if let Some(info) = info {
+                    self.enqueue(&info, now_ms);
+                }
+            }
+        }
+    }
+
+    pub(super) fn cutoff(&mut self, w: usize, now_ms: u64) -> Result<()> {
+        let capacity = self.world.capacity_lines[w] as u64;
+        let mut used = 0u64;
+        while let Some(next) = self.waiting[w].front() {
+            if next.ready_at_ms > now_ms || (used > 0 && used + next.lines as u64 > capacity) {
+                break;
+            }
+            let queued = self.waiting[w].pop_front().expect("front exists");
+            if self.recorded.released.contains(&queued.shipment.order.0) {
+                continue;
+            }
+            used += queued.lines as u64;
+            self.ship(w, queued, now_ms)?;
+        }
+        let backlog: u64 = self.waiting[w]
+            .iter()
+            .filter(|q| q.ready_at_ms <= now_ms)
+            .map(|q| q.lines as u64)
+            .sum();
+        let stats = &mut self.warehouse_rows[w];
+        stats.lines_shipped += used;
+        stats.peak_day_lines = stats.peak_day_lines.max(used);
+        if backlog > 0 {
+            stats.saturated_days += 1;
+            self.summary.capacity_saturated_warehouse_days += 1;
+        }
+        let day = (now_ms / MS_PER_DAY) as u32;
+        self.warehouse_daily.push(WarehouseDayRow {
+            day,
+            warehouse: self.s.warehouses[w].code.clone(),
+            lines_shipped: used,
+            capacity_lines: capacity as u32,
+            backlog_lines: backlog,
+            on_hand_units: 0,
+        });
+        Ok(())
+    }
+
+    pub(super) fn ship(&mut self, w: usize, queued: Queued, now_ms: u64) -> Result<()> {
+        let id = queued.shipment;
+        let order = id.order.0;
+        let day = (now_ms / MS_PER_DAY) as usize;
+        let shrink_on = *self.s.accuracy.shrinkage_rate_per_day.get_ref() > 0.0;
+        let returns_on = *self.s.returns.rate.get_ref() > 0.0;
+        let rate = self.world.pick_error_rate[w];
+        let pick_error = rate > 0.0 && self.rng_fulfil.random_bool(rate);
+        let mut lines = self.engine.shipment_lines(id)?;
+        if shrink_on {
+            for line in lines.iter_mut() {
+                let cell = line.sku.index() * self.world.warehouses + w;
+                let hidden = self.hidden_shrink[cell];
+                if hidden == 0 {
+                    continue;
+                }
+                let on_hand = self
+                    .engine
+                    .cell_snapshot(line.sku, WarehouseId(w as u16))
+                    .map_or(0, |c| c.on_hand);
+                let shelf = on_hand.saturating_sub(hidden);
+                let missing = line.units.saturating_sub(shelf);
+                if missing == 0 {
+                    continue;
+                }
+                self.latency.time(CallKind::ShortPick, || {
+                    self.engine
+                        .short_pick(id, line.line as usize, missing as i64, now_ms)
+                })?;
+                self.hidden_shrink[cell] -= missing;
+                line.units -= missing;
+                self.summary.units_short_picked += missing as u64;
+                // A customer order the shelf could not fill is oversold (once per order; its units every time).
+                let customer = self
+                    .open
+                    .get_mut(&order)
+                    .filter(|o| !o.reship)
+                    .map(|o| (o.channel, !std::mem::replace(&mut o.oversold, true)));
+                match customer {
+                    Some((channel, true)) => self.count_oversold(channel, missing as u64, day),
+                    Some((channel, false)) => {
+                        self.summary.oversold_units += missing as u64;
+                        self.channel_rows[channel as usize].oversold_units += missing as u64;
+                        self.daily[day].oversold_units += missing as u64;
+                    }
+                    None => {}
+                }
+            }
+        }
+        let shipped = self
+            .latency
+            .time(CallKind::Ship, || self.engine.ship(id, now_ms))?;
+        self.summary.shipments += 1;
+        self.summary.shipping_cost_cents += queued.cost_cents;
+        let warehouse_row = &mut self.warehouse_rows[w];
+        warehouse_row.shipments += 1;
+        warehouse_row.units_shipped += shipped.units;
+        warehouse_row.shipping_cost_cents += queued.cost_cents;
+        self.distance_km_total += queued.distance_km;
+        let delivered_at_ms = now_ms + queued.transit_days as u64 * MS_PER_DAY;
+        let Some(o) = self.open.get_mut(&order) else {
+            bail!("shipped order {order}, which the simulator was not following")
+        };
+        o.last_delivery_ms = o.last_delivery_ms.max(delivered_at_ms);
+        let (reship, region) = (o.reship, o.region);
+        let channel_row = &mut self.channel_rows[o.channel as usize];
+        channel_row.shipping_cost_cents += queued.cost_cents;
+        if !reship {
+            channel_row.units_shipped += shipped.units;
+            for line in &lines {
+                self.sku_tally[line.sku.index()].units_shipped += line.units as u64;
+            }
+            o.units_shipped += shipped.units as u32;
+            if !std::mem::replace(&mut o.shipped_any, true) {
+                self.summary.orders_shipped += 1;
+            }
+            self.summary.units_shipped += shipped.units;
+            self.daily[day].units_shipped += shipped.units;
+            if self.peak_day[(o.placed_at_ms / MS_PER_DAY) as usize] {
+                self.summary.peak_units_shipped += shipped.units;
+            }
+        }
+        let mut error_line = None;
+        if pick_error {
+            o.inaccurate = true;
+            self.summary.pick_errors += 1;
+            self.warehouse_rows[w].pick_errors += 1;
+            if let Some(line) = lines.iter().find(|l| l.units > 0) {
+                error_line = Some(line.line);
+                let event = SimEvent::Reship {
+                    order,
+                    line: line.line,
+                    sku: line.sku.0,
+                    units: line.units,
+                    region,
+                };
+                self.schedule_for(order, delivered_at_ms + MS_PER_DAY, event);
+            }
+        }
+        if returns_on && !reship {
+            let r = &self.s.returns;
+            let (min, max) = (
+                *r.delay_days_min.get_ref() as u64,
+                *r.delay_days_max.get_ref() as u64,
+            );
+            for line in lines
+                .iter()
+                .filter(|l| l.units > 0 && Some(l.line) != error_line)
+            {
+                if self.rng_fulfil.random_bool(*r.rate.get_ref()) {
+                    let at = delivered_at_ms
+                        + self
+                            .rng_fulfil
+                            .random_range(min * MS_PER_DAY..=max * MS_PER_DAY);
+                    let restock = self.rng_fulfil.random_bool(*r.restockable_share.get_ref());
+                    self.schedule_for(
+                        order,
+                        at,
+                        SimEvent::Return {
+                            order,
+                            line: line.line,
+                            units: line.units,
+                            restock,
+                        },
+                    );
+                }
+            }
+        }
+        if shipped.order_complete {
+            self.complete(order, now_ms, day);
+        }
+        Ok(())
+    }
+
+    pub(super) fn complete(&mut self, order: u64, now_ms: u64, day: usize) {
+        let Some(o) = self.open.remove(&order) else {
+            return;
+        };
+        if o.reship {
+            return;
+        }
+        if o.units_shipped < o.units_ordered {
+            return;
+        }
+        self.summary.orders_shipped_complete += 1;
+        if o.recorded != NO_RECORD && !o.lines_dropped {
+            *self.recorded.complete_parts.entry(o.recorded).or_default() += 1;
+        }
+        self.channel_rows[o.channel as usize].orders_shipped_complete += 1;
+        self.daily[day].orders_shipped_complete += 1;
+        if !o.inaccurate {
+            self.summary.orders_shipped_accurate += 1;
+        }
+        let processing = now_ms - o.placed_at_ms;
+        self.processing_ms.push(processing);
+        self.day_processing_ms.push(processing);
+        if self.peak_day[(o.placed_at_ms / MS_PER_DAY) as usize] {
+            self.summary.peak_orders_shipped_complete += 1;
+            self.peak_processing_ms.push(processing);
+        }
+        self.delivery_days_total +=
+            (o.last_delivery_ms - o.placed_at_ms) as f64 / MS_PER_DAY as f64;
+    }
+}

@@ -1,0 +1,300 @@
+//! Building the world a run starts from: catalog, network, channels, opening stock, suppliers.
+
+use anyhow::{Context, Result};
+use qm_engine::*;
+use rand_distr::{Distribution, LogNormal};
+
+use super::state::*;
+use super::streams::stream;
+use crate::demand::synthetic::DemandModel;
+use crate::scenario::{split_policy, Scenario};
+
+/// customer regions: the genesis that `qm engine` rebuilds and replays its journal onto.
+pub fn opening_engine(s: &Scenario, seed: u64) -> Result<(Engine, Vec<GeoPoint>)> {
+    let demand = DemandModel::new(s)?;
+    let (engine, world) = build_engine(s, &demand, seed)?;
+    Ok((engine, world.regions))
+}
+
+pub(super) fn build_engine(
+    s: &Scenario,
+    demand: &DemandModel,
+    seed: u64,
+) -> Result<(Engine, World)> {
+    let mut rng = stream(seed, "catalog");
+    let codes = s.sku_codes();
+    let lognormal = |median: f64, sigma: f64| {
+        LogNormal::new(median.ln(), sigma).context("catalog distribution")
+    };
+    let (weight, price) = (
+        lognormal(
+            *s.catalog.unit_weight_grams.get_ref() as f64,
+            *s.catalog.weight_sigma.get_ref(),
+        )?,
+        lognormal(
+            *s.catalog.unit_price_cents.get_ref() as f64,
+            *s.catalog.price_sigma.get_ref(),
+        )?,
+    );
+    let mut catalog: Vec<Sku> = if s.is_recorded() {
+        Vec::new()
+    } else if s.skus.is_empty() {
+        codes
+            .into_iter()
+            .map(|code| Sku {
+                code,
+                unit_weight_grams: (weight.sample(&mut rng).round() as u32).max(1),
+                unit_price_cents: (price.sample(&mut rng).round() as u64).max(1),
+            })
+            .collect()
+    } else {
+        s.skus
+            .iter()
+            .map(|k| Sku {
+                code: k.code.clone(),
+                unit_weight_grams: k.unit_weight_grams,
+                unit_price_cents: k.unit_price_cents,
+            })
+            .collect()
+    };
+    let point =
+        |lat: f64, lon: f64, what: &str| GeoPoint::new(lat, lon).with_context(|| what.to_string());
+    let warehouses = s
+        .warehouses
+        .iter()
+        .map(|w| {
+            Ok(Warehouse {
+                code: w.code.clone(),
+                location: point(
+                    *w.latitude_deg.get_ref(),
+                    *w.longitude_deg.get_ref(),
+                    &w.code,
+                )?,
+                capacity_lines_per_day: *w.capacity_lines_per_day.get_ref(),
+                storage_capacity_units: w.storage_capacity_units.unwrap_or(u64::MAX),
+                cutoff_hour: *w.cutoff_hour.get_ref() as u8,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let band = |max_distance_km, base_cents, per_kg_cents, transit_days| RateBand {
+        max_distance_km,
+        base_cents,
+        per_kg_cents,
+        transit_days,
+    };
+    let carriers = if s.fulfillment.carriers.is_empty() {
+        vec![Carrier {
+            code: "GROUND".into(),
+            bands: vec![
+                band(500.0, 500, 50, 2),
+                band(2_000.0, 800, 80, 4),
+                band(20_100.0, 1_500, 150, 7),
+            ],
+        }]
+    } else {
+        s.fulfillment
+            .carriers
+            .iter()
+            .map(|c| Carrier {
+                code: c.code.clone(),
+                bands: c
+                    .bands
+                    .iter()
+                    .map(|b| {
+                        band(
+                            *b.max_distance_km.get_ref(),
+                            b.base_cents,
+                            b.per_kg_cents,
+                            *b.transit_days.get_ref() as u8,
+                        )
+                    })
+                    .collect(),
+            })
+            .collect()
+    };
+    if let Some(replay) = &demand.recorded {
+        if !s.skus.is_empty() {
+            catalog.extend(s.skus.iter().map(|k| Sku {
+                code: k.code.clone(),
+                unit_weight_grams: k.unit_weight_grams,
+                unit_price_cents: k.unit_price_cents,
+            }));
+        }
+        // SKUs only the history knows: the catalog's default weight, the recorded median price.
+        let default_price = *s.catalog.unit_price_cents.get_ref();
+        catalog.extend(replay.additions.iter().map(|(code, price)| Sku {
+            code: code.clone(),
+            unit_weight_grams: *s.catalog.unit_weight_grams.get_ref(),
+            unit_price_cents: if *price > 0 { *price } else { default_price },
+        }));
+    }
+    let unit_price_cents = catalog.iter().map(|k| k.unit_price_cents).collect();
+    let warehouse_locations = warehouses.iter().map(|w| w.location).collect();
+    let network = Network::new(catalog, warehouses, carriers)?;
+    let channel_warehouses: Vec<Vec<WarehouseId>> = s
+        .channels
+        .iter()
+        .map(|c| {
+            c.warehouses
+                .iter()
+                .map(|w| network.warehouse_id(w.get_ref()).expect("validated"))
+                .collect()
+        })
+        .collect();
+    let channels = s
+        .channels
+        .iter()
+        .zip(&channel_warehouses)
+        .map(|(c, served)| ChannelConfig {
+            code: c.code.clone(),
+            warehouses: served.clone(),
+            buffer: match &c.buffer_percent {
+                Some(percent) => {
+                    Buffer::BasisPointsOfOnHand((percent.get_ref() * 100.0).round() as u32)
+                }
+                None if c.buffer_units > 0 => Buffer::Units(c.buffer_units),
+                None => Buffer::None,
+            },
+            buffer_overrides: vec![],
+            strategy: StrategyKind::from_name(c.strategy.get_ref()).expect("validated"),
+            capacity_aware: c.capacity_aware,
+        })
+        .collect();
+    let days = *s.horizon.days.get_ref();
+    let expected_orders: f64 = (0..days)
+        .map(|d| demand.expected_orders(d))
+        .map(|(all, extra)| all + extra.iter().sum::<f64>())
+        .sum();
+    let expected_open_orders =
+        ((expected_orders * 1.05) as usize + 1_000).min(MAX_PREALLOCATED_ORDERS);
+    let mut engine = Engine::new(EngineConfig {
+        network,
+        channels,
+        expected_open_orders,
+    })?;
+
+    let (skus, warehouse_count) = (demand.expected_daily_units.len(), s.warehouses.len());
+    let cover = *s.initial_stock.days_of_cover.get_ref();
+    let mut opening: Vec<i64> = demand
+        .expected_daily_units
+        .iter()
+        .flat_map(|daily| {
+            s.warehouses.iter().map(move |w| {
+                (daily * cover * w.stock_multiplier.get_ref() / warehouse_count as f64).ceil()
+                    as i64
+            })
+        })
+        .collect();
+    for cell in &s.initial_stock.cells {
+        let sku = engine
+            .network()
+            .sku_id(cell.sku.get_ref())
+            .expect("validated");
+        let warehouse = engine
+            .network()
+            .warehouse_id(cell.warehouse.get_ref())
+            .expect("validated");
+        opening[sku.index() * warehouse_count + warehouse.index()] = *cell.units.get_ref();
+    }
+    for (cell, &units) in opening.iter().enumerate() {
+        if units > 0 {
+            engine.seed_stock(
+                SkuId((cell / warehouse_count) as u32),
+                WarehouseId((cell % warehouse_count) as u16),
+                units,
+            )?;
+        }
+    }
+
+    let suppliers = &s.replenishment.suppliers;
+    let (supplier_of, lead_time_days) = if suppliers.is_empty() {
+        (vec![0; skus], vec![(3.0, 0.0)])
+    } else {
+        let pick =
+            rand::distr::weighted::WeightedIndex::new(suppliers.iter().map(|p| *p.share.get_ref()))
+                .context("replenishment.suppliers[].share")?;
+        let of = (0..skus).map(|_| pick.sample(&mut rng) as u16).collect();
+        (
+            of,
+            suppliers
+                .iter()
+                .map(|p| (*p.lead_time_days.get_ref(), *p.lead_time_std_days.get_ref()))
+                .collect(),
+        )
+    };
+    let global_pick_error = *s.accuracy.pick_error_rate.get_ref();
+    let sku_policy = s
+        .replenishment
+        .skus
+        .iter()
+        .map(|p| {
+            (
+                engine
+                    .network()
+                    .sku_id(p.sku.get_ref())
+                    .expect("validated")
+                    .0,
+                (p.reorder_point_units, *p.order_quantity_units.get_ref()),
+            )
+        })
+        .collect();
+    let world = World {
+        skus,
+        warehouses: warehouse_count,
+        unit_price_cents,
+        regions: s
+            .customers
+            .iter()
+            .map(|r| {
+                point(
+                    *r.latitude_deg.get_ref(),
+                    *r.longitude_deg.get_ref(),
+                    &r.name,
+                )
+            })
+            .collect::<Result<_>>()?,
+        warehouse_locations,
+        channel_warehouses,
+        splits: s
+            .channels
+            .iter()
+            .map(|c| split_policy(c.split.get_ref()).expect("validated"))
+            .collect(),
+        backorder_oversold: s
+            .channels
+            .iter()
+            .map(|c| c.oversold.get_ref() == "backorder")
+            .collect(),
+        view_refresh_ms: s
+            .channels
+            .iter()
+            .map(|c| *c.view_refresh_minutes.get_ref() as u64 * 60_000)
+            .collect(),
+        capacity_lines: s
+            .warehouses
+            .iter()
+            .map(|w| *w.capacity_lines_per_day.get_ref())
+            .collect(),
+        cutoff_hour: s
+            .warehouses
+            .iter()
+            .map(|w| *w.cutoff_hour.get_ref())
+            .collect(),
+        pick_error_rate: s
+            .warehouses
+            .iter()
+            .map(|w| {
+                w.pick_error_rate
+                    .as_ref()
+                    .map_or(global_pick_error, |r| *r.get_ref())
+            })
+            .collect(),
+        supplier_of,
+        lead_time_days,
+        sku_policy,
+        holding_rate_per_day: *s.catalog.holding_cost_rate_per_year.get_ref() / 365.0,
+        ttl_ms: *s.carts.hold_ttl_minutes.get_ref() as u64 * 60_000,
+        express_days: *s.demand.express_transit_days.get_ref() as u8,
+    };
+    Ok((engine, world))
+}

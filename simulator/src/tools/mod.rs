@@ -1,0 +1,8 @@
+//! Commands built on many runs of a scenario (`bench`, `size`, `tune`) and the stand-alone
+//! calculators (`policy`, `forecast`).
+
+pub mod bench;
+pub mod calculators;
+pub mod size;
+pub mod size_report;
+pub mod tune;
