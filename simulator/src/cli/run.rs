@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use qm_reports::export::Format;
 use qm_simulator::scenario::Scenario;
-use qm_simulator::sim::{read_results, simulate_until, write_outputs, RunOutput};
+use qm_simulator::sim::{read_results, simulate_until, write_outputs, RunOutput, SimError};
 use rayon::prelude::*;
 
 use super::args::{CompareArgs, ReportArgs, SimulateArgs};
@@ -42,7 +42,7 @@ pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
                 total
             );
         }
-        let outputs: Vec<anyhow::Result<RunOutput>> = seeds
+        let outputs: Vec<Result<RunOutput, SimError>> = seeds
             .par_iter()
             .map(|&seed| simulate_until(s, seed, &mut |_| {}, &INTERRUPTED))
             .collect();

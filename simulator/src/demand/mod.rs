@@ -3,10 +3,12 @@
 //! horizon); both fill the same [`day::DayDemand`] the event loop consumes.
 
 pub mod day;
+mod error;
 pub mod import;
 pub mod log;
 pub mod replay;
 pub mod synthetic;
 
 pub use day::{DayDemand, DraftOrder};
+pub use error::DemandError;
 pub use synthetic::{popularity, DemandModel};

@@ -6,11 +6,11 @@
 
 use std::ops::Range;
 
-use anyhow::{Context, Result};
 use chrono::{NaiveTime, TimeZone};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::day::{DayDemand, DraftOrder};
+use super::error::DemandError;
 use super::import::import;
 use super::log::{DemandLog, RecordedUndo, NONE};
 use crate::scenario::columns::ColumnMapping;
@@ -21,12 +21,12 @@ use crate::time::MS_PER_DAY;
 pub const MAX_LINES_PER_PART: u32 = qm_engine::constants::MAX_LINES_PER_ORDER as u32;
 
 /// Reads the scenario's recorded history: a demand log, or a CSV/Parquet file imported now.
-pub fn load_log(s: &Scenario) -> Result<DemandLog> {
+pub fn load_log(s: &Scenario) -> Result<DemandLog, DemandError> {
     let spec = s
         .demand
         .recorded
         .as_ref()
-        .context("demand.recorded is missing")?
+        .ok_or(DemandError::NoRecordedTable)?
         .get_ref();
     let path = s.recorded_path().expect("recorded");
     if path.extension().is_some_and(|e| e == "qmd") {
@@ -95,7 +95,7 @@ impl Clock {
 
 impl Replay {
     /// Places `log` on `s`'s horizon; `catalog` holds the scenario's own SKU codes.
-    pub fn new(s: &Scenario, log: DemandLog, catalog: &[String]) -> Result<Self> {
+    pub fn new(s: &Scenario, log: DemandLog, catalog: &[String]) -> Result<Self, DemandError> {
         let spec = s.demand.recorded.as_ref().expect("recorded").get_ref();
         let days = *s.horizon.days.get_ref() as u64;
         let horizon_ms = days * MS_PER_DAY;

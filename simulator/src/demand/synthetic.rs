@@ -1,7 +1,6 @@
 //! Synthetic demand: how many orders a day (base rate × day-of-week × trend × events, with
 //! Poisson or negative binomial noise), when in the day they arrive, and what is in them.
 
-use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
 use rand::distr::weighted::WeightedIndex;
 use rand::rngs::StdRng;
@@ -9,6 +8,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Gamma, Poisson};
 
 use super::day::{DayDemand, DraftOrder};
+use super::error::DemandError;
 use super::replay::{load_log, Replay};
 use crate::scenario::{to_date, Scenario};
 use crate::time::MS_PER_HOUR;
@@ -104,11 +104,14 @@ fn capped_mean(mean: f64, max: u32) -> f64 {
 
 impl DemandModel {
     /// Builds the model; the scenario is already validated.
-    pub fn new(s: &Scenario) -> Result<Self> {
+    pub fn new(s: &Scenario) -> Result<Self, DemandError> {
         let d = &s.demand;
         let weights = popularity(s);
         let total: f64 = weights.iter().sum();
-        let sku_pick = WeightedIndex::new(&weights).context("SKU popularity")?;
+        let sku_pick = WeightedIndex::new(&weights).map_err(|cause| DemandError::Weights {
+            what: "SKU popularity",
+            cause,
+        })?;
         let mean_lines = capped_mean(
             *d.mean_lines_per_order.get_ref(),
             *d.max_lines_per_order.get_ref(),
@@ -155,7 +158,10 @@ impl DemandModel {
                     let w: Vec<f64> = list.iter().map(|&k| weights[k as usize]).collect();
                     let share = w.iter().sum::<f64>() / total;
                     Some((
-                        WeightedIndex::new(&w).context("event SKU weights")?,
+                        WeightedIndex::new(&w).map_err(|cause| DemandError::Weights {
+                            what: "event SKU weights",
+                            cause,
+                        })?,
                         list,
                         share,
                     ))
@@ -177,21 +183,40 @@ impl DemandModel {
             start,
             orders_per_day,
             day_of_week,
-            hour: WeightedIndex::new(d.intraday.get_ref()).context("demand.intraday")?,
+            hour: WeightedIndex::new(d.intraday.get_ref()).map_err(|cause| {
+                DemandError::Weights {
+                    what: "demand.intraday",
+                    cause,
+                }
+            })?,
             trend_per_year: *d.trend_per_year.get_ref(),
             dispersion: (d.noise.get_ref() == "negative_binomial").then(|| *d.dispersion.get_ref()),
             events,
             sku_pick,
-            extra_lines: extra(*d.mean_lines_per_order.get_ref())
-                .context("demand.mean_lines_per_order")?,
+            extra_lines: extra(*d.mean_lines_per_order.get_ref()).map_err(|cause| {
+                DemandError::Count {
+                    what: "demand.mean_lines_per_order",
+                    cause,
+                }
+            })?,
             max_lines: *d.max_lines_per_order.get_ref(),
-            extra_units: extra(*d.mean_units_per_line.get_ref())
-                .context("demand.mean_units_per_line")?,
+            extra_units: extra(*d.mean_units_per_line.get_ref()).map_err(|cause| {
+                DemandError::Count {
+                    what: "demand.mean_units_per_line",
+                    cause,
+                }
+            })?,
             max_units: *d.max_units_per_line.get_ref(),
             channel_pick: WeightedIndex::new(s.channels.iter().map(|c| *c.share.get_ref()))
-                .context("channels[].share")?,
+                .map_err(|cause| DemandError::Weights {
+                    what: "channels[].share",
+                    cause,
+                })?,
             region_pick: WeightedIndex::new(s.customers.iter().map(|r| *r.share.get_ref()))
-                .context("customers[].share")?,
+                .map_err(|cause| DemandError::Weights {
+                    what: "customers[].share",
+                    cause,
+                })?,
             express_share: *d.express_share.get_ref(),
             expected_daily_units,
             recorded: None,

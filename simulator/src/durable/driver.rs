@@ -3,11 +3,11 @@
 use std::path::Path;
 use std::time::Instant;
 
-use anyhow::Result;
 use crossbeam_channel::Receiver;
 use qm_engine::journal::Command;
 use qm_engine::Engine;
 
+use super::error::{DurableError, Result};
 use super::genesis::*;
 use super::recovery::*;
 use super::settings::*;
@@ -243,9 +243,9 @@ pub fn drive(
     let mut wait = |(at, ack, n): (Instant, Receiver<Ack>, u64),
                     latency: &mut hdrhistogram::Histogram<u64>|
      -> Result<()> {
-        let ack = ack
-            .recv()
-            .map_err(|_| anyhow::anyhow!("the journal writer stopped before acknowledging"))?;
+        let ack = ack.recv().map_err(|_| {
+            DurableError::Stopped("the journal writer stopped before acknowledging")
+        })?;
         latency.saturating_record(at.elapsed().as_nanos() as u64);
         on_ack(ack.first_seq + n - 1);
         Ok(())

@@ -4,9 +4,9 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
 use qm_engine::journal::{self};
 
+use super::error::{DurableError, Result};
 use super::settings::*;
 
 /// The snapshot file of journal position `seq`.
@@ -21,7 +21,7 @@ pub(super) fn numbered_files(
     suffix: &str,
 ) -> Result<Vec<(u64, PathBuf)>> {
     let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
+    for entry in std::fs::read_dir(dir).map_err(DurableError::io("cannot list", &dir))? {
         let path = entry?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if let Some(number) = name
@@ -58,8 +58,8 @@ pub fn segments(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
 pub(super) fn create_segment(dir: &Path, first_seq: u64) -> Result<File> {
     let path = segment_path(dir, first_seq);
     let temporary = path.with_extension("qmj.tmp");
-    let mut file = File::create(&temporary)
-        .with_context(|| format!("cannot create {}", temporary.display()))?;
+    let mut file =
+        File::create(&temporary).map_err(DurableError::io("cannot create", &temporary))?;
     file.write_all(&journal::MAGIC)?;
     file.sync_all()?;
     std::fs::rename(&temporary, &path)?;
@@ -67,12 +67,12 @@ pub(super) fn create_segment(dir: &Path, first_seq: u64) -> Result<File> {
     OpenOptions::new()
         .append(true)
         .open(&path)
-        .with_context(|| format!("cannot open {}", path.display()))
+        .map_err(DurableError::io("cannot open", &path))
 }
 
 /// Makes a new file's directory entry durable.
 pub(super) fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir)
         .and_then(|d| d.sync_all())
-        .with_context(|| format!("cannot sync {}", dir.display()))
+        .map_err(DurableError::io("cannot sync", &dir))
 }

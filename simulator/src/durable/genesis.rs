@@ -2,9 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
 use qm_engine::Engine;
 
+use super::error::{DurableError, Result};
 use super::files::sync_dir;
 
 /// What a durable engine's folder starts from: a scenario and a seed (the opening engine).
@@ -24,12 +24,12 @@ impl Genesis {
     /// Writes the genesis into `dir` (a copy of the scenario text, so later edits of the file
     /// cannot change what the journal replays onto), unless one is there already.
     pub fn create(dir: &Path, scenario_path: &Path, seed: u64) -> Result<Genesis> {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(DurableError::io("cannot create", &dir))?;
         if dir.join(GENESIS_FILE).exists() {
             return Genesis::read(dir);
         }
         let text = std::fs::read_to_string(scenario_path)
-            .with_context(|| format!("cannot read {}", scenario_path.display()))?;
+            .map_err(DurableError::io("cannot read", &scenario_path))?;
         // Refuse a bad scenario before anything is written.
         crate::scenario::Scenario::parse(&text, scenario_path)?;
         let genesis = Genesis {
@@ -48,13 +48,12 @@ impl Genesis {
     /// Reads the genesis of `dir`.
     pub fn read(dir: &Path) -> Result<Genesis> {
         let path = dir.join(GENESIS_FILE);
-        let text = std::fs::read_to_string(&path).with_context(|| {
-            format!(
-                "{}: not a durable engine folder (no {GENESIS_FILE}; `qm engine drive` makes one)",
-                dir.display()
-            )
+        let text = std::fs::read_to_string(&path).map_err(|cause| DurableError::NotAFolder {
+            dir: dir.to_path_buf(),
+            file: GENESIS_FILE,
+            cause,
         })?;
-        serde_json::from_str(&text).with_context(|| format!("{}: damaged", path.display()))
+        serde_json::from_str(&text).map_err(|cause| DurableError::DamagedGenesis { path, cause })
     }
 
     /// The opening engine and the scenario's customer regions.
@@ -63,7 +62,7 @@ impl Genesis {
         dir: &Path,
     ) -> Result<(Engine, crate::scenario::Scenario, Vec<qm_engine::GeoPoint>)> {
         let text = std::fs::read_to_string(dir.join(SCENARIO_COPY))
-            .with_context(|| format!("cannot read {}", dir.join(SCENARIO_COPY).display()))?;
+            .map_err(DurableError::io("cannot read", &dir.join(SCENARIO_COPY)))?;
         let s = crate::scenario::Scenario::parse(&text, &self.scenario_path)?.scenario;
         let (engine, regions) = crate::sim::opening_engine(&s, self.seed)?;
         Ok((engine, s, regions))

@@ -2,9 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
 use qm_engine::journal::{Command, TornTail};
 
+use super::error::Result;
 use super::genesis::*;
 use super::recovery::*;
 

@@ -7,6 +7,7 @@
 //! journaled in the order they were applied, so a replay applies them in that order too.
 
 mod driver;
+mod error;
 mod files;
 mod genesis;
 mod inspect;
@@ -15,6 +16,7 @@ mod settings;
 mod writer;
 
 pub use driver::{drive, DriveOptions, DriveReport, Driver};
+pub use error::DurableError;
 pub use files::{segments, snapshots};
 pub use genesis::Genesis;
 pub use inspect::{inspect, Inspection};

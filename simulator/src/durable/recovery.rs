@@ -3,10 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
 use qm_engine::journal::{self, JournalError, TornTail};
 use qm_engine::Engine;
 
+use super::error::{DurableError, Result};
 use super::files::*;
 use super::settings::*;
 
@@ -36,11 +36,11 @@ impl JournalRead {
 pub fn read_journal(dir: &Path) -> Result<JournalRead> {
     let list = segments(dir)?;
     let Some(&(first_seq, _)) = list.first() else {
-        bail!(
+        return Err(DurableError::Refused(format!(
             "{}: no journal segment ({SEGMENT_PREFIX}*.qmj): not a durable engine folder, or its \
              journal was deleted",
             dir.display()
-        );
+        )));
     };
     let mut read = JournalRead {
         first_seq,
@@ -52,26 +52,29 @@ pub fn read_journal(dir: &Path) -> Result<JournalRead> {
     for (i, (first, path)) in list.iter().enumerate() {
         let expected = read.last_seq() + 1;
         if *first != expected {
-            bail!(
+            return Err(DurableError::Refused(format!(
                 "{}: starts at record {first}, but the segment before ends at record {}: records \
                  are missing or repeated",
                 path.display(),
                 expected - 1
-            );
+            )));
         }
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let scan = journal::scan_from(&bytes, *first)
-            .map_err(|e: JournalError| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let bytes = std::fs::read(path).map_err(DurableError::io("cannot read", &path))?;
+        let scan = journal::scan_from(&bytes, *first).map_err(|cause: JournalError| {
+            DurableError::Journal {
+                path: path.clone(),
+                cause,
+            }
+        })?;
         if let Some(torn) = &scan.torn {
             if i + 1 < list.len() {
-                bail!(
+                return Err(DurableError::Refused(format!(
                     "{}: damaged at byte {} ({}), and later segments follow: this is not a torn \
                      write. Refusing to skip records: restore the journal from a backup",
                     path.display(),
                     torn.offset,
                     torn.reason
-                );
+                )));
             }
         }
         read.segments.push((*first, path.clone(), scan.valid_len));
@@ -174,7 +177,8 @@ pub(super) fn recover_from(
     }
     let (snapshot, engine) = match loaded {
         Some((seq, engine)) => (Some(seq), engine),
-        None if scan.first_seq > 1 => bail!(
+        None if scan.first_seq > 1 => {
+            return Err(DurableError::Refused(format!(
             "{}: the journal begins at record {} and no valid snapshot covers the records before \
              it{}; restore a snapshot from a backup",
             dir.display(),
@@ -184,7 +188,8 @@ pub(super) fn recover_from(
             } else {
                 format!(" ({})", skipped.join("; "))
             }
-        ),
+        )))
+        }
         None => (None, genesis()?),
     };
     let from = snapshot.unwrap_or(0);

@@ -8,11 +8,11 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
 use crossbeam_channel::{Receiver, Sender};
 use qm_engine::journal::{self, Applied, Command};
 use qm_engine::Engine;
 
+use super::error::{DurableError, Result};
 use super::files::*;
 use super::recovery::*;
 use super::settings::*;
@@ -61,12 +61,12 @@ impl Durable {
         settings: Settings,
     ) -> Result<(Durable, Recovery)> {
         if !(1..=MAX_BATCH_COMMANDS).contains(&settings.batch_max_commands) {
-            bail!(
+            return Err(DurableError::Setting(format!(
                 "batch size must be between 1 and {MAX_BATCH_COMMANDS} commands, got {}",
                 settings.batch_max_commands
-            );
+            )));
         }
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(DurableError::io("cannot create", &dir))?;
         if segments(dir)?.is_empty() {
             create_segment(dir, 1)?;
         }
@@ -76,7 +76,7 @@ impl Durable {
         let file = OpenOptions::new()
             .append(true)
             .open(&last)
-            .with_context(|| format!("cannot open {}", last.display()))?;
+            .map_err(DurableError::io("cannot open", &last))?;
         if recovery.torn.is_some() {
             file.set_len(recovery.valid_len as u64)?;
             file.sync_all()?;
@@ -124,7 +124,9 @@ impl Durable {
             .as_ref()
             .expect("open until closed")
             .send(Submission { commands, reply })
-            .map_err(|_| anyhow::anyhow!("the journal writer stopped (see close() for why)"))?;
+            .map_err(|_| {
+                DurableError::Stopped("the journal writer stopped (see close() for why)")
+            })?;
         Ok(ack)
     }
 
@@ -132,7 +134,7 @@ impl Durable {
     pub fn submit_and_wait(&self, commands: Vec<Command>) -> Result<Ack> {
         self.submit(commands)?
             .recv()
-            .map_err(|_| anyhow::anyhow!("the journal writer stopped before acknowledging"))
+            .map_err(|_| DurableError::Stopped("the journal writer stopped before acknowledging"))
     }
 
     /// Stops the writer after it has made every queued command durable; returns its error.
@@ -140,7 +142,7 @@ impl Durable {
         self.queue.take();
         match self.writer.take().expect("open until closed").join() {
             Ok(result) => result,
-            Err(_) => bail!("the journal writer panicked"),
+            Err(_) => Err(DurableError::Stopped("the journal writer panicked")),
         }
     }
 }
@@ -193,7 +195,7 @@ pub(super) fn write_loop(
     drop(snapshots);
     let snapshot_result = snapshot_writer
         .join()
-        .map_err(|_| anyhow::anyhow!("the snapshot writer panicked"))?;
+        .map_err(|_| DurableError::Stopped("the snapshot writer panicked"))?;
     result.and(snapshot_result)
 }
 
@@ -206,8 +208,8 @@ pub(super) fn write_snapshot(
 ) -> Result<()> {
     let path = snapshot_path(dir, seq);
     let temporary = path.with_extension("qms.tmp");
-    let mut file = File::create(&temporary)
-        .with_context(|| format!("cannot create {}", temporary.display()))?;
+    let mut file =
+        File::create(&temporary).map_err(DurableError::io("cannot create", &temporary))?;
     file.write_all(&qm_engine::snapshot::encode(seq, state))?;
     file.sync_all()?;
     drop(file);
@@ -215,7 +217,7 @@ pub(super) fn write_snapshot(
     sync_dir(dir)?;
     let kept = snapshots(dir)?;
     for (_, old) in kept.iter().skip(SNAPSHOTS_KEPT) {
-        std::fs::remove_file(old).with_context(|| format!("cannot delete {}", old.display()))?;
+        std::fs::remove_file(old).map_err(DurableError::io("cannot delete", &old))?;
     }
     // Segments wholly at or before the oldest snapshot kept are no longer needed to recover.
     let oldest_kept = kept.iter().take(SNAPSHOTS_KEPT).map(|(seq, _)| *seq).min();
@@ -224,8 +226,7 @@ pub(super) fn write_snapshot(
         for pair in list.windows(2) {
             let ((_, path), (next_first, _)) = (&pair[0], &pair[1]);
             if next_first - 1 <= oldest_kept {
-                std::fs::remove_file(path)
-                    .with_context(|| format!("cannot delete {}", path.display()))?;
+                std::fs::remove_file(path).map_err(DurableError::io("cannot delete", &path))?;
             }
         }
     }
@@ -278,9 +279,7 @@ pub(super) fn write_batches(
         }
         file.write_all(&buffer)
             .and_then(|()| file.sync_data())
-            .context(
-                "cannot write the journal; nothing after the last acknowledged batch is durable",
-            )?;
+            .map_err(DurableError::JournalWrite)?;
         buffer.clear();
         stats.batches.fetch_add(1, Ordering::Relaxed);
         for (reply, ack) in batch.drain(..) {
@@ -304,7 +303,7 @@ pub(super) fn write_batches(
             *file = create_segment(dir, *next_seq)?;
             snapshots
                 .send((*next_seq - 1, state))
-                .map_err(|_| anyhow::anyhow!("the snapshot writer stopped"))?;
+                .map_err(|_| DurableError::Stopped("the snapshot writer stopped"))?;
             stats.snapshots.fetch_add(1, Ordering::Relaxed);
             since_snapshot = 0;
         }

@@ -1,12 +1,12 @@
 //! A customer arrives: each line against the channel's (possibly stale) view of stock, the
 //! reserve call, its outcome counted, and the payment or abandonment that follows.
 
-use anyhow::Result;
 use qm_engine::*;
 use rand::RngExt;
 use rand_distr::{Distribution, Exp};
 
 use super::clock::SimEvent;
+use super::error::SimError;
 use super::metrics::*;
 use super::state::*;
 use crate::time::MS_PER_DAY;
@@ -82,7 +82,7 @@ impl Sim<'_> {
         id: u64,
         draft: &crate::demand::DraftOrder,
         lines: &[(u32, u32)],
-    ) -> Result<()> {
+    ) -> Result<(), SimError> {
         let now_ms = draft.at_ms;
         let day = (now_ms / MS_PER_DAY) as usize;
         let channel = draft.channel;

@@ -1,10 +1,10 @@
 //! The daily close: shrinkage and cycle counts, stock KPIs, days-policy and forecast-driven
 //! reorders, the day's rows, archiving finished orders and the invariant check.
 
-use anyhow::Result;
 use qm_engine::*;
 use rand::RngExt;
 
+use super::error::SimError;
 use super::metrics::*;
 use super::replenisher::{CellState, Policy, SupplierOrder};
 use super::state::*;
@@ -14,7 +14,7 @@ use qm_reports::run::SkuDayRow;
 impl Sim<'_> {
     // One pass over the cells does shrinkage, counts, reorders and stock KPIs: `w` indexes several tables.
     #[allow(clippy::needless_range_loop)]
-    pub(super) fn close(&mut self, day: u32, now_ms: u64) -> Result<()> {
+    pub(super) fn close(&mut self, day: u32, now_ms: u64) -> Result<(), SimError> {
         let (skus, warehouses) = (self.world.skus, self.world.warehouses);
         let shrink_rate = *self.s.accuracy.shrinkage_rate_per_day.get_ref();
         let count_every = *self.s.accuracy.cycle_count_days.get_ref() as usize;
@@ -191,7 +191,7 @@ impl Sim<'_> {
             .archive_finished(|id| pinned.contains_key(&id.0));
         self.engine
             .check_invariants()
-            .map_err(|v| anyhow::anyhow!("day {day}: the engine broke an invariant (a bug, please report it with the scenario and seed): {v}"))?;
+            .map_err(|violation| SimError::Invariant { day, violation })?;
         Ok(())
     }
 }

@@ -1,10 +1,10 @@
 //! Cart holds: the sweep that expires them, and payment (confirm, or a failed payment's
 //! release).
 
-use anyhow::{bail, Result};
 use qm_engine::*;
 use rand::RngExt;
 
+use super::error::SimError;
 use super::metrics::*;
 use super::state::*;
 use crate::time::MS_PER_HOUR;
@@ -32,7 +32,7 @@ impl Sim<'_> {
         }
     }
 
-    pub(super) fn pay(&mut self, order: u64, now_ms: u64) -> Result<()> {
+    pub(super) fn pay(&mut self, order: u64, now_ms: u64) -> Result<(), SimError> {
         if self
             .rng_carts
             .random_bool(*self.s.carts.payment_failure_rate.get_ref())
@@ -50,7 +50,11 @@ impl Sim<'_> {
                     self.expired_unit_hours(order);
                     self.summary.orders_lost_hold_expired += 1;
                 }
-                Err(e) => bail!("the engine refused to release order {order}: {e}"),
+                Err(e) => {
+                    return Err(SimError::Disagreement(format!(
+                        "the engine refused to release order {order}: {e}"
+                    )))
+                }
             }
             self.open.remove(&order);
             return Ok(());
@@ -71,7 +75,11 @@ impl Sim<'_> {
                 self.summary.orders_lost_hold_expired += 1;
                 self.open.remove(&order);
             }
-            Err(e) => bail!("the engine refused a payment the simulator believed valid: {e}"),
+            Err(e) => {
+                return Err(SimError::Disagreement(format!(
+                    "the engine refused a payment the simulator believed valid: {e}"
+                )))
+            }
         }
         Ok(())
     }

@@ -10,6 +10,7 @@
 mod arrivals;
 pub mod clock;
 mod close;
+mod error;
 mod holds;
 pub mod metrics;
 mod recorded;
@@ -25,6 +26,7 @@ pub mod streams;
 mod tally;
 mod world;
 
+pub use error::SimError;
 pub use results::RunOutput;
 pub use results_file::{read_results, write_outputs, RESULTS_FILE};
 pub use run::{simulate, simulate_until};

@@ -1,10 +1,10 @@
 //! Replayed demand's own events: where recorded lines were placed, their cancellations and
 //! returns, and recorded stock write-offs.
 
-use anyhow::Result;
 use qm_engine::*;
 
 use super::clock::SimEvent;
+use super::error::SimError;
 use super::metrics::*;
 use super::state::*;
 use crate::demand::log::Undo;
@@ -45,7 +45,7 @@ impl Sim<'_> {
 
     /// A recorded cancellation or return: releases the order if nothing has shipped and every
     /// open unit is cancelled; otherwise returns the units once they have shipped.
-    pub(super) fn undo(&mut self, index: usize, now_ms: u64) -> Result<()> {
+    pub(super) fn undo(&mut self, index: usize, now_ms: u64) -> Result<(), SimError> {
         let (_, undo) = self.recorded.undos[index];
         let Some(&(id, line)) = self.recorded.placed_lines.get(&(undo.order, undo.line)) else {
             self.summary.recorded_undos_unapplied += 1;
@@ -113,7 +113,7 @@ impl Sim<'_> {
     }
 
     /// Recorded stock written off: taken from the warehouse with the most free units of the SKU.
-    pub(super) fn write_off(&mut self, sku: u32, units: u32, now_ms: u64) -> Result<()> {
+    pub(super) fn write_off(&mut self, sku: u32, units: u32, now_ms: u64) -> Result<(), SimError> {
         let best = (0..self.world.warehouses)
             .map(|w| {
                 let free = self

@@ -1,11 +1,11 @@
 //! The results file a run folder keeps for `qm report` and `qm compare`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
-
-use super::results::RunOutput;
 use qm_reports::run::RunData;
+
+use super::error::SimError;
+use super::results::RunOutput;
 
 /// The file in a run folder that keeps the run's results for `qm report` and `qm compare`.
 pub const RESULTS_FILE: &str = "results.qmr";
@@ -17,32 +17,32 @@ pub fn write_outputs(
     output: &RunOutput,
     dir: &Path,
     formats: &[qm_reports::export::Format],
-) -> Result<Vec<std::path::PathBuf>> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+) -> Result<Vec<PathBuf>, SimError> {
+    std::fs::create_dir_all(dir).map_err(|cause| SimError::CreateFolder {
+        path: dir.into(),
+        cause,
+    })?;
     let path = dir.join(RESULTS_FILE);
     let mut bytes = RESULTS_MAGIC.to_vec();
     bytes.extend(crate::codec::encode(&output.data)?);
-    std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    std::fs::write(&path, bytes).map_err(|cause| SimError::Write {
+        path: path.clone(),
+        cause,
+    })?;
     let mut written = vec![path];
     written.extend(qm_reports::export::write(&output.data, dir, formats)?);
     Ok(written)
 }
 
 /// Reads the results a run wrote into `dir`.
-pub fn read_results(dir: &Path) -> Result<RunData> {
+pub fn read_results(dir: &Path) -> Result<RunData, SimError> {
     let path = dir.join(RESULTS_FILE);
-    let bytes = std::fs::read(&path).with_context(|| {
-        format!(
-            "{} holds no run results ({RESULTS_FILE}): give the folder `qm simulate` wrote, e.g. runs/baseline",
-            dir.display()
-        )
+    let bytes = std::fs::read(&path).map_err(|cause| SimError::NoResults {
+        dir: dir.into(),
+        cause,
     })?;
     let Some(body) = bytes.strip_prefix(RESULTS_MAGIC.as_slice()) else {
-        bail!(
-            "{}: not a results file of this version of qm (run the scenario again)",
-            path.display()
-        )
+        return Err(SimError::ForeignResults { path });
     };
-    crate::codec::decode(body).with_context(|| format!("{}: damaged results file", path.display()))
+    crate::codec::decode(body).map_err(|cause| SimError::DamagedResults { path, cause })
 }

@@ -1,9 +1,9 @@
 //! Returns and pick errors: a returned line restocked or scrapped, and the right item
 //! reshipped after a wrong one.
 
-use anyhow::{Context, Result};
 use qm_engine::*;
 
+use super::error::SimError;
 use super::metrics::*;
 use super::state::*;
 
@@ -16,13 +16,16 @@ impl Sim<'_> {
         units: u32,
         region: u16,
         now_ms: u64,
-    ) -> Result<()> {
+    ) -> Result<(), SimError> {
         // The customer sends the wrong item back; the shop sends the right one. A recorded
         // return of the same line may have come back first: only the rest is returnable.
         let units = self
             .engine
             .returnable_units(OrderId(order), line as usize)
-            .with_context(|| format!("return of the wrong item of order {order}"))?
+            .map_err(|cause| SimError::OrderCall {
+                doing: format!("return of the wrong item of order {order}"),
+                cause,
+            })?
             .min(units);
         if units == 0 {
             return Ok(());
@@ -36,8 +39,10 @@ impl Sim<'_> {
                 now_ms,
             )
         });
-        let outcome =
-            outcome.with_context(|| format!("return of the wrong item of order {order}"))?;
+        let outcome = outcome.map_err(|cause| SimError::OrderCall {
+            doing: format!("return of the wrong item of order {order}"),
+            cause,
+        })?;
         self.summary.units_returned += units as u64;
         self.summary.units_restocked += units as u64;
         self.backorders_filled(&outcome.filled, now_ms);

@@ -3,11 +3,11 @@
 use std::collections::VecDeque;
 use std::sync::atomic::AtomicBool;
 
-use anyhow::{bail, Context, Result};
 use qm_engine::*;
 use rustc_hash::FxHashMap;
 
 use super::clock::{EventQueue, SimEvent};
+use super::error::SimError;
 use super::metrics::*;
 use super::replenisher::Replenisher;
 use super::results::RunOutput;
@@ -20,7 +20,11 @@ use crate::scenario::Scenario;
 use crate::time::{MS_PER_DAY, MS_PER_HOUR};
 use qm_reports::run::{ChannelRow, DayRow, RunStatus, WarehouseRow, TOP_SKUS};
 
-pub fn simulate(s: &Scenario, seed: u64, progress: &mut dyn FnMut(u32)) -> Result<RunOutput> {
+pub fn simulate(
+    s: &Scenario,
+    seed: u64,
+    progress: &mut dyn FnMut(u32),
+) -> Result<RunOutput, SimError> {
     simulate_until(s, seed, progress, &AtomicBool::new(false))
 }
 
@@ -31,7 +35,7 @@ pub fn simulate_until(
     seed: u64,
     progress: &mut dyn FnMut(u32),
     stop: &AtomicBool,
-) -> Result<RunOutput> {
+) -> Result<RunOutput, SimError> {
     let demand = DemandModel::new(s)?;
     let (mut engine, world) = build_engine(s, &demand, seed)?;
     let events = engine.subscribe();
@@ -158,7 +162,7 @@ pub fn simulate_until(
     if let Some(error) = failure {
         output.data.status = RunStatus::Failed {
             days_completed: output.summary.days,
-            message: format!("{error:#}"),
+            message: with_causes(&error),
         };
     }
     Ok(output)
@@ -170,7 +174,7 @@ impl Sim<'_> {
         seed: u64,
         progress: &mut dyn FnMut(u32),
         stop: &AtomicBool,
-    ) -> Result<()> {
+    ) -> Result<(), SimError> {
         let days = *self.s.horizon.days.get_ref();
         let sweep_ms = (self.world.ttl_ms / 2).clamp(60_000, MS_PER_HOUR);
         for day in 0..days {
@@ -268,8 +272,10 @@ impl Sim<'_> {
                             now_ms,
                         )
                     });
-                    let outcome =
-                        outcome.with_context(|| format!("return of order {order} line {line}"))?;
+                    let outcome = outcome.map_err(|cause| SimError::OrderCall {
+                        doing: format!("return of order {order} line {line}"),
+                        cause,
+                    })?;
                     self.summary.units_returned += units as u64;
                     if restock {
                         self.summary.units_restocked += units as u64;
@@ -311,7 +317,7 @@ impl Sim<'_> {
                     self.close(day, now_ms)?;
                     progress(day);
                     if stop.load(std::sync::atomic::Ordering::Relaxed) {
-                        bail!("interrupted after day {} of {days}", day + 1);
+                        return Err(SimError::Interrupted { day: day + 1, days });
                     }
                 }
             }
@@ -333,4 +339,16 @@ impl Sim<'_> {
             }
         }
     }
+}
+
+/// An error's message followed by each of its causes, as `a: b: c`.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        message.push_str(": ");
+        message.push_str(&next.to_string());
+        cause = next.source();
+    }
+    message
 }

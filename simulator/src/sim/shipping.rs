@@ -1,11 +1,11 @@
 //! Paid shipments queue at their warehouse; at its cutoff they are picked (short picks where
 //! shrinkage emptied the shelf), shipped within the day's capacity, and orders complete.
 
-use anyhow::{bail, Result};
 use qm_engine::*;
 use rand::RngExt;
 
 use super::clock::SimEvent;
+use super::error::SimError;
 use super::metrics::*;
 use super::state::*;
 use crate::time::MS_PER_DAY;
@@ -41,7 +41,7 @@ impl Sim<'_> {
         }
     }
 
-    pub(super) fn cutoff(&mut self, w: usize, now_ms: u64) -> Result<()> {
+    pub(super) fn cutoff(&mut self, w: usize, now_ms: u64) -> Result<(), SimError> {
         let capacity = self.world.capacity_lines[w] as u64;
         let mut used = 0u64;
         while let Some(next) = self.waiting[w].front() {
@@ -79,7 +79,7 @@ impl Sim<'_> {
         Ok(())
     }
 
-    pub(super) fn ship(&mut self, w: usize, queued: Queued, now_ms: u64) -> Result<()> {
+    pub(super) fn ship(&mut self, w: usize, queued: Queued, now_ms: u64) -> Result<(), SimError> {
         let id = queued.shipment;
         let order = id.order.0;
         let day = (now_ms / MS_PER_DAY) as usize;
@@ -140,7 +140,9 @@ impl Sim<'_> {
         self.distance_km_total += queued.distance_km;
         let delivered_at_ms = now_ms + queued.transit_days as u64 * MS_PER_DAY;
         let Some(o) = self.open.get_mut(&order) else {
-            bail!("shipped order {order}, which the simulator was not following")
+            return Err(SimError::Disagreement(format!(
+                "shipped order {order}, which the simulator was not following"
+            )));
         };
         o.last_delivery_ms = o.last_delivery_ms.max(delivered_at_ms);
         let (reship, region) = (o.reship, o.region);

@@ -1,16 +1,16 @@
 //! Building the world a run starts from: catalog, network, channels, opening stock, suppliers.
 
-use anyhow::{Context, Result};
 use qm_engine::*;
 use rand_distr::{Distribution, LogNormal};
 
+use super::error::SimError;
 use super::state::*;
 use super::streams::stream;
 use crate::demand::synthetic::DemandModel;
 use crate::scenario::{split_policy, Scenario};
 
 /// customer regions: the genesis that `qm engine` rebuilds and replays its journal onto.
-pub fn opening_engine(s: &Scenario, seed: u64) -> Result<(Engine, Vec<GeoPoint>)> {
+pub fn opening_engine(s: &Scenario, seed: u64) -> Result<(Engine, Vec<GeoPoint>), SimError> {
     let demand = DemandModel::new(s)?;
     let (engine, world) = build_engine(s, &demand, seed)?;
     Ok((engine, world.regions))
@@ -20,11 +20,14 @@ pub(super) fn build_engine(
     s: &Scenario,
     demand: &DemandModel,
     seed: u64,
-) -> Result<(Engine, World)> {
+) -> Result<(Engine, World), SimError> {
     let mut rng = stream(seed, "catalog");
     let codes = s.sku_codes();
     let lognormal = |median: f64, sigma: f64| {
-        LogNormal::new(median.ln(), sigma).context("catalog distribution")
+        LogNormal::new(median.ln(), sigma).map_err(|e| SimError::Distribution {
+            what: "catalog distribution",
+            cause: e.to_string(),
+        })
     };
     let (weight, price) = (
         lognormal(
@@ -57,8 +60,12 @@ pub(super) fn build_engine(
             })
             .collect()
     };
-    let point =
-        |lat: f64, lon: f64, what: &str| GeoPoint::new(lat, lon).with_context(|| what.to_string());
+    let point = |lat: f64, lon: f64, what: &str| {
+        GeoPoint::new(lat, lon).map_err(|cause| SimError::Location {
+            what: what.to_string(),
+            cause,
+        })
+    };
     let warehouses = s
         .warehouses
         .iter()
@@ -75,7 +82,7 @@ pub(super) fn build_engine(
                 cutoff_hour: *w.cutoff_hour.get_ref() as u8,
             })
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>, SimError>>()?;
     let band = |max_distance_km, base_cents, per_kg_cents, transit_days| RateBand {
         max_distance_km,
         base_cents,
@@ -212,7 +219,10 @@ pub(super) fn build_engine(
     } else {
         let pick =
             rand::distr::weighted::WeightedIndex::new(suppliers.iter().map(|p| *p.share.get_ref()))
-                .context("replenishment.suppliers[].share")?;
+                .map_err(|e| SimError::Distribution {
+                    what: "replenishment.suppliers[].share",
+                    cause: e.to_string(),
+                })?;
         let of = (0..skus).map(|_| pick.sample(&mut rng) as u16).collect();
         (
             of,
@@ -252,7 +262,7 @@ pub(super) fn build_engine(
                     &r.name,
                 )
             })
-            .collect::<Result<_>>()?,
+            .collect::<Result<_, SimError>>()?,
         warehouse_locations,
         channel_warehouses,
         splits: s

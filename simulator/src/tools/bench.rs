@@ -6,7 +6,6 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
 use polars::prelude::*;
 use qm_engine::allocation::StrategyKind;
 use qm_reports::kpi::{self, KpiReading};
@@ -15,6 +14,7 @@ use rayon::prelude::*;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use toml::Spanned;
 
+use super::error::ToolError;
 use crate::scenario::Scenario;
 use crate::sim::{simulate, write_outputs, RunOutput};
 use crate::tools::calculators::CalculatorError;
@@ -128,7 +128,7 @@ pub fn run(
     kinds: &[StrategyKind],
     replications: u32,
     seed: u64,
-) -> Result<Vec<StrategyRuns>> {
+) -> Result<Vec<StrategyRuns>, ToolError> {
     let jobs: Vec<(usize, u32)> = (0..kinds.len())
         .flat_map(|s| (0..replications).map(move |k| (s, k)))
         .collect();
@@ -139,14 +139,21 @@ pub fn run(
             for channel in &mut variant.channels {
                 channel.strategy = Spanned::new(0..0, kinds[s].name().to_string());
             }
-            let output = simulate(&variant, seed + k as u64, &mut |_| {})
-                .with_context(|| format!("{} replication {k}", kinds[s].name()))?;
+            let output = simulate(&variant, seed + k as u64, &mut |_| {}).map_err(|cause| {
+                ToolError::Run {
+                    which: format!("{} replication {k}", kinds[s].name()),
+                    cause,
+                }
+            })?;
             if let Some(failure) = output.failure() {
-                anyhow::bail!("{} replication {k} failed: {failure}", kinds[s].name());
+                return Err(ToolError::RunFailed(format!(
+                    "{} replication {k} failed: {failure}",
+                    kinds[s].name()
+                )));
             }
             Ok((s, k, output))
         })
-        .collect::<Result<_>>()?;
+        .collect::<Result<_, ToolError>>()?;
     outputs.sort_by_key(|&(s, k, _)| (s, k));
     let mut grouped: Vec<StrategyRuns> = kinds
         .iter()
@@ -324,15 +331,17 @@ pub fn write(
     results: &[StrategyRuns],
     estimates: &[Vec<KpiEstimate>],
     dir: &Path,
-) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let csv = |frame: &mut DataFrame, name: &str| -> Result<PathBuf> {
+) -> Result<Vec<PathBuf>, ToolError> {
+    std::fs::create_dir_all(dir).map_err(ToolError::io("creating", &dir))?;
+    let csv = |frame: &mut DataFrame, name: &str| -> Result<PathBuf, ToolError> {
         let path = dir.join(name);
-        let file =
-            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        let file = std::fs::File::create(&path).map_err(ToolError::io("creating", &path))?;
         CsvWriter::new(file)
             .finish(frame)
-            .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+            .map_err(|cause| ToolError::Table {
+                path: path.to_path_buf(),
+                cause,
+            })?;
         Ok(path)
     };
     let mut written = vec![csv(&mut table(results, estimates)?, "bench.csv")?];

@@ -3,6 +3,9 @@
 
 pub mod bench;
 pub mod calculators;
+mod error;
 pub mod size;
 pub mod size_report;
 pub mod tune;
+
+pub use error::ToolError;

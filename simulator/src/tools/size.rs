@@ -17,13 +17,12 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
-use polars::prelude::*;
 use rayon::prelude::*;
 use toml::Spanned;
 
+use super::error::ToolError;
 use crate::scenario::Scenario;
-use crate::sim::{simulate, write_outputs, RunOutput};
+use crate::sim::{simulate, RunOutput};
 use crate::tools::calculators::CalculatorError;
 
 /// Points evaluated at once in each bisection round: the interval shrinks (K + 1)-fold a round.
@@ -323,12 +322,13 @@ impl Sizing {
         replications: u32,
         seed: Option<u64>,
         progress: Box<dyn FnMut(&Evaluation)>,
-    ) -> Result<Sizing> {
+    ) -> Result<Sizing, ToolError> {
         if !(1..=MAX_REPLICATIONS).contains(&replications) {
-            bail!(CalculatorError::Argument {
+            return Err(CalculatorError::Argument {
                 option: "--replications",
                 problem: format!("must be between 1 and {MAX_REPLICATIONS}, got {replications}"),
-            });
+            }
+            .into());
         }
         let s = Scenario::load_variant(path, days)?;
         let seed = seed.unwrap_or(s.horizon.seed);
@@ -361,12 +361,12 @@ impl Sizing {
         })
     }
 
-    fn variant(&self, point: &Point) -> Result<Scenario> {
+    fn variant(&self, point: &Point) -> Result<Scenario, ToolError> {
         variant(&self.path, self.days, point)
     }
 
     /// The evaluations of `points`, running those not run before.
-    fn evaluate(&mut self, step: &str, points: &[Point]) -> Result<Vec<Evaluation>> {
+    fn evaluate(&mut self, step: &str, points: &[Point]) -> Result<Vec<Evaluation>, ToolError> {
         // A point run before (rounding repeats some) is not run again.
         let fresh: Vec<&Point> = points
             .iter()
@@ -392,12 +392,12 @@ impl Sizing {
     }
 
     /// Runs every replication of every point in parallel; logs and returns their evaluations.
-    fn run_points(&mut self, step: &str, points: &[Point]) -> Result<Vec<Evaluation>> {
+    fn run_points(&mut self, step: &str, points: &[Point]) -> Result<Vec<Evaluation>, ToolError> {
         if (self.log.len() + points.len()) * self.seeds.len() > MAX_RUNS {
-            bail!(
+            return Err(ToolError::Search(format!(
                 "the search would pass {MAX_RUNS} simulation runs; use fewer --replications or \
                  --days"
-            );
+            )));
         }
         let jobs: Vec<(usize, u64)> = (0..points.len())
             .flat_map(|p| self.seeds.iter().map(move |&seed| (p, seed)))
@@ -407,13 +407,18 @@ impl Sizing {
             .par_iter()
             .map(|&(p, seed)| {
                 let output = simulate(&variant(path, days, &points[p])?, seed, &mut |_| {})
-                    .with_context(|| format!("{step}, seed {seed}"))?;
+                    .map_err(|cause| ToolError::Run {
+                        which: format!("{step}, seed {seed}"),
+                        cause,
+                    })?;
                 if let Some(failure) = output.failure() {
-                    bail!("{step}, seed {seed}: the run failed: {failure}");
+                    return Err(ToolError::RunFailed(format!(
+                        "{step}, seed {seed}: the run failed: {failure}"
+                    )));
                 }
                 Ok((p, Measured::of(&output)))
             })
-            .collect::<Result<_>>()?;
+            .collect::<Result<_, ToolError>>()?;
         let mut evaluations: Vec<Evaluation> = points
             .iter()
             .map(|point| Evaluation {
@@ -444,7 +449,7 @@ impl Sizing {
         mut lo: u64,
         mut hi: u64,
         at: &dyn Fn(u64) -> Point,
-    ) -> Result<u64> {
+    ) -> Result<u64, ToolError> {
         assert!(lo < hi);
         let parts = POINTS_PER_ROUND as u64 + 1;
         while hi - lo > 1 {
@@ -465,7 +470,7 @@ impl Sizing {
     }
 
     /// Searches stock, then capacity; evaluates the recommendation at ±10 %.
-    pub fn run(&mut self) -> Result<Recommendation> {
+    pub fn run(&mut self) -> Result<Recommendation, ToolError> {
         let n = self.warehouses.len();
         // 1. Stock, capacity unlimited.
         let unlimited = vec![UNLIMITED_LINES_PER_DAY; n];
@@ -484,12 +489,12 @@ impl Sizing {
                 break e;
             }
             if scale * 2.0 > MAX_STOCK_SCALE {
-                bail!(
+                return Err(ToolError::Search(format!(
                     "the targets are out of reach: with unlimited capacity and {scale}× the \
                      scenario's stock, {}. Stock and capacity cannot fix this (look at cart \
                      abandonment, payment failures, channel buffers or the targets themselves)",
                     e.misses.join(", ")
-                );
+                )));
             }
             scale *= 2.0;
         };
@@ -598,12 +603,12 @@ impl Sizing {
         let evaluations = self.evaluate("sensitivity", &points)?;
         let at = evaluations[0].clone();
         if !at.meets() {
-            bail!(
+            return Err(ToolError::Search(format!(
                 "the recommended point missed its targets when run again ({}): more stock or \
                  capacity made things worse somewhere, so the search's assumption failed; \
                  try more --replications",
                 at.misses.join(", ")
-            );
+            )));
         }
         let report = simulate(&self.variant(&point)?, self.seeds[0], &mut |_| {})?;
         Ok(Recommendation {
@@ -620,7 +625,7 @@ impl Sizing {
 }
 
 /// The scenario at `path` (its first `days`) with the warehouses set to `point`.
-fn variant(path: &Path, days: Option<u32>, point: &Point) -> Result<Scenario> {
+fn variant(path: &Path, days: Option<u32>, point: &Point) -> Result<Scenario, ToolError> {
     let mut s = Scenario::load_variant(path, days)?;
     for (w, spec) in s.warehouses.iter_mut().enumerate() {
         spec.capacity_lines_per_day = Spanned::new(0..0, point.capacity_lines_per_day[w]);

@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
 use polars::prelude::*;
 
+use super::error::ToolError;
 use super::size::*;
 use crate::sim::write_outputs;
 
@@ -123,8 +123,8 @@ pub fn search_table(sizing: &Sizing) -> PolarsResult<DataFrame> {
 }
 
 /// Writes the tables, and the recommendation's full report under `recommended/`.
-pub fn write(sizing: &Sizing, r: &Recommendation, dir: &Path) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+pub fn write(sizing: &Sizing, r: &Recommendation, dir: &Path) -> Result<Vec<PathBuf>, ToolError> {
+    std::fs::create_dir_all(dir).map_err(ToolError::io("cannot create", &dir))?;
     let mut written = Vec::new();
     for (name, mut table) in [
         ("recommendation.csv", recommendation_table(sizing, r)?),
@@ -132,14 +132,13 @@ pub fn write(sizing: &Sizing, r: &Recommendation, dir: &Path) -> Result<Vec<Path
         ("search.csv", search_table(sizing)?),
     ] {
         let path = dir.join(name);
-        let file = std::fs::File::create(&path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        let file = std::fs::File::create(&path).map_err(ToolError::io("cannot write", &path))?;
         CsvWriter::new(file).finish(&mut table)?;
         written.push(path);
     }
     let snippet = dir.join("recommended-warehouses.toml");
     std::fs::write(&snippet, toml_snippet(sizing, r))
-        .with_context(|| format!("cannot write {}", snippet.display()))?;
+        .map_err(ToolError::io("cannot write", &snippet))?;
     written.push(snippet);
     written.extend(write_outputs(
         &r.report,
@@ -227,4 +226,3 @@ pub fn report(sizing: &Sizing, r: &Recommendation) -> String {
     }
     out
 }
-

@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
 use polars::prelude::*;
 use rayon::prelude::*;
 use toml::Spanned;
 
+use super::error::ToolError;
 use crate::scenario::{Scenario, SAFETY_STOCK_METHODS};
 use crate::sim::simulate;
 use crate::tools::calculators::CalculatorError;
@@ -108,7 +108,7 @@ pub fn run_grid(
     settings: &[Setting],
     seed: Option<u64>,
     days: Option<u32>,
-) -> Result<Vec<TuneRow>> {
+) -> Result<Vec<TuneRow>, ToolError> {
     settings
         .par_iter()
         .map(|setting| {
@@ -126,7 +126,10 @@ pub fn run_grid(
             }
             let seed = seed.unwrap_or(s.horizon.seed);
             let k = simulate(&s, seed, &mut |_| {})
-                .with_context(|| format!("setting {setting:?}"))?
+                .map_err(|cause| ToolError::Run {
+                    which: format!("setting {setting:?}"),
+                    cause,
+                })?
                 .summary;
             Ok(TuneRow {
                 setting: setting.clone(),
@@ -195,16 +198,18 @@ pub fn table(rows: &[TuneRow]) -> PolarsResult<DataFrame> {
 }
 
 /// Writes the table as CSV to `path`.
-pub fn write_csv(rows: &[TuneRow], path: &Path) -> Result<()> {
+pub fn write_csv(rows: &[TuneRow], path: &Path) -> Result<(), ToolError> {
     let mut frame = table(rows)?;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(ToolError::io("creating", &dir))?;
     }
-    let file =
-        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let file = std::fs::File::create(path).map_err(ToolError::io("creating", &path))?;
     CsvWriter::new(file)
         .finish(&mut frame)
-        .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+        .map_err(|cause| ToolError::Table {
+            path: path.to_path_buf(),
+            cause,
+        })?;
     Ok(())
 }
 

@@ -1,0 +1,138 @@
+//! Why a run could not start, stopped midway, or its results could not be kept.
+
+use std::path::PathBuf;
+
+use qm_engine::{
+    ConfigError, InvalidLocation, InvariantViolation, NetworkError, OrderError, ReserveError,
+    StockError,
+};
+
+use super::results_file::RESULTS_FILE;
+use crate::demand::DemandError;
+
+/// A run that failed, or whose results could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The scenario's demand could not be built.
+    #[error(transparent)]
+    Demand(#[from] DemandError),
+    /// The engine refused the network.
+    #[error(transparent)]
+    Network(#[from] NetworkError),
+    /// The engine refused its configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A reserve call failed (not a rejection: an error).
+    #[error(transparent)]
+    Reserve(#[from] ReserveError),
+    /// An order transition failed.
+    #[error(transparent)]
+    Order(#[from] OrderError),
+    /// A stock movement failed.
+    #[error(transparent)]
+    Stock(#[from] StockError),
+    /// An engine call about one order failed; `doing` says which.
+    #[error("{doing}: {cause}")]
+    OrderCall {
+        /// What the simulator was doing.
+        doing: String,
+        /// The engine's reason.
+        cause: OrderError,
+    },
+    /// A place that is not on the globe.
+    #[error("{what}: {cause}")]
+    Location {
+        /// The warehouse code or region name.
+        what: String,
+        /// Why.
+        cause: InvalidLocation,
+    },
+    /// A distribution that cannot be built from the scenario's figures.
+    #[error("{what}: {cause}")]
+    Distribution {
+        /// The scenario keys it comes from.
+        what: &'static str,
+        /// Why.
+        cause: String,
+    },
+    /// The engine and the simulator disagree about an order: a bug.
+    #[error("{0}")]
+    Disagreement(String),
+    /// The engine's invariant check failed at a daily close: a bug.
+    #[error(
+        "day {day}: the engine broke an invariant (a bug, please report it with the scenario and \
+         seed): {violation}"
+    )]
+    Invariant {
+        /// The day whose close found it.
+        day: u32,
+        /// What broke.
+        violation: InvariantViolation,
+    },
+    /// Stopped by the user (Ctrl-C) at a daily close.
+    #[error("interrupted after day {day} of {days}")]
+    Interrupted {
+        /// Days closed.
+        day: u32,
+        /// Days in the horizon.
+        days: u32,
+    },
+    /// The output folder cannot be created.
+    #[error("cannot create the output folder {}: {cause}", path.display())]
+    CreateFolder {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        cause: std::io::Error,
+    },
+    /// The results file cannot be written.
+    #[error("cannot write {}: {cause}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        cause: std::io::Error,
+    },
+    /// A folder without a results file.
+    #[error(
+        "{} holds no run results ({RESULTS_FILE}): give the folder `qm simulate` wrote, e.g. \
+         runs/baseline: {cause}",
+        dir.display()
+    )]
+    NoResults {
+        /// The folder.
+        dir: PathBuf,
+        /// Why it could not be read.
+        cause: std::io::Error,
+    },
+    /// A results file of another version, or not a results file.
+    #[error("{}: not a results file of this version of qm (run the scenario again)", path.display())]
+    ForeignResults {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A results file that does not decode.
+    #[error("{}: damaged results file: {cause}", path.display())]
+    DamagedResults {
+        /// The file.
+        path: PathBuf,
+        /// The decoder's reason.
+        cause: qm_engine::codec::CodecError,
+    },
+    /// Encoding the results failed.
+    #[error(transparent)]
+    Encode(#[from] qm_engine::codec::CodecError),
+    /// The reports could not be written.
+    #[error(transparent)]
+    Export(#[from] qm_reports::export::ExportError),
+}
+
+impl SimError {
+    /// Whether the user's input is at fault (exit code 2) rather than the program or the system.
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            SimError::Demand(e) => e.is_bad_input(),
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! Why a command built on many runs failed.
+
+use std::path::PathBuf;
+
+use super::calculators::CalculatorError;
+use crate::scenario::ScenarioError;
+use crate::sim::SimError;
+
+/// A failed `bench`, `size` or `tune`.
+#[derive(Debug, thiserror::Error)]
+pub enum ToolError {
+    /// A command-line value out of range.
+    #[error(transparent)]
+    Argument(#[from] CalculatorError),
+    /// The scenario cannot be used.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// Writing a run's outputs failed.
+    #[error(transparent)]
+    Sim(#[from] SimError),
+    /// One of the runs could not be made; `which` names it.
+    #[error("{which}")]
+    Run {
+        /// The strategy, setting or search step, and the seed.
+        which: String,
+        /// Why.
+        #[source]
+        cause: SimError,
+    },
+    /// One of the runs stopped midway.
+    #[error("{0}")]
+    RunFailed(String),
+    /// The sizing search cannot answer (out of reach, or too many runs).
+    #[error("{0}")]
+    Search(String),
+    /// A file or folder could not be written.
+    #[error("{doing} {}: {cause}", path.display())]
+    Io {
+        /// What was being done (`creating`, `cannot write`…).
+        doing: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        cause: std::io::Error,
+    },
+    /// A report could not be written.
+    #[error(transparent)]
+    Export(#[from] qm_reports::export::ExportError),
+    /// A table could not be built.
+    #[error(transparent)]
+    Polars(#[from] polars::prelude::PolarsError),
+    /// A table could not be written.
+    #[error("writing {}: {cause}", path.display())]
+    Table {
+        /// The file.
+        path: PathBuf,
+        /// polars' reason.
+        cause: polars::prelude::PolarsError,
+    },
+}
+
+impl ToolError {
+    /// Whether the user's input is at fault (exit code 2) rather than the program or the system.
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            ToolError::Argument(_) | ToolError::Scenario(_) => true,
+            ToolError::Sim(e) | ToolError::Run { cause: e, .. } => e.is_bad_input(),
+            _ => false,
+        }
+    }
+
+    /// An I/O failure on `path`.
+    pub(crate) fn io<'a>(
+        doing: &'static str,
+        path: &'a std::path::Path,
+    ) -> impl FnOnce(std::io::Error) -> Self + 'a {
+        move |cause| ToolError::Io {
+            doing,
+            path: path.to_path_buf(),
+            cause,
+        }
+    }
+}
