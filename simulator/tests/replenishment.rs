@@ -169,11 +169,11 @@ fn bad_replenishment_keys_say_where_and_what() {
         ),
         (
             vec![("POLICY", "kanban")],
-            "replenishment.policy: must be one of days, s_q, s_s, r_s",
+            "unknown variant `kanban`, expected one of `days`, `s_q`, `s_s`, `r_s`",
         ),
         (
             vec![("\"SS\"", "\"gut_feeling\"")],
-            "replenishment.safety_stock: must be one of normal, fill_rate, empirical",
+            "unknown variant `gut_feeling`, expected one of `normal`, `fill_rate`, `empirical`",
         ),
     ] {
         let text = text_with(&replacements);
@@ -194,7 +194,7 @@ fn row(level: f64, cost: f64, fill: f64) -> qm_simulator::tools::tune::TuneRow {
     qm_simulator::tools::tune::TuneRow {
         setting: qm_simulator::tools::tune::Setting {
             service_level: level,
-            safety_stock: "normal".into(),
+            safety_stock: qm_simulator::scenario::SafetyStockMethod::Normal,
             forecast: "ses".into(),
         },
         average_on_hand_units: cost,

@@ -29,8 +29,9 @@ use crate::inventory::Inventory;
 use crate::network::Network;
 use crate::order::{Order, SplitPolicy};
 
-/// The built-in strategies, by name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// The built-in strategies, by name (serde reads them by [`StrategyKind::name`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum StrategyKind {
     /// Closest warehouse that ships everything, else line by line to the closest with stock.
     Nearest,

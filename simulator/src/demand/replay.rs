@@ -13,8 +13,7 @@ use super::day::{DayDemand, DraftOrder};
 use super::error::DemandError;
 use super::import::import;
 use super::log::{DemandLog, RecordedUndo, NONE};
-use crate::scenario::columns::ColumnMapping;
-use crate::scenario::Scenario;
+use crate::scenario::{RecordedTime, Scenario};
 use crate::time::MS_PER_DAY;
 
 /// Lines per engine order: longer recorded orders are replayed as several orders.
@@ -33,7 +32,7 @@ pub fn load_log(s: &Scenario) -> Result<DemandLog, DemandError> {
         return Ok(DemandLog::read(&path)?);
     }
     let mapping = match (&spec.preset, &spec.columns) {
-        (Some(preset), _) => ColumnMapping::preset(preset.get_ref()).expect("validated"),
+        (Some(preset), _) => preset.get_ref().mapping(),
         (None, Some(columns)) => columns.get_ref().clone(),
         (None, None) => unreachable!("validated"),
     };
@@ -103,7 +102,7 @@ impl Replay {
         let start = s.start_date().and_time(NaiveTime::MIN);
         let start_ms = chrono::Utc.from_utc_datetime(&start).timestamp_millis();
         let clock = Clock {
-            start_ms: (spec.time.get_ref() != "compressed").then_some(start_ms),
+            start_ms: (*spec.time.get_ref() != RecordedTime::Compressed).then_some(start_ms),
             first_ms: log.orders.first().map_or(0, |o| o.at_ms),
             last_ms: log.orders.last().map_or(0, |o| o.at_ms),
             horizon_ms,

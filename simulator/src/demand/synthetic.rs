@@ -10,7 +10,7 @@ use rand_distr::{Distribution, Gamma, Poisson};
 use super::day::{DayDemand, DraftOrder};
 use super::error::DemandError;
 use super::replay::{load_log, Replay};
-use crate::scenario::{to_date, Scenario};
+use crate::scenario::{to_date, CountNoise, Scenario};
 use crate::time::MS_PER_HOUR;
 
 /// A holiday or promotion, in day indexes from the horizon's start.
@@ -190,7 +190,8 @@ impl DemandModel {
                 }
             })?,
             trend_per_year: *d.trend_per_year.get_ref(),
-            dispersion: (d.noise.get_ref() == "negative_binomial").then(|| *d.dispersion.get_ref()),
+            dispersion: (*d.noise.get_ref() == CountNoise::NegativeBinomial)
+                .then(|| *d.dispersion.get_ref()),
             events,
             sku_pick,
             extra_lines: extra(*d.mean_lines_per_order.get_ref()).map_err(|cause| {

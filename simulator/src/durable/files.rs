@@ -21,7 +21,7 @@ pub(super) fn numbered_files(
     suffix: &str,
 ) -> Result<Vec<(u64, PathBuf)>> {
     let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(DurableError::io("cannot list", &dir))? {
+    for entry in std::fs::read_dir(dir).map_err(DurableError::io("cannot list", dir))? {
         let path = entry?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if let Some(number) = name
@@ -74,5 +74,5 @@ pub(super) fn create_segment(dir: &Path, first_seq: u64) -> Result<File> {
 pub(super) fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir)
         .and_then(|d| d.sync_all())
-        .map_err(DurableError::io("cannot sync", &dir))
+        .map_err(DurableError::io("cannot sync", dir))
 }

@@ -24,12 +24,12 @@ impl Genesis {
     /// Writes the genesis into `dir` (a copy of the scenario text, so later edits of the file
     /// cannot change what the journal replays onto), unless one is there already.
     pub fn create(dir: &Path, scenario_path: &Path, seed: u64) -> Result<Genesis> {
-        std::fs::create_dir_all(dir).map_err(DurableError::io("cannot create", &dir))?;
+        std::fs::create_dir_all(dir).map_err(DurableError::io("cannot create", dir))?;
         if dir.join(GENESIS_FILE).exists() {
             return Genesis::read(dir);
         }
         let text = std::fs::read_to_string(scenario_path)
-            .map_err(DurableError::io("cannot read", &scenario_path))?;
+            .map_err(DurableError::io("cannot read", scenario_path))?;
         // Refuse a bad scenario before anything is written.
         crate::scenario::Scenario::parse(&text, scenario_path)?;
         let genesis = Genesis {

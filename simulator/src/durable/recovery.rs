@@ -59,7 +59,7 @@ pub fn read_journal(dir: &Path) -> Result<JournalRead> {
                 expected - 1
             )));
         }
-        let bytes = std::fs::read(path).map_err(DurableError::io("cannot read", &path))?;
+        let bytes = std::fs::read(path).map_err(DurableError::io("cannot read", path))?;
         let scan = journal::scan_from(&bytes, *first).map_err(|cause: JournalError| {
             DurableError::Journal {
                 path: path.clone(),

@@ -66,7 +66,7 @@ impl Durable {
                 settings.batch_max_commands
             )));
         }
-        std::fs::create_dir_all(dir).map_err(DurableError::io("cannot create", &dir))?;
+        std::fs::create_dir_all(dir).map_err(DurableError::io("cannot create", dir))?;
         if segments(dir)?.is_empty() {
             create_segment(dir, 1)?;
         }
@@ -217,7 +217,7 @@ pub(super) fn write_snapshot(
     sync_dir(dir)?;
     let kept = snapshots(dir)?;
     for (_, old) in kept.iter().skip(SNAPSHOTS_KEPT) {
-        std::fs::remove_file(old).map_err(DurableError::io("cannot delete", &old))?;
+        std::fs::remove_file(old).map_err(DurableError::io("cannot delete", old))?;
     }
     // Segments wholly at or before the oldest snapshot kept are no longer needed to recover.
     let oldest_kept = kept.iter().take(SNAPSHOTS_KEPT).map(|(seq, _)| *seq).min();
@@ -226,7 +226,7 @@ pub(super) fn write_snapshot(
         for pair in list.windows(2) {
             let ((_, path), (next_first, _)) = (&pair[0], &pair[1]);
             if next_first - 1 <= oldest_kept {
-                std::fs::remove_file(path).map_err(DurableError::io("cannot delete", &path))?;
+                std::fs::remove_file(path).map_err(DurableError::io("cannot delete", path))?;
             }
         }
     }

@@ -13,12 +13,17 @@ pub enum ScenarioError {
         /// Why (not a `source`: the message already says it, once).
         cause: std::io::Error,
     },
-    /// The TOML is malformed, or a key is unknown or of the wrong type.
-    #[error("{path}: {message}")]
+    /// The TOML is malformed, or a key is unknown, of the wrong type, or not one of the names
+    /// it allows.
+    #[error("{path}:{line}:{column}: {message}")]
     Parse {
         /// The file.
         path: PathBuf,
-        /// toml's message (it names the line and column).
+        /// 1-based line (0 when toml gives no position).
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// toml's message.
         message: String,
     },
     /// A value is out of range or refers to something that does not exist.
@@ -35,4 +40,20 @@ pub enum ScenarioError {
         /// What is wrong and what is expected.
         problem: String,
     },
+}
+
+/// The 1-based line and column of byte `offset` of `text`.
+pub(super) fn position(text: &str, offset: usize) -> (usize, usize) {
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let line = before.matches('\n').count() + 1;
+    let column = before.chars().count()
+        - before
+            .rfind('\n')
+            .map_or(0, |i| before[..=i].chars().count())
+        + 1;
+    (line, column)
 }

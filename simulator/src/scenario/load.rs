@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use toml::Spanned;
 
-use super::error::ScenarioError;
+use super::error::{position, ScenarioError};
 use super::spec::{sku_code, to_date, Scenario};
 use super::validate::Checker;
 
@@ -29,9 +29,14 @@ impl Scenario {
 
     /// Parses and validates scenario text; `path` names it in errors.
     pub fn parse(text: &str, path: &Path) -> Result<LoadedScenario, ScenarioError> {
-        let mut scenario: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Parse {
-            path: path.into(),
-            message: e.to_string().trim_end().to_string(),
+        let mut scenario: Scenario = toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map_or((0, 0), |span| position(text, span.start));
+            ScenarioError::Parse {
+                path: path.into(),
+                line,
+                column,
+                message: e.message().trim_end().to_string(),
+            }
         })?;
         scenario.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut c = Checker::new(text, path);

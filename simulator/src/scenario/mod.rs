@@ -2,12 +2,14 @@
 //! every error names the file, the line and column where known, and what is expected.
 //! `scenarios/README.md` documents every key with its unit and default.
 
+mod codes;
 pub mod columns;
 mod error;
 mod load;
 mod spec;
 mod validate;
 
+pub use codes::*;
 pub use error::ScenarioError;
 pub use load::LoadedScenario;
 pub use spec::*;

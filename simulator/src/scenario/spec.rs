@@ -8,6 +8,7 @@ use serde::Deserialize;
 use toml::value::Datetime;
 use toml::Spanned;
 
+use super::codes::*;
 use super::columns::ColumnMapping;
 
 /// Most simulated days in one run.
@@ -244,10 +245,10 @@ pub struct ChannelSpec {
     /// Warehouses that serve it, in priority order (codes).
     pub warehouses: Vec<Spanned<String>>,
     /// Allocation strategy: nearest, lowest_cost, fewest_shipments, most_stock, priority.
-    pub strategy: Spanned<String>,
+    pub strategy: Spanned<qm_engine::StrategyKind>,
     /// single_warehouse, split_allowed or partial.
     #[serde(default = "default_split")]
-    pub split: Spanned<String>,
+    pub split: Spanned<SplitRule>,
     /// Units per cell this channel may not take.
     #[serde(default)]
     pub buffer_units: u32,
@@ -264,14 +265,14 @@ pub struct ChannelSpec {
     pub view_refresh_minutes: Spanned<u32>,
     /// What happens to an order the channel accepted and the engine cannot fill: cancel or backorder.
     #[serde(default = "default_oversold")]
-    pub oversold: Spanned<String>,
+    pub oversold: Spanned<Oversold>,
 }
 
-fn default_split() -> Spanned<String> {
-    Spanned::new(0..0, "split_allowed".into())
+fn default_split() -> Spanned<SplitRule> {
+    Spanned::new(0..0, SplitRule::SplitAllowed)
 }
-fn default_oversold() -> Spanned<String> {
-    Spanned::new(0..0, "cancel".into())
+fn default_oversold() -> Spanned<Oversold> {
+    Spanned::new(0..0, Oversold::Cancel)
 }
 
 /// A customer region.
@@ -294,7 +295,7 @@ pub struct Region {
 pub struct Demand {
     /// `synthetic` (drawn from this section) or `recorded` (replayed from `[demand.recorded]`).
     #[serde(default = "default_source")]
-    pub source: Spanned<String>,
+    pub source: Spanned<DemandSource>,
     /// The recorded history to replay when `source = "recorded"`.
     #[serde(default)]
     pub recorded: Option<Spanned<RecordedSpec>>,
@@ -324,7 +325,7 @@ pub struct Demand {
     pub trend_per_year: Spanned<f64>,
     /// Day-to-day noise of the order count: poisson or negative_binomial.
     #[serde(default = "default_noise")]
-    pub noise: Spanned<String>,
+    pub noise: Spanned<CountNoise>,
     /// Negative binomial dispersion k: variance = mean + mean²/k.
     #[serde(default = "default_dispersion")]
     pub dispersion: Spanned<f64>,
@@ -339,8 +340,8 @@ pub struct Demand {
     pub events: Vec<EventSpec>,
 }
 
-fn default_source() -> Spanned<String> {
-    Spanned::new(0..0, "synthetic".into())
+fn default_source() -> Spanned<DemandSource> {
+    Spanned::new(0..0, DemandSource::Synthetic)
 }
 
 /// A recorded order history to replay.
@@ -352,14 +353,14 @@ pub struct RecordedSpec {
     pub path: Spanned<String>,
     /// The column layout of a CSV or Parquet file: a built-in preset…
     #[serde(default)]
-    pub preset: Option<Spanned<String>>,
+    pub preset: Option<Spanned<Preset>>,
     /// …or the columns named one by one.
     #[serde(default)]
     pub columns: Option<Spanned<ColumnMapping>>,
     /// `as_recorded` (day 0 is `horizon.start_date`; orders outside the horizon are counted
     /// and skipped) or `compressed` (the whole history squeezed into the horizon).
     #[serde(default = "default_time")]
-    pub time: Spanned<String>,
+    pub time: Spanned<RecordedTime>,
     /// Recorded region or country → customer region name.
     #[serde(default)]
     pub regions: std::collections::BTreeMap<String, Spanned<String>>,
@@ -375,14 +376,14 @@ pub struct RecordedSpec {
     pub strict: bool,
 }
 
-fn default_time() -> Spanned<String> {
-    Spanned::new(0..0, "as_recorded".into())
+fn default_time() -> Spanned<RecordedTime> {
+    Spanned::new(0..0, RecordedTime::AsRecorded)
 }
 
 impl Scenario {
     /// Whether demand is replayed from a recorded history.
     pub fn is_recorded(&self) -> bool {
-        self.demand.source.get_ref() == "recorded"
+        *self.demand.source.get_ref() == DemandSource::Recorded
     }
 
     /// The recorded history's file, resolved against the scenario's folder.
@@ -410,8 +411,8 @@ fn flat_week() -> Spanned<Vec<f64>> {
 fn flat_day() -> Spanned<Vec<f64>> {
     Spanned::new(0..0, vec![1.0; 24])
 }
-fn default_noise() -> Spanned<String> {
-    Spanned::new(0..0, "poisson".into())
+fn default_noise() -> Spanned<CountNoise> {
+    Spanned::new(0..0, CountNoise::Poisson)
 }
 fn default_dispersion() -> Spanned<f64> {
     Spanned::new(0..0, 20.0)
@@ -631,14 +632,14 @@ pub struct Replenishment {
     /// forecast-driven policy: `s_q` (continuous review, order Q), `s_s` (continuous review,
     /// order up to S = s + Q), `r_s` (every `review_period_days`, order up to S).
     #[serde(default = "default_policy")]
-    pub policy: Spanned<String>,
+    pub policy: Spanned<PolicyKind>,
     /// Forecast method of every SKU × warehouse series (`qm forecast` lists them), or `auto`.
     #[serde(default = "default_forecast")]
     pub forecast: Spanned<String>,
     /// Safety stock: `normal` (z from service_level), `fill_rate` (for fill_rate) or
     /// `empirical` (service_level quantile of past lead-time forecast errors).
     #[serde(default = "default_safety_stock")]
-    pub safety_stock: Spanned<String>,
+    pub safety_stock: Spanned<SafetyStockMethod>,
     /// Target cycle service level (normal, empirical).
     #[serde(default = "default_service_level")]
     pub service_level: Spanned<f64>,
@@ -647,7 +648,7 @@ pub struct Replenishment {
     pub fill_rate: Spanned<f64>,
     /// Order quantity of s_q and s_s: `eoq` or `fixed`.
     #[serde(default = "default_order_quantity")]
-    pub order_quantity: Spanned<String>,
+    pub order_quantity: Spanned<OrderQuantity>,
     /// Units per supplier order when order_quantity = "fixed".
     #[serde(default = "default_fixed_order_units")]
     pub fixed_order_units: Spanned<u32>,
@@ -667,19 +668,14 @@ pub struct Replenishment {
     pub known_events: bool,
 }
 
-/// Reorder policies of `replenishment.policy`.
-pub const POLICIES: [&str; 4] = ["days", "s_q", "s_s", "r_s"];
-/// Safety-stock methods of `replenishment.safety_stock`.
-pub const SAFETY_STOCK_METHODS: [&str; 3] = ["normal", "fill_rate", "empirical"];
-
-fn default_policy() -> Spanned<String> {
-    Spanned::new(0..0, "days".into())
+fn default_policy() -> Spanned<PolicyKind> {
+    Spanned::new(0..0, PolicyKind::Days)
 }
 fn default_forecast() -> Spanned<String> {
     Spanned::new(0..0, "ses".into())
 }
-fn default_safety_stock() -> Spanned<String> {
-    Spanned::new(0..0, "normal".into())
+fn default_safety_stock() -> Spanned<SafetyStockMethod> {
+    Spanned::new(0..0, SafetyStockMethod::Normal)
 }
 fn default_service_level() -> Spanned<f64> {
     Spanned::new(0..0, 0.95)
@@ -687,8 +683,8 @@ fn default_service_level() -> Spanned<f64> {
 fn default_fill_rate() -> Spanned<f64> {
     Spanned::new(0..0, 0.98)
 }
-fn default_order_quantity() -> Spanned<String> {
-    Spanned::new(0..0, "eoq".into())
+fn default_order_quantity() -> Spanned<OrderQuantity> {
+    Spanned::new(0..0, OrderQuantity::Eoq)
 }
 fn default_fixed_order_units() -> Spanned<u32> {
     Spanned::new(0..0, 100)
@@ -765,14 +761,4 @@ pub(super) fn parse_sku_code(code: &str) -> Option<u32> {
     code.strip_prefix("SKU")
         .filter(|digits| digits.len() >= 5)
         .and_then(|digits| digits.parse().ok())
-}
-
-/// The engine's split policy for a scenario's name of it.
-pub fn split_policy(name: &str) -> Option<qm_engine::SplitPolicy> {
-    match name {
-        "single_warehouse" => Some(qm_engine::SplitPolicy::SingleWarehouse),
-        "split_allowed" => Some(qm_engine::SplitPolicy::SplitAllowed),
-        "partial" => Some(qm_engine::SplitPolicy::PartialWithBackorder),
-        _ => None,
-    }
 }

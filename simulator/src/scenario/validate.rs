@@ -1,6 +1,7 @@
 //! Validation: every range and reference a scenario must respect, checked once at load, each
 //! failure located (`file:line:column: key: problem`).
 
+use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::Path;
 
@@ -8,19 +9,8 @@ use chrono::NaiveDate;
 use toml::value::Datetime;
 use toml::Spanned;
 
-use super::error::ScenarioError;
+use super::error::{position, ScenarioError};
 use super::spec::*;
-
-fn position(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.chars().count()
-        - before
-            .rfind('\n')
-            .map_or(0, |i| before[..=i].chars().count())
-        + 1;
-    (line, column)
-}
 
 /// Collects validation failures; the first one is reported.
 pub(super) struct Checker<'a> {
@@ -86,15 +76,6 @@ impl<'a> Checker<'a> {
             "must be a number > 0",
         );
     }
-    fn one_of(&mut self, value: &Spanned<String>, key: &str, allowed: &[&str]) {
-        let ok = allowed.contains(&value.get_ref().as_str());
-        self.check(
-            ok,
-            value.span(),
-            key,
-            &format!("must be one of {}", allowed.join(", ")),
-        );
-    }
     fn date(&mut self, value: &Spanned<Datetime>, key: &str) -> Option<NaiveDate> {
         let date = to_date(value.get_ref());
         self.check(
@@ -141,19 +122,11 @@ impl Scenario {
             &format!("no such file: {}", path.display()),
         );
         let is_log = path.extension().is_some_and(|e| e == "qmd");
-        if let Some(preset) = &r.preset {
-            c.one_of(preset, "demand.recorded.preset", super::columns::PRESETS);
-        }
         c.check(
             is_log || r.preset.is_some() != r.columns.is_some(),
             spec.span(),
             "demand.recorded",
             "a CSV or Parquet file needs exactly one of `preset` or a `[demand.recorded.columns]` table (a .qmd demand log needs neither)",
-        );
-        c.one_of(
-            &r.time,
-            "demand.recorded.time",
-            &["as_recorded", "compressed"],
         );
         let region_known = |name: &str| self.customers.iter().any(|x| x.name == name);
         let default = r
@@ -189,6 +162,27 @@ impl Scenario {
     }
 
     pub(super) fn validate(&self, c: &mut Checker) {
+        let start = self.validate_horizon(c);
+        self.validate_catalog(c);
+        let names = Names::of(self);
+        self.validate_warehouses(c);
+        self.validate_initial_stock(c, &names);
+        self.validate_channels(c, &names);
+        self.validate_customers(c);
+        self.validate_demand(c);
+        if let Some(start) = start {
+            self.validate_events(c, &names, start);
+        }
+        self.validate_carts(c);
+        self.validate_fulfillment(c);
+        self.validate_returns(c);
+        self.validate_targets(c);
+        self.validate_accuracy(c);
+        self.validate_replenishment(c, &names);
+    }
+
+    /// `[horizon]`; the start date when it is valid.
+    fn validate_horizon(&self, c: &mut Checker) -> Option<NaiveDate> {
         let s = self;
         c.check(
             (1..=MAX_DAYS).contains(s.horizon.days.get_ref()),
@@ -196,7 +190,12 @@ impl Scenario {
             "horizon.days",
             &format!("must be between 1 and {MAX_DAYS}"),
         );
-        let start = c.date(&s.horizon.start_date, "horizon.start_date");
+        c.date(&s.horizon.start_date, "horizon.start_date")
+    }
+
+    /// `[catalog]` and `[[skus]]`.
+    fn validate_catalog(&self, c: &mut Checker) {
+        let s = self;
         let cat = &s.catalog;
         c.check(
             (1..=MAX_SKUS).contains(cat.skus.get_ref()),
@@ -239,15 +238,11 @@ impl Scenario {
             "skus",
             &format!("at most {MAX_SKUS} SKUs"),
         );
-        let sku_codes = s.sku_codes();
-        let sku_known = |code: &str| {
-            if s.skus.is_empty() {
-                parse_sku_code(code).is_some_and(|n| n >= 1 && n <= *cat.skus.get_ref())
-            } else {
-                codes.contains(code)
-            }
-        };
+    }
 
+    /// `[[warehouses]]`.
+    fn validate_warehouses(&self, c: &mut Checker) {
+        let s = self;
         c.check(
             !s.warehouses.is_empty(),
             0..0,
@@ -296,8 +291,11 @@ impl Scenario {
                 &format!("{:?} is listed twice", w.code),
             );
         }
-        let warehouse_known = |code: &str| s.warehouses.iter().any(|w| w.code == code);
+    }
 
+    /// `[initial_stock]`.
+    fn validate_initial_stock(&self, c: &mut Checker, names: &Names) {
+        let s = self;
         c.non_negative(
             &s.initial_stock.days_of_cover,
             "initial_stock.days_of_cover",
@@ -305,13 +303,13 @@ impl Scenario {
         for (i, cell) in s.initial_stock.cells.iter().enumerate() {
             let key = format!("initial_stock.cells[{i}]");
             c.check(
-                sku_known(cell.sku.get_ref()),
+                names.sku_known(cell.sku.get_ref()),
                 cell.sku.span(),
                 &format!("{key}.sku"),
                 &format!("no SKU has code {:?}", cell.sku.get_ref()),
             );
             c.check(
-                warehouse_known(cell.warehouse.get_ref()),
+                names.warehouse_known(cell.warehouse.get_ref()),
                 cell.warehouse.span(),
                 &format!("{key}.warehouse"),
                 &format!("no warehouse has code {:?}", cell.warehouse.get_ref()),
@@ -324,7 +322,11 @@ impl Scenario {
                 "must be a unit count ≥ 0",
             );
         }
+    }
 
+    /// `[[channels]]`.
+    fn validate_channels(&self, c: &mut Checker, names: &Names) {
+        let s = self;
         c.check(
             !s.channels.is_empty(),
             0..0,
@@ -334,21 +336,6 @@ impl Scenario {
         for (i, channel) in s.channels.iter().enumerate() {
             let key = format!("channels[{i}]");
             c.positive(&channel.share, &format!("{key}.share"));
-            let strategies: Vec<&str> = qm_engine::allocation::StrategyKind::ALL
-                .iter()
-                .map(|k| k.name())
-                .collect();
-            c.one_of(&channel.strategy, &format!("{key}.strategy"), &strategies);
-            c.one_of(
-                &channel.split,
-                &format!("{key}.split"),
-                &["single_warehouse", "split_allowed", "partial"],
-            );
-            c.one_of(
-                &channel.oversold,
-                &format!("{key}.oversold"),
-                &["cancel", "backorder"],
-            );
             c.check(
                 *channel.view_refresh_minutes.get_ref() <= 7 * 24 * 60,
                 channel.view_refresh_minutes.span(),
@@ -372,14 +359,18 @@ impl Scenario {
             );
             for (j, code) in channel.warehouses.iter().enumerate() {
                 c.check(
-                    warehouse_known(code.get_ref()),
+                    names.warehouse_known(code.get_ref()),
                     code.span(),
                     &format!("{key}.warehouses[{j}]"),
                     &format!("no warehouse has code {:?}", code.get_ref()),
                 );
             }
         }
+    }
 
+    /// `[[customers]]`.
+    fn validate_customers(&self, c: &mut Checker) {
+        let s = self;
         c.check(
             !s.customers.is_empty(),
             0..0,
@@ -394,9 +385,12 @@ impl Scenario {
                 &format!("customers[{i}]"),
             );
         }
+    }
 
+    /// `[demand]` but its events.
+    fn validate_demand(&self, c: &mut Checker) {
+        let s = self;
         let d = &s.demand;
-        c.one_of(&d.source, "demand.source", &["synthetic", "recorded"]);
         if s.is_recorded() {
             self.validate_recorded(c);
         } else {
@@ -465,7 +459,6 @@ impl Scenario {
             "demand.trend_per_year",
             "must be a number > -1",
         );
-        c.one_of(&d.noise, "demand.noise", &["poisson", "negative_binomial"]);
         c.positive(&d.dispersion, "demand.dispersion");
         c.probability(&d.express_share, "demand.express_share");
         c.check(
@@ -474,61 +467,69 @@ impl Scenario {
             "demand.express_transit_days",
             "must be between 1 and 30 days",
         );
-        if let Some(start) = start {
-            let last = start + chrono::Days::new(*s.horizon.days.get_ref() as u64 - 1);
-            for (i, e) in d.events.iter().enumerate() {
-                let key = format!("demand.events[{i}]");
-                c.positive(&e.multiplier, &format!("{key}.multiplier"));
-                let (from, to) = (
-                    c.date(&e.start, &format!("{key}.start")),
-                    c.date(&e.end, &format!("{key}.end")),
+    }
+
+    /// `[[demand.events]]`, within the horizon from `start`.
+    fn validate_events(&self, c: &mut Checker, names: &Names, start: NaiveDate) {
+        let s = self;
+        let d = &s.demand;
+        let last = start + chrono::Days::new(*s.horizon.days.get_ref() as u64 - 1);
+        for (i, e) in d.events.iter().enumerate() {
+            let key = format!("demand.events[{i}]");
+            c.positive(&e.multiplier, &format!("{key}.multiplier"));
+            let (from, to) = (
+                c.date(&e.start, &format!("{key}.start")),
+                c.date(&e.end, &format!("{key}.end")),
+            );
+            if let (Some(from), Some(to)) = (from, to) {
+                let inside = |d: NaiveDate| d >= start && d <= last;
+                let window = format!("must be within the horizon, {start} to {last}");
+                c.check(
+                    inside(from),
+                    e.start.span(),
+                    &format!("{key}.start"),
+                    &window,
                 );
-                if let (Some(from), Some(to)) = (from, to) {
-                    let inside = |d: NaiveDate| d >= start && d <= last;
-                    let window = format!("must be within the horizon, {start} to {last}");
-                    c.check(
-                        inside(from),
-                        e.start.span(),
-                        &format!("{key}.start"),
-                        &window,
-                    );
-                    c.check(inside(to), e.end.span(), &format!("{key}.end"), &window);
-                    c.check(
-                        to >= from,
-                        e.end.span(),
-                        &format!("{key}.end"),
-                        "must not be before start",
-                    );
-                }
-                for (j, code) in e.skus.iter().enumerate() {
-                    c.check(
-                        sku_known(code.get_ref()),
-                        code.span(),
-                        &format!("{key}.skus[{j}]"),
-                        &format!("no SKU has code {:?}", code.get_ref()),
-                    );
-                }
-                if let Some(top) = &e.top_skus {
-                    let n = *top.get_ref();
-                    c.check(
-                        n >= 1 && n as usize <= sku_codes.len(),
-                        top.span(),
-                        &format!("{key}.top_skus"),
-                        &format!(
-                            "must be between 1 and the number of SKUs ({})",
-                            sku_codes.len()
-                        ),
-                    );
-                    c.check(
-                        e.skus.is_empty(),
-                        top.span(),
-                        &format!("{key}.top_skus"),
-                        "give skus or top_skus, not both",
-                    );
-                }
+                c.check(inside(to), e.end.span(), &format!("{key}.end"), &window);
+                c.check(
+                    to >= from,
+                    e.end.span(),
+                    &format!("{key}.end"),
+                    "must not be before start",
+                );
+            }
+            for (j, code) in e.skus.iter().enumerate() {
+                c.check(
+                    names.sku_known(code.get_ref()),
+                    code.span(),
+                    &format!("{key}.skus[{j}]"),
+                    &format!("no SKU has code {:?}", code.get_ref()),
+                );
+            }
+            if let Some(top) = &e.top_skus {
+                let n = *top.get_ref();
+                c.check(
+                    n >= 1 && n as usize <= names.sku_count,
+                    top.span(),
+                    &format!("{key}.top_skus"),
+                    &format!(
+                        "must be between 1 and the number of SKUs ({})",
+                        names.sku_count
+                    ),
+                );
+                c.check(
+                    e.skus.is_empty(),
+                    top.span(),
+                    &format!("{key}.top_skus"),
+                    "give skus or top_skus, not both",
+                );
             }
         }
+    }
 
+    /// `[carts]`.
+    fn validate_carts(&self, c: &mut Checker) {
+        let s = self;
         let carts = &s.carts;
         let ttl = *carts.hold_ttl_minutes.get_ref() as u64 * 60_000;
         c.check(
@@ -541,7 +542,11 @@ impl Scenario {
         c.probability(&carts.abandonment_rate, "carts.abandonment_rate");
         c.probability(&carts.payment_failure_rate, "carts.payment_failure_rate");
         c.non_negative(&carts.minutes_to_pay, "carts.minutes_to_pay");
+    }
 
+    /// `[fulfillment]`.
+    fn validate_fulfillment(&self, c: &mut Checker) {
+        let s = self;
         for (i, carrier) in s.fulfillment.carriers.iter().enumerate() {
             let key = format!("fulfillment.carriers[{i}]");
             c.check(
@@ -568,7 +573,11 @@ impl Scenario {
                 );
             }
         }
+    }
 
+    /// `[returns]`.
+    fn validate_returns(&self, c: &mut Checker) {
+        let s = self;
         let r = &s.returns;
         c.probability(&r.rate, "returns.rate");
         c.probability(&r.restockable_share, "returns.restockable_share");
@@ -579,7 +588,11 @@ impl Scenario {
             "returns.delay_days_max",
             "must be ≥ delay_days_min and ≤ 365",
         );
+    }
 
+    /// `[targets]`.
+    fn validate_targets(&self, c: &mut Checker) {
+        let s = self;
         let t = &s.targets;
         c.probability(&t.order_accuracy, "targets.order_accuracy");
         c.probability(&t.order_fulfillment_rate, "targets.order_fulfillment_rate");
@@ -592,7 +605,11 @@ impl Scenario {
             &t.processing_time_hours_p95,
             "targets.processing_time_hours_p95",
         );
+    }
 
+    /// `[accuracy]`.
+    fn validate_accuracy(&self, c: &mut Checker) {
+        let s = self;
         let a = &s.accuracy;
         c.probability(&a.pick_error_rate, "accuracy.pick_error_rate");
         c.probability(&a.shrinkage_rate_per_day, "accuracy.shrinkage_rate_per_day");
@@ -602,7 +619,11 @@ impl Scenario {
             "accuracy.cycle_count_days",
             "must be at most 3650 (0 turns cycle counts off)",
         );
+    }
 
+    /// `[replenishment]`.
+    fn validate_replenishment(&self, c: &mut Checker, names: &Names) {
+        let s = self;
         let rep = &s.replenishment;
         c.non_negative(&rep.reorder_point_days, "replenishment.reorder_point_days");
         let (rop, up_to) = (
@@ -618,7 +639,7 @@ impl Scenario {
         for (i, policy) in rep.skus.iter().enumerate() {
             let key = format!("replenishment.skus[{i}]");
             c.check(
-                sku_known(policy.sku.get_ref()),
+                names.sku_known(policy.sku.get_ref()),
                 policy.sku.span(),
                 &format!("{key}.sku"),
                 &format!("no SKU has code {:?}", policy.sku.get_ref()),
@@ -631,7 +652,6 @@ impl Scenario {
                 "must be between 1 and 100000000 units",
             );
         }
-        c.one_of(&rep.policy, "replenishment.policy", &POLICIES);
         if let Err(e) = qm_engine::forecast::Method::from_name(
             rep.forecast.get_ref(),
             &qm_engine::forecast::MethodParams::default(),
@@ -642,11 +662,6 @@ impl Scenario {
                 &e.to_string(),
             );
         }
-        c.one_of(
-            &rep.safety_stock,
-            "replenishment.safety_stock",
-            &SAFETY_STOCK_METHODS,
-        );
         for (value, key) in [
             (&rep.service_level, "replenishment.service_level"),
             (&rep.fill_rate, "replenishment.fill_rate"),
@@ -659,11 +674,6 @@ impl Scenario {
                 "must be strictly between 0 and 1 (0.95 = 95 %)",
             );
         }
-        c.one_of(
-            &rep.order_quantity,
-            "replenishment.order_quantity",
-            &["eoq", "fixed"],
-        );
         c.check(
             (1..=qm_engine::constants::MAX_MOVEMENT_UNITS)
                 .contains(rep.fixed_order_units.get_ref()),
@@ -704,5 +714,45 @@ impl Scenario {
                 &format!("{key}.lead_time_std_days"),
             );
         }
+    }
+}
+
+/// The SKU and warehouse codes other sections refer to.
+pub(super) struct Names<'a> {
+    /// Listed SKU codes (`[[skus]]`); empty for a generated catalog.
+    listed_skus: BTreeSet<&'a str>,
+    /// SKUs in the catalog.
+    sku_count: usize,
+    /// Warehouse codes.
+    warehouses: BTreeSet<&'a str>,
+    /// Whether the catalog is generated (`SKU00001`…).
+    generated: bool,
+}
+
+impl<'a> Names<'a> {
+    fn of(s: &'a Scenario) -> Self {
+        let generated = s.skus.is_empty();
+        Names {
+            listed_skus: s.skus.iter().map(|k| k.code.as_str()).collect(),
+            sku_count: if generated {
+                *s.catalog.skus.get_ref() as usize
+            } else {
+                s.skus.len()
+            },
+            warehouses: s.warehouses.iter().map(|w| w.code.as_str()).collect(),
+            generated,
+        }
+    }
+
+    fn sku_known(&self, code: &str) -> bool {
+        if self.generated {
+            parse_sku_code(code).is_some_and(|n| n >= 1 && n as usize <= self.sku_count)
+        } else {
+            self.listed_skus.contains(code)
+        }
+    }
+
+    fn warehouse_known(&self, code: &str) -> bool {
+        self.warehouses.contains(code)
     }
 }

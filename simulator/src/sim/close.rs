@@ -6,8 +6,9 @@ use rand::RngExt;
 
 use super::error::SimError;
 use super::metrics::*;
-use super::replenisher::{CellState, Policy, SupplierOrder};
+use super::replenisher::{CellState, SupplierOrder};
 use super::state::*;
+use crate::scenario::PolicyKind;
 use crate::time::MS_PER_HOUR;
 use qm_reports::run::SkuDayRow;
 
@@ -96,7 +97,7 @@ impl Sim<'_> {
                     top_on_hand[t] += snapshot.on_hand as u64;
                     top_reorder_points[t] += reorder_point;
                 }
-                if self.replenisher.policy == Policy::Days
+                if self.replenisher.policy == PolicyKind::Days
                     && self.replenisher.on_order(cell) == 0
                     && (free as f64) < reorder_point
                 {

@@ -13,7 +13,7 @@ use qm_engine::safety_stock::{self, LeadTimeErrors, PolicyInputs, MAX_PROTECTION
 
 use super::metrics::Summary;
 use crate::demand::DemandModel;
-use crate::scenario::Scenario;
+use crate::scenario::{OrderQuantity, PolicyKind, SafetyStockMethod, Scenario};
 
 /// Errors needed before a series' own error variance is trusted (a Poisson prior before).
 const MIN_ERROR_DAYS: u64 = 7;
@@ -23,26 +23,6 @@ const MIN_EMPIRICAL_ERRORS: u64 = 20;
 const INTERMITTENT_ADI: f64 = 1.32;
 /// Share of units that makes the fast movers (the "A" of an ABC split).
 const FAST_SHARE_OF_UNITS: f64 = 0.8;
-
-/// Which policy places supplier orders.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Policy {
-    /// Reorder point and order-up-to level in days of expected demand (no forecast).
-    Days,
-    /// Continuous review: below s, order Q.
-    ReorderQuantity,
-    /// Continuous review: below s, order up to S = s + Q.
-    ReorderUpTo,
-    /// Every R days, order up to S.
-    PeriodicUpTo,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum SafetyStock {
-    Normal,
-    FillRate,
-    Empirical,
-}
 
 /// A supplier order a close decided.
 pub struct SupplierOrder {
@@ -65,8 +45,8 @@ pub struct CellState {
 /// The forecasting and reorder state of every cell.
 pub struct Replenisher {
     /// The policy.
-    pub policy: Policy,
-    safety_stock: SafetyStock,
+    pub policy: PolicyKind,
+    safety_stock: SafetyStockMethod,
     service_level: f64,
     fill_rate: f64,
     fixed_order_units: Option<u32>,
@@ -124,22 +104,13 @@ impl Replenisher {
         demand: &DemandModel,
     ) -> Replenisher {
         let r = &s.replenishment;
-        let policy = match r.policy.get_ref().as_str() {
-            "s_q" => Policy::ReorderQuantity,
-            "s_s" => Policy::ReorderUpTo,
-            "r_s" => Policy::PeriodicUpTo,
-            _ => Policy::Days,
-        };
-        let safety_stock = match r.safety_stock.get_ref().as_str() {
-            "fill_rate" => SafetyStock::FillRate,
-            "empirical" => SafetyStock::Empirical,
-            _ => SafetyStock::Normal,
-        };
+        let policy = *r.policy.get_ref();
+        let safety_stock = *r.safety_stock.get_ref();
         let method =
             Method::from_name(r.forecast.get_ref(), &MethodParams::default()).expect("validated");
         // "Continuous" review happens at each daily close: an order that a truly continuous
         // policy would place mid-day waits for the close, so it protects L + 1 days.
-        let review = if policy == Policy::PeriodicUpTo {
+        let review = if policy == PolicyKind::PeriodicUpTo {
             *r.review_period_days.get_ref()
         } else {
             1
@@ -151,21 +122,22 @@ impl Replenisher {
             .iter()
             .map(|&(mean, _)| ((mean + review as f64).ceil() as u32).clamp(1, MAX_PROTECTION_DAYS))
             .collect();
-        let lead_errors = if safety_stock == SafetyStock::Empirical && policy != Policy::Days {
-            protection_days
-                .iter()
-                .map(|&days| LeadTimeErrors::new(days, *r.service_level.get_ref()))
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let lead_errors =
+            if safety_stock == SafetyStockMethod::Empirical && policy != PolicyKind::Days {
+                protection_days
+                    .iter()
+                    .map(|&days| LeadTimeErrors::new(days, *r.service_level.get_ref()))
+                    .collect()
+            } else {
+                Vec::new()
+            };
         let uplift_horizon_days = protection_days.iter().copied().max().unwrap_or(1);
         Replenisher {
             policy,
             safety_stock,
             service_level: *r.service_level.get_ref(),
             fill_rate: *r.fill_rate.get_ref(),
-            fixed_order_units: (r.order_quantity.get_ref() == "fixed")
+            fixed_order_units: (*r.order_quantity.get_ref() == OrderQuantity::Fixed)
                 .then(|| *r.fixed_order_units.get_ref()),
             order_cost_cents: *r.order_cost_cents.get_ref() as f64,
             holding_rate_per_year: *s.catalog.holding_cost_rate_per_year.get_ref(),
@@ -310,7 +282,7 @@ impl Replenisher {
                 }
                 sku_today = 0.0;
             }
-            if self.policy == Policy::Days {
+            if self.policy == PolicyKind::Days {
                 continue;
             }
             let (mean_lead, std_lead) = self.lead_time_days[cell];
@@ -320,7 +292,7 @@ impl Replenisher {
                 .map(|h| forecaster.forecast(h) * self.uplifts[h as usize][sku])
                 .sum();
             // The protection interval is fractional; scale the whole-day sum to it.
-            let review = if self.policy == Policy::PeriodicUpTo {
+            let review = if self.policy == PolicyKind::PeriodicUpTo {
                 self.review_period_days as f64
             } else {
                 1.0
@@ -351,7 +323,7 @@ impl Replenisher {
                     .max(1.0)
                 }
             };
-            let cycle_quantity = if self.policy == Policy::PeriodicUpTo {
+            let cycle_quantity = if self.policy == PolicyKind::PeriodicUpTo {
                 (mean_daily * review).max(1.0)
             } else {
                 order_quantity
@@ -359,13 +331,13 @@ impl Replenisher {
             let sigma_lead = inputs.lead_time_demand_std_units();
             let normal = z * sigma_lead;
             let safety = match self.safety_stock {
-                SafetyStock::Normal => normal,
-                SafetyStock::FillRate if sigma_lead > 0.0 => {
+                SafetyStockMethod::Normal => normal,
+                SafetyStockMethod::FillRate if sigma_lead > 0.0 => {
                     let loss = (1.0 - self.fill_rate) * cycle_quantity / sigma_lead;
                     safety_stock::k_for_normal_loss(loss) * sigma_lead
                 }
-                SafetyStock::FillRate => 0.0,
-                SafetyStock::Empirical => match self.lead_errors.get(cell) {
+                SafetyStockMethod::FillRate => 0.0,
+                SafetyStockMethod::Empirical => match self.lead_errors.get(cell) {
                     Some(e) if e.count() >= MIN_EMPIRICAL_ERRORS => e.safety_stock_units(),
                     _ => normal,
                 },
@@ -380,16 +352,16 @@ impl Replenisher {
             let position = state.free_units as f64 + self.on_order_units[cell] as f64
                 - state.backordered_units as f64;
             let units = match self.policy {
-                Policy::ReorderQuantity if position < reorder_point => {
+                PolicyKind::ReorderQuantity if position < reorder_point => {
                     let lots = ((reorder_point - position) / order_quantity)
                         .ceil()
                         .max(1.0);
                     lots * order_quantity
                 }
-                Policy::ReorderUpTo if position < reorder_point => {
+                PolicyKind::ReorderUpTo if position < reorder_point => {
                     reorder_point + order_quantity - position
                 }
-                Policy::PeriodicUpTo
+                PolicyKind::PeriodicUpTo
                     if (day as usize + cell) % self.review_period_days as usize == 0
                         && position < reorder_point =>
                 {
@@ -450,13 +422,13 @@ impl Replenisher {
 
     /// Safety stock summed over cells at the last close; `None` under the days policy.
     pub fn safety_stock_today_units(&self) -> Option<f64> {
-        (self.policy != Policy::Days).then_some(self.safety_stock_today_units)
+        (self.policy != PolicyKind::Days).then_some(self.safety_stock_today_units)
     }
 
     /// A SKU's safety stock and reorder point summed over warehouses at the last close
     /// (forecast policies; `None` under the days policy).
     pub fn sku_today(&self, sku: usize) -> Option<(f64, f64)> {
-        (self.policy != Policy::Days).then(|| {
+        (self.policy != PolicyKind::Days).then(|| {
             (
                 self.sku_safety_today[sku],
                 self.sku_reorder_point_today[sku],
@@ -490,7 +462,7 @@ impl Replenisher {
                             .max(0.0);
                         variance / (mean * mean)
                     }),
-                    average_safety_stock_units: (self.policy != Policy::Days)
+                    average_safety_stock_units: (self.policy != PolicyKind::Days)
                         .then(|| self.sku_safety_unit_days[sku] / days.max(1) as f64),
                     achieved_fill_rate: (demand > 0.0).then(|| served / demand),
                     forecast_mae_units: (errors.days > 0).then(|| errors.mae()),
@@ -506,18 +478,19 @@ impl Replenisher {
     /// Writes the forecast accuracy and calibration KPIs into `k` (`days` = days simulated).
     pub fn finish(&self, k: &mut Summary, s: &Scenario, days: u32) {
         let r = &s.replenishment;
-        k.replenishment_policy = r.policy.get_ref().clone();
+        k.replenishment_policy = r.policy.get_ref().name().to_string();
         k.forecast_method = r.forecast.get_ref().clone();
-        let forecasting = self.policy != Policy::Days;
+        let forecasting = self.policy != PolicyKind::Days;
         k.safety_stock_method = if forecasting {
-            r.safety_stock.get_ref().clone()
+            r.safety_stock.get_ref().name().to_string()
         } else {
             "days_of_demand".into()
         };
-        k.target_cycle_service_level = (forecasting && self.safety_stock != SafetyStock::FillRate)
+        k.target_cycle_service_level = (forecasting
+            && self.safety_stock != SafetyStockMethod::FillRate)
             .then_some(self.service_level);
-        k.target_fill_rate =
-            (forecasting && self.safety_stock == SafetyStock::FillRate).then_some(self.fill_rate);
+        k.target_fill_rate = (forecasting && self.safety_stock == SafetyStockMethod::FillRate)
+            .then_some(self.fill_rate);
         k.average_safety_stock_units = self.safety_stock_unit_days / days.max(1) as f64;
         let mut errors = ForecastErrors::default();
         for f in &self.forecasters {

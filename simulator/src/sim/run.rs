@@ -63,7 +63,7 @@ pub fn simulate_until(
         .iter()
         .map(|c| ChannelRow {
             channel: c.code.clone(),
-            strategy: c.strategy.get_ref().clone(),
+            strategy: c.strategy.get_ref().name().to_string(),
             ..Default::default()
         })
         .collect();

@@ -7,7 +7,7 @@ use super::error::SimError;
 use super::state::*;
 use super::streams::stream;
 use crate::demand::synthetic::DemandModel;
-use crate::scenario::{split_policy, Scenario};
+use crate::scenario::{Oversold, Scenario};
 
 /// customer regions: the genesis that `qm engine` rebuilds and replays its journal onto.
 pub fn opening_engine(s: &Scenario, seed: u64) -> Result<(Engine, Vec<GeoPoint>), SimError> {
@@ -163,7 +163,7 @@ pub(super) fn build_engine(
                 None => Buffer::None,
             },
             buffer_overrides: vec![],
-            strategy: StrategyKind::from_name(c.strategy.get_ref()).expect("validated"),
+            strategy: *c.strategy.get_ref(),
             capacity_aware: c.capacity_aware,
         })
         .collect();
@@ -268,12 +268,12 @@ pub(super) fn build_engine(
         splits: s
             .channels
             .iter()
-            .map(|c| split_policy(c.split.get_ref()).expect("validated"))
+            .map(|c| c.split.get_ref().policy())
             .collect(),
         backorder_oversold: s
             .channels
             .iter()
-            .map(|c| c.oversold.get_ref() == "backorder")
+            .map(|c| *c.oversold.get_ref() == Oversold::Backorder)
             .collect(),
         view_refresh_ms: s
             .channels

@@ -137,7 +137,7 @@ pub fn run(
         .map(|&(s, k)| {
             let mut variant = Scenario::load_variant(path, days)?;
             for channel in &mut variant.channels {
-                channel.strategy = Spanned::new(0..0, kinds[s].name().to_string());
+                channel.strategy = Spanned::new(0..0, kinds[s]);
             }
             let output = simulate(&variant, seed + k as u64, &mut |_| {}).map_err(|cause| {
                 ToolError::Run {
@@ -332,7 +332,7 @@ pub fn write(
     estimates: &[Vec<KpiEstimate>],
     dir: &Path,
 ) -> Result<Vec<PathBuf>, ToolError> {
-    std::fs::create_dir_all(dir).map_err(ToolError::io("creating", &dir))?;
+    std::fs::create_dir_all(dir).map_err(ToolError::io("creating", dir))?;
     let csv = |frame: &mut DataFrame, name: &str| -> Result<PathBuf, ToolError> {
         let path = dir.join(name);
         let file = std::fs::File::create(&path).map_err(ToolError::io("creating", &path))?;

@@ -124,7 +124,7 @@ pub fn search_table(sizing: &Sizing) -> PolarsResult<DataFrame> {
 
 /// Writes the tables, and the recommendation's full report under `recommended/`.
 pub fn write(sizing: &Sizing, r: &Recommendation, dir: &Path) -> Result<Vec<PathBuf>, ToolError> {
-    std::fs::create_dir_all(dir).map_err(ToolError::io("cannot create", &dir))?;
+    std::fs::create_dir_all(dir).map_err(ToolError::io("cannot create", dir))?;
     let mut written = Vec::new();
     for (name, mut table) in [
         ("recommendation.csv", recommendation_table(sizing, r)?),

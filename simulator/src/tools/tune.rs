@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use toml::Spanned;
 
 use super::error::ToolError;
-use crate::scenario::{Scenario, SAFETY_STOCK_METHODS};
+use crate::scenario::{PolicyKind, SafetyStockMethod, Scenario};
 use crate::sim::simulate;
 use crate::tools::calculators::CalculatorError;
 
@@ -21,8 +21,8 @@ pub const MAX_GRID_CELLS: usize = 500;
 pub struct Setting {
     /// Target: the cycle service level (normal, empirical) or the fill rate (fill_rate).
     pub service_level: f64,
-    /// normal, fill_rate or empirical.
-    pub safety_stock: String,
+    /// How safety stock is set.
+    pub safety_stock: SafetyStockMethod,
     /// Forecast method.
     pub forecast: String,
 }
@@ -63,17 +63,21 @@ pub fn grid(
             ));
         }
     }
-    for method in methods {
-        if !SAFETY_STOCK_METHODS.contains(&method.as_str()) {
-            return Err(argument(
-                "--methods",
-                format!(
-                    "unknown safety stock method `{method}` (methods: {})",
-                    SAFETY_STOCK_METHODS.join(", ")
-                ),
-            ));
-        }
-    }
+    let methods = methods
+        .iter()
+        .map(|method| {
+            SafetyStockMethod::from_name(method).ok_or_else(|| {
+                let names: Vec<&str> = SafetyStockMethod::ALL.iter().map(|m| m.name()).collect();
+                argument(
+                    "--methods",
+                    format!(
+                        "unknown safety stock method `{method}` (methods: {})",
+                        names.join(", ")
+                    ),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     for forecast in forecasts {
         qm_engine::forecast::Method::from_name(forecast, &Default::default())
             .map_err(|e| argument("--forecasts", e.to_string()))?;
@@ -87,11 +91,11 @@ pub fn grid(
     }
     let mut settings = Vec::with_capacity(cells);
     for &service_level in service_levels {
-        for method in methods {
+        for &method in &methods {
             for forecast in forecasts {
                 settings.push(Setting {
                     service_level,
-                    safety_stock: method.clone(),
+                    safety_stock: method,
                     forecast: forecast.replace('-', "_"),
                 });
             }
@@ -114,12 +118,12 @@ pub fn run_grid(
         .map(|setting| {
             let mut s = Scenario::load_variant(path, days)?;
             let r = &mut s.replenishment;
-            if r.policy.get_ref() == "days" {
-                r.policy = Spanned::new(0..0, "s_q".into());
+            if *r.policy.get_ref() == PolicyKind::Days {
+                r.policy = Spanned::new(0..0, PolicyKind::ReorderQuantity);
             }
-            r.safety_stock = Spanned::new(0..0, setting.safety_stock.clone());
+            r.safety_stock = Spanned::new(0..0, setting.safety_stock);
             r.forecast = Spanned::new(0..0, setting.forecast.clone());
-            if setting.safety_stock == "fill_rate" {
+            if setting.safety_stock == SafetyStockMethod::FillRate {
                 r.fill_rate = Spanned::new(0..0, setting.service_level);
             } else {
                 r.service_level = Spanned::new(0..0, setting.service_level);
@@ -184,7 +188,7 @@ pub fn table(rows: &[TuneRow]) -> PolarsResult<DataFrame> {
     let front = pareto_front(rows);
     df!(
         "service_level" => rows.iter().map(|r| r.setting.service_level).collect::<Vec<_>>(),
-        "safety_stock_method" => rows.iter().map(|r| r.setting.safety_stock.as_str()).collect::<Vec<_>>(),
+        "safety_stock_method" => rows.iter().map(|r| r.setting.safety_stock.name()).collect::<Vec<_>>(),
         "forecast_method" => rows.iter().map(|r| r.setting.forecast.as_str()).collect::<Vec<_>>(),
         "average_on_hand_units" => rows.iter().map(|r| r.average_on_hand_units).collect::<Vec<_>>(),
         "holding_cost_cents" => rows.iter().map(|r| r.holding_cost_cents).collect::<Vec<_>>(),
@@ -201,9 +205,9 @@ pub fn table(rows: &[TuneRow]) -> PolarsResult<DataFrame> {
 pub fn write_csv(rows: &[TuneRow], path: &Path) -> Result<(), ToolError> {
     let mut frame = table(rows)?;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(ToolError::io("creating", &dir))?;
+        std::fs::create_dir_all(dir).map_err(ToolError::io("creating", dir))?;
     }
-    let file = std::fs::File::create(path).map_err(ToolError::io("creating", &path))?;
+    let file = std::fs::File::create(path).map_err(ToolError::io("creating", path))?;
     CsvWriter::new(file)
         .finish(&mut frame)
         .map_err(|cause| ToolError::Table {
@@ -234,7 +238,7 @@ pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
         out.push_str(&format!(
             "{:>7.3} {:<10} {:<15} {:>12.0} {:>14.2} {:>7.2}% {:>7.2}% {:>9} {:>9} {:>8}{}\n",
             r.setting.service_level,
-            r.setting.safety_stock,
+            r.setting.safety_stock.name(),
             r.setting.forecast,
             r.average_on_hand_units,
             r.holding_cost_cents / 100.0,
@@ -257,7 +261,7 @@ pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
             "  {:.2} cost → {:.2} % fill  ({} {} @ {})\n",
             r.holding_cost_cents / 100.0,
             100.0 * r.fill_rate,
-            r.setting.safety_stock,
+            r.setting.safety_stock.name(),
             r.setting.forecast,
             r.setting.service_level
         ));
@@ -268,9 +272,9 @@ pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
             out.push_str(&format!(
                 "\ncheapest setting with fill rate ≥ {:.2} %: safety_stock = \"{}\", forecast = \"{}\", {} = {} (holding cost {:.2}, fill {:.2} %)\n",
                 100.0 * target_fill_rate,
-                r.setting.safety_stock,
+                r.setting.safety_stock.name(),
                 r.setting.forecast,
-                if r.setting.safety_stock == "fill_rate" { "fill_rate" } else { "service_level" },
+                if r.setting.safety_stock == SafetyStockMethod::FillRate { "fill_rate" } else { "service_level" },
                 r.setting.service_level,
                 r.holding_cost_cents / 100.0,
                 100.0 * r.fill_rate
