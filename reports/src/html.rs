@@ -274,13 +274,13 @@ fn daily_orders(runs: &[(&str, &RunData)]) -> Chart {
         };
         c.series.push(Series {
             name: name("placed"),
-            points: day_points(&run.daily, |r| r.orders_placed as f64),
+            points: day_points(&run.daily, |r| r.counts.orders_placed as f64),
             color: if single { 7 } else { i },
             style: Style::Faint,
         });
         c.series.push(Series {
             name: name("fulfilled (shipped complete)"),
-            points: day_points(&run.daily, |r| r.orders_shipped_complete as f64),
+            points: day_points(&run.daily, |r| r.counts.orders_shipped_complete as f64),
             color: if single { 0 } else { i },
             style: Style::Line,
         });
@@ -621,18 +621,17 @@ pub fn report(run: &RunData) -> String {
             vec![
                 escape(&w.warehouse),
                 number(w.capacity_lines_per_day as f64),
-                number(w.lines_shipped as f64),
-                share_text(
-                    (days > 0.0 && w.capacity_lines_per_day > 0)
-                        .then(|| w.lines_shipped as f64 / (w.capacity_lines_per_day as f64 * days)),
-                ),
+                number(w.counts.lines_shipped as f64),
+                share_text((days > 0.0 && w.capacity_lines_per_day > 0).then(|| {
+                    w.counts.lines_shipped as f64 / (w.capacity_lines_per_day as f64 * days)
+                })),
                 number(w.peak_day_lines as f64),
                 number(w.saturated_days as f64),
                 number(w.average_on_hand_units),
                 number(w.peak_on_hand_units as f64),
                 w.storage_capacity_units
                     .map_or("—".into(), |c| number(c as f64)),
-                number(w.pick_errors as f64),
+                number(w.counts.pick_errors as f64),
             ]
         }),
     );
@@ -653,12 +652,12 @@ pub fn report(run: &RunData) -> String {
             vec![
                 escape(&c.channel),
                 escape(&c.strategy),
-                number(c.orders_placed as f64),
-                number(c.orders_oversold as f64),
-                number(c.lost_sales_units_not_shown as f64),
-                number(c.orders_shipped_complete as f64),
-                share_text(c.order_fulfillment_rate()),
-                share_text(c.unit_fill_rate()),
+                number(c.counts.orders_placed as f64),
+                number(c.counts.orders_oversold as f64),
+                number(c.counts.lost_sales_units_not_shown as f64),
+                number(c.counts.orders_shipped_complete as f64),
+                share_text(c.counts.order_fulfillment_rate()),
+                share_text(c.counts.unit_fill_rate()),
             ]
         }),
     );
@@ -667,8 +666,9 @@ pub fn report(run: &RunData) -> String {
     let mut order: Vec<usize> = (0..run.skus.len()).collect();
     order.sort_by(|&a, &b| {
         run.skus[b]
+            .counts
             .units_ordered
-            .cmp(&run.skus[a].units_ordered)
+            .cmp(&run.skus[a].counts.units_ordered)
             .then(a.cmp(&b))
     });
     body += &table(
@@ -690,11 +690,9 @@ pub fn report(run: &RunData) -> String {
                 escape(&s.sku),
                 abc[i].into(),
                 crate::tables::demand_pattern(s.demand_days, days, s.demand_size_cv2).into(),
-                number(s.units_ordered as f64),
-                share_text(
-                    (s.units_ordered > 0).then(|| s.units_shipped as f64 / s.units_ordered as f64),
-                ),
-                number(s.lost_sales_units as f64),
+                number(s.counts.units_ordered as f64),
+                share_text(s.counts.unit_fill_rate()),
+                number(s.counts.lost_sales_units as f64),
                 number(s.stockout_days as f64),
                 number(s.average_on_hand_units),
                 share_text(s.achieved_fill_rate),

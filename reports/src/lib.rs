@@ -7,6 +7,7 @@
 
 pub mod chart;
 pub mod compare;
+pub mod counts;
 pub mod export;
 pub mod html;
 pub mod kpi;

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::counts::Counts;
+
 /// The results of one simulation run.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct RunData {
@@ -134,29 +136,16 @@ pub struct DayRow {
     pub demand_multiplier: f64,
     /// Events active that day, `;`-separated.
     pub events: String,
-    /// Orders placed.
-    pub orders_placed: u64,
-    /// Units in them.
-    pub units_ordered: u64,
-    /// Orders that completed shipping that day.
-    pub orders_shipped_complete: u64,
-    /// Units shipped.
-    pub units_shipped: u64,
-    /// Units backordered.
-    pub units_backordered: u64,
-    /// Oversold orders.
-    pub orders_oversold: u64,
-    /// Units of those.
-    pub oversold_units: u64,
-    /// Lost sales, units.
-    pub lost_sales_units: u64,
+    /// The counts of the orders placed that day (and of the lines shown out of stock that day),
+    /// whenever they shipped.
+    pub counts: Counts,
     /// On-hand units at the close.
     pub on_hand_units: u64,
     /// Safety stock summed over cells at the close (forecast policies).
     pub safety_stock_units: Option<f64>,
     /// SKUs with no free unit anywhere at the close.
     pub stockout_skus: u64,
-    /// Median processing hours of orders completed that day.
+    /// Median processing hours of the orders placed that day and shipped complete.
     pub processing_time_hours_p50: Option<f64>,
     /// 95th percentile.
     pub processing_time_hours_p95: Option<f64>,
@@ -171,14 +160,9 @@ pub struct WarehouseRow {
     pub warehouse: String,
     /// Its pick/pack capacity, lines a day.
     pub capacity_lines_per_day: u32,
-    /// Lines shipped in all.
-    pub lines_shipped: u64,
-    /// Shipments sent.
-    pub shipments: u64,
-    /// Units shipped.
-    pub units_shipped: u64,
-    /// Carrier cost of its shipments, cents.
-    pub shipping_cost_cents: u64,
+    /// The counts of its shipments (shipments, lines, units, cost, pick errors) and of the
+    /// units backordered on it.
+    pub counts: Counts,
     /// Most lines shipped in one day.
     pub peak_day_lines: u64,
     /// Days its cutoff left paid work behind.
@@ -189,8 +173,6 @@ pub struct WarehouseRow {
     pub peak_on_hand_units: u64,
     /// Its storage capacity, if the scenario gives one.
     pub storage_capacity_units: Option<u64>,
-    /// Shipments picked wrong.
-    pub pick_errors: u64,
 }
 
 /// One warehouse on one day.
@@ -217,14 +199,8 @@ pub struct SkuRow {
     pub sku: String,
     /// Unit price, cents.
     pub unit_price_cents: u64,
-    /// Units in placed orders.
-    pub units_ordered: u64,
-    /// Units shipped against them.
-    pub units_shipped: u64,
-    /// Units backordered.
-    pub units_backordered: u64,
-    /// Units lost (shown out of stock, or oversold and cancelled).
-    pub lost_sales_units: u64,
+    /// The counts of its lines: units ordered, to ship, shipped, backordered, lost.
+    pub counts: Counts,
     /// Days with units ordered, held, backordered or lost.
     pub demand_days: u32,
     /// Mean units a demand day (over demand days).
@@ -267,39 +243,8 @@ pub struct ChannelRow {
     pub channel: String,
     /// Its allocation strategy.
     pub strategy: String,
-    /// Orders placed on it.
-    pub orders_placed: u64,
-    /// Of those, orders the customer went through with (not abandoned, payment not failed).
-    pub orders_to_ship: u64,
-    /// Units in them.
-    pub units_ordered: u64,
-    /// Units in its orders to ship.
-    pub units_to_ship: u64,
-    /// Orders it accepted that the engine could not hold in full.
-    pub orders_oversold: u64,
-    /// Units of those.
-    pub oversold_units: u64,
-    /// Units it showed out of stock.
-    pub lost_sales_units_not_shown: u64,
-    /// Orders shipped complete.
-    pub orders_shipped_complete: u64,
-    /// Units shipped.
-    pub units_shipped: u64,
-    /// Carrier cost of its orders' shipments, cents.
-    pub shipping_cost_cents: u64,
-}
-
-impl ChannelRow {
-    /// Orders shipped complete ÷ orders to ship; `None` without orders.
-    pub fn order_fulfillment_rate(&self) -> Option<f64> {
-        (self.orders_to_ship > 0)
-            .then(|| self.orders_shipped_complete as f64 / self.orders_to_ship as f64)
-    }
-
-    /// Units shipped ÷ units to ship; `None` without units.
-    pub fn unit_fill_rate(&self) -> Option<f64> {
-        (self.units_to_ship > 0).then(|| self.units_shipped as f64 / self.units_to_ship as f64)
-    }
+    /// The counts of its orders and of the lines it showed out of stock.
+    pub counts: Counts,
 }
 
 /// Orders shipped complete whose processing time fell in one bin.

@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use crate::counts::{share, Counts};
 use crate::kpi::{self, KpiReading};
 use crate::run::*;
 
@@ -71,6 +72,52 @@ impl<'a, R> Frame<'a, R> {
         frame
     }
 
+    /// The order columns of the row's counts and their rates, defined once for every table.
+    fn order_counts(self, counts: impl Fn(&'a R) -> &'a Counts + Copy) -> Self {
+        self.col("orders_placed", "orders placed (lines shown out of stock are not in them)", move |r| counts(r).orders_placed)
+            .col("orders_to_ship", "orders placed − abandoned − payment failed − in flight at the end", move |r| counts(r).orders_to_ship())
+            .col("orders_shipped_complete", "of the orders placed, those whose every unit shipped by the end of the run", move |r| counts(r).orders_shipped_complete)
+            .col("order_fulfillment_rate", "orders_shipped_complete ÷ orders_to_ship (null without orders)", move |r| counts(r).order_fulfillment_rate())
+            .col("orders_oversold", "orders accepted that the engine could not hold in full, or a short pick left incomplete", move |r| counts(r).orders_oversold)
+            .col("oversold_units", "units of those that could not be held or picked", move |r| counts(r).oversold_units)
+            .col("orders_shipped", "orders with at least one shipment shipped", move |r| counts(r).orders_shipped)
+            .col("order_accuracy", "orders shipped complete with no short pick and no pick error ÷ orders_shipped (null without shipped orders)", move |r| counts(r).order_accuracy())
+    }
+
+    /// The unit columns of the row's counts and their rates, defined once for every table.
+    fn unit_counts(self, counts: impl Fn(&'a R) -> &'a Counts + Copy) -> Self {
+        self.col("units_ordered", "units in placed orders", move |r| counts(r).units_ordered)
+            .col("units_to_ship", "units in the orders to ship: ordered − abandoned − payment failed − unshipped in flight at the end", move |r| counts(r).units_to_ship())
+            .col("units_shipped", "units shipped against placed orders (reshipments excluded)", move |r| counts(r).units_shipped)
+            .col("unit_fill_rate", "units_shipped ÷ units_to_ship (null without units)", move |r| counts(r).unit_fill_rate())
+            .col("lost_sales_units_not_shown", "units in lines the channel showed out of stock", move |r| counts(r).lost_sales_units_not_shown)
+            .col("demand_fill_rate", "units_shipped ÷ (units_to_ship + lost_sales_units_not_shown) (null without demand)", move |r| counts(r).demand_fill_rate())
+            .col("units_backordered", "units backordered", move |r| counts(r).units_backordered)
+            .col("lost_sales_units", "units customers wanted and could not buy: shown out of stock, or in cancelled oversold orders", move |r| counts(r).lost_sales_units)
+    }
+
+    /// The shipment columns of the row's counts, defined once for every table.
+    fn shipment_counts(self, counts: impl Fn(&'a R) -> &'a Counts + Copy) -> Self {
+        self.col(
+            "shipments",
+            "shipments sent, reshipments included",
+            move |r| counts(r).shipments,
+        )
+        .col(
+            "lines_shipped",
+            "order lines in those shipments",
+            move |r| counts(r).lines_shipped,
+        )
+        .col(
+            "shipping_cost_cents",
+            "carrier cost of those shipments, cents",
+            move |r| counts(r).shipping_cost_cents,
+        )
+        .col("pick_errors", "shipments picked wrong", move |r| {
+            counts(r).pick_errors
+        })
+    }
+
     pub(crate) fn table(self, name: &'static str, row: &'static str, wall_clock: bool) -> Table {
         let frame = DataFrame::new(self.rows.len(), self.columns)
             .expect("columns built from the same rows have one height and distinct names");
@@ -91,10 +138,6 @@ pub fn start_date(run: &RunData) -> NaiveDate {
         _ => None,
     }
     .unwrap_or_default()
-}
-
-fn share(numerator: f64, denominator: f64) -> Option<f64> {
-    (denominator > 0.0).then(|| numerator / denominator)
 }
 
 /// Every table of `run`, in report order.
@@ -163,48 +206,18 @@ pub fn build(run: &RunData) -> Vec<Table> {
             .col("strategy", "its allocation strategy", |r| {
                 r.strategy.as_str()
             })
-            .col("orders_placed", "orders placed on it", |r| r.orders_placed)
-            .col(
-                "orders_to_ship",
-                "of those, orders the customer went through with (not abandoned, payment not failed)",
-                |r| r.orders_to_ship,
-            )
-            .col("units_ordered", "units in placed orders", |r| r.units_ordered)
-            .col(
-                "orders_oversold",
-                "orders it accepted that the engine could not hold in full",
-                |r| r.orders_oversold,
-            )
-            .col("oversold_units", "units of those", |r| r.oversold_units)
-            .col(
-                "lost_sales_units_not_shown",
-                "units it showed out of stock",
-                |r| r.lost_sales_units_not_shown,
-            )
-            .col(
-                "orders_shipped_complete",
-                "its orders shipped complete",
-                |r| r.orders_shipped_complete,
-            )
-            .col(
-                "order_fulfillment_rate",
-                "orders_shipped_complete ÷ orders_to_ship (null without orders)",
-                |r| r.order_fulfillment_rate(),
-            )
-            .col("units_shipped", "units shipped against its orders", |r| {
-                r.units_shipped
-            })
-            .col(
-                "unit_fill_rate",
-                "units_shipped ÷ units in its orders to ship (null without units)",
-                |r| r.unit_fill_rate(),
-            )
+            .order_counts(|r| &r.counts)
+            .unit_counts(|r| &r.counts)
             .col(
                 "shipping_cost_cents",
-                "carrier cost of its orders' shipments, cents",
-                |r| r.shipping_cost_cents,
+                "carrier cost of its orders' shipments, reshipments included, cents",
+                |r| r.counts.shipping_cost_cents,
             )
-            .table("channels", "sales channel", false),
+            .table(
+                "channels",
+                "sales channel; its counts are those of its orders",
+                false,
+            ),
         processing_time(run),
         Frame::new(&run.latency.kinds)
             .col("call", "engine call kind", |r| r.call.as_str())
@@ -301,26 +314,8 @@ fn daily(run: &RunData, start: NaiveDate) -> Table {
             "calendar events active that day, `;`-separated",
             |r| r.events.as_str(),
         )
-        .col("orders_placed", "orders placed", |r| r.orders_placed)
-        .col("units_ordered", "units in them", |r| r.units_ordered)
-        .col(
-            "orders_shipped_complete",
-            "orders whose shipping completed that day (fulfilled)",
-            |r| r.orders_shipped_complete,
-        )
-        .col("units_shipped", "units shipped", |r| r.units_shipped)
-        .col("units_backordered", "units backordered", |r| {
-            r.units_backordered
-        })
-        .col(
-            "orders_oversold",
-            "orders accepted that the engine could not hold in full",
-            |r| r.orders_oversold,
-        )
-        .col("oversold_units", "units of those", |r| r.oversold_units)
-        .col("lost_sales_units", "units customers could not buy", |r| {
-            r.lost_sales_units
-        })
+        .order_counts(|r| &r.counts)
+        .unit_counts(|r| &r.counts)
         .col(
             "on_hand_units",
             "on-hand units at the close, all cells",
@@ -338,7 +333,7 @@ fn daily(run: &RunData, start: NaiveDate) -> Table {
         )
         .col(
             "processing_time_hours_p50",
-            "median processing hours of the orders completed that day (null if none)",
+            "median processing hours of the orders placed that day and shipped complete (null if none)",
             |r| r.processing_time_hours_p50,
         )
         .col("processing_time_hours_p95", "95th percentile", |r| {
@@ -347,7 +342,7 @@ fn daily(run: &RunData, start: NaiveDate) -> Table {
         .col("processing_time_hours_p99", "99th percentile", |r| {
             r.processing_time_hours_p99
         })
-        .table("daily", "simulated day", false)
+        .table("daily", "simulated day; its order and unit counts are those of the orders placed that day (and the lines shown out of stock that day), whenever they shipped", false)
 }
 
 fn warehouses(run: &RunData, days: f64) -> Table {
@@ -358,15 +353,13 @@ fn warehouses(run: &RunData, days: f64) -> Table {
             "pick/pack capacity, order lines a day",
             |r| r.capacity_lines_per_day,
         )
-        .col("lines_shipped", "order lines shipped over the run", |r| {
-            r.lines_shipped
-        })
+        .shipment_counts(|r| &r.counts)
         .col(
             "capacity_use_share",
             "lines_shipped ÷ (capacity × days)",
-            |r| {
+            move |r| {
                 share(
-                    r.lines_shipped as f64,
+                    r.counts.lines_shipped as f64,
                     r.capacity_lines_per_day as f64 * days,
                 )
             },
@@ -379,13 +372,14 @@ fn warehouses(run: &RunData, days: f64) -> Table {
             "days its cutoff left paid lines behind",
             |r| r.saturated_days,
         )
-        .col("shipments", "shipments sent", |r| r.shipments)
-        .col("units_shipped", "units shipped", |r| r.units_shipped)
         .col(
-            "shipping_cost_cents",
-            "carrier cost of its shipments, cents",
-            |r| r.shipping_cost_cents,
+            "units_shipped",
+            "units shipped against placed orders (reshipments excluded)",
+            |r| r.counts.units_shipped,
         )
+        .col("units_backordered", "units backordered on it", |r| {
+            r.counts.units_backordered
+        })
         .col(
             "average_on_hand_units",
             "mean on-hand units at the closes",
@@ -407,13 +401,12 @@ fn warehouses(run: &RunData, days: f64) -> Table {
                     .and_then(|c| share(r.peak_on_hand_units as f64, c as f64))
             },
         )
-        .col("pick_errors", "shipments picked wrong", |r| r.pick_errors)
-        .table("warehouses", "warehouse", false)
+        .table("warehouses", "warehouse; its counts are those of the shipments it sent and the units backordered on it", false)
 }
 
 /// ABC class per SKU by ordered value (units ordered × unit price).
 pub fn abc_classes(skus: &[SkuRow]) -> Vec<&'static str> {
-    let value = |s: &SkuRow| s.units_ordered as f64 * s.unit_price_cents as f64;
+    let value = |s: &SkuRow| s.counts.units_ordered as f64 * s.unit_price_cents as f64;
     let mut order: Vec<usize> = (0..skus.len()).collect();
     order.sort_by(|&a, &b| value(&skus[b]).total_cmp(&value(&skus[a])).then(a.cmp(&b)));
     let total: f64 = skus.iter().map(value).sum();
@@ -462,14 +455,8 @@ fn skus(run: &RunData, days: f64) -> Table {
         })
         .col("replenishment_class", "fast, slow or intermittent, as in the summary's `*_fast` / `*_slow` / `*_intermittent` KPIs", |(r, _)| r.replenishment_class.as_str())
         .col("unit_price_cents", "unit price, cents", |(r, _)| r.unit_price_cents)
-        .col("units_ordered", "units in placed orders", |(r, _)| r.units_ordered)
-        .col("ordered_value_cents", "units_ordered × unit_price_cents", |(r, _)| r.units_ordered * r.unit_price_cents)
-        .col("units_shipped", "units shipped against them", |(r, _)| r.units_shipped)
-        .col("unit_fill_rate", "units_shipped ÷ units_ordered (null without orders)", |(r, _)| {
-            share(r.units_shipped as f64, r.units_ordered as f64)
-        })
-        .col("units_backordered", "units backordered", |(r, _)| r.units_backordered)
-        .col("lost_sales_units", "units customers could not buy", |(r, _)| r.lost_sales_units)
+        .unit_counts(|(r, _)| &r.counts)
+        .col("ordered_value_cents", "units_ordered × unit_price_cents", |(r, _)| r.counts.units_ordered * r.unit_price_cents)
         .col("demand_days", "days with units held, backordered or lost", |(r, _)| r.demand_days)
         .col("demand_interval_days_mean", "days ÷ demand_days (ADI; null without demand)", |(r, _)| {
             share(days, r.demand_days as f64)
@@ -480,7 +467,7 @@ fn skus(run: &RunData, days: f64) -> Table {
         .col("average_safety_stock_units", "mean safety stock at the closes, all warehouses (forecast policies)", |(r, _)| r.average_safety_stock_units)
         .col("achieved_fill_rate", "units served from stock ÷ units demanded after the warm-up", |(r, _)| r.achieved_fill_rate)
         .col("forecast_mae_units", "mean absolute one-day-ahead forecast error per cell-day", |(r, _)| r.forecast_mae_units)
-        .table("skus", "SKU", false)
+        .table("skus", "SKU; its unit counts are those of its order lines", false)
 }
 
 fn processing_time(run: &RunData) -> Table {
@@ -568,7 +555,10 @@ mod tests {
 
     fn sku(units: u64, price: u64) -> SkuRow {
         SkuRow {
-            units_ordered: units,
+            counts: Counts {
+                units_ordered: units,
+                ..Counts::default()
+            },
             unit_price_cents: price,
             ..Default::default()
         }

@@ -46,8 +46,11 @@ fn small_run() -> RunData {
             .map(|day| DayRow {
                 day,
                 date: format!("2026-11-{}", 27 + day),
-                orders_placed: 5,
-                orders_shipped_complete: 4,
+                counts: Counts {
+                    orders_placed: 5,
+                    orders_shipped_complete: 4,
+                    ..Counts::default()
+                },
                 processing_time_hours_p50: Some(10.0),
                 ..Default::default()
             })
@@ -55,8 +58,11 @@ fn small_run() -> RunData {
         skus: vec![SkuRow {
             sku: "A-1".into(),
             unit_price_cents: 250,
-            units_ordered: 12,
-            units_shipped: 9,
+            counts: Counts {
+                units_ordered: 12,
+                units_shipped: 9,
+                ..Counts::default()
+            },
             ..Default::default()
         }],
         ..Default::default()

@@ -7,6 +7,7 @@ use rand_distr::{Distribution, Exp};
 
 use super::clock::SimEvent;
 use super::error::SimError;
+use super::ledger::{At, Line};
 use super::metrics::*;
 use super::state::*;
 use crate::time::MS_PER_DAY;
@@ -62,18 +63,21 @@ impl Sim<'_> {
         could >= units as u64
     }
 
-    pub(super) fn lose(&mut self, channel: u16, region: u16, sku: u32, units: u32, day: usize) {
+    /// A line the customer could not buy: demand of the channel's warehouse nearest the customer.
+    /// `not_shown` when the channel showed it out of stock, else it was in a cancelled oversold
+    /// order.
+    pub(super) fn lose(&mut self, at: At, region: u16, (sku, units): Line, not_shown: bool) {
         let home =
-            self.home_warehouse[channel as usize * self.world.regions.len() + region as usize];
+            self.home_warehouse[at.channel as usize * self.world.regions.len() + region as usize];
         self.replenisher.short(
             sku as usize * self.world.warehouses + home as usize,
             units as u64,
         );
-        self.summary.lost_sales_units += units as u64;
-        self.daily[day].lost_sales_units += units as u64;
-        self.sku_tally[sku as usize].lost_sales_units += units as u64;
-        if self.lost_to_holds(channel, sku, units) {
-            self.summary.lost_sales_units_to_holds += units as u64;
+        let to_holds = self.lost_to_holds(at.channel, sku, units);
+        if not_shown {
+            self.ledger.line_not_shown(at, (sku, units), to_holds);
+        } else {
+            self.ledger.line_lost(at, (sku, units), to_holds);
         }
     }
 
@@ -84,8 +88,11 @@ impl Sim<'_> {
         lines: &[(u32, u32)],
     ) -> Result<(), SimError> {
         let now_ms = draft.at_ms;
-        let day = (now_ms / MS_PER_DAY) as usize;
         let channel = draft.channel;
+        let at = At {
+            day: (now_ms / MS_PER_DAY) as u32,
+            channel,
+        };
         let mut order_lines: Vec<OrderLine> = Vec::with_capacity(lines.len());
         let mut kept: Vec<u16> = Vec::with_capacity(lines.len());
         for (i, &(sku, units)) in lines.iter().enumerate() {
@@ -96,38 +103,18 @@ impl Sim<'_> {
                 });
                 kept.push(i as u16);
             } else {
-                self.summary.lost_sales_units_not_shown += units as u64;
-                if self.peak_day[day] {
-                    self.summary.peak_lost_sales_units_not_shown += units as u64;
-                }
-                self.channel_rows[channel as usize].lost_sales_units_not_shown += units as u64;
-                self.lose(channel, draft.region, sku, units, day);
+                self.lose(at, draft.region, (sku, units), true);
             }
         }
         if order_lines.is_empty() {
             return Ok(());
         }
-        let units: u32 = order_lines.iter().map(|l| l.quantity as u32).sum();
-        self.summary.orders_placed += 1;
-        self.summary.units_ordered += units as u64;
-        let channel_row = &mut self.channel_rows[channel as usize];
-        channel_row.orders_placed += 1;
-        channel_row.units_ordered += units as u64;
-        for line in &order_lines {
-            self.sku_tally[line.sku.index()].units_ordered += line.quantity as u64;
-        }
-        self.daily[day].orders_placed += 1;
-        self.daily[day].units_ordered += units as u64;
-        self.summary.orders_to_ship += 1;
-        self.summary.units_to_ship += units as u64;
-        self.channel_rows[channel as usize].orders_to_ship += 1;
-        self.channel_rows[channel as usize].units_to_ship += units as u64;
-        if self.peak_day[day] {
-            self.summary.peak_orders_placed += 1;
-            self.summary.peak_orders_to_ship += 1;
-            self.summary.peak_units_ordered += units as u64;
-            self.summary.peak_units_to_ship += units as u64;
-        }
+        let placed: Vec<Line> = order_lines
+            .iter()
+            .map(|l| (l.sku.0, l.quantity as u32))
+            .collect();
+        let units: u32 = placed.iter().map(|&(_, units)| units).sum();
+        self.ledger.order_placed(at, &placed);
         let service = if draft.express {
             ServiceLevel::Express {
                 max_transit_days: self.world.express_days,
@@ -168,10 +155,10 @@ impl Sim<'_> {
         let hold = match outcome {
             ReserveOutcome::Held(hold) => hold,
             ReserveOutcome::Rejected(_) => {
-                self.count_oversold(channel, units as u64, day);
-                self.summary.orders_cancelled_oversold += 1;
-                for line in &request.order.lines {
-                    self.lose(channel, draft.region, line.sku.0, line.quantity as u32, day);
+                self.ledger.order_oversold(at, units as u64);
+                self.ledger.order_cancelled_oversold(at);
+                for &line in &placed {
+                    self.lose(at, draft.region, line, false);
                 }
                 return Ok(());
             }
@@ -185,24 +172,23 @@ impl Sim<'_> {
             );
         }
         for short in &hold.backorders {
-            let sku = request.order.lines[short.line as usize].sku.0 as usize;
-            self.sku_tally[sku].units_backordered += short.units as u64;
+            let sku = request.order.lines[short.line as usize].sku.0;
+            self.ledger
+                .line_backordered(at, sku, short.warehouse.0, short.units as u64);
             self.replenisher.short(
-                sku * warehouses + short.warehouse.0 as usize,
+                sku as usize * warehouses + short.warehouse.0 as usize,
                 short.units as u64,
             );
         }
         let backordered = hold.units_backordered();
         if backordered > 0 {
-            self.summary.orders_backordered += 1;
-            self.summary.units_backordered += backordered;
-            self.daily[day].units_backordered += backordered;
+            self.ledger.order_backordered(at);
             oversold_units = oversold_units.max(backordered);
         }
         if oversold_units > 0 {
-            self.count_oversold(channel, oversold_units, day);
+            self.ledger.order_oversold(at, oversold_units);
         }
-        self.summary.orders_held += 1;
+        self.ledger.order_held(at);
         let abandoned = self
             .rng_carts
             .random_bool(*self.s.carts.abandonment_rate.get_ref());
@@ -211,15 +197,14 @@ impl Sim<'_> {
             oversold: oversold_units > 0,
             recorded: draft.recorded.map_or(NO_RECORD, |(order, _)| order),
             lines_dropped: kept.len() < lines.len(),
-            ..OpenOrder::held(now_ms, channel, draft.region, units, hold.units_held())
+            ..OpenOrder::held(now_ms, at, draft.region, placed, hold.units_held())
         };
         if let Some((recorded, first_line)) = draft.recorded {
             self.place_recorded_lines(id, recorded, first_line, &kept);
         }
         self.open.insert(id, open);
         if abandoned {
-            self.summary.orders_abandoned += 1;
-            self.walked_away(id);
+            self.walked_away(id, false);
         } else {
             let mean_minutes = *self.s.carts.minutes_to_pay.get_ref();
             let wait_ms = if mean_minutes > 0.0 {

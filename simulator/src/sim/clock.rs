@@ -44,6 +44,10 @@ pub enum SimEvent {
         units: u32,
         /// Customer region index (ship-to of the reshipment).
         region: u16,
+        /// Day index of the placement of the order picked wrong.
+        placed_day: u32,
+        /// Its channel.
+        channel: u16,
     },
     /// A supplier delivery arrives.
     Receipt {

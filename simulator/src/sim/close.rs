@@ -9,7 +9,6 @@ use super::metrics::*;
 use super::replenisher::{CellState, SupplierOrder};
 use super::state::*;
 use crate::scenario::PolicyKind;
-use crate::time::MS_PER_HOUR;
 use qm_reports::run::SkuDayRow;
 
 impl Sim<'_> {
@@ -80,7 +79,7 @@ impl Sim<'_> {
                 }
                 on_hand_total += snapshot.on_hand as u64;
                 on_hand_by_warehouse[w] += snapshot.on_hand as u64;
-                self.sku_tally[sku].on_hand_unit_days += snapshot.on_hand as u64;
+                self.sku_stock[sku].on_hand_unit_days += snapshot.on_hand as u64;
                 self.on_hand_value_total +=
                     snapshot.on_hand as f64 * self.world.unit_price_cents[sku] as f64;
                 let free = snapshot.free();
@@ -105,7 +104,7 @@ impl Sim<'_> {
                 }
             }
             stockout_skus += (free_anywhere == 0) as u64;
-            self.sku_tally[sku].stockout_days += (free_anywhere == 0) as u32;
+            self.sku_stock[sku].stockout_days += (free_anywhere == 0) as u32;
         }
         let engine = &self.engine;
         let mut orders = Vec::new();
@@ -152,15 +151,6 @@ impl Sim<'_> {
         row.on_hand_units = on_hand_total;
         row.safety_stock_units = self.replenisher.safety_stock_today_units();
         row.stockout_skus = stockout_skus;
-        self.day_processing_ms.sort_unstable();
-        let hours = |ms: u64| ms as f64 / MS_PER_HOUR as f64;
-        let day_processing = &self.day_processing_ms;
-        let quantile =
-            |q: f64| (!day_processing.is_empty()).then(|| hours(percentile(day_processing, q)));
-        row.processing_time_hours_p50 = quantile(0.5);
-        row.processing_time_hours_p95 = quantile(0.95);
-        row.processing_time_hours_p99 = quantile(0.99);
-        self.day_processing_ms.clear();
         self.summary.stockout_sku_days += stockout_skus;
         self.summary.average_on_hand_units += on_hand_total as f64;
         self.summary.peak_on_hand_units = self.summary.peak_on_hand_units.max(on_hand_total);

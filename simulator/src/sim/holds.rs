@@ -42,13 +42,12 @@ impl Sim<'_> {
                     .release(OrderId(order), ReleaseReason::PaymentFailed, now_ms)
             });
             match released {
-                Ok(_) => {
-                    self.summary.orders_payment_failed += 1;
-                    self.walked_away(order);
-                }
+                Ok(_) => self.walked_away(order, true),
                 Err(OrderError::HoldExpired { .. }) => {
                     self.expired_unit_hours(order);
-                    self.summary.orders_lost_hold_expired += 1;
+                    if let Some(o) = self.open.get(&order) {
+                        self.ledger.lost_hold_expired(o.at);
+                    }
                 }
                 Err(e) => {
                     return Err(SimError::Disagreement(format!(
@@ -63,16 +62,19 @@ impl Sim<'_> {
             self.engine.confirm(OrderId(order), now_ms)
         }) {
             Ok(confirmation) => {
-                self.summary.orders_confirmed += 1;
-                self.summary.split_shipment_rate +=
-                    (confirmation.shipments.len() > 1) as u64 as f64;
+                if let Some(o) = self.open.get(&order) {
+                    self.ledger
+                        .order_confirmed(o.at, confirmation.shipments.len());
+                }
                 for shipment in &confirmation.shipments {
                     self.enqueue(shipment, now_ms);
                 }
             }
             Err(OrderError::HoldExpired { .. }) => {
                 self.expired_unit_hours(order);
-                self.summary.orders_lost_hold_expired += 1;
+                if let Some(o) = self.open.get(&order) {
+                    self.ledger.lost_hold_expired(o.at);
+                }
                 self.open.remove(&order);
             }
             Err(e) => {

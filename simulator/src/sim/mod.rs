@@ -12,6 +12,7 @@ pub mod clock;
 mod close;
 mod error;
 mod holds;
+mod ledger;
 pub mod metrics;
 mod recorded;
 pub mod replenisher;

@@ -2,9 +2,10 @@
 
 use super::metrics::*;
 use super::state::*;
-use crate::time::{MS_PER_DAY, MS_PER_HOUR};
+use crate::time::MS_PER_HOUR;
+use qm_reports::run::Counts;
 use qm_reports::run::{
-    Bound, EventSpan, KpiValue, ProcessingBin, RunData, RunStatus, SkuRow, Target,
+    Bound, ChannelRow, EventSpan, KpiValue, ProcessingBin, RunData, RunStatus, SkuRow, Target,
     PROCESSING_BIN_HOURS, PROCESSING_LAST_BIN_HOURS,
 };
 
@@ -29,14 +30,20 @@ impl RunOutput {
 impl Sim<'_> {
     pub(super) fn finish(mut self) -> RunOutput {
         // A failed run's figures cover the days it closed.
-        self.summary.days = self.days_closed;
-        self.summary.peak_days = self.peak_day[..self.days_closed as usize]
-            .iter()
-            .filter(|&&peak| peak)
-            .count() as u32;
-        self.daily.truncate(self.days_closed as usize);
+        let days_run = self.days_closed;
+        self.summary.days = days_run;
+        self.summary.peak_days = (0..days_run).filter(|&d| self.ledger.is_peak(d)).count() as u32;
+        self.daily.truncate(days_run as usize);
         self.set_aside_in_flight();
-        let days_run = self.summary.days;
+        let processing = self.ledger.processing_ms(|_| true);
+        let peak_processing = self.ledger.processing_ms(|day| self.ledger.is_peak(day));
+        order_kpis(
+            &mut self.summary,
+            self.ledger.run(),
+            &self.ledger.peak(days_run),
+            &processing,
+            &peak_processing,
+        );
         self.replenisher.finish(&mut self.summary, self.s, days_run);
         let k = &mut self.summary;
         let days = k.days as f64;
@@ -44,7 +51,6 @@ impl Sim<'_> {
         k.holding_cost_cents = self.on_hand_value_total * self.world.holding_rate_per_day;
         k.inventory_turns_per_year =
             ratio(k.units_shipped as f64, k.average_on_hand_units) * 365.0 / days;
-        k.order_fulfillment_rate = ratio(k.orders_shipped_complete as f64, k.orders_to_ship as f64);
         if let Some(replay) = &self.demand.recorded {
             k.recorded_orders_shipped_complete = self
                 .recorded
@@ -57,49 +63,7 @@ impl Sim<'_> {
                 k.recorded_orders as f64,
             );
         }
-        k.order_accuracy = ratio(k.orders_shipped_accurate as f64, k.orders_shipped as f64);
-        k.unit_fill_rate = ratio(k.units_shipped as f64, k.units_to_ship as f64);
-        k.demand_fill_rate = ratio(
-            k.units_shipped as f64,
-            (k.units_to_ship + k.lost_sales_units_not_shown) as f64,
-        );
-        k.split_shipment_rate = ratio(k.split_shipment_rate, k.orders_confirmed as f64);
-        k.shipping_cost_cents_per_order =
-            ratio(k.shipping_cost_cents as f64, k.orders_shipped as f64);
-        k.shipping_distance_km_per_order = ratio(self.distance_km_total, k.orders_shipped as f64);
-        self.processing_ms.sort_unstable();
-        let hours = |ms: u64| ms as f64 / MS_PER_HOUR as f64;
-        let n = self.processing_ms.len() as f64;
-        k.processing_time_hours_mean =
-            ratio(self.processing_ms.iter().map(|&ms| hours(ms)).sum(), n);
-        k.processing_time_hours_p50 = hours(percentile(&self.processing_ms, 0.5));
-        k.processing_time_hours_p95 = hours(percentile(&self.processing_ms, 0.95));
-        k.shipped_within_24h_share = ratio(
-            self.processing_ms
-                .iter()
-                .filter(|&&ms| ms <= MS_PER_DAY)
-                .count() as f64,
-            n,
-        );
-        k.shipped_within_48h_share = ratio(
-            self.processing_ms
-                .iter()
-                .filter(|&&ms| ms <= 2 * MS_PER_DAY)
-                .count() as f64,
-            n,
-        );
-        k.delivery_time_days_mean = ratio(self.delivery_days_total, n);
-        k.peak_order_fulfillment_rate = ratio(
-            k.peak_orders_shipped_complete as f64,
-            k.peak_orders_to_ship as f64,
-        );
-        k.peak_demand_fill_rate = ratio(
-            k.peak_units_shipped as f64,
-            (k.peak_units_to_ship + k.peak_lost_sales_units_not_shown) as f64,
-        );
-        self.peak_processing_ms.sort_unstable();
-        k.peak_processing_time_hours_p95 = hours(percentile(&self.peak_processing_ms, 0.95));
-        let data = self.report_data();
+        let data = self.report_data(&processing);
         RunOutput {
             summary: self.summary,
             data,
@@ -107,7 +71,7 @@ impl Sim<'_> {
     }
 
     /// The run's tables for the reports (the summary's KPIs by their catalog names).
-    pub(super) fn report_data(&mut self) -> RunData {
+    pub(super) fn report_data(&mut self, processing_ms: &[u64]) -> RunData {
         let days = self.summary.days;
         for (row, &unit_days) in self
             .warehouse_rows
@@ -122,15 +86,13 @@ impl Sim<'_> {
             .network()
             .skus()
             .iter()
-            .zip(&self.sku_tally)
+            .zip(&self.sku_stock)
             .zip(figures)
-            .map(|((sku, tally), f)| SkuRow {
+            .enumerate()
+            .map(|(k, ((sku, tally), f))| SkuRow {
                 sku: sku.code.clone(),
                 unit_price_cents: sku.unit_price_cents,
-                units_ordered: tally.units_ordered,
-                units_shipped: tally.units_shipped,
-                units_backordered: tally.units_backordered,
-                lost_sales_units: tally.lost_sales_units,
+                counts: *self.ledger.sku(k),
                 demand_days: f.demand_days,
                 demand_units_per_demand_day: f.demand_units_per_demand_day,
                 demand_size_cv2: f.demand_size_cv2,
@@ -153,7 +115,7 @@ impl Sim<'_> {
                 }
             })
             .collect();
-        for &ms in &self.processing_ms {
+        for &ms in processing_ms {
             let bin = (ms / (PROCESSING_BIN_HOURS as u64 * MS_PER_HOUR)) as usize;
             processing_time[bin.min(bins - 1)].orders += 1;
         }
@@ -230,6 +192,18 @@ impl Sim<'_> {
                 }
             }
         }
+        self.fill_counts();
+        let channels = self
+            .s
+            .channels
+            .iter()
+            .enumerate()
+            .map(|(c, spec)| ChannelRow {
+                channel: spec.code.clone(),
+                strategy: spec.strategy.get_ref().name().to_string(),
+                counts: *self.ledger.channel(c),
+            })
+            .collect();
         RunData {
             status: RunStatus::Completed,
             kpis,
@@ -240,9 +214,91 @@ impl Sim<'_> {
             warehouse_daily: std::mem::take(&mut self.warehouse_daily),
             skus,
             sku_daily: std::mem::take(&mut self.sku_daily),
-            channels: std::mem::take(&mut self.channel_rows),
+            channels,
             processing_time,
             latency: self.latency.report(),
         }
     }
+}
+
+impl Sim<'_> {
+    /// The days' and warehouses' counts from the ledger, and each day's processing times (of the
+    /// orders placed that day).
+    fn fill_counts(&mut self) {
+        let by_day = self.ledger.processing_ms_by_day(self.daily.len());
+        let hours = |ms: u64| ms as f64 / MS_PER_HOUR as f64;
+        for (row, processing) in self.daily.iter_mut().zip(&by_day) {
+            row.counts = *self.ledger.day(row.day);
+            let quantile =
+                |q: f64| (!processing.is_empty()).then(|| hours(percentile(processing, q)));
+            row.processing_time_hours_p50 = quantile(0.5);
+            row.processing_time_hours_p95 = quantile(0.95);
+            row.processing_time_hours_p99 = quantile(0.99);
+        }
+        for (w, row) in self.warehouse_rows.iter_mut().enumerate() {
+            row.counts = *self.ledger.warehouse(w);
+        }
+    }
+}
+
+/// The summary's order, unit and shipment KPIs: the run's and the peak's counts through the same
+/// formulas every table uses (`Counts`' rates), and the processing-time percentiles of the orders
+/// shipped complete (sorted).
+fn order_kpis(
+    k: &mut Summary,
+    run: &Counts,
+    peak: &Counts,
+    processing: &[u64],
+    peak_processing: &[u64],
+) {
+    let or_zero = |rate: Option<f64>| rate.unwrap_or(0.0);
+    let hours = |ms: u64| ms as f64 / MS_PER_HOUR as f64;
+    k.orders_placed = run.orders_placed;
+    k.orders_held = run.orders_held;
+    k.orders_oversold = run.orders_oversold;
+    k.oversold_units = run.oversold_units;
+    k.orders_cancelled_oversold = run.orders_cancelled_oversold;
+    k.orders_abandoned = run.orders_abandoned;
+    k.orders_payment_failed = run.orders_payment_failed;
+    k.orders_lost_hold_expired = run.orders_lost_hold_expired;
+    k.orders_confirmed = run.orders_confirmed;
+    k.orders_to_ship = run.orders_to_ship();
+    k.orders_in_flight_at_end = run.orders_in_flight_at_end;
+    k.orders_shipped = run.orders_shipped;
+    k.orders_shipped_complete = run.orders_shipped_complete;
+    k.orders_shipped_accurate = run.orders_shipped_accurate;
+    k.order_fulfillment_rate = or_zero(run.order_fulfillment_rate());
+    k.order_accuracy = or_zero(run.order_accuracy());
+    k.units_ordered = run.units_ordered;
+    k.units_shipped = run.units_shipped;
+    k.units_to_ship = run.units_to_ship();
+    k.unit_fill_rate = or_zero(run.unit_fill_rate());
+    k.demand_fill_rate = or_zero(run.demand_fill_rate());
+    k.orders_backordered = run.orders_backordered;
+    k.units_backordered = run.units_backordered;
+    k.lost_sales_units = run.lost_sales_units;
+    k.lost_sales_units_not_shown = run.lost_sales_units_not_shown;
+    k.lost_sales_units_to_holds = run.lost_sales_units_to_holds;
+    k.shipments = run.shipments;
+    k.split_shipment_rate = or_zero(run.split_shipment_rate());
+    k.shipping_cost_cents = run.shipping_cost_cents;
+    k.shipping_cost_cents_per_order = or_zero(run.shipping_cost_cents_per_order());
+    k.shipping_distance_km_per_order = or_zero(run.shipping_distance_km_per_order());
+    k.processing_time_hours_mean = or_zero(run.processing_time_hours_mean());
+    k.processing_time_hours_p50 = hours(percentile(processing, 0.5));
+    k.processing_time_hours_p95 = hours(percentile(processing, 0.95));
+    k.shipped_within_24h_share = or_zero(run.shipped_within_24h_share());
+    k.shipped_within_48h_share = or_zero(run.shipped_within_48h_share());
+    k.delivery_time_days_mean = or_zero(run.delivery_time_days_mean());
+    k.pick_errors = run.pick_errors;
+    k.peak_orders_placed = peak.orders_placed;
+    k.peak_orders_to_ship = peak.orders_to_ship();
+    k.peak_orders_shipped_complete = peak.orders_shipped_complete;
+    k.peak_order_fulfillment_rate = or_zero(peak.order_fulfillment_rate());
+    k.peak_units_ordered = peak.units_ordered;
+    k.peak_units_to_ship = peak.units_to_ship();
+    k.peak_units_shipped = peak.units_shipped;
+    k.peak_lost_sales_units_not_shown = peak.lost_sales_units_not_shown;
+    k.peak_demand_fill_rate = or_zero(peak.demand_fill_rate());
+    k.peak_processing_time_hours_p95 = hours(percentile(peak_processing, 0.95));
 }

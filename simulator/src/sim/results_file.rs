@@ -10,7 +10,7 @@ use super::results::RunOutput;
 /// The file in a run folder that keeps the run's results for `qm report` and `qm compare`.
 pub const RESULTS_FILE: &str = "results.qmr";
 /// First bytes of a results file, with its format version.
-const RESULTS_MAGIC: &[u8; 8] = b"QMRUN\x00\x00\x02";
+const RESULTS_MAGIC: &[u8; 8] = b"QMRUN\x00\x00\x03";
 
 /// Writes the run's results file and its reports in `formats` into `dir`; returns the files.
 pub fn write_outputs(

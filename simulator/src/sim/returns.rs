@@ -4,19 +4,36 @@
 use qm_engine::*;
 
 use super::error::SimError;
+use super::ledger::At;
 use super::metrics::*;
 use super::state::*;
 
+/// A line picked wrong: the customer got another item.
+pub(super) struct WrongItem {
+    /// The order picked wrong.
+    pub(super) order: u64,
+    /// Its line.
+    pub(super) line: u16,
+    /// The SKU the customer should have got.
+    pub(super) sku: u32,
+    /// Units.
+    pub(super) units: u32,
+    /// The customer's region.
+    pub(super) region: u16,
+    /// Where the order's facts count (the reshipment's count there too).
+    pub(super) at: At,
+}
+
 impl Sim<'_> {
-    pub(super) fn reship(
-        &mut self,
-        order: u64,
-        line: u16,
-        sku: u32,
-        units: u32,
-        region: u16,
-        now_ms: u64,
-    ) -> Result<(), SimError> {
+    pub(super) fn reship(&mut self, wrong: WrongItem, now_ms: u64) -> Result<(), SimError> {
+        let WrongItem {
+            order,
+            line,
+            sku,
+            units,
+            region,
+            at,
+        } = wrong;
         // The customer sends the wrong item back; the shop sends the right one. A recorded
         // return of the same line may have come back first: only the rest is returnable.
         let units = self
@@ -48,6 +65,7 @@ impl Sim<'_> {
         self.backorders_filled(&outcome.filled, now_ms);
         let id = self.next_reship;
         self.next_reship += 1;
+        // Reshipments go out through the first channel; their facts count with the order's.
         let channel = 0;
         let request = ReserveRequest {
             order: Order {
@@ -72,7 +90,7 @@ impl Sim<'_> {
                 id,
                 OpenOrder {
                     reship: true,
-                    ..OpenOrder::held(now_ms, channel, region, units, hold.units_held())
+                    ..OpenOrder::held(now_ms, at, region, vec![(sku, units)], hold.units_held())
                 },
             );
             let confirmation = self.latency.time(CallKind::Confirm, || {

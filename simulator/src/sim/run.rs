@@ -8,9 +8,11 @@ use rustc_hash::FxHashMap;
 
 use super::clock::{EventQueue, SimEvent};
 use super::error::SimError;
+use super::ledger::{At, Ledger};
 use super::metrics::*;
 use super::replenisher::Replenisher;
 use super::results::RunOutput;
+use super::returns::WrongItem;
 use super::state::*;
 use super::streams::stream;
 use super::world::build_engine;
@@ -18,7 +20,7 @@ use crate::demand::day::DayDemand;
 use crate::demand::synthetic::DemandModel;
 use crate::scenario::Scenario;
 use crate::time::{MS_PER_DAY, MS_PER_HOUR};
-use qm_reports::run::{ChannelRow, DayRow, RunStatus, WarehouseRow, TOP_SKUS};
+use qm_reports::run::{DayRow, RunStatus, WarehouseRow, TOP_SKUS};
 
 pub fn simulate(
     s: &Scenario,
@@ -55,15 +57,6 @@ pub fn simulate_until(
             warehouse: w.code.clone(),
             capacity_lines_per_day: *w.capacity_lines_per_day.get_ref(),
             storage_capacity_units: w.storage_capacity_units,
-            ..Default::default()
-        })
-        .collect();
-    let channel_rows = s
-        .channels
-        .iter()
-        .map(|c| ChannelRow {
-            channel: c.code.clone(),
-            strategy: c.strategy.get_ref().name().to_string(),
             ..Default::default()
         })
         .collect();
@@ -136,23 +129,17 @@ pub fn simulate_until(
         replenisher,
         home_warehouse,
         next_reship: RESHIP_ORDER_BASE,
+        ledger: Ledger::new(peak_day, channels, skus, warehouses),
         summary,
         daily,
         warehouse_daily: Vec::with_capacity(days as usize * warehouses),
         warehouse_rows,
         warehouse_on_hand_unit_days: vec![0; warehouses],
-        channel_rows,
-        sku_tally: vec![SkuTally::default(); skus],
+        sku_stock: vec![SkuStock::default(); skus],
         sku_daily: Vec::with_capacity(days as usize * top_skus.len()),
         top_skus,
         days_closed: 0,
         latency: LatencyRecorder::default(),
-        processing_ms: Vec::new(),
-        day_processing_ms: Vec::new(),
-        peak_day,
-        peak_processing_ms: Vec::new(),
-        delivery_days_total: 0.0,
-        distance_km_total: 0.0,
         on_hand_value_total: 0.0,
         recorded: RecordedState::default(),
     };
@@ -288,9 +275,23 @@ impl Sim<'_> {
                     sku,
                     units,
                     region,
+                    placed_day,
+                    channel,
                 } => {
                     self.unpin(order);
-                    self.reship(order, line, sku, units, region, now_ms)?;
+                    let at = At {
+                        day: placed_day,
+                        channel,
+                    };
+                    let wrong = WrongItem {
+                        order,
+                        line,
+                        sku,
+                        units,
+                        region,
+                        at,
+                    };
+                    self.reship(wrong, now_ms)?;
                 }
                 SimEvent::Receipt {
                     sku,

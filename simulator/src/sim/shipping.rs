@@ -6,6 +6,7 @@ use rand::RngExt;
 
 use super::clock::SimEvent;
 use super::error::SimError;
+use super::ledger::{Line, Shipped};
 use super::metrics::*;
 use super::state::*;
 use crate::time::MS_PER_DAY;
@@ -61,7 +62,6 @@ impl Sim<'_> {
             .map(|q| q.lines as u64)
             .sum();
         let stats = &mut self.warehouse_rows[w];
-        stats.lines_shipped += used;
         stats.peak_day_lines = stats.peak_day_lines.max(used);
         if backlog > 0 {
             stats.saturated_days += 1;
@@ -82,7 +82,6 @@ impl Sim<'_> {
     pub(super) fn ship(&mut self, w: usize, queued: Queued, now_ms: u64) -> Result<(), SimError> {
         let id = queued.shipment;
         let order = id.order.0;
-        let day = (now_ms / MS_PER_DAY) as usize;
         let shrink_on = *self.s.accuracy.shrinkage_rate_per_day.get_ref() > 0.0;
         let returns_on = *self.s.returns.rate.get_ref() > 0.0;
         let rate = self.world.pick_error_rate[w];
@@ -116,14 +115,10 @@ impl Sim<'_> {
                     .open
                     .get_mut(&order)
                     .filter(|o| !o.reship)
-                    .map(|o| (o.channel, !std::mem::replace(&mut o.oversold, true)));
+                    .map(|o| (o.at, !std::mem::replace(&mut o.oversold, true)));
                 match customer {
-                    Some((channel, true)) => self.count_oversold(channel, missing as u64, day),
-                    Some((channel, false)) => {
-                        self.summary.oversold_units += missing as u64;
-                        self.channel_rows[channel as usize].oversold_units += missing as u64;
-                        self.daily[day].oversold_units += missing as u64;
-                    }
+                    Some((at, true)) => self.ledger.order_oversold(at, missing as u64),
+                    Some((at, false)) => self.ledger.more_oversold_units(at, missing as u64),
                     None => {}
                 }
             }
@@ -131,13 +126,6 @@ impl Sim<'_> {
         let shipped = self
             .latency
             .time(CallKind::Ship, || self.engine.ship(id, now_ms))?;
-        self.summary.shipments += 1;
-        self.summary.shipping_cost_cents += queued.cost_cents;
-        let warehouse_row = &mut self.warehouse_rows[w];
-        warehouse_row.shipments += 1;
-        warehouse_row.units_shipped += shipped.units;
-        warehouse_row.shipping_cost_cents += queued.cost_cents;
-        self.distance_km_total += queued.distance_km;
         let delivered_at_ms = now_ms + queued.transit_days as u64 * MS_PER_DAY;
         let Some(o) = self.open.get_mut(&order) else {
             return Err(SimError::Disagreement(format!(
@@ -145,29 +133,31 @@ impl Sim<'_> {
             )));
         };
         o.last_delivery_ms = o.last_delivery_ms.max(delivered_at_ms);
-        let (reship, region) = (o.reship, o.region);
-        let channel_row = &mut self.channel_rows[o.channel as usize];
-        channel_row.shipping_cost_cents += queued.cost_cents;
+        let (reship, region, at) = (o.reship, o.region, o.at);
+        let mut units: Vec<Line> = Vec::new();
+        let mut first = false;
         if !reship {
-            channel_row.units_shipped += shipped.units;
+            units = lines.iter().map(|l| (l.sku.0, l.units)).collect();
             for line in &lines {
-                self.sku_tally[line.sku.index()].units_shipped += line.units as u64;
+                o.shipped_by_line[line.line as usize] += line.units;
             }
             o.units_shipped += shipped.units as u32;
-            if !std::mem::replace(&mut o.shipped_any, true) {
-                self.summary.orders_shipped += 1;
-            }
-            self.summary.units_shipped += shipped.units;
-            self.daily[day].units_shipped += shipped.units;
-            if self.peak_day[(o.placed_at_ms / MS_PER_DAY) as usize] {
-                self.summary.peak_units_shipped += shipped.units;
-            }
+            first = !std::mem::replace(&mut o.shipped_any, true);
         }
+        let recorded = Shipped {
+            lines: queued.lines,
+            units: &units,
+            cost_cents: queued.cost_cents,
+            distance_km: queued.distance_km,
+            first,
+        };
+        self.ledger.shipment_shipped(at, w as u16, recorded);
         let mut error_line = None;
         if pick_error {
-            o.inaccurate = true;
-            self.summary.pick_errors += 1;
-            self.warehouse_rows[w].pick_errors += 1;
+            if let Some(o) = self.open.get_mut(&order) {
+                o.inaccurate = true;
+            }
+            self.ledger.pick_error(at, w as u16);
             if let Some(line) = lines.iter().find(|l| l.units > 0) {
                 error_line = Some(line.line);
                 let event = SimEvent::Reship {
@@ -176,6 +166,8 @@ impl Sim<'_> {
                     sku: line.sku.0,
                     units: line.units,
                     region,
+                    placed_day: at.day,
+                    channel: at.channel,
                 };
                 self.schedule_for(order, delivered_at_ms + MS_PER_DAY, event);
             }
@@ -210,38 +202,24 @@ impl Sim<'_> {
             }
         }
         if shipped.order_complete {
-            self.complete(order, now_ms, day);
+            self.complete(order, now_ms);
         }
         Ok(())
     }
 
-    pub(super) fn complete(&mut self, order: u64, now_ms: u64, day: usize) {
+    /// Every unit of a customer order has shipped.
+    pub(super) fn complete(&mut self, order: u64, now_ms: u64) {
         let Some(o) = self.open.remove(&order) else {
             return;
         };
-        if o.reship {
+        if o.reship || o.units_shipped < o.units_ordered {
             return;
         }
-        if o.units_shipped < o.units_ordered {
-            return;
-        }
-        self.summary.orders_shipped_complete += 1;
         if o.recorded != NO_RECORD && !o.lines_dropped {
             *self.recorded.complete_parts.entry(o.recorded).or_default() += 1;
         }
-        self.channel_rows[o.channel as usize].orders_shipped_complete += 1;
-        self.daily[day].orders_shipped_complete += 1;
-        if !o.inaccurate {
-            self.summary.orders_shipped_accurate += 1;
-        }
-        let processing = now_ms - o.placed_at_ms;
-        self.processing_ms.push(processing);
-        self.day_processing_ms.push(processing);
-        if self.peak_day[(o.placed_at_ms / MS_PER_DAY) as usize] {
-            self.summary.peak_orders_shipped_complete += 1;
-            self.peak_processing_ms.push(processing);
-        }
-        self.delivery_days_total +=
-            (o.last_delivery_ms - o.placed_at_ms) as f64 / MS_PER_DAY as f64;
+        let delivery_days = (o.last_delivery_ms - o.placed_at_ms) as f64 / MS_PER_DAY as f64;
+        self.ledger
+            .order_completed(o.at, now_ms - o.placed_at_ms, delivery_days, !o.inaccurate);
     }
 }

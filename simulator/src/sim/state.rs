@@ -13,20 +13,18 @@ use super::replenisher::Replenisher;
 use crate::demand::log::RecordedUndo;
 use crate::demand::synthetic::DemandModel;
 use crate::scenario::Scenario;
-use qm_reports::run::{ChannelRow, DayRow, SkuDayRow, WarehouseDayRow, WarehouseRow};
+use qm_reports::run::{DayRow, SkuDayRow, WarehouseDayRow, WarehouseRow};
+
+use super::ledger::{At, Ledger, Line};
 
 /// Reshipments (after pick errors) get order ids from here up, apart from customer orders.
 pub(super) const RESHIP_ORDER_BASE: u64 = 1 << 48;
 /// The most order records the engine pre-allocates; beyond this its slabs grow as needed.
 pub(super) const MAX_PREALLOCATED_ORDERS: usize = 2_000_000;
 
-/// Per-SKU counts over the run.
+/// Per-SKU stock over the closes.
 #[derive(Clone, Copy, Default)]
-pub(super) struct SkuTally {
-    pub(super) units_ordered: u64,
-    pub(super) units_shipped: u64,
-    pub(super) units_backordered: u64,
-    pub(super) lost_sales_units: u64,
+pub(super) struct SkuStock {
     pub(super) on_hand_unit_days: u64,
     pub(super) stockout_days: u32,
 }
@@ -57,8 +55,13 @@ pub(super) struct World {
 
 /// An order the simulator follows until it ships complete or ends otherwise.
 pub(super) struct OpenOrder {
+    /// Where its facts count: its placement day and channel (a reshipment's: its order's).
+    pub(super) at: At,
+    /// Its lines (SKU, units ordered), in the engine's line order.
+    pub(super) lines: Vec<Line>,
+    /// Units shipped of each line.
+    pub(super) shipped_by_line: Vec<u32>,
     pub(super) placed_at_ms: u64,
-    pub(super) channel: u16,
     pub(super) region: u16,
     pub(super) units_ordered: u32,
     pub(super) units_held: u32,
@@ -81,19 +84,21 @@ pub(super) const NO_RECORD: u32 = u32::MAX;
 pub(super) const UNDO_RETRY_DAYS: u8 = 30;
 
 impl OpenOrder {
-    /// An order just held at `now_ms`, nothing shipped yet.
+    /// An order of `lines` just held at `now_ms`, counting `at`, nothing shipped yet.
     pub(super) fn held(
         now_ms: u64,
-        channel: u16,
+        at: At,
         region: u16,
-        units_ordered: u32,
+        lines: Vec<Line>,
         units_held: u64,
     ) -> Self {
         OpenOrder {
+            at,
+            shipped_by_line: vec![0; lines.len()],
+            units_ordered: lines.iter().map(|&(_, units)| units).sum(),
+            lines,
             placed_at_ms: now_ms,
-            channel,
             region,
-            units_ordered,
             units_held: units_held as u32,
             units_shipped: 0,
             abandoned: false,
@@ -106,6 +111,15 @@ impl OpenOrder {
             recorded: NO_RECORD,
             lines_dropped: false,
         }
+    }
+
+    /// The units of each line not shipped yet.
+    pub(super) fn unshipped(&self) -> Vec<Line> {
+        self.lines
+            .iter()
+            .zip(&self.shipped_by_line)
+            .map(|(&(sku, units), &shipped)| (sku, units - shipped.min(units)))
+            .collect()
     }
 }
 
@@ -148,26 +162,21 @@ pub(super) struct Sim<'a> {
     /// is counted.
     pub(super) home_warehouse: Vec<u16>,
     pub(super) next_reship: u64,
+    /// Every order, unit and shipment fact, at every level.
+    pub(super) ledger: Ledger,
+    /// The run's other counts (stock movements, returns, receipts, recorded replay).
     pub(super) summary: Summary,
+    /// The days' rows: dates, events and stock; their counts come from the ledger.
     pub(super) daily: Vec<DayRow>,
     pub(super) warehouse_daily: Vec<WarehouseDayRow>,
     pub(super) warehouse_rows: Vec<WarehouseRow>,
     pub(super) warehouse_on_hand_unit_days: Vec<u64>,
-    pub(super) channel_rows: Vec<ChannelRow>,
-    pub(super) sku_tally: Vec<SkuTally>,
+    pub(super) sku_stock: Vec<SkuStock>,
     /// The SKUs with the most expected demand, whose daily stock the report charts.
     pub(super) top_skus: Vec<u32>,
     pub(super) sku_daily: Vec<SkuDayRow>,
     pub(super) days_closed: u32,
     pub(super) latency: LatencyRecorder,
-    pub(super) processing_ms: Vec<u64>,
-    pub(super) day_processing_ms: Vec<u64>,
-    /// Whether each day is a peak day (an event raises demand).
-    pub(super) peak_day: Vec<bool>,
-    /// Processing times of peak orders shipped complete.
-    pub(super) peak_processing_ms: Vec<u64>,
-    pub(super) delivery_days_total: f64,
-    pub(super) distance_km_total: f64,
     pub(super) on_hand_value_total: f64,
     pub(super) recorded: RecordedState,
 }

@@ -1,0 +1,307 @@
+//! The ledger: every business fact of a run recorded once, through one typed method, at every
+//! level it belongs to. A fact about an order counts for the run, the day the order was placed and
+//! its channel; a fact about a line also for its SKU; a fact about a shipment or a backorder also
+//! for its warehouse. Every level holds the same [`Counts`], so the run, the peak (the days an event
+//! raised demand), each day, channel, warehouse and SKU are read by one set of formulas
+//! (`Counts`' rates).
+
+use qm_reports::run::Counts;
+
+/// Where an order's facts count: the day it was placed and its channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct At {
+    /// Day index of the placement.
+    pub(super) day: u32,
+    /// Channel index.
+    pub(super) channel: u16,
+}
+
+/// A line of an order: its SKU and units.
+pub(super) type Line = (u32, u32);
+
+/// Hours in a millisecond count.
+fn hours(ms: u64) -> f64 {
+    ms as f64 / crate::time::MS_PER_HOUR as f64
+}
+
+/// The run's counts at every level, and the processing times of the orders shipped complete.
+pub(super) struct Ledger {
+    peak_day: Vec<bool>,
+    run: Counts,
+    days: Vec<Counts>,
+    channels: Vec<Counts>,
+    skus: Vec<Counts>,
+    warehouses: Vec<Counts>,
+    /// (placement day, processing ms) of every order shipped complete, in completion order.
+    completions: Vec<(u32, u64)>,
+}
+
+impl Ledger {
+    /// An empty ledger for a run of `peak_day.len()` days.
+    pub(super) fn new(
+        peak_day: Vec<bool>,
+        channels: usize,
+        skus: usize,
+        warehouses: usize,
+    ) -> Self {
+        Ledger {
+            days: vec![Counts::default(); peak_day.len()],
+            peak_day,
+            run: Counts::default(),
+            channels: vec![Counts::default(); channels],
+            skus: vec![Counts::default(); skus],
+            warehouses: vec![Counts::default(); warehouses],
+            completions: Vec::new(),
+        }
+    }
+
+    /// Applies `fact` to the run, the order's day and channel, and the SKU and warehouse when
+    /// the fact has them: the one path every count takes.
+    fn record(
+        &mut self,
+        at: At,
+        sku: Option<u32>,
+        warehouse: Option<u16>,
+        fact: impl Fn(&mut Counts),
+    ) {
+        fact(&mut self.run);
+        fact(&mut self.days[at.day as usize]);
+        fact(&mut self.channels[at.channel as usize]);
+        if let Some(sku) = sku {
+            fact(&mut self.skus[sku as usize]);
+        }
+        if let Some(warehouse) = warehouse {
+            fact(&mut self.warehouses[warehouse as usize]);
+        }
+    }
+
+    /// A customer placed an order of `lines` (the lines the channel showed in stock).
+    pub(super) fn order_placed(&mut self, at: At, lines: &[Line]) {
+        self.record(at, None, None, |c| c.orders_placed += 1);
+        for &(sku, units) in lines {
+            self.record(at, Some(sku), None, |c| c.units_ordered += units as u64);
+        }
+    }
+
+    /// A line the channel showed out of stock: the customer did not order it.
+    pub(super) fn line_not_shown(&mut self, at: At, (sku, units): Line, to_holds: bool) {
+        self.record(at, Some(sku), None, |c| {
+            c.lost_sales_units_not_shown += units as u64;
+            c.lost_sales_units += units as u64;
+            c.lost_sales_units_to_holds += if to_holds { units as u64 } else { 0 };
+        });
+    }
+
+    /// A line of an oversold order that was cancelled.
+    pub(super) fn line_lost(&mut self, at: At, (sku, units): Line, to_holds: bool) {
+        self.record(at, Some(sku), None, |c| {
+            c.lost_sales_units += units as u64;
+            c.lost_sales_units_to_holds += if to_holds { units as u64 } else { 0 };
+        });
+    }
+
+    /// The engine held the order, in full or in part.
+    pub(super) fn order_held(&mut self, at: At) {
+        self.record(at, None, None, |c| c.orders_held += 1);
+    }
+
+    /// The order was held with some units backordered.
+    pub(super) fn order_backordered(&mut self, at: At) {
+        self.record(at, None, None, |c| c.orders_backordered += 1);
+    }
+
+    /// `units` of a line backordered on `warehouse`.
+    pub(super) fn line_backordered(&mut self, at: At, sku: u32, warehouse: u16, units: u64) {
+        self.record(at, Some(sku), Some(warehouse), |c| {
+            c.units_backordered += units
+        });
+    }
+
+    /// The order is oversold: `units` of it could not be held (or picked).
+    pub(super) fn order_oversold(&mut self, at: At, units: u64) {
+        self.record(at, None, None, |c| {
+            c.orders_oversold += 1;
+            c.oversold_units += units;
+        });
+    }
+
+    /// `units` more of an order already counted oversold could not be picked.
+    pub(super) fn more_oversold_units(&mut self, at: At, units: u64) {
+        self.record(at, None, None, |c| c.oversold_units += units);
+    }
+
+    /// An oversold order was cancelled.
+    pub(super) fn order_cancelled_oversold(&mut self, at: At) {
+        self.record(at, None, None, |c| c.orders_cancelled_oversold += 1);
+    }
+
+    /// The customer abandoned the cart.
+    pub(super) fn order_abandoned(&mut self, at: At, lines: &[Line]) {
+        self.record(at, None, None, |c| c.orders_abandoned += 1);
+        for &(sku, units) in lines {
+            self.record(at, Some(sku), None, |c| c.units_abandoned += units as u64);
+        }
+    }
+
+    /// The customer's payment failed and the hold was released.
+    pub(super) fn payment_failed(&mut self, at: At, lines: &[Line]) {
+        self.record(at, None, None, |c| c.orders_payment_failed += 1);
+        for &(sku, units) in lines {
+            self.record(at, Some(sku), None, |c| {
+                c.units_payment_failed += units as u64
+            });
+        }
+    }
+
+    /// The customer paid after the hold had expired: the sale was lost.
+    pub(super) fn lost_hold_expired(&mut self, at: At) {
+        self.record(at, None, None, |c| c.orders_lost_hold_expired += 1);
+    }
+
+    /// The customer paid in time; the order ships in `shipments` shipments.
+    pub(super) fn order_confirmed(&mut self, at: At, shipments: usize) {
+        self.record(at, None, None, |c| {
+            c.orders_confirmed += 1;
+            c.orders_split += (shipments > 1) as u64;
+        });
+    }
+
+    /// `warehouse` shipped a shipment of `lines` order lines, carrying `units` (SKU, units) of a
+    /// customer order (empty for a reshipment); `first` when it is the order's first shipment.
+    pub(super) fn shipment_shipped(&mut self, at: At, warehouse: u16, shipment: Shipped<'_>) {
+        self.record(at, None, Some(warehouse), |c| {
+            c.shipments += 1;
+            c.lines_shipped += shipment.lines as u64;
+            c.shipping_cost_cents += shipment.cost_cents;
+            c.shipping_distance_km += shipment.distance_km;
+        });
+        for &(sku, units) in shipment.units {
+            self.record(at, Some(sku), Some(warehouse), |c| {
+                c.units_shipped += units as u64
+            });
+        }
+        if shipment.first {
+            self.record(at, None, None, |c| c.orders_shipped += 1);
+        }
+    }
+
+    /// A shipment of `warehouse` was picked wrong.
+    pub(super) fn pick_error(&mut self, at: At, warehouse: u16) {
+        self.record(at, None, Some(warehouse), |c| c.pick_errors += 1);
+    }
+
+    /// Every unit of the order shipped, `processing_ms` after placement; delivered
+    /// `delivery_days` after placement; `accurate` without short pick or pick error.
+    pub(super) fn order_completed(
+        &mut self,
+        at: At,
+        processing_ms: u64,
+        delivery_days: f64,
+        accurate: bool,
+    ) {
+        let processing_hours = hours(processing_ms);
+        self.record(at, None, None, |c| {
+            c.orders_shipped_complete += 1;
+            c.orders_shipped_accurate += accurate as u64;
+            c.processing_time_hours_total += processing_hours;
+            c.orders_shipped_within_24h += (processing_hours <= 24.0) as u64;
+            c.orders_shipped_within_48h += (processing_hours <= 48.0) as u64;
+            c.delivery_time_days_total += delivery_days;
+        });
+        self.completions.push((at.day, processing_ms));
+    }
+
+    /// The order was placed on the last day and is still open at the end: `unshipped` of it
+    /// leave the units to ship.
+    pub(super) fn in_flight_at_end(&mut self, at: At, unshipped: &[Line]) {
+        self.record(at, None, None, |c| c.orders_in_flight_at_end += 1);
+        for &(sku, units) in unshipped {
+            self.record(at, Some(sku), None, |c| {
+                c.units_in_flight_at_end += units as u64
+            });
+        }
+    }
+
+    /// The run's counts.
+    pub(super) fn run(&self) -> &Counts {
+        &self.run
+    }
+
+    /// The counts of the orders placed on peak days (of the first `days`).
+    pub(super) fn peak(&self, days: u32) -> Counts {
+        Counts::sum(
+            self.days[..days as usize]
+                .iter()
+                .zip(&self.peak_day)
+                .filter(|(_, &peak)| peak)
+                .map(|(c, _)| c),
+        )
+    }
+
+    /// The counts of the orders placed on `day`.
+    pub(super) fn day(&self, day: u32) -> &Counts {
+        &self.days[day as usize]
+    }
+
+    /// A channel's counts.
+    pub(super) fn channel(&self, channel: usize) -> &Counts {
+        &self.channels[channel]
+    }
+
+    /// A SKU's counts.
+    pub(super) fn sku(&self, sku: usize) -> &Counts {
+        &self.skus[sku]
+    }
+
+    /// A warehouse's counts.
+    pub(super) fn warehouse(&self, warehouse: usize) -> &Counts {
+        &self.warehouses[warehouse]
+    }
+
+    /// Processing times (ms) of the orders shipped complete whose placement day passes `keep`,
+    /// sorted.
+    pub(super) fn processing_ms(&self, keep: impl Fn(u32) -> bool) -> Vec<u64> {
+        let mut ms: Vec<u64> = self
+            .completions
+            .iter()
+            .filter(|&&(day, _)| keep(day))
+            .map(|&(_, ms)| ms)
+            .collect();
+        ms.sort_unstable();
+        ms
+    }
+
+    /// The processing times (ms) of the orders shipped complete, by placement day (of the first
+    /// `days`), each sorted.
+    pub(super) fn processing_ms_by_day(&self, days: usize) -> Vec<Vec<u64>> {
+        let mut by_day = vec![Vec::new(); days];
+        for &(day, ms) in &self.completions {
+            if let Some(list) = by_day.get_mut(day as usize) {
+                list.push(ms);
+            }
+        }
+        for list in &mut by_day {
+            list.sort_unstable();
+        }
+        by_day
+    }
+
+    /// Whether `day` is a peak day.
+    pub(super) fn is_peak(&self, day: u32) -> bool {
+        self.peak_day[day as usize]
+    }
+}
+
+/// One shipment, as the ledger records it.
+pub(super) struct Shipped<'a> {
+    /// Order lines in it.
+    pub(super) lines: u32,
+    /// (SKU, units) of a customer order's lines; empty for a reshipment.
+    pub(super) units: &'a [Line],
+    /// Carrier cost, cents.
+    pub(super) cost_cents: u64,
+    /// Warehouse to customer, km.
+    pub(super) distance_km: f64,
+    /// Whether it is the order's first shipment.
+    pub(super) first: bool,
+}
