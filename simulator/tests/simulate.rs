@@ -33,6 +33,10 @@ fn run(scenario: &Scenario) -> RunOutput {
 /// Identities that hold in every run, whatever the scenario.
 fn assert_accounts_add_up(output: &RunOutput) {
     let k = &output.summary;
+    // The auditor, from the engine's events and the customers' decisions, agrees exactly.
+    assert_eq!(output.audit.disagreements(k), Vec::<String>::new());
+    assert_eq!(output.audit.orders_placed, k.orders_placed);
+    assert_eq!(output.audit.units_shipped, k.units_shipped);
     assert_eq!(
         k.orders_placed,
         k.orders_held + k.orders_cancelled_oversold,
@@ -685,5 +689,28 @@ fn a_skus_unit_fill_rate_divides_by_its_units_to_ship() {
         .filter(|s| s.stockout_days == 0 && s.counts.units_ordered > 100)
     {
         assert!(sku.counts.unit_fill_rate().unwrap() > 0.9, "{sku:?}");
+    }
+}
+
+/// Every shipped scenario, each for its first weeks (the benchmark for three days), agrees with its
+/// auditor and keeps the accounting identities. `qm simulate` checks the same at full length: a
+/// disagreement fails the run.
+#[test]
+fn every_shipped_scenario_agrees_with_its_auditor() {
+    for (name, days) in [
+        ("baseline.toml", None),
+        ("black-friday.toml", Some(35)),
+        ("flash-sale.toml", None),
+        ("long-tail.toml", Some(28)),
+        ("multichannel-lag.toml", None),
+        ("one-year-benchmark.toml", Some(3)),
+        ("online-retail.toml", Some(21)),
+        ("safety-stock.toml", Some(45)),
+        ("warehouse-sizing.toml", Some(28)),
+    ] {
+        let output = run(&load(name, days));
+        assert!(output.summary.orders_placed > 0, "{name}");
+        assert_eq!(output.failure(), None, "{name}");
+        assert_accounts_add_up(&output);
     }
 }

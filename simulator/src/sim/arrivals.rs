@@ -5,6 +5,7 @@ use qm_engine::*;
 use rand::RngExt;
 use rand_distr::{Distribution, Exp};
 
+use super::audit::CustomerEvent;
 use super::clock::SimEvent;
 use super::error::SimError;
 use super::ledger::{At, Line};
@@ -103,6 +104,9 @@ impl Sim<'_> {
                 });
                 kept.push(i as u16);
             } else {
+                self.audit.customer(CustomerEvent::NotShown {
+                    units: units as u64,
+                });
                 self.lose(at, draft.region, (sku, units), true);
             }
         }
@@ -115,6 +119,11 @@ impl Sim<'_> {
             .collect();
         let units: u32 = placed.iter().map(|&(_, units)| units).sum();
         self.ledger.order_placed(at, &placed);
+        self.audit.customer(CustomerEvent::Submitted {
+            order: id,
+            day: at.day,
+            units: units as u64,
+        });
         let service = if draft.express {
             ServiceLevel::Express {
                 max_transit_days: self.world.express_days,
@@ -204,6 +213,7 @@ impl Sim<'_> {
         }
         self.open.insert(id, open);
         if abandoned {
+            self.audit.customer(CustomerEvent::Abandoned { order: id });
             self.walked_away(id, false);
         } else {
             let mean_minutes = *self.s.carts.minutes_to_pay.get_ref();

@@ -174,7 +174,7 @@ impl Sim<'_> {
                 .expect("known warehouse");
             row.on_hand_units = on_hand_by_warehouse[w];
         }
-        self.summary.engine_events += self.events.try_iter().count() as u64;
+        self.drain_engine_events();
         // Finished orders nothing will name again leave the engine: memory and the
         // invariant check stay proportional to open orders, not to the whole run.
         let pinned = &self.pinned;
@@ -184,5 +184,15 @@ impl Sim<'_> {
             .check_invariants()
             .map_err(|violation| SimError::Invariant { day, violation })?;
         Ok(())
+    }
+
+    /// Hands the engine's events since the last call to the auditor, which then settles the
+    /// orders whose fate is sealed.
+    pub(super) fn drain_engine_events(&mut self) {
+        for event in self.events.try_iter() {
+            self.summary.engine_events += 1;
+            self.audit.engine(&event);
+        }
+        self.audit.settle();
     }
 }

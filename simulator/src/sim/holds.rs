@@ -4,6 +4,7 @@
 use qm_engine::*;
 use rand::RngExt;
 
+use super::audit::CustomerEvent;
 use super::error::SimError;
 use super::metrics::*;
 use super::state::*;
@@ -33,6 +34,8 @@ impl Sim<'_> {
     }
 
     pub(super) fn pay(&mut self, order: u64, now_ms: u64) -> Result<(), SimError> {
+        self.audit
+            .customer(CustomerEvent::PaymentAttempted { order });
         if self
             .rng_carts
             .random_bool(*self.s.carts.payment_failure_rate.get_ref())

@@ -8,6 +8,7 @@
 //! tables.
 
 mod arrivals;
+pub mod audit;
 pub mod clock;
 mod close;
 mod error;
@@ -27,6 +28,7 @@ pub mod streams;
 mod tally;
 mod world;
 
+pub use audit::AuditedKpis;
 pub use error::SimError;
 pub use results::RunOutput;
 pub use results_file::{read_results, write_outputs, RESULTS_FILE};

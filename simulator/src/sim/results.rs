@@ -1,5 +1,6 @@
 //! The end of a run: KPIs from the counts, and the tables handed to the reports.
 
+use super::audit::{Audit, AuditedKpis};
 use super::metrics::*;
 use super::state::*;
 use crate::time::MS_PER_HOUR;
@@ -13,6 +14,9 @@ use qm_reports::run::{
 pub struct RunOutput {
     /// Deterministic KPIs.
     pub summary: Summary,
+    /// The headline KPIs as the auditor recomputed them from the engine's events and the
+    /// customers' decisions; equal to the summary's in every correct run.
+    pub audit: AuditedKpis,
     /// Every table of the run, the summary included, for the reports.
     pub data: RunData,
 }
@@ -35,6 +39,9 @@ impl Sim<'_> {
         self.summary.peak_days = (0..days_run).filter(|&d| self.ledger.is_peak(d)).count() as u32;
         self.daily.truncate(days_run as usize);
         self.set_aside_in_flight();
+        self.drain_engine_events();
+        let audit = std::mem::replace(&mut self.audit, Audit::new(RESHIP_ORDER_BASE))
+            .finish(days_run.saturating_sub(1));
         let processing = self.ledger.processing_ms(|_| true);
         let peak_processing = self.ledger.processing_ms(|day| self.ledger.is_peak(day));
         order_kpis(
@@ -63,9 +70,21 @@ impl Sim<'_> {
                 k.recorded_orders as f64,
             );
         }
-        let data = self.report_data(&processing);
+        let disagreements = audit.disagreements(&self.summary);
+        let mut data = self.report_data(&processing);
+        if !disagreements.is_empty() {
+            data.status = RunStatus::Failed {
+                days_completed: days_run,
+                message: format!(
+                    "the auditor disagrees with the ledger (a bug, please report it with the \
+                     scenario and seed): {}",
+                    disagreements.join("; ")
+                ),
+            };
+        }
         RunOutput {
             summary: self.summary,
+            audit,
             data,
         }
     }

@@ -6,6 +6,7 @@ use std::sync::atomic::AtomicBool;
 use qm_engine::*;
 use rustc_hash::FxHashMap;
 
+use super::audit::Audit;
 use super::clock::{EventQueue, SimEvent};
 use super::error::SimError;
 use super::ledger::{At, Ledger};
@@ -130,6 +131,7 @@ pub fn simulate_until(
         home_warehouse,
         next_reship: RESHIP_ORDER_BASE,
         ledger: Ledger::new(peak_day, channels, skus, warehouses),
+        audit: Audit::new(RESHIP_ORDER_BASE),
         summary,
         daily,
         warehouse_daily: Vec::with_capacity(days as usize * warehouses),

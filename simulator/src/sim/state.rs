@@ -15,6 +15,7 @@ use crate::demand::synthetic::DemandModel;
 use crate::scenario::Scenario;
 use qm_reports::run::{DayRow, SkuDayRow, WarehouseDayRow, WarehouseRow};
 
+use super::audit::Audit;
 use super::ledger::{At, Ledger, Line};
 
 /// Reshipments (after pick errors) get order ids from here up, apart from customer orders.
@@ -164,6 +165,8 @@ pub(super) struct Sim<'a> {
     pub(super) next_reship: u64,
     /// Every order, unit and shipment fact, at every level.
     pub(super) ledger: Ledger,
+    /// The same headline KPIs recomputed from the engine's events and the customers' decisions.
+    pub(super) audit: Audit,
     /// The run's other counts (stock movements, returns, receipts, recorded replay).
     pub(super) summary: Summary,
     /// The days' rows: dates, events and stock; their counts come from the ledger.
