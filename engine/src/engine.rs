@@ -266,6 +266,31 @@ impl Engine {
         Some(self.inventory.available(cell, channel.buffers().of(cell)))
     }
 
+    /// Units of `order` that `channel`'s warehouses together lack, per SKU (free after buffers).
+    fn units_short(&self, channel: &Channel, order: &Order) -> u64 {
+        let mut wanted: SmallVec<[(SkuId, u64); 8]> = SmallVec::new();
+        for line in &order.lines {
+            match wanted.iter_mut().find(|(sku, _)| *sku == line.sku) {
+                Some((_, units)) => *units += line.quantity as u64,
+                None => wanted.push((line.sku, line.quantity as u64)),
+            }
+        }
+        let buffers = channel.buffers();
+        wanted
+            .iter()
+            .map(|&(sku, units)| {
+                let free: u64 = channel
+                    .config
+                    .warehouses
+                    .iter()
+                    .filter_map(|&w| self.cell_of(sku, w).ok())
+                    .map(|cell| self.inventory.available(cell, buffers.of(cell)) as u64)
+                    .sum();
+                units.saturating_sub(free)
+            })
+            .sum()
+    }
+
     fn validate(&self, request: &ReserveRequest) -> Result<&Channel, ReserveError> {
         let order = &request.order;
         let channel = self
@@ -647,6 +672,7 @@ impl Engine {
             self.subscribers.emit(now_ms, || EventKind::OrderRejected {
                 order: order.id,
                 rejection,
+                units_short: self.units_short(channel, order),
             });
             return Ok(Reserved::Rejected(rejection));
         }

@@ -38,6 +38,11 @@ pub enum EventKind {
         order: OrderId,
         /// Why.
         rejection: Rejection,
+        /// Units of the order the channel's warehouses together did not have free for it (after
+        /// buffers) at the decision, per SKU: what the network lacked. 0 when it had every unit
+        /// and the order was refused for another reason (no single warehouse held it all, or
+        /// capacity).
+        units_short: u64,
     },
     /// Units of a line wait for stock at a warehouse.
     Backordered {

@@ -23,13 +23,17 @@ pub struct Counts {
     pub orders_backordered: u64,
     /// Units backordered.
     pub units_backordered: u64,
-    /// Orders the channel accepted that the engine could not hold in full, or a short pick left
-    /// incomplete.
+    /// Orders the channel accepted (it showed stock for every line) for which the network lacked
+    /// units: rejected or backordered for want of stock, or left incomplete by a short pick.
     pub orders_oversold: u64,
-    /// Units of those orders that could not be held or picked.
+    /// The units the network lacked for them: short at the reserve (per SKU, over the channel's
+    /// warehouses), backordered, or short at pick time.
     pub oversold_units: u64,
     /// Oversold orders cancelled.
     pub orders_cancelled_oversold: u64,
+    /// Orders the engine refused although the channel's warehouses together had every unit (no
+    /// single warehouse held it all, or capacity), cancelled.
+    pub orders_rejected_with_stock: u64,
     /// Carts never paid.
     pub orders_abandoned: u64,
     /// Units in them.
@@ -102,6 +106,7 @@ impl Counts {
             orders_oversold,
             oversold_units,
             orders_cancelled_oversold,
+            orders_rejected_with_stock,
             orders_abandoned,
             units_abandoned,
             orders_payment_failed,
@@ -164,11 +169,11 @@ impl Counts {
         )
     }
 
-    /// Orders shipped accurate ÷ orders shipped.
+    /// Orders shipped complete without error ÷ orders shipped complete.
     pub fn order_accuracy(&self) -> Option<f64> {
         share(
             self.orders_shipped_accurate as f64,
-            self.orders_shipped as f64,
+            self.orders_shipped_complete as f64,
         )
     }
 

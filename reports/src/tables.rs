@@ -78,10 +78,11 @@ impl<'a, R> Frame<'a, R> {
             .col("orders_to_ship", "orders placed − abandoned − payment failed − in flight at the end", move |r| counts(r).orders_to_ship())
             .col("orders_shipped_complete", "of the orders placed, those whose every unit shipped by the end of the run", move |r| counts(r).orders_shipped_complete)
             .col("order_fulfillment_rate", "orders_shipped_complete ÷ orders_to_ship (null without orders)", move |r| counts(r).order_fulfillment_rate())
-            .col("orders_oversold", "orders accepted that the engine could not hold in full, or a short pick left incomplete", move |r| counts(r).orders_oversold)
-            .col("oversold_units", "units of those that could not be held or picked", move |r| counts(r).oversold_units)
+            .col("orders_oversold", "orders accepted for which the network lacked units (rejected or backordered for want of stock, or short at pick time)", move |r| counts(r).orders_oversold)
+            .col("oversold_units", "the units the network lacked for them", move |r| counts(r).oversold_units)
+            .col("orders_rejected_with_stock", "orders refused although the channel's warehouses together had every unit", move |r| counts(r).orders_rejected_with_stock)
             .col("orders_shipped", "orders with at least one shipment shipped", move |r| counts(r).orders_shipped)
-            .col("order_accuracy", "orders shipped complete with no short pick and no pick error ÷ orders_shipped (null without shipped orders)", move |r| counts(r).order_accuracy())
+            .col("order_accuracy", "orders shipped complete with no short pick and no pick error ÷ orders_shipped_complete (null without)", move |r| counts(r).order_accuracy())
     }
 
     /// The unit columns of the row's counts and their rates, defined once for every table.

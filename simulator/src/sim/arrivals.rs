@@ -64,6 +64,32 @@ impl Sim<'_> {
         could >= units as u64
     }
 
+    /// Units of `order` that its channel's warehouses together do not have free for it, per SKU.
+    fn units_short(&self, order: &Order) -> u64 {
+        let mut wanted: Vec<(u32, u64)> = Vec::new();
+        for line in &order.lines {
+            match wanted.iter_mut().find(|(sku, _)| *sku == line.sku.0) {
+                Some((_, units)) => *units += line.quantity as u64,
+                None => wanted.push((line.sku.0, line.quantity as u64)),
+            }
+        }
+        let channel = order.channel.0;
+        wanted
+            .iter()
+            .map(|&(sku, units)| {
+                let free: u64 = self.world.channel_warehouses[channel as usize]
+                    .iter()
+                    .map(|&w| {
+                        self.engine
+                            .available_to_promise(ChannelId(channel), SkuId(sku), w)
+                            .unwrap_or(0) as u64
+                    })
+                    .sum();
+                units.saturating_sub(free)
+            })
+            .sum()
+    }
+
     /// A line the customer could not buy: demand of the channel's warehouse nearest the customer.
     /// `not_shown` when the channel showed it out of stock, else it was in a cancelled oversold
     /// order.
@@ -147,10 +173,10 @@ impl Sim<'_> {
             .latency
             .time(CallKind::Reserve, || self.engine.reserve(&request, now_ms))?;
         self.latency.reserved_lines(request.order.lines.len());
-        let mut oversold_units = 0u64;
+        let mut units_short = 0;
         if matches!(outcome, ReserveOutcome::Rejected(_)) {
-            // The channel showed stock for every line: an oversell.
-            oversold_units = units as u64;
+            // The channel showed stock for every line; an oversell if the network lacked some.
+            units_short = self.units_short(&request.order);
             if self.world.backorder_oversold[channel as usize]
                 && request.split != SplitPolicy::PartialWithBackorder
             {
@@ -164,8 +190,12 @@ impl Sim<'_> {
         let hold = match outcome {
             ReserveOutcome::Held(hold) => hold,
             ReserveOutcome::Rejected(_) => {
-                self.ledger.order_oversold(at, units as u64);
-                self.ledger.order_cancelled_oversold(at);
+                if units_short > 0 {
+                    self.ledger.order_oversold(at, units_short);
+                    self.ledger.order_cancelled_oversold(at);
+                } else {
+                    self.ledger.order_rejected_with_stock(at);
+                }
                 for &line in &placed {
                     self.lose(at, draft.region, line, false);
                 }
@@ -189,13 +219,11 @@ impl Sim<'_> {
                 short.units as u64,
             );
         }
+        // Units backordered are units the network lacked: an oversell of that many.
         let backordered = hold.units_backordered();
         if backordered > 0 {
             self.ledger.order_backordered(at);
-            oversold_units = oversold_units.max(backordered);
-        }
-        if oversold_units > 0 {
-            self.ledger.order_oversold(at, oversold_units);
+            self.ledger.order_oversold(at, backordered);
         }
         self.ledger.order_held(at);
         let abandoned = self
@@ -203,7 +231,7 @@ impl Sim<'_> {
             .random_bool(*self.s.carts.abandonment_rate.get_ref());
         let open = OpenOrder {
             abandoned,
-            oversold: oversold_units > 0,
+            oversold: backordered > 0,
             recorded: draft.recorded.map_or(NO_RECORD, |(order, _)| order),
             lines_dropped: kept.len() < lines.len(),
             ..OpenOrder::held(now_ms, at, draft.region, placed, hold.units_held())

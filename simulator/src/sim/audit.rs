@@ -49,8 +49,10 @@ pub struct AuditedKpis {
     pub orders_oversold: u64,
     /// Their units not held or not picked.
     pub oversold_units: u64,
-    /// Oversold orders cancelled: rejected and never held.
+    /// Oversold orders cancelled: rejected for want of stock and never held.
     pub orders_cancelled_oversold: u64,
+    /// Orders rejected although the network had every unit, and never held.
+    pub orders_rejected_with_stock: u64,
     /// Units not shown plus units of cancelled oversold orders.
     pub lost_sales_units: u64,
     /// Backordered units filled by receipts or returns.
@@ -78,6 +80,11 @@ impl AuditedKpis {
                 "orders_cancelled_oversold",
                 k.orders_cancelled_oversold,
                 self.orders_cancelled_oversold,
+            ),
+            (
+                "orders_rejected_with_stock",
+                k.orders_rejected_with_stock,
+                self.orders_rejected_with_stock,
             ),
             (
                 "lost_sales_units",
@@ -127,6 +134,7 @@ struct Followed {
     units: u64,
     held: bool,
     rejected: bool,
+    units_short: u64,
     units_backordered: u64,
     units_short_picked: u64,
     units_shipped: u64,
@@ -147,8 +155,10 @@ enum Fate {
     Complete,
     /// The customer walked away: abandoned the cart or the payment failed.
     WalkedAway,
-    /// Rejected and never held: cancelled as oversold.
+    /// Rejected for want of stock and never held: cancelled as oversold.
     CancelledOversold,
+    /// Rejected although the network had every unit, and never held: cancelled.
+    RejectedWithStock,
     /// Lost: the customer paid after the hold expired, a recorded cancellation released it, or
     /// every line shipped with units short.
     Lost,
@@ -159,7 +169,11 @@ impl Followed {
         if self.units > 0 && self.units_shipped >= self.units {
             Fate::Complete
         } else if self.rejected && !self.held {
-            Fate::CancelledOversold
+            if self.units_short > 0 {
+                Fate::CancelledOversold
+            } else {
+                Fate::RejectedWithStock
+            }
         } else if self.abandoned || self.payment_failed {
             Fate::WalkedAway
         } else if self.cancelled
@@ -172,13 +186,13 @@ impl Followed {
         }
     }
 
-    /// Units the engine could not hold (a rejection: the whole order, or what a partial retry
-    /// backordered if more), plus units short at pick time.
+    /// Units the network lacked: what the engine found short when it refused the order for
+    /// good, or what it backordered when it held it, plus units short at pick time.
     fn oversold_units(&self) -> u64 {
-        let at_reserve = if self.rejected {
-            self.units.max(self.units_backordered)
-        } else {
+        let at_reserve = if self.held {
             self.units_backordered
+        } else {
+            self.units_short
         };
         at_reserve + self.units_short_picked
     }
@@ -233,7 +247,12 @@ impl Audit {
                 o.held = true;
                 o.units_backordered += units_backordered;
             }),
-            EventKind::OrderRejected { order, .. } => self.follow(order.0, |o| o.rejected = true),
+            EventKind::OrderRejected {
+                order, units_short, ..
+            } => self.follow(order.0, |o| {
+                o.rejected = true;
+                o.units_short = o.units_short.max(units_short);
+            }),
             EventKind::OrderConfirmed { order, .. } => self.follow(order.0, |o| o.confirmed = true),
             EventKind::OrderReleased { order, reason, .. } => {
                 self.follow(order.0, |o| match reason {
@@ -316,6 +335,10 @@ fn count(totals: &mut AuditedKpis, o: &Followed, fate: Fate, in_flight: bool) {
             totals.orders_cancelled_oversold += 1;
             totals.lost_sales_units += o.units;
         }
+        Fate::RejectedWithStock => {
+            totals.orders_rejected_with_stock += 1;
+            totals.lost_sales_units += o.units;
+        }
         Fate::Complete => totals.orders_shipped_complete += 1,
         Fate::Open if in_flight => {
             // Out of the orders to ship; its shipped units stay in the units to ship.
@@ -348,19 +371,27 @@ mod tests {
         assert!(o.fate() == Fate::Complete);
         let rejected = Followed {
             rejected: true,
+            units_short: 2,
             ..order(3)
         };
         assert!(rejected.fate() == Fate::CancelledOversold);
-        assert_eq!(rejected.oversold_units(), 3);
+        assert_eq!(rejected.oversold_units(), 2);
+        let unsplittable = Followed {
+            rejected: true,
+            ..order(3)
+        };
+        assert!(unsplittable.fate() == Fate::RejectedWithStock);
+        assert_eq!(unsplittable.oversold_units(), 0);
         let retried = Followed {
             rejected: true,
+            units_short: 2,
             held: true,
             units_backordered: 2,
             units_short_picked: 1,
             ..order(3)
         };
         assert!(retried.fate() == Fate::Open);
-        assert_eq!(retried.oversold_units(), 4);
+        assert_eq!(retried.oversold_units(), 3);
         let late = Followed {
             held: true,
             attempted: true,

@@ -130,6 +130,12 @@ impl Ledger {
         self.record(at, None, None, |c| c.oversold_units += units);
     }
 
+    /// The engine refused the order although the channel's warehouses together had every unit
+    /// (no single warehouse held it all, or capacity): it was cancelled, not oversold.
+    pub(super) fn order_rejected_with_stock(&mut self, at: At) {
+        self.record(at, None, None, |c| c.orders_rejected_with_stock += 1);
+    }
+
     /// An oversold order was cancelled.
     pub(super) fn order_cancelled_oversold(&mut self, at: At) {
         self.record(at, None, None, |c| c.orders_cancelled_oversold += 1);

@@ -20,13 +20,15 @@ pub struct Summary {
     pub orders_placed: u64,
     /// Orders the engine held in full or in part (carts).
     pub orders_held: u64,
-    /// Orders the channel accepted that the engine could not hold in full (rejected or
-    /// backordered), plus orders a short pick (shrinkage) left incomplete.
+    /// Orders the channel accepted for which the network lacked units: rejected or backordered
+    /// for want of stock, or left incomplete by a short pick (shrinkage).
     pub orders_oversold: u64,
-    /// Units of those orders that could not be held or picked.
+    /// The units the network lacked for them.
     pub oversold_units: u64,
     /// Oversold orders cancelled (the channel's `oversold = "cancel"`).
     pub orders_cancelled_oversold: u64,
+    /// Orders refused although the channel's warehouses together had every unit, cancelled.
+    pub orders_rejected_with_stock: u64,
     /// Carts never paid: their holds expired.
     pub orders_abandoned: u64,
     /// Payments that failed (hold released).
@@ -66,7 +68,7 @@ pub struct Summary {
     pub orders_shipped_accurate: u64,
     /// orders_shipped_complete ÷ orders_placed.
     pub order_fulfillment_rate: f64,
-    /// orders_shipped_accurate ÷ orders_shipped.
+    /// orders_shipped_accurate ÷ orders_shipped_complete.
     pub order_accuracy: f64,
     /// Units in placed orders.
     pub units_ordered: u64,

@@ -277,6 +277,7 @@ fn order_kpis(
     k.orders_oversold = run.orders_oversold;
     k.oversold_units = run.oversold_units;
     k.orders_cancelled_oversold = run.orders_cancelled_oversold;
+    k.orders_rejected_with_stock = run.orders_rejected_with_stock;
     k.orders_abandoned = run.orders_abandoned;
     k.orders_payment_failed = run.orders_payment_failed;
     k.orders_lost_hold_expired = run.orders_lost_hold_expired;
