@@ -81,7 +81,7 @@ pub const KPIS: &[Kpi] = &[
     k("backorder_units_filled", "units", "backordered units later filled by receipts or restocked returns"),
     k("lost_sales_units", "units", "units customers wanted and could not buy: lines shown out of stock, plus cancelled oversold orders"),
     k("lost_sales_units_not_shown", "units", "of the lost units, those in lines the channel showed out of stock"),
-    k("lost_sales_units_to_holds", "units", "lost units that free stock plus units held in carts would have covered: sales lost to stock that was only held"),
+    k("lost_sales_units_to_holds", "units", "lost units in lines that free stock alone could not cover and free stock plus units held in carts could: sales lost to stock that was only held"),
     k("held_but_abandoned_unit_hours", "unit-hours", "for every hold that expired: its units × the hold TTL in hours"),
     k("shipments", "shipments", "shipments sent, reshipments included"),
     r("split_shipment_rate", "share", "orders_confirmed", "confirmed orders with more than one shipment ÷ `orders_confirmed`"),

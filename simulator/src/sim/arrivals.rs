@@ -47,21 +47,21 @@ impl Sim<'_> {
         entry.units
     }
 
-    /// Whether free stock plus units held in carts would have covered `units` of `sku` on `channel`.
+    /// A unit is lost to holds when free stock alone could not cover the line and free stock plus
+    /// the units held in carts could.
     pub(super) fn lost_to_holds(&self, channel: u16, sku: u32, units: u32) -> bool {
-        let mut could = 0u64;
+        let (mut free, mut held) = (0u64, 0u64);
         for &w in &self.world.channel_warehouses[channel as usize] {
-            let atp = self
+            free += self
                 .engine
                 .available_to_promise(ChannelId(channel), SkuId(sku), w)
                 .unwrap_or(0) as u64;
-            let held = self
+            held += self
                 .engine
                 .cell_snapshot(SkuId(sku), w)
                 .map_or(0, |c| c.reserved as u64);
-            could += atp + held;
         }
-        could >= units as u64
+        free < units as u64 && free + held >= units as u64
     }
 
     /// Units of `order` that its channel's warehouses together do not have free for it, per SKU.
