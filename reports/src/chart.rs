@@ -138,8 +138,8 @@ pub fn svg(chart: &Chart, width: u32, height: u32) -> String {
         // A drawing error is a bug here, not bad input: show it in place, keep the report.
         return format!(
             "<p class=\"bad\">chart “{}” could not be drawn: {}</p>",
-            crate::html::escape(&chart.title),
-            crate::html::escape(&error.to_string())
+            crate::format::escape(&chart.title),
+            crate::format::escape(&error.to_string())
         );
     }
     // plotters writes an XML-less <svg>; give it a role and a title for screen readers.
@@ -147,7 +147,7 @@ pub fn svg(chart: &Chart, width: u32, height: u32) -> String {
         "<svg ",
         &format!(
             "<svg role=\"img\" aria-label=\"{}\" ",
-            crate::html::escape(&chart.title)
+            crate::format::escape(&chart.title)
         ),
         1,
     )

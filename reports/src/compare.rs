@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::export::{write_table, ExportError, Format};
+use crate::format;
+use crate::format::signed_difference;
 use crate::html::{self, ComparedKpi};
 use crate::kpi;
 use crate::run::{KpiValue, RunData};
@@ -69,16 +71,6 @@ pub fn table(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> Table {
         .table("compare", "run and KPI", false)
 }
 
-/// A difference in the KPI's own display: percentage points for shares, otherwise its unit.
-pub fn signed_difference(difference: f64, unit: &str) -> String {
-    if unit == "share" {
-        return format!("{:+.2} pt", difference * 100.0);
-    }
-    let magnitude = html::display(&KpiValue::Number(difference.abs()), unit);
-    let sign = if difference < 0.0 { "-" } else { "+" };
-    format!("{sign}{magnitude}")
-}
-
 /// The comparison as a terminal table: the headline KPIs and every KPI that differs, each run's
 /// value with its difference against the first run.
 pub fn text(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
@@ -101,7 +93,7 @@ pub fn text(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
         }
         let mut row = vec![c.kpi.name.to_string()];
         for (i, value) in c.values.iter().enumerate() {
-            let mut cell = html::display(value, c.kpi.unit);
+            let mut cell = format::display(value, c.kpi.unit);
             if let Some(d) = c.difference(i).filter(|_| i > 0) {
                 cell += &format!(" ({})", signed_difference(d, c.kpi.unit));
             }

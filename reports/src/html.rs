@@ -5,7 +5,8 @@
 use std::fmt::Write as _;
 
 use crate::chart::{self, Chart, Series, Style, XAxis};
-use crate::kpi::{self, Kpi, KpiReading};
+use crate::format::{display, escape, number, share_text, signed_difference, target_text};
+use crate::kpi::{self, Kpi, Verdict};
 use crate::run::*;
 use crate::tables::start_date;
 
@@ -18,57 +19,6 @@ const SKU_TABLE_ROWS: usize = 20;
 /// Latency histogram buckets with fewer calls than this share are left out of the chart.
 const LATENCY_MIN_SHARE: f64 = 1e-5;
 
-/// KPIs shown as cards besides the targets, in order.
-const CARDS: &[&str] = &[
-    "orders_placed",
-    "unit_fill_rate",
-    "lost_sales_units",
-    "orders_oversold",
-    "split_shipment_rate",
-    "shipping_cost_cents_per_order",
-    "average_on_hand_units",
-    "stockout_sku_days",
-];
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// A KPI value as people read it: shares as percentages, cents as currency units.
-pub fn display(value: &KpiValue, unit: &str) -> String {
-    match value {
-        KpiValue::Missing => "—".into(),
-        KpiValue::Text(text) => text.clone(),
-        KpiValue::Count(n) => group_thousands(*n as f64, 0),
-        KpiValue::Number(x) => match unit {
-            "share" => format!("{:.2} %", x * 100.0),
-            "cents" => group_thousands(x / 100.0, 2),
-            "hours" => format!("{x:.1} h"),
-            "days" => format!("{x:.2} d"),
-            _ => number(*x),
-        },
-    }
-}
-
-/// A plain number: whole numbers and large ones grouped by thousands, others to 1 place from
-/// 10 up and 3 places below.
-pub fn number(x: f64) -> String {
-    if !x.is_finite() {
-        "—".into()
-    } else if x.fract() == 0.0 || x.abs() >= 1000.0 {
-        group_thousands(x, 0)
-    } else if x.abs() >= 10.0 {
-        format!("{x:.1}")
-    } else {
-        format!("{x:.3}")
-    }
-}
-
-/// Escaped text with `code` spans (the catalog's Markdown) as <code>.
 fn rich(text: &str) -> String {
     escape(text)
         .split('`')
@@ -81,35 +31,6 @@ fn rich(text: &str) -> String {
             }
         })
         .collect()
-}
-
-fn group_thousands(x: f64, decimals: usize) -> String {
-    let text = format!("{:.*}", decimals, x.abs());
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    let mut grouped = String::new();
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    let sign = if x < 0.0 { "-" } else { "" };
-    if fraction.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped}.{fraction}")
-    }
-}
-
-fn target_text(target: &Target, unit: &str) -> String {
-    let sign = match target.bound {
-        Bound::AtLeast => "≥",
-        Bound::AtMost => "≤",
-    };
-    format!(
-        "target {sign} {}",
-        display(&KpiValue::Number(target.value), unit)
-    )
 }
 
 const STYLE: &str = "
@@ -182,23 +103,21 @@ fn banners(label: &str, run: &RunData) -> String {
     out
 }
 
-fn card(reading: &KpiReading, target: Option<&Target>) -> String {
-    let kpi = reading.kpi;
-    let value = display(&reading.value, kpi.unit);
-    let (class, verdict) = match (target, reading.value.as_f64()) {
-        (Some(t), Some(x)) if t.met_by(x) => {
-            ("good", format!("{} · met", target_text(t, kpi.unit)))
-        }
-        (Some(t), Some(_)) => ("bad", format!("{} · missed", target_text(t, kpi.unit))),
-        (Some(t), None) => (
+fn card(h: &kpi::Headline) -> String {
+    let kpi = h.reading.kpi;
+    let value = display(&h.reading.value, kpi.unit);
+    let (class, verdict) = match (h.target, h.verdict) {
+        (Some(t), Verdict::Met) => ("good", format!("{} · met", target_text(t, kpi.unit))),
+        (Some(t), Verdict::Missed) => ("bad", format!("{} · missed", target_text(t, kpi.unit))),
+        (Some(t), _) => (
             "unknown",
             format!(
                 "{} · {}",
                 target_text(t, kpi.unit),
-                reading.note.as_deref().unwrap_or("no value")
+                h.reading.note.as_deref().unwrap_or("no value")
             ),
         ),
-        (None, _) => ("", reading.note.clone().unwrap_or_default()),
+        (None, _) => ("", h.reading.note.clone().unwrap_or_default()),
     };
     format!(
         "<div class=\"card {class}\" title=\"{}\"><div class=\"name\">{}</div><div class=\"value\">{}</div><div class=\"target\">{}</div></div>\n",
@@ -211,19 +130,9 @@ fn card(reading: &KpiReading, target: Option<&Target>) -> String {
 
 fn kpi_cards(run: &RunData) -> String {
     let readings = kpi::readings(run);
-    let reading = |name: &str| readings.iter().find(|r| r.kpi.name == name);
     let mut out = String::from("<div class=\"cards\">\n");
-    for target in &run.targets {
-        if let Some(r) = reading(&target.kpi) {
-            out += &card(r, Some(target));
-        }
-    }
-    for name in CARDS {
-        if let Some(r) = reading(name) {
-            if !run.targets.iter().any(|t| t.kpi == *name) {
-                out += &card(r, None);
-            }
-        }
+    for h in kpi::headline(run, &readings) {
+        out += &card(&h);
     }
     out + "</div>\n"
 }
@@ -518,10 +427,6 @@ fn table(head: &[&str], left: &[usize], rows: impl IntoIterator<Item = Vec<Strin
     out + "</tbody></table>\n"
 }
 
-fn share_text(x: Option<f64>) -> String {
-    x.map_or("—".into(), |x| format!("{:.2} %", 100.0 * x))
-}
-
 fn kpi_table(run: &RunData) -> String {
     let rows = kpi::readings(run).into_iter().map(|r| {
         let target = run.targets.iter().find(|t| t.kpi == r.kpi.name);
@@ -793,9 +698,10 @@ pub fn comparison(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
                     _ => text,
                 });
                 if i > 0 {
-                    row.push(c.difference(i).map_or(String::new(), |d| {
-                        escape(&crate::compare::signed_difference(d, c.kpi.unit))
-                    }));
+                    row.push(
+                        c.difference(i)
+                            .map_or(String::new(), |d| escape(&signed_difference(d, c.kpi.unit))),
+                    );
                 }
             }
             row
@@ -837,7 +743,14 @@ mod tests {
     #[test]
     fn values_read_as_people_expect() {
         assert_eq!(display(&KpiValue::Number(0.98765), "share"), "98.77 %");
-        assert_eq!(display(&KpiValue::Number(123456.0), "cents"), "1,234.56");
+        assert_eq!(
+            display(&KpiValue::Number(123456.5), "cents"),
+            "123,456.50 cents"
+        );
+        assert_eq!(
+            display(&KpiValue::Count(1234567), "cents"),
+            "1,234,567 cents"
+        );
         assert_eq!(display(&KpiValue::Count(1234567), "orders"), "1,234,567");
         assert_eq!(display(&KpiValue::Number(-2500.0), "units"), "-2,500");
         assert_eq!(display(&KpiValue::Missing, "share"), "—");

@@ -2,7 +2,7 @@
 //! one source of the definitions: the summary table carries them, and the README's KPI table
 //! is generated from it ([`markdown_table`]; a test keeps the two equal).
 
-use crate::run::{KpiValue, RunData};
+use crate::run::{KpiValue, RunData, Target};
 
 /// One KPI of the summary.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -15,6 +15,14 @@ pub struct Kpi {
     pub per: Option<&'static str>,
     /// What it means.
     pub definition: &'static str,
+}
+
+impl Kpi {
+    /// Whether the KPI measures the run, rather than naming it (scenario, seed, start date,
+    /// days): only a measure has a mean and an interval over replications.
+    pub fn is_measured(&self) -> bool {
+        !matches!(self.unit, "text" | "date") && !matches!(self.name, "seed" | "days")
+    }
 }
 
 const fn k(name: &'static str, unit: &'static str, definition: &'static str) -> Kpi {
@@ -82,7 +90,7 @@ pub const KPIS: &[Kpi] = &[
     k("lost_sales_units", "units", "units customers wanted and could not buy: lines shown out of stock, plus cancelled oversold orders"),
     k("lost_sales_units_not_shown", "units", "of the lost units, those in lines the channel showed out of stock"),
     k("lost_sales_units_to_holds", "units", "lost units in lines that free stock alone could not cover and free stock plus units held in carts could: sales lost to stock that was only held"),
-    k("held_but_abandoned_unit_hours", "unit-hours", "for every hold that expired: its units × the hold TTL in hours"),
+    k("expired_hold_unit_hours", "unit-hours", "for every hold that expired, an abandoned cart's or a late payer's: its units × the hold TTL in hours"),
     k("shipments", "shipments", "shipments sent, reshipments included"),
     r("split_shipment_rate", "share", "orders_confirmed", "confirmed orders with more than one shipment ÷ `orders_confirmed`"),
     k("shipping_cost_cents", "cents", "carrier cost of every shipment (the cheapest quote meeting the service promise)"),
@@ -162,6 +170,76 @@ pub struct KpiReading {
     pub value: KpiValue,
     /// Why the value is missing, when it is.
     pub note: Option<String>,
+}
+
+/// KPIs shown first besides those with a target (in the HTML's cards and the terminal), in order.
+pub const HEADLINE: &[&str] = &[
+    "orders_placed",
+    "recorded_order_completion_rate",
+    "unit_fill_rate",
+    "lost_sales_units",
+    "orders_oversold",
+    "split_shipment_rate",
+    "shipping_cost_cents_per_order",
+    "average_on_hand_units",
+    "stockout_sku_days",
+];
+
+/// How a KPI with a target fared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// No target.
+    NoTarget,
+    /// The value meets its target.
+    Met,
+    /// The value misses its target.
+    Missed,
+    /// The target cannot be judged: the KPI is undefined in this run.
+    Undefined,
+}
+
+/// A headline KPI: its reading, its target if any, and the verdict.
+pub struct Headline<'a> {
+    /// The KPI and its value.
+    pub reading: &'a KpiReading,
+    /// Its target.
+    pub target: Option<&'a Target>,
+    /// Met, missed, or not judged.
+    pub verdict: Verdict,
+}
+
+/// The KPIs a person looks at first: every KPI with a target, then [`HEADLINE`] (recorded-demand
+/// KPIs only when the run replays a history).
+pub fn headline<'a>(run: &'a RunData, readings: &'a [KpiReading]) -> Vec<Headline<'a>> {
+    let reading = |name: &str| readings.iter().find(|r| r.kpi.name == name);
+    let recorded = run.number("recorded_orders").unwrap_or(0.0) > 0.0;
+    let mut out = Vec::new();
+    for target in &run.targets {
+        if let Some(reading) = reading(&target.kpi) {
+            let verdict = match reading.value.as_f64() {
+                Some(x) if target.met_by(x) => Verdict::Met,
+                Some(_) => Verdict::Missed,
+                None => Verdict::Undefined,
+            };
+            out.push(Headline {
+                reading,
+                target: Some(target),
+                verdict,
+            });
+        }
+    }
+    for name in HEADLINE {
+        let shown = run.targets.iter().any(|t| t.kpi == *name)
+            || (name.starts_with("recorded_") && !recorded);
+        if let Some(reading) = reading(name).filter(|_| !shown) {
+            out.push(Headline {
+                reading,
+                target: None,
+                verdict: Verdict::NoTarget,
+            });
+        }
+    }
+    out
 }
 
 /// The run's KPIs in catalog order. A KPI whose denominator is 0 is `Missing` (never a 0 that

@@ -222,14 +222,20 @@ fn comparison_reports_differences_against_the_first_run() {
         .difference_of("order_fulfillment_rate", "b");
     assert!((rate - 0.1).abs() < 1e-12, "{rate}");
     let text = qm_reports::compare::text(&runs, &kpis);
+    // Money in cents, with its unit, in values and differences alike.
     assert_eq!(
-        qm_reports::compare::signed_difference(-2064.52, "cents"),
-        "-20.65"
+        qm_reports::format::signed_difference(-2064.52, "cents"),
+        "-2,064.52 cents"
     );
     assert_eq!(
-        qm_reports::compare::signed_difference(67.0, "orders"),
-        "+67"
+        qm_reports::format::display(&KpiValue::Number(2064.52), "cents"),
+        "2,064.52 cents"
     );
+    assert_eq!(
+        qm_reports::format::display(&KpiValue::Count(98_000), "cents"),
+        "98,000 cents"
+    );
+    assert_eq!(qm_reports::format::signed_difference(67.0, "orders"), "+67");
     assert!(
         text.contains("order_fulfillment_rate")
             && text.contains("80.00 %")
@@ -258,4 +264,18 @@ impl Difference for DataFrame {
             .and_then(|i| diffs.get(i))
             .unwrap()
     }
+}
+
+/// Money is in cents wherever it shows, with its unit: the HTML card of a cents KPI read "10.48"
+/// (currency units) while summary.json held 1047.5.
+#[test]
+fn the_html_shows_money_in_cents_with_its_unit() {
+    let mut run = small_run();
+    run.kpis.push((
+        "shipping_cost_cents_per_order".into(),
+        KpiValue::Number(1047.5),
+    ));
+    let page = qm_reports::html::report(&run);
+    assert!(page.contains("1,047.50 cents"), "no cents card");
+    assert!(!page.contains(">10.48<"));
 }

@@ -2,99 +2,73 @@
 
 use std::path::{Path, PathBuf};
 
+use qm_reports::format;
+use qm_reports::kpi::{self, Verdict};
+use qm_reports::run::RunData;
 use qm_simulator::sim::RunOutput;
 
-/// The run's headline figures and where its files went.
+/// The run's headline KPIs from the catalog, each beside its target with the ones that miss
+/// marked, the engine's speed, and where the files went.
 pub fn print_summary(output: &RunOutput, dir: &Path, written: &[PathBuf]) {
     let k = &output.summary;
-    let l = &output.data.latency;
-    let percent = |x: f64| format!("{:.2} %", 100.0 * x);
     println!(
         "scenario {} · seed {} · {} days from {}",
         k.scenario, k.seed, k.days, k.start_date
     );
-    let reserve = l.kinds.iter().find(|x| x.call == "reserve");
-    let rows: Vec<(&str, String)> = vec![
-        ("orders placed", k.orders_placed.to_string()),
-        ("order fulfillment rate", percent(k.order_fulfillment_rate)),
-        ("unit fill rate", percent(k.unit_fill_rate)),
-        ("order accuracy", percent(k.order_accuracy)),
-        (
-            "oversold orders (units)",
-            format!("{} ({})", k.orders_oversold, k.oversold_units),
-        ),
-        (
-            "lost sales, units (not shown)",
-            format!("{} ({})", k.lost_sales_units, k.lost_sales_units_not_shown),
-        ),
-        (
-            "backordered orders (units)",
-            format!("{} ({})", k.orders_backordered, k.units_backordered),
-        ),
-        (
-            "carts abandoned",
-            format!(
-                "{} ({:.0} held unit-hours)",
-                k.orders_abandoned, k.held_but_abandoned_unit_hours
-            ),
-        ),
-        (
-            "processing time mean / p50 / p95",
-            format!(
-                "{:.1} h / {:.1} h / {:.1} h",
-                k.processing_time_hours_mean,
-                k.processing_time_hours_p50,
-                k.processing_time_hours_p95
-            ),
-        ),
-        (
-            "shipped within 24 h / 48 h",
-            format!(
-                "{} / {}",
-                percent(k.shipped_within_24h_share),
-                percent(k.shipped_within_48h_share)
-            ),
-        ),
-        ("split shipment rate", percent(k.split_shipment_rate)),
-        (
-            "shipping cost / distance per order",
-            format!(
-                "{:.2} / {:.0} km",
-                k.shipping_cost_cents_per_order / 100.0,
-                k.shipping_distance_km_per_order
-            ),
-        ),
-        (
-            "capacity-saturated warehouse-days",
-            k.capacity_saturated_warehouse_days.to_string(),
-        ),
-        (
-            "average on hand",
-            format!("{:.0} units", k.average_on_hand_units),
-        ),
-        ("stockout SKU-days", k.stockout_sku_days.to_string()),
-        (
-            "inventory turns a year",
-            format!("{:.1}", k.inventory_turns_per_year),
-        ),
-        (
-            "reserve latency p50 / p99",
-            reserve.map_or("-".into(), |r| {
-                format!("{} ns / {} ns", r.latency_ns_p50, r.latency_ns_p99)
-            }),
-        ),
-        (
-            "engine calls per second",
-            format!("{:.0}", l.engine_calls_per_second),
-        ),
-    ];
-    for (name, value) in rows {
-        println!("  {name:<36} {value}");
+    print!("{}", headline_table(&output.data));
+    let l = &output.data.latency;
+    if let Some(reserve) = l.kinds.iter().find(|x| x.call == "reserve") {
+        println!(
+            "  engine (wall clock): reserve p50 {} ns / p99 {} ns, {:.0} calls a second",
+            reserve.latency_ns_p50, reserve.latency_ns_p99, l.engine_calls_per_second
+        );
     }
     print_written(dir, written);
     if written.iter().any(|p| p.ends_with("report.html")) {
         println!("open {}/report.html in a browser", dir.display());
     }
+}
+
+/// The headline KPIs as a terminal table: name, value, target, and `MISSED` where a target is
+/// missed; then how many targets were missed.
+pub fn headline_table(run: &RunData) -> String {
+    let readings = kpi::readings(run);
+    let headline = kpi::headline(run, &readings);
+    let width = headline
+        .iter()
+        .map(|h| h.reading.kpi.name.len())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for h in &headline {
+        let kpi = h.reading.kpi;
+        let value = format::display(&h.reading.value, kpi.unit);
+        let target = h
+            .target
+            .map_or(String::new(), |t| format::target_text(t, kpi.unit));
+        let verdict = match h.verdict {
+            Verdict::Met => "met",
+            Verdict::Missed => "MISSED",
+            Verdict::Undefined => "undefined",
+            Verdict::NoTarget => "",
+        };
+        let line = format!(
+            "  {:<width$}  {value:>18}  {target:<22} {verdict}",
+            kpi.name
+        );
+        out += line.trim_end();
+        out += "\n";
+    }
+    let targets = headline.iter().filter(|h| h.target.is_some()).count();
+    let missed = headline
+        .iter()
+        .filter(|h| h.verdict == Verdict::Missed)
+        .count();
+    out += &match missed {
+        0 => format!("  every target met ({targets})\n"),
+        n => format!("  {n} of {targets} targets MISSED\n"),
+    };
+    out
 }
 
 /// The files a command wrote, by name, under their folder.

@@ -92,8 +92,9 @@ pub struct Summary {
     pub lost_sales_units_not_shown: u64,
     /// Of lost units, those that free stock plus units held in carts would have covered.
     pub lost_sales_units_to_holds: u64,
-    /// Units held by carts that were abandoned, times the hours they were held.
-    pub held_but_abandoned_unit_hours: f64,
+    /// For every hold that expired (abandoned carts and late payers alike): its units × the TTL
+    /// in hours.
+    pub expired_hold_unit_hours: f64,
     /// Shipments sent (reshipments included).
     pub shipments: u64,
     /// Confirmed orders shipped from more than one warehouse ÷ confirmed orders.

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 use qm_engine::allocation::StrategyKind;
+use qm_reports::format;
 use qm_reports::kpi::{self, KpiReading};
 use qm_reports::run::{KpiValue, RunData};
 use rayon::prelude::*;
@@ -192,7 +193,7 @@ pub fn estimates(results: &[StrategyRuns]) -> Vec<Vec<KpiEstimate>> {
             kpi::KPIS
                 .iter()
                 .enumerate()
-                .filter(|(_, kpi)| !matches!(kpi.unit, "text" | "date"))
+                .filter(|(_, kpi)| kpi.is_measured())
                 .map(|(i, kpi)| {
                     let own: Vec<f64> = mine.iter().filter_map(|r| r[i].value.as_f64()).collect();
                     let paired: Vec<f64> = mine
@@ -270,26 +271,21 @@ pub fn report(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> Strin
             let Some(k) = kpis.iter().find(|k| k.kpi.name == *name) else {
                 continue;
             };
-            let show = |x: f64| qm_reports::html::display(&KpiValue::Number(x), k.kpi.unit);
+            let unit = k.kpi.unit;
             let value = k.value.map_or("—".into(), |e| match e.half_width {
-                Some(h) => format!("{} ± {}", show(e.mean), show(h)),
-                None => show(e.mean),
+                Some(h) => format::estimate(e.mean, h, unit),
+                None => format::display(&KpiValue::Number(e.mean), unit),
             });
             let difference = match (strategy.strategy.name() == first, k.difference) {
                 (true, _) | (_, None) => String::new(),
-                (false, Some(d)) => {
-                    let signed = |x: f64| qm_reports::compare::signed_difference(x, k.kpi.unit);
-                    match d.half_width {
-                        Some(h) => format!(
-                            "  vs {first}: {} [{}, {}]{}",
-                            signed(d.mean),
-                            signed(d.mean - h),
-                            signed(d.mean + h),
-                            if d.excludes_zero() { " *" } else { "" }
-                        ),
-                        None => format!("  vs {first}: {}", signed(d.mean)),
-                    }
-                }
+                (false, Some(d)) => match d.half_width {
+                    Some(h) => format!(
+                        "  vs {first}: {}{}",
+                        format::difference_interval(d.mean, h, unit),
+                        if d.excludes_zero() { " *" } else { "" }
+                    ),
+                    None => format!("  vs {first}: {}", format::signed_difference(d.mean, unit)),
+                },
             };
             out += &format!(
                 "  {:<18} {value:>24}{difference}\n",

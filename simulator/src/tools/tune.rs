@@ -221,12 +221,12 @@ pub fn write_csv(rows: &[TuneRow], path: &Path) -> Result<(), ToolError> {
 pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "{:>7} {:<10} {:<15} {:>12} {:>14} {:>8} {:>8} {:>9} {:>9} {:>8}\n",
+        "{:>7} {:<10} {:<15} {:>12} {:>22} {:>8} {:>8} {:>9} {:>9} {:>8}\n",
         "target",
         "safety",
         "forecast",
         "on hand",
-        "holding cost",
+        "holding cost (cents)",
         "fill",
         "CSL",
         "stockout",
@@ -236,12 +236,12 @@ pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
     let front = pareto_front(rows);
     for (i, r) in rows.iter().enumerate() {
         out.push_str(&format!(
-            "{:>7.3} {:<10} {:<15} {:>12.0} {:>14.2} {:>7.2}% {:>7.2}% {:>9} {:>9} {:>8}{}\n",
+            "{:>7.3} {:<10} {:<15} {:>12.0} {:>22} {:>7.2}% {:>7.2}% {:>9} {:>9} {:>8}{}\n",
             r.setting.service_level,
             r.setting.safety_stock.name(),
             r.setting.forecast,
             r.average_on_hand_units,
-            r.holding_cost_cents / 100.0,
+            qm_reports::format::cents(r.holding_cost_cents.round()),
             100.0 * r.fill_rate,
             100.0 * r.cycle_service_level,
             r.stockout_sku_days,
@@ -258,8 +258,8 @@ pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
     for &i in &front {
         let r = &rows[i];
         out.push_str(&format!(
-            "  {:.2} cost → {:.2} % fill  ({} {} @ {})\n",
-            r.holding_cost_cents / 100.0,
+            "  holding cost {} → {:.2} % fill  ({} {} @ {})\n",
+            qm_reports::format::cents(r.holding_cost_cents.round()),
             100.0 * r.fill_rate,
             r.setting.safety_stock.name(),
             r.setting.forecast,
@@ -270,13 +270,13 @@ pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
         Some(i) => {
             let r = &rows[i];
             out.push_str(&format!(
-                "\ncheapest setting with fill rate ≥ {:.2} %: safety_stock = \"{}\", forecast = \"{}\", {} = {} (holding cost {:.2}, fill {:.2} %)\n",
+                "\ncheapest setting with fill rate ≥ {:.2} %: safety_stock = \"{}\", forecast = \"{}\", {} = {} (holding cost {}, fill {:.2} %)\n",
                 100.0 * target_fill_rate,
                 r.setting.safety_stock.name(),
                 r.setting.forecast,
                 if r.setting.safety_stock == SafetyStockMethod::FillRate { "fill_rate" } else { "service_level" },
                 r.setting.service_level,
-                r.holding_cost_cents / 100.0,
+                qm_reports::format::cents(r.holding_cost_cents.round()),
                 100.0 * r.fill_rate
             ));
         }

@@ -1,0 +1,174 @@
+//! How numbers are shown to people, in the HTML, the comparison and the terminal: one rule per
+//! unit. Money is always in cents, the unit every KPI and column that holds money is named in,
+//! and always shown with it.
+
+use crate::run::{Bound, KpiValue, Target};
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A KPI value as people read it: shares as percentages, money in cents with its unit.
+pub fn display(value: &KpiValue, unit: &str) -> String {
+    match value {
+        KpiValue::Missing => "—".into(),
+        KpiValue::Text(text) => text.clone(),
+        KpiValue::Count(n) if unit == "cents" => cents(*n as f64),
+        KpiValue::Count(n) => group_thousands(*n as f64, 0),
+        KpiValue::Number(x) => match unit {
+            "share" => format!("{:.2} %", x * 100.0),
+            "cents" => cents(*x),
+            "hours" => format!("{x:.1} h"),
+            "days" => format!("{x:.2} d"),
+            _ => number(*x),
+        },
+    }
+}
+
+/// A plain number: whole numbers and large ones grouped by thousands, others to 1 place from
+/// 10 up and 3 places below.
+pub fn number(x: f64) -> String {
+    if !x.is_finite() {
+        "—".into()
+    } else if x.fract() == 0.0 || x.abs() >= 1000.0 {
+        group_thousands(x, 0)
+    } else if x.abs() >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+/// Escaped text with `code` spans (the catalog's Markdown) as <code>.
+/// An amount of money, in cents, with its unit: `1,234.56 cents` (whole amounts without decimals).
+pub fn cents(x: f64) -> String {
+    if !x.is_finite() {
+        return "—".into();
+    }
+    let decimals = if x.fract() == 0.0 { 0 } else { 2 };
+    format!("{} cents", group_thousands(x, decimals))
+}
+
+/// A share as a percentage, `—` when undefined.
+pub fn share_text(x: Option<f64>) -> String {
+    x.map_or("—".into(), |x| format!("{:.2} %", 100.0 * x))
+}
+
+pub fn group_thousands(x: f64, decimals: usize) -> String {
+    let text = format!("{:.*}", decimals, x.abs());
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let sign = if x < 0.0 { "-" } else { "" };
+    if fraction.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{fraction}")
+    }
+}
+
+/// A difference in the KPI's own display: percentage points for shares, otherwise its unit.
+pub fn signed_difference(difference: f64, unit: &str) -> String {
+    if unit == "share" {
+        return format!("{:+.2} pt", difference * 100.0);
+    }
+    let magnitude = display(&KpiValue::Number(difference.abs()), unit);
+    let sign = if difference < 0.0 { "-" } else { "+" };
+    format!("{sign}{magnitude}")
+}
+
+/// Decimals that show `spread` (a confidence half-width, in the KPI's unit) to two significant
+/// digits, so an estimate, its half-width and its interval share one precision.
+pub fn decimals_for(spread: f64, unit: &str) -> usize {
+    let spread = if unit == "share" {
+        spread * 100.0
+    } else {
+        spread
+    };
+    if !(spread.is_finite() && spread > 0.0) {
+        return if unit == "share" || unit == "cents" {
+            2
+        } else {
+            0
+        };
+    }
+    (1.0 - spread.log10().floor()).clamp(0.0, 4.0) as usize
+}
+
+/// `x` in `unit` with `decimals` places: shares as percentages, money in cents, hours in h.
+pub fn fixed(x: f64, unit: &str, decimals: usize) -> String {
+    match unit {
+        "share" => format!("{} %", group_thousands(x * 100.0, decimals)),
+        "cents" => format!("{} cents", group_thousands(x, decimals)),
+        "hours" => format!("{} h", group_thousands(x, decimals)),
+        _ => group_thousands(x, decimals),
+    }
+}
+
+/// A difference with its sign, as [`fixed`]; shares in percentage points.
+pub fn signed_fixed(x: f64, unit: &str, decimals: usize) -> String {
+    let sign = if x < 0.0 { "-" } else { "+" };
+    match unit {
+        "share" => format!("{sign}{} pt", group_thousands(x.abs() * 100.0, decimals)),
+        _ => format!("{sign}{}", fixed(x.abs(), unit, decimals)),
+    }
+}
+
+/// A mean and its 95 % half-width at one precision: `1,522.4 ± 8.9`, `98.12 % ± 0.30 pt`.
+pub fn estimate(mean: f64, half_width: f64, unit: &str) -> String {
+    let decimals = decimals_for(half_width, unit);
+    let spread = match unit {
+        "share" => format!("{} pt", group_thousands(half_width * 100.0, decimals)),
+        _ => fixed(half_width, unit, decimals),
+    };
+    format!("{} ± {spread}", fixed(mean, unit, decimals))
+}
+
+/// A paired difference and its 95 % interval at one precision: `+4.1 [-2.0, +10.2]`.
+pub fn difference_interval(mean: f64, half_width: f64, unit: &str) -> String {
+    let decimals = decimals_for(half_width, unit);
+    format!(
+        "{} [{}, {}]",
+        signed_fixed(mean, unit, decimals),
+        signed_fixed(mean - half_width, unit, decimals),
+        signed_fixed(mean + half_width, unit, decimals)
+    )
+}
+
+/// A target as people read it: `target ≥ 95.00 %`.
+pub fn target_text(target: &Target, unit: &str) -> String {
+    let sign = match target.bound {
+        Bound::AtLeast => "≥",
+        Bound::AtMost => "≤",
+    };
+    format!(
+        "target {sign} {}",
+        display(&KpiValue::Number(target.value), unit)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_estimate_and_its_interval_share_one_precision() {
+        assert_eq!(estimate(1522.4, 8.942, "orders"), "1,522.4 ± 8.9");
+        assert_eq!(
+            difference_interval(4.1, 6.055, "orders"),
+            "+4.1 [-2.0, +10.2]"
+        );
+        assert_eq!(estimate(0.98123, 0.0030, "share"), "98.12 % ± 0.30 pt");
+        assert_eq!(estimate(979.871, 2.1, "cents"), "979.9 cents ± 2.1 cents");
+        assert_eq!(estimate(1200.0, 0.0, "orders"), "1,200 ± 0");
+    }
+}
