@@ -588,6 +588,38 @@ fn qm_simulate_writes_its_outputs_and_exits_2_on_a_bad_scenario() {
         std::fs::read_to_string(out.join(format!("baseline/seed-{seed}/summary.json"))).unwrap()
     };
     assert_ne!(read(1), read(2));
+    // Beside them, every KPI's mean and 95 % interval across the seeds, and each seed's value.
+    let seeds = std::fs::read_to_string(out.join("baseline/seeds.csv")).unwrap();
+    let mut lines = seeds.lines();
+    assert_eq!(
+        lines.next(),
+        Some("kpi,unit,seeds_defined,mean,ci95_low,ci95_high,seed_1,seed_2")
+    );
+    let placed: Vec<&str> = lines
+        .find(|l| l.starts_with("orders_placed,"))
+        .unwrap()
+        .split(',')
+        .collect();
+    let value = |i: usize| placed[i].parse::<f64>().unwrap();
+    assert_eq!(value(3), (value(6) + value(7)) / 2.0);
+    assert!(value(4) < value(3) && value(3) < value(5));
+    let done = qm(&[
+        "simulate",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--days",
+        "1",
+        "--seeds",
+        "1,2,3",
+        "--format",
+        "json",
+    ]);
+    let printed = String::from_utf8_lossy(&done.stdout);
+    assert!(
+        printed.contains("across 3 seeds") && printed.contains("orders_placed"),
+        "{printed}"
+    );
 
     let bad = out.join("bad.toml");
     std::fs::write(

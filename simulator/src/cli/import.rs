@@ -1,10 +1,11 @@
 //! `qm import`: a recorded order history into a demand log.
 
-use qm_simulator::demand::import::{describe, import as read_history, ImportError};
+use qm_simulator::demand::import::{describe, import_with_progress, ImportError};
 use qm_simulator::scenario::columns::{ColumnMapping, PRESETS};
 
 use super::args::ImportArgs;
 use super::failure::Failure;
+use super::progress::Jobs;
 
 /// `qm import`: reads, maps and counts every row, then writes the log.
 pub fn import(args: ImportArgs) -> Result<(), Failure> {
@@ -35,7 +36,13 @@ pub fn import(args: ImportArgs) -> Result<(), Failure> {
     // Wall time only for the rows-per-second figure printed to the user.
     #[allow(clippy::disallowed_methods)]
     let started = std::time::Instant::now();
-    let imported = read_history(file, &mapping, strict)?;
+    let bar = Jobs::new(0, "rows", quiet);
+    let imported = import_with_progress(file, &mapping, strict, &mut |done, rows| {
+        bar.length(rows as usize);
+        bar.position(done as usize);
+    });
+    bar.finish();
+    let imported = imported?;
     let seconds = started.elapsed().as_secs_f64();
     imported.log.write(out)?;
     if !quiet {

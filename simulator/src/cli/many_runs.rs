@@ -7,6 +7,7 @@ use qm_simulator::tools::{bench, size, size_report, tune};
 use super::args::{BenchArgs, ManyRuns, SizeArgs, TuneArgs};
 use super::failure::Failure;
 use super::output::print_written;
+use super::progress::Jobs;
 
 /// `qm bench`: strategies compared on the same demand.
 pub fn bench(args: BenchArgs) -> Result<(), Failure> {
@@ -33,7 +34,10 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
             loaded.name
         );
     }
-    let results = bench::run(&scenario, days, &kinds, replications, seed)?;
+    let bar = Jobs::new(kinds.len() * replications as usize, "runs", quiet);
+    let results = bench::run(&scenario, days, &kinds, replications, seed, &|| bar.done());
+    bar.finish();
+    let results = results?;
     let estimates = bench::estimates(&results);
     let dir = out.join(&loaded.name).join("bench");
     let written = bench::write(&results, &estimates, &dir)?;
@@ -78,20 +82,26 @@ pub fn size(args: SizeArgs) -> Result<(), Failure> {
             targets.fill_rate * 100.0,
         );
     }
+    let bar = Jobs::new(0, "points", quiet);
     let progress: Box<dyn FnMut(&size::Evaluation)> = if quiet {
         Box::new(|_| {})
     } else {
-        Box::new(|e| {
+        let bar = bar.clone();
+        Box::new(move |e| {
             let verdict = if e.meets() {
                 "meets".to_string()
             } else {
                 format!("misses {}", e.misses.join(", "))
             };
-            eprintln!("  {:<24} {:<40} {verdict}", e.step, e.point);
+            bar.more(1);
+            bar.done();
+            bar.println(format!("  {:<24} {:<40} {verdict}", e.step, e.point));
         })
     };
     let mut sizing = size::Sizing::new(&scenario, days, targets, replications, seed, progress)?;
-    let recommendation = sizing.run()?;
+    let recommendation = sizing.run();
+    bar.finish();
+    let recommendation = recommendation?;
     let dir = out.join(&loaded.name).join("size");
     let written = size_report::write(&sizing, &recommendation, &dir)?;
     if !quiet {
@@ -127,7 +137,10 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
     if !quiet {
         println!("tuning {name}: {} settings in parallel", settings.len());
     }
-    let rows = tune::run_grid(&scenario, &settings, seed, days)?;
+    let bar = Jobs::new(settings.len(), "settings", quiet);
+    let rows = tune::run_grid(&scenario, &settings, seed, days, &|| bar.done());
+    bar.finish();
+    let rows = rows?;
     let path = out.join(&name).join("tune.csv");
     tune::write_csv(&rows, &path)?;
     if !quiet {

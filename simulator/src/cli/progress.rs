@@ -67,3 +67,63 @@ impl Progress {
         }
     }
 }
+
+/// A bar over a known number of parallel jobs (runs of `bench`, `tune`, `size`, `--seeds`); not
+/// drawn when quiet, nor when standard error is not a terminal (indicatif's stderr target hides
+/// itself then).
+#[derive(Clone)]
+pub struct Jobs {
+    bar: ProgressBar,
+}
+
+impl Jobs {
+    /// A bar over `jobs` jobs of `what` (hidden when `quiet`).
+    pub fn new(jobs: usize, what: &str, quiet: bool) -> Self {
+        let bar = if quiet {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new(jobs as u64)
+        };
+        bar.set_style(
+            ProgressStyle::with_template(&format!(
+                "{{bar:40}} {{pos}}/{{len}} {what} · {{elapsed}} elapsed, ~{{eta}} left"
+            ))
+            .expect("valid template"),
+        );
+        Jobs { bar }
+    }
+
+    /// One more job done (callable from rayon's threads).
+    pub fn done(&self) {
+        self.bar.inc(1);
+    }
+
+    /// Adds `jobs` to the total (a search that finds its next jobs as it goes).
+    pub fn more(&self, jobs: usize) {
+        self.bar.inc_length(jobs as u64);
+    }
+
+    /// Sets the total.
+    pub fn length(&self, jobs: usize) {
+        self.bar.set_length(jobs as u64);
+    }
+
+    /// Sets the jobs done.
+    pub fn position(&self, done: usize) {
+        self.bar.set_position(done as u64);
+    }
+
+    /// Prints a line above the bar.
+    pub fn println(&self, line: String) {
+        if self.bar.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            self.bar.println(line);
+        }
+    }
+
+    /// Clears the bar.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

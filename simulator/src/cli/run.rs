@@ -3,14 +3,16 @@
 use std::path::{Path, PathBuf};
 
 use qm_reports::export::Format;
+use qm_reports::run::RunData;
 use qm_simulator::scenario::Scenario;
 use qm_simulator::sim::{read_results, simulate_until, write_outputs, RunOutput, SimError};
+use qm_simulator::tools::seeds;
 use rayon::prelude::*;
 
 use super::args::{CompareArgs, ReportArgs, SimulateArgs};
 use super::failure::Failure;
 use super::output::{print_summary, print_written};
-use super::progress::{stop_on_ctrl_c, Progress, INTERRUPTED};
+use super::progress::{stop_on_ctrl_c, Jobs, Progress, INTERRUPTED};
 
 /// `qm simulate`: one run, or one per seed in parallel.
 pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
@@ -42,12 +44,26 @@ pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
                 total
             );
         }
+        let bar = Jobs::new(seeds.len(), "seeds", quiet);
         let outputs: Vec<Result<RunOutput, SimError>> = seeds
             .par_iter()
-            .map(|&seed| simulate_until(s, seed, &mut |_| {}, &INTERRUPTED))
+            .map(|&seed| {
+                let output = simulate_until(s, seed, &mut |_| {}, &INTERRUPTED);
+                bar.done();
+                output
+            })
             .collect();
-        for (seed, output) in seeds.iter().zip(outputs) {
-            finish_run(&output?, &dir.join(format!("seed-{seed}")), &format, quiet)?;
+        bar.finish();
+        let outputs = outputs.into_iter().collect::<Result<Vec<_>, _>>()?;
+        for (seed, output) in seeds.iter().zip(&outputs) {
+            finish_run(output, &dir.join(format!("seed-{seed}")), &format, true)?;
+        }
+        let data: Vec<&RunData> = outputs.iter().map(|o| &o.data).collect();
+        let rows = seeds::aggregate(&data);
+        let path = seeds::write(&seeds, &rows, &dir)?;
+        if !quiet {
+            print!("{}", seeds::report(data[0], &rows));
+            println!("wrote {} and a seed-N folder per seed", path.display());
         }
         return Ok(());
     }

@@ -72,6 +72,20 @@ enum Times {
 
 /// Reads `path` (CSV, optionally gzip-compressed, or Parquet by its extension) and maps it.
 pub fn import(path: &Path, mapping: &ColumnMapping, strict: bool) -> Result<Imported, ImportError> {
+    import_with_progress(path, mapping, strict, &mut |_, _| {})
+}
+
+/// Rows between two calls of an import's progress.
+const PROGRESS_ROWS: usize = 65_536;
+
+/// As [`import`]; `progress(rows_done, rows)` hears of the rows mapped so far, every
+/// [`PROGRESS_ROWS`] rows and at the end.
+pub fn import_with_progress(
+    path: &Path,
+    mapping: &ColumnMapping,
+    strict: bool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Imported, ImportError> {
     let name = path.display().to_string();
     let read_err = |e: PolarsError| ImportError::Read {
         path: name.clone(),
@@ -205,7 +219,11 @@ pub fn import(path: &Path, mapping: &ColumnMapping, strict: bool) -> Result<Impo
             region: next(&mut regions),
         };
         builder.row(raw)?;
+        if (row + 1) % PROGRESS_ROWS == 0 {
+            progress(row as u64 + 1, rows as u64);
+        }
     }
+    progress(rows as u64, rows as u64);
     Ok(builder.finish())
 }
 

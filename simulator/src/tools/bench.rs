@@ -12,10 +12,10 @@ use qm_reports::format;
 use qm_reports::kpi::{self, KpiReading};
 use qm_reports::run::{KpiValue, RunData};
 use rayon::prelude::*;
-use statrs::distribution::{ContinuousCDF, StudentsT};
 use toml::Spanned;
 
 use super::error::ToolError;
+pub use super::stats::Estimate;
 use crate::scenario::Scenario;
 use crate::sim::{simulate, write_outputs, RunOutput};
 use crate::tools::calculators::CalculatorError;
@@ -72,46 +72,6 @@ pub fn strategies(
     Ok(kinds)
 }
 
-/// A mean with its 95 % confidence interval (Student's t over the replications).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Estimate {
-    /// Replications the value was defined in.
-    pub n: usize,
-    /// Their mean.
-    pub mean: f64,
-    /// Half-width of the 95 % interval; `None` with fewer than two replications.
-    pub half_width: Option<f64>,
-}
-
-impl Estimate {
-    /// The estimate of `values`; `None` when there are none.
-    pub fn of(values: &[f64]) -> Option<Estimate> {
-        let n = values.len();
-        if n == 0 {
-            return None;
-        }
-        let mean = values.iter().sum::<f64>() / n as f64;
-        let half_width = (n >= 2).then(|| {
-            let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-            let t = StudentsT::new(0.0, 1.0, (n - 1) as f64)
-                .expect("n − 1 ≥ 1 degrees of freedom")
-                .inverse_cdf(0.975);
-            t * (variance / n as f64).sqrt()
-        });
-        Some(Estimate {
-            n,
-            mean,
-            half_width,
-        })
-    }
-
-    /// Whether the interval excludes 0: a difference that is not noise.
-    pub fn excludes_zero(&self) -> bool {
-        self.half_width
-            .is_some_and(|h| self.mean - h > 0.0 || self.mean + h < 0.0)
-    }
-}
-
 /// One strategy's runs, replication by replication.
 pub struct StrategyRuns {
     /// The strategy.
@@ -122,13 +82,14 @@ pub struct StrategyRuns {
 
 /// Runs every strategy × replication of the scenario at `path` (every channel set to the
 /// strategy; the first `days` only if given), in parallel. Replication k uses seed `seed + k`
-/// for every strategy.
+/// for every strategy. `run_done` hears of each run finished.
 pub fn run(
     path: &Path,
     days: Option<u32>,
     kinds: &[StrategyKind],
     replications: u32,
     seed: u64,
+    run_done: &(dyn Fn() + Sync),
 ) -> Result<Vec<StrategyRuns>, ToolError> {
     let jobs: Vec<(usize, u32)> = (0..kinds.len())
         .flat_map(|s| (0..replications).map(move |k| (s, k)))
@@ -140,11 +101,11 @@ pub fn run(
             for channel in &mut variant.channels {
                 channel.strategy = Spanned::new(0..0, kinds[s]);
             }
-            let output = simulate(&variant, seed + k as u64, &mut |_| {}).map_err(|cause| {
-                ToolError::Run {
-                    which: format!("{} replication {k}", kinds[s].name()),
-                    cause,
-                }
+            let output = simulate(&variant, seed + k as u64, &mut |_| {});
+            run_done();
+            let output = output.map_err(|cause| ToolError::Run {
+                which: format!("{} replication {k}", kinds[s].name()),
+                cause,
             })?;
             if let Some(failure) = output.failure() {
                 return Err(ToolError::RunFailed(format!(

@@ -4,8 +4,10 @@
 pub mod bench;
 pub mod calculators;
 mod error;
+pub mod seeds;
 pub mod size;
 pub mod size_report;
+pub mod stats;
 pub mod tune;
 
 pub use error::ToolError;

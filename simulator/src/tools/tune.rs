@@ -112,6 +112,7 @@ pub fn run_grid(
     settings: &[Setting],
     seed: Option<u64>,
     days: Option<u32>,
+    run_done: &(dyn Fn() + Sync),
 ) -> Result<Vec<TuneRow>, ToolError> {
     settings
         .par_iter()
@@ -129,7 +130,9 @@ pub fn run_grid(
                 r.service_level = Spanned::new(0..0, setting.service_level);
             }
             let seed = seed.unwrap_or(s.horizon.seed);
-            let k = simulate(&s, seed, &mut |_| {})
+            let output = simulate(&s, seed, &mut |_| {});
+            run_done();
+            let k = output
                 .map_err(|cause| ToolError::Run {
                     which: format!("setting {setting:?}"),
                     cause,

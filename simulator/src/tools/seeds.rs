@@ -1,0 +1,161 @@
+//! `qm simulate --seeds`: one scenario under several seeds, and every KPI's mean with its 95 %
+//! interval across them (Student's t), beside each seed's own folder.
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use qm_reports::format;
+use qm_reports::kpi::{self, Kpi};
+use qm_reports::run::{KpiValue, RunData};
+
+use super::error::ToolError;
+use super::stats::Estimate;
+
+/// File the aggregate goes to, in the scenario's folder beside the `seed-N` folders.
+pub const SEEDS_FILE: &str = "seeds.csv";
+
+/// One KPI across the seeds.
+pub struct SeedKpi {
+    /// The KPI.
+    pub kpi: &'static Kpi,
+    /// Its value under each seed, in the order the seeds were given (`None` where undefined).
+    pub values: Vec<Option<f64>>,
+    /// The mean and interval over the seeds where it is defined.
+    pub estimate: Option<Estimate>,
+}
+
+/// Every measured KPI of `runs` (one per seed) across the seeds, in catalog order.
+pub fn aggregate(runs: &[&RunData]) -> Vec<SeedKpi> {
+    let readings: Vec<Vec<kpi::KpiReading>> = runs.iter().map(|r| kpi::readings(r)).collect();
+    kpi::KPIS
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| k.is_measured())
+        .map(|(i, k)| {
+            let values: Vec<Option<f64>> = readings.iter().map(|r| r[i].value.as_f64()).collect();
+            let defined: Vec<f64> = values.iter().flatten().copied().collect();
+            SeedKpi {
+                kpi: k,
+                values,
+                estimate: Estimate::of(&defined),
+            }
+        })
+        .collect()
+}
+
+/// The aggregate as a table: KPI, unit, seeds defined, mean, interval, then one column per seed.
+pub fn table(seeds: &[u64], rows: &[SeedKpi]) -> PolarsResult<DataFrame> {
+    let estimate = |f: fn(&Estimate) -> Option<f64>| -> Vec<Option<f64>> {
+        rows.iter()
+            .map(|r| r.estimate.as_ref().and_then(f))
+            .collect()
+    };
+    let mut columns: Vec<Column> = vec![
+        Column::new(
+            "kpi".into(),
+            rows.iter().map(|r| r.kpi.name).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "unit".into(),
+            rows.iter().map(|r| r.kpi.unit).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "seeds_defined".into(),
+            rows.iter()
+                .map(|r| r.estimate.map_or(0, |e| e.n as u32))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new("mean".into(), estimate(|e| Some(e.mean))),
+        Column::new(
+            "ci95_low".into(),
+            estimate(|e| e.half_width.map(|h| e.mean - h)),
+        ),
+        Column::new(
+            "ci95_high".into(),
+            estimate(|e| e.half_width.map(|h| e.mean + h)),
+        ),
+    ];
+    for (i, seed) in seeds.iter().enumerate() {
+        columns.push(Column::new(
+            format!("seed_{seed}").into(),
+            rows.iter().map(|r| r.values[i]).collect::<Vec<_>>(),
+        ));
+    }
+    DataFrame::new(rows.len(), columns)
+}
+
+/// Writes the aggregate as `seeds.csv` into `dir`.
+pub fn write(seeds: &[u64], rows: &[SeedKpi], dir: &Path) -> Result<PathBuf, ToolError> {
+    std::fs::create_dir_all(dir).map_err(ToolError::io("creating", dir))?;
+    let path = dir.join(SEEDS_FILE);
+    let file = std::fs::File::create(&path).map_err(ToolError::io("creating", &path))?;
+    CsvWriter::new(file)
+        .finish(&mut table(seeds, rows)?)
+        .map_err(|cause| ToolError::Table {
+            path: path.clone(),
+            cause,
+        })?;
+    Ok(path)
+}
+
+/// The headline KPIs across the seeds as text: each mean with its 95 % interval.
+pub fn report(first: &RunData, rows: &[SeedKpi]) -> String {
+    let readings = kpi::readings(first);
+    let names: Vec<&str> = kpi::headline(first, &readings)
+        .iter()
+        .map(|h| h.reading.kpi.name)
+        .collect();
+    let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
+    let mut out = format!(
+        "across {} seeds: mean ± 95 % interval\n",
+        rows.first().map_or(0, |r| r.values.len())
+    );
+    for name in names {
+        let Some(row) = rows.iter().find(|r| r.kpi.name == name) else {
+            continue;
+        };
+        let unit = row.kpi.unit;
+        let text = match row.estimate {
+            Some(Estimate {
+                mean,
+                half_width: Some(h),
+                ..
+            }) => format::estimate(mean, h, unit),
+            Some(e) => format::display(&KpiValue::Number(e.mean), unit),
+            None => "—".into(),
+        };
+        out += &format!("  {name:<width$}  {text}\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(placed: u64, rate: f64) -> RunData {
+        RunData {
+            kpis: vec![
+                ("orders_placed".into(), KpiValue::Count(placed)),
+                ("orders_to_ship".into(), KpiValue::Count(placed)),
+                ("order_fulfillment_rate".into(), KpiValue::Number(rate)),
+                ("seed".into(), KpiValue::Count(placed)),
+            ],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn each_kpi_gets_its_mean_and_interval_across_the_seeds() {
+        let runs = [run(100, 0.90), run(110, 0.94), run(120, 0.92)];
+        let rows = aggregate(&runs.iter().collect::<Vec<_>>());
+        let placed = rows.iter().find(|r| r.kpi.name == "orders_placed").unwrap();
+        let e = placed.estimate.unwrap();
+        assert_eq!((e.n, e.mean), (3, 110.0));
+        // t(0.975, 2) = 4.303, s = 10, so 4.303 × 10 / √3.
+        assert!((e.half_width.unwrap() - 24.84).abs() < 0.01, "{e:?}");
+        assert!(!rows.iter().any(|r| r.kpi.name == "seed"));
+        let frame = table(&[1, 2, 3], &rows).unwrap();
+        assert_eq!(frame.width(), 6 + 3);
+    }
+}
