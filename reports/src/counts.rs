@@ -42,7 +42,10 @@ pub struct Counts {
     pub orders_payment_failed: u64,
     /// Units in them.
     pub units_payment_failed: u64,
-    /// Customers who paid after their hold expired.
+    /// Customers who paid after their hold expired: the checkout reserved the order again.
+    pub orders_rereserved_at_payment: u64,
+    /// Of those (and of late payers whose payment failed), orders whose sale was lost: the
+    /// second reserve failed.
     pub orders_lost_hold_expired: u64,
     /// Orders paid in time.
     pub orders_confirmed: u64,
@@ -111,6 +114,7 @@ impl Counts {
             units_abandoned,
             orders_payment_failed,
             units_payment_failed,
+            orders_rereserved_at_payment,
             orders_lost_hold_expired,
             orders_confirmed,
             orders_split,

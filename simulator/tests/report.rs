@@ -81,7 +81,7 @@ fn simulate_writes_every_table_in_every_format() {
     // The JSON rows are the tables' rows: same names, derived columns included.
     assert_eq!(k["channels"][0]["channel"], "web");
     let web = k["channels"][0]["order_fulfillment_rate"].as_f64().unwrap();
-    assert!((0.5..1.0).contains(&web), "{web}");
+    assert!((0.5..=1.0).contains(&web), "{web}");
     assert_eq!(k["warehouses"][0]["warehouse"], "LON");
     assert!(k["warehouses"][0]["capacity_use_share"].as_f64().unwrap() > 0.0);
     let skus = std::fs::read_to_string(a.join("skus.csv")).unwrap();

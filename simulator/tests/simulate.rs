@@ -390,12 +390,14 @@ fn stale_channel_views_oversell_and_live_views_do_not() {
 
 #[test]
 fn a_channel_buffer_trades_oversells_for_lost_sales() {
+    // A buffer keeps units back from the channel's stale view: fewer orders it accepts find the
+    // network short, more lines show out of stock.
     let with_buffer = |units: u32| {
-        let mut s = load("multichannel-lag.toml", Some(10));
+        let mut s = load("multichannel-lag.toml", None);
         s.channels[1].buffer_units = units;
         run(&s).data.channels[1].clone()
     };
-    let (thin, thick) = (with_buffer(0), with_buffer(4));
+    let (thin, thick) = (with_buffer(0), with_buffer(10));
     assert!(
         thick.counts.orders_oversold < thin.counts.orders_oversold,
         "{} vs {}",
@@ -449,11 +451,13 @@ fn a_longer_cart_ttl_loses_fewer_late_payers_and_holds_more_stock() {
         run(&s).summary
     };
     let (short, long) = (with_ttl(5), with_ttl(60));
-    // Mean time to pay is 5 minutes (exponential): e^-1 ≈ 37 % pay after a 5-minute hold.
-    let late =
-        short.orders_lost_hold_expired as f64 / (short.orders_held - short.orders_abandoned) as f64;
+    // Mean time to pay is 5 minutes (exponential): e^-1 ≈ 37 % pay after a 5-minute hold, and
+    // the checkout reserves each of them again.
+    let late = short.orders_rereserved_at_payment as f64
+        / (short.orders_held - short.orders_abandoned) as f64;
     assert!((0.30..0.40).contains(&late), "{late}");
-    assert!(long.orders_lost_hold_expired * 100 < short.orders_lost_hold_expired);
+    assert!(long.orders_rereserved_at_payment * 100 < short.orders_rereserved_at_payment);
+    assert!(short.orders_lost_hold_expired < short.orders_rereserved_at_payment);
     // 12× longer holds, but the short TTL also expires every late payer's hold.
     assert!(
         long.expired_hold_unit_hours > 3.0 * short.expired_hold_unit_hours,
@@ -819,7 +823,7 @@ fn units_are_lost_to_holds_only_when_free_stock_alone_fell_short() {
 }
 
 /// `qm simulate` shows each headline KPI beside its target and marks the ones that miss: the
-/// baseline's demand fill rate (93.35 % against 95 %) was hidden behind a 98.97 % unit fill rate,
+/// baseline's demand fill rate (93.6 % against 95 %) was hidden behind a 98.97 % unit fill rate,
 /// and a replayed history's completion rate (54 %) behind its 99.40 % fulfillment.
 #[test]
 fn the_terminal_marks_every_missed_target() {
@@ -843,7 +847,7 @@ fn the_terminal_marks_every_missed_target() {
     };
     let fill = line("demand_fill_rate");
     assert!(
-        fill.contains("93.35 %") && fill.contains("≥ 95.00 %") && fill.ends_with("MISSED"),
+        fill.contains(" 93.") && fill.contains("≥ 95.00 %") && fill.ends_with("MISSED"),
         "{fill}"
     );
     assert!(line("order_fulfillment_rate").ends_with("met"));
@@ -866,4 +870,29 @@ fn the_terminal_marks_every_missed_target() {
         "{printed}"
     );
     std::fs::remove_dir_all(&out).unwrap();
+}
+
+/// A customer who pays after the hold expired gets a second reserve at checkout; only when that
+/// fails is the sale lost. With ten-minute holds the baseline read 85.7 % fulfillment against
+/// 99.6 % with an hour, every late payer lost.
+#[test]
+fn a_late_payer_is_reserved_again_at_payment() {
+    let mut scenario = load("baseline.toml", None);
+    scenario.carts.hold_ttl_minutes = toml::Spanned::new(0..0, 10);
+    let output = run(&scenario);
+    let k = &output.summary;
+    assert!(
+        k.order_fulfillment_rate > 0.98,
+        "{}",
+        k.order_fulfillment_rate
+    );
+    assert!(
+        k.orders_rereserved_at_payment > 1_000,
+        "{}",
+        k.orders_rereserved_at_payment
+    );
+    // The second attempt fails when the stock went meanwhile: rarely, and it is counted.
+    assert!(k.orders_lost_hold_expired > 0);
+    assert!(k.orders_lost_hold_expired * 20 < k.orders_rereserved_at_payment);
+    assert_accounts_add_up(&output);
 }

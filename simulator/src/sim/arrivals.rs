@@ -234,6 +234,7 @@ impl Sim<'_> {
             oversold: backordered > 0,
             recorded: draft.recorded.map_or(NO_RECORD, |(order, _)| order),
             lines_dropped: kept.len() < lines.len(),
+            express: draft.express,
             ..OpenOrder::held(now_ms, at, draft.region, placed, hold.units_held())
         };
         if let Some((recorded, first_line)) = draft.recorded {

@@ -24,6 +24,8 @@ pub(super) enum CustomerEvent {
     Abandoned { order: u64 },
     /// The customer tried to pay for `order`.
     PaymentAttempted { order: u64 },
+    /// The hold had expired: the checkout reserved `order` again as engine order `as_order`.
+    ReservedAgain { order: u64, as_order: u64 },
 }
 
 /// The headline KPIs as the auditor computes them.
@@ -203,6 +205,8 @@ pub(super) struct Audit {
     /// Customer orders have ids below this (reshipments above).
     first_reship_id: u64,
     orders: FxHashMap<u64, Followed>,
+    /// Engine orders that continue a customer order (reserved again at payment).
+    aliases: FxHashMap<u64, u64>,
     totals: AuditedKpis,
     units_not_shown: u64,
 }
@@ -212,6 +216,7 @@ impl Audit {
         Audit {
             first_reship_id,
             orders: FxHashMap::default(),
+            aliases: FxHashMap::default(),
             totals: AuditedKpis::default(),
             units_not_shown: 0,
         }
@@ -233,6 +238,9 @@ impl Audit {
             CustomerEvent::NotShown { units, .. } => self.units_not_shown += units,
             CustomerEvent::Abandoned { order } => self.follow(order, |o| o.abandoned = true),
             CustomerEvent::PaymentAttempted { order } => self.follow(order, |o| o.attempted = true),
+            CustomerEvent::ReservedAgain { order, as_order } => {
+                self.aliases.insert(as_order, order);
+            }
         }
     }
 
@@ -278,6 +286,7 @@ impl Audit {
         if order >= self.first_reship_id {
             return;
         }
+        let order = self.aliases.get(&order).copied().unwrap_or(order);
         if let Some(o) = self.orders.get_mut(&order) {
             change(o);
         }
@@ -295,6 +304,8 @@ impl Audit {
             count(totals, o, fate, false);
             false
         });
+        let orders = &self.orders;
+        self.aliases.retain(|_, order| orders.contains_key(order));
     }
 
     /// The KPIs of a run whose last closed day is `last_day`: orders still open then and placed

@@ -159,7 +159,13 @@ impl Ledger {
         }
     }
 
-    /// The customer paid after the hold had expired: the sale was lost.
+    /// The customer paid after the hold had expired: the checkout reserved the order again.
+    pub(super) fn rereserved_at_payment(&mut self, at: At) {
+        self.record(at, None, None, |c| c.orders_rereserved_at_payment += 1);
+    }
+
+    /// The customer paid after the hold had expired and the second reserve failed: the sale
+    /// was lost.
     pub(super) fn lost_hold_expired(&mut self, at: At) {
         self.record(at, None, None, |c| c.orders_lost_hold_expired += 1);
     }

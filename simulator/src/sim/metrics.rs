@@ -33,7 +33,9 @@ pub struct Summary {
     pub orders_abandoned: u64,
     /// Payments that failed (hold released).
     pub orders_payment_failed: u64,
-    /// Customers who paid after their hold had expired (the sale was lost).
+    /// Customers who paid after their hold had expired: the checkout reserved the order again.
+    pub orders_rereserved_at_payment: u64,
+    /// Late payers whose second reserve failed (or whose payment failed): the sale was lost.
     pub orders_lost_hold_expired: u64,
     /// Orders paid.
     pub orders_confirmed: u64,

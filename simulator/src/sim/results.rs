@@ -280,6 +280,7 @@ fn order_kpis(
     k.orders_rejected_with_stock = run.orders_rejected_with_stock;
     k.orders_abandoned = run.orders_abandoned;
     k.orders_payment_failed = run.orders_payment_failed;
+    k.orders_rereserved_at_payment = run.orders_rereserved_at_payment;
     k.orders_lost_hold_expired = run.orders_lost_hold_expired;
     k.orders_confirmed = run.orders_confirmed;
     k.orders_to_ship = run.orders_to_ship();

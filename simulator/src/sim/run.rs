@@ -130,6 +130,7 @@ pub fn simulate_until(
         replenisher,
         home_warehouse,
         next_reship: RESHIP_ORDER_BASE,
+        next_rehold: REHOLD_ORDER_BASE,
         ledger: Ledger::new(peak_day, channels, skus, warehouses),
         audit: Audit::new(RESHIP_ORDER_BASE),
         summary,

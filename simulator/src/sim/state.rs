@@ -20,6 +20,9 @@ use super::ledger::{At, Ledger, Line};
 
 /// Reshipments (after pick errors) get order ids from here up, apart from customer orders.
 pub(super) const RESHIP_ORDER_BASE: u64 = 1 << 48;
+/// A late payer's order, reserved again at payment, gets a new id from here up (ids are never
+/// reused by the engine).
+pub(super) const REHOLD_ORDER_BASE: u64 = 1 << 47;
 /// The most order records the engine pre-allocates; beyond this its slabs grow as needed.
 pub(super) const MAX_PREALLOCATED_ORDERS: usize = 2_000_000;
 
@@ -64,6 +67,8 @@ pub(super) struct OpenOrder {
     pub(super) shipped_by_line: Vec<u32>,
     pub(super) placed_at_ms: u64,
     pub(super) region: u16,
+    /// Express (promised transit days) or standard.
+    pub(super) express: bool,
     pub(super) units_ordered: u32,
     pub(super) units_held: u32,
     pub(super) units_shipped: u32,
@@ -100,6 +105,7 @@ impl OpenOrder {
             lines,
             placed_at_ms: now_ms,
             region,
+            express: false,
             units_held: units_held as u32,
             units_shipped: 0,
             abandoned: false,
@@ -163,6 +169,7 @@ pub(super) struct Sim<'a> {
     /// is counted.
     pub(super) home_warehouse: Vec<u16>,
     pub(super) next_reship: u64,
+    pub(super) next_rehold: u64,
     /// Every order, unit and shipment fact, at every level.
     pub(super) ledger: Ledger,
     /// The same headline KPIs recomputed from the engine's events and the customers' decisions.
