@@ -90,16 +90,34 @@ impl Sim<'_> {
             .sum()
     }
 
+    /// Free units of the home cell `home` for `channel` now (after its buffer).
+    fn home_free(&self, channel: u16, home: usize) -> u32 {
+        let warehouses = self.world.warehouses;
+        self.engine
+            .available_to_promise(
+                ChannelId(channel),
+                SkuId((home / warehouses) as u32),
+                WarehouseId((home % warehouses) as u16),
+            )
+            .unwrap_or(0)
+    }
+
+    /// The cell a customer's units of `sku` naturally come from: the channel's warehouse nearest
+    /// the customer's region.
+    fn home_cell(&self, channel: u16, region: u16, sku: u32) -> usize {
+        let home =
+            self.home_warehouse[channel as usize * self.world.regions.len() + region as usize];
+        sku as usize * self.world.warehouses + home as usize
+    }
+
     /// A line the customer could not buy: demand of the channel's warehouse nearest the customer.
     /// `not_shown` when the channel showed it out of stock, else it was in a cancelled oversold
     /// order.
     pub(super) fn lose(&mut self, at: At, region: u16, (sku, units): Line, not_shown: bool) {
-        let home =
-            self.home_warehouse[at.channel as usize * self.world.regions.len() + region as usize];
-        self.replenisher.short(
-            sku as usize * self.world.warehouses + home as usize,
-            units as u64,
-        );
+        let home = self.home_cell(at.channel, region, sku);
+        self.replenisher.short(home, units as u64);
+        let had = self.home_free(at.channel, home) >= units;
+        self.replenisher.home(home, units as u64, had);
         let to_holds = self.lost_to_holds(at.channel, sku, units);
         if not_shown {
             self.ledger.line_not_shown(at, (sku, units), to_holds);
@@ -169,6 +187,17 @@ impl Sim<'_> {
             split: self.world.splits[channel as usize],
             hold_ttl_ms: self.world.ttl_ms,
         };
+        // Whether each line's home cell could have served it, before this order takes stock:
+        // a line another warehouse serves is a stockout of the home cell only if it could not.
+        let home_could: Vec<bool> = request
+            .order
+            .lines
+            .iter()
+            .map(|l| {
+                let home = self.home_cell(channel, draft.region, l.sku.0);
+                self.home_free(channel, home) as i64 >= l.quantity
+            })
+            .collect();
         let mut outcome = self
             .latency
             .time(CallKind::Reserve, || self.engine.reserve(&request, now_ms))?;
@@ -204,11 +233,12 @@ impl Sim<'_> {
         };
         let warehouses = self.world.warehouses;
         for pick in &hold.picks {
-            let sku = request.order.lines[pick.line as usize].sku.0 as usize;
-            self.replenisher.served(
-                sku * warehouses + pick.warehouse.0 as usize,
-                pick.units as u64,
-            );
+            let sku = request.order.lines[pick.line as usize].sku.0;
+            let cell = sku as usize * warehouses + pick.warehouse.0 as usize;
+            self.replenisher.served(cell, pick.units as u64);
+            let home = self.home_cell(channel, draft.region, sku);
+            let served = cell == home || home_could[pick.line as usize];
+            self.replenisher.home(home, pick.units as u64, served);
         }
         for short in &hold.backorders {
             let sku = request.order.lines[short.line as usize].sku.0;
@@ -218,6 +248,9 @@ impl Sim<'_> {
                 sku as usize * warehouses + short.warehouse.0 as usize,
                 short.units as u64,
             );
+            let home = self.home_cell(channel, draft.region, sku);
+            let could = home_could[short.line as usize];
+            self.replenisher.home(home, short.units as u64, could);
         }
         // Units backordered are units the network lacked: an oversell of that many.
         let backordered = hold.units_backordered();

@@ -200,8 +200,12 @@ pub struct Summary {
     pub replenishment_cycles: u64,
     /// Share of those cycles without a stockout (null when none ended).
     pub achieved_cycle_service_level: Option<f64>,
-    /// Share of units demanded from a cell after the warm-up that it served from stock.
+    /// After the warm-up, the share of the units whose natural source was a cell (the channel's
+    /// warehouse nearest the customer) that the cell served from its own stock.
     pub achieved_fill_rate: Option<f64>,
+    /// After the warm-up, the share of demanded units the network served from stock, whichever
+    /// warehouse.
+    pub achieved_network_fill_rate: Option<f64>,
     /// SKUs classed fast: not intermittent, and among those making 80 % of units.
     pub fast_skus: u64,
     /// SKUs classed slow: not intermittent, the remaining 20 % of units.

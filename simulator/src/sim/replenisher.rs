@@ -67,6 +67,13 @@ pub struct Replenisher {
     protection_days: Vec<u32>,
     demand_today: Vec<f64>,
     short_today: Vec<f64>,
+    /// Units whose natural source is the cell (the channel's warehouse nearest the customer),
+    /// today, and of those the units it did not serve from its own stock.
+    home_today: Vec<f64>,
+    home_short_today: Vec<f64>,
+    /// After the warm-up: units whose natural source is the cell, and those it served itself.
+    home_demand_units: Vec<f64>,
+    home_served_units: Vec<f64>,
     on_order_units: Vec<u64>,
     stockout_in_cycle: Vec<bool>,
     cycle_started_after_warmup: Vec<bool>,
@@ -158,6 +165,10 @@ impl Replenisher {
             protection_days,
             demand_today: vec![0.0; cells],
             short_today: vec![0.0; cells],
+            home_today: vec![0.0; cells],
+            home_short_today: vec![0.0; cells],
+            home_demand_units: vec![0.0; cells],
+            home_served_units: vec![0.0; cells],
             on_order_units: vec![0; cells],
             stockout_in_cycle: vec![false; cells],
             cycle_started_after_warmup: vec![*r.warmup_days.get_ref() == 0; cells],
@@ -190,7 +201,19 @@ impl Replenisher {
     pub fn short(&mut self, cell: usize, units: u64) {
         self.demand_today[cell] += units as f64;
         self.short_today[cell] += units as f64;
-        self.stockout_in_cycle[cell] = true;
+    }
+
+    /// `units` whose natural source is `home` (the channel's warehouse nearest the customer):
+    /// `in_stock` when that cell served them or had the free units to (another warehouse may have
+    /// shipped them with the rest of the order). Units it lacked (served elsewhere, backordered or
+    /// lost for want of its stock) are a stockout of the cell: the service the cell's safety stock
+    /// promises is measured here.
+    pub fn home(&mut self, home: usize, units: u64, in_stock: bool) {
+        self.home_today[home] += units as f64;
+        if !in_stock {
+            self.home_short_today[home] += units as f64;
+            self.stockout_in_cycle[home] = true;
+        }
     }
 
     /// A supplier order for `cell` was placed (every policy's orders come through here).
@@ -271,6 +294,8 @@ impl Replenisher {
             if counted {
                 self.demand_units[cell] += units;
                 self.served_units[cell] += units - self.short_today[cell];
+                self.home_demand_units[cell] += self.home_today[cell];
+                self.home_served_units[cell] += self.home_today[cell] - self.home_short_today[cell];
             }
             self.sku_units[sku] += units;
             // A SKU's cells are contiguous: its day is whole at its last cell.
@@ -383,6 +408,8 @@ impl Replenisher {
         }
         self.demand_today.fill(0.0);
         self.short_today.fill(0.0);
+        self.home_today.fill(0.0);
+        self.home_short_today.fill(0.0);
         self.uplifts.pop_front();
     }
 
@@ -449,8 +476,8 @@ impl Replenisher {
                 for f in &self.forecasters[cells.clone()] {
                     errors.merge(f.errors());
                 }
-                let demand: f64 = self.demand_units[cells.clone()].iter().sum();
-                let served: f64 = self.served_units[cells].iter().sum();
+                let demand: f64 = self.home_demand_units[cells.clone()].iter().sum();
+                let served: f64 = self.home_served_units[cells].iter().sum();
                 SkuFigures {
                     class: class[sku].name(),
                     demand_days,
@@ -512,8 +539,10 @@ impl Replenisher {
             for t in [c, 3] {
                 tallies[t].cycles += self.cycles[cell] as u64;
                 tallies[t].cycles_short += self.cycles_short[cell] as u64;
-                tallies[t].demand += self.demand_units[cell];
-                tallies[t].served += self.served_units[cell];
+                tallies[t].demand += self.home_demand_units[cell];
+                tallies[t].served += self.home_served_units[cell];
+                tallies[t].network_demand += self.demand_units[cell];
+                tallies[t].network_served += self.served_units[cell];
             }
         }
         for sku in 0..skus {
@@ -523,6 +552,7 @@ impl Replenisher {
         k.replenishment_cycles = all.cycles;
         k.achieved_cycle_service_level = all.service_level();
         k.achieved_fill_rate = all.fill_rate();
+        k.achieved_network_fill_rate = all.network_fill_rate();
         k.fast_skus = fast.skus;
         k.slow_skus = slow.skus;
         k.intermittent_skus = intermittent.skus;
@@ -575,8 +605,12 @@ struct Tally {
     skus: u64,
     cycles: u64,
     cycles_short: u64,
+    /// Units whose natural source was a cell, and those it served itself.
     demand: f64,
     served: f64,
+    /// Units demanded of the network, and those served from stock by any warehouse.
+    network_demand: f64,
+    network_served: f64,
 }
 
 impl Tally {
@@ -585,8 +619,14 @@ impl Tally {
         (self.cycles > 0).then(|| 1.0 - self.cycles_short as f64 / self.cycles as f64)
     }
 
-    /// Share of demanded units served from stock; `None` without demand.
+    /// Share of the units whose natural source was a cell that the cell served from its own
+    /// stock; `None` without demand.
     fn fill_rate(&self) -> Option<f64> {
         (self.demand > 0.0).then(|| self.served / self.demand)
+    }
+
+    /// Share of demanded units the network served from stock, whichever warehouse.
+    fn network_fill_rate(&self) -> Option<f64> {
+        (self.network_demand > 0.0).then(|| self.network_served / self.network_demand)
     }
 }
