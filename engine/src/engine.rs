@@ -404,6 +404,36 @@ impl Engine {
         }
     }
 
+    /// Gives back the pick/pack lines of `record`'s picks not shipped yet to the capacity of the
+    /// day it was placed (a hold that expires or is released, an order cancelled): that work will
+    /// not be done.
+    fn release_capacity(&self, record: &OrderRecord) {
+        let day = record.placed_at_ms / MS_PER_DAY;
+        let mut lines = [0u64; MAX_WAREHOUSES];
+        for pick in record.picks.iter() {
+            if matches!(pick.state, PickState::Reserved | PickState::Allocated) {
+                lines[pick.warehouse.index()] += 1;
+            }
+        }
+        for (w, &n) in lines.iter().enumerate().filter(|(_, &n)| n > 0) {
+            let counter = &self.capacity[w];
+            let mut current = counter.load(Ordering::Acquire);
+            // A counter already on a later day has nothing of this one's left to give back.
+            while current >> 32 == day {
+                let next = (day << 32) | (current & 0xFFFF_FFFF).saturating_sub(n);
+                match counter.compare_exchange_weak(
+                    current,
+                    next,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                ) {
+                    Ok(_) => break,
+                    Err(actual) => current = actual,
+                }
+            }
+        }
+    }
+
     /// Pick/pack lines a warehouse has taken on `day` (capacity-aware channels only).
     pub fn capacity_used(&self, warehouse: WarehouseId, day: u64) -> Option<u64> {
         let word = self
@@ -486,21 +516,20 @@ impl Engine {
         &self,
         channel: &Channel,
         request: &ReserveRequest,
-        now_ms: u64,
         plan: &mut Plan,
     ) -> Result<(), Rejection> {
         let order = &request.order;
         let uses_capacity = channel.uses_capacity;
         debug_assert!(plan.picks.is_empty() && plan.shortfalls.is_empty());
         for attempt in 0..MAX_PLAN_ATTEMPTS {
+            // Capacity counts on the day the order was placed; a capacity-aware strategy prefers
+            // warehouses with some left and falls back to the others (the order waits in their
+            // backlog), so capacity alone never refuses an order.
             let saturated = if uses_capacity {
-                self.saturated(now_ms / MS_PER_DAY)
+                self.saturated(order.placed_at_ms / MS_PER_DAY)
             } else {
                 0
             };
-            if uses_capacity && channel.mask & !saturated == 0 {
-                return Err(Rejection::CapacityExhausted);
-            }
             // Whether a SKU repeats is for planning only: the direct take's CAS per line
             // counts repeated SKUs together by itself, so most orders skip the quadratic scan.
             let mut ctx = self.context(channel, order, request.split, saturated, false);
@@ -668,7 +697,7 @@ impl Engine {
         if PREFETCH {
             self.prefetch_reserve(request);
         }
-        if let Err(rejection) = self.plan_and_take(channel, request, now_ms, plan) {
+        if let Err(rejection) = self.plan_and_take(channel, request, plan) {
             self.subscribers.emit(now_ms, || EventKind::OrderRejected {
                 order: order.id,
                 rejection,
@@ -733,7 +762,7 @@ impl Engine {
             shard.holds.created += 1;
         }
         if channel.uses_capacity {
-            self.use_capacity(now_ms / MS_PER_DAY, &plan.picks);
+            self.use_capacity(order.placed_at_ms / MS_PER_DAY, &plan.picks);
         }
         if self.subscribers.active() {
             self.emit_held(order, plan, now_ms);
@@ -763,15 +792,16 @@ impl Engine {
     }
 
     /// Explains what `reserve` would decide for this request now: candidates, scores, the deciding rule.
-    /// Takes nothing; off the hot path.
+    /// Takes nothing; off the hot path. (Capacity counts on the order's placement day, so
+    /// `_now_ms` does not change the answer.)
     pub fn explain(
         &self,
         request: &ReserveRequest,
-        now_ms: u64,
+        _now_ms: u64,
     ) -> Result<Explanation, ReserveError> {
         let channel = self.validate(request)?;
         let saturated = if channel.uses_capacity {
-            self.saturated(now_ms / MS_PER_DAY)
+            self.saturated(request.order.placed_at_ms / MS_PER_DAY)
         } else {
             0
         };
@@ -804,6 +834,9 @@ impl Engine {
     /// drops its waiting backorders. Returns (units, backordered units).
     fn return_open_units(&self, record: &mut OrderRecord) -> (u64, u64) {
         let mut units = 0;
+        if self.channels[record.channel.index()].uses_capacity {
+            self.release_capacity(record);
+        }
         for pick in record.picks.iter_mut() {
             let cell = self.cell(pick.sku, pick.warehouse);
             match pick.state {

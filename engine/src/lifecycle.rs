@@ -26,8 +26,6 @@ pub enum Rejection {
     InsufficientStock,
     /// The channel has no warehouse it may use.
     NoEligibleWarehouse,
-    /// Every warehouse of the channel used up its pick/pack capacity for the day.
-    CapacityExhausted,
 }
 
 impl Rejection {
@@ -36,7 +34,6 @@ impl Rejection {
         match self {
             Self::InsufficientStock => "insufficient_stock",
             Self::NoEligibleWarehouse => "no_eligible_warehouse",
-            Self::CapacityExhausted => "capacity_exhausted",
         }
     }
 }

@@ -521,7 +521,7 @@ fn bad_scenarios_are_refused_with_file_line_column_and_what_is_expected() {
         (with("baseline.toml", "pick_error_rate = 0.003", "pick_error_rate = -0.1"), "accuracy.pick_error_rate: must be a probability"),
         (with("baseline.toml", "day_of_week = [1.15, 1.1,", "day_of_week = [1.1,"), "bad.toml:89:15: demand.day_of_week: must be 7 weights"),
         (with("baseline.toml", "start_date = 2026-03-02", "start_date = 2026-03-02T10:00:00"), "horizon.start_date: must be a plain date"),
-        (with("black-friday.toml", "start = 2026-12-12", "start = 2027-02-12"), "bad.toml:128:9: demand.events[2].start: must be within the horizon, 2026-11-01 to 2026-12-31"),
+        (with("black-friday.toml", "start = 2026-12-12", "start = 2027-02-12"), "bad.toml:131:9: demand.events[2].start: must be within the horizon, 2026-11-01 to 2026-12-31"),
         (with("black-friday.toml", "multiplier = 4.0", "multiplier = -4.0"), "demand.events[0].multiplier: must be a number > 0"),
         (with("flash-sale.toml", "skus = [\"SKU00001\", \"SKU00002\", \"SKU00003\"]", "skus = [\"SKU00001\", \"SKU99999\"]"), "demand.events[0].skus[1]: no SKU has code \"SKU99999\""),
         (with("flash-sale.toml", "{ sku = \"SKU00003\", warehouse = \"MAN\", units = 300 }", "{ sku = \"SKU00003\", warehouse = \"MAN\", units = -3 }"), "initial_stock.cells[5].units: must be a unit count ≥ 0"),
@@ -895,4 +895,31 @@ fn a_late_payer_is_reserved_again_at_payment() {
     assert!(k.orders_lost_hold_expired > 0);
     assert!(k.orders_lost_hold_expired * 20 < k.orders_rereserved_at_payment);
     assert_accounts_add_up(&output);
+}
+
+/// `capacity_aware` prefers warehouses with pick/pack capacity left and falls back to the others
+/// (the order waits in a backlog) instead of refusing while stock exists, and a hold gives its
+/// lines back when it expires or is released. On black-friday it refused 47,107 orders (78.0 %
+/// fulfillment against 96.4 %) while the warehouses used 48-69 % of their capacity.
+#[test]
+fn capacity_aware_channels_never_refuse_an_order_the_stock_covers() {
+    let with = |aware: bool| {
+        let mut s = load("black-friday.toml", None);
+        for channel in &mut s.channels {
+            channel.capacity_aware = aware;
+        }
+        run(&s)
+    };
+    let (plain, aware) = (with(false), with(true));
+    let (p, a) = (&plain.summary, &aware.summary);
+    assert_eq!(a.orders_rejected_with_stock, 0);
+    assert!(
+        (a.order_fulfillment_rate - p.order_fulfillment_rate).abs() < 0.01,
+        "{} vs {}",
+        a.order_fulfillment_rate,
+        p.order_fulfillment_rate
+    );
+    assert!(a.orders_oversold < 100, "{}", a.orders_oversold);
+    assert!((a.lost_sales_units as f64) < 1.1 * p.lost_sales_units as f64);
+    assert_accounts_add_up(&aware);
 }

@@ -1,9 +1,12 @@
-//! `capacity_aware(…)`: wraps any strategy and hides warehouses whose pick/pack
-//! capacity for the day (order lines) is used up.
+//! `capacity_aware(…)`: wraps any strategy and prefers warehouses whose pick/pack capacity for
+//! the day (order lines of the orders placed that day) is not used up.
 //!
-//! A warehouse with any capacity left takes the whole order even if its lines
-//! push it slightly past the limit: pick/pack capacity is a daily plan, and a
-//! hard cut in the middle of an order would only split it.
+//! The inner strategy first plans with only those warehouses. When they cannot cover the order
+//! (or none has capacity left), it plans again with every warehouse of the channel: the order then
+//! waits in a full warehouse's backlog rather than being refused while stock exists. A warehouse
+//! with any capacity left takes the whole order even if its lines push it slightly past the limit:
+//! pick/pack capacity is a daily plan, and a hard cut in the middle of an order would only split
+//! it. A hold's lines come back to the day's capacity when it expires or is released.
 
 use super::{AllocationStrategy, Explanation, Plan, PlanContext};
 use crate::ids::WarehouseId;
@@ -30,12 +33,25 @@ impl AllocationStrategy for CapacityAware {
         self.inner.first_choice(&narrowed(ctx))
     }
 
-    fn plan(&self, ctx: &PlanContext<'_>, plan: &mut Plan, explain: Option<&mut Explanation>) {
+    fn plan(&self, ctx: &PlanContext<'_>, plan: &mut Plan, mut explain: Option<&mut Explanation>) {
         let narrowed = narrowed(ctx);
-        self.inner.plan(&narrowed, plan, explain);
-        if narrowed.eligible == 0 && ctx.eligible != 0 {
-            plan.rule =
-                "every warehouse of the channel has used up its pick/pack capacity for the day";
+        if narrowed.eligible != 0 {
+            self.inner.plan(&narrowed, plan, explain.as_deref_mut());
+            if !plan.picks.is_empty() && plan.shortfalls.is_empty() {
+                return;
+            }
+            plan.clear();
+        }
+        // Every warehouse again, those out of capacity included (and a whole-order warehouse the
+        // narrowed first choice could not see).
+        let all = PlanContext {
+            first_choice_declined: false,
+            ..*ctx
+        };
+        self.inner.plan(&all, plan, explain);
+        if ctx.eligible & !ctx.saturated != ctx.eligible {
+            plan.rule = "no warehouse with pick/pack capacity left could cover the order: planned \
+                         with every warehouse, the order waits in a full one's backlog";
         }
     }
 

@@ -303,16 +303,46 @@ fn capacity_aware_skips_a_warehouse_whose_day_is_full() {
         HOUR_MS,
     );
     assert_eq!(picks(&second), vec![(0, LON, 1)]);
+    // Capacity counts on the day the order was placed.
+    let next_day = Order {
+        placed_at_ms: DAY_MS + 1,
+        ..order(3, &[(A, 1)])
+    };
     let next_day = hold(
         &engine,
-        &request(order(3, &[(A, 1)]), SplitPolicy::SplitAllowed),
+        &request(next_day, SplitPolicy::SplitAllowed),
         DAY_MS + 1,
     );
     assert_eq!(picks(&next_day), vec![(0, MAN, 1)]);
 }
 
 #[test]
-fn capacity_aware_rejects_when_every_warehouse_is_full() {
+fn a_released_or_expired_hold_gives_its_lines_back_to_the_days_capacity() {
+    let mut config = channel(StrategyKind::Nearest, vec![LON, MAN, PAR]);
+    config.capacity_aware = true;
+    let engine = engine_with(config, &[(A, LON, 10), (A, MAN, 10), (B, MAN, 10)]);
+    let first = request(order(1, &[(A, 1), (B, 1)]), SplitPolicy::SplitAllowed);
+    hold(&engine, &first, 0);
+    assert_eq!(engine.capacity_used(MAN, 0), Some(2));
+    engine
+        .release(OrderId(1), ReleaseReason::PaymentFailed, 10)
+        .unwrap();
+    assert_eq!(engine.capacity_used(MAN, 0), Some(0));
+    // MAN is nearest again; its hold expires and gives its line back too.
+    let second = hold(
+        &engine,
+        &request(order(2, &[(A, 1)]), SplitPolicy::SplitAllowed),
+        20,
+    );
+    assert_eq!(picks(&second), vec![(0, MAN, 1)]);
+    assert_eq!(engine.capacity_used(MAN, 0), Some(1));
+    engine.expire_holds(HOUR_MS * 48);
+    assert_eq!(engine.capacity_used(MAN, 0), Some(0));
+}
+
+#[test]
+fn capacity_aware_falls_back_to_a_full_warehouse_rather_than_refuse() {
+    // MAN (2 lines a day) is full; the order waits in its backlog rather than being refused.
     let mut config = channel(StrategyKind::Priority, vec![MAN]);
     config.capacity_aware = true;
     let engine = engine_with(config, &[(A, MAN, 10)]);
@@ -321,13 +351,27 @@ fn capacity_aware_rejects_when_every_warehouse_is_full() {
         &request(order(1, &[(A, 1), (A, 1)]), SplitPolicy::SplitAllowed),
         0,
     );
-    let outcome = engine
-        .reserve(&request(order(2, &[(A, 1)]), SplitPolicy::SplitAllowed), 0)
-        .unwrap();
-    assert_eq!(
-        outcome,
-        ReserveOutcome::Rejected(Rejection::CapacityExhausted)
+    let late = hold(
+        &engine,
+        &request(order(2, &[(A, 1)]), SplitPolicy::SplitAllowed),
+        0,
     );
+    assert_eq!(picks(&late), vec![(0, MAN, 1)]);
+    // With capacity left elsewhere but no stock there, it still goes where the stock is.
+    let mut config = channel(StrategyKind::Nearest, vec![LON, MAN, PAR]);
+    config.capacity_aware = true;
+    let engine = engine_with(config, &[(A, MAN, 10), (B, MAN, 10), (A, LON, 1)]);
+    hold(
+        &engine,
+        &request(order(1, &[(A, 1), (B, 1)]), SplitPolicy::SplitAllowed),
+        0,
+    );
+    let held = hold(
+        &engine,
+        &request(order(2, &[(B, 3)]), SplitPolicy::SplitAllowed),
+        0,
+    );
+    assert_eq!(picks(&held), vec![(0, MAN, 3)]);
 }
 
 #[test]

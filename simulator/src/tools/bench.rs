@@ -37,11 +37,45 @@ const PRINTED: &[&str] = &[
     "capacity_saturated_warehouse_days",
 ];
 
+/// A strategy as `qm bench` runs it: the engine's strategy, wrapped in `capacity_aware(…)` or
+/// not, set on every channel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BenchStrategy {
+    /// The allocation strategy.
+    pub kind: StrategyKind,
+    /// Whether warehouses with pick/pack capacity left are preferred.
+    pub capacity_aware: bool,
+    name: String,
+}
+
+impl BenchStrategy {
+    /// `nearest`, `capacity_aware(nearest)`, …: the engine's own name of the channel strategy.
+    pub fn parse(name: &str) -> Option<Self> {
+        let (inner, capacity_aware) = match name
+            .strip_prefix("capacity_aware(")
+            .and_then(|rest| rest.strip_suffix(')'))
+        {
+            Some(inner) => (inner, true),
+            None => (name, false),
+        };
+        Some(BenchStrategy {
+            kind: StrategyKind::from_name(inner)?,
+            capacity_aware,
+            name: name.to_string(),
+        })
+    }
+
+    /// Its name, as given.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
 /// Checks strategy names and the replication count; the first strategy is the reference.
 pub fn strategies(
     names: &[String],
     replications: u32,
-) -> Result<Vec<StrategyKind>, CalculatorError> {
+) -> Result<Vec<BenchStrategy>, CalculatorError> {
     if !(1..=MAX_REPLICATIONS).contains(&replications) {
         return Err(CalculatorError::Argument {
             option: "--replications",
@@ -49,11 +83,14 @@ pub fn strategies(
         });
     }
     let all: Vec<&str> = StrategyKind::ALL.iter().map(|k| k.name()).collect();
-    let mut kinds = Vec::new();
+    let mut kinds: Vec<BenchStrategy> = Vec::new();
     for name in names {
-        let kind = StrategyKind::from_name(name).ok_or_else(|| CalculatorError::Argument {
+        let kind = BenchStrategy::parse(name).ok_or_else(|| CalculatorError::Argument {
             option: "--strategies",
-            problem: format!("unknown strategy `{name}`; strategies: {}", all.join(", ")),
+            problem: format!(
+                "unknown strategy `{name}`; strategies: {}, each also as capacity_aware(…)",
+                all.join(", ")
+            ),
         })?;
         if kinds.contains(&kind) {
             return Err(CalculatorError::Argument {
@@ -75,7 +112,7 @@ pub fn strategies(
 /// One strategy's runs, replication by replication.
 pub struct StrategyRuns {
     /// The strategy.
-    pub strategy: StrategyKind,
+    pub strategy: BenchStrategy,
     /// One output per replication, replication 0 first.
     pub runs: Vec<RunOutput>,
 }
@@ -86,7 +123,7 @@ pub struct StrategyRuns {
 pub fn run(
     path: &Path,
     days: Option<u32>,
-    kinds: &[StrategyKind],
+    kinds: &[BenchStrategy],
     replications: u32,
     seed: u64,
     run_done: &(dyn Fn() + Sync),
@@ -99,7 +136,8 @@ pub fn run(
         .map(|&(s, k)| {
             let mut variant = Scenario::load_variant(path, days)?;
             for channel in &mut variant.channels {
-                channel.strategy = Spanned::new(0..0, kinds[s]);
+                channel.strategy = Spanned::new(0..0, kinds[s].kind);
+                channel.capacity_aware = kinds[s].capacity_aware;
             }
             let output = simulate(&variant, seed + k as u64, &mut |_| {});
             run_done();
@@ -119,8 +157,8 @@ pub fn run(
     outputs.sort_by_key(|&(s, k, _)| (s, k));
     let mut grouped: Vec<StrategyRuns> = kinds
         .iter()
-        .map(|&strategy| StrategyRuns {
-            strategy,
+        .map(|strategy| StrategyRuns {
+            strategy: strategy.clone(),
             runs: Vec::new(),
         })
         .collect();
@@ -225,6 +263,12 @@ pub fn table(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> Polars
 /// difference against the first strategy, `*` when its interval excludes 0), then engine speed.
 pub fn report(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> String {
     let first = results[0].strategy.name();
+    let width = results
+        .iter()
+        .map(|s| s.strategy.name().len())
+        .max()
+        .unwrap_or(0)
+        .max(18);
     let mut out = String::new();
     for name in PRINTED {
         out += &format!("{name}\n");
@@ -249,7 +293,7 @@ pub fn report(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> Strin
                 },
             };
             out += &format!(
-                "  {:<18} {value:>24}{difference}\n",
+                "  {:<width$} {value:>24}{difference}\n",
                 strategy.strategy.name()
             );
         }
@@ -273,7 +317,7 @@ pub fn report(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> Strin
         let p50 = median(&mut speeds.iter().map(|s| s.1 as f64).collect());
         let p99 = median(&mut speeds.iter().map(|s| s.2 as f64).collect());
         out += &format!(
-            "  {:<18} {:>12.0} lines/s   {p50:>6.0} ns / {p99:>6.0} ns\n",
+            "  {:<width$} {:>12.0} lines/s   {p50:>6.0} ns / {p99:>6.0} ns\n",
             strategy.strategy.name(),
             lines
         );
