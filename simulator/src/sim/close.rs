@@ -50,7 +50,7 @@ impl Sim<'_> {
                             .random_bool((shelf as f64 * shrink_rate).min(1.0))
                     {
                         self.hidden_shrink[cell] += 1;
-                        self.summary.units_shrunk += 1;
+                        self.ledger.unit_shrunk();
                     }
                 }
                 if count_every > 0
@@ -70,7 +70,7 @@ impl Sim<'_> {
                             )
                         })?;
                         self.hidden_shrink[cell] -= take;
-                        self.summary.units_found_by_cycle_count += take as u64;
+                        self.ledger.units_found_by_cycle_count(take as u64);
                         snapshot = self
                             .engine
                             .cell_snapshot(sku_id, warehouse_id)
@@ -151,9 +151,7 @@ impl Sim<'_> {
         row.on_hand_units = on_hand_total;
         row.safety_stock_units = self.replenisher.safety_stock_today_units();
         row.stockout_skus = stockout_skus;
-        self.summary.stockout_sku_days += stockout_skus;
-        self.summary.average_on_hand_units += on_hand_total as f64;
-        self.summary.peak_on_hand_units = self.summary.peak_on_hand_units.max(on_hand_total);
+        self.ledger.day_closed(on_hand_total, stockout_skus);
         for (w, &units) in on_hand_by_warehouse.iter().enumerate() {
             let stats = &mut self.warehouse_rows[w];
             stats.peak_on_hand_units = stats.peak_on_hand_units.max(units);
@@ -190,7 +188,7 @@ impl Sim<'_> {
     /// orders whose fate is sealed.
     pub(super) fn drain_engine_events(&mut self) {
         for event in self.events.try_iter() {
-            self.summary.engine_events += 1;
+            self.ledger.engine_event();
             self.audit.engine(&event);
         }
         self.audit.settle();

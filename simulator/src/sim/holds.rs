@@ -16,7 +16,7 @@ impl Sim<'_> {
         if let Some(o) = self.open.get_mut(&order) {
             if !o.hold_expired {
                 o.hold_expired = true;
-                self.summary.expired_hold_unit_hours += o.units_held as f64 * ttl_hours;
+                self.ledger.hold_expired(o.units_held as f64 * ttl_hours);
             }
         }
     }

@@ -7,6 +7,8 @@
 
 use qm_reports::run::Counts;
 
+use super::metrics::Summary;
+
 /// Where an order's facts count: the day it was placed and its channel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct At {
@@ -34,6 +36,19 @@ pub(super) struct Ledger {
     warehouses: Vec<Counts>,
     /// (placement day, processing ms) of every order shipped complete, in completion order.
     completions: Vec<(u32, u64)>,
+    /// The run's stock movements and the replay's own counts, kept in the summary's fields.
+    movements: Summary,
+}
+
+/// What became of a recorded cancellation or return.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum UndoOutcome {
+    /// It released its order before anything shipped.
+    Released,
+    /// It came back as a return of shipped units.
+    Returned,
+    /// Its line was never placed, or never shipped in time.
+    Unapplied,
 }
 
 impl Ledger {
@@ -52,6 +67,7 @@ impl Ledger {
             skus: vec![Counts::default(); skus],
             warehouses: vec![Counts::default(); warehouses],
             completions: Vec::new(),
+            movements: Summary::default(),
         }
     }
 
@@ -232,6 +248,117 @@ impl Ledger {
                 c.units_in_flight_at_end += units as u64
             });
         }
+    }
+
+    /// Units came back from a customer; `restocked` when they went back on the shelf.
+    pub(super) fn units_returned(&mut self, units: u64, restocked: bool) {
+        self.movements.units_returned += units;
+        self.movements.units_restocked += if restocked { units } else { 0 };
+    }
+
+    /// A supplier receipt arrived.
+    pub(super) fn units_received(&mut self, units: u64) {
+        self.movements.units_received += units;
+    }
+
+    /// A receipt or a restocked return filled backordered units.
+    pub(super) fn backorder_filled(&mut self, units: u64) {
+        self.movements.backorder_units_filled += units;
+    }
+
+    /// A unit vanished from a shelf (unknown to the engine).
+    pub(super) fn unit_shrunk(&mut self) {
+        self.movements.units_shrunk += 1;
+    }
+
+    /// Shrunk units found at pick time: the line shipped short.
+    pub(super) fn units_short_picked(&mut self, units: u64) {
+        self.movements.units_short_picked += units;
+    }
+
+    /// Shrunk units found by a cycle count.
+    pub(super) fn units_found_by_cycle_count(&mut self, units: u64) {
+        self.movements.units_found_by_cycle_count += units;
+    }
+
+    /// A replenishment order went to a supplier.
+    pub(super) fn supplier_order_placed(&mut self) {
+        self.movements.supplier_orders += 1;
+    }
+
+    /// The right item went out after a pick error.
+    pub(super) fn reshipped(&mut self) {
+        self.movements.reshipments += 1;
+    }
+
+    /// A hold expired after holding its units for `unit_hours`.
+    pub(super) fn hold_expired(&mut self, unit_hours: f64) {
+        self.movements.expired_hold_unit_hours += unit_hours;
+    }
+
+    /// A warehouse's cutoff left paid lines behind.
+    pub(super) fn warehouse_saturated(&mut self) {
+        self.movements.capacity_saturated_warehouse_days += 1;
+    }
+
+    /// The engine emitted an event.
+    pub(super) fn engine_event(&mut self) {
+        self.movements.engine_events += 1;
+    }
+
+    /// A daily close counted `on_hand_units` in all and `stockout_skus` SKUs with no free unit.
+    pub(super) fn day_closed(&mut self, on_hand_units: u64, stockout_skus: u64) {
+        let m = &mut self.movements;
+        m.stockout_sku_days += stockout_skus;
+        m.average_on_hand_units += on_hand_units as f64;
+        m.peak_on_hand_units = m.peak_on_hand_units.max(on_hand_units);
+    }
+
+    /// A recorded history was placed on the horizon: its orders inside it, and the SKUs added.
+    pub(super) fn history_placed(&mut self, orders: u64, skus_added: u64) {
+        self.movements.recorded_orders = orders;
+        self.movements.recorded_skus_added = skus_added;
+    }
+
+    /// A recorded cancellation or return was replayed, or could not be.
+    pub(super) fn recorded_undo(&mut self, outcome: UndoOutcome) {
+        let m = &mut self.movements;
+        match outcome {
+            UndoOutcome::Released => m.recorded_cancellations_released += 1,
+            UndoOutcome::Returned => m.recorded_undos_returned += 1,
+            UndoOutcome::Unapplied => m.recorded_undos_unapplied += 1,
+        }
+    }
+
+    /// Recorded stock written off.
+    pub(super) fn recorded_write_off(&mut self, units: u64) {
+        self.movements.recorded_write_off_units += units;
+    }
+
+    /// Copies the stock movements and the replay's counts into `k`.
+    pub(super) fn movements_into(&self, k: &mut Summary) {
+        let m = &self.movements;
+        k.units_returned = m.units_returned;
+        k.units_restocked = m.units_restocked;
+        k.units_received = m.units_received;
+        k.backorder_units_filled = m.backorder_units_filled;
+        k.units_shrunk = m.units_shrunk;
+        k.units_short_picked = m.units_short_picked;
+        k.units_found_by_cycle_count = m.units_found_by_cycle_count;
+        k.supplier_orders = m.supplier_orders;
+        k.reshipments = m.reshipments;
+        k.expired_hold_unit_hours = m.expired_hold_unit_hours;
+        k.capacity_saturated_warehouse_days = m.capacity_saturated_warehouse_days;
+        k.engine_events = m.engine_events;
+        k.stockout_sku_days = m.stockout_sku_days;
+        k.average_on_hand_units = m.average_on_hand_units;
+        k.peak_on_hand_units = m.peak_on_hand_units;
+        k.recorded_orders = m.recorded_orders;
+        k.recorded_skus_added = m.recorded_skus_added;
+        k.recorded_cancellations_released = m.recorded_cancellations_released;
+        k.recorded_undos_returned = m.recorded_undos_returned;
+        k.recorded_undos_unapplied = m.recorded_undos_unapplied;
+        k.recorded_write_off_units = m.recorded_write_off_units;
     }
 
     /// The run's counts.

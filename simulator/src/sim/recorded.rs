@@ -5,6 +5,7 @@ use qm_engine::*;
 
 use super::clock::SimEvent;
 use super::error::SimError;
+use super::ledger::UndoOutcome;
 use super::metrics::*;
 use super::state::*;
 use crate::demand::log::Undo;
@@ -48,16 +49,16 @@ impl Sim<'_> {
     pub(super) fn undo(&mut self, index: usize, now_ms: u64) -> Result<(), SimError> {
         let (_, undo) = self.recorded.undos[index];
         let Some(&(id, line)) = self.recorded.placed_lines.get(&(undo.order, undo.line)) else {
-            self.summary.recorded_undos_unapplied += 1;
+            self.ledger.recorded_undo(UndoOutcome::Unapplied);
             return Ok(());
         };
         let view = self.engine.order(OrderId(id));
-        let done = |sim: &mut Self, counter: fn(&mut Summary) -> &mut u64| {
-            *counter(&mut sim.summary) += 1;
+        let done = |sim: &mut Self, outcome: UndoOutcome| {
+            sim.ledger.recorded_undo(outcome);
             sim.unpin(id);
         };
         let Some(view) = view else {
-            done(self, |k| &mut k.recorded_undos_unapplied);
+            done(self, UndoOutcome::Unapplied);
             return Ok(());
         };
         let unshipped = view.units_shipped == 0
@@ -75,7 +76,7 @@ impl Sim<'_> {
                 if released.is_ok() {
                     self.recorded.released.insert(id);
                     self.open.remove(&id);
-                    done(self, |k| &mut k.recorded_cancellations_released);
+                    done(self, UndoOutcome::Released);
                     return Ok(());
                 }
             }
@@ -90,10 +91,9 @@ impl Sim<'_> {
                 )
             });
             if let Ok(outcome) = outcome {
-                self.summary.units_returned += undo.units as u64;
-                self.summary.units_restocked += undo.units as u64;
+                self.ledger.units_returned(undo.units as u64, true);
                 self.backorders_filled(&outcome.filled, now_ms);
-                done(self, |k| &mut k.recorded_undos_returned);
+                done(self, UndoOutcome::Returned);
                 return Ok(());
             }
         }
@@ -107,7 +107,7 @@ impl Sim<'_> {
                 },
             );
         } else {
-            done(self, |k| &mut k.recorded_undos_unapplied);
+            done(self, UndoOutcome::Unapplied);
         }
         Ok(())
     }
@@ -139,7 +139,7 @@ impl Sim<'_> {
                 now_ms,
             )
         })?;
-        self.summary.recorded_write_off_units += units as u64;
+        self.ledger.recorded_write_off(units as u64);
         Ok(())
     }
 }

@@ -15,7 +15,7 @@ impl Sim<'_> {
         units: u32,
         now_ms: u64,
     ) {
-        self.summary.supplier_orders += 1;
+        self.ledger.supplier_order_placed();
         self.replenisher.ordered(
             sku as usize * self.world.warehouses + warehouse as usize,
             units as u64,

@@ -44,6 +44,7 @@ impl Sim<'_> {
             .finish(days_run.saturating_sub(1));
         let processing = self.ledger.processing_ms(|_| true);
         let peak_processing = self.ledger.processing_ms(|day| self.ledger.is_peak(day));
+        self.ledger.movements_into(&mut self.summary);
         order_kpis(
             &mut self.summary,
             self.ledger.run(),

@@ -60,8 +60,7 @@ impl Sim<'_> {
             doing: format!("return of the wrong item of order {order}"),
             cause,
         })?;
-        self.summary.units_returned += units as u64;
-        self.summary.units_restocked += units as u64;
+        self.ledger.units_returned(units as u64, true);
         self.backorders_filled(&outcome.filled, now_ms);
         let id = self.next_reship;
         self.next_reship += 1;
@@ -96,7 +95,7 @@ impl Sim<'_> {
             let confirmation = self.latency.time(CallKind::Confirm, || {
                 self.engine.confirm(OrderId(id), now_ms)
             })?;
-            self.summary.reshipments += 1;
+            self.ledger.reshipped();
             for shipment in &confirmation.shipments {
                 self.enqueue(shipment, now_ms);
             }

@@ -193,8 +193,8 @@ impl Sim<'_> {
             for (at_ms, sku, units) in replay.write_offs() {
                 self.queue.push(at_ms, SimEvent::WriteOff { sku, units });
             }
-            self.summary.recorded_orders = replay.orders_in_horizon;
-            self.summary.recorded_skus_added = replay.additions.len() as u64;
+            self.ledger
+                .history_placed(replay.orders_in_horizon, replay.additions.len() as u64);
         }
         let end_ms = days as u64 * MS_PER_DAY;
         let mut rng_demand = stream(seed, "demand");
@@ -266,10 +266,7 @@ impl Sim<'_> {
                         doing: format!("return of order {order} line {line}"),
                         cause,
                     })?;
-                    self.summary.units_returned += units as u64;
-                    if restock {
-                        self.summary.units_restocked += units as u64;
-                    }
+                    self.ledger.units_returned(units as u64, restock);
                     self.backorders_filled(&outcome.filled, now_ms);
                 }
                 SimEvent::Reship {
@@ -312,7 +309,7 @@ impl Sim<'_> {
                     let cell = sku as usize * self.world.warehouses + warehouse as usize;
                     self.replenisher
                         .received(cell, units as u64, (now_ms / MS_PER_DAY) as u32);
-                    self.summary.units_received += units as u64;
+                    self.ledger.units_received(units as u64);
                     self.backorders_filled(&receipt.filled, now_ms);
                 }
                 SimEvent::Undo { index } => self.undo(index as usize, now_ms)?,

@@ -29,7 +29,7 @@ impl Sim<'_> {
 
     pub(super) fn backorders_filled(&mut self, fills: &[BackorderFill], now_ms: u64) {
         for fill in fills {
-            self.summary.backorder_units_filled += fill.units as u64;
+            self.ledger.backorder_filled(fill.units as u64);
             if let Some(id) = fill.shipment {
                 let info = self
                     .engine
@@ -65,7 +65,7 @@ impl Sim<'_> {
         stats.peak_day_lines = stats.peak_day_lines.max(used);
         if backlog > 0 {
             stats.saturated_days += 1;
-            self.summary.capacity_saturated_warehouse_days += 1;
+            self.ledger.warehouse_saturated();
         }
         let day = (now_ms / MS_PER_DAY) as u32;
         self.warehouse_daily.push(WarehouseDayRow {
@@ -109,7 +109,7 @@ impl Sim<'_> {
                 })?;
                 self.hidden_shrink[cell] -= missing;
                 line.units -= missing;
-                self.summary.units_short_picked += missing as u64;
+                self.ledger.units_short_picked(missing as u64);
                 // A customer order the shelf could not fill is oversold (once per order; its units every time).
                 let customer = self
                     .open

@@ -174,7 +174,7 @@ pub(super) struct Sim<'a> {
     pub(super) ledger: Ledger,
     /// The same headline KPIs recomputed from the engine's events and the customers' decisions.
     pub(super) audit: Audit,
-    /// The run's other counts (stock movements, returns, receipts, recorded replay).
+    /// The run's identity (scenario, seed, dates); its KPIs are filled from the ledger at the end.
     pub(super) summary: Summary,
     /// The days' rows: dates, events and stock; their counts come from the ledger.
     pub(super) daily: Vec<DayRow>,
