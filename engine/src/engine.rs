@@ -382,24 +382,27 @@ impl Engine {
             }
             seen |= w.bit();
             let lines = picks.iter().filter(|p| p.warehouse == w).count() as u64;
-            let counter = &self.capacity[w.index()];
-            let mut current = counter.load(Ordering::Acquire);
-            loop {
+            self.update_capacity(w.index(), |current| {
                 let used = if current >> 32 == day {
                     current & 0xFFFF_FFFF
                 } else {
                     0
                 };
-                let next = (day << 32) | (used + lines).min(u32::MAX as u64);
-                match counter.compare_exchange_weak(
-                    current,
-                    next,
-                    Ordering::AcqRel,
-                    Ordering::Acquire,
-                ) {
-                    Ok(_) => break,
-                    Err(actual) => current = actual,
-                }
+                Some((day << 32) | (used + lines).min(u32::MAX as u64))
+            });
+        }
+    }
+
+    /// Sets warehouse `w`'s capacity word (day in the high half, lines used in the low half) to
+    /// `next(current)`, atomically; `None` leaves it as it is.
+    fn update_capacity(&self, w: usize, next: impl Fn(u64) -> Option<u64>) {
+        let counter = &self.capacity[w];
+        let mut current = counter.load(Ordering::Acquire);
+        while let Some(value) = next(current) {
+            match counter.compare_exchange_weak(current, value, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => break,
+                Err(actual) => current = actual,
             }
         }
     }
@@ -416,21 +419,11 @@ impl Engine {
             }
         }
         for (w, &n) in lines.iter().enumerate().filter(|(_, &n)| n > 0) {
-            let counter = &self.capacity[w];
-            let mut current = counter.load(Ordering::Acquire);
             // A counter already on a later day has nothing of this one's left to give back.
-            while current >> 32 == day {
-                let next = (day << 32) | (current & 0xFFFF_FFFF).saturating_sub(n);
-                match counter.compare_exchange_weak(
-                    current,
-                    next,
-                    Ordering::AcqRel,
-                    Ordering::Acquire,
-                ) {
-                    Ok(_) => break,
-                    Err(actual) => current = actual,
-                }
-            }
+            self.update_capacity(w, |current| {
+                (current >> 32 == day)
+                    .then(|| (day << 32) | (current & 0xFFFF_FFFF).saturating_sub(n))
+            });
         }
     }
 

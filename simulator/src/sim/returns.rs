@@ -25,6 +25,41 @@ pub(super) struct WrongItem {
 }
 
 impl Sim<'_> {
+    /// A customer sends `units` of `order`'s `line` back; `restock` puts them back on the shelf
+    /// (else they are scrapped), and backorders they fill are queued to ship. `doing` names the
+    /// return in an error.
+    pub(super) fn return_units(
+        &mut self,
+        order: u64,
+        line: u16,
+        units: u32,
+        restock: bool,
+        now_ms: u64,
+        doing: impl FnOnce() -> String,
+    ) -> Result<(), SimError> {
+        let disposition = if restock {
+            Disposition::Restock
+        } else {
+            Disposition::Scrap
+        };
+        let outcome = self.latency.time(CallKind::RestockReturn, || {
+            self.engine.restock_return(
+                OrderId(order),
+                line as usize,
+                units as i64,
+                disposition,
+                now_ms,
+            )
+        });
+        let outcome = outcome.map_err(|cause| SimError::OrderCall {
+            doing: doing(),
+            cause,
+        })?;
+        self.ledger.units_returned(units as u64, restock);
+        self.backorders_filled(&outcome.filled, now_ms);
+        Ok(())
+    }
+
     pub(super) fn reship(&mut self, wrong: WrongItem, now_ms: u64) -> Result<(), SimError> {
         let WrongItem {
             order,
@@ -47,21 +82,8 @@ impl Sim<'_> {
         if units == 0 {
             return Ok(());
         }
-        let outcome = self.latency.time(CallKind::RestockReturn, || {
-            self.engine.restock_return(
-                OrderId(order),
-                line as usize,
-                units as i64,
-                Disposition::Restock,
-                now_ms,
-            )
-        });
-        let outcome = outcome.map_err(|cause| SimError::OrderCall {
-            doing: format!("return of the wrong item of order {order}"),
-            cause,
-        })?;
-        self.ledger.units_returned(units as u64, true);
-        self.backorders_filled(&outcome.filled, now_ms);
+        let doing = || format!("return of the wrong item of order {order}");
+        self.return_units(order, line, units, true, now_ms, doing)?;
         let id = self.next_reship;
         self.next_reship += 1;
         // Reshipments go out through the first channel; their facts count with the order's.

@@ -248,26 +248,8 @@ impl Sim<'_> {
                     restock,
                 } => {
                     self.unpin(order);
-                    let disposition = if restock {
-                        Disposition::Restock
-                    } else {
-                        Disposition::Scrap
-                    };
-                    let outcome = self.latency.time(CallKind::RestockReturn, || {
-                        self.engine.restock_return(
-                            OrderId(order),
-                            line as usize,
-                            units as i64,
-                            disposition,
-                            now_ms,
-                        )
-                    });
-                    let outcome = outcome.map_err(|cause| SimError::OrderCall {
-                        doing: format!("return of order {order} line {line}"),
-                        cause,
-                    })?;
-                    self.ledger.units_returned(units as u64, restock);
-                    self.backorders_filled(&outcome.filled, now_ms);
+                    let doing = || format!("return of order {order} line {line}");
+                    self.return_units(order, line, units, restock, now_ms, doing)?;
                 }
                 SimEvent::Reship {
                     order,
