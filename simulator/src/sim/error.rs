@@ -7,7 +7,6 @@ use qm_engine::{
     StockError,
 };
 
-use super::results_file::RESULTS_FILE;
 use crate::demand::DemandError;
 
 /// A run that failed, or whose results could not be written or read.
@@ -95,13 +94,15 @@ pub enum SimError {
     },
     /// A folder without a results file.
     #[error(
-        "{} holds no run results ({RESULTS_FILE}): give the folder `qm simulate` wrote, e.g. \
+        "{} holds no run results ({file}): give the folder `qm simulate` wrote, e.g. \
          runs/baseline: {cause}",
         dir.display()
     )]
     NoResults {
         /// The folder.
         dir: PathBuf,
+        /// The results file looked for.
+        file: &'static str,
         /// Why it could not be read.
         cause: std::io::Error,
     },

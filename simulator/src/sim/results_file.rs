@@ -39,6 +39,7 @@ pub fn read_results(dir: &Path) -> Result<RunData, SimError> {
     let path = dir.join(RESULTS_FILE);
     let bytes = std::fs::read(&path).map_err(|cause| SimError::NoResults {
         dir: dir.into(),
+        file: RESULTS_FILE,
         cause,
     })?;
     let Some(body) = bytes.strip_prefix(RESULTS_MAGIC.as_slice()) else {
