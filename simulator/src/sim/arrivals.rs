@@ -126,6 +126,8 @@ impl Sim<'_> {
         }
     }
 
+    /// A customer arrives with `lines`: the lines the channel shows in stock become an order,
+    /// the engine holds it (or refuses it), and the customer pays later or walks away.
     pub(super) fn arrival(
         &mut self,
         id: u64,
@@ -133,27 +135,11 @@ impl Sim<'_> {
         lines: &[(u32, u32)],
     ) -> Result<(), SimError> {
         let now_ms = draft.at_ms;
-        let channel = draft.channel;
         let at = At {
             day: (now_ms / MS_PER_DAY) as u32,
-            channel,
+            channel: draft.channel,
         };
-        let mut order_lines: Vec<OrderLine> = Vec::with_capacity(lines.len());
-        let mut kept: Vec<u16> = Vec::with_capacity(lines.len());
-        for (i, &(sku, units)) in lines.iter().enumerate() {
-            if self.shown(channel, sku, now_ms) >= units {
-                order_lines.push(OrderLine {
-                    sku: SkuId(sku),
-                    quantity: units as i64,
-                });
-                kept.push(i as u16);
-            } else {
-                self.audit.customer(CustomerEvent::NotShown {
-                    units: units as u64,
-                });
-                self.lose(at, draft.region, (sku, units), true);
-            }
-        }
+        let (order_lines, kept) = self.shown_lines(at, draft, lines);
         if order_lines.is_empty() {
             return Ok(());
         }
@@ -168,97 +154,12 @@ impl Sim<'_> {
             day: at.day,
             units: units as u64,
         });
-        let service = if draft.express {
-            ServiceLevel::Express {
-                max_transit_days: self.world.express_days,
-            }
-        } else {
-            ServiceLevel::Standard
+        let mut request = self.request(id, draft, order_lines);
+        let Some((hold, home_could)) = self.hold(at, draft.region, &mut request, &placed)? else {
+            return Ok(());
         };
-        let mut request = ReserveRequest {
-            order: Order {
-                id: OrderId(id),
-                channel: ChannelId(channel),
-                placed_at_ms: now_ms,
-                ship_to: self.world.regions[draft.region as usize],
-                service,
-                lines: order_lines,
-            },
-            split: self.world.splits[channel as usize],
-            hold_ttl_ms: self.world.ttl_ms,
-        };
-        // Whether each line's home cell could have served it, before this order takes stock:
-        // a line another warehouse serves is a stockout of the home cell only if it could not.
-        let home_could: Vec<bool> = request
-            .order
-            .lines
-            .iter()
-            .map(|l| {
-                let home = self.home_cell(channel, draft.region, l.sku.0);
-                self.home_free(channel, home) as i64 >= l.quantity
-            })
-            .collect();
-        let mut outcome = self
-            .latency
-            .time(CallKind::Reserve, || self.engine.reserve(&request, now_ms))?;
-        self.latency.reserved_lines(request.order.lines.len());
-        let mut units_short = 0;
-        if matches!(outcome, ReserveOutcome::Rejected(_)) {
-            // The channel showed stock for every line; an oversell if the network lacked some.
-            units_short = self.units_short(&request.order);
-            if self.world.backorder_oversold[channel as usize]
-                && request.split != SplitPolicy::PartialWithBackorder
-            {
-                request.split = SplitPolicy::PartialWithBackorder;
-                outcome = self
-                    .latency
-                    .time(CallKind::Reserve, || self.engine.reserve(&request, now_ms))?;
-                self.latency.reserved_lines(request.order.lines.len());
-            }
-        }
-        let hold = match outcome {
-            ReserveOutcome::Held(hold) => hold,
-            ReserveOutcome::Rejected(_) => {
-                if units_short > 0 {
-                    self.ledger.order_oversold(at, units_short);
-                    self.ledger.order_cancelled_oversold(at);
-                } else {
-                    self.ledger.order_rejected_with_stock(at);
-                }
-                for &line in &placed {
-                    self.lose(at, draft.region, line, false);
-                }
-                return Ok(());
-            }
-        };
-        let warehouses = self.world.warehouses;
-        for pick in &hold.picks {
-            let sku = request.order.lines[pick.line as usize].sku.0;
-            let cell = sku as usize * warehouses + pick.warehouse.0 as usize;
-            self.replenisher.served(cell, pick.units as u64);
-            let home = self.home_cell(channel, draft.region, sku);
-            let served = cell == home || home_could[pick.line as usize];
-            self.replenisher.home(home, pick.units as u64, served);
-        }
-        for short in &hold.backorders {
-            let sku = request.order.lines[short.line as usize].sku.0;
-            self.ledger
-                .line_backordered(at, sku, short.warehouse.0, short.units as u64);
-            self.replenisher.short(
-                sku as usize * warehouses + short.warehouse.0 as usize,
-                short.units as u64,
-            );
-            let home = self.home_cell(channel, draft.region, sku);
-            let could = home_could[short.line as usize];
-            self.replenisher.home(home, short.units as u64, could);
-        }
-        // Units backordered are units the network lacked: an oversell of that many.
+        self.record_hold(at, draft.region, &request, &hold, &home_could);
         let backordered = hold.units_backordered();
-        if backordered > 0 {
-            self.ledger.order_backordered(at);
-            self.ledger.order_oversold(at, backordered);
-        }
-        self.ledger.order_held(at);
         let abandoned = self
             .rng_carts
             .random_bool(*self.s.carts.abandonment_rate.get_ref());
@@ -290,5 +191,157 @@ impl Sim<'_> {
             self.schedule_for(id, now_ms + wait_ms as u64, SimEvent::Pay { order: id });
         }
         Ok(())
+    }
+
+    /// The lines the channel shows in stock, as order lines, and their indexes in `lines`; the
+    /// others are lost sales.
+    fn shown_lines(
+        &mut self,
+        at: At,
+        draft: &crate::demand::DraftOrder,
+        lines: &[(u32, u32)],
+    ) -> (Vec<OrderLine>, Vec<u16>) {
+        let mut order_lines: Vec<OrderLine> = Vec::with_capacity(lines.len());
+        let mut kept: Vec<u16> = Vec::with_capacity(lines.len());
+        for (i, &(sku, units)) in lines.iter().enumerate() {
+            if self.shown(at.channel, sku, draft.at_ms) >= units {
+                order_lines.push(OrderLine {
+                    sku: SkuId(sku),
+                    quantity: units as i64,
+                });
+                kept.push(i as u16);
+            } else {
+                self.audit.customer(CustomerEvent::NotShown {
+                    units: units as u64,
+                });
+                self.lose(at, draft.region, (sku, units), true);
+            }
+        }
+        (order_lines, kept)
+    }
+
+    /// The reserve request of customer order `id`.
+    fn request(
+        &self,
+        id: u64,
+        draft: &crate::demand::DraftOrder,
+        lines: Vec<OrderLine>,
+    ) -> ReserveRequest {
+        let service = if draft.express {
+            ServiceLevel::Express {
+                max_transit_days: self.world.express_days,
+            }
+        } else {
+            ServiceLevel::Standard
+        };
+        ReserveRequest {
+            order: Order {
+                id: OrderId(id),
+                channel: ChannelId(draft.channel),
+                placed_at_ms: draft.at_ms,
+                ship_to: self.world.regions[draft.region as usize],
+                service,
+                lines,
+            },
+            split: self.world.splits[draft.channel as usize],
+            hold_ttl_ms: self.world.ttl_ms,
+        }
+    }
+
+    /// Reserves the order (again with backorders allowed when the channel backorders an
+    /// oversell); a refusal is counted and its lines lost. Returns the hold and, per line,
+    /// whether its home cell had the units free before the order took any.
+    fn hold(
+        &mut self,
+        at: At,
+        region: u16,
+        request: &mut ReserveRequest,
+        placed: &[Line],
+    ) -> Result<Option<(Hold, Vec<bool>)>, SimError> {
+        let now_ms = request.order.placed_at_ms;
+        let channel = at.channel;
+        // A line another warehouse serves is a stockout of its home cell only if it could not.
+        let home_could: Vec<bool> = request
+            .order
+            .lines
+            .iter()
+            .map(|l| {
+                let home = self.home_cell(channel, region, l.sku.0);
+                self.home_free(channel, home) as i64 >= l.quantity
+            })
+            .collect();
+        let mut outcome = self
+            .latency
+            .time(CallKind::Reserve, || self.engine.reserve(request, now_ms))?;
+        self.latency.reserved_lines(request.order.lines.len());
+        let mut units_short = 0;
+        if matches!(outcome, ReserveOutcome::Rejected(_)) {
+            // The channel showed stock for every line; an oversell if the network lacked some.
+            units_short = self.units_short(&request.order);
+            if self.world.backorder_oversold[channel as usize]
+                && request.split != SplitPolicy::PartialWithBackorder
+            {
+                request.split = SplitPolicy::PartialWithBackorder;
+                outcome = self
+                    .latency
+                    .time(CallKind::Reserve, || self.engine.reserve(request, now_ms))?;
+                self.latency.reserved_lines(request.order.lines.len());
+            }
+        }
+        match outcome {
+            ReserveOutcome::Held(hold) => Ok(Some((hold, home_could))),
+            ReserveOutcome::Rejected(_) => {
+                if units_short > 0 {
+                    self.ledger.order_oversold(at, units_short);
+                    self.ledger.order_cancelled_oversold(at);
+                } else {
+                    self.ledger.order_rejected_with_stock(at);
+                }
+                for &line in placed {
+                    self.lose(at, region, line, false);
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    /// Counts a hold: units served and backordered per cell (for the forecasts and each home
+    /// cell's service), and an oversell of the units backordered.
+    fn record_hold(
+        &mut self,
+        at: At,
+        region: u16,
+        request: &ReserveRequest,
+        hold: &Hold,
+        home_could: &[bool],
+    ) {
+        let warehouses = self.world.warehouses;
+        for pick in &hold.picks {
+            let sku = request.order.lines[pick.line as usize].sku.0;
+            let cell = sku as usize * warehouses + pick.warehouse.0 as usize;
+            self.replenisher.served(cell, pick.units as u64);
+            let home = self.home_cell(at.channel, region, sku);
+            let served = cell == home || home_could[pick.line as usize];
+            self.replenisher.home(home, pick.units as u64, served);
+        }
+        for short in &hold.backorders {
+            let sku = request.order.lines[short.line as usize].sku.0;
+            self.ledger
+                .line_backordered(at, sku, short.warehouse.0, short.units as u64);
+            self.replenisher.short(
+                sku as usize * warehouses + short.warehouse.0 as usize,
+                short.units as u64,
+            );
+            let home = self.home_cell(at.channel, region, sku);
+            let could = home_could[short.line as usize];
+            self.replenisher.home(home, short.units as u64, could);
+        }
+        // Units backordered are units the network lacked: an oversell of that many.
+        let backordered = hold.units_backordered();
+        if backordered > 0 {
+            self.ledger.order_backordered(at);
+            self.ledger.order_oversold(at, backordered);
+        }
+        self.ledger.order_held(at);
     }
 }
