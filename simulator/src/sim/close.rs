@@ -11,74 +11,62 @@ use super::state::*;
 use crate::scenario::PolicyKind;
 use qm_reports::run::SkuDayRow;
 
+/// What one pass over the cells measured at a close.
+struct CloseTotals {
+    on_hand_units: u64,
+    on_hand_by_warehouse: Vec<u64>,
+    stockout_skus: u64,
+    /// The top SKUs' on-hand units and days-policy reorder points, for their stock chart.
+    top_on_hand: Vec<u64>,
+    top_reorder_points: Vec<f64>,
+}
+
 impl Sim<'_> {
+    /// The daily close: one pass over the cells (shrinkage, counts, days-policy reorders, stock),
+    /// the forecast-driven reorders, the day's rows, then archiving and the invariant check.
+    pub(super) fn close(&mut self, day: u32, now_ms: u64) -> Result<(), SimError> {
+        let totals = self.close_cells(day, now_ms)?;
+        self.forecast_reorders(day, now_ms);
+        self.record_close(day, &totals);
+        self.days_closed = day + 1;
+        self.drain_engine_events();
+        // Finished orders nothing will name again leave the engine: memory and the
+        // invariant check stay proportional to open orders, not to the whole run.
+        let pinned = &self.pinned;
+        self.engine
+            .archive_finished(|id| pinned.contains_key(&id.0));
+        self.engine
+            .check_invariants()
+            .map_err(|violation| SimError::Invariant { day, violation })?;
+        Ok(())
+    }
+
     // One pass over the cells does shrinkage, counts, reorders and stock KPIs: `w` indexes several tables.
     #[allow(clippy::needless_range_loop)]
-    pub(super) fn close(&mut self, day: u32, now_ms: u64) -> Result<(), SimError> {
+    fn close_cells(&mut self, day: u32, now_ms: u64) -> Result<CloseTotals, SimError> {
         let (skus, warehouses) = (self.world.skus, self.world.warehouses);
-        let shrink_rate = *self.s.accuracy.shrinkage_rate_per_day.get_ref();
-        let count_every = *self.s.accuracy.cycle_count_days.get_ref() as usize;
         let r = &self.s.replenishment;
         let (rop_days, up_to_days) = (
             *r.reorder_point_days.get_ref(),
             *r.order_up_to_days.get_ref(),
         );
-        let mut on_hand_total = 0u64;
-        let mut on_hand_by_warehouse = vec![0u64; warehouses];
-        let mut stockout_skus = 0u64;
-        // The top SKUs' on-hand units and days-policy reorder points, for their stock chart.
-        let mut top_on_hand = vec![0u64; self.top_skus.len()];
-        let mut top_reorder_points = vec![0.0; self.top_skus.len()];
+        let mut totals = CloseTotals {
+            on_hand_units: 0,
+            on_hand_by_warehouse: vec![0; warehouses],
+            stockout_skus: 0,
+            top_on_hand: vec![0; self.top_skus.len()],
+            top_reorder_points: vec![0.0; self.top_skus.len()],
+        };
         for sku in 0..skus {
             let daily_units = self.demand.expected_daily_units[sku] / warehouses as f64;
             let mut free_anywhere = 0u64;
             let top = self.top_skus.iter().position(|&t| t as usize == sku);
             for w in 0..warehouses {
                 let cell = sku * warehouses + w;
-                let (sku_id, warehouse_id) = (SkuId(sku as u32), WarehouseId(w as u16));
                 let stock_multiplier = *self.s.warehouses[w].stock_multiplier.get_ref();
-                let mut snapshot = self
-                    .engine
-                    .cell_snapshot(sku_id, warehouse_id)
-                    .expect("cell exists");
-                if shrink_rate > 0.0 {
-                    let shelf = snapshot.on_hand.saturating_sub(self.hidden_shrink[cell]);
-                    // At most one unit a cell a day: rates are small, and this keeps the draw O(1).
-                    if shelf > 0
-                        && self
-                            .rng_stock
-                            .random_bool((shelf as f64 * shrink_rate).min(1.0))
-                    {
-                        self.hidden_shrink[cell] += 1;
-                        self.ledger.unit_shrunk();
-                    }
-                }
-                if count_every > 0
-                    && cell % count_every == day as usize % count_every
-                    && self.hidden_shrink[cell] > 0
-                {
-                    // A count finds the missing units; those under open orders surface at pick time.
-                    let take = self.hidden_shrink[cell].min(snapshot.free());
-                    if take > 0 {
-                        self.latency.time(CallKind::Adjust, || {
-                            self.engine.adjust(
-                                sku_id,
-                                warehouse_id,
-                                -(take as i64),
-                                AdjustReason::CycleCount,
-                                now_ms,
-                            )
-                        })?;
-                        self.hidden_shrink[cell] -= take;
-                        self.ledger.units_found_by_cycle_count(take as u64);
-                        snapshot = self
-                            .engine
-                            .cell_snapshot(sku_id, warehouse_id)
-                            .expect("cell exists");
-                    }
-                }
-                on_hand_total += snapshot.on_hand as u64;
-                on_hand_by_warehouse[w] += snapshot.on_hand as u64;
+                let snapshot = self.shrink_and_count(cell, day, now_ms)?;
+                totals.on_hand_units += snapshot.on_hand as u64;
+                totals.on_hand_by_warehouse[w] += snapshot.on_hand as u64;
                 self.sku_stock[sku].on_hand_unit_days += snapshot.on_hand as u64;
                 self.on_hand_value_total +=
                     snapshot.on_hand as f64 * self.world.unit_price_cents[sku] as f64;
@@ -93,8 +81,8 @@ impl Sim<'_> {
                     ),
                 };
                 if let Some(t) = top {
-                    top_on_hand[t] += snapshot.on_hand as u64;
-                    top_reorder_points[t] += reorder_point;
+                    totals.top_on_hand[t] += snapshot.on_hand as u64;
+                    totals.top_reorder_points[t] += reorder_point;
                 }
                 if self.replenisher.policy == PolicyKind::Days
                     && self.replenisher.on_order(cell) == 0
@@ -103,9 +91,73 @@ impl Sim<'_> {
                     self.order_from_supplier(sku as u32, w as u16, order_units, now_ms);
                 }
             }
-            stockout_skus += (free_anywhere == 0) as u64;
+            totals.stockout_skus += (free_anywhere == 0) as u64;
             self.sku_stock[sku].stockout_days += (free_anywhere == 0) as u32;
         }
+        Ok(totals)
+    }
+
+    /// A cell at the close: a unit may vanish from its shelf, and a cycle count finds what
+    /// vanished; returns its stock after both.
+    fn shrink_and_count(
+        &mut self,
+        cell: usize,
+        day: u32,
+        now_ms: u64,
+    ) -> Result<CellSnapshot, SimError> {
+        let warehouses = self.world.warehouses;
+        let (sku_id, warehouse_id) = (
+            SkuId((cell / warehouses) as u32),
+            WarehouseId((cell % warehouses) as u16),
+        );
+        let shrink_rate = *self.s.accuracy.shrinkage_rate_per_day.get_ref();
+        let count_every = *self.s.accuracy.cycle_count_days.get_ref() as usize;
+        let mut snapshot = self
+            .engine
+            .cell_snapshot(sku_id, warehouse_id)
+            .expect("cell exists");
+        if shrink_rate > 0.0 {
+            let shelf = snapshot.on_hand.saturating_sub(self.hidden_shrink[cell]);
+            // At most one unit a cell a day: rates are small, and this keeps the draw O(1).
+            if shelf > 0
+                && self
+                    .rng_stock
+                    .random_bool((shelf as f64 * shrink_rate).min(1.0))
+            {
+                self.hidden_shrink[cell] += 1;
+                self.ledger.unit_shrunk();
+            }
+        }
+        if count_every > 0
+            && cell % count_every == day as usize % count_every
+            && self.hidden_shrink[cell] > 0
+        {
+            // A count finds the missing units; those under open orders surface at pick time.
+            let take = self.hidden_shrink[cell].min(snapshot.free());
+            if take > 0 {
+                self.latency.time(CallKind::Adjust, || {
+                    self.engine.adjust(
+                        sku_id,
+                        warehouse_id,
+                        -(take as i64),
+                        AdjustReason::CycleCount,
+                        now_ms,
+                    )
+                })?;
+                self.hidden_shrink[cell] -= take;
+                self.ledger.units_found_by_cycle_count(take as u64);
+                snapshot = self
+                    .engine
+                    .cell_snapshot(sku_id, warehouse_id)
+                    .expect("cell exists");
+            }
+        }
+        Ok(snapshot)
+    }
+
+    /// The forecast policies' reorders of the day.
+    fn forecast_reorders(&mut self, day: u32, now_ms: u64) {
+        let warehouses = self.world.warehouses;
         let engine = &self.engine;
         let mut orders = Vec::new();
         self.replenisher.close(
@@ -131,33 +183,35 @@ impl Sim<'_> {
         {
             self.order_from_supplier(sku, warehouse, units, now_ms);
         }
+    }
+
+    /// The day's rows: the top SKUs' stock, the day's stock figures, the warehouses' stock.
+    fn record_close(&mut self, day: u32, totals: &CloseTotals) {
         for (t, &sku) in self.top_skus.iter().enumerate() {
-            let on_hand_units = top_on_hand[t];
             let (safety_stock_units, reorder_point_units) =
                 match self.replenisher.sku_today(sku as usize) {
                     Some((safety, reorder_point)) => (Some(safety), reorder_point),
-                    None => (None, top_reorder_points[t]),
+                    None => (None, totals.top_reorder_points[t]),
                 };
             self.sku_daily.push(SkuDayRow {
                 day,
                 sku: self.engine.network().skus()[sku as usize].code.clone(),
-                on_hand_units,
+                on_hand_units: totals.top_on_hand[t],
                 safety_stock_units,
                 reorder_point_units,
             });
         }
-        let d = day as usize;
-        let row = &mut self.daily[d];
-        row.on_hand_units = on_hand_total;
+        let row = &mut self.daily[day as usize];
+        row.on_hand_units = totals.on_hand_units;
         row.safety_stock_units = self.replenisher.safety_stock_today_units();
-        row.stockout_skus = stockout_skus;
-        self.ledger.day_closed(on_hand_total, stockout_skus);
-        for (w, &units) in on_hand_by_warehouse.iter().enumerate() {
+        row.stockout_skus = totals.stockout_skus;
+        self.ledger
+            .day_closed(totals.on_hand_units, totals.stockout_skus);
+        for (w, &units) in totals.on_hand_by_warehouse.iter().enumerate() {
             let stats = &mut self.warehouse_rows[w];
             stats.peak_on_hand_units = stats.peak_on_hand_units.max(units);
             self.warehouse_on_hand_unit_days[w] += units;
         }
-        self.days_closed = day + 1;
         for row in self
             .warehouse_daily
             .iter_mut()
@@ -170,18 +224,8 @@ impl Sim<'_> {
                 .iter()
                 .position(|x| x.code == row.warehouse)
                 .expect("known warehouse");
-            row.on_hand_units = on_hand_by_warehouse[w];
+            row.on_hand_units = totals.on_hand_by_warehouse[w];
         }
-        self.drain_engine_events();
-        // Finished orders nothing will name again leave the engine: memory and the
-        // invariant check stay proportional to open orders, not to the whole run.
-        let pinned = &self.pinned;
-        self.engine
-            .archive_finished(|id| pinned.contains_key(&id.0));
-        self.engine
-            .check_invariants()
-            .map_err(|violation| SimError::Invariant { day, violation })?;
-        Ok(())
     }
 
     /// Hands the engine's events since the last call to the auditor, which then settles the
