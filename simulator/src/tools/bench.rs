@@ -394,4 +394,20 @@ mod tests {
         assert_eq!(Estimate::of(&[1.0]).unwrap().half_width, None);
         assert!(Estimate::of(&[]).is_none());
     }
+
+    #[test]
+    fn a_strategy_is_named_bare_or_wrapped_in_capacity_aware() {
+        let wrapped = BenchStrategy::parse("capacity_aware(priority)").unwrap();
+        assert_eq!(wrapped.kind, StrategyKind::Priority);
+        assert!(wrapped.capacity_aware);
+        assert_eq!(wrapped.name(), "capacity_aware(priority)");
+        let bare = BenchStrategy::parse("nearest").unwrap();
+        assert!(!bare.capacity_aware);
+        assert!(BenchStrategy::parse("capacity_aware(fastest)").is_none());
+        assert!(BenchStrategy::parse("capacity_aware(nearest").is_none());
+        let names = ["nearest".to_string(), "capacity_aware(nearest)".to_string()];
+        assert_eq!(strategies(&names, 2).unwrap().len(), 2);
+        let twice = ["nearest".to_string(), "nearest".to_string()];
+        assert!(strategies(&twice, 2).is_err());
+    }
 }
