@@ -291,7 +291,8 @@ fn qm_tune_writes_the_grid_and_names_the_cheapest_setting() {
 #[test]
 fn cycle_service_is_measured_per_cell_with_three_warehouses() {
     let text = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/safety-stock.toml"),
+        std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo"))
+            .join("../scenarios/safety-stock.toml"),
     )
     .unwrap()
     .replace(

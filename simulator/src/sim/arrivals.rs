@@ -155,10 +155,10 @@ impl Sim<'_> {
             units: units as u64,
         });
         let mut request = self.request(id, draft, order_lines);
-        let Some((hold, home_could)) = self.hold(at, draft.region, &mut request, &placed)? else {
+        let Some(hold) = self.hold(at, draft.region, &mut request, &placed)? else {
             return Ok(());
         };
-        self.record_hold(at, draft.region, &request, &hold, &home_could);
+        self.record_hold(at, draft.region, &request, &hold);
         let backordered = hold.units_backordered();
         let abandoned = self
             .rng_carts
@@ -220,6 +220,17 @@ impl Sim<'_> {
         (order_lines, kept)
     }
 
+    /// The service a customer chose: express (the scenario's promised transit days) or standard.
+    pub(super) fn service(&self, express: bool) -> ServiceLevel {
+        if express {
+            ServiceLevel::Express {
+                max_transit_days: self.world.express_days,
+            }
+        } else {
+            ServiceLevel::Standard
+        }
+    }
+
     /// The reserve request of customer order `id`.
     fn request(
         &self,
@@ -227,13 +238,7 @@ impl Sim<'_> {
         draft: &crate::demand::DraftOrder,
         lines: Vec<OrderLine>,
     ) -> ReserveRequest {
-        let service = if draft.express {
-            ServiceLevel::Express {
-                max_transit_days: self.world.express_days,
-            }
-        } else {
-            ServiceLevel::Standard
-        };
+        let service = self.service(draft.express);
         ReserveRequest {
             order: Order {
                 id: OrderId(id),
@@ -249,27 +254,16 @@ impl Sim<'_> {
     }
 
     /// Reserves the order (again with backorders allowed when the channel backorders an
-    /// oversell); a refusal is counted and its lines lost. Returns the hold and, per line,
-    /// whether its home cell had the units free before the order took any.
+    /// oversell); a refusal is counted and its lines lost.
     fn hold(
         &mut self,
         at: At,
         region: u16,
         request: &mut ReserveRequest,
         placed: &[Line],
-    ) -> Result<Option<(Hold, Vec<bool>)>, SimError> {
+    ) -> Result<Option<Hold>, SimError> {
         let now_ms = request.order.placed_at_ms;
         let channel = at.channel;
-        // A line another warehouse serves is a stockout of its home cell only if it could not.
-        let home_could: Vec<bool> = request
-            .order
-            .lines
-            .iter()
-            .map(|l| {
-                let home = self.home_cell(channel, region, l.sku.0);
-                self.home_free(channel, home) as i64 >= l.quantity
-            })
-            .collect();
         let mut outcome = self
             .latency
             .time(CallKind::Reserve, || self.engine.reserve(request, now_ms))?;
@@ -289,7 +283,7 @@ impl Sim<'_> {
             }
         }
         match outcome {
-            ReserveOutcome::Held(hold) => Ok(Some((hold, home_could))),
+            ReserveOutcome::Held(hold) => Ok(Some(hold)),
             ReserveOutcome::Rejected(_) => {
                 if units_short > 0 {
                     self.ledger.order_oversold(at, units_short);
@@ -305,23 +299,39 @@ impl Sim<'_> {
         }
     }
 
-    /// Counts a hold: units served and backordered per cell (for the forecasts and each home
-    /// cell's service), and an oversell of the units backordered.
-    fn record_hold(
-        &mut self,
-        at: At,
-        region: u16,
+    /// Whether `home` had `line`'s units free before `hold` took any: its free units now plus
+    /// what the hold took there of that SKU. Asked only of lines served elsewhere or
+    /// backordered, so most lines cost no stock lookup.
+    fn home_had(
+        &self,
+        channel: u16,
+        home: usize,
         request: &ReserveRequest,
         hold: &Hold,
-        home_could: &[bool],
-    ) {
+        line: u16,
+    ) -> bool {
+        let lines = &request.order.lines;
+        let sku = lines[line as usize].sku;
+        let warehouse = WarehouseId((home % self.world.warehouses) as u16);
+        let taken: u64 = hold
+            .picks
+            .iter()
+            .filter(|p| p.warehouse == warehouse && lines[p.line as usize].sku == sku)
+            .map(|p| p.units as u64)
+            .sum();
+        self.home_free(channel, home) as u64 + taken >= lines[line as usize].quantity as u64
+    }
+
+    /// Counts a hold: units served and backordered per cell (for the forecasts and each home
+    /// cell's service), and an oversell of the units backordered.
+    fn record_hold(&mut self, at: At, region: u16, request: &ReserveRequest, hold: &Hold) {
         let warehouses = self.world.warehouses;
         for pick in &hold.picks {
             let sku = request.order.lines[pick.line as usize].sku.0;
             let cell = sku as usize * warehouses + pick.warehouse.0 as usize;
             self.replenisher.served(cell, pick.units as u64);
             let home = self.home_cell(at.channel, region, sku);
-            let served = cell == home || home_could[pick.line as usize];
+            let served = cell == home || self.home_had(at.channel, home, request, hold, pick.line);
             self.replenisher.home(home, pick.units as u64, served);
         }
         for short in &hold.backorders {
@@ -333,7 +343,7 @@ impl Sim<'_> {
                 short.units as u64,
             );
             let home = self.home_cell(at.channel, region, sku);
-            let could = home_could[short.line as usize];
+            let could = self.home_had(at.channel, home, request, hold, short.line);
             self.replenisher.home(home, short.units as u64, could);
         }
         // Units backordered are units the network lacked: an oversell of that many.

@@ -310,12 +310,10 @@ impl Audit {
 
     /// The KPIs of a run whose last closed day is `last_day`: orders still open then and placed
     /// on it are in flight, not failed.
-    pub(super) fn finish(mut self, last_day: u32) -> AuditedKpis {
+    pub(super) fn finish(&mut self, last_day: u32) -> AuditedKpis {
         self.settle();
-        let mut totals = self.totals;
-        let mut open: Vec<(&u64, &Followed)> = self.orders.iter().collect();
-        open.sort_unstable_by_key(|(id, _)| **id);
-        for (_, o) in open {
+        let mut totals = self.totals.clone();
+        for o in self.orders.values() {
             count(&mut totals, o, Fate::Open, o.day >= last_day);
         }
         let share = |n: u64, d: u64| if d > 0 { n as f64 / d as f64 } else { 0.0 };

@@ -104,13 +104,7 @@ impl Sim<'_> {
             SplitPolicy::PartialWithBackorder => SplitPolicy::SplitAllowed,
             split => split,
         };
-        let service = if o.express {
-            ServiceLevel::Express {
-                max_transit_days: self.world.express_days,
-            }
-        } else {
-            ServiceLevel::Standard
-        };
+        let service = self.service(o.express);
         let request = ReserveRequest {
             order: Order {
                 id: OrderId(id),

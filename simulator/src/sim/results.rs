@@ -1,6 +1,6 @@
 //! The end of a run: KPIs from the counts, and the tables handed to the reports.
 
-use super::audit::{Audit, AuditedKpis};
+use super::audit::AuditedKpis;
 use super::metrics::*;
 use super::state::*;
 use crate::time::MS_PER_HOUR;
@@ -40,8 +40,7 @@ impl Sim<'_> {
         self.daily.truncate(days_run as usize);
         self.set_aside_in_flight();
         self.drain_engine_events();
-        let audit = std::mem::replace(&mut self.audit, Audit::new(RESHIP_ORDER_BASE))
-            .finish(days_run.saturating_sub(1));
+        let audit = self.audit.finish(days_run.saturating_sub(1));
         let processing = self.ledger.processing_ms(|_| true);
         let peak_processing = self.ledger.processing_ms(|day| self.ledger.is_peak(day));
         self.ledger.movements_into(&mut self.summary);

@@ -11,19 +11,13 @@ impl Sim<'_> {
     /// backlog they are.
     pub(super) fn set_aside_in_flight(&mut self) {
         let last_day_ms = self.days_closed.saturating_sub(1) as u64 * MS_PER_DAY;
-        let mut in_flight: Vec<(u64, &OpenOrder)> = self
+        let in_flight: Vec<_> = self
             .open
-            .iter()
-            .filter(|(_, o)| !o.reship && !o.abandoned && o.placed_at_ms >= last_day_ms)
-            .map(|(&id, o)| (id, o))
+            .values()
+            .filter(|o| !o.reship && !o.abandoned && o.placed_at_ms >= last_day_ms)
+            .map(|o| (o.at, o.unshipped()))
             .collect();
-        // By id: the facts are recorded in the same order in every run.
-        in_flight.sort_unstable_by_key(|&(id, _)| id);
-        let facts: Vec<_> = in_flight
-            .into_iter()
-            .map(|(_, o)| (o.at, o.unshipped()))
-            .collect();
-        for (at, unshipped) in facts {
+        for (at, unshipped) in in_flight {
             self.ledger.in_flight_at_end(at, &unshipped);
         }
     }

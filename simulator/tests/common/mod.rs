@@ -2,6 +2,8 @@
 // Each test binary uses some of these.
 #![allow(dead_code)]
 
+pub mod runs;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
