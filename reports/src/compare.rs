@@ -135,7 +135,7 @@ pub fn write(runs: &[(&str, &RunData)], dir: &Path) -> Result<Vec<PathBuf>, Expo
         write_table(&mut table, dir, Format::Parquet)?,
     ];
     let path = dir.join("compare.html");
-    std::fs::write(&path, html::comparison(runs, &kpis)).map_err(|cause| ExportError::Io {
+    crate::files::write(&path, html::comparison(runs, &kpis)).map_err(|cause| ExportError::Io {
         path: path.clone(),
         cause,
     })?;

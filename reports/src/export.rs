@@ -88,13 +88,13 @@ pub fn write(run: &RunData, dir: &Path, formats: &[Format]) -> Result<Vec<PathBu
                     ("latency.json", latency_json(run)),
                 ] {
                     let path = dir.join(name);
-                    std::fs::write(&path, text).map_err(io(&path))?;
+                    crate::files::write(&path, text).map_err(io(&path))?;
                     written.push(path);
                 }
             }
             Format::Html => {
                 let path = dir.join("report.html");
-                std::fs::write(&path, crate::html::report(run)).map_err(io(&path))?;
+                crate::files::write(&path, crate::html::report(run)).map_err(io(&path))?;
                 written.push(path);
             }
         }
@@ -105,21 +105,67 @@ pub fn write(run: &RunData, dir: &Path, formats: &[Format]) -> Result<Vec<PathBu
 /// Writes one table as `<name>.csv` or `<name>.parquet`.
 pub fn write_table(table: &mut Table, dir: &Path, format: Format) -> Result<PathBuf, ExportError> {
     let path = dir.join(format!("{}.{}", table.name, format.name()));
-    let file = File::create(&path).map_err(io(&path))?;
-    let polars = |cause| ExportError::Polars {
-        path: path.clone(),
-        cause,
-    };
     match format {
-        Format::Parquet => ParquetWriter::new(file)
-            .finish(&mut table.frame)
-            .map(|_| ())
-            .map_err(polars)?,
-        _ => CsvWriter::new(file)
-            .finish(&mut table.frame)
-            .map_err(polars)?,
+        Format::Parquet => write_frame(&path, |file| {
+            ParquetWriter::new(file)
+                .finish(&mut table.frame)
+                .map(|_| ())
+        })?,
+        _ => write_csv(&table.frame, &path)?,
     }
     Ok(path)
+}
+
+/// Writes `frame` as CSV at `path`, its text cells spreadsheet-safe.
+pub fn write_csv(frame: &DataFrame, path: &Path) -> Result<(), ExportError> {
+    write_frame(path, |file| {
+        CsvWriter::new(file).finish(&mut spreadsheet_safe(frame)?)
+    })
+}
+
+/// Writes a file with a polars writer, through [`crate::files::write_with`].
+fn write_frame(
+    path: &Path,
+    fill: impl FnOnce(&mut File) -> PolarsResult<()>,
+) -> Result<(), ExportError> {
+    crate::files::write_with(path, fill).map_err(|e| match e {
+        PolarsError::IO { error, msg } => match std::sync::Arc::try_unwrap(error) {
+            Ok(cause) => ExportError::Io {
+                path: path.to_path_buf(),
+                cause,
+            },
+            Err(error) => ExportError::Polars {
+                path: path.to_path_buf(),
+                cause: PolarsError::IO { error, msg },
+            },
+        },
+        cause => ExportError::Polars {
+            path: path.to_path_buf(),
+            cause,
+        },
+    })
+}
+
+/// `frame` with every text cell made [`crate::files::spreadsheet_safe`] (a copy only when a
+/// text column exists).
+fn spreadsheet_safe(frame: &DataFrame) -> PolarsResult<DataFrame> {
+    let mut safe = frame.clone();
+    let text: Vec<String> = frame
+        .columns()
+        .iter()
+        .filter(|c| c.dtype() == &DataType::String)
+        .map(|c| c.name().to_string())
+        .collect();
+    for name in text {
+        let column = safe.column(name.as_ref())?.str()?.clone();
+        let defused: StringChunked = column
+            .iter()
+            .map(|cell| cell.map(crate::files::spreadsheet_safe))
+            .collect();
+        let name: &str = &name;
+        safe.replace(name, defused.with_name(name.into()).into_series().into())?;
+    }
+    Ok(safe)
 }
 
 fn json_value(value: &KpiValue) -> String {

@@ -9,6 +9,7 @@ pub mod chart;
 pub mod compare;
 pub mod counts;
 pub mod export;
+pub mod files;
 pub mod format;
 pub mod html;
 pub mod kpi;

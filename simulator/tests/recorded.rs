@@ -217,8 +217,9 @@ fn qm_import_prints_every_reason_and_writes_a_log_that_refuses_damage() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("unable to find column \"Invoice\"")
-            && stderr.contains("Did you mean \"InvoiceNo\"?"),
+        stderr.contains(
+            "no column `Invoice` (did you mean `InvoiceNo`?); the file has: InvoiceNo, StockCode,"
+        ),
         "{stderr}"
     );
 }

@@ -319,8 +319,9 @@ pub enum EngineCommand {
         /// Commands per journal batch (one fsync each) at most.
         #[arg(long, default_value_t = 4_096)]
         batch_max_commands: usize,
-        /// Microseconds a started batch waits for more commands (0: sync when the queue is empty).
-        #[arg(long, default_value_t = 0)]
+        /// Microseconds a started batch waits for more commands (0: sync when the queue is
+        /// empty), at most 1000000 (a second).
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
         flush_interval_us: u64,
         /// A snapshot after every this many commands (0: none).
         #[arg(long, default_value_t = 1_000_000)]

@@ -105,10 +105,17 @@ pub fn engine(command: EngineCommand) -> Result<(), Failure> {
             for skipped in &recovery.snapshots_skipped {
                 println!("passed over        {skipped}");
             }
-            let torn = recovery
-                .torn
-                .as_ref()
-                .map(|t| format!("cut {} bytes at byte {}: {}", t.bytes, t.offset, t.reason));
+            let torn = recovery.torn.as_ref().map(|t| {
+                let acknowledged = recovery.acknowledged.map_or_else(
+                    || "the folder keeps no acknowledged position".to_string(),
+                    |seq| format!("acknowledged up to record {seq}, all kept"),
+                );
+                format!(
+                    "cut {} bytes at byte {} ({}): 1 record that was being written, never \
+                     acknowledged ({acknowledged})",
+                    t.bytes, t.offset, t.reason
+                )
+            });
             print_torn_and_hash(torn, recovery.state_hash);
             print_invariants(invariants, "recovery")
         }

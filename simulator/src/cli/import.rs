@@ -18,6 +18,16 @@ pub fn import(args: ImportArgs) -> Result<(), Failure> {
         quiet,
     } = args;
     let (file, out) = (file.as_path(), out.as_path());
+    if same_file(file, out) {
+        return Err(ImportError::Mapping {
+            path: out.display().to_string(),
+            message: format!(
+                "--out is the history being read ({}); write the demand log to another file",
+                file.display()
+            ),
+        }
+        .into());
+    }
     let mapping = match (preset.as_deref(), mapping.as_deref()) {
         (Some(name), _) => ColumnMapping::preset(name).ok_or_else(|| ImportError::Mapping {
             path: file.display().to_string(),
@@ -57,4 +67,19 @@ pub fn import(args: ImportArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// Whether `out` names the file `input` (through links or `..`), existing or not.
+fn same_file(input: &std::path::Path, out: &std::path::Path) -> bool {
+    let resolved = |path: &std::path::Path| {
+        path.canonicalize().ok().or_else(|| {
+            let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+            let parent = parent.map_or_else(|| std::path::PathBuf::from("."), Into::into);
+            Some(parent.canonicalize().ok()?.join(path.file_name()?))
+        })
+    };
+    match (resolved(input), resolved(out)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
 }

@@ -13,6 +13,7 @@ use chrono_tz::Tz;
 use polars::prelude::*;
 use rustc_hash::FxHashMap;
 
+use super::csv_rows;
 use super::log::{
     DemandLog, ImportCounts, RecordedLine, RecordedOrder, RecordedSku, RecordedUndo,
     RecordedWriteOff, Undo, NONE,
@@ -42,6 +43,14 @@ pub enum ImportError {
         path: String,
         /// What is wrong.
         message: String,
+    },
+    /// Every row was set aside (or there was none): an empty history is never what was meant.
+    #[error("{path}: no row kept: {why}")]
+    NothingKept {
+        /// The file.
+        path: String,
+        /// Why, with the commonest reasons.
+        why: String,
     },
     /// `strict` import and a row that does not parse.
     #[error("{path}: row {row}: {reason} (run without --strict to skip and count such rows)")]
@@ -104,37 +113,33 @@ pub fn import_with_progress(
     let is_parquet = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
-    let frame = if is_parquet {
+    mapping.check().map_err(mapping_err)?;
+    let (frame, broken, header) = if is_parquet {
         let file = std::fs::File::open(path).map_err(|e| ImportError::Read {
             path: name.clone(),
             message: e.to_string(),
         })?;
-        ParquetReader::new(file).finish().map_err(read_err)?
+        let frame = ParquetReader::new(file).finish().map_err(read_err)?;
+        let header = frame
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        (frame, Vec::new(), header)
     } else {
         // Only the mapped columns, every one as text: parsing is ours, so a bad cell is
         // reported with its row.
-        let wanted: Vec<PlSmallStr> = mapping.columns().map(PlSmallStr::from).collect();
-        CsvReadOptions::default()
-            .with_has_header(true)
-            .with_columns(Some(wanted.into()))
-            .with_infer_schema_length(Some(0))
-            .try_into_reader_with_file_path(Some(path.into()))
-            .map_err(read_err)?
-            .finish()
-            .map_err(read_err)?
+        let wanted: Vec<&str> = mapping.columns().collect();
+        let read = csv_rows::read(path, &wanted).map_err(|message| ImportError::Read {
+            path: name.clone(),
+            message,
+        })?;
+        (read.frame, read.broken, read.header)
     };
     let text = |column: &str| -> Result<StringChunked, ImportError> {
-        let found = frame.column(column).map_err(|_| {
-            let names: Vec<String> = frame
-                .get_column_names()
-                .iter()
-                .map(|n| n.to_string())
-                .collect();
-            mapping_err(format!(
-                "no column `{column}`; the file has: {}",
-                names.join(", ")
-            ))
-        })?;
+        let found = frame
+            .column(column)
+            .map_err(|_| mapping_err(missing_column(column, &header)))?;
         let series = found
             .as_materialized_series()
             .cast(&DataType::String)
@@ -152,7 +157,7 @@ pub fn import_with_progress(
     let times = {
         let column = frame
             .column(&mapping.timestamp)
-            .map_err(|_| mapping_err(format!("no column `{}`", mapping.timestamp)))?;
+            .map_err(|_| mapping_err(missing_column(&mapping.timestamp, &header)))?;
         match column.dtype() {
             DataType::Datetime(unit, _) => {
                 let per_ms = match unit {
@@ -218,13 +223,48 @@ pub fn import_with_progress(
             customer: next(&mut customers),
             region: next(&mut regions),
         };
-        builder.row(raw)?;
+        match broken.get(row) {
+            Some(Some(reason)) => builder.unreadable(raw.row, reason.clone())?,
+            _ => builder.row(raw)?,
+        }
         if (row + 1) % PROGRESS_ROWS == 0 {
             progress(row as u64 + 1, rows as u64);
         }
     }
     progress(rows as u64, rows as u64);
-    Ok(builder.finish())
+    let imported = builder.finish();
+    if imported.log.counts.rows_used == 0 {
+        return Err(ImportError::NothingKept {
+            path: name,
+            why: nothing_kept(&imported),
+        });
+    }
+    Ok(imported)
+}
+
+/// Why an import kept no row: no data rows, or the commonest reasons rows were set aside,
+/// with the first bad row.
+fn nothing_kept(imported: &Imported) -> String {
+    let counts = &imported.log.counts;
+    if counts.rows_read == 0 {
+        return "the file has a header but no data rows".into();
+    }
+    let mut reasons: Vec<(&String, &u64)> = counts.set_aside.iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let listed: Vec<String> = reasons
+        .iter()
+        .take(3)
+        .map(|(reason, n)| format!("{reason} ({n})"))
+        .collect();
+    let mut why = format!(
+        "all {} rows were set aside: {}",
+        counts.rows_read,
+        listed.join(", ")
+    );
+    if let Some((row, reason)) = imported.bad_rows.first() {
+        why.push_str(&format!("; the first, row {row}: {reason}"));
+    }
+    why
 }
 
 enum Time<'a> {
@@ -368,6 +408,12 @@ impl Builder {
         Ok(())
     }
 
+    /// A row the reader could not read at all: counted, and bad.
+    fn unreadable(&mut self, row: u64, reason: String) -> Result<(), ImportError> {
+        self.counts.rows_read += 1;
+        self.bad(row, reason)
+    }
+
     fn timestamp(&mut self, time: &Time<'_>) -> Result<i64, String> {
         match *time {
             Time::Epoch(Some(ms)) => Ok(ms),
@@ -433,9 +479,9 @@ impl Builder {
             Err(reason) => return self.bad(row, reason),
         };
         let quantity_text = raw.quantity.unwrap_or("").trim();
-        let quantity: i64 = match quantity_text.parse() {
-            Ok(q) => q,
-            Err(_) => {
+        let quantity: i64 = match whole_number(quantity_text) {
+            Some(q) => q,
+            None => {
                 return self.bad(
                     row,
                     format!("bad quantity: `{quantity_text}` is not a whole number"),
@@ -715,4 +761,30 @@ pub fn describe(counts: &ImportCounts, bad_rows: &[(u64, String)]) -> String {
         line(format!("bad row {row}: {reason}"));
     }
     out
+}
+
+/// A whole number written as an integer (`6`) or as a float with no fraction (`6.0`, what a
+/// float column of counts with nulls holds).
+fn whole_number(text: &str) -> Option<i64> {
+    if let Ok(n) = text.parse::<i64>() {
+        return Some(n);
+    }
+    let x: f64 = text.parse().ok()?;
+    (x.is_finite() && x.fract() == 0.0 && x.abs() <= MAX_RECORDED_UNITS as f64 * 2.0)
+        .then_some(x as i64)
+}
+
+/// The message for a mapped `column` the file lacks: a close name if one is there, and the
+/// header.
+fn missing_column(column: &str, header: &[String]) -> String {
+    let wanted = column.to_lowercase();
+    let close = header.iter().find(|h| {
+        let h = h.to_lowercase();
+        !wanted.is_empty() && (h.contains(&wanted) || wanted.contains(&h))
+    });
+    let hint = close.map_or(String::new(), |h| format!(" (did you mean `{h}`?)"));
+    format!(
+        "no column `{column}`{hint}; the file has: {}",
+        header.join(", ")
+    )
 }

@@ -280,7 +280,7 @@ impl DemandLog {
 
     /// Writes the log to `path`.
     pub fn write(&self, path: &Path) -> Result<(), LogError> {
-        std::fs::write(path, self.to_bytes()).map_err(|cause| LogError::Io {
+        qm_reports::files::write(path, self.to_bytes()).map_err(|cause| LogError::Io {
             path: path.display().to_string(),
             cause,
         })

@@ -2,6 +2,7 @@
 //! events) or recorded ([`import`] reads a history into a [`log`], [`replay`] places it on the
 //! horizon); both fill the same [`day::DayDemand`] the event loop consumes.
 
+mod csv_rows;
 pub mod day;
 mod error;
 pub mod import;

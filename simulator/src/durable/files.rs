@@ -76,3 +76,72 @@ pub(super) fn sync_dir(dir: &Path) -> Result<()> {
         .and_then(|d| d.sync_all())
         .map_err(DurableError::io("cannot sync", dir))
 }
+
+/// The file holding the last acknowledged record's number: written after each batch's sync and
+/// before its acknowledgements, so it never runs ahead of the synced journal. Recovery refuses a
+/// journal that ends before it (acknowledged records deleted or cut).
+pub(super) const ACKNOWLEDGED_FILE: &str = "acknowledged.qma";
+
+/// The acknowledged position's bytes: the record number and its CRC-32, little-endian.
+fn acknowledged_bytes(seq: u64) -> [u8; 12] {
+    let mut bytes = [0u8; 12];
+    bytes[..8].copy_from_slice(&seq.to_le_bytes());
+    bytes[8..].copy_from_slice(&crc32fast::hash(&seq.to_le_bytes()).to_le_bytes());
+    bytes
+}
+
+/// Records `seq` as acknowledged, in place. Not synced: after a power loss the position may lag
+/// the journal (the check then covers less), never lead it.
+pub(super) fn write_acknowledged(file: &File, seq: u64) -> std::io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    file.write_all_at(&acknowledged_bytes(seq), 0)
+}
+
+/// Creates the acknowledged-position file at 0 (a new folder), durably.
+pub(super) fn create_acknowledged(dir: &Path) -> Result<File> {
+    let path = dir.join(ACKNOWLEDGED_FILE);
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(DurableError::io("cannot create", &path))?;
+    write_acknowledged(&file, 0)?;
+    file.sync_all()?;
+    sync_dir(dir)?;
+    Ok(file)
+}
+
+/// The last acknowledged record of `dir`; `None` when the file is missing.
+pub(super) fn read_acknowledged(dir: &Path) -> Result<Option<u64>> {
+    let path = dir.join(ACKNOWLEDGED_FILE);
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(DurableError::io("cannot read", &path)(e)),
+    };
+    let seq = bytes
+        .get(..8)
+        .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")));
+    match seq {
+        Some(seq) if bytes.len() == 12 && bytes[..] == acknowledged_bytes(seq) => Ok(Some(seq)),
+        _ => Err(DurableError::Refused(format!(
+            "{}: damaged ({} bytes, checksum mismatch): cannot tell how far the journal reached; \
+             restore it from a backup, or delete it to recover without that check",
+            path.display(),
+            bytes.len()
+        ))),
+    }
+}
+
+/// Removes what a crash can leave behind: temporary snapshot and segment files.
+pub(super) fn remove_temporaries(dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(DurableError::io("cannot list", dir))? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.ends_with(".qms.tmp") || name.ends_with(".qmj.tmp") {
+            std::fs::remove_file(&path).map_err(DurableError::io("cannot delete", &path))?;
+        }
+    }
+    Ok(())
+}

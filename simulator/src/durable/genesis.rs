@@ -14,6 +14,10 @@ pub struct Genesis {
     pub scenario_path: PathBuf,
     /// The seed of the opening engine.
     pub seed: u64,
+    /// CRC-32 of the folder's scenario copy: a copy changed or damaged since is refused (the
+    /// journal would replay onto another opening engine). Absent in older folders.
+    #[serde(default)]
+    pub scenario_crc32: Option<u32>,
 }
 
 /// File names of the genesis inside a durable engine's folder.
@@ -35,10 +39,11 @@ impl Genesis {
         let genesis = Genesis {
             scenario_path: scenario_path.to_path_buf(),
             seed,
+            scenario_crc32: Some(crc32fast::hash(text.as_bytes())),
         };
-        std::fs::write(dir.join(SCENARIO_COPY), text)?;
-        std::fs::write(
-            dir.join(GENESIS_FILE),
+        qm_reports::files::write(&dir.join(SCENARIO_COPY), &text)?;
+        qm_reports::files::write(
+            &dir.join(GENESIS_FILE),
             serde_json::to_string_pretty(&genesis)?,
         )?;
         sync_dir(dir)?;
@@ -61,8 +66,19 @@ impl Genesis {
         &self,
         dir: &Path,
     ) -> Result<(Engine, crate::scenario::Scenario, Vec<qm_engine::GeoPoint>)> {
-        let text = std::fs::read_to_string(dir.join(SCENARIO_COPY))
-            .map_err(DurableError::io("cannot read", &dir.join(SCENARIO_COPY)))?;
+        let copy = dir.join(SCENARIO_COPY);
+        let text =
+            std::fs::read_to_string(&copy).map_err(DurableError::io("cannot read", &copy))?;
+        let crc = crc32fast::hash(text.as_bytes());
+        if self.scenario_crc32.is_some_and(|expected| expected != crc) {
+            return Err(DurableError::Refused(format!(
+                "{}: changed since the folder was made (its checksum is {crc:08x}, {GENESIS_FILE} \
+                 recorded {:08x}): the journal would replay onto another opening engine; \
+                 restore the copy from a backup",
+                copy.display(),
+                self.scenario_crc32.unwrap_or(0)
+            )));
+        }
         let s = crate::scenario::Scenario::parse(&text, &self.scenario_path)?.scenario;
         let (engine, regions) = crate::sim::opening_engine(&s, self.seed)?;
         Ok((engine, s, regions))

@@ -100,6 +100,8 @@ pub struct Recovery {
     pub valid_len: usize,
     /// The torn tail cut off, if any.
     pub torn: Option<TornTail>,
+    /// The last acknowledged record on file, if the folder keeps it.
+    pub acknowledged: Option<u64>,
     /// The state hash after recovery.
     pub state_hash: u64,
 }
@@ -126,6 +128,22 @@ pub fn recover(
     recover_from(dir, &read_journal(dir)?, genesis, start)
 }
 
+/// Refuses a journal that ends before the last acknowledged record: acknowledged records were
+/// deleted or cut (a segment removed, a segment truncated at a record boundary or to its magic).
+fn check_reach(dir: &Path, scan: &JournalRead, acknowledged: Option<u64>) -> Result<()> {
+    let last = scan.last_seq();
+    match acknowledged {
+        Some(seq) if last < seq => Err(DurableError::Refused(format!(
+            "{}: the journal ends at record {last}, but records up to {seq} were acknowledged: \
+             {} acknowledged records are missing (a segment deleted or cut short). Refusing to \
+             drop them: restore the journal from a backup",
+            dir.display(),
+            seq - last
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// [`recover`] from a journal already read.
 pub(super) fn recover_from(
     dir: &Path,
@@ -133,6 +151,8 @@ pub(super) fn recover_from(
     genesis: &dyn Fn() -> Result<Engine>,
     start: Start,
 ) -> Result<(Engine, Recovery)> {
+    let acknowledged = read_acknowledged(dir)?;
+    check_reach(dir, scan, acknowledged)?;
     let records = scan.last_seq();
     let mut skipped = Vec::new();
     let mut loaded = None;
@@ -192,6 +212,18 @@ pub(super) fn recover_from(
         }
         None => (None, genesis()?),
     };
+    if let Some(seq) = snapshot {
+        // The writer starts a segment at the record after each snapshot, and keeps it while
+        // the snapshot is kept.
+        if !scan.segments.iter().any(|(first, _, _)| *first == seq + 1) {
+            return Err(DurableError::Refused(format!(
+                "{}: the snapshot at record {seq} has no journal segment starting at record {}: \
+                 the segment after it was deleted. Restore it from a backup",
+                dir.display(),
+                seq + 1
+            )));
+        }
+    }
     let from = snapshot.unwrap_or(0);
     for record in scan.records.iter().filter(|r| r.seq > from) {
         engine.apply(&record.command);
@@ -203,6 +235,7 @@ pub(super) fn recover_from(
         replayed: records - from.max(scan.first_seq - 1),
         valid_len: scan.valid_len,
         torn: scan.torn.clone(),
+        acknowledged,
         state_hash: engine.state_hash(),
     };
     Ok((engine, recovery))

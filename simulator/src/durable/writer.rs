@@ -67,10 +67,29 @@ impl Durable {
             )));
         }
         std::fs::create_dir_all(dir).map_err(DurableError::io("cannot create", dir))?;
+        remove_temporaries(dir)?;
+        let acknowledged = read_acknowledged(dir)?;
         if segments(dir)?.is_empty() {
+            if let Some(seq) = acknowledged {
+                return Err(DurableError::Refused(format!(
+                    "{}: no journal segment, but records up to {seq} were acknowledged: the \
+                     journal was deleted. Refusing to start an empty one: restore it from a backup",
+                    dir.display()
+                )));
+            }
             create_segment(dir, 1)?;
+            create_acknowledged(dir)?;
         }
         let (engine, recovery) = recover(dir, genesis, Start::NewestSnapshot)?;
+        let acknowledged_path = dir.join(ACKNOWLEDGED_FILE);
+        let acknowledged_file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&acknowledged_path)
+            .map_err(DurableError::io("cannot open", &acknowledged_path))?;
+        // A folder made before the file existed starts it here.
+        write_acknowledged(&acknowledged_file, recovery.records)?;
         let (_, last) = segments(dir)?.pop().expect("a segment was made above");
         // Append: writes land after the whole records (the torn tail, if any, is cut below).
         let file = OpenOptions::new()
@@ -92,7 +111,16 @@ impl Durable {
             std::thread::Builder::new()
                 .name("qm-journal-writer".into())
                 .spawn(move || {
-                    write_loop(&engine, &dir, file, next_seq, submissions, settings, &stats)
+                    let files = (file, acknowledged_file);
+                    write_loop(
+                        &engine,
+                        &dir,
+                        files,
+                        next_seq,
+                        submissions,
+                        settings,
+                        &stats,
+                    )
                 })?
         };
         Ok((
@@ -161,7 +189,7 @@ impl Drop for Durable {
 pub(super) fn write_loop(
     engine: &Engine,
     dir: &Path,
-    mut file: File,
+    (mut file, acknowledged): (File, File),
     mut next_seq: u64,
     submissions: Receiver<Submission>,
     settings: Settings,
@@ -185,7 +213,7 @@ pub(super) fn write_loop(
     let result = write_batches(
         engine,
         dir,
-        &mut file,
+        (&mut file, &acknowledged),
         &mut next_seq,
         submissions,
         settings,
@@ -239,7 +267,7 @@ pub(super) fn write_snapshot(
 pub(super) fn write_batches(
     engine: &Engine,
     dir: &Path,
-    file: &mut File,
+    (file, acknowledged): (&mut File, &File),
     next_seq: &mut u64,
     submissions: Receiver<Submission>,
     settings: Settings,
@@ -279,6 +307,7 @@ pub(super) fn write_batches(
         }
         file.write_all(&buffer)
             .and_then(|()| file.sync_data())
+            .and_then(|()| write_acknowledged(acknowledged, *next_seq - 1))
             .map_err(DurableError::JournalWrite)?;
         buffer.clear();
         stats.batches.fetch_add(1, Ordering::Relaxed);

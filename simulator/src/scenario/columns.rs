@@ -65,6 +65,47 @@ impl ColumnMapping {
             )
             .map(String::as_str)
     }
+
+    /// Each role with its column, in the order of [`ColumnMapping::columns`].
+    fn roles(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        [
+            ("order_id", self.order_id.as_str()),
+            ("timestamp", self.timestamp.as_str()),
+            ("sku", self.sku.as_str()),
+            ("quantity", self.quantity.as_str()),
+        ]
+        .into_iter()
+        .chain(
+            [
+                ("unit_price", &self.unit_price),
+                ("channel", &self.channel),
+                ("customer_id", &self.customer_id),
+                ("region", &self.region),
+            ]
+            .into_iter()
+            .filter_map(|(role, column)| column.as_deref().map(|c| (role, c))),
+        )
+    }
+
+    /// The mapping itself makes sense: no column in two roles, no empty cancellation prefix
+    /// (every order would be a cancellation).
+    pub fn check(&self) -> Result<(), String> {
+        let roles: Vec<(&str, &str)> = self.roles().collect();
+        for (i, (role, column)) in roles.iter().enumerate() {
+            if let Some((other, _)) = roles[..i].iter().find(|(_, c)| c == column) {
+                return Err(format!(
+                    "column `{column}` is mapped to both `{other}` and `{role}`; each role needs its own column"
+                ));
+            }
+        }
+        if self.cancellation_prefix.as_deref() == Some("") {
+            return Err(
+                "cancellation_prefix is empty: every order id starts with it, so every row would be a cancellation; leave it out instead"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
 }
 
 /// Names of the built-in layouts.

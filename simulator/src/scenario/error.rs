@@ -31,7 +31,7 @@ pub enum ScenarioError {
     Invalid {
         /// The file.
         path: PathBuf,
-        /// 1-based line (0 when the value was defaulted).
+        /// 1-based line: the value's, or its table's when the key was left out.
         line: usize,
         /// 1-based column.
         column: usize,

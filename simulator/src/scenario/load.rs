@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use toml::Spanned;
 
+use super::checker::Checker;
 use super::error::{position, ScenarioError};
 use super::spec::{sku_code, to_date, Scenario};
-use super::validate::Checker;
 
 /// A loaded scenario with its source, for error positions.
 pub struct LoadedScenario {
@@ -20,9 +20,20 @@ pub struct LoadedScenario {
 impl Scenario {
     /// Reads, parses and validates a scenario file.
     pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|cause| ScenarioError::Read {
+        let bytes = std::fs::read(path).map_err(|cause| ScenarioError::Read {
             path: path.into(),
             cause,
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let valid = e.utf8_error().valid_up_to();
+            let before = std::str::from_utf8(&e.as_bytes()[..valid]).expect("valid up to here");
+            let (line, column) = position(before, valid);
+            ScenarioError::Parse {
+                path: path.into(),
+                line,
+                column,
+                message: format!("invalid UTF-8 at byte {valid}: a scenario file is UTF-8 text"),
+            }
         })?;
         Self::parse(&text, path)
     }

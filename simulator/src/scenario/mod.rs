@@ -2,9 +2,11 @@
 //! every error names the file, the line and column where known, and what is expected.
 //! `scenarios/README.md` documents every key with its unit and default.
 
+mod checker;
 mod codes;
 pub mod columns;
 mod error;
+pub mod limits;
 mod load;
 mod spec;
 mod validate;

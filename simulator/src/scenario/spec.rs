@@ -11,16 +11,7 @@ use toml::Spanned;
 use super::codes::*;
 use super::columns::ColumnMapping;
 
-/// Most simulated days in one run.
-pub const MAX_DAYS: u32 = 3_660;
-/// Most orders per day on average.
-pub const MAX_ORDERS_PER_DAY: f64 = 10_000_000.0;
-/// Most SKUs in a catalog (the engine's cells are SKUs × warehouses).
-pub const MAX_SKUS: u32 = 2_000_000;
-/// Most units per order line.
-pub const MAX_UNITS_PER_LINE: u32 = 10_000;
-/// Largest `warehouses[].stock_multiplier`.
-pub const MAX_STOCK_MULTIPLIER: f64 = 100.0;
+pub use super::limits::*;
 
 /// A scenario as written in its file.
 #[derive(Debug, Deserialize)]

@@ -2,106 +2,12 @@
 //! failure located (`file:line:column: key: problem`).
 
 use std::collections::BTreeSet;
-use std::ops::Range;
-use std::path::Path;
 
 use chrono::NaiveDate;
-use toml::value::Datetime;
-use toml::Spanned;
 
-use super::error::{position, ScenarioError};
+use super::checker::Checker;
 use super::spec::*;
 
-/// Collects validation failures; the first one is reported.
-pub(super) struct Checker<'a> {
-    text: &'a str,
-    path: &'a Path,
-    pub(super) first: Option<ScenarioError>,
-}
-
-impl<'a> Checker<'a> {
-    pub(super) fn new(text: &'a str, path: &'a Path) -> Self {
-        Checker {
-            text,
-            path,
-            first: None,
-        }
-    }
-
-    fn fail(&mut self, span: Range<usize>, key: &str, problem: &str) {
-        if self.first.is_none() {
-            let (line, column) = if span.end == 0 {
-                (0, 0)
-            } else {
-                position(self.text, span.start)
-            };
-            self.first = Some(ScenarioError::Invalid {
-                path: self.path.into(),
-                line,
-                column,
-                key: key.into(),
-                problem: problem.into(),
-            });
-        }
-    }
-    fn check(&mut self, ok: bool, span: Range<usize>, key: &str, problem: &str) {
-        if !ok {
-            self.fail(span, key, problem);
-        }
-    }
-    fn probability(&mut self, value: &Spanned<f64>, key: &str) {
-        let v = *value.get_ref();
-        self.check(
-            (0.0..=1.0).contains(&v),
-            value.span(),
-            key,
-            "must be a probability within 0..=1",
-        );
-    }
-    fn non_negative(&mut self, value: &Spanned<f64>, key: &str) {
-        let v = *value.get_ref();
-        self.check(
-            v.is_finite() && v >= 0.0,
-            value.span(),
-            key,
-            "must be a number ≥ 0",
-        );
-    }
-    fn positive(&mut self, value: &Spanned<f64>, key: &str) {
-        let v = *value.get_ref();
-        self.check(
-            v.is_finite() && v > 0.0,
-            value.span(),
-            key,
-            "must be a number > 0",
-        );
-    }
-    fn date(&mut self, value: &Spanned<Datetime>, key: &str) -> Option<NaiveDate> {
-        let date = to_date(value.get_ref());
-        self.check(
-            date.is_some(),
-            value.span(),
-            key,
-            "must be a plain date such as 2026-11-27",
-        );
-        date
-    }
-    fn coordinates(&mut self, latitude: &Spanned<f64>, longitude: &Spanned<f64>, key: &str) {
-        let (lat, lon) = (*latitude.get_ref(), *longitude.get_ref());
-        self.check(
-            (-90.0..=90.0).contains(&lat),
-            latitude.span(),
-            &format!("{key}.latitude_deg"),
-            "must be within -90..=90 degrees",
-        );
-        self.check(
-            (-180.0..=180.0).contains(&lon),
-            longitude.span(),
-            &format!("{key}.longitude_deg"),
-            "must be within -180..=180 degrees",
-        );
-    }
-}
 impl Scenario {
     fn validate_recorded(&self, c: &mut Checker) {
         let d = &self.demand;
@@ -162,6 +68,15 @@ impl Scenario {
     }
 
     pub(super) fn validate(&self, c: &mut Checker) {
+        c.check(
+            is_plain_name(&self.name),
+            0..0,
+            "name",
+            &format!(
+                "{:?} cannot name the output folder: use a plain name (letters, digits, `-`, `_`, `.`; no `/`, not `.` or `..`)",
+                self.name
+            ),
+        );
         let start = self.validate_horizon(c);
         self.validate_catalog(c);
         let names = Names::of(self);
@@ -179,18 +94,90 @@ impl Scenario {
         self.validate_targets(c);
         self.validate_accuracy(c);
         self.validate_replenishment(c, &names);
+        if c.first.is_none() {
+            self.validate_scale(c);
+        }
     }
 
-    /// `[horizon]`; the start date when it is valid.
+    /// What the keys ask for together (each key already in its range): cells, the busiest
+    /// day, the horizon's lines and the opening stock, before anything is allocated.
+    fn validate_scale(&self, c: &mut Checker) {
+        let scale = Scale::of(self);
+        let skus = if self.skus.is_empty() {
+            self.catalog.skus.span()
+        } else {
+            0..0
+        };
+        c.check(
+            scale.cells <= MAX_CELLS,
+            skus,
+            "catalog.skus",
+            &format!(
+                "{} SKUs × {} warehouses = {} cells; at most {MAX_CELLS}",
+                scale.cells / self.warehouses.len() as u64,
+                self.warehouses.len(),
+                scale.cells
+            ),
+        );
+        if self.is_recorded() {
+            return;
+        }
+        let rate = &self.demand.orders_per_day;
+        c.check(
+            scale.peak_orders_per_day <= MAX_PEAK_ORDERS_PER_DAY,
+            rate.span(),
+            "demand.orders_per_day",
+            &format!(
+                "the busiest day expects {:.0} orders (the rate × the busiest weekday × the trend × the events' multipliers); at most {MAX_PEAK_ORDERS_PER_DAY}",
+                scale.peak_orders_per_day
+            ),
+        );
+        c.check(
+            scale.horizon_lines <= MAX_HORIZON_LINES,
+            self.horizon.days.span(),
+            "horizon.days",
+            &format!(
+                "the horizon expects {:.3e} order lines; at most {MAX_HORIZON_LINES:.0e}",
+                scale.horizon_lines
+            ),
+        );
+        // A SKU's share of the units is at most 1: the whole day's units for that long bound
+        // every cell's opening stock.
+        let d = &self.demand;
+        let daily_units = scale.peak_orders_per_day
+            * d.mean_lines_per_order.get_ref()
+            * d.mean_units_per_line.get_ref();
+        let most_multiplied = self
+            .warehouses
+            .iter()
+            .map(|w| *w.stock_multiplier.get_ref())
+            .fold(0.0, f64::max);
+        let cover = &self.initial_stock.days_of_cover;
+        let max_cell = qm_engine::constants::MAX_CELL_UNITS as f64;
+        c.check(
+            daily_units * cover.get_ref() * most_multiplied <= max_cell,
+            cover.span(),
+            "initial_stock.days_of_cover",
+            &format!(
+                "{} days of up to {daily_units:.0} units a day could put more than {max_cell} units in a cell",
+                cover.get_ref()
+            ),
+        );
+    }
+
+    /// `[horizon]`; the start date when it and the number of days are valid (the events'
+    /// window needs both).
     fn validate_horizon(&self, c: &mut Checker) -> Option<NaiveDate> {
         let s = self;
+        let days_ok = (1..=MAX_DAYS).contains(s.horizon.days.get_ref());
         c.check(
-            (1..=MAX_DAYS).contains(s.horizon.days.get_ref()),
+            days_ok,
             s.horizon.days.span(),
             "horizon.days",
             &format!("must be between 1 and {MAX_DAYS}"),
         );
-        c.date(&s.horizon.start_date, "horizon.start_date")
+        let start = c.date(&s.horizon.start_date, "horizon.start_date");
+        start.filter(|_| days_ok)
     }
 
     /// `[catalog]` and `[[skus]]`.
@@ -222,16 +209,10 @@ impl Scenario {
             &cat.holding_cost_rate_per_year,
             "catalog.holding_cost_rate_per_year",
         );
-        let mut codes = std::collections::BTreeSet::new();
         for (i, sku) in s.skus.iter().enumerate() {
             c.positive(&sku.popularity, &format!("skus[{i}].popularity"));
-            c.check(
-                codes.insert(sku.code.as_str()),
-                0..0,
-                &format!("skus[{i}].code"),
-                &format!("{:?} is listed twice", sku.code),
-            );
         }
+        c.unique(s.skus.iter().map(|x| x.code.as_str()), "skus", "code");
         c.check(
             s.skus.len() as u64 <= MAX_SKUS as u64,
             0..0,
@@ -283,21 +264,20 @@ impl Scenario {
                 &format!("{key}.stock_multiplier"),
                 &format!("must be between 0 and {MAX_STOCK_MULTIPLIER}, got {multiplier}"),
             );
-            let twice = s.warehouses[..i].iter().any(|o| o.code == w.code);
-            c.check(
-                !twice,
-                0..0,
-                &format!("{key}.code"),
-                &format!("{:?} is listed twice", w.code),
-            );
         }
+        c.unique(
+            s.warehouses.iter().map(|x| x.code.as_str()),
+            "warehouses",
+            "code",
+        );
     }
 
     /// `[initial_stock]`.
     fn validate_initial_stock(&self, c: &mut Checker, names: &Names) {
         let s = self;
-        c.non_negative(
+        c.within(
             &s.initial_stock.days_of_cover,
+            MAX_DAYS_OF_COVER,
             "initial_stock.days_of_cover",
         );
         for (i, cell) in s.initial_stock.cells.iter().enumerate() {
@@ -364,8 +344,25 @@ impl Scenario {
                     &format!("{key}.warehouses[{j}]"),
                     &format!("no warehouse has code {:?}", code.get_ref()),
                 );
+                c.check(
+                    !channel.warehouses[..j].contains(code),
+                    code.span(),
+                    &format!("{key}.warehouses[{j}]"),
+                    &format!("{:?} is listed twice", code.get_ref()),
+                );
             }
         }
+        c.unique(
+            s.channels.iter().map(|x| x.code.as_str()),
+            "channels",
+            "code",
+        );
+        c.check(
+            s.channels.len() <= qm_engine::constants::MAX_CHANNELS,
+            0..0,
+            &format!("channels[{}]", qm_engine::constants::MAX_CHANNELS),
+            &format!("at most {} channels", qm_engine::constants::MAX_CHANNELS),
+        );
     }
 
     /// `[[customers]]`.
@@ -385,6 +382,11 @@ impl Scenario {
                 &format!("customers[{i}]"),
             );
         }
+        c.unique(
+            s.customers.iter().map(|x| x.name.as_str()),
+            "customers",
+            "name",
+        );
     }
 
     /// `[demand]` but its events.
@@ -454,12 +456,18 @@ impl Scenario {
         );
         let trend = *d.trend_per_year.get_ref();
         c.check(
-            trend.is_finite() && trend > -1.0,
+            trend.is_finite() && trend > -1.0 && trend <= MAX_TREND_PER_YEAR,
             d.trend_per_year.span(),
             "demand.trend_per_year",
-            "must be a number > -1",
+            &format!("must be a number > -1 and ≤ {MAX_TREND_PER_YEAR}"),
         );
-        c.positive(&d.dispersion, "demand.dispersion");
+        let k = *d.dispersion.get_ref();
+        c.check(
+            k.is_finite() && k >= MIN_DISPERSION,
+            d.dispersion.span(),
+            "demand.dispersion",
+            &format!("must be a number ≥ {MIN_DISPERSION}"),
+        );
         c.probability(&d.express_share, "demand.express_share");
         c.check(
             (1..=30).contains(d.express_transit_days.get_ref()),
@@ -476,7 +484,13 @@ impl Scenario {
         let last = start + chrono::Days::new(*s.horizon.days.get_ref() as u64 - 1);
         for (i, e) in d.events.iter().enumerate() {
             let key = format!("demand.events[{i}]");
-            c.positive(&e.multiplier, &format!("{key}.multiplier"));
+            let m = *e.multiplier.get_ref();
+            c.check(
+                m.is_finite() && m > 0.0 && m <= MAX_EVENT_MULTIPLIER,
+                e.multiplier.span(),
+                &format!("{key}.multiplier"),
+                &format!("must be a number > 0 and ≤ {MAX_EVENT_MULTIPLIER}"),
+            );
             let (from, to) = (
                 c.date(&e.start, &format!("{key}.start")),
                 c.date(&e.end, &format!("{key}.end")),
@@ -541,12 +555,31 @@ impl Scenario {
         );
         c.probability(&carts.abandonment_rate, "carts.abandonment_rate");
         c.probability(&carts.payment_failure_rate, "carts.payment_failure_rate");
-        c.non_negative(&carts.minutes_to_pay, "carts.minutes_to_pay");
+        c.within(
+            &carts.minutes_to_pay,
+            MAX_MINUTES_TO_PAY,
+            "carts.minutes_to_pay",
+        );
     }
 
     /// `[fulfillment]`.
     fn validate_fulfillment(&self, c: &mut Checker) {
         let s = self;
+        let carriers = &s.fulfillment.carriers;
+        c.unique(
+            carriers.iter().map(|x| x.code.as_str()),
+            "fulfillment.carriers",
+            "code",
+        );
+        c.check(
+            carriers.len() <= qm_engine::constants::MAX_CARRIERS,
+            0..0,
+            &format!(
+                "fulfillment.carriers[{}]",
+                qm_engine::constants::MAX_CARRIERS
+            ),
+            &format!("at most {} carriers", qm_engine::constants::MAX_CARRIERS),
+        );
         for (i, carrier) in s.fulfillment.carriers.iter().enumerate() {
             let key = format!("fulfillment.carriers[{i}]");
             c.check(
@@ -644,6 +677,14 @@ impl Scenario {
                 &format!("{key}.sku"),
                 &format!("no SKU has code {:?}", policy.sku.get_ref()),
             );
+            c.check(
+                !rep.skus[..i]
+                    .iter()
+                    .any(|p| p.sku.get_ref() == policy.sku.get_ref()),
+                policy.sku.span(),
+                &format!("{key}.sku"),
+                &format!("{:?} has a policy already", policy.sku.get_ref()),
+            );
             let quantity = *policy.order_quantity_units.get_ref();
             c.check(
                 (1..=qm_engine::constants::MAX_MOVEMENT_UNITS).contains(&quantity),
@@ -699,18 +740,24 @@ impl Scenario {
             "replenishment.warmup_days",
             "must be at most the longest horizon",
         );
+        c.unique(
+            rep.suppliers.iter().map(|x| x.code.as_str()),
+            "replenishment.suppliers",
+            "code",
+        );
         for (i, supplier) in rep.suppliers.iter().enumerate() {
             let key = format!("replenishment.suppliers[{i}]");
             c.positive(&supplier.share, &format!("{key}.share"));
             let lead = *supplier.lead_time_days.get_ref();
             c.check(
-                lead.is_finite() && (0.0..=365.0).contains(&lead),
+                lead.is_finite() && (0.0..=MAX_LEAD_TIME_DAYS).contains(&lead),
                 supplier.lead_time_days.span(),
                 &format!("{key}.lead_time_days"),
                 "must be between 0 and 365 days",
             );
-            c.non_negative(
+            c.within(
                 &supplier.lead_time_std_days,
+                MAX_LEAD_TIME_DAYS,
                 &format!("{key}.lead_time_std_days"),
             );
         }
@@ -755,4 +802,16 @@ impl<'a> Names<'a> {
     fn warehouse_known(&self, code: &str) -> bool {
         self.warehouses.contains(code)
     }
+}
+
+/// A name that is one plain path component: the run folder is `--out` joined with it, and must
+/// stay inside `--out`.
+pub fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && name.len() <= 128
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '))
 }

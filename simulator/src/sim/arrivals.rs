@@ -11,7 +11,7 @@ use super::error::SimError;
 use super::ledger::{At, Line};
 use super::metrics::*;
 use super::state::*;
-use crate::time::MS_PER_DAY;
+use crate::time::{later_ms, MS_PER_DAY};
 
 impl Sim<'_> {
     /// The stock figure channel `channel` shows for `sku` now: live, or as of its last refresh.
@@ -188,7 +188,7 @@ impl Sim<'_> {
             } else {
                 0.0
             };
-            self.schedule_for(id, now_ms + wait_ms as u64, SimEvent::Pay { order: id });
+            self.schedule_for(id, later_ms(now_ms, wait_ms), SimEvent::Pay { order: id });
         }
         Ok(())
     }

@@ -4,7 +4,7 @@ use rand_distr::{Distribution, Normal};
 
 use super::clock::SimEvent;
 use super::state::*;
-use crate::time::MS_PER_DAY;
+use crate::time::{later_ms, MS_PER_DAY};
 
 impl Sim<'_> {
     /// Places a supplier order: its lead time is drawn now, its receipt queued.
@@ -29,7 +29,7 @@ impl Sim<'_> {
             mean
         }
         .max(0.5);
-        let at = now_ms + 1 + (lead_days * MS_PER_DAY as f64) as u64;
+        let at = later_ms(now_ms + 1, lead_days * MS_PER_DAY as f64);
         self.queue.push(
             at,
             SimEvent::Receipt {

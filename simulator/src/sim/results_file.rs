@@ -25,7 +25,7 @@ pub fn write_outputs(
     let path = dir.join(RESULTS_FILE);
     let mut bytes = RESULTS_MAGIC.to_vec();
     bytes.extend(crate::codec::encode(&output.data)?);
-    std::fs::write(&path, bytes).map_err(|cause| SimError::Write {
+    qm_reports::files::write(&path, bytes).map_err(|cause| SimError::Write {
         path: path.clone(),
         cause,
     })?;

@@ -336,13 +336,7 @@ pub fn write(
     std::fs::create_dir_all(dir).map_err(ToolError::io("creating", dir))?;
     let csv = |frame: &mut DataFrame, name: &str| -> Result<PathBuf, ToolError> {
         let path = dir.join(name);
-        let file = std::fs::File::create(&path).map_err(ToolError::io("creating", &path))?;
-        CsvWriter::new(file)
-            .finish(frame)
-            .map_err(|cause| ToolError::Table {
-                path: path.to_path_buf(),
-                cause,
-            })?;
+        qm_reports::export::write_csv(frame, &path)?;
         Ok(path)
     };
     let mut written = vec![csv(&mut table(results, estimates)?, "bench.csv")?];

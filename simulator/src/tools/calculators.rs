@@ -57,6 +57,12 @@ pub enum PolicyTarget {
     ReorderPoint(f64),
 }
 
+/// Largest demand (units a day, and its standard deviation) `qm policy` takes: beyond it the
+/// squares in σ_LT lose every digit.
+pub const MAX_POLICY_UNITS: f64 = 1e12;
+/// Longest lead time, its standard deviation and review period `qm policy` takes, days.
+pub const MAX_POLICY_DAYS: f64 = 36_500.0;
+
 fn share(option: &'static str, value: f64) -> Result<f64, CalculatorError> {
     if value > 0.0 && value < 1.0 {
         Ok(value)
@@ -87,6 +93,37 @@ pub fn policy(
             problem: format!("must be a finite number ≥ 0, got {value}"),
         });
     }
+    for (option, value, max) in [
+        (
+            "--mean-demand",
+            inputs.mean_demand_per_day,
+            MAX_POLICY_UNITS,
+        ),
+        ("--demand-std", inputs.demand_std_per_day, MAX_POLICY_UNITS),
+        ("--lead-time-days", inputs.lead_time_days, MAX_POLICY_DAYS),
+        (
+            "--lead-time-std",
+            inputs.lead_time_std_days,
+            MAX_POLICY_DAYS,
+        ),
+        (
+            "--review-period-days",
+            inputs.review_period_days,
+            MAX_POLICY_DAYS,
+        ),
+        (
+            "--order-qty",
+            order_quantity.unwrap_or(0.0),
+            MAX_POLICY_UNITS * MAX_POLICY_DAYS,
+        ),
+    ] {
+        if value > max {
+            return Err(CalculatorError::Argument {
+                option,
+                problem: format!("must be at most {max:e}, got {value:e}"),
+            });
+        }
+    }
     if let Some(q) = order_quantity {
         if !(q.is_finite() && q > 0.0) {
             return Err(CalculatorError::Argument {
@@ -95,7 +132,7 @@ pub fn policy(
             });
         }
     }
-    Ok(match target {
+    let report = match target {
         PolicyTarget::ServiceLevel(csl) => {
             safety_stock::for_service_level(inputs, share("--service-level", csl)?, order_quantity)
         }
@@ -108,7 +145,7 @@ pub fn policy(
             safety_stock::for_fill_rate(inputs, share("--fill-rate", beta)?, q)
         }
         PolicyTarget::ReorderPoint(r) => {
-            if !r.is_finite() {
+            if !(r.is_finite() && r.abs() <= MAX_POLICY_UNITS * MAX_POLICY_DAYS) {
                 return Err(CalculatorError::Argument {
                     option: "--reorder-point",
                     problem: format!("must be a number of units, got {r}"),
@@ -116,7 +153,21 @@ pub fn policy(
             }
             safety_stock::evaluate(inputs, r, order_quantity)
         }
-    })
+    };
+    let figures = [
+        report.safety_stock,
+        report.reorder_point,
+        report.expected_units_short_per_cycle,
+        report.cycle_service_level,
+    ];
+    if figures.iter().any(|x| !x.is_finite()) || report.fill_rate.is_some_and(f64::is_nan) {
+        return Err(CalculatorError::Argument {
+            option: "--mean-demand",
+            problem: "these inputs give no finite policy (the figures overflow); use smaller units"
+                .into(),
+        });
+    }
+    Ok(report)
 }
 
 fn finite(x: f64) -> serde_json::Value {

@@ -88,13 +88,7 @@ pub fn table(seeds: &[u64], rows: &[SeedKpi]) -> PolarsResult<DataFrame> {
 pub fn write(seeds: &[u64], rows: &[SeedKpi], dir: &Path) -> Result<PathBuf, ToolError> {
     std::fs::create_dir_all(dir).map_err(ToolError::io("creating", dir))?;
     let path = dir.join(SEEDS_FILE);
-    let file = std::fs::File::create(&path).map_err(ToolError::io("creating", &path))?;
-    CsvWriter::new(file)
-        .finish(&mut table(seeds, rows)?)
-        .map_err(|cause| ToolError::Table {
-            path: path.clone(),
-            cause,
-        })?;
+    qm_reports::export::write_csv(&table(seeds, rows)?, &path)?;
     Ok(path)
 }
 

@@ -126,18 +126,17 @@ pub fn search_table(sizing: &Sizing) -> PolarsResult<DataFrame> {
 pub fn write(sizing: &Sizing, r: &Recommendation, dir: &Path) -> Result<Vec<PathBuf>, ToolError> {
     std::fs::create_dir_all(dir).map_err(ToolError::io("cannot create", dir))?;
     let mut written = Vec::new();
-    for (name, mut table) in [
+    for (name, table) in [
         ("recommendation.csv", recommendation_table(sizing, r)?),
         ("sensitivity.csv", sensitivity_table(sizing, r)?),
         ("search.csv", search_table(sizing)?),
     ] {
         let path = dir.join(name);
-        let file = std::fs::File::create(&path).map_err(ToolError::io("cannot write", &path))?;
-        CsvWriter::new(file).finish(&mut table)?;
+        qm_reports::export::write_csv(&table, &path)?;
         written.push(path);
     }
     let snippet = dir.join("recommended-warehouses.toml");
-    std::fs::write(&snippet, toml_snippet(sizing, r))
+    qm_reports::files::write(&snippet, toml_snippet(sizing, r))
         .map_err(ToolError::io("cannot write", &snippet))?;
     written.push(snippet);
     written.extend(write_outputs(

@@ -206,17 +206,11 @@ pub fn table(rows: &[TuneRow]) -> PolarsResult<DataFrame> {
 
 /// Writes the table as CSV to `path`.
 pub fn write_csv(rows: &[TuneRow], path: &Path) -> Result<(), ToolError> {
-    let mut frame = table(rows)?;
+    let frame = table(rows)?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(ToolError::io("creating", dir))?;
     }
-    let file = std::fs::File::create(path).map_err(ToolError::io("creating", path))?;
-    CsvWriter::new(file)
-        .finish(&mut frame)
-        .map_err(|cause| ToolError::Table {
-            path: path.to_path_buf(),
-            cause,
-        })?;
+    qm_reports::export::write_csv(&frame, path)?;
     Ok(())
 }
 

@@ -1,0 +1,130 @@
+//! A CSV history read row by row (optionally gzip-compressed): only the mapped columns are
+//! decoded, so a bad byte in a cell nobody reads costs nothing, and a row that cannot be read
+//! (invalid UTF-8 in a mapped cell, more or fewer fields than the header, an unbalanced quote
+//! that swallowed the lines after it) becomes a bad row with its line, not a refused file.
+
+use std::io::Read;
+use std::path::Path;
+
+use polars::prelude::*;
+
+/// The mapped columns as text, one entry per data row, and the rows that could not be read.
+pub struct CsvColumns {
+    /// The mapped columns found in the header (`None` cells for empty or unreadable ones).
+    pub frame: DataFrame,
+    /// Per data row: why it could not be read, if it could not.
+    pub broken: Vec<Option<String>>,
+    /// Every column name of the header, in its order.
+    pub header: Vec<String>,
+}
+
+/// gzip's magic number: such a file is decompressed whatever its name.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+fn open(path: &Path) -> std::io::Result<Box<dyn Read>> {
+    let mut file = std::fs::File::open(path)?;
+    let mut magic = [0u8; 2];
+    let n = file.read(&mut magic)?;
+    let head = std::io::Cursor::new(magic[..n].to_vec());
+    let whole = head.chain(file);
+    Ok(if n == 2 && magic == GZIP_MAGIC {
+        Box::new(flate2::read::MultiGzDecoder::new(whole))
+    } else {
+        Box::new(whole)
+    })
+}
+
+/// Reads the columns named in `wanted` from the CSV at `path`; `Err` when the file or its
+/// header cannot be read at all.
+pub fn read(path: &Path, wanted: &[&str]) -> Result<CsvColumns, String> {
+    let source = open(path).map_err(|e| e.to_string())?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(std::io::BufReader::with_capacity(1 << 20, source));
+    let header: Vec<String> = reader
+        .byte_headers()
+        .map_err(|e| format!("the header cannot be read: {e}"))?
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let name = String::from_utf8_lossy(name);
+            // A byte-order mark is not part of the first name.
+            if i == 0 {
+                name.trim_start_matches('\u{feff}').to_string()
+            } else {
+                name.into_owned()
+            }
+        })
+        .collect();
+    let found: Vec<(&str, usize)> = wanted
+        .iter()
+        .filter_map(|&w| header.iter().position(|h| h == w).map(|i| (w, i)))
+        .collect();
+    let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); found.len()];
+    let mut broken = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let more = reader
+            .read_byte_record(&mut record)
+            .map_err(|e| format!("after data row {}: {e}", broken.len()))?;
+        if !more {
+            break;
+        }
+        let first_line = record.position().map_or(0, |p| p.line());
+        let last_line = reader.position().line().saturating_sub(1).max(first_line);
+        let problem = if record.len() != header.len() {
+            Some(shape_problem(
+                record.len(),
+                header.len(),
+                first_line,
+                last_line,
+            ))
+        } else {
+            found.iter().find_map(|&(name, i)| match std::str::from_utf8(&record[i]) {
+                Err(_) => Some(format!("invalid UTF-8: in column `{name}` (line {first_line})")),
+                Ok(text) if text.contains('\n') => Some(format!(
+                    "unbalanced quote: a quoted field in column `{name}` runs from line {first_line} to line {last_line}"
+                )),
+                Ok(_) => None,
+            })
+        };
+        for (column, &(_, i)) in cells.iter_mut().zip(&found) {
+            let cell = match (&problem, std::str::from_utf8(record.get(i).unwrap_or(b""))) {
+                (None, Ok(text)) if !text.is_empty() => Some(text.to_string()),
+                _ => None,
+            };
+            column.push(cell);
+        }
+        broken.push(problem);
+    }
+    let columns: Vec<Column> = found
+        .iter()
+        .zip(cells)
+        .map(|(&(name, _), values)| {
+            Column::new(
+                name.into(),
+                StringChunked::from_iter_options(name.into(), values.into_iter()).into_series(),
+            )
+        })
+        .collect();
+    let frame = DataFrame::new(broken.len(), columns).map_err(|e| e.to_string())?;
+    Ok(CsvColumns {
+        frame,
+        broken,
+        header,
+    })
+}
+
+/// Why a row with `fields` fields, on lines `first..=last`, does not fit a `header`-field file.
+fn shape_problem(fields: usize, header: usize, first: u64, last: u64) -> String {
+    if last > first && fields < header {
+        format!(
+            "unbalanced quote: a quoted field runs from line {first} to line {last}, and the row has {fields} fields where the header has {header}"
+        )
+    } else if fields > header {
+        format!("extra fields: {fields} where the header has {header} (line {first})")
+    } else {
+        format!("missing fields: {fields} where the header has {header} (line {first})")
+    }
+}

@@ -1,0 +1,208 @@
+//! The checker that validation reports to: the first failure wins, located at its value, or at
+//! the table it belongs to when the key was left out.
+
+use std::ops::Range;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use toml::value::Datetime;
+use toml::Spanned;
+
+use super::error::{position, ScenarioError};
+use super::spec::to_date;
+
+/// Collects validation failures; the first one is reported.
+pub(super) struct Checker<'a> {
+    text: &'a str,
+    path: &'a Path,
+    pub(super) first: Option<ScenarioError>,
+}
+
+impl<'a> Checker<'a> {
+    pub(super) fn new(text: &'a str, path: &'a Path) -> Self {
+        Checker {
+            text,
+            path,
+            first: None,
+        }
+    }
+
+    pub(super) fn fail(&mut self, span: Range<usize>, key: &str, problem: &str) {
+        if self.first.is_none() {
+            let (line, column) = if span.end == 0 {
+                table_of(self.text, key)
+            } else {
+                position(self.text, span.start)
+            };
+            self.first = Some(ScenarioError::Invalid {
+                path: self.path.into(),
+                line,
+                column,
+                key: key.into(),
+                problem: problem.into(),
+            });
+        }
+    }
+    pub(super) fn check(&mut self, ok: bool, span: Range<usize>, key: &str, problem: &str) {
+        if !ok {
+            self.fail(span, key, problem);
+        }
+    }
+    /// Each of `values` (the `field` of the `table` entries) appears once; the second of a pair
+    /// is reported, at its entry.
+    pub(super) fn unique<'v>(
+        &mut self,
+        values: impl Iterator<Item = &'v str>,
+        table: &str,
+        field: &str,
+    ) {
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, value) in values.enumerate() {
+            self.check(
+                seen.insert(value),
+                0..0,
+                &format!("{table}[{i}].{field}"),
+                &format!("{value:?} is listed twice"),
+            );
+        }
+    }
+    pub(super) fn probability(&mut self, value: &Spanned<f64>, key: &str) {
+        let v = *value.get_ref();
+        self.check(
+            (0.0..=1.0).contains(&v),
+            value.span(),
+            key,
+            "must be a probability within 0..=1",
+        );
+    }
+    pub(super) fn non_negative(&mut self, value: &Spanned<f64>, key: &str) {
+        let v = *value.get_ref();
+        self.check(
+            v.is_finite() && v >= 0.0,
+            value.span(),
+            key,
+            "must be a number ≥ 0",
+        );
+    }
+    pub(super) fn within(&mut self, value: &Spanned<f64>, max: f64, key: &str) {
+        let v = *value.get_ref();
+        self.check(
+            v.is_finite() && (0.0..=max).contains(&v),
+            value.span(),
+            key,
+            &format!("must be a number ≥ 0 and ≤ {max}"),
+        );
+    }
+    pub(super) fn positive(&mut self, value: &Spanned<f64>, key: &str) {
+        let v = *value.get_ref();
+        self.check(
+            v.is_finite() && v > 0.0,
+            value.span(),
+            key,
+            "must be a number > 0",
+        );
+    }
+    pub(super) fn date(&mut self, value: &Spanned<Datetime>, key: &str) -> Option<NaiveDate> {
+        let date = to_date(value.get_ref());
+        self.check(
+            date.is_some(),
+            value.span(),
+            key,
+            "must be a plain date such as 2026-11-27",
+        );
+        date
+    }
+    pub(super) fn coordinates(
+        &mut self,
+        latitude: &Spanned<f64>,
+        longitude: &Spanned<f64>,
+        key: &str,
+    ) {
+        let (lat, lon) = (*latitude.get_ref(), *longitude.get_ref());
+        self.check(
+            (-90.0..=90.0).contains(&lat),
+            latitude.span(),
+            &format!("{key}.latitude_deg"),
+            "must be within -90..=90 degrees",
+        );
+        self.check(
+            (-180.0..=180.0).contains(&lon),
+            longitude.span(),
+            &format!("{key}.longitude_deg"),
+            "must be within -180..=180 degrees",
+        );
+    }
+}
+
+/// Where a key that has no span of its own (left out, or a whole entry) belongs: the header of
+/// its table (`[[channels]]` number i for `channels[i].…`, `[demand]` for `demand.…`), the line
+/// that assigns it (`warehouses = []`), or else the file's first line.
+pub(super) fn table_of(text: &str, key: &str) -> (usize, usize) {
+    // `channels[1].warehouses[0]` → [("channels", Some(1)), ("warehouses", Some(0))].
+    let parts: Vec<(&str, Option<usize>)> = key
+        .split('.')
+        .map(|part| match part.split_once('[') {
+            Some((name, index)) => (name, index.trim_end_matches(']').parse().ok()),
+            None => (part, None),
+        })
+        .collect();
+    for depth in (1..=parts.len()).rev() {
+        let path: Vec<&str> = parts[..depth].iter().map(|(name, _)| *name).collect();
+        let path = path.join(".");
+        let nth = parts[depth - 1].1;
+        if let Some(at) = header(text, &path, nth) {
+            return at;
+        }
+        if depth == 1 {
+            if let Some(at) = assignment(text, &path) {
+                return at;
+            }
+        }
+    }
+    (1, 1)
+}
+
+/// The line of `[path]`, or of the `nth` `[[path]]` (the first when `nth` is `None`).
+fn header(text: &str, path: &str, nth: Option<usize>) -> Option<(usize, usize)> {
+    let (single, array) = (format!("[{path}]"), format!("[[{path}]]"));
+    let mut seen = 0;
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_start();
+        let bare = line.split('#').next().unwrap_or("").trim_end();
+        if bare == array {
+            if nth.is_none_or(|n| n == seen) {
+                return Some((i + 1, 1));
+            }
+            seen += 1;
+        } else if bare == single && nth.is_none() {
+            return Some((i + 1, 1));
+        }
+    }
+    None
+}
+
+/// The line of a top-level `path = …` (before the first table header).
+fn assignment(text: &str, path: &str) -> Option<(usize, usize)> {
+    text.lines()
+        .enumerate()
+        .take_while(|(_, line)| !line.trim_start().starts_with('['))
+        .find_map(|(i, line)| {
+            let (name, _) = line.split_once('=')?;
+            (name.trim() == path).then_some((i + 1, 1))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::table_of;
+
+    #[test]
+    fn a_key_without_a_span_is_placed_at_its_table() {
+        let text = "name = \"x\"\n[demand]\nnoise = \"poisson\"\n\n[[channels]]\ncode = \"a\"\n\n[[channels]] # second\ncode = \"b\"\nwarehouses = []\n";
+        assert_eq!(table_of(text, "demand.orders_per_day"), (2, 1));
+        assert_eq!(table_of(text, "channels[1].warehouses"), (8, 1));
+        assert_eq!(table_of(text, "channels[0].code"), (5, 1));
+        assert_eq!(table_of(text, "name"), (1, 1));
+        assert_eq!(table_of(text, "warehouses"), (1, 1));
+    }
+}

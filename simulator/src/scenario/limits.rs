@@ -1,0 +1,98 @@
+//! How much a scenario may ask for. Each key has its range, and the products that decide memory
+//! and time (SKUs × warehouses, the busiest day's orders, the horizon's order lines) have theirs,
+//! checked from the file's numbers before anything is allocated. `scenarios/README.md` states
+//! the limits with the memory they take.
+
+use super::spec::Scenario;
+
+/// Most simulated days in one run.
+pub const MAX_DAYS: u32 = 3_660;
+/// Most orders per day on average (the base rate before weekday, trend and events).
+pub const MAX_ORDERS_PER_DAY: f64 = 1_000_000.0;
+/// Most orders expected on the busiest day: the base rate × the busiest weekday × the trend at
+/// the horizon's end × every event's multiplier at full strength.
+pub const MAX_PEAK_ORDERS_PER_DAY: f64 = 2_000_000.0;
+/// Most order lines expected over the whole horizon.
+pub const MAX_HORIZON_LINES: f64 = 2.0e9;
+/// Most SKUs in a catalog.
+pub const MAX_SKUS: u32 = 2_000_000;
+/// Most cells (SKUs × warehouses): the engine, the forecasts and the books keep state per cell.
+pub const MAX_CELLS: u64 = 2_000_000;
+/// Most units per order line.
+pub const MAX_UNITS_PER_LINE: u32 = 10_000;
+/// Largest `warehouses[].stock_multiplier`.
+pub const MAX_STOCK_MULTIPLIER: f64 = 100.0;
+/// Largest `demand.trend_per_year` (+1000 % a year).
+pub const MAX_TREND_PER_YEAR: f64 = 10.0;
+/// Largest event multiplier.
+pub const MAX_EVENT_MULTIPLIER: f64 = 1_000.0;
+/// Smallest negative binomial dispersion (smaller ones draw days of thousands of times the mean).
+pub const MIN_DISPERSION: f64 = 0.1;
+/// Longest mean time to pay, minutes (30 days, the longest hold).
+pub const MAX_MINUTES_TO_PAY: f64 = 43_200.0;
+/// Longest supplier lead time and its standard deviation, days.
+pub const MAX_LEAD_TIME_DAYS: f64 = 365.0;
+/// Most days of cover in the initial stock.
+pub const MAX_DAYS_OF_COVER: f64 = 3_650.0;
+
+/// The numbers that decide a scenario's memory and time, from its file alone.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scale {
+    /// SKUs × warehouses.
+    pub cells: u64,
+    /// Expected orders on the busiest day (synthetic demand).
+    pub peak_orders_per_day: f64,
+    /// Expected order lines over the horizon (synthetic demand).
+    pub horizon_lines: f64,
+}
+
+impl Scale {
+    /// The scale of a scenario whose keys are each within their range.
+    pub fn of(s: &Scenario) -> Scale {
+        let skus = if s.skus.is_empty() {
+            *s.catalog.skus.get_ref() as u64
+        } else {
+            s.skus.len() as u64
+        };
+        let d = &s.demand;
+        let days = *s.horizon.days.get_ref() as f64;
+        let week = d.day_of_week.get_ref();
+        let week_mean = week.iter().sum::<f64>() / week.len().max(1) as f64;
+        let busiest_weekday = week.iter().copied().fold(0.0, f64::max) / week_mean;
+        // The trend is linear in the day: its largest factor is at one end of the horizon.
+        let trend = (1.0 + *d.trend_per_year.get_ref() * (days - 1.0) / 365.0).max(1.0);
+        let events: f64 = d
+            .events
+            .iter()
+            .map(|e| e.multiplier.get_ref().max(1.0))
+            .product();
+        let base = *d.orders_per_day.get_ref();
+        let peak = base * busiest_weekday * trend * events;
+        // Every day at the trend's largest factor; event days add their share on top.
+        let mean_lines = *d.mean_lines_per_order.get_ref();
+        Scale {
+            cells: skus * s.warehouses.len() as u64,
+            peak_orders_per_day: peak,
+            horizon_lines: (base * trend * days + peak * event_days(s)) * mean_lines,
+        }
+    }
+}
+
+/// Days inside an event's window, ramps included, summed over the events (an upper bound on the
+/// days whose orders an event raises).
+fn event_days(s: &Scenario) -> f64 {
+    s.demand
+        .events
+        .iter()
+        .map(|e| {
+            let window = match (
+                super::spec::to_date(e.start.get_ref()),
+                super::spec::to_date(e.end.get_ref()),
+            ) {
+                (Some(from), Some(to)) => (to - from).num_days().max(0) as f64 + 1.0,
+                _ => 0.0,
+            };
+            window + *e.ramp_up_days.get_ref() as f64 + *e.ramp_down_days.get_ref() as f64
+        })
+        .sum()
+}

@@ -1,0 +1,284 @@
+//! Damage to a durable engine's folder: segments and snapshots deleted, truncated at and between
+//! record boundaries, flipped, swapped and duplicated, the scenario copy edited, a crash's
+//! temporary files left behind. Recovery either restores every acknowledged command (the same
+//! state hash as the undamaged folder) or refuses with a reason and exit code 1 (damaged state,
+//! not bad input); never exit 0
+//! with acknowledged records gone.
+
+mod common;
+use common::{qm, scenario};
+
+use std::path::{Path, PathBuf};
+
+/// A folder driven with `commands` commands and a snapshot every `snapshot_every`.
+fn driven(name: &str, commands: u64, snapshot_every: u64) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("qm-damage-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = qm(&[
+        "engine",
+        "drive",
+        dir.to_str().unwrap(),
+        "--scenario",
+        scenario("baseline.toml").to_str().unwrap(),
+        "--seed",
+        "3",
+        "--commands",
+        &commands.to_string(),
+        "--snapshot-every",
+        &snapshot_every.to_string(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+/// `qm engine recover DIR`: (exit code, standard output, standard error).
+fn recover(dir: &Path) -> (i32, String, String) {
+    let out = qm(&["engine", "recover", dir.to_str().unwrap()]);
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn state_hash(stdout: &str) -> String {
+    stdout
+        .lines()
+        .find(|l| l.starts_with("state hash"))
+        .unwrap_or_else(|| panic!("no state hash in {stdout}"))
+        .to_string()
+}
+
+fn files(dir: &Path, suffix: &str) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(suffix))
+        .collect();
+    found.sort();
+    found
+}
+
+/// A copy of `dir` to damage.
+fn copy(dir: &Path, name: &str) -> PathBuf {
+    let to = dir.with_file_name(format!(
+        "{}-{name}",
+        dir.file_name().unwrap().to_string_lossy()
+    ));
+    let _ = std::fs::remove_dir_all(&to);
+    std::fs::create_dir_all(&to).unwrap();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+    }
+    to
+}
+
+/// `copy(dir, name)` whose last segment holds records: when the drive's last batch ended with
+/// a snapshot (and an empty segment after it), the folder as it was just before that snapshot.
+fn before_closing_snapshot(dir: &Path, name: &str) -> PathBuf {
+    let d = copy(dir, name);
+    let last = files(&d, ".qmj").pop().unwrap();
+    if std::fs::metadata(&last).unwrap().len() == qm_engine::journal::MAGIC.len() as u64 {
+        std::fs::remove_file(last).unwrap();
+        std::fs::remove_file(files(&d, ".qms").pop().unwrap()).unwrap();
+    }
+    d
+}
+
+fn refused(dir: &Path, reason: &str) {
+    let (code, stdout, stderr) = recover(dir);
+    assert_eq!(code, 1, "{}: {stdout}{stderr}", dir.display());
+    assert!(stderr.contains(reason), "{reason}\n{stderr}");
+}
+
+#[test]
+fn lost_journal_pieces_are_refused_and_harmless_damage_restores_everything() {
+    // 20,000 commands, a snapshot every 6,000: segments start at 1, 6001, 12001, 18001 (the
+    // writer deletes those wholly before the older snapshot kept).
+    let dir = driven("base", 20_000, 6_000);
+    let (code, stdout, stderr) = recover(&dir);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("records            20000"), "{stdout}");
+    let hash = state_hash(&stdout);
+    let segments = files(&dir, ".qmj");
+    assert!(segments.len() >= 2, "{segments:?}");
+
+    // The whole journal deleted: no new empty journal, no exit 0.
+    let d = copy(&dir, "no-journal");
+    for s in files(&d, ".qmj") {
+        std::fs::remove_file(s).unwrap();
+    }
+    refused(&d, "the journal was deleted");
+    assert!(files(&d, ".qmj").is_empty(), "recovery wrote a journal");
+
+    // Before the closing snapshot, the folder recovers the same state from the journal.
+    let d = before_closing_snapshot(&dir, "open");
+    let (code, stdout, stderr) = recover(&d);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(state_hash(&stdout), hash);
+
+    // The newest segment deleted (the snapshot's own segment, or the journal's end).
+    let d = copy(&dir, "no-newest");
+    std::fs::remove_file(files(&d, ".qmj").last().unwrap()).unwrap();
+    let (code, _, stderr) = recover(&d);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("acknowledged records are missing")
+            || stderr.contains("has no journal segment starting at record"),
+        "{stderr}"
+    );
+    let d = before_closing_snapshot(&dir, "no-newest-open");
+    std::fs::remove_file(files(&d, ".qmj").last().unwrap()).unwrap();
+    // (The journal deleted, if that was its only segment.)
+    let (code, _, stderr) = recover(&d);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("acknowledged records are missing")
+            || stderr.contains("the journal was deleted"),
+        "{stderr}"
+    );
+
+    // The last segment cut at a record boundary (the journal's own scan says where they are),
+    // and cut to its magic.
+    for (name, keep) in [
+        ("boundary", None),
+        ("magic", Some(qm_engine::journal::MAGIC.len())),
+    ] {
+        let d = before_closing_snapshot(&dir, name);
+        let last = files(&d, ".qmj").pop().unwrap();
+        let bytes = std::fs::read(&last).unwrap();
+        let first: u64 = last
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .trim_start_matches("journal-")
+            .parse()
+            .unwrap();
+        let scan = qm_engine::journal::scan_from(&bytes, first).unwrap();
+        assert!(!scan.records.is_empty());
+        let keep = keep.unwrap_or_else(|| {
+            // Re-encode the first half of the records: their length is a record boundary.
+            let mut buffer = qm_engine::journal::MAGIC.to_vec();
+            for r in &scan.records[..scan.records.len() / 2] {
+                qm_engine::journal::encode_record(r.seq, &r.command, &mut buffer);
+            }
+            buffer.len()
+        });
+        std::fs::write(&last, &bytes[..keep]).unwrap();
+        refused(&d, "acknowledged records are missing");
+    }
+
+    // Cut between record boundaries: a torn tail, which only a crash mid-write leaves; here it
+    // removes acknowledged records, so it is refused too.
+    let d = before_closing_snapshot(&dir, "torn");
+    let last = files(&d, ".qmj").pop().unwrap();
+    let bytes = std::fs::read(&last).unwrap();
+    std::fs::write(&last, &bytes[..bytes.len() - 3]).unwrap();
+    refused(&d, "acknowledged records are missing");
+
+    // A partial record after the acknowledged ones (a crash during a write): cut, counted, and
+    // every acknowledged record kept.
+    let d = before_closing_snapshot(&dir, "partial");
+    let last = files(&d, ".qmj").pop().unwrap();
+    let mut bytes = std::fs::read(&last).unwrap();
+    bytes.extend_from_slice(&[7, 0, 0, 0, 1, 2]);
+    std::fs::write(&last, &bytes).unwrap();
+    let (code, stdout, stderr) = recover(&d);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("cut 6 bytes") && stdout.contains("1 record that was being written, never acknowledged (acknowledged up to record 20000, all kept)"),
+        "{stdout}"
+    );
+    assert_eq!(state_hash(&stdout), hash);
+
+    // A flipped byte inside an old record: refused with where.
+    let d = before_closing_snapshot(&dir, "flip");
+    let last = files(&d, ".qmj").pop().unwrap();
+    let mut bytes = std::fs::read(&last).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x40;
+    std::fs::write(&last, &bytes).unwrap();
+    refused(&d, "journal corrupted at byte");
+
+    // Two segments swapped in name, and one duplicated under the next one's name.
+    let d = copy(&dir, "swap");
+    let list = files(&d, ".qmj");
+    let (a, b) = (&list[list.len() - 2], &list[list.len() - 1]);
+    let tmp = d.join("swap.tmp");
+    std::fs::rename(a, &tmp).unwrap();
+    std::fs::rename(b, a).unwrap();
+    std::fs::rename(&tmp, b).unwrap();
+    let (code, _, stderr) = recover(&d);
+    assert_eq!(code, 1, "{stderr}");
+    let d = copy(&dir, "duplicate");
+    let list = files(&d, ".qmj");
+    std::fs::copy(&list[list.len() - 2], &list[list.len() - 1]).unwrap();
+    let (code, _, stderr) = recover(&d);
+    assert_eq!(code, 1, "{stderr}");
+
+    // The acknowledged position file damaged: refused with what to do.
+    let d = copy(&dir, "ack");
+    std::fs::write(d.join("acknowledged.qma"), [1, 2, 3]).unwrap();
+    refused(&d, "acknowledged.qma: damaged");
+
+    // The newest snapshot damaged or deleted: the older one and more journal restore the same
+    // state.
+    for (name, damage) in [("snapshot-flip", true), ("snapshot-gone", false)] {
+        let d = copy(&dir, name);
+        let newest = files(&d, ".qms").pop().unwrap();
+        if damage {
+            let mut bytes = std::fs::read(&newest).unwrap();
+            let at = bytes.len() / 3;
+            bytes[at] ^= 0xff;
+            std::fs::write(&newest, bytes).unwrap();
+        } else {
+            std::fs::remove_file(&newest).unwrap();
+        }
+        let (code, stdout, stderr) = recover(&d);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        assert_eq!(state_hash(&stdout), hash, "{name}");
+    }
+
+    // The segment right after the newest snapshot deleted, the later ones kept.
+    let d = copy(&dir, "after-snapshot");
+    let (newest, _) = newest_snapshot(&d);
+    let after = d.join(format!("journal-{:020}.qmj", newest + 1));
+    std::fs::remove_file(&after).unwrap();
+    let (code, _, stderr) = recover(&d);
+    assert_eq!(code, 1, "{stderr}");
+
+    // The scenario copy edited: the journal would replay onto another opening engine.
+    let d = copy(&dir, "scenario");
+    let text = std::fs::read_to_string(d.join("scenario.toml")).unwrap();
+    std::fs::write(
+        d.join("scenario.toml"),
+        text.replace("seed = 42", "seed = 43"),
+    )
+    .unwrap();
+    refused(&d, "scenario.toml: changed since the folder was made");
+
+    // A crash's temporary snapshot is removed, and recovery is complete.
+    let d = copy(&dir, "temporary");
+    std::fs::write(d.join("snapshot-00000000000000099999.qms.tmp"), b"half").unwrap();
+    let (code, stdout, stderr) = recover(&d);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(state_hash(&stdout), hash);
+    assert!(files(&d, ".tmp").is_empty());
+}
+
+fn newest_snapshot(dir: &Path) -> (u64, PathBuf) {
+    let path = files(dir, ".qms").pop().unwrap();
+    let seq = path
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .trim_start_matches("snapshot-")
+        .parse()
+        .unwrap();
+    (seq, path)
+}
