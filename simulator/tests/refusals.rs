@@ -602,3 +602,59 @@ fn an_import_never_overwrites_the_history_it_reads() {
         assert_eq!(std::fs::read_to_string(&csv).unwrap(), rows);
     }
 }
+
+/// polars' Parquet reader panics on some damaged footers and pages; `qm import` turns that into
+/// a located refusal with nothing of the panic on the terminal.
+#[test]
+fn a_damaged_parquet_file_is_refused_not_a_panic() {
+    use polars::prelude::*;
+    let dir = temp_dir("parquet-damage");
+    let mut frame = df!(
+        "InvoiceNo" => ["536365", "536366", "536367"],
+        "StockCode" => ["85123A", "71053", "22633"],
+        "Quantity" => [6i64, 6, 12],
+        "InvoiceDate" => ["2011-06-01 08:26:00", "2011-06-01 09:26:00", "2011-06-01 10:26:00"],
+        "UnitPrice" => [2.55f64, 3.39, 1.85],
+        "CustomerID" => ["17850", "17850", "13047"],
+        "Country" => ["United Kingdom", "United Kingdom", "France"],
+    )
+    .unwrap();
+    let mut good = Vec::new();
+    ParquetWriter::new(&mut good).finish(&mut frame).unwrap();
+    let path = dir.join("history.parquet");
+    let preset = qm_simulator::scenario::columns::ColumnMapping::preset("online_retail").unwrap();
+    // Every byte of the footer set to 0xff in turn: the first that made the reader panic.
+    let footer = good.len()
+        - 8
+        - u32::from_le_bytes(good[good.len() - 8..good.len() - 4].try_into().unwrap()) as usize;
+    let panicking = (footer..good.len() - 8).find_map(|i| {
+        let mut bytes = good.clone();
+        bytes[i] = 0xff;
+        std::fs::write(&path, &bytes).unwrap();
+        match qm_simulator::demand::import::import(&path, &preset, false) {
+            Err(e) if e.to_string().contains("not a readable Parquet file") => Some(bytes),
+            _ => None,
+        }
+    });
+    let bytes = panicking.expect("some footer damage makes polars panic");
+    std::fs::write(&path, &bytes).unwrap();
+    let out = dir.join("history.qmd");
+    let output = qm(&[
+        "import",
+        path.to_str().unwrap(),
+        "--preset",
+        "online_retail",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {}: not a readable Parquet file",
+            path.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -5,7 +5,6 @@
 //! that do not parse are reported with their row number (1 = the first data row) and
 //! skipped, or stop the import when `strict` is set.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{NaiveDateTime, TimeZone};
@@ -14,6 +13,9 @@ use polars::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::csv_rows;
+use super::guard::without_panics;
+pub use super::import_report::describe;
+use super::import_report::nothing_kept;
 use super::log::{
     DemandLog, ImportCounts, RecordedLine, RecordedOrder, RecordedSku, RecordedUndo,
     RecordedWriteOff, Undo, NONE,
@@ -119,7 +121,12 @@ pub fn import_with_progress(
             path: name.clone(),
             message: e.to_string(),
         })?;
-        let frame = ParquetReader::new(file).finish().map_err(read_err)?;
+        let frame = without_panics(|| ParquetReader::new(file).finish())
+            .map_err(|message| ImportError::Read {
+                path: name.clone(),
+                message,
+            })?
+            .map_err(read_err)?;
         let header = frame
             .get_column_names()
             .iter()
@@ -240,31 +247,6 @@ pub fn import_with_progress(
         });
     }
     Ok(imported)
-}
-
-/// Why an import kept no row: no data rows, or the commonest reasons rows were set aside,
-/// with the first bad row.
-fn nothing_kept(imported: &Imported) -> String {
-    let counts = &imported.log.counts;
-    if counts.rows_read == 0 {
-        return "the file has a header but no data rows".into();
-    }
-    let mut reasons: Vec<(&String, &u64)> = counts.set_aside.iter().collect();
-    reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    let listed: Vec<String> = reasons
-        .iter()
-        .take(3)
-        .map(|(reason, n)| format!("{reason} ({n})"))
-        .collect();
-    let mut why = format!(
-        "all {} rows were set aside: {}",
-        counts.rows_read,
-        listed.join(", ")
-    );
-    if let Some((row, reason)) = imported.bad_rows.first() {
-        why.push_str(&format!("; the first, row {row}: {reason}"));
-    }
-    why
 }
 
 enum Time<'a> {
@@ -719,48 +701,6 @@ impl Builder {
             bad_rows: self.bad_rows,
         }
     }
-}
-
-/// The import report the CLI prints: rows read, used, and set aside per reason.
-pub fn describe(counts: &ImportCounts, bad_rows: &[(u64, String)]) -> String {
-    let mut out = String::new();
-    let mut line = |text: String| {
-        out.push_str(&text);
-        out.push('\n');
-    };
-    line(format!("rows read            {:>10}", counts.rows_read));
-    line(format!("rows used            {:>10}", counts.rows_used));
-    line(format!(
-        "  order lines        {:>10}  in {} orders",
-        counts.sale_lines, counts.orders
-    ));
-    line(format!(
-        "  cancellations      {:>10}",
-        counts.cancellation_lines
-    ));
-    line(format!("  returns            {:>10}", counts.return_lines));
-    line(format!(
-        "  stock write-offs   {:>10}",
-        counts.write_off_lines
-    ));
-    line(format!(
-        "rows set aside       {:>10}",
-        counts.rows_set_aside()
-    ));
-    let reasons: BTreeMap<&String, &u64> = counts.set_aside.iter().collect();
-    for (reason, n) in reasons {
-        line(format!("  {reason:<32} {n:>10}"));
-    }
-    if !counts.notes.is_empty() {
-        line("notes (rows used)".into());
-        for (note, n) in &counts.notes {
-            line(format!("  {note:<32} {n:>10}"));
-        }
-    }
-    for (row, reason) in bad_rows {
-        line(format!("bad row {row}: {reason}"));
-    }
-    out
 }
 
 /// A whole number written as an integer (`6`) or as a float with no fraction (`6.0`, what a

@@ -5,7 +5,9 @@
 mod csv_rows;
 pub mod day;
 mod error;
+mod guard;
 pub mod import;
+mod import_report;
 pub mod log;
 pub mod replay;
 pub mod synthetic;

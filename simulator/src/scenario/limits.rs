@@ -3,6 +3,7 @@
 //! checked from the file's numbers before anything is allocated. `scenarios/README.md` states
 //! the limits with the memory they take.
 
+use super::checker::Checker;
 use super::spec::Scenario;
 
 /// Most simulated days in one run.
@@ -95,4 +96,72 @@ fn event_days(s: &Scenario) -> f64 {
             window + *e.ramp_up_days.get_ref() as f64 + *e.ramp_down_days.get_ref() as f64
         })
         .sum()
+}
+
+impl Scenario {
+    /// What the keys ask for together (each key already in its range): cells, the busiest
+    /// day, the horizon's lines and the opening stock, before anything is allocated.
+    pub(super) fn validate_scale(&self, c: &mut Checker) {
+        let scale = Scale::of(self);
+        let skus = if self.skus.is_empty() {
+            self.catalog.skus.span()
+        } else {
+            0..0
+        };
+        c.check(
+            scale.cells <= MAX_CELLS,
+            skus,
+            "catalog.skus",
+            &format!(
+                "{} SKUs × {} warehouses = {} cells; at most {MAX_CELLS}",
+                scale.cells / self.warehouses.len() as u64,
+                self.warehouses.len(),
+                scale.cells
+            ),
+        );
+        if self.is_recorded() {
+            return;
+        }
+        let rate = &self.demand.orders_per_day;
+        c.check(
+            scale.peak_orders_per_day <= MAX_PEAK_ORDERS_PER_DAY,
+            rate.span(),
+            "demand.orders_per_day",
+            &format!(
+                "the busiest day expects {:.0} orders (the rate × the busiest weekday × the trend × the events' multipliers); at most {MAX_PEAK_ORDERS_PER_DAY}",
+                scale.peak_orders_per_day
+            ),
+        );
+        c.check(
+            scale.horizon_lines <= MAX_HORIZON_LINES,
+            self.horizon.days.span(),
+            "horizon.days",
+            &format!(
+                "the horizon expects {:.3e} order lines; at most {MAX_HORIZON_LINES:.0e}",
+                scale.horizon_lines
+            ),
+        );
+        // A SKU's share of the units is at most 1: the whole day's units for that long bound
+        // every cell's opening stock.
+        let d = &self.demand;
+        let daily_units = scale.peak_orders_per_day
+            * d.mean_lines_per_order.get_ref()
+            * d.mean_units_per_line.get_ref();
+        let most_multiplied = self
+            .warehouses
+            .iter()
+            .map(|w| *w.stock_multiplier.get_ref())
+            .fold(0.0, f64::max);
+        let cover = &self.initial_stock.days_of_cover;
+        let max_cell = qm_engine::constants::MAX_CELL_UNITS as f64;
+        c.check(
+            daily_units * cover.get_ref() * most_multiplied <= max_cell,
+            cover.span(),
+            "initial_stock.days_of_cover",
+            &format!(
+                "{} days of up to {daily_units:.0} units a day could put more than {max_cell} units in a cell",
+                cover.get_ref()
+            ),
+        );
+    }
 }
