@@ -559,7 +559,7 @@ impl Engine {
             }
             plan.clear();
         }
-        Err(Rejection::InsufficientStock)
+        Err(Rejection::Contended)
     }
 
     fn emit_reorder_crossings(
@@ -695,6 +695,7 @@ impl Engine {
                 order: order.id,
                 rejection,
                 units_short: self.units_short(channel, order),
+                short_at_decision: plan.shortfalls.iter().map(|s| s.units as u64).sum(),
             });
             return Ok(Reserved::Rejected(rejection));
         }

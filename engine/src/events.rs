@@ -41,8 +41,13 @@ pub enum EventKind {
         /// Units of the order the channel's warehouses together did not have free for it (after
         /// buffers) at the decision, per SKU: what the network lacked. 0 when it had every unit
         /// and the order was refused for another reason (no single warehouse held it all, or
-        /// capacity).
+        /// capacity). Read just after the decision: under concurrent calls the stock may have
+        /// moved since.
         units_short: u64,
+        /// Units the plan that decided found short, from the very stock reads it decided on
+        /// (the warehouses it would have used under the split policy): the decision's
+        /// evidence. Positive for every `InsufficientStock`; 0 for the other rejections.
+        short_at_decision: u64,
     },
     /// Units of a line wait for stock at a warehouse.
     Backordered {

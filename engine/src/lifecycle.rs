@@ -26,6 +26,9 @@ pub enum Rejection {
     InsufficientStock,
     /// The channel has no warehouse it may use.
     NoEligibleWarehouse,
+    /// Every plan found the units, and every take lost its race for them to other calls
+    /// ([`crate::constants::MAX_PLAN_ATTEMPTS`] times): not a stockout; a retry may succeed.
+    Contended,
 }
 
 impl Rejection {
@@ -34,6 +37,7 @@ impl Rejection {
         match self {
             Self::InsufficientStock => "insufficient_stock",
             Self::NoEligibleWarehouse => "no_eligible_warehouse",
+            Self::Contended => "contended",
         }
     }
 }

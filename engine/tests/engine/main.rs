@@ -11,3 +11,4 @@ mod dst;
 mod lifecycle;
 mod properties;
 mod strategies;
+mod stress;
