@@ -57,7 +57,7 @@ hdrhistogram = "7"
 
 # As the workspace's release profile.
 [profile.release]
-debug = 1
+debug = "line-tables-only"
 codegen-units = 4
 
 [workspace]

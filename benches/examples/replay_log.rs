@@ -17,6 +17,10 @@ use qm_simulator::demand::log::DemandLog;
 use qm_simulator::demand::replay::MAX_LINES_PER_PART;
 use qm_simulator::scenario::columns::ColumnMapping;
 
+#[allow(
+    clippy::too_many_lines,
+    reason = "a measurement script read top to bottom: import, write, read, replay, print"
+)]
 fn main() {
     let mut args = std::env::args().skip(1);
     let log_path = args.next().map(PathBuf::from);

@@ -75,3 +75,6 @@ impl ChannelId {
         self.0 as usize
     }
 }
+
+/// A set of warehouses as a bit mask (bit `i` = `WarehouseId(i)`).
+pub type WarehouseMask = u64;

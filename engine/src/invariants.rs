@@ -65,6 +65,13 @@ impl Problems {
     }
 }
 
+/// What the orders hold, per cell.
+struct Held {
+    reserved: Vec<u64>,
+    allocated: Vec<u64>,
+    backordered: FxHashMap<u32, u64>,
+}
+
 impl Engine {
     /// Checks every invariant: per cell `reserved + allocated ≤ on_hand` and unit conservation
     /// (initial + received + returned + adjusted in = on hand + shipped + scrapped + adjusted out);
@@ -74,13 +81,38 @@ impl Engine {
     pub fn check_invariants(&self) -> Result<InvariantReport, InvariantViolation> {
         let cells = self.inventory.len();
         let mut problems = Problems(Vec::new());
-        let mut reserved = vec![0u64; cells];
-        let mut allocated = vec![0u64; cells];
-        let mut backordered: FxHashMap<u32, u64> = FxHashMap::default();
         let mut report = InvariantReport {
             cells,
             ..Default::default()
         };
+        let held = self.check_orders(&mut problems, &mut report);
+        let holds = report.holds;
+        let resolved = holds.confirmed + holds.released + holds.expired + report.open_holds;
+        problems.check(holds.created == resolved, || {
+            format!(
+                "holds created {} ≠ confirmed {} + released {} + expired {} + open {}",
+                holds.created, holds.confirmed, holds.released, holds.expired, report.open_holds
+            )
+        });
+        self.check_cells(&mut problems, &mut report, &held);
+        self.check_book(&mut problems, &held.backordered);
+        report.backordered_units = held.backordered.values().sum();
+        if problems.0.is_empty() {
+            Ok(report)
+        } else {
+            Err(InvariantViolation {
+                problems: problems.0,
+            })
+        }
+    }
+
+    /// Every order's picks and backorders: their states fit the order's, and what they hold
+    /// per cell.
+    fn check_orders(&self, problems: &mut Problems, report: &mut InvariantReport) -> Held {
+        let cells = self.inventory.len();
+        let mut reserved = vec![0u64; cells];
+        let mut allocated = vec![0u64; cells];
+        let mut backordered: FxHashMap<u32, u64> = FxHashMap::default();
         for shard in self.orders.shards() {
             report.holds.add(&shard.holds);
             for (id, record) in shard.orders.iter() {
@@ -133,14 +165,18 @@ impl Engine {
                 );
             }
         }
-        let holds = report.holds;
-        let resolved = holds.confirmed + holds.released + holds.expired + report.open_holds;
-        problems.check(holds.created == resolved, || {
-            format!(
-                "holds created {} ≠ confirmed {} + released {} + expired {} + open {}",
-                holds.created, holds.confirmed, holds.released, holds.expired, report.open_holds
-            )
-        });
+        Held {
+            reserved,
+            allocated,
+            backordered,
+        }
+    }
+
+    /// Every cell: not oversold, its units conserved, and its reserved and allocated units
+    /// those the orders hold.
+    fn check_cells(&self, problems: &mut Problems, report: &mut InvariantReport, held: &Held) {
+        let (reserved, allocated) = (&held.reserved, &held.allocated);
+        let cells = self.inventory.len();
         for cell in 0..cells {
             let (on_hand, committed) = self.inventory.stock_word(cell);
             let cell_allocated = self.inventory.allocated_units(cell);
@@ -183,6 +219,10 @@ impl Engine {
             report.reserved_units += cell_reserved;
             report.allocated_units += cell_allocated as u64;
         }
+    }
+
+    /// The backorder book holds what the orders wait for, cell by cell, both ways.
+    fn check_book(&self, problems: &mut Problems, backordered: &FxHashMap<u32, u64>) {
         let book = self.backorders.totals();
         for (cell, units) in backordered.iter().filter(|(_, u)| **u > 0) {
             let booked = book.get(cell).copied().unwrap_or(0);
@@ -195,14 +235,6 @@ impl Engine {
                 backordered.get(cell).copied().unwrap_or(0) == *units,
                 || format!("cell {cell}: book has {units} units no order waits for"),
             );
-        }
-        report.backordered_units = backordered.values().sum();
-        if problems.0.is_empty() {
-            Ok(report)
-        } else {
-            Err(InvariantViolation {
-                problems: problems.0,
-            })
         }
     }
 }

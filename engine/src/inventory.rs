@@ -20,7 +20,7 @@
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
-use crate::channel::Buffer;
+use crate::buffer::Buffer;
 use crate::constants::MAX_CELL_UNITS;
 use crate::prefetch::{has_prefetch_for_write, prefetch_address, prefetch_address_for_write};
 

@@ -17,6 +17,7 @@
 
 pub mod allocation;
 mod backorder;
+mod buffer;
 mod channel;
 pub mod codec;
 pub mod constants;
@@ -43,11 +44,13 @@ pub use allocation::{
     AllocationStrategy, Candidate, Explanation, Pick, Plan, PlanContext, Shortfall, StockView,
     StrategyKind,
 };
-pub use channel::{Buffer, ChannelConfig, WarehouseMask};
+pub use buffer::Buffer;
+pub use channel::ChannelConfig;
 pub use engine::{Engine, EngineConfig};
 pub use error::{ConfigError, OrderError, ReserveError, StockError};
 pub use events::{Event, EventKind};
 pub use geo::{GeoPoint, InvalidLocation};
+pub use ids::WarehouseMask;
 pub use ids::{CarrierId, ChannelId, OrderId, ShipmentId, SkuId, WarehouseId};
 pub use invariants::{InvariantReport, InvariantViolation};
 pub use inventory::{CellLedger, CellSnapshot};

@@ -253,6 +253,39 @@ fn order_state(id: OrderId, r: &OrderRecord) -> OrderState {
     }
 }
 
+/// An order's shipments, checking their warehouses and states.
+fn shipment_records(
+    o: &OrderState,
+    warehouses: u16,
+) -> Result<SmallVec<[ShipmentRecord; 1]>, String> {
+    let bad = |what: &str| Err(format!("order {}: {what}", o.id));
+    let mut shipments: SmallVec<[ShipmentRecord; 1]> = SmallVec::new();
+    for &(warehouse, state, quote) in &o.shipments {
+        if warehouse >= warehouses {
+            return bad("a shipment names an unknown warehouse");
+        }
+        let state = match state {
+            0 => ShipmentState::Pending,
+            1 => ShipmentState::Shipped,
+            2 => ShipmentState::Cancelled,
+            _ => return bad("unknown shipment state"),
+        };
+        shipments.push(ShipmentRecord {
+            warehouse: WarehouseId(warehouse),
+            state,
+            quote: quote.map(
+                |(carrier, cost_cents, transit_days, meets_promise)| CarrierQuote {
+                    carrier: CarrierId(carrier),
+                    cost_cents,
+                    transit_days,
+                    meets_promise,
+                },
+            ),
+        });
+    }
+    Ok(shipments)
+}
+
 /// Rebuilds a record, checking every index against the engine's shape.
 fn order_record(
     o: &OrderState,
@@ -295,30 +328,7 @@ fn order_record(
             state,
         });
     }
-    let mut shipments: SmallVec<[ShipmentRecord; 1]> = SmallVec::new();
-    for &(warehouse, state, quote) in &o.shipments {
-        if warehouse >= warehouses {
-            return bad("a shipment names an unknown warehouse");
-        }
-        let state = match state {
-            0 => ShipmentState::Pending,
-            1 => ShipmentState::Shipped,
-            2 => ShipmentState::Cancelled,
-            _ => return bad("unknown shipment state"),
-        };
-        shipments.push(ShipmentRecord {
-            warehouse: WarehouseId(warehouse),
-            state,
-            quote: quote.map(
-                |(carrier, cost_cents, transit_days, meets_promise)| CarrierQuote {
-                    carrier: CarrierId(carrier),
-                    cost_cents,
-                    transit_days,
-                    meets_promise,
-                },
-            ),
-        });
-    }
+    let shipments = shipment_records(o, warehouses)?;
     let mut backorders = Vec::with_capacity(o.backorders.len());
     for &(sku, line, warehouse, units, sequence) in &o.backorders {
         if sku >= skus || warehouse >= warehouses || line >= o.line_count {

@@ -2,6 +2,7 @@
 //! description ([`Chart`]) so that one run's report and a comparison of several runs draw the
 //! same charts, overlaid.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 /// The palette (Tableau 10): series colours in order.
@@ -153,9 +154,9 @@ pub fn svg(chart: &Chart, width: u32, height: u32) -> String {
     )
 }
 
-type DrawResult = Result<(), Box<dyn std::error::Error>>;
-
-fn draw(chart: &Chart, width: u32, height: u32, out: &mut String) -> DrawResult {
+/// The axes' ranges: every finite point, half a bar either side, the reference lines, and room
+/// above the highest value.
+fn ranges(chart: &Chart) -> (f64, f64, f64, f64) {
     let finite = |p: &&(f64, f64)| p.0.is_finite() && p.1.is_finite();
     let points = || {
         chart
@@ -189,6 +190,63 @@ fn draw(chart: &Chart, width: u32, height: u32, out: &mut String) -> DrawResult 
         .fold(0.0, f64::max);
     let y_min = points().map(|p| p.1).fold(0.0, f64::min);
     let y1 = if y_max > 0.0 { y_max * 1.08 } else { 1.0 };
+    (x0, x1, y_min, y1)
+}
+
+/// The points in runs of finite ones: NaN breaks a line, so each run is drawn separately.
+fn finite_runs(points: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
+    let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+    for &p in points {
+        if p.0.is_finite() && p.1.is_finite() {
+            runs.last_mut().expect("one run at least").push(p);
+        } else if !runs.last().expect("one run at least").is_empty() {
+            runs.push(Vec::new());
+        }
+    }
+    runs.retain(|r| !r.is_empty());
+    runs
+}
+
+/// The chart's drawing area, in its coordinates.
+type Plot<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The horizontal and vertical reference lines with their labels, across the axes' ranges.
+fn reference_lines(
+    c: &mut Plot,
+    chart: &Chart,
+    (x0, x1, y_min, y1): (f64, f64, f64, f64),
+) -> DrawResult {
+    let reference = RGBColor(90, 90, 90);
+    for (y, label) in &chart.h_lines {
+        c.draw_series(std::iter::once(PathElement::new(
+            vec![(x0, *y), (x1, *y)],
+            reference.stroke_width(1),
+        )))?;
+        c.draw_series(std::iter::once(Text::new(
+            label.clone(),
+            (x0, *y),
+            ("sans-serif", 11).into_font().color(&reference),
+        )))?;
+    }
+    for (x, label) in &chart.v_lines {
+        c.draw_series(std::iter::once(PathElement::new(
+            vec![(*x, y_min), (*x, y1)],
+            reference.stroke_width(1),
+        )))?;
+        c.draw_series(std::iter::once(Text::new(
+            label.clone(),
+            (*x, y1 * 0.9),
+            ("sans-serif", 11).into_font().color(&reference),
+        )))?;
+    }
+    Ok(())
+}
+
+type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
+fn draw(chart: &Chart, width: u32, height: u32, out: &mut String) -> DrawResult {
+    let finite = |p: &&(f64, f64)| p.0.is_finite() && p.1.is_finite();
+    let (x0, x1, y_min, y1) = ranges(chart);
 
     let root = SVGBackend::with_string(out, (width, height)).into_drawing_area();
     root.fill(&WHITE)?;
@@ -254,18 +312,9 @@ fn draw(chart: &Chart, width: u32, height: u32, out: &mut String) -> DrawResult 
                 } else {
                     line_color.stroke_width(2)
                 };
-                // NaN breaks the line: draw each finite run separately.
-                let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
-                for &p in &series.points {
-                    if p.0.is_finite() && p.1.is_finite() {
-                        runs.last_mut().expect("one run at least").push(p);
-                    } else if !runs.last().expect("one run at least").is_empty() {
-                        runs.push(Vec::new());
-                    }
-                }
                 c.draw_series(
-                    runs.into_iter()
-                        .filter(|r| !r.is_empty())
+                    finite_runs(&series.points)
+                        .into_iter()
                         .map(move |r| PathElement::new(r, style)),
                 )?
             }
@@ -274,29 +323,7 @@ fn draw(chart: &Chart, width: u32, height: u32, out: &mut String) -> DrawResult 
             Rectangle::new([(x, y - 4), (x + 14, y + 4)], legend_color.filled())
         });
     }
-    let reference = RGBColor(90, 90, 90);
-    for (y, label) in &chart.h_lines {
-        c.draw_series(std::iter::once(PathElement::new(
-            vec![(x0, *y), (x1, *y)],
-            reference.stroke_width(1),
-        )))?;
-        c.draw_series(std::iter::once(Text::new(
-            label.clone(),
-            (x0, *y),
-            ("sans-serif", 11).into_font().color(&reference),
-        )))?;
-    }
-    for (x, label) in &chart.v_lines {
-        c.draw_series(std::iter::once(PathElement::new(
-            vec![(*x, y_min), (*x, y1)],
-            reference.stroke_width(1),
-        )))?;
-        c.draw_series(std::iter::once(Text::new(
-            label.clone(),
-            (*x, y1 * 0.9),
-            ("sans-serif", 11).into_font().color(&reference),
-        )))?;
-    }
+    reference_lines(&mut c, chart, (x0, x1, y_min, y1))?;
     if chart.series.iter().any(|s| !s.name.is_empty()) {
         c.configure_series_labels()
             .position(SeriesLabelPosition::UpperRight)

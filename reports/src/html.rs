@@ -480,19 +480,7 @@ pub fn report(run: &RunData) -> String {
     body += &figure(&daily_orders(&runs), CHART_WIDTH, CHART_HEIGHT, "Orders placed each day (grey) and orders whose last shipment left that day (blue). Shaded: calendar events.");
     body += "<h2>Stock</h2>\n";
     body += &figure(&stock_totals(&runs), CHART_WIDTH, CHART_HEIGHT, "On-hand units at each daily close against the safety stock the policy holds (forecast policies).");
-    let mut top: Vec<&str> = Vec::new();
-    for row in &run.sku_daily {
-        if !top.contains(&row.sku.as_str()) {
-            top.push(&row.sku);
-        }
-    }
-    if !top.is_empty() {
-        body += "<div class=\"grid\">\n";
-        for sku in &top {
-            body += &figure(&sku_stock(run, sku), SMALL_WIDTH, SMALL_HEIGHT, "");
-        }
-        body += "</div>\n<p class=\"meta\">The six SKUs with the most expected demand: on hand (all warehouses) against safety stock (forecast policies) and reorder point.</p>\n";
-    }
+    body += &top_sku_figures(run);
     body += "<h2>Processing time</h2>\n";
     body += &figure(
         &processing(&runs),
@@ -508,6 +496,41 @@ pub fn report(run: &RunData) -> String {
         "Lines shipped at each day's cutoff as a share of the warehouse's pick/pack capacity.",
     );
     let days = run.number("days").unwrap_or(0.0);
+    body += &warehouse_table(run, days);
+    body += "<h2>Channels</h2>\n";
+    body += &channel_table(run);
+    body += &format!("<h2>SKUs: the {SKU_TABLE_ROWS} with the most units ordered</h2>\n");
+    body += &sku_table(run, days);
+    body += "<h2>Engine latency</h2>\n";
+    body += &figure(&latency(&runs), CHART_WIDTH, CHART_HEIGHT, "Share of calls per power-of-two latency bucket (hdrhistogram), per call kind. Wall clock: differs from run to run.");
+    body += &latency_table(run);
+    body += "<h2>Every KPI</h2>\n";
+    body += &kpi_table(run);
+    page(&format!("Quartermaster: {scenario}"), &body)
+}
+
+/// The six top SKUs' stock charts, when the run tracked them.
+fn top_sku_figures(run: &RunData) -> String {
+    let mut body = String::new();
+    let mut top: Vec<&str> = Vec::new();
+    for row in &run.sku_daily {
+        if !top.contains(&row.sku.as_str()) {
+            top.push(&row.sku);
+        }
+    }
+    if !top.is_empty() {
+        body += "<div class=\"grid\">\n";
+        for sku in &top {
+            body += &figure(&sku_stock(run, sku), SMALL_WIDTH, SMALL_HEIGHT, "");
+        }
+        body += "</div>\n<p class=\"meta\">The six SKUs with the most expected demand: on hand (all warehouses) against safety stock (forecast policies) and reorder point.</p>\n";
+    }
+    body
+}
+
+/// One row per warehouse: capacity, use, stock and pick errors.
+fn warehouse_table(run: &RunData, days: f64) -> String {
+    let mut body = String::new();
     body += &table(
         &[
             "warehouse",
@@ -540,7 +563,12 @@ pub fn report(run: &RunData) -> String {
             ]
         }),
     );
-    body += "<h2>Channels</h2>\n";
+    body
+}
+
+/// One row per sales channel.
+fn channel_table(run: &RunData) -> String {
+    let mut body = String::new();
     body += &table(
         &[
             "channel",
@@ -566,7 +594,12 @@ pub fn report(run: &RunData) -> String {
             ]
         }),
     );
-    body += &format!("<h2>SKUs: the {SKU_TABLE_ROWS} with the most units ordered</h2>\n");
+    body
+}
+
+/// The SKUs with the most units ordered.
+fn sku_table(run: &RunData, days: f64) -> String {
+    let mut body = String::new();
     let abc = crate::tables::abc_classes(&run.skus);
     let mut order: Vec<usize> = (0..run.skus.len()).collect();
     order.sort_by(|&a, &b| {
@@ -604,12 +637,7 @@ pub fn report(run: &RunData) -> String {
             ]
         }),
     );
-    body += "<h2>Engine latency</h2>\n";
-    body += &figure(&latency(&runs), CHART_WIDTH, CHART_HEIGHT, "Share of calls per power-of-two latency bucket (hdrhistogram), per call kind. Wall clock: differs from run to run.");
-    body += &latency_table(run);
-    body += "<h2>Every KPI</h2>\n";
-    body += &kpi_table(run);
-    page(&format!("Quartermaster: {scenario}"), &body)
+    body
 }
 
 fn latency_table(run: &RunData) -> String {

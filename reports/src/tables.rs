@@ -148,115 +148,140 @@ pub fn build(run: &RunData) -> Vec<Table> {
     vec![
         summary(run),
         daily(run, start),
-        Frame::new(&run.warehouse_daily)
-            .date(start, |r| r.day)
-            .col("day", "day index from 0", |r| r.day)
-            .col("warehouse", "warehouse code", |r| r.warehouse.as_str())
-            .col(
-                "lines_shipped",
-                "order lines shipped at the day's cutoff",
-                |r| r.lines_shipped,
-            )
-            .col(
-                "capacity_lines",
-                "its pick/pack capacity that day, lines",
-                |r| r.capacity_lines,
-            )
-            .col(
-                "capacity_use_share",
-                "lines_shipped ÷ capacity_lines",
-                |r| share(r.lines_shipped as f64, r.capacity_lines as f64),
-            )
-            .col(
-                "backlog_lines",
-                "paid lines still waiting after the cutoff",
-                |r| r.backlog_lines,
-            )
-            .col("on_hand_units", "on-hand units at the close", |r| {
-                r.on_hand_units
-            })
-            .table("warehouse_daily", "warehouse and day", false),
+        warehouse_daily(run, start),
         warehouses(run, days),
         skus(run, days),
-        Frame::new(&run.sku_daily)
-            .date(start, |r| r.day)
-            .col("day", "day index from 0", |r| r.day)
-            .col("sku", "SKU code", |r| r.sku.as_str())
-            .col(
-                "on_hand_units",
-                "on-hand units at the close, all warehouses",
-                |r| r.on_hand_units,
-            )
-            .col(
-                "safety_stock_units",
-                "safety stock, all warehouses (forecast policies; null otherwise)",
-                |r| r.safety_stock_units,
-            )
-            .col(
-                "reorder_point_units",
-                "reorder point, all warehouses",
-                |r| r.reorder_point_units,
-            )
-            .table(
-                "sku_daily",
-                "top SKU (the six with the most expected demand) and day",
-                false,
-            ),
-        Frame::new(&run.channels)
-            .col("channel", "channel code", |r| r.channel.as_str())
-            .col("strategy", "its allocation strategy", |r| {
-                r.strategy.as_str()
-            })
-            .order_counts(|r| &r.counts)
-            .unit_counts(|r| &r.counts)
-            .col(
-                "shipping_cost_cents",
-                "carrier cost of its orders' shipments, reshipments included, cents",
-                |r| r.counts.shipping_cost_cents,
-            )
-            .table(
-                "channels",
-                "sales channel; its counts are those of its orders",
-                false,
-            ),
+        sku_daily(run, start),
+        channels(run),
         processing_time(run),
-        Frame::new(&run.latency.kinds)
-            .col("call", "engine call kind", |r| r.call.as_str())
-            .col("calls", "calls measured", |r| r.calls)
-            .col("latency_ns_p50", "median wall-clock latency, ns", |r| {
-                r.latency_ns_p50
-            })
-            .col("latency_ns_p90", "90th percentile, ns", |r| {
-                r.latency_ns_p90
-            })
-            .col("latency_ns_p99", "99th percentile, ns", |r| {
-                r.latency_ns_p99
-            })
-            .col("latency_ns_p999", "99.9th percentile, ns", |r| {
-                r.latency_ns_p999
-            })
-            .col("latency_ns_max", "maximum, ns", |r| r.latency_ns_max)
-            .col("latency_ns_mean", "mean, ns", |r| r.latency_ns_mean)
-            .table("latency", "engine call kind (from an hdrhistogram)", true),
-        Frame::new(&run.latency.histogram)
-            .col("call", "engine call kind", |r| r.call.as_str())
-            .col(
-                "latency_ns_from",
-                "bucket's lower edge, ns (exclusive)",
-                |r| r.latency_ns_from,
-            )
-            .col(
-                "latency_ns_to",
-                "bucket's upper edge, ns (inclusive)",
-                |r| r.latency_ns_to,
-            )
-            .col("calls", "calls in the bucket", |r| r.calls)
-            .table(
-                "latency_histogram",
-                "power-of-two latency bucket of a call kind",
-                true,
-            ),
+        latency(run),
+        latency_histogram(run),
     ]
+}
+
+/// Lines shipped, capacity and stock per warehouse and day.
+fn warehouse_daily(run: &RunData, start: NaiveDate) -> Table {
+    Frame::new(&run.warehouse_daily)
+        .date(start, |r| r.day)
+        .col("day", "day index from 0", |r| r.day)
+        .col("warehouse", "warehouse code", |r| r.warehouse.as_str())
+        .col(
+            "lines_shipped",
+            "order lines shipped at the day's cutoff",
+            |r| r.lines_shipped,
+        )
+        .col(
+            "capacity_lines",
+            "its pick/pack capacity that day, lines",
+            |r| r.capacity_lines,
+        )
+        .col(
+            "capacity_use_share",
+            "lines_shipped ÷ capacity_lines",
+            |r| share(r.lines_shipped as f64, r.capacity_lines as f64),
+        )
+        .col(
+            "backlog_lines",
+            "paid lines still waiting after the cutoff",
+            |r| r.backlog_lines,
+        )
+        .col("on_hand_units", "on-hand units at the close", |r| {
+            r.on_hand_units
+        })
+        .table("warehouse_daily", "warehouse and day", false)
+}
+
+/// Stock, safety stock and reorder point of the top SKUs per day.
+fn sku_daily(run: &RunData, start: NaiveDate) -> Table {
+    Frame::new(&run.sku_daily)
+        .date(start, |r| r.day)
+        .col("day", "day index from 0", |r| r.day)
+        .col("sku", "SKU code", |r| r.sku.as_str())
+        .col(
+            "on_hand_units",
+            "on-hand units at the close, all warehouses",
+            |r| r.on_hand_units,
+        )
+        .col(
+            "safety_stock_units",
+            "safety stock, all warehouses (forecast policies; null otherwise)",
+            |r| r.safety_stock_units,
+        )
+        .col(
+            "reorder_point_units",
+            "reorder point, all warehouses",
+            |r| r.reorder_point_units,
+        )
+        .table(
+            "sku_daily",
+            "top SKU (the six with the most expected demand) and day",
+            false,
+        )
+}
+
+/// Each sales channel's counts.
+fn channels(run: &RunData) -> Table {
+    Frame::new(&run.channels)
+        .col("channel", "channel code", |r| r.channel.as_str())
+        .col("strategy", "its allocation strategy", |r| {
+            r.strategy.as_str()
+        })
+        .order_counts(|r| &r.counts)
+        .unit_counts(|r| &r.counts)
+        .col(
+            "shipping_cost_cents",
+            "carrier cost of its orders' shipments, reshipments included, cents",
+            |r| r.counts.shipping_cost_cents,
+        )
+        .table(
+            "channels",
+            "sales channel; its counts are those of its orders",
+            false,
+        )
+}
+
+/// The engine calls' latency percentiles.
+fn latency(run: &RunData) -> Table {
+    Frame::new(&run.latency.kinds)
+        .col("call", "engine call kind", |r| r.call.as_str())
+        .col("calls", "calls measured", |r| r.calls)
+        .col("latency_ns_p50", "median wall-clock latency, ns", |r| {
+            r.latency_ns_p50
+        })
+        .col("latency_ns_p90", "90th percentile, ns", |r| {
+            r.latency_ns_p90
+        })
+        .col("latency_ns_p99", "99th percentile, ns", |r| {
+            r.latency_ns_p99
+        })
+        .col("latency_ns_p999", "99.9th percentile, ns", |r| {
+            r.latency_ns_p999
+        })
+        .col("latency_ns_max", "maximum, ns", |r| r.latency_ns_max)
+        .col("latency_ns_mean", "mean, ns", |r| r.latency_ns_mean)
+        .table("latency", "engine call kind (from an hdrhistogram)", true)
+}
+
+/// The engine calls' latency histogram.
+fn latency_histogram(run: &RunData) -> Table {
+    Frame::new(&run.latency.histogram)
+        .col("call", "engine call kind", |r| r.call.as_str())
+        .col(
+            "latency_ns_from",
+            "bucket's lower edge, ns (exclusive)",
+            |r| r.latency_ns_from,
+        )
+        .col(
+            "latency_ns_to",
+            "bucket's upper edge, ns (inclusive)",
+            |r| r.latency_ns_to,
+        )
+        .col("calls", "calls in the bucket", |r| r.calls)
+        .table(
+            "latency_histogram",
+            "power-of-two latency bucket of a call kind",
+            true,
+        )
 }
 
 fn summary(run: &RunData) -> Table {

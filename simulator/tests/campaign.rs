@@ -12,7 +12,7 @@ mod common;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Write;
 use std::panic::AssertUnwindSafe;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use qm_simulator::demand::import::import;
@@ -297,7 +297,64 @@ fn located(error: &str, file: &str) -> bool {
 
 #[test]
 fn every_parser_accepts_or_refuses_with_where_and_within_its_memory() {
+    // One test, the parsers in turn: the allocator's peak is the current case's alone.
     let dir = temp_dir();
+    scenario_campaign(&dir);
+    for format in ["csv", "csv.gz", "parquet"] {
+        history_campaign(&dir, format);
+    }
+    log_campaign(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A shipped scenario's text mutated through its TOML tree, sometimes with byte damage too (a
+/// recorded history's path made absolute first, so the copy finds it).
+fn mutated_scenario(text: &str, rng: &mut StdRng) -> Vec<u8> {
+    let mut tree: toml::Value = toml::from_str(text).unwrap();
+    if let Some(toml::Value::String(path)) = tree
+        .get_mut("demand")
+        .and_then(|d| d.get_mut("recorded"))
+        .and_then(|r| r.get_mut("path"))
+    {
+        *path = common::scenario(path).display().to_string();
+    }
+    for _ in 0..rng.random_range(1..4) {
+        mutate_tree(&mut tree, rng);
+    }
+    let mut bytes = toml::to_string(&tree)
+        .unwrap_or_else(|_| text.to_string())
+        .into_bytes();
+    if rng.random_bool(0.3) {
+        mutate_bytes(&mut bytes, rng);
+    }
+    bytes
+}
+
+/// Runs an accepted scenario's first day when it is small, within [`DAY_MEMORY_BOUND`].
+fn run_first_day(mut s: Scenario, outcomes: &mut Outcomes) {
+    let scale = Scale::of(&s);
+    assert!(scale.cells <= qm_simulator::scenario::limits::MAX_CELLS);
+    let small = scale.cells <= RUN_CELLS
+        && (s.is_recorded() || scale.peak_orders_per_day <= RUN_PEAK_ORDERS);
+    if !small {
+        return;
+    }
+    s.horizon.days = toml::Spanned::new(0..0, 1);
+    PEAK.store(NOW.load(Ordering::Relaxed), Ordering::Relaxed);
+    let before = NOW.load(Ordering::Relaxed);
+    let run = qm_simulator::sim::simulate(&s, s.horizon.seed, &mut |_| {});
+    let peak = PEAK.load(Ordering::Relaxed).saturating_sub(before);
+    assert!(peak <= DAY_MEMORY_BOUND, "a day took {peak} bytes");
+    if let Err(e) = run {
+        // A run may refuse (a recorded history gone bad, say) but says why.
+        assert!(!e.to_string().is_empty());
+    }
+    outcomes.ran_a_day += 1;
+}
+
+/// Scenario files: every shipped one, mutated, each accepted (and its first day run) or refused
+/// at `file:line:column`.
+fn scenario_campaign(dir: &Path) {
     let texts: Vec<(String, String)> = SHIPPED
         .iter()
         .map(|n| {
@@ -307,59 +364,24 @@ fn every_parser_accepts_or_refuses_with_where_and_within_its_memory() {
             )
         })
         .collect();
-    // Scenario files: structural mutations through the TOML tree, and byte damage, written to
-    // a temporary folder (a recorded history's path made absolute first).
-    let scenarios = common::scenario("");
     let outcomes = campaign("scenario", |rng, outcomes| {
         let (name, text) = &texts[rng.random_range(0..texts.len())];
-        let mut tree: toml::Value = toml::from_str(text).unwrap();
-        if let Some(toml::Value::String(path)) = tree
-            .get_mut("demand")
-            .and_then(|d| d.get_mut("recorded"))
-            .and_then(|r| r.get_mut("path"))
-        {
-            *path = scenarios.join(&*path).display().to_string();
-        }
-        for _ in 0..rng.random_range(1..4) {
-            mutate_tree(&mut tree, rng);
-        }
-        let mut bytes = toml::to_string(&tree)
-            .unwrap_or_else(|_| text.clone())
-            .into_bytes();
-        if rng.random_bool(0.3) {
-            mutate_bytes(&mut bytes, rng);
-        }
         let path = dir.join(name);
-        std::fs::write(&path, &bytes).unwrap();
+        std::fs::write(&path, mutated_scenario(text, rng)).unwrap();
         let loaded = Scenario::load(&path);
         std::fs::remove_file(&path).unwrap();
-        let file = path.display().to_string();
         match loaded {
             Err(e) => {
                 let error = e.to_string();
-                assert!(located(&error, &file), "unlocated: {error}");
+                assert!(
+                    located(&error, &path.display().to_string()),
+                    "unlocated: {error}"
+                );
                 outcomes.refused += 1;
             }
             Ok(loaded) => {
                 outcomes.accepted += 1;
-                let mut s = loaded.scenario;
-                let scale = Scale::of(&s);
-                assert!(scale.cells <= qm_simulator::scenario::limits::MAX_CELLS);
-                let small = scale.cells <= RUN_CELLS
-                    && (s.is_recorded() || scale.peak_orders_per_day <= RUN_PEAK_ORDERS);
-                if small {
-                    s.horizon.days = toml::Spanned::new(0..0, 1);
-                    PEAK.store(NOW.load(Ordering::Relaxed), Ordering::Relaxed);
-                    let before = NOW.load(Ordering::Relaxed);
-                    let run = qm_simulator::sim::simulate(&s, s.horizon.seed, &mut |_| {});
-                    let peak = PEAK.load(Ordering::Relaxed).saturating_sub(before);
-                    assert!(peak <= DAY_MEMORY_BOUND, "a day took {peak} bytes");
-                    if let Err(e) = run {
-                        // A run may refuse (a recorded history gone bad, say) but says why.
-                        assert!(!e.to_string().is_empty());
-                    }
-                    outcomes.ran_a_day += 1;
-                }
+                run_first_day(loaded.scenario, outcomes);
             }
         }
     });
@@ -367,58 +389,65 @@ fn every_parser_accepts_or_refuses_with_where_and_within_its_memory() {
         outcomes.refused > 0 && outcomes.accepted > 0,
         "{outcomes:?}"
     );
+}
 
-    // Recorded histories: CSV, gzip-compressed CSV, Parquet.
-    let history = HISTORY.to_string();
-    let preset = ColumnMapping::preset("online_retail").unwrap();
-    for format in ["csv", "csv.gz", "parquet"] {
-        let outcomes = campaign(format, |rng, outcomes| {
-            let mut bytes = history.clone().into_bytes();
-            for _ in 0..rng.random_range(1..4) {
-                mutate_bytes(&mut bytes, rng);
-            }
-            let path = dir.join(format!("history.{format}"));
-            let file_bytes = match format {
-                "csv" => bytes,
-                "csv.gz" => {
-                    let mut gz =
-                        flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-                    gz.write_all(&bytes).unwrap();
-                    let mut gz = gz.finish().unwrap();
-                    if rng.random_bool(0.3) {
-                        mutate_bytes(&mut gz, rng);
-                    }
-                    gz
-                }
-                _ => parquet_of(&bytes, rng),
-            };
-            std::fs::write(&path, &file_bytes).unwrap();
-            match import(&path, &preset, rng.random_bool(0.3)) {
-                Ok(imported) => {
-                    for (row, reason) in &imported.bad_rows {
-                        assert!(*row >= 1 && !reason.is_empty());
-                    }
-                    outcomes.accepted += 1;
-                }
-                Err(e) => {
-                    let error = e.to_string();
-                    assert!(
-                        error.starts_with(&path.display().to_string()),
-                        "unlocated: {error}"
-                    );
-                    outcomes.refused += 1;
-                }
-            }
-        });
-        assert!(
-            outcomes.peak_bytes <= PARSE_MEMORY_BOUND,
-            "{format}: {outcomes:?}"
-        );
+/// A recorded history damaged as bytes, then written as `format` (CSV, gzip-compressed CSV or
+/// Parquet, itself sometimes damaged).
+fn damaged_history(format: &str, rng: &mut StdRng) -> Vec<u8> {
+    let mut bytes = HISTORY.as_bytes().to_vec();
+    for _ in 0..rng.random_range(1..4) {
+        mutate_bytes(&mut bytes, rng);
     }
+    match format {
+        "csv" => bytes,
+        "csv.gz" => {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(&bytes).unwrap();
+            let mut gz = gz.finish().unwrap();
+            if rng.random_bool(0.3) {
+                mutate_bytes(&mut gz, rng);
+            }
+            gz
+        }
+        _ => parquet_of(&bytes, rng),
+    }
+}
 
-    // Demand logs: byte damage to a valid log.
+/// Recorded histories in `format`: imported with every bad row numbered, or refused naming the
+/// file.
+fn history_campaign(dir: &Path, format: &str) {
+    let preset = ColumnMapping::preset("online_retail").unwrap();
+    let outcomes = campaign(format, |rng, outcomes| {
+        let path = dir.join(format!("history.{format}"));
+        std::fs::write(&path, damaged_history(format, rng)).unwrap();
+        match import(&path, &preset, rng.random_bool(0.3)) {
+            Ok(imported) => {
+                for (row, reason) in &imported.bad_rows {
+                    assert!(*row >= 1 && !reason.is_empty());
+                }
+                outcomes.accepted += 1;
+            }
+            Err(e) => {
+                let error = e.to_string();
+                assert!(
+                    error.starts_with(&path.display().to_string()),
+                    "unlocated: {error}"
+                );
+                outcomes.refused += 1;
+            }
+        }
+    });
+    assert!(
+        outcomes.peak_bytes <= PARSE_MEMORY_BOUND,
+        "{format}: {outcomes:?}"
+    );
+}
+
+/// Demand logs: byte damage to a valid log, refused naming the file or decoded unchanged.
+fn log_campaign(dir: &Path) {
     let path = dir.join("valid.csv");
     std::fs::write(&path, HISTORY).unwrap();
+    let preset = ColumnMapping::preset("online_retail").unwrap();
     let log = import(&path, &preset, false).unwrap().log.to_bytes();
     let outcomes = campaign("demand log", |rng, outcomes| {
         let mut bytes = log.clone();
@@ -437,7 +466,6 @@ fn every_parser_accepts_or_refuses_with_where_and_within_its_memory() {
         }
     });
     assert!(outcomes.peak_bytes <= PARSE_MEMORY_BOUND, "{outcomes:?}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A Parquet file of the (damaged) CSV text's rows, some columns retyped as pandas would

@@ -96,20 +96,29 @@ fn refused(dir: &Path, reason: &str) {
     assert!(stderr.contains(reason), "{reason}\n{stderr}");
 }
 
-#[test]
-fn lost_journal_pieces_are_refused_and_harmless_damage_restores_everything() {
-    // 20,000 commands, a snapshot every 6,000: segments start at 1, 6001, 12001, 18001 (the
-    // writer deletes those wholly before the older snapshot kept).
-    let dir = driven("base", 20_000, 6_000);
-    let (code, stdout, stderr) = recover(&dir);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("records            20000"), "{stdout}");
-    let hash = state_hash(&stdout);
-    let segments = files(&dir, ".qmj");
-    assert!(segments.len() >= 2, "{segments:?}");
+/// The undamaged folder, driven once for every test of this file, and its state hash.
+fn base() -> &'static (PathBuf, String) {
+    static BASE: std::sync::OnceLock<(PathBuf, String)> = std::sync::OnceLock::new();
+    BASE.get_or_init(|| {
+        // 20,000 commands, a snapshot every 6,000: segments start at 1, 6001, 12001, 18001 (the
+        // writer deletes those wholly before the older snapshot kept).
+        let dir = driven("base", 20_000, 6_000);
+        let (code, stdout, stderr) = recover(&dir);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stdout.contains("records            20000"), "{stdout}");
+        let hash = state_hash(&stdout);
+        let segments = files(&dir, ".qmj");
+        assert!(segments.len() >= 2, "{segments:?}");
+        (dir, hash)
+    })
+}
 
+#[test]
+fn the_journal_deleted_or_cut_short_is_refused() {
+    let (dir, hash) = base();
+    let (dir, hash) = (dir.as_path(), hash.as_str());
     // The whole journal deleted: no new empty journal, no exit 0.
-    let d = copy(&dir, "no-journal");
+    let d = copy(dir, "no-journal");
     for s in files(&d, ".qmj") {
         std::fs::remove_file(s).unwrap();
     }
@@ -117,13 +126,13 @@ fn lost_journal_pieces_are_refused_and_harmless_damage_restores_everything() {
     assert!(files(&d, ".qmj").is_empty(), "recovery wrote a journal");
 
     // Before the closing snapshot, the folder recovers the same state from the journal.
-    let d = before_closing_snapshot(&dir, "open");
+    let d = before_closing_snapshot(dir, "open");
     let (code, stdout, stderr) = recover(&d);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(state_hash(&stdout), hash);
 
     // The newest segment deleted (the snapshot's own segment, or the journal's end).
-    let d = copy(&dir, "no-newest");
+    let d = copy(dir, "no-newest");
     std::fs::remove_file(files(&d, ".qmj").last().unwrap()).unwrap();
     let (code, _, stderr) = recover(&d);
     assert_eq!(code, 1, "{stderr}");
@@ -132,7 +141,7 @@ fn lost_journal_pieces_are_refused_and_harmless_damage_restores_everything() {
             || stderr.contains("has no journal segment starting at record"),
         "{stderr}"
     );
-    let d = before_closing_snapshot(&dir, "no-newest-open");
+    let d = before_closing_snapshot(dir, "no-newest-open");
     std::fs::remove_file(files(&d, ".qmj").last().unwrap()).unwrap();
     // (The journal deleted, if that was its only segment.)
     let (code, _, stderr) = recover(&d);
@@ -149,7 +158,7 @@ fn lost_journal_pieces_are_refused_and_harmless_damage_restores_everything() {
         ("boundary", None),
         ("magic", Some(qm_engine::journal::MAGIC.len())),
     ] {
-        let d = before_closing_snapshot(&dir, name);
+        let d = before_closing_snapshot(dir, name);
         let last = files(&d, ".qmj").pop().unwrap();
         let bytes = std::fs::read(&last).unwrap();
         let first: u64 = last
@@ -172,10 +181,15 @@ fn lost_journal_pieces_are_refused_and_harmless_damage_restores_everything() {
         std::fs::write(&last, &bytes[..keep]).unwrap();
         refused(&d, "acknowledged records are missing");
     }
+}
 
+#[test]
+fn torn_flipped_swapped_and_duplicated_segments_are_refused_or_cut_with_a_count() {
+    let (dir, hash) = base();
+    let (dir, hash) = (dir.as_path(), hash.as_str());
     // Cut between record boundaries: a torn tail, which only a crash mid-write leaves; here it
     // removes acknowledged records, so it is refused too.
-    let d = before_closing_snapshot(&dir, "torn");
+    let d = before_closing_snapshot(dir, "torn");
     let last = files(&d, ".qmj").pop().unwrap();
     let bytes = std::fs::read(&last).unwrap();
     std::fs::write(&last, &bytes[..bytes.len() - 3]).unwrap();
@@ -183,7 +197,7 @@ fn lost_journal_pieces_are_refused_and_harmless_damage_restores_everything() {
 
     // A partial record after the acknowledged ones (a crash during a write): cut, counted, and
     // every acknowledged record kept.
-    let d = before_closing_snapshot(&dir, "partial");
+    let d = before_closing_snapshot(dir, "partial");
     let last = files(&d, ".qmj").pop().unwrap();
     let mut bytes = std::fs::read(&last).unwrap();
     bytes.extend_from_slice(&[7, 0, 0, 0, 1, 2]);
@@ -197,7 +211,7 @@ fn lost_journal_pieces_are_refused_and_harmless_damage_restores_everything() {
     assert_eq!(state_hash(&stdout), hash);
 
     // A flipped byte inside an old record: refused with where.
-    let d = before_closing_snapshot(&dir, "flip");
+    let d = before_closing_snapshot(dir, "flip");
     let last = files(&d, ".qmj").pop().unwrap();
     let mut bytes = std::fs::read(&last).unwrap();
     let middle = bytes.len() / 2;
@@ -206,7 +220,7 @@ fn lost_journal_pieces_are_refused_and_harmless_damage_restores_everything() {
     refused(&d, "journal corrupted at byte");
 
     // Two segments swapped in name, and one duplicated under the next one's name.
-    let d = copy(&dir, "swap");
+    let d = copy(dir, "swap");
     let list = files(&d, ".qmj");
     let (a, b) = (&list[list.len() - 2], &list[list.len() - 1]);
     let tmp = d.join("swap.tmp");
@@ -215,21 +229,26 @@ fn lost_journal_pieces_are_refused_and_harmless_damage_restores_everything() {
     std::fs::rename(&tmp, b).unwrap();
     let (code, _, stderr) = recover(&d);
     assert_eq!(code, 1, "{stderr}");
-    let d = copy(&dir, "duplicate");
+    let d = copy(dir, "duplicate");
     let list = files(&d, ".qmj");
     std::fs::copy(&list[list.len() - 2], &list[list.len() - 1]).unwrap();
     let (code, _, stderr) = recover(&d);
     assert_eq!(code, 1, "{stderr}");
+}
 
+#[test]
+fn snapshots_the_ack_file_and_the_scenario_copy_restore_everything_or_refuse() {
+    let (dir, hash) = base();
+    let (dir, hash) = (dir.as_path(), hash.as_str());
     // The acknowledged position file damaged: refused with what to do.
-    let d = copy(&dir, "ack");
+    let d = copy(dir, "ack");
     std::fs::write(d.join("acknowledged.qma"), [1, 2, 3]).unwrap();
     refused(&d, "acknowledged.qma: damaged");
 
     // The newest snapshot damaged or deleted: the older one and more journal restore the same
     // state.
     for (name, damage) in [("snapshot-flip", true), ("snapshot-gone", false)] {
-        let d = copy(&dir, name);
+        let d = copy(dir, name);
         let newest = files(&d, ".qms").pop().unwrap();
         if damage {
             let mut bytes = std::fs::read(&newest).unwrap();
@@ -245,7 +264,7 @@ fn lost_journal_pieces_are_refused_and_harmless_damage_restores_everything() {
     }
 
     // The segment right after the newest snapshot deleted, the later ones kept.
-    let d = copy(&dir, "after-snapshot");
+    let d = copy(dir, "after-snapshot");
     let (newest, _) = newest_snapshot(&d);
     let after = d.join(format!("journal-{:020}.qmj", newest + 1));
     std::fs::remove_file(&after).unwrap();
@@ -253,7 +272,7 @@ fn lost_journal_pieces_are_refused_and_harmless_damage_restores_everything() {
     assert_eq!(code, 1, "{stderr}");
 
     // The scenario copy edited: the journal would replay onto another opening engine.
-    let d = copy(&dir, "scenario");
+    let d = copy(dir, "scenario");
     let text = std::fs::read_to_string(d.join("scenario.toml")).unwrap();
     std::fs::write(
         d.join("scenario.toml"),
@@ -263,7 +282,7 @@ fn lost_journal_pieces_are_refused_and_harmless_damage_restores_everything() {
     refused(&d, "scenario.toml: changed since the folder was made");
 
     // A crash's temporary snapshot is removed, and recovery is complete.
-    let d = copy(&dir, "temporary");
+    let d = copy(dir, "temporary");
     std::fs::write(d.join("snapshot-00000000000000099999.qms.tmp"), b"half").unwrap();
     let (code, stdout, stderr) = recover(&d);
     assert_eq!(code, 0, "{stderr}");

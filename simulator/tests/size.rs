@@ -49,6 +49,10 @@ fn size(scenario: &Path, out: &Path) -> String {
 }
 
 #[test]
+#[allow(
+    clippy::too_many_lines,
+    reason = "one sizing run checked from every side: its tables, its report, its snippet"
+)]
 fn size_finds_the_edge_per_warehouse_and_shows_it() {
     let root = std::env::temp_dir().join(format!("qm-size-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);

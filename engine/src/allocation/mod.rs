@@ -23,8 +23,8 @@ pub use priority::Priority;
 
 use smallvec::SmallVec;
 
-use crate::channel::{Buffers, Channel, WarehouseMask};
-use crate::ids::{SkuId, WarehouseId};
+use crate::buffer::Buffers;
+use crate::ids::{SkuId, WarehouseId, WarehouseMask};
 use crate::inventory::Inventory;
 use crate::network::Network;
 use crate::order::{Order, SplitPolicy};
@@ -192,12 +192,12 @@ pub struct StockView<'a> {
 impl<'a> StockView<'a> {
     pub(crate) fn new(
         inventory: &'a Inventory,
-        channel: &'a Channel,
+        buffers: Buffers<'a>,
         warehouse_count: usize,
     ) -> Self {
         Self {
             inventory,
-            buffers: channel.buffers(),
+            buffers,
             warehouse_count,
         }
     }

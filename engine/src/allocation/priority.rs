@@ -1,9 +1,9 @@
 //! `priority`: the channel's fixed warehouse order, first that ships the whole
 //! order, else each line down the same list.
 
-use crate::channel::WarehouseMask;
 use crate::constants::MAX_WAREHOUSES;
 use crate::ids::WarehouseId;
+use crate::ids::WarehouseMask;
 
 use super::{
     eligible_warehouses, record_candidates, ship_whole_from_best, ships_whole,

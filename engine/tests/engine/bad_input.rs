@@ -32,6 +32,10 @@ fn busy_engine() -> Engine {
 }
 
 #[test]
+#[allow(
+    clippy::too_many_lines,
+    reason = "a table of bad calls, each two lines, read top to bottom"
+)]
 fn bad_reserve_calls_are_refused_with_a_typed_error_and_change_nothing() {
     let engine = busy_engine();
     let before = state(&engine);
@@ -144,6 +148,10 @@ fn bad_reserve_calls_are_refused_with_a_typed_error_and_change_nothing() {
 }
 
 #[test]
+#[allow(
+    clippy::too_many_lines,
+    reason = "a table of bad calls, each two lines, read top to bottom"
+)]
 fn bad_order_calls_are_refused_with_a_typed_error_and_change_nothing() {
     let engine = busy_engine();
     let before = state(&engine);

@@ -78,6 +78,10 @@ impl Dst {
     }
 
     /// The next command; time moves (sometimes to an exact TTL boundary) as a side effect.
+    #[allow(
+        clippy::too_many_lines,
+        reason = "one arm per kind of command the generator draws"
+    )]
     fn command(&mut self) -> Option<Command> {
         let now_ms = self.now_ms;
         // Mostly valid input, with a few percent of every kind of bad value mixed in: SKU 3 and

@@ -226,10 +226,8 @@ fn consume(
     }
 }
 
-fn stress(phases: u64, attempts_per_phase: u64) {
-    let threads = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .max(2) as u64;
+/// The engine with every cell stocked, and the units put in.
+fn stocked_engine() -> (Engine, u64) {
     let mut engine = Engine::new(EngineConfig {
         network: network(),
         channels: vec![ChannelConfig {
@@ -257,79 +255,118 @@ fn stress(phases: u64, attempts_per_phase: u64) {
             opening += units as u64;
         }
     }
+    (engine, opening)
+}
+
+/// Every thread's tally over the run so far.
+#[derive(Default)]
+struct Totals {
+    attempts: u64,
+    rejections: u64,
+    received: u64,
+    restocked: u64,
+    shipped: u64,
+}
+
+impl Totals {
+    fn add(&mut self, tally: &Tally) {
+        self.attempts += tally.attempts;
+        self.rejections += tally.rejections;
+        self.received += tally.received;
+        self.restocked += tally.restocked;
+        self.shipped += tally.shipped;
+    }
+}
+
+/// The checks after a phase, with every thread joined and every event counted.
+fn check_phase(engine: &Engine, phase: u64, opening: u64, totals: &Totals, seen: &Seen) {
+    engine
+        .check_invariants()
+        .unwrap_or_else(|v| panic!("phase {phase}: {v}"));
+    let on_hand: u64 = (0..HOT_SKUS + COLD_SKUS)
+        .flat_map(|s| (0..WAREHOUSES).map(move |w| (s, w)))
+        .map(|(s, w)| {
+            engine
+                .cell_snapshot(SkuId(s), WarehouseId(w))
+                .unwrap()
+                .on_hand as u64
+        })
+        .sum();
+    assert_eq!(
+        on_hand,
+        opening + totals.received + totals.restocked - totals.shipped,
+        "phase {phase}: units on hand are not conserved"
+    );
+    assert_eq!(
+        seen.rejections, totals.rejections,
+        "phase {phase}: rejections without their event"
+    );
+    assert!(
+        seen.unjustified.is_empty(),
+        "phase {phase}: {:?}",
+        seen.unjustified
+    );
+}
+
+/// One phase: every thread runs its share, then the tallies are joined.
+fn run_phase(
+    engine: &Engine,
+    clock: &AtomicU64,
+    threads: u64,
+    phase: u64,
+    attempts: u64,
+) -> Vec<Tally> {
+    std::thread::scope(|workers| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| workers.spawn(move || worker(engine, clock, t, phase, attempts / threads)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+fn stress(phases: u64, attempts_per_phase: u64) {
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .max(2) as u64;
+    let (mut engine, opening) = stocked_engine();
     let events = engine.subscribe();
     let engine = engine;
     let clock = AtomicU64::new(1);
     let seen = Mutex::new(Seen::default());
     let done = std::sync::atomic::AtomicBool::new(false);
-    let (mut received, mut restocked, mut shipped, mut rejections, mut attempts) = (0, 0, 0, 0, 0);
+    let mut totals = Totals::default();
     std::thread::scope(|scope| {
         scope.spawn(|| consume(&events, &seen, &done));
         // Stops the consumer when the phases end, also when a check fails (no hang).
         let _stop = Stop(&done);
         for phase in 0..phases {
-            let tallies: Vec<Tally> = std::thread::scope(|workers| {
-                let handles: Vec<_> = (0..threads)
-                    .map(|t| {
-                        let (engine, clock) = (&engine, &clock);
-                        workers.spawn(move || {
-                            worker(engine, clock, t, phase, attempts_per_phase / threads)
-                        })
-                    })
-                    .collect();
-                handles.into_iter().map(|h| h.join().unwrap()).collect()
-            });
-            for t in &tallies {
-                received += t.received;
-                restocked += t.restocked;
-                shipped += t.shipped;
-                rejections += t.rejections;
-                attempts += t.attempts;
-            }
+            let tallies = run_phase(&engine, &clock, threads, phase, attempts_per_phase);
+            tallies.iter().for_each(|t| totals.add(t));
             // Every event of the phase counted.
             while !events.is_empty() {
                 std::thread::yield_now();
             }
             let seen = seen.lock().unwrap();
-            engine
-                .check_invariants()
-                .unwrap_or_else(|v| panic!("phase {phase}: {v}"));
-            let on_hand: u64 = (0..HOT_SKUS + COLD_SKUS)
-                .flat_map(|s| (0..WAREHOUSES).map(move |w| (s, w)))
-                .map(|(s, w)| {
-                    engine
-                        .cell_snapshot(SkuId(s), WarehouseId(w))
-                        .unwrap()
-                        .on_hand as u64
-                })
-                .sum();
-            assert_eq!(
-                on_hand,
-                opening + received + restocked - shipped,
-                "phase {phase}: units on hand are not conserved"
-            );
-            assert_eq!(
-                seen.rejections, rejections,
-                "phase {phase}: rejections without their event"
-            );
-            assert!(
-                seen.unjustified.is_empty(),
-                "phase {phase}: {:?}",
-                seen.unjustified
-            );
+            check_phase(&engine, phase, opening, &totals, &seen);
             let holds: u64 = tallies.iter().map(|t| t.holds).sum();
             println!(
-                "phase {phase}: {threads} threads, {attempts} attempts so far; this phase {holds} holds; \
-                 rejections so far {} ({} short at the decision, {} contended); shipped {shipped}, \
-                 received {received}, restocked {restocked}",
-                seen.rejections, seen.insufficient, seen.contended
+                "phase {phase}: {threads} threads, {} attempts so far; this phase {holds} holds; \
+                 rejections so far {} ({} short at the decision, {} contended); shipped {}, \
+                 received {}, restocked {}",
+                totals.attempts,
+                seen.rejections,
+                seen.insufficient,
+                seen.contended,
+                totals.shipped,
+                totals.received,
+                totals.restocked
             );
         }
     });
     let seen = seen.into_inner().unwrap();
     // The hot SKUs run dry between receipts: the run saw stockouts, not only holds.
     assert!(
-        seen.insufficient > 0 && shipped > 0 && restocked > 0,
+        seen.insufficient > 0 && totals.shipped > 0 && totals.restocked > 0,
         "{seen:?}"
     );
 }

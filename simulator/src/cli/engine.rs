@@ -82,99 +82,105 @@ pub fn engine(command: EngineCommand) -> Result<(), Failure> {
             );
             Ok(())
         }
-        EngineCommand::Recover { dir } => {
-            let genesis = durable::Genesis::read(&dir)?;
-            let (durable, recovery) = durable::Durable::open(
-                &dir,
-                &|| Ok(genesis.engine(&dir)?.0),
-                durable::Settings::default(),
-            )?;
-            let invariants = durable.engine().check_invariants();
-            durable.close()?;
-            println!("records            {}", recovery.records);
-            match recovery.snapshot {
-                Some(seq) => println!(
-                    "snapshot           at record {seq}; {} records replayed after it",
-                    recovery.replayed
-                ),
-                None => println!(
-                    "snapshot           none; {} records replayed",
-                    recovery.replayed
-                ),
-            }
-            for skipped in &recovery.snapshots_skipped {
-                println!("passed over        {skipped}");
-            }
-            let torn = recovery.torn.as_ref().map(|t| {
-                let acknowledged = recovery.acknowledged.map_or_else(
-                    || "the folder keeps no acknowledged position".to_string(),
-                    |seq| format!("acknowledged up to record {seq}, all kept"),
-                );
-                format!(
-                    "cut {} bytes at byte {} ({}): 1 record that was being written, never \
-                     acknowledged ({acknowledged})",
-                    t.bytes, t.offset, t.reason
-                )
-            });
-            print_torn_and_hash(torn, recovery.state_hash);
-            print_invariants(invariants, "recovery")
-        }
-        EngineCommand::Inspect { dir } => {
-            let i = durable::inspect(&dir)?;
-            println!("records            {}", i.records);
-            for (kind, n) in &i.kinds {
-                if *n > 0 {
-                    println!("  {kind:<17}{n}");
-                }
-            }
-            let first = i.segments.first().map_or(1, |s| s.0);
-            println!(
-                "segments           {} (records {first}–{})",
-                i.segments.len(),
-                i.records
-            );
-            println!(
-                "whole records end  byte {} of the last segment",
-                i.valid_len
-            );
-            if let Some(offset) = i.last_record_offset {
-                println!("last record at     byte {offset}");
-            }
-            let torn = i.torn.as_ref().map(|t| {
-                format!(
-                    "{} bytes at byte {} ({}); `qm engine recover` cuts it",
-                    t.bytes, t.offset, t.reason
-                )
-            });
-            print_torn_and_hash(torn, i.state_hash);
-            let s = &i.from_snapshot;
-            for skipped in &s.snapshots_skipped {
-                println!("passed over        {skipped}");
-            }
-            match s.snapshot {
-                Some(seq) if s.state_hash == i.state_hash => println!(
-                    "snapshot           at record {seq} + {} records: the same state hash as {}",
-                    s.replayed,
-                    if i.reference_is_full_replay {
-                        "a full replay"
-                    } else {
-                        "the oldest snapshot kept + its records"
-                    }
-                ),
-                Some(seq) => {
-                    return Err(anyhow::anyhow!(
-                        "the snapshot at record {seq} plus the journal after it gives state hash \
-                         {:016x}, the reference {:016x}",
-                        s.state_hash,
-                        i.state_hash
-                    )
-                    .into())
-                }
-                None => println!("snapshot           none"),
-            }
-            print_invariants(i.invariants, "replay")
+        EngineCommand::Recover { dir } => recover(&dir),
+        EngineCommand::Inspect { dir } => inspect(&dir),
+    }
+}
+
+/// `qm engine recover DIR`: rebuilds the state, checks it, prints what recovery found.
+fn recover(dir: &std::path::Path) -> Result<(), Failure> {
+    let genesis = durable::Genesis::read(dir)?;
+    let (durable, recovery) = durable::Durable::open(
+        dir,
+        &|| Ok(genesis.engine(dir)?.0),
+        durable::Settings::default(),
+    )?;
+    let invariants = durable.engine().check_invariants();
+    durable.close()?;
+    println!("records            {}", recovery.records);
+    match recovery.snapshot {
+        Some(seq) => println!(
+            "snapshot           at record {seq}; {} records replayed after it",
+            recovery.replayed
+        ),
+        None => println!(
+            "snapshot           none; {} records replayed",
+            recovery.replayed
+        ),
+    }
+    for skipped in &recovery.snapshots_skipped {
+        println!("passed over        {skipped}");
+    }
+    let torn = recovery.torn.as_ref().map(|t| {
+        let acknowledged = recovery.acknowledged.map_or_else(
+            || "the folder keeps no acknowledged position".to_string(),
+            |seq| format!("acknowledged up to record {seq}, all kept"),
+        );
+        format!(
+            "cut {} bytes at byte {} ({}): 1 record that was being written, never \
+             acknowledged ({acknowledged})",
+            t.bytes, t.offset, t.reason
+        )
+    });
+    print_torn_and_hash(torn, recovery.state_hash);
+    print_invariants(invariants, "recovery")
+}
+
+/// `qm engine inspect DIR`: reads the journal and the snapshots without changing a file.
+fn inspect(dir: &std::path::Path) -> Result<(), Failure> {
+    let i = durable::inspect(dir)?;
+    println!("records            {}", i.records);
+    for (kind, n) in &i.kinds {
+        if *n > 0 {
+            println!("  {kind:<17}{n}");
         }
     }
+    let first = i.segments.first().map_or(1, |s| s.0);
+    println!(
+        "segments           {} (records {first}–{})",
+        i.segments.len(),
+        i.records
+    );
+    println!(
+        "whole records end  byte {} of the last segment",
+        i.valid_len
+    );
+    if let Some(offset) = i.last_record_offset {
+        println!("last record at     byte {offset}");
+    }
+    let torn = i.torn.as_ref().map(|t| {
+        format!(
+            "{} bytes at byte {} ({}); `qm engine recover` cuts it",
+            t.bytes, t.offset, t.reason
+        )
+    });
+    print_torn_and_hash(torn, i.state_hash);
+    let s = &i.from_snapshot;
+    for skipped in &s.snapshots_skipped {
+        println!("passed over        {skipped}");
+    }
+    match s.snapshot {
+        Some(seq) if s.state_hash == i.state_hash => println!(
+            "snapshot           at record {seq} + {} records: the same state hash as {}",
+            s.replayed,
+            if i.reference_is_full_replay {
+                "a full replay"
+            } else {
+                "the oldest snapshot kept + its records"
+            }
+        ),
+        Some(seq) => {
+            return Err(anyhow::anyhow!(
+                "the snapshot at record {seq} plus the journal after it gives state hash \
+                 {:016x}, the reference {:016x}",
+                s.state_hash,
+                i.state_hash
+            )
+            .into())
+        }
+        None => println!("snapshot           none"),
+    }
+    print_invariants(i.invariants, "replay")
 }
 
 fn print_torn_and_hash(torn: Option<String>, state_hash: u64) {

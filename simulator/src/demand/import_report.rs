@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use super::import::Imported;
 use super::log::ImportCounts;
 
 /// The import report the CLI prints: rows read, used, and set aside per reason.
@@ -50,8 +49,7 @@ pub fn describe(counts: &ImportCounts, bad_rows: &[(u64, String)]) -> String {
 
 /// Why an import kept no row: no data rows, or the commonest reasons rows were set aside,
 /// with the first bad row.
-pub(super) fn nothing_kept(imported: &Imported) -> String {
-    let counts = &imported.log.counts;
+pub(super) fn nothing_kept(counts: &ImportCounts, bad_rows: &[(u64, String)]) -> String {
     if counts.rows_read == 0 {
         return "the file has a header but no data rows".into();
     }
@@ -67,7 +65,7 @@ pub(super) fn nothing_kept(imported: &Imported) -> String {
         counts.rows_read,
         listed.join(", ")
     );
-    if let Some((row, reason)) = imported.bad_rows.first() {
+    if let Some((row, reason)) = bad_rows.first() {
         why.push_str(&format!("; the first, row {row}: {reason}"));
     }
     why

@@ -94,6 +94,10 @@ impl Clock {
 
 impl Replay {
     /// Places `log` on `s`'s horizon; `catalog` holds the scenario's own SKU codes.
+    #[allow(
+        clippy::too_many_lines,
+        reason = "to shrink: the mapping of recorded SKUs, regions and channels to the scenario's"
+    )]
     pub fn new(s: &Scenario, log: DemandLog, catalog: &[String]) -> Result<Self, DemandError> {
         let spec = s.demand.recorded.as_ref().expect("recorded").get_ref();
         let days = *s.horizon.days.get_ref() as u64;

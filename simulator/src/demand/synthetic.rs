@@ -104,6 +104,10 @@ fn capped_mean(mean: f64, max: u32) -> f64 {
 
 impl DemandModel {
     /// Builds the model; the scenario is already validated.
+    #[allow(
+        clippy::too_many_lines,
+        reason = "to shrink: every distribution of the demand model built from its keys"
+    )]
     pub fn new(s: &Scenario) -> Result<Self, DemandError> {
         let d = &s.demand;
         let weights = popularity(s);

@@ -674,6 +674,12 @@ impl Scenario {
             "replenishment.warmup_days",
             "must be at most the longest horizon",
         );
+        self.validate_suppliers(c);
+    }
+
+    /// `[[replenishment.suppliers]]`.
+    fn validate_suppliers(&self, c: &mut Checker) {
+        let rep = &self.replenishment;
         c.unique(
             rep.suppliers.iter().map(|x| x.code.as_str()),
             "replenishment.suppliers",

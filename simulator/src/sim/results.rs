@@ -90,6 +90,10 @@ impl Sim<'_> {
     }
 
     /// The run's tables for the reports (the summary's KPIs by their catalog names).
+    #[allow(
+        clippy::too_many_lines,
+        reason = "to shrink: one field of the report per statement"
+    )]
     pub(super) fn report_data(&mut self, processing_ms: &[u64]) -> RunData {
         let days = self.summary.days;
         for (row, &unit_days) in self

@@ -33,6 +33,10 @@ pub fn simulate(
 
 /// As [`simulate`], but stops after the first daily close that finds `stop` set (Ctrl-C in `qm`):
 /// the output then covers the days closed and is marked failed ("interrupted").
+#[allow(
+    clippy::too_many_lines,
+    reason = "to shrink: the world, the demand, the loop, the results"
+)]
 pub fn simulate_until(
     s: &Scenario,
     seed: u64,
@@ -159,6 +163,10 @@ pub fn simulate_until(
 }
 
 impl Sim<'_> {
+    #[allow(
+        clippy::too_many_lines,
+        reason = "to shrink: the event loop, one arm per event"
+    )]
     pub(super) fn run(
         &mut self,
         seed: u64,

@@ -79,6 +79,10 @@ impl Sim<'_> {
         Ok(())
     }
 
+    #[allow(
+        clippy::too_many_lines,
+        reason = "to shrink: a shipment, its pick errors, its short picks and its returns"
+    )]
     pub(super) fn ship(&mut self, w: usize, queued: Queued, now_ms: u64) -> Result<(), SimError> {
         let id = queued.shipment;
         let order = id.order.0;

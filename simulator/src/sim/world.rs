@@ -16,6 +16,10 @@ pub fn opening_engine(s: &Scenario, seed: u64) -> Result<(Engine, Vec<GeoPoint>)
     Ok((engine, world.regions))
 }
 
+#[allow(
+    clippy::too_many_lines,
+    reason = "to shrink: the network, the channels and the opening stock from the scenario"
+)]
 pub(super) fn build_engine(
     s: &Scenario,
     demand: &DemandModel,

@@ -12,377 +12,14 @@
 //! [`UpliftLearner`] estimates those factors from past occurrences when the calendar only names
 //! the days (recorded demand).
 
-use std::fmt;
+mod errors;
+mod method;
 
-/// Longest moving-average window or season, in days: rings are allocated once at this bound.
-pub const MAX_WINDOW_DAYS: u32 = 366;
-
-/// Weight of the newest squared error in the smoothed error variance (about 40 days of memory).
-pub const ERROR_SMOOTHING: f64 = 0.05;
+pub use errors::{ForecastErrors, ERROR_SMOOTHING};
+pub use method::*;
 
 /// Weight of the newest absolute error when `auto` compares methods (about 20 days of memory).
 pub const AUTO_SMOOTHING: f64 = 0.1;
-
-/// A forecasting method with its parameters.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Method {
-    /// Tomorrow = today.
-    Naive,
-    /// Tomorrow = the same weekday last season.
-    SeasonalNaive {
-        /// Season length, days (7 for a weekly pattern).
-        season_length: u32,
-    },
-    /// Mean of the last `window` days.
-    MovingAverage {
-        /// Days averaged.
-        window: u32,
-    },
-    /// Simple exponential smoothing (level only).
-    Ses {
-        /// Level smoothing, 0 < α ≤ 1.
-        alpha: f64,
-    },
-    /// Holt's linear trend.
-    Holt {
-        /// Level smoothing.
-        alpha: f64,
-        /// Trend smoothing.
-        beta: f64,
-    },
-    /// Holt-Winters, additive seasonality.
-    HoltWinters {
-        /// Level smoothing.
-        alpha: f64,
-        /// Trend smoothing.
-        beta: f64,
-        /// Seasonal smoothing.
-        gamma: f64,
-        /// Season length, days.
-        season_length: u32,
-    },
-    /// Croston's method for intermittent demand: size and interval smoothed separately.
-    Croston {
-        /// Smoothing of both the demand size and the interval.
-        alpha: f64,
-    },
-    /// Syntetos-Boylan approximation: Croston debiased by (1 − α/2).
-    Sba {
-        /// Smoothing of both the demand size and the interval.
-        alpha: f64,
-    },
-    /// Teunter-Syntetos-Babai: demand size and demand probability, the latter updated every day.
-    Tsb {
-        /// Smoothing of the demand size.
-        alpha_demand: f64,
-        /// Smoothing of the probability of demand.
-        alpha_probability: f64,
-    },
-    /// Runs every other method with its defaults and forecasts with the one whose recent
-    /// one-step errors are smallest (exponentially weighted, [`AUTO_SMOOTHING`]).
-    Auto,
-}
-
-/// The method names as users type them, in a stable order.
-pub const METHOD_NAMES: [&str; 10] = [
-    "naive",
-    "seasonal_naive",
-    "moving_average",
-    "ses",
-    "holt",
-    "holt_winters",
-    "croston",
-    "sba",
-    "tsb",
-    "auto",
-];
-
-/// Parameters for [`Method::from_name`]; `None` takes the literature's default.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct MethodParams {
-    /// Level smoothing α (default 0.1) for ses, holt, holt_winters, croston, sba.
-    pub alpha: Option<f64>,
-    /// Trend smoothing β (default 0.1).
-    pub beta: Option<f64>,
-    /// Seasonal smoothing γ (default 0.1).
-    pub gamma: Option<f64>,
-    /// Season length in days (default 7).
-    pub season_length: Option<u32>,
-    /// Moving-average window in days (default 7).
-    pub window: Option<u32>,
-    /// TSB demand-size smoothing (default 0.1).
-    pub alpha_demand: Option<f64>,
-    /// TSB probability smoothing (default 0.1).
-    pub alpha_probability: Option<f64>,
-}
-
-/// A method name or parameter that cannot be used.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum MethodError {
-    /// Not one of [`METHOD_NAMES`].
-    #[error("unknown forecast method `{0}` (methods: {names})", names = METHOD_NAMES.join(", "))]
-    Unknown(String),
-    /// A smoothing constant outside (0, 1].
-    #[error("{name} must be in (0, 1], got {value}")]
-    Smoothing {
-        /// Which parameter.
-        name: &'static str,
-        /// Its value.
-        value: f64,
-    },
-    /// A window or season outside 1..=MAX_WINDOW_DAYS.
-    #[error("{name} must be between 1 and {MAX_WINDOW_DAYS} days, got {value}")]
-    Length {
-        /// Which parameter.
-        name: &'static str,
-        /// Its value.
-        value: u32,
-    },
-}
-
-const DEFAULT_ALPHA: f64 = 0.1;
-const DEFAULT_BETA: f64 = 0.1;
-const DEFAULT_GAMMA: f64 = 0.1;
-const DEFAULT_SEASON_DAYS: u32 = 7;
-const DEFAULT_WINDOW_DAYS: u32 = 7;
-
-impl Method {
-    /// The method `name` with `params` (defaults where absent), checked.
-    pub fn from_name(name: &str, params: &MethodParams) -> Result<Method, MethodError> {
-        let alpha = params.alpha.unwrap_or(DEFAULT_ALPHA);
-        let beta = params.beta.unwrap_or(DEFAULT_BETA);
-        let gamma = params.gamma.unwrap_or(DEFAULT_GAMMA);
-        let season_length = params.season_length.unwrap_or(DEFAULT_SEASON_DAYS);
-        let window = params.window.unwrap_or(DEFAULT_WINDOW_DAYS);
-        let method = match name.replace('-', "_").as_str() {
-            "naive" => Method::Naive,
-            "seasonal_naive" => Method::SeasonalNaive { season_length },
-            "moving_average" => Method::MovingAverage { window },
-            "ses" => Method::Ses { alpha },
-            "holt" => Method::Holt { alpha, beta },
-            "holt_winters" => Method::HoltWinters {
-                alpha,
-                beta,
-                gamma,
-                season_length,
-            },
-            "croston" => Method::Croston { alpha },
-            "sba" => Method::Sba { alpha },
-            "tsb" => Method::Tsb {
-                alpha_demand: params.alpha_demand.unwrap_or(DEFAULT_ALPHA),
-                alpha_probability: params.alpha_probability.unwrap_or(DEFAULT_ALPHA),
-            },
-            "auto" => Method::Auto,
-            _ => return Err(MethodError::Unknown(name.to_string())),
-        };
-        method.validate()?;
-        Ok(method)
-    }
-
-    /// Checks smoothing constants and lengths.
-    pub fn validate(&self) -> Result<(), MethodError> {
-        let smoothing = |name: &'static str, value: f64| {
-            if value > 0.0 && value <= 1.0 {
-                Ok(())
-            } else {
-                Err(MethodError::Smoothing { name, value })
-            }
-        };
-        let length = |name: &'static str, value: u32| {
-            if (1..=MAX_WINDOW_DAYS).contains(&value) {
-                Ok(())
-            } else {
-                Err(MethodError::Length { name, value })
-            }
-        };
-        match *self {
-            Method::Naive | Method::Auto => Ok(()),
-            Method::SeasonalNaive { season_length } => length("season_length", season_length),
-            Method::MovingAverage { window } => length("window", window),
-            Method::Ses { alpha } | Method::Croston { alpha } | Method::Sba { alpha } => {
-                smoothing("alpha", alpha)
-            }
-            Method::Holt { alpha, beta } => {
-                smoothing("alpha", alpha)?;
-                smoothing("beta", beta)
-            }
-            Method::HoltWinters {
-                alpha,
-                beta,
-                gamma,
-                season_length,
-            } => {
-                smoothing("alpha", alpha)?;
-                smoothing("beta", beta)?;
-                smoothing("gamma", gamma)?;
-                length("season_length", season_length)
-            }
-            Method::Tsb {
-                alpha_demand,
-                alpha_probability,
-            } => {
-                smoothing("alpha_demand", alpha_demand)?;
-                smoothing("alpha_probability", alpha_probability)
-            }
-        }
-    }
-
-    /// The name users type.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Method::Naive => "naive",
-            Method::SeasonalNaive { .. } => "seasonal_naive",
-            Method::MovingAverage { .. } => "moving_average",
-            Method::Ses { .. } => "ses",
-            Method::Holt { .. } => "holt",
-            Method::HoltWinters { .. } => "holt_winters",
-            Method::Croston { .. } => "croston",
-            Method::Sba { .. } => "sba",
-            Method::Tsb { .. } => "tsb",
-            Method::Auto => "auto",
-        }
-    }
-
-    /// Every single method with its defaults (what `auto` chooses among).
-    pub fn candidates() -> [Method; 9] {
-        let d = MethodParams::default();
-        let named = |n| Method::from_name(n, &d).expect("defaults are valid");
-        [
-            named("naive"),
-            named("seasonal_naive"),
-            named("moving_average"),
-            named("ses"),
-            named("holt"),
-            named("holt_winters"),
-            named("croston"),
-            named("sba"),
-            named("tsb"),
-        ]
-    }
-}
-
-impl fmt::Display for Method {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// One-step-ahead forecast errors of one series (or, merged, of many).
-///
-/// Error is `forecast − actual`: a positive bias means over-forecasting (stock piles up).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct ForecastErrors {
-    /// Days with a forecast and an actual.
-    pub days: u64,
-    /// Σ |error|, units.
-    pub sum_abs_units: f64,
-    /// Σ error², units².
-    pub sum_squared_units: f64,
-    /// Σ error, units.
-    pub sum_error_units: f64,
-    /// Σ actual, units.
-    pub sum_actual_units: f64,
-    /// Σ |error| / actual over days with demand.
-    pub sum_ape: f64,
-    /// Days with demand (the MAPE denominator).
-    pub days_with_demand: u64,
-    /// Σ |actual − previous actual|: the naive method's in-sample error, for MASE.
-    pub sum_naive_abs_units: f64,
-    /// Days counted in `sum_naive_abs_units`.
-    pub naive_days: u64,
-    /// Exponentially smoothed squared error ([`ERROR_SMOOTHING`]): σ_e² for the safety stock.
-    pub smoothed_squared_units: f64,
-}
-
-impl ForecastErrors {
-    /// Records one day: what was forecast for it and what happened.
-    #[inline]
-    pub fn record(&mut self, forecast: f64, actual: f64, previous_actual: Option<f64>) {
-        let error = forecast - actual;
-        let squared = error * error;
-        self.smoothed_squared_units = if self.days == 0 {
-            squared
-        } else {
-            self.smoothed_squared_units + ERROR_SMOOTHING * (squared - self.smoothed_squared_units)
-        };
-        self.days += 1;
-        self.sum_abs_units += error.abs();
-        self.sum_squared_units += squared;
-        self.sum_error_units += error;
-        self.sum_actual_units += actual;
-        if actual > 0.0 {
-            self.sum_ape += error.abs() / actual;
-            self.days_with_demand += 1;
-        }
-        if let Some(previous) = previous_actual {
-            self.sum_naive_abs_units += (actual - previous).abs();
-            self.naive_days += 1;
-        }
-    }
-
-    /// Adds another series' errors (for totals over SKUs or warehouses).
-    pub fn merge(&mut self, other: &ForecastErrors) {
-        self.days += other.days;
-        self.sum_abs_units += other.sum_abs_units;
-        self.sum_squared_units += other.sum_squared_units;
-        self.sum_error_units += other.sum_error_units;
-        self.sum_actual_units += other.sum_actual_units;
-        self.sum_ape += other.sum_ape;
-        self.days_with_demand += other.days_with_demand;
-        self.sum_naive_abs_units += other.sum_naive_abs_units;
-        self.naive_days += other.naive_days;
-        // A merged smoothed variance has no meaning; keep the larger (conservative).
-        self.smoothed_squared_units = self
-            .smoothed_squared_units
-            .max(other.smoothed_squared_units);
-    }
-
-    fn ratio(numerator: f64, denominator: f64) -> f64 {
-        if denominator > 0.0 {
-            numerator / denominator
-        } else {
-            0.0
-        }
-    }
-
-    /// Mean absolute error, units per day (0 with no days).
-    pub fn mae(&self) -> f64 {
-        Self::ratio(self.sum_abs_units, self.days as f64)
-    }
-
-    /// Root mean squared error, units per day.
-    pub fn rmse(&self) -> f64 {
-        Self::ratio(self.sum_squared_units, self.days as f64).sqrt()
-    }
-
-    /// Mean absolute percentage error over the days **with demand** (a day without demand has
-    /// no percentage error; with no such day at all, 0). A share: 0.25 = 25 %.
-    pub fn mape(&self) -> f64 {
-        Self::ratio(self.sum_ape, self.days_with_demand as f64)
-    }
-
-    /// Weighted absolute percentage error: Σ|error| / Σ actual (0 when nothing was demanded).
-    pub fn wape(&self) -> f64 {
-        Self::ratio(self.sum_abs_units, self.sum_actual_units)
-    }
-
-    /// Mean absolute scaled error: MAE over the naive method's in-sample MAE. `None` when the
-    /// series never changed (the scale is zero).
-    pub fn mase(&self) -> Option<f64> {
-        let naive = Self::ratio(self.sum_naive_abs_units, self.naive_days as f64);
-        (naive > 0.0).then(|| self.mae() / naive)
-    }
-
-    /// Mean of forecast − actual, units per day: positive = over-forecast.
-    pub fn bias(&self) -> f64 {
-        Self::ratio(self.sum_error_units, self.days as f64)
-    }
-
-    /// Standard deviation of one-day forecast errors for the safety stock (smoothed).
-    pub fn sigma_units(&self) -> f64 {
-        self.smoothed_squared_units.sqrt()
-    }
-}
 
 /// A ring of the last `len` values with their running sum.
 #[derive(Clone, Debug)]
@@ -715,44 +352,7 @@ impl Forecaster {
                 started,
                 kind,
             } => {
-                *since_days += 1.0;
-                let demand = y > 0.0;
-                match *kind {
-                    Intermittent::Croston { alpha } | Intermittent::Sba { alpha } => {
-                        if demand {
-                            if *started {
-                                *size += alpha * (y - *size);
-                                *interval_or_probability +=
-                                    alpha * (*since_days - *interval_or_probability);
-                            } else {
-                                *size = y;
-                                *interval_or_probability = *since_days;
-                                *started = true;
-                            }
-                            *since_days = 0.0;
-                        }
-                    }
-                    Intermittent::Tsb {
-                        alpha_demand,
-                        alpha_probability,
-                    } => {
-                        if *started {
-                            let hit = if demand { 1.0 } else { 0.0 };
-                            *interval_or_probability +=
-                                alpha_probability * (hit - *interval_or_probability);
-                            if demand {
-                                *size += alpha_demand * (y - *size);
-                            }
-                        } else if demand {
-                            *size = y;
-                            *interval_or_probability = 1.0 / *since_days;
-                            *started = true;
-                        }
-                        if demand {
-                            *since_days = 0.0;
-                        }
-                    }
-                }
+                update_intermittent(y, size, interval_or_probability, since_days, started, *kind);
             }
             State::Auto(auto) => {
                 for (i, member) in auto.members.iter_mut().enumerate() {
@@ -906,4 +506,52 @@ pub fn fit(methods: &[Method], history: &[f64]) -> Vec<Forecaster> {
         }
     }
     fitted
+}
+
+/// One day of an intermittent method (Croston, SBA, TSB): the demand size and the interval or
+/// probability move only on demand days (TSB's probability moves every day).
+fn update_intermittent(
+    y: f64,
+    size: &mut f64,
+    interval_or_probability: &mut f64,
+    since_days: &mut f64,
+    started: &mut bool,
+    kind: Intermittent,
+) {
+    *since_days += 1.0;
+    let demand = y > 0.0;
+    match kind {
+        Intermittent::Croston { alpha } | Intermittent::Sba { alpha } => {
+            if demand {
+                if *started {
+                    *size += alpha * (y - *size);
+                    *interval_or_probability += alpha * (*since_days - *interval_or_probability);
+                } else {
+                    *size = y;
+                    *interval_or_probability = *since_days;
+                    *started = true;
+                }
+                *since_days = 0.0;
+            }
+        }
+        Intermittent::Tsb {
+            alpha_demand,
+            alpha_probability,
+        } => {
+            if *started {
+                let hit = if demand { 1.0 } else { 0.0 };
+                *interval_or_probability += alpha_probability * (hit - *interval_or_probability);
+                if demand {
+                    *size += alpha_demand * (y - *size);
+                }
+            } else if demand {
+                *size = y;
+                *interval_or_probability = 1.0 / *since_days;
+                *started = true;
+            }
+            if demand {
+                *since_days = 0.0;
+            }
+        }
+    }
 }

@@ -1,0 +1,251 @@
+//! The forecasting methods by name, with their parameters: what a scenario or `qm forecast` asks
+//! for.
+
+use std::fmt;
+
+/// Longest moving-average window or season, in days: rings are allocated once at this bound.
+pub const MAX_WINDOW_DAYS: u32 = 366;
+
+/// A forecasting method with its parameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Method {
+    /// Tomorrow = today.
+    Naive,
+    /// Tomorrow = the same weekday last season.
+    SeasonalNaive {
+        /// Season length, days (7 for a weekly pattern).
+        season_length: u32,
+    },
+    /// Mean of the last `window` days.
+    MovingAverage {
+        /// Days averaged.
+        window: u32,
+    },
+    /// Simple exponential smoothing (level only).
+    Ses {
+        /// Level smoothing, 0 < α ≤ 1.
+        alpha: f64,
+    },
+    /// Holt's linear trend.
+    Holt {
+        /// Level smoothing.
+        alpha: f64,
+        /// Trend smoothing.
+        beta: f64,
+    },
+    /// Holt-Winters, additive seasonality.
+    HoltWinters {
+        /// Level smoothing.
+        alpha: f64,
+        /// Trend smoothing.
+        beta: f64,
+        /// Seasonal smoothing.
+        gamma: f64,
+        /// Season length, days.
+        season_length: u32,
+    },
+    /// Croston's method for intermittent demand: size and interval smoothed separately.
+    Croston {
+        /// Smoothing of both the demand size and the interval.
+        alpha: f64,
+    },
+    /// Syntetos-Boylan approximation: Croston debiased by (1 − α/2).
+    Sba {
+        /// Smoothing of both the demand size and the interval.
+        alpha: f64,
+    },
+    /// Teunter-Syntetos-Babai: demand size and demand probability, the latter updated every day.
+    Tsb {
+        /// Smoothing of the demand size.
+        alpha_demand: f64,
+        /// Smoothing of the probability of demand.
+        alpha_probability: f64,
+    },
+    /// Runs every other method with its defaults and forecasts with the one whose recent
+    /// one-step errors are smallest (exponentially weighted, [`AUTO_SMOOTHING`]).
+    Auto,
+}
+
+/// The method names as users type them, in a stable order.
+pub const METHOD_NAMES: [&str; 10] = [
+    "naive",
+    "seasonal_naive",
+    "moving_average",
+    "ses",
+    "holt",
+    "holt_winters",
+    "croston",
+    "sba",
+    "tsb",
+    "auto",
+];
+
+/// Parameters for [`Method::from_name`]; `None` takes the literature's default.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MethodParams {
+    /// Level smoothing α (default 0.1) for ses, holt, holt_winters, croston, sba.
+    pub alpha: Option<f64>,
+    /// Trend smoothing β (default 0.1).
+    pub beta: Option<f64>,
+    /// Seasonal smoothing γ (default 0.1).
+    pub gamma: Option<f64>,
+    /// Season length in days (default 7).
+    pub season_length: Option<u32>,
+    /// Moving-average window in days (default 7).
+    pub window: Option<u32>,
+    /// TSB demand-size smoothing (default 0.1).
+    pub alpha_demand: Option<f64>,
+    /// TSB probability smoothing (default 0.1).
+    pub alpha_probability: Option<f64>,
+}
+
+/// A method name or parameter that cannot be used.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum MethodError {
+    /// Not one of [`METHOD_NAMES`].
+    #[error("unknown forecast method `{0}` (methods: {names})", names = METHOD_NAMES.join(", "))]
+    Unknown(String),
+    /// A smoothing constant outside (0, 1].
+    #[error("{name} must be in (0, 1], got {value}")]
+    Smoothing {
+        /// Which parameter.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// A window or season outside 1..=MAX_WINDOW_DAYS.
+    #[error("{name} must be between 1 and {MAX_WINDOW_DAYS} days, got {value}")]
+    Length {
+        /// Which parameter.
+        name: &'static str,
+        /// Its value.
+        value: u32,
+    },
+}
+
+pub(super) const DEFAULT_ALPHA: f64 = 0.1;
+pub(super) const DEFAULT_BETA: f64 = 0.1;
+pub(super) const DEFAULT_GAMMA: f64 = 0.1;
+pub(super) const DEFAULT_SEASON_DAYS: u32 = 7;
+pub(super) const DEFAULT_WINDOW_DAYS: u32 = 7;
+
+impl Method {
+    /// The method `name` with `params` (defaults where absent), checked.
+    pub fn from_name(name: &str, params: &MethodParams) -> Result<Method, MethodError> {
+        let alpha = params.alpha.unwrap_or(DEFAULT_ALPHA);
+        let beta = params.beta.unwrap_or(DEFAULT_BETA);
+        let gamma = params.gamma.unwrap_or(DEFAULT_GAMMA);
+        let season_length = params.season_length.unwrap_or(DEFAULT_SEASON_DAYS);
+        let window = params.window.unwrap_or(DEFAULT_WINDOW_DAYS);
+        let method = match name.replace('-', "_").as_str() {
+            "naive" => Method::Naive,
+            "seasonal_naive" => Method::SeasonalNaive { season_length },
+            "moving_average" => Method::MovingAverage { window },
+            "ses" => Method::Ses { alpha },
+            "holt" => Method::Holt { alpha, beta },
+            "holt_winters" => Method::HoltWinters {
+                alpha,
+                beta,
+                gamma,
+                season_length,
+            },
+            "croston" => Method::Croston { alpha },
+            "sba" => Method::Sba { alpha },
+            "tsb" => Method::Tsb {
+                alpha_demand: params.alpha_demand.unwrap_or(DEFAULT_ALPHA),
+                alpha_probability: params.alpha_probability.unwrap_or(DEFAULT_ALPHA),
+            },
+            "auto" => Method::Auto,
+            _ => return Err(MethodError::Unknown(name.to_string())),
+        };
+        method.validate()?;
+        Ok(method)
+    }
+
+    /// Checks smoothing constants and lengths.
+    pub fn validate(&self) -> Result<(), MethodError> {
+        let smoothing = |name: &'static str, value: f64| {
+            if value > 0.0 && value <= 1.0 {
+                Ok(())
+            } else {
+                Err(MethodError::Smoothing { name, value })
+            }
+        };
+        let length = |name: &'static str, value: u32| {
+            if (1..=MAX_WINDOW_DAYS).contains(&value) {
+                Ok(())
+            } else {
+                Err(MethodError::Length { name, value })
+            }
+        };
+        match *self {
+            Method::Naive | Method::Auto => Ok(()),
+            Method::SeasonalNaive { season_length } => length("season_length", season_length),
+            Method::MovingAverage { window } => length("window", window),
+            Method::Ses { alpha } | Method::Croston { alpha } | Method::Sba { alpha } => {
+                smoothing("alpha", alpha)
+            }
+            Method::Holt { alpha, beta } => {
+                smoothing("alpha", alpha)?;
+                smoothing("beta", beta)
+            }
+            Method::HoltWinters {
+                alpha,
+                beta,
+                gamma,
+                season_length,
+            } => {
+                smoothing("alpha", alpha)?;
+                smoothing("beta", beta)?;
+                smoothing("gamma", gamma)?;
+                length("season_length", season_length)
+            }
+            Method::Tsb {
+                alpha_demand,
+                alpha_probability,
+            } => {
+                smoothing("alpha_demand", alpha_demand)?;
+                smoothing("alpha_probability", alpha_probability)
+            }
+        }
+    }
+
+    /// The name users type.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Method::Naive => "naive",
+            Method::SeasonalNaive { .. } => "seasonal_naive",
+            Method::MovingAverage { .. } => "moving_average",
+            Method::Ses { .. } => "ses",
+            Method::Holt { .. } => "holt",
+            Method::HoltWinters { .. } => "holt_winters",
+            Method::Croston { .. } => "croston",
+            Method::Sba { .. } => "sba",
+            Method::Tsb { .. } => "tsb",
+            Method::Auto => "auto",
+        }
+    }
+
+    /// Every single method with its defaults (what `auto` chooses among).
+    pub fn candidates() -> [Method; 9] {
+        let d = MethodParams::default();
+        let named = |n| Method::from_name(n, &d).expect("defaults are valid");
+        [
+            named("naive"),
+            named("seasonal_naive"),
+            named("moving_average"),
+            named("ses"),
+            named("holt"),
+            named("holt_winters"),
+            named("croston"),
+            named("sba"),
+            named("tsb"),
+        ]
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
