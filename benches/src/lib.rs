@@ -478,7 +478,7 @@ impl MutexHashMapEngine {
 /// this VM a thread whose virtual CPU is idle waits for the host to schedule it, for up to
 /// milliseconds, and a timer started before that wake-up measures how fast a thread starts, not
 /// how fast it works. Timed from spawn and join, the share-nothing array loop read 1.0× on two
-/// threads; timed this way, 1.7–2.1× in the same pairs (`benches/README.md`, session 14).
+/// threads; timed this way, 1.7–2.1× in the same pairs (`benches/history/`).
 /// Meant for as many threads as cores: spinning threads beyond that take turns.
 // Wall time is what a bench measures.
 #[allow(clippy::disallowed_methods)]

@@ -153,7 +153,7 @@ impl Locations {
         {
             // Fully unrolled for the common network sizes.
             // Every warehouse eligible (most first choices): adding a bias of 0 changes no
-            // value, so it is left out (callgrind: 12 instructions an order fewer).
+            // value, so it is left out.
             let every = eligible == self.every;
             Some(match (self.padded, every) {
                 (4, false) => self.closest_sse2::<2, true>(point, eligible),

@@ -198,7 +198,7 @@ impl StockWords<'_> {
 
     /// [`StockWords::has_free_mask`] four cells per SSE2 operation (part of every x86_64
     /// target): a priority or nearest plan asks it for every warehouse at once, and a scalar
-    /// loop cost ~12 instructions a warehouse. The words are read one by one with relaxed
+    /// loop costs several times more per warehouse. The words are read one by one with relaxed
     /// atomic loads (a vector load of atomics would be a data race in Rust's model) and then
     /// compared as 32-bit lanes: on-hand and committed units stay below 2^31 (`MAX_CELL_UNITS`).
     #[cfg(target_arch = "x86_64")]
@@ -211,8 +211,7 @@ impl StockWords<'_> {
         // free >= units  <=>  free > units - 1, in the lanes' range.
         let threshold = (units.max(0) - 1) as i32;
         // Rows of eight warehouses unrolled: the loop's counter and variable shifts cost more
-        // than the two quads' arithmetic (callgrind: 18 instructions an order for `nearest`,
-        // 42 for `priority`; a row of four unrolled too measured 8 more, not fewer).
+        // than the two quads' arithmetic.
         if let Ok(row) = <&[AtomicU64; 8]>::try_from(self.0) {
             let (low, high) = row.split_at(4);
             return (quad_has_free(low, threshold) | quad_has_free(high, threshold) << 4) as u64;
@@ -567,7 +566,7 @@ impl RowPrefetch {
                 .wrapping_add(first * std::mem::size_of::<AtomicU64>()),
         );
         if self.one_line {
-            // No line range to work out (callgrind: 15 instructions an order fewer).
+            // No line range to work out.
             return;
         }
         let (from, to) = (

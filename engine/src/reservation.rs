@@ -1,6 +1,7 @@
 //! Order records and the sharded table that holds them.
 //!
-//! Each shard is a mutex over a map and an expiry heap; an order lives in shard
+//! Each shard is a mutex over a slab of order records, an id index and the hold expiries (an
+//! append-only run, and a small heap for shorter TTLs); an order lives in shard
 //! `hash(id) & mask`. A call locks exactly one order shard, so threads working on
 //! different orders almost never meet (64 shards, 2–16 threads). Lock order, to
 //! rule out deadlock: an order shard may be held while taking a backorder shard,
@@ -253,8 +254,8 @@ impl OrderSlab {
         if !inserted {
             return Err(());
         }
-        // Written in place: `push` built the 192-byte entry on the stack and copied it with a
-        // `memcpy` call (callgrind: 29 instructions an order more).
+        // Written in place: `push` would build the 192-byte entry on the stack and copy it with
+        // a `memcpy` call.
         if self.records.len() == self.records.capacity() {
             self.records.reserve(1);
         }

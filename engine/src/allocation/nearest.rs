@@ -23,8 +23,7 @@ impl AllocationStrategy for Nearest {
         }
         // The closest was short: the closest of the warehouses whose stock rows show every
         // line's units, found in one pass over the rows, so the engine takes there directly
-        // instead of planning (callgrind: 17 instructions an order fewer; 4 % faster in one
-        // process). The direct path does not scan for repeated SKUs, so the rows are checked
+        // instead of planning. The direct path does not scan for repeated SKUs, so the rows are checked
         // line by line: a warehouse short only of a repeated SKU's total fails its take, joins
         // `known_short`, and the next call passes over it, which ends at the closest warehouse
         // that has every unit, as `plan` decides.
@@ -40,7 +39,7 @@ impl AllocationStrategy for Nearest {
             // When `first_choice` has just named none, every warehouse whose rows show each
             // line's units failed its take (`known_short`), and counting a repeated SKU's lines
             // together only shrinks that set: no warehouse has every unit, and the rows need not
-            // be read again (callgrind: 16 instructions an order fewer).
+            // be read again.
             let whole = if ctx.first_choice_declined {
                 None
             } else {

@@ -131,7 +131,7 @@ impl Engine {
         let buffers = channel.buffers();
         debug_assert!(plan.picks.is_empty());
         // One capacity check for the order, then plain stores: `push` checks capacity and
-        // spilled-or-inline on every line (callgrind: 29 instructions an order).
+        // spilled-or-inline on every line.
         plan.picks.reserve(order.lines.len());
         let picks = plan.picks.as_mut_ptr();
         for (i, line) in order.lines.iter().enumerate() {
@@ -157,7 +157,7 @@ impl Engine {
     }
 
     /// Plans and takes; re-plans when stock moved between the two. `plan` is empty on entry
-    /// (cleared only before a re-plan: 12 instructions an order fewer).
+    /// (cleared only before a re-plan).
     /// The first attempt takes the strategy's first choice directly when it has one.
     pub(super) fn plan_and_take(
         &self,
@@ -330,9 +330,7 @@ impl Engine {
 
     /// [`Engine::reserve`]; `PREFETCH` starts loading everything [`Engine::prefetch_reserve`]
     /// names before planning, which a batch has already done a few requests earlier. The stock
-    /// rows among them let one call's row misses overlap instead of coming one line at a time
-    /// (session 14, per call, one process against the id-index and slab prefetch alone: +4.3 %
-    /// `nearest` and +1.7 % `priority` on one thread, +7 % and +13 % on two threads by shard).
+    /// rows among them let one call's row misses overlap instead of coming one line at a time.
     pub(super) fn reserve_with<const PREFETCH: bool>(
         &self,
         request: &ReserveRequest,
@@ -362,8 +360,8 @@ impl Engine {
             service: order.service,
             status: OrderStatus::Held,
             line_count: order.lines.len() as u16,
-            // Written below, in the slab slot: built here, they were copied three times on
-            // their way there (callgrind: 21 instructions an order).
+            // Written below, in the slab slot: built here, they would be copied three times on
+            // their way there.
             picks: PickRecords::new(),
             shipments: SmallVec::new(),
             rare: (!plan.shortfalls.is_empty()).then(|| {
@@ -481,9 +479,8 @@ impl Engine {
 
 /// Writes the records of a hold's picks to `records` (empty on entry) in place. Orders of up
 /// to [`INLINE_PICKS`](crate::reservation::INLINE_PICKS) picks (most) stay inline; `push`
-/// would check capacity on every pick, and `extend` over the mapped picks measured 61
-/// instructions an order more. Always inlined: as a call (95 instructions an order
-/// with its set-up) it saved nothing over copying records built beforehand; inlined, 21.
+/// would check capacity on every pick. Always inlined: as a call, its set-up costs what
+/// writing in place saves.
 #[inline(always)]
 pub(super) fn write_pick_records(
     records: &mut PickRecords,
@@ -530,8 +527,8 @@ pub(super) fn outcome(
 }
 
 /// Writes [`outcome`] to `slot`, one write per kind of result: a single write of the merged
-/// value built the hold in a stack temporary first (callgrind: 11 instructions an order). A
-/// hold is written empty, then its picks and backorders are moved in (8 fewer again).
+/// value would build the hold in a stack temporary first. A hold is written empty, then its
+/// picks and backorders are moved in.
 #[inline(always)]
 pub(super) fn write_outcome(
     slot: &mut MaybeUninit<Result<ReserveOutcome, ReserveError>>,
