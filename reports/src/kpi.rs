@@ -1,5 +1,5 @@
 //! The KPI catalog: every summary KPI's name, unit and definition, in report order. It is the
-//! one source of the definitions: the summary table carries them, and the README's KPI table
+//! one source of the definitions: the summary table carries them, and `docs/kpis.md`
 //! is generated from it ([`markdown_table`]; a test keeps the two equal).
 
 use crate::run::{KpiValue, RunData, Target};
@@ -272,7 +272,7 @@ pub fn readings(run: &RunData) -> Vec<KpiReading> {
         .collect()
 }
 
-/// The README's KPI table, generated from the catalog.
+/// `docs/kpis.md`'s KPI table, generated from the catalog.
 pub fn markdown_table() -> String {
     let mut out = String::from("| KPI | unit | definition |\n| --- | --- | --- |\n");
     for kpi in KPIS {

@@ -2,8 +2,8 @@
 //! typed polars tables ([`tables`]), exported as CSV, Parquet, JSON and one self-contained HTML
 //! file ([`export`], [`html`]), and several runs compared side by side ([`compare`]).
 //!
-//! The KPI names and definitions live in one catalog ([`kpi::KPIS`]); every format and the
-//! README use its names.
+//! The KPI names and definitions live in one catalog ([`kpi::KPIS`]); every format and
+//! `docs/kpis.md` use its names.
 
 pub mod chart;
 pub mod compare;

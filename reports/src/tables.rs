@@ -1,5 +1,5 @@
 //! A run's results as typed polars DataFrames, one per table. Each column is declared once, with
-//! its definition, by [`Frame::col`]: the README's table reference is generated from the same
+//! its definition, by [`Frame::col`]: `docs/tables.md` is generated from the same
 //! declarations ([`markdown_reference`]).
 
 use chrono::NaiveDate;
@@ -290,7 +290,7 @@ fn summary(run: &RunData) -> Table {
     Frame::new(&readings)
         .col(
             "kpi",
-            "KPI name (defined in the README and in `definition`)",
+            "KPI name (defined in docs/kpis.md and in `definition`)",
             |r| r.kpi.name,
         )
         .col(
@@ -550,7 +550,7 @@ fn sample() -> RunData {
     }
 }
 
-/// The README's reference of every table and column, generated from [`build`].
+/// `docs/tables.md`'s reference of every table and column, generated from [`build`].
 pub fn markdown_reference() -> String {
     let mut out = String::new();
     for table in build(&sample()) {

@@ -1,6 +1,6 @@
-//! The README's KPI and table references are generated from the code that writes the reports, so
-//! names and definitions are the same in every format and in the documentation. Run with
-//! `QM_BLESS=1` to rewrite them after changing a KPI or a column.
+//! The KPI and table references (`docs/kpis.md`, `docs/tables.md`) are generated from the code
+//! that writes the reports, so names and definitions are the same in every format and in the
+//! documentation. Run with `QM_BLESS=1` to rewrite them after changing a KPI or a column.
 
 use std::path::Path;
 
@@ -13,28 +13,29 @@ fn section(readme: &str, name: &str) -> Option<(usize, usize)> {
 }
 
 #[test]
-fn readme_references_match_the_code() {
-    let path = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo"))
-        .join("../README.md");
-    let mut readme = std::fs::read_to_string(&path).unwrap();
+fn docs_references_match_the_code() {
+    let docs = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo"))
+        .join("../docs");
     let generated = [
         ("kpis", qm_reports::kpi::markdown_table()),
         ("tables", qm_reports::tables::markdown_reference()),
     ];
     let bless = std::env::var_os("QM_BLESS").is_some();
     for (name, expected) in generated {
+        let path = docs.join(format!("{name}.md"));
+        let mut readme = std::fs::read_to_string(&path).unwrap();
         let (start, end) = section(&readme, name)
-            .unwrap_or_else(|| panic!("README.md has no <!-- {name}:start --> … end section"));
+            .unwrap_or_else(|| panic!("docs/{name}.md has no <!-- {name}:start --> … end section"));
         if bless {
             readme.replace_range(start..end, &expected);
         } else {
             assert!(
                 readme[start..end] == expected,
-                "README.md's `{name}` section is out of date: run `QM_BLESS=1 cargo test -p qm-reports --test readme`"
+                "docs/{name}.md is out of date: run `QM_BLESS=1 cargo test -p qm-reports --test readme`"
             );
         }
-    }
-    if bless {
-        std::fs::write(&path, readme).unwrap();
+        if bless {
+            std::fs::write(&path, readme).unwrap();
+        }
     }
 }

@@ -1,5 +1,5 @@
-//! Every kind of malformed input the README lists, run through the `qm` binary: the exit code and
-//! the exact message a user sees. The README's list is generated from this table (run with
+//! Every kind of malformed input `docs/bad-input.md` lists, run through the `qm` binary: the exit
+//! code and the exact message a user sees. That list is generated from this table (run with
 //! `QM_BLESS=1` to rewrite it), so the documentation cannot drift from what `qm` prints.
 
 mod common;
@@ -192,7 +192,7 @@ const CASES: &[Case] = &[
     },
 ];
 
-/// The README section: each case with the exact message, temporary paths shown as `DIR`.
+/// The docs section: each case with the exact message, temporary paths shown as `DIR`.
 fn markdown(outputs: &[(usize, String)]) -> String {
     let mut out = String::new();
     for &(i, ref message) in outputs {
@@ -226,16 +226,16 @@ fn every_malformed_input_kind_gets_the_message_the_readme_shows() {
         outputs.push((i, stderr.trim_end().replace(dir.to_str().unwrap(), "DIR")));
     }
     let expected = markdown(&outputs);
-    let path = common::manifest_dir().join("../README.md");
+    let path = common::manifest_dir().join("../docs/bad-input.md");
     let mut readme = std::fs::read_to_string(&path).unwrap();
     let (start_marker, end_marker) = ("<!-- malformed:start -->\n", "<!-- malformed:end -->");
     let start = readme
         .find(start_marker)
-        .expect("README has a malformed:start marker")
+        .expect("docs/bad-input.md has a malformed:start marker")
         + start_marker.len();
     let end = readme[start..]
         .find(end_marker)
-        .expect("README has a malformed:end marker")
+        .expect("docs/bad-input.md has a malformed:end marker")
         + start;
     if std::env::var_os("QM_BLESS").is_some() {
         readme.replace_range(start..end, &expected);
@@ -243,7 +243,7 @@ fn every_malformed_input_kind_gets_the_message_the_readme_shows() {
     } else {
         assert!(
             readme[start..end] == expected,
-            "README.md's malformed-input list differs from what qm prints: run \
+            "docs/bad-input.md's list differs from what qm prints: run \
              `QM_BLESS=1 cargo test -p qm-simulator --test malformed`\n--- qm prints ---\n{expected}"
         );
     }

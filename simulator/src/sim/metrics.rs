@@ -5,7 +5,7 @@ use hdrhistogram::Histogram;
 pub use qm_reports::run::{LatencyBucket, LatencyData, LatencyRow};
 use serde::Serialize;
 
-/// The deterministic KPIs of one run. Every formula is in the README.
+/// The deterministic KPIs of one run. Every formula is in `docs/kpis.md`.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Summary {
     /// Scenario name.
