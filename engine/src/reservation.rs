@@ -19,6 +19,7 @@ use crate::padding::Guarded;
 use crate::prefetch::prefetch_address;
 
 use crate::constants::ORDER_SHARDS;
+use crate::error::OrderError;
 use crate::geo::UnitVector;
 use crate::ids::SkuId;
 use crate::ids::{ChannelId, OrderId, WarehouseId};
@@ -143,6 +144,37 @@ pub(crate) struct OrderRecord {
 }
 
 impl OrderRecord {
+    /// `line` is one of the order's lines, or the call is refused with `UnknownLine`.
+    pub(crate) fn check_line(&self, order: OrderId, line: usize) -> Result<(), OrderError> {
+        if line < self.line_count as usize {
+            Ok(())
+        } else {
+            Err(OrderError::UnknownLine { order, line })
+        }
+    }
+
+    /// Why `operation` cannot run on the order in its status: an expired hold says when it
+    /// expired; any other status names the one `operation` needed.
+    pub(crate) fn refusal(
+        &self,
+        order: OrderId,
+        operation: &'static str,
+        needed: &'static str,
+    ) -> OrderError {
+        match self.status {
+            OrderStatus::Expired => OrderError::HoldExpired {
+                order,
+                expired_at_ms: self.expires_at_ms,
+            },
+            status => OrderError::WrongStatus {
+                order,
+                status,
+                operation,
+                needed,
+            },
+        }
+    }
+
     /// The order's backorders (empty for most orders).
     pub(crate) fn backorders(&self) -> &[BackorderRecord] {
         self.rare.as_deref().map_or(&[], |rare| &rare.backorders)
@@ -217,6 +249,16 @@ impl OrderSlab {
             index: IdIndex::with_capacity(orders),
             records,
         }
+    }
+
+    /// The record of `order`, or the call is refused with `UnknownOrder`.
+    pub(crate) fn record(&self, order: OrderId) -> Result<&OrderRecord, OrderError> {
+        self.get(&order).ok_or(OrderError::UnknownOrder(order))
+    }
+
+    /// The record of `order` to change, or the call is refused with `UnknownOrder`.
+    pub(crate) fn record_mut(&mut self, order: OrderId) -> Result<&mut OrderRecord, OrderError> {
+        self.get_mut(&order).ok_or(OrderError::UnknownOrder(order))
     }
 
     pub(crate) fn get(&self, id: &OrderId) -> Option<&OrderRecord> {

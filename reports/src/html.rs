@@ -363,13 +363,8 @@ fn warehouse_load(runs: &[(&str, &RunData)]) -> Chart {
     );
     c.y_percent = true;
     c.h_lines = vec![(1.0, "capacity".into())];
-    let use_share = |r: &WarehouseDayRow| {
-        if r.capacity_lines > 0 {
-            r.lines_shipped as f64 / r.capacity_lines as f64
-        } else {
-            f64::NAN
-        }
-    };
+    let use_share =
+        |r: &WarehouseDayRow| crate::tables::day_capacity_use_share(r).unwrap_or(f64::NAN);
     if let [(_, run)] = runs {
         for (i, w) in run.warehouses.iter().enumerate() {
             c.series.push(Series {
@@ -550,9 +545,7 @@ fn warehouse_table(run: &RunData, days: f64) -> String {
                 escape(&w.warehouse),
                 number(w.capacity_lines_per_day as f64),
                 number(w.counts.lines_shipped as f64),
-                share_text((days > 0.0 && w.capacity_lines_per_day > 0).then(|| {
-                    w.counts.lines_shipped as f64 / (w.capacity_lines_per_day as f64 * days)
-                })),
+                share_text(crate::tables::capacity_use_share(w, days)),
                 number(w.peak_day_lines as f64),
                 number(w.saturated_days as f64),
                 number(w.average_on_hand_units),

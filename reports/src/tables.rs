@@ -178,7 +178,7 @@ fn warehouse_daily(run: &RunData, start: NaiveDate) -> Table {
         .col(
             "capacity_use_share",
             "lines_shipped ÷ capacity_lines",
-            |r| share(r.lines_shipped as f64, r.capacity_lines as f64),
+            day_capacity_use_share,
         )
         .col(
             "backlog_lines",
@@ -383,12 +383,7 @@ fn warehouses(run: &RunData, days: f64) -> Table {
         .col(
             "capacity_use_share",
             "lines_shipped ÷ (capacity × days)",
-            move |r| {
-                share(
-                    r.counts.lines_shipped as f64,
-                    r.capacity_lines_per_day as f64 * days,
-                )
-            },
+            move |r| capacity_use_share(r, days),
         )
         .col("peak_day_lines", "most lines shipped in one day", |r| {
             r.peak_day_lines
@@ -428,6 +423,21 @@ fn warehouses(run: &RunData, days: f64) -> Table {
             },
         )
         .table("warehouses", "warehouse; its counts are those of the shipments it sent and the units backordered on it", false)
+}
+
+/// A warehouse's lines shipped ÷ its capacity over `days` (null without capacity or days): the
+/// `warehouses` table's `capacity_use_share`, and the HTML's.
+pub fn capacity_use_share(w: &WarehouseRow, days: f64) -> Option<f64> {
+    share(
+        w.counts.lines_shipped as f64,
+        w.capacity_lines_per_day as f64 * days,
+    )
+}
+
+/// A warehouse-day's lines shipped ÷ its capacity that day (null without capacity): the
+/// `warehouse_daily` table's `capacity_use_share`, and the HTML's load chart.
+pub fn day_capacity_use_share(r: &WarehouseDayRow) -> Option<f64> {
+    share(r.lines_shipped as f64, r.capacity_lines as f64)
 }
 
 /// ABC class per SKU by ordered value (units ordered × unit price).

@@ -46,10 +46,7 @@ impl Engine {
     ) -> Result<SmallVec<[ShipmentLine; 4]>, OrderError> {
         let order = shipment.order;
         let guard = self.orders.lock(order);
-        let record = guard
-            .orders
-            .get(&order)
-            .ok_or(OrderError::UnknownOrder(order))?;
+        let record = guard.orders.record(order)?;
         match record
             .shipments
             .get(shipment.index as usize)

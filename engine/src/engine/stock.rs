@@ -119,13 +119,8 @@ impl Engine {
     /// [`Engine::restock_return`] accepts at most.
     pub fn returnable_units(&self, order: OrderId, line: usize) -> Result<u32, OrderError> {
         let guard = self.orders.lock(order);
-        let record = guard
-            .orders
-            .get(&order)
-            .ok_or(OrderError::UnknownOrder(order))?;
-        if line >= record.line_count as usize {
-            return Err(OrderError::UnknownLine { order, line });
-        }
+        let record = guard.orders.record(order)?;
+        record.check_line(order, line)?;
         Ok(returnable_units_of_line(record, line))
     }
 
@@ -140,13 +135,8 @@ impl Engine {
         now_ms: u64,
     ) -> Result<ReturnOutcome, OrderError> {
         let mut guard = self.orders.lock(order);
-        let record = guard
-            .orders
-            .get_mut(&order)
-            .ok_or(OrderError::UnknownOrder(order))?;
-        if line >= record.line_count as usize {
-            return Err(OrderError::UnknownLine { order, line });
-        }
+        let record = guard.orders.record_mut(order)?;
+        record.check_line(order, line)?;
         let returnable = |record: &OrderRecord, i: usize| returnable_units_of_pick(record, i, line);
         let limit = returnable_units_of_line(record, line);
         if units < 1 || units > limit as i64 {

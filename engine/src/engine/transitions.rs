@@ -52,26 +52,9 @@ impl Engine {
     pub fn confirm(&self, order: OrderId, now_ms: u64) -> Result<Confirmation, OrderError> {
         let mut guard = self.orders.lock(order);
         let shard = &mut *guard;
-        let record = shard
-            .orders
-            .get_mut(&order)
-            .ok_or(OrderError::UnknownOrder(order))?;
-        match record.status {
-            OrderStatus::Held => {}
-            OrderStatus::Expired => {
-                return Err(OrderError::HoldExpired {
-                    order,
-                    expired_at_ms: record.expires_at_ms,
-                })
-            }
-            status => {
-                return Err(OrderError::WrongStatus {
-                    order,
-                    status,
-                    operation: "confirm",
-                    needed: "held",
-                })
-            }
+        let record = shard.orders.record_mut(order)?;
+        if record.status != OrderStatus::Held {
+            return Err(record.refusal(order, "confirm", "held"));
         }
         if now_ms >= record.expires_at_ms {
             let (units, _) = self.return_open_units(record);
@@ -171,10 +154,7 @@ impl Engine {
     ) -> Result<Released, OrderError> {
         let mut guard = self.orders.lock(order);
         let shard = &mut *guard;
-        let record = shard
-            .orders
-            .get_mut(&order)
-            .ok_or(OrderError::UnknownOrder(order))?;
+        let record = shard.orders.record_mut(order)?;
         let needed = "held, or confirmed with units not yet shipped";
         match record.status {
             OrderStatus::Held => shard.holds.released += 1,
@@ -182,28 +162,10 @@ impl Engine {
                 let open = record.picks.iter().any(|p| p.state == PickState::Allocated)
                     || record.backorders().iter().any(|b| b.units > 0);
                 if !open {
-                    return Err(OrderError::WrongStatus {
-                        order,
-                        status: record.status,
-                        operation: "release",
-                        needed,
-                    });
+                    return Err(record.refusal(order, "release", needed));
                 }
             }
-            OrderStatus::Expired => {
-                return Err(OrderError::HoldExpired {
-                    order,
-                    expired_at_ms: record.expires_at_ms,
-                })
-            }
-            status => {
-                return Err(OrderError::WrongStatus {
-                    order,
-                    status,
-                    operation: "release",
-                    needed,
-                })
-            }
+            _ => return Err(record.refusal(order, "release", needed)),
         }
         let (units_returned, backorders_cancelled) = self.return_open_units(record);
         record.status = OrderStatus::Released;
@@ -272,10 +234,7 @@ impl Engine {
     pub fn ship(&self, shipment: ShipmentId, now_ms: u64) -> Result<Shipped, OrderError> {
         let order = shipment.order;
         let mut guard = self.orders.lock(order);
-        let record = guard
-            .orders
-            .get_mut(&order)
-            .ok_or(OrderError::UnknownOrder(order))?;
+        let record = guard.orders.record_mut(order)?;
         let warehouse = Self::pending_shipment(record, shipment)?.warehouse;
         assert_eq!(
             record.status,
@@ -328,14 +287,9 @@ impl Engine {
     ) -> Result<ShortPicked, OrderError> {
         let order = shipment.order;
         let mut guard = self.orders.lock(order);
-        let record = guard
-            .orders
-            .get_mut(&order)
-            .ok_or(OrderError::UnknownOrder(order))?;
+        let record = guard.orders.record_mut(order)?;
         Self::pending_shipment(record, shipment)?;
-        if line >= record.line_count as usize {
-            return Err(OrderError::UnknownLine { order, line });
-        }
+        record.check_line(order, line)?;
         let in_shipment = |p: &PickRecord| p.shipment == shipment.index && p.line as usize == line;
         let limit: u32 = record
             .picks
