@@ -104,10 +104,6 @@ fn capped_mean(mean: f64, max: u32) -> f64 {
 
 impl DemandModel {
     /// Builds the model; the scenario is already validated.
-    #[allow(
-        clippy::too_many_lines,
-        reason = "to shrink: every distribution of the demand model built from its keys"
-    )]
     pub fn new(s: &Scenario) -> Result<Self, DemandError> {
         let d = &s.demand;
         let weights = popularity(s);
@@ -136,52 +132,7 @@ impl DemandModel {
             *slot = w / week_mean;
         }
         let start = s.start_date();
-        let codes = s.sku_codes();
-        let index_of = |code: &str| codes.iter().position(|c| c == code).expect("validated") as u32;
-        let mut events = Vec::new();
-        for e in &d.events {
-            let day = |v: &toml::Spanned<toml::value::Datetime>| {
-                (to_date(v.get_ref()).expect("validated") - start).num_days()
-            };
-            let touched: Option<Vec<u32>> = if let Some(top) = &e.top_skus {
-                let mut order: Vec<u32> = (0..weights.len() as u32).collect();
-                order.sort_by(|a, b| {
-                    weights[*b as usize]
-                        .total_cmp(&weights[*a as usize])
-                        .then(a.cmp(b))
-                });
-                order.truncate(*top.get_ref() as usize);
-                Some(order)
-            } else if !e.skus.is_empty() {
-                Some(e.skus.iter().map(|c| index_of(c.get_ref())).collect())
-            } else {
-                None
-            };
-            let skus = match touched {
-                Some(list) => {
-                    let w: Vec<f64> = list.iter().map(|&k| weights[k as usize]).collect();
-                    let share = w.iter().sum::<f64>() / total;
-                    Some((
-                        WeightedIndex::new(&w).map_err(|cause| DemandError::Weights {
-                            what: "event SKU weights",
-                            cause,
-                        })?,
-                        list,
-                        share,
-                    ))
-                }
-                None => None,
-            };
-            events.push(CalendarEvent {
-                name: e.name.clone(),
-                first_day: day(&e.start),
-                last_day: day(&e.end),
-                multiplier: *e.multiplier.get_ref(),
-                ramp_up_days: *e.ramp_up_days.get_ref() as i64,
-                ramp_down_days: *e.ramp_down_days.get_ref() as i64,
-                skus,
-            });
-        }
+        let events = calendar_events(s, &weights, total, start)?;
         let extra = |mean: f64| (mean > 1.0).then(|| Poisson::new(mean - 1.0)).transpose();
         let mut model = Self {
             start,
@@ -406,6 +357,64 @@ impl DemandModel {
         // Stable: orders drawn at the same millisecond keep their draw order.
         out.orders.sort_by_key(|o| o.at_ms);
     }
+}
+
+/// The calendar's events: each one's days, multiplier and ramps, and the SKUs it touches (its
+/// top SKUs by popularity, or those it lists, drawn by popularity within them).
+fn calendar_events(
+    s: &Scenario,
+    weights: &[f64],
+    total: f64,
+    start: NaiveDate,
+) -> Result<Vec<CalendarEvent>, DemandError> {
+    let d = &s.demand;
+    let codes = s.sku_codes();
+    let index_of = |code: &str| codes.iter().position(|c| c == code).expect("validated") as u32;
+    let mut events = Vec::new();
+    for e in &d.events {
+        let day = |v: &toml::Spanned<toml::value::Datetime>| {
+            (to_date(v.get_ref()).expect("validated") - start).num_days()
+        };
+        let touched: Option<Vec<u32>> = if let Some(top) = &e.top_skus {
+            let mut order: Vec<u32> = (0..weights.len() as u32).collect();
+            order.sort_by(|a, b| {
+                weights[*b as usize]
+                    .total_cmp(&weights[*a as usize])
+                    .then(a.cmp(b))
+            });
+            order.truncate(*top.get_ref() as usize);
+            Some(order)
+        } else if !e.skus.is_empty() {
+            Some(e.skus.iter().map(|c| index_of(c.get_ref())).collect())
+        } else {
+            None
+        };
+        let skus = match touched {
+            Some(list) => {
+                let w: Vec<f64> = list.iter().map(|&k| weights[k as usize]).collect();
+                let share = w.iter().sum::<f64>() / total;
+                Some((
+                    WeightedIndex::new(&w).map_err(|cause| DemandError::Weights {
+                        what: "event SKU weights",
+                        cause,
+                    })?,
+                    list,
+                    share,
+                ))
+            }
+            None => None,
+        };
+        events.push(CalendarEvent {
+            name: e.name.clone(),
+            first_day: day(&e.start),
+            last_day: day(&e.end),
+            multiplier: *e.multiplier.get_ref(),
+            ramp_up_days: *e.ramp_up_days.get_ref() as i64,
+            ramp_down_days: *e.ramp_down_days.get_ref() as i64,
+            skus,
+        });
+    }
+    Ok(events)
 }
 
 #[cfg(test)]

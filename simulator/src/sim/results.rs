@@ -90,10 +90,6 @@ impl Sim<'_> {
     }
 
     /// The run's tables for the reports (the summary's KPIs by their catalog names).
-    #[allow(
-        clippy::too_many_lines,
-        reason = "to shrink: one field of the report per statement"
-    )]
     pub(super) fn report_data(&mut self, processing_ms: &[u64]) -> RunData {
         let days = self.summary.days;
         for (row, &unit_days) in self
@@ -103,9 +99,43 @@ impl Sim<'_> {
         {
             row.average_on_hand_units = ratio(unit_days as f64, days as f64);
         }
+        let skus = self.sku_rows(days);
+        let processing_time = processing_bins(processing_ms);
+        let kpis = self.kpi_values();
+        let targets = self.targets();
+        let events = self.event_spans(days);
+        self.fill_counts();
+        let channels = self
+            .s
+            .channels
+            .iter()
+            .enumerate()
+            .map(|(c, spec)| ChannelRow {
+                channel: spec.code.clone(),
+                strategy: spec.strategy.get_ref().name().to_string(),
+                counts: *self.ledger.channel(c),
+            })
+            .collect();
+        RunData {
+            status: RunStatus::Completed,
+            kpis,
+            targets,
+            events,
+            daily: std::mem::take(&mut self.daily),
+            warehouses: std::mem::take(&mut self.warehouse_rows),
+            warehouse_daily: std::mem::take(&mut self.warehouse_daily),
+            skus,
+            sku_daily: std::mem::take(&mut self.sku_daily),
+            channels,
+            processing_time,
+            latency: self.latency.report(),
+        }
+    }
+
+    /// One row per SKU: its counts, demand pattern, stock and service.
+    fn sku_rows(&self, days: u32) -> Vec<SkuRow> {
         let figures = self.replenisher.sku_figures(days);
-        let skus = self
-            .engine
+        self.engine
             .network()
             .skus()
             .iter()
@@ -126,24 +156,13 @@ impl Sim<'_> {
                 achieved_fill_rate: f.achieved_fill_rate,
                 forecast_mae_units: f.forecast_mae_units,
             })
-            .collect();
-        let bins = (PROCESSING_LAST_BIN_HOURS / PROCESSING_BIN_HOURS) as usize + 1;
-        let mut processing_time: Vec<ProcessingBin> = (0..bins)
-            .map(|i| {
-                let from = i as u32 * PROCESSING_BIN_HOURS;
-                ProcessingBin {
-                    processing_time_hours_from: from,
-                    processing_time_hours_to: (i + 1 < bins).then_some(from + PROCESSING_BIN_HOURS),
-                    orders: 0,
-                }
-            })
-            .collect();
-        for &ms in processing_ms {
-            let bin = (ms / (PROCESSING_BIN_HOURS as u64 * MS_PER_HOUR)) as usize;
-            processing_time[bin.min(bins - 1)].orders += 1;
-        }
+            .collect()
+    }
+
+    /// Every KPI of the catalog with the summary's value.
+    fn kpi_values(&self) -> Vec<(String, KpiValue)> {
         let summary = serde_json::to_value(&self.summary).expect("plain numbers and text");
-        let kpis = qm_reports::kpi::KPIS
+        qm_reports::kpi::KPIS
             .iter()
             .map(|kpi| {
                 let value = match &summary[kpi.name] {
@@ -156,7 +175,12 @@ impl Sim<'_> {
                 };
                 (kpi.name.to_string(), value)
             })
-            .collect();
+            .collect()
+    }
+
+    /// The targets the reports judge against: the scenario's, and the service the safety stock
+    /// promises.
+    fn targets(&self) -> Vec<Target> {
         let t = &self.s.targets;
         let target = |kpi: &str, bound, value: &toml::Spanned<f64>| Target {
             kpi: kpi.into(),
@@ -198,6 +222,11 @@ impl Sim<'_> {
                 });
             }
         }
+        targets
+    }
+
+    /// The calendar's events as spans of consecutive days.
+    fn event_spans(&self, days: u32) -> Vec<EventSpan> {
         let mut events: Vec<EventSpan> = Vec::new();
         for day in 0..days {
             for name in self.demand.events_on(day) {
@@ -215,32 +244,7 @@ impl Sim<'_> {
                 }
             }
         }
-        self.fill_counts();
-        let channels = self
-            .s
-            .channels
-            .iter()
-            .enumerate()
-            .map(|(c, spec)| ChannelRow {
-                channel: spec.code.clone(),
-                strategy: spec.strategy.get_ref().name().to_string(),
-                counts: *self.ledger.channel(c),
-            })
-            .collect();
-        RunData {
-            status: RunStatus::Completed,
-            kpis,
-            targets,
-            events,
-            daily: std::mem::take(&mut self.daily),
-            warehouses: std::mem::take(&mut self.warehouse_rows),
-            warehouse_daily: std::mem::take(&mut self.warehouse_daily),
-            skus,
-            sku_daily: std::mem::take(&mut self.sku_daily),
-            channels,
-            processing_time,
-            latency: self.latency.report(),
-        }
+        events
     }
 }
 
@@ -326,4 +330,25 @@ fn order_kpis(
     k.peak_lost_sales_units_not_shown = peak.lost_sales_units_not_shown;
     k.peak_demand_fill_rate = or_zero(peak.demand_fill_rate());
     k.peak_processing_time_hours_p95 = hours(percentile(peak_processing, 0.95));
+}
+
+/// Orders shipped complete by processing time, in bins of [`PROCESSING_BIN_HOURS`] (the last
+/// one open).
+fn processing_bins(processing_ms: &[u64]) -> Vec<ProcessingBin> {
+    let bins = (PROCESSING_LAST_BIN_HOURS / PROCESSING_BIN_HOURS) as usize + 1;
+    let mut processing_time: Vec<ProcessingBin> = (0..bins)
+        .map(|i| {
+            let from = i as u32 * PROCESSING_BIN_HOURS;
+            ProcessingBin {
+                processing_time_hours_from: from,
+                processing_time_hours_to: (i + 1 < bins).then_some(from + PROCESSING_BIN_HOURS),
+                orders: 0,
+            }
+        })
+        .collect();
+    for &ms in processing_ms {
+        let bin = (ms / (PROCESSING_BIN_HOURS as u64 * MS_PER_HOUR)) as usize;
+        processing_time[bin.min(bins - 1)].orders += 1;
+    }
+    processing_time
 }

@@ -33,10 +33,6 @@ pub fn simulate(
 
 /// As [`simulate`], but stops after the first daily close that finds `stop` set (Ctrl-C in `qm`):
 /// the output then covers the days closed and is marked failed ("interrupted").
-#[allow(
-    clippy::too_many_lines,
-    reason = "to shrink: the world, the demand, the loop, the results"
-)]
 pub fn simulate_until(
     s: &Scenario,
     seed: u64,
@@ -55,36 +51,10 @@ pub fn simulate_until(
         days,
         ..Default::default()
     };
-    let warehouse_rows = s
-        .warehouses
-        .iter()
-        .map(|w| WarehouseRow {
-            warehouse: w.code.clone(),
-            capacity_lines_per_day: *w.capacity_lines_per_day.get_ref(),
-            storage_capacity_units: w.storage_capacity_units,
-            ..Default::default()
-        })
-        .collect();
-    let mut top_skus: Vec<u32> = (0..skus as u32).collect();
-    top_skus.sort_by(|&a, &b| {
-        demand.expected_daily_units[b as usize]
-            .total_cmp(&demand.expected_daily_units[a as usize])
-            .then(a.cmp(&b))
-    });
-    top_skus.truncate(TOP_SKUS);
+    let warehouse_rows = warehouse_rows(s);
+    let top_skus = top_skus(&demand, skus);
     let peak_day: Vec<bool> = (0..days).map(|day| demand.is_peak(day)).collect();
-    let daily = (0..days)
-        .map(|day| {
-            let (demand_multiplier, events) = demand.describe_day(day);
-            DayRow {
-                day,
-                date: demand.date(day).to_string(),
-                demand_multiplier,
-                events,
-                ..Default::default()
-            }
-        })
-        .collect();
+    let daily = day_rows(&demand, days);
     let replenisher = Replenisher::new(
         s,
         skus,
@@ -93,23 +63,7 @@ pub fn simulate_until(
         &world.unit_price_cents,
         &demand,
     );
-    let locations = &world.warehouse_locations;
-    let home_warehouse = world
-        .channel_warehouses
-        .iter()
-        .flat_map(|allowed| {
-            world.regions.iter().map(move |region| {
-                allowed
-                    .iter()
-                    .min_by(|a, b| {
-                        let da = locations[a.0 as usize].distance_km(region);
-                        let db = locations[b.0 as usize].distance_km(region);
-                        da.total_cmp(&db).then(a.0.cmp(&b.0))
-                    })
-                    .map_or(0, |w| w.0)
-            })
-        })
-        .collect();
+    let home_warehouse = home_warehouses(&world);
     let mut sim = Sim {
         s,
         engine,
@@ -342,4 +296,67 @@ fn with_causes(error: &dyn std::error::Error) -> String {
         cause = next.source();
     }
     message
+}
+
+/// One row per warehouse, its counts filled as the run goes.
+fn warehouse_rows(s: &Scenario) -> Vec<WarehouseRow> {
+    s.warehouses
+        .iter()
+        .map(|w| WarehouseRow {
+            warehouse: w.code.clone(),
+            capacity_lines_per_day: *w.capacity_lines_per_day.get_ref(),
+            storage_capacity_units: w.storage_capacity_units,
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// The SKUs with the most expected demand, the ones `sku_daily` follows.
+fn top_skus(demand: &DemandModel, skus: usize) -> Vec<u32> {
+    let mut top_skus: Vec<u32> = (0..skus as u32).collect();
+    top_skus.sort_by(|&a, &b| {
+        demand.expected_daily_units[b as usize]
+            .total_cmp(&demand.expected_daily_units[a as usize])
+            .then(a.cmp(&b))
+    });
+    top_skus.truncate(TOP_SKUS);
+    top_skus
+}
+
+/// One row per day, its demand multiplier and events known before the run.
+fn day_rows(demand: &DemandModel, days: u32) -> Vec<DayRow> {
+    (0..days)
+        .map(|day| {
+            let (demand_multiplier, events) = demand.describe_day(day);
+            DayRow {
+                day,
+                date: demand.date(day).to_string(),
+                demand_multiplier,
+                events,
+                ..Default::default()
+            }
+        })
+        .collect()
+}
+
+/// Per channel and customer region, the channel's warehouse nearest the region (ties to the
+/// lower id): the home cell whose service a customer's units count against.
+fn home_warehouses(world: &World) -> Vec<u16> {
+    let locations = &world.warehouse_locations;
+    world
+        .channel_warehouses
+        .iter()
+        .flat_map(|allowed| {
+            world.regions.iter().map(move |region| {
+                allowed
+                    .iter()
+                    .min_by(|a, b| {
+                        let da = locations[a.0 as usize].distance_km(region);
+                        let db = locations[b.0 as usize].distance_km(region);
+                        da.total_cmp(&db).then(a.0.cmp(&b.0))
+                    })
+                    .map_or(0, |w| w.0)
+            })
+        })
+        .collect()
 }

@@ -16,16 +16,60 @@ pub fn opening_engine(s: &Scenario, seed: u64) -> Result<(Engine, Vec<GeoPoint>)
     Ok((engine, world.regions))
 }
 
-#[allow(
-    clippy::too_many_lines,
-    reason = "to shrink: the network, the channels and the opening stock from the scenario"
-)]
 pub(super) fn build_engine(
     s: &Scenario,
     demand: &DemandModel,
     seed: u64,
 ) -> Result<(Engine, World), SimError> {
     let mut rng = stream(seed, "catalog");
+    let mut catalog = catalog(s, &mut rng)?;
+    if let Some(replay) = &demand.recorded {
+        add_recorded_skus(s, replay, &mut catalog);
+    }
+    let warehouses = warehouses(s)?;
+    let unit_price_cents = catalog.iter().map(|k| k.unit_price_cents).collect();
+    let warehouse_locations = warehouses.iter().map(|w| w.location).collect();
+    let network = Network::new(catalog, warehouses, carriers(s))?;
+    let (channel_warehouses, channels) = channels(s, &network);
+    let days = *s.horizon.days.get_ref();
+    let expected_orders: f64 = (0..days)
+        .map(|d| demand.expected_orders(d))
+        .map(|(all, extra)| all + extra.iter().sum::<f64>())
+        .sum();
+    let expected_open_orders =
+        ((expected_orders * 1.05) as usize + 1_000).min(MAX_PREALLOCATED_ORDERS);
+    let mut engine = Engine::new(EngineConfig {
+        network,
+        channels,
+        expected_open_orders,
+    })?;
+    seed_opening_stock(s, demand, &mut engine)?;
+    let skus = demand.expected_daily_units.len();
+    let (supplier_of, lead_time_days) = suppliers(s, skus, &mut rng)?;
+    let world = World {
+        skus,
+        unit_price_cents,
+        warehouse_locations,
+        channel_warehouses,
+        supplier_of,
+        lead_time_days,
+        sku_policy: sku_policy(s, &engine),
+        ..world(s)?
+    };
+    Ok((engine, world))
+}
+
+/// A place on the globe, or an error naming the warehouse or region.
+fn point(lat: f64, lon: f64, what: &str) -> Result<GeoPoint, SimError> {
+    GeoPoint::new(lat, lon).map_err(|cause| SimError::Location {
+        what: what.to_string(),
+        cause,
+    })
+}
+
+/// The catalog: generated (log-normal weights and prices from `rng`), listed, or empty for
+/// recorded demand (its SKUs come from the history).
+fn catalog(s: &Scenario, rng: &mut rand::rngs::StdRng) -> Result<Vec<Sku>, SimError> {
     let codes = s.sku_codes();
     let lognormal = |median: f64, sigma: f64| {
         LogNormal::new(median.ln(), sigma).map_err(|e| SimError::Distribution {
@@ -43,15 +87,15 @@ pub(super) fn build_engine(
             *s.catalog.price_sigma.get_ref(),
         )?,
     );
-    let mut catalog: Vec<Sku> = if s.is_recorded() {
+    Ok(if s.is_recorded() {
         Vec::new()
     } else if s.skus.is_empty() {
         codes
             .into_iter()
             .map(|code| Sku {
                 code,
-                unit_weight_grams: (weight.sample(&mut rng).round() as u32).max(1),
-                unit_price_cents: (price.sample(&mut rng).round() as u64).max(1),
+                unit_weight_grams: (weight.sample(rng).round() as u32).max(1),
+                unit_price_cents: (price.sample(rng).round() as u64).max(1),
             })
             .collect()
     } else {
@@ -63,15 +107,12 @@ pub(super) fn build_engine(
                 unit_price_cents: k.unit_price_cents,
             })
             .collect()
-    };
-    let point = |lat: f64, lon: f64, what: &str| {
-        GeoPoint::new(lat, lon).map_err(|cause| SimError::Location {
-            what: what.to_string(),
-            cause,
-        })
-    };
-    let warehouses = s
-        .warehouses
+    })
+}
+
+/// The warehouses as the engine takes them.
+fn warehouses(s: &Scenario) -> Result<Vec<Warehouse>, SimError> {
+    s.warehouses
         .iter()
         .map(|w| {
             Ok(Warehouse {
@@ -86,14 +127,18 @@ pub(super) fn build_engine(
                 cutoff_hour: *w.cutoff_hour.get_ref() as u8,
             })
         })
-        .collect::<Result<Vec<_>, SimError>>()?;
+        .collect::<Result<Vec<_>, SimError>>()
+}
+
+/// The carriers: the scenario's, or one ground carrier.
+fn carriers(s: &Scenario) -> Vec<Carrier> {
     let band = |max_distance_km, base_cents, per_kg_cents, transit_days| RateBand {
         max_distance_km,
         base_cents,
         per_kg_cents,
         transit_days,
     };
-    let carriers = if s.fulfillment.carriers.is_empty() {
+    if s.fulfillment.carriers.is_empty() {
         vec![Carrier {
             code: "GROUND".into(),
             bands: vec![
@@ -122,26 +167,30 @@ pub(super) fn build_engine(
                     .collect(),
             })
             .collect()
-    };
-    if let Some(replay) = &demand.recorded {
-        if !s.skus.is_empty() {
-            catalog.extend(s.skus.iter().map(|k| Sku {
-                code: k.code.clone(),
-                unit_weight_grams: k.unit_weight_grams,
-                unit_price_cents: k.unit_price_cents,
-            }));
-        }
-        // SKUs only the history knows: the catalog's default weight, the recorded median price.
-        let default_price = *s.catalog.unit_price_cents.get_ref();
-        catalog.extend(replay.additions.iter().map(|(code, price)| Sku {
-            code: code.clone(),
-            unit_weight_grams: *s.catalog.unit_weight_grams.get_ref(),
-            unit_price_cents: if *price > 0 { *price } else { default_price },
+    }
+}
+
+/// A recorded history's catalog: the listed SKUs, then the SKUs only the history knows (the
+/// catalog's default weight, the recorded median price).
+fn add_recorded_skus(s: &Scenario, replay: &crate::demand::replay::Replay, catalog: &mut Vec<Sku>) {
+    if !s.skus.is_empty() {
+        catalog.extend(s.skus.iter().map(|k| Sku {
+            code: k.code.clone(),
+            unit_weight_grams: k.unit_weight_grams,
+            unit_price_cents: k.unit_price_cents,
         }));
     }
-    let unit_price_cents = catalog.iter().map(|k| k.unit_price_cents).collect();
-    let warehouse_locations = warehouses.iter().map(|w| w.location).collect();
-    let network = Network::new(catalog, warehouses, carriers)?;
+    // SKUs only the history knows: the catalog's default weight, the recorded median price.
+    let default_price = *s.catalog.unit_price_cents.get_ref();
+    catalog.extend(replay.additions.iter().map(|(code, price)| Sku {
+        code: code.clone(),
+        unit_weight_grams: *s.catalog.unit_weight_grams.get_ref(),
+        unit_price_cents: if *price > 0 { *price } else { default_price },
+    }));
+}
+
+/// Each channel's warehouses and its configuration.
+fn channels(s: &Scenario, network: &Network) -> (Vec<Vec<WarehouseId>>, Vec<ChannelConfig>) {
     let channel_warehouses: Vec<Vec<WarehouseId>> = s
         .channels
         .iter()
@@ -171,20 +220,17 @@ pub(super) fn build_engine(
             capacity_aware: c.capacity_aware,
         })
         .collect();
-    let days = *s.horizon.days.get_ref();
-    let expected_orders: f64 = (0..days)
-        .map(|d| demand.expected_orders(d))
-        .map(|(all, extra)| all + extra.iter().sum::<f64>())
-        .sum();
-    let expected_open_orders =
-        ((expected_orders * 1.05) as usize + 1_000).min(MAX_PREALLOCATED_ORDERS);
-    let mut engine = Engine::new(EngineConfig {
-        network,
-        channels,
-        expected_open_orders,
-    })?;
+    (channel_warehouses, channels)
+}
 
-    let (skus, warehouse_count) = (demand.expected_daily_units.len(), s.warehouses.len());
+/// The opening stock: days of cover split over the warehouses (times each one's multiplier),
+/// replaced where the scenario lists a cell.
+fn seed_opening_stock(
+    s: &Scenario,
+    demand: &DemandModel,
+    engine: &mut Engine,
+) -> Result<(), SimError> {
+    let warehouse_count = s.warehouses.len();
     let cover = *s.initial_stock.days_of_cover.get_ref();
     let mut opening: Vec<i64> = demand
         .expected_daily_units
@@ -216,9 +262,20 @@ pub(super) fn build_engine(
             )?;
         }
     }
+    Ok(())
+}
 
+/// Each SKU's supplier, and each supplier's lead time in days (mean, standard deviation).
+type Suppliers = (Vec<u16>, Vec<(f64, f64)>);
+
+/// Each SKU's supplier (drawn by share from `rng`) and each supplier's lead time (mean, std).
+fn suppliers(
+    s: &Scenario,
+    skus: usize,
+    rng: &mut rand::rngs::StdRng,
+) -> Result<Suppliers, SimError> {
     let suppliers = &s.replenishment.suppliers;
-    let (supplier_of, lead_time_days) = if suppliers.is_empty() {
+    Ok(if suppliers.is_empty() {
         (vec![0; skus], vec![(3.0, 0.0)])
     } else {
         let pick =
@@ -227,7 +284,7 @@ pub(super) fn build_engine(
                     what: "replenishment.suppliers[].share",
                     cause: e.to_string(),
                 })?;
-        let of = (0..skus).map(|_| pick.sample(&mut rng) as u16).collect();
+        let of = (0..skus).map(|_| pick.sample(rng) as u16).collect();
         (
             of,
             suppliers
@@ -235,27 +292,17 @@ pub(super) fn build_engine(
                 .map(|p| (*p.lead_time_days.get_ref(), *p.lead_time_std_days.get_ref()))
                 .collect(),
         )
-    };
+    })
+}
+
+/// The run's settings read from the scenario alone (the caller fills in the catalog, the
+/// network's locations, the channels' warehouses, the suppliers and the SKU policies).
+fn world(s: &Scenario) -> Result<World, SimError> {
     let global_pick_error = *s.accuracy.pick_error_rate.get_ref();
-    let sku_policy = s
-        .replenishment
-        .skus
-        .iter()
-        .map(|p| {
-            (
-                engine
-                    .network()
-                    .sku_id(p.sku.get_ref())
-                    .expect("validated")
-                    .0,
-                (p.reorder_point_units, *p.order_quantity_units.get_ref()),
-            )
-        })
-        .collect();
-    let world = World {
-        skus,
-        warehouses: warehouse_count,
-        unit_price_cents,
+    Ok(World {
+        skus: 0,
+        warehouses: s.warehouses.len(),
+        unit_price_cents: Vec::new(),
         regions: s
             .customers
             .iter()
@@ -267,8 +314,8 @@ pub(super) fn build_engine(
                 )
             })
             .collect::<Result<_, SimError>>()?,
-        warehouse_locations,
-        channel_warehouses,
+        warehouse_locations: Vec::new(),
+        channel_warehouses: Vec::new(),
         splits: s
             .channels
             .iter()
@@ -303,12 +350,29 @@ pub(super) fn build_engine(
                     .map_or(global_pick_error, |r| *r.get_ref())
             })
             .collect(),
-        supplier_of,
-        lead_time_days,
-        sku_policy,
+        supplier_of: Vec::new(),
+        lead_time_days: Vec::new(),
+        sku_policy: Default::default(),
         holding_rate_per_day: *s.catalog.holding_cost_rate_per_year.get_ref() / 365.0,
         ttl_ms: *s.carts.hold_ttl_minutes.get_ref() as u64 * 60_000,
         express_days: *s.demand.express_transit_days.get_ref() as u8,
-    };
-    Ok((engine, world))
+    })
+}
+
+/// The fixed reorder policies of the SKUs the scenario lists, by SKU id.
+fn sku_policy(s: &Scenario, engine: &Engine) -> rustc_hash::FxHashMap<u32, (u32, u32)> {
+    s.replenishment
+        .skus
+        .iter()
+        .map(|p| {
+            (
+                engine
+                    .network()
+                    .sku_id(p.sku.get_ref())
+                    .expect("validated")
+                    .0,
+                (p.reorder_point_units, *p.order_quantity_units.get_ref()),
+            )
+        })
+        .collect()
 }
