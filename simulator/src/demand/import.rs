@@ -91,10 +91,6 @@ const PROGRESS_ROWS: usize = 65_536;
 
 /// As [`import`]; `progress(rows_done, rows)` hears of the rows mapped so far, every
 /// [`PROGRESS_ROWS`] rows and at the end.
-#[allow(
-    clippy::too_many_lines,
-    reason = "to shrink: the column set-up for CSV and Parquet, then the row loop"
-)]
 pub fn import_with_progress(
     path: &Path,
     mapping: &ColumnMapping,
@@ -120,33 +116,11 @@ pub fn import_with_progress(
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
     mapping.check().map_err(mapping_err)?;
-    let (frame, broken, header) = if is_parquet {
-        let file = std::fs::File::open(path).map_err(|e| ImportError::Read {
-            path: name.clone(),
-            message: e.to_string(),
-        })?;
-        let frame = without_panics(|| ParquetReader::new(file).finish())
-            .map_err(|message| ImportError::Read {
-                path: name.clone(),
-                message,
-            })?
-            .map_err(read_err)?;
-        let header = frame
-            .get_column_names()
-            .iter()
-            .map(|n| n.to_string())
-            .collect();
-        (frame, Vec::new(), header)
-    } else {
-        // Only the mapped columns, every one as text: parsing is ours, so a bad cell is
-        // reported with its row.
-        let wanted: Vec<&str> = mapping.columns().collect();
-        let read = csv_rows::read(path, &wanted).map_err(|message| ImportError::Read {
-            path: name.clone(),
-            message,
-        })?;
-        (read.frame, read.broken, read.header)
-    };
+    let Source {
+        frame,
+        broken,
+        header,
+    } = read_source(path, mapping, is_parquet)?;
     let text = |column: &str| -> Result<StringChunked, ImportError> {
         let found = frame
             .column(column)
@@ -169,35 +143,9 @@ pub fn import_with_progress(
         let column = frame
             .column(&mapping.timestamp)
             .map_err(|_| mapping_err(missing_column(&mapping.timestamp, &header)))?;
-        match column.dtype() {
-            DataType::Datetime(unit, _) => {
-                let per_ms = match unit {
-                    TimeUnit::Milliseconds => 1,
-                    TimeUnit::Microseconds => 1_000,
-                    TimeUnit::Nanoseconds => 1_000_000,
-                };
-                let physical = column.as_materialized_series().to_physical_repr();
-                Times::Epoch(
-                    physical
-                        .i64()
-                        .map_err(read_err)?
-                        .iter()
-                        .map(|v| v.map(|v| v.div_euclid(per_ms)))
-                        .collect(),
-                )
-            }
-            DataType::Date => {
-                let physical = column.as_materialized_series().to_physical_repr();
-                Times::Epoch(
-                    physical
-                        .i32()
-                        .map_err(read_err)?
-                        .iter()
-                        .map(|v| v.map(|d| d as i64 * 86_400_000))
-                        .collect(),
-                )
-            }
-            _ => Times::Text(text(&mapping.timestamp)?),
+        match epoch_ms(column).map_err(read_err)? {
+            Some(values) => Times::Epoch(values),
+            None => Times::Text(text(&mapping.timestamp)?),
         }
     };
     let mut builder = Builder::new(name.clone(), tz, mapping.clone(), strict);
@@ -243,14 +191,102 @@ pub fn import_with_progress(
         }
     }
     progress(rows as u64, rows as u64);
-    let imported = builder.finish();
+    kept(builder.finish(), name)
+}
+
+/// The import, unless it kept no row: an empty history is never what was meant.
+fn kept(imported: Imported, path: String) -> Result<Imported, ImportError> {
     if imported.log.counts.rows_used == 0 {
         return Err(ImportError::NothingKept {
-            path: name,
+            path,
             why: nothing_kept(&imported.log.counts, &imported.bad_rows),
         });
     }
     Ok(imported)
+}
+
+/// The mapped columns of a history, the rows the reader could not read, and the header.
+struct Source {
+    frame: DataFrame,
+    broken: Vec<Option<String>>,
+    header: Vec<String>,
+}
+
+/// Reads a Parquet file whole, or a CSV's mapped columns row by row.
+fn read_source(
+    path: &Path,
+    mapping: &ColumnMapping,
+    is_parquet: bool,
+) -> Result<Source, ImportError> {
+    let name = path.display().to_string();
+    Ok(if is_parquet {
+        let file = std::fs::File::open(path).map_err(|e| ImportError::Read {
+            path: name.clone(),
+            message: e.to_string(),
+        })?;
+        let frame = without_panics(|| ParquetReader::new(file).finish())
+            .map_err(|message| ImportError::Read {
+                path: name.clone(),
+                message,
+            })?
+            .map_err(|e| ImportError::Read {
+                path: name.clone(),
+                message: e.to_string(),
+            })?;
+        let header = frame
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        Source {
+            frame,
+            broken: Vec::new(),
+            header,
+        }
+    } else {
+        // Only the mapped columns, every one as text: parsing is ours, so a bad cell is
+        // reported with its row.
+        let wanted: Vec<&str> = mapping.columns().collect();
+        let read = csv_rows::read(path, &wanted).map_err(|message| ImportError::Read {
+            path: name.clone(),
+            message,
+        })?;
+        Source {
+            frame: read.frame,
+            broken: read.broken,
+            header: read.header,
+        }
+    })
+}
+
+/// A timestamp column's values as milliseconds since the epoch (UTC) when the file typed it as
+/// a datetime or a date; `None` for text, which the rows parse with the mapping's format.
+fn epoch_ms(column: &Column) -> PolarsResult<Option<Vec<Option<i64>>>> {
+    let physical = column.as_materialized_series().to_physical_repr();
+    Ok(match column.dtype() {
+        DataType::Datetime(unit, _) => {
+            let per_ms = match unit {
+                TimeUnit::Milliseconds => 1,
+                TimeUnit::Microseconds => 1_000,
+                TimeUnit::Nanoseconds => 1_000_000,
+            };
+            Some(
+                physical
+                    .i64()?
+                    .iter()
+                    .map(|v| v.map(|v| v.div_euclid(per_ms)))
+                    .collect(),
+            )
+        }
+        DataType::Date => Some(
+            physical
+                .i32()?
+                .iter()
+                .map(|v| v.map(|d| d as i64 * 86_400_000))
+                .collect(),
+        ),
+        _ => None,
+    })
 }
 
 enum Time<'a> {

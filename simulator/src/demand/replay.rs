@@ -94,10 +94,6 @@ impl Clock {
 
 impl Replay {
     /// Places `log` on `s`'s horizon; `catalog` holds the scenario's own SKU codes.
-    #[allow(
-        clippy::too_many_lines,
-        reason = "to shrink: the mapping of recorded SKUs, regions and channels to the scenario's"
-    )]
     pub fn new(s: &Scenario, log: DemandLog, catalog: &[String]) -> Result<Self, DemandError> {
         let spec = s.demand.recorded.as_ref().expect("recorded").get_ref();
         let days = *s.horizon.days.get_ref() as u64;
@@ -116,23 +112,7 @@ impl Replay {
             .iter()
             .map(|o| clock.place(o.at_ms).unwrap_or(u64::MAX))
             .collect();
-        let mut day_orders = vec![0..0; days as usize];
-        let mut next = 0u32;
-        for (day, range) in day_orders.iter_mut().enumerate() {
-            let end_ms = (day as u64 + 1) * MS_PER_DAY;
-            // Orders are sorted by time: skip those before the horizon, take the day's.
-            while (next as usize) < order_ms.len()
-                && order_ms[next as usize] == u64::MAX
-                && log.orders[next as usize].at_ms < start_ms
-            {
-                next += 1;
-            }
-            let first = next;
-            while (next as usize) < order_ms.len() && order_ms[next as usize] < end_ms {
-                next += 1;
-            }
-            *range = first..next;
-        }
+        let day_orders = day_orders(&log, &order_ms, days, start_ms);
         let orders_in_horizon = order_ms.iter().filter(|&&ms| ms != u64::MAX).count() as u64;
 
         let index: FxHashMap<&str, u32> = catalog
@@ -303,4 +283,32 @@ impl Replay {
     pub fn log(&self) -> &DemandLog {
         &self.log
     }
+}
+
+/// Each day's orders, as a range of the log's (time-sorted) orders: those placed on the
+/// horizon that day; orders before the horizon are skipped.
+fn day_orders(
+    log: &DemandLog,
+    order_ms: &[u64],
+    days: u64,
+    start_ms: i64,
+) -> Vec<std::ops::Range<u32>> {
+    let mut day_orders = vec![0..0; days as usize];
+    let mut next = 0u32;
+    for (day, range) in day_orders.iter_mut().enumerate() {
+        let end_ms = (day as u64 + 1) * MS_PER_DAY;
+        // Orders are sorted by time: skip those before the horizon, take the day's.
+        while (next as usize) < order_ms.len()
+            && order_ms[next as usize] == u64::MAX
+            && log.orders[next as usize].at_ms < start_ms
+        {
+            next += 1;
+        }
+        let first = next;
+        while (next as usize) < order_ms.len() && order_ms[next as usize] < end_ms {
+            next += 1;
+        }
+        *range = first..next;
+    }
+    day_orders
 }

@@ -117,10 +117,6 @@ pub fn simulate_until(
 }
 
 impl Sim<'_> {
-    #[allow(
-        clippy::too_many_lines,
-        reason = "to shrink: the event loop, one arm per event"
-    )]
     pub(super) fn run(
         &mut self,
         seed: u64,
@@ -129,35 +125,7 @@ impl Sim<'_> {
     ) -> Result<(), SimError> {
         let days = *self.s.horizon.days.get_ref();
         let sweep_ms = (self.world.ttl_ms / 2).clamp(60_000, MS_PER_HOUR);
-        for day in 0..days {
-            let start = day as u64 * MS_PER_DAY;
-            for (w, &hour) in self.world.cutoff_hour.iter().enumerate() {
-                self.queue.push(
-                    start + hour as u64 * MS_PER_HOUR,
-                    SimEvent::Cutoff {
-                        warehouse: w as u16,
-                    },
-                );
-            }
-            self.queue
-                .push(start + MS_PER_DAY - 1, SimEvent::Close { day });
-        }
-        self.queue.push(0, SimEvent::Sweep);
-        if let Some(replay) = &self.demand.recorded {
-            let r = &mut self.recorded;
-            r.undos = replay.undos().collect();
-            r.retries = vec![0; r.undos.len()];
-            r.counted = vec![false; r.undos.len()];
-            for (i, (at_ms, undo)) in r.undos.iter().enumerate() {
-                r.undos_of.entry(undo.order).or_default().push(i as u32);
-                self.queue.push(*at_ms, SimEvent::Undo { index: i as u32 });
-            }
-            for (at_ms, sku, units) in replay.write_offs() {
-                self.queue.push(at_ms, SimEvent::WriteOff { sku, units });
-            }
-            self.ledger
-                .history_placed(replay.orders_in_horizon, replay.additions.len() as u64);
-        }
+        self.schedule_calendar(days);
         let end_ms = days as u64 * MS_PER_DAY;
         let mut rng_demand = stream(seed, "demand");
         let mut today = DayDemand::default();
@@ -241,21 +209,7 @@ impl Sim<'_> {
                     sku,
                     warehouse,
                     units,
-                } => {
-                    let receipt = self.latency.time(CallKind::Receive, || {
-                        self.engine.receive(
-                            SkuId(sku),
-                            WarehouseId(warehouse),
-                            units as i64,
-                            now_ms,
-                        )
-                    })?;
-                    let cell = sku as usize * self.world.warehouses + warehouse as usize;
-                    self.replenisher
-                        .received(cell, units as u64, (now_ms / MS_PER_DAY) as u32);
-                    self.ledger.units_received(units as u64);
-                    self.backorders_filled(&receipt.filled, now_ms);
-                }
+                } => self.receipt(sku, warehouse, units, now_ms)?,
                 SimEvent::Undo { index } => self.undo(index as usize, now_ms)?,
                 SimEvent::WriteOff { sku, units } => self.write_off(sku, units, now_ms)?,
                 SimEvent::Close { day } => {
@@ -267,6 +221,61 @@ impl Sim<'_> {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Every day's cutoffs and close, the first sweep, and a recorded history's cancellations,
+    /// returns and write-offs, queued before the run.
+    fn schedule_calendar(&mut self, days: u32) {
+        for day in 0..days {
+            let start = day as u64 * MS_PER_DAY;
+            for (w, &hour) in self.world.cutoff_hour.iter().enumerate() {
+                self.queue.push(
+                    start + hour as u64 * MS_PER_HOUR,
+                    SimEvent::Cutoff {
+                        warehouse: w as u16,
+                    },
+                );
+            }
+            self.queue
+                .push(start + MS_PER_DAY - 1, SimEvent::Close { day });
+        }
+        self.queue.push(0, SimEvent::Sweep);
+        if let Some(replay) = &self.demand.recorded {
+            let r = &mut self.recorded;
+            r.undos = replay.undos().collect();
+            r.retries = vec![0; r.undos.len()];
+            r.counted = vec![false; r.undos.len()];
+            for (i, (at_ms, undo)) in r.undos.iter().enumerate() {
+                r.undos_of.entry(undo.order).or_default().push(i as u32);
+                self.queue.push(*at_ms, SimEvent::Undo { index: i as u32 });
+            }
+            for (at_ms, sku, units) in replay.write_offs() {
+                self.queue.push(at_ms, SimEvent::WriteOff { sku, units });
+            }
+            self.ledger
+                .history_placed(replay.orders_in_horizon, replay.additions.len() as u64);
+        }
+    }
+
+    /// A supplier receipt: the stock arrives, it may fill backorders, and it ends the cell's
+    /// replenishment cycle.
+    fn receipt(
+        &mut self,
+        sku: u32,
+        warehouse: u16,
+        units: u32,
+        now_ms: u64,
+    ) -> Result<(), SimError> {
+        let receipt = self.latency.time(CallKind::Receive, || {
+            self.engine
+                .receive(SkuId(sku), WarehouseId(warehouse), units as i64, now_ms)
+        })?;
+        let cell = sku as usize * self.world.warehouses + warehouse as usize;
+        self.replenisher
+            .received(cell, units as u64, (now_ms / MS_PER_DAY) as u32);
+        self.ledger.units_received(units as u64);
+        self.backorders_filled(&receipt.filled, now_ms);
         Ok(())
     }
 

@@ -79,10 +79,6 @@ impl Sim<'_> {
         Ok(())
     }
 
-    #[allow(
-        clippy::too_many_lines,
-        reason = "to shrink: a shipment, its pick errors, its short picks and its returns"
-    )]
     pub(super) fn ship(&mut self, w: usize, queued: Queued, now_ms: u64) -> Result<(), SimError> {
         let id = queued.shipment;
         let order = id.order.0;
@@ -92,40 +88,7 @@ impl Sim<'_> {
         let pick_error = rate > 0.0 && self.rng_fulfil.random_bool(rate);
         let mut lines = self.engine.shipment_lines(id)?;
         if shrink_on {
-            for line in lines.iter_mut() {
-                let cell = line.sku.index() * self.world.warehouses + w;
-                let hidden = self.hidden_shrink[cell];
-                if hidden == 0 {
-                    continue;
-                }
-                let on_hand = self
-                    .engine
-                    .cell_snapshot(line.sku, WarehouseId(w as u16))
-                    .map_or(0, |c| c.on_hand);
-                let shelf = on_hand.saturating_sub(hidden);
-                let missing = line.units.saturating_sub(shelf);
-                if missing == 0 {
-                    continue;
-                }
-                self.latency.time(CallKind::ShortPick, || {
-                    self.engine
-                        .short_pick(id, line.line as usize, missing as i64, now_ms)
-                })?;
-                self.hidden_shrink[cell] -= missing;
-                line.units -= missing;
-                self.ledger.units_short_picked(missing as u64);
-                // A customer order the shelf could not fill is oversold (once per order; its units every time).
-                let customer = self
-                    .open
-                    .get_mut(&order)
-                    .filter(|o| !o.reship)
-                    .map(|o| (o.at, !std::mem::replace(&mut o.oversold, true)));
-                match customer {
-                    Some((at, true)) => self.ledger.order_oversold(at, missing as u64),
-                    Some((at, false)) => self.ledger.more_oversold_units(at, missing as u64),
-                    None => {}
-                }
-            }
+            self.short_pick_shrunk(w, id, &mut lines, now_ms)?;
         }
         let shipped = self
             .latency
@@ -177,38 +140,96 @@ impl Sim<'_> {
             }
         }
         if returns_on && !reship {
-            let r = &self.s.returns;
-            let (min, max) = (
-                *r.delay_days_min.get_ref() as u64,
-                *r.delay_days_max.get_ref() as u64,
-            );
-            for line in lines
-                .iter()
-                .filter(|l| l.units > 0 && Some(l.line) != error_line)
-            {
-                if self.rng_fulfil.random_bool(*r.rate.get_ref()) {
-                    let at = delivered_at_ms
-                        + self
-                            .rng_fulfil
-                            .random_range(min * MS_PER_DAY..=max * MS_PER_DAY);
-                    let restock = self.rng_fulfil.random_bool(*r.restockable_share.get_ref());
-                    self.schedule_for(
-                        order,
-                        at,
-                        SimEvent::Return {
-                            order,
-                            line: line.line,
-                            units: line.units,
-                            restock,
-                        },
-                    );
-                }
-            }
+            self.schedule_returns(order, &lines, error_line, delivered_at_ms);
         }
         if shipped.order_complete {
             self.complete(order, now_ms);
         }
         Ok(())
+    }
+
+    /// Lines the shelf cannot fill (hidden shrinkage at the cell) are short-picked: their units
+    /// leave the shipment, and the order counts as oversold.
+    fn short_pick_shrunk(
+        &mut self,
+        w: usize,
+        id: ShipmentId,
+        lines: &mut [ShipmentLine],
+        now_ms: u64,
+    ) -> Result<(), SimError> {
+        let order = id.order.0;
+        for line in lines.iter_mut() {
+            let cell = line.sku.index() * self.world.warehouses + w;
+            let hidden = self.hidden_shrink[cell];
+            if hidden == 0 {
+                continue;
+            }
+            let on_hand = self
+                .engine
+                .cell_snapshot(line.sku, WarehouseId(w as u16))
+                .map_or(0, |c| c.on_hand);
+            let shelf = on_hand.saturating_sub(hidden);
+            let missing = line.units.saturating_sub(shelf);
+            if missing == 0 {
+                continue;
+            }
+            self.latency.time(CallKind::ShortPick, || {
+                self.engine
+                    .short_pick(id, line.line as usize, missing as i64, now_ms)
+            })?;
+            self.hidden_shrink[cell] -= missing;
+            line.units -= missing;
+            self.ledger.units_short_picked(missing as u64);
+            // A customer order the shelf could not fill is oversold (once per order; its units every time).
+            let customer = self
+                .open
+                .get_mut(&order)
+                .filter(|o| !o.reship)
+                .map(|o| (o.at, !std::mem::replace(&mut o.oversold, true)));
+            match customer {
+                Some((at, true)) => self.ledger.order_oversold(at, missing as u64),
+                Some((at, false)) => self.ledger.more_oversold_units(at, missing as u64),
+                None => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Draws each shipped line's return (after the line a pick error replaces), and schedules it.
+    fn schedule_returns(
+        &mut self,
+        order: u64,
+        lines: &[ShipmentLine],
+        error_line: Option<u16>,
+        delivered_at_ms: u64,
+    ) {
+        let r = &self.s.returns;
+        let (min, max) = (
+            *r.delay_days_min.get_ref() as u64,
+            *r.delay_days_max.get_ref() as u64,
+        );
+        for line in lines
+            .iter()
+            .filter(|l| l.units > 0 && Some(l.line) != error_line)
+        {
+            if self.rng_fulfil.random_bool(*r.rate.get_ref()) {
+                let at = delivered_at_ms
+                    + self
+                        .rng_fulfil
+                        .random_range(min * MS_PER_DAY..=max * MS_PER_DAY);
+                let restock = self.rng_fulfil.random_bool(*r.restockable_share.get_ref());
+                self.schedule_for(
+                    order,
+                    at,
+                    SimEvent::Return {
+                        order,
+                        line: line.line,
+                        units: line.units,
+                        restock,
+                    },
+                );
+            }
+        }
     }
 
     /// Every unit of a customer order has shipped.
