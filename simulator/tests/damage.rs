@@ -245,22 +245,40 @@ fn snapshots_the_ack_file_and_the_scenario_copy_restore_everything_or_refuse() {
     std::fs::write(d.join("acknowledged.qma"), [1, 2, 3]).unwrap();
     refused(&d, "acknowledged.qma: damaged");
 
-    // The newest snapshot damaged or deleted: the older one and more journal restore the same
-    // state.
-    for (name, damage) in [("snapshot-flip", true), ("snapshot-gone", false)] {
+    // The newest snapshot flipped, truncated, deleted, or replaced by the older one under its
+    // name (a snapshot duplicated, or two swapped): passed over, and the older one and more
+    // journal restore the same state.
+    for name in [
+        "snapshot-flip",
+        "snapshot-cut",
+        "snapshot-gone",
+        "snapshot-duplicate",
+    ] {
         let d = copy(dir, name);
-        let newest = files(&d, ".qms").pop().unwrap();
-        if damage {
-            let mut bytes = std::fs::read(&newest).unwrap();
-            let at = bytes.len() / 3;
-            bytes[at] ^= 0xff;
-            std::fs::write(&newest, bytes).unwrap();
-        } else {
-            std::fs::remove_file(&newest).unwrap();
+        let mut snapshots = files(&d, ".qms");
+        let newest = snapshots.pop().unwrap();
+        let mut bytes = std::fs::read(&newest).unwrap();
+        match name {
+            "snapshot-flip" => {
+                let at = bytes.len() / 3;
+                bytes[at] ^= 0xff;
+                std::fs::write(&newest, bytes).unwrap();
+            }
+            "snapshot-cut" => {
+                bytes.truncate(bytes.len() / 2);
+                std::fs::write(&newest, bytes).unwrap();
+            }
+            "snapshot-gone" => std::fs::remove_file(&newest).unwrap(),
+            _ => {
+                std::fs::copy(snapshots.last().expect("two snapshots kept"), &newest).unwrap();
+            }
         }
         let (code, stdout, stderr) = recover(&d);
         assert_eq!(code, 0, "{name}: {stderr}");
         assert_eq!(state_hash(&stdout), hash, "{name}");
+        if name != "snapshot-gone" {
+            assert!(stdout.contains("passed over"), "{name}: {stdout}");
+        }
     }
 
     // The segment right after the newest snapshot deleted, the later ones kept.
