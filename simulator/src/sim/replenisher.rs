@@ -24,6 +24,16 @@ const INTERMITTENT_ADI: f64 = 1.32;
 /// Share of units that makes the fast movers (the "A" of an ABC split).
 const FAST_SHARE_OF_UNITS: f64 = 0.8;
 
+/// A cell's reorder inputs at a close ([`Replenisher::close`]).
+struct CellPlan {
+    inputs: PolicyInputs,
+    /// Forecast demand over the protection interval, units.
+    lead_demand: f64,
+    order_quantity: f64,
+    /// Units one cycle brings (the order quantity; a review period's demand for periodic review).
+    cycle_quantity: f64,
+}
+
 /// A supplier order a close decided.
 pub struct SupplierOrder {
     /// The cell's SKU.
@@ -255,10 +265,6 @@ impl Replenisher {
     /// Closes `day`: every series observes its demand, and (forecast policies) every cell whose
     /// inventory position fell to its reorder point gets a supplier order. `cell_state(cell)`
     /// reads the engine.
-    #[allow(
-        clippy::too_many_lines,
-        reason = "to shrink: per cell, the forecast, the safety stock and the order, in one pass"
-    )]
     pub fn close(
         &mut self,
         day: u32,
@@ -314,63 +320,13 @@ impl Replenisher {
             if self.policy == PolicyKind::Days {
                 continue;
             }
-            let (mean_lead, std_lead) = self.lead_time_days[cell];
-            let protection = self.protection_days[cell];
-            let forecaster = &self.forecasters[cell];
-            let lead_demand: f64 = (1..=protection)
-                .map(|h| forecaster.forecast(h) * self.uplifts[h as usize][sku])
-                .sum();
-            // The protection interval is fractional; scale the whole-day sum to it.
-            let review = if self.policy == PolicyKind::PeriodicUpTo {
-                self.review_period_days as f64
-            } else {
-                1.0
-            };
-            let lead_demand = lead_demand * (mean_lead + review).max(0.5) / protection as f64;
-            let mean_daily = lead_demand / (mean_lead + review).max(0.5);
-            let sigma = if forecaster.errors().days >= MIN_ERROR_DAYS {
-                forecaster.errors().sigma_units()
-            } else {
-                mean_daily.max(0.5).sqrt()
-            };
-            let inputs = PolicyInputs {
-                mean_demand_per_day: mean_daily,
-                demand_std_per_day: sigma,
-                lead_time_days: mean_lead,
-                lead_time_std_days: std_lead,
-                review_period_days: review,
-            };
-            let order_quantity = match self.fixed_order_units {
-                Some(q) => q as f64,
-                None => {
-                    let price = self.unit_price(sku);
-                    safety_stock::eoq(
-                        mean_daily * 365.0,
-                        self.order_cost_cents,
-                        price * self.holding_rate_per_year,
-                    )
-                    .max(1.0)
-                }
-            };
-            let cycle_quantity = if self.policy == PolicyKind::PeriodicUpTo {
-                (mean_daily * review).max(1.0)
-            } else {
-                order_quantity
-            };
-            let sigma_lead = inputs.lead_time_demand_std_units();
-            let normal = z * sigma_lead;
-            let safety = match self.safety_stock {
-                SafetyStockMethod::Normal => normal,
-                SafetyStockMethod::FillRate if sigma_lead > 0.0 => {
-                    let loss = (1.0 - self.fill_rate) * cycle_quantity / sigma_lead;
-                    safety_stock::k_for_normal_loss(loss) * sigma_lead
-                }
-                SafetyStockMethod::FillRate => 0.0,
-                SafetyStockMethod::Empirical => match self.lead_errors.get(cell) {
-                    Some(e) if e.count() >= MIN_EMPIRICAL_ERRORS => e.safety_stock_units(),
-                    _ => normal,
-                },
-            } * self.stock_multiplier[cell % warehouses];
+            let CellPlan {
+                inputs,
+                lead_demand,
+                order_quantity,
+                cycle_quantity,
+            } = self.cell_plan(cell, sku);
+            let safety = self.safety_units(cell, &inputs, z, cycle_quantity);
             self.safety_stock_unit_days += safety.max(0.0);
             self.safety_stock_today_units += safety.max(0.0);
             self.sku_safety_today[sku] += safety.max(0.0);
@@ -380,28 +336,7 @@ impl Replenisher {
             let state = cell_state(cell);
             let position = state.free_units as f64 + self.on_order_units[cell] as f64
                 - state.backordered_units as f64;
-            let units = match self.policy {
-                PolicyKind::ReorderQuantity if position < reorder_point => {
-                    let lots = ((reorder_point - position) / order_quantity)
-                        .ceil()
-                        .max(1.0);
-                    lots * order_quantity
-                }
-                PolicyKind::ReorderUpTo if position < reorder_point => {
-                    reorder_point + order_quantity - position
-                }
-                PolicyKind::PeriodicUpTo
-                    if (day as usize + cell) % self.review_period_days as usize == 0
-                        && position < reorder_point =>
-                {
-                    reorder_point - position
-                }
-                _ => 0.0,
-            };
-            let units = units
-                .ceil()
-                .min(qm_engine::constants::MAX_MOVEMENT_UNITS as f64)
-                as u32;
+            let units = self.order_units(day, cell, position, reorder_point, order_quantity);
             if units > 0 {
                 orders.push(SupplierOrder {
                     sku: sku as u32,
@@ -415,6 +350,112 @@ impl Replenisher {
         self.home_today.fill(0.0);
         self.home_short_today.fill(0.0);
         self.uplifts.pop_front();
+    }
+
+    /// What a cell's reorder decision starts from: its policy inputs (daily demand and error,
+    /// lead time and review period), the forecast demand over the protection interval, and
+    /// the order and cycle quantities.
+    fn cell_plan(&self, cell: usize, sku: usize) -> CellPlan {
+        let (mean_lead, std_lead) = self.lead_time_days[cell];
+        let protection = self.protection_days[cell];
+        let forecaster = &self.forecasters[cell];
+        let lead_demand: f64 = (1..=protection)
+            .map(|h| forecaster.forecast(h) * self.uplifts[h as usize][sku])
+            .sum();
+        // The protection interval is fractional; scale the whole-day sum to it.
+        let review = if self.policy == PolicyKind::PeriodicUpTo {
+            self.review_period_days as f64
+        } else {
+            1.0
+        };
+        let lead_demand = lead_demand * (mean_lead + review).max(0.5) / protection as f64;
+        let mean_daily = lead_demand / (mean_lead + review).max(0.5);
+        let sigma = if forecaster.errors().days >= MIN_ERROR_DAYS {
+            forecaster.errors().sigma_units()
+        } else {
+            mean_daily.max(0.5).sqrt()
+        };
+        let inputs = PolicyInputs {
+            mean_demand_per_day: mean_daily,
+            demand_std_per_day: sigma,
+            lead_time_days: mean_lead,
+            lead_time_std_days: std_lead,
+            review_period_days: review,
+        };
+        let order_quantity = match self.fixed_order_units {
+            Some(q) => q as f64,
+            None => {
+                let price = self.unit_price(sku);
+                safety_stock::eoq(
+                    mean_daily * 365.0,
+                    self.order_cost_cents,
+                    price * self.holding_rate_per_year,
+                )
+                .max(1.0)
+            }
+        };
+        let cycle_quantity = if self.policy == PolicyKind::PeriodicUpTo {
+            (mean_daily * review).max(1.0)
+        } else {
+            order_quantity
+        };
+        CellPlan {
+            inputs,
+            lead_demand,
+            order_quantity,
+            cycle_quantity,
+        }
+    }
+
+    /// The cell's safety stock by the scenario's method, times its warehouse's multiplier.
+    fn safety_units(&self, cell: usize, inputs: &PolicyInputs, z: f64, cycle_quantity: f64) -> f64 {
+        let sigma_lead = inputs.lead_time_demand_std_units();
+        let normal = z * sigma_lead;
+        let safety = match self.safety_stock {
+            SafetyStockMethod::Normal => normal,
+            SafetyStockMethod::FillRate if sigma_lead > 0.0 => {
+                let loss = (1.0 - self.fill_rate) * cycle_quantity / sigma_lead;
+                safety_stock::k_for_normal_loss(loss) * sigma_lead
+            }
+            SafetyStockMethod::FillRate => 0.0,
+            SafetyStockMethod::Empirical => match self.lead_errors.get(cell) {
+                Some(e) if e.count() >= MIN_EMPIRICAL_ERRORS => e.safety_stock_units(),
+                _ => normal,
+            },
+        };
+        safety * self.stock_multiplier[cell % self.warehouses]
+    }
+
+    /// Units to order for the cell now under the policy, whole and within a movement's limit.
+    fn order_units(
+        &self,
+        day: u32,
+        cell: usize,
+        position: f64,
+        reorder_point: f64,
+        order_quantity: f64,
+    ) -> u32 {
+        let units = match self.policy {
+            PolicyKind::ReorderQuantity if position < reorder_point => {
+                let lots = ((reorder_point - position) / order_quantity)
+                    .ceil()
+                    .max(1.0);
+                lots * order_quantity
+            }
+            PolicyKind::ReorderUpTo if position < reorder_point => {
+                reorder_point + order_quantity - position
+            }
+            PolicyKind::PeriodicUpTo
+                if (day as usize + cell) % self.review_period_days as usize == 0
+                    && position < reorder_point =>
+            {
+                reorder_point - position
+            }
+            _ => 0.0,
+        };
+        units
+            .ceil()
+            .min(qm_engine::constants::MAX_MOVEMENT_UNITS as f64) as u32
     }
 
     /// Classes: intermittent by the interval between demands, then fast = the SKUs that make

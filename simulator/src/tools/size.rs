@@ -470,11 +470,64 @@ impl Sizing {
     }
 
     /// Searches stock, then capacity; evaluates the recommendation at ±10 %.
-    #[allow(
-        clippy::too_many_lines,
-        reason = "to shrink: the search over stock and capacity, step by step"
-    )]
     pub fn run(&mut self) -> Result<Recommendation, ToolError> {
+        let stock = self.search_stock()?;
+        let capacity = self.search_capacity(&stock)?;
+
+        // 3. The recommendation and its neighbours.
+        let point = Point {
+            capacity_lines_per_day: capacity,
+            stock_multiplier: stock,
+        };
+        let scaled = |capacity: f64, stock: f64| Point {
+            capacity_lines_per_day: point
+                .capacity_lines_per_day
+                .iter()
+                .map(|&c| lines(c as f64 * capacity))
+                .collect(),
+            stock_multiplier: point
+                .stock_multiplier
+                .iter()
+                .map(|m| (m * stock * 1e6).round() / 1e6)
+                .collect(),
+        };
+        let labels = [
+            ("recommended", 1.0, 1.0),
+            ("capacity −10 %", 0.9, 1.0),
+            ("capacity +10 %", 1.1, 1.0),
+            ("stock −10 %", 1.0, 0.9),
+            ("stock +10 %", 1.0, 1.1),
+            ("both −10 %", 0.9, 0.9),
+            ("both +10 %", 1.1, 1.1),
+        ];
+        let points: Vec<Point> = labels.iter().map(|&(_, c, s)| scaled(c, s)).collect();
+        let evaluations = self.evaluate("sensitivity", &points)?;
+        let at = evaluations[0].clone();
+        if !at.meets() {
+            return Err(ToolError::Search(format!(
+                "the recommended point missed its targets when run again ({}): more stock or \
+                 capacity made things worse somewhere, so the search's assumption failed; \
+                 try more --replications",
+                at.misses.join(", ")
+            )));
+        }
+        let report = simulate(&self.variant(&point)?, self.seeds[0], &mut |_| {})?;
+        Ok(Recommendation {
+            point,
+            at,
+            sensitivity: labels
+                .iter()
+                .map(|(label, _, _)| label.to_string())
+                .zip(evaluations)
+                .collect(),
+            report,
+        })
+    }
+
+    /// Step 1: the least stock per warehouse that meets the targets with capacity unlimited:
+    /// a generous level found by doubling, all warehouses together in twentieths of it, then
+    /// each alone in steps of [`STOCK_RESOLUTION`].
+    fn search_stock(&mut self) -> Result<Vec<f64>, ToolError> {
         let n = self.warehouses.len();
         // 1. Stock, capacity unlimited.
         let unlimited = vec![UNLIMITED_LINES_PER_DAY; n];
@@ -531,11 +584,19 @@ impl Sizing {
             let step = format!("stock: {}", self.warehouses[w]);
             stock = at(self.bisect(&step, 0, top, &at)?).stock_multiplier;
         }
+        Ok(stock)
+    }
 
+    /// Step 2: the least pick/pack capacity per warehouse at that stock: the busiest day with
+    /// capacity unlimited is the ceiling, then all warehouses together in hundredths of it,
+    /// then each alone.
+    fn search_capacity(&mut self, stock: &[f64]) -> Result<Vec<u32>, ToolError> {
+        let n = self.warehouses.len();
+        let unlimited = vec![UNLIMITED_LINES_PER_DAY; n];
         // 2. Capacity at that stock: the busiest day with capacity unlimited is the ceiling.
         let at_stock = Point {
             capacity_lines_per_day: unlimited.clone(),
-            stock_multiplier: stock.clone(),
+            stock_multiplier: stock.to_vec(),
         };
         let e = self.evaluate("capacity: unlimited", &[at_stock])?.remove(0);
         let ceiling: Vec<u32> = (0..n)
@@ -543,7 +604,7 @@ impl Sizing {
             .collect();
         let capacity_at = |capacities: Vec<u32>| Point {
             capacity_lines_per_day: capacities,
-            stock_multiplier: stock.clone(),
+            stock_multiplier: stock.to_vec(),
         };
         // All warehouses together, in hundredths of the ceiling.
         let percent = (1.0 / CAPACITY_RESOLUTION).round() as u64;
@@ -576,55 +637,7 @@ impl Sizing {
             let step = format!("capacity: {}", self.warehouses[w]);
             capacity = at(self.bisect(&step, 0, top, &at)?).capacity_lines_per_day;
         }
-
-        // 3. The recommendation and its neighbours.
-        let point = Point {
-            capacity_lines_per_day: capacity,
-            stock_multiplier: stock,
-        };
-        let scaled = |capacity: f64, stock: f64| Point {
-            capacity_lines_per_day: point
-                .capacity_lines_per_day
-                .iter()
-                .map(|&c| lines(c as f64 * capacity))
-                .collect(),
-            stock_multiplier: point
-                .stock_multiplier
-                .iter()
-                .map(|m| (m * stock * 1e6).round() / 1e6)
-                .collect(),
-        };
-        let labels = [
-            ("recommended", 1.0, 1.0),
-            ("capacity −10 %", 0.9, 1.0),
-            ("capacity +10 %", 1.1, 1.0),
-            ("stock −10 %", 1.0, 0.9),
-            ("stock +10 %", 1.0, 1.1),
-            ("both −10 %", 0.9, 0.9),
-            ("both +10 %", 1.1, 1.1),
-        ];
-        let points: Vec<Point> = labels.iter().map(|&(_, c, s)| scaled(c, s)).collect();
-        let evaluations = self.evaluate("sensitivity", &points)?;
-        let at = evaluations[0].clone();
-        if !at.meets() {
-            return Err(ToolError::Search(format!(
-                "the recommended point missed its targets when run again ({}): more stock or \
-                 capacity made things worse somewhere, so the search's assumption failed; \
-                 try more --replications",
-                at.misses.join(", ")
-            )));
-        }
-        let report = simulate(&self.variant(&point)?, self.seeds[0], &mut |_| {})?;
-        Ok(Recommendation {
-            point,
-            at,
-            sensitivity: labels
-                .iter()
-                .map(|(label, _, _)| label.to_string())
-                .zip(evaluations)
-                .collect(),
-            report,
-        })
+        Ok(capacity)
     }
 }
 
