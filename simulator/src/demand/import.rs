@@ -12,14 +12,13 @@ use chrono_tz::Tz;
 use polars::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::csv_rows;
-use super::guard::without_panics;
 pub use super::import_report::describe;
 use super::import_report::nothing_kept;
 use super::log::{
     DemandLog, ImportCounts, RecordedLine, RecordedOrder, RecordedSku, RecordedUndo,
     RecordedWriteOff, Undo, NONE,
 };
+use super::source::{epoch_ms, read_source, Source};
 use crate::scenario::columns::ColumnMapping;
 
 /// Most units in one recorded line (the engine's line limit).
@@ -120,7 +119,10 @@ pub fn import_with_progress(
         frame,
         broken,
         header,
-    } = read_source(path, mapping, is_parquet)?;
+    } = read_source(path, mapping, is_parquet).map_err(|message| ImportError::Read {
+        path: name.clone(),
+        message,
+    })?;
     let text = |column: &str| -> Result<StringChunked, ImportError> {
         let found = frame
             .column(column)
@@ -203,90 +205,6 @@ fn kept(imported: Imported, path: String) -> Result<Imported, ImportError> {
         });
     }
     Ok(imported)
-}
-
-/// The mapped columns of a history, the rows the reader could not read, and the header.
-struct Source {
-    frame: DataFrame,
-    broken: Vec<Option<String>>,
-    header: Vec<String>,
-}
-
-/// Reads a Parquet file whole, or a CSV's mapped columns row by row.
-fn read_source(
-    path: &Path,
-    mapping: &ColumnMapping,
-    is_parquet: bool,
-) -> Result<Source, ImportError> {
-    let name = path.display().to_string();
-    Ok(if is_parquet {
-        let file = std::fs::File::open(path).map_err(|e| ImportError::Read {
-            path: name.clone(),
-            message: e.to_string(),
-        })?;
-        let frame = without_panics(|| ParquetReader::new(file).finish())
-            .map_err(|message| ImportError::Read {
-                path: name.clone(),
-                message,
-            })?
-            .map_err(|e| ImportError::Read {
-                path: name.clone(),
-                message: e.to_string(),
-            })?;
-        let header = frame
-            .get_column_names()
-            .iter()
-            .map(|n| n.to_string())
-            .collect();
-        Source {
-            frame,
-            broken: Vec::new(),
-            header,
-        }
-    } else {
-        // Only the mapped columns, every one as text: parsing is ours, so a bad cell is
-        // reported with its row.
-        let wanted: Vec<&str> = mapping.columns().collect();
-        let read = csv_rows::read(path, &wanted).map_err(|message| ImportError::Read {
-            path: name.clone(),
-            message,
-        })?;
-        Source {
-            frame: read.frame,
-            broken: read.broken,
-            header: read.header,
-        }
-    })
-}
-
-/// A timestamp column's values as milliseconds since the epoch (UTC) when the file typed it as
-/// a datetime or a date; `None` for text, which the rows parse with the mapping's format.
-fn epoch_ms(column: &Column) -> PolarsResult<Option<Vec<Option<i64>>>> {
-    let physical = column.as_materialized_series().to_physical_repr();
-    Ok(match column.dtype() {
-        DataType::Datetime(unit, _) => {
-            let per_ms = match unit {
-                TimeUnit::Milliseconds => 1,
-                TimeUnit::Microseconds => 1_000,
-                TimeUnit::Nanoseconds => 1_000_000,
-            };
-            Some(
-                physical
-                    .i64()?
-                    .iter()
-                    .map(|v| v.map(|v| v.div_euclid(per_ms)))
-                    .collect(),
-            )
-        }
-        DataType::Date => Some(
-            physical
-                .i32()?
-                .iter()
-                .map(|v| v.map(|d| d as i64 * 86_400_000))
-                .collect(),
-        ),
-        _ => None,
-    })
 }
 
 enum Time<'a> {
@@ -487,10 +405,6 @@ impl Builder {
             || (code.len() >= digits && code.as_bytes()[..digits].iter().all(u8::is_ascii_digit))
     }
 
-    #[allow(
-        clippy::too_many_lines,
-        reason = "to shrink: every check of one row in the order the README lists the reasons"
-    )]
     fn row(&mut self, raw: RawRow<'_>) -> Result<(), ImportError> {
         self.counts.rows_read += 1;
         let row = raw.row;
@@ -578,6 +492,19 @@ impl Builder {
             });
             return Ok(());
         }
+        self.note_sale(customer, price_cents, sku);
+        let index = self.order_of(order_id, at_ms, row, (raw.region, raw.channel), customer);
+        let order = &mut self.orders[index];
+        order.at_ms = order.at_ms.min(at_ms);
+        order.lines.push(RecordedLine { sku, units });
+        self.counts.sale_lines += 1;
+        self.counts.rows_used += 1;
+        Ok(())
+    }
+
+    /// Notes a sale line's anonymous customer or zero price, and keeps its price for the SKU's
+    /// median.
+    fn note_sale(&mut self, customer: u32, price_cents: Option<i64>, sku: u32) {
         if customer == NONE {
             self.note("no_customer (kept, anonymous)");
         }
@@ -587,15 +514,27 @@ impl Builder {
         if let Some(p) = price_cents.filter(|&p| p > 0) {
             self.prices[sku as usize].push(p as u64);
         }
-        let index = if self.last_order.1 != usize::MAX && self.last_order.0 == order_id {
+    }
+
+    /// The index of order `order_id`, opened at this row (with its region and channel) if it is
+    /// new; the last order seen is remembered, since an invoice's rows are usually together.
+    fn order_of(
+        &mut self,
+        order_id: &str,
+        at_ms: i64,
+        row: u64,
+        (region, channel): (Option<&str>, Option<&str>),
+        customer: u32,
+    ) -> usize {
+        if self.last_order.1 != usize::MAX && self.last_order.0 == order_id {
             self.last_order.1
         } else {
             let index = match self.order_index.get(order_id) {
                 Some(&i) => i,
                 None => {
                     let i = self.orders.len();
-                    let region = self.regions.get(raw.region);
-                    let channel = self.channels.get(raw.channel);
+                    let region = self.regions.get(region);
+                    let channel = self.channels.get(channel);
                     self.order_index.insert(order_id.to_string(), i);
                     self.orders.push(OpenOrder {
                         at_ms,
@@ -612,19 +551,9 @@ impl Builder {
             self.last_order.0.push_str(order_id);
             self.last_order.1 = index;
             index
-        };
-        let order = &mut self.orders[index];
-        order.at_ms = order.at_ms.min(at_ms);
-        order.lines.push(RecordedLine { sku, units });
-        self.counts.sale_lines += 1;
-        self.counts.rows_used += 1;
-        Ok(())
+        }
     }
 
-    #[allow(
-        clippy::too_many_lines,
-        reason = "to shrink: orders by time, then undo matching, then the counts"
-    )]
     fn finish(mut self) -> Imported {
         // Orders by time, ties in source order.
         let mut by_time: Vec<usize> = (0..self.orders.len()).collect();
@@ -657,6 +586,61 @@ impl Builder {
             });
             lines.extend_from_slice(&o.lines);
         }
+        let mut undos = self.match_undos(&orders, &lines, &open_lines);
+        undos.sort_by_key(|u| u.at_ms);
+        self.write_offs.sort_by_key(|w| w.at_ms);
+        self.counts.orders = orders.len() as u64;
+        assert_eq!(
+            self.counts.rows_used + self.counts.rows_set_aside(),
+            self.counts.rows_read,
+            "every row is used or set aside"
+        );
+        let skus = self
+            .skus
+            .names
+            .into_iter()
+            .zip(self.prices.iter_mut())
+            .map(|(code, prices)| {
+                let unit_price_cents = if prices.is_empty() {
+                    0
+                } else {
+                    let middle = prices.len() / 2;
+                    *prices.select_nth_unstable(middle).1
+                };
+                RecordedSku {
+                    code,
+                    unit_price_cents,
+                }
+            })
+            .collect();
+        let source = Path::new(&self.path)
+            .file_name()
+            .map_or(self.path.clone(), |n| n.to_string_lossy().into_owned());
+        Imported {
+            log: DemandLog {
+                source,
+                skus,
+                regions: self.regions.names,
+                channels: self.channels.names,
+                orders,
+                lines,
+                undos,
+                write_offs: self.write_offs,
+                counts: self.counts,
+            },
+            bad_rows: self.bad_rows,
+        }
+    }
+
+    /// Each pending cancellation or return matched to the latest earlier lines of the same
+    /// customer and SKU that still have units (`open_lines`, in time order); one with no match
+    /// is set aside, one matched in part noted.
+    fn match_undos(
+        &mut self,
+        orders: &[RecordedOrder],
+        lines: &[RecordedLine],
+        open_lines: &FxHashMap<(u32, u32), Vec<(u32, u32)>>,
+    ) -> Vec<RecordedUndo> {
         // Units of each line not yet undone.
         let mut remaining: Vec<u32> = lines.iter().map(|l: &RecordedLine| l.units).collect();
         let mut undos = Vec::new();
@@ -704,50 +688,7 @@ impl Builder {
                 Undo::Return => self.counts.return_lines += 1,
             }
         }
-        undos.sort_by_key(|u| u.at_ms);
-        drop(remaining);
-        self.write_offs.sort_by_key(|w| w.at_ms);
-        self.counts.orders = orders.len() as u64;
-        assert_eq!(
-            self.counts.rows_used + self.counts.rows_set_aside(),
-            self.counts.rows_read,
-            "every row is used or set aside"
-        );
-        let skus = self
-            .skus
-            .names
-            .into_iter()
-            .zip(self.prices.iter_mut())
-            .map(|(code, prices)| {
-                let unit_price_cents = if prices.is_empty() {
-                    0
-                } else {
-                    let middle = prices.len() / 2;
-                    *prices.select_nth_unstable(middle).1
-                };
-                RecordedSku {
-                    code,
-                    unit_price_cents,
-                }
-            })
-            .collect();
-        let source = Path::new(&self.path)
-            .file_name()
-            .map_or(self.path.clone(), |n| n.to_string_lossy().into_owned());
-        Imported {
-            log: DemandLog {
-                source,
-                skus,
-                regions: self.regions.names,
-                channels: self.channels.names,
-                orders,
-                lines,
-                undos,
-                write_offs: self.write_offs,
-                counts: self.counts,
-            },
-            bad_rows: self.bad_rows,
-        }
+        undos
     }
 }
 

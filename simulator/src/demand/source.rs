@@ -1,0 +1,80 @@
+//! Reading a history's columns: a Parquet file whole (its reader's panics turned into errors), a
+//! CSV's mapped columns row by row, and typed timestamps as epoch milliseconds.
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::csv_rows;
+use super::guard::without_panics;
+use crate::scenario::columns::ColumnMapping;
+
+/// The mapped columns of a history, the rows the reader could not read, and the header.
+pub(super) struct Source {
+    pub(super) frame: DataFrame,
+    pub(super) broken: Vec<Option<String>>,
+    pub(super) header: Vec<String>,
+}
+
+/// Reads a Parquet file whole, or a CSV's mapped columns row by row.
+pub(super) fn read_source(
+    path: &Path,
+    mapping: &ColumnMapping,
+    is_parquet: bool,
+) -> Result<Source, String> {
+    Ok(if is_parquet {
+        let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+        let frame =
+            without_panics(|| ParquetReader::new(file).finish())?.map_err(|e| e.to_string())?;
+        let header = frame
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        Source {
+            frame,
+            broken: Vec::new(),
+            header,
+        }
+    } else {
+        // Only the mapped columns, every one as text: parsing is ours, so a bad cell is
+        // reported with its row.
+        let wanted: Vec<&str> = mapping.columns().collect();
+        let read = csv_rows::read(path, &wanted)?;
+        Source {
+            frame: read.frame,
+            broken: read.broken,
+            header: read.header,
+        }
+    })
+}
+
+/// A timestamp column's values as milliseconds since the epoch (UTC) when the file typed it as
+/// a datetime or a date; `None` for text, which the rows parse with the mapping's format.
+pub(super) fn epoch_ms(column: &Column) -> PolarsResult<Option<Vec<Option<i64>>>> {
+    let physical = column.as_materialized_series().to_physical_repr();
+    Ok(match column.dtype() {
+        DataType::Datetime(unit, _) => {
+            let per_ms = match unit {
+                TimeUnit::Milliseconds => 1,
+                TimeUnit::Microseconds => 1_000,
+                TimeUnit::Nanoseconds => 1_000_000,
+            };
+            Some(
+                physical
+                    .i64()?
+                    .iter()
+                    .map(|v| v.map(|v| v.div_euclid(per_ms)))
+                    .collect(),
+            )
+        }
+        DataType::Date => Some(
+            physical
+                .i32()?
+                .iter()
+                .map(|v| v.map(|d| d as i64 * 86_400_000))
+                .collect(),
+        ),
+        _ => None,
+    })
+}
