@@ -146,8 +146,8 @@ fn write_frame(
     })
 }
 
-/// `frame` with every text cell made [`crate::files::spreadsheet_safe`] (a copy only when a
-/// text column exists).
+/// `frame` with every text cell made [`crate::files::spreadsheet_safe`] (only the text columns
+/// holding such a cell are rebuilt).
 fn spreadsheet_safe(frame: &DataFrame) -> PolarsResult<DataFrame> {
     let mut safe = frame.clone();
     let text: Vec<String> = frame
@@ -158,6 +158,9 @@ fn spreadsheet_safe(frame: &DataFrame) -> PolarsResult<DataFrame> {
         .collect();
     for name in text {
         let column = safe.column(name.as_ref())?.str()?.clone();
+        if !column.iter().flatten().any(crate::files::runs_as_formula) {
+            continue;
+        }
         let defused: StringChunked = column
             .iter()
             .map(|cell| cell.map(crate::files::spreadsheet_safe))

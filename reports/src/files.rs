@@ -46,10 +46,19 @@ pub fn write(path: &Path, bytes: impl AsRef<[u8]>) -> std::io::Result<()> {
 /// A text cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab or carriage return
 /// first) gets a leading `'`, as spreadsheets expect: CSV exports only, Parquet keeps the text.
 pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    match text.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{text}").into(),
-        _ => text.into(),
+    if runs_as_formula(text) {
+        format!("'{text}").into()
+    } else {
+        text.into()
     }
+}
+
+/// Whether a spreadsheet would run `text` as a formula.
+pub fn runs_as_formula(text: &str) -> bool {
+    matches!(
+        text.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
 }
 
 #[cfg(test)]

@@ -73,28 +73,31 @@ pub fn read(path: &Path, wanted: &[&str]) -> Result<CsvColumns, String> {
         }
         let first_line = record.position().map_or(0, |p| p.line());
         let last_line = reader.position().line().saturating_sub(1).max(first_line);
-        let problem = if record.len() != header.len() {
-            Some(shape_problem(
-                record.len(),
-                header.len(),
-                first_line,
-                last_line,
-            ))
-        } else {
-            found.iter().find_map(|&(name, i)| match std::str::from_utf8(&record[i]) {
-                Err(_) => Some(format!("invalid UTF-8: in column `{name}` (line {first_line})")),
-                Ok(text) if text.contains('\n') => Some(format!(
-                    "unbalanced quote: a quoted field in column `{name}` runs from line {first_line} to line {last_line}"
-                )),
-                Ok(_) => None,
-            })
-        };
-        for (column, &(_, i)) in cells.iter_mut().zip(&found) {
-            let cell = match (&problem, std::str::from_utf8(record.get(i).unwrap_or(b""))) {
-                (None, Ok(text)) if !text.is_empty() => Some(text.to_string()),
-                _ => None,
-            };
-            column.push(cell);
+        let row = broken.len();
+        let mut problem = (record.len() != header.len())
+            .then(|| shape_problem(record.len(), header.len(), first_line, last_line));
+        // Each mapped cell decoded once; the first that cannot be read makes the row bad, and
+        // the cells of the row already kept are taken back.
+        if problem.is_none() {
+            for (k, &(name, i)) in found.iter().enumerate() {
+                problem = match std::str::from_utf8(&record[i]) {
+                    Ok(text) if !text.contains('\n') => {
+                        cells[k].push((!text.is_empty()).then(|| text.to_string()));
+                        continue;
+                    }
+                    Ok(_) => Some(format!(
+                        "unbalanced quote: a quoted field in column `{name}` runs from line {first_line} to line {last_line}"
+                    )),
+                    Err(_) => Some(format!("invalid UTF-8: in column `{name}` (line {first_line})")),
+                };
+                for column in &mut cells[..k] {
+                    column.pop();
+                }
+                break;
+            }
+        }
+        for column in cells.iter_mut().filter(|c| c.len() == row) {
+            column.push(None);
         }
         broken.push(problem);
     }
