@@ -32,6 +32,7 @@ root, work = sys.argv[1], sys.argv[2]
 versions = dict(re.findall(r'^([a-z0-9_-]+) = (.*)$', open(f'{work}/old/Cargo.toml').read(), re.M))
 manifest = open(f'{work}/old/engine/Cargo.toml').read()
 manifest = re.sub(r'^(edition|license|rust-version)\.workspace = true\n', '', manifest, flags=re.M)
+manifest = re.sub(r'^\[lints\]\nworkspace = true\n', '', manifest, flags=re.M)
 manifest = re.sub(r'^([a-z0-9_-]+)\.workspace = true', lambda m: f'{m[1]} = {versions[m[1]]}', manifest, flags=re.M)
 manifest = manifest.replace('name = "qm-engine"', 'name = "qm-engine-old"\nedition = "2021"') + '\n[workspace]\n'
 open(f'{work}/old/engine/Cargo.toml', 'w').write(manifest)

@@ -51,10 +51,6 @@ struct Pair {
     memory: f64,
 }
 
-#[allow(
-    clippy::too_many_lines,
-    reason = "a measurement script read top to bottom: arguments, the pairs, the report"
-)]
 fn main() {
     let mut args = std::env::args().skip(1);
     let pairs: usize = args
@@ -137,6 +133,13 @@ fn main() {
             memory,
         });
     }
+    report(&results, batched);
+}
+
+/// Prints the quartiles of each figure over all pairs, and over the pairs whose cores were
+/// near or far from each other.
+fn report(results: &[Pair], batched: bool) {
+    let pairs = results.len();
     let column = |pairs: &[&Pair], figure: fn(&Pair) -> f64| {
         quartiles(pairs.iter().map(|pair| figure(pair)).collect())
     };

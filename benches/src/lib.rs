@@ -371,13 +371,7 @@ pub fn random_increments(buffer: &mut [u64], count: usize, seed: u64) -> u64 {
     };
     for step in 0..count {
         let ahead = buffer.as_ptr().wrapping_add(place(step + 8));
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: a prefetch is a hint that never faults; `ahead` is within `buffer`.
-        unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(ahead.cast())
-        };
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = ahead;
+        qm_engine::arch::prefetch_read(ahead);
         let at = place(step);
         buffer[at] = buffer[at].wrapping_add(step as u64);
     }

@@ -4,6 +4,7 @@
 //! (at the edge, when an order or warehouse is read). Ranking warehouses by
 //! distance is then a dot product per warehouse: no trigonometry on the hot path.
 
+use crate::arch::UnitColumns;
 use crate::constants::{EARTH_RADIUS_KM, MAX_WAREHOUSES};
 
 /// A latitude/longitude in degrees with its precomputed unit vector. Encoded as its two
@@ -88,53 +89,29 @@ impl GeoPoint {
     }
 }
 
-/// Lanes of the closeness loop: warehouses are padded to a multiple of it.
-const LANES: usize = 4;
-
-/// The warehouses' unit vectors by coordinate (structure of arrays, zero-padded to a whole
-/// number of [`LANES`]), so that the closeness of a point to every warehouse is one tight loop
-/// over three small arrays, instead of a dot product per warehouse reached through its record
-/// (where the location sits among the code, capacities and cutoff).
+/// The warehouses' unit vectors by coordinate ([`UnitColumns`]), so that the closeness of a
+/// point to every warehouse is one tight loop over three small arrays, instead of a dot
+/// product per warehouse reached through its record (where the location sits among the code,
+/// capacities and cutoff).
 #[derive(Clone, Debug)]
-pub(crate) struct Locations {
-    x: Box<[f64; MAX_WAREHOUSES]>,
-    y: Box<[f64; MAX_WAREHOUSES]>,
-    z: Box<[f64; MAX_WAREHOUSES]>,
-    /// Warehouses, rounded up to a multiple of [`LANES`].
-    padded: usize,
-    /// The mask of every warehouse when there are no padding lanes (else 0, no mask's value
-    /// that `closest` sees): the closest of them needs no ineligible lane pushed down.
-    every: u64,
-}
+pub(crate) struct Locations(UnitColumns);
 
 impl Locations {
     /// The locations of `points`, warehouse `i` at index `i`. At most [`MAX_WAREHOUSES`].
     pub(crate) fn new<'a>(points: impl ExactSizeIterator<Item = &'a GeoPoint>) -> Self {
-        let count = points.len();
-        assert!(count <= MAX_WAREHOUSES, "{count} warehouses");
-        let mut locations = Self {
-            x: Box::new([0.0; MAX_WAREHOUSES]),
-            y: Box::new([0.0; MAX_WAREHOUSES]),
-            z: Box::new([0.0; MAX_WAREHOUSES]),
-            padded: count.div_ceil(LANES) * LANES,
-            every: if count % LANES == 0 && count > 0 {
-                u64::MAX >> (64 - count)
-            } else {
-                0
-            },
-        };
-        for (i, point) in points.enumerate() {
-            [locations.x[i], locations.y[i], locations.z[i]] = point.unit;
-        }
-        locations
+        assert!(
+            points.len() <= MAX_WAREHOUSES,
+            "{} warehouses",
+            points.len()
+        );
+        Self(UnitColumns::new(points.map(|point| point.unit)))
     }
 
     /// [`GeoPoint::closeness`] of `point` to warehouse `warehouse`, bit for bit (same
     /// products, added in the same order).
     #[inline]
     pub(crate) fn closeness(&self, point: &GeoPoint, warehouse: usize) -> f64 {
-        let [px, py, pz] = point.unit;
-        px * self.x[warehouse] + py * self.y[warehouse] + pz * self.z[warehouse]
+        self.0.closeness(point.unit, warehouse)
     }
 
     /// The warehouse of `eligible` (bit `i` = warehouse `i`, none past the last warehouse)
@@ -143,118 +120,12 @@ impl Locations {
     #[inline]
     pub(crate) fn closest(&self, point: &GeoPoint, eligible: u64) -> Option<usize> {
         debug_assert!(
-            self.padded == MAX_WAREHOUSES || eligible >> self.padded == 0,
+            self.0.padded() == MAX_WAREHOUSES || eligible >> self.0.padded() == 0,
             "mask {eligible:#x} names a warehouse past the last"
         );
-        if eligible == 0 {
-            return None;
-        }
-        #[cfg(target_arch = "x86_64")]
-        {
-            // Fully unrolled for the common network sizes.
-            // Every warehouse eligible (most first choices): adding a bias of 0 changes no
-            // value, so it is left out.
-            let every = eligible == self.every;
-            Some(match (self.padded, every) {
-                (4, false) => self.closest_sse2::<2, true>(point, eligible),
-                (4, true) => self.closest_sse2::<2, false>(point, eligible),
-                (8, false) => self.closest_sse2::<4, true>(point, eligible),
-                (8, true) => self.closest_sse2::<4, false>(point, eligible),
-                _ => self.closest_sse2::<{ MAX_WAREHOUSES / 2 }, true>(point, eligible),
-            })
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            Some(self.closest_portable(point, eligible))
-        }
-    }
-
-    /// [`Locations::closest`] two warehouses per SSE2 operation (part of every x86_64 target,
-    /// so no detection): closeness of every warehouse, pushed below -3 for those the mask
-    /// leaves out (see [`INELIGIBLE_BIAS`]), then the lowest index that equals the maximum.
-    /// No branch depends on the data: which warehouse wins is not a pattern a predictor learns.
-    /// `PAIRS` is at least `padded / 2`; `eligible` is not empty; without `BIAS`, `eligible`
-    /// names every lane.
-    #[cfg(target_arch = "x86_64")]
-    #[inline(always)]
-    fn closest_sse2<const PAIRS: usize, const BIAS: bool>(
-        &self,
-        point: &GeoPoint,
-        eligible: u64,
-    ) -> usize {
-        use std::arch::x86_64::*;
-        let [px, py, pz] = point.unit;
-        let pairs = (self.padded / 2).min(PAIRS);
-        let mut closeness = [std::mem::MaybeUninit::<__m128d>::uninit(); PAIRS];
-        // Arithmetic intrinsics are safe to call on x86_64 from Rust 1.87; this crate builds
-        // from 1.85.
-        #[allow(unused_unsafe)]
-        // SAFETY: SSE2 is enabled on every x86_64 target. The loads read pairs `2k, 2k + 1`
-        // below `padded` <= 64, inside the three 64-entry arrays and the bias table (index
-        // 0..=3); the second loop reads only the `pairs` entries the first one wrote.
-        unsafe {
-            let (px, py, pz) = (_mm_set1_pd(px), _mm_set1_pd(py), _mm_set1_pd(pz));
-            let mut max = _mm_set1_pd(f64::NEG_INFINITY);
-            for (k, slot) in closeness[..pairs].iter_mut().enumerate() {
-                let i = 2 * k;
-                // Products summed in `closeness`'s order: the same value to the bit.
-                let dot = _mm_add_pd(
-                    _mm_add_pd(
-                        _mm_mul_pd(px, _mm_loadu_pd(self.x.as_ptr().add(i))),
-                        _mm_mul_pd(py, _mm_loadu_pd(self.y.as_ptr().add(i))),
-                    ),
-                    _mm_mul_pd(pz, _mm_loadu_pd(self.z.as_ptr().add(i))),
-                );
-                let biased = if BIAS {
-                    let bias = &INELIGIBLE_BIAS[((eligible >> i) & 0b11) as usize];
-                    _mm_add_pd(dot, _mm_loadu_pd(bias.as_ptr()))
-                } else {
-                    dot
-                };
-                slot.write(biased);
-                max = _mm_max_pd(max, biased);
-            }
-            let max = _mm_max_pd(max, _mm_unpackhi_pd(max, max));
-            let max = _mm_unpacklo_pd(max, max);
-            let mut winners = 0u64;
-            for (k, biased) in closeness[..pairs].iter().enumerate() {
-                let equal = _mm_movemask_pd(_mm_cmpeq_pd(biased.assume_init(), max)) as u64;
-                winners |= equal << (2 * k);
-            }
-            winners.trailing_zeros() as usize
-        }
-    }
-
-    /// [`Locations::closest`] without SIMD, a lane of closeness values at a time scanned in
-    /// index order with a strict comparison (which keeps ties low). `eligible` is not empty.
-    #[cfg(any(test, not(target_arch = "x86_64")))]
-    fn closest_portable(&self, point: &GeoPoint, eligible: u64) -> usize {
-        let [px, py, pz] = point.unit;
-        let n = self.padded;
-        let (mut best, mut best_closeness) = (usize::MAX, f64::NEG_INFINITY);
-        let lanes = self.x[..n]
-            .chunks_exact(LANES)
-            .zip(self.y[..n].chunks_exact(LANES))
-            .zip(self.z[..n].chunks_exact(LANES));
-        for (chunk, ((xs, ys), zs)) in lanes.enumerate() {
-            for lane in 0..LANES {
-                let i = chunk * LANES + lane;
-                let c = px * xs[lane] + py * ys[lane] + pz * zs[lane];
-                if (eligible >> i) & 1 != 0 && c > best_closeness {
-                    (best, best_closeness) = (i, c);
-                }
-            }
-        }
-        debug_assert!(best != usize::MAX, "no warehouse of {eligible:#x}");
-        best
+        (eligible != 0).then(|| self.0.closest(point.unit, eligible))
     }
 }
-
-/// Added to the closeness of the warehouses a mask leaves out, by pair of lanes (index bit 0 =
-/// the low lane): closeness is a cosine in [-1, 1], so a left-out warehouse, at -3 or below,
-/// never beats an eligible one, and `x + 0.0` leaves an eligible one's value as it was.
-#[cfg(target_arch = "x86_64")]
-const INELIGIBLE_BIAS: [[f64; 2]; 4] = [[-4.0, -4.0], [0.0, -4.0], [-4.0, 0.0], [0.0, 0.0]];
 
 /// A point as a unit vector only: what an order record keeps of its ship-to
 /// (distances for carrier quotes), so the record stays within three cache lines.
@@ -319,9 +190,6 @@ mod tests {
             }
             let locations = Locations::new(points.iter());
             proptest::prop_assert_eq!(locations.closest(&ship_to, eligible), expected);
-            if let Some(expected) = expected {
-                proptest::prop_assert_eq!(locations.closest_portable(&ship_to, eligible), expected);
-            }
             for (i, point) in points.iter().enumerate() {
                 proptest::prop_assert_eq!(locations.closeness(&ship_to, i).to_bits(), ship_to.closeness(point).to_bits());
             }

@@ -17,8 +17,8 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::arch::prefetch_address;
 use crate::ids::OrderId;
-use crate::prefetch::prefetch_address;
 
 /// Marks an empty entry. Slab slots are asserted below `u32::MAX`.
 const EMPTY: u32 = u32::MAX;

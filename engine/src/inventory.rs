@@ -20,9 +20,9 @@
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
+use crate::arch::{self, has_prefetch_for_write, prefetch_address, prefetch_address_for_write};
 use crate::buffer::Buffer;
 use crate::constants::MAX_CELL_UNITS;
-use crate::prefetch::{has_prefetch_for_write, prefetch_address, prefetch_address_for_write};
 
 const COMMITTED_MASK: u64 = 0xFFFF_FFFF;
 
@@ -186,81 +186,8 @@ impl StockWords<'_> {
     /// without buffers may plan. Relaxed loads, checked again by the CAS that takes.
     #[inline(always)]
     pub(crate) fn has_free_mask(&self, units: i64) -> u64 {
-        #[cfg(target_arch = "x86_64")]
-        {
-            self.has_free_mask_sse2(units)
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            has_free_bits(self.0, units, 0)
-        }
+        arch::has_free_mask(self.0, units)
     }
-
-    /// [`StockWords::has_free_mask`] four cells per SSE2 operation (part of every x86_64
-    /// target): a priority or nearest plan asks it for every warehouse at once, and a scalar
-    /// loop costs several times more per warehouse. The words are read one by one with relaxed
-    /// atomic loads (a vector load of atomics would be a data race in Rust's model) and then
-    /// compared as 32-bit lanes: on-hand and committed units stay below 2^31 (`MAX_CELL_UNITS`).
-    #[cfg(target_arch = "x86_64")]
-    #[inline(always)]
-    fn has_free_mask_sse2(&self, units: i64) -> u64 {
-        const _: () = assert!(MAX_CELL_UNITS <= i32::MAX as u32);
-        if units > MAX_CELL_UNITS as i64 {
-            return 0; // No cell holds that many.
-        }
-        // free >= units  <=>  free > units - 1, in the lanes' range.
-        let threshold = (units.max(0) - 1) as i32;
-        // Rows of eight warehouses unrolled: the loop's counter and variable shifts cost more
-        // than the two quads' arithmetic.
-        if let Ok(row) = <&[AtomicU64; 8]>::try_from(self.0) {
-            let (low, high) = row.split_at(4);
-            return (quad_has_free(low, threshold) | quad_has_free(high, threshold) << 4) as u64;
-        }
-        let mut chunks = self.0.chunks_exact(4);
-        let mut mask = 0u64;
-        let mut first = 0;
-        for quad in &mut chunks {
-            mask |= (quad_has_free(quad, threshold) as u64) << first;
-            first += 4;
-        }
-        mask | has_free_bits(chunks.remainder(), units, first)
-    }
-}
-
-/// Bits 0..4 of [`StockWords::has_free_mask`] for the four cells of `quad`: free > `threshold`.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn quad_has_free(quad: &[AtomicU64], threshold: i32) -> u32 {
-    use std::arch::x86_64::*;
-    let word = |i: usize| quad[i].load(Ordering::Relaxed) as i64;
-    // Arithmetic intrinsics are safe to call on x86_64 from Rust 1.87; this crate builds
-    // from 1.85.
-    #[allow(unused_unsafe)]
-    // SAFETY: SSE2 is enabled on every x86_64 target; no pointer is read.
-    unsafe {
-        // Lanes (committed, on hand) of cells 0 and 1, then of cells 2 and 3.
-        let low = _mm_castsi128_ps(_mm_set_epi64x(word(1), word(0)));
-        let high = _mm_castsi128_ps(_mm_set_epi64x(word(3), word(2)));
-        let committed = _mm_castps_si128(_mm_shuffle_ps::<0b10_00_10_00>(low, high));
-        let on_hand = _mm_castps_si128(_mm_shuffle_ps::<0b11_01_11_01>(low, high));
-        let free = _mm_sub_epi32(on_hand, committed);
-        _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpgt_epi32(
-            free,
-            _mm_set1_epi32(threshold),
-        ))) as u32
-    }
-}
-
-/// [`StockWords::has_free_mask`] of `words`, one cell at a time, as bits from `first` up: the
-/// portable path, and the cells past the last whole quad of the vector path.
-#[inline(always)]
-fn has_free_bits(words: &[AtomicU64], units: i64, first: usize) -> u64 {
-    let mut mask = 0;
-    for (i, word) in words.iter().enumerate() {
-        let free = free_to_plan(word, Buffer::None);
-        mask |= ((free as i64 >= units) as u64) << (first + i);
-    }
-    mask
 }
 
 /// Free units of a stock word for planning: a relaxed load (see [`Inventory::available_to_plan`]).
@@ -594,7 +521,6 @@ impl RowPrefetch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::{Just, Strategy};
 
     #[test]
     fn take_respects_buffer_and_never_commits_past_on_hand() {
@@ -623,40 +549,6 @@ mod tests {
         assert_eq!(inventory.remove_free(0, 11), Err(10));
         inventory.remove_free(0, 4).unwrap();
         assert_eq!(inventory.stock_word(0), (6, 0));
-    }
-
-    proptest::proptest! {
-        /// The vector mask against its definition, for every row length up to 64 cells (whole
-        /// quads and a remainder), stock at the limits and quantities out of range.
-        #[test]
-        fn has_free_mask_is_the_cells_with_enough_free_units(
-            // Rows of eight cells (the unrolled path) and of one quad as often as all others.
-            cells in proptest::prop_oneof![Just(4usize), Just(8usize), 1..=64usize].prop_flat_map(|len| {
-                proptest::collection::vec(
-                    (
-                        proptest::prop_oneof![Just(0u32), Just(MAX_CELL_UNITS), 0..40u32],
-                        proptest::prop_oneof![Just(0u32), Just(MAX_CELL_UNITS), 0..40u32],
-                    ),
-                    len,
-                )
-            }),
-            units in proptest::prop_oneof![
-                Just(i64::MIN), Just(-1i64), Just(0i64), Just(i32::MAX as i64 + 1), Just(i64::MAX),
-                1..45i64,
-            ],
-        ) {
-            // (on hand, committed) with committed <= on hand, as the inventory keeps them.
-            let cells: Vec<(u32, u32)> = cells.into_iter().map(|(a, b)| (a.max(b), a.min(b))).collect();
-            let words: Vec<AtomicU64> = cells.iter().map(|&(on_hand, committed)| AtomicU64::new(pack(on_hand, committed))).collect();
-            let row = StockWords(&words);
-            let expected = cells
-                .iter()
-                .enumerate()
-                .filter(|(_, &(on_hand, committed))| (on_hand - committed) as i64 >= units)
-                .fold(0u64, |mask, (i, _)| mask | 1 << i);
-            proptest::prop_assert_eq!(row.has_free_mask(units), expected);
-            proptest::prop_assert_eq!(has_free_bits(&words, units, 0), expected);
-        }
     }
 
     #[test]

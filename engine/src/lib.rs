@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 
 pub mod allocation;
+pub mod arch;
 mod backorder;
 mod buffer;
 mod channel;
@@ -35,7 +36,6 @@ mod lifecycle;
 mod network;
 mod order;
 mod padding;
-mod prefetch;
 mod reservation;
 pub mod safety_stock;
 pub mod snapshot;

@@ -14,9 +14,9 @@ use std::sync::{Mutex, MutexGuard};
 
 use smallvec::SmallVec;
 
+use crate::arch::prefetch_address;
 use crate::id_index::{IdIndex, IndexHint};
 use crate::padding::Guarded;
-use crate::prefetch::prefetch_address;
 
 use crate::constants::ORDER_SHARDS;
 use crate::error::OrderError;

@@ -49,10 +49,6 @@ fn size(scenario: &Path, out: &Path) -> String {
 }
 
 #[test]
-#[allow(
-    clippy::too_many_lines,
-    reason = "one sizing run checked from every side: its tables, its report, its snippet"
-)]
 fn size_finds_the_edge_per_warehouse_and_shows_it() {
     let root = std::env::temp_dir().join(format!("qm-size-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
@@ -78,94 +74,9 @@ fn size_finds_the_edge_per_warehouse_and_shows_it() {
         );
     }
 
-    let (header, recommendation) = csv(&dir.join("recommendation.csv"));
-    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let codes: Vec<&str> = recommendation.iter().map(|r| r[0].as_str()).collect();
-    assert_eq!(codes, ["HAM", "DUS", "MUC"]);
-    let capacity: Vec<u32> = recommendation
-        .iter()
-        .map(|r| {
-            r[column("recommended_capacity_lines_per_day")]
-                .parse()
-                .unwrap()
-        })
-        .collect();
-    let stock: Vec<f64> = recommendation
-        .iter()
-        .map(|r| r[column("recommended_stock_multiplier")].parse().unwrap())
-        .collect();
-    for (w, row) in recommendation.iter().enumerate() {
-        // Capacity binds somewhere: the busiest day ships at most the capacity (a cutoff's
-        // first shipment may pass it alone, by at most one order's lines).
-        let peak: u32 = row[column("peak_day_lines_shipped")].parse().unwrap();
-        assert!(peak <= capacity[w] + 5, "{row:?}");
-        assert!(stock[w] > 0.0 && stock[w] <= 1.0, "{row:?}");
-        let on_hand: f64 = row[column("peak_on_hand_units")].parse().unwrap();
-        let storage: f64 = row[column("storage_capacity_units")].parse().unwrap();
-        let share: f64 = row[column("storage_use_share")].parse().unwrap();
-        assert!((share - on_hand / storage).abs() < 1e-9, "{row:?}");
-    }
-
-    let (header, search) = csv(&dir.join("search.csv"));
-    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let meets = |r: &Vec<String>| r[column("meets_targets")] == "true";
-    let capacity_of = |r: &Vec<String>, w: usize| -> Option<u32> {
-        r[column(&format!("{}_capacity_lines_per_day", codes[w]))]
-            .parse()
-            .ok()
-    };
-    let stock_of = |r: &Vec<String>, w: usize| -> f64 {
-        r[column(&format!("{}_stock_multiplier", codes[w]))]
-            .parse()
-            .unwrap()
-    };
-    // The recommendation was run and met every target in both replications.
-    assert!(search.iter().any(|r| meets(r)
-        && (0..3).all(|w| capacity_of(r, w) == Some(capacity[w]) && stock_of(r, w) == stock[w])));
-    for w in 0..3 {
-        // No warehouse can go lower alone: the search ran it lower, with every other warehouse
-        // at least at its recommendation, and the targets were missed.
-        let lower_capacity_missed = search.iter().any(|r| {
-            !meets(r)
-                && capacity_of(r, w).is_some_and(|c| c < capacity[w])
-                && (0..3).all(|o| o == w || capacity_of(r, o).is_some_and(|c| c >= capacity[o]))
-                && (0..3).all(|o| stock_of(r, o) == stock[o])
-        });
-        assert!(
-            lower_capacity_missed,
-            "{}: capacity {}",
-            codes[w], capacity[w]
-        );
-        let lower_stock_missed = search.iter().any(|r| {
-            !meets(r)
-                && capacity_of(r, w).is_none()
-                && (stock[w] - stock_of(r, w) - 0.05).abs() < 1e-9
-                && (0..3).all(|o| o == w || stock_of(r, o) >= stock[o])
-        });
-        assert!(lower_stock_missed, "{}: stock {}", codes[w], stock[w]);
-    }
-
-    let (header, sensitivity) = csv(&dir.join("sensitivity.csv"));
-    let points: Vec<&str> = sensitivity.iter().map(|r| r[0].as_str()).collect();
-    assert_eq!(
-        points,
-        [
-            "recommended",
-            "capacity −10 %",
-            "capacity +10 %",
-            "stock −10 %",
-            "stock +10 %",
-            "both −10 %",
-            "both +10 %"
-        ]
-    );
-    let meets_column = header.iter().position(|h| h == "meets_targets").unwrap();
-    assert_eq!(sensitivity[0][meets_column], "true");
-    // 10 % less of both is below the edge found one warehouse at a time.
-    assert_eq!(sensitivity[5][meets_column], "false");
-    let cap = |row: usize| -> u32 { sensitivity[row][1].parse().unwrap() };
-    assert_eq!(cap(1), (capacity[0] as f64 * 0.9).ceil() as u32);
-    assert_eq!(cap(2), (capacity[0] as f64 * 1.1).ceil() as u32);
+    let (codes, capacity, stock) = check_recommendation(&dir);
+    check_search(&dir, &codes, &capacity, &stock);
+    check_sensitivity(&dir, &capacity);
     let snippet = std::fs::read_to_string(dir.join("recommended-warehouses.toml")).unwrap();
     assert!(snippet.contains(&format!("capacity_lines_per_day = {}\n", capacity[2])));
     assert!(dir.join("recommended/report.html").exists());
@@ -211,4 +122,105 @@ fn size_refuses_bad_targets_and_says_when_they_are_out_of_reach() {
         "{stderr}"
     );
     std::fs::remove_dir_all(&root).unwrap();
+}
+
+/// The recommendation's rows: capacity binds, stock is a share, storage use is on hand ÷ room.
+/// Returns the warehouses' codes, recommended capacities and stock multipliers.
+fn check_recommendation(dir: &Path) -> (Vec<String>, Vec<u32>, Vec<f64>) {
+    let (header, recommendation) = csv(&dir.join("recommendation.csv"));
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let codes: Vec<String> = recommendation.iter().map(|r| r[0].clone()).collect();
+    assert_eq!(codes, ["HAM", "DUS", "MUC"]);
+    let capacity: Vec<u32> = recommendation
+        .iter()
+        .map(|r| {
+            r[column("recommended_capacity_lines_per_day")]
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    let stock: Vec<f64> = recommendation
+        .iter()
+        .map(|r| r[column("recommended_stock_multiplier")].parse().unwrap())
+        .collect();
+    for (w, row) in recommendation.iter().enumerate() {
+        // Capacity binds somewhere: the busiest day ships at most the capacity (a cutoff's
+        // first shipment may pass it alone, by at most one order's lines).
+        let peak: u32 = row[column("peak_day_lines_shipped")].parse().unwrap();
+        assert!(peak <= capacity[w] + 5, "{row:?}");
+        assert!(stock[w] > 0.0 && stock[w] <= 1.0, "{row:?}");
+        let on_hand: f64 = row[column("peak_on_hand_units")].parse().unwrap();
+        let storage: f64 = row[column("storage_capacity_units")].parse().unwrap();
+        let share: f64 = row[column("storage_use_share")].parse().unwrap();
+        assert!((share - on_hand / storage).abs() < 1e-9, "{row:?}");
+    }
+    (codes, capacity, stock)
+}
+
+/// The search ran the recommendation (it met every target) and, for each warehouse, a step
+/// lower in capacity and in stock (both missed).
+fn check_search(dir: &Path, codes: &[String], capacity: &[u32], stock: &[f64]) {
+    let (header, search) = csv(&dir.join("search.csv"));
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let meets = |r: &Vec<String>| r[column("meets_targets")] == "true";
+    let capacity_of = |r: &Vec<String>, w: usize| -> Option<u32> {
+        r[column(&format!("{}_capacity_lines_per_day", codes[w]))]
+            .parse()
+            .ok()
+    };
+    let stock_of = |r: &Vec<String>, w: usize| -> f64 {
+        r[column(&format!("{}_stock_multiplier", codes[w]))]
+            .parse()
+            .unwrap()
+    };
+    // The recommendation was run and met every target in both replications.
+    assert!(search.iter().any(|r| meets(r)
+        && (0..3).all(|w| capacity_of(r, w) == Some(capacity[w]) && stock_of(r, w) == stock[w])));
+    for w in 0..3 {
+        // No warehouse can go lower alone: the search ran it lower, with every other warehouse
+        // at least at its recommendation, and the targets were missed.
+        let lower_capacity_missed = search.iter().any(|r| {
+            !meets(r)
+                && capacity_of(r, w).is_some_and(|c| c < capacity[w])
+                && (0..3).all(|o| o == w || capacity_of(r, o).is_some_and(|c| c >= capacity[o]))
+                && (0..3).all(|o| stock_of(r, o) == stock[o])
+        });
+        assert!(
+            lower_capacity_missed,
+            "{}: capacity {}",
+            codes[w], capacity[w]
+        );
+        let lower_stock_missed = search.iter().any(|r| {
+            !meets(r)
+                && capacity_of(r, w).is_none()
+                && (stock[w] - stock_of(r, w) - 0.05).abs() < 1e-9
+                && (0..3).all(|o| o == w || stock_of(r, o) >= stock[o])
+        });
+        assert!(lower_stock_missed, "{}: stock {}", codes[w], stock[w]);
+    }
+}
+
+/// The sensitivity rows: ±10 % of capacity, stock and both around the recommendation.
+fn check_sensitivity(dir: &Path, capacity: &[u32]) {
+    let (header, sensitivity) = csv(&dir.join("sensitivity.csv"));
+    let points: Vec<&str> = sensitivity.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        points,
+        [
+            "recommended",
+            "capacity −10 %",
+            "capacity +10 %",
+            "stock −10 %",
+            "stock +10 %",
+            "both −10 %",
+            "both +10 %"
+        ]
+    );
+    let meets_column = header.iter().position(|h| h == "meets_targets").unwrap();
+    assert_eq!(sensitivity[0][meets_column], "true");
+    // 10 % less of both is below the edge found one warehouse at a time.
+    assert_eq!(sensitivity[5][meets_column], "false");
+    let cap = |row: usize| -> u32 { sensitivity[row][1].parse().unwrap() };
+    assert_eq!(cap(1), (capacity[0] as f64 * 0.9).ceil() as u32);
+    assert_eq!(cap(2), (capacity[0] as f64 * 1.1).ceil() as u32);
 }

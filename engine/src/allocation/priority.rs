@@ -11,57 +11,25 @@ use super::{
 };
 
 /// See the module documentation.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Priority {
     /// The channel's warehouses in its order.
     order: Vec<WarehouseId>,
-    /// For each byte `b` of a warehouse mask and each value of it: the ranks in `order` of the
-    /// warehouses that byte names, as bits. The first warehouse of a mask in the channel's
-    /// order is then one lookup per eight warehouses and a `trailing_zeros`, instead of a walk
-    /// down the list (about four steps a call on the bench workload).
-    ranks: Vec<[u64; 256]>,
 }
 
 impl Priority {
     /// The strategy for a channel whose warehouses, in its order, are `order` (distinct).
     pub fn new(order: &[WarehouseId]) -> Self {
         assert!(order.len() <= MAX_WAREHOUSES, "{} warehouses", order.len());
-        let bytes = order.iter().map(|w| w.index() / 8 + 1).max().unwrap_or(0);
-        let mut ranks = vec![[0u64; 256]; bytes];
-        for (rank, w) in order.iter().enumerate() {
-            let (byte, bit) = (w.index() / 8, w.index() % 8);
-            for (value, ranked) in ranks[byte].iter_mut().enumerate() {
-                if value >> bit & 1 == 1 {
-                    *ranked |= 1 << rank;
-                }
-            }
-        }
         Self {
             order: order.to_vec(),
-            ranks,
         }
     }
 
     /// The first warehouse of `mask` in the channel's order (`None` if it names none of them).
     #[inline]
     fn first_in_order(&self, mask: WarehouseMask) -> Option<WarehouseId> {
-        let ranked = self
-            .ranks
-            .iter()
-            .enumerate()
-            .fold(0, |ranked, (byte, table)| {
-                ranked | table[(mask >> (8 * byte)) as usize & 0xff]
-            });
-        (ranked != 0).then(|| self.order[ranked.trailing_zeros() as usize])
-    }
-}
-
-impl std::fmt::Debug for Priority {
-    /// The channel's order; the rank table is derived from it (2 KiB per eight warehouses).
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Priority")
-            .field("order", &self.order)
-            .finish_non_exhaustive()
+        self.order.iter().copied().find(|w| mask & w.bit() != 0)
     }
 }
 
@@ -127,7 +95,7 @@ mod tests {
 
     #[test]
     fn first_in_order_follows_the_channel_list_across_mask_bytes() {
-        // Warehouses 9, 3, 0, 12, 63 in that order: ranks 0..=4, over three mask bytes.
+        // Warehouses 9, 3, 0, 12, 63 in that order, over three bytes of the mask.
         let order = [9, 3, 0, 12, 63].map(WarehouseId);
         let priority = Priority::new(&order);
         let mask = |ids: &[u16]| ids.iter().fold(0u64, |m, &w| m | WarehouseId(w).bit());

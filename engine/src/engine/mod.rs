@@ -6,7 +6,6 @@ mod reserve;
 mod stock;
 mod transitions;
 
-use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crossbeam_channel::Receiver;
@@ -14,6 +13,7 @@ use crossbeam_utils::CachePadded;
 use smallvec::SmallVec;
 
 use crate::allocation::{Explanation, Pick, Plan, PlanContext, StockView, WHOLE_FROM_BEST_RANKED};
+use crate::arch::prefetch_address;
 use crate::backorder::{BackorderBook, BookEntry};
 use crate::buffer::Buffer;
 use crate::channel::{Channel, ChannelConfig};
@@ -26,7 +26,6 @@ use crate::inventory::{CellLedger, CellSnapshot, Inventory, Movement, Take};
 use crate::lifecycle::*;
 use crate::network::Network;
 use crate::order::{Order, ReserveRequest, SplitPolicy};
-use crate::prefetch::prefetch_address;
 use crate::reservation::{
     BackorderRecord, OrderRecord, OrderTable, PickRecord, PickRecords, PickState, RareRecord,
     ShipmentRecord, ShipmentState,
@@ -65,6 +64,24 @@ fn check_units(quantity: i64, limit: u32) -> Result<u32, StockError> {
         return Err(StockError::BadQuantity { quantity, limit });
     }
     Ok(quantity as u32)
+}
+
+/// `units` between 1 and `limit` of `order`'s line `line`, or [`OrderError::BadQuantity`].
+fn check_line_units(
+    order: OrderId,
+    line: usize,
+    units: i64,
+    limit: u32,
+) -> Result<u32, OrderError> {
+    if units < 1 || units > limit as i64 {
+        return Err(OrderError::BadQuantity {
+            order,
+            line,
+            quantity: units,
+            limit,
+        });
+    }
+    Ok(units as u32)
 }
 
 fn build_channel(config: ChannelConfig, network: &Network) -> Result<Channel, ConfigError> {
@@ -219,8 +236,14 @@ impl Engine {
     ) -> Result<(), StockError> {
         let cell = self.cell_of(sku, warehouse)?;
         let units = check_units(units, MAX_CELL_UNITS)?;
+        self.add_on_hand(cell, units, Movement::Initial)
+    }
+
+    /// Adds `units` to a cell's on-hand stock as `movement`; refuses a cell that would pass
+    /// [`MAX_CELL_UNITS`].
+    fn add_on_hand(&self, cell: usize, units: u32, movement: Movement) -> Result<(), StockError> {
         self.inventory
-            .add_on_hand(cell, units, Movement::Initial)
+            .add_on_hand(cell, units, movement)
             .map_err(|on_hand| StockError::CellFull {
                 on_hand,
                 units,

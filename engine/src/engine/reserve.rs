@@ -130,29 +130,20 @@ impl Engine {
     ) -> bool {
         let buffers = channel.buffers();
         debug_assert!(plan.picks.is_empty());
-        // One capacity check for the order, then plain stores: `push` checks capacity and
-        // spilled-or-inline on every line.
-        plan.picks.reserve(order.lines.len());
-        let picks = plan.picks.as_mut_ptr();
         for (i, line) in order.lines.iter().enumerate() {
             let cell = self.cell(line.sku, warehouse);
             let units = line.quantity as u32;
             if let Take::Short { .. } = self.inventory.try_take(cell, units, buffers.of(cell)) {
-                // SAFETY: the first `i` picks were written below, within the reserved capacity.
-                self.give_back_picks(order, unsafe { std::slice::from_raw_parts(picks, i) });
+                self.give_back_picks(order, &plan.picks);
+                plan.picks.clear();
                 return false;
             }
-            // SAFETY: `i` < the capacity reserved above.
-            unsafe {
-                picks.add(i).write(Pick {
-                    line: i as u16,
-                    warehouse,
-                    units,
-                })
-            };
+            plan.picks.push(Pick {
+                line: i as u16,
+                warehouse,
+                units,
+            });
         }
-        // SAFETY: every pick up to the order's line count was written above.
-        unsafe { plan.picks.set_len(order.lines.len()) };
         true
     }
 
@@ -297,17 +288,7 @@ impl Engine {
             |request| {
                 let mut plan = Plan::default();
                 let reserved = self.reserve_with::<false>(request, now_ms, &mut plan);
-                // Written in place: `push` built the result on the stack and copied it
-                // (measured in one process: 3 % slower).
-                let len = results.len();
-                write_outcome(
-                    &mut results.spare_capacity_mut()[0],
-                    request.order.id,
-                    reserved,
-                    plan,
-                );
-                // SAFETY: the slot at `len` was initialised just above.
-                unsafe { results.set_len(len + 1) };
+                results.push(outcome(request.order.id, reserved, plan));
             },
         );
     }
@@ -520,37 +501,15 @@ pub(super) fn outcome(
     reserved: Result<Reserved, ReserveError>,
     plan: Plan,
 ) -> Result<ReserveOutcome, ReserveError> {
-    let mut slot = MaybeUninit::uninit();
-    write_outcome(&mut slot, order, reserved, plan);
-    // SAFETY: `write_outcome` writes the slot on every path.
-    unsafe { slot.assume_init() }
+    match reserved {
+        Ok(Reserved::Held { expires_at_ms }) => Ok(ReserveOutcome::Held(Hold {
+            order,
+            picks: plan.picks,
+            backorders: plan.shortfalls,
+            expires_at_ms,
+        })),
+        Ok(Reserved::Rejected(rejection)) => Ok(ReserveOutcome::Rejected(rejection)),
+        Err(error) => Err(error),
+    }
 }
 
-/// Writes [`outcome`] to `slot`, one write per kind of result: a single write of the merged
-/// value would build the hold in a stack temporary first. A hold is written empty, then its
-/// picks and backorders are moved in.
-#[inline(always)]
-pub(super) fn write_outcome(
-    slot: &mut MaybeUninit<Result<ReserveOutcome, ReserveError>>,
-    order: OrderId,
-    reserved: Result<Reserved, ReserveError>,
-    plan: Plan,
-) {
-    match reserved {
-        Ok(Reserved::Held { expires_at_ms }) => {
-            let written = slot.write(Ok(ReserveOutcome::Held(Hold {
-                order,
-                picks: SmallVec::new(),
-                backorders: SmallVec::new(),
-                expires_at_ms,
-            })));
-            if let Ok(ReserveOutcome::Held(hold)) = written {
-                hold.picks = plan.picks;
-                hold.backorders = plan.shortfalls;
-            }
-            written
-        }
-        Ok(Reserved::Rejected(rejection)) => slot.write(Ok(ReserveOutcome::Rejected(rejection))),
-        Err(error) => slot.write(Err(error)),
-    };
-}

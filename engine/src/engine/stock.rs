@@ -14,13 +14,7 @@ impl Engine {
     ) -> Result<Receipt, StockError> {
         let cell = self.cell_of(sku, warehouse)?;
         let units = check_units(units, MAX_MOVEMENT_UNITS)?;
-        self.inventory
-            .add_on_hand(cell, units, Movement::Received)
-            .map_err(|on_hand| StockError::CellFull {
-                on_hand,
-                units,
-                limit: MAX_CELL_UNITS,
-            })?;
+        self.add_on_hand(cell, units, Movement::Received)?;
         self.subscribers.emit(now_ms, || EventKind::Received {
             sku,
             warehouse,
@@ -139,19 +133,12 @@ impl Engine {
         record.check_line(order, line)?;
         let returnable = |record: &OrderRecord, i: usize| returnable_units_of_pick(record, i, line);
         let limit = returnable_units_of_line(record, line);
-        if units < 1 || units > limit as i64 {
-            return Err(OrderError::BadQuantity {
-                order,
-                line,
-                quantity: units,
-                limit,
-            });
-        }
+        let units = check_line_units(order, line, units, limit)?;
         let first = (0..record.picks.len())
             .find(|&i| returnable(record, i) > 0)
             .expect("limit > 0 means a shipped pick");
         let sku = record.picks[first].sku;
-        let mut left = units as u32;
+        let mut left = units;
         let mut by_warehouse: SmallVec<[(WarehouseId, u32); 2]> = SmallVec::new();
         for i in 0..record.picks.len() {
             let take = returnable(record, i).min(left);
@@ -219,13 +206,7 @@ impl Engine {
         let units = check_units(delta_units.saturating_abs(), MAX_MOVEMENT_UNITS)?;
         let mut filled = Vec::new();
         if delta_units > 0 {
-            self.inventory
-                .add_on_hand(cell, units, Movement::AdjustedIn)
-                .map_err(|on_hand| StockError::CellFull {
-                    on_hand,
-                    units,
-                    limit: MAX_CELL_UNITS,
-                })?;
+            self.add_on_hand(cell, units, Movement::AdjustedIn)?;
         } else {
             self.inventory
                 .remove_free(cell, units)

@@ -297,39 +297,31 @@ impl Engine {
             .filter(|p| in_shipment(p))
             .map(|p| p.units)
             .sum();
-        if missing < 1 || missing > limit as i64 {
-            return Err(OrderError::BadQuantity {
-                order,
-                line,
-                quantity: missing,
-                limit,
-            });
-        }
+        let units = check_line_units(order, line, missing, limit)?;
         let sku = record
             .picks
             .iter()
             .find(|p| in_shipment(p))
             .expect("limit > 0 means a pick")
             .sku;
-        let mut left = missing as u32;
+        let mut left = units;
         for i in 0..record.picks.len() {
             let pick = &mut record.picks[i];
-            let units = left.min(pick.units);
-            if !in_shipment(pick) || units == 0 {
+            let take = left.min(pick.units);
+            if !in_shipment(pick) || take == 0 {
                 continue;
             }
             let cell = self.cell(sku, pick.warehouse);
-            self.inventory.deallocate(cell, units);
+            self.inventory.deallocate(cell, take);
             self.inventory
-                .remove_committed(cell, units, Movement::AdjustedOut);
-            pick.units -= units;
-            record.tally_mut(i).short_units += units;
-            left -= units;
+                .remove_committed(cell, take, Movement::AdjustedOut);
+            pick.units -= take;
+            record.tally_mut(i).short_units += take;
+            left -= take;
         }
         assert_eq!(left, 0, "{shipment}: short pick exceeded the checked limit");
         let warehouse = record.shipments[shipment.index as usize].warehouse;
         drop(guard);
-        let units = missing as u32;
         self.subscribers.emit(now_ms, || EventKind::ShortPicked {
             shipment,
             sku,

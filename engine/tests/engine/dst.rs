@@ -77,63 +77,106 @@ impl Dst {
         }
     }
 
-    /// The next command; time moves (sometimes to an exact TTL boundary) as a side effect.
-    #[allow(
-        clippy::too_many_lines,
-        reason = "one arm per kind of command the generator draws"
-    )]
-    fn command(&mut self) -> Option<Command> {
-        let now_ms = self.now_ms;
-        // Mostly valid input, with a few percent of every kind of bad value mixed in: SKU 3 and
-        // warehouse 3 do not exist; quantities of 0 or −1; no lines; a TTL of 0.
-        let rare = |r: &mut StdRng| r.random_bool(0.03);
-        let sku = |r: &mut StdRng| SkuId(if rare(r) { 3 } else { r.random_range(0..3) });
-        let warehouse =
-            |r: &mut StdRng| WarehouseId(if rare(r) { 3 } else { r.random_range(0..3) });
-        let units = |r: &mut StdRng, most: i64| {
-            if rare(r) {
-                r.random_range(-1..1)
-            } else {
-                r.random_range(1..=most)
-            }
+    /// A reserve: mostly fresh ids, sometimes an id already used (a duplicate call).
+    fn reserve_command(&mut self, now_ms: u64) -> Command {
+        let id = if !self.known.is_empty() && self.rng.random_bool(0.05) {
+            self.known[0].0
+        } else {
+            self.next_id += 1;
+            self.next_id
         };
-        Some(match self.rng.random_range(0..100) {
-            0..=24 => {
-                // Mostly fresh ids; sometimes an id already used (a duplicate call).
-                let id = if !self.known.is_empty() && self.rng.random_bool(0.05) {
-                    self.known[0].0
-                } else {
-                    self.next_id += 1;
-                    self.next_id
-                };
-                let count = if rare(&mut self.rng) {
+        let count = if rare(&mut self.rng) {
+            0
+        } else {
+            self.rng.random_range(1..5)
+        };
+        let lines: Vec<(SkuId, i64)> = (0..count)
+            .map(|_| (sku(&mut self.rng), units(&mut self.rng, 4)))
+            .collect();
+        let mut o = order(id, &lines);
+        o.placed_at_ms = now_ms;
+        let split = [
+            SplitPolicy::SingleWarehouse,
+            SplitPolicy::SplitAllowed,
+            SplitPolicy::PartialWithBackorder,
+        ][self.rng.random_range(0..3)];
+        Command::Reserve {
+            request: ReserveRequest {
+                order: o,
+                split,
+                hold_ttl_ms: if rare(&mut self.rng) {
                     0
                 } else {
-                    self.rng.random_range(1..5)
-                };
-                let lines: Vec<(SkuId, i64)> = (0..count)
-                    .map(|_| (sku(&mut self.rng), units(&mut self.rng, 4)))
-                    .collect();
-                let mut o = order(id, &lines);
-                o.placed_at_ms = now_ms;
-                let split = [
-                    SplitPolicy::SingleWarehouse,
-                    SplitPolicy::SplitAllowed,
-                    SplitPolicy::PartialWithBackorder,
-                ][self.rng.random_range(0..3)];
-                Command::Reserve {
-                    request: ReserveRequest {
-                        order: o,
-                        split,
-                        hold_ttl_ms: if rare(&mut self.rng) {
-                            0
-                        } else {
-                            self.rng.random_range(1..90) * 60_000
-                        },
-                    },
-                    now_ms,
-                }
-            }
+                    self.rng.random_range(1..90) * 60_000
+                },
+            },
+            now_ms,
+        }
+    }
+
+    /// A receipt, or none this step.
+    fn receive_command(&mut self, now_ms: u64) -> Option<Command> {
+        // Receipts go where orders wait, so backorders get filled; elsewhere they are
+        // rare, or stock would pile up (most holds expire and give theirs back) and no
+        // order would ever wait.
+        let waiting: Vec<(SkuId, WarehouseId)> = [A, B, C]
+            .into_iter()
+            .flat_map(|s| [LON, MAN, PAR].map(|w| (s, w)))
+            .filter(|&(s, w)| self.engine.backordered_units(s, w).unwrap_or(0) > 0)
+            .collect();
+        let (sku, warehouse) = if !waiting.is_empty() {
+            waiting[self.rng.random_range(0..waiting.len())]
+        } else if self.rng.random_bool(0.15) {
+            (sku(&mut self.rng), warehouse(&mut self.rng))
+        } else {
+            return None;
+        };
+        Some(Command::Receive {
+            sku,
+            warehouse,
+            units: units(&mut self.rng, 6),
+            now_ms,
+        })
+    }
+
+    /// A customer return.
+    fn return_command(&mut self, now_ms: u64) -> Command {
+        // Mostly a line that shipped, often from an order still partly unshipped; now
+        // and then one unit more than is returnable, or a random line.
+        let shipped: Vec<(OrderId, u32, u32)> = self
+            .known
+            .iter()
+            .flat_map(|&o| (0..4u32).map(move |line| (o, line)))
+            .filter_map(|(o, line)| {
+                let returnable = self.engine.returnable_units(o, line as usize).ok()?;
+                (returnable > 0).then_some((o, line, returnable))
+            })
+            .collect();
+        let (order, line, units) = if !shipped.is_empty() && !rare(&mut self.rng) {
+            let (o, line, returnable) = shipped[self.rng.random_range(0..shipped.len())];
+            let extra = self.rng.random_bool(0.1) as u32;
+            (o, line, self.rng.random_range(1..=returnable) + extra)
+        } else {
+            (self.some_order(), self.rng.random_range(0..4), 1)
+        };
+        Command::RestockReturn {
+            order,
+            line,
+            units: units as i64,
+            disposition: if self.rng.random_bool(0.7) {
+                Disposition::Restock
+            } else {
+                Disposition::Scrap
+            },
+            now_ms,
+        }
+    }
+
+    /// The next command; time moves (sometimes to an exact TTL boundary) as a side effect.
+    fn command(&mut self) -> Option<Command> {
+        let now_ms = self.now_ms;
+        Some(match self.rng.random_range(0..100) {
+            0..=24 => self.reserve_command(now_ms),
             25..=39 => {
                 let order = self.some_order();
                 // Pay at the exact TTL boundary now and then, or a millisecond before it.
@@ -163,60 +206,8 @@ impl Dst {
                 missing_units: units(&mut self.rng, 2),
                 now_ms,
             },
-            66..=75 => {
-                // Receipts go where orders wait, so backorders get filled; elsewhere they are
-                // rare, or stock would pile up (most holds expire and give theirs back) and no
-                // order would ever wait.
-                let waiting: Vec<(SkuId, WarehouseId)> = [A, B, C]
-                    .into_iter()
-                    .flat_map(|s| [LON, MAN, PAR].map(|w| (s, w)))
-                    .filter(|&(s, w)| self.engine.backordered_units(s, w).unwrap_or(0) > 0)
-                    .collect();
-                let (sku, warehouse) = if !waiting.is_empty() {
-                    waiting[self.rng.random_range(0..waiting.len())]
-                } else if self.rng.random_bool(0.15) {
-                    (sku(&mut self.rng), warehouse(&mut self.rng))
-                } else {
-                    return None;
-                };
-                Command::Receive {
-                    sku,
-                    warehouse,
-                    units: units(&mut self.rng, 6),
-                    now_ms,
-                }
-            }
-            76..=81 => {
-                // Mostly a line that shipped, often from an order still partly unshipped; now
-                // and then one unit more than is returnable, or a random line.
-                let shipped: Vec<(OrderId, u32, u32)> = self
-                    .known
-                    .iter()
-                    .flat_map(|&o| (0..4u32).map(move |line| (o, line)))
-                    .filter_map(|(o, line)| {
-                        let returnable = self.engine.returnable_units(o, line as usize).ok()?;
-                        (returnable > 0).then_some((o, line, returnable))
-                    })
-                    .collect();
-                let (order, line, units) = if !shipped.is_empty() && !rare(&mut self.rng) {
-                    let (o, line, returnable) = shipped[self.rng.random_range(0..shipped.len())];
-                    let extra = self.rng.random_bool(0.1) as u32;
-                    (o, line, self.rng.random_range(1..=returnable) + extra)
-                } else {
-                    (self.some_order(), self.rng.random_range(0..4), 1)
-                };
-                Command::RestockReturn {
-                    order,
-                    line,
-                    units: units as i64,
-                    disposition: if self.rng.random_bool(0.7) {
-                        Disposition::Restock
-                    } else {
-                        Disposition::Scrap
-                    },
-                    now_ms,
-                }
-            }
+            66..=75 => self.receive_command(now_ms)?,
+            76..=81 => self.return_command(now_ms),
             82..=85 => Command::Adjust {
                 sku: sku(&mut self.rng),
                 warehouse: warehouse(&mut self.rng),
@@ -416,4 +407,26 @@ fn dst_random_interleavings_keep_every_invariant() {
         sum(3)
     );
     assert!(sum(4) > 0, "no return from a partly shipped order");
+}
+
+// Mostly valid input, with a few percent of every kind of bad value mixed in: SKU 3 and
+// warehouse 3 do not exist; quantities of 0 or −1; no lines; a TTL of 0.
+fn rare(r: &mut StdRng) -> bool {
+    r.random_bool(0.03)
+}
+
+fn sku(r: &mut StdRng) -> SkuId {
+    SkuId(if rare(r) { 3 } else { r.random_range(0..3) })
+}
+
+fn warehouse(r: &mut StdRng) -> WarehouseId {
+    WarehouseId(if rare(r) { 3 } else { r.random_range(0..3) })
+}
+
+fn units(r: &mut StdRng, most: i64) -> i64 {
+    if rare(r) {
+        r.random_range(-1..1)
+    } else {
+        r.random_range(1..=most)
+    }
 }

@@ -1,5 +1,7 @@
 //! `qm bench`, `qm size` and `qm tune`: commands that run a scenario many times.
 
+use std::path::{Path, PathBuf};
+
 use qm_simulator::scenario::Scenario;
 use qm_simulator::tools::calculators::CalculatorError;
 use qm_simulator::tools::{bench, size, size_report, tune};
@@ -41,10 +43,12 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
     let estimates = bench::estimates(&results);
     let dir = out.join(&loaded.name).join("bench");
     let written = bench::write(&results, &estimates, &dir)?;
-    if !quiet {
-        print!("{}", bench::report(&results, &estimates));
-        print_written(&dir, &written);
-    }
+    report_written(
+        quiet,
+        || bench::report(&results, &estimates),
+        &dir,
+        &written,
+    );
     Ok(())
 }
 
@@ -104,10 +108,12 @@ pub fn size(args: SizeArgs) -> Result<(), Failure> {
     let recommendation = recommendation?;
     let dir = out.join(&loaded.name).join("size");
     let written = size_report::write(&sizing, &recommendation, &dir)?;
-    if !quiet {
-        print!("{}", size_report::report(&sizing, &recommendation));
-        print_written(&dir, &written);
-    }
+    report_written(
+        quiet,
+        || size_report::report(&sizing, &recommendation),
+        &dir,
+        &written,
+    );
     Ok(())
 }
 
@@ -148,4 +154,12 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
         println!("wrote {}", path.display());
     }
     Ok(())
+}
+
+/// Unless `quiet`, prints a command's report, then the files it wrote to `dir`.
+fn report_written(quiet: bool, report: impl FnOnce() -> String, dir: &Path, written: &[PathBuf]) {
+    if !quiet {
+        print!("{}", report());
+        print_written(dir, written);
+    }
 }
