@@ -512,4 +512,3 @@ pub(super) fn outcome(
         Err(error) => Err(error),
     }
 }
-

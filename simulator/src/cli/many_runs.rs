@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use qm_simulator::scenario::Scenario;
 use qm_simulator::tools::calculators::CalculatorError;
-use qm_simulator::tools::{bench, size, size_report, tune};
+use qm_simulator::tools::{bench, size, size_report, tune, ToolError};
 
 use super::args::{BenchArgs, ManyRuns, SizeArgs, TuneArgs};
 use super::failure::Failure;
@@ -42,14 +42,12 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
     let results = results?;
     let estimates = bench::estimates(&results);
     let dir = out.join(&loaded.name).join("bench");
-    let written = bench::write(&results, &estimates, &dir)?;
-    report_written(
-        quiet,
-        || bench::report(&results, &estimates),
+    write_and_report(
         &dir,
-        &written,
-    );
-    Ok(())
+        quiet,
+        |dir| bench::write(&results, &estimates, dir),
+        || bench::report(&results, &estimates),
+    )
 }
 
 /// `qm size`: the least stock and capacity per warehouse that meet the targets.
@@ -107,14 +105,12 @@ pub fn size(args: SizeArgs) -> Result<(), Failure> {
     bar.finish();
     let recommendation = recommendation?;
     let dir = out.join(&loaded.name).join("size");
-    let written = size_report::write(&sizing, &recommendation, &dir)?;
-    report_written(
-        quiet,
-        || size_report::report(&sizing, &recommendation),
+    write_and_report(
         &dir,
-        &written,
-    );
-    Ok(())
+        quiet,
+        |dir| size_report::write(&sizing, &recommendation, dir),
+        || size_report::report(&sizing, &recommendation),
+    )
 }
 
 /// `qm tune`: a grid of safety-stock settings, cost against service.
@@ -156,10 +152,17 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Unless `quiet`, prints a command's report, then the files it wrote to `dir`.
-fn report_written(quiet: bool, report: impl FnOnce() -> String, dir: &Path, written: &[PathBuf]) {
+/// Writes a command's files to `dir` and, unless `quiet`, prints its report and the files.
+fn write_and_report(
+    dir: &Path,
+    quiet: bool,
+    write: impl FnOnce(&Path) -> Result<Vec<PathBuf>, ToolError>,
+    report: impl FnOnce() -> String,
+) -> Result<(), Failure> {
+    let written = write(dir)?;
     if !quiet {
         print!("{}", report());
-        print_written(dir, written);
+        print_written(dir, &written);
     }
+    Ok(())
 }
