@@ -116,8 +116,9 @@ impl Sim<'_> {
     pub(super) fn lose(&mut self, at: At, region: u16, (sku, units): Line, not_shown: bool) {
         let home = self.home_cell(at.channel, region, sku);
         self.replenisher.short(home, units as u64);
-        let had = self.home_free(at.channel, home) >= units;
-        self.replenisher.home(home, units as u64, had);
+        let free = self.home_free(at.channel, home);
+        self.replenisher.home(home, units as u64, free >= units);
+        self.audit_home_line(home, units as u64, 0, 0, free as u64);
         let to_holds = self.lost_to_holds(at.channel, sku, units);
         if not_shown {
             self.ledger.line_not_shown(at, (sku, units), to_holds);
@@ -346,6 +347,7 @@ impl Sim<'_> {
             let could = self.home_had(at.channel, home, request, hold, short.line);
             self.replenisher.home(home, short.units as u64, could);
         }
+        self.audit_hold_lines(at.channel, region, request, hold);
         // Units backordered are units the network lacked: an oversell of that many.
         let backordered = hold.units_backordered();
         if backordered > 0 {
@@ -353,5 +355,62 @@ impl Sim<'_> {
             self.ledger.order_oversold(at, backordered);
         }
         self.ledger.order_held(at);
+    }
+
+    /// The auditor's facts of each line of a hold: its home cell, what the hold took there, and
+    /// (for a line not all held at home) the cell's free units now.
+    fn audit_hold_lines(
+        &mut self,
+        channel: u16,
+        region: u16,
+        request: &ReserveRequest,
+        hold: &Hold,
+    ) {
+        let lines = &request.order.lines;
+        for (l, line) in lines.iter().enumerate() {
+            let home = self.home_cell(channel, region, line.sku.0);
+            let home_warehouse = WarehouseId((home % self.world.warehouses) as u16);
+            let at_home = hold.picks.iter().filter(|p| p.warehouse == home_warehouse);
+            let line_at_home: u64 = at_home
+                .clone()
+                .filter(|p| p.line as usize == l)
+                .map(|p| p.units as u64)
+                .sum();
+            let sku_at_home: u64 = at_home
+                .filter(|p| lines[p.line as usize].sku == line.sku)
+                .map(|p| p.units as u64)
+                .sum();
+            let units = line.quantity as u64;
+            let free = if line_at_home < units {
+                self.home_free(channel, home) as u64
+            } else {
+                0
+            };
+            self.audit_home_line(home, units, line_at_home, sku_at_home, free);
+        }
+    }
+
+    /// Hands the auditor a line's home-cell facts, after the engine's events so far: a receipt
+    /// before the line ends the cell's cycle first, as it did in the run.
+    fn audit_home_line(
+        &mut self,
+        cell: usize,
+        units: u64,
+        at_home: u64,
+        sku_at_home: u64,
+        free: u64,
+    ) {
+        for event in self.events.try_iter() {
+            self.ledger.engine_event();
+            self.audit.engine(&event);
+        }
+        self.audit.customer(CustomerEvent::HomeLine {
+            day: self.days_closed,
+            cell,
+            units,
+            at_home_units: at_home,
+            sku_at_home_units: sku_at_home,
+            home_free_units: free,
+        });
     }
 }

@@ -7,10 +7,17 @@
 //!
 //! It keeps one small record per order until the order's fate is sealed, then folds it into its
 //! totals: memory follows the open orders, as the engine's does.
+//!
+//! It also follows every cell's replenishment cycles (receipt to receipt, from the engine's
+//! `Received` events) and judges each line's home cell (the channel's warehouse nearest the
+//! customer) by its own rule: the cell served the line when its free units, plus what the order
+//! took there of that SKU, covered the line. A cycle with a line its home cell did not serve is
+//! short; the tests require the per-cell counts to equal the replenisher's.
 
 use qm_engine::{Event, EventKind, ReleaseReason};
 
 use super::metrics::Summary;
+use crate::time::MS_PER_DAY;
 use rustc_hash::FxHashMap;
 
 /// What a customer did, as the simulator's demand and cart model decided it.
@@ -26,6 +33,19 @@ pub(super) enum CustomerEvent {
     PaymentAttempted { order: u64 },
     /// The hold had expired: the checkout reserved `order` again as engine order `as_order`.
     ReservedAgain { order: u64, as_order: u64 },
+    /// A line of `units` units whose home cell is `cell`, counted in the close of `day`:
+    /// `at_home_units` of them were held at that cell; `sku_at_home_units` is what the order
+    /// held there of the line's SKU, all lines together; `home_free_units` the cell's free units
+    /// for the channel after the decision (read only when the line was not all held at home;
+    /// else 0, since what it took there covers it).
+    HomeLine {
+        day: u32,
+        cell: usize,
+        units: u64,
+        at_home_units: u64,
+        sku_at_home_units: u64,
+        home_free_units: u64,
+    },
 }
 
 /// The headline KPIs as the auditor computes them.
@@ -59,12 +79,21 @@ pub struct AuditedKpis {
     pub lost_sales_units: u64,
     /// Backordered units filled by receipts or returns.
     pub backorder_units_filled: u64,
+    /// Replenishment cycles (receipt to receipt) that started after the warm-up.
+    pub replenishment_cycles: u64,
+    /// Share of those cycles in which every line's home cell served it (`None` without cycles).
+    pub achieved_cycle_service_level: Option<f64>,
+    /// After the warm-up, the share of the units whose home cell served them.
+    pub achieved_fill_rate: Option<f64>,
+    /// Per cell (SKU-major, as the engine numbers cells): cycles and short cycles.
+    pub cell_cycles: Vec<(u32, u32)>,
 }
 
 impl AuditedKpis {
     /// Every KPI on which `summary` (the ledger's) differs from the auditor's, as
-    /// `name: ledger L, auditor A`.
-    pub fn disagreements(&self, summary: &Summary) -> Vec<String> {
+    /// `name: ledger L, auditor A`, then the first cells whose cycles (`cell_cycles`, the
+    /// replenisher's per cell: cycles, short cycles) differ.
+    pub fn disagreements(&self, summary: &Summary, cell_cycles: &[(u32, u32)]) -> Vec<String> {
         let k = summary;
         let counts = [
             ("orders_placed", k.orders_placed, self.orders_placed),
@@ -125,6 +154,52 @@ impl AuditedKpis {
                     format!("{name}: ledger {ledger}, auditor {audited}")
                 }),
         );
+        out.extend(self.service_disagreements(summary, cell_cycles));
+        out
+    }
+
+    /// The per-cell service figures on which the ledger and the auditor differ.
+    fn service_disagreements(&self, k: &Summary, cell_cycles: &[(u32, u32)]) -> Vec<String> {
+        let mut out = Vec::new();
+        if k.replenishment_cycles != self.replenishment_cycles {
+            out.push(format!(
+                "replenishment_cycles: ledger {}, auditor {}",
+                k.replenishment_cycles, self.replenishment_cycles
+            ));
+        }
+        for (name, ledger, audited) in [
+            (
+                "achieved_cycle_service_level",
+                k.achieved_cycle_service_level,
+                self.achieved_cycle_service_level,
+            ),
+            (
+                "achieved_fill_rate",
+                k.achieved_fill_rate,
+                self.achieved_fill_rate,
+            ),
+        ] {
+            if ledger != audited {
+                out.push(format!("{name}: ledger {ledger:?}, auditor {audited:?}"));
+            }
+        }
+        let cells = cell_cycles
+            .iter()
+            .zip(&self.cell_cycles)
+            .enumerate()
+            .filter(|(_, (ledger, audited))| ledger != audited)
+            .take(3)
+            .map(|(cell, (ledger, audited))| {
+                format!("cell {cell} cycles (all, short): ledger {ledger:?}, auditor {audited:?}")
+            });
+        out.extend(cells);
+        if cell_cycles.len() != self.cell_cycles.len() {
+            out.push(format!(
+                "cells: ledger {}, auditor {}",
+                cell_cycles.len(),
+                self.cell_cycles.len()
+            ));
+        }
         out
     }
 }
@@ -209,16 +284,97 @@ pub(super) struct Audit {
     aliases: FxHashMap<u64, u64>,
     totals: AuditedKpis,
     units_not_shown: u64,
+    service: Service,
+}
+
+/// Each cell's replenishment cycles and the home units, as the auditor follows them.
+struct Service {
+    warehouses: usize,
+    warmup_days: u32,
+    cells: Vec<CellCycle>,
+    home_units: u64,
+    home_units_served: u64,
+}
+
+/// One cell's cycle in progress and its finished cycles.
+#[derive(Clone, Copy, Default)]
+struct CellCycle {
+    /// A line the cell did not serve fell in the cycle in progress.
+    short: bool,
+    /// The cycle in progress started on or after the warm-up's end.
+    counted: bool,
+    cycles: u32,
+    cycles_short: u32,
+}
+
+impl Service {
+    /// A receipt at `cell` on `day` ends its cycle and starts the next.
+    fn receipt(&mut self, cell: usize, day: u32) {
+        let c = &mut self.cells[cell];
+        if c.counted {
+            c.cycles += 1;
+            c.cycles_short += c.short as u32;
+        }
+        c.short = false;
+        c.counted = day >= self.warmup_days;
+    }
+
+    /// A line of `units` whose home is `cell`; `served` of them by that cell.
+    fn home_line(&mut self, day: u32, cell: usize, units: u64, served: u64) {
+        if served < units {
+            self.cells[cell].short = true;
+        }
+        if day >= self.warmup_days {
+            self.home_units += units;
+            self.home_units_served += served;
+        }
+    }
+
+    /// Cycles, their service level, the home fill rate and the per-cell counts, into `totals`.
+    fn finish(&self, totals: &mut AuditedKpis) {
+        totals.cell_cycles = self
+            .cells
+            .iter()
+            .map(|c| (c.cycles, c.cycles_short))
+            .collect();
+        let cycles: u64 = self.cells.iter().map(|c| c.cycles as u64).sum();
+        let short: u64 = self.cells.iter().map(|c| c.cycles_short as u64).sum();
+        totals.replenishment_cycles = cycles;
+        totals.achieved_cycle_service_level =
+            (cycles > 0).then(|| 1.0 - short as f64 / cycles as f64);
+        totals.achieved_fill_rate =
+            (self.home_units > 0).then(|| self.home_units_served as f64 / self.home_units as f64);
+    }
 }
 
 impl Audit {
-    pub(super) fn new(first_reship_id: u64) -> Self {
+    /// An auditor for a network of `cells` cells, `warehouses` to an SKU, whose service counts
+    /// from `warmup_days` on; customer orders have ids below `first_reship_id`.
+    pub(super) fn new(
+        first_reship_id: u64,
+        cells: usize,
+        warehouses: usize,
+        warmup_days: u32,
+    ) -> Self {
         Audit {
             first_reship_id,
             orders: FxHashMap::default(),
             aliases: FxHashMap::default(),
             totals: AuditedKpis::default(),
             units_not_shown: 0,
+            service: Service {
+                warehouses,
+                warmup_days,
+                cells: vec![
+                    CellCycle {
+                        counted: warmup_days == 0,
+                        ..CellCycle::default()
+                    };
+                    cells
+                ],
+                home_units: 0,
+                home_units_served: 0,
+            },
         }
     }
 
@@ -240,6 +396,18 @@ impl Audit {
             CustomerEvent::PaymentAttempted { order } => self.follow(order, |o| o.attempted = true),
             CustomerEvent::ReservedAgain { order, as_order } => {
                 self.aliases.insert(as_order, order);
+            }
+            CustomerEvent::HomeLine {
+                day,
+                cell,
+                units,
+                at_home_units,
+                sku_at_home_units,
+                home_free_units,
+            } => {
+                let covered = home_free_units + sku_at_home_units >= units;
+                let served = if covered { units } else { at_home_units };
+                self.service.home_line(day, cell, units, served);
             }
         }
     }
@@ -277,6 +445,11 @@ impl Audit {
             } => self.follow(shipment.order.0, |o| o.units_short_picked += units as u64),
             EventKind::BackorderFilled { units, .. } => {
                 self.totals.backorder_units_filled += units as u64
+            }
+            EventKind::Received { sku, warehouse, .. } => {
+                let cell = sku.0 as usize * self.service.warehouses + warehouse.0 as usize;
+                self.service
+                    .receipt(cell, (event.at_ms / MS_PER_DAY) as u32);
             }
             _ => {}
         }
@@ -325,6 +498,7 @@ impl Audit {
             totals.units_to_ship + self.units_not_shown,
         );
         totals.lost_sales_units += self.units_not_shown;
+        self.service.finish(&mut totals);
         totals
     }
 }
@@ -410,13 +584,88 @@ mod tests {
         assert!(late.fate() == Fate::Lost);
     }
 
+    fn home_line(
+        day: u32,
+        cell: usize,
+        units: u64,
+        at_home: u64,
+        sku_at_home: u64,
+        free: u64,
+    ) -> CustomerEvent {
+        CustomerEvent::HomeLine {
+            day,
+            cell,
+            units,
+            at_home_units: at_home,
+            sku_at_home_units: sku_at_home,
+            home_free_units: free,
+        }
+    }
+
+    fn receipt(day: u32, sku: u32, warehouse: u16) -> Event {
+        Event {
+            at_ms: day as u64 * MS_PER_DAY + 1,
+            kind: EventKind::Received {
+                sku: qm_engine::SkuId(sku),
+                warehouse: qm_engine::WarehouseId(warehouse),
+                units: 10,
+            },
+        }
+    }
+
+    /// Cycles run receipt to receipt per cell and count from the warm-up's end; a line is short
+    /// at its home cell only when the cell's free units plus what the order took there of the
+    /// SKU fall below the line.
+    #[test]
+    fn cells_are_short_only_when_their_stock_did_not_cover_the_line() {
+        // Two SKUs × two warehouses; warm-up of 2 days.
+        let mut audit = Audit::new(1_000, 4, 2, 2);
+        // Day 0: cell 0's first cycle started inside the warm-up: not counted.
+        audit.customer(home_line(0, 0, 5, 0, 0, 0));
+        audit.engine(&receipt(1, 0, 0));
+        // Day 1's receipt starts a cycle still inside the warm-up, also not counted.
+        audit.engine(&receipt(2, 0, 0));
+        // Cycle from day 2: a line served elsewhere while home had 6 free: not short.
+        audit.customer(home_line(2, 0, 5, 0, 0, 6));
+        // A line of 4 with 3 held at home, in an order that held 6 of the SKU there (another
+        // line), nothing free now: the cell had the 4 units, so it is not short.
+        audit.customer(home_line(3, 0, 4, 3, 6, 0));
+        audit.engine(&receipt(4, 0, 0));
+        // Next cycle: a lost line, home had 2 of 3: short.
+        audit.customer(home_line(4, 0, 3, 0, 0, 2));
+        audit.engine(&receipt(6, 0, 0));
+        // Cell 3 (SKU 1, warehouse 1): a cycle from day 3 with a line held at home in full.
+        audit.engine(&receipt(3, 1, 1));
+        audit.customer(home_line(5, 3, 2, 2, 2, 0));
+        audit.engine(&receipt(6, 1, 1));
+        let kpis = audit.finish(9);
+        assert_eq!(kpis.cell_cycles, [(2, 1), (0, 0), (0, 0), (1, 0)]);
+        assert_eq!(kpis.replenishment_cycles, 3);
+        assert_eq!(kpis.achieved_cycle_service_level, Some(1.0 - 1.0 / 3.0));
+        // Home units from day 2 on: 5 + 4 + 3 + 2 = 14, served 5 + 4 + 0 + 2 = 11.
+        assert_eq!(kpis.achieved_fill_rate, Some(11.0 / 14.0));
+        let found = kpis.disagreements(
+            &Summary {
+                replenishment_cycles: 3,
+                achieved_cycle_service_level: kpis.achieved_cycle_service_level,
+                achieved_fill_rate: kpis.achieved_fill_rate,
+                ..Summary::default()
+            },
+            &[(2, 0), (0, 0), (0, 0), (1, 0)],
+        );
+        assert_eq!(
+            found,
+            ["cell 0 cycles (all, short): ledger (2, 0), auditor (2, 1)"]
+        );
+    }
+
     #[test]
     fn a_ledger_that_counts_otherwise_is_named() {
         let summary = Summary {
             orders_placed: 1,
             ..Summary::default()
         };
-        let found = AuditedKpis::default().disagreements(&summary);
+        let found = AuditedKpis::default().disagreements(&summary, &[]);
         assert_eq!(found, ["orders_placed: ledger 1, auditor 0"]);
     }
 }

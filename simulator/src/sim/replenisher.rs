@@ -226,6 +226,15 @@ impl Replenisher {
         }
     }
 
+    /// Per cell: replenishment cycles that started after the warm-up, and those with a stockout.
+    pub fn cell_cycles(&self) -> Vec<(u32, u32)> {
+        self.cycles
+            .iter()
+            .copied()
+            .zip(self.cycles_short.iter().copied())
+            .collect()
+    }
+
     /// A supplier order for `cell` was placed (every policy's orders come through here).
     pub fn ordered(&mut self, cell: usize, units: u64) {
         self.on_order_units[cell] += units;

@@ -17,6 +17,9 @@ pub struct RunOutput {
     /// The headline KPIs as the auditor recomputed them from the engine's events and the
     /// customers' decisions; equal to the summary's in every correct run.
     pub audit: AuditedKpis,
+    /// The replenisher's per-cell cycles (cycles, short cycles), SKU-major: what the auditor's
+    /// `cell_cycles` must equal.
+    pub cell_cycles: Vec<(u32, u32)>,
     /// Every table of the run, the summary included, for the reports.
     pub data: RunData,
 }
@@ -70,7 +73,8 @@ impl Sim<'_> {
                 k.recorded_orders as f64,
             );
         }
-        let disagreements = audit.disagreements(&self.summary);
+        let cell_cycles = self.replenisher.cell_cycles();
+        let disagreements = audit.disagreements(&self.summary, &cell_cycles);
         let mut data = self.report_data(&processing);
         if !disagreements.is_empty() {
             data.status = RunStatus::Failed {
@@ -85,6 +89,7 @@ impl Sim<'_> {
         RunOutput {
             summary: self.summary,
             audit,
+            cell_cycles,
             data,
         }
     }

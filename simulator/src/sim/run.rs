@@ -90,7 +90,12 @@ pub fn simulate_until(
         next_reship: RESHIP_ORDER_BASE,
         next_rehold: REHOLD_ORDER_BASE,
         ledger: Ledger::new(peak_day, channels, skus, warehouses),
-        audit: Audit::new(RESHIP_ORDER_BASE),
+        audit: Audit::new(
+            RESHIP_ORDER_BASE,
+            skus * warehouses,
+            warehouses,
+            *s.replenishment.warmup_days.get_ref(),
+        ),
         summary,
         daily,
         warehouse_daily: Vec::with_capacity(days as usize * warehouses),
