@@ -11,9 +11,15 @@
 //! so Black Friday neither inflates next week's forecast nor surprises the safety stock.
 //! [`UpliftLearner`] estimates those factors from past occurrences when the calendar only names
 //! the days (recorded demand).
+//!
+//! Whole histories (a file of series, not a running close) are fitted at once:
+//! [`weekday::WeekdaySes`] fits a weekday profile and a level, and [`backtest`] evaluates any
+//! forecasting function from rolling origins and gives the scores and error quantiles.
 
+pub mod backtest;
 mod errors;
 mod method;
+pub mod weekday;
 
 pub use errors::{ForecastErrors, ERROR_SMOOTHING};
 pub use method::*;
