@@ -272,6 +272,25 @@ pub struct ForecastArgs {
     /// Print `{"method": ..., "forecast": [...]}` instead of text.
     #[arg(long)]
     pub json: bool,
+    /// A file of many series in long format: the id's column (several, comma-separated, are
+    /// joined with `_`). With `--date` and `--value`; the method may then also be `weekday_ses`.
+    #[arg(long, value_delimiter = ',', requires_all = ["date", "value"])]
+    pub id: Vec<String>,
+    /// The day's column (YYYY-MM-DD, or a Parquet date) of a long-format file.
+    #[arg(long, requires = "id")]
+    pub date: Option<String>,
+    /// The value's column (a count ≥ 0) of a long-format file.
+    #[arg(long, requires = "id")]
+    pub value: Option<String>,
+    /// Quantile levels of a long-format forecast (from the method's rolling-origin errors).
+    #[arg(long, value_delimiter = ',', default_value = "0.05,0.95")]
+    pub quantiles: Vec<f64>,
+    /// Score the whole procedure from K rolling origins (the last horizon, the one before…).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=52))]
+    pub backtest: u32,
+    /// Folder for a long-format forecast's files (`<out>/forecast/`).
+    #[arg(long, default_value = "runs")]
+    pub out: PathBuf,
 }
 
 /// Options of the commands that run a scenario many times (`bench`, `size`).

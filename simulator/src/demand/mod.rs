@@ -10,7 +10,7 @@ pub mod import;
 mod import_report;
 pub mod log;
 pub mod replay;
-mod source;
+pub(crate) mod source;
 pub mod synthetic;
 
 pub use day::{DayDemand, DraftOrder};

@@ -10,16 +10,27 @@ use super::guard::without_panics;
 use crate::scenario::columns::ColumnMapping;
 
 /// The mapped columns of a history, the rows the reader could not read, and the header.
-pub(super) struct Source {
-    pub(super) frame: DataFrame,
-    pub(super) broken: Vec<Option<String>>,
-    pub(super) header: Vec<String>,
+pub(crate) struct Source {
+    pub(crate) frame: DataFrame,
+    pub(crate) broken: Vec<Option<String>>,
+    pub(crate) header: Vec<String>,
 }
 
 /// Reads a Parquet file whole, or a CSV's mapped columns row by row.
 pub(super) fn read_source(
     path: &Path,
     mapping: &ColumnMapping,
+    is_parquet: bool,
+) -> Result<Source, String> {
+    let wanted: Vec<&str> = mapping.columns().collect();
+    read_columns(path, &wanted, is_parquet)
+}
+
+/// Reads a Parquet file whole, or the `wanted` columns of a CSV (gzip or not) row by row, every
+/// one as text: parsing is the caller's, so a bad cell is reported with its row.
+pub(crate) fn read_columns(
+    path: &Path,
+    wanted: &[&str],
     is_parquet: bool,
 ) -> Result<Source, String> {
     Ok(if is_parquet {
@@ -37,10 +48,7 @@ pub(super) fn read_source(
             header,
         }
     } else {
-        // Only the mapped columns, every one as text: parsing is ours, so a bad cell is
-        // reported with its row.
-        let wanted: Vec<&str> = mapping.columns().collect();
-        let read = csv_rows::read(path, &wanted)?;
+        let read = csv_rows::read(path, wanted)?;
         Source {
             frame: read.frame,
             broken: read.broken,
@@ -51,7 +59,7 @@ pub(super) fn read_source(
 
 /// A timestamp column's values as milliseconds since the epoch (UTC) when the file typed it as
 /// a datetime or a date; `None` for text, which the rows parse with the mapping's format.
-pub(super) fn epoch_ms(column: &Column) -> PolarsResult<Option<Vec<Option<i64>>>> {
+pub(crate) fn epoch_ms(column: &Column) -> PolarsResult<Option<Vec<Option<i64>>>> {
     let physical = column.as_materialized_series().to_physical_repr();
     Ok(match column.dtype() {
         DataType::Datetime(unit, _) => {

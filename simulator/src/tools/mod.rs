@@ -4,7 +4,10 @@
 pub mod bench;
 pub mod calculators;
 mod error;
+pub mod forecast_many;
+pub mod forecast_output;
 pub mod seeds;
+pub mod series_file;
 pub mod size;
 pub mod size_report;
 pub mod stats;

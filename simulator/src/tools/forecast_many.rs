@@ -1,0 +1,307 @@
+//! `qm forecast` over a file of many series: each series forecast in parallel, with prediction
+//! intervals from its own rolling-origin errors, and a backtest that scores the whole procedure
+//! from earlier origins.
+//!
+//! `weekday_ses` (the engine's [`WeekdaySes`]) takes its α from `--alpha`, or else from the
+//! collection: the α of [`ALPHA_GRID`] with the least mean RMSSE over [`ALPHA_ORIGINS`] rolling
+//! origins before the forecast's origin, every series together (one series' own backtest is too
+//! noisy to choose by). The other methods are the engine's online forecasters run over the
+//! history. `auto` picks per series, among `weekday_ses` and those, the least mean squared error
+//! over the same origins. Quantiles are the point forecast plus the empirical quantiles of the
+//! chosen method's errors over [`INTERVAL_ORIGINS`] origins, pooled over the horizon's steps
+//! (per step, that many errors are too few), floored at 0.
+
+use qm_engine::forecast::backtest::{self, rolling_errors};
+use qm_engine::forecast::weekday::WeekdaySes;
+use qm_engine::forecast::{fit, Method};
+use rayon::prelude::*;
+
+use super::series_file::Series;
+
+/// The α values `weekday_ses` chooses from.
+pub const ALPHA_GRID: [f64; 9] = [0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5];
+
+/// Rolling origins that choose the collection's α and `auto`'s method.
+pub const ALPHA_ORIGINS: usize = 4;
+
+/// Rolling origins whose errors give the quantiles.
+pub const INTERVAL_ORIGINS: usize = 16;
+
+/// Days a series needs before an origin for that origin to count.
+pub const MIN_TRAIN_DAYS: usize = 28;
+
+/// How a series is forecast.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Procedure {
+    /// Weekday-seasonal SES; `None`: α chosen on the collection.
+    WeekdaySes(Option<f64>),
+    /// One of the engine's online methods.
+    Online(Method),
+    /// Per series, the least rolling-origin error among `weekday_ses` and the online methods.
+    Auto,
+}
+
+/// A method fixed for one series.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Chosen {
+    /// Weekday-seasonal SES with this α.
+    WeekdaySes(f64),
+    /// An online method.
+    Online(Method),
+}
+
+impl Chosen {
+    /// The method's name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Chosen::WeekdaySes(_) => "weekday_ses",
+            Chosen::Online(m) => m.name(),
+        }
+    }
+
+    /// Point forecasts of the `horizon` days after `history`.
+    pub fn forecast(&self, history: &[f64], horizon: usize) -> Vec<f64> {
+        match *self {
+            Chosen::WeekdaySes(alpha) => WeekdaySes::fit(history, alpha).forecast(horizon),
+            Chosen::Online(method) => {
+                let fitted = &fit(&[method], history)[0];
+                (1..=horizon as u32).map(|h| fitted.forecast(h)).collect()
+            }
+        }
+    }
+}
+
+/// One series' forecast.
+#[derive(Clone, Debug)]
+pub struct SeriesForecast {
+    /// The method used.
+    pub chosen: Chosen,
+    /// Point forecasts, one a day.
+    pub point: Vec<f64>,
+    /// Per requested quantile level, one value a day.
+    pub quantiles: Vec<Vec<f64>>,
+}
+
+/// The collection's α for `weekday_ses` from the histories `series` (each cut at the origin):
+/// the least mean RMSSE over [`ALPHA_ORIGINS`] rolling origins.
+pub fn collection_alpha(series: &[&[f64]], horizon: usize) -> f64 {
+    let scores: Vec<f64> = ALPHA_GRID
+        .par_iter()
+        .map(|&alpha| {
+            let (sum, count) = series
+                .iter()
+                .flat_map(|history| origin_rmsse(history, horizon, Chosen::WeekdaySes(alpha)))
+                .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+            if count == 0 {
+                f64::INFINITY
+            } else {
+                sum / count as f64
+            }
+        })
+        .collect();
+    let best = (0..ALPHA_GRID.len())
+        .min_by(|&a, &b| scores[a].total_cmp(&scores[b]))
+        .expect("a grid");
+    if scores[best].is_finite() {
+        ALPHA_GRID[best]
+    } else {
+        0.1
+    }
+}
+
+/// RMSSE of `chosen` at each of the [`ALPHA_ORIGINS`] origins before the end of `history`.
+fn origin_rmsse(history: &[f64], horizon: usize, chosen: Chosen) -> Vec<f64> {
+    (1..=ALPHA_ORIGINS)
+        .filter_map(|k| {
+            let end = history.len().checked_sub(horizon * k)?;
+            if end < MIN_TRAIN_DAYS {
+                return None;
+            }
+            let train = &history[..end];
+            let predicted = chosen.forecast(train, horizon);
+            backtest::rmsse(train, &history[end..end + horizon], &predicted)
+        })
+        .collect()
+}
+
+/// The method `procedure` uses for `history`, given the collection's α.
+fn choose(procedure: Procedure, history: &[f64], horizon: usize, alpha: f64) -> Chosen {
+    match procedure {
+        Procedure::WeekdaySes(_) => Chosen::WeekdaySes(alpha),
+        Procedure::Online(method) => Chosen::Online(method),
+        Procedure::Auto => {
+            let candidates = std::iter::once(Chosen::WeekdaySes(alpha))
+                .chain(Method::candidates().into_iter().map(Chosen::Online));
+            let mse = |c: &Chosen| {
+                let errors =
+                    rolling_errors(history, horizon, ALPHA_ORIGINS, MIN_TRAIN_DAYS, |h, n| {
+                        c.forecast(h, n)
+                    });
+                let (sum, n) = errors
+                    .iter()
+                    .flatten()
+                    .fold((0.0, 0usize), |(s, n), e| (s + e * e, n + 1));
+                if n == 0 {
+                    f64::INFINITY
+                } else {
+                    sum / n as f64
+                }
+            };
+            candidates
+                .map(|c| (mse(&c), c))
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, c)| c)
+                .expect("candidates")
+        }
+    }
+}
+
+/// Forecasts every history of `series` (each cut at the origin) `horizon` days ahead with
+/// `procedure`, with the `levels` quantiles. Returns the forecasts and the α `weekday_ses` used.
+pub fn forecast_all(
+    series: &[&[f64]],
+    procedure: Procedure,
+    horizon: usize,
+    levels: &[f64],
+) -> (Vec<SeriesForecast>, f64) {
+    let alpha = match procedure {
+        Procedure::WeekdaySes(Some(alpha)) => alpha,
+        _ => collection_alpha(series, horizon),
+    };
+    let forecasts = series
+        .par_iter()
+        .map(|history| {
+            let chosen = choose(procedure, history, horizon, alpha);
+            let point = chosen.forecast(history, horizon);
+            let errors: Vec<f64> = rolling_errors(
+                history,
+                horizon,
+                INTERVAL_ORIGINS,
+                MIN_TRAIN_DAYS,
+                |h, n| chosen.forecast(h, n),
+            )
+            .concat();
+            let quantiles = levels
+                .iter()
+                .map(|&p| {
+                    let offset = backtest::quantile(&errors, p).unwrap_or(0.0);
+                    point.iter().map(|f| (f + offset).max(0.0)).collect()
+                })
+                .collect();
+            SeriesForecast {
+                chosen,
+                point,
+                quantiles,
+            }
+        })
+        .collect();
+    (forecasts, alpha)
+}
+
+/// One backtest origin's scores, means over the series that have a score.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct OriginScores {
+    /// 1 = the latest origin (the last `horizon` days).
+    pub origin: usize,
+    /// Series with enough days before the origin to be forecast and scored.
+    pub series_scored: usize,
+    /// α `weekday_ses` used at this origin.
+    pub alpha: f64,
+    /// Mean RMSSE.
+    pub rmsse: f64,
+    /// Mean MASE.
+    pub mase: f64,
+    /// Mean absolute error, units a day.
+    pub mae: f64,
+    /// Root mean squared error over every series-day, units.
+    pub rmse: f64,
+    /// Mean pinball loss per quantile level, as (level, loss).
+    pub pinball: Vec<(f64, f64)>,
+    /// Share of actual days inside the outermost interval (lowest to highest level).
+    pub coverage: Option<f64>,
+}
+
+/// Scores the whole procedure (α choice included) from `origins` rolling origins: at origin `k`
+/// every series is cut `horizon × k` days before its end, forecast, and scored on the days cut.
+pub fn backtest_scores(
+    all: &[Series],
+    procedure: Procedure,
+    horizon: usize,
+    levels: &[f64],
+    origins: usize,
+) -> Vec<OriginScores> {
+    (1..=origins)
+        .map(|k| {
+            let cut: Vec<(&[f64], &[f64])> = all
+                .iter()
+                .filter_map(|s| {
+                    let end = s.values.len().checked_sub(horizon * k)?;
+                    (end >= MIN_TRAIN_DAYS)
+                        .then(|| (&s.values[..end], &s.values[end..end + horizon]))
+                })
+                .collect();
+            let trains: Vec<&[f64]> = cut.iter().map(|c| c.0).collect();
+            let (forecasts, alpha) = forecast_all(&trains, procedure, horizon, levels);
+            score_origin(k, alpha, &cut, &forecasts, levels)
+        })
+        .collect()
+}
+
+/// A score of one series: (training days, actual days, its forecast).
+type Score<'a> = dyn Fn(&[f64], &[f64], &SeriesForecast) -> Option<f64> + 'a;
+
+fn score_origin(
+    origin: usize,
+    alpha: f64,
+    cut: &[(&[f64], &[f64])],
+    forecasts: &[SeriesForecast],
+    levels: &[f64],
+) -> OriginScores {
+    let mean = |values: Vec<f64>| values.iter().sum::<f64>() / values.len().max(1) as f64;
+    let per_series = |score: &Score<'_>| {
+        mean(
+            cut.iter()
+                .zip(forecasts)
+                .filter_map(|((train, actual), f)| score(train, actual, f))
+                .collect(),
+        )
+    };
+    let squared: Vec<f64> = cut
+        .iter()
+        .zip(forecasts)
+        .flat_map(|((_, actual), f)| actual.iter().zip(&f.point).map(|(a, p)| (a - p).powi(2)))
+        .collect();
+    let outer = (levels.len() >= 2).then(|| {
+        per_series(&|_, actual, f| {
+            backtest::coverage(actual, &f.quantiles[0], &f.quantiles[levels.len() - 1])
+        })
+    });
+    OriginScores {
+        origin,
+        series_scored: cut.len(),
+        alpha,
+        rmsse: per_series(&|t, a, f| backtest::rmsse(t, a, &f.point)),
+        mase: per_series(&|t, a, f| backtest::mase(t, a, &f.point)),
+        mae: per_series(&|_, a, f| {
+            Some(
+                a.iter()
+                    .zip(&f.point)
+                    .map(|(x, p)| (x - p).abs())
+                    .sum::<f64>()
+                    / a.len() as f64,
+            )
+        }),
+        rmse: mean(squared).sqrt(),
+        pinball: levels
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| {
+                (
+                    p,
+                    per_series(&|_, a, f| backtest::pinball(p, a, &f.quantiles[i])),
+                )
+            })
+            .collect(),
+        coverage: outer,
+    }
+}

@@ -1,0 +1,123 @@
+//! What `qm forecast` writes for a file of series: the forecast table (CSV and Parquet, one row
+//! per series and day) and `forecast.json` (the procedure, what it chose, the backtest's scores).
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use qm_reports::export::{self, Format};
+use qm_reports::tables::Table;
+
+use super::forecast_many::{OriginScores, SeriesForecast};
+use super::series_file::Series;
+use super::ToolError;
+
+/// The column of quantile level `p`: `quantile_05_units` for 0.05, `quantile_975_units` for
+/// 0.975.
+pub fn quantile_column(p: f64) -> String {
+    let digits = format!("{p}");
+    format!("quantile_{}_units", digits.trim_start_matches("0."))
+}
+
+/// The forecast table: id, date, step (1 = the first day after the history), point forecast and
+/// one column per quantile level.
+pub fn table(
+    series: &[Series],
+    forecasts: &[SeriesForecast],
+    levels: &[f64],
+) -> PolarsResult<Table> {
+    let mut ids = Vec::new();
+    let mut dates = Vec::new();
+    let mut steps = Vec::new();
+    let mut points = Vec::new();
+    let mut quantiles: Vec<Vec<f64>> = vec![Vec::new(); levels.len()];
+    for (s, f) in series.iter().zip(forecasts) {
+        for (step, point) in f.point.iter().enumerate() {
+            let day = s.first_day + chrono::Days::new((s.values.len() + step) as u64);
+            ids.push(s.id.clone());
+            dates.push(day.to_string());
+            steps.push(step as u32 + 1);
+            points.push(*point);
+            for (i, q) in f.quantiles.iter().enumerate() {
+                quantiles[i].push(q[step]);
+            }
+        }
+    }
+    let points_len = points.len();
+    let mut columns = vec![
+        Column::new("id".into(), ids),
+        Column::new("date".into(), dates),
+        Column::new("step".into(), steps),
+        Column::new("forecast_units".into(), points),
+    ];
+    let mut definitions = vec![
+        ("id", "the series"),
+        ("date", "the day forecast (YYYY-MM-DD)"),
+        ("step", "days after the series' last day (1 = the next day)"),
+        ("forecast_units", "point forecast, units"),
+    ];
+    for (i, &p) in levels.iter().enumerate() {
+        columns.push(Column::new(
+            quantile_column(p).into(),
+            std::mem::take(&mut quantiles[i]),
+        ));
+    }
+    if !levels.is_empty() {
+        definitions.push((
+            "quantile_<level>_units",
+            "per quantile level (0.05 → quantile_05_units): the empirical quantile of the day's demand, units",
+        ));
+    }
+    Ok(Table {
+        name: "forecast",
+        row: "series and day",
+        wall_clock: false,
+        frame: DataFrame::new(points_len, columns)?,
+        columns: definitions,
+    })
+}
+
+/// Writes the table as CSV and Parquet and `json` as `forecast.json` in `dir`.
+pub fn write(
+    mut table: Table,
+    json: &serde_json::Value,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, ToolError> {
+    std::fs::create_dir_all(dir).map_err(ToolError::io("creating", dir))?;
+    let mut written = Vec::new();
+    for format in [Format::Csv, Format::Parquet] {
+        written.push(export::write_table(&mut table, dir, format)?);
+    }
+    let path = dir.join("forecast.json");
+    let text = serde_json::to_string_pretty(json).expect("JSON values serialise");
+    qm_reports::files::write(&path, text + "\n").map_err(ToolError::io("cannot write", &path))?;
+    written.push(path);
+    Ok(written)
+}
+
+/// The backtest's scores as text, one line per origin.
+pub fn backtest_text(scores: &[OriginScores], horizon: usize) -> String {
+    let mut out = String::new();
+    for s in scores {
+        let coverage = s
+            .coverage
+            .map_or("—".to_string(), |c| format!("{:.1} %", c * 100.0));
+        let pinball: Vec<String> = s
+            .pinball
+            .iter()
+            .map(|(p, loss)| format!("{p}: {loss:.4}"))
+            .collect();
+        out.push_str(&format!(
+            "origin {} ({} days before the end, {} series, α {}): RMSSE {:.4} · MASE {:.4} · MAE {:.4} · RMSE {:.4} · pinball {} · interval coverage {coverage}\n",
+            s.origin,
+            horizon * s.origin,
+            s.series_scored,
+            s.alpha,
+            s.rmsse,
+            s.mase,
+            s.mae,
+            s.rmse,
+            pinball.join(", "),
+        ));
+    }
+    out
+}

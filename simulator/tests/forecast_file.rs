@@ -1,0 +1,200 @@
+//! `qm forecast` over a long-format file of many series: its rows checked with their numbers,
+//! its forecasts and quantiles, and its accuracy on the M5 subset against statsforecast's figures.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{ok, qm};
+
+fn folder(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("qm-forecast-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn forecast(file: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "forecast",
+        file.to_str().unwrap(),
+        "--id",
+        "store,item",
+        "--date",
+        "day",
+        "--value",
+        "units",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    qm(&args)
+}
+
+/// Ten weeks of a weekly pattern for two series, one with a day left out.
+fn weekly_file(dir: &Path) -> PathBuf {
+    let mut text = String::from("store,item,day,units\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    for (item, scale) in [("A", 1.0), ("B", 3.0)] {
+        for t in 0..70u64 {
+            if item == "B" && t == 30 {
+                continue; // Left out: a day without sales.
+            }
+            let units = scale * [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0][(t % 7) as usize];
+            let day = start + chrono::Days::new(t);
+            text.push_str(&format!("S1,{item},{day},{units}\n"));
+        }
+    }
+    let path = dir.join("weekly.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_weekly_pattern_is_forecast_per_series_with_its_quantiles() {
+    let dir = folder("weekly");
+    let file = weekly_file(&dir);
+    let out = dir.join("out");
+    let printed = ok(&forecast(
+        &file,
+        &out,
+        &[
+            "--method",
+            "weekday_ses",
+            "--alpha",
+            "0.1",
+            "--horizon",
+            "7",
+        ],
+    ));
+    assert!(
+        printed.starts_with("2 series, 7 days ahead, method weekday_ses"),
+        "{printed}"
+    );
+    let table = std::fs::read_to_string(out.join("forecast/forecast.csv")).unwrap();
+    let rows: Vec<&str> = table.lines().collect();
+    assert_eq!(
+        rows[0],
+        "id,date,step,forecast_units,quantile_05_units,quantile_95_units"
+    );
+    assert_eq!(rows.len(), 1 + 2 * 7);
+    // Series A's next day is 2024-03-11, a Monday like 2024-01-01: the pattern's first value.
+    let first: Vec<&str> = rows[1].split(',').collect();
+    assert_eq!(&first[..3], ["S1_A", "2024-03-11", "1"]);
+    let point: f64 = first[3].parse().unwrap();
+    assert!((point - 1.0).abs() < 1e-9, "{point}");
+    // B's level dips after the day left out and recovers: close to 3 × the pattern.
+    let b_sunday: Vec<&str> = rows[14].split(',').collect();
+    let point: f64 = b_sunday[3].parse().unwrap();
+    assert!((point - 21.0).abs() < 0.5, "{point}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("forecast/forecast.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["days_filled_with_zero"], 1);
+    assert_eq!(json["weekday_ses_alpha"], 0.1);
+    assert!(out.join("forecast/forecast.parquet").is_file());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_rows_are_refused_with_their_row_and_exit_2() {
+    let dir = folder("bad");
+    let cases = [
+        (
+            "S1,A,2024-01-01,3\nS1,A,2024-13-02,4\n",
+            "row 2 (line 3): date \"2024-13-02\" is not YYYY-MM-DD",
+        ),
+        (
+            "S1,A,2024-01-01,3\nS1,A,2024-01-02,-4\n",
+            "row 2 (line 3): value -4 is not a count",
+        ),
+        (
+            "S1,A,2024-01-01,3\nS1,A,2024-01-02,x\n",
+            "row 2 (line 3): value \"x\" is not a number",
+        ),
+        (
+            "S1,A,2024-01-01,3\nS1,B,2024-01-01,1\nS1,A,2024-01-01,4\n",
+            "row 3 (line 4): a second row for series S1_A on 2024-01-01 (the first is row 1)",
+        ),
+        ("S1,,2024-01-01,3\n", "row 1 (line 2): empty id column item"),
+        (
+            "S1,A,1900-01-01,3\nS1,A,2200-01-01,3\n",
+            "spans 109574 days",
+        ),
+    ];
+    for (rows, expected) in cases {
+        let file = dir.join("bad.csv");
+        std::fs::write(&file, format!("store,item,day,units\n{rows}")).unwrap();
+        let output = forecast(&file, &dir.join("out"), &["--method", "weekday_ses"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(expected), "{expected} not in {stderr}");
+    }
+    std::fs::write(
+        dir.join("cols.csv"),
+        "store,item,when,units\nS1,A,2024-01-01,3\n",
+    )
+    .unwrap();
+    let output = forecast(
+        &dir.join("cols.csv"),
+        &dir.join("out"),
+        &["--method", "ses"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr)
+        .contains("no column day (the file has: store, item, when, units)"));
+    assert!(
+        !dir.join("out/forecast").exists(),
+        "nothing is written for a refused file"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The M5 subset (280 store-item series): trained on all but the last 28 days and scored on
+/// them, and on the 28 days before. statsforecast 2.1.1's best on those splits (measured by
+/// `benches/forecast/compare_m5.sh`, which prints both sides in one run): TSB 0.7696 on the last
+/// 28 days, AutoETS 0.7198 on the 28 before. `weekday_ses` must be 2 % better on the first and
+/// better on the second, with its 90 % intervals covering 87–93 % of the days.
+#[test]
+fn weekday_ses_beats_statsforecast_on_the_m5_subset() {
+    let data = common::manifest_dir().join("../../shared/data/m5_tiny_sales_long.csv.gz");
+    if !data.is_file() {
+        println!(
+            "skipped: {} is absent (the shared data folder is not on this machine)",
+            data.display()
+        );
+        return;
+    }
+    let out = folder("m5");
+    let output = qm(&[
+        "forecast",
+        data.to_str().unwrap(),
+        "--id",
+        "item_id,store_id",
+        "--date",
+        "date",
+        "--value",
+        "units",
+        "--method",
+        "weekday_ses",
+        "--horizon",
+        "28",
+        "--backtest",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    ok(&output);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("forecast/forecast.json")).unwrap())
+            .unwrap();
+    let origin = |k: usize, key: &str| json["backtest"][k][key].as_f64().unwrap();
+    assert_eq!(json["series"], 280);
+    assert!(origin(0, "rmsse") <= 0.7696 * 0.98, "{}", json["backtest"]);
+    assert!(origin(1, "rmsse") < 0.7198, "{}", json["backtest"]);
+    for k in 0..2 {
+        let coverage = origin(k, "coverage");
+        assert!((0.87..=0.93).contains(&coverage), "{}", json["backtest"]);
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+}
