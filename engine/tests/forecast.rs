@@ -114,13 +114,13 @@ fn croston_sba_and_tsb_by_hand() {
         run(Method::Sba { alpha: 0.5 }, &series).forecast(1),
         1.5
     ));
-    // TSB: day 3: size 6, p = 1/3; day 4: p = 1/3 + 0.5·(0 − 1/3) = 1/6;
-    // day 5: p = 1/6 + 0.5·(1 − 1/6) = 7/12, size = 5 → 5 · 7/12
+    // TSB: p starts at day 1's 0 and moves every day: 0, 0.5, 0.25, 0.625; the size starts at
+    // the first demand, 6, then 6 + 0.5·(4 − 6) = 5 → 5 · 0.625
     let tsb = Method::Tsb {
         alpha_demand: 0.5,
         alpha_probability: 0.5,
     };
-    assert!(close(run(tsb, &series).forecast(1), 35.0 / 12.0));
+    assert!(close(run(tsb, &series).forecast(1), 3.125));
     // No demand yet: nothing forecast.
     assert_eq!(
         run(Method::Croston { alpha: 0.5 }, &[0.0, 0.0]).forecast(1),
@@ -214,5 +214,39 @@ fn fitting_methods_together_matches_fitting_them_one_by_one() {
         let alone = run(*method, &series);
         assert_eq!(fitted.forecast(3), alone.forecast(3), "{method}");
         assert_eq!(fitted.errors(), alone.errors(), "{method}");
+    }
+}
+
+/// TSB as statsforecast 2.1.1 computes it (`statsforecast.models._tsb(y, 1, False, 0.1, 0.2)`,
+/// printed with `repr`), on sparse series with leading zeros: equal to 1e-9.
+#[test]
+fn tsb_matches_statsforecast_on_sparse_series() {
+    let cases: [(&[u8], f64); 3] = [
+        (&[0, 0, 3, 0, 0, 5, 0], 0.7741440000000002),
+        (
+            &[
+                0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 4, 0, 0, 0,
+                0, 0, 0, 0, 4, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 5, 0, 0, 0,
+                0, 0, 0, 0,
+            ],
+            0.3290430889382274,
+        ),
+        (
+            &[
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 3, 0, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0,
+                0, 0, 0, 0, 3, 0, 3, 0, 0, 3, 0, 0, 3, 0, 0, 0, 0, 2, 3, 0, 1, 0, 0, 0, 0, 3, 0, 0,
+                0, 0, 0, 0,
+            ],
+            0.2533700889723429,
+        ),
+    ];
+    let tsb = Method::Tsb {
+        alpha_demand: 0.1,
+        alpha_probability: 0.2,
+    };
+    for (series, expected) in cases {
+        let series: Vec<f64> = series.iter().map(|&u| u as f64).collect();
+        let got = run(tsb, &series).forecast(1);
+        assert!((got - expected).abs() < 1e-9, "{got} against {expected}");
     }
 }

@@ -170,7 +170,8 @@ fn forecast_json_matches_hand_computed_methods() {
         (f[0] - 16.75).abs() < 1e-9 && (f[1] - 19.0).abs() < 1e-9,
         "{f:?}"
     );
-    // TSB α = 0.5 both on 0, 0, 6, 0, 4 → 5 · 7/12
+    // TSB α = 0.5 both on 0, 0, 6, 0, 4: probability 0, 0, 0.5, 0.25, 0.625, size 6 then 5
+    // → 5 · 0.625
     let path = series_file("tsb.csv", "units\n0\n0\n6\n0\n4\n");
     let v = json(&[
         "forecast",
@@ -185,7 +186,7 @@ fn forecast_json_matches_hand_computed_methods() {
         "1",
         "--json",
     ]);
-    assert!((v["forecast"][0].as_f64().unwrap() - 35.0 / 12.0).abs() < 1e-9);
+    assert!((v["forecast"][0].as_f64().unwrap() - 3.125).abs() < 1e-9);
     // Moving average, window 2: (0 + 4) / 2
     let v = json(&[
         "forecast",

@@ -544,18 +544,23 @@ fn update_intermittent(
             alpha_demand,
             alpha_probability,
         } => {
-            if *started {
-                let hit = if demand { 1.0 } else { 0.0 };
+            // The probability is smoothed over every day from the first, starting at the first
+            // day's value; the size over demand days, starting at the first demand (as
+            // Teunter, Syntetos and Babai, and statsforecast).
+            let hit = if demand { 1.0 } else { 0.0 };
+            let first_day = !*started && *since_days == 1.0;
+            if first_day {
+                *interval_or_probability = hit;
+            } else {
                 *interval_or_probability += alpha_probability * (hit - *interval_or_probability);
-                if demand {
-                    *size += alpha_demand * (y - *size);
-                }
-            } else if demand {
-                *size = y;
-                *interval_or_probability = 1.0 / *since_days;
-                *started = true;
             }
             if demand {
+                if *started {
+                    *size += alpha_demand * (y - *size);
+                } else {
+                    *size = y;
+                    *started = true;
+                }
                 *since_days = 0.0;
             }
         }
