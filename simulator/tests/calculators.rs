@@ -2,7 +2,7 @@
 //! against numbers worked by hand.
 
 mod common;
-use common::qm;
+use common::{ok, qm};
 
 fn json(args: &[&str]) -> serde_json::Value {
     let out = qm(args);
@@ -91,6 +91,41 @@ fn policy_for_a_fill_rate_and_of_a_given_reorder_point() {
     let mut args = EXAMPLE.to_vec();
     args.extend(["--service-level", "0.9"]);
     assert!(json(&args)["fill_rate"].is_null());
+}
+
+/// Under periodic review the level is an order-up-to level, named so in the text and the JSON:
+/// it covers the lead time and the review period, z · σ · √(L + R) above their demand.
+#[test]
+fn periodic_review_names_its_order_up_to_level() {
+    let base = [
+        "policy",
+        "--mean-demand",
+        "40",
+        "--demand-std",
+        "12",
+        "--lead-time-days",
+        "7",
+        "--review-period-days",
+        "7",
+    ];
+    let v = json(&[&base[..], &["--service-level", "0.95", "--json"]].concat());
+    assert!(v.get("reorder_point").is_none(), "{v}");
+    let level = number(&v, "order_up_to_level");
+    let expected = 40.0 * 14.0 + 1.6448536269514724 * 12.0 * 14f64.sqrt();
+    assert!(
+        (level - expected).abs() < 1e-9,
+        "{level} against {expected}"
+    );
+    let text = ok(&qm(&[&base[..], &["--service-level", "0.95"]].concat()));
+    assert!(
+        text.contains("order-up-to level               633.85 units"),
+        "{text}"
+    );
+    assert!(!text.contains("reorder point"), "{text}");
+    // `--order-up-to` evaluates a given level, as `--reorder-point` does.
+    let v = json(&[&base[..], &["--order-up-to", "640", "--json"]].concat());
+    assert_eq!(number(&v, "order_up_to_level"), 640.0);
+    assert!((number(&v, "safety_stock") - 80.0).abs() < 1e-9);
 }
 
 #[test]

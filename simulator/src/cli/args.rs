@@ -191,8 +191,8 @@ pub struct PolicyArgs {
     /// Target fill rate (share of units served from stock), e.g. 0.98; needs --order-qty.
     #[arg(long)]
     pub fill_rate: Option<f64>,
-    /// Evaluate this reorder point, units.
-    #[arg(long)]
+    /// Evaluate this reorder point, units (under periodic review, this order-up-to level).
+    #[arg(long, visible_alias = "order-up-to")]
     pub reorder_point: Option<f64>,
     /// Units per supplier order (for the fill rate).
     #[arg(long)]

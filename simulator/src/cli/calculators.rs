@@ -40,9 +40,15 @@ pub fn policy(args: PolicyArgs) -> Result<(), Failure> {
     };
     let report = calculators::policy(&inputs, target, order_qty)?;
     if json {
-        println!("{}", calculators::policy_json(&report));
+        println!(
+            "{}",
+            calculators::policy_json(&report, inputs.review_period_days)
+        );
     } else {
-        print!("{}", calculators::policy_text(&report, order_qty));
+        print!(
+            "{}",
+            calculators::policy_text(&report, order_qty, inputs.review_period_days)
+        );
     }
     Ok(())
 }

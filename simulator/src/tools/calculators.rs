@@ -178,20 +178,37 @@ fn finite(x: f64) -> serde_json::Value {
     }
 }
 
-/// The policy as one JSON object with the documented keys (infinite z, with no uncertainty, is null).
-pub fn policy_json(report: &PolicyReport) -> serde_json::Value {
-    serde_json::json!({
+/// What the level a replenishment is triggered by is called: a reorder point under continuous
+/// review, an order-up-to level under periodic review (`review_period_days` > 0), where each
+/// review orders up to it.
+pub fn level_name(review_period_days: f64) -> (&'static str, &'static str) {
+    if review_period_days > 0.0 {
+        ("order_up_to_level", "order-up-to level")
+    } else {
+        ("reorder_point", "reorder point")
+    }
+}
+
+/// The policy as one JSON object with the documented keys (infinite z, with no uncertainty, is
+/// null); the level is `reorder_point` or, under periodic review, `order_up_to_level`.
+pub fn policy_json(report: &PolicyReport, review_period_days: f64) -> serde_json::Value {
+    let mut object = serde_json::json!({
         "z": finite(report.z),
         "safety_stock": report.safety_stock,
-        "reorder_point": report.reorder_point,
         "expected_units_short_per_cycle": report.expected_units_short_per_cycle,
         "fill_rate": report.fill_rate,
         "cycle_service_level": report.cycle_service_level,
-    })
+    });
+    object[level_name(review_period_days).0] = serde_json::json!(report.reorder_point);
+    object
 }
 
-/// The policy as aligned text.
-pub fn policy_text(report: &PolicyReport, order_quantity: Option<f64>) -> String {
+/// The policy as aligned text; the level is named as [`level_name`] says.
+pub fn policy_text(
+    report: &PolicyReport,
+    order_quantity: Option<f64>,
+    review_period_days: f64,
+) -> String {
     let fill = match (report.fill_rate, order_quantity) {
         (Some(f), Some(q)) => format!("{:.2} % (orders of {q} units)", 100.0 * f),
         _ => "— (give --order-qty)".to_string(),
@@ -200,7 +217,7 @@ pub fn policy_text(report: &PolicyReport, order_quantity: Option<f64>) -> String
         ("z", format!("{:.4}", report.z)),
         ("safety stock", format!("{:.2} units", report.safety_stock)),
         (
-            "reorder point",
+            level_name(review_period_days).1,
             format!("{:.2} units", report.reorder_point),
         ),
         (
