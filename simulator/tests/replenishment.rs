@@ -313,13 +313,14 @@ fn cycle_service_is_measured_per_cell_with_three_warehouses() {
         assert!(k.achieved_network_fill_rate.unwrap() >= k.achieved_fill_rate.unwrap());
         k.achieved_cycle_service_level.unwrap()
     };
-    // Measured 0.893 and 0.944: within 3 points.
+    // Measured 0.911 and 0.950 (0.893 and 0.944 when each cell learnt the demand routed to it):
+    // within 3 points.
     for target in [0.90, 0.95] {
         let csl = achieved(target);
         assert!((csl - target).abs() <= 0.03, "{target}: {csl}");
     }
-    // Measured 0.858: the normal method's z·σ over-protects a right-skewed cell demand at low
-    // targets; the quantile method is for that. No longer the network's 1.0.
+    // Measured 0.843 (0.858 before): the normal method's z·σ over-protects the right-skewed
+    // demand of slow cells at low targets. No longer the network's 1.0.
     let low = achieved(0.80);
-    assert!((0.80..0.87).contains(&low), "{low}");
+    assert!((0.80..0.86).contains(&low), "{low}");
 }

@@ -306,9 +306,13 @@ impl Replenisher {
                 self.sku_reorder_point_today[sku] = 0.0;
             }
             let uplift_today = self.uplifts[0][sku];
-            self.forecasters[cell].observe_with_uplift(units, uplift_today);
+            // The cell forecasts, and protects, the demand it is asked first: its customers'
+            // units, wherever they shipped from. Units it shipped for a cell that lacked them
+            // are that cell's stockout, not its own demand.
+            let first_choice = self.home_today[cell];
+            self.forecasters[cell].observe_with_uplift(first_choice, uplift_today);
             if let Some(errors) = self.lead_errors.get_mut(cell) {
-                errors.observe(units, &self.forecasters[cell]);
+                errors.observe(first_choice, &self.forecasters[cell]);
             }
             if counted {
                 self.demand_units[cell] += units;

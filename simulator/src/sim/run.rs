@@ -63,7 +63,7 @@ pub fn simulate_until(
         &world.unit_price_cents,
         &demand,
     );
-    let home_warehouse = home_warehouses(&world);
+    let home_warehouse = home_warehouses(&world, s);
     let mut sim = Sim {
         s,
         engine,
@@ -353,15 +353,22 @@ fn day_rows(demand: &DemandModel, days: u32) -> Vec<DayRow> {
         .collect()
 }
 
-/// Per channel and customer region, the channel's warehouse nearest the region (ties to the
-/// lower id): the home cell whose service a customer's units count against.
-fn home_warehouses(world: &World) -> Vec<u16> {
+/// Per channel and customer region, the warehouse the channel asks first: its first warehouse
+/// for `priority`, else the one nearest the region (ties to the lower id). A customer's units
+/// count against that cell's service, and are the demand it forecasts.
+fn home_warehouses(world: &World, s: &Scenario) -> Vec<u16> {
     let locations = &world.warehouse_locations;
     world
         .channel_warehouses
         .iter()
-        .flat_map(|allowed| {
+        .zip(&s.channels)
+        .flat_map(|(allowed, channel)| {
+            let priority = *channel.strategy.get_ref() == StrategyKind::Priority;
             world.regions.iter().map(move |region| {
+                if priority {
+                    // The channel's first warehouse is asked first, wherever the customer is.
+                    return allowed.first().map_or(0, |w| w.0);
+                }
                 allowed
                     .iter()
                     .min_by(|a, b| {
