@@ -91,8 +91,54 @@ fn a_weekly_pattern_is_forecast_per_series_with_its_quantiles() {
         serde_json::from_str(&std::fs::read_to_string(out.join("forecast/forecast.json")).unwrap())
             .unwrap();
     assert_eq!(json["days_filled_with_zero"], 1);
+    assert!(
+        !out.join("forecast/lead_time.csv").exists(),
+        "no lead time asked"
+    );
     assert_eq!(json["weekday_ses_alpha"], 0.1);
     assert!(out.join("forecast/forecast.parquet").is_file());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The lead time's demand is the sum over its days, with quantiles of the sum: a steady weekly
+/// pattern's week totals 28 (A) and 84 (B). A's interval is the point (its sums never missed);
+/// B's is wider below, from the weeks that held the day it left out.
+#[test]
+fn lead_time_demand_sums_the_days_with_quantiles_of_the_sum() {
+    let dir = folder("lead");
+    let file = weekly_file(&dir);
+    let out = dir.join("out");
+    let extra = [
+        "--method",
+        "weekday_ses",
+        "--alpha",
+        "0.1",
+        "--lead-time-days",
+        "7",
+    ];
+    ok(&forecast(&file, &out, &extra));
+    let table = std::fs::read_to_string(out.join("forecast/lead_time.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = table.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(
+        rows[0],
+        [
+            "id",
+            "lead_time_days",
+            "demand_units",
+            "quantile_05_units",
+            "quantile_95_units"
+        ]
+    );
+    for (row, total) in rows[1..].iter().zip([28.0, 84.0]) {
+        let value = |i: usize| row[i].parse::<f64>().unwrap();
+        assert_eq!(row[1], "7");
+        assert!((value(2) - total).abs() < 1.0, "{row:?}");
+        assert!(
+            value(3) <= value(2) + 1e-9 && value(2) <= value(4) + 1e-9,
+            "{row:?}"
+        );
+        assert!(value(4) - value(3) < 0.15 * total, "{row:?}");
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -30,6 +30,29 @@ pub fn rolling_errors(
         .collect()
 }
 
+/// The errors (actual − forecast) of the demand summed over `lead_days` days, from `origins`
+/// origins `step_days` apart, the latest ending `lead_days` before the history's end: what the
+/// quantiles of lead-time demand come from (the distribution of the sum, whose spread is not
+/// a day's spread times anything when days are correlated or lumpy).
+pub fn lead_time_errors(
+    history: &[f64],
+    lead_days: usize,
+    origins: usize,
+    step_days: usize,
+    min_days: usize,
+    forecast: impl Fn(&[f64], usize) -> Vec<f64>,
+) -> Vec<f64> {
+    (0..origins)
+        .map_while(|k| {
+            let end = history.len().checked_sub(lead_days + step_days * k)?;
+            (end >= min_days.max(1)).then(|| {
+                let actual: f64 = history[end..end + lead_days].iter().sum();
+                actual - forecast(&history[..end], lead_days).iter().sum::<f64>()
+            })
+        })
+        .collect()
+}
+
 /// The `p` quantile (0 ≤ p ≤ 1) of `values` by linear interpolation between order statistics
 /// (numpy's default, Hyndman and Fan's type 7); `None` when empty or `p` is out of range.
 pub fn quantile(values: &[f64], p: f64) -> Option<f64> {
@@ -99,6 +122,16 @@ mod tests {
         let errors = rolling_errors(&history, 3, 10, 5, naive);
         assert_eq!(errors.len(), 5, "origins end at 17, 14, 11, 8, 5");
         assert!(errors.iter().all(|e| e == &[1.0, 2.0, 3.0]));
+    }
+
+    #[test]
+    fn lead_time_errors_sum_the_lead_time_from_origins_a_step_apart() {
+        let history: Vec<f64> = (0..30).map(f64::from).collect();
+        // Forecast: the last value seen, every day. Origin ending at `end` sums end..end+3
+        // (3·end + 3) against 3·(end − 1): errors of 6 at ends 27, 20, 13, 6.
+        let naive = |seen: &[f64], h: usize| vec![*seen.last().unwrap(); h];
+        let errors = lead_time_errors(&history, 3, 10, 7, 5, naive);
+        assert_eq!(errors, [6.0, 6.0, 6.0, 6.0]);
     }
 
     #[test]

@@ -288,6 +288,10 @@ pub struct ForecastArgs {
     /// Score the whole procedure from K rolling origins (the last horizon, the one before…).
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=52))]
     pub backtest: u32,
+    /// Also each series' demand over this many days from tomorrow, with quantiles of the sum
+    /// (`lead_time.csv`): what a reorder point covers.
+    #[arg(long, requires = "id", value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub lead_time_days: Option<u32>,
     /// Folder for a long-format forecast's files (`<out>/forecast/`).
     #[arg(long, default_value = "runs")]
     pub out: PathBuf,

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use qm_engine::forecast::{Method, MethodParams};
 use qm_simulator::tools::calculators::{self, CalculatorError, PolicyTarget, MAX_HORIZON_DAYS};
-use qm_simulator::tools::forecast_many::{self, Procedure};
+use qm_simulator::tools::forecast_many::{self, Procedure, Request};
 use qm_simulator::tools::forecast_output;
 use qm_simulator::tools::series_file::{read_long, LongColumns};
 
@@ -72,6 +72,7 @@ pub fn forecast(args: ForecastArgs) -> Result<(), Failure> {
         value,
         quantiles,
         backtest,
+        lead_time_days,
         out,
     } = args;
     let params = qm_engine::forecast::MethodParams {
@@ -89,6 +90,7 @@ pub fn forecast(args: ForecastArgs) -> Result<(), Failure> {
         let run = ManySeries {
             procedure,
             horizon: horizon as usize,
+            lead_days: lead_time_days.map(|d| d as usize),
             levels: quantiles,
             backtest: backtest as usize,
             out,
@@ -116,6 +118,7 @@ pub fn forecast(args: ForecastArgs) -> Result<(), Failure> {
 struct ManySeries {
     procedure: Procedure,
     horizon: usize,
+    lead_days: Option<usize>,
     levels: Vec<f64>,
     backtest: usize,
     out: PathBuf,
@@ -169,15 +172,19 @@ fn forecast_file(file: &Path, columns: &LongColumns, run: ManySeries) -> Result<
     levels.dedup();
     let series = read_long(file, columns)?;
     let histories: Vec<&[f64]> = series.iter().map(|s| s.values.as_slice()).collect();
-    let (forecasts, alpha) =
-        forecast_many::forecast_all(&histories, run.procedure, run.horizon, &levels);
-    let scores =
-        forecast_many::backtest_scores(&series, run.procedure, run.horizon, &levels, run.backtest);
+    let request = Request {
+        procedure: run.procedure,
+        horizon: run.horizon,
+        levels: levels.clone(),
+        lead_days: run.lead_days,
+    };
+    let (forecasts, alpha) = forecast_many::forecast_all(&histories, &request);
+    let scores = forecast_many::backtest_scores(&series, &request, run.backtest);
     let json = forecast_json(&series, &forecasts, alpha, &scores, &run);
-    let table = forecast_output::table(&series, &forecasts, &levels)
-        .map_err(|e| anyhow::anyhow!("building the forecast table: {e}"))?;
+    let tables = forecast_output::tables(&series, &forecasts, &levels)
+        .map_err(|e| anyhow::anyhow!("building the forecast tables: {e}"))?;
     let dir = run.out.join("forecast");
-    let written = forecast_output::write(table, &json, &dir)?;
+    let written = forecast_output::write(tables, &json, &dir)?;
     println!(
         "{} series, {} days ahead, method {}{}",
         series.len(),
@@ -215,6 +222,7 @@ fn forecast_json(
         "weekday_ses_alpha": alpha,
         "alpha_chosen_by": if matches!(run.procedure, Procedure::WeekdaySes(Some(_))) { "--alpha" } else { "the least mean RMSSE over 4 rolling origins, every series together" },
         "horizon_days": run.horizon,
+        "lead_time_days": run.lead_days,
         "quantile_levels": run.levels,
         "interval_origins": forecast_many::INTERVAL_ORIGINS,
         "series": series.len(),

@@ -27,6 +27,9 @@ pub const ALPHA_ORIGINS: usize = 4;
 /// Rolling origins whose errors give the quantiles.
 pub const INTERVAL_ORIGINS: usize = 16;
 
+/// Origins of the lead-time sums whose errors give the lead-time quantiles, a week apart.
+pub const LEAD_TIME_ORIGINS: usize = 52;
+
 /// Days a series needs before an origin for that origin to count.
 pub const MIN_TRAIN_DAYS: usize = 28;
 
@@ -71,6 +74,31 @@ impl Chosen {
     }
 }
 
+/// What to forecast for every series.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// How.
+    pub procedure: Procedure,
+    /// Days ahead.
+    pub horizon: usize,
+    /// Quantile levels, ascending, each in (0, 1).
+    pub levels: Vec<f64>,
+    /// Also the demand over this many days from tomorrow, with its quantiles.
+    pub lead_days: Option<usize>,
+}
+
+/// The demand over a lead time: the sum of the point forecasts, and its quantiles from the
+/// errors of past lead-time sums.
+#[derive(Clone, Debug)]
+pub struct LeadTimeDemand {
+    /// Days of the lead time, from the first forecast day.
+    pub days: usize,
+    /// Σ of the point forecasts over the lead time, units.
+    pub point: f64,
+    /// Per requested quantile level, units.
+    pub quantiles: Vec<f64>,
+}
+
 /// One series' forecast.
 #[derive(Clone, Debug)]
 pub struct SeriesForecast {
@@ -80,6 +108,8 @@ pub struct SeriesForecast {
     pub point: Vec<f64>,
     /// Per requested quantile level, one value a day.
     pub quantiles: Vec<Vec<f64>>,
+    /// The lead time's demand, when asked.
+    pub lead_time: Option<LeadTimeDemand>,
 }
 
 /// The collection's α for `weekday_ses` from the histories `series` (each cut at the origin):
@@ -156,22 +186,18 @@ fn choose(procedure: Procedure, history: &[f64], horizon: usize, alpha: f64) -> 
     }
 }
 
-/// Forecasts every history of `series` (each cut at the origin) `horizon` days ahead with
-/// `procedure`, with the `levels` quantiles. Returns the forecasts and the α `weekday_ses` used.
-pub fn forecast_all(
-    series: &[&[f64]],
-    procedure: Procedure,
-    horizon: usize,
-    levels: &[f64],
-) -> (Vec<SeriesForecast>, f64) {
-    let alpha = match procedure {
+/// Forecasts every history of `series` (each cut at the origin) as `request` asks. Returns the
+/// forecasts and the α `weekday_ses` used.
+pub fn forecast_all(series: &[&[f64]], request: &Request) -> (Vec<SeriesForecast>, f64) {
+    let horizon = request.horizon;
+    let alpha = match request.procedure {
         Procedure::WeekdaySes(Some(alpha)) => alpha,
         _ => collection_alpha(series, horizon),
     };
     let forecasts = series
         .par_iter()
         .map(|history| {
-            let chosen = choose(procedure, history, horizon, alpha);
+            let chosen = choose(request.procedure, history, horizon, alpha);
             let point = chosen.forecast(history, horizon);
             let errors: Vec<f64> = rolling_errors(
                 history,
@@ -181,21 +207,54 @@ pub fn forecast_all(
                 |h, n| chosen.forecast(h, n),
             )
             .concat();
-            let quantiles = levels
+            let quantiles = request
+                .levels
                 .iter()
                 .map(|&p| {
                     let offset = backtest::quantile(&errors, p).unwrap_or(0.0);
                     point.iter().map(|f| (f + offset).max(0.0)).collect()
                 })
                 .collect();
+            let lead_time = request
+                .lead_days
+                .map(|days| lead_time_demand(history, chosen, days, &request.levels));
             SeriesForecast {
                 chosen,
                 point,
                 quantiles,
+                lead_time,
             }
         })
         .collect();
     (forecasts, alpha)
+}
+
+/// The demand over the `days` days after `history` by `chosen`, with the `levels` quantiles of
+/// its sum (floored at 0).
+fn lead_time_demand(
+    history: &[f64],
+    chosen: Chosen,
+    days: usize,
+    levels: &[f64],
+) -> LeadTimeDemand {
+    let point: f64 = chosen.forecast(history, days).iter().sum();
+    let errors = backtest::lead_time_errors(
+        history,
+        days,
+        LEAD_TIME_ORIGINS,
+        7,
+        MIN_TRAIN_DAYS,
+        |h, n| chosen.forecast(h, n),
+    );
+    let quantiles = levels
+        .iter()
+        .map(|&p| (point + backtest::quantile(&errors, p).unwrap_or(0.0)).max(0.0))
+        .collect();
+    LeadTimeDemand {
+        days,
+        point,
+        quantiles,
+    }
 }
 
 /// One backtest origin's scores, means over the series that have a score.
@@ -219,17 +278,15 @@ pub struct OriginScores {
     pub pinball: Vec<(f64, f64)>,
     /// Share of actual days inside the outermost interval (lowest to highest level).
     pub coverage: Option<f64>,
+    /// Share of series whose demand over the lead time (its first days) fell inside the
+    /// outermost lead-time interval (when a lead time within the horizon was asked).
+    pub lead_time_coverage: Option<f64>,
 }
 
 /// Scores the whole procedure (α choice included) from `origins` rolling origins: at origin `k`
 /// every series is cut `horizon × k` days before its end, forecast, and scored on the days cut.
-pub fn backtest_scores(
-    all: &[Series],
-    procedure: Procedure,
-    horizon: usize,
-    levels: &[f64],
-    origins: usize,
-) -> Vec<OriginScores> {
+pub fn backtest_scores(all: &[Series], request: &Request, origins: usize) -> Vec<OriginScores> {
+    let horizon = request.horizon;
     (1..=origins)
         .map(|k| {
             let cut: Vec<(&[f64], &[f64])> = all
@@ -241,8 +298,8 @@ pub fn backtest_scores(
                 })
                 .collect();
             let trains: Vec<&[f64]> = cut.iter().map(|c| c.0).collect();
-            let (forecasts, alpha) = forecast_all(&trains, procedure, horizon, levels);
-            score_origin(k, alpha, &cut, &forecasts, levels)
+            let (forecasts, alpha) = forecast_all(&trains, request);
+            score_origin(k, alpha, &cut, &forecasts, &request.levels)
         })
         .collect()
 }
@@ -303,5 +360,24 @@ fn score_origin(
             })
             .collect(),
         coverage: outer,
+        lead_time_coverage: lead_time_coverage(cut, forecasts, levels),
     }
+}
+
+/// Share of `cut` series whose actual lead-time demand lies inside their outer lead-time interval.
+fn lead_time_coverage(
+    cut: &[(&[f64], &[f64])],
+    forecasts: &[SeriesForecast],
+    levels: &[f64],
+) -> Option<f64> {
+    let mut inside = Vec::new();
+    for ((_, actual), f) in cut.iter().zip(forecasts) {
+        let lead = f.lead_time.as_ref()?;
+        // A lead time past the horizon has no actual days to be scored against.
+        let total: f64 = actual.get(..lead.days)?.iter().sum();
+        let (low, high) = (lead.quantiles.first()?, lead.quantiles.last()?);
+        inside.push((*low <= total && total <= *high) as u8 as f64);
+    }
+    (levels.len() >= 2 && !inside.is_empty())
+        .then(|| inside.iter().sum::<f64>() / inside.len() as f64)
 }

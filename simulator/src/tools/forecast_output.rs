@@ -18,6 +18,67 @@ pub fn quantile_column(p: f64) -> String {
     format!("quantile_{}_units", digits.trim_start_matches("0."))
 }
 
+/// The forecast table, and the lead-time table when a lead time was asked.
+pub fn tables(
+    series: &[Series],
+    forecasts: &[SeriesForecast],
+    levels: &[f64],
+) -> PolarsResult<Vec<Table>> {
+    let mut tables = vec![table(series, forecasts, levels)?];
+    if forecasts.iter().any(|f| f.lead_time.is_some()) {
+        tables.push(lead_time_table(series, forecasts, levels)?);
+    }
+    Ok(tables)
+}
+
+/// One row per series: the lead time's days, its demand (Σ of the point forecasts) and one
+/// column per quantile level of that sum.
+fn lead_time_table(
+    series: &[Series],
+    forecasts: &[SeriesForecast],
+    levels: &[f64],
+) -> PolarsResult<Table> {
+    let leads: Vec<_> = forecasts
+        .iter()
+        .filter_map(|f| f.lead_time.as_ref())
+        .collect();
+    let mut columns = vec![
+        Column::new(
+            "id".into(),
+            series.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "lead_time_days".into(),
+            leads.iter().map(|l| l.days as u32).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "demand_units".into(),
+            leads.iter().map(|l| l.point).collect::<Vec<_>>(),
+        ),
+    ];
+    for (i, &p) in levels.iter().enumerate() {
+        columns.push(Column::new(
+            quantile_column(p).into(),
+            leads.iter().map(|l| l.quantiles[i]).collect::<Vec<_>>(),
+        ));
+    }
+    Ok(Table {
+        name: "lead_time",
+        row: "series",
+        wall_clock: false,
+        frame: DataFrame::new(leads.len(), columns)?,
+        columns: vec![
+            ("id", "the series"),
+            ("lead_time_days", "days from the first forecast day"),
+            ("demand_units", "Σ of the point forecasts over the lead time, units"),
+            (
+                "quantile_<level>_units",
+                "per quantile level: the empirical quantile of the lead time's total demand (the sum, from the errors of past lead-time sums), units",
+            ),
+        ],
+    })
+}
+
 /// The forecast table: id, date, step (1 = the first day after the history), point forecast and
 /// one column per quantile level.
 pub fn table(
@@ -76,16 +137,18 @@ pub fn table(
     })
 }
 
-/// Writes the table as CSV and Parquet and `json` as `forecast.json` in `dir`.
+/// Writes each table as CSV and Parquet and `json` as `forecast.json` in `dir`.
 pub fn write(
-    mut table: Table,
+    tables: Vec<Table>,
     json: &serde_json::Value,
     dir: &Path,
 ) -> Result<Vec<PathBuf>, ToolError> {
     std::fs::create_dir_all(dir).map_err(ToolError::io("creating", dir))?;
     let mut written = Vec::new();
-    for format in [Format::Csv, Format::Parquet] {
-        written.push(export::write_table(&mut table, dir, format)?);
+    for mut table in tables {
+        for format in [Format::Csv, Format::Parquet] {
+            written.push(export::write_table(&mut table, dir, format)?);
+        }
     }
     let path = dir.join("forecast.json");
     let text = serde_json::to_string_pretty(json).expect("JSON values serialise");
@@ -107,7 +170,7 @@ pub fn backtest_text(scores: &[OriginScores], horizon: usize) -> String {
             .map(|(p, loss)| format!("{p}: {loss:.4}"))
             .collect();
         out.push_str(&format!(
-            "origin {} ({} days before the end, {} series, α {}): RMSSE {:.4} · MASE {:.4} · MAE {:.4} · RMSE {:.4} · pinball {} · interval coverage {coverage}\n",
+            "origin {} ({} days before the end, {} series, α {}): RMSSE {:.4} · MASE {:.4} · MAE {:.4} · RMSE {:.4} · pinball {} · interval coverage {coverage}{}\n",
             s.origin,
             horizon * s.origin,
             s.series_scored,
@@ -117,6 +180,10 @@ pub fn backtest_text(scores: &[OriginScores], horizon: usize) -> String {
             s.mae,
             s.rmse,
             pinball.join(", "),
+            s.lead_time_coverage.map_or(String::new(), |c| format!(
+                " · lead-time interval coverage {:.1} %",
+                c * 100.0
+            )),
         ));
     }
     out
