@@ -242,5 +242,38 @@ fn weekday_ses_beats_statsforecast_on_the_m5_subset() {
         let coverage = origin(k, "coverage");
         assert!((0.87..=0.93).contains(&coverage), "{}", json["backtest"]);
     }
+    // ADIDA and IMAPA are statsforecast's, number for number: its mean RMSSE on both splits.
+    for (method, expected) in [("adida", [0.7881, 0.7235]), ("imapa", [0.7881, 0.7230])] {
+        let output = qm(&[
+            "forecast",
+            data.to_str().unwrap(),
+            "--id",
+            "item_id,store_id",
+            "--date",
+            "date",
+            "--value",
+            "units",
+            "--method",
+            method,
+            "--horizon",
+            "28",
+            "--backtest",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        ok(&output);
+        let json: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(out.join("forecast/forecast.json")).unwrap(),
+        )
+        .unwrap();
+        for (k, expected) in expected.iter().enumerate() {
+            let rmsse = json["backtest"][k]["rmsse"].as_f64().unwrap();
+            assert!(
+                (rmsse - expected).abs() < 5e-5,
+                "{method} origin {k}: {rmsse}"
+            );
+        }
+    }
     std::fs::remove_dir_all(&out).unwrap();
 }

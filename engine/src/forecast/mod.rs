@@ -16,6 +16,7 @@
 //! [`weekday::WeekdaySes`] fits a weekday profile and a level, and [`backtest`] evaluates any
 //! forecasting function from rolling origins and gives the scores and error quantiles.
 
+pub mod aggregate;
 pub mod backtest;
 mod errors;
 mod method;

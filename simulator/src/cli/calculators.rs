@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use qm_engine::forecast::{Method, MethodParams};
 use qm_simulator::tools::calculators::{self, CalculatorError, PolicyTarget, MAX_HORIZON_DAYS};
-use qm_simulator::tools::forecast_many::{self, Procedure, Request};
+use qm_simulator::tools::forecast_many::{self, Procedure, Request, Whole};
 use qm_simulator::tools::forecast_output;
 use qm_simulator::tools::series_file::{read_long, LongColumns};
 
@@ -145,9 +145,12 @@ fn procedure(
             Ok(Procedure::WeekdaySes(alpha))
         }
         "auto" => Ok(Procedure::Auto),
-        _ => Method::from_name(method, params)
-            .map(Procedure::Online)
-            .map_err(|e| argument(format!("{e}, or weekday_ses"))),
+        _ => match Whole::from_name(method) {
+            Some(whole) => Ok(Procedure::Whole(whole)),
+            None => Method::from_name(method, params)
+                .map(Procedure::Online)
+                .map_err(|e| argument(format!("{e}, or weekday_ses, adida, imapa"))),
+        },
     }
 }
 
@@ -190,10 +193,7 @@ fn forecast_file(file: &Path, columns: &LongColumns, run: ManySeries) -> Result<
         series.len(),
         run.horizon,
         json["method"].as_str().unwrap_or(""),
-        match run.procedure {
-            Procedure::WeekdaySes(_) | Procedure::Auto => format!(" (weekday_ses α {alpha})"),
-            Procedure::Online(_) => String::new(),
-        }
+        alpha.map_or(String::new(), |a| format!(" (weekday_ses α {a})"))
     );
     print!("{}", forecast_output::backtest_text(&scores, run.horizon));
     super::output::print_written(&dir, &written);
@@ -204,13 +204,14 @@ fn forecast_file(file: &Path, columns: &LongColumns, run: ManySeries) -> Result<
 fn forecast_json(
     series: &[qm_simulator::tools::series_file::Series],
     forecasts: &[forecast_many::SeriesForecast],
-    alpha: f64,
+    alpha: Option<f64>,
     scores: &[forecast_many::OriginScores],
     run: &ManySeries,
 ) -> serde_json::Value {
     let method = match run.procedure {
         Procedure::WeekdaySes(_) => "weekday_ses",
         Procedure::Online(m) => m.name(),
+        Procedure::Whole(w) => w.name(),
         Procedure::Auto => "auto",
     };
     let mut chosen = std::collections::BTreeMap::<&str, usize>::new();
@@ -220,7 +221,11 @@ fn forecast_json(
     serde_json::json!({
         "method": method,
         "weekday_ses_alpha": alpha,
-        "alpha_chosen_by": if matches!(run.procedure, Procedure::WeekdaySes(Some(_))) { "--alpha" } else { "the least mean RMSSE over 4 rolling origins, every series together" },
+        "alpha_chosen_by": match (run.procedure, alpha) {
+            (_, None) => None,
+            (Procedure::WeekdaySes(Some(_)), _) => Some("--alpha"),
+            _ => Some("the least mean RMSSE over 4 rolling origins, every series together"),
+        },
         "horizon_days": run.horizon,
         "lead_time_days": run.lead_days,
         "quantile_levels": run.levels,

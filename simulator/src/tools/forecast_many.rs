@@ -11,6 +11,7 @@
 //! chosen method's errors over [`INTERVAL_ORIGINS`] origins, pooled over the horizon's steps
 //! (per step, that many errors are too few), floored at 0.
 
+use qm_engine::forecast::aggregate;
 use qm_engine::forecast::backtest::{self, rolling_errors};
 use qm_engine::forecast::weekday::WeekdaySes;
 use qm_engine::forecast::{fit, Method};
@@ -40,8 +41,36 @@ pub enum Procedure {
     WeekdaySes(Option<f64>),
     /// One of the engine's online methods.
     Online(Method),
+    /// A method fitted on the whole history (ADIDA, IMAPA).
+    Whole(Whole),
     /// Per series, the least rolling-origin error among `weekday_ses` and the online methods.
     Auto,
+}
+
+/// Methods fitted on a whole history that forecast one value for every day ahead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Whole {
+    /// Temporal aggregation at the mean interval between demands.
+    Adida,
+    /// Temporal aggregation at every size up to the mean interval, averaged.
+    Imapa,
+}
+
+impl Whole {
+    /// The method's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Whole::Adida => "adida",
+            Whole::Imapa => "imapa",
+        }
+    }
+
+    /// The method of `name`, if it is one.
+    pub fn from_name(name: &str) -> Option<Whole> {
+        [Whole::Adida, Whole::Imapa]
+            .into_iter()
+            .find(|w| w.name() == name)
+    }
 }
 
 /// A method fixed for one series.
@@ -51,6 +80,8 @@ pub enum Chosen {
     WeekdaySes(f64),
     /// An online method.
     Online(Method),
+    /// A whole-history method.
+    Whole(Whole),
 }
 
 impl Chosen {
@@ -59,6 +90,7 @@ impl Chosen {
         match self {
             Chosen::WeekdaySes(_) => "weekday_ses",
             Chosen::Online(m) => m.name(),
+            Chosen::Whole(w) => w.name(),
         }
     }
 
@@ -70,6 +102,8 @@ impl Chosen {
                 let fitted = &fit(&[method], history)[0];
                 (1..=horizon as u32).map(|h| fitted.forecast(h)).collect()
             }
+            Chosen::Whole(Whole::Adida) => vec![aggregate::adida(history); horizon],
+            Chosen::Whole(Whole::Imapa) => vec![aggregate::imapa(history); horizon],
         }
     }
 }
@@ -159,9 +193,11 @@ fn choose(procedure: Procedure, history: &[f64], horizon: usize, alpha: f64) -> 
     match procedure {
         Procedure::WeekdaySes(_) => Chosen::WeekdaySes(alpha),
         Procedure::Online(method) => Chosen::Online(method),
+        Procedure::Whole(whole) => Chosen::Whole(whole),
         Procedure::Auto => {
             let candidates = std::iter::once(Chosen::WeekdaySes(alpha))
-                .chain(Method::candidates().into_iter().map(Chosen::Online));
+                .chain(Method::candidates().into_iter().map(Chosen::Online))
+                .chain([Whole::Adida, Whole::Imapa].map(Chosen::Whole));
             let mse = |c: &Chosen| {
                 let errors =
                     rolling_errors(history, horizon, ALPHA_ORIGINS, MIN_TRAIN_DAYS, |h, n| {
@@ -187,17 +223,18 @@ fn choose(procedure: Procedure, history: &[f64], horizon: usize, alpha: f64) -> 
 }
 
 /// Forecasts every history of `series` (each cut at the origin) as `request` asks. Returns the
-/// forecasts and the α `weekday_ses` used.
-pub fn forecast_all(series: &[&[f64]], request: &Request) -> (Vec<SeriesForecast>, f64) {
+/// forecasts and the α `weekday_ses` used (when it is used).
+pub fn forecast_all(series: &[&[f64]], request: &Request) -> (Vec<SeriesForecast>, Option<f64>) {
     let horizon = request.horizon;
     let alpha = match request.procedure {
-        Procedure::WeekdaySes(Some(alpha)) => alpha,
-        _ => collection_alpha(series, horizon),
+        Procedure::WeekdaySes(Some(alpha)) => Some(alpha),
+        Procedure::WeekdaySes(None) | Procedure::Auto => Some(collection_alpha(series, horizon)),
+        Procedure::Online(_) | Procedure::Whole(_) => None,
     };
     let forecasts = series
         .par_iter()
         .map(|history| {
-            let chosen = choose(request.procedure, history, horizon, alpha);
+            let chosen = choose(request.procedure, history, horizon, alpha.unwrap_or(0.1));
             let point = chosen.forecast(history, horizon);
             let errors: Vec<f64> = rolling_errors(
                 history,
@@ -264,8 +301,8 @@ pub struct OriginScores {
     pub origin: usize,
     /// Series with enough days before the origin to be forecast and scored.
     pub series_scored: usize,
-    /// α `weekday_ses` used at this origin.
-    pub alpha: f64,
+    /// α `weekday_ses` used at this origin (when it is used).
+    pub alpha: Option<f64>,
     /// Mean RMSSE.
     pub rmsse: f64,
     /// Mean MASE.
@@ -309,7 +346,7 @@ type Score<'a> = dyn Fn(&[f64], &[f64], &SeriesForecast) -> Option<f64> + 'a;
 
 fn score_origin(
     origin: usize,
-    alpha: f64,
+    alpha: Option<f64>,
     cut: &[(&[f64], &[f64])],
     forecasts: &[SeriesForecast],
     levels: &[f64],

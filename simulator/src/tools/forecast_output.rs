@@ -170,11 +170,11 @@ pub fn backtest_text(scores: &[OriginScores], horizon: usize) -> String {
             .map(|(p, loss)| format!("{p}: {loss:.4}"))
             .collect();
         out.push_str(&format!(
-            "origin {} ({} days before the end, {} series, α {}): RMSSE {:.4} · MASE {:.4} · MAE {:.4} · RMSE {:.4} · pinball {} · interval coverage {coverage}{}\n",
+            "origin {} ({} days before the end, {} series{}): RMSSE {:.4} · MASE {:.4} · MAE {:.4} · RMSE {:.4} · pinball {} · interval coverage {coverage}{}\n",
             s.origin,
             horizon * s.origin,
             s.series_scored,
-            s.alpha,
+            s.alpha.map_or(String::new(), |a| format!(", α {a}")),
             s.rmsse,
             s.mase,
             s.mae,
