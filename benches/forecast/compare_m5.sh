@@ -20,8 +20,11 @@ trap 'rm -rf "$out"' EXIT
 echo "cores: $(nproc); $(python3 -c 'import statsforecast; print("statsforecast", statsforecast.__version__)')"
 echo "== statsforecast (holdout, method, mean RMSSE)"
 python3 "$root/benches/forecast/statsforecast_m5.py" "$data" 28 56
-echo "== Quartermaster: qm forecast --method weekday_ses --horizon 28 --backtest 2 (origin 1 = holdout 28)"
-start=$(date +%s.%N)
-"$CARGO_TARGET_DIR/release/qm" forecast "$data" --id item_id,store_id --date date --value units \
-  --method weekday_ses --horizon 28 --backtest 2 --out "$out" | grep -v '^wrote'
-echo "qm forecast seconds: $(echo "$(date +%s.%N) - $start" | bc)"
+echo "== Quartermaster: qm forecast --horizon 28 --backtest 2 (origin 1 = holdout 28, origin 2 = holdout 56)"
+for method in weekday_ses adida imapa ses_fitted croston_fitted; do
+  start=$(date +%s.%N)
+  "$CARGO_TARGET_DIR/release/qm" forecast "$data" --id item_id,store_id --date date --value units \
+    --method "$method" --horizon 28 --backtest 2 --out "$out" | grep '^origin' \
+    | sed -E "s/^origin ([12]) .*RMSSE ([0-9.]+).*interval coverage ([0-9.]+ %).*/\1 $method \2 (90 % interval coverage \3)/"
+  echo "$method seconds: $(echo "$(date +%s.%N) - $start" | bc)"
+done

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from statsforecast import StatsForecast
 from statsforecast.models import (
-    ADIDA, IMAPA, TSB, AutoETS, CrostonClassic, CrostonSBA, Naive, SeasonalNaive,
-    SimpleExponentialSmoothing, WindowAverage,
+    ADIDA, IMAPA, TSB, AutoETS, CrostonClassic, CrostonOptimized, CrostonSBA, Naive,
+    SeasonalNaive, SimpleExponentialSmoothing, SimpleExponentialSmoothingOptimized, WindowAverage,
 )
 
 HORIZON = 28
@@ -39,7 +39,8 @@ def main():
     models = [
         TSB(alpha_d=0.1, alpha_p=0.1), SimpleExponentialSmoothing(alpha=0.1), CrostonSBA(),
         AutoETS(season_length=7), CrostonClassic(), ADIDA(), IMAPA(), WindowAverage(window_size=7),
-        Naive(), SeasonalNaive(season_length=7),
+        Naive(), SeasonalNaive(season_length=7), SimpleExponentialSmoothingOptimized(),
+        CrostonOptimized(),
     ]
     for holdout in holdouts:
         end = days[len(days) - holdout]

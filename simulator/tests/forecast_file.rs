@@ -242,8 +242,14 @@ fn weekday_ses_beats_statsforecast_on_the_m5_subset() {
         let coverage = origin(k, "coverage");
         assert!((0.87..=0.93).contains(&coverage), "{}", json["backtest"]);
     }
-    // ADIDA and IMAPA are statsforecast's, number for number: its mean RMSSE on both splits.
-    for (method, expected) in [("adida", [0.7881, 0.7235]), ("imapa", [0.7881, 0.7230])] {
+    // ADIDA, IMAPA and the fitted SES and Croston are statsforecast's, number for number: its
+    // mean RMSSE on both splits.
+    for (method, expected) in [
+        ("adida", [0.7881, 0.7235]),
+        ("imapa", [0.7881, 0.7230]),
+        ("ses_fitted", [0.7957, 0.7238]),
+        ("croston_fitted", [0.8099, 0.7765]),
+    ] {
         let output = qm(&[
             "forecast",
             data.to_str().unwrap(),

@@ -19,6 +19,7 @@
 pub mod aggregate;
 pub mod backtest;
 mod errors;
+pub mod fitted;
 mod method;
 pub mod weekday;
 

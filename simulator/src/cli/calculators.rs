@@ -149,7 +149,11 @@ fn procedure(
             Some(whole) => Ok(Procedure::Whole(whole)),
             None => Method::from_name(method, params)
                 .map(Procedure::Online)
-                .map_err(|e| argument(format!("{e}, or weekday_ses, adida, imapa"))),
+                .map_err(|e| {
+                    argument(format!(
+                        "{e}, or weekday_ses, adida, imapa, ses_fitted, croston_fitted"
+                    ))
+                }),
         },
     }
 }

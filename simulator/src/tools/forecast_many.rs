@@ -11,9 +11,9 @@
 //! chosen method's errors over [`INTERVAL_ORIGINS`] origins, pooled over the horizon's steps
 //! (per step, that many errors are too few), floored at 0.
 
-use qm_engine::forecast::aggregate;
 use qm_engine::forecast::backtest::{self, rolling_errors};
 use qm_engine::forecast::weekday::WeekdaySes;
+use qm_engine::forecast::{aggregate, fitted};
 use qm_engine::forecast::{fit, Method};
 use rayon::prelude::*;
 
@@ -54,7 +54,19 @@ pub enum Whole {
     Adida,
     /// Temporal aggregation at every size up to the mean interval, averaged.
     Imapa,
+    /// SES with α fitted to the history.
+    SesFitted,
+    /// Croston with both smoothings fitted to the history.
+    CrostonFitted,
 }
+
+/// Every whole-history method.
+pub const WHOLE_METHODS: [Whole; 4] = [
+    Whole::Adida,
+    Whole::Imapa,
+    Whole::SesFitted,
+    Whole::CrostonFitted,
+];
 
 impl Whole {
     /// The method's name.
@@ -62,14 +74,14 @@ impl Whole {
         match self {
             Whole::Adida => "adida",
             Whole::Imapa => "imapa",
+            Whole::SesFitted => "ses_fitted",
+            Whole::CrostonFitted => "croston_fitted",
         }
     }
 
     /// The method of `name`, if it is one.
     pub fn from_name(name: &str) -> Option<Whole> {
-        [Whole::Adida, Whole::Imapa]
-            .into_iter()
-            .find(|w| w.name() == name)
+        WHOLE_METHODS.into_iter().find(|w| w.name() == name)
     }
 }
 
@@ -104,6 +116,10 @@ impl Chosen {
             }
             Chosen::Whole(Whole::Adida) => vec![aggregate::adida(history); horizon],
             Chosen::Whole(Whole::Imapa) => vec![aggregate::imapa(history); horizon],
+            Chosen::Whole(Whole::SesFitted) => vec![fitted::ses_fitted(history); horizon],
+            Chosen::Whole(Whole::CrostonFitted) => {
+                vec![fitted::croston_fitted(history); horizon]
+            }
         }
     }
 }
@@ -197,7 +213,7 @@ fn choose(procedure: Procedure, history: &[f64], horizon: usize, alpha: f64) -> 
         Procedure::Auto => {
             let candidates = std::iter::once(Chosen::WeekdaySes(alpha))
                 .chain(Method::candidates().into_iter().map(Chosen::Online))
-                .chain([Whole::Adida, Whole::Imapa].map(Chosen::Whole));
+                .chain(WHOLE_METHODS.map(Chosen::Whole));
             let mse = |c: &Chosen| {
                 let errors =
                     rolling_errors(history, horizon, ALPHA_ORIGINS, MIN_TRAIN_DAYS, |h, n| {
