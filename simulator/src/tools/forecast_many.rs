@@ -252,14 +252,17 @@ pub fn forecast_all(series: &[&[f64]], request: &Request) -> (Vec<SeriesForecast
         .map(|history| {
             let chosen = choose(request.procedure, history, horizon, alpha.unwrap_or(0.1));
             let point = chosen.forecast(history, horizon);
-            let errors: Vec<f64> = rolling_errors(
-                history,
-                horizon,
-                INTERVAL_ORIGINS,
-                MIN_TRAIN_DAYS,
-                |h, n| chosen.forecast(h, n),
-            )
-            .concat();
+            // The errors cost a forecast per origin: none without a quantile to give.
+            let origins = if request.levels.is_empty() {
+                0
+            } else {
+                INTERVAL_ORIGINS
+            };
+            let errors: Vec<f64> =
+                rolling_errors(history, horizon, origins, MIN_TRAIN_DAYS, |h, n| {
+                    chosen.forecast(h, n)
+                })
+                .concat();
             let quantiles = request
                 .levels
                 .iter()
