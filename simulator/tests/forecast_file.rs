@@ -142,6 +142,69 @@ fn lead_time_demand_sums_the_days_with_quantiles_of_the_sum() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A dated file of one series (no id column) is named after the file; a Parquet file with a
+/// typed date column reads the same as its CSV.
+#[test]
+fn a_single_dated_series_and_a_parquet_file_read_alike() {
+    use polars::prelude::*;
+    let dir = folder("formats");
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let days: Vec<chrono::NaiveDate> = (0..42u64).map(|t| start + chrono::Days::new(t)).collect();
+    let units: Vec<f64> = (0..42)
+        .map(|t| [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0][t % 7])
+        .collect();
+    let mut csv = String::from("day,units\n");
+    for (day, u) in days.iter().zip(&units) {
+        csv.push_str(&format!("{day},{u}\n"));
+    }
+    std::fs::write(dir.join("shop.csv"), csv).unwrap();
+    let mut frame = df!(
+        "store" => vec!["S1"; 42],
+        "item" => vec!["A"; 42],
+        "day" => days.clone(),
+        "units" => units.clone(),
+    )
+    .unwrap();
+    let file = std::fs::File::create(dir.join("shop.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut frame).unwrap();
+    let run = |file: &str, id: bool, out: &str| {
+        let path = dir.join(file);
+        let out = dir.join(out);
+        let mut args = vec!["forecast", path.to_str().unwrap()];
+        if id {
+            args.extend(["--id", "store,item"]);
+        }
+        args.extend([
+            "--date",
+            "day",
+            "--value",
+            "units",
+            "--method",
+            "weekday_ses",
+            "--alpha",
+            "0.1",
+            "--horizon",
+            "7",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        ok(&qm(&args));
+        std::fs::read_to_string(out.join("forecast/forecast.csv")).unwrap()
+    };
+    let single = run("shop.csv", false, "single");
+    assert!(
+        single
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("shop,2024-02-12,1,1"),
+        "{single}"
+    );
+    let parquet = run("shop.parquet", true, "parquet");
+    assert_eq!(parquet.replace("S1_A,", "shop,"), single);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn bad_rows_are_refused_with_their_row_and_exit_2() {
     let dir = folder("bad");

@@ -273,14 +273,16 @@ pub struct ForecastArgs {
     #[arg(long)]
     pub json: bool,
     /// A file of many series in long format: the id's column (several, comma-separated, are
-    /// joined with `_`). With `--date` and `--value`; the method may then also be `weekday_ses`.
+    /// joined with `_`). With `--date` and `--value`; the method may then also be `weekday_ses`,
+    /// `adida`, `imapa`, `ses_fitted` or `croston_fitted`.
     #[arg(long, value_delimiter = ',', requires_all = ["date", "value"])]
     pub id: Vec<String>,
-    /// The day's column (YYYY-MM-DD, or a Parquet date) of a long-format file.
-    #[arg(long, requires = "id")]
+    /// The day's column (YYYY-MM-DD, or a Parquet date) of a dated file: one series without
+    /// `--id` (named after the file), many with it.
+    #[arg(long, requires = "value")]
     pub date: Option<String>,
-    /// The value's column (a count ≥ 0) of a long-format file.
-    #[arg(long, requires = "id")]
+    /// The value's column (a count ≥ 0) of a dated file.
+    #[arg(long, requires = "date")]
     pub value: Option<String>,
     /// Quantile levels of a long-format forecast (from the method's rolling-origin errors).
     #[arg(long, value_delimiter = ',', default_value = "0.05,0.95")]
@@ -290,7 +292,7 @@ pub struct ForecastArgs {
     pub backtest: u32,
     /// Also each series' demand over this many days from tomorrow, with quantiles of the sum
     /// (`lead_time.csv`): what a reorder point covers.
-    #[arg(long, requires = "id", value_parser = clap::value_parser!(u32).range(1..=365))]
+    #[arg(long, requires = "date", value_parser = clap::value_parser!(u32).range(1..=365))]
     pub lead_time_days: Option<u32>,
     /// Folder for a long-format forecast's files (`<out>/forecast/`).
     #[arg(long, default_value = "runs")]

@@ -22,7 +22,7 @@ pub const MAX_SERIES_DAYS: usize = 36_600;
 /// and the value.
 #[derive(Clone, Debug)]
 pub struct LongColumns {
-    /// The id's columns.
+    /// The id's columns; none for a file of one series, named after the file's stem.
     pub id: Vec<String>,
     /// The day's column (`YYYY-MM-DD` text, or a date or datetime in Parquet).
     pub date: String,
@@ -98,11 +98,25 @@ pub fn read_long(path: &Path, columns: &LongColumns) -> Result<Vec<Series>, Calc
         .iter()
         .map(|c| text(c))
         .collect::<Result<_, _>>()?;
+    // A file of one series (no id column) is named after its stem.
+    let single_name = path
+        .file_name()
+        .map(|n| {
+            n.to_string_lossy()
+                .split('.')
+                .next()
+                .unwrap_or("series")
+                .to_string()
+        })
+        .unwrap_or_else(|| "series".into());
     let days = days_of(frame, &columns.date, &row_error)?;
     let values = text(&columns.value)?;
     let mut by_id: BTreeMap<String, Vec<(NaiveDate, f64, usize)>> = BTreeMap::new();
     for (row, &day) in days.iter().enumerate() {
         let mut id = String::new();
+        if ids.is_empty() {
+            id = single_name.clone();
+        }
         for (i, column) in ids.iter().enumerate() {
             let Some(part) = column.get(row).filter(|p| !p.is_empty()) else {
                 return Err(row_error(row, format!("empty id column {}", columns.id[i])));
