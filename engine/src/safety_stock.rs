@@ -39,6 +39,36 @@ pub fn normal_loss(k: f64) -> f64 {
     (n.pdf(k) - k * (1.0 - n.cdf(k))).max(0.0)
 }
 
+/// The standard normal loss functions at `z`: the first-order loss L(z) = E[(Z − z)⁺] =
+/// φ(z) − z · (1 − Φ(z)), its complement L̄(z) = E[(z − Z)⁺] = L(z) + z, the second-order loss
+/// L²(z) = ½ E[((Z − z)⁺)²] = ½ [(z² + 1)(1 − Φ(z)) − z φ(z)], and its complement
+/// L̄²(z) = ½ (z² + 1) − L²(z).
+pub fn normal_losses(z: f64) -> NormalLosses {
+    let n = standard_normal();
+    let (pdf, tail) = (n.pdf(z), 1.0 - n.cdf(z));
+    let first = pdf - z * tail;
+    let second = 0.5 * ((z * z + 1.0) * tail - z * pdf);
+    NormalLosses {
+        first,
+        first_complement: first + z,
+        second,
+        second_complement: 0.5 * (z * z + 1.0) - second,
+    }
+}
+
+/// [`normal_losses`]' four values.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NormalLosses {
+    /// L(z) = E[(Z − z)⁺].
+    pub first: f64,
+    /// L̄(z) = E[(z − Z)⁺].
+    pub first_complement: f64,
+    /// L²(z) = ½ E[((Z − z)⁺)²].
+    pub second: f64,
+    /// L̄²(z) = ½ E[((z − Z)⁺)²].
+    pub second_complement: f64,
+}
+
 /// The safety factor k with G(k) = `loss` (G falls strictly from +∞ to 0, so bisection).
 pub fn k_for_normal_loss(loss: f64) -> f64 {
     assert!(loss > 0.0 && loss.is_finite(), "a loss is positive");
@@ -214,6 +244,39 @@ pub fn eoq(annual_demand_units: f64, order_cost: f64, holding_cost_per_unit_year
         return 0.0;
     }
     (2.0 * annual_demand_units * order_cost / holding_cost_per_unit_year).sqrt()
+}
+
+/// The EOQ problem's answers (Harris): the optimal quantity, its annual cost (ordering plus
+/// holding, no purchase cost), orders a year, and the annual cost of a given quantity.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EoqReport {
+    /// sqrt(2 K D / h), units.
+    pub order_quantity: f64,
+    /// sqrt(2 K D h): K D / Q + h Q / 2 at the optimum, currency units a year.
+    pub annual_cost: f64,
+    /// D / Q.
+    pub orders_per_year: f64,
+    /// K D / Q + h Q / 2 for the quantity asked about, if any.
+    pub given_quantity_cost: Option<f64>,
+}
+
+/// EOQ with fixed cost `order_cost` K per order, holding cost `holding_cost_per_unit_year` h and
+/// demand `annual_demand_units` D (all positive); `given_quantity` is costed too.
+pub fn eoq_report(
+    order_cost: f64,
+    holding_cost_per_unit_year: f64,
+    annual_demand_units: f64,
+    given_quantity: Option<f64>,
+) -> EoqReport {
+    let (k, h, d) = (order_cost, holding_cost_per_unit_year, annual_demand_units);
+    let q = eoq(d, k, h);
+    let cost = |q: f64| k * d / q + h * q / 2.0;
+    EoqReport {
+        order_quantity: q,
+        annual_cost: (2.0 * k * d * h).sqrt(),
+        orders_per_year: d / q,
+        given_quantity_cost: given_quantity.map(cost),
+    }
 }
 
 /// A streaming estimate of one quantile in O(1) space and time: the P² algorithm (Jain and

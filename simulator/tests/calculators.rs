@@ -282,3 +282,93 @@ fn forecast_reports_bad_rows_and_shapes_with_exit_code_2() {
         assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
 }
+
+/// `qm policy eoq` and `qm policy loss` against stockpyl 1.0.2 itself on a spread of inputs
+/// (`stockpyl.eoq.economic_order_quantity`, `stockpyl.loss_functions.standard_normal_loss` and
+/// `standard_normal_second_loss`). Skipped, with the reason, where python3 cannot import
+/// stockpyl, unless `QM_REQUIRE_STOCKPYL` is set (CI installs it and sets it).
+#[test]
+fn eoq_and_loss_functions_match_stockpyl() {
+    let script = r#"
+import json, stockpyl.eoq as e, stockpyl.loss_functions as lf
+eoq = [list(e.economic_order_quantity(k, h, d)) + [e.economic_order_quantity(k, h, d, order_quantity=q)[1]]
+       for k, h, d, q in [(8, 0.225, 1300, 500), (100, 2.5, 12000, 40), (0.5, 10, 3, 1), (2500, 0.01, 1e6, 2e5)]]
+loss = [[float(x) for x in lf.standard_normal_loss(z) + lf.standard_normal_second_loss(z)]
+        for z in [-3.0, -1.2, 0.0, 0.5, 1.2, 2.33, 4.0]]
+print(json.dumps({"eoq": eoq, "loss": loss}))
+"#;
+    let reference = std::process::Command::new("python3")
+        .args(["-c", script])
+        .output();
+    let reference = match reference {
+        Ok(out) if out.status.success() => out.stdout,
+        other => {
+            let why = other.map_or_else(
+                |e| e.to_string(),
+                |o| String::from_utf8_lossy(&o.stderr).into_owned(),
+            );
+            assert!(
+                std::env::var_os("QM_REQUIRE_STOCKPYL").is_none(),
+                "stockpyl is required: {why}"
+            );
+            println!(
+                "skipped: python3 cannot import stockpyl ({})",
+                why.lines().last().unwrap_or("")
+            );
+            return;
+        }
+    };
+    let reference: serde_json::Value = serde_json::from_slice(&reference).unwrap();
+    let inputs = [
+        (8.0, 0.225, 1300.0, 500.0),
+        (100.0, 2.5, 12000.0, 40.0),
+        (0.5, 10.0, 3.0, 1.0),
+        (2500.0, 0.01, 1e6, 2e5),
+    ];
+    for (i, (k, h, d, q)) in inputs.iter().enumerate() {
+        let args = [k, h, d, q].map(|x| x.to_string());
+        let v = json(&[
+            "policy",
+            "eoq",
+            "--fixed-cost",
+            &args[0],
+            "--holding-cost",
+            &args[1],
+            "--demand-rate",
+            &args[2],
+            "--order-qty",
+            &args[3],
+            "--json",
+        ]);
+        let expected = &reference["eoq"][i];
+        for (key, j) in [
+            ("order_quantity", 0),
+            ("annual_cost", 1),
+            ("given_quantity_annual_cost", 2),
+        ] {
+            let (ours, theirs) = (number(&v, key), expected[j].as_f64().unwrap());
+            assert!(
+                (ours - theirs).abs() <= 1e-9 * theirs.abs().max(1.0),
+                "{key} {args:?}: {ours} against {theirs}"
+            );
+        }
+        assert!((number(&v, "orders_per_year") - d / number(&v, "order_quantity")).abs() < 1e-12);
+    }
+    for (i, z) in [-3.0, -1.2, 0.0, 0.5, 1.2, 2.33, 4.0].iter().enumerate() {
+        let v = json(&["policy", "loss", "--z", &z.to_string(), "--json"]);
+        let expected = &reference["loss"][i];
+        let keys = [
+            "loss",
+            "complementary_loss",
+            "second_order_loss",
+            "complementary_second_order_loss",
+        ];
+        for (j, key) in keys.iter().enumerate() {
+            let (ours, theirs) = (number(&v, key), expected[j].as_f64().unwrap());
+            assert!(
+                (ours - theirs).abs() < 1e-9,
+                "{key} at z = {z}: {ours} against {theirs}"
+            );
+        }
+    }
+}

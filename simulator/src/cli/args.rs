@@ -43,7 +43,13 @@ pub enum Command {
     Import(ImportArgs),
     /// Safety stock and reorder point for a service level or a fill rate, or the numbers of a
     /// given reorder point (daily demand independent from day to day; lead time in days).
-    #[command(allow_negative_numbers = true)]
+    /// `qm policy eoq` and `qm policy loss` answer the EOQ problem and give the standard
+    /// normal loss functions.
+    #[command(
+        allow_negative_numbers = true,
+        args_conflicts_with_subcommands = true,
+        subcommand_negates_reqs = true
+    )]
     #[command(group(clap::ArgGroup::new("target").required(true).args(["service_level", "fill_rate", "reorder_point"])))]
     Policy(PolicyArgs),
     /// Run a grid of safety-stock settings on the same demand: cost against service, the
@@ -170,15 +176,18 @@ pub struct ImportArgs {
 /// `qm policy`.
 #[derive(clap::Args)]
 pub struct PolicyArgs {
+    /// Another textbook problem instead of the reorder point.
+    #[command(subcommand)]
+    pub problem: Option<PolicyProblem>,
     /// Mean daily demand, units.
-    #[arg(long)]
-    pub mean_demand: f64,
+    #[arg(long, required = true)]
+    pub mean_demand: Option<f64>,
     /// Standard deviation of daily demand, units.
-    #[arg(long)]
-    pub demand_std: f64,
+    #[arg(long, required = true)]
+    pub demand_std: Option<f64>,
     /// Mean supplier lead time, days.
-    #[arg(long)]
-    pub lead_time_days: f64,
+    #[arg(long, required = true)]
+    pub lead_time_days: Option<f64>,
     /// Standard deviation of the lead time, days.
     #[arg(long, default_value_t = 0.0)]
     pub lead_time_std: f64,
@@ -197,6 +206,50 @@ pub struct PolicyArgs {
     /// Units per supplier order (for the fill rate).
     #[arg(long)]
     pub order_qty: Option<f64>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The textbook problems `qm policy` answers besides the reorder point.
+#[derive(clap::Subcommand)]
+pub enum PolicyProblem {
+    /// The economic order quantity (Harris): the optimal quantity, its annual cost and orders a
+    /// year; with --order-qty, that quantity's annual cost.
+    #[command(allow_negative_numbers = true)]
+    Eoq(EoqArgs),
+    /// The standard normal loss functions at z: first order, its complement, second order, its
+    /// complement.
+    #[command(allow_negative_numbers = true)]
+    Loss(LossArgs),
+}
+
+/// `qm policy eoq`.
+#[derive(clap::Args)]
+pub struct EoqArgs {
+    /// Fixed cost per order (K), in any currency unit.
+    #[arg(long)]
+    pub fixed_cost: f64,
+    /// Holding cost per unit per year (h), same currency unit.
+    #[arg(long)]
+    pub holding_cost: f64,
+    /// Demand per year (D), units.
+    #[arg(long)]
+    pub demand_rate: f64,
+    /// Also the annual cost of ordering this many units at a time.
+    #[arg(long)]
+    pub order_qty: Option<f64>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `qm policy loss`.
+#[derive(clap::Args)]
+pub struct LossArgs {
+    /// The standard normal value z.
+    #[arg(long)]
+    pub z: f64,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,

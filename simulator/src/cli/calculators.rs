@@ -8,12 +8,13 @@ use qm_simulator::tools::forecast_many::{self, Procedure, Request, Whole};
 use qm_simulator::tools::forecast_output;
 use qm_simulator::tools::series_file::{read_long, LongColumns};
 
-use super::args::{ForecastArgs, PolicyArgs};
+use super::args::{EoqArgs, ForecastArgs, LossArgs, PolicyArgs, PolicyProblem};
 use super::failure::Failure;
 
 /// `qm policy`: safety stock and reorder point for a target, or the figures of a given one.
 pub fn policy(args: PolicyArgs) -> Result<(), Failure> {
     let PolicyArgs {
+        problem,
         mean_demand,
         demand_std,
         lead_time_days,
@@ -25,10 +26,16 @@ pub fn policy(args: PolicyArgs) -> Result<(), Failure> {
         order_qty,
         json,
     } = args;
+    match problem {
+        Some(PolicyProblem::Eoq(args)) => return eoq(args),
+        Some(PolicyProblem::Loss(args)) => return loss(args),
+        None => {}
+    }
+    let required = "clap requires it without a subcommand";
     let inputs = qm_engine::safety_stock::PolicyInputs {
-        mean_demand_per_day: mean_demand,
-        demand_std_per_day: demand_std,
-        lead_time_days,
+        mean_demand_per_day: mean_demand.expect(required),
+        demand_std_per_day: demand_std.expect(required),
+        lead_time_days: lead_time_days.expect(required),
         lead_time_std_days: lead_time_std,
         review_period_days,
     };
@@ -240,4 +247,96 @@ fn forecast_json(
         "series_methods": series.iter().zip(forecasts).map(|(s, f)| serde_json::json!({"id": s.id, "method": f.chosen.name()})).collect::<Vec<_>>(),
         "backtest": scores,
     })
+}
+
+/// `qm policy eoq`: the EOQ problem.
+fn eoq(args: EoqArgs) -> Result<(), Failure> {
+    let EoqArgs {
+        fixed_cost,
+        holding_cost,
+        demand_rate,
+        order_qty,
+        json,
+    } = args;
+    for (option, value) in [
+        ("--fixed-cost", Some(fixed_cost)),
+        ("--holding-cost", Some(holding_cost)),
+        ("--demand-rate", Some(demand_rate)),
+        ("--order-qty", order_qty),
+    ] {
+        if let Some(v) = value.filter(|v| !(v.is_finite() && *v > 0.0 && *v <= 1e15)) {
+            return Err(CalculatorError::Argument {
+                option,
+                problem: format!("must be a positive number up to 1e15, got {v}"),
+            }
+            .into());
+        }
+    }
+    let r = qm_engine::safety_stock::eoq_report(fixed_cost, holding_cost, demand_rate, order_qty);
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "order_quantity": r.order_quantity,
+                "annual_cost": r.annual_cost,
+                "orders_per_year": r.orders_per_year,
+                "given_order_quantity": order_qty,
+                "given_quantity_annual_cost": r.given_quantity_cost,
+            })
+        );
+    } else {
+        println!(
+            "{:<32}{:.4} units",
+            "economic order quantity", r.order_quantity
+        );
+        println!(
+            "{:<32}{:.4} a year (ordering + holding)",
+            "its cost", r.annual_cost
+        );
+        println!("{:<32}{:.4}", "orders a year", r.orders_per_year);
+        if let (Some(q), Some(cost)) = (order_qty, r.given_quantity_cost) {
+            println!(
+                "{:<32}{cost:.4} a year",
+                format!("cost of {q} units an order")
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `qm policy loss`: the standard normal loss functions.
+fn loss(args: LossArgs) -> Result<(), Failure> {
+    let LossArgs { z, json } = args;
+    if !(z.is_finite() && z.abs() <= 40.0) {
+        return Err(CalculatorError::Argument {
+            option: "--z",
+            problem: format!("must be a number within ±40, got {z}"),
+        }
+        .into());
+    }
+    let l = qm_engine::safety_stock::normal_losses(z);
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "z": z,
+                "loss": l.first,
+                "complementary_loss": l.first_complement,
+                "second_order_loss": l.second,
+                "complementary_second_order_loss": l.second_complement,
+            })
+        );
+    } else {
+        println!("{:<40}{:.10}", "L(z) = E[(Z − z)+]", l.first);
+        println!(
+            "{:<40}{:.10}",
+            "complementary L(z) = E[(z − Z)+]", l.first_complement
+        );
+        println!(
+            "{:<40}{:.10}",
+            "second order L2(z) = ½ E[((Z − z)+)²]", l.second
+        );
+        println!("{:<40}{:.10}", "complementary L2(z)", l.second_complement);
+    }
+    Ok(())
 }
