@@ -279,6 +279,94 @@ pub fn eoq_report(
     }
 }
 
+/// Demand over the period a base-stock level covers (the lead time plus the review period).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PeriodDemand {
+    /// Poisson with this mean.
+    Poisson {
+        /// Mean, units.
+        mean: f64,
+    },
+    /// Normal with this mean and standard deviation.
+    Normal {
+        /// Mean, units.
+        mean: f64,
+        /// Standard deviation, units.
+        std: f64,
+    },
+}
+
+/// A base-stock level and its expected cost per period: holding `h` per unit left over plus
+/// stockout cost `p` per unit short.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BaseStock {
+    /// The level, units.
+    pub level: f64,
+    /// h · E[(S − D)⁺] + p · E[(D − S)⁺].
+    pub expected_cost: f64,
+}
+
+/// The optimal base-stock level (the critical fractile p / (p + h) of the period's demand; for
+/// Poisson the least whole level reaching it) and its cost, or the cost of `given` level.
+pub fn base_stock(
+    holding: f64,
+    stockout: f64,
+    demand: PeriodDemand,
+    given: Option<f64>,
+) -> BaseStock {
+    let fractile = stockout / (stockout + holding);
+    match demand {
+        PeriodDemand::Normal { mean, std } => {
+            let level =
+                given.unwrap_or_else(|| mean + std * standard_normal().inverse_cdf(fractile));
+            let losses = normal_losses((level - mean) / std);
+            BaseStock {
+                level,
+                expected_cost: std * (holding * losses.first_complement + stockout * losses.first),
+            }
+        }
+        PeriodDemand::Poisson { mean } => {
+            let pmf = poisson_pmf(mean);
+            let level = given.unwrap_or_else(|| {
+                let mut cdf = 0.0;
+                pmf.iter()
+                    .position(|p| {
+                        cdf += p;
+                        cdf >= fractile
+                    })
+                    .unwrap_or(pmf.len()) as f64
+            });
+            // E[(S − D)+] over the support; E[(D − S)+] = E[(S − D)+] − (S − mean).
+            let left_over: f64 = pmf
+                .iter()
+                .enumerate()
+                .take_while(|(d, _)| (*d as f64) <= level)
+                .map(|(d, p)| (level - d as f64) * p)
+                .sum();
+            let short = left_over - (level - mean);
+            BaseStock {
+                level,
+                expected_cost: holding * left_over + stockout * short,
+            }
+        }
+    }
+}
+
+/// Poisson probabilities from 0 far enough into the tail (mean + 40 standard deviations + 50)
+/// that the rest is below double precision.
+fn poisson_pmf(mean: f64) -> Vec<f64> {
+    let last = (mean + 40.0 * mean.sqrt() + 50.0).ceil() as usize;
+    let mut log_p = -mean;
+    let mut pmf = Vec::with_capacity(last + 1);
+    for d in 0..=last {
+        if d > 0 {
+            log_p += mean.ln() - (d as f64).ln();
+        }
+        pmf.push(log_p.exp());
+    }
+    pmf
+}
+
 /// A streaming estimate of one quantile in O(1) space and time: the P² algorithm (Jain and
 /// Chlamtac, 1985). Five markers, no allocation, so one can sit in every series.
 #[derive(Clone, Copy, Debug)]

@@ -283,9 +283,10 @@ fn forecast_reports_bad_rows_and_shapes_with_exit_code_2() {
     }
 }
 
-/// `qm policy eoq` and `qm policy loss` against stockpyl 1.0.2 itself on a spread of inputs
+/// `qm policy eoq`, `loss` and `base-stock` against stockpyl 1.0.2 itself on a spread of inputs
 /// (`stockpyl.eoq.economic_order_quantity`, `stockpyl.loss_functions.standard_normal_loss` and
-/// `standard_normal_second_loss`). Skipped, with the reason, where python3 cannot import
+/// `standard_normal_second_loss`, `stockpyl.newsvendor.newsvendor_normal` and
+/// `newsvendor_poisson`). Skipped, with the reason, where python3 cannot import
 /// stockpyl, unless `QM_REQUIRE_STOCKPYL` is set (CI installs it and sets it).
 #[test]
 fn eoq_and_loss_functions_match_stockpyl() {
@@ -295,7 +296,10 @@ eoq = [list(e.economic_order_quantity(k, h, d)) + [e.economic_order_quantity(k, 
        for k, h, d, q in [(8, 0.225, 1300, 500), (100, 2.5, 12000, 40), (0.5, 10, 3, 1), (2500, 0.01, 1e6, 2e5)]]
 loss = [[float(x) for x in lf.standard_normal_loss(z) + lf.standard_normal_second_loss(z)]
         for z in [-3.0, -1.2, 0.0, 0.5, 1.2, 2.33, 4.0]]
-print(json.dumps({"eoq": eoq, "loss": loss}))
+import stockpyl.newsvendor as nv
+base = [[float(x) for x in (nv.newsvendor_normal(h, p, m, sd, base_stock_level=s) if sd else nv.newsvendor_poisson(h, p, m, base_stock_level=s))]
+        for h, p, m, sd, s in [(1, 4, 20, 5, None), (1, 4, 20, 5, 18), (0.5, 9, 3.2, 0, None), (2, 3, 150, 0, None), (1, 4, 20, 0, 18), (3, 1, 0.4, 0, None)]]
+print(json.dumps({"eoq": eoq, "loss": loss, "base": base}))
 "#;
     let reference = std::process::Command::new("python3")
         .args(["-c", script])
@@ -319,6 +323,12 @@ print(json.dumps({"eoq": eoq, "loss": loss}))
         }
     };
     let reference: serde_json::Value = serde_json::from_slice(&reference).unwrap();
+    check_eoq(&reference);
+    check_base_stock(&reference);
+    check_losses(&reference);
+}
+
+fn check_eoq(reference: &serde_json::Value) {
     let inputs = [
         (8.0, 0.225, 1300.0, 500.0),
         (100.0, 2.5, 12000.0, 40.0),
@@ -354,6 +364,47 @@ print(json.dumps({"eoq": eoq, "loss": loss}))
         }
         assert!((number(&v, "orders_per_year") - d / number(&v, "order_quantity")).abs() < 1e-12);
     }
+}
+
+fn check_base_stock(reference: &serde_json::Value) {
+    let base = [
+        (1.0, 4.0, 20.0, Some(5.0), None),
+        (1.0, 4.0, 20.0, Some(5.0), Some(18.0)),
+        (0.5, 9.0, 3.2, None, None),
+        (2.0, 3.0, 150.0, None, None),
+        (1.0, 4.0, 20.0, None, Some(18.0)),
+        (3.0, 1.0, 0.4, None, None),
+    ];
+    for (i, (h, p, mean, std, level)) in base.iter().enumerate() {
+        let mut args: Vec<String> = ["policy", "base-stock", "--holding-cost", &h.to_string()]
+            .map(String::from)
+            .to_vec();
+        args.extend([
+            "--stockout-cost".into(),
+            p.to_string(),
+            "--demand-mean".into(),
+            mean.to_string(),
+        ]);
+        if let Some(std) = std {
+            args.extend(["--demand-std".into(), std.to_string()]);
+        }
+        if let Some(level) = level {
+            args.extend(["--level".into(), level.to_string()]);
+        }
+        args.push("--json".into());
+        let v = json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        let expected = &reference["base"][i];
+        for (key, j) in [("base_stock_level", 0), ("expected_cost_per_period", 1)] {
+            let (ours, theirs) = (number(&v, key), expected[j].as_f64().unwrap());
+            assert!(
+                (ours - theirs).abs() <= 1e-9 * theirs.abs().max(1.0),
+                "{key} {args:?}: {ours} against {theirs}"
+            );
+        }
+    }
+}
+
+fn check_losses(reference: &serde_json::Value) {
     for (i, z) in [-3.0, -1.2, 0.0, 0.5, 1.2, 2.33, 4.0].iter().enumerate() {
         let v = json(&["policy", "loss", "--z", &z.to_string(), "--json"]);
         let expected = &reference["loss"][i];

@@ -222,6 +222,34 @@ pub enum PolicyProblem {
     /// complement.
     #[command(allow_negative_numbers = true)]
     Loss(LossArgs),
+    /// The optimal base-stock level under periodic review (the critical fractile of the demand
+    /// over lead time plus review period, Poisson or normal) and its expected cost per period;
+    /// with --level, that level's cost.
+    #[command(allow_negative_numbers = true)]
+    BaseStock(BaseStockArgs),
+}
+
+/// `qm policy base-stock`.
+#[derive(clap::Args)]
+pub struct BaseStockArgs {
+    /// Holding cost per unit left over per period (h).
+    #[arg(long)]
+    pub holding_cost: f64,
+    /// Stockout cost per unit short per period (p).
+    #[arg(long)]
+    pub stockout_cost: f64,
+    /// Mean demand over lead time plus review period, units.
+    #[arg(long)]
+    pub demand_mean: f64,
+    /// Its standard deviation: normal demand; without it, Poisson.
+    #[arg(long)]
+    pub demand_std: Option<f64>,
+    /// Cost this base-stock level instead of the optimal one.
+    #[arg(long)]
+    pub level: Option<f64>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `qm policy eoq`.

@@ -8,7 +8,7 @@ use qm_simulator::tools::forecast_many::{self, Procedure, Request, Whole};
 use qm_simulator::tools::forecast_output;
 use qm_simulator::tools::series_file::{read_long, LongColumns};
 
-use super::args::{EoqArgs, ForecastArgs, LossArgs, PolicyArgs, PolicyProblem};
+use super::args::{BaseStockArgs, EoqArgs, ForecastArgs, LossArgs, PolicyArgs, PolicyProblem};
 use super::failure::Failure;
 
 /// `qm policy`: safety stock and reorder point for a target, or the figures of a given one.
@@ -29,6 +29,7 @@ pub fn policy(args: PolicyArgs) -> Result<(), Failure> {
     match problem {
         Some(PolicyProblem::Eoq(args)) => return eoq(args),
         Some(PolicyProblem::Loss(args)) => return loss(args),
+        Some(PolicyProblem::BaseStock(args)) => return base_stock(args),
         None => {}
     }
     let required = "clap requires it without a subcommand";
@@ -337,6 +338,69 @@ fn loss(args: LossArgs) -> Result<(), Failure> {
             "second order L2(z) = ½ E[((Z − z)+)²]", l.second
         );
         println!("{:<40}{:.10}", "complementary L2(z)", l.second_complement);
+    }
+    Ok(())
+}
+
+/// `qm policy base-stock`: the optimal base-stock level and its cost.
+fn base_stock(args: BaseStockArgs) -> Result<(), Failure> {
+    use qm_engine::safety_stock::PeriodDemand;
+    let BaseStockArgs {
+        holding_cost,
+        stockout_cost,
+        demand_mean,
+        demand_std,
+        level,
+        json,
+    } = args;
+    let positive = [
+        ("--holding-cost", Some(holding_cost)),
+        ("--stockout-cost", Some(stockout_cost)),
+        ("--demand-mean", Some(demand_mean)),
+        ("--demand-std", demand_std),
+    ];
+    for (option, value) in positive {
+        if let Some(v) = value.filter(|v| !(v.is_finite() && *v > 0.0 && *v <= 1e9)) {
+            return Err(CalculatorError::Argument {
+                option,
+                problem: format!("must be a positive number up to 1e9, got {v}"),
+            }
+            .into());
+        }
+    }
+    if let Some(v) = level.filter(|v| !(v.is_finite() && v.abs() <= 1e12)) {
+        return Err(CalculatorError::Argument {
+            option: "--level",
+            problem: format!("must be a number of units, got {v}"),
+        }
+        .into());
+    }
+    let demand = match demand_std {
+        Some(std) => PeriodDemand::Normal {
+            mean: demand_mean,
+            std,
+        },
+        None => PeriodDemand::Poisson { mean: demand_mean },
+    };
+    let r = qm_engine::safety_stock::base_stock(holding_cost, stockout_cost, demand, level);
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "demand": if demand_std.is_some() { "normal" } else { "poisson" },
+                "base_stock_level": r.level,
+                "expected_cost_per_period": r.expected_cost,
+                "optimal": level.is_none(),
+            })
+        );
+    } else {
+        let name = if level.is_some() {
+            "base-stock level"
+        } else {
+            "optimal base-stock level"
+        };
+        println!("{name:<32}{:.4} units", r.level);
+        println!("{:<32}{:.4} a period", "expected cost", r.expected_cost);
     }
     Ok(())
 }
