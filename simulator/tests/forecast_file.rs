@@ -275,28 +275,7 @@ fn weekday_ses_beats_statsforecast_on_the_m5_subset() {
         return;
     }
     let out = folder("m5");
-    let output = qm(&[
-        "forecast",
-        data.to_str().unwrap(),
-        "--id",
-        "item_id,store_id",
-        "--date",
-        "date",
-        "--value",
-        "units",
-        "--method",
-        "weekday_ses",
-        "--horizon",
-        "28",
-        "--backtest",
-        "2",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    ok(&output);
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("forecast/forecast.json")).unwrap())
-            .unwrap();
+    let json = m5_backtest(&data, &out, "weekday_ses");
     let origin = |k: usize, key: &str| json["backtest"][k][key].as_f64().unwrap();
     assert_eq!(json["series"], 280);
     assert!(origin(0, "rmsse") <= 0.7696 * 0.98, "{}", json["backtest"]);
@@ -313,29 +292,7 @@ fn weekday_ses_beats_statsforecast_on_the_m5_subset() {
         ("ses_fitted", [0.7957, 0.7238]),
         ("croston_fitted", [0.8099, 0.7765]),
     ] {
-        let output = qm(&[
-            "forecast",
-            data.to_str().unwrap(),
-            "--id",
-            "item_id,store_id",
-            "--date",
-            "date",
-            "--value",
-            "units",
-            "--method",
-            method,
-            "--horizon",
-            "28",
-            "--backtest",
-            "2",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        ok(&output);
-        let json: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(out.join("forecast/forecast.json")).unwrap(),
-        )
-        .unwrap();
+        let json = m5_backtest(&data, &out, method);
         for (k, expected) in expected.iter().enumerate() {
             let rmsse = json["backtest"][k]["rmsse"].as_f64().unwrap();
             assert!(
@@ -345,4 +302,29 @@ fn weekday_ses_beats_statsforecast_on_the_m5_subset() {
         }
     }
     std::fs::remove_dir_all(&out).unwrap();
+}
+
+/// `qm forecast` of the M5 subset with `method`, 28 days ahead, backtested from two origins:
+/// its `forecast.json`.
+fn m5_backtest(data: &Path, out: &Path, method: &str) -> serde_json::Value {
+    ok(&qm(&[
+        "forecast",
+        data.to_str().unwrap(),
+        "--id",
+        "item_id,store_id",
+        "--date",
+        "date",
+        "--value",
+        "units",
+        "--method",
+        method,
+        "--horizon",
+        "28",
+        "--backtest",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let text = std::fs::read_to_string(out.join("forecast/forecast.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
 }
