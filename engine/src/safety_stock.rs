@@ -367,6 +367,109 @@ fn poisson_pmf(mean: f64) -> Vec<f64> {
     pmf
 }
 
+/// An (r, Q) problem with normal lead-time demand: costs per unit time, demand per unit time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RqProblem {
+    /// Holding cost per unit per unit time (h).
+    pub holding_cost: f64,
+    /// Stockout cost per unit short (p), backorders.
+    pub stockout_cost: f64,
+    /// Fixed cost per order (K).
+    pub fixed_cost: f64,
+    /// Demand per unit time (λ).
+    pub demand_mean: f64,
+    /// Its standard deviation per unit time.
+    pub demand_std: f64,
+    /// Lead time, time units.
+    pub lead_time: f64,
+}
+
+impl RqProblem {
+    /// Mean and standard deviation of lead-time demand.
+    fn lead_time_demand(&self) -> (f64, f64) {
+        (
+            self.demand_mean * self.lead_time,
+            self.demand_std * self.lead_time.sqrt(),
+        )
+    }
+
+    /// The newsvendor cost g(y) = h · E[(y − D)⁺] + p · E[(D − y)⁺] of inventory position y.
+    fn g(&self, y: f64) -> f64 {
+        let (mu, sigma) = self.lead_time_demand();
+        let l = normal_losses((y - mu) / sigma);
+        sigma * (self.holding_cost * l.first_complement + self.stockout_cost * l.first)
+    }
+
+    /// The exact expected cost per unit time of (r, Q): (K λ + ∫ from r to r + Q of g) ÷ Q, the
+    /// integral in closed form through the second-order loss functions.
+    pub fn cost(&self, reorder_point: f64, order_quantity: f64) -> f64 {
+        let (mu, sigma) = self.lead_time_demand();
+        let (low, high) = (
+            normal_losses((reorder_point - mu) / sigma),
+            normal_losses((reorder_point + order_quantity - mu) / sigma),
+        );
+        let integral = sigma
+            * sigma
+            * (self.holding_cost * (high.second_complement - low.second_complement)
+                + self.stockout_cost * (low.second - high.second));
+        (self.fixed_cost * self.demand_mean + integral) / order_quantity
+    }
+
+    /// The best reorder point for `order_quantity`: g(r) = g(r + Q), by bisection below the
+    /// newsvendor optimum.
+    pub fn best_r_for_q(&self, order_quantity: f64) -> f64 {
+        let (mu, sigma) = self.lead_time_demand();
+        let fractile = self.stockout_cost / (self.stockout_cost + self.holding_cost);
+        let newsvendor = mu + sigma * standard_normal().inverse_cdf(fractile);
+        let (mut low, mut high) = (newsvendor - 5.0 * order_quantity - 10.0 * sigma, newsvendor);
+        for _ in 0..200 {
+            let r = 0.5 * (low + high);
+            if self.g(r) < self.g(r + order_quantity) {
+                high = r;
+            } else {
+                low = r;
+            }
+        }
+        0.5 * (low + high)
+    }
+
+    /// EOQ plus safety stock: Q the EOQ, r the newsvendor level of lead-time demand.
+    pub fn eoq_plus_safety_stock(&self) -> (f64, f64) {
+        let (mu, sigma) = self.lead_time_demand();
+        let fractile = self.stockout_cost / (self.stockout_cost + self.holding_cost);
+        let r = mu + sigma * standard_normal().inverse_cdf(fractile);
+        (r, eoq(self.demand_mean, self.fixed_cost, self.holding_cost))
+    }
+
+    /// The loss-function heuristic: from Q = EOQ, repeat r from σ·L(z) = h Q ÷ (h + p) and
+    /// Q = sqrt(2 (K λ + (h + p) σ² L²(z)) ÷ h) until both settle (to 1e-10).
+    pub fn loss_function_heuristic(&self) -> (f64, f64) {
+        let (mu, sigma) = self.lead_time_demand();
+        let (h, p) = (self.holding_cost, self.stockout_cost);
+        let mut q = eoq(self.demand_mean, self.fixed_cost, h);
+        let mut r = f64::NAN;
+        for _ in 0..1000 {
+            let target = h * q / (h + p) / sigma;
+            let z = if target > 0.0 {
+                k_for_normal_loss(target)
+            } else {
+                40.0
+            };
+            let next_r = mu + sigma * z;
+            let loss2 = normal_losses(z).second;
+            let next_q =
+                (2.0 * (self.fixed_cost * self.demand_mean + (h + p) * sigma * sigma * loss2) / h)
+                    .sqrt();
+            let settled = (next_r - r).abs() <= 1e-10 && (next_q - q).abs() <= 1e-10;
+            (r, q) = (next_r, next_q);
+            if settled {
+                break;
+            }
+        }
+        (r, q)
+    }
+}
+
 /// A streaming estimate of one quantile in O(1) space and time: the P² algorithm (Jain and
 /// Chlamtac, 1985). Five markers, no allocation, so one can sit in every series.
 #[derive(Clone, Copy, Debug)]

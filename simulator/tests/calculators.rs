@@ -299,7 +299,12 @@ loss = [[float(x) for x in lf.standard_normal_loss(z) + lf.standard_normal_secon
 import stockpyl.newsvendor as nv
 base = [[float(x) for x in (nv.newsvendor_normal(h, p, m, sd, base_stock_level=s) if sd else nv.newsvendor_poisson(h, p, m, base_stock_level=s))]
         for h, p, m, sd, s in [(1, 4, 20, 5, None), (1, 4, 20, 5, 18), (0.5, 9, 3.2, 0, None), (2, 3, 150, 0, None), (1, 4, 20, 0, 18), (3, 1, 0.4, 0, None)]]
-print(json.dumps({"eoq": eoq, "loss": loss, "base": base}))
+import stockpyl.rq as rq
+problems = [(0.225, 7.5, 8, 1300, 150, 1/12), (1.0, 20.0, 50, 200, 30, 0.5), (2.0, 5.0, 100, 50, 10, 2.0)]
+rqs = [[rq.r_q_cost(p[3] * p[5] + 10, 200, *p), rq.r_q_optimal_r_for_q(200, p[0], p[1], p[3], p[4], p[5]),
+        *[float(x) for x in rq.r_q_eoqss_approximation(*p)], *[float(x) for x in rq.r_q_loss_function_approximation(*p)]]
+       for p in problems]
+print(json.dumps({"eoq": eoq, "loss": loss, "base": base, "rq": rqs}))
 "#;
     let reference = std::process::Command::new("python3")
         .args(["-c", script])
@@ -326,6 +331,75 @@ print(json.dumps({"eoq": eoq, "loss": loss, "base": base}))
     check_eoq(&reference);
     check_base_stock(&reference);
     check_losses(&reference);
+    check_rq(&reference);
+}
+
+/// (r, Q): the exact cost of a given policy (stockpyl integrates numerically; here in closed
+/// form), the best r for Q = 200 (stockpyl bisects to 1e-6 on g), EOQ plus safety stock, and
+/// the loss-function heuristic (stockpyl iterates to 1e-6).
+fn check_rq(reference: &serde_json::Value) {
+    let problems = [
+        (0.225, 7.5, 8.0, 1300.0, 150.0, 1.0 / 12.0),
+        (1.0, 20.0, 50.0, 200.0, 30.0, 0.5),
+        (2.0, 5.0, 100.0, 50.0, 10.0, 2.0),
+    ];
+    for (i, (h, p, k, mean, std, lead)) in problems.iter().enumerate() {
+        let expected = |j: usize| reference["rq"][i][j].as_f64().unwrap();
+        let base: Vec<String> = [h, p, k, mean, std, lead]
+            .iter()
+            .map(|x| x.to_string())
+            .collect();
+        let run = |extra: &[&str]| {
+            let mut args = vec![
+                "policy",
+                "rq",
+                "--holding-cost",
+                &base[0],
+                "--stockout-cost",
+                &base[1],
+                "--fixed-cost",
+                &base[2],
+                "--demand-mean",
+                &base[3],
+                "--demand-std",
+                &base[4],
+                "--lead-time",
+                &base[5],
+                "--json",
+            ];
+            args.extend(extra);
+            json(&args)
+        };
+        let r = (mean * lead + 10.0).to_string();
+        let given = run(&["--reorder-point", &r, "--order-qty", "200"]);
+        let cost = given["policies"][0]["expected_cost"].as_f64().unwrap();
+        assert!(
+            (cost - expected(0)).abs() <= 1e-7 * expected(0),
+            "{i}: {cost} against {}",
+            expected(0)
+        );
+        let best = run(&["--order-qty", "200"]);
+        let best_r = best["policies"][0]["reorder_point"].as_f64().unwrap();
+        assert!(
+            (best_r - expected(1)).abs() < 1e-3,
+            "{i}: {best_r} against {}",
+            expected(1)
+        );
+        let heuristics = run(&[]);
+        let policy = |j: usize, key: &str| heuristics["policies"][j][key].as_f64().unwrap();
+        assert!((policy(0, "reorder_point") - expected(2)).abs() < 1e-9);
+        assert!((policy(0, "order_quantity") - expected(3)).abs() < 1e-9);
+        assert!(
+            (policy(1, "reorder_point") - expected(4)).abs() < 1e-4,
+            "{}",
+            policy(1, "reorder_point")
+        );
+        assert!(
+            (policy(1, "order_quantity") - expected(5)).abs() < 1e-4,
+            "{}",
+            policy(1, "order_quantity")
+        );
+    }
 }
 
 fn check_eoq(reference: &serde_json::Value) {

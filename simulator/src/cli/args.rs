@@ -227,6 +227,43 @@ pub enum PolicyProblem {
     /// with --level, that level's cost.
     #[command(allow_negative_numbers = true)]
     BaseStock(BaseStockArgs),
+    /// (r, Q) under normal lead-time demand with backorders: a given (r, Q)'s exact expected
+    /// cost and service; the best r for a given Q; or, with neither, the EOQ-plus-safety-stock
+    /// and loss-function heuristics with their exact costs.
+    #[command(allow_negative_numbers = true)]
+    Rq(RqArgs),
+}
+
+/// `qm policy rq`.
+#[derive(clap::Args)]
+pub struct RqArgs {
+    /// Holding cost per unit per unit time (h).
+    #[arg(long)]
+    pub holding_cost: f64,
+    /// Stockout cost per unit backordered (p).
+    #[arg(long)]
+    pub stockout_cost: f64,
+    /// Fixed cost per order (K).
+    #[arg(long)]
+    pub fixed_cost: f64,
+    /// Demand per unit time (λ).
+    #[arg(long)]
+    pub demand_mean: f64,
+    /// Its standard deviation per unit time.
+    #[arg(long)]
+    pub demand_std: f64,
+    /// Lead time, in the same time unit.
+    #[arg(long)]
+    pub lead_time: f64,
+    /// The reorder point to evaluate (with --order-qty).
+    #[arg(long, requires = "order_qty")]
+    pub reorder_point: Option<f64>,
+    /// The order quantity: evaluated with --reorder-point, else the best r for it.
+    #[arg(long)]
+    pub order_qty: Option<f64>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `qm policy base-stock`.

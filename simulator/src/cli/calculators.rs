@@ -8,7 +8,9 @@ use qm_simulator::tools::forecast_many::{self, Procedure, Request, Whole};
 use qm_simulator::tools::forecast_output;
 use qm_simulator::tools::series_file::{read_long, LongColumns};
 
-use super::args::{BaseStockArgs, EoqArgs, ForecastArgs, LossArgs, PolicyArgs, PolicyProblem};
+use super::args::{
+    BaseStockArgs, EoqArgs, ForecastArgs, LossArgs, PolicyArgs, PolicyProblem, RqArgs,
+};
 use super::failure::Failure;
 
 /// `qm policy`: safety stock and reorder point for a target, or the figures of a given one.
@@ -30,6 +32,7 @@ pub fn policy(args: PolicyArgs) -> Result<(), Failure> {
         Some(PolicyProblem::Eoq(args)) => return eoq(args),
         Some(PolicyProblem::Loss(args)) => return loss(args),
         Some(PolicyProblem::BaseStock(args)) => return base_stock(args),
+        Some(PolicyProblem::Rq(args)) => return rq(args),
         None => {}
     }
     let required = "clap requires it without a subcommand";
@@ -401,6 +404,81 @@ fn base_stock(args: BaseStockArgs) -> Result<(), Failure> {
         };
         println!("{name:<32}{:.4} units", r.level);
         println!("{:<32}{:.4} a period", "expected cost", r.expected_cost);
+    }
+    Ok(())
+}
+
+/// `qm policy rq`: (r, Q) under normal lead-time demand.
+fn rq(args: RqArgs) -> Result<(), Failure> {
+    let RqArgs {
+        holding_cost,
+        stockout_cost,
+        fixed_cost,
+        demand_mean,
+        demand_std,
+        lead_time,
+        reorder_point,
+        order_qty,
+        json,
+    } = args;
+    let positive = [
+        ("--holding-cost", Some(holding_cost)),
+        ("--stockout-cost", Some(stockout_cost)),
+        ("--fixed-cost", Some(fixed_cost)),
+        ("--demand-mean", Some(demand_mean)),
+        ("--demand-std", Some(demand_std)),
+        ("--lead-time", Some(lead_time)),
+        ("--order-qty", order_qty),
+    ];
+    for (option, value) in positive {
+        if let Some(v) = value.filter(|v| !(v.is_finite() && *v > 0.0 && *v <= 1e9)) {
+            return Err(CalculatorError::Argument {
+                option,
+                problem: format!("must be a positive number up to 1e9, got {v}"),
+            }
+            .into());
+        }
+    }
+    if let Some(v) = reorder_point.filter(|v| !(v.is_finite() && v.abs() <= 1e12)) {
+        return Err(CalculatorError::Argument {
+            option: "--reorder-point",
+            problem: format!("must be a number of units, got {v}"),
+        }
+        .into());
+    }
+    let problem = qm_engine::safety_stock::RqProblem {
+        holding_cost,
+        stockout_cost,
+        fixed_cost,
+        demand_mean,
+        demand_std,
+        lead_time,
+    };
+    let policy = |name: &str, r: f64, q: f64| serde_json::json!({"policy": name, "reorder_point": r, "order_quantity": q, "expected_cost": problem.cost(r, q)});
+    let policies = match (reorder_point, order_qty) {
+        (Some(r), Some(q)) => vec![policy("given", r, q)],
+        (None, Some(q)) => vec![policy("best r for the given Q", problem.best_r_for_q(q), q)],
+        _ => {
+            let (r1, q1) = problem.eoq_plus_safety_stock();
+            let (r2, q2) = problem.loss_function_heuristic();
+            vec![
+                policy("EOQ plus safety stock", r1, q1),
+                policy("loss-function heuristic", r2, q2),
+            ]
+        }
+    };
+    if json {
+        println!("{}", serde_json::json!({ "policies": policies }));
+    } else {
+        for p in &policies {
+            println!(
+                "{:<26} r {:.4} · Q {:.4} · expected cost {:.4} a unit of time",
+                p["policy"].as_str().unwrap_or(""),
+                p["reorder_point"].as_f64().unwrap_or(f64::NAN),
+                p["order_quantity"].as_f64().unwrap_or(f64::NAN),
+                p["expected_cost"].as_f64().unwrap_or(f64::NAN),
+            );
+        }
     }
     Ok(())
 }
