@@ -415,6 +415,19 @@ impl RqProblem {
         (self.fixed_cost * self.demand_mean + integral) / order_quantity
     }
 
+    /// A given (r, Q)'s service: the cycle service level Φ(z), the expected units short per
+    /// cycle σ · L(z), and the fill rate 1 − σ · L(z) ÷ Q, with z = (r − μ) ÷ σ.
+    pub fn service(&self, reorder_point: f64, order_quantity: f64) -> (f64, f64, f64) {
+        let (mu, sigma) = self.lead_time_demand();
+        let z = (reorder_point - mu) / sigma;
+        let short = sigma * normal_losses(z).first;
+        (
+            standard_normal().cdf(z),
+            short,
+            1.0 - short / order_quantity,
+        )
+    }
+
     /// The best reorder point for `order_quantity`: g(r) = g(r + Q), by bisection below the
     /// newsvendor optimum.
     pub fn best_r_for_q(&self, order_quantity: f64) -> f64 {

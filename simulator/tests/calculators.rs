@@ -301,8 +301,15 @@ base = [[float(x) for x in (nv.newsvendor_normal(h, p, m, sd, base_stock_level=s
         for h, p, m, sd, s in [(1, 4, 20, 5, None), (1, 4, 20, 5, 18), (0.5, 9, 3.2, 0, None), (2, 3, 150, 0, None), (1, 4, 20, 0, 18), (3, 1, 0.4, 0, None)]]
 import stockpyl.rq as rq
 problems = [(0.225, 7.5, 8, 1300, 150, 1/12), (1.0, 20.0, 50, 200, 30, 0.5), (2.0, 5.0, 100, 50, 10, 2.0)]
+from scipy.stats import norm
+def service(r, q, p):
+    mu, sd = p[3] * p[5], p[4] * p[5] ** 0.5
+    z = (r - mu) / sd
+    short = sd * (norm.pdf(z) - z * norm.sf(z))
+    return [norm.cdf(z), short, 1 - short / q]
 rqs = [[rq.r_q_cost(p[3] * p[5] + 10, 200, *p), rq.r_q_optimal_r_for_q(200, p[0], p[1], p[3], p[4], p[5]),
-        *[float(x) for x in rq.r_q_eoqss_approximation(*p)], *[float(x) for x in rq.r_q_loss_function_approximation(*p)]]
+        *[float(x) for x in rq.r_q_eoqss_approximation(*p)], *[float(x) for x in rq.r_q_loss_function_approximation(*p)],
+        *service(p[3] * p[5] + 10, 200, p)]
        for p in problems]
 print(json.dumps({"eoq": eoq, "loss": loss, "base": base, "rq": rqs}))
 "#;
@@ -335,7 +342,7 @@ print(json.dumps({"eoq": eoq, "loss": loss, "base": base, "rq": rqs}))
 }
 
 /// (r, Q): the exact cost of a given policy (stockpyl integrates numerically; here in closed
-/// form), the best r for Q = 200 (stockpyl bisects to 1e-6 on g), EOQ plus safety stock, and
+/// form) and its service (against scipy's normal distribution), the best r for Q = 200 (stockpyl bisects to 1e-6 on g), EOQ plus safety stock, and
 /// the loss-function heuristic (stockpyl iterates to 1e-6).
 fn check_rq(reference: &serde_json::Value) {
     let problems = [
@@ -373,6 +380,20 @@ fn check_rq(reference: &serde_json::Value) {
         let r = (mean * lead + 10.0).to_string();
         let given = run(&["--reorder-point", &r, "--order-qty", "200"]);
         let cost = given["policies"][0]["expected_cost"].as_f64().unwrap();
+        // Service of the given policy, against scipy's normal distribution.
+        let service = [
+            ("cycle_service_level", 6),
+            ("expected_units_short_per_cycle", 7),
+            ("fill_rate", 8),
+        ];
+        for (key, j) in service {
+            let ours = given["policies"][0][key].as_f64().unwrap();
+            assert!(
+                (ours - expected(j)).abs() < 1e-9,
+                "{i} {key}: {ours} against {}",
+                expected(j)
+            );
+        }
         assert!(
             (cost - expected(0)).abs() <= 1e-7 * expected(0),
             "{i}: {cost} against {}",

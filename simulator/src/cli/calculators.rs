@@ -454,7 +454,18 @@ fn rq(args: RqArgs) -> Result<(), Failure> {
         demand_std,
         lead_time,
     };
-    let policy = |name: &str, r: f64, q: f64| serde_json::json!({"policy": name, "reorder_point": r, "order_quantity": q, "expected_cost": problem.cost(r, q)});
+    let policy = |name: &str, r: f64, q: f64| {
+        let (cycle_service_level, units_short, fill_rate) = problem.service(r, q);
+        serde_json::json!({
+            "policy": name,
+            "reorder_point": r,
+            "order_quantity": q,
+            "expected_cost": problem.cost(r, q),
+            "cycle_service_level": cycle_service_level,
+            "expected_units_short_per_cycle": units_short,
+            "fill_rate": fill_rate,
+        })
+    };
     let policies = match (reorder_point, order_qty) {
         (Some(r), Some(q)) => vec![policy("given", r, q)],
         (None, Some(q)) => vec![policy("best r for the given Q", problem.best_r_for_q(q), q)],
@@ -472,11 +483,17 @@ fn rq(args: RqArgs) -> Result<(), Failure> {
     } else {
         for p in &policies {
             println!(
-                "{:<26} r {:.4} · Q {:.4} · expected cost {:.4} a unit of time",
+                "{:<26} r {:.4} · Q {:.4} · expected cost {:.4} a unit of time · cycle service \
+                 {:.2} % · {:.4} units short a cycle · fill rate {:.2} %",
                 p["policy"].as_str().unwrap_or(""),
                 p["reorder_point"].as_f64().unwrap_or(f64::NAN),
                 p["order_quantity"].as_f64().unwrap_or(f64::NAN),
                 p["expected_cost"].as_f64().unwrap_or(f64::NAN),
+                100.0 * p["cycle_service_level"].as_f64().unwrap_or(f64::NAN),
+                p["expected_units_short_per_cycle"]
+                    .as_f64()
+                    .unwrap_or(f64::NAN),
+                100.0 * p["fill_rate"].as_f64().unwrap_or(f64::NAN),
             );
         }
     }
