@@ -262,20 +262,15 @@ fn eoq(args: EoqArgs) -> Result<(), Failure> {
         order_qty,
         json,
     } = args;
-    for (option, value) in [
-        ("--fixed-cost", Some(fixed_cost)),
-        ("--holding-cost", Some(holding_cost)),
-        ("--demand-rate", Some(demand_rate)),
-        ("--order-qty", order_qty),
-    ] {
-        if let Some(v) = value.filter(|v| !(v.is_finite() && *v > 0.0 && *v <= 1e15)) {
-            return Err(CalculatorError::Argument {
-                option,
-                problem: format!("must be a positive number up to 1e15, got {v}"),
-            }
-            .into());
-        }
-    }
+    check_positive(
+        &[
+            ("--fixed-cost", Some(fixed_cost)),
+            ("--holding-cost", Some(holding_cost)),
+            ("--demand-rate", Some(demand_rate)),
+            ("--order-qty", order_qty),
+        ],
+        1e15,
+    )?;
     let r = qm_engine::safety_stock::eoq_report(fixed_cost, holding_cost, demand_rate, order_qty);
     if json {
         println!(
@@ -362,22 +357,8 @@ fn base_stock(args: BaseStockArgs) -> Result<(), Failure> {
         ("--demand-mean", Some(demand_mean)),
         ("--demand-std", demand_std),
     ];
-    for (option, value) in positive {
-        if let Some(v) = value.filter(|v| !(v.is_finite() && *v > 0.0 && *v <= 1e9)) {
-            return Err(CalculatorError::Argument {
-                option,
-                problem: format!("must be a positive number up to 1e9, got {v}"),
-            }
-            .into());
-        }
-    }
-    if let Some(v) = level.filter(|v| !(v.is_finite() && v.abs() <= 1e12)) {
-        return Err(CalculatorError::Argument {
-            option: "--level",
-            problem: format!("must be a number of units, got {v}"),
-        }
-        .into());
-    }
+    check_positive(&positive, 1e9)?;
+    check_units("--level", level)?;
     let demand = match demand_std {
         Some(std) => PeriodDemand::Normal {
             mean: demand_mean,
@@ -430,22 +411,8 @@ fn rq(args: RqArgs) -> Result<(), Failure> {
         ("--lead-time", Some(lead_time)),
         ("--order-qty", order_qty),
     ];
-    for (option, value) in positive {
-        if let Some(v) = value.filter(|v| !(v.is_finite() && *v > 0.0 && *v <= 1e9)) {
-            return Err(CalculatorError::Argument {
-                option,
-                problem: format!("must be a positive number up to 1e9, got {v}"),
-            }
-            .into());
-        }
-    }
-    if let Some(v) = reorder_point.filter(|v| !(v.is_finite() && v.abs() <= 1e12)) {
-        return Err(CalculatorError::Argument {
-            option: "--reorder-point",
-            problem: format!("must be a number of units, got {v}"),
-        }
-        .into());
-    }
+    check_positive(&positive, 1e9)?;
+    check_units("--reorder-point", reorder_point)?;
     let problem = qm_engine::safety_stock::RqProblem {
         holding_cost,
         stockout_cost,
@@ -498,4 +465,31 @@ fn rq(args: RqArgs) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// Refuses the first given value that is not a positive number up to `most`, naming its option.
+fn check_positive(
+    values: &[(&'static str, Option<f64>)],
+    most: f64,
+) -> Result<(), CalculatorError> {
+    for &(option, value) in values {
+        if let Some(v) = value.filter(|v| !(v.is_finite() && *v > 0.0 && *v <= most)) {
+            return Err(CalculatorError::Argument {
+                option,
+                problem: format!("must be a positive number up to {most:e}, got {v}"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a given number of units that is not finite or past 1e12, naming its option.
+fn check_units(option: &'static str, value: Option<f64>) -> Result<(), CalculatorError> {
+    match value.filter(|v| !(v.is_finite() && v.abs() <= 1e12)) {
+        Some(v) => Err(CalculatorError::Argument {
+            option,
+            problem: format!("must be a number of units, got {v}"),
+        }),
+        None => Ok(()),
+    }
 }

@@ -233,17 +233,25 @@ pub fn policy_text(
     rows.iter().map(|(k, v)| format!("{k:<32}{v}\n")).collect()
 }
 
-/// Reads the daily demand series of `path`: a CSV whose single column `units` holds one day per
-/// row, oldest first.
-pub fn read_series(path: &Path) -> Result<Vec<f64>, CalculatorError> {
+/// What names `path` in an error about the file as a whole, once the file is known to exist
+/// (else that error).
+pub fn file_errors(path: &Path) -> Result<impl Fn(String) -> CalculatorError, CalculatorError> {
     let name = path.display().to_string();
-    let file_error = |problem: String| CalculatorError::File {
+    let file_error = move |problem: String| CalculatorError::File {
         path: name.clone(),
         problem,
     };
     if !path.is_file() {
         return Err(file_error("no such file".into()));
     }
+    Ok(file_error)
+}
+
+/// Reads the daily demand series of `path`: a CSV whose single column `units` holds one day per
+/// row, oldest first.
+pub fn read_series(path: &Path) -> Result<Vec<f64>, CalculatorError> {
+    let name = path.display().to_string();
+    let file_error = file_errors(path)?;
     let frame = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(Some(0))

@@ -11,7 +11,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::calculators::CalculatorError;
+use super::calculators::{file_errors, CalculatorError};
 use crate::demand::source::{epoch_ms, read_columns};
 use crate::time::MS_PER_DAY;
 
@@ -46,17 +46,11 @@ pub struct Series {
 /// Reads `path` and returns its series sorted by id.
 pub fn read_long(path: &Path, columns: &LongColumns) -> Result<Vec<Series>, CalculatorError> {
     let name = path.display().to_string();
-    let file_error = |problem: String| CalculatorError::File {
-        path: name.clone(),
-        problem,
-    };
-    if !path.is_file() {
-        return Err(file_error("no such file".into()));
-    }
+    let file_error = file_errors(path)?;
     let is_parquet = path.extension().is_some_and(|e| e == "parquet");
     let mut wanted: Vec<&str> = columns.id.iter().map(String::as_str).collect();
     wanted.extend([columns.date.as_str(), columns.value.as_str()]);
-    let source = read_columns(path, &wanted, is_parquet).map_err(file_error)?;
+    let source = read_columns(path, &wanted, is_parquet).map_err(&file_error)?;
     for column in &wanted {
         if !source.header.iter().any(|h| h == column) {
             return Err(file_error(format!(
