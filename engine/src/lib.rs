@@ -22,6 +22,7 @@ mod buffer;
 mod channel;
 pub mod codec;
 pub mod constants;
+pub mod discrete_policy;
 mod engine;
 mod error;
 mod events;

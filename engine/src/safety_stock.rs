@@ -326,7 +326,7 @@ pub fn base_stock(
             }
         }
         PeriodDemand::Poisson { mean } => {
-            let pmf = poisson_pmf(mean);
+            let pmf = crate::discrete_policy::poisson_pmf(mean);
             let level = given.unwrap_or_else(|| {
                 let mut cdf = 0.0;
                 pmf.iter()
@@ -350,21 +350,6 @@ pub fn base_stock(
             }
         }
     }
-}
-
-/// Poisson probabilities from 0 far enough into the tail (mean + 40 standard deviations + 50)
-/// that the rest is below double precision.
-fn poisson_pmf(mean: f64) -> Vec<f64> {
-    let last = (mean + 40.0 * mean.sqrt() + 50.0).ceil() as usize;
-    let mut log_p = -mean;
-    let mut pmf = Vec::with_capacity(last + 1);
-    for d in 0..=last {
-        if d > 0 {
-            log_p += mean.ln() - (d as f64).ln();
-        }
-        pmf.push(log_p.exp());
-    }
-    pmf
 }
 
 /// An (r, Q) problem with normal lead-time demand: costs per unit time, demand per unit time.

@@ -313,28 +313,9 @@ rqs = [[rq.r_q_cost(p[3] * p[5] + 10, 200, *p), rq.r_q_optimal_r_for_q(200, p[0]
        for p in problems]
 print(json.dumps({"eoq": eoq, "loss": loss, "base": base, "rq": rqs}))
 "#;
-    let reference = std::process::Command::new("python3")
-        .args(["-c", script])
-        .output();
-    let reference = match reference {
-        Ok(out) if out.status.success() => out.stdout,
-        other => {
-            let why = other.map_or_else(
-                |e| e.to_string(),
-                |o| String::from_utf8_lossy(&o.stderr).into_owned(),
-            );
-            assert!(
-                std::env::var_os("QM_REQUIRE_STOCKPYL").is_none(),
-                "stockpyl is required: {why}"
-            );
-            println!(
-                "skipped: python3 cannot import stockpyl ({})",
-                why.lines().last().unwrap_or("")
-            );
-            return;
-        }
+    let Some(reference) = common::stockpyl_reference(script) else {
+        return;
     };
-    let reference: serde_json::Value = serde_json::from_slice(&reference).unwrap();
     check_eoq(&reference);
     check_base_stock(&reference);
     check_losses(&reference);

@@ -227,11 +227,49 @@ pub enum PolicyProblem {
     /// with --level, that level's cost.
     #[command(allow_negative_numbers = true)]
     BaseStock(BaseStockArgs),
-    /// (r, Q) under normal lead-time demand with backorders: a given (r, Q)'s exact expected
-    /// cost and service; the best r for a given Q; or, with neither, the EOQ-plus-safety-stock
-    /// and loss-function heuristics with their exact costs.
+    /// (r, Q) with backorders. Normal lead-time demand (--demand-std): a given (r, Q)'s exact
+    /// expected cost and service; the best r for a given Q; or, with neither, the
+    /// EOQ-plus-safety-stock and loss-function heuristics with their exact costs. Poisson demand
+    /// (no --demand-std): a given whole (r, Q)'s exact cost, or the optimal (r, Q).
     #[command(allow_negative_numbers = true)]
     Rq(RqArgs),
+    /// (s, S) under periodic review with backorders: Poisson demand (no --demand-std), the
+    /// optimal (s, S) exactly and the power approximation with its exact cost, or a given whole
+    /// (s, S)'s cost; normal demand (--demand-std), the power approximation.
+    #[command(allow_negative_numbers = true)]
+    Ss(SsArgs),
+}
+
+/// `qm policy ss`.
+#[derive(clap::Args)]
+pub struct SsArgs {
+    /// Holding cost per unit per period (h).
+    #[arg(long)]
+    pub holding_cost: f64,
+    /// Stockout cost per unit backordered per period (p).
+    #[arg(long)]
+    pub stockout_cost: f64,
+    /// Fixed cost per order (K).
+    #[arg(long)]
+    pub fixed_cost: f64,
+    /// Mean demand per period.
+    #[arg(long)]
+    pub demand_mean: f64,
+    /// Its standard deviation: normal demand; without it, Poisson.
+    #[arg(long)]
+    pub demand_std: Option<f64>,
+    /// Lead time, whole periods.
+    #[arg(long, default_value_t = 0)]
+    pub lead_time: u32,
+    /// The reorder point s to cost (Poisson, with --order-up-to).
+    #[arg(long, requires = "order_up_to")]
+    pub reorder_point: Option<f64>,
+    /// The order-up-to level S to cost (Poisson, with --reorder-point).
+    #[arg(long, requires = "reorder_point")]
+    pub order_up_to: Option<f64>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `qm policy rq`.
@@ -249,9 +287,9 @@ pub struct RqArgs {
     /// Demand per unit time (λ).
     #[arg(long)]
     pub demand_mean: f64,
-    /// Its standard deviation per unit time.
+    /// Its standard deviation per unit time: normal demand; without it, Poisson.
     #[arg(long)]
-    pub demand_std: f64,
+    pub demand_std: Option<f64>,
     /// Lead time, in the same time unit.
     #[arg(long)]
     pub lead_time: f64,

@@ -2,12 +2,13 @@
 //! terminal shows. Errors travel as [`failure::Failure`], which carries the exit code.
 
 pub mod args;
-mod calculators;
 mod engine;
 pub mod failure;
+mod forecast;
 mod import;
 mod many_runs;
 mod output;
+mod policy;
 mod progress;
 mod run;
 
@@ -24,8 +25,8 @@ pub fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Report(args) => run::report(args),
         Command::Compare(args) => run::compare(args),
         Command::Import(args) => import::import(args),
-        Command::Policy(args) => calculators::policy(args),
+        Command::Policy(args) => policy::policy(args),
         Command::Tune(args) => many_runs::tune(args),
-        Command::Forecast(args) => calculators::forecast(args),
+        Command::Forecast(args) => forecast::forecast(args),
     }
 }

@@ -36,3 +36,30 @@ pub fn manifest_dir() -> PathBuf {
 pub fn scenario(name: &str) -> PathBuf {
     manifest_dir().join("../scenarios").join(name)
 }
+
+/// What a Python script prints as JSON, the script importing stockpyl (the reference for the
+/// policy calculators). `None`, with the reason printed, where python3 cannot run it, unless
+/// `QM_REQUIRE_STOCKPYL` is set (CI installs stockpyl and sets it): then the test fails.
+pub fn stockpyl_reference(script: &str) -> Option<serde_json::Value> {
+    let out = Command::new("python3").args(["-c", script]).output();
+    match out {
+        Ok(out) if out.status.success() => {
+            Some(serde_json::from_slice(&out.stdout).expect("the script prints one JSON value"))
+        }
+        other => {
+            let why = other.map_or_else(
+                |e| e.to_string(),
+                |o| String::from_utf8_lossy(&o.stderr).into_owned(),
+            );
+            assert!(
+                std::env::var_os("QM_REQUIRE_STOCKPYL").is_none(),
+                "stockpyl is required: {why}"
+            );
+            println!(
+                "skipped: python3 cannot import stockpyl ({})",
+                why.lines().last().unwrap_or("")
+            );
+            None
+        }
+    }
+}

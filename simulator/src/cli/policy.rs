@@ -1,16 +1,9 @@
-//! `qm policy` and `qm forecast`: the stand-alone calculators.
+//! `qm policy`: the reorder point for a target, and the textbook problems (EOQ, the normal loss
+//! functions, base stock, (r, Q), (s, S)).
 
-use std::path::{Path, PathBuf};
+use qm_simulator::tools::calculators::{self, CalculatorError, PolicyTarget};
 
-use qm_engine::forecast::{Method, MethodParams};
-use qm_simulator::tools::calculators::{self, CalculatorError, PolicyTarget, MAX_HORIZON_DAYS};
-use qm_simulator::tools::forecast_many::{self, Procedure, Request, Whole};
-use qm_simulator::tools::forecast_output;
-use qm_simulator::tools::series_file::{read_long, LongColumns};
-
-use super::args::{
-    BaseStockArgs, EoqArgs, ForecastArgs, LossArgs, PolicyArgs, PolicyProblem, RqArgs,
-};
+use super::args::{BaseStockArgs, EoqArgs, LossArgs, PolicyArgs, PolicyProblem, RqArgs, SsArgs};
 use super::failure::Failure;
 
 /// `qm policy`: safety stock and reorder point for a target, or the figures of a given one.
@@ -33,6 +26,7 @@ pub fn policy(args: PolicyArgs) -> Result<(), Failure> {
         Some(PolicyProblem::Loss(args)) => return loss(args),
         Some(PolicyProblem::BaseStock(args)) => return base_stock(args),
         Some(PolicyProblem::Rq(args)) => return rq(args),
+        Some(PolicyProblem::Ss(args)) => return ss(args),
         None => {}
     }
     let required = "clap requires it without a subcommand";
@@ -62,195 +56,6 @@ pub fn policy(args: PolicyArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
-}
-
-/// `qm forecast`: one series forecast with one method.
-pub fn forecast(args: ForecastArgs) -> Result<(), Failure> {
-    let ForecastArgs {
-        file,
-        method,
-        horizon,
-        season_length,
-        window,
-        alpha,
-        beta,
-        gamma,
-        alpha_demand,
-        alpha_probability,
-        json,
-        id,
-        date,
-        value,
-        quantiles,
-        backtest,
-        lead_time_days,
-        out,
-    } = args;
-    let params = qm_engine::forecast::MethodParams {
-        alpha,
-        beta,
-        gamma,
-        season_length,
-        window,
-        alpha_demand,
-        alpha_probability,
-    };
-    if let (Some(date), Some(value)) = (date, value) {
-        let columns = LongColumns { id, date, value };
-        let procedure = procedure(&method, &params, alpha)?;
-        let run = ManySeries {
-            procedure,
-            horizon: horizon as usize,
-            lead_days: lead_time_days.map(|d| d as usize),
-            levels: quantiles,
-            backtest: backtest as usize,
-            out,
-        };
-        return forecast_file(&file, &columns, run);
-    }
-    // Check the method before reading the file: a typo is the likelier mistake.
-    qm_engine::forecast::Method::from_name(&method, &params).map_err(|e| {
-        CalculatorError::Argument {
-            option: "--method",
-            problem: e.to_string(),
-        }
-    })?;
-    let series = calculators::read_series(&file)?;
-    let forecast = calculators::forecast_series(&series, &method, &params, horizon)?;
-    if json {
-        println!("{}", calculators::forecast_json(&forecast));
-    } else {
-        print!("{}", calculators::forecast_text(&forecast));
-    }
-    Ok(())
-}
-
-/// A long-format forecast's settings.
-struct ManySeries {
-    procedure: Procedure,
-    horizon: usize,
-    lead_days: Option<usize>,
-    levels: Vec<f64>,
-    backtest: usize,
-    out: PathBuf,
-}
-
-/// The procedure `--method` names for a file of series.
-fn procedure(
-    method: &str,
-    params: &MethodParams,
-    alpha: Option<f64>,
-) -> Result<Procedure, CalculatorError> {
-    let argument = |problem: String| CalculatorError::Argument {
-        option: "--method",
-        problem,
-    };
-    match method {
-        "weekday_ses" => {
-            if let Some(a) = alpha.filter(|a| !(*a > 0.0 && *a <= 1.0)) {
-                return Err(CalculatorError::Argument {
-                    option: "--alpha",
-                    problem: format!("must be in (0, 1], got {a}"),
-                });
-            }
-            Ok(Procedure::WeekdaySes(alpha))
-        }
-        "auto" => Ok(Procedure::Auto),
-        _ => match Whole::from_name(method) {
-            Some(whole) => Ok(Procedure::Whole(whole)),
-            None => Method::from_name(method, params)
-                .map(Procedure::Online)
-                .map_err(|e| {
-                    argument(format!(
-                        "{e}, or weekday_ses, adida, imapa, ses_fitted, croston_fitted"
-                    ))
-                }),
-        },
-    }
-}
-
-/// `qm forecast FILE --id … --date … --value …`: every series of a long-format file.
-fn forecast_file(file: &Path, columns: &LongColumns, run: ManySeries) -> Result<(), Failure> {
-    if !(1..=MAX_HORIZON_DAYS as usize).contains(&run.horizon) {
-        return Err(CalculatorError::Argument {
-            option: "--horizon",
-            problem: format!("must be 1 to {MAX_HORIZON_DAYS} days, got {}", run.horizon),
-        }
-        .into());
-    }
-    if let Some(p) = run.levels.iter().find(|p| !(**p > 0.0 && **p < 1.0)) {
-        return Err(CalculatorError::Argument {
-            option: "--quantiles",
-            problem: format!("levels must be in (0, 1), got {p}"),
-        }
-        .into());
-    }
-    let mut levels = run.levels.clone();
-    levels.sort_by(f64::total_cmp);
-    levels.dedup();
-    let series = read_long(file, columns)?;
-    let histories: Vec<&[f64]> = series.iter().map(|s| s.values.as_slice()).collect();
-    let request = Request {
-        procedure: run.procedure,
-        horizon: run.horizon,
-        levels: levels.clone(),
-        lead_days: run.lead_days,
-    };
-    let (forecasts, alpha) = forecast_many::forecast_all(&histories, &request);
-    let scores = forecast_many::backtest_scores(&series, &request, run.backtest);
-    let json = forecast_json(&series, &forecasts, alpha, &scores, &run);
-    let tables = forecast_output::tables(&series, &forecasts, &levels)
-        .map_err(|e| anyhow::anyhow!("building the forecast tables: {e}"))?;
-    let dir = run.out.join("forecast");
-    let written = forecast_output::write(tables, &json, &dir)?;
-    println!(
-        "{} series, {} days ahead, method {}{}",
-        series.len(),
-        run.horizon,
-        json["method"].as_str().unwrap_or(""),
-        alpha.map_or(String::new(), |a| format!(" (weekday_ses α {a})"))
-    );
-    print!("{}", forecast_output::backtest_text(&scores, run.horizon));
-    super::output::print_written(&dir, &written);
-    Ok(())
-}
-
-/// `forecast.json`: the procedure, what it chose per series, the backtest's scores.
-fn forecast_json(
-    series: &[qm_simulator::tools::series_file::Series],
-    forecasts: &[forecast_many::SeriesForecast],
-    alpha: Option<f64>,
-    scores: &[forecast_many::OriginScores],
-    run: &ManySeries,
-) -> serde_json::Value {
-    let method = match run.procedure {
-        Procedure::WeekdaySes(_) => "weekday_ses",
-        Procedure::Online(m) => m.name(),
-        Procedure::Whole(w) => w.name(),
-        Procedure::Auto => "auto",
-    };
-    let mut chosen = std::collections::BTreeMap::<&str, usize>::new();
-    for f in forecasts {
-        *chosen.entry(f.chosen.name()).or_default() += 1;
-    }
-    serde_json::json!({
-        "method": method,
-        "weekday_ses_alpha": alpha,
-        "alpha_chosen_by": match (run.procedure, alpha) {
-            (_, None) => None,
-            (Procedure::WeekdaySes(Some(_)), _) => Some("--alpha"),
-            _ => Some("the least mean RMSSE over 4 rolling origins, every series together"),
-        },
-        "horizon_days": run.horizon,
-        "lead_time_days": run.lead_days,
-        "quantile_levels": run.levels,
-        "interval_origins": forecast_many::INTERVAL_ORIGINS,
-        "series": series.len(),
-        "days_filled_with_zero": series.iter().map(|s| s.days_filled).sum::<usize>(),
-        "methods_chosen": chosen,
-        "series_methods": series.iter().zip(forecasts).map(|(s, f)| serde_json::json!({"id": s.id, "method": f.chosen.name()})).collect::<Vec<_>>(),
-        "backtest": scores,
-    })
 }
 
 /// `qm policy eoq`: the EOQ problem.
@@ -389,7 +194,7 @@ fn base_stock(args: BaseStockArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `qm policy rq`: (r, Q) under normal lead-time demand.
+/// `qm policy rq`: (r, Q) under normal or Poisson lead-time demand.
 fn rq(args: RqArgs) -> Result<(), Failure> {
     let RqArgs {
         holding_cost,
@@ -407,12 +212,23 @@ fn rq(args: RqArgs) -> Result<(), Failure> {
         ("--stockout-cost", Some(stockout_cost)),
         ("--fixed-cost", Some(fixed_cost)),
         ("--demand-mean", Some(demand_mean)),
-        ("--demand-std", Some(demand_std)),
+        ("--demand-std", demand_std),
         ("--lead-time", Some(lead_time)),
         ("--order-qty", order_qty),
     ];
     check_positive(&positive, 1e9)?;
     check_units("--reorder-point", reorder_point)?;
+    let Some(demand_std) = demand_std else {
+        check_poisson_mean(demand_mean * lead_time)?;
+        let problem = qm_engine::discrete_policy::PoissonRq::new(
+            holding_cost,
+            stockout_cost,
+            fixed_cost,
+            demand_mean,
+            lead_time,
+        );
+        return rq_poisson(problem, reorder_point, order_qty, json);
+    };
     let problem = qm_engine::safety_stock::RqProblem {
         holding_cost,
         stockout_cost,
@@ -465,6 +281,243 @@ fn rq(args: RqArgs) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// (r, Q) under Poisson demand: a given whole policy's exact cost, or the optimum.
+fn rq_poisson(
+    problem: qm_engine::discrete_policy::PoissonRq,
+    reorder_point: Option<f64>,
+    order_qty: Option<f64>,
+    json: bool,
+) -> Result<(), Failure> {
+    let given = match (reorder_point, order_qty) {
+        (Some(r), Some(q)) => {
+            let q = whole("--order-qty", q)?;
+            if q > qm_engine::discrete_policy::MAX_SEARCH_STEPS {
+                return Err(CalculatorError::Argument {
+                    option: "--order-qty",
+                    problem: format!("must be at most 10000000 under Poisson demand, got {q}"),
+                }
+                .into());
+            }
+            Some((whole("--reorder-point", r)?, q))
+        }
+        (None, Some(_)) => {
+            return Err(CalculatorError::Argument {
+                option: "--order-qty",
+                problem: "under Poisson demand needs --reorder-point (or neither, for the \
+                          optimum)"
+                    .into(),
+            }
+            .into())
+        }
+        _ => None,
+    };
+    let policy = match given {
+        Some((r, q)) => qm_engine::discrete_policy::DiscretePolicy {
+            reorder_point: r,
+            second: q,
+            expected_cost: problem.cost(r, q),
+        },
+        None => problem.optimal().ok_or_else(too_wide)?,
+    };
+    let name = if given.is_some() {
+        "given"
+    } else {
+        "optimal (Federgruen and Zheng)"
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "demand": "poisson",
+                "policies": [{
+                    "policy": name,
+                    "reorder_point": policy.reorder_point,
+                    "order_quantity": policy.second,
+                    "expected_cost": policy.expected_cost,
+                }],
+            })
+        );
+    } else {
+        println!(
+            "{name:<32} r {} · Q {} · expected cost {:.4} a unit of time",
+            policy.reorder_point, policy.second, policy.expected_cost
+        );
+    }
+    Ok(())
+}
+
+/// `qm policy ss`: (s, S) under periodic review.
+fn ss(args: SsArgs) -> Result<(), Failure> {
+    let SsArgs {
+        holding_cost,
+        stockout_cost,
+        fixed_cost,
+        demand_mean,
+        demand_std,
+        lead_time,
+        reorder_point,
+        order_up_to,
+        json,
+    } = args;
+    let positive = [
+        ("--holding-cost", Some(holding_cost)),
+        ("--stockout-cost", Some(stockout_cost)),
+        ("--fixed-cost", Some(fixed_cost)),
+        ("--demand-mean", Some(demand_mean)),
+        ("--demand-std", demand_std),
+    ];
+    check_positive(&positive, 1e9)?;
+    if lead_time > 3650 {
+        return Err(CalculatorError::Argument {
+            option: "--lead-time",
+            problem: format!("must be at most 3650 periods, got {lead_time}"),
+        }
+        .into());
+    }
+    let problem = qm_engine::discrete_policy::SsProblem {
+        holding_cost,
+        stockout_cost,
+        fixed_cost,
+        demand_mean,
+        lead_time,
+    };
+    let policies = match demand_std {
+        Some(_) if reorder_point.is_some() => {
+            return Err(CalculatorError::Argument {
+                option: "--reorder-point",
+                problem: "is costed under Poisson demand only (leave out --demand-std)".into(),
+            }
+            .into());
+        }
+        Some(std) => {
+            let (s, up_to) = problem.power_approximation(std);
+            vec![serde_json::json!({
+                "policy": "power approximation",
+                "reorder_point": s,
+                "order_up_to_level": up_to,
+            })]
+        }
+        None => ss_poisson(&problem, reorder_point.zip(order_up_to))?,
+    };
+    let demand = if demand_std.is_some() {
+        "normal"
+    } else {
+        "poisson"
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({ "demand": demand, "policies": policies })
+        );
+        return Ok(());
+    }
+    for p in &policies {
+        let cost = p["expected_cost"].as_f64().map_or(String::new(), |c| {
+            format!(" · expected cost {c:.4} a period")
+        });
+        println!(
+            "{:<32} s {} · S {}{cost}",
+            p["policy"].as_str().unwrap_or(""),
+            p["reorder_point"],
+            p["order_up_to_level"],
+        );
+    }
+    Ok(())
+}
+
+/// (s, S) under Poisson demand: a given whole policy's cost, or the optimum and the rounded
+/// power approximation (σ² = μ) with its cost.
+fn ss_poisson(
+    problem: &qm_engine::discrete_policy::SsProblem,
+    given: Option<(f64, f64)>,
+) -> Result<Vec<serde_json::Value>, Failure> {
+    use qm_engine::discrete_policy::DiscretePolicy;
+    check_poisson_mean(problem.demand_mean * (f64::from(problem.lead_time) + 1.0))?;
+    let mut exact = problem.poisson();
+    let row = |name: &str, p: DiscretePolicy| {
+        serde_json::json!({
+            "policy": name,
+            "reorder_point": p.reorder_point,
+            "order_up_to_level": p.second,
+            "expected_cost": p.expected_cost,
+        })
+    };
+    if let Some((s, up_to)) = given {
+        let s = whole("--reorder-point", s)?;
+        let up_to = whole("--order-up-to", up_to)?;
+        return Ok(vec![row("given", ss_costed(&mut exact, s, up_to)?)]);
+    }
+    let optimal = exact.optimal().ok_or_else(too_wide)?;
+    let mut rows = vec![row("optimal (Zheng and Federgruen)", optimal)];
+    let (s, up_to) = problem.power_approximation(problem.demand_mean.sqrt());
+    let (s, up_to) = (s.round() as i64, up_to.round() as i64);
+    if let Ok(approximation) = ss_costed(&mut exact, s, up_to.max(s + 1)) {
+        rows.push(row("power approximation, rounded", approximation));
+    }
+    Ok(rows)
+}
+
+/// A given (s, S) and its cost under Poisson demand, S above s within the exact method's reach.
+fn ss_costed(
+    problem: &mut qm_engine::discrete_policy::PoissonSs,
+    s: i64,
+    up_to: i64,
+) -> Result<qm_engine::discrete_policy::DiscretePolicy, CalculatorError> {
+    use qm_engine::discrete_policy::MAX_SS_GAP;
+    if up_to <= s || up_to - s > MAX_SS_GAP {
+        return Err(CalculatorError::Argument {
+            option: "--order-up-to",
+            problem: format!(
+                "must be above the reorder point by 1 to {MAX_SS_GAP} units, got S {up_to}, s {s}"
+            ),
+        });
+    }
+    Ok(qm_engine::discrete_policy::DiscretePolicy {
+        reorder_point: s,
+        second: up_to,
+        expected_cost: problem.cost(s, up_to),
+    })
+}
+
+/// A whole number of units, or a refusal naming the option.
+fn whole(option: &'static str, value: f64) -> Result<i64, CalculatorError> {
+    if value.fract() == 0.0 && value.abs() <= 1e12 {
+        Ok(value as i64)
+    } else {
+        Err(CalculatorError::Argument {
+            option,
+            problem: format!("must be a whole number of units under Poisson demand, got {value}"),
+        })
+    }
+}
+
+/// The exact Poisson methods walk the distribution unit by unit: a mean demand (over the
+/// protection interval) past 100,000 units is refused.
+fn check_poisson_mean(mean: f64) -> Result<(), CalculatorError> {
+    if mean <= 100_000.0 {
+        Ok(())
+    } else {
+        Err(CalculatorError::Argument {
+            option: "--demand-mean",
+            problem: format!(
+                "under Poisson demand the mean over the lead time must be at most 100000 \
+                 units, got {mean}; give --demand-std for the normal methods"
+            ),
+        })
+    }
+}
+
+/// The exact search would pass its limit.
+fn too_wide() -> Failure {
+    CalculatorError::Argument {
+        option: "--fixed-cost",
+        problem: "the exact search passed its limit of order quantities; the fixed cost is too \
+                  large against the holding cost for a whole-unit search"
+            .into(),
+    }
+    .into()
 }
 
 /// Refuses the first given value that is not a positive number up to `most`, naming its option.

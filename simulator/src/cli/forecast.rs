@@ -1,0 +1,201 @@
+//! `qm forecast`: one series with one method, or every series of a long-format file.
+
+use std::path::{Path, PathBuf};
+
+use qm_engine::forecast::{Method, MethodParams};
+use qm_simulator::tools::calculators::{self, CalculatorError, MAX_HORIZON_DAYS};
+use qm_simulator::tools::forecast_many::{self, Procedure, Request, Whole};
+use qm_simulator::tools::forecast_output;
+use qm_simulator::tools::series_file::{read_long, LongColumns};
+
+use super::args::ForecastArgs;
+use super::failure::Failure;
+
+/// `qm forecast`: one series forecast with one method.
+pub fn forecast(args: ForecastArgs) -> Result<(), Failure> {
+    let ForecastArgs {
+        file,
+        method,
+        horizon,
+        season_length,
+        window,
+        alpha,
+        beta,
+        gamma,
+        alpha_demand,
+        alpha_probability,
+        json,
+        id,
+        date,
+        value,
+        quantiles,
+        backtest,
+        lead_time_days,
+        out,
+    } = args;
+    let params = qm_engine::forecast::MethodParams {
+        alpha,
+        beta,
+        gamma,
+        season_length,
+        window,
+        alpha_demand,
+        alpha_probability,
+    };
+    if let (Some(date), Some(value)) = (date, value) {
+        let columns = LongColumns { id, date, value };
+        let procedure = procedure(&method, &params, alpha)?;
+        let run = ManySeries {
+            procedure,
+            horizon: horizon as usize,
+            lead_days: lead_time_days.map(|d| d as usize),
+            levels: quantiles,
+            backtest: backtest as usize,
+            out,
+        };
+        return forecast_file(&file, &columns, run);
+    }
+    // Check the method before reading the file: a typo is the likelier mistake.
+    qm_engine::forecast::Method::from_name(&method, &params).map_err(|e| {
+        CalculatorError::Argument {
+            option: "--method",
+            problem: e.to_string(),
+        }
+    })?;
+    let series = calculators::read_series(&file)?;
+    let forecast = calculators::forecast_series(&series, &method, &params, horizon)?;
+    if json {
+        println!("{}", calculators::forecast_json(&forecast));
+    } else {
+        print!("{}", calculators::forecast_text(&forecast));
+    }
+    Ok(())
+}
+
+/// A long-format forecast's settings.
+struct ManySeries {
+    procedure: Procedure,
+    horizon: usize,
+    lead_days: Option<usize>,
+    levels: Vec<f64>,
+    backtest: usize,
+    out: PathBuf,
+}
+
+/// The procedure `--method` names for a file of series.
+fn procedure(
+    method: &str,
+    params: &MethodParams,
+    alpha: Option<f64>,
+) -> Result<Procedure, CalculatorError> {
+    let argument = |problem: String| CalculatorError::Argument {
+        option: "--method",
+        problem,
+    };
+    match method {
+        "weekday_ses" => {
+            if let Some(a) = alpha.filter(|a| !(*a > 0.0 && *a <= 1.0)) {
+                return Err(CalculatorError::Argument {
+                    option: "--alpha",
+                    problem: format!("must be in (0, 1], got {a}"),
+                });
+            }
+            Ok(Procedure::WeekdaySes(alpha))
+        }
+        "auto" => Ok(Procedure::Auto),
+        _ => match Whole::from_name(method) {
+            Some(whole) => Ok(Procedure::Whole(whole)),
+            None => Method::from_name(method, params)
+                .map(Procedure::Online)
+                .map_err(|e| {
+                    argument(format!(
+                        "{e}, or weekday_ses, adida, imapa, ses_fitted, croston_fitted"
+                    ))
+                }),
+        },
+    }
+}
+
+/// `qm forecast FILE --id … --date … --value …`: every series of a long-format file.
+fn forecast_file(file: &Path, columns: &LongColumns, run: ManySeries) -> Result<(), Failure> {
+    if !(1..=MAX_HORIZON_DAYS as usize).contains(&run.horizon) {
+        return Err(CalculatorError::Argument {
+            option: "--horizon",
+            problem: format!("must be 1 to {MAX_HORIZON_DAYS} days, got {}", run.horizon),
+        }
+        .into());
+    }
+    if let Some(p) = run.levels.iter().find(|p| !(**p > 0.0 && **p < 1.0)) {
+        return Err(CalculatorError::Argument {
+            option: "--quantiles",
+            problem: format!("levels must be in (0, 1), got {p}"),
+        }
+        .into());
+    }
+    let mut levels = run.levels.clone();
+    levels.sort_by(f64::total_cmp);
+    levels.dedup();
+    let series = read_long(file, columns)?;
+    let histories: Vec<&[f64]> = series.iter().map(|s| s.values.as_slice()).collect();
+    let request = Request {
+        procedure: run.procedure,
+        horizon: run.horizon,
+        levels: levels.clone(),
+        lead_days: run.lead_days,
+    };
+    let (forecasts, alpha) = forecast_many::forecast_all(&histories, &request);
+    let scores = forecast_many::backtest_scores(&series, &request, run.backtest);
+    let json = forecast_json(&series, &forecasts, alpha, &scores, &run);
+    let tables = forecast_output::tables(&series, &forecasts, &levels)
+        .map_err(|e| anyhow::anyhow!("building the forecast tables: {e}"))?;
+    let dir = run.out.join("forecast");
+    let written = forecast_output::write(tables, &json, &dir)?;
+    println!(
+        "{} series, {} days ahead, method {}{}",
+        series.len(),
+        run.horizon,
+        json["method"].as_str().unwrap_or(""),
+        alpha.map_or(String::new(), |a| format!(" (weekday_ses α {a})"))
+    );
+    print!("{}", forecast_output::backtest_text(&scores, run.horizon));
+    super::output::print_written(&dir, &written);
+    Ok(())
+}
+
+/// `forecast.json`: the procedure, what it chose per series, the backtest's scores.
+fn forecast_json(
+    series: &[qm_simulator::tools::series_file::Series],
+    forecasts: &[forecast_many::SeriesForecast],
+    alpha: Option<f64>,
+    scores: &[forecast_many::OriginScores],
+    run: &ManySeries,
+) -> serde_json::Value {
+    let method = match run.procedure {
+        Procedure::WeekdaySes(_) => "weekday_ses",
+        Procedure::Online(m) => m.name(),
+        Procedure::Whole(w) => w.name(),
+        Procedure::Auto => "auto",
+    };
+    let mut chosen = std::collections::BTreeMap::<&str, usize>::new();
+    for f in forecasts {
+        *chosen.entry(f.chosen.name()).or_default() += 1;
+    }
+    serde_json::json!({
+        "method": method,
+        "weekday_ses_alpha": alpha,
+        "alpha_chosen_by": match (run.procedure, alpha) {
+            (_, None) => None,
+            (Procedure::WeekdaySes(Some(_)), _) => Some("--alpha"),
+            _ => Some("the least mean RMSSE over 4 rolling origins, every series together"),
+        },
+        "horizon_days": run.horizon,
+        "lead_time_days": run.lead_days,
+        "quantile_levels": run.levels,
+        "interval_origins": forecast_many::INTERVAL_ORIGINS,
+        "series": series.len(),
+        "days_filled_with_zero": series.iter().map(|s| s.days_filled).sum::<usize>(),
+        "methods_chosen": chosen,
+        "series_methods": series.iter().zip(forecasts).map(|(s, f)| serde_json::json!({"id": s.id, "method": f.chosen.name()})).collect::<Vec<_>>(),
+        "backtest": scores,
+    })
+}
