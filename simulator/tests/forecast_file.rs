@@ -100,6 +100,69 @@ fn a_weekly_pattern_is_forecast_per_series_with_its_quantiles() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `mean:A,B` forecasts the mean of its members day by day (here weekday-seasonal SES at α 0.1
+/// and ADIDA, each run alone too), says which it combined, and refuses a member it cannot take.
+#[test]
+fn a_combination_is_the_mean_of_its_members() {
+    let dir = folder("mean");
+    let file = weekly_file(&dir);
+    let points = |method: &str| -> Vec<f64> {
+        let out = dir.join(method.replace([':', ','], "_"));
+        ok(&forecast(
+            &file,
+            &out,
+            &["--method", method, "--alpha", "0.1", "--horizon", "7"],
+        ));
+        let table = std::fs::read_to_string(out.join("forecast/forecast.csv")).unwrap();
+        table
+            .lines()
+            .skip(1)
+            .map(|row| row.split(',').nth(3).unwrap().parse().unwrap())
+            .collect()
+    };
+    let (weekday, adida, mean) = (
+        points("weekday_ses"),
+        points("adida"),
+        points("mean:weekday_ses,adida"),
+    );
+    assert_eq!(mean.len(), 14);
+    for i in 0..14 {
+        let expected = 0.5 * (weekday[i] + adida[i]);
+        assert!(
+            (mean[i] - expected).abs() < 1e-9,
+            "day {i}: {} vs {expected}",
+            mean[i]
+        );
+    }
+    assert!(
+        weekday != adida,
+        "the members differ, so the mean is a test"
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("mean_weekday_ses_adida/forecast/forecast.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(json["method"], "mean");
+    assert_eq!(
+        json["combined_methods"],
+        serde_json::json!(["weekday_ses", "adida"])
+    );
+    for (method, message) in [
+        ("mean:adida,naive", "--method: `naive` cannot be combined"),
+        (
+            "mean:adida",
+            "a combination needs two or more distinct methods",
+        ),
+    ] {
+        let refused = forecast(&file, &dir.join("bad"), &["--method", method]);
+        assert_eq!(refused.status.code(), Some(2), "{method}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains(message), "{method}: {stderr}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// The lead time's demand is the sum over its days, with quantiles of the sum: a steady weekly
 /// pattern's week totals 28 (A) and 84 (B). A's interval is the point (its sums never missed);
 /// B's is wider below, from the weeks that held the day it left out.

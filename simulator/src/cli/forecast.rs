@@ -92,24 +92,27 @@ fn procedure(
         option: "--method",
         problem,
     };
+    let weekday_ses = method == "weekday_ses" || method.starts_with("mean:");
+    if let Some(a) = alpha.filter(|a| weekday_ses && !(*a > 0.0 && *a <= 1.0)) {
+        return Err(CalculatorError::Argument {
+            option: "--alpha",
+            problem: format!("must be in (0, 1], got {a}"),
+        });
+    }
     match method {
-        "weekday_ses" => {
-            if let Some(a) = alpha.filter(|a| !(*a > 0.0 && *a <= 1.0)) {
-                return Err(CalculatorError::Argument {
-                    option: "--alpha",
-                    problem: format!("must be in (0, 1], got {a}"),
-                });
-            }
-            Ok(Procedure::WeekdaySes(alpha))
-        }
+        "weekday_ses" => Ok(Procedure::WeekdaySes(alpha)),
         "auto" => Ok(Procedure::Auto),
+        _ if method.starts_with("mean:") => forecast_many::Members::parse(&method["mean:".len()..])
+            .map(|members| Procedure::Mean(members, alpha))
+            .map_err(argument),
         _ => match Whole::from_name(method) {
             Some(whole) => Ok(Procedure::Whole(whole)),
             None => Method::from_name(method, params)
                 .map(Procedure::Online)
                 .map_err(|e| {
                     argument(format!(
-                        "{e}, or weekday_ses, adida, imapa, ses_fitted, croston_fitted"
+                        "{e}, or weekday_ses, adida, imapa, ses_fitted, croston_fitted, \
+                         mean:A,B[,…]"
                     ))
                 }),
         },
@@ -175,6 +178,11 @@ fn forecast_json(
         Procedure::Online(m) => m.name(),
         Procedure::Whole(w) => w.name(),
         Procedure::Auto => "auto",
+        Procedure::Mean(..) => "mean",
+    };
+    let members = match run.procedure {
+        Procedure::Mean(members, _) => Some(members.names()),
+        _ => None,
     };
     let mut chosen = std::collections::BTreeMap::<&str, usize>::new();
     for f in forecasts {
@@ -182,10 +190,11 @@ fn forecast_json(
     }
     serde_json::json!({
         "method": method,
+        "combined_methods": members,
         "weekday_ses_alpha": alpha,
         "alpha_chosen_by": match (run.procedure, alpha) {
             (_, None) => None,
-            (Procedure::WeekdaySes(Some(_)), _) => Some("--alpha"),
+            (Procedure::WeekdaySes(Some(_)) | Procedure::Mean(_, Some(_)), _) => Some("--alpha"),
             _ => Some("the least mean RMSSE over 4 rolling origins, every series together"),
         },
         "horizon_days": run.horizon,

@@ -45,6 +45,66 @@ pub enum Procedure {
     Whole(Whole),
     /// Per series, the least rolling-origin error among `weekday_ses` and the online methods.
     Auto,
+    /// The mean of these methods' forecasts, day by day; `weekday_ses` with this α, or (`None`)
+    /// α chosen on the collection.
+    Mean(Members, Option<f64>),
+}
+
+/// A set of the methods a combination averages: `weekday_ses` and the whole-history methods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Members(u8);
+
+/// Names of the methods a combination can take, in [`Members`]' bit order.
+pub const COMBINABLE: [&str; 5] = [
+    "weekday_ses",
+    "adida",
+    "imapa",
+    "ses_fitted",
+    "croston_fitted",
+];
+
+impl Members {
+    /// The set named by a comma-separated list, or the first name that is not combinable; at
+    /// least two distinct members.
+    pub fn parse(list: &str) -> Result<Members, String> {
+        let mut bits = 0u8;
+        for name in list.split(',').map(str::trim) {
+            let i = COMBINABLE.iter().position(|c| *c == name).ok_or_else(|| {
+                format!(
+                    "`{name}` cannot be combined; one of {}",
+                    COMBINABLE.join(", ")
+                )
+            })?;
+            bits |= 1 << i;
+        }
+        if bits.count_ones() < 2 {
+            return Err(format!(
+                "a combination needs two or more distinct methods, got `{list}`"
+            ));
+        }
+        Ok(Members(bits))
+    }
+
+    /// Whether `weekday_ses` is a member (it needs the collection's α).
+    pub fn has_weekday_ses(self) -> bool {
+        self.0 & 1 != 0
+    }
+
+    /// The members' names, in [`COMBINABLE`]'s order.
+    pub fn names(self) -> Vec<&'static str> {
+        (0..COMBINABLE.len())
+            .filter(|i| self.0 & (1 << i) != 0)
+            .map(|i| COMBINABLE[i])
+            .collect()
+    }
+
+    /// The members, `weekday_ses` with α `alpha`.
+    fn chosen(self, alpha: f64) -> impl Iterator<Item = Chosen> {
+        self.names().into_iter().map(move |name| match name {
+            "weekday_ses" => Chosen::WeekdaySes(alpha),
+            other => Chosen::Whole(Whole::from_name(other).expect("combinable")),
+        })
+    }
 }
 
 /// Methods fitted on a whole history that forecast one value for every day ahead.
@@ -94,6 +154,8 @@ pub enum Chosen {
     Online(Method),
     /// A whole-history method.
     Whole(Whole),
+    /// The mean of these members (`weekday_ses` with this α).
+    Mean(Members, f64),
 }
 
 impl Chosen {
@@ -103,6 +165,7 @@ impl Chosen {
             Chosen::WeekdaySes(_) => "weekday_ses",
             Chosen::Online(m) => m.name(),
             Chosen::Whole(w) => w.name(),
+            Chosen::Mean(..) => "mean",
         }
     }
 
@@ -119,6 +182,17 @@ impl Chosen {
             Chosen::Whole(Whole::SesFitted) => vec![fitted::ses_fitted(history); horizon],
             Chosen::Whole(Whole::CrostonFitted) => {
                 vec![fitted::croston_fitted(history); horizon]
+            }
+            Chosen::Mean(members, alpha) => {
+                let mut sum = vec![0.0; horizon];
+                let mut count = 0.0;
+                for member in members.chosen(alpha) {
+                    for (s, f) in sum.iter_mut().zip(member.forecast(history, horizon)) {
+                        *s += f;
+                    }
+                    count += 1.0;
+                }
+                sum.iter().map(|s| s / count).collect()
             }
         }
     }
@@ -210,6 +284,7 @@ fn choose(procedure: Procedure, history: &[f64], horizon: usize, alpha: f64) -> 
         Procedure::WeekdaySes(_) => Chosen::WeekdaySes(alpha),
         Procedure::Online(method) => Chosen::Online(method),
         Procedure::Whole(whole) => Chosen::Whole(whole),
+        Procedure::Mean(members, _) => Chosen::Mean(members, alpha),
         Procedure::Auto => {
             let candidates = std::iter::once(Chosen::WeekdaySes(alpha))
                 .chain(Method::candidates().into_iter().map(Chosen::Online))
@@ -245,7 +320,10 @@ pub fn forecast_all(series: &[&[f64]], request: &Request) -> (Vec<SeriesForecast
     let alpha = match request.procedure {
         Procedure::WeekdaySes(Some(alpha)) => Some(alpha),
         Procedure::WeekdaySes(None) | Procedure::Auto => Some(collection_alpha(series, horizon)),
-        Procedure::Online(_) | Procedure::Whole(_) => None,
+        Procedure::Mean(members, given) if members.has_weekday_ses() => {
+            Some(given.unwrap_or_else(|| collection_alpha(series, horizon)))
+        }
+        Procedure::Online(_) | Procedure::Whole(_) | Procedure::Mean(..) => None,
     };
     let forecasts = series
         .par_iter()
