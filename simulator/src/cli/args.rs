@@ -243,21 +243,8 @@ pub enum PolicyProblem {
 /// `qm policy ss`.
 #[derive(clap::Args)]
 pub struct SsArgs {
-    /// Holding cost per unit per period (h).
-    #[arg(long)]
-    pub holding_cost: f64,
-    /// Stockout cost per unit backordered per period (p).
-    #[arg(long)]
-    pub stockout_cost: f64,
-    /// Fixed cost per order (K).
-    #[arg(long)]
-    pub fixed_cost: f64,
-    /// Mean demand per period.
-    #[arg(long)]
-    pub demand_mean: f64,
-    /// Its standard deviation: normal demand; without it, Poisson.
-    #[arg(long)]
-    pub demand_std: Option<f64>,
+    #[command(flatten)]
+    pub costs: CostArgs,
     /// Lead time, whole periods.
     #[arg(long, default_value_t = 0)]
     pub lead_time: u32,
@@ -272,24 +259,32 @@ pub struct SsArgs {
     pub json: bool,
 }
 
-/// `qm policy rq`.
+/// The costs and demand an (r, Q) or (s, S) problem starts from, per unit of time (per period
+/// for (s, S)).
 #[derive(clap::Args)]
-pub struct RqArgs {
-    /// Holding cost per unit per unit time (h).
+pub struct CostArgs {
+    /// Holding cost per unit per unit of time (h).
     #[arg(long)]
     pub holding_cost: f64,
-    /// Stockout cost per unit backordered (p).
+    /// Stockout cost per unit backordered (p; per unit per period for (s, S)).
     #[arg(long)]
     pub stockout_cost: f64,
     /// Fixed cost per order (K).
     #[arg(long)]
     pub fixed_cost: f64,
-    /// Demand per unit time (λ).
+    /// Mean demand per unit of time (λ).
     #[arg(long)]
     pub demand_mean: f64,
-    /// Its standard deviation per unit time: normal demand; without it, Poisson.
+    /// Its standard deviation per unit of time: normal demand; without it, Poisson.
     #[arg(long)]
     pub demand_std: Option<f64>,
+}
+
+/// `qm policy rq`.
+#[derive(clap::Args)]
+pub struct RqArgs {
+    #[command(flatten)]
+    pub costs: CostArgs,
     /// Lead time, in the same time unit.
     #[arg(long)]
     pub lead_time: f64,

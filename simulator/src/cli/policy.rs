@@ -3,7 +3,9 @@
 
 use qm_simulator::tools::calculators::{self, CalculatorError, PolicyTarget};
 
-use super::args::{BaseStockArgs, EoqArgs, LossArgs, PolicyArgs, PolicyProblem, RqArgs, SsArgs};
+use super::args::{
+    BaseStockArgs, CostArgs, EoqArgs, LossArgs, PolicyArgs, PolicyProblem, RqArgs, SsArgs,
+};
 use super::failure::Failure;
 
 /// `qm policy`: safety stock and reorder point for a target, or the figures of a given one.
@@ -197,25 +199,20 @@ fn base_stock(args: BaseStockArgs) -> Result<(), Failure> {
 /// `qm policy rq`: (r, Q) under normal or Poisson lead-time demand.
 fn rq(args: RqArgs) -> Result<(), Failure> {
     let RqArgs {
-        holding_cost,
-        stockout_cost,
-        fixed_cost,
-        demand_mean,
-        demand_std,
+        costs,
         lead_time,
         reorder_point,
         order_qty,
         json,
     } = args;
-    let positive = [
-        ("--holding-cost", Some(holding_cost)),
-        ("--stockout-cost", Some(stockout_cost)),
-        ("--fixed-cost", Some(fixed_cost)),
-        ("--demand-mean", Some(demand_mean)),
-        ("--demand-std", demand_std),
-        ("--lead-time", Some(lead_time)),
-        ("--order-qty", order_qty),
-    ];
+    let CostArgs {
+        holding_cost,
+        stockout_cost,
+        fixed_cost,
+        demand_mean,
+        demand_std,
+    } = check_costs(costs)?;
+    let positive = [("--lead-time", Some(lead_time)), ("--order-qty", order_qty)];
     check_positive(&positive, 1e9)?;
     check_units("--reorder-point", reorder_point)?;
     let Some(demand_std) = demand_std else {
@@ -351,24 +348,19 @@ fn rq_poisson(
 /// `qm policy ss`: (s, S) under periodic review.
 fn ss(args: SsArgs) -> Result<(), Failure> {
     let SsArgs {
-        holding_cost,
-        stockout_cost,
-        fixed_cost,
-        demand_mean,
-        demand_std,
+        costs,
         lead_time,
         reorder_point,
         order_up_to,
         json,
     } = args;
-    let positive = [
-        ("--holding-cost", Some(holding_cost)),
-        ("--stockout-cost", Some(stockout_cost)),
-        ("--fixed-cost", Some(fixed_cost)),
-        ("--demand-mean", Some(demand_mean)),
-        ("--demand-std", demand_std),
-    ];
-    check_positive(&positive, 1e9)?;
+    let CostArgs {
+        holding_cost,
+        stockout_cost,
+        fixed_cost,
+        demand_mean,
+        demand_std,
+    } = check_costs(costs)?;
     if lead_time > 3650 {
         return Err(CalculatorError::Argument {
             option: "--lead-time",
@@ -518,6 +510,21 @@ fn too_wide() -> Failure {
             .into(),
     }
     .into()
+}
+
+/// The costs and demand of an (r, Q) or (s, S) problem, each a positive number up to 1e9.
+fn check_costs(costs: CostArgs) -> Result<CostArgs, CalculatorError> {
+    check_positive(
+        &[
+            ("--holding-cost", Some(costs.holding_cost)),
+            ("--stockout-cost", Some(costs.stockout_cost)),
+            ("--fixed-cost", Some(costs.fixed_cost)),
+            ("--demand-mean", Some(costs.demand_mean)),
+            ("--demand-std", costs.demand_std),
+        ],
+        1e9,
+    )?;
+    Ok(costs)
 }
 
 /// Refuses the first given value that is not a positive number up to `most`, naming its option.
