@@ -33,6 +33,7 @@ mod ids;
 mod invariants;
 mod inventory;
 pub mod journal;
+pub mod lead_time_demand;
 mod lifecycle;
 mod network;
 mod order;

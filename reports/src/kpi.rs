@@ -130,7 +130,7 @@ pub const KPIS: &[Kpi] = &[
     r("inventory_turns_per_year", "turns", "average_on_hand_units", "`units_shipped` ÷ `average_on_hand_units` × 365 ÷ days"),
     k("replenishment_policy", "text", "the scenario's reorder policy: `days`, `s_q`, `s_s` or `r_s`"),
     k("forecast_method", "text", "the forecast method of every SKU × warehouse series: the demand the warehouse is asked first (its customers' units: the channel's first warehouse for `priority`, else the one nearest the customer), wherever they shipped from"),
-    k("safety_stock_method", "text", "`normal`, `fill_rate` or `empirical` (`days_of_demand` under the `days` policy)"),
+    k("safety_stock_method", "text", "`normal`, `fill_rate`, `empirical` or `quantile` (`days_of_demand` under the `days` policy)"),
     k("target_cycle_service_level", "share", "the cycle service level the safety stock promises (normal, empirical); null when not promised"),
     k("target_fill_rate", "share", "the fill rate the safety stock promises (fill_rate); null when not promised"),
     k("average_safety_stock_units", "units", "mean over days of the safety stock summed over cells (forecast policies)"),

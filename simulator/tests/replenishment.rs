@@ -64,8 +64,8 @@ fn cycle_service_level_rises_with_its_target_and_lands_near_it() {
         "{}",
         high.replenishment_cycles
     );
-    // Measured 0.895 and 0.971 (seed 11): the daily review adds a day of protection, so it
-    // errs on the safe side, by a few points.
+    // Measured 0.892 and 0.967 (seed 11): the daily review's day of protection is more than
+    // the undershoot of single-unit Poisson lines, so it errs on the safe side, by a few points.
     assert!(low_csl < high_csl, "{low_csl} vs {high_csl}");
     assert!((0.80..0.95).contains(&low_csl), "{low_csl}");
     assert!((0.93..0.995).contains(&high_csl), "{high_csl}");
@@ -121,7 +121,7 @@ fn a_known_event_calendar_prevents_the_holiday_stockout() {
         "blind",
         &[("EVENTS", HOLIDAY), ("KNOWN", "false")],
     ));
-    // Measured 311 vs 3,692 units lost, with less stock on average.
+    // Measured 339 vs 3,734 units lost, with less stock on average.
     assert!(
         known.lost_sales_units * 5 < blind.lost_sales_units,
         "{} vs {}",
@@ -305,22 +305,33 @@ fn cycle_service_is_measured_per_cell_with_three_warehouses() {
         "[[customers]]\nname = \"West\"\nlatitude_deg = 51.45\nlongitude_deg = -2.59\nshare = 0.2\n\n[[customers]]\nname = \"North\"",
     );
     assert!(text.contains("\"BRS\"]") && text.contains("West"));
-    let achieved = |target: f64| {
-        let mut s = Scenario::load(&write("three", &text)).unwrap().scenario;
+    let achieved = |method: &str, target: f64| {
+        let text = text.replace(
+            "safety_stock = \"normal\"",
+            &format!("safety_stock = \"{method}\""),
+        );
+        let mut s = Scenario::load(&write(&format!("three-{method}"), &text))
+            .unwrap()
+            .scenario;
         s.horizon.days = toml::Spanned::new(0..0, 182);
         s.replenishment.service_level = toml::Spanned::new(0..0, target);
         let k = run(&s);
+        assert_eq!(k.safety_stock_method, method);
         assert!(k.achieved_network_fill_rate.unwrap() >= k.achieved_fill_rate.unwrap());
         k.achieved_cycle_service_level.unwrap()
     };
-    // Measured 0.911 and 0.950 (0.893 and 0.944 when each cell learnt the demand routed to it):
-    // within 3 points.
-    for target in [0.90, 0.95] {
-        let csl = achieved(target);
-        assert!((csl - target).abs() <= 0.03, "{target}: {csl}");
+    // `quantile`, measured 0.809, 0.914 and 0.947 (seeds 99, 12345 and 2024: 0.804–0.833,
+    // 0.906–0.921, 0.950–0.958): within 3 points.
+    for target in [0.80, 0.90, 0.95] {
+        let csl = achieved("quantile", target);
+        assert!((csl - target).abs() <= 0.03, "quantile {target}: {csl}");
     }
-    // Measured 0.843 (0.858 before): the normal method's z·σ over-protects the right-skewed
-    // demand of slow cells at low targets. No longer the network's 1.0.
-    let low = achieved(0.80);
+    // `normal`, measured 0.902 and 0.948; at 0.80, 0.838: z·σ over-protects the right-skewed
+    // demand of slow cells at low targets.
+    for target in [0.90, 0.95] {
+        let csl = achieved("normal", target);
+        assert!((csl - target).abs() <= 0.03, "normal {target}: {csl}");
+    }
+    let low = achieved("normal", 0.80);
     assert!((0.80..0.86).contains(&low), "{low}");
 }

@@ -365,7 +365,7 @@ pub struct TuneArgs {
         default_value = "0.80,0.90,0.95,0.98,0.99"
     )]
     pub service_levels: Vec<f64>,
-    /// Safety stock methods: normal, fill_rate, empirical.
+    /// Safety stock methods: normal, fill_rate, empirical, quantile.
     #[arg(long, value_delimiter = ',', default_value = "normal,empirical")]
     pub methods: Vec<String>,
     /// Forecast methods (as `qm forecast`).

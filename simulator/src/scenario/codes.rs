@@ -125,11 +125,20 @@ pub enum SafetyStockMethod {
     FillRate,
     /// The service level's quantile of past lead-time forecast errors.
     Empirical,
+    /// The service level's quantile of lead-time demand as a whole-unit distribution (negative
+    /// binomial with the forecast's mean and variance), alternating between the two levels
+    /// around it so that the share of cycles without a stockout is the promise.
+    Quantile,
 }
 
 impl SafetyStockMethod {
     /// Every method, in the order `qm tune` lists them.
-    pub const ALL: [SafetyStockMethod; 3] = [Self::Normal, Self::FillRate, Self::Empirical];
+    pub const ALL: [SafetyStockMethod; 4] = [
+        Self::Normal,
+        Self::FillRate,
+        Self::Empirical,
+        Self::Quantile,
+    ];
 
     /// The name as written in a scenario.
     pub fn name(self) -> &'static str {
@@ -137,6 +146,7 @@ impl SafetyStockMethod {
             SafetyStockMethod::Normal => "normal",
             SafetyStockMethod::FillRate => "fill_rate",
             SafetyStockMethod::Empirical => "empirical",
+            SafetyStockMethod::Quantile => "quantile",
         }
     }
 

@@ -173,7 +173,7 @@ pub struct Summary {
     pub replenishment_policy: String,
     /// Forecast method of every SKU × warehouse series.
     pub forecast_method: String,
-    /// Safety stock method: normal, fill_rate, empirical (days_of_demand under the days policy).
+    /// Safety stock method: normal, fill_rate, empirical, quantile (days_of_demand under the days policy).
     pub safety_stock_method: String,
     /// The cycle service level the safety stock promises (normal and empirical methods).
     pub target_cycle_service_level: Option<f64>,
