@@ -9,7 +9,7 @@
 use std::collections::VecDeque;
 
 use qm_engine::forecast::{ForecastErrors, Forecaster, Method, MethodParams, UpliftLearner};
-use qm_engine::lead_time_demand::LeadTimeDemand;
+use qm_engine::lead_time_demand::{LeadTimeDemand, Promise};
 use qm_engine::safety_stock::{self, LeadTimeErrors, PolicyInputs, MAX_PROTECTION_DAYS};
 
 use super::metrics::Summary;
@@ -77,6 +77,8 @@ pub struct Replenisher {
     /// was placed at − the promise). At or below 0 the next order waits for the upper of the two
     /// levels around the promise, above 0 for the lower, so the mean over orders is the promise.
     level_credit: Vec<f64>,
+    /// `service_level` as a promise to bracket lead-time demand with.
+    promise: Promise,
     /// Per cell: (mean, std) lead time in days and protection interval in whole days.
     lead_time_days: Vec<(f64, f64)>,
     protection_days: Vec<u32>,
@@ -176,6 +178,7 @@ impl Replenisher {
             prices: unit_prices_cents.to_vec(),
             forecasters: (0..cells).map(|_| Forecaster::new(method)).collect(),
             lead_errors,
+            promise: Promise::new(*r.service_level.get_ref()),
             level_credit: if safety_stock == SafetyStockMethod::Quantile {
                 vec![0.0; cells]
             } else {
@@ -483,7 +486,7 @@ impl Replenisher {
     fn quantile_safety(&self, cell: usize, inputs: &PolicyInputs, lead_demand: f64) -> (f64, f64) {
         let sigma_lead = inputs.lead_time_demand_std_units();
         let bracket =
-            LeadTimeDemand::new(lead_demand, sigma_lead * sigma_lead).bracket(self.service_level);
+            LeadTimeDemand::new(lead_demand, sigma_lead * sigma_lead).bracket(self.promise);
         let (level, cdf) = if self.level_credit[cell] <= 0.0 {
             (bracket.high, bracket.high_cdf)
         } else {
