@@ -9,6 +9,7 @@
 
 mod arrivals;
 pub mod audit;
+mod cell_plan;
 pub mod clock;
 mod close;
 mod error;

@@ -9,31 +9,18 @@
 use std::collections::VecDeque;
 
 use qm_engine::forecast::{ForecastErrors, Forecaster, Method, MethodParams, UpliftLearner};
-use qm_engine::lead_time_demand::{LeadTimeDemand, Promise};
-use qm_engine::safety_stock::{self, LeadTimeErrors, PolicyInputs, MAX_PROTECTION_DAYS};
+use qm_engine::lead_time_demand::Promise;
+use qm_engine::safety_stock::{self, LeadTimeErrors, MAX_PROTECTION_DAYS};
 
+use super::cell_plan::{Decision, PlanContext};
 use super::metrics::Summary;
 use crate::demand::DemandModel;
 use crate::scenario::{OrderQuantity, PolicyKind, SafetyStockMethod, Scenario};
 
-/// Errors needed before a series' own error variance is trusted (a Poisson prior before).
-const MIN_ERROR_DAYS: u64 = 7;
-/// Lead-time errors needed before the empirical quantile is trusted (normal before).
-const MIN_EMPIRICAL_ERRORS: u64 = 20;
 /// Syntetos-Boylan cut-off: a mean interval between demands above this is intermittent.
 const INTERMITTENT_ADI: f64 = 1.32;
 /// Share of units that makes the fast movers (the "A" of an ABC split).
 const FAST_SHARE_OF_UNITS: f64 = 0.8;
-
-/// A cell's reorder inputs at a close ([`Replenisher::close`]).
-struct CellPlan {
-    inputs: PolicyInputs,
-    /// Forecast demand over the protection interval, units.
-    lead_demand: f64,
-    order_quantity: f64,
-    /// Units one cycle brings (the order quantity; a review period's demand for periodic review).
-    cycle_quantity: f64,
-}
 
 /// A supplier order a close decided.
 pub struct SupplierOrder {
@@ -287,6 +274,8 @@ impl Replenisher {
     /// Closes `day`: every series observes its demand, and (forecast policies) every cell whose
     /// inventory position fell to its reorder point gets a supplier order. `cell_state(cell)`
     /// reads the engine.
+    // Once a day: kept out of the event loop it would otherwise be inlined into.
+    #[inline(never)]
     pub fn close(
         &mut self,
         day: u32,
@@ -308,7 +297,7 @@ impl Replenisher {
                 }
             }
         }
-        let z = safety_stock::z_for_service_level(self.service_level);
+        let decisions = self.decide_all();
         let mut sku_today = 0.0;
         self.safety_stock_today_units = 0.0;
         for cell in 0..self.forecasters.len() {
@@ -317,20 +306,6 @@ impl Replenisher {
             if cell % warehouses == 0 {
                 self.sku_safety_today[sku] = 0.0;
                 self.sku_reorder_point_today[sku] = 0.0;
-            }
-            let uplift_today = self.uplifts[0][sku];
-            // The cell forecasts, and protects, the demand it is asked first: its customers'
-            // units, wherever they shipped from. Units it shipped for a cell that lacked them
-            // are that cell's stockout, not its own demand.
-            let first_choice = self.home_today[cell];
-            let reorder_plan = matches!(
-                self.policy,
-                PolicyKind::ReorderQuantity | PolicyKind::ReorderUpTo
-            )
-            .then(|| self.cell_plan(cell, sku, 1));
-            self.forecasters[cell].observe_with_uplift(first_choice, uplift_today);
-            if let Some(errors) = self.lead_errors.get_mut(cell) {
-                errors.observe(first_choice, &self.forecasters[cell]);
             }
             if counted {
                 self.demand_units[cell] += units;
@@ -348,30 +323,29 @@ impl Replenisher {
                 }
                 sku_today = 0.0;
             }
-            if self.policy == PolicyKind::Days {
+            // None under `days`, whose forecasts only measure.
+            let Some(&decision) = decisions.get(cell) else {
                 continue;
-            }
-            let CellPlan {
-                inputs,
-                lead_demand,
-                order_quantity,
-                cycle_quantity,
-            } = reorder_plan.unwrap_or_else(|| self.cell_plan(cell, sku, 0));
-            let (safety, level_cdf) =
-                self.safety_units(cell, &inputs, z, cycle_quantity, lead_demand);
-            self.safety_stock_unit_days += safety.max(0.0);
-            self.safety_stock_today_units += safety.max(0.0);
-            self.sku_safety_today[sku] += safety.max(0.0);
-            self.sku_safety_unit_days[sku] += safety.max(0.0);
-            let reorder_point = (lead_demand + safety).max(0.0);
-            self.sku_reorder_point_today[sku] += reorder_point;
+            };
+            let safety = decision.safety.max(0.0);
+            self.safety_stock_unit_days += safety;
+            self.safety_stock_today_units += safety;
+            self.sku_safety_today[sku] += safety;
+            self.sku_safety_unit_days[sku] += safety;
+            self.sku_reorder_point_today[sku] += decision.reorder_point;
             let state = cell_state(cell);
             let position = state.free_units as f64 + self.on_order_units[cell] as f64
                 - state.backordered_units as f64;
-            let units = self.order_units(day, cell, position, reorder_point, order_quantity);
+            let units = self.order_units(
+                day,
+                cell,
+                position,
+                decision.reorder_point,
+                decision.order_quantity,
+            );
             if units > 0 {
                 if let Some(credit) = self.level_credit.get_mut(cell) {
-                    *credit += level_cdf - self.service_level;
+                    *credit += decision.level_cdf - self.service_level;
                 }
                 orders.push(SupplierOrder {
                     sku: sku as u32,
@@ -387,120 +361,32 @@ impl Replenisher {
         self.uplifts.pop_front();
     }
 
-    /// What a cell's reorder decision starts from: its policy inputs (daily demand and error,
-    /// lead time and review period), the forecast demand over the protection interval, and
-    /// the order and cycle quantities.
-    ///
-    /// `days_unseen` is 1 when the forecaster has not yet seen today's demand (its forecast `h + 1`
-    /// days ahead is then day `h` from today), 0 once it has. A reorder policy plans before the
-    /// forecaster sees the day: continuous review holds a reorder point through the day and
-    /// orders the moment the position crosses it, and the close stands in for that moment, so
-    /// the demand that crossed the point must not move it. (Planned after it, a slow cell's
-    /// forecast at its orders was 1.5 to 2 times the demand that followed, and its achieved
-    /// service rose far above the promise.) Periodic review orders on its calendar, whatever the
-    /// demand, and plans with the day seen.
-    fn cell_plan(&self, cell: usize, sku: usize, days_unseen: u32) -> CellPlan {
-        let (mean_lead, std_lead) = self.lead_time_days[cell];
-        let protection = self.protection_days[cell];
-        let forecaster = &self.forecasters[cell];
-        let lead_demand: f64 = (1..=protection)
-            .map(|h| forecaster.forecast(h + days_unseen) * self.uplifts[h as usize][sku])
-            .sum();
-        // The protection interval is fractional; scale the whole-day sum to it.
-        let review = if self.policy == PolicyKind::PeriodicUpTo {
-            self.review_period_days as f64
-        } else {
-            1.0
+    /// Every cell's forecaster observes the day and, under a forecast policy, decides
+    /// ([`PlanContext::decide_all`]).
+    fn decide_all(&mut self) -> Vec<Decision> {
+        let context = PlanContext {
+            policy: self.policy,
+            safety_stock: self.safety_stock,
+            fill_rate: self.fill_rate,
+            promise: self.promise,
+            z: safety_stock::z_for_service_level(self.service_level),
+            fixed_order_units: self.fixed_order_units,
+            order_cost_cents: self.order_cost_cents,
+            holding_rate_per_year: self.holding_rate_per_year,
+            review_period_days: self.review_period_days,
+            stock_multiplier: &self.stock_multiplier,
+            warehouses: self.warehouses,
+            prices: &self.prices,
+            uplifts: &self.uplifts,
+            lead_time_days: &self.lead_time_days,
+            protection_days: &self.protection_days,
+            level_credit: &self.level_credit,
         };
-        let lead_demand = lead_demand * (mean_lead + review).max(0.5) / protection as f64;
-        let mean_daily = lead_demand / (mean_lead + review).max(0.5);
-        let sigma = if forecaster.errors().days >= MIN_ERROR_DAYS {
-            forecaster.errors().sigma_units()
-        } else {
-            mean_daily.max(0.5).sqrt()
-        };
-        let inputs = PolicyInputs {
-            mean_demand_per_day: mean_daily,
-            demand_std_per_day: sigma,
-            lead_time_days: mean_lead,
-            lead_time_std_days: std_lead,
-            review_period_days: review,
-        };
-        let order_quantity = match self.fixed_order_units {
-            Some(q) => q as f64,
-            None => {
-                let price = self.unit_price(sku);
-                safety_stock::eoq(
-                    mean_daily * 365.0,
-                    self.order_cost_cents,
-                    price * self.holding_rate_per_year,
-                )
-                .max(1.0)
-            }
-        };
-        let cycle_quantity = if self.policy == PolicyKind::PeriodicUpTo {
-            (mean_daily * review).max(1.0)
-        } else {
-            order_quantity
-        };
-        CellPlan {
-            inputs,
-            lead_demand,
-            order_quantity,
-            cycle_quantity,
-        }
-    }
-
-    /// The cell's safety stock by the scenario's method, times its warehouse's multiplier, and
-    /// (`quantile`) P(no stockout) at the level it sets.
-    fn safety_units(
-        &self,
-        cell: usize,
-        inputs: &PolicyInputs,
-        z: f64,
-        cycle_quantity: f64,
-        lead_demand: f64,
-    ) -> (f64, f64) {
-        let sigma_lead = inputs.lead_time_demand_std_units();
-        let normal = z * sigma_lead;
-        let safety = match self.safety_stock {
-            SafetyStockMethod::Normal => normal,
-            SafetyStockMethod::FillRate if sigma_lead > 0.0 => {
-                let loss = (1.0 - self.fill_rate) * cycle_quantity / sigma_lead;
-                safety_stock::k_for_normal_loss(loss) * sigma_lead
-            }
-            SafetyStockMethod::FillRate => 0.0,
-            SafetyStockMethod::Empirical => match self.lead_errors.get(cell) {
-                Some(e) if e.count() >= MIN_EMPIRICAL_ERRORS => e.safety_stock_units(),
-                _ => normal,
-            },
-            SafetyStockMethod::Quantile => return self.quantile_safety(cell, inputs, lead_demand),
-        };
-        (safety * self.stock_multiplier[cell % self.warehouses], 0.0)
-    }
-
-    /// `quantile`: the safety stock that puts the reorder level at one of the two whole levels
-    /// around the promised quantile of lead-time demand (the one `level_credit` asks for), and
-    /// P(no stockout) at that level. A reorder policy orders once the position falls to the
-    /// level; an order-up-to policy raises it to the level.
-    fn quantile_safety(&self, cell: usize, inputs: &PolicyInputs, lead_demand: f64) -> (f64, f64) {
-        let sigma_lead = inputs.lead_time_demand_std_units();
-        let bracket =
-            LeadTimeDemand::new(lead_demand, sigma_lead * sigma_lead).bracket(self.promise);
-        let (level, cdf) = if self.level_credit[cell] <= 0.0 {
-            (bracket.high, bracket.high_cdf)
-        } else {
-            (bracket.low, bracket.low_cdf)
-        };
-        // Orders go out while the position is below the reorder point: level + 1 orders at the
-        // level itself.
-        let reorder_point = if self.policy == PolicyKind::PeriodicUpTo {
-            level as f64
-        } else {
-            level as f64 + 1.0
-        };
-        let safety = (reorder_point - lead_demand) * self.stock_multiplier[cell % self.warehouses];
-        (safety, cdf)
+        context.decide_all(
+            &mut self.forecasters,
+            &mut self.lead_errors,
+            &self.home_today,
+        )
     }
 
     /// Units to order for the cell now under the policy, whole and within a movement's limit.
@@ -618,10 +504,6 @@ impl Replenisher {
                 }
             })
             .collect()
-    }
-
-    fn unit_price(&self, sku: usize) -> f64 {
-        self.prices.get(sku).copied().unwrap_or(0) as f64
     }
 
     /// Writes the forecast accuracy and calibration KPIs into `k` (`days` = days simulated).
