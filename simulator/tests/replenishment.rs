@@ -190,20 +190,22 @@ fn bad_replenishment_keys_say_where_and_what() {
     }
 }
 
-fn row(level: f64, cost: f64, fill: f64) -> qm_simulator::tools::tune::TuneRow {
+fn row(level: f64, runs: &[(f64, f64)]) -> qm_simulator::tools::tune::TuneRow {
     qm_simulator::tools::tune::TuneRow {
         setting: qm_simulator::tools::tune::Setting {
             service_level: level,
             safety_stock: qm_simulator::scenario::SafetyStockMethod::Normal,
             forecast: "ses".into(),
         },
-        average_on_hand_units: cost,
-        holding_cost_cents: cost,
-        fill_rate: fill,
-        cycle_service_level: fill,
-        stockout_sku_days: 0,
-        lost_sales_units: 0,
-        supplier_orders: 0,
+        runs: runs
+            .iter()
+            .map(|&(cost, fill)| qm_simulator::tools::tune::Outcome {
+                holding_cost_cents: 0.75 * cost,
+                ordering_cost_cents: 0.25 * cost,
+                fill_rate: fill,
+                ..Default::default()
+            })
+            .collect(),
     }
 }
 
@@ -211,68 +213,112 @@ fn row(level: f64, cost: f64, fill: f64) -> qm_simulator::tools::tune::TuneRow {
 fn pareto_front_and_cheapest_setting_meeting_a_target() {
     use qm_simulator::tools::tune::{cheapest_meeting, pareto_front};
     let rows = [
-        row(0.80, 100.0, 0.90),
-        row(0.90, 120.0, 0.97),
-        row(0.95, 130.0, 0.96),
-        row(0.98, 125.0, 0.99),
-        row(0.99, 200.0, 0.99), // dominated: same fill, dearer
+        row(0.80, &[(100.0, 0.90)]),
+        row(0.90, &[(120.0, 0.97)]),
+        row(0.95, &[(130.0, 0.96)]),
+        row(0.98, &[(125.0, 0.99)]),
+        row(0.99, &[(200.0, 0.99)]), // dominated: same fill, dearer
     ];
-    // 130 → 0.96 is beaten by 125 → 0.99; 200 → 0.99 by 125 → 0.99.
+    // One replication: plain dominance on the (total) cost and fill. 130 → 0.96 is beaten by
+    // 125 → 0.99; 200 → 0.99 by 125 → 0.99.
     assert_eq!(pareto_front(&rows), vec![0, 1, 3]);
     assert_eq!(cheapest_meeting(&rows, 0.98), Some(3));
     assert_eq!(cheapest_meeting(&rows, 0.95), Some(1));
     assert_eq!(cheapest_meeting(&rows, 0.995), None);
 }
 
+/// With replications a setting leaves the front only when another beats it beyond the noise of
+/// the paired (same-demand) differences.
+#[test]
+fn the_pareto_front_keeps_settings_beaten_only_within_the_noise() {
+    use qm_simulator::tools::tune::pareto_front;
+    let base = row(0.90, &[(100.0, 0.95), (110.0, 0.96), (90.0, 0.94)]);
+    // Cheaper on the mean (99 vs 100) and equal fill, but the paired cost differences are
+    // −11, +9 and −1: an interval across 0.
+    let noisy = row(0.85, &[(89.0, 0.95), (119.0, 0.96), (89.0, 0.94)]);
+    assert_eq!(pareto_front(&[base.clone(), noisy]), vec![1, 0]);
+    // Cheaper by 2 to 3 in every replication: beaten beyond the noise.
+    let steady = row(0.85, &[(98.0, 0.95), (107.0, 0.96), (88.0, 0.94)]);
+    assert_eq!(pareto_front(&[base, steady]), vec![1]);
+}
+
 #[test]
 fn qm_tune_writes_the_grid_and_names_the_cheapest_setting() {
     let scenario = write("tune", &text_with(&[]));
     let out = std::env::temp_dir().join(format!("qm-tune-out-{}", std::process::id()));
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_qm"))
-        .args([
-            "tune",
-            scenario.to_str().unwrap(),
-            "--service-levels",
-            "0.7,0.95",
-            "--methods",
-            "normal",
-            "--forecasts",
-            "ses,moving-average",
-            "--days",
-            "150",
-            "--target-fill-rate",
-            "0.97",
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let tune = |target: &str| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_qm"))
+            .args([
+                "tune",
+                scenario.to_str().unwrap(),
+                "--service-levels",
+                "0.7,0.95",
+                "--methods",
+                "normal",
+                "--forecasts",
+                "ses,moving-average",
+                "--days",
+                "150",
+                "--replications",
+                "2",
+                "--target-fill-rate",
+                target,
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let stdout = tune("0.99");
+    assert!(stdout.contains("4 settings × 2 replications"), "{stdout}");
     assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+        stdout.contains("cheapest setting with mean fill rate ≥ 99.00 %"),
+        "{stdout}"
     );
-    assert!(stdout.contains("4 settings"), "{stdout}");
     assert!(
-        stdout.contains("cheapest setting with fill rate ≥ 97.00 %"),
+        !stdout.contains("warning: every setting meets the target"),
         "{stdout}"
     );
     let csv = std::fs::read_to_string(out.join("calibration/tune.csv")).unwrap();
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "service_level,safety_stock_method,forecast_method,average_on_hand_units,holding_cost_cents,achieved_fill_rate,achieved_cycle_service_level,stockout_sku_days,lost_sales_units,supplier_orders,pareto"
+        "service_level,safety_stock_method,forecast_method,replications,\
+         average_on_hand_units,average_on_hand_units_ci95,holding_cost_cents,holding_cost_cents_ci95,\
+         ordering_cost_cents,ordering_cost_cents_ci95,total_cost_cents,total_cost_cents_ci95,\
+         achieved_fill_rate,achieved_fill_rate_ci95,achieved_cycle_service_level,\
+         achieved_cycle_service_level_ci95,stockout_sku_days,stockout_sku_days_ci95,\
+         lost_sales_units,lost_sales_units_ci95,supplier_orders,pareto"
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 4);
-    assert_eq!(rows[2][..3], ["0.95", "normal", "ses"]);
-    // A higher target holds more stock, for the same forecast.
-    let on_hand = |r: &Vec<&str>| r[3].parse::<f64>().unwrap();
-    assert!(on_hand(&rows[2]) > on_hand(&rows[0]));
+    assert_eq!(rows[2][..4], ["0.95", "normal", "ses", "2"]);
+    let number = |r: &Vec<&str>, i: usize| r[i].parse::<f64>().unwrap();
+    // A higher target holds more stock, for the same forecast; total = holding + ordering, and
+    // ordering = supplier orders × the scenario's order cost (the default 5,000 cents).
+    assert!(number(&rows[2], 4) > number(&rows[0], 4));
+    for r in &rows {
+        assert!((number(r, 10) - number(r, 6) - number(r, 8)).abs() < 1e-6 * number(r, 10));
+        assert!((number(r, 8) - 5000.0 * number(r, 20)).abs() < 1e-6);
+        assert!(
+            number(r, 13) >= 0.0,
+            "a 95 % half-width with two replications"
+        );
+    }
     assert!(
-        rows.iter().any(|r| r[10] == "true"),
+        rows.iter().any(|r| r[21] == "true"),
         "someone is on the front"
+    );
+    // A target every setting meets: the cheapest is only the grid's edge.
+    assert!(
+        tune("0.5").contains("warning: every setting meets the target"),
+        "the edge warning"
     );
 
     let bad = std::process::Command::new(env!("CARGO_BIN_EXE_qm"))

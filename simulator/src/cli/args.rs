@@ -377,9 +377,13 @@ pub struct TuneArgs {
     /// Folder for the table; it goes to OUT/<scenario>/tune.csv.
     #[arg(long, default_value = "runs")]
     pub out: PathBuf,
-    /// Seed overriding the scenario's (the same for every setting).
+    /// Seed overriding the scenario's: replication k runs every setting with seed + k.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Replications per setting (common random numbers: replication k is the same demand for
+    /// every setting); two or more give 95 % intervals and a Pareto front beyond the noise.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub replications: u32,
     /// Simulate only the first N days.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS as i64))]
     pub days: Option<u32>,

@@ -123,6 +123,7 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
         target_fill_rate,
         out,
         seed,
+        replications,
         days,
         quiet,
     } = args;
@@ -137,10 +138,15 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
     // Load once up front so a bad scenario fails before any run starts.
     let name = Scenario::load(&scenario)?.scenario.name;
     if !quiet {
-        println!("tuning {name}: {} settings in parallel", settings.len());
+        println!(
+            "tuning {name}: {} settings × {replications} replications in parallel",
+            settings.len()
+        );
     }
-    let bar = Jobs::new(settings.len(), "settings", quiet);
-    let rows = tune::run_grid(&scenario, &settings, seed, days, &|| bar.done());
+    let bar = Jobs::new(settings.len() * replications as usize, "runs", quiet);
+    let rows = tune::run_grid(&scenario, &settings, seed, replications, days, &|| {
+        bar.done()
+    });
     bar.finish();
     let rows = rows?;
     let path = out.join(&name).join("tune.csv");

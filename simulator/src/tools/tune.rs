@@ -12,6 +12,7 @@ use super::error::ToolError;
 use crate::scenario::{PolicyKind, SafetyStockMethod, Scenario};
 use crate::sim::simulate;
 use crate::tools::calculators::CalculatorError;
+use crate::tools::stats::Estimate;
 
 /// Most grid cells one `qm tune` runs: each is a whole simulation.
 pub const MAX_GRID_CELLS: usize = 500;
@@ -27,25 +28,90 @@ pub struct Setting {
     pub forecast: String,
 }
 
-/// What one setting cost and delivered.
-#[derive(Clone, Debug)]
-pub struct TuneRow {
-    /// The setting.
-    pub setting: Setting,
+/// What one run of one setting cost and delivered.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Outcome {
     /// Mean on-hand units at the closes.
     pub average_on_hand_units: f64,
     /// Holding cost over the run, cents.
     pub holding_cost_cents: f64,
+    /// Supplier orders × the scenario's `order_cost_cents`.
+    pub ordering_cost_cents: f64,
     /// Achieved fill rate (0 when no demand after the warm-up).
     pub fill_rate: f64,
     /// Achieved cycle service level (0 when no cycle ended after the warm-up).
     pub cycle_service_level: f64,
     /// SKU-days with no free unit anywhere.
-    pub stockout_sku_days: u64,
+    pub stockout_sku_days: f64,
     /// Units lost.
-    pub lost_sales_units: u64,
+    pub lost_sales_units: f64,
     /// Supplier orders placed.
-    pub supplier_orders: u64,
+    pub supplier_orders: f64,
+}
+
+impl Outcome {
+    /// Holding plus ordering cost, cents.
+    pub fn total_cost_cents(&self) -> f64 {
+        self.holding_cost_cents + self.ordering_cost_cents
+    }
+}
+
+/// What one setting cost and delivered over the replications: replication k ran with seed + k,
+/// the same for every setting (common random numbers: every setting sees the same demand).
+#[derive(Clone, Debug)]
+pub struct TuneRow {
+    /// The setting.
+    pub setting: Setting,
+    /// One outcome per replication, in order.
+    pub runs: Vec<Outcome>,
+}
+
+impl TuneRow {
+    /// The mean of `figure` over the replications, with its 95 % interval.
+    pub fn estimate(&self, figure: impl Fn(&Outcome) -> f64) -> Estimate {
+        let values: Vec<f64> = self.runs.iter().map(figure).collect();
+        Estimate::of(&values).expect("at least one replication")
+    }
+
+    /// The mean of `figure`.
+    pub fn mean(&self, figure: impl Fn(&Outcome) -> f64) -> f64 {
+        self.estimate(figure).mean
+    }
+}
+
+/// Whether `b` beats `a`: no worse on mean total cost and mean fill rate, better on one, and,
+/// with two or more replications, better beyond the noise: the paired differences of one of
+/// the two (replication by replication) have a 95 % interval that excludes 0, and neither
+/// goes significantly the other way.
+fn beats(b: &TuneRow, a: &TuneRow) -> bool {
+    let cost = |r: &TuneRow| r.mean(Outcome::total_cost_cents);
+    let fill = |r: &TuneRow| r.mean(|o| o.fill_rate);
+    let no_worse = cost(b) <= cost(a) && fill(b) >= fill(a);
+    let better = cost(b) < cost(a) || fill(b) > fill(a);
+    if !(no_worse && better) {
+        return false;
+    }
+    if a.runs.len() < 2 || a.runs.len() != b.runs.len() {
+        return true;
+    }
+    let paired = |figure: fn(&Outcome) -> f64| {
+        let differences: Vec<f64> = a
+            .runs
+            .iter()
+            .zip(&b.runs)
+            .map(|(x, y)| figure(y) - figure(x))
+            .collect();
+        Estimate::of(&differences).expect("replications")
+    };
+    let (cost_gap, fill_gap) = (
+        paired(Outcome::total_cost_cents),
+        paired(|o: &Outcome| o.fill_rate),
+    );
+    let cheaper = cost_gap.excludes_zero() && cost_gap.mean < 0.0;
+    let fuller = fill_gap.excludes_zero() && fill_gap.mean > 0.0;
+    let dearer = cost_gap.excludes_zero() && cost_gap.mean > 0.0;
+    let emptier = fill_gap.excludes_zero() && fill_gap.mean < 0.0;
+    (cheaper || fuller) && !(dearer || emptier)
 }
 
 /// Checks the grid's values and builds it (every combination, in the order given).
@@ -104,104 +170,173 @@ pub fn grid(
     Ok(settings)
 }
 
-/// Runs every setting on the scenario at `path` with `seed` (the same demand for all: demand
-/// draws have their own random stream), in parallel. A scenario on the `days` policy is tuned as
-/// continuous review (s, Q).
+/// Runs every setting on the scenario at `path`, `replications` times (replication k with
+/// seed + k, the scenario's seed unless `seed` is given: the same demand for every setting, as
+/// demand draws have their own random stream), in parallel. A scenario on the `days` policy is
+/// tuned as continuous review (s, Q).
 pub fn run_grid(
     path: &Path,
     settings: &[Setting],
     seed: Option<u64>,
+    replications: u32,
     days: Option<u32>,
     run_done: &(dyn Fn() + Sync),
 ) -> Result<Vec<TuneRow>, ToolError> {
-    settings
+    let runs: Vec<(usize, u64)> = (0..settings.len())
+        .flat_map(|i| (0..u64::from(replications)).map(move |k| (i, k)))
+        .collect();
+    let outcomes = runs
         .par_iter()
-        .map(|setting| {
-            let mut s = Scenario::load_variant(path, days)?;
-            let r = &mut s.replenishment;
-            if *r.policy.get_ref() == PolicyKind::Days {
-                r.policy = Spanned::new(0..0, PolicyKind::ReorderQuantity);
-            }
-            r.safety_stock = Spanned::new(0..0, setting.safety_stock);
-            r.forecast = Spanned::new(0..0, setting.forecast.clone());
-            if setting.safety_stock == SafetyStockMethod::FillRate {
-                r.fill_rate = Spanned::new(0..0, setting.service_level);
-            } else {
-                r.service_level = Spanned::new(0..0, setting.service_level);
-            }
-            let seed = seed.unwrap_or(s.horizon.seed);
-            let output = simulate(&s, seed, &mut |_| {});
+        .map(|&(i, k)| {
+            let outcome = run_one(path, &settings[i], seed, k, days);
             run_done();
-            let k = output
-                .map_err(|cause| ToolError::Run {
-                    which: format!("setting {setting:?}"),
-                    cause,
-                })?
-                .summary;
-            Ok(TuneRow {
-                setting: setting.clone(),
-                average_on_hand_units: k.average_on_hand_units,
-                holding_cost_cents: k.holding_cost_cents,
-                fill_rate: k.achieved_fill_rate.unwrap_or(0.0),
-                cycle_service_level: k.achieved_cycle_service_level.unwrap_or(0.0),
-                stockout_sku_days: k.stockout_sku_days,
-                lost_sales_units: k.lost_sales_units,
-                supplier_orders: k.supplier_orders,
-            })
+            outcome
         })
-        .collect()
+        .collect::<Result<Vec<Outcome>, ToolError>>()?;
+    Ok(settings
+        .iter()
+        .zip(outcomes.chunks(replications as usize))
+        .map(|(setting, runs)| TuneRow {
+            setting: setting.clone(),
+            runs: runs.to_vec(),
+        })
+        .collect())
 }
 
-/// Indexes of the rows no other row beats on both holding cost (lower) and fill rate (higher),
-/// cheapest first.
+/// One replication of one setting.
+fn run_one(
+    path: &Path,
+    setting: &Setting,
+    seed: Option<u64>,
+    replication: u64,
+    days: Option<u32>,
+) -> Result<Outcome, ToolError> {
+    let mut s = Scenario::load_variant(path, days)?;
+    let r = &mut s.replenishment;
+    if *r.policy.get_ref() == PolicyKind::Days {
+        r.policy = Spanned::new(0..0, PolicyKind::ReorderQuantity);
+    }
+    r.safety_stock = Spanned::new(0..0, setting.safety_stock);
+    r.forecast = Spanned::new(0..0, setting.forecast.clone());
+    if setting.safety_stock == SafetyStockMethod::FillRate {
+        r.fill_rate = Spanned::new(0..0, setting.service_level);
+    } else {
+        r.service_level = Spanned::new(0..0, setting.service_level);
+    }
+    let order_cost_cents = *r.order_cost_cents.get_ref() as f64;
+    let seed = seed.unwrap_or(s.horizon.seed).wrapping_add(replication);
+    let k = simulate(&s, seed, &mut |_| {})
+        .map_err(|cause| ToolError::Run {
+            which: format!("setting {setting:?}, replication {replication}"),
+            cause,
+        })?
+        .summary;
+    Ok(Outcome {
+        average_on_hand_units: k.average_on_hand_units,
+        holding_cost_cents: k.holding_cost_cents,
+        ordering_cost_cents: k.supplier_orders as f64 * order_cost_cents,
+        fill_rate: k.achieved_fill_rate.unwrap_or(0.0),
+        cycle_service_level: k.achieved_cycle_service_level.unwrap_or(0.0),
+        stockout_sku_days: k.stockout_sku_days as f64,
+        lost_sales_units: k.lost_sales_units as f64,
+        supplier_orders: k.supplier_orders as f64,
+    })
+}
+
+/// Indexes of the rows no other row beats ([`beats`]: on mean total cost and mean fill rate,
+/// beyond the noise), cheapest first.
 pub fn pareto_front(rows: &[TuneRow]) -> Vec<usize> {
     let mut front: Vec<usize> = (0..rows.len())
-        .filter(|&i| {
-            let a = &rows[i];
-            !rows.iter().any(|b| {
-                b.holding_cost_cents <= a.holding_cost_cents
-                    && b.fill_rate >= a.fill_rate
-                    && (b.holding_cost_cents < a.holding_cost_cents || b.fill_rate > a.fill_rate)
-            })
-        })
+        .filter(|&i| !rows.iter().any(|b| beats(b, &rows[i])))
         .collect();
     front.sort_by(|&a, &b| {
         rows[a]
-            .holding_cost_cents
-            .total_cmp(&rows[b].holding_cost_cents)
+            .mean(Outcome::total_cost_cents)
+            .total_cmp(&rows[b].mean(Outcome::total_cost_cents))
             .then(a.cmp(&b))
     });
     front
 }
 
-/// The cheapest row whose achieved fill rate meets `target`.
+/// The row of least mean total cost whose mean fill rate meets `target`.
 pub fn cheapest_meeting(rows: &[TuneRow], target: f64) -> Option<usize> {
     (0..rows.len())
-        .filter(|&i| rows[i].fill_rate >= target)
+        .filter(|&i| rows[i].mean(|o| o.fill_rate) >= target)
         .min_by(|&a, &b| {
             rows[a]
-                .holding_cost_cents
-                .total_cmp(&rows[b].holding_cost_cents)
+                .mean(Outcome::total_cost_cents)
+                .total_cmp(&rows[b].mean(Outcome::total_cost_cents))
                 .then(a.cmp(&b))
         })
 }
 
-/// The grid as a table: parameters → cost and service, with the Pareto flag.
+/// A figure of an outcome.
+type Figure = fn(&Outcome) -> f64;
+
+/// The figures of the table, each as a mean and its 95 % half-width over the replications.
+const FIGURES: [(&str, Figure); 8] = [
+    ("average_on_hand_units", |o| o.average_on_hand_units),
+    ("holding_cost_cents", |o| o.holding_cost_cents),
+    ("ordering_cost_cents", |o| o.ordering_cost_cents),
+    ("total_cost_cents", Outcome::total_cost_cents),
+    ("achieved_fill_rate", |o| o.fill_rate),
+    ("achieved_cycle_service_level", |o| o.cycle_service_level),
+    ("stockout_sku_days", |o| o.stockout_sku_days),
+    ("lost_sales_units", |o| o.lost_sales_units),
+];
+
+/// The grid as a table: parameters → each figure's mean and 95 % half-width (null with one
+/// replication), supplier orders, and the Pareto flag.
 pub fn table(rows: &[TuneRow]) -> PolarsResult<DataFrame> {
     let front = pareto_front(rows);
-    df!(
-        "service_level" => rows.iter().map(|r| r.setting.service_level).collect::<Vec<_>>(),
-        "safety_stock_method" => rows.iter().map(|r| r.setting.safety_stock.name()).collect::<Vec<_>>(),
-        "forecast_method" => rows.iter().map(|r| r.setting.forecast.as_str()).collect::<Vec<_>>(),
-        "average_on_hand_units" => rows.iter().map(|r| r.average_on_hand_units).collect::<Vec<_>>(),
-        "holding_cost_cents" => rows.iter().map(|r| r.holding_cost_cents).collect::<Vec<_>>(),
-        "achieved_fill_rate" => rows.iter().map(|r| r.fill_rate).collect::<Vec<_>>(),
-        "achieved_cycle_service_level" => rows.iter().map(|r| r.cycle_service_level).collect::<Vec<_>>(),
-        "stockout_sku_days" => rows.iter().map(|r| r.stockout_sku_days).collect::<Vec<_>>(),
-        "lost_sales_units" => rows.iter().map(|r| r.lost_sales_units).collect::<Vec<_>>(),
-        "supplier_orders" => rows.iter().map(|r| r.supplier_orders).collect::<Vec<_>>(),
-        "pareto" => (0..rows.len()).map(|i| front.contains(&i)).collect::<Vec<_>>(),
-    )
+    let mut columns = vec![
+        Column::new(
+            "service_level".into(),
+            rows.iter()
+                .map(|r| r.setting.service_level)
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "safety_stock_method".into(),
+            rows.iter()
+                .map(|r| r.setting.safety_stock.name())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "forecast_method".into(),
+            rows.iter()
+                .map(|r| r.setting.forecast.as_str())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "replications".into(),
+            rows.iter().map(|r| r.runs.len() as u32).collect::<Vec<_>>(),
+        ),
+    ];
+    for (name, figure) in FIGURES {
+        let estimates: Vec<Estimate> = rows.iter().map(|r| r.estimate(figure)).collect();
+        columns.push(Column::new(
+            name.into(),
+            estimates.iter().map(|e| e.mean).collect::<Vec<_>>(),
+        ));
+        columns.push(Column::new(
+            format!("{name}_ci95").into(),
+            estimates.iter().map(|e| e.half_width).collect::<Vec<_>>(),
+        ));
+    }
+    columns.push(Column::new(
+        "supplier_orders".into(),
+        rows.iter()
+            .map(|r| r.mean(|o| o.supplier_orders))
+            .collect::<Vec<_>>(),
+    ));
+    columns.push(Column::new(
+        "pareto".into(),
+        (0..rows.len())
+            .map(|i| front.contains(&i))
+            .collect::<Vec<_>>(),
+    ));
+    DataFrame::new(rows.len(), columns)
 }
 
 /// Writes the table as CSV to `path`.
@@ -214,36 +349,44 @@ pub fn write_csv(rows: &[TuneRow], path: &Path) -> Result<(), ToolError> {
     Ok(())
 }
 
+/// A mean and its 95 % half-width in `unit`, or the mean alone with one replication.
+fn shown(e: Estimate, unit: &str) -> String {
+    match e.half_width {
+        Some(h) => qm_reports::format::estimate(e.mean, h, unit),
+        None if unit == "share" => qm_reports::format::share_text(Some(e.mean)),
+        None => qm_reports::format::cents(e.mean.round()),
+    }
+}
+
 /// The table, the front and the recommendation as text.
 pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
-    let mut out = String::new();
+    let replications = rows.first().map_or(0, |r| r.runs.len());
+    let mut out = format!(
+        "means over {replications} replication(s) with common random numbers, ± the 95 % interval\n"
+    );
     out.push_str(&format!(
-        "{:>7} {:<10} {:<15} {:>12} {:>22} {:>8} {:>8} {:>9} {:>9} {:>8}\n",
+        "{:>7} {:<10} {:<15} {:>12} {:>34} {:>22} {:>8} {:>8}\n",
         "target",
         "safety",
         "forecast",
         "on hand",
-        "holding cost (cents)",
+        "total cost (holding + ordering)",
         "fill",
         "CSL",
-        "stockout",
-        "lost",
         "orders"
     ));
     let front = pareto_front(rows);
     for (i, r) in rows.iter().enumerate() {
         out.push_str(&format!(
-            "{:>7.3} {:<10} {:<15} {:>12.0} {:>22} {:>7.2}% {:>7.2}% {:>9} {:>9} {:>8}{}\n",
+            "{:>7.3} {:<10} {:<15} {:>12.0} {:>34} {:>22} {:>7.2}% {:>8.0}{}\n",
             r.setting.service_level,
             r.setting.safety_stock.name(),
             r.setting.forecast,
-            r.average_on_hand_units,
-            qm_reports::format::cents(r.holding_cost_cents.round()),
-            100.0 * r.fill_rate,
-            100.0 * r.cycle_service_level,
-            r.stockout_sku_days,
-            r.lost_sales_units,
-            r.supplier_orders,
+            r.mean(|o| o.average_on_hand_units),
+            shown(r.estimate(Outcome::total_cost_cents), "cents"),
+            shown(r.estimate(|o| o.fill_rate), "share"),
+            100.0 * r.mean(|o| o.cycle_service_level),
+            r.mean(|o| o.supplier_orders),
             if front.contains(&i) {
                 "  ◆ pareto"
             } else {
@@ -251,36 +394,52 @@ pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
             }
         ));
     }
-    out.push_str("\nPareto front (holding cost against fill rate), cheapest first:\n");
+    out.push_str(
+        "\nPareto front (total cost against fill rate; a setting is off it only when another beats \
+         it beyond the noise), cheapest first:\n",
+    );
     for &i in &front {
         let r = &rows[i];
         out.push_str(&format!(
-            "  holding cost {} → {:.2} % fill  ({} {} @ {})\n",
-            qm_reports::format::cents(r.holding_cost_cents.round()),
-            100.0 * r.fill_rate,
+            "  total cost {} → {} fill  ({} {} @ {})\n",
+            shown(r.estimate(Outcome::total_cost_cents), "cents"),
+            shown(r.estimate(|o| o.fill_rate), "share"),
             r.setting.safety_stock.name(),
             r.setting.forecast,
             r.setting.service_level
         ));
     }
-    match cheapest_meeting(rows, target_fill_rate) {
-        Some(i) => {
-            let r = &rows[i];
-            out.push_str(&format!(
-                "\ncheapest setting with fill rate ≥ {:.2} %: safety_stock = \"{}\", forecast = \"{}\", {} = {} (holding cost {}, fill {:.2} %)\n",
-                100.0 * target_fill_rate,
-                r.setting.safety_stock.name(),
-                r.setting.forecast,
-                if r.setting.safety_stock == SafetyStockMethod::FillRate { "fill_rate" } else { "service_level" },
-                r.setting.service_level,
-                qm_reports::format::cents(r.holding_cost_cents.round()),
-                100.0 * r.fill_rate
-            ));
-        }
-        None => out.push_str(&format!(
+    out.push_str(&recommendation(rows, target_fill_rate));
+    out
+}
+
+/// The cheapest setting meeting the target, and a warning when every setting meets it.
+fn recommendation(rows: &[TuneRow], target_fill_rate: f64) -> String {
+    let Some(i) = cheapest_meeting(rows, target_fill_rate) else {
+        return format!(
             "\nno setting reached a fill rate of {:.2} %: raise the service levels or lower the target\n",
             100.0 * target_fill_rate
-        )),
+        );
+    };
+    let r = &rows[i];
+    let mut out = format!(
+        "\ncheapest setting with mean fill rate ≥ {:.2} %: safety_stock = \"{}\", forecast = \"{}\", {} = {} (total cost {}, fill {})\n",
+        100.0 * target_fill_rate,
+        r.setting.safety_stock.name(),
+        r.setting.forecast,
+        if r.setting.safety_stock == SafetyStockMethod::FillRate { "fill_rate" } else { "service_level" },
+        r.setting.service_level,
+        shown(r.estimate(Outcome::total_cost_cents), "cents"),
+        shown(r.estimate(|o| o.fill_rate), "share"),
+    );
+    if rows
+        .iter()
+        .all(|r| r.mean(|o| o.fill_rate) >= target_fill_rate)
+    {
+        out.push_str(
+            "warning: every setting meets the target, so the cheapest is the grid's lowest edge and \
+             a cheaper one may lie below it: try lower --service-levels\n",
+        );
     }
     out
 }
