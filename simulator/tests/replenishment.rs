@@ -330,6 +330,81 @@ fn qm_tune_writes_the_grid_and_names_the_cheapest_setting() {
         .contains("--methods: unknown safety stock method `hunch`"));
 }
 
+/// `qm tune --bisect` finds the least service level whose mean fill rate meets the goal: the
+/// level it names meets it, and the bracket's other end, within the tolerance below, misses it.
+#[test]
+fn qm_tune_bisects_for_the_least_service_level_meeting_a_fill_rate() {
+    let scenario = write("bisect", &text_with(&[]));
+    let out = std::env::temp_dir().join(format!("qm-bisect-out-{}", std::process::id()));
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_qm"))
+        .args([
+            "tune",
+            scenario.to_str().unwrap(),
+            "--bisect",
+            "--methods",
+            "normal",
+            "--forecasts",
+            "ses",
+            "--days",
+            "150",
+            "--replications",
+            "2",
+            "--target-fill-rate",
+            "0.99",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let line = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("normal ses"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let level: f64 = line
+        .split_whitespace()
+        .nth(2)
+        .unwrap()
+        .trim_end_matches(':')
+        .parse()
+        .unwrap();
+    let csv = std::fs::read_to_string(out.join("calibration/tune.csv")).unwrap();
+    let rows: Vec<(f64, f64)> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            (cells[0].parse().unwrap(), cells[12].parse().unwrap())
+        })
+        .collect();
+    assert!(rows.len() >= 4, "{rows:?}");
+    let fill_at = |x: f64| rows.iter().find(|r| r.0 == x).map(|r| r.1).unwrap();
+    assert!(fill_at(level) >= 0.99, "{level}: {rows:?}");
+    let below = rows
+        .iter()
+        .filter(|r| r.0 < level)
+        .map(|r| r.0)
+        .fold(f64::MIN, f64::max);
+    assert!(level - below <= 0.005 + 1e-12, "{level} vs {below}");
+    assert!(fill_at(below) < 0.99, "{below}: {rows:?}");
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_qm"))
+        .args([
+            "tune",
+            scenario.to_str().unwrap(),
+            "--bisect",
+            "--service-levels",
+            "0.9",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+}
+
 /// Three warehouses, each cell's service measured as its safety stock promises it: a unit whose
 /// nearest warehouse lacked it is a stockout of that cell even when another warehouse shipped it.
 /// Counting only the network's stockouts read 1.0 at a 0.80 target (0.95 at 0.50 on the shipped

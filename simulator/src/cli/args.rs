@@ -380,6 +380,10 @@ pub struct TuneArgs {
     /// Seed overriding the scenario's: replication k runs every setting with seed + k.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Instead of the grid of --service-levels, search each method × forecast by bisection for
+    /// the least target whose mean fill rate meets --target-fill-rate.
+    #[arg(long, conflicts_with = "service_levels")]
+    pub bisect: bool,
     /// Replications per setting (common random numbers: replication k is the same demand for
     /// every setting); two or more give 95 % intervals and a Pareto front beyond the noise.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]

@@ -123,6 +123,7 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
         target_fill_rate,
         out,
         seed,
+        bisect,
         replications,
         days,
         quiet,
@@ -134,25 +135,52 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
         }
         .into());
     }
-    let settings = tune::grid(&service_levels, &methods, &forecasts)?;
+    let levels = if bisect {
+        vec![tune::SEARCH_RANGE.0]
+    } else {
+        service_levels
+    };
+    let settings = tune::grid(&levels, &methods, &forecasts)?;
     // Load once up front so a bad scenario fails before any run starts.
     let name = Scenario::load(&scenario)?.scenario.name;
+    let runs = if bisect {
+        // Two ends and about seven halvings per search.
+        settings.len() * 9 * replications as usize
+    } else {
+        settings.len() * replications as usize
+    };
     if !quiet {
+        let what = if bisect { "searches" } else { "settings" };
         println!(
-            "tuning {name}: {} settings × {replications} replications in parallel",
+            "tuning {name}: {} {what} × {replications} replications in parallel",
             settings.len()
         );
     }
-    let bar = Jobs::new(settings.len() * replications as usize, "runs", quiet);
-    let rows = tune::run_grid(&scenario, &settings, seed, replications, days, &|| {
-        bar.done()
-    });
+    let bar = Jobs::new(runs, "runs", quiet);
+    let done = || bar.done();
+    let outcome = if bisect {
+        tune::bisect(
+            &scenario,
+            &settings,
+            target_fill_rate,
+            seed,
+            replications,
+            days,
+            &done,
+        )
+        .map(|(rows, found)| (rows, Some(found)))
+    } else {
+        tune::run_grid(&scenario, &settings, seed, replications, days, &done).map(|r| (r, None))
+    };
     bar.finish();
-    let rows = rows?;
+    let (rows, found) = outcome?;
     let path = out.join(&name).join("tune.csv");
     tune::write_csv(&rows, &path)?;
     if !quiet {
         print!("{}", tune::report(&rows, target_fill_rate));
+        if let Some(found) = found {
+            print!("{}", tune::search_report(&rows, &found, target_fill_rate));
+        }
         println!("wrote {}", path.display());
     }
     Ok(())

@@ -243,6 +243,127 @@ fn run_one(
     })
 }
 
+/// The least target a bisection settles: it stops when the bracket is this narrow.
+pub const SEARCH_TOLERANCE: f64 = 0.005;
+/// The bracket a bisection starts from.
+pub const SEARCH_RANGE: (f64, f64) = (0.5, 0.999);
+
+/// What a bisection found for one safety-stock method and forecast.
+#[derive(Clone, Debug)]
+pub struct Found {
+    /// The method and forecast searched (the setting's target is the answer).
+    pub setting: Setting,
+    /// The least target whose mean fill rate met the goal, within [`SEARCH_TOLERANCE`]; `None`
+    /// when even the top of [`SEARCH_RANGE`] missed it.
+    pub level: Option<f64>,
+    /// Settings run on the way.
+    pub evaluated: usize,
+}
+
+/// For every method × forecast, the least target (service level; the fill rate target for
+/// `fill_rate`) whose mean fill rate over the replications meets `goal`, by bisection over
+/// [`SEARCH_RANGE`] to [`SEARCH_TOLERANCE`]: the cheapest setting meeting it when cost rises
+/// with the target. Returns every setting run (for the table) and what each search found.
+pub fn bisect(
+    path: &Path,
+    searches: &[Setting],
+    goal: f64,
+    seed: Option<u64>,
+    replications: u32,
+    days: Option<u32>,
+    run_done: &(dyn Fn() + Sync),
+) -> Result<(Vec<TuneRow>, Vec<Found>), ToolError> {
+    let results = searches
+        .par_iter()
+        .map(|search| {
+            let mut rows = Vec::new();
+            let mut meets = |level: f64| -> Result<bool, ToolError> {
+                let setting = Setting {
+                    service_level: level,
+                    ..search.clone()
+                };
+                let row = run_grid(path, &[setting], seed, replications, days, run_done)?.remove(0);
+                let met = row.mean(|o| o.fill_rate) >= goal;
+                rows.push(row);
+                Ok(met)
+            };
+            let (mut low, mut high) = SEARCH_RANGE;
+            let level = if !meets(high)? {
+                None
+            } else if meets(low)? {
+                Some(low)
+            } else {
+                while high - low > SEARCH_TOLERANCE {
+                    let middle = 0.5 * (low + high);
+                    if meets(middle)? {
+                        high = middle;
+                    } else {
+                        low = middle;
+                    }
+                }
+                Some(high)
+            };
+            let evaluated = rows.len();
+            Ok((
+                rows,
+                Found {
+                    setting: search.clone(),
+                    level,
+                    evaluated,
+                },
+            ))
+        })
+        .collect::<Result<Vec<_>, ToolError>>()?;
+    let mut rows = Vec::new();
+    let mut found = Vec::new();
+    for (r, f) in results {
+        rows.extend(r);
+        found.push(f);
+    }
+    Ok((rows, found))
+}
+
+/// What the bisections found, as text.
+pub fn search_report(rows: &[TuneRow], found: &[Found], goal: f64) -> String {
+    let mut out = format!(
+        "\nleast target meeting a mean fill rate of {:.2} % (bisection over {}–{}, to {}):\n",
+        100.0 * goal,
+        SEARCH_RANGE.0,
+        SEARCH_RANGE.1,
+        SEARCH_TOLERANCE
+    );
+    for f in found {
+        let name = format!("{} {}", f.setting.safety_stock.name(), f.setting.forecast);
+        let Some(level) = f.level else {
+            out.push_str(&format!(
+                "  {name:<28} none: even {} misses it ({} settings run)\n",
+                SEARCH_RANGE.1, f.evaluated
+            ));
+            continue;
+        };
+        let row = rows
+            .iter()
+            .find(|r| {
+                r.setting.service_level == level
+                    && r.setting.safety_stock == f.setting.safety_stock
+                    && r.setting.forecast == f.setting.forecast
+            })
+            .expect("the level found was run");
+        out.push_str(&format!(
+            "  {name:<28} {level}: total cost {}, fill {} ({} settings run){}\n",
+            shown(row.estimate(Outcome::total_cost_cents), "cents"),
+            shown(row.estimate(|o| o.fill_rate), "share"),
+            f.evaluated,
+            if level == SEARCH_RANGE.0 {
+                "; the range's lowest edge already meets it"
+            } else {
+                ""
+            }
+        ));
+    }
+    out
+}
+
 /// Indexes of the rows no other row beats ([`beats`]: on mean total cost and mean fill rate,
 /// beyond the noise), cheapest first.
 pub fn pareto_front(rows: &[TuneRow]) -> Vec<usize> {
