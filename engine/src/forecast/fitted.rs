@@ -1,7 +1,9 @@
-//! Methods whose smoothing is fitted to the whole history, one value for every day ahead, as
-//! statsforecast defines them: SES with α fitted in (0.01, 0.99), and Croston with the demand
-//! sizes' and the intervals' α each fitted in (0.1, 0.3). The fit is the golden-section search
-//! of [`super::aggregate`] on the one-step squared error.
+//! Methods whose smoothing is fitted to the whole history, one value for every day ahead: as
+//! statsforecast defines them, SES with α fitted in (0.01, 0.99) and Croston with the demand
+//! sizes' and the intervals' α each fitted in (0.1, 0.3), by the golden-section search of
+//! [`super::aggregate`] on the one-step squared error; and, past statsforecast (which has them
+//! with fixed smoothing only), SBA as fitted Croston debiased by its intervals' α, and TSB with
+//! both smoothings fitted to the one-step squared error.
 
 use super::aggregate::{golden_section_alpha, ses_next, AGGREGATE_ALPHA_BOUNDS};
 
@@ -18,9 +20,22 @@ pub fn ses_fitted(y: &[f64]) -> f64 {
 /// the start to the first demand, then between demands), each α fitted in (0.1, 0.3). Without
 /// demand, the last value (0).
 pub fn croston_fitted(y: &[f64]) -> f64 {
+    croston_parts(y).map_or(y.last().copied().unwrap_or(0.0), |(forecast, _)| forecast)
+}
+
+/// SBA with fitted smoothing: fitted Croston times 1 − α/2, α the intervals' fitted smoothing
+/// (Syntetos and Boylan's correction of Croston's bias). Without demand, the last value (0).
+pub fn sba_fitted(y: &[f64]) -> f64 {
+    croston_parts(y).map_or(y.last().copied().unwrap_or(0.0), |(forecast, alpha)| {
+        forecast * (1.0 - alpha / 2.0)
+    })
+}
+
+/// Fitted Croston's forecast and its intervals' α; `None` without demand.
+fn croston_parts(y: &[f64]) -> Option<(f64, f64)> {
     let sizes: Vec<f64> = y.iter().copied().filter(|&v| v > 0.0).collect();
     if sizes.is_empty() {
-        return y.last().copied().unwrap_or(0.0);
+        return None;
     }
     let mut previous = 0;
     let intervals: Vec<f64> = y
@@ -35,12 +50,81 @@ pub fn croston_fitted(y: &[f64]) -> f64 {
         .collect();
     let (lower, upper) = AGGREGATE_ALPHA_BOUNDS;
     let size = ses_next(&sizes, golden_section_alpha(&sizes, lower, upper));
-    let interval = ses_next(&intervals, golden_section_alpha(&intervals, lower, upper));
-    if interval != 0.0 {
+    let interval_alpha = golden_section_alpha(&intervals, lower, upper);
+    let interval = ses_next(&intervals, interval_alpha);
+    let forecast = if interval != 0.0 {
         size / interval
     } else {
         size
+    };
+    Some((forecast, interval_alpha))
+}
+
+/// The bounds TSB's two smoothings are fitted in.
+pub const TSB_ALPHA_BOUNDS: (f64, f64) = (0.01, 0.99);
+
+/// TSB on `y` with these smoothings, as the engine's online TSB (the probability smoothed over
+/// every day from the first day's value, the size over demand days from the first demand): the
+/// sum of squared one-step errors, and the forecast for the day after.
+pub fn tsb_run(y: &[f64], alpha_demand: f64, alpha_probability: f64) -> (f64, f64) {
+    let (mut probability, mut size, mut started) = (0.0, 0.0, false);
+    let mut sse = 0.0;
+    for (t, &value) in y.iter().enumerate() {
+        if t > 0 {
+            sse += (value - probability * size).powi(2);
+        }
+        let hit = if value > 0.0 { 1.0 } else { 0.0 };
+        if t == 0 {
+            probability = hit;
+        } else {
+            probability += alpha_probability * (hit - probability);
+        }
+        if value > 0.0 {
+            if started {
+                size += alpha_demand * (value - size);
+            } else {
+                size = value;
+                started = true;
+            }
+        }
     }
+    (sse, probability * size)
+}
+
+/// TSB with both smoothings fitted in [`TSB_ALPHA_BOUNDS`] to the one-step squared error:
+/// golden-section on each in turn (the probability's, then the size's, twice), from 0.1 and 0.1.
+/// Returns the forecast and the two α (size, probability).
+pub fn tsb_fitted(y: &[f64]) -> (f64, f64, f64) {
+    let (mut alpha_demand, mut alpha_probability) = (0.1, 0.1);
+    for _ in 0..2 {
+        alpha_probability = golden_section(|a| tsb_run(y, alpha_demand, a).0);
+        alpha_demand = golden_section(|a| tsb_run(y, a, alpha_probability).0);
+    }
+    (
+        tsb_run(y, alpha_demand, alpha_probability).1,
+        alpha_demand,
+        alpha_probability,
+    )
+}
+
+/// The minimum of `f` over [`TSB_ALPHA_BOUNDS`] by golden section, to 1e-4.
+fn golden_section(f: impl Fn(f64) -> f64) -> f64 {
+    let ratio = (5f64.sqrt() + 1.0) / 2.0;
+    let (mut a, mut b) = TSB_ALPHA_BOUNDS;
+    let (mut c, mut d) = (b - (b - a) / ratio, a + (b - a) / ratio);
+    let (mut fc, mut fd) = (f(c), f(d));
+    while b - a > 1e-4 {
+        if fc <= fd {
+            (b, d, fd) = (d, c, fc);
+            c = b - (b - a) / ratio;
+            fc = f(c);
+        } else {
+            (a, c, fc) = (c, d, fd);
+            d = a + (b - a) / ratio;
+            fd = f(d);
+        }
+    }
+    (a + b) / 2.0
 }
 
 #[cfg(test)]
@@ -73,5 +157,58 @@ mod tests {
         );
         assert_eq!(croston_fitted(&[0.0; 5]), 0.0);
         assert_eq!(ses_fitted(&[]), 0.0);
+    }
+
+    fn lumpy() -> Vec<f64> {
+        [
+            3u8, 0, 0, 6, 3, 0, 4, 3, 0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 4, 0, 0, 6, 0, 0, 6, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 6, 2, 0, 0, 0, 1, 3, 0, 0, 0,
+            0, 1, 1, 6, 0, 0, 3, 0, 1, 4, 0, 0, 4, 0, 1, 1, 3, 0, 0, 0, 0, 0, 0,
+        ]
+        .map(f64::from)
+        .to_vec()
+    }
+
+    /// Fitted TSB against a brute force over a 99 × 99 grid of its smoothings: no point of the
+    /// grid has a smaller one-step error; the online TSB(0.1, 0.1) of the engine gives the same
+    /// forecast as `tsb_run` at those values.
+    #[test]
+    fn fitted_tsb_beats_a_grid_and_its_run_matches_the_engine() {
+        let y = lumpy();
+        let (forecast, alpha_demand, alpha_probability) = tsb_fitted(&y);
+        let fitted_sse = tsb_run(&y, alpha_demand, alpha_probability).0;
+        let grid_best = (1..100)
+            .flat_map(|i| (1..100).map(move |j| (f64::from(i) / 100.0, f64::from(j) / 100.0)))
+            .map(|(a, b)| tsb_run(&y, a, b).0)
+            .fold(f64::INFINITY, f64::min);
+        assert!(
+            fitted_sse <= grid_best + 1e-9,
+            "{fitted_sse} vs {grid_best}"
+        );
+        assert!(forecast.is_finite() && forecast > 0.0);
+        let mut online = crate::forecast::Forecaster::new(crate::forecast::Method::Tsb {
+            alpha_demand: 0.1,
+            alpha_probability: 0.1,
+        });
+        for &v in &y {
+            online.observe(v);
+        }
+        assert!((online.forecast(1) - tsb_run(&y, 0.1, 0.1).1).abs() < 1e-12);
+        assert_eq!(tsb_fitted(&[0.0; 9]).0, 0.0);
+        assert_eq!(tsb_fitted(&[]).0, 0.0);
+    }
+
+    /// Fitted SBA is fitted Croston times 1 − α/2 with α in Croston's bounds.
+    #[test]
+    fn fitted_sba_debiases_fitted_croston() {
+        let y = lumpy();
+        let (croston, sba) = (croston_fitted(&y), sba_fitted(&y));
+        let ratio = sba / croston;
+        let (lower, upper) = AGGREGATE_ALPHA_BOUNDS;
+        assert!(
+            (1.0 - upper / 2.0..=1.0 - lower / 2.0).contains(&ratio),
+            "{ratio}"
+        );
+        assert_eq!(sba_fitted(&[0.0; 4]), 0.0);
     }
 }

@@ -55,12 +55,14 @@ pub enum Procedure {
 pub struct Members(u8);
 
 /// Names of the methods a combination can take, in [`Members`]' bit order.
-pub const COMBINABLE: [&str; 5] = [
+pub const COMBINABLE: [&str; 7] = [
     "weekday_ses",
     "adida",
     "imapa",
     "ses_fitted",
     "croston_fitted",
+    "sba_fitted",
+    "tsb_fitted",
 ];
 
 impl Members {
@@ -118,14 +120,20 @@ pub enum Whole {
     SesFitted,
     /// Croston with both smoothings fitted to the history.
     CrostonFitted,
+    /// Fitted Croston debiased by its intervals' α (SBA).
+    SbaFitted,
+    /// TSB with both smoothings fitted to the history.
+    TsbFitted,
 }
 
 /// Every whole-history method.
-pub const WHOLE_METHODS: [Whole; 4] = [
+pub const WHOLE_METHODS: [Whole; 6] = [
     Whole::Adida,
     Whole::Imapa,
     Whole::SesFitted,
     Whole::CrostonFitted,
+    Whole::SbaFitted,
+    Whole::TsbFitted,
 ];
 
 impl Whole {
@@ -136,6 +144,8 @@ impl Whole {
             Whole::Imapa => "imapa",
             Whole::SesFitted => "ses_fitted",
             Whole::CrostonFitted => "croston_fitted",
+            Whole::SbaFitted => "sba_fitted",
+            Whole::TsbFitted => "tsb_fitted",
         }
     }
 
@@ -183,6 +193,8 @@ impl Chosen {
             Chosen::Whole(Whole::CrostonFitted) => {
                 vec![fitted::croston_fitted(history); horizon]
             }
+            Chosen::Whole(Whole::SbaFitted) => vec![fitted::sba_fitted(history); horizon],
+            Chosen::Whole(Whole::TsbFitted) => vec![fitted::tsb_fitted(history).0; horizon],
             Chosen::Mean(members, alpha) => {
                 let mut sum = vec![0.0; horizon];
                 let mut count = 0.0;
