@@ -112,7 +112,7 @@ fn procedure(
                 .map_err(|e| {
                     argument(format!(
                         "{e}, or weekday_ses, adida, imapa, ses_fitted, croston_fitted, \
-                         sba_fitted, tsb_fitted, mean:A,B[,…]"
+                         sba_fitted, tsb_fitted, holt_fitted, holt_winters_fitted, mean:A,B[,…]"
                     ))
                 }),
         },

@@ -52,10 +52,10 @@ pub enum Procedure {
 
 /// A set of the methods a combination averages: `weekday_ses` and the whole-history methods.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Members(u8);
+pub struct Members(u16);
 
 /// Names of the methods a combination can take, in [`Members`]' bit order.
-pub const COMBINABLE: [&str; 7] = [
+pub const COMBINABLE: [&str; 9] = [
     "weekday_ses",
     "adida",
     "imapa",
@@ -63,13 +63,15 @@ pub const COMBINABLE: [&str; 7] = [
     "croston_fitted",
     "sba_fitted",
     "tsb_fitted",
+    "holt_fitted",
+    "holt_winters_fitted",
 ];
 
 impl Members {
     /// The set named by a comma-separated list, or the first name that is not combinable; at
     /// least two distinct members.
     pub fn parse(list: &str) -> Result<Members, String> {
-        let mut bits = 0u8;
+        let mut bits = 0u16;
         for name in list.split(',').map(str::trim) {
             let i = COMBINABLE.iter().position(|c| *c == name).ok_or_else(|| {
                 format!(
@@ -124,16 +126,22 @@ pub enum Whole {
     SbaFitted,
     /// TSB with both smoothings fitted to the history.
     TsbFitted,
+    /// Holt's linear trend with α and β fitted to the history.
+    HoltFitted,
+    /// Holt-Winters with a weekly season, α, β and γ fitted to the history.
+    HoltWintersFitted,
 }
 
 /// Every whole-history method.
-pub const WHOLE_METHODS: [Whole; 6] = [
+pub const WHOLE_METHODS: [Whole; 8] = [
     Whole::Adida,
     Whole::Imapa,
     Whole::SesFitted,
     Whole::CrostonFitted,
     Whole::SbaFitted,
     Whole::TsbFitted,
+    Whole::HoltFitted,
+    Whole::HoltWintersFitted,
 ];
 
 impl Whole {
@@ -146,6 +154,8 @@ impl Whole {
             Whole::CrostonFitted => "croston_fitted",
             Whole::SbaFitted => "sba_fitted",
             Whole::TsbFitted => "tsb_fitted",
+            Whole::HoltFitted => "holt_fitted",
+            Whole::HoltWintersFitted => "holt_winters_fitted",
         }
     }
 
@@ -195,6 +205,10 @@ impl Chosen {
             }
             Chosen::Whole(Whole::SbaFitted) => vec![fitted::sba_fitted(history); horizon],
             Chosen::Whole(Whole::TsbFitted) => vec![fitted::tsb_fitted(history).0; horizon],
+            Chosen::Whole(Whole::HoltFitted) => fitted::holt_fitted(history, horizon),
+            Chosen::Whole(Whole::HoltWintersFitted) => {
+                fitted::holt_winters_fitted(history, 7, horizon)
+            }
             Chosen::Mean(members, alpha) => {
                 let mut sum = vec![0.0; horizon];
                 let mut count = 0.0;
