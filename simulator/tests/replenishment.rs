@@ -436,6 +436,39 @@ fn fill_rate_promises_are_kept_within_a_point_across_seeds() {
     }
 }
 
+/// The shipped scenario, a full year, with `quantile` safety stock: the achieved cycle service
+/// level lands within 2 points of the promise at 0.90, 0.95 and 0.98 (measured 0.904, 0.949,
+/// 0.979; seeds 99 and 12345: 0.908 / 0.907, 0.949 / 0.952, 0.977 / 0.979). At 0.80 it is
+/// 0.820 (seed 99 0.820, seed 12345 0.812): the slow cells' whole-unit levels and Holt-Winters'
+/// bursts keep it at the band's edge, so that one is held to 2.5 points.
+#[test]
+fn quantile_safety_stock_keeps_its_promise_over_a_year() {
+    let text = std::fs::read_to_string(
+        std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo"),
+        )
+        .join("../scenarios/safety-stock.toml"),
+    )
+    .unwrap()
+    .replace("safety_stock = \"normal\"", "safety_stock = \"quantile\"");
+    let path = write("quantile-year", &text);
+    let promises = [(0.80, 0.025), (0.90, 0.02), (0.95, 0.02), (0.98, 0.02)];
+    let achieved: Vec<f64> = std::thread::scope(|scope| {
+        let runs: Vec<_> = promises
+            .iter()
+            .map(|&(promise, _)| {
+                let mut s = Scenario::load(&path).unwrap().scenario;
+                s.replenishment.service_level = toml::Spanned::new(0..0, promise);
+                scope.spawn(move || run(&s).achieved_cycle_service_level.unwrap())
+            })
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    for ((promise, band), csl) in promises.into_iter().zip(achieved) {
+        assert!((csl - promise).abs() <= band, "{promise}: {csl}");
+    }
+}
+
 /// Three warehouses, each cell's service measured as its safety stock promises it: a unit whose
 /// nearest warehouse lacked it is a stockout of that cell even when another warehouse shipped it.
 /// Counting only the network's stockouts read 1.0 at a 0.80 target (0.95 at 0.50 on the shipped
