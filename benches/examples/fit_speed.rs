@@ -57,6 +57,7 @@ fn main() {
             horizon: 28,
             levels: Vec::new(),
             lead_days: None,
+            per_step: false,
         };
         let best = (0..3)
             .map(|_| {

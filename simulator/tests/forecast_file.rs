@@ -163,6 +163,45 @@ fn a_combination_is_the_mean_of_its_members() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `--per-step-quantiles` takes each step's quantiles from that step's errors and its
+/// neighbours', and says so; the point forecast does not change.
+#[test]
+fn per_step_quantiles_are_asked_for_and_named() {
+    let dir = folder("per-step");
+    let file = weekly_file(&dir);
+    let run = |extra: &[&str], out: &str| {
+        let out = dir.join(out);
+        let mut args = vec!["--method", "ses_fitted", "--horizon", "14"];
+        args.extend(extra);
+        ok(&forecast(&file, &out, &args));
+        let table = std::fs::read_to_string(out.join("forecast/forecast.csv")).unwrap();
+        let json: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(out.join("forecast/forecast.json")).unwrap(),
+        )
+        .unwrap();
+        (table, json)
+    };
+    let (pooled, pooled_json) = run(&[], "pooled");
+    let (per_step, per_step_json) = run(&["--per-step-quantiles"], "per-step");
+    let column = |table: &str, i: usize| -> Vec<String> {
+        table
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(i).unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(column(&pooled, 3), column(&per_step, 3), "same points");
+    assert!(per_step_json["quantiles_from"]
+        .as_str()
+        .unwrap()
+        .starts_with("each horizon step's errors"));
+    assert!(pooled_json["quantiles_from"]
+        .as_str()
+        .unwrap()
+        .starts_with("every horizon step"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// The lead time's demand is the sum over its days, with quantiles of the sum: a steady weekly
 /// pattern's week totals 28 (A) and 84 (B). A's interval is the point (its sums never missed);
 /// B's is wider below, from the weeks that held the day it left out.

@@ -66,6 +66,28 @@ pub fn quantile(values: &[f64], p: f64) -> Option<f64> {
     Some(sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64))
 }
 
+/// Per horizon step, the `p` quantile of the errors (`errors` rows of [`rolling_errors`]) at that
+/// step and the `neighbours` steps either side, every origin's: conformal quantiles that widen
+/// with the horizon where the errors do, steadied by the neighbouring steps (a history gives
+/// only a few origins, too few for a tail quantile of one step alone). `None` without errors.
+pub fn step_quantiles(
+    errors: &[Vec<f64>],
+    horizon: usize,
+    p: f64,
+    neighbours: usize,
+) -> Option<Vec<f64>> {
+    (0..horizon)
+        .map(|step| {
+            let (from, to) = (step.saturating_sub(neighbours), step + neighbours + 1);
+            let near: Vec<f64> = errors
+                .iter()
+                .flat_map(|row| row.iter().take(to).skip(from).copied())
+                .collect();
+            quantile(&near, p)
+        })
+        .collect()
+}
+
 /// Root mean squared scaled error: the RMSE of `forecast` against `actual`, scaled by the root
 /// mean squared one-step naive difference of `train` from its first non-zero value (the M5
 /// competition's measure). `None` when that scale is 0 (a constant history).
@@ -113,6 +135,22 @@ fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each step's quantile comes from its own and its neighbours' errors only: errors that grow
+    /// with the step give quantiles that grow with it.
+    #[test]
+    fn step_quantiles_follow_the_errors_of_nearby_steps() {
+        // Two origins, five steps; the error at step s is ±s.
+        let errors = vec![
+            vec![0.0, 1.0, 2.0, 3.0, 4.0],
+            vec![0.0, -1.0, -2.0, -3.0, -4.0],
+        ];
+        let high = step_quantiles(&errors, 5, 1.0, 1).unwrap();
+        assert_eq!(high, vec![1.0, 2.0, 3.0, 4.0, 4.0]);
+        let low = step_quantiles(&errors, 5, 0.0, 0).unwrap();
+        assert_eq!(low, vec![0.0, -1.0, -2.0, -3.0, -4.0]);
+        assert_eq!(step_quantiles(&[], 3, 0.5, 1), None);
+    }
 
     #[test]
     fn origins_step_back_one_horizon_at_a_time() {

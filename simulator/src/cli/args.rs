@@ -446,6 +446,10 @@ pub struct ForecastArgs {
     /// Quantile levels of a long-format forecast (from the method's rolling-origin errors).
     #[arg(long, value_delimiter = ',', default_value = "0.05,0.95")]
     pub quantiles: Vec<f64>,
+    /// Quantiles per horizon step, each from that step's errors and those of the 3 steps either
+    /// side, instead of from every step's errors pooled.
+    #[arg(long, requires = "date")]
+    pub per_step_quantiles: bool,
     /// Score the whole procedure from K rolling origins (the last horizon, the one before…).
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=52))]
     pub backtest: u32,

@@ -29,6 +29,7 @@ pub fn forecast(args: ForecastArgs) -> Result<(), Failure> {
         date,
         value,
         quantiles,
+        per_step_quantiles,
         backtest,
         lead_time_days,
         out,
@@ -50,6 +51,7 @@ pub fn forecast(args: ForecastArgs) -> Result<(), Failure> {
             horizon: horizon as usize,
             lead_days: lead_time_days.map(|d| d as usize),
             levels: quantiles,
+            per_step: per_step_quantiles,
             backtest: backtest as usize,
             out,
         };
@@ -78,6 +80,7 @@ struct ManySeries {
     horizon: usize,
     lead_days: Option<usize>,
     levels: Vec<f64>,
+    per_step: bool,
     backtest: usize,
     out: PathBuf,
 }
@@ -145,6 +148,7 @@ fn forecast_file(file: &Path, columns: &LongColumns, run: ManySeries) -> Result<
         horizon: run.horizon,
         levels: levels.clone(),
         lead_days: run.lead_days,
+        per_step: run.per_step,
     };
     let (forecasts, alpha) = forecast_many::forecast_all(&histories, &request);
     let scores = forecast_many::backtest_scores(&series, &request, run.backtest);
@@ -200,6 +204,11 @@ fn forecast_json(
         "horizon_days": run.horizon,
         "lead_time_days": run.lead_days,
         "quantile_levels": run.levels,
+        "quantiles_from": if run.per_step {
+            "each horizon step's errors with 3 steps either side, over the rolling origins"
+        } else {
+            "every horizon step's errors pooled, over the rolling origins"
+        },
         "interval_origins": forecast_many::INTERVAL_ORIGINS,
         "series": series.len(),
         "days_filled_with_zero": series.iter().map(|s| s.days_filled).sum::<usize>(),

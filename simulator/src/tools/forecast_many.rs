@@ -28,6 +28,10 @@ pub const ALPHA_ORIGINS: usize = 4;
 /// Rolling origins whose errors give the quantiles.
 pub const INTERVAL_ORIGINS: usize = 16;
 
+/// Steps either side of a horizon step whose errors its quantiles also take (16 origins × 7
+/// steps: 112 errors a step).
+pub const NEIGHBOUR_STEPS: usize = 3;
+
 /// Origins of the lead-time sums whose errors give the lead-time quantiles, a week apart.
 pub const LEAD_TIME_ORIGINS: usize = 52;
 
@@ -235,6 +239,9 @@ pub struct Request {
     pub levels: Vec<f64>,
     /// Also the demand over this many days from tomorrow, with its quantiles.
     pub lead_days: Option<usize>,
+    /// Quantiles per horizon step (each from its own and [`NEIGHBOUR_STEPS`] neighbouring
+    /// steps' errors) instead of from every step's errors pooled.
+    pub per_step: bool,
 }
 
 /// The demand over a lead time: the sum of the point forecasts, and its quantiles from the
@@ -362,17 +369,25 @@ pub fn forecast_all(series: &[&[f64]], request: &Request) -> (Vec<SeriesForecast
             } else {
                 INTERVAL_ORIGINS
             };
-            let errors: Vec<f64> =
-                rolling_errors(history, horizon, origins, MIN_TRAIN_DAYS, |h, n| {
-                    chosen.forecast(h, n)
-                })
-                .concat();
+            let errors = rolling_errors(history, horizon, origins, MIN_TRAIN_DAYS, |h, n| {
+                chosen.forecast(h, n)
+            });
             let quantiles = request
                 .levels
                 .iter()
                 .map(|&p| {
-                    let offset = backtest::quantile(&errors, p).unwrap_or(0.0);
-                    point.iter().map(|f| (f + offset).max(0.0)).collect()
+                    let neighbours = if request.per_step {
+                        NEIGHBOUR_STEPS
+                    } else {
+                        horizon
+                    };
+                    let offsets = backtest::step_quantiles(&errors, horizon, p, neighbours)
+                        .unwrap_or_else(|| vec![0.0; horizon]);
+                    point
+                        .iter()
+                        .zip(offsets)
+                        .map(|(f, offset)| (f + offset).max(0.0))
+                        .collect()
                 })
                 .collect();
             let lead_time = request
