@@ -354,13 +354,7 @@ fn ss(args: SsArgs) -> Result<(), Failure> {
         order_up_to,
         json,
     } = args;
-    let CostArgs {
-        holding_cost,
-        stockout_cost,
-        fixed_cost,
-        demand_mean,
-        demand_std,
-    } = check_costs(costs)?;
+    let costs = check_costs(costs)?;
     if lead_time > 3650 {
         return Err(CalculatorError::Argument {
             option: "--lead-time",
@@ -369,13 +363,13 @@ fn ss(args: SsArgs) -> Result<(), Failure> {
         .into());
     }
     let problem = qm_engine::discrete_policy::SsProblem {
-        holding_cost,
-        stockout_cost,
-        fixed_cost,
-        demand_mean,
+        holding_cost: costs.holding_cost,
+        stockout_cost: costs.stockout_cost,
+        fixed_cost: costs.fixed_cost,
+        demand_mean: costs.demand_mean,
         lead_time,
     };
-    let policies = match demand_std {
+    let policies = match costs.demand_std {
         Some(_) if reorder_point.is_some() => {
             return Err(CalculatorError::Argument {
                 option: "--reorder-point",
@@ -393,7 +387,7 @@ fn ss(args: SsArgs) -> Result<(), Failure> {
         }
         None => ss_poisson(&problem, reorder_point.zip(order_up_to))?,
     };
-    let demand = if demand_std.is_some() {
+    let demand = if costs.demand_std.is_some() {
         "normal"
     } else {
         "poisson"
