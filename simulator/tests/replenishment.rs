@@ -2,6 +2,8 @@
 //! more promise costs more stock, the events calendar prevents holiday stockouts, and bad
 //! `[replenishment]` keys are refused with where and what.
 
+mod common;
+
 use std::path::PathBuf;
 
 use qm_simulator::scenario::Scenario;
@@ -29,6 +31,11 @@ fn text_with(replacements: &[(&str, &str)]) -> String {
         text = text.replace(placeholder, value);
     }
     text
+}
+
+/// The shipped `scenarios/safety-stock.toml`.
+fn safety_stock_text() -> String {
+    std::fs::read_to_string(common::scenario("safety-stock.toml")).unwrap()
 }
 
 fn write(name: &str, text: &str) -> PathBuf {
@@ -410,14 +417,8 @@ fn qm_tune_bisects_for_the_least_service_level_meeting_a_fill_rate() {
 /// 0.981 at 0.98, seeds 7 and 99).
 #[test]
 fn fill_rate_promises_are_kept_within_a_point_across_seeds() {
-    let text = std::fs::read_to_string(
-        std::path::PathBuf::from(
-            std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo"),
-        )
-        .join("../scenarios/safety-stock.toml"),
-    )
-    .unwrap()
-    .replace("safety_stock = \"normal\"", "safety_stock = \"fill_rate\"");
+    let text =
+        safety_stock_text().replace("safety_stock = \"normal\"", "safety_stock = \"fill_rate\"");
     let mut s = Scenario::load(&write("fill-promise", &text))
         .unwrap()
         .scenario;
@@ -443,14 +444,8 @@ fn fill_rate_promises_are_kept_within_a_point_across_seeds() {
 /// bursts keep it at the band's edge, so that one is held to 2.5 points.
 #[test]
 fn quantile_safety_stock_keeps_its_promise_over_a_year() {
-    let text = std::fs::read_to_string(
-        std::path::PathBuf::from(
-            std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo"),
-        )
-        .join("../scenarios/safety-stock.toml"),
-    )
-    .unwrap()
-    .replace("safety_stock = \"normal\"", "safety_stock = \"quantile\"");
+    let text =
+        safety_stock_text().replace("safety_stock = \"normal\"", "safety_stock = \"quantile\"");
     let path = write("quantile-year", &text);
     let promises = [(0.80, 0.025), (0.90, 0.02), (0.95, 0.02), (0.98, 0.02)];
     let achieved: Vec<f64> = std::thread::scope(|scope| {
@@ -475,12 +470,7 @@ fn quantile_safety_stock_keeps_its_promise_over_a_year() {
 /// two-warehouse scenario). The network's fill is reported apart.
 #[test]
 fn cycle_service_is_measured_per_cell_with_three_warehouses() {
-    let text = std::fs::read_to_string(
-        std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo"))
-            .join("../scenarios/safety-stock.toml"),
-    )
-    .unwrap()
-    .replace(
+    let text = safety_stock_text().replace(
         "[initial_stock]",
         "[[warehouses]]\ncode = \"BRS\"\nlatitude_deg = 51.45\nlongitude_deg = -2.59\ncapacity_lines_per_day = 50000\n\n[initial_stock]",
     )

@@ -40,20 +40,26 @@ pub fn ses_next(x: &[f64], alpha: f64) -> f64 {
 /// The α in `[lower, upper]` with the least [`ses_sse`], by golden-section search down to an
 /// interval of 1e-12 (stopping early when the two probes tie).
 pub fn golden_section_alpha(x: &[f64], lower: f64, upper: f64) -> f64 {
+    golden_section(|alpha| ses_sse(x, alpha), lower, upper, ALPHA_TOLERANCE)
+}
+
+/// The minimum of `f` over `[lower, upper]` by golden-section search, down to an interval of
+/// `tolerance` (stopping early when the two probes tie); the middle of the last interval.
+pub fn golden_section(f: impl Fn(f64) -> f64, lower: f64, upper: f64, tolerance: f64) -> f64 {
     let ratio = (5f64.sqrt() + 1.0) / 2.0;
     let (mut a, mut b) = (lower, upper);
     let mut c = b - (b - a) / ratio;
     let mut d = a + (b - a) / ratio;
-    let (mut fc, mut fd) = (ses_sse(x, c), ses_sse(x, d));
-    while (b - a).abs() >= ALPHA_TOLERANCE {
+    let (mut fc, mut fd) = (f(c), f(d));
+    while (b - a).abs() >= tolerance {
         if fc < fd {
             (b, d, fd) = (d, c, fc);
             c = b - (b - a) / ratio;
-            fc = ses_sse(x, c);
+            fc = f(c);
         } else if fd < fc {
             (a, c, fc) = (c, d, fd);
             d = a + (b - a) / ratio;
-            fd = ses_sse(x, d);
+            fd = f(d);
         } else {
             break;
         }

@@ -5,7 +5,7 @@
 //! with fixed smoothing only), SBA as fitted Croston debiased by its intervals' α, and TSB with
 //! both smoothings fitted to the one-step squared error.
 
-use super::aggregate::{golden_section_alpha, ses_next, AGGREGATE_ALPHA_BOUNDS};
+use super::aggregate::{self, golden_section_alpha, ses_next, AGGREGATE_ALPHA_BOUNDS};
 use super::{Forecaster, Method};
 
 /// The bounds SES's α is fitted in.
@@ -231,22 +231,8 @@ fn ahead(forecaster: &Forecaster, horizon: usize) -> Vec<f64> {
 
 /// The minimum of `f` over [`TSB_ALPHA_BOUNDS`] by golden section, to 1e-4.
 fn golden_section(f: impl Fn(f64) -> f64) -> f64 {
-    let ratio = (5f64.sqrt() + 1.0) / 2.0;
-    let (mut a, mut b) = TSB_ALPHA_BOUNDS;
-    let (mut c, mut d) = (b - (b - a) / ratio, a + (b - a) / ratio);
-    let (mut fc, mut fd) = (f(c), f(d));
-    while b - a > 1e-4 {
-        if fc <= fd {
-            (b, d, fd) = (d, c, fc);
-            c = b - (b - a) / ratio;
-            fc = f(c);
-        } else {
-            (a, c, fc) = (c, d, fd);
-            d = a + (b - a) / ratio;
-            fd = f(d);
-        }
-    }
-    (a + b) / 2.0
+    let (lower, upper) = TSB_ALPHA_BOUNDS;
+    aggregate::golden_section(f, lower, upper, 1e-4)
 }
 
 #[cfg(test)]

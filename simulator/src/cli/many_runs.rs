@@ -179,7 +179,7 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
     if !quiet {
         print!("{}", tune::report(&rows, target_fill_rate));
         if let Some(found) = found {
-            print!("{}", tune::search_report(&rows, &found, target_fill_rate));
+            print!("{}", tune::search_report(&found, target_fill_rate));
         }
         println!("wrote {}", path.display());
     }

@@ -85,29 +85,26 @@ impl PlanContext<'_> {
             return Vec::new();
         }
         let mut decisions = vec![Decision::default(); forecasters.len()];
-        let tasks = forecasters
+        // A task's lead-time errors (`empirical` only; none otherwise).
+        let error_chunks: Vec<Option<&mut [LeadTimeErrors]>> = if lead_errors.is_empty() {
+            (0..forecasters.len().div_ceil(CELLS_PER_TASK))
+                .map(|_| None)
+                .collect()
+        } else {
+            lead_errors.chunks_mut(CELLS_PER_TASK).map(Some).collect()
+        };
+        forecasters
             .par_chunks_mut(CELLS_PER_TASK)
             .zip(decisions.par_chunks_mut(CELLS_PER_TASK))
-            .enumerate();
-        let cells_of = |task: usize| task * CELLS_PER_TASK;
-        if lead_errors.is_empty() {
-            tasks.for_each(|(task, (forecasters, decisions))| {
+            .zip(error_chunks)
+            .enumerate()
+            .for_each(|(task, ((forecasters, decisions), mut errors))| {
                 for (i, (f, d)) in forecasters.iter_mut().zip(decisions).enumerate() {
-                    let cell = cells_of(task) + i;
-                    *d = self.decide(cell, f, None, first_choice[cell]);
+                    let cell = task * CELLS_PER_TASK + i;
+                    let e = errors.as_deref_mut().map(|errors| &mut errors[i]);
+                    *d = self.decide(cell, f, e, first_choice[cell]);
                 }
             });
-        } else {
-            tasks
-                .zip(lead_errors.par_chunks_mut(CELLS_PER_TASK))
-                .for_each(|((task, (forecasters, decisions)), errors)| {
-                    let cells = forecasters.iter_mut().zip(decisions).zip(errors);
-                    for (i, ((f, d), e)) in cells.enumerate() {
-                        let cell = cells_of(task) + i;
-                        *d = self.decide(cell, f, Some(e), first_choice[cell]);
-                    }
-                });
-        }
         decisions
     }
 

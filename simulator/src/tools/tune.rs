@@ -253,9 +253,9 @@ pub const SEARCH_RANGE: (f64, f64) = (0.5, 0.999);
 pub struct Found {
     /// The method and forecast searched (the setting's target is the answer).
     pub setting: Setting,
-    /// The least target whose mean fill rate met the goal, within [`SEARCH_TOLERANCE`]; `None`
-    /// when even the top of [`SEARCH_RANGE`] missed it.
-    pub level: Option<f64>,
+    /// The run at the least target whose mean fill rate met the goal (within
+    /// [`SEARCH_TOLERANCE`]); `None` when even the top of [`SEARCH_RANGE`] missed it.
+    pub found: Option<TuneRow>,
     /// Settings run on the way.
     pub evaluated: usize,
 }
@@ -276,8 +276,9 @@ pub fn bisect(
     let results = searches
         .par_iter()
         .map(|search| {
-            let mut rows = Vec::new();
-            let mut meets = |level: f64| -> Result<bool, ToolError> {
+            let mut rows: Vec<TuneRow> = Vec::new();
+            // Runs the search's setting at `level`: the index of its row when it meets the goal.
+            let mut meets = |level: f64| -> Result<Option<usize>, ToolError> {
                 let setting = Setting {
                     service_level: level,
                     ..search.clone()
@@ -285,33 +286,32 @@ pub fn bisect(
                 let row = run_grid(path, &[setting], seed, replications, days, run_done)?.remove(0);
                 let met = row.mean(|o| o.fill_rate) >= goal;
                 rows.push(row);
-                Ok(met)
+                Ok(met.then_some(rows.len() - 1))
             };
             let (mut low, mut high) = SEARCH_RANGE;
-            let level = if !meets(high)? {
-                None
-            } else if meets(low)? {
-                Some(low)
-            } else {
-                while high - low > SEARCH_TOLERANCE {
-                    let middle = 0.5 * (low + high);
-                    if meets(middle)? {
-                        high = middle;
-                    } else {
-                        low = middle;
+            let found = match meets(high)? {
+                None => None,
+                Some(top) => match meets(low)? {
+                    Some(bottom) => Some(bottom),
+                    None => {
+                        let mut best = top;
+                        while high - low > SEARCH_TOLERANCE {
+                            let middle = 0.5 * (low + high);
+                            match meets(middle)? {
+                                Some(row) => (high, best) = (middle, row),
+                                None => low = middle,
+                            }
+                        }
+                        Some(best)
                     }
-                }
-                Some(high)
-            };
-            let evaluated = rows.len();
-            Ok((
-                rows,
-                Found {
-                    setting: search.clone(),
-                    level,
-                    evaluated,
                 },
-            ))
+            };
+            let found = Found {
+                setting: search.clone(),
+                found: found.map(|i| rows[i].clone()),
+                evaluated: rows.len(),
+            };
+            Ok((rows, found))
         })
         .collect::<Result<Vec<_>, ToolError>>()?;
     let mut rows = Vec::new();
@@ -324,7 +324,7 @@ pub fn bisect(
 }
 
 /// What the bisections found, as text.
-pub fn search_report(rows: &[TuneRow], found: &[Found], goal: f64) -> String {
+pub fn search_report(found: &[Found], goal: f64) -> String {
     let mut out = format!(
         "\nleast target meeting a mean fill rate of {:.2} % (bisection over {}–{}, to {}):\n",
         100.0 * goal,
@@ -334,21 +334,14 @@ pub fn search_report(rows: &[TuneRow], found: &[Found], goal: f64) -> String {
     );
     for f in found {
         let name = format!("{} {}", f.setting.safety_stock.name(), f.setting.forecast);
-        let Some(level) = f.level else {
+        let Some(row) = &f.found else {
             out.push_str(&format!(
                 "  {name:<28} none: even {} misses it ({} settings run)\n",
                 SEARCH_RANGE.1, f.evaluated
             ));
             continue;
         };
-        let row = rows
-            .iter()
-            .find(|r| {
-                r.setting.service_level == level
-                    && r.setting.safety_stock == f.setting.safety_stock
-                    && r.setting.forecast == f.setting.forecast
-            })
-            .expect("the level found was run");
+        let level = row.setting.service_level;
         out.push_str(&format!(
             "  {name:<28} {level}: total cost {}, fill {} ({} settings run){}\n",
             shown(row.estimate(Outcome::total_cost_cents), "cents"),
