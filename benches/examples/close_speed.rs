@@ -36,7 +36,7 @@ fn main() {
     let skus = cells / warehouses;
     s.catalog.skus = toml::Spanned::new(0..0, skus as u32);
     let demand = DemandModel::new(&s).expect("valid");
-    let prices = vec![3000; skus];
+    let prices = vec![qm_engine::Cents::new(3000); skus];
     let mut replenisher = Replenisher::new(&s, skus, warehouses, |_| (4.0, 1.0), &prices, &demand);
     let mut rng = StdRng::seed_from_u64(20261205);
     let rates: Vec<f64> = (0..skus * warehouses)

@@ -79,7 +79,7 @@ pub fn network(skus: usize) -> Network {
         .map(|i| Sku {
             code: format!("SKU{i:05}"),
             unit_weight_grams: 200 + (i as u32 * 37) % 3_000,
-            unit_price_cents: 500 + (i as u64 * 13) % 20_000,
+            unit_price_cents: Cents::new(500 + (i as u64 * 13) % 20_000),
         })
         .collect();
     let warehouses = WAREHOUSES
@@ -94,8 +94,8 @@ pub fn network(skus: usize) -> Network {
         .collect();
     let band = |max_distance_km, base_cents, per_kg_cents, transit_days| RateBand {
         max_distance_km,
-        base_cents,
-        per_kg_cents,
+        base_cents: Cents::new(base_cents),
+        per_kg_cents: Cents::new(per_kg_cents),
         transit_days,
     };
     let carriers = vec![

@@ -57,6 +57,6 @@ pub use ids::{CarrierId, ChannelId, OrderId, ShipmentId, SkuId, WarehouseId};
 pub use invariants::{InvariantReport, InvariantViolation};
 pub use inventory::{CellLedger, CellSnapshot};
 pub use lifecycle::*;
-pub use network::{Carrier, CarrierQuote, Network, NetworkError, RateBand, Sku, Warehouse};
+pub use network::{Carrier, CarrierQuote, Cents, Network, NetworkError, RateBand, Sku, Warehouse};
 pub use order::{Order, OrderLine, ReserveRequest, ServiceLevel, SplitPolicy};
 pub use reservation::HoldCounts;

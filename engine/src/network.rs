@@ -8,6 +8,7 @@ use crate::constants::{MAX_CARRIERS, MAX_SKUS, MAX_WAREHOUSES};
 use crate::geo::{GeoPoint, Locations};
 use crate::ids::{CarrierId, SkuId, WarehouseId};
 use crate::order::ServiceLevel;
+pub use qm_money::Cents;
 
 /// A stock-keeping unit as the engine sees it.
 #[derive(Clone, Debug, PartialEq)]
@@ -16,8 +17,8 @@ pub struct Sku {
     pub code: String,
     /// Weight of one unit in grams (drives shipping cost).
     pub unit_weight_grams: u32,
-    /// Selling price of one unit in cents.
-    pub unit_price_cents: u64,
+    /// Selling price of one unit.
+    pub unit_price_cents: Cents,
 }
 
 /// A warehouse (fulfillment centre).
@@ -40,10 +41,10 @@ pub struct Warehouse {
 pub struct RateBand {
     /// The band covers distances up to and including this many kilometres.
     pub max_distance_km: f64,
-    /// Fixed price of a shipment in this band, in cents.
-    pub base_cents: u64,
-    /// Price per kilogram of shipment weight, in cents.
-    pub per_kg_cents: u64,
+    /// Fixed price of a shipment in this band.
+    pub base_cents: Cents,
+    /// Price per kilogram of shipment weight.
+    pub per_kg_cents: Cents,
     /// Days in transit for this band.
     pub transit_days: u8,
 }
@@ -62,8 +63,8 @@ pub struct Carrier {
 pub struct CarrierQuote {
     /// The carrier.
     pub carrier: CarrierId,
-    /// Price in cents.
-    pub cost_cents: u64,
+    /// Price.
+    pub cost_cents: Cents,
     /// Days in transit.
     pub transit_days: u8,
     /// Whether it meets the order's promised transit time.
@@ -250,7 +251,7 @@ impl Network {
                 continue;
             };
             // Round the weight charge up to the next cent: carriers do not give change.
-            let weight_cents = (band.per_kg_cents * weight_grams).div_ceil(1000);
+            let weight_cents = band.per_kg_cents.part_rounded_up(weight_grams, 1000);
             let meets_promise = service.accepts_transit_days(band.transit_days);
             let quote = CarrierQuote {
                 carrier: CarrierId(i as u16),

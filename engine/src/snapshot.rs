@@ -20,7 +20,7 @@ use crate::geo::UnitVector;
 use crate::ids::{CarrierId, ChannelId, OrderId, SkuId, WarehouseId};
 use crate::inventory::CellLedger;
 use crate::lifecycle::OrderStatus;
-use crate::network::CarrierQuote;
+use crate::network::{CarrierQuote, Cents};
 use crate::order::ServiceLevel;
 use crate::reservation::{
     BackorderRecord, HoldCounts, OrderRecord, PickRecord, PickRecords, PickState, PickTally,
@@ -62,7 +62,7 @@ pub struct PickData {
 }
 
 /// A carrier quote as stored: (carrier, cents, transit days, meets the promise).
-type QuoteData = (u16, u64, u8, bool);
+type QuoteData = (u16, Cents, u8, bool);
 /// A shipment as stored: (warehouse, 0 pending / 1 shipped / 2 cancelled, its quote).
 type ShipmentData = (u16, u8, Option<QuoteData>);
 

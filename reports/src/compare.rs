@@ -40,7 +40,7 @@ pub fn table(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> Table {
             c.kpi.name
         })
         .col("unit", "what it is counted or measured in", |(c, _)| {
-            c.kpi.unit
+            c.kpi.unit.as_str()
         })
         .col(
             "value",

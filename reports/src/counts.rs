@@ -8,6 +8,7 @@
 //! its lines (units), not whole orders; a warehouse's hold the shipments it sent and the units in
 //! them. A count a level cannot know stays 0 there, and a rate over it is undefined (null).
 
+use qm_money::Cents;
 use serde::{Deserialize, Serialize};
 
 /// Additive counts of order, unit and shipment facts.
@@ -74,7 +75,7 @@ pub struct Counts {
     /// Order lines in those shipments.
     pub lines_shipped: u64,
     /// Carrier cost of those shipments, cents.
-    pub shipping_cost_cents: u64,
+    pub shipping_cost_cents: Cents,
     /// Great-circle km from warehouse to customer, summed over shipments.
     pub shipping_distance_km: f64,
     /// Hours from placement to completion, summed over orders shipped complete.
@@ -201,7 +202,10 @@ impl Counts {
 
     /// Shipping cost ÷ orders shipped, cents.
     pub fn shipping_cost_cents_per_order(&self) -> Option<f64> {
-        share(self.shipping_cost_cents as f64, self.orders_shipped as f64)
+        share(
+            self.shipping_cost_cents.as_f64(),
+            self.orders_shipped as f64,
+        )
     }
 
     /// Shipping distance ÷ orders shipped, km.

@@ -3,6 +3,7 @@
 //! and always shown with it.
 
 use crate::run::{Bound, KpiValue, Target};
+use crate::unit::Unit;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -13,17 +14,17 @@ pub fn escape(text: &str) -> String {
 }
 
 /// A KPI value as people read it: shares as percentages, money in cents with its unit.
-pub fn display(value: &KpiValue, unit: &str) -> String {
+pub fn display(value: &KpiValue, unit: Unit) -> String {
     match value {
         KpiValue::Missing => "—".into(),
         KpiValue::Text(text) => text.clone(),
-        KpiValue::Count(n) if unit == "cents" => cents(*n as f64),
+        KpiValue::Count(n) if unit == Unit::Cents => cents(*n as f64),
         KpiValue::Count(n) => group_thousands(*n as f64, 0),
         KpiValue::Number(x) => match unit {
-            "share" => format!("{:.2} %", x * 100.0),
-            "cents" => cents(*x),
-            "hours" => format!("{x:.1} h"),
-            "days" => format!("{x:.2} d"),
+            Unit::Share => format!("{:.2} %", x * 100.0),
+            Unit::Cents => cents(*x),
+            Unit::Hours => format!("{x:.1} h"),
+            Unit::Days => format!("{x:.2} d"),
             _ => number(*x),
         },
     }
@@ -77,8 +78,8 @@ pub fn group_thousands(x: f64, decimals: usize) -> String {
 }
 
 /// A difference in the KPI's own display: percentage points for shares, otherwise its unit.
-pub fn signed_difference(difference: f64, unit: &str) -> String {
-    if unit == "share" {
+pub fn signed_difference(difference: f64, unit: Unit) -> String {
+    if unit == Unit::Share {
         return format!("{:+.2} pt", difference * 100.0);
     }
     let magnitude = display(&KpiValue::Number(difference.abs()), unit);
@@ -88,14 +89,14 @@ pub fn signed_difference(difference: f64, unit: &str) -> String {
 
 /// Decimals that show `spread` (a confidence half-width, in the KPI's unit) to two significant
 /// digits, so an estimate, its half-width and its interval share one precision.
-pub fn decimals_for(spread: f64, unit: &str) -> usize {
-    let spread = if unit == "share" {
+pub fn decimals_for(spread: f64, unit: Unit) -> usize {
+    let spread = if unit == Unit::Share {
         spread * 100.0
     } else {
         spread
     };
     if !(spread.is_finite() && spread > 0.0) {
-        return if unit == "share" || unit == "cents" {
+        return if matches!(unit, Unit::Share | Unit::Cents) {
             2
         } else {
             0
@@ -105,36 +106,36 @@ pub fn decimals_for(spread: f64, unit: &str) -> usize {
 }
 
 /// `x` in `unit` with `decimals` places: shares as percentages, money in cents, hours in h.
-pub fn fixed(x: f64, unit: &str, decimals: usize) -> String {
+pub fn fixed(x: f64, unit: Unit, decimals: usize) -> String {
     match unit {
-        "share" => format!("{} %", group_thousands(x * 100.0, decimals)),
-        "cents" => format!("{} cents", group_thousands(x, decimals)),
-        "hours" => format!("{} h", group_thousands(x, decimals)),
+        Unit::Share => format!("{} %", group_thousands(x * 100.0, decimals)),
+        Unit::Cents => format!("{} cents", group_thousands(x, decimals)),
+        Unit::Hours => format!("{} h", group_thousands(x, decimals)),
         _ => group_thousands(x, decimals),
     }
 }
 
 /// A difference with its sign, as [`fixed`]; shares in percentage points.
-pub fn signed_fixed(x: f64, unit: &str, decimals: usize) -> String {
+pub fn signed_fixed(x: f64, unit: Unit, decimals: usize) -> String {
     let sign = if x < 0.0 { "-" } else { "+" };
     match unit {
-        "share" => format!("{sign}{} pt", group_thousands(x.abs() * 100.0, decimals)),
+        Unit::Share => format!("{sign}{} pt", group_thousands(x.abs() * 100.0, decimals)),
         _ => format!("{sign}{}", fixed(x.abs(), unit, decimals)),
     }
 }
 
 /// A mean and its 95 % half-width at one precision: `1,522.4 ± 8.9`, `98.12 % ± 0.30 pt`.
-pub fn estimate(mean: f64, half_width: f64, unit: &str) -> String {
+pub fn estimate(mean: f64, half_width: f64, unit: Unit) -> String {
     let decimals = decimals_for(half_width, unit);
     let spread = match unit {
-        "share" => format!("{} pt", group_thousands(half_width * 100.0, decimals)),
+        Unit::Share => format!("{} pt", group_thousands(half_width * 100.0, decimals)),
         _ => fixed(half_width, unit, decimals),
     };
     format!("{} ± {spread}", fixed(mean, unit, decimals))
 }
 
 /// A paired difference and its 95 % interval at one precision: `+4.1 [-2.0, +10.2]`.
-pub fn difference_interval(mean: f64, half_width: f64, unit: &str) -> String {
+pub fn difference_interval(mean: f64, half_width: f64, unit: Unit) -> String {
     let decimals = decimals_for(half_width, unit);
     format!(
         "{} [{}, {}]",
@@ -145,7 +146,7 @@ pub fn difference_interval(mean: f64, half_width: f64, unit: &str) -> String {
 }
 
 /// A target as people read it: `target ≥ 95.00 %`.
-pub fn target_text(target: &Target, unit: &str) -> String {
+pub fn target_text(target: &Target, unit: Unit) -> String {
     let sign = match target.bound {
         Bound::AtLeast => "≥",
         Bound::AtMost => "≤",
@@ -162,13 +163,16 @@ mod tests {
 
     #[test]
     fn an_estimate_and_its_interval_share_one_precision() {
-        assert_eq!(estimate(1522.4, 8.942, "orders"), "1,522.4 ± 8.9");
+        assert_eq!(estimate(1522.4, 8.942, Unit::Orders), "1,522.4 ± 8.9");
         assert_eq!(
-            difference_interval(4.1, 6.055, "orders"),
+            difference_interval(4.1, 6.055, Unit::Orders),
             "+4.1 [-2.0, +10.2]"
         );
-        assert_eq!(estimate(0.98123, 0.0030, "share"), "98.12 % ± 0.30 pt");
-        assert_eq!(estimate(979.871, 2.1, "cents"), "979.9 cents ± 2.1 cents");
-        assert_eq!(estimate(1200.0, 0.0, "orders"), "1,200 ± 0");
+        assert_eq!(estimate(0.98123, 0.0030, Unit::Share), "98.12 % ± 0.30 pt");
+        assert_eq!(
+            estimate(979.871, 2.1, Unit::Cents),
+            "979.9 cents ± 2.1 cents"
+        );
+        assert_eq!(estimate(1200.0, 0.0, Unit::Orders), "1,200 ± 0");
     }
 }

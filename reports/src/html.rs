@@ -9,6 +9,7 @@ use crate::format::{display, escape, number, share_text, signed_difference, targ
 use crate::kpi::{self, Kpi, Verdict};
 use crate::run::*;
 use crate::tables::start_date;
+use crate::unit::Unit;
 
 const CHART_WIDTH: u32 = 1040;
 const CHART_HEIGHT: u32 = 340;
@@ -73,7 +74,7 @@ fn text_kpi(run: &RunData, name: &str) -> String {
         Some(KpiValue::Text(text)) => text.clone(),
         // Seeds and day counts are identifiers here, not quantities: no thousands separator.
         Some(KpiValue::Count(n)) => n.to_string(),
-        Some(value) => display(value, ""),
+        Some(value) => display(value, Unit::Count),
         None => "?".into(),
     }
 }
@@ -443,7 +444,7 @@ fn kpi_table(run: &RunData) -> String {
         vec![
             format!("<code>{}</code>", r.kpi.name),
             escape(&display(&r.value, r.kpi.unit)),
-            escape(r.kpi.unit),
+            escape(r.kpi.unit.as_str()),
             verdict,
             format!("<span class=\"def\">{definition}</span>"),
         ]
@@ -708,7 +709,10 @@ pub fn comparison(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
         &head,
         &[],
         kpis.iter().map(|c| {
-            let mut row = vec![format!("<code>{}</code>", c.kpi.name), escape(c.kpi.unit)];
+            let mut row = vec![
+                format!("<code>{}</code>", c.kpi.name),
+                escape(c.kpi.unit.as_str()),
+            ];
             for (i, value) in c.values.iter().enumerate() {
                 let text = escape(&display(value, c.kpi.unit));
                 row.push(match (target_of(c.kpi.name), value.as_f64()) {
@@ -763,18 +767,21 @@ mod tests {
 
     #[test]
     fn values_read_as_people_expect() {
-        assert_eq!(display(&KpiValue::Number(0.98765), "share"), "98.77 %");
+        assert_eq!(display(&KpiValue::Number(0.98765), Unit::Share), "98.77 %");
         assert_eq!(
-            display(&KpiValue::Number(123456.5), "cents"),
+            display(&KpiValue::Number(123456.5), Unit::Cents),
             "123,456.50 cents"
         );
         assert_eq!(
-            display(&KpiValue::Count(1234567), "cents"),
+            display(&KpiValue::Count(1234567), Unit::Cents),
             "1,234,567 cents"
         );
-        assert_eq!(display(&KpiValue::Count(1234567), "orders"), "1,234,567");
-        assert_eq!(display(&KpiValue::Number(-2500.0), "units"), "-2,500");
-        assert_eq!(display(&KpiValue::Missing, "share"), "—");
+        assert_eq!(
+            display(&KpiValue::Count(1234567), Unit::Orders),
+            "1,234,567"
+        );
+        assert_eq!(display(&KpiValue::Number(-2500.0), Unit::Units), "-2,500");
+        assert_eq!(display(&KpiValue::Missing, Unit::Share), "—");
         assert_eq!(escape("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
     }
 }

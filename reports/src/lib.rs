@@ -15,3 +15,4 @@ pub mod html;
 pub mod kpi;
 pub mod run;
 pub mod tables;
+pub mod unit;

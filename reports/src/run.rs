@@ -4,6 +4,7 @@
 //! Every type is plain data that a binary codec can store (no maps of dynamic values), so a run
 //! folder keeps its `RunData` and `qm report` / `qm compare` rebuild every export from it.
 
+use qm_money::Cents;
 use serde::{Deserialize, Serialize};
 
 pub use crate::counts::Counts;
@@ -197,8 +198,8 @@ pub struct WarehouseDayRow {
 pub struct SkuRow {
     /// Its code.
     pub sku: String,
-    /// Unit price, cents.
-    pub unit_price_cents: u64,
+    /// Unit price.
+    pub unit_price_cents: Cents,
     /// The counts of its lines: units ordered, to ship, shipped, backordered, lost.
     pub counts: Counts,
     /// Days with units ordered, held, backordered or lost.

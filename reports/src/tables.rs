@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use polars::prelude::*;
+use qm_money::Cents;
 
 use crate::counts::{share, Counts};
 use crate::kpi::{self, KpiReading};
@@ -58,6 +59,21 @@ impl<'a, R> Frame<'a, R> {
         self
     }
 
+    /// A money column: `f(row)` in whole cents, stored as `u64` (the column's name ends in
+    /// `_cents`).
+    pub(crate) fn cents(
+        self,
+        name: &'static str,
+        definition: &'static str,
+        f: impl Fn(&'a R) -> Cents,
+    ) -> Self {
+        debug_assert!(
+            name.ends_with("_cents"),
+            "{name}: a money column is named in cents"
+        );
+        self.col(name, definition, move |r| f(r).get())
+    }
+
     /// A date column from each row's day index, counted from `start`.
     fn date(self, start: NaiveDate, day: impl Fn(&'a R) -> u32) -> Self {
         let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date");
@@ -109,7 +125,7 @@ impl<'a, R> Frame<'a, R> {
             "order lines in those shipments",
             move |r| counts(r).lines_shipped,
         )
-        .col(
+        .cents(
             "shipping_cost_cents",
             "carrier cost of those shipments, cents",
             move |r| counts(r).shipping_cost_cents,
@@ -228,7 +244,7 @@ fn channels(run: &RunData) -> Table {
         })
         .order_counts(|r| &r.counts)
         .unit_counts(|r| &r.counts)
-        .col(
+        .cents(
             "shipping_cost_cents",
             "carrier cost of its orders' shipments, reshipments included, cents",
             |r| r.counts.shipping_cost_cents,
@@ -306,7 +322,9 @@ fn summary(run: &RunData) -> Table {
                 _ => None,
             },
         )
-        .col("unit", "what it is counted or measured in", |r| r.kpi.unit)
+        .col("unit", "what it is counted or measured in", |r| {
+            r.kpi.unit.as_str()
+        })
         .col("target", "the target it is judged against, if any", |r| {
             target(r).map(|t| t.value)
         })
@@ -442,7 +460,7 @@ pub fn day_capacity_use_share(r: &WarehouseDayRow) -> Option<f64> {
 
 /// ABC class per SKU by ordered value (units ordered × unit price).
 pub fn abc_classes(skus: &[SkuRow]) -> Vec<&'static str> {
-    let value = |s: &SkuRow| s.counts.units_ordered as f64 * s.unit_price_cents as f64;
+    let value = |s: &SkuRow| s.unit_price_cents.times(s.counts.units_ordered).as_f64();
     let mut order: Vec<usize> = (0..skus.len()).collect();
     order.sort_by(|&a, &b| value(&skus[b]).total_cmp(&value(&skus[a])).then(a.cmp(&b)));
     let total: f64 = skus.iter().map(value).sum();
@@ -490,9 +508,9 @@ fn skus(run: &RunData, days: f64) -> Table {
             demand_pattern(r.demand_days, days, r.demand_size_cv2)
         })
         .col("replenishment_class", "fast, slow or intermittent, as in the summary's `*_fast` / `*_slow` / `*_intermittent` KPIs", |(r, _)| r.replenishment_class.as_str())
-        .col("unit_price_cents", "unit price, cents", |(r, _)| r.unit_price_cents)
+        .cents("unit_price_cents", "unit price, cents", |(r, _)| r.unit_price_cents)
         .unit_counts(|(r, _)| &r.counts)
-        .col("ordered_value_cents", "units_ordered × unit_price_cents", |(r, _)| r.counts.units_ordered * r.unit_price_cents)
+        .cents("ordered_value_cents", "units_ordered × unit_price_cents", |(r, _)| r.unit_price_cents.times(r.counts.units_ordered))
         .col("demand_days", "days with units held, backordered or lost", |(r, _)| r.demand_days)
         .col("demand_interval_days_mean", "days ÷ demand_days (ADI; null without demand)", |(r, _)| {
             share(days, r.demand_days as f64)
@@ -595,7 +613,7 @@ mod tests {
                 units_ordered: units,
                 ..Counts::default()
             },
-            unit_price_cents: price,
+            unit_price_cents: Cents::new(price),
             ..Default::default()
         }
     }

@@ -4,6 +4,7 @@
 use polars::prelude::*;
 use qm_reports::export::{self, Format};
 use qm_reports::run::*;
+use qm_reports::unit::Unit;
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("qm-reports-{name}-{}", std::process::id()));
@@ -57,7 +58,7 @@ fn small_run() -> RunData {
             .collect(),
         skus: vec![SkuRow {
             sku: "A-1".into(),
-            unit_price_cents: 250,
+            unit_price_cents: qm_money::Cents::new(250),
             counts: Counts {
                 units_ordered: 12,
                 units_shipped: 9,
@@ -224,18 +225,21 @@ fn comparison_reports_differences_against_the_first_run() {
     let text = qm_reports::compare::text(&runs, &kpis);
     // Money in cents, with its unit, in values and differences alike.
     assert_eq!(
-        qm_reports::format::signed_difference(-2064.52, "cents"),
+        qm_reports::format::signed_difference(-2064.52, Unit::Cents),
         "-2,064.52 cents"
     );
     assert_eq!(
-        qm_reports::format::display(&KpiValue::Number(2064.52), "cents"),
+        qm_reports::format::display(&KpiValue::Number(2064.52), Unit::Cents),
         "2,064.52 cents"
     );
     assert_eq!(
-        qm_reports::format::display(&KpiValue::Count(98_000), "cents"),
+        qm_reports::format::display(&KpiValue::Count(98_000), Unit::Cents),
         "98,000 cents"
     );
-    assert_eq!(qm_reports::format::signed_difference(67.0, "orders"), "+67");
+    assert_eq!(
+        qm_reports::format::signed_difference(67.0, Unit::Orders),
+        "+67"
+    );
     assert!(
         text.contains("order_fulfillment_rate")
             && text.contains("80.00 %")

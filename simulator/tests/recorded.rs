@@ -101,7 +101,7 @@ fn the_online_retail_preset_maps_and_counts_every_row() {
     // 21730 appears only on bad rows, POST is not a product.
     assert_eq!(codes, ["85123A", "71053", "22633"]);
     // Median recorded price: 22633 sold at 1.85 and at 0 (free lines do not count).
-    assert_eq!(log.skus[2].unit_price_cents, 185);
+    assert_eq!(log.skus[2].unit_price_cents.get(), 185);
     // The cancellation undoes 2 of the 6 hearts of the first line of 536365.
     assert_eq!(log.undos.len(), 1);
     let undo = log.undos[0];

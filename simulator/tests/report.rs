@@ -7,6 +7,8 @@ use common::{ok, qm, scenario};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use qm_reports::unit::Unit;
 use std::sync::OnceLock;
 
 /// Two 4-day runs of the baseline with seeds 1 and 2, made once for every test here.
@@ -446,7 +448,7 @@ fn bench_replicates_strategies_and_tells_real_differences_from_noise() {
         .collect();
     let numeric = qm_reports::kpi::KPIS
         .iter()
-        .filter(|k| !matches!(k.unit, "text" | "date"))
+        .filter(|k| !matches!(k.unit, Unit::Text | Unit::Date))
         .count();
     // The seed and the days name the runs; they are not measured, so they get no interval.
     assert_eq!(rows.len(), 2 * (numeric - 2));

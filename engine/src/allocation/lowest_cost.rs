@@ -40,8 +40,8 @@ impl Costs<'_> {
             .network
             .cheapest_quote(distance_km, weight_grams, self.ctx.order.service)
         {
-            Some(q) if q.meets_promise => q.cost_cents as f64,
-            Some(q) => q.cost_cents as f64 + MISSED_PROMISE_PENALTY_CENTS,
+            Some(q) if q.meets_promise => q.cost_cents.as_f64(),
+            Some(q) => q.cost_cents.as_f64() + MISSED_PROMISE_PENALTY_CENTS,
             None => UNREACHABLE_PENALTY_CENTS + distance_km,
         }
     }

@@ -36,8 +36,8 @@ fn warehouse(code: &str, lat: f64, lon: f64, capacity_lines_per_day: u32) -> War
 fn band(max_distance_km: f64, base_cents: u64, per_kg_cents: u64, transit_days: u8) -> RateBand {
     RateBand {
         max_distance_km,
-        base_cents,
-        per_kg_cents,
+        base_cents: Cents::new(base_cents),
+        per_kg_cents: Cents::new(per_kg_cents),
         transit_days,
     }
 }
@@ -46,7 +46,7 @@ pub fn network() -> Network {
     let sku = |code: &str, grams: u32| Sku {
         code: code.into(),
         unit_weight_grams: grams,
-        unit_price_cents: 1_000,
+        unit_price_cents: Cents::new(1_000),
     };
     Network::new(
         vec![sku("A", 1_000), sku("B", 500), sku("C", 2_000)],

@@ -213,7 +213,7 @@ fn lowest_cost_picks_the_cheapest_warehouse_and_carrier() {
     let quote = confirmation.shipments[0].quote.unwrap();
     assert_eq!(
         (quote.carrier, quote.cost_cents, quote.transit_days),
-        (CarrierId(0), 350, 2)
+        (CarrierId(0), Cents::new(350), 2)
     );
 }
 
@@ -238,7 +238,7 @@ fn lowest_cost_keeps_the_express_promise() {
             quote.transit_days,
             quote.meets_promise
         ),
-        (CarrierId(1), 940, 1, true)
+        (CarrierId(1), Cents::new(940), 1, true)
     );
 }
 
@@ -255,7 +255,10 @@ fn lowest_cost_prefers_a_kept_promise_over_a_cheaper_missed_one() {
             },
         )
         .unwrap();
-    assert_eq!((quote.carrier, quote.cost_cents), (CarrierId(1), 940));
+    assert_eq!(
+        (quote.carrier, quote.cost_cents),
+        (CarrierId(1), Cents::new(940))
+    );
     let none_meets = network
         .cheapest_quote(
             114.0,

@@ -29,7 +29,7 @@ fn network() -> Network {
         .map(|i| Sku {
             code: format!("S{i}"),
             unit_weight_grams: 500,
-            unit_price_cents: 1_000,
+            unit_price_cents: Cents::new(1_000),
         })
         .collect();
     let warehouses = [
@@ -50,8 +50,8 @@ fn network() -> Network {
         code: "POST".into(),
         bands: vec![RateBand {
             max_distance_km: 20_000.0,
-            base_cents: 300,
-            per_kg_cents: 50,
+            base_cents: Cents::new(300),
+            per_kg_cents: Cents::new(50),
             transit_days: 2,
         }],
     }];

@@ -10,6 +10,7 @@ use std::path::Path;
 use chrono::{NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use polars::prelude::*;
+use qm_money::Cents;
 use rustc_hash::FxHashMap;
 
 pub use super::import_report::describe;
@@ -602,10 +603,10 @@ impl Builder {
             .zip(self.prices.iter_mut())
             .map(|(code, prices)| {
                 let unit_price_cents = if prices.is_empty() {
-                    0
+                    Cents::ZERO
                 } else {
                     let middle = prices.len() / 2;
-                    *prices.select_nth_unstable(middle).1
+                    Cents::new(*prices.select_nth_unstable(middle).1)
                 };
                 RecordedSku {
                     code,

@@ -17,6 +17,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use qm_money::Cents;
 use serde::{Deserialize, Serialize};
 
 use crate::codec;
@@ -54,8 +55,8 @@ pub enum LogError {
 pub struct RecordedSku {
     /// Its code as recorded.
     pub code: String,
-    /// Median recorded unit price in cents (0 when no line had a price).
-    pub unit_price_cents: u64,
+    /// Median recorded unit price (zero when no line had a price).
+    pub unit_price_cents: Cents,
 }
 
 /// One recorded order (an invoice), its lines back to back in [`DemandLog::lines`].
@@ -306,7 +307,7 @@ mod tests {
             source: "t.csv".into(),
             skus: vec![RecordedSku {
                 code: "85123A".into(),
-                unit_price_cents: 255,
+                unit_price_cents: Cents::new(255),
             }],
             regions: vec!["United Kingdom".into()],
             channels: vec![],

@@ -7,6 +7,7 @@
 use std::ops::Range;
 
 use chrono::{NaiveTime, TimeZone};
+use qm_money::Cents;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::day::{DayDemand, DraftOrder};
@@ -51,8 +52,8 @@ pub struct Replay {
     region_map: Vec<u16>,
     channel_map: Vec<u16>,
     default_region: u16,
-    /// Recorded SKUs added to the catalog: (code, unit price in cents, 0 = unknown).
-    pub additions: Vec<(String, u64)>,
+    /// Recorded SKUs added to the catalog: (code, unit price, zero = unknown).
+    pub additions: Vec<(String, Cents)>,
     /// Expected units a day per catalog SKU: the history's mean over the horizon.
     pub expected_daily_units: Vec<f64>,
     /// Recorded orders that have a cancellation or return later.

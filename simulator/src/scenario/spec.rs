@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
+use qm_money::Cents;
 use serde::Deserialize;
 use toml::value::Datetime;
 use toml::Spanned;
@@ -97,9 +98,9 @@ pub struct Catalog {
     /// Log-normal spread of unit weights (σ of the log; 0 = all equal).
     #[serde(default = "zero_f64")]
     pub weight_sigma: Spanned<f64>,
-    /// Median price of one unit, cents.
+    /// Median price of one unit.
     #[serde(default = "default_price")]
-    pub unit_price_cents: Spanned<u64>,
+    pub unit_price_cents: Spanned<Cents>,
     /// Log-normal spread of unit prices (σ of the log; 0 = all equal).
     #[serde(default = "zero_f64")]
     pub price_sigma: Spanned<f64>,
@@ -123,8 +124,8 @@ fn default_zipf() -> Spanned<f64> {
 fn default_weight() -> Spanned<u32> {
     Spanned::new(0..0, 500)
 }
-fn default_price() -> Spanned<u64> {
-    Spanned::new(0..0, 2_000)
+fn default_price() -> Spanned<Cents> {
+    Spanned::new(0..0, Cents::new(2_000))
 }
 fn default_holding() -> Spanned<f64> {
     Spanned::new(0..0, 0.25)
@@ -138,8 +139,8 @@ pub struct SkuSpec {
     pub code: String,
     /// Weight of one unit, grams.
     pub unit_weight_grams: u32,
-    /// Price of one unit, cents.
-    pub unit_price_cents: u64,
+    /// Price of one unit.
+    pub unit_price_cents: Cents,
     /// Relative popularity (share of lines), > 0.
     #[serde(default = "one")]
     pub popularity: Spanned<f64>,
@@ -495,10 +496,10 @@ pub struct CarrierSpec {
 pub struct BandSpec {
     /// Upper end of the band, km.
     pub max_distance_km: Spanned<f64>,
-    /// Price per shipment, cents.
-    pub base_cents: u64,
-    /// Price per kg, cents.
-    pub per_kg_cents: u64,
+    /// Price per shipment.
+    pub base_cents: Cents,
+    /// Price per kg.
+    pub per_kg_cents: Cents,
     /// Days in transit.
     pub transit_days: Spanned<u32>,
 }
@@ -643,9 +644,9 @@ pub struct Replenishment {
     /// Units per supplier order when order_quantity = "fixed".
     #[serde(default = "default_fixed_order_units")]
     pub fixed_order_units: Spanned<u32>,
-    /// Cost of one supplier order, cents (the K of the EOQ).
+    /// Cost of one supplier order (the K of the EOQ).
     #[serde(default = "default_order_cost_cents")]
-    pub order_cost_cents: Spanned<u64>,
+    pub order_cost_cents: Spanned<Cents>,
     /// Review period of r_s, days.
     #[serde(default = "default_review_period_days")]
     pub review_period_days: Spanned<u32>,
@@ -680,8 +681,8 @@ fn default_order_quantity() -> Spanned<OrderQuantity> {
 fn default_fixed_order_units() -> Spanned<u32> {
     Spanned::new(0..0, 100)
 }
-fn default_order_cost_cents() -> Spanned<u64> {
-    Spanned::new(0..0, 5_000)
+fn default_order_cost_cents() -> Spanned<Cents> {
+    Spanned::new(0..0, Cents::new(5_000))
 }
 fn default_review_period_days() -> Spanned<u32> {
     Spanned::new(0..0, 7)

@@ -132,7 +132,7 @@ impl Scenario {
             "must be at least 1 gram",
         );
         c.check(
-            *cat.unit_price_cents.get_ref() >= 1,
+            cat.unit_price_cents.get_ref().get() >= 1,
             cat.unit_price_cents.span(),
             "catalog.unit_price_cents",
             "must be at least 1 cent",
@@ -663,7 +663,7 @@ impl Scenario {
             "must be between 1 and 90 days",
         );
         c.check(
-            *rep.order_cost_cents.get_ref() <= 100_000_000,
+            rep.order_cost_cents.get_ref().get() <= 100_000_000,
             rep.order_cost_cents.span(),
             "replenishment.order_cost_cents",
             "must be at most 100000000 cents",

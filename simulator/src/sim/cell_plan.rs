@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use qm_engine::forecast::Forecaster;
 use qm_engine::lead_time_demand::{LeadTimeDemand, Promise};
 use qm_engine::safety_stock::{self, LeadTimeErrors, PolicyInputs};
+use qm_money::Cents;
 use rayon::prelude::*;
 
 use crate::scenario::{PolicyKind, SafetyStockMethod};
@@ -28,14 +29,14 @@ pub(super) struct PlanContext<'a> {
     /// z for `service_level`.
     pub z: f64,
     pub fixed_order_units: Option<u32>,
-    pub order_cost_cents: f64,
+    pub order_cost_cents: Cents,
     pub holding_rate_per_year: f64,
     pub review_period_days: u32,
     /// Per warehouse: its `stock_multiplier`.
     pub stock_multiplier: &'a [f64],
     pub warehouses: usize,
     /// Per SKU, cents.
-    pub prices: &'a [u64],
+    pub prices: &'a [Cents],
     /// Per SKU calendar factors for today and the days ahead, today first.
     pub uplifts: &'a VecDeque<Vec<f64>>,
     /// Per cell: (mean, std) lead time in days, and the protection interval in whole days.
@@ -179,10 +180,10 @@ impl PlanContext<'_> {
         let order_quantity = match self.fixed_order_units {
             Some(q) => q as f64,
             None => {
-                let price = self.prices.get(sku).copied().unwrap_or(0) as f64;
+                let price = self.prices.get(sku).copied().unwrap_or_default().as_f64();
                 safety_stock::eoq(
                     mean_daily * 365.0,
-                    self.order_cost_cents,
+                    self.order_cost_cents.as_f64(),
                     price * self.holding_rate_per_year,
                 )
                 .max(1.0)

@@ -69,7 +69,7 @@ impl Sim<'_> {
                 totals.on_hand_by_warehouse[w] += snapshot.on_hand as u64;
                 self.sku_stock[sku].on_hand_unit_days += snapshot.on_hand as u64;
                 self.on_hand_value_total +=
-                    snapshot.on_hand as f64 * self.world.unit_price_cents[sku] as f64;
+                    snapshot.on_hand as f64 * self.world.unit_price_cents[sku].as_f64();
                 let free = snapshot.free();
                 free_anywhere += free as u64;
                 let (reorder_point, order_units) = match self.world.sku_policy.get(&(sku as u32)) {

@@ -5,6 +5,7 @@
 //! raised demand), each day, channel, warehouse and SKU are read by one set of formulas
 //! (`Counts`' rates).
 
+use qm_money::Cents;
 use qm_reports::run::Counts;
 
 use super::metrics::Summary;
@@ -437,8 +438,8 @@ pub(super) struct Shipped<'a> {
     pub(super) lines: u32,
     /// (SKU, units) of a customer order's lines; empty for a reshipment.
     pub(super) units: &'a [Line],
-    /// Carrier cost, cents.
-    pub(super) cost_cents: u64,
+    /// Carrier cost.
+    pub(super) cost_cents: Cents,
     /// Warehouse to customer, km.
     pub(super) distance_km: f64,
     /// Whether it is the order's first shipment.

@@ -2,6 +2,7 @@
 //! engine latency (in `latency.json`) are kept apart: they are never mixed.
 
 use hdrhistogram::Histogram;
+use qm_money::Cents;
 pub use qm_reports::run::{LatencyBucket, LatencyData, LatencyRow};
 use serde::Serialize;
 
@@ -101,8 +102,8 @@ pub struct Summary {
     pub shipments: u64,
     /// Confirmed orders shipped from more than one warehouse ÷ confirmed orders.
     pub split_shipment_rate: f64,
-    /// Carrier cost of all shipments, cents.
-    pub shipping_cost_cents: u64,
+    /// Carrier cost of all shipments.
+    pub shipping_cost_cents: Cents,
     /// shipping_cost_cents ÷ orders_shipped.
     pub shipping_cost_cents_per_order: f64,
     /// Great-circle km from warehouse to customer, summed over shipments, ÷ orders_shipped.

@@ -11,6 +11,7 @@ use std::collections::VecDeque;
 use qm_engine::forecast::{ForecastErrors, Forecaster, Method, MethodParams, UpliftLearner};
 use qm_engine::lead_time_demand::Promise;
 use qm_engine::safety_stock::{self, LeadTimeErrors, MAX_PROTECTION_DAYS};
+use qm_money::Cents;
 
 use super::cell_plan::{Decision, PlanContext};
 use super::metrics::Summary;
@@ -48,7 +49,7 @@ pub struct Replenisher {
     service_level: f64,
     fill_rate: f64,
     fixed_order_units: Option<u32>,
-    order_cost_cents: f64,
+    order_cost_cents: Cents,
     holding_rate_per_year: f64,
     review_period_days: u32,
     warmup_days: u32,
@@ -57,7 +58,7 @@ pub struct Replenisher {
     /// Each warehouse's `stock_multiplier`, scaling its safety stock.
     stock_multiplier: Vec<f64>,
     warehouses: usize,
-    prices: Vec<u64>,
+    prices: Vec<Cents>,
     forecasters: Vec<Forecaster>,
     lead_errors: Vec<LeadTimeErrors>,
     /// `quantile` only, per cell: Σ over its orders of (P(no stockout) at the level the order
@@ -111,7 +112,7 @@ impl Replenisher {
         skus: usize,
         warehouses: usize,
         supplier_lead: impl Fn(usize) -> (f64, f64),
-        unit_prices_cents: &[u64],
+        unit_prices_cents: &[Cents],
         demand: &DemandModel,
     ) -> Replenisher {
         let r = &s.replenishment;
@@ -150,7 +151,7 @@ impl Replenisher {
             fill_rate: *r.fill_rate.get_ref(),
             fixed_order_units: (*r.order_quantity.get_ref() == OrderQuantity::Fixed)
                 .then(|| *r.fixed_order_units.get_ref()),
-            order_cost_cents: *r.order_cost_cents.get_ref() as f64,
+            order_cost_cents: *r.order_cost_cents.get_ref(),
             holding_rate_per_year: *s.catalog.holding_cost_rate_per_year.get_ref(),
             review_period_days: *r.review_period_days.get_ref(),
             warmup_days: *r.warmup_days.get_ref(),

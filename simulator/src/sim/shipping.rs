@@ -21,7 +21,7 @@ impl Sim<'_> {
             shipment: shipment.id,
             lines: shipment.lines,
             ready_at_ms: now_ms,
-            cost_cents: shipment.quote.map_or(0, |q| q.cost_cents),
+            cost_cents: shipment.quote.map_or(Cents::ZERO, |q| q.cost_cents),
             distance_km,
             transit_days: shipment.quote.map_or(3, |q| q.transit_days),
         });

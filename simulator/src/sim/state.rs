@@ -37,7 +37,7 @@ pub(super) struct SkuStock {
 pub(super) struct World {
     pub(super) skus: usize,
     pub(super) warehouses: usize,
-    pub(super) unit_price_cents: Vec<u64>,
+    pub(super) unit_price_cents: Vec<Cents>,
     pub(super) regions: Vec<GeoPoint>,
     pub(super) warehouse_locations: Vec<GeoPoint>,
     pub(super) channel_warehouses: Vec<Vec<WarehouseId>>,
@@ -135,7 +135,7 @@ pub(super) struct Queued {
     pub(super) shipment: ShipmentId,
     pub(super) lines: u32,
     pub(super) ready_at_ms: u64,
-    pub(super) cost_cents: u64,
+    pub(super) cost_cents: Cents,
     pub(super) distance_km: f64,
     pub(super) transit_days: u8,
 }

@@ -83,7 +83,7 @@ fn catalog(s: &Scenario, rng: &mut rand::rngs::StdRng) -> Result<Vec<Sku>, SimEr
             *s.catalog.weight_sigma.get_ref(),
         )?,
         lognormal(
-            *s.catalog.unit_price_cents.get_ref() as f64,
+            s.catalog.unit_price_cents.get_ref().as_f64(),
             *s.catalog.price_sigma.get_ref(),
         )?,
     );
@@ -95,7 +95,7 @@ fn catalog(s: &Scenario, rng: &mut rand::rngs::StdRng) -> Result<Vec<Sku>, SimEr
             .map(|code| Sku {
                 code,
                 unit_weight_grams: (weight.sample(rng).round() as u32).max(1),
-                unit_price_cents: (price.sample(rng).round() as u64).max(1),
+                unit_price_cents: Cents::new((price.sample(rng).round() as u64).max(1)),
             })
             .collect()
     } else {
@@ -142,9 +142,9 @@ fn carriers(s: &Scenario) -> Vec<Carrier> {
         vec![Carrier {
             code: "GROUND".into(),
             bands: vec![
-                band(500.0, 500, 50, 2),
-                band(2_000.0, 800, 80, 4),
-                band(20_100.0, 1_500, 150, 7),
+                band(500.0, Cents::new(500), Cents::new(50), 2),
+                band(2_000.0, Cents::new(800), Cents::new(80), 4),
+                band(20_100.0, Cents::new(1_500), Cents::new(150), 7),
             ],
         }]
     } else {
@@ -185,7 +185,11 @@ fn add_recorded_skus(s: &Scenario, replay: &crate::demand::replay::Replay, catal
     catalog.extend(replay.additions.iter().map(|(code, price)| Sku {
         code: code.clone(),
         unit_weight_grams: *s.catalog.unit_weight_grams.get_ref(),
-        unit_price_cents: if *price > 0 { *price } else { default_price },
+        unit_price_cents: if *price > Cents::ZERO {
+            *price
+        } else {
+            default_price
+        },
     }));
 }
 

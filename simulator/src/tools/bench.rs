@@ -247,7 +247,7 @@ pub fn table(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> Polars
     df!(
         "strategy" => rows.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
         "kpi" => rows.iter().map(|(_, k)| k.kpi.name).collect::<Vec<_>>(),
-        "unit" => rows.iter().map(|(_, k)| k.kpi.unit).collect::<Vec<_>>(),
+        "unit" => rows.iter().map(|(_, k)| k.kpi.unit.as_str()).collect::<Vec<_>>(),
         "replications" => rows.iter().map(|(_, k)| k.value.map_or(0, |e| e.n as u32)).collect::<Vec<_>>(),
         "mean" => column(&|k| interval(&k.value).0),
         "ci95_low" => column(&|k| interval(&k.value).1),

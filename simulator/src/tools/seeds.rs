@@ -57,7 +57,7 @@ pub fn table(seeds: &[u64], rows: &[SeedKpi]) -> PolarsResult<DataFrame> {
         ),
         Column::new(
             "unit".into(),
-            rows.iter().map(|r| r.kpi.unit).collect::<Vec<_>>(),
+            rows.iter().map(|r| r.kpi.unit.as_str()).collect::<Vec<_>>(),
         ),
         Column::new(
             "seeds_defined".into(),

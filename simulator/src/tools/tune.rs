@@ -13,6 +13,7 @@ use crate::scenario::{PolicyKind, SafetyStockMethod, Scenario};
 use crate::sim::simulate;
 use crate::tools::calculators::CalculatorError;
 use crate::tools::stats::Estimate;
+use qm_reports::unit::Unit;
 
 /// Most grid cells one `qm tune` runs: each is a whole simulation.
 pub const MAX_GRID_CELLS: usize = 500;
@@ -223,7 +224,7 @@ fn run_one(
     } else {
         r.service_level = Spanned::new(0..0, setting.service_level);
     }
-    let order_cost_cents = *r.order_cost_cents.get_ref() as f64;
+    let order_cost_cents = r.order_cost_cents.get_ref().as_f64();
     let seed = seed.unwrap_or(s.horizon.seed).wrapping_add(replication);
     let k = simulate(&s, seed, &mut |_| {})
         .map_err(|cause| ToolError::Run {
@@ -344,8 +345,8 @@ pub fn search_report(found: &[Found], goal: f64) -> String {
         let level = row.setting.service_level;
         out.push_str(&format!(
             "  {name:<28} {level}: total cost {}, fill {} ({} settings run){}\n",
-            shown(row.estimate(Outcome::total_cost_cents), "cents"),
-            shown(row.estimate(|o| o.fill_rate), "share"),
+            shown(row.estimate(Outcome::total_cost_cents), Unit::Cents),
+            shown(row.estimate(|o| o.fill_rate), Unit::Share),
             f.evaluated,
             if level == SEARCH_RANGE.0 {
                 "; the range's lowest edge already meets it"
@@ -464,10 +465,10 @@ pub fn write_csv(rows: &[TuneRow], path: &Path) -> Result<(), ToolError> {
 }
 
 /// A mean and its 95 % half-width in `unit`, or the mean alone with one replication.
-fn shown(e: Estimate, unit: &str) -> String {
+fn shown(e: Estimate, unit: Unit) -> String {
     match e.half_width {
         Some(h) => qm_reports::format::estimate(e.mean, h, unit),
-        None if unit == "share" => qm_reports::format::share_text(Some(e.mean)),
+        None if unit == Unit::Share => qm_reports::format::share_text(Some(e.mean)),
         None => qm_reports::format::cents(e.mean.round()),
     }
 }
@@ -497,8 +498,8 @@ pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
             r.setting.safety_stock.name(),
             r.setting.forecast,
             r.mean(|o| o.average_on_hand_units),
-            shown(r.estimate(Outcome::total_cost_cents), "cents"),
-            shown(r.estimate(|o| o.fill_rate), "share"),
+            shown(r.estimate(Outcome::total_cost_cents), Unit::Cents),
+            shown(r.estimate(|o| o.fill_rate), Unit::Share),
             100.0 * r.mean(|o| o.cycle_service_level),
             r.mean(|o| o.supplier_orders),
             if front.contains(&i) {
@@ -516,8 +517,8 @@ pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
         let r = &rows[i];
         out.push_str(&format!(
             "  total cost {} → {} fill  ({} {} @ {})\n",
-            shown(r.estimate(Outcome::total_cost_cents), "cents"),
-            shown(r.estimate(|o| o.fill_rate), "share"),
+            shown(r.estimate(Outcome::total_cost_cents), Unit::Cents),
+            shown(r.estimate(|o| o.fill_rate), Unit::Share),
             r.setting.safety_stock.name(),
             r.setting.forecast,
             r.setting.service_level
@@ -543,8 +544,8 @@ fn recommendation(rows: &[TuneRow], target_fill_rate: f64) -> String {
         r.setting.forecast,
         if r.setting.safety_stock == SafetyStockMethod::FillRate { "fill_rate" } else { "service_level" },
         r.setting.service_level,
-        shown(r.estimate(Outcome::total_cost_cents), "cents"),
-        shown(r.estimate(|o| o.fill_rate), "share"),
+        shown(r.estimate(Outcome::total_cost_cents), Unit::Cents),
+        shown(r.estimate(|o| o.fill_rate), Unit::Share),
     );
     if rows
         .iter()
