@@ -197,7 +197,8 @@ fn bad_replenishment_keys_say_where_and_what() {
     }
 }
 
-fn row(level: f64, runs: &[(f64, f64)]) -> qm_simulator::tools::tune::TuneRow {
+/// A setting whose replications cost `cost` cents (three quarters holding) and filled `fill`.
+fn row(level: f64, runs: &[(u64, f64)]) -> qm_simulator::tools::tune::TuneRow {
     qm_simulator::tools::tune::TuneRow {
         setting: qm_simulator::tools::tune::Setting {
             service_level: level,
@@ -207,8 +208,8 @@ fn row(level: f64, runs: &[(f64, f64)]) -> qm_simulator::tools::tune::TuneRow {
         runs: runs
             .iter()
             .map(|&(cost, fill)| qm_simulator::tools::tune::Outcome {
-                holding_cost_cents: 0.75 * cost,
-                ordering_cost_cents: 0.25 * cost,
+                holding_cost_cents: qm_money::Cents::new(cost - cost / 4),
+                ordering_cost_cents: qm_money::Cents::new(cost / 4),
                 fill_rate: fill,
                 ..Default::default()
             })
@@ -220,11 +221,11 @@ fn row(level: f64, runs: &[(f64, f64)]) -> qm_simulator::tools::tune::TuneRow {
 fn pareto_front_and_cheapest_setting_meeting_a_target() {
     use qm_simulator::tools::tune::{cheapest_meeting, pareto_front};
     let rows = [
-        row(0.80, &[(100.0, 0.90)]),
-        row(0.90, &[(120.0, 0.97)]),
-        row(0.95, &[(130.0, 0.96)]),
-        row(0.98, &[(125.0, 0.99)]),
-        row(0.99, &[(200.0, 0.99)]), // dominated: same fill, dearer
+        row(0.80, &[(100, 0.90)]),
+        row(0.90, &[(120, 0.97)]),
+        row(0.95, &[(130, 0.96)]),
+        row(0.98, &[(125, 0.99)]),
+        row(0.99, &[(200, 0.99)]), // dominated: same fill, dearer
     ];
     // One replication: plain dominance on the (total) cost and fill. 130 → 0.96 is beaten by
     // 125 → 0.99; 200 → 0.99 by 125 → 0.99.
@@ -239,13 +240,13 @@ fn pareto_front_and_cheapest_setting_meeting_a_target() {
 #[test]
 fn the_pareto_front_keeps_settings_beaten_only_within_the_noise() {
     use qm_simulator::tools::tune::pareto_front;
-    let base = row(0.90, &[(100.0, 0.95), (110.0, 0.96), (90.0, 0.94)]);
+    let base = row(0.90, &[(100, 0.95), (110, 0.96), (90, 0.94)]);
     // Cheaper on the mean (99 vs 100) and equal fill, but the paired cost differences are
     // −11, +9 and −1: an interval across 0.
-    let noisy = row(0.85, &[(89.0, 0.95), (119.0, 0.96), (89.0, 0.94)]);
+    let noisy = row(0.85, &[(89, 0.95), (119, 0.96), (89, 0.94)]);
     assert_eq!(pareto_front(&[base.clone(), noisy]), vec![1, 0]);
     // Cheaper by 2 to 3 in every replication: beaten beyond the noise.
-    let steady = row(0.85, &[(98.0, 0.95), (107.0, 0.96), (88.0, 0.94)]);
+    let steady = row(0.85, &[(98, 0.95), (107, 0.96), (88, 0.94)]);
     assert_eq!(pareto_front(&[base, steady]), vec![1]);
 }
 

@@ -68,8 +68,8 @@ impl Sim<'_> {
                 totals.on_hand_units += snapshot.on_hand as u64;
                 totals.on_hand_by_warehouse[w] += snapshot.on_hand as u64;
                 self.sku_stock[sku].on_hand_unit_days += snapshot.on_hand as u64;
-                self.on_hand_value_total +=
-                    snapshot.on_hand as f64 * self.world.unit_price_cents[sku].as_f64();
+                self.on_hand_value_cent_days += u128::from(snapshot.on_hand)
+                    * u128::from(self.world.unit_price_cents[sku].get());
                 let free = snapshot.free();
                 free_anywhere += free as u64;
                 let (reorder_point, order_units) = match self.world.sku_policy.get(&(sku as u32)) {

@@ -166,8 +166,8 @@ pub struct Summary {
     pub peak_on_hand_units: u64,
     /// SKUs with no free unit in any warehouse at a daily close, summed over days.
     pub stockout_sku_days: u64,
-    /// Σ over days of on-hand units × unit price × holding rate ÷ 365, cents.
-    pub holding_cost_cents: f64,
+    /// Σ over days of on-hand units × unit price, × holding rate ÷ 365, rounded once.
+    pub holding_cost_cents: Cents,
     /// Units shipped ÷ mean on-hand units, scaled to a year.
     pub inventory_turns_per_year: f64,
     /// Reorder policy: days, s_q, s_s or r_s (`replenishment.policy`).

@@ -106,7 +106,7 @@ pub fn simulate_until(
         top_skus,
         days_closed: 0,
         latency: LatencyRecorder::default(),
-        on_hand_value_total: 0.0,
+        on_hand_value_cent_days: 0,
         recorded: RecordedState::default(),
     };
     // A run that fails midway still reports what it measured up to the failure.

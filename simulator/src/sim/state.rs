@@ -187,7 +187,8 @@ pub(super) struct Sim<'a> {
     pub(super) sku_daily: Vec<SkuDayRow>,
     pub(super) days_closed: u32,
     pub(super) latency: LatencyRecorder,
-    pub(super) on_hand_value_total: f64,
+    /// Σ over closes of on-hand units × unit price: the stock's value times the days held.
+    pub(super) on_hand_value_cent_days: u128,
     pub(super) recorded: RecordedState,
 }
 

@@ -13,6 +13,7 @@ use crate::scenario::{PolicyKind, SafetyStockMethod, Scenario};
 use crate::sim::simulate;
 use crate::tools::calculators::CalculatorError;
 use crate::tools::stats::Estimate;
+use qm_money::Cents;
 use qm_reports::unit::Unit;
 
 /// Most grid cells one `qm tune` runs: each is a whole simulation.
@@ -34,10 +35,10 @@ pub struct Setting {
 pub struct Outcome {
     /// Mean on-hand units at the closes.
     pub average_on_hand_units: f64,
-    /// Holding cost over the run, cents.
-    pub holding_cost_cents: f64,
+    /// Holding cost over the run.
+    pub holding_cost_cents: Cents,
     /// Supplier orders × the scenario's `order_cost_cents`.
-    pub ordering_cost_cents: f64,
+    pub ordering_cost_cents: Cents,
     /// Achieved fill rate (0 when no demand after the warm-up).
     pub fill_rate: f64,
     /// Achieved cycle service level (0 when no cycle ended after the warm-up).
@@ -51,10 +52,15 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// Holding plus ordering cost, cents.
-    pub fn total_cost_cents(&self) -> f64 {
+    /// Holding plus ordering cost.
+    pub fn total_cost_cents(&self) -> Cents {
         self.holding_cost_cents + self.ordering_cost_cents
     }
+}
+
+/// The total cost as a figure (cents) for means and intervals.
+fn total_cost(o: &Outcome) -> f64 {
+    o.total_cost_cents().as_f64()
 }
 
 /// What one setting cost and delivered over the replications: replication k ran with seed + k,
@@ -85,7 +91,7 @@ impl TuneRow {
 /// the two (replication by replication) have a 95 % interval that excludes 0, and neither
 /// goes significantly the other way.
 fn beats(b: &TuneRow, a: &TuneRow) -> bool {
-    let cost = |r: &TuneRow| r.mean(Outcome::total_cost_cents);
+    let cost = |r: &TuneRow| r.mean(total_cost);
     let fill = |r: &TuneRow| r.mean(|o| o.fill_rate);
     let no_worse = cost(b) <= cost(a) && fill(b) >= fill(a);
     let better = cost(b) < cost(a) || fill(b) > fill(a);
@@ -104,10 +110,7 @@ fn beats(b: &TuneRow, a: &TuneRow) -> bool {
             .collect();
         Estimate::of(&differences).expect("replications")
     };
-    let (cost_gap, fill_gap) = (
-        paired(Outcome::total_cost_cents),
-        paired(|o: &Outcome| o.fill_rate),
-    );
+    let (cost_gap, fill_gap) = (paired(total_cost), paired(|o: &Outcome| o.fill_rate));
     let cheaper = cost_gap.excludes_zero() && cost_gap.mean < 0.0;
     let fuller = fill_gap.excludes_zero() && fill_gap.mean > 0.0;
     let dearer = cost_gap.excludes_zero() && cost_gap.mean > 0.0;
@@ -224,7 +227,7 @@ fn run_one(
     } else {
         r.service_level = Spanned::new(0..0, setting.service_level);
     }
-    let order_cost_cents = r.order_cost_cents.get_ref().as_f64();
+    let order_cost_cents = *r.order_cost_cents.get_ref();
     let seed = seed.unwrap_or(s.horizon.seed).wrapping_add(replication);
     let k = simulate(&s, seed, &mut |_| {})
         .map_err(|cause| ToolError::Run {
@@ -235,7 +238,7 @@ fn run_one(
     Ok(Outcome {
         average_on_hand_units: k.average_on_hand_units,
         holding_cost_cents: k.holding_cost_cents,
-        ordering_cost_cents: k.supplier_orders as f64 * order_cost_cents,
+        ordering_cost_cents: order_cost_cents.times(k.supplier_orders),
         fill_rate: k.achieved_fill_rate.unwrap_or(0.0),
         cycle_service_level: k.achieved_cycle_service_level.unwrap_or(0.0),
         stockout_sku_days: k.stockout_sku_days as f64,
@@ -345,7 +348,7 @@ pub fn search_report(found: &[Found], goal: f64) -> String {
         let level = row.setting.service_level;
         out.push_str(&format!(
             "  {name:<28} {level}: total cost {}, fill {} ({} settings run){}\n",
-            shown(row.estimate(Outcome::total_cost_cents), Unit::Cents),
+            shown(row.estimate(total_cost), Unit::Cents),
             shown(row.estimate(|o| o.fill_rate), Unit::Share),
             f.evaluated,
             if level == SEARCH_RANGE.0 {
@@ -366,8 +369,8 @@ pub fn pareto_front(rows: &[TuneRow]) -> Vec<usize> {
         .collect();
     front.sort_by(|&a, &b| {
         rows[a]
-            .mean(Outcome::total_cost_cents)
-            .total_cmp(&rows[b].mean(Outcome::total_cost_cents))
+            .mean(total_cost)
+            .total_cmp(&rows[b].mean(total_cost))
             .then(a.cmp(&b))
     });
     front
@@ -379,8 +382,8 @@ pub fn cheapest_meeting(rows: &[TuneRow], target: f64) -> Option<usize> {
         .filter(|&i| rows[i].mean(|o| o.fill_rate) >= target)
         .min_by(|&a, &b| {
             rows[a]
-                .mean(Outcome::total_cost_cents)
-                .total_cmp(&rows[b].mean(Outcome::total_cost_cents))
+                .mean(total_cost)
+                .total_cmp(&rows[b].mean(total_cost))
                 .then(a.cmp(&b))
         })
 }
@@ -391,9 +394,9 @@ type Figure = fn(&Outcome) -> f64;
 /// The figures of the table, each as a mean and its 95 % half-width over the replications.
 const FIGURES: [(&str, Figure); 8] = [
     ("average_on_hand_units", |o| o.average_on_hand_units),
-    ("holding_cost_cents", |o| o.holding_cost_cents),
-    ("ordering_cost_cents", |o| o.ordering_cost_cents),
-    ("total_cost_cents", Outcome::total_cost_cents),
+    ("holding_cost_cents", |o| o.holding_cost_cents.as_f64()),
+    ("ordering_cost_cents", |o| o.ordering_cost_cents.as_f64()),
+    ("total_cost_cents", total_cost),
     ("achieved_fill_rate", |o| o.fill_rate),
     ("achieved_cycle_service_level", |o| o.cycle_service_level),
     ("stockout_sku_days", |o| o.stockout_sku_days),
@@ -498,7 +501,7 @@ pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
             r.setting.safety_stock.name(),
             r.setting.forecast,
             r.mean(|o| o.average_on_hand_units),
-            shown(r.estimate(Outcome::total_cost_cents), Unit::Cents),
+            shown(r.estimate(total_cost), Unit::Cents),
             shown(r.estimate(|o| o.fill_rate), Unit::Share),
             100.0 * r.mean(|o| o.cycle_service_level),
             r.mean(|o| o.supplier_orders),
@@ -517,7 +520,7 @@ pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
         let r = &rows[i];
         out.push_str(&format!(
             "  total cost {} → {} fill  ({} {} @ {})\n",
-            shown(r.estimate(Outcome::total_cost_cents), Unit::Cents),
+            shown(r.estimate(total_cost), Unit::Cents),
             shown(r.estimate(|o| o.fill_rate), Unit::Share),
             r.setting.safety_stock.name(),
             r.setting.forecast,
@@ -544,7 +547,7 @@ fn recommendation(rows: &[TuneRow], target_fill_rate: f64) -> String {
         r.setting.forecast,
         if r.setting.safety_stock == SafetyStockMethod::FillRate { "fill_rate" } else { "service_level" },
         r.setting.service_level,
-        shown(r.estimate(Outcome::total_cost_cents), Unit::Cents),
+        shown(r.estimate(total_cost), Unit::Cents),
         shown(r.estimate(|o| o.fill_rate), Unit::Share),
     );
     if rows
