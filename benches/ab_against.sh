@@ -23,19 +23,29 @@ root=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/old" "$work/ab/src"
-git -C "$root" archive "$rev" Cargo.toml engine benches/src/lib.rs | tar -x -C "$work/old"
+# The engine's own path dependencies (the money crate) come along where REV has them.
+git -C "$root" archive "$rev" Cargo.toml engine benches/src/lib.rs \
+    $(git -C "$root" ls-tree --name-only "$rev" money) | tar -x -C "$work/old"
 
 python3 - "$root" "$work" <<'EOF'
-import re, sys
+import os, re, sys
 root, work = sys.argv[1], sys.argv[2]
 # The old engine as a stand-alone package named qm-engine-old: workspace keys resolved.
 versions = dict(re.findall(r'^([a-z0-9_-]+) = (.*)$', open(f'{work}/old/Cargo.toml').read(), re.M))
-manifest = open(f'{work}/old/engine/Cargo.toml').read()
-manifest = re.sub(r'^(edition|license|rust-version)\.workspace = true\n', '', manifest, flags=re.M)
-manifest = re.sub(r'^\[lints\]\nworkspace = true\n', '', manifest, flags=re.M)
-manifest = re.sub(r'^([a-z0-9_-]+)\.workspace = true', lambda m: f'{m[1]} = {versions[m[1]]}', manifest, flags=re.M)
-manifest = manifest.replace('name = "qm-engine"', 'name = "qm-engine-old"\nedition = "2021"') + '\n[workspace]\n'
-open(f'{work}/old/engine/Cargo.toml', 'w').write(manifest)
+# A path dependency is relative to the workspace root, one folder up from the engine's manifest.
+versions = {k: re.sub(r'path = "([^"]+)"', r'path = "../\1"', v) for k, v in versions.items()}
+# Each old package stands alone under an `-old` name, so it never meets the new one's.
+versions = {k: re.sub(r'^\{ path', f'{{ package = "{k}-old", path', v) for k, v in versions.items()}
+def standalone(crate):
+    manifest = open(f'{work}/old/{crate}/Cargo.toml').read()
+    manifest = re.sub(r'^(edition|license|rust-version)\.workspace = true\n', '', manifest, flags=re.M)
+    manifest = re.sub(r'^\[lints\]\nworkspace = true\n', '', manifest, flags=re.M)
+    manifest = re.sub(r'^([a-z0-9_-]+)\.workspace = true', lambda m: f'{m[1]} = {versions[m[1]]}', manifest, flags=re.M)
+    manifest = re.sub(r'^name = "([a-z-]+)"', r'name = "\1-old"\nedition = "2021"', manifest, count=1, flags=re.M)
+    open(f'{work}/old/{crate}/Cargo.toml', 'w').write(manifest + '\n[workspace]\n')
+for crate in ['engine', 'money']:
+    if os.path.exists(f'{work}/old/{crate}/Cargo.toml'):
+        standalone(crate)
 # Each side's workload code, pointed at its own engine.
 for side, path in [('new', f'{root}/benches/src/lib.rs'), ('old', f'{work}/old/benches/src/lib.rs')]:
     text = '\n'.join(l for l in open(path).read().split('\n') if not l.startswith('//!'))

@@ -6,6 +6,22 @@ use crate::ids::{ChannelId, OrderId, ShipmentId, SkuId, WarehouseId};
 use crate::lifecycle::OrderStatus;
 use crate::network::NetworkError;
 
+/// A line's quantity outside 1..=`limit`: in an order to reserve (the limit is the most a line
+/// may hold), or in a call on an order's line (the most the call can cover, e.g. units shipped
+/// and not yet returned).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{order} line {line}: quantity {quantity} must be between 1 and {limit}")]
+pub struct LineQuantity {
+    /// The order.
+    pub order: OrderId,
+    /// Index of the line.
+    pub line: usize,
+    /// The quantity given.
+    pub quantity: i64,
+    /// The largest allowed.
+    pub limit: u32,
+}
+
 /// Why an engine could not be built.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ConfigError {
@@ -63,17 +79,8 @@ pub enum ReserveError {
         sku: SkuId,
     },
     /// A line's quantity is zero, negative or above the limit.
-    #[error("{order} line {line}: quantity {quantity} must be between 1 and {limit}")]
-    BadQuantity {
-        /// The order.
-        order: OrderId,
-        /// Index of the line.
-        line: usize,
-        /// The quantity given.
-        quantity: i64,
-        /// The largest allowed.
-        limit: u32,
-    },
+    #[error(transparent)]
+    BadQuantity(LineQuantity),
     /// The hold TTL is outside the allowed range.
     #[error("hold TTL {ttl_ms} ms must be between {min_ms} and {max_ms} ms")]
     BadHoldTtl {
@@ -130,17 +137,8 @@ pub enum OrderError {
         line: usize,
     },
     /// A quantity is zero, negative or more than the call can cover.
-    #[error("{order} line {line}: quantity {quantity} must be between 1 and {limit}")]
-    BadQuantity {
-        /// The order.
-        order: OrderId,
-        /// The line.
-        line: usize,
-        /// The quantity given.
-        quantity: i64,
-        /// The largest allowed here (e.g. units shipped and not yet returned).
-        limit: u32,
-    },
+    #[error(transparent)]
+    BadQuantity(LineQuantity),
 }
 
 /// Why a stock movement (receipt, adjustment, initial stock, reorder point) was refused.

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::export::{write_table, ExportError, Format};
+use crate::files::PathError;
 use crate::format;
 use crate::format::signed_difference;
 use crate::html::{self, ComparedKpi};
@@ -124,10 +125,7 @@ pub fn text(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
 
 /// Writes `compare.csv`, `compare.parquet` and `compare.html` into `dir`; returns the files.
 pub fn write(runs: &[(&str, &RunData)], dir: &Path) -> Result<Vec<PathBuf>, ExportError> {
-    std::fs::create_dir_all(dir).map_err(|cause| ExportError::Io {
-        path: dir.into(),
-        cause,
-    })?;
+    std::fs::create_dir_all(dir).map_err(PathError::on::<ExportError>("cannot write", dir))?;
     let kpis = kpis(runs);
     let mut table = table(runs, &kpis);
     let mut written = vec![
@@ -135,10 +133,11 @@ pub fn write(runs: &[(&str, &RunData)], dir: &Path) -> Result<Vec<PathBuf>, Expo
         write_table(&mut table, dir, Format::Parquet)?,
     ];
     let path = dir.join("compare.html");
-    crate::files::write(&path, html::comparison(runs, &kpis)).map_err(|cause| ExportError::Io {
-        path: path.clone(),
-        cause,
-    })?;
+    crate::files::write(&path, html::comparison(runs, &kpis)).map_err(PathError::on::<
+        ExportError,
+    >(
+        "cannot write", &path
+    ))?;
     written.push(path);
     Ok(written)
 }

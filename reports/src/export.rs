@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use crate::files::PathError;
 use crate::kpi;
 use crate::run::{KpiValue, RunData, RunStatus};
 use crate::tables::{self, Table};
@@ -46,13 +47,8 @@ impl Format {
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     /// A file could not be created or written.
-    #[error("cannot write {path}: {cause}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The cause (not a `source`: the message already says it, once).
-        cause: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] PathError),
     /// polars could not encode a table.
     #[error("cannot write {path}: {cause}")]
     Polars {
@@ -64,10 +60,7 @@ pub enum ExportError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ExportError + '_ {
-    move |cause| ExportError::Io {
-        path: path.to_path_buf(),
-        cause,
-    }
+    PathError::on("cannot write", path)
 }
 
 /// Writes `run` in every format of `formats` into `dir` (created if needed); returns the files.
@@ -130,10 +123,7 @@ fn write_frame(
 ) -> Result<(), ExportError> {
     crate::files::write_with(path, fill).map_err(|e| match e {
         PolarsError::IO { error, msg } => match std::sync::Arc::try_unwrap(error) {
-            Ok(cause) => ExportError::Io {
-                path: path.to_path_buf(),
-                cause,
-            },
+            Ok(cause) => PathError::on("cannot write", path)(cause),
             Err(error) => ExportError::Polars {
                 path: path.to_path_buf(),
                 cause: PolarsError::IO { error, msg },

@@ -6,6 +6,34 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// A file or folder operation on `path` that failed: `cannot write runs/x.csv: …`.
+#[derive(Debug, thiserror::Error)]
+#[error("{doing} {}: {cause}", path.display())]
+pub struct PathError {
+    /// What was being done (`cannot write`, `creating`…).
+    pub doing: &'static str,
+    /// The file or folder.
+    pub path: PathBuf,
+    /// What the system said (not a `source`: the message already says it, once).
+    pub cause: std::io::Error,
+}
+
+impl PathError {
+    /// The error of `doing` on `path`, for `map_err`.
+    pub fn on<'a, E: From<PathError>>(
+        doing: &'static str,
+        path: &'a Path,
+    ) -> impl FnOnce(std::io::Error) -> E + 'a {
+        move |cause| {
+            E::from(PathError {
+                doing,
+                path: path.to_path_buf(),
+                cause,
+            })
+        }
+    }
+}
+
 /// The temporary name a file is written under before it takes `path`'s name.
 fn temporary(path: &Path) -> PathBuf {
     let name = path

@@ -18,7 +18,7 @@ use crate::backorder::{BackorderBook, BookEntry};
 use crate::buffer::Buffer;
 use crate::channel::{Channel, ChannelConfig};
 use crate::constants::*;
-use crate::error::{ConfigError, OrderError, ReserveError, StockError};
+use crate::error::{ConfigError, LineQuantity, OrderError, ReserveError, StockError};
 use crate::events::{Event, EventKind, Subscribers};
 use crate::ids::WarehouseMask;
 use crate::ids::{ChannelId, OrderId, ShipmentId, SkuId, WarehouseId};
@@ -74,12 +74,12 @@ fn check_line_units(
     limit: u32,
 ) -> Result<u32, OrderError> {
     if units < 1 || units > limit as i64 {
-        return Err(OrderError::BadQuantity {
+        return Err(OrderError::BadQuantity(LineQuantity {
             order,
             line,
             quantity: units,
             limit,
-        });
+        }));
     }
     Ok(units as u32)
 }

@@ -54,12 +54,12 @@ impl Engine {
                 });
             }
             if l.quantity < 1 || l.quantity > MAX_LINE_QUANTITY as i64 {
-                return Err(ReserveError::BadQuantity {
+                return Err(ReserveError::BadQuantity(LineQuantity {
                     order: order.id,
                     line,
                     quantity: l.quantity,
                     limit: MAX_LINE_QUANTITY,
-                });
+                }));
             }
         }
         if !(MIN_HOLD_TTL_MS..=MAX_HOLD_TTL_MS).contains(&request.hold_ttl_ms) {

@@ -137,18 +137,15 @@ enum State {
     Auto(Box<AutoState>),
 }
 
+/// Which intermittent method a state runs, with its smoothing constants.
 #[derive(Clone, Copy, Debug)]
 enum Intermittent {
-    Croston {
-        alpha: f64,
-    },
-    Sba {
-        alpha: f64,
-    },
-    Tsb {
-        alpha_demand: f64,
-        alpha_probability: f64,
-    },
+    /// Croston: α of the size and the interval.
+    Croston(f64),
+    /// SBA: as Croston, the forecast debiased by (1 − α/2).
+    Sba(f64),
+    /// TSB: α of the size, α of the probability.
+    Tsb(f64, f64),
 }
 
 #[derive(Clone, Debug)]
@@ -203,15 +200,12 @@ impl Forecaster {
                 beta,
                 gamma,
             },
-            Method::Croston { alpha } => Self::intermittent(Intermittent::Croston { alpha }),
-            Method::Sba { alpha } => Self::intermittent(Intermittent::Sba { alpha }),
+            Method::Croston { alpha } => Self::intermittent(Intermittent::Croston(alpha)),
+            Method::Sba { alpha } => Self::intermittent(Intermittent::Sba(alpha)),
             Method::Tsb {
                 alpha_demand,
                 alpha_probability,
-            } => Self::intermittent(Intermittent::Tsb {
-                alpha_demand,
-                alpha_probability,
-            }),
+            } => Self::intermittent(Intermittent::Tsb(alpha_demand, alpha_probability)),
             Method::Auto => {
                 let members: Vec<Forecaster> = Method::candidates()
                     .into_iter()
@@ -438,11 +432,11 @@ impl Forecaster {
                     0.0
                 } else {
                     match kind {
-                        Intermittent::Croston { .. } => size / interval_or_probability,
-                        Intermittent::Sba { alpha } => {
+                        Intermittent::Croston(_) => size / interval_or_probability,
+                        Intermittent::Sba(alpha) => {
                             (1.0 - alpha / 2.0) * size / interval_or_probability
                         }
-                        Intermittent::Tsb { .. } => size * interval_or_probability,
+                        Intermittent::Tsb(..) => size * interval_or_probability,
                     }
                 }
             }
@@ -529,7 +523,7 @@ fn update_intermittent(
     *since_days += 1.0;
     let demand = y > 0.0;
     match kind {
-        Intermittent::Croston { alpha } | Intermittent::Sba { alpha } => {
+        Intermittent::Croston(alpha) | Intermittent::Sba(alpha) => {
             if demand {
                 if *started {
                     *size += alpha * (y - *size);
@@ -542,10 +536,7 @@ fn update_intermittent(
                 *since_days = 0.0;
             }
         }
-        Intermittent::Tsb {
-            alpha_demand,
-            alpha_probability,
-        } => {
+        Intermittent::Tsb(alpha_demand, alpha_probability) => {
             // The probability is smoothed over every day from the first, starting at the first
             // day's value; the size over demand days, starting at the first demand (as
             // Teunter, Syntetos and Babai, and statsforecast).

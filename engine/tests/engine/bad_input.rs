@@ -42,12 +42,12 @@ fn bad_reserve_calls_are_refused_with_a_typed_error_and_change_nothing() {
     };
     let too_many: Vec<(SkuId, i64)> = vec![(A, 1); constants::MAX_LINES_PER_ORDER + 1];
     let bad_quantity = |quantity: i64| {
-        let error = ReserveError::BadQuantity {
+        let error = ReserveError::BadQuantity(LineQuantity {
             order: OrderId(9),
             line: 0,
             quantity,
             limit: constants::MAX_LINE_QUANTITY,
-        };
+        });
         (
             "bad quantity",
             with(&|r| r.order.lines[0].quantity = quantity),
@@ -255,24 +255,24 @@ fn bad_shipment_and_return_calls_are_refused_with_a_typed_error_and_change_nothi
             engine
                 .restock_return(OrderId(1), 0, 3, Disposition::Restock, DAY_MS)
                 .map(|r| format!("{r:?}")),
-            OrderError::BadQuantity {
+            OrderError::BadQuantity(LineQuantity {
                 order: OrderId(1),
                 line: 0,
                 quantity: 3,
                 limit: 2,
-            },
+            }),
         ),
         (
             "return negative",
             engine
                 .restock_return(OrderId(1), 0, -1, Disposition::Scrap, DAY_MS)
                 .map(|r| format!("{r:?}")),
-            OrderError::BadQuantity {
+            OrderError::BadQuantity(LineQuantity {
                 order: OrderId(1),
                 line: 0,
                 quantity: -1,
                 limit: 2,
-            },
+            }),
         ),
         (
             "short pick shipped",

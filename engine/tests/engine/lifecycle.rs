@@ -290,12 +290,12 @@ fn returns_restock_or_scrap_and_never_exceed_what_shipped() {
     let shipment = engine.confirm(OrderId(1), 1).unwrap().shipments[0].id;
     assert_eq!(
         engine.restock_return(OrderId(1), 0, 1, Disposition::Restock, 2),
-        Err(OrderError::BadQuantity {
+        Err(OrderError::BadQuantity(LineQuantity {
             order: OrderId(1),
             line: 0,
             quantity: 1,
             limit: 0
-        }),
+        })),
         "nothing shipped yet"
     );
     engine.ship(shipment, 2).unwrap();

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use qm_engine::journal::JournalError;
+use qm_reports::files::PathError;
 
 use crate::scenario::ScenarioError;
 use crate::sim::SimError;
@@ -14,15 +15,8 @@ pub type Result<T, E = DurableError> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum DurableError {
     /// A file or folder operation failed.
-    #[error("{doing} {}: {cause}", path.display())]
-    Io {
-        /// `cannot create`, `cannot read`…
-        doing: &'static str,
-        /// The path.
-        path: PathBuf,
-        /// Why.
-        cause: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] PathError),
     /// An I/O failure right after a named one succeeded (the same file).
     #[error(transparent)]
     Unnamed(#[from] std::io::Error),
@@ -93,10 +87,6 @@ impl DurableError {
         doing: &'static str,
         path: &'a Path,
     ) -> impl FnOnce(std::io::Error) -> Self + 'a {
-        move |cause| DurableError::Io {
-            doing,
-            path: path.to_path_buf(),
-            cause,
-        }
+        PathError::on(doing, path)
     }
 }

@@ -61,29 +61,22 @@ impl Sim<'_> {
     }
 
     pub(super) fn reship(&mut self, wrong: WrongItem, now_ms: u64) -> Result<(), SimError> {
-        let WrongItem {
-            order,
-            line,
-            sku,
-            units,
-            region,
-            at,
-        } = wrong;
+        let order = wrong.order;
+        let doing = move || format!("return of the wrong item of order {order}");
         // The customer sends the wrong item back; the shop sends the right one. A recorded
         // return of the same line may have come back first: only the rest is returnable.
         let units = self
             .engine
-            .returnable_units(OrderId(order), line as usize)
+            .returnable_units(OrderId(order), wrong.line as usize)
             .map_err(|cause| SimError::OrderCall {
-                doing: format!("return of the wrong item of order {order}"),
+                doing: doing(),
                 cause,
             })?
-            .min(units);
+            .min(wrong.units);
         if units == 0 {
             return Ok(());
         }
-        let doing = || format!("return of the wrong item of order {order}");
-        self.return_units(order, line, units, true, now_ms, doing)?;
+        self.return_units(order, wrong.line, units, true, now_ms, doing)?;
         let id = self.next_reship;
         self.next_reship += 1;
         // Reshipments go out through the first channel; their facts count with the order's.
@@ -93,10 +86,10 @@ impl Sim<'_> {
                 id: OrderId(id),
                 channel: ChannelId(channel),
                 placed_at_ms: now_ms,
-                ship_to: self.world.regions[region as usize],
+                ship_to: self.world.regions[wrong.region as usize],
                 service: ServiceLevel::Standard,
                 lines: vec![OrderLine {
-                    sku: SkuId(sku),
+                    sku: SkuId(wrong.sku),
                     quantity: units as i64,
                 }],
             },
@@ -111,7 +104,13 @@ impl Sim<'_> {
                 id,
                 OpenOrder {
                     reship: true,
-                    ..OpenOrder::held(now_ms, at, region, vec![(sku, units)], hold.units_held())
+                    ..OpenOrder::held(
+                        now_ms,
+                        wrong.at,
+                        wrong.region,
+                        vec![(wrong.sku, units)],
+                        hold.units_held(),
+                    )
                 },
             );
             let confirmation = self.latency.time(CallKind::Confirm, || {

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use qm_reports::files::PathError;
+
 use super::calculators::CalculatorError;
 use crate::scenario::ScenarioError;
 use crate::sim::SimError;
@@ -34,15 +36,8 @@ pub enum ToolError {
     #[error("{0}")]
     Search(String),
     /// A file or folder could not be written.
-    #[error("{doing} {}: {cause}", path.display())]
-    Io {
-        /// What was being done (`creating`, `cannot write`…).
-        doing: &'static str,
-        /// The path.
-        path: PathBuf,
-        /// Why.
-        cause: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] PathError),
     /// A report could not be written.
     #[error(transparent)]
     Export(#[from] qm_reports::export::ExportError),
@@ -74,10 +69,6 @@ impl ToolError {
         doing: &'static str,
         path: &'a std::path::Path,
     ) -> impl FnOnce(std::io::Error) -> Self + 'a {
-        move |cause| ToolError::Io {
-            doing,
-            path: path.to_path_buf(),
-            cause,
-        }
+        PathError::on(doing, path)
     }
 }
