@@ -1,6 +1,6 @@
 //! How long the whole-history forecasts take over many series, every core:
-//! `cargo run --release -p qm-benches --example fit_speed [SERIES] [DAYS]` (default 30,000 ×
-//! 1,000). The series are drawn once (seeded): a weekly pattern times a level, Poisson-like
+//! `cargo run --release -p qm-benches --example fit_speed [SERIES] [DAYS] [METHOD]` (default
+//! 30,000 × 1,000, every method; METHOD keeps the methods whose names start with it). The series are drawn once (seeded): a weekly pattern times a level, Poisson-like
 //! counts, half of them intermittent. Each method forecasts 28 days of every series; the time
 //! is the best of three runs.
 
@@ -39,6 +39,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let count: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(30_000);
     let days: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(1_000);
+    let only = args.next();
     let all = series(count, days);
     let histories: Vec<&[f64]> = all.iter().map(Vec::as_slice).collect();
     println!(
@@ -51,6 +52,7 @@ fn main() {
         ("weekday_ses (α chosen)", Procedure::WeekdaySes(None)),
     ];
     procedures.extend(WHOLE_METHODS.map(|w: Whole| (w.name(), Procedure::Whole(w))));
+    procedures.retain(|(name, _)| only.as_deref().is_none_or(|only| name.starts_with(only)));
     for (name, procedure) in procedures {
         let request = Request {
             procedure,
@@ -58,6 +60,7 @@ fn main() {
             levels: Vec::new(),
             lead_days: None,
             per_step: false,
+            analytic: false,
         };
         let best = (0..3)
             .map(|_| {

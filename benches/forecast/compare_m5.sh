@@ -21,10 +21,14 @@ echo "cores: $(nproc); $(python3 -c 'import statsforecast; print("statsforecast"
 echo "== statsforecast (holdout, method, mean RMSSE)"
 python3 "$root/benches/forecast/statsforecast_m5.py" "$data" 28 56
 echo "== Quartermaster: qm forecast --horizon 28 --backtest 2 (origin 1 = holdout 28, origin 2 = holdout 56)"
-for method in weekday_ses adida imapa ses_fitted croston_fitted sba_fitted tsb_fitted holt_fitted holt_winters_fitted; do
+for method in weekday_ses adida imapa ses_fitted croston_fitted sba_fitted tsb_fitted holt_fitted holt_winters_fitted auto_ets; do
   start=$(date +%s.%N)
   "$CARGO_TARGET_DIR/release/qm" forecast "$data" --id item_id,store_id --date date --value units \
     --method "$method" --horizon 28 --backtest 2 --out "$out" | grep '^origin' \
     | sed -E "s/^origin ([12]) .*RMSSE ([0-9.]+).*interval coverage ([0-9.]+ %).*/\1 $method \2 (90 % interval coverage \3)/"
   echo "$method seconds: $(echo "$(date +%s.%N) - $start" | bc)"
 done
+echo "== Quartermaster: auto_ets with its closed-form intervals (--analytic-intervals)"
+"$CARGO_TARGET_DIR/release/qm" forecast "$data" --id item_id,store_id --date date --value units \
+  --method auto_ets --analytic-intervals --horizon 28 --backtest 2 --out "$out" | grep '^origin' \
+  | sed -E "s/^origin ([12]) .*RMSSE ([0-9.]+).*interval coverage ([0-9.]+ %).*/\1 auto_ets \2 (90 % interval coverage \3)/"

@@ -5,7 +5,8 @@ m5_tiny_sales_long.csv.gz, forecasting the 28 days after each origin from the da
 
 HOLDOUT_DAYS (default 28 56): the origin is that many days before the end of the data. RMSSE
 scales each series' squared error by the mean squared one-step naive difference of its training
-days from its first non-zero sale. Prints one line per (holdout, method): `holdout method rmsse`.
+days from its first non-zero sale. Prints one line per (holdout, method): `holdout method rmsse`,
+then AutoETS's 90 % interval coverage (share of the test days inside its interval).
 """
 import sys
 import time
@@ -63,6 +64,16 @@ def main():
         for method, values in sorted(scores.items(), key=lambda kv: np.mean(kv[1])):
             print(f"{holdout} {method} {np.mean(values):.4f}")
         print(f"{holdout} seconds {seconds:.1f}", file=sys.stderr)
+        print(f"{holdout} AutoETS 90 % interval coverage {autoets_coverage(train, test):.3f}")
+
+
+def autoets_coverage(train, test):
+    """Share of the test days inside AutoETS's 90 % prediction interval."""
+    sf = StatsForecast(models=[AutoETS(season_length=7)], freq="D", n_jobs=-1)
+    bands = sf.forecast(df=train, h=HORIZON, level=[90]).reset_index()
+    joined = test.merge(bands, on=["unique_id", "ds"])
+    inside = (joined.y >= joined["AutoETS-lo-90"]) & (joined.y <= joined["AutoETS-hi-90"])
+    return inside.mean()
 
 
 if __name__ == "__main__":

@@ -361,6 +361,21 @@ fn bad_rows_are_refused_with_their_row_and_exit_2() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Closed-form intervals are AutoETS's: asked of another method, a clear refusal, exit 2.
+#[test]
+fn analytic_intervals_are_refused_for_a_method_without_them() {
+    let dir = folder("analytic_refused");
+    let file = weekly_file(&dir);
+    let output = forecast(&file, &dir, &["--method", "ses", "--analytic-intervals"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--analytic-intervals") && stderr.contains("auto_ets"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// The M5 subset (280 store-item series): trained on all but the last 28 days and scored on
 /// them, and on the 28 days before. statsforecast 2.1.1's best on those splits (measured by
 /// `benches/forecast/compare_m5.sh`, which prints both sides in one run): TSB 0.7696 on the last
@@ -377,7 +392,7 @@ fn weekday_ses_beats_statsforecast_on_the_m5_subset() {
         return;
     }
     let out = folder("m5");
-    let json = m5_backtest(&data, &out, "weekday_ses");
+    let json = m5_backtest(&data, &out, "weekday_ses", &[]);
     let origin = |k: usize, key: &str| json["backtest"][k][key].as_f64().unwrap();
     assert_eq!(json["series"], 280);
     assert!(origin(0, "rmsse") <= 0.7696 * 0.98, "{}", json["backtest"]);
@@ -394,7 +409,7 @@ fn weekday_ses_beats_statsforecast_on_the_m5_subset() {
         ("ses_fitted", [0.7957, 0.7238]),
         ("croston_fitted", [0.8099, 0.7765]),
     ] {
-        let json = m5_backtest(&data, &out, method);
+        let json = m5_backtest(&data, &out, method, &[]);
         for (k, expected) in expected.iter().enumerate() {
             let rmsse = json["backtest"][k]["rmsse"].as_f64().unwrap();
             assert!(
@@ -406,10 +421,44 @@ fn weekday_ses_beats_statsforecast_on_the_m5_subset() {
     std::fs::remove_dir_all(&out).unwrap();
 }
 
+/// AutoETS on the M5 subset scores as statsforecast's AutoETS does (0.7852 on the last 28 days,
+/// 0.7198 on the 28 before, measured by `benches/forecast/compare_m5.sh`) within 0.002, every
+/// series says the model it chose, and the chosen models' closed-form 90 % intervals cover
+/// 87–93 % of the days.
+#[test]
+fn auto_ets_scores_as_statsforecast_autoets_on_the_m5_subset() {
+    let data = common::manifest_dir().join("../../shared/data/m5_tiny_sales_long.csv.gz");
+    if !data.is_file() {
+        println!(
+            "skipped: {} is absent (the shared data folder is not on this machine)",
+            data.display()
+        );
+        return;
+    }
+    let out = folder("m5_ets");
+    let json = m5_backtest(&data, &out, "auto_ets", &["--analytic-intervals"]);
+    let origin = |k: usize, key: &str| json["backtest"][k][key].as_f64().unwrap();
+    for (k, reference) in [0.7852, 0.7198].into_iter().enumerate() {
+        assert!(
+            (origin(k, "rmsse") - reference).abs() < 0.002,
+            "{}",
+            json["backtest"]
+        );
+        let coverage = origin(k, "coverage");
+        assert!((0.87..=0.93).contains(&coverage), "{}", json["backtest"]);
+    }
+    assert_eq!(json["series_with_analytic_intervals"], 280);
+    let models = json["series_methods"].as_array().unwrap();
+    assert!(models
+        .iter()
+        .all(|s| s["model"].as_str().is_some_and(|m| m.starts_with("ETS("))));
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
 /// `qm forecast` of the M5 subset with `method`, 28 days ahead, backtested from two origins:
 /// its `forecast.json`.
-fn m5_backtest(data: &Path, out: &Path, method: &str) -> serde_json::Value {
-    ok(&qm(&[
+fn m5_backtest(data: &Path, out: &Path, method: &str, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
         "forecast",
         data.to_str().unwrap(),
         "--id",
@@ -426,7 +475,9 @@ fn m5_backtest(data: &Path, out: &Path, method: &str) -> serde_json::Value {
         "2",
         "--out",
         out.to_str().unwrap(),
-    ]));
+    ];
+    args.extend_from_slice(extra);
+    ok(&qm(&args));
     let text = std::fs::read_to_string(out.join("forecast/forecast.json")).unwrap();
     serde_json::from_str(&text).unwrap()
 }

@@ -19,8 +19,10 @@
 pub mod aggregate;
 pub mod backtest;
 mod errors;
+pub mod ets;
 pub mod fitted;
 mod method;
+mod nelder_mead;
 pub mod weekday;
 
 pub use errors::{ForecastErrors, ERROR_SMOOTHING};

@@ -450,6 +450,11 @@ pub struct ForecastArgs {
     /// side, instead of from every step's errors pooled.
     #[arg(long, requires = "date")]
     pub per_step_quantiles: bool,
+    /// With `--method auto_ets`: quantiles from the chosen model's closed-form forecast
+    /// variance (normal errors) where it has one (additive error, no multiplicative season),
+    /// the rolling-origin errors' elsewhere.
+    #[arg(long, requires = "date")]
+    pub analytic_intervals: bool,
     /// Score the whole procedure from K rolling origins (the last horizon, the one before…).
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=52))]
     pub backtest: u32,

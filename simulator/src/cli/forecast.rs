@@ -30,6 +30,7 @@ pub fn forecast(args: ForecastArgs) -> Result<(), Failure> {
         value,
         quantiles,
         per_step_quantiles,
+        analytic_intervals,
         backtest,
         lead_time_days,
         out,
@@ -46,12 +47,20 @@ pub fn forecast(args: ForecastArgs) -> Result<(), Failure> {
     if let (Some(date), Some(value)) = (date, value) {
         let columns = LongColumns { id, date, value };
         let procedure = procedure(&method, &params, alpha)?;
+        if analytic_intervals && procedure != Procedure::Whole(Whole::AutoEts) {
+            return Err(CalculatorError::Argument {
+                option: "--analytic-intervals",
+                problem: format!("only auto_ets has closed-form intervals, not `{method}`"),
+            }
+            .into());
+        }
         let run = ManySeries {
             procedure,
             horizon: horizon as usize,
             lead_days: lead_time_days.map(|d| d as usize),
             levels: quantiles,
             per_step: per_step_quantiles,
+            analytic: analytic_intervals,
             backtest: backtest as usize,
             out,
         };
@@ -81,6 +90,7 @@ struct ManySeries {
     lead_days: Option<usize>,
     levels: Vec<f64>,
     per_step: bool,
+    analytic: bool,
     backtest: usize,
     out: PathBuf,
 }
@@ -115,7 +125,7 @@ fn procedure(
                 .map_err(|e| {
                     argument(format!(
                         "{e}, or weekday_ses, adida, imapa, ses_fitted, croston_fitted, \
-                         sba_fitted, tsb_fitted, holt_fitted, holt_winters_fitted, mean:A,B[,…]"
+                         sba_fitted, tsb_fitted, holt_fitted, holt_winters_fitted, auto_ets, mean:A,B[,…]"
                     ))
                 }),
         },
@@ -149,6 +159,7 @@ fn forecast_file(file: &Path, columns: &LongColumns, run: ManySeries) -> Result<
         levels: levels.clone(),
         lead_days: run.lead_days,
         per_step: run.per_step,
+        analytic: run.analytic,
     };
     let (forecasts, alpha) = forecast_many::forecast_all(&histories, &request);
     let scores = forecast_many::backtest_scores(&series, &request, run.backtest);
@@ -204,16 +215,20 @@ fn forecast_json(
         "horizon_days": run.horizon,
         "lead_time_days": run.lead_days,
         "quantile_levels": run.levels,
-        "quantiles_from": if run.per_step {
+        "quantiles_from": if run.analytic {
+            "the chosen ETS model's closed-form variance where it has one, else every horizon \
+             step's errors pooled, over the rolling origins"
+        } else if run.per_step {
             "each horizon step's errors with 3 steps either side, over the rolling origins"
         } else {
             "every horizon step's errors pooled, over the rolling origins"
         },
         "interval_origins": forecast_many::INTERVAL_ORIGINS,
+        "series_with_analytic_intervals": forecasts.iter().filter(|f| f.analytic).count(),
         "series": series.len(),
         "days_filled_with_zero": series.iter().map(|s| s.days_filled).sum::<usize>(),
         "methods_chosen": chosen,
-        "series_methods": series.iter().zip(forecasts).map(|(s, f)| serde_json::json!({"id": s.id, "method": f.chosen.name()})).collect::<Vec<_>>(),
+        "series_methods": series.iter().zip(forecasts).map(|(s, f)| serde_json::json!({"id": s.id, "method": f.chosen.name(), "model": f.model})).collect::<Vec<_>>(),
         "backtest": scores,
     })
 }

@@ -13,7 +13,7 @@
 
 use qm_engine::forecast::backtest::{self, rolling_errors};
 use qm_engine::forecast::weekday::WeekdaySes;
-use qm_engine::forecast::{aggregate, fitted};
+use qm_engine::forecast::{aggregate, ets, fitted};
 use qm_engine::forecast::{fit, Method};
 use rayon::prelude::*;
 
@@ -59,7 +59,7 @@ pub enum Procedure {
 pub struct Members(u16);
 
 /// Names of the methods a combination can take, in [`Members`]' bit order.
-pub const COMBINABLE: [&str; 9] = [
+pub const COMBINABLE: [&str; 10] = [
     "weekday_ses",
     "adida",
     "imapa",
@@ -69,6 +69,7 @@ pub const COMBINABLE: [&str; 9] = [
     "tsb_fitted",
     "holt_fitted",
     "holt_winters_fitted",
+    "auto_ets",
 ];
 
 impl Members {
@@ -134,10 +135,12 @@ pub enum Whole {
     HoltFitted,
     /// Holt-Winters with a weekly season, α, β and γ fitted to the history.
     HoltWintersFitted,
+    /// AutoETS: the ETS model with the least AICc, a weekly season allowed.
+    AutoEts,
 }
 
 /// Every whole-history method.
-pub const WHOLE_METHODS: [Whole; 8] = [
+pub const WHOLE_METHODS: [Whole; 9] = [
     Whole::Adida,
     Whole::Imapa,
     Whole::SesFitted,
@@ -146,6 +149,7 @@ pub const WHOLE_METHODS: [Whole; 8] = [
     Whole::TsbFitted,
     Whole::HoltFitted,
     Whole::HoltWintersFitted,
+    Whole::AutoEts,
 ];
 
 impl Whole {
@@ -160,6 +164,7 @@ impl Whole {
             Whole::TsbFitted => "tsb_fitted",
             Whole::HoltFitted => "holt_fitted",
             Whole::HoltWintersFitted => "holt_winters_fitted",
+            Whole::AutoEts => "auto_ets",
         }
     }
 
@@ -213,6 +218,7 @@ impl Chosen {
             Chosen::Whole(Whole::HoltWintersFitted) => {
                 fitted::holt_winters_fitted(history, 7, horizon)
             }
+            Chosen::Whole(Whole::AutoEts) => ets::auto(history, 7).forecast(horizon),
             Chosen::Mean(members, alpha) => {
                 let mut sum = vec![0.0; horizon];
                 let mut count = 0.0;
@@ -242,6 +248,9 @@ pub struct Request {
     /// Quantiles per horizon step (each from its own and [`NEIGHBOUR_STEPS`] neighbouring
     /// steps' errors) instead of from every step's errors pooled.
     pub per_step: bool,
+    /// `auto_ets`'s quantiles in closed form where the chosen model has them (normal errors,
+    /// [`ets::Fit::variances`]); the empirical ones elsewhere.
+    pub analytic: bool,
 }
 
 /// The demand over a lead time: the sum of the point forecasts, and its quantiles from the
@@ -261,6 +270,10 @@ pub struct LeadTimeDemand {
 pub struct SeriesForecast {
     /// The method used.
     pub chosen: Chosen,
+    /// The model `auto_ets` chose (`ETS(A,N,A)`…).
+    pub model: Option<String>,
+    /// Whether the quantiles are the model's closed form, not empirical.
+    pub analytic: bool,
     /// Point forecasts, one a day.
     pub point: Vec<f64>,
     /// Per requested quantile level, one value a day.
@@ -362,46 +375,71 @@ pub fn forecast_all(series: &[&[f64]], request: &Request) -> (Vec<SeriesForecast
         .par_iter()
         .map(|history| {
             let chosen = choose(request.procedure, history, horizon, alpha.unwrap_or(0.1));
-            let point = chosen.forecast(history, horizon);
-            // The errors cost a forecast per origin: none without a quantile to give.
-            let origins = if request.levels.is_empty() {
-                0
-            } else {
-                INTERVAL_ORIGINS
+            let ets_fit = (chosen == Chosen::Whole(Whole::AutoEts)).then(|| ets::auto(history, 7));
+            let point = match &ets_fit {
+                Some(fit) => fit.forecast(horizon),
+                None => chosen.forecast(history, horizon),
             };
-            let errors = rolling_errors(history, horizon, origins, MIN_TRAIN_DAYS, |h, n| {
-                chosen.forecast(h, n)
-            });
-            let quantiles = request
-                .levels
-                .iter()
-                .map(|&p| {
-                    let neighbours = if request.per_step {
-                        NEIGHBOUR_STEPS
-                    } else {
-                        horizon
-                    };
-                    let offsets = backtest::step_quantiles(&errors, horizon, p, neighbours)
-                        .unwrap_or_else(|| vec![0.0; horizon]);
-                    point
+            let analytic = ets_fit
+                .as_ref()
+                .filter(|_| request.analytic)
+                .and_then(|fit| {
+                    let each = request
+                        .levels
                         .iter()
-                        .zip(offsets)
-                        .map(|(f, offset)| (f + offset).max(0.0))
+                        .map(|&p| fit.normal_quantiles(horizon, p));
+                    each.map(|q| Some(q?.iter().map(|v| v.max(0.0)).collect()))
                         .collect()
-                })
-                .collect();
+                });
             let lead_time = request
                 .lead_days
                 .map(|days| lead_time_demand(history, chosen, days, &request.levels));
             SeriesForecast {
                 chosen,
+                model: ets_fit.map(|fit| fit.spec.name()),
+                analytic: analytic.is_some(),
+                quantiles: analytic
+                    .unwrap_or_else(|| empirical_quantiles(history, chosen, &point, request)),
                 point,
-                quantiles,
                 lead_time,
             }
         })
         .collect();
     (forecasts, alpha)
+}
+
+/// The `request`'s quantiles of each day ahead: `point` plus the empirical quantiles of
+/// `chosen`'s errors over [`INTERVAL_ORIGINS`] rolling origins, pooled over the horizon or per
+/// step; floored at 0.
+fn empirical_quantiles(
+    history: &[f64],
+    chosen: Chosen,
+    point: &[f64],
+    request: &Request,
+) -> Vec<Vec<f64>> {
+    let horizon = request.horizon;
+    // The errors cost a forecast per origin: none without a quantile to give.
+    let origins = if request.levels.is_empty() {
+        0
+    } else {
+        INTERVAL_ORIGINS
+    };
+    let errors = rolling_errors(history, horizon, origins, MIN_TRAIN_DAYS, |h, n| {
+        chosen.forecast(h, n)
+    });
+    let neighbours = if request.per_step {
+        NEIGHBOUR_STEPS
+    } else {
+        horizon
+    };
+    (request.levels.iter())
+        .map(|&p| {
+            let offsets = backtest::step_quantiles(&errors, horizon, p, neighbours)
+                .unwrap_or_else(|| vec![0.0; horizon]);
+            let each_day = point.iter().zip(offsets);
+            each_day.map(|(f, offset)| (f + offset).max(0.0)).collect()
+        })
+        .collect()
 }
 
 /// The demand over the `days` days after `history` by `chosen`, with the `levels` quantiles of
