@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from statsforecast import StatsForecast
 from statsforecast.models import (
-    ADIDA, IMAPA, TSB, AutoETS, CrostonClassic, CrostonOptimized, CrostonSBA, Naive,
+    ADIDA, IMAPA, TSB, AutoETS, CrostonClassic, CrostonOptimized, CrostonSBA, Holt, HoltWinters, Naive,
     SeasonalNaive, SimpleExponentialSmoothing, SimpleExponentialSmoothingOptimized, WindowAverage,
 )
 
@@ -41,7 +41,7 @@ def main():
         TSB(alpha_d=0.1, alpha_p=0.1), SimpleExponentialSmoothing(alpha=0.1), CrostonSBA(),
         AutoETS(season_length=7), CrostonClassic(), ADIDA(), IMAPA(), WindowAverage(window_size=7),
         Naive(), SeasonalNaive(season_length=7), SimpleExponentialSmoothingOptimized(),
-        CrostonOptimized(),
+        CrostonOptimized(), Holt(), HoltWinters(season_length=7),
     ]
     for holdout in holdouts:
         end = days[len(days) - holdout]

@@ -424,9 +424,9 @@ fn weekday_ses_beats_statsforecast_on_the_m5_subset() {
 /// AutoETS on the M5 subset scores as statsforecast's AutoETS does (0.7852 on the last 28 days,
 /// 0.7198 on the 28 before, measured by `benches/forecast/compare_m5.sh`) within 0.002, every
 /// series says the model it chose, and the chosen models' closed-form 90 % intervals cover
-/// 87–93 % of the days.
+/// 87–93 % of the days; fitted Holt and Holt-Winters score as statsforecast's within 0.005.
 #[test]
-fn auto_ets_scores_as_statsforecast_autoets_on_the_m5_subset() {
+fn ets_methods_score_as_statsforecast_on_the_m5_subset() {
     let data = common::manifest_dir().join("../../shared/data/m5_tiny_sales_long.csv.gz");
     if !data.is_file() {
         println!(
@@ -452,6 +452,21 @@ fn auto_ets_scores_as_statsforecast_autoets_on_the_m5_subset() {
     assert!(models
         .iter()
         .all(|s| s["model"].as_str().is_some_and(|m| m.starts_with("ETS("))));
+    // Holt and Holt-Winters are ETS(A,A,N) and ETS(A,A,A), as statsforecast's `Holt` and
+    // `HoltWinters(season_length=7)` (0.7964 / 0.7247 and 0.7866 / 0.7205).
+    for (method, reference) in [
+        ("holt_fitted", [0.7964, 0.7247]),
+        ("holt_winters_fitted", [0.7866, 0.7205]),
+    ] {
+        let json = m5_backtest(&data, &out, method, &[]);
+        for (k, reference) in reference.into_iter().enumerate() {
+            let rmsse = json["backtest"][k]["rmsse"].as_f64().unwrap();
+            assert!(
+                (rmsse - reference).abs() < 0.005,
+                "{method} origin {k}: {rmsse}"
+            );
+        }
+    }
     std::fs::remove_dir_all(&out).unwrap();
 }
 

@@ -6,6 +6,7 @@
 //! both smoothings fitted to the one-step squared error.
 
 use super::aggregate::{self, golden_section_alpha, ses_next, AGGREGATE_ALPHA_BOUNDS};
+use super::ets::{self, SeasonKind, TrendKind};
 use super::{Forecaster, Method};
 
 /// The bounds SES's α is fitted in.
@@ -122,111 +123,42 @@ pub fn online_run(y: &[f64], method: Method) -> (f64, Forecaster) {
     (sse, forecaster)
 }
 
-/// Holt's linear trend with α and β fitted in [`TSB_ALPHA_BOUNDS`] to the one-step squared error
-/// (golden section on each in turn, twice, from 0.1 and 0.1), as the engine's online Holt
-/// defines the recursion. Returns the forecasts of the `horizon` days after `y`.
+/// Holt's linear trend fitted to `y` as statsforecast's `Holt` is: ETS(A,A,N) by maximum
+/// likelihood ([`ets::fit`]). Returns the forecasts of the `horizon` days after `y`; a history
+/// the model does not suit (constant, too short) forecasts its mean.
 pub fn holt_fitted(y: &[f64], horizon: usize) -> Vec<f64> {
-    let (alpha, beta) = fit_holt(y);
-    ahead(&online_run(y, Method::Holt { alpha, beta }).1, horizon)
+    ets_forecast(y, TrendKind::Additive, SeasonKind::None, 1, horizon)
 }
 
-/// Holt's (α, β) fitted to `y`'s one-step squared error.
-fn fit_holt(y: &[f64]) -> (f64, f64) {
-    let (mut alpha, mut beta) = (0.1, 0.1);
-    for _ in 0..2 {
-        alpha = golden_section(|a| holt_sse(y, a, beta));
-        beta = golden_section(|b| holt_sse(y, alpha, b));
-    }
-    (alpha, beta)
-}
-
-/// The one-step squared error of the engine's online Holt over `y` ([`online_run`]'s, without
-/// the general forecaster: the fit runs it some eighty times a series). The level starts at
-/// the first day, the trend at the second day's step; forecasts are floored at 0.
-fn holt_sse(y: &[f64], alpha: f64, beta: f64) -> f64 {
-    let (mut level, mut trend, mut sse) = (0.0, 0.0, 0.0);
-    for (t, &value) in y.iter().enumerate() {
-        match t {
-            0 => level = value,
-            1 => {
-                sse += (value - level.max(0.0)).powi(2);
-                trend = value - level;
-                level = value;
-            }
-            _ => {
-                sse += (value - (level + trend).max(0.0)).powi(2);
-                let previous = level;
-                level = alpha * value + (1.0 - alpha) * (previous + trend);
-                trend = beta * (level - previous) + (1.0 - beta) * trend;
-            }
-        }
-    }
-    sse
-}
-
-/// Holt-Winters (additive season of `season_length` days) with α, β and γ fitted in
-/// [`TSB_ALPHA_BOUNDS`] to the one-step squared error (golden section on each in turn, twice,
-/// from 0.1), as the engine's online Holt-Winters defines the recursion. Returns the forecasts
-/// of the `horizon` days after `y`.
+/// Holt-Winters with an additive season of `season_length` days, fitted to `y` as
+/// statsforecast's `HoltWinters` is: ETS(A,A,A) by maximum likelihood ([`ets::fit`]). Returns
+/// the forecasts of the `horizon` days after `y`; a history the model does not suit (constant,
+/// shorter than three seasons) forecasts as Holt's.
 pub fn holt_winters_fitted(y: &[f64], season_length: u32, horizon: usize) -> Vec<f64> {
-    let method = |alpha, beta, gamma| Method::HoltWinters {
-        alpha,
-        beta,
-        gamma,
-        season_length,
-    };
     let m = season_length as usize;
-    let (mut alpha, mut beta, mut gamma) = (0.1, 0.1, 0.1);
-    for _ in 0..2 {
-        alpha = golden_section(|a| holt_winters_sse(y, m, a, beta, gamma));
-        beta = golden_section(|b| holt_winters_sse(y, m, alpha, b, gamma));
-        gamma = golden_section(|g| holt_winters_sse(y, m, alpha, beta, g));
-    }
-    ahead(&online_run(y, method(alpha, beta, gamma)).1, horizon)
+    ets_forecast(y, TrendKind::Additive, SeasonKind::Additive, m, horizon)
 }
 
-/// The one-step squared error of the engine's online Holt-Winters over `y`, season `m` days,
-/// without the general forecaster. Its first season is collected (forecast: the mean so far),
-/// then the level starts at that season's mean, the indices at the deviations from it, the
-/// trend at 0; forecasts are floored at 0.
-fn holt_winters_sse(y: &[f64], m: usize, alpha: f64, beta: f64, gamma: f64) -> f64 {
-    let mut season = vec![0.0; m.max(1)];
-    let (mut level, mut trend, mut sum, mut filled, mut pos) = (0.0, 0.0, 0.0, 0usize, 0usize);
-    let mut sse = 0.0;
-    for (t, &value) in y.iter().enumerate() {
-        let ready = filled == season.len();
-        if t > 0 {
-            let forecast = if ready {
-                level + trend + season[pos]
-            } else {
-                sum / filled as f64
-            };
-            sse += (value - forecast.max(0.0)).powi(2);
-        }
-        if ready {
-            let (l0, b0, s_old) = (level, trend, season[pos]);
-            level = alpha * (value - s_old) + (1.0 - alpha) * (l0 + b0);
-            trend = beta * (level - l0) + (1.0 - beta) * b0;
-            season[pos] = gamma * (value - l0 - b0) + (1.0 - gamma) * s_old;
-        } else {
-            season[pos] = value;
-            sum += value;
-            filled += 1;
-            if filled == season.len() {
-                level = sum / filled as f64;
-                season.iter_mut().for_each(|s| *s -= level);
-                trend = 0.0;
-            }
-        }
-        pos = (pos + 1) % season.len();
-    }
-    sse
-}
-
-fn ahead(forecaster: &Forecaster, horizon: usize) -> Vec<f64> {
-    (1..=horizon as u32)
-        .map(|h| forecaster.forecast(h))
-        .collect()
+/// The forecasts of the additive-error ETS model with `trend` and `season`, fitted to `y`;
+/// without a season when it does not suit `y`, else the mean of `y`.
+fn ets_forecast(
+    y: &[f64],
+    trend: TrendKind,
+    season: SeasonKind,
+    period: usize,
+    horizon: usize,
+) -> Vec<f64> {
+    let spec = |season| ets::Spec {
+        error: ets::ErrorKind::Additive,
+        trend,
+        season,
+    };
+    ets::fit(y, spec(season), period)
+        .or_else(|| ets::fit(y, spec(SeasonKind::None), 1))
+        .map_or_else(
+            || vec![y.iter().sum::<f64>() / y.len().max(1) as f64; horizon],
+            |fit| fit.forecast(horizon),
+        )
 }
 
 /// The minimum of `f` over [`TSB_ALPHA_BOUNDS`] by golden section, to 1e-4.
@@ -326,25 +258,13 @@ mod tests {
             .collect()
     }
 
-    /// The fits lower the one-step error below the fixed α = β (= γ) = 0.1 (on a flat noisy
-    /// series for Holt, a weekly pattern for Holt-Winters), and forecast 28 days ahead better
-    /// than the naive forecast.
+    /// Fitted Holt (on a flat noisy series) and Holt-Winters (on a weekly pattern) forecast 28
+    /// days ahead better than the naive forecast, and degenerate histories give finite values.
     #[test]
-    fn fitted_holt_and_holt_winters_fit_better_than_fixed_smoothing_and_beat_naive() {
+    fn fitted_holt_and_holt_winters_beat_naive() {
         let flat: Vec<f64> = noise(210).iter().map(|e| 10.0 + e).collect();
         let (holt, naive) = holdout(&flat, |train| holt_fitted(train, 28));
         assert!(holt < naive, "fitted {holt}, naive {naive}");
-        let train = &flat[..182];
-        let sse = |alpha, beta| online_run(train, Method::Holt { alpha, beta }).0;
-        let best = fit_holt(train);
-        assert!(sse(best.0, best.1) < sse(0.1, 0.1), "{best:?}");
-        for (alpha, beta) in [(0.1, 0.1), (0.5, 0.02), best] {
-            let (fast, general) = (holt_sse(train, alpha, beta), sse(alpha, beta));
-            assert!(
-                (fast - general).abs() <= 1e-9 * general,
-                "{fast} vs {general}"
-            );
-        }
         let week = [4.0, 5.0, 5.0, 6.0, 7.0, 9.0, 4.0];
         let weekly: Vec<f64> = noise(210)
             .iter()
@@ -353,22 +273,9 @@ mod tests {
             .collect();
         let (winters, naive) = holdout(&weekly, |train| holt_winters_fitted(train, 7, 28));
         assert!(winters < naive, "fitted {winters}, naive {naive}");
-        for (alpha, beta, gamma) in [(0.1, 0.1, 0.1), (0.6, 0.05, 0.3), (0.02, 0.9, 0.9)] {
-            let method = Method::HoltWinters {
-                alpha,
-                beta,
-                gamma,
-                season_length: 7,
-            };
-            let general = online_run(&weekly, method).0;
-            let fast = holt_winters_sse(&weekly, 7, alpha, beta, gamma);
-            assert!(
-                (fast - general).abs() <= 1e-9 * general,
-                "{fast} vs {general}"
-            );
-        }
         assert!(holt_fitted(&[0.0; 3], 2).iter().all(|f| f.is_finite()));
         assert!(holt_winters_fitted(&[], 7, 2).iter().all(|f| f.is_finite()));
+        assert_eq!(holt_winters_fitted(&[2.0, 4.0], 7, 2), vec![3.0, 3.0]);
     }
 
     /// Fitted SBA is fitted Croston times 1 − α/2 with α in Croston's bounds.
