@@ -1,6 +1,6 @@
 //! Forecast methods against worked examples computed by hand (each step written out).
 
-use qm_engine::forecast::{Forecaster, Method, MethodError, MethodParams, UpliftLearner};
+use qm_engine::forecast::{Family, Forecaster, Method, MethodError, MethodParams, UpliftLearner};
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-9
@@ -165,6 +165,54 @@ fn auto_picks_seasonal_naive_for_a_pure_weekly_pattern() {
     assert_eq!(f.chosen_method().name(), "seasonal_naive");
     assert_eq!(f.forecast(6), 20.0);
     assert_eq!(f.forecast(7), 30.0);
+}
+
+/// A fitted family forecasts with the member of its grid whose squared one-step errors since
+/// the first day sum least, found here by running each member alone.
+#[test]
+fn a_fitted_family_forecasts_with_its_least_squared_error_member() {
+    let week = [3.0, 4.0, 4.0, 5.0, 6.0, 9.0, 2.0];
+    let series: Vec<f64> = (0..120)
+        .map(|t| week[t % 7] * (1.0 + 0.004 * t as f64) + ((t * 37) % 5) as f64 - 2.0)
+        .collect();
+    let families = [
+        Family::Ses,
+        Family::Croston,
+        Family::Sba,
+        Family::Tsb,
+        Family::Holt,
+        Family::HoltWinters { season_length: 7 },
+    ];
+    for family in families {
+        let fitted = run(Method::Fitted(family), &series);
+        let sse = |method: Method| {
+            let mut f = Forecaster::new(method);
+            let mut sum = 0.0;
+            for (t, &y) in series.iter().enumerate() {
+                if t > 0 {
+                    sum += (f.forecast(1) - y).powi(2);
+                }
+                f.observe(y);
+            }
+            (sum, f)
+        };
+        let members = family.members();
+        assert!(members.len() >= 5, "{family:?}");
+        let (best_sse, best) = members
+            .iter()
+            .map(|&m| sse(m))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .unwrap();
+        assert_eq!(fitted.chosen_method(), best.method(), "{family:?}");
+        assert!(close(fitted.forecast(3), best.forecast(3)), "{family:?}");
+        let worst = members.iter().map(|&m| sse(m).0).fold(0.0, f64::max);
+        assert!(best_sse < worst, "{family:?}: the grid's members differ");
+        let name = Method::Fitted(family).name();
+        assert_eq!(
+            Method::from_name(name, &MethodParams::default()).unwrap(),
+            Method::Fitted(family)
+        );
+    }
 }
 
 #[test]

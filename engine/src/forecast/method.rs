@@ -64,10 +64,90 @@ pub enum Method {
     /// Runs every other method with its defaults and forecasts with the one whose recent
     /// one-step errors are smallest (exponentially weighted, [`AUTO_SMOOTHING`]).
     Auto,
+    /// A family with its smoothing fitted to the series as it goes: every member of the
+    /// family's grid ([`Family::members`]) runs, and the one with the least sum of squared
+    /// one-step errors since the first day forecasts.
+    Fitted(Family),
+}
+
+/// A method family whose smoothing [`Method::Fitted`] fits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// SES, α on a grid over [0.01, 0.9].
+    Ses,
+    /// Croston, α on a grid over [0.1, 0.3] (statsforecast's bounds for its fitted Croston).
+    Croston,
+    /// SBA, α as Croston's.
+    Sba,
+    /// TSB, both smoothings on a grid.
+    Tsb,
+    /// Holt, α and β on a grid.
+    Holt,
+    /// Holt-Winters, α, β and γ on a grid.
+    HoltWinters {
+        /// Season length, days.
+        season_length: u32,
+    },
+}
+
+impl Family {
+    /// The grid's methods.
+    pub fn members(self) -> Vec<Method> {
+        let grid = |a: &[f64], b: &[f64]| -> Vec<(f64, f64)> {
+            a.iter()
+                .flat_map(|&x| b.iter().map(move |&y| (x, y)))
+                .collect()
+        };
+        match self {
+            Family::Ses => [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9]
+                .map(|alpha| Method::Ses { alpha })
+                .to_vec(),
+            Family::Croston => [0.1, 0.15, 0.2, 0.25, 0.3]
+                .map(|alpha| Method::Croston { alpha })
+                .to_vec(),
+            Family::Sba => [0.1, 0.15, 0.2, 0.25, 0.3]
+                .map(|alpha| Method::Sba { alpha })
+                .to_vec(),
+            Family::Tsb => grid(&[0.05, 0.1, 0.2], &[0.02, 0.05, 0.1, 0.2])
+                .into_iter()
+                .map(|(alpha_demand, alpha_probability)| Method::Tsb {
+                    alpha_demand,
+                    alpha_probability,
+                })
+                .collect(),
+            Family::Holt => grid(&[0.02, 0.05, 0.1, 0.2, 0.4], &[0.01, 0.1])
+                .into_iter()
+                .map(|(alpha, beta)| Method::Holt { alpha, beta })
+                .collect(),
+            Family::HoltWinters { season_length } => grid(&[0.02, 0.1, 0.3], &[0.01, 0.1])
+                .into_iter()
+                .flat_map(|(alpha, beta)| {
+                    [0.05, 0.2].map(|gamma| Method::HoltWinters {
+                        alpha,
+                        beta,
+                        gamma,
+                        season_length,
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    /// The family's name with `_fitted`.
+    fn name(self) -> &'static str {
+        match self {
+            Family::Ses => "ses_fitted",
+            Family::Croston => "croston_fitted",
+            Family::Sba => "sba_fitted",
+            Family::Tsb => "tsb_fitted",
+            Family::Holt => "holt_fitted",
+            Family::HoltWinters { .. } => "holt_winters_fitted",
+        }
+    }
 }
 
 /// The method names as users type them, in a stable order.
-pub const METHOD_NAMES: [&str; 10] = [
+pub const METHOD_NAMES: [&str; 16] = [
     "naive",
     "seasonal_naive",
     "moving_average",
@@ -78,6 +158,12 @@ pub const METHOD_NAMES: [&str; 10] = [
     "sba",
     "tsb",
     "auto",
+    "ses_fitted",
+    "croston_fitted",
+    "sba_fitted",
+    "tsb_fitted",
+    "holt_fitted",
+    "holt_winters_fitted",
 ];
 
 /// Parameters for [`Method::from_name`]; `None` takes the literature's default.
@@ -156,6 +242,12 @@ impl Method {
                 alpha_probability: params.alpha_probability.unwrap_or(DEFAULT_ALPHA),
             },
             "auto" => Method::Auto,
+            "ses_fitted" => Method::Fitted(Family::Ses),
+            "croston_fitted" => Method::Fitted(Family::Croston),
+            "sba_fitted" => Method::Fitted(Family::Sba),
+            "tsb_fitted" => Method::Fitted(Family::Tsb),
+            "holt_fitted" => Method::Fitted(Family::Holt),
+            "holt_winters_fitted" => Method::Fitted(Family::HoltWinters { season_length }),
             _ => return Err(MethodError::Unknown(name.to_string())),
         };
         method.validate()?;
@@ -180,6 +272,10 @@ impl Method {
         };
         match *self {
             Method::Naive | Method::Auto => Ok(()),
+            Method::Fitted(Family::HoltWinters { season_length }) => {
+                length("season_length", season_length)
+            }
+            Method::Fitted(_) => Ok(()),
             Method::SeasonalNaive { season_length } => length("season_length", season_length),
             Method::MovingAverage { window } => length("window", window),
             Method::Ses { alpha } | Method::Croston { alpha } | Method::Sba { alpha } => {
@@ -223,6 +319,7 @@ impl Method {
             Method::Sba { .. } => "sba",
             Method::Tsb { .. } => "tsb",
             Method::Auto => "auto",
+            Method::Fitted(family) => family.name(),
         }
     }
 

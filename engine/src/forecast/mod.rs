@@ -150,11 +150,15 @@ enum Intermittent {
     Tsb(f64, f64),
 }
 
+/// Several forecasters of one series, the best of which forecasts.
 #[derive(Clone, Debug)]
 struct AutoState {
     members: Vec<Forecaster>,
-    /// Exponentially weighted absolute one-step error of each member.
-    recent_abs_error: Vec<f64>,
+    /// Each member's error so far: for `auto`, its exponentially weighted absolute one-step
+    /// error; for a fitted family, its sum of squared one-step errors.
+    error_so_far: Vec<f64>,
+    /// Whether the errors are a fitted family's sums of squares.
+    fitted: bool,
     best: usize,
 }
 
@@ -214,9 +218,20 @@ impl Forecaster {
                     .map(Forecaster::new)
                     .collect();
                 State::Auto(Box::new(AutoState {
-                    recent_abs_error: vec![0.0; members.len()],
+                    error_so_far: vec![0.0; members.len()],
                     members,
+                    fitted: false,
                     best: 3, // ses until the errors speak
+                }))
+            }
+            Method::Fitted(family) => {
+                let members: Vec<Forecaster> =
+                    family.members().into_iter().map(Forecaster::new).collect();
+                State::Auto(Box::new(AutoState {
+                    error_so_far: vec![0.0; members.len()],
+                    best: members.len() / 2, // a middle member until the errors speak
+                    members,
+                    fitted: true,
                 }))
             }
         };
@@ -362,20 +377,20 @@ impl Forecaster {
                 for (i, member) in auto.members.iter_mut().enumerate() {
                     if member.days_seen > 0 {
                         let error = (member.forecast(1) - y).abs();
-                        let recent = &mut auto.recent_abs_error[i];
-                        *recent = if member.days_seen == 1 {
+                        let so_far = &mut auto.error_so_far[i];
+                        *so_far = if auto.fitted {
+                            *so_far + error * error
+                        } else if member.days_seen == 1 {
                             error
                         } else {
-                            *recent + AUTO_SMOOTHING * (error - *recent)
+                            *so_far + AUTO_SMOOTHING * (error - *so_far)
                         };
                     }
                     member.observe(y);
                 }
                 if self.days_seen >= 1 {
                     auto.best = (0..auto.members.len())
-                        .min_by(|&a, &b| {
-                            auto.recent_abs_error[a].total_cmp(&auto.recent_abs_error[b])
-                        })
+                        .min_by(|&a, &b| auto.error_so_far[a].total_cmp(&auto.error_so_far[b]))
                         .expect("members");
                 }
             }
