@@ -102,6 +102,18 @@ fn what_a_scenario_asks_for_together_is_bounded_before_allocating() {
         error.contains("2000000 SKUs × 3 warehouses = 6000000 cells; at most 2000000"),
         "{error}"
     );
+    // 1.2 million cells may run one forecaster each, not twelve (Holt-Winters fitted as it goes).
+    let error = refusal(&edited(
+        "safety-stock.toml",
+        &[("skus = 400", "skus = 600000")],
+    ));
+    assert!(
+        error.contains(
+            "bad.toml:89:12: replenishment.forecast: `holt_winters_fitted` runs 12 forecasters a \
+             cell: 1200000 cells × 12 = 14400000; at most 12000000"
+        ),
+        "{error}"
+    );
     // The old maximum rate is refused by its range; a legal rate that events lift above the
     // busiest-day bound is refused at the rate.
     let error = refusal(&edited(

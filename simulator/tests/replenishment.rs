@@ -438,30 +438,65 @@ fn fill_rate_promises_are_kept_within_a_point_across_seeds() {
     }
 }
 
-/// The shipped scenario, a full year, with `quantile` safety stock: the achieved cycle service
-/// level lands within 2 points of the promise at 0.90, 0.95 and 0.98 (measured 0.904, 0.949,
-/// 0.979; seeds 99 and 12345: 0.908 / 0.907, 0.949 / 0.952, 0.977 / 0.979). At 0.80 it is
-/// 0.820 (seed 99 0.820, seed 12345 0.812): the slow cells' whole-unit levels and Holt-Winters'
-/// bursts keep it at the band's edge, so that one is held to 2.5 points.
+/// The shipped scenario over a full year, seeds 7 and 99: with `normal` and with `quantile`
+/// safety stock the achieved cycle service level lands within 2 points of the promise at 0.90,
+/// 0.95 and 0.98 (measured, seed 7: normal 0.903, 0.943, 0.971; quantile 0.913, 0.954, 0.983).
+/// At 0.80 quantile lands within 2.5 (0.810, seed 99 0.821) and normal within 3.5 (0.820,
+/// seed 99 0.833): a slow cell's reorder level is a whole number of units, and the normal
+/// method rounds it up, which at a low promise is a large share of its safety stock.
 #[test]
-fn quantile_safety_stock_keeps_its_promise_over_a_year() {
-    let text =
-        safety_stock_text().replace("safety_stock = \"normal\"", "safety_stock = \"quantile\"");
-    let path = write("quantile-year", &text);
-    let promises = [(0.80, 0.025), (0.90, 0.02), (0.95, 0.02), (0.98, 0.02)];
+fn both_safety_stock_methods_keep_their_promise_over_a_year() {
+    let promises = [
+        (0.80, 0.025, 0.035),
+        (0.90, 0.02, 0.02),
+        (0.95, 0.02, 0.02),
+        (0.98, 0.02, 0.02),
+    ];
+    let mut settings = Vec::new();
+    for seed in [7, 99] {
+        for method in ["normal", "quantile"] {
+            for (promise, quantile_band, normal_band) in promises {
+                let band = if method == "normal" {
+                    normal_band
+                } else {
+                    quantile_band
+                };
+                settings.push((seed, method, promise, band));
+            }
+        }
+    }
+    let text = safety_stock_text();
     let achieved: Vec<f64> = std::thread::scope(|scope| {
-        let runs: Vec<_> = promises
-            .iter()
-            .map(|&(promise, _)| {
-                let mut s = Scenario::load(&path).unwrap().scenario;
-                s.replenishment.service_level = toml::Spanned::new(0..0, promise);
-                scope.spawn(move || run(&s).achieved_cycle_service_level.unwrap())
+        let runs: Vec<_> = settings
+            .chunks(settings.len() / 2)
+            .map(|half| {
+                let text = &text;
+                scope.spawn(move || {
+                    let achieved = half.iter().map(|&(seed, method, promise, _)| {
+                        let text = text.replace(
+                            "safety_stock = \"normal\"",
+                            &format!("safety_stock = \"{method}\""),
+                        );
+                        let path = write(&format!("year-{seed}-{method}-{promise}"), &text);
+                        let mut s = Scenario::load(&path).unwrap().scenario;
+                        s.replenishment.service_level = toml::Spanned::new(0..0, promise);
+                        simulate(&s, seed, &mut |_| {})
+                            .unwrap()
+                            .summary
+                            .achieved_cycle_service_level
+                            .unwrap()
+                    });
+                    achieved.collect::<Vec<f64>>()
+                })
             })
             .collect();
-        runs.into_iter().map(|r| r.join().unwrap()).collect()
+        runs.into_iter().flat_map(|r| r.join().unwrap()).collect()
     });
-    for ((promise, band), csl) in promises.into_iter().zip(achieved) {
-        assert!((csl - promise).abs() <= band, "{promise}: {csl}");
+    for ((seed, method, promise, band), csl) in settings.into_iter().zip(achieved) {
+        assert!(
+            (csl - promise).abs() <= band,
+            "seed {seed}, {method} at {promise}: {csl}"
+        );
     }
 }
 
@@ -512,7 +547,7 @@ fn cycle_service_is_measured_per_cell_with_three_warehouses() {
     assert!((0.80..0.86).contains(&low), "{low}");
 }
 
-/// The shipped scenario with Holt-Winters fitted as it goes instead of α = β = γ = 0.1: the
+/// The shipped scenario's Holt-Winters fitted as it goes, against α = β = γ = 0.1: the
 /// forecasts err less (one-step MAE 1.525 against 1.565 units), the safety stock it sets costs
 /// less stock, and it still keeps the 95 % promise within 2 points.
 #[test]
@@ -520,7 +555,7 @@ fn a_fitted_forecast_errs_less_and_keeps_the_promise() {
     let text = safety_stock_text();
     let with = |forecast: &str| {
         let text = text.replace(
-            "forecast = \"holt_winters\"",
+            "forecast = \"holt_winters_fitted\"",
             &format!("forecast = \"{forecast}\""),
         );
         assert!(text.contains(forecast));

@@ -306,6 +306,15 @@ impl Method {
         }
     }
 
+    /// Forecasters a series runs: `auto` runs every candidate, a fitted family its grid.
+    pub fn forecasters(&self) -> usize {
+        match self {
+            Method::Auto => Method::candidates().len(),
+            Method::Fitted(family) => family.members().len(),
+            _ => 1,
+        }
+    }
+
     /// The name users type.
     pub fn name(&self) -> &'static str {
         match self {

@@ -19,6 +19,9 @@ pub const MAX_HORIZON_LINES: f64 = 2.0e9;
 pub const MAX_SKUS: u32 = 2_000_000;
 /// Most cells (SKUs × warehouses): the engine, the forecasts and the books keep state per cell.
 pub const MAX_CELLS: u64 = 2_000_000;
+/// Most forecasters over all cells: `auto` runs 9 a cell and a fitted family up to 12 (about
+/// 5.4 GB at the limit with `holt_winters_fitted`), a single method 1.
+pub const MAX_FORECASTERS: u64 = 12_000_000;
 /// Most units per order line.
 pub const MAX_UNITS_PER_LINE: u32 = 10_000;
 /// Largest `warehouses[].stock_multiplier`.
@@ -99,6 +102,27 @@ fn event_days(s: &Scenario) -> f64 {
 }
 
 impl Scenario {
+    /// The forecasters every cell runs, over all cells, within [`MAX_FORECASTERS`].
+    fn validate_forecasters(&self, c: &mut Checker, cells: u64) {
+        let forecast = &self.replenishment.forecast;
+        let params = qm_engine::forecast::MethodParams::default();
+        let Ok(method) = qm_engine::forecast::Method::from_name(forecast.get_ref(), &params) else {
+            return; // refused where the key is checked
+        };
+        let per_cell = method.forecasters() as u64;
+        c.check(
+            cells.saturating_mul(per_cell) <= MAX_FORECASTERS,
+            forecast.span(),
+            "replenishment.forecast",
+            &format!(
+                "`{}` runs {per_cell} forecasters a cell: {cells} cells × {per_cell} = {}; at most \
+                 {MAX_FORECASTERS} (fewer SKUs, or a method that runs one)",
+                forecast.get_ref(),
+                cells.saturating_mul(per_cell)
+            ),
+        );
+    }
+
     /// What the keys ask for together (each key already in its range): cells, the busiest
     /// day, the horizon's lines and the opening stock, before anything is allocated.
     pub(super) fn validate_scale(&self, c: &mut Checker) {
@@ -119,6 +143,7 @@ impl Scenario {
                 scale.cells
             ),
         );
+        self.validate_forecasters(c, scale.cells);
         if self.is_recorded() {
             return;
         }
