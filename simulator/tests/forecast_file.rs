@@ -383,14 +383,7 @@ fn analytic_intervals_are_refused_for_a_method_without_them() {
 /// better on the second, with its 90 % intervals covering 87–93 % of the days.
 #[test]
 fn weekday_ses_beats_statsforecast_on_the_m5_subset() {
-    let data = common::manifest_dir().join("../../shared/data/m5_tiny_sales_long.csv.gz");
-    if !data.is_file() {
-        println!(
-            "skipped: {} is absent (the shared data folder is not on this machine)",
-            data.display()
-        );
-        return;
-    }
+    let Some(data) = m5_data() else { return };
     let out = folder("m5");
     let json = m5_backtest(&data, &out, "weekday_ses", &[]);
     let origin = |k: usize, key: &str| json["backtest"][k][key].as_f64().unwrap();
@@ -427,14 +420,7 @@ fn weekday_ses_beats_statsforecast_on_the_m5_subset() {
 /// 87–93 % of the days; fitted Holt and Holt-Winters score as statsforecast's within 0.005.
 #[test]
 fn ets_methods_score_as_statsforecast_on_the_m5_subset() {
-    let data = common::manifest_dir().join("../../shared/data/m5_tiny_sales_long.csv.gz");
-    if !data.is_file() {
-        println!(
-            "skipped: {} is absent (the shared data folder is not on this machine)",
-            data.display()
-        );
-        return;
-    }
+    let Some(data) = m5_data() else { return };
     let out = folder("m5_ets");
     let json = m5_backtest(&data, &out, "auto_ets", &["--analytic-intervals"]);
     let origin = |k: usize, key: &str| json["backtest"][k][key].as_f64().unwrap();
@@ -468,6 +454,19 @@ fn ets_methods_score_as_statsforecast_on_the_m5_subset() {
         }
     }
     std::fs::remove_dir_all(&out).unwrap();
+}
+
+/// The M5 subset's path, or `None` (the skip said) where the shared data folder is absent.
+fn m5_data() -> Option<PathBuf> {
+    let data = common::manifest_dir().join("../../shared/data/m5_tiny_sales_long.csv.gz");
+    if !data.is_file() {
+        println!(
+            "skipped: {} is absent (the shared data folder is not on this machine)",
+            data.display()
+        );
+        return None;
+    }
+    Some(data)
 }
 
 /// `qm forecast` of the M5 subset with `method`, 28 days ahead, backtested from two origins:

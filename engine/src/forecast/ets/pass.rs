@@ -26,37 +26,37 @@ pub(super) fn pass(
     init: &Init,
     scratch: &mut [f64],
 ) -> Option<Pass> {
-    match spec.error {
-        ErrorKind::Additive => pass_trend::<false>(y, spec, p, init, scratch),
-        ErrorKind::Multiplicative => pass_trend::<true>(y, spec, p, init, scratch),
+    use ErrorKind as E;
+    use TrendKind as T;
+    let (s, i) = (spec.season, &Inputs { y, p, init });
+    match (spec.error, spec.trend) {
+        (E::Additive, T::None) => by_season::<false, NONE>(s, i, scratch),
+        (E::Additive, T::Additive) => by_season::<false, ADD>(s, i, scratch),
+        (E::Additive, T::Damped) => by_season::<false, DAMPED>(s, i, scratch),
+        (E::Multiplicative, T::None) => by_season::<true, NONE>(s, i, scratch),
+        (E::Multiplicative, T::Additive) => by_season::<true, ADD>(s, i, scratch),
+        (E::Multiplicative, T::Damped) => by_season::<true, DAMPED>(s, i, scratch),
     }
 }
 
-fn pass_trend<const MULTIPLICATIVE_ERROR: bool>(
-    y: &[f64],
-    spec: Spec,
-    p: &Params,
-    init: &Init,
-    scratch: &mut [f64],
-) -> Option<Pass> {
-    match spec.trend {
-        TrendKind::None => pass_season::<MULTIPLICATIVE_ERROR, NONE>(y, spec, p, init, scratch),
-        TrendKind::Additive => pass_season::<MULTIPLICATIVE_ERROR, ADD>(y, spec, p, init, scratch),
-        TrendKind::Damped => pass_season::<MULTIPLICATIVE_ERROR, DAMPED>(y, spec, p, init, scratch),
-    }
+/// What a pass reads: the history, the parameters, the initial states.
+struct Inputs<'a> {
+    y: &'a [f64],
+    p: &'a Params,
+    init: &'a Init,
 }
 
-fn pass_season<const MULTIPLICATIVE_ERROR: bool, const TREND: u8>(
-    y: &[f64],
-    spec: Spec,
-    p: &Params,
-    init: &Init,
+fn by_season<const MULTIPLICATIVE_ERROR: bool, const TREND: u8>(
+    season: SeasonKind,
+    i: &Inputs<'_>,
     scratch: &mut [f64],
 ) -> Option<Pass> {
-    match spec.season {
-        SeasonKind::None => run::<MULTIPLICATIVE_ERROR, TREND, NONE>(y, p, init, scratch),
-        SeasonKind::Additive => run::<MULTIPLICATIVE_ERROR, TREND, ADD>(y, p, init, scratch),
-        SeasonKind::Multiplicative => run::<MULTIPLICATIVE_ERROR, TREND, MUL>(y, p, init, scratch),
+    match season {
+        SeasonKind::None => run::<MULTIPLICATIVE_ERROR, TREND, NONE>(i.y, i.p, i.init, scratch),
+        SeasonKind::Additive => run::<MULTIPLICATIVE_ERROR, TREND, ADD>(i.y, i.p, i.init, scratch),
+        SeasonKind::Multiplicative => {
+            run::<MULTIPLICATIVE_ERROR, TREND, MUL>(i.y, i.p, i.init, scratch)
+        }
     }
 }
 
