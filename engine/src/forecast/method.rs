@@ -64,6 +64,13 @@ pub enum Method {
     /// Runs every other method with its defaults and forecasts with the one whose recent
     /// one-step errors are smallest (exponentially weighted, [`AUTO_SMOOTHING`]).
     Auto,
+    /// AutoETS as the series grows: the model of least AICc, chosen and fitted again every
+    /// 28 days on the last year, its states moving daily between
+    /// fits ([`super::ets::OnlineEts`]); seasons of `season_length` days.
+    AutoEts {
+        /// Season length, days.
+        season_length: u32,
+    },
     /// A family with its smoothing fitted to the series as it goes: every member of the
     /// family's grid ([`Family::members`]) runs, and the one with the least sum of squared
     /// one-step errors since the first day forecasts.
@@ -147,7 +154,7 @@ impl Family {
 }
 
 /// The method names as users type them, in a stable order.
-pub const METHOD_NAMES: [&str; 16] = [
+pub const METHOD_NAMES: [&str; 17] = [
     "naive",
     "seasonal_naive",
     "moving_average",
@@ -164,6 +171,7 @@ pub const METHOD_NAMES: [&str; 16] = [
     "tsb",
     "tsb_fitted",
     "auto",
+    "auto_ets",
 ];
 
 /// Parameters for [`Method::from_name`]; `None` takes the literature's default.
@@ -242,6 +250,7 @@ impl Method {
                 alpha_probability: params.alpha_probability.unwrap_or(DEFAULT_ALPHA),
             },
             "auto" => Method::Auto,
+            "auto_ets" => Method::AutoEts { season_length },
             "ses_fitted" => Method::Fitted(Family::Ses),
             "croston_fitted" => Method::Fitted(Family::Croston),
             "sba_fitted" => Method::Fitted(Family::Sba),
@@ -276,6 +285,7 @@ impl Method {
                 length("season_length", season_length)
             }
             Method::Fitted(_) => Ok(()),
+            Method::AutoEts { season_length } => length("season_length", season_length),
             Method::SeasonalNaive { season_length } => length("season_length", season_length),
             Method::MovingAverage { window } => length("window", window),
             Method::Ses { alpha } | Method::Croston { alpha } | Method::Sba { alpha } => {
@@ -311,6 +321,8 @@ impl Method {
         match self {
             Method::Auto => Method::candidates().len(),
             Method::Fitted(family) => family.members().len(),
+            // A year of history in f32 and the fitted model: as much as six forecasters.
+            Method::AutoEts { .. } => 6,
             _ => 1,
         }
     }
@@ -329,6 +341,7 @@ impl Method {
             Method::Tsb { .. } => "tsb",
             Method::Auto => "auto",
             Method::Fitted(family) => family.name(),
+            Method::AutoEts { .. } => "auto_ets",
         }
     }
 

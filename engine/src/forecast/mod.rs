@@ -137,6 +137,7 @@ enum State {
         kind: Intermittent,
     },
     Auto(Box<AutoState>),
+    Ets(Box<ets::OnlineEts>),
 }
 
 /// Which intermittent method a state runs, with its smoothing constants.
@@ -223,6 +224,9 @@ impl Forecaster {
                     fitted: false,
                     best: 3, // ses until the errors speak
                 }))
+            }
+            Method::AutoEts { season_length } => {
+                State::Ets(Box::new(ets::OnlineEts::new(season_length as usize)))
             }
             Method::Fitted(family) => {
                 let members: Vec<Forecaster> =
@@ -373,6 +377,7 @@ impl Forecaster {
             } => {
                 update_intermittent(y, size, interval_or_probability, since_days, started, *kind);
             }
+            State::Ets(online) => online.observe(y),
             State::Auto(auto) => {
                 for (i, member) in auto.members.iter_mut().enumerate() {
                     if member.days_seen > 0 {
@@ -458,6 +463,7 @@ impl Forecaster {
                 }
             }
             State::Auto(auto) => auto.members[auto.best].forecast(horizon_days),
+            State::Ets(online) => online.forecast(h),
         };
         value.max(0.0)
     }

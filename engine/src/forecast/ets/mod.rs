@@ -29,7 +29,10 @@ use init::{initial_states, Init};
 use pass::{pass, Pass};
 
 mod init;
+mod online;
 mod pass;
+
+pub use online::OnlineEts;
 
 /// How the error enters the model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -260,6 +263,60 @@ impl Fit {
                 })
                 .collect(),
         )
+    }
+
+    /// The forecast `h` days ahead (1 = tomorrow).
+    pub fn forecast_at(&self, h: usize) -> f64 {
+        let phi = self.params.phi;
+        let trend_sum = match self.spec.trend {
+            TrendKind::None => 0.0,
+            TrendKind::Additive => h as f64,
+            TrendKind::Damped => phi * (1.0 - phi.powi(h as i32)) / (1.0 - phi),
+        };
+        let q = self.level + trend_sum * self.trend;
+        match self.spec.season {
+            SeasonKind::None => q,
+            SeasonKind::Additive => q + self.season[(self.next_season + h - 1) % self.period],
+            SeasonKind::Multiplicative => q * self.season[(self.next_season + h - 1) % self.period],
+        }
+    }
+
+    /// Moves the states by one observed day `y`, the parameters kept (the error-correction
+    /// equations of `etsupdate`).
+    pub fn observe(&mut self, y: f64) {
+        let Params {
+            alpha,
+            beta,
+            gamma,
+            phi,
+        } = self.params;
+        let damped_trend = match self.spec.trend {
+            TrendKind::None => 0.0,
+            TrendKind::Additive => self.trend,
+            TrendKind::Damped => phi * self.trend,
+        };
+        let q = self.level + damped_trend;
+        let j = self.next_season;
+        let deseasonalised = match self.spec.season {
+            SeasonKind::None => y,
+            SeasonKind::Additive => y - self.season[j],
+            SeasonKind::Multiplicative => y / self.season[j].max(1e-10),
+        };
+        let e = deseasonalised - q;
+        match self.spec.season {
+            SeasonKind::None => {}
+            SeasonKind::Additive => self.season[j] += gamma * e,
+            SeasonKind::Multiplicative => {
+                self.season[j] += gamma * (y / q.max(1e-10) - self.season[j]);
+            }
+        }
+        self.level = q + alpha * e;
+        if self.spec.trend != TrendKind::None {
+            self.trend = damped_trend + beta * e;
+        }
+        if !self.season.is_empty() {
+            self.next_season = (j + 1) % self.season.len();
+        }
     }
 
     /// The `p` quantile of each day's value ahead under the model's normal errors, where

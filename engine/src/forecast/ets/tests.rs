@@ -368,3 +368,84 @@ fn degenerate_histories_forecast_finite_values() {
         }
     }
 }
+
+/// A fit's one-day step is `etsupdate`'s, and its forecast at h is the h-th of its path.
+#[test]
+fn a_fit_moves_a_day_as_etsupdate_and_forecasts_each_day_of_its_path() {
+    let y: Vec<f64> = (0..120)
+        .map(|t| 20.0 + 0.1 * t as f64 + 4.0 * ((t % 7) as f64 - 3.0).abs() + ((t * 13) % 7) as f64)
+        .collect();
+    for spec in Spec::candidates(true, true) {
+        let mut fit = fit(&y, spec, 7).expect("suits");
+        let path = fit.forecast(10);
+        for (h, expected) in path.iter().enumerate() {
+            assert!((fit.forecast_at(h + 1) - expected).abs() < 1e-9 * expected.abs().max(1.0));
+        }
+        // One more day by hand, as `plain_sse` steps.
+        let (p, y_next) = (fit.params, 31.0);
+        let phib = match spec.trend {
+            TrendKind::None => 0.0,
+            TrendKind::Additive => fit.trend,
+            TrendKind::Damped => p.phi * fit.trend,
+        };
+        let q = fit.level + phib;
+        let s = fit.season.get(fit.next_season).copied().unwrap_or(0.0);
+        let deseasonalised = match spec.season {
+            SeasonKind::None => y_next,
+            SeasonKind::Additive => y_next - s,
+            SeasonKind::Multiplicative => y_next / s,
+        };
+        let level = q + p.alpha * (deseasonalised - q);
+        let trend = phib + (p.beta / p.alpha) * (level - fit.level - phib);
+        let season = match spec.season {
+            SeasonKind::None => 0.0,
+            SeasonKind::Additive => s + p.gamma * (y_next - q - s),
+            SeasonKind::Multiplicative => s + p.gamma * (y_next / q - s),
+        };
+        let j = fit.next_season;
+        fit.observe(y_next);
+        let name = spec.name();
+        assert!((fit.level - level).abs() < 1e-9 * level.abs(), "{name}");
+        if spec.trend != TrendKind::None {
+            assert!(
+                (fit.trend - trend).abs() < 1e-9 * trend.abs().max(1e-6),
+                "{name}"
+            );
+        }
+        if spec.season != SeasonKind::None {
+            assert!(
+                (fit.season[j] - season).abs() < 1e-9 * season.abs().max(1e-6),
+                "{name}"
+            );
+            assert_eq!(fit.next_season, (j + 1) % 7, "{name}");
+        }
+    }
+}
+
+/// A running AutoETS forecasts the mean until its first fit, then a weekly pattern's model,
+/// and refits every 28 days on the last year.
+#[test]
+fn a_running_autoets_fits_after_four_weeks_and_follows_a_weekly_pattern() {
+    let week = [3.0, 4.0, 4.0, 5.0, 6.0, 9.0, 2.0];
+    let mut online = OnlineEts::new(7);
+    assert_eq!(online.forecast(1), 0.0);
+    for t in 0..27 {
+        online.observe(week[t % 7]);
+    }
+    assert_eq!(online.model(), None);
+    let mean_so_far = (0..27).map(|t| week[t % 7]).sum::<f64>() / 27.0;
+    assert!((online.forecast(3) - mean_so_far).abs() < 1e-6);
+    for t in 27..400 {
+        online.observe(week[t % 7] + ((t * 7) % 3) as f64 * 0.1);
+    }
+    let model = online.model().expect("fitted");
+    assert!(model.ends_with(",A)") || model.ends_with(",M)"), "{model}");
+    for h in 1..=7 {
+        let expected = week[(400 + h - 1) % 7] + 0.1;
+        assert!(
+            (online.forecast(h) - expected).abs() < 0.3,
+            "h {h}: {} vs {expected}",
+            online.forecast(h)
+        );
+    }
+}
