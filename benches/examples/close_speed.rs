@@ -1,6 +1,8 @@
 //! How long the replenisher's daily close takes: `cargo run --release -p qm-benches --example
-//! close_speed [CELLS] [METHOD]` (default 30,000 cells, `quantile`). `scenarios/safety-stock.toml`
-//! with as many SKUs as make the cells over its two warehouses; each cell sees seeded
+//! close_speed [CELLS] [METHOD] [FORECAST]` (default 30,000 cells, `quantile`, `holt_winters`:
+//! one forecaster a cell, so the figure is the close's own; `holt_winters_fitted`, the shipped
+//! scenario's, runs twelve). `scenarios/safety-stock.toml` with as many SKUs as make the cells
+//! over its two warehouses; each cell sees seeded
 //! Poisson-like demand (half of them slow), 90 days are closed to fill the forecasts and
 //! errors, then 60 more are timed one by one. Prints the median and the slowest close.
 
@@ -21,12 +23,17 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let cells: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(30_000);
     let method = args.next().unwrap_or_else(|| "quantile".into());
+    let forecast = args.next().unwrap_or_else(|| "holt_winters".into());
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let text = std::fs::read_to_string(root.join("scenarios/safety-stock.toml"))
         .expect("the shipped scenario")
         .replace(
             "safety_stock = \"normal\"",
             &format!("safety_stock = \"{method}\""),
+        )
+        .replace(
+            "forecast = \"holt_winters_fitted\"",
+            &format!("forecast = \"{forecast}\""),
         );
     let path = std::env::temp_dir().join(format!("qm-close-speed-{}.toml", std::process::id()));
     std::fs::write(&path, text).expect("temp file");

@@ -575,5 +575,10 @@ fn a_fitted_forecast_errs_less_and_keeps_the_promise() {
     assert!((0.93..=0.97).contains(&csl), "{csl}");
     // AutoETS, chosen and fitted again every 28 days, errs less still (1.474 units).
     let ets = with("auto_ets");
-    assert!(mae(&ets) < mae(&fitted) - 0.02, "{} vs {}", mae(&ets), mae(&fitted));
+    assert!(
+        mae(&ets) < mae(&fitted) - 0.02,
+        "{} vs {}",
+        mae(&ets),
+        mae(&fitted)
+    );
 }
