@@ -199,31 +199,17 @@ pub struct Fit {
 impl Fit {
     /// The point forecasts of the `horizon` days after the history.
     pub fn forecast(&self, horizon: usize) -> Vec<f64> {
-        let mut trend_sum = 0.0;
-        let mut damping = 1.0;
-        (0..horizon)
-            .map(|h| {
-                match self.spec.trend {
-                    TrendKind::None => {}
-                    TrendKind::Additive => trend_sum += 1.0,
-                    TrendKind::Damped => {
-                        damping *= self.params.phi;
-                        trend_sum += damping;
-                    }
-                }
-                let q = self.level + trend_sum * self.trend;
-                let s = if self.season.is_empty() {
-                    0.0
-                } else {
-                    self.season[(self.next_season + h) % self.season.len()]
-                };
-                match self.spec.season {
-                    SeasonKind::None => q,
-                    SeasonKind::Additive => q + s,
-                    SeasonKind::Multiplicative => q * s,
-                }
-            })
-            .collect()
+        (1..=horizon).map(|h| self.forecast_at(h)).collect()
+    }
+
+    /// How many trend steps `h` days ahead adds: none, h, or φ + φ² + … + φ^h damped.
+    fn trend_steps(&self, h: usize) -> f64 {
+        let phi = self.params.phi;
+        match self.spec.trend {
+            TrendKind::None => 0.0,
+            TrendKind::Additive => h as f64,
+            TrendKind::Damped => phi * (1.0 - phi.powi(h as i32)) / (1.0 - phi),
+        }
     }
 
     /// The forecast errors' variances, one a day ahead, where the model has them in closed
@@ -235,29 +221,16 @@ impl Fit {
             return None;
         }
         let Params {
-            alpha,
-            beta,
-            gamma,
-            phi,
+            alpha, beta, gamma, ..
         } = self.params;
         let mut sum = 0.0;
-        let mut trend_sum = 0.0;
-        let mut damping = 1.0;
         Some(
             (1..=horizon)
                 .map(|h| {
                     let variance = self.sigma2 * (1.0 + sum);
                     // c_h, for the next step.
-                    match self.spec.trend {
-                        TrendKind::None => {}
-                        TrendKind::Additive => trend_sum += 1.0,
-                        TrendKind::Damped => {
-                            damping *= phi;
-                            trend_sum += damping;
-                        }
-                    }
                     let seasonal = self.spec.season == SeasonKind::Additive && h % self.period == 0;
-                    let c = alpha + beta * trend_sum + if seasonal { gamma } else { 0.0 };
+                    let c = alpha + beta * self.trend_steps(h) + if seasonal { gamma } else { 0.0 };
                     sum += c * c;
                     variance
                 })
@@ -267,13 +240,7 @@ impl Fit {
 
     /// The forecast `h` days ahead (1 = tomorrow).
     pub fn forecast_at(&self, h: usize) -> f64 {
-        let phi = self.params.phi;
-        let trend_sum = match self.spec.trend {
-            TrendKind::None => 0.0,
-            TrendKind::Additive => h as f64,
-            TrendKind::Damped => phi * (1.0 - phi.powi(h as i32)) / (1.0 - phi),
-        };
-        let q = self.level + trend_sum * self.trend;
+        let q = self.level + self.trend_steps(h) * self.trend;
         match self.spec.season {
             SeasonKind::None => q,
             SeasonKind::Additive => q + self.season[(self.next_season + h - 1) % self.period],
