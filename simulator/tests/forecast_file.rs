@@ -361,6 +361,36 @@ fn bad_rows_are_refused_with_their_row_and_exit_2() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// An origin no series reaches (ten weeks of history, the third 28-day origin 84 days back)
+/// says so, and its scores are null, not zeros.
+#[test]
+fn an_origin_without_a_scored_series_says_so() {
+    let dir = folder("unscored");
+    let file = weekly_file(&dir);
+    let output = forecast(
+        &file,
+        &dir,
+        &["--method", "ses", "--horizon", "28", "--backtest", "3"],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(
+            "origin 3 (84 days before the end): no series has enough days before it to score"
+        ),
+        "{stdout}"
+    );
+    let text = std::fs::read_to_string(dir.join("forecast/forecast.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let third = &json["backtest"][2];
+    assert_eq!(third["series_scored"], 0);
+    assert!(
+        third["rmsse"].is_null() && third["rmse"].is_null(),
+        "{third}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// Closed-form intervals are AutoETS's: asked of another method, a clear refusal, exit 2.
 #[test]
 fn analytic_intervals_are_refused_for_a_method_without_them() {

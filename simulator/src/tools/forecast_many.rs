@@ -479,7 +479,7 @@ pub struct OriginScores {
     pub series_scored: usize,
     /// α `weekday_ses` used at this origin (when it is used).
     pub alpha: Option<f64>,
-    /// Mean RMSSE.
+    /// Mean RMSSE (NaN, `null` in JSON, when no series is scored; likewise below).
     pub rmsse: f64,
     /// Mean MASE.
     pub mase: f64,
@@ -527,7 +527,14 @@ fn score_origin(
     forecasts: &[SeriesForecast],
     levels: &[f64],
 ) -> OriginScores {
-    let mean = |values: Vec<f64>| values.iter().sum::<f64>() / values.len().max(1) as f64;
+    // Undefined (NaN, `null` in forecast.json) where no series has a score.
+    let mean = |values: Vec<f64>| {
+        if values.is_empty() {
+            f64::NAN
+        } else {
+            values.iter().sum::<f64>() / values.len() as f64
+        }
+    };
     let per_series = |score: &Score<'_>| {
         mean(
             cut.iter()

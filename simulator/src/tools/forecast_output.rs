@@ -161,6 +161,14 @@ pub fn write(
 pub fn backtest_text(scores: &[OriginScores], horizon: usize) -> String {
     let mut out = String::new();
     for s in scores {
+        if s.series_scored == 0 {
+            out.push_str(&format!(
+                "origin {} ({} days before the end): no series has enough days before it to score\n",
+                s.origin,
+                horizon * s.origin
+            ));
+            continue;
+        }
         let coverage = s
             .coverage
             .map_or("—".to_string(), |c| format!("{:.1} %", c * 100.0));
