@@ -11,12 +11,15 @@
 //!
 //! The smoothing parameters are fitted by Nelder–Mead within the usual bounds (α, β, γ in
 //! [1e-4, 0.9999], β ≤ α, γ ≤ 1 − α, φ in [0.8, 0.98]), on a logistic scale that keeps every
-//! point inside them. The initial states come from the history as statsforecast's `initstate`
-//! sets them before its search (a classical decomposition for the season, a regression on the
-//! first max(10, 2m) seasonally adjusted days for the level and trend) and are not searched:
-//! over a long history their effect on the likelihood fades, and searching them (up to eight
-//! more dimensions at a weekly season) is what makes statsforecast's AutoETS take about half a
-//! second a series. They still count in AICc's parameters, as in statsforecast.
+//! point inside them. The initial states start as statsforecast's `initstate` sets them before
+//! its search (a classical decomposition for the season, a regression on the first max(10, 2m)
+//! seasonally adjusted days for the level and trend). Where the level and trend enter the
+//! forecasts linearly (an additive error and no multiplicative season) every likelihood
+//! evaluation moves them to their least-squares best, so they are estimated exactly with the
+//! smoothing; the seasonal states, and the level and trend of the other models, are not
+//! searched: over a long history their effect on the likelihood fades, and searching them (up to
+//! eight more dimensions at a weekly season) is what makes statsforecast's AutoETS take about
+//! half a second a series. They all count in AICc's parameters, as in statsforecast.
 //!
 //! AutoETS tries every admissible model: multiplicative error or season only on positive
 //! data, no additive error with a multiplicative season (statsforecast's `restrict`), seasonal
