@@ -369,7 +369,11 @@ pub struct TuneArgs {
     #[arg(long, value_delimiter = ',', default_value = "normal,empirical")]
     pub methods: Vec<String>,
     /// Forecast methods (as `qm forecast`).
-    #[arg(long, value_delimiter = ',', default_value = "ses,holt_winters_fitted,tsb")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "ses,holt_winters_fitted,tsb"
+    )]
     pub forecasts: Vec<String>,
     /// The fill rate the recommendation must reach.
     #[arg(long, default_value_t = 0.98)]
