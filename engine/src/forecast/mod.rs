@@ -158,8 +158,6 @@ struct AutoState {
     /// Each member's error so far: for `auto`, its exponentially weighted absolute one-step
     /// error; for a fitted family, its sum of squared one-step errors.
     error_so_far: Vec<f64>,
-    /// Whether the errors are a fitted family's sums of squares.
-    fitted: bool,
     best: usize,
 }
 
@@ -221,7 +219,6 @@ impl Forecaster {
                 State::Auto(Box::new(AutoState {
                     error_so_far: vec![0.0; members.len()],
                     members,
-                    fitted: false,
                     best: 3, // ses until the errors speak
                 }))
             }
@@ -235,7 +232,6 @@ impl Forecaster {
                     error_so_far: vec![0.0; members.len()],
                     best: members.len() / 2, // a middle member until the errors speak
                     members,
-                    fitted: true,
                 }))
             }
         };
@@ -306,9 +302,17 @@ impl Forecaster {
         self.days_seen += 1;
     }
 
+    /// A member of `auto` or of a fitted family moves on a day: its state only (the errors
+    /// that choose among members are kept by the owner; a member's own are never read).
+    fn step(&mut self, y: f64) {
+        self.update(y);
+        self.days_seen += 1;
+    }
+
     #[inline]
     fn update(&mut self, y: f64) {
         let first = self.days_seen == 0;
+        let fitted = matches!(self.method, Method::Fitted(_));
         match &mut self.state {
             State::Naive { last } => *last = y,
             State::SeasonalNaive { ring } | State::MovingAverage { ring } => ring.push(y),
@@ -383,7 +387,7 @@ impl Forecaster {
                     if member.days_seen > 0 {
                         let error = (member.forecast(1) - y).abs();
                         let so_far = &mut auto.error_so_far[i];
-                        *so_far = if auto.fitted {
+                        *so_far = if fitted {
                             *so_far + error * error
                         } else if member.days_seen == 1 {
                             error
@@ -391,7 +395,7 @@ impl Forecaster {
                             *so_far + AUTO_SMOOTHING * (error - *so_far)
                         };
                     }
-                    member.observe(y);
+                    member.step(y);
                 }
                 if self.days_seen >= 1 {
                     auto.best = (0..auto.members.len())

@@ -35,8 +35,9 @@ pub fn minimize(
     let mut centroid = vec![0.0; d];
     let mut trial = vec![0.0; d];
     let mut second = vec![0.0; d];
+    let mut order: Vec<usize> = (0..=d).collect();
     while evaluations < max_evaluations {
-        let order = ranks(&values);
+        rank(&values, &mut order);
         let (best, worst, next_worst) = (order[0], order[d], order[d - 1]);
         if (values[worst] - values[best]).abs() <= tolerance {
             break;
@@ -90,15 +91,13 @@ pub fn minimize(
         }
         evaluations += d;
     }
-    let best = ranks(&values)[0];
-    (points[best].clone(), values[best])
+    rank(&values, &mut order);
+    (points[order[0]].clone(), values[order[0]])
 }
 
-/// Point indices from the least value to the greatest (ties by index).
-fn ranks(values: &[f64]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
+/// Sorts the point indices in `order` from the least value to the greatest (ties by index).
+fn rank(values: &[f64], order: &mut [usize]) {
     order.sort_by(|&a, &b| values[a].total_cmp(&values[b]).then(a.cmp(&b)));
-    order
 }
 
 /// `centroid + t · (point − centroid)` into `out`.
