@@ -298,3 +298,89 @@ fn tsb_matches_statsforecast_on_sparse_series() {
         assert!((got - expected).abs() < 1e-9, "{got} against {expected}");
     }
 }
+
+/// An intermittent series of `days` days: demand on about one day in four, sizes 1 to 6.
+fn intermittent(days: usize) -> Vec<f64> {
+    let mut state = 12345u64;
+    (0..days)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let draw = (state >> 33) % 24;
+            if draw < 6 {
+                (draw + 1) as f64
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+/// Online ADIDA and IMAPA forecast, on each day they fit, what the whole-history functions give
+/// for the window they fit on (the last 364 days), and never NaN; before the first fit, the mean
+/// so far.
+#[test]
+fn online_adida_and_imapa_match_the_whole_history_fits_on_their_fit_days() {
+    use qm_engine::forecast::aggregate::{self, FIRST_FIT_DAYS, HISTORY_DAYS, REFIT_DAYS};
+    let y = intermittent(500);
+    for (method, whole) in [
+        (Method::Adida, aggregate::adida as fn(&[f64]) -> f64),
+        (Method::Imapa, aggregate::imapa),
+    ] {
+        let mut f = Forecaster::new(method);
+        let mut checked = 0;
+        for (n, &units) in (1..).zip(&y) {
+            f.observe(units);
+            let forecast = f.forecast(1);
+            assert!(forecast.is_finite() && forecast >= 0.0, "{method} day {n}");
+            assert_eq!(f.forecast(9), forecast, "{method}: flat");
+            if n < FIRST_FIT_DAYS {
+                let mean = y[..n].iter().sum::<f64>() / n as f64;
+                assert!(close(forecast, mean), "{method} day {n}");
+            } else if (n - FIRST_FIT_DAYS) % REFIT_DAYS as usize == 0 {
+                let window = &y[n.saturating_sub(HISTORY_DAYS)..n];
+                assert!(close(forecast, whole(window)), "{method} day {n}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 17, "{method}"); // days 28, 56, …, 476
+                                             // Between fits the α stay and the totals move: the forecast of day 500 is not the
+                                             // one of the last fit's day (476) unless the window did not change.
+        assert!(!close(f.forecast(1), whole(&y[476 - HISTORY_DAYS..476])));
+        assert!(close(f.forecast_total(5), 5.0 * f.forecast(1)));
+    }
+    let zeros = run(Method::Imapa, &[0.0; 60]);
+    assert_eq!(zeros.forecast(1), 0.0);
+}
+
+/// `mean:` forecasts the mean of its members run alone, and names them back.
+#[test]
+fn a_combination_forecasts_the_mean_of_its_members() {
+    let p = MethodParams::default();
+    let y = intermittent(200);
+    let mean = Method::from_name("mean:sba_fitted, adida,holt_winters", &p).unwrap();
+    assert_eq!(mean.to_string(), "mean:holt_winters,sba_fitted,adida");
+    assert_eq!(Method::from_name(&mean.to_string(), &p).unwrap(), mean);
+    assert_eq!(mean.forecasters(), 1 + 5 + 6);
+    let together = run(mean, &y);
+    let alone: Vec<Forecaster> = ["holt_winters", "sba_fitted", "adida"]
+        .iter()
+        .map(|name| run(Method::from_name(name, &p).unwrap(), &y))
+        .collect();
+    for h in [1, 4, 7] {
+        let expected = alone.iter().map(|f| f.forecast(h)).sum::<f64>() / 3.0;
+        assert!(close(together.forecast(h), expected), "h = {h}");
+    }
+    assert_eq!(together.errors().days, 199);
+    assert_eq!(
+        Method::from_name("mean:ses,auto", &p).unwrap_err(),
+        MethodError::NotCombinable("auto".into())
+    );
+    assert_eq!(
+        Method::from_name("mean:ses,ses", &p)
+            .unwrap_err()
+            .to_string(),
+        "`mean:ses,ses` needs two or more distinct methods"
+    );
+}

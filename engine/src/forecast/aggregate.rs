@@ -5,6 +5,8 @@
 //! its α fitted by golden-section search on the one-step squared error, within (0.1, 0.3), as
 //! statsforecast does, so the forecasts are comparable number for number.
 
+use std::collections::VecDeque;
+
 /// The bounds the bucket totals' α is searched in.
 pub const AGGREGATE_ALPHA_BOUNDS: (f64, f64) = (0.1, 0.3);
 
@@ -126,6 +128,121 @@ pub fn imapa(y: &[f64]) -> f64 {
         })
         .sum();
     total / largest as f64
+}
+
+/// Which temporal aggregation an [`OnlineAggregate`] runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aggregation {
+    /// ADIDA: buckets of the mean interval between demands.
+    Adida,
+    /// IMAPA: every bucket size from one day to the mean interval, averaged.
+    Imapa,
+}
+
+/// Days an [`OnlineAggregate`] looks back over.
+pub const HISTORY_DAYS: usize = 364;
+/// Days between fits of an [`OnlineAggregate`]'s bucket sizes and their α.
+pub const REFIT_DAYS: u32 = 28;
+/// Days before an [`OnlineAggregate`]'s first fit; until then it forecasts the mean so far.
+pub const FIRST_FIT_DAYS: usize = 28;
+
+/// ADIDA or IMAPA for a series that grows a day at a time (a replenishment cell). The bucket
+/// sizes (from the mean interval between demands) and each size's α are fitted every
+/// [`REFIT_DAYS`] on the last [`HISTORY_DAYS`] days; every day the bucket totals of that window
+/// are smoothed again with those α. On a fit's day the forecast is [`adida`] or [`imapa`] of
+/// the window, number for number.
+#[derive(Clone, Debug)]
+pub struct OnlineAggregate {
+    kind: Aggregation,
+    history: VecDeque<f32>,
+    /// Each bucket size with its α, from the last fit (empty before it or without demand).
+    buckets: Vec<(usize, f64)>,
+    days_since_fit: u32,
+    forecast: f64,
+}
+
+impl OnlineAggregate {
+    /// No history yet.
+    pub fn new(kind: Aggregation) -> OnlineAggregate {
+        OnlineAggregate {
+            kind,
+            history: VecDeque::with_capacity(HISTORY_DAYS),
+            buckets: Vec::new(),
+            days_since_fit: 0,
+            forecast: 0.0,
+        }
+    }
+
+    /// One more day of `y`.
+    pub fn observe(&mut self, y: f64) {
+        if self.history.len() == HISTORY_DAYS {
+            self.history.pop_front();
+        }
+        self.history.push_back(y as f32);
+        self.days_since_fit += 1;
+        let due = if self.buckets.is_empty() {
+            self.history.len() >= FIRST_FIT_DAYS
+        } else {
+            self.days_since_fit >= REFIT_DAYS
+        };
+        if due {
+            self.fit();
+        }
+        self.forecast = if self.buckets.is_empty() {
+            self.history.iter().map(|&v| f64::from(v)).sum::<f64>() / self.history.len() as f64
+        } else {
+            let total: f64 = self
+                .buckets
+                .iter()
+                .map(|&(size, alpha)| self.next_total(size, alpha) / size as f64)
+                .sum();
+            total / self.buckets.len() as f64
+        };
+    }
+
+    /// The daily forecast, the same for every day ahead.
+    pub fn forecast(&self) -> f64 {
+        self.forecast
+    }
+
+    fn fit(&mut self) {
+        let days: Vec<f64> = self.history.iter().map(|&v| f64::from(v)).collect();
+        self.buckets.clear();
+        let Some(largest) = mean_interval_days(&days) else {
+            return;
+        };
+        let smallest = match self.kind {
+            Aggregation::Adida => largest,
+            Aggregation::Imapa => 1,
+        };
+        let (lower, upper) = AGGREGATE_ALPHA_BOUNDS;
+        for size in smallest..=largest {
+            let totals = bucket_totals(&days, size);
+            self.buckets
+                .push((size, golden_section_alpha(&totals, lower, upper)));
+        }
+        self.days_since_fit = 0;
+    }
+
+    /// The next bucket's total for buckets of `size` days over the window, smoothed with
+    /// `alpha` as [`next_bucket_total`] smooths it (the last day when no bucket is whole).
+    fn next_total(&self, size: usize, alpha: f64) -> f64 {
+        let lost = self.history.len() % size;
+        let mut level = None;
+        let (mut total, mut filled) = (0.0, 0);
+        for &v in self.history.iter().skip(lost) {
+            total += f64::from(v);
+            filled += 1;
+            if filled == size {
+                level = Some(match level {
+                    None => total,
+                    Some(l) => alpha * total + (1.0 - alpha) * l,
+                });
+                (total, filled) = (0.0, 0);
+            }
+        }
+        level.unwrap_or_else(|| self.history.back().map_or(0.0, |&v| f64::from(v)))
+    }
 }
 
 #[cfg(test)]

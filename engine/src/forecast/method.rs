@@ -75,6 +75,70 @@ pub enum Method {
     /// family's grid ([`Family::members`]) runs, and the one with the least sum of squared
     /// one-step errors since the first day forecasts.
     Fitted(Family),
+    /// ADIDA as the series grows ([`super::aggregate::OnlineAggregate`]): bucket size and α
+    /// fitted every 28 days on the last year.
+    Adida,
+    /// IMAPA as the series grows, fitted as [`Method::Adida`].
+    Imapa,
+    /// The mean of several methods' forecasts, each member with its defaults.
+    Mean(Combination),
+}
+
+/// The method names a [`Combination`] can take, in its bit order.
+pub const COMBINABLE: [&str; 17] = [
+    "naive",
+    "seasonal_naive",
+    "moving_average",
+    "ses",
+    "ses_fitted",
+    "holt",
+    "holt_fitted",
+    "holt_winters",
+    "holt_winters_fitted",
+    "croston",
+    "croston_fitted",
+    "sba",
+    "sba_fitted",
+    "tsb",
+    "tsb_fitted",
+    "adida",
+    "imapa",
+];
+
+/// The members of a [`Method::Mean`]: two or more of [`COMBINABLE`], as bits in its order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Combination(u32);
+
+impl Combination {
+    /// The set a comma-separated list names (`adida,imapa,sba_fitted`).
+    pub fn parse(list: &str) -> Result<Combination, MethodError> {
+        let mut bits = 0u32;
+        for name in list.split(',').map(str::trim) {
+            let i = COMBINABLE
+                .iter()
+                .position(|c| *c == name)
+                .ok_or_else(|| MethodError::NotCombinable(name.to_string()))?;
+            bits |= 1 << i;
+        }
+        if bits.count_ones() < 2 {
+            return Err(MethodError::TooFewMembers(list.to_string()));
+        }
+        Ok(Combination(bits))
+    }
+
+    /// The members with their defaults, in [`COMBINABLE`]'s order.
+    pub fn members(self) -> Vec<Method> {
+        let defaults = MethodParams::default();
+        self.names()
+            .map(|name| Method::from_name(name, &defaults).expect("combinable defaults"))
+            .collect()
+    }
+
+    fn names(self) -> impl Iterator<Item = &'static str> {
+        (0..COMBINABLE.len())
+            .filter(move |i| self.0 & (1 << i) != 0)
+            .map(|i| COMBINABLE[i])
+    }
 }
 
 /// A method family whose smoothing [`Method::Fitted`] fits.
@@ -154,7 +218,7 @@ impl Family {
 }
 
 /// The method names as users type them, in a stable order.
-pub const METHOD_NAMES: [&str; 17] = [
+pub const METHOD_NAMES: [&str; 20] = [
     "naive",
     "seasonal_naive",
     "moving_average",
@@ -170,8 +234,11 @@ pub const METHOD_NAMES: [&str; 17] = [
     "sba_fitted",
     "tsb",
     "tsb_fitted",
+    "adida",
+    "imapa",
     "auto",
     "auto_ets",
+    "mean:A,B[,…]",
 ];
 
 /// Parameters for [`Method::from_name`]; `None` takes the literature's default.
@@ -215,6 +282,12 @@ pub enum MethodError {
         /// Its value.
         value: u32,
     },
+    /// A member of `mean:` that is not one of [`COMBINABLE`].
+    #[error("`{0}` cannot be combined in `mean:` (one of {names})", names = COMBINABLE.join(", "))]
+    NotCombinable(String),
+    /// `mean:` with fewer than two distinct members.
+    #[error("`mean:{0}` needs two or more distinct methods")]
+    TooFewMembers(String),
 }
 
 pub(super) const DEFAULT_ALPHA: f64 = 0.1;
@@ -231,7 +304,11 @@ impl Method {
         let gamma = params.gamma.unwrap_or(DEFAULT_GAMMA);
         let season_length = params.season_length.unwrap_or(DEFAULT_SEASON_DAYS);
         let window = params.window.unwrap_or(DEFAULT_WINDOW_DAYS);
-        let method = match name.replace('-', "_").as_str() {
+        let name = name.replace('-', "_");
+        if let Some(list) = name.strip_prefix("mean:") {
+            return Combination::parse(list).map(Method::Mean);
+        }
+        let method = match name.as_str() {
             "naive" => Method::Naive,
             "seasonal_naive" => Method::SeasonalNaive { season_length },
             "moving_average" => Method::MovingAverage { window },
@@ -257,7 +334,9 @@ impl Method {
             "tsb_fitted" => Method::Fitted(Family::Tsb),
             "holt_fitted" => Method::Fitted(Family::Holt),
             "holt_winters_fitted" => Method::Fitted(Family::HoltWinters { season_length }),
-            _ => return Err(MethodError::Unknown(name.to_string())),
+            "adida" => Method::Adida,
+            "imapa" => Method::Imapa,
+            _ => return Err(MethodError::Unknown(name)),
         };
         method.validate()?;
         Ok(method)
@@ -280,7 +359,9 @@ impl Method {
             }
         };
         match *self {
-            Method::Naive | Method::Auto => Ok(()),
+            Method::Naive | Method::Auto | Method::Adida | Method::Imapa | Method::Mean(_) => {
+                Ok(())
+            }
             Method::Fitted(Family::HoltWinters { season_length }) => {
                 length("season_length", season_length)
             }
@@ -322,12 +403,13 @@ impl Method {
             Method::Auto => Method::candidates().len(),
             Method::Fitted(family) => family.members().len(),
             // A year of history in f32 and the fitted model: as much as six forecasters.
-            Method::AutoEts { .. } => 6,
+            Method::AutoEts { .. } | Method::Adida | Method::Imapa => 6,
+            Method::Mean(members) => members.members().iter().map(Method::forecasters).sum(),
             _ => 1,
         }
     }
 
-    /// The name users type.
+    /// The name users type (`mean` for a combination; its `Display` lists the members).
     pub fn name(&self) -> &'static str {
         match self {
             Method::Naive => "naive",
@@ -342,6 +424,9 @@ impl Method {
             Method::Auto => "auto",
             Method::Fitted(family) => family.name(),
             Method::AutoEts { .. } => "auto_ets",
+            Method::Adida => "adida",
+            Method::Imapa => "imapa",
+            Method::Mean(_) => "mean",
         }
     }
 
@@ -365,6 +450,11 @@ impl Method {
 
 impl fmt::Display for Method {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        match self {
+            Method::Mean(members) => {
+                write!(f, "mean:{}", members.names().collect::<Vec<_>>().join(","))
+            }
+            _ => f.write_str(self.name()),
+        }
     }
 }

@@ -1,8 +1,10 @@
 //! Daily demand forecasts, one series per SKU × warehouse, updated online at each daily close.
 //!
-//! Every method keeps a fixed-size state and updates it in O(1) per day (the moving average and
-//! the seasonal methods keep a ring of `window` or `season_length` values, bounded by
-//! [`MAX_WINDOW_DAYS`]), so a nightly close over tens of thousands of series takes milliseconds.
+//! The smoothing methods keep a fixed-size state and update it in O(1) per day (the moving
+//! average and the seasonal methods keep a ring of `window` or `season_length` values, bounded
+//! by [`MAX_WINDOW_DAYS`]), so a nightly close over tens of thousands of series takes
+//! milliseconds. `auto_ets`, `adida` and `imapa` keep the last year and fit it again every 28
+//! days; a fitted family, `auto` and a `mean:` combination run several of the others.
 //! Each forecaster also tracks its own one-step-ahead errors ([`ForecastErrors`]): they feed the
 //! safety stock (`σ_e`) and the accuracy KPIs.
 //!
@@ -138,6 +140,9 @@ enum State {
     },
     Auto(Box<AutoState>),
     Ets(Box<ets::OnlineEts>),
+    Aggregate(Box<aggregate::OnlineAggregate>),
+    /// A combination's members, whose forecasts are averaged.
+    Mean(Box<[Forecaster]>),
 }
 
 /// Which intermittent method a state runs, with its smoothing constants.
@@ -225,6 +230,19 @@ impl Forecaster {
             Method::AutoEts { season_length } => {
                 State::Ets(Box::new(ets::OnlineEts::new(season_length as usize)))
             }
+            Method::Adida => State::Aggregate(Box::new(aggregate::OnlineAggregate::new(
+                aggregate::Aggregation::Adida,
+            ))),
+            Method::Imapa => State::Aggregate(Box::new(aggregate::OnlineAggregate::new(
+                aggregate::Aggregation::Imapa,
+            ))),
+            Method::Mean(combination) => State::Mean(
+                combination
+                    .members()
+                    .into_iter()
+                    .map(Forecaster::new)
+                    .collect(),
+            ),
             Method::Fitted(family) => {
                 let members: Vec<Forecaster> =
                     family.members().into_iter().map(Forecaster::new).collect();
@@ -382,6 +400,8 @@ impl Forecaster {
                 update_intermittent(y, size, interval_or_probability, since_days, started, *kind);
             }
             State::Ets(online) => online.observe(y),
+            State::Aggregate(online) => online.observe(y),
+            State::Mean(members) => members.iter_mut().for_each(|m| m.step(y)),
             State::Auto(auto) => {
                 for (i, member) in auto.members.iter_mut().enumerate() {
                     if member.days_seen > 0 {
@@ -468,6 +488,14 @@ impl Forecaster {
             }
             State::Auto(auto) => auto.members[auto.best].forecast(horizon_days),
             State::Ets(online) => online.forecast(h),
+            State::Aggregate(online) => online.forecast(),
+            State::Mean(members) => {
+                members
+                    .iter()
+                    .map(|m| m.forecast(horizon_days))
+                    .sum::<f64>()
+                    / members.len() as f64
+            }
         };
         value.max(0.0)
     }
@@ -478,7 +506,8 @@ impl Forecaster {
             State::Naive { .. }
             | State::MovingAverage { .. }
             | State::Ses { .. }
-            | State::Intermittent { .. } => self.forecast(1) * days as f64,
+            | State::Intermittent { .. }
+            | State::Aggregate(_) => self.forecast(1) * days as f64,
             _ => (1..=days).map(|h| self.forecast(h)).sum(),
         }
     }

@@ -405,7 +405,8 @@ pub struct TuneArgs {
 pub struct ForecastArgs {
     /// The series (CSV).
     pub file: PathBuf,
-    /// naive, seasonal_naive, moving_average, ses, holt, holt_winters, croston, sba, tsb or auto.
+    /// naive, seasonal_naive, moving_average, ses, holt, holt_winters, croston, sba, tsb, auto,
+    /// a fitted family (ses_fitted … holt_winters_fitted), auto_ets, adida, imapa, or mean:A,B[,…].
     #[arg(long)]
     pub method: String,
     /// Days to forecast.
@@ -437,7 +438,7 @@ pub struct ForecastArgs {
     pub json: bool,
     /// A file of many series in long format: the id's column (several, comma-separated, are
     /// joined with `_`). With `--date` and `--value`; the method may then also be `weekday_ses`,
-    /// `adida`, `imapa`, `ses_fitted` or `croston_fitted`.
+    /// and the fitted methods, `auto_ets`, `adida` and `imapa` fit the whole history at once.
     #[arg(long, value_delimiter = ',', requires_all = ["date", "value"])]
     pub id: Vec<String>,
     /// The day's column (YYYY-MM-DD, or a Parquet date) of a dated file: one series without

@@ -350,7 +350,7 @@ pub fn forecast_series(
 /// `{"method": ..., "forecast": [...]}`.
 pub fn forecast_json(f: &SeriesForecast) -> serde_json::Value {
     serde_json::json!({
-        "method": f.method.name(),
+        "method": f.method.to_string(),
         "forecast": f.forecast,
     })
 }
@@ -361,7 +361,7 @@ pub fn forecast_text(f: &SeriesForecast) -> String {
     let e = f.fitted.errors();
     out.push_str(&format!(
         "method {}{} · {} days of history\n",
-        f.method.name(),
+        f.method,
         if f.method != f.chosen {
             format!(" (chose {})", f.chosen.name())
         } else {
