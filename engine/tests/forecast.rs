@@ -362,6 +362,8 @@ fn a_combination_forecasts_the_mean_of_its_members() {
     let mean = Method::from_name("mean:sba_fitted, adida,holt_winters", &p).unwrap();
     assert_eq!(mean.to_string(), "mean:holt_winters,sba_fitted,adida");
     assert_eq!(Method::from_name(&mean.to_string(), &p).unwrap(), mean);
+    let plus = Method::from_name("mean:adida+holt_winters+sba_fitted", &p);
+    assert_eq!(plus.unwrap(), mean);
     assert_eq!(mean.forecasters(), 1 + 5 + 6);
     let together = run(mean, &y);
     let alone: Vec<Forecaster> = ["holt_winters", "sba_fitted", "adida"]

@@ -110,10 +110,11 @@ pub const COMBINABLE: [&str; 17] = [
 pub struct Combination(u32);
 
 impl Combination {
-    /// The set a comma-separated list names (`adida,imapa,sba_fitted`).
+    /// The set a list names, its names separated by `,` or `+` (`adida,imapa,sba_fitted`; `+`
+    /// where commas already separate a list of methods, as in `qm tune --forecasts`).
     pub fn parse(list: &str) -> Result<Combination, MethodError> {
         let mut bits = 0u32;
-        for name in list.split(',').map(str::trim) {
+        for name in list.split([',', '+']).map(str::trim) {
             let i = COMBINABLE
                 .iter()
                 .position(|c| *c == name)

@@ -368,7 +368,7 @@ pub struct TuneArgs {
     /// Safety stock methods: normal, fill_rate, empirical, quantile.
     #[arg(long, value_delimiter = ',', default_value = "normal,empirical")]
     pub methods: Vec<String>,
-    /// Forecast methods (as `qm forecast`).
+    /// Forecast methods (as `qm forecast`; a combination as `mean:A+B`).
     #[arg(
         long,
         value_delimiter = ',',
