@@ -7,7 +7,7 @@
 use smallvec::SmallVec;
 
 use super::{
-    all_short, fill_line, free_for_line, rank_by_distance, record_candidates, ships_whole,
+    all_short, fill_line, free_for_line, rank_by_distance, record_distance_candidates, ships_whole,
     take_whole, AllocationStrategy, Explanation, Pick, Plan, PlanContext, Ranking,
 };
 use crate::order::SplitPolicy;
@@ -78,14 +78,7 @@ impl AllocationStrategy for FewestShipments {
             plan.rule = "no eligible warehouse";
         }
         if let Some(explain) = explain {
-            let warehouses = ctx.network.warehouses();
-            for (w, score) in by_distance.iter_mut() {
-                *score = ctx
-                    .order
-                    .ship_to
-                    .distance_km(&warehouses[w.index()].location);
-            }
-            record_candidates(ctx, &by_distance, "distance_km (breaks ties)", explain);
+            record_distance_candidates(ctx, &mut by_distance, "distance_km (breaks ties)", explain);
         }
     }
 }

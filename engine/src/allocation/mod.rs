@@ -541,6 +541,24 @@ fn split_with(
         "no single warehouse has every unit: each line from the best-ranked warehouses with stock";
 }
 
+/// Records the ranked warehouses scored by their distance in km, then the others (as
+/// [`record_candidates`]).
+pub(crate) fn record_distance_candidates(
+    ctx: &PlanContext<'_>,
+    ranking: &mut Ranking,
+    score_name: &'static str,
+    explain: &mut Explanation,
+) {
+    let warehouses = ctx.network.warehouses();
+    for (w, score) in ranking.iter_mut() {
+        *score = ctx
+            .order
+            .ship_to
+            .distance_km(&warehouses[w.index()].location);
+    }
+    record_candidates(ctx, ranking, score_name, explain);
+}
+
 /// Records every channel warehouse as a candidate, ranked ones first in ranking order.
 pub(crate) fn record_candidates(
     ctx: &PlanContext<'_>,

@@ -4,7 +4,7 @@
 use crate::ids::WarehouseId;
 
 use super::{
-    closest, rank_by_distance, record_candidates, ship_whole_from_best, whole_order_mask,
+    closest, rank_by_distance, record_distance_candidates, ship_whole_from_best, whole_order_mask,
     whole_then_split_same_ranking, AllocationStrategy, Explanation, Plan, PlanContext, Ranking,
 };
 
@@ -60,14 +60,7 @@ impl AllocationStrategy for Nearest {
         // One ranking serves every line: distance does not depend on the SKU.
         whole_then_split_same_ranking(ctx, plan, &ranking, ctx.known_short);
         if let Some(explain) = explain {
-            let warehouses = ctx.network.warehouses();
-            for (w, score) in ranking.iter_mut() {
-                *score = ctx
-                    .order
-                    .ship_to
-                    .distance_km(&warehouses[w.index()].location);
-            }
-            record_candidates(ctx, &ranking, "distance_km", explain);
+            record_distance_candidates(ctx, &mut ranking, "distance_km", explain);
         }
     }
 }
