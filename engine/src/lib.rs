@@ -41,6 +41,7 @@ mod padding;
 mod reservation;
 pub mod safety_stock;
 pub mod snapshot;
+pub mod undershoot;
 
 pub use allocation::{
     AllocationStrategy, Candidate, Explanation, Pick, Plan, PlanContext, Shortfall, StockView,

@@ -128,7 +128,8 @@ fn a_known_event_calendar_prevents_the_holiday_stockout() {
         "blind",
         &[("EVENTS", HOLIDAY), ("KNOWN", "false")],
     ));
-    // Measured 339 vs 3,734 units lost, with less stock on average.
+    // Measured 796 vs 4,287 units lost, with less stock on average (protecting L + 1 days
+    // instead of the lead time and the undershoot: 407 vs 3,815, with 7 % more stock).
     assert!(
         known.lost_sales_units * 5 < blind.lost_sales_units,
         "{} vs {}",
@@ -443,29 +444,18 @@ fn fill_rate_promises_are_kept_within_a_point_across_seeds() {
 }
 
 /// The shipped scenario over a full year, seeds 7 and 99: with `normal` and with `quantile`
-/// safety stock the achieved cycle service level lands within 2 points of the promise at 0.90,
-/// 0.95 and 0.98 (measured, seed 7: normal 0.903, 0.943, 0.971; quantile 0.913, 0.954, 0.983).
-/// At 0.80 both overshoot: quantile lands within 2.5 (0.810, seed 99 0.821) and normal within
-/// 3.5 (0.820, seed 99 0.833); the cause is not pinned down (not lead-time variability, and it
-/// grows when orders overlap).
+/// safety stock the achieved cycle service level lands within 2 points of the promise at 0.80,
+/// 0.90, 0.95 and 0.98. Measured, seed 7 / 99: normal 0.804 / 0.813, 0.900 / 0.891, 0.938 /
+/// 0.938, 0.968 / 0.966; quantile 0.787 / 0.803, 0.906 / 0.905, 0.953 / 0.952, 0.983 / 0.978
+/// (seeds 1, 42, 777, 12345, 2024 and 31337 alike). Protecting L + 1 days instead of the lead
+/// time and the undershoot put 0.80 at 0.820 / 0.833 (normal) and 0.810 / 0.821 (quantile).
 #[test]
 fn both_safety_stock_methods_keep_their_promise_over_a_year() {
-    let promises = [
-        (0.80, 0.025, 0.035),
-        (0.90, 0.02, 0.02),
-        (0.95, 0.02, 0.02),
-        (0.98, 0.02, 0.02),
-    ];
     let mut settings = Vec::new();
     for seed in [7, 99] {
         for method in ["normal", "quantile"] {
-            for (promise, quantile_band, normal_band) in promises {
-                let band = if method == "normal" {
-                    normal_band
-                } else {
-                    quantile_band
-                };
-                settings.push((seed, method, promise, band));
+            for promise in [0.80, 0.90, 0.95, 0.98] {
+                settings.push((seed, method, promise, 0.02));
             }
         }
     }
@@ -528,32 +518,24 @@ fn cycle_service_is_measured_per_cell_with_three_warehouses() {
         let mut s = Scenario::load(&write(&format!("three-{method}"), &text))
             .unwrap()
             .scenario;
-        s.horizon.days = toml::Spanned::new(0..0, 182);
         s.replenishment.service_level = toml::Spanned::new(0..0, target);
         let k = run(&s);
         assert_eq!(k.safety_stock_method, method);
         assert!(k.achieved_network_fill_rate.unwrap() >= k.achieved_fill_rate.unwrap());
         k.achieved_cycle_service_level.unwrap()
     };
-    // `quantile`, measured 0.809, 0.914 and 0.947 (seeds 99, 12345 and 2024: 0.804–0.833,
-    // 0.906–0.921, 0.950–0.958): within 3 points.
-    for target in [0.80, 0.90, 0.95] {
-        let csl = achieved("quantile", target);
-        assert!((csl - target).abs() <= 0.03, "quantile {target}: {csl}");
+    // Over the year, measured: `quantile` 0.791, 0.897, 0.947 (seeds 99, 12345 and 2024:
+    // 0.805–0.808, 0.900–0.907, 0.949–0.960); `normal` 0.812, 0.888, 0.938 (0.815–0.822,
+    // 0.895–0.904, 0.934–0.941). Half a year, before the Christmas closes, the seeds spread
+    // over ±4 points at 0.80.
+    for method in ["quantile", "normal"] {
+        for target in [0.80, 0.90, 0.95] {
+            let csl = achieved(method, target);
+            assert!((csl - target).abs() <= 0.03, "{method} {target}: {csl}");
+        }
     }
-    // `normal`, measured 0.902 and 0.948; at 0.80, 0.838: z·σ over-protects the right-skewed
-    // demand of slow cells at low targets.
-    for target in [0.90, 0.95] {
-        let csl = achieved("normal", target);
-        assert!((csl - target).abs() <= 0.03, "normal {target}: {csl}");
-    }
-    let low = achieved("normal", 0.80);
-    assert!((0.80..0.86).contains(&low), "{low}");
 }
 
-/// The shipped scenario's Holt-Winters fitted as it goes, against α = β = γ = 0.1: the
-/// forecasts err less (one-step MAE 1.525 against 1.565 units), the safety stock it sets costs
-/// less stock, and it still keeps the 95 % promise within 2 points; AutoETS errs less again.
 /// The shipped scenario forecast with `forecast` instead of its own.
 fn with_forecast(forecast: &str) -> Summary {
     let text = safety_stock_text().replace(
@@ -565,6 +547,9 @@ fn with_forecast(forecast: &str) -> Summary {
     run(&Scenario::load(&path).unwrap().scenario)
 }
 
+/// The shipped scenario's Holt-Winters fitted as it goes, against α = β = γ = 0.1: the
+/// forecasts err less (one-step MAE 1.525 against 1.565 units), the safety stock it sets costs
+/// less stock, and it still keeps the 95 % promise within 2 points; AutoETS errs less again.
 #[test]
 fn a_fitted_forecast_errs_less_and_keeps_the_promise() {
     let with = with_forecast;
@@ -591,7 +576,7 @@ fn a_fitted_forecast_errs_less_and_keeps_the_promise() {
 
 /// ADIDA and IMAPA forecast replenishment too, fitted again every 28 days: on the shipped
 /// scenario they err about as much as Holt-Winters with α = β = γ = 0.1 (1.566 and 1.569 units
-/// against 1.565) and keep the 95 % promise within 2 points (0.940, 0.942). The mean of fitted
+/// against 1.565) and keep the 95 % promise within 2 points (0.934, 0.935). The mean of fitted
 /// Holt-Winters and ADIDA errs less than either member (1.504 against 1.525 and 1.566).
 #[test]
 fn aggregation_and_combinations_forecast_replenishment() {

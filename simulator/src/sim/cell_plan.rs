@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use qm_engine::forecast::Forecaster;
 use qm_engine::lead_time_demand::{LeadTimeDemand, Promise};
 use qm_engine::safety_stock::{self, LeadTimeErrors, PolicyInputs};
+use qm_engine::undershoot::{DemandMoments, Undershoot};
 use qm_money::Cents;
 use rayon::prelude::*;
 
@@ -18,6 +19,36 @@ const MIN_ERROR_DAYS: u64 = 7;
 pub(super) const MIN_EMPIRICAL_ERRORS: u64 = 20;
 /// Cells one task of the parallel close works through.
 const CELLS_PER_TASK: usize = 2048;
+
+/// Whether a cell's reorder point covers the lead time's demand plus the undershoot below it
+/// ([`qm_engine::undershoot`]): reorder policies, checked at each daily close, with the
+/// `normal` and `quantile` safety stocks. `empirical` (whose errors are of (L + 1)-day sums)
+/// and `fill_rate` protect L + 1 days instead.
+pub(super) fn protects_undershoot(policy: PolicyKind, safety_stock: SafetyStockMethod) -> bool {
+    matches!(
+        policy,
+        PolicyKind::ReorderQuantity | PolicyKind::ReorderUpTo
+    ) && matches!(
+        safety_stock,
+        SafetyStockMethod::Normal | SafetyStockMethod::Quantile
+    )
+}
+
+/// Days of review a cell's protection interval adds to its lead time: the review period under
+/// periodic review; 0 where the undershoot is covered instead; else 1 (a close a day).
+pub(super) fn review_days(
+    policy: PolicyKind,
+    safety_stock: SafetyStockMethod,
+    review_period_days: u32,
+) -> u32 {
+    if policy == PolicyKind::PeriodicUpTo {
+        review_period_days
+    } else if protects_undershoot(policy, safety_stock) {
+        0
+    } else {
+        1
+    }
+}
 
 /// What every cell's decision reads at a close.
 pub(super) struct PlanContext<'a> {
@@ -54,6 +85,9 @@ struct CellPlan {
     order_quantity: f64,
     /// Units one cycle brings (the order quantity; a review period's demand for periodic review).
     cycle_quantity: f64,
+    /// The variance the undershoot adds to lead-time demand's, units² (its mean is in
+    /// `lead_demand`).
+    undershoot_variance_units2: f64,
 }
 
 /// A cell's decision at a close, before its inventory position is read.
@@ -77,6 +111,7 @@ impl PlanContext<'_> {
         &self,
         forecasters: &mut [Forecaster],
         lead_errors: &mut [LeadTimeErrors],
+        moments: &mut [DemandMoments],
         first_choice: &[f64],
     ) -> Vec<Decision> {
         if self.policy == PolicyKind::Days {
@@ -86,26 +121,23 @@ impl PlanContext<'_> {
             return Vec::new();
         }
         let mut decisions = vec![Decision::default(); forecasters.len()];
-        // A task's lead-time errors (`empirical` only; none otherwise).
-        let error_chunks: Vec<Option<&mut [LeadTimeErrors]>> = if lead_errors.is_empty() {
-            (0..forecasters.len().div_ceil(CELLS_PER_TASK))
-                .map(|_| None)
-                .collect()
-        } else {
-            lead_errors.chunks_mut(CELLS_PER_TASK).map(Some).collect()
-        };
+        let tasks = forecasters.len().div_ceil(CELLS_PER_TASK);
         forecasters
             .par_chunks_mut(CELLS_PER_TASK)
             .zip(decisions.par_chunks_mut(CELLS_PER_TASK))
-            .zip(error_chunks)
+            .zip(task_chunks(lead_errors, tasks))
+            .zip(task_chunks(moments, tasks))
             .enumerate()
-            .for_each(|(task, ((forecasters, decisions), mut errors))| {
-                for (i, (f, d)) in forecasters.iter_mut().zip(decisions).enumerate() {
-                    let cell = task * CELLS_PER_TASK + i;
-                    let e = errors.as_deref_mut().map(|errors| &mut errors[i]);
-                    *d = self.decide(cell, f, e, first_choice[cell]);
-                }
-            });
+            .for_each(
+                |(task, (((forecasters, decisions), mut errors), mut moments))| {
+                    for (i, (f, d)) in forecasters.iter_mut().zip(decisions).enumerate() {
+                        let cell = task * CELLS_PER_TASK + i;
+                        let e = errors.as_deref_mut().map(|errors| &mut errors[i]);
+                        let m = moments.as_deref_mut().map(|moments| &mut moments[i]);
+                        *d = self.decide(cell, f, e, m, first_choice[cell]);
+                    }
+                },
+            );
         decisions
     }
 
@@ -116,20 +148,28 @@ impl PlanContext<'_> {
         cell: usize,
         forecaster: &mut Forecaster,
         errors: Option<&mut LeadTimeErrors>,
+        moments: Option<&mut DemandMoments>,
         first_choice: f64,
     ) -> Decision {
         let sku = cell / self.warehouses;
+        // Today's demand is the one that crosses the point: its calendar factor scales the
+        // undershoot, and the moments learn the day deflated by it, as the forecaster does.
+        let today = self.uplifts[0][sku];
+        let undershoot = moments.as_deref().map(|m| m.undershoot().scaled(today));
         let reorder_plan = matches!(
             self.policy,
             PolicyKind::ReorderQuantity | PolicyKind::ReorderUpTo
         )
-        .then(|| self.plan(cell, sku, forecaster, 1));
-        forecaster.observe_with_uplift(first_choice, self.uplifts[0][sku]);
+        .then(|| self.plan(cell, sku, forecaster, 1, undershoot));
+        forecaster.observe_with_uplift(first_choice, today);
+        if let Some(moments) = moments {
+            moments.observe(first_choice / today);
+        }
         let errors = errors.map(|e| {
             e.observe(first_choice, forecaster);
             &*e
         });
-        let plan = reorder_plan.unwrap_or_else(|| self.plan(cell, sku, forecaster, 0));
+        let plan = reorder_plan.unwrap_or_else(|| self.plan(cell, sku, forecaster, 0, None));
         let (safety, level_cdf) = self.safety_units(cell, &plan, errors);
         Decision {
             safety,
@@ -143,6 +183,14 @@ impl PlanContext<'_> {
     /// lead time and review period), the forecast demand over the protection interval, and
     /// the order and cycle quantities.
     ///
+    /// With `undershoot` (reorder policies with the `normal` and `quantile` safety stocks) the
+    /// interval is the lead time alone, and the reorder point also covers the undershoot: the
+    /// close sees the position a whole day's demand may have carried past the point, so the
+    /// order it places must cover that as well (P(no stockout) = P(D_L + U ≤ s)); its mean joins
+    /// the lead-time demand, its variance the lead-time demand's. A rise the calendar announces
+    /// just past the lead time joins it too ([`Self::calendar_rise_units`]). Without, a reorder
+    /// policy protects L + 1 days.
+    ///
     /// `days_unseen` is 1 when the forecaster has not yet seen today's demand (its forecast `h + 1`
     /// days ahead is then day `h` from today), 0 once it has. A reorder policy plans before the
     /// forecaster sees the day: continuous review holds a reorder point through the day and
@@ -151,18 +199,21 @@ impl PlanContext<'_> {
     /// forecast at its orders was 1.5 to 2 times the demand that followed, and its achieved
     /// service rose far above the promise.) Periodic review orders on its calendar, whatever the
     /// demand, and plans with the day seen.
-    fn plan(&self, cell: usize, sku: usize, forecaster: &Forecaster, days_unseen: u32) -> CellPlan {
+    fn plan(
+        &self,
+        cell: usize,
+        sku: usize,
+        forecaster: &Forecaster,
+        days_unseen: u32,
+        undershoot: Option<Undershoot>,
+    ) -> CellPlan {
         let (mean_lead, std_lead) = self.lead_time_days[cell];
         let protection = self.protection_days[cell];
         let lead_demand: f64 = (1..=protection)
             .map(|h| forecaster.forecast(h + days_unseen) * self.uplifts[h as usize][sku])
             .sum();
         // The protection interval is fractional; scale the whole-day sum to it.
-        let review = if self.policy == PolicyKind::PeriodicUpTo {
-            self.review_period_days as f64
-        } else {
-            1.0
-        };
+        let review = review_days(self.policy, self.safety_stock, self.review_period_days) as f64;
         let lead_demand = lead_demand * (mean_lead + review).max(0.5) / protection as f64;
         let mean_daily = lead_demand / (mean_lead + review).max(0.5);
         let sigma = if forecaster.errors().days >= MIN_ERROR_DAYS {
@@ -194,12 +245,36 @@ impl PlanContext<'_> {
         } else {
             order_quantity
         };
+        let (beyond_units, undershoot_variance_units2) = match undershoot {
+            Some(u) => (
+                u.mean_units + self.calendar_rise_units(sku, forecaster, days_unseen, protection),
+                u.variance_units2,
+            ),
+            None => (0.0, 0.0),
+        };
         CellPlan {
             inputs,
-            lead_demand,
+            lead_demand: lead_demand + beyond_units,
             order_quantity,
             cycle_quantity,
+            undershoot_variance_units2,
         }
+    }
+
+    /// The rise the calendar announces for the day just past the protection interval over
+    /// tomorrow's factor, in units of that day's forecast: an order placed at tomorrow's close
+    /// would arrive too late for that day, so today's point orders the rise (a ramp into Black
+    /// Friday is ordered a day ahead; the forecast's own weekly pattern is not).
+    fn calendar_rise_units(
+        &self,
+        sku: usize,
+        forecaster: &Forecaster,
+        days_unseen: u32,
+        protection: u32,
+    ) -> f64 {
+        let past = protection as usize + 1;
+        let rise = (self.uplifts[past][sku] - self.uplifts[1][sku]).max(0.0);
+        forecaster.forecast(protection + 1 + days_unseen) * rise
     }
 
     /// The cell's safety stock by the scenario's method, times its warehouse's multiplier, and
@@ -210,7 +285,9 @@ impl PlanContext<'_> {
         plan: &CellPlan,
         errors: Option<&LeadTimeErrors>,
     ) -> (f64, f64) {
-        let sigma_lead = plan.inputs.lead_time_demand_std_units();
+        let sigma_lead = (plan.inputs.lead_time_demand_std_units().powi(2)
+            + plan.undershoot_variance_units2)
+            .sqrt();
         let normal = self.z * sigma_lead;
         let safety = match self.safety_stock {
             SafetyStockMethod::Normal => normal,
@@ -250,5 +327,14 @@ impl PlanContext<'_> {
         let safety =
             (reorder_point - plan.lead_demand) * self.stock_multiplier[cell % self.warehouses];
         (safety, cdf)
+    }
+}
+
+/// `cells`' state cut into the close's tasks; `None` for every task when the policy keeps none.
+fn task_chunks<T>(cells: &mut [T], tasks: usize) -> Vec<Option<&mut [T]>> {
+    if cells.is_empty() {
+        (0..tasks).map(|_| None).collect()
+    } else {
+        cells.chunks_mut(CELLS_PER_TASK).map(Some).collect()
     }
 }

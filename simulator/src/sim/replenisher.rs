@@ -11,9 +11,10 @@ use std::collections::VecDeque;
 use qm_engine::forecast::{ForecastErrors, Forecaster, Method, MethodParams, UpliftLearner};
 use qm_engine::lead_time_demand::Promise;
 use qm_engine::safety_stock::{self, LeadTimeErrors, MAX_PROTECTION_DAYS};
+use qm_engine::undershoot::DemandMoments;
 use qm_money::Cents;
 
-use super::cell_plan::{Decision, PlanContext};
+use super::cell_plan::{protects_undershoot, review_days, Decision, PlanContext};
 use super::metrics::Summary;
 use crate::demand::DemandModel;
 use crate::scenario::{OrderQuantity, PolicyKind, SafetyStockMethod, Scenario};
@@ -61,6 +62,9 @@ pub struct Replenisher {
     prices: Vec<Cents>,
     forecasters: Vec<Forecaster>,
     lead_errors: Vec<LeadTimeErrors>,
+    /// Per cell, reorder policies but `empirical`: its daily demand's moments, which give the
+    /// undershoot below the reorder point.
+    moments: Vec<DemandMoments>,
     /// `quantile` only, per cell: Σ over its orders of (P(no stockout) at the level the order
     /// was placed at − the promise). At or below 0 the next order waits for the upper of the two
     /// levels around the promise, above 0 for the lower, so the mean over orders is the promise.
@@ -120,13 +124,7 @@ impl Replenisher {
         let safety_stock = *r.safety_stock.get_ref();
         let method =
             Method::from_name(r.forecast.get_ref(), &MethodParams::default()).expect("validated");
-        // "Continuous" review happens at each daily close: an order that a truly continuous
-        // policy would place mid-day waits for the close, so it protects L + 1 days.
-        let review = if policy == PolicyKind::PeriodicUpTo {
-            *r.review_period_days.get_ref()
-        } else {
-            1
-        };
+        let review = review_days(policy, safety_stock, *r.review_period_days.get_ref());
         let cells = skus * warehouses;
         let lead_time_days: Vec<(f64, f64)> =
             (0..cells).map(|c| supplier_lead(c / warehouses)).collect();
@@ -143,7 +141,9 @@ impl Replenisher {
             } else {
                 Vec::new()
             };
-        let uplift_horizon_days = protection_days.iter().copied().max().unwrap_or(1);
+        // One day past the longest protection interval: reorder points look at it to order
+        // ahead of a rise (`cell_plan`).
+        let uplift_horizon_days = protection_days.iter().copied().max().unwrap_or(1) + 1;
         Replenisher {
             policy,
             safety_stock,
@@ -166,6 +166,11 @@ impl Replenisher {
             prices: unit_prices_cents.to_vec(),
             forecasters: (0..cells).map(|_| Forecaster::new(method)).collect(),
             lead_errors,
+            moments: if protects_undershoot(policy, safety_stock) {
+                vec![DemandMoments::default(); cells]
+            } else {
+                Vec::new()
+            },
             promise: Promise::new(*r.service_level.get_ref()),
             level_credit: if safety_stock == SafetyStockMethod::Quantile {
                 vec![0.0; cells]
@@ -386,6 +391,7 @@ impl Replenisher {
         context.decide_all(
             &mut self.forecasters,
             &mut self.lead_errors,
+            &mut self.moments,
             &self.home_today,
         )
     }
