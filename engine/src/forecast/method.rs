@@ -84,26 +84,9 @@ pub enum Method {
     Mean(Combination),
 }
 
-/// The method names a [`Combination`] can take, in its bit order.
-pub const COMBINABLE: [&str; 17] = [
-    "naive",
-    "seasonal_naive",
-    "moving_average",
-    "ses",
-    "ses_fitted",
-    "holt",
-    "holt_fitted",
-    "holt_winters",
-    "holt_winters_fitted",
-    "croston",
-    "croston_fitted",
-    "sba",
-    "sba_fitted",
-    "tsb",
-    "tsb_fitted",
-    "adida",
-    "imapa",
-];
+/// The method names a [`Combination`] can take, in its bit order: every name but `auto`,
+/// `auto_ets` and a combination's own.
+pub const COMBINABLE: &[&str] = METHOD_NAMES.split_at(METHOD_NAMES.len() - 3).0;
 
 /// The members of a [`Method::Mean`]: two or more of [`COMBINABLE`], as bits in its order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -218,7 +201,8 @@ impl Family {
     }
 }
 
-/// The method names as users type them, in a stable order.
+/// The method names as users type them, in a stable order: the single and fitted methods
+/// first ([`COMBINABLE`]), then `auto`, `auto_ets` and a combination.
 pub const METHOD_NAMES: [&str; 20] = [
     "naive",
     "seasonal_naive",
