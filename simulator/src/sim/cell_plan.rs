@@ -23,7 +23,8 @@ const CELLS_PER_TASK: usize = 2048;
 /// Whether a cell's reorder point covers the lead time's demand plus the undershoot below it
 /// ([`qm_engine::undershoot`]): reorder policies, checked at each daily close, with the
 /// `normal` and `quantile` safety stocks. `empirical` (whose errors are of (L + 1)-day sums)
-/// and `fill_rate` protect L + 1 days instead.
+/// and `fill_rate` (whose normal loss function understates the skewed sum's shortage, where
+/// L + 1 days keep its fill within a point of the promise) protect L + 1 days instead.
 pub(super) fn protects_undershoot(policy: PolicyKind, safety_stock: SafetyStockMethod) -> bool {
     matches!(
         policy,
