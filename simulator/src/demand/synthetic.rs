@@ -108,10 +108,7 @@ impl DemandModel {
         let d = &s.demand;
         let weights = popularity(s);
         let total: f64 = weights.iter().sum();
-        let sku_pick = WeightedIndex::new(&weights).map_err(|cause| DemandError::Weights {
-            what: "SKU popularity",
-            cause,
-        })?;
+        let sku_pick = weighted("SKU popularity", &weights)?;
         let mean_lines = capped_mean(
             *d.mean_lines_per_order.get_ref(),
             *d.max_lines_per_order.get_ref(),
@@ -133,46 +130,41 @@ impl DemandModel {
         }
         let start = s.start_date();
         let events = calendar_events(s, &weights, total, start)?;
-        let extra = |mean: f64| (mean > 1.0).then(|| Poisson::new(mean - 1.0)).transpose();
+        // The count past the first (a line, a unit), Poisson; none when the mean is 1.
+        let extra = |what: &'static str, mean: f64| {
+            (mean > 1.0)
+                .then(|| Poisson::new(mean - 1.0))
+                .transpose()
+                .map_err(|cause| DemandError::Count { what, cause })
+        };
         let mut model = Self {
             start,
             orders_per_day,
             day_of_week,
-            hour: WeightedIndex::new(d.intraday.get_ref()).map_err(|cause| {
-                DemandError::Weights {
-                    what: "demand.intraday",
-                    cause,
-                }
-            })?,
+            hour: weighted("demand.intraday", d.intraday.get_ref())?,
             trend_per_year: *d.trend_per_year.get_ref(),
             dispersion: (*d.noise.get_ref() == CountNoise::NegativeBinomial)
                 .then(|| *d.dispersion.get_ref()),
             events,
             sku_pick,
-            extra_lines: extra(*d.mean_lines_per_order.get_ref()).map_err(|cause| {
-                DemandError::Count {
-                    what: "demand.mean_lines_per_order",
-                    cause,
-                }
-            })?,
+            extra_lines: extra(
+                "demand.mean_lines_per_order",
+                *d.mean_lines_per_order.get_ref(),
+            )?,
             max_lines: *d.max_lines_per_order.get_ref(),
-            extra_units: extra(*d.mean_units_per_line.get_ref()).map_err(|cause| {
-                DemandError::Count {
-                    what: "demand.mean_units_per_line",
-                    cause,
-                }
-            })?,
+            extra_units: extra(
+                "demand.mean_units_per_line",
+                *d.mean_units_per_line.get_ref(),
+            )?,
             max_units: *d.max_units_per_line.get_ref(),
-            channel_pick: WeightedIndex::new(s.channels.iter().map(|c| *c.share.get_ref()))
-                .map_err(|cause| DemandError::Weights {
-                    what: "channels[].share",
-                    cause,
-                })?,
-            region_pick: WeightedIndex::new(s.customers.iter().map(|r| *r.share.get_ref()))
-                .map_err(|cause| DemandError::Weights {
-                    what: "customers[].share",
-                    cause,
-                })?,
+            channel_pick: weighted(
+                "channels[].share",
+                s.channels.iter().map(|c| *c.share.get_ref()),
+            )?,
+            region_pick: weighted(
+                "customers[].share",
+                s.customers.iter().map(|r| *r.share.get_ref()),
+            )?,
             express_share: *d.express_share.get_ref(),
             expected_daily_units,
             recorded: None,
@@ -393,14 +385,7 @@ fn calendar_events(
             Some(list) => {
                 let w: Vec<f64> = list.iter().map(|&k| weights[k as usize]).collect();
                 let share = w.iter().sum::<f64>() / total;
-                Some((
-                    WeightedIndex::new(&w).map_err(|cause| DemandError::Weights {
-                        what: "event SKU weights",
-                        cause,
-                    })?,
-                    list,
-                    share,
-                ))
+                Some((weighted("event SKU weights", &w)?, list, share))
             }
             None => None,
         };
@@ -415,6 +400,16 @@ fn calendar_events(
         });
     }
     Ok(events)
+}
+
+/// A weighted pick among `weights`, or why the weights (the scenario's `what`) make no
+/// distribution (all zero, negative or not finite).
+fn weighted<I>(what: &'static str, weights: I) -> Result<WeightedIndex<f64>, DemandError>
+where
+    I: IntoIterator,
+    I::Item: rand::distr::uniform::SampleBorrow<f64>,
+{
+    WeightedIndex::new(weights).map_err(|cause| DemandError::Weights { what, cause })
 }
 
 #[cfg(test)]
