@@ -104,10 +104,10 @@ pub(super) struct Decision {
 }
 
 impl PlanContext<'_> {
-    /// Every cell's day: its forecaster (and lead-time errors) observe `first_choice[cell]`,
-    /// and, under a forecast policy, its decision (none under `days`, whose forecasts only
-    /// measure). Cells are independent, so a forecast policy's are worked through in parallel;
-    /// the result is in cell order and the same on any number of threads.
+    /// Every cell's day: its forecaster (and its lead-time errors or demand moments) observe
+    /// `first_choice[cell]`, and, under a forecast policy, its decision (none under `days`,
+    /// whose forecasts only measure). Cells are independent, so a forecast policy's are worked
+    /// through in parallel; the result is in cell order and the same on any number of threads.
     pub(super) fn decide_all(
         &self,
         forecasters: &mut [Forecaster],
