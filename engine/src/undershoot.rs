@@ -32,8 +32,8 @@ impl Undershoot {
     }
 }
 
-/// The undershoot of a position that one day's demand, with raw moments `first` (E[D]),
-/// `second` (E[D²]) and `third` (E[D³]), carries past a reorder point; none without demand.
+/// The undershoot of a position that one day's demand, with raw moments `first` (`E[D]`),
+/// `second` (`E[D²]`) and `third` (`E[D³]`), carries past a reorder point; none without demand.
 pub fn undershoot(first: f64, second: f64, third: f64) -> Undershoot {
     if first <= 0.0 {
         return Undershoot::default();

@@ -5,7 +5,7 @@
 //! its α fitted by golden-section search on the one-step squared error, within (0.1, 0.3), as
 //! statsforecast does, so the forecasts are comparable number for number.
 
-use std::collections::VecDeque;
+use super::window::RefitWindow;
 
 /// The bounds the bucket totals' α is searched in.
 pub const AGGREGATE_ALPHA_BOUNDS: (f64, f64) = (0.1, 0.3);
@@ -139,12 +139,7 @@ pub enum Aggregation {
     Imapa,
 }
 
-/// Days an [`OnlineAggregate`] looks back over.
-pub const HISTORY_DAYS: usize = 364;
-/// Days between fits of an [`OnlineAggregate`]'s bucket sizes and their α.
-pub const REFIT_DAYS: u32 = 28;
-/// Days before an [`OnlineAggregate`]'s first fit; until then it forecasts the mean so far.
-pub const FIRST_FIT_DAYS: usize = 28;
+pub use super::window::{FIRST_FIT_DAYS, HISTORY_DAYS, REFIT_DAYS};
 
 /// ADIDA or IMAPA for a series that grows a day at a time (a replenishment cell). The bucket
 /// sizes (from the mean interval between demands) and each size's α are fitted every
@@ -154,10 +149,9 @@ pub const FIRST_FIT_DAYS: usize = 28;
 #[derive(Clone, Debug)]
 pub struct OnlineAggregate {
     kind: Aggregation,
-    history: VecDeque<f32>,
+    window: RefitWindow,
     /// Each bucket size with its α, from the last fit (empty before it or without demand).
     buckets: Vec<(usize, f64)>,
-    days_since_fit: u32,
     forecast: f64,
 }
 
@@ -166,30 +160,20 @@ impl OnlineAggregate {
     pub fn new(kind: Aggregation) -> OnlineAggregate {
         OnlineAggregate {
             kind,
-            history: VecDeque::with_capacity(HISTORY_DAYS),
+            window: RefitWindow::default(),
             buckets: Vec::new(),
-            days_since_fit: 0,
             forecast: 0.0,
         }
     }
 
     /// One more day of `y`.
     pub fn observe(&mut self, y: f64) {
-        if self.history.len() == HISTORY_DAYS {
-            self.history.pop_front();
-        }
-        self.history.push_back(y as f32);
-        self.days_since_fit += 1;
-        let due = if self.buckets.is_empty() {
-            self.history.len() >= FIRST_FIT_DAYS
-        } else {
-            self.days_since_fit >= REFIT_DAYS
-        };
-        if due {
+        // Without demand in the window there is nothing to fit: try again the next day.
+        if self.window.push(y, !self.buckets.is_empty()) {
             self.fit();
         }
         self.forecast = if self.buckets.is_empty() {
-            self.history.iter().map(|&v| f64::from(v)).sum::<f64>() / self.history.len() as f64
+            self.window.mean()
         } else {
             let total: f64 = self
                 .buckets
@@ -206,7 +190,7 @@ impl OnlineAggregate {
     }
 
     fn fit(&mut self) {
-        let days: Vec<f64> = self.history.iter().map(|&v| f64::from(v)).collect();
+        let days = self.window.to_vec();
         self.buckets.clear();
         let Some(largest) = mean_interval_days(&days) else {
             return;
@@ -221,17 +205,17 @@ impl OnlineAggregate {
             self.buckets
                 .push((size, golden_section_alpha(&totals, lower, upper)));
         }
-        self.days_since_fit = 0;
+        self.window.fitted();
     }
 
     /// The next bucket's total for buckets of `size` days over the window, smoothed with
     /// `alpha` as [`next_bucket_total`] smooths it (the last day when no bucket is whole).
     fn next_total(&self, size: usize, alpha: f64) -> f64 {
-        let lost = self.history.len() % size;
+        let lost = self.window.len() % size;
         let mut level = None;
         let (mut total, mut filled) = (0.0, 0);
-        for &v in self.history.iter().skip(lost) {
-            total += f64::from(v);
+        for v in self.window.iter().skip(lost) {
+            total += v;
             filled += 1;
             if filled == size {
                 level = Some(match level {
@@ -241,7 +225,7 @@ impl OnlineAggregate {
                 (total, filled) = (0.0, 0);
             }
         }
-        level.unwrap_or_else(|| self.history.back().map_or(0.0, |&v| f64::from(v)))
+        level.unwrap_or_else(|| self.window.last().unwrap_or(0.0))
     }
 }
 

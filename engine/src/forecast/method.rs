@@ -96,18 +96,11 @@ impl Combination {
     /// The set a list names, its names separated by `,` or `+` (`adida,imapa,sba_fitted`; `+`
     /// where commas already separate a list of methods, as in `qm tune --forecasts`).
     pub fn parse(list: &str) -> Result<Combination, MethodError> {
-        let mut bits = 0u32;
-        for name in list.split([',', '+']).map(str::trim) {
-            let i = COMBINABLE
-                .iter()
-                .position(|c| *c == name)
-                .ok_or_else(|| MethodError::NotCombinable(name.to_string()))?;
-            bits |= 1 << i;
+        match member_bits(list, &[',', '+'], COMBINABLE) {
+            Ok(bits) => Ok(Combination(bits)),
+            Err(MembersError::NotAMember(name)) => Err(MethodError::NotCombinable(name)),
+            Err(MembersError::TooFew) => Err(MethodError::TooFewMembers(list.to_string())),
         }
-        if bits.count_ones() < 2 {
-            return Err(MethodError::TooFewMembers(list.to_string()));
-        }
-        Ok(Combination(bits))
     }
 
     /// The members with their defaults, in [`COMBINABLE`]'s order.
@@ -119,10 +112,42 @@ impl Combination {
     }
 
     fn names(self) -> impl Iterator<Item = &'static str> {
-        (0..COMBINABLE.len())
-            .filter(move |i| self.0 & (1 << i) != 0)
-            .map(|i| COMBINABLE[i])
+        member_names(self.0, COMBINABLE)
     }
+}
+
+/// Why a list of a combination's members cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MembersError {
+    /// A name that is not among those a combination can take.
+    NotAMember(String),
+    /// Fewer than two distinct members.
+    TooFew,
+}
+
+/// The members a list names (separated by any of `separators`), as bits in the order of `names`
+/// (at most 32): two or more distinct.
+pub fn member_bits(list: &str, separators: &[char], names: &[&str]) -> Result<u32, MembersError> {
+    debug_assert!(names.len() <= 32, "members are bits of a u32");
+    let mut bits = 0u32;
+    for name in list.split(separators).map(str::trim) {
+        let i = names
+            .iter()
+            .position(|c| *c == name)
+            .ok_or_else(|| MembersError::NotAMember(name.to_string()))?;
+        bits |= 1 << i;
+    }
+    if bits.count_ones() < 2 {
+        return Err(MembersError::TooFew);
+    }
+    Ok(bits)
+}
+
+/// The names of the members `bits` holds, in the order of `names`.
+pub fn member_names<'a>(bits: u32, names: &'a [&'a str]) -> impl Iterator<Item = &'a str> + 'a {
+    (0..names.len())
+        .filter(move |i| bits & (1 << i) != 0)
+        .map(|i| names[i])
 }
 
 /// A method family whose smoothing [`Method::Fitted`] fits.

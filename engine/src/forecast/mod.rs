@@ -26,6 +26,7 @@ pub mod fitted;
 mod method;
 mod nelder_mead;
 pub mod weekday;
+pub mod window;
 
 pub use errors::{ForecastErrors, ERROR_SMOOTHING};
 pub use method::*;

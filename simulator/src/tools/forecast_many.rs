@@ -14,7 +14,7 @@
 use qm_engine::forecast::backtest::{self, rolling_errors};
 use qm_engine::forecast::weekday::WeekdaySes;
 use qm_engine::forecast::{aggregate, ets, fitted};
-use qm_engine::forecast::{fit, Method};
+use qm_engine::forecast::{fit, member_bits, member_names, MembersError, Method};
 use rayon::prelude::*;
 
 use super::series_file::Series;
@@ -56,7 +56,7 @@ pub enum Procedure {
 
 /// A set of the methods a combination averages: `weekday_ses` and the whole-history methods.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Members(u16);
+pub struct Members(u32);
 
 /// Names of the methods a combination can take, in [`Members`]' bit order.
 pub const COMBINABLE: [&str; 10] = [
@@ -76,22 +76,16 @@ impl Members {
     /// The set named by a comma-separated list, or the first name that is not combinable; at
     /// least two distinct members.
     pub fn parse(list: &str) -> Result<Members, String> {
-        let mut bits = 0u16;
-        for name in list.split(',').map(str::trim) {
-            let i = COMBINABLE.iter().position(|c| *c == name).ok_or_else(|| {
-                format!(
-                    "`{name}` cannot be combined; one of {}",
-                    COMBINABLE.join(", ")
-                )
-            })?;
-            bits |= 1 << i;
-        }
-        if bits.count_ones() < 2 {
-            return Err(format!(
+        match member_bits(list, &[','], &COMBINABLE) {
+            Ok(bits) => Ok(Members(bits)),
+            Err(MembersError::NotAMember(name)) => Err(format!(
+                "`{name}` cannot be combined; one of {}",
+                COMBINABLE.join(", ")
+            )),
+            Err(MembersError::TooFew) => Err(format!(
                 "a combination needs two or more distinct methods, got `{list}`"
-            ));
+            )),
         }
-        Ok(Members(bits))
     }
 
     /// Whether `weekday_ses` is a member (it needs the collection's α).
@@ -101,10 +95,7 @@ impl Members {
 
     /// The members' names, in [`COMBINABLE`]'s order.
     pub fn names(self) -> Vec<&'static str> {
-        (0..COMBINABLE.len())
-            .filter(|i| self.0 & (1 << i) != 0)
-            .map(|i| COMBINABLE[i])
-            .collect()
+        member_names(self.0, &COMBINABLE).collect()
     }
 
     /// The members, `weekday_ses` with α `alpha`.
