@@ -74,34 +74,13 @@ pub struct Replenisher {
     /// Per cell: (mean, std) lead time in days and protection interval in whole days.
     lead_time_days: Vec<(f64, f64)>,
     protection_days: Vec<u32>,
-    demand_today: Vec<f64>,
-    short_today: Vec<f64>,
-    /// Units whose natural source is the cell (the channel's warehouse nearest the customer),
-    /// today, and of those the units it did not serve from its own stock.
-    home_today: Vec<f64>,
-    home_short_today: Vec<f64>,
-    /// After the warm-up: units whose natural source is the cell, and those it served itself.
-    home_demand_units: Vec<f64>,
-    home_served_units: Vec<f64>,
-    on_order_units: Vec<u64>,
-    stockout_in_cycle: Vec<bool>,
-    cycle_started_after_warmup: Vec<bool>,
-    cycles: Vec<u32>,
-    cycles_short: Vec<u32>,
-    demand_units: Vec<f64>,
-    served_units: Vec<f64>,
-    sku_days_with_demand: Vec<u32>,
-    sku_units: Vec<f64>,
-    /// Σ over demand days of the SKU's day total squared (for the CV² of demand sizes).
-    sku_units_squared: Vec<f64>,
+    /// Per cell: today's demand and the run's cycle and service tallies.
+    cells: Vec<CellTally>,
+    /// Per SKU: its demand and safety-stock tallies.
+    skus: Vec<SkuTally>,
     safety_stock_unit_days: f64,
     /// Safety stock summed over cells at the last close.
     safety_stock_today_units: f64,
-    /// Per SKU at the last close: safety stock and reorder point summed over warehouses.
-    sku_safety_today: Vec<f64>,
-    sku_reorder_point_today: Vec<f64>,
-    /// Per SKU: Σ over closes of its safety stock.
-    sku_safety_unit_days: Vec<f64>,
     /// Per-SKU calendar factors for today and the days ahead, today first.
     uplifts: VecDeque<Vec<f64>>,
     uplift_horizon_days: u32,
@@ -179,27 +158,10 @@ impl Replenisher {
             },
             lead_time_days,
             protection_days,
-            demand_today: vec![0.0; cells],
-            short_today: vec![0.0; cells],
-            home_today: vec![0.0; cells],
-            home_short_today: vec![0.0; cells],
-            home_demand_units: vec![0.0; cells],
-            home_served_units: vec![0.0; cells],
-            on_order_units: vec![0; cells],
-            stockout_in_cycle: vec![false; cells],
-            cycle_started_after_warmup: vec![*r.warmup_days.get_ref() == 0; cells],
-            cycles: vec![0; cells],
-            cycles_short: vec![0; cells],
-            demand_units: vec![0.0; cells],
-            served_units: vec![0.0; cells],
-            sku_days_with_demand: vec![0; skus],
-            sku_units: vec![0.0; skus],
-            sku_units_squared: vec![0.0; skus],
+            cells: vec![CellTally::new(*r.warmup_days.get_ref() == 0); cells],
+            skus: vec![SkuTally::default(); skus],
             safety_stock_unit_days: 0.0,
             safety_stock_today_units: 0.0,
-            sku_safety_today: vec![0.0; skus],
-            sku_reorder_point_today: vec![0.0; skus],
-            sku_safety_unit_days: vec![0.0; skus],
             uplifts: VecDeque::new(),
             uplift_horizon_days,
             learners: (0..demand.event_count())
@@ -210,13 +172,13 @@ impl Replenisher {
 
     /// Units of `cell` held from stock.
     pub fn served(&mut self, cell: usize, units: u64) {
-        self.demand_today[cell] += units as f64;
+        self.cells[cell].demand_today += units as f64;
     }
 
     /// Units wanted from `cell` that it could not serve (backordered or lost).
     pub fn short(&mut self, cell: usize, units: u64) {
-        self.demand_today[cell] += units as f64;
-        self.short_today[cell] += units as f64;
+        self.cells[cell].demand_today += units as f64;
+        self.cells[cell].short_today += units as f64;
     }
 
     /// `units` whose natural source is `home` (the channel's warehouse nearest the customer):
@@ -225,45 +187,45 @@ impl Replenisher {
     /// lost for want of its stock) are a stockout of the cell: the service the cell's safety stock
     /// promises is measured here.
     pub fn home(&mut self, home: usize, units: u64, in_stock: bool) {
-        self.home_today[home] += units as f64;
+        self.cells[home].home_today += units as f64;
         if !in_stock {
-            self.home_short_today[home] += units as f64;
-            self.stockout_in_cycle[home] = true;
+            self.cells[home].home_short_today += units as f64;
+            self.cells[home].stockout_in_cycle = true;
         }
     }
 
     /// Per cell: replenishment cycles that started after the warm-up, and those with a stockout.
     pub fn cell_cycles(&self) -> Vec<(u32, u32)> {
-        self.cycles
+        self.cells
             .iter()
-            .copied()
-            .zip(self.cycles_short.iter().copied())
+            .map(|c| (c.cycles, c.cycles_short))
             .collect()
     }
 
     /// A supplier order for `cell` was placed (every policy's orders come through here).
     pub fn ordered(&mut self, cell: usize, units: u64) {
-        self.on_order_units[cell] += units;
+        self.cells[cell].on_order_units += units;
     }
 
     /// Units on order for `cell`.
     pub fn on_order(&self, cell: usize) -> u64 {
-        self.on_order_units[cell]
+        self.cells[cell].on_order_units
     }
 
     /// A receipt arrived at `cell` on `day`: it ends a replenishment cycle.
     pub fn received(&mut self, cell: usize, units: u64, day: u32) {
-        self.on_order_units[cell] = self.on_order_units[cell].saturating_sub(units);
-        if self.cycle_started_after_warmup[cell] {
-            self.cycles[cell] += 1;
-            self.cycles_short[cell] += self.stockout_in_cycle[cell] as u32;
+        let c = &mut self.cells[cell];
+        c.on_order_units = c.on_order_units.saturating_sub(units);
+        if c.cycle_started_after_warmup {
+            c.cycles += 1;
+            c.cycles_short += c.stockout_in_cycle as u32;
         }
-        self.stockout_in_cycle[cell] = false;
-        self.cycle_started_after_warmup[cell] = day >= self.warmup_days;
+        c.stockout_in_cycle = false;
+        c.cycle_started_after_warmup = day >= self.warmup_days;
     }
 
     fn uplift_table(&mut self, day: u32, demand: &DemandModel) {
-        let skus = self.sku_units.len();
+        let skus = self.skus.len();
         let learnt: Option<Vec<f64>> = self
             .recorded
             .then(|| self.learners.iter().map(|l| l.uplift()).collect());
@@ -296,7 +258,7 @@ impl Replenisher {
         if self.recorded && self.known_events && !self.learners.is_empty() {
             let full: Vec<usize> = demand.events_in_full_on(day).collect();
             if !full.is_empty() {
-                let actual: f64 = self.demand_today.iter().sum();
+                let actual: f64 = self.cells.iter().map(|c| c.demand_today).sum();
                 let baseline: f64 = self.forecasters.iter().map(|f| f.forecast(1)).sum();
                 for e in full {
                     self.learners[e].observe(actual, baseline);
@@ -308,24 +270,21 @@ impl Replenisher {
         self.safety_stock_today_units = 0.0;
         for cell in 0..self.forecasters.len() {
             let sku = cell / warehouses;
-            let units = self.demand_today[cell];
+            let units = self.cells[cell].demand_today;
             if cell % warehouses == 0 {
-                self.sku_safety_today[sku] = 0.0;
-                self.sku_reorder_point_today[sku] = 0.0;
+                self.skus[sku].safety_today = 0.0;
+                self.skus[sku].reorder_point_today = 0.0;
             }
             if counted {
-                self.demand_units[cell] += units;
-                self.served_units[cell] += units - self.short_today[cell];
-                self.home_demand_units[cell] += self.home_today[cell];
-                self.home_served_units[cell] += self.home_today[cell] - self.home_short_today[cell];
+                self.cells[cell].count_day();
             }
-            self.sku_units[sku] += units;
+            self.skus[sku].units += units;
             // A SKU's cells are contiguous: its day is whole at its last cell.
             sku_today += units;
             if cell % warehouses == warehouses - 1 {
                 if sku_today > 0.0 {
-                    self.sku_days_with_demand[sku] += 1;
-                    self.sku_units_squared[sku] += sku_today * sku_today;
+                    self.skus[sku].days_with_demand += 1;
+                    self.skus[sku].units_squared += sku_today * sku_today;
                 }
                 sku_today = 0.0;
             }
@@ -336,11 +295,11 @@ impl Replenisher {
             let safety = decision.safety.max(0.0);
             self.safety_stock_unit_days += safety;
             self.safety_stock_today_units += safety;
-            self.sku_safety_today[sku] += safety;
-            self.sku_safety_unit_days[sku] += safety;
-            self.sku_reorder_point_today[sku] += decision.reorder_point;
+            self.skus[sku].safety_today += safety;
+            self.skus[sku].safety_unit_days += safety;
+            self.skus[sku].reorder_point_today += decision.reorder_point;
             let state = cell_state(cell);
-            let position = state.free_units as f64 + self.on_order_units[cell] as f64
+            let position = state.free_units as f64 + self.cells[cell].on_order_units as f64
                 - state.backordered_units as f64;
             let units = self.order_units(
                 day,
@@ -360,16 +319,16 @@ impl Replenisher {
                 });
             }
         }
-        self.demand_today.fill(0.0);
-        self.short_today.fill(0.0);
-        self.home_today.fill(0.0);
-        self.home_short_today.fill(0.0);
+        for c in &mut self.cells {
+            c.end_day();
+        }
         self.uplifts.pop_front();
     }
 
     /// Every cell's forecaster observes the day and, under a forecast policy, decides
     /// ([`PlanContext::decide_all`]).
     fn decide_all(&mut self) -> Vec<Decision> {
+        let first_choice: Vec<f64> = self.cells.iter().map(|c| c.home_today).collect();
         let context = PlanContext {
             policy: self.policy,
             safety_stock: self.safety_stock,
@@ -392,7 +351,7 @@ impl Replenisher {
             &mut self.forecasters,
             &mut self.lead_errors,
             &mut self.moments,
-            &self.home_today,
+            &first_choice,
         )
     }
 
@@ -431,14 +390,14 @@ impl Replenisher {
     /// Classes: intermittent by the interval between demands, then fast = the SKUs that make
     /// the first 80 % of units, slow = the rest.
     fn classes(&self, days: u32) -> Vec<SkuClass> {
-        let skus = self.sku_units.len();
+        let skus = self.skus.len();
         let mut class = vec![SkuClass::Slow; skus];
         let mut steady: Vec<usize> = Vec::new();
-        for (sku, &demand_days) in self.sku_days_with_demand.iter().enumerate() {
-            let adi = if demand_days == 0 {
+        for (sku, tally) in self.skus.iter().enumerate() {
+            let adi = if tally.days_with_demand == 0 {
                 f64::INFINITY
             } else {
-                days as f64 / demand_days as f64
+                days as f64 / tally.days_with_demand as f64
             };
             if adi > INTERMITTENT_ADI {
                 class[sku] = SkuClass::Intermittent;
@@ -447,17 +406,18 @@ impl Replenisher {
             }
         }
         steady.sort_by(|&a, &b| {
-            self.sku_units[b]
-                .total_cmp(&self.sku_units[a])
+            self.skus[b]
+                .units
+                .total_cmp(&self.skus[a].units)
                 .then(a.cmp(&b))
         });
-        let steady_units: f64 = steady.iter().map(|&s| self.sku_units[s]).sum();
+        let steady_units: f64 = steady.iter().map(|&s| self.skus[s].units).sum();
         let mut running = 0.0;
         for &sku in &steady {
             if running < FAST_SHARE_OF_UNITS * steady_units {
                 class[sku] = SkuClass::Fast;
             }
-            running += self.sku_units[sku];
+            running += self.skus[sku].units;
         }
         class
     }
@@ -472,8 +432,8 @@ impl Replenisher {
     pub fn sku_today(&self, sku: usize) -> Option<(f64, f64)> {
         (self.policy != PolicyKind::Days).then(|| {
             (
-                self.sku_safety_today[sku],
-                self.sku_reorder_point_today[sku],
+                self.skus[sku].safety_today,
+                self.skus[sku].reorder_point_today,
             )
         })
     }
@@ -482,30 +442,33 @@ impl Replenisher {
     pub fn sku_figures(&self, days: u32) -> Vec<SkuFigures> {
         let class = self.classes(days);
         let w = self.warehouses;
-        (0..self.sku_units.len())
+        (0..self.skus.len())
             .map(|sku| {
                 let cells = sku * w..(sku + 1) * w;
-                let demand_days = self.sku_days_with_demand[sku];
-                let mean = self.sku_units[sku] / demand_days.max(1) as f64;
+                let demand_days = self.skus[sku].days_with_demand;
+                let mean = self.skus[sku].units / demand_days.max(1) as f64;
                 let mut errors = ForecastErrors::default();
                 for f in &self.forecasters[cells.clone()] {
                     errors.merge(f.errors());
                 }
-                let demand: f64 = self.home_demand_units[cells.clone()].iter().sum();
-                let served: f64 = self.home_served_units[cells].iter().sum();
+                let demand: f64 = self.cells[cells.clone()]
+                    .iter()
+                    .map(|c| c.home_demand_units)
+                    .sum();
+                let served: f64 = self.cells[cells].iter().map(|c| c.home_served_units).sum();
                 SkuFigures {
                     class: class[sku].name(),
                     demand_days,
                     demand_units_per_demand_day: (demand_days > 0).then_some(mean),
                     // Population variance of the day totals over demand days, ÷ mean².
                     demand_size_cv2: (demand_days > 0 && mean > 0.0).then(|| {
-                        let variance = (self.sku_units_squared[sku] / demand_days as f64
+                        let variance = (self.skus[sku].units_squared / demand_days as f64
                             - mean * mean)
                             .max(0.0);
                         variance / (mean * mean)
                     }),
                     average_safety_stock_units: (self.policy != PolicyKind::Days)
-                        .then(|| self.sku_safety_unit_days[sku] / days.max(1) as f64),
+                        .then(|| self.skus[sku].safety_unit_days / days.max(1) as f64),
                     achieved_fill_rate: (demand > 0.0).then(|| served / demand),
                     forecast_mae_units: (errors.days > 0).then(|| errors.mae()),
                 }
@@ -548,12 +511,7 @@ impl Replenisher {
         for cell in 0..self.forecasters.len() {
             let c = class[cell / self.warehouses] as usize;
             for t in [c, 3] {
-                tallies[t].cycles += self.cycles[cell] as u64;
-                tallies[t].cycles_short += self.cycles_short[cell] as u64;
-                tallies[t].demand += self.home_demand_units[cell];
-                tallies[t].served += self.home_served_units[cell];
-                tallies[t].network_demand += self.demand_units[cell];
-                tallies[t].network_served += self.served_units[cell];
+                tallies[t].add(&self.cells[cell]);
             }
         }
         for sku in 0..skus {
@@ -611,6 +569,79 @@ pub struct SkuFigures {
     pub forecast_mae_units: Option<f64>,
 }
 
+/// One cell's demand today, and its tallies over the run.
+#[derive(Clone, Copy)]
+struct CellTally {
+    demand_today: f64,
+    short_today: f64,
+    /// Units whose natural source is the cell (the channel's warehouse nearest the customer),
+    /// today, and of those the units it did not serve from its own stock.
+    home_today: f64,
+    home_short_today: f64,
+    /// After the warm-up: units whose natural source is the cell, and those it served itself.
+    home_demand_units: f64,
+    home_served_units: f64,
+    /// After the warm-up: units demanded of the cell, and those it served from stock.
+    demand_units: f64,
+    served_units: f64,
+    on_order_units: u64,
+    stockout_in_cycle: bool,
+    cycle_started_after_warmup: bool,
+    /// Replenishment cycles that started after the warm-up, and those with a stockout.
+    cycles: u32,
+    cycles_short: u32,
+}
+
+impl CellTally {
+    fn new(cycle_started_after_warmup: bool) -> CellTally {
+        CellTally {
+            demand_today: 0.0,
+            short_today: 0.0,
+            home_today: 0.0,
+            home_short_today: 0.0,
+            home_demand_units: 0.0,
+            home_served_units: 0.0,
+            demand_units: 0.0,
+            served_units: 0.0,
+            on_order_units: 0,
+            stockout_in_cycle: false,
+            cycle_started_after_warmup,
+            cycles: 0,
+            cycles_short: 0,
+        }
+    }
+
+    /// After the warm-up: today's units join the run's.
+    fn count_day(&mut self) {
+        self.demand_units += self.demand_today;
+        self.served_units += self.demand_today - self.short_today;
+        self.home_demand_units += self.home_today;
+        self.home_served_units += self.home_today - self.home_short_today;
+    }
+
+    /// The close is over: today's units start again from zero.
+    fn end_day(&mut self) {
+        self.demand_today = 0.0;
+        self.short_today = 0.0;
+        self.home_today = 0.0;
+        self.home_short_today = 0.0;
+    }
+}
+
+/// One SKU's tallies, over its warehouses.
+#[derive(Clone, Copy, Default)]
+struct SkuTally {
+    days_with_demand: u32,
+    units: f64,
+    /// Σ over demand days of the SKU's day total squared (for the CV² of demand sizes).
+    units_squared: f64,
+    /// At the last close: safety stock and reorder point summed over warehouses.
+    safety_today: f64,
+    reorder_point_today: f64,
+    /// Σ over closes of its safety stock.
+    safety_unit_days: f64,
+}
+
 #[derive(Clone, Copy, Default)]
 struct Tally {
     skus: u64,
@@ -625,6 +656,15 @@ struct Tally {
 }
 
 impl Tally {
+    fn add(&mut self, cell: &CellTally) {
+        self.cycles += cell.cycles as u64;
+        self.cycles_short += cell.cycles_short as u64;
+        self.demand += cell.home_demand_units;
+        self.served += cell.home_served_units;
+        self.network_demand += cell.demand_units;
+        self.network_served += cell.served_units;
+    }
+
     /// Share of replenishment cycles without a stockout; `None` when no cycle ended after warm-up.
     fn service_level(&self) -> Option<f64> {
         (self.cycles > 0).then(|| 1.0 - self.cycles_short as f64 / self.cycles as f64)
