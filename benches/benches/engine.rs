@@ -27,17 +27,9 @@ use hdrhistogram::Histogram;
 use qm_benches::*;
 use qm_engine::*;
 
-/// `cargo bench` passes `--bench`; anything else (cargo test) gets the small size.
-fn full_size() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
-
+/// (SKUs, orders).
 fn scale() -> (usize, usize) {
-    if full_size() {
-        (10_000, 200_000)
-    } else {
-        (500, 2_000)
-    }
+    bench_size((10_000, 200_000), (500, 2_000))
 }
 
 /// Stock as a share of expected demand, tuned so that about one order in five meets a

@@ -21,17 +21,9 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Poisson};
 use rayon::prelude::*;
 
-fn full_size() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
-
 /// (series, days of history).
 fn scale() -> (usize, usize) {
-    if full_size() {
-        (30_000, 1_000)
-    } else {
-        (300, 50)
-    }
+    qm_benches::bench_size((30_000, 1_000), (300, 50))
 }
 
 /// Daily demand: per-series Poisson rates from 0.05 (intermittent) to 20 units a day.

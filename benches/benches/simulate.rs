@@ -20,10 +20,6 @@ use qm_simulator::scenario::Scenario;
 use qm_simulator::sim::simulate;
 use toml::Spanned;
 
-fn full_size() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
-
 fn baseline(days: u32) -> Scenario {
     let path = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo"))
         .join("../scenarios/baseline.toml");
@@ -38,8 +34,8 @@ fn simulated_days(c: &mut Criterion) {
     let mut group = c.benchmark_group("baseline");
     group
         .sample_size(10)
-        .measurement_time(Duration::from_secs(if full_size() { 20 } else { 1 }));
-    let long = if full_size() { 7 } else { 2 };
+        .measurement_time(Duration::from_secs(qm_benches::bench_size(20, 1)));
+    let long = qm_benches::bench_size(7, 2);
     for days in [1, long] {
         let scenario = baseline(days);
         group.bench_function(format!("{days}_days"), |b| {
@@ -50,8 +46,7 @@ fn simulated_days(c: &mut Criterion) {
 }
 
 fn reports(c: &mut Criterion) {
-    let output =
-        simulate(&baseline(if full_size() { 7 } else { 1 }), 42, &mut |_| {}).expect("runs");
+    let output = simulate(&baseline(qm_benches::bench_size(7, 1)), 42, &mut |_| {}).expect("runs");
     let dir = std::env::temp_dir().join(format!("qm-bench-reports-{}", std::process::id()));
     let mut group = c.benchmark_group("reports");
     group.sample_size(10);

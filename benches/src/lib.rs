@@ -16,6 +16,16 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Zipf};
 
+/// `full` under `cargo bench` (which passes `--bench`), `small` anywhere else: `cargo test` runs
+/// every bench once on the small size, so that the benches never rot.
+pub fn bench_size<T>(full: T, small: T) -> T {
+    if std::env::args().any(|a| a == "--bench") {
+        full
+    } else {
+        small
+    }
+}
+
 /// Eight US fulfillment centres.
 pub const WAREHOUSES: [(&str, f64, f64); 8] = [
     ("EWR", 40.73, -74.17),

@@ -74,8 +74,8 @@ impl<'a, R> Frame<'a, R> {
         self.col(name, definition, move |r| f(r).get())
     }
 
-    /// A date column from each row's day index, counted from `start`.
-    fn date(self, start: NaiveDate, day: impl Fn(&'a R) -> u32) -> Self {
+    /// The row's day twice: a date counted from `start`, and the day index.
+    fn days(self, start: NaiveDate, day: impl Fn(&'a R) -> u32 + Copy) -> Self {
         let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date");
         let offset = (start - epoch).num_days() as i32;
         let mut frame = self.col("date", "the day, a date", |r| offset + day(r) as i32);
@@ -85,7 +85,7 @@ impl<'a, R> Frame<'a, R> {
             .cast(&DataType::Date)
             .expect("i32 casts to date");
         frame.columns.push(dated.into());
-        frame
+        frame.col("day", "day index from 0", day)
     }
 
     /// The order columns of the row's counts and their rates, defined once for every table.
@@ -178,8 +178,7 @@ pub fn build(run: &RunData) -> Vec<Table> {
 /// Lines shipped, capacity and stock per warehouse and day.
 fn warehouse_daily(run: &RunData, start: NaiveDate) -> Table {
     Frame::new(&run.warehouse_daily)
-        .date(start, |r| r.day)
-        .col("day", "day index from 0", |r| r.day)
+        .days(start, |r| r.day)
         .col("warehouse", "warehouse code", |r| r.warehouse.as_str())
         .col(
             "lines_shipped",
@@ -210,8 +209,7 @@ fn warehouse_daily(run: &RunData, start: NaiveDate) -> Table {
 /// Stock, safety stock and reorder point of the top SKUs per day.
 fn sku_daily(run: &RunData, start: NaiveDate) -> Table {
     Frame::new(&run.sku_daily)
-        .date(start, |r| r.day)
-        .col("day", "day index from 0", |r| r.day)
+        .days(start, |r| r.day)
         .col("sku", "SKU code", |r| r.sku.as_str())
         .col(
             "on_hand_units",
@@ -346,8 +344,7 @@ fn summary(run: &RunData) -> Table {
 
 fn daily(run: &RunData, start: NaiveDate) -> Table {
     Frame::new(&run.daily)
-        .date(start, |r| r.day)
-        .col("day", "day index from 0", |r| r.day)
+        .days(start, |r| r.day)
         .col(
             "demand_multiplier",
             "expected orders ÷ base rate (profiles, trend, events)",

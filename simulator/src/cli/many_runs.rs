@@ -6,7 +6,7 @@ use qm_simulator::scenario::Scenario;
 use qm_simulator::tools::calculators::CalculatorError;
 use qm_simulator::tools::{bench, size, size_report, tune, ToolError};
 
-use super::args::{BenchArgs, ManyRuns, SizeArgs, TuneArgs};
+use super::args::{BenchArgs, SizeArgs, TuneArgs};
 use super::failure::Failure;
 use super::output::print_written;
 use super::progress::Jobs;
@@ -17,36 +17,30 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
         scenario,
         strategies,
         replications,
-        many:
-            ManyRuns {
-                seed,
-                days,
-                out,
-                quiet,
-            },
+        many,
     } = args;
     let kinds = bench::strategies(&strategies, replications)?;
     // Load once up front so a bad scenario fails before any run starts.
     let loaded = Scenario::load(&scenario)?.scenario;
-    let seed = seed.unwrap_or(loaded.horizon.seed);
-    if !quiet {
+    let seed = many.seed.unwrap_or(loaded.horizon.seed);
+    if !many.quiet {
         println!(
             "benchmarking {} strategies × {replications} replications of {} in parallel",
             kinds.len(),
             loaded.name
         );
     }
-    let bar = Jobs::new(kinds.len() * replications as usize, "runs", quiet);
-    let results = bench::run(&scenario, days, &kinds, replications, seed, &|| bar.done());
+    let bar = Jobs::new(kinds.len() * replications as usize, "runs", many.quiet);
+    let results = bench::run(&scenario, many.days, &kinds, replications, seed, &|| {
+        bar.done()
+    });
     bar.finish();
-    let results = results?;
-    let estimates = bench::estimates(&results);
-    let dir = out.join(&loaded.name).join("bench");
+    let benchmark = bench::Benchmark::new(results?);
     write_and_report(
-        &dir,
-        quiet,
-        |dir| bench::write(&results, &estimates, dir),
-        || bench::report(&results, &estimates),
+        &many.out.join(&loaded.name).join("bench"),
+        many.quiet,
+        |dir| benchmark.write(dir),
+        || benchmark.report(),
     )
 }
 
@@ -58,13 +52,7 @@ pub fn size(args: SizeArgs) -> Result<(), Failure> {
         target_processing_hours,
         target_fill_rate,
         replications,
-        many:
-            ManyRuns {
-                seed,
-                days,
-                out,
-                quiet,
-            },
+        many,
     } = args;
     // Load once up front so a bad scenario fails before any run starts.
     let loaded = Scenario::load(&scenario)?.scenario;
@@ -73,7 +61,7 @@ pub fn size(args: SizeArgs) -> Result<(), Failure> {
         target_processing_hours.unwrap_or(*loaded.targets.processing_time_hours_p95.get_ref()),
         target_fill_rate.unwrap_or(*loaded.targets.demand_fill_rate.get_ref()),
     )?;
-    if !quiet {
+    if !many.quiet {
         println!(
             "sizing {} warehouses of {}: fulfillment ≥ {} %, processing p95 ≤ {} h, fill \
              rate ≥ {} %, over the run and its peak, in each of {replications} replications",
@@ -84,8 +72,8 @@ pub fn size(args: SizeArgs) -> Result<(), Failure> {
             targets.fill_rate * 100.0,
         );
     }
-    let bar = Jobs::new(0, "points", quiet);
-    let progress: Box<dyn FnMut(&size::Evaluation)> = if quiet {
+    let bar = Jobs::new(0, "points", many.quiet);
+    let progress: Box<dyn FnMut(&size::Evaluation)> = if many.quiet {
         Box::new(|_| {})
     } else {
         let bar = bar.clone();
@@ -100,14 +88,21 @@ pub fn size(args: SizeArgs) -> Result<(), Failure> {
             bar.println(format!("  {:<24} {:<40} {verdict}", e.step, e.point));
         })
     };
-    let mut sizing = size::Sizing::new(&scenario, days, targets, replications, seed, progress)?;
+    let mut sizing = size::Sizing::new(
+        &scenario,
+        many.days,
+        targets,
+        replications,
+        many.seed,
+        progress,
+    )?;
     let recommendation = sizing.run();
     bar.finish();
     let recommendation = recommendation?;
-    let dir = out.join(&loaded.name).join("size");
+    let dir = many.out.join(&loaded.name).join("size");
     write_and_report(
         &dir,
-        quiet,
+        many.quiet,
         |dir| size_report::write(&sizing, &recommendation, dir),
         || size_report::report(&sizing, &recommendation),
     )

@@ -373,6 +373,16 @@ fn default_time() -> Spanned<RecordedTime> {
 }
 
 impl Scenario {
+    /// One value per warehouse, in the file's order.
+    pub fn per_warehouse<T>(&self, value: impl FnMut(&WarehouseSpec) -> T) -> Vec<T> {
+        self.warehouses.iter().map(value).collect()
+    }
+
+    /// One value per sales channel, in the file's order.
+    pub fn per_channel<T>(&self, value: impl FnMut(&ChannelSpec) -> T) -> Vec<T> {
+        self.channels.iter().map(value).collect()
+    }
+
     /// Whether demand is replayed from a recorded history.
     pub fn is_recorded(&self) -> bool {
         *self.demand.source.get_ref() == DemandSource::Recorded

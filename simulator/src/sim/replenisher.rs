@@ -136,11 +136,7 @@ impl Replenisher {
             warmup_days: *r.warmup_days.get_ref(),
             known_events: r.known_events,
             recorded: demand.recorded.is_some(),
-            stock_multiplier: s
-                .warehouses
-                .iter()
-                .map(|w| *w.stock_multiplier.get_ref())
-                .collect(),
+            stock_multiplier: s.per_warehouse(|w| *w.stock_multiplier.get_ref()),
             warehouses,
             prices: unit_prices_cents.to_vec(),
             forecasters: (0..cells).map(|_| Forecaster::new(method)).collect(),

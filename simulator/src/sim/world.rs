@@ -195,16 +195,12 @@ fn add_recorded_skus(s: &Scenario, replay: &crate::demand::replay::Replay, catal
 
 /// Each channel's warehouses and its configuration.
 fn channels(s: &Scenario, network: &Network) -> (Vec<Vec<WarehouseId>>, Vec<ChannelConfig>) {
-    let channel_warehouses: Vec<Vec<WarehouseId>> = s
-        .channels
-        .iter()
-        .map(|c| {
-            c.warehouses
-                .iter()
-                .map(|w| network.warehouse_id(w.get_ref()).expect("validated"))
-                .collect()
-        })
-        .collect();
+    let channel_warehouses: Vec<Vec<WarehouseId>> = s.per_channel(|c| {
+        c.warehouses
+            .iter()
+            .map(|w| network.warehouse_id(w.get_ref()).expect("validated"))
+            .collect()
+    });
     let channels = s
         .channels
         .iter()
@@ -320,40 +316,16 @@ fn world(s: &Scenario) -> Result<World, SimError> {
             .collect::<Result<_, SimError>>()?,
         warehouse_locations: Vec::new(),
         channel_warehouses: Vec::new(),
-        splits: s
-            .channels
-            .iter()
-            .map(|c| c.split.get_ref().policy())
-            .collect(),
-        backorder_oversold: s
-            .channels
-            .iter()
-            .map(|c| *c.oversold.get_ref() == Oversold::Backorder)
-            .collect(),
-        view_refresh_ms: s
-            .channels
-            .iter()
-            .map(|c| *c.view_refresh_minutes.get_ref() as u64 * 60_000)
-            .collect(),
-        capacity_lines: s
-            .warehouses
-            .iter()
-            .map(|w| *w.capacity_lines_per_day.get_ref())
-            .collect(),
-        cutoff_hour: s
-            .warehouses
-            .iter()
-            .map(|w| *w.cutoff_hour.get_ref())
-            .collect(),
-        pick_error_rate: s
-            .warehouses
-            .iter()
-            .map(|w| {
-                w.pick_error_rate
-                    .as_ref()
-                    .map_or(global_pick_error, |r| *r.get_ref())
-            })
-            .collect(),
+        splits: s.per_channel(|c| c.split.get_ref().policy()),
+        backorder_oversold: s.per_channel(|c| *c.oversold.get_ref() == Oversold::Backorder),
+        view_refresh_ms: s.per_channel(|c| *c.view_refresh_minutes.get_ref() as u64 * 60_000),
+        capacity_lines: s.per_warehouse(|w| *w.capacity_lines_per_day.get_ref()),
+        cutoff_hour: s.per_warehouse(|w| *w.cutoff_hour.get_ref()),
+        pick_error_rate: s.per_warehouse(|w| {
+            w.pick_error_rate
+                .as_ref()
+                .map_or(global_pick_error, |r| *r.get_ref())
+        }),
         supplier_of: Vec::new(),
         lead_time_days: Vec::new(),
         sku_policy: Default::default(),

@@ -182,8 +182,34 @@ fn values(runs: &[RunOutput]) -> Vec<Vec<KpiReading>> {
     runs.iter().map(|r| kpi::readings(&r.data)).collect()
 }
 
+/// Every strategy's runs, and the estimates drawn from them.
+pub struct Benchmark {
+    /// Per strategy, its replications.
+    pub results: Vec<StrategyRuns>,
+    /// Per strategy, every numeric KPI: mean, interval, and paired difference against the first.
+    pub estimates: Vec<Vec<KpiEstimate>>,
+}
+
+impl Benchmark {
+    /// The estimates of `results`.
+    pub fn new(results: Vec<StrategyRuns>) -> Benchmark {
+        let estimates = estimates(&results);
+        Benchmark { results, estimates }
+    }
+
+    /// The terminal summary ([`report`]).
+    pub fn report(&self) -> String {
+        report(&self.results, &self.estimates)
+    }
+
+    /// Writes the outputs into `dir` ([`write`]).
+    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>, ToolError> {
+        write(&self.results, &self.estimates, dir)
+    }
+}
+
 /// Every numeric KPI per strategy: mean, interval, and paired difference against the first.
-pub fn estimates(results: &[StrategyRuns]) -> Vec<Vec<KpiEstimate>> {
+fn estimates(results: &[StrategyRuns]) -> Vec<Vec<KpiEstimate>> {
     let reference = values(&results[0].runs);
     results
         .iter()
@@ -236,7 +262,7 @@ fn interval(e: &Option<Estimate>) -> (Option<f64>, Option<f64>, Option<f64>) {
 }
 
 /// `bench.csv`: one row per strategy and KPI.
-pub fn table(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> PolarsResult<DataFrame> {
+fn table(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> PolarsResult<DataFrame> {
     let mut rows: Vec<(&str, &KpiEstimate)> = Vec::new();
     for (strategy, kpis) in results.iter().zip(estimates) {
         rows.extend(kpis.iter().map(|k| (strategy.strategy.name(), k)));
@@ -261,7 +287,7 @@ pub fn table(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> Polars
 
 /// The terminal summary: headline KPIs per strategy (mean ± half-width, and the paired
 /// difference against the first strategy, `*` when its interval excludes 0), then engine speed.
-pub fn report(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> String {
+fn report(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> String {
     let first = results[0].strategy.name();
     let width = results
         .iter()
@@ -328,7 +354,7 @@ pub fn report(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> Strin
 
 /// Writes `bench.csv`, `engine_speed.csv`, each strategy's first replication (its full report,
 /// in `<strategy>/`), and their comparison (`compare.html`, …) into `dir`.
-pub fn write(
+fn write(
     results: &[StrategyRuns],
     estimates: &[Vec<KpiEstimate>],
     dir: &Path,

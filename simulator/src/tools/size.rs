@@ -337,25 +337,13 @@ impl Sizing {
             days,
             targets,
             seeds: (0..replications as u64).map(|k| seed + k).collect(),
-            warehouses: s.warehouses.iter().map(|w| w.code.clone()).collect(),
+            warehouses: s.per_warehouse(|w| w.code.clone()),
             scenario_point: Point {
-                capacity_lines_per_day: s
-                    .warehouses
-                    .iter()
-                    .map(|w| *w.capacity_lines_per_day.get_ref())
-                    .collect(),
-                stock_multiplier: s
-                    .warehouses
-                    .iter()
-                    .map(|w| *w.stock_multiplier.get_ref())
-                    .collect(),
+                capacity_lines_per_day: s.per_warehouse(|w| *w.capacity_lines_per_day.get_ref()),
+                stock_multiplier: s.per_warehouse(|w| *w.stock_multiplier.get_ref()),
             },
             days_of_cover: *s.initial_stock.days_of_cover.get_ref(),
-            storage_capacity_units: s
-                .warehouses
-                .iter()
-                .map(|w| w.storage_capacity_units)
-                .collect(),
+            storage_capacity_units: s.per_warehouse(|w| w.storage_capacity_units),
             log: Vec::new(),
             progress,
         })
