@@ -36,15 +36,14 @@ pub enum DurableError {
     Refused(String),
     /// `genesis.json` is missing: not a durable engine folder.
     #[error(
-        "{}: not a durable engine folder (no {file}; `qm engine drive` makes one): {cause}",
-        dir.display()
+        "{}: not a durable engine folder (no {}; `qm engine drive` makes one): {cause}",
+        dir.display(),
+        super::settings::GENESIS_FILE
     )]
     NotAFolder {
         /// The folder.
         dir: PathBuf,
-        /// The file looked for.
-        file: &'static str,
-        /// Why it could not be read.
+        /// Why its genesis could not be read.
         cause: std::io::Error,
     },
     /// `genesis.json` does not parse.

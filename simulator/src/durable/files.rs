@@ -97,15 +97,28 @@ pub(super) fn write_acknowledged(file: &File, seq: u64) -> std::io::Result<()> {
     file.write_all_at(&acknowledged_bytes(seq), 0)
 }
 
-/// Creates the acknowledged-position file at 0 (a new folder), durably.
-pub(super) fn create_acknowledged(dir: &Path) -> Result<File> {
+/// Opens the acknowledged-position file for writing: `fresh` (a new folder) creates it and
+/// fails if it is there; otherwise it is created if missing and kept if present.
+pub(super) fn open_acknowledged(dir: &Path, fresh: bool) -> Result<File> {
     let path = dir.join(ACKNOWLEDGED_FILE);
-    let file = OpenOptions::new()
+    let doing = if fresh {
+        "cannot create"
+    } else {
+        "cannot open"
+    };
+    OpenOptions::new()
         .read(true)
         .write(true)
-        .create_new(true)
+        .create(true)
+        .create_new(fresh)
+        .truncate(false)
         .open(&path)
-        .map_err(DurableError::io("cannot create", &path))?;
+        .map_err(DurableError::io(doing, &path))
+}
+
+/// Creates the acknowledged-position file at 0 (a new folder), durably.
+pub(super) fn create_acknowledged(dir: &Path) -> Result<File> {
+    let file = open_acknowledged(dir, true)?;
     write_acknowledged(&file, 0)?;
     file.sync_all()?;
     sync_dir(dir)?;

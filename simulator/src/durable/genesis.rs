@@ -6,6 +6,7 @@ use qm_engine::Engine;
 
 use super::error::{DurableError, Result};
 use super::files::sync_dir;
+use super::settings::{GENESIS_FILE, SCENARIO_COPY};
 
 /// What a durable engine's folder starts from: a scenario and a seed (the opening engine).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -19,10 +20,6 @@ pub struct Genesis {
     #[serde(default)]
     pub scenario_crc32: Option<u32>,
 }
-
-/// File names of the genesis inside a durable engine's folder.
-pub(super) const GENESIS_FILE: &str = "genesis.json";
-pub(super) const SCENARIO_COPY: &str = "scenario.toml";
 
 impl Genesis {
     /// Writes the genesis into `dir` (a copy of the scenario text, so later edits of the file
@@ -55,7 +52,6 @@ impl Genesis {
         let path = dir.join(GENESIS_FILE);
         let text = std::fs::read_to_string(&path).map_err(|cause| DurableError::NotAFolder {
             dir: dir.to_path_buf(),
-            file: GENESIS_FILE,
             cause,
         })?;
         serde_json::from_str(&text).map_err(|cause| DurableError::DamagedGenesis { path, cause })

@@ -1,4 +1,8 @@
-//! Group commit settings and the bounds they imply on a folder.
+//! Group commit settings, the folder's file names, and the bounds they imply on a folder.
+
+/// File names of the genesis inside a durable engine's folder.
+pub(super) const GENESIS_FILE: &str = "genesis.json";
+pub(super) const SCENARIO_COPY: &str = "scenario.toml";
 
 /// The journal is a run of segment files, `journal-<first record, 20 digits>.qmj`; a new one
 /// starts at every snapshot, so segments wholly behind the oldest kept snapshot can be deleted.

@@ -81,13 +81,7 @@ impl Durable {
             create_acknowledged(dir)?;
         }
         let (engine, recovery) = recover(dir, genesis, Start::NewestSnapshot)?;
-        let acknowledged_path = dir.join(ACKNOWLEDGED_FILE);
-        let acknowledged_file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&acknowledged_path)
-            .map_err(DurableError::io("cannot open", &acknowledged_path))?;
+        let acknowledged_file = open_acknowledged(dir, false)?;
         // A folder made before the file existed starts it here.
         write_acknowledged(&acknowledged_file, recovery.records)?;
         let (_, last) = segments(dir)?.pop().expect("a segment was made above");

@@ -8,7 +8,7 @@ use rand_distr::{Distribution, Exp};
 use super::audit::CustomerEvent;
 use super::clock::SimEvent;
 use super::error::SimError;
-use super::ledger::{At, Line};
+use super::ledger::{At, Line, Movement};
 use super::metrics::*;
 use super::state::*;
 use crate::time::{later_ms, MS_PER_DAY};
@@ -401,7 +401,7 @@ impl Sim<'_> {
         free: u64,
     ) {
         for event in self.events.try_iter() {
-            self.ledger.engine_event();
+            self.ledger.moved(Movement::EngineEvent);
             self.audit.engine(&event);
         }
         self.audit.customer(CustomerEvent::HomeLine {

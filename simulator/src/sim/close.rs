@@ -5,6 +5,7 @@ use qm_engine::*;
 use rand::RngExt;
 
 use super::error::SimError;
+use super::ledger::Movement;
 use super::metrics::*;
 use super::replenisher::{CellState, SupplierOrder};
 use super::state::*;
@@ -125,7 +126,7 @@ impl Sim<'_> {
                     .random_bool((shelf as f64 * shrink_rate).min(1.0))
             {
                 self.hidden_shrink[cell] += 1;
-                self.ledger.unit_shrunk();
+                self.ledger.moved(Movement::Shrunk);
             }
         }
         if count_every > 0
@@ -145,7 +146,8 @@ impl Sim<'_> {
                     )
                 })?;
                 self.hidden_shrink[cell] -= take;
-                self.ledger.units_found_by_cycle_count(take as u64);
+                self.ledger
+                    .moved(Movement::FoundByCycleCount { units: take as u64 });
                 snapshot = self
                     .engine
                     .cell_snapshot(sku_id, warehouse_id)
@@ -232,7 +234,7 @@ impl Sim<'_> {
     /// orders whose fate is sealed.
     pub(super) fn drain_engine_events(&mut self) {
         for event in self.events.try_iter() {
-            self.ledger.engine_event();
+            self.ledger.moved(Movement::EngineEvent);
             self.audit.engine(&event);
         }
         self.audit.settle();

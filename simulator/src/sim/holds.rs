@@ -6,6 +6,7 @@ use rand::RngExt;
 
 use super::audit::CustomerEvent;
 use super::error::SimError;
+use super::ledger::Movement;
 use super::metrics::*;
 use super::state::*;
 use crate::time::MS_PER_HOUR;
@@ -16,7 +17,9 @@ impl Sim<'_> {
         if let Some(o) = self.open.get_mut(&order) {
             if !o.hold_expired {
                 o.hold_expired = true;
-                self.ledger.hold_expired(o.units_held as f64 * ttl_hours);
+                self.ledger.moved(Movement::HoldExpired {
+                    unit_hours: o.units_held as f64 * ttl_hours,
+                });
             }
         }
     }

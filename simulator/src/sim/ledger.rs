@@ -41,6 +41,35 @@ pub(super) struct Ledger {
     movements: Summary,
 }
 
+/// A stock movement, or another fact that counts for the run alone.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Movement {
+    /// Units came back from a customer; `restocked` when they went back on the shelf.
+    Returned { units: u64, restocked: bool },
+    /// A supplier receipt arrived.
+    Received { units: u64 },
+    /// A receipt or a restocked return filled backordered units.
+    BackorderFilled { units: u64 },
+    /// A unit vanished from a shelf (unknown to the engine).
+    Shrunk,
+    /// Shrunk units found at pick time: the line shipped short.
+    ShortPicked { units: u64 },
+    /// Shrunk units found by a cycle count.
+    FoundByCycleCount { units: u64 },
+    /// A replenishment order went to a supplier.
+    SupplierOrder,
+    /// The right item went out after a pick error.
+    Reshipped,
+    /// A hold expired after holding its units for `unit_hours`.
+    HoldExpired { unit_hours: f64 },
+    /// A warehouse's cutoff left paid lines behind.
+    WarehouseSaturated,
+    /// The engine emitted an event.
+    EngineEvent,
+    /// Recorded stock written off.
+    RecordedWriteOff { units: u64 },
+}
+
 /// What became of a recorded cancellation or return.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum UndoOutcome {
@@ -72,6 +101,21 @@ impl Ledger {
         }
     }
 
+    /// A fact about an order (`order`) and one about each of its `lines` (`line`, with the
+    /// line's units).
+    fn order_and_lines(
+        &mut self,
+        at: At,
+        lines: &[Line],
+        order: impl Fn(&mut Counts),
+        line: impl Fn(&mut Counts, u64),
+    ) {
+        self.record(at, None, None, order);
+        for &(sku, units) in lines {
+            self.record(at, Some(sku), None, |c| line(c, units as u64));
+        }
+    }
+
     /// Applies `fact` to the run, the order's day and channel, and the SKU and warehouse when
     /// the fact has them: the one path every count takes.
     fn record(
@@ -94,10 +138,12 @@ impl Ledger {
 
     /// A customer placed an order of `lines` (the lines the channel showed in stock).
     pub(super) fn order_placed(&mut self, at: At, lines: &[Line]) {
-        self.record(at, None, None, |c| c.orders_placed += 1);
-        for &(sku, units) in lines {
-            self.record(at, Some(sku), None, |c| c.units_ordered += units as u64);
-        }
+        self.order_and_lines(
+            at,
+            lines,
+            |c| c.orders_placed += 1,
+            |c, units| c.units_ordered += units,
+        );
     }
 
     /// A line the channel showed out of stock: the customer did not order it.
@@ -160,20 +206,22 @@ impl Ledger {
 
     /// The customer abandoned the cart.
     pub(super) fn order_abandoned(&mut self, at: At, lines: &[Line]) {
-        self.record(at, None, None, |c| c.orders_abandoned += 1);
-        for &(sku, units) in lines {
-            self.record(at, Some(sku), None, |c| c.units_abandoned += units as u64);
-        }
+        self.order_and_lines(
+            at,
+            lines,
+            |c| c.orders_abandoned += 1,
+            |c, units| c.units_abandoned += units,
+        );
     }
 
     /// The customer's payment failed and the hold was released.
     pub(super) fn payment_failed(&mut self, at: At, lines: &[Line]) {
-        self.record(at, None, None, |c| c.orders_payment_failed += 1);
-        for &(sku, units) in lines {
-            self.record(at, Some(sku), None, |c| {
-                c.units_payment_failed += units as u64
-            });
-        }
+        self.order_and_lines(
+            at,
+            lines,
+            |c| c.orders_payment_failed += 1,
+            |c, units| c.units_payment_failed += units,
+        );
     }
 
     /// The customer paid after the hold had expired: the checkout reserved the order again.
@@ -243,68 +291,34 @@ impl Ledger {
     /// The order was placed on the last day and is still open at the end: `unshipped` of it
     /// leave the units to ship.
     pub(super) fn in_flight_at_end(&mut self, at: At, unshipped: &[Line]) {
-        self.record(at, None, None, |c| c.orders_in_flight_at_end += 1);
-        for &(sku, units) in unshipped {
-            self.record(at, Some(sku), None, |c| {
-                c.units_in_flight_at_end += units as u64
-            });
+        self.order_and_lines(
+            at,
+            unshipped,
+            |c| c.orders_in_flight_at_end += 1,
+            |c, units| c.units_in_flight_at_end += units,
+        );
+    }
+
+    /// A stock movement of the run (no level below the run).
+    pub(super) fn moved(&mut self, movement: Movement) {
+        let m = &mut self.movements;
+        match movement {
+            Movement::Returned { units, restocked } => {
+                m.units_returned += units;
+                m.units_restocked += if restocked { units } else { 0 };
+            }
+            Movement::Received { units } => m.units_received += units,
+            Movement::BackorderFilled { units } => m.backorder_units_filled += units,
+            Movement::Shrunk => m.units_shrunk += 1,
+            Movement::ShortPicked { units } => m.units_short_picked += units,
+            Movement::FoundByCycleCount { units } => m.units_found_by_cycle_count += units,
+            Movement::SupplierOrder => m.supplier_orders += 1,
+            Movement::Reshipped => m.reshipments += 1,
+            Movement::HoldExpired { unit_hours } => m.expired_hold_unit_hours += unit_hours,
+            Movement::WarehouseSaturated => m.capacity_saturated_warehouse_days += 1,
+            Movement::EngineEvent => m.engine_events += 1,
+            Movement::RecordedWriteOff { units } => m.recorded_write_off_units += units,
         }
-    }
-
-    /// Units came back from a customer; `restocked` when they went back on the shelf.
-    pub(super) fn units_returned(&mut self, units: u64, restocked: bool) {
-        self.movements.units_returned += units;
-        self.movements.units_restocked += if restocked { units } else { 0 };
-    }
-
-    /// A supplier receipt arrived.
-    pub(super) fn units_received(&mut self, units: u64) {
-        self.movements.units_received += units;
-    }
-
-    /// A receipt or a restocked return filled backordered units.
-    pub(super) fn backorder_filled(&mut self, units: u64) {
-        self.movements.backorder_units_filled += units;
-    }
-
-    /// A unit vanished from a shelf (unknown to the engine).
-    pub(super) fn unit_shrunk(&mut self) {
-        self.movements.units_shrunk += 1;
-    }
-
-    /// Shrunk units found at pick time: the line shipped short.
-    pub(super) fn units_short_picked(&mut self, units: u64) {
-        self.movements.units_short_picked += units;
-    }
-
-    /// Shrunk units found by a cycle count.
-    pub(super) fn units_found_by_cycle_count(&mut self, units: u64) {
-        self.movements.units_found_by_cycle_count += units;
-    }
-
-    /// A replenishment order went to a supplier.
-    pub(super) fn supplier_order_placed(&mut self) {
-        self.movements.supplier_orders += 1;
-    }
-
-    /// The right item went out after a pick error.
-    pub(super) fn reshipped(&mut self) {
-        self.movements.reshipments += 1;
-    }
-
-    /// A hold expired after holding its units for `unit_hours`.
-    pub(super) fn hold_expired(&mut self, unit_hours: f64) {
-        self.movements.expired_hold_unit_hours += unit_hours;
-    }
-
-    /// A warehouse's cutoff left paid lines behind.
-    pub(super) fn warehouse_saturated(&mut self) {
-        self.movements.capacity_saturated_warehouse_days += 1;
-    }
-
-    /// The engine emitted an event.
-    pub(super) fn engine_event(&mut self) {
-        self.movements.engine_events += 1;
     }
 
     /// A daily close counted `on_hand_units` in all and `stockout_skus` SKUs with no free unit.
@@ -329,11 +343,6 @@ impl Ledger {
             UndoOutcome::Returned => m.recorded_undos_returned += 1,
             UndoOutcome::Unapplied => m.recorded_undos_unapplied += 1,
         }
-    }
-
-    /// Recorded stock written off.
-    pub(super) fn recorded_write_off(&mut self, units: u64) {
-        self.movements.recorded_write_off_units += units;
     }
 
     /// Copies the stock movements and the replay's counts into `k`.

@@ -5,7 +5,7 @@ use qm_engine::*;
 
 use super::clock::SimEvent;
 use super::error::SimError;
-use super::ledger::UndoOutcome;
+use super::ledger::{Movement, UndoOutcome};
 use super::metrics::*;
 use super::state::*;
 use crate::demand::log::Undo;
@@ -91,7 +91,10 @@ impl Sim<'_> {
                 )
             });
             if let Ok(outcome) = outcome {
-                self.ledger.units_returned(undo.units as u64, true);
+                self.ledger.moved(Movement::Returned {
+                    units: undo.units as u64,
+                    restocked: true,
+                });
                 self.backorders_filled(&outcome.filled, now_ms);
                 done(self, UndoOutcome::Returned);
                 return Ok(());
@@ -139,7 +142,9 @@ impl Sim<'_> {
                 now_ms,
             )
         })?;
-        self.ledger.recorded_write_off(units as u64);
+        self.ledger.moved(Movement::RecordedWriteOff {
+            units: units as u64,
+        });
         Ok(())
     }
 }

@@ -13,6 +13,7 @@ use qm_engine::lead_time_demand::Promise;
 use qm_engine::safety_stock::{self, LeadTimeErrors, MAX_PROTECTION_DAYS};
 use qm_engine::undershoot::DemandMoments;
 use qm_money::Cents;
+use qm_reports::run::SkuRow;
 
 use super::cell_plan::{protects_undershoot, review_days, Decision, PlanContext};
 use super::metrics::Summary;
@@ -434,42 +435,38 @@ impl Replenisher {
         })
     }
 
-    /// Per SKU over `days` closed: its demand, class, stock and forecast figures.
-    pub fn sku_figures(&self, days: u32) -> Vec<SkuFigures> {
+    /// Fills each SKU's row (in SKU order) with its demand, class, stock and forecast figures
+    /// over `days` closed.
+    pub fn fill_sku_rows(&self, days: u32, rows: &mut [SkuRow]) {
         let class = self.classes(days);
         let w = self.warehouses;
-        (0..self.skus.len())
-            .map(|sku| {
-                let cells = sku * w..(sku + 1) * w;
-                let demand_days = self.skus[sku].days_with_demand;
-                let mean = self.skus[sku].units / demand_days.max(1) as f64;
-                let mut errors = ForecastErrors::default();
-                for f in &self.forecasters[cells.clone()] {
-                    errors.merge(f.errors());
-                }
-                let demand: f64 = self.cells[cells.clone()]
-                    .iter()
-                    .map(|c| c.home_demand_units)
-                    .sum();
-                let served: f64 = self.cells[cells].iter().map(|c| c.home_served_units).sum();
-                SkuFigures {
-                    class: class[sku].name(),
-                    demand_days,
-                    demand_units_per_demand_day: (demand_days > 0).then_some(mean),
-                    // Population variance of the day totals over demand days, ÷ mean².
-                    demand_size_cv2: (demand_days > 0 && mean > 0.0).then(|| {
-                        let variance = (self.skus[sku].units_squared / demand_days as f64
-                            - mean * mean)
-                            .max(0.0);
-                        variance / (mean * mean)
-                    }),
-                    average_safety_stock_units: (self.policy != PolicyKind::Days)
-                        .then(|| self.skus[sku].safety_unit_days / days.max(1) as f64),
-                    achieved_fill_rate: (demand > 0.0).then(|| served / demand),
-                    forecast_mae_units: (errors.days > 0).then(|| errors.mae()),
-                }
-            })
-            .collect()
+        for (sku, row) in rows.iter_mut().enumerate() {
+            let cells = sku * w..(sku + 1) * w;
+            let demand_days = self.skus[sku].days_with_demand;
+            let mean = self.skus[sku].units / demand_days.max(1) as f64;
+            let mut errors = ForecastErrors::default();
+            for f in &self.forecasters[cells.clone()] {
+                errors.merge(f.errors());
+            }
+            let demand: f64 = self.cells[cells.clone()]
+                .iter()
+                .map(|c| c.home_demand_units)
+                .sum();
+            let served: f64 = self.cells[cells].iter().map(|c| c.home_served_units).sum();
+            row.replenishment_class = class[sku].name().into();
+            row.demand_days = demand_days;
+            row.demand_units_per_demand_day = (demand_days > 0).then_some(mean);
+            // Population variance of the day totals over demand days, ÷ mean².
+            row.demand_size_cv2 = (demand_days > 0 && mean > 0.0).then(|| {
+                let variance =
+                    (self.skus[sku].units_squared / demand_days as f64 - mean * mean).max(0.0);
+                variance / (mean * mean)
+            });
+            row.average_safety_stock_units = (self.policy != PolicyKind::Days)
+                .then(|| self.skus[sku].safety_unit_days / days.max(1) as f64);
+            row.achieved_fill_rate = (demand > 0.0).then(|| served / demand);
+            row.forecast_mae_units = (errors.days > 0).then(|| errors.mae());
+        }
     }
 
     /// Writes the forecast accuracy and calibration KPIs into `k` (`days` = days simulated).
@@ -545,24 +542,6 @@ impl SkuClass {
             SkuClass::Intermittent => "intermittent",
         }
     }
-}
-
-/// What the replenisher knows of one SKU at the end of a run.
-pub struct SkuFigures {
-    /// fast, slow or intermittent.
-    pub class: &'static str,
-    /// Days with demand.
-    pub demand_days: u32,
-    /// Mean demand on those days, units.
-    pub demand_units_per_demand_day: Option<f64>,
-    /// Squared coefficient of variation of the demand on demand days.
-    pub demand_size_cv2: Option<f64>,
-    /// Mean safety stock over closes (forecast policies).
-    pub average_safety_stock_units: Option<f64>,
-    /// Units served from stock ÷ units demanded after the warm-up.
-    pub achieved_fill_rate: Option<f64>,
-    /// Mean absolute one-day-ahead forecast error per cell-day.
-    pub forecast_mae_units: Option<f64>,
 }
 
 /// One cell's demand today, and its tallies over the run.

@@ -3,6 +3,7 @@
 use rand_distr::{Distribution, Normal};
 
 use super::clock::SimEvent;
+use super::ledger::Movement;
 use super::state::*;
 use crate::time::{later_ms, MS_PER_DAY};
 
@@ -15,7 +16,7 @@ impl Sim<'_> {
         units: u32,
         now_ms: u64,
     ) {
-        self.ledger.supplier_order_placed();
+        self.ledger.moved(Movement::SupplierOrder);
         self.replenisher.ordered(
             sku as usize * self.world.warehouses + warehouse as usize,
             units as u64,

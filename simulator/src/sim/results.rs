@@ -145,29 +145,24 @@ impl Sim<'_> {
 
     /// One row per SKU: its counts, demand pattern, stock and service.
     fn sku_rows(&self, days: u32) -> Vec<SkuRow> {
-        let figures = self.replenisher.sku_figures(days);
-        self.engine
+        let mut rows: Vec<SkuRow> = self
+            .engine
             .network()
             .skus()
             .iter()
             .zip(&self.sku_stock)
-            .zip(figures)
             .enumerate()
-            .map(|(k, ((sku, tally), f))| SkuRow {
+            .map(|(k, (sku, tally))| SkuRow {
                 sku: sku.code.clone(),
                 unit_price_cents: sku.unit_price_cents,
                 counts: *self.ledger.sku(k),
-                demand_days: f.demand_days,
-                demand_units_per_demand_day: f.demand_units_per_demand_day,
-                demand_size_cv2: f.demand_size_cv2,
                 average_on_hand_units: ratio(tally.on_hand_unit_days as f64, days as f64),
                 stockout_days: tally.stockout_days,
-                average_safety_stock_units: f.average_safety_stock_units,
-                replenishment_class: f.class.into(),
-                achieved_fill_rate: f.achieved_fill_rate,
-                forecast_mae_units: f.forecast_mae_units,
+                ..SkuRow::default()
             })
-            .collect()
+            .collect();
+        self.replenisher.fill_sku_rows(days, &mut rows);
+        rows
     }
 
     /// Every KPI of the catalog with the summary's value.

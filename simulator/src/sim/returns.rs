@@ -4,7 +4,7 @@
 use qm_engine::*;
 
 use super::error::SimError;
-use super::ledger::At;
+use super::ledger::{At, Movement};
 use super::metrics::*;
 use super::state::*;
 
@@ -55,7 +55,10 @@ impl Sim<'_> {
             doing: doing(),
             cause,
         })?;
-        self.ledger.units_returned(units as u64, restock);
+        self.ledger.moved(Movement::Returned {
+            units: units as u64,
+            restocked: restock,
+        });
         self.backorders_filled(&outcome.filled, now_ms);
         Ok(())
     }
@@ -116,7 +119,7 @@ impl Sim<'_> {
             let confirmation = self.latency.time(CallKind::Confirm, || {
                 self.engine.confirm(OrderId(id), now_ms)
             })?;
-            self.ledger.reshipped();
+            self.ledger.moved(Movement::Reshipped);
             for shipment in &confirmation.shipments {
                 self.enqueue(shipment, now_ms);
             }

@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 use super::audit::Audit;
 use super::clock::{EventQueue, SimEvent};
 use super::error::SimError;
-use super::ledger::{At, Ledger};
+use super::ledger::{At, Ledger, Movement};
 use super::metrics::*;
 use super::replenisher::Replenisher;
 use super::results::RunOutput;
@@ -279,7 +279,9 @@ impl Sim<'_> {
         let cell = sku as usize * self.world.warehouses + warehouse as usize;
         self.replenisher
             .received(cell, units as u64, (now_ms / MS_PER_DAY) as u32);
-        self.ledger.units_received(units as u64);
+        self.ledger.moved(Movement::Received {
+            units: units as u64,
+        });
         self.backorders_filled(&receipt.filled, now_ms);
         Ok(())
     }

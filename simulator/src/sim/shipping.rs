@@ -6,7 +6,7 @@ use rand::RngExt;
 
 use super::clock::SimEvent;
 use super::error::SimError;
-use super::ledger::{Line, Shipped};
+use super::ledger::{Line, Movement, Shipped};
 use super::metrics::*;
 use super::state::*;
 use crate::time::MS_PER_DAY;
@@ -29,7 +29,9 @@ impl Sim<'_> {
 
     pub(super) fn backorders_filled(&mut self, fills: &[BackorderFill], now_ms: u64) {
         for fill in fills {
-            self.ledger.backorder_filled(fill.units as u64);
+            self.ledger.moved(Movement::BackorderFilled {
+                units: fill.units as u64,
+            });
             if let Some(id) = fill.shipment {
                 let info = self
                     .engine
@@ -65,7 +67,7 @@ impl Sim<'_> {
         stats.peak_day_lines = stats.peak_day_lines.max(used);
         if backlog > 0 {
             stats.saturated_days += 1;
-            self.ledger.warehouse_saturated();
+            self.ledger.moved(Movement::WarehouseSaturated);
         }
         let day = (now_ms / MS_PER_DAY) as u32;
         self.warehouse_daily.push(WarehouseDayRow {
@@ -179,7 +181,9 @@ impl Sim<'_> {
             })?;
             self.hidden_shrink[cell] -= missing;
             line.units -= missing;
-            self.ledger.units_short_picked(missing as u64);
+            self.ledger.moved(Movement::ShortPicked {
+                units: missing as u64,
+            });
             // A customer order the shelf could not fill is oversold (once per order; its units every time).
             let customer = self
                 .open
