@@ -175,30 +175,36 @@ pub enum SnapshotError {
     Mismatch(String),
 }
 
-fn status_code(s: OrderStatus) -> u8 {
-    match s {
-        OrderStatus::Held => 0,
-        OrderStatus::Confirmed => 1,
-        OrderStatus::Released => 2,
-        OrderStatus::Expired => 3,
-    }
+/// A state's code in a snapshot is its index in its table.
+const ORDER_STATUSES: [OrderStatus; 4] = [
+    OrderStatus::Held,
+    OrderStatus::Confirmed,
+    OrderStatus::Released,
+    OrderStatus::Expired,
+];
+const PICK_STATES: [PickState; 4] = [
+    PickState::Reserved,
+    PickState::Allocated,
+    PickState::Shipped,
+    PickState::Released,
+];
+const SHIPMENT_STATES: [ShipmentState; 3] = [
+    ShipmentState::Pending,
+    ShipmentState::Shipped,
+    ShipmentState::Cancelled,
+];
+
+/// `state`'s code: its index in `table`.
+fn code_of<T: PartialEq>(table: &[T], state: T) -> u8 {
+    table
+        .iter()
+        .position(|t| *t == state)
+        .expect("every state is in its table") as u8
 }
 
-fn pick_code(s: PickState) -> u8 {
-    match s {
-        PickState::Reserved => 0,
-        PickState::Allocated => 1,
-        PickState::Shipped => 2,
-        PickState::Released => 3,
-    }
-}
-
-fn shipment_code(s: ShipmentState) -> u8 {
-    match s {
-        ShipmentState::Pending => 0,
-        ShipmentState::Shipped => 1,
-        ShipmentState::Cancelled => 2,
-    }
+/// The state of `code` in `table`; `None` for a code no state has.
+fn state_of<T: Copy>(table: &[T], code: u8) -> Option<T> {
+    table.get(code as usize).copied()
 }
 
 fn order_state(id: OrderId, r: &OrderRecord) -> OrderState {
@@ -212,7 +218,7 @@ fn order_state(id: OrderId, r: &OrderRecord) -> OrderState {
             ServiceLevel::Standard => None,
             ServiceLevel::Express { max_transit_days } => Some(max_transit_days),
         },
-        status: status_code(r.status),
+        status: code_of(&ORDER_STATUSES, r.status),
         line_count: r.line_count,
         picks: r
             .picks
@@ -223,7 +229,7 @@ fn order_state(id: OrderId, r: &OrderRecord) -> OrderState {
                 line: p.line,
                 warehouse: p.warehouse.0,
                 shipment: p.shipment,
-                state: pick_code(p.state),
+                state: code_of(&PICK_STATES, p.state),
             })
             .collect(),
         shipments: r
@@ -232,7 +238,7 @@ fn order_state(id: OrderId, r: &OrderRecord) -> OrderState {
             .map(|s| {
                 (
                     s.warehouse.0,
-                    shipment_code(s.state),
+                    code_of(&SHIPMENT_STATES, s.state),
                     s.quote
                         .map(|q| (q.carrier.0, q.cost_cents, q.transit_days, q.meets_promise)),
                 )
@@ -264,11 +270,8 @@ fn shipment_records(
         if warehouse >= warehouses {
             return bad("a shipment names an unknown warehouse");
         }
-        let state = match state {
-            0 => ShipmentState::Pending,
-            1 => ShipmentState::Shipped,
-            2 => ShipmentState::Cancelled,
-            _ => return bad("unknown shipment state"),
+        let Some(state) = state_of(&SHIPMENT_STATES, state) else {
+            return bad("unknown shipment state");
         };
         shipments.push(ShipmentRecord {
             warehouse: WarehouseId(warehouse),
@@ -297,12 +300,8 @@ fn order_record(
     if o.channel >= channels {
         return bad("unknown channel");
     }
-    let status = match o.status {
-        0 => OrderStatus::Held,
-        1 => OrderStatus::Confirmed,
-        2 => OrderStatus::Released,
-        3 => OrderStatus::Expired,
-        _ => return bad("unknown status"),
+    let Some(status) = state_of(&ORDER_STATUSES, o.status) else {
+        return bad("unknown status");
     };
     let mut picks = PickRecords::new();
     for p in &o.picks {
@@ -312,12 +311,8 @@ fn order_record(
         if p.shipment != NO_SHIPMENT && p.shipment as usize >= o.shipments.len() {
             return bad("a pick names an unknown shipment");
         }
-        let state = match p.state {
-            0 => PickState::Reserved,
-            1 => PickState::Allocated,
-            2 => PickState::Shipped,
-            3 => PickState::Released,
-            _ => return bad("unknown pick state"),
+        let Some(state) = state_of(&PICK_STATES, p.state) else {
+            return bad("unknown pick state");
         };
         picks.push(PickRecord {
             sku: SkuId(p.sku),

@@ -43,6 +43,23 @@ pub struct Series {
     pub style: Style,
 }
 
+impl Series {
+    /// A series of `points` named `name`, drawn in `style` with [`PALETTE`]'s `color`.
+    pub fn new(
+        name: impl Into<String>,
+        points: Vec<(f64, f64)>,
+        color: usize,
+        style: Style,
+    ) -> Series {
+        Series {
+            name: name.into(),
+            points,
+            color,
+            style,
+        }
+    }
+}
+
 /// What the x axis shows.
 #[derive(Clone, Copy, Debug)]
 pub enum XAxis {

@@ -182,18 +182,18 @@ fn daily_orders(runs: &[(&str, &RunData)]) -> Chart {
                 format!("{label}: {what}")
             }
         };
-        c.series.push(Series {
-            name: name("placed"),
-            points: day_points(&run.daily, |r| r.counts.orders_placed as f64),
-            color: if single { 7 } else { i },
-            style: Style::Faint,
-        });
-        c.series.push(Series {
-            name: name("fulfilled (shipped complete)"),
-            points: day_points(&run.daily, |r| r.counts.orders_shipped_complete as f64),
-            color: if single { 0 } else { i },
-            style: Style::Line,
-        });
+        c.series.push(Series::new(
+            name("placed"),
+            day_points(&run.daily, |r| r.counts.orders_placed as f64),
+            if single { 7 } else { i },
+            Style::Faint,
+        ));
+        c.series.push(Series::new(
+            name("fulfilled (shipped complete)"),
+            day_points(&run.daily, |r| r.counts.orders_shipped_complete as f64),
+            if single { 0 } else { i },
+            Style::Line,
+        ));
     }
     c
 }
@@ -212,19 +212,19 @@ fn stock_totals(runs: &[(&str, &RunData)]) -> Chart {
         } else {
             format!("{label}: ")
         };
-        c.series.push(Series {
-            name: format!("{prefix}on hand"),
-            points: day_points(&run.daily, |r| r.on_hand_units as f64),
-            color: if single { 0 } else { i },
-            style: Style::Line,
-        });
+        c.series.push(Series::new(
+            format!("{prefix}on hand"),
+            day_points(&run.daily, |r| r.on_hand_units as f64),
+            if single { 0 } else { i },
+            Style::Line,
+        ));
         if run.daily.iter().any(|r| r.safety_stock_units.is_some()) {
-            c.series.push(Series {
-                name: format!("{prefix}safety stock"),
-                points: day_points(&run.daily, |r| r.safety_stock_units.unwrap_or(f64::NAN)),
-                color: if single { 3 } else { i },
-                style: Style::Faint,
-            });
+            c.series.push(Series::new(
+                format!("{prefix}safety stock"),
+                day_points(&run.daily, |r| r.safety_stock_units.unwrap_or(f64::NAN)),
+                if single { 3 } else { i },
+                Style::Faint,
+            ));
         }
     }
     c
@@ -237,26 +237,26 @@ fn sku_stock(run: &RunData, sku: &str) -> Chart {
     let points = |f: &dyn Fn(&SkuDayRow) -> f64| -> Vec<(f64, f64)> {
         rows.iter().map(|r| (r.day as f64, f(r))).collect()
     };
-    c.series.push(Series {
-        name: "on hand".into(),
-        points: points(&|r| r.on_hand_units as f64),
-        color: 0,
-        style: Style::Line,
-    });
+    c.series.push(Series::new(
+        "on hand",
+        points(&|r| r.on_hand_units as f64),
+        0,
+        Style::Line,
+    ));
     if rows.iter().any(|r| r.safety_stock_units.is_some()) {
-        c.series.push(Series {
-            name: "safety stock".into(),
-            points: points(&|r| r.safety_stock_units.unwrap_or(f64::NAN)),
-            color: 3,
-            style: Style::Line,
-        });
+        c.series.push(Series::new(
+            "safety stock",
+            points(&|r| r.safety_stock_units.unwrap_or(f64::NAN)),
+            3,
+            Style::Line,
+        ));
     }
-    c.series.push(Series {
-        name: "reorder point".into(),
-        points: points(&|r| r.reorder_point_units),
-        color: 1,
-        style: Style::Faint,
-    });
+    c.series.push(Series::new(
+        "reorder point",
+        points(&|r| r.reorder_point_units),
+        1,
+        Style::Faint,
+    ));
     c
 }
 
@@ -292,20 +292,20 @@ fn processing(runs: &[(&str, &RunData)]) -> Chart {
                 (b.processing_time_hours_from as f64 + width / 2.0, y)
             })
             .collect();
-        c.series.push(Series {
-            name: if single {
+        c.series.push(Series::new(
+            if single {
                 format!("last bin: {PROCESSING_LAST_BIN_HOURS} h and more")
             } else {
                 label.to_string()
             },
             points,
-            color: i,
-            style: if single {
+            i,
+            if single {
                 Style::Bars(width)
             } else {
                 Style::Line
             },
-        });
+        ));
     }
     c
 }
@@ -339,16 +339,16 @@ fn latency(runs: &[(&str, &RunData)]) -> Chart {
                     )
                 })
                 .collect();
-            c.series.push(Series {
-                name: if single {
+            c.series.push(Series::new(
+                if single {
                     format!("{} (p99 {} ns)", kind.call, kind.latency_ns_p99)
                 } else {
                     format!("{label}: reserve (p99 {} ns)", kind.latency_ns_p99)
                 },
                 points,
-                color: if single { k } else { i },
-                style: Style::Line,
-            });
+                if single { k } else { i },
+                Style::Line,
+            ));
         }
     }
     c
@@ -368,17 +368,16 @@ fn warehouse_load(runs: &[(&str, &RunData)]) -> Chart {
         |r: &WarehouseDayRow| crate::tables::day_capacity_use_share(r).unwrap_or(f64::NAN);
     if let [(_, run)] = runs {
         for (i, w) in run.warehouses.iter().enumerate() {
-            c.series.push(Series {
-                name: w.warehouse.clone(),
-                points: run
-                    .warehouse_daily
+            c.series.push(Series::new(
+                w.warehouse.clone(),
+                run.warehouse_daily
                     .iter()
                     .filter(|r| r.warehouse == w.warehouse)
                     .map(|r| (r.day as f64, use_share(r)))
                     .collect(),
-                color: i,
-                style: Style::Line,
-            });
+                i,
+                Style::Line,
+            ));
         }
         return c;
     }
@@ -389,12 +388,12 @@ fn warehouse_load(runs: &[(&str, &RunData)]) -> Chart {
                 point.1 = point.1.max(use_share(r));
             }
         }
-        c.series.push(Series {
-            name: format!("{label}: busiest warehouse"),
-            points: busiest,
-            color: i,
-            style: Style::Line,
-        });
+        c.series.push(Series::new(
+            format!("{label}: busiest warehouse"),
+            busiest,
+            i,
+            Style::Line,
+        ));
     }
     c
 }
