@@ -98,15 +98,9 @@ fn finish_run(
 
 /// `qm report`: a run's reports written again from its results file.
 pub fn report(args: ReportArgs) -> Result<(), Failure> {
-    let ReportArgs {
-        run_dir,
-        formats,
-        out,
-    } = args;
-    let format = formats.list;
-    let data = read_results(&run_dir)?;
-    let dir = out.unwrap_or(run_dir);
-    let written = qm_reports::export::write(&data, &dir, &format)?;
+    let data = read_results(&args.run_dir)?;
+    let dir = args.out.unwrap_or(args.run_dir);
+    let written = qm_reports::export::write(&data, &dir, &args.formats.list)?;
     if data.is_empty() {
         println!("note: this run placed no orders; its rates are undefined (null)");
     }
