@@ -48,43 +48,34 @@ pub(super) enum CustomerEvent {
     },
 }
 
-/// The headline KPIs as the auditor computes them.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// The summary's KPIs that the auditor computes too.
+pub const AUDITED_KPIS: [&str; 17] = [
+    "orders_placed",
+    "orders_to_ship",
+    "orders_shipped_complete",
+    "units_to_ship",
+    "units_shipped",
+    "orders_oversold",
+    "oversold_units",
+    "orders_cancelled_oversold",
+    "orders_rejected_with_stock",
+    "lost_sales_units",
+    "backorder_units_filled",
+    "order_fulfillment_rate",
+    "unit_fill_rate",
+    "demand_fill_rate",
+    "replenishment_cycles",
+    "achieved_cycle_service_level",
+    "achieved_fill_rate",
+];
+
+/// The headline KPIs as the auditor computes them: [`AUDITED_KPIS`] in a summary's own fields
+/// (the others stay at their defaults), and each cell's cycles.
+#[derive(Clone, Debug, Default)]
 pub struct AuditedKpis {
-    /// Orders customers submitted.
-    pub orders_placed: u64,
-    /// Of those, orders the customer went through with, less those in flight at the end.
-    pub orders_to_ship: u64,
-    /// Orders whose every unit shipped.
-    pub orders_shipped_complete: u64,
-    /// orders_shipped_complete ÷ orders_to_ship (0 when undefined).
-    pub order_fulfillment_rate: f64,
-    /// Units in the orders to ship, less the unshipped units of those in flight.
-    pub units_to_ship: u64,
-    /// Units shipped against customer orders.
-    pub units_shipped: u64,
-    /// units_shipped ÷ units_to_ship (0 when undefined).
-    pub unit_fill_rate: f64,
-    /// units_shipped ÷ (units_to_ship + units shown out of stock) (0 when undefined).
-    pub demand_fill_rate: f64,
-    /// Orders the engine could not hold in full, or a short pick left incomplete.
-    pub orders_oversold: u64,
-    /// Their units not held or not picked.
-    pub oversold_units: u64,
-    /// Oversold orders cancelled: rejected for want of stock and never held.
-    pub orders_cancelled_oversold: u64,
-    /// Orders rejected although the network had every unit, and never held.
-    pub orders_rejected_with_stock: u64,
-    /// Units not shown plus units of cancelled oversold orders.
-    pub lost_sales_units: u64,
-    /// Backordered units filled by receipts or returns.
-    pub backorder_units_filled: u64,
-    /// Replenishment cycles (receipt to receipt) that started after the warm-up.
-    pub replenishment_cycles: u64,
-    /// Share of those cycles in which every line's home cell served it (`None` without cycles).
-    pub achieved_cycle_service_level: Option<f64>,
-    /// After the warm-up, the share of the units whose home cell served them.
-    pub achieved_fill_rate: Option<f64>,
+    /// The auditor's values of [`AUDITED_KPIS`]. Rates it cannot define are 0, as the
+    /// summary's are; service figures without cycles or demand are `None`.
+    pub kpis: Summary,
     /// Per cell (SKU-major, as the engine numbers cells): cycles and short cycles.
     pub cell_cycles: Vec<(u32, u32)>,
 }
@@ -94,95 +85,25 @@ impl AuditedKpis {
     /// `name: ledger L, auditor A`, then the first cells whose cycles (`cell_cycles`, the
     /// replenisher's per cell: cycles, short cycles) differ.
     pub fn disagreements(&self, summary: &Summary, cell_cycles: &[(u32, u32)]) -> Vec<String> {
-        let k = summary;
-        let counts = [
-            ("orders_placed", k.orders_placed, self.orders_placed),
-            ("orders_to_ship", k.orders_to_ship, self.orders_to_ship),
-            (
-                "orders_shipped_complete",
-                k.orders_shipped_complete,
-                self.orders_shipped_complete,
-            ),
-            ("units_to_ship", k.units_to_ship, self.units_to_ship),
-            ("units_shipped", k.units_shipped, self.units_shipped),
-            ("orders_oversold", k.orders_oversold, self.orders_oversold),
-            ("oversold_units", k.oversold_units, self.oversold_units),
-            (
-                "orders_cancelled_oversold",
-                k.orders_cancelled_oversold,
-                self.orders_cancelled_oversold,
-            ),
-            (
-                "orders_rejected_with_stock",
-                k.orders_rejected_with_stock,
-                self.orders_rejected_with_stock,
-            ),
-            (
-                "lost_sales_units",
-                k.lost_sales_units,
-                self.lost_sales_units,
-            ),
-            (
-                "backorder_units_filled",
-                k.backorder_units_filled,
-                self.backorder_units_filled,
-            ),
-        ];
-        let rates = [
-            (
-                "order_fulfillment_rate",
-                k.order_fulfillment_rate,
-                self.order_fulfillment_rate,
-            ),
-            ("unit_fill_rate", k.unit_fill_rate, self.unit_fill_rate),
-            (
-                "demand_fill_rate",
-                k.demand_fill_rate,
-                self.demand_fill_rate,
-            ),
-        ];
-        let mut out: Vec<String> = counts
+        let ledger = serde_json::to_value(summary).expect("plain numbers and text");
+        let audited = serde_json::to_value(&self.kpis).expect("plain numbers and text");
+        let mut out: Vec<String> = AUDITED_KPIS
             .iter()
-            .filter(|(_, ledger, audited)| ledger != audited)
-            .map(|(name, ledger, audited)| format!("{name}: ledger {ledger}, auditor {audited}"))
+            .filter(|name| ledger[**name] != audited[**name])
+            .map(|name| {
+                format!(
+                    "{name}: ledger {}, auditor {}",
+                    ledger[*name], audited[*name]
+                )
+            })
             .collect();
-        out.extend(
-            rates
-                .iter()
-                .filter(|(_, ledger, audited)| ledger != audited)
-                .map(|(name, ledger, audited)| {
-                    format!("{name}: ledger {ledger}, auditor {audited}")
-                }),
-        );
-        out.extend(self.service_disagreements(summary, cell_cycles));
+        out.extend(self.cell_disagreements(cell_cycles));
         out
     }
 
-    /// The per-cell service figures on which the ledger and the auditor differ.
-    fn service_disagreements(&self, k: &Summary, cell_cycles: &[(u32, u32)]) -> Vec<String> {
+    /// The first cells whose cycles differ between the replenisher and the auditor.
+    fn cell_disagreements(&self, cell_cycles: &[(u32, u32)]) -> Vec<String> {
         let mut out = Vec::new();
-        if k.replenishment_cycles != self.replenishment_cycles {
-            out.push(format!(
-                "replenishment_cycles: ledger {}, auditor {}",
-                k.replenishment_cycles, self.replenishment_cycles
-            ));
-        }
-        for (name, ledger, audited) in [
-            (
-                "achieved_cycle_service_level",
-                k.achieved_cycle_service_level,
-                self.achieved_cycle_service_level,
-            ),
-            (
-                "achieved_fill_rate",
-                k.achieved_fill_rate,
-                self.achieved_fill_rate,
-            ),
-        ] {
-            if ledger != audited {
-                out.push(format!("{name}: ledger {ledger:?}, auditor {audited:?}"));
-            }
-        }
         let cells = cell_cycles
             .iter()
             .zip(&self.cell_cycles)
@@ -282,7 +203,7 @@ pub(super) struct Audit {
     orders: FxHashMap<u64, Followed>,
     /// Engine orders that continue a customer order (reserved again at payment).
     aliases: FxHashMap<u64, u64>,
-    totals: AuditedKpis,
+    totals: Summary,
     units_not_shown: u64,
     service: Service,
 }
@@ -330,13 +251,9 @@ impl Service {
         }
     }
 
-    /// Cycles, their service level, the home fill rate and the per-cell counts, into `totals`.
-    fn finish(&self, totals: &mut AuditedKpis) {
-        totals.cell_cycles = self
-            .cells
-            .iter()
-            .map(|c| (c.cycles, c.cycles_short))
-            .collect();
+    /// Cycles, their service level and the home fill rate into `totals`; each cell's cycles
+    /// and short cycles.
+    fn finish(&self, totals: &mut Summary) -> Vec<(u32, u32)> {
         let cycles: u64 = self.cells.iter().map(|c| c.cycles as u64).sum();
         let short: u64 = self.cells.iter().map(|c| c.cycles_short as u64).sum();
         totals.replenishment_cycles = cycles;
@@ -344,6 +261,10 @@ impl Service {
             (cycles > 0).then(|| 1.0 - short as f64 / cycles as f64);
         totals.achieved_fill_rate =
             (self.home_units > 0).then(|| self.home_units_served as f64 / self.home_units as f64);
+        self.cells
+            .iter()
+            .map(|c| (c.cycles, c.cycles_short))
+            .collect()
     }
 }
 
@@ -360,7 +281,7 @@ impl Audit {
             first_reship_id,
             orders: FxHashMap::default(),
             aliases: FxHashMap::default(),
-            totals: AuditedKpis::default(),
+            totals: Summary::default(),
             units_not_shown: 0,
             service: Service {
                 warehouses,
@@ -498,13 +419,16 @@ impl Audit {
             totals.units_to_ship + self.units_not_shown,
         );
         totals.lost_sales_units += self.units_not_shown;
-        self.service.finish(&mut totals);
-        totals
+        let cell_cycles = self.service.finish(&mut totals);
+        AuditedKpis {
+            kpis: totals,
+            cell_cycles,
+        }
     }
 }
 
 /// Adds one order of `fate` to the totals; `in_flight` for an open order placed on the last day.
-fn count(totals: &mut AuditedKpis, o: &Followed, fate: Fate, in_flight: bool) {
+fn count(totals: &mut Summary, o: &Followed, fate: Fate, in_flight: bool) {
     totals.orders_placed += 1;
     totals.units_shipped += o.units_shipped;
     let oversold = o.oversold_units();
@@ -640,15 +564,18 @@ mod tests {
         audit.engine(&receipt(6, 1, 1));
         let kpis = audit.finish(9);
         assert_eq!(kpis.cell_cycles, [(2, 1), (0, 0), (0, 0), (1, 0)]);
-        assert_eq!(kpis.replenishment_cycles, 3);
-        assert_eq!(kpis.achieved_cycle_service_level, Some(1.0 - 1.0 / 3.0));
+        assert_eq!(kpis.kpis.replenishment_cycles, 3);
+        assert_eq!(
+            kpis.kpis.achieved_cycle_service_level,
+            Some(1.0 - 1.0 / 3.0)
+        );
         // Home units from day 2 on: 5 + 4 + 3 + 2 = 14, served 5 + 4 + 0 + 2 = 11.
-        assert_eq!(kpis.achieved_fill_rate, Some(11.0 / 14.0));
+        assert_eq!(kpis.kpis.achieved_fill_rate, Some(11.0 / 14.0));
         let found = kpis.disagreements(
             &Summary {
                 replenishment_cycles: 3,
-                achieved_cycle_service_level: kpis.achieved_cycle_service_level,
-                achieved_fill_rate: kpis.achieved_fill_rate,
+                achieved_cycle_service_level: kpis.kpis.achieved_cycle_service_level,
+                achieved_fill_rate: kpis.kpis.achieved_fill_rate,
                 ..Summary::default()
             },
             &[(2, 0), (0, 0), (0, 0), (1, 0)],

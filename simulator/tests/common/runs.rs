@@ -29,11 +29,11 @@ fn assert_auditor_agrees(output: &RunOutput) {
     );
     assert_eq!(output.audit.cell_cycles, output.cell_cycles);
     assert_eq!(
-        output.audit.achieved_cycle_service_level,
+        output.audit.kpis.achieved_cycle_service_level,
         k.achieved_cycle_service_level
     );
-    assert_eq!(output.audit.orders_placed, k.orders_placed);
-    assert_eq!(output.audit.units_shipped, k.units_shipped);
+    assert_eq!(output.audit.kpis.orders_placed, k.orders_placed);
+    assert_eq!(output.audit.kpis.units_shipped, k.units_shipped);
 }
 
 /// Identities that hold in every run, whatever the scenario.
