@@ -102,22 +102,20 @@ impl Scenario {
     /// `[horizon]`; the start date when it and the number of days are valid (the events'
     /// window needs both).
     fn validate_horizon(&self, c: &mut Checker) -> Option<NaiveDate> {
-        let s = self;
-        let days_ok = (1..=MAX_DAYS).contains(s.horizon.days.get_ref());
+        let days_ok = (1..=MAX_DAYS).contains(self.horizon.days.get_ref());
         c.check(
             days_ok,
-            s.horizon.days.span(),
+            self.horizon.days.span(),
             "horizon.days",
             &format!("must be between 1 and {MAX_DAYS}"),
         );
-        let start = c.date(&s.horizon.start_date, "horizon.start_date");
+        let start = c.date(&self.horizon.start_date, "horizon.start_date");
         start.filter(|_| days_ok)
     }
 
     /// `[catalog]` and `[[skus]]`.
     fn validate_catalog(&self, c: &mut Checker) {
-        let s = self;
-        let cat = &s.catalog;
+        let cat = &self.catalog;
         c.check(
             (1..=MAX_SKUS).contains(cat.skus.get_ref()),
             cat.skus.span(),
@@ -143,12 +141,12 @@ impl Scenario {
             &cat.holding_cost_rate_per_year,
             "catalog.holding_cost_rate_per_year",
         );
-        for (i, sku) in s.skus.iter().enumerate() {
+        for (i, sku) in self.skus.iter().enumerate() {
             c.positive(&sku.popularity, &format!("skus[{i}].popularity"));
         }
-        c.unique(s.skus.iter().map(|x| x.code.as_str()), "skus", "code");
+        c.unique(self.skus.iter().map(|x| x.code.as_str()), "skus", "code");
         c.check(
-            s.skus.len() as u64 <= MAX_SKUS as u64,
+            self.skus.len() as u64 <= MAX_SKUS as u64,
             0..0,
             "skus",
             &format!("at most {MAX_SKUS} SKUs"),
@@ -157,15 +155,14 @@ impl Scenario {
 
     /// `[[warehouses]]`.
     fn validate_warehouses(&self, c: &mut Checker) {
-        let s = self;
         c.check(
-            !s.warehouses.is_empty(),
+            !self.warehouses.is_empty(),
             0..0,
             "warehouses",
             "at least one [[warehouses]] table is needed",
         );
         c.check(
-            s.warehouses.len() <= qm_engine::constants::MAX_WAREHOUSES,
+            self.warehouses.len() <= qm_engine::constants::MAX_WAREHOUSES,
             0..0,
             "warehouses",
             &format!(
@@ -173,7 +170,7 @@ impl Scenario {
                 qm_engine::constants::MAX_WAREHOUSES
             ),
         );
-        for (i, w) in s.warehouses.iter().enumerate() {
+        for (i, w) in self.warehouses.iter().enumerate() {
             let key = format!("warehouses[{i}]");
             c.coordinates(&w.latitude_deg, &w.longitude_deg, &key);
             c.check(
@@ -200,7 +197,7 @@ impl Scenario {
             );
         }
         c.unique(
-            s.warehouses.iter().map(|x| x.code.as_str()),
+            self.warehouses.iter().map(|x| x.code.as_str()),
             "warehouses",
             "code",
         );
@@ -208,13 +205,12 @@ impl Scenario {
 
     /// `[initial_stock]`.
     fn validate_initial_stock(&self, c: &mut Checker, names: &Names) {
-        let s = self;
         c.within(
-            &s.initial_stock.days_of_cover,
+            &self.initial_stock.days_of_cover,
             MAX_DAYS_OF_COVER,
             "initial_stock.days_of_cover",
         );
-        for (i, cell) in s.initial_stock.cells.iter().enumerate() {
+        for (i, cell) in self.initial_stock.cells.iter().enumerate() {
             let key = format!("initial_stock.cells[{i}]");
             c.check(
                 names.sku_known(cell.sku.get_ref()),
@@ -240,14 +236,13 @@ impl Scenario {
 
     /// `[[channels]]`.
     fn validate_channels(&self, c: &mut Checker, names: &Names) {
-        let s = self;
         c.check(
-            !s.channels.is_empty(),
+            !self.channels.is_empty(),
             0..0,
             "channels",
             "at least one [[channels]] table is needed",
         );
-        for (i, channel) in s.channels.iter().enumerate() {
+        for (i, channel) in self.channels.iter().enumerate() {
             let key = format!("channels[{i}]");
             c.positive(&channel.share, &format!("{key}.share"));
             c.check(
@@ -287,12 +282,12 @@ impl Scenario {
             }
         }
         c.unique(
-            s.channels.iter().map(|x| x.code.as_str()),
+            self.channels.iter().map(|x| x.code.as_str()),
             "channels",
             "code",
         );
         c.check(
-            s.channels.len() <= qm_engine::constants::MAX_CHANNELS,
+            self.channels.len() <= qm_engine::constants::MAX_CHANNELS,
             0..0,
             &format!("channels[{}]", qm_engine::constants::MAX_CHANNELS),
             &format!("at most {} channels", qm_engine::constants::MAX_CHANNELS),
@@ -301,14 +296,13 @@ impl Scenario {
 
     /// `[[customers]]`.
     fn validate_customers(&self, c: &mut Checker) {
-        let s = self;
         c.check(
-            !s.customers.is_empty(),
+            !self.customers.is_empty(),
             0..0,
             "customers",
             "at least one [[customers]] table is needed",
         );
-        for (i, region) in s.customers.iter().enumerate() {
+        for (i, region) in self.customers.iter().enumerate() {
             c.positive(&region.share, &format!("customers[{i}].share"));
             c.coordinates(
                 &region.latitude_deg,
@@ -317,7 +311,7 @@ impl Scenario {
             );
         }
         c.unique(
-            s.customers.iter().map(|x| x.name.as_str()),
+            self.customers.iter().map(|x| x.name.as_str()),
             "customers",
             "name",
         );
@@ -325,9 +319,8 @@ impl Scenario {
 
     /// `[demand]` but its events.
     fn validate_demand(&self, c: &mut Checker) {
-        let s = self;
-        let d = &s.demand;
-        if s.is_recorded() {
+        let d = &self.demand;
+        if self.is_recorded() {
             self.validate_recorded(c);
         } else {
             let rate = *d.orders_per_day.get_ref();
@@ -413,9 +406,8 @@ impl Scenario {
 
     /// `[[demand.events]]`, within the horizon from `start`.
     fn validate_events(&self, c: &mut Checker, names: &Names, start: NaiveDate) {
-        let s = self;
-        let d = &s.demand;
-        let last = start + chrono::Days::new(*s.horizon.days.get_ref() as u64 - 1);
+        let d = &self.demand;
+        let last = start + chrono::Days::new(*self.horizon.days.get_ref() as u64 - 1);
         for (i, e) in d.events.iter().enumerate() {
             let key = format!("demand.events[{i}]");
             let m = *e.multiplier.get_ref();
@@ -477,8 +469,7 @@ impl Scenario {
 
     /// `[carts]`.
     fn validate_carts(&self, c: &mut Checker) {
-        let s = self;
-        let carts = &s.carts;
+        let carts = &self.carts;
         let ttl = *carts.hold_ttl_minutes.get_ref() as u64 * 60_000;
         c.check(
             (qm_engine::constants::MIN_HOLD_TTL_MS..=qm_engine::constants::MAX_HOLD_TTL_MS)
@@ -498,8 +489,7 @@ impl Scenario {
 
     /// `[fulfillment]`.
     fn validate_fulfillment(&self, c: &mut Checker) {
-        let s = self;
-        let carriers = &s.fulfillment.carriers;
+        let carriers = &self.fulfillment.carriers;
         c.unique(
             carriers.iter().map(|x| x.code.as_str()),
             "fulfillment.carriers",
@@ -514,7 +504,7 @@ impl Scenario {
             ),
             &format!("at most {} carriers", qm_engine::constants::MAX_CARRIERS),
         );
-        for (i, carrier) in s.fulfillment.carriers.iter().enumerate() {
+        for (i, carrier) in self.fulfillment.carriers.iter().enumerate() {
             let key = format!("fulfillment.carriers[{i}]");
             c.check(
                 !carrier.bands.is_empty(),
@@ -544,8 +534,7 @@ impl Scenario {
 
     /// `[returns]`.
     fn validate_returns(&self, c: &mut Checker) {
-        let s = self;
-        let r = &s.returns;
+        let r = &self.returns;
         c.probability(&r.rate, "returns.rate");
         c.probability(&r.restockable_share, "returns.restockable_share");
         c.check(
@@ -559,8 +548,7 @@ impl Scenario {
 
     /// `[targets]`.
     fn validate_targets(&self, c: &mut Checker) {
-        let s = self;
-        let t = &s.targets;
+        let t = &self.targets;
         c.probability(&t.order_accuracy, "targets.order_accuracy");
         c.probability(&t.order_fulfillment_rate, "targets.order_fulfillment_rate");
         c.probability(&t.demand_fill_rate, "targets.demand_fill_rate");
@@ -576,8 +564,7 @@ impl Scenario {
 
     /// `[accuracy]`.
     fn validate_accuracy(&self, c: &mut Checker) {
-        let s = self;
-        let a = &s.accuracy;
+        let a = &self.accuracy;
         c.probability(&a.pick_error_rate, "accuracy.pick_error_rate");
         c.probability(&a.shrinkage_rate_per_day, "accuracy.shrinkage_rate_per_day");
         c.check(
@@ -590,8 +577,7 @@ impl Scenario {
 
     /// `[replenishment]`.
     fn validate_replenishment(&self, c: &mut Checker, names: &Names) {
-        let s = self;
-        let rep = &s.replenishment;
+        let rep = &self.replenishment;
         c.non_negative(&rep.reorder_point_days, "replenishment.reorder_point_days");
         let (rop, up_to) = (
             *rep.reorder_point_days.get_ref(),
