@@ -300,6 +300,7 @@ impl Ledger {
     }
 
     /// A stock movement of the run (no level below the run).
+    #[inline]
     pub(super) fn moved(&mut self, movement: Movement) {
         let m = &mut self.movements;
         match movement {
