@@ -586,6 +586,15 @@ mod tests {
         );
     }
 
+    /// A misspelt name would read null on both sides and never disagree.
+    #[test]
+    fn every_audited_kpi_is_a_summary_field() {
+        let summary = serde_json::to_value(Summary::default()).unwrap();
+        for name in AUDITED_KPIS {
+            assert!(summary.get(name).is_some(), "{name} is not a summary field");
+        }
+    }
+
     #[test]
     fn a_ledger_that_counts_otherwise_is_named() {
         let summary = Summary {

@@ -158,7 +158,13 @@ impl Replenisher {
             lead_time_days,
             protection_days,
             today: UnitsToday::new(cells),
-            cells: vec![CellTally::new(*r.warmup_days.get_ref() == 0); cells],
+            cells: vec![
+                CellTally {
+                    cycle_started_after_warmup: *r.warmup_days.get_ref() == 0,
+                    ..CellTally::default()
+                };
+                cells
+            ],
             skus: vec![SkuTally::default(); skus],
             safety_stock_unit_days: 0.0,
             safety_stock_today_units: 0.0,
@@ -440,10 +446,10 @@ impl Replenisher {
     pub fn fill_sku_rows(&self, days: u32, rows: &mut [SkuRow]) {
         let class = self.classes(days);
         let w = self.warehouses;
-        for (sku, row) in rows.iter_mut().enumerate() {
+        for (sku, (row, tally)) in rows.iter_mut().zip(&self.skus).enumerate() {
             let cells = sku * w..(sku + 1) * w;
-            let demand_days = self.skus[sku].days_with_demand;
-            let mean = self.skus[sku].units / demand_days.max(1) as f64;
+            let demand_days = tally.days_with_demand;
+            let mean = tally.units / demand_days.max(1) as f64;
             let mut errors = ForecastErrors::default();
             for f in &self.forecasters[cells.clone()] {
                 errors.merge(f.errors());
@@ -458,12 +464,11 @@ impl Replenisher {
             row.demand_units_per_demand_day = (demand_days > 0).then_some(mean);
             // Population variance of the day totals over demand days, ÷ mean².
             row.demand_size_cv2 = (demand_days > 0 && mean > 0.0).then(|| {
-                let variance =
-                    (self.skus[sku].units_squared / demand_days as f64 - mean * mean).max(0.0);
+                let variance = (tally.units_squared / demand_days as f64 - mean * mean).max(0.0);
                 variance / (mean * mean)
             });
             row.average_safety_stock_units = (self.policy != PolicyKind::Days)
-                .then(|| self.skus[sku].safety_unit_days / days.max(1) as f64);
+                .then(|| tally.safety_unit_days / days.max(1) as f64);
             row.achieved_fill_rate = (demand > 0.0).then(|| served / demand);
             row.forecast_mae_units = (errors.days > 0).then(|| errors.mae());
         }
@@ -580,7 +585,7 @@ impl UnitsToday {
 }
 
 /// One cell's tallies over the run.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct CellTally {
     /// After the warm-up: units whose natural source is the cell, and those it served itself.
     home_demand_units: f64,
@@ -597,20 +602,6 @@ struct CellTally {
 }
 
 impl CellTally {
-    fn new(cycle_started_after_warmup: bool) -> CellTally {
-        CellTally {
-            home_demand_units: 0.0,
-            home_served_units: 0.0,
-            demand_units: 0.0,
-            served_units: 0.0,
-            on_order_units: 0,
-            stockout_in_cycle: false,
-            cycle_started_after_warmup,
-            cycles: 0,
-            cycles_short: 0,
-        }
-    }
-
     /// After the warm-up: today's units join the run's.
     fn count_day(&mut self, today: &UnitsToday, cell: usize) {
         self.demand_units += today.demand[cell];
