@@ -4,21 +4,21 @@
 
 use std::fmt::Write as _;
 
-use crate::chart::{self, Chart, Series, Style, XAxis};
+use crate::chart;
 use crate::format::{display, escape, number, share_text, signed_difference, target_text};
 use crate::kpi::{self, Kpi, Verdict};
 use crate::run::*;
-use crate::tables::start_date;
 use crate::unit::Unit;
 
-const CHART_WIDTH: u32 = 1040;
-const CHART_HEIGHT: u32 = 340;
-const SMALL_WIDTH: u32 = 510;
-const SMALL_HEIGHT: u32 = 240;
+mod charts;
+
+use charts::{
+    daily_orders, figure, latency, processing, sku_stock, stock_totals, warehouse_load,
+    CHART_HEIGHT, CHART_WIDTH, SMALL_HEIGHT, SMALL_WIDTH,
+};
+
 /// SKUs listed in the report's SKU table (the CSV and Parquet files have them all).
 const SKU_TABLE_ROWS: usize = 20;
-/// Latency histogram buckets with fewer calls than this share are left out of the chart.
-const LATENCY_MIN_SHARE: f64 = 1e-5;
 
 fn rich(text: &str) -> String {
     escape(text)
@@ -136,266 +136,6 @@ fn kpi_cards(run: &RunData) -> String {
         out += &card(&h);
     }
     out + "</div>\n"
-}
-
-fn figure(chart: &Chart, width: u32, height: u32, caption: &str) -> String {
-    if !chart.has_data() {
-        return format!(
-            "<figure><figcaption><b>{}</b>: no data in this run.</figcaption></figure>\n",
-            escape(&chart.title)
-        );
-    }
-    format!(
-        "<figure>{}<figcaption>{}</figcaption></figure>\n",
-        chart::svg(chart, width, height),
-        escape(caption)
-    )
-}
-
-fn day_points(rows: &[DayRow], f: impl Fn(&DayRow) -> f64) -> Vec<(f64, f64)> {
-    rows.iter().map(|r| (r.day as f64, f(r))).collect()
-}
-
-fn event_bands(run: &RunData) -> Vec<(f64, f64, String)> {
-    run.events
-        .iter()
-        .map(|e| (e.first_day as f64, e.last_day as f64, e.name.clone()))
-        .collect()
-}
-
-/// A chart over the days of `run`, its calendar events shaded.
-fn over_days(run: &RunData, title: &str, y_label: &str) -> Chart {
-    let mut chart = Chart::new(title, "day", y_label, XAxis::Days(start_date(run)));
-    chart.bands = event_bands(run);
-    chart
-}
-
-/// Daily orders placed against orders fulfilled (shipped complete), events shaded.
-fn daily_orders(runs: &[(&str, &RunData)]) -> Chart {
-    let mut c = over_days(runs[0].1, "Orders placed and fulfilled per day", "orders");
-    let single = runs.len() == 1;
-    for (i, (label, run)) in runs.iter().enumerate() {
-        let name = |what: &str| {
-            if single {
-                what.to_string()
-            } else {
-                format!("{label}: {what}")
-            }
-        };
-        c.series.push(Series::new(
-            name("placed"),
-            day_points(&run.daily, |r| r.counts.orders_placed as f64),
-            if single { 7 } else { i },
-            Style::Faint,
-        ));
-        c.series.push(Series::new(
-            name("fulfilled (shipped complete)"),
-            day_points(&run.daily, |r| r.counts.orders_shipped_complete as f64),
-            if single { 0 } else { i },
-            Style::Line,
-        ));
-    }
-    c
-}
-
-/// Total on-hand units against total safety stock, per day.
-fn stock_totals(runs: &[(&str, &RunData)]) -> Chart {
-    let mut c = over_days(
-        runs[0].1,
-        "On-hand units and safety stock, all SKUs",
-        "units",
-    );
-    let single = runs.len() == 1;
-    for (i, (label, run)) in runs.iter().enumerate() {
-        let prefix = if single {
-            String::new()
-        } else {
-            format!("{label}: ")
-        };
-        c.series.push(Series::new(
-            format!("{prefix}on hand"),
-            day_points(&run.daily, |r| r.on_hand_units as f64),
-            if single { 0 } else { i },
-            Style::Line,
-        ));
-        if run.daily.iter().any(|r| r.safety_stock_units.is_some()) {
-            c.series.push(Series::new(
-                format!("{prefix}safety stock"),
-                day_points(&run.daily, |r| r.safety_stock_units.unwrap_or(f64::NAN)),
-                if single { 3 } else { i },
-                Style::Faint,
-            ));
-        }
-    }
-    c
-}
-
-/// One top SKU's on-hand units against its safety stock and reorder point.
-fn sku_stock(run: &RunData, sku: &str) -> Chart {
-    let rows: Vec<&SkuDayRow> = run.sku_daily.iter().filter(|r| r.sku == sku).collect();
-    let mut c = over_days(run, &format!("SKU {sku}"), "units");
-    let points = |f: &dyn Fn(&SkuDayRow) -> f64| -> Vec<(f64, f64)> {
-        rows.iter().map(|r| (r.day as f64, f(r))).collect()
-    };
-    c.series.push(Series::new(
-        "on hand",
-        points(&|r| r.on_hand_units as f64),
-        0,
-        Style::Line,
-    ));
-    if rows.iter().any(|r| r.safety_stock_units.is_some()) {
-        c.series.push(Series::new(
-            "safety stock",
-            points(&|r| r.safety_stock_units.unwrap_or(f64::NAN)),
-            3,
-            Style::Line,
-        ));
-    }
-    c.series.push(Series::new(
-        "reorder point",
-        points(&|r| r.reorder_point_units),
-        1,
-        Style::Faint,
-    ));
-    c
-}
-
-/// Orders shipped complete by processing time: bars for one run, shares overlaid for several.
-fn processing(runs: &[(&str, &RunData)]) -> Chart {
-    let single = runs.len() == 1;
-    let mut c = Chart::new(
-        "Processing time: placement to shipped complete",
-        "hours",
-        if single { "orders" } else { "share of orders" },
-        XAxis::Linear,
-    );
-    c.y_percent = !single;
-    c.v_lines = vec![(24.0, "24 h".into()), (48.0, "48 h".into())];
-    for (i, (label, run)) in runs.iter().enumerate() {
-        let total: u64 = run.processing_time.iter().map(|b| b.orders).sum();
-        let width = PROCESSING_BIN_HOURS as f64;
-        let used = run
-            .processing_time
-            .iter()
-            .rposition(|b| b.orders > 0)
-            .map_or(0, |last| last + 1);
-        let points = run.processing_time[..used]
-            .iter()
-            .map(|b| {
-                let y = if single {
-                    b.orders as f64
-                } else if total > 0 {
-                    b.orders as f64 / total as f64
-                } else {
-                    f64::NAN
-                };
-                (b.processing_time_hours_from as f64 + width / 2.0, y)
-            })
-            .collect();
-        c.series.push(Series::new(
-            if single {
-                format!("last bin: {PROCESSING_LAST_BIN_HOURS} h and more")
-            } else {
-                label.to_string()
-            },
-            points,
-            i,
-            if single {
-                Style::Bars(width)
-            } else {
-                Style::Line
-            },
-        ));
-    }
-    c
-}
-
-/// Share of calls per power-of-two latency bucket: every call kind of one run, or `reserve`
-/// of several.
-fn latency(runs: &[(&str, &RunData)]) -> Chart {
-    let mut c = Chart::new(
-        "Engine call latency (wall clock)",
-        "latency",
-        "share of calls",
-        XAxis::Log10Nanoseconds,
-    );
-    c.y_percent = true;
-    let single = runs.len() == 1;
-    for (i, (label, run)) in runs.iter().enumerate() {
-        for (k, kind) in run.latency.kinds.iter().enumerate() {
-            if !single && kind.call != "reserve" {
-                continue;
-            }
-            let total = kind.calls.max(1) as f64;
-            let points: Vec<(f64, f64)> = run
-                .latency
-                .histogram
-                .iter()
-                .filter(|b| b.call == kind.call && b.calls as f64 / total >= LATENCY_MIN_SHARE)
-                .map(|b| {
-                    (
-                        (b.latency_ns_to.max(1) as f64).log10(),
-                        b.calls as f64 / total,
-                    )
-                })
-                .collect();
-            c.series.push(Series::new(
-                if single {
-                    format!("{} (p99 {} ns)", kind.call, kind.latency_ns_p99)
-                } else {
-                    format!("{label}: reserve (p99 {} ns)", kind.latency_ns_p99)
-                },
-                points,
-                if single { k } else { i },
-                Style::Line,
-            ));
-        }
-    }
-    c
-}
-
-/// Each warehouse's lines shipped as a share of its capacity, per day (the busiest warehouse
-/// per run when comparing).
-fn warehouse_load(runs: &[(&str, &RunData)]) -> Chart {
-    let mut c = over_days(
-        runs[0].1,
-        "Warehouse load against pick/pack capacity",
-        "lines shipped ÷ capacity",
-    );
-    c.y_percent = true;
-    c.h_lines = vec![(1.0, "capacity".into())];
-    let use_share =
-        |r: &WarehouseDayRow| crate::tables::day_capacity_use_share(r).unwrap_or(f64::NAN);
-    if let [(_, run)] = runs {
-        for (i, w) in run.warehouses.iter().enumerate() {
-            c.series.push(Series::new(
-                w.warehouse.clone(),
-                run.warehouse_daily
-                    .iter()
-                    .filter(|r| r.warehouse == w.warehouse)
-                    .map(|r| (r.day as f64, use_share(r)))
-                    .collect(),
-                i,
-                Style::Line,
-            ));
-        }
-        return c;
-    }
-    for (i, (label, run)) in runs.iter().enumerate() {
-        let mut busiest: Vec<(f64, f64)> = run.daily.iter().map(|d| (d.day as f64, 0.0)).collect();
-        for r in &run.warehouse_daily {
-            if let Some(point) = busiest.get_mut(r.day as usize) {
-                point.1 = point.1.max(use_share(r));
-            }
-        }
-        c.series.push(Series::new(
-            format!("{label}: busiest warehouse"),
-            busiest,
-            i,
-            Style::Line,
-        ));
-    }
-    c
 }
 
 /// A table whose first column, and the columns in `left`, are left-aligned; cells are HTML.
@@ -525,8 +265,7 @@ fn top_sku_figures(run: &RunData) -> String {
 
 /// One row per warehouse: capacity, use, stock and pick errors.
 fn warehouse_table(run: &RunData, days: f64) -> String {
-    let mut body = String::new();
-    body += &table(
+    table(
         &[
             "warehouse",
             "capacity lines/day",
@@ -555,14 +294,12 @@ fn warehouse_table(run: &RunData, days: f64) -> String {
                 number(w.counts.pick_errors as f64),
             ]
         }),
-    );
-    body
+    )
 }
 
 /// One row per sales channel.
 fn channel_table(run: &RunData) -> String {
-    let mut body = String::new();
-    body += &table(
+    table(
         &[
             "channel",
             "strategy",
@@ -586,13 +323,11 @@ fn channel_table(run: &RunData) -> String {
                 share_text(c.counts.unit_fill_rate()),
             ]
         }),
-    );
-    body
+    )
 }
 
 /// The SKUs with the most units ordered.
 fn sku_table(run: &RunData, days: f64) -> String {
-    let mut body = String::new();
     let abc = crate::tables::abc_classes(&run.skus);
     let mut order: Vec<usize> = (0..run.skus.len()).collect();
     order.sort_by(|&a, &b| {
@@ -602,7 +337,7 @@ fn sku_table(run: &RunData, days: f64) -> String {
             .cmp(&run.skus[a].counts.units_ordered)
             .then(a.cmp(&b))
     });
-    body += &table(
+    table(
         &[
             "SKU",
             "ABC",
@@ -629,8 +364,7 @@ fn sku_table(run: &RunData, days: f64) -> String {
                 share_text(s.achieved_fill_rate),
             ]
         }),
-    );
-    body
+    )
 }
 
 fn latency_table(run: &RunData) -> String {
