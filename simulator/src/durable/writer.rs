@@ -3,7 +3,8 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -97,26 +98,18 @@ impl Durable {
         let engine = Arc::new(engine);
         let (queue, submissions) = crossbeam_channel::bounded(QUEUE_SUBMISSIONS);
         let stats = Arc::new(Stats::default());
-        let writer = {
-            let engine = Arc::clone(&engine);
-            let stats = Arc::clone(&stats);
-            let next_seq = recovery.records + 1;
-            let dir = dir.to_path_buf();
-            std::thread::Builder::new()
-                .name("qm-journal-writer".into())
-                .spawn(move || {
-                    let files = (file, acknowledged_file);
-                    write_loop(
-                        &engine,
-                        &dir,
-                        files,
-                        next_seq,
-                        submissions,
-                        settings,
-                        &stats,
-                    )
-                })?
+        let writer = Writer {
+            engine: Arc::clone(&engine),
+            dir: dir.to_path_buf(),
+            segment: file,
+            acknowledged: acknowledged_file,
+            next_seq: recovery.records + 1,
+            settings,
+            stats: Arc::clone(&stats),
         };
+        let writer = std::thread::Builder::new()
+            .name("qm-journal-writer".into())
+            .spawn(move || writer.run(submissions))?;
         Ok((
             Durable {
                 engine,
@@ -178,47 +171,146 @@ impl Drop for Durable {
     }
 }
 
-/// The writer thread: batches, and a snapshot thread beside it.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn write_loop(
-    engine: &Engine,
-    dir: &Path,
-    (mut file, acknowledged): (File, File),
-    mut next_seq: u64,
-    submissions: Receiver<Submission>,
+/// The writer thread's state: the engine it applies commands to, the journal segment records
+/// are appended to, and the next record's sequence number.
+struct Writer {
+    engine: Arc<Engine>,
+    dir: PathBuf,
+    segment: File,
+    acknowledged: File,
+    next_seq: u64,
     settings: Settings,
-    stats: &Stats,
-) -> Result<()> {
-    // Snapshots are encoded and written on their own thread: the writer only copies the state
-    // out (the pause), then goes back to applying commands.
-    let (snapshots, to_write) =
-        crossbeam_channel::bounded::<(u64, qm_engine::snapshot::RawState)>(SNAPSHOTS_QUEUED);
-    let snapshot_writer = {
-        let dir = dir.to_path_buf();
-        std::thread::Builder::new()
-            .name("qm-snapshot-writer".into())
-            .spawn(move || -> Result<()> {
-                for (seq, raw) in to_write {
-                    write_snapshot(&dir, seq, &raw.into_state())?;
-                }
-                Ok(())
-            })?
-    };
-    let result = write_batches(
-        engine,
-        dir,
-        (&mut file, &acknowledged),
-        &mut next_seq,
-        submissions,
-        settings,
-        stats,
-        &snapshots,
-    );
-    drop(snapshots);
-    let snapshot_result = snapshot_writer
-        .join()
-        .map_err(|_| DurableError::Stopped("the snapshot writer panicked"))?;
-    result.and(snapshot_result)
+    stats: Arc<Stats>,
+}
+
+/// A batch being gathered: its records, encoded, and the acknowledgements they owe.
+#[derive(Default)]
+struct Batch {
+    records: Vec<u8>,
+    acks: Vec<(Sender<Ack>, Ack)>,
+    commands: usize,
+}
+
+impl Writer {
+    /// Writes batches until the queue closes, with a snapshot thread beside it.
+    fn run(mut self, submissions: Receiver<Submission>) -> Result<()> {
+        // Snapshots are encoded and written on their own thread: the writer only copies the
+        // state out (the pause), then goes back to applying commands.
+        let (snapshots, to_write) =
+            crossbeam_channel::bounded::<(u64, qm_engine::snapshot::RawState)>(SNAPSHOTS_QUEUED);
+        let snapshot_writer = {
+            let dir = self.dir.clone();
+            std::thread::Builder::new()
+                .name("qm-snapshot-writer".into())
+                .spawn(move || -> Result<()> {
+                    for (seq, raw) in to_write {
+                        write_snapshot(&dir, seq, &raw.into_state())?;
+                    }
+                    Ok(())
+                })?
+        };
+        let result = self.write_batches(&submissions, &snapshots);
+        drop(snapshots);
+        let snapshot_result = snapshot_writer
+            .join()
+            .map_err(|_| DurableError::Stopped("the snapshot writer panicked"))?;
+        result.and(snapshot_result)
+    }
+
+    /// Each batch: gathered, made durable with one sync, acknowledged; a snapshot every
+    /// `snapshot_every_commands`.
+    fn write_batches(
+        &mut self,
+        submissions: &Receiver<Submission>,
+        snapshots: &Sender<(u64, qm_engine::snapshot::RawState)>,
+    ) -> Result<()> {
+        let mut since_snapshot = 0u64;
+        let mut batch = Batch {
+            records: Vec::with_capacity(1 << 20),
+            ..Batch::default()
+        };
+        while let Ok(first) = submissions.recv() {
+            self.gather(first, submissions, &mut batch);
+            self.commit(&mut batch)?;
+            since_snapshot += batch.commands as u64;
+            batch.commands = 0;
+            let every = self.settings.snapshot_every_commands;
+            if every > 0 && since_snapshot >= every {
+                self.snapshot(snapshots)?;
+                since_snapshot = 0;
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies and encodes `first` and the submissions that follow it within the flush
+    /// interval, up to `batch_max_commands`.
+    // Wall time: the flush interval is a real-time setting of the writer, not simulated time.
+    #[allow(clippy::disallowed_methods)]
+    fn gather(&mut self, first: Submission, submissions: &Receiver<Submission>, batch: &mut Batch) {
+        let interval = Duration::from_micros(self.settings.flush_interval_us);
+        let deadline = Instant::now() + interval;
+        let mut next = Some(first);
+        while let Some(submission) = next.take() {
+            let first_seq = self.next_seq;
+            let mut results = Vec::new();
+            self.engine.apply_batch(&submission.commands, &mut results);
+            for command in &submission.commands {
+                journal::encode_record(self.next_seq, command, &mut batch.records);
+                self.next_seq += 1;
+            }
+            batch.commands += submission.commands.len();
+            batch
+                .acks
+                .push((submission.reply, Ack { first_seq, results }));
+            if batch.commands >= self.settings.batch_max_commands {
+                break;
+            }
+            next = match submissions.try_recv() {
+                Ok(s) => Some(s),
+                Err(_) if interval.is_zero() => None,
+                Err(_) => submissions.recv_deadline(deadline).ok(),
+            };
+        }
+    }
+
+    /// Writes the batch's records, syncs them, records how far the journal reached, then
+    /// acknowledges every submission in it.
+    fn commit(&mut self, batch: &mut Batch) -> Result<()> {
+        self.segment
+            .write_all(&batch.records)
+            .and_then(|()| self.segment.sync_data())
+            .and_then(|()| write_acknowledged(&self.acknowledged, self.next_seq - 1))
+            .map_err(DurableError::JournalWrite)?;
+        batch.records.clear();
+        self.stats.batches.fetch_add(1, Ordering::Relaxed);
+        for (reply, ack) in batch.acks.drain(..) {
+            // A submitter that stopped waiting is not an error: its commands are durable.
+            let _ = reply.send(ack);
+        }
+        Ok(())
+    }
+
+    /// Copies the state out and hands it to the snapshot thread. Between batches nothing else
+    /// writes: the copy is one moment, journal position `next_seq − 1`, already durable.
+    // Wall time: the snapshot pause is measured.
+    #[allow(clippy::disallowed_methods)]
+    fn snapshot(&mut self, snapshots: &Sender<(u64, qm_engine::snapshot::RawState)>) -> Result<()> {
+        let started = Instant::now();
+        let state = self.engine.export_raw();
+        let pause = started.elapsed().as_nanos() as u64;
+        self.stats
+            .longest_snapshot_pause_ns
+            .fetch_max(pause, Ordering::Relaxed);
+        // Records after the snapshot go to a new segment, so that the ones before it can be
+        // deleted once a later snapshot covers them.
+        self.segment = create_segment(&self.dir, self.next_seq)?;
+        snapshots
+            .send((self.next_seq - 1, state))
+            .map_err(|_| DurableError::Stopped("the snapshot writer stopped"))?;
+        self.stats.snapshots.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
 }
 
 /// Writes a snapshot durably (a temporary file, synced, renamed, the folder synced), then
@@ -253,82 +345,4 @@ pub(super) fn write_snapshot(
         }
     }
     Ok(())
-}
-
-// Wall time: the flush interval is a real-time setting of the writer, not simulated time, and
-// the snapshot pause is measured.
-#[allow(clippy::disallowed_methods, clippy::too_many_arguments)]
-pub(super) fn write_batches(
-    engine: &Engine,
-    dir: &Path,
-    (file, acknowledged): (&mut File, &File),
-    next_seq: &mut u64,
-    submissions: Receiver<Submission>,
-    settings: Settings,
-    stats: &Stats,
-    snapshots: &Sender<(u64, qm_engine::snapshot::RawState)>,
-) -> Result<()> {
-    use std::sync::atomic::Ordering;
-    let mut since_snapshot = 0u64;
-    let interval = Duration::from_micros(settings.flush_interval_us);
-    let mut buffer: Vec<u8> = Vec::with_capacity(1 << 20);
-    let mut batch: Vec<(Sender<Ack>, Ack)> = Vec::new();
-    loop {
-        let Ok(first) = submissions.recv() else {
-            return Ok(());
-        };
-        let deadline = Instant::now() + interval;
-        let mut commands = 0usize;
-        let mut next = Some(first);
-        while let Some(submission) = next.take() {
-            let first_seq = *next_seq;
-            let mut results = Vec::new();
-            engine.apply_batch(&submission.commands, &mut results);
-            for command in &submission.commands {
-                journal::encode_record(*next_seq, command, &mut buffer);
-                *next_seq += 1;
-            }
-            commands += submission.commands.len();
-            batch.push((submission.reply, Ack { first_seq, results }));
-            if commands >= settings.batch_max_commands {
-                break;
-            }
-            next = match submissions.try_recv() {
-                Ok(s) => Some(s),
-                Err(_) if interval.is_zero() => None,
-                Err(_) => submissions.recv_deadline(deadline).ok(),
-            };
-        }
-        file.write_all(&buffer)
-            .and_then(|()| file.sync_data())
-            .and_then(|()| write_acknowledged(acknowledged, *next_seq - 1))
-            .map_err(DurableError::JournalWrite)?;
-        buffer.clear();
-        stats.batches.fetch_add(1, Ordering::Relaxed);
-        for (reply, ack) in batch.drain(..) {
-            // A submitter that stopped waiting is not an error: its commands are durable.
-            let _ = reply.send(ack);
-        }
-        since_snapshot += commands as u64;
-        if settings.snapshot_every_commands > 0
-            && since_snapshot >= settings.snapshot_every_commands
-        {
-            // Between batches nothing else writes: the copy is one moment, journal position
-            // next_seq − 1, already durable.
-            let started = Instant::now();
-            let state = engine.export_raw();
-            let pause = started.elapsed().as_nanos() as u64;
-            stats
-                .longest_snapshot_pause_ns
-                .fetch_max(pause, Ordering::Relaxed);
-            // Records after the snapshot go to a new segment, so that the ones before it can
-            // be deleted once a later snapshot covers them.
-            *file = create_segment(dir, *next_seq)?;
-            snapshots
-                .send((*next_seq - 1, state))
-                .map_err(|_| DurableError::Stopped("the snapshot writer stopped"))?;
-            stats.snapshots.fetch_add(1, Ordering::Relaxed);
-            since_snapshot = 0;
-        }
-    }
 }
