@@ -84,51 +84,36 @@ fn default_start() -> Spanned<Datetime> {
 
 /// A generated catalog.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Catalog {
     /// Number of SKUs.
-    #[serde(default = "default_skus")]
     pub skus: Spanned<u32>,
     /// Zipf exponent of SKU popularity (0 = uniform).
-    #[serde(default = "default_zipf")]
     pub zipf_exponent: Spanned<f64>,
     /// Median weight of one unit, grams.
-    #[serde(default = "default_weight")]
     pub unit_weight_grams: Spanned<u32>,
     /// Log-normal spread of unit weights (σ of the log; 0 = all equal).
-    #[serde(default = "zero_f64")]
     pub weight_sigma: Spanned<f64>,
     /// Median price of one unit.
-    #[serde(default = "default_price")]
     pub unit_price_cents: Spanned<Cents>,
     /// Log-normal spread of unit prices (σ of the log; 0 = all equal).
-    #[serde(default = "zero_f64")]
     pub price_sigma: Spanned<f64>,
     /// Cost of holding a unit for a year, as a share of its price.
-    #[serde(default = "default_holding")]
     pub holding_cost_rate_per_year: Spanned<f64>,
 }
 
 impl Default for Catalog {
     fn default() -> Self {
-        from_defaults()
+        Catalog {
+            skus: by_default(1_000),
+            zipf_exponent: by_default(1.1),
+            unit_weight_grams: by_default(500),
+            weight_sigma: by_default(0.0),
+            unit_price_cents: by_default(Cents::new(2_000)),
+            price_sigma: by_default(0.0),
+            holding_cost_rate_per_year: by_default(0.25),
+        }
     }
-}
-
-fn default_skus() -> Spanned<u32> {
-    Spanned::new(0..0, 1_000)
-}
-fn default_zipf() -> Spanned<f64> {
-    Spanned::new(0..0, 1.1)
-}
-fn default_weight() -> Spanned<u32> {
-    Spanned::new(0..0, 500)
-}
-fn default_price() -> Spanned<Cents> {
-    Spanned::new(0..0, Cents::new(2_000))
-}
-fn default_holding() -> Spanned<f64> {
-    Spanned::new(0..0, 0.25)
 }
 
 /// One SKU listed explicitly.
@@ -146,10 +131,11 @@ pub struct SkuSpec {
     pub popularity: Spanned<f64>,
 }
 
-/// A section left out of the file: every key takes its `#[serde(default = …)]`, so the
-/// defaults are written once, on the fields.
-fn from_defaults<T: serde::de::DeserializeOwned>() -> T {
-    toml::from_str("").expect("every key of an optional section has a default")
+/// A key's default: the value a file that leaves the key out gets, with no place in the file
+/// (span `0..0`). A table whose every key may be left out is `#[serde(default)]`, and its
+/// `Default` lists the defaults in the keys' order.
+fn by_default<T>(value: T) -> Spanned<T> {
+    Spanned::new(0..0, value)
 }
 
 fn zero_f64() -> Spanned<f64> {
@@ -196,23 +182,20 @@ fn default_cutoff() -> Spanned<u32> {
 
 /// Opening stock.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct InitialStock {
     /// Days of expected demand each warehouse starts with (demand split evenly over warehouses).
-    #[serde(default = "default_cover")]
     pub days_of_cover: Spanned<f64>,
     /// Explicit units for some cells, replacing the days-of-cover figure there.
-    #[serde(default)]
     pub cells: Vec<StockCell>,
-}
-
-fn default_cover() -> Spanned<f64> {
-    Spanned::new(0..0, 14.0)
 }
 
 impl Default for InitialStock {
     fn default() -> Self {
-        from_defaults()
+        InitialStock {
+            days_of_cover: by_default(14.0),
+            cells: Vec::new(),
+        }
     }
 }
 
@@ -283,57 +266,60 @@ pub struct Region {
 
 /// Demand: how many orders, their baskets, and their calendar.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Demand {
     /// `synthetic` (drawn from this section) or `recorded` (replayed from `[demand.recorded]`).
-    #[serde(default = "default_source")]
     pub source: Spanned<DemandSource>,
     /// The recorded history to replay when `source = "recorded"`.
-    #[serde(default)]
     pub recorded: Option<Spanned<RecordedSpec>>,
     /// Mean orders a day before profiles, trend and events (synthetic demand only).
-    #[serde(default = "zero_f64")]
     pub orders_per_day: Spanned<f64>,
     /// Mean lines per order (1 + Poisson), capped by `max_lines_per_order`.
-    #[serde(default = "default_mean_lines")]
     pub mean_lines_per_order: Spanned<f64>,
     /// Most lines in one order.
-    #[serde(default = "default_lines")]
     pub max_lines_per_order: Spanned<u32>,
     /// Mean units per line (1 + Poisson), capped by `max_units_per_line`.
-    #[serde(default = "default_mean_units")]
     pub mean_units_per_line: Spanned<f64>,
     /// Most units in one line.
-    #[serde(default = "default_units")]
     pub max_units_per_line: Spanned<u32>,
     /// Seven relative weights, Monday first (scaled to average 1).
-    #[serde(default = "flat_week")]
     pub day_of_week: Spanned<Vec<f64>>,
     /// Twenty-four relative weights, midnight first: when in the day orders arrive.
-    #[serde(default = "flat_day")]
     pub intraday: Spanned<Vec<f64>>,
     /// Growth of the order rate per year (0.1 = +10 % a year, linear).
-    #[serde(default = "zero_f64")]
     pub trend_per_year: Spanned<f64>,
     /// Day-to-day noise of the order count: poisson or negative_binomial.
-    #[serde(default = "default_noise")]
     pub noise: Spanned<CountNoise>,
     /// Negative binomial dispersion k: variance = mean + mean²/k.
-    #[serde(default = "default_dispersion")]
     pub dispersion: Spanned<f64>,
     /// Share of orders with express service.
-    #[serde(default = "zero_f64")]
     pub express_share: Spanned<f64>,
     /// Transit days express orders are promised.
-    #[serde(default = "default_express_days")]
     pub express_transit_days: Spanned<u32>,
     /// Holidays and promotions.
-    #[serde(default)]
     pub events: Vec<EventSpec>,
 }
 
-fn default_source() -> Spanned<DemandSource> {
-    Spanned::new(0..0, DemandSource::Synthetic)
+impl Default for Demand {
+    fn default() -> Self {
+        Demand {
+            source: by_default(DemandSource::Synthetic),
+            recorded: None,
+            orders_per_day: by_default(0.0),
+            mean_lines_per_order: by_default(1.8),
+            max_lines_per_order: by_default(5),
+            mean_units_per_line: by_default(1.3),
+            max_units_per_line: by_default(4),
+            day_of_week: by_default(vec![1.0; 7]),
+            intraday: by_default(vec![1.0; 24]),
+            trend_per_year: by_default(0.0),
+            noise: by_default(CountNoise::Poisson),
+            dispersion: by_default(20.0),
+            express_share: by_default(0.0),
+            express_transit_days: by_default(1),
+            events: Vec::new(),
+        }
+    }
 }
 
 /// A recorded order history to replay.
@@ -395,34 +381,6 @@ impl Scenario {
     }
 }
 
-fn default_mean_lines() -> Spanned<f64> {
-    Spanned::new(0..0, 1.8)
-}
-fn default_lines() -> Spanned<u32> {
-    Spanned::new(0..0, 5)
-}
-fn default_mean_units() -> Spanned<f64> {
-    Spanned::new(0..0, 1.3)
-}
-fn default_units() -> Spanned<u32> {
-    Spanned::new(0..0, 4)
-}
-fn flat_week() -> Spanned<Vec<f64>> {
-    Spanned::new(0..0, vec![1.0; 7])
-}
-fn flat_day() -> Spanned<Vec<f64>> {
-    Spanned::new(0..0, vec![1.0; 24])
-}
-fn default_noise() -> Spanned<CountNoise> {
-    Spanned::new(0..0, CountNoise::Poisson)
-}
-fn default_dispersion() -> Spanned<f64> {
-    Spanned::new(0..0, 20.0)
-}
-fn default_express_days() -> Spanned<u32> {
-    Spanned::new(0..0, 1)
-}
-
 /// A holiday or promotion: demand × `multiplier` from `start` to `end` (inclusive), ramping
 /// linearly over `ramp_up_days` before and `ramp_down_days` after.
 #[derive(Debug, Deserialize)]
@@ -452,32 +410,26 @@ pub struct EventSpec {
 
 /// Cart holds and payment.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Carts {
     /// How long a cart holds stock, minutes.
-    #[serde(default = "default_ttl")]
     pub hold_ttl_minutes: Spanned<u32>,
     /// Share of carts never paid (their holds expire).
-    #[serde(default = "zero_f64")]
     pub abandonment_rate: Spanned<f64>,
     /// Mean minutes from cart to payment (exponential: some pay after their hold expired).
-    #[serde(default = "default_pay")]
     pub minutes_to_pay: Spanned<f64>,
     /// Share of payments that fail (the hold is released).
-    #[serde(default = "zero_f64")]
     pub payment_failure_rate: Spanned<f64>,
-}
-
-fn default_ttl() -> Spanned<u32> {
-    Spanned::new(0..0, 30)
-}
-fn default_pay() -> Spanned<f64> {
-    Spanned::new(0..0, 5.0)
 }
 
 impl Default for Carts {
     fn default() -> Self {
-        from_defaults()
+        Carts {
+            hold_ttl_minutes: by_default(30),
+            abandonment_rate: by_default(0.0),
+            minutes_to_pay: by_default(5.0),
+            payment_failure_rate: by_default(0.0),
+        }
     }
 }
 
@@ -517,191 +469,140 @@ pub struct BandSpec {
 /// Targets for the headline KPIs: the reports show each KPI in green when it meets its target,
 /// red when it misses.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Targets {
     /// Least `order_accuracy`, a share.
-    #[serde(default = "default_target_accuracy")]
     pub order_accuracy: Spanned<f64>,
     /// Least `order_fulfillment_rate`, a share.
-    #[serde(default = "default_target_fulfillment")]
     pub order_fulfillment_rate: Spanned<f64>,
     /// Most `processing_time_hours_p50`, hours.
-    #[serde(default = "default_target_p50")]
     pub processing_time_hours_p50: Spanned<f64>,
     /// Most `processing_time_hours_p95`, hours.
-    #[serde(default = "default_target_p95")]
     pub processing_time_hours_p95: Spanned<f64>,
     /// Least `demand_fill_rate`, a share.
-    #[serde(default = "default_target_demand_fill_rate")]
     pub demand_fill_rate: Spanned<f64>,
-}
-
-fn default_target_demand_fill_rate() -> Spanned<f64> {
-    Spanned::new(0..0, 0.95)
-}
-
-fn default_target_accuracy() -> Spanned<f64> {
-    Spanned::new(0..0, 0.99)
-}
-fn default_target_fulfillment() -> Spanned<f64> {
-    Spanned::new(0..0, 0.98)
-}
-fn default_target_p50() -> Spanned<f64> {
-    Spanned::new(0..0, 24.0)
-}
-fn default_target_p95() -> Spanned<f64> {
-    Spanned::new(0..0, 48.0)
 }
 
 impl Default for Targets {
     fn default() -> Self {
-        from_defaults()
+        Targets {
+            order_accuracy: by_default(0.99),
+            order_fulfillment_rate: by_default(0.98),
+            processing_time_hours_p50: by_default(24.0),
+            processing_time_hours_p95: by_default(48.0),
+            demand_fill_rate: by_default(0.95),
+        }
     }
 }
 
 /// Customer returns.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Returns {
     /// Share of delivered lines sent back.
-    #[serde(default = "zero_f64")]
     pub rate: Spanned<f64>,
     /// Fewest days from delivery to the return arriving.
-    #[serde(default = "default_return_min")]
     pub delay_days_min: Spanned<u32>,
     /// Most days from delivery to the return arriving (uniform in between).
-    #[serde(default = "default_return_max")]
     pub delay_days_max: Spanned<u32>,
     /// Share of returned units put back on the shelf (the rest is scrapped).
-    #[serde(default = "default_restockable")]
     pub restockable_share: Spanned<f64>,
-}
-
-fn default_return_min() -> Spanned<u32> {
-    Spanned::new(0..0, 3)
-}
-fn default_return_max() -> Spanned<u32> {
-    Spanned::new(0..0, 14)
-}
-fn default_restockable() -> Spanned<f64> {
-    Spanned::new(0..0, 0.8)
 }
 
 impl Default for Returns {
     fn default() -> Self {
-        from_defaults()
+        Returns {
+            rate: by_default(0.0),
+            delay_days_min: by_default(3),
+            delay_days_max: by_default(14),
+            restockable_share: by_default(0.8),
+        }
     }
 }
 
 /// Pick errors and shrinkage.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Accuracy {
     /// Share of shipments picked wrong, every warehouse (see `warehouses[].pick_error_rate`).
-    #[serde(default = "zero_f64")]
     pub pick_error_rate: Spanned<f64>,
     /// Chance per shelf unit per day that it vanishes (theft, damage, misplacement).
-    #[serde(default = "zero_f64")]
     pub shrinkage_rate_per_day: Spanned<f64>,
     /// Every cell is counted once every this many days (0 = no cycle counts).
-    #[serde(default = "zero_u32")]
     pub cycle_count_days: Spanned<u32>,
 }
 
 impl Default for Accuracy {
     fn default() -> Self {
-        from_defaults()
+        Accuracy {
+            pick_error_rate: by_default(0.0),
+            shrinkage_rate_per_day: by_default(0.0),
+            cycle_count_days: by_default(0),
+        }
     }
 }
 
 /// Supplier reorders: a fixed reorder point and order-up-to level per cell, in days of expected demand.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Replenishment {
     /// Reorder when free units fall below this many days of demand.
-    #[serde(default = "default_rop")]
     pub reorder_point_days: Spanned<f64>,
     /// Order up to this many days of demand.
-    #[serde(default = "default_up_to")]
     pub order_up_to_days: Spanned<f64>,
     /// Suppliers (one default supplier with a 3-day lead time when empty).
-    #[serde(default)]
     pub suppliers: Vec<SupplierSpec>,
     /// Fixed reorder point and order quantity for named SKUs, in units, per warehouse.
-    #[serde(default)]
     pub skus: Vec<SkuPolicy>,
     /// `days` (the reorder point and order-up-to level above, in days of expected demand), or a
     /// forecast-driven policy: `s_q` (continuous review, order Q), `s_s` (continuous review,
     /// order up to S = s + Q), `r_s` (every `review_period_days`, order up to S).
-    #[serde(default = "default_policy")]
     pub policy: Spanned<PolicyKind>,
     /// Forecast method of every SKU × warehouse series (`qm forecast` lists them), or `auto`.
-    #[serde(default = "default_forecast")]
     pub forecast: Spanned<String>,
     /// Safety stock: `normal` (z from service_level), `fill_rate` (for fill_rate) or
     /// `empirical` (service_level quantile of past lead-time forecast errors).
-    #[serde(default = "default_safety_stock")]
     pub safety_stock: Spanned<SafetyStockMethod>,
     /// Target cycle service level (normal, empirical).
-    #[serde(default = "default_service_level")]
     pub service_level: Spanned<f64>,
     /// Target fill rate (safety_stock = "fill_rate").
-    #[serde(default = "default_fill_rate")]
     pub fill_rate: Spanned<f64>,
     /// Order quantity of s_q and s_s: `eoq` or `fixed`.
-    #[serde(default = "default_order_quantity")]
     pub order_quantity: Spanned<OrderQuantity>,
     /// Units per supplier order when order_quantity = "fixed".
-    #[serde(default = "default_fixed_order_units")]
     pub fixed_order_units: Spanned<u32>,
     /// Cost of one supplier order (the K of the EOQ).
-    #[serde(default = "default_order_cost_cents")]
     pub order_cost_cents: Spanned<Cents>,
     /// Review period of r_s, days.
-    #[serde(default = "default_review_period_days")]
     pub review_period_days: Spanned<u32>,
     /// Days the forecasts learn before calibration (achieved service level, fill rate) counts.
-    #[serde(default = "default_warmup_days")]
     pub warmup_days: Spanned<u32>,
     /// Forecasts know the events calendar: demand on event days is deflated by the event's
     /// multiplier and forecasts for them inflated. With recorded demand the multipliers are
     /// learnt from past occurrences.
-    #[serde(default = "yes")]
     pub known_events: bool,
 }
 
-fn default_policy() -> Spanned<PolicyKind> {
-    Spanned::new(0..0, PolicyKind::Days)
-}
-fn default_forecast() -> Spanned<String> {
-    Spanned::new(0..0, "ses".into())
-}
-fn default_safety_stock() -> Spanned<SafetyStockMethod> {
-    Spanned::new(0..0, SafetyStockMethod::Normal)
-}
-fn default_service_level() -> Spanned<f64> {
-    Spanned::new(0..0, 0.95)
-}
-fn default_fill_rate() -> Spanned<f64> {
-    Spanned::new(0..0, 0.98)
-}
-fn default_order_quantity() -> Spanned<OrderQuantity> {
-    Spanned::new(0..0, OrderQuantity::Eoq)
-}
-fn default_fixed_order_units() -> Spanned<u32> {
-    Spanned::new(0..0, 100)
-}
-fn default_order_cost_cents() -> Spanned<Cents> {
-    Spanned::new(0..0, Cents::new(5_000))
-}
-fn default_review_period_days() -> Spanned<u32> {
-    Spanned::new(0..0, 7)
-}
-fn default_warmup_days() -> Spanned<u32> {
-    Spanned::new(0..0, 28)
-}
-fn yes() -> bool {
-    true
+impl Default for Replenishment {
+    fn default() -> Self {
+        Replenishment {
+            reorder_point_days: by_default(5.0),
+            order_up_to_days: by_default(14.0),
+            suppliers: Vec::new(),
+            skus: Vec::new(),
+            policy: by_default(PolicyKind::Days),
+            forecast: by_default("ses".into()),
+            safety_stock: by_default(SafetyStockMethod::Normal),
+            service_level: by_default(0.95),
+            fill_rate: by_default(0.98),
+            order_quantity: by_default(OrderQuantity::Eoq),
+            fixed_order_units: by_default(100),
+            order_cost_cents: by_default(Cents::new(5_000)),
+            review_period_days: by_default(7),
+            warmup_days: by_default(28),
+            known_events: true,
+        }
+    }
 }
 
 /// A fixed (reorder point, order quantity) policy for one SKU, applied at every warehouse.
@@ -714,19 +615,6 @@ pub struct SkuPolicy {
     pub reorder_point_units: u32,
     /// Units ordered each time.
     pub order_quantity_units: Spanned<u32>,
-}
-
-fn default_rop() -> Spanned<f64> {
-    Spanned::new(0..0, 5.0)
-}
-fn default_up_to() -> Spanned<f64> {
-    Spanned::new(0..0, 14.0)
-}
-
-impl Default for Replenishment {
-    fn default() -> Self {
-        from_defaults()
-    }
 }
 
 /// A supplier: its share of the catalog and its lead time.
