@@ -1,0 +1,267 @@
+//! `scenarios/README.md` gives every scenario key's default. Each default written there as a
+//! value is checked against the code: a scenario that sets the key to the README's default must
+//! read exactly as one that leaves the key out.
+
+use std::path::Path;
+
+use qm_simulator::scenario::Scenario;
+
+/// The keys a scenario cannot leave out, plus one entry of every list of tables, so that the
+/// defaults inside those entries can be checked too.
+const BASE: &str = r#"
+name = "defaults"
+
+[horizon]
+days = 7
+seed = 1
+
+[[skus]]
+code = "A"
+unit_weight_grams = 100
+unit_price_cents = 100
+
+[[warehouses]]
+code = "W"
+latitude_deg = 0.0
+longitude_deg = 0.0
+capacity_lines_per_day = 10
+
+[[channels]]
+code = "web"
+warehouses = ["W"]
+strategy = "nearest"
+share = 1.0
+
+[[customers]]
+name = "R"
+latitude_deg = 0.0
+longitude_deg = 0.0
+share = 1.0
+
+[demand.recorded]
+path = "history.csv"
+
+[demand.recorded.columns]
+order_id = "o"
+timestamp = "t"
+sku = "s"
+quantity = "q"
+
+[[demand.events]]
+name = "E"
+start = 2026-01-05
+end = 2026-01-06
+multiplier = 2.0
+
+[[fulfillment.carriers]]
+code = "C"
+bands = []
+
+[[replenishment.suppliers]]
+code = "S"
+lead_time_days = 3.0
+"#;
+
+/// One README row: the key's path from the file's root, the default as written, its line.
+struct Row {
+    path: Vec<String>,
+    default: String,
+    line: usize,
+}
+
+/// The tables a line names: `[demand]`, `[[demand.events]]` → `demand`, `demand.events`.
+fn tables_named(line: &str) -> Vec<String> {
+    line.split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|code| code.starts_with('['))
+        .map(|code| code.trim_matches(|c| c == '[' || c == ']').to_string())
+        .collect()
+}
+
+/// A key as the README writes it, resolved against the tables its section names: a key whose
+/// first part is one of those tables' last part continues that table (`events.name` in
+/// `[[demand.events]]`); any other key is inside the section's first table, or at the root.
+fn resolve(key: &str, tables: &[String]) -> Vec<String> {
+    let parts: Vec<&str> = key.split('.').collect();
+    for table in tables {
+        let table: Vec<&str> = table.split('.').collect();
+        if table.last() == parts.first() {
+            return table[..table.len() - 1]
+                .iter()
+                .chain(&parts)
+                .map(|p| p.to_string())
+                .collect();
+        }
+    }
+    let mut path: Vec<String> = match tables.first() {
+        Some(table) => table.split('.').map(String::from).collect(),
+        None => Vec::new(),
+    };
+    path.extend(parts.iter().map(|p| p.to_string()));
+    path
+}
+
+/// Every (key, default) row of the README's key tables; a row naming several keys gives one
+/// row each, with the matching one of several comma-separated defaults (`3, 14`).
+fn rows(readme: &str) -> Vec<Row> {
+    let mut tables = Vec::new();
+    let mut out = Vec::new();
+    let mut default_column = None;
+    for (i, line) in readme.lines().enumerate() {
+        if line.starts_with("## ") || line.starts_with("`[") {
+            tables = tables_named(line);
+            continue;
+        }
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if !line.starts_with('|') || cells.len() < 4 {
+            default_column = None;
+            continue;
+        }
+        if cells[1] == "key" {
+            default_column = cells.iter().position(|c| *c == "default");
+            continue;
+        }
+        let Some(column) = default_column else {
+            continue;
+        };
+        let keys: Vec<&str> = cells[1].split(", ").collect();
+        if !keys
+            .iter()
+            .all(|k| k.starts_with('`') && k.ends_with('`') && k.len() > 2)
+        {
+            continue;
+        }
+        let defaults: Vec<&str> = if keys.len() > 1 {
+            cells[column].split(", ").collect()
+        } else {
+            vec![cells[column]]
+        };
+        for (k, key) in keys.iter().enumerate() {
+            let default = defaults.get(k).unwrap_or(&defaults[0]);
+            out.push(Row {
+                path: resolve(key.trim_matches('`'), &tables),
+                default: default.to_string(),
+                line: i + 1,
+            });
+        }
+    }
+    out
+}
+
+/// The default as a TOML value, if the README writes it as one: a number, `true`/`false`, a
+/// date, `""`, `[]`, or a name in backticks (a string). `—`, `none` and prose are not values.
+fn as_value(default: &str, keys: &[String]) -> Option<toml::Value> {
+    let literal = match default.strip_prefix('`').and_then(|d| d.strip_suffix('`')) {
+        // A default that names another key (`accuracy.pick_error_rate`) is a fallback, not a value.
+        Some(name) if keys.iter().any(|k| k == name) => return None,
+        Some(name) => format!("{name:?}"),
+        None => default.to_string(),
+    };
+    let table: toml::Table = toml::from_str(&format!("v = {literal}")).ok()?;
+    table.get("v").cloned()
+}
+
+/// `table` with `path` set to `value`: in the first entry of a list of tables, making tables
+/// that are not there yet.
+fn with_key(mut table: toml::Table, path: &[String], value: toml::Value) -> toml::Table {
+    let mut at = &mut table;
+    for part in &path[..path.len() - 1] {
+        let next = at
+            .entry(part.clone())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        at = match next {
+            toml::Value::Table(t) => t,
+            toml::Value::Array(entries) => entries[0].as_table_mut().expect("a list of tables"),
+            other => panic!("{part} is {other:?}, not a table"),
+        };
+    }
+    let key = path.last().expect("a key");
+    assert!(
+        !at.contains_key(key),
+        "{} is already in the base scenario",
+        path.join(".")
+    );
+    at.insert(key.clone(), value);
+    table
+}
+
+/// The scenario's `Debug` text without the places its values were read from (a default has
+/// none, a value written in the file has its own).
+fn without_spans(scenario: &Scenario) -> String {
+    let text = format!("{scenario:?}");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("span: ") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at..];
+        let end = after
+            .find(", value: ")
+            .expect("a Spanned's Debug is { span, value }");
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn read(text: &str) -> Scenario {
+    toml::from_str(text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+#[test]
+fn every_default_the_readme_gives_is_the_codes_default() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/README.md");
+    let readme = std::fs::read_to_string(&path).expect("scenarios/README.md");
+    let rows = rows(&readme);
+    let keys: Vec<String> = rows.iter().map(|r| r.path.join(".")).collect();
+    let base: toml::Table = toml::from_str(BASE).expect("the base scenario");
+    let left_out = without_spans(&read(BASE));
+    let mut checked = Vec::new();
+    let mut wrong = Vec::new();
+    for row in &rows {
+        let Some(value) = as_value(&row.default, &keys) else {
+            continue;
+        };
+        let key = row.path.join(".");
+        let text = toml::to_string(&with_key(base.clone(), &row.path, value))
+            .expect("a table writes as TOML");
+        let set = match toml::from_str::<Scenario>(&text) {
+            Ok(scenario) => without_spans(&scenario),
+            Err(e) => {
+                wrong.push(format!(
+                    "README line {}: {key} = {} is refused: {e}",
+                    row.line, row.default
+                ));
+                continue;
+            }
+        };
+        if set != left_out {
+            let at = set
+                .bytes()
+                .zip(left_out.bytes())
+                .position(|(a, b)| a != b)
+                .unwrap_or(0);
+            let from = at.saturating_sub(80);
+            wrong.push(format!(
+                "README line {}: {key} defaults to {}, but the code's default differs:\n  set:      …{}…\n  left out: …{}…",
+                row.line,
+                row.default,
+                &set[from..(at + 40).min(set.len())],
+                &left_out[from..(at + 40).min(left_out.len())],
+            ));
+        }
+        checked.push(key);
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    println!("{} defaults checked: {}", checked.len(), checked.join(", "));
+    // The README's tables hold well over this many defaults written as values; fewer means the
+    // tables were not read, not that the defaults agree.
+    assert!(checked.len() >= 60, "only {} defaults read", checked.len());
+    for key in [
+        "catalog.skus",
+        "demand.events.ramp_up_days",
+        "returns.delay_days_max",
+    ] {
+        assert!(checked.iter().any(|k| k == key), "{key} not checked");
+    }
+}
