@@ -1,6 +1,7 @@
-//! `scenarios/README.md` gives every scenario key's default. Each default written there as a
-//! value is checked against the code: a scenario that sets the key to the README's default must
-//! read exactly as one that leaves the key out.
+//! `scenarios/README.md` lists every scenario key with its default. Both halves are checked
+//! against the code: every key the code accepts (serde names them when it refuses an unknown
+//! one) has a row, and a scenario that sets a key to the default its row gives reads exactly as
+//! one that leaves the key out.
 
 use std::path::Path;
 
@@ -55,7 +56,7 @@ multiplier = 2.0
 
 [[fulfillment.carriers]]
 code = "C"
-bands = []
+bands = [{ max_distance_km = 1.0, base_cents = 1, per_kg_cents = 1, transit_days = 1 }]
 
 [[replenishment.suppliers]]
 code = "S"
@@ -102,6 +103,15 @@ fn resolve(key: &str, tables: &[String]) -> Vec<String> {
     path
 }
 
+/// The fields of an inline table a row describes: `{ sku, warehouse, units }`.
+fn inline_fields(line: &str) -> Vec<String> {
+    let Some((_, rest)) = line.split_once("`{ ") else {
+        return Vec::new();
+    };
+    let fields = rest.split_once(" }`").map_or("", |(fields, _)| fields);
+    fields.split(", ").map(String::from).collect()
+}
+
 /// Every (key, default) row of the README's key tables; a row naming several keys gives one
 /// row each, with the matching one of several comma-separated defaults (`3, 14`).
 fn rows(readme: &str) -> Vec<Row> {
@@ -125,7 +135,14 @@ fn rows(readme: &str) -> Vec<Row> {
         let Some(column) = default_column else {
             continue;
         };
-        let keys: Vec<&str> = cells[1].split(", ").collect();
+        // A row may open with its own table: `[[skus]]` `code`, `unit_weight_grams`.
+        let (row_tables, key_cell) = match cells[1].split_once("` `") {
+            Some((table, keys)) if table.starts_with("`[") => {
+                (tables_named(&format!("{table}`")), format!("`{keys}"))
+            }
+            _ => (tables.clone(), cells[1].to_string()),
+        };
+        let keys: Vec<&str> = key_cell.split(", ").collect();
         if !keys
             .iter()
             .all(|k| k.starts_with('`') && k.ends_with('`') && k.len() > 2)
@@ -139,8 +156,17 @@ fn rows(readme: &str) -> Vec<Row> {
         };
         for (k, key) in keys.iter().enumerate() {
             let default = defaults.get(k).unwrap_or(&defaults[0]);
+            let path = resolve(key.trim_matches('`'), &row_tables);
+            // A list of small tables is documented inline: list of `{ sku, warehouse, units }`.
+            for field in inline_fields(line) {
+                out.push(Row {
+                    path: path.iter().cloned().chain([field]).collect(),
+                    default: "—".into(),
+                    line: i + 1,
+                });
+            }
             out.push(Row {
-                path: resolve(key.trim_matches('`'), &tables),
+                path,
                 default: default.to_string(),
                 line: i + 1,
             });
@@ -264,4 +290,98 @@ fn every_default_the_readme_gives_is_the_codes_default() {
     ] {
         assert!(checked.iter().any(|k| k == key), "{key} not checked");
     }
+}
+
+/// The keys the code accepts in the table at `path`, as serde lists them when refusing an
+/// unknown one.
+fn accepted_keys(base: &toml::Table, path: &[String]) -> Vec<String> {
+    let probe: Vec<String> = path.iter().cloned().chain(["no_such_key".into()]).collect();
+    let text = toml::to_string(&with_key(base.clone(), &probe, toml::Value::Integer(0)))
+        .expect("a table writes as TOML");
+    let error = match toml::from_str::<Scenario>(&text) {
+        Ok(_) => panic!("{}: an unknown key was accepted", path.join(".")),
+        Err(e) => e.to_string(),
+    };
+    let expected = error
+        .split_once("expected one of ")
+        .or_else(|| error.split_once("expected "))
+        .unwrap_or_else(|| panic!("{}: {error}", path.join(".")))
+        .1;
+    expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn every_key_the_code_accepts_is_in_the_readme() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/README.md");
+    let readme = std::fs::read_to_string(&path).expect("scenarios/README.md");
+    let documented: Vec<String> = rows(&readme).iter().map(|r| r.path.join(".")).collect();
+    let mut base: toml::Table = toml::from_str(BASE).expect("the base scenario");
+    // One entry of each list of tables documented inline, so that its keys can be probed.
+    let cells = r#"cells = [{ sku = "A", warehouse = "W", units = 1 }]"#;
+    let skus = r#"skus = [{ sku = "A", reorder_point_units = 1, order_quantity_units = 1 }]"#;
+    for (table, entry) in [
+        (vec!["initial_stock"], cells),
+        (vec!["replenishment"], skus),
+    ] {
+        let entry: toml::Table = toml::from_str(entry).expect("an entry");
+        let (key, value) = entry.into_iter().next().expect("one key");
+        let mut path: Vec<String> = table.into_iter().map(String::from).collect();
+        path.push(key);
+        base = with_key(base, &path, value);
+    }
+    let tables = [
+        "",
+        "horizon",
+        "catalog",
+        "skus",
+        "warehouses",
+        "initial_stock",
+        "initial_stock.cells",
+        "channels",
+        "customers",
+        "demand",
+        "demand.recorded",
+        "demand.recorded.columns",
+        "demand.events",
+        "carts",
+        "fulfillment",
+        "fulfillment.carriers",
+        "fulfillment.carriers.bands",
+        "returns",
+        "accuracy",
+        "replenishment",
+        "replenishment.suppliers",
+        "replenishment.skus",
+        "targets",
+    ];
+    let mut missing = Vec::new();
+    let mut probed = 0;
+    for table in tables {
+        let path: Vec<String> = table
+            .split('.')
+            .filter(|p| !p.is_empty())
+            .map(String::from)
+            .collect();
+        for key in accepted_keys(&base, &path) {
+            let full: Vec<String> = path.iter().cloned().chain([key]).collect();
+            probed += 1;
+            // A table is documented by its own keys, probed in turn.
+            let is_table = tables.contains(&full.join(".").as_str());
+            if !is_table && !documented.contains(&full.join(".")) {
+                missing.push(full.join("."));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "keys the code accepts that scenarios/README.md does not list: {}",
+        missing.join(", ")
+    );
+    println!("{probed} keys the code accepts, every one in scenarios/README.md");
+    assert!(probed > 100, "only {probed} keys probed");
 }
