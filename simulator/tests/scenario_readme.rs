@@ -3,7 +3,7 @@
 //! one) has a row, and a scenario that sets a key to the default its row gives reads exactly as
 //! one that leaves the key out.
 
-use std::path::Path;
+mod common;
 
 use qm_simulator::scenario::Scenario;
 
@@ -236,8 +236,8 @@ fn read(text: &str) -> Scenario {
 
 #[test]
 fn every_default_the_readme_gives_is_the_codes_default() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/README.md");
-    let readme = std::fs::read_to_string(&path).expect("scenarios/README.md");
+    let readme =
+        std::fs::read_to_string(common::scenario("README.md")).expect("scenarios/README.md");
     let rows = rows(&readme);
     let keys: Vec<String> = rows.iter().map(|r| r.path.join(".")).collect();
     let base: toml::Table = toml::from_str(BASE).expect("the base scenario");
@@ -317,8 +317,8 @@ fn accepted_keys(base: &toml::Table, path: &[String]) -> Vec<String> {
 
 #[test]
 fn every_key_the_code_accepts_is_in_the_readme() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/README.md");
-    let readme = std::fs::read_to_string(&path).expect("scenarios/README.md");
+    let readme =
+        std::fs::read_to_string(common::scenario("README.md")).expect("scenarios/README.md");
     let documented: Vec<String> = rows(&readme).iter().map(|r| r.path.join(".")).collect();
     let mut base: toml::Table = toml::from_str(BASE).expect("the base scenario");
     // One entry of each list of tables documented inline, so that its keys can be probed.
