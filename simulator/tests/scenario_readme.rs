@@ -385,3 +385,178 @@ fn every_key_the_code_accepts_is_in_the_readme() {
     println!("{probed} keys the code accepts, every one in scenarios/README.md");
     assert!(probed > 100, "only {probed} keys probed");
 }
+
+/// `n` with a comma between thousands, as the README writes numbers.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// `x` as the README writes a power of ten: `2 × 10⁹`.
+fn power_of_ten(x: f64) -> String {
+    let exponent = x.log10().floor();
+    let superscript: String = (exponent as u32)
+        .to_string()
+        .chars()
+        .map(|d| {
+            "⁰¹²³⁴⁵⁶⁷⁸⁹"
+                .chars()
+                .nth(d as usize - '0' as usize)
+                .expect("a digit")
+        })
+        .collect();
+    format!("{} × 10{superscript}", x / 10f64.powf(exponent))
+}
+
+/// What the README's limits table, and the rows of the keys it names, must say: (how the row
+/// starts, the words).
+fn stated_limits() -> Vec<(&'static str, String)> {
+    use qm_engine::constants as engine;
+    use qm_simulator::scenario::limits::*;
+    let t = |x: f64| thousands(x as u64);
+    let pay_days = MAX_MINUTES_TO_PAY / (24.0 * 60.0);
+    vec![
+        (
+            "| cells: SKUs × warehouses |",
+            format!(
+                "≤ {} (SKUs ≤ {}, warehouses ≤ {})",
+                thousands(MAX_CELLS),
+                thousands(MAX_SKUS.into()),
+                engine::MAX_WAREHOUSES
+            ),
+        ),
+        (
+            "| forecasters:",
+            format!("≤ {}", thousands(MAX_FORECASTERS)),
+        ),
+        (
+            "| `demand.orders_per_day` (the base rate) |",
+            format!("≤ {}", t(MAX_ORDERS_PER_DAY)),
+        ),
+        (
+            "| the busiest day:",
+            format!("≤ {} orders", t(MAX_PEAK_ORDERS_PER_DAY)),
+        ),
+        (
+            "| the horizon's order lines:",
+            format!("≤ {}", power_of_ten(MAX_HORIZON_LINES)),
+        ),
+        (
+            "| opening stock:",
+            format!(
+                "≤ {} units (a cell's limit)",
+                thousands(engine::MAX_CELL_UNITS.into())
+            ),
+        ),
+        (
+            "| `horizon.days` | 1",
+            format!("1–{}", thousands(MAX_DAYS.into())),
+        ),
+        (
+            "| `horizon.days` | days",
+            format!("1–{}", thousands(MAX_DAYS.into())),
+        ),
+        (
+            "| `demand.trend_per_year` |",
+            format!("> −1 and ≤ {MAX_TREND_PER_YEAR}"),
+        ),
+        (
+            "| `trend_per_year` |",
+            format!("> −1 and ≤ {MAX_TREND_PER_YEAR}"),
+        ),
+        (
+            "| event `multiplier` |",
+            format!("> 0 and ≤ {}", t(MAX_EVENT_MULTIPLIER)),
+        ),
+        (
+            "| `events.multiplier` |",
+            format!("> 0, ≤ {}", t(MAX_EVENT_MULTIPLIER)),
+        ),
+        ("| `demand.dispersion` |", format!("≥ {MIN_DISPERSION}")),
+        ("| `dispersion` |", format!("k ≥ {MIN_DISPERSION}")),
+        (
+            "| `carts.minutes_to_pay` |",
+            format!("0–{} ({pay_days} days)", t(MAX_MINUTES_TO_PAY)),
+        ),
+        (
+            "| `minutes_to_pay` |",
+            format!("≤ {}", t(MAX_MINUTES_TO_PAY)),
+        ),
+        (
+            "| supplier `lead_time_days`",
+            format!("0–{MAX_LEAD_TIME_DAYS}"),
+        ),
+        (
+            "| `suppliers.lead_time_days` |",
+            format!("(0–{MAX_LEAD_TIME_DAYS})"),
+        ),
+        (
+            "| channels, carriers |",
+            format!("≤ {}, ≤ {}", engine::MAX_CHANNELS, engine::MAX_CARRIERS),
+        ),
+    ]
+}
+
+/// What the key tables must say of the other bounds the code checks.
+fn stated_bounds() -> Vec<(&'static str, String)> {
+    use qm_engine::constants as engine;
+    use qm_simulator::scenario::limits::*;
+    let t = |x: f64| thousands(x as u64);
+    let ttl_days = engine::MAX_HOLD_TTL_MS / engine::MS_PER_DAY;
+    vec![
+        (
+            "| `orders_per_day` |",
+            format!("> 0 and ≤ {}", t(MAX_ORDERS_PER_DAY)),
+        ),
+        (
+            "| `max_lines_per_order` |",
+            format!("(≤ {})", engine::MAX_LINES_PER_ORDER),
+        ),
+        (
+            "| `max_units_per_line` |",
+            format!("(≤ {})", thousands(MAX_UNITS_PER_LINE.into())),
+        ),
+        (
+            "| `stock_multiplier` |",
+            format!("| 0–{MAX_STOCK_MULTIPLIER} |"),
+        ),
+        (
+            "| `days_of_cover` |",
+            format!("days, 0–{}", t(MAX_DAYS_OF_COVER)),
+        ),
+        (
+            "| `cells` |",
+            format!("0 to {} each", thousands(engine::MAX_CELL_UNITS.into())),
+        ),
+        (
+            "| `hold_ttl_minutes` |",
+            format!("(1 minute to {ttl_days} days)"),
+        ),
+        (
+            "| `review_period_days` |",
+            format!("days, 1–{MAX_REVIEW_PERIOD_DAYS}"),
+        ),
+    ]
+}
+
+#[test]
+fn every_limit_the_readme_states_is_the_codes() {
+    let readme =
+        std::fs::read_to_string(common::scenario("README.md")).expect("scenarios/README.md");
+    let mut wrong = Vec::new();
+    for (start, says) in stated_limits().into_iter().chain(stated_bounds()) {
+        match readme.lines().find(|line| line.starts_with(start)) {
+            Some(line) if line.contains(says.as_str()) => {}
+            Some(line) => wrong.push(format!("{start}… should say {says:?}:\n  {line}")),
+            None => wrong.push(format!("no row starts with {start:?}")),
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

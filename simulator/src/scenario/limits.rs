@@ -38,6 +38,8 @@ pub const MAX_MINUTES_TO_PAY: f64 = 43_200.0;
 pub const MAX_LEAD_TIME_DAYS: f64 = 365.0;
 /// Most days of cover in the initial stock.
 pub const MAX_DAYS_OF_COVER: f64 = 3_650.0;
+/// Longest review period of the `r_s` policy, days.
+pub const MAX_REVIEW_PERIOD_DAYS: u32 = 90;
 
 /// The numbers that decide a scenario's memory and time, from its file alone.
 #[derive(Clone, Copy, Debug, PartialEq)]

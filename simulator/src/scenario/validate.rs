@@ -229,7 +229,10 @@ impl Scenario {
                 (0..=qm_engine::constants::MAX_CELL_UNITS as i64).contains(&units),
                 cell.units.span(),
                 &format!("{key}.units"),
-                "must be a unit count ≥ 0",
+                &format!(
+                    "must be a unit count ≥ 0 and ≤ {}",
+                    qm_engine::constants::MAX_CELL_UNITS
+                ),
             );
         }
     }
@@ -643,10 +646,10 @@ impl Scenario {
             "must be between 1 and 100000000 units",
         );
         c.check(
-            (1..=90).contains(rep.review_period_days.get_ref()),
+            (1..=MAX_REVIEW_PERIOD_DAYS).contains(rep.review_period_days.get_ref()),
             rep.review_period_days.span(),
             "replenishment.review_period_days",
-            "must be between 1 and 90 days",
+            &format!("must be between 1 and {MAX_REVIEW_PERIOD_DAYS} days"),
         );
         c.check(
             rep.order_cost_cents.get_ref().get() <= 100_000_000,
