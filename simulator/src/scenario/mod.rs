@@ -14,5 +14,6 @@ mod validate;
 
 pub use codes::*;
 pub use error::ScenarioError;
+pub use limits::*;
 pub use load::LoadedScenario;
 pub use spec::*;

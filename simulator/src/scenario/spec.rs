@@ -12,8 +12,6 @@ use toml::Spanned;
 use super::codes::*;
 use super::columns::ColumnMapping;
 
-pub use super::limits::*;
-
 /// A scenario as written in its file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -72,7 +70,7 @@ pub struct Horizon {
     /// First simulated day (a TOML date, `2026-11-01`).
     #[serde(default = "default_start")]
     pub start_date: Spanned<Datetime>,
-    /// Days simulated, 1..=[`MAX_DAYS`].
+    /// Days simulated, 1..=[`MAX_DAYS`](super::limits::MAX_DAYS).
     pub days: Spanned<u32>,
     /// Seed of every random draw.
     pub seed: u64,

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 
 use super::checker::Checker;
+use super::limits::*;
 use super::spec::*;
 
 impl Scenario {
