@@ -1,7 +1,7 @@
 //! Scenario files (TOML): the business to simulate. Unknown keys are errors;
 //! every error names the file, the line and column where known, and what is expected.
 //! `scenarios/README.md` documents every key with its unit and default
-//! (`simulator/tests/scenario_readme.rs` checks both against the code).
+//! (`simulator/tests/docs.rs` checks keys, defaults and limits against the code).
 
 mod checker;
 mod codes;

@@ -1,7 +1,8 @@
-//! `scenarios/README.md` lists every scenario key with its default. Both halves are checked
-//! against the code: every key the code accepts (serde names them when it refuses an unknown
-//! one) has a row, and a scenario that sets a key to the default its row gives reads exactly as
-//! one that leaves the key out.
+//! The documents checked against the code. `scenarios/README.md` lists every scenario key with
+//! its default and the limits: every key the code accepts (serde names them when it refuses an
+//! unknown one) has a row, a scenario that sets a key to the default its row gives reads exactly
+//! as one that leaves the key out, and each limit it states is the constant the code checks
+//! against. Every `qm` command the READMEs show exists, with every option it names.
 
 mod common;
 
@@ -559,4 +560,74 @@ fn every_limit_the_readme_states_is_the_codes() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Every `qm …` command in the code blocks of `text` (continued lines joined, comments cut):
+/// its subcommand words and the options it names.
+fn commands_shown(text: &str) -> Vec<(Vec<String>, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut in_block = false;
+    let mut joined = String::new();
+    for line in text.lines() {
+        if line.starts_with("```") {
+            in_block = !in_block;
+            continue;
+        }
+        if !in_block {
+            continue;
+        }
+        joined.push_str(line.trim_end().trim_end_matches('\\'));
+        if line.trim_end().ends_with('\\') {
+            continue;
+        }
+        let command = std::mem::take(&mut joined);
+        let command = command.split(" # ").next().unwrap_or_default();
+        for part in command.split(" | ") {
+            let Some(rest) = part.trim().strip_prefix("qm ") else {
+                continue;
+            };
+            let words: Vec<String> = rest
+                .split_whitespace()
+                .take_while(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+                .take_while(|w| !w.starts_with('-'))
+                .map(String::from)
+                .collect();
+            let options: Vec<String> = rest
+                .split(|c: char| c.is_whitespace() || "[]|".contains(c))
+                .filter(|w| w.starts_with("--"))
+                .map(|w| w.split('=').next().unwrap_or(w).to_string())
+                .collect();
+            out.push((words, options));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_command_and_option_the_readmes_show_exists() {
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    for readme in ["../README.md", "README.md"] {
+        let path = common::manifest_dir().join(readme);
+        let text = std::fs::read_to_string(&path).expect("a README");
+        for (words, options) in commands_shown(&text) {
+            let mut args: Vec<&str> = words.iter().map(String::as_str).collect();
+            args.push("--help");
+            let output = common::qm(&args);
+            let help = String::from_utf8_lossy(&output.stdout);
+            if !output.status.success() {
+                wrong.push(format!("{readme}: qm {} is not a command", words.join(" ")));
+                continue;
+            }
+            for option in &options {
+                if !help.contains(&format!("{option} ")) && !help.contains(&format!("{option}\n")) {
+                    wrong.push(format!("{readme}: qm {} has no {option}", words.join(" ")));
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    println!("{checked} commands checked");
+    assert!(checked >= 30, "only {checked} commands read");
 }
