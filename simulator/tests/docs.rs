@@ -631,3 +631,37 @@ fn every_command_and_option_the_readmes_show_exists() {
     println!("{checked} commands checked");
     assert!(checked >= 30, "only {checked} commands read");
 }
+
+#[test]
+fn every_shipped_scenario_is_in_both_readmes() {
+    let folder = common::scenario("");
+    let guide = std::fs::read_to_string(folder.join("README.md")).expect("scenarios/README.md");
+    let examples = guide
+        .split("\n\n")
+        .find(|paragraph| paragraph.starts_with("The examples:"))
+        .expect("scenarios/README.md's paragraph of examples");
+    let readme =
+        std::fs::read_to_string(common::manifest_dir().join("../README.md")).expect("README.md");
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
+        .expect("scenarios/")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name.ends_with(".toml"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 9, "{names:?}");
+    for name in &names {
+        assert!(
+            examples.contains(&format!("`{name}`")),
+            "scenarios/README.md's examples do not describe {name}"
+        );
+        assert!(
+            readme.contains(&format!("| `{name}` |")),
+            "README.md's table has no row for {name}"
+        );
+    }
+}
