@@ -665,3 +665,27 @@ fn every_shipped_scenario_is_in_both_readmes() {
         );
     }
 }
+
+#[test]
+fn every_crate_is_in_the_readmes_layout() {
+    let root = common::manifest_dir().join("..");
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("Cargo.toml");
+    let manifest: toml::Table = toml::from_str(&manifest).expect("the workspace manifest");
+    let members = manifest["workspace"]["members"]
+        .as_array()
+        .expect("members");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    for member in members {
+        let member = member.as_str().expect("a folder");
+        assert!(
+            readme.contains(&format!("| `{member}/` (")),
+            "README.md's layout has no {member}/"
+        );
+        for document in ["README.md", "DESIGN.md"] {
+            assert!(
+                root.join(member).join(document).exists(),
+                "{member}/{document} is missing"
+            );
+        }
+    }
+}
