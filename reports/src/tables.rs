@@ -1,5 +1,5 @@
 //! A run's results as typed polars DataFrames, one per table. Each column is declared once, with
-//! its definition, by [`Frame::col`]: `docs/tables.md` is generated from the same
+//! its definition, by `Frame::col`: `docs/tables.md` is generated from the same
 //! declarations ([`markdown_reference`]).
 
 use chrono::NaiveDate;

@@ -6,10 +6,10 @@
 //!
 //! | piece | x86_64 | portable | why it exists |
 //! | --- | --- | --- | --- |
-//! | [`prefetch_address`] | `prefetcht0` | nothing | the reserve path's misses overlap its work |
-//! | [`prefetch_address_for_write`] | `prefetchw`, where CPUID has it | nothing | a row read and then taken is fetched owned, not shared |
-//! | [`UnitColumns::closest`] | SSE2, two warehouses an operation, no data-dependent branch | a scan in index order | `nearest` asks it for most orders |
-//! | [`has_free_mask`] | SSE2, four cells an operation | a loop over the row | `priority` and `nearest` mask a row's warehouses with enough units |
+//! | `prefetch_address` | `prefetcht0` | nothing | the reserve path's misses overlap its work |
+//! | `prefetch_address_for_write` | `prefetchw`, where CPUID has it | nothing | a row read and then taken is fetched owned, not shared |
+//! | `UnitColumns::closest` | SSE2, two warehouses an operation, no data-dependent branch | a scan in index order | `nearest` asks it for most orders |
+//! | `has_free_mask` | SSE2, four cells an operation | a loop over the row | `priority` and `nearest` mask a row's warehouses with enough units |
 //!
 //! The vector paths are property-tested against the portable ones and a brute force (bit for
 //! bit: the same products are added in the same order). A prefetch is a hint: its test checks

@@ -62,7 +62,7 @@ pub enum Method {
         alpha_probability: f64,
     },
     /// Runs every other method with its defaults and forecasts with the one whose recent
-    /// one-step errors are smallest (exponentially weighted, [`AUTO_SMOOTHING`]).
+    /// one-step errors are smallest (exponentially weighted, [`AUTO_SMOOTHING`](super::AUTO_SMOOTHING)).
     Auto,
     /// AutoETS as the series grows: the model of least AICc, chosen and fitted again every
     /// 28 days on the last year, its states moving daily between

@@ -378,7 +378,7 @@ pub struct TuneArgs {
     /// The fill rate the recommendation must reach.
     #[arg(long, default_value_t = 0.98)]
     pub target_fill_rate: f64,
-    /// Folder for the table; it goes to OUT/<scenario>/tune.csv.
+    /// Folder for the table; it goes to `OUT/<scenario>/tune.csv`.
     #[arg(long, default_value = "runs")]
     pub out: PathBuf,
     /// Seed overriding the scenario's: replication k runs every setting with seed + k.
@@ -481,7 +481,7 @@ pub struct ManyRuns {
     /// Simulate only the first N days.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS as i64))]
     pub days: Option<u32>,
-    /// Folder for the results; they go to OUT/<scenario>/<command>/.
+    /// Folder for the results; they go to `OUT/<scenario>/<command>/`.
     #[arg(long, default_value = "runs")]
     pub out: PathBuf,
     /// Print nothing but errors.

@@ -90,7 +90,7 @@ pub fn import(path: &Path, mapping: &ColumnMapping, strict: bool) -> Result<Impo
 const PROGRESS_ROWS: usize = 65_536;
 
 /// As [`import`]; `progress(rows_done, rows)` hears of the rows mapped so far, every
-/// [`PROGRESS_ROWS`] rows and at the end.
+/// `PROGRESS_ROWS` rows and at the end.
 pub fn import_with_progress(
     path: &Path,
     mapping: &ColumnMapping,

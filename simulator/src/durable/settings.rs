@@ -42,8 +42,8 @@ pub(super) const SNAPSHOTS_KEPT: usize = 2;
 pub(super) const SNAPSHOTS_QUEUED: usize = 1;
 /// The most journal segments a folder holds at any moment. A segment starts at every snapshot,
 /// and once a snapshot is durable the segments wholly before the older of the
-/// [`SNAPSHOTS_KEPT`] newest are deleted: one segment per kept snapshot. Each snapshot not yet
-/// durable adds one: the one being written, the [`SNAPSHOTS_QUEUED`] queued, and the one whose
+/// `SNAPSHOTS_KEPT` newest are deleted: one segment per kept snapshot. Each snapshot not yet
+/// durable adds one: the one being written, the `SNAPSHOTS_QUEUED` queued, and the one whose
 /// segment the writer has started while it waits for room in the queue. (A kill between a
 /// snapshot's rename and that deletion finds one snapshot fewer in flight.)
 pub const MAX_SEGMENTS: usize = SNAPSHOTS_KEPT + SNAPSHOTS_QUEUED + 2;

@@ -3,7 +3,7 @@
 //! and shrinkage, deliveries and returns, supplier receipts and a daily close — in simulated
 //! time, through the real engine.
 //!
-//! [`run`] builds the state ([`state`]) from the scenario ([`world`]) and turns the event loop;
+//! `run` builds the state (`state`) from the scenario (`world`) and turns the event loop;
 //! each family of events has its own file, and [`results`] turns the counts into the run's
 //! tables.
 

@@ -197,7 +197,7 @@ impl Benchmark {
         Benchmark { results, estimates }
     }
 
-    /// The terminal summary ([`report`]).
+    /// The terminal summary (the `report` function).
     pub fn report(&self) -> String {
         report(&self.results, &self.estimates)
     }

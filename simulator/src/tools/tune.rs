@@ -361,7 +361,7 @@ pub fn search_report(found: &[Found], goal: f64) -> String {
     out
 }
 
-/// Indexes of the rows no other row beats ([`beats`]: on mean total cost and mean fill rate,
+/// Indexes of the rows no other row beats (`beats`: on mean total cost and mean fill rate,
 /// beyond the noise), cheapest first.
 pub fn pareto_front(rows: &[TuneRow]) -> Vec<usize> {
     let mut front: Vec<usize> = (0..rows.len())
