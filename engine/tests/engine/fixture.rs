@@ -127,6 +127,19 @@ pub fn hold(engine: &Engine, request: &ReserveRequest, now_ms: u64) -> Hold {
     }
 }
 
+/// The picks of order `id` of `lines`, held with splits allowed at time 0.
+pub fn split_picks(
+    engine: &Engine,
+    id: u64,
+    lines: &[(SkuId, i64)],
+) -> Vec<(u16, WarehouseId, u32)> {
+    picks(&hold(
+        engine,
+        &request(order(id, lines), SplitPolicy::SplitAllowed),
+        0,
+    ))
+}
+
 pub fn picks(hold: &Hold) -> Vec<(u16, WarehouseId, u32)> {
     hold.picks
         .iter()

@@ -19,12 +19,7 @@ fn nearest_ships_whole_order_from_the_closest_warehouse() {
         StrategyKind::Nearest,
         &[(A, LON, 10), (A, MAN, 10), (A, PAR, 10)],
     );
-    let hold = hold(
-        &engine,
-        &request(order(1, &[(A, 2)]), SplitPolicy::SplitAllowed),
-        0,
-    );
-    assert_eq!(picks(&hold), vec![(0, MAN, 2)]);
+    assert_eq!(split_picks(&engine, 1, &[(A, 2)]), vec![(0, MAN, 2)]);
 }
 
 #[test]
@@ -34,12 +29,10 @@ fn nearest_skips_a_closer_warehouse_that_lacks_a_line() {
         StrategyKind::Nearest,
         &[(A, MAN, 10), (A, LON, 10), (B, LON, 10)],
     );
-    let hold = hold(
-        &engine,
-        &request(order(1, &[(A, 1), (B, 1)]), SplitPolicy::SplitAllowed),
-        0,
+    assert_eq!(
+        split_picks(&engine, 1, &[(A, 1), (B, 1)]),
+        vec![(0, LON, 1), (1, LON, 1)]
     );
-    assert_eq!(picks(&hold), vec![(0, LON, 1), (1, LON, 1)]);
 }
 
 #[test]
@@ -60,12 +53,10 @@ fn nearest_splits_a_line_across_warehouses_nearest_first() {
         StrategyKind::Nearest,
         &[(A, MAN, 5), (A, LON, 5), (A, PAR, 5)],
     );
-    let hold = hold(
-        &engine,
-        &request(order(1, &[(A, 8)]), SplitPolicy::SplitAllowed),
-        0,
+    assert_eq!(
+        split_picks(&engine, 1, &[(A, 8)]),
+        vec![(0, MAN, 5), (0, LON, 3)]
     );
-    assert_eq!(picks(&hold), vec![(0, MAN, 5), (0, LON, 3)]);
 }
 
 #[test]
@@ -103,19 +94,9 @@ fn priority_follows_the_channel_order_not_distance() {
         channel(StrategyKind::Priority, vec![PAR, LON, MAN]),
         &[(A, LON, 10), (A, MAN, 10), (A, PAR, 1)],
     );
-    let first = hold(
-        &engine,
-        &request(order(1, &[(A, 1)]), SplitPolicy::SplitAllowed),
-        0,
-    );
-    assert_eq!(picks(&first), vec![(0, PAR, 1)]);
+    assert_eq!(split_picks(&engine, 1, &[(A, 1)]), vec![(0, PAR, 1)]);
     // PAR is now empty: next in the channel's order is LON, though MAN is closer.
-    let second = hold(
-        &engine,
-        &request(order(2, &[(A, 1)]), SplitPolicy::SplitAllowed),
-        0,
-    );
-    assert_eq!(picks(&second), vec![(0, LON, 1)]);
+    assert_eq!(split_picks(&engine, 2, &[(A, 1)]), vec![(0, LON, 1)]);
 }
 
 #[test]
@@ -124,19 +105,9 @@ fn most_stock_takes_from_the_fullest_warehouse() {
         StrategyKind::MostStock,
         &[(A, LON, 4), (A, MAN, 9), (A, PAR, 7)],
     );
-    let first = hold(
-        &engine,
-        &request(order(1, &[(A, 3)]), SplitPolicy::SplitAllowed),
-        0,
-    );
-    assert_eq!(picks(&first), vec![(0, MAN, 3)]);
+    assert_eq!(split_picks(&engine, 1, &[(A, 3)]), vec![(0, MAN, 3)]);
     // MAN now has 6 free, PAR 7: PAR is the fullest.
-    let second = hold(
-        &engine,
-        &request(order(2, &[(A, 1)]), SplitPolicy::SplitAllowed),
-        0,
-    );
-    assert_eq!(picks(&second), vec![(0, PAR, 1)]);
+    assert_eq!(split_picks(&engine, 2, &[(A, 1)]), vec![(0, PAR, 1)]);
 }
 
 #[test]
@@ -145,12 +116,7 @@ fn most_stock_breaks_ties_by_distance() {
         StrategyKind::MostStock,
         &[(A, LON, 5), (A, MAN, 5), (A, PAR, 5)],
     );
-    let hold = hold(
-        &engine,
-        &request(order(1, &[(A, 1)]), SplitPolicy::SplitAllowed),
-        0,
-    );
-    assert_eq!(picks(&hold), vec![(0, MAN, 1)]);
+    assert_eq!(split_picks(&engine, 1, &[(A, 1)]), vec![(0, MAN, 1)]);
 }
 
 #[test]
@@ -159,12 +125,10 @@ fn fewest_shipments_covers_lines_with_two_parcels_where_nearest_needs_three() {
     // Fewest: PAR covers 2 lines (B, C), then A←MAN (2 parcels).
     let stock = [(A, MAN, 5), (B, LON, 5), (B, PAR, 5), (C, PAR, 5)];
     let lines = [(A, 1), (B, 1), (C, 1)];
-    let nearest = hold(
-        &engine(StrategyKind::Nearest, &stock),
-        &request(order(1, &lines), SplitPolicy::SplitAllowed),
-        0,
+    assert_eq!(
+        split_picks(&engine(StrategyKind::Nearest, &stock), 1, &lines),
+        vec![(0, MAN, 1), (1, LON, 1), (2, PAR, 1)]
     );
-    assert_eq!(picks(&nearest), vec![(0, MAN, 1), (1, LON, 1), (2, PAR, 1)]);
     let fewest = hold(
         &engine(StrategyKind::FewestShipments, &stock),
         &request(order(1, &lines), SplitPolicy::SplitAllowed),
@@ -203,12 +167,7 @@ fn lowest_cost_picks_the_cheapest_warehouse_and_carrier() {
         StrategyKind::LowestCost,
         &[(A, LON, 10), (A, MAN, 10), (A, PAR, 10)],
     );
-    let hold = hold(
-        &engine,
-        &request(order(1, &[(A, 2)]), SplitPolicy::SplitAllowed),
-        0,
-    );
-    assert_eq!(picks(&hold), vec![(0, MAN, 2)]);
+    assert_eq!(split_picks(&engine, 1, &[(A, 2)]), vec![(0, MAN, 2)]);
     let confirmation = engine.confirm(OrderId(1), 1).unwrap();
     let quote = confirmation.shipments[0].quote.unwrap();
     assert_eq!(
@@ -293,12 +252,10 @@ fn capacity_aware_skips_a_warehouse_whose_day_is_full() {
         engine.channel_strategy(WEB).unwrap(),
         "capacity_aware(nearest)"
     );
-    let first = hold(
-        &engine,
-        &request(order(1, &[(A, 1), (B, 1)]), SplitPolicy::SplitAllowed),
-        0,
+    assert_eq!(
+        split_picks(&engine, 1, &[(A, 1), (B, 1)]),
+        vec![(0, MAN, 1), (1, MAN, 1)]
     );
-    assert_eq!(picks(&first), vec![(0, MAN, 1), (1, MAN, 1)]);
     assert_eq!(engine.capacity_used(MAN, 0), Some(2));
     let second = hold(
         &engine,
@@ -354,12 +311,7 @@ fn capacity_aware_falls_back_to_a_full_warehouse_rather_than_refuse() {
         &request(order(1, &[(A, 1), (A, 1)]), SplitPolicy::SplitAllowed),
         0,
     );
-    let late = hold(
-        &engine,
-        &request(order(2, &[(A, 1)]), SplitPolicy::SplitAllowed),
-        0,
-    );
-    assert_eq!(picks(&late), vec![(0, MAN, 1)]);
+    assert_eq!(split_picks(&engine, 2, &[(A, 1)]), vec![(0, MAN, 1)]);
     // With capacity left elsewhere but no stock there, it still goes where the stock is.
     let mut config = channel(StrategyKind::Nearest, vec![LON, MAN, PAR]);
     config.capacity_aware = true;
@@ -369,12 +321,7 @@ fn capacity_aware_falls_back_to_a_full_warehouse_rather_than_refuse() {
         &request(order(1, &[(A, 1), (B, 1)]), SplitPolicy::SplitAllowed),
         0,
     );
-    let held = hold(
-        &engine,
-        &request(order(2, &[(B, 3)]), SplitPolicy::SplitAllowed),
-        0,
-    );
-    assert_eq!(picks(&held), vec![(0, MAN, 3)]);
+    assert_eq!(split_picks(&engine, 2, &[(B, 3)]), vec![(0, MAN, 3)]);
 }
 
 #[test]
