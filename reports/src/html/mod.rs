@@ -466,31 +466,16 @@ pub fn comparison(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
         }),
     );
     body += "<h2>Charts, overlaid</h2>\n";
-    body += &figure(&daily_orders(runs), CHART_WIDTH, CHART_HEIGHT, "Fulfilled orders per day (solid) and orders placed (faint), one colour per run. Shaded: the first run's events.");
-    body += &figure(
-        &stock_totals(runs),
-        CHART_WIDTH,
-        CHART_HEIGHT,
-        "On-hand units (solid) and safety stock (faint) per run.",
-    );
-    body += &figure(
-        &processing(runs),
-        CHART_WIDTH,
-        CHART_HEIGHT,
-        "Share of orders shipped complete per processing-time bin, per run.",
-    );
-    body += &figure(
-        &warehouse_load(runs),
-        CHART_WIDTH,
-        CHART_HEIGHT,
-        "The busiest warehouse's load against its capacity each day, per run.",
-    );
-    body += &figure(
-        &latency(runs),
-        CHART_WIDTH,
-        CHART_HEIGHT,
-        "reserve latency per run (wall clock).",
-    );
+    let charts = [
+        (daily_orders(runs), "Fulfilled orders per day (solid) and orders placed (faint), one colour per run. Shaded: the first run's events."),
+        (stock_totals(runs), "On-hand units (solid) and safety stock (faint) per run."),
+        (processing(runs), "Share of orders shipped complete per processing-time bin, per run."),
+        (warehouse_load(runs), "The busiest warehouse's load against its capacity each day, per run."),
+        (latency(runs), "reserve latency per run (wall clock)."),
+    ];
+    for (chart, caption) in &charts {
+        body += &figure(chart, CHART_WIDTH, CHART_HEIGHT, caption);
+    }
     page("Quartermaster comparison", &body)
 }
 
