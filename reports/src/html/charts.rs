@@ -6,12 +6,17 @@ use crate::format::escape;
 use crate::run::*;
 use crate::tables::start_date;
 
-pub(super) const CHART_WIDTH: u32 = 1040;
-pub(super) const CHART_HEIGHT: u32 = 340;
+const CHART_WIDTH: u32 = 1040;
+const CHART_HEIGHT: u32 = 340;
 pub(super) const SMALL_WIDTH: u32 = 510;
 pub(super) const SMALL_HEIGHT: u32 = 240;
 /// Latency histogram buckets with fewer calls than this share are left out of the chart.
 const LATENCY_MIN_SHARE: f64 = 1e-5;
+
+/// `chart` at the page's full width, with its caption.
+pub(super) fn wide_figure(chart: &Chart, caption: &str) -> String {
+    figure(chart, CHART_WIDTH, CHART_HEIGHT, caption)
+}
 
 pub(super) fn figure(chart: &Chart, width: u32, height: u32, caption: &str) -> String {
     if !chart.has_data() {

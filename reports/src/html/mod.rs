@@ -14,7 +14,7 @@ mod charts;
 
 use charts::{
     daily_orders, figure, latency, processing, sku_stock, stock_totals, warehouse_load,
-    CHART_HEIGHT, CHART_WIDTH, SMALL_HEIGHT, SMALL_WIDTH,
+    wide_figure, SMALL_HEIGHT, SMALL_WIDTH,
 };
 
 /// SKUs listed in the report's SKU table (the CSV and Parquet files have them all).
@@ -212,22 +212,18 @@ pub fn report(run: &RunData) -> String {
     body += "<h2>Headline KPIs</h2>\n";
     body += &kpi_cards(run);
     body += "<h2>Demand and fulfillment</h2>\n";
-    body += &figure(&daily_orders(&runs), CHART_WIDTH, CHART_HEIGHT, "Orders placed each day (grey) and orders whose last shipment left that day (blue). Shaded: calendar events.");
+    body += &wide_figure(&daily_orders(&runs), "Orders placed each day (grey) and orders whose last shipment left that day (blue). Shaded: calendar events.");
     body += "<h2>Stock</h2>\n";
-    body += &figure(&stock_totals(&runs), CHART_WIDTH, CHART_HEIGHT, "On-hand units at each daily close against the safety stock the policy holds (forecast policies).");
+    body += &wide_figure(&stock_totals(&runs), "On-hand units at each daily close against the safety stock the policy holds (forecast policies).");
     body += &top_sku_figures(run);
     body += "<h2>Processing time</h2>\n";
-    body += &figure(
+    body += &wide_figure(
         &processing(&runs),
-        CHART_WIDTH,
-        CHART_HEIGHT,
         "Orders shipped complete by hours from placement to their last shipment.",
     );
     body += "<h2>Warehouses</h2>\n";
-    body += &figure(
+    body += &wide_figure(
         &warehouse_load(&runs),
-        CHART_WIDTH,
-        CHART_HEIGHT,
         "Lines shipped at each day's cutoff as a share of the warehouse's pick/pack capacity.",
     );
     let days = run.number("days").unwrap_or(0.0);
@@ -237,7 +233,7 @@ pub fn report(run: &RunData) -> String {
     body += &format!("<h2>SKUs: the {SKU_TABLE_ROWS} with the most units ordered</h2>\n");
     body += &sku_table(run, days);
     body += "<h2>Engine latency</h2>\n";
-    body += &figure(&latency(&runs), CHART_WIDTH, CHART_HEIGHT, "Share of calls per power-of-two latency bucket (hdrhistogram), per call kind. Wall clock: differs from run to run.");
+    body += &wide_figure(&latency(&runs), "Share of calls per power-of-two latency bucket (hdrhistogram), per call kind. Wall clock: differs from run to run.");
     body += &latency_table(run);
     body += "<h2>Every KPI</h2>\n";
     body += &kpi_table(run);
@@ -474,7 +470,7 @@ pub fn comparison(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
         (latency(runs), "reserve latency per run (wall clock)."),
     ];
     for (chart, caption) in &charts {
-        body += &figure(chart, CHART_WIDTH, CHART_HEIGHT, caption);
+        body += &wide_figure(chart, caption);
     }
     page("Quartermaster comparison", &body)
 }
