@@ -44,7 +44,6 @@ pub fn number(x: f64) -> String {
     }
 }
 
-/// Escaped text with `code` spans (the catalog's Markdown) as `<code>` elements.
 /// An amount of money, in cents, with its unit: `1,234.56 cents` (whole amounts without decimals).
 pub fn cents(x: f64) -> String {
     if !x.is_finite() {

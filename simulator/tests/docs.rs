@@ -8,6 +8,12 @@ mod common;
 
 use qm_simulator::scenario::Scenario;
 
+/// A document of the workspace, by its path from the workspace's root.
+fn document(path: &str) -> String {
+    let full = common::manifest_dir().join("..").join(path);
+    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
+}
+
 /// The keys a scenario cannot leave out, plus one entry of every list of tables, so that the
 /// defaults inside those entries can be checked too.
 const BASE: &str = r#"
@@ -237,8 +243,7 @@ fn read(text: &str) -> Scenario {
 
 #[test]
 fn every_default_the_readme_gives_is_the_codes_default() {
-    let readme =
-        std::fs::read_to_string(common::scenario("README.md")).expect("scenarios/README.md");
+    let readme = document("scenarios/README.md");
     let rows = rows(&readme);
     let keys: Vec<String> = rows.iter().map(|r| r.path.join(".")).collect();
     let base: toml::Table = toml::from_str(BASE).expect("the base scenario");
@@ -318,8 +323,7 @@ fn accepted_keys(base: &toml::Table, path: &[String]) -> Vec<String> {
 
 #[test]
 fn every_key_the_code_accepts_is_in_the_readme() {
-    let readme =
-        std::fs::read_to_string(common::scenario("README.md")).expect("scenarios/README.md");
+    let readme = document("scenarios/README.md");
     let documented: Vec<String> = rows(&readme).iter().map(|r| r.path.join(".")).collect();
     let mut base: toml::Table = toml::from_str(BASE).expect("the base scenario");
     // One entry of each list of tables documented inline, so that its keys can be probed.
@@ -389,15 +393,7 @@ fn every_key_the_code_accepts_is_in_the_readme() {
 
 /// `n` with a comma between thousands, as the README writes numbers.
 fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
+    qm_reports::format::group_thousands(n as f64, 0)
 }
 
 /// `x` as the README writes a power of ten: `2 × 10⁹`.
@@ -549,8 +545,7 @@ fn stated_bounds() -> Vec<(&'static str, String)> {
 
 #[test]
 fn every_limit_the_readme_states_is_the_codes() {
-    let readme =
-        std::fs::read_to_string(common::scenario("README.md")).expect("scenarios/README.md");
+    let readme = document("scenarios/README.md");
     let mut wrong = Vec::new();
     for (start, says) in stated_limits().into_iter().chain(stated_bounds()) {
         match readme.lines().find(|line| line.starts_with(start)) {
@@ -607,9 +602,8 @@ fn commands_shown(text: &str) -> Vec<(Vec<String>, Vec<String>)> {
 fn every_command_and_option_the_readmes_show_exists() {
     let mut wrong = Vec::new();
     let mut checked = 0;
-    for readme in ["../README.md", "README.md"] {
-        let path = common::manifest_dir().join(readme);
-        let text = std::fs::read_to_string(&path).expect("a README");
+    for readme in ["README.md", "simulator/README.md"] {
+        let text = document(readme);
         for (words, options) in commands_shown(&text) {
             let mut args: Vec<&str> = words.iter().map(String::as_str).collect();
             args.push("--help");
@@ -635,13 +629,12 @@ fn every_command_and_option_the_readmes_show_exists() {
 #[test]
 fn every_shipped_scenario_is_in_both_readmes() {
     let folder = common::scenario("");
-    let guide = std::fs::read_to_string(folder.join("README.md")).expect("scenarios/README.md");
+    let guide = document("scenarios/README.md");
     let examples = guide
         .split("\n\n")
         .find(|paragraph| paragraph.starts_with("The examples:"))
         .expect("scenarios/README.md's paragraph of examples");
-    let readme =
-        std::fs::read_to_string(common::manifest_dir().join("../README.md")).expect("README.md");
+    let readme = document("README.md");
     let mut names: Vec<String> = std::fs::read_dir(&folder)
         .expect("scenarios/")
         .map(|e| {
@@ -669,12 +662,11 @@ fn every_shipped_scenario_is_in_both_readmes() {
 #[test]
 fn every_crate_is_in_the_readmes_layout() {
     let root = common::manifest_dir().join("..");
-    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("Cargo.toml");
-    let manifest: toml::Table = toml::from_str(&manifest).expect("the workspace manifest");
+    let manifest: toml::Table = toml::from_str(&document("Cargo.toml")).expect("the manifest");
     let members = manifest["workspace"]["members"]
         .as_array()
         .expect("members");
-    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let readme = document("README.md");
     for member in members {
         let member = member.as_str().expect("a folder");
         assert!(

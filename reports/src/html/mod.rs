@@ -20,6 +20,7 @@ use charts::{
 /// SKUs listed in the report's SKU table (the CSV and Parquet files have them all).
 const SKU_TABLE_ROWS: usize = 20;
 
+/// Escaped text with `code` spans (the catalog's Markdown) as `<code>` elements.
 fn rich(text: &str) -> String {
     escape(text)
         .split('`')

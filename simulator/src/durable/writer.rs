@@ -231,9 +231,7 @@ impl Writer {
         };
         while let Ok(first) = submissions.recv() {
             self.gather(first, submissions, &mut batch);
-            self.commit(&mut batch)?;
-            since_snapshot += batch.commands as u64;
-            batch.commands = 0;
+            since_snapshot += self.commit(&mut batch)? as u64;
             let every = self.settings.snapshot_every_commands;
             if every > 0 && since_snapshot >= every {
                 self.snapshot(snapshots)?;
@@ -275,8 +273,8 @@ impl Writer {
     }
 
     /// Writes the batch's records, syncs them, records how far the journal reached, then
-    /// acknowledges every submission in it.
-    fn commit(&mut self, batch: &mut Batch) -> Result<()> {
+    /// acknowledges every submission in it; the batch is left empty. Returns its commands.
+    fn commit(&mut self, batch: &mut Batch) -> Result<usize> {
         self.segment
             .write_all(&batch.records)
             .and_then(|()| self.segment.sync_data())
@@ -288,7 +286,7 @@ impl Writer {
             // A submitter that stopped waiting is not an error: its commands are durable.
             let _ = reply.send(ack);
         }
-        Ok(())
+        Ok(std::mem::take(&mut batch.commands))
     }
 
     /// Copies the state out and hands it to the snapshot thread. Between batches nothing else
