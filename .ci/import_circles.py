@@ -45,15 +45,15 @@ def edges(mod, path, mods):
         elif kind == 'self':
             base = list(mod)
         else:
-            base, parts = list(mod)[:-1], parts
+            base = list(mod)[:-1]
             while parts and parts[0] == 'super':
                 base, parts = base[:-1], parts[1:]
         target = resolve(base, parts, mods)
         if target and target != mod:
             found.add(target)
     for m in USE_GROUP.finditer(text):
-        for item in re.split(r'[,{}\s]+', m.group(3)):
-            item = item.split(' as ')[0]
+        for item in re.split(r'[,{}]', m.group(3)):
+            item = item.split(' as ')[0].strip()
             if item and item != 'self':
                 add(m.group(1), m.group(2) + '::' + item)
     for m in PATH.finditer(text):
