@@ -152,6 +152,32 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        title: "A damaged results file",
+        how: "one bit of a one-day run's `results.qmr` flipped, then `qm report`",
+        exit: 1,
+        run: |dir| {
+            let run = qm(&[
+                "simulate",
+                scenario("baseline.toml").to_str().unwrap(),
+                "--days",
+                "1",
+                "--out",
+                dir.to_str().unwrap(),
+                "--quiet",
+            ]);
+            assert!(
+                run.status.success(),
+                "{}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+            let results = dir.join("baseline/results.qmr");
+            let mut bytes = std::fs::read(&results).unwrap();
+            *bytes.last_mut().unwrap() ^= 0x10;
+            std::fs::write(&results, bytes).unwrap();
+            qm(&["report", dir.join("baseline").to_str().unwrap()])
+        },
+    },
+    Case {
         title: "A journal damaged in the middle",
         how: "byte 2,500 of a 2,000-command journal flipped, then `qm engine inspect`",
         exit: 1,

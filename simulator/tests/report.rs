@@ -131,6 +131,49 @@ fn report_rebuilds_the_chosen_formats_from_the_results() {
         .contains("unknown format `xlsx`; formats: csv, parquet, json, html"));
 }
 
+/// A results file that is not byte for byte what the run wrote is refused, never reported: a
+/// flipped bit in a figure decodes into a report that looks right.
+#[test]
+fn report_refuses_a_damaged_or_foreign_results_file() {
+    let (a, _) = runs();
+    let written = std::fs::read(a.join("results.qmr")).unwrap();
+    let refusal = |name: &str, bytes: &[u8]| -> String {
+        let dir = a.with_file_name(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("results.qmr"), bytes).unwrap();
+        for command in [
+            vec!["report", dir.to_str().unwrap()],
+            vec!["compare", a.to_str().unwrap(), dir.to_str().unwrap()],
+        ] {
+            let out = qm(&command);
+            assert_eq!(out.status.code(), Some(1), "{command:?}");
+            assert!(!dir.join("summary.json").exists(), "nothing reported");
+        }
+        let out = qm(&["report", dir.to_str().unwrap()]);
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // One bit of the last figure: the encoding still decodes, the checksum does not match.
+    let mut flipped = written.clone();
+    *flipped.last_mut().unwrap() ^= 0x10;
+    let message = refusal("flipped", &flipped);
+    assert!(
+        message.contains("results.qmr: damaged results file: checksum mismatch"),
+        "{message}"
+    );
+    let message = refusal("cut", &written[..10]);
+    assert!(
+        message.contains("damaged results file: 10 bytes where the header alone takes 12"),
+        "{message}"
+    );
+    let mut older = written.clone();
+    older[7] = 3;
+    let message = refusal("older", &older);
+    assert!(
+        message.contains("not a results file of this version of qm"),
+        "{message}"
+    );
+}
+
 #[test]
 fn compare_lists_each_kpi_per_run_with_its_difference() {
     let (a, b) = runs();

@@ -113,12 +113,12 @@ pub enum SimError {
         path: PathBuf,
     },
     /// A results file that does not decode.
-    #[error("{}: damaged results file: {cause}", path.display())]
+    #[error("{}: damaged results file: {problem} (run the scenario again)", path.display())]
     DamagedResults {
         /// The file.
         path: PathBuf,
-        /// The decoder's reason.
-        cause: qm_engine::codec::CodecError,
+        /// What is wrong with it.
+        problem: String,
     },
     /// Encoding the results failed.
     #[error(transparent)]

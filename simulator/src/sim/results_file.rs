@@ -9,8 +9,12 @@ use super::results::RunOutput;
 
 /// The file in a run folder that keeps the run's results for `qm report` and `qm compare`.
 pub const RESULTS_FILE: &str = "results.qmr";
-/// First bytes of a results file, with its format version.
-const RESULTS_MAGIC: &[u8; 8] = b"QMRUN\x00\x00\x03";
+/// First bytes of a results file, with its format version. The CRC-32 of the body follows
+/// (4 bytes, little-endian), then the body: a flipped bit in a figure would otherwise decode
+/// into a report that looks right and is not.
+const RESULTS_MAGIC: &[u8; 8] = b"QMRUN\x00\x00\x04";
+/// Bytes of the body's checksum.
+const CHECKSUM_BYTES: usize = 4;
 
 /// Writes the run's results file and its reports in `formats` into `dir`; returns the files.
 pub fn write_outputs(
@@ -23,8 +27,10 @@ pub fn write_outputs(
         cause,
     })?;
     let path = dir.join(RESULTS_FILE);
+    let body = crate::codec::encode(&output.data)?;
     let mut bytes = RESULTS_MAGIC.to_vec();
-    bytes.extend(crate::codec::encode(&output.data)?);
+    bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+    bytes.extend(body);
     qm_reports::files::write(&path, bytes).map_err(|cause| SimError::Write {
         path: path.clone(),
         cause,
@@ -42,8 +48,26 @@ pub fn read_results(dir: &Path) -> Result<RunData, SimError> {
         file: RESULTS_FILE,
         cause,
     })?;
-    let Some(body) = bytes.strip_prefix(RESULTS_MAGIC.as_slice()) else {
+    let Some(sealed) = bytes.strip_prefix(RESULTS_MAGIC.as_slice()) else {
         return Err(SimError::ForeignResults { path });
     };
-    crate::codec::decode(body).map_err(|cause| SimError::DamagedResults { path, cause })
+    let damaged = |problem: String| SimError::DamagedResults {
+        path: path.clone(),
+        problem,
+    };
+    if sealed.len() < CHECKSUM_BYTES {
+        return Err(damaged(format!(
+            "{} bytes where the header alone takes {}",
+            bytes.len(),
+            RESULTS_MAGIC.len() + CHECKSUM_BYTES
+        )));
+    }
+    let (checksum, body) = sealed.split_at(CHECKSUM_BYTES);
+    if crc32fast::hash(body).to_le_bytes() != checksum {
+        return Err(damaged(
+            "checksum mismatch: the file is not what the run wrote".into(),
+        ));
+    }
+    crate::codec::decode(body)
+        .map_err(|cause| damaged(format!("the body does not decode: {cause}")))
 }
