@@ -3,7 +3,7 @@
 //! `QM_BLESS=1` to rewrite it), so the documentation cannot drift from what `qm` prints.
 
 mod common;
-use common::{qm, scenario};
+use common::{ok, qm, scenario};
 
 use std::path::Path;
 use std::process::Output;
@@ -32,6 +32,14 @@ fn simulate(dir: &Path, from: &str, to: &str) -> Output {
         "--out",
         dir.to_str().unwrap(),
     ])
+}
+
+/// Flips the bits `mask` of one byte of `file`: the byte `at` picks from the file's length.
+fn flip(file: &Path, at: fn(usize) -> usize, mask: u8) {
+    let mut bytes = std::fs::read(file).unwrap();
+    let byte = at(bytes.len());
+    bytes[byte] ^= mask;
+    std::fs::write(file, bytes).unwrap();
 }
 
 const HISTORY: &str = "\
@@ -156,7 +164,7 @@ const CASES: &[Case] = &[
         how: "one bit of a one-day run's `results.qmr` flipped, then `qm report`",
         exit: 1,
         run: |dir| {
-            let run = qm(&[
+            ok(&qm(&[
                 "simulate",
                 scenario("baseline.toml").to_str().unwrap(),
                 "--days",
@@ -164,16 +172,8 @@ const CASES: &[Case] = &[
                 "--out",
                 dir.to_str().unwrap(),
                 "--quiet",
-            ]);
-            assert!(
-                run.status.success(),
-                "{}",
-                String::from_utf8_lossy(&run.stderr)
-            );
-            let results = dir.join("baseline/results.qmr");
-            let mut bytes = std::fs::read(&results).unwrap();
-            *bytes.last_mut().unwrap() ^= 0x10;
-            std::fs::write(&results, bytes).unwrap();
+            ]));
+            flip(&dir.join("baseline/results.qmr"), |len| len - 1, 0x10);
             qm(&["report", dir.join("baseline").to_str().unwrap()])
         },
     },
@@ -183,7 +183,7 @@ const CASES: &[Case] = &[
         exit: 1,
         run: |dir| {
             let engine = dir.join("engine");
-            let drive = qm(&[
+            ok(&qm(&[
                 "engine",
                 "drive",
                 engine.to_str().unwrap(),
@@ -193,16 +193,9 @@ const CASES: &[Case] = &[
                 "2000",
                 "--snapshot-every",
                 "0",
-            ]);
-            assert!(
-                drive.status.success(),
-                "{}",
-                String::from_utf8_lossy(&drive.stderr)
-            );
+            ]));
             let journal = engine.join("journal-00000000000000000001.qmj");
-            let mut bytes = std::fs::read(&journal).unwrap();
-            bytes[2_500] ^= 0x20;
-            std::fs::write(&journal, bytes).unwrap();
+            flip(&journal, |_| 2_500, 0x20);
             qm(&["engine", "inspect", engine.to_str().unwrap()])
         },
     },
