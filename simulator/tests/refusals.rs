@@ -401,6 +401,23 @@ fn calculators_refuse_figures_that_would_overflow_or_hang() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("1000000000000 is not in 0..=1000000"));
+    // A count of commands or submissions is at least 1: 0 is refused as an argument, before the
+    // folder is touched (it was taken as 1, or refused later as a setting with exit code 1).
+    for (option, value) in [
+        ("--submission", "0"),
+        ("--in-flight", "0"),
+        ("--batch-max-commands", "0"),
+        ("--batch-max-commands", "1048577"),
+    ] {
+        let out = qm(&["engine", "drive", "/nonexistent", option, value]);
+        assert_eq!(out.status.code(), Some(2), "{option} {value}");
+        let message = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            message.contains(&format!("'{value}' for '{option} <"))
+                && message.contains(&format!("{value} is not in 1..=1048576")),
+            "{message}"
+        );
+    }
 }
 
 const HEADER: &str =

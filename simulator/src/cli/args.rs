@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use qm_reports::export::Format;
+use qm_simulator::durable::MAX_BATCH_COMMANDS;
 use qm_simulator::scenario::MAX_DAYS;
 
 /// Quartermaster: stock allocation engine and supply-chain simulator.
@@ -508,14 +509,14 @@ pub enum EngineCommand {
         /// Commands to submit in this run.
         #[arg(long, default_value_t = 1_000_000)]
         commands: u64,
-        /// Commands per submission.
-        #[arg(long, default_value_t = 64)]
+        /// Commands per submission, 1 to 1048576.
+        #[arg(long, default_value_t = 64, value_parser = at_least_one(MAX_BATCH_COMMANDS))]
         submission: usize,
-        /// Submissions in flight before waiting for the oldest acknowledgement.
-        #[arg(long, default_value_t = 64)]
+        /// Submissions in flight before waiting for the oldest acknowledgement, 1 to 1048576.
+        #[arg(long, default_value_t = 64, value_parser = at_least_one(MAX_IN_FLIGHT))]
         in_flight: usize,
-        /// Commands per journal batch (one fsync each) at most.
-        #[arg(long, default_value_t = 4_096)]
+        /// Most commands in one journal batch (one fsync each), 1 to 1048576.
+        #[arg(long, default_value_t = 4_096, value_parser = at_least_one(MAX_BATCH_COMMANDS))]
         batch_max_commands: usize,
         /// Microseconds a started batch waits for more commands (0: sync when the queue is
         /// empty), at most 1000000 (a second).
@@ -555,4 +556,12 @@ fn parse_format(name: &str) -> Result<Format, String> {
         let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
         format!("unknown format `{name}`; formats: {}", names.join(", "))
     })
+}
+
+/// Most submissions `qm engine drive` keeps in flight (each waits on one acknowledgement).
+const MAX_IN_FLIGHT: usize = 1 << 20;
+
+/// A whole number from 1 to `max`.
+fn at_least_one(max: usize) -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::new().range(1..=max as u64)
 }
