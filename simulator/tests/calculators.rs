@@ -275,6 +275,40 @@ fn forecast_reports_bad_rows_and_shapes_with_exit_code_2() {
             vec!["forecast", "/nonexistent/units.csv", "--method", "ses"],
             "no such file",
         ),
+        // A long-format file's options, given to a single series, are refused, not ignored.
+        (
+            vec![
+                "forecast",
+                good.to_str().unwrap(),
+                "--method",
+                "ses",
+                "--quantiles",
+                "0.1,0.9",
+            ],
+            "required arguments were not provided:\n  --value <VALUE>\n  --date <DATE>",
+        ),
+        (
+            vec![
+                "forecast",
+                good.to_str().unwrap(),
+                "--method",
+                "ses",
+                "--backtest",
+                "2",
+            ],
+            "--date <DATE>",
+        ),
+        (
+            vec![
+                "forecast",
+                good.to_str().unwrap(),
+                "--method",
+                "ses",
+                "--out",
+                "x",
+            ],
+            "--date <DATE>",
+        ),
     ] {
         let out = qm(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");

@@ -450,7 +450,12 @@ pub struct ForecastArgs {
     #[arg(long, requires = "date")]
     pub value: Option<String>,
     /// Quantile levels of a long-format forecast (from the method's rolling-origin errors).
-    #[arg(long, value_delimiter = ',', default_value = "0.05,0.95")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "0.05,0.95",
+        requires = "date"
+    )]
     pub quantiles: Vec<f64>,
     /// Quantiles per horizon step, each from that step's errors and those of the 3 steps either
     /// side, instead of from every step's errors pooled.
@@ -462,14 +467,14 @@ pub struct ForecastArgs {
     #[arg(long, requires = "date")]
     pub analytic_intervals: bool,
     /// Score the whole procedure from K rolling origins (the last horizon, the one before…).
-    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=52))]
+    #[arg(long, default_value_t = 0, requires = "date", value_parser = clap::value_parser!(u32).range(0..=52))]
     pub backtest: u32,
     /// Also each series' demand over this many days from tomorrow, with quantiles of the sum
     /// (`lead_time.csv`): what a reorder point covers.
     #[arg(long, requires = "date", value_parser = clap::value_parser!(u32).range(1..=365))]
     pub lead_time_days: Option<u32>,
     /// Folder for a long-format forecast's files (`<out>/forecast/`).
-    #[arg(long, default_value = "runs")]
+    #[arg(long, default_value = "runs", requires = "date")]
     pub out: PathBuf,
 }
 
