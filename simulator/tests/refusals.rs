@@ -420,6 +420,44 @@ fn calculators_refuse_figures_that_would_overflow_or_hang() {
     }
 }
 
+/// A list option is one run, folder or row per value: a value given twice is refused before
+/// anything runs (two seeds `1` wrote `seed-1` twice, then failed with a table error).
+#[test]
+fn list_options_that_name_a_value_twice_are_refused() {
+    let scenario = scenario("baseline.toml");
+    for (args, message) in [
+        (
+            vec!["simulate", "--seeds", "1,2,1"],
+            "--seeds: `1` is listed twice",
+        ),
+        (
+            vec!["bench", "--strategies", "nearest,priority,nearest"],
+            "--strategies: `nearest` is listed twice",
+        ),
+        (
+            vec!["tune", "--service-levels", "0.9,0.95,0.9"],
+            "--service-levels: `0.9` is listed twice",
+        ),
+        (
+            vec!["tune", "--methods", "normal,normal"],
+            "--methods: `normal` is listed twice",
+        ),
+        (
+            vec!["tune", "--forecasts", "holt_winters,holt-winters"],
+            "--forecasts: `holt_winters` is listed twice",
+        ),
+    ] {
+        let out = temp_dir("twice");
+        let mut args = args.clone();
+        args.extend([scenario.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        let output = qm(&args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(!out.join("baseline").exists(), "{args:?} wrote nothing");
+    }
+}
+
 const HEADER: &str =
     "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country";
 const ROW_1: &str =

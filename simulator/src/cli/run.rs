@@ -6,7 +6,7 @@ use qm_reports::export::Format;
 use qm_reports::run::RunData;
 use qm_simulator::scenario::Scenario;
 use qm_simulator::sim::{read_results, simulate_until, write_outputs, RunOutput, SimError};
-use qm_simulator::tools::seeds;
+use qm_simulator::tools::{calculators, seeds};
 use rayon::prelude::*;
 
 use super::args::{CompareArgs, ReportArgs, SimulateArgs};
@@ -26,6 +26,7 @@ pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
         quiet,
     } = args;
     let format = formats.list;
+    calculators::once_each("--seeds", &seeds, u64::to_string)?;
     stop_on_ctrl_c();
     let mut loaded = Scenario::load(&scenario)?;
     if let Some(days) = days {

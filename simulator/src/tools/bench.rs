@@ -18,7 +18,7 @@ use super::error::ToolError;
 pub use super::stats::Estimate;
 use crate::scenario::Scenario;
 use crate::sim::{simulate, write_outputs, RunOutput};
-use crate::tools::calculators::CalculatorError;
+use crate::tools::calculators::{once_each, CalculatorError};
 
 /// The most replications one bench runs.
 pub const MAX_REPLICATIONS: u32 = 1_000;
@@ -92,14 +92,9 @@ pub fn strategies(
                 all.join(", ")
             ),
         })?;
-        if kinds.contains(&kind) {
-            return Err(CalculatorError::Argument {
-                option: "--strategies",
-                problem: format!("`{name}` is listed twice"),
-            });
-        }
         kinds.push(kind);
     }
+    once_each("--strategies", &kinds, |kind| kind.name().to_string())?;
     if kinds.is_empty() {
         return Err(CalculatorError::Argument {
             option: "--strategies",

@@ -46,6 +46,24 @@ pub enum CalculatorError {
     },
 }
 
+/// Refuses a list option that names one value twice (`shown` writes a value as the user
+/// wrote it): each value is one run, one folder or one row, so a repeat is a mistake.
+pub fn once_each<T: PartialEq>(
+    option: &'static str,
+    values: &[T],
+    shown: impl Fn(&T) -> String,
+) -> Result<(), CalculatorError> {
+    for (i, value) in values.iter().enumerate() {
+        if values[..i].contains(value) {
+            return Err(CalculatorError::Argument {
+                option,
+                problem: format!("`{}` is listed twice", shown(value)),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// What `qm policy` is asked: the policy for a service level, for a fill rate, or of a reorder point.
 #[derive(Clone, Copy, Debug)]
 pub enum PolicyTarget {

@@ -11,7 +11,7 @@ use toml::Spanned;
 use super::error::ToolError;
 use crate::scenario::{PolicyKind, SafetyStockMethod, Scenario};
 use crate::sim::simulate;
-use crate::tools::calculators::CalculatorError;
+use crate::tools::calculators::{once_each, CalculatorError};
 use crate::tools::stats::Estimate;
 use qm_money::Cents;
 use qm_reports::unit::Unit;
@@ -152,6 +152,10 @@ pub fn grid(
         qm_engine::forecast::Method::from_name(forecast, &Default::default())
             .map_err(|e| argument("--forecasts", e.to_string()))?;
     }
+    let forecasts: Vec<String> = forecasts.iter().map(|f| f.replace('-', "_")).collect();
+    once_each("--service-levels", service_levels, f64::to_string)?;
+    once_each("--methods", &methods, |m| m.name().to_string())?;
+    once_each("--forecasts", &forecasts, String::clone)?;
     let cells = service_levels.len() * methods.len() * forecasts.len();
     if cells == 0 || cells > MAX_GRID_CELLS {
         return Err(argument(
@@ -162,11 +166,11 @@ pub fn grid(
     let mut settings = Vec::with_capacity(cells);
     for &service_level in service_levels {
         for &method in &methods {
-            for forecast in forecasts {
+            for forecast in &forecasts {
                 settings.push(Setting {
                     service_level,
                     safety_stock: method,
-                    forecast: forecast.replace('-', "_"),
+                    forecast: forecast.clone(),
                 });
             }
         }
