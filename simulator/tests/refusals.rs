@@ -431,6 +431,10 @@ fn list_options_that_name_a_value_twice_are_refused() {
             "--seeds: `1` is listed twice",
         ),
         (
+            vec!["simulate", "--format", "csv,html,csv"],
+            "--format: `csv` is listed twice",
+        ),
+        (
             vec!["bench", "--strategies", "nearest,priority,nearest"],
             "--strategies: `nearest` is listed twice",
         ),

@@ -27,6 +27,7 @@ pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
     } = args;
     let format = formats.list;
     calculators::once_each("--seeds", &seeds, u64::to_string)?;
+    calculators::once_each("--format", &format, |f| f.name().to_string())?;
     stop_on_ctrl_c();
     let mut loaded = Scenario::load(&scenario)?;
     if let Some(days) = days {
@@ -99,6 +100,7 @@ fn finish_run(
 
 /// `qm report`: a run's reports written again from its results file.
 pub fn report(args: ReportArgs) -> Result<(), Failure> {
+    calculators::once_each("--format", &args.formats.list, |f| f.name().to_string())?;
     let data = read_results(&args.run_dir)?;
     let dir = args.out.unwrap_or(args.run_dir);
     let written = qm_reports::export::write(&data, &dir, &args.formats.list)?;
