@@ -672,6 +672,23 @@ fn an_import_never_overwrites_the_history_it_reads() {
         assert!(String::from_utf8_lossy(&output.stderr).contains("--out is the history being read"));
         assert_eq!(std::fs::read_to_string(&csv).unwrap(), rows);
     }
+    // A log that cannot be written is the folder's fault, not the history's: exit 1, as
+    // `qm simulate` into a folder it cannot create.
+    let nowhere = dir.join("history.csv").join("log.qmd");
+    let output = qm(&[
+        "import",
+        csv.to_str().unwrap(),
+        "--preset",
+        "online_retail",
+        "--out",
+        nowhere.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot write {}", nowhere.display())),
+        "{stderr}"
+    );
 }
 
 /// polars' Parquet reader panics on some damaged footers and pages; `qm import` turns that into

@@ -22,7 +22,9 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
         let error = error.into();
         let bad_input = error.downcast_ref::<ScenarioError>().is_some()
             || error.downcast_ref::<ImportError>().is_some()
-            || error.downcast_ref::<LogError>().is_some()
+            || error
+                .downcast_ref::<LogError>()
+                .is_some_and(LogError::is_bad_input)
             || error.downcast_ref::<CalculatorError>().is_some()
             || error
                 .downcast_ref::<DemandError>()

@@ -36,6 +36,10 @@ pub enum DemandError {
 impl DemandError {
     /// Whether the user's input is at fault (exit code 2) rather than the program.
     pub fn is_bad_input(&self) -> bool {
-        matches!(self, DemandError::Import(_) | DemandError::Log(_))
+        match self {
+            DemandError::Import(_) => true,
+            DemandError::Log(e) => e.is_bad_input(),
+            _ => false,
+        }
     }
 }

@@ -32,12 +32,20 @@ pub const MAX_PAYLOAD_BYTES: u64 = 8 << 30;
 /// Why a demand log was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum LogError {
-    /// The file could not be read or written.
+    /// The file could not be read.
     #[error("{path}: {cause}")]
     Io {
         /// The file.
         path: String,
         /// What the system said (not a `source`: the message already says it, once).
+        cause: std::io::Error,
+    },
+    /// The log could not be written (the system's fault or the folder's, not the history's).
+    #[error("cannot write {path}: {cause}")]
+    Write {
+        /// The file.
+        path: String,
+        /// What the system said.
         cause: std::io::Error,
     },
     /// The file is not a demand log, is from another version, or is damaged.
@@ -48,6 +56,14 @@ pub enum LogError {
         /// What is wrong.
         problem: String,
     },
+}
+
+impl LogError {
+    /// Whether the user's input is at fault (exit code 2): a log that cannot be read or is
+    /// damaged, not one that cannot be written.
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, LogError::Write { .. })
+    }
 }
 
 /// One SKU code seen in the history.
@@ -281,7 +297,7 @@ impl DemandLog {
 
     /// Writes the log to `path`.
     pub fn write(&self, path: &Path) -> Result<(), LogError> {
-        qm_reports::files::write(path, self.to_bytes()).map_err(|cause| LogError::Io {
+        qm_reports::files::write(path, self.to_bytes()).map_err(|cause| LogError::Write {
             path: path.display().to_string(),
             cause,
         })
