@@ -354,7 +354,7 @@ fn write(
     estimates: &[Vec<KpiEstimate>],
     dir: &Path,
 ) -> Result<Vec<PathBuf>, ToolError> {
-    std::fs::create_dir_all(dir).map_err(ToolError::io("creating", dir))?;
+    std::fs::create_dir_all(dir).map_err(ToolError::io("cannot create", dir))?;
     let csv = |frame: &mut DataFrame, name: &str| -> Result<PathBuf, ToolError> {
         let path = dir.join(name);
         qm_reports::export::write_csv(frame, &path)?;

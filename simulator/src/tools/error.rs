@@ -45,7 +45,7 @@ pub enum ToolError {
     #[error(transparent)]
     Polars(#[from] polars::prelude::PolarsError),
     /// A table could not be written.
-    #[error("writing {}: {cause}", path.display())]
+    #[error("cannot write {}: {cause}", path.display())]
     Table {
         /// The file.
         path: PathBuf,

@@ -143,7 +143,7 @@ pub fn write(
     json: &serde_json::Value,
     dir: &Path,
 ) -> Result<Vec<PathBuf>, ToolError> {
-    std::fs::create_dir_all(dir).map_err(ToolError::io("creating", dir))?;
+    std::fs::create_dir_all(dir).map_err(ToolError::io("cannot create", dir))?;
     let mut written = Vec::new();
     for mut table in tables {
         for format in [Format::Csv, Format::Parquet] {

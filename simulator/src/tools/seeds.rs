@@ -86,7 +86,7 @@ pub fn table(seeds: &[u64], rows: &[SeedKpi]) -> PolarsResult<DataFrame> {
 
 /// Writes the aggregate as `seeds.csv` into `dir`.
 pub fn write(seeds: &[u64], rows: &[SeedKpi], dir: &Path) -> Result<PathBuf, ToolError> {
-    std::fs::create_dir_all(dir).map_err(ToolError::io("creating", dir))?;
+    std::fs::create_dir_all(dir).map_err(ToolError::io("cannot create", dir))?;
     let path = dir.join(SEEDS_FILE);
     qm_reports::export::write_csv(&table(seeds, rows)?, &path)?;
     Ok(path)

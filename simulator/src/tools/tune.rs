@@ -465,7 +465,7 @@ pub fn table(rows: &[TuneRow]) -> PolarsResult<DataFrame> {
 pub fn write_csv(rows: &[TuneRow], path: &Path) -> Result<(), ToolError> {
     let frame = table(rows)?;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(ToolError::io("creating", dir))?;
+        std::fs::create_dir_all(dir).map_err(ToolError::io("cannot create", dir))?;
     }
     qm_reports::export::write_csv(&frame, path)?;
     Ok(())
