@@ -92,6 +92,10 @@ fn a_weekly_pattern_is_forecast_per_series_with_its_quantiles() {
             .unwrap();
     assert_eq!(json["days_filled_with_zero"], 1);
     assert!(
+        printed.contains("\ndays the file left out inside a series, taken as 0 units: 1\n"),
+        "{printed}"
+    );
+    assert!(
         !out.join("forecast/lead_time.csv").exists(),
         "no lead time asked"
     );

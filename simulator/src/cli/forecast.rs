@@ -175,6 +175,10 @@ fn forecast_file(file: &Path, columns: &LongColumns, run: ManySeries) -> Result<
         json["method"].as_str().unwrap_or(""),
         alpha.map_or(String::new(), |a| format!(" (weekday_ses α {a})"))
     );
+    let filled = json["days_filled_with_zero"].as_u64().unwrap_or(0);
+    if filled > 0 {
+        println!("days the file left out inside a series, taken as 0 units: {filled}");
+    }
     print!("{}", forecast_output::backtest_text(&scores, run.horizon));
     super::output::print_written(&dir, &written);
     Ok(())
