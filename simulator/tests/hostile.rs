@@ -1,17 +1,19 @@
 //! Hostile input: arbitrary bytes, and valid files with bytes flipped, cut or swapped, fed to
-//! the scenario parser, the CSV importer and the demand-log decoder (the journal's decoder has
-//! its own in the engine's tests). Each gives a result or a typed error that says where, and
-//! never panics or allocates beyond its input.
+//! the scenario parser, the CSV importer, the demand-log decoder and the reader of a run's
+//! results file (the journal's decoder has its own in the engine's tests). Each gives a result
+//! or a typed error that says where, and never panics or allocates beyond its input.
 
 mod common;
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use qm_simulator::demand::import::import;
 use qm_simulator::demand::log::DemandLog;
 use qm_simulator::scenario::columns::ColumnMapping;
 use qm_simulator::scenario::Scenario;
+use qm_simulator::sim::read_results;
 
 fn scenario_text(name: &str) -> String {
     std::fs::read_to_string(common::scenario(name)).unwrap()
@@ -92,9 +94,46 @@ proptest! {
     }
 }
 
+/// The results file of a one-day run of the baseline, made once.
+fn results_bytes() -> &'static [u8] {
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    BYTES.get_or_init(|| {
+        let out = temp_file("run");
+        let scenario = common::scenario("baseline.toml");
+        common::ok(&common::qm(&[
+            "simulate",
+            scenario.to_str().unwrap(),
+            "--days",
+            "1",
+            "--format",
+            "json",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]));
+        std::fs::read(out.join("baseline/results.qmr")).unwrap()
+    })
+}
+
 proptest! {
-    // Each case reads a file through polars: fewer cases.
+    // Each case reads a file through polars, or a 0.7 MB results file: fewer cases.
     #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_results_file_reader_refuses_damage(
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+        cut in prop::option::of(any::<prop::sample::Index>()),
+    ) {
+        let bytes = results_bytes();
+        let mangled = damaged(bytes, &edits, cut);
+        let dir = temp_file("damaged-run");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("results.qmr"), &mangled).unwrap();
+        match read_results(&dir) {
+            Ok(_) => prop_assert_eq!(mangled.as_slice(), bytes, "damaged results were read"),
+            Err(error) => prop_assert!(error.to_string().contains("results.qmr"), "{error}"),
+        }
+    }
 
     #[test]
     fn the_csv_importer_survives_arbitrary_bytes(noise in prop::collection::vec(any::<u8>(), 0..400)) {
