@@ -357,7 +357,7 @@ fn bad_rows_are_refused_with_their_row_and_exit_2() {
     );
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr)
-        .contains("no column day (the file has: store, item, when, units)"));
+        .contains("no column `day`; the file has: store, item, when, units"));
     assert!(
         !dir.join("out/forecast").exists(),
         "nothing is written for a refused file"

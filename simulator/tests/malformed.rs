@@ -134,6 +134,12 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        title: "A history that is not a CSV",
+        how: "`qm import` of 20 MiB of zero bytes, what /dev/zero gives",
+        exit: 2,
+        run: |dir| import(dir, &"\0".repeat(20 << 20)),
+    },
+    Case {
         title: "An argument out of range",
         how: "`qm bench --replications 0`",
         exit: 2,

@@ -691,6 +691,36 @@ fn an_import_never_overwrites_the_history_it_reads() {
     );
 }
 
+/// A history that is not a CSV is refused as soon as that shows, not read whole into memory: a
+/// line without end (a device, a binary file) at 16 MiB, a header without the mapped columns
+/// before its first row.
+#[test]
+fn a_file_that_is_not_a_csv_history_is_refused_before_it_fills_memory() {
+    let dir = temp_dir("not-csv");
+    let long = format!("{HEADER}\n1,\"{}\n", "x".repeat((16 << 20) + 1));
+    let (code, _, stderr) = import(&dir, long.as_bytes(), &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("history.csv: after data row 0: a line longer than 16 MiB: not a CSV file"),
+        "{stderr}"
+    );
+    #[cfg(unix)]
+    for (device, message) in [
+        (
+            "/dev/zero",
+            "the header cannot be read: a line longer than 16 MiB: not a CSV file",
+        ),
+        ("/dev/urandom", "no column `InvoiceNo`; the file has: "),
+    ] {
+        let link = dir.join("device.csv");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(device, &link).unwrap();
+        let (code, _, stderr) = import_file(&link, &dir, &[]);
+        assert_eq!(code, 2, "{device}: {stderr}");
+        assert!(stderr.contains(message), "{device}: {stderr}");
+    }
+}
+
 /// polars' Parquet reader panics on some damaged footers and pages; `qm import` turns that into
 /// a located refusal with nothing of the panic on the terminal.
 #[test]

@@ -10,16 +10,19 @@ use polars::prelude::*;
 
 /// The mapped columns as text, one entry per data row, and the rows that could not be read.
 pub struct CsvColumns {
-    /// The mapped columns found in the header (`None` cells for empty or unreadable ones).
+    /// The mapped columns (`None` cells for empty or unreadable ones).
     pub frame: DataFrame,
     /// Per data row: why it could not be read, if it could not.
     pub broken: Vec<Option<String>>,
-    /// Every column name of the header, in its order.
-    pub header: Vec<String>,
 }
 
 /// gzip's magic number: such a file is decompressed whatever its name.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Longest line a history may have. A row is a few hundred bytes; bytes without a line break
+/// for longer are not a CSV (a device such as /dev/zero, a binary file), and the reader would
+/// otherwise gather them into one record without end.
+pub const MAX_LINE_BYTES: usize = 16 << 20;
 
 fn open(path: &Path) -> std::io::Result<Box<dyn Read>> {
     let mut file = std::fs::File::open(path)?;
@@ -28,14 +31,64 @@ fn open(path: &Path) -> std::io::Result<Box<dyn Read>> {
     let head = std::io::Cursor::new(magic[..n].to_vec());
     let whole = head.chain(file);
     Ok(if n == 2 && magic == GZIP_MAGIC {
-        Box::new(flate2::read::MultiGzDecoder::new(whole))
+        Box::new(LineLimit::new(flate2::read::MultiGzDecoder::new(whole)))
     } else {
-        Box::new(whole)
+        Box::new(LineLimit::new(whole))
     })
 }
 
+/// A reader that fails once a line (decompressed) passes [`MAX_LINE_BYTES`]. It measures the
+/// line a read ends in and the one it starts in; a line wholly inside one read is shorter than
+/// the read, and the CSV reader reads 1 MiB at a time.
+struct LineLimit<R> {
+    inner: R,
+    /// Bytes read since the last line break.
+    line_bytes: usize,
+}
+
+impl<R> LineLimit<R> {
+    fn new(inner: R) -> Self {
+        LineLimit {
+            inner,
+            line_bytes: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for LineLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let chunk = &buf[..n];
+        let too_long = match chunk.iter().position(|&b| b == b'\n') {
+            None => {
+                self.line_bytes += n;
+                self.line_bytes > MAX_LINE_BYTES
+            }
+            Some(first_break) => {
+                let ended = self.line_bytes + first_break;
+                let last_break = chunk
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .unwrap_or(first_break);
+                self.line_bytes = n - last_break - 1;
+                ended > MAX_LINE_BYTES
+            }
+        };
+        if too_long {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "a line longer than {} MiB: not a CSV file",
+                    MAX_LINE_BYTES >> 20
+                ),
+            ));
+        }
+        Ok(n)
+    }
+}
+
 /// Reads the columns named in `wanted` from the CSV at `path`; `Err` when the file or its
-/// header cannot be read at all.
+/// header cannot be read at all, or the header lacks a wanted column.
 pub fn read(path: &Path, wanted: &[&str]) -> Result<CsvColumns, String> {
     let source = open(path).map_err(|e| e.to_string())?;
     let mut reader = csv::ReaderBuilder::new()
@@ -57,10 +110,14 @@ pub fn read(path: &Path, wanted: &[&str]) -> Result<CsvColumns, String> {
             }
         })
         .collect();
-    let found: Vec<(&str, usize)> = wanted
+    // A mapped column the header lacks fails the read before a row is read.
+    let found = wanted
         .iter()
-        .filter_map(|&w| header.iter().position(|h| h == w).map(|i| (w, i)))
-        .collect();
+        .map(|&w| match header.iter().position(|h| h == w) {
+            Some(i) => Ok((w, i)),
+            None => Err(missing_column(w, &header)),
+        })
+        .collect::<Result<Vec<(&str, usize)>, String>>()?;
     let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); found.len()];
     let mut broken = Vec::new();
     let mut record = csv::ByteRecord::new();
@@ -112,11 +169,7 @@ pub fn read(path: &Path, wanted: &[&str]) -> Result<CsvColumns, String> {
         })
         .collect();
     let frame = DataFrame::new(broken.len(), columns).map_err(|e| e.to_string())?;
-    Ok(CsvColumns {
-        frame,
-        broken,
-        header,
-    })
+    Ok(CsvColumns { frame, broken })
 }
 
 /// Why a row with `fields` fields, on lines `first..=last`, does not fit a `header`-field file.
@@ -130,4 +183,19 @@ fn shape_problem(fields: usize, header: usize, first: u64, last: u64) -> String 
     } else {
         format!("missing fields: {fields} where the header has {header} (line {first})")
     }
+}
+
+/// The message for a mapped `column` the file lacks: a close name if one is there, and the
+/// header.
+pub(crate) fn missing_column(column: &str, header: &[String]) -> String {
+    let wanted = column.to_lowercase();
+    let close = header.iter().find(|h| {
+        let h = h.to_lowercase();
+        !wanted.is_empty() && (h.contains(&wanted) || wanted.contains(&h))
+    });
+    let hint = close.map_or(String::new(), |h| format!(" (did you mean `{h}`?)"));
+    format!(
+        "no column `{column}`{hint}; the file has: {}",
+        header.join(", ")
+    )
 }

@@ -116,18 +116,13 @@ pub fn import_with_progress(
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
     mapping.check().map_err(mapping_err)?;
-    let Source {
-        frame,
-        broken,
-        header,
-    } = read_source(path, mapping, is_parquet).map_err(|message| ImportError::Read {
-        path: name.clone(),
-        message,
-    })?;
+    let Source { frame, broken } =
+        read_source(path, mapping, is_parquet).map_err(|message| ImportError::Read {
+            path: name.clone(),
+            message,
+        })?;
     let text = |column: &str| -> Result<StringChunked, ImportError> {
-        let found = frame
-            .column(column)
-            .map_err(|_| mapping_err(missing_column(column, &header)))?;
+        let found = frame.column(column).map_err(read_err)?;
         let series = found
             .as_materialized_series()
             .cast(&DataType::String)
@@ -143,9 +138,7 @@ pub fn import_with_progress(
     let customers = optional(&mapping.customer_id)?;
     let regions = optional(&mapping.region)?;
     let times = {
-        let column = frame
-            .column(&mapping.timestamp)
-            .map_err(|_| mapping_err(missing_column(&mapping.timestamp, &header)))?;
+        let column = frame.column(&mapping.timestamp).map_err(read_err)?;
         match epoch_ms(column).map_err(read_err)? {
             Some(values) => Times::Epoch(values),
             None => Times::Text(text(&mapping.timestamp)?),
@@ -702,19 +695,4 @@ fn whole_number(text: &str) -> Option<i64> {
     let x: f64 = text.parse().ok()?;
     (x.is_finite() && x.fract() == 0.0 && x.abs() <= MAX_RECORDED_UNITS as f64 * 2.0)
         .then_some(x as i64)
-}
-
-/// The message for a mapped `column` the file lacks: a close name if one is there, and the
-/// header.
-fn missing_column(column: &str, header: &[String]) -> String {
-    let wanted = column.to_lowercase();
-    let close = header.iter().find(|h| {
-        let h = h.to_lowercase();
-        !wanted.is_empty() && (h.contains(&wanted) || wanted.contains(&h))
-    });
-    let hint = close.map_or(String::new(), |h| format!(" (did you mean `{h}`?)"));
-    format!(
-        "no column `{column}`{hint}; the file has: {}",
-        header.join(", ")
-    )
 }

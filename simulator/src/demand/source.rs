@@ -9,11 +9,10 @@ use super::csv_rows;
 use super::guard::without_panics;
 use crate::scenario::columns::ColumnMapping;
 
-/// The mapped columns of a history, the rows the reader could not read, and the header.
+/// The mapped columns of a history, and the rows the reader could not read.
 pub(crate) struct Source {
     pub(crate) frame: DataFrame,
     pub(crate) broken: Vec<Option<String>>,
-    pub(crate) header: Vec<String>,
 }
 
 /// Reads a Parquet file whole, or a CSV's mapped columns row by row.
@@ -27,7 +26,8 @@ pub(super) fn read_source(
 }
 
 /// Reads a Parquet file whole, or the `wanted` columns of a CSV (gzip or not) row by row, every
-/// one as text: parsing is the caller's, so a bad cell is reported with its row.
+/// one as text: parsing is the caller's, so a bad cell is reported with its row. A wanted column
+/// the file lacks is an error that names it and the columns the file has.
 pub(crate) fn read_columns(
     path: &Path,
     wanted: &[&str],
@@ -37,22 +37,23 @@ pub(crate) fn read_columns(
         let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
         let frame =
             without_panics(|| ParquetReader::new(file).finish())?.map_err(|e| e.to_string())?;
-        let header = frame
+        let header: Vec<String> = frame
             .get_column_names()
             .iter()
             .map(|n| n.to_string())
             .collect();
+        if let Some(absent) = wanted.iter().find(|&&w| !header.iter().any(|h| h == w)) {
+            return Err(csv_rows::missing_column(absent, &header));
+        }
         Source {
             frame,
             broken: Vec::new(),
-            header,
         }
     } else {
         let read = csv_rows::read(path, wanted)?;
         Source {
             frame: read.frame,
             broken: read.broken,
-            header: read.header,
         }
     })
 }

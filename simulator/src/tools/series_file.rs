@@ -51,14 +51,6 @@ pub fn read_long(path: &Path, columns: &LongColumns) -> Result<Vec<Series>, Calc
     let mut wanted: Vec<&str> = columns.id.iter().map(String::as_str).collect();
     wanted.extend([columns.date.as_str(), columns.value.as_str()]);
     let source = read_columns(path, &wanted, is_parquet).map_err(&file_error)?;
-    for column in &wanted {
-        if !source.header.iter().any(|h| h == column) {
-            return Err(file_error(format!(
-                "no column {column} (the file has: {})",
-                source.header.join(", ")
-            )));
-        }
-    }
     let row_error = |row: usize, problem: String| {
         if is_parquet {
             file_error(format!("row {}: {problem}", row + 1))
@@ -135,7 +127,9 @@ fn days_of(
     column: &str,
     row_error: &dyn Fn(usize, String) -> CalculatorError,
 ) -> Result<Vec<NaiveDate>, CalculatorError> {
-    let column = frame.column(column).expect("checked in the header");
+    let column = frame
+        .column(column)
+        .expect("read_columns checks every wanted column");
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date");
     if let Ok(Some(ms)) = epoch_ms(column) {
         return ms
