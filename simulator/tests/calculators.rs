@@ -275,6 +275,10 @@ fn forecast_reports_bad_rows_and_shapes_with_exit_code_2() {
             vec!["forecast", "/nonexistent/units.csv", "--method", "ses"],
             "no such file",
         ),
+        (
+            vec!["forecast", "/", "--method", "ses"],
+            "/: not a file (a folder or a device)",
+        ),
         // A long-format file's options, given to a single series, are refused, not ignored.
         (
             vec![

@@ -171,6 +171,29 @@ fn simulated_time_keys_are_bounded_and_time_saturates() {
 }
 
 #[test]
+fn a_recorded_history_that_is_not_a_file_is_located() {
+    for (path, problem) in [
+        ("/", "not a file (a folder or a device): /"),
+        (
+            "/nonexistent/history.csv",
+            "no such file: /nonexistent/history.csv",
+        ),
+    ] {
+        let error = refusal(&edited(
+            "online-retail.toml",
+            &[(
+                "path = \"data/online-retail-2011-10-to-12.csv.gz\"",
+                &format!("path = \"{path}\""),
+            )],
+        ));
+        assert!(
+            error.contains(&format!("demand.recorded.path: {problem}")),
+            "{error}"
+        );
+    }
+}
+
+#[test]
 fn entries_that_clash_or_overflow_are_located() {
     /// A shipped scenario, its edits, and the refusal expected.
     type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);

@@ -26,7 +26,11 @@ impl Scenario {
             path.is_file(),
             r.path.span(),
             "demand.recorded.path",
-            &format!("no such file: {}", path.display()),
+            &if path.exists() {
+                format!("not a file (a folder or a device): {}", path.display())
+            } else {
+                format!("no such file: {}", path.display())
+            },
         );
         let is_log = path.extension().is_some_and(|e| e == "qmd");
         c.check(

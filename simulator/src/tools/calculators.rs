@@ -260,7 +260,12 @@ pub fn file_errors(path: &Path) -> Result<impl Fn(String) -> CalculatorError, Ca
         problem,
     };
     if !path.is_file() {
-        return Err(file_error("no such file".into()));
+        let problem = if path.exists() {
+            "not a file (a folder or a device)"
+        } else {
+            "no such file"
+        };
+        return Err(file_error(problem.into()));
     }
     Ok(file_error)
 }
