@@ -421,6 +421,10 @@ fn stated_limits() -> Vec<(&'static str, String)> {
     let pay_days = MAX_MINUTES_TO_PAY / (24.0 * 60.0);
     vec![
         (
+            "| the scenario file |",
+            format!("≤ {} MiB", MAX_SCENARIO_BYTES >> 20),
+        ),
+        (
             "| cells: SKUs × warehouses |",
             format!(
                 "≤ {} (SKUs ≤ {}, warehouses ≤ {})",

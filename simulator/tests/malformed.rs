@@ -120,6 +120,12 @@ const CASES: &[Case] = &[
         run: |dir| qm(&["simulate", dir.join("missing.toml").to_str().unwrap()]),
     },
     Case {
+        title: "A scenario file without end",
+        how: "`qm simulate /dev/zero`",
+        exit: 2,
+        run: |_| qm(&["simulate", "/dev/zero"]),
+    },
+    Case {
         title: "A CSV row that does not parse",
         how: "`qm import --strict` of a history whose third row has quantity `oops`",
         exit: 2,

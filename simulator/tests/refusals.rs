@@ -744,6 +744,50 @@ fn a_file_that_is_not_a_csv_history_is_refused_before_it_fills_memory() {
     }
 }
 
+/// A scenario, a column mapping or a durable engine's opening scenario read from a device
+/// that never ends is refused at 64 MiB, not read until memory runs out.
+#[cfg(unix)]
+#[test]
+fn a_toml_input_without_end_is_refused_at_its_bound() {
+    let dir = temp_dir("endless");
+    let csv = dir.join("history.csv");
+    std::fs::write(&csv, format!("{HEADER}\n{ROW_1}\n")).unwrap();
+    let engine = dir.join("engine");
+    for (args, message) in [
+        (
+            vec!["simulate", "/dev/zero"],
+            "/dev/zero: larger than 64 MiB: not a scenario file",
+        ),
+        (
+            vec![
+                "import",
+                csv.to_str().unwrap(),
+                "--mapping",
+                "/dev/zero",
+                "--out",
+                "unused.qmd",
+            ],
+            "/dev/zero: larger than 64 MiB: not a column mapping",
+        ),
+        (
+            vec![
+                "engine",
+                "drive",
+                engine.to_str().unwrap(),
+                "--scenario",
+                "/dev/zero",
+            ],
+            "/dev/zero: larger than 64 MiB: not a scenario file",
+        ),
+    ] {
+        let output = qm(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    assert!(!engine.join("genesis.json").exists(), "nothing written");
+}
+
 /// polars' Parquet reader panics on some damaged footers and pages; `qm import` turns that into
 /// a located refusal with nothing of the panic on the terminal.
 #[test]

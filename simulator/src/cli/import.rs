@@ -2,6 +2,7 @@
 
 use qm_simulator::demand::import::{describe, import_with_progress, ImportError};
 use qm_simulator::scenario::columns::{ColumnMapping, PRESETS};
+use qm_simulator::scenario::Scenario;
 
 use super::args::ImportArgs;
 use super::failure::Failure;
@@ -34,8 +35,8 @@ pub fn import(args: ImportArgs) -> Result<(), Failure> {
             message: format!("unknown preset `{name}`; presets: {}", PRESETS.join(", ")),
         })?,
         (None, Some(path)) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            // A mapping is a TOML file of a few lines, read with the scenario's bound.
+            let text = Scenario::read_text(path, "column mapping")?;
             toml::from_str(&text).map_err(|e| ImportError::Mapping {
                 path: path.display().to_string(),
                 message: e.to_string().trim_end().to_string(),

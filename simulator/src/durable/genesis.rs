@@ -29,8 +29,7 @@ impl Genesis {
         if dir.join(GENESIS_FILE).exists() {
             return Genesis::read(dir);
         }
-        let text = std::fs::read_to_string(scenario_path)
-            .map_err(DurableError::io("cannot read", scenario_path))?;
+        let text = crate::scenario::Scenario::read_text(scenario_path, "scenario file")?;
         // Refuse a bad scenario before anything is written.
         crate::scenario::Scenario::parse(&text, scenario_path)?;
         let genesis = Genesis {
@@ -63,8 +62,9 @@ impl Genesis {
         dir: &Path,
     ) -> Result<(Engine, crate::scenario::Scenario, Vec<qm_engine::GeoPoint>)> {
         let copy = dir.join(SCENARIO_COPY);
-        let text =
-            std::fs::read_to_string(&copy).map_err(DurableError::io("cannot read", &copy))?;
+        // The folder's copy is state, not input: a copy that cannot be read is damage (exit 1).
+        let text = crate::scenario::Scenario::read_text(&copy, "scenario file")
+            .map_err(|e| DurableError::Refused(e.to_string()))?;
         let crc = crc32fast::hash(text.as_bytes());
         if self.scenario_crc32.is_some_and(|expected| expected != crc) {
             return Err(DurableError::Refused(format!(

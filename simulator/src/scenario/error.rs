@@ -6,12 +6,25 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     /// The file cannot be read.
-    #[error("{path}: cannot read the scenario file: {cause}")]
+    #[error("{path}: cannot read the {what}: {cause}")]
     Read {
         /// The file.
         path: PathBuf,
+        /// What it holds: a scenario file, a column mapping.
+        what: &'static str,
         /// Why (not a `source`: the message already says it, once).
         cause: std::io::Error,
+    },
+    /// The file is larger than a scenario (or a column mapping) can be: a device such as
+    /// /dev/zero, or another file.
+    #[error("{path}: larger than {} MiB: not a {what}", max_bytes >> 20)]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// What it should hold.
+        what: &'static str,
+        /// The largest scenario file read.
+        max_bytes: u64,
     },
     /// The TOML is malformed, or a key is unknown, of the wrong type, or not one of the names
     /// it allows.

@@ -38,6 +38,10 @@ pub const MAX_MINUTES_TO_PAY: f64 = 43_200.0;
 pub const MAX_LEAD_TIME_DAYS: f64 = 365.0;
 /// Most days of cover in the initial stock.
 pub const MAX_DAYS_OF_COVER: f64 = 3_650.0;
+/// The largest scenario file read. A scenario is a few kilobytes, per-SKU tables of the largest
+/// catalog a few megabytes; a larger input (a device such as /dev/zero, a stray file) is refused
+/// before it fills memory.
+pub const MAX_SCENARIO_BYTES: u64 = 64 << 20;
 /// Longest review period of the `r_s` policy, days.
 pub const MAX_REVIEW_PERIOD_DAYS: u32 = 90;
 

@@ -7,6 +7,7 @@ use toml::Spanned;
 
 use super::checker::Checker;
 use super::error::{position, ScenarioError};
+use super::limits::MAX_SCENARIO_BYTES;
 use super::spec::{sku_code, to_date, Scenario};
 
 /// A loaded scenario with its source, for error positions.
@@ -20,11 +21,30 @@ pub struct LoadedScenario {
 impl Scenario {
     /// Reads, parses and validates a scenario file.
     pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
-        let bytes = std::fs::read(path).map_err(|cause| ScenarioError::Read {
+        Self::parse(&Self::read_text(path, "scenario file")?, path)
+    }
+
+    /// Reads the text of a scenario file, or of a TOML file `what` names: at most
+    /// [`MAX_SCENARIO_BYTES`] of UTF-8.
+    pub fn read_text(path: &Path, what: &'static str) -> Result<String, ScenarioError> {
+        use std::io::Read;
+        let read_error = |cause| ScenarioError::Read {
             path: path.into(),
+            what,
             cause,
-        })?;
-        let text = String::from_utf8(bytes).map_err(|e| {
+        };
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|file| file.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(read_error)?;
+        if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+            return Err(ScenarioError::TooLarge {
+                path: path.into(),
+                what,
+                max_bytes: MAX_SCENARIO_BYTES,
+            });
+        }
+        String::from_utf8(bytes).map_err(|e| {
             let valid = e.utf8_error().valid_up_to();
             let before = std::str::from_utf8(&e.as_bytes()[..valid]).expect("valid up to here");
             let (line, column) = position(before, valid);
@@ -32,10 +52,9 @@ impl Scenario {
                 path: path.into(),
                 line,
                 column,
-                message: format!("invalid UTF-8 at byte {valid}: a scenario file is UTF-8 text"),
+                message: format!("invalid UTF-8 at byte {valid}: a {what} is UTF-8 text"),
             }
-        })?;
-        Self::parse(&text, path)
+        })
     }
 
     /// Parses and validates scenario text; `path` names it in errors.
