@@ -7,6 +7,14 @@ pub mod runs;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+/// An empty folder for one test, under the system's temporary folder.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("qm-tests-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// Runs the `qm` binary with `args`.
 pub fn qm(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_qm"))

@@ -1,0 +1,367 @@
+//! Recorded histories that once panicked, ran away with memory, were read wrong or overwrote
+//! what they read: `qm import` (and the readers behind a scenario's `[demand.recorded]`) now
+//! refuses each with its file, row or line and exit code 2, or reads it correctly.
+
+mod common;
+use common::{qm, temp_dir};
+
+use std::path::Path;
+
+const HEADER: &str =
+    "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country";
+const ROW_1: &str =
+    "536365,85123A,\"HEART, WHITE\",6,2011-06-01 08:26:00,2.55,17850,United Kingdom";
+const ROW_2: &str = "536366,71053,LANTERN,6,2011-06-01 09:26:00,3.39,17850,United Kingdom";
+
+/// `qm import` of `bytes` (as `history.csv`) with the online-retail preset and `extra`
+/// options: (exit code, standard output, standard error).
+fn import(dir: &Path, bytes: &[u8], extra: &[&str]) -> (i32, String, String) {
+    let csv = dir.join("history.csv");
+    std::fs::write(&csv, bytes).unwrap();
+    import_file(&csv, dir, extra)
+}
+
+fn import_file(file: &Path, dir: &Path, extra: &[&str]) -> (i32, String, String) {
+    let out = dir.join("history.qmd");
+    let mut args = vec![
+        "import",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    if !extra.contains(&"--mapping") {
+        args.extend(["--preset", "online_retail"]);
+    }
+    args.extend(extra);
+    let output = qm(&args);
+    (
+        output.status.code().unwrap(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn csv_rows_that_cannot_be_read_are_counted_with_their_line() {
+    let dir = temp_dir("rows");
+    // Invalid UTF-8 in a column nobody reads: the row is kept.
+    let unused =
+        format!("{HEADER}\n{ROW_1}\n536367,22633,BAD \u{0}X,6,2011-06-01 09:00:00,1.85,1,France\n")
+            .replace("BAD \u{0}X", "BAD \u{FFFD}X")
+            .into_bytes();
+    let mut unused = unused;
+    let at = unused
+        .windows(3)
+        .position(|w| w == "\u{FFFD}".as_bytes())
+        .unwrap();
+    unused.splice(at..at + 3, [0xff, 0xfe]);
+    let (code, stdout, stderr) = import(&dir, &unused, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("rows used                     2"),
+        "{stdout}"
+    );
+    // In a mapped column: that row is bad, with its line; the file is not refused.
+    let mut used = format!(
+        "{HEADER}\n{ROW_1}\n536368,2263X,LAMP,6,2011-06-01 09:00:00,1.85,1,France\n{ROW_2}\n"
+    )
+    .into_bytes();
+    let at = used.windows(5).position(|w| w == b"2263X").unwrap();
+    used[at + 4] = 0xff;
+    let (code, stdout, stderr) = import(&dir, &used, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("bad row 2: invalid UTF-8: in column `StockCode` (line 3)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("rows used                     2"),
+        "{stdout}"
+    );
+    // An unbalanced quote says which lines it swallowed.
+    let quote = format!("{HEADER}\n{ROW_1}\n536369,22633,\"OPEN,6,2011-06-01 09:00:00,1.85,1,France\n{ROW_2}\n{ROW_2}\n");
+    let (code, stdout, _) = import(&dir, quote.as_bytes(), &[]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("bad row 2: unbalanced quote: a quoted field runs from line 3 to line 5"),
+        "{stdout}"
+    );
+    // Extra fields are a bad row, not silently accepted.
+    let extra = format!("{HEADER}\n{ROW_1}\n{ROW_2},surprise\n");
+    let (_, stdout, _) = import(&dir, extra.as_bytes(), &[]);
+    assert!(
+        stdout.contains("bad row 2: extra fields: 9 where the header has 8 (line 3)"),
+        "{stdout}"
+    );
+    let (code, _, stderr) = import(&dir, extra.as_bytes(), &["--strict"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("row 2: extra fields"), "{stderr}");
+    // A trailing blank line is not a row, even with --strict.
+    let blank = format!("{HEADER}\n{ROW_1}\n{ROW_2}\n\n");
+    let (code, stdout, stderr) = import(&dir, blank.as_bytes(), &["--strict"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("rows read                     2"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_import_that_keeps_no_row_is_an_error_that_says_why() {
+    let dir = temp_dir("empty");
+    let (code, _, stderr) = import(&dir, format!("{HEADER}\n").as_bytes(), &[]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("no row kept: the file has a header but no data rows"),
+        "{stderr}"
+    );
+    // A timestamp format that matches nothing.
+    let mapping = dir.join("mapping.toml");
+    std::fs::write(
+        &mapping,
+        "order_id = \"InvoiceNo\"\ntimestamp = \"InvoiceDate\"\nsku = \"StockCode\"\nquantity = \"Quantity\"\ntimestamp_format = \"%d/%m/%Y\"\n",
+    )
+    .unwrap();
+    let rows = format!("{HEADER}\n{ROW_1}\n{ROW_2}\n");
+    let (code, _, stderr) = import(
+        &dir,
+        rows.as_bytes(),
+        &["--mapping", mapping.to_str().unwrap()],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("no row kept: all 2 rows were set aside: bad_row: bad timestamp (2)"),
+        "{stderr}"
+    );
+    // An empty cancellation prefix would make every order a cancellation.
+    std::fs::write(
+        &mapping,
+        "order_id = \"InvoiceNo\"\ntimestamp = \"InvoiceDate\"\nsku = \"StockCode\"\nquantity = \"Quantity\"\ncancellation_prefix = \"\"\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = import(
+        &dir,
+        rows.as_bytes(),
+        &["--mapping", mapping.to_str().unwrap()],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cancellation_prefix is empty"), "{stderr}");
+    // One column in two roles: refused before reading, not a panic or every row "empty".
+    for extra in ["", "unit_price = \"UnitPrice\"\n"] {
+        std::fs::write(
+            &mapping,
+            format!("order_id = \"InvoiceNo\"\ntimestamp = \"InvoiceNo\"\nsku = \"StockCode\"\nquantity = \"Quantity\"\n{extra}"),
+        )
+        .unwrap();
+        let (code, _, stderr) = import(
+            &dir,
+            rows.as_bytes(),
+            &["--mapping", mapping.to_str().unwrap()],
+        );
+        assert_eq!(code, 2, "{stderr}");
+        assert!(
+            stderr.contains("column `InvoiceNo` is mapped to both `order_id` and `timestamp`"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn whole_numbers_stored_as_floats_are_quantities() {
+    use polars::prelude::*;
+    let dir = temp_dir("floats");
+    // What pandas writes for an integer column with a missing value: float64 with a null.
+    let mut frame = df!(
+        "InvoiceNo" => ["536365", "536366", "536367"],
+        "StockCode" => ["85123A", "71053", "22633"],
+        "Quantity" => [Some(6.0f64), None, Some(12.0)],
+        "InvoiceDate" => ["2011-06-01 08:26:00", "2011-06-01 09:26:00", "2011-06-01 10:26:00"],
+        "UnitPrice" => [2.55f64, 3.39, 1.85],
+        "CustomerID" => [Some(17850.0f64), Some(17850.0), None],
+        "Country" => ["United Kingdom", "United Kingdom", "France"],
+    )
+    .unwrap();
+    let path = dir.join("history.parquet");
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut frame)
+        .unwrap();
+    let (code, stdout, stderr) = import_file(&path, &dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("rows used                     2"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("bad row 2: bad quantity: `` is not a whole number"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_import_never_overwrites_the_history_it_reads() {
+    let dir = temp_dir("same");
+    let csv = dir.join("history.csv");
+    let rows = format!("{HEADER}\n{ROW_1}\n{ROW_2}\n");
+    std::fs::write(&csv, &rows).unwrap();
+    let dotted = dir.join(".").join("history.csv");
+    for out in [&csv, &dotted] {
+        let output = qm(&[
+            "import",
+            csv.to_str().unwrap(),
+            "--preset",
+            "online_retail",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&output.stderr).contains("--out is the history being read"));
+        assert_eq!(std::fs::read_to_string(&csv).unwrap(), rows);
+    }
+    // A log that cannot be written is the folder's fault, not the history's: exit 1, as
+    // `qm simulate` into a folder it cannot create.
+    let nowhere = dir.join("history.csv").join("log.qmd");
+    let output = qm(&[
+        "import",
+        csv.to_str().unwrap(),
+        "--preset",
+        "online_retail",
+        "--out",
+        nowhere.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot write {}", nowhere.display())),
+        "{stderr}"
+    );
+}
+
+/// A history that is not a CSV is refused as soon as that shows, not read whole into memory: a
+/// line without end (a device, a binary file) at 16 MiB, a header without the mapped columns
+/// before its first row.
+#[test]
+fn a_file_that_is_not_a_csv_history_is_refused_before_it_fills_memory() {
+    let dir = temp_dir("not-csv");
+    let long = format!("{HEADER}\n1,\"{}\n", "x".repeat((16 << 20) + 1));
+    let (code, _, stderr) = import(&dir, long.as_bytes(), &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("history.csv: after data row 0: a line longer than 16 MiB: not a CSV file"),
+        "{stderr}"
+    );
+    #[cfg(unix)]
+    for (device, message) in [
+        (
+            "/dev/zero",
+            "the header cannot be read: a line longer than 16 MiB: not a CSV file",
+        ),
+        ("/dev/urandom", "no column `InvoiceNo`; the file has: "),
+    ] {
+        let link = dir.join("device.csv");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(device, &link).unwrap();
+        let (code, _, stderr) = import_file(&link, &dir, &[]);
+        assert_eq!(code, 2, "{device}: {stderr}");
+        assert!(stderr.contains(message), "{device}: {stderr}");
+    }
+}
+
+/// A scenario, a column mapping or a durable engine's opening scenario read from a device
+/// that never ends is refused at 64 MiB, not read until memory runs out.
+#[cfg(unix)]
+#[test]
+fn a_toml_input_without_end_is_refused_at_its_bound() {
+    let dir = temp_dir("endless");
+    let csv = dir.join("history.csv");
+    std::fs::write(&csv, format!("{HEADER}\n{ROW_1}\n")).unwrap();
+    let engine = dir.join("engine");
+    for (args, message) in [
+        (
+            vec!["simulate", "/dev/zero"],
+            "/dev/zero: larger than 64 MiB: not a scenario file",
+        ),
+        (
+            vec![
+                "import",
+                csv.to_str().unwrap(),
+                "--mapping",
+                "/dev/zero",
+                "--out",
+                "unused.qmd",
+            ],
+            "/dev/zero: larger than 64 MiB: not a column mapping",
+        ),
+        (
+            vec![
+                "engine",
+                "drive",
+                engine.to_str().unwrap(),
+                "--scenario",
+                "/dev/zero",
+            ],
+            "/dev/zero: larger than 64 MiB: not a scenario file",
+        ),
+    ] {
+        let output = qm(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    assert!(!engine.join("genesis.json").exists(), "nothing written");
+}
+
+/// polars' Parquet reader panics on some damaged footers and pages; `qm import` turns that into
+/// a located refusal with nothing of the panic on the terminal.
+#[test]
+fn a_damaged_parquet_file_is_refused_not_a_panic() {
+    use polars::prelude::*;
+    let dir = temp_dir("parquet-damage");
+    let mut frame = df!(
+        "InvoiceNo" => ["536365", "536366", "536367"],
+        "StockCode" => ["85123A", "71053", "22633"],
+        "Quantity" => [6i64, 6, 12],
+        "InvoiceDate" => ["2011-06-01 08:26:00", "2011-06-01 09:26:00", "2011-06-01 10:26:00"],
+        "UnitPrice" => [2.55f64, 3.39, 1.85],
+        "CustomerID" => ["17850", "17850", "13047"],
+        "Country" => ["United Kingdom", "United Kingdom", "France"],
+    )
+    .unwrap();
+    let mut good = Vec::new();
+    ParquetWriter::new(&mut good).finish(&mut frame).unwrap();
+    let path = dir.join("history.parquet");
+    let preset = qm_simulator::scenario::columns::ColumnMapping::preset("online_retail").unwrap();
+    // Every byte of the footer set to 0xff in turn: the first that made the reader panic.
+    let footer = good.len()
+        - 8
+        - u32::from_le_bytes(good[good.len() - 8..good.len() - 4].try_into().unwrap()) as usize;
+    let panicking = (footer..good.len() - 8).find_map(|i| {
+        let mut bytes = good.clone();
+        bytes[i] = 0xff;
+        std::fs::write(&path, &bytes).unwrap();
+        match qm_simulator::demand::import::import(&path, &preset, false) {
+            Err(e) if e.to_string().contains("not a readable Parquet file") => Some(bytes),
+            _ => None,
+        }
+    });
+    let bytes = panicking.expect("some footer damage makes polars panic");
+    std::fs::write(&path, &bytes).unwrap();
+    let out = dir.join("history.qmd");
+    let output = qm(&[
+        "import",
+        path.to_str().unwrap(),
+        "--preset",
+        "online_retail",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {}: not a readable Parquet file",
+            path.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
