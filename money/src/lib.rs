@@ -1,7 +1,8 @@
 //! Money as one type: [`Cents`], whole cents of the scenario's currency.
 //!
 //! Every amount the engine, the simulator and the reports hold is a `Cents`. Amounts are exact
-//! (an integer), add without rounding, and are shown with their unit. A computed amount that
+//! (an integer), add without rounding (saturating at `u64::MAX` cents), and are shown with their
+//! unit. A computed amount that
 //! is not whole (a holding charge, a rate × a value) is rounded once, where it becomes an
 //! amount, by [`Cents::from_rounded`].
 
@@ -58,16 +59,17 @@ impl Cents {
     }
 }
 
+/// Saturates at `u64::MAX` cents, as [`Cents::times`] does, rather than wrap (or panic).
 impl Add for Cents {
     type Output = Cents;
     fn add(self, other: Cents) -> Cents {
-        Cents(self.0 + other.0)
+        Cents(self.0.saturating_add(other.0))
     }
 }
 
 impl AddAssign for Cents {
     fn add_assign(&mut self, other: Cents) {
-        self.0 += other.0;
+        *self = *self + other;
     }
 }
 
@@ -115,6 +117,12 @@ mod tests {
         assert_eq!(total, Cents::new(200));
         assert_eq!(Cents::new(250).times(3), Cents::new(750));
         assert_eq!(Cents::new(u64::MAX).times(2), Cents::new(u64::MAX));
+        // Past u64::MAX cents a sum saturates too: no wrap in a release build, no panic in a
+        // debug one.
+        let mut near = Cents::new(u64::MAX - 1);
+        near += Cents::new(5);
+        assert_eq!(near, Cents::new(u64::MAX));
+        assert_eq!(Cents::new(u64::MAX) + Cents::new(1), Cents::new(u64::MAX));
         // 150 cents a kilogram for 1,001 grams: 150.15 cents, rounded up.
         assert_eq!(Cents::new(150).part_rounded_up(1001, 1000), Cents::new(151));
         assert_eq!(Cents::new(150).part_rounded_up(1000, 1000), Cents::new(150));

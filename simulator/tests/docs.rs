@@ -541,6 +541,14 @@ fn stated_bounds() -> Vec<(&'static str, String)> {
             format!("(1 minute to {ttl_days} days)"),
         ),
         (
+            "| `catalog.unit_price_cents` |",
+            format!("1 to {} cents", thousands(MAX_UNIT_PRICE_CENTS)),
+        ),
+        (
+            "| `[[skus]]` `code`,",
+            format!("at most {} cents", thousands(MAX_UNIT_PRICE_CENTS)),
+        ),
+        (
             "| `review_period_days` |",
             format!("days, 1–{MAX_REVIEW_PERIOD_DAYS}"),
         ),

@@ -197,6 +197,24 @@ fn whole_numbers_stored_as_floats_are_quantities() {
     );
 }
 
+/// A recorded price beyond the scenario's bound on unit prices (or below 0) is a bad row, not
+/// an amount that saturates.
+#[test]
+fn prices_out_of_range_are_bad_rows() {
+    let dir = temp_dir("prices");
+    let dear = ROW_2.replace(",3.39,", ",1e300,");
+    let negative = ROW_2.replace(",3.39,", ",-3.39,");
+    let text = format!("{HEADER}\n{ROW_1}\n{dear}\n{negative}\n");
+    let (code, stdout, stderr) = import(&dir, text.as_bytes(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    for reason in [
+        "bad row 2: price too large: 1e300 is beyond 10000000000 cents",
+        "bad row 3: negative price: -3.39",
+    ] {
+        assert!(stdout.contains(reason), "{stdout}");
+    }
+}
+
 #[test]
 fn an_import_never_overwrites_the_history_it_reads() {
     let dir = temp_dir("same");

@@ -75,6 +75,67 @@ fn trend_and_event_multipliers_have_upper_bounds() {
     }
 }
 
+/// Unit prices are bounded, so a run's amounts stay exact: at 10^17 cents a unit the holding
+/// cost reached u64::MAX cents and showed it as a figure.
+#[test]
+fn unit_prices_are_bounded_and_a_drawn_price_is_capped() {
+    let error = refusal(&edited(
+        "baseline.toml",
+        &[("unit_price_cents = 2500", "unit_price_cents = 10000000001")],
+    ));
+    assert!(
+        error.contains("catalog.unit_price_cents: must be 1 to 10000000000 cents"),
+        "{error}"
+    );
+    let listed = "[[skus]]\ncode = \"GOLD\"\nunit_weight_grams = 10\nunit_price_cents = 99999999999999\npopularity = 1.0\n\n[[warehouses]]";
+    let error = refusal(&edited("baseline.toml", &[("[[warehouses]]", listed)]));
+    assert!(
+        error.starts_with(
+            "bad.toml:19:20: skus[0].unit_price_cents: must be at most 10000000000 cents"
+        ),
+        "{error}"
+    );
+    // The highest median with a wide spread: every drawn price is capped, every amount exact.
+    let dir = temp_dir("prices");
+    let path = dir.join("dear.toml");
+    let text = edited(
+        "baseline.toml",
+        &[(
+            "unit_price_cents = 2500",
+            "unit_price_cents = 10000000000\nprice_sigma = 3.0",
+        )],
+    );
+    std::fs::write(&path, text).unwrap();
+    common::ok(&qm(&[
+        "simulate",
+        path.to_str().unwrap(),
+        "--days",
+        "2",
+        "--format",
+        "csv,json",
+        "--out",
+        dir.to_str().unwrap(),
+        "--quiet",
+    ]));
+    let skus = std::fs::read_to_string(dir.join("baseline/skus.csv")).unwrap();
+    let prices: Vec<u64> = skus
+        .lines()
+        .skip(1)
+        .map(|row| row.split(',').nth(4).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(prices.len(), 2_000);
+    assert_eq!(
+        prices.iter().max(),
+        Some(&10_000_000_000),
+        "capped, and reached"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("baseline/summary.json")).unwrap())
+            .unwrap();
+    let holding = summary["holding_cost_cents"].as_u64().unwrap();
+    assert!(holding > 0 && holding < u64::MAX / 1000, "{holding}");
+}
+
 #[test]
 fn what_a_scenario_asks_for_together_is_bounded_before_allocating() {
     // 10^9 SKUs: refused by its range, at once.

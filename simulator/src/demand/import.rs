@@ -21,6 +21,7 @@ use super::log::{
 };
 use super::source::{epoch_ms, read_source, Source};
 use crate::scenario::columns::ColumnMapping;
+use crate::scenario::MAX_UNIT_PRICE_CENTS;
 
 /// Most units in one recorded line (the engine's line limit).
 pub const MAX_RECORDED_UNITS: i64 = qm_engine::constants::MAX_LINE_QUANTITY as i64;
@@ -434,22 +435,20 @@ impl Builder {
                 format!("quantity too large: {quantity} is beyond ±{MAX_RECORDED_UNITS} units"),
             );
         }
-        let price_cents = match raw.price.map(str::trim).filter(|p| !p.is_empty()) {
+        let price_text = raw.price.map(str::trim).filter(|p| !p.is_empty());
+        let price_cents = match price_text.map(|text| (text, text.parse::<f64>())) {
             None => None,
-            Some(text) => match text.parse::<f64>() {
-                Ok(p) if p.is_finite() => Some((p * 100.0).round() as i64),
-                _ => return self.bad(row, format!("bad price: `{text}` is not a number")),
-            },
+            Some((_, Ok(p))) if p.is_finite() => Some((p * 100.0).round() as i64),
+            Some((text, _)) => {
+                return self.bad(row, format!("bad price: `{text}` is not a number"))
+            }
         };
         if !self.is_product(code) {
             self.set_aside("non_product_code");
             return Ok(());
         }
-        if price_cents.is_some_and(|p| p < 0) {
-            return self.bad(
-                row,
-                format!("negative price: {}", raw.price.unwrap_or("").trim()),
-            );
+        if let Some(problem) = price_cents.and_then(|p| price_out_of_range(p, price_text)) {
+            return self.bad(row, problem);
         }
         let customer = self.customer(raw.customer);
         let cancelled = self
@@ -683,6 +682,21 @@ impl Builder {
             }
         }
         undos
+    }
+}
+
+/// Why a recorded price of `cents` (written `text`) cannot be a unit price: below 0, or beyond
+/// the scenario's bound on unit prices.
+fn price_out_of_range(cents: i64, text: Option<&str>) -> Option<String> {
+    let text = text.unwrap_or("");
+    if cents < 0 {
+        Some(format!("negative price: {text}"))
+    } else if cents as u64 > MAX_UNIT_PRICE_CENTS {
+        Some(format!(
+            "price too large: {text} is beyond {MAX_UNIT_PRICE_CENTS} cents"
+        ))
+    } else {
+        None
     }
 }
 

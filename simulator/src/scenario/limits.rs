@@ -38,6 +38,10 @@ pub const MAX_MINUTES_TO_PAY: f64 = 43_200.0;
 pub const MAX_LEAD_TIME_DAYS: f64 = 365.0;
 /// Most days of cover in the initial stock.
 pub const MAX_DAYS_OF_COVER: f64 = 3_650.0;
+/// Highest unit price, cents: 100,000,000 in the currency's main unit. A run's amounts are
+/// exact `u64` cents up to 1.8 × 10⁹ units at that price; past `u64::MAX` cents an amount
+/// saturates ([`qm_money::Cents`] adds and multiplies saturating) rather than wrap.
+pub const MAX_UNIT_PRICE_CENTS: u64 = 10_000_000_000;
 /// The largest scenario file read. A scenario is a few kilobytes, per-SKU tables of the largest
 /// catalog a few megabytes; a larger input (a device such as /dev/zero, a stray file) is refused
 /// before it fills memory.

@@ -123,7 +123,7 @@ pub struct SkuSpec {
     /// Weight of one unit, grams.
     pub unit_weight_grams: u32,
     /// Price of one unit.
-    pub unit_price_cents: Cents,
+    pub unit_price_cents: Spanned<Cents>,
     /// Relative popularity (share of lines), > 0.
     #[serde(default = "one")]
     pub popularity: Spanned<f64>,

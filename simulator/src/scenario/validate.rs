@@ -135,10 +135,10 @@ impl Scenario {
             "must be at least 1 gram",
         );
         c.check(
-            cat.unit_price_cents.get_ref().get() >= 1,
+            (1..=MAX_UNIT_PRICE_CENTS).contains(&cat.unit_price_cents.get_ref().get()),
             cat.unit_price_cents.span(),
             "catalog.unit_price_cents",
-            "must be at least 1 cent",
+            &format!("must be 1 to {MAX_UNIT_PRICE_CENTS} cents"),
         );
         c.non_negative(&cat.weight_sigma, "catalog.weight_sigma");
         c.non_negative(&cat.price_sigma, "catalog.price_sigma");
@@ -148,6 +148,12 @@ impl Scenario {
         );
         for (i, sku) in self.skus.iter().enumerate() {
             c.positive(&sku.popularity, &format!("skus[{i}].popularity"));
+            c.check(
+                sku.unit_price_cents.get_ref().get() <= MAX_UNIT_PRICE_CENTS,
+                sku.unit_price_cents.span(),
+                &format!("skus[{i}].unit_price_cents"),
+                &format!("must be at most {MAX_UNIT_PRICE_CENTS} cents"),
+            );
         }
         c.unique(self.skus.iter().map(|x| x.code.as_str()), "skus", "code");
         c.check(

@@ -7,7 +7,7 @@ use super::error::SimError;
 use super::state::*;
 use super::streams::stream;
 use crate::demand::synthetic::DemandModel;
-use crate::scenario::{Oversold, Scenario};
+use crate::scenario::{Oversold, Scenario, MAX_UNIT_PRICE_CENTS};
 
 /// customer regions: the genesis that `qm engine` rebuilds and replays its journal onto.
 pub fn opening_engine(s: &Scenario, seed: u64) -> Result<(Engine, Vec<GeoPoint>), SimError> {
@@ -95,7 +95,9 @@ fn catalog(s: &Scenario, rng: &mut rand::rngs::StdRng) -> Result<Vec<Sku>, SimEr
             .map(|code| Sku {
                 code,
                 unit_weight_grams: (weight.sample(rng).round() as u32).max(1),
-                unit_price_cents: Cents::new((price.sample(rng).round() as u64).max(1)),
+                unit_price_cents: Cents::new(
+                    (price.sample(rng).round() as u64).clamp(1, MAX_UNIT_PRICE_CENTS),
+                ),
             })
             .collect()
     } else {
@@ -104,7 +106,7 @@ fn catalog(s: &Scenario, rng: &mut rand::rngs::StdRng) -> Result<Vec<Sku>, SimEr
             .map(|k| Sku {
                 code: k.code.clone(),
                 unit_weight_grams: k.unit_weight_grams,
-                unit_price_cents: k.unit_price_cents,
+                unit_price_cents: *k.unit_price_cents.get_ref(),
             })
             .collect()
     })
@@ -177,7 +179,7 @@ fn add_recorded_skus(s: &Scenario, replay: &crate::demand::replay::Replay, catal
         catalog.extend(s.skus.iter().map(|k| Sku {
             code: k.code.clone(),
             unit_weight_grams: k.unit_weight_grams,
-            unit_price_cents: k.unit_price_cents,
+            unit_price_cents: *k.unit_price_cents.get_ref(),
         }));
     }
     // SKUs only the history knows: the catalog's default weight, the recorded median price.
