@@ -549,6 +549,21 @@ fn stated_bounds() -> Vec<(&'static str, String)> {
             format!("at most {} cents", thousands(MAX_UNIT_PRICE_CENTS)),
         ),
         (
+            "| `catalog.holding_cost_rate_per_year` |",
+            format!("0–{MAX_HOLDING_COST_RATE_PER_YEAR} |"),
+        ),
+        (
+            "| `bands` |",
+            format!(
+                "`base_cents` and `per_kg_cents` at most {} cents",
+                thousands(MAX_FEE_CENTS)
+            ),
+        ),
+        (
+            "| `order_cost_cents` |",
+            format!("at most {} cents", thousands(MAX_FEE_CENTS)),
+        ),
+        (
             "| `review_period_days` |",
             format!("days, 1–{MAX_REVIEW_PERIOD_DAYS}"),
         ),

@@ -75,10 +75,34 @@ fn trend_and_event_multipliers_have_upper_bounds() {
     }
 }
 
-/// Unit prices are bounded, so a run's amounts stay exact: at 10^17 cents a unit the holding
-/// cost reached u64::MAX cents and showed it as a figure.
+/// Prices, fees and the holding rate are bounded, so a run's amounts stay exact: at 10^17 cents
+/// a unit, or a holding rate of 1e300, the holding cost reached u64::MAX cents and showed it as
+/// a figure.
 #[test]
-fn unit_prices_are_bounded_and_a_drawn_price_is_capped() {
+fn prices_and_fees_are_bounded_and_a_drawn_price_is_capped() {
+    for (scenario, from, to, says) in [
+        (
+            "long-tail.toml",
+            "holding_cost_rate_per_year = 0.3",
+            "holding_cost_rate_per_year = 1e300",
+            "catalog.holding_cost_rate_per_year: must be a number ≥ 0 and ≤ 10",
+        ),
+        (
+            "black-friday.toml",
+            "base_cents = 650",
+            "base_cents = 18446744073709551615",
+            "fulfillment.carriers[0].bands[0].base_cents: must be at most 100000000 cents",
+        ),
+        (
+            "black-friday.toml",
+            "per_kg_cents = 90",
+            "per_kg_cents = 100000001",
+            "fulfillment.carriers[0].bands[1].per_kg_cents: must be at most 100000000 cents",
+        ),
+    ] {
+        let error = refusal(&edited(scenario, &[(from, to)]));
+        assert!(error.contains(says), "{error}");
+    }
     let error = refusal(&edited(
         "baseline.toml",
         &[("unit_price_cents = 2500", "unit_price_cents = 10000000001")],

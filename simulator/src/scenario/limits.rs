@@ -42,6 +42,11 @@ pub const MAX_DAYS_OF_COVER: f64 = 3_650.0;
 /// exact `u64` cents up to 1.8 × 10⁹ units at that price; past `u64::MAX` cents an amount
 /// saturates ([`qm_money::Cents`] adds and multiplies saturating) rather than wrap.
 pub const MAX_UNIT_PRICE_CENTS: u64 = 10_000_000_000;
+/// Highest fee a scenario sets, cents (1,000,000 in the currency's main unit): a supplier
+/// order's cost, a carrier band's base price and its price per kilogram.
+pub const MAX_FEE_CENTS: u64 = 100_000_000;
+/// Highest holding cost rate, a share of the price a year (1,000 %).
+pub const MAX_HOLDING_COST_RATE_PER_YEAR: f64 = 10.0;
 /// The largest scenario file read. A scenario is a few kilobytes, per-SKU tables of the largest
 /// catalog a few megabytes; a larger input (a device such as /dev/zero, a stray file) is refused
 /// before it fills memory.

@@ -457,9 +457,9 @@ pub struct BandSpec {
     /// Upper end of the band, km.
     pub max_distance_km: Spanned<f64>,
     /// Price per shipment.
-    pub base_cents: Cents,
+    pub base_cents: Spanned<Cents>,
     /// Price per kg.
-    pub per_kg_cents: Cents,
+    pub per_kg_cents: Spanned<Cents>,
     /// Days in transit.
     pub transit_days: Spanned<u32>,
 }

@@ -142,8 +142,9 @@ impl Scenario {
         );
         c.non_negative(&cat.weight_sigma, "catalog.weight_sigma");
         c.non_negative(&cat.price_sigma, "catalog.price_sigma");
-        c.non_negative(
+        c.within(
             &cat.holding_cost_rate_per_year,
+            MAX_HOLDING_COST_RATE_PER_YEAR,
             "catalog.holding_cost_rate_per_year",
         );
         for (i, sku) in self.skus.iter().enumerate() {
@@ -542,6 +543,17 @@ impl Scenario {
                     &format!("{key}.bands[{j}].transit_days"),
                     "must be at most 60 days",
                 );
+                for (fee, name) in [
+                    (&band.base_cents, "base_cents"),
+                    (&band.per_kg_cents, "per_kg_cents"),
+                ] {
+                    c.check(
+                        fee.get_ref().get() <= MAX_FEE_CENTS,
+                        fee.span(),
+                        &format!("{key}.bands[{j}].{name}"),
+                        &format!("must be at most {MAX_FEE_CENTS} cents"),
+                    );
+                }
             }
         }
     }
@@ -663,10 +675,10 @@ impl Scenario {
             &format!("must be between 1 and {MAX_REVIEW_PERIOD_DAYS} days"),
         );
         c.check(
-            rep.order_cost_cents.get_ref().get() <= 100_000_000,
+            rep.order_cost_cents.get_ref().get() <= MAX_FEE_CENTS,
             rep.order_cost_cents.span(),
             "replenishment.order_cost_cents",
-            "must be at most 100000000 cents",
+            &format!("must be at most {MAX_FEE_CENTS} cents"),
         );
         c.check(
             *rep.warmup_days.get_ref() <= MAX_DAYS,

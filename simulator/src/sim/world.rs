@@ -161,8 +161,8 @@ fn carriers(s: &Scenario) -> Vec<Carrier> {
                     .map(|b| {
                         band(
                             *b.max_distance_km.get_ref(),
-                            b.base_cents,
-                            b.per_kg_cents,
+                            *b.base_cents.get_ref(),
+                            *b.per_kg_cents.get_ref(),
                             *b.transit_days.get_ref() as u8,
                         )
                     })
