@@ -564,6 +564,18 @@ fn stated_bounds() -> Vec<(&'static str, String)> {
             format!("at most {} cents", thousands(MAX_FEE_CENTS)),
         ),
         (
+            "| `reorder_point_days` |",
+            format!("days 0–{}", t(MAX_DAYS_OF_COVER)),
+        ),
+        (
+            "| `order_up_to_days` |",
+            format!(
+                "≤ {} days; a supplier order is at most {} units",
+                t(MAX_DAYS_OF_COVER),
+                thousands(engine::MAX_MOVEMENT_UNITS.into())
+            ),
+        ),
+        (
             "| `review_period_days` |",
             format!("days, 1–{MAX_REVIEW_PERIOD_DAYS}"),
         ),

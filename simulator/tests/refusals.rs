@@ -224,6 +224,31 @@ fn what_a_scenario_asks_for_together_is_bounded_before_allocating() {
     );
 }
 
+/// The `days` policy's levels are bounded as the opening stock is: a level of 10^15 days asked
+/// the engine for a receipt of 4,294,967,295 units and failed the run on its first day.
+#[test]
+fn the_days_policy_levels_are_bounded_like_the_opening_stock() {
+    for (edits, says) in [
+        (
+            vec![("order_up_to_days = 12.0", "order_up_to_days = 1e15")],
+            "replenishment.order_up_to_days: must be ≥ reorder_point_days and ≤ 3650",
+        ),
+        (
+            vec![
+                ("orders_per_day = 3000", "orders_per_day = 1000000"),
+                ("order_up_to_days = 12.0", "order_up_to_days = 3650"),
+            ],
+            "replenishment.order_up_to_days: 3650 days of up to",
+        ),
+    ] {
+        let error = refusal(&edited("baseline.toml", &edits));
+        assert!(
+            error.starts_with(&format!("bad.toml:109:20: {says}")),
+            "{error}"
+        );
+    }
+}
+
 #[test]
 fn simulated_time_keys_are_bounded_and_time_saturates() {
     let error = refusal(&edited(

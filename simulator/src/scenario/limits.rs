@@ -4,6 +4,7 @@
 //! the limits with the memory they take.
 
 use super::checker::Checker;
+use super::codes::PolicyKind;
 use super::spec::Scenario;
 
 /// Most simulated days in one run.
@@ -192,16 +193,26 @@ impl Scenario {
             .iter()
             .map(|w| *w.stock_multiplier.get_ref())
             .fold(0.0, f64::max);
-        let cover = &self.initial_stock.days_of_cover;
         let max_cell = qm_engine::constants::MAX_CELL_UNITS as f64;
-        c.check(
-            daily_units * cover.get_ref() * most_multiplied <= max_cell,
-            cover.span(),
+        // The opening stock, and the level the `days` policy orders up to, in days of demand.
+        let mut levels = vec![(
+            &self.initial_stock.days_of_cover,
             "initial_stock.days_of_cover",
-            &format!(
-                "{} days of up to {daily_units:.0} units a day could put more than {max_cell} units in a cell",
-                cover.get_ref()
-            ),
-        );
+        )];
+        if *self.replenishment.policy.get_ref() == PolicyKind::Days {
+            let up_to = &self.replenishment.order_up_to_days;
+            levels.push((up_to, "replenishment.order_up_to_days"));
+        }
+        for (days, key) in levels {
+            c.check(
+                daily_units * days.get_ref() * most_multiplied <= max_cell,
+                days.span(),
+                key,
+                &format!(
+                    "{} days of up to {daily_units:.0} units a day could put more than {max_cell} units in a cell",
+                    days.get_ref()
+                ),
+            );
+        }
     }
 }

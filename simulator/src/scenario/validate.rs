@@ -604,16 +604,20 @@ impl Scenario {
     /// `[replenishment]`.
     fn validate_replenishment(&self, c: &mut Checker, names: &Names) {
         let rep = &self.replenishment;
-        c.non_negative(&rep.reorder_point_days, "replenishment.reorder_point_days");
+        c.within(
+            &rep.reorder_point_days,
+            MAX_DAYS_OF_COVER,
+            "replenishment.reorder_point_days",
+        );
         let (rop, up_to) = (
             *rep.reorder_point_days.get_ref(),
             *rep.order_up_to_days.get_ref(),
         );
         c.check(
-            up_to.is_finite() && up_to >= rop,
+            up_to.is_finite() && up_to >= rop && up_to <= MAX_DAYS_OF_COVER,
             rep.order_up_to_days.span(),
             "replenishment.order_up_to_days",
-            "must be ≥ reorder_point_days",
+            &format!("must be ≥ reorder_point_days and ≤ {MAX_DAYS_OF_COVER}"),
         );
         for (i, policy) in rep.skus.iter().enumerate() {
             let key = format!("replenishment.skus[{i}]");

@@ -77,8 +77,11 @@ impl Sim<'_> {
                     Some(&(point, quantity)) => (point as f64, quantity),
                     None => (
                         (daily_units * rop_days * stock_multiplier).ceil(),
+                        // A supplier order is one receipt: at most MAX_MOVEMENT_UNITS, as
+                        // under the forecast policies.
                         ((daily_units * up_to_days * stock_multiplier).ceil() - free as f64)
-                            .max(1.0) as u32,
+                            .clamp(1.0, constants::MAX_MOVEMENT_UNITS as f64)
+                            as u32,
                     ),
                 };
                 if let Some(t) = top {
