@@ -224,6 +224,28 @@ fn what_a_scenario_asks_for_together_is_bounded_before_allocating() {
     );
 }
 
+/// A recorded history's SKUs are known only once it is read: its cells and their forecasters
+/// are then held to the catalog's limits (800,000 SKUs at 3 warehouses ran on in 2.3 GB).
+#[test]
+fn a_recorded_history_with_more_skus_than_cells_allow_is_refused() {
+    let s = Scenario::load(&scenario("online-retail.toml"))
+        .unwrap()
+        .scenario;
+    assert_eq!(s.warehouses.len(), 3);
+    assert_eq!(s.recorded_skus_within_limits(666_666), Ok(()));
+    assert_eq!(
+        s.recorded_skus_within_limits(666_667),
+        Err("666667 SKUs × 3 warehouses = 2000001 cells; at most 2000000".into())
+    );
+    let mut fitted = s;
+    fitted.replenishment.forecast = toml::Spanned::new(0..0, "holt_winters_fitted".into());
+    let problem = fitted.recorded_skus_within_limits(400_000).unwrap_err();
+    assert!(
+        problem.starts_with("`holt_winters_fitted` runs 12 forecasters a cell: 1200000 cells × 12"),
+        "{problem}"
+    );
+}
+
 /// The `days` policy's levels are bounded as the opening stock is: a level of 10^15 days asked
 /// the engine for a receipt of 4,294,967,295 units and failed the run on its first day.
 #[test]

@@ -28,6 +28,14 @@ pub enum DemandError {
         /// rand_distr's reason.
         cause: rand_distr::PoissonError,
     },
+    /// A history too large for the scenario (its SKUs make too many cells).
+    #[error("{path}: the recorded history is too large: {problem}")]
+    TooLarge {
+        /// The history, as the scenario names it.
+        path: String,
+        /// What passes which limit.
+        problem: String,
+    },
     /// `source = "recorded"` without its table (validation refuses it first).
     #[error("demand.recorded is missing")]
     NoRecordedTable,
@@ -37,7 +45,7 @@ impl DemandError {
     /// Whether the user's input is at fault (exit code 2) rather than the program.
     pub fn is_bad_input(&self) -> bool {
         match self {
-            DemandError::Import(_) => true,
+            DemandError::Import(_) | DemandError::TooLarge { .. } => true,
             DemandError::Log(e) => e.is_bad_input(),
             _ => false,
         }

@@ -133,6 +133,12 @@ impl Replay {
                 }
             })
             .collect();
+        let skus = (catalog.len() + additions.len()) as u64;
+        s.recorded_skus_within_limits(skus)
+            .map_err(|problem| DemandError::TooLarge {
+                path: spec.path.get_ref().clone(),
+                problem,
+            })?;
         let region_of = |name: &str| {
             s.customers
                 .iter()

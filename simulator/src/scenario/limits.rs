@@ -120,23 +120,45 @@ fn event_days(s: &Scenario) -> f64 {
 impl Scenario {
     /// The forecasters every cell runs, over all cells, within [`MAX_FORECASTERS`].
     fn validate_forecasters(&self, c: &mut Checker, cells: u64) {
-        let forecast = &self.replenishment.forecast;
+        if let Err(problem) = self.forecasters_within_limit(cells) {
+            c.fail(
+                self.replenishment.forecast.span(),
+                "replenishment.forecast",
+                &problem,
+            );
+        }
+    }
+
+    /// Why `cells` cells would run more forecasters than [`MAX_FORECASTERS`], if they would.
+    fn forecasters_within_limit(&self, cells: u64) -> Result<(), String> {
+        let forecast = self.replenishment.forecast.get_ref();
         let params = qm_engine::forecast::MethodParams::default();
-        let Ok(method) = qm_engine::forecast::Method::from_name(forecast.get_ref(), &params) else {
-            return; // refused where the key is checked
+        let Ok(method) = qm_engine::forecast::Method::from_name(forecast, &params) else {
+            return Ok(()); // refused where the key is checked
         };
         let per_cell = method.forecasters() as u64;
-        c.check(
-            cells.saturating_mul(per_cell) <= MAX_FORECASTERS,
-            forecast.span(),
-            "replenishment.forecast",
-            &format!(
-                "`{}` runs {per_cell} forecasters a cell: {cells} cells × {per_cell} = {}; at most \
-                 {MAX_FORECASTERS} (fewer SKUs, or a method that runs one)",
-                forecast.get_ref(),
-                cells.saturating_mul(per_cell)
-            ),
-        );
+        let forecasters = cells.saturating_mul(per_cell);
+        if forecasters <= MAX_FORECASTERS {
+            return Ok(());
+        }
+        Err(format!(
+            "`{forecast}` runs {per_cell} forecasters a cell: {cells} cells × {per_cell} = \
+             {forecasters}; at most {MAX_FORECASTERS} (fewer SKUs, or a method that runs one)"
+        ))
+    }
+
+    /// Why a recorded history of `skus` SKUs (the catalog's and those only the history names)
+    /// is too large for this scenario, if it is: its cells and their forecasters are bounded
+    /// as a catalog's are, and are known only once the history is read.
+    pub fn recorded_skus_within_limits(&self, skus: u64) -> Result<(), String> {
+        let warehouses = self.warehouses.len() as u64;
+        let cells = skus.saturating_mul(warehouses);
+        if cells > MAX_CELLS {
+            return Err(format!(
+                "{skus} SKUs × {warehouses} warehouses = {cells} cells; at most {MAX_CELLS}"
+            ));
+        }
+        self.forecasters_within_limit(cells)
     }
 
     /// What the keys ask for together (each key already in its range): cells, the busiest
