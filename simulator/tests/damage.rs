@@ -3,7 +3,8 @@
 //! temporary files left behind. Recovery either restores every acknowledged command (the same
 //! state hash as the undamaged folder) or refuses with a reason and exit code 1 (damaged state,
 //! not bad input); never exit 0
-//! with acknowledged records gone.
+//! with acknowledged records gone. A folder resumed with another opening engine (`--scenario`,
+//! `--seed`) is refused as bad input (exit 2).
 
 mod common;
 use common::{qm, scenario};
@@ -306,6 +307,37 @@ fn snapshots_the_ack_file_and_the_scenario_copy_restore_everything_or_refuse() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(state_hash(&stdout), hash);
     assert!(files(&d, ".tmp").is_empty());
+}
+
+/// `--scenario` and `--seed` choose a new folder's opening engine; a folder resumed with
+/// another one is refused (it was ignored, and the stream went on from the folder's own),
+/// the same one is accepted.
+#[test]
+fn a_folder_resumed_with_another_opening_engine_is_refused() {
+    let dir = driven("genesis", 200, 0);
+    let drive = |extra: &[&str]| {
+        let mut args = vec!["engine", "drive", dir.to_str().unwrap(), "--commands", "50"];
+        args.extend(extra);
+        let out = qm(&args);
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let other = scenario("black-friday.toml");
+    let (code, stderr) = drive(&["--scenario", other.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("with seed 3; --scenario ") && stderr.contains("is another scenario"),
+        "{stderr}"
+    );
+    let (code, stderr) = drive(&["--seed", "4"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--seed 4 is another seed"), "{stderr}");
+    let same = scenario("baseline.toml");
+    let (code, stderr) = drive(&["--scenario", same.to_str().unwrap(), "--seed", "3"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.starts_with("recovered 200 records;"), "{stderr}");
 }
 
 fn newest_snapshot(dir: &Path) -> (u64, PathBuf) {

@@ -504,11 +504,12 @@ pub enum EngineCommand {
     Drive {
         /// The engine's folder (journal segments, snapshots, genesis.json, scenario.toml).
         dir: PathBuf,
-        /// The scenario whose opening engine the folder starts from (first run only).
+        /// The scenario whose opening engine a new folder starts from (a folder made from
+        /// another is refused).
         #[arg(long)]
         scenario: Option<PathBuf>,
-        /// Seed of the opening engine and of the command stream (first run only; default: the
-        /// scenario's).
+        /// Seed of a new folder's opening engine and command stream (default: the scenario's; a
+        /// folder made with another is refused).
         #[arg(long)]
         seed: Option<u64>,
         /// Commands to submit in this run.

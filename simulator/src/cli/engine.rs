@@ -21,7 +21,9 @@ pub fn engine(command: EngineCommand) -> Result<(), Failure> {
             snapshot_every,
             print_acks,
         } => {
-            if !dir.join("genesis.json").exists() {
+            if dir.join("genesis.json").exists() {
+                durable::Genesis::read(&dir)?.check_same(&dir, scenario.as_deref(), seed)?;
+            } else {
                 let Some(scenario) = scenario else {
                     return Err(anyhow::anyhow!(
                         "{}: a new engine folder needs --scenario (the opening engine)",

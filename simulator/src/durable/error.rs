@@ -60,6 +60,9 @@ pub enum DurableError {
     /// A setting out of range.
     #[error("{0}")]
     Setting(String),
+    /// A `--scenario` or `--seed` naming another opening engine than the folder's.
+    #[error("{0}")]
+    OtherGenesis(String),
     /// The writer or snapshot thread stopped.
     #[error("{0}")]
     Stopped(&'static str),
@@ -75,7 +78,7 @@ impl DurableError {
     /// Whether the user's input is at fault (exit code 2) rather than the program or the system.
     pub fn is_bad_input(&self) -> bool {
         match self {
-            DurableError::Scenario(_) => true,
+            DurableError::Scenario(_) | DurableError::OtherGenesis(_) => true,
             DurableError::Sim(e) => e.is_bad_input(),
             _ => false,
         }

@@ -46,6 +46,40 @@ impl Genesis {
         Ok(genesis)
     }
 
+    /// Refuses a `scenario` or `seed` that names another opening engine than this genesis of
+    /// `dir`: they choose a new folder's, and a folder keeps the one it was made from. The
+    /// same scenario (the text of the folder's copy, wherever the file is) and the same seed are
+    /// accepted.
+    pub fn check_same(&self, dir: &Path, scenario: Option<&Path>, seed: Option<u64>) -> Result<()> {
+        let made_from = || {
+            format!(
+                "{} was made from {} with seed {}",
+                dir.display(),
+                self.scenario_path.display(),
+                self.seed
+            )
+        };
+        if let Some(path) = scenario {
+            let read = |path: &Path| crate::scenario::Scenario::read_text(path, "scenario file");
+            if read(path)? != read(&dir.join(SCENARIO_COPY))? {
+                return Err(DurableError::OtherGenesis(format!(
+                    "{}; --scenario {} is another scenario: --scenario and --seed choose a new \
+                     folder's opening engine",
+                    made_from(),
+                    path.display()
+                )));
+            }
+        }
+        match seed {
+            Some(seed) if seed != self.seed => Err(DurableError::OtherGenesis(format!(
+                "{}; --seed {seed} is another seed: --scenario and --seed choose a new folder's \
+                 opening engine",
+                made_from()
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// Reads the genesis of `dir`.
     pub fn read(dir: &Path) -> Result<Genesis> {
         let path = dir.join(GENESIS_FILE);
