@@ -338,7 +338,7 @@ fn online_adida_and_imapa_match_the_whole_history_fits_on_their_fit_days() {
             if n < FIRST_FIT_DAYS {
                 let mean = y[..n].iter().sum::<f64>() / n as f64;
                 assert!(close(forecast, mean), "{method} day {n}");
-            } else if (n - FIRST_FIT_DAYS) % REFIT_DAYS as usize == 0 {
+            } else if (n - FIRST_FIT_DAYS).is_multiple_of(REFIT_DAYS as usize) {
                 let window = &y[n.saturating_sub(HISTORY_DAYS)..n];
                 assert!(close(forecast, whole(window)), "{method} day {n}");
                 checked += 1;

@@ -235,3 +235,39 @@ fn damage_before_the_last_journal_segment_is_refused_not_cut() {
     assert!(error.contains("records are missing or repeated"), "{error}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// One process at a time owns a folder: while a drive runs, a second drive, a recover and an
+/// inspect are refused (before the lock, a second drive read the moving journal as damaged, or
+/// could open it and write into it); once the drive is killed, its lock goes with it.
+#[test]
+fn a_folder_in_use_by_another_process_is_refused() {
+    let dir = common::temp_dir("in-use");
+    let folder = dir.join("engine");
+    let mut child = drive(&folder, &common::scenario("baseline.toml"))
+        .args(["--commands", "100000000", "--print-acks"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().expect("an acknowledgement").unwrap();
+    assert!(first.starts_with("acked "), "{first}");
+    let path = folder.to_str().unwrap();
+    for args in [
+        vec!["engine", "drive", path, "--commands", "10"],
+        vec!["engine", "recover", path],
+        vec!["engine", "inspect", path],
+    ] {
+        let out = common::qm(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("in use by another process"),
+            "{args:?}: {stderr}"
+        );
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(lines);
+    common::ok(&common::qm(&["engine", "recover", path]));
+}

@@ -221,7 +221,7 @@ fn per_sku_policies_order_their_fixed_lots() {
         k.supplier_orders
     );
     assert!(
-        k.units_received > 0 && k.units_received % 200 == 0,
+        k.units_received > 0 && k.units_received.is_multiple_of(200),
         "whole lots of 400 and 200: {}",
         k.units_received
     );

@@ -31,7 +31,7 @@ impl UnitColumns {
             y: Box::new([0.0; MAX_WAREHOUSES]),
             z: Box::new([0.0; MAX_WAREHOUSES]),
             padded: count.div_ceil(LANES) * LANES,
-            every: if count % LANES == 0 && count > 0 {
+            every: if count.is_multiple_of(LANES) && count > 0 {
                 u64::MAX >> (64 - count)
             } else {
                 0

@@ -157,12 +157,12 @@ impl Driver {
                 now_ms,
             });
         }
-        if id % 1_000 == 0 {
+        if id.is_multiple_of(1_000) {
             self.pending.push_back(Command::ExpireHolds { now_ms });
         }
         // Forget finished orders older than a minute now and then: memory and snapshots stay
         // bounded by the open orders, not by every order ever placed.
-        if id % ARCHIVE_EVERY_ORDERS == 0 {
+        if id.is_multiple_of(ARCHIVE_EVERY_ORDERS) {
             self.pending.push_back(Command::ArchiveFinished {
                 placed_before_ms: now_ms.saturating_sub(60_000),
             });

@@ -60,6 +60,16 @@ pub enum DurableError {
     /// A setting out of range.
     #[error("{0}")]
     Setting(String),
+    /// Another process owns the folder.
+    #[error(
+        "{}: in use by another process (a `qm engine drive` or `recover` running, or an \
+         embedding program): one process at a time owns a durable engine's folder",
+        dir.display()
+    )]
+    InUse {
+        /// The folder.
+        dir: PathBuf,
+    },
     /// A `--scenario` or `--seed` naming another opening engine than the folder's.
     #[error("{0}")]
     OtherGenesis(String),

@@ -9,6 +9,47 @@ use qm_engine::journal::{self};
 use super::error::{DurableError, Result};
 use super::settings::*;
 
+/// Takes the folder's exclusive lock (creating its lock file), or says another process holds
+/// it. The lock goes with the returned file, and with the process however it ends.
+pub(super) fn lock_exclusive(dir: &Path) -> Result<File> {
+    let path = dir.join(LOCK_FILE);
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(DurableError::io("cannot open", &path))?;
+    lock(dir, &path, file, File::try_lock)
+}
+
+/// Takes a shared lock on the folder, so that no process writes it while it is read; `None`
+/// when the folder has no lock file (no process has opened it for writing). Creates nothing.
+pub(super) fn lock_shared(dir: &Path) -> Result<Option<File>> {
+    let path = dir.join(LOCK_FILE);
+    match File::open(&path) {
+        Ok(file) => lock(dir, &path, file, File::try_lock_shared).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(DurableError::io("cannot open", &path)(e)),
+    }
+}
+
+fn lock(
+    dir: &Path,
+    path: &Path,
+    file: File,
+    try_lock: fn(&File) -> std::result::Result<(), std::fs::TryLockError>,
+) -> Result<File> {
+    match try_lock(&file) {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(DurableError::InUse {
+            dir: dir.to_path_buf(),
+        }),
+        Err(std::fs::TryLockError::Error(cause)) => {
+            Err(DurableError::io("cannot lock", path)(cause))
+        }
+    }
+}
+
 /// The snapshot file of journal position `seq`.
 pub(super) fn snapshot_path(dir: &Path, seq: u64) -> PathBuf {
     dir.join(format!("snapshot-{seq:020}.qms"))

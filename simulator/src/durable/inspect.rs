@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use qm_engine::journal::{Command, TornTail};
 
 use super::error::Result;
+use super::files::lock_shared;
 use super::genesis::*;
 use super::recovery::*;
 
@@ -37,6 +38,8 @@ pub struct Inspection {
 /// Reads a folder's journal without changing it and replays it onto its genesis.
 pub fn inspect(dir: &Path) -> Result<Inspection> {
     let genesis = Genesis::read(dir)?;
+    // A folder a writer holds changes while it is read: refused, not misread.
+    let _lock = lock_shared(dir)?;
     let make = || Ok(genesis.engine(dir)?.0);
     let scan = read_journal(dir)?;
     // The reference: a full replay when the journal still starts at record 1, else the oldest

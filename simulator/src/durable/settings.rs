@@ -3,6 +3,9 @@
 /// File names of the genesis inside a durable engine's folder.
 pub(super) const GENESIS_FILE: &str = "genesis.json";
 pub(super) const SCENARIO_COPY: &str = "scenario.toml";
+/// The file a process holds an exclusive lock on while it owns the folder (`Durable::open`
+/// until the `Durable` is dropped): two writers would interleave their journals.
+pub(super) const LOCK_FILE: &str = "lock";
 
 /// The journal is a run of segment files, `journal-<first record, 20 digits>.qmj`; a new one
 /// starts at every snapshot, so segments wholly behind the oldest kept snapshot can be deleted.

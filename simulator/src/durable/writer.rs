@@ -39,6 +39,8 @@ pub struct Durable {
     queue: Option<Sender<Submission>>,
     writer: Option<JoinHandle<Result<()>>>,
     stats: Arc<Stats>,
+    /// The folder's lock file, locked exclusively until this is dropped (after the writer).
+    _lock: File,
 }
 
 /// What the writer did, for reports.
@@ -68,6 +70,7 @@ impl Durable {
             )));
         }
         std::fs::create_dir_all(dir).map_err(DurableError::io("cannot create", dir))?;
+        let lock = lock_exclusive(dir)?;
         remove_temporaries(dir)?;
         let acknowledged = read_acknowledged(dir)?;
         if segments(dir)?.is_empty() {
@@ -116,6 +119,7 @@ impl Durable {
                 queue: Some(queue),
                 writer: Some(writer),
                 stats,
+                _lock: lock,
             },
             recovery,
         ))

@@ -378,7 +378,7 @@ impl Replenisher {
                 reorder_point + order_quantity - position
             }
             PolicyKind::PeriodicUpTo
-                if (day as usize + cell) % self.review_period_days as usize == 0
+                if (day as usize + cell).is_multiple_of(self.review_period_days as usize)
                     && position < reorder_point =>
             {
                 reorder_point - position
