@@ -237,39 +237,13 @@ pub fn drive(
     }
     let mut latency = hdrhistogram::Histogram::<u64>::new_with_bounds(1, 3_600_000_000_000, 3)
         .expect("1 ns to an hour at 3 significant figures");
-    let mut in_flight: std::collections::VecDeque<(Instant, Receiver<Ack>, u64)> =
-        Default::default();
-    let (mut submitted, mut reserve_lines) = (0u64, 0u64);
-    let mut wait = |(at, ack, n): (Instant, Receiver<Ack>, u64),
-                    latency: &mut hdrhistogram::Histogram<u64>|
-     -> Result<()> {
-        let ack = ack.recv().map_err(|_| {
-            DurableError::Stopped("the journal writer stopped before acknowledging")
-        })?;
-        latency.saturating_record(at.elapsed().as_nanos() as u64);
-        on_ack(ack.first_seq + n - 1);
-        Ok(())
-    };
     let start = Instant::now();
-    while submitted < options.commands {
-        let n = (options.commands - submitted).min(options.submission.max(1) as u64);
-        let commands: Vec<Command> = (&mut driver).take(n as usize).collect();
-        reserve_lines += commands
-            .iter()
-            .map(|c| match c {
-                Command::Reserve { request, .. } => request.order.lines.len() as u64,
-                _ => 0,
-            })
-            .sum::<u64>();
-        in_flight.push_back((Instant::now(), durable.submit(commands)?, n));
-        submitted += n;
-        if in_flight.len() >= options.in_flight.max(1) {
-            wait(in_flight.pop_front().expect("non-empty"), &mut latency)?;
-        }
-    }
-    while let Some(pending) = in_flight.pop_front() {
-        wait(pending, &mut latency)?;
-    }
+    let (submitted, reserve_lines) =
+        match pump(&durable, &mut driver, &options, on_ack, &mut latency) {
+            Ok(counts) => counts,
+            // The writer stopped: its own error says why (a full disk, a failed sync).
+            Err(stopped) => return Err(durable.close().err().unwrap_or(stopped)),
+        };
     let seconds = start.elapsed().as_secs_f64();
     let state_hash = durable.engine().state_hash();
     let stats = durable.stats();
@@ -292,4 +266,48 @@ pub fn drive(
         snapshots,
         longest_snapshot_pause_ns: pause_ns,
     })
+}
+
+/// Submits `options.commands` of the driver's stream, `options.in_flight` submissions ahead of
+/// their acknowledgements, recording each submission's latency: (commands, reserved lines).
+// Wall time: the acknowledgement latency is what this measures.
+#[allow(clippy::disallowed_methods)]
+fn pump(
+    durable: &Durable,
+    driver: &mut Driver,
+    options: &DriveOptions,
+    on_ack: &mut dyn FnMut(u64),
+    latency: &mut hdrhistogram::Histogram<u64>,
+) -> Result<(u64, u64)> {
+    let mut in_flight: std::collections::VecDeque<(Instant, Receiver<Ack>, u64)> =
+        Default::default();
+    let (mut submitted, mut reserve_lines) = (0u64, 0u64);
+    let mut wait = |(at, ack, n): (Instant, Receiver<Ack>, u64)| -> Result<()> {
+        let ack = ack.recv().map_err(|_| {
+            DurableError::Stopped("the journal writer stopped before acknowledging")
+        })?;
+        latency.saturating_record(at.elapsed().as_nanos() as u64);
+        on_ack(ack.first_seq + n - 1);
+        Ok(())
+    };
+    while submitted < options.commands {
+        let n = (options.commands - submitted).min(options.submission.max(1) as u64);
+        let commands: Vec<Command> = driver.take(n as usize).collect();
+        reserve_lines += commands
+            .iter()
+            .map(|c| match c {
+                Command::Reserve { request, .. } => request.order.lines.len() as u64,
+                _ => 0,
+            })
+            .sum::<u64>();
+        in_flight.push_back((Instant::now(), durable.submit(commands)?, n));
+        submitted += n;
+        if in_flight.len() >= options.in_flight.max(1) {
+            wait(in_flight.pop_front().expect("non-empty"))?;
+        }
+    }
+    while let Some(pending) = in_flight.pop_front() {
+        wait(pending)?;
+    }
+    Ok((submitted, reserve_lines))
 }
