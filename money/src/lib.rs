@@ -2,9 +2,8 @@
 //!
 //! Every amount the engine, the simulator and the reports hold is a `Cents`. Amounts are exact
 //! (an integer), add without rounding (saturating at `u64::MAX` cents), and are shown with their
-//! unit. A computed amount that
-//! is not whole (a holding charge, a rate × a value) is rounded once, where it becomes an
-//! amount, by [`Cents::from_rounded`].
+//! unit. A computed amount that is not whole (a holding charge, a rate × a value) is rounded
+//! once, where it becomes an amount, by [`Cents::from_rounded`].
 
 use std::fmt;
 use std::iter::Sum;
