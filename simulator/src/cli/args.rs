@@ -502,7 +502,8 @@ pub enum EngineCommand {
     /// receipt commands (pipelined), journaled in DIR; resumes the stream after a crash.
     /// Prints the throughput and the acknowledgement latency.
     Drive {
-        /// The engine's folder (journal segments, snapshots, genesis.json, scenario.toml).
+        /// The engine's folder (journal segments, snapshots, genesis.json, scenario.toml, and the
+        /// lock file of the process that owns it).
         dir: PathBuf,
         /// The scenario whose opening engine a new folder starts from (a folder made from
         /// another is refused).
