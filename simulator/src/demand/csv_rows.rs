@@ -111,13 +111,7 @@ pub fn read(path: &Path, wanted: &[&str]) -> Result<CsvColumns, String> {
         })
         .collect();
     // A mapped column the header lacks fails the read before a row is read.
-    let found = wanted
-        .iter()
-        .map(|&w| match header.iter().position(|h| h == w) {
-            Some(i) => Ok((w, i)),
-            None => Err(missing_column(w, &header)),
-        })
-        .collect::<Result<Vec<(&str, usize)>, String>>()?;
+    let found = column_positions(wanted, &header)?;
     let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); found.len()];
     let mut broken = Vec::new();
     let mut record = csv::ByteRecord::new();
@@ -185,9 +179,24 @@ fn shape_problem(fields: usize, header: usize, first: u64, last: u64) -> String 
     }
 }
 
+/// Each `wanted` column with its position in `header`; `Err` names the first one the header
+/// lacks, a close name if one is there, and the header.
+pub(crate) fn column_positions<'w>(
+    wanted: &[&'w str],
+    header: &[String],
+) -> Result<Vec<(&'w str, usize)>, String> {
+    wanted
+        .iter()
+        .map(|&w| match header.iter().position(|h| h == w) {
+            Some(i) => Ok((w, i)),
+            None => Err(missing_column(w, header)),
+        })
+        .collect()
+}
+
 /// The message for a mapped `column` the file lacks: a close name if one is there, and the
 /// header.
-pub(crate) fn missing_column(column: &str, header: &[String]) -> String {
+fn missing_column(column: &str, header: &[String]) -> String {
     let wanted = column.to_lowercase();
     let close = header.iter().find(|h| {
         let h = h.to_lowercase();

@@ -447,7 +447,10 @@ impl Builder {
             self.set_aside("non_product_code");
             return Ok(());
         }
-        if let Some(problem) = price_cents.and_then(|p| price_out_of_range(p, price_text)) {
+        if let Some(problem) = price_cents
+            .zip(price_text)
+            .and_then(|(cents, text)| price_out_of_range(cents, text))
+        {
             return self.bad(row, problem);
         }
         let customer = self.customer(raw.customer);
@@ -687,8 +690,7 @@ impl Builder {
 
 /// Why a recorded price of `cents` (written `text`) cannot be a unit price: below 0, or beyond
 /// the scenario's bound on unit prices.
-fn price_out_of_range(cents: i64, text: Option<&str>) -> Option<String> {
-    let text = text.unwrap_or("");
+fn price_out_of_range(cents: i64, text: &str) -> Option<String> {
     if cents < 0 {
         Some(format!("negative price: {text}"))
     } else if cents as u64 > MAX_UNIT_PRICE_CENTS {

@@ -42,9 +42,7 @@ pub(crate) fn read_columns(
             .iter()
             .map(|n| n.to_string())
             .collect();
-        if let Some(absent) = wanted.iter().find(|&&w| !header.iter().any(|h| h == w)) {
-            return Err(csv_rows::missing_column(absent, &header));
-        }
+        csv_rows::column_positions(wanted, &header)?;
         Source {
             frame,
             broken: Vec::new(),
