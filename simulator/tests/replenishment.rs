@@ -603,3 +603,69 @@ fn aggregation_and_combinations_forecast_replenishment() {
         mae(&adida)
     );
 }
+
+/// `qm tune` judges settings by the fill rate after the warm-up: runs that end inside it are
+/// refused before any runs, and a run without demand after it stops the tuning, rather than
+/// reading the undefined fill rate as 0 %.
+#[test]
+fn qm_tune_refuses_runs_without_a_fill_rate_to_judge_by() {
+    let tune = |scenario: &std::path::Path, days: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_qm"))
+            .args(["tune", scenario.to_str().unwrap(), "--days", days])
+            .args(["--service-levels", "0.9", "--methods", "normal"])
+            .args(["--forecasts", "ses", "--replications", "2", "--quiet"])
+            .args(["--out", std::env::temp_dir().to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    let scenario = write("warmup", &text_with(&[]));
+    let short = tune(&scenario, "40");
+    assert_eq!(short.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&short.stderr);
+    assert!(
+        stderr.contains("--days: the runs last 40 day(s), all inside the warm-up")
+            && stderr.contains("replenishment.warmup_days = 40"),
+        "{stderr}"
+    );
+    // From the end of the warm-up (day 40, 2026-02-14) demand is a billionth of its rate.
+    let events = "[[demand.events]]\nname = \"lull\"\nstart = 2026-02-14\nend = 2026-09-01\n\
+                  multiplier = 1e-9";
+    let scenario = write("lull", &text_with(&[("EVENTS", events)]));
+    let lull = tune(&scenario, "60");
+    assert_eq!(lull.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&lull.stderr);
+    assert!(
+        stderr.contains(": no demand after the warm-up (replenishment.warmup_days = 40 of 60 days), so no fill rate"),
+        "{stderr}"
+    );
+}
+
+/// A cycle service level that one replication leaves undefined is null in the table, not 0.
+#[test]
+fn tune_leaves_a_cycle_service_level_null_unless_every_replication_defines_it() {
+    let mut rows = [row(0.9, &[(100, 0.95), (110, 0.96)])];
+    rows[0].runs[0].cycle_service_level = Some(0.9);
+    rows[0].runs[1].cycle_service_level = None;
+    let csv_of = |rows: &[qm_simulator::tools::tune::TuneRow]| {
+        let path = std::env::temp_dir().join(format!("qm-tune-null-{}.csv", std::process::id()));
+        qm_simulator::tools::tune::write_csv(rows, &path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        text.lines()
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let cells = csv_of(&rows);
+    assert_eq!((cells[14].as_str(), cells[15].as_str()), ("", ""));
+    assert_eq!(cells[12], "0.955");
+    rows[0].runs[1].cycle_service_level = Some(0.8);
+    let cells = csv_of(&rows);
+    assert!(
+        (cells[14].parse::<f64>().unwrap() - 0.85).abs() < 1e-12,
+        "{cells:?}"
+    );
+    let report = qm_simulator::tools::tune::report(&rows, 0.9);
+    assert!(report.contains("85.00%"), "{report}");
+}

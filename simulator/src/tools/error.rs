@@ -32,6 +32,9 @@ pub enum ToolError {
     /// One of the runs stopped midway.
     #[error("{0}")]
     RunFailed(String),
+    /// A run left the figure its setting is judged by undefined.
+    #[error("{0}")]
+    Unjudged(String),
     /// The sizing search cannot answer (out of reach, or too many runs).
     #[error("{0}")]
     Search(String),
@@ -58,7 +61,7 @@ impl ToolError {
     /// Whether the user's input is at fault (exit code 2) rather than the program or the system.
     pub fn is_bad_input(&self) -> bool {
         match self {
-            ToolError::Argument(_) | ToolError::Scenario(_) => true,
+            ToolError::Argument(_) | ToolError::Scenario(_) | ToolError::Unjudged(_) => true,
             ToolError::Sim(e) | ToolError::Run { cause: e, .. } => e.is_bad_input(),
             _ => false,
         }

@@ -39,10 +39,11 @@ pub struct Outcome {
     pub holding_cost_cents: Cents,
     /// Supplier orders × the scenario's `order_cost_cents`.
     pub ordering_cost_cents: Cents,
-    /// Achieved fill rate (0 when no demand after the warm-up).
+    /// Achieved fill rate: every run `qm tune` keeps has demand after the warm-up.
     pub fill_rate: f64,
-    /// Achieved cycle service level (0 when no cycle ended after the warm-up).
-    pub cycle_service_level: f64,
+    /// Achieved cycle service level; `None` when no replenishment cycle ended after the warm-up
+    /// (the table's mean is then null).
+    pub cycle_service_level: Option<f64>,
     /// SKU-days with no free unit anywhere.
     pub stockout_sku_days: f64,
     /// Units lost.
@@ -78,6 +79,13 @@ impl TuneRow {
     pub fn estimate(&self, figure: impl Fn(&Outcome) -> f64) -> Estimate {
         let values: Vec<f64> = self.runs.iter().map(figure).collect();
         Estimate::of(&values).expect("at least one replication")
+    }
+
+    /// The mean of `figure` over the replications, with its 95 % interval; `None` when one of
+    /// them leaves it undefined (a mean over fewer runs would not be the row's).
+    pub fn defined(&self, figure: impl Fn(&Outcome) -> Option<f64>) -> Option<Estimate> {
+        let values: Option<Vec<f64>> = self.runs.iter().map(figure).collect();
+        Estimate::of(&values?)
     }
 
     /// The mean of `figure`.
@@ -116,6 +124,29 @@ fn beats(b: &TuneRow, a: &TuneRow) -> bool {
     let dearer = cost_gap.excludes_zero() && cost_gap.mean > 0.0;
     let emptier = fill_gap.excludes_zero() && fill_gap.mean < 0.0;
     (cheaper || fuller) && !(dearer || emptier)
+}
+
+/// Refuses runs too short to judge a setting by: the achieved fill rate counts only the days
+/// from the end of the warm-up on, so the runs (`days`, else the horizon) must outlast it.
+pub fn check_days_after_warmup(s: &Scenario, days: Option<u32>) -> Result<(), CalculatorError> {
+    let horizon_days = *s.horizon.days.get_ref();
+    let run_days = days.map_or(horizon_days, |d| d.min(horizon_days));
+    let warmup_days = *s.replenishment.warmup_days.get_ref();
+    if run_days > warmup_days {
+        return Ok(());
+    }
+    Err(CalculatorError::Argument {
+        option: if days.is_some() {
+            "--days"
+        } else {
+            "horizon.days"
+        },
+        problem: format!(
+            "the runs last {run_days} day(s), all inside the warm-up (replenishment.warmup_days \
+             = {warmup_days}); tune judges a setting by its fill rate after the warm-up, so give \
+             more days or a shorter warm-up"
+        ),
+    })
 }
 
 /// Checks the grid's values and builds it (every combination, in the order given).
@@ -232,19 +263,34 @@ fn run_one(
         r.service_level = Spanned::new(0..0, setting.service_level);
     }
     let order_cost_cents = *r.order_cost_cents.get_ref();
+    let warmup_days = *r.warmup_days.get_ref();
     let seed = seed.unwrap_or(s.horizon.seed).wrapping_add(replication);
-    let k = simulate(&s, seed, &mut |_| {})
-        .map_err(|cause| ToolError::Run {
-            which: format!("setting {setting:?}, replication {replication}"),
-            cause,
-        })?
-        .summary;
+    let which = || format!("setting {setting:?}, replication {replication}");
+    let output = simulate(&s, seed, &mut |_| {}).map_err(|cause| ToolError::Run {
+        which: which(),
+        cause,
+    })?;
+    if let Some(failure) = output.failure() {
+        return Err(ToolError::RunFailed(format!(
+            "{} failed: {failure}",
+            which()
+        )));
+    }
+    let k = output.summary;
+    let Some(fill_rate) = k.achieved_fill_rate else {
+        return Err(ToolError::Unjudged(format!(
+            "{}: no demand after the warm-up (replenishment.warmup_days = {warmup_days} of \
+             {} days), so no fill rate to judge the setting by",
+            which(),
+            k.days
+        )));
+    };
     Ok(Outcome {
         average_on_hand_units: k.average_on_hand_units,
         holding_cost_cents: k.holding_cost_cents,
         ordering_cost_cents: order_cost_cents.times(k.supplier_orders),
-        fill_rate: k.achieved_fill_rate.unwrap_or(0.0),
-        cycle_service_level: k.achieved_cycle_service_level.unwrap_or(0.0),
+        fill_rate,
+        cycle_service_level: k.achieved_cycle_service_level,
         stockout_sku_days: k.stockout_sku_days as f64,
         lost_sales_units: k.lost_sales_units as f64,
         supplier_orders: k.supplier_orders as f64,
@@ -392,19 +438,24 @@ pub fn cheapest_meeting(rows: &[TuneRow], target: f64) -> Option<usize> {
         })
 }
 
-/// A figure of an outcome.
-type Figure = fn(&Outcome) -> f64;
+/// A figure of an outcome; `None` where the run leaves it undefined.
+type Figure = fn(&Outcome) -> Option<f64>;
 
-/// The figures of the table, each as a mean and its 95 % half-width over the replications.
+/// The figures of the table, each as a mean and its 95 % half-width over the replications that
+/// define it.
 const FIGURES: [(&str, Figure); 8] = [
-    ("average_on_hand_units", |o| o.average_on_hand_units),
-    ("holding_cost_cents", |o| o.holding_cost_cents.as_f64()),
-    ("ordering_cost_cents", |o| o.ordering_cost_cents.as_f64()),
-    ("total_cost_cents", total_cost),
-    ("achieved_fill_rate", |o| o.fill_rate),
+    ("average_on_hand_units", |o| Some(o.average_on_hand_units)),
+    ("holding_cost_cents", |o| {
+        Some(o.holding_cost_cents.as_f64())
+    }),
+    ("ordering_cost_cents", |o| {
+        Some(o.ordering_cost_cents.as_f64())
+    }),
+    ("total_cost_cents", |o| Some(total_cost(o))),
+    ("achieved_fill_rate", |o| Some(o.fill_rate)),
     ("achieved_cycle_service_level", |o| o.cycle_service_level),
-    ("stockout_sku_days", |o| o.stockout_sku_days),
-    ("lost_sales_units", |o| o.lost_sales_units),
+    ("stockout_sku_days", |o| Some(o.stockout_sku_days)),
+    ("lost_sales_units", |o| Some(o.lost_sales_units)),
 ];
 
 /// The grid as a table: parameters → each figure's mean and 95 % half-width (null with one
@@ -436,14 +487,20 @@ pub fn table(rows: &[TuneRow]) -> PolarsResult<DataFrame> {
         ),
     ];
     for (name, figure) in FIGURES {
-        let estimates: Vec<Estimate> = rows.iter().map(|r| r.estimate(figure)).collect();
+        let estimates: Vec<Option<Estimate>> = rows.iter().map(|r| r.defined(figure)).collect();
         columns.push(Column::new(
             name.into(),
-            estimates.iter().map(|e| e.mean).collect::<Vec<_>>(),
+            estimates
+                .iter()
+                .map(|e| e.map(|e| e.mean))
+                .collect::<Vec<_>>(),
         ));
         columns.push(Column::new(
             format!("{name}_ci95").into(),
-            estimates.iter().map(|e| e.half_width).collect::<Vec<_>>(),
+            estimates
+                .iter()
+                .map(|e| e.and_then(|e| e.half_width))
+                .collect::<Vec<_>>(),
         ));
     }
     columns.push(Column::new(
@@ -500,14 +557,15 @@ pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
     let front = pareto_front(rows);
     for (i, r) in rows.iter().enumerate() {
         out.push_str(&format!(
-            "{:>7.3} {:<10} {:<15} {:>12.0} {:>34} {:>22} {:>7.2}% {:>8.0}{}\n",
+            "{:>7.3} {:<10} {:<15} {:>12.0} {:>34} {:>22} {:>8} {:>8.0}{}\n",
             r.setting.service_level,
             r.setting.safety_stock.name(),
             r.setting.forecast,
             r.mean(|o| o.average_on_hand_units),
             shown(r.estimate(total_cost), Unit::Cents),
             shown(r.estimate(|o| o.fill_rate), Unit::Share),
-            100.0 * r.mean(|o| o.cycle_service_level),
+            r.defined(|o| o.cycle_service_level)
+                .map_or("—".into(), |e| format!("{:.2}%", 100.0 * e.mean)),
             r.mean(|o| o.supplier_orders),
             if front.contains(&i) {
                 "  ◆ pareto"
