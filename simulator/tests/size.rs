@@ -121,6 +121,32 @@ fn size_refuses_bad_targets_and_says_when_they_are_out_of_reach() {
         stderr.contains("the targets are out of reach: with unlimited capacity and 16× the scenario's stock, processing p95"),
         "{stderr}"
     );
+    // A run without orders has no fulfillment to size for: it is not read as 0 %, which would
+    // send the search to "out of reach".
+    let lull = root.join("lull.toml");
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    std::fs::write(
+        &lull,
+        text.replace("orders_per_day = 300", "orders_per_day = 0.001"),
+    )
+    .unwrap();
+    let idle = qm(&[
+        "size",
+        lull.to_str().unwrap(),
+        "--days",
+        "3",
+        "--replications",
+        "1",
+        "--out",
+        root.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(idle.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&idle.stderr);
+    assert!(
+        stderr.contains("the run had no orders to ship in its 3 day(s), so no fulfillment"),
+        "{stderr}"
+    );
     std::fs::remove_dir_all(&root).unwrap();
 }
 

@@ -404,6 +404,13 @@ impl Sizing {
                         "{step}, seed {seed}: the run failed: {failure}"
                     )));
                 }
+                if output.summary.orders_to_ship == 0 {
+                    return Err(ToolError::Unjudged(format!(
+                        "{step}, seed {seed}: the run had no orders to ship in its {} day(s), so \
+                         no fulfillment or fill rate to size for",
+                        output.summary.days
+                    )));
+                }
                 Ok((p, Measured::of(&output)))
             })
             .collect::<Result<_, ToolError>>()?;
