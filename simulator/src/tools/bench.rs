@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 use qm_engine::allocation::StrategyKind;
+use qm_engine::forecast::backtest::quantile;
 use qm_reports::format;
 use qm_reports::kpi::{self, KpiReading};
 use qm_reports::run::{KpiValue, RunData};
@@ -329,14 +330,11 @@ fn report(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> String {
         if speeds.is_empty() {
             continue;
         }
-        let middle = speeds.len() / 2;
-        let median = |values: &mut Vec<f64>| {
-            values.sort_by(f64::total_cmp);
-            values[middle]
-        };
-        let lines = median(&mut speeds.iter().map(|s| s.0).collect());
-        let p50 = median(&mut speeds.iter().map(|s| s.1 as f64).collect());
-        let p99 = median(&mut speeds.iter().map(|s| s.2 as f64).collect());
+        // The mean of the two middle values for an even count.
+        let median = |values: Vec<f64>| quantile(&values, 0.5).expect("one run at least");
+        let lines = median(speeds.iter().map(|s| s.0).collect());
+        let p50 = median(speeds.iter().map(|s| s.1 as f64).collect());
+        let p99 = median(speeds.iter().map(|s| s.2 as f64).collect());
         out += &format!(
             "  {:<width$} {:>12.0} lines/s   {p50:>6.0} ns / {p99:>6.0} ns\n",
             strategy.strategy.name(),
