@@ -57,8 +57,23 @@ pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
             .collect();
         bar.finish();
         let outputs = outputs.into_iter().collect::<Result<Vec<_>, _>>()?;
+        // Every seed's folder is written, a failed run's too, before any failure is reported.
+        let mut failed = Vec::new();
         for (seed, output) in seeds.iter().zip(&outputs) {
-            finish_run(output, &dir.join(format!("seed-{seed}")), &format, true)?;
+            let seed_dir = dir.join(format!("seed-{seed}"));
+            if let Err(failure) = finish_run(output, &seed_dir, &format, true) {
+                failed.push(format!("seed {seed}: {:#}", failure.error));
+            }
+        }
+        if !failed.is_empty() {
+            return Err(anyhow::anyhow!(
+                "{} of {} seeds failed, so there is no {}:\n{}",
+                failed.len(),
+                seeds.len(),
+                seeds::SEEDS_FILE,
+                failed.join("\n")
+            )
+            .into());
         }
         let data: Vec<&RunData> = outputs.iter().map(|o| &o.data).collect();
         let rows = seeds::aggregate(&data);
