@@ -72,6 +72,25 @@ pub fn table(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> Table {
         .table("compare", "run and KPI", false)
 }
 
+/// A note when the runs cover different numbers of days: their totals then differ with the
+/// horizon as much as with anything compared, while rates, means and per-order figures do not.
+pub fn horizon_note(runs: &[(&str, &RunData)]) -> Option<String> {
+    let days: Vec<Option<f64>> = runs.iter().map(|(_, run)| run.number("days")).collect();
+    if days.iter().all(|d| *d == days[0]) {
+        return None;
+    }
+    let each: Vec<String> = runs
+        .iter()
+        .zip(&days)
+        .map(|((label, _), d)| format!("{label}: {}", d.map_or("—".into(), format::number)))
+        .collect();
+    Some(format!(
+        "the runs cover different numbers of days ({}): their totals (orders, units, cents …) \
+         differ with the horizon; compare rates, means and per-order figures",
+        each.join(", ")
+    ))
+}
+
 /// The comparison as a terminal table: the headline KPIs and every KPI that differs, each run's
 /// value with its difference against the first run.
 pub fn text(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
@@ -108,7 +127,7 @@ pub fn text(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
     let widths: Vec<usize> = (0..rows[0].len())
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
-    let mut out = String::new();
+    let mut out = horizon_note(runs).map_or(String::new(), |note| format!("note: {note}\n"));
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
             let pad = widths[i] - cell.chars().count();
@@ -133,11 +152,11 @@ pub fn write(runs: &[(&str, &RunData)], dir: &Path) -> Result<Vec<PathBuf>, Expo
         write_table(&mut table, dir, Format::Parquet)?,
     ];
     let path = dir.join("compare.html");
-    crate::files::write(&path, html::comparison(runs, &kpis)).map_err(PathError::on::<
-        ExportError,
-    >(
-        "cannot write", &path
-    ))?;
+    crate::files::write(
+        &path,
+        html::comparison(runs, &kpis, horizon_note(runs).as_deref()),
+    )
+    .map_err(PathError::on::<ExportError>("cannot write", &path))?;
     written.push(path);
     Ok(written)
 }

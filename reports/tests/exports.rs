@@ -246,6 +246,36 @@ fn comparison_reports_differences_against_the_first_run() {
             && text.contains("90.00 % (+10.00 pt)"),
         "{text}"
     );
+    assert!(!text.contains("different numbers of days"), "{text}");
+}
+
+/// Runs over different horizons: their totals are not comparable, and the comparison says so.
+#[test]
+fn comparison_says_when_the_runs_cover_different_numbers_of_days() {
+    let a = small_run();
+    let mut b = small_run();
+    let days = |run: &RunData| run.number("days").unwrap();
+    for (name, value) in &mut b.kpis {
+        if name == "days" {
+            *value = KpiValue::Count(2 * days(&a) as u64);
+        }
+    }
+    let runs = [("a", &a), ("b", &b)];
+    let note = format!(
+        "the runs cover different numbers of days (a: {}, b: {})",
+        days(&a),
+        2.0 * days(&a)
+    );
+    let text = qm_reports::compare::text(&runs, &qm_reports::compare::kpis(&runs));
+    assert!(text.starts_with(&format!("note: {note}")), "{text}");
+    let dir = std::env::temp_dir().join(format!("qm-compare-days-{}", std::process::id()));
+    qm_reports::compare::write(&runs, &dir).unwrap();
+    let html = std::fs::read_to_string(dir.join("compare.html")).unwrap();
+    assert!(
+        html.contains("The runs cover different numbers of days (a: "),
+        "{html}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// The `difference_vs_first` of one KPI and run, read from the long table.

@@ -408,8 +408,13 @@ impl ComparedKpi {
     }
 }
 
-/// The HTML comparison of several runs: the KPI table with differences, the charts overlaid.
-pub fn comparison(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
+/// The HTML comparison of several runs: the KPI table with differences, the charts overlaid;
+/// `horizon_note`, when given, says the runs cover different numbers of days.
+pub fn comparison(
+    runs: &[(&str, &RunData)],
+    kpis: &[ComparedKpi],
+    horizon_note: Option<&str>,
+) -> String {
     let mut body = String::from("<h1>Quartermaster comparison</h1>\n<p class=\"meta\">");
     for (i, (label, run)) in runs.iter().enumerate() {
         let (r, g, b) = chart::PALETTE[i % chart::PALETTE.len()];
@@ -422,6 +427,15 @@ pub fn comparison(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
         );
     }
     body += "differences are against the first run.</p>\n";
+    if let Some(note) = horizon_note {
+        let (first, rest) = note.split_at(1);
+        let _ = writeln!(
+            body,
+            "<div class=\"banner empty\">{}{}.</div>",
+            first.to_uppercase(),
+            escape(rest)
+        );
+    }
     for (label, run) in runs {
         body += &banners(label, run);
     }
