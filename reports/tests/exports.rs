@@ -278,6 +278,33 @@ fn comparison_says_when_the_runs_cover_different_numbers_of_days() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// In `compare.html` each run's value is judged against its own scenario's target.
+#[test]
+fn comparison_judges_each_run_by_its_own_targets() {
+    let a = small_run();
+    let mut b = small_run();
+    for target in &mut b.targets {
+        if target.kpi == "order_fulfillment_rate" {
+            target.value = 0.75;
+        }
+    }
+    let runs = [("a", &a), ("b", &b)];
+    let dir = std::env::temp_dir().join(format!("qm-compare-targets-{}", std::process::id()));
+    qm_reports::compare::write(&runs, &dir).unwrap();
+    let html = std::fs::read_to_string(dir.join("compare.html")).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let row = html
+        .split("<tr>")
+        .find(|r| r.contains("<code>order_fulfillment_rate</code>"))
+        .unwrap();
+    // 80 % misses a's 98 % and meets b's 75 %.
+    assert!(
+        row.contains("<span class=\"bad-text\">80.00 %</span>")
+            && row.contains("<span class=\"good-text\">80.00 %</span>"),
+        "{row}"
+    );
+}
+
 /// The `difference_vs_first` of one KPI and run, read from the long table.
 trait Difference {
     fn difference_of(self, kpi: &str, run: &str) -> f64;

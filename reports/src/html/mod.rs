@@ -447,7 +447,8 @@ pub fn comparison(
         }
     }
     let head: Vec<&str> = head.iter().map(String::as_str).collect();
-    let target_of = |name: &str| runs[0].1.targets.iter().find(|t| t.kpi == name);
+    // Each run's value is judged against its own scenario's target.
+    let target_of = |i: usize, name: &str| runs[i].1.targets.iter().find(|t| t.kpi == name);
     body += "<h2>KPIs</h2>\n";
     body += &table(
         &head,
@@ -459,7 +460,7 @@ pub fn comparison(
             ];
             for (i, value) in c.values.iter().enumerate() {
                 let text = escape(&display(value, c.kpi.unit));
-                row.push(match (target_of(c.kpi.name), value.as_f64()) {
+                row.push(match (target_of(i, c.kpi.name), value.as_f64()) {
                     (Some(t), Some(x)) if t.met_by(x) => {
                         format!("<span class=\"good-text\">{text}</span>")
                     }
