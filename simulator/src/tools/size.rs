@@ -125,8 +125,8 @@ pub struct Measured {
     pub order_fulfillment_rate: f64,
     /// The same over orders placed on peak days (`None` without peak orders).
     pub peak_order_fulfillment_rate: Option<f64>,
-    /// 95th-percentile processing hours, whole run.
-    pub processing_time_hours_p95: f64,
+    /// 95th-percentile processing hours, whole run (`None` when no order shipped complete).
+    pub processing_time_hours_p95: Option<f64>,
     /// The same over peak orders shipped complete.
     pub peak_processing_time_hours_p95: Option<f64>,
     /// Units shipped ÷ units wanted, whole run.
@@ -148,7 +148,8 @@ impl Measured {
         Measured {
             order_fulfillment_rate: k.order_fulfillment_rate,
             peak_order_fulfillment_rate: peak.then_some(k.peak_order_fulfillment_rate),
-            processing_time_hours_p95: k.processing_time_hours_p95,
+            processing_time_hours_p95: (k.orders_shipped_complete > 0)
+                .then_some(k.processing_time_hours_p95),
             peak_processing_time_hours_p95: (k.peak_orders_shipped_complete > 0)
                 .then_some(k.peak_processing_time_hours_p95),
             demand_fill_rate: k.demand_fill_rate,
@@ -188,7 +189,7 @@ impl Measured {
         Measured {
             order_fulfillment_rate: low(&|m| Some(m.order_fulfillment_rate)).unwrap_or(0.0),
             peak_order_fulfillment_rate: low(&|m| m.peak_order_fulfillment_rate),
-            processing_time_hours_p95: high(&|m| Some(m.processing_time_hours_p95)).unwrap_or(0.0),
+            processing_time_hours_p95: high(&|m| m.processing_time_hours_p95),
             peak_processing_time_hours_p95: high(&|m| m.peak_processing_time_hours_p95),
             demand_fill_rate: low(&|m| Some(m.demand_fill_rate)).unwrap_or(0.0),
             peak_demand_fill_rate: low(&|m| m.peak_demand_fill_rate),
@@ -232,7 +233,7 @@ impl Measured {
         );
         let hours = |x: f64| format!("{x:.1} h");
         for (what, value) in [
-            ("processing p95", Some(self.processing_time_hours_p95)),
+            ("processing p95", self.processing_time_hours_p95),
             ("peak processing p95", self.peak_processing_time_hours_p95),
         ] {
             if let Some(v) = value.filter(|&v| v > t.processing_hours_p95) {
@@ -683,7 +684,7 @@ mod tests {
         let m = Measured {
             order_fulfillment_rate: 0.985,
             peak_order_fulfillment_rate: Some(0.95),
-            processing_time_hours_p95: 30.0,
+            processing_time_hours_p95: Some(30.0),
             peak_processing_time_hours_p95: Some(60.0),
             demand_fill_rate: 0.995,
             peak_demand_fill_rate: None,

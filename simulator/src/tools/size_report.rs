@@ -55,9 +55,7 @@ fn kpi_columns(evaluations: &[&Evaluation]) -> PolarsResult<Vec<Column>> {
         mean("peak_order_fulfillment_rate", &|m| {
             m.peak_order_fulfillment_rate
         }),
-        mean("processing_time_hours_p95", &|m| {
-            Some(m.processing_time_hours_p95)
-        }),
+        mean("processing_time_hours_p95", &|m| m.processing_time_hours_p95),
         mean("peak_processing_time_hours_p95", &|m| {
             m.peak_processing_time_hours_p95
         }),
@@ -216,7 +214,7 @@ pub fn report(sizing: &Sizing, r: &Recommendation) -> String {
             if e.meets() { "yes" } else { "no" },
             percent(e.mean(|m| Some(m.order_fulfillment_rate))),
             percent(e.mean(|m| m.peak_order_fulfillment_rate)),
-            hours(e.mean(|m| Some(m.processing_time_hours_p95))),
+            hours(e.mean(|m| m.processing_time_hours_p95)),
             hours(e.mean(|m| m.peak_processing_time_hours_p95)),
             percent(e.mean(|m| Some(m.demand_fill_rate))),
             percent(e.mean(|m| m.peak_demand_fill_rate)),
