@@ -319,6 +319,53 @@ fn ctrl_c_stops_at_the_end_of_the_day_and_writes_a_partial_report() {
     std::fs::remove_dir_all(&out).unwrap();
 }
 
+/// Ctrl-C during `qm simulate --seeds`: every seed stops at its next daily close and writes the
+/// report of the days it closed, each in its own folder; no `seeds.csv` mixes their horizons.
+#[test]
+fn ctrl_c_during_several_seeds_writes_every_seeds_partial_report() {
+    use std::io::{BufRead, BufReader};
+    let out = common::temp_dir("ctrl-c-seeds");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qm"))
+        .args([
+            "simulate",
+            scenario("one-year-benchmark.toml").to_str().unwrap(),
+        ])
+        .args(["--seeds", "1,2", "--out", out.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The first line is printed once the handler is installed and the runs are starting.
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("running 2 seeds"), "{first}");
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("2 of 2 seeds failed, so there is no seeds.csv"),
+        "{stderr}"
+    );
+    let dir = out.join("one-year-benchmark");
+    assert!(!dir.join("seeds.csv").exists());
+    for seed in [1, 2] {
+        assert!(stderr.contains(&format!("seed {seed}: the run failed after ")));
+        let summary = std::fs::read_to_string(dir.join(format!("seed-{seed}/summary.json")))
+            .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
+        let days = summary["days"].as_u64().unwrap();
+        assert!((1..365).contains(&days), "seed {seed}: {days} days");
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
 /// Whether an external tool must be present (CI sets these) or may be skipped.
 fn required(variable: &str) -> bool {
     std::env::var_os(variable).is_some_and(|v| v == "1")

@@ -55,7 +55,9 @@ fn kpi_columns(evaluations: &[&Evaluation]) -> PolarsResult<Vec<Column>> {
         mean("peak_order_fulfillment_rate", &|m| {
             m.peak_order_fulfillment_rate
         }),
-        mean("processing_time_hours_p95", &|m| m.processing_time_hours_p95),
+        mean("processing_time_hours_p95", &|m| {
+            m.processing_time_hours_p95
+        }),
         mean("peak_processing_time_hours_p95", &|m| {
             m.peak_processing_time_hours_p95
         }),
