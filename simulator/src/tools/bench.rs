@@ -12,10 +12,10 @@ use qm_engine::forecast::backtest::quantile;
 use qm_reports::format;
 use qm_reports::kpi::{self, KpiReading};
 use qm_reports::run::{KpiValue, RunData};
-use rayon::prelude::*;
 use toml::Spanned;
 
 use super::error::ToolError;
+use super::parallel::all_or_first_error;
 pub use super::stats::Estimate;
 use crate::scenario::Scenario;
 use crate::sim::{simulate, write_outputs, RunOutput};
@@ -127,29 +127,26 @@ pub fn run(
     let jobs: Vec<(usize, u32)> = (0..kinds.len())
         .flat_map(|s| (0..replications).map(move |k| (s, k)))
         .collect();
-    let mut outputs: Vec<(usize, u32, RunOutput)> = jobs
-        .par_iter()
-        .map(|&(s, k)| {
-            let mut variant = Scenario::load_variant(path, days)?;
-            for channel in &mut variant.channels {
-                channel.strategy = Spanned::new(0..0, kinds[s].kind);
-                channel.capacity_aware = kinds[s].capacity_aware;
-            }
-            let output = simulate(&variant, seed + k as u64, &mut |_| {});
-            run_done();
-            let output = output.map_err(|cause| ToolError::Run {
-                which: format!("{} replication {k}", kinds[s].name()),
-                cause,
-            })?;
-            if let Some(failure) = output.failure() {
-                return Err(ToolError::RunFailed(format!(
-                    "{} replication {k} failed: {failure}",
-                    kinds[s].name()
-                )));
-            }
-            Ok((s, k, output))
-        })
-        .collect::<Result<_, ToolError>>()?;
+    let mut outputs: Vec<(usize, u32, RunOutput)> = all_or_first_error(&jobs, |&(s, k)| {
+        let mut variant = Scenario::load_variant(path, days)?;
+        for channel in &mut variant.channels {
+            channel.strategy = Spanned::new(0..0, kinds[s].kind);
+            channel.capacity_aware = kinds[s].capacity_aware;
+        }
+        let output = simulate(&variant, seed + k as u64, &mut |_| {});
+        run_done();
+        let output = output.map_err(|cause| ToolError::Run {
+            which: format!("{} replication {k}", kinds[s].name()),
+            cause,
+        })?;
+        if let Some(failure) = output.failure() {
+            return Err(ToolError::RunFailed(format!(
+                "{} replication {k} failed: {failure}",
+                kinds[s].name()
+            )));
+        }
+        Ok((s, k, output))
+    })?;
     outputs.sort_by_key(|&(s, k, _)| (s, k));
     let mut grouped: Vec<StrategyRuns> = kinds
         .iter()

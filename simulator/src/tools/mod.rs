@@ -6,6 +6,7 @@ pub mod calculators;
 mod error;
 pub mod forecast_many;
 pub mod forecast_output;
+pub mod parallel;
 pub mod seeds;
 pub mod series_file;
 pub mod size;

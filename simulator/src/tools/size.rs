@@ -17,10 +17,10 @@
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use toml::Spanned;
 
 use super::error::ToolError;
+use super::parallel::all_or_first_error;
 use crate::scenario::Scenario;
 use crate::sim::{simulate, RunOutput};
 use crate::tools::calculators::CalculatorError;
@@ -392,29 +392,27 @@ impl Sizing {
             .flat_map(|p| self.seeds.iter().map(move |&seed| (p, seed)))
             .collect();
         let (path, days) = (&self.path, self.days);
-        let measured: Vec<(usize, Measured)> = jobs
-            .par_iter()
-            .map(|&(p, seed)| {
-                let output = simulate(&variant(path, days, &points[p])?, seed, &mut |_| {})
-                    .map_err(|cause| ToolError::Run {
-                        which: format!("{step}, seed {seed}"),
-                        cause,
-                    })?;
-                if let Some(failure) = output.failure() {
-                    return Err(ToolError::RunFailed(format!(
-                        "{step}, seed {seed}: the run failed: {failure}"
-                    )));
-                }
-                if output.summary.orders_to_ship == 0 {
-                    return Err(ToolError::Unjudged(format!(
-                        "{step}, seed {seed}: the run had no orders to ship in its {} day(s), so \
+        let measured: Vec<(usize, Measured)> = all_or_first_error(&jobs, |&(p, seed)| {
+            let output = simulate(&variant(path, days, &points[p])?, seed, &mut |_| {}).map_err(
+                |cause| ToolError::Run {
+                    which: format!("{step}, seed {seed}"),
+                    cause,
+                },
+            )?;
+            if let Some(failure) = output.failure() {
+                return Err(ToolError::RunFailed(format!(
+                    "{step}, seed {seed}: the run failed: {failure}"
+                )));
+            }
+            if output.summary.orders_to_ship == 0 {
+                return Err(ToolError::Unjudged(format!(
+                    "{step}, seed {seed}: the run had no orders to ship in its {} day(s), so \
                          no fulfillment or fill rate to size for",
-                        output.summary.days
-                    )));
-                }
-                Ok((p, Measured::of(&output)))
-            })
-            .collect::<Result<_, ToolError>>()?;
+                    output.summary.days
+                )));
+            }
+            Ok((p, Measured::of(&output)))
+        })?;
         let mut evaluations: Vec<Evaluation> = points
             .iter()
             .map(|point| Evaluation {

@@ -5,10 +5,10 @@
 use std::path::Path;
 
 use polars::prelude::*;
-use rayon::prelude::*;
 use toml::Spanned;
 
 use super::error::ToolError;
+use super::parallel::all_or_first_error;
 use crate::scenario::{PolicyKind, SafetyStockMethod, Scenario};
 use crate::sim::simulate;
 use crate::tools::calculators::{once_each, CalculatorError};
@@ -224,14 +224,11 @@ pub fn run_grid(
     let runs: Vec<(usize, u64)> = (0..settings.len())
         .flat_map(|i| (0..u64::from(replications)).map(move |k| (i, k)))
         .collect();
-    let outcomes = runs
-        .par_iter()
-        .map(|&(i, k)| {
-            let outcome = run_one(path, &settings[i], seed, k, days);
-            run_done();
-            outcome
-        })
-        .collect::<Result<Vec<Outcome>, ToolError>>()?;
+    let outcomes = all_or_first_error(&runs, |&(i, k)| {
+        let outcome = run_one(path, &settings[i], seed, k, days);
+        run_done();
+        outcome
+    })?;
     Ok(settings
         .iter()
         .zip(outcomes.chunks(replications as usize))
@@ -327,47 +324,44 @@ pub fn bisect(
     days: Option<u32>,
     run_done: &(dyn Fn() + Sync),
 ) -> Result<(Vec<TuneRow>, Vec<Found>), ToolError> {
-    let results = searches
-        .par_iter()
-        .map(|search| {
-            let mut rows: Vec<TuneRow> = Vec::new();
-            // Runs the search's setting at `level`: the index of its row when it meets the goal.
-            let mut meets = |level: f64| -> Result<Option<usize>, ToolError> {
-                let setting = Setting {
-                    service_level: level,
-                    ..search.clone()
-                };
-                let row = run_grid(path, &[setting], seed, replications, days, run_done)?.remove(0);
-                let met = row.mean(|o| o.fill_rate) >= goal;
-                rows.push(row);
-                Ok(met.then_some(rows.len() - 1))
+    let results = all_or_first_error(searches, |search| {
+        let mut rows: Vec<TuneRow> = Vec::new();
+        // Runs the search's setting at `level`: the index of its row when it meets the goal.
+        let mut meets = |level: f64| -> Result<Option<usize>, ToolError> {
+            let setting = Setting {
+                service_level: level,
+                ..search.clone()
             };
-            let (mut low, mut high) = SEARCH_RANGE;
-            let found = match meets(high)? {
-                None => None,
-                Some(top) => match meets(low)? {
-                    Some(bottom) => Some(bottom),
-                    None => {
-                        let mut best = top;
-                        while high - low > SEARCH_TOLERANCE {
-                            let middle = 0.5 * (low + high);
-                            match meets(middle)? {
-                                Some(row) => (high, best) = (middle, row),
-                                None => low = middle,
-                            }
+            let row = run_grid(path, &[setting], seed, replications, days, run_done)?.remove(0);
+            let met = row.mean(|o| o.fill_rate) >= goal;
+            rows.push(row);
+            Ok(met.then_some(rows.len() - 1))
+        };
+        let (mut low, mut high) = SEARCH_RANGE;
+        let found = match meets(high)? {
+            None => None,
+            Some(top) => match meets(low)? {
+                Some(bottom) => Some(bottom),
+                None => {
+                    let mut best = top;
+                    while high - low > SEARCH_TOLERANCE {
+                        let middle = 0.5 * (low + high);
+                        match meets(middle)? {
+                            Some(row) => (high, best) = (middle, row),
+                            None => low = middle,
                         }
-                        Some(best)
                     }
-                },
-            };
-            let found = Found {
-                setting: search.clone(),
-                found: found.map(|i| rows[i].clone()),
-                evaluated: rows.len(),
-            };
-            Ok((rows, found))
-        })
-        .collect::<Result<Vec<_>, ToolError>>()?;
+                    Some(best)
+                }
+            },
+        };
+        let found = Found {
+            setting: search.clone(),
+            found: found.map(|i| rows[i].clone()),
+            evaluated: rows.len(),
+        };
+        Ok::<_, ToolError>((rows, found))
+    })?;
     let mut rows = Vec::new();
     let mut found = Vec::new();
     for (r, f) in results {
