@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use crate::export::{write_table, ExportError, Format};
 use crate::files::PathError;
 use crate::format;
-use crate::format::signed_difference;
 use crate::html::{self, ComparedKpi};
 use crate::kpi;
 use crate::run::{KpiValue, RunData};
@@ -114,8 +113,8 @@ pub fn text(runs: &[(&str, &RunData)], kpis: &[ComparedKpi]) -> String {
         let mut row = vec![c.kpi.name.to_string()];
         for (i, value) in c.values.iter().enumerate() {
             let mut cell = format::display(value, c.kpi.unit);
-            if let Some(d) = c.difference(i).filter(|_| i > 0) {
-                cell += &format!(" ({})", signed_difference(d, c.kpi.unit));
+            if let Some(d) = c.difference_text(i).filter(|_| i > 0) {
+                cell += &format!(" ({d})");
             }
             row.push(cell);
         }

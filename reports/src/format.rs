@@ -34,13 +34,19 @@ pub fn display(value: &KpiValue, unit: Unit) -> String {
 /// 10 up and 3 places below.
 pub fn number(x: f64) -> String {
     if !x.is_finite() {
-        "—".into()
-    } else if x.fract() == 0.0 || x.abs() >= 1000.0 {
-        group_thousands(x, 0)
+        return "—".into();
+    }
+    group_thousands(x, number_decimals(x))
+}
+
+/// The places [`number`] shows `x` with.
+fn number_decimals(x: f64) -> usize {
+    if x.fract() == 0.0 || x.abs() >= 1000.0 {
+        0
     } else if x.abs() >= 10.0 {
-        format!("{x:.1}")
+        1
     } else {
-        format!("{x:.3}")
+        3
     }
 }
 
@@ -84,6 +90,27 @@ pub fn signed_difference(difference: f64, unit: Unit) -> String {
     let magnitude = display(&KpiValue::Number(difference.abs()), unit);
     let sign = if difference < 0.0 { "-" } else { "+" };
     format!("{sign}{magnitude}")
+}
+
+/// `other − first` as people read it beside the two values, no more precise than they are shown:
+/// a whole count for two counts (`+1` beside days `12` and `13`), the places of the coarser of
+/// two plain numbers (`+3.7` beside `91.2` and `94.9`), otherwise [`signed_difference`]. `None`
+/// unless both are numbers.
+pub fn difference_between(first: &KpiValue, other: &KpiValue, unit: Unit) -> Option<String> {
+    let (a, b) = (first.as_f64()?, other.as_f64()?);
+    let difference = b - a;
+    let sign = if difference < 0.0 { "-" } else { "+" };
+    let plain = !matches!(unit, Unit::Share | Unit::Cents | Unit::Hours | Unit::Days);
+    Some(match (first, other) {
+        (KpiValue::Count(_), KpiValue::Count(_)) if unit != Unit::Cents => {
+            format!("{sign}{}", group_thousands(difference.abs(), 0))
+        }
+        _ if plain => {
+            let decimals = number_decimals(a).min(number_decimals(b));
+            format!("{sign}{}", group_thousands(difference.abs(), decimals))
+        }
+        _ => signed_difference(difference, unit),
+    })
 }
 
 /// Decimals that show `spread` (a confidence half-width, in the KPI's unit) to two significant
@@ -173,5 +200,32 @@ mod tests {
             "979.9 cents ± 2.1 cents"
         );
         assert_eq!(estimate(1200.0, 0.0, Unit::Orders), "1,200 ± 0");
+    }
+
+    #[test]
+    fn a_difference_is_no_more_precise_than_its_values() {
+        let between = |a: KpiValue, b: KpiValue, unit| difference_between(&a, &b, unit).unwrap();
+        use KpiValue::{Count, Number};
+        assert_eq!(between(Count(12), Count(13), Unit::Days), "+1");
+        assert_eq!(
+            between(Count(30_598), Count(15_680), Unit::Orders),
+            "-14,918"
+        );
+        assert_eq!(
+            between(Number(91.2), Number(94.9), Unit::Kilometres),
+            "+3.7"
+        );
+        assert_eq!(between(Number(0.595), Number(0.574), Unit::Units), "-0.021");
+        assert_eq!(between(Number(9.5), Number(12.25), Unit::Ratio), "+2.8");
+        assert_eq!(between(Number(2.51), Number(2.54), Unit::Days), "+0.03 d");
+        assert_eq!(between(Number(0.9), Number(0.8), Unit::Share), "-10.00 pt");
+        assert_eq!(
+            between(Count(98_000), Count(100_064), Unit::Cents),
+            "+2,064 cents"
+        );
+        assert_eq!(
+            difference_between(&Count(1), &KpiValue::Missing, Unit::Orders),
+            None
+        );
     }
 }

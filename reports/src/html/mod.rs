@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::chart;
-use crate::format::{display, escape, number, share_text, signed_difference, target_text};
+use crate::format::{display, escape, number, share_text, target_text};
 use crate::kpi::{self, Kpi, Verdict};
 use crate::run::*;
 use crate::unit::Unit;
@@ -406,6 +406,11 @@ impl ComparedKpi {
     pub fn difference(&self, i: usize) -> Option<f64> {
         Some(self.values[i].as_f64()? - self.values[0].as_f64()?)
     }
+
+    /// The same as people read it beside the values ([`crate::format::difference_between`]).
+    pub fn difference_text(&self, i: usize) -> Option<String> {
+        crate::format::difference_between(&self.values[0], &self.values[i], self.kpi.unit)
+    }
 }
 
 /// The HTML comparison of several runs: the KPI table with differences, the charts overlaid;
@@ -468,10 +473,7 @@ pub fn comparison(
                     _ => text,
                 });
                 if i > 0 {
-                    row.push(
-                        c.difference(i)
-                            .map_or(String::new(), |d| escape(&signed_difference(d, c.kpi.unit))),
-                    );
+                    row.push(c.difference_text(i).map_or(String::new(), |d| escape(&d)));
                 }
             }
             row
