@@ -609,3 +609,29 @@ fn list_options_that_name_a_value_twice_are_refused() {
         assert!(!out.join("baseline").exists(), "{args:?} wrote nothing");
     }
 }
+
+/// `qm … | head` closes the pipe before `qm` has printed everything: `qm` ends quietly (by
+/// SIGPIPE, as Unix tools do), never with a panic about a broken pipe.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_qm_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    for _ in 0..5 {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_qm"))
+            .args(["policy", "loss", "--z", "1.2"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reading end closes at once, most often before qm's first line.
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(
+            output.status.success() || output.status.signal() == Some(libc::SIGPIPE),
+            "{:?}: {stderr}",
+            output.status
+        );
+    }
+}
