@@ -273,7 +273,7 @@ fn a_file_that_is_not_a_csv_history_is_refused_before_it_fills_memory() {
             "/dev/zero",
             "the header cannot be read: a line longer than 16 MiB: not a CSV file",
         ),
-        ("/dev/urandom", "no column `InvoiceNo`; the file has: "),
+        ("/dev/urandom", "no column `InvoiceNo`"),
     ] {
         let link = dir.join("device.csv");
         let _ = std::fs::remove_file(&link);
@@ -281,6 +281,25 @@ fn a_file_that_is_not_a_csv_history_is_refused_before_it_fills_memory() {
         let (code, _, stderr) = import_file(&link, &dir, &[]);
         assert_eq!(code, 2, "{device}: {stderr}");
         assert!(stderr.contains(message), "{device}: {stderr}");
+    }
+}
+
+/// A history separated by semicolons (a spreadsheet's export in many locales) or tabs shows as a
+/// header of one column: the message says so, rather than offering that column as a close name.
+#[test]
+fn a_history_not_separated_by_commas_is_named_as_such() {
+    let dir = temp_dir("semicolons");
+    for (separator, named) in [(";", "`;`"), ("\t", "tabs")] {
+        let text = format!("{HEADER}\n{ROW_1}\n").replace(',', separator);
+        let (code, _, stderr) = import(&dir, text.as_bytes(), &[]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "no column `InvoiceNo`: the header is one column, separated by {named}; qm reads \
+                 comma-separated files"
+            )),
+            "{stderr}"
+        );
     }
 }
 

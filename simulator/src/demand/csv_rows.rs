@@ -197,6 +197,18 @@ pub(crate) fn column_positions<'w>(
 /// The message for a mapped `column` the file lacks: a close name if one is there, and the
 /// header.
 fn missing_column(column: &str, header: &[String]) -> String {
+    // A whole header in one name: the file is separated by something else than commas.
+    if let [only] = header {
+        let separator = [(';', "`;`"), ('\t', "tabs"), ('|', "`|`")]
+            .into_iter()
+            .find(|(c, _)| only.contains(*c));
+        if let Some((_, name)) = separator {
+            return format!(
+                "no column `{column}`: the header is one column, separated by {name}; qm reads \
+                 comma-separated files with decimal points (save it as CSV with commas)"
+            );
+        }
+    }
     let wanted = column.to_lowercase();
     let close = header.iter().find(|h| {
         let h = h.to_lowercase();
