@@ -286,9 +286,40 @@ fn a_file_that_is_not_a_csv_history_is_refused_before_it_fills_memory() {
 
 /// A history separated by semicolons (a spreadsheet's export in many locales) or tabs shows as a
 /// header of one column: the message says so, rather than offering that column as a close name.
+/// A workbook or a Parquet file under a CSV name is named by its magic number, and a long
+/// header without the mapped columns is shown cut, not a binary file's megabytes.
 #[test]
 fn a_history_not_separated_by_commas_is_named_as_such() {
-    let dir = temp_dir("semicolons");
+    let dir = temp_dir("not-commas");
+    for (bytes, message) in [
+        (
+            &b"PK\x03\x04\x14\x00"[..],
+            "a ZIP archive (an Excel .xlsx workbook, or a zipped file), not a CSV",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1",
+            "an Excel 97-2003 workbook (.xls), not a CSV",
+        ),
+        (
+            b"PAR1\x15\x04",
+            "a Parquet file, not a CSV: name it *.parquet",
+        ),
+    ] {
+        let (code, _, stderr) = import(&dir, bytes, &[]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains(message), "{stderr}");
+    }
+    let wide = format!("{}\n", vec!["column"; 1000].join(","));
+    let (code, _, stderr) = import(&dir, wide.as_bytes(), &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("; the file has: column, column"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.trim_end().ends_with(" …") && stderr.len() < 500,
+        "{stderr}"
+    );
     for (separator, named) in [(";", "`;`"), ("\t", "tabs")] {
         let text = format!("{HEADER}\n{ROW_1}\n").replace(',', separator);
         let (code, _, stderr) = import(&dir, text.as_bytes(), &[]);

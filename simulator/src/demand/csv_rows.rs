@@ -24,13 +24,30 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// otherwise gather them into one record without end.
 pub const MAX_LINE_BYTES: usize = 16 << 20;
 
+/// The magic numbers of files that are not CSV text, and what the file is.
+const NOT_CSV: [(&[u8], &str); 3] = [
+    (
+        b"PK\x03\x04",
+        "a ZIP archive (an Excel .xlsx workbook, or a zipped file), not a CSV: save the sheet as \
+         CSV, or unzip it",
+    ),
+    (
+        b"\xd0\xcf\x11\xe0",
+        "an Excel 97-2003 workbook (.xls), not a CSV: save the sheet as CSV",
+    ),
+    (b"PAR1", "a Parquet file, not a CSV: name it *.parquet"),
+];
+
 fn open(path: &Path) -> std::io::Result<Box<dyn Read>> {
     let mut file = std::fs::File::open(path)?;
-    let mut magic = [0u8; 2];
-    let n = file.read(&mut magic)?;
-    let head = std::io::Cursor::new(magic[..n].to_vec());
-    let whole = head.chain(file);
-    Ok(if n == 2 && magic == GZIP_MAGIC {
+    let mut magic = Vec::with_capacity(4);
+    (&mut file).take(4).read_to_end(&mut magic)?;
+    if let Some((_, what)) = NOT_CSV.iter().find(|(m, _)| magic.starts_with(m)) {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, *what));
+    }
+    let gzip = magic.starts_with(&GZIP_MAGIC);
+    let whole = std::io::Cursor::new(magic).chain(file);
+    Ok(if gzip {
         Box::new(LineLimit::new(flate2::read::MultiGzDecoder::new(whole)))
     } else {
         Box::new(LineLimit::new(whole))
@@ -217,6 +234,24 @@ fn missing_column(column: &str, header: &[String]) -> String {
     let hint = close.map_or(String::new(), |h| format!(" (did you mean `{h}`?)"));
     format!(
         "no column `{column}`{hint}; the file has: {}",
-        header.join(", ")
+        shown_header(header)
     )
 }
+
+/// The header as a message shows it: control characters replaced, cut after
+/// [`SHOWN_HEADER_CHARS`] characters (a binary file's first line can run to megabytes).
+fn shown_header(header: &[String]) -> String {
+    let joined = header.join(", ");
+    let mut shown: String = joined
+        .chars()
+        .take(SHOWN_HEADER_CHARS)
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect();
+    if joined.chars().nth(SHOWN_HEADER_CHARS).is_some() {
+        shown.push_str(" …");
+    }
+    shown
+}
+
+/// Most characters of a header a message shows.
+const SHOWN_HEADER_CHARS: usize = 300;
