@@ -242,6 +242,8 @@ fn forecast_reports_bad_rows_and_shapes_with_exit_code_2() {
     let bad = series_file("bad.csv", "units\n3\nlots\n");
     let wide = series_file("wide.csv", "day,units\n1,3\n");
     let negative = series_file("negative.csv", "units\n3\n-1\n");
+    let huge = series_file("huge.csv", "units\n3\n1e308\n");
+    let long_huge = series_file("long-huge.csv", "id,date,units\na,2026-01-01,2e12\n");
     let good = series_file("good.csv", "units\n3\n");
     for (args, message) in [
         (
@@ -254,7 +256,27 @@ fn forecast_reports_bad_rows_and_shapes_with_exit_code_2() {
         ),
         (
             vec!["forecast", negative.to_str().unwrap(), "--method", "ses"],
-            "row 2 (line 3): -1 units: demand is finite and ≥ 0",
+            "row 2 (line 3): -1 units: demand is finite, ≥ 0 and ≤ 1e12 a day",
+        ),
+        // Beyond 10¹² units a day the error measures overflow (MAE inf, WAPE NaN %).
+        (
+            vec!["forecast", huge.to_str().unwrap(), "--method", "ses"],
+            "row 2 (line 3): 1e308 units: demand is finite, ≥ 0 and ≤ 1e12 a day",
+        ),
+        (
+            vec![
+                "forecast",
+                long_huge.to_str().unwrap(),
+                "--method",
+                "ses",
+                "--id",
+                "id",
+                "--date",
+                "date",
+                "--value",
+                "units",
+            ],
+            "row 1 (line 2): value 2e12 is more than 1e12 units a day",
         ),
         (
             vec!["forecast", good.to_str().unwrap(), "--method", "arima"],

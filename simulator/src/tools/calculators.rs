@@ -75,9 +75,9 @@ pub enum PolicyTarget {
     ReorderPoint(f64),
 }
 
-/// Largest demand (units a day, and its standard deviation) `qm policy` takes: beyond it the
-/// squares in σ_LT lose every digit.
-pub const MAX_POLICY_UNITS: f64 = 1e12;
+/// Largest demand (units a day, and its standard deviation) `qm policy` and `qm forecast` take:
+/// beyond it the squares in σ_LT and in the error measures lose every digit, or overflow.
+pub const MAX_UNITS_PER_DAY: f64 = 1e12;
 /// Longest lead time, its standard deviation and review period `qm policy` takes, days.
 pub const MAX_POLICY_DAYS: f64 = 36_500.0;
 
@@ -115,9 +115,9 @@ pub fn policy(
         (
             "--mean-demand",
             inputs.mean_demand_per_day,
-            MAX_POLICY_UNITS,
+            MAX_UNITS_PER_DAY,
         ),
-        ("--demand-std", inputs.demand_std_per_day, MAX_POLICY_UNITS),
+        ("--demand-std", inputs.demand_std_per_day, MAX_UNITS_PER_DAY),
         ("--lead-time-days", inputs.lead_time_days, MAX_POLICY_DAYS),
         (
             "--lead-time-std",
@@ -132,7 +132,7 @@ pub fn policy(
         (
             "--order-qty",
             order_quantity.unwrap_or(0.0),
-            MAX_POLICY_UNITS * MAX_POLICY_DAYS,
+            MAX_UNITS_PER_DAY * MAX_POLICY_DAYS,
         ),
     ] {
         if value > max {
@@ -163,7 +163,7 @@ pub fn policy(
             safety_stock::for_fill_rate(inputs, share("--fill-rate", beta)?, q)
         }
         PolicyTarget::ReorderPoint(r) => {
-            if !(r.is_finite() && r.abs() <= MAX_POLICY_UNITS * MAX_POLICY_DAYS) {
+            if !(r.is_finite() && r.abs() <= MAX_UNITS_PER_DAY * MAX_POLICY_DAYS) {
                 return Err(CalculatorError::Argument {
                     option: "--reorder-point",
                     problem: format!("must be a number of units, got {r}"),
@@ -315,8 +315,10 @@ pub fn read_series(path: &Path) -> Result<Vec<f64>, CalculatorError> {
         let units: f64 = cell
             .parse()
             .map_err(|_| bad(format!("`{cell}` is not a number of units")))?;
-        if !(units.is_finite() && units >= 0.0) {
-            return Err(bad(format!("{units} units: demand is finite and ≥ 0")));
+        if !(units.is_finite() && (0.0..=MAX_UNITS_PER_DAY).contains(&units)) {
+            return Err(bad(format!(
+                "{cell} units: demand is finite, ≥ 0 and ≤ {MAX_UNITS_PER_DAY:e} a day"
+            )));
         }
         series.push(units);
     }

@@ -11,7 +11,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::calculators::{file_errors, CalculatorError};
+use super::calculators::{file_errors, CalculatorError, MAX_UNITS_PER_DAY};
 use crate::demand::source::{epoch_ms, read_columns};
 use crate::time::MS_PER_DAY;
 
@@ -158,7 +158,7 @@ fn days_of(
         .collect()
 }
 
-/// A value: a finite number ≥ 0.
+/// A value: a finite number from 0 to [`MAX_UNITS_PER_DAY`].
 fn parse_value(cell: Option<&str>) -> Result<f64, String> {
     let cell = cell.unwrap_or("").trim();
     let value: f64 = cell
@@ -166,6 +166,11 @@ fn parse_value(cell: Option<&str>) -> Result<f64, String> {
         .map_err(|_| format!("value {cell:?} is not a number"))?;
     if !value.is_finite() || value < 0.0 {
         return Err(format!("value {cell} is not a count (a number ≥ 0)"));
+    }
+    if value > MAX_UNITS_PER_DAY {
+        return Err(format!(
+            "value {cell} is more than {MAX_UNITS_PER_DAY:e} units a day"
+        ));
     }
     Ok(value)
 }
