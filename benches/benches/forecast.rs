@@ -96,7 +96,7 @@ fn fit_all_methods(c: &mut Criterion) {
                 .map(|h| {
                     fit(&methods, h)
                         .iter()
-                        .map(|f| f.errors().mae())
+                        .filter_map(|f| f.errors().mae())
                         .sum::<f64>()
                 })
                 .sum();

@@ -23,28 +23,36 @@ fn ses_level_and_every_error_measure_by_hand() {
     // one-step errors (forecast − actual): 10 − 12 = −2, 10.2 − 8 = 2.2, 9.98 − 10 = −0.02
     let e = f.errors();
     assert_eq!(e.days, 3);
-    assert!(close(e.mae(), 4.22 / 3.0));
-    assert!(close(e.rmse(), (8.8404f64 / 3.0).sqrt()));
-    assert!(close(e.bias(), 0.18 / 3.0));
+    assert!(close(e.mae().unwrap(), 4.22 / 3.0));
+    assert!(close(e.rmse().unwrap(), (8.8404f64 / 3.0).sqrt()));
+    assert!(close(e.bias().unwrap(), 0.18 / 3.0));
     assert!(close(
-        e.mape(),
+        e.mape().unwrap(),
         (2.0 / 12.0 + 2.2 / 8.0 + 0.02 / 10.0) / 3.0
     ));
-    assert!(close(e.wape(), 4.22 / 30.0));
+    assert!(close(e.wape().unwrap(), 4.22 / 30.0));
     // naive in-sample: |12 − 10|, |8 − 12|, |10 − 8| → mean 8/3
     assert!(close(e.mase().unwrap(), (4.22 / 3.0) / (8.0 / 3.0)));
 }
 
 #[test]
 fn mape_skips_days_without_demand_and_mase_needs_a_moving_series() {
+    // No day with demand: no percentage error to average, no demand to weigh by.
     let f = run(Method::Naive, &[0.0, 0.0, 0.0]);
-    assert_eq!(f.errors().mape(), 0.0);
-    assert_eq!(f.errors().wape(), 0.0);
+    assert_eq!(f.errors().mape(), None);
+    assert_eq!(f.errors().wape(), None);
     assert_eq!(f.errors().mase(), None);
+    assert_eq!(f.errors().mae(), Some(0.0));
+    // One day of history: nothing forecast yet, so nothing scored.
+    let f = run(Method::Naive, &[5.0]);
+    assert_eq!(f.errors().days, 0);
+    assert_eq!(f.errors().mae(), None);
+    assert_eq!(f.errors().rmse(), None);
+    assert_eq!(f.errors().bias(), None);
     // naive: forecasts 0, 4; actuals 4, 0 → APE only on the day with demand: |0 − 4| / 4 = 1
     let f = run(Method::Naive, &[0.0, 4.0, 0.0]);
     assert_eq!(f.errors().days_with_demand, 1);
-    assert!(close(f.errors().mape(), 1.0));
+    assert!(close(f.errors().mape().unwrap(), 1.0));
 }
 
 #[test]

@@ -237,6 +237,28 @@ fn forecast_json_matches_hand_computed_methods() {
     assert_eq!(v["forecast"][0].as_f64().unwrap(), 2.0);
 }
 
+/// The one-step error measures over the history, and `—` where the history leaves one undefined:
+/// no day scored (one day of history), no demand to divide by (a series of zeros).
+#[test]
+fn forecast_text_shows_undefined_error_measures_as_undefined() {
+    let text = |name: &str, series: &str| {
+        let path = series_file(name, series);
+        ok(&qm(&[
+            "forecast",
+            path.to_str().unwrap(),
+            "--method",
+            "ses",
+        ]))
+    };
+    assert!(text("hand.csv", "units\n10\n12\n8\n10\n").contains(
+        "MAE 1.407 · RMSE 1.717 · MAPE 14.8 % · WAPE 14.1 % · MASE 0.528 · bias +0.060 units/day"
+    ));
+    assert!(text("one-day.csv", "units\n5\n")
+        .contains("MAE — · RMSE — · MAPE — · WAPE — · MASE — · bias —"));
+    assert!(text("zeros.csv", "units\n0\n0\n0\n")
+        .contains("MAE 0.000 · RMSE 0.000 · MAPE — · WAPE — · MASE — · bias +0.000 units/day"));
+}
+
 #[test]
 fn forecast_reports_bad_rows_and_shapes_with_exit_code_2() {
     let bad = series_file("bad.csv", "units\n3\nlots\n");

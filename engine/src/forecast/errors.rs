@@ -73,44 +73,47 @@ impl ForecastErrors {
             .max(other.smoothed_squared_units);
     }
 
-    fn ratio(numerator: f64, denominator: f64) -> f64 {
-        if denominator > 0.0 {
-            numerator / denominator
-        } else {
-            0.0
-        }
+    /// `numerator ÷ denominator`; `None` when the denominator is 0 (nothing to average over).
+    fn ratio(numerator: f64, denominator: f64) -> Option<f64> {
+        (denominator > 0.0).then(|| numerator / denominator)
     }
 
-    /// Mean absolute error, units per day (0 with no days).
-    pub fn mae(&self) -> f64 {
+    /// Mean absolute error, units per day; `None` with no day scored.
+    pub fn mae(&self) -> Option<f64> {
         Self::ratio(self.sum_abs_units, self.days as f64)
     }
 
-    /// Root mean squared error, units per day.
-    pub fn rmse(&self) -> f64 {
-        Self::ratio(self.sum_squared_units, self.days as f64).sqrt()
+    /// Root mean squared error, units per day; `None` with no day scored.
+    pub fn rmse(&self) -> Option<f64> {
+        Self::ratio(self.sum_squared_units, self.days as f64).map(f64::sqrt)
     }
 
     /// Mean absolute percentage error over the days **with demand** (a day without demand has
-    /// no percentage error; with no such day at all, 0). A share: 0.25 = 25 %.
-    pub fn mape(&self) -> f64 {
+    /// no percentage error); `None` when no scored day had demand. A share: 0.25 = 25 %.
+    pub fn mape(&self) -> Option<f64> {
         Self::ratio(self.sum_ape, self.days_with_demand as f64)
     }
 
-    /// Weighted absolute percentage error: Σ|error| / Σ actual (0 when nothing was demanded).
-    pub fn wape(&self) -> f64 {
+    /// Weighted absolute percentage error: Σ|error| / Σ actual; `None` when nothing was
+    /// demanded.
+    pub fn wape(&self) -> Option<f64> {
         Self::ratio(self.sum_abs_units, self.sum_actual_units)
     }
 
     /// Mean absolute scaled error: MAE over the naive method's in-sample MAE. `None` when the
     /// series never changed (the scale is zero).
     pub fn mase(&self) -> Option<f64> {
-        let naive = Self::ratio(self.sum_naive_abs_units, self.naive_days as f64);
-        (naive > 0.0).then(|| self.mae() / naive)
+        let naive = Self::ratio(self.sum_naive_abs_units, self.naive_days as f64)?;
+        if naive > 0.0 {
+            self.mae().map(|mae| mae / naive)
+        } else {
+            None
+        }
     }
 
-    /// Mean of forecast − actual, units per day: positive = over-forecast.
-    pub fn bias(&self) -> f64 {
+    /// Mean of forecast − actual, units per day: positive = over-forecast; `None` with no day
+    /// scored.
+    pub fn bias(&self) -> Option<f64> {
         Self::ratio(self.sum_error_units, self.days as f64)
     }
 

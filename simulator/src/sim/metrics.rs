@@ -189,10 +189,10 @@ pub struct Summary {
     /// Root mean squared one-day-ahead error, units.
     pub forecast_rmse_units: f64,
     /// Mean of |error| ÷ demand over series-days with demand (days without demand have no
-    /// percentage error), a share.
-    pub forecast_mape: f64,
-    /// Σ |error| ÷ Σ demand, a share.
-    pub forecast_wape: f64,
+    /// percentage error), a share; null when no scored series-day had demand.
+    pub forecast_mape: Option<f64>,
+    /// Σ |error| ÷ Σ demand, a share; null when nothing was demanded on the scored days.
+    pub forecast_wape: Option<f64>,
     /// MAE ÷ the naive method's in-sample MAE, pooled over series (null if demand never moved).
     pub forecast_mase: Option<f64>,
     /// Mean of forecast − demand per series and day, units: positive = over-forecast.

@@ -470,7 +470,7 @@ impl Replenisher {
             row.average_safety_stock_units = (self.policy != PolicyKind::Days)
                 .then(|| tally.safety_unit_days / days.max(1) as f64);
             row.achieved_fill_rate = (demand > 0.0).then(|| served / demand);
-            row.forecast_mae_units = (errors.days > 0).then(|| errors.mae());
+            row.forecast_mae_units = errors.mae();
         }
     }
 
@@ -496,12 +496,13 @@ impl Replenisher {
             errors.merge(f.errors());
         }
         k.forecast_days_scored = errors.days;
-        k.forecast_mae_units = errors.mae();
-        k.forecast_rmse_units = errors.rmse();
+        // Null in the reports when no series-day was scored (`forecast_days_scored` is 0).
+        k.forecast_mae_units = errors.mae().unwrap_or(0.0);
+        k.forecast_rmse_units = errors.rmse().unwrap_or(0.0);
         k.forecast_mape = errors.mape();
         k.forecast_wape = errors.wape();
         k.forecast_mase = errors.mase();
-        k.forecast_bias_units = errors.bias();
+        k.forecast_bias_units = errors.bias().unwrap_or(0.0);
 
         let class = self.classes(days);
         let skus = class.len();

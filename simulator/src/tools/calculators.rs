@@ -380,6 +380,11 @@ pub fn forecast_json(f: &SeriesForecast) -> serde_json::Value {
     })
 }
 
+/// A measure as text, `—` where the history leaves it undefined (no day scored, no demand).
+fn shown(value: Option<f64>, text: impl Fn(f64) -> String) -> String {
+    value.map_or("—".into(), text)
+}
+
 /// The forecast and the in-sample one-step errors, as text.
 pub fn forecast_text(f: &SeriesForecast) -> String {
     let mut out = String::new();
@@ -395,13 +400,13 @@ pub fn forecast_text(f: &SeriesForecast) -> String {
         f.fitted.days_seen()
     ));
     out.push_str(&format!(
-        "one-step errors over the history: MAE {:.3} · RMSE {:.3} · MAPE {:.1} % · WAPE {:.1} % · MASE {} · bias {:+.3} units/day\n",
-        e.mae(),
-        e.rmse(),
-        100.0 * e.mape(),
-        100.0 * e.wape(),
-        e.mase().map_or("—".to_string(), |m| format!("{m:.3}")),
-        e.bias()
+        "one-step errors over the history: MAE {} · RMSE {} · MAPE {} · WAPE {} · MASE {} · bias {}\n",
+        shown(e.mae(), |x| format!("{x:.3}")),
+        shown(e.rmse(), |x| format!("{x:.3}")),
+        shown(e.mape(), |x| format!("{:.1} %", 100.0 * x)),
+        shown(e.wape(), |x| format!("{:.1} %", 100.0 * x)),
+        shown(e.mase(), |x| format!("{x:.3}")),
+        shown(e.bias(), |x| format!("{x:+.3} units/day")),
     ));
     for (h, units) in f.forecast.iter().enumerate() {
         out.push_str(&format!("day +{:<4} {units:.3}\n", h + 1));
