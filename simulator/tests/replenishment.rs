@@ -623,8 +623,23 @@ fn qm_tune_refuses_runs_without_a_fill_rate_to_judge_by() {
     assert_eq!(short.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&short.stderr);
     assert!(
-        stderr.contains("--days: the runs last 40 day(s), all inside the warm-up")
-            && stderr.contains("replenishment.warmup_days = 40"),
+        stderr.contains("--days: the runs last 40 day(s), all inside the warm-up of 40 days"),
+        "{stderr}"
+    );
+    // A horizon inside the warm-up is the scenario's own: located at its warm-up.
+    let text = text_with(&[]).replace("days = 240", "days = 30");
+    let line = 1 + text.lines().position(|l| l.starts_with("warmup_days")).unwrap();
+    let short = write("short", &text);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_qm"))
+        .args(["tune", short.to_str().unwrap(), "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "short.toml:{line}:15: replenishment.warmup_days: the runs last 30 day(s)"
+        )),
         "{stderr}"
     );
     // From the end of the warm-up (day 40, 2026-02-14) demand is a billionth of its rate.

@@ -137,9 +137,9 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
     };
     let settings = tune::grid(&levels, &methods, &forecasts)?;
     // Load once up front so a bad scenario fails before any run starts.
-    let loaded = Scenario::load(&scenario)?.scenario;
+    let loaded = Scenario::load(&scenario)?;
     tune::check_days_after_warmup(&loaded, days)?;
-    let name = loaded.name;
+    let name = loaded.scenario.name;
     let runs = if bisect {
         // Two ends and about seven halvings per search.
         settings.len() * 9 * replications as usize

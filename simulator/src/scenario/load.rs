@@ -1,5 +1,6 @@
 //! Reading a scenario file: parse, validate, and the helpers the run code asks of it.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -16,6 +17,18 @@ pub struct LoadedScenario {
     pub scenario: Scenario,
     /// Where it came from.
     pub path: PathBuf,
+    /// Its text, for the positions of errors found after loading.
+    text: String,
+}
+
+impl LoadedScenario {
+    /// An error about the value of `key` at `span`, located as validation's are: for what a
+    /// command asks of a scenario beyond its own checks.
+    pub fn invalid(&self, span: Range<usize>, key: &str, problem: &str) -> ScenarioError {
+        let mut c = Checker::new(&self.text, &self.path);
+        c.fail(span, key, problem);
+        c.first.expect("a failure was just reported")
+    }
 }
 
 impl Scenario {
@@ -76,6 +89,7 @@ impl Scenario {
             None => Ok(LoadedScenario {
                 scenario,
                 path: path.into(),
+                text: text.to_string(),
             }),
         }
     }

@@ -9,7 +9,7 @@ use toml::Spanned;
 
 use super::error::ToolError;
 use super::parallel::all_or_first_error;
-use crate::scenario::{PolicyKind, SafetyStockMethod, Scenario};
+use crate::scenario::{LoadedScenario, PolicyKind, SafetyStockMethod, Scenario};
 use crate::sim::simulate;
 use crate::tools::calculators::{once_each, CalculatorError};
 use crate::tools::stats::Estimate;
@@ -128,24 +128,31 @@ fn beats(b: &TuneRow, a: &TuneRow) -> bool {
 
 /// Refuses runs too short to judge a setting by: the achieved fill rate counts only the days
 /// from the end of the warm-up on, so the runs (`days`, else the horizon) must outlast it.
-pub fn check_days_after_warmup(s: &Scenario, days: Option<u32>) -> Result<(), CalculatorError> {
+pub fn check_days_after_warmup(
+    loaded: &LoadedScenario,
+    days: Option<u32>,
+) -> Result<(), ToolError> {
+    let s = &loaded.scenario;
     let horizon_days = *s.horizon.days.get_ref();
     let run_days = days.map_or(horizon_days, |d| d.min(horizon_days));
-    let warmup_days = *s.replenishment.warmup_days.get_ref();
-    if run_days > warmup_days {
+    let warmup = &s.replenishment.warmup_days;
+    if run_days > *warmup.get_ref() {
         return Ok(());
     }
-    Err(CalculatorError::Argument {
-        option: if days.is_some() {
-            "--days"
-        } else {
-            "horizon.days"
-        },
-        problem: format!(
-            "the runs last {run_days} day(s), all inside the warm-up (replenishment.warmup_days \
-             = {warmup_days}); tune judges a setting by its fill rate after the warm-up, so give \
-             more days or a shorter warm-up"
-        ),
+    let problem = format!(
+        "the runs last {run_days} day(s), all inside the warm-up of {} days; tune judges a \
+         setting by its fill rate after the warm-up, so give more days or a shorter warm-up",
+        warmup.get_ref()
+    );
+    Err(match days {
+        Some(_) => CalculatorError::Argument {
+            option: "--days",
+            problem,
+        }
+        .into(),
+        None => loaded
+            .invalid(warmup.span(), "replenishment.warmup_days", &problem)
+            .into(),
     })
 }
 
