@@ -628,7 +628,10 @@ fn qm_tune_refuses_runs_without_a_fill_rate_to_judge_by() {
     );
     // A horizon inside the warm-up is the scenario's own: located at its warm-up.
     let text = text_with(&[]).replace("days = 240", "days = 30");
-    let line = 1 + text.lines().position(|l| l.starts_with("warmup_days")).unwrap();
+    let line = 1 + text
+        .lines()
+        .position(|l| l.starts_with("warmup_days"))
+        .unwrap();
     let short = write("short", &text);
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_qm"))
         .args(["tune", short.to_str().unwrap(), "--quiet"])

@@ -269,7 +269,14 @@ fn run_one(
     let order_cost_cents = *r.order_cost_cents.get_ref();
     let warmup_days = *r.warmup_days.get_ref();
     let seed = seed.unwrap_or(s.horizon.seed).wrapping_add(replication);
-    let which = || format!("setting {setting:?}, replication {replication}");
+    let which = || {
+        format!(
+            "{} {} @ {}, replication {replication}",
+            setting.safety_stock.name(),
+            setting.forecast,
+            setting.service_level
+        )
+    };
     let output = simulate(&s, seed, &mut |_| {}).map_err(|cause| ToolError::Run {
         which: which(),
         cause,
