@@ -687,3 +687,29 @@ fn tune_leaves_a_cycle_service_level_null_unless_every_replication_defines_it() 
     let report = qm_simulator::tools::tune::report(&rows, 0.9);
     assert!(report.contains("85.00%"), "{report}");
 }
+
+/// Ctrl-C during a tune grid: no run starts after it, the runs under way end at their next
+/// daily close, and only the settings whose replications all finished are rows.
+#[test]
+fn a_stopped_tune_grid_keeps_only_the_settings_that_finished() {
+    use qm_simulator::tools::tune::{grid, run_grid};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let scenario = write("stopped", &text_with(&[]));
+    let levels = [0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
+    let settings = grid(&levels, &["normal".into()], &["ses".into()]).unwrap();
+    let stop = AtomicBool::new(true);
+    let none = run_grid(&scenario, &settings, None, 2, Some(60), &|| {}, &stop).unwrap();
+    assert!(none.is_empty());
+    // The stop comes as the first run finishes: its setting's other replication, if under
+    // way, ends at its next close.
+    let stop = AtomicBool::new(false);
+    let first_done = || stop.store(true, Ordering::Relaxed);
+    let rows = run_grid(&scenario, &settings, None, 2, Some(60), &first_done, &stop).unwrap();
+    assert!(rows.len() < settings.len(), "{} rows", rows.len());
+    for row in &rows {
+        assert_eq!(row.runs.len(), 2);
+        assert!(settings.contains(&row.setting));
+    }
+    let all = run_grid(&scenario, &settings, None, 2, Some(60), &|| {}, &AtomicBool::new(false));
+    assert_eq!(all.unwrap().len(), settings.len());
+}

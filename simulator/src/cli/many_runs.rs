@@ -1,6 +1,7 @@
 //! `qm bench`, `qm size` and `qm tune`: commands that run a scenario many times.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 
 use qm_simulator::scenario::Scenario;
 use qm_simulator::tools::calculators::CalculatorError;
@@ -9,7 +10,7 @@ use qm_simulator::tools::{bench, size, size_report, tune, ToolError};
 use super::args::{BenchArgs, SizeArgs, TuneArgs};
 use super::failure::Failure;
 use super::output::print_written;
-use super::progress::Jobs;
+use super::progress::{stop_on_ctrl_c, Jobs, INTERRUPTED};
 
 /// `qm bench`: strategies compared on the same demand.
 pub fn bench(args: BenchArgs) -> Result<(), Failure> {
@@ -153,6 +154,12 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
             settings.len()
         );
     }
+    if !bisect {
+        stop_on_ctrl_c(
+            "no new run starts; the runs under way end at their next daily close, and the \
+             settings that finished are written",
+        );
+    }
     let bar = Jobs::new(runs, "runs", quiet);
     let done = || bar.done();
     let outcome = if bisect {
@@ -167,10 +174,18 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
         )
         .map(|(rows, found)| (rows, Some(found)))
     } else {
-        tune::run_grid(&scenario, &settings, seed, replications, days, &done).map(|r| (r, None))
+        let stop = &INTERRUPTED;
+        tune::run_grid(&scenario, &settings, seed, replications, days, &done, stop)
+            .map(|r| (r, None))
     };
     bar.finish();
     let (rows, found) = outcome?;
+    let interrupted = !bisect && INTERRUPTED.load(Ordering::Relaxed);
+    if rows.is_empty() {
+        return Err(
+            anyhow::anyhow!("interrupted before any setting finished: nothing written").into(),
+        );
+    }
     let path = out.join(&name).join("tune.csv");
     tune::write_csv(&rows, &path)?;
     if !quiet {
@@ -179,6 +194,16 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
             print!("{}", tune::search_report(&found, target_fill_rate));
         }
         println!("wrote {}", path.display());
+    }
+    if interrupted {
+        return Err(anyhow::anyhow!(
+            "interrupted: {} of {} settings finished every replication; {} holds those, and the \
+             front and the recommendation cover them only",
+            rows.len(),
+            settings.len(),
+            path.display()
+        )
+        .into());
     }
     Ok(())
 }

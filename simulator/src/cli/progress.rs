@@ -8,15 +8,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 /// Set by the first Ctrl-C: runs stop at their next daily close and write what they have.
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-/// First Ctrl-C: finish the day and write a partial report; second: leave at once.
-pub fn stop_on_ctrl_c() {
-    let installed = ctrlc::set_handler(|| {
+/// First Ctrl-C: set [`INTERRUPTED`] and say `what_follows` (what the command does with it);
+/// second: leave at once.
+pub fn stop_on_ctrl_c(what_follows: &'static str) {
+    let installed = ctrlc::set_handler(move || {
         if INTERRUPTED.swap(true, Ordering::Relaxed) {
             std::process::exit(130);
         }
-        eprintln!(
-            "\ninterrupted: stopping at the end of the simulated day (Ctrl-C again to quit now)"
-        );
+        eprintln!("\ninterrupted: {what_follows} (Ctrl-C again to quit now)");
     });
     // Without a handler (another one is installed) Ctrl-C simply ends the process.
     drop(installed);

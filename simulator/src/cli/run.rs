@@ -28,7 +28,7 @@ pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
     let format = formats.list;
     calculators::once_each("--seeds", &seeds, u64::to_string)?;
     calculators::once_each("--format", &format, |f| f.name().to_string())?;
-    stop_on_ctrl_c();
+    stop_on_ctrl_c("stopping at the end of the simulated day");
     let mut loaded = Scenario::load(&scenario)?;
     if let Some(days) = days {
         let horizon = *loaded.scenario.horizon.days.get_ref();

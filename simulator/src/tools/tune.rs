@@ -3,6 +3,7 @@
 //! rate, and the cheapest setting that meets a target fill rate.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use polars::prelude::*;
 use toml::Spanned;
@@ -10,7 +11,7 @@ use toml::Spanned;
 use super::error::ToolError;
 use super::parallel::all_or_first_error;
 use crate::scenario::{LoadedScenario, PolicyKind, SafetyStockMethod, Scenario};
-use crate::sim::simulate;
+use crate::sim::simulate_until;
 use crate::tools::calculators::{once_each, CalculatorError};
 use crate::tools::stats::Estimate;
 use qm_money::Cents;
@@ -219,7 +220,9 @@ pub fn grid(
 /// Runs every setting on the scenario at `path`, `replications` times (replication k with
 /// seed + k, the scenario's seed unless `seed` is given: the same demand for every setting, as
 /// demand draws have their own random stream), in parallel. A scenario on the `days` policy is
-/// tuned as continuous review (s, Q).
+/// tuned as continuous review (s, Q). Once `stop` is set (Ctrl-C), no run starts and the runs
+/// under way end at their next daily close: the settings whose replications did not all finish
+/// are left out of the rows.
 pub fn run_grid(
     path: &Path,
     settings: &[Setting],
@@ -227,33 +230,40 @@ pub fn run_grid(
     replications: u32,
     days: Option<u32>,
     run_done: &(dyn Fn() + Sync),
+    stop: &AtomicBool,
 ) -> Result<Vec<TuneRow>, ToolError> {
     let runs: Vec<(usize, u64)> = (0..settings.len())
         .flat_map(|i| (0..u64::from(replications)).map(move |k| (i, k)))
         .collect();
     let outcomes = all_or_first_error(&runs, |&(i, k)| {
-        let outcome = run_one(path, &settings[i], seed, k, days);
+        let outcome = run_one(path, &settings[i], seed, k, days, stop);
         run_done();
         outcome
     })?;
     Ok(settings
         .iter()
         .zip(outcomes.chunks(replications as usize))
-        .map(|(setting, runs)| TuneRow {
-            setting: setting.clone(),
-            runs: runs.to_vec(),
+        .filter_map(|(setting, runs)| {
+            Some(TuneRow {
+                setting: setting.clone(),
+                runs: runs.iter().copied().collect::<Option<Vec<Outcome>>>()?,
+            })
         })
         .collect())
 }
 
-/// One replication of one setting.
+/// One replication of one setting; `None` when `stop` kept it from starting or finishing.
 fn run_one(
     path: &Path,
     setting: &Setting,
     seed: Option<u64>,
     replication: u64,
     days: Option<u32>,
-) -> Result<Outcome, ToolError> {
+    stop: &AtomicBool,
+) -> Result<Option<Outcome>, ToolError> {
+    if stop.load(Ordering::Relaxed) {
+        return Ok(None);
+    }
     let mut s = Scenario::load_variant(path, days)?;
     let r = &mut s.replenishment;
     if *r.policy.get_ref() == PolicyKind::Days {
@@ -277,11 +287,14 @@ fn run_one(
             setting.service_level
         )
     };
-    let output = simulate(&s, seed, &mut |_| {}).map_err(|cause| ToolError::Run {
+    let output = simulate_until(&s, seed, &mut |_| {}, stop).map_err(|cause| ToolError::Run {
         which: which(),
         cause,
     })?;
     if let Some(failure) = output.failure() {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
         return Err(ToolError::RunFailed(format!(
             "{} failed: {failure}",
             which()
@@ -296,7 +309,7 @@ fn run_one(
             k.days
         )));
     };
-    Ok(Outcome {
+    Ok(Some(Outcome {
         average_on_hand_units: k.average_on_hand_units,
         holding_cost_cents: k.holding_cost_cents,
         ordering_cost_cents: order_cost_cents.times(k.supplier_orders),
@@ -305,7 +318,7 @@ fn run_one(
         stockout_sku_days: k.stockout_sku_days as f64,
         lost_sales_units: k.lost_sales_units as f64,
         supplier_orders: k.supplier_orders as f64,
-    })
+    }))
 }
 
 /// The least target a bisection settles: it stops when the bracket is this narrow.
@@ -346,7 +359,10 @@ pub fn bisect(
                 service_level: level,
                 ..search.clone()
             };
-            let row = run_grid(path, &[setting], seed, replications, days, run_done)?.remove(0);
+            // A search runs to its end: it has no use for the half of a bisection.
+            let never = AtomicBool::new(false);
+            let grid = run_grid(path, &[setting], seed, replications, days, run_done, &never);
+            let row = grid?.remove(0);
             let met = row.mean(|o| o.fill_rate) >= goal;
             rows.push(row);
             Ok(met.then_some(rows.len() - 1))
