@@ -91,6 +91,28 @@ fn policy_for_a_fill_rate_and_of_a_given_reorder_point() {
     let mut args = EXAMPLE.to_vec();
     args.extend(["--service-level", "0.9"]);
     assert!(json(&args)["fill_rate"].is_null());
+    // Certain lead-time demand has no z: null in the JSON, `—` in the text, never `inf`.
+    let certain = [
+        "policy",
+        "--mean-demand",
+        "10",
+        "--demand-std",
+        "0",
+        "--lead-time-days",
+        "5",
+        "--fill-rate",
+        "0.98",
+        "--order-qty",
+        "10",
+    ];
+    let mut args = certain.to_vec();
+    args.push("--json");
+    assert!(json(&args)["z"].is_null());
+    let text = ok(&qm(&certain));
+    assert!(
+        text.contains("— (lead-time demand is certain)") && !text.contains("inf"),
+        "{text}"
+    );
 }
 
 /// Under periodic review the level is an order-up-to level, named so in the text and the JSON:

@@ -710,6 +710,14 @@ fn a_stopped_tune_grid_keeps_only_the_settings_that_finished() {
         assert_eq!(row.runs.len(), 2);
         assert!(settings.contains(&row.setting));
     }
-    let all = run_grid(&scenario, &settings, None, 2, Some(60), &|| {}, &AtomicBool::new(false));
+    let all = run_grid(
+        &scenario,
+        &settings,
+        None,
+        2,
+        Some(60),
+        &|| {},
+        &AtomicBool::new(false),
+    );
     assert_eq!(all.unwrap().len(), settings.len());
 }

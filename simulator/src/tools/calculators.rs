@@ -232,7 +232,14 @@ pub fn policy_text(
         _ => "— (give --order-qty)".to_string(),
     };
     let rows = [
-        ("z", format!("{:.4}", report.z)),
+        (
+            "z",
+            if report.z.is_finite() {
+                format!("{:.4}", report.z)
+            } else {
+                "— (lead-time demand is certain)".into()
+            },
+        ),
         ("safety stock", format!("{:.2} units", report.safety_stock)),
         (
             level_name(review_period_days).1,
