@@ -340,6 +340,30 @@ fn a_folder_resumed_with_another_opening_engine_is_refused() {
     assert!(stderr.starts_with("recovered 200 records;"), "{stderr}");
 }
 
+/// A drive of no command has no rate or latency to report: it says so rather than 0 µs.
+#[test]
+fn a_drive_of_no_command_reports_no_rate_or_latency() {
+    let dir = common::temp_dir("drive-none").join("engine");
+    let baseline = scenario("baseline.toml");
+    let output = qm(&[
+        "engine",
+        "drive",
+        dir.to_str().unwrap(),
+        "--scenario",
+        baseline.to_str().unwrap(),
+        "--commands",
+        "0",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("drove 0 commands (0 order lines reserved) in ")
+            && stderr.contains(": nothing to time; 0 batches")
+            && !stderr.contains("µs"),
+        "{stderr}"
+    );
+}
+
 fn newest_snapshot(dir: &Path) -> (u64, PathBuf) {
     let path = files(dir, ".qms").pop().unwrap();
     let seq = path

@@ -54,34 +54,7 @@ pub fn engine(command: EngineCommand) -> Result<(), Failure> {
                 }
             };
             let report = durable::drive(&dir, options, &mut on_ack)?;
-            let r = &report.recovery;
-            eprintln!(
-                "recovered {} records{}{}; drove {} commands ({} order lines reserved) in {:.3} s: \
-                 {:.0} commands/s, {:.0} reserve lines/s; acknowledgement latency p50 {:.1} µs, \
-                 p99 {:.1} µs, max {:.1} µs; {} batches, {} snapshots (longest pause {:.1} ms); \
-                 state hash {:016x}",
-                r.records,
-                r.snapshot.map_or(String::new(), |seq| format!(
-                    " (snapshot at record {seq}, {} replayed after it)",
-                    r.replayed
-                )),
-                r.torn.as_ref().map_or(String::new(), |t| format!(
-                    " (cut a torn tail of {} bytes: {})",
-                    t.bytes, t.reason
-                )),
-                report.commands,
-                report.reserve_lines,
-                report.seconds,
-                report.commands as f64 / report.seconds,
-                report.reserve_lines as f64 / report.seconds,
-                report.ack_latency_ns.value_at_quantile(0.5) as f64 / 1e3,
-                report.ack_latency_ns.value_at_quantile(0.99) as f64 / 1e3,
-                report.ack_latency_ns.max() as f64 / 1e3,
-                report.batches,
-                report.snapshots,
-                report.longest_snapshot_pause_ns as f64 / 1e6,
-                report.state_hash
-            );
+            eprintln!("{}", drive_summary(&report));
             Ok(())
         }
         EngineCommand::Recover { dir } => recover(&dir),
@@ -204,4 +177,47 @@ fn print_invariants(
             Err(anyhow::anyhow!("invariants broken after {after}: {violation}").into())
         }
     }
+}
+
+/// What a drive did, on one line: recovery, throughput, acknowledgement latency, batches,
+/// snapshots and the state hash. A drive of no command has no rate or latency to show.
+fn drive_summary(report: &durable::DriveReport) -> String {
+    let r = &report.recovery;
+    let recovered = format!(
+        "recovered {} records{}{}",
+        r.records,
+        r.snapshot.map_or(String::new(), |seq| format!(
+            " (snapshot at record {seq}, {} replayed after it)",
+            r.replayed
+        )),
+        r.torn.as_ref().map_or(String::new(), |t| format!(
+            " (cut a torn tail of {} bytes: {})",
+            t.bytes, t.reason
+        )),
+    );
+    let latency_us = |quantile: f64| report.ack_latency_ns.value_at_quantile(quantile) as f64 / 1e3;
+    let timing = if report.commands == 0 {
+        "nothing to time".to_string()
+    } else {
+        format!(
+            "{:.0} commands/s, {:.0} reserve lines/s; acknowledgement latency p50 {:.1} µs, p99 \
+             {:.1} µs, max {:.1} µs",
+            report.commands as f64 / report.seconds,
+            report.reserve_lines as f64 / report.seconds,
+            latency_us(0.5),
+            latency_us(0.99),
+            report.ack_latency_ns.max() as f64 / 1e3,
+        )
+    };
+    format!(
+        "{recovered}; drove {} commands ({} order lines reserved) in {:.3} s: {timing}; {} \
+         batches, {} snapshots (longest pause {:.1} ms); state hash {:016x}",
+        report.commands,
+        report.reserve_lines,
+        report.seconds,
+        report.batches,
+        report.snapshots,
+        report.longest_snapshot_pause_ns as f64 / 1e6,
+        report.state_hash
+    )
 }
