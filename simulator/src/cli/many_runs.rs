@@ -180,7 +180,8 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
     };
     bar.finish();
     let (rows, found) = outcome?;
-    let interrupted = !bisect && INTERRUPTED.load(Ordering::Relaxed);
+    // Only the grid listens for Ctrl-C (a bisection stops at once).
+    let interrupted = INTERRUPTED.load(Ordering::Relaxed);
     if rows.is_empty() {
         return Err(
             anyhow::anyhow!("interrupted before any setting finished: nothing written").into(),

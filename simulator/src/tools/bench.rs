@@ -135,17 +135,8 @@ pub fn run(
         }
         let output = simulate(&variant, seed + k as u64, &mut |_| {});
         run_done();
-        let output = output.map_err(|cause| ToolError::Run {
-            which: format!("{} replication {k}", kinds[s].name()),
-            cause,
-        })?;
-        if let Some(failure) = output.failure() {
-            return Err(ToolError::RunFailed(format!(
-                "{} replication {k} failed: {failure}",
-                kinds[s].name()
-            )));
-        }
-        Ok((s, k, output))
+        let which = format!("{} replication {k}", kinds[s].name());
+        Ok::<_, ToolError>((s, k, ToolError::whole_run(output, &which)?))
     })?;
     outputs.sort_by_key(|&(s, k, _)| (s, k));
     let mut grouped: Vec<StrategyRuns> = kinds

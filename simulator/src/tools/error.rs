@@ -6,7 +6,7 @@ use qm_reports::files::PathError;
 
 use super::calculators::CalculatorError;
 use crate::scenario::ScenarioError;
-use crate::sim::SimError;
+use crate::sim::{RunOutput, SimError};
 
 /// A failed `bench`, `size` or `tune`.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +64,22 @@ impl ToolError {
             ToolError::Argument(_) | ToolError::Scenario(_) | ToolError::Unjudged(_) => true,
             ToolError::Sim(e) | ToolError::Run { cause: e, .. } => e.is_bad_input(),
             _ => false,
+        }
+    }
+
+    /// The output of the run `which` names, when it reached the end of its horizon: a run that
+    /// could not start, or stopped midway, fails the whole command.
+    pub(crate) fn whole_run(
+        output: Result<RunOutput, SimError>,
+        which: &str,
+    ) -> Result<RunOutput, ToolError> {
+        let output = output.map_err(|cause| ToolError::Run {
+            which: which.to_string(),
+            cause,
+        })?;
+        match output.failure() {
+            Some(failure) => Err(ToolError::RunFailed(format!("{which} failed: {failure}"))),
+            None => Ok(output),
         }
     }
 

@@ -393,17 +393,8 @@ impl Sizing {
             .collect();
         let (path, days) = (&self.path, self.days);
         let measured: Vec<(usize, Measured)> = all_or_first_error(&jobs, |&(p, seed)| {
-            let output = simulate(&variant(path, days, &points[p])?, seed, &mut |_| {}).map_err(
-                |cause| ToolError::Run {
-                    which: format!("{step}, seed {seed}"),
-                    cause,
-                },
-            )?;
-            if let Some(failure) = output.failure() {
-                return Err(ToolError::RunFailed(format!(
-                    "{step}, seed {seed}: the run failed: {failure}"
-                )));
-            }
+            let output = simulate(&variant(path, days, &points[p])?, seed, &mut |_| {});
+            let output = ToolError::whole_run(output, &format!("{step}, seed {seed}"))?;
             if output.summary.orders_to_ship == 0 {
                 return Err(ToolError::Unjudged(format!(
                     "{step}, seed {seed}: the run had no orders to ship in its {} day(s), so \

@@ -11,7 +11,7 @@ use toml::Spanned;
 use super::error::ToolError;
 use super::parallel::all_or_first_error;
 use crate::scenario::{LoadedScenario, PolicyKind, SafetyStockMethod, Scenario};
-use crate::sim::simulate_until;
+use crate::sim::{simulate_until, RunOutput};
 use crate::tools::calculators::{once_each, CalculatorError};
 use crate::tools::stats::Estimate;
 use qm_money::Cents;
@@ -279,33 +279,24 @@ fn run_one(
     let order_cost_cents = *r.order_cost_cents.get_ref();
     let warmup_days = *r.warmup_days.get_ref();
     let seed = seed.unwrap_or(s.horizon.seed).wrapping_add(replication);
-    let which = || {
-        format!(
-            "{} {} @ {}, replication {replication}",
-            setting.safety_stock.name(),
-            setting.forecast,
-            setting.service_level
-        )
-    };
-    let output = simulate_until(&s, seed, &mut |_| {}, stop).map_err(|cause| ToolError::Run {
-        which: which(),
-        cause,
-    })?;
-    if let Some(failure) = output.failure() {
-        if stop.load(Ordering::Relaxed) {
-            return Ok(None);
-        }
-        return Err(ToolError::RunFailed(format!(
-            "{} failed: {failure}",
-            which()
-        )));
+    let which = format!(
+        "{} {} @ {}, replication {replication}",
+        setting.safety_stock.name(),
+        setting.forecast,
+        setting.service_level
+    );
+    let output = simulate_until(&s, seed, &mut |_| {}, stop);
+    // A run that Ctrl-C stopped midway is left out, not an error.
+    let interrupted = |o: &RunOutput| o.failure().is_some() && stop.load(Ordering::Relaxed);
+    if output.as_ref().is_ok_and(interrupted) {
+        return Ok(None);
     }
+    let output = ToolError::whole_run(output, &which)?;
     let k = output.summary;
     let Some(fill_rate) = k.achieved_fill_rate else {
         return Err(ToolError::Unjudged(format!(
-            "{}: no demand after the warm-up (replenishment.warmup_days = {warmup_days} of \
+            "{which}: no demand after the warm-up (replenishment.warmup_days = {warmup_days} of \
              {} days), so no fill rate to judge the setting by",
-            which(),
             k.days
         )));
     };
