@@ -558,8 +558,15 @@ pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
     let mut out = format!(
         "means over {replications} replication(s) with common random numbers, ± the 95 % interval\n"
     );
+    // The forecast column is as wide as its longest name, so the columns after it stay aligned.
+    let forecast_width = rows
+        .iter()
+        .map(|r| r.setting.forecast.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8);
     out.push_str(&format!(
-        "{:>7} {:<10} {:<15} {:>12} {:>34} {:>22} {:>8} {:>8}\n",
+        "{:>7} {:<10} {:<forecast_width$} {:>12} {:>34} {:>22} {:>22} {:>8}\n",
         "target",
         "safety",
         "forecast",
@@ -572,7 +579,7 @@ pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
     let front = pareto_front(rows);
     for (i, r) in rows.iter().enumerate() {
         out.push_str(&format!(
-            "{:>7.3} {:<10} {:<15} {:>12.0} {:>34} {:>22} {:>8} {:>8.0}{}\n",
+            "{:>7.3} {:<10} {:<forecast_width$} {:>12.0} {:>34} {:>22} {:>22} {:>8.0}{}\n",
             r.setting.service_level,
             r.setting.safety_stock.name(),
             r.setting.forecast,
@@ -580,7 +587,7 @@ pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
             shown(r.estimate(total_cost), Unit::Cents),
             shown(r.estimate(|o| o.fill_rate), Unit::Share),
             r.defined(|o| o.cycle_service_level)
-                .map_or("—".into(), |e| format!("{:.2}%", 100.0 * e.mean)),
+                .map_or("—".into(), |e| shown(e, Unit::Share)),
             r.mean(|o| o.supplier_orders),
             if front.contains(&i) {
                 "  ◆ pareto"
