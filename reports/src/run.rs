@@ -142,6 +142,11 @@ pub struct DayRow {
     pub counts: Counts,
     /// On-hand units at the close.
     pub on_hand_units: u64,
+    /// The day's holding cost: its share of the run's `holding_cost_cents`, rounded so that the
+    /// days add up to the run's figure to the cent.
+    pub holding_cost_cents: Cents,
+    /// Supplier orders placed at the close.
+    pub supplier_orders: u64,
     /// Safety stock summed over cells at the close (forecast policies).
     pub safety_stock_units: Option<f64>,
     /// SKUs with no free unit anywhere at the close.

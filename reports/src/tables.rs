@@ -362,6 +362,16 @@ fn daily(run: &RunData, start: NaiveDate) -> Table {
             "on-hand units at the close, all cells",
             |r| r.on_hand_units,
         )
+        .cents(
+            "holding_cost_cents",
+            "on-hand units × unit price × `holding_cost_rate_per_year` ÷ 365, summed over cells at the close; the days add up to the run's `holding_cost_cents` to the cent",
+            |r| r.holding_cost_cents,
+        )
+        .col(
+            "supplier_orders",
+            "supplier orders placed at the close",
+            |r| r.supplier_orders,
+        )
         .col(
             "safety_stock_units",
             "safety stock summed over cells at the close (forecast policies; null otherwise)",

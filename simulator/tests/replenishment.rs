@@ -4,8 +4,9 @@
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use qm_reports::run::DayRow;
 use qm_simulator::scenario::Scenario;
 use qm_simulator::sim::metrics::Summary;
 use qm_simulator::sim::simulate;
@@ -328,6 +329,11 @@ fn qm_tune_writes_the_grid_and_names_the_cheapest_setting() {
         rows.iter().any(|r| r[21] == "true"),
         "someone is on the front"
     );
+    assert!(
+        stdout.contains("every figure counts the last 110 of 150 days, after the 40-day warm-up")
+    );
+    let figures: Vec<f64> = rows[2][4..21].iter().map(|v| v.parse().unwrap()).collect();
+    assert_counts_the_days_after_the_warmup(&scenario, &figures);
     // A target every setting meets: the cheapest is only the grid's edge.
     assert!(
         tune("0.5").contains("warning: every setting meets the target"),
@@ -341,6 +347,45 @@ fn qm_tune_writes_the_grid_and_names_the_cheapest_setting() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr)
         .contains("--methods: unknown safety stock method `hunch`"));
+}
+
+/// Every figure of a `tune.csv` row counts the days after the 40-day warm-up, the days the fill
+/// rate counts: the row of the scenario's own setting (normal, ses @ 0.95; `figures` from
+/// `average_on_hand_units` on) is the mean over seeds 11 and 12 of the daily rows from day 40 on.
+fn assert_counts_the_days_after_the_warmup(scenario: &Path, figures: &[f64]) {
+    let mut s = Scenario::load_variant(scenario, Some(150)).unwrap();
+    let (mut held, mut cost, mut orders, mut stockouts, mut lost) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for seed in [11, 12] {
+        s.horizon.seed = seed;
+        let output = simulate(&s, seed, &mut |_| {}).unwrap();
+        let judged: Vec<_> = output.data.daily.iter().filter(|d| d.day >= 40).collect();
+        assert_eq!(judged.len(), 110);
+        let sum = |figure: fn(&DayRow) -> u64| judged.iter().map(|&d| figure(d)).sum::<u64>();
+        held += sum(|d| d.on_hand_units) as f64 / 110.0 / 2.0;
+        cost += sum(|d| d.holding_cost_cents.get()) as f64 / 2.0;
+        orders += sum(|d| d.supplier_orders) as f64 / 2.0;
+        stockouts += sum(|d| d.stockout_skus) as f64 / 2.0;
+        lost += sum(|d| d.counts.lost_sales_units) as f64 / 2.0;
+        assert!(
+            sum(|d| d.holding_cost_cents.get()) < output.summary.holding_cost_cents.get(),
+            "the warm-up's holding cost is left out"
+        );
+    }
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    // Offsets from `average_on_hand_units`: holding cost, stockout SKU-days, lost units, orders.
+    for (i, expected) in [
+        (0, held),
+        (2, cost),
+        (12, stockouts),
+        (14, lost),
+        (16, orders),
+    ] {
+        assert!(
+            close(figures[i], expected),
+            "figure {i}: {} vs {expected}",
+            figures[i]
+        );
+    }
 }
 
 /// `qm tune --bisect` finds the least service level whose mean fill rate meets the goal: the
@@ -678,6 +723,10 @@ fn tune_leaves_a_cycle_service_level_null_unless_every_replication_defines_it() 
     let cells = csv_of(&rows);
     assert_eq!((cells[14].as_str(), cells[15].as_str()), ("", ""));
     assert_eq!(cells[12], "0.955");
+    let report = qm_simulator::tools::tune::report(&rows, 0.9);
+    let row = report.lines().nth(2).unwrap();
+    assert!(row.contains("95.5 % ± 6.4 pt"), "{report}");
+    assert!(row.split_whitespace().any(|cell| cell == "—"), "{report}");
     rows[0].runs[1].cycle_service_level = Some(0.8);
     let cells = csv_of(&rows);
     assert!(
@@ -685,7 +734,8 @@ fn tune_leaves_a_cycle_service_level_null_unless_every_replication_defines_it() 
         "{cells:?}"
     );
     let report = qm_simulator::tools::tune::report(&rows, 0.9);
-    assert!(report.contains("85.00%"), "{report}");
+    // Its mean with the 95 % interval of the two replications (t = 12.71 × 0.05 ≈ 64 pt).
+    assert!(report.contains("85 % ± 64 pt"), "{report}");
 }
 
 /// Ctrl-C during a tune grid: no run starts after it, the runs under way end at their next

@@ -139,7 +139,7 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
     let settings = tune::grid(&levels, &methods, &forecasts)?;
     // Load once up front so a bad scenario fails before any run starts.
     let loaded = Scenario::load(&scenario)?;
-    tune::check_days_after_warmup(&loaded, days)?;
+    let judged_days = tune::days_after_warmup(&loaded, days)?;
     let name = loaded.scenario.name;
     let runs = if bisect {
         // Two ends and about seven halvings per search.
@@ -150,8 +150,12 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
     if !quiet {
         let what = if bisect { "searches" } else { "settings" };
         println!(
-            "tuning {name}: {} {what} × {replications} replications in parallel",
-            settings.len()
+            "tuning {name}: {} {what} × {replications} replications in parallel; every figure \
+             counts the last {} of {} days, after the {}-day warm-up",
+            settings.len(),
+            judged_days.len(),
+            judged_days.end,
+            judged_days.start
         );
     }
     if !bisect {

@@ -17,6 +17,8 @@ struct CloseTotals {
     on_hand_units: u64,
     on_hand_by_warehouse: Vec<u64>,
     stockout_skus: u64,
+    /// Σ over cells of on-hand units × unit price.
+    on_hand_value_cents: u128,
     /// The top SKUs' on-hand units and days-policy reorder points, for their stock chart.
     top_on_hand: Vec<u64>,
     top_reorder_points: Vec<f64>,
@@ -26,9 +28,11 @@ impl Sim<'_> {
     /// The daily close: one pass over the cells (shrinkage, counts, days-policy reorders, stock),
     /// the forecast-driven reorders, the day's rows, then archiving and the invariant check.
     pub(super) fn close(&mut self, day: u32, now_ms: u64) -> Result<(), SimError> {
+        let supplier_orders_before = self.ledger.supplier_orders();
         let totals = self.close_cells(day, now_ms)?;
         self.forecast_reorders(day, now_ms);
-        self.record_close(day, &totals);
+        let supplier_orders = self.ledger.supplier_orders() - supplier_orders_before;
+        self.record_close(day, &totals, supplier_orders);
         self.days_closed = day + 1;
         self.drain_engine_events();
         // Finished orders nothing will name again leave the engine: memory and the
@@ -55,6 +59,7 @@ impl Sim<'_> {
             on_hand_units: 0,
             on_hand_by_warehouse: vec![0; warehouses],
             stockout_skus: 0,
+            on_hand_value_cents: 0,
             top_on_hand: vec![0; self.top_skus.len()],
             top_reorder_points: vec![0.0; self.top_skus.len()],
         };
@@ -69,7 +74,7 @@ impl Sim<'_> {
                 totals.on_hand_units += snapshot.on_hand as u64;
                 totals.on_hand_by_warehouse[w] += snapshot.on_hand as u64;
                 self.sku_stock[sku].on_hand_unit_days += snapshot.on_hand as u64;
-                self.on_hand_value_cent_days += u128::from(snapshot.on_hand)
+                totals.on_hand_value_cents += u128::from(snapshot.on_hand)
                     * u128::from(self.world.unit_price_cents[sku].get());
                 let free = snapshot.free();
                 free_anywhere += free as u64;
@@ -191,7 +196,7 @@ impl Sim<'_> {
     }
 
     /// The day's rows: the top SKUs' stock, the day's stock figures, the warehouses' stock.
-    fn record_close(&mut self, day: u32, totals: &CloseTotals) {
+    fn record_close(&mut self, day: u32, totals: &CloseTotals, supplier_orders: u64) {
         for (t, &sku) in self.top_skus.iter().enumerate() {
             let (safety_stock_units, reorder_point_units) =
                 match self.replenisher.sku_today(sku as usize) {
@@ -206,8 +211,15 @@ impl Sim<'_> {
                 reorder_point_units,
             });
         }
+        // The day's holding cost is the rounded charge through today less the rounded charge
+        // through yesterday, so the days add up to the run's one rounding to the cent.
+        let charged_before = self.world.holding_cost(self.on_hand_value_cent_days);
+        self.on_hand_value_cent_days += totals.on_hand_value_cents;
+        let charged = self.world.holding_cost(self.on_hand_value_cent_days);
         let row = &mut self.daily[day as usize];
         row.on_hand_units = totals.on_hand_units;
+        row.holding_cost_cents = Cents::new(charged.get().saturating_sub(charged_before.get()));
+        row.supplier_orders = supplier_orders;
         row.safety_stock_units = self.replenisher.safety_stock_today_units();
         row.stockout_skus = totals.stockout_skus;
         self.ledger

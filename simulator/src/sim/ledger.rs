@@ -372,6 +372,11 @@ impl Ledger {
         k.recorded_write_off_units = m.recorded_write_off_units;
     }
 
+    /// Supplier orders placed so far.
+    pub(super) fn supplier_orders(&self) -> u64 {
+        self.movements.supplier_orders
+    }
+
     /// The run's counts.
     pub(super) fn run(&self) -> &Counts {
         &self.run

@@ -4,7 +4,6 @@ use super::audit::AuditedKpis;
 use super::metrics::*;
 use super::state::*;
 use crate::time::MS_PER_HOUR;
-use qm_money::Cents;
 use qm_reports::run::Counts;
 use qm_reports::run::{
     Bound, ChannelRow, EventSpan, KpiValue, ProcessingBin, RunData, RunStatus, SkuRow, Target,
@@ -59,12 +58,8 @@ impl Sim<'_> {
         let k = &mut self.summary;
         let days = k.days as f64;
         k.average_on_hand_units /= days;
-        // The one rounding: the run's holding charge becomes an amount. Past u64::MAX cents
-        // (a catalog worth 10^17 currency units) it saturates.
-        k.holding_cost_cents = Cents::from_rounded(
-            self.on_hand_value_cent_days as f64 * self.world.holding_rate_per_day,
-        )
-        .unwrap_or(Cents::new(u64::MAX));
+        // The one rounding: the run's holding charge becomes an amount.
+        k.holding_cost_cents = self.world.holding_cost(self.on_hand_value_cent_days);
         k.inventory_turns_per_year =
             ratio(k.units_shipped as f64, k.average_on_hand_units) * 365.0 / days;
         if let Some(replay) = &self.demand.recorded {

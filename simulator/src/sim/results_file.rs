@@ -12,7 +12,7 @@ pub const RESULTS_FILE: &str = "results.qmr";
 /// First bytes of a results file, with its format version. The CRC-32 of the body follows
 /// (4 bytes, little-endian), then the body: a flipped bit in a figure would otherwise decode
 /// into a report that looks right and is not.
-const RESULTS_MAGIC: &[u8; 8] = b"QMRUN\x00\x00\x04";
+const RESULTS_MAGIC: &[u8; 8] = b"QMRUN\x00\x00\x05";
 /// Bytes of the body's checksum.
 const CHECKSUM_BYTES: usize = 4;
 

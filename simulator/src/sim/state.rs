@@ -57,6 +57,16 @@ pub(super) struct World {
     pub(super) express_days: u8,
 }
 
+impl World {
+    /// The holding charge of `value_cent_days` (Σ over closes of on-hand units × unit price),
+    /// rounded once to a whole cent. Past `u64::MAX` cents (a catalog worth 10^17 currency
+    /// units) it saturates.
+    pub(super) fn holding_cost(&self, value_cent_days: u128) -> Cents {
+        Cents::from_rounded(value_cent_days as f64 * self.holding_rate_per_day)
+            .unwrap_or(Cents::new(u64::MAX))
+    }
+}
+
 /// An order the simulator follows until it ships complete or ends otherwise.
 pub(super) struct OpenOrder {
     /// Where its facts count: its placement day and channel (a reshipment's: its order's).

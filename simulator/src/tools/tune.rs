@@ -1,6 +1,6 @@
 //! `qm tune`: a grid of safety-stock settings (service level × method × forecast) run on the
-//! same demand, the cost and service of each, the Pareto front of holding cost against fill
-//! rate, and the cheapest setting that meets a target fill rate.
+//! same demand, the cost and service of each over the days after the warm-up, the Pareto front
+//! of total cost against fill rate, and the cheapest setting that meets a target fill rate.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,6 +15,7 @@ use crate::sim::{simulate_until, RunOutput};
 use crate::tools::calculators::{once_each, CalculatorError};
 use crate::tools::stats::Estimate;
 use qm_money::Cents;
+use qm_reports::run::DayRow;
 use qm_reports::unit::Unit;
 
 /// Most grid cells one `qm tune` runs: each is a whole simulation.
@@ -31,25 +32,28 @@ pub struct Setting {
     pub forecast: String,
 }
 
-/// What one run of one setting cost and delivered.
+/// What one run of one setting cost and delivered over the days after the warm-up, the days
+/// its fill rate counts: the warm-up's days are the same transient for every setting (the
+/// scenario's opening stock, forecasts still learning), and counting their cost beside a service
+/// that leaves them out would weigh the two over different windows.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Outcome {
     /// Mean on-hand units at the closes.
     pub average_on_hand_units: f64,
-    /// Holding cost over the run.
+    /// Holding cost of those closes.
     pub holding_cost_cents: Cents,
-    /// Supplier orders × the scenario's `order_cost_cents`.
+    /// Supplier orders placed at those closes × the scenario's `order_cost_cents`.
     pub ordering_cost_cents: Cents,
     /// Achieved fill rate: every run `qm tune` keeps has demand after the warm-up.
     pub fill_rate: f64,
     /// Achieved cycle service level; `None` when no replenishment cycle ended after the warm-up
     /// (the table's mean is then null).
     pub cycle_service_level: Option<f64>,
-    /// SKU-days with no free unit anywhere.
+    /// SKU-days with no free unit anywhere, at those closes.
     pub stockout_sku_days: f64,
-    /// Units lost.
+    /// Units lost of the orders placed on those days.
     pub lost_sales_units: f64,
-    /// Supplier orders placed.
+    /// Supplier orders placed at those closes.
     pub supplier_orders: f64,
 }
 
@@ -127,18 +131,18 @@ fn beats(b: &TuneRow, a: &TuneRow) -> bool {
     (cheaper || fuller) && !(dearer || emptier)
 }
 
-/// Refuses runs too short to judge a setting by: the achieved fill rate counts only the days
-/// from the end of the warm-up on, so the runs (`days`, else the horizon) must outlast it.
-pub fn check_days_after_warmup(
+/// The days every setting is judged on (day indices from the end of the warm-up to the end of
+/// the runs: `days`, else the horizon); refuses runs too short to have any.
+pub fn days_after_warmup(
     loaded: &LoadedScenario,
     days: Option<u32>,
-) -> Result<(), ToolError> {
+) -> Result<std::ops::Range<u32>, ToolError> {
     let s = &loaded.scenario;
     let horizon_days = *s.horizon.days.get_ref();
     let run_days = days.map_or(horizon_days, |d| d.min(horizon_days));
     let warmup = &s.replenishment.warmup_days;
     if run_days > *warmup.get_ref() {
-        return Ok(());
+        return Ok(*warmup.get_ref()..run_days);
     }
     let problem = format!(
         "the runs last {run_days} day(s), all inside the warm-up of {} days; tune judges a \
@@ -300,15 +304,23 @@ fn run_one(
             k.days
         )));
     };
+    let judged: Vec<&DayRow> = output
+        .data
+        .daily
+        .iter()
+        .filter(|d| d.day >= warmup_days)
+        .collect();
+    let sum = |figure: fn(&DayRow) -> u64| judged.iter().map(|&d| figure(d)).sum::<u64>();
+    let supplier_orders = sum(|d| d.supplier_orders);
     Ok(Some(Outcome {
-        average_on_hand_units: k.average_on_hand_units,
-        holding_cost_cents: k.holding_cost_cents,
-        ordering_cost_cents: order_cost_cents.times(k.supplier_orders),
+        average_on_hand_units: sum(|d| d.on_hand_units) as f64 / judged.len().max(1) as f64,
+        holding_cost_cents: judged.iter().map(|d| d.holding_cost_cents).sum(),
+        ordering_cost_cents: order_cost_cents.times(supplier_orders),
         fill_rate,
         cycle_service_level: k.achieved_cycle_service_level,
-        stockout_sku_days: k.stockout_sku_days as f64,
-        lost_sales_units: k.lost_sales_units as f64,
-        supplier_orders: k.supplier_orders as f64,
+        stockout_sku_days: sum(|d| d.stockout_skus) as f64,
+        lost_sales_units: sum(|d| d.counts.lost_sales_units) as f64,
+        supplier_orders: supplier_orders as f64,
     }))
 }
 
@@ -558,36 +570,41 @@ pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
     let mut out = format!(
         "means over {replications} replication(s) with common random numbers, ± the 95 % interval\n"
     );
-    // The forecast column is as wide as its longest name, so the columns after it stay aligned.
-    let forecast_width = rows
+    // The forecast, cost, fill and CSL columns are as wide as their widest text, so the
+    // columns stay aligned whatever the names and magnitudes.
+    let cells: Vec<[String; 4]> = rows
         .iter()
-        .map(|r| r.setting.forecast.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(8);
+        .map(|r| {
+            [
+                r.setting.forecast.clone(),
+                shown(r.estimate(total_cost), Unit::Cents),
+                shown(r.estimate(|o| o.fill_rate), Unit::Share),
+                r.defined(|o| o.cycle_service_level)
+                    .map_or("—".into(), |e| shown(e, Unit::Share)),
+            ]
+        })
+        .collect();
+    let headers = ["forecast", "total cost (holding + ordering)", "fill", "CSL"];
+    let width = |c: usize| {
+        cells
+            .iter()
+            .map(|row| row[c].chars().count())
+            .chain([headers[c].chars().count()])
+            .max()
+            .unwrap_or(0)
+    };
+    let (forecast_w, cost_w, fill_w, csl_w) = (width(0), width(1), width(2), width(3));
     out.push_str(&format!(
-        "{:>7} {:<10} {:<forecast_width$} {:>12} {:>34} {:>22} {:>22} {:>8}\n",
-        "target",
-        "safety",
-        "forecast",
-        "on hand",
-        "total cost (holding + ordering)",
-        "fill",
-        "CSL",
-        "orders"
+        "{:>7} {:<10} {:<forecast_w$} {:>12}  {:>cost_w$}  {:>fill_w$}  {:>csl_w$} {:>8}\n",
+        "target", "safety", headers[0], "on hand", headers[1], headers[2], headers[3], "orders"
     ));
     let front = pareto_front(rows);
-    for (i, r) in rows.iter().enumerate() {
+    for (i, (r, [forecast, cost, fill, csl])) in rows.iter().zip(&cells).enumerate() {
         out.push_str(&format!(
-            "{:>7.3} {:<10} {:<forecast_width$} {:>12.0} {:>34} {:>22} {:>22} {:>8.0}{}\n",
+            "{:>7.3} {:<10} {forecast:<forecast_w$} {:>12.0}  {cost:>cost_w$}  {fill:>fill_w$}  {csl:>csl_w$} {:>8.0}{}\n",
             r.setting.service_level,
             r.setting.safety_stock.name(),
-            r.setting.forecast,
             r.mean(|o| o.average_on_hand_units),
-            shown(r.estimate(total_cost), Unit::Cents),
-            shown(r.estimate(|o| o.fill_rate), Unit::Share),
-            r.defined(|o| o.cycle_service_level)
-                .map_or("—".into(), |e| shown(e, Unit::Share)),
             r.mean(|o| o.supplier_orders),
             if front.contains(&i) {
                 "  ◆ pareto"

@@ -1,6 +1,6 @@
 //! Running shipped scenarios in process, and the identities every run must keep.
 
-use qm_reports::run::Counts;
+use qm_reports::run::{Counts, DayRow};
 use qm_simulator::scenario::Scenario;
 use qm_simulator::sim::{simulate, RunOutput};
 use toml::Spanned;
@@ -37,6 +37,21 @@ fn assert_auditor_agrees(output: &RunOutput) {
 }
 
 /// Identities that hold in every run, whatever the scenario.
+/// The days' stock figures add up to the run's: its holding cost to the cent (each day's is
+/// rounded), its supplier orders, its stockout SKU-days and its mean on-hand units.
+fn assert_stock_adds_up(output: &RunOutput) {
+    let (k, daily) = (&output.summary, &output.data.daily);
+    let holding: qm_money::Cents = daily.iter().map(|d| d.holding_cost_cents).sum();
+    assert_eq!(holding, k.holding_cost_cents);
+    let sum = |figure: fn(&DayRow) -> u64| daily.iter().map(figure).sum::<u64>();
+    assert_eq!(sum(|d| d.supplier_orders), k.supplier_orders);
+    assert_eq!(sum(|d| d.stockout_skus), k.stockout_sku_days);
+    assert_eq!(
+        sum(|d| d.on_hand_units) as f64 / daily.len() as f64,
+        k.average_on_hand_units
+    );
+}
+
 pub fn assert_accounts_add_up(output: &RunOutput) {
     let k = &output.summary;
     assert_auditor_agrees(output);
@@ -102,6 +117,7 @@ pub fn assert_accounts_add_up(output: &RunOutput) {
         data.sku_daily.len(),
         k.days as usize * data.skus.len().min(qm_reports::run::TOP_SKUS)
     );
+    assert_stock_adds_up(output);
     let lines: u64 = data.warehouse_daily.iter().map(|r| r.lines_shipped).sum();
     assert_eq!(warehouses.lines_shipped, lines);
     // A cutoff stops at capacity; only the day's first shipment may exceed it alone (≤ 64 lines).
