@@ -268,9 +268,10 @@ impl Evaluation {
         self.misses.is_empty()
     }
 
-    /// The mean of `f` over the replications where it is defined.
+    /// The mean of `f` over the replications; `None` when one of them leaves it undefined (a
+    /// mean over fewer runs would not be the point's).
     pub fn mean(&self, f: impl Fn(&Measured) -> Option<f64>) -> Option<f64> {
-        let values: Vec<f64> = self.runs.iter().filter_map(f).collect();
+        let values: Vec<f64> = self.runs.iter().map(f).collect::<Option<_>>()?;
         (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
     }
 
@@ -689,6 +690,26 @@ mod tests {
         assert!(SizeTargets::new(1.5, 48.0, 0.95).is_err());
         assert!(SizeTargets::new(0.98, -1.0, 0.95).is_err());
         assert!(SizeTargets::new(0.98, 48.0, 0.0).is_err());
+    }
+
+    #[test]
+    fn a_mean_is_undefined_unless_every_replication_defines_it() {
+        let shipped = |p95: Option<f64>| Measured {
+            processing_time_hours_p95: p95,
+            ..Default::default()
+        };
+        let mut e = Evaluation {
+            step: "scenario".into(),
+            point: Point {
+                capacity_lines_per_day: vec![100],
+                stock_multiplier: vec![1.0],
+            },
+            runs: vec![shipped(Some(20.0)), shipped(None)],
+            misses: Vec::new(),
+        };
+        assert_eq!(e.mean(|m| m.processing_time_hours_p95), None);
+        e.runs[1] = shipped(Some(30.0));
+        assert_eq!(e.mean(|m| m.processing_time_hours_p95), Some(25.0));
     }
 
     #[test]
