@@ -14,6 +14,8 @@ pub struct Kpi {
     pub unit: Unit,
     /// A KPI it is divided by: when that is 0 the KPI is undefined, reported as null.
     pub per: Option<&'static str>,
+    /// When else the KPI is undefined (null), in words: the note a null value carries.
+    pub undefined_when: Option<&'static str>,
     /// What it means.
     pub definition: &'static str,
 }
@@ -24,6 +26,23 @@ impl Kpi {
     pub fn is_measured(&self) -> bool {
         !matches!(self.unit, Unit::Text | Unit::Date) && !matches!(self.name, "seed" | "days")
     }
+
+    /// Its definition as every table and document gives it: with when it is null, where the
+    /// catalog says (a rate whose denominator is 0 is null by the general rule).
+    pub fn described(&self) -> String {
+        match self.undefined_when {
+            Some(why) => format!("{}; null when {why}", self.definition),
+            None => self.definition.to_string(),
+        }
+    }
+
+    /// The same KPI, undefined (null) also when `why`.
+    const fn undefined_when(self, why: &'static str) -> Kpi {
+        Kpi {
+            undefined_when: Some(why),
+            ..self
+        }
+    }
 }
 
 const fn k(name: &'static str, unit: Unit, definition: &'static str) -> Kpi {
@@ -31,6 +50,7 @@ const fn k(name: &'static str, unit: Unit, definition: &'static str) -> Kpi {
         name,
         unit,
         per: None,
+        undefined_when: None,
         definition,
     }
 }
@@ -40,6 +60,7 @@ const fn r(name: &'static str, unit: Unit, per: &'static str, definition: &'stat
         name,
         unit,
         per: Some(per),
+        undefined_when: None,
         definition,
     }
 }
@@ -127,29 +148,43 @@ pub const KPIS: &[Kpi] = &[
     k("replenishment_policy", Unit::Text, "the scenario's reorder policy: `days`, `s_q`, `s_s` or `r_s`"),
     k("forecast_method", Unit::Text, "the forecast method of every SKU × warehouse series: the demand the warehouse is asked first (its customers' units: the channel's first warehouse for `priority`, else the one nearest the customer), wherever they shipped from"),
     k("safety_stock_method", Unit::Text, "`normal`, `fill_rate`, `empirical` or `quantile` (`days_of_demand` under the `days` policy)"),
-    k("target_cycle_service_level", Unit::Share, "the cycle service level the safety stock promises (normal, empirical); null when not promised"),
-    k("target_fill_rate", Unit::Share, "the fill rate the safety stock promises (fill_rate); null when not promised"),
-    k("average_safety_stock_units", Unit::Units, "mean over days of the safety stock summed over cells (forecast policies)"),
+    k("target_cycle_service_level", Unit::Share, "the cycle service level the safety stock promises (normal, empirical)")
+        .undefined_when("the safety stock promises none (the `days` policy, or the `fill_rate` method)"),
+    k("target_fill_rate", Unit::Share, "the fill rate the safety stock promises (fill_rate)")
+        .undefined_when("the safety stock promises none (only the `fill_rate` method of a forecast policy does)"),
+    k("average_safety_stock_units", Unit::Units, "mean over days of the safety stock summed over cells (forecast policies)")
+        .undefined_when("the `days` policy keeps no safety stock apart from its reorder point"),
     k("forecast_days_scored", Unit::SeriesDays, "series-days (SKU × warehouse × day) with a one-day-ahead forecast scored against demand"),
     r("forecast_mae_units", Unit::Units, "forecast_days_scored", "mean absolute one-day-ahead error per series-day"),
     r("forecast_rmse_units", Unit::Units, "forecast_days_scored", "root mean squared one-day-ahead error per series-day"),
-    r("forecast_mape", Unit::Share, "forecast_days_scored", "mean of |error| ÷ demand over series-days with demand (a day without demand has no percentage error)"),
-    r("forecast_wape", Unit::Share, "forecast_days_scored", "Σ |error| ÷ Σ demand"),
-    k("forecast_mase", Unit::Ratio, "MAE ÷ MAE of the naive method in-sample, pooled over series; null if demand never changed"),
+    r("forecast_mape", Unit::Share, "forecast_days_scored", "mean of |error| ÷ demand over series-days with demand (a day without demand has no percentage error)")
+        .undefined_when("no scored series-day had demand"),
+    r("forecast_wape", Unit::Share, "forecast_days_scored", "Σ |error| ÷ Σ demand over the scored series-days")
+        .undefined_when("the scored series-days had no demand"),
+    r("forecast_mase", Unit::Ratio, "forecast_days_scored", "MAE ÷ MAE of the naive method in-sample, pooled over series")
+        .undefined_when("demand never changed from one day to the next (the naive method's in-sample MAE is 0)"),
     r("forecast_bias_units", Unit::Units, "forecast_days_scored", "mean of forecast − demand per series-day: positive = over-forecast"),
-    k("replenishment_cycles", Unit::Cycles, "receipts (each ends a replenishment cycle of its cell) after the warm-up"),
-    k("achieved_cycle_service_level", Unit::Share, "share of those cycles in which the cell served every unit it was the natural source of (the warehouse the channel asks first: its first for `priority`, else the one nearest the customer) from its own stock: a unit another warehouse served, or backordered or lost, is a stockout of the cell; null when no cycle ended"),
-    k("achieved_fill_rate", Unit::Share, "after the warm-up, units each cell served from its own stock ÷ units it was the natural source of (the warehouse the channel asks first): the fill rate the cell's safety stock promises"),
-    k("achieved_network_fill_rate", Unit::Share, "after the warm-up, units served from stock by any warehouse ÷ units demanded: what the network delivered, other warehouses covering a cell's stockouts"),
+    k("replenishment_cycles", Unit::Cycles, "replenishment cycles (from a receipt at a cell to its next receipt) that began after the warm-up (`replenishment.warmup_days`; from the first day when it is 0) and ended in the run"),
+    r("achieved_cycle_service_level", Unit::Share, "replenishment_cycles", "share of those cycles in which the cell served every unit it was the natural source of (the warehouse the channel asks first: its first for `priority`, else the one nearest the customer) from its own stock: a unit another warehouse served, or backordered or lost, is a stockout of the cell"),
+    k("achieved_fill_rate", Unit::Share, "after the warm-up, units each cell served from its own stock ÷ units it was the natural source of (the warehouse the channel asks first): the fill rate the cell's safety stock promises")
+        .undefined_when("no unit was demanded after the warm-up (the run ended inside `replenishment.warmup_days`, or no demand followed it)"),
+    k("achieved_network_fill_rate", Unit::Share, "after the warm-up, units served from stock by any warehouse ÷ units demanded: what the network delivered, other warehouses covering a cell's stockouts")
+        .undefined_when("no unit was demanded after the warm-up (the run ended inside `replenishment.warmup_days`, or no demand followed it)"),
     k("fast_skus", Unit::Skus, "SKUs not intermittent that make the first 80 % of units"),
     k("slow_skus", Unit::Skus, "SKUs not intermittent, the remaining 20 % of units"),
     k("intermittent_skus", Unit::Skus, "SKUs whose mean interval between demand days exceeds 1.32 days (Syntetos-Boylan)"),
-    k("achieved_cycle_service_level_fast", Unit::Share, "achieved cycle service level of the fast SKUs"),
-    k("achieved_cycle_service_level_slow", Unit::Share, "achieved cycle service level of the slow SKUs"),
-    k("achieved_cycle_service_level_intermittent", Unit::Share, "achieved cycle service level of the intermittent SKUs"),
-    k("achieved_fill_rate_fast", Unit::Share, "achieved fill rate of the fast SKUs"),
-    k("achieved_fill_rate_slow", Unit::Share, "achieved fill rate of the slow SKUs"),
-    k("achieved_fill_rate_intermittent", Unit::Share, "achieved fill rate of the intermittent SKUs"),
+    k("achieved_cycle_service_level_fast", Unit::Share, "achieved cycle service level of the fast SKUs")
+        .undefined_when("no replenishment cycle of a fast SKU's cell counted (or no SKU is fast)"),
+    k("achieved_cycle_service_level_slow", Unit::Share, "achieved cycle service level of the slow SKUs")
+        .undefined_when("no replenishment cycle of a slow SKU's cell counted (or no SKU is slow)"),
+    k("achieved_cycle_service_level_intermittent", Unit::Share, "achieved cycle service level of the intermittent SKUs")
+        .undefined_when("no replenishment cycle of an intermittent SKU's cell counted (or no SKU is intermittent)"),
+    k("achieved_fill_rate_fast", Unit::Share, "achieved fill rate of the fast SKUs")
+        .undefined_when("no unit of a fast SKU was demanded after the warm-up (or no SKU is fast)"),
+    k("achieved_fill_rate_slow", Unit::Share, "achieved fill rate of the slow SKUs")
+        .undefined_when("no unit of a slow SKU was demanded after the warm-up (or no SKU is slow)"),
+    k("achieved_fill_rate_intermittent", Unit::Share, "achieved fill rate of the intermittent SKUs")
+        .undefined_when("no unit of an intermittent SKU was demanded after the warm-up (or no SKU is intermittent)"),
     k("capacity_saturated_warehouse_days", Unit::WarehouseDays, "warehouse-days whose cutoff left paid lines behind for lack of pick/pack capacity"),
     k("engine_events", Unit::Events, "events the engine published to the simulator's subscriber"),
 ];
@@ -256,7 +291,10 @@ pub fn readings(run: &RunData) -> Vec<KpiReading> {
                 (None, KpiValue::Missing) => KpiReading {
                     kpi,
                     value: KpiValue::Missing,
-                    note: Some("not measured in this run".into()),
+                    note: Some(match kpi.undefined_when {
+                        Some(why) => format!("undefined: {why}"),
+                        None => "not measured in this run".into(),
+                    }),
                 },
                 (None, value) => KpiReading {
                     kpi,
@@ -276,7 +314,7 @@ pub fn markdown_table() -> String {
             "| `{}` | {} | {} |\n",
             kpi.name,
             kpi.unit,
-            kpi.definition.replace('|', "\\|")
+            kpi.described().replace('|', "\\|")
         );
     }
     out

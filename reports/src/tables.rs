@@ -338,7 +338,11 @@ fn summary(run: &RunData) -> Table {
             |r| Some(target(r)?.met_by(r.value.as_f64()?)),
         )
         .col("note", "why the value is null", |r| r.note.clone())
-        .col("definition", "what the KPI means", |r| r.kpi.definition)
+        .col(
+            "definition",
+            "what the KPI means, and when it is null",
+            |r| r.kpi.described(),
+        )
         .table("summary", "KPI", false)
 }
 

@@ -83,7 +83,7 @@ fn cycle_service_level_rises_with_its_target_and_lands_near_it() {
         high.average_on_hand_units,
         low.average_on_hand_units
     );
-    assert!(high.average_safety_stock_units > low.average_safety_stock_units);
+    assert!(high.average_safety_stock_units.unwrap() > low.average_safety_stock_units.unwrap());
     assert_eq!(high.fast_skus + high.slow_skus + high.intermittent_skus, 60);
     assert_eq!(high.intermittent_skus, 0, "every SKU sells most days");
     // SES on flat Poisson demand: nearly unbiased.

@@ -547,6 +547,17 @@ fn every_summary_field_is_a_catalogued_kpi_and_back() {
             kpi.name
         );
     }
+    // A KPI that can be null (an `Option`, null in the default summary) says when: through the
+    // KPI it divides by, or in words, so a null value's note never guesses.
+    for (field, value) in json.as_object().unwrap() {
+        let kpi = qm_reports::kpi::find(field).unwrap();
+        if value.is_null() {
+            assert!(
+                kpi.per.is_some() || kpi.undefined_when.is_some(),
+                "{field} can be null but the catalog does not say when"
+            );
+        }
+    }
 }
 
 #[test]

@@ -123,7 +123,7 @@ fn card(h: &kpi::Headline) -> String {
     };
     format!(
         "<div class=\"card {class}\" title=\"{}\"><div class=\"name\">{}</div><div class=\"value\">{}</div><div class=\"target\">{}</div></div>\n",
-        escape(kpi.definition),
+        escape(&kpi.described()),
         kpi.name,
         escape(&value),
         escape(&verdict)
@@ -178,8 +178,9 @@ fn kpi_table(run: &RunData) -> String {
             (None, _) => String::new(),
         };
         let definition = match &r.note {
+            // A null value's note says why; the definition says what the value would mean.
             Some(note) => format!("{} <i>({})</i>", rich(r.kpi.definition), escape(note)),
-            None => rich(r.kpi.definition),
+            None => rich(&r.kpi.described()),
         };
         vec![
             format!("<code>{}</code>", r.kpi.name),

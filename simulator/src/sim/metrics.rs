@@ -180,8 +180,9 @@ pub struct Summary {
     pub target_cycle_service_level: Option<f64>,
     /// The fill rate the safety stock promises (fill_rate method).
     pub target_fill_rate: Option<f64>,
-    /// Mean over days of Σ safety stock over cells, units (forecast policies).
-    pub average_safety_stock_units: f64,
+    /// Mean over days of Σ safety stock over cells, units; null under the days policy, which
+    /// keeps none apart from its reorder point.
+    pub average_safety_stock_units: Option<f64>,
     /// Series-days scored by the forecast error measures.
     pub forecast_days_scored: u64,
     /// Mean absolute one-day-ahead error per series and day, units.
@@ -197,7 +198,7 @@ pub struct Summary {
     pub forecast_mase: Option<f64>,
     /// Mean of forecast − demand per series and day, units: positive = over-forecast.
     pub forecast_bias_units: f64,
-    /// Replenishment cycles (receipt to receipt) that ended after the warm-up.
+    /// Replenishment cycles (receipt to receipt) that began after the warm-up and ended in the run.
     pub replenishment_cycles: u64,
     /// Share of those cycles without a stockout (null when none ended).
     pub achieved_cycle_service_level: Option<f64>,

@@ -490,7 +490,8 @@ impl Replenisher {
             .then_some(self.service_level);
         k.target_fill_rate = (forecasting && self.safety_stock == SafetyStockMethod::FillRate)
             .then_some(self.fill_rate);
-        k.average_safety_stock_units = self.safety_stock_unit_days / days.max(1) as f64;
+        k.average_safety_stock_units =
+            (forecasting && days > 0).then(|| self.safety_stock_unit_days / days as f64);
         let mut errors = ForecastErrors::default();
         for f in &self.forecasters {
             errors.merge(f.errors());
@@ -649,7 +650,8 @@ impl Tally {
         self.network_served += cell.served_units;
     }
 
-    /// Share of replenishment cycles without a stockout; `None` when no cycle ended after warm-up.
+    /// Share of replenishment cycles without a stockout; `None` when no cycle that began after
+    /// the warm-up ended.
     fn service_level(&self) -> Option<f64> {
         (self.cycles > 0).then(|| 1.0 - self.cycles_short as f64 / self.cycles as f64)
     }

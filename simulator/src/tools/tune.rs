@@ -46,8 +46,8 @@ pub struct Outcome {
     pub ordering_cost_cents: Cents,
     /// Achieved fill rate: every run `qm tune` keeps has demand after the warm-up.
     pub fill_rate: f64,
-    /// Achieved cycle service level; `None` when no replenishment cycle ended after the warm-up
-    /// (the table's mean is then null).
+    /// Achieved cycle service level; `None` when no replenishment cycle that began after the
+    /// warm-up ended (the table's mean is then null).
     pub cycle_service_level: Option<f64>,
     /// SKU-days with no free unit anywhere, at those closes.
     pub stockout_sku_days: f64,
