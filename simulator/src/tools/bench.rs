@@ -324,9 +324,11 @@ fn report(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> String {
         let p50 = median(speeds.iter().map(|s| s.1 as f64).collect());
         let p99 = median(speeds.iter().map(|s| s.2 as f64).collect());
         out += &format!(
-            "  {:<width$} {:>12.0} lines/s   {p50:>6.0} ns / {p99:>6.0} ns\n",
+            "  {:<width$} {:>12} lines/s   {:>6} ns / {:>6} ns\n",
             strategy.strategy.name(),
-            lines
+            qm_reports::format::group_thousands(lines, 0),
+            qm_reports::format::group_thousands(p50, 0),
+            qm_reports::format::group_thousands(p99, 0),
         );
     }
     out += "\n± is the 95 % confidence interval over replications; * marks a paired difference whose interval excludes 0.\n";
