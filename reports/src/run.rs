@@ -207,7 +207,7 @@ pub struct SkuRow {
     pub unit_price_cents: Cents,
     /// The counts of its lines: units ordered, to ship, shipped, backordered, lost.
     pub counts: Counts,
-    /// Days with units ordered, held, backordered or lost.
+    /// Days with units held, backordered or lost.
     pub demand_days: u32,
     /// Mean units a demand day (over demand days).
     pub demand_units_per_demand_day: Option<f64>,
@@ -221,7 +221,8 @@ pub struct SkuRow {
     pub average_safety_stock_units: Option<f64>,
     /// The replenishment class: fast, slow or intermittent.
     pub replenishment_class: String,
-    /// Achieved fill rate after the warm-up (units served from stock ÷ demanded).
+    /// Achieved fill rate after the warm-up: units the SKU's cells served from their own stock ÷
+    /// units they were the natural source of.
     pub achieved_fill_rate: Option<f64>,
     /// Mean absolute one-day-ahead forecast error per cell-day, units.
     pub forecast_mae_units: Option<f64>,

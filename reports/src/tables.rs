@@ -529,9 +529,9 @@ fn skus(run: &RunData, days: f64) -> Table {
         .col("demand_size_cv2", "squared coefficient of variation of the demand on demand days", |(r, _)| r.demand_size_cv2)
         .col("average_on_hand_units", "mean on-hand units at the closes, all warehouses", |(r, _)| r.average_on_hand_units)
         .col("stockout_days", "closes with no free unit in any warehouse", |(r, _)| r.stockout_days)
-        .col("average_safety_stock_units", "mean safety stock at the closes, all warehouses (forecast policies)", |(r, _)| r.average_safety_stock_units)
-        .col("achieved_fill_rate", "units served from stock ÷ units demanded after the warm-up", |(r, _)| r.achieved_fill_rate)
-        .col("forecast_mae_units", "mean absolute one-day-ahead forecast error per cell-day", |(r, _)| r.forecast_mae_units)
+        .col("average_safety_stock_units", "mean safety stock at the closes, all warehouses (forecast policies; null under the `days` policy)", |(r, _)| r.average_safety_stock_units)
+        .col("achieved_fill_rate", "after the warm-up, units the SKU's cells served from their own stock ÷ units they were the natural source of: the summary's `achieved_fill_rate` for this SKU (null without such units)", |(r, _)| r.achieved_fill_rate)
+        .col("forecast_mae_units", "mean absolute one-day-ahead forecast error per series-day (this SKU at each warehouse, each day scored); null when none was scored", |(r, _)| r.forecast_mae_units)
         .table("skus", "SKU; its unit counts are those of its order lines", false)
 }
 
