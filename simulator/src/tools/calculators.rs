@@ -247,7 +247,7 @@ pub fn policy_text(
         ),
         (
             "expected units short per cycle",
-            format!("{:.3}", report.expected_units_short_per_cycle),
+            format!("{:.3} units", report.expected_units_short_per_cycle),
         ),
         ("fill rate", fill),
         (

@@ -157,6 +157,12 @@ pub fn write(
     Ok(written)
 }
 
+/// A share as a percentage without trailing zeros: 0.9 → `90`, 0.95 → `95`, 0.985 → `98.5`.
+fn trimmed_percent(share: f64) -> String {
+    let text = format!("{:.2}", share * 100.0);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// The backtest's scores as text, one line per origin.
 pub fn backtest_text(scores: &[OriginScores], horizon: usize) -> String {
     let mut out = String::new();
@@ -169,9 +175,16 @@ pub fn backtest_text(scores: &[OriginScores], horizon: usize) -> String {
             ));
             continue;
         }
-        let coverage = s
-            .coverage
-            .map_or("—".to_string(), |c| format!("{:.1} %", c * 100.0));
+        // The outermost interval's nominal coverage: highest level − lowest (levels ascend).
+        let nominal = match (s.pinball.first(), s.pinball.last()) {
+            (Some((low, _)), Some((high, _))) => {
+                format!(" (nominal {} %)", trimmed_percent(high - low))
+            }
+            _ => String::new(),
+        };
+        let coverage = s.coverage.map_or("—".to_string(), |c| {
+            format!("{:.1} %{nominal}", c * 100.0)
+        });
         let pinball: Vec<String> = s
             .pinball
             .iter()
@@ -189,10 +202,46 @@ pub fn backtest_text(scores: &[OriginScores], horizon: usize) -> String {
             s.rmse,
             pinball.join(", "),
             s.lead_time_coverage.map_or(String::new(), |c| format!(
-                " · lead-time interval coverage {:.1} %",
+                " · lead-time interval coverage {:.1} %{nominal}",
                 c * 100.0
             )),
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coverage_is_shown_beside_its_nominal_level() {
+        let scores = OriginScores {
+            origin: 1,
+            series_scored: 3,
+            pinball: vec![(0.1, 0.2), (0.5, 0.4), (0.9, 0.3)],
+            coverage: Some(0.762),
+            lead_time_coverage: Some(2.0 / 3.0),
+            ..Default::default()
+        };
+        let text = backtest_text(&[scores.clone()], 7);
+        assert!(
+            text.contains("interval coverage 76.2 % (nominal 80 %)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("lead-time interval coverage 66.7 % (nominal 80 %)"),
+            "{text}"
+        );
+        // One level has no interval: no coverage, and no nominal level to show.
+        let one = OriginScores {
+            pinball: vec![(0.5, 0.4)],
+            coverage: None,
+            lead_time_coverage: None,
+            ..scores
+        };
+        let text = backtest_text(&[one], 7);
+        assert!(text.contains("interval coverage —\n"), "{text}");
+        assert_eq!(trimmed_percent(0.985), "98.5");
+    }
 }
