@@ -224,7 +224,7 @@ mod tests {
             lead_time_coverage: Some(2.0 / 3.0),
             ..Default::default()
         };
-        let text = backtest_text(&[scores.clone()], 7);
+        let text = backtest_text(std::slice::from_ref(&scores), 7);
         assert!(
             text.contains("interval coverage 76.2 % (nominal 80 %)"),
             "{text}"
