@@ -24,7 +24,13 @@ impl Kpi {
     /// Whether the KPI measures the run, rather than naming it (scenario, seed, start date,
     /// days): only a measure has a mean and an interval over replications.
     pub fn is_measured(&self) -> bool {
-        !matches!(self.unit, Unit::Text | Unit::Date) && !matches!(self.name, "seed" | "days")
+        self.has_differences() && self.name != "days"
+    }
+
+    /// Whether the difference of two runs' values means something: not for names and dates,
+    /// nor for the seed, which identifies a run's random draws and measures nothing.
+    pub fn has_differences(&self) -> bool {
+        !matches!(self.unit, Unit::Text | Unit::Date) && self.name != "seed"
     }
 
     /// Its definition as every table and document gives it: with when it is null, where the

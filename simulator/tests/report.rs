@@ -196,8 +196,14 @@ fn compare_lists_each_kpi_per_run_with_its_difference() {
         "run,kpi,unit,value,text,difference_vs_first,relative_difference_vs_first"
     );
     assert_eq!(csv.lines().count(), 1 + 2 * qm_reports::kpi::KPIS.len());
-    // The seed is a KPI too: 2 − 1.
-    assert!(csv.contains("seed-2,seed,count,2.0,,1.0,1.0"), "{csv}");
+    // The seed is a KPI too, with no difference: it identifies the draws and measures nothing.
+    assert!(csv.contains("seed-2,seed,count,2.0,,,\n"), "{csv}");
+    assert!(
+        printed
+            .lines()
+            .any(|l| l.starts_with("seed") && !l.contains('(')),
+        "{printed}"
+    );
     let placed = |dir: &Path| summary(dir)["orders_placed"].as_u64().unwrap() as f64;
     let expected = format!(
         "seed-2,orders_placed,orders,{:.1},,{:.1},",

@@ -403,13 +403,16 @@ pub struct ComparedKpi {
 }
 
 impl ComparedKpi {
-    /// Run `i`'s value minus the first run's, when both are numbers.
+    /// Run `i`'s value minus the first run's, when both are numbers and the KPI has
+    /// differences ([`Kpi::has_differences`]: not the seed).
     pub fn difference(&self, i: usize) -> Option<f64> {
+        self.kpi.has_differences().then_some(())?;
         Some(self.values[i].as_f64()? - self.values[0].as_f64()?)
     }
 
     /// The same as people read it beside the values ([`crate::format::difference_between`]).
     pub fn difference_text(&self, i: usize) -> Option<String> {
+        self.kpi.has_differences().then_some(())?;
         crate::format::difference_between(&self.values[0], &self.values[i], self.kpi.unit)
     }
 }
