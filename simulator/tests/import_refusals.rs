@@ -41,6 +41,12 @@ fn import_file(file: &Path, dir: &Path, extra: &[&str]) -> (i32, String, String)
     )
 }
 
+/// `text` with every run of white space one space: the report's column widths follow its
+/// longest label.
+fn words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[test]
 fn csv_rows_that_cannot_be_read_are_counted_with_their_line() {
     let dir = temp_dir("rows");
@@ -57,10 +63,7 @@ fn csv_rows_that_cannot_be_read_are_counted_with_their_line() {
     unused.splice(at..at + 3, [0xff, 0xfe]);
     let (code, stdout, stderr) = import(&dir, &unused, &[]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stdout.contains("rows used                     2"),
-        "{stdout}"
-    );
+    assert!(words(&stdout).contains("rows used 2"), "{stdout}");
     // In a mapped column: that row is bad, with its line; the file is not refused.
     let mut used = format!(
         "{HEADER}\n{ROW_1}\n536368,2263X,LAMP,6,2011-06-01 09:00:00,1.85,1,France\n{ROW_2}\n"
@@ -74,10 +77,7 @@ fn csv_rows_that_cannot_be_read_are_counted_with_their_line() {
         stdout.contains("bad row 2: invalid UTF-8: in column `StockCode` (line 3)"),
         "{stdout}"
     );
-    assert!(
-        stdout.contains("rows used                     2"),
-        "{stdout}"
-    );
+    assert!(words(&stdout).contains("rows used 2"), "{stdout}");
     // An unbalanced quote says which lines it swallowed.
     let quote = format!("{HEADER}\n{ROW_1}\n536369,22633,\"OPEN,6,2011-06-01 09:00:00,1.85,1,France\n{ROW_2}\n{ROW_2}\n");
     let (code, stdout, _) = import(&dir, quote.as_bytes(), &[]);
@@ -101,7 +101,7 @@ fn csv_rows_that_cannot_be_read_are_counted_with_their_line() {
     let (code, stdout, stderr) = import(&dir, blank.as_bytes(), &["--strict"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stdout.contains("rows read                     2"),
+        words(&stdout).contains("rows read 2 rows used 2"),
         "{stdout}"
     );
 }
@@ -187,10 +187,7 @@ fn whole_numbers_stored_as_floats_are_quantities() {
         .unwrap();
     let (code, stdout, stderr) = import_file(&path, &dir, &[]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stdout.contains("rows used                     2"),
-        "{stdout}"
-    );
+    assert!(words(&stdout).contains("rows used 2"), "{stdout}");
     assert!(
         stdout.contains("bad row 2: bad quantity: `` is not a whole number"),
         "{stdout}"

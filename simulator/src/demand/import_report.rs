@@ -1,48 +1,72 @@
 //! What an import tells the user: the report of rows read, used and set aside, and why an import
 //! that kept nothing failed.
 
-use std::collections::BTreeMap;
-
 use super::log::ImportCounts;
 
-/// The import report the CLI prints: rows read, used, and set aside per reason.
+/// The import report the CLI prints: rows read, used, and set aside per reason, the counts in
+/// one column whatever the reasons' lengths.
 pub fn describe(counts: &ImportCounts, bad_rows: &[(u64, String)]) -> String {
-    let mut out = String::new();
-    let mut line = |text: String| {
-        out.push_str(&text);
-        out.push('\n');
-    };
-    line(format!("rows read            {:>10}", counts.rows_read));
-    line(format!("rows used            {:>10}", counts.rows_used));
-    line(format!(
-        "  order lines        {:>10}  in {} orders",
-        counts.sale_lines, counts.orders
-    ));
-    line(format!(
-        "  cancellations      {:>10}",
-        counts.cancellation_lines
-    ));
-    line(format!("  returns            {:>10}", counts.return_lines));
-    line(format!(
-        "  stock write-offs   {:>10}",
-        counts.write_off_lines
-    ));
-    line(format!(
-        "rows set aside       {:>10}",
-        counts.rows_set_aside()
-    ));
-    let reasons: BTreeMap<&String, &u64> = counts.set_aside.iter().collect();
-    for (reason, n) in reasons {
-        line(format!("  {reason:<32} {n:>10}"));
-    }
+    // (label, count, what follows the count); a row without a count is a heading.
+    let mut rows: Vec<(String, Option<u64>, String)> = vec![
+        ("rows read".into(), Some(counts.rows_read), String::new()),
+        ("rows used".into(), Some(counts.rows_used), String::new()),
+        (
+            "  order lines".into(),
+            Some(counts.sale_lines),
+            format!(
+                "  in {} orders",
+                qm_reports::format::group_thousands(counts.orders as f64, 0)
+            ),
+        ),
+        (
+            "  cancellations".into(),
+            Some(counts.cancellation_lines),
+            String::new(),
+        ),
+        ("  returns".into(), Some(counts.return_lines), String::new()),
+        (
+            "  stock write-offs".into(),
+            Some(counts.write_off_lines),
+            String::new(),
+        ),
+        (
+            "rows set aside".into(),
+            Some(counts.rows_set_aside()),
+            String::new(),
+        ),
+    ];
+    rows.extend(
+        counts
+            .set_aside
+            .iter()
+            .map(|(reason, &n)| (format!("  {reason}"), Some(n), String::new())),
+    );
     if !counts.notes.is_empty() {
-        line("notes (rows used)".into());
-        for (note, n) in &counts.notes {
-            line(format!("  {note:<32} {n:>10}"));
+        rows.push(("notes (rows used)".into(), None, String::new()));
+        rows.extend(
+            counts
+                .notes
+                .iter()
+                .map(|(note, &n)| (format!("  {note}"), Some(n), String::new())),
+        );
+    }
+    let width = rows
+        .iter()
+        .map(|(label, ..)| label.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for (label, count, after) in rows {
+        match count {
+            Some(n) => {
+                let n = qm_reports::format::group_thousands(n as f64, 0);
+                out.push_str(&format!("{label:<width$} {n:>11}{after}\n"));
+            }
+            None => out.push_str(&format!("{label}\n")),
         }
     }
     for (row, reason) in bad_rows {
-        line(format!("bad row {row}: {reason}"));
+        out.push_str(&format!("bad row {row}: {reason}\n"));
     }
     out
 }
@@ -69,4 +93,39 @@ pub(super) fn nothing_kept(counts: &ImportCounts, bad_rows: &[(u64, String)]) ->
         why.push_str(&format!("; the first, row {row}: {reason}"));
     }
     why
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_keeps_its_counts_in_one_column_grouped_by_thousands() {
+        let mut counts = ImportCounts {
+            rows_read: 170_978,
+            rows_used: 169_335,
+            sale_lines: 167_426,
+            orders: 5_794,
+            ..Default::default()
+        };
+        counts
+            .set_aside
+            .insert("cancellation_unmatched".into(), 1_643);
+        let note = "undo_partly_matched (the rest predates the history)";
+        counts.notes.insert(note.into(), 16);
+        let text = describe(&counts, &[(7, "bad date".into())]);
+        assert!(text.contains("  in 5,794 orders"), "{text}");
+        // Every count ends in the same column, however long the longest label.
+        let ends: Vec<usize> = text
+            .lines()
+            .filter(|l| l.ends_with(|c: char| c.is_ascii_digit()) && !l.starts_with("bad row"))
+            .map(|l| l.chars().count())
+            .collect();
+        assert_eq!(ends.len(), 8, "{text}");
+        assert!(ends.iter().all(|&e| e == ends[0]), "{text}");
+        let lines = text.lines().find(|l| l.contains("order lines")).unwrap();
+        let end = lines.find("167,426").unwrap() + "167,426".len();
+        assert_eq!(lines[..end].chars().count(), ends[0], "{text}");
+        assert!(text.contains("170,978") && text.ends_with("bad row 7: bad date\n"));
+    }
 }
