@@ -94,6 +94,16 @@ pub enum Bound {
     AtMost,
 }
 
+impl Bound {
+    /// Its name in the tables: `at_least` or `at_most`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Bound::AtLeast => "at_least",
+            Bound::AtMost => "at_most",
+        }
+    }
+}
+
 /// A target a KPI is judged against.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Target {

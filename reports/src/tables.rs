@@ -327,10 +327,7 @@ fn summary(run: &RunData) -> Table {
             target(r).map(|t| t.value)
         })
         .col("target_bound", "`at_least` or `at_most`", |r| {
-            target(r).map(|t| match t.bound {
-                Bound::AtLeast => "at_least",
-                Bound::AtMost => "at_most",
-            })
+            target(r).map(|t| t.bound.name())
         })
         .col(
             "meets_target",

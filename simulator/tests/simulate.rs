@@ -471,7 +471,10 @@ fn qm_simulate_writes_its_outputs_and_exits_2_on_a_bad_scenario() {
     let mut lines = seeds.lines();
     assert_eq!(
         lines.next(),
-        Some("kpi,unit,seeds_defined,mean,ci95_low,ci95_high,seed_1,seed_2")
+        Some(
+            "kpi,unit,seeds_defined,mean,ci95_low,ci95_high,target,target_bound,\
+             seeds_meeting_target,seed_1,seed_2"
+        )
     );
     let placed: Vec<&str> = lines
         .find(|l| l.starts_with("orders_placed,"))
@@ -479,7 +482,7 @@ fn qm_simulate_writes_its_outputs_and_exits_2_on_a_bad_scenario() {
         .split(',')
         .collect();
     let value = |i: usize| placed[i].parse::<f64>().unwrap();
-    assert_eq!(value(3), (value(6) + value(7)) / 2.0);
+    assert_eq!(value(3), (value(9) + value(10)) / 2.0);
     assert!(value(4) < value(3) && value(3) < value(5));
     let done = qm(&[
         "simulate",

@@ -1,12 +1,13 @@
 //! `qm simulate --seeds`: one scenario under several seeds, and every KPI's mean with its 95 %
-//! interval across them (Student's t), beside each seed's own folder.
+//! interval across them (Student's t) and, for a KPI with a target, how many seeds met it,
+//! beside each seed's own folder.
 
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 use qm_reports::format;
 use qm_reports::kpi::{self, Kpi};
-use qm_reports::run::{KpiValue, RunData};
+use qm_reports::run::{KpiValue, RunData, Target};
 
 use super::error::ToolError;
 use super::stats::Estimate;
@@ -22,6 +23,21 @@ pub struct SeedKpi {
     pub values: Vec<Option<f64>>,
     /// The mean and interval over the seeds where it is defined.
     pub estimate: Option<Estimate>,
+    /// The scenario's target for it, if any (every seed runs the same scenario).
+    pub target: Option<Target>,
+}
+
+impl SeedKpi {
+    /// How many seeds met the target (an undefined value meets none); `None` without a target.
+    pub fn seeds_meeting(&self) -> Option<usize> {
+        let target = self.target.as_ref()?;
+        Some(
+            self.values
+                .iter()
+                .filter(|v| v.is_some_and(|v| target.met_by(v)))
+                .count(),
+        )
+    }
 }
 
 /// Every measured KPI of `runs` (one per seed) across the seeds, in catalog order.
@@ -38,12 +54,17 @@ pub fn aggregate(runs: &[&RunData]) -> Vec<SeedKpi> {
                 kpi: k,
                 values,
                 estimate: Estimate::of(&defined),
+                target: runs
+                    .first()
+                    .and_then(|r| r.targets.iter().find(|t| t.kpi == k.name))
+                    .cloned(),
             }
         })
         .collect()
 }
 
-/// The aggregate as a table: KPI, unit, seeds defined, mean, interval, then one column per seed.
+/// The aggregate as a table: KPI, unit, seeds defined, mean, interval, target and the seeds
+/// meeting it, then one column per seed.
 pub fn table(seeds: &[u64], rows: &[SeedKpi]) -> PolarsResult<DataFrame> {
     let estimate = |f: fn(&Estimate) -> Option<f64>| -> Vec<Option<f64>> {
         rows.iter()
@@ -74,6 +95,24 @@ pub fn table(seeds: &[u64], rows: &[SeedKpi]) -> PolarsResult<DataFrame> {
             "ci95_high".into(),
             estimate(|e| e.half_width.map(|h| e.mean + h)),
         ),
+        Column::new(
+            "target".into(),
+            rows.iter()
+                .map(|r| r.target.as_ref().map(|t| t.value))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "target_bound".into(),
+            rows.iter()
+                .map(|r| r.target.as_ref().map(|t| t.bound.name()))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "seeds_meeting_target".into(),
+            rows.iter()
+                .map(|r| r.seeds_meeting().map(|n| n as u32))
+                .collect::<Vec<_>>(),
+        ),
     ];
     for (i, seed) in seeds.iter().enumerate() {
         columns.push(Column::new(
@@ -92,7 +131,8 @@ pub fn write(seeds: &[u64], rows: &[SeedKpi], dir: &Path) -> Result<PathBuf, Too
     Ok(path)
 }
 
-/// The headline KPIs across the seeds as text: each mean with its 95 % interval.
+/// The headline KPIs across the seeds as text: each mean with its 95 % interval, over how many
+/// seeds when some leave it undefined, and how many seeds met its target.
 pub fn report(first: &RunData, rows: &[SeedKpi]) -> String {
     let readings = kpi::readings(first);
     let names: Vec<&str> = kpi::headline(first, &readings)
@@ -100,16 +140,14 @@ pub fn report(first: &RunData, rows: &[SeedKpi]) -> String {
         .map(|h| h.reading.kpi.name)
         .collect();
     let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
-    let mut out = format!(
-        "across {} seeds: mean ± 95 % interval\n",
-        rows.first().map_or(0, |r| r.values.len())
-    );
+    let seeds = rows.first().map_or(0, |r| r.values.len());
+    let mut out = format!("across {seeds} seeds: mean ± 95 % interval\n");
     for name in names {
         let Some(row) = rows.iter().find(|r| r.kpi.name == name) else {
             continue;
         };
         let unit = row.kpi.unit;
-        let text = match row.estimate {
+        let mut text = match row.estimate {
             Some(Estimate {
                 mean,
                 half_width: Some(h),
@@ -118,7 +156,19 @@ pub fn report(first: &RunData, rows: &[SeedKpi]) -> String {
             Some(e) => format::display(&KpiValue::Number(e.mean), unit),
             None => "—".into(),
         };
-        out += &format!("  {name:<width$}  {text}\n");
+        if let Some(e) = row.estimate.filter(|e| e.n < seeds) {
+            text += &format!(" (over the {} of {seeds} seeds that define it)", e.n);
+        }
+        let judged = match (&row.target, row.seeds_meeting()) {
+            (Some(t), Some(met)) => format!(
+                "  {}: met by {met} of {seeds} seeds",
+                format::target_text(t, unit)
+            ),
+            _ => String::new(),
+        };
+        let line = format!("  {name:<width$}  {text:<24}{judged}");
+        out += line.trim_end();
+        out.push('\n');
     }
     out
 }
@@ -150,6 +200,42 @@ mod tests {
         assert!((e.half_width.unwrap() - 24.84).abs() < 0.01, "{e:?}");
         assert!(!rows.iter().any(|r| r.kpi.name == "seed"));
         let frame = table(&[1, 2, 3], &rows).unwrap();
-        assert_eq!(frame.width(), 6 + 3);
+        assert_eq!(frame.width(), 9 + 3);
+    }
+
+    #[test]
+    fn a_target_is_judged_seed_by_seed_and_an_undefined_value_meets_none() {
+        use qm_reports::run::Bound;
+        let mut runs = [run(100, 0.90), run(0, 0.95), run(120, 0.92)];
+        for r in &mut runs {
+            r.targets = vec![Target {
+                kpi: "order_fulfillment_rate".into(),
+                bound: Bound::AtLeast,
+                value: 0.92,
+            }];
+        }
+        let rows = aggregate(&runs.iter().collect::<Vec<_>>());
+        let rate = rows
+            .iter()
+            .find(|r| r.kpi.name == "order_fulfillment_rate")
+            .unwrap();
+        // The second seed shipped nothing, so its rate is undefined: met by 1 of 3, mean of 2.
+        assert_eq!(rate.seeds_meeting(), Some(1));
+        assert_eq!(rate.estimate.unwrap().n, 2);
+        let text = report(&runs[0], &rows);
+        assert!(
+            text.contains("(over the 2 of 3 seeds that define it)")
+                && text.contains("target ≥ 92.00 %: met by 1 of 3 seeds"),
+            "{text}"
+        );
+        let placed = rows.iter().find(|r| r.kpi.name == "orders_placed").unwrap();
+        assert_eq!(placed.seeds_meeting(), None);
+        let frame = table(&[1, 2, 3], &rows).unwrap();
+        let met = frame.column("seeds_meeting_target").unwrap();
+        let i = rows
+            .iter()
+            .position(|r| r.kpi.name == "order_fulfillment_rate")
+            .unwrap();
+        assert_eq!(met.get(i).unwrap(), AnyValue::UInt32(1));
     }
 }
