@@ -558,7 +558,17 @@ fn bench_replicates_strategies_and_tells_real_differences_from_noise() {
     // The reference against itself: every paired difference is exactly 0, interval [0, 0].
     let itself = row("nearest", "shipping_distance_km_per_order");
     assert_eq!(itself[3], "3");
-    assert_eq!(&itself[7..11], ["0.0", "0.0", "0.0", "false"]);
+    assert_eq!(&itself[7..12], ["0.0", "0.0", "0.0", "false", "3"]);
+    // A KPI with a target in the scenario: the target, and the replications that met it (the
+    // baseline ships about 99.5 % of its orders complete against 98 %).
+    assert_eq!(itself[12..15], ["", "", ""]);
+    let fulfilled = row("most_stock", "order_fulfillment_rate");
+    assert_eq!(fulfilled[12..15], ["0.98", "at_least", "3"]);
+    assert!(
+        printed.contains("order_fulfillment_rate (target ≥ 98.00 %)")
+            && printed.contains("met in 3 of 3"),
+        "{printed}"
+    );
     // most_stock ships from whichever warehouse holds the most, not the closest: farther, in
     // every replication, so the interval of the difference excludes 0.
     let farther = row("most_stock", "shipping_distance_km_per_order");

@@ -63,9 +63,13 @@ pub fn size(args: SizeArgs) -> Result<(), Failure> {
         target_fill_rate.unwrap_or(*loaded.targets.demand_fill_rate.get_ref()),
     )?;
     if !many.quiet {
+        let each = match replications {
+            1 => "in its one replication".to_string(),
+            n => format!("in each of {n} replications"),
+        };
         println!(
             "sizing {} warehouses of {}: fulfillment ≥ {} %, processing p95 ≤ {} h, fill \
-             rate ≥ {} %, over the run and its peak, in each of {replications} replications",
+             rate ≥ {} %, over the run and its peak, {each}",
             loaded.warehouses.len(),
             loaded.name,
             targets.fulfillment * 100.0,

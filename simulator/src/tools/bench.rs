@@ -11,7 +11,7 @@ use qm_engine::allocation::StrategyKind;
 use qm_engine::forecast::backtest::quantile;
 use qm_reports::format;
 use qm_reports::kpi::{self, KpiReading};
-use qm_reports::run::{KpiValue, RunData};
+use qm_reports::run::{KpiValue, RunData, Target};
 use toml::Spanned;
 
 use super::error::ToolError;
@@ -24,7 +24,7 @@ use crate::tools::calculators::{once_each, CalculatorError};
 /// The most replications one bench runs.
 pub const MAX_REPLICATIONS: u32 = 1_000;
 
-/// KPIs printed in the terminal summary (the CSV has every KPI).
+/// KPIs printed in the terminal summary after those with a target (the CSV has every KPI).
 const PRINTED: &[&str] = &[
     "order_fulfillment_rate",
     "unit_fill_rate",
@@ -160,6 +160,9 @@ pub struct KpiEstimate {
     pub value: Option<Estimate>,
     /// Its paired difference against the first strategy (replications where both are defined).
     pub difference: Option<Estimate>,
+    /// The scenario's target for it, and how many replications met it (an undefined value
+    /// meets none).
+    pub target: Option<(Target, usize)>,
 }
 
 fn values(runs: &[RunOutput]) -> Vec<Vec<KpiReading>> {
@@ -205,6 +208,12 @@ fn estimates(results: &[StrategyRuns]) -> Vec<Vec<KpiEstimate>> {
                 .filter(|(_, kpi)| kpi.is_measured())
                 .map(|(i, kpi)| {
                     let own: Vec<f64> = mine.iter().filter_map(|r| r[i].value.as_f64()).collect();
+                    let target = strategy.runs[0]
+                        .data
+                        .targets
+                        .iter()
+                        .find(|t| t.kpi == kpi.name)
+                        .map(|t| (t.clone(), own.iter().filter(|&&v| t.met_by(v)).count()));
                     let paired: Vec<f64> = mine
                         .iter()
                         .zip(&reference)
@@ -214,6 +223,7 @@ fn estimates(results: &[StrategyRuns]) -> Vec<Vec<KpiEstimate>> {
                         kpi,
                         value: Estimate::of(&own),
                         difference: Estimate::of(&paired),
+                        target,
                     }
                 })
                 .collect()
@@ -266,11 +276,16 @@ fn table(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> PolarsResu
         "difference_ci95_low" => column(&|k| interval(&k.difference).1),
         "difference_ci95_high" => column(&|k| interval(&k.difference).2),
         "difference_is_significant" => rows.iter().map(|(_, k)| k.difference.map(|d| d.excludes_zero())).collect::<Vec<_>>(),
+        "difference_replications" => rows.iter().map(|(_, k)| k.difference.map_or(0, |e| e.n as u32)).collect::<Vec<_>>(),
+        "target" => rows.iter().map(|(_, k)| k.target.as_ref().map(|(t, _)| t.value)).collect::<Vec<_>>(),
+        "target_bound" => rows.iter().map(|(_, k)| k.target.as_ref().map(|(t, _)| t.bound.name())).collect::<Vec<_>>(),
+        "replications_meeting_target" => rows.iter().map(|(_, k)| k.target.as_ref().map(|&(_, met)| met as u32)).collect::<Vec<_>>(),
     )
 }
 
-/// The terminal summary: headline KPIs per strategy (mean ± half-width, and the paired
-/// difference against the first strategy, `*` when its interval excludes 0), then engine speed.
+/// The terminal summary: headline KPIs per strategy (mean ± half-width, the replications that
+/// met the scenario's target, and the paired difference against the first strategy, `*` when
+/// its interval excludes 0), then engine speed.
 fn report(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> String {
     let first = results[0].strategy.name();
     let width = results
@@ -280,13 +295,32 @@ fn report(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> String {
         .unwrap_or(0)
         .max(18);
     let mut out = String::new();
-    for name in PRINTED {
-        out += &format!("{name}\n");
+    // Every KPI the scenario sets a target for, then the usual comparison KPIs.
+    let targets = &results[0].runs[0].data.targets;
+    let mut names: Vec<&str> = targets.iter().map(|t| t.kpi.as_str()).collect();
+    let usual: Vec<&str> = PRINTED
+        .iter()
+        .copied()
+        .filter(|p| !names.contains(p))
+        .collect();
+    names.extend(usual);
+    for name in names {
+        let target = estimates[0]
+            .iter()
+            .find(|k| k.kpi.name == name)
+            .and_then(|k| Some((&k.target.as_ref()?.0, k.kpi.unit)));
+        match target {
+            Some((t, unit)) => out += &format!("{name} ({})\n", format::target_text(t, unit)),
+            None => out += &format!("{name}\n"),
+        }
         for (strategy, kpis) in results.iter().zip(estimates) {
-            let Some(k) = kpis.iter().find(|k| k.kpi.name == *name) else {
+            let Some(k) = kpis.iter().find(|k| k.kpi.name == name) else {
                 continue;
             };
             let unit = k.kpi.unit;
+            let met = k.target.as_ref().map_or(String::new(), |&(_, met)| {
+                format!("  met in {met} of {}", strategy.runs.len())
+            });
             let value = k.value.map_or("—".into(), |e| match e.half_width {
                 Some(h) => format::estimate(e.mean, h, unit),
                 None => format::display(&KpiValue::Number(e.mean), unit),
@@ -303,7 +337,7 @@ fn report(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> String {
                 },
             };
             out += &format!(
-                "  {:<width$} {value:>24}{difference}\n",
+                "  {:<width$} {value:>24}{met}{difference}\n",
                 strategy.strategy.name()
             );
         }
