@@ -18,9 +18,12 @@ pub fn print_summary(output: &RunOutput, dir: &Path, written: &[PathBuf]) {
     print!("{}", headline_table(&output.data));
     let l = &output.data.latency;
     if let Some(reserve) = l.kinds.iter().find(|x| x.call == "reserve") {
+        let grouped = |x: f64| qm_reports::format::group_thousands(x, 0);
         println!(
-            "  engine (wall clock): reserve p50 {} ns / p99 {} ns, {:.0} calls a second",
-            reserve.latency_ns_p50, reserve.latency_ns_p99, l.engine_calls_per_second
+            "  engine (wall clock): reserve p50 {} ns / p99 {} ns, {} calls a second",
+            grouped(reserve.latency_ns_p50 as f64),
+            grouped(reserve.latency_ns_p99 as f64),
+            grouped(l.engine_calls_per_second)
         );
     }
     print_written(dir, written);
