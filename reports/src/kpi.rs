@@ -150,6 +150,7 @@ pub const KPIS: &[Kpi] = &[
     k("peak_on_hand_units", Unit::Units, "most on-hand units at a daily close"),
     k("stockout_sku_days", Unit::SkuDays, "SKUs with no free unit in any warehouse at a close, summed over days"),
     k("holding_cost_cents", Unit::Cents, "Σ over closes of on-hand units × unit price, × `holding_cost_rate_per_year` ÷ 365, rounded once to a whole cent"),
+    k("ordering_cost_cents", Unit::Cents, "`supplier_orders` × `replenishment.order_cost_cents`, the cost of placing one supplier order (5,000 cents unless the scenario sets it)"),
     r("inventory_turns_per_year", Unit::Turns, "average_on_hand_units", "`units_shipped` ÷ `average_on_hand_units` × 365 ÷ days"),
     k("replenishment_policy", Unit::Text, "the scenario's reorder policy: `days`, `s_q`, `s_s` or `r_s`"),
     k("forecast_method", Unit::Text, "the forecast method of every SKU × warehouse series: the demand the warehouse is asked first (its customers' units: the channel's first warehouse for `priority`, else the one nearest the customer), wherever they shipped from"),

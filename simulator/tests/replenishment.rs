@@ -370,6 +370,9 @@ fn assert_counts_the_days_after_the_warmup(scenario: &Path, figures: &[f64]) {
             sum(|d| d.holding_cost_cents.get()) < output.summary.holding_cost_cents.get(),
             "the warm-up's holding cost is left out"
         );
+        // The run's ordering cost: every supplier order at the default 5,000 cents.
+        let k = &output.summary;
+        assert_eq!(k.ordering_cost_cents.get(), 5_000 * k.supplier_orders);
     }
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
     // Offsets from `average_on_hand_units`: holding cost, stockout SKU-days, lost units, orders.

@@ -168,6 +168,8 @@ pub struct Summary {
     pub stockout_sku_days: u64,
     /// Σ over days of on-hand units × unit price, × holding rate ÷ 365, rounded once.
     pub holding_cost_cents: Cents,
+    /// Supplier orders × the cost of placing one (`replenishment.order_cost_cents`).
+    pub ordering_cost_cents: Cents,
     /// Units shipped ÷ mean on-hand units, scaled to a year.
     pub inventory_turns_per_year: f64,
     /// Reorder policy: days, s_q, s_s or r_s (`replenishment.policy`).

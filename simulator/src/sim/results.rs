@@ -60,6 +60,12 @@ impl Sim<'_> {
         k.average_on_hand_units /= days;
         // The one rounding: the run's holding charge becomes an amount.
         k.holding_cost_cents = self.world.holding_cost(self.on_hand_value_cent_days);
+        k.ordering_cost_cents = self
+            .s
+            .replenishment
+            .order_cost_cents
+            .get_ref()
+            .times(k.supplier_orders);
         k.inventory_turns_per_year =
             ratio(k.units_shipped as f64, k.average_on_hand_units) * 365.0 / days;
         if let Some(replay) = &self.demand.recorded {
