@@ -444,6 +444,11 @@ fn qm_tune_bisects_for_the_least_service_level_meeting_a_fill_rate() {
         })
         .collect();
     assert!(rows.len() >= 4, "{rows:?}");
+    // Every level tried is a whole number of millionths, as shown (no 0.8079765624999999).
+    for (level, _) in &rows {
+        let text = level.to_string();
+        assert!(text.len() <= "0.123456".len(), "{text}");
+    }
     let fill_at = |x: f64| rows.iter().find(|r| r.0 == x).map(|r| r.1).unwrap();
     assert!(fill_at(level) >= 0.99, "{level}: {rows:?}");
     let below = rows

@@ -378,7 +378,9 @@ pub fn bisect(
                 None => {
                     let mut best = top;
                     while high - low > SEARCH_TOLERANCE {
-                        let middle = 0.5 * (low + high);
+                        // To a millionth, far below the tolerance, so the level run is
+                        // the level shown (not 0.8079765624999999).
+                        let middle = (0.5 * (low + high) * 1e6).round() / 1e6;
                         match meets(middle)? {
                             Some(row) => (high, best) = (middle, row),
                             None => low = middle,
