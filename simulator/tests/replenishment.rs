@@ -308,7 +308,7 @@ fn qm_tune_writes_the_grid_and_names_the_cheapest_setting() {
          ordering_cost_cents,ordering_cost_cents_ci95,total_cost_cents,total_cost_cents_ci95,\
          achieved_fill_rate,achieved_fill_rate_ci95,achieved_cycle_service_level,\
          achieved_cycle_service_level_ci95,stockout_sku_days,stockout_sku_days_ci95,\
-         lost_sales_units,lost_sales_units_ci95,supplier_orders,pareto"
+         lost_sales_units,lost_sales_units_ci95,supplier_orders,pareto,days_counted"
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 4);
@@ -331,6 +331,10 @@ fn qm_tune_writes_the_grid_and_names_the_cheapest_setting() {
     );
     assert!(
         stdout.contains("every figure counts the last 110 of 150 days, after the 40-day warm-up")
+    );
+    assert!(
+        rows.iter().all(|r| r[22] == "110"),
+        "days after the warm-up"
     );
     let figures: Vec<f64> = rows[2][4..21].iter().map(|v| v.parse().unwrap()).collect();
     assert_counts_the_days_after_the_warmup(&scenario, &figures);

@@ -55,6 +55,8 @@ pub struct Outcome {
     pub lost_sales_units: f64,
     /// Supplier orders placed at those closes.
     pub supplier_orders: f64,
+    /// How many days those are: the run's days after the warm-up.
+    pub days_counted: u32,
 }
 
 impl Outcome {
@@ -321,6 +323,7 @@ fn run_one(
         stockout_sku_days: sum(|d| d.stockout_skus) as f64,
         lost_sales_units: sum(|d| d.counts.lost_sales_units) as f64,
         supplier_orders: supplier_orders as f64,
+        days_counted: judged.len() as u32,
     }))
 }
 
@@ -488,7 +491,7 @@ const FIGURES: [(&str, Figure); 8] = [
 ];
 
 /// The grid as a table: parameters → each figure's mean and 95 % half-width (null with one
-/// replication), supplier orders, and the Pareto flag.
+/// replication), supplier orders, the Pareto flag, and the days the figures count.
 pub fn table(rows: &[TuneRow]) -> PolarsResult<DataFrame> {
     let front = pareto_front(rows);
     let mut columns = vec![
@@ -542,6 +545,12 @@ pub fn table(rows: &[TuneRow]) -> PolarsResult<DataFrame> {
         "pareto".into(),
         (0..rows.len())
             .map(|i| front.contains(&i))
+            .collect::<Vec<_>>(),
+    ));
+    columns.push(Column::new(
+        "days_counted".into(),
+        rows.iter()
+            .map(|r| r.runs.first().map_or(0, |o| o.days_counted))
             .collect::<Vec<_>>(),
     ));
     DataFrame::new(rows.len(), columns)
