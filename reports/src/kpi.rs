@@ -181,11 +181,11 @@ pub const KPIS: &[Kpi] = &[
     k("slow_skus", Unit::Skus, "SKUs not intermittent, the remaining 20 % of units"),
     k("intermittent_skus", Unit::Skus, "SKUs whose mean interval between demand days exceeds 1.32 days (Syntetos-Boylan)"),
     k("achieved_cycle_service_level_fast", Unit::Share, "achieved cycle service level of the fast SKUs")
-        .undefined_when("no replenishment cycle of a fast SKU's cell counted (or no SKU is fast)"),
+        .undefined_when("no replenishment cycle of a fast SKU's cell began after the warm-up and ended (or no SKU is fast)"),
     k("achieved_cycle_service_level_slow", Unit::Share, "achieved cycle service level of the slow SKUs")
-        .undefined_when("no replenishment cycle of a slow SKU's cell counted (or no SKU is slow)"),
+        .undefined_when("no replenishment cycle of a slow SKU's cell began after the warm-up and ended (or no SKU is slow)"),
     k("achieved_cycle_service_level_intermittent", Unit::Share, "achieved cycle service level of the intermittent SKUs")
-        .undefined_when("no replenishment cycle of an intermittent SKU's cell counted (or no SKU is intermittent)"),
+        .undefined_when("no replenishment cycle of an intermittent SKU's cell began after the warm-up and ended (or no SKU is intermittent)"),
     k("achieved_fill_rate_fast", Unit::Share, "achieved fill rate of the fast SKUs")
         .undefined_when("no unit of a fast SKU was demanded after the warm-up (or no SKU is fast)"),
     k("achieved_fill_rate_slow", Unit::Share, "achieved fill rate of the slow SKUs")
