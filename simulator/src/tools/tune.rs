@@ -662,6 +662,19 @@ fn recommendation(rows: &[TuneRow], target_fill_rate: f64) -> String {
         shown(r.estimate(total_cost), Unit::Cents),
         shown(r.estimate(|o| o.fill_rate), Unit::Share),
     );
+    let fill = r.estimate(|o| o.fill_rate);
+    if let Some(h) = fill
+        .half_width
+        .filter(|&h| fill.mean - h < target_fill_rate)
+    {
+        // The interval's low end at the precision the estimate is shown at.
+        let decimals = qm_reports::format::decimals_for(h, Unit::Share);
+        out.push_str(&format!(
+            "note: its fill rate's 95 % interval reaches {}, below the target: the mean meets \
+             it, the replications do not show it does; more --replications would tell\n",
+            qm_reports::format::fixed(fill.mean - h, Unit::Share, decimals)
+        ));
+    }
     if rows
         .iter()
         .all(|r| r.mean(|o| o.fill_rate) >= target_fill_rate)

@@ -2,6 +2,7 @@
 // Each test binary uses some of these.
 #![allow(dead_code)]
 
+pub mod calibration;
 pub mod runs;
 
 use std::path::PathBuf;
