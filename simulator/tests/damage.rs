@@ -342,7 +342,7 @@ fn a_folder_resumed_with_another_opening_engine_is_refused() {
 
 /// A drive of no command has no rate or latency to report: it says so rather than 0 µs.
 #[test]
-fn a_drive_of_no_command_reports_no_rate_or_latency() {
+fn a_drive_of_no_command_reports_no_rate_latency_or_pause() {
     let dir = common::temp_dir("drive-none").join("engine");
     let baseline = scenario("baseline.toml");
     let output = qm(&[
@@ -358,8 +358,9 @@ fn a_drive_of_no_command_reports_no_rate_or_latency() {
     assert!(output.status.success(), "{stderr}");
     assert!(
         stderr.contains("drove 0 commands (0 order lines reserved) in ")
-            && stderr.contains(": nothing to time; 0 batches")
-            && !stderr.contains("µs"),
+            && stderr.contains(": nothing to time; 0 batches, no snapshot;")
+            && !stderr.contains("µs")
+            && !stderr.contains("pause"),
         "{stderr}"
     );
 }

@@ -183,9 +183,10 @@ fn print_invariants(
 /// snapshots and the state hash. A drive of no command has no rate or latency to show.
 fn drive_summary(report: &durable::DriveReport) -> String {
     let r = &report.recovery;
+    let grouped = |x: f64| qm_reports::format::group_thousands(x, 0);
     let recovered = format!(
         "recovered {} records{}{}",
-        r.records,
+        grouped(r.records as f64),
         r.snapshot.map_or(String::new(), |seq| format!(
             " (snapshot at record {seq}, {} replayed after it)",
             r.replayed
@@ -200,24 +201,30 @@ fn drive_summary(report: &durable::DriveReport) -> String {
         "nothing to time".to_string()
     } else {
         format!(
-            "{:.0} commands/s, {:.0} reserve lines/s; acknowledgement latency p50 {:.1} µs, p99 \
+            "{} commands/s, {} reserve lines/s; acknowledgement latency p50 {:.1} µs, p99 \
              {:.1} µs, max {:.1} µs",
-            report.commands as f64 / report.seconds,
-            report.reserve_lines as f64 / report.seconds,
+            grouped(report.commands as f64 / report.seconds),
+            grouped(report.reserve_lines as f64 / report.seconds),
             latency_us(0.5),
             latency_us(0.99),
             report.ack_latency_ns.max() as f64 / 1e3,
         )
     };
+    // A pause is a snapshot's: without one there is no pause to report, not a pause of 0 ms.
+    let snapshots = match report.snapshots {
+        0 => "no snapshot".to_string(),
+        n => format!(
+            "{n} snapshot(s) (longest pause {:.1} ms)",
+            report.longest_snapshot_pause_ns as f64 / 1e6
+        ),
+    };
     format!(
         "{recovered}; drove {} commands ({} order lines reserved) in {:.3} s: {timing}; {} \
-         batches, {} snapshots (longest pause {:.1} ms); state hash {:016x}",
-        report.commands,
-        report.reserve_lines,
+         batches, {snapshots}; state hash {:016x}",
+        grouped(report.commands as f64),
+        grouped(report.reserve_lines as f64),
         report.seconds,
-        report.batches,
-        report.snapshots,
-        report.longest_snapshot_pause_ns as f64 / 1e6,
+        grouped(report.batches as f64),
         report.state_hash
     )
 }
