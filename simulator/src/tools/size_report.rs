@@ -163,11 +163,14 @@ pub fn toml_snippet(sizing: &Sizing, r: &Recommendation) -> String {
 
 /// The terminal report: per warehouse, then the edge.
 pub fn report(sizing: &Sizing, r: &Recommendation) -> String {
+    let replications = match sizing.seeds.len() {
+        1 => "1 replication".to_string(),
+        n => format!("{n} replications"),
+    };
     let mut out = format!(
-        "{} runs ({} points × {} replications)\n\n",
+        "{} runs ({} points × {replications})\n\n",
         sizing.log.len() * sizing.seeds.len(),
         sizing.log.len(),
-        sizing.seeds.len()
     );
     out += &format!(
         "{:<10} {:>22} {:>16} {:>10} {:>10} {:>12} {:>22}\n",
@@ -182,7 +185,11 @@ pub fn report(sizing: &Sizing, r: &Recommendation) -> String {
     for (w, code) in sizing.warehouses.iter().enumerate() {
         let on_hand = r.at.most(|m| &m.peak_on_hand_units, w);
         let storage = match sizing.storage_capacity_units[w] {
-            Some(c) => format!("{:.1} % of {c}", on_hand as f64 / c as f64 * 100.0),
+            Some(c) => format!(
+                "{:.1} % of {}",
+                on_hand as f64 / c as f64 * 100.0,
+                qm_reports::format::group_thousands(c as f64, 0)
+            ),
             None => "no limit set".into(),
         };
         out += &format!(
