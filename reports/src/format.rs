@@ -85,10 +85,16 @@ pub fn group_thousands(x: f64, decimals: usize) -> String {
 /// A difference in the KPI's own display: percentage points for shares, otherwise its unit.
 pub fn signed_difference(difference: f64, unit: Unit) -> String {
     if unit == Unit::Share {
-        return format!("{:+.2} pt", difference * 100.0);
+        let points = difference.abs() * 100.0;
+        return format!("{}{points:.2} pt", sign_at(difference, points, 2));
     }
     let magnitude = display(&KpiValue::Number(difference.abs()), unit);
-    let sign = if difference < 0.0 { "-" } else { "+" };
+    let nonzero = magnitude.chars().any(|c| c.is_ascii_digit() && c != '0');
+    let sign = if difference < 0.0 && nonzero {
+        "-"
+    } else {
+        "+"
+    };
     format!("{sign}{magnitude}")
 }
 
@@ -99,14 +105,15 @@ pub fn signed_difference(difference: f64, unit: Unit) -> String {
 pub fn difference_between(first: &KpiValue, other: &KpiValue, unit: Unit) -> Option<String> {
     let (a, b) = (first.as_f64()?, other.as_f64()?);
     let difference = b - a;
-    let sign = if difference < 0.0 { "-" } else { "+" };
     let plain = !matches!(unit, Unit::Share | Unit::Cents | Unit::Hours | Unit::Days);
     Some(match (first, other) {
         (KpiValue::Count(_), KpiValue::Count(_)) if unit != Unit::Cents => {
+            let sign = sign_at(difference, difference.abs(), 0);
             format!("{sign}{}", group_thousands(difference.abs(), 0))
         }
         _ if plain => {
             let decimals = number_decimals(a).min(number_decimals(b));
+            let sign = sign_at(difference, difference.abs(), decimals);
             format!("{sign}{}", group_thousands(difference.abs(), decimals))
         }
         _ => signed_difference(difference, unit),
@@ -141,9 +148,27 @@ pub fn fixed(x: f64, unit: Unit, decimals: usize) -> String {
     }
 }
 
+/// The sign of `x` as shown when its magnitude `shown` is printed with `decimals`: `+` when
+/// that rounds to zero, so a difference never reads `-0.00`.
+fn sign_at(x: f64, shown: f64, decimals: usize) -> &'static str {
+    let rounds_to_zero = format!("{shown:.decimals$}")
+        .chars()
+        .all(|c| c == '0' || c == '.');
+    if x < 0.0 && !rounds_to_zero {
+        "-"
+    } else {
+        "+"
+    }
+}
+
 /// A difference with its sign, as [`fixed`]; shares in percentage points.
 pub fn signed_fixed(x: f64, unit: Unit, decimals: usize) -> String {
-    let sign = if x < 0.0 { "-" } else { "+" };
+    let shown = if unit == Unit::Share {
+        x.abs() * 100.0
+    } else {
+        x.abs()
+    };
+    let sign = sign_at(x, shown, decimals);
     match unit {
         Unit::Share => format!("{sign}{} pt", group_thousands(x.abs() * 100.0, decimals)),
         _ => format!("{sign}{}", fixed(x.abs(), unit, decimals)),
@@ -200,6 +225,19 @@ mod tests {
             "979.9 cents ± 2.1 cents"
         );
         assert_eq!(estimate(1200.0, 0.0, Unit::Orders), "1,200 ± 0");
+    }
+
+    #[test]
+    fn a_difference_that_rounds_to_zero_has_no_minus() {
+        assert_eq!(signed_fixed(-0.001, Unit::Hours, 2), "+0.00 h");
+        assert_eq!(signed_fixed(-0.004, Unit::Share, 0), "+0 pt");
+        assert_eq!(signed_fixed(-0.006, Unit::Share, 0), "-1 pt");
+        assert_eq!(signed_difference(-0.00001, Unit::Share), "+0.00 pt");
+        assert_eq!(signed_difference(-0.0002, Unit::Share), "-0.02 pt");
+        assert_eq!(
+            difference_between(&KpiValue::Number(2.0), &KpiValue::Number(1.96), Unit::Ratio),
+            Some("+0".into())
+        );
     }
 
     #[test]
