@@ -85,17 +85,12 @@ pub fn group_thousands(x: f64, decimals: usize) -> String {
 /// A difference in the KPI's own display: percentage points for shares, otherwise its unit.
 pub fn signed_difference(difference: f64, unit: Unit) -> String {
     if unit == Unit::Share {
-        let points = difference.abs() * 100.0;
-        return format!("{}{points:.2} pt", sign_at(difference, points, 2));
+        return signed(difference, format!("{:.2} pt", difference.abs() * 100.0));
     }
-    let magnitude = display(&KpiValue::Number(difference.abs()), unit);
-    let nonzero = magnitude.chars().any(|c| c.is_ascii_digit() && c != '0');
-    let sign = if difference < 0.0 && nonzero {
-        "-"
-    } else {
-        "+"
-    };
-    format!("{sign}{magnitude}")
+    signed(
+        difference,
+        display(&KpiValue::Number(difference.abs()), unit),
+    )
 }
 
 /// `other − first` as people read it beside the two values, no more precise than they are shown:
@@ -108,13 +103,11 @@ pub fn difference_between(first: &KpiValue, other: &KpiValue, unit: Unit) -> Opt
     let plain = !matches!(unit, Unit::Share | Unit::Cents | Unit::Hours | Unit::Days);
     Some(match (first, other) {
         (KpiValue::Count(_), KpiValue::Count(_)) if unit != Unit::Cents => {
-            let sign = sign_at(difference, difference.abs(), 0);
-            format!("{sign}{}", group_thousands(difference.abs(), 0))
+            signed(difference, group_thousands(difference.abs(), 0))
         }
         _ if plain => {
             let decimals = number_decimals(a).min(number_decimals(b));
-            let sign = sign_at(difference, difference.abs(), decimals);
-            format!("{sign}{}", group_thousands(difference.abs(), decimals))
+            signed(difference, group_thousands(difference.abs(), decimals))
         }
         _ => signed_difference(difference, unit),
     })
@@ -148,30 +141,22 @@ pub fn fixed(x: f64, unit: Unit, decimals: usize) -> String {
     }
 }
 
-/// The sign of `x` as shown when its magnitude `shown` is printed with `decimals`: `+` when
-/// that rounds to zero, so a difference never reads `-0.00`.
-fn sign_at(x: f64, shown: f64, decimals: usize) -> &'static str {
-    let rounds_to_zero = format!("{shown:.decimals$}")
-        .chars()
-        .all(|c| c == '0' || c == '.');
-    if x < 0.0 && !rounds_to_zero {
-        "-"
-    } else {
-        "+"
-    }
+/// `magnitude` (the printed |x|) with the sign of `x`, taken after rounding: `+` when every
+/// digit printed is 0, so a difference never reads `-0.00`.
+fn signed(x: f64, magnitude: String) -> String {
+    let shows_nonzero = magnitude.chars().any(|c| c.is_ascii_digit() && c != '0');
+    let sign = if x < 0.0 && shows_nonzero { "-" } else { "+" };
+    format!("{sign}{magnitude}")
 }
 
 /// A difference with its sign, as [`fixed`]; shares in percentage points.
 pub fn signed_fixed(x: f64, unit: Unit, decimals: usize) -> String {
-    let shown = if unit == Unit::Share {
-        x.abs() * 100.0
-    } else {
-        x.abs()
-    };
-    let sign = sign_at(x, shown, decimals);
     match unit {
-        Unit::Share => format!("{sign}{} pt", group_thousands(x.abs() * 100.0, decimals)),
-        _ => format!("{sign}{}", fixed(x.abs(), unit, decimals)),
+        Unit::Share => signed(
+            x,
+            format!("{} pt", group_thousands(x.abs() * 100.0, decimals)),
+        ),
+        _ => signed(x, fixed(x.abs(), unit, decimals)),
     }
 }
 

@@ -269,8 +269,7 @@ pub fn headline<'a>(run: &'a RunData, readings: &'a [KpiReading]) -> Vec<Headlin
         }
     }
     for name in HEADLINE {
-        let shown = run.targets.iter().any(|t| t.kpi == *name)
-            || (name.starts_with("recorded_") && !recorded);
+        let shown = run.target(name).is_some() || (name.starts_with("recorded_") && !recorded);
         if let Some(reading) = reading(name).filter(|_| !shown) {
             out.push(Headline {
                 reading,

@@ -332,6 +332,11 @@ impl RunData {
         self.kpis.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
 
+    /// The scenario's target for the KPI called `name`, if it sets one.
+    pub fn target(&self, name: &str) -> Option<&Target> {
+        self.targets.iter().find(|t| t.kpi == name)
+    }
+
     /// The KPI called `name` as a number (`None` if missing or text).
     pub fn number(&self, name: &str) -> Option<f64> {
         self.kpi(name).and_then(KpiValue::as_f64)

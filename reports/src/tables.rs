@@ -300,7 +300,7 @@ fn latency_histogram(run: &RunData) -> Table {
 
 fn summary(run: &RunData) -> Table {
     let readings = kpi::readings(run);
-    let target = |r: &KpiReading| run.targets.iter().find(|t| t.kpi == r.kpi.name);
+    let target = |r: &KpiReading| run.target(r.kpi.name);
     Frame::new(&readings)
         .col(
             "kpi",

@@ -165,7 +165,7 @@ fn table(head: &[&str], left: &[usize], rows: impl IntoIterator<Item = Vec<Strin
 
 fn kpi_table(run: &RunData) -> String {
     let rows = kpi::readings(run).into_iter().map(|r| {
-        let target = run.targets.iter().find(|t| t.kpi == r.kpi.name);
+        let target = run.target(r.kpi.name);
         let verdict = match (target, r.value.as_f64()) {
             (Some(t), Some(x)) if t.met_by(x) => format!(
                 "<span class=\"good-text\">{} ✓</span>",
@@ -457,7 +457,7 @@ pub fn comparison(
     }
     let head: Vec<&str> = head.iter().map(String::as_str).collect();
     // Each run's value is judged against its own scenario's target.
-    let target_of = |i: usize, name: &str| runs[i].1.targets.iter().find(|t| t.kpi == name);
+    let target_of = |i: usize, name: &str| runs[i].1.target(name);
     body += "<h2>KPIs</h2>\n";
     body += &table(
         &head,

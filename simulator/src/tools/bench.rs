@@ -210,9 +210,7 @@ fn estimates(results: &[StrategyRuns]) -> Vec<Vec<KpiEstimate>> {
                     let own: Vec<f64> = mine.iter().filter_map(|r| r[i].value.as_f64()).collect();
                     let target = strategy.runs[0]
                         .data
-                        .targets
-                        .iter()
-                        .find(|t| t.kpi == kpi.name)
+                        .target(kpi.name)
                         .map(|t| (t.clone(), own.iter().filter(|&&v| t.met_by(v)).count()));
                     let paired: Vec<f64> = mine
                         .iter()

@@ -54,10 +54,7 @@ pub fn aggregate(runs: &[&RunData]) -> Vec<SeedKpi> {
                 kpi: k,
                 values,
                 estimate: Estimate::of(&defined),
-                target: runs
-                    .first()
-                    .and_then(|r| r.targets.iter().find(|t| t.kpi == k.name))
-                    .cloned(),
+                target: runs.first().and_then(|r| r.target(k.name)).cloned(),
             }
         })
         .collect()
