@@ -49,4 +49,9 @@ pub(super) const SNAPSHOTS_QUEUED: usize = 1;
 /// durable adds one: the one being written, the `SNAPSHOTS_QUEUED` queued, and the one whose
 /// segment the writer has started while it waits for room in the queue. (A kill between a
 /// snapshot's rename and that deletion finds one snapshot fewer in flight.)
+///
+/// The bound holds while the writer runs. A kill loses the snapshots in flight but not their
+/// segments, which hold journal records: they stay until the kept snapshots move past them, so
+/// right after a kill, and while the next snapshots are in flight, the folder can hold more.
+/// The crash test has seen 6.
 pub const MAX_SEGMENTS: usize = SNAPSHOTS_KEPT + SNAPSHOTS_QUEUED + 2;
