@@ -79,16 +79,44 @@ fn copy(dir: &Path, name: &str) -> PathBuf {
     to
 }
 
-/// `copy(dir, name)` whose last segment holds records: when the drive's last batch ended with
-/// a snapshot (and an empty segment after it), the folder as it was just before that snapshot.
-fn before_closing_snapshot(dir: &Path, name: &str) -> PathBuf {
+/// `copy(dir, name)` whose last segment holds records: when the drive ended just after a
+/// segment started (empty but for its magic), the folder as it was before it started (a crash
+/// between a snapshot becoming durable and the segment after it).
+fn last_segment_with_records(dir: &Path, name: &str) -> PathBuf {
     let d = copy(dir, name);
     let last = files(&d, ".qmj").pop().unwrap();
     if std::fs::metadata(&last).unwrap().len() == qm_engine::journal::MAGIC.len() as u64 {
         std::fs::remove_file(last).unwrap();
-        std::fs::remove_file(files(&d, ".qms").pop().unwrap()).unwrap();
     }
     d
+}
+
+/// The first record of the segment at `path`.
+fn first_record(path: &Path) -> u64 {
+    let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+    stem.trim_start_matches("journal-").parse().unwrap()
+}
+
+/// The segment holding record `seq`.
+fn segment_holding(dir: &Path, seq: u64) -> PathBuf {
+    files(dir, ".qmj")
+        .into_iter()
+        .rfind(|p| first_record(p) <= seq)
+        .unwrap_or_else(|| panic!("no segment holds record {seq} in {}", dir.display()))
+}
+
+/// Cuts the segment at `path` at a record boundary, keeping `keep` of its records (the journal's
+/// own scan says where they are); returns how many it held.
+fn keep_records(path: &Path, keep: impl Fn(usize) -> usize) -> usize {
+    let bytes = std::fs::read(path).unwrap();
+    let scan = qm_engine::journal::scan_from(&bytes, first_record(path)).unwrap();
+    // Re-encoded, the records kept are as long as they were: their length is a boundary.
+    let mut buffer = qm_engine::journal::MAGIC.to_vec();
+    for r in &scan.records[..keep(scan.records.len())] {
+        qm_engine::journal::encode_record(r.seq, &r.command, &mut buffer);
+    }
+    std::fs::write(path, &bytes[..buffer.len()]).unwrap();
+    scan.records.len()
 }
 
 fn refused(dir: &Path, reason: &str) {
@@ -101,8 +129,9 @@ fn refused(dir: &Path, reason: &str) {
 fn base() -> &'static (PathBuf, String) {
     static BASE: std::sync::OnceLock<(PathBuf, String)> = std::sync::OnceLock::new();
     BASE.get_or_init(|| {
-        // 20,000 commands, a snapshot every 6,000: segments start at 1, 6001, 12001, 18001 (the
-        // writer deletes those wholly before the older snapshot kept).
+        // 20,000 commands, a snapshot after the batch that reaches 6,000 more; a segment starts
+        // once a snapshot is durable, and the writer deletes those wholly at or before the older
+        // snapshot kept.
         let dir = driven("base", 20_000, 6_000);
         let (code, stdout, stderr) = recover(&dir);
         assert_eq!(code, 0, "{stderr}");
@@ -125,24 +154,19 @@ fn the_journal_deleted_or_cut_short_is_refused() {
     }
     refused(&d, "the journal was deleted");
     assert!(files(&d, ".qmj").is_empty(), "recovery wrote a journal");
+    // And the acknowledged position with it: the snapshots still say records were written.
+    std::fs::remove_file(d.join("acknowledged.qma")).unwrap();
+    refused(&d, "the journal was deleted");
+    assert!(files(&d, ".qmj").is_empty(), "recovery wrote a journal");
 
-    // Before the closing snapshot, the folder recovers the same state from the journal.
-    let d = before_closing_snapshot(dir, "open");
+    // Without an empty last segment, the folder recovers the same state from the journal.
+    let d = last_segment_with_records(dir, "open");
     let (code, stdout, stderr) = recover(&d);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(state_hash(&stdout), hash);
 
-    // The newest segment deleted (the snapshot's own segment, or the journal's end).
-    let d = copy(dir, "no-newest");
-    std::fs::remove_file(files(&d, ".qmj").last().unwrap()).unwrap();
-    let (code, _, stderr) = recover(&d);
-    assert_eq!(code, 1, "{stderr}");
-    assert!(
-        stderr.contains("acknowledged records are missing")
-            || stderr.contains("has no journal segment starting at record"),
-        "{stderr}"
-    );
-    let d = before_closing_snapshot(dir, "no-newest-open");
+    // The newest segment with records deleted.
+    let d = last_segment_with_records(dir, "no-newest");
     std::fs::remove_file(files(&d, ".qmj").last().unwrap()).unwrap();
     // (The journal deleted, if that was its only segment.)
     let (code, _, stderr) = recover(&d);
@@ -153,33 +177,32 @@ fn the_journal_deleted_or_cut_short_is_refused() {
         "{stderr}"
     );
 
-    // The last segment cut at a record boundary (the journal's own scan says where they are),
-    // and cut to its magic.
-    for (name, keep) in [
-        ("boundary", None),
-        ("magic", Some(qm_engine::journal::MAGIC.len())),
-    ] {
-        let d = before_closing_snapshot(dir, name);
+    // The segment holding the newest snapshot and every later one deleted, and the
+    // acknowledged position with them: the snapshot alone says records are missing.
+    let d = copy(dir, "no-tail-no-ack");
+    let (newest, _) = newest_snapshot(&d);
+    let holding = segment_holding(&d, newest);
+    for s in files(&d, ".qmj").into_iter().filter(|s| *s > holding) {
+        std::fs::remove_file(s).unwrap();
+    }
+    let first = first_record(&holding);
+    keep_records(&holding, |_| (newest - first) as usize);
+    std::fs::remove_file(d.join("acknowledged.qma")).unwrap();
+    refused(
+        &d,
+        &format!(
+            "a snapshot at record {newest}, but the journal ends at record {}: records {newest}–\
+             {newest} were durable before that snapshot was taken and are missing",
+            newest - 1
+        ),
+    );
+
+    // The last segment cut at a record boundary, and cut to its magic.
+    for (name, half) in [("boundary", true), ("magic", false)] {
+        let d = last_segment_with_records(dir, name);
         let last = files(&d, ".qmj").pop().unwrap();
-        let bytes = std::fs::read(&last).unwrap();
-        let first: u64 = last
-            .file_stem()
-            .unwrap()
-            .to_string_lossy()
-            .trim_start_matches("journal-")
-            .parse()
-            .unwrap();
-        let scan = qm_engine::journal::scan_from(&bytes, first).unwrap();
-        assert!(!scan.records.is_empty());
-        let keep = keep.unwrap_or_else(|| {
-            // Re-encode the first half of the records: their length is a record boundary.
-            let mut buffer = qm_engine::journal::MAGIC.to_vec();
-            for r in &scan.records[..scan.records.len() / 2] {
-                qm_engine::journal::encode_record(r.seq, &r.command, &mut buffer);
-            }
-            buffer.len()
-        });
-        std::fs::write(&last, &bytes[..keep]).unwrap();
+        let held = keep_records(&last, |n| if half { n / 2 } else { 0 });
+        assert!(held > 0);
         refused(&d, "acknowledged records are missing");
     }
 }
@@ -190,7 +213,7 @@ fn torn_flipped_swapped_and_duplicated_segments_are_refused_or_cut_with_a_count(
     let (dir, hash) = (dir.as_path(), hash.as_str());
     // Cut between record boundaries: a torn tail, which only a crash mid-write leaves; here it
     // removes acknowledged records, so it is refused too.
-    let d = before_closing_snapshot(dir, "torn");
+    let d = last_segment_with_records(dir, "torn");
     let last = files(&d, ".qmj").pop().unwrap();
     let bytes = std::fs::read(&last).unwrap();
     std::fs::write(&last, &bytes[..bytes.len() - 3]).unwrap();
@@ -198,7 +221,7 @@ fn torn_flipped_swapped_and_duplicated_segments_are_refused_or_cut_with_a_count(
 
     // A partial record after the acknowledged ones (a crash during a write): cut, counted, and
     // every acknowledged record kept.
-    let d = before_closing_snapshot(dir, "partial");
+    let d = last_segment_with_records(dir, "partial");
     let last = files(&d, ".qmj").pop().unwrap();
     let mut bytes = std::fs::read(&last).unwrap();
     bytes.extend_from_slice(&[7, 0, 0, 0, 1, 2]);
@@ -212,7 +235,7 @@ fn torn_flipped_swapped_and_duplicated_segments_are_refused_or_cut_with_a_count(
     assert_eq!(state_hash(&stdout), hash);
 
     // A flipped byte inside an old record: refused with where.
-    let d = before_closing_snapshot(dir, "flip");
+    let d = last_segment_with_records(dir, "flip");
     let last = files(&d, ".qmj").pop().unwrap();
     let mut bytes = std::fs::read(&last).unwrap();
     let middle = bytes.len() / 2;
@@ -282,11 +305,11 @@ fn snapshots_the_ack_file_and_the_scenario_copy_restore_everything_or_refuse() {
         }
     }
 
-    // The segment right after the newest snapshot deleted, the later ones kept.
-    let d = copy(dir, "after-snapshot");
+    // The segment holding the record after the newest snapshot (or the last record) deleted,
+    // the others kept.
+    let d = last_segment_with_records(dir, "after-snapshot");
     let (newest, _) = newest_snapshot(&d);
-    let after = d.join(format!("journal-{:020}.qmj", newest + 1));
-    std::fs::remove_file(&after).unwrap();
+    std::fs::remove_file(segment_holding(&d, newest + 1)).unwrap();
     let (code, _, stderr) = recover(&d);
     assert_eq!(code, 1, "{stderr}");
 

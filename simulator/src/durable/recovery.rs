@@ -92,7 +92,7 @@ pub struct Recovery {
     pub records: u64,
     /// The snapshot loaded (its journal position), if any.
     pub snapshot: Option<u64>,
-    /// Snapshots passed over, with why (damaged, or ahead of the journal).
+    /// Snapshots passed over, with why (damaged, or before the journal's first segment).
     pub snapshots_skipped: Vec<String>,
     /// Records applied after the snapshot (all of them without one).
     pub replayed: u64,
@@ -119,7 +119,8 @@ pub enum Start {
 
 /// Rebuilds the state of `dir` without changing any file: a snapshot chosen by `start` (or
 /// none) loaded into a `genesis()` engine, then the journal after it.
-/// Corruption in the journal is refused with where and what; a damaged snapshot is passed over.
+/// Corruption in the journal, or a journal ending before the newest snapshot, is refused with
+/// where and what; a damaged snapshot is passed over.
 pub fn recover(
     dir: &Path,
     genesis: &dyn Fn() -> Result<Engine>,
@@ -144,6 +145,23 @@ fn check_reach(dir: &Path, scan: &JournalRead, acknowledged: Option<u64>) -> Res
     }
 }
 
+/// Refuses a journal that ends before the newest snapshot: the writer takes a snapshot at
+/// record S only once records up to S are durable, so the ones after the journal's end were
+/// deleted or cut. This holds without `acknowledged.qma`.
+fn check_snapshots_reached(dir: &Path, scan: &JournalRead) -> Result<()> {
+    let last = scan.last_seq();
+    match snapshots(dir)?.first() {
+        Some((seq, path)) if *seq > last => Err(DurableError::Refused(format!(
+            "{}: a snapshot at record {seq}, but the journal ends at record {last}: records \
+             {}–{seq} were durable before that snapshot was taken and are missing (a segment \
+             deleted or cut short). Refusing to drop them: restore the journal from a backup",
+            path.display(),
+            last + 1
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// [`recover`] from a journal already read.
 pub(super) fn recover_from(
     dir: &Path,
@@ -153,6 +171,7 @@ pub(super) fn recover_from(
 ) -> Result<(Engine, Recovery)> {
     let acknowledged = read_acknowledged(dir)?;
     check_reach(dir, scan, acknowledged)?;
+    check_snapshots_reached(dir, scan)?;
     let records = scan.last_seq();
     let mut skipped = Vec::new();
     let mut loaded = None;
@@ -163,12 +182,6 @@ pub(super) fn recover_from(
         }
         for (seq, file) in candidates {
             let name = file.display();
-            if seq > records {
-                skipped.push(format!(
-                    "{name}: at record {seq}, past the journal's {records}"
-                ));
-                continue;
-            }
             if seq + 1 < scan.first_seq {
                 skipped.push(format!(
                     "{name}: at record {seq}, before the journal's first segment (record {})",
@@ -212,18 +225,6 @@ pub(super) fn recover_from(
         }
         None => (None, genesis()?),
     };
-    if let Some(seq) = snapshot {
-        // The writer starts a segment at the record after each snapshot, and keeps it while
-        // the snapshot is kept.
-        if !scan.segments.iter().any(|(first, _, _)| *first == seq + 1) {
-            return Err(DurableError::Refused(format!(
-                "{}: the snapshot at record {seq} has no journal segment starting at record {}: \
-                 the segment after it was deleted. Restore it from a backup",
-                dir.display(),
-                seq + 1
-            )));
-        }
-    }
     let from = snapshot.unwrap_or(0);
     for record in scan.records.iter().filter(|r| r.seq > from) {
         engine.apply(&record.command);

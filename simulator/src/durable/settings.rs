@@ -8,7 +8,8 @@ pub(super) const SCENARIO_COPY: &str = "scenario.toml";
 pub(super) const LOCK_FILE: &str = "lock";
 
 /// The journal is a run of segment files, `journal-<first record, 20 digits>.qmj`; a new one
-/// starts at every snapshot, so segments wholly behind the oldest kept snapshot can be deleted.
+/// starts once a snapshot is durable, so segments wholly behind the oldest kept snapshot can be
+/// deleted.
 pub(super) const SEGMENT_PREFIX: &str = "journal-";
 /// The most commands one batch may hold.
 pub const MAX_BATCH_COMMANDS: usize = 1 << 20;
@@ -43,15 +44,12 @@ pub(super) const SNAPSHOTS_KEPT: usize = 2;
 /// Snapshots copied out by the writer and queued for the snapshot thread; a full queue makes
 /// the writer wait, which is what bounds the journal when snapshots are slower than commands.
 pub(super) const SNAPSHOTS_QUEUED: usize = 1;
-/// The most journal segments a folder holds at any moment. A segment starts at every snapshot,
-/// and once a snapshot is durable the segments wholly before the older of the
-/// `SNAPSHOTS_KEPT` newest are deleted: one segment per kept snapshot. Each snapshot not yet
-/// durable adds one: the one being written, the `SNAPSHOTS_QUEUED` queued, and the one whose
-/// segment the writer has started while it waits for room in the queue. (A kill between a
-/// snapshot's rename and that deletion finds one snapshot fewer in flight.)
-///
-/// The bound holds while the writer runs. A kill loses the snapshots in flight but not their
-/// segments, which hold journal records: they stay until the kept snapshots move past them, so
-/// right after a kill, and while the next snapshots are in flight, the folder can hold more.
-/// The crash test has seen 6.
+/// The most journal segments a folder holds, crashes included. A segment starts only once a
+/// snapshot is durable (at the writer's next batch, or as it closes), and the segments wholly at
+/// or before the oldest of the `SNAPSHOTS_KEPT` newest snapshots are deleted right after. The
+/// writer may have copied out up to `SNAPSHOTS_QUEUED + 1` more snapshots by the time a segment
+/// starts (those queued while it was being written), so once the deletion is done the folder
+/// holds the segment with the record after the oldest kept snapshot and at most
+/// `SNAPSHOTS_KEPT + SNAPSHOTS_QUEUED` started since; one more between a start and its
+/// deletion. A snapshot a crash loses in flight never started a segment.
 pub const MAX_SEGMENTS: usize = SNAPSHOTS_KEPT + SNAPSHOTS_QUEUED + 2;

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender};
 use qm_engine::journal::{self, Applied, Command};
+use qm_engine::snapshot::RawState;
 use qm_engine::Engine;
 
 use super::error::{DurableError, Result};
@@ -74,10 +75,12 @@ impl Durable {
         remove_temporaries(dir)?;
         let acknowledged = read_acknowledged(dir)?;
         if segments(dir)?.is_empty() {
-            if let Some(seq) = acknowledged {
+            // A snapshot at record S also says records up to S were written.
+            let written = acknowledged.or(snapshots(dir)?.first().map(|(seq, _)| *seq));
+            if let Some(seq) = written {
                 return Err(DurableError::Refused(format!(
-                    "{}: no journal segment, but records up to {seq} were acknowledged: the \
-                     journal was deleted. Refusing to start an empty one: restore it from a backup",
+                    "{}: no journal segment, but records up to {seq} were written: the journal \
+                     was deleted. Refusing to start an empty one: restore it from a backup",
                     dir.display()
                 )));
             }
@@ -88,7 +91,7 @@ impl Durable {
         let acknowledged_file = open_acknowledged(dir, false)?;
         // A folder made before the file existed starts it here.
         write_acknowledged(&acknowledged_file, recovery.records)?;
-        let (_, last) = segments(dir)?.pop().expect("a segment was made above");
+        let (segment_first, last) = segments(dir)?.pop().expect("a segment was made above");
         // Append: writes land after the whole records (the torn tail, if any, is cut below).
         let file = OpenOptions::new()
             .append(true)
@@ -105,6 +108,7 @@ impl Durable {
             engine: Arc::clone(&engine),
             dir: dir.to_path_buf(),
             segment: file,
+            segment_first,
             acknowledged: acknowledged_file,
             next_seq: recovery.records + 1,
             settings,
@@ -176,11 +180,12 @@ impl Drop for Durable {
 }
 
 /// The writer thread's state: the engine it applies commands to, the journal segment records
-/// are appended to, and the next record's sequence number.
+/// are appended to (and its first record), and the next record's sequence number.
 struct Writer {
     engine: Arc<Engine>,
     dir: PathBuf,
     segment: File,
+    segment_first: u64,
     acknowledged: File,
     next_seq: u64,
     settings: Settings,
@@ -199,9 +204,10 @@ impl Writer {
     /// Writes batches until the queue closes, with a snapshot thread beside it.
     fn run(mut self, submissions: Receiver<Submission>) -> Result<()> {
         // Snapshots are encoded and written on their own thread: the writer only copies the
-        // state out (the pause), then goes back to applying commands.
-        let (snapshots, to_write) =
-            crossbeam_channel::bounded::<(u64, qm_engine::snapshot::RawState)>(SNAPSHOTS_QUEUED);
+        // state out (the pause), then goes back to applying commands. The thread tells the
+        // writer each snapshot's position once it is durable.
+        let (snapshots, to_write) = crossbeam_channel::bounded::<(u64, RawState)>(SNAPSHOTS_QUEUED);
+        let (written, durable) = crossbeam_channel::unbounded::<u64>();
         let snapshot_writer = {
             let dir = self.dir.clone();
             std::thread::Builder::new()
@@ -209,16 +215,23 @@ impl Writer {
                 .spawn(move || -> Result<()> {
                     for (seq, raw) in to_write {
                         write_snapshot(&dir, seq, &raw.into_state())?;
+                        // The writer may have stopped first (an error): nothing is owed then.
+                        let _ = written.send(seq);
                     }
                     Ok(())
                 })?
         };
-        let result = self.write_batches(&submissions, &snapshots);
+        let result = self.write_batches(&submissions, &snapshots, &durable);
         drop(snapshots);
         let snapshot_result = snapshot_writer
             .join()
             .map_err(|_| DurableError::Stopped("the snapshot writer panicked"))?;
-        result.and(snapshot_result)
+        result.and(snapshot_result)?;
+        // Snapshots that became durable after the last batch start their segment too.
+        if durable.try_iter().count() > 0 {
+            self.rotate()?;
+        }
+        Ok(())
     }
 
     /// Each batch: gathered, made durable with one sync, acknowledged; a snapshot every
@@ -226,7 +239,8 @@ impl Writer {
     fn write_batches(
         &mut self,
         submissions: &Receiver<Submission>,
-        snapshots: &Sender<(u64, qm_engine::snapshot::RawState)>,
+        snapshots: &Sender<(u64, RawState)>,
+        durable: &Receiver<u64>,
     ) -> Result<()> {
         let mut since_snapshot = 0u64;
         let mut batch = Batch {
@@ -241,8 +255,23 @@ impl Writer {
                 self.snapshot(snapshots)?;
                 since_snapshot = 0;
             }
+            if durable.try_iter().count() > 0 {
+                self.rotate()?;
+            }
         }
         Ok(())
+    }
+
+    /// Once a snapshot is durable, records after it go to a new segment, and the segments
+    /// wholly at or before the older kept snapshot are deleted. Rotating only then means every
+    /// segment boundary has a durable snapshot behind it: a crash that loses snapshots in
+    /// flight leaves no segment that only they would have let go.
+    fn rotate(&mut self) -> Result<()> {
+        if self.segment_first < self.next_seq {
+            self.segment = create_segment(&self.dir, self.next_seq)?;
+            self.segment_first = self.next_seq;
+        }
+        delete_covered_segments(&self.dir)
     }
 
     /// Applies and encodes `first` and the submissions that follow it within the flush
@@ -297,16 +326,13 @@ impl Writer {
     /// writes: the copy is one moment, journal position `next_seq − 1`, already durable.
     // Wall time: the snapshot pause is measured.
     #[allow(clippy::disallowed_methods)]
-    fn snapshot(&mut self, snapshots: &Sender<(u64, qm_engine::snapshot::RawState)>) -> Result<()> {
+    fn snapshot(&mut self, snapshots: &Sender<(u64, RawState)>) -> Result<()> {
         let started = Instant::now();
         let state = self.engine.export_raw();
         let pause = started.elapsed().as_nanos() as u64;
         self.stats
             .longest_snapshot_pause_ns
             .fetch_max(pause, Ordering::Relaxed);
-        // Records after the snapshot go to a new segment, so that the ones before it can be
-        // deleted once a later snapshot covers them.
-        self.segment = create_segment(&self.dir, self.next_seq)?;
         snapshots
             .send((self.next_seq - 1, state))
             .map_err(|_| DurableError::Stopped("the snapshot writer stopped"))?;
@@ -331,19 +357,23 @@ pub(super) fn write_snapshot(
     drop(file);
     std::fs::rename(&temporary, &path)?;
     sync_dir(dir)?;
-    let kept = snapshots(dir)?;
-    for (_, old) in kept.iter().skip(SNAPSHOTS_KEPT) {
+    for (_, old) in snapshots(dir)?.iter().skip(SNAPSHOTS_KEPT) {
         std::fs::remove_file(old).map_err(DurableError::io("cannot delete", old))?;
     }
-    // Segments wholly at or before the oldest snapshot kept are no longer needed to recover.
-    let oldest_kept = kept.iter().take(SNAPSHOTS_KEPT).map(|(seq, _)| *seq).min();
-    if let Some(oldest_kept) = oldest_kept {
-        let list = segments(dir)?;
-        for pair in list.windows(2) {
-            let ((_, path), (next_first, _)) = (&pair[0], &pair[1]);
-            if next_first - 1 <= oldest_kept {
-                std::fs::remove_file(path).map_err(DurableError::io("cannot delete", path))?;
-            }
+    Ok(())
+}
+
+/// Deletes the segments wholly at or before the oldest of the newest [`SNAPSHOTS_KEPT`]
+/// snapshots: recovery no longer needs them. The last segment is never deleted.
+fn delete_covered_segments(dir: &Path) -> Result<()> {
+    let kept = snapshots(dir)?;
+    let Some(oldest_kept) = kept.iter().take(SNAPSHOTS_KEPT).map(|(seq, _)| *seq).min() else {
+        return Ok(());
+    };
+    for pair in segments(dir)?.windows(2) {
+        let ((_, path), (next_first, _)) = (&pair[0], &pair[1]);
+        if next_first - 1 <= oldest_kept {
+            std::fs::remove_file(path).map_err(DurableError::io("cannot delete", path))?;
         }
     }
     Ok(())
