@@ -358,6 +358,7 @@ fn daily(run: &RunData, start: NaiveDate) -> Table {
         )
         .order_counts(|r| &r.counts)
         .unit_counts(|r| &r.counts)
+        .shipment_counts(|r| &r.counts)
         .col(
             "on_hand_units",
             "on-hand units at the close, all cells",
@@ -394,7 +395,7 @@ fn daily(run: &RunData, start: NaiveDate) -> Table {
         .col("processing_time_hours_p99", "99th percentile", |r| {
             r.processing_time_hours_p99
         })
-        .table("daily", "simulated day; its order and unit counts are those of the orders placed that day (and the lines shown out of stock that day), whenever they shipped", false)
+        .table("daily", "simulated day; its order, unit and shipment counts are those of the orders placed that day (and the lines shown out of stock that day), whenever they shipped", false)
 }
 
 fn warehouses(run: &RunData, days: f64) -> Table {

@@ -392,6 +392,7 @@ fn pandas_and_duckdb_read_the_files_as_they_are() {
     }
     let (a, _) = runs();
     let placed = summary(a)["orders_placed"].as_u64().unwrap();
+    let shipping_cents = summary(a)["shipping_cost_cents"].as_u64().unwrap();
     let script = format!(
         r#"
 import datetime, duckdb, pandas as pd
@@ -400,6 +401,8 @@ daily = pd.read_parquet(d + "/daily.parquet")
 assert isinstance(daily["date"].iloc[0], (datetime.date, pd.Timestamp)), type(daily["date"].iloc[0])
 assert str(daily["date"].iloc[0])[:10] == "2026-03-02"
 assert int(daily["orders_placed"].sum()) == {placed}
+# Each day's shipments are its placed orders': over the days, the run's shipping cost.
+assert int(daily["shipping_cost_cents"].sum()) == {shipping_cents}
 assert pd.read_csv(d + "/skus.csv")["abc_class"].isin(["A", "B", "C"]).all()
 con = duckdb.connect()
 for source in ["daily.parquet", "daily.csv"]:
