@@ -212,7 +212,7 @@ fn compare_lists_each_kpi_per_run_with_its_difference() {
     );
     assert!(csv.contains(&expected), "{expected} in\n{csv}");
     let html = std::fs::read_to_string(out.join("compare.html")).unwrap();
-    assert!(html.contains("seed-1: fulfilled") && html.contains("seed-2: fulfilled"));
+    assert!(html.contains("seed-1: shipped complete") && html.contains("seed-2: to ship"));
     assert!(html.matches("<svg").count() >= 4);
     assert!(out.join("compare.parquet").exists());
 

@@ -50,9 +50,15 @@ fn over_days(run: &RunData, title: &str, y_label: &str) -> Chart {
     chart
 }
 
-/// Daily orders placed against orders fulfilled (shipped complete), events shaded.
+/// Orders placed each day, how many of them were to ship, and how many shipped complete (a day's
+/// counts are its placed orders', whenever they shipped): the gap between the last two is what
+/// `order_fulfillment_rate` counts. Several runs show the last two only.
 pub(super) fn daily_orders(runs: &[(&str, &RunData)]) -> Chart {
-    let mut c = over_days(runs[0].1, "Orders placed and fulfilled per day", "orders");
+    let mut c = over_days(
+        runs[0].1,
+        "Orders placed per day: to ship, and shipped complete",
+        "orders",
+    );
     let single = runs.len() == 1;
     for (i, (label, run)) in runs.iter().enumerate() {
         let name = |what: &str| {
@@ -62,14 +68,22 @@ pub(super) fn daily_orders(runs: &[(&str, &RunData)]) -> Chart {
                 format!("{label}: {what}")
             }
         };
+        if single {
+            c.series.push(Series::new(
+                name("placed"),
+                day_points(&run.daily, |r| r.counts.orders_placed as f64),
+                7,
+                Style::Faint,
+            ));
+        }
         c.series.push(Series::new(
-            name("placed"),
-            day_points(&run.daily, |r| r.counts.orders_placed as f64),
-            if single { 7 } else { i },
-            Style::Faint,
+            name("to ship"),
+            day_points(&run.daily, |r| r.counts.orders_to_ship() as f64),
+            if single { 1 } else { i },
+            if single { Style::Line } else { Style::Faint },
         ));
         c.series.push(Series::new(
-            name("fulfilled (shipped complete)"),
+            name("shipped complete"),
             day_points(&run.daily, |r| r.counts.orders_shipped_complete as f64),
             if single { 0 } else { i },
             Style::Line,
