@@ -259,6 +259,51 @@ fn reference_lines(
     Ok(())
 }
 
+/// Pixels a character of the 11-pixel band labels takes, on average (sans-serif).
+const BAND_LABEL_CHAR_PX: f64 = 6.0;
+
+/// The calendar events' shaded bands, each labelled with as much of its name as fits before the
+/// next band or the plot's edge: cut short with "…", or left out where not even two characters
+/// fit, so that labels never run into each other.
+fn event_bands(
+    c: &mut Plot,
+    chart: &Chart,
+    (_, x1, y_min, y1): (f64, f64, f64, f64),
+) -> DrawResult {
+    for (from, to, label) in &chart.bands {
+        c.draw_series(std::iter::once(Rectangle::new(
+            [(*from - 0.5, y_min), (*to + 0.5, y1)],
+            RGBColor(255, 200, 0).mix(0.18).filled(),
+        )))?;
+        let next = chart
+            .bands
+            .iter()
+            .map(|b| b.0)
+            .filter(|start| start > from)
+            .fold(x1 + 0.5, f64::min);
+        let room_px = c.backend_coord(&(next - 0.5, y1)).0 - c.backend_coord(&(*from - 0.5, y1)).0;
+        let Some(text) = fitted(label, room_px as f64 / BAND_LABEL_CHAR_PX) else {
+            continue;
+        };
+        c.draw_series(std::iter::once(Text::new(
+            text,
+            (*from - 0.5, y1 * 0.97),
+            ("sans-serif", 11).into_font().color(&RGBColor(150, 110, 0)),
+        )))?;
+    }
+    Ok(())
+}
+
+/// `label` if it has at most `chars` characters; else its start and "…" in `chars`, or `None`
+/// when fewer than two of its characters would show.
+fn fitted(label: &str, chars: f64) -> Option<String> {
+    if label.chars().count() as f64 <= chars {
+        return Some(label.to_string());
+    }
+    let keep = chars.floor() as usize;
+    (keep >= 3).then(|| label.chars().take(keep - 1).chain(['…']).collect())
+}
+
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
 fn draw(chart: &Chart, width: u32, height: u32, out: &mut String) -> DrawResult {
@@ -300,17 +345,7 @@ fn draw(chart: &Chart, width: u32, height: u32, out: &mut String) -> DrawResult 
         .y_label_formatter(&y_format)
         .label_style(("sans-serif", 12))
         .draw()?;
-    for (from, to, label) in &chart.bands {
-        c.draw_series(std::iter::once(Rectangle::new(
-            [(*from - 0.5, y_min), (*to + 0.5, y1)],
-            RGBColor(255, 200, 0).mix(0.18).filled(),
-        )))?;
-        c.draw_series(std::iter::once(Text::new(
-            label.clone(),
-            (*from - 0.5, y1 * 0.97),
-            ("sans-serif", 11).into_font().color(&RGBColor(150, 110, 0)),
-        )))?;
-    }
+    event_bands(&mut c, chart, (x0, x1, y_min, y1))?;
     for series in &chart.series {
         let line_color = color(series.color);
         let legend_color = line_color;
@@ -351,4 +386,21 @@ fn draw(chart: &Chart, width: u32, height: u32, out: &mut String) -> DrawResult 
     }
     root.present()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fitted;
+
+    #[test]
+    fn band_labels_are_cut_to_the_room_they_have() {
+        assert_eq!(
+            fitted("Cyber Monday", 12.0).as_deref(),
+            Some("Cyber Monday")
+        );
+        assert_eq!(fitted("Cyber Monday", 7.9).as_deref(), Some("Cyber …"));
+        assert_eq!(fitted("Black Friday", 3.0).as_deref(), Some("Bl…"));
+        assert_eq!(fitted("Black Friday", 2.5), None);
+        assert_eq!(fitted("Black Friday", -4.0), None);
+    }
 }

@@ -94,11 +94,13 @@ pub(super) fn daily_orders(runs: &[(&str, &RunData)]) -> Chart {
 
 /// Total on-hand units against total safety stock, per day.
 pub(super) fn stock_totals(runs: &[(&str, &RunData)]) -> Chart {
-    let mut c = over_days(
-        runs[0].1,
-        "On-hand units and safety stock, all SKUs",
-        "units",
-    );
+    let safety = |run: &RunData| run.daily.iter().any(|r| r.safety_stock_units.is_some());
+    let title = if runs.iter().any(|(_, run)| safety(run)) {
+        "On-hand units and safety stock, all SKUs"
+    } else {
+        "On-hand units, all SKUs"
+    };
+    let mut c = over_days(runs[0].1, title, "units");
     let single = runs.len() == 1;
     for (i, (label, run)) in runs.iter().enumerate() {
         let prefix = if single {
@@ -112,7 +114,7 @@ pub(super) fn stock_totals(runs: &[(&str, &RunData)]) -> Chart {
             if single { 0 } else { i },
             Style::Line,
         ));
-        if run.daily.iter().any(|r| r.safety_stock_units.is_some()) {
+        if safety(run) {
             c.series.push(Series::new(
                 format!("{prefix}safety stock"),
                 day_points(&run.daily, |r| r.safety_stock_units.unwrap_or(f64::NAN)),
