@@ -587,6 +587,24 @@ fn sample() -> RunData {
     }
 }
 
+/// The definition of `column` in table `table`, as in `docs/tables.md`; `None` for a column the
+/// tables do not have.
+pub fn definition(table: &str, column: &str) -> Option<&'static str> {
+    type Catalog = Vec<(&'static str, Vec<(&'static str, &'static str)>)>;
+    static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+    let catalog = CATALOG.get_or_init(|| {
+        build(&sample())
+            .into_iter()
+            .map(|t| (t.name, t.columns))
+            .collect()
+    });
+    let (_, columns) = catalog.iter().find(|(name, _)| *name == table)?;
+    columns
+        .iter()
+        .find(|(name, _)| *name == column)
+        .map(|(_, d)| *d)
+}
+
 /// `docs/tables.md`'s reference of every table and column, generated from [`build`].
 pub fn markdown_reference() -> String {
     let mut out = String::new();

@@ -141,6 +141,34 @@ fn kpi_cards(run: &RunData) -> String {
 
 /// A table whose first column, and the columns in `left`, are left-aligned; cells are HTML.
 fn table(head: &[&str], left: &[usize], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let head: Vec<(&str, Option<String>)> = head.iter().map(|h| (*h, None)).collect();
+    defined_table(&head, left, rows)
+}
+
+/// A report table showing columns of the output table `source`: (label, column) pairs. Each
+/// header's tooltip names the column and gives its definition, as `docs/tables.md` does.
+fn source_table(
+    source: &str,
+    columns: &[(&str, &str)],
+    left: &[usize],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> String {
+    let head: Vec<(&str, Option<String>)> = columns
+        .iter()
+        .map(|(label, column)| {
+            let definition = crate::tables::definition(source, column).unwrap_or("");
+            (*label, Some(format!("{source}.{column}: {definition}")))
+        })
+        .collect();
+    defined_table(&head, left, rows)
+}
+
+/// A table whose headers have an optional tooltip.
+fn defined_table(
+    head: &[(&str, Option<String>)],
+    left: &[usize],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> String {
     let class = |i: usize| {
         if i == 0 || left.contains(&i) {
             " class=\"l\""
@@ -149,8 +177,11 @@ fn table(head: &[&str], left: &[usize], rows: impl IntoIterator<Item = Vec<Strin
         }
     };
     let mut out = String::from("<table><thead><tr>");
-    for (i, h) in head.iter().enumerate() {
-        let _ = write!(out, "<th{}>{}</th>", class(i), escape(h));
+    for (i, (label, tip)) in head.iter().enumerate() {
+        let title = tip
+            .as_ref()
+            .map_or(String::new(), |t| format!(" title=\"{}\"", escape(t)));
+        let _ = write!(out, "<th{}{title}>{}</th>", class(i), escape(label));
     }
     out += "</tr></thead><tbody>\n";
     for row in rows {
@@ -261,21 +292,25 @@ fn top_sku_figures(run: &RunData) -> String {
     body
 }
 
+/// The warehouse table's columns: (label, column of `warehouses`).
+const WAREHOUSE_COLUMNS: [(&str, &str); 10] = [
+    ("warehouse", "warehouse"),
+    ("capacity lines/day", "capacity_lines_per_day"),
+    ("lines shipped", "lines_shipped"),
+    ("capacity use", "capacity_use_share"),
+    ("peak day lines", "peak_day_lines"),
+    ("saturated days", "saturated_days"),
+    ("average on hand", "average_on_hand_units"),
+    ("peak on hand", "peak_on_hand_units"),
+    ("storage capacity", "storage_capacity_units"),
+    ("pick errors", "pick_errors"),
+];
+
 /// One row per warehouse: capacity, use, stock and pick errors.
 fn warehouse_table(run: &RunData, days: f64) -> String {
-    table(
-        &[
-            "warehouse",
-            "capacity lines/day",
-            "lines shipped",
-            "capacity use",
-            "peak day lines",
-            "saturated days",
-            "average on hand",
-            "peak on hand",
-            "storage capacity",
-            "pick errors",
-        ],
+    source_table(
+        "warehouses",
+        &WAREHOUSE_COLUMNS,
         &[],
         run.warehouses.iter().map(|w| {
             vec![
@@ -295,19 +330,23 @@ fn warehouse_table(run: &RunData, days: f64) -> String {
     )
 }
 
+/// The channel table's columns: (label, column of `channels`).
+const CHANNEL_COLUMNS: [(&str, &str); 8] = [
+    ("channel", "channel"),
+    ("strategy", "strategy"),
+    ("orders placed", "orders_placed"),
+    ("oversold", "orders_oversold"),
+    ("lost units (not shown)", "lost_sales_units_not_shown"),
+    ("shipped complete", "orders_shipped_complete"),
+    ("fulfillment rate", "order_fulfillment_rate"),
+    ("unit fill rate", "unit_fill_rate"),
+];
+
 /// One row per sales channel.
 fn channel_table(run: &RunData) -> String {
-    table(
-        &[
-            "channel",
-            "strategy",
-            "orders placed",
-            "oversold",
-            "lost units (not shown)",
-            "shipped complete",
-            "fulfillment rate",
-            "unit fill rate",
-        ],
+    source_table(
+        "channels",
+        &CHANNEL_COLUMNS,
         &[1],
         run.channels.iter().map(|c| {
             vec![
@@ -324,7 +363,20 @@ fn channel_table(run: &RunData) -> String {
     )
 }
 
-/// The SKUs with the most units ordered.
+/// The SKU table's columns: (label, column of `skus`).
+const SKU_COLUMNS: [(&str, &str); 9] = [
+    ("SKU", "sku"),
+    ("ABC", "abc_class"),
+    ("pattern", "demand_pattern"),
+    ("units ordered", "units_ordered"),
+    ("unit fill rate", "unit_fill_rate"),
+    ("lost units", "lost_sales_units"),
+    ("stockout days", "stockout_days"),
+    ("average on hand", "average_on_hand_units"),
+    ("achieved fill rate", "achieved_fill_rate"),
+];
+
+/// The SKUs with the most units ordered, and what their two fill rates count.
 fn sku_table(run: &RunData, days: f64) -> String {
     let abc = crate::tables::abc_classes(&run.skus);
     let mut order: Vec<usize> = (0..run.skus.len()).collect();
@@ -335,34 +387,26 @@ fn sku_table(run: &RunData, days: f64) -> String {
             .cmp(&run.skus[a].counts.units_ordered)
             .then(a.cmp(&b))
     });
-    table(
-        &[
-            "SKU",
-            "ABC",
-            "pattern",
-            "units ordered",
-            "unit fill rate",
-            "lost units",
-            "stockout days",
-            "average on hand",
-            "achieved fill rate",
-        ],
-        &[1, 2],
-        order.iter().take(SKU_TABLE_ROWS).map(|&i| {
-            let s = &run.skus[i];
-            vec![
-                escape(&s.sku),
-                abc[i].into(),
-                crate::tables::demand_pattern(s.demand_days, days, s.demand_size_cv2).into(),
-                number(s.counts.units_ordered as f64),
-                share_text(s.counts.unit_fill_rate()),
-                number(s.counts.lost_sales_units as f64),
-                number(s.stockout_days as f64),
-                number(s.average_on_hand_units),
-                share_text(s.achieved_fill_rate),
-            ]
-        }),
-    )
+    let rows = order.iter().take(SKU_TABLE_ROWS).map(|&i| {
+        let s = &run.skus[i];
+        vec![
+            escape(&s.sku),
+            abc[i].into(),
+            crate::tables::demand_pattern(s.demand_days, days, s.demand_size_cv2).into(),
+            number(s.counts.units_ordered as f64),
+            share_text(s.counts.unit_fill_rate()),
+            number(s.counts.lost_sales_units as f64),
+            number(s.stockout_days as f64),
+            number(s.average_on_hand_units),
+            share_text(s.achieved_fill_rate),
+        ]
+    });
+    source_table("skus", &SKU_COLUMNS, &[1, 2], rows)
+        + "<p class=\"meta\">The unit fill rate counts, over the whole run, the units shipped \
+           from any warehouse; the achieved fill rate, after the warm-up, the units each warehouse \
+           served from its own stock of those it was asked first for: the fill rate its safety \
+           stock promises. It is lower where orders were sent to other warehouses. Hover a header \
+           for its column's definition.</p>\n"
 }
 
 fn latency_table(run: &RunData) -> String {
@@ -519,5 +563,30 @@ mod tests {
         assert_eq!(display(&KpiValue::Number(-2500.0), Unit::Units), "-2,500");
         assert_eq!(display(&KpiValue::Missing, Unit::Share), "—");
         assert_eq!(escape("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
+    }
+
+    #[test]
+    fn every_report_table_header_names_a_defined_column() {
+        for (source, columns) in [
+            ("warehouses", &WAREHOUSE_COLUMNS[..]),
+            ("channels", &CHANNEL_COLUMNS[..]),
+            ("skus", &SKU_COLUMNS[..]),
+        ] {
+            for (label, column) in columns {
+                let definition = crate::tables::definition(source, column);
+                assert!(
+                    definition.is_some_and(|d| !d.is_empty()),
+                    "{label}: {source}.{column} is not a defined column"
+                );
+            }
+        }
+        assert_eq!(crate::tables::definition("skus", "no_such_column"), None);
+        let html = source_table("skus", &SKU_COLUMNS[8..], &[], []);
+        assert!(
+            html.contains(
+                "<th class=\"l\" title=\"skus.achieved_fill_rate: after the warm-up, units"
+            ),
+            "{html}"
+        );
     }
 }
