@@ -30,6 +30,40 @@ pub fn display(value: &KpiValue, unit: Unit) -> String {
     }
 }
 
+/// A KPI value as [`display`] shows it beside its target: a value that misses the target but
+/// would read as equal to it gets the decimals that tell them apart ("94.996 %" beside
+/// "target ≥ 95.00 %").
+pub fn display_against(value: &KpiValue, unit: Unit, target: Option<&Target>) -> String {
+    match (value, target) {
+        (KpiValue::Number(x), Some(t)) if !t.met_by(*x) => display_apart(*x, t.value, unit),
+        _ => display(value, unit),
+    }
+}
+
+/// `x` in `unit` as [`display`] shows it, with as many more decimals (up to 4) as it takes not
+/// to read as `target` when it differs from it: a miss never reads "48.0 h > 48.0 h".
+pub fn display_apart(x: f64, target: f64, unit: Unit) -> String {
+    let shown = display(&KpiValue::Number(x), unit);
+    let (scale, decimals, suffix) = match unit {
+        Unit::Share => (100.0, 2, " %"),
+        Unit::Hours => (1.0, 1, " h"),
+        Unit::Days => (1.0, 2, " d"),
+        Unit::Cents => (1.0, 2, " cents"),
+        _ => (1.0, number_decimals(x), ""),
+    };
+    let rounds_to_target = |d: usize| {
+        let factor = 10f64.powi(d as i32) * scale;
+        (x * factor).round() == (target * factor).round()
+    };
+    if x == target || !x.is_finite() || !rounds_to_target(decimals) {
+        return shown;
+    }
+    let more = (decimals + 1..=decimals + 4)
+        .find(|&d| !rounds_to_target(d))
+        .unwrap_or(decimals + 4);
+    format!("{}{suffix}", group_thousands(x * scale, more))
+}
+
 /// A plain number: whole numbers and large ones grouped by thousands, others to 1 place from
 /// 10 up and 3 places below.
 pub fn number(x: f64) -> String {
@@ -215,6 +249,20 @@ mod tests {
     #[test]
     fn a_difference_that_rounds_to_zero_has_no_minus() {
         assert_eq!(signed_fixed(-0.001, Unit::Hours, 2), "+0.00 h");
+        assert_eq!(display_apart(0.949_96, 0.95, Unit::Share), "94.996 %");
+        assert_eq!(display_apart(48.04, 48.0, Unit::Hours), "48.04 h");
+        assert_eq!(display_apart(48.000_2, 48.0, Unit::Hours), "48.0002 h");
+        assert_eq!(display_apart(47.0, 48.0, Unit::Hours), "47.0 h");
+        assert_eq!(display_apart(0.95, 0.95, Unit::Share), "95.00 %");
+        let at_least = Target {
+            kpi: "demand_fill_rate".into(),
+            bound: Bound::AtLeast,
+            value: 0.95,
+        };
+        let against = |x: f64| display_against(&KpiValue::Number(x), Unit::Share, Some(&at_least));
+        assert_eq!(against(0.949_96), "94.996 %");
+        assert_eq!(against(0.950_004), "95.00 %");
+        assert_eq!(against(0.9), "90.00 %");
         assert_eq!(signed_fixed(-0.004, Unit::Share, 0), "+0 pt");
         assert_eq!(signed_fixed(-0.006, Unit::Share, 0), "-1 pt");
         assert_eq!(signed_difference(-0.00001, Unit::Share), "+0.00 pt");

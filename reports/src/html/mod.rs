@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::chart;
-use crate::format::{display, escape, number, share_text, target_text};
+use crate::format::{display, display_against, escape, number, share_text, target_text};
 use crate::kpi::{self, Kpi, Verdict};
 use crate::run::*;
 use crate::unit::Unit;
@@ -107,7 +107,7 @@ fn banners(label: &str, run: &RunData) -> String {
 
 fn card(h: &kpi::Headline) -> String {
     let kpi = h.reading.kpi;
-    let value = display(&h.reading.value, kpi.unit);
+    let value = display_against(&h.reading.value, kpi.unit, h.target);
     let (class, verdict) = match (h.target, h.verdict) {
         (Some(t), Verdict::Met) => ("good", format!("{} · met", target_text(t, kpi.unit))),
         (Some(t), Verdict::Missed) => ("bad", format!("{} · missed", target_text(t, kpi.unit))),
@@ -215,7 +215,7 @@ fn kpi_table(run: &RunData) -> String {
         };
         vec![
             format!("<code>{}</code>", r.kpi.name),
-            escape(&display(&r.value, r.kpi.unit)),
+            escape(&display_against(&r.value, r.kpi.unit, target)),
             escape(r.kpi.unit.as_str()),
             verdict,
             format!("<span class=\"def\">{definition}</span>"),

@@ -45,7 +45,7 @@ pub fn headline_table(run: &RunData) -> String {
     let mut out = String::new();
     for h in &headline {
         let kpi = h.reading.kpi;
-        let value = format::display(&h.reading.value, kpi.unit);
+        let value = format::display_against(&h.reading.value, kpi.unit, h.target);
         let target = h
             .target
             .map_or(String::new(), |t| format::target_text(t, kpi.unit));

@@ -17,6 +17,9 @@
 
 use std::path::{Path, PathBuf};
 
+use qm_reports::format;
+use qm_reports::run::KpiValue;
+use qm_reports::unit::Unit;
 use toml::Spanned;
 
 use super::error::ToolError;
@@ -197,52 +200,65 @@ impl Measured {
         }
     }
 
-    /// The targets this run missed, in words; empty when it met them all.
+    /// The targets this run missed, in words; empty when it met them all. A value that would
+    /// read as its target shows the decimals that tell them apart.
     pub fn misses(&self, t: &SizeTargets) -> Vec<String> {
+        let (share, hours) = (Unit::Share, Unit::Hours);
+        let checks = [
+            (
+                "fulfillment",
+                Some(self.order_fulfillment_rate),
+                t.fulfillment,
+                share,
+                false,
+            ),
+            (
+                "peak fulfillment",
+                self.peak_order_fulfillment_rate,
+                t.fulfillment,
+                share,
+                false,
+            ),
+            (
+                "fill rate",
+                Some(self.demand_fill_rate),
+                t.fill_rate,
+                share,
+                false,
+            ),
+            (
+                "peak fill rate",
+                self.peak_demand_fill_rate,
+                t.fill_rate,
+                share,
+                false,
+            ),
+            (
+                "processing p95",
+                self.processing_time_hours_p95,
+                t.processing_hours_p95,
+                hours,
+                true,
+            ),
+            (
+                "peak processing p95",
+                self.peak_processing_time_hours_p95,
+                t.processing_hours_p95,
+                hours,
+                true,
+            ),
+        ];
         let mut misses = Vec::new();
-        let percent = |x: f64| format!("{:.2} %", x * 100.0);
-        let mut least =
-            |what: &str, value: Option<f64>, target: f64, show: &dyn Fn(f64) -> String| {
-                if let Some(v) = value.filter(|&v| v < target) {
-                    misses.push(format!("{what} {} < {}", show(v), show(target)));
-                }
+        for (what, value, target, unit, at_most) in checks {
+            let Some(v) = value.filter(|&v| if at_most { v > target } else { v < target }) else {
+                continue;
             };
-        least(
-            "fulfillment",
-            Some(self.order_fulfillment_rate),
-            t.fulfillment,
-            &percent,
-        );
-        least(
-            "peak fulfillment",
-            self.peak_order_fulfillment_rate,
-            t.fulfillment,
-            &percent,
-        );
-        least(
-            "fill rate",
-            Some(self.demand_fill_rate),
-            t.fill_rate,
-            &percent,
-        );
-        least(
-            "peak fill rate",
-            self.peak_demand_fill_rate,
-            t.fill_rate,
-            &percent,
-        );
-        let hours = |x: f64| format!("{x:.1} h");
-        for (what, value) in [
-            ("processing p95", self.processing_time_hours_p95),
-            ("peak processing p95", self.peak_processing_time_hours_p95),
-        ] {
-            if let Some(v) = value.filter(|&v| v > t.processing_hours_p95) {
-                misses.push(format!(
-                    "{what} {} > {}",
-                    hours(v),
-                    hours(t.processing_hours_p95)
-                ));
-            }
+            misses.push(format!(
+                "{what} {} {} {}",
+                format::display_apart(v, target, unit),
+                if at_most { ">" } else { "<" },
+                format::display(&KpiValue::Number(target), unit)
+            ));
         }
         misses
     }
@@ -685,6 +701,22 @@ mod tests {
             [
                 "peak fulfillment 95.00 % < 98.00 %",
                 "peak processing p95 60.0 h > 48.0 h"
+            ]
+        );
+        // A miss that rounds to its target shows the decimals that tell them apart.
+        let close = Measured {
+            order_fulfillment_rate: 0.99,
+            processing_time_hours_p95: Some(48.04),
+            peak_processing_time_hours_p95: Some(48.000_2),
+            demand_fill_rate: 0.989_96,
+            ..Default::default()
+        };
+        assert_eq!(
+            close.misses(&targets),
+            [
+                "fill rate 98.996 % < 99.00 %",
+                "processing p95 48.04 h > 48.0 h",
+                "peak processing p95 48.0002 h > 48.0 h"
             ]
         );
         assert!(SizeTargets::new(1.5, 48.0, 0.95).is_err());
