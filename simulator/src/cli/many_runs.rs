@@ -154,9 +154,10 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
     if !quiet {
         let what = if bisect { "searches" } else { "settings" };
         println!(
-            "tuning {name}: {} {what} × {replications} replications in parallel; every figure \
-             counts the last {} of {} days, after the {}-day warm-up",
+            "tuning {name}: {} {what} × {} in parallel; every figure counts the last {} of {} \
+             days, after the {}-day warm-up",
             settings.len(),
+            replications_text(replications),
             judged_days.len(),
             judged_days.end,
             judged_days.start
@@ -230,4 +231,12 @@ fn write_and_report(
         print_written(dir, &written);
     }
     Ok(())
+}
+
+/// "1 replication", "3 replications".
+fn replications_text(n: u32) -> String {
+    match n {
+        1 => "1 replication".into(),
+        n => format!("{n} replications"),
+    }
 }

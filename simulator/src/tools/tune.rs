@@ -578,9 +578,15 @@ fn shown(e: Estimate, unit: Unit) -> String {
 /// The table, the front and the recommendation as text.
 pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
     let replications = rows.first().map_or(0, |r| r.runs.len());
-    let mut out = format!(
-        "means over {replications} replication(s) with common random numbers, ± the 95 % interval\n"
-    );
+    let mut out = if replications == 1 {
+        "one replication: no interval (more --replications give each figure its 95 % interval)\n"
+            .to_string()
+    } else {
+        format!(
+            "means over {replications} replications with common random numbers, ± the 95 % \
+             interval\n"
+        )
+    };
     // The forecast, cost, fill and CSL columns are as wide as their widest text, so the
     // columns stay aligned whatever the names and magnitudes.
     let cells: Vec<[String; 4]> = rows
