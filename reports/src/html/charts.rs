@@ -92,6 +92,36 @@ pub(super) fn daily_orders(runs: &[(&str, &RunData)]) -> Chart {
     c
 }
 
+/// Carrier cost per shipment of the orders placed each day, whenever they shipped; a gap where a
+/// day's orders made no shipment.
+pub(super) fn shipping_cost(runs: &[(&str, &RunData)]) -> Chart {
+    let mut c = over_days(
+        runs[0].1,
+        "Shipping cost per shipment, by the day orders were placed",
+        "cents per shipment",
+    );
+    for (i, (label, run)) in runs.iter().enumerate() {
+        c.series.push(Series::new(
+            if runs.len() == 1 {
+                "shipping cost ÷ shipments".to_string()
+            } else {
+                label.to_string()
+            },
+            day_points(&run.daily, |r| {
+                let shipments = r.counts.shipments;
+                if shipments == 0 {
+                    f64::NAN
+                } else {
+                    r.counts.shipping_cost_cents.as_f64() / shipments as f64
+                }
+            }),
+            i,
+            Style::Line,
+        ));
+    }
+    c
+}
+
 /// Total on-hand units against total safety stock, per day.
 pub(super) fn stock_totals(runs: &[(&str, &RunData)]) -> Chart {
     let safety = |run: &RunData| run.daily.iter().any(|r| r.safety_stock_units.is_some());
@@ -292,4 +322,35 @@ pub(super) fn warehouse_load(runs: &[(&str, &RunData)]) -> Chart {
         ));
     }
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::counts::Counts;
+    use qm_money::Cents;
+
+    #[test]
+    fn shipping_cost_per_shipment_is_the_day_s_cost_over_its_shipments() {
+        let day = |day: u32, shipments: u64, cents: u64| DayRow {
+            day,
+            counts: Counts {
+                shipments,
+                shipping_cost_cents: Cents::new(cents),
+                ..Counts::default()
+            },
+            ..DayRow::default()
+        };
+        let run = RunData {
+            daily: vec![day(0, 4, 3_700), day(1, 0, 0), day(2, 3, 3_300)],
+            ..RunData::default()
+        };
+        let chart = shipping_cost(&[("a", &run)]);
+        let points = &chart.series[0].points;
+        assert_eq!((points[0], points[2]), ((0.0, 925.0), (2.0, 1_100.0)));
+        assert!(
+            points[1].1.is_nan(),
+            "a day without shipments has no cost per shipment"
+        );
+    }
 }

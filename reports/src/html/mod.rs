@@ -13,8 +13,8 @@ use crate::unit::Unit;
 mod charts;
 
 use charts::{
-    daily_orders, figure, latency, processing, sku_stock, stock_totals, warehouse_load,
-    wide_figure, SMALL_HEIGHT, SMALL_WIDTH,
+    daily_orders, figure, latency, processing, shipping_cost, sku_stock, stock_totals,
+    warehouse_load, wide_figure, SMALL_HEIGHT, SMALL_WIDTH,
 };
 
 /// SKUs listed in the report's SKU table (the CSV and Parquet files have them all).
@@ -246,6 +246,7 @@ pub fn report(run: &RunData) -> String {
     body += &kpi_cards(run);
     body += "<h2>Demand and fulfillment</h2>\n";
     body += &wide_figure(&daily_orders(&runs), "Orders placed each day (grey); of those, the orders to ship (orange: placed − abandoned − payment failed − in flight at the end) and the orders shipped complete, whenever they shipped (blue). The gap between orange and blue is what order_fulfillment_rate counts. Shaded: calendar events.");
+    body += &wide_figure(&shipping_cost(&runs), "Carrier cost per shipment of the orders placed each day, whenever they shipped (shipping_cost_cents ÷ shipments in daily.csv). Shaded: calendar events.");
     body += "<h2>Stock</h2>\n";
     body += &wide_figure(&stock_totals(&runs), "On-hand units at each daily close against the safety stock the policy holds (forecast policies).");
     body += &top_sku_figures(run);
@@ -530,6 +531,7 @@ pub fn comparison(
     body += "<h2>Charts, overlaid</h2>\n";
     let charts = [
         (daily_orders(runs), "Of the orders placed each day, those to ship (faint) and those shipped complete (solid), one colour per run. Shaded: the first run's events."),
+        (shipping_cost(runs), "Carrier cost per shipment of the orders placed each day, per run."),
         (stock_totals(runs), "On-hand units (solid) and safety stock (faint) per run."),
         (processing(runs), "Share of orders shipped complete per processing-time bin, per run."),
         (warehouse_load(runs), "The busiest warehouse's load against its capacity each day, per run."),
