@@ -191,8 +191,8 @@ fn the_journal_deleted_or_cut_short_is_refused() {
     refused(
         &d,
         &format!(
-            "a snapshot at record {newest}, but the journal ends at record {}: records {newest}–\
-             {newest} were durable before that snapshot was taken and are missing",
+            "a snapshot at record {newest}, but the journal ends at record {}: record {newest} \
+             was durable before that snapshot was taken and is missing",
             newest - 1
         ),
     );

@@ -150,16 +150,25 @@ fn check_reach(dir: &Path, scan: &JournalRead, acknowledged: Option<u64>) -> Res
 /// deleted or cut. This holds without `acknowledged.qma`.
 fn check_snapshots_reached(dir: &Path, scan: &JournalRead) -> Result<()> {
     let last = scan.last_seq();
-    match snapshots(dir)?.first() {
-        Some((seq, path)) if *seq > last => Err(DurableError::Refused(format!(
-            "{}: a snapshot at record {seq}, but the journal ends at record {last}: records \
-             {}–{seq} were durable before that snapshot was taken and are missing (a segment \
-             deleted or cut short). Refusing to drop them: restore the journal from a backup",
-            path.display(),
-            last + 1
-        ))),
-        _ => Ok(()),
-    }
+    let Some((seq, path)) = snapshots(dir)?
+        .into_iter()
+        .next()
+        .filter(|(seq, _)| *seq > last)
+    else {
+        return Ok(());
+    };
+    let missing = if seq == last + 1 {
+        format!("record {seq} was")
+    } else {
+        format!("records {}–{seq} were", last + 1)
+    };
+    Err(DurableError::Refused(format!(
+        "{}: a snapshot at record {seq}, but the journal ends at record {last}: {missing} \
+         durable before that snapshot was taken and {} missing (a segment deleted or cut short). \
+         Refusing to drop them: restore the journal from a backup",
+        path.display(),
+        if seq == last + 1 { "is" } else { "are" }
+    )))
 }
 
 /// [`recover`] from a journal already read.
