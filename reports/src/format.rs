@@ -20,13 +20,33 @@ pub fn display(value: &KpiValue, unit: Unit) -> String {
         KpiValue::Text(text) => text.clone(),
         KpiValue::Count(n) if unit == Unit::Cents => cents(*n as f64),
         KpiValue::Count(n) => group_thousands(*n as f64, 0),
-        KpiValue::Number(x) => match unit {
-            Unit::Share => format!("{:.2} %", x * 100.0),
-            Unit::Cents => cents(*x),
-            Unit::Hours => format!("{x:.1} h"),
-            Unit::Days => format!("{x:.2} d"),
-            _ => number(*x),
-        },
+        KpiValue::Number(x) => laid_out(*x, unit, 0),
+    }
+}
+
+/// How [`display`] lays out a number in `unit`: the factor it is shown at, its decimals, its
+/// suffix, and whether its thousands are grouped (a grouped layout shows a non-finite value as
+/// `—`).
+fn layout(x: f64, unit: Unit) -> (f64, usize, &'static str, bool) {
+    match unit {
+        Unit::Share => (100.0, 2, " %", false),
+        Unit::Cents => (1.0, if x.fract() == 0.0 { 0 } else { 2 }, " cents", true),
+        Unit::Hours => (1.0, 1, " h", false),
+        Unit::Days => (1.0, 2, " d", false),
+        _ => (1.0, number_decimals(x), "", true),
+    }
+}
+
+/// `x` in `unit` as [`display`] lays it out, with `more` decimals than it would.
+fn laid_out(x: f64, unit: Unit, more: usize) -> String {
+    let (scale, decimals, suffix, grouped) = layout(x, unit);
+    let decimals = decimals + more;
+    if !grouped {
+        format!("{:.*}{suffix}", decimals, x * scale)
+    } else if x.is_finite() {
+        format!("{}{suffix}", group_thousands(x * scale, decimals))
+    } else {
+        "—".into()
     }
 }
 
@@ -43,34 +63,23 @@ pub fn display_against(value: &KpiValue, unit: Unit, target: Option<&Target>) ->
 /// `x` in `unit` as [`display`] shows it, with as many more decimals (up to 4) as it takes not
 /// to read as `target` when it differs from it: a miss never reads "48.0 h > 48.0 h".
 pub fn display_apart(x: f64, target: f64, unit: Unit) -> String {
-    let shown = display(&KpiValue::Number(x), unit);
-    let (scale, decimals, suffix) = match unit {
-        Unit::Share => (100.0, 2, " %"),
-        Unit::Hours => (1.0, 1, " h"),
-        Unit::Days => (1.0, 2, " d"),
-        Unit::Cents => (1.0, 2, " cents"),
-        _ => (1.0, number_decimals(x), ""),
-    };
-    let rounds_to_target = |d: usize| {
-        let factor = 10f64.powi(d as i32) * scale;
+    let (scale, decimals, _, _) = layout(x, unit);
+    let rounds_to_target = |more: usize| {
+        let factor = 10f64.powi((decimals + more) as i32) * scale;
         (x * factor).round() == (target * factor).round()
     };
-    if x == target || !x.is_finite() || !rounds_to_target(decimals) {
-        return shown;
-    }
-    let more = (decimals + 1..=decimals + 4)
-        .find(|&d| !rounds_to_target(d))
-        .unwrap_or(decimals + 4);
-    format!("{}{suffix}", group_thousands(x * scale, more))
+    let more = if x == target || !x.is_finite() {
+        0
+    } else {
+        (0..=4).find(|&more| !rounds_to_target(more)).unwrap_or(4)
+    };
+    laid_out(x, unit, more)
 }
 
 /// A plain number: whole numbers and large ones grouped by thousands, others to 1 place from
 /// 10 up and 3 places below.
 pub fn number(x: f64) -> String {
-    if !x.is_finite() {
-        return "—".into();
-    }
-    group_thousands(x, number_decimals(x))
+    laid_out(x, Unit::Count, 0)
 }
 
 /// The places [`number`] shows `x` with.
@@ -86,11 +95,7 @@ fn number_decimals(x: f64) -> usize {
 
 /// An amount of money, in cents, with its unit: `1,234.56 cents` (whole amounts without decimals).
 pub fn cents(x: f64) -> String {
-    if !x.is_finite() {
-        return "—".into();
-    }
-    let decimals = if x.fract() == 0.0 { 0 } else { 2 };
-    format!("{} cents", group_thousands(x, decimals))
+    laid_out(x, Unit::Cents, 0)
 }
 
 /// A share as a percentage, `—` when undefined.

@@ -71,6 +71,9 @@ const fn r(name: &'static str, unit: Unit, per: &'static str, definition: &'stat
     }
 }
 
+/// Why a fill rate counted after the warm-up is undefined.
+const NO_DEMAND_AFTER_WARMUP: &str = "no unit was demanded after the warm-up (the run ended inside `replenishment.warmup_days`, or no demand followed it)";
+
 /// Every summary KPI, in report order.
 pub const KPIS: &[Kpi] = &[
     k("scenario", Unit::Text, "the scenario's name"),
@@ -174,9 +177,9 @@ pub const KPIS: &[Kpi] = &[
     k("replenishment_cycles", Unit::Cycles, "replenishment cycles (from a receipt at a cell to its next receipt) that began after the warm-up (`replenishment.warmup_days`; from the first day when it is 0) and ended in the run"),
     r("achieved_cycle_service_level", Unit::Share, "replenishment_cycles", "share of those cycles in which the cell served every unit it was the natural source of (the warehouse the channel asks first: its first for `priority`, else the one nearest the customer) from its own stock: a unit another warehouse served, or backordered or lost, is a stockout of the cell"),
     k("achieved_fill_rate", Unit::Share, "after the warm-up, units each cell served from its own stock ÷ units it was the natural source of (the warehouse the channel asks first): the fill rate the cell's safety stock promises")
-        .undefined_when("no unit was demanded after the warm-up (the run ended inside `replenishment.warmup_days`, or no demand followed it)"),
+        .undefined_when(NO_DEMAND_AFTER_WARMUP),
     k("achieved_network_fill_rate", Unit::Share, "after the warm-up, units served from stock by any warehouse ÷ units demanded: what the network delivered, other warehouses covering a cell's stockouts")
-        .undefined_when("no unit was demanded after the warm-up (the run ended inside `replenishment.warmup_days`, or no demand followed it)"),
+        .undefined_when(NO_DEMAND_AFTER_WARMUP),
     k("fast_skus", Unit::Skus, "SKUs not intermittent that make the first 80 % of units"),
     k("slow_skus", Unit::Skus, "SKUs not intermittent, the remaining 20 % of units"),
     k("intermittent_skus", Unit::Skus, "SKUs whose mean interval between demand days exceeds 1.32 days (Syntetos-Boylan)"),

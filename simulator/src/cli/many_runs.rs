@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 
 use qm_simulator::scenario::Scenario;
 use qm_simulator::tools::calculators::CalculatorError;
-use qm_simulator::tools::{bench, size, size_report, tune, ToolError};
+use qm_simulator::tools::{bench, size, size_report, stats, tune, ToolError};
 
 use super::args::{BenchArgs, SizeArgs, TuneArgs};
 use super::failure::Failure;
@@ -157,7 +157,7 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
             "tuning {name}: {} {what} × {} in parallel; every figure counts the last {} of {} \
              days, after the {}-day warm-up",
             settings.len(),
-            replications_text(replications),
+            stats::replications_text(replications as usize),
             judged_days.len(),
             judged_days.end,
             judged_days.start
@@ -231,12 +231,4 @@ fn write_and_report(
         print_written(dir, &written);
     }
     Ok(())
-}
-
-/// "1 replication", "3 replications".
-fn replications_text(n: u32) -> String {
-    match n {
-        1 => "1 replication".into(),
-        n => format!("{n} replications"),
-    }
 }

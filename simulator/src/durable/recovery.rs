@@ -145,29 +145,27 @@ fn check_reach(dir: &Path, scan: &JournalRead, acknowledged: Option<u64>) -> Res
     }
 }
 
-/// Refuses a journal that ends before the newest snapshot: the writer takes a snapshot at
-/// record S only once records up to S are durable, so the ones after the journal's end were
-/// deleted or cut. This holds without `acknowledged.qma`.
-fn check_snapshots_reached(dir: &Path, scan: &JournalRead) -> Result<()> {
+/// Refuses a journal that ends before the newest snapshot (`snapshots`, newest first): the writer
+/// takes a snapshot at record S only once records up to S are durable, so the ones after the
+/// journal's end were deleted or cut. This holds without `acknowledged.qma`.
+fn check_snapshots_reached(scan: &JournalRead, snapshots: &[(u64, PathBuf)]) -> Result<()> {
     let last = scan.last_seq();
-    let Some((seq, path)) = snapshots(dir)?
-        .into_iter()
-        .next()
-        .filter(|(seq, _)| *seq > last)
-    else {
+    let Some((seq, path)) = snapshots.first().filter(|(seq, _)| *seq > last) else {
         return Ok(());
     };
-    let missing = if seq == last + 1 {
-        format!("record {seq} was")
+    let missing = if *seq == last + 1 {
+        format!("record {seq} was durable before that snapshot was taken and is")
     } else {
-        format!("records {}–{seq} were", last + 1)
+        format!(
+            "records {}–{seq} were durable before that snapshot was taken and are",
+            last + 1
+        )
     };
     Err(DurableError::Refused(format!(
-        "{}: a snapshot at record {seq}, but the journal ends at record {last}: {missing} \
-         durable before that snapshot was taken and {} missing (a segment deleted or cut short). \
-         Refusing to drop them: restore the journal from a backup",
-        path.display(),
-        if seq == last + 1 { "is" } else { "are" }
+        "{}: a snapshot at record {seq}, but the journal ends at record {last}: {missing} missing \
+         (a segment deleted or cut short). Refusing to drop them: restore the journal from a \
+         backup",
+        path.display()
     )))
 }
 
@@ -180,12 +178,12 @@ pub(super) fn recover_from(
 ) -> Result<(Engine, Recovery)> {
     let acknowledged = read_acknowledged(dir)?;
     check_reach(dir, scan, acknowledged)?;
-    check_snapshots_reached(dir, scan)?;
+    let mut candidates = snapshots(dir)?;
+    check_snapshots_reached(scan, &candidates)?;
     let records = scan.last_seq();
     let mut skipped = Vec::new();
     let mut loaded = None;
     if start != Start::Genesis {
-        let mut candidates = snapshots(dir)?;
         if start == Start::OldestSnapshot {
             candidates.reverse();
         }

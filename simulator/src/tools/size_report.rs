@@ -163,14 +163,11 @@ pub fn toml_snippet(sizing: &Sizing, r: &Recommendation) -> String {
 
 /// The terminal report: per warehouse, then the edge.
 pub fn report(sizing: &Sizing, r: &Recommendation) -> String {
-    let replications = match sizing.seeds.len() {
-        1 => "1 replication".to_string(),
-        n => format!("{n} replications"),
-    };
     let mut out = format!(
-        "{} runs ({} points × {replications})\n\n",
+        "{} runs ({} points × {})\n\n",
         sizing.log.len() * sizing.seeds.len(),
         sizing.log.len(),
+        super::stats::replications_text(sizing.seeds.len())
     );
     out += &format!(
         "{:<10} {:>22} {:>16} {:>10} {:>10} {:>12} {:>22}\n",

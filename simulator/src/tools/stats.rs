@@ -41,3 +41,11 @@ impl Estimate {
             .is_some_and(|h| self.mean - h > 0.0 || self.mean + h < 0.0)
     }
 }
+
+/// "1 replication", "3 replications".
+pub fn replications_text(n: usize) -> String {
+    match n {
+        1 => "1 replication".into(),
+        n => format!("{n} replications"),
+    }
+}
