@@ -47,12 +47,16 @@ impl BackorderBook {
         &self.shards[cell & (BACKORDER_SHARDS - 1)]
     }
 
-    pub(crate) fn push(&self, cell: usize, key: BookKey, entry: BookEntry) {
-        let previous = lock(self.shard(cell))
-            .entry(cell as u32)
-            .or_default()
-            .insert(key, entry);
-        assert!(previous.is_none(), "backorder key {key:?} booked twice");
+    /// Books `entry` at `cell` under `key`; false (and nothing changed) if the key is taken.
+    #[must_use]
+    pub(crate) fn push(&self, cell: usize, key: BookKey, entry: BookEntry) -> bool {
+        let mut shard = lock(self.shard(cell));
+        let queue = shard.entry(cell as u32).or_default();
+        if queue.contains_key(&key) {
+            return false;
+        }
+        queue.insert(key, entry);
+        true
     }
 
     /// Units waiting at `cell`.
@@ -120,17 +124,5 @@ impl BackorderBook {
         }
         all.sort_unstable_by_key(|&(cell, key, _)| (cell, key));
         all
-    }
-
-    /// Outstanding units per cell, for the invariant check.
-    pub(crate) fn totals(&self) -> FxHashMap<u32, u64> {
-        let mut totals = FxHashMap::default();
-        for shard in self.shards.iter() {
-            for (cell, queue) in lock(shard).iter() {
-                *totals.entry(*cell).or_default() +=
-                    queue.values().map(|e| e.units as u64).sum::<u64>();
-            }
-        }
-        totals
     }
 }

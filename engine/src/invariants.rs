@@ -7,6 +7,7 @@ use std::fmt;
 
 use rustc_hash::FxHashMap;
 
+use crate::backorder::{BookEntry, BookKey};
 use crate::engine::Engine;
 use crate::lifecycle::OrderStatus;
 use crate::reservation::{HoldCounts, PickState, ShipmentState};
@@ -69,7 +70,8 @@ impl Problems {
 struct Held {
     reserved: Vec<u64>,
     allocated: Vec<u64>,
-    backordered: FxHashMap<u32, u64>,
+    /// Each waiting backorder by its place in the book: (cell, key).
+    waiting: FxHashMap<(u32, BookKey), BookEntry>,
 }
 
 impl Engine {
@@ -87,16 +89,25 @@ impl Engine {
         };
         let held = self.check_orders(&mut problems, &mut report);
         let holds = report.holds;
-        let resolved = holds.confirmed + holds.released + holds.expired + report.open_holds;
-        problems.check(holds.created == resolved, || {
+        // Wide sums: a loaded state's counters are bounded, but this check never overflows.
+        let resolved = [
+            holds.confirmed,
+            holds.released,
+            holds.expired,
+            report.open_holds,
+        ]
+        .map(u128::from)
+        .iter()
+        .sum::<u128>();
+        problems.check(u128::from(holds.created) == resolved, || {
             format!(
                 "holds created {} ≠ confirmed {} + released {} + expired {} + open {}",
                 holds.created, holds.confirmed, holds.released, holds.expired, report.open_holds
             )
         });
         self.check_cells(&mut problems, &mut report, &held);
-        self.check_book(&mut problems, &held.backordered);
-        report.backordered_units = held.backordered.values().sum();
+        report.backordered_units = held.waiting.values().map(|e| e.units as u64).sum();
+        self.check_book(&mut problems, held.waiting);
         if problems.0.is_empty() {
             Ok(report)
         } else {
@@ -112,7 +123,7 @@ impl Engine {
         let cells = self.inventory.len();
         let mut reserved = vec![0u64; cells];
         let mut allocated = vec![0u64; cells];
-        let mut backordered: FxHashMap<u32, u64> = FxHashMap::default();
+        let mut waiting: FxHashMap<(u32, BookKey), BookEntry> = FxHashMap::default();
         for shard in self.orders.shards() {
             report.holds.add(&shard.holds);
             for (id, record) in shard.orders.iter() {
@@ -156,8 +167,18 @@ impl Engine {
                     problems.check(open || b.units == 0, || {
                         format!("{id}: {:?} order still waits on backorder", record.status)
                     });
-                    let cell = self.cell(b.sku, b.warehouse) as u32;
-                    *backordered.entry(cell).or_default() += b.units as u64;
+                    if b.units > 0 {
+                        let cell = self.cell(b.sku, b.warehouse) as u32;
+                        let entry = BookEntry {
+                            order: *id,
+                            line: b.line,
+                            units: b.units,
+                        };
+                        let key = (cell, (record.placed_at_ms, b.sequence));
+                        problems.check(waiting.insert(key, entry).is_none(), || {
+                            format!("cell {cell}: two backorders share the book key {:?}", key.1)
+                        });
+                    }
                 }
                 problems.check(
                     record.status != OrderStatus::Held || record.shipments.is_empty(),
@@ -168,7 +189,7 @@ impl Engine {
         Held {
             reserved,
             allocated,
-            backordered,
+            waiting,
         }
     }
 
@@ -207,8 +228,9 @@ impl Engine {
                 )
             });
             let l = self.inventory.ledger(cell);
-            let inflow = l.initial + l.received + l.returned + l.adjusted_in;
-            let outflow = on_hand as u64 + l.shipped + l.scrapped + l.adjusted_out;
+            let sum = |units: [u64; 4]| units.map(u128::from).iter().sum::<u128>();
+            let inflow = sum([l.initial, l.received, l.returned, l.adjusted_in]);
+            let outflow = sum([on_hand as u64, l.shipped, l.scrapped, l.adjusted_out]);
             problems.check(inflow == outflow, || {
                 format!(
                     "{}: units in {inflow} ≠ on hand + out {outflow} ({l:?})",
@@ -221,20 +243,37 @@ impl Engine {
         }
     }
 
-    /// The backorder book holds what the orders wait for, cell by cell, both ways.
-    fn check_book(&self, problems: &mut Problems, backordered: &FxHashMap<u32, u64>) {
-        let book = self.backorders.totals();
-        for (cell, units) in backordered.iter().filter(|(_, u)| **u > 0) {
-            let booked = book.get(cell).copied().unwrap_or(0);
-            problems.check(booked == *units, || {
-                format!("cell {cell}: orders wait for {units} units, the book has {booked}")
+    /// The backorder book holds what the orders wait for, entry by entry: each waiting
+    /// backorder once, at its cell and key, with its order, line and units; and nothing else.
+    fn check_book(
+        &self,
+        problems: &mut Problems,
+        mut waiting: FxHashMap<(u32, BookKey), BookEntry>,
+    ) {
+        let wait = |e: &BookEntry| {
+            let units = if e.units == 1 {
+                "1 unit".into()
+            } else {
+                format!("{} units", e.units)
+            };
+            format!("{units} of {} line {}", e.order, e.line)
+        };
+        for (cell, key, booked) in self.backorders.entries() {
+            let expected = waiting.remove(&(cell, key));
+            problems.check(expected == Some(booked), || {
+                let waits = expected.map_or("no order waits for it".into(), |e| {
+                    format!("the order waits for {}", wait(&e))
+                });
+                format!(
+                    "cell {cell}: the book holds {} at {key:?}; {waits}",
+                    wait(&booked)
+                )
             });
         }
-        for (cell, units) in &book {
-            problems.check(
-                backordered.get(cell).copied().unwrap_or(0) == *units,
-                || format!("cell {cell}: book has {units} units no order waits for"),
-            );
+        for ((cell, key), entry) in waiting {
+            problems.check(false, || {
+                format!("cell {cell}: the book lacks {} at {key:?}", wait(&entry))
+            });
         }
     }
 }

@@ -358,10 +358,10 @@ pub struct HoldCounts {
 
 impl HoldCounts {
     pub(crate) fn add(&mut self, other: &HoldCounts) {
-        self.created += other.created;
-        self.confirmed += other.confirmed;
-        self.released += other.released;
-        self.expired += other.expired;
+        self.created = self.created.saturating_add(other.created);
+        self.confirmed = self.confirmed.saturating_add(other.confirmed);
+        self.released = self.released.saturating_add(other.released);
+        self.expired = self.expired.saturating_add(other.expired);
     }
 }
 

@@ -49,6 +49,11 @@ pub struct CellState {
     pub ledger: [u64; 7],
 }
 
+/// The largest counter a loaded state may hold (units in a cell's ledger, holds, backorder
+/// numbers): 2⁵⁶, more than a billion a second for two years. Counting on from it cannot
+/// overflow, and no engine's state comes near it; a larger one was not counted by an engine.
+pub const MAX_LOADED_COUNT: u64 = 1 << 56;
+
 /// One pick as stored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PickData {
@@ -446,10 +451,10 @@ impl Engine {
     }
 
     /// Loads `state` into this engine, which must be newly built from the same configuration
-    /// and have no orders (its opening stock is overwritten). Checks every index, then the
-    /// invariants; on an error the engine must be thrown away.
+    /// and have no orders (its opening stock is overwritten). Checks every index, every counter
+    /// against [`MAX_LOADED_COUNT`] and the backorder numbers, then the invariants; on an error
+    /// the engine must be thrown away.
     pub fn load_state(&self, state: &EngineState) -> Result<(), SnapshotError> {
-        let mismatch = |what: String| Err(SnapshotError::Mismatch(what));
         let skus = self.network.skus().len();
         let shape = (
             skus as u32,
@@ -471,32 +476,52 @@ impl Engine {
         if self.order_count() != 0 {
             return mismatch("the engine already holds orders".into());
         }
-        for (cell, c) in state.cells.iter().enumerate() {
+        self.load_cells(&state.cells)?;
+        self.load_shards(&state.shards, shape)?;
+        self.load_book(state)?;
+        for (counter, &word) in self.capacity.iter().zip(&state.capacity) {
+            counter.store(word, Ordering::Release);
+        }
+        self.backorder_sequence
+            .store(state.backorder_sequence, Ordering::Release);
+        self.check_invariants()
+            .map(|_| ())
+            .map_err(|v| SnapshotError::Mismatch(format!("its books do not balance: {v}")))
+    }
+
+    fn load_cells(&self, cells: &[CellState]) -> Result<(), SnapshotError> {
+        for (cell, c) in cells.iter().enumerate() {
             if c.committed > c.on_hand || c.allocated > c.committed {
                 return mismatch(format!("cell {cell} commits more than it holds"));
             }
+            if c.ledger.iter().any(|&units| units > MAX_LOADED_COUNT) {
+                return mismatch(format!(
+                    "cell {cell} counts more units than {MAX_LOADED_COUNT}"
+                ));
+            }
             let [initial, received, returned, scrapped, shipped, adjusted_in, adjusted_out] =
                 c.ledger;
-            self.inventory.set_raw(
-                cell,
-                (
-                    c.on_hand,
-                    c.committed,
-                    c.allocated,
-                    c.reorder_point,
-                    CellLedger {
-                        initial,
-                        received,
-                        returned,
-                        scrapped,
-                        shipped,
-                        adjusted_in,
-                        adjusted_out,
-                    },
-                ),
-            );
+            let ledger = CellLedger {
+                initial,
+                received,
+                returned,
+                scrapped,
+                shipped,
+                adjusted_in,
+                adjusted_out,
+            };
+            let word = (c.on_hand, c.committed, c.allocated, c.reorder_point, ledger);
+            self.inventory.set_raw(cell, word);
         }
-        for (s, shard) in state.shards.iter().enumerate() {
+        Ok(())
+    }
+
+    fn load_shards(
+        &self,
+        shards: &[ShardState],
+        shape: (u32, u16, u16),
+    ) -> Result<(), SnapshotError> {
+        for (s, shard) in shards.iter().enumerate() {
             for o in &shard.orders {
                 let record =
                     order_record(o, shape.0, shape.1, shape.2).map_err(SnapshotError::Mismatch)?;
@@ -511,6 +536,11 @@ impl Engine {
                     return mismatch(format!("order {} is listed twice", o.id));
                 }
             }
+            if shard.holds.iter().any(|&holds| holds > MAX_LOADED_COUNT) {
+                return mismatch(format!(
+                    "shard {s} counts more holds than {MAX_LOADED_COUNT}"
+                ));
+            }
             let mut guard = self.orders.shards().nth(s).expect("ORDER_SHARDS shards");
             guard.expiries.set_entries(
                 shard.expiries_in_order.clone(),
@@ -524,28 +554,38 @@ impl Engine {
                 expired,
             };
         }
+        Ok(())
+    }
+
+    fn load_book(&self, state: &EngineState) -> Result<(), SnapshotError> {
+        let next = state.backorder_sequence;
+        if next > MAX_LOADED_COUNT {
+            return mismatch(format!(
+                "the next backorder number {next} is past {MAX_LOADED_COUNT}"
+            ));
+        }
         for &(cell, placed, sequence, order, line, units) in &state.backorders {
             if cell as usize >= state.cells.len() {
                 return mismatch(format!("a backorder at unknown cell {cell}"));
             }
-            self.backorders.push(
-                cell as usize,
-                (placed, sequence),
-                BookEntry {
-                    order: OrderId(order),
-                    line,
-                    units,
-                },
-            );
+            // Numbers are handed out from `backorder_sequence` on: one at or past it would
+            // meet a new booking's key.
+            if sequence >= next {
+                return mismatch(format!(
+                    "a backorder numbered {sequence}, not before the next number {next}"
+                ));
+            }
+            let entry = BookEntry {
+                order: OrderId(order),
+                line,
+                units,
+            };
+            let key = (placed, sequence);
+            if !self.backorders.push(cell as usize, key, entry) {
+                return mismatch(format!("cell {cell} books the key {key:?} twice"));
+            }
         }
-        for (counter, &word) in self.capacity.iter().zip(&state.capacity) {
-            counter.store(word, Ordering::Release);
-        }
-        self.backorder_sequence
-            .store(state.backorder_sequence, Ordering::Release);
-        self.check_invariants()
-            .map(|_| ())
-            .map_err(|v| SnapshotError::Mismatch(format!("its books do not balance: {v}")))
+        Ok(())
     }
 }
 
@@ -589,4 +629,8 @@ pub fn decode(bytes: &[u8]) -> Result<(u64, EngineState), SnapshotError> {
     let state = crate::codec::decode(payload)
         .map_err(|e| SnapshotError::Damaged(format!("the state does not decode: {e}")))?;
     Ok((seq, state))
+}
+
+fn mismatch<T>(what: String) -> Result<T, SnapshotError> {
+    Err(SnapshotError::Mismatch(what))
 }

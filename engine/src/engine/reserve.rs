@@ -381,8 +381,9 @@ impl Engine {
                     line: b.line,
                     units: b.units,
                 };
-                self.backorders
-                    .push(cell, (order.placed_at_ms, b.sequence), entry);
+                let key = (order.placed_at_ms, b.sequence);
+                let booked = self.backorders.push(cell, key, entry);
+                assert!(booked, "backorder key {key:?} booked twice");
             }
             shard.expiries.push(expires_at_ms, order.id);
             locked.hint.note_expiry_tail(&shard.expiries);

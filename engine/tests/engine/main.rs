@@ -9,6 +9,7 @@ mod batch;
 mod concurrency;
 mod dst;
 mod lifecycle;
+mod loaded_state;
 mod properties;
 mod strategies;
 mod stress;

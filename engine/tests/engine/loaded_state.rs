@@ -1,0 +1,168 @@
+//! A state handed to `Engine::load_state` that disagrees with itself is refused with what is
+//! wrong: never loaded to break an invariant later, never a panic. A snapshot's checksum only
+//! says its bytes are the ones written; these are the checks of what the bytes say.
+
+use proptest::prelude::*;
+
+use crate::fixture::*;
+use qm_engine::snapshot::{self, EngineState, SnapshotError};
+use qm_engine::*;
+
+/// Orders 1 and 2 each wait for units of A on backorder (A is out of stock everywhere), and
+/// order 3 holds stock of B.
+fn waiting_engine() -> Engine {
+    let engine = engine(StrategyKind::Nearest, &[(B, LON, 4)]);
+    for (id, units) in [(1, 2), (2, 3)] {
+        hold(
+            &engine,
+            &request(order(id, &[(A, units)]), SplitPolicy::PartialWithBackorder),
+            id,
+        );
+    }
+    hold(
+        &engine,
+        &request(order(3, &[(B, 2)]), SplitPolicy::SplitAllowed),
+        3,
+    );
+    engine
+}
+
+fn refusal(state: &EngineState) -> String {
+    let fresh = engine(StrategyKind::Nearest, &[]);
+    match fresh.load_state(state) {
+        Err(SnapshotError::Mismatch(why)) => why,
+        other => panic!("a state that disagrees with itself gave {other:?}"),
+    }
+}
+
+#[test]
+fn the_untouched_state_loads_and_keeps_working() {
+    let state = waiting_engine().export_state();
+    assert_eq!(state.backorders.len(), 2, "two orders wait");
+    let restored = engine(StrategyKind::Nearest, &[]);
+    restored.load_state(&state).unwrap();
+    let receipt = restored.receive(A, MAN, 5, DAY_MS).unwrap();
+    assert_eq!(receipt.filled.len(), 2);
+    restored.check_invariants().unwrap();
+}
+
+#[test]
+fn a_book_entry_naming_another_order_is_refused() {
+    // Cell totals still balance: only the entry's order is wrong.
+    let mut state = waiting_engine().export_state();
+    state.backorders[0].3 = 999;
+    let why = refusal(&state);
+    assert!(
+        why.contains(
+            "cell 1: the book holds 2 units of order 999 line 0 at (1, 0); \
+             the order waits for 2 units of order 1 line 0"
+        ),
+        "{why}"
+    );
+}
+
+#[test]
+fn a_book_entry_of_other_units_is_refused() {
+    let mut state = waiting_engine().export_state();
+    state.backorders[0].5 = 3;
+    state.backorders[1].5 = 2;
+    let why = refusal(&state);
+    assert!(
+        why.contains("the book holds 3 units of order 1 line 0")
+            && why.contains("the order waits for 2 units of order 1 line 0"),
+        "{why}"
+    );
+}
+
+#[test]
+fn a_key_booked_twice_is_refused_not_a_panic() {
+    let mut state = waiting_engine().export_state();
+    let first = state.backorders[0];
+    state.backorders.push(first);
+    let why = refusal(&state);
+    assert!(why.contains("books the key (1, 0) twice"), "{why}");
+}
+
+#[test]
+fn a_backorder_numbered_past_the_next_number_is_refused() {
+    // Loaded, the next backorder would be numbered as an existing one and meet its key.
+    let mut state = waiting_engine().export_state();
+    assert_eq!(state.backorder_sequence, 2);
+    state.backorder_sequence = 1;
+    let why = refusal(&state);
+    assert!(
+        why.contains("a backorder numbered 1, not before the next number 1"),
+        "{why}"
+    );
+}
+
+#[test]
+fn counters_no_engine_could_reach_are_refused() {
+    // Each would overflow the check's sums, or the next count, had it been loaded.
+    let mut state = waiting_engine().export_state();
+    state.cells[0].ledger[0] = u64::MAX;
+    state.cells[0].ledger[4] = u64::MAX;
+    assert!(refusal(&state).contains("cell 0 counts more units than 72057594037927936"));
+    let mut state = waiting_engine().export_state();
+    state.backorder_sequence = snapshot::MAX_LOADED_COUNT + 1;
+    assert!(refusal(&state).contains("the next backorder number 72057594037927937 is past"));
+}
+
+/// Calls of every kind on whatever orders a loaded engine holds.
+fn exercise(engine: &Engine) {
+    for id in 0..5 {
+        let _ = engine.confirm(OrderId(id), DAY_MS);
+    }
+    for sku in [A, B, C] {
+        let _ = engine.receive(sku, MAN, 4, DAY_MS);
+    }
+    for id in 0..5 {
+        for index in 0..3 {
+            let shipment = ShipmentId {
+                order: OrderId(id),
+                index,
+            };
+            let _ = engine.short_pick(shipment, 0, 1, DAY_MS);
+            let _ = engine.ship(shipment, DAY_MS);
+        }
+        let _ = engine.restock_return(OrderId(id), 0, 1, Disposition::Restock, 2 * DAY_MS);
+    }
+    let _ = engine.reserve(
+        &request(
+            order(7, &[(A, 9), (C, 1)]),
+            SplitPolicy::PartialWithBackorder,
+        ),
+        2 * DAY_MS,
+    );
+    engine.expire_holds(30 * DAY_MS);
+    for id in 0..8 {
+        let _ = engine.release(OrderId(id), ReleaseReason::Cancelled, 30 * DAY_MS);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3_000, ..ProptestConfig::default() })]
+
+    /// A state with bytes changed either is refused or loads into an engine that keeps every
+    /// invariant through calls of every kind.
+    #[test]
+    fn a_changed_state_is_refused_or_keeps_every_invariant(
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+    ) {
+        let waiting = waiting_engine();
+        let _ = waiting.confirm(OrderId(2), 10);
+        let mut bytes = codec::encode(&waiting.export_state()).unwrap();
+        for (at, value) in &edits {
+            let i = at.index(bytes.len());
+            bytes[i] = *value;
+        }
+        let Ok(state) = codec::decode::<EngineState>(&bytes) else { return Ok(()) };
+        let restored = engine(StrategyKind::Nearest, &[]);
+        if restored.load_state(&state).is_ok() {
+            exercise(&restored);
+            if let Err(broken) = restored.check_invariants() {
+                prop_assert!(false, "a loaded state broke the invariants after use: {broken}");
+            }
+        }
+    }
+}
