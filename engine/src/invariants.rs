@@ -9,8 +9,9 @@ use rustc_hash::FxHashMap;
 
 use crate::backorder::{BookEntry, BookKey};
 use crate::engine::Engine;
+use crate::ids::{OrderId, SkuId};
 use crate::lifecycle::OrderStatus;
-use crate::reservation::{HoldCounts, PickState, ShipmentState};
+use crate::reservation::{HoldCounts, OrderRecord, PickState, ShipmentState};
 
 /// Totals seen by a successful [`Engine::check_invariants`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -148,17 +149,7 @@ impl Engine {
                     });
                     match pick.state {
                         PickState::Reserved => reserved[cell] += pick.units as u64,
-                        PickState::Allocated => {
-                            allocated[cell] += pick.units as u64;
-                            let pending = record
-                                .shipments
-                                .get(pick.shipment as usize)
-                                .map(|s| s.state)
-                                == Some(ShipmentState::Pending);
-                            problems.check(pending, || {
-                                format!("{id}: allocated pick outside a pending shipment")
-                            });
-                        }
+                        PickState::Allocated => allocated[cell] += pick.units as u64,
                         PickState::Shipped | PickState::Released => {}
                     }
                 }
@@ -184,6 +175,7 @@ impl Engine {
                     record.status != OrderStatus::Held || record.shipments.is_empty(),
                     || format!("{id}: held order has shipments"),
                 );
+                check_shipments(*id, record, problems);
             }
         }
         Held {
@@ -275,5 +267,47 @@ impl Engine {
                 format!("cell {cell}: the book lacks {} at {key:?}", wait(&entry))
             });
         }
+    }
+}
+
+/// An order's shipments and picks agree, as the transitions that ship, short-pick and return
+/// rely on: a pending shipment belongs to a confirmed order and holds allocated picks only, a
+/// shipped pick is in a shipped shipment, a cancelled shipment holds released picks; and the
+/// picks and backorders of one line are of one SKU.
+fn check_shipments(id: OrderId, record: &OrderRecord, problems: &mut Problems) {
+    for (s, shipment) in record.shipments.iter().enumerate() {
+        problems.check(
+            shipment.state != ShipmentState::Pending || record.status == OrderStatus::Confirmed,
+            || format!("{id}: shipment {s} pending in a {:?} order", record.status),
+        );
+    }
+    for pick in &record.picks {
+        let shipment = record
+            .shipments
+            .get(pick.shipment as usize)
+            .map(|s| s.state);
+        let fits = match shipment {
+            Some(ShipmentState::Pending) => pick.state == PickState::Allocated,
+            Some(ShipmentState::Shipped) => pick.state == PickState::Shipped,
+            Some(ShipmentState::Cancelled) => pick.state == PickState::Released,
+            None => matches!(pick.state, PickState::Reserved | PickState::Released),
+        };
+        problems.check(fits, || {
+            let shipment = shipment.map_or("no shipment".into(), |s| format!("a {s:?} shipment"));
+            format!(
+                "{id}: {:?} pick of line {} in {shipment}",
+                pick.state, pick.line
+            )
+        });
+    }
+    let lines = record.picks.iter().map(|p| (p.line, p.sku));
+    let lines: Vec<(u16, SkuId)> = lines
+        .chain(record.backorders().iter().map(|b| (b.line, b.sku)))
+        .collect();
+    for (i, &(line, sku)) in lines.iter().enumerate() {
+        let first = lines[..i].iter().find(|(l, _)| *l == line);
+        problems.check(first.is_none_or(|&(_, s)| s == sku), || {
+            format!("{id}: line {line} is of two SKUs")
+        });
     }
 }

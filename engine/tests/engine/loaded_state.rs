@@ -108,6 +108,28 @@ fn counters_no_engine_could_reach_are_refused() {
     assert!(refusal(&state).contains("the next backorder number 72057594037927937 is past"));
 }
 
+/// States a fuzzer found that loaded and then broke an invariant or tripped an engine assertion
+/// (encoded `EngineState`s of the fixture's network).
+#[test]
+fn states_the_fuzzer_found_are_refused() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engine/states");
+    for (file, expected) in [
+        (
+            "book-out-of-step-with-orders.bin",
+            "a backorder numbered 1086626725893, not before the next number 14",
+        ),
+        (
+            "shipped-pick-in-a-pending-shipment.bin",
+            "order 0: Shipped pick of line 0 in a Pending shipment",
+        ),
+    ] {
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        let state = codec::decode::<EngineState>(&bytes).unwrap();
+        let why = refusal(&state);
+        assert!(why.contains(expected), "{file}: {why}");
+    }
+}
+
 /// Calls of every kind on whatever orders a loaded engine holds.
 fn exercise(engine: &Engine) {
     for id in 0..5 {
