@@ -157,3 +157,40 @@ pub fn cells(engine: &Engine) -> Vec<CellSnapshot> {
     }
     all
 }
+
+/// Calls of every kind on orders `ids` of whatever state an engine holds, refused ones included:
+/// confirm, receipts at every cell, short picks and shipments, returns, a new order with a
+/// backorder, expiry and release.
+pub fn exercise(engine: &Engine, ids: std::ops::Range<u64>) {
+    for id in ids.clone() {
+        let _ = engine.confirm(OrderId(id), DAY_MS);
+    }
+    for sku in [A, B, C] {
+        for warehouse in [LON, MAN, PAR] {
+            let _ = engine.receive(sku, warehouse, 3, DAY_MS);
+        }
+    }
+    for id in ids.clone() {
+        for index in 0..3 {
+            let shipment = ShipmentId {
+                order: OrderId(id),
+                index,
+            };
+            let _ = engine.short_pick(shipment, 0, 1, DAY_MS);
+            let _ = engine.ship(shipment, DAY_MS);
+        }
+        for line in 0..3 {
+            let _ = engine.restock_return(OrderId(id), line, 1, Disposition::Restock, 2 * DAY_MS);
+        }
+    }
+    let late = order(ids.end, &[(A, 9), (C, 1)]);
+    let _ = engine.reserve(
+        &request(late, SplitPolicy::PartialWithBackorder),
+        2 * DAY_MS,
+    );
+    engine.expire_holds(30 * DAY_MS);
+    for id in ids.start..=ids.end {
+        let _ = engine.release(OrderId(id), ReleaseReason::Cancelled, 30 * DAY_MS);
+    }
+    engine.archive_finished_before(30 * DAY_MS);
+}

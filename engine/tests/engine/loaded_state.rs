@@ -130,38 +130,6 @@ fn states_the_fuzzer_found_are_refused() {
     }
 }
 
-/// Calls of every kind on whatever orders a loaded engine holds.
-fn exercise(engine: &Engine) {
-    for id in 0..5 {
-        let _ = engine.confirm(OrderId(id), DAY_MS);
-    }
-    for sku in [A, B, C] {
-        let _ = engine.receive(sku, MAN, 4, DAY_MS);
-    }
-    for id in 0..5 {
-        for index in 0..3 {
-            let shipment = ShipmentId {
-                order: OrderId(id),
-                index,
-            };
-            let _ = engine.short_pick(shipment, 0, 1, DAY_MS);
-            let _ = engine.ship(shipment, DAY_MS);
-        }
-        let _ = engine.restock_return(OrderId(id), 0, 1, Disposition::Restock, 2 * DAY_MS);
-    }
-    let _ = engine.reserve(
-        &request(
-            order(7, &[(A, 9), (C, 1)]),
-            SplitPolicy::PartialWithBackorder,
-        ),
-        2 * DAY_MS,
-    );
-    engine.expire_holds(30 * DAY_MS);
-    for id in 0..8 {
-        let _ = engine.release(OrderId(id), ReleaseReason::Cancelled, 30 * DAY_MS);
-    }
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 3_000, ..ProptestConfig::default() })]
 
@@ -181,7 +149,7 @@ proptest! {
         let Ok(state) = codec::decode::<EngineState>(&bytes) else { return Ok(()) };
         let restored = engine(StrategyKind::Nearest, &[]);
         if restored.load_state(&state).is_ok() {
-            exercise(&restored);
+            exercise(&restored, 0..8);
             if let Err(broken) = restored.check_invariants() {
                 prop_assert!(false, "a loaded state broke the invariants after use: {broken}");
             }

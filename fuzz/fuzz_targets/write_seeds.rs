@@ -1,0 +1,77 @@
+//! Writes each target's starting corpus under `fuzz/corpus/`: the shipped scenarios, states of
+//! the engine tests' fixture after calls of every kind, and slices of the shipped history.
+
+use std::fs;
+use std::io::Read;
+use std::path::Path;
+
+use qm_engine::*;
+
+#[allow(dead_code)]
+#[path = "../../engine/tests/engine/fixture.rs"]
+mod fixture;
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let corpus = root.join("corpus");
+    let scenarios = corpus.join("scenario_run");
+    fs::create_dir_all(&scenarios).unwrap();
+    for entry in fs::read_dir(root.join("../scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            fs::copy(&path, scenarios.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let states = corpus.join("snapshot_state");
+    fs::create_dir_all(&states).unwrap();
+    for (n, split) in [
+        SplitPolicy::SingleWarehouse,
+        SplitPolicy::SplitAllowed,
+        SplitPolicy::PartialWithBackorder,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let bytes = codec::encode(&state_after_calls(split).export_state()).unwrap();
+        fs::write(states.join(format!("state-{n}")), bytes).unwrap();
+    }
+    let histories = corpus.join("replay_history");
+    fs::create_dir_all(&histories).unwrap();
+    let gz = fs::File::open(root.join("../scenarios/data/online-retail-2011-10-to-12.csv.gz"));
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(gz.unwrap())
+        .read_to_string(&mut text)
+        .unwrap();
+    let lines: Vec<&str> = text.lines().take(401).collect();
+    for (n, rows) in lines[1..].chunks(100).enumerate() {
+        let slice = format!("{}\n{}\n", lines[0], rows.join("\n"));
+        fs::write(histories.join(format!("history-{n}.csv")), slice).unwrap();
+    }
+}
+
+/// The fixture's engine after a dozen orders, some confirmed, some shipped, under `split`.
+fn state_after_calls(split: SplitPolicy) -> Engine {
+    use fixture::*;
+    let mut engine = engine(StrategyKind::Nearest, &[]);
+    for sku in [A, B, C] {
+        for warehouse in [LON, MAN, PAR] {
+            engine.seed_stock(sku, warehouse, 3).unwrap();
+        }
+    }
+    for id in 0..12u64 {
+        let lines = [(A, (id % 4) as i64 + 1), (B, 2), (C, (id % 3) as i64 + 1)];
+        let ordered = order(id, &lines[..(id as usize % 3) + 1]);
+        let _ = engine.reserve(&request(ordered, split), id * HOUR_MS);
+        if id % 3 == 0 {
+            let _ = engine.confirm(OrderId(id), id * HOUR_MS + 1);
+        }
+        if id % 5 == 0 {
+            let shipment = ShipmentId {
+                order: OrderId(id),
+                index: 0,
+            };
+            let _ = engine.ship(shipment, id * HOUR_MS + 2);
+        }
+    }
+    engine
+}
