@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 
 use crate::backorder::{BookEntry, BookKey};
 use crate::engine::Engine;
-use crate::ids::{OrderId, SkuId};
+use crate::ids::OrderId;
 use crate::lifecycle::OrderStatus;
 use crate::reservation::{HoldCounts, OrderRecord, PickState, ShipmentState};
 
@@ -300,13 +300,11 @@ fn check_shipments(id: OrderId, record: &OrderRecord, problems: &mut Problems) {
             )
         });
     }
-    let lines = record.picks.iter().map(|p| (p.line, p.sku));
-    let lines: Vec<(u16, SkuId)> = lines
-        .chain(record.backorders().iter().map(|b| (b.line, b.sku)))
-        .collect();
-    for (i, &(line, sku)) in lines.iter().enumerate() {
-        let first = lines[..i].iter().find(|(l, _)| *l == line);
-        problems.check(first.is_none_or(|&(_, s)| s == sku), || {
+    let picks = record.picks.iter().map(|p| (p.line, p.sku));
+    let lines = picks.chain(record.backorders().iter().map(|b| (b.line, b.sku)));
+    for (i, (line, sku)) in lines.clone().enumerate() {
+        let first = lines.clone().take(i).find(|&(l, _)| l == line);
+        problems.check(first.is_none_or(|(_, s)| s == sku), || {
             format!("{id}: line {line} is of two SKUs")
         });
     }

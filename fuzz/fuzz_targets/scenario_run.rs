@@ -1,5 +1,6 @@
-//! Scenario text → parse and validate → a run of at most 20 days. Any text gives a result or a
-//! typed error: never a panic, whatever keys and values a scenario that validates holds.
+//! Scenario text → parse and validate → a run of at most 20 days → its tables, `summary.json`
+//! and HTML report. Any text gives a result or a typed error: never a panic, whatever keys and
+//! values a scenario that validates holds.
 #![no_main]
 
 use std::path::Path;
@@ -26,5 +27,10 @@ fuzz_target!(|data: &[u8]| {
     }
     let days = (*s.horizon.days.get_ref()).min(20);
     s.horizon.days = toml::Spanned::new(0..0, days);
-    let _ = qm_simulator::sim::simulate(&s, 7, &mut |_| {});
+    let Ok(output) = qm_simulator::sim::simulate(&s, 7, &mut |_| {}) else {
+        return;
+    };
+    let tables = qm_reports::tables::build(&output.data);
+    qm_reports::export::summary_json(&output.data, &tables);
+    qm_reports::html::report(&output.data);
 });

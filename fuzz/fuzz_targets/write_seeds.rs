@@ -35,6 +35,20 @@ fn main() {
         let bytes = codec::encode(&state_after_calls(split).export_state()).unwrap();
         fs::write(states.join(format!("state-{n}")), bytes).unwrap();
     }
+    let commands = corpus.join("engine_commands");
+    fs::create_dir_all(&commands).unwrap();
+    for (n, split) in [
+        SplitPolicy::SingleWarehouse,
+        SplitPolicy::SplitAllowed,
+        SplitPolicy::PartialWithBackorder,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut bytes = vec![n as u8 * 0x41];
+        bytes.extend(codec::encode(&calls(split)).unwrap());
+        fs::write(commands.join(format!("calls-{n}")), bytes).unwrap();
+    }
     let histories = corpus.join("replay_history");
     fs::create_dir_all(&histories).unwrap();
     let gz = fs::File::open(root.join("../scenarios/data/online-retail-2011-10-to-12.csv.gz"));
@@ -74,4 +88,73 @@ fn state_after_calls(split: SplitPolicy) -> Engine {
         }
     }
     engine
+}
+
+/// A dozen orders under `split` and what follows them: payment, shipping, short picks, receipts,
+/// returns, adjustments, expiry and archiving.
+fn calls(split: SplitPolicy) -> Vec<journal::Command> {
+    use fixture::*;
+    use journal::Command;
+    let mut calls = Vec::new();
+    for id in 0..12u64 {
+        let lines = [(A, (id % 4) as i64 + 1), (B, 2), (C, (id % 3) as i64 + 1)];
+        let ordered = order(id, &lines[..(id as usize % 3) + 1]);
+        let now_ms = (id / 4) * HOUR_MS;
+        calls.push(Command::Reserve {
+            request: request(ordered, split),
+            now_ms,
+        });
+    }
+    for id in 0..12u64 {
+        let order = OrderId(id);
+        let shipment = ShipmentId { order, index: 0 };
+        let now_ms = 3 * HOUR_MS + id;
+        calls.extend([
+            Command::Confirm { order, now_ms },
+            Command::ShortPick {
+                shipment,
+                line: 0,
+                missing_units: 1,
+                now_ms,
+            },
+            Command::Ship { shipment, now_ms },
+            Command::RestockReturn {
+                order,
+                line: 0,
+                units: 1,
+                disposition: Disposition::Restock,
+                now_ms,
+            },
+        ]);
+    }
+    calls.extend([
+        Command::Receive {
+            sku: A,
+            warehouse: MAN,
+            units: 6,
+            now_ms: 4 * HOUR_MS,
+        },
+        Command::Adjust {
+            sku: B,
+            warehouse: MAN,
+            delta_units: -1,
+            reason: AdjustReason::Shrinkage,
+            now_ms: 4 * HOUR_MS,
+        },
+        Command::SetReorderPoint {
+            sku: C,
+            warehouse: PAR,
+            units: 2,
+        },
+        Command::Release {
+            order: OrderId(5),
+            reason: ReleaseReason::Cancelled,
+            now_ms: 5 * HOUR_MS,
+        },
+        Command::ExpireHolds { now_ms: DAY_MS },
+        Command::ArchiveFinished {
+            placed_before_ms: DAY_MS,
+        },
+    ]);
+    calls
 }
