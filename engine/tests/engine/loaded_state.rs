@@ -108,6 +108,39 @@ fn counters_no_engine_could_reach_are_refused() {
     assert!(refusal(&state).contains("the next backorder number 72057594037927937 is past"));
 }
 
+/// A pick as the codec writes it (fixed-width little-endian): SKU, units, line, warehouse,
+/// shipment, state (0 = reserved).
+fn pick_bytes(sku: u32, units: u32, warehouse: u16) -> Vec<u8> {
+    let mut bytes = sku.to_le_bytes().to_vec();
+    bytes.extend(units.to_le_bytes());
+    bytes.extend(0u16.to_le_bytes());
+    bytes.extend(warehouse.to_le_bytes());
+    bytes.extend(u16::MAX.to_le_bytes());
+    bytes.push(0);
+    bytes
+}
+
+#[test]
+fn a_line_picked_as_two_skus_is_refused() {
+    // Line 0 (3 of A) is held at MAN (2) and LON (1); the LON pick is rewritten as SKU B. The
+    // cells no longer balance either, but the refusal names the line.
+    let held = engine(StrategyKind::Nearest, &[(A, MAN, 2), (A, LON, 1)]);
+    hold(
+        &held,
+        &request(order(1, &[(A, 3)]), SplitPolicy::SplitAllowed),
+        1,
+    );
+    let mut bytes = codec::encode(&held.export_state()).unwrap();
+    let pick = pick_bytes(A.0, 1, LON.0);
+    let at = bytes
+        .windows(pick.len())
+        .position(|w| w == pick)
+        .expect("the LON pick");
+    bytes[at..at + 4].copy_from_slice(&B.0.to_le_bytes());
+    let why = refusal(&codec::decode(&bytes).unwrap());
+    assert!(why.contains("order 1: line 0 is of two SKUs"), "{why}");
+}
+
 /// States a fuzzer found that loaded and then broke an invariant or tripped an engine assertion
 /// (encoded `EngineState`s of the fixture's network).
 #[test]
