@@ -1,5 +1,6 @@
-//! Writes each target's starting corpus under `fuzz/corpus/`: the shipped scenarios, states of
-//! the engine tests' fixture after calls of every kind, and slices of the shipped history.
+//! Writes each target's starting corpus under `fuzz/corpus/`: the shipped scenarios, calls of
+//! every kind and the states of the engine tests' fixture after them, and slices of the shipped
+//! history.
 
 use std::fs;
 use std::io::Read;
@@ -23,31 +24,25 @@ fn main() {
         }
     }
     let states = corpus.join("snapshot_state");
-    fs::create_dir_all(&states).unwrap();
-    for (n, split) in [
-        SplitPolicy::SingleWarehouse,
-        SplitPolicy::SplitAllowed,
-        SplitPolicy::PartialWithBackorder,
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let bytes = codec::encode(&state_after_calls(split).export_state()).unwrap();
-        fs::write(states.join(format!("state-{n}")), bytes).unwrap();
-    }
     let commands = corpus.join("engine_commands");
+    fs::create_dir_all(&states).unwrap();
     fs::create_dir_all(&commands).unwrap();
-    for (n, split) in [
+    let splits = [
         SplitPolicy::SingleWarehouse,
         SplitPolicy::SplitAllowed,
         SplitPolicy::PartialWithBackorder,
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    ];
+    for (n, split) in splits.into_iter().enumerate() {
+        let calls = calls(split);
         let mut bytes = vec![n as u8 * 0x41];
-        bytes.extend(codec::encode(&calls(split)).unwrap());
+        bytes.extend(codec::encode(&calls).unwrap());
         fs::write(commands.join(format!("calls-{n}")), bytes).unwrap();
+        let engine = stocked_engine();
+        for call in &calls {
+            engine.apply(call);
+        }
+        let bytes = codec::encode(&engine.export_state()).unwrap();
+        fs::write(states.join(format!("state-{n}")), bytes).unwrap();
     }
     let histories = corpus.join("replay_history");
     fs::create_dir_all(&histories).unwrap();
@@ -63,28 +58,13 @@ fn main() {
     }
 }
 
-/// The fixture's engine after a dozen orders, some confirmed, some shipped, under `split`.
-fn state_after_calls(split: SplitPolicy) -> Engine {
+/// The fixture's engine with 3 units in every cell.
+fn stocked_engine() -> Engine {
     use fixture::*;
     let mut engine = engine(StrategyKind::Nearest, &[]);
     for sku in [A, B, C] {
         for warehouse in [LON, MAN, PAR] {
             engine.seed_stock(sku, warehouse, 3).unwrap();
-        }
-    }
-    for id in 0..12u64 {
-        let lines = [(A, (id % 4) as i64 + 1), (B, 2), (C, (id % 3) as i64 + 1)];
-        let ordered = order(id, &lines[..(id as usize % 3) + 1]);
-        let _ = engine.reserve(&request(ordered, split), id * HOUR_MS);
-        if id % 3 == 0 {
-            let _ = engine.confirm(OrderId(id), id * HOUR_MS + 1);
-        }
-        if id % 5 == 0 {
-            let shipment = ShipmentId {
-                order: OrderId(id),
-                index: 0,
-            };
-            let _ = engine.ship(shipment, id * HOUR_MS + 2);
         }
     }
     engine
