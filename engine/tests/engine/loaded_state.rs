@@ -141,6 +141,58 @@ fn a_line_picked_as_two_skus_is_refused() {
     assert!(why.contains("order 1: line 0 is of two SKUs"), "{why}");
 }
 
+/// Order 1 (2 of A from MAN) confirmed: one pending shipment of allocated picks. Returns the
+/// engine's encoded state and where its shipment's state byte is.
+fn confirmed_state() -> (Vec<u8>, usize) {
+    let confirmed = engine(StrategyKind::Nearest, &[(A, MAN, 2)]);
+    hold(
+        &confirmed,
+        &request(order(1, &[(A, 2)]), SplitPolicy::SplitAllowed),
+        1,
+    );
+    confirmed.confirm(OrderId(1), 2).unwrap();
+    let shipment = confirmed.order(OrderId(1)).unwrap().shipments[0];
+    let quote = shipment.quote.expect("a carrier serves MAN to Birmingham");
+    // (warehouse, state, Some(quote)) as the codec writes it; state 0 = pending.
+    let mut written = shipment.warehouse.0.to_le_bytes().to_vec();
+    written.extend([0, 1]);
+    written.extend(quote.carrier.0.to_le_bytes());
+    written.extend(quote.cost_cents.get().to_le_bytes());
+    written.extend([quote.transit_days, quote.meets_promise as u8]);
+    let bytes = codec::encode(&confirmed.export_state()).unwrap();
+    let at = bytes.windows(written.len()).position(|w| w == written);
+    (bytes, at.expect("the shipment") + 2)
+}
+
+#[test]
+fn a_cancelled_shipment_of_allocated_picks_is_refused() {
+    let (mut bytes, state) = confirmed_state();
+    bytes[state] = 2;
+    let why = refusal(&codec::decode(&bytes).unwrap());
+    assert!(
+        why.contains("order 1: Allocated pick of line 0 in a Cancelled shipment"),
+        "{why}"
+    );
+}
+
+#[test]
+fn a_pending_shipment_of_a_released_order_is_refused() {
+    let (mut bytes, _) = confirmed_state();
+    // The order's status byte follows its id, channel, times, ship-to and service (None).
+    let mut opening = 1u64.to_le_bytes().to_vec();
+    opening.extend(0u16.to_le_bytes());
+    opening.extend(1u64.to_le_bytes());
+    let at = bytes.windows(opening.len()).position(|w| w == opening);
+    let status = at.expect("order 1") + opening.len() + 8 + 24 + 1;
+    assert_eq!(bytes[status], 1, "confirmed");
+    bytes[status] = 2;
+    let why = refusal(&codec::decode(&bytes).unwrap());
+    assert!(
+        why.contains("order 1: shipment 0 pending in a Released order"),
+        "{why}"
+    );
+}
+
 /// States a fuzzer found that loaded and then broke an invariant or tripped an engine assertion
 /// (encoded `EngineState`s of the fixture's network).
 #[test]
