@@ -79,8 +79,9 @@ impl Engine {
     /// Checks every invariant: per cell `reserved + allocated ≤ on_hand` and unit conservation
     /// (initial + received + returned + adjusted in = on hand + shipped + scrapped + adjusted out);
     /// the cells' reserved and allocated units equal what the order records hold; the backorder
-    /// book equals what orders wait for; every hold created was confirmed, released or expired
-    /// exactly once, or is still open.
+    /// book equals what orders wait for, entry by entry; each order's shipments and picks agree
+    /// (`check_shipments`); every hold created was confirmed, released or expired exactly once,
+    /// or is still open.
     pub fn check_invariants(&self) -> Result<InvariantReport, InvariantViolation> {
         let cells = self.inventory.len();
         let mut problems = Problems(Vec::new());
