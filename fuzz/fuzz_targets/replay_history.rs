@@ -8,10 +8,11 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use qm_simulator::scenario::Scenario;
 
-/// The scenario, its history pointed at `history.csv` in a folder of this process's own.
-fn scenario_path() -> &'static PathBuf {
-    static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
+/// The scenario, parsed once, its history pointed at `history.csv` in a folder of this
+/// process's own (the run imports that file afresh each time).
+fn scenario() -> &'static (PathBuf, Scenario) {
+    static SCENARIO: OnceLock<(PathBuf, Scenario)> = OnceLock::new();
+    SCENARIO.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!("qm-fuzz-replay-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let shipped = concat!(
@@ -22,16 +23,15 @@ fn scenario_path() -> &'static PathBuf {
         let text = text
             .replace("data/online-retail-2011-10-to-12.csv.gz", "history.csv")
             .replace("days = 70", "days = 14");
-        let path = dir.join("replay.toml");
-        std::fs::write(&path, text).unwrap();
-        path
+        // Validation checks that the history exists: an empty one stands in until the first input.
+        std::fs::write(dir.join("history.csv"), "").unwrap();
+        let loaded = Scenario::parse(&text, &dir.join("replay.toml")).unwrap();
+        (dir.join("history.csv"), loaded.scenario)
     })
 }
 
 fuzz_target!(|data: &[u8]| {
-    let path = scenario_path();
-    std::fs::write(path.with_file_name("history.csv"), data).unwrap();
-    let text = std::fs::read_to_string(path).unwrap();
-    let loaded = Scenario::parse(&text, path).unwrap();
-    let _ = qm_simulator::sim::simulate(&loaded.scenario, 7, &mut |_| {});
+    let (history, scenario) = scenario();
+    std::fs::write(history, data).unwrap();
+    let _ = qm_simulator::sim::simulate(scenario, 7, &mut |_| {});
 });

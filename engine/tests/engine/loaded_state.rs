@@ -108,6 +108,12 @@ fn counters_no_engine_could_reach_are_refused() {
     assert!(refusal(&state).contains("the next backorder number 72057594037927937 is past"));
 }
 
+/// Where `pattern` (`what`, as the codec writes it) starts in `bytes`.
+fn position(bytes: &[u8], pattern: &[u8], what: &str) -> usize {
+    let at = bytes.windows(pattern.len()).position(|w| w == pattern);
+    at.unwrap_or_else(|| panic!("{what} is not in the encoded state"))
+}
+
 /// A pick as the codec writes it (fixed-width little-endian): SKU, units, line, warehouse,
 /// shipment, state (0 = reserved).
 fn pick_bytes(sku: u32, units: u32, warehouse: u16) -> Vec<u8> {
@@ -132,10 +138,7 @@ fn a_line_picked_as_two_skus_is_refused() {
     );
     let mut bytes = codec::encode(&held.export_state()).unwrap();
     let pick = pick_bytes(A.0, 1, LON.0);
-    let at = bytes
-        .windows(pick.len())
-        .position(|w| w == pick)
-        .expect("the LON pick");
+    let at = position(&bytes, &pick, "the LON pick");
     bytes[at..at + 4].copy_from_slice(&B.0.to_le_bytes());
     let why = refusal(&codec::decode(&bytes).unwrap());
     assert!(why.contains("order 1: line 0 is of two SKUs"), "{why}");
@@ -160,8 +163,8 @@ fn confirmed_state() -> (Vec<u8>, usize) {
     written.extend(quote.cost_cents.get().to_le_bytes());
     written.extend([quote.transit_days, quote.meets_promise as u8]);
     let bytes = codec::encode(&confirmed.export_state()).unwrap();
-    let at = bytes.windows(written.len()).position(|w| w == written);
-    (bytes, at.expect("the shipment") + 2)
+    let at = position(&bytes, &written, "the shipment");
+    (bytes, at + 2)
 }
 
 #[test]
@@ -182,8 +185,7 @@ fn a_pending_shipment_of_a_released_order_is_refused() {
     let mut opening = 1u64.to_le_bytes().to_vec();
     opening.extend(0u16.to_le_bytes());
     opening.extend(1u64.to_le_bytes());
-    let at = bytes.windows(opening.len()).position(|w| w == opening);
-    let status = at.expect("order 1") + opening.len() + 8 + 24 + 1;
+    let status = position(&bytes, &opening, "order 1") + opening.len() + 8 + 24 + 1;
     assert_eq!(bytes[status], 1, "confirmed");
     bytes[status] = 2;
     let why = refusal(&codec::decode(&bytes).unwrap());
