@@ -231,6 +231,32 @@ impl Network {
         self.warehouse_by_code.get(code).copied()
     }
 
+    /// The rate bands among which [`Network::cheapest_quote`] chooses for a shipment over
+    /// `distance_km`, whatever its weight: each reaching carrier's band that meets the service
+    /// level or, when none does, those of the fewest transit days. A quote costs one of these
+    /// bands' base plus its weight charge; empty when no carrier reaches that far.
+    pub fn quote_bands(&self, distance_km: f64, service: ServiceLevel) -> Vec<RateBand> {
+        let reaching: Vec<RateBand> = self
+            .carriers
+            .iter()
+            .filter_map(|c| c.bands.iter().find(|b| distance_km <= b.max_distance_km))
+            .copied()
+            .collect();
+        let meeting: Vec<RateBand> = reaching
+            .iter()
+            .filter(|b| service.accepts_transit_days(b.transit_days))
+            .copied()
+            .collect();
+        if !meeting.is_empty() {
+            return meeting;
+        }
+        let fastest = reaching.iter().map(|b| b.transit_days).min();
+        reaching
+            .into_iter()
+            .filter(|b| Some(b.transit_days) == fastest)
+            .collect()
+    }
+
     /// The cheapest carrier for one shipment of `weight_grams` over `distance_km`
     /// that meets the service level; if none meets it, the fastest (then cheapest)
     /// one, marked `meets_promise: false`. `None` when no carrier reaches that far.

@@ -122,6 +122,10 @@ pub const KPIS: &[Kpi] = &[
     r("split_shipment_rate", Unit::Share, "orders_confirmed", "confirmed orders with more than one shipment ÷ `orders_confirmed`"),
     k("shipping_cost_cents", Unit::Cents, "carrier cost of every shipment (the cheapest quote meeting the service promise)"),
     r("shipping_cost_cents_per_order", Unit::Cents, "orders_shipped", "`shipping_cost_cents` ÷ `orders_shipped`"),
+    k("shipping_cost_lower_bound_cents", Unit::Cents, "the least carrier cost at which any allocation could have shipped the units this run shipped (reshipments included), to the same customers, through the same channels, from the units that entered each warehouse over the run: a linear programme's optimum, rounded up to the cent. Time, pick/pack capacity and whole shipments are relaxed, so no allocation pays less (docs/cost-bound.md)")
+        .undefined_when("the run was not asked for it (`--cost-bound`)"),
+    r("shipping_cost_above_bound_share", Unit::Share, "shipping_cost_lower_bound_cents", "(`shipping_cost_cents` − `shipping_cost_lower_bound_cents`) ÷ `shipping_cost_lower_bound_cents`: how much more than the least cost the run paid the carriers")
+        .undefined_when("the run was not asked for the bound (`--cost-bound`)"),
     r("shipping_distance_km_per_order", Unit::Kilometres, "orders_shipped", "great-circle km from shipping warehouse to customer region, summed over shipments, ÷ `orders_shipped`"),
     r("processing_time_hours_mean", Unit::Hours, "orders_shipped_complete", "mean hours from placement to the shipment that completed the order, over orders shipped complete"),
     r("processing_time_hours_p50", Unit::Hours, "orders_shipped_complete", "median of those hours (nearest rank)"),
@@ -224,6 +228,7 @@ pub const HEADLINE: &[&str] = &[
     "orders_oversold",
     "split_shipment_rate",
     "shipping_cost_cents_per_order",
+    "shipping_cost_above_bound_share",
     "average_on_hand_units",
     "stockout_sku_days",
 ];
@@ -256,6 +261,7 @@ pub struct Headline<'a> {
 pub fn headline<'a>(run: &'a RunData, readings: &'a [KpiReading]) -> Vec<Headline<'a>> {
     let reading = |name: &str| readings.iter().find(|r| r.kpi.name == name);
     let recorded = run.number("recorded_orders").unwrap_or(0.0) > 0.0;
+    let bounded = run.number("shipping_cost_lower_bound_cents").is_some();
     let mut out = Vec::new();
     for target in &run.targets {
         if let Some(reading) = reading(&target.kpi) {
@@ -272,7 +278,9 @@ pub fn headline<'a>(run: &'a RunData, readings: &'a [KpiReading]) -> Vec<Headlin
         }
     }
     for name in HEADLINE {
-        let shown = run.target(name).is_some() || (name.starts_with("recorded_") && !recorded);
+        let shown = run.target(name).is_some()
+            || (name.starts_with("recorded_") && !recorded)
+            || (name.contains("_bound") && !bounded);
         if let Some(reading) = reading(name).filter(|_| !shown) {
             out.push(Headline {
                 reading,
@@ -290,7 +298,8 @@ pub fn readings(run: &RunData) -> Vec<KpiReading> {
     KPIS.iter()
         .map(|kpi| {
             let value = run.kpi(kpi.name).cloned().unwrap_or(KpiValue::Missing);
-            let empty_denominator = kpi.per.filter(|per| run.number(per).unwrap_or(0.0) == 0.0);
+            // A denominator that is itself null leaves the KPI's own reason to say why.
+            let empty_denominator = kpi.per.filter(|per| run.number(per) == Some(0.0));
             match (empty_denominator, value) {
                 (Some(per), _) => KpiReading {
                     kpi,

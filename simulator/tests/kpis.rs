@@ -239,3 +239,37 @@ fn capacity_aware_channels_never_refuse_an_order_the_stock_covers() {
     assert!((a.lost_sales_units as f64) < 1.1 * p.lost_sales_units as f64);
     assert_accounts_add_up(&aware);
 }
+
+/// The shipping-cost bound is below what every run paid (reshipments, returns, shrinkage and two
+/// channels included), close to it for the baseline's nearest-warehouse allocation, and asking
+/// for it changes no other figure.
+#[test]
+fn the_shipping_cost_bound_is_below_what_each_run_paid() {
+    for (name, days) in [
+        ("baseline.toml", 7),
+        ("multichannel-lag.toml", 21),
+        ("long-tail.toml", 28),
+    ] {
+        let mut s = load(name, Some(days));
+        let plain = run(&s).summary;
+        s.cost_bound = true;
+        let output = run(&s);
+        assert_eq!(output.failure(), None, "{name}");
+        let mut k = output.summary;
+        let paid = k.shipping_cost_cents.get();
+        let bound = k.shipping_cost_lower_bound_cents.expect("asked for").get();
+        assert!(
+            bound > 0 && bound <= paid,
+            "{name}: bound {bound}, paid {paid}"
+        );
+        let share = k.shipping_cost_above_bound_share.unwrap();
+        assert_eq!(share, (paid - bound) as f64 / bound as f64, "{name}");
+        if name == "baseline.toml" {
+            assert!(share < 0.05, "nearest is {share} above the bound");
+        }
+        assert_eq!(plain.shipping_cost_lower_bound_cents, None);
+        k.shipping_cost_lower_bound_cents = None;
+        k.shipping_cost_above_bound_share = None;
+        assert_eq!(format!("{k:?}"), format!("{plain:?}"), "{name}");
+    }
+}

@@ -482,3 +482,33 @@ proptest::proptest! {
         }
     }
 }
+
+proptest::proptest! {
+    /// `quote_bands` lists what `cheapest_quote` chooses among: for any weight, the quote costs
+    /// the least of those bands' base plus rounded-up weight charge when one meets the
+    /// promise, and the least of the fastest ones otherwise; no band exactly when no quote.
+    #[test]
+    fn quote_bands_are_what_the_quote_chooses_among(
+        distance_km in proptest::sample::select(vec![0.0, 100.0, 150.0, 175.0, 200.0, 600.0, 1_000.0, 1_200.0]),
+        weight_grams in 0u64..20_000,
+        max_transit_days in proptest::option::of(0u8..4),
+    ) {
+        let network = network();
+        let service = max_transit_days.map_or(ServiceLevel::Standard, |max_transit_days| {
+            ServiceLevel::Express { max_transit_days }
+        });
+        let bands = network.quote_bands(distance_km, service);
+        let cost = |b: &RateBand| b.base_cents + b.per_kg_cents.part_rounded_up(weight_grams, 1000);
+        match network.cheapest_quote(distance_km, weight_grams, service) {
+            None => proptest::prop_assert!(bands.is_empty()),
+            Some(quote) if quote.meets_promise => {
+                proptest::prop_assert_eq!(Some(quote.cost_cents), bands.iter().map(cost).min());
+                proptest::prop_assert!(bands.iter().all(|b| service.accepts_transit_days(b.transit_days)));
+            }
+            Some(quote) => {
+                proptest::prop_assert_eq!(Some(quote.cost_cents), bands.iter().map(cost).min());
+                proptest::prop_assert!(bands.iter().all(|b| b.transit_days == quote.transit_days));
+            }
+        }
+    }
+}

@@ -77,6 +77,10 @@ pub struct SimulateArgs {
     /// Simulate only the first N days of the horizon.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS as i64))]
     pub days: Option<u32>,
+    /// Also compute the shipping-cost bound: the least carrier cost of the units shipped, a
+    /// linear programme (seconds to minutes on a large run).
+    #[arg(long)]
+    pub cost_bound: bool,
     #[command(flatten)]
     pub formats: Formats,
     /// Print nothing but errors.
@@ -99,6 +103,10 @@ pub struct BenchArgs {
     /// Replications per strategy: replication k runs every strategy with seed + k.
     #[arg(long, default_value_t = 10)]
     pub replications: u32,
+    /// Also compute each run's shipping-cost bound, to see how far each strategy's carrier
+    /// cost is from the least any allocation could pay (a linear programme a run).
+    #[arg(long)]
+    pub cost_bound: bool,
     #[command(flatten)]
     pub many: ManyRuns,
 }

@@ -18,6 +18,7 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
         scenario,
         strategies,
         replications,
+        cost_bound,
         many,
     } = args;
     let kinds = bench::strategies(&strategies, replications)?;
@@ -32,9 +33,13 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
         );
     }
     let bar = Jobs::new(kinds.len() * replications as usize, "runs", many.quiet);
-    let results = bench::run(&scenario, many.days, &kinds, replications, seed, &|| {
-        bar.done()
-    });
+    let runs = bench::Runs {
+        days: many.days,
+        replications,
+        seed,
+        cost_bound,
+    };
+    let results = bench::run(&scenario, &kinds, runs, &|| bar.done());
     bar.finish();
     let benchmark = bench::Benchmark::new(results?);
     write_and_report(

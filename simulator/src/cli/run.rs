@@ -22,6 +22,7 @@ pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
         seed,
         seeds,
         days,
+        cost_bound,
         formats,
         quiet,
     } = args;
@@ -34,6 +35,7 @@ pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
         let horizon = *loaded.scenario.horizon.days.get_ref();
         loaded.scenario.horizon.days = toml::Spanned::new(0..0, days.min(horizon));
     }
+    loaded.scenario.cost_bound = cost_bound;
     let s = &loaded.scenario;
     let dir = out.join(&s.name);
     if seeds.len() > 1 {

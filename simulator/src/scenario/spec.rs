@@ -61,6 +61,9 @@ pub struct Scenario {
     /// The folder of the scenario file: relative paths inside it start here.
     #[serde(skip)]
     pub base_dir: PathBuf,
+    /// Whether runs compute the shipping-cost bound (`--cost-bound`; not a key of the file).
+    #[serde(skip)]
+    pub cost_bound: bool,
 }
 
 /// Simulated period and seed.

@@ -108,6 +108,12 @@ pub struct Summary {
     pub shipping_cost_cents_per_order: f64,
     /// Great-circle km from warehouse to customer, summed over shipments, ÷ orders_shipped.
     pub shipping_distance_km_per_order: f64,
+    /// The least carrier cost at which any allocation could have shipped the units this run
+    /// shipped (the shipping-cost bound); null when the run does not compute it.
+    pub shipping_cost_lower_bound_cents: Option<Cents>,
+    /// (shipping_cost_cents − the bound) ÷ the bound: how much more than the least cost the run
+    /// paid the carriers; null without a bound, or with a bound of zero.
+    pub shipping_cost_above_bound_share: Option<f64>,
     /// Hours from placement to the last shipment of an order shipped complete: mean.
     pub processing_time_hours_mean: f64,
     /// Median.

@@ -12,6 +12,7 @@ pub mod audit;
 mod cell_plan;
 pub mod clock;
 mod close;
+pub mod cost_bound;
 mod error;
 mod holds;
 mod ledger;

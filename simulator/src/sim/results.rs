@@ -1,9 +1,12 @@
 //! The end of a run: KPIs from the counts, and the tables handed to the reports.
 
 use super::audit::AuditedKpis;
+use super::cost_bound::{shipping_cost_bound, BoundError, BoundInput, CostBound};
 use super::metrics::*;
 use super::state::*;
 use crate::time::MS_PER_HOUR;
+use qm_engine::{SkuId, WarehouseId};
+use qm_money::Cents;
 use qm_reports::run::Counts;
 use qm_reports::run::{
     Bound, ChannelRow, EventSpan, KpiValue, ProcessingBin, RunData, RunStatus, SkuRow, Target,
@@ -35,6 +38,47 @@ impl RunOutput {
 }
 
 impl Sim<'_> {
+    /// The least carrier cost of what the run shipped: see [`super::cost_bound`].
+    fn shipping_cost_bound(&self) -> Result<CostBound, BoundError> {
+        let warehouses = self.world.warehouses;
+        let entered_units: Vec<u64> = (0..self.world.skus * warehouses)
+            .map(|cell| {
+                let sku = SkuId((cell / warehouses) as u32);
+                let warehouse = WarehouseId((cell % warehouses) as u16);
+                self.engine.cell_ledger(sku, warehouse).map_or(0, |l| {
+                    l.initial + l.received + l.returned.saturating_sub(l.scrapped) + l.adjusted_in
+                })
+            })
+            .collect();
+        let groups = self.shipped_log.groups();
+        shipping_cost_bound(&BoundInput {
+            network: self.engine.network(),
+            regions: &self.world.regions,
+            channel_warehouses: &self.world.channel_warehouses,
+            express_days: self.world.express_days,
+            groups: &groups,
+            entered_units: &entered_units,
+        })
+    }
+
+    /// Sets the shipping-cost bound's KPIs; says why when the programme had no optimum (its
+    /// inputs disagree: a bug).
+    fn bound_kpis(&mut self) -> Option<String> {
+        match self.shipping_cost_bound() {
+            Ok(bound) => {
+                let k = &mut self.summary;
+                let lower = bound.lower_bound_cents;
+                k.shipping_cost_lower_bound_cents = Some(lower);
+                k.shipping_cost_above_bound_share = (lower > Cents::ZERO)
+                    .then(|| (k.shipping_cost_cents.as_f64() - lower.as_f64()) / lower.as_f64());
+                None
+            }
+            Err(error) => Some(format!(
+                "{error} (a bug, please report it with the scenario and seed)"
+            )),
+        }
+    }
+
     pub(super) fn finish(mut self) -> RunOutput {
         // A failed run's figures cover the days it closed.
         let days_run = self.days_closed;
@@ -80,9 +124,16 @@ impl Sim<'_> {
                 k.recorded_orders as f64,
             );
         }
+        let bound_failure = self.s.cost_bound.then(|| self.bound_kpis()).flatten();
         let cell_cycles = self.replenisher.cell_cycles();
         let disagreements = audit.disagreements(&self.summary, &cell_cycles);
         let mut data = self.report_data(&processing);
+        if let Some(message) = bound_failure {
+            data.status = RunStatus::Failed {
+                days_completed: days_run,
+                message,
+            };
+        }
         if !disagreements.is_empty() {
             data.status = RunStatus::Failed {
                 days_completed: days_run,

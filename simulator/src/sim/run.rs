@@ -8,6 +8,7 @@ use rustc_hash::FxHashMap;
 
 use super::audit::Audit;
 use super::clock::{EventQueue, SimEvent};
+use super::cost_bound::ShippedLog;
 use super::error::SimError;
 use super::ledger::{At, Ledger, Movement};
 use super::metrics::*;
@@ -108,6 +109,7 @@ pub fn simulate_until(
         latency: LatencyRecorder::default(),
         on_hand_value_cent_days: 0,
         recorded: RecordedState::default(),
+        shipped_log: ShippedLog::default(),
     };
     // A run that fails midway still reports what it measured up to the failure.
     let failure = sim.run(seed, progress, stop).err();

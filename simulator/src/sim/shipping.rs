@@ -5,6 +5,7 @@ use qm_engine::*;
 use rand::RngExt;
 
 use super::clock::SimEvent;
+use super::cost_bound::Destination;
 use super::error::SimError;
 use super::ledger::{Line, Movement, Shipped};
 use super::metrics::*;
@@ -102,7 +103,7 @@ impl Sim<'_> {
             )));
         };
         o.last_delivery_ms = o.last_delivery_ms.max(delivered_at_ms);
-        let (reship, region, at) = (o.reship, o.region, o.at);
+        let (reship, region, at, express) = (o.reship, o.region, o.at, o.express);
         let mut units: Vec<Line> = Vec::new();
         let mut first = false;
         if !reship {
@@ -113,6 +114,14 @@ impl Sim<'_> {
             o.units_shipped += shipped.units as u32;
             first = !std::mem::replace(&mut o.shipped_any, true);
         }
+        // A reshipment goes through the first channel, whatever its order's.
+        let to = Destination {
+            region,
+            channel: if reship { 0 } else { at.channel },
+            express,
+        };
+        let shipped_units = lines.iter().map(|l| (l.sku.0, l.units));
+        self.shipped_log.record(order, to, shipped_units);
         let recorded = Shipped {
             lines: queued.lines,
             units: &units,

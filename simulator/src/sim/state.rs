@@ -8,6 +8,7 @@ use rand::rngs::StdRng;
 use rustc_hash::FxHashMap;
 
 use super::clock::EventQueue;
+use super::cost_bound::ShippedLog;
 use super::metrics::*;
 use super::replenisher::Replenisher;
 use crate::demand::log::RecordedUndo;
@@ -200,6 +201,8 @@ pub(super) struct Sim<'a> {
     /// Σ over closes of on-hand units × unit price: the stock's value times the days held.
     pub(super) on_hand_value_cent_days: u128,
     pub(super) recorded: RecordedState,
+    /// Every order's shipped units, for the shipping-cost bound.
+    pub(super) shipped_log: ShippedLog,
 }
 
 /// What a replay of recorded demand tracks besides the synthetic loop's state.

@@ -33,6 +33,7 @@ const PRINTED: &[&str] = &[
     "shipped_within_24h_share",
     "split_shipment_rate",
     "shipping_cost_cents_per_order",
+    "shipping_cost_above_bound_share",
     "shipping_distance_km_per_order",
     "lost_sales_units",
     "capacity_saturated_warehouse_days",
@@ -113,22 +114,40 @@ pub struct StrategyRuns {
     pub runs: Vec<RunOutput>,
 }
 
+/// How each strategy is run.
+#[derive(Clone, Copy, Debug)]
+pub struct Runs {
+    /// Only the first days, if given.
+    pub days: Option<u32>,
+    /// Replications per strategy.
+    pub replications: u32,
+    /// Replication k's seed is `seed + k`.
+    pub seed: u64,
+    /// Whether each run computes its shipping-cost bound.
+    pub cost_bound: bool,
+}
+
 /// Runs every strategy × replication of the scenario at `path` (every channel set to the
-/// strategy; the first `days` only if given), in parallel. Replication k uses seed `seed + k`
-/// for every strategy. `run_done` hears of each run finished.
+/// strategy), in parallel. Replication k uses seed `seed + k` for every strategy. `run_done`
+/// hears of each run finished.
 pub fn run(
     path: &Path,
-    days: Option<u32>,
     kinds: &[BenchStrategy],
-    replications: u32,
-    seed: u64,
+    runs: Runs,
     run_done: &(dyn Fn() + Sync),
 ) -> Result<Vec<StrategyRuns>, ToolError> {
+    let Runs {
+        days,
+        replications,
+        seed,
+        cost_bound,
+    } = runs;
     let jobs: Vec<(usize, u32)> = (0..kinds.len())
         .flat_map(|s| (0..replications).map(move |k| (s, k)))
         .collect();
     let mut outputs: Vec<(usize, u32, RunOutput)> = all_or_first_error(&jobs, |&(s, k)| {
         let mut variant = Scenario::load_variant(path, days)?;
+        variant.cost_bound = cost_bound;
         for channel in &mut variant.channels {
             channel.strategy = Spanned::new(0..0, kinds[s].kind);
             channel.capacity_aware = kinds[s].capacity_aware;
@@ -296,10 +315,15 @@ fn report(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> String {
     // Every KPI the scenario sets a target for, then the usual comparison KPIs.
     let targets = &results[0].runs[0].data.targets;
     let mut names: Vec<&str> = targets.iter().map(|t| t.kpi.as_str()).collect();
+    // The bound's share only where the runs computed the bound (`--cost-bound`).
+    let bounded = results[0].runs[0]
+        .summary
+        .shipping_cost_lower_bound_cents
+        .is_some();
     let usual: Vec<&str> = PRINTED
         .iter()
         .copied()
-        .filter(|p| !names.contains(p))
+        .filter(|p| !names.contains(p) && (bounded || !p.contains("_bound")))
         .collect();
     names.extend(usual);
     for name in names {
