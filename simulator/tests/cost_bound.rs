@@ -7,7 +7,8 @@ use proptest::prelude::*;
 use qm_engine::{Carrier, GeoPoint, Network, RateBand, ServiceLevel, Sku, Warehouse, WarehouseId};
 use qm_money::Cents;
 use qm_simulator::sim::cost_bound::{
-    shipping_cost_bound, BoundInput, Destination, OrderGroup, ShippedLog,
+    shipping_cost_bound, BoundError, BoundInput, Destination, OrderGroup, ShippedLog,
+    LINKED_LINES_MAX, MAX_SIMPLEX_ITERATIONS,
 };
 
 const EXPRESS_DAYS: u8 = 1;
@@ -176,6 +177,16 @@ fn brute_force(net: &Network, orders: &[Order], stock: &mut [u64]) -> Option<u64
 }
 
 fn bound(net: &Network, groups: &[OrderGroup], stock: &[u64]) -> Option<u64> {
+    bound_linking(net, groups, stock, LINKED_LINES_MAX)
+}
+
+/// The bound with orders of more than `linked_lines_max` SKUs charged by their units' share.
+fn bound_linking(
+    net: &Network,
+    groups: &[OrderGroup],
+    stock: &[u64],
+    linked_lines_max: usize,
+) -> Option<u64> {
     let (regions, channels) = (regions(), channel_warehouses());
     let input = BoundInput {
         network: net,
@@ -184,6 +195,8 @@ fn bound(net: &Network, groups: &[OrderGroup], stock: &[u64]) -> Option<u64> {
         express_days: EXPRESS_DAYS,
         groups,
         entered_units: stock,
+        linked_lines_max,
+        max_simplex_iterations: MAX_SIMPLEX_ITERATIONS,
     };
     shipping_cost_bound(&input)
         .ok()
@@ -232,6 +245,9 @@ proptest! {
         if let (Some(least), Some(lower)) = (least, lower) {
             prop_assert!(lower <= least, "bound {} above the least cost {}", lower, least);
             prop_assert_eq!(Some(lower), bound(&net, &one_by_one(&orders), &stock));
+            // Charging every order by its units' share is weaker, and still a bound.
+            let by_units = bound_linking(&net, &grouped(&orders), &stock, 1).unwrap();
+            prop_assert!(by_units <= lower, "{} above {}", by_units, lower);
         }
     }
 
@@ -275,4 +291,45 @@ fn a_hand_checked_bound() {
         brute_force(&net, &orders, &mut plenty.to_vec()),
         Some(2 * 350)
     );
+}
+
+#[test]
+fn a_programme_past_its_iteration_limit_gives_no_bound() {
+    // Forty orders of two SKUs to every region, through both channels, on stock that binds.
+    let net = network([1_000, 500, 2_000]);
+    let orders: Vec<Order> = (0..40u16)
+        .map(|i| {
+            let to = Destination {
+                region: i % 4,
+                channel: i % 2,
+                express: i % 3 == 0,
+            };
+            (
+                to,
+                vec![
+                    (u32::from(i % 3), 1 + u32::from(i % 2)),
+                    (u32::from(i % 3 + 1) % 3, 1),
+                ],
+            )
+        })
+        .collect();
+    let (regions, channels) = (regions(), channel_warehouses());
+    let stock = [15, 12, 14, 13, 15, 12, 14, 15, 13];
+    let groups = grouped(&orders);
+    let input = |max_simplex_iterations| BoundInput {
+        network: &net,
+        regions: &regions,
+        channel_warehouses: &channels,
+        express_days: EXPRESS_DAYS,
+        groups: &groups,
+        entered_units: &stock,
+        linked_lines_max: LINKED_LINES_MAX,
+        max_simplex_iterations,
+    };
+    let solved = shipping_cost_bound(&input(MAX_SIMPLEX_ITERATIONS)).unwrap();
+    assert!(solved.lower_bound_cents.get() > 0);
+    assert!(matches!(
+        shipping_cost_bound(&input(1)),
+        Err(BoundError::IterationLimit(1))
+    ));
 }

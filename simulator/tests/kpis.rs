@@ -268,8 +268,24 @@ fn the_shipping_cost_bound_is_below_what_each_run_paid() {
             assert!(share < 0.05, "nearest is {share} above the bound");
         }
         assert_eq!(plain.shipping_cost_lower_bound_cents, None);
+        assert_eq!(plain.shipping_cost_above_bound_share, None);
         k.shipping_cost_lower_bound_cents = None;
         k.shipping_cost_above_bound_share = None;
         assert_eq!(format!("{k:?}"), format!("{plain:?}"), "{name}");
     }
+}
+
+/// The catalog's reason for a null bound names the iteration limit the runs use.
+#[test]
+fn the_bounds_null_reason_names_the_iteration_limit() {
+    use qm_simulator::sim::cost_bound::MAX_SIMPLEX_ITERATIONS;
+    let kpi = qm_reports::kpi::KPIS
+        .iter()
+        .find(|k| k.name == "shipping_cost_lower_bound_cents")
+        .unwrap();
+    let limit = qm_reports::format::group_thousands(MAX_SIMPLEX_ITERATIONS as f64, 0);
+    assert!(kpi
+        .undefined_when
+        .unwrap()
+        .contains(&format!("{limit} simplex iterations")));
 }

@@ -105,7 +105,16 @@ pub struct BoundInput<'a> {
     pub groups: &'a [OrderGroup],
     /// Units that entered each cell over the run, at `sku × warehouses + warehouse`.
     pub entered_units: &'a [u64],
+    /// Orders of at most this many SKUs get a shipment's base price by their largest line
+    /// share; larger ones by their share of the order's units (a weaker relaxation with no
+    /// linking row per line, which keeps programmes of many-line orders small).
+    pub linked_lines_max: usize,
+    /// Simplex iterations the programme may take ([`MAX_SIMPLEX_ITERATIONS`] in runs).
+    pub max_simplex_iterations: i32,
 }
+
+/// The [`BoundInput::linked_lines_max`] runs use.
+pub const LINKED_LINES_MAX: usize = 8;
 
 /// The bound and the size of the programme that gave it.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -122,9 +131,17 @@ pub struct CostBound {
     pub rows: usize,
 }
 
+/// Simplex iterations a run's programme may take. The limit counts work, not seconds, so that a
+/// run's outputs do not depend on the machine's speed; the largest shipped scenario needs a tenth
+/// of it.
+pub const MAX_SIMPLEX_ITERATIONS: i32 = 3_000_000;
+
 /// Why no bound came out.
 #[derive(Debug, thiserror::Error)]
 pub enum BoundError {
+    /// The programme was too large to finish within its simplex iterations.
+    #[error("the shipping-cost bound's linear programme needed more than {0} simplex iterations")]
+    IterationLimit(i32),
     /// HiGHS did not reach an optimum (an infeasible programme means the inputs disagree).
     #[error("the shipping-cost bound's linear programme ended {0}, not optimal")]
     NotOptimal(String),
@@ -247,9 +264,14 @@ pub fn shipping_cost_bound(input: &BoundInput<'_>) -> Result<CostBound, BoundErr
     let mut model = pb.optimise(Sense::Minimise);
     model.make_quiet();
     model.set_option("threads", 1);
+    model.set_option("simplex_iteration_limit", input.max_simplex_iterations);
     let solved = model.solve();
-    if solved.status() != HighsModelStatus::Optimal {
-        return Err(BoundError::NotOptimal(format!("{:?}", solved.status())));
+    match solved.status() {
+        HighsModelStatus::Optimal => {}
+        HighsModelStatus::ReachedIterationLimit => {
+            return Err(BoundError::IterationLimit(input.max_simplex_iterations))
+        }
+        status => return Err(BoundError::NotOptimal(format!("{status:?}"))),
     }
     let objective = solved.objective_value();
     Ok(CostBound {
@@ -298,7 +320,8 @@ struct Option_<'a, F> {
 }
 
 /// The columns (and linking rows) of shipping group `g` by `option`: returns (columns, rows)
-/// added. A group of one SKU needs no shipment variable: its base price is spread over its units.
+/// added. A group of one SKU, or of more than [`BoundInput::linked_lines_max`], needs no
+/// shipment variable: its base price is spread over its units.
 fn add_option<F: Fn(u32) -> Option<Row>>(
     input: &BoundInput<'_>,
     pb: &mut ColProblem,
@@ -319,18 +342,21 @@ fn add_option<F: Fn(u32) -> Option<Row>>(
             .map(|row| (row, 1.0))
             .collect()
     };
-    if let [(sku, q)] = g.units[..] {
-        if option.lines.is_empty() {
-            return (0, 0);
-        }
-        let cost = band.base_cents.as_f64() / q as f64 + weight_cents(sku);
-        pb.add_column(cost, 0.0.., column(0, None));
-        return (1, 0);
-    }
-    let links: Vec<Row> = option.lines.iter().map(|_| pb.add_row(..=0.0)).collect();
-    if links.is_empty() {
+    if option.lines.is_empty() {
         return (0, 0);
     }
+    if g.units.len() == 1 || g.units.len() > input.linked_lines_max {
+        // The base price spread over the order's units: exact for one SKU (its shipments carry
+        // x / q orders' worth), a relaxation of the largest line share otherwise.
+        let order_units: u64 = g.units.iter().map(|&(_, q)| q as u64).sum();
+        let base_per_unit = band.base_cents.as_f64() / order_units as f64;
+        for &i in option.lines {
+            let cost = base_per_unit + weight_cents(g.units[i].0);
+            pb.add_column(cost, 0.0.., column(i, None));
+        }
+        return (option.lines.len(), 0);
+    }
+    let links: Vec<Row> = option.lines.iter().map(|_| pb.add_row(..=0.0)).collect();
     let shipment: Vec<(Row, f64)> = links
         .iter()
         .zip(option.lines)

@@ -1,7 +1,7 @@
 //! The end of a run: KPIs from the counts, and the tables handed to the reports.
 
 use super::audit::AuditedKpis;
-use super::cost_bound::{shipping_cost_bound, BoundError, BoundInput, CostBound};
+use super::cost_bound::{self, shipping_cost_bound, BoundError, BoundInput, CostBound};
 use super::metrics::*;
 use super::state::*;
 use crate::time::MS_PER_HOUR;
@@ -58,11 +58,13 @@ impl Sim<'_> {
             express_days: self.world.express_days,
             groups: &groups,
             entered_units: &entered_units,
+            linked_lines_max: cost_bound::LINKED_LINES_MAX,
+            max_simplex_iterations: cost_bound::MAX_SIMPLEX_ITERATIONS,
         })
     }
 
-    /// Sets the shipping-cost bound's KPIs; says why when the programme had no optimum (its
-    /// inputs disagree: a bug).
+    /// Sets the shipping-cost bound's KPIs (left null when the programme is too large to
+    /// finish); says why when the programme had no optimum (its inputs disagree: a bug).
     fn bound_kpis(&mut self) -> Option<String> {
         match self.shipping_cost_bound() {
             Ok(bound) => {
@@ -73,6 +75,8 @@ impl Sim<'_> {
                     .then(|| (k.shipping_cost_cents.as_f64() - lower.as_f64()) / lower.as_f64());
                 None
             }
+            // Too large a programme leaves the bound null; any other end is a bug.
+            Err(BoundError::IterationLimit(_)) => None,
             Err(error) => Some(format!(
                 "{error} (a bug, please report it with the scenario and seed)"
             )),
