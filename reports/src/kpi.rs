@@ -123,7 +123,7 @@ pub const KPIS: &[Kpi] = &[
     k("shipping_cost_cents", Unit::Cents, "carrier cost of every shipment (the cheapest quote meeting the service promise)"),
     r("shipping_cost_cents_per_order", Unit::Cents, "orders_shipped", "`shipping_cost_cents` ÷ `orders_shipped`"),
     k("shipping_cost_lower_bound_cents", Unit::Cents, "the least carrier cost at which any allocation could have shipped the units this run shipped (reshipments included), to the same customers, through the same channels, from the units that entered each warehouse over the run: a linear programme's optimum, rounded up to the cent. Time, pick/pack capacity and whole shipments are relaxed, so no allocation pays less (docs/cost-bound.md)")
-        .undefined_when("the run was not asked for it (`--cost-bound`), or its programme needed more than 3,000,000 simplex iterations"),
+        .undefined_when("the run was not asked for it (`--cost-bound`), or its programme was too large: more than 1,000,000 variables or 3,000,000 simplex iterations (`--days` shortens a run)"),
     r("shipping_cost_above_bound_share", Unit::Share, "shipping_cost_lower_bound_cents", "(`shipping_cost_cents` − `shipping_cost_lower_bound_cents`) ÷ `shipping_cost_lower_bound_cents`: how much more than the least cost the run paid the carriers")
         .undefined_when("the run has no bound (`shipping_cost_lower_bound_cents` is null)"),
     r("shipping_distance_km_per_order", Unit::Kilometres, "orders_shipped", "great-circle km from shipping warehouse to customer region, summed over shipments, ÷ `orders_shipped`"),

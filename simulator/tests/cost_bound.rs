@@ -8,7 +8,7 @@ use qm_engine::{Carrier, GeoPoint, Network, RateBand, ServiceLevel, Sku, Warehou
 use qm_money::Cents;
 use qm_simulator::sim::cost_bound::{
     shipping_cost_bound, BoundError, BoundInput, Destination, OrderGroup, ShippedLog,
-    LINKED_LINES_MAX, MAX_SIMPLEX_ITERATIONS,
+    LINKED_LINES_MAX, MAX_SIMPLEX_ITERATIONS, MAX_VARIABLES,
 };
 
 const EXPRESS_DAYS: u8 = 1;
@@ -197,6 +197,7 @@ fn bound_linking(
         entered_units: stock,
         linked_lines_max,
         max_simplex_iterations: MAX_SIMPLEX_ITERATIONS,
+        max_variables: MAX_VARIABLES,
     };
     shipping_cost_bound(&input)
         .ok()
@@ -294,7 +295,7 @@ fn a_hand_checked_bound() {
 }
 
 #[test]
-fn a_programme_past_its_iteration_limit_gives_no_bound() {
+fn a_programme_past_its_limits_gives_no_bound() {
     // Forty orders of two SKUs to every region, through both channels, on stock that binds.
     let net = network([1_000, 500, 2_000]);
     let orders: Vec<Order> = (0..40u16)
@@ -316,7 +317,7 @@ fn a_programme_past_its_iteration_limit_gives_no_bound() {
     let (regions, channels) = (regions(), channel_warehouses());
     let stock = [15, 12, 14, 13, 15, 12, 14, 15, 13];
     let groups = grouped(&orders);
-    let input = |max_simplex_iterations| BoundInput {
+    let input = |max_simplex_iterations, max_variables| BoundInput {
         network: &net,
         regions: &regions,
         channel_warehouses: &channels,
@@ -325,11 +326,21 @@ fn a_programme_past_its_iteration_limit_gives_no_bound() {
         entered_units: &stock,
         linked_lines_max: LINKED_LINES_MAX,
         max_simplex_iterations,
+        max_variables,
     };
-    let solved = shipping_cost_bound(&input(MAX_SIMPLEX_ITERATIONS)).unwrap();
+    let solved = shipping_cost_bound(&input(MAX_SIMPLEX_ITERATIONS, MAX_VARIABLES)).unwrap();
     assert!(solved.lower_bound_cents.get() > 0);
     assert!(matches!(
-        shipping_cost_bound(&input(1)),
+        shipping_cost_bound(&input(1, MAX_VARIABLES)),
         Err(BoundError::IterationLimit(1))
     ));
+    let fewer = solved.columns - 1;
+    assert!(matches!(
+        shipping_cost_bound(&input(MAX_SIMPLEX_ITERATIONS, fewer)),
+        Err(BoundError::TooLarge { variables, limit }) if variables == solved.columns && limit == fewer
+    ));
+    assert_eq!(
+        shipping_cost_bound(&input(MAX_SIMPLEX_ITERATIONS, solved.columns)).unwrap(),
+        solved
+    );
 }

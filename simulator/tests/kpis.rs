@@ -275,17 +275,18 @@ fn the_shipping_cost_bound_is_below_what_each_run_paid() {
     }
 }
 
-/// The catalog's reason for a null bound names the iteration limit the runs use.
+/// The catalog's reason for a null bound names the limits the runs use.
 #[test]
-fn the_bounds_null_reason_names_the_iteration_limit() {
-    use qm_simulator::sim::cost_bound::MAX_SIMPLEX_ITERATIONS;
+fn the_bounds_null_reason_names_the_limits() {
     let kpi = qm_reports::kpi::KPIS
         .iter()
         .find(|k| k.name == "shipping_cost_lower_bound_cents")
         .unwrap();
-    let limit = qm_reports::format::group_thousands(MAX_SIMPLEX_ITERATIONS as f64, 0);
-    assert!(kpi
-        .undefined_when
-        .unwrap()
-        .contains(&format!("{limit} simplex iterations")));
+    let limits = qm_simulator::sim::cost_bound::limits_text();
+    assert_eq!(
+        limits,
+        "more than 1,000,000 variables or 3,000,000 simplex iterations"
+    );
+    let why = kpi.undefined_when.unwrap();
+    assert!(why.contains(&limits), "{why}");
 }

@@ -4,12 +4,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
 use qm_simulator::scenario::Scenario;
+use qm_simulator::sim::RunOutput;
 use qm_simulator::tools::calculators::CalculatorError;
 use qm_simulator::tools::{bench, size, size_report, stats, tune, ToolError};
 
 use super::args::{BenchArgs, SizeArgs, TuneArgs};
 use super::failure::Failure;
-use super::output::print_written;
+use super::output::{note_missing_bound, print_written};
 use super::progress::{stop_on_ctrl_c, Jobs, INTERRUPTED};
 
 /// `qm bench`: strategies compared on the same demand.
@@ -41,7 +42,10 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
     };
     let results = bench::run(&scenario, &kinds, runs, &|| bar.done());
     bar.finish();
-    let benchmark = bench::Benchmark::new(results?);
+    let results = results?;
+    let outputs: Vec<&RunOutput> = results.iter().flat_map(|s| &s.runs).collect();
+    note_missing_bound(cost_bound, &outputs);
+    let benchmark = bench::Benchmark::new(results);
     write_and_report(
         &many.out.join(&loaded.name).join("bench"),
         many.quiet,

@@ -87,3 +87,19 @@ pub fn print_written(dir: &Path, written: &[PathBuf]) {
         .collect();
     println!("wrote {}/: {}", dir.display(), names.join(", "));
 }
+
+/// Says so when a run asked for the shipping-cost bound got none (its programme was too large).
+pub fn note_missing_bound(asked: bool, runs: &[&RunOutput]) {
+    let missing = runs
+        .iter()
+        .filter(|r| r.summary.shipping_cost_lower_bound_cents.is_none())
+        .count();
+    if asked && missing > 0 {
+        let limits = qm_simulator::sim::cost_bound::limits_text();
+        eprintln!(
+            "no shipping-cost bound in {missing} of {} runs: the programme was too large ({limits}); \
+             --days shortens a run",
+            runs.len()
+        );
+    }
+}

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use super::args::{CompareArgs, ReportArgs, SimulateArgs};
 use super::failure::Failure;
-use super::output::{print_summary, print_written};
+use super::output::{note_missing_bound, print_summary, print_written};
 use super::progress::{stop_on_ctrl_c, Jobs, Progress, INTERRUPTED};
 
 /// `qm simulate`: one run, or one per seed in parallel.
@@ -59,6 +59,7 @@ pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
             .collect();
         bar.finish();
         let outputs = outputs.into_iter().collect::<Result<Vec<_>, _>>()?;
+        note_missing_bound(s.cost_bound, &outputs.iter().collect::<Vec<_>>());
         // Every seed's folder is written, a failed run's too, before any failure is reported.
         let mut failed = Vec::new();
         for (seed, output) in seeds.iter().zip(&outputs) {
@@ -90,7 +91,9 @@ pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
     let mut progress = Progress::new(*s.horizon.days.get_ref(), quiet);
     let output = simulate_until(s, seed, &mut |day| progress.day_done(day), &INTERRUPTED);
     progress.finish();
-    finish_run(&output?, &dir, &format, quiet)
+    let output = output?;
+    note_missing_bound(s.cost_bound, &[&output]);
+    finish_run(&output, &dir, &format, quiet)
 }
 
 /// Writes a run's outputs; a run that failed midway is written too, then reported as an error.

@@ -10,7 +10,8 @@
 //! - time: a unit received on the last day may ship an order of the first;
 //! - pick/pack capacity;
 //! - whole shipments: a shipment's base price is charged in proportion to the largest share of
-//!   any of the order's lines it carries (the linear relaxation of a price per shipment), and its
+//!   any of the order's lines it carries (the linear relaxation of a price per shipment; for an
+//!   order of more than [`LINKED_LINES_MAX`] SKUs, its share of the order's units), and its
 //!   weight charge is not rounded up to the cent.
 //!
 //! Each relaxation can only lower the least cost, and every price is a whole number of cents, so
@@ -111,6 +112,8 @@ pub struct BoundInput<'a> {
     pub linked_lines_max: usize,
     /// Simplex iterations the programme may take ([`MAX_SIMPLEX_ITERATIONS`] in runs).
     pub max_simplex_iterations: i32,
+    /// Variables the programme may have ([`MAX_VARIABLES`] in runs).
+    pub max_variables: usize,
 }
 
 /// The [`BoundInput::linked_lines_max`] runs use.
@@ -136,9 +139,31 @@ pub struct CostBound {
 /// of it.
 pub const MAX_SIMPLEX_ITERATIONS: i32 = 3_000_000;
 
+/// Variables a run's programme may have: beyond about a million the simplex takes many minutes
+/// on one core, so a larger programme is not solved.
+pub const MAX_VARIABLES: usize = 1_000_000;
+
+/// The two limits, in words: "more than 1,000,000 variables or 3,000,000 simplex iterations".
+pub fn limits_text() -> String {
+    let grouped = |n: f64| qm_reports::format::group_thousands(n, 0);
+    format!(
+        "more than {} variables or {} simplex iterations",
+        grouped(MAX_VARIABLES as f64),
+        grouped(MAX_SIMPLEX_ITERATIONS as f64)
+    )
+}
+
 /// Why no bound came out.
 #[derive(Debug, thiserror::Error)]
 pub enum BoundError {
+    /// The programme has more variables than the limit.
+    #[error("the shipping-cost bound's linear programme has {variables} variables, more than the {limit} it may have")]
+    TooLarge {
+        /// Its variables.
+        variables: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// The programme was too large to finish within its simplex iterations.
     #[error("the shipping-cost bound's linear programme needed more than {0} simplex iterations")]
     IterationLimit(i32),
@@ -259,6 +284,12 @@ pub fn shipping_cost_bound(input: &BoundInput<'_>) -> Result<CostBound, BoundErr
             groups: input.groups.len(),
             columns,
             rows,
+        });
+    }
+    if columns > input.max_variables {
+        return Err(BoundError::TooLarge {
+            variables: columns,
+            limit: input.max_variables,
         });
     }
     let mut model = pb.optimise(Sense::Minimise);

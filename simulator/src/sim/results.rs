@@ -60,6 +60,7 @@ impl Sim<'_> {
             entered_units: &entered_units,
             linked_lines_max: cost_bound::LINKED_LINES_MAX,
             max_simplex_iterations: cost_bound::MAX_SIMPLEX_ITERATIONS,
+            max_variables: cost_bound::MAX_VARIABLES,
         })
     }
 
@@ -76,7 +77,7 @@ impl Sim<'_> {
                 None
             }
             // Too large a programme leaves the bound null; any other end is a bug.
-            Err(BoundError::IterationLimit(_)) => None,
+            Err(BoundError::IterationLimit(_) | BoundError::TooLarge { .. }) => None,
             Err(error) => Some(format!(
                 "{error} (a bug, please report it with the scenario and seed)"
             )),
