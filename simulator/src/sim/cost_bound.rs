@@ -124,14 +124,8 @@ pub const LINKED_LINES_MAX: usize = 8;
 pub struct CostBound {
     /// The least carrier cost, rounded up to the cent.
     pub lower_bound_cents: Cents,
-    /// The programme's least cost before rounding.
-    pub objective_cents: f64,
-    /// Order groups.
-    pub groups: usize,
     /// Variables.
     pub columns: usize,
-    /// Constraints.
-    pub rows: usize,
 }
 
 /// Simplex iterations a run's programme may take. The limit counts work, not seconds, so that a
@@ -229,6 +223,12 @@ fn undominated(bands: Vec<RateBand>) -> Vec<RateBand> {
 
 /// The least carrier cost of shipping every group's units (see the module's documentation).
 pub fn shipping_cost_bound(input: &BoundInput<'_>) -> Result<CostBound, BoundError> {
+    if input.groups.is_empty() {
+        return Ok(CostBound {
+            lower_bound_cents: Cents::ZERO,
+            columns: 0,
+        });
+    }
     let warehouses = input.network.warehouses().len();
     if let Some(g) = input
         .groups
@@ -256,11 +256,10 @@ pub fn shipping_cost_bound(input: &BoundInput<'_>) -> Result<CostBound, BoundErr
         })
         .collect();
     let stock = stock_rows(input, &mut pb, warehouses);
-    let mut rows = demand.iter().map(Vec::len).sum::<usize>() + stock.iter().flatten().count();
     let mut columns = 0;
     for ((g, opts), demand) in input.groups.iter().zip(&options).zip(&demand) {
-        for (w, bands) in opts {
-            let cell = |sku: u32| sku as usize * warehouses + w.index();
+        for &(w, ref bands) in opts {
+            let cell = |sku: u32| cell_index(sku, w, warehouses);
             // Lines of SKUs that never entered the warehouse cannot ship from it.
             let lines: Vec<usize> = (0..g.units.len())
                 .filter(|&i| input.entered_units[cell(g.units[i].0)] > 0)
@@ -271,20 +270,9 @@ pub fn shipping_cost_bound(input: &BoundInput<'_>) -> Result<CostBound, BoundErr
                     lines: &lines,
                     stock: |sku: u32| stock[cell(sku)],
                 };
-                let added = add_option(input, &mut pb, g, option, demand);
-                columns += added.0;
-                rows += added.1;
+                columns += add_option(input, &mut pb, g, option, demand);
             }
         }
-    }
-    if columns == 0 {
-        return Ok(CostBound {
-            lower_bound_cents: Cents::ZERO,
-            objective_cents: 0.0,
-            groups: input.groups.len(),
-            columns,
-            rows,
-        });
     }
     if columns > input.max_variables {
         return Err(BoundError::TooLarge {
@@ -304,14 +292,15 @@ pub fn shipping_cost_bound(input: &BoundInput<'_>) -> Result<CostBound, BoundErr
         }
         status => return Err(BoundError::NotOptimal(format!("{status:?}"))),
     }
-    let objective = solved.objective_value();
     Ok(CostBound {
-        lower_bound_cents: round_up(objective),
-        objective_cents: objective,
-        groups: input.groups.len(),
+        lower_bound_cents: round_up(solved.objective_value()),
         columns,
-        rows,
     })
+}
+
+/// Where a cell's figures stand in [`BoundInput::entered_units`].
+fn cell_index(sku: u32, warehouse: WarehouseId, warehouses: usize) -> usize {
+    sku as usize * warehouses + warehouse.index()
 }
 
 /// Whether every SKU of `g` entered some warehouse of its channel.
@@ -319,7 +308,7 @@ fn shippable(input: &BoundInput<'_>, g: &OrderGroup, warehouses: usize) -> bool 
     let from = &input.channel_warehouses[g.to.channel as usize];
     g.units.iter().all(|&(sku, _)| {
         from.iter()
-            .any(|w| input.entered_units[sku as usize * warehouses + w.index()] > 0)
+            .any(|&w| input.entered_units[cell_index(sku, w, warehouses)] > 0)
     })
 }
 
@@ -330,7 +319,7 @@ fn stock_rows(input: &BoundInput<'_>, pb: &mut ColProblem, warehouses: usize) ->
     for g in input.groups {
         for &w in &input.channel_warehouses[g.to.channel as usize] {
             for &(sku, q) in &g.units {
-                wanted[sku as usize * warehouses + w.index()] += g.orders * q as u64;
+                wanted[cell_index(sku, w, warehouses)] += g.orders * q as u64;
             }
         }
     }
@@ -350,7 +339,7 @@ struct Option_<'a, F> {
     stock: F,
 }
 
-/// The columns (and linking rows) of shipping group `g` by `option`: returns (columns, rows)
+/// The columns (and linking rows) of shipping group `g` by `option`: returns the columns
 /// added. A group of one SKU, or of more than [`BoundInput::linked_lines_max`], needs no
 /// shipment variable: its base price is spread over its units.
 fn add_option<F: Fn(u32) -> Option<Row>>(
@@ -359,7 +348,7 @@ fn add_option<F: Fn(u32) -> Option<Row>>(
     g: &OrderGroup,
     option: Option_<'_, F>,
     demand: &[Row],
-) -> (usize, usize) {
+) -> usize {
     let skus = input.network.skus();
     let band = option.band;
     let weight_cents = |sku: u32| {
@@ -374,7 +363,7 @@ fn add_option<F: Fn(u32) -> Option<Row>>(
             .collect()
     };
     if option.lines.is_empty() {
-        return (0, 0);
+        return 0;
     }
     if g.units.len() == 1 || g.units.len() > input.linked_lines_max {
         // The base price spread over the order's units: exact for one SKU (its shipments carry
@@ -385,7 +374,7 @@ fn add_option<F: Fn(u32) -> Option<Row>>(
             let cost = base_per_unit + weight_cents(g.units[i].0);
             pb.add_column(cost, 0.0.., column(i, None));
         }
-        return (option.lines.len(), 0);
+        return option.lines.len();
     }
     let links: Vec<Row> = option.lines.iter().map(|_| pb.add_row(..=0.0)).collect();
     let shipment: Vec<(Row, f64)> = links
@@ -397,7 +386,7 @@ fn add_option<F: Fn(u32) -> Option<Row>>(
     for (&i, &link) in option.lines.iter().zip(&links) {
         pb.add_column(weight_cents(g.units[i].0), 0.0.., column(i, Some(link)));
     }
-    (1 + links.len(), links.len())
+    1 + links.len()
 }
 
 /// The least whole number of cents not below `objective`, less the solver's tolerance.

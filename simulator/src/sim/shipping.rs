@@ -114,14 +114,16 @@ impl Sim<'_> {
             o.units_shipped += shipped.units as u32;
             first = !std::mem::replace(&mut o.shipped_any, true);
         }
-        // A reshipment goes through the first channel, whatever its order's.
-        let to = Destination {
-            region,
-            channel: if reship { 0 } else { at.channel },
-            express,
-        };
-        let shipped_units = lines.iter().map(|l| (l.sku.0, l.units));
-        self.shipped_log.record(order, to, shipped_units);
+        if self.s.cost_bound {
+            // A reshipment goes through the first channel, whatever its order's.
+            let to = Destination {
+                region,
+                channel: if reship { 0 } else { at.channel },
+                express,
+            };
+            let shipped_units = lines.iter().map(|l| (l.sku.0, l.units));
+            self.shipped_log.record(order, to, shipped_units);
+        }
         let recorded = Shipped {
             lines: queued.lines,
             units: &units,

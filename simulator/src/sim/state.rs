@@ -201,7 +201,7 @@ pub(super) struct Sim<'a> {
     /// Σ over closes of on-hand units × unit price: the stock's value times the days held.
     pub(super) on_hand_value_cent_days: u128,
     pub(super) recorded: RecordedState,
-    /// Every order's shipped units, for the shipping-cost bound.
+    /// Every order's shipped units, for the shipping-cost bound (runs asked for it only).
     pub(super) shipped_log: ShippedLog,
 }
 
