@@ -641,7 +641,7 @@ fn commands_shown(text: &str) -> Vec<(Vec<String>, Vec<String>)> {
 fn every_command_and_option_the_readmes_show_exists() {
     let mut wrong = Vec::new();
     let mut checked = 0;
-    for readme in ["README.md", "simulator/README.md"] {
+    for readme in ["README.md", "simulator/README.md", "deploy/README.md"] {
         let text = document(readme);
         for (words, options) in commands_shown(&text) {
             let mut args: Vec<&str> = words.iter().map(String::as_str).collect();

@@ -69,7 +69,7 @@ fn same_seed_gives_identical_outputs_and_another_seed_differs() {
             rand_suffix()
         ));
         let output = simulate(&scenario, seed, &mut |_| {}).unwrap();
-        let written = write_outputs(&output, &dir, &Format::ALL).unwrap();
+        let written = write_outputs(&output.data, &dir, &Format::ALL).unwrap();
         // Every file but the wall-clock ones (latency, and the HTML that shows it) and the
         // results file that keeps them.
         let mut out: Vec<(String, Vec<u8>)> = written
@@ -580,7 +580,7 @@ fn a_stopped_run_reports_the_days_it_closed_and_says_it_failed() {
     // The partial figures still add up, over the two days closed.
     assert_accounts_add_up(&output);
     let dir = std::env::temp_dir().join(format!("qm-stopped-{}", std::process::id()));
-    write_outputs(&output, &dir, &[Format::Json]).unwrap();
+    write_outputs(&output.data, &dir, &[Format::Json]).unwrap();
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["status"], "failed");

@@ -199,7 +199,10 @@ fn a_pending_shipment_of_a_released_order_is_refused() {
 /// (encoded `EngineState`s of the fixture's network).
 #[test]
 fn states_the_fuzzer_found_are_refused() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engine/states");
+    // Read when the test runs, not `env!`: a test binary built in one checkout that shares the
+    // build directory with another would read the other's files.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").expect("tests run through cargo");
+    let dir = std::path::Path::new(&manifest).join("tests/engine/states");
     for (file, expected) in [
         (
             "book-out-of-step-with-orders.bin",

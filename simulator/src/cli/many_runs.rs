@@ -3,55 +3,100 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
+use qm_reports::run::RunData;
 use qm_simulator::scenario::Scenario;
-use qm_simulator::sim::RunOutput;
 use qm_simulator::tools::calculators::CalculatorError;
-use qm_simulator::tools::{bench, size, size_report, stats, tune, ToolError};
+use qm_simulator::tools::{bench, bench_shards, size, size_report, stats, tune, ToolError};
 
 use super::args::{BenchArgs, SizeArgs, TuneArgs};
 use super::failure::Failure;
 use super::output::{note_missing_bound, print_written};
 use super::progress::{stop_on_ctrl_c, Jobs, INTERRUPTED};
 
-/// `qm bench`: strategies compared on the same demand.
+/// `qm bench`: strategies compared on the same demand, in one process, as one shard of many,
+/// or gathered from its shards.
 pub fn bench(args: BenchArgs) -> Result<(), Failure> {
     let BenchArgs {
         scenario,
         strategies,
         replications,
         cost_bound,
+        shard,
+        gather,
         many,
     } = args;
     let kinds = bench::strategies(&strategies, replications)?;
     // Load once up front so a bad scenario fails before any run starts.
     let loaded = Scenario::load(&scenario)?.scenario;
-    let seed = many.seed.unwrap_or(loaded.horizon.seed);
-    if !many.quiet {
-        println!(
-            "benchmarking {} strategies × {replications} replications of {} in parallel",
-            kinds.len(),
-            loaded.name
-        );
-    }
-    let bar = Jobs::new(kinds.len() * replications as usize, "runs", many.quiet);
     let runs = bench::Runs {
         days: many.days,
         replications,
-        seed,
+        seed: many.seed.unwrap_or(loaded.horizon.seed),
         cost_bound,
     };
-    let results = bench::run(&scenario, &kinds, runs, &|| bar.done());
-    bar.finish();
-    let results = results?;
-    let outputs: Vec<&RunOutput> = results.iter().flat_map(|s| &s.runs).collect();
+    let dir = many.out.join(&loaded.name).join("bench");
+    let results = if let Some(shard) = shard {
+        let plan = bench_shards::Plan::new(&scenario, &loaded, &kinds, runs)?;
+        return bench_shard(&scenario, &kinds, runs, &plan, shard, &dir, many.quiet);
+    } else if gather {
+        let plan = bench_shards::Plan::new(&scenario, &loaded, &kinds, runs)?;
+        bench_shards::gather(&kinds, runs, &plan, &dir)?
+    } else {
+        if !many.quiet {
+            println!(
+                "benchmarking {} strategies × {replications} replications of {} in parallel",
+                kinds.len(),
+                loaded.name
+            );
+        }
+        let bar = Jobs::new(kinds.len() * replications as usize, "runs", many.quiet);
+        let results = bench::run(&scenario, &kinds, runs, &|| bar.done());
+        bar.finish();
+        results?
+    };
+    let outputs: Vec<&RunData> = results.iter().flat_map(|s| &s.runs).collect();
     note_missing_bound(cost_bound, &outputs);
     let benchmark = bench::Benchmark::new(results);
     write_and_report(
-        &many.out.join(&loaded.name).join("bench"),
+        &dir,
         many.quiet,
         |dir| benchmark.write(dir),
         || benchmark.report(),
     )
+}
+
+/// `qm bench --shard I/N`: the shard's runs, each in its file under `dir`.
+fn bench_shard(
+    scenario: &Path,
+    kinds: &[bench::BenchStrategy],
+    runs: bench::Runs,
+    plan: &bench_shards::Plan,
+    shard: bench_shards::Shard,
+    dir: &Path,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let all = kinds.len() * runs.replications as usize;
+    let mine = (all + (shard.count - 1 - shard.index) as usize) / shard.count as usize;
+    if !quiet {
+        println!(
+            "shard {} of {} (from 0): {mine} of the bench's {all} runs",
+            shard.index, shard.count
+        );
+    }
+    let bar = Jobs::new(mine, "runs", quiet);
+    let done = bench_shards::run_shard(scenario, kinds, runs, plan, shard, dir, &|| bar.done());
+    bar.finish();
+    let done = done?;
+    if !quiet {
+        println!(
+            "ran {} runs, kept {} an earlier attempt had finished; they are in {}/\n\
+             when every shard is done: the same command with --gather instead of --shard",
+            done.ran,
+            done.kept,
+            dir.join(bench_shards::RUNS_FOLDER).display()
+        );
+    }
+    Ok(())
 }
 
 /// `qm size`: the least stock and capacity per warehouse that meet the targets.

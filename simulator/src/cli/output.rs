@@ -89,10 +89,10 @@ pub fn print_written(dir: &Path, written: &[PathBuf]) {
 }
 
 /// Says so when a run asked for the shipping-cost bound got none (its programme was too large).
-pub fn note_missing_bound(asked: bool, runs: &[&RunOutput]) {
+pub fn note_missing_bound(asked: bool, runs: &[&RunData]) {
     let missing = runs
         .iter()
-        .filter(|r| r.summary.shipping_cost_lower_bound_cents.is_none())
+        .filter(|r| r.number("shipping_cost_lower_bound_cents").is_none())
         .count();
     if asked && missing > 0 {
         let limits = qm_simulator::sim::cost_bound::limits_text();

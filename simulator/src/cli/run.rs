@@ -59,7 +59,10 @@ pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
             .collect();
         bar.finish();
         let outputs = outputs.into_iter().collect::<Result<Vec<_>, _>>()?;
-        note_missing_bound(s.cost_bound, &outputs.iter().collect::<Vec<_>>());
+        note_missing_bound(
+            s.cost_bound,
+            &outputs.iter().map(|o| &o.data).collect::<Vec<_>>(),
+        );
         // Every seed's folder is written, a failed run's too, before any failure is reported.
         let mut failed = Vec::new();
         for (seed, output) in seeds.iter().zip(&outputs) {
@@ -92,7 +95,7 @@ pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
     let output = simulate_until(s, seed, &mut |day| progress.day_done(day), &INTERRUPTED);
     progress.finish();
     let output = output?;
-    note_missing_bound(s.cost_bound, &[&output]);
+    note_missing_bound(s.cost_bound, &[&output.data]);
     finish_run(&output, &dir, &format, quiet)
 }
 
@@ -103,7 +106,7 @@ fn finish_run(
     formats: &[Format],
     quiet: bool,
 ) -> Result<(), Failure> {
-    let written = write_outputs(output, dir, formats)?;
+    let written = write_outputs(&output.data, dir, formats)?;
     if let Some(message) = output.failure() {
         return Err(anyhow::anyhow!(
             "the run failed after {} simulated day(s): {message}\nthe report of those days is in {}",

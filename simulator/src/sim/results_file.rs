@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use qm_reports::run::RunData;
 
 use super::error::SimError;
-use super::results::RunOutput;
 
 /// The file in a run folder that keeps the run's results for `qm report` and `qm compare`.
 pub const RESULTS_FILE: &str = "results.qmr";
@@ -16,9 +15,9 @@ const RESULTS_MAGIC: &[u8; 8] = b"QMRUN\x00\x00\x05";
 /// Bytes of the body's checksum.
 const CHECKSUM_BYTES: usize = 4;
 
-/// Writes the run's results file and its reports in `formats` into `dir`; returns the files.
+/// Writes a run's results file and its reports in `formats` into `dir`; returns the files.
 pub fn write_outputs(
-    output: &RunOutput,
+    data: &RunData,
     dir: &Path,
     formats: &[qm_reports::export::Format],
 ) -> Result<Vec<PathBuf>, SimError> {
@@ -27,7 +26,7 @@ pub fn write_outputs(
         cause,
     })?;
     let path = dir.join(RESULTS_FILE);
-    let body = crate::codec::encode(&output.data)?;
+    let body = crate::codec::encode(data)?;
     let mut bytes = RESULTS_MAGIC.to_vec();
     bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
     bytes.extend(body);
@@ -36,7 +35,7 @@ pub fn write_outputs(
         cause,
     })?;
     let mut written = vec![path];
-    written.extend(qm_reports::export::write(&output.data, dir, formats)?);
+    written.extend(qm_reports::export::write(data, dir, formats)?);
     Ok(written)
 }
 

@@ -18,7 +18,7 @@ use super::error::ToolError;
 use super::parallel::all_or_first_error;
 pub use super::stats::Estimate;
 use crate::scenario::Scenario;
-use crate::sim::{simulate, write_outputs, RunOutput};
+use crate::sim::{simulate, write_outputs};
 use crate::tools::calculators::{once_each, CalculatorError};
 
 /// The most replications one bench runs.
@@ -110,8 +110,8 @@ pub fn strategies(
 pub struct StrategyRuns {
     /// The strategy.
     pub strategy: BenchStrategy,
-    /// One output per replication, replication 0 first.
-    pub runs: Vec<RunOutput>,
+    /// One run's results per replication, replication 0 first.
+    pub runs: Vec<RunData>,
 }
 
 /// How each strategy is run.
@@ -127,6 +127,16 @@ pub struct Runs {
     pub cost_bound: bool,
 }
 
+impl Runs {
+    /// Every strategy × replication, as (strategy index, replication), strategy-major.
+    pub fn jobs(&self, strategies: usize) -> Vec<(usize, u32)> {
+        let replications = self.replications;
+        (0..strategies)
+            .flat_map(|s| (0..replications).map(move |k| (s, k)))
+            .collect()
+    }
+}
+
 /// Runs every strategy × replication of the scenario at `path` (every channel set to the
 /// strategy), in parallel. Replication k uses seed `seed + k` for every strategy. `run_done`
 /// hears of each run finished.
@@ -136,28 +146,42 @@ pub fn run(
     runs: Runs,
     run_done: &(dyn Fn() + Sync),
 ) -> Result<Vec<StrategyRuns>, ToolError> {
-    let Runs {
-        days,
-        replications,
-        seed,
-        cost_bound,
-    } = runs;
-    let jobs: Vec<(usize, u32)> = (0..kinds.len())
-        .flat_map(|s| (0..replications).map(move |k| (s, k)))
-        .collect();
-    let mut outputs: Vec<(usize, u32, RunOutput)> = all_or_first_error(&jobs, |&(s, k)| {
-        let mut variant = Scenario::load_variant(path, days)?;
-        variant.cost_bound = cost_bound;
-        for channel in &mut variant.channels {
-            channel.strategy = Spanned::new(0..0, kinds[s].kind);
-            channel.capacity_aware = kinds[s].capacity_aware;
-        }
-        let output = simulate(&variant, seed + k as u64, &mut |_| {});
+    let jobs = runs.jobs(kinds.len());
+    let outputs = all_or_first_error(&jobs, |&(s, k)| {
+        let data = one_run(path, &kinds[s], runs, k);
         run_done();
-        let which = format!("{} replication {k}", kinds[s].name());
-        Ok::<_, ToolError>((s, k, ToolError::whole_run(output, &which)?))
+        data
     })?;
-    outputs.sort_by_key(|&(s, k, _)| (s, k));
+    Ok(group(kinds, jobs.into_iter().zip(outputs)))
+}
+
+/// Replication `k` of `strategy` on the scenario at `path`: every channel set to the strategy,
+/// seed `seed + k`. A run that stops midway is an error naming it.
+pub(crate) fn one_run(
+    path: &Path,
+    strategy: &BenchStrategy,
+    runs: Runs,
+    k: u32,
+) -> Result<RunData, ToolError> {
+    let mut variant = Scenario::load_variant(path, runs.days)?;
+    variant.cost_bound = runs.cost_bound;
+    for channel in &mut variant.channels {
+        channel.strategy = Spanned::new(0..0, strategy.kind);
+        channel.capacity_aware = strategy.capacity_aware;
+    }
+    let output = simulate(&variant, runs.seed + u64::from(k), &mut |_| {});
+    let which = format!("{} replication {k}", strategy.name());
+    Ok(ToolError::whole_run(output, &which)?.data)
+}
+
+/// The runs of `kinds`, keyed by (strategy index, replication), grouped by strategy in
+/// replication order.
+pub(crate) fn group(
+    kinds: &[BenchStrategy],
+    outputs: impl IntoIterator<Item = ((usize, u32), RunData)>,
+) -> Vec<StrategyRuns> {
+    let mut outputs: Vec<((usize, u32), RunData)> = outputs.into_iter().collect();
+    outputs.sort_by_key(|&(job, _)| job);
     let mut grouped: Vec<StrategyRuns> = kinds
         .iter()
         .map(|strategy| StrategyRuns {
@@ -165,10 +189,10 @@ pub fn run(
             runs: Vec::new(),
         })
         .collect();
-    for (s, _, output) in outputs {
-        grouped[s].runs.push(output);
+    for ((s, _), data) in outputs {
+        grouped[s].runs.push(data);
     }
-    Ok(grouped)
+    grouped
 }
 
 /// One KPI of one strategy across replications.
@@ -184,8 +208,8 @@ pub struct KpiEstimate {
     pub target: Option<(Target, usize)>,
 }
 
-fn values(runs: &[RunOutput]) -> Vec<Vec<KpiReading>> {
-    runs.iter().map(|r| kpi::readings(&r.data)).collect()
+fn values(runs: &[RunData]) -> Vec<Vec<KpiReading>> {
+    runs.iter().map(kpi::readings).collect()
 }
 
 /// Every strategy's runs, and the estimates drawn from them.
@@ -228,7 +252,6 @@ fn estimates(results: &[StrategyRuns]) -> Vec<Vec<KpiEstimate>> {
                 .map(|(i, kpi)| {
                     let own: Vec<f64> = mine.iter().filter_map(|r| r[i].value.as_f64()).collect();
                     let target = strategy.runs[0]
-                        .data
                         .target(kpi.name)
                         .map(|t| (t.clone(), own.iter().filter(|&&v| t.met_by(v)).count()));
                     let paired: Vec<f64> = mine
@@ -313,12 +336,11 @@ fn report(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> String {
         .max(18);
     let mut out = String::new();
     // Every KPI the scenario sets a target for, then the usual comparison KPIs.
-    let targets = &results[0].runs[0].data.targets;
+    let targets = &results[0].runs[0].targets;
     let mut names: Vec<&str> = targets.iter().map(|t| t.kpi.as_str()).collect();
     // The bound's share only where the runs computed the bound (`--cost-bound`).
     let bounded = results[0].runs[0]
-        .summary
-        .shipping_cost_lower_bound_cents
+        .number("shipping_cost_lower_bound_cents")
         .is_some();
     let usual: Vec<&str> = PRINTED
         .iter()
@@ -366,11 +388,7 @@ fn report(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> String {
     }
     out += "\nengine speed (wall clock, median over replications): order lines/s in reserve, reserve p50 / p99\n";
     for strategy in results {
-        let speeds: Vec<(f64, u64, u64)> = strategy
-            .runs
-            .iter()
-            .filter_map(|r| engine_speed(&r.data))
-            .collect();
+        let speeds: Vec<(f64, u64, u64)> = strategy.runs.iter().filter_map(engine_speed).collect();
         if speeds.is_empty() {
             continue;
         }
@@ -411,7 +429,7 @@ fn write(
             s.runs
                 .iter()
                 .enumerate()
-                .filter_map(move |(k, r)| Some((s.strategy.name(), k, engine_speed(&r.data)?)))
+                .filter_map(move |(k, r)| Some((s.strategy.name(), k, engine_speed(r)?)))
         })
         .collect();
     let mut speed = df!(
@@ -432,7 +450,7 @@ fn write(
     }
     let runs: Vec<(&str, &RunData)> = results
         .iter()
-        .map(|s| (s.strategy.name(), &s.runs[0].data))
+        .map(|s| (s.strategy.name(), &s.runs[0]))
         .collect();
     written.extend(qm_reports::compare::write(&runs, dir)?);
     Ok(written)

@@ -38,6 +38,13 @@ pub enum ToolError {
     /// The sizing search cannot answer (out of reach, or too many runs).
     #[error("{0}")]
     Search(String),
+    /// A bench's shards cannot be gathered: a run has no file yet, or its file holds a run of
+    /// another bench.
+    #[error("{0}")]
+    Gather(String),
+    /// A shard's run file is damaged: not a run file, cut short, or not what its shard wrote.
+    #[error("{0}")]
+    DamagedRun(String),
     /// A file or folder could not be written.
     #[error(transparent)]
     Io(#[from] PathError),
@@ -61,7 +68,10 @@ impl ToolError {
     /// Whether the user's input is at fault (exit code 2) rather than the program or the system.
     pub fn is_bad_input(&self) -> bool {
         match self {
-            ToolError::Argument(_) | ToolError::Scenario(_) | ToolError::Unjudged(_) => true,
+            ToolError::Argument(_)
+            | ToolError::Scenario(_)
+            | ToolError::Unjudged(_)
+            | ToolError::Gather(_) => true,
             ToolError::Sim(e) | ToolError::Run { cause: e, .. } => e.is_bad_input(),
             _ => false,
         }

@@ -2,6 +2,7 @@
 //! calculators (`policy`, `forecast`).
 
 pub mod bench;
+pub mod bench_shards;
 pub mod calculators;
 mod error;
 pub mod forecast_many;

@@ -140,7 +140,7 @@ pub fn write(sizing: &Sizing, r: &Recommendation, dir: &Path) -> Result<Vec<Path
         .map_err(ToolError::io("cannot write", &snippet))?;
     written.push(snippet);
     written.extend(write_outputs(
-        &r.report,
+        &r.report.data,
         &dir.join("recommended"),
         &qm_reports::export::Format::ALL,
     )?);

@@ -5,7 +5,8 @@
 pub mod calibration;
 pub mod runs;
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// An empty folder for one test, under the system's temporary folder.
@@ -32,6 +33,35 @@ pub fn ok(output: &Output) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Every file under the folder `root` but the wall-clock ones (latency, the engine's speed, the
+/// HTML that draws them, the results files that keep them) and a bench's shard runs (`runs/`),
+/// by path relative to `root`: what two runs with the same seeds write alike, byte for byte.
+pub fn deterministic_files(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if path.is_dir() {
+                if name != "runs" {
+                    folders.push(path);
+                }
+                continue;
+            }
+            let wall_clock = name.starts_with("latency")
+                || name.ends_with(".html")
+                || name == "engine_speed.csv"
+                || name == "results.qmr";
+            if !wall_clock {
+                let relative = path.strip_prefix(root).unwrap().display().to_string();
+                files.insert(relative, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
 }
 
 /// The simulator crate's folder, read when the test runs. Not `env!`: the build directory is
