@@ -1,6 +1,6 @@
 //! `deploy/slurm/` on a real Slurm cluster: the test starts one of its own (munged, slurmctld and
 //! slurmd from Debian's `munge` and `slurm-wlm`, on free loopback ports, with their state in a
-//! temporary folder), submits a bench with `submit-bench.sh` (an array of shards, then the
+//! temporary folder), submits a bench with `submit.sh` (an array of shards, then the
 //! gather) and checks the gathered tables against one process's, byte for byte.
 //!
 //! Skipped, with the reason, where Slurm is not installed or the test is not root (slurmd runs
@@ -227,11 +227,11 @@ fn a_bench_split_over_slurm_writes_what_one_process_writes() {
     ok(&qm(&args.iter().map(String::as_str).collect::<Vec<_>>()));
 
     let through_slurm = dir.join("slurm");
-    let submit = manifest_dir().join("../deploy/slurm/submit-bench.sh");
+    let submit = manifest_dir().join("../deploy/slurm/submit.sh");
     let mut command = cluster.command("bash");
     command
         .arg(submit)
-        .arg("4")
+        .args(["4", "bench"])
         .args(bench(&through_slurm))
         .current_dir(&dir)
         .env("QM", env!("CARGO_BIN_EXE_qm"))
@@ -268,7 +268,7 @@ fn a_bench_split_over_slurm_writes_what_one_process_writes() {
         .collect();
     assert!(
         submitted.status.success(),
-        "submit-bench.sh: {}{}\n{job_output}\n{}",
+        "submit.sh: {}{}\n{job_output}\n{}",
         String::from_utf8_lossy(&submitted.stdout),
         String::from_utf8_lossy(&submitted.stderr),
         cluster.logs()

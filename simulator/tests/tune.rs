@@ -68,7 +68,7 @@ fn the_pareto_front_keeps_settings_beaten_only_within_the_noise() {
 /// it says the replications do not show that it meets it.
 #[test]
 fn a_recommendation_whose_interval_reaches_below_the_target_says_so() {
-    use qm_simulator::tools::tune::report;
+    use qm_simulator::tools::tune_report::report;
     // Fill 0.97 and 0.995: mean 0.9825, half-width 12.71 × 0.0125 ≈ 0.159.
     let noisy = [row(0.90, &[(100, 0.97), (110, 0.995)])];
     let text = report(&noisy, 0.98);
@@ -366,7 +366,7 @@ fn tune_leaves_a_cycle_service_level_null_unless_every_replication_defines_it() 
     rows[0].runs[1].cycle_service_level = None;
     let csv_of = |rows: &[qm_simulator::tools::tune::TuneRow]| {
         let path = std::env::temp_dir().join(format!("qm-tune-null-{}.csv", std::process::id()));
-        qm_simulator::tools::tune::write_csv(rows, &path).unwrap();
+        qm_simulator::tools::tune_report::write_csv(rows, &path).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         text.lines()
             .nth(1)
@@ -378,7 +378,7 @@ fn tune_leaves_a_cycle_service_level_null_unless_every_replication_defines_it() 
     let cells = csv_of(&rows);
     assert_eq!((cells[14].as_str(), cells[15].as_str()), ("", ""));
     assert_eq!(cells[12], "0.955");
-    let report = qm_simulator::tools::tune::report(&rows, 0.9);
+    let report = qm_simulator::tools::tune_report::report(&rows, 0.9);
     let row = report.lines().nth(2).unwrap();
     assert!(row.contains("95.5 % ± 6.4 pt"), "{report}");
     assert!(row.split_whitespace().any(|cell| cell == "—"), "{report}");
@@ -388,7 +388,7 @@ fn tune_leaves_a_cycle_service_level_null_unless_every_replication_defines_it() 
         (cells[14].parse::<f64>().unwrap() - 0.85).abs() < 1e-12,
         "{cells:?}"
     );
-    let report = qm_simulator::tools::tune::report(&rows, 0.9);
+    let report = qm_simulator::tools::tune_report::report(&rows, 0.9);
     // Its mean with the 95 % interval of the two replications (t = 12.71 × 0.05 ≈ 64 pt).
     assert!(report.contains("85 % ± 64 pt"), "{report}");
 }

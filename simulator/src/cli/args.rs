@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use qm_reports::export::Format;
 use qm_simulator::durable::MAX_BATCH_COMMANDS;
 use qm_simulator::scenario::MAX_DAYS;
-use qm_simulator::tools::bench_shards::Shard;
+use qm_simulator::tools::shards::Shard;
 
 /// Quartermaster: stock allocation engine and supply-chain simulator.
 #[derive(Parser)]
@@ -108,16 +108,8 @@ pub struct BenchArgs {
     /// cost is from the least any allocation could pay (a linear programme a run).
     #[arg(long)]
     pub cost_bound: bool,
-    /// Run only shard I of N (from 0: a Slurm array task's
-    /// `$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`): the runs whose index is I modulo N,
-    /// each written under `OUT/<scenario>/bench/runs/` as it ends; a shard run again skips the
-    /// runs it finished. `--gather` then writes the bench's tables.
-    #[arg(long, value_name = "I/N", conflicts_with = "gather")]
-    pub shard: Option<Shard>,
-    /// Write the bench's tables from the runs its shards wrote (the same options as the
-    /// shards), byte for byte what one process writes; names the runs still missing.
-    #[arg(long)]
-    pub gather: bool,
+    #[command(flatten)]
+    pub split: Split,
     #[command(flatten)]
     pub many: ManyRuns,
 }
@@ -418,6 +410,24 @@ pub struct TuneArgs {
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub split: Split,
+}
+
+/// `qm bench` and `qm tune` split over many processes (`deploy/README.md`).
+#[derive(clap::Args)]
+pub struct Split {
+    /// Run only shard I of N (from 0: a Slurm array task's
+    /// `$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`): the runs whose index is I modulo N,
+    /// each written under OUT/<scenario>/ (bench/runs/, tune-runs/) as it ends; a shard run
+    /// again skips the runs it finished. `--gather` then writes the tables.
+    /// Not with `qm tune --bisect`, whose runs depend on the runs before them.
+    #[arg(long, value_name = "I/N", conflicts_with = "gather")]
+    pub shard: Option<Shard>,
+    /// Write the tables from the runs the shards wrote (give the shards' options), byte for
+    /// byte what one process writes; names the runs still missing.
+    #[arg(long)]
+    pub gather: bool,
 }
 
 /// `qm forecast`.

@@ -6,7 +6,8 @@ use std::sync::atomic::Ordering;
 use qm_reports::run::RunData;
 use qm_simulator::scenario::Scenario;
 use qm_simulator::tools::calculators::CalculatorError;
-use qm_simulator::tools::{bench, bench_shards, size, size_report, stats, tune, ToolError};
+use qm_simulator::tools::shards::{self, Shard};
+use qm_simulator::tools::{bench, size, size_report, stats, tune, tune_report, ToolError};
 
 use super::args::{BenchArgs, SizeArgs, TuneArgs};
 use super::failure::Failure;
@@ -21,8 +22,7 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
         strategies,
         replications,
         cost_bound,
-        shard,
-        gather,
+        split,
         many,
     } = args;
     let kinds = bench::strategies(&strategies, replications)?;
@@ -35,12 +35,15 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
         cost_bound,
     };
     let dir = many.out.join(&loaded.name).join("bench");
-    let results = if let Some(shard) = shard {
-        let plan = bench_shards::Plan::new(&scenario, &loaded, &kinds, runs)?;
-        return bench_shard(&scenario, &kinds, runs, &plan, shard, &dir, many.quiet);
-    } else if gather {
-        let plan = bench_shards::Plan::new(&scenario, &loaded, &kinds, runs)?;
-        bench_shards::gather(&kinds, runs, &plan, &dir)?
+    let results = if let Some(shard) = split.shard {
+        let plan = bench::shard_plan(&scenario, &loaded, &kinds, runs)?;
+        let bar = shard_starts(shard, kinds.len() * replications as usize, many.quiet);
+        let done = bench::run_shard(&scenario, &kinds, runs, shard, &plan, &dir, &|| bar.done());
+        bar.finish();
+        return shard_done(done?, &bench::runs_dir(&dir), many.quiet);
+    } else if split.gather {
+        let plan = bench::shard_plan(&scenario, &loaded, &kinds, runs)?;
+        bench::gather(&kinds, runs, &plan, &dir)?
     } else {
         if !many.quiet {
             println!(
@@ -65,35 +68,27 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
     )
 }
 
-/// `qm bench --shard I/N`: the shard's runs, each in its file under `dir`.
-fn bench_shard(
-    scenario: &Path,
-    kinds: &[bench::BenchStrategy],
-    runs: bench::Runs,
-    plan: &bench_shards::Plan,
-    shard: bench_shards::Shard,
-    dir: &Path,
-    quiet: bool,
-) -> Result<(), Failure> {
-    let all = kinds.len() * runs.replications as usize;
-    let mine = (all + (shard.count - 1 - shard.index) as usize) / shard.count as usize;
+/// Says which of `all` runs the shard runs, and returns its progress bar.
+fn shard_starts(shard: Shard, all: usize, quiet: bool) -> Jobs {
+    let mine = shards::shard_jobs(all, shard).len();
     if !quiet {
         println!(
-            "shard {} of {} (from 0): {mine} of the bench's {all} runs",
+            "shard {} of {} (from 0): {mine} of the {all} runs",
             shard.index, shard.count
         );
     }
-    let bar = Jobs::new(mine, "runs", quiet);
-    let done = bench_shards::run_shard(scenario, kinds, runs, plan, shard, dir, &|| bar.done());
-    bar.finish();
-    let done = done?;
+    Jobs::new(mine, "runs", quiet)
+}
+
+/// Says what the shard did and where its runs are.
+fn shard_done(done: shards::ShardDone, runs_dir: &Path, quiet: bool) -> Result<(), Failure> {
     if !quiet {
         println!(
             "ran {} runs, kept {} an earlier attempt had finished; they are in {}/\n\
              when every shard is done: the same command with --gather instead of --shard",
             done.ran,
             done.kept,
-            dir.join(bench_shards::RUNS_FOLDER).display()
+            runs_dir.display()
         );
     }
     Ok(())
@@ -181,11 +176,21 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
         replications,
         days,
         quiet,
+        split,
     } = args;
     if !(target_fill_rate > 0.0 && target_fill_rate <= 1.0) {
         return Err(CalculatorError::Argument {
             option: "--target-fill-rate",
             problem: format!("must be in (0, 1], got {target_fill_rate}"),
+        }
+        .into());
+    }
+    if bisect && (split.shard.is_some() || split.gather) {
+        return Err(CalculatorError::Argument {
+            option: "--bisect",
+            problem: "a bisection cannot be split into shards: each of its runs depends on the \
+                      runs before it"
+                .into(),
         }
         .into());
     }
@@ -198,51 +203,40 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
     // Load once up front so a bad scenario fails before any run starts.
     let loaded = Scenario::load(&scenario)?;
     let judged_days = tune::days_after_warmup(&loaded, days)?;
-    let name = loaded.scenario.name;
-    let runs = if bisect {
-        // Two ends and about seven halvings per search.
-        settings.len() * 9 * replications as usize
-    } else {
-        settings.len() * replications as usize
+    let dir = out.join(&loaded.scenario.name);
+    let grid = tune::GridRuns {
+        seed,
+        replications,
+        days,
     };
-    if !quiet {
-        let what = if bisect { "searches" } else { "settings" };
-        println!(
-            "tuning {name}: {} {what} × {} in parallel; every figure counts the last {} of {} \
-             days, after the {}-day warm-up",
-            settings.len(),
-            stats::replications_text(replications as usize),
-            judged_days.len(),
-            judged_days.end,
-            judged_days.start
-        );
+    if let Some(shard) = split.shard {
+        let plan = tune::shard_plan(&scenario, &loaded, &settings, grid)?;
+        let bar = shard_starts(shard, settings.len() * replications as usize, quiet);
+        let done = tune::run_shard(&scenario, &settings, grid, shard, &plan, &dir, &|| {
+            bar.done()
+        });
+        bar.finish();
+        return shard_done(done?, &tune::runs_dir(&dir), quiet);
     }
-    if !bisect {
-        stop_on_ctrl_c(
-            "no new run starts; the runs under way end at their next daily close, and the \
-             settings that finished are written",
-        );
-    }
-    let bar = Jobs::new(runs, "runs", quiet);
-    let done = || bar.done();
-    let outcome = if bisect {
-        tune::bisect(
-            &scenario,
-            &settings,
-            target_fill_rate,
-            seed,
-            replications,
-            days,
-            &done,
-        )
-        .map(|(rows, found)| (rows, Some(found)))
+    let (rows, found) = if split.gather {
+        let plan = tune::shard_plan(&scenario, &loaded, &settings, grid)?;
+        (tune::gather(&settings, replications, &plan, &dir)?, None)
     } else {
-        let stop = &INTERRUPTED;
-        tune::run_grid(&scenario, &settings, seed, replications, days, &done, stop)
-            .map(|r| (r, None))
+        if !quiet {
+            let what = if bisect { "searches" } else { "settings" };
+            println!(
+                "tuning {}: {} {what} × {} in parallel; every figure counts the last {} of {} \
+                 days, after the {}-day warm-up",
+                loaded.scenario.name,
+                settings.len(),
+                stats::replications_text(replications as usize),
+                judged_days.len(),
+                judged_days.end,
+                judged_days.start
+            );
+        }
+        run_tune(&scenario, &settings, grid, bisect, target_fill_rate, quiet)?
     };
-    bar.finish();
-    let (rows, found) = outcome?;
     // Only the grid listens for Ctrl-C (a bisection stops at once).
     let interrupted = INTERRUPTED.load(Ordering::Relaxed);
     if rows.is_empty() {
@@ -250,12 +244,12 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
             anyhow::anyhow!("interrupted before any setting finished: nothing written").into(),
         );
     }
-    let path = out.join(&name).join("tune.csv");
-    tune::write_csv(&rows, &path)?;
+    let path = dir.join("tune.csv");
+    tune_report::write_csv(&rows, &path)?;
     if !quiet {
-        print!("{}", tune::report(&rows, target_fill_rate));
+        print!("{}", tune_report::report(&rows, target_fill_rate));
         if let Some(found) = found {
-            print!("{}", tune::search_report(&found, target_fill_rate));
+            print!("{}", tune_report::search_report(&found, target_fill_rate));
         }
         println!("wrote {}", path.display());
     }
@@ -270,6 +264,46 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
         .into());
     }
     Ok(())
+}
+
+/// The grid's runs, or with `bisect` a search per method × forecast for the least target whose
+/// mean fill rate meets `goal`, in this process.
+fn run_tune(
+    scenario: &Path,
+    settings: &[tune::Setting],
+    grid: tune::GridRuns,
+    bisect: bool,
+    goal: f64,
+    quiet: bool,
+) -> Result<(Vec<tune::TuneRow>, Option<Vec<tune::Found>>), ToolError> {
+    let tune::GridRuns {
+        seed,
+        replications,
+        days,
+    } = grid;
+    let runs = if bisect {
+        // Two ends and about seven halvings per search.
+        settings.len() * 9 * replications as usize
+    } else {
+        settings.len() * replications as usize
+    };
+    if !bisect {
+        stop_on_ctrl_c(
+            "no new run starts; the runs under way end at their next daily close, and the \
+             settings that finished are written",
+        );
+    }
+    let bar = Jobs::new(runs, "runs", quiet);
+    let done = || bar.done();
+    let outcome = if bisect {
+        tune::bisect(scenario, settings, goal, seed, replications, days, &done)
+            .map(|(rows, found)| (rows, Some(found)))
+    } else {
+        let stop = &INTERRUPTED;
+        tune::run_grid(scenario, settings, seed, replications, days, &done, stop).map(|r| (r, None))
+    };
+    bar.finish();
+    outcome
 }
 
 /// Writes a command's files to `dir` and, unless `quiet`, prints its report and the files.

@@ -16,6 +16,7 @@ use toml::Spanned;
 
 use super::error::ToolError;
 use super::parallel::all_or_first_error;
+use super::shards::{self, Job, Plan, Shard, ShardDone};
 pub use super::stats::Estimate;
 use crate::scenario::Scenario;
 use crate::sim::{simulate, write_outputs};
@@ -155,9 +156,92 @@ pub fn run(
     Ok(group(kinds, jobs.into_iter().zip(outputs)))
 }
 
+/// The runs folder of a sharded bench whose tables go to `dir`.
+pub fn runs_dir(dir: &Path) -> PathBuf {
+    dir.join("runs")
+}
+
+/// The bench's jobs in the order `--shard` splits them: strategy-major, as [`Runs::jobs`].
+pub fn shard_jobs(kinds: &[BenchStrategy], runs: Runs) -> Vec<Job> {
+    runs.jobs(kinds.len())
+        .into_iter()
+        .map(|(s, k)| Job {
+            label: format!("{} replication {k}", kinds[s].name()),
+            file: Path::new(kinds[s].name()).join(format!("replication-{k}.qmb")),
+        })
+        .collect()
+}
+
+/// The plan every shard of this bench writes into its files, and the gather checks.
+pub fn shard_plan(
+    path: &Path,
+    scenario: &Scenario,
+    kinds: &[BenchStrategy],
+    runs: Runs,
+) -> Result<Plan, ToolError> {
+    let names: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+    let options = vec![
+        ("--strategies", format!("--strategies {}", names.join(","))),
+        (
+            "--replications",
+            format!("--replications {}", runs.replications),
+        ),
+        ("--seed", format!("--seed {}", runs.seed)),
+        (
+            "--days",
+            runs.days
+                .map_or("every day".into(), |d| format!("--days {d}")),
+        ),
+        (
+            "--cost-bound",
+            if runs.cost_bound {
+                "--cost-bound"
+            } else {
+                "no --cost-bound"
+            }
+            .into(),
+        ),
+    ];
+    Plan::new("bench", path, scenario, options)
+}
+
+/// Runs `shard`'s runs of the bench, each into its file under [`runs_dir`]`(dir)`.
+pub fn run_shard(
+    path: &Path,
+    kinds: &[BenchStrategy],
+    runs: Runs,
+    shard: Shard,
+    plan: &Plan,
+    dir: &Path,
+    run_done: &(dyn Fn() + Sync),
+) -> Result<ShardDone, ToolError> {
+    let jobs = runs.jobs(kinds.len());
+    let run = |i: usize| one_run(path, &kinds[jobs[i].0], runs, jobs[i].1);
+    shards::run_shard(
+        &shard_jobs(kinds, runs),
+        plan,
+        shard,
+        &runs_dir(dir),
+        run,
+        run_done,
+    )
+}
+
+/// The bench's runs, read from its shards' files under [`runs_dir`]`(dir)`: what [`run`]
+/// returns in one process.
+pub fn gather(
+    kinds: &[BenchStrategy],
+    runs: Runs,
+    plan: &Plan,
+    dir: &Path,
+) -> Result<Vec<StrategyRuns>, ToolError> {
+    let found: Vec<RunData> = shards::gather(&shard_jobs(kinds, runs), plan, &runs_dir(dir))?;
+    Ok(group(kinds, runs.jobs(kinds.len()).into_iter().zip(found)))
+}
+
 /// Replication `k` of `strategy` on the scenario at `path`: every channel set to the strategy,
 /// seed `seed + k`. A run that stops midway is an error naming it.
-pub(crate) fn one_run(
+fn one_run(
     path: &Path,
     strategy: &BenchStrategy,
     runs: Runs,
@@ -176,7 +260,7 @@ pub(crate) fn one_run(
 
 /// The runs of `kinds`, keyed by (strategy index, replication), grouped by strategy in
 /// replication order.
-pub(crate) fn group(
+fn group(
     kinds: &[BenchStrategy],
     outputs: impl IntoIterator<Item = ((usize, u32), RunData)>,
 ) -> Vec<StrategyRuns> {

@@ -2,7 +2,6 @@
 //! calculators (`policy`, `forecast`).
 
 pub mod bench;
-pub mod bench_shards;
 pub mod calculators;
 mod error;
 pub mod forecast_many;
@@ -10,9 +9,11 @@ pub mod forecast_output;
 pub mod parallel;
 pub mod seeds;
 pub mod series_file;
+pub mod shards;
 pub mod size;
 pub mod size_report;
 pub mod stats;
 pub mod tune;
+pub mod tune_report;
 
 pub use error::ToolError;

@@ -2,21 +2,20 @@
 //! same demand, the cost and service of each over the days after the warm-up, the Pareto front
 //! of total cost against fill rate, and the cheapest setting that meets a target fill rate.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use polars::prelude::*;
 use toml::Spanned;
 
 use super::error::ToolError;
 use super::parallel::all_or_first_error;
+use super::shards::{self, Job, Plan, Shard, ShardDone};
 use crate::scenario::{LoadedScenario, PolicyKind, SafetyStockMethod, Scenario};
 use crate::sim::{simulate_until, RunOutput};
 use crate::tools::calculators::{once_each, CalculatorError};
 use crate::tools::stats::Estimate;
 use qm_money::Cents;
 use qm_reports::run::DayRow;
-use qm_reports::unit::Unit;
 
 /// Most grid cells one `qm tune` runs: each is a whole simulation.
 pub const MAX_GRID_CELLS: usize = 500;
@@ -36,7 +35,7 @@ pub struct Setting {
 /// its fill rate counts: the warm-up's days are the same transient for every setting (the
 /// scenario's opening stock, forecasts still learning), and counting their cost beside a service
 /// that leaves them out would weigh the two over different windows.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Outcome {
     /// Mean on-hand units at the closes.
     pub average_on_hand_units: f64,
@@ -67,7 +66,7 @@ impl Outcome {
 }
 
 /// The total cost as a figure (cents) for means and intervals.
-fn total_cost(o: &Outcome) -> f64 {
+pub(crate) fn total_cost(o: &Outcome) -> f64 {
     o.total_cost_cents().as_f64()
 }
 
@@ -246,7 +245,13 @@ pub fn run_grid(
         run_done();
         outcome
     })?;
-    Ok(settings
+    Ok(rows(settings, &outcomes, replications))
+}
+
+/// The rows of `settings` from their outcomes, setting-major: a setting with a replication
+/// that did not finish is left out.
+fn rows(settings: &[Setting], outcomes: &[Option<Outcome>], replications: u32) -> Vec<TuneRow> {
+    settings
         .iter()
         .zip(outcomes.chunks(replications as usize))
         .filter_map(|(setting, runs)| {
@@ -255,7 +260,125 @@ pub fn run_grid(
                 runs: runs.iter().copied().collect::<Option<Vec<Outcome>>>()?,
             })
         })
-        .collect())
+        .collect()
+}
+
+/// How a sharded grid runs each setting.
+#[derive(Clone, Copy, Debug)]
+pub struct GridRuns {
+    /// Replication k's seed is this + k (the scenario's, if not given).
+    pub seed: Option<u64>,
+    /// Replications per setting.
+    pub replications: u32,
+    /// Only the first days, if given.
+    pub days: Option<u32>,
+}
+
+/// The runs folder of a sharded grid whose table goes to `dir/tune.csv`.
+pub fn runs_dir(dir: &Path) -> PathBuf {
+    dir.join("tune-runs")
+}
+
+/// The grid's runs in the order `--shard` splits them: setting-major, as [`run_grid`] runs them.
+pub fn shard_jobs(settings: &[Setting], replications: u32) -> Vec<Job> {
+    settings
+        .iter()
+        .flat_map(|setting| {
+            let name = setting.safety_stock.name();
+            let (forecast, level) = (&setting.forecast, setting.service_level);
+            (0..replications).map(move |k| Job {
+                label: format!("{name} {forecast} @ {level}, replication {k}"),
+                file: Path::new(&format!("{name}-{forecast}-{level}"))
+                    .join(format!("replication-{k}.qmb")),
+            })
+        })
+        .collect()
+}
+
+/// The plan every shard of this grid writes into its files, and the gather checks. The target
+/// fill rate is not in it: it judges the rows, it does not change a run.
+pub fn shard_plan(
+    path: &Path,
+    loaded: &LoadedScenario,
+    settings: &[Setting],
+    runs: GridRuns,
+) -> Result<Plan, ToolError> {
+    let GridRuns {
+        seed,
+        replications,
+        days,
+    } = runs;
+    let listed = |option: &str, value: &dyn Fn(&Setting) -> String| {
+        let mut values: Vec<String> = Vec::new();
+        for setting in settings {
+            let v = value(setting);
+            if !values.contains(&v) {
+                values.push(v);
+            }
+        }
+        format!("{option} {}", values.join(","))
+    };
+    let seed = seed.unwrap_or(loaded.scenario.horizon.seed);
+    let options = vec![
+        (
+            "--service-levels",
+            listed("--service-levels", &|s| s.service_level.to_string()),
+        ),
+        (
+            "--methods",
+            listed("--methods", &|s| s.safety_stock.name().to_string()),
+        ),
+        (
+            "--forecasts",
+            listed("--forecasts", &|s| s.forecast.clone()),
+        ),
+        ("--replications", format!("--replications {replications}")),
+        ("--seed", format!("--seed {seed}")),
+        (
+            "--days",
+            days.map_or("every day".into(), |d| format!("--days {d}")),
+        ),
+    ];
+    Plan::new("tune", path, &loaded.scenario, options)
+}
+
+/// Runs `shard`'s runs of the grid, each into its file under [`runs_dir`]`(dir)`.
+pub fn run_shard(
+    path: &Path,
+    settings: &[Setting],
+    runs: GridRuns,
+    shard: Shard,
+    plan: &Plan,
+    dir: &Path,
+    run_done: &(dyn Fn() + Sync),
+) -> Result<ShardDone, ToolError> {
+    let GridRuns {
+        seed,
+        replications,
+        days,
+    } = runs;
+    let never = AtomicBool::new(false);
+    let run = |i: usize| {
+        let (setting, k) = (i / replications as usize, i % replications as usize);
+        let outcome = run_one(path, &settings[setting], seed, k as u64, days, &never)?;
+        Ok(outcome.expect("a run nothing stops finishes"))
+    };
+    let jobs = shard_jobs(settings, replications);
+    shards::run_shard(&jobs, plan, shard, &runs_dir(dir), run, run_done)
+}
+
+/// The grid's rows, read from its shards' files under [`runs_dir`]`(dir)`: what [`run_grid`]
+/// returns in one process.
+pub fn gather(
+    settings: &[Setting],
+    replications: u32,
+    plan: &Plan,
+    dir: &Path,
+) -> Result<Vec<TuneRow>, ToolError> {
+    let jobs = shard_jobs(settings, replications);
+    let outcomes: Vec<Outcome> = shards::gather(&jobs, plan, &runs_dir(dir))?;
+    let outcomes: Vec<Option<Outcome>> = outcomes.into_iter().map(Some).collect();
+    Ok(rows(settings, &outcomes, replications))
 }
 
 /// One replication of one setting; `None` when `stop` kept it from starting or finishing.
@@ -409,40 +532,6 @@ pub fn bisect(
     Ok((rows, found))
 }
 
-/// What the bisections found, as text.
-pub fn search_report(found: &[Found], goal: f64) -> String {
-    let mut out = format!(
-        "\nleast target meeting a mean fill rate of {:.2} % (bisection over {}–{}, to {}):\n",
-        100.0 * goal,
-        SEARCH_RANGE.0,
-        SEARCH_RANGE.1,
-        SEARCH_TOLERANCE
-    );
-    for f in found {
-        let name = format!("{} {}", f.setting.safety_stock.name(), f.setting.forecast);
-        let Some(row) = &f.found else {
-            out.push_str(&format!(
-                "  {name:<28} none: even {} misses it ({} settings run)\n",
-                SEARCH_RANGE.1, f.evaluated
-            ));
-            continue;
-        };
-        let level = row.setting.service_level;
-        out.push_str(&format!(
-            "  {name:<28} {level}: total cost {}, fill {} ({} settings run){}\n",
-            shown(row.estimate(total_cost), Unit::Cents),
-            shown(row.estimate(|o| o.fill_rate), Unit::Share),
-            f.evaluated,
-            if level == SEARCH_RANGE.0 {
-                "; the range's lowest edge already meets it"
-            } else {
-                ""
-            }
-        ));
-    }
-    out
-}
-
 /// Indexes of the rows no other row beats (`beats`: on mean total cost and mean fill rate,
 /// beyond the noise), cheapest first.
 pub fn pareto_front(rows: &[TuneRow]) -> Vec<usize> {
@@ -468,227 +557,4 @@ pub fn cheapest_meeting(rows: &[TuneRow], target: f64) -> Option<usize> {
                 .total_cmp(&rows[b].mean(total_cost))
                 .then(a.cmp(&b))
         })
-}
-
-/// A figure of an outcome; `None` where the run leaves it undefined.
-type Figure = fn(&Outcome) -> Option<f64>;
-
-/// The figures of the table, each as a mean and its 95 % half-width over the replications that
-/// define it.
-const FIGURES: [(&str, Figure); 8] = [
-    ("average_on_hand_units", |o| Some(o.average_on_hand_units)),
-    ("holding_cost_cents", |o| {
-        Some(o.holding_cost_cents.as_f64())
-    }),
-    ("ordering_cost_cents", |o| {
-        Some(o.ordering_cost_cents.as_f64())
-    }),
-    ("total_cost_cents", |o| Some(total_cost(o))),
-    ("achieved_fill_rate", |o| Some(o.fill_rate)),
-    ("achieved_cycle_service_level", |o| o.cycle_service_level),
-    ("stockout_sku_days", |o| Some(o.stockout_sku_days)),
-    ("lost_sales_units", |o| Some(o.lost_sales_units)),
-];
-
-/// The grid as a table: parameters → each figure's mean and 95 % half-width (null with one
-/// replication), supplier orders, the Pareto flag, and the days the figures count.
-pub fn table(rows: &[TuneRow]) -> PolarsResult<DataFrame> {
-    let front = pareto_front(rows);
-    let mut columns = vec![
-        Column::new(
-            "service_level".into(),
-            rows.iter()
-                .map(|r| r.setting.service_level)
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "safety_stock_method".into(),
-            rows.iter()
-                .map(|r| r.setting.safety_stock.name())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "forecast_method".into(),
-            rows.iter()
-                .map(|r| r.setting.forecast.as_str())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "replications".into(),
-            rows.iter().map(|r| r.runs.len() as u32).collect::<Vec<_>>(),
-        ),
-    ];
-    for (name, figure) in FIGURES {
-        let estimates: Vec<Option<Estimate>> = rows.iter().map(|r| r.defined(figure)).collect();
-        columns.push(Column::new(
-            name.into(),
-            estimates
-                .iter()
-                .map(|e| e.map(|e| e.mean))
-                .collect::<Vec<_>>(),
-        ));
-        columns.push(Column::new(
-            format!("{name}_ci95").into(),
-            estimates
-                .iter()
-                .map(|e| e.and_then(|e| e.half_width))
-                .collect::<Vec<_>>(),
-        ));
-    }
-    columns.push(Column::new(
-        "supplier_orders".into(),
-        rows.iter()
-            .map(|r| r.mean(|o| o.supplier_orders))
-            .collect::<Vec<_>>(),
-    ));
-    columns.push(Column::new(
-        "pareto".into(),
-        (0..rows.len())
-            .map(|i| front.contains(&i))
-            .collect::<Vec<_>>(),
-    ));
-    columns.push(Column::new(
-        "days_counted".into(),
-        rows.iter()
-            .map(|r| r.runs.first().map_or(0, |o| o.days_counted))
-            .collect::<Vec<_>>(),
-    ));
-    DataFrame::new(rows.len(), columns)
-}
-
-/// Writes the table as CSV to `path`.
-pub fn write_csv(rows: &[TuneRow], path: &Path) -> Result<(), ToolError> {
-    let frame = table(rows)?;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(ToolError::io("cannot create", dir))?;
-    }
-    qm_reports::export::write_csv(&frame, path)?;
-    Ok(())
-}
-
-/// A mean and its 95 % half-width in `unit`, or the mean alone with one replication.
-fn shown(e: Estimate, unit: Unit) -> String {
-    match e.half_width {
-        Some(h) => qm_reports::format::estimate(e.mean, h, unit),
-        None if unit == Unit::Share => qm_reports::format::share_text(Some(e.mean)),
-        None => qm_reports::format::cents(e.mean.round()),
-    }
-}
-
-/// The table, the front and the recommendation as text.
-pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
-    let replications = rows.first().map_or(0, |r| r.runs.len());
-    let mut out = if replications == 1 {
-        "one replication: no interval (more --replications give each figure its 95 % interval)\n"
-            .to_string()
-    } else {
-        format!(
-            "means over {replications} replications with common random numbers, ± the 95 % \
-             interval\n"
-        )
-    };
-    // The forecast, cost, fill and CSL columns are as wide as their widest text, so the
-    // columns stay aligned whatever the names and magnitudes.
-    let cells: Vec<[String; 4]> = rows
-        .iter()
-        .map(|r| {
-            [
-                r.setting.forecast.clone(),
-                shown(r.estimate(total_cost), Unit::Cents),
-                shown(r.estimate(|o| o.fill_rate), Unit::Share),
-                r.defined(|o| o.cycle_service_level)
-                    .map_or("—".into(), |e| shown(e, Unit::Share)),
-            ]
-        })
-        .collect();
-    let headers = ["forecast", "total cost (holding + ordering)", "fill", "CSL"];
-    let width = |c: usize| {
-        cells
-            .iter()
-            .map(|row| row[c].chars().count())
-            .chain([headers[c].chars().count()])
-            .max()
-            .unwrap_or(0)
-    };
-    let (forecast_w, cost_w, fill_w, csl_w) = (width(0), width(1), width(2), width(3));
-    out.push_str(&format!(
-        "{:>7} {:<10} {:<forecast_w$} {:>12}  {:>cost_w$}  {:>fill_w$}  {:>csl_w$} {:>8}\n",
-        "target", "safety", headers[0], "on hand", headers[1], headers[2], headers[3], "orders"
-    ));
-    let front = pareto_front(rows);
-    for (i, (r, [forecast, cost, fill, csl])) in rows.iter().zip(&cells).enumerate() {
-        out.push_str(&format!(
-            "{:>7.3} {:<10} {forecast:<forecast_w$} {:>12.0}  {cost:>cost_w$}  {fill:>fill_w$}  {csl:>csl_w$} {:>8.0}{}\n",
-            r.setting.service_level,
-            r.setting.safety_stock.name(),
-            r.mean(|o| o.average_on_hand_units),
-            r.mean(|o| o.supplier_orders),
-            if front.contains(&i) {
-                "  ◆ pareto"
-            } else {
-                ""
-            }
-        ));
-    }
-    out.push_str(
-        "\nPareto front (total cost against fill rate; a setting is off it only when another beats \
-         it beyond the noise), cheapest first:\n",
-    );
-    for &i in &front {
-        let r = &rows[i];
-        out.push_str(&format!(
-            "  total cost {} → {} fill  ({} {} @ {})\n",
-            shown(r.estimate(total_cost), Unit::Cents),
-            shown(r.estimate(|o| o.fill_rate), Unit::Share),
-            r.setting.safety_stock.name(),
-            r.setting.forecast,
-            r.setting.service_level
-        ));
-    }
-    out.push_str(&recommendation(rows, target_fill_rate));
-    out
-}
-
-/// The cheapest setting meeting the target, and a warning when every setting meets it.
-fn recommendation(rows: &[TuneRow], target_fill_rate: f64) -> String {
-    let Some(i) = cheapest_meeting(rows, target_fill_rate) else {
-        return format!(
-            "\nno setting reached a fill rate of {:.2} %: raise the service levels or lower the target\n",
-            100.0 * target_fill_rate
-        );
-    };
-    let r = &rows[i];
-    let mut out = format!(
-        "\ncheapest setting with mean fill rate ≥ {:.2} %: safety_stock = \"{}\", forecast = \"{}\", {} = {} (total cost {}, fill {})\n",
-        100.0 * target_fill_rate,
-        r.setting.safety_stock.name(),
-        r.setting.forecast,
-        if r.setting.safety_stock == SafetyStockMethod::FillRate { "fill_rate" } else { "service_level" },
-        r.setting.service_level,
-        shown(r.estimate(total_cost), Unit::Cents),
-        shown(r.estimate(|o| o.fill_rate), Unit::Share),
-    );
-    let fill = r.estimate(|o| o.fill_rate);
-    if let Some(h) = fill
-        .half_width
-        .filter(|&h| fill.mean - h < target_fill_rate)
-    {
-        // The interval's low end at the precision the estimate is shown at.
-        let decimals = qm_reports::format::decimals_for(h, Unit::Share);
-        out.push_str(&format!(
-            "note: its fill rate's 95 % interval reaches {}, below the target: the mean meets \
-             it, the replications do not show it does; more --replications would tell\n",
-            qm_reports::format::fixed(fill.mean - h, Unit::Share, decimals)
-        ));
-    }
-    if rows
-        .iter()
-        .all(|r| r.mean(|o| o.fill_rate) >= target_fill_rate)
-    {
-        out.push_str(
-            "warning: every setting meets the target, so the cheapest is the grid's lowest edge and \
-             a cheaper one may lie below it: try lower --service-levels\n",
-        );
-    }
-    out
 }

@@ -1,5 +1,6 @@
-//! `qm bench --shard I/N` and `--gather`: a bench split into shards and gathered writes what one
-//! process writes; a gather refuses what is missing, damaged or of another bench, and says where.
+//! `--shard I/N` and `--gather` of `qm bench` and `qm tune`: a command split into shards and
+//! gathered writes what one process writes; a gather refuses what is missing, damaged or of
+//! another command's plan, and says where.
 
 mod common;
 
@@ -97,7 +98,7 @@ fn a_shard_run_again_keeps_the_runs_it_finished() {
     ]
     .concat()));
     // Jobs 1 and 5 of 6: nearest replication 1, lowest_cost replication 2.
-    assert!(first.contains("2 of the bench's 6 runs"), "{first}");
+    assert!(first.contains("2 of the 6 runs"), "{first}");
     assert!(first.contains("ran 2 runs, kept 0"), "{first}");
     let runs = dir.join("flash-sale/bench/runs");
     let file = runs.join("lowest_cost/replication-2.qmb");
@@ -160,7 +161,7 @@ fn a_gather_refuses_a_run_of_another_bench_or_a_damaged_one() {
     std::fs::write(&file, b"QMBENCH").unwrap();
     let err = stderr(&bench(&dir, &["--gather"]));
     assert!(
-        err.contains("replication-2.qmb: not a bench run file"),
+        err.contains("replication-2.qmb: not a shard's result file"),
         "{err}"
     );
     // Shard 1 runs the damaged run again; the gather then succeeds.
@@ -187,6 +188,86 @@ fn a_shard_that_is_not_i_of_n_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("cannot be used with"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A tune grid: two service levels × normal × ses, two replications of 63 days (a week after
+/// the safety-stock scenario's 56-day warm-up).
+fn tune(out: &Path, more: &[&str]) -> std::process::Output {
+    let safety_stock = scenario("safety-stock.toml");
+    let mut args = vec![
+        "tune",
+        safety_stock.to_str().unwrap(),
+        "--service-levels",
+        "0.8,0.95",
+        "--methods",
+        "normal",
+        "--forecasts",
+        "ses",
+        "--replications",
+        "2",
+        "--days",
+        "63",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(more);
+    qm(&args)
+}
+
+#[test]
+fn a_tune_grid_split_into_shards_writes_what_one_process_writes() {
+    let dir = temp_dir("tune-shards");
+    ok(&tune(&dir.join("whole"), &[]));
+    let whole = std::fs::read(dir.join("whole/safety-stock/tune.csv")).unwrap();
+    let sharded = dir.join("sharded");
+    ok(&tune(&sharded, &["--shard", "1/3"]));
+    // Of the four jobs, shard 1 of 3 runs job 1 only: 0.8, replication 1.
+    let runs = sharded.join("safety-stock/tune-runs");
+    assert!(runs.join("normal-ses-0.8/replication-1.qmb").is_file());
+    let err = String::from_utf8_lossy(&tune(&sharded, &["--gather"]).stderr).into_owned();
+    let missing = "3 of 4 runs have no file under";
+    let named = "normal ses @ 0.8, replication 0, normal ses @ 0.95, replication 0, \
+                 normal ses @ 0.95, replication 1";
+    assert!(err.contains(missing) && err.contains(named), "{err}");
+    for shard in ["0/3", "2/3"] {
+        ok(&tune(&sharded, &["--shard", shard]));
+    }
+    ok(&tune(&sharded, &["--gather"]));
+    let gathered = std::fs::read(sharded.join("safety-stock/tune.csv")).unwrap();
+    assert!(gathered == whole, "tune.csv differs");
+    // The target fill rate judges the rows and changes no run: a gather may give another.
+    ok(&tune(&sharded, &["--gather", "--target-fill-rate", "0.5"]));
+    // A result of another grid is not one of this grid's.
+    ok(&tune(&sharded, &["--shard", "0/1", "--seed", "5"]));
+    let err = String::from_utf8_lossy(&tune(&sharded, &["--gather"]).stderr).into_owned();
+    assert!(
+        err.contains("normal-ses-0.8/replication-0.qmb: another tune's run: it was run with --seed 5, this tune asks for --seed"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_bisection_is_not_split() {
+    let dir = temp_dir("tune-bisect-shard");
+    let safety_stock = scenario("safety-stock.toml");
+    let out = qm(&[
+        "tune",
+        safety_stock.to_str().unwrap(),
+        "--bisect",
+        "--shard",
+        "0/2",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--bisect: a bisection cannot be split into shards"),
         "{}",
         stderr(&out)
     );
