@@ -22,7 +22,7 @@ use crate::sim::SimError;
 
 /// The most shards one command splits into.
 pub const MAX_SHARDS: u32 = 100_000;
-/// First bytes of a run file, with its format version. The CRC-32 of the body follows (4
+/// First bytes of a result file, with its format version. The CRC-32 of the body follows (4
 /// bytes, little-endian), then the body.
 const RUN_MAGIC: &[u8; 8] = b"QMSHARD\x01";
 /// Bytes of the body's checksum.
@@ -35,7 +35,7 @@ const MISSING_NAMED: usize = 12;
 pub struct Shard {
     /// From 0.
     pub index: u32,
-    /// How many shards the bench is split into.
+    /// How many shards the command is split into.
     pub count: u32,
 }
 
@@ -173,7 +173,7 @@ pub struct ShardDone {
     pub ran: usize,
     /// Runs an earlier attempt of this shard had written under the same plan, kept.
     pub kept: usize,
-    /// The shard's run files, in job order.
+    /// The shard's result files, in job order.
     pub files: Vec<PathBuf>,
 }
 
@@ -267,7 +267,7 @@ pub fn gather<T: DeserializeOwned>(
 enum ResultFileError {
     /// There is none.
     Missing,
-    /// It cannot be read, is not a run file, or is not what its shard wrote.
+    /// It cannot be read, is not a result file, or is not what its shard wrote.
     Damaged(String),
     /// It holds a run of another bench, or another run of this one.
     Foreign(String),
