@@ -419,7 +419,7 @@ pub struct TuneArgs {
 pub struct Split {
     /// Run only shard I of N (from 0: a Slurm array task's
     /// `$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`): the runs whose index is I modulo N,
-    /// each written under OUT/<scenario>/ (bench/runs/, tune-runs/) as it ends; a shard run
+    /// each written under `OUT/<scenario>/` (`bench/runs/`, `tune-runs/`) as it ends; a shard run
     /// again skips the runs it finished. `--gather` then writes the tables.
     /// Not with `qm tune --bisect`, whose runs depend on the runs before them.
     #[arg(long, value_name = "I/N", conflicts_with = "gather")]
