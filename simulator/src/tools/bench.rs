@@ -572,3 +572,35 @@ mod tests {
         assert!(strategies(&twice, 2).is_err());
     }
 }
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+
+    /// Result files whose checksum holds but whose runs are empty (hand-made, or from a qm
+    /// that wrote nothing): the gather, the estimates, the report and the tables do not panic.
+    #[test]
+    fn empty_runs_gather_without_a_panic() {
+        let manifest = std::env::var_os("CARGO_MANIFEST_DIR").expect("tests run through cargo");
+        let path = Path::new(&manifest).join("../scenarios/flash-sale.toml");
+        let scenario = Scenario::load(&path).unwrap().scenario;
+        let kinds = strategies(&["nearest".into(), "priority".into()], 2).unwrap();
+        let runs = Runs {
+            days: Some(2),
+            replications: 2,
+            seed: 1,
+            cost_bound: false,
+        };
+        let plan = shard_plan(&path, &scenario, &kinds, runs).unwrap();
+        let dir = std::env::temp_dir().join(format!("qm-hostile-gather-{}", std::process::id()));
+        for job in shard_jobs(&kinds, runs) {
+            let file = runs_dir(&dir).join(&job.file);
+            shards::write_result(&file, &plan, &job.label, &RunData::default()).unwrap();
+        }
+        let benchmark = Benchmark::new(gather(&kinds, runs, &plan, &dir).unwrap());
+        let report = benchmark.report();
+        assert!(report.contains("nearest"), "{report}");
+        benchmark.write(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

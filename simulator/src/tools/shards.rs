@@ -273,7 +273,7 @@ enum ResultFileError {
     Foreign(String),
 }
 
-fn write_result<T: Serialize>(
+pub(crate) fn write_result<T: Serialize>(
     file: &Path,
     plan: &Plan,
     job: &str,
@@ -331,4 +331,75 @@ fn read_result<T: DeserializeOwned>(
         )));
     }
     Ok(sealed.result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn plan() -> Plan {
+        Plan {
+            command: "bench".into(),
+            scenario_crc32: 7,
+            options: vec![("--seed".into(), "--seed 1".into())],
+            qm_version: "0.1.0".into(),
+        }
+    }
+
+    proptest! {
+        /// A result file with bytes changed or cut is refused as damaged, never read as another
+        /// result and never a panic; the file as written reads back.
+        #[test]
+        fn a_damaged_result_file_is_refused(
+            changes in proptest::collection::vec((any::<usize>(), 1u8..=255), 1..4),
+            cut in proptest::option::of(any::<usize>()),
+        ) {
+            let dir = std::env::temp_dir()
+                .join(format!("qm-shard-file-{}-{:?}", std::process::id(), std::thread::current().id()));
+            let file = dir.join("job.qmb");
+            let result: Vec<u64> = (0..40).map(|i| i * 1_000_003).collect();
+            write_result(&file, &plan(), "job", &result).unwrap();
+            let written = std::fs::read(&file).unwrap();
+            prop_assert_eq!(read_result::<Vec<u64>>(&file, &plan(), "job").ok(), Some(result));
+            let mut damaged = written.clone();
+            for &(at, xor) in &changes {
+                let at = at % damaged.len();
+                damaged[at] ^= xor;
+            }
+            if let Some(cut) = cut {
+                damaged.truncate(cut % written.len());
+            }
+            std::fs::write(&file, &damaged).unwrap();
+            let read = read_result::<Vec<u64>>(&file, &plan(), "job");
+            if damaged == written {
+                prop_assert!(read.is_ok());
+            } else {
+                prop_assert!(matches!(read, Err(ResultFileError::Damaged(_))));
+            }
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_plan_names_the_option_that_differs() {
+        let ours = plan();
+        let mut theirs = plan();
+        theirs.options[0].1 = "--seed 9".into();
+        assert_eq!(
+            ours.difference(&theirs).unwrap(),
+            "it was run with --seed 9, this bench asks for --seed 1"
+        );
+        theirs.options.clear();
+        assert_eq!(
+            ours.difference(&theirs).unwrap(),
+            "it was run with no --seed, this bench asks for --seed 1"
+        );
+        theirs.command = "tune".into();
+        assert_eq!(
+            ours.difference(&theirs).unwrap(),
+            "it is a result of qm tune"
+        );
+        assert_eq!(ours.difference(&plan()), None);
+    }
 }
