@@ -5,13 +5,15 @@
 //!
 //! By role: [`scenario`] (the file, parsed and validated once), [`demand`] (what customers want),
 //! [`sim`] (the event loop and its results), [`tools`] (commands built on many runs: bench, size,
-//! tune, and the calculators), [`durable`] (the journaled engine).
+//! tune, and the calculators), [`durable`] (the journaled engine), [`serve`] (the durable engine
+//! over HTTP).
 
 /// The binary encoding, shared with the engine's journal (one module names bincode).
 pub use qm_engine::codec;
 pub mod demand;
 pub mod durable;
 pub mod scenario;
+pub mod serve;
 pub mod sim;
 pub mod time;
 pub mod tools;

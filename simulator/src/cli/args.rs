@@ -36,6 +36,9 @@ pub enum Command {
         #[command(subcommand)]
         command: EngineCommand,
     },
+    /// Serve the durable engine over HTTP (JSON): reserve, confirm, release, ship, receipts and
+    /// stock, each write answered once it is journaled and synced (docs/service.md).
+    Serve(ServeArgs),
     /// Write a run's reports again from its folder (the results `qm simulate` kept there).
     Report(ReportArgs),
     /// Compare runs side by side: every KPI with its difference against the first run, and the
@@ -59,6 +62,27 @@ pub enum Command {
     Tune(TuneArgs),
     /// Forecast one daily demand series: a CSV with a single column `units`, oldest day first.
     Forecast(ForecastArgs),
+}
+
+/// `qm serve`.
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// The engine's folder: made from --scenario if it is new, else opened where its journal
+    /// left off (a folder of `qm engine drive` too).
+    pub dir: PathBuf,
+    /// The scenario whose opening engine a new folder starts from (a folder made from another
+    /// is refused).
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// Seed of a new folder's opening engine (default: the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// The address to listen on (port 0: any free port, printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// A snapshot after every this many commands (0: none).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub snapshot_every: u64,
 }
 
 /// `qm simulate`.

@@ -1,9 +1,10 @@
-//! `qm engine drive | recover | inspect`: the durable engine from the command line.
+//! `qm engine drive | recover | inspect` and `qm serve`: the durable engine from the command
+//! line.
 
 use qm_simulator::durable;
 use qm_simulator::scenario::Scenario;
 
-use super::args::EngineCommand;
+use super::args::{EngineCommand, ServeArgs};
 use super::failure::Failure;
 
 /// Runs one `qm engine` subcommand.
@@ -21,19 +22,7 @@ pub fn engine(command: EngineCommand) -> Result<(), Failure> {
             snapshot_every,
             print_acks,
         } => {
-            if dir.join("genesis.json").exists() {
-                durable::Genesis::read(&dir)?.check_same(&dir, scenario.as_deref(), seed)?;
-            } else {
-                let Some(scenario) = scenario else {
-                    return Err(anyhow::anyhow!(
-                        "{}: a new engine folder needs --scenario (the opening engine)",
-                        dir.display()
-                    )
-                    .into());
-                };
-                let s = Scenario::load(&scenario)?.scenario;
-                durable::Genesis::create(&dir, &scenario, seed.unwrap_or(s.horizon.seed))?;
-            }
+            open_or_make_folder(&dir, scenario.as_deref(), seed)?;
             let options = durable::DriveOptions {
                 commands,
                 submission,
@@ -60,6 +49,41 @@ pub fn engine(command: EngineCommand) -> Result<(), Failure> {
         EngineCommand::Recover { dir } => recover(&dir),
         EngineCommand::Inspect { dir } => inspect(&dir),
     }
+}
+
+/// `qm serve DIR`: the durable engine over HTTP until Ctrl-C or SIGTERM.
+pub fn serve(args: ServeArgs) -> Result<(), Failure> {
+    open_or_make_folder(&args.dir, args.scenario.as_deref(), args.seed)?;
+    let settings = durable::Settings {
+        snapshot_every_commands: args.snapshot_every,
+        ..durable::Settings::default()
+    };
+    qm_simulator::serve::serve(&args.dir, args.listen, settings, |address| {
+        println!("listening on http://{address}");
+    })?;
+    Ok(())
+}
+
+/// Checks an engine folder against `scenario` and `seed` if given, or makes a new one from them.
+pub fn open_or_make_folder(
+    dir: &std::path::Path,
+    scenario: Option<&std::path::Path>,
+    seed: Option<u64>,
+) -> Result<(), Failure> {
+    if dir.join("genesis.json").exists() {
+        durable::Genesis::read(dir)?.check_same(dir, scenario, seed)?;
+        return Ok(());
+    }
+    let Some(scenario) = scenario else {
+        return Err(anyhow::anyhow!(
+            "{}: a new engine folder needs --scenario (the opening engine)",
+            dir.display()
+        )
+        .into());
+    };
+    let s = Scenario::load(scenario)?.scenario;
+    durable::Genesis::create(dir, scenario, seed.unwrap_or(s.horizon.seed))?;
+    Ok(())
 }
 
 /// `qm engine recover DIR`: rebuilds the state, checks it, prints what recovery found.

@@ -22,6 +22,7 @@ pub fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Bench(args) => many_runs::bench(args),
         Command::Size(args) => many_runs::size(args),
         Command::Engine { command } => engine::engine(command),
+        Command::Serve(args) => engine::serve(args),
         Command::Report(args) => run::report(args),
         Command::Compare(args) => run::compare(args),
         Command::Import(args) => import::import(args),

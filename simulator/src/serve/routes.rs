@@ -1,0 +1,289 @@
+//! The HTTP routes of `qm serve`: each write becomes one journal command, submitted to the
+//! durable engine and answered once it is on disk; reads look at the engine directly.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use qm_engine::journal::{Applied, Command};
+use qm_engine::{OrderError, OrderId, ReleaseReason, ReserveError, ReserveOutcome, ShipmentId};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+
+use super::api::*;
+use crate::durable::Durable;
+
+/// The largest request body: an order of a thousand lines fits.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// What every request shares.
+pub struct App {
+    /// The durable engine: writes go through its journal.
+    pub durable: Durable,
+    /// Codes ↔ ids.
+    pub codes: Codes,
+    /// The engine's clock: ms since the scenario's first midnight (UTC), never going back.
+    pub clock: Clock,
+}
+
+/// Milliseconds since an epoch, from the wall clock, never less than a time already given out
+/// (a wall clock stepped back does not send the engine back in time).
+pub struct Clock {
+    epoch_unix_ms: u64,
+    last_ms: AtomicU64,
+}
+
+impl Clock {
+    /// A clock counting from `epoch_unix_ms`, starting no earlier than `at_least_ms`.
+    pub fn new(epoch_unix_ms: u64, at_least_ms: u64) -> Clock {
+        Clock {
+            epoch_unix_ms,
+            last_ms: AtomicU64::new(at_least_ms),
+        }
+    }
+
+    /// Now.
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the service's clock is the wall clock"
+    )]
+    pub fn now_ms(&self) -> u64 {
+        let unix_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        let now = unix_ms.saturating_sub(self.epoch_unix_ms);
+        self.last_ms.fetch_max(now, Ordering::Relaxed).max(now)
+    }
+}
+
+type Shared = Arc<App>;
+
+/// Every route.
+pub fn router(app: Shared) -> Router {
+    Router::new()
+        .route("/v1/health", get(health))
+        .route("/v1/orders", post(reserve))
+        .route("/v1/orders/{order}/confirm", post(confirm))
+        .route("/v1/orders/{order}/release", post(release))
+        .route("/v1/orders/{order}/shipments/{index}/ship", post(ship))
+        .route("/v1/receipts", post(receive))
+        .route("/v1/stock/{sku}", get(stock))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(app)
+}
+
+/// A JSON answer with its status.
+struct Answer(StatusCode, Value);
+
+impl IntoResponse for Answer {
+    fn into_response(self) -> Response {
+        (self.0, Json(self.1)).into_response()
+    }
+}
+
+fn refused(status: StatusCode, error: impl std::fmt::Display) -> Answer {
+    Answer(status, json!({ "error": error.to_string() }))
+}
+
+/// Parses a JSON body; a body that does not parse is a 400 naming the line and column.
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Answer> {
+    serde_json::from_slice(body).map_err(|e| refused(StatusCode::BAD_REQUEST, e))
+}
+
+/// Submits one command and waits until it is durable.
+async fn apply(app: &Shared, command: Command) -> Result<Applied, Answer> {
+    let app = Arc::clone(app);
+    let ack = tokio::task::spawn_blocking(move || app.durable.submit_and_wait(vec![command]))
+        .await
+        .map_err(|e| refused(StatusCode::INTERNAL_SERVER_ERROR, e))?
+        .map_err(|e| refused(StatusCode::SERVICE_UNAVAILABLE, e))?;
+    Ok(ack
+        .results
+        .into_iter()
+        .next()
+        .expect("one result per command"))
+}
+
+fn order_error(error: OrderError) -> Answer {
+    let status = match error {
+        OrderError::UnknownOrder(_) | OrderError::UnknownShipment(_) => StatusCode::NOT_FOUND,
+        OrderError::UnknownLine { .. } | OrderError::BadQuantity(_) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::CONFLICT,
+    };
+    refused(status, error)
+}
+
+async fn health(State(app): State<Shared>) -> Answer {
+    Answer(
+        StatusCode::OK,
+        json!({ "status": "ok", "orders": app.durable.engine().order_count(), "now_ms": app.clock.now_ms() }),
+    )
+}
+
+async fn reserve(State(app): State<Shared>, body: Bytes) -> Result<Answer, Answer> {
+    let body: ReserveBody = parse(&body)?;
+    let now_ms = app.clock.now_ms();
+    let request = app
+        .codes
+        .reserve_request(&body, now_ms)
+        .map_err(|e| refused(StatusCode::BAD_REQUEST, e))?;
+    let Applied::Reserve(outcome) = apply(&app, Command::Reserve { request, now_ms }).await? else {
+        unreachable!("a reserve command answers as a reserve");
+    };
+    match outcome {
+        Ok(ReserveOutcome::Held(hold)) => {
+            let picks: Vec<PickBody> = hold
+                .picks
+                .iter()
+                .map(|p| PickBody {
+                    line: p.line,
+                    sku: body.lines[p.line as usize].sku.clone(),
+                    warehouse: app.codes.warehouse_code(p.warehouse),
+                    units: p.units,
+                })
+                .collect();
+            let backorders: Vec<PickBody> = hold
+                .backorders
+                .iter()
+                .map(|b| PickBody {
+                    line: b.line,
+                    sku: body.lines[b.line as usize].sku.clone(),
+                    warehouse: app.codes.warehouse_code(b.warehouse),
+                    units: b.units,
+                })
+                .collect();
+            Ok(Answer(
+                StatusCode::CREATED,
+                json!({ "order": body.order, "status": "held", "expires_at_ms": hold.expires_at_ms,
+                        "picks": picks, "backorders": backorders }),
+            ))
+        }
+        Ok(ReserveOutcome::Rejected(why)) => Ok(Answer(
+            StatusCode::CONFLICT,
+            json!({ "order": body.order, "status": "rejected", "reason": why.code() }),
+        )),
+        Err(e @ ReserveError::DuplicateOrderId(_)) => Err(refused(StatusCode::CONFLICT, e)),
+        Err(e) => Err(refused(StatusCode::BAD_REQUEST, e)),
+    }
+}
+
+async fn confirm(State(app): State<Shared>, Path(order): Path<u64>) -> Result<Answer, Answer> {
+    let now_ms = app.clock.now_ms();
+    let command = Command::Confirm {
+        order: OrderId(order),
+        now_ms,
+    };
+    let Applied::Confirm(outcome) = apply(&app, command).await? else {
+        unreachable!("a confirm command answers as a confirm");
+    };
+    let confirmation = outcome.map_err(order_error)?;
+    let shipments: Vec<ShipmentBody> = confirmation
+        .shipments
+        .iter()
+        .map(|s| ShipmentBody {
+            shipment: s.id.index,
+            warehouse: app.codes.warehouse_code(s.warehouse),
+            units: s.units,
+            carrier: s.quote.map(|q| app.codes.carrier_code(q.carrier)),
+            cost_cents: s.quote.map(|q| q.cost_cents.get()),
+            transit_days: s.quote.map(|q| q.transit_days),
+        })
+        .collect();
+    Ok(Answer(
+        StatusCode::OK,
+        json!({ "order": order, "status": "confirmed", "shipments": shipments }),
+    ))
+}
+
+async fn release(State(app): State<Shared>, Path(order): Path<u64>) -> Result<Answer, Answer> {
+    let command = Command::Release {
+        order: OrderId(order),
+        reason: ReleaseReason::Cancelled,
+        now_ms: app.clock.now_ms(),
+    };
+    let Applied::Release(outcome) = apply(&app, command).await? else {
+        unreachable!("a release command answers as a release");
+    };
+    let released = outcome.map_err(order_error)?;
+    Ok(Answer(
+        StatusCode::OK,
+        json!({ "order": order, "status": "released", "units_returned": released.units_returned,
+                "backordered_units_cancelled": released.backorders_cancelled }),
+    ))
+}
+
+async fn ship(
+    State(app): State<Shared>,
+    Path((order, index)): Path<(u64, u16)>,
+) -> Result<Answer, Answer> {
+    let command = Command::Ship {
+        shipment: ShipmentId {
+            order: OrderId(order),
+            index,
+        },
+        now_ms: app.clock.now_ms(),
+    };
+    let Applied::Ship(outcome) = apply(&app, command).await? else {
+        unreachable!("a ship command answers as a ship");
+    };
+    let shipped = outcome.map_err(order_error)?;
+    Ok(Answer(
+        StatusCode::OK,
+        json!({ "order": order, "shipment": index, "status": "shipped", "warehouse": app.codes.warehouse_code(shipped.warehouse),
+                "units": shipped.units, "order_complete": shipped.order_complete }),
+    ))
+}
+
+async fn receive(State(app): State<Shared>, body: Bytes) -> Result<Answer, Answer> {
+    let body: ReceiptBody = parse(&body)?;
+    let bad = |e: String| refused(StatusCode::BAD_REQUEST, e);
+    let command = Command::Receive {
+        sku: app.codes.sku(&body.sku).map_err(bad)?,
+        warehouse: app.codes.warehouse(&body.warehouse).map_err(bad)?,
+        units: i64::from(body.units),
+        now_ms: app.clock.now_ms(),
+    };
+    let Applied::Receive(outcome) = apply(&app, command).await? else {
+        unreachable!("a receive command answers as a receive");
+    };
+    let receipt = outcome.map_err(|e| refused(StatusCode::BAD_REQUEST, e))?;
+    let filled: Vec<Value> = receipt
+        .filled
+        .iter()
+        .map(|f| json!({ "order": f.order.0, "units": f.units }))
+        .collect();
+    Ok(Answer(
+        StatusCode::OK,
+        json!({ "sku": body.sku, "warehouse": body.warehouse, "units": receipt.units, "backorders_filled": filled }),
+    ))
+}
+
+async fn stock(State(app): State<Shared>, Path(sku): Path<String>) -> Result<Answer, Answer> {
+    let id = app
+        .codes
+        .sku(&sku)
+        .map_err(|e| refused(StatusCode::NOT_FOUND, e))?;
+    let engine = app.durable.engine();
+    let warehouses: Vec<StockBody> = (0..engine.network().warehouses().len())
+        .filter_map(|w| {
+            let warehouse = qm_engine::WarehouseId(w as u16);
+            let cell = engine.cell_snapshot(id, warehouse)?;
+            Some(StockBody {
+                warehouse: app.codes.warehouse_code(warehouse),
+                on_hand_units: cell.on_hand,
+                reserved_units: cell.reserved,
+                allocated_units: cell.allocated,
+                free_units: cell.free(),
+            })
+        })
+        .collect();
+    Ok(Answer(
+        StatusCode::OK,
+        json!({ "sku": sku, "warehouses": warehouses }),
+    ))
+}

@@ -1,0 +1,274 @@
+//! `qm serve` over real HTTP: the order lifecycle, refusals that say what is wrong, concurrent
+//! clients that never oversell, holds that expire, and every acknowledged write surviving a
+//! SIGKILL.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use common::{scenario, temp_dir};
+use qm_simulator::scenario::Scenario;
+use serde_json::{json, Value};
+
+/// A running `qm serve`, stopped (SIGTERM, or SIGKILL with `kill`) when dropped.
+struct Server {
+    child: Child,
+    address: String,
+}
+
+impl Server {
+    fn start(dir: &Path) -> Server {
+        let baseline = scenario("baseline.toml");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_qm"))
+            .args(["serve", dir.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+            .args(["--scenario", baseline.to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let address = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("qm serve said {line:?}"))
+            .to_string();
+        Server { child, address }
+    }
+
+    /// One request; the status and the JSON body.
+    fn call(&self, method: &str, path: &str, body: &str) -> (u16, Value) {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: qm\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+        let value = serde_json::from_str(body).unwrap_or(Value::String(body.to_string()));
+        (status, value)
+    }
+
+    fn reserve(&self, order: u64, sku: &str, quantity: u32, ttl_seconds: u64) -> (u16, Value) {
+        let (channel, region) = codes();
+        let body = json!({ "order": order, "channel": channel, "region": region,
+                           "lines": [{ "sku": sku, "quantity": quantity }],
+                           "hold_ttl_seconds": ttl_seconds });
+        self.call("POST", "/v1/orders", &body.to_string())
+    }
+
+    /// Units of `sku` reserved and free, over every warehouse.
+    fn stock(&self, sku: &str) -> (u64, u64) {
+        let (status, body) = self.call("GET", &format!("/v1/stock/{sku}"), "");
+        assert_eq!(status, 200, "{body}");
+        let sum = |key: &str| -> u64 {
+            body["warehouses"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|w| w[key].as_u64().unwrap())
+                .sum()
+        };
+        (sum("reserved_units"), sum("free_units"))
+    }
+
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+        let _ = self.child.wait();
+    }
+}
+
+/// The baseline's first channel and first customer region.
+fn codes() -> (String, String) {
+    let s = Scenario::load(&scenario("baseline.toml")).unwrap().scenario;
+    (s.channels[0].code.clone(), s.customers[0].name.clone())
+}
+
+/// The SKU codes of the baseline's opening engine (its catalog is drawn from its seed).
+fn skus() -> Vec<String> {
+    let s = Scenario::load(&scenario("baseline.toml")).unwrap().scenario;
+    let (engine, _) = qm_simulator::sim::opening_engine(&s, s.horizon.seed).unwrap();
+    engine
+        .network()
+        .skus()
+        .iter()
+        .map(|k| k.code.clone())
+        .collect()
+}
+
+#[test]
+fn an_order_is_held_confirmed_and_shipped_and_bad_requests_say_what_is_wrong() {
+    let dir = temp_dir("serve-lifecycle");
+    let server = Server::start(&dir.join("engine"));
+    let sku = &skus()[0];
+    let (reserved_before, free_before) = server.stock(sku);
+    let (status, held) = server.reserve(1, sku, 2, 900);
+    assert_eq!(status, 201, "{held}");
+    assert_eq!(held["status"], "held");
+    assert_eq!(held["picks"][0]["units"], 2);
+    assert_eq!(held["picks"][0]["sku"], sku.as_str());
+    assert_eq!(server.stock(sku), (reserved_before + 2, free_before - 2));
+
+    let (status, confirmed) = server.call("POST", "/v1/orders/1/confirm", "");
+    assert_eq!(status, 200, "{confirmed}");
+    let shipment = confirmed["shipments"][0]["shipment"].as_u64().unwrap();
+    assert!(confirmed["shipments"][0]["cost_cents"].as_i64().unwrap() > 0);
+    let path = format!("/v1/orders/1/shipments/{shipment}/ship");
+    let (status, shipped) = server.call("POST", &path, "");
+    assert_eq!(status, 200, "{shipped}");
+    assert_eq!(shipped["order_complete"], true);
+    assert_eq!(server.stock(sku), (reserved_before, free_before - 2));
+
+    let (status, _) = server.reserve(2, sku, 3, 900);
+    assert_eq!(status, 201);
+    let (status, released) = server.call("POST", "/v1/orders/2/release", "");
+    assert_eq!(status, 200, "{released}");
+    assert_eq!(released["units_returned"], 3);
+    assert_eq!(server.stock(sku), (reserved_before, free_before - 2));
+
+    let refusals = [
+        (server.reserve(1, sku, 1, 900), 409, "already exists"),
+        (
+            server.reserve(3, "NO-SUCH-SKU", 1, 900),
+            400,
+            "lines[0]: unknown sku `NO-SUCH-SKU`",
+        ),
+        (
+            server.reserve(3, sku, 0, 900),
+            400,
+            "lines[0]: quantity must be at least 1",
+        ),
+        (
+            server.call("POST", "/v1/orders/99/confirm", ""),
+            404,
+            "was never held",
+        ),
+        (
+            server.call("POST", "/v1/orders/1/release", ""),
+            409,
+            "release needs it held",
+        ),
+        (
+            server.call(
+                "POST",
+                "/v1/orders",
+                "{\"order\": 4,\n \"chanel\": \"web\"}",
+            ),
+            400,
+            "unknown field `chanel`",
+        ),
+        (
+            server.call("POST", "/v1/orders", "{\"order\": 4,"),
+            400,
+            "line 1 column 12",
+        ),
+        (
+            server.call("GET", "/v1/stock/NO-SUCH-SKU", ""),
+            404,
+            "unknown sku",
+        ),
+    ];
+    for ((status, body), expected, says) in refusals {
+        assert_eq!(status, expected, "{body}");
+        assert!(body["error"].as_str().unwrap().contains(says), "{body}");
+    }
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn concurrent_clients_never_oversell_and_every_acknowledged_hold_survives_a_sigkill() {
+    let dir = temp_dir("serve-concurrent");
+    let engine = dir.join("engine");
+    let server = Server::start(&engine);
+    let sku = skus()[0].clone();
+    let (reserved_before, free_before) = server.stock(&sku);
+    // More asked than there is: 8 clients × 40 orders of `quantity` units, 1.6 times the stock.
+    let quantity = free_before.div_ceil(200) as u32;
+    assert!(
+        8 * 40 * u64::from(quantity) > free_before,
+        "{free_before} free"
+    );
+    let (held, rejected): (u64, u64) = std::thread::scope(|scope| {
+        let clients: Vec<_> = (0..8u64)
+            .map(|client| {
+                let (server, sku) = (&server, &sku);
+                scope.spawn(move || {
+                    let (mut held, mut rejected) = (0, 0);
+                    for k in 0..40u64 {
+                        match server.reserve(1_000 + client * 100 + k, sku, quantity, 900) {
+                            (201, body) => {
+                                let picks = body["picks"].as_array().unwrap();
+                                held += picks
+                                    .iter()
+                                    .map(|p| p["units"].as_u64().unwrap())
+                                    .sum::<u64>();
+                            }
+                            (409, body) => {
+                                assert_eq!(body["reason"], "insufficient_stock", "{body}");
+                                rejected += 1;
+                            }
+                            (status, body) => panic!("{status}: {body}"),
+                        }
+                    }
+                    (held, rejected)
+                })
+            })
+            .collect();
+        let answers: Vec<(u64, u64)> = clients.into_iter().map(|c| c.join().unwrap()).collect();
+        (
+            answers.iter().map(|a| a.0).sum(),
+            answers.iter().map(|a| a.1).sum(),
+        )
+    });
+    assert!(rejected > 0, "the stock ran out: some orders were refused");
+    assert!(held <= free_before, "held {held} of {free_before} free");
+    let (reserved, free) = server.stock(&sku);
+    assert_eq!(reserved, reserved_before + held);
+    assert_eq!(free, free_before - held);
+    // Every hold was acknowledged after its fsync: a SIGKILL loses none of them.
+    server.kill();
+    let server = Server::start(&engine);
+    assert_eq!(server.stock(&sku), (reserved, free));
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_hold_nobody_confirms_expires_and_gives_its_units_back() {
+    let dir = temp_dir("serve-expiry");
+    let server = Server::start(&dir.join("engine"));
+    let sku = &skus()[1];
+    let before = server.stock(sku);
+    let (status, body) = server.reserve(7, sku, 4, 1);
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(server.stock(sku).0, before.0 + 4);
+    // The sweeper runs every second; the hold lasts one.
+    let mut waited_ms = 0;
+    while server.stock(sku) != before {
+        assert!(waited_ms < 10_000, "the hold did not expire");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        waited_ms += 100;
+    }
+    let (status, body) = server.call("POST", "/v1/orders/7/confirm", "");
+    assert_eq!(status, 409, "{body}");
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
