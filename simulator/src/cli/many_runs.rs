@@ -40,7 +40,8 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
         let bar = shard_starts(shard, kinds.len() * replications as usize, many.quiet);
         let done = bench::run_shard(&scenario, &kinds, runs, shard, &plan, &dir, &|| bar.done());
         bar.finish();
-        return shard_done(done?, &bench::runs_dir(&dir), many.quiet);
+        shard_done(done?, &bench::runs_dir(&dir), many.quiet);
+        return Ok(());
     } else if split.gather {
         let plan = bench::shard_plan(&scenario, &loaded, &kinds, runs)?;
         bench::gather(&kinds, runs, &plan, &dir)?
@@ -81,7 +82,7 @@ fn shard_starts(shard: Shard, all: usize, quiet: bool) -> Jobs {
 }
 
 /// Says what the shard did and where its runs are.
-fn shard_done(done: shards::ShardDone, runs_dir: &Path, quiet: bool) -> Result<(), Failure> {
+fn shard_done(done: shards::ShardDone, runs_dir: &Path, quiet: bool) {
     if !quiet {
         println!(
             "ran {} runs, kept {} an earlier attempt had finished; they are in {}/\n\
@@ -91,7 +92,6 @@ fn shard_done(done: shards::ShardDone, runs_dir: &Path, quiet: bool) -> Result<(
             runs_dir.display()
         );
     }
-    Ok(())
 }
 
 /// `qm size`: the least stock and capacity per warehouse that meet the targets.
@@ -216,7 +216,8 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
             bar.done()
         });
         bar.finish();
-        return shard_done(done?, &tune::runs_dir(&dir), quiet);
+        shard_done(done?, &tune::runs_dir(&dir), quiet);
+        return Ok(());
     }
     let (rows, found) = if split.gather {
         let plan = tune::shard_plan(&scenario, &loaded, &settings, grid)?;

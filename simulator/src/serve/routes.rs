@@ -137,25 +137,17 @@ async fn reserve(State(app): State<Shared>, body: Bytes) -> Result<Answer, Answe
     };
     match outcome {
         Ok(ReserveOutcome::Held(hold)) => {
-            let picks: Vec<PickBody> = hold
-                .picks
-                .iter()
-                .map(|p| PickBody {
-                    line: p.line,
-                    sku: body.lines[p.line as usize].sku.clone(),
-                    warehouse: app.codes.warehouse_code(p.warehouse),
-                    units: p.units,
-                })
+            let placed = |line: u16, warehouse, units| PickBody {
+                line,
+                sku: body.lines[line as usize].sku.clone(),
+                warehouse: app.codes.warehouse_code(warehouse),
+                units,
+            };
+            let picks: Vec<PickBody> = (hold.picks.iter())
+                .map(|p| placed(p.line, p.warehouse, p.units))
                 .collect();
-            let backorders: Vec<PickBody> = hold
-                .backorders
-                .iter()
-                .map(|b| PickBody {
-                    line: b.line,
-                    sku: body.lines[b.line as usize].sku.clone(),
-                    warehouse: app.codes.warehouse_code(b.warehouse),
-                    units: b.units,
-                })
+            let backorders: Vec<PickBody> = (hold.backorders.iter())
+                .map(|b| placed(b.line, b.warehouse, b.units))
                 .collect();
             Ok(Answer(
                 StatusCode::CREATED,

@@ -153,7 +153,7 @@ pub fn run(
         run_done();
         data
     })?;
-    Ok(group(kinds, jobs.into_iter().zip(outputs)))
+    Ok(group(kinds, outputs, runs.replications))
 }
 
 /// The runs folder of a sharded bench whose tables go to `dir`.
@@ -236,7 +236,7 @@ pub fn gather(
     dir: &Path,
 ) -> Result<Vec<StrategyRuns>, ToolError> {
     let found: Vec<RunData> = shards::gather(&shard_jobs(kinds, runs), plan, &runs_dir(dir))?;
-    Ok(group(kinds, runs.jobs(kinds.len()).into_iter().zip(found)))
+    Ok(group(kinds, found, runs.replications))
 }
 
 /// Replication `k` of `strategy` on the scenario at `path`: every channel set to the strategy,
@@ -258,25 +258,16 @@ fn one_run(
     Ok(ToolError::whole_run(output, &which)?.data)
 }
 
-/// The runs of `kinds`, keyed by (strategy index, replication), grouped by strategy in
-/// replication order.
-fn group(
-    kinds: &[BenchStrategy],
-    outputs: impl IntoIterator<Item = ((usize, u32), RunData)>,
-) -> Vec<StrategyRuns> {
-    let mut outputs: Vec<((usize, u32), RunData)> = outputs.into_iter().collect();
-    outputs.sort_by_key(|&(job, _)| job);
-    let mut grouped: Vec<StrategyRuns> = kinds
+/// The runs of `kinds` in job order ([`Runs::jobs`]: strategy-major), grouped by strategy.
+fn group(kinds: &[BenchStrategy], runs: Vec<RunData>, replications: u32) -> Vec<StrategyRuns> {
+    let mut runs = runs.into_iter();
+    kinds
         .iter()
         .map(|strategy| StrategyRuns {
             strategy: strategy.clone(),
-            runs: Vec::new(),
+            runs: runs.by_ref().take(replications as usize).collect(),
         })
-        .collect();
-    for ((s, _), data) in outputs {
-        grouped[s].runs.push(data);
-    }
-    grouped
+        .collect()
 }
 
 /// One KPI of one strategy across replications.

@@ -173,8 +173,6 @@ pub struct ShardDone {
     pub ran: usize,
     /// Runs an earlier attempt of this shard had written under the same plan, kept.
     pub kept: usize,
-    /// The shard's result files, in job order.
-    pub files: Vec<PathBuf>,
 }
 
 /// The indices of `shard`'s jobs among `jobs`.
@@ -200,22 +198,19 @@ where
     T: Serialize + DeserializeOwned,
 {
     let mine = shard_jobs(jobs.len(), shard);
-    let outcomes = all_or_first_error(&mine, |&i| {
+    let ran = all_or_first_error(&mine, |&i| {
         let file = runs_dir.join(&jobs[i].file);
-        if read_result::<T>(&file, plan, &jobs[i].label).is_ok() {
-            job_done();
-            return Ok((file, false));
+        let kept = read_result::<T>(&file, plan, &jobs[i].label).is_ok();
+        if !kept {
+            write_result(&file, plan, &jobs[i].label, &run(i)?)?;
         }
-        let result = run(i)?;
-        write_result(&file, plan, &jobs[i].label, &result)?;
         job_done();
-        Ok::<_, ToolError>((file, true))
+        Ok::<_, ToolError>(!kept)
     })?;
-    let ran = outcomes.iter().filter(|(_, ran)| *ran).count();
+    let ran = ran.iter().filter(|&&ran| ran).count();
     Ok(ShardDone {
         ran,
-        kept: outcomes.len() - ran,
-        files: outcomes.into_iter().map(|(file, _)| file).collect(),
+        kept: mine.len() - ran,
     })
 }
 
