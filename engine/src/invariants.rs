@@ -11,7 +11,8 @@ use crate::backorder::{BookEntry, BookKey};
 use crate::engine::Engine;
 use crate::ids::OrderId;
 use crate::lifecycle::OrderStatus;
-use crate::reservation::{HoldCounts, OrderRecord, PickState, ShipmentState};
+use crate::lifecycle::ShipmentState;
+use crate::reservation::{HoldCounts, OrderRecord, PickState};
 
 /// Totals seen by a successful [`Engine::check_invariants`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

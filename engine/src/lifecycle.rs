@@ -107,6 +107,19 @@ pub struct ShipmentInfo {
     pub lines: u32,
     /// The cheapest carrier keeping the promise (None if the network has no carrier reaching the address).
     pub quote: Option<CarrierQuote>,
+    /// Waiting to ship, shipped, or cancelled with its order.
+    pub state: ShipmentState,
+}
+
+/// Where a shipment is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShipmentState {
+    /// Allocated, waiting for pick, pack and the carrier.
+    Pending,
+    /// Handed to the carrier.
+    Shipped,
+    /// Its order was released before it shipped; its units went back.
+    Cancelled,
 }
 
 /// A confirmed order's shipments.

@@ -23,7 +23,7 @@ use crate::error::OrderError;
 use crate::geo::UnitVector;
 use crate::ids::SkuId;
 use crate::ids::{ChannelId, OrderId, WarehouseId};
-use crate::lifecycle::OrderStatus;
+use crate::lifecycle::{OrderStatus, ShipmentState};
 use crate::network::CarrierQuote;
 use crate::order::ServiceLevel;
 
@@ -90,13 +90,6 @@ pub(crate) struct BackorderRecord {
     pub(crate) units: u32,
     /// Key in the backorder book, to find and remove the entry.
     pub(crate) sequence: u64,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ShipmentState {
-    Pending,
-    Shipped,
-    Cancelled,
 }
 
 #[derive(Clone, Copy, Debug)]

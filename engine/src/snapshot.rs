@@ -19,12 +19,12 @@ use crate::engine::Engine;
 use crate::geo::UnitVector;
 use crate::ids::{CarrierId, ChannelId, OrderId, SkuId, WarehouseId};
 use crate::inventory::CellLedger;
-use crate::lifecycle::OrderStatus;
+use crate::lifecycle::{OrderStatus, ShipmentState};
 use crate::network::{CarrierQuote, Cents};
 use crate::order::ServiceLevel;
 use crate::reservation::{
     BackorderRecord, HoldCounts, OrderRecord, PickRecord, PickRecords, PickState, PickTally,
-    RareRecord, ShipmentRecord, ShipmentState, NO_SHIPMENT,
+    RareRecord, ShipmentRecord, NO_SHIPMENT,
 };
 
 /// The first bytes of a snapshot file: "QMSNAP", then the format version (1).

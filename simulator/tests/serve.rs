@@ -82,6 +82,21 @@ impl Server {
         (sum("reserved_units"), sum("free_units"))
     }
 
+    /// One warehouse's stock of `sku`: on hand, allocated, free.
+    fn cell(&self, sku: &str, warehouse: &str) -> (u64, u64, u64) {
+        let (status, body) = self.call("GET", &format!("/v1/stock/{sku}"), "");
+        assert_eq!(status, 200, "{body}");
+        let cell = (body["warehouses"].as_array().unwrap().iter())
+            .find(|w| w["warehouse"] == warehouse)
+            .unwrap_or_else(|| panic!("no {warehouse} in {body}"));
+        let units = |key: &str| cell[key].as_u64().unwrap();
+        (
+            units("on_hand_units"),
+            units("allocated_units"),
+            units("free_units"),
+        )
+    }
+
     fn kill(mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
@@ -191,6 +206,138 @@ fn an_order_is_held_confirmed_and_shipped_and_bad_requests_say_what_is_wrong() {
     }
     drop(server);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn short_picks_returns_and_adjustments_move_the_units_they_name_and_an_order_reads_back() {
+    let dir = temp_dir("serve-stock-moves");
+    let engine = dir.join("engine");
+    let server = Server::start(&engine);
+    let sku = &skus()[2];
+    let (status, held) = server.reserve(1, sku, 3, 900);
+    assert_eq!(status, 201, "{held}");
+    assert_eq!(held["picks"].as_array().unwrap().len(), 1, "{held}");
+    let (status, order) = server.call("GET", "/v1/orders/1", "");
+    assert_eq!(status, 200, "{order}");
+    assert_eq!(
+        (order["status"].as_str(), order["units_open"].as_u64()),
+        (Some("held"), Some(3))
+    );
+    let placed_at_ms = order["placed_at_ms"].as_u64().unwrap();
+    assert_eq!(
+        order["expires_at_ms"].as_u64(),
+        Some(placed_at_ms + 900_000)
+    );
+
+    // Confirmed: the shipment says what to pick.
+    let (_, confirmed) = server.call("POST", "/v1/orders/1/confirm", "");
+    let shipment = &confirmed["shipments"][0];
+    assert_eq!(shipment["status"], "pending", "{confirmed}");
+    assert_eq!(
+        shipment["lines"],
+        json!([{ "line": 0, "sku": sku, "units": 3 }])
+    );
+    let warehouse = shipment["warehouse"].as_str().unwrap().to_string();
+    let (on_hand, allocated, free) = server.cell(sku, &warehouse);
+
+    // The picker finds one unit missing; two ship; the customer sends one back to the shelf.
+    let short = r#"{"line": 0, "missing_units": 1}"#;
+    let (status, body) = server.call("POST", "/v1/orders/1/shipments/0/short-pick", short);
+    assert_eq!((status, &body["units_short"]), (200, &json!(1)), "{body}");
+    let (status, body) = server.call("POST", "/v1/orders/1/shipments/0/ship", "");
+    assert_eq!((status, &body["units"]), (200, &json!(2)), "{body}");
+    let back = r#"{"line": 0, "units": 1, "disposition": "restock"}"#;
+    let (status, body) = server.call("POST", "/v1/orders/1/returns", back);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["by_warehouse"],
+        json!([{ "warehouse": warehouse, "units": 1 }])
+    );
+    assert_eq!(
+        server.cell(sku, &warehouse),
+        (on_hand - 2, allocated - 3, free + 1)
+    );
+    let (_, order) = server.call("GET", "/v1/orders/1", "");
+    let units = |key: &str| order[key].as_u64().unwrap();
+    assert_eq!(order["status"], "confirmed");
+    assert_eq!(order["expires_at_ms"], Value::Null);
+    assert_eq!(
+        [
+            "units_open",
+            "units_shipped",
+            "units_short",
+            "units_returned"
+        ]
+        .map(units),
+        [0, 2, 1, 1]
+    );
+    assert_eq!(order["shipments"][0]["status"], "shipped");
+    assert_eq!(order["shipments"][0]["lines"], Value::Null);
+
+    adjustments_and_refusals(&server, sku, &warehouse, on_hand - 2, free + 1);
+    // Every answered move is in the journal: a SIGKILL and a restart show the same order and stock.
+    let (order, cell) = (
+        server.call("GET", "/v1/orders/1", ""),
+        server.cell(sku, &warehouse),
+    );
+    server.kill();
+    let server = Server::start(&engine);
+    assert_eq!(server.call("GET", "/v1/orders/1", ""), order);
+    assert_eq!(server.cell(sku, &warehouse), cell);
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// After order 1 shipped 2 units of `sku` from `warehouse` and got 1 back: a cycle count, a
+/// retried reserve, and the refusals of moves the stock or the order cannot make.
+fn adjustments_and_refusals(server: &Server, sku: &str, warehouse: &str, on_hand: u64, free: u64) {
+    let short = r#"{"line": 0, "missing_units": 1}"#;
+    let back = r#"{"line": 0, "units": 2, "disposition": "restock"}"#;
+    // A cycle count finds one unit fewer.
+    let adjust = |delta: i64, reason: &str| {
+        let body =
+            json!({ "sku": sku, "warehouse": warehouse, "delta_units": delta, "reason": reason });
+        server.call("POST", "/v1/adjustments", &body.to_string())
+    };
+    let (status, body) = adjust(-1, "cycle_count");
+    assert_eq!(
+        (status, &body["on_hand_units"]),
+        (200, &json!(on_hand - 1)),
+        "{body}"
+    );
+
+    // A retried reserve learns what became of its order.
+    let (status, body) = server.reserve(1, sku, 3, 900);
+    assert_eq!(
+        (status, &body["existing"]["status"]),
+        (409, &json!("confirmed")),
+        "{body}"
+    );
+    let refusals = [
+        // The count left `free - 1` units free.
+        (adjust(-(free as i64), "shrinkage"), 409, "are free"),
+        (adjust(0, "damaged"), 400, "quantity 0"),
+        (adjust(1, "lost"), 400, "unknown variant `lost`"),
+        (
+            server.call("POST", "/v1/orders/1/returns", &back.replace("1,", "2,")),
+            400,
+            "quantity 2 must be between 1 and 1",
+        ),
+        (
+            server.call("POST", "/v1/orders/1/shipments/0/short-pick", short),
+            409,
+            "not waiting to ship",
+        ),
+        (
+            server.call("GET", "/v1/orders/99", ""),
+            404,
+            "was never held",
+        ),
+    ];
+    for ((status, body), expected, says) in refusals {
+        assert_eq!(status, expected, "{body}");
+        assert!(body["error"].as_str().unwrap().contains(says), "{body}");
+    }
 }
 
 #[test]

@@ -28,7 +28,7 @@ use crate::network::Network;
 use crate::order::{Order, ReserveRequest, SplitPolicy};
 use crate::reservation::{
     BackorderRecord, OrderRecord, OrderTable, PickRecord, PickRecords, PickState, RareRecord,
-    ShipmentRecord, ShipmentState,
+    ShipmentRecord,
 };
 
 /// What an engine is built from.

@@ -141,6 +141,7 @@ impl Engine {
             units: picks.clone().map(|p| p.units as u64).sum(),
             lines: picks.count() as u32,
             quote: shipment.quote,
+            state: shipment.state,
         }
     }
 

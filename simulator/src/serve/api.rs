@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use qm_engine::{
-    ChannelId, GeoPoint, Network, Order, OrderId, OrderLine, ReserveRequest, ServiceLevel, SkuId,
-    SplitPolicy, WarehouseId,
+    AdjustReason, ChannelId, Disposition, GeoPoint, Network, Order, OrderId, OrderLine,
+    OrderStatus, ReserveRequest, ServiceLevel, ShipmentState, SkuId, SplitPolicy, WarehouseId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -87,6 +87,105 @@ pub struct ReceiptBody {
     pub units: u32,
 }
 
+/// `POST /v1/orders/{order}/shipments/{shipment}/short-pick`: units of a line the picker did
+/// not find on the shelf.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShortPickBody {
+    /// The order line, from 0.
+    pub line: u32,
+    /// Units not found, at least 1.
+    pub missing_units: u32,
+}
+
+/// `POST /v1/orders/{order}/returns`: units of a shipped line the customer sent back.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnBody {
+    /// The order line, from 0.
+    pub line: u32,
+    /// Units returned, at least 1.
+    pub units: u32,
+    /// `restock` (back on the shelf) or `scrap`.
+    pub disposition: Returned,
+}
+
+/// What becomes of returned units.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Returned {
+    /// Back on the shelf, sellable.
+    Restock,
+    /// Written off.
+    Scrap,
+}
+
+impl Returned {
+    /// The engine's disposition.
+    pub fn disposition(self) -> Disposition {
+        match self {
+            Returned::Restock => Disposition::Restock,
+            Returned::Scrap => Disposition::Scrap,
+        }
+    }
+}
+
+/// `POST /v1/adjustments`: a stock correction.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustmentBody {
+    /// The SKU's code.
+    pub sku: String,
+    /// The warehouse's code.
+    pub warehouse: String,
+    /// Units found (> 0) or gone (< 0); never 0.
+    pub delta_units: i32,
+    /// `cycle_count`, `shrinkage` or `damaged`.
+    pub reason: Correction,
+}
+
+/// Why stock is corrected.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Correction {
+    /// A count found another figure.
+    CycleCount,
+    /// Units vanished from the shelf.
+    Shrinkage,
+    /// Units damaged in the warehouse.
+    Damaged,
+}
+
+impl Correction {
+    /// The engine's reason.
+    pub fn reason(self) -> AdjustReason {
+        match self {
+            Correction::CycleCount => AdjustReason::CycleCount,
+            Correction::Shrinkage => AdjustReason::Shrinkage,
+            Correction::Damaged => AdjustReason::Damaged,
+        }
+    }
+}
+
+/// An order's status as the API spells it.
+pub fn order_status(status: OrderStatus) -> &'static str {
+    match status {
+        OrderStatus::Held => "held",
+        OrderStatus::Confirmed => "confirmed",
+        OrderStatus::Released => "released",
+        OrderStatus::Expired => "expired",
+    }
+}
+
+/// A shipment's state as the API spells it.
+pub fn shipment_state(state: ShipmentState) -> &'static str {
+    match state {
+        ShipmentState::Pending => "pending",
+        ShipmentState::Shipped => "shipped",
+        ShipmentState::Cancelled => "cancelled",
+    }
+}
+
 /// Units of one line held at one warehouse.
 #[derive(Debug, Serialize)]
 pub struct PickBody {
@@ -115,6 +214,21 @@ pub struct ShipmentBody {
     pub cost_cents: Option<u64>,
     /// Days in transit.
     pub transit_days: Option<u8>,
+    /// `pending`, `shipped` or `cancelled`.
+    pub status: &'static str,
+    /// What to pick, while pending (null once shipped or cancelled).
+    pub lines: Option<Vec<ShipmentLineBody>>,
+}
+
+/// One line of a pending shipment: what a picker fetches.
+#[derive(Debug, Serialize)]
+pub struct ShipmentLineBody {
+    /// The order line, from 0.
+    pub line: u16,
+    /// Its SKU's code.
+    pub sku: String,
+    /// Units to pick.
+    pub units: u32,
 }
 
 /// One warehouse's stock of a SKU.
@@ -138,7 +252,9 @@ pub struct Codes {
     warehouses: BTreeMap<String, WarehouseId>,
     channels: BTreeMap<String, ChannelId>,
     regions: BTreeMap<String, GeoPoint>,
+    sku_codes: Vec<String>,
     warehouse_codes: Vec<String>,
+    channel_codes: Vec<String>,
     carrier_codes: Vec<String>,
     express_transit_days: u8,
 }
@@ -151,18 +267,20 @@ impl Codes {
             .iter()
             .map(|w| w.code.clone())
             .collect();
+        let sku_codes: Vec<String> = network.skus().iter().map(|s| s.code.clone()).collect();
+        let channel_codes: Vec<String> = scenario.channels.iter().map(|c| c.code.clone()).collect();
         Codes {
-            skus: (network.skus().iter().enumerate())
-                .map(|(i, s)| (s.code.clone(), SkuId(i as u32)))
+            skus: (0..)
+                .zip(&sku_codes)
+                .map(|(i, c)| (c.clone(), SkuId(i)))
                 .collect(),
-            warehouses: (0..warehouse_codes.len())
-                .map(|i| (warehouse_codes[i].clone(), WarehouseId(i as u16)))
+            warehouses: (0..)
+                .zip(&warehouse_codes)
+                .map(|(i, c)| (c.clone(), WarehouseId(i)))
                 .collect(),
-            channels: scenario
-                .channels
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.code.clone(), ChannelId(i as u16)))
+            channels: (0..)
+                .zip(&channel_codes)
+                .map(|(i, c)| (c.clone(), ChannelId(i)))
                 .collect(),
             regions: scenario
                 .customers
@@ -170,7 +288,9 @@ impl Codes {
                 .zip(regions)
                 .map(|(r, &point)| (r.name.clone(), point))
                 .collect(),
+            sku_codes,
             warehouse_codes,
+            channel_codes,
             carrier_codes: network.carriers().iter().map(|c| c.code.clone()).collect(),
             express_transit_days: *scenario.demand.express_transit_days.get_ref() as u8,
         }
@@ -190,6 +310,16 @@ impl Codes {
             .get(code)
             .copied()
             .ok_or_else(|| format!("unknown warehouse `{code}`"))
+    }
+
+    /// A SKU's code.
+    pub fn sku_code(&self, sku: SkuId) -> String {
+        self.sku_codes[sku.0 as usize].clone()
+    }
+
+    /// A channel's code.
+    pub fn channel_code(&self, channel: ChannelId) -> String {
+        self.channel_codes[channel.0 as usize].clone()
     }
 
     /// A warehouse's code.

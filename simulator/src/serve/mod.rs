@@ -1,7 +1,7 @@
-//! `qm serve`: the durable engine behind HTTP. Each write (reserve, confirm, release, ship,
-//! receipt) is one journal command: the answer goes out once the command is on disk (group
-//! commit batches concurrent requests into one fsync). Reads (stock) look at the engine's
-//! atomics directly. Holds expire on a timer that submits `ExpireHolds` every second.
+//! `qm serve`: the durable engine behind HTTP. Each write (reserve, confirm, release, ship, short
+//! pick, return, receipt, adjustment) is one journal command: the answer goes out once the
+//! command is on disk (group commit batches concurrent requests into one fsync). Reads (stock,
+//! an order) look at the engine directly. Holds expire on a timer that submits `ExpireHolds` every second.
 //!
 //! Codes (SKUs, warehouses, channels, regions) are the scenario's; the engine sees dense ids.
 //! The engine's clock is the wall clock in milliseconds since the scenario's start date (UTC).

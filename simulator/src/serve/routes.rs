@@ -11,7 +11,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use qm_engine::journal::{Applied, Command};
-use qm_engine::{OrderError, OrderId, ReleaseReason, ReserveError, ReserveOutcome, ShipmentId};
+use qm_engine::{
+    BackorderFill, OrderError, OrderId, OrderStatus, ReleaseReason, ReserveError, ReserveOutcome,
+    ShipmentId, ShipmentInfo, ShipmentState, StockError,
+};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
@@ -68,10 +71,17 @@ pub fn router(app: Shared) -> Router {
     Router::new()
         .route("/v1/health", get(health))
         .route("/v1/orders", post(reserve))
+        .route("/v1/orders/{order}", get(order))
         .route("/v1/orders/{order}/confirm", post(confirm))
         .route("/v1/orders/{order}/release", post(release))
         .route("/v1/orders/{order}/shipments/{index}/ship", post(ship))
+        .route(
+            "/v1/orders/{order}/shipments/{index}/short-pick",
+            post(short_pick),
+        )
+        .route("/v1/orders/{order}/returns", post(restock_return))
         .route("/v1/receipts", post(receive))
+        .route("/v1/adjustments", post(adjust))
         .route("/v1/stock/{sku}", get(stock))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app)
@@ -118,6 +128,74 @@ fn order_error(error: OrderError) -> Answer {
     refused(status, error)
 }
 
+fn stock_error(error: StockError) -> Answer {
+    let status = match error {
+        StockError::CellFull { .. } | StockError::NotEnoughFree { .. } => StatusCode::CONFLICT,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    refused(status, error)
+}
+
+/// Backorders a receipt, a restock or an adjustment filled.
+fn fills(filled: &[BackorderFill]) -> Vec<Value> {
+    (filled.iter())
+        .map(|f| json!({ "order": f.order.0, "units": f.units }))
+        .collect()
+}
+
+/// A shipment as the API shows it: with its lines to pick while it is pending.
+fn shipment_body(app: &App, shipment: &ShipmentInfo) -> ShipmentBody {
+    let lines = (shipment.state == ShipmentState::Pending)
+        .then(|| app.durable.engine().shipment_lines(shipment.id).ok())
+        .flatten()
+        .map(|lines| {
+            (lines.iter())
+                .map(|l| ShipmentLineBody {
+                    line: l.line,
+                    sku: app.codes.sku_code(l.sku),
+                    units: l.units,
+                })
+                .collect()
+        });
+    ShipmentBody {
+        shipment: shipment.id.index,
+        warehouse: app.codes.warehouse_code(shipment.warehouse),
+        units: shipment.units,
+        carrier: shipment.quote.map(|q| app.codes.carrier_code(q.carrier)),
+        cost_cents: shipment.quote.map(|q| q.cost_cents.get()),
+        transit_days: shipment.quote.map(|q| q.transit_days),
+        status: shipment_state(shipment.state),
+        lines,
+    }
+}
+
+/// An order as `GET /v1/orders/{order}` shows it, or `None` when the engine holds no record.
+fn order_body(app: &App, order: OrderId) -> Option<Value> {
+    let view = app.durable.engine().order(order)?;
+    let shipments: Vec<ShipmentBody> = (view.shipments.iter())
+        .map(|s| shipment_body(app, s))
+        .collect();
+    Some(json!({
+        "order": order.0,
+        "channel": app.codes.channel_code(view.channel),
+        "status": order_status(view.status),
+        "placed_at_ms": view.placed_at_ms,
+        "expires_at_ms": (view.status == OrderStatus::Held).then_some(view.expires_at_ms),
+        "units_open": view.units_open,
+        "units_shipped": view.units_shipped,
+        "units_short": view.units_short,
+        "units_backordered": view.units_backordered,
+        "units_returned": view.units_returned,
+        "shipments": shipments,
+    }))
+}
+
+async fn order(State(app): State<Shared>, Path(order): Path<u64>) -> Result<Answer, Answer> {
+    order_body(&app, OrderId(order))
+        .map(|body| Answer(StatusCode::OK, body))
+        .ok_or_else(|| order_error(OrderError::UnknownOrder(OrderId(order))))
+}
+
 async fn health(State(app): State<Shared>) -> Answer {
     Answer(
         StatusCode::OK,
@@ -159,7 +237,10 @@ async fn reserve(State(app): State<Shared>, body: Bytes) -> Result<Answer, Answe
             StatusCode::CONFLICT,
             json!({ "order": body.order, "status": "rejected", "reason": why.code() }),
         )),
-        Err(e @ ReserveError::DuplicateOrderId(_)) => Err(refused(StatusCode::CONFLICT, e)),
+        Err(e @ ReserveError::DuplicateOrderId(_)) => Err(Answer(
+            StatusCode::CONFLICT,
+            json!({ "error": e.to_string(), "existing": order_body(&app, OrderId(body.order)) }),
+        )),
         Err(e) => Err(refused(StatusCode::BAD_REQUEST, e)),
     }
 }
@@ -174,17 +255,8 @@ async fn confirm(State(app): State<Shared>, Path(order): Path<u64>) -> Result<An
         unreachable!("a confirm command answers as a confirm");
     };
     let confirmation = outcome.map_err(order_error)?;
-    let shipments: Vec<ShipmentBody> = confirmation
-        .shipments
-        .iter()
-        .map(|s| ShipmentBody {
-            shipment: s.id.index,
-            warehouse: app.codes.warehouse_code(s.warehouse),
-            units: s.units,
-            carrier: s.quote.map(|q| app.codes.carrier_code(q.carrier)),
-            cost_cents: s.quote.map(|q| q.cost_cents.get()),
-            transit_days: s.quote.map(|q| q.transit_days),
-        })
+    let shipments: Vec<ShipmentBody> = (confirmation.shipments.iter())
+        .map(|s| shipment_body(&app, s))
         .collect();
     Ok(Answer(
         StatusCode::OK,
@@ -243,15 +315,84 @@ async fn receive(State(app): State<Shared>, body: Bytes) -> Result<Answer, Answe
     let Applied::Receive(outcome) = apply(&app, command).await? else {
         unreachable!("a receive command answers as a receive");
     };
-    let receipt = outcome.map_err(|e| refused(StatusCode::BAD_REQUEST, e))?;
-    let filled: Vec<Value> = receipt
-        .filled
-        .iter()
-        .map(|f| json!({ "order": f.order.0, "units": f.units }))
+    let receipt = outcome.map_err(stock_error)?;
+    Ok(Answer(
+        StatusCode::OK,
+        json!({ "sku": body.sku, "warehouse": body.warehouse, "units": receipt.units,
+                "backorders_filled": fills(&receipt.filled) }),
+    ))
+}
+
+async fn short_pick(
+    State(app): State<Shared>,
+    Path((order, index)): Path<(u64, u16)>,
+    body: Bytes,
+) -> Result<Answer, Answer> {
+    let body: ShortPickBody = parse(&body)?;
+    let command = Command::ShortPick {
+        shipment: ShipmentId {
+            order: OrderId(order),
+            index,
+        },
+        line: body.line,
+        missing_units: i64::from(body.missing_units),
+        now_ms: app.clock.now_ms(),
+    };
+    let Applied::ShortPick(outcome) = apply(&app, command).await? else {
+        unreachable!("a short-pick command answers as a short pick");
+    };
+    let short = outcome.map_err(order_error)?;
+    Ok(Answer(
+        StatusCode::OK,
+        json!({ "order": order, "shipment": index, "line": short.line, "units_short": short.units }),
+    ))
+}
+
+async fn restock_return(
+    State(app): State<Shared>,
+    Path(order): Path<u64>,
+    body: Bytes,
+) -> Result<Answer, Answer> {
+    let body: ReturnBody = parse(&body)?;
+    let command = Command::RestockReturn {
+        order: OrderId(order),
+        line: body.line,
+        units: i64::from(body.units),
+        disposition: body.disposition.disposition(),
+        now_ms: app.clock.now_ms(),
+    };
+    let Applied::RestockReturn(outcome) = apply(&app, command).await? else {
+        unreachable!("a return command answers as a return");
+    };
+    let returned = outcome.map_err(order_error)?;
+    let by_warehouse: Vec<Value> = (returned.by_warehouse.iter())
+        .map(|&(w, units)| json!({ "warehouse": app.codes.warehouse_code(w), "units": units }))
         .collect();
     Ok(Answer(
         StatusCode::OK,
-        json!({ "sku": body.sku, "warehouse": body.warehouse, "units": receipt.units, "backorders_filled": filled }),
+        json!({ "order": order, "line": returned.line, "disposition": body.disposition,
+                "by_warehouse": by_warehouse, "backorders_filled": fills(&returned.filled) }),
+    ))
+}
+
+async fn adjust(State(app): State<Shared>, body: Bytes) -> Result<Answer, Answer> {
+    let body: AdjustmentBody = parse(&body)?;
+    let bad = |e: String| refused(StatusCode::BAD_REQUEST, e);
+    let command = Command::Adjust {
+        sku: app.codes.sku(&body.sku).map_err(bad)?,
+        warehouse: app.codes.warehouse(&body.warehouse).map_err(bad)?,
+        delta_units: i64::from(body.delta_units),
+        reason: body.reason.reason(),
+        now_ms: app.clock.now_ms(),
+    };
+    let Applied::Adjust(outcome) = apply(&app, command).await? else {
+        unreachable!("an adjust command answers as an adjustment");
+    };
+    let adjusted = outcome.map_err(stock_error)?;
+    Ok(Answer(
+        StatusCode::OK,
+        json!({ "sku": body.sku, "warehouse": body.warehouse, "delta_units": body.delta_units,
+                "on_hand_units": adjusted.on_hand_after, "backorders_filled": fills(&adjusted.filled) }),
     ))
 }
 
