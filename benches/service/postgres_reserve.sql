@@ -1,0 +1,2 @@
+\set sku random(0, 49)
+SELECT reserve(:sku, 1, 900);
