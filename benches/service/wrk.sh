@@ -2,7 +2,8 @@
 # Loads `qm serve` with reserve requests: wrk (Debian's wrk) against a fresh engine folder of
 # scenarios/baseline.toml. Every request is one journaled command, answered after its group
 # commit. Once the first SKUs run out, most answers are 409 insufficient_stock: still a
-# journaled reserve each. SCENARIO=FILE serves another scenario (benches/service/redis.sh's
+# journaled reserve each. The engine is sized for qm serve's default --open-orders (a million
+# orders), more than a 10 s run holds. SCENARIO=FILE serves another scenario (benches/service/redis.sh's
 # comparison uses baseline.toml with days_of_cover = 3000, so that every reserve holds).
 # Usage: benches/service/wrk.sh [SECONDS] [CONNECTIONS]
 set -euo pipefail

@@ -98,6 +98,11 @@ impl IdIndex {
         }
     }
 
+    /// Ids it holds before it grows.
+    pub(crate) fn capacity(&self) -> usize {
+        self.entries.len() * MAX_LOAD_NUMERATOR / MAX_LOAD_DENOMINATOR
+    }
+
     /// Publishes this table's address for prefetches.
     pub(crate) fn publish(&self, hint: &IndexHint) {
         hint.base

@@ -244,6 +244,37 @@ impl OrderSlab {
         }
     }
 
+    /// Grows the slab and its index, now, to hold `orders` records, touching the new pages.
+    fn make_room(&mut self, orders: usize, hint: &ShardHint) {
+        if self.records.capacity() < orders {
+            self.records.reserve_exact(orders - self.records.len());
+            for slot in self.records.spare_capacity_mut() {
+                *slot = std::mem::MaybeUninit::zeroed();
+            }
+        }
+        if self.index.capacity() < orders {
+            self.rebuild_index(orders);
+        }
+        self.publish(hint);
+    }
+
+    /// A new index with room for `orders` ids, holding every record's.
+    fn rebuild_index(&mut self, orders: usize) {
+        self.index = IdIndex::with_capacity(orders);
+        let records = &self.records;
+        for (slot, SlabEntry { id, .. }) in records.iter().enumerate() {
+            let (inserted, _) = self.index.insert_new(*id, slot as u32, id_at(records));
+            assert!(inserted, "{id} twice in one shard");
+        }
+    }
+
+    /// Tells prefetches where the index is and where the next record goes.
+    fn publish(&self, hint: &ShardHint) {
+        self.index.publish(&hint.index);
+        let next = self.records.as_ptr().wrapping_add(self.records.len()) as usize;
+        hint.next_record.store(next, Ordering::Relaxed);
+    }
+
     /// The record of `order`, or the call is refused with `UnknownOrder`.
     pub(crate) fn record(&self, order: OrderId) -> Result<&OrderRecord, OrderError> {
         self.get(&order).ok_or(OrderError::UnknownOrder(order))
@@ -313,15 +344,8 @@ impl OrderSlab {
         self.records.retain(|entry| keep(&entry.id, &entry.record));
         // Rebuilt at twice the survivors (room to grow until the next archive), so that
         // archiving costs what is kept, not the largest size the table ever had.
-        self.index = IdIndex::with_capacity(self.records.len() * 2);
-        let records = &self.records;
-        for (slot, SlabEntry { id, .. }) in records.iter().enumerate() {
-            let (inserted, _) = self.index.insert_new(*id, slot as u32, id_at(records));
-            assert!(inserted, "{id} twice in one shard");
-        }
-        self.index.publish(&hint.index);
-        let next = self.records.as_ptr().wrapping_add(self.records.len()) as usize;
-        hint.next_record.store(next, Ordering::Relaxed);
+        self.rebuild_index(self.records.len() * 2);
+        self.publish(hint);
         before - self.records.len()
     }
 
@@ -528,10 +552,7 @@ pub(crate) struct LockedShard<'a> {
 
 impl OrderTable {
     pub(crate) fn new(expected_open_orders: usize) -> Self {
-        // Ids hash unevenly over shards: 1/8 headroom (many standard deviations at any size
-        // worth sharding) keeps a shard from regrowing, and copying its records, mid-run.
-        let per_shard = expected_open_orders / ORDER_SHARDS;
-        let per_shard = per_shard + per_shard / 8 + 16;
+        let per_shard = per_shard(expected_open_orders);
         let shards = (0..ORDER_SHARDS)
             .map(|_| {
                 let shard = OrderShard {
@@ -548,6 +569,21 @@ impl OrderTable {
             })
             .collect();
         Self { shards }
+    }
+
+    /// Grows every shard, now, to hold its share of `expected_open_orders` without growing
+    /// again. Shards fill evenly, so left to grow on their own they all copy their records at
+    /// about the same moment: a stall of every shard's copy at once.
+    pub(crate) fn make_room(&self, expected_open_orders: usize) {
+        let per_shard = per_shard(expected_open_orders);
+        for (mut shard, hint) in self.shards_with_hints() {
+            shard.orders.make_room(per_shard, hint);
+            let queued = shard.expiries.in_order.len();
+            shard
+                .expiries
+                .in_order
+                .reserve(per_shard.saturating_sub(queued));
+        }
     }
 
     /// The shard holding `order`. Ids are often sequential: mix them so that
@@ -589,6 +625,14 @@ impl OrderTable {
     ) -> impl Iterator<Item = (MutexGuard<'_, OrderShard>, &ShardHint)> {
         self.shards.iter().map(|s| (lock(&s.state), &s.hint))
     }
+}
+
+/// Orders one shard is sized for when the table expects `expected_open_orders`. Ids hash
+/// unevenly over shards: 1/8 headroom (many standard deviations at any size worth sharding)
+/// keeps a shard from regrowing, and copying its records, mid-run.
+fn per_shard(expected_open_orders: usize) -> usize {
+    let per_shard = expected_open_orders / ORDER_SHARDS;
+    per_shard + per_shard / 8 + 16
 }
 
 /// The order-table shard of `order`, in `0..ORDER_SHARDS`. Ids are often sequential: mixing

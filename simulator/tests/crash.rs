@@ -3,7 +3,8 @@
 //! with SIGKILL at seeded random moments, at least 20 times. After each kill the journal must hold every acknowledged command, hold
 //! nothing but whole records that are exactly the stream's next commands (so nothing
 //! unacknowledged is half-applied), replay to a state whose invariants hold (no cell oversold),
-//! and let the next run resume.
+//! and let the next run resume. Also: `Durable::submit_then` (the service's way in) calls back
+//! once per submission, after its commands are durable.
 
 mod common;
 
@@ -274,4 +275,57 @@ fn a_folder_in_use_by_another_process_is_refused() {
     child.wait().unwrap();
     drop(lines);
     common::ok(&common::qm(&["engine", "recover", path]));
+}
+
+#[test]
+fn submit_then_acknowledges_each_submission_once_after_it_is_durable() {
+    let dir = common::temp_dir("submit-then");
+    let scenario = common::scenario("baseline.toml");
+    let genesis = Genesis::create(&dir, &scenario, 7).unwrap();
+    let open = || {
+        durable::Durable::open(
+            &dir,
+            &|| Ok(genesis.engine(&dir)?.0),
+            durable::Settings::default(),
+        )
+        .unwrap()
+        .0
+    };
+    let (sku, warehouse) = (qm_engine::SkuId(0), qm_engine::WarehouseId(0));
+    let writer = open();
+    let before = writer.engine().cell_snapshot(sku, warehouse).unwrap();
+    let (acks, acked) = std::sync::mpsc::channel();
+    for _ in 0..100 {
+        let receipt = qm_engine::journal::Command::Receive {
+            sku,
+            warehouse,
+            units: 2,
+            now_ms: 0,
+        };
+        let acks = acks.clone();
+        writer
+            .submit_then(vec![receipt], move |ack| acks.send(ack).unwrap())
+            .unwrap();
+    }
+    drop(acks);
+    let mut first_seqs: Vec<u64> = acked
+        .iter()
+        .map(|ack| {
+            assert!(matches!(
+                ack.results[..],
+                [qm_engine::journal::Applied::Receive(Ok(_))]
+            ));
+            ack.first_seq
+        })
+        .collect();
+    // Every callback was dropped once called, so the channel closed after exactly 100.
+    first_seqs.sort_unstable();
+    first_seqs.dedup();
+    assert_eq!(first_seqs.len(), 100);
+    writer.close().unwrap();
+    let reopened = open();
+    let after = reopened.engine().cell_snapshot(sku, warehouse).unwrap();
+    assert_eq!(after.on_hand, before.on_hand + 200);
+    drop(reopened);
+    std::fs::remove_dir_all(&dir).unwrap();
 }

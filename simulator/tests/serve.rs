@@ -24,6 +24,7 @@ impl Server {
         let baseline = scenario("baseline.toml");
         let mut child = Command::new(env!("CARGO_BIN_EXE_qm"))
             .args(["serve", dir.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+            .args(["--open-orders", "20000"])
             .args(["--scenario", baseline.to_str().unwrap()])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -180,6 +180,16 @@ impl Engine {
         })
     }
 
+    /// Sizes the order table, now, for `expected_open_orders` held at once (open, or finished
+    /// and not archived), as [`EngineConfig::expected_open_orders`] does at build time; never
+    /// shrinks it. Past its size the table grows by itself, but every shard fills at the same
+    /// pace and copies its records at about the same moment, a pause of every shard's copy at
+    /// once: a long-running caller sizes it for its load instead. About 200 bytes an order,
+    /// touched now.
+    pub fn presize_orders(&self, expected_open_orders: usize) {
+        self.orders.make_room(expected_open_orders);
+    }
+
     /// The network the engine was built with.
     pub fn network(&self) -> &Network {
         &self.network

@@ -517,6 +517,43 @@ fn shipment_lines_list_what_a_picker_fetches_until_the_shipment_leaves() {
 }
 
 #[test]
+fn presizing_the_order_table_keeps_every_order_and_its_holds() {
+    let engine = engine(StrategyKind::Nearest, &[(A, MAN, 100_000)]);
+    for id in 1..=300 {
+        hold(
+            &engine,
+            &request(order(id, &[(A, 1)]), SplitPolicy::SplitAllowed),
+            0,
+        );
+    }
+    let before = engine.check_invariants().unwrap();
+    // Far past what the fixture sized it for: every shard's records and index move.
+    engine.presize_orders(200_000);
+    assert_eq!(engine.check_invariants().unwrap(), before);
+    for id in 1..=300 {
+        assert_eq!(
+            engine.order(OrderId(id)).unwrap().units_open,
+            1,
+            "order {id}"
+        );
+    }
+    assert_eq!(
+        engine.reserve(&request(order(7, &[(A, 1)]), SplitPolicy::SplitAllowed), 1),
+        Err(ReserveError::DuplicateOrderId(OrderId(7)))
+    );
+    for id in 301..=600 {
+        hold(
+            &engine,
+            &request(order(id, &[(A, 1)]), SplitPolicy::SplitAllowed),
+            1,
+        );
+    }
+    engine.presize_orders(10);
+    assert_eq!(engine.order_count(), 600);
+    assert_eq!(snapshot(&engine, A, MAN), (100_000, 600, 0));
+}
+
+#[test]
 fn archiving_forgets_finished_orders_only_and_keeps_every_figure() {
     let engine = engine(StrategyKind::Nearest, &[(A, MAN, 20)]);
     // 1 shipped, 2 still held, 3 released, 4 shipped but kept for a coming return.

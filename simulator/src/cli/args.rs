@@ -83,6 +83,11 @@ pub struct ServeArgs {
     /// A snapshot after every this many commands (0: none).
     #[arg(long, default_value_t = 1_000_000)]
     pub snapshot_every: u64,
+    /// Orders the engine holds at once (open, or finished: the service keeps every order),
+    /// allocated at start, about 300 bytes each: past it the order table grows, pausing
+    /// every request for the copy.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub open_orders: usize,
 }
 
 /// `qm simulate`.

@@ -58,7 +58,11 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         snapshot_every_commands: args.snapshot_every,
         ..durable::Settings::default()
     };
-    qm_simulator::serve::serve(&args.dir, args.listen, settings, |address| {
+    let sizing = qm_simulator::serve::Sizing {
+        settings,
+        open_orders: args.open_orders,
+    };
+    qm_simulator::serve::serve(&args.dir, args.listen, sizing, |address| {
         println!("listening on http://{address}");
     })?;
     Ok(())

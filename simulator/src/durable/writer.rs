@@ -31,7 +31,28 @@ pub struct Ack {
 
 pub(super) struct Submission {
     commands: Vec<Command>,
-    reply: Sender<Ack>,
+    reply: Reply,
+}
+
+/// Where a submission's acknowledgement goes.
+enum Reply {
+    /// A channel a thread waits on ([`Durable::submit`]).
+    Channel(Sender<Ack>),
+    /// A function the writer calls with it ([`Durable::submit_then`]): for callers that must not
+    /// hold a thread while they wait, such as an async server.
+    Call(Box<dyn FnOnce(Ack) + Send>),
+}
+
+impl Reply {
+    fn send(self, ack: Ack) {
+        match self {
+            // A submitter that stopped waiting is not an error: its commands are durable.
+            Reply::Channel(sender) => {
+                let _ = sender.send(ack);
+            }
+            Reply::Call(call) => call(ack),
+        }
+    }
 }
 
 /// A durable engine: submit commands, get results back once they are on disk.
@@ -146,11 +167,36 @@ impl Durable {
         self.queue
             .as_ref()
             .expect("open until closed")
-            .send(Submission { commands, reply })
+            .send(Submission {
+                commands,
+                reply: Reply::Channel(reply),
+            })
             .map_err(|_| {
                 DurableError::Stopped("the journal writer stopped (see close() for why)")
             })?;
         Ok(ack)
+    }
+
+    /// Queues `commands` as [`Durable::submit`] does without blocking: the writer calls `then`
+    /// with their [`Ack`] once they are durable (on its own thread, so `then` should only hand
+    /// the ack on). A full queue is refused with [`DurableError::Busy`]; a writer that stops
+    /// first drops `then` uncalled.
+    pub fn submit_then(
+        &self,
+        commands: Vec<Command>,
+        then: impl FnOnce(Ack) + Send + 'static,
+    ) -> Result<()> {
+        let submission = Submission {
+            commands,
+            reply: Reply::Call(Box::new(then)),
+        };
+        let queue = self.queue.as_ref().expect("open until closed");
+        queue.try_send(submission).map_err(|e| match e {
+            crossbeam_channel::TrySendError::Full(_) => DurableError::Busy(QUEUE_SUBMISSIONS),
+            crossbeam_channel::TrySendError::Disconnected(_) => {
+                DurableError::Stopped("the journal writer stopped (see close() for why)")
+            }
+        })
     }
 
     /// Applies `commands` and waits until they are durable.
@@ -196,7 +242,7 @@ struct Writer {
 #[derive(Default)]
 struct Batch {
     records: Vec<u8>,
-    acks: Vec<(Sender<Ack>, Ack)>,
+    acks: Vec<(Reply, Ack)>,
     commands: usize,
 }
 
@@ -316,8 +362,7 @@ impl Writer {
         batch.records.clear();
         self.stats.batches.fetch_add(1, Ordering::Relaxed);
         for (reply, ack) in batch.acks.drain(..) {
-            // A submitter that stopped waiting is not an error: its commands are durable.
-            let _ = reply.send(ack);
+            reply.send(ack);
         }
         Ok(std::mem::take(&mut batch.commands))
     }

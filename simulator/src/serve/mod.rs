@@ -42,18 +42,32 @@ pub enum ServeError {
     Server(std::io::Error),
 }
 
+/// How the served engine is sized.
+#[derive(Clone, Copy, Debug)]
+pub struct Sizing {
+    /// Group commit and snapshots.
+    pub settings: Settings,
+    /// Orders the engine holds at once, allocated at start ([`qm_engine::Engine::presize_orders`]).
+    pub open_orders: usize,
+}
+
 /// Serves the engine in `dir` (made by `qm engine drive` or `qm serve --scenario`) on `listen`
 /// until Ctrl-C (or SIGTERM); `listening` hears the address once requests are taken. Closes
 /// the journal cleanly on the way out.
 pub fn serve(
     dir: &Path,
     listen: SocketAddr,
-    settings: Settings,
+    sizing: Sizing,
     listening: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
     let genesis = Genesis::read(dir)?;
     let (_, scenario, regions) = genesis.engine(dir)?;
-    let (durable, _recovery) = Durable::open(dir, &|| Ok(genesis.engine(dir)?.0), settings)?;
+    let opening = || {
+        let engine = genesis.engine(dir)?.0;
+        engine.presize_orders(sizing.open_orders);
+        Ok(engine)
+    };
+    let (durable, _recovery) = Durable::open(dir, &opening, sizing.settings)?;
     let codes = api::Codes::new(durable.engine().network(), &scenario, &regions);
     let epoch = scenario
         .start_date()
@@ -106,15 +120,10 @@ async fn expire_holds(app: Arc<routes::App>) {
     let mut every = tokio::time::interval(EXPIRE_EVERY);
     loop {
         every.tick().await;
-        let now_ms = app.clock.now_ms();
-        let swept = Arc::clone(&app);
-        let done = tokio::task::spawn_blocking(move || {
-            swept
-                .durable
-                .submit_and_wait(vec![Command::ExpireHolds { now_ms }])
-        })
-        .await;
-        if !matches!(done, Ok(Ok(_))) {
+        let expire = Command::ExpireHolds {
+            now_ms: app.clock.now_ms(),
+        };
+        if routes::apply(&app, expire).await.is_err() {
             return;
         }
     }

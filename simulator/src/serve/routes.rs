@@ -64,7 +64,7 @@ impl Clock {
     }
 }
 
-type Shared = Arc<App>;
+pub(super) type Shared = Arc<App>;
 
 /// Every route.
 pub fn router(app: Shared) -> Router {
@@ -88,7 +88,7 @@ pub fn router(app: Shared) -> Router {
 }
 
 /// A JSON answer with its status.
-struct Answer(StatusCode, Value);
+pub(super) struct Answer(StatusCode, Value);
 
 impl IntoResponse for Answer {
     fn into_response(self) -> Response {
@@ -105,13 +105,20 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Answer> {
     serde_json::from_slice(body).map_err(|e| refused(StatusCode::BAD_REQUEST, e))
 }
 
-/// Submits one command and waits until it is durable.
-async fn apply(app: &Shared, command: Command) -> Result<Applied, Answer> {
-    let app = Arc::clone(app);
-    let ack = tokio::task::spawn_blocking(move || app.durable.submit_and_wait(vec![command]))
-        .await
-        .map_err(|e| refused(StatusCode::INTERNAL_SERVER_ERROR, e))?
+/// Submits one command and waits, without holding a thread, until it is durable.
+pub(super) async fn apply(app: &Shared, command: Command) -> Result<Applied, Answer> {
+    let (reply, ack) = tokio::sync::oneshot::channel();
+    app.durable
+        .submit_then(vec![command], move |ack| {
+            let _ = reply.send(ack);
+        })
         .map_err(|e| refused(StatusCode::SERVICE_UNAVAILABLE, e))?;
+    let ack = ack.await.map_err(|_| {
+        refused(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the journal writer stopped before acknowledging",
+        )
+    })?;
     Ok(ack
         .results
         .into_iter()
