@@ -21,10 +21,15 @@ struct Server {
 
 impl Server {
     fn start(dir: &Path) -> Server {
+        Server::start_with(dir, &[])
+    }
+
+    fn start_with(dir: &Path, options: &[&str]) -> Server {
         let baseline = scenario("baseline.toml");
         let mut child = Command::new(env!("CARGO_BIN_EXE_qm"))
             .args(["serve", dir.to_str().unwrap(), "--listen", "127.0.0.1:0"])
             .args(["--open-orders", "20000"])
+            .args(options)
             .args(["--scenario", baseline.to_str().unwrap()])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -339,6 +344,33 @@ fn adjustments_and_refusals(server: &Server, sku: &str, warehouse: &str, on_hand
         assert_eq!(status, expected, "{body}");
         assert!(body["error"].as_str().unwrap().contains(says), "{body}");
     }
+}
+
+#[test]
+fn finished_orders_past_the_kept_days_are_archived_and_their_ids_free_again() {
+    let dir = temp_dir("serve-archive");
+    let engine = dir.join("engine");
+    let keep_none = ["--keep-finished-days", "0"];
+    let server = Server::start_with(&engine, &keep_none);
+    let sku = &skus()[3];
+    assert_eq!(server.reserve(5, sku, 1, 900).0, 201);
+    assert_eq!(server.reserve(6, sku, 1, 900).0, 201);
+    assert_eq!(server.call("POST", "/v1/orders/5/release", "").0, 200);
+    // Archiving runs at start: a restart forgets the released order, never the held one.
+    server.kill();
+    let server = Server::start_with(&engine, &keep_none);
+    let mut waited_ms = 0;
+    while server.call("GET", "/v1/orders/5", "").0 != 404 {
+        assert!(waited_ms < 10_000, "order 5 was not archived");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        waited_ms += 50;
+    }
+    let (status, held) = server.call("GET", "/v1/orders/6", "");
+    assert_eq!((status, &held["status"]), (200, &json!("held")), "{held}");
+    let (status, again) = server.reserve(5, sku, 2, 900);
+    assert_eq!(status, 201, "an archived order's id is free again: {again}");
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -83,11 +83,16 @@ pub struct ServeArgs {
     /// A snapshot after every this many commands (0: none).
     #[arg(long, default_value_t = 1_000_000)]
     pub snapshot_every: u64,
-    /// Orders the engine holds at once (open, or finished: the service keeps every order),
-    /// allocated at start, about 300 bytes each: past it the order table grows, pausing
-    /// every request for the copy.
+    /// Orders the engine holds at once (open, and finished ones not yet archived), allocated
+    /// at start, about 300 bytes each: past it the order table grows, pausing every request
+    /// for the copy.
     #[arg(long, default_value_t = 1_000_000)]
     pub open_orders: usize,
+    /// Finished orders (released, expired, or shipped whole) placed more than this many days
+    /// ago are archived at start and every hour: forgotten, their ids free again. Returns can
+    /// name an order until then.
+    #[arg(long, default_value_t = 30)]
+    pub keep_finished_days: u32,
 }
 
 /// `qm simulate`.

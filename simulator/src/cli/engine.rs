@@ -58,11 +58,12 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         snapshot_every_commands: args.snapshot_every,
         ..durable::Settings::default()
     };
-    let sizing = qm_simulator::serve::Sizing {
+    let options = qm_simulator::serve::Options {
         settings,
         open_orders: args.open_orders,
+        keep_finished_days: args.keep_finished_days,
     };
-    qm_simulator::serve::serve(&args.dir, args.listen, sizing, |address| {
+    qm_simulator::serve::serve(&args.dir, args.listen, options, |address| {
         println!("listening on http://{address}");
     })?;
     Ok(())

@@ -3,6 +3,9 @@
 //! command is on disk (group commit batches concurrent requests into one fsync). Reads (stock,
 //! an order) look at the engine directly. Holds expire on a timer that submits `ExpireHolds` every second.
 //!
+//! Finished orders are archived past `--keep-finished-days`, so that memory follows the orders
+//! kept, not every order ever taken.
+//!
 //! Codes (SKUs, warehouses, channels, regions) are the scenario's; the engine sees dense ids.
 //! The engine's clock is the wall clock in milliseconds since the scenario's start date (UTC).
 
@@ -42,13 +45,19 @@ pub enum ServeError {
     Server(std::io::Error),
 }
 
-/// How the served engine is sized.
+/// How often finished orders are archived (and once at start).
+pub const ARCHIVE_EVERY: Duration = Duration::from_secs(3_600);
+
+/// How the served engine is sized and kept.
 #[derive(Clone, Copy, Debug)]
-pub struct Sizing {
+pub struct Options {
     /// Group commit and snapshots.
     pub settings: Settings,
     /// Orders the engine holds at once, allocated at start ([`qm_engine::Engine::presize_orders`]).
     pub open_orders: usize,
+    /// Finished orders placed longer ago than this are archived (forgotten, their ids free
+    /// again) at start and every [`ARCHIVE_EVERY`]: a return can name an order this long.
+    pub keep_finished_days: u32,
 }
 
 /// Serves the engine in `dir` (made by `qm engine drive` or `qm serve --scenario`) on `listen`
@@ -57,17 +66,17 @@ pub struct Sizing {
 pub fn serve(
     dir: &Path,
     listen: SocketAddr,
-    sizing: Sizing,
+    options: Options,
     listening: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
     let genesis = Genesis::read(dir)?;
     let (_, scenario, regions) = genesis.engine(dir)?;
     let opening = || {
         let engine = genesis.engine(dir)?.0;
-        engine.presize_orders(sizing.open_orders);
+        engine.presize_orders(options.open_orders);
         Ok(engine)
     };
-    let (durable, _recovery) = Durable::open(dir, &opening, sizing.settings)?;
+    let (durable, _recovery) = Durable::open(dir, &opening, options.settings)?;
     let codes = api::Codes::new(durable.engine().network(), &scenario, &regions);
     let epoch = scenario
         .start_date()
@@ -85,7 +94,8 @@ pub fn serve(
         .enable_all()
         .build()
         .map_err(ServeError::Server)?;
-    runtime.block_on(run(Arc::clone(&app), listen, listening))?;
+    let keep_finished_ms = u64::from(options.keep_finished_days) * 86_400_000;
+    runtime.block_on(run(Arc::clone(&app), listen, keep_finished_ms, listening))?;
     drop(runtime);
     let app = Arc::into_inner(app).expect("every request has ended");
     app.durable.close()?;
@@ -95,6 +105,7 @@ pub fn serve(
 async fn run(
     app: Arc<routes::App>,
     listen: SocketAddr,
+    keep_finished_ms: u64,
     listening: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
     let listener = tokio::net::TcpListener::bind(listen)
@@ -104,7 +115,7 @@ async fn run(
             cause,
         })?;
     let address = listener.local_addr().map_err(ServeError::Server)?;
-    let sweeper = tokio::spawn(expire_holds(Arc::clone(&app)));
+    let sweeper = tokio::spawn(sweep(Arc::clone(&app), keep_finished_ms));
     listening(address);
     let served = axum::serve(listener, routes::router(Arc::clone(&app)))
         .with_graceful_shutdown(shutdown())
@@ -115,15 +126,21 @@ async fn run(
     served
 }
 
-/// Submits `ExpireHolds` every [`EXPIRE_EVERY`].
-async fn expire_holds(app: Arc<routes::App>) {
-    let mut every = tokio::time::interval(EXPIRE_EVERY);
+/// Submits `ExpireHolds` every [`EXPIRE_EVERY`], and `ArchiveFinished` for the orders placed
+/// more than `keep_finished_ms` ago at start and every [`ARCHIVE_EVERY`].
+async fn sweep(app: Arc<routes::App>, keep_finished_ms: u64) {
+    let mut expire = tokio::time::interval(EXPIRE_EVERY);
+    let mut archive = tokio::time::interval(ARCHIVE_EVERY);
     loop {
-        every.tick().await;
-        let expire = Command::ExpireHolds {
-            now_ms: app.clock.now_ms(),
+        let command = tokio::select! {
+            _ = expire.tick() => Command::ExpireHolds {
+                now_ms: app.clock.now_ms(),
+            },
+            _ = archive.tick() => Command::ArchiveFinished {
+                placed_before_ms: app.clock.now_ms().saturating_sub(keep_finished_ms),
+            },
         };
-        if routes::apply(&app, expire).await.is_err() {
+        if routes::apply(&app, command).await.is_err() {
             return;
         }
     }
