@@ -76,7 +76,8 @@ pub enum DurableError {
     /// The writer or snapshot thread stopped.
     #[error("{0}")]
     Stopped(&'static str),
-    /// The writer's queue is full ([`Durable::submit_then`] does not wait): try again shortly.
+    /// The writer's queue is full ([`crate::durable::Durable::submit_then`] does not wait): try
+    /// again shortly.
     #[error("the journal writer has {0} submissions queued; try again shortly")]
     Busy(usize),
     /// The folder's scenario cannot be used.
