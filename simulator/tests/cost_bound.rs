@@ -1,13 +1,14 @@
 //! The shipping-cost bound against a brute force: on small networks every integer allocation of
 //! the orders' units is tried, each shipment priced by the engine's own `cheapest_quote`. The bound
 //! must never exceed the least of them, and must equal it where the programme has integral optima
-//! (orders of one unit).
+//! (orders of one unit). The per-SKU programmes of the units'-share relaxation must sum to what one
+//! programme over every order gives under the same relaxation.
 
 use proptest::prelude::*;
 use qm_engine::{Carrier, GeoPoint, Network, RateBand, ServiceLevel, Sku, Warehouse, WarehouseId};
 use qm_money::Cents;
 use qm_simulator::sim::cost_bound::{
-    shipping_cost_bound, BoundError, BoundInput, Destination, OrderGroup, ShippedLog,
+    shipping_cost_bound, BoundError, BoundInput, Destination, OrderGroup, Relaxation, ShippedLog,
     LINKED_LINES_MAX, MAX_SIMPLEX_ITERATIONS, MAX_VARIABLES,
 };
 
@@ -176,16 +177,24 @@ fn brute_force(net: &Network, orders: &[Order], stock: &mut [u64]) -> Option<u64
     best
 }
 
+/// The line-share bound (orders of up to 8 SKUs charged by their largest line share).
 fn bound(net: &Network, groups: &[OrderGroup], stock: &[u64]) -> Option<u64> {
-    bound_linking(net, groups, stock, LINKED_LINES_MAX)
+    bound_by(net, groups, stock, LINKED_LINES_MAX, Relaxation::LineShare)
 }
 
-/// The bound with orders of more than `linked_lines_max` SKUs charged by their units' share.
-fn bound_linking(
+/// The units'-share bound, one programme per SKU.
+fn bound_by_sku(net: &Network, groups: &[OrderGroup], stock: &[u64]) -> Option<u64> {
+    bound_by(net, groups, stock, LINKED_LINES_MAX, Relaxation::UnitShare)
+}
+
+/// The bound under `relaxation`, with orders of more than `linked_lines_max` SKUs charged by
+/// their units' share under `line_share`.
+fn bound_by(
     net: &Network,
     groups: &[OrderGroup],
     stock: &[u64],
     linked_lines_max: usize,
+    relaxation: Relaxation,
 ) -> Option<u64> {
     let (regions, channels) = (regions(), channel_warehouses());
     let input = BoundInput {
@@ -199,7 +208,7 @@ fn bound_linking(
         max_simplex_iterations: MAX_SIMPLEX_ITERATIONS,
         max_variables: MAX_VARIABLES,
     };
-    shipping_cost_bound(&input)
+    shipping_cost_bound(&input, relaxation)
         .ok()
         .map(|b| b.lower_bound_cents.get())
 }
@@ -243,12 +252,16 @@ proptest! {
         let least = brute_force(&net, &orders, &mut stock.clone());
         let lower = bound(&net, &grouped(&orders), &stock);
         prop_assert_eq!(least.is_some(), lower.is_some(), "{:?} vs {:?}", least, lower);
+        prop_assert_eq!(least.is_some(), bound_by_sku(&net, &grouped(&orders), &stock).is_some());
         if let (Some(least), Some(lower)) = (least, lower) {
             prop_assert!(lower <= least, "bound {} above the least cost {}", lower, least);
             prop_assert_eq!(Some(lower), bound(&net, &one_by_one(&orders), &stock));
-            // Charging every order by its units' share is weaker, and still a bound.
-            let by_units = bound_linking(&net, &grouped(&orders), &stock, 1).unwrap();
+            // Charging every order by its units' share is weaker, and still a bound; one
+            // programme per SKU gives what one programme over every order does.
+            let groups = grouped(&orders);
+            let by_units = bound_by(&net, &groups, &stock, 1, Relaxation::LineShare).unwrap();
             prop_assert!(by_units <= lower, "{} above {}", by_units, lower);
+            prop_assert_eq!(bound_by_sku(&net, &groups, &stock), Some(by_units));
         }
     }
 
@@ -264,6 +277,7 @@ proptest! {
         let orders: Vec<Order> = orders.into_iter().map(|(to, line)| (to, vec![line])).collect();
         let least = brute_force(&net, &orders, &mut stock.clone());
         prop_assert_eq!(bound(&net, &grouped(&orders), &stock), least);
+        prop_assert_eq!(bound_by_sku(&net, &grouped(&orders), &stock), least);
     }
 }
 
@@ -286,8 +300,16 @@ fn a_hand_checked_bound() {
     // The relaxation charges half a base price a unit (each order is 2 units): MAN's 3 units by
     // ROYAL at 125 + 50 each, LON's unit by EXPRESS at 450 + 20.
     assert_eq!(bound(&net, &grouped(&orders), &stock), Some(3 * 175 + 470));
+    assert_eq!(
+        bound_by_sku(&net, &grouped(&orders), &stock),
+        Some(3 * 175 + 470)
+    );
     let plenty = [0, 4, 0, 0, 0, 0, 0, 0, 0];
     assert_eq!(bound(&net, &grouped(&orders), &plenty), Some(4 * 175));
+    assert_eq!(
+        bound_by_sku(&net, &grouped(&orders), &plenty),
+        Some(4 * 175)
+    );
     assert_eq!(
         brute_force(&net, &orders, &mut plenty.to_vec()),
         Some(2 * 350)
@@ -328,19 +350,32 @@ fn a_programme_past_its_limits_gives_no_bound() {
         max_simplex_iterations,
         max_variables,
     };
-    let solved = shipping_cost_bound(&input(MAX_SIMPLEX_ITERATIONS, MAX_VARIABLES)).unwrap();
+    let line_share = |iterations, variables| {
+        shipping_cost_bound(&input(iterations, variables), Relaxation::LineShare)
+    };
+    let solved = line_share(MAX_SIMPLEX_ITERATIONS, MAX_VARIABLES).unwrap();
     assert!(solved.lower_bound_cents.get() > 0);
     assert!(matches!(
-        shipping_cost_bound(&input(1, MAX_VARIABLES)),
+        line_share(1, MAX_VARIABLES),
         Err(BoundError::IterationLimit(1))
     ));
     let fewer = solved.columns - 1;
     assert!(matches!(
-        shipping_cost_bound(&input(MAX_SIMPLEX_ITERATIONS, fewer)),
+        line_share(MAX_SIMPLEX_ITERATIONS, fewer),
         Err(BoundError::TooLarge { variables, limit }) if variables == solved.columns && limit == fewer
     ));
     assert_eq!(
-        shipping_cost_bound(&input(MAX_SIMPLEX_ITERATIONS, solved.columns)).unwrap(),
+        line_share(MAX_SIMPLEX_ITERATIONS, solved.columns).unwrap(),
         solved
     );
+    // One programme per SKU: no limit on the variables, the same on the iterations of each.
+    let unit_share = |iterations, variables| {
+        shipping_cost_bound(&input(iterations, variables), Relaxation::UnitShare)
+    };
+    let by_sku = unit_share(MAX_SIMPLEX_ITERATIONS, 1).unwrap();
+    assert!(by_sku.lower_bound_cents <= solved.lower_bound_cents);
+    assert!(matches!(
+        unit_share(1, MAX_VARIABLES),
+        Err(BoundError::IterationLimit(1))
+    ));
 }

@@ -4,6 +4,7 @@
 mod common;
 use common::runs::{assert_accounts_add_up, load, run};
 use common::{qm, scenario as path};
+use qm_simulator::sim::cost_bound::Relaxation;
 
 /// A SKU's unit fill rate is the run's formula on its lines: units shipped ÷ units to ship.
 /// Dividing by units ordered (abandoned carts included) read 76 % for the baseline's best seller,
@@ -242,7 +243,7 @@ fn capacity_aware_channels_never_refuse_an_order_the_stock_covers() {
 
 /// The shipping-cost bound is below what every run paid (reshipments, returns, shrinkage and two
 /// channels included), close to it for the baseline's nearest-warehouse allocation, and asking
-/// for it changes no other figure.
+/// for it changes no other figure; the line-share bound is no lower than the units'-share one.
 #[test]
 fn the_shipping_cost_bound_is_below_what_each_run_paid() {
     for (name, days) in [
@@ -252,7 +253,7 @@ fn the_shipping_cost_bound_is_below_what_each_run_paid() {
     ] {
         let mut s = load(name, Some(days));
         let plain = run(&s).summary;
-        s.cost_bound = true;
+        s.cost_bound = Some(Relaxation::UnitShare);
         let output = run(&s);
         assert_eq!(output.failure(), None, "{name}");
         let mut k = output.summary;
@@ -267,10 +268,27 @@ fn the_shipping_cost_bound_is_below_what_each_run_paid() {
         if name == "baseline.toml" {
             assert!(share < 0.05, "nearest is {share} above the bound");
         }
+        assert_eq!(
+            k.shipping_cost_bound_relaxation.as_deref(),
+            Some("unit_share")
+        );
+        s.cost_bound = Some(Relaxation::LineShare);
+        let line = run(&s).summary;
+        let line_bound = line.shipping_cost_lower_bound_cents.unwrap().get();
+        assert!(
+            bound <= line_bound && line_bound <= paid,
+            "{name}: {bound}, {line_bound}"
+        );
+        assert_eq!(
+            line.shipping_cost_bound_relaxation.as_deref(),
+            Some("line_share")
+        );
+        s.cost_bound = None;
         assert_eq!(plain.shipping_cost_lower_bound_cents, None);
         assert_eq!(plain.shipping_cost_above_bound_share, None);
         k.shipping_cost_lower_bound_cents = None;
         k.shipping_cost_above_bound_share = None;
+        k.shipping_cost_bound_relaxation = None;
         assert_eq!(format!("{k:?}"), format!("{plain:?}"), "{name}");
     }
 }
@@ -282,11 +300,15 @@ fn the_bounds_null_reason_names_the_limits() {
         .iter()
         .find(|k| k.name == "shipping_cost_lower_bound_cents")
         .unwrap();
-    let limits = qm_simulator::sim::cost_bound::limits_text();
+    let limits = qm_simulator::sim::cost_bound::limits_text(Relaxation::LineShare);
     assert_eq!(
         limits,
         "more than 1,000,000 variables or 3,000,000 simplex iterations"
     );
     let why = kpi.undefined_when.unwrap();
-    assert!(why.contains(&limits), "{why}");
+    assert!(why.contains("more than 1,000,000 variables"), "{why}");
+    assert!(
+        why.contains("more than 3,000,000 simplex iterations"),
+        "{why}"
+    );
 }

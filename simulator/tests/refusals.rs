@@ -610,6 +610,28 @@ fn list_options_that_name_a_value_twice_are_refused() {
     }
 }
 
+#[test]
+fn an_unknown_cost_bound_relaxation_is_refused_naming_both() {
+    let out = temp_dir("relaxation");
+    let baseline = scenario("baseline.toml");
+    for command in ["simulate", "bench"] {
+        let output = qm(&[
+            command,
+            baseline.to_str().unwrap(),
+            "--cost-bound=lines",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(2), "{command}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("`lines` is not a relaxation: unit_share or line_share"),
+            "{command}: {stderr}"
+        );
+        assert!(!out.join("baseline").exists(), "{command} wrote nothing");
+    }
+}
+
 /// `qm … | head` closes the pipe before `qm` has printed everything: `qm` ends quietly (by
 /// SIGPIPE, as Unix tools do), never with a panic about a broken pipe.
 #[cfg(unix)]

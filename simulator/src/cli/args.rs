@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 use qm_reports::export::Format;
 use qm_simulator::durable::MAX_BATCH_COMMANDS;
 use qm_simulator::scenario::MAX_DAYS;
+use qm_simulator::sim::cost_bound::Relaxation;
 use qm_simulator::tools::shards::Shard;
 
 /// Quartermaster: stock allocation engine and supply-chain simulator.
@@ -112,10 +113,12 @@ pub struct SimulateArgs {
     /// Simulate only the first N days of the horizon.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS as i64))]
     pub days: Option<u32>,
-    /// Also compute the shipping-cost bound: the least carrier cost of the units shipped, a
-    /// linear programme (seconds to minutes on a large run).
-    #[arg(long)]
-    pub cost_bound: bool,
+    /// Also compute the shipping-cost bound: the least carrier cost of the units shipped.
+    /// `--cost-bound` charges a shipment's base price by its share of the order's units (one
+    /// small programme per SKU, any run); `--cost-bound=line_share` by the largest share of a
+    /// line it carries (tighter, one programme over the run, at most 1,000,000 variables).
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "unit_share")]
+    pub cost_bound: Option<Relaxation>,
     #[command(flatten)]
     pub formats: Formats,
     /// Print nothing but errors.
@@ -139,9 +142,10 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 10)]
     pub replications: u32,
     /// Also compute each run's shipping-cost bound, to see how far each strategy's carrier
-    /// cost is from the least any allocation could pay (a linear programme a run).
-    #[arg(long)]
-    pub cost_bound: bool,
+    /// cost is from the least any allocation could pay: `--cost-bound` (by units' share, any
+    /// run) or `--cost-bound=line_share` (tighter, at most 1,000,000 variables a run).
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "unit_share")]
+    pub cost_bound: Option<Relaxation>,
     #[command(flatten)]
     pub split: Split,
     #[command(flatten)]

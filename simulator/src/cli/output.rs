@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use qm_reports::format;
 use qm_reports::kpi::{self, Verdict};
 use qm_reports::run::RunData;
+use qm_simulator::sim::cost_bound::Relaxation;
 use qm_simulator::sim::RunOutput;
 
 /// The run's headline KPIs from the catalog, each beside its target with the ones that miss
@@ -89,17 +90,22 @@ pub fn print_written(dir: &Path, written: &[PathBuf]) {
 }
 
 /// Says so when a run asked for the shipping-cost bound got none (its programme was too large).
-pub fn note_missing_bound(asked: bool, runs: &[&RunData]) {
+pub fn note_missing_bound(asked: Option<Relaxation>, runs: &[&RunData]) {
     let missing = runs
         .iter()
         .filter(|r| r.number("shipping_cost_lower_bound_cents").is_none())
         .count();
-    if asked && missing > 0 {
-        let limits = qm_simulator::sim::cost_bound::limits_text();
-        eprintln!(
-            "no shipping-cost bound in {missing} of {} runs: the programme was too large ({limits}); \
-             --days shortens a run",
-            runs.len()
-        );
-    }
+    let Some(relaxation) = asked.filter(|_| missing > 0) else {
+        return;
+    };
+    let limits = qm_simulator::sim::cost_bound::limits_text(relaxation);
+    let instead = match relaxation {
+        Relaxation::LineShare => "--cost-bound alone (unit_share) bounds a run of any size, ",
+        Relaxation::UnitShare => "",
+    };
+    eprintln!(
+        "no shipping-cost bound in {missing} of {} runs: the programme was too large ({limits}); \
+         {instead}--days shortens a run",
+        runs.len()
+    );
 }

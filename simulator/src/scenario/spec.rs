@@ -61,9 +61,10 @@ pub struct Scenario {
     /// The folder of the scenario file: relative paths inside it start here.
     #[serde(skip)]
     pub base_dir: PathBuf,
-    /// Whether runs compute the shipping-cost bound (`--cost-bound`; not a key of the file).
+    /// Whether runs compute the shipping-cost bound, and under which relaxation
+    /// (`--cost-bound`; not a key of the file).
     #[serde(skip)]
-    pub cost_bound: bool,
+    pub cost_bound: Option<crate::sim::cost_bound::Relaxation>,
 }
 
 /// Simulated period and seed.

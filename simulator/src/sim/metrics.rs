@@ -114,6 +114,9 @@ pub struct Summary {
     /// (shipping_cost_cents − the bound) ÷ the bound: how much more than the least cost the run
     /// paid the carriers; null without a bound, or with a bound of zero.
     pub shipping_cost_above_bound_share: Option<f64>,
+    /// How the bound relaxed a shipment's base price: `unit_share` or `line_share`; null
+    /// without a bound.
+    pub shipping_cost_bound_relaxation: Option<String>,
     /// Hours from placement to the last shipment of an order shipped complete: mean.
     pub processing_time_hours_mean: f64,
     /// Median.

@@ -1,7 +1,7 @@
 //! The end of a run: KPIs from the counts, and the tables handed to the reports.
 
 use super::audit::AuditedKpis;
-use super::cost_bound::{self, shipping_cost_bound, BoundError, BoundInput, CostBound};
+use super::cost_bound::{self, shipping_cost_bound, BoundError, BoundInput, CostBound, Relaxation};
 use super::metrics::*;
 use super::state::*;
 use crate::time::MS_PER_HOUR;
@@ -39,7 +39,7 @@ impl RunOutput {
 
 impl Sim<'_> {
     /// The least carrier cost of what the run shipped: see [`super::cost_bound`].
-    fn shipping_cost_bound(&self) -> Result<CostBound, BoundError> {
+    fn shipping_cost_bound(&self, relaxation: Relaxation) -> Result<CostBound, BoundError> {
         let warehouses = self.world.warehouses;
         let entered_units: Vec<u64> = (0..self.world.skus * warehouses)
             .map(|cell| {
@@ -51,25 +51,29 @@ impl Sim<'_> {
             })
             .collect();
         let groups = self.shipped_log.groups();
-        shipping_cost_bound(&BoundInput {
-            network: self.engine.network(),
-            regions: &self.world.regions,
-            channel_warehouses: &self.world.channel_warehouses,
-            express_days: self.world.express_days,
-            groups: &groups,
-            entered_units: &entered_units,
-            linked_lines_max: cost_bound::LINKED_LINES_MAX,
-            max_simplex_iterations: cost_bound::MAX_SIMPLEX_ITERATIONS,
-            max_variables: cost_bound::MAX_VARIABLES,
-        })
+        shipping_cost_bound(
+            &BoundInput {
+                network: self.engine.network(),
+                regions: &self.world.regions,
+                channel_warehouses: &self.world.channel_warehouses,
+                express_days: self.world.express_days,
+                groups: &groups,
+                entered_units: &entered_units,
+                linked_lines_max: cost_bound::LINKED_LINES_MAX,
+                max_simplex_iterations: cost_bound::MAX_SIMPLEX_ITERATIONS,
+                max_variables: cost_bound::MAX_VARIABLES,
+            },
+            relaxation,
+        )
     }
 
     /// Sets the shipping-cost bound's KPIs (left null when the programme is too large to
     /// finish); says why when the programme had no optimum (its inputs disagree: a bug).
-    fn bound_kpis(&mut self) -> Option<String> {
-        match self.shipping_cost_bound() {
+    fn bound_kpis(&mut self, relaxation: Relaxation) -> Option<String> {
+        match self.shipping_cost_bound(relaxation) {
             Ok(bound) => {
                 let k = &mut self.summary;
+                k.shipping_cost_bound_relaxation = Some(relaxation.name().to_string());
                 let lower = bound.lower_bound_cents;
                 k.shipping_cost_lower_bound_cents = Some(lower);
                 k.shipping_cost_above_bound_share = (lower > Cents::ZERO)
@@ -129,7 +133,7 @@ impl Sim<'_> {
                 k.recorded_orders as f64,
             );
         }
-        let bound_failure = self.s.cost_bound.then(|| self.bound_kpis()).flatten();
+        let bound_failure = self.s.cost_bound.and_then(|r| self.bound_kpis(r));
         let cell_cycles = self.replenisher.cell_cycles();
         let disagreements = audit.disagreements(&self.summary, &cell_cycles);
         let mut data = self.report_data(&processing);

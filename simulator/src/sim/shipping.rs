@@ -114,7 +114,7 @@ impl Sim<'_> {
             o.units_shipped += shipped.units as u32;
             first = !std::mem::replace(&mut o.shipped_any, true);
         }
-        if self.s.cost_bound {
+        if self.s.cost_bound.is_some() {
             // A reshipment goes through the first channel, whatever its order's.
             let to = Destination {
                 region,

@@ -124,8 +124,8 @@ pub struct Runs {
     pub replications: u32,
     /// Replication k's seed is `seed + k`.
     pub seed: u64,
-    /// Whether each run computes its shipping-cost bound.
-    pub cost_bound: bool,
+    /// Whether each run computes its shipping-cost bound, and under which relaxation.
+    pub cost_bound: Option<crate::sim::cost_bound::Relaxation>,
 }
 
 impl Runs {
@@ -194,12 +194,9 @@ pub fn shard_plan(
         ),
         (
             "--cost-bound",
-            if runs.cost_bound {
-                "--cost-bound"
-            } else {
-                "no --cost-bound"
-            }
-            .into(),
+            runs.cost_bound.map_or("no --cost-bound".into(), |r| {
+                format!("--cost-bound={}", r.name())
+            }),
         ),
     ];
     Plan::new("bench", path, scenario, options)
@@ -580,7 +577,7 @@ mod hostile {
             days: Some(2),
             replications: 2,
             seed: 1,
-            cost_bound: false,
+            cost_bound: None,
         };
         let plan = shard_plan(&path, &scenario, &kinds, runs).unwrap();
         let dir = std::env::temp_dir().join(format!("qm-hostile-gather-{}", std::process::id()));
