@@ -116,6 +116,14 @@ impl Drop for Server {
     }
 }
 
+/// Each answer has its expected status and an error that says the expected words.
+fn assert_refusals(refusals: &[((u16, Value), u16, &str)]) {
+    for ((status, body), expected, says) in refusals {
+        assert_eq!(status, expected, "{body}");
+        assert!(body["error"].as_str().unwrap().contains(says), "{body}");
+    }
+}
+
 /// The baseline's first channel and first customer region.
 fn codes() -> (String, String) {
     let s = Scenario::load(&scenario("baseline.toml")).unwrap().scenario;
@@ -206,10 +214,7 @@ fn an_order_is_held_confirmed_and_shipped_and_bad_requests_say_what_is_wrong() {
             "unknown sku",
         ),
     ];
-    for ((status, body), expected, says) in refusals {
-        assert_eq!(status, expected, "{body}");
-        assert!(body["error"].as_str().unwrap().contains(says), "{body}");
-    }
+    assert_refusals(&refusals);
     drop(server);
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -340,10 +345,7 @@ fn adjustments_and_refusals(server: &Server, sku: &str, warehouse: &str, on_hand
             "was never held",
         ),
     ];
-    for ((status, body), expected, says) in refusals {
-        assert_eq!(status, expected, "{body}");
-        assert!(body["error"].as_str().unwrap().contains(says), "{body}");
-    }
+    assert_refusals(&refusals);
 }
 
 #[test]

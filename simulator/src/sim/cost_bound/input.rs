@@ -1,7 +1,8 @@
 //! What a shipping-cost programme is built from and what it gives: the order groups, the
-//! warehouses and carrier bands that may ship each destination, the relaxation, the bound, and
-//! why none came out.
+//! warehouses and carrier bands that may ship each destination, the relaxation, the solve, the
+//! bound, and why none came out.
 
+use highs::{ColProblem, HighsModelStatus, Sense};
 use qm_engine::{GeoPoint, Network, RateBand, ServiceLevel, WarehouseId};
 use qm_money::Cents;
 use serde::{Deserialize, Serialize};
@@ -183,4 +184,19 @@ pub(super) fn cell_index(sku: u32, warehouse: WarehouseId, warehouses: usize) ->
 pub(super) fn round_up(objective: f64) -> Cents {
     let tolerance = 1e-6 + 1e-9 * objective.abs();
     Cents::new((objective - tolerance).ceil().max(0.0) as u64)
+}
+
+/// The least objective of `pb`, by HiGHS's simplex on one thread, within `max_iterations`;
+/// `which` is added to the reason when it ends otherwise.
+pub(super) fn solve(pb: ColProblem, max_iterations: i32, which: &str) -> Result<f64, BoundError> {
+    let mut model = pb.optimise(Sense::Minimise);
+    model.make_quiet();
+    model.set_option("threads", 1);
+    model.set_option("simplex_iteration_limit", max_iterations);
+    let solved = model.solve();
+    match solved.status() {
+        HighsModelStatus::Optimal => Ok(solved.objective_value()),
+        HighsModelStatus::ReachedIterationLimit => Err(BoundError::IterationLimit(max_iterations)),
+        status => Err(BoundError::NotOptimal(format!("{status:?}{which}"))),
+    }
 }

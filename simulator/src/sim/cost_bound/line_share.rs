@@ -5,10 +5,12 @@
 //! over its units. The linking rows tie an order's SKUs together, so the programme is one:
 //! [`BoundInput::max_variables`] bounds its size.
 
-use highs::{ColProblem, HighsModelStatus, Row, Sense};
+use highs::{ColProblem, Row};
 use qm_engine::RateBand;
 
-use super::input::{cell_index, options, round_up, BoundError, BoundInput, CostBound, OrderGroup};
+use super::input::{
+    cell_index, options, round_up, solve, BoundError, BoundInput, CostBound, OrderGroup,
+};
 
 /// The least carrier cost of shipping every group's units in one programme (see the module's
 /// documentation).
@@ -54,20 +56,8 @@ pub(super) fn bound(input: &BoundInput<'_>) -> Result<CostBound, BoundError> {
             limit: input.max_variables,
         });
     }
-    let mut model = pb.optimise(Sense::Minimise);
-    model.make_quiet();
-    model.set_option("threads", 1);
-    model.set_option("simplex_iteration_limit", input.max_simplex_iterations);
-    let solved = model.solve();
-    match solved.status() {
-        HighsModelStatus::Optimal => {}
-        HighsModelStatus::ReachedIterationLimit => {
-            return Err(BoundError::IterationLimit(input.max_simplex_iterations))
-        }
-        status => return Err(BoundError::NotOptimal(format!("{status:?}"))),
-    }
     Ok(CostBound {
-        lower_bound_cents: round_up(solved.objective_value()),
+        lower_bound_cents: round_up(solve(pb, input.max_simplex_iterations, "")?),
         columns,
     })
 }

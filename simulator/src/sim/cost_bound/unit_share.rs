@@ -7,10 +7,12 @@
 
 use std::collections::BTreeMap;
 
-use highs::{ColProblem, HighsModelStatus, Sense};
+use highs::ColProblem;
 use qm_engine::WarehouseId;
 
-use super::input::{cell_index, options, round_up, BoundError, BoundInput, CostBound, Destination};
+use super::input::{
+    cell_index, options, round_up, solve, BoundError, BoundInput, CostBound, Destination,
+};
 
 /// Units of one SKU wanted by orders of one destination and size.
 struct Demand {
@@ -109,16 +111,5 @@ fn sku_cost(input: &BoundInput<'_>, sku: u32, demands: &[Demand]) -> Result<f64,
             pb.add_column(price, 0.0.., rows.into_iter().flatten().map(|r| (r, 1.0)));
         }
     }
-    let mut model = pb.optimise(Sense::Minimise);
-    model.make_quiet();
-    model.set_option("threads", 1);
-    model.set_option("simplex_iteration_limit", input.max_simplex_iterations);
-    let solved = model.solve();
-    match solved.status() {
-        HighsModelStatus::Optimal => Ok(solved.objective_value()),
-        HighsModelStatus::ReachedIterationLimit => {
-            Err(BoundError::IterationLimit(input.max_simplex_iterations))
-        }
-        status => Err(BoundError::NotOptimal(format!("{status:?} (SKU {sku})"))),
-    }
+    solve(pb, input.max_simplex_iterations, &format!(" (SKU {sku})"))
 }
