@@ -61,7 +61,10 @@ impl Server {
         stream.read_to_string(&mut answer).unwrap();
         let (head, body) = answer.split_once("\r\n\r\n").unwrap();
         let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-        let value = serde_json::from_str(body).unwrap_or(Value::String(body.to_string()));
+        let value = serde_json::from_str(body).unwrap_or_else(|e| {
+            panic!("{method} {path}: {status} answered {body:?}, not JSON: {e}")
+        });
+        check_against_openapi(method, path, status, &value);
         (status, value)
     }
 
@@ -114,6 +117,58 @@ impl Drop for Server {
         unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
         let _ = self.child.wait();
     }
+}
+
+/// docs/openapi.json, read once.
+fn openapi() -> &'static Value {
+    static SPEC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    SPEC.get_or_init(|| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/openapi.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    })
+}
+
+/// Whether `path` is an instance of the OpenAPI path `template` (`/v1/orders/{order}`).
+fn instance_of(template: &str, path: &str) -> bool {
+    let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    t.len() == p.len() && t.iter().zip(&p).all(|(t, p)| t.starts_with('{') || t == p)
+}
+
+/// The answer is one docs/openapi.json lists for the call, in the shape it gives; a call no
+/// route takes is answered 404 or 405 with an error.
+fn check_against_openapi(method: &str, path: &str, status: u16, body: &Value) {
+    let spec = openapi();
+    let operation = (spec["paths"].as_object().unwrap().iter())
+        .find(|(template, _)| instance_of(template, path))
+        .and_then(|(_, operations)| operations.get(method.to_lowercase()));
+    let schema = match operation {
+        Some(operation) => {
+            let answer = &operation["responses"][status.to_string()];
+            assert!(
+                answer.is_object(),
+                "docs/openapi.json has no {status} for {method} {path}: {body}"
+            );
+            answer["content"]["application/json"]["schema"].clone()
+        }
+        None => {
+            assert!(
+                matches!(status, 404 | 405),
+                "{method} {path} is not in docs/openapi.json"
+            );
+            json!({ "$ref": "#/components/schemas/Error" })
+        }
+    };
+    let mut document = schema;
+    document["components"] = spec["components"].clone();
+    let validator = jsonschema::validator_for(&document).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(body)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{method} {path} answered {status} {body}, not as docs/openapi.json says: {errors:?}"
+    );
 }
 
 /// Each answer has its expected status and an error that says the expected words.
@@ -371,6 +426,50 @@ fn finished_orders_past_the_kept_days_are_archived_and_their_ids_free_again() {
     assert_eq!((status, &held["status"]), (200, &json!("held")), "{held}");
     let (status, again) = server.reserve(5, sku, 2, 900);
     assert_eq!(status, 201, "an archived order's id is free again: {again}");
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn every_call_of_the_openapi_document_has_a_route_and_every_refusal_is_json() {
+    let dir = temp_dir("serve-openapi");
+    let server = Server::start(&dir.join("engine"));
+    // Each operation of the document, on an order that does not exist and an empty body: a
+    // route answers, with a status the document lists (`call` checks the shape).
+    for (template, operations) in openapi()["paths"].as_object().unwrap() {
+        let path = template
+            .replace("{order}", "424242")
+            .replace("{shipment}", "0")
+            .replace("{sku}", "NO-SUCH-SKU");
+        for method in operations.as_object().unwrap().keys() {
+            let (status, body) = server.call(&method.to_uppercase(), &path, "{}");
+            let no_route = status == 404 && body["error"].as_str().unwrap().starts_with("no route");
+            assert!(status != 405 && !no_route, "{method} {path}: {body}");
+        }
+    }
+    let huge = format!("{{\"order\": 1, \"pad\": \"{}\"}}", "x".repeat(300 * 1024));
+    assert_refusals(&[
+        (
+            server.call("POST", "/v1/orders/abc/confirm", ""),
+            400,
+            "Cannot parse `abc`",
+        ),
+        (
+            server.call("POST", "/v1/orders", &huge),
+            413,
+            "length limit exceeded",
+        ),
+        (
+            server.call("GET", "/v1/nothing", ""),
+            404,
+            "no route GET /v1/nothing",
+        ),
+        (
+            server.call("DELETE", "/v1/orders", ""),
+            405,
+            "/v1/orders does not take DELETE",
+        ),
+    ]);
     drop(server);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -10,6 +10,7 @@
 //! The engine's clock is the wall clock in milliseconds since the scenario's start date (UTC).
 
 mod api;
+mod edge;
 mod routes;
 
 use std::net::SocketAddr;

@@ -4,21 +4,19 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use qm_engine::journal::{Applied, Command};
 use qm_engine::{
     BackorderFill, OrderError, OrderId, OrderStatus, ReleaseReason, ReserveError, ReserveOutcome,
     ShipmentId, ShipmentInfo, ShipmentState, StockError,
 };
-use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 use super::api::*;
+use super::edge::{no_route, refused, wrong_method, Answer, Body, PathOf};
 use crate::durable::Durable;
 
 /// The largest request body: an order of a thousand lines fits.
@@ -83,26 +81,10 @@ pub fn router(app: Shared) -> Router {
         .route("/v1/receipts", post(receive))
         .route("/v1/adjustments", post(adjust))
         .route("/v1/stock/{sku}", get(stock))
+        .fallback(no_route)
+        .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app)
-}
-
-/// A JSON answer with its status.
-pub(super) struct Answer(StatusCode, Value);
-
-impl IntoResponse for Answer {
-    fn into_response(self) -> Response {
-        (self.0, Json(self.1)).into_response()
-    }
-}
-
-fn refused(status: StatusCode, error: impl std::fmt::Display) -> Answer {
-    Answer(status, json!({ "error": error.to_string() }))
-}
-
-/// Parses a JSON body; a body that does not parse is a 400 naming the line and column.
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Answer> {
-    serde_json::from_slice(body).map_err(|e| refused(StatusCode::BAD_REQUEST, e))
 }
 
 /// Submits one command and waits, without holding a thread, until it is durable.
@@ -197,7 +179,7 @@ fn order_body(app: &App, order: OrderId) -> Option<Value> {
     }))
 }
 
-async fn order(State(app): State<Shared>, Path(order): Path<u64>) -> Result<Answer, Answer> {
+async fn order(State(app): State<Shared>, PathOf(order): PathOf<u64>) -> Result<Answer, Answer> {
     order_body(&app, OrderId(order))
         .map(|body| Answer(StatusCode::OK, body))
         .ok_or_else(|| order_error(OrderError::UnknownOrder(OrderId(order))))
@@ -210,8 +192,10 @@ async fn health(State(app): State<Shared>) -> Answer {
     )
 }
 
-async fn reserve(State(app): State<Shared>, body: Bytes) -> Result<Answer, Answer> {
-    let body: ReserveBody = parse(&body)?;
+async fn reserve(
+    State(app): State<Shared>,
+    Body(body): Body<ReserveBody>,
+) -> Result<Answer, Answer> {
     let now_ms = app.clock.now_ms();
     let request = app
         .codes
@@ -252,7 +236,7 @@ async fn reserve(State(app): State<Shared>, body: Bytes) -> Result<Answer, Answe
     }
 }
 
-async fn confirm(State(app): State<Shared>, Path(order): Path<u64>) -> Result<Answer, Answer> {
+async fn confirm(State(app): State<Shared>, PathOf(order): PathOf<u64>) -> Result<Answer, Answer> {
     let now_ms = app.clock.now_ms();
     let command = Command::Confirm {
         order: OrderId(order),
@@ -271,7 +255,7 @@ async fn confirm(State(app): State<Shared>, Path(order): Path<u64>) -> Result<An
     ))
 }
 
-async fn release(State(app): State<Shared>, Path(order): Path<u64>) -> Result<Answer, Answer> {
+async fn release(State(app): State<Shared>, PathOf(order): PathOf<u64>) -> Result<Answer, Answer> {
     let command = Command::Release {
         order: OrderId(order),
         reason: ReleaseReason::Cancelled,
@@ -290,7 +274,7 @@ async fn release(State(app): State<Shared>, Path(order): Path<u64>) -> Result<An
 
 async fn ship(
     State(app): State<Shared>,
-    Path((order, index)): Path<(u64, u16)>,
+    PathOf((order, index)): PathOf<(u64, u16)>,
 ) -> Result<Answer, Answer> {
     let command = Command::Ship {
         shipment: ShipmentId {
@@ -310,8 +294,10 @@ async fn ship(
     ))
 }
 
-async fn receive(State(app): State<Shared>, body: Bytes) -> Result<Answer, Answer> {
-    let body: ReceiptBody = parse(&body)?;
+async fn receive(
+    State(app): State<Shared>,
+    Body(body): Body<ReceiptBody>,
+) -> Result<Answer, Answer> {
     let bad = |e: String| refused(StatusCode::BAD_REQUEST, e);
     let command = Command::Receive {
         sku: app.codes.sku(&body.sku).map_err(bad)?,
@@ -332,10 +318,9 @@ async fn receive(State(app): State<Shared>, body: Bytes) -> Result<Answer, Answe
 
 async fn short_pick(
     State(app): State<Shared>,
-    Path((order, index)): Path<(u64, u16)>,
-    body: Bytes,
+    PathOf((order, index)): PathOf<(u64, u16)>,
+    Body(body): Body<ShortPickBody>,
 ) -> Result<Answer, Answer> {
-    let body: ShortPickBody = parse(&body)?;
     let command = Command::ShortPick {
         shipment: ShipmentId {
             order: OrderId(order),
@@ -357,10 +342,9 @@ async fn short_pick(
 
 async fn restock_return(
     State(app): State<Shared>,
-    Path(order): Path<u64>,
-    body: Bytes,
+    PathOf(order): PathOf<u64>,
+    Body(body): Body<ReturnBody>,
 ) -> Result<Answer, Answer> {
-    let body: ReturnBody = parse(&body)?;
     let command = Command::RestockReturn {
         order: OrderId(order),
         line: body.line,
@@ -382,8 +366,10 @@ async fn restock_return(
     ))
 }
 
-async fn adjust(State(app): State<Shared>, body: Bytes) -> Result<Answer, Answer> {
-    let body: AdjustmentBody = parse(&body)?;
+async fn adjust(
+    State(app): State<Shared>,
+    Body(body): Body<AdjustmentBody>,
+) -> Result<Answer, Answer> {
     let bad = |e: String| refused(StatusCode::BAD_REQUEST, e);
     let command = Command::Adjust {
         sku: app.codes.sku(&body.sku).map_err(bad)?,
@@ -403,7 +389,7 @@ async fn adjust(State(app): State<Shared>, body: Bytes) -> Result<Answer, Answer
     ))
 }
 
-async fn stock(State(app): State<Shared>, Path(sku): Path<String>) -> Result<Answer, Answer> {
+async fn stock(State(app): State<Shared>, PathOf(sku): PathOf<String>) -> Result<Answer, Answer> {
     let id = app
         .codes
         .sku(&sku)
