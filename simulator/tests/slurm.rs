@@ -193,12 +193,7 @@ fn start_cluster(dir: &Path) -> Cluster {
 
 #[test]
 fn a_bench_split_over_slurm_writes_what_one_process_writes() {
-    if let Some(why) = missing() {
-        assert!(
-            std::env::var_os("QM_REQUIRE_SLURM").is_none(),
-            "QM_REQUIRE_SLURM is set and Slurm cannot run: {why}"
-        );
-        eprintln!("skipped: {why}");
+    if common::skip_without("QM_REQUIRE_SLURM", missing()) {
         return;
     }
     let dir = temp_dir("slurm");

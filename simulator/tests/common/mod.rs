@@ -4,6 +4,7 @@
 
 pub mod calibration;
 pub mod runs;
+pub mod server;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -74,6 +75,21 @@ pub fn manifest_dir() -> PathBuf {
 /// A scenario shipped in `scenarios/`.
 pub fn scenario(name: &str) -> PathBuf {
     manifest_dir().join("../scenarios").join(name)
+}
+
+/// Whether a test that needs an outside tool must skip: `missing` says what is absent, if
+/// anything. With `require` set in the environment (CI sets it where it installs the tool) a
+/// missing tool fails the test instead; otherwise the reason is printed and the test skips.
+pub fn skip_without(require: &str, missing: Option<String>) -> bool {
+    let Some(why) = missing else {
+        return false;
+    };
+    assert!(
+        std::env::var_os(require).is_none(),
+        "{require} is set and the test cannot run: {why}"
+    );
+    eprintln!("skipped: {why}");
+    true
 }
 
 /// What a Python script prints as JSON, the script importing stockpyl (the reference for the
