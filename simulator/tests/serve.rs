@@ -285,6 +285,46 @@ fn every_call_of_the_openapi_document_has_a_route_and_every_refusal_is_json() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The value of the OpenMetrics sample `name{labels}` in `text`.
+fn sample(text: &str, series: &str) -> f64 {
+    (text.lines())
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+        .unwrap_or_else(|| panic!("no {series} in\n{text}"))
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn metrics_count_the_requests_the_orders_and_the_journal() {
+    let dir = temp_dir("serve-metrics");
+    let server = Server::start(&dir.join("engine"));
+    let sku = &skus()[4];
+    assert_eq!(server.reserve(1, sku, 1, 900).0, 201);
+    assert_eq!(server.reserve(2, sku, 1, 900).0, 201);
+    assert_eq!(server.call("POST", "/v1/orders/1/confirm", "").0, 200);
+    assert_eq!(server.call("GET", "/v1/orders/3", "").0, 404);
+    let (status, text) = server.call("GET", "/v1/metrics", "");
+    assert_eq!(status, 200);
+    let text = text.as_str().unwrap();
+    let requests = |method: &str, route: &str, status: u16| {
+        let series = format!(
+            "qm_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}}"
+        );
+        sample(text, &series)
+    };
+    assert_eq!(requests("POST", "/v1/orders", 201), 2.0);
+    assert_eq!(requests("POST", "/v1/orders/{order}/confirm", 200), 1.0);
+    assert_eq!(requests("GET", "/v1/orders/{order}", 404), 1.0);
+    let timed = "qm_http_request_duration_seconds_count{method=\"POST\",route=\"/v1/orders\"}";
+    assert_eq!(sample(text, timed), 2.0);
+    assert_eq!(sample(text, "qm_orders"), 2.0);
+    // Three writes, each answered after its own batch (and the sweeper's batches besides).
+    assert!(sample(text, "qm_journal_batches_total") >= 3.0, "{text}");
+    assert!(text.ends_with("# EOF\n"), "{text}");
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn concurrent_clients_never_oversell_and_every_acknowledged_hold_survives_a_sigkill() {
     let dir = temp_dir("serve-concurrent");

@@ -11,6 +11,7 @@
 
 mod api;
 mod edge;
+mod metrics;
 mod routes;
 
 use std::net::SocketAddr;
@@ -90,6 +91,7 @@ pub fn serve(
         durable,
         codes,
         clock: routes::Clock::new(epoch, 0),
+        metrics: metrics::Metrics::default(),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

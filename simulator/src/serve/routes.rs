@@ -4,8 +4,10 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use qm_engine::journal::{Applied, Command};
@@ -17,6 +19,7 @@ use serde_json::{json, Value};
 
 use super::api::*;
 use super::edge::{no_route, refused, wrong_method, Answer, Body, PathOf};
+use super::metrics::Metrics;
 use crate::durable::Durable;
 
 /// The largest request body: an order of a thousand lines fits.
@@ -30,6 +33,8 @@ pub struct App {
     pub codes: Codes,
     /// The engine's clock: ms since the scenario's first midnight (UTC), never going back.
     pub clock: Clock,
+    /// What requests did, for `GET /v1/metrics`.
+    pub metrics: Metrics,
 }
 
 /// Milliseconds since an epoch, from the wall clock, never less than a time already given out
@@ -81,10 +86,37 @@ pub fn router(app: Shared) -> Router {
         .route("/v1/receipts", post(receive))
         .route("/v1/adjustments", post(adjust))
         .route("/v1/stock/{sku}", get(stock))
+        .route("/v1/metrics", get(metrics))
+        .route_layer(middleware::from_fn_with_state(Arc::clone(&app), track))
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app)
+}
+
+/// Times and counts every request a route takes.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a request's duration is wall time"
+)]
+async fn track(
+    State(app): State<Shared>,
+    route: MatchedPath,
+    request: Request,
+    next: Next,
+) -> Response {
+    let method = request.method().clone();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    (app.metrics).observe(method.as_str(), route.as_str(), status, started.elapsed());
+    response
+}
+
+async fn metrics(State(app): State<Shared>) -> Response {
+    let text = app.metrics.render(&app.durable);
+    let kind = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    ([(header::CONTENT_TYPE, kind)], text).into_response()
 }
 
 /// Submits one command and waits, without holding a thread, until it is durable.
