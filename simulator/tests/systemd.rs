@@ -7,10 +7,9 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
+use common::server::Server;
 use common::{manifest_dir, ok, qm, scenario, skip_without, temp_dir};
 
 const ANALYZE: &str = "/usr/bin/systemd-analyze";
@@ -56,34 +55,13 @@ fn the_systemd_unit_verifies_and_its_command_serves_and_stops_on_its_signal() {
         .replace("127.0.0.1:8080", "127.0.0.1:0");
     let mut words = command.split_whitespace();
     assert_eq!(words.next(), Some("/usr/local/bin/qm"));
-    let mut child = Command::new(binary)
-        .args(words)
-        .args(["--open-orders", "10000"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap()
-        .to_string();
-    let mut stream = TcpStream::connect(&address).unwrap();
-    write!(
-        stream,
-        "GET /v1/health HTTP/1.1\r\nHost: qm\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let mut serve = Command::new(binary);
+    serve.args(words).args(["--open-orders", "10000"]);
+    let server = Server::spawn(serve);
+    assert_eq!(server.call("GET", "/v1/health", "").0, 200);
 
     assert_eq!(setting(&unit, "KillSignal"), "SIGTERM");
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
-    let status = child.wait().unwrap();
+    let status = server.stop();
     assert!(status.success(), "qm serve ended {status} on SIGTERM");
     let engine = state.join("engine");
     let recovered = ok(&qm(&["engine", "recover", engine.to_str().unwrap()]));

@@ -13,7 +13,7 @@ use axum::Router;
 use qm_engine::journal::{Applied, Command};
 use qm_engine::{
     BackorderFill, OrderError, OrderId, OrderStatus, ReleaseReason, ReserveError, ReserveOutcome,
-    ShipmentId, ShipmentInfo, ShipmentState, StockError,
+    ShipmentId, ShipmentInfo, ShipmentState, SkuId, StockError, WarehouseId,
 };
 use serde_json::{json, Value};
 
@@ -147,6 +147,15 @@ fn order_error(error: OrderError) -> Answer {
         _ => StatusCode::CONFLICT,
     };
     refused(status, error)
+}
+
+/// The cell of a SKU code and a warehouse code; an unknown one is a 400.
+fn cell(app: &App, sku: &str, warehouse: &str) -> Result<(SkuId, WarehouseId), Answer> {
+    let bad = |e: String| refused(StatusCode::BAD_REQUEST, e);
+    Ok((
+        app.codes.sku(sku).map_err(bad)?,
+        app.codes.warehouse(warehouse).map_err(bad)?,
+    ))
 }
 
 fn stock_error(error: StockError) -> Answer {
@@ -330,10 +339,10 @@ async fn receive(
     State(app): State<Shared>,
     Body(body): Body<ReceiptBody>,
 ) -> Result<Answer, Answer> {
-    let bad = |e: String| refused(StatusCode::BAD_REQUEST, e);
+    let (sku, warehouse) = cell(&app, &body.sku, &body.warehouse)?;
     let command = Command::Receive {
-        sku: app.codes.sku(&body.sku).map_err(bad)?,
-        warehouse: app.codes.warehouse(&body.warehouse).map_err(bad)?,
+        sku,
+        warehouse,
         units: i64::from(body.units),
         now_ms: app.clock.now_ms(),
     };
@@ -402,10 +411,10 @@ async fn adjust(
     State(app): State<Shared>,
     Body(body): Body<AdjustmentBody>,
 ) -> Result<Answer, Answer> {
-    let bad = |e: String| refused(StatusCode::BAD_REQUEST, e);
+    let (sku, warehouse) = cell(&app, &body.sku, &body.warehouse)?;
     let command = Command::Adjust {
-        sku: app.codes.sku(&body.sku).map_err(bad)?,
-        warehouse: app.codes.warehouse(&body.warehouse).map_err(bad)?,
+        sku,
+        warehouse,
         delta_units: i64::from(body.delta_units),
         reason: body.reason.reason(),
         now_ms: app.clock.now_ms(),
@@ -429,7 +438,7 @@ async fn stock(State(app): State<Shared>, PathOf(sku): PathOf<String>) -> Result
     let engine = app.durable.engine();
     let warehouses: Vec<StockBody> = (0..engine.network().warehouses().len())
         .filter_map(|w| {
-            let warehouse = qm_engine::WarehouseId(w as u16);
+            let warehouse = WarehouseId(w as u16);
             let cell = engine.cell_snapshot(id, warehouse)?;
             Some(StockBody {
                 warehouse: app.codes.warehouse_code(warehouse),

@@ -10,9 +10,9 @@ use serde_json::{json, Value};
 
 use super::scenario;
 
-/// A running `qm serve`, stopped (SIGTERM, or SIGKILL with `kill`) when dropped.
+/// A running `qm serve`, stopped (SIGTERM) when dropped unless `stop` or `kill` ended it.
 pub struct Server {
-    child: Child,
+    child: Option<Child>,
     /// `host:port` it listens on.
     pub address: String,
 }
@@ -22,13 +22,21 @@ impl Server {
         Server::start_with(dir, &[])
     }
 
+    /// `qm serve DIR` on a free loopback port, a new folder made from the baseline scenario.
     pub fn start_with(dir: &Path, options: &[&str]) -> Server {
         let baseline = scenario("baseline.toml");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_qm"))
+        let mut serve = Command::new(env!("CARGO_BIN_EXE_qm"));
+        serve
             .args(["serve", dir.to_str().unwrap(), "--listen", "127.0.0.1:0"])
             .args(["--open-orders", "20000"])
             .args(options)
-            .args(["--scenario", baseline.to_str().unwrap()])
+            .args(["--scenario", baseline.to_str().unwrap()]);
+        Server::spawn(serve)
+    }
+
+    /// Starts `serve`, a `qm serve` command line, and waits until it says where it listens.
+    pub fn spawn(mut serve: Command) -> Server {
+        let mut child = serve
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -42,7 +50,10 @@ impl Server {
             .strip_prefix("listening on http://")
             .unwrap_or_else(|| panic!("qm serve said {line:?}"))
             .to_string();
-        Server { child, address }
+        Server {
+            child: Some(child),
+            address,
+        }
     }
 
     /// One request; the status and the JSON body (an OpenMetrics text as a JSON string).
@@ -110,16 +121,29 @@ impl Server {
         )
     }
 
+    /// Ends it with SIGKILL.
     pub fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
+        let mut child = self.child.take().unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
     }
+
+    /// Ends it with SIGTERM, as a service manager does, and returns how it ended.
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        terminate(self.child.take().unwrap())
+    }
+}
+
+fn terminate(mut child: Child) -> std::process::ExitStatus {
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    child.wait().unwrap()
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
-        let _ = self.child.wait();
+        if let Some(child) = self.child.take() {
+            terminate(child);
+        }
     }
 }
 
