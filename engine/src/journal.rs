@@ -22,12 +22,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{prefetched_in_turn, Engine};
 use crate::error::{OrderError, ReserveError, StockError};
+use crate::idempotency::{Done, IdempotencyKey, KeyError, KeyState};
 use crate::ids::{OrderId, ShipmentId, SkuId, WarehouseId};
 use crate::lifecycle::{
     AdjustReason, Adjusted, Confirmation, Disposition, ExpiredHold, Receipt, ReleaseReason,
     Released, ReserveOutcome, ReturnOutcome, Shipped, ShortPicked,
 };
 use crate::order::ReserveRequest;
+use crate::reservation::lock;
 
 /// The first bytes of every journal: "QMJRNL", then the format version (1).
 pub const MAGIC: [u8; 8] = *b"QMJRNL\x00\x01";
@@ -138,6 +140,15 @@ pub enum Command {
         /// The reorder point, units.
         units: u32,
     },
+    /// A receipt, return, adjustment or short pick under an idempotency key: applied the first
+    /// time, answered from memory after ([`crate::idempotency`]).
+    Keyed {
+        /// The client's key.
+        key: IdempotencyKey,
+        /// The command (never itself keyed: decoding refuses one, so no input nests deeply).
+        #[serde(deserialize_with = "one_level")]
+        command: Box<Command>,
+    },
 }
 
 /// The typed result of an applied [`Command`], as the call itself would have returned it.
@@ -169,6 +180,18 @@ pub enum Applied {
     SetReorderPoint(Result<(), StockError>),
     /// From [`Command::ArchiveFinished`]: orders archived.
     ArchiveFinished(usize),
+    /// From [`Command::Keyed`].
+    Keyed(Result<KeyedOutcome, KeyError>),
+}
+
+/// What a keyed command answered.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyedOutcome {
+    /// What the command did: now, or the first time its key was used.
+    pub applied: Box<Applied>,
+    /// `Some(ms)` when this is a repeat: the command was applied at `ms` and nothing changed
+    /// now.
+    pub first_applied_at_ms: Option<u64>,
 }
 
 impl Applied {
@@ -189,6 +212,10 @@ impl Applied {
             Applied::Adjust(r) => r.is_err(),
             Applied::SetReorderPoint(r) => r.is_err(),
             Applied::ArchiveFinished(_) => false,
+            Applied::Keyed(Ok(keyed)) => {
+                keyed.first_applied_at_ms.is_some() || keyed.applied.refused()
+            }
+            Applied::Keyed(Err(_)) => true,
         }
     }
 }
@@ -251,7 +278,48 @@ impl Engine {
             Command::ArchiveFinished { placed_before_ms } => {
                 Applied::ArchiveFinished(self.archive_finished_before(placed_before_ms))
             }
+            Command::Keyed {
+                ref key,
+                ref command,
+            } => Applied::Keyed(self.apply_keyed(key, command)),
         }
+    }
+
+    /// [`Command::Keyed`]: `command` once under `key`, and what it did ever after. The key
+    /// table stays locked across the command, so two calls under one key cannot both apply.
+    fn apply_keyed(
+        &self,
+        key: &IdempotencyKey,
+        command: &Command,
+    ) -> Result<KeyedOutcome, KeyError> {
+        let (now_ms, timeless) = keyable(command).ok_or(KeyError::NotKeyable)?;
+        let request = crate::codec::encode(&timeless).expect("a command always encodes");
+        let mut keys = lock(&self.keys);
+        if let Some(first) = keys.get(key) {
+            if first.request != request {
+                return Err(KeyError::Conflict {
+                    key: key.clone(),
+                    first_applied_at_ms: first.applied_at_ms,
+                });
+            }
+            return Ok(KeyedOutcome {
+                applied: Box::new(applied_of(first.done.clone())),
+                first_applied_at_ms: Some(first.applied_at_ms),
+            });
+        }
+        let applied = self.apply(command);
+        if let Some(done) = done_of(&applied) {
+            keys.insert(KeyState {
+                key: key.clone(),
+                request,
+                applied_at_ms: now_ms,
+                done,
+            });
+        }
+        Ok(KeyedOutcome {
+            applied: Box::new(applied),
+            first_applied_at_ms: None,
+        })
     }
 
     /// Applies `commands` in order, exactly as [`Engine::apply`] one by one would, and writes
@@ -314,7 +382,67 @@ impl Engine {
             // The view's Debug text is a canonical spelling of every field (no maps inside).
             h.write(format!("{view:?}").as_bytes());
         }
+        for key in lock(&self.keys).sorted() {
+            h.write(key.key.as_str().as_bytes());
+            h.write(&key.request);
+            h.write_u64(key.applied_at_ms);
+            h.write(format!("{:?}", key.done).as_bytes());
+        }
         h.finish()
+    }
+}
+
+thread_local! {
+    /// Whether a keyed command's inner command is being decoded.
+    static DECODING_KEYED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Decodes a keyed command's inner command, refusing a keyed one: a record of a million nested
+/// keys would otherwise recurse a million frames deep.
+fn one_level<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Box<Command>, D::Error> {
+    DECODING_KEYED.with(|inside| {
+        if inside.replace(true) {
+            return Err(serde::de::Error::custom(
+                "a keyed command inside a keyed command",
+            ));
+        }
+        let command = Box::<Command>::deserialize(d);
+        inside.set(false);
+        command
+    })
+}
+
+/// A command that takes an idempotency key: its time, and the command with its time set to 0
+/// (what a retry, sent later, must equal).
+fn keyable(command: &Command) -> Option<(u64, Command)> {
+    let mut timeless = command.clone();
+    let now_ms = match &mut timeless {
+        Command::Receive { now_ms, .. }
+        | Command::RestockReturn { now_ms, .. }
+        | Command::Adjust { now_ms, .. }
+        | Command::ShortPick { now_ms, .. } => std::mem::take(now_ms),
+        _ => return None,
+    };
+    Some((now_ms, timeless))
+}
+
+/// What a keyed command remembers of what it did: a success only (a refusal changed nothing).
+fn done_of(applied: &Applied) -> Option<Done> {
+    Some(match applied {
+        Applied::Receive(Ok(x)) => Done::Receive(x.clone()),
+        Applied::RestockReturn(Ok(x)) => Done::RestockReturn(x.clone()),
+        Applied::Adjust(Ok(x)) => Done::Adjust(x.clone()),
+        Applied::ShortPick(Ok(x)) => Done::ShortPick(*x),
+        _ => return None,
+    })
+}
+
+fn applied_of(done: Done) -> Applied {
+    match done {
+        Done::Receive(x) => Applied::Receive(Ok(x)),
+        Done::RestockReturn(x) => Applied::RestockReturn(Ok(x)),
+        Done::Adjust(x) => Applied::Adjust(Ok(x)),
+        Done::ShortPick(x) => Applied::ShortPick(Ok(x)),
     }
 }
 

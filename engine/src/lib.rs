@@ -29,6 +29,7 @@ mod events;
 pub mod forecast;
 mod geo;
 mod id_index;
+pub mod idempotency;
 mod ids;
 mod invariants;
 mod inventory;

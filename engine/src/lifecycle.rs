@@ -176,7 +176,7 @@ pub struct Shipped {
 }
 
 /// Units a receipt (or restock) gave to a waiting backorder.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BackorderFill {
     /// The order.
     pub order: OrderId,
@@ -189,7 +189,7 @@ pub struct BackorderFill {
 }
 
 /// What a receipt did.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Receipt {
     /// The SKU.
     pub sku: SkuId,
@@ -211,7 +211,7 @@ pub enum Disposition {
 }
 
 /// What a return did.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ReturnOutcome {
     /// The order.
     pub order: OrderId,
@@ -237,7 +237,7 @@ pub enum AdjustReason {
 }
 
 /// What an adjustment did.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Adjusted {
     /// On-hand units after it.
     pub on_hand_after: u32,
@@ -246,7 +246,7 @@ pub struct Adjusted {
 }
 
 /// A shortage found at pick time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ShortPicked {
     /// The shipment.
     pub shipment: ShipmentId,

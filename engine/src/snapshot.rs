@@ -17,18 +17,21 @@ use crate::backorder::BookEntry;
 use crate::constants::ORDER_SHARDS;
 use crate::engine::Engine;
 use crate::geo::UnitVector;
+use crate::idempotency::KeyState;
 use crate::ids::{CarrierId, ChannelId, OrderId, SkuId, WarehouseId};
 use crate::inventory::CellLedger;
 use crate::lifecycle::{OrderStatus, ShipmentState};
 use crate::network::{CarrierQuote, Cents};
 use crate::order::ServiceLevel;
 use crate::reservation::{
-    BackorderRecord, HoldCounts, OrderRecord, PickRecord, PickRecords, PickState, PickTally,
+    lock, BackorderRecord, HoldCounts, OrderRecord, PickRecord, PickRecords, PickState, PickTally,
     RareRecord, ShipmentRecord, NO_SHIPMENT,
 };
 
-/// The first bytes of a snapshot file: "QMSNAP", then the format version (1).
-pub const MAGIC: [u8; 8] = *b"QMSNAP\x00\x01";
+/// The first bytes of a snapshot file: "QMSNAP", then the format version (2).
+pub const MAGIC: [u8; 8] = *b"QMSNAP\x00\x02";
+/// The first bytes of a version-1 snapshot, still read: its state has no idempotency keys.
+pub const MAGIC_V1: [u8; 8] = *b"QMSNAP\x00\x01";
 /// Bytes before the payload.
 pub const HEADER_BYTES: usize = 28;
 /// The largest state a snapshot may carry (a bound against a lying length, not a target).
@@ -118,6 +121,8 @@ pub struct EngineState {
     pub capacity: Vec<u64>,
     /// The next backorder sequence number.
     pub backorder_sequence: u64,
+    /// The idempotency keys remembered, in key order.
+    pub keys: Vec<KeyState>,
 }
 
 /// One order shard as copied by [`Engine::export_raw`].
@@ -137,6 +142,7 @@ pub struct RawState {
     backorders: Vec<(u32, u64, u64, u64, u16, u32)>,
     capacity: Vec<u64>,
     backorder_sequence: u64,
+    keys: Vec<KeyState>,
 }
 
 impl RawState {
@@ -165,6 +171,7 @@ impl RawState {
             backorders: self.backorders,
             capacity: self.capacity,
             backorder_sequence: self.backorder_sequence,
+            keys: self.keys,
         }
     }
 }
@@ -447,6 +454,7 @@ impl Engine {
                 .map(|c| c.load(Ordering::Acquire))
                 .collect(),
             backorder_sequence: self.backorder_sequence.load(Ordering::Acquire),
+            keys: lock(&self.keys).sorted(),
         }
     }
 
@@ -484,6 +492,14 @@ impl Engine {
         }
         self.backorder_sequence
             .store(state.backorder_sequence, Ordering::Release);
+        let mut keys = lock(&self.keys);
+        keys.clear();
+        for key in &state.keys {
+            if !keys.insert(key.clone()) {
+                return mismatch(format!("idempotency key `{}` is listed twice", key.key));
+            }
+        }
+        drop(keys);
         self.check_invariants()
             .map(|_| ())
             .map_err(|v| SnapshotError::Mismatch(format!("its books do not balance: {v}")))
@@ -607,8 +623,8 @@ pub fn encode(journal_seq: u64, state: &EngineState) -> Vec<u8> {
 /// Reads a snapshot file's bytes back: (journal_seq, state). Never panics on any input.
 pub fn decode(bytes: &[u8]) -> Result<(u64, EngineState), SnapshotError> {
     let damaged = |what: String| Err(SnapshotError::Damaged(what));
-    if bytes.len() < HEADER_BYTES || bytes[..8] != MAGIC {
-        return damaged("no snapshot header (QMSNAP, version 1)".into());
+    if bytes.len() < HEADER_BYTES || (bytes[..8] != MAGIC && bytes[..8] != MAGIC_V1) {
+        return damaged("no snapshot header (QMSNAP, version 1 or 2)".into());
     }
     let seq = u64::from_le_bytes(bytes[8..16].try_into().expect("8 bytes"));
     let len = u64::from_le_bytes(bytes[16..24].try_into().expect("8 bytes"));
@@ -626,8 +642,17 @@ pub fn decode(bytes: &[u8]) -> Result<(u64, EngineState), SnapshotError> {
     if hasher.finalize() != crc {
         return damaged("checksum mismatch".into());
     }
-    let state = crate::codec::decode(payload)
-        .map_err(|e| SnapshotError::Damaged(format!("the state does not decode: {e}")))?;
+    let decoded = if bytes[..8] == MAGIC_V1 {
+        // Version 1 is version 2 without the key table, which ends the state: read it with
+        // an empty table appended.
+        let mut v2 = payload.to_vec();
+        crate::codec::encode_into(&Vec::<KeyState>::new(), &mut v2).expect("an empty list encodes");
+        crate::codec::decode(&v2)
+    } else {
+        crate::codec::decode(payload)
+    };
+    let state =
+        decoded.map_err(|e| SnapshotError::Damaged(format!("the state does not decode: {e}")))?;
     Ok((seq, state))
 }
 

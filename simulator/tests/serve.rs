@@ -224,7 +224,12 @@ fn finished_orders_past_the_kept_days_are_archived_and_their_ids_free_again() {
     assert_eq!(server.reserve(5, sku, 1, 900).0, 201);
     assert_eq!(server.reserve(6, sku, 1, 900).0, 201);
     assert_eq!(server.call("POST", "/v1/orders/5/release", "").0, 200);
-    // Archiving runs at start: a restart forgets the released order, never the held one.
+    let (_, stock) = server.call("GET", &format!("/v1/stock/{sku}"), "");
+    let receipt =
+        json!({ "sku": sku, "warehouse": stock["warehouses"][0]["warehouse"], "units": 1 });
+    assert_eq!(receive_on(&server, &receipt, "po-9").0, 200);
+    // Archiving runs at start: a restart forgets the released order, never the held one, and
+    // forgets the idempotency keys with the finished orders.
     server.kill();
     let server = Server::start_with(&engine, &keep_none);
     let mut waited_ms = 0;
@@ -237,8 +242,81 @@ fn finished_orders_past_the_kept_days_are_archived_and_their_ids_free_again() {
     assert_eq!((status, &held["status"]), (200, &json!("held")), "{held}");
     let (status, again) = server.reserve(5, sku, 2, 900);
     assert_eq!(status, 201, "an archived order's id is free again: {again}");
+    let (status, _, replayed) = receive_on(&server, &receipt, "po-9");
+    assert_eq!(
+        (status, replayed),
+        (200, false),
+        "a forgotten key's receipt applies again"
+    );
     drop(server);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_keyed_receipt_or_count_moves_stock_once_across_retries_and_a_sigkill() {
+    let dir = temp_dir("serve-keys");
+    let engine = dir.join("engine");
+    let server = Server::start(&engine);
+    let sku = &skus()[4];
+    let (_, stock) = server.call("GET", &format!("/v1/stock/{sku}"), "");
+    let warehouse = stock["warehouses"][0]["warehouse"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let on_hand = server.cell(sku, &warehouse).0;
+    let receipt = |units: u32| json!({ "sku": sku, "warehouse": warehouse, "units": units });
+    let receive =
+        |key: &str, units| server.call_keyed("/v1/receipts", key, &receipt(units).to_string());
+    // The first receipt under a key moves its units; a retry moves none and answers the same.
+    let first = receive("po-1", 5);
+    assert_eq!((first.0, first.2), (200, false), "{}", first.1);
+    assert_eq!(receive("po-1", 5), (200, first.1.clone(), true));
+    assert_eq!(server.cell(sku, &warehouse).0, on_hand + 5);
+    let count =
+        json!({ "sku": sku, "warehouse": warehouse, "delta_units": -1, "reason": "cycle_count" });
+    let counted = server.call_keyed("/v1/adjustments", "count-1", &count.to_string());
+    assert_eq!(
+        counted.1["on_hand_units"],
+        json!(on_hand + 4),
+        "{}",
+        counted.1
+    );
+    let again = server.call_keyed("/v1/adjustments", "count-1", &count.to_string());
+    assert_eq!(again, (200, counted.1.clone(), true));
+    assert_refusals(&[
+        (
+            strip(receive("po-1", 6)),
+            422,
+            "`po-1` was used for another request",
+        ),
+        (strip(receive("", 5)), 400, "cannot be empty"),
+        (
+            strip(receive(&"k".repeat(256), 5)),
+            400,
+            "at most 255 bytes",
+        ),
+    ]);
+    assert_eq!(server.cell(sku, &warehouse).0, on_hand + 4);
+    // The keys are in the journal: after a SIGKILL the retries still move nothing.
+    server.kill();
+    let server = Server::start(&engine);
+    assert_eq!(
+        receive_on(&server, &receipt(5), "po-1"),
+        (200, first.1.clone(), true)
+    );
+    assert_eq!(server.cell(sku, &warehouse).0, on_hand + 4);
+    let (_, text) = server.call("GET", "/v1/metrics", "");
+    assert_eq!(sample(text.as_str().unwrap(), "qm_idempotency_keys"), 2.0);
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn strip((status, body, _): (u16, Value, bool)) -> (u16, Value) {
+    (status, body)
+}
+
+fn receive_on(server: &Server, receipt: &Value, key: &str) -> (u16, Value, bool) {
+    server.call_keyed("/v1/receipts", key, &receipt.to_string())
 }
 
 #[test]
@@ -318,6 +396,7 @@ fn metrics_count_the_requests_the_orders_and_the_journal() {
     let timed = "qm_http_request_duration_seconds_count{method=\"POST\",route=\"/v1/orders\"}";
     assert_eq!(sample(text, timed), 2.0);
     assert_eq!(sample(text, "qm_orders"), 2.0);
+    assert_eq!(sample(text, "qm_idempotency_keys"), 0.0);
     // Three writes, each answered after its own batch (and the sweeper's batches besides).
     assert!(sample(text, "qm_journal_batches_total") >= 3.0, "{text}");
     assert!(text.ends_with("# EOF\n"), "{text}");

@@ -7,6 +7,7 @@ mod stock;
 mod transitions;
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use crossbeam_channel::Receiver;
 use crossbeam_utils::CachePadded;
@@ -20,6 +21,7 @@ use crate::channel::{Channel, ChannelConfig};
 use crate::constants::*;
 use crate::error::{ConfigError, LineQuantity, OrderError, ReserveError, StockError};
 use crate::events::{Event, EventKind, Subscribers};
+use crate::idempotency::KeyTable;
 use crate::ids::WarehouseMask;
 use crate::ids::{ChannelId, OrderId, ShipmentId, SkuId, WarehouseId};
 use crate::inventory::{CellLedger, CellSnapshot, Inventory, Movement, Take};
@@ -56,6 +58,8 @@ pub struct Engine {
     pub(crate) capacity: Box<[CachePadded<AtomicU64>]>,
     /// Orders backorders booked in the same millisecond. Cold path only.
     pub(crate) backorder_sequence: AtomicU64,
+    /// Idempotency keys of the stock movements applied under one. Cold path only.
+    pub(crate) keys: Mutex<KeyTable>,
     subscribers: Subscribers,
 }
 
@@ -175,6 +179,7 @@ impl Engine {
                 .map(|_| CachePadded::new(AtomicU64::new(0)))
                 .collect(),
             backorder_sequence: AtomicU64::new(0),
+            keys: Mutex::new(KeyTable::default()),
             subscribers: Subscribers::default(),
             network,
         })

@@ -91,10 +91,12 @@ impl Engine {
     }
 
     /// [`Engine::archive_finished`] for the finished orders placed before `placed_before_ms`
-    /// (newer ones stay: a return may still come). A journaled command
+    /// (newer ones stay: a return may still come), and forgets the idempotency keys applied
+    /// before it ([`crate::idempotency`]). A journaled command
     /// ([`crate::journal::Command::ArchiveFinished`]), so a durable engine can bound its memory
     /// and its snapshots.
     pub fn archive_finished_before(&self, placed_before_ms: u64) -> usize {
+        crate::reservation::lock(&self.keys).forget_before(placed_before_ms);
         let mut archived = 0;
         for (mut guard, hint) in self.orders.shards_with_hints() {
             archived += guard.orders.retain(hint, |_, record| {
@@ -102,6 +104,11 @@ impl Engine {
             });
         }
         archived
+    }
+
+    /// Idempotency keys the engine remembers ([`crate::idempotency`]).
+    pub fn idempotency_key_count(&self) -> usize {
+        crate::reservation::lock(&self.keys).len()
     }
 
     /// Orders the engine holds records of (open and finished, not archived).

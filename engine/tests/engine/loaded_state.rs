@@ -196,7 +196,7 @@ fn a_pending_shipment_of_a_released_order_is_refused() {
 }
 
 /// States a fuzzer found that loaded and then broke an invariant or tripped an engine assertion
-/// (encoded `EngineState`s of the fixture's network).
+/// (encoded `EngineState`s of the fixture's network, with an empty key table).
 #[test]
 fn states_the_fuzzer_found_are_refused() {
     // Read when the test runs, not `env!`: a test binary built in one checkout that shares the

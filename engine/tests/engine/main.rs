@@ -8,6 +8,7 @@ mod bad_input;
 mod batch;
 mod concurrency;
 mod dst;
+mod idempotency;
 mod lifecycle;
 mod loaded_state;
 mod properties;

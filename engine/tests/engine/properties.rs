@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 
 use crate::fixture::*;
+use qm_engine::idempotency::IdempotencyKey;
 use qm_engine::journal::{self, Applied, Command};
 use qm_engine::*;
 
@@ -23,6 +24,21 @@ enum Call {
     Adjust(u8, u8, i16),
     Advance(u16),
     Expire,
+    /// A call under idempotency key `k{0}`.
+    Keyed(u8, Box<Call>),
+    /// The last keyed command again, at the current time.
+    Again,
+}
+
+/// A call that a key may wrap: every stock movement, and now and then one that takes no key.
+fn keyable() -> impl Strategy<Value = Call> {
+    prop_oneof![
+        2 => (0u8..4, 0u8..4, -2i16..20).prop_map(|(k, w, q)| Call::Receive(k, w, q)),
+        1 => (any::<u8>(), 0u8..5, -1i8..4, any::<bool>()).prop_map(|(o, l, q, r)| Call::Return(o, l, q, r)),
+        1 => (0u8..3, 0u8..3, -6i16..6).prop_map(|(k, w, d)| Call::Adjust(k, w, d)),
+        1 => (any::<u8>(), 0u8..2, 0u8..3, -1i8..4).prop_map(|(o, s, l, q)| Call::ShortPick(o, s, l, q)),
+        1 => any::<u8>().prop_map(Call::Confirm),
+    ]
 }
 
 fn call() -> impl Strategy<Value = Call> {
@@ -38,6 +54,8 @@ fn call() -> impl Strategy<Value = Call> {
         1 => (0u8..3, 0u8..3, -6i16..6).prop_map(|(k, w, d)| Call::Adjust(k, w, d)),
         2 => (0u16..120).prop_map(Call::Advance),
         1 => Just(Call::Expire),
+        2 => (0u8..3, keyable()).prop_map(|(k, c)| Call::Keyed(k, Box::new(c))),
+        1 => Just(Call::Again),
     ]
 }
 
@@ -54,6 +72,10 @@ struct World {
     orders: Vec<OrderId>,
     /// Every command applied, refused ones too, in order.
     journal: Vec<Command>,
+    /// The last keyed command made.
+    last_keyed: Option<Command>,
+    /// The keys whose command changed the books.
+    keys_applied: std::collections::HashSet<IdempotencyKey>,
 }
 
 impl World {
@@ -144,6 +166,35 @@ impl World {
                 return None;
             }
             Call::Expire => Command::ExpireHolds { now_ms },
+            Call::Keyed(k, call) => {
+                let command = Command::Keyed {
+                    key: IdempotencyKey::new(format!("k{k}")).unwrap(),
+                    command: Box::new(self.command(call)?),
+                };
+                self.last_keyed = Some(command.clone());
+                command
+            }
+            Call::Again => self.again()?,
+        })
+    }
+
+    /// The last keyed command again, at the world's time.
+    fn again(&self) -> Option<Command> {
+        let Some(Command::Keyed { key, command }) = self.last_keyed.clone() else {
+            return None;
+        };
+        let mut command = *command;
+        if let Command::Receive { now_ms: t, .. }
+        | Command::RestockReturn { now_ms: t, .. }
+        | Command::Adjust { now_ms: t, .. }
+        | Command::ShortPick { now_ms: t, .. }
+        | Command::Confirm { now_ms: t, .. } = &mut command
+        {
+            *t = self.now_ms;
+        }
+        Some(Command::Keyed {
+            key,
+            command: Box::new(command),
         })
     }
 
@@ -155,6 +206,14 @@ impl World {
         };
         let applied = self.engine.apply(&command);
         self.journal.push(command.clone());
+        if let (Command::Keyed { key, .. }, Applied::Keyed(result)) = (&command, &applied) {
+            let fresh = matches!(result, Ok(o) if o.first_applied_at_ms.is_none());
+            if self.keys_applied.contains(key) {
+                assert!(!fresh, "key {key} applied a second command");
+            } else if fresh && !applied.refused() {
+                self.keys_applied.insert(key.clone());
+            }
+        }
         if let Applied::Reserve(Ok(ReserveOutcome::Held(hold))) = &applied {
             let Command::Reserve { request, .. } = command else {
                 unreachable!("a reserve result comes from a reserve command")
@@ -192,6 +251,8 @@ fn run(strategy: StrategyKind, calls: &[Call]) {
         next_id: 0,
         orders: vec![],
         journal: vec![],
+        last_keyed: None,
+        keys_applied: Default::default(),
     };
     let mut hashes = vec![world.engine.state_hash()];
     // A snapshot taken half-way, with the number of commands journaled by then.

@@ -4,6 +4,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use crossbeam_channel::Receiver;
+use qm_engine::idempotency::IdempotencyKey;
 use qm_engine::journal::Command;
 use qm_engine::Engine;
 
@@ -149,13 +150,22 @@ impl Driver {
                 self.pending.push_back(ship(1));
             }
         }
+        // Receipts come under an idempotency key, and every third one is sent twice, as a
+        // client that lost the first answer would: the second moves nothing.
         if self.rng.random_bool(0.05) {
-            self.pending.push_back(Command::Receive {
-                sku: SkuId(self.rng.random_range(0..self.skus)),
-                warehouse: WarehouseId(self.rng.random_range(0..self.warehouses)),
-                units: 40,
-                now_ms,
-            });
+            let receipt = Command::Keyed {
+                key: IdempotencyKey::new(format!("receipt-{id}")).expect("a printable key"),
+                command: Box::new(Command::Receive {
+                    sku: SkuId(self.rng.random_range(0..self.skus)),
+                    warehouse: WarehouseId(self.rng.random_range(0..self.warehouses)),
+                    units: 40,
+                    now_ms,
+                }),
+            };
+            if id.is_multiple_of(3) {
+                self.pending.push_back(receipt.clone());
+            }
+            self.pending.push_back(receipt);
         }
         if id.is_multiple_of(1_000) {
             self.pending.push_back(Command::ExpireHolds { now_ms });

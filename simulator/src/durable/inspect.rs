@@ -51,7 +51,7 @@ pub fn inspect(dir: &Path) -> Result<Inspection> {
     };
     let (engine, full) = recover_from(dir, &scan, &make, reference)?;
     let (_, from_snapshot) = recover_from(dir, &scan, &make, Start::NewestSnapshot)?;
-    const KINDS: [&str; 11] = [
+    const KINDS: [&str; 12] = [
         "reserve",
         "confirm",
         "release",
@@ -63,8 +63,9 @@ pub fn inspect(dir: &Path) -> Result<Inspection> {
         "adjust",
         "set_reorder_point",
         "archive_finished",
+        "keyed",
     ];
-    let mut counts = [0u64; 11];
+    let mut counts = [0u64; 12];
     for record in &scan.records {
         let kind = match record.command {
             Command::Reserve { .. } => 0,
@@ -78,6 +79,7 @@ pub fn inspect(dir: &Path) -> Result<Inspection> {
             Command::Adjust { .. } => 8,
             Command::SetReorderPoint { .. } => 9,
             Command::ArchiveFinished { .. } => 10,
+            Command::Keyed { .. } => 11,
         };
         counts[kind] += 1;
     }

@@ -1,6 +1,6 @@
 //! What `qm serve` counts, for Prometheus (`GET /v1/metrics`, OpenMetrics text): requests by
 //! route, method and status, their durations, and, read at each scrape, the journal's batches
-//! and snapshots and the orders the engine holds.
+//! and snapshots, the orders the engine holds and the idempotency keys it remembers.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -94,6 +94,11 @@ impl Metrics {
             "orders",
             "Orders the engine holds: open ones, and finished ones not yet archived",
             ConstGauge::new(durable.engine().order_count() as i64),
+        );
+        registry.register(
+            "idempotency_keys",
+            "Idempotency keys remembered: stock movements a retry under the same key will not repeat",
+            ConstGauge::new(durable.engine().idempotency_key_count() as i64),
         );
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &registry)

@@ -5,11 +5,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use qm_engine::idempotency::{IdempotencyKey, KeyError};
 use qm_engine::journal::{Applied, Command};
 use qm_engine::{
     BackorderFill, OrderError, OrderId, OrderStatus, ReleaseReason, ReserveError, ReserveOutcome,
@@ -138,6 +139,49 @@ pub(super) async fn apply(app: &Shared, command: Command) -> Result<Applied, Ans
         .into_iter()
         .next()
         .expect("one result per command"))
+}
+
+/// The request header naming a stock movement once ([`qm_engine::idempotency`]).
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// The answer header marking an answer given again: the movement happened the first time.
+pub const REPLAYED: &str = "idempotent-replayed";
+
+/// Submits a stock movement, under the request's `Idempotency-Key` if it has one: what it did
+/// (now, or the first time the key was used), and whether this is a repeat.
+async fn apply_movement(
+    app: &Shared,
+    headers: &HeaderMap,
+    command: Command,
+) -> Result<(Applied, bool), Answer> {
+    let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
+        return Ok((apply(app, command).await?, false));
+    };
+    let bad_key = |e: &dyn std::fmt::Display| refused(StatusCode::BAD_REQUEST, e);
+    let text = value.to_str().map_err(|e| bad_key(&e))?;
+    let key = IdempotencyKey::new(text).map_err(|e| bad_key(&e))?;
+    let keyed = Command::Keyed {
+        key,
+        command: Box::new(command),
+    };
+    let Applied::Keyed(outcome) = apply(app, keyed).await? else {
+        unreachable!("a keyed command answers as a keyed one");
+    };
+    match outcome {
+        Ok(outcome) => Ok((*outcome.applied, outcome.first_applied_at_ms.is_some())),
+        Err(error @ KeyError::Conflict { .. }) => {
+            Err(refused(StatusCode::UNPROCESSABLE_ENTITY, error))
+        }
+        Err(KeyError::NotKeyable) => unreachable!("the routes key stock movements only"),
+    }
+}
+
+/// `answer`, marked [`REPLAYED`] when it repeats a keyed movement's first answer.
+fn movement_answer(answer: Answer, repeat: bool) -> Response {
+    let mut response = answer.into_response();
+    if repeat {
+        (response.headers_mut()).insert(REPLAYED, HeaderValue::from_static("true"));
+    }
+    response
 }
 
 fn order_error(error: OrderError) -> Answer {
@@ -337,8 +381,9 @@ async fn ship(
 
 async fn receive(
     State(app): State<Shared>,
+    headers: HeaderMap,
     Body(body): Body<ReceiptBody>,
-) -> Result<Answer, Answer> {
+) -> Result<Response, Answer> {
     let (sku, warehouse) = cell(&app, &body.sku, &body.warehouse)?;
     let command = Command::Receive {
         sku,
@@ -346,22 +391,24 @@ async fn receive(
         units: i64::from(body.units),
         now_ms: app.clock.now_ms(),
     };
-    let Applied::Receive(outcome) = apply(&app, command).await? else {
+    let (Applied::Receive(outcome), repeat) = apply_movement(&app, &headers, command).await? else {
         unreachable!("a receive command answers as a receive");
     };
     let receipt = outcome.map_err(stock_error)?;
-    Ok(Answer(
+    let answer = Answer(
         StatusCode::OK,
         json!({ "sku": body.sku, "warehouse": body.warehouse, "units": receipt.units,
                 "backorders_filled": fills(&receipt.filled) }),
-    ))
+    );
+    Ok(movement_answer(answer, repeat))
 }
 
 async fn short_pick(
     State(app): State<Shared>,
     PathOf((order, index)): PathOf<(u64, u16)>,
+    headers: HeaderMap,
     Body(body): Body<ShortPickBody>,
-) -> Result<Answer, Answer> {
+) -> Result<Response, Answer> {
     let command = Command::ShortPick {
         shipment: ShipmentId {
             order: OrderId(order),
@@ -371,21 +418,24 @@ async fn short_pick(
         missing_units: i64::from(body.missing_units),
         now_ms: app.clock.now_ms(),
     };
-    let Applied::ShortPick(outcome) = apply(&app, command).await? else {
+    let (Applied::ShortPick(outcome), repeat) = apply_movement(&app, &headers, command).await?
+    else {
         unreachable!("a short-pick command answers as a short pick");
     };
     let short = outcome.map_err(order_error)?;
-    Ok(Answer(
+    let answer = Answer(
         StatusCode::OK,
         json!({ "order": order, "shipment": index, "line": short.line, "units_short": short.units }),
-    ))
+    );
+    Ok(movement_answer(answer, repeat))
 }
 
 async fn restock_return(
     State(app): State<Shared>,
     PathOf(order): PathOf<u64>,
+    headers: HeaderMap,
     Body(body): Body<ReturnBody>,
-) -> Result<Answer, Answer> {
+) -> Result<Response, Answer> {
     let command = Command::RestockReturn {
         order: OrderId(order),
         line: body.line,
@@ -393,24 +443,27 @@ async fn restock_return(
         disposition: body.disposition.disposition(),
         now_ms: app.clock.now_ms(),
     };
-    let Applied::RestockReturn(outcome) = apply(&app, command).await? else {
+    let (Applied::RestockReturn(outcome), repeat) = apply_movement(&app, &headers, command).await?
+    else {
         unreachable!("a return command answers as a return");
     };
     let returned = outcome.map_err(order_error)?;
     let by_warehouse: Vec<Value> = (returned.by_warehouse.iter())
         .map(|&(w, units)| json!({ "warehouse": app.codes.warehouse_code(w), "units": units }))
         .collect();
-    Ok(Answer(
+    let answer = Answer(
         StatusCode::OK,
         json!({ "order": order, "line": returned.line, "disposition": body.disposition,
                 "by_warehouse": by_warehouse, "backorders_filled": fills(&returned.filled) }),
-    ))
+    );
+    Ok(movement_answer(answer, repeat))
 }
 
 async fn adjust(
     State(app): State<Shared>,
+    headers: HeaderMap,
     Body(body): Body<AdjustmentBody>,
-) -> Result<Answer, Answer> {
+) -> Result<Response, Answer> {
     let (sku, warehouse) = cell(&app, &body.sku, &body.warehouse)?;
     let command = Command::Adjust {
         sku,
@@ -419,15 +472,16 @@ async fn adjust(
         reason: body.reason.reason(),
         now_ms: app.clock.now_ms(),
     };
-    let Applied::Adjust(outcome) = apply(&app, command).await? else {
+    let (Applied::Adjust(outcome), repeat) = apply_movement(&app, &headers, command).await? else {
         unreachable!("an adjust command answers as an adjustment");
     };
     let adjusted = outcome.map_err(stock_error)?;
-    Ok(Answer(
+    let answer = Answer(
         StatusCode::OK,
         json!({ "sku": body.sku, "warehouse": body.warehouse, "delta_units": body.delta_units,
                 "on_hand_units": adjusted.on_hand_after, "backorders_filled": fills(&adjusted.filled) }),
-    ))
+    );
+    Ok(movement_answer(answer, repeat))
 }
 
 async fn stock(State(app): State<Shared>, PathOf(sku): PathOf<String>) -> Result<Answer, Answer> {

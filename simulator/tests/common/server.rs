@@ -58,10 +58,32 @@ impl Server {
 
     /// One request; the status and the JSON body (an OpenMetrics text as a JSON string).
     pub fn call(&self, method: &str, path: &str, body: &str) -> (u16, Value) {
+        let (status, value, _) = self.exchange(method, path, "", body);
+        (status, value)
+    }
+
+    /// A POST under `Idempotency-Key: key`; the status, the JSON body, and whether the answer
+    /// says it repeats the key's first (`Idempotent-Replayed: true`).
+    pub fn call_keyed(&self, path: &str, key: &str, body: &str) -> (u16, Value, bool) {
+        let (status, value, head) =
+            self.exchange("POST", path, &format!("Idempotency-Key: {key}\r\n"), body);
+        let replayed = head.contains("\r\nidempotent-replayed: true");
+        (status, value, replayed)
+    }
+
+    /// One request with `headers` (each line ending in CRLF) added: the status, the body as
+    /// JSON, and the answer's head in lower case.
+    fn exchange(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &str,
+        body: &str,
+    ) -> (u16, Value, String) {
         let mut stream = TcpStream::connect(&self.address).unwrap();
         write!(
             stream,
-            "{method} {path} HTTP/1.1\r\nHost: qm\r\nContent-Type: application/json\r\n\
+            "{method} {path} HTTP/1.1\r\nHost: qm\r\nContent-Type: application/json\r\n{headers}\
              Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         )
@@ -69,9 +91,9 @@ impl Server {
         let mut answer = String::new();
         stream.read_to_string(&mut answer).unwrap();
         let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+        let head = head.to_ascii_lowercase();
         let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-        let text =
-            (head.to_ascii_lowercase()).contains("content-type: application/openmetrics-text");
+        let text = head.contains("content-type: application/openmetrics-text");
         let value = if text {
             Value::String(body.to_string())
         } else {
@@ -80,7 +102,7 @@ impl Server {
             })
         };
         check_against_openapi(method, path, status, &value);
-        (status, value)
+        (status, value, head)
     }
 
     pub fn reserve(&self, order: u64, sku: &str, quantity: u32, ttl_seconds: u64) -> (u16, Value) {
