@@ -122,6 +122,18 @@ pub enum Done {
     ShortPick(ShortPicked),
 }
 
+impl Done {
+    /// Whether every SKU and warehouse it names is one of `skus` and `warehouses` (a loaded
+    /// snapshot's keys are answered back to clients, who read these ids as codes).
+    pub(crate) fn fits(&self, skus: u32, warehouses: u16) -> bool {
+        match self {
+            Done::Receive(r) => r.sku.0 < skus && r.warehouse.0 < warehouses,
+            Done::RestockReturn(r) => r.by_warehouse.iter().all(|(w, _)| w.0 < warehouses),
+            Done::Adjust(_) | Done::ShortPick(_) => true,
+        }
+    }
+}
+
 /// One remembered key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyState {

@@ -492,14 +492,7 @@ impl Engine {
         }
         self.backorder_sequence
             .store(state.backorder_sequence, Ordering::Release);
-        let mut keys = lock(&self.keys);
-        keys.clear();
-        for key in &state.keys {
-            if !keys.insert(key.clone()) {
-                return mismatch(format!("idempotency key `{}` is listed twice", key.key));
-            }
-        }
-        drop(keys);
+        self.load_keys(&state.keys, shape)?;
         self.check_invariants()
             .map(|_| ())
             .map_err(|v| SnapshotError::Mismatch(format!("its books do not balance: {v}")))
@@ -569,6 +562,23 @@ impl Engine {
                 released,
                 expired,
             };
+        }
+        Ok(())
+    }
+
+    fn load_keys(&self, states: &[KeyState], shape: (u32, u16, u16)) -> Result<(), SnapshotError> {
+        let mut keys = lock(&self.keys);
+        keys.clear();
+        for state in states {
+            if !state.done.fits(shape.0, shape.1) {
+                return mismatch(format!(
+                    "idempotency key `{}` remembers a SKU or warehouse the engine does not have",
+                    state.key
+                ));
+            }
+            if !keys.insert(state.clone()) {
+                return mismatch(format!("idempotency key `{}` is listed twice", state.key));
+            }
         }
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! Idempotency keys: a keyed stock movement happens once, its repeats answer what it did, and
 //! the keys survive snapshots and the journal and go with the archive.
 
-use qm_engine::idempotency::{IdempotencyKey, KeyError};
+use qm_engine::idempotency::{Done, IdempotencyKey, KeyError};
 use qm_engine::journal::{Applied, Command, KeyedOutcome};
 use qm_engine::*;
 
@@ -213,5 +213,23 @@ fn a_key_inside_a_key_does_not_decode_however_deep() {
                 .contains("a keyed command inside a keyed command"),
             "{error}"
         );
+    }
+}
+
+#[test]
+fn a_snapshot_whose_keys_name_another_network_is_refused() {
+    let engine = engine(StrategyKind::Nearest, &[(A, LON, 10)]);
+    engine.apply(&keyed("po-1", receive(1, 1)));
+    let mut state = engine.export_state();
+    let mut twice = state.clone();
+    twice.keys.push(twice.keys[0].clone());
+    let Done::Receive(receipt) = &mut state.keys[0].done else {
+        panic!("a receipt remembers a receipt")
+    };
+    receipt.warehouse = WarehouseId(9);
+    for (state, says) in [(state, "a SKU or warehouse"), (twice, "listed twice")] {
+        let restored = self::engine(StrategyKind::Nearest, &[]);
+        let error = restored.load_state(&state).unwrap_err().to_string();
+        assert!(error.contains(says), "{error}");
     }
 }
