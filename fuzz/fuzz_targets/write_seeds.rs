@@ -71,7 +71,7 @@ fn stocked_engine() -> Engine {
 }
 
 /// A dozen orders under `split` and what follows them: payment, shipping, short picks, receipts,
-/// returns, adjustments, expiry and archiving.
+/// returns, adjustments, expiry and archiving, then keyed stock movements.
 fn calls(split: SplitPolicy) -> Vec<journal::Command> {
     use fixture::*;
     use journal::Command;
@@ -136,5 +136,36 @@ fn calls(split: SplitPolicy) -> Vec<journal::Command> {
             placed_before_ms: DAY_MS,
         },
     ]);
+    calls.extend(keyed_movements());
     calls
+}
+
+/// Stock movements under idempotency keys after the archive (so that a state keeps them): a
+/// receipt and its repeat, the same key with other units (refused), and a keyed adjustment.
+fn keyed_movements() -> Vec<journal::Command> {
+    use fixture::*;
+    use journal::Command;
+    let keyed = |key: &str, command| Command::Keyed {
+        key: idempotency::IdempotencyKey::new(key).unwrap(),
+        command: Box::new(command),
+    };
+    let receive = |units| Command::Receive {
+        sku: C,
+        warehouse: PAR,
+        units,
+        now_ms: DAY_MS + HOUR_MS,
+    };
+    let adjust = Command::Adjust {
+        sku: A,
+        warehouse: LON,
+        delta_units: 2,
+        reason: AdjustReason::CycleCount,
+        now_ms: DAY_MS + HOUR_MS,
+    };
+    vec![
+        keyed("po-1", receive(4)),
+        keyed("po-1", receive(4)),
+        keyed("po-1", receive(5)),
+        keyed("count-1", adjust),
+    ]
 }

@@ -170,6 +170,25 @@ pub fn exercise(engine: &Engine, ids: std::ops::Range<u64>) {
             let _ = engine.receive(sku, warehouse, 3, DAY_MS);
         }
     }
+    // A keyed receipt, its repeat and the key with other units (a loaded state may already
+    // remember the key), and a keyed adjustment.
+    for units in [3, 3, 4] {
+        let receipt = journal::Command::Receive {
+            sku: C,
+            warehouse: PAR,
+            units,
+            now_ms: DAY_MS,
+        };
+        let _ = engine.apply(&keyed("po-1", receipt));
+    }
+    let count = journal::Command::Adjust {
+        sku: A,
+        warehouse: LON,
+        delta_units: -1,
+        reason: AdjustReason::CycleCount,
+        now_ms: DAY_MS,
+    };
+    let _ = engine.apply(&keyed("count-1", count));
     for id in ids.clone() {
         for index in 0..3 {
             let shipment = ShipmentId {
@@ -193,4 +212,12 @@ pub fn exercise(engine: &Engine, ids: std::ops::Range<u64>) {
         let _ = engine.release(OrderId(id), ReleaseReason::Cancelled, 30 * DAY_MS);
     }
     engine.archive_finished_before(30 * DAY_MS);
+}
+
+/// `command` under the idempotency key `key`.
+pub fn keyed(key: &str, command: journal::Command) -> journal::Command {
+    journal::Command::Keyed {
+        key: idempotency::IdempotencyKey::new(key).unwrap(),
+        command: Box::new(command),
+    }
 }

@@ -20,13 +20,6 @@ fn receive(units: i64, now_ms: u64) -> Command {
     }
 }
 
-fn keyed(text: &str, command: Command) -> Command {
-    Command::Keyed {
-        key: key(text),
-        command: Box::new(command),
-    }
-}
-
 fn outcome(applied: Applied) -> Result<KeyedOutcome, KeyError> {
     match applied {
         Applied::Keyed(outcome) => outcome,

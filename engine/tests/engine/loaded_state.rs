@@ -231,6 +231,9 @@ proptest! {
     ) {
         let waiting = waiting_engine();
         let _ = waiting.confirm(OrderId(2), 10);
+        // A remembered key, so that changed bytes land in the key table too.
+        let receipt = journal::Command::Receive { sku: A, warehouse: LON, units: 2, now_ms: 10 };
+        waiting.apply(&keyed("po-1", receipt));
         let mut bytes = codec::encode(&waiting.export_state()).unwrap();
         for (at, value) in &edits {
             let i = at.index(bytes.len());
