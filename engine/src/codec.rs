@@ -1,7 +1,9 @@
 //! The one place that names the binary encoding (bincode 1.3), so it can be swapped.
 //!
-//! Decoding is bounded by the input's length: a corrupted length prefix cannot make
-//! the decoder allocate more than the bytes it was given.
+//! Decoding is bounded by the input's length, and sequences reserve cautiously (serde caps what
+//! a `Vec` reserves ahead at a mebibyte; `small_vec` routes `SmallVec` fields through it): a
+//! corrupted length prefix cannot make the decoder reserve memory for elements that are not
+//! there.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -59,5 +61,32 @@ mod tests {
         lying[..8].copy_from_slice(&(1u64 << 60).to_le_bytes());
         assert!(decode::<Vec<u32>>(&lying).is_err());
         assert!(decode::<Vec<u32>>(&bytes[..bytes.len() - 1]).is_err());
+    }
+}
+
+/// Serde for a `SmallVec` field (`#[serde(with = "crate::codec::small_vec")]`), encoded as any
+/// sequence. It decodes through a `Vec`, which reserves cautiously and grows with the elements
+/// really there: smallvec's own `Deserialize` reserves whatever length the input claims before
+/// reading an element, so a damaged length would ask for any amount of memory.
+pub(crate) mod small_vec {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use smallvec::{Array, SmallVec};
+
+    pub(crate) fn serialize<A, S>(value: &SmallVec<A>, serializer: S) -> Result<S::Ok, S::Error>
+    where
+        A: Array,
+        A::Item: Serialize,
+        S: Serializer,
+    {
+        value.as_slice().serialize(serializer)
+    }
+
+    pub(crate) fn deserialize<'de, A, D>(deserializer: D) -> Result<SmallVec<A>, D::Error>
+    where
+        A: Array,
+        A::Item: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        Vec::deserialize(deserializer).map(SmallVec::from_vec)
     }
 }

@@ -218,6 +218,7 @@ pub struct ReturnOutcome {
     /// The line.
     pub line: u16,
     /// Units returned, by the warehouse that had shipped them.
+    #[serde(with = "crate::codec::small_vec")]
     pub by_warehouse: SmallVec<[(WarehouseId, u32); 2]>,
     /// Restocked or scrapped.
     pub disposition: Disposition,
