@@ -171,12 +171,10 @@ impl KeyTable {
         }
     }
 
-    /// Forgets the keys applied before `before_ms`; returns how many.
-    pub(crate) fn forget_before(&mut self, before_ms: u64) -> usize {
-        let len = self.keys.len();
+    /// Forgets the keys applied before `before_ms`.
+    pub(crate) fn forget_before(&mut self, before_ms: u64) {
         self.keys
             .retain(|_, state| state.applied_at_ms >= before_ms);
-        len - self.keys.len()
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -55,6 +55,10 @@ fn with_length(bytes: &[u8], offset: usize, value: u64) -> Vec<u8> {
     damaged
 }
 
+/// Where a return's `by_warehouse` length stands in its encoding: after its order (8 bytes) and
+/// line (2).
+const RETURN_LENGTH_AT: usize = 10;
+
 fn returned() -> ReturnOutcome {
     ReturnOutcome {
         order: OrderId(7),
@@ -87,8 +91,7 @@ fn state_with_a_remembered_return() -> (Vec<u8>, usize) {
     let at = (bytes.windows(outcome.len()))
         .position(|w| w == outcome.as_slice())
         .expect("the state holds the return's encoding");
-    // The return encodes its order (8 bytes) and line (2) before `by_warehouse`'s length.
-    (bytes, at + 10)
+    (bytes, at + RETURN_LENGTH_AT)
 }
 
 #[test]
@@ -105,22 +108,22 @@ fn a_claimed_length_never_becomes_an_allocation() {
     assert!(decode_measured::<Vec<Command>>(&commands).0);
 
     for claim in CLAIMS {
-        for (what, damaged, decoded_and_largest) in [
-            ("a return", with_length(&outcome, 10, claim), {
-                decode_measured::<ReturnOutcome> as fn(&[u8]) -> (bool, usize)
-            }),
+        // Each decode is measured alone, in order, after its damaged bytes are made.
+        let decodes = [
+            (
+                "a return",
+                decode_measured::<ReturnOutcome>(&with_length(&outcome, RETURN_LENGTH_AT, claim)),
+            ),
             (
                 "a snapshot's remembered return",
-                with_length(&state, length_at, claim),
-                { decode_measured::<EngineState> },
+                decode_measured::<EngineState>(&with_length(&state, length_at, claim)),
             ),
             (
                 "a list of journal commands",
-                with_length(&commands, 0, claim),
-                { decode_measured::<Vec<Command>> },
+                decode_measured::<Vec<Command>>(&with_length(&commands, 0, claim)),
             ),
-        ] {
-            let (decoded, largest) = decoded_and_largest(&damaged);
+        ];
+        for (what, (decoded, largest)) in decodes {
             assert!(!decoded, "{what} claiming {claim} elements decoded");
             assert!(
                 largest <= MOST_BYTES,

@@ -145,10 +145,6 @@ fn calls(split: SplitPolicy) -> Vec<journal::Command> {
 fn keyed_movements() -> Vec<journal::Command> {
     use fixture::*;
     use journal::Command;
-    let keyed = |key: &str, command| Command::Keyed {
-        key: idempotency::IdempotencyKey::new(key).unwrap(),
-        command: Box::new(command),
-    };
     let receive = |units| Command::Receive {
         sku: C,
         warehouse: PAR,
