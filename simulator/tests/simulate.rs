@@ -399,6 +399,9 @@ fn bad_scenarios_are_refused_with_file_line_column_and_what_is_expected() {
         (with("black-friday.toml", "multiplier = 4.0", "multiplier = -4.0"), "demand.events[0].multiplier: must be a number > 0"),
         (with("flash-sale.toml", "skus = [\"SKU00001\", \"SKU00002\", \"SKU00003\"]", "skus = [\"SKU00001\", \"SKU99999\"]"), "demand.events[0].skus[1]: no SKU has code \"SKU99999\""),
         (with("flash-sale.toml", "{ sku = \"SKU00003\", warehouse = \"MAN\", units = 300 }", "{ sku = \"SKU00003\", warehouse = \"MAN\", units = -3 }"), "initial_stock.cells[5].units: must be a unit count ≥ 0"),
+        (with("flash-sale.toml", "{ sku = \"SKU00003\", warehouse = \"MAN\", units = 300 }", "{ sku = \"SKU77777\", warehouse = \"MAN\", units = 300 }"), "bad.toml:37:11: initial_stock.cells[5].sku: no SKU has code \"SKU77777\""),
+        (with("flash-sale.toml", "{ sku = \"SKU00003\", warehouse = \"MAN\", units = 300 }", "{ sku = \"SKU00003\", warehouse = \"PAR\", units = 300 }"), "bad.toml:37:35: initial_stock.cells[5].warehouse: no warehouse has code \"PAR\""),
+        (with("flash-sale.toml", "sku = \"SKU00001\"\nreorder_point_units = 100", "sku = \"SKU-1\"\nreorder_point_units = 100"), "bad.toml:101:7: replenishment.skus[0].sku: no SKU has code \"SKU-1\""),
         (with("multichannel-lag.toml", "oversold = \"backorder\"", "oversold = \"shrug\""), "unknown variant `shrug`, expected `cancel` or `backorder`"),
         (with("long-tail.toml", "delay_days_max = 21", "delay_days_max = 1"), "returns.delay_days_max: must be ≥ delay_days_min"),
         (with("flash-sale.toml", "order_quantity_units = 400", "order_quantity_units = 0"), "replenishment.skus[0].order_quantity_units: must be between 1"),
@@ -418,6 +421,38 @@ fn bad_scenarios_are_refused_with_file_line_column_and_what_is_expected() {
         Scenario::load(Path::new("no/such/file.toml")),
         Err(ScenarioError::Read { .. })
     ));
+}
+
+/// `text` without any `[[table]]` entry.
+fn without_tables(text: &str, table: &str) -> String {
+    let mut kept = String::new();
+    let mut inside = false;
+    for line in text.lines() {
+        if line.starts_with('[') {
+            inside = line == format!("[[{table}]]");
+        }
+        if !inside {
+            kept.push_str(line);
+            kept.push('\n');
+        }
+    }
+    kept
+}
+
+#[test]
+fn a_scenario_with_no_warehouse_channel_or_customer_is_refused() {
+    for table in ["warehouses", "channels", "customers"] {
+        // Left out, the list is a missing field (serde's error); given empty, validation's.
+        let text =
+            format!("{table} = []\n") + &without_tables(&with("baseline.toml", "", ""), table);
+        assert!(!text.contains(&format!("[[{table}]]")));
+        let message = parse_error(&text);
+        let expected = format!("bad.toml:1:1: {table}: at least one [[{table}]] table is needed");
+        assert!(
+            message.contains(&expected),
+            "expected {expected:?} in {message:?}"
+        );
+    }
 }
 
 #[test]

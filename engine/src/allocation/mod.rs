@@ -416,13 +416,17 @@ pub(crate) fn ship_whole_from_best(ctx: &PlanContext<'_>, plan: &mut Plan, wareh
 
 /// Plans every line from one warehouse.
 pub(crate) fn take_whole(ctx: &PlanContext<'_>, plan: &mut Plan, warehouse: WarehouseId) {
-    for (i, line) in ctx.order.lines.iter().enumerate() {
-        plan.picks.push(Pick {
-            line: i as u16,
-            warehouse,
-            units: line.quantity as u32,
-        });
-    }
+    let picks = whole_lines(ctx).map(|(line, units)| Pick {
+        line,
+        warehouse,
+        units,
+    });
+    plan.picks.extend(picks);
+}
+
+/// Every line of the order with all its units: (line index, units).
+fn whole_lines<'a>(ctx: &'a PlanContext<'_>) -> impl Iterator<Item = (u16, u32)> + 'a {
+    (ctx.order.lines.iter().enumerate()).map(|(i, line)| (i as u16, line.quantity as u32))
 }
 
 /// Fills one line from warehouses in `ranking` order, taking what each has;
@@ -467,13 +471,12 @@ pub(crate) fn fill_line(ctx: &PlanContext<'_>, plan: &mut Plan, line: usize, ran
 
 /// Marks every line short at `warehouse` (nothing planned): the order cannot ship as asked.
 pub(crate) fn all_short(ctx: &PlanContext<'_>, plan: &mut Plan, warehouse: WarehouseId) {
-    for (i, line) in ctx.order.lines.iter().enumerate() {
-        plan.shortfalls.push(Shortfall {
-            line: i as u16,
-            warehouse,
-            units: line.quantity as u32,
-        });
-    }
+    let shortfalls = whole_lines(ctx).map(|(line, units)| Shortfall {
+        line,
+        warehouse,
+        units,
+    });
+    plan.shortfalls.extend(shortfalls);
 }
 
 /// The common shape of most strategies: the best-ranked warehouse that ships

@@ -48,6 +48,11 @@ impl<'a> Checker<'a> {
             self.fail(span, key, problem);
         }
     }
+    /// At least one `[[table]]` entry is given.
+    pub(super) fn some_tables<T>(&mut self, entries: &[T], table: &str) {
+        let problem = format!("at least one [[{table}]] table is needed");
+        self.check(!entries.is_empty(), 0..0, table, &problem);
+    }
     /// Each of `values` (the `field` of the `table` entries) appears once; the second of a pair
     /// is reported, at its entry.
     pub(super) fn unique<'v>(

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
+use toml::Spanned;
 
 use super::checker::Checker;
 use super::limits::*;
@@ -167,12 +168,7 @@ impl Scenario {
 
     /// `[[warehouses]]`.
     fn validate_warehouses(&self, c: &mut Checker) {
-        c.check(
-            !self.warehouses.is_empty(),
-            0..0,
-            "warehouses",
-            "at least one [[warehouses]] table is needed",
-        );
+        c.some_tables(&self.warehouses, "warehouses");
         c.check(
             self.warehouses.len() <= qm_engine::constants::MAX_WAREHOUSES,
             0..0,
@@ -224,18 +220,8 @@ impl Scenario {
         );
         for (i, cell) in self.initial_stock.cells.iter().enumerate() {
             let key = format!("initial_stock.cells[{i}]");
-            c.check(
-                names.sku_known(cell.sku.get_ref()),
-                cell.sku.span(),
-                &format!("{key}.sku"),
-                &format!("no SKU has code {:?}", cell.sku.get_ref()),
-            );
-            c.check(
-                names.warehouse_known(cell.warehouse.get_ref()),
-                cell.warehouse.span(),
-                &format!("{key}.warehouse"),
-                &format!("no warehouse has code {:?}", cell.warehouse.get_ref()),
-            );
+            names.check_sku(c, &cell.sku, &format!("{key}.sku"));
+            names.check_warehouse(c, &cell.warehouse, &format!("{key}.warehouse"));
             let units = *cell.units.get_ref();
             c.check(
                 (0..=qm_engine::constants::MAX_CELL_UNITS as i64).contains(&units),
@@ -251,12 +237,7 @@ impl Scenario {
 
     /// `[[channels]]`.
     fn validate_channels(&self, c: &mut Checker, names: &Names) {
-        c.check(
-            !self.channels.is_empty(),
-            0..0,
-            "channels",
-            "at least one [[channels]] table is needed",
-        );
+        c.some_tables(&self.channels, "channels");
         for (i, channel) in self.channels.iter().enumerate() {
             let key = format!("channels[{i}]");
             c.positive(&channel.share, &format!("{key}.share"));
@@ -282,12 +263,7 @@ impl Scenario {
                 "must name at least one warehouse",
             );
             for (j, code) in channel.warehouses.iter().enumerate() {
-                c.check(
-                    names.warehouse_known(code.get_ref()),
-                    code.span(),
-                    &format!("{key}.warehouses[{j}]"),
-                    &format!("no warehouse has code {:?}", code.get_ref()),
-                );
+                names.check_warehouse(c, code, &format!("{key}.warehouses[{j}]"));
                 c.check(
                     !channel.warehouses[..j].contains(code),
                     code.span(),
@@ -311,12 +287,7 @@ impl Scenario {
 
     /// `[[customers]]`.
     fn validate_customers(&self, c: &mut Checker) {
-        c.check(
-            !self.customers.is_empty(),
-            0..0,
-            "customers",
-            "at least one [[customers]] table is needed",
-        );
+        c.some_tables(&self.customers, "customers");
         for (i, region) in self.customers.iter().enumerate() {
             c.positive(&region.share, &format!("customers[{i}].share"));
             c.coordinates(
@@ -454,12 +425,7 @@ impl Scenario {
                 );
             }
             for (j, code) in e.skus.iter().enumerate() {
-                c.check(
-                    names.sku_known(code.get_ref()),
-                    code.span(),
-                    &format!("{key}.skus[{j}]"),
-                    &format!("no SKU has code {:?}", code.get_ref()),
-                );
+                names.check_sku(c, code, &format!("{key}.skus[{j}]"));
             }
             if let Some(top) = &e.top_skus {
                 let n = *top.get_ref();
@@ -621,12 +587,7 @@ impl Scenario {
         );
         for (i, policy) in rep.skus.iter().enumerate() {
             let key = format!("replenishment.skus[{i}]");
-            c.check(
-                names.sku_known(policy.sku.get_ref()),
-                policy.sku.span(),
-                &format!("{key}.sku"),
-                &format!("no SKU has code {:?}", policy.sku.get_ref()),
-            );
+            names.check_sku(c, &policy.sku, &format!("{key}.sku"));
             c.check(
                 !rep.skus[..i]
                     .iter()
@@ -755,8 +716,17 @@ impl<'a> Names<'a> {
         }
     }
 
-    fn warehouse_known(&self, code: &str) -> bool {
-        self.warehouses.contains(code)
+    /// Refuses `code`, at `key`, unless the scenario has a SKU of that code.
+    fn check_sku(&self, c: &mut Checker, code: &Spanned<String>, key: &str) {
+        let problem = format!("no SKU has code {:?}", code.get_ref());
+        c.check(self.sku_known(code.get_ref()), code.span(), key, &problem);
+    }
+
+    /// Refuses `code`, at `key`, unless the scenario has a warehouse of that code.
+    fn check_warehouse(&self, c: &mut Checker, code: &Spanned<String>, key: &str) {
+        let known = self.warehouses.contains(code.get_ref().as_str());
+        let problem = format!("no warehouse has code {:?}", code.get_ref());
+        c.check(known, code.span(), key, &problem);
     }
 }
 
