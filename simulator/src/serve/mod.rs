@@ -14,6 +14,7 @@ mod edge;
 mod metrics;
 mod routes;
 
+use std::cell::Cell;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -72,9 +73,15 @@ pub fn serve(
     listening: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
     let genesis = Genesis::read(dir)?;
-    let (_, scenario, regions) = genesis.engine(dir)?;
+    let (first, scenario, regions) = genesis.engine(dir)?;
+    // Recovery asks for an opening engine per snapshot it tries: the first is the one built
+    // above, any other is built again.
+    let first = Cell::new(Some(first));
     let opening = || {
-        let engine = genesis.engine(dir)?.0;
+        let engine = match first.take() {
+            Some(engine) => engine,
+            None => genesis.engine(dir)?.0,
+        };
         engine.presize_orders(options.open_orders);
         Ok(engine)
     };
