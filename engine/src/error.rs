@@ -7,10 +7,8 @@ use crate::lifecycle::OrderStatus;
 use crate::network::NetworkError;
 
 /// A line's quantity outside 1..=`limit`: in an order to reserve (the limit is the most a line
-/// may hold), or in a call on an order's line (the most the call can cover, e.g. units shipped
-/// and not yet returned).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{order} line {line}: quantity {quantity} must be between 1 and {limit}")]
+/// may hold), or in a call on an order's line (the most the call can cover, `bound` says what).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LineQuantity {
     /// The order.
     pub order: OrderId,
@@ -20,6 +18,50 @@ pub struct LineQuantity {
     pub quantity: i64,
     /// The largest allowed.
     pub limit: u32,
+    /// What `limit` counts.
+    pub bound: LineBound,
+}
+
+/// What bounds the quantity of a call on an order line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineBound {
+    /// The most units one order line may hold (a reserve).
+    PerLine,
+    /// The line's units shipped and not yet returned (a return).
+    ShippedNotReturned,
+    /// The line's units in the shipment (a short pick).
+    InShipment,
+}
+
+impl std::error::Error for LineQuantity {}
+
+impl std::fmt::Display for LineQuantity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let LineQuantity {
+            order,
+            line,
+            quantity,
+            limit,
+            bound,
+        } = *self;
+        write!(f, "{order} line {line}: ")?;
+        match (bound, limit) {
+            (LineBound::ShippedNotReturned, 0) => {
+                write!(f, "nothing to return: no unit shipped and not yet returned")
+            }
+            (LineBound::InShipment, 0) => write!(f, "the shipment holds no unit of the line"),
+            _ => {
+                write!(f, "quantity {quantity} must be between 1 and {limit}")?;
+                match bound {
+                    LineBound::PerLine => Ok(()),
+                    LineBound::ShippedNotReturned => {
+                        write!(f, ", the units shipped and not yet returned")
+                    }
+                    LineBound::InShipment => write!(f, ", the line's units in the shipment"),
+                }
+            }
+        }
+    }
 }
 
 /// Why an engine could not be built.

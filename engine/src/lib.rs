@@ -51,7 +51,7 @@ pub use allocation::{
 pub use buffer::Buffer;
 pub use channel::ChannelConfig;
 pub use engine::{Engine, EngineConfig};
-pub use error::{ConfigError, LineQuantity, OrderError, ReserveError, StockError};
+pub use error::{ConfigError, LineBound, LineQuantity, OrderError, ReserveError, StockError};
 pub use events::{Event, EventKind};
 pub use geo::{GeoPoint, InvalidLocation};
 pub use ids::WarehouseMask;

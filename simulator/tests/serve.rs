@@ -198,7 +198,7 @@ fn adjustments_and_refusals(server: &Server, sku: &str, warehouse: &str, on_hand
         (
             server.call("POST", "/v1/orders/1/returns", &back.replace("1,", "2,")),
             400,
-            "quantity 2 must be between 1 and 1",
+            "quantity 2 must be between 1 and 1, the units shipped and not yet returned",
         ),
         (
             server.call("POST", "/v1/orders/1/shipments/0/short-pick", short),

@@ -19,7 +19,7 @@ use crate::backorder::{BackorderBook, BookEntry};
 use crate::buffer::Buffer;
 use crate::channel::{Channel, ChannelConfig};
 use crate::constants::*;
-use crate::error::{ConfigError, LineQuantity, OrderError, ReserveError, StockError};
+use crate::error::{ConfigError, LineBound, LineQuantity, OrderError, ReserveError, StockError};
 use crate::events::{Event, EventKind, Subscribers};
 use crate::idempotency::KeyTable;
 use crate::ids::WarehouseMask;
@@ -70,12 +70,14 @@ fn check_units(quantity: i64, limit: u32) -> Result<u32, StockError> {
     Ok(quantity as u32)
 }
 
-/// `units` between 1 and `limit` of `order`'s line `line`, or [`OrderError::BadQuantity`].
+/// `units` between 1 and `limit` (which counts `bound`) of `order`'s line `line`, or
+/// [`OrderError::BadQuantity`].
 fn check_line_units(
     order: OrderId,
     line: usize,
     units: i64,
     limit: u32,
+    bound: LineBound,
 ) -> Result<u32, OrderError> {
     if units < 1 || units > limit as i64 {
         return Err(OrderError::BadQuantity(LineQuantity {
@@ -83,6 +85,7 @@ fn check_line_units(
             line,
             quantity: units,
             limit,
+            bound,
         }));
     }
     Ok(units as u32)

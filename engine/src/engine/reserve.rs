@@ -59,6 +59,7 @@ impl Engine {
                     line,
                     quantity: l.quantity,
                     limit: MAX_LINE_QUANTITY,
+                    bound: LineBound::PerLine,
                 }));
             }
         }

@@ -133,7 +133,7 @@ impl Engine {
         record.check_line(order, line)?;
         let returnable = |record: &OrderRecord, i: usize| returnable_units_of_pick(record, i, line);
         let limit = returnable_units_of_line(record, line);
-        let units = check_line_units(order, line, units, limit)?;
+        let units = check_line_units(order, line, units, limit, LineBound::ShippedNotReturned)?;
         let first = (0..record.picks.len())
             .find(|&i| returnable(record, i) > 0)
             .expect("limit > 0 means a shipped pick");

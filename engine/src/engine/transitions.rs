@@ -298,7 +298,7 @@ impl Engine {
             .filter(|p| in_shipment(p))
             .map(|p| p.units)
             .sum();
-        let units = check_line_units(order, line, missing, limit)?;
+        let units = check_line_units(order, line, missing, limit, LineBound::InShipment)?;
         let sku = record
             .picks
             .iter()

@@ -47,6 +47,7 @@ fn bad_reserve_calls_are_refused_with_a_typed_error_and_change_nothing() {
             line: 0,
             quantity,
             limit: constants::MAX_LINE_QUANTITY,
+            bound: LineBound::PerLine,
         });
         (
             "bad quantity",
@@ -260,6 +261,7 @@ fn bad_shipment_and_return_calls_are_refused_with_a_typed_error_and_change_nothi
                 line: 0,
                 quantity: 3,
                 limit: 2,
+                bound: LineBound::ShippedNotReturned,
             }),
         ),
         (
@@ -272,6 +274,7 @@ fn bad_shipment_and_return_calls_are_refused_with_a_typed_error_and_change_nothi
                 line: 0,
                 quantity: -1,
                 limit: 2,
+                bound: LineBound::ShippedNotReturned,
             }),
         ),
         (
@@ -404,4 +407,44 @@ fn bad_configurations_are_refused_with_what_is_wrong() {
             code: "LON".into()
         }
     );
+}
+
+#[test]
+fn a_line_quantity_refusal_says_what_bounds_it() {
+    let refusal = |quantity, limit, bound| {
+        let quantity = LineQuantity {
+            order: OrderId(7),
+            line: 1,
+            quantity,
+            limit,
+            bound,
+        };
+        OrderError::BadQuantity(quantity).to_string()
+    };
+    let cases = [
+        (
+            refusal(2_000_000, 1_000_000, LineBound::PerLine),
+            "order 7 line 1: quantity 2000000 must be between 1 and 1000000",
+        ),
+        (
+            refusal(3, 2, LineBound::ShippedNotReturned),
+            "order 7 line 1: quantity 3 must be between 1 and 2, the units shipped and not yet \
+             returned",
+        ),
+        (
+            refusal(1, 0, LineBound::ShippedNotReturned),
+            "order 7 line 1: nothing to return: no unit shipped and not yet returned",
+        ),
+        (
+            refusal(0, 4, LineBound::InShipment),
+            "order 7 line 1: quantity 0 must be between 1 and 4, the line's units in the shipment",
+        ),
+        (
+            refusal(1, 0, LineBound::InShipment),
+            "order 7 line 1: the shipment holds no unit of the line",
+        ),
+    ];
+    for (got, expected) in cases {
+        assert_eq!(got, expected);
+    }
 }

@@ -294,7 +294,8 @@ fn returns_restock_or_scrap_and_never_exceed_what_shipped() {
             order: OrderId(1),
             line: 0,
             quantity: 1,
-            limit: 0
+            limit: 0,
+            bound: LineBound::ShippedNotReturned,
         })),
         "nothing shipped yet"
     );
