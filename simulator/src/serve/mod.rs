@@ -137,12 +137,14 @@ async fn run(
 }
 
 /// Submits `ExpireHolds` every [`EXPIRE_EVERY`], and `ArchiveFinished` for the orders placed
-/// more than `keep_finished_ms` ago at start and every [`ARCHIVE_EVERY`].
+/// more than `keep_finished_ms` ago at start and every [`ARCHIVE_EVERY`]. At start, when both
+/// are due, the expiry goes first, so that the holds it ends are archived with the rest.
 async fn sweep(app: Arc<routes::App>, keep_finished_ms: u64) {
     let mut expire = tokio::time::interval(EXPIRE_EVERY);
     let mut archive = tokio::time::interval(ARCHIVE_EVERY);
     loop {
         let command = tokio::select! {
+            biased;
             _ = expire.tick() => Command::ExpireHolds {
                 now_ms: app.clock.now_ms(),
             },
