@@ -281,6 +281,37 @@ fn forecast_text_shows_undefined_error_measures_as_undefined() {
         .contains("MAE 0.000 · RMSE 0.000 · MAPE — · WAPE — · MASE — · bias +0.000 units/day"));
 }
 
+/// One series is read as a file of many is: a row the CSV reader cannot read is named with its
+/// line, and an empty line, a day left out, is refused rather than skipped.
+#[test]
+fn forecast_reads_one_series_as_it_reads_many() {
+    let quoted = series_file("quoted.csv", "units\n3\n\"4\n5\n");
+    let gap = series_file("gap.csv", "units\n3\n\n4\n");
+    let ragged = series_file("ragged.csv", "units\n3\n4,5\n");
+    let read_as_the_many_series_reader = [
+        (
+            quoted,
+            "quoted.csv: row 2 (line 3): unbalanced quote: a quoted field in column `units` runs \
+             from line 3 to line 4",
+        ),
+        // An empty line is a day left out: skipped, it would shift every day after it.
+        (
+            gap,
+            "gap.csv: row 2 (line 3): an empty line: write 0 for a day without demand",
+        ),
+        (
+            ragged,
+            "ragged.csv: row 2 (line 3): extra fields: 2 where the header has 1",
+        ),
+    ];
+    for (file, message) in read_as_the_many_series_reader {
+        let out = qm(&["forecast", file.to_str().unwrap(), "--method", "ses"]);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{stderr}");
+    }
+}
+
 #[test]
 fn forecast_reports_bad_rows_and_shapes_with_exit_code_2() {
     let bad = series_file("bad.csv", "units\n3\nlots\n");

@@ -14,6 +14,11 @@ pub struct CsvColumns {
     pub frame: DataFrame,
     /// Per data row: why it could not be read, if it could not.
     pub broken: Vec<Option<String>>,
+    /// Every column name of the header, in order (a byte-order mark taken off).
+    pub header: Vec<String>,
+    /// The data rows before which the reader passed over empty lines (empty lines at the end
+    /// are not counted): in a one-column file, days left empty.
+    pub empty_lines_before: Vec<usize>,
 }
 
 /// gzip's magic number: such a file is decompressed whatever its name.
@@ -131,6 +136,7 @@ pub fn read(path: &Path, wanted: &[&str]) -> Result<CsvColumns, String> {
     let found = column_positions(wanted, &header)?;
     let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); found.len()];
     let mut broken = Vec::new();
+    let mut empty_lines_before = Vec::new();
     let mut record = csv::ByteRecord::new();
     loop {
         let more = reader
@@ -142,6 +148,13 @@ pub fn read(path: &Path, wanted: &[&str]) -> Result<CsvColumns, String> {
         let first_line = record.position().map_or(0, |p| p.line());
         let last_line = reader.position().line().saturating_sub(1).max(first_line);
         let row = broken.len();
+        // A record's position is where the reader began it, before the empty lines it passed
+        // over: a record that took more lines than its own had some before it. (A last record
+        // without a line break ends on its own line, so the empty lines before it go unseen.)
+        let lines_taken = reader.position().line().saturating_sub(first_line);
+        if lines_taken > 1 + newlines(record.as_slice()) {
+            empty_lines_before.push(row);
+        }
         let mut problem = (record.len() != header.len())
             .then(|| shape_problem(record.len(), header.len(), first_line, last_line));
         // Each mapped cell decoded once; the first that cannot be read makes the row bad, and
@@ -180,7 +193,17 @@ pub fn read(path: &Path, wanted: &[&str]) -> Result<CsvColumns, String> {
         })
         .collect();
     let frame = DataFrame::new(broken.len(), columns).map_err(|e| e.to_string())?;
-    Ok(CsvColumns { frame, broken })
+    Ok(CsvColumns {
+        frame,
+        broken,
+        header,
+        empty_lines_before,
+    })
+}
+
+/// Line breaks inside a record's fields (quoted ones).
+fn newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 /// Why a row with `fields` fields, on lines `first..=last`, does not fit a `header`-field file.

@@ -117,7 +117,7 @@ pub fn import_with_progress(
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
     mapping.check().map_err(mapping_err)?;
-    let Source { frame, broken } =
+    let Source { frame, broken, .. } =
         read_source(path, mapping, is_parquet).map_err(|message| ImportError::Read {
             path: name.clone(),
             message,

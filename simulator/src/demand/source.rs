@@ -13,6 +13,10 @@ use crate::scenario::columns::ColumnMapping;
 pub(crate) struct Source {
     pub(crate) frame: DataFrame,
     pub(crate) broken: Vec<Option<String>>,
+    /// Every column name the file has, in order.
+    pub(crate) header: Vec<String>,
+    /// The rows before which a CSV has empty lines (none in Parquet).
+    pub(crate) empty_lines_before: Vec<usize>,
 }
 
 /// Reads a Parquet file whole, or a CSV's mapped columns row by row.
@@ -46,12 +50,16 @@ pub(crate) fn read_columns(
         Source {
             frame,
             broken: Vec::new(),
+            header,
+            empty_lines_before: Vec::new(),
         }
     } else {
         let read = csv_rows::read(path, wanted)?;
         Source {
             frame: read.frame,
             broken: read.broken,
+            header: read.header,
+            empty_lines_before: read.empty_lines_before,
         }
     })
 }

@@ -7,6 +7,8 @@ use polars::prelude::*;
 use qm_engine::forecast::{Forecaster, Method, MethodParams};
 use qm_engine::safety_stock::{self, PolicyInputs, PolicyReport};
 
+use crate::demand::source::read_columns;
+
 /// Longest history `qm forecast` reads, in days (about 270 years): a bound, not a guess.
 pub const MAX_HISTORY_DAYS: usize = 100_000;
 
@@ -277,33 +279,42 @@ pub fn file_errors(path: &Path) -> Result<impl Fn(String) -> CalculatorError, Ca
     Ok(file_error)
 }
 
-/// Reads the daily demand series of `path`: a CSV whose single column `units` holds one day per
-/// row, oldest first.
+/// Reads the daily demand series of `path`: a CSV (or Parquet file) whose single column `units`
+/// holds one day per row, oldest first. The rows are read as the many-series reader reads them
+/// (gzip, a byte-order mark, a row that cannot be read named with its line).
 pub fn read_series(path: &Path) -> Result<Vec<f64>, CalculatorError> {
     let name = path.display().to_string();
     let file_error = file_errors(path)?;
-    let frame = CsvReadOptions::default()
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .try_into_reader_with_file_path(Some(path.into()))
-        .and_then(|r| r.finish())
-        .map_err(|e| file_error(format!("cannot read it as CSV: {e}")))?;
-    let names: Vec<String> = frame
-        .get_column_names()
-        .iter()
-        .map(|n| n.to_string())
-        .collect();
-    if names != ["units"] {
+    let is_parquet = path.extension().is_some_and(|e| e == "parquet");
+    let source = read_columns(path, &["units"], is_parquet).map_err(&file_error)?;
+    if source.header != ["units"] {
         return Err(file_error(format!(
             "expected one column named `units` (daily demand, oldest first), found: {}",
-            names.join(", ")
+            source.header.join(", ")
         )));
     }
+    let frame = &source.frame;
     if frame.height() > MAX_HISTORY_DAYS {
         return Err(file_error(format!(
             "{} rows is more than the {MAX_HISTORY_DAYS} days `qm forecast` reads",
             frame.height()
         )));
+    }
+    let row_error = |row: usize, problem: String| CalculatorError::Row {
+        path: name.clone(),
+        row: row + 1,
+        line: row + 2,
+        problem,
+    };
+    let first_broken = (source.broken.iter().enumerate())
+        .find_map(|(row, why)| why.as_ref().map(|why| (row, why)));
+    if let Some((row, why)) = first_broken {
+        return Err(row_error(row, why.clone()));
+    }
+    // In one column an empty line is a day left out, which would shift every day after it.
+    if let Some(&row) = source.empty_lines_before.first() {
+        let problem = "an empty line: write 0 for a day without demand";
+        return Err(row_error(row, problem.into()));
     }
     let column = frame
         .column("units")
@@ -313,12 +324,7 @@ pub fn read_series(path: &Path) -> Result<Vec<f64>, CalculatorError> {
     let mut series = Vec::with_capacity(text.len());
     for (i, cell) in text.iter().enumerate() {
         let cell = cell.unwrap_or("").trim();
-        let bad = |problem: String| CalculatorError::Row {
-            path: name.clone(),
-            row: i + 1,
-            line: i + 2,
-            problem,
-        };
+        let bad = |problem: String| row_error(i, problem);
         let units: f64 = cell
             .parse()
             .map_err(|_| bad(format!("`{cell}` is not a number of units")))?;
