@@ -61,7 +61,8 @@ pub enum Command {
     /// Run a grid of safety-stock settings on the same demand: cost against service, the
     /// Pareto front, and the cheapest setting meeting a target fill rate.
     Tune(TuneArgs),
-    /// Forecast one daily demand series: a CSV with a single column `units`, oldest day first.
+    /// Forecast one daily demand series: a file (CSV, gzip or not, or Parquet) with a single column
+    /// `units`, oldest day first.
     Forecast(ForecastArgs),
 }
 
@@ -471,7 +472,7 @@ pub struct Split {
 /// `qm forecast`.
 #[derive(clap::Args)]
 pub struct ForecastArgs {
-    /// The series (CSV).
+    /// The series (CSV, gzip or not, or Parquet).
     pub file: PathBuf,
     /// naive, seasonal_naive, moving_average, ses, holt, holt_winters, croston, sba, tsb, auto,
     /// a fitted family (ses_fitted … holt_winters_fitted), auto_ets, adida, imapa, or mean:A,B[,…].
