@@ -45,21 +45,17 @@ impl std::fmt::Display for LineQuantity {
             bound,
         } = *self;
         write!(f, "{order} line {line}: ")?;
+        let range = format!("quantity {quantity} must be between 1 and {limit}");
         match (bound, limit) {
             (LineBound::ShippedNotReturned, 0) => {
                 write!(f, "nothing to return: no unit shipped and not yet returned")
             }
             (LineBound::InShipment, 0) => write!(f, "the shipment holds no unit of the line"),
-            _ => {
-                write!(f, "quantity {quantity} must be between 1 and {limit}")?;
-                match bound {
-                    LineBound::PerLine => Ok(()),
-                    LineBound::ShippedNotReturned => {
-                        write!(f, ", the units shipped and not yet returned")
-                    }
-                    LineBound::InShipment => write!(f, ", the line's units in the shipment"),
-                }
+            (LineBound::PerLine, _) => write!(f, "{range}"),
+            (LineBound::ShippedNotReturned, _) => {
+                write!(f, "{range}, the units shipped and not yet returned")
             }
+            (LineBound::InShipment, _) => write!(f, "{range}, the line's units in the shipment"),
         }
     }
 }

@@ -15,24 +15,7 @@ use std::path::{Path, PathBuf};
 fn driven(name: &str, commands: u64, snapshot_every: u64) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("qm-damage-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let out = qm(&[
-        "engine",
-        "drive",
-        dir.to_str().unwrap(),
-        "--scenario",
-        scenario("baseline.toml").to_str().unwrap(),
-        "--seed",
-        "3",
-        "--commands",
-        &commands.to_string(),
-        "--snapshot-every",
-        &snapshot_every.to_string(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::drive(&dir, "baseline.toml", commands, snapshot_every);
     dir
 }
 

@@ -493,27 +493,9 @@ fn a_hold_nobody_confirms_expires_and_gives_its_units_back() {
 #[test]
 fn a_snapshot_that_does_not_fit_is_passed_over_and_the_whole_journal_served() {
     let dir = temp_dir("serve-foreign-snapshot");
-    let drive = |name: &str, file: &str, commands: &str, snapshot_every: &str| {
-        let folder = dir.join(name);
-        let scenario = common::scenario(file);
-        let out = common::qm(&[
-            "engine",
-            "drive",
-            folder.to_str().unwrap(),
-            "--scenario",
-            scenario.to_str().unwrap(),
-            "--seed",
-            "3",
-            "--commands",
-            commands,
-            "--snapshot-every",
-            snapshot_every,
-        ]);
-        assert!(out.status.success(), "{out:?}");
-        folder
-    };
-    let plain = drive("plain", "baseline.toml", "300", "0");
-    let other = drive("other", "black-friday.toml", "200", "100");
+    let (plain, other) = (dir.join("plain"), dir.join("other"));
+    common::drive(&plain, "baseline.toml", 300, 0);
+    common::drive(&other, "black-friday.toml", 200, 100);
     let damaged = dir.join("damaged");
     std::fs::create_dir(&damaged).unwrap();
     for folder in [&plain, &other] {

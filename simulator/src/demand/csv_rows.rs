@@ -152,7 +152,7 @@ pub fn read(path: &Path, wanted: &[&str]) -> Result<CsvColumns, String> {
         // over: a record that took more lines than its own had some before it. (A last record
         // without a line break ends on its own line, so the empty lines before it go unseen.)
         let lines_taken = reader.position().line().saturating_sub(first_line);
-        if lines_taken > 1 + newlines(record.as_slice()) {
+        if lines_taken > 1 && lines_taken > 1 + newlines(record.as_slice()) {
             empty_lines_before.push(row);
         }
         let mut problem = (record.len() != header.len())

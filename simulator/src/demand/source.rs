@@ -19,6 +19,13 @@ pub(crate) struct Source {
     pub(crate) empty_lines_before: Vec<usize>,
 }
 
+impl Source {
+    /// The first row the reader could not read, and why.
+    pub(crate) fn first_broken(&self) -> Option<(usize, &str)> {
+        (self.broken.iter().enumerate()).find_map(|(row, why)| Some((row, why.as_deref()?)))
+    }
+}
+
 /// Reads a Parquet file whole, or a CSV's mapped columns row by row.
 pub(super) fn read_source(
     path: &Path,

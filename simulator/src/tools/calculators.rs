@@ -306,10 +306,8 @@ pub fn read_series(path: &Path) -> Result<Vec<f64>, CalculatorError> {
         line: row + 2,
         problem,
     };
-    let first_broken = (source.broken.iter().enumerate())
-        .find_map(|(row, why)| why.as_ref().map(|why| (row, why)));
-    if let Some((row, why)) = first_broken {
-        return Err(row_error(row, why.clone()));
+    if let Some((row, why)) = source.first_broken() {
+        return Err(row_error(row, why.to_string()));
     }
     // In one column an empty line is a day left out, which would shift every day after it.
     if let Some(&row) = source.empty_lines_before.first() {

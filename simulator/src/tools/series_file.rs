@@ -63,13 +63,8 @@ pub fn read_long(path: &Path, columns: &LongColumns) -> Result<Vec<Series>, Calc
             }
         }
     };
-    if let Some((row, why)) = source
-        .broken
-        .iter()
-        .enumerate()
-        .find_map(|(i, b)| b.as_ref().map(|why| (i, why)))
-    {
-        return Err(row_error(row, why.clone()));
+    if let Some((row, why)) = source.first_broken() {
+        return Err(row_error(row, why.to_string()));
     }
     let frame = &source.frame;
     let text = |column: &str| -> Result<StringChunked, CalculatorError> {

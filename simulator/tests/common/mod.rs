@@ -77,6 +77,25 @@ pub fn scenario(name: &str) -> PathBuf {
     manifest_dir().join("../scenarios").join(name)
 }
 
+/// `qm engine drive` of a new `folder` from the shipped scenario `file`, seed 3: `commands`
+/// commands and a snapshot every `snapshot_every` (0: none). Asserts it succeeded.
+pub fn drive(folder: &Path, file: &str, commands: u64, snapshot_every: u64) {
+    let out = qm(&[
+        "engine",
+        "drive",
+        folder.to_str().unwrap(),
+        "--scenario",
+        scenario(file).to_str().unwrap(),
+        "--seed",
+        "3",
+        "--commands",
+        &commands.to_string(),
+        "--snapshot-every",
+        &snapshot_every.to_string(),
+    ]);
+    ok(&out);
+}
+
 /// Whether a test that needs an outside tool must skip: `missing` says what is absent, if
 /// anything. With `require` set in the environment (CI sets it where it installs the tool) a
 /// missing tool fails the test instead; otherwise the reason is printed and the test skips.
