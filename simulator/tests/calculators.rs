@@ -297,7 +297,7 @@ fn forecast_reads_one_series_as_it_reads_many() {
         // An empty line is a day left out: skipped, it would shift every day after it.
         (
             gap,
-            "gap.csv: row 2 (line 3): an empty line: write 0 for a day without demand",
+            "gap.csv: line 3: an empty line before row 2: write 0 for a day without demand",
         ),
         (
             ragged,
@@ -310,6 +310,82 @@ fn forecast_reads_one_series_as_it_reads_many() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(message), "{stderr}");
     }
+}
+
+/// A row is named by the line it stands on whatever the file's line breaks (Windows CRLF or
+/// LF), after empty lines, and when the last row has no line break; a Parquet row has no line.
+#[test]
+fn forecast_names_the_line_a_row_stands_on() {
+    use polars::prelude::*;
+    let parquet = series_file("negative.parquet", "");
+    let mut frame = df!("units" => [1.0, 2.0, -3.0]).unwrap();
+    ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
+        .finish(&mut frame)
+        .unwrap();
+    let long = ["--id", "sku", "--date", "date", "--value", "units"];
+    let cases: [(&str, &str, &[&str], &str); 7] = [
+        (
+            "crlf.csv",
+            "units\r\n1\r\n2\r\n-4\r\n",
+            &[],
+            "crlf.csv: row 3 (line 4): -4 units",
+        ),
+        (
+            "crlf-ragged.csv",
+            "units\r\n1\r\n\"2\r\n\",3\r\n",
+            &[],
+            "crlf-ragged.csv: row 2 (line 3): extra fields: 2 where the header has 1 (line 3)",
+        ),
+        (
+            "crlf-gap.csv",
+            "units\r\n1\r\n\r\n2\r\n",
+            &[],
+            "crlf-gap.csv: line 3: an empty line before row 2",
+        ),
+        // The last row ends with the text: it stands on the line the reader is on.
+        (
+            "gap-last.csv",
+            "units\n1\n\n2",
+            &[],
+            "gap-last.csv: line 3: an empty line before row 2",
+        ),
+        // Many series pass over empty lines; the rows after them keep their own lines.
+        (
+            "long.csv",
+            "sku,date,units\r\na,2024-01-01,1\r\n\r\n\r\nb,2024-01-02,x",
+            &long,
+            "long.csv: row 2 (line 5): value \"x\" is not a number",
+        ),
+        // A note of two lines in a column nobody reads moves the rows after it down a line.
+        (
+            "note.csv",
+            "sku,date,units,note\na,2024-01-01,1,\"two\nlines\"\na,2024-01-02,x,\n",
+            &long,
+            "note.csv: row 2 (line 4): value \"x\" is not a number",
+        ),
+        (
+            "quoted-id.csv",
+            "sku,date,units\n\"a\nb\",2024-01-01,1\n\na,2024-01-01,-1\n",
+            &long,
+            "quoted-id.csv: row 1 (line 2): unbalanced quote: a quoted field in column `sku` \
+             runs from line 2 to line 3",
+        ),
+    ];
+    for (name, text, extra, message) in cases {
+        let path = series_file(name, text);
+        let mut args = vec!["forecast", path.to_str().unwrap(), "--method", "naive"];
+        args.extend(extra);
+        let out = qm(&args);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{name}: {stderr}");
+    }
+    let out = qm(&["forecast", parquet.to_str().unwrap(), "--method", "naive"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("negative.parquet: row 3: -3.0 units: demand is finite"),
+        "{stderr}"
+    );
 }
 
 #[test]

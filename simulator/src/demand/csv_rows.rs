@@ -8,6 +8,8 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use super::csv_text::CsvText;
+
 /// The mapped columns as text, one entry per data row, and the rows that could not be read.
 pub struct CsvColumns {
     /// The mapped columns (`None` cells for empty or unreadable ones).
@@ -16,18 +18,41 @@ pub struct CsvColumns {
     pub broken: Vec<Option<String>>,
     /// Every column name of the header, in order (a byte-order mark taken off).
     pub header: Vec<String>,
-    /// The data rows before which the reader passed over empty lines (empty lines at the end
-    /// are not counted): in a one-column file, days left empty.
-    pub empty_lines_before: Vec<usize>,
+    /// Per data row: the line it starts on (the header is line 1).
+    pub lines: RowLines,
+    /// The data rows before which the reader passed over empty lines, each with the line of the
+    /// first of them (empty lines at the end are not counted): in a one-column file, days left
+    /// empty.
+    pub empty_lines: Vec<(usize, u64)>,
+}
+
+/// The line each data row starts on, kept as the rows that do not start one line after the row
+/// before them (the first row, and rows after a record of several lines or after empty lines):
+/// a history of millions of one-line rows keeps a handful.
+#[derive(Debug, Default)]
+pub struct RowLines {
+    /// (row, line), rows ascending.
+    starts: Vec<(usize, u64)>,
+}
+
+impl RowLines {
+    /// Notes that `row`, the row after the last one noted, starts on `line`.
+    fn push(&mut self, row: usize, line: u64) {
+        if self.line_of(row) != Some(line) {
+            self.starts.push((row, line));
+        }
+    }
+
+    /// The line `row` starts on; `None` before any row is noted.
+    pub fn line_of(&self, row: usize) -> Option<u64> {
+        let after = self.starts.partition_point(|&(r, _)| r <= row);
+        let &(start, line) = self.starts.get(after.checked_sub(1)?)?;
+        Some(line + (row - start) as u64)
+    }
 }
 
 /// gzip's magic number: such a file is decompressed whatever its name.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
-
-/// Longest line a history may have. A row is a few hundred bytes; bytes without a line break
-/// for longer are not a CSV (a device such as /dev/zero, a binary file), and the reader would
-/// otherwise gather them into one record without end.
-pub const MAX_LINE_BYTES: usize = 16 << 20;
 
 /// The magic numbers of files that are not CSV text, and what the file is.
 const NOT_CSV: [(&[u8], &str); 3] = [
@@ -43,7 +68,8 @@ const NOT_CSV: [(&[u8], &str); 3] = [
     (b"PAR1", "a Parquet file, not a CSV: name it *.parquet"),
 ];
 
-fn open(path: &Path) -> std::io::Result<Box<dyn Read>> {
+/// The text of the file at `path`: gzip undone (whatever the file's name), through [`CsvText`].
+fn open(path: &Path) -> std::io::Result<CsvText<Box<dyn Read>>> {
     let mut file = std::fs::File::open(path)?;
     let mut magic = Vec::with_capacity(4);
     (&mut file).take(4).read_to_end(&mut magic)?;
@@ -52,62 +78,15 @@ fn open(path: &Path) -> std::io::Result<Box<dyn Read>> {
     }
     let gzip = magic.starts_with(&GZIP_MAGIC);
     let whole = std::io::Cursor::new(magic).chain(file);
-    Ok(if gzip {
-        Box::new(LineLimit::new(flate2::read::MultiGzDecoder::new(whole)))
+    Ok(CsvText::new(if gzip {
+        Box::new(flate2::read::MultiGzDecoder::new(whole))
     } else {
-        Box::new(LineLimit::new(whole))
-    })
+        Box::new(whole)
+    }))
 }
 
-/// A reader that fails once a line (decompressed) passes [`MAX_LINE_BYTES`]. It measures the
-/// line a read ends in and the one it starts in; a line wholly inside one read is shorter than
-/// the read, and the CSV reader reads 1 MiB at a time.
-struct LineLimit<R> {
-    inner: R,
-    /// Bytes read since the last line break.
-    line_bytes: usize,
-}
-
-impl<R> LineLimit<R> {
-    fn new(inner: R) -> Self {
-        LineLimit {
-            inner,
-            line_bytes: 0,
-        }
-    }
-}
-
-impl<R: Read> Read for LineLimit<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let chunk = &buf[..n];
-        let too_long = match chunk.iter().position(|&b| b == b'\n') {
-            None => {
-                self.line_bytes += n;
-                self.line_bytes > MAX_LINE_BYTES
-            }
-            Some(first_break) => {
-                let ended = self.line_bytes + first_break;
-                let last_break = chunk
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .unwrap_or(first_break);
-                self.line_bytes = n - last_break - 1;
-                ended > MAX_LINE_BYTES
-            }
-        };
-        if too_long {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!(
-                    "a line longer than {} MiB: not a CSV file",
-                    MAX_LINE_BYTES >> 20
-                ),
-            ));
-        }
-        Ok(n)
-    }
-}
+/// The CSV reader over a history's text.
+type TextReader = csv::Reader<std::io::BufReader<CsvText<Box<dyn Read>>>>;
 
 /// Reads the columns named in `wanted` from the CSV at `path`; `Err` when the file or its
 /// header cannot be read at all, or the header lacks a wanted column.
@@ -117,74 +96,20 @@ pub fn read(path: &Path, wanted: &[&str]) -> Result<CsvColumns, String> {
         .has_headers(true)
         .flexible(true)
         .from_reader(std::io::BufReader::with_capacity(1 << 20, source));
-    let header: Vec<String> = reader
-        .byte_headers()
-        .map_err(|e| format!("the header cannot be read: {e}"))?
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let name = String::from_utf8_lossy(name);
-            // A byte-order mark is not part of the first name.
-            if i == 0 {
-                name.trim_start_matches('\u{feff}').to_string()
-            } else {
-                name.into_owned()
-            }
-        })
-        .collect();
+    let header = read_header(&mut reader)?;
     // A mapped column the header lacks fails the read before a row is read.
     let found = column_positions(wanted, &header)?;
-    let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); found.len()];
-    let mut broken = Vec::new();
-    let mut empty_lines_before = Vec::new();
+    let mut rows = Rows::new(found.len(), record_end(&reader));
     let mut record = csv::ByteRecord::new();
-    loop {
-        let more = reader
-            .read_byte_record(&mut record)
-            .map_err(|e| format!("after data row {}: {e}", broken.len()))?;
-        if !more {
-            break;
-        }
-        let first_line = record.position().map_or(0, |p| p.line());
-        let last_line = reader.position().line().saturating_sub(1).max(first_line);
-        let row = broken.len();
-        // A record's position is where the reader began it, before the empty lines it passed
-        // over: a record that took more lines than its own had some before it. (A last record
-        // without a line break ends on its own line, so the empty lines before it go unseen.)
-        let lines_taken = reader.position().line().saturating_sub(first_line);
-        if lines_taken > 1 && lines_taken > 1 + newlines(record.as_slice()) {
-            empty_lines_before.push(row);
-        }
-        let mut problem = (record.len() != header.len())
-            .then(|| shape_problem(record.len(), header.len(), first_line, last_line));
-        // Each mapped cell decoded once; the first that cannot be read makes the row bad, and
-        // the cells of the row already kept are taken back.
-        if problem.is_none() {
-            for (k, &(name, i)) in found.iter().enumerate() {
-                problem = match std::str::from_utf8(&record[i]) {
-                    Ok(text) if !text.contains('\n') => {
-                        cells[k].push((!text.is_empty()).then(|| text.to_string()));
-                        continue;
-                    }
-                    Ok(_) => Some(format!(
-                        "unbalanced quote: a quoted field in column `{name}` runs from line {first_line} to line {last_line}"
-                    )),
-                    Err(_) => Some(format!("invalid UTF-8: in column `{name}` (line {first_line})")),
-                };
-                for column in &mut cells[..k] {
-                    column.pop();
-                }
-                break;
-            }
-        }
-        for column in cells.iter_mut().filter(|c| c.len() == row) {
-            column.push(None);
-        }
-        broken.push(problem);
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| format!("after data row {}: {e}", rows.broken.len()))?
+    {
+        rows.push(&record, record_end(&reader), &found, header.len());
     }
     let columns: Vec<Column> = found
         .iter()
-        .zip(cells)
+        .zip(rows.cells)
         .map(|(&(name, _), values)| {
             Column::new(
                 name.into(),
@@ -192,13 +117,120 @@ pub fn read(path: &Path, wanted: &[&str]) -> Result<CsvColumns, String> {
             )
         })
         .collect();
-    let frame = DataFrame::new(broken.len(), columns).map_err(|e| e.to_string())?;
+    let frame = DataFrame::new(rows.broken.len(), columns).map_err(|e| e.to_string())?;
     Ok(CsvColumns {
         frame,
-        broken,
+        broken: rows.broken,
         header,
-        empty_lines_before,
+        lines: rows.lines,
+        empty_lines: rows.empty_lines,
     })
+}
+
+/// The header's names, a byte-order mark taken off the first.
+fn read_header(reader: &mut TextReader) -> Result<Vec<String>, String> {
+    Ok(reader
+        .byte_headers()
+        .map_err(|e| format!("the header cannot be read: {e}"))?
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let name = String::from_utf8_lossy(name);
+            if i == 0 {
+                name.trim_start_matches('\u{feff}').to_string()
+            } else {
+                name.into_owned()
+            }
+        })
+        .collect())
+}
+
+/// Where the record just read ends: the line the reader is on, and whether the record ended with
+/// the text (else with a line break, LF alone: [`CsvText`] folds CRLF).
+fn record_end(reader: &TextReader) -> (u64, bool) {
+    (reader.position().line(), reader.get_ref().get_ref().ended())
+}
+/// The rows read so far.
+struct Rows {
+    cells: Vec<Vec<Option<String>>>,
+    broken: Vec<Option<String>>,
+    lines: RowLines,
+    empty_lines: Vec<(usize, u64)>,
+    /// The line the last record (or the header) ended on.
+    previous_end_line: u64,
+}
+
+impl Rows {
+    fn new(columns: usize, (header_end, ended_with_text): (u64, bool)) -> Self {
+        Rows {
+            cells: vec![Vec::new(); columns],
+            broken: Vec::new(),
+            lines: RowLines::default(),
+            empty_lines: Vec::new(),
+            previous_end_line: header_end - u64::from(!ended_with_text),
+        }
+    }
+
+    /// Adds the `record` whose `end` [`record_end`] gave: its mapped cells (`found`), or why it
+    /// cannot be read.
+    fn push(
+        &mut self,
+        record: &csv::ByteRecord,
+        (end, ended_with_text): (u64, bool),
+        found: &[(&str, usize)],
+        header_fields: usize,
+    ) {
+        let row = self.broken.len();
+        let content = record.as_slice();
+        // A record that ended with a line break ends on the line before the reader's.
+        let end_line = end - u64::from(!ended_with_text);
+        // Only a record the reader began on an earlier line can hold line breaks.
+        let begun = record.position().map_or(end_line, |p| p.line());
+        let first_line = if end_line > begun {
+            end_line.saturating_sub(newlines(content)).max(1)
+        } else {
+            end_line
+        };
+        // A quote left open to the end of the text swallows its last line break: the record's
+        // text stops on the line before.
+        let last_line = if ended_with_text && content.ends_with(b"\n") {
+            end_line - 1
+        } else {
+            end_line
+        };
+        // Lines between the last record and this one are empty lines the reader passed over.
+        if first_line > self.previous_end_line + 1 {
+            self.empty_lines.push((row, self.previous_end_line + 1));
+        }
+        self.previous_end_line = end_line;
+        self.lines.push(row, first_line);
+        let mut problem = (record.len() != header_fields)
+            .then(|| shape_problem(record.len(), header_fields, first_line, last_line));
+        // Each mapped cell decoded once; the first that cannot be read makes the row bad, and
+        // the cells of the row already kept are taken back.
+        if problem.is_none() {
+            for (k, &(name, i)) in found.iter().enumerate() {
+                problem = match std::str::from_utf8(&record[i]) {
+                    Ok(text) if !text.contains('\n') => {
+                        self.cells[k].push((!text.is_empty()).then(|| text.to_string()));
+                        continue;
+                    }
+                    Ok(_) => Some(format!(
+                        "unbalanced quote: a quoted field in column `{name}` runs from line {first_line} to line {last_line}"
+                    )),
+                    Err(_) => Some(format!("invalid UTF-8: in column `{name}` (line {first_line})")),
+                };
+                for column in &mut self.cells[..k] {
+                    column.pop();
+                }
+                break;
+            }
+        }
+        for column in self.cells.iter_mut().filter(|c| c.len() == row) {
+            column.push(None);
+        }
+        self.broken.push(problem);
+    }
 }
 
 /// Line breaks inside a record's fields (quoted ones).

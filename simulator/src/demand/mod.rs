@@ -3,6 +3,7 @@
 //! horizon); both fill the same [`day::DayDemand`] the event loop consumes.
 
 mod csv_rows;
+mod csv_text;
 pub mod day;
 mod error;
 mod guard;

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::csv_rows;
+use super::csv_rows::{self, RowLines};
 use super::guard::without_panics;
 use crate::scenario::columns::ColumnMapping;
 
@@ -15,14 +15,22 @@ pub(crate) struct Source {
     pub(crate) broken: Vec<Option<String>>,
     /// Every column name the file has, in order.
     pub(crate) header: Vec<String>,
-    /// The rows before which a CSV has empty lines (none in Parquet).
-    pub(crate) empty_lines_before: Vec<usize>,
+    /// The line of the CSV each row starts on (none in Parquet, which has no lines).
+    pub(crate) lines: RowLines,
+    /// The rows before which a CSV has empty lines, each with the line of the first (none in
+    /// Parquet).
+    pub(crate) empty_lines: Vec<(usize, u64)>,
 }
 
 impl Source {
     /// The first row the reader could not read, and why.
     pub(crate) fn first_broken(&self) -> Option<(usize, &str)> {
         (self.broken.iter().enumerate()).find_map(|(row, why)| Some((row, why.as_deref()?)))
+    }
+
+    /// The line of the CSV that `row` starts on; `None` in Parquet.
+    pub(crate) fn line_of(&self, row: usize) -> Option<u64> {
+        self.lines.line_of(row)
     }
 }
 
@@ -58,7 +66,8 @@ pub(crate) fn read_columns(
             frame,
             broken: Vec::new(),
             header,
-            empty_lines_before: Vec::new(),
+            lines: RowLines::default(),
+            empty_lines: Vec::new(),
         }
     } else {
         let read = csv_rows::read(path, wanted)?;
@@ -66,7 +75,8 @@ pub(crate) fn read_columns(
             frame: read.frame,
             broken: read.broken,
             header: read.header,
-            empty_lines_before: read.empty_lines_before,
+            lines: read.lines,
+            empty_lines: read.empty_lines,
         }
     })
 }

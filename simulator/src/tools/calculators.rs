@@ -7,7 +7,7 @@ use polars::prelude::*;
 use qm_engine::forecast::{Forecaster, Method, MethodParams};
 use qm_engine::safety_stock::{self, PolicyInputs, PolicyReport};
 
-use crate::demand::source::read_columns;
+use crate::demand::source::{read_columns, Source};
 
 /// Longest history `qm forecast` reads, in days (about 270 years): a bound, not a guess.
 pub const MAX_HISTORY_DAYS: usize = 100_000;
@@ -35,17 +35,34 @@ pub enum CalculatorError {
         problem: String,
     },
     /// One row of the series is not a daily demand.
-    #[error("{path}: row {row} (line {line}): {problem}")]
+    #[error("{path}: row {row}{}: {problem}", on_line(*.line))]
     Row {
         /// The file.
         path: String,
         /// 1-based data row.
         row: usize,
-        /// Line in the file (the header is line 1).
-        line: usize,
+        /// The line of a CSV the row starts on (the header is line 1); none in Parquet.
+        line: Option<u64>,
         /// What is wrong.
         problem: String,
     },
+}
+
+impl CalculatorError {
+    /// An error about data row `row` (0-based) of the file at `path`, read into `source`.
+    pub(crate) fn row(path: &Path, source: &Source, row: usize, problem: String) -> Self {
+        CalculatorError::Row {
+            path: path.display().to_string(),
+            row: row + 1,
+            line: source.line_of(row),
+            problem,
+        }
+    }
+}
+
+/// ` (line N)` where the file has lines.
+fn on_line(line: Option<u64>) -> String {
+    line.map_or(String::new(), |line| format!(" (line {line})"))
 }
 
 /// Refuses a list option that names one value twice (`shown` writes a value as the user
@@ -283,7 +300,6 @@ pub fn file_errors(path: &Path) -> Result<impl Fn(String) -> CalculatorError, Ca
 /// holds one day per row, oldest first. The rows are read as the many-series reader reads them
 /// (gzip, a byte-order mark, a row that cannot be read named with its line).
 pub fn read_series(path: &Path) -> Result<Vec<f64>, CalculatorError> {
-    let name = path.display().to_string();
     let file_error = file_errors(path)?;
     let is_parquet = path.extension().is_some_and(|e| e == "parquet");
     let source = read_columns(path, &["units"], is_parquet).map_err(&file_error)?;
@@ -300,19 +316,16 @@ pub fn read_series(path: &Path) -> Result<Vec<f64>, CalculatorError> {
             frame.height()
         )));
     }
-    let row_error = |row: usize, problem: String| CalculatorError::Row {
-        path: name.clone(),
-        row: row + 1,
-        line: row + 2,
-        problem,
-    };
+    let row_error = |row: usize, problem: String| CalculatorError::row(path, &source, row, problem);
     if let Some((row, why)) = source.first_broken() {
         return Err(row_error(row, why.to_string()));
     }
     // In one column an empty line is a day left out, which would shift every day after it.
-    if let Some(&row) = source.empty_lines_before.first() {
-        let problem = "an empty line: write 0 for a day without demand";
-        return Err(row_error(row, problem.into()));
+    if let Some(&(row, line)) = source.empty_lines.first() {
+        return Err(file_error(format!(
+            "line {line}: an empty line before row {}: write 0 for a day without demand",
+            row + 1
+        )));
     }
     let column = frame
         .column("units")

@@ -45,24 +45,12 @@ pub struct Series {
 
 /// Reads `path` and returns its series sorted by id.
 pub fn read_long(path: &Path, columns: &LongColumns) -> Result<Vec<Series>, CalculatorError> {
-    let name = path.display().to_string();
     let file_error = file_errors(path)?;
     let is_parquet = path.extension().is_some_and(|e| e == "parquet");
     let mut wanted: Vec<&str> = columns.id.iter().map(String::as_str).collect();
     wanted.extend([columns.date.as_str(), columns.value.as_str()]);
     let source = read_columns(path, &wanted, is_parquet).map_err(&file_error)?;
-    let row_error = |row: usize, problem: String| {
-        if is_parquet {
-            file_error(format!("row {}: {problem}", row + 1))
-        } else {
-            CalculatorError::Row {
-                path: name.clone(),
-                row: row + 1,
-                line: row + 2,
-                problem,
-            }
-        }
-    };
+    let row_error = |row: usize, problem: String| CalculatorError::row(path, &source, row, problem);
     if let Some((row, why)) = source.first_broken() {
         return Err(row_error(row, why.to_string()));
     }

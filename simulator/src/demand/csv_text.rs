@@ -1,0 +1,219 @@
+//! The text a CSV history's reader sees: Windows line breaks (CRLF) folded into one LF, lines no
+//! longer than [`MAX_LINE_BYTES`], and whether the text has ended.
+//!
+//! Folding CRLF lets the rows' line numbers be counted one way for every file: the CSV reader
+//! ends a CRLF record at its CR and consumes the LF only when it starts the next record, so the
+//! line a record ends on would depend on the file's line breaks. Knowing that the text has ended
+//! tells a record that ended with it (on the line the reader is on: a last row without a line
+//! break, a quote left open) from one that ended with a line break.
+
+use std::io::Read;
+
+/// Longest line a history may have. A row is a few hundred bytes; bytes without a line break
+/// for longer are not a CSV (a device such as /dev/zero, a binary file), and the reader would
+/// otherwise gather them into one record without end.
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
+/// A reader over `R` that folds CRLF into LF and fails once a line passes [`MAX_LINE_BYTES`].
+/// It measures the line a read ends in and the one it starts in; a line wholly inside one read is
+/// shorter than the read, and the CSV reader reads 1 MiB at a time.
+pub struct CsvText<R> {
+    inner: R,
+    /// Bytes handed on since the last line break.
+    line_bytes: usize,
+    /// A CR that ended the last read, held back until the next byte shows whether it is a CRLF.
+    held_cr: bool,
+    /// Whether a read has found no more text.
+    ended: bool,
+}
+
+impl<R> CsvText<R> {
+    pub fn new(inner: R) -> Self {
+        CsvText {
+            inner,
+            line_bytes: 0,
+            held_cr: false,
+            ended: false,
+        }
+    }
+
+    /// Whether the text has ended: a read found no more. A CSV reader reads on only when the
+    /// bytes it has do not end its record, so a record it returns after the end ended with the
+    /// text, not with a line break.
+    pub fn ended(&self) -> bool {
+        self.ended
+    }
+}
+
+/// Removes each CR that an LF follows from `bytes`, in place; returns the new length.
+fn fold_crlf(bytes: &mut [u8]) -> usize {
+    let mut kept = 0;
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            continue;
+        }
+        bytes[kept] = bytes[i];
+        kept += 1;
+    }
+    kept
+}
+
+impl<R: Read> Read for CsvText<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let held = usize::from(self.held_cr);
+            if buf.len() == held {
+                // Unreached behind the CSV reader's 1 MiB buffer; a one-byte read gets the CR
+                // as it is (the reader still takes CR LF as one line break).
+                buf[0] = b'\r';
+                self.held_cr = false;
+                return self.hand_on(buf, 1);
+            }
+            let read = self.inner.read(&mut buf[held..])?;
+            if held == 1 {
+                buf[0] = b'\r';
+            }
+            let mut n = held + read;
+            self.held_cr = false;
+            if read == 0 {
+                self.ended = n == 0;
+                return self.hand_on(buf, n);
+            }
+            n = if buf[..n].contains(&b'\r') {
+                fold_crlf(&mut buf[..n])
+            } else {
+                n
+            };
+            if buf[n - 1] == b'\r' {
+                self.held_cr = true;
+                n -= 1;
+            }
+            // A read of one lone CR hands on nothing yet; 0 would mean the end of the text.
+            if n > 0 {
+                return self.hand_on(buf, n);
+            }
+        }
+    }
+}
+
+impl<R> CsvText<R> {
+    /// Counts the `n` bytes at the start of `buf` as handed on; `Err` when a line passes
+    /// [`MAX_LINE_BYTES`].
+    fn hand_on(&mut self, buf: &[u8], n: usize) -> std::io::Result<usize> {
+        let chunk = &buf[..n];
+        let too_long = match chunk.iter().position(|&b| b == b'\n') {
+            None => {
+                self.line_bytes += n;
+                self.line_bytes > MAX_LINE_BYTES
+            }
+            Some(first_break) => {
+                let ended = self.line_bytes + first_break;
+                let last_break = chunk
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .unwrap_or(first_break);
+                self.line_bytes = n - last_break - 1;
+                ended > MAX_LINE_BYTES
+            }
+        };
+        if too_long {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "a line longer than {} MiB: not a CSV file",
+                    MAX_LINE_BYTES >> 20
+                ),
+            ));
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that gives at most `step` bytes a read, so that CRLFs fall across reads.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.bytes.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    fn through(text: &[u8], step: usize, buf_len: usize) -> (Vec<u8>, CsvText<Trickle<'_>>) {
+        let mut reader = CsvText::new(Trickle { bytes: text, step });
+        let mut out = Vec::new();
+        let mut buf = vec![0; buf_len];
+        loop {
+            let n = reader.read(&mut buf).unwrap();
+            if n == 0 {
+                return (out, reader);
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+    }
+
+    #[test]
+    fn crlf_is_folded_wherever_the_reads_split_it_and_a_lone_cr_is_kept() {
+        let text = b"a,b\r\n1,2\r\n\r\n3,\"x\ry\"\r\n\r4\r";
+        for step in 1..=text.len() {
+            for buf_len in [2, 3, 64] {
+                let (out, reader) = through(text, step, buf_len);
+                assert_eq!(
+                    out, b"a,b\n1,2\n\n3,\"x\ry\"\n\r4\r",
+                    "step {step}, buffer {buf_len}"
+                );
+                assert!(reader.ended());
+            }
+        }
+    }
+
+    #[test]
+    fn the_text_has_ended_only_once_a_read_finds_no_more() {
+        let mut reader = CsvText::new(Trickle {
+            bytes: b"units\r\n1\r",
+            step: 64,
+        });
+        let mut buf = [0; 64];
+        assert_eq!(reader.read(&mut buf).unwrap(), 7);
+        assert_eq!(&buf[..7], b"units\n1");
+        assert!(!reader.ended());
+        // The held CR comes out at the end, and only the read after it finds no more.
+        assert_eq!(reader.read(&mut buf).unwrap(), 1);
+        assert!(!reader.ended());
+        assert_eq!(reader.read(&mut buf).unwrap(), 0);
+        assert!(reader.ended());
+    }
+
+    #[test]
+    fn a_line_longer_than_the_limit_is_refused() {
+        let long = vec![b'x'; MAX_LINE_BYTES + 1];
+        let mut reader = CsvText::new(Trickle {
+            bytes: &long,
+            step: 1 << 20,
+        });
+        let mut buf = vec![0; 1 << 20];
+        let error = loop {
+            match reader.read(&mut buf) {
+                Ok(0) => panic!("the long line was read whole"),
+                Ok(_) => {}
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(
+            error.to_string(),
+            "a line longer than 16 MiB: not a CSV file"
+        );
+    }
+}
