@@ -565,3 +565,15 @@ fn orders_held_once_archived(server: &Server) -> Value {
     }
     panic!("the order count never settled: {last}");
 }
+
+/// A SIGTERM stops the server gracefully from the moment it says where it listens: the signals
+/// are listened for before that line, not once a task of the server first runs.
+#[test]
+fn a_sigterm_right_after_the_start_stops_the_server_gracefully() {
+    let dir = temp_dir("serve-early-sigterm");
+    for start in 0..20 {
+        let server = Server::start(&dir.join("engine"));
+        let status = server.stop();
+        assert!(status.success(), "start {start}: qm serve ended {status}");
+    }
+}

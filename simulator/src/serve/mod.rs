@@ -125,10 +125,11 @@ async fn run(
             cause,
         })?;
     let address = listener.local_addr().map_err(ServeError::Server)?;
+    let stop = stop_signals().map_err(ServeError::Server)?;
     let sweeper = tokio::spawn(sweep(Arc::clone(&app), keep_finished_ms));
     listening(address);
     let served = axum::serve(listener, routes::router(Arc::clone(&app)))
-        .with_graceful_shutdown(shutdown())
+        .with_graceful_shutdown(stop)
         .await
         .map_err(ServeError::Server);
     sweeper.abort();
@@ -158,21 +159,17 @@ async fn sweep(app: Arc<routes::App>, keep_finished_ms: u64) {
     }
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut term) => {
-                term.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM. The signals are listened for from this call on, not
+/// from the future's first poll: the server polls it in a task of its own, which may run only
+/// after the first requests, and a signal before that would end the process ungracefully.
+fn stop_signals() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
         }
-    };
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
+    })
 }
