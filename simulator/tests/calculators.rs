@@ -388,6 +388,54 @@ fn forecast_names_the_line_a_row_stands_on() {
     );
 }
 
+/// A smoothing or length option the method does not read is refused, not silently unused; the
+/// options a method reads are taken.
+#[test]
+fn forecast_refuses_an_option_its_method_does_not_read() {
+    let path = series_file("unread.csv", "units\n1\n3\n0\n2\n5\n1\n4\n2\n");
+    let file = path.to_str().unwrap();
+    for (args, message) in [
+        (
+            vec!["--method", "naive", "--alpha", "0.5"],
+            "--alpha: `naive` does not read it (it reads none of the smoothing or length options)",
+        ),
+        (
+            vec!["--method", "tsb", "--alpha", "0.5"],
+            "--alpha: `tsb` does not read it (it reads --alpha-demand, --alpha-probability)",
+        ),
+        (
+            vec!["--method", "croston", "--alpha-demand", "2"],
+            "--alpha-demand: `croston` does not read it (it reads --alpha)",
+        ),
+        (
+            vec!["--method", "ses", "--window", "3"],
+            "--window: `ses` does not read it (it reads --alpha)",
+        ),
+        (
+            vec!["--method", "mean:ses,naive", "--alpha", "0.3"],
+            "--alpha: `mean:ses,naive` does not read it",
+        ),
+    ] {
+        let mut all = vec!["forecast", file];
+        all.extend(args);
+        let out = qm(&all);
+        assert_eq!(out.status.code(), Some(2), "{all:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{all:?}: {stderr}");
+    }
+    // Each option holt_winters reads changes its forecast.
+    let forecast = |extra: &[&str]| {
+        let mut all = vec!["forecast", file, "--method", "holt_winters", "--json"];
+        all.extend(extra);
+        json(&all)["forecast"].clone()
+    };
+    let defaults = forecast(&[]);
+    for option in ["--alpha", "--beta", "--gamma"] {
+        assert_ne!(forecast(&[option, "0.6"]), defaults, "{option}");
+    }
+    assert_ne!(forecast(&["--season-length", "3"]), defaults);
+}
+
 #[test]
 fn forecast_reports_bad_rows_and_shapes_with_exit_code_2() {
     let bad = series_file("bad.csv", "units\n3\nlots\n");

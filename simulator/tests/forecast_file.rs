@@ -112,11 +112,12 @@ fn a_combination_is_the_mean_of_its_members() {
     let file = weekly_file(&dir);
     let points = |method: &str| -> Vec<f64> {
         let out = dir.join(method.replace([':', ','], "_"));
-        ok(&forecast(
-            &file,
-            &out,
-            &["--method", method, "--alpha", "0.1", "--horizon", "7"],
-        ));
+        let mut args = vec!["--method", method, "--horizon", "7"];
+        // `weekday_ses`, alone or in a mean, reads `--alpha`; adida reads none.
+        if method.contains("weekday_ses") {
+            args.extend(["--alpha", "0.1"]);
+        }
+        ok(&forecast(&file, &out, &args));
         let table = std::fs::read_to_string(out.join("forecast/forecast.csv")).unwrap();
         table
             .lines()
@@ -152,14 +153,37 @@ fn a_combination_is_the_mean_of_its_members() {
         json["combined_methods"],
         serde_json::json!(["weekday_ses", "adida"])
     );
-    for (method, message) in [
-        ("mean:adida,naive", "--method: `naive` cannot be combined"),
+    for (method, extra, message) in [
+        (
+            "mean:adida,naive",
+            None,
+            "--method: `naive` cannot be combined",
+        ),
         (
             "mean:adida",
+            None,
             "a combination needs two or more distinct methods",
         ),
+        // An option the method does not read is refused, not silently unused.
+        (
+            "adida",
+            Some(["--alpha", "0.2"]),
+            "--alpha: `adida` does not read it (it reads none of the smoothing or length options)",
+        ),
+        (
+            "mean:adida,imapa",
+            Some(["--alpha", "0.2"]),
+            "--alpha: `mean:adida,imapa` does not read it",
+        ),
+        (
+            "auto_ets",
+            Some(["--season-length", "7"]),
+            "--season-length: `auto_ets` does not read it",
+        ),
     ] {
-        let refused = forecast(&file, &dir.join("bad"), &["--method", method]);
+        let mut args = vec!["--method", method];
+        args.extend(extra.into_iter().flatten());
+        let refused = forecast(&file, &dir.join("bad"), &args);
         assert_eq!(refused.status.code(), Some(2), "{method}");
         let stderr = String::from_utf8_lossy(&refused.stderr);
         assert!(stderr.contains(message), "{method}: {stderr}");

@@ -481,13 +481,15 @@ pub struct ForecastArgs {
     /// Days to forecast.
     #[arg(long, default_value_t = 14)]
     pub horizon: u32,
-    /// Season length, days (seasonal_naive, holt_winters).
+    /// Season length, days (seasonal_naive, holt_winters; of one series also auto_ets and
+    /// holt_winters_fitted). A method that does not read an option refuses it.
     #[arg(long)]
     pub season_length: Option<u32>,
     /// Window, days (moving_average).
     #[arg(long)]
     pub window: Option<u32>,
-    /// Level smoothing α (ses, holt, holt_winters, croston, sba); default 0.1.
+    /// Level smoothing α (ses, holt, holt_winters, croston, sba; weekday_ses of a file of many
+    /// series, alone or in a mean); default 0.1.
     #[arg(long)]
     pub alpha: Option<f64>,
     /// Trend smoothing β (holt, holt_winters); default 0.1.

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use qm_engine::forecast::{Method, MethodParams};
+use qm_engine::forecast::{Family, Method, MethodParams};
 use qm_simulator::tools::calculators::{self, CalculatorError, MAX_HORIZON_DAYS};
 use qm_simulator::tools::forecast_many::{self, Procedure, Request, Whole};
 use qm_simulator::tools::forecast_output;
@@ -44,9 +44,19 @@ pub fn forecast(args: ForecastArgs) -> Result<(), Failure> {
         alpha_demand,
         alpha_probability,
     };
+    let given = [
+        ("--alpha", alpha.is_some()),
+        ("--beta", beta.is_some()),
+        ("--gamma", gamma.is_some()),
+        ("--season-length", season_length.is_some()),
+        ("--window", window.is_some()),
+        ("--alpha-demand", alpha_demand.is_some()),
+        ("--alpha-probability", alpha_probability.is_some()),
+    ];
     if let (Some(date), Some(value)) = (date, value) {
         let columns = LongColumns { id, date, value };
         let procedure = procedure(&method, &params, alpha)?;
+        refuse_unread(&method, procedure_options(procedure), &given)?;
         if analytic_intervals && procedure != Procedure::Whole(Whole::AutoEts) {
             return Err(CalculatorError::Argument {
                 option: "--analytic-intervals",
@@ -67,12 +77,11 @@ pub fn forecast(args: ForecastArgs) -> Result<(), Failure> {
         return forecast_file(&file, &columns, run);
     }
     // Check the method before reading the file: a typo is the likelier mistake.
-    qm_engine::forecast::Method::from_name(&method, &params).map_err(|e| {
-        CalculatorError::Argument {
-            option: "--method",
-            problem: e.to_string(),
-        }
+    let chosen = Method::from_name(&method, &params).map_err(|e| CalculatorError::Argument {
+        option: "--method",
+        problem: e.to_string(),
     })?;
+    refuse_unread(&method, method_options(&chosen), &given)?;
     let series = calculators::read_series(&file)?;
     let forecast = calculators::forecast_series(&series, &method, &params, horizon)?;
     if json {
@@ -81,6 +90,61 @@ pub fn forecast(args: ForecastArgs) -> Result<(), Failure> {
         print!("{}", calculators::forecast_text(&forecast));
     }
     Ok(())
+}
+
+/// Refuses a smoothing or length option (`given`: each flag and whether it was given) that
+/// `method` does not read (`read`): set and silently unused, it would let a user believe the
+/// forecast was made with it.
+fn refuse_unread(
+    method: &str,
+    read: &[&'static str],
+    given: &[(&'static str, bool)],
+) -> Result<(), CalculatorError> {
+    let Some(&(option, _)) = given.iter().find(|(flag, on)| *on && !read.contains(flag)) else {
+        return Ok(());
+    };
+    let reads = match read {
+        [] => "none of the smoothing or length options".to_string(),
+        _ => read.join(", "),
+    };
+    Err(CalculatorError::Argument {
+        option,
+        problem: format!("`{method}` does not read it (it reads {reads})"),
+    })
+}
+
+/// The smoothing and length options an online method reads; a fitted one reads none.
+fn method_options(method: &Method) -> &'static [&'static str] {
+    match method {
+        Method::Naive
+        | Method::Auto
+        | Method::Adida
+        | Method::Imapa
+        | Method::Mean(_)
+        | Method::Fitted(
+            Family::Ses | Family::Croston | Family::Sba | Family::Tsb | Family::Holt,
+        ) => &[],
+        Method::SeasonalNaive { .. }
+        | Method::AutoEts { .. }
+        | Method::Fitted(Family::HoltWinters { .. }) => &["--season-length"],
+        Method::MovingAverage { .. } => &["--window"],
+        Method::Ses { .. } | Method::Croston { .. } | Method::Sba { .. } => &["--alpha"],
+        Method::Holt { .. } => &["--alpha", "--beta"],
+        Method::HoltWinters { .. } => &["--alpha", "--beta", "--gamma", "--season-length"],
+        Method::Tsb { .. } => &["--alpha-demand", "--alpha-probability"],
+    }
+}
+
+/// The options a procedure for a file of series reads: `--alpha` is `weekday_ses`'s (alone or
+/// in a mean; `auto` chooses it on the collection), and the whole-history methods fit a weekly
+/// season.
+fn procedure_options(procedure: Procedure) -> &'static [&'static str] {
+    match procedure {
+        Procedure::WeekdaySes(_) => &["--alpha"],
+        Procedure::Mean(members, _) if members.has_weekday_ses() => &["--alpha"],
+        Procedure::Mean(..) | Procedure::Auto | Procedure::Whole(_) => &[],
+        Procedure::Online(method) => method_options(&method),
+    }
 }
 
 /// A long-format forecast's settings.
