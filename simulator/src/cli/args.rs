@@ -504,8 +504,9 @@ pub struct ForecastArgs {
     /// Demand-probability smoothing (tsb); default 0.1.
     #[arg(long)]
     pub alpha_probability: Option<f64>,
-    /// Print `{"method": ..., "forecast": [...]}` instead of text.
-    #[arg(long)]
+    /// Print `{"method": ..., "forecast": [...]}` instead of text (one series: a dated file
+    /// writes its forecasts to `--out`, `forecast.json` among them).
+    #[arg(long, conflicts_with = "date")]
     pub json: bool,
     /// A file of many series in long format: the id's column (several, comma-separated, are
     /// joined with `_`). With `--date` and `--value`; the method may then also be `weekday_ses`,
