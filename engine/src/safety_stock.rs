@@ -208,9 +208,13 @@ pub fn for_service_level(
         inputs.lead_time_demand_units() + safety_stock,
         order_quantity,
     );
-    // Keep z exact (evaluate re-derives it, and with σ = 0 it would be ±∞).
-    report.z = z;
-    report.cycle_service_level = cycle_service_level;
+    // Keep z and the level exact where they are the policy's (evaluate re-derives them). With
+    // certain lead-time demand (σ = 0) the policy holds no safety stock and never runs short:
+    // no z, and a cycle service level of 1, whatever the target below it.
+    if inputs.lead_time_demand_std_units() > 0.0 {
+        report.z = z;
+        report.cycle_service_level = cycle_service_level;
+    }
     report
 }
 

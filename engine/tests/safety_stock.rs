@@ -111,6 +111,19 @@ fn review_period_widens_the_protection_interval() {
         (r.expected_units_short_per_cycle, r.fill_rate),
         (10.0, Some(0.9))
     );
+    // A target service level on certain demand: the reorder point is the demand, and the policy
+    // delivers every cycle (not the 95 % asked), with no z.
+    let r = for_service_level(&certain, 0.95, Some(100.0));
+    assert_eq!(
+        (
+            r.reorder_point,
+            r.safety_stock,
+            r.cycle_service_level,
+            r.fill_rate
+        ),
+        (560.0, 0.0, 1.0, Some(1.0))
+    );
+    assert!(r.z.is_infinite());
 }
 
 #[test]

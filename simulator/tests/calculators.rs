@@ -113,6 +113,13 @@ fn policy_for_a_fill_rate_and_of_a_given_reorder_point() {
         text.contains("— (lead-time demand is certain)") && !text.contains("inf"),
         "{text}"
     );
+    // A target service level on certain demand is met every cycle: the policy's level is 1.
+    let mut args = certain[..7].to_vec();
+    args.extend(["--service-level", "0.95", "--json"]);
+    let policy = json(&args);
+    assert!(policy["z"].is_null(), "{policy}");
+    assert_eq!(policy["cycle_service_level"], 1.0, "{policy}");
+    assert_eq!(policy["reorder_point"], 50.0, "{policy}");
 }
 
 /// Under periodic review the level is an order-up-to level, named so in the text and the JSON:
