@@ -422,8 +422,8 @@ fn history_campaign(dir: &Path, format: &str) {
         std::fs::write(&path, damaged_history(format, rng)).unwrap();
         match import(&path, &preset, rng.random_bool(0.3)) {
             Ok(imported) => {
-                for (row, reason) in &imported.bad_rows {
-                    assert!(*row >= 1 && !reason.is_empty());
+                for (at, reason) in &imported.bad_rows {
+                    assert!(at.row >= 1 && !reason.is_empty());
                 }
                 outcomes.accepted += 1;
             }

@@ -74,7 +74,7 @@ fn csv_rows_that_cannot_be_read_are_counted_with_their_line() {
     let (code, stdout, stderr) = import(&dir, &used, &[]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stdout.contains("bad row 2: invalid UTF-8: in column `StockCode` (line 3)"),
+        stdout.contains("bad row 2 (line 3): invalid UTF-8: in column `StockCode`"),
         "{stdout}"
     );
     assert!(words(&stdout).contains("rows used 2"), "{stdout}");
@@ -83,19 +83,21 @@ fn csv_rows_that_cannot_be_read_are_counted_with_their_line() {
     let (code, stdout, _) = import(&dir, quote.as_bytes(), &[]);
     assert_eq!(code, 0);
     assert!(
-        stdout.contains("bad row 2: unbalanced quote: a quoted field runs from line 3 to line 5"),
+        stdout.contains(
+            "bad row 2 (line 3): unbalanced quote: a quoted field runs from line 3 to line 5"
+        ),
         "{stdout}"
     );
     // Extra fields are a bad row, not silently accepted.
     let extra = format!("{HEADER}\n{ROW_1}\n{ROW_2},surprise\n");
     let (_, stdout, _) = import(&dir, extra.as_bytes(), &[]);
     assert!(
-        stdout.contains("bad row 2: extra fields: 9 where the header has 8 (line 3)"),
+        stdout.contains("bad row 2 (line 3): extra fields: 9 where the header has 8"),
         "{stdout}"
     );
     let (code, _, stderr) = import(&dir, extra.as_bytes(), &["--strict"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("row 2: extra fields"), "{stderr}");
+    assert!(stderr.contains("row 2 (line 3): extra fields"), "{stderr}");
     // A trailing blank line is not a row, even with --strict.
     let blank = format!("{HEADER}\n{ROW_1}\n{ROW_2}\n\n");
     let (code, stdout, stderr) = import(&dir, blank.as_bytes(), &["--strict"]);
@@ -205,8 +207,8 @@ fn prices_out_of_range_are_bad_rows() {
     let (code, stdout, stderr) = import(&dir, text.as_bytes(), &[]);
     assert_eq!(code, 0, "{stderr}");
     for reason in [
-        "bad row 2: price too large: 1e300 is beyond 10000000000 cents",
-        "bad row 3: negative price: -3.39",
+        "bad row 2 (line 3): price too large: 1e300 is beyond 10000000000 cents",
+        "bad row 3 (line 4): negative price: -3.39",
     ] {
         assert!(stdout.contains(reason), "{stdout}");
     }

@@ -74,9 +74,9 @@ fn the_online_retail_preset_maps_and_counts_every_row() {
         imported
             .bad_rows
             .iter()
-            .map(|(row, _)| *row)
+            .map(|(at, _)| (at.row, at.line))
             .collect::<Vec<_>>(),
-        [5, 6]
+        [(5, Some(6)), (6, Some(7))]
     );
     assert!(
         imported.bad_rows[0]
@@ -118,8 +118,8 @@ fn strict_import_stops_at_the_first_bad_row_with_exit_code_2() {
     let path = write("strict.csv", HISTORY);
     let preset = ColumnMapping::preset("online_retail").unwrap();
     match import(&path, &preset, true) {
-        Err(ImportError::BadRow { row, reason, .. }) => {
-            assert_eq!(row, 5);
+        Err(ImportError::BadRow { at, reason, .. }) => {
+            assert_eq!((at.row, at.line), (5, Some(6)));
             assert!(reason.contains("bad quantity"), "{reason}");
         }
         other => panic!("expected a bad row, got {:?}", other.map(|i| i.log.counts)),
@@ -137,7 +137,7 @@ fn strict_import_stops_at_the_first_bad_row_with_exit_code_2() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("row 5: bad quantity: `oops` is not a whole number"),
+        stderr.contains("row 5 (line 6): bad quantity: `oops` is not a whole number"),
         "{stderr}"
     );
     assert!(!log.exists(), "a failed strict import writes no log");
@@ -167,7 +167,7 @@ fn qm_import_prints_every_reason_and_writes_a_log_that_refuses_damage() {
         "rows used 6",
         "rows set aside 4",
         "non_product_code",
-        "bad row 6: bad timestamp",
+        "bad row 6 (line 7): bad timestamp",
     ] {
         assert!(words.contains(expected), "{expected} in\n{stdout}");
     }

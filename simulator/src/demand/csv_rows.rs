@@ -218,7 +218,7 @@ impl Rows {
                     Ok(_) => Some(format!(
                         "unbalanced quote: a quoted field in column `{name}` runs from line {first_line} to line {last_line}"
                     )),
-                    Err(_) => Some(format!("invalid UTF-8: in column `{name}` (line {first_line})")),
+                    Err(_) => Some(format!("invalid UTF-8: in column `{name}`")),
                 };
                 for column in &mut self.cells[..k] {
                     column.pop();
@@ -245,9 +245,9 @@ fn shape_problem(fields: usize, header: usize, first: u64, last: u64) -> String 
             "unbalanced quote: a quoted field runs from line {first} to line {last}, and the row has {fields} fields where the header has {header}"
         )
     } else if fields > header {
-        format!("extra fields: {fields} where the header has {header} (line {first})")
+        format!("extra fields: {fields} where the header has {header}")
     } else {
-        format!("missing fields: {fields} where the header has {header} (line {first})")
+        format!("missing fields: {fields} where the header has {header}")
     }
 }
 

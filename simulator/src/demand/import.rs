@@ -13,13 +13,14 @@ use polars::prelude::*;
 use qm_money::Cents;
 use rustc_hash::FxHashMap;
 
+use super::csv_rows::RowLines;
 pub use super::import_report::describe;
 use super::import_report::nothing_kept;
 use super::log::{
     DemandLog, ImportCounts, RecordedLine, RecordedOrder, RecordedSku, RecordedUndo,
     RecordedWriteOff, Undo, NONE,
 };
-use super::source::{epoch_ms, read_source, Source};
+use super::source::{epoch_ms, read_source, DataRow, Source};
 use crate::scenario::columns::ColumnMapping;
 use crate::scenario::MAX_UNIT_PRICE_CENTS;
 
@@ -56,12 +57,12 @@ pub enum ImportError {
         why: String,
     },
     /// `strict` import and a row that does not parse.
-    #[error("{path}: row {row}: {reason} (run without --strict to skip and count such rows)")]
+    #[error("{path}: {at}: {reason} (run without --strict to skip and count such rows)")]
     BadRow {
         /// The file.
         path: String,
-        /// Data row, 1-based.
-        row: u64,
+        /// The row.
+        at: DataRow,
         /// What is wrong with it.
         reason: String,
     },
@@ -72,7 +73,7 @@ pub struct Imported {
     /// The history, ready to replay or write.
     pub log: DemandLog,
     /// The first [`BAD_ROWS_QUOTED`] bad rows: (row, reason).
-    pub bad_rows: Vec<(u64, String)>,
+    pub bad_rows: Vec<(DataRow, String)>,
 }
 
 /// One column as text or as timestamps, whichever the file holds.
@@ -117,11 +118,15 @@ pub fn import_with_progress(
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
     mapping.check().map_err(mapping_err)?;
-    let Source { frame, broken, .. } =
-        read_source(path, mapping, is_parquet).map_err(|message| ImportError::Read {
-            path: name.clone(),
-            message,
-        })?;
+    let Source {
+        frame,
+        broken,
+        lines,
+        ..
+    } = read_source(path, mapping, is_parquet).map_err(|message| ImportError::Read {
+        path: name.clone(),
+        message,
+    })?;
     let text = |column: &str| -> Result<StringChunked, ImportError> {
         let found = frame.column(column).map_err(read_err)?;
         let series = found
@@ -145,7 +150,7 @@ pub fn import_with_progress(
             None => Times::Text(text(&mapping.timestamp)?),
         }
     };
-    let mut builder = Builder::new(name.clone(), tz, mapping.clone(), strict);
+    let mut builder = Builder::new(name.clone(), tz, mapping.clone(), strict, lines);
     let rows = frame.height();
     let mut order_ids = order_ids.iter();
     let mut skus = skus.iter();
@@ -245,7 +250,9 @@ struct Builder {
     mapping: ColumnMapping,
     strict: bool,
     counts: ImportCounts,
-    bad_rows: Vec<(u64, String)>,
+    bad_rows: Vec<(DataRow, String)>,
+    /// The line each row of a CSV starts on (none noted in Parquet).
+    lines: RowLines,
     skus: Interner,
     /// Recorded unit prices per SKU, for the median.
     prices: Vec<Vec<u64>>,
@@ -296,7 +303,7 @@ fn bump(counts: &mut std::collections::BTreeMap<String, u64>, key: &str) {
 }
 
 impl Builder {
-    fn new(path: String, tz: Tz, mapping: ColumnMapping, strict: bool) -> Self {
+    fn new(path: String, tz: Tz, mapping: ColumnMapping, strict: bool, lines: RowLines) -> Self {
         Builder {
             path,
             tz,
@@ -304,6 +311,7 @@ impl Builder {
             strict,
             counts: ImportCounts::default(),
             bad_rows: Vec::new(),
+            lines,
             skus: Interner::default(),
             prices: Vec::new(),
             regions: Interner::default(),
@@ -328,17 +336,18 @@ impl Builder {
     }
 
     fn bad(&mut self, row: u64, reason: String) -> Result<(), ImportError> {
+        let at = DataRow::of(row as usize - 1, &self.lines);
         if self.strict {
             return Err(ImportError::BadRow {
                 path: self.path.clone(),
-                row,
+                at,
                 reason,
             });
         }
         let kind = reason.split(':').next().unwrap_or(&reason).to_string();
         self.set_aside(&format!("bad_row: {kind}"));
         if self.bad_rows.len() < BAD_ROWS_QUOTED {
-            self.bad_rows.push((row, reason));
+            self.bad_rows.push((at, reason));
         }
         Ok(())
     }

@@ -2,10 +2,11 @@
 //! that kept nothing failed.
 
 use super::log::ImportCounts;
+use super::source::DataRow;
 
 /// The import report the CLI prints: rows read, used, and set aside per reason, the counts in
 /// one column whatever the reasons' lengths.
-pub fn describe(counts: &ImportCounts, bad_rows: &[(u64, String)]) -> String {
+pub fn describe(counts: &ImportCounts, bad_rows: &[(DataRow, String)]) -> String {
     // (label, count, what follows the count); a row without a count is a heading.
     let mut rows: Vec<(String, Option<u64>, String)> = vec![
         ("rows read".into(), Some(counts.rows_read), String::new()),
@@ -65,15 +66,15 @@ pub fn describe(counts: &ImportCounts, bad_rows: &[(u64, String)]) -> String {
             None => out.push_str(&format!("{label}\n")),
         }
     }
-    for (row, reason) in bad_rows {
-        out.push_str(&format!("bad row {row}: {reason}\n"));
+    for (at, reason) in bad_rows {
+        out.push_str(&format!("bad {at}: {reason}\n"));
     }
     out
 }
 
 /// Why an import kept no row: no data rows, or the commonest reasons rows were set aside,
 /// with the first bad row.
-pub(super) fn nothing_kept(counts: &ImportCounts, bad_rows: &[(u64, String)]) -> String {
+pub(super) fn nothing_kept(counts: &ImportCounts, bad_rows: &[(DataRow, String)]) -> String {
     if counts.rows_read == 0 {
         return "the file has a header but no data rows".into();
     }
@@ -89,8 +90,8 @@ pub(super) fn nothing_kept(counts: &ImportCounts, bad_rows: &[(u64, String)]) ->
         counts.rows_read,
         listed.join(", ")
     );
-    if let Some((row, reason)) = bad_rows.first() {
-        why.push_str(&format!("; the first, row {row}: {reason}"));
+    if let Some((at, reason)) = bad_rows.first() {
+        why.push_str(&format!("; the first, {at}: {reason}"));
     }
     why
 }
@@ -113,7 +114,11 @@ mod tests {
             .insert("cancellation_unmatched".into(), 1_643);
         let note = "undo_partly_matched (the rest predates the history)";
         counts.notes.insert(note.into(), 16);
-        let text = describe(&counts, &[(7, "bad date".into())]);
+        let at = DataRow {
+            row: 7,
+            line: Some(9),
+        };
+        let text = describe(&counts, &[(at, "bad date".into())]);
         assert!(text.contains("  in 5,794 orders"), "{text}");
         // Every count ends in the same column, however long the longest label.
         let ends: Vec<usize> = text
@@ -126,6 +131,6 @@ mod tests {
         let lines = text.lines().find(|l| l.contains("order lines")).unwrap();
         let end = lines.find("167,426").unwrap() + "167,426".len();
         assert_eq!(lines[..end].chars().count(), ends[0], "{text}");
-        assert!(text.contains("170,978") && text.ends_with("bad row 7: bad date\n"));
+        assert!(text.contains("170,978") && text.ends_with("bad row 7 (line 9): bad date\n"));
     }
 }

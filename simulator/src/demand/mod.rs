@@ -16,4 +16,5 @@ pub mod synthetic;
 
 pub use day::{DayDemand, DraftOrder};
 pub use error::DemandError;
+pub use source::DataRow;
 pub use synthetic::{popularity, DemandModel};

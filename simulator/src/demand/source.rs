@@ -28,9 +28,39 @@ impl Source {
         (self.broken.iter().enumerate()).find_map(|(row, why)| Some((row, why.as_deref()?)))
     }
 
-    /// The line of the CSV that `row` starts on; `None` in Parquet.
-    pub(crate) fn line_of(&self, row: usize) -> Option<u64> {
-        self.lines.line_of(row)
+    /// Where data row `row` (0-based) stands, for a message.
+    pub(crate) fn data_row(&self, row: usize) -> DataRow {
+        DataRow::of(row, &self.lines)
+    }
+}
+
+/// Where a data row of a history or series stands, as messages name it: its number (1-based,
+/// the header not counted) and, in a CSV, the line it starts on. A Parquet file has no lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DataRow {
+    /// 1-based data row.
+    pub row: u64,
+    /// The line of a CSV the row starts on (the header is line 1); none in Parquet.
+    pub line: Option<u64>,
+}
+
+impl DataRow {
+    /// Row `row` (0-based) of a file whose rows start on `lines` (none noted: Parquet).
+    pub(crate) fn of(row: usize, lines: &RowLines) -> DataRow {
+        DataRow {
+            row: row as u64 + 1,
+            line: lines.line_of(row),
+        }
+    }
+}
+
+impl std::fmt::Display for DataRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "row {}", self.row)?;
+        match self.line {
+            Some(line) => write!(f, " (line {line})"),
+            None => Ok(()),
+        }
     }
 }
 

@@ -8,6 +8,7 @@ use qm_engine::forecast::{Forecaster, Method, MethodParams};
 use qm_engine::safety_stock::{self, PolicyInputs, PolicyReport};
 
 use crate::demand::source::{read_columns, Source};
+use crate::demand::DataRow;
 
 /// Longest history `qm forecast` reads, in days (about 270 years): a bound, not a guess.
 pub const MAX_HISTORY_DAYS: usize = 100_000;
@@ -35,14 +36,12 @@ pub enum CalculatorError {
         problem: String,
     },
     /// One row of the series is not a daily demand.
-    #[error("{path}: row {row}{}: {problem}", on_line(*.line))]
+    #[error("{path}: {at}: {problem}")]
     Row {
         /// The file.
         path: String,
-        /// 1-based data row.
-        row: usize,
-        /// The line of a CSV the row starts on (the header is line 1); none in Parquet.
-        line: Option<u64>,
+        /// The row.
+        at: DataRow,
         /// What is wrong.
         problem: String,
     },
@@ -53,16 +52,10 @@ impl CalculatorError {
     pub(crate) fn row(path: &Path, source: &Source, row: usize, problem: String) -> Self {
         CalculatorError::Row {
             path: path.display().to_string(),
-            row: row + 1,
-            line: source.line_of(row),
+            at: source.data_row(row),
             problem,
         }
     }
-}
-
-/// ` (line N)` where the file has lines.
-fn on_line(line: Option<u64>) -> String {
-    line.map_or(String::new(), |line| format!(" (line {line})"))
 }
 
 /// Refuses a list option that names one value twice (`shown` writes a value as the user
