@@ -577,3 +577,42 @@ fn a_sigterm_right_after_the_start_stops_the_server_gracefully() {
         assert!(status.success(), "start {start}: qm serve ended {status}");
     }
 }
+
+/// A connection that sends half a request and waits is closed once it has moved no byte for
+/// `--idle-seconds`, and does not hold a stop: the server still ends gracefully on SIGTERM.
+#[test]
+fn a_half_sent_request_is_closed_when_idle_and_does_not_hold_a_stop() {
+    use std::io::{Read, Write};
+    let dir = temp_dir("serve-idle");
+    let server = Server::start_with(&dir.join("engine"), &["--idle-seconds", "1"]);
+    let half = |server: &Server| {
+        let mut stream = std::net::TcpStream::connect(&server.address).unwrap();
+        stream
+            .write_all(b"GET /v1/health HTTP/1.1\r\nHost: qm\r\n")
+            .unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(15)))
+            .unwrap();
+        stream
+    };
+    // The server closes the silent connection: the read ends (no answer), it does not time out.
+    let mut rest = Vec::new();
+    half(&server).read_to_end(&mut rest).unwrap();
+    assert!(rest.is_empty(), "{}", String::from_utf8_lossy(&rest));
+    // A kept-alive connection left silent after its answer is closed too.
+    let mut kept = std::net::TcpStream::connect(&server.address).unwrap();
+    kept.write_all(b"GET /v1/health HTTP/1.1\r\nHost: qm\r\n\r\n")
+        .unwrap();
+    kept.set_read_timeout(Some(std::time::Duration::from_secs(15)))
+        .unwrap();
+    let mut answered = String::new();
+    kept.read_to_string(&mut answered).unwrap();
+    assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
+    let _open = half(&server);
+    assert_eq!(server.call("GET", "/v1/health", "").0, 200);
+    let status = server.stop();
+    assert!(
+        status.success(),
+        "qm serve ended {status} with a half-sent request open"
+    );
+}

@@ -62,6 +62,7 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         settings,
         open_orders: args.open_orders,
         keep_finished_days: args.keep_finished_days,
+        idle: std::time::Duration::from_secs(args.idle_seconds),
     };
     qm_simulator::serve::serve(&args.dir, args.listen, options, |address| {
         println!("listening on http://{address}");

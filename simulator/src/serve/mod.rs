@@ -11,6 +11,7 @@
 
 mod api;
 mod edge;
+mod idle;
 mod metrics;
 mod routes;
 
@@ -61,6 +62,9 @@ pub struct Options {
     /// Finished orders placed longer ago than this are archived (forgotten, their ids free
     /// again) at start and every [`ARCHIVE_EVERY`]: a return can name an order this long.
     pub keep_finished_days: u32,
+    /// A connection that moves no byte for this long is closed (a stalled client holds neither
+    /// a descriptor nor a stop for longer).
+    pub idle: Duration,
 }
 
 /// Serves the engine in `dir` (made by `qm engine drive` or `qm serve --scenario`) on `listen`
@@ -104,8 +108,7 @@ pub fn serve(
         .enable_all()
         .build()
         .map_err(ServeError::Server)?;
-    let keep_finished_ms = u64::from(options.keep_finished_days) * 86_400_000;
-    runtime.block_on(run(Arc::clone(&app), listen, keep_finished_ms, listening))?;
+    runtime.block_on(run(Arc::clone(&app), listen, options, listening))?;
     drop(runtime);
     let app = Arc::into_inner(app).expect("every request has ended");
     app.durable.close()?;
@@ -115,9 +118,10 @@ pub fn serve(
 async fn run(
     app: Arc<routes::App>,
     listen: SocketAddr,
-    keep_finished_ms: u64,
+    options: Options,
     listening: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
+    let keep_finished_ms = u64::from(options.keep_finished_days) * 86_400_000;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|cause| ServeError::Listen {
@@ -128,6 +132,7 @@ async fn run(
     let stop = stop_signals().map_err(ServeError::Server)?;
     let sweeper = tokio::spawn(sweep(Arc::clone(&app), keep_finished_ms));
     listening(address);
+    let listener = idle::IdleLimit::new(listener, options.idle);
     let served = axum::serve(listener, routes::router(Arc::clone(&app)))
         .with_graceful_shutdown(stop)
         .await

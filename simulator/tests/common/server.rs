@@ -4,6 +4,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 use qm_simulator::scenario::Scenario;
 use serde_json::{json, Value};
@@ -156,8 +157,21 @@ impl Server {
     }
 }
 
+/// How long a server may take to stop after SIGTERM before it is killed.
+const STOP_LIMIT: Duration = Duration::from_secs(20);
+
+/// Sends SIGTERM and waits for the end, at most [`STOP_LIMIT`]: past it, SIGKILL, and the status
+/// says so (a server that does not stop fails its test instead of hanging it).
 fn terminate(mut child: Child) -> std::io::Result<std::process::ExitStatus> {
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let step = Duration::from_millis(20);
+    for _ in 0..STOP_LIMIT.as_millis() / step.as_millis() {
+        if let Some(status) = child.try_wait()? {
+            return Ok(status);
+        }
+        std::thread::sleep(step);
+    }
+    child.kill()?;
     child.wait()
 }
 
