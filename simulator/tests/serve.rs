@@ -616,3 +616,44 @@ fn a_half_sent_request_is_closed_when_idle_and_does_not_hold_a_stop() {
         "qm serve ended {status} with a half-sent request open"
     );
 }
+
+/// A stop waits at most `--idle-seconds` for the requests under way: a client that sends its body
+/// a byte at a time is never idle, and would otherwise hold the stop as long as it went on.
+#[test]
+fn a_trickling_body_does_not_hold_a_stop_past_the_idle_limit() {
+    use std::io::Write;
+    let dir = temp_dir("serve-trickle");
+    let server = Server::start_with(&dir.join("engine"), &["--idle-seconds", "1"]);
+    let body = format!("{{\"note\": \"{}\"}}", "x".repeat(200));
+    let mut stream = std::net::TcpStream::connect(&server.address).unwrap();
+    let head = format!(
+        "POST /v1/receipts HTTP/1.1\r\nHost: qm\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    // A byte every 200 ms: the body would take 40 s; the writes stop once the server closes.
+    let trickle = std::thread::spawn(move || {
+        for byte in body.as_bytes() {
+            if stream.write_all(std::slice::from_ref(byte)).is_err() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let status = server.stop();
+    assert!(
+        status.success(),
+        "qm serve ended {status} with a body trickling in"
+    );
+    trickle.join().unwrap();
+    // The journal was closed as on any graceful stop: nothing torn at its end.
+    let engine = dir.join("engine");
+    let recovered = common::ok(&common::qm(&[
+        "engine",
+        "recover",
+        engine.to_str().unwrap(),
+    ]));
+    assert!(recovered.contains("torn tail          none"), "{recovered}");
+}

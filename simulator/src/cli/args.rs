@@ -95,8 +95,9 @@ pub struct ServeArgs {
     /// name an order until then.
     #[arg(long, default_value_t = 30)]
     pub keep_finished_days: u32,
-    /// A connection that moves no byte for this many seconds is closed: half a request, or a
-    /// kept-alive connection left silent (a stop waits for them at most this long).
+    /// A connection that moves no byte for this many seconds is closed (half a request, or a
+    /// kept-alive connection left silent), and a stop waits at most this long for the requests
+    /// under way.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub idle_seconds: u64,
 }

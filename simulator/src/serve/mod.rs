@@ -16,6 +16,7 @@ mod metrics;
 mod routes;
 
 use std::cell::Cell;
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -62,8 +63,9 @@ pub struct Options {
     /// Finished orders placed longer ago than this are archived (forgotten, their ids free
     /// again) at start and every [`ARCHIVE_EVERY`]: a return can name an order this long.
     pub keep_finished_days: u32,
-    /// A connection that moves no byte for this long is closed (a stalled client holds neither
-    /// a descriptor nor a stop for longer).
+    /// A connection that moves no byte for this long is closed, and a stop waits at most this
+    /// long for the requests under way: a stalled or trickling client holds neither a
+    /// descriptor nor a stop for longer.
     pub idle: Duration,
 }
 
@@ -109,8 +111,10 @@ pub fn serve(
         .build()
         .map_err(ServeError::Server)?;
     runtime.block_on(run(Arc::clone(&app), listen, options, listening))?;
+    // Dropping the runtime drops every request still under way (after a stop's grace), and
+    // with them their hold on the engine; a command one had submitted is still written.
     drop(runtime);
-    let app = Arc::into_inner(app).expect("every request has ended");
+    let app = Arc::into_inner(app).expect("no request outlives the runtime");
     app.durable.close()?;
     Ok(())
 }
@@ -133,10 +137,26 @@ async fn run(
     let sweeper = tokio::spawn(sweep(Arc::clone(&app), keep_finished_ms));
     listening(address);
     let listener = idle::IdleLimit::new(listener, options.idle);
-    let served = axum::serve(listener, routes::router(Arc::clone(&app)))
+    // A stop lets the requests under way finish, for at most `idle`: a client that trickles
+    // its body a byte at a time is never idle, and would hold the stop as long as it liked.
+    let stopping = Arc::new(tokio::sync::Notify::new());
+    let stop = {
+        let stopping = Arc::clone(&stopping);
+        async move {
+            stop.await;
+            stopping.notify_one();
+        }
+    };
+    let graceful = axum::serve(listener, routes::router(Arc::clone(&app)))
         .with_graceful_shutdown(stop)
-        .await
-        .map_err(ServeError::Server);
+        .into_future();
+    let served = tokio::select! {
+        served = graceful => served.map_err(ServeError::Server),
+        () = async {
+            stopping.notified().await;
+            tokio::time::sleep(options.idle).await;
+        } => Ok(()),
+    };
     sweeper.abort();
     let _ = sweeper.await;
     served
