@@ -295,11 +295,18 @@ fn forecast_reads_one_series_as_it_reads_many() {
     let quoted = series_file("quoted.csv", "units\n3\n\"4\n5\n");
     let gap = series_file("gap.csv", "units\n3\n\n4\n");
     let ragged = series_file("ragged.csv", "units\n3\n4,5\n");
+    // A quote left open on a last line without a line break: the CSV reader alone reads `5`.
+    let open_end = series_file("open-end.csv", "units\n3\n\"5");
     let read_as_the_many_series_reader = [
         (
             quoted,
             "quoted.csv: row 2 (line 3): unbalanced quote: a quoted field in column `units` runs \
-             from line 3 to line 4",
+             from line 3 to the end of the file",
+        ),
+        (
+            open_end,
+            "open-end.csv: row 2 (line 3): unbalanced quote: a quoted field in column `units` \
+             runs from line 3 to the end of the file",
         ),
         // An empty line is a day left out: skipped, it would shift every day after it.
         (
@@ -317,6 +324,18 @@ fn forecast_reads_one_series_as_it_reads_many() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(message), "{stderr}");
     }
+    // A quote closed on that last line is a value like any other.
+    let closed_end = series_file("closed-end.csv", "units\n3\n\"5\"");
+    let out = ok(&qm(&[
+        "forecast",
+        closed_end.to_str().unwrap(),
+        "--method",
+        "naive",
+    ]));
+    assert!(
+        out.contains("2 days of history") && out.contains("day +1    5.000"),
+        "{out}"
+    );
 }
 
 /// A row is named by the line it stands on whatever the file's line breaks (Windows CRLF or

@@ -84,7 +84,21 @@ fn csv_rows_that_cannot_be_read_are_counted_with_their_line() {
     assert_eq!(code, 0);
     assert!(
         stdout.contains(
-            "bad row 2 (line 3): unbalanced quote: a quoted field runs from line 3 to line 5"
+            "bad row 2 (line 3): unbalanced quote: a quoted field runs from line 3 to the end of \
+             the file, and the row has 3 fields where the header has 8"
+        ),
+        "{stdout}"
+    );
+    // The same quote on a last line without a line break (the CSV reader alone takes the row).
+    let quote = format!(
+        "{HEADER}\n{ROW_1}\n{ROW_2}\n536369,22633,HOT,6,2011-06-01 09:00:00,1.85,1,\"France"
+    );
+    let (code, stdout, _) = import(&dir, quote.as_bytes(), &[]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains(
+            "bad row 3 (line 4): unbalanced quote: a quoted field in column `Country` runs from \
+             line 4 to the end of the file"
         ),
         "{stdout}"
     );

@@ -146,7 +146,8 @@ fn read_header(reader: &mut TextReader) -> Result<Vec<String>, String> {
 }
 
 /// Where the record just read ends: the line the reader is on, and whether the record ended with
-/// the text (else with a line break, LF alone: [`CsvText`] folds CRLF).
+/// the text, a quote left open (else with a line break, LF alone: [`CsvText`] folds CRLF and ends
+/// the last line with one).
 fn record_end(reader: &TextReader) -> (u64, bool) {
     (reader.position().line(), reader.get_ref().get_ref().ended())
 }
@@ -204,8 +205,15 @@ impl Rows {
         }
         self.previous_end_line = end_line;
         self.lines.push(row, first_line);
+        // The lines a quoted field of several lines runs over; a record that ended with the text
+        // did so inside a quote that was never closed.
+        let runs = if ended_with_text {
+            Some(format!("from line {first_line} to the end of the file"))
+        } else {
+            (last_line > first_line).then(|| format!("from line {first_line} to line {last_line}"))
+        };
         let mut problem = (record.len() != header_fields)
-            .then(|| shape_problem(record.len(), header_fields, first_line, last_line));
+            .then(|| shape_problem(record.len(), header_fields, runs.as_deref()));
         // Each mapped cell decoded once; the first that cannot be read makes the row bad, and
         // the cells of the row already kept are taken back.
         if problem.is_none() {
@@ -216,7 +224,8 @@ impl Rows {
                         continue;
                     }
                     Ok(_) => Some(format!(
-                        "unbalanced quote: a quoted field in column `{name}` runs from line {first_line} to line {last_line}"
+                        "unbalanced quote: a quoted field in column `{name}` runs {}",
+                        runs.as_deref().unwrap_or("over a line break")
                     )),
                     Err(_) => Some(format!("invalid UTF-8: in column `{name}`")),
                 };
@@ -238,11 +247,12 @@ fn newlines(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
-/// Why a row with `fields` fields, on lines `first..=last`, does not fit a `header`-field file.
-fn shape_problem(fields: usize, header: usize, first: u64, last: u64) -> String {
-    if last > first && fields < header {
+/// Why a row with `fields` fields does not fit a `header`-field file; `runs` says where a quoted
+/// field of several lines, or one never closed, runs.
+fn shape_problem(fields: usize, header: usize, runs: Option<&str>) -> String {
+    if let (Some(runs), true) = (runs, fields < header) {
         format!(
-            "unbalanced quote: a quoted field runs from line {first} to line {last}, and the row has {fields} fields where the header has {header}"
+            "unbalanced quote: a quoted field runs {runs}, and the row has {fields} fields where the header has {header}"
         )
     } else if fields > header {
         format!("extra fields: {fields} where the header has {header}")

@@ -1,11 +1,15 @@
-//! The text a CSV history's reader sees: Windows line breaks (CRLF) folded into one LF, lines no
-//! longer than [`MAX_LINE_BYTES`], and whether the text has ended.
+//! The text a CSV history's reader sees: Windows line breaks (CRLF) folded into one LF, a line
+//! break after a last line that lacks one, lines no longer than [`MAX_LINE_BYTES`], and whether
+//! the text has ended.
 //!
 //! Folding CRLF lets the rows' line numbers be counted one way for every file: the CSV reader
 //! ends a CRLF record at its CR and consumes the LF only when it starts the next record, so the
-//! line a record ends on would depend on the file's line breaks. Knowing that the text has ended
-//! tells a record that ended with it (on the line the reader is on: a last row without a line
-//! break, a quote left open) from one that ended with a line break.
+//! line a record ends on would depend on the file's line breaks. The line break given to a last
+//! line without one does the same for the last row, and shows a quote left open at the end of the
+//! text: the CSV reader ends such a field with the text and no error, so `"5` would read as `5`;
+//! with the line break inside it, the field holds one, as a quote left open earlier does. Knowing
+//! that the text has ended then tells the one record that ended with it (a quote left open) from
+//! those that ended with a line break.
 
 use std::io::Read;
 
@@ -23,6 +27,8 @@ pub struct CsvText<R> {
     line_bytes: usize,
     /// A CR that ended the last read, held back until the next byte shows whether it is a CRLF.
     held_cr: bool,
+    /// The last byte handed on, if any.
+    last_byte: Option<u8>,
     /// Whether a read has found no more text.
     ended: bool,
 }
@@ -33,13 +39,14 @@ impl<R> CsvText<R> {
             inner,
             line_bytes: 0,
             held_cr: false,
+            last_byte: None,
             ended: false,
         }
     }
 
     /// Whether the text has ended: a read found no more. A CSV reader reads on only when the
     /// bytes it has do not end its record, so a record it returns after the end ended with the
-    /// text, not with a line break.
+    /// text (a quote was left open), not with a line break.
     pub fn ended(&self) -> bool {
         self.ended
     }
@@ -78,6 +85,11 @@ impl<R: Read> Read for CsvText<R> {
             }
             let mut n = held + read;
             self.held_cr = false;
+            if read == 0 && n == 0 && !matches!(self.last_byte, None | Some(b'\n' | b'\r')) {
+                // The last line lacks a line break (a lone CR is one): it gets one.
+                buf[0] = b'\n';
+                return self.hand_on(buf, 1);
+            }
             if read == 0 {
                 self.ended = n == 0;
                 return self.hand_on(buf, n);
@@ -104,6 +116,9 @@ impl<R> CsvText<R> {
     /// [`MAX_LINE_BYTES`].
     fn hand_on(&mut self, buf: &[u8], n: usize) -> std::io::Result<usize> {
         let chunk = &buf[..n];
+        if let Some(&last) = chunk.last() {
+            self.last_byte = Some(last);
+        }
         let too_long = match chunk.iter().position(|&b| b == b'\n') {
             None => {
                 self.line_bytes += n;
@@ -194,6 +209,21 @@ mod tests {
         assert!(!reader.ended());
         assert_eq!(reader.read(&mut buf).unwrap(), 0);
         assert!(reader.ended());
+    }
+
+    #[test]
+    fn a_last_line_without_a_line_break_gets_one() {
+        for step in 1..=8 {
+            for buf_len in [2, 3, 64] {
+                let (out, reader) = through(b"units\r\n1\r\n\"5", step, buf_len);
+                assert_eq!(out, b"units\n1\n\"5\n", "step {step}, buffer {buf_len}");
+                assert!(reader.ended());
+                // A last line break, LF or a lone CR, is left as it is; no text stays empty.
+                assert_eq!(through(b"units\n1\n", step, buf_len).0, b"units\n1\n");
+                assert_eq!(through(b"units\r1\r", step, buf_len).0, b"units\r1\r");
+                assert_eq!(through(b"", step, buf_len).0, b"");
+            }
+        }
     }
 
     #[test]
