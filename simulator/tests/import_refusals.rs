@@ -299,7 +299,8 @@ fn a_file_that_is_not_a_csv_history_is_refused_before_it_fills_memory() {
 
 /// A history separated by semicolons (a spreadsheet's export in many locales) or tabs shows as a
 /// header of one column: the message says so, rather than offering that column as a close name.
-/// A workbook or a Parquet file under a CSV name is named by its magic number, and a long
+/// A workbook or a Parquet file under a CSV name is named by its magic number, UTF-16 text by its
+/// byte-order mark (gzip-compressed too), and a long
 /// header without the mapped columns is shown cut, not a binary file's megabytes.
 #[test]
 fn a_history_not_separated_by_commas_is_named_as_such() {
@@ -317,11 +318,26 @@ fn a_history_not_separated_by_commas_is_named_as_such() {
             b"PAR1\x15\x04",
             "a Parquet file, not a CSV: name it *.parquet",
         ),
+        // Excel's "Unicode Text": UTF-16, little-endian, tabs.
+        (
+            b"\xff\xfeI\x00n\x00v\x00\t\x00",
+            "UTF-16 text (it begins with a UTF-16 byte-order mark, as Excel's \"Unicode Text\" \
+             does), not UTF-8: save the sheet as \"CSV UTF-8\"",
+        ),
+        (
+            b"\xfe\xff\x00I\x00n\x00v\x00,",
+            "UTF-16 text (it begins with a UTF-16 byte-order mark",
+        ),
     ] {
         let (code, _, stderr) = import(&dir, bytes, &[]);
         assert_eq!(code, 2, "{stderr}");
         assert!(stderr.contains(message), "{stderr}");
     }
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gzip, b"\xff\xfeI\x00n\x00v\x00\t\x00").unwrap();
+    let (code, _, stderr) = import(&dir, &gzip.finish().unwrap(), &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("UTF-16 text"), "{stderr}");
     let wide = format!("{}\n", vec!["column"; 1000].join(","));
     let (code, _, stderr) = import(&dir, wide.as_bytes(), &[]);
     assert_eq!(code, 2, "{stderr}");

@@ -127,11 +127,21 @@ pub fn read(path: &Path, wanted: &[&str]) -> Result<CsvColumns, String> {
     })
 }
 
-/// The header's names, a byte-order mark taken off the first.
+/// The header's names, a byte-order mark taken off the first; `Err` for UTF-16 text (its
+/// byte-order mark), which would otherwise read as a header of garbled names.
 fn read_header(reader: &mut TextReader) -> Result<Vec<String>, String> {
-    Ok(reader
+    let names = reader
         .byte_headers()
-        .map_err(|e| format!("the header cannot be read: {e}"))?
+        .map_err(|e| format!("the header cannot be read: {e}"))?;
+    let first = names.get(0).unwrap_or_default();
+    if first.starts_with(b"\xff\xfe") || first.starts_with(b"\xfe\xff") {
+        return Err(
+            "UTF-16 text (it begins with a UTF-16 byte-order mark, as Excel's \"Unicode \
+                    Text\" does), not UTF-8: save the sheet as \"CSV UTF-8\""
+                .to_string(),
+        );
+    }
+    Ok(names
         .iter()
         .enumerate()
         .map(|(i, name)| {
