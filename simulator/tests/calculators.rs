@@ -297,11 +297,18 @@ fn forecast_reads_one_series_as_it_reads_many() {
     let ragged = series_file("ragged.csv", "units\n3\n4,5\n");
     // A quote left open on a last line without a line break: the CSV reader alone reads `5`.
     let open_end = series_file("open-end.csv", "units\n3\n\"5");
+    // A decimal comma splits a number of a one-column file in two fields.
+    let decimal = series_file("decimal.csv", "units\n3\n1,5\n2,x\n");
     let read_as_the_many_series_reader = [
         (
             quoted,
             "quoted.csv: row 2 (line 3): unbalanced quote: a quoted field in column `units` runs \
              from line 3 to the end of the file",
+        ),
+        (
+            decimal,
+            "decimal.csv: row 2 (line 3): extra fields: 2 where the header has 1 (`1,5` with a \
+             decimal comma? qm reads decimal points)",
         ),
         (
             open_end,

@@ -223,7 +223,7 @@ impl Rows {
             (last_line > first_line).then(|| format!("from line {first_line} to line {last_line}"))
         };
         let mut problem = (record.len() != header_fields)
-            .then(|| shape_problem(record.len(), header_fields, runs.as_deref()));
+            .then(|| shape_problem(record, header_fields, runs.as_deref()));
         // Each mapped cell decoded once; the first that cannot be read makes the row bad, and
         // the cells of the row already kept are taken back.
         if problem.is_none() {
@@ -257,18 +257,35 @@ fn newlines(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
-/// Why a row with `fields` fields does not fit a `header`-field file; `runs` says where a quoted
-/// field of several lines, or one never closed, runs.
-fn shape_problem(fields: usize, header: usize, runs: Option<&str>) -> String {
+/// Why a `record` does not fit a `header`-field file; `runs` says where a quoted field of
+/// several lines, or one never closed, runs.
+fn shape_problem(record: &csv::ByteRecord, header: usize, runs: Option<&str>) -> String {
+    let fields = record.len();
     if let (Some(runs), true) = (runs, fields < header) {
         format!(
             "unbalanced quote: a quoted field runs {runs}, and the row has {fields} fields where the header has {header}"
         )
     } else if fields > header {
-        format!("extra fields: {fields} where the header has {header}")
+        let hint = decimal_comma(record, header).map_or(String::new(), |number| {
+            format!(" (`{number}` with a decimal comma? qm reads decimal points)")
+        });
+        format!("extra fields: {fields} where the header has {header}{hint}")
     } else {
         format!("missing fields: {fields} where the header has {header}")
     }
+}
+
+/// In a file of one column, a row of two fields of digits: most likely one number written with a
+/// decimal comma (a spreadsheet's export in many locales; with one column no separator shows).
+fn decimal_comma(record: &csv::ByteRecord, header: usize) -> Option<String> {
+    let digits = |field: &[u8]| !field.is_empty() && field.iter().all(u8::is_ascii_digit);
+    (header == 1 && record.len() == 2 && digits(&record[0]) && digits(&record[1])).then(|| {
+        format!(
+            "{},{}",
+            String::from_utf8_lossy(&record[0]),
+            String::from_utf8_lossy(&record[1])
+        )
+    })
 }
 
 /// Each `wanted` column with its position in `header`; `Err` names the first one the header
