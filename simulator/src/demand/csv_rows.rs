@@ -99,7 +99,7 @@ pub fn read(path: &Path, wanted: &[&str]) -> Result<CsvColumns, String> {
     let header = read_header(&mut reader)?;
     // A mapped column the header lacks fails the read before a row is read.
     let found = column_positions(wanted, &header)?;
-    let mut rows = Rows::new(found.len(), record_end(&reader));
+    let mut rows = Rows::new(found.len(), record_end(&reader).0);
     let mut record = csv::ByteRecord::new();
     while reader
         .read_byte_record(&mut record)
@@ -155,12 +155,15 @@ fn read_header(reader: &mut TextReader) -> Result<Vec<String>, String> {
         .collect())
 }
 
-/// Where the record just read ends: the line the reader is on, and whether the record ended with
-/// the text, a quote left open (else with a line break, LF alone: [`CsvText`] folds CRLF and ends
-/// the last line with one).
+/// Where the record just read ends: its last line, and whether it ended with the text, a quote
+/// left open (else with a line break, LF alone: [`CsvText`] folds CRLF and ends the last line with
+/// one; the reader is then on the line after the record's).
 fn record_end(reader: &TextReader) -> (u64, bool) {
-    (reader.position().line(), reader.get_ref().get_ref().ended())
+    let ended_with_text = reader.get_ref().get_ref().ended();
+    let line = reader.position().line() - u64::from(!ended_with_text);
+    (line, ended_with_text)
 }
+
 /// The rows read so far.
 struct Rows {
     cells: Vec<Vec<Option<String>>>,
@@ -172,40 +175,31 @@ struct Rows {
 }
 
 impl Rows {
-    fn new(columns: usize, (header_end, ended_with_text): (u64, bool)) -> Self {
+    fn new(columns: usize, header_end_line: u64) -> Self {
         Rows {
             cells: vec![Vec::new(); columns],
             broken: Vec::new(),
             lines: RowLines::default(),
             empty_lines: Vec::new(),
-            previous_end_line: header_end - u64::from(!ended_with_text),
+            previous_end_line: header_end_line,
         }
     }
 
-    /// Adds the `record` whose `end` [`record_end`] gave: its mapped cells (`found`), or why it
+    /// Adds the `record` whose end [`record_end`] gave: its mapped cells (`found`), or why it
     /// cannot be read.
     fn push(
         &mut self,
         record: &csv::ByteRecord,
-        (end, ended_with_text): (u64, bool),
+        (end_line, ended_with_text): (u64, bool),
         found: &[(&str, usize)],
         header_fields: usize,
     ) {
         let row = self.broken.len();
         let content = record.as_slice();
-        // A record that ended with a line break ends on the line before the reader's.
-        let end_line = end - u64::from(!ended_with_text);
         // Only a record the reader began on an earlier line can hold line breaks.
         let begun = record.position().map_or(end_line, |p| p.line());
         let first_line = if end_line > begun {
             end_line.saturating_sub(newlines(content)).max(1)
-        } else {
-            end_line
-        };
-        // A quote left open to the end of the text swallows its last line break: the record's
-        // text stops on the line before.
-        let last_line = if ended_with_text && content.ends_with(b"\n") {
-            end_line - 1
         } else {
             end_line
         };
@@ -220,7 +214,7 @@ impl Rows {
         let runs = if ended_with_text {
             Some(format!("from line {first_line} to the end of the file"))
         } else {
-            (last_line > first_line).then(|| format!("from line {first_line} to line {last_line}"))
+            (end_line > first_line).then(|| format!("from line {first_line} to line {end_line}"))
         };
         let mut problem = (record.len() != header_fields)
             .then(|| shape_problem(record, header_fields, runs.as_deref()));
