@@ -172,6 +172,23 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        title: "A folder that holds no run",
+        how: "`qm report` of the output folder above the run's (`runs`, not `runs/baseline`)",
+        exit: 2,
+        run: |dir| {
+            ok(&qm(&[
+                "simulate",
+                scenario("baseline.toml").to_str().unwrap(),
+                "--days",
+                "1",
+                "--out",
+                dir.to_str().unwrap(),
+                "--quiet",
+            ]));
+            qm(&["report", dir.to_str().unwrap()])
+        },
+    },
+    Case {
         title: "A damaged results file",
         how: "one bit of a one-day run's `results.qmr` flipped, then `qm report`",
         exit: 1,
@@ -214,11 +231,22 @@ const CASES: &[Case] = &[
     Case {
         title: "A folder that is not a durable engine",
         how: "`qm engine recover` of an empty folder",
-        exit: 1,
+        exit: 2,
         run: |dir| {
             let empty = dir.join("empty");
             std::fs::create_dir_all(&empty).unwrap();
             qm(&["engine", "recover", empty.to_str().unwrap()])
+        },
+    },
+    Case {
+        title: "A new durable engine without its scenario",
+        how: "`qm serve` of a folder that does not exist yet, without `--scenario`",
+        exit: 2,
+        run: |dir| {
+            let new = dir.join("new");
+            let out = qm(&["serve", new.to_str().unwrap()]);
+            assert!(!new.exists(), "nothing made");
+            out
         },
     },
 ];

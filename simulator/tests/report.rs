@@ -119,7 +119,11 @@ fn report_rebuilds_the_chosen_formats_from_the_results() {
     }
 
     let missing = qm(&["report", out.join("nothing-here").to_str().unwrap()]);
-    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(
+        missing.status.code(),
+        Some(2),
+        "a path that names nothing is bad input"
+    );
     let message = String::from_utf8_lossy(&missing.stderr);
     assert!(
         message.contains("holds no run results (results.qmr)"),

@@ -81,11 +81,13 @@ pub fn open_or_make_folder(
         return Ok(());
     }
     let Some(scenario) = scenario else {
-        return Err(anyhow::anyhow!(
-            "{}: a new engine folder needs --scenario (the opening engine)",
-            dir.display()
-        )
-        .into());
+        return Err(Failure {
+            error: anyhow::anyhow!(
+                "{}: a new engine folder needs --scenario (the opening engine)",
+                dir.display()
+            ),
+            code: 2,
+        });
     };
     let s = Scenario::load(scenario)?.scenario;
     durable::Genesis::create(dir, scenario, seed.unwrap_or(s.horizon.seed))?;

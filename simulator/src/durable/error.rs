@@ -94,6 +94,7 @@ impl DurableError {
         match self {
             DurableError::Scenario(_) | DurableError::OtherGenesis(_) => true,
             DurableError::Sim(e) => e.is_bad_input(),
+            DurableError::NotAFolder { cause, .. } => crate::sim::names_nothing(cause),
             _ => false,
         }
     }

@@ -94,9 +94,13 @@ pub enum SimError {
     },
     /// A folder without a results file.
     #[error(
-        "{} holds no run results ({file}): give the folder `qm simulate` wrote, e.g. \
-         runs/baseline: {cause}",
-        dir.display()
+        "{} holds no run results ({file}): {}",
+        dir.display(),
+        if runs_inside.is_empty() {
+            format!("give the folder `qm simulate` wrote, e.g. runs/baseline: {cause}")
+        } else {
+            format!("give a run's own folder: {}", runs_inside.join(", "))
+        }
     )]
     NoResults {
         /// The folder.
@@ -105,6 +109,10 @@ pub enum SimError {
         file: &'static str,
         /// Why it could not be read.
         cause: std::io::Error,
+        /// The folders directly inside `dir` that hold a run (an output folder holds one per
+        /// scenario, a run of several seeds one per seed), as paths (at most [`RUNS_NAMED`](super::results_file::RUNS_NAMED),
+        /// then how many more).
+        runs_inside: Vec<String>,
     },
     /// A results file of another version, or not a results file.
     #[error("{}: not a results file of this version of qm (run the scenario again)", path.display())]
@@ -133,7 +141,16 @@ impl SimError {
     pub fn is_bad_input(&self) -> bool {
         match self {
             SimError::Demand(e) => e.is_bad_input(),
+            SimError::NoResults { cause, .. } => names_nothing(cause),
             _ => false,
         }
     }
+}
+
+/// Whether reading a path the user named failed because it names nothing to read (no such file
+/// or folder, or a file where a folder was meant): the argument is wrong (exit code 2), while a
+/// file that is there but damaged, or unreadable, is not the argument's fault (exit code 1).
+pub(crate) fn names_nothing(cause: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(cause.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory)
 }

@@ -31,6 +31,7 @@ mod tally;
 mod world;
 
 pub use audit::AuditedKpis;
+pub(crate) use error::names_nothing;
 pub use error::SimError;
 pub use results::RunOutput;
 pub use results_file::{read_results, write_outputs, RESULTS_FILE};

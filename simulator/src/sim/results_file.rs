@@ -39,6 +39,33 @@ pub fn write_outputs(
     Ok(written)
 }
 
+/// How many runs a refusal of the folder above them names.
+pub const RUNS_NAMED: usize = 4;
+
+/// The folders directly inside `dir` that hold a results file, sorted, as paths: at most
+/// [`RUNS_NAMED`], then how many more; none when `dir` cannot be listed.
+fn runs_inside(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut runs: Vec<PathBuf> = entries
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.join(RESULTS_FILE).is_file())
+        .collect();
+    runs.sort();
+    let more = runs.len().saturating_sub(RUNS_NAMED);
+    let mut named: Vec<String> = runs
+        .iter()
+        .take(RUNS_NAMED)
+        .map(|path| path.display().to_string())
+        .collect();
+    if more > 0 {
+        named.push(format!("and {more} more"));
+    }
+    named
+}
+
 /// Reads the results a run wrote into `dir`.
 pub fn read_results(dir: &Path) -> Result<RunData, SimError> {
     let path = dir.join(RESULTS_FILE);
@@ -46,6 +73,7 @@ pub fn read_results(dir: &Path) -> Result<RunData, SimError> {
         dir: dir.into(),
         file: RESULTS_FILE,
         cause,
+        runs_inside: runs_inside(dir),
     })?;
     let Some(sealed) = bytes.strip_prefix(RESULTS_MAGIC.as_slice()) else {
         return Err(SimError::ForeignResults { path });
