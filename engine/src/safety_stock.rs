@@ -330,27 +330,11 @@ pub fn base_stock(
             }
         }
         PeriodDemand::Poisson { mean } => {
-            let pmf = crate::discrete_policy::poisson_pmf(mean);
-            let level = given.unwrap_or_else(|| {
-                let mut cdf = 0.0;
-                pmf.iter()
-                    .position(|p| {
-                        cdf += p;
-                        cdf >= fractile
-                    })
-                    .unwrap_or(pmf.len()) as f64
-            });
-            // E[(S − D)+] over the support; E[(D − S)+] = E[(S − D)+] − (S − mean).
-            let left_over: f64 = pmf
-                .iter()
-                .enumerate()
-                .take_while(|(d, _)| (*d as f64) <= level)
-                .map(|(d, p)| (level - d as f64) * p)
-                .sum();
-            let short = left_over - (level - mean);
+            let g = crate::discrete_policy::PoissonNewsvendor::new(holding, stockout, mean);
+            let level = given.unwrap_or_else(|| g.optimal_level() as f64);
             BaseStock {
                 level,
-                expected_cost: holding * left_over + stockout * short,
+                expected_cost: g.cost_at(level),
             }
         }
     }
