@@ -172,6 +172,15 @@ fn policy_refuses_impossible_inputs_with_exit_code_2() {
             vec!["--service-level", "0.9", "--order-qty", "-5"],
             "--order-qty: must be a number of units > 0, got -5",
         ),
+        // Extreme numbers are echoed as typed, not as hundreds of digits.
+        (
+            vec!["--reorder-point", "-1e300"],
+            "--reorder-point: must be a number of units, got -1e300\n",
+        ),
+        (
+            vec!["--service-level", "1e300"],
+            "--service-level: must be strictly between 0 and 1 (0.95 = 95 %), got 1e300\n",
+        ),
     ] {
         let mut args = EXAMPLE.to_vec();
         args.extend(extra);

@@ -173,7 +173,7 @@ fn procedure(
     if let Some(a) = alpha.filter(|a| weekday_ses && !(*a > 0.0 && *a <= 1.0)) {
         return Err(CalculatorError::Argument {
             option: "--alpha",
-            problem: format!("must be in (0, 1], got {a}"),
+            problem: format!("must be in (0, 1], got {}", calculators::typed(a)),
         });
     }
     match method {
@@ -208,7 +208,7 @@ fn forecast_file(file: &Path, columns: &LongColumns, run: ManySeries) -> Result<
     if let Some(p) = run.levels.iter().find(|p| !(**p > 0.0 && **p < 1.0)) {
         return Err(CalculatorError::Argument {
             option: "--quantiles",
-            problem: format!("levels must be in (0, 1), got {p}"),
+            problem: format!("levels must be in (0, 1), got {}", calculators::typed(*p)),
         }
         .into());
     }

@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 
 use qm_reports::run::RunData;
 use qm_simulator::scenario::Scenario;
-use qm_simulator::tools::calculators::CalculatorError;
+use qm_simulator::tools::calculators::{typed, CalculatorError};
 use qm_simulator::tools::shards::{self, Shard};
 use qm_simulator::tools::{bench, size, size_report, stats, tune, tune_report, ToolError};
 
@@ -181,7 +181,7 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
     if !(target_fill_rate > 0.0 && target_fill_rate <= 1.0) {
         return Err(CalculatorError::Argument {
             option: "--target-fill-rate",
-            problem: format!("must be in (0, 1], got {target_fill_rate}"),
+            problem: format!("must be in (0, 1], got {}", typed(target_fill_rate)),
         }
         .into());
     }

@@ -116,7 +116,7 @@ fn loss(args: LossArgs) -> Result<(), Failure> {
     if !(z.is_finite() && z.abs() <= 40.0) {
         return Err(CalculatorError::Argument {
             option: "--z",
-            problem: format!("must be a number within ±40, got {z}"),
+            problem: format!("must be a number within ±40, got {}", calculators::typed(z)),
         }
         .into());
     }
@@ -474,7 +474,10 @@ fn whole(option: &'static str, value: f64) -> Result<i64, CalculatorError> {
     } else {
         Err(CalculatorError::Argument {
             option,
-            problem: format!("must be a whole number of units under Poisson demand, got {value}"),
+            problem: format!(
+                "must be a whole number of units under Poisson demand, got {}",
+                calculators::typed(value)
+            ),
         })
     }
 }
@@ -489,7 +492,8 @@ fn check_poisson_mean(mean: f64) -> Result<(), CalculatorError> {
             option: "--demand-mean",
             problem: format!(
                 "under Poisson demand the mean over the lead time must be at most 100000 \
-                 units, got {mean}; give --demand-std for the normal methods"
+                 units, got {}; give --demand-std for the normal methods",
+                calculators::typed(mean)
             ),
         })
     }
@@ -530,7 +534,10 @@ fn check_positive(
         if let Some(v) = value.filter(|v| !(v.is_finite() && *v > 0.0 && *v <= most)) {
             return Err(CalculatorError::Argument {
                 option,
-                problem: format!("must be a positive number up to {most:e}, got {v}"),
+                problem: format!(
+                    "must be a positive number up to {most:e}, got {}",
+                    calculators::typed(v)
+                ),
             });
         }
     }
@@ -542,7 +549,7 @@ fn check_units(option: &'static str, value: Option<f64>) -> Result<(), Calculato
     match value.filter(|v| !(v.is_finite() && v.abs() <= 1e12)) {
         Some(v) => Err(CalculatorError::Argument {
             option,
-            problem: format!("must be a number of units, got {v}"),
+            problem: format!("must be a number of units, got {}", calculators::typed(v)),
         }),
         None => Ok(()),
     }

@@ -93,13 +93,26 @@ pub const MAX_UNITS_PER_DAY: f64 = 1e12;
 /// Longest lead time, its standard deviation and review period `qm policy` takes, days.
 pub const MAX_POLICY_DAYS: f64 = 36_500.0;
 
+/// A number the user gave, shown back as they would type it: plain for the sizes people use,
+/// in scientific notation where plain digits would run to hundreds (`1e300`, `1e-300`).
+pub fn typed(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() || (1e-6..1e15).contains(&value.abs()) {
+        format!("{value}")
+    } else {
+        format!("{value:e}")
+    }
+}
+
 fn share(option: &'static str, value: f64) -> Result<f64, CalculatorError> {
     if value > 0.0 && value < 1.0 {
         Ok(value)
     } else {
         Err(CalculatorError::Argument {
             option,
-            problem: format!("must be strictly between 0 and 1 (0.95 = 95 %), got {value}"),
+            problem: format!(
+                "must be strictly between 0 and 1 (0.95 = 95 %), got {}",
+                typed(value)
+            ),
         })
     }
 }
@@ -120,7 +133,7 @@ pub fn policy(
         };
         return Err(CalculatorError::Argument {
             option,
-            problem: format!("must be a finite number ≥ 0, got {value}"),
+            problem: format!("must be a finite number ≥ 0, got {}", typed(value)),
         });
     }
     for (option, value, max) in [
@@ -158,7 +171,7 @@ pub fn policy(
         if !(q.is_finite() && q > 0.0) {
             return Err(CalculatorError::Argument {
                 option: "--order-qty",
-                problem: format!("must be a number of units > 0, got {q}"),
+                problem: format!("must be a number of units > 0, got {}", typed(q)),
             });
         }
     }
@@ -178,7 +191,7 @@ pub fn policy(
             if !(r.is_finite() && r.abs() <= MAX_UNITS_PER_DAY * MAX_POLICY_DAYS) {
                 return Err(CalculatorError::Argument {
                     option: "--reorder-point",
-                    problem: format!("must be a number of units, got {r}"),
+                    problem: format!("must be a number of units, got {}", typed(r)),
                 });
             }
             safety_stock::evaluate(inputs, r, order_quantity)
@@ -240,7 +253,7 @@ pub fn policy_text(
     review_period_days: f64,
 ) -> String {
     let fill = match (report.fill_rate, order_quantity) {
-        (Some(f), Some(q)) => format!("{:.2} % (orders of {q} units)", 100.0 * f),
+        (Some(f), Some(q)) => format!("{:.2} % (orders of {} units)", 100.0 * f, typed(q)),
         _ => "— (give --order-qty)".to_string(),
     };
     let rows = [
