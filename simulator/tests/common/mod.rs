@@ -36,6 +36,22 @@ pub fn ok(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// The one JSON object `qm args` prints, after asserting it succeeded.
+pub fn qm_json(args: &[&str]) -> serde_json::Value {
+    let out = qm(args);
+    assert!(
+        out.status.success(),
+        "qm {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON object")
+}
+
+/// The number under `key` in `v`.
+pub fn number(v: &serde_json::Value, key: &str) -> f64 {
+    v[key].as_f64().unwrap_or_else(|| panic!("{key} in {v}"))
+}
+
 /// Every file under the folder `root` but the wall-clock ones (latency, the engine's speed, the
 /// HTML that draws them, the results files that keep them) and a bench's shard runs (`runs/`),
 /// by path relative to `root`: what two runs with the same seeds write alike, byte for byte.
