@@ -347,7 +347,7 @@ fn every_call_of_the_openapi_document_has_a_route_and_every_refusal_is_json() {
         (
             server.call("POST", "/v1/orders", &huge),
             413,
-            "length limit exceeded",
+            "the body is over 262144 bytes (256 KiB), the most a request may send",
         ),
         (
             server.call("GET", "/v1/nothing", ""),

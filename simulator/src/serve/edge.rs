@@ -12,6 +12,9 @@ use axum::Json;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
+/// The largest request body: an order of a thousand lines fits.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
 /// A JSON answer with its status.
 pub struct Answer(pub StatusCode, pub Value);
 
@@ -48,9 +51,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = Answer;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Answer> {
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| refused(rejection.status(), rejection.body_text()))?;
+        let bytes =
+            Bytes::from_request(request, state)
+                .await
+                .map_err(|rejection| match rejection.status() {
+                    StatusCode::PAYLOAD_TOO_LARGE => refused(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!(
+                            "the body is over {MAX_BODY_BYTES} bytes ({} KiB), the most a request \
+                         may send",
+                            MAX_BODY_BYTES / 1024
+                        ),
+                    ),
+                    status => refused(status, rejection.body_text()),
+                })?;
         serde_json::from_slice(&bytes)
             .map(Body)
             .map_err(|e| refused(StatusCode::BAD_REQUEST, e))

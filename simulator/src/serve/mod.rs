@@ -26,7 +26,7 @@ use qm_engine::journal::Command;
 
 use crate::durable::{Durable, DurableError, Genesis, Settings};
 pub use api::MAX_HOLD_TTL_SECONDS;
-pub use routes::MAX_BODY_BYTES;
+pub use edge::MAX_BODY_BYTES;
 
 /// How often expired holds are swept.
 pub const EXPIRE_EVERY: Duration = Duration::from_secs(1);

@@ -19,12 +19,9 @@ use qm_engine::{
 use serde_json::{json, Value};
 
 use super::api::*;
-use super::edge::{no_route, refused, wrong_method, Answer, Body, PathOf};
+use super::edge::{no_route, refused, wrong_method, Answer, Body, PathOf, MAX_BODY_BYTES};
 use super::metrics::Metrics;
 use crate::durable::Durable;
-
-/// The largest request body: an order of a thousand lines fits.
-pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// What every request shares.
 pub struct App {
