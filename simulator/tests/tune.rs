@@ -172,7 +172,11 @@ fn qm_tune_writes_the_grid_and_names_the_cheapest_setting() {
         tune("0.5").contains("warning: every setting meets the target"),
         "the edge warning"
     );
+}
 
+#[test]
+fn qm_tune_refuses_an_unknown_method_and_says_how_to_write_a_combination() {
+    let scenario = write("tune-refusals", &text_with(&[]));
     let bad = std::process::Command::new(env!("CARGO_BIN_EXE_qm"))
         .args(["tune", scenario.to_str().unwrap(), "--methods", "hunch"])
         .output()
@@ -180,6 +184,25 @@ fn qm_tune_writes_the_grid_and_names_the_cheapest_setting() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr)
         .contains("--methods: unknown safety stock method `hunch`"));
+    // `mean:ses,tsb` is cut at the comma: the refusal says how to write a combination here.
+    let cut = std::process::Command::new(env!("CARGO_BIN_EXE_qm"))
+        .args([
+            "tune",
+            scenario.to_str().unwrap(),
+            "--forecasts",
+            "mean:ses,tsb",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(cut.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&cut.stderr);
+    assert!(
+        stderr.contains(
+            "`mean:ses` needs two or more distinct methods (commas separate the \
+                         forecasts here: join a combination's members with `+`, as mean:ses+tsb)"
+        ),
+        "{stderr}"
+    );
 }
 
 /// Every figure of a `tune.csv` row counts the days after the 40-day warm-up, the days the fill

@@ -193,8 +193,11 @@ pub fn grid(
         })
         .collect::<Result<Vec<_>, _>>()?;
     for forecast in forecasts {
-        qm_engine::forecast::Method::from_name(forecast, &Default::default())
-            .map_err(|e| argument("--forecasts", e.to_string()))?;
+        qm_engine::forecast::Method::from_name(forecast, &Default::default()).map_err(|e| {
+            let hint = "commas separate the forecasts here: join a combination's members with \
+                        `+`, as mean:ses+tsb";
+            argument("--forecasts", format!("{e} ({hint})"))
+        })?;
     }
     let forecasts: Vec<String> = forecasts.iter().map(|f| f.replace('-', "_")).collect();
     once_each("--service-levels", service_levels, f64::to_string)?;
