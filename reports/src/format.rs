@@ -180,11 +180,19 @@ pub fn fixed(x: f64, unit: Unit, decimals: usize) -> String {
     }
 }
 
+/// Whether printed text shows a digit other than 0.
+fn shows_nonzero(text: &str) -> bool {
+    text.chars().any(|c| c.is_ascii_digit() && c != '0')
+}
+
 /// `magnitude` (the printed |x|) with the sign of `x`, taken after rounding: `+` when every
 /// digit printed is 0, so a difference never reads `-0.00`.
 fn signed(x: f64, magnitude: String) -> String {
-    let shows_nonzero = magnitude.chars().any(|c| c.is_ascii_digit() && c != '0');
-    let sign = if x < 0.0 && shows_nonzero { "-" } else { "+" };
+    let sign = if x < 0.0 && shows_nonzero(&magnitude) {
+        "-"
+    } else {
+        "+"
+    };
     format!("{sign}{magnitude}")
 }
 
@@ -209,14 +217,33 @@ pub fn estimate(mean: f64, half_width: f64, unit: Unit) -> String {
     format!("{} ± {spread}", fixed(mean, unit, decimals))
 }
 
-/// A paired difference and its 95 % interval at one precision: `+4.1 [-2.0, +10.2]`.
+/// Most places an interval that excludes 0 is given so that its bound nearer 0 does not read 0.
+const MAX_INTERVAL_DECIMALS: usize = 8;
+
+/// A paired difference and its 95 % interval at one precision: `+4.1 [-2.0, +10.2]`. An
+/// interval that excludes 0 never reads as if it touched it: where its bound nearer 0 would
+/// print as 0 (`[-3.5, +0.0]` for an upper bound of -0.009), every figure takes the places that
+/// show it (`[-3.47, -0.01]`).
 pub fn difference_interval(mean: f64, half_width: f64, unit: Unit) -> String {
-    let decimals = decimals_for(half_width, unit);
+    let (low, high) = (mean - half_width, mean + half_width);
+    let mut decimals = decimals_for(half_width, unit);
+    let nearer = match (low > 0.0, high < 0.0) {
+        (true, _) => Some(low),
+        (_, true) => Some(high),
+        _ => None,
+    };
+    if let Some(bound) = nearer {
+        while decimals < MAX_INTERVAL_DECIMALS
+            && !shows_nonzero(&signed_fixed(bound, unit, decimals))
+        {
+            decimals += 1;
+        }
+    }
     format!(
         "{} [{}, {}]",
         signed_fixed(mean, unit, decimals),
-        signed_fixed(mean - half_width, unit, decimals),
-        signed_fixed(mean + half_width, unit, decimals)
+        signed_fixed(low, unit, decimals),
+        signed_fixed(high, unit, decimals)
     )
 }
 
@@ -249,6 +276,28 @@ mod tests {
             "979.9 cents ± 2.1 cents"
         );
         assert_eq!(estimate(1200.0, 0.0, Unit::Orders), "1,200 ± 0");
+    }
+
+    /// An interval that excludes 0 shows its nearer bound with the places it takes to read
+    /// nonzero; one that spans 0 keeps the precision of its half-width.
+    #[test]
+    fn an_interval_that_excludes_zero_never_reads_as_touching_it() {
+        assert_eq!(
+            difference_interval(-1.737, 1.7285, Unit::Cents),
+            "-1.74 cents [-3.47 cents, -0.01 cents]"
+        );
+        assert_eq!(
+            difference_interval(0.006_01, 0.0060, Unit::Share),
+            "+0.601 pt [+0.001 pt, +1.201 pt]"
+        );
+        assert_eq!(
+            difference_interval(4.1, 6.055, Unit::Orders),
+            "+4.1 [-2.0, +10.2]"
+        );
+        assert_eq!(
+            difference_interval(2.0, 1.0, Unit::Orders),
+            "+2.0 [+1.0, +3.0]"
+        );
     }
 
     #[test]
