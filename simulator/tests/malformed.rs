@@ -34,6 +34,15 @@ fn simulate(dir: &Path, from: &str, to: &str) -> Output {
     ])
 }
 
+/// A one-day run of the baseline, written to `dir/baseline`.
+fn one_day_baseline(dir: &Path) {
+    let scenario = scenario("baseline.toml");
+    let (scenario, out) = (scenario.to_str().unwrap(), dir.to_str().unwrap());
+    ok(&qm(&[
+        "simulate", scenario, "--days", "1", "--out", out, "--quiet",
+    ]));
+}
+
 /// Flips the bits `mask` of one byte of `file`: the byte `at` picks from the file's length.
 fn flip(file: &Path, at: fn(usize) -> usize, mask: u8) {
     let mut bytes = std::fs::read(file).unwrap();
@@ -176,15 +185,7 @@ const CASES: &[Case] = &[
         how: "`qm report` of the output folder above the run's (`runs`, not `runs/baseline`)",
         exit: 2,
         run: |dir| {
-            ok(&qm(&[
-                "simulate",
-                scenario("baseline.toml").to_str().unwrap(),
-                "--days",
-                "1",
-                "--out",
-                dir.to_str().unwrap(),
-                "--quiet",
-            ]));
+            one_day_baseline(dir);
             qm(&["report", dir.to_str().unwrap()])
         },
     },
@@ -193,15 +194,7 @@ const CASES: &[Case] = &[
         how: "one bit of a one-day run's `results.qmr` flipped, then `qm report`",
         exit: 1,
         run: |dir| {
-            ok(&qm(&[
-                "simulate",
-                scenario("baseline.toml").to_str().unwrap(),
-                "--days",
-                "1",
-                "--out",
-                dir.to_str().unwrap(),
-                "--quiet",
-            ]));
+            one_day_baseline(dir);
             flip(&dir.join("baseline/results.qmr"), |len| len - 1, 0x10);
             qm(&["report", dir.join("baseline").to_str().unwrap()])
         },
