@@ -95,6 +95,35 @@ pub fn write(run: &RunData, dir: &Path, formats: &[Format]) -> Result<Vec<PathBu
     Ok(written)
 }
 
+/// The files [`write()`] writes for `format`, by name.
+pub fn file_names(format: Format) -> Vec<String> {
+    match format {
+        Format::Csv | Format::Parquet => (tables::TABLE_NAMES.iter())
+            .map(|table| format!("{table}.{}", format.name()))
+            .collect(),
+        Format::Json => vec!["summary.json".into(), "latency.json".into()],
+        Format::Html => vec!["report.html".into()],
+    }
+}
+
+/// Removes from `dir` the reports of every format but `formats`: what a run written there before
+/// left, so that the folder holds one run's reports and never one run's `report.html` beside
+/// another's CSV. Only the files [`write()`] writes are touched. Returns what it removed.
+pub fn remove_other_formats(dir: &Path, formats: &[Format]) -> Result<Vec<PathBuf>, ExportError> {
+    let mut removed = Vec::new();
+    for format in Format::ALL.into_iter().filter(|f| !formats.contains(f)) {
+        for name in file_names(format) {
+            let path = dir.join(name);
+            match std::fs::remove_file(&path) {
+                Ok(()) => removed.push(path),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(PathError::on("cannot remove", &path)(e)),
+            }
+        }
+    }
+    Ok(removed)
+}
+
 /// Writes one table as `<name>.csv` or `<name>.parquet`.
 pub fn write_table(table: &mut Table, dir: &Path, format: Format) -> Result<PathBuf, ExportError> {
     let path = dir.join(format!("{}.{}", table.name, format.name()));

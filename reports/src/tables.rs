@@ -157,6 +157,20 @@ pub fn start_date(run: &RunData) -> NaiveDate {
     .unwrap_or_default()
 }
 
+/// The tables [`build`] makes, by name, in its order.
+pub const TABLE_NAMES: [&str; 10] = [
+    "summary",
+    "daily",
+    "warehouse_daily",
+    "warehouses",
+    "skus",
+    "sku_daily",
+    "channels",
+    "processing_time",
+    "latency",
+    "latency_histogram",
+];
+
 /// Every table of `run`, in report order.
 pub fn build(run: &RunData) -> Vec<Table> {
     let start = start_date(run);
@@ -643,6 +657,13 @@ mod tests {
             unit_price_cents: Cents::new(price),
             ..Default::default()
         }
+    }
+
+    /// The names the export removes stale files by are the tables [`build`] makes.
+    #[test]
+    fn table_names_are_the_tables_built() {
+        let names: Vec<&str> = build(&sample()).into_iter().map(|t| t.name).collect();
+        assert_eq!(names, TABLE_NAMES);
     }
 
     #[test]

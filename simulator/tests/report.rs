@@ -135,6 +135,78 @@ fn report_rebuilds_the_chosen_formats_from_the_results() {
         .contains("unknown format `xlsx`; formats: csv, parquet, json, html"));
 }
 
+/// A folder holds one run's reports: a run written with fewer formats removes the reports an
+/// earlier run left (its `report.html` and Parquet would have stood beside the new CSV), and
+/// `qm report --out` into another run's folder carries the results file along and leaves none of
+/// the other run's reports. `qm report` into the run's own folder removes nothing.
+#[test]
+fn a_folder_holds_the_reports_of_one_run() {
+    let (a, b) = runs();
+    let out = a.with_file_name("one-run");
+    let _ = std::fs::remove_dir_all(&out);
+    let simulate = |seed: &str, format: &str| {
+        let (scenario, dir) = (scenario("baseline.toml"), out.to_str().unwrap());
+        let args = [
+            "simulate",
+            scenario.to_str().unwrap(),
+            "--seed",
+            seed,
+            "--days",
+            "2",
+        ];
+        ok(&qm(&[
+            &args[..],
+            &["--out", dir, "--format", format, "--quiet"],
+        ]
+        .concat()));
+    };
+    let files = |dir: &Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let run = out.join("baseline");
+    simulate("7", "csv,parquet,json,html");
+    assert_eq!(files(&run).len(), 1 + 10 + 10 + 2 + 1);
+    simulate("8", "csv");
+    let csv_only = files(&run);
+    assert_eq!(csv_only.len(), 1 + 10, "{csv_only:?}");
+    assert!(csv_only
+        .iter()
+        .all(|f| f.ends_with(".csv") || f == "results.qmr"));
+    ok(&qm(&["report", run.to_str().unwrap(), "--format", "html"]));
+    assert_eq!(
+        files(&run).len(),
+        1 + 10 + 1,
+        "its own folder: nothing removed"
+    );
+
+    let other = out.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("notes.txt"), "mine").unwrap();
+    for (dir, format) in [(a, "csv"), (b, "json")] {
+        let args = [
+            "report",
+            dir.to_str().unwrap(),
+            "--out",
+            other.to_str().unwrap(),
+        ];
+        ok(&qm(&[&args[..], &["--format", format]].concat()));
+    }
+    assert_eq!(
+        files(&other),
+        ["latency.json", "notes.txt", "results.qmr", "summary.json"]
+    );
+    assert_eq!(
+        std::fs::read(other.join("results.qmr")).unwrap(),
+        std::fs::read(b.join("results.qmr")).unwrap()
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
 /// A results file that is not byte for byte what the run wrote is refused, never reported: a
 /// flipped bit in a figure decodes into a report that looks right.
 #[test]

@@ -188,7 +188,8 @@ pub struct ReportArgs {
     pub run_dir: PathBuf,
     #[command(flatten)]
     pub formats: Formats,
-    /// Write into this folder instead of the run's.
+    /// Write into this folder instead of the run's: the run's results file goes along, and
+    /// another run's reports there are removed.
     #[arg(long)]
     pub out: Option<PathBuf>,
 }

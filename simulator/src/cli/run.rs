@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use qm_reports::export::Format;
 use qm_reports::run::RunData;
 use qm_simulator::scenario::Scenario;
-use qm_simulator::sim::{read_results, simulate_until, write_outputs, RunOutput, SimError};
+use qm_simulator::sim::{
+    copy_results, read_results, simulate_until, write_outputs, RunOutput, SimError,
+};
 use qm_simulator::tools::{calculators, seeds};
 use rayon::prelude::*;
 
@@ -125,8 +127,14 @@ fn finish_run(
 pub fn report(args: ReportArgs) -> Result<(), Failure> {
     calculators::once_each("--format", &args.formats.list, |f| f.name().to_string())?;
     let data = read_results(&args.run_dir)?;
-    let dir = args.out.unwrap_or(args.run_dir);
-    let written = qm_reports::export::write(&data, &dir, &args.formats.list)?;
+    let dir = args.out.clone().unwrap_or_else(|| args.run_dir.clone());
+    let mut written = Vec::new();
+    if !same_folder(&dir, &args.run_dir) {
+        // The other folder gets this run whole: its results file, and no other run's reports.
+        written.push(copy_results(&args.run_dir, &dir)?);
+        qm_reports::export::remove_other_formats(&dir, &args.formats.list)?;
+    }
+    written.extend(qm_reports::export::write(&data, &dir, &args.formats.list)?);
     if data.is_empty() {
         println!("note: this run placed no orders; its rates are undefined (null)");
     }
@@ -139,6 +147,14 @@ pub fn report(args: ReportArgs) -> Result<(), Failure> {
     }
     print_written(&dir, &written);
     Ok(())
+}
+
+/// Whether two paths name one folder (one that does not exist yet is no other's).
+fn same_folder(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// `qm compare`: runs side by side against the first.

@@ -15,7 +15,8 @@ const RESULTS_MAGIC: &[u8; 8] = b"QMRUN\x00\x00\x05";
 /// Bytes of the body's checksum.
 const CHECKSUM_BYTES: usize = 4;
 
-/// Writes a run's results file and its reports in `formats` into `dir`; returns the files.
+/// Writes a run's results file and its reports in `formats` into `dir`; returns the files. The
+/// reports of other formats an earlier run left in `dir` are removed: a folder holds one run.
 pub fn write_outputs(
     data: &RunData,
     dir: &Path,
@@ -34,9 +35,31 @@ pub fn write_outputs(
         path: path.clone(),
         cause,
     })?;
+    qm_reports::export::remove_other_formats(dir, formats)?;
     let mut written = vec![path];
     written.extend(qm_reports::export::write(data, dir, formats)?);
     Ok(written)
+}
+
+/// Copies the results file of the run in `from` into `to` (created if needed), so that a folder
+/// given another run's reports holds that run whole; returns the copy.
+pub fn copy_results(from: &Path, to: &Path) -> Result<PathBuf, SimError> {
+    let (source, path) = (from.join(RESULTS_FILE), to.join(RESULTS_FILE));
+    std::fs::create_dir_all(to).map_err(|cause| SimError::CreateFolder {
+        path: to.into(),
+        cause,
+    })?;
+    let bytes = std::fs::read(&source).map_err(|cause| SimError::NoResults {
+        dir: from.into(),
+        file: RESULTS_FILE,
+        cause,
+        runs_inside: Vec::new(),
+    })?;
+    qm_reports::files::write(&path, bytes).map_err(|cause| SimError::Write {
+        path: path.clone(),
+        cause,
+    })?;
+    Ok(path)
 }
 
 /// How many runs a refusal of the folder above them names.
