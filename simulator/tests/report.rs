@@ -135,6 +135,16 @@ fn report_rebuilds_the_chosen_formats_from_the_results() {
         .contains("unknown format `xlsx`; formats: csv, parquet, json, html"));
 }
 
+/// The names of what `dir` holds, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// A folder holds one run's reports: a run written with fewer formats removes the reports an
 /// earlier run left (its `report.html` and Parquet would have stood beside the new CSV), and
 /// `qm report --out` into another run's folder carries the results file along and leaves none of
@@ -160,26 +170,18 @@ fn a_folder_holds_the_reports_of_one_run() {
         ]
         .concat()));
     };
-    let files = |dir: &Path| -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    };
     let run = out.join("baseline");
     simulate("7", "csv,parquet,json,html");
-    assert_eq!(files(&run).len(), 1 + 10 + 10 + 2 + 1);
+    assert_eq!(names_in(&run).len(), 1 + 10 + 10 + 2 + 1);
     simulate("8", "csv");
-    let csv_only = files(&run);
+    let csv_only = names_in(&run);
     assert_eq!(csv_only.len(), 1 + 10, "{csv_only:?}");
     assert!(csv_only
         .iter()
         .all(|f| f.ends_with(".csv") || f == "results.qmr"));
     ok(&qm(&["report", run.to_str().unwrap(), "--format", "html"]));
     assert_eq!(
-        files(&run).len(),
+        names_in(&run).len(),
         1 + 10 + 1,
         "its own folder: nothing removed"
     );
@@ -197,13 +199,46 @@ fn a_folder_holds_the_reports_of_one_run() {
         ok(&qm(&[&args[..], &["--format", format]].concat()));
     }
     assert_eq!(
-        files(&other),
+        names_in(&other),
         ["latency.json", "notes.txt", "results.qmr", "summary.json"]
     );
     assert_eq!(
         std::fs::read(other.join("results.qmr")).unwrap(),
         std::fs::read(b.join("results.qmr")).unwrap()
     );
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+/// A run of several seeds replaces a single run in its folder, and the folders of seeds it does
+/// not run; a single run replaces the seeds' folders and `seeds.csv`. A file qm did not write
+/// stays, and with it its folder.
+#[test]
+fn a_run_replaces_the_earlier_runs_seeds_or_single_run() {
+    let out = runs().0.with_file_name("replaced");
+    let _ = std::fs::remove_dir_all(&out);
+    let (scenario, dir) = (scenario("baseline.toml"), out.to_str().unwrap());
+    let simulate = |more: &[&str]| {
+        let args = [
+            "simulate",
+            scenario.to_str().unwrap(),
+            "--days",
+            "1",
+            "--out",
+            dir,
+        ];
+        ok(&qm(&[&args[..], more, &["--quiet"]].concat()));
+    };
+    let run = out.join("baseline");
+    simulate(&[]);
+    simulate(&["--seeds", "1,2,3"]);
+    std::fs::write(run.join("seed-3/notes.txt"), "mine").unwrap();
+    assert_eq!(names_in(&run), ["seed-1", "seed-2", "seed-3", "seeds.csv"]);
+    simulate(&["--seeds", "1,2"]);
+    assert_eq!(names_in(&run), ["seed-1", "seed-2", "seed-3", "seeds.csv"]);
+    let seed_3: Vec<_> = std::fs::read_dir(run.join("seed-3")).unwrap().collect();
+    assert_eq!(seed_3.len(), 1, "only the file qm did not write");
+    simulate(&["--format", "html"]);
+    assert_eq!(names_in(&run), ["report.html", "results.qmr", "seed-3"]);
     std::fs::remove_dir_all(&out).unwrap();
 }
 

@@ -66,9 +66,10 @@ pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
             &outputs.iter().map(|o| &o.data).collect::<Vec<_>>(),
         );
         // Every seed's folder is written, a failed run's too, before any failure is reported.
+        seeds::clear_earlier_run(&dir, &seeds)?;
         let mut failed = Vec::new();
         for (seed, output) in seeds.iter().zip(&outputs) {
-            let seed_dir = dir.join(format!("seed-{seed}"));
+            let seed_dir = seeds::seed_dir(&dir, *seed);
             if let Err(failure) = finish_run(output, &seed_dir, &format, true) {
                 failed.push(format!("seed {seed}: {:#}", failure.error));
             }
@@ -98,6 +99,7 @@ pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
     progress.finish();
     let output = output?;
     note_missing_bound(s.cost_bound, &[&output.data]);
+    seeds::clear_earlier_run(&dir, &[])?;
     finish_run(&output, &dir, &format, quiet)
 }
 

@@ -15,6 +15,59 @@ use super::stats::Estimate;
 /// File the aggregate goes to, in the scenario's folder beside the `seed-N` folders.
 pub const SEEDS_FILE: &str = "seeds.csv";
 
+/// The folder of one seed's run inside the scenario's folder `dir`.
+pub fn seed_dir(dir: &Path, seed: u64) -> PathBuf {
+    dir.join(format!("seed-{seed}"))
+}
+
+/// Removes from the scenario's folder `dir` what an earlier run left that the run about to be
+/// written will not replace, so that the folder holds one run: before a run of several `seeds`,
+/// a single run's results and reports, and the `seed-N` folders of other seeds; before a single
+/// run (`seeds` empty), `seeds.csv` and every `seed-N` folder. `seeds.csv` goes before a run of
+/// several seeds too, so that one whose seeds fail leaves none behind. Only the files qm writes
+/// are removed, and a seed's folder once that leaves it empty.
+pub fn clear_earlier_run(dir: &Path, seeds: &[u64]) -> Result<(), ToolError> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(()); // nothing written there yet
+    };
+    if !seeds.is_empty() {
+        remove_run_files(dir)?;
+    }
+    remove_file(&dir.join(SEEDS_FILE))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let seed = (name.to_str())
+            .and_then(|n| n.strip_prefix("seed-"))
+            .and_then(|n| n.parse::<u64>().ok());
+        if seed.is_some_and(|seed| !seeds.contains(&seed)) && entry.path().is_dir() {
+            remove_run_files(&entry.path())?;
+            let _ = std::fs::remove_dir(entry.path()); // kept when something else is in it
+        }
+    }
+    Ok(())
+}
+
+/// Removes a run's results file and its reports in every format from `dir`.
+fn remove_run_files(dir: &Path) -> Result<(), ToolError> {
+    remove_file(&dir.join(crate::sim::RESULTS_FILE))?;
+    for format in qm_reports::export::Format::ALL {
+        for name in qm_reports::export::file_names(format) {
+            remove_file(&dir.join(name))?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes `path`; one that is not there is already removed.
+fn remove_file(path: &Path) -> Result<(), ToolError> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(ToolError::io("cannot remove", path)(e))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// One KPI across the seeds.
 pub struct SeedKpi {
     /// The KPI.
