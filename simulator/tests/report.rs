@@ -242,6 +242,37 @@ fn a_run_replaces_the_earlier_runs_seeds_or_single_run() {
     std::fs::remove_dir_all(&out).unwrap();
 }
 
+/// A bench keeps the report of each strategy it runs and no other: the folder of a strategy an
+/// earlier bench ran goes, as `bench.csv` no longer lists it.
+#[test]
+fn a_bench_replaces_the_earlier_benchs_strategies() {
+    let out = runs().0.with_file_name("benches");
+    let _ = std::fs::remove_dir_all(&out);
+    let (scenario, dir) = (scenario("baseline.toml"), out.to_str().unwrap());
+    for strategies in ["nearest,priority", "nearest,most_stock"] {
+        let args = [
+            "bench",
+            scenario.to_str().unwrap(),
+            "--strategies",
+            strategies,
+        ];
+        let more = [
+            "--days",
+            "1",
+            "--replications",
+            "1",
+            "--out",
+            dir,
+            "--quiet",
+        ];
+        ok(&qm(&[&args[..], &more].concat()));
+    }
+    let names = names_in(&out.join("baseline/bench"));
+    let folders: Vec<&String> = names.iter().filter(|n| !n.contains('.')).collect();
+    assert_eq!(folders, ["most_stock", "nearest"], "{names:?}");
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
 /// A results file that is not byte for byte what the run wrote is refused, never reported: a
 /// flipped bit in a figure decodes into a report that looks right.
 #[test]

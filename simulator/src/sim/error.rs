@@ -92,6 +92,14 @@ pub enum SimError {
         /// Why.
         cause: std::io::Error,
     },
+    /// An earlier run's file cannot be removed.
+    #[error("cannot remove {}: {cause}", path.display())]
+    Remove {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        cause: std::io::Error,
+    },
     /// A folder without a results file.
     #[error(
         "{} holds no run results ({file}): {}",

@@ -34,7 +34,9 @@ pub use audit::AuditedKpis;
 pub(crate) use error::names_nothing;
 pub use error::SimError;
 pub use results::RunOutput;
-pub use results_file::{copy_results, read_results, write_outputs, RESULTS_FILE};
+pub use results_file::{
+    copy_results, read_results, remove_file, remove_run, write_outputs, RESULTS_FILE,
+};
 pub use run::{simulate, simulate_until};
 pub use streams::stream;
 pub use world::opening_engine;

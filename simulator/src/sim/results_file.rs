@@ -62,6 +62,30 @@ pub fn copy_results(from: &Path, to: &Path) -> Result<PathBuf, SimError> {
     Ok(path)
 }
 
+/// Removes a run's results file and its reports in every format from `dir`, then `dir` itself if
+/// that leaves it empty (a file qm did not write keeps it). Nothing there is nothing to do.
+pub fn remove_run(dir: &Path) -> Result<(), SimError> {
+    remove_file(&dir.join(RESULTS_FILE))?;
+    for format in qm_reports::export::Format::ALL {
+        for name in qm_reports::export::file_names(format) {
+            remove_file(&dir.join(name))?;
+        }
+    }
+    let _ = std::fs::remove_dir(dir); // fails, as it should, while anything else is in it
+    Ok(())
+}
+
+/// Removes `path`; one that is not there is already removed.
+pub fn remove_file(path: &Path) -> Result<(), SimError> {
+    match std::fs::remove_file(path) {
+        Err(cause) if cause.kind() != std::io::ErrorKind::NotFound => Err(SimError::Remove {
+            path: path.into(),
+            cause,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// How many runs a refusal of the folder above them names.
 pub const RUNS_NAMED: usize = 4;
 

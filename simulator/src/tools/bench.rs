@@ -481,6 +481,22 @@ fn report(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> String {
     out
 }
 
+/// Removes the folders an earlier bench left in `dir` for strategies this one does not run (their
+/// reports would stand beside a `bench.csv` that does not list them).
+fn remove_other_strategies(results: &[StrategyRuns], dir: &Path) -> Result<(), ToolError> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ran = results.iter().any(|s| s.strategy.name() == name);
+        if !ran && BenchStrategy::parse(&name).is_some() && entry.path().is_dir() {
+            crate::sim::remove_run(&entry.path())?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes `bench.csv`, `engine_speed.csv`, each strategy's first replication (its full report,
 /// in `<strategy>/`), and their comparison (`compare.html`, …) into `dir`.
 fn write(
@@ -512,6 +528,7 @@ fn write(
         "reserve_latency_ns_p99" => speed_rows.iter().map(|r| r.2 .2).collect::<Vec<_>>(),
     )?;
     written.push(csv(&mut speed, "engine_speed.csv")?);
+    remove_other_strategies(results, dir)?;
     for strategy in results {
         let run_dir = dir.join(strategy.strategy.name());
         write_outputs(

@@ -11,6 +11,7 @@ use qm_reports::run::{KpiValue, RunData, Target};
 
 use super::error::ToolError;
 use super::stats::Estimate;
+use crate::sim::{remove_file, remove_run};
 
 /// File the aggregate goes to, in the scenario's folder beside the `seed-N` folders.
 pub const SEEDS_FILE: &str = "seeds.csv";
@@ -31,7 +32,7 @@ pub fn clear_earlier_run(dir: &Path, seeds: &[u64]) -> Result<(), ToolError> {
         return Ok(()); // nothing written there yet
     };
     if !seeds.is_empty() {
-        remove_run_files(dir)?;
+        remove_run(dir)?;
     }
     remove_file(&dir.join(SEEDS_FILE))?;
     for entry in entries.flatten() {
@@ -40,32 +41,10 @@ pub fn clear_earlier_run(dir: &Path, seeds: &[u64]) -> Result<(), ToolError> {
             .and_then(|n| n.strip_prefix("seed-"))
             .and_then(|n| n.parse::<u64>().ok());
         if seed.is_some_and(|seed| !seeds.contains(&seed)) && entry.path().is_dir() {
-            remove_run_files(&entry.path())?;
-            let _ = std::fs::remove_dir(entry.path()); // kept when something else is in it
+            remove_run(&entry.path())?;
         }
     }
     Ok(())
-}
-
-/// Removes a run's results file and its reports in every format from `dir`.
-fn remove_run_files(dir: &Path) -> Result<(), ToolError> {
-    remove_file(&dir.join(crate::sim::RESULTS_FILE))?;
-    for format in qm_reports::export::Format::ALL {
-        for name in qm_reports::export::file_names(format) {
-            remove_file(&dir.join(name))?;
-        }
-    }
-    Ok(())
-}
-
-/// Removes `path`; one that is not there is already removed.
-fn remove_file(path: &Path) -> Result<(), ToolError> {
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            Err(ToolError::io("cannot remove", path)(e))
-        }
-        _ => Ok(()),
-    }
 }
 
 /// One KPI across the seeds.
