@@ -269,6 +269,11 @@ fn lead_time_demand_sums_the_days_with_quantiles_of_the_sum() {
         );
         assert!(value(4) - value(3) < 0.15 * total, "{row:?}");
     }
+    // Forecast again into the same folder without a lead time: its table goes, not left stale.
+    ok(&forecast(&file, &out, &extra[..4]));
+    assert!(!out.join("forecast/lead_time.csv").exists());
+    assert!(!out.join("forecast/lead_time.parquet").exists());
+    assert!(out.join("forecast/forecast.parquet").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

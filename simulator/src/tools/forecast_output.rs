@@ -137,13 +137,26 @@ pub fn table(
     })
 }
 
-/// Writes each table as CSV and Parquet and `json` as `forecast.json` in `dir`.
+/// Every table [`tables`] may make, by name.
+const TABLE_NAMES: [&str; 2] = ["forecast", "lead_time"];
+
+/// Writes each table as CSV and Parquet and `json` as `forecast.json` in `dir`. A table an
+/// earlier forecast wrote there and this one does not (`lead_time` without `--lead-days`) is
+/// removed, so that the folder holds one forecast.
 pub fn write(
     tables: Vec<Table>,
     json: &serde_json::Value,
     dir: &Path,
 ) -> Result<Vec<PathBuf>, ToolError> {
     std::fs::create_dir_all(dir).map_err(ToolError::io("cannot create", dir))?;
+    for name in TABLE_NAMES
+        .iter()
+        .filter(|&&n| tables.iter().all(|t| t.name != n))
+    {
+        for format in [Format::Csv, Format::Parquet] {
+            crate::sim::remove_file(&dir.join(format!("{name}.{}", format.name())))?;
+        }
+    }
     let mut written = Vec::new();
     for mut table in tables {
         for format in [Format::Csv, Format::Parquet] {
