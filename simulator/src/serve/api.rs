@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use qm_engine::constants::MAX_LINE_QUANTITY;
 use qm_engine::{
     AdjustReason, ChannelId, Disposition, GeoPoint, Network, Order, OrderId, OrderLine,
     OrderStatus, ReserveRequest, ServiceLevel, ShipmentState, SkuId, SplitPolicy, WarehouseId,
@@ -47,8 +48,9 @@ fn default_hold_ttl_seconds() -> u64 {
 pub struct LineBody {
     /// The SKU's code.
     pub sku: String,
-    /// Units, at least 1.
-    pub quantity: u32,
+    /// Units, 1 to [`MAX_LINE_QUANTITY`] (read as any whole number, so that a larger one is
+    /// refused with the range rather than with the width of an integer type).
+    pub quantity: u64,
 }
 
 /// The promise made to the customer.
@@ -357,15 +359,18 @@ impl Codes {
         }
         let mut lines = Vec::with_capacity(body.lines.len());
         for (i, line) in body.lines.iter().enumerate() {
-            if line.quantity == 0 {
-                return Err(format!("lines[{i}]: quantity must be at least 1"));
+            if !(1..=u64::from(MAX_LINE_QUANTITY)).contains(&line.quantity) {
+                return Err(format!(
+                    "lines[{i}]: quantity {} must be between 1 and {MAX_LINE_QUANTITY}",
+                    line.quantity
+                ));
             }
             let sku = self
                 .sku(&line.sku)
                 .map_err(|e| format!("lines[{i}]: {e}"))?;
             lines.push(OrderLine {
                 sku,
-                quantity: i64::from(line.quantity),
+                quantity: line.quantity as i64, // at most MAX_LINE_QUANTITY
             });
         }
         Ok(ReserveRequest {

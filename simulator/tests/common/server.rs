@@ -106,7 +106,7 @@ impl Server {
         (status, value, head)
     }
 
-    pub fn reserve(&self, order: u64, sku: &str, quantity: u32, ttl_seconds: u64) -> (u16, Value) {
+    pub fn reserve(&self, order: u64, sku: &str, quantity: u64, ttl_seconds: u64) -> (u16, Value) {
         let (channel, region) = codes();
         let body = json!({ "order": order, "channel": channel, "region": region,
                            "lines": [{ "sku": sku, "quantity": quantity }],
