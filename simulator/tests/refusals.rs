@@ -75,6 +75,25 @@ fn trend_and_event_multipliers_have_upper_bounds() {
     }
 }
 
+/// A warehouse's stock multiplier out of range is refused with its range, not echoed back (1e300
+/// printed 301 digits).
+#[test]
+fn a_stock_multiplier_out_of_range_is_refused_with_its_range() {
+    for multiplier in ["1e300", "-1", "101"] {
+        let error = refusal(&edited(
+            "baseline.toml",
+            &[(
+                "capacity_lines_per_day = 20000\n",
+                &format!("capacity_lines_per_day = 20000\nstock_multiplier = {multiplier}\n"),
+            )],
+        ));
+        assert!(
+            error.ends_with("stock_multiplier: must be a number ≥ 0 and ≤ 100"),
+            "{error}"
+        );
+    }
+}
+
 /// Prices, fees and the holding rate are bounded, so a run's amounts stay exact: at 10^17 cents
 /// a unit, or a holding rate of 1e300, the holding cost reached u64::MAX cents and showed it as
 /// a figure.

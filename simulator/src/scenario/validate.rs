@@ -201,7 +201,7 @@ impl Scenario {
                 (0.0..=MAX_STOCK_MULTIPLIER).contains(&multiplier),
                 w.stock_multiplier.span(),
                 &format!("{key}.stock_multiplier"),
-                &format!("must be between 0 and {MAX_STOCK_MULTIPLIER}, got {multiplier}"),
+                &format!("must be a number ≥ 0 and ≤ {MAX_STOCK_MULTIPLIER}"),
             );
         }
         c.unique(
