@@ -66,11 +66,7 @@ pub fn copy_results(from: &Path, to: &Path) -> Result<PathBuf, SimError> {
 /// that leaves it empty (a file qm did not write keeps it). Nothing there is nothing to do.
 pub fn remove_run(dir: &Path) -> Result<(), SimError> {
     remove_file(&dir.join(RESULTS_FILE))?;
-    for format in qm_reports::export::Format::ALL {
-        for name in qm_reports::export::file_names(format) {
-            remove_file(&dir.join(name))?;
-        }
-    }
+    qm_reports::export::remove_other_formats(dir, &[])?;
     let _ = std::fs::remove_dir(dir); // fails, as it should, while anything else is in it
     Ok(())
 }
