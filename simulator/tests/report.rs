@@ -55,18 +55,7 @@ fn summary(dir: &Path) -> serde_json::Value {
 #[test]
 fn simulate_writes_every_table_in_every_format() {
     let (a, _) = runs();
-    for table in [
-        "summary",
-        "daily",
-        "warehouse_daily",
-        "warehouses",
-        "skus",
-        "sku_daily",
-        "channels",
-        "processing_time",
-        "latency",
-        "latency_histogram",
-    ] {
+    for table in qm_reports::tables::TABLE_NAMES {
         for ext in ["csv", "parquet"] {
             assert!(a.join(format!("{table}.{ext}")).exists(), "{table}.{ext}");
         }
