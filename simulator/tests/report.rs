@@ -305,6 +305,26 @@ fn report_refuses_a_damaged_or_foreign_results_file() {
     );
 }
 
+/// One run named twice (here by two spellings of its path) is refused: it would be compared with
+/// itself under one label.
+#[test]
+fn compare_refuses_a_run_listed_twice() {
+    let (a, b) = runs();
+    let again = a.join(".");
+    let out = qm(&[
+        "compare",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("RUN_DIR: `") && stderr.contains("` is listed twice"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn compare_lists_each_kpi_per_run_with_its_difference() {
     let (a, b) = runs();

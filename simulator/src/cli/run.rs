@@ -166,6 +166,11 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
         out,
         quiet,
     } = args;
+    // One run twice would be compared with itself under one label.
+    let folders: Vec<PathBuf> = (run_dirs.iter())
+        .map(|dir| dir.canonicalize().unwrap_or_else(|_| dir.clone()))
+        .collect();
+    calculators::once_each("RUN_DIR", &folders, |dir| dir.display().to_string())?;
     let runs = run_dirs
         .iter()
         .map(|dir| Ok((run_label(dir, &run_dirs), read_results(dir)?)))
