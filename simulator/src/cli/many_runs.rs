@@ -47,9 +47,13 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
         bench::gather(&kinds, runs, &plan, &dir)?
     } else {
         if !many.quiet {
+            let strategies = match kinds.len() {
+                1 => "1 strategy".to_string(),
+                n => format!("{n} strategies"),
+            };
+            let replications = stats::replications_text(replications as usize);
             println!(
-                "benchmarking {} strategies × {replications} replications of {} in parallel",
-                kinds.len(),
+                "benchmarking {strategies} × {replications} of {} in parallel",
                 loaded.name
             );
         }
