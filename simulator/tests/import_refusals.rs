@@ -162,6 +162,23 @@ fn an_import_that_keeps_no_row_is_an_error_that_says_why() {
     );
     assert_eq!(code, 2);
     assert!(stderr.contains("cancellation_prefix is empty"), "{stderr}");
+    // A format with a specifier strftime does not have: refused as such, not as every row's
+    // timestamp failing to match it.
+    std::fs::write(
+        &mapping,
+        "order_id = \"InvoiceNo\"\ntimestamp = \"InvoiceDate\"\nsku = \"StockCode\"\nquantity = \"Quantity\"\ntimestamp_format = \"%Y-%m-%Q\"\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = import(
+        &dir,
+        rows.as_bytes(),
+        &["--mapping", mapping.to_str().unwrap()],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("timestamp_format `%Y-%m-%Q` is not a strftime format"),
+        "{stderr}"
+    );
     // One column in two roles: refused before reading, not a panic or every row "empty".
     for extra in ["", "unit_price = \"UnitPrice\"\n"] {
         std::fs::write(

@@ -98,6 +98,17 @@ impl ColumnMapping {
                 ));
             }
         }
+        let items = chrono::format::StrftimeItems::new(&self.timestamp_format);
+        if items
+            .into_iter()
+            .any(|item| matches!(item, chrono::format::Item::Error))
+        {
+            return Err(format!(
+                "timestamp_format `{}` is not a strftime format (such as %Y-%m-%d %H:%M:%S): no \
+                 timestamp could match it",
+                self.timestamp_format
+            ));
+        }
         if self.cancellation_prefix.as_deref() == Some("") {
             return Err(
                 "cancellation_prefix is empty: every order id starts with it, so every row would be a cancellation; leave it out instead"
