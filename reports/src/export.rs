@@ -108,20 +108,20 @@ pub fn file_names(format: Format) -> Vec<String> {
 
 /// Removes from `dir` the reports of every format but `formats`: what a run written there before
 /// left, so that the folder holds one run's reports and never one run's `report.html` beside
-/// another's CSV. Only the files [`write()`] writes are touched. Returns what it removed.
-pub fn remove_other_formats(dir: &Path, formats: &[Format]) -> Result<Vec<PathBuf>, ExportError> {
-    let mut removed = Vec::new();
+/// another's CSV. Only the files [`write()`] writes are touched.
+pub fn remove_other_formats(dir: &Path, formats: &[Format]) -> Result<(), ExportError> {
     for format in Format::ALL.into_iter().filter(|f| !formats.contains(f)) {
         for name in file_names(format) {
             let path = dir.join(name);
             match std::fs::remove_file(&path) {
-                Ok(()) => removed.push(path),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(PathError::on("cannot remove", &path)(e)),
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(PathError::on("cannot remove", &path)(e));
+                }
+                _ => {}
             }
         }
     }
-    Ok(removed)
+    Ok(())
 }
 
 /// Writes one table as `<name>.csv` or `<name>.parquet`.

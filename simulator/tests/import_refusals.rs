@@ -149,31 +149,23 @@ fn an_import_that_keeps_no_row_is_an_error_that_says_why() {
         stderr.contains("no row kept: all 2 rows were set aside: bad_row: bad timestamp (2)"),
         "{stderr}"
     );
+    // The four roles mapped as they should be, and one key more.
+    let with_key = |key: &str| {
+        let roles = "order_id = \"InvoiceNo\"\ntimestamp = \"InvoiceDate\"\nsku = \"StockCode\"\nquantity = \"Quantity\"\n";
+        std::fs::write(&mapping, format!("{roles}{key}\n")).unwrap();
+        import(
+            &dir,
+            rows.as_bytes(),
+            &["--mapping", mapping.to_str().unwrap()],
+        )
+    };
     // An empty cancellation prefix would make every order a cancellation.
-    std::fs::write(
-        &mapping,
-        "order_id = \"InvoiceNo\"\ntimestamp = \"InvoiceDate\"\nsku = \"StockCode\"\nquantity = \"Quantity\"\ncancellation_prefix = \"\"\n",
-    )
-    .unwrap();
-    let (code, _, stderr) = import(
-        &dir,
-        rows.as_bytes(),
-        &["--mapping", mapping.to_str().unwrap()],
-    );
+    let (code, _, stderr) = with_key("cancellation_prefix = \"\"");
     assert_eq!(code, 2);
     assert!(stderr.contains("cancellation_prefix is empty"), "{stderr}");
     // A format with a specifier strftime does not have: refused as such, not as every row's
     // timestamp failing to match it.
-    std::fs::write(
-        &mapping,
-        "order_id = \"InvoiceNo\"\ntimestamp = \"InvoiceDate\"\nsku = \"StockCode\"\nquantity = \"Quantity\"\ntimestamp_format = \"%Y-%m-%Q\"\n",
-    )
-    .unwrap();
-    let (code, _, stderr) = import(
-        &dir,
-        rows.as_bytes(),
-        &["--mapping", mapping.to_str().unwrap()],
-    );
+    let (code, _, stderr) = with_key("timestamp_format = \"%Y-%m-%Q\"");
     assert_eq!(code, 2);
     assert!(
         stderr.contains("timestamp_format `%Y-%m-%Q` is not a strftime format"),

@@ -310,12 +310,14 @@ fn report_refuses_a_damaged_or_foreign_results_file() {
 #[test]
 fn compare_refuses_a_run_listed_twice() {
     let (a, b) = runs();
-    let again = a.join(".");
+    let (again, dir) = (a.join("."), a.with_file_name("compared-twice"));
     let out = qm(&[
         "compare",
         a.to_str().unwrap(),
         b.to_str().unwrap(),
         again.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);

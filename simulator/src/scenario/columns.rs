@@ -98,11 +98,8 @@ impl ColumnMapping {
                 ));
             }
         }
-        let items = chrono::format::StrftimeItems::new(&self.timestamp_format);
-        if items
-            .into_iter()
-            .any(|item| matches!(item, chrono::format::Item::Error))
-        {
+        let mut items = chrono::format::StrftimeItems::new(&self.timestamp_format);
+        if items.any(|item| matches!(item, chrono::format::Item::Error)) {
             return Err(format!(
                 "timestamp_format `{}` is not a strftime format (such as %Y-%m-%d %H:%M:%S): no \
                  timestamp could match it",

@@ -15,6 +15,13 @@ use serde_json::{json, Value};
 /// The largest request body: an order of a thousand lines fits.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
+/// The refusal of a body over [`MAX_BODY_BYTES`], with the limit.
+fn too_large() -> Answer {
+    let (bytes, kib) = (MAX_BODY_BYTES, MAX_BODY_BYTES / 1024);
+    let error = format!("the body is over {bytes} bytes ({kib} KiB), the most a request may send");
+    refused(StatusCode::PAYLOAD_TOO_LARGE, error)
+}
+
 /// A JSON answer with its status.
 pub struct Answer(pub StatusCode, pub Value);
 
@@ -55,14 +62,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
             Bytes::from_request(request, state)
                 .await
                 .map_err(|rejection| match rejection.status() {
-                    StatusCode::PAYLOAD_TOO_LARGE => refused(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        format!(
-                            "the body is over {MAX_BODY_BYTES} bytes ({} KiB), the most a request \
-                         may send",
-                            MAX_BODY_BYTES / 1024
-                        ),
-                    ),
+                    StatusCode::PAYLOAD_TOO_LARGE => too_large(),
                     status => refused(status, rejection.body_text()),
                 })?;
         serde_json::from_slice(&bytes)

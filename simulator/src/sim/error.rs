@@ -118,8 +118,8 @@ pub enum SimError {
         /// Why it could not be read.
         cause: std::io::Error,
         /// The folders directly inside `dir` that hold a run (an output folder holds one per
-        /// scenario, a run of several seeds one per seed), as paths (at most [`RUNS_NAMED`](super::results_file::RUNS_NAMED),
-        /// then how many more).
+        /// scenario, a run of several seeds one per seed), as paths: at most
+        /// [`RUNS_NAMED`](super::results_file::RUNS_NAMED), then how many more.
         runs_inside: Vec<String>,
     },
     /// A results file of another version, or not a results file.
