@@ -51,6 +51,28 @@ fn horizons_out_of_range_are_refused_before_any_date_is_computed() {
     }
 }
 
+/// A horizon may end on 9999-12-31 and no later: the next day has a five-digit year, which the
+/// tables wrote as `+10000-01-01`.
+#[test]
+fn a_horizon_past_the_last_four_digit_year_is_refused() {
+    let error = refusal(&edited(
+        "baseline.toml",
+        &[("start_date = 2026-03-02", "start_date = 9999-12-05")],
+    ));
+    assert!(
+        error.contains(
+            "horizon.days: the run would end on +10000-01-01, after 9999-12-31, the last date \
+             with a four-digit year"
+        ),
+        "{error}"
+    );
+    let last_day = edited(
+        "baseline.toml",
+        &[("start_date = 2026-03-02", "start_date = 9999-12-04")],
+    );
+    Scenario::parse(&last_day, Path::new("ok.toml")).expect("a run ending on 9999-12-31");
+}
+
 #[test]
 fn trend_and_event_multipliers_have_upper_bounds() {
     for trend in ["1e300", "11"] {

@@ -9,6 +9,12 @@ use super::spec::Scenario;
 
 /// Most simulated days in one run.
 pub const MAX_DAYS: u32 = 3_660;
+/// The last day a run may simulate: later dates have five-digit years, which the tables would
+/// write as `+10000-01-01` and spreadsheets and data frames do not read as dates.
+pub const LAST_DATE: chrono::NaiveDate = match chrono::NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(date) => date,
+    None => panic!("9999-12-31 is a date"),
+};
 /// Most orders per day on average (the base rate before weekday, trend and events).
 pub const MAX_ORDERS_PER_DAY: f64 = 1_000_000.0;
 /// Most orders expected on the busiest day: the base rate × the busiest weekday × the trend at

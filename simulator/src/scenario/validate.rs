@@ -116,7 +116,16 @@ impl Scenario {
             &format!("must be between 1 and {MAX_DAYS}"),
         );
         let start = c.date(&self.horizon.start_date, "horizon.start_date");
-        start.filter(|_| days_ok)
+        let start = start.filter(|_| days_ok)?;
+        let last = start + chrono::Days::new(u64::from(*self.horizon.days.get_ref()) - 1);
+        let last_ok = last <= LAST_DATE;
+        c.check(
+            last_ok,
+            self.horizon.days.span(),
+            "horizon.days",
+            &format!("the run would end on {last}, after {LAST_DATE}, the last date with a four-digit year: start earlier or run fewer days"),
+        );
+        last_ok.then_some(start)
     }
 
     /// `[catalog]` and `[[skus]]`.
