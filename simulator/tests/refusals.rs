@@ -73,6 +73,56 @@ fn a_horizon_past_the_last_four_digit_year_is_refused() {
     Scenario::parse(&last_day, Path::new("ok.toml")).expect("a run ending on 9999-12-31");
 }
 
+/// Relative weights are bounded: shares of 1e308 overflowed their sum ("customers[].share:
+/// Overflow when summing weights", exit 1, no line), seven weekday weights of 1e308 ran with no
+/// demand at all (their mean was infinite), and a lone 5e-324 weekday made the busiest day
+/// "expect inf orders".
+#[test]
+fn relative_weights_are_bounded_so_sums_and_means_stay_finite() {
+    for (from, key) in [
+        ("share = 0.4", "customers[0].share"),
+        ("share = 0.7", "channels[0].share"),
+        ("share = 0.8\nlead", "replenishment.suppliers[0].share"),
+    ] {
+        for share in ["1e308", "5e-324", "0", "nan"] {
+            // `from` may run on into the next line, to find the supplier's share.
+            let to = format!("share = {share}{}", &from["share = 0.8".len()..]);
+            let error = refusal(&edited("baseline.toml", &[(from, &to)]));
+            assert!(
+                error.contains(&format!(
+                    "{key}: must be a relative weight within 1e-12..=1e12"
+                )),
+                "{error}"
+            );
+        }
+    }
+    let week = "day_of_week = [1.15, 1.1, 1.0, 1.0, 0.95, 0.8, 1.0]";
+    for weights in [
+        "[1e308, 1e308, 1e308, 1e308, 1e308, 1e308, 1e308]",
+        "[5e-324, 0, 0, 0, 0, 0, 0]",
+    ] {
+        let error = refusal(&edited(
+            "baseline.toml",
+            &[(week, &format!("day_of_week = {weights}"))],
+        ));
+        assert!(
+            error.contains(
+                "demand.day_of_week: must be 7 weights, each 0 or within 1e-12..=1e12 (Monday \
+                 first), not all 0"
+            ),
+            "{error}"
+        );
+    }
+    let flat = edited(
+        "baseline.toml",
+        &[(
+            week,
+            "day_of_week = [1e12, 1e12, 1e12, 1e12, 1e12, 0, 1e-12]",
+        )],
+    );
+    Scenario::parse(&flat, Path::new("ok.toml")).expect("weights at the bounds");
+}
+
 #[test]
 fn trend_and_event_multipliers_have_upper_bounds() {
     for trend in ["1e300", "11"] {

@@ -22,6 +22,12 @@ pub const MAX_ORDERS_PER_DAY: f64 = 1_000_000.0;
 pub const MAX_PEAK_ORDERS_PER_DAY: f64 = 2_000_000.0;
 /// Most order lines expected over the whole horizon.
 pub const MAX_HORIZON_LINES: f64 = 2.0e9;
+/// Smallest and largest relative weight (a share, a popularity, a weekday's or an hour's
+/// weight): sums over the most entries stay finite, and a week's or a day's mean does not
+/// underflow.
+pub const MIN_WEIGHT: f64 = 1e-12;
+/// See [`MIN_WEIGHT`].
+pub const MAX_WEIGHT: f64 = 1e12;
 /// Most SKUs in a catalog.
 pub const MAX_SKUS: u32 = 2_000_000;
 /// Most cells (SKUs × warehouses): the engine, the forecasts and the books keep state per cell.

@@ -158,7 +158,7 @@ impl Scenario {
             "catalog.holding_cost_rate_per_year",
         );
         for (i, sku) in self.skus.iter().enumerate() {
-            c.positive(&sku.popularity, &format!("skus[{i}].popularity"));
+            weight(c, &sku.popularity, &format!("skus[{i}].popularity"));
             c.check(
                 sku.unit_price_cents.get_ref().get() <= MAX_UNIT_PRICE_CENTS,
                 sku.unit_price_cents.span(),
@@ -249,7 +249,7 @@ impl Scenario {
         c.some_tables(&self.channels, "channels");
         for (i, channel) in self.channels.iter().enumerate() {
             let key = format!("channels[{i}]");
-            c.positive(&channel.share, &format!("{key}.share"));
+            weight(c, &channel.share, &format!("{key}.share"));
             c.check(
                 *channel.view_refresh_minutes.get_ref() <= 7 * 24 * 60,
                 channel.view_refresh_minutes.span(),
@@ -298,7 +298,7 @@ impl Scenario {
     fn validate_customers(&self, c: &mut Checker) {
         c.some_tables(&self.customers, "customers");
         for (i, region) in self.customers.iter().enumerate() {
-            c.positive(&region.share, &format!("customers[{i}].share"));
+            weight(c, &region.share, &format!("customers[{i}].share"));
             c.coordinates(
                 &region.latitude_deg,
                 &region.longitude_deg,
@@ -361,20 +361,21 @@ impl Scenario {
         );
         let weights_ok = |w: &[f64], n: usize| {
             w.len() == n
-                && w.iter().all(|x| x.is_finite() && *x >= 0.0)
-                && w.iter().sum::<f64>() > 0.0
+                && w.iter()
+                    .all(|&x| x == 0.0 || (MIN_WEIGHT..=MAX_WEIGHT).contains(&x))
+                && w.iter().any(|&x| x > 0.0)
         };
         c.check(
             weights_ok(d.day_of_week.get_ref(), 7),
             d.day_of_week.span(),
             "demand.day_of_week",
-            "must be 7 weights ≥ 0 (Monday first), not all 0",
+            &format!("must be 7 weights, each 0 or within {MIN_WEIGHT:e}..={MAX_WEIGHT:e} (Monday first), not all 0"),
         );
         c.check(
             weights_ok(d.intraday.get_ref(), 24),
             d.intraday.span(),
             "demand.intraday",
-            "must be 24 weights ≥ 0 (midnight first), not all 0",
+            &format!("must be 24 weights, each 0 or within {MIN_WEIGHT:e}..={MAX_WEIGHT:e} (midnight first), not all 0"),
         );
         let trend = *d.trend_per_year.get_ref();
         c.check(
@@ -673,7 +674,7 @@ impl Scenario {
         );
         for (i, supplier) in rep.suppliers.iter().enumerate() {
             let key = format!("replenishment.suppliers[{i}]");
-            c.positive(&supplier.share, &format!("{key}.share"));
+            weight(c, &supplier.share, &format!("{key}.share"));
             let lead = *supplier.lead_time_days.get_ref();
             c.check(
                 lead.is_finite() && (0.0..=MAX_LEAD_TIME_DAYS).contains(&lead),
@@ -749,4 +750,15 @@ pub fn is_plain_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '))
+}
+
+/// A relative weight (a share, a popularity): within [`MIN_WEIGHT`]..=[`MAX_WEIGHT`], so that a
+/// sum over every entry stays finite and a ratio to it does not underflow.
+fn weight(c: &mut Checker, value: &Spanned<f64>, key: &str) {
+    c.check(
+        (MIN_WEIGHT..=MAX_WEIGHT).contains(value.get_ref()),
+        value.span(),
+        key,
+        &format!("must be a relative weight within {MIN_WEIGHT:e}..={MAX_WEIGHT:e}"),
+    );
 }
