@@ -52,9 +52,18 @@ impl Cents {
     }
 
     /// The amount for `numerator / denominator` of a unit, rounded up to a whole cent (a rate
-    /// per kilogram for a weight in grams: `per_kg.part_rounded_up(grams, 1000)`).
+    /// per kilogram for a weight in grams: `per_kg.part_rounded_up(grams, 1000)`). Exact while
+    /// the result fits (a product past `u64` is taken in 128 bits); saturates at `u64::MAX` cents past it.
     pub const fn part_rounded_up(self, numerator: u64, denominator: u64) -> Cents {
-        Cents(self.0.saturating_mul(numerator).div_ceil(denominator))
+        if let Some(product) = self.0.checked_mul(numerator) {
+            return Cents(product.div_ceil(denominator));
+        }
+        let part = (self.0 as u128 * numerator as u128).div_ceil(denominator as u128);
+        Cents(if part > u64::MAX as u128 {
+            u64::MAX
+        } else {
+            part as u64
+        })
     }
 }
 
@@ -125,6 +134,21 @@ mod tests {
         // 150 cents a kilogram for 1,001 grams: 150.15 cents, rounded up.
         assert_eq!(Cents::new(150).part_rounded_up(1001, 1000), Cents::new(151));
         assert_eq!(Cents::new(150).part_rounded_up(1000, 1000), Cents::new(150));
+        // The product passes u64::MAX; the part does not.
+        let per_kg = Cents::new(100_000_000);
+        let grams = 6_400_000_000_000;
+        assert_eq!(
+            per_kg.part_rounded_up(grams, 1000),
+            Cents::new(640_000_000_000_000_000)
+        );
+        assert_eq!(
+            Cents::new(u64::MAX).part_rounded_up(u64::MAX, 1),
+            Cents::new(u64::MAX)
+        );
+        assert_eq!(
+            Cents::new(u64::MAX).part_rounded_up(3, 3),
+            Cents::new(u64::MAX)
+        );
         assert_eq!(Cents::from_rounded(1234.5), Some(Cents::new(1235)));
         assert_eq!(Cents::from_rounded(1234.49), Some(Cents::new(1234)));
         assert_eq!(Cents::from_rounded(-0.4), Some(Cents::new(0)));

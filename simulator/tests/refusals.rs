@@ -166,11 +166,11 @@ fn a_stock_multiplier_out_of_range_is_refused_with_its_range() {
     }
 }
 
-/// Prices, fees and the holding rate are bounded, so a run's amounts stay exact: at 10^17 cents
-/// a unit, or a holding rate of 1e300, the holding cost reached u64::MAX cents and showed it as
-/// a figure.
+/// Prices, weights, fees and the holding rate are bounded, so a run's amounts stay exact: at
+/// 10^17 cents a unit, or a holding rate of 1e300, the holding cost reached u64::MAX cents and
+/// showed it as a figure.
 #[test]
-fn prices_and_fees_are_bounded_and_a_drawn_price_is_capped() {
+fn prices_weights_and_fees_are_bounded_and_a_drawn_price_is_capped() {
     for (scenario, from, to, says) in [
         (
             "long-tail.toml",
@@ -207,6 +207,24 @@ fn prices_and_fees_are_bounded_and_a_drawn_price_is_capped() {
     assert!(
         error.starts_with(
             "bad.toml:19:20: skus[0].unit_price_cents: must be at most 10000000000 cents"
+        ),
+        "{error}"
+    );
+    // Units of at most 10 tonnes: a shipment's weight charge stays exact.
+    let error = refusal(&edited(
+        "baseline.toml",
+        &[("unit_weight_grams = 600", "unit_weight_grams = 10000001")],
+    ));
+    assert!(
+        error.contains("catalog.unit_weight_grams: must be 1 to 10000000 grams"),
+        "{error}"
+    );
+    let heavy = listed.replace("unit_weight_grams = 10", "unit_weight_grams = 4000000000");
+    let heavy = heavy.replace("99999999999999", "100");
+    let error = refusal(&edited("baseline.toml", &[("[[warehouses]]", &heavy)]));
+    assert!(
+        error.starts_with(
+            "bad.toml:18:21: skus[0].unit_weight_grams: must be at most 10000000 grams"
         ),
         "{error}"
     );

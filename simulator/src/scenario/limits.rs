@@ -55,6 +55,9 @@ pub const MAX_DAYS_OF_COVER: f64 = 3_650.0;
 /// exact `u64` cents up to 1.8 × 10⁹ units at that price; past `u64::MAX` cents an amount
 /// saturates ([`qm_money::Cents`] adds and multiplies saturating) rather than wrap.
 pub const MAX_UNIT_PRICE_CENTS: u64 = 10_000_000_000;
+/// Heaviest unit (10 tonnes), listed or drawn: a shipment's weight charge stays exact in cents
+/// (64 lines × 10,000 units × 10 t × 100,000,000 cents a kg is below `u64::MAX`).
+pub const MAX_UNIT_WEIGHT_GRAMS: u32 = 10_000_000;
 /// Highest fee a scenario sets, cents (1,000,000 in the currency's main unit): a supplier
 /// order's cost, a carrier band's base price and its price per kilogram.
 pub const MAX_FEE_CENTS: u64 = 100_000_000;

@@ -125,7 +125,7 @@ pub struct SkuSpec {
     /// Its code.
     pub code: String,
     /// Weight of one unit, grams.
-    pub unit_weight_grams: u32,
+    pub unit_weight_grams: Spanned<u32>,
     /// Price of one unit.
     pub unit_price_cents: Spanned<Cents>,
     /// Relative popularity (share of lines), > 0.

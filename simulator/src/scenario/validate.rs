@@ -139,10 +139,10 @@ impl Scenario {
         );
         c.non_negative(&cat.zipf_exponent, "catalog.zipf_exponent");
         c.check(
-            *cat.unit_weight_grams.get_ref() >= 1,
+            (1..=MAX_UNIT_WEIGHT_GRAMS).contains(cat.unit_weight_grams.get_ref()),
             cat.unit_weight_grams.span(),
             "catalog.unit_weight_grams",
-            "must be at least 1 gram",
+            &format!("must be 1 to {MAX_UNIT_WEIGHT_GRAMS} grams"),
         );
         c.check(
             (1..=MAX_UNIT_PRICE_CENTS).contains(&cat.unit_price_cents.get_ref().get()),
@@ -159,6 +159,12 @@ impl Scenario {
         );
         for (i, sku) in self.skus.iter().enumerate() {
             weight(c, &sku.popularity, &format!("skus[{i}].popularity"));
+            c.check(
+                *sku.unit_weight_grams.get_ref() <= MAX_UNIT_WEIGHT_GRAMS,
+                sku.unit_weight_grams.span(),
+                &format!("skus[{i}].unit_weight_grams"),
+                &format!("must be at most {MAX_UNIT_WEIGHT_GRAMS} grams"),
+            );
             c.check(
                 sku.unit_price_cents.get_ref().get() <= MAX_UNIT_PRICE_CENTS,
                 sku.unit_price_cents.span(),

@@ -7,7 +7,7 @@ use super::error::SimError;
 use super::state::*;
 use super::streams::stream;
 use crate::demand::synthetic::DemandModel;
-use crate::scenario::{Oversold, Scenario, MAX_UNIT_PRICE_CENTS};
+use crate::scenario::{Oversold, Scenario, MAX_UNIT_PRICE_CENTS, MAX_UNIT_WEIGHT_GRAMS};
 
 /// customer regions: the genesis that `qm engine` rebuilds and replays its journal onto.
 pub fn opening_engine(s: &Scenario, seed: u64) -> Result<(Engine, Vec<GeoPoint>), SimError> {
@@ -94,7 +94,11 @@ fn catalog(s: &Scenario, rng: &mut rand::rngs::StdRng) -> Result<Vec<Sku>, SimEr
             .into_iter()
             .map(|code| Sku {
                 code,
-                unit_weight_grams: (weight.sample(rng).round() as u32).max(1),
+                unit_weight_grams: weight
+                    .sample(rng)
+                    .round()
+                    .clamp(1.0, MAX_UNIT_WEIGHT_GRAMS.into())
+                    as u32,
                 unit_price_cents: Cents::new(
                     (price.sample(rng).round() as u64).clamp(1, MAX_UNIT_PRICE_CENTS),
                 ),
@@ -105,7 +109,7 @@ fn catalog(s: &Scenario, rng: &mut rand::rngs::StdRng) -> Result<Vec<Sku>, SimEr
             .iter()
             .map(|k| Sku {
                 code: k.code.clone(),
-                unit_weight_grams: k.unit_weight_grams,
+                unit_weight_grams: *k.unit_weight_grams.get_ref(),
                 unit_price_cents: *k.unit_price_cents.get_ref(),
             })
             .collect()
@@ -178,7 +182,7 @@ fn add_recorded_skus(s: &Scenario, replay: &crate::demand::replay::Replay, catal
     if !s.skus.is_empty() {
         catalog.extend(s.skus.iter().map(|k| Sku {
             code: k.code.clone(),
-            unit_weight_grams: k.unit_weight_grams,
+            unit_weight_grams: *k.unit_weight_grams.get_ref(),
             unit_price_cents: *k.unit_price_cents.get_ref(),
         }));
     }
