@@ -123,6 +123,33 @@ fn relative_weights_are_bounded_so_sums_and_means_stay_finite() {
     Scenario::parse(&flat, Path::new("ok.toml")).expect("weights at the bounds");
 }
 
+/// An event's ramp is at most `MAX_DAYS`, refused at its key: 4,000,000,000 days was blamed on
+/// `horizon.days` ("the horizon expects 9.016e14 order lines"), the ramp's days counted whole
+/// though only the horizon's can be simulated.
+#[test]
+fn an_event_ramp_is_bounded_and_counts_only_inside_the_horizon() {
+    for ramp in ["3661", "4000000000"] {
+        let error = refusal(&edited(
+            "black-friday.toml",
+            &[("ramp_up_days = 3", &format!("ramp_up_days = {ramp}"))],
+        ));
+        assert!(
+            error.contains("demand.events[0].ramp_up_days: must be at most 3660 days"),
+            "{error}"
+        );
+        assert!(!error.contains("horizon.days"), "{error}");
+    }
+    let longest = edited(
+        "black-friday.toml",
+        &[
+            ("ramp_up_days = 3", "ramp_up_days = 3660"),
+            ("ramp_up_days = 1", "ramp_up_days = 3660"),
+            ("ramp_up_days = 5", "ramp_up_days = 3660"),
+        ],
+    );
+    Scenario::parse(&longest, Path::new("ok.toml")).expect("ramps of 3660 days");
+}
+
 #[test]
 fn trend_and_event_multipliers_have_upper_bounds() {
     for trend in ["1e300", "11"] {

@@ -113,9 +113,10 @@ impl Scale {
     }
 }
 
-/// Days inside an event's window, ramps included, summed over the events (an upper bound on the
-/// days whose orders an event raises).
+/// Days inside an event's window, ramps included (at most the horizon's days), summed over the
+/// events (an upper bound on the days whose orders an event raises).
 fn event_days(s: &Scenario) -> f64 {
+    let horizon_days = f64::from(*s.horizon.days.get_ref());
     s.demand
         .events
         .iter()
@@ -127,7 +128,9 @@ fn event_days(s: &Scenario) -> f64 {
                 (Some(from), Some(to)) => (to - from).num_days().max(0) as f64 + 1.0,
                 _ => 0.0,
             };
-            window + *e.ramp_up_days.get_ref() as f64 + *e.ramp_down_days.get_ref() as f64
+            let ramps =
+                f64::from(*e.ramp_up_days.get_ref()) + f64::from(*e.ramp_down_days.get_ref());
+            (window + ramps).min(horizon_days)
         })
         .sum()
 }

@@ -440,6 +440,17 @@ impl Scenario {
                     "must not be before start",
                 );
             }
+            for (ramp, name) in [
+                (&e.ramp_up_days, "ramp_up_days"),
+                (&e.ramp_down_days, "ramp_down_days"),
+            ] {
+                c.check(
+                    *ramp.get_ref() <= MAX_DAYS,
+                    ramp.span(),
+                    &format!("{key}.{name}"),
+                    &format!("must be at most {MAX_DAYS} days"),
+                );
+            }
             for (j, code) in e.skus.iter().enumerate() {
                 names.check_sku(c, code, &format!("{key}.skus[{j}]"));
             }
