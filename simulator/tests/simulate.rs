@@ -623,3 +623,29 @@ fn a_stopped_run_reports_the_days_it_closed_and_says_it_failed() {
     assert_eq!(summary["days"], 2);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--days` only shortens a run: more days than the horizon has are refused by every command
+/// that takes it, before anything runs or is written (a 28-day scenario asked for 100 days ran
+/// 28 and said so only in its header, not at all with `--quiet`).
+#[test]
+fn days_beyond_the_horizon_are_refused_not_cut_back() {
+    let out = common::temp_dir("days-beyond");
+    let scenario = path("baseline.toml");
+    let (scenario, out) = (scenario.to_str().unwrap(), out.to_str().unwrap());
+    for command in ["simulate", "bench", "size", "tune"] {
+        let done = qm(&[command, scenario, "--days", "29", "--out", out, "--quiet"]);
+        assert_eq!(done.status.code(), Some(2), "{command}");
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        assert_eq!(
+            stderr.trim_end(),
+            format!(
+                "error: {scenario}: --days 29 is longer than the scenario's horizon (28 days, \
+                 horizon.days): --days only shortens a run"
+            ),
+            "{command}"
+        );
+        assert!(done.stdout.is_empty(), "{command}");
+    }
+    let written: Vec<_> = std::fs::read_dir(out).unwrap().collect();
+    assert!(written.is_empty(), "{written:?}");
+}

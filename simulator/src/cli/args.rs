@@ -116,7 +116,7 @@ pub struct SimulateArgs {
     /// Several seeds, run in parallel (comma-separated); each run gets a `seed-N` sub-folder.
     #[arg(long, value_delimiter = ',')]
     pub seeds: Vec<u64>,
-    /// Simulate only the first N days of the horizon.
+    /// Simulate only the first N days of the horizon (N at most its days).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS as i64))]
     pub days: Option<u32>,
     /// Also compute the shipping-cost bound: the least carrier cost of the units shipped.
@@ -449,7 +449,7 @@ pub struct TuneArgs {
     /// every setting); two or more give 95 % intervals and a Pareto front beyond the noise.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub replications: u32,
-    /// Simulate only the first N days.
+    /// Simulate only the first N days of the horizon (N at most its days).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS as i64))]
     pub days: Option<u32>,
     /// Print nothing but errors.
@@ -561,7 +561,7 @@ pub struct ManyRuns {
     /// First seed (default: the scenario's).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Simulate only the first N days.
+    /// Simulate only the first N days of the horizon (N at most its days).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS as i64))]
     pub days: Option<u32>,
     /// Folder for the results; they go to `OUT/<scenario>/<command>/`.

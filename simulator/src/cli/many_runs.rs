@@ -28,6 +28,7 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
     let kinds = bench::strategies(&strategies, replications)?;
     // Load once up front so a bad scenario fails before any run starts.
     let loaded = Scenario::load(&scenario)?.scenario;
+    loaded.run_days(&scenario, many.days)?;
     let runs = bench::Runs {
         days: many.days,
         replications,
@@ -110,6 +111,7 @@ pub fn size(args: SizeArgs) -> Result<(), Failure> {
     } = args;
     // Load once up front so a bad scenario fails before any run starts.
     let loaded = Scenario::load(&scenario)?.scenario;
+    loaded.run_days(&scenario, many.days)?;
     let targets = size::SizeTargets::new(
         target_fulfillment.unwrap_or(*loaded.targets.order_fulfillment_rate.get_ref()),
         target_processing_hours.unwrap_or(*loaded.targets.processing_time_hours_p95.get_ref()),

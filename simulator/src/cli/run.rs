@@ -33,10 +33,7 @@ pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
     calculators::once_each("--format", &format, |f| f.name().to_string())?;
     stop_on_ctrl_c("stopping at the end of the simulated day");
     let mut loaded = Scenario::load(&scenario)?;
-    if let Some(days) = days {
-        let horizon = *loaded.scenario.horizon.days.get_ref();
-        loaded.scenario.horizon.days = toml::Spanned::new(0..0, days.min(horizon));
-    }
+    loaded.scenario.shorten(&scenario, days)?;
     loaded.scenario.cost_bound = cost_bound;
     let s = &loaded.scenario;
     let dir = out.join(&s.name);

@@ -53,6 +53,19 @@ pub enum ScenarioError {
         /// What is wrong and what is expected.
         problem: String,
     },
+    /// `--days` asks for more days than the scenario's horizon has: it only shortens a run.
+    #[error(
+        "{path}: --days {days} is longer than the scenario's horizon ({horizon} days, \
+         horizon.days): --days only shortens a run"
+    )]
+    DaysBeyondHorizon {
+        /// The scenario file.
+        path: PathBuf,
+        /// The days asked for.
+        days: u32,
+        /// The scenario's `horizon.days`.
+        horizon: u32,
+    },
 }
 
 /// The 1-based line and column of byte `offset` of `text`.

@@ -94,15 +94,34 @@ impl Scenario {
         }
     }
 
-    /// Loads the scenario at `path` cut to its first `days` (if given and shorter): the starting
-    /// point of the variants that `qm bench`, `qm tune` and `qm size` run.
+    /// Loads the scenario at `path` cut to its first `days` (if given): the starting point of
+    /// the variants that `qm bench`, `qm tune` and `qm size` run.
     pub fn load_variant(path: &Path, days: Option<u32>) -> Result<Scenario, ScenarioError> {
         let mut s = Self::load(path)?.scenario;
-        if let Some(days) = days {
-            let horizon = *s.horizon.days.get_ref();
-            s.horizon.days = Spanned::new(0..0, days.min(horizon));
-        }
+        s.shorten(path, days)?;
         Ok(s)
+    }
+
+    /// Cuts the horizon (of the scenario at `path`) to its first `days` (`--days`), if given.
+    pub fn shorten(&mut self, path: &Path, days: Option<u32>) -> Result<(), ScenarioError> {
+        if days.is_some() {
+            self.horizon.days = Spanned::new(0..0, self.run_days(path, days)?);
+        }
+        Ok(())
+    }
+
+    /// The days a run lasts: `days` (`--days`) if given, else the horizon. More days than the
+    /// horizon has are refused, not quietly cut back.
+    pub fn run_days(&self, path: &Path, days: Option<u32>) -> Result<u32, ScenarioError> {
+        let horizon = *self.horizon.days.get_ref();
+        match days {
+            Some(days) if days > horizon => Err(ScenarioError::DaysBeyondHorizon {
+                path: path.into(),
+                days,
+                horizon,
+            }),
+            _ => Ok(days.unwrap_or(horizon)),
+        }
     }
 
     /// The first simulated day.

@@ -139,8 +139,7 @@ pub fn days_after_warmup(
     days: Option<u32>,
 ) -> Result<std::ops::Range<u32>, ToolError> {
     let s = &loaded.scenario;
-    let horizon_days = *s.horizon.days.get_ref();
-    let run_days = days.map_or(horizon_days, |d| d.min(horizon_days));
+    let run_days = s.run_days(&loaded.path, days)?;
     let warmup = &s.replenishment.warmup_days;
     if run_days > *warmup.get_ref() {
         return Ok(*warmup.get_ref()..run_days);
