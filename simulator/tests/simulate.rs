@@ -649,3 +649,52 @@ fn days_beyond_the_horizon_are_refused_not_cut_back() {
     let written: Vec<_> = std::fs::read_dir(out).unwrap().collect();
     assert!(written.is_empty(), "{written:?}");
 }
+
+/// Codes and customer names are what the tables show: an empty warehouse code was written as
+/// `""`, which pandas reads as a missing value, and a newline or a space at either end made rows
+/// that look alike. Each is refused at its entry; 256 characters and non-ASCII letters pass.
+#[test]
+fn codes_are_plain_non_empty_text_of_at_most_256_characters() {
+    let problem =
+        "must be 1 to 256 characters, with no control character and no space at either end";
+    let long = "S".repeat(257);
+    let cases = [
+        (
+            with("baseline.toml", "code = \"BRS\"", "code = \"\""),
+            "bad.toml:28:1: warehouses[2].code",
+        ),
+        (
+            with("baseline.toml", "code = \"web\"", "code = \"w\\neb\""),
+            "bad.toml:37:1: channels[0].code",
+        ),
+        (
+            with("baseline.toml", "name = \"Glasgow\"", "name = \" Glasgow\""),
+            "customers[3].name",
+        ),
+        (
+            with("baseline.toml", "code = \"IMPORT\"", "code = \"IMPORT\\t\""),
+            "replenishment.suppliers[1].code",
+        ),
+        (
+            with(
+                "baseline.toml",
+                "[[warehouses]]",
+                &format!("[[skus]]\ncode = \"{long}\"\nunit_weight_grams = 10\nunit_price_cents = 100\n\n[[warehouses]]"),
+            ),
+            "skus[0].code",
+        ),
+    ];
+    for (text, key) in cases {
+        let message = parse_error(&text);
+        assert!(message.contains(&format!("{key}: {problem}")), "{message}");
+    }
+    let longest = "L".repeat(256);
+    for code in [longest.as_str(), "Lyon–Nord 2"] {
+        let text = with(
+            "baseline.toml",
+            "code = \"web\"",
+            &format!("code = \"{code}\""),
+        );
+        Scenario::parse(&text, Path::new("ok.toml")).expect(code);
+    }
+}

@@ -11,6 +11,10 @@ use toml::Spanned;
 use super::error::{position, ScenarioError};
 use super::spec::to_date;
 
+/// Longest code (of a warehouse, SKU, channel, carrier or supplier) or customer name, in
+/// characters.
+pub(super) const MAX_CODE_CHARS: usize = 256;
+
 /// Collects validation failures; the first one is reported.
 pub(super) struct Checker<'a> {
     text: &'a str,
@@ -53,9 +57,10 @@ impl<'a> Checker<'a> {
         let problem = format!("at least one [[{table}]] table is needed");
         self.check(!entries.is_empty(), 0..0, table, &problem);
     }
-    /// Each of `values` (the `field` of the `table` entries) appears once; the second of a pair
-    /// is reported, at its entry.
-    pub(super) fn unique<'v>(
+    /// Each of `values` (the `field` of the `table` entries) is a code the tables can show (1 to
+    /// [`MAX_CODE_CHARS`] characters, no control character, no space at either end) and
+    /// appears once; the second of a pair is reported, at its entry.
+    pub(super) fn codes<'v>(
         &mut self,
         values: impl Iterator<Item = &'v str>,
         table: &str,
@@ -63,10 +68,20 @@ impl<'a> Checker<'a> {
     ) {
         let mut seen = std::collections::BTreeSet::new();
         for (i, value) in values.enumerate() {
+            let key = format!("{table}[{i}].{field}");
+            let shown = value.chars().count() <= MAX_CODE_CHARS
+                && !value.is_empty()
+                && value.trim() == value
+                && !value.chars().any(char::is_control);
+            let problem = format!(
+                "must be 1 to {MAX_CODE_CHARS} characters, with no control character and no space \
+                 at either end"
+            );
+            self.check(shown, 0..0, &key, &problem);
             self.check(
                 seen.insert(value),
                 0..0,
-                &format!("{table}[{i}].{field}"),
+                &key,
                 &format!("{value:?} is listed twice"),
             );
         }

@@ -172,7 +172,7 @@ impl Scenario {
                 &format!("must be at most {MAX_UNIT_PRICE_CENTS} cents"),
             );
         }
-        c.unique(self.skus.iter().map(|x| x.code.as_str()), "skus", "code");
+        c.codes(self.skus.iter().map(|x| x.code.as_str()), "skus", "code");
         c.check(
             self.skus.len() as u64 <= MAX_SKUS as u64,
             0..0,
@@ -219,7 +219,7 @@ impl Scenario {
                 &format!("must be a number ≥ 0 and ≤ {MAX_STOCK_MULTIPLIER}"),
             );
         }
-        c.unique(
+        c.codes(
             self.warehouses.iter().map(|x| x.code.as_str()),
             "warehouses",
             "code",
@@ -287,7 +287,7 @@ impl Scenario {
                 );
             }
         }
-        c.unique(
+        c.codes(
             self.channels.iter().map(|x| x.code.as_str()),
             "channels",
             "code",
@@ -311,7 +311,7 @@ impl Scenario {
                 &format!("customers[{i}]"),
             );
         }
-        c.unique(
+        c.codes(
             self.customers.iter().map(|x| x.name.as_str()),
             "customers",
             "name",
@@ -498,7 +498,7 @@ impl Scenario {
     /// `[fulfillment]`.
     fn validate_fulfillment(&self, c: &mut Checker) {
         let carriers = &self.fulfillment.carriers;
-        c.unique(
+        c.codes(
             carriers.iter().map(|x| x.code.as_str()),
             "fulfillment.carriers",
             "code",
@@ -684,7 +684,7 @@ impl Scenario {
     /// `[[replenishment.suppliers]]`.
     fn validate_suppliers(&self, c: &mut Checker) {
         let rep = &self.replenishment;
-        c.unique(
+        c.codes(
             rep.suppliers.iter().map(|x| x.code.as_str()),
             "replenishment.suppliers",
             "code",
