@@ -49,6 +49,28 @@ fn pareto_front_and_cheapest_setting_meeting_a_target() {
     assert_eq!(cheapest_meeting(&rows, 0.995), None);
 }
 
+/// The table shows each target as given: at three decimals 0.99999 and 0.9999999999 were both
+/// `1.000`, two rows no reader could tell apart.
+#[test]
+fn the_report_shows_targets_that_differ_past_three_decimals_apart() {
+    let rows = [
+        row(0.9, &[(100, 0.95)]),
+        row(0.99999, &[(120, 0.97)]),
+        row(0.9999999999, &[(130, 0.99)]),
+    ];
+    let report = qm_simulator::tools::tune_report::report(&rows, 0.98);
+    let targets: Vec<&str> = (report.lines().skip(2).take(3))
+        .map(|line| line.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(targets, ["0.9", "0.99999", "0.9999999999"], "{report}");
+    // Right-aligned in a column as wide as the widest: the safety column starts at one place.
+    let header = report.lines().nth(1).unwrap();
+    let at = header.find("safety").unwrap();
+    for line in report.lines().skip(2).take(3) {
+        assert_eq!(line.find("normal"), Some(at), "{report}");
+    }
+}
+
 /// With replications a setting leaves the front only when another beats it beyond the noise of
 /// the paired (same-demand) differences.
 #[test]

@@ -168,10 +168,12 @@ pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
     };
     // The forecast, cost, fill and CSL columns are as wide as their widest text, so the
     // columns stay aligned whatever the names and magnitudes.
-    let cells: Vec<[String; 4]> = rows
+    // A target as given (shortest form), so that 0.99999 and 0.9999999999 are told apart.
+    let cells: Vec<[String; 5]> = rows
         .iter()
         .map(|r| {
             [
+                r.setting.service_level.to_string(),
                 r.setting.forecast.clone(),
                 shown(r.estimate(total_cost), Unit::Cents),
                 shown(r.estimate(|o| o.fill_rate), Unit::Share),
@@ -180,7 +182,13 @@ pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
             ]
         })
         .collect();
-    let headers = ["forecast", "total cost (holding + ordering)", "fill", "CSL"];
+    let headers = [
+        "target",
+        "forecast",
+        "total cost (holding + ordering)",
+        "fill",
+        "CSL",
+    ];
     let width = |c: usize| {
         cells
             .iter()
@@ -189,16 +197,16 @@ pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
             .max()
             .unwrap_or(0)
     };
-    let (forecast_w, cost_w, fill_w, csl_w) = (width(0), width(1), width(2), width(3));
+    let target_w = width(0).max(7);
+    let (forecast_w, cost_w, fill_w, csl_w) = (width(1), width(2), width(3), width(4));
     out.push_str(&format!(
-        "{:>7} {:<10} {:<forecast_w$} {:>12}  {:>cost_w$}  {:>fill_w$}  {:>csl_w$} {:>8}\n",
-        "target", "safety", headers[0], "on hand", headers[1], headers[2], headers[3], "orders"
+        "{:>target_w$} {:<10} {:<forecast_w$} {:>12}  {:>cost_w$}  {:>fill_w$}  {:>csl_w$} {:>8}\n",
+        headers[0], "safety", headers[1], "on hand", headers[2], headers[3], headers[4], "orders"
     ));
     let front = pareto_front(rows);
-    for (i, (r, [forecast, cost, fill, csl])) in rows.iter().zip(&cells).enumerate() {
+    for (i, (r, [target, forecast, cost, fill, csl])) in rows.iter().zip(&cells).enumerate() {
         out.push_str(&format!(
-            "{:>7.3} {:<10} {forecast:<forecast_w$} {:>12.0}  {cost:>cost_w$}  {fill:>fill_w$}  {csl:>csl_w$} {:>8.0}{}\n",
-            r.setting.service_level,
+            "{target:>target_w$} {:<10} {forecast:<forecast_w$} {:>12.0}  {cost:>cost_w$}  {fill:>fill_w$}  {csl:>csl_w$} {:>8.0}{}\n",
             r.setting.safety_stock.name(),
             r.mean(|o| o.average_on_hand_units),
             r.mean(|o| o.supplier_orders),
