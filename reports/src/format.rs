@@ -50,6 +50,22 @@ fn laid_out(x: f64, unit: Unit, more: usize) -> String {
     }
 }
 
+/// A target as given: [`display`]'s layout with as many more decimals (up to 6) as it takes to
+/// show it whole, so that a target of 0.99999 reads "99.999 %", not "100.00 %".
+pub fn display_given(x: f64, unit: Unit) -> String {
+    let (scale, decimals, _, _) = layout(x, unit);
+    let whole = |more: usize| {
+        let shifted = x * scale * 10f64.powi((decimals + more) as i32);
+        (shifted - shifted.round()).abs() <= 1e-12 * shifted.abs().max(1.0)
+    };
+    let more = if x.is_finite() {
+        (0..=6).find(|&more| whole(more)).unwrap_or(6)
+    } else {
+        0
+    };
+    laid_out(x, unit, more)
+}
+
 /// A KPI value as [`display`] shows it beside its target: a value that misses the target but
 /// would read as equal to it gets the decimals that tell them apart ("94.996 %" beside
 /// "target ≥ 95.00 %").
@@ -253,15 +269,29 @@ pub fn target_text(target: &Target, unit: Unit) -> String {
         Bound::AtLeast => "≥",
         Bound::AtMost => "≤",
     };
-    format!(
-        "target {sign} {}",
-        display(&KpiValue::Number(target.value), unit)
-    )
+    format!("target {sign} {}", display_given(target.value, unit))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_target_shows_the_decimals_it_was_given_with() {
+        assert_eq!(display_given(0.95, Unit::Share), "95.00 %");
+        assert_eq!(display_given(0.955, Unit::Share), "95.50 %");
+        assert_eq!(display_given(0.99999, Unit::Share), "99.999 %");
+        assert_eq!(display_given(0.9999999999, Unit::Share), "99.99999999 %");
+        assert_eq!(display_given(48.0, Unit::Hours), "48.0 h");
+        assert_eq!(display_given(0.25, Unit::Hours), "0.25 h");
+        assert_eq!(display_given(1.0 / 3.0, Unit::Hours), "0.3333333 h");
+        let target = Target {
+            kpi: "demand_fill_rate".into(),
+            value: 0.99999,
+            bound: Bound::AtLeast,
+        };
+        assert_eq!(target_text(&target, Unit::Share), "target ≥ 99.999 %");
+    }
 
     #[test]
     fn an_estimate_and_its_interval_share_one_precision() {

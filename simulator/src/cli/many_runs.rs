@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
+use qm_reports::format;
 use qm_reports::run::RunData;
+use qm_reports::unit::Unit;
 use qm_simulator::scenario::Scenario;
 use qm_simulator::tools::calculators::{typed, CalculatorError};
 use qm_simulator::tools::shards::{self, Shard};
@@ -123,13 +125,13 @@ pub fn size(args: SizeArgs) -> Result<(), Failure> {
             n => format!("in each of {n} replications"),
         };
         println!(
-            "sizing {} warehouses of {}: fulfillment ≥ {} %, processing p95 ≤ {} h, fill \
-             rate ≥ {} %, over the run and its peak, {each}",
+            "sizing {} warehouses of {}: fulfillment ≥ {}, processing p95 ≤ {}, fill rate ≥ \
+             {}, over the run and its peak, {each}",
             loaded.warehouses.len(),
             loaded.name,
-            targets.fulfillment * 100.0,
-            targets.processing_hours_p95,
-            targets.fill_rate * 100.0,
+            format::display_given(targets.fulfillment, Unit::Share),
+            format::display_given(targets.processing_hours_p95, Unit::Hours),
+            format::display_given(targets.fill_rate, Unit::Share),
         );
     }
     let bar = Jobs::new(0, "points", many.quiet);

@@ -18,7 +18,6 @@
 use std::path::{Path, PathBuf};
 
 use qm_reports::format;
-use qm_reports::run::KpiValue;
 use qm_reports::unit::Unit;
 use toml::Spanned;
 
@@ -257,7 +256,7 @@ impl Measured {
                 "{what} {} {} {}",
                 format::display_apart(v, target, unit),
                 if at_most { ">" } else { "<" },
-                format::display(&KpiValue::Number(target), unit)
+                format::display_given(target, unit)
             ));
         }
         misses
@@ -717,6 +716,21 @@ mod tests {
                 "fill rate 98.996 % < 99.00 %",
                 "processing p95 48.04 h > 48.0 h",
                 "peak processing p95 48.0002 h > 48.0 h"
+            ]
+        );
+        // A target is shown as given: 99.999 %, not "100.00 %".
+        let strict = SizeTargets::new(0.99999, 0.25, 0.95).unwrap();
+        let near = Measured {
+            order_fulfillment_rate: 0.99998,
+            processing_time_hours_p95: Some(0.3),
+            demand_fill_rate: 0.96,
+            ..Default::default()
+        };
+        assert_eq!(
+            near.misses(&strict),
+            [
+                "fulfillment 99.998 % < 99.999 %",
+                "processing p95 0.30 h > 0.25 h"
             ]
         );
         assert!(SizeTargets::new(1.5, 48.0, 0.95).is_err());

@@ -18,8 +18,8 @@ use crate::tools::stats::Estimate;
 /// What the bisections found, as text.
 pub fn search_report(found: &[Found], goal: f64) -> String {
     let mut out = format!(
-        "\nleast target meeting a mean fill rate of {:.2} % (bisection over {}–{}, to {}):\n",
-        100.0 * goal,
+        "\nleast target meeting a mean fill rate of {} (bisection over {}–{}, to {}):\n",
+        qm_reports::format::display_given(goal, Unit::Share),
         SEARCH_RANGE.0,
         SEARCH_RANGE.1,
         SEARCH_TOLERANCE
@@ -240,14 +240,14 @@ pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
 fn recommendation(rows: &[TuneRow], target_fill_rate: f64) -> String {
     let Some(i) = cheapest_meeting(rows, target_fill_rate) else {
         return format!(
-            "\nno setting reached a fill rate of {:.2} %: raise the service levels or lower the target\n",
-            100.0 * target_fill_rate
+            "\nno setting reached a fill rate of {}: raise the service levels or lower the target\n",
+            qm_reports::format::display_given(target_fill_rate, Unit::Share)
         );
     };
     let r = &rows[i];
     let mut out = format!(
-        "\ncheapest setting with mean fill rate ≥ {:.2} %: safety_stock = \"{}\", forecast = \"{}\", {} = {} (total cost {}, fill {})\n",
-        100.0 * target_fill_rate,
+        "\ncheapest setting with mean fill rate ≥ {}: safety_stock = \"{}\", forecast = \"{}\", {} = {} (total cost {}, fill {})\n",
+        qm_reports::format::display_given(target_fill_rate, Unit::Share),
         r.setting.safety_stock.name(),
         r.setting.forecast,
         if r.setting.safety_stock == SafetyStockMethod::FillRate { "fill_rate" } else { "service_level" },
