@@ -688,6 +688,19 @@ fn codes_are_plain_non_empty_text_of_at_most_256_characters() {
         let message = parse_error(&text);
         assert!(message.contains(&format!("{key}: {problem}")), "{message}");
     }
+    // An event's name also keeps out `;`, which separates the day's events in daily.csv.
+    for name in ["Black Friday; Cyber Monday", "", "Black\\nFriday"] {
+        let text = with(
+            "black-friday.toml",
+            "name = \"Black Friday\"",
+            &format!("name = \"{name}\""),
+        );
+        let message = parse_error(&text);
+        assert!(
+            message.contains("demand.events[0].name: must be 1 to 256 characters, with no `;`"),
+            "{message}"
+        );
+    }
     let longest = "L".repeat(256);
     for code in [longest.as_str(), "Lyon–Nord 2"] {
         let text = with(

@@ -15,6 +15,15 @@ use super::spec::to_date;
 /// characters.
 pub(super) const MAX_CODE_CHARS: usize = 256;
 
+/// Whether `value` is a code the tables can show: 1 to [`MAX_CODE_CHARS`] characters, no
+/// control character, no space at either end.
+pub(super) fn is_code(value: &str) -> bool {
+    !value.is_empty()
+        && value.chars().count() <= MAX_CODE_CHARS
+        && value.trim() == value
+        && !value.chars().any(char::is_control)
+}
+
 /// Collects validation failures; the first one is reported.
 pub(super) struct Checker<'a> {
     text: &'a str,
@@ -69,15 +78,11 @@ impl<'a> Checker<'a> {
         let mut seen = std::collections::BTreeSet::new();
         for (i, value) in values.enumerate() {
             let key = format!("{table}[{i}].{field}");
-            let shown = value.chars().count() <= MAX_CODE_CHARS
-                && !value.is_empty()
-                && value.trim() == value
-                && !value.chars().any(char::is_control);
             let problem = format!(
                 "must be 1 to {MAX_CODE_CHARS} characters, with no control character and no space \
                  at either end"
             );
-            self.check(shown, 0..0, &key, &problem);
+            self.check(is_code(value), 0..0, &key, &problem);
             self.check(
                 seen.insert(value),
                 0..0,

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use toml::Spanned;
 
-use super::checker::Checker;
+use super::checker::{is_code, Checker, MAX_CODE_CHARS};
 use super::limits::*;
 use super::spec::*;
 
@@ -412,6 +412,15 @@ impl Scenario {
         let last = start + chrono::Days::new(*self.horizon.days.get_ref() as u64 - 1);
         for (i, e) in d.events.iter().enumerate() {
             let key = format!("demand.events[{i}]");
+            c.check(
+                is_code(&e.name) && !e.name.contains(';'),
+                0..0,
+                &format!("{key}.name"),
+                &format!(
+                    "must be 1 to {MAX_CODE_CHARS} characters, with no `;` (the daily table's \
+                     separator of events), no control character and no space at either end"
+                ),
+            );
             let m = *e.multiplier.get_ref();
             c.check(
                 m.is_finite() && m > 0.0 && m <= MAX_EVENT_MULTIPLIER,
