@@ -392,6 +392,8 @@ fn bad_scenarios_are_refused_with_file_line_column_and_what_is_expected() {
         (with("baseline.toml", "strategy = \"priority\"", "strategy = \"fastest\""), "bad.toml:47:12: unknown variant `fastest`, expected one of `nearest`, `lowest_cost`"),
         (with("baseline.toml", "abandonment_rate = 0.2", "abandonment_rate = 1.5"), "carts.abandonment_rate: must be a probability"),
         (with("baseline.toml", "days = 28", "days = \"many\""), "bad.toml:7:8: invalid type: string \"many\", expected u32"),
+        // serde quoted a float given for a whole number in full: 1e300 as 301 digits.
+        (with("baseline.toml", "hold_ttl_minutes = 30", "hold_ttl_minutes = 1e300"), "bad.toml:95:20: invalid type: floating point `1e300`, expected u32"),
         (with("baseline.toml", "pick_error_rate = 0.003", "pick_error_rate = -0.1"), "accuracy.pick_error_rate: must be a probability"),
         (with("baseline.toml", "day_of_week = [1.15, 1.1,", "day_of_week = [1.1,"), "bad.toml:89:15: demand.day_of_week: must be 7 weights"),
         (with("baseline.toml", "start_date = 2026-03-02", "start_date = 2026-03-02T10:00:00"), "horizon.start_date: must be a plain date"),

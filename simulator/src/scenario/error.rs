@@ -68,6 +68,18 @@ pub enum ScenarioError {
     },
 }
 
+/// `message` with every quoted number of more than 24 characters in scientific notation: serde
+/// quotes a float given for a whole number in full (`1e300` as 301 digits).
+pub(super) fn shorten_numbers(message: &str) -> String {
+    let mut parts: Vec<String> = message.split('`').map(str::to_string).collect();
+    for quoted in parts.iter_mut().skip(1).step_by(2) {
+        if let (true, Ok(number)) = (quoted.len() > 24, quoted.parse::<f64>()) {
+            *quoted = format!("{number:e}");
+        }
+    }
+    parts.join("`")
+}
+
 /// The 1-based line and column of byte `offset` of `text`.
 pub(super) fn position(text: &str, offset: usize) -> (usize, usize) {
     let mut end = offset.min(text.len());

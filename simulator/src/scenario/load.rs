@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use toml::Spanned;
 
 use super::checker::Checker;
-use super::error::{position, ScenarioError};
+use super::error::{position, shorten_numbers, ScenarioError};
 use super::limits::MAX_SCENARIO_BYTES;
 use super::spec::{sku_code, to_date, Scenario};
 
@@ -78,7 +78,7 @@ impl Scenario {
                 path: path.into(),
                 line,
                 column,
-                message: e.message().trim_end().to_string(),
+                message: shorten_numbers(e.message().trim_end()),
             }
         })?;
         scenario.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
