@@ -167,7 +167,7 @@ pub struct WarehouseSpec {
     pub cutoff_hour: Spanned<u32>,
     /// Units it can store (reported against peak on hand; no limit when absent).
     #[serde(default)]
-    pub storage_capacity_units: Option<u64>,
+    pub storage_capacity_units: Option<Spanned<u64>>,
     /// Share of its shipments picked wrong (overrides `accuracy.pick_error_rate`).
     #[serde(default)]
     pub pick_error_rate: Option<Spanned<f64>>,
@@ -176,6 +176,13 @@ pub struct WarehouseSpec {
     /// `qm size` searches it.
     #[serde(default = "one")]
     pub stock_multiplier: Spanned<f64>,
+}
+
+impl WarehouseSpec {
+    /// Units it can store, if the scenario says.
+    pub fn storage_units(&self) -> Option<u64> {
+        self.storage_capacity_units.as_ref().map(|c| *c.get_ref())
+    }
 }
 
 fn default_cutoff() -> Spanned<u32> {

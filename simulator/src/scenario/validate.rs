@@ -211,6 +211,14 @@ impl Scenario {
             if let Some(rate) = &w.pick_error_rate {
                 c.probability(rate, &format!("{key}.pick_error_rate"));
             }
+            if let Some(storage) = &w.storage_capacity_units {
+                c.check(
+                    *storage.get_ref() >= 1,
+                    storage.span(),
+                    &format!("{key}.storage_capacity_units"),
+                    "must be at least 1 unit (leave it out for no limit)",
+                );
+            }
             let multiplier = *w.stock_multiplier.get_ref();
             c.check(
                 (0.0..=MAX_STOCK_MULTIPLIER).contains(&multiplier),

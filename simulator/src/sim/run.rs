@@ -323,7 +323,7 @@ fn warehouse_rows(s: &Scenario) -> Vec<WarehouseRow> {
         .map(|w| WarehouseRow {
             warehouse: w.code.clone(),
             capacity_lines_per_day: *w.capacity_lines_per_day.get_ref(),
-            storage_capacity_units: w.storage_capacity_units,
+            storage_capacity_units: w.storage_units(),
             ..Default::default()
         })
         .collect()

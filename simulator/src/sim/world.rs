@@ -129,7 +129,7 @@ fn warehouses(s: &Scenario) -> Result<Vec<Warehouse>, SimError> {
                     &w.code,
                 )?,
                 capacity_lines_per_day: *w.capacity_lines_per_day.get_ref(),
-                storage_capacity_units: w.storage_capacity_units.unwrap_or(u64::MAX),
+                storage_capacity_units: w.storage_units().unwrap_or(u64::MAX),
                 cutoff_hour: *w.cutoff_hour.get_ref() as u8,
             })
         })

@@ -23,7 +23,7 @@ use toml::Spanned;
 
 use super::error::ToolError;
 use super::parallel::all_or_first_error;
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, WarehouseSpec};
 use crate::sim::{simulate, RunOutput};
 use crate::tools::calculators::CalculatorError;
 
@@ -360,7 +360,7 @@ impl Sizing {
                 stock_multiplier: s.per_warehouse(|w| *w.stock_multiplier.get_ref()),
             },
             days_of_cover: *s.initial_stock.days_of_cover.get_ref(),
-            storage_capacity_units: s.per_warehouse(|w| w.storage_capacity_units),
+            storage_capacity_units: s.per_warehouse(WarehouseSpec::storage_units),
             log: Vec::new(),
             progress,
         })
