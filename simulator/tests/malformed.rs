@@ -155,6 +155,16 @@ const CASES: &[Case] = &[
         run: |dir| import(dir, &"\0".repeat(20 << 20)),
     },
     Case {
+        title: "More days than the horizon has",
+        how: "`qm simulate --days 29` of the 28-day baseline",
+        exit: 2,
+        run: |dir| {
+            let scenario = bad_scenario(dir, "days = 28", "days = 28");
+            let out = dir.to_str().unwrap();
+            qm(&["simulate", &scenario, "--days", "29", "--out", out])
+        },
+    },
+    Case {
         title: "An argument out of range",
         how: "`qm bench --replications 0`",
         exit: 2,
