@@ -20,6 +20,10 @@ pub fn display(value: &KpiValue, unit: Unit) -> String {
         KpiValue::Text(text) => text.clone(),
         KpiValue::Count(n) if unit == Unit::Cents => cents(*n as f64),
         KpiValue::Count(n) => group_thousands(*n as f64, 0),
+        // A share short of 100 % or above 0 % never reads as either: 0.99996 is "99.996 %".
+        KpiValue::Number(x) if unit == Unit::Share => {
+            display_apart(*x, if *x > 0.5 { 1.0 } else { 0.0 }, unit)
+        }
         KpiValue::Number(x) => laid_out(*x, unit, 0),
     }
 }
@@ -114,9 +118,9 @@ pub fn cents(x: f64) -> String {
     laid_out(x, Unit::Cents, 0)
 }
 
-/// A share as a percentage, `—` when undefined.
+/// A share as a percentage, as [`display`] shows it; `—` when undefined.
 pub fn share_text(x: Option<f64>) -> String {
-    x.map_or("—".into(), |x| format!("{:.2} %", 100.0 * x))
+    x.map_or("—".into(), |x| display(&KpiValue::Number(x), Unit::Share))
 }
 
 pub fn group_thousands(x: f64, decimals: usize) -> String {
@@ -275,6 +279,20 @@ pub fn target_text(target: &Target, unit: Unit) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_share_short_of_all_or_above_none_never_reads_as_either() {
+        let share = |x: f64| display(&KpiValue::Number(x), Unit::Share);
+        assert_eq!(share(0.99996), "99.996 %");
+        assert_eq!(share(0.9999996), "99.99996 %");
+        assert_eq!(share(1.0), "100.00 %");
+        assert_eq!(share(0.00003), "0.003 %");
+        assert_eq!(share(0.0), "0.00 %");
+        assert_eq!(share(0.5), "50.00 %");
+        assert_eq!(share(0.98765), "98.77 %");
+        assert_eq!(share_text(Some(0.99996)), "99.996 %");
+        assert_eq!(share_text(None), "—");
+    }
 
     #[test]
     fn a_target_shows_the_decimals_it_was_given_with() {

@@ -1,6 +1,7 @@
 //! `qm policy`: the reorder point for a target, and the textbook problems (EOQ, the normal loss
 //! functions, base stock, (r, Q), (s, S)).
 
+use qm_reports::format::share_text;
 use qm_simulator::tools::calculators::{self, CalculatorError, PolicyTarget};
 
 use super::args::{
@@ -264,16 +265,16 @@ fn rq(args: RqArgs) -> Result<(), Failure> {
         for p in &policies {
             println!(
                 "{:<26} r {:.4} · Q {:.4} · expected cost {:.4} a unit of time · cycle service \
-                 {:.2} % · {:.4} units short a cycle · fill rate {:.2} %",
+                 {} · {:.4} units short a cycle · fill rate {}",
                 p["policy"].as_str().unwrap_or(""),
                 p["reorder_point"].as_f64().unwrap_or(f64::NAN),
                 p["order_quantity"].as_f64().unwrap_or(f64::NAN),
                 p["expected_cost"].as_f64().unwrap_or(f64::NAN),
-                100.0 * p["cycle_service_level"].as_f64().unwrap_or(f64::NAN),
+                share_text(p["cycle_service_level"].as_f64()),
                 p["expected_units_short_per_cycle"]
                     .as_f64()
                     .unwrap_or(f64::NAN),
-                100.0 * p["fill_rate"].as_f64().unwrap_or(f64::NAN),
+                share_text(p["fill_rate"].as_f64()),
             );
         }
     }

@@ -6,6 +6,7 @@ use std::path::Path;
 use polars::prelude::*;
 use qm_engine::forecast::{Forecaster, Method, MethodParams};
 use qm_engine::safety_stock::{self, PolicyInputs, PolicyReport};
+use qm_reports::format::share_text;
 
 use crate::demand::source::{read_columns, Source};
 use crate::demand::DataRow;
@@ -253,7 +254,7 @@ pub fn policy_text(
     review_period_days: f64,
 ) -> String {
     let fill = match (report.fill_rate, order_quantity) {
-        (Some(f), Some(q)) => format!("{:.2} % (orders of {} units)", 100.0 * f, typed(q)),
+        (Some(f), Some(q)) => format!("{} (orders of {} units)", share_text(Some(f)), typed(q)),
         _ => "— (give --order-qty)".to_string(),
     };
     let rows = [
@@ -277,7 +278,7 @@ pub fn policy_text(
         ("fill rate", fill),
         (
             "cycle service level",
-            format!("{:.2} %", 100.0 * report.cycle_service_level),
+            share_text(Some(report.cycle_service_level)),
         ),
     ];
     rows.iter().map(|(k, v)| format!("{k:<32}{v}\n")).collect()

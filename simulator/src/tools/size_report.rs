@@ -211,7 +211,7 @@ pub fn report(sizing: &Sizing, r: &Recommendation) -> String {
         "{:<16} {:>6} {:>12} {:>12} {:>10} {:>10} {:>10} {:>10}  missed\n",
         "point", "meets", "fulfillment", "peak", "p95 h", "peak p95", "fill", "peak fill"
     );
-    let percent = |x: Option<f64>| x.map_or("—".into(), |x| format!("{:.2} %", x * 100.0));
+    let percent = qm_reports::format::share_text;
     let hours = |x: Option<f64>| x.map_or("—".into(), |x| format!("{x:.1}"));
     for (label, e) in &r.sensitivity {
         out += &format!(
