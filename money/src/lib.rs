@@ -53,7 +53,8 @@ impl Cents {
 
     /// The amount for `numerator / denominator` of a unit, rounded up to a whole cent (a rate
     /// per kilogram for a weight in grams: `per_kg.part_rounded_up(grams, 1000)`). Exact while
-    /// the result fits (a product past `u64` is taken in 128 bits); saturates at `u64::MAX` cents past it.
+    /// the result fits (a product past `u64` is taken in 128 bits); saturates at `u64::MAX`
+    /// cents past it.
     pub const fn part_rounded_up(self, numerator: u64, denominator: u64) -> Cents {
         if let Some(product) = self.0.checked_mul(numerator) {
             return Cents(product.div_ceil(denominator));

@@ -11,8 +11,8 @@ use toml::Spanned;
 use super::error::{position, ScenarioError};
 use super::spec::to_date;
 
-/// Longest code (of a warehouse, SKU, channel, carrier or supplier) or customer name, in
-/// characters.
+/// Longest code (of a warehouse, SKU, channel, carrier or supplier), customer region name or
+/// event name, in characters.
 pub(super) const MAX_CODE_CHARS: usize = 256;
 
 /// Whether `value` is a code the tables can show: 1 to [`MAX_CODE_CHARS`] characters, no
@@ -22,6 +22,18 @@ pub(super) fn is_code(value: &str) -> bool {
         && value.chars().count() <= MAX_CODE_CHARS
         && value.trim() == value
         && !value.chars().any(char::is_control)
+}
+
+/// A name that is one plain path component: the run folder is `--out` joined with it, and must
+/// stay inside `--out`.
+pub(super) fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && name.len() <= 128
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '))
 }
 
 /// Collects validation failures; the first one is reported.
@@ -75,13 +87,13 @@ impl<'a> Checker<'a> {
         table: &str,
         field: &str,
     ) {
+        let problem = format!(
+            "must be 1 to {MAX_CODE_CHARS} characters, with no control character and no space at \
+             either end"
+        );
         let mut seen = std::collections::BTreeSet::new();
         for (i, value) in values.enumerate() {
             let key = format!("{table}[{i}].{field}");
-            let problem = format!(
-                "must be 1 to {MAX_CODE_CHARS} characters, with no control character and no space \
-                 at either end"
-            );
             self.check(is_code(value), 0..0, &key, &problem);
             self.check(
                 seen.insert(value),

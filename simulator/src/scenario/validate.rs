@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use toml::Spanned;
 
-use super::checker::{is_code, Checker, MAX_CODE_CHARS};
+use super::checker::{is_code, is_plain_name, Checker, MAX_CODE_CHARS};
 use super::limits::*;
 use super::spec::*;
 
@@ -123,7 +123,10 @@ impl Scenario {
             last_ok,
             self.horizon.days.span(),
             "horizon.days",
-            &format!("the run would end on {last}, after {LAST_DATE}, the last date with a four-digit year: start earlier or run fewer days"),
+            &format!(
+                "the run would end on {last}, after {LAST_DATE}, the last date with a four-digit \
+                 year: start earlier or run fewer days"
+            ),
         );
         last_ok.then_some(start)
     }
@@ -383,13 +386,19 @@ impl Scenario {
             weights_ok(d.day_of_week.get_ref(), 7),
             d.day_of_week.span(),
             "demand.day_of_week",
-            &format!("must be 7 weights, each 0 or within {MIN_WEIGHT:e}..={MAX_WEIGHT:e} (Monday first), not all 0"),
+            &format!(
+                "must be 7 weights, each 0 or within {MIN_WEIGHT:e}..={MAX_WEIGHT:e} (Monday \
+                 first), not all 0"
+            ),
         );
         c.check(
             weights_ok(d.intraday.get_ref(), 24),
             d.intraday.span(),
             "demand.intraday",
-            &format!("must be 24 weights, each 0 or within {MIN_WEIGHT:e}..={MAX_WEIGHT:e} (midnight first), not all 0"),
+            &format!(
+                "must be 24 weights, each 0 or within {MIN_WEIGHT:e}..={MAX_WEIGHT:e} (midnight \
+                 first), not all 0"
+            ),
         );
         let trend = *d.trend_per_year.get_ref();
         c.check(
@@ -772,18 +781,6 @@ impl<'a> Names<'a> {
         let problem = format!("no warehouse has code {:?}", code.get_ref());
         c.check(known, code.span(), key, &problem);
     }
-}
-
-/// A name that is one plain path component: the run folder is `--out` joined with it, and must
-/// stay inside `--out`.
-pub fn is_plain_name(name: &str) -> bool {
-    !name.is_empty()
-        && name != "."
-        && name != ".."
-        && name.len() <= 128
-        && name
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '))
 }
 
 /// A relative weight (a share, a popularity): within [`MIN_WEIGHT`]..=[`MAX_WEIGHT`], so that a

@@ -166,9 +166,9 @@ pub fn report(rows: &[TuneRow], target_fill_rate: f64) -> String {
              interval\n"
         )
     };
-    // The forecast, cost, fill and CSL columns are as wide as their widest text, so the
-    // columns stay aligned whatever the names and magnitudes.
-    // A target as given (shortest form), so that 0.99999 and 0.9999999999 are told apart.
+    // The target, forecast, cost, fill and CSL columns are as wide as their widest text, so the
+    // columns stay aligned whatever the names and magnitudes. A target shows as given (its
+    // shortest form), so that 0.99999 and 0.9999999999 are told apart.
     let cells: Vec<[String; 5]> = rows
         .iter()
         .map(|r| {
