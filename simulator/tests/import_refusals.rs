@@ -372,6 +372,33 @@ fn a_history_not_separated_by_commas_is_named_as_such() {
     }
 }
 
+/// A header with bytes UTF-8 does not have (binary data, or a Windows-1252 export) that lacks a
+/// mapped column says so: a binary file read as `;`-separated ("the header is one column,
+/// separated by `;`") when a `;` byte happened to be in it. Such a name in a column the mapping
+/// does not read is no matter.
+#[test]
+fn a_header_that_is_not_utf8_is_named_as_such() {
+    let dir = temp_dir("not-utf8");
+    let binary: Vec<u8> = (0..3000u32).map(|i| (i * 7919 % 251) as u8).collect();
+    let windows_1252 = format!("{HEADER}\n{ROW_1}\n").replace("Country", "Gr\u{f6}\u{df}e");
+    let windows_1252: Vec<u8> = windows_1252.chars().map(|c| c as u8).collect();
+    for (bytes, column) in [(&binary, "InvoiceNo"), (&windows_1252, "Country")] {
+        let (code, _, stderr) = import(&dir, bytes, &[]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "no column `{column}`, and the header is not UTF-8 text throughout (binary data, \
+                 or another encoding such as Windows-1252: save it as \"CSV UTF-8\")"
+            )),
+            "{stderr}"
+        );
+    }
+    let extra = format!("{HEADER},Gr\u{f6}\u{df}e\n{ROW_1},x\n");
+    let extra: Vec<u8> = extra.chars().map(|c| c as u8).collect();
+    let (code, _, stderr) = import(&dir, &extra, &[]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
 /// A scenario, a column mapping or a durable engine's opening scenario read from a device
 /// that never ends is refused at 64 MiB, not read until memory runs out.
 #[cfg(unix)]

@@ -300,6 +300,14 @@ pub(crate) fn column_positions<'w>(
 /// The message for a mapped `column` the file lacks: a close name if one is there, and the
 /// header.
 fn missing_column(column: &str, header: &[String]) -> String {
+    // Bytes UTF-8 does not have (read as U+FFFD), or NUL: not the text of a CSV UTF-8 file.
+    if header.iter().any(|h| h.contains(['\u{fffd}', '\0'])) {
+        return format!(
+            "no column `{column}`, and the header is not UTF-8 text throughout (binary data, or \
+             another encoding such as Windows-1252: save it as \"CSV UTF-8\"); the file has: {}",
+            shown_header(header)
+        );
+    }
     // A whole header in one name: the file is separated by something else than commas.
     if let [only] = header {
         let separator = [(';', "`;`"), ('\t', "tabs"), ('|', "`|`")]
