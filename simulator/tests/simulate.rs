@@ -394,6 +394,8 @@ fn bad_scenarios_are_refused_with_file_line_column_and_what_is_expected() {
         (with("baseline.toml", "days = 28", "days = \"many\""), "bad.toml:7:8: invalid type: string \"many\", expected u32"),
         // A storage capacity of 0 had no share to report against: the peak's share was null.
         (with("baseline.toml", "capacity_lines_per_day = 20000", "capacity_lines_per_day = 20000\nstorage_capacity_units = 0"), "bad.toml:21:26: warehouses[0].storage_capacity_units: must be at least 1 unit"),
+        // A cell listed twice: which of its two opening stocks held was the file's order.
+        (with("flash-sale.toml", "{ sku = \"SKU00002\", warehouse = \"MAN\", units = 0 }", "{ sku = \"SKU00002\", warehouse = \"LON\", units = 0 }"), "bad.toml:35:11: initial_stock.cells[3]: \"SKU00002\" at \"LON\" is listed already"),
         // serde quoted a float given for a whole number in full: 1e300 as 301 digits.
         (with("baseline.toml", "hold_ttl_minutes = 30", "hold_ttl_minutes = 1e300"), "bad.toml:95:20: invalid type: floating point `1e300`, expected u32"),
         (with("baseline.toml", "pick_error_rate = 0.003", "pick_error_rate = -0.1"), "accuracy.pick_error_rate: must be a probability"),

@@ -1,7 +1,7 @@
 //! The checker that validation reports to: the first failure wins, located at its value, or at
 //! the table it belongs to when the key was left out.
 
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -129,6 +129,16 @@ impl<'a> Checker<'a> {
             key,
             &format!("must be a number ≥ 0 and ≤ {max}"),
         );
+    }
+    /// A relative weight (a share, a popularity) within `range`, so that a sum over every entry
+    /// stays finite and a ratio to it does not underflow.
+    pub(super) fn weight(&mut self, value: &Spanned<f64>, range: RangeInclusive<f64>, key: &str) {
+        let problem = format!(
+            "must be a relative weight within {:e}..={:e}",
+            range.start(),
+            range.end()
+        );
+        self.check(range.contains(value.get_ref()), value.span(), key, &problem);
     }
     pub(super) fn positive(&mut self, value: &Spanned<f64>, key: &str) {
         let v = *value.get_ref();

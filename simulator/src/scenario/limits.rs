@@ -28,6 +28,8 @@ pub const MAX_HORIZON_LINES: f64 = 2.0e9;
 pub const MIN_WEIGHT: f64 = 1e-12;
 /// See [`MIN_WEIGHT`].
 pub const MAX_WEIGHT: f64 = 1e12;
+/// The range of a relative weight.
+pub const WEIGHTS: std::ops::RangeInclusive<f64> = MIN_WEIGHT..=MAX_WEIGHT;
 /// Most SKUs in a catalog.
 pub const MAX_SKUS: u32 = 2_000_000;
 /// Most cells (SKUs × warehouses): the engine, the forecasts and the books keep state per cell.

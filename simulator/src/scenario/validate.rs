@@ -161,7 +161,7 @@ impl Scenario {
             "catalog.holding_cost_rate_per_year",
         );
         for (i, sku) in self.skus.iter().enumerate() {
-            weight(c, &sku.popularity, &format!("skus[{i}].popularity"));
+            c.weight(&sku.popularity, WEIGHTS, &format!("skus[{i}].popularity"));
             c.check(
                 *sku.unit_weight_grams.get_ref() <= MAX_UNIT_WEIGHT_GRAMS,
                 sku.unit_weight_grams.span(),
@@ -244,10 +244,19 @@ impl Scenario {
             MAX_DAYS_OF_COVER,
             "initial_stock.days_of_cover",
         );
+        let mut listed = BTreeSet::new();
         for (i, cell) in self.initial_stock.cells.iter().enumerate() {
             let key = format!("initial_stock.cells[{i}]");
             names.check_sku(c, &cell.sku, &format!("{key}.sku"));
             names.check_warehouse(c, &cell.warehouse, &format!("{key}.warehouse"));
+            let (sku, warehouse) = (cell.sku.get_ref(), cell.warehouse.get_ref());
+            let problem = format!("{sku:?} at {warehouse:?} is listed already");
+            c.check(
+                listed.insert((sku, warehouse)),
+                cell.sku.span(),
+                &key,
+                &problem,
+            );
             let units = *cell.units.get_ref();
             c.check(
                 (0..=qm_engine::constants::MAX_CELL_UNITS as i64).contains(&units),
@@ -266,7 +275,7 @@ impl Scenario {
         c.some_tables(&self.channels, "channels");
         for (i, channel) in self.channels.iter().enumerate() {
             let key = format!("channels[{i}]");
-            weight(c, &channel.share, &format!("{key}.share"));
+            c.weight(&channel.share, WEIGHTS, &format!("{key}.share"));
             c.check(
                 *channel.view_refresh_minutes.get_ref() <= 7 * 24 * 60,
                 channel.view_refresh_minutes.span(),
@@ -315,7 +324,7 @@ impl Scenario {
     fn validate_customers(&self, c: &mut Checker) {
         c.some_tables(&self.customers, "customers");
         for (i, region) in self.customers.iter().enumerate() {
-            weight(c, &region.share, &format!("customers[{i}].share"));
+            c.weight(&region.share, WEIGHTS, &format!("customers[{i}].share"));
             c.coordinates(
                 &region.latitude_deg,
                 &region.longitude_deg,
@@ -717,7 +726,7 @@ impl Scenario {
         );
         for (i, supplier) in rep.suppliers.iter().enumerate() {
             let key = format!("replenishment.suppliers[{i}]");
-            weight(c, &supplier.share, &format!("{key}.share"));
+            c.weight(&supplier.share, WEIGHTS, &format!("{key}.share"));
             let lead = *supplier.lead_time_days.get_ref();
             c.check(
                 lead.is_finite() && (0.0..=MAX_LEAD_TIME_DAYS).contains(&lead),
@@ -781,15 +790,4 @@ impl<'a> Names<'a> {
         let problem = format!("no warehouse has code {:?}", code.get_ref());
         c.check(known, code.span(), key, &problem);
     }
-}
-
-/// A relative weight (a share, a popularity): within [`MIN_WEIGHT`]..=[`MAX_WEIGHT`], so that a
-/// sum over every entry stays finite and a ratio to it does not underflow.
-fn weight(c: &mut Checker, value: &Spanned<f64>, key: &str) {
-    c.check(
-        (MIN_WEIGHT..=MAX_WEIGHT).contains(value.get_ref()),
-        value.span(),
-        key,
-        &format!("must be a relative weight within {MIN_WEIGHT:e}..={MAX_WEIGHT:e}"),
-    );
 }
