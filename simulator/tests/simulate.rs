@@ -414,6 +414,8 @@ fn bad_scenarios_are_refused_with_file_line_column_and_what_is_expected() {
         (with("baseline.toml", "lead_time_days = 10", "lead_time_days = -10"), "replenishment.suppliers[1].lead_time_days: must be between 0 and 365 days"),
         (with("baseline.toml", "", "") + "\n[targets]\norder_fulfillment_rate = 1.5\n", "targets.order_fulfillment_rate: must be a probability"),
         (with("baseline.toml", "", "") + "\n[targets]\nprocessing_time_hours_p95 = 0\n", "targets.processing_time_hours_p95: must be a number > 0"),
+        // A target of 1e300 hours was taken, and printed beside the KPI in 301 digits.
+        (with("baseline.toml", "", "") + "\n[targets]\nprocessing_time_hours_p50 = 1e300\n", "bad.toml:124:29: targets.processing_time_hours_p50: must be a number > 0 and ≤ 87840"),
         (with("baseline.toml", "", "") + "\n[targets]\nfulfillment = 0.9\n", "unknown field `fulfillment`"),
     ];
     for (text, expected) in cases {

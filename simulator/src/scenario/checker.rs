@@ -140,14 +140,10 @@ impl<'a> Checker<'a> {
         );
         self.check(range.contains(value.get_ref()), value.span(), key, &problem);
     }
-    pub(super) fn positive(&mut self, value: &Spanned<f64>, key: &str) {
+    pub(super) fn positive(&mut self, value: &Spanned<f64>, max: f64, key: &str) {
         let v = *value.get_ref();
-        self.check(
-            v.is_finite() && v > 0.0,
-            value.span(),
-            key,
-            "must be a number > 0",
-        );
+        let problem = format!("must be a number > 0 and ≤ {max}");
+        self.check(v > 0.0 && v <= max, value.span(), key, &problem);
     }
     pub(super) fn date(&mut self, value: &Spanned<Datetime>, key: &str) -> Option<NaiveDate> {
         let date = to_date(value.get_ref());

@@ -9,6 +9,8 @@ use super::spec::Scenario;
 
 /// Most simulated days in one run.
 pub const MAX_DAYS: u32 = 3_660;
+/// Longest processing-time target, hours: the longest run's (a longer one is no target at all).
+pub const MAX_PROCESSING_HOURS: f64 = MAX_DAYS as f64 * 24.0;
 /// The last day a run may simulate: later dates have five-digit years, which the tables would
 /// write as `+10000-01-01` and spreadsheets and data frames do not read as dates.
 pub const LAST_DATE: chrono::NaiveDate = match chrono::NaiveDate::from_ymd_opt(9999, 12, 31) {

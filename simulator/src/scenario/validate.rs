@@ -606,12 +606,15 @@ impl Scenario {
         c.probability(&t.order_accuracy, "targets.order_accuracy");
         c.probability(&t.order_fulfillment_rate, "targets.order_fulfillment_rate");
         c.probability(&t.demand_fill_rate, "targets.demand_fill_rate");
+        let hours = MAX_PROCESSING_HOURS;
         c.positive(
             &t.processing_time_hours_p50,
+            hours,
             "targets.processing_time_hours_p50",
         );
         c.positive(
             &t.processing_time_hours_p95,
+            hours,
             "targets.processing_time_hours_p95",
         );
     }

@@ -23,9 +23,9 @@ use toml::Spanned;
 
 use super::error::ToolError;
 use super::parallel::all_or_first_error;
-use crate::scenario::{Scenario, WarehouseSpec};
+use crate::scenario::{Scenario, WarehouseSpec, MAX_PROCESSING_HOURS};
 use crate::sim::{simulate, RunOutput};
-use crate::tools::calculators::CalculatorError;
+use crate::tools::calculators::{typed, CalculatorError};
 
 /// Points evaluated at once in each bisection round: the interval shrinks (K + 1)-fold a round.
 /// A constant, not the core count, so the recommendation does not depend on the machine.
@@ -70,10 +70,14 @@ impl SizeTargets {
                 format!("{fulfillment} is not a share in (0, 1] (0.98 = 98 %)"),
             ));
         }
-        if !(processing_hours_p95 > 0.0 && processing_hours_p95.is_finite()) {
+        if !(processing_hours_p95 > 0.0 && processing_hours_p95 <= MAX_PROCESSING_HOURS) {
             return Err(argument(
                 "--target-processing-hours",
-                format!("{processing_hours_p95} is not a positive number of hours"),
+                format!(
+                    "{} is not a number of hours > 0 and ≤ {MAX_PROCESSING_HOURS} (the longest \
+                     run's)",
+                    typed(processing_hours_p95)
+                ),
             ));
         }
         if !(fill_rate > 0.0 && fill_rate <= 1.0) {
@@ -735,6 +739,11 @@ mod tests {
         );
         assert!(SizeTargets::new(1.5, 48.0, 0.95).is_err());
         assert!(SizeTargets::new(0.98, -1.0, 0.95).is_err());
+        let error = SizeTargets::new(0.98, 1e300, 0.95).unwrap_err().to_string();
+        assert!(
+            error.ends_with("1e300 is not a number of hours > 0 and ≤ 87840 (the longest run's)"),
+            "{error}"
+        );
         assert!(SizeTargets::new(0.98, 48.0, 0.0).is_err());
     }
 
