@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use crate::files::PathError;
+use crate::files::{self, PathError};
 use crate::kpi;
 use crate::run::{KpiValue, RunData, RunStatus};
 use crate::tables::{self, Table};
@@ -81,13 +81,13 @@ pub fn write(run: &RunData, dir: &Path, formats: &[Format]) -> Result<Vec<PathBu
                     ("latency.json", latency_json(run)),
                 ] {
                     let path = dir.join(name);
-                    crate::files::write(&path, text).map_err(io(&path))?;
+                    files::write(&path, text).map_err(io(&path))?;
                     written.push(path);
                 }
             }
             Format::Html => {
                 let path = dir.join("report.html");
-                crate::files::write(&path, crate::html::report(run)).map_err(io(&path))?;
+                files::write(&path, crate::html::report(run)).map_err(io(&path))?;
                 written.push(path);
             }
         }
@@ -113,12 +113,7 @@ pub fn remove_other_formats(dir: &Path, formats: &[Format]) -> Result<(), Export
     for format in Format::ALL.into_iter().filter(|f| !formats.contains(f)) {
         for name in file_names(format) {
             let path = dir.join(name);
-            match std::fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(PathError::on("cannot remove", &path)(e));
-                }
-                _ => {}
-            }
+            files::remove(&path).map_err(PathError::on::<ExportError>("cannot remove", &path))?;
         }
     }
     Ok(())

@@ -71,6 +71,14 @@ pub fn write(path: &Path, bytes: impl AsRef<[u8]>) -> std::io::Result<()> {
     write_with(path, |file| file.write_all(bytes.as_ref()))
 }
 
+/// Removes the file at `path`; one that is not there is already removed.
+pub fn remove(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
 /// A text cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab or carriage return
 /// first) gets a leading `'`, as spreadsheets expect: CSV exports only, Parquet keeps the text.
 pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {

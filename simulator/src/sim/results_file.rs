@@ -73,13 +73,10 @@ pub fn remove_run(dir: &Path) -> Result<(), SimError> {
 
 /// Removes `path`; one that is not there is already removed.
 pub fn remove_file(path: &Path) -> Result<(), SimError> {
-    match std::fs::remove_file(path) {
-        Err(cause) if cause.kind() != std::io::ErrorKind::NotFound => Err(SimError::Remove {
-            path: path.into(),
-            cause,
-        }),
-        _ => Ok(()),
-    }
+    qm_reports::files::remove(path).map_err(|cause| SimError::Remove {
+        path: path.into(),
+        cause,
+    })
 }
 
 /// How many runs a refusal of the folder above them names.
