@@ -178,6 +178,22 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        title: "An output folder that is a file",
+        how: "`qm bench --out DIR/file`, where `DIR/file` is a file",
+        exit: 2,
+        run: |dir| {
+            std::fs::write(dir.join("file"), "").unwrap();
+            let baseline = scenario("baseline.toml");
+            let out = dir.join("file");
+            qm(&[
+                "bench",
+                baseline.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ])
+        },
+    },
+    Case {
         title: "A sizing target that is not a share",
         how: "`qm size --target-fulfillment 1.5`",
         exit: 2,
@@ -310,4 +326,103 @@ fn every_malformed_input_kind_gets_the_message_the_readme_shows() {
         );
     }
     std::fs::remove_dir_all(&root).unwrap();
+}
+
+/// Every command that writes refuses, before any run, an output path it could not write: a
+/// file where a folder goes (or a folder where its file goes). The runs would otherwise be made
+/// and then lost at the write.
+#[test]
+fn every_output_path_that_cannot_be_written_is_refused_before_the_work() {
+    let dir = common::temp_dir("malformed-out");
+    let file = dir.join("file");
+    std::fs::write(&file, "kept").unwrap();
+    one_day_baseline(&dir);
+    let (file_arg, run) = (file.to_str().unwrap(), dir.join("baseline"));
+    let (baseline, sizing) = (scenario("baseline.toml"), scenario("warehouse-sizing.toml"));
+    let (baseline, sizing) = (baseline.to_str().unwrap(), sizing.to_str().unwrap());
+    let safety = scenario("safety-stock.toml");
+    let long = dir.join("long.csv");
+    std::fs::write(&long, "id,date,units\na,2024-01-01,3\na,2024-01-02,4\n").unwrap();
+    let history = dir.join("history.csv");
+    std::fs::write(&history, HISTORY).unwrap();
+    let nested = format!("{file_arg}/inside");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["simulate", baseline, "--days", "1"], "baseline"),
+        (vec!["simulate", baseline, "--seeds", "1,2"], "baseline"),
+        (vec!["bench", baseline, "--days", "1"], "baseline/bench"),
+        (vec!["size", sizing, "--days", "1"], "warehouse-sizing/size"),
+        (
+            vec!["tune", safety.to_str().unwrap(), "--days", "60"],
+            "safety-stock",
+        ),
+        (vec!["report", run.to_str().unwrap()], ""),
+        (
+            vec!["compare", run.to_str().unwrap(), dir.to_str().unwrap()],
+            "",
+        ),
+        (
+            vec![
+                "forecast",
+                long.to_str().unwrap(),
+                "--id",
+                "id",
+                "--date",
+                "date",
+            ]
+            .into_iter()
+            .chain(["--value", "units", "--method", "ses", "--horizon", "2"])
+            .collect(),
+            "forecast",
+        ),
+    ];
+    for (args, made) in cases {
+        let out = qm(&args
+            .iter()
+            .copied()
+            .chain(["--out", &nested])
+            .collect::<Vec<_>>());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let folder = match made {
+            "" => Path::new(&nested).to_path_buf(),
+            made => Path::new(&nested).join(made),
+        };
+        let expected = format!(
+            "error: --out: `{file_arg}` is a file, not a folder, so `{}` cannot be made\n",
+            folder.display()
+        );
+        assert_eq!(
+            (out.status.code(), stderr.as_ref()),
+            (Some(2), expected.as_str()),
+            "{args:?}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}: nothing runs");
+    }
+    for command in [vec!["serve"], vec!["engine", "drive"]] {
+        let args: Vec<&str> = command
+            .into_iter()
+            .chain([file_arg, "--scenario", baseline])
+            .collect();
+        let out = qm(&args);
+        let expected = format!("error: DIR: `{file_arg}` is a file, not a folder\n");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), expected, "{args:?}");
+    }
+    let import = |to: &Path| {
+        let (history, to) = (history.to_str().unwrap(), to.to_str().unwrap());
+        qm(&["import", history, "--preset", "online_retail", "--out", to])
+    };
+    let out = import(&dir);
+    let expected = format!(
+        "error: --out: `{}` is a folder; name the file to write\n",
+        dir.display()
+    );
+    assert_eq!(
+        (out.status.code(), String::from_utf8_lossy(&out.stderr)),
+        (Some(2), expected.into())
+    );
+    let out = import(&file.join("log.qmd"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be written"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "kept");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -89,6 +89,7 @@ pub fn open_or_make_folder(
             code: 2,
         });
     };
+    qm_simulator::tools::calculators::folder_to_write("DIR", dir)?;
     let s = Scenario::load(scenario)?.scenario;
     durable::Genesis::create(dir, scenario, seed.unwrap_or(s.horizon.seed))?;
     Ok(())

@@ -212,6 +212,7 @@ fn forecast_file(file: &Path, columns: &LongColumns, run: ManySeries) -> Result<
         }
         .into());
     }
+    calculators::folder_to_write("--out", &run.out.join("forecast"))?;
     let mut levels = run.levels.clone();
     levels.sort_by(f64::total_cmp);
     levels.dedup();

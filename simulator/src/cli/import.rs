@@ -29,6 +29,7 @@ pub fn import(args: ImportArgs) -> Result<(), Failure> {
         }
         .into());
     }
+    qm_simulator::tools::calculators::file_to_write("--out", out)?;
     let mapping = match (preset.as_deref(), mapping.as_deref()) {
         (Some(name), _) => ColumnMapping::preset(name).ok_or_else(|| ImportError::Mapping {
             path: file.display().to_string(),

@@ -7,7 +7,7 @@ use qm_reports::format;
 use qm_reports::run::RunData;
 use qm_reports::unit::Unit;
 use qm_simulator::scenario::Scenario;
-use qm_simulator::tools::calculators::{typed, CalculatorError};
+use qm_simulator::tools::calculators::{self, typed, CalculatorError};
 use qm_simulator::tools::shards::{self, Shard};
 use qm_simulator::tools::{bench, size, size_report, stats, tune, tune_report, ToolError};
 
@@ -38,6 +38,7 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
         cost_bound,
     };
     let dir = many.out.join(&loaded.name).join("bench");
+    calculators::folder_to_write("--out", &dir)?;
     let results = if let Some(shard) = split.shard {
         let plan = bench::shard_plan(&scenario, &loaded, &kinds, runs)?;
         let bar = shard_starts(shard, kinds.len() * replications as usize, many.quiet);
@@ -119,6 +120,8 @@ pub fn size(args: SizeArgs) -> Result<(), Failure> {
         target_processing_hours.unwrap_or(*loaded.targets.processing_time_hours_p95.get_ref()),
         target_fill_rate.unwrap_or(*loaded.targets.demand_fill_rate.get_ref()),
     )?;
+    let dir = many.out.join(&loaded.name).join("size");
+    calculators::folder_to_write("--out", &dir)?;
     if !many.quiet {
         let each = match replications {
             1 => "in its one replication".to_string(),
@@ -161,7 +164,6 @@ pub fn size(args: SizeArgs) -> Result<(), Failure> {
     let recommendation = sizing.run();
     bar.finish();
     let recommendation = recommendation?;
-    let dir = many.out.join(&loaded.name).join("size");
     write_and_report(
         &dir,
         many.quiet,
@@ -212,6 +214,7 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
     let loaded = Scenario::load(&scenario)?;
     let judged_days = tune::days_after_warmup(&loaded, days)?;
     let dir = out.join(&loaded.scenario.name);
+    calculators::folder_to_write("--out", &dir)?;
     let grid = tune::GridRuns {
         seed,
         replications,

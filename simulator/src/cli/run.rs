@@ -37,6 +37,7 @@ pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
     loaded.scenario.cost_bound = cost_bound;
     let s = &loaded.scenario;
     let dir = out.join(&s.name);
+    calculators::folder_to_write("--out", &dir)?;
     if seeds.len() > 1 {
         let total = *s.horizon.days.get_ref();
         if !quiet {
@@ -125,6 +126,9 @@ fn finish_run(
 /// `qm report`: a run's reports written again from its results file.
 pub fn report(args: ReportArgs) -> Result<(), Failure> {
     calculators::once_each("--format", &args.formats.list, |f| f.name().to_string())?;
+    if let Some(out) = &args.out {
+        calculators::folder_to_write("--out", out)?;
+    }
     let data = read_results(&args.run_dir)?;
     let dir = args.out.clone().unwrap_or_else(|| args.run_dir.clone());
     let mut written = Vec::new();
@@ -168,6 +172,7 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
         .map(|dir| dir.canonicalize().unwrap_or_else(|_| dir.clone()))
         .collect();
     calculators::once_each("RUN_DIR", &folders, |dir| dir.display().to_string())?;
+    calculators::folder_to_write("--out", &out)?;
     let runs = run_dirs
         .iter()
         .map(|dir| Ok((run_label(dir, &run_dirs), read_results(dir)?)))

@@ -77,6 +77,46 @@ pub fn once_each<T: PartialEq>(
     Ok(())
 }
 
+/// Refuses an output folder that cannot be made because it, or a folder it would go in, is a
+/// file: checked before a command runs, so that no work is done only to fail at the write.
+pub fn folder_to_write(option: &'static str, folder: &Path) -> Result<(), CalculatorError> {
+    let problem = match not_a_folder(folder) {
+        None => return Ok(()),
+        Some(file) if file == folder => format!("`{}` is a file, not a folder", file.display()),
+        Some(file) => format!(
+            "`{}` is a file, not a folder, so `{}` cannot be made",
+            file.display(),
+            folder.display()
+        ),
+    };
+    Err(CalculatorError::Argument { option, problem })
+}
+
+/// Refuses an output file that is a folder, or that cannot be written because a folder it
+/// would go in is a file.
+pub fn file_to_write(option: &'static str, file: &Path) -> Result<(), CalculatorError> {
+    let problem = if file.is_dir() {
+        format!("`{}` is a folder; name the file to write", file.display())
+    } else if let Some(blocker) = file.parent().and_then(not_a_folder) {
+        format!(
+            "`{}` is a file, not a folder, so `{}` cannot be written",
+            blocker.display(),
+            file.display()
+        )
+    } else {
+        return Ok(());
+    };
+    Err(CalculatorError::Argument { option, problem })
+}
+
+/// The nearest of `folder` and the folders above it that exists, when it is not a folder.
+fn not_a_folder(folder: &Path) -> Option<&Path> {
+    folder
+        .ancestors()
+        .find(|a| a.exists())
+        .filter(|found| !found.is_dir())
+}
+
 /// What `qm policy` is asked: the policy for a service level, for a fill rate, or of a reorder point.
 #[derive(Clone, Copy, Debug)]
 pub enum PolicyTarget {
