@@ -80,8 +80,12 @@ pub fn display_against(value: &KpiValue, unit: Unit, target: Option<&Target>) ->
     }
 }
 
-/// `x` in `unit` as [`display`] shows it, with as many more decimals (up to 4) as it takes not
-/// to read as `target` when it differs from it: a miss never reads "48.0 h > 48.0 h".
+/// Most decimals [`display_apart`] adds: a share then shows to 10⁻¹⁶, so that no share short
+/// of 1 (the largest is 1 − 2⁻⁵³) reads as 100 %.
+const MOST_MORE_DECIMALS: usize = 12;
+
+/// `x` in `unit` as [`display`] shows it, with as many more decimals (up to 12) as it takes
+/// not to read as `target` when it differs from it: a miss never reads "48.0 h > 48.0 h".
 pub fn display_apart(x: f64, target: f64, unit: Unit) -> String {
     let (scale, decimals, _, _) = layout(x, unit);
     let rounds_to_target = |more: usize| {
@@ -91,7 +95,9 @@ pub fn display_apart(x: f64, target: f64, unit: Unit) -> String {
     let more = if x == target || !x.is_finite() {
         0
     } else {
-        (0..=4).find(|&more| !rounds_to_target(more)).unwrap_or(4)
+        (0..=MOST_MORE_DECIMALS)
+            .find(|&more| !rounds_to_target(more))
+            .unwrap_or(MOST_MORE_DECIMALS)
     };
     laid_out(x, unit, more)
 }
@@ -356,6 +362,11 @@ mod tests {
         assert_eq!(display_apart(48.000_2, 48.0, Unit::Hours), "48.0002 h");
         assert_eq!(display_apart(47.0, 48.0, Unit::Hours), "47.0 h");
         assert_eq!(display_apart(0.95, 0.95, Unit::Share), "95.00 %");
+        let share = |x: f64| display(&KpiValue::Number(x), Unit::Share);
+        assert_eq!(share(1.0 - 1e-9), "99.9999999 %");
+        assert_eq!(share(1.0 - f64::EPSILON / 2.0), "99.99999999999999 %");
+        assert_eq!(share(1e-12), "0.0000000001 %");
+        assert_eq!(share(1.0), "100.00 %");
         let at_least = Target {
             kpi: "demand_fill_rate".into(),
             bound: Bound::AtLeast,
