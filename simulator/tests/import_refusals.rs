@@ -257,8 +257,7 @@ fn an_import_never_overwrites_the_history_it_reads() {
         assert!(String::from_utf8_lossy(&output.stderr).contains("--out is the history being read"));
         assert_eq!(std::fs::read_to_string(&csv).unwrap(), rows);
     }
-    // A log that cannot be written is the folder's fault, not the history's: exit 1, as
-    // `qm simulate` into a folder it cannot create.
+    // A log whose folder would be the history itself is refused by option before the import.
     let nowhere = dir.join("history.csv").join("log.qmd");
     let output = qm(&[
         "import",
@@ -269,11 +268,14 @@ fn an_import_never_overwrites_the_history_it_reads() {
         nowhere.to_str().unwrap(),
     ]);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains(&format!("cannot write {}", nowhere.display())),
-        "{stderr}"
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let expected = format!(
+        "error: --out: `{}` is a file, not a folder, so `{}` cannot be written\n",
+        csv.display(),
+        nowhere.display()
     );
+    assert_eq!(stderr, expected);
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), rows);
 }
 
 /// A history that is not a CSV is refused as soon as that shows, not read whole into memory: a
