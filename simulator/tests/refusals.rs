@@ -467,17 +467,17 @@ fn entries_that_clash_or_overflow_are_located() {
         (
             "baseline.toml",
             &[("code = \"marketplace\"", "code = \"web\"")],
-            "bad.toml:44:1: channels[1].code: \"web\" is listed twice",
+            "bad.toml:45:8: channels[1].code: \"web\" is listed twice",
         ),
         (
             "baseline.toml",
             &[("code = \"MAN\"", "code = \"LON\"")],
-            "bad.toml:22:1: warehouses[1].code: \"LON\" is listed twice",
+            "bad.toml:23:8: warehouses[1].code: \"LON\" is listed twice",
         ),
         (
             "baseline.toml",
             &[("warehouses = [\"MAN\", \"LON\"]", "warehouses = []")],
-            "bad.toml:44:1: channels[1].warehouses: must name at least one warehouse",
+            "bad.toml:46:14: channels[1].warehouses: must name at least one warehouse",
         ),
         (
             "baseline.toml",
@@ -510,7 +510,7 @@ fn entries_that_clash_or_overflow_are_located() {
                 "bands = [\n  { max_distance_km = 6000, base_cents = 2200, per_kg_cents = 300, transit_days = 1 },\n]",
                 "bands = []",
             )],
-            "bad.toml:151:1: fulfillment.carriers[1].bands: needs at least one band",
+            "bad.toml:153:9: fulfillment.carriers[1].bands: needs at least one band",
         ),
         (
             "baseline.toml",

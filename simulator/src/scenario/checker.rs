@@ -194,7 +194,12 @@ pub(super) fn table_of(text: &str, key: &str) -> (usize, usize) {
         let path = path.join(".");
         let nth = parts[depth - 1].1;
         if let Some(at) = header(text, &path, nth) {
-            return at;
+            // A plain key of that table (`channels[0].code`) is placed at its own line when the
+            // table assigns it.
+            return match parts.get(depth..) {
+                Some(&[(key, None)]) => assignment_in(text, at.0, key).unwrap_or(at),
+                _ => at,
+            };
         }
         if depth == 1 {
             if let Some(at) = assignment(text, &path) {
@@ -224,6 +229,19 @@ fn header(text: &str, path: &str, nth: Option<usize>) -> Option<(usize, usize)> 
     None
 }
 
+/// The value of `key = …` in the table whose header is on line `header` (before the next one).
+fn assignment_in(text: &str, header: usize, key: &str) -> Option<(usize, usize)> {
+    text.lines()
+        .enumerate()
+        .skip(header)
+        .take_while(|(_, line)| !line.trim_start().starts_with('['))
+        .find_map(|(i, line)| {
+            let (name, value) = line.split_once('=')?;
+            let column = line.len() - value.trim_start().len() + 1;
+            (name.trim() == key).then_some((i + 1, column))
+        })
+}
+
 /// The line of a top-level `path = …` (before the first table header).
 fn assignment(text: &str, path: &str) -> Option<(usize, usize)> {
     text.lines()
@@ -240,11 +258,13 @@ mod tests {
     use super::table_of;
 
     #[test]
-    fn a_key_without_a_span_is_placed_at_its_table() {
+    fn a_key_without_a_span_is_placed_at_its_line_or_else_its_table() {
         let text = "name = \"x\"\n[demand]\nnoise = \"poisson\"\n\n[[channels]]\ncode = \"a\"\n\n[[channels]] # second\ncode = \"b\"\nwarehouses = []\n";
         assert_eq!(table_of(text, "demand.orders_per_day"), (2, 1));
-        assert_eq!(table_of(text, "channels[1].warehouses"), (8, 1));
-        assert_eq!(table_of(text, "channels[0].code"), (5, 1));
+        assert_eq!(table_of(text, "channels[1].warehouses"), (10, 14));
+        assert_eq!(table_of(text, "channels[0].code"), (6, 8));
+        assert_eq!(table_of(text, "channels[1].promise"), (8, 1));
+        assert_eq!(table_of(text, "channels[0].warehouses"), (5, 1));
         assert_eq!(table_of(text, "name"), (1, 1));
         assert_eq!(table_of(text, "warehouses"), (1, 1));
     }
