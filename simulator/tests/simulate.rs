@@ -669,11 +669,11 @@ fn codes_are_plain_non_empty_text_of_at_most_256_characters() {
     let cases = [
         (
             with("baseline.toml", "code = \"BRS\"", "code = \"\""),
-            "bad.toml:28:1: warehouses[2].code",
+            "bad.toml:29:8: warehouses[2].code",
         ),
         (
             with("baseline.toml", "code = \"web\"", "code = \"w\\neb\""),
-            "bad.toml:37:1: channels[0].code",
+            "bad.toml:38:8: channels[0].code",
         ),
         (
             with("baseline.toml", "name = \"Glasgow\"", "name = \" Glasgow\""),
