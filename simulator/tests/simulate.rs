@@ -719,3 +719,36 @@ fn codes_are_plain_non_empty_text_of_at_most_256_characters() {
         Scenario::parse(&text, Path::new("ok.toml")).expect(code);
     }
 }
+
+/// Replication k runs with seed + k, wrapping past the largest seed to 0 in every command that
+/// replicates (as `qm tune` always did): `--seed 18446744073709551615` stopped `qm bench` and
+/// `qm size` on an arithmetic overflow.
+#[test]
+fn replications_from_the_largest_seed_wrap_to_zero() {
+    let out = common::temp_dir("largest-seed");
+    let out = out.to_str().unwrap();
+    let largest = u64::MAX.to_string();
+    let common = [
+        "--replications",
+        "2",
+        "--days",
+        "1",
+        "--seed",
+        &largest,
+        "--out",
+        out,
+    ];
+    for (command, scenario, more) in [
+        ("bench", "flash-sale.toml", &["--strategies", "nearest"][..]),
+        ("size", "warehouse-sizing.toml", &[][..]),
+    ] {
+        let scenario = path(scenario);
+        let head = [command, scenario.to_str().unwrap(), "--quiet"];
+        let done = qm(&[&head[..], &common, more].concat());
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        assert!(done.status.success(), "{command}: {stderr}");
+    }
+    let speed = Path::new(out).join("flash-sale/bench/engine_speed.csv");
+    let speed = std::fs::read_to_string(speed).unwrap();
+    assert_eq!(speed.lines().count(), 3, "{speed}");
+}

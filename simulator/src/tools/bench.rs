@@ -122,7 +122,7 @@ pub struct Runs {
     pub days: Option<u32>,
     /// Replications per strategy.
     pub replications: u32,
-    /// Replication k's seed is `seed + k`.
+    /// Replication k's seed is `seed + k`, wrapping past `u64::MAX` to 0 (as `qm tune`'s).
     pub seed: u64,
     /// Whether each run computes its shipping-cost bound, and under which relaxation.
     pub cost_bound: Option<crate::sim::cost_bound::Relaxation>,
@@ -250,7 +250,7 @@ fn one_run(
         channel.strategy = Spanned::new(0..0, strategy.kind);
         channel.capacity_aware = strategy.capacity_aware;
     }
-    let output = simulate(&variant, runs.seed + u64::from(k), &mut |_| {});
+    let output = simulate(&variant, runs.seed.wrapping_add(u64::from(k)), &mut |_| {});
     let which = format!("{} replication {k}", strategy.name());
     Ok(ToolError::whole_run(output, &which)?.data)
 }

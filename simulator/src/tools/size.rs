@@ -357,7 +357,9 @@ impl Sizing {
             path: path.to_path_buf(),
             days,
             targets,
-            seeds: (0..replications as u64).map(|k| seed + k).collect(),
+            seeds: (0..replications as u64)
+                .map(|k| seed.wrapping_add(k))
+                .collect(),
             warehouses: s.per_warehouse(|w| w.code.clone()),
             scenario_point: Point {
                 capacity_lines_per_day: s.per_warehouse(|w| *w.capacity_lines_per_day.get_ref()),
