@@ -312,3 +312,105 @@ fn the_bounds_null_reason_names_the_limits() {
         "{why}"
     );
 }
+
+/// Recomputes every row of `seeds.csv` and `bench.csv` from the per-seed values each file lists,
+/// with scipy's Student's t (`scipy.stats.t.interval`): the count, mean and 95 % interval of each
+/// KPI, the seeds or replications meeting its target, and bench's paired difference against the
+/// first strategy (over the replications where both define the KPI) and its significance.
+const INTERVALS_REFERENCE: &str = r#"
+import json, sys
+import numpy as np, pandas as pd
+from scipy import stats
+
+def estimate(values):
+    v = np.asarray([x for x in values if not np.isnan(x)], dtype=float)
+    if len(v) == 0:
+        return 0, None, None, None
+    mean = float(v.mean())
+    if len(v) < 2 or stats.sem(v) == 0:
+        return len(v), mean, (mean if len(v) > 1 else None), (mean if len(v) > 1 else None)
+    low, high = stats.t.interval(0.95, len(v) - 1, loc=mean, scale=stats.sem(v))
+    return len(v), mean, float(low), float(high)
+
+def same(a, b):
+    a_missing = a is None or (isinstance(a, float) and np.isnan(a))
+    b_missing = b is None or (isinstance(b, float) and np.isnan(b))
+    if a_missing or b_missing:
+        return a_missing and b_missing
+    return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(b)))
+
+def met(values, target, bound):
+    ok = [v for v in values if not np.isnan(v) and (v >= target if bound == "at_least" else v <= target)]
+    return len(ok)
+
+off, rows = [], 0
+seeds = pd.read_csv(SEEDS)
+cols = [c for c in seeds.columns if c.startswith("seed_")]
+for _, r in seeds.iterrows():
+    rows += 1
+    n, mean, low, high = estimate(r[cols].astype(float))
+    want = {"seeds_defined": n, "mean": mean, "ci95_low": low, "ci95_high": high}
+    if not pd.isna(r["target"]):
+        want["seeds_meeting_target"] = met(r[cols].astype(float), r["target"], r["target_bound"])
+    off += [("seeds", r["kpi"], k, r[k], v) for k, v in want.items() if not same(r[k], v)]
+bench = pd.read_csv(BENCH)
+cols = [c for c in bench.columns if c.startswith("seed_")]
+first = bench["strategy"].iloc[0]
+for _, r in bench.iterrows():
+    rows += 1
+    mine = r[cols].astype(float).to_numpy()
+    reference = bench[(bench.strategy == first) & (bench.kpi == r["kpi"])][cols].astype(float).to_numpy()[0]
+    n, mean, low, high = estimate(mine)
+    dn, dmean, dlow, dhigh = estimate(mine - reference)
+    significant = dlow is not None and (dlow > 0 or dhigh < 0)
+    want = {"replications": n, "mean": mean, "ci95_low": low, "ci95_high": high,
+            "difference_vs_first": dmean, "difference_ci95_low": dlow,
+            "difference_ci95_high": dhigh, "difference_replications": dn}
+    if dn > 0:
+        want["difference_is_significant"] = significant
+    if not pd.isna(r["target"]):
+        want["replications_meeting_target"] = met(mine, r["target"], r["target_bound"])
+    for k, v in want.items():
+        ok = (bool(r[k]) == v) if isinstance(v, bool) else same(r[k], v)
+        if not ok:
+            off.append(("bench", r["strategy"], r["kpi"], k, str(r[k]), str(v)))
+print(json.dumps({"rows": rows, "off": [list(map(str, o)) for o in off]}))
+"#;
+
+#[test]
+fn seed_and_bench_intervals_are_scipys_students_t() {
+    let out = common::temp_dir("intervals");
+    let (scenario, dir) = (path("flash-sale.toml"), out.to_str().unwrap());
+    let scenario = scenario.to_str().unwrap();
+    common::ok(&qm(&[
+        "simulate", scenario, "--seeds", "1,2,3,4", "--days", "3", "--out", dir, "--quiet",
+    ]));
+    common::ok(&qm(&[
+        "bench",
+        scenario,
+        "--strategies",
+        "nearest,priority,capacity_aware(nearest)",
+        "--replications",
+        "4",
+        "--days",
+        "3",
+        "--out",
+        dir,
+        "--quiet",
+    ]));
+    let seeds = out.join("flash-sale/seeds.csv");
+    let bench = out.join("flash-sale/bench/bench.csv");
+    let script = INTERVALS_REFERENCE
+        .replace("SEEDS", &format!("{:?}", seeds.to_str().unwrap()))
+        .replace("BENCH", &format!("{:?}", bench.to_str().unwrap()));
+    let Some(reference) = common::python_reference(&script, "scipy", "QM_REQUIRE_SCIPY") else {
+        return;
+    };
+    let measured = qm_reports::kpi::KPIS
+        .iter()
+        .filter(|k| k.is_measured())
+        .count() as u64;
+    assert_eq!(reference["rows"], measured * 4, "{reference}");
+    assert_eq!(reference["off"], serde_json::json!([]), "{reference}");
+    std::fs::remove_dir_all(&out).unwrap();
+}

@@ -751,4 +751,10 @@ fn replications_from_the_largest_seed_wrap_to_zero() {
     let speed = Path::new(out).join("flash-sale/bench/engine_speed.csv");
     let speed = std::fs::read_to_string(speed).unwrap();
     assert_eq!(speed.lines().count(), 3, "{speed}");
+    let bench = std::fs::read_to_string(Path::new(out).join("flash-sale/bench/bench.csv")).unwrap();
+    let header = bench.lines().next().unwrap();
+    assert!(
+        header.ends_with(&format!(",seed_{largest},seed_0")),
+        "{header}"
+    );
 }

@@ -367,12 +367,40 @@ fn interval(e: &Option<Estimate>) -> (Option<f64>, Option<f64>, Option<f64>) {
     }
 }
 
-/// `bench.csv`: one row per strategy and KPI.
+/// `bench.csv`: one row per strategy and KPI: the estimates, then one column per replication
+/// (`seed_N`, N its seed), the value each estimate is drawn from.
 fn table(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> PolarsResult<DataFrame> {
     let mut rows: Vec<(&str, &KpiEstimate)> = Vec::new();
-    for (strategy, kpis) in results.iter().zip(estimates) {
+    let mut replicated: Vec<(usize, usize)> = Vec::new();
+    for (s, (strategy, kpis)) in results.iter().zip(estimates).enumerate() {
         rows.extend(kpis.iter().map(|k| (strategy.strategy.name(), k)));
+        replicated.extend(kpis.iter().map(|k| (s, kpi_index(k.kpi))));
     }
+    let readings: Vec<Vec<Vec<KpiReading>>> = results.iter().map(|s| values(&s.runs)).collect();
+    let mut frame = estimates_table(&rows)?;
+    for (k, run) in results[0].runs.iter().enumerate() {
+        let name = match run.kpi("seed") {
+            Some(KpiValue::Count(seed)) => format!("seed_{seed}"),
+            _ => format!("replication_{k}"),
+        };
+        let values: Vec<Option<f64>> = (replicated.iter())
+            .map(|&(s, i)| readings[s].get(k).and_then(|r| r[i].value.as_f64()))
+            .collect();
+        frame.with_column(Column::new(name.into(), values))?;
+    }
+    Ok(frame)
+}
+
+/// Where `kpi` stands in the catalog (and so in a run's readings).
+fn kpi_index(kpi: &kpi::Kpi) -> usize {
+    kpi::KPIS
+        .iter()
+        .position(|k| k.name == kpi.name)
+        .expect("an estimate's KPI is the catalog's")
+}
+
+/// The estimate columns of `bench.csv`.
+fn estimates_table(rows: &[(&str, &KpiEstimate)]) -> PolarsResult<DataFrame> {
     let column = |f: &dyn Fn(&KpiEstimate) -> Option<f64>| -> Vec<Option<f64>> {
         rows.iter().map(|(_, k)| f(k)).collect()
     };

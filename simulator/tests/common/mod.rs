@@ -131,6 +131,13 @@ pub fn skip_without(require: &str, missing: Option<String>) -> bool {
 /// policy calculators). `None`, with the reason printed, where python3 cannot run it, unless
 /// `QM_REQUIRE_STOCKPYL` is set (CI installs stockpyl and sets it): then the test fails.
 pub fn stockpyl_reference(script: &str) -> Option<serde_json::Value> {
+    python_reference(script, "stockpyl", "QM_REQUIRE_STOCKPYL")
+}
+
+/// What a Python script that imports `library` (a reference implementation) prints as JSON.
+/// `None`, with the reason printed, where python3 cannot run it, unless `require` is set in the
+/// environment (CI installs the library and sets it): then the test fails.
+pub fn python_reference(script: &str, library: &str, require: &str) -> Option<serde_json::Value> {
     let out = Command::new("python3").args(["-c", script]).output();
     match out {
         Ok(out) if out.status.success() => {
@@ -142,11 +149,11 @@ pub fn stockpyl_reference(script: &str) -> Option<serde_json::Value> {
                 |o| String::from_utf8_lossy(&o.stderr).into_owned(),
             );
             assert!(
-                std::env::var_os("QM_REQUIRE_STOCKPYL").is_none(),
-                "stockpyl is required: {why}"
+                std::env::var_os(require).is_none(),
+                "{library} is required: {why}"
             );
             println!(
-                "skipped: python3 cannot import stockpyl ({})",
+                "skipped: python3 cannot run the {library} reference ({})",
                 why.lines().last().unwrap_or("")
             );
             None
