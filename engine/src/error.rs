@@ -85,6 +85,14 @@ pub enum ConfigError {
         /// What is wrong, in words.
         problem: String,
     },
+    /// The order table's room for the expected open orders could not be allocated.
+    #[error("room for {orders} open orders cannot be allocated: {cause}")]
+    OrderRoom {
+        /// Open orders asked room for.
+        orders: usize,
+        /// The allocator's refusal.
+        cause: std::collections::TryReserveError,
+    },
 }
 
 /// Why a reserve call was refused (nothing was held).

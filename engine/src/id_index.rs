@@ -15,6 +15,7 @@
 //! of `(id, slot)` entries, so a reserve's insert dirties a random line of a table half
 //! the size (measured in `DESIGN.md`, "What the reserve path costs").
 
+use std::collections::TryReserveError;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::arch::prefetch_address;
@@ -89,13 +90,30 @@ pub(crate) struct IdIndex {
 
 impl IdIndex {
     pub(crate) fn with_capacity(orders: usize) -> Self {
-        let capacity = (orders * MAX_LOAD_DENOMINATOR / MAX_LOAD_NUMERATOR)
+        Self::try_with_capacity(orders).unwrap_or_else(|e| panic!("an index of {orders} ids: {e}"))
+    }
+
+    /// Slots an index with room for `orders` ids has.
+    pub(crate) fn slots_for(orders: usize) -> usize {
+        (orders.saturating_mul(MAX_LOAD_DENOMINATOR) / MAX_LOAD_NUMERATOR)
             .max(MIN_CAPACITY)
-            .next_power_of_two();
-        Self {
-            entries: vec![VACANT; capacity].into_boxed_slice(),
+            .checked_next_power_of_two()
+            .unwrap_or(usize::MAX)
+    }
+
+    /// Bytes a slot takes.
+    pub(crate) const SLOT_BYTES: usize = std::mem::size_of::<Entry>();
+
+    /// An empty index with room for `orders` ids, or the allocator's refusal.
+    pub(crate) fn try_with_capacity(orders: usize) -> Result<Self, TryReserveError> {
+        let capacity = Self::slots_for(orders);
+        let mut entries = Vec::new();
+        entries.try_reserve_exact(capacity)?;
+        entries.resize(capacity, VACANT);
+        Ok(Self {
+            entries: entries.into_boxed_slice(),
             len: 0,
-        }
+        })
     }
 
     /// Ids it holds before it grows.

@@ -8,7 +8,7 @@
 //! never the reverse.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, TryReserveError};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -231,36 +231,45 @@ pub(crate) struct OrderSlab {
 }
 
 impl OrderSlab {
-    fn with_capacity(orders: usize) -> Self {
-        let mut records = Vec::with_capacity(orders);
+    fn try_with_capacity(orders: usize) -> Result<Self, TryReserveError> {
+        let mut records = Vec::new();
+        records.try_reserve_exact(orders)?;
         // Touch every page now (TigerBeetle's "allocate at startup"): a reserve then never
         // takes a first-touch page fault while it holds the shard lock.
         for slot in records.spare_capacity_mut() {
             *slot = std::mem::MaybeUninit::zeroed();
         }
-        Self {
-            index: IdIndex::with_capacity(orders),
+        Ok(Self {
+            index: IdIndex::try_with_capacity(orders)?,
             records,
-        }
+        })
     }
 
     /// Grows the slab and its index, now, to hold `orders` records, touching the new pages.
-    fn make_room(&mut self, orders: usize, hint: &ShardHint) {
+    fn make_room(&mut self, orders: usize, hint: &ShardHint) -> Result<(), TryReserveError> {
         if self.records.capacity() < orders {
-            self.records.reserve_exact(orders - self.records.len());
+            self.records
+                .try_reserve_exact(orders - self.records.len())?;
             for slot in self.records.spare_capacity_mut() {
                 *slot = std::mem::MaybeUninit::zeroed();
             }
         }
         if self.index.capacity() < orders {
-            self.rebuild_index(orders);
+            self.index = IdIndex::try_with_capacity(orders)?;
+            self.reindex();
         }
         self.publish(hint);
+        Ok(())
     }
 
     /// A new index with room for `orders` ids, holding every record's.
     fn rebuild_index(&mut self, orders: usize) {
         self.index = IdIndex::with_capacity(orders);
+        self.reindex();
+    }
+
+    /// Puts every record's id into the (empty) index.
+    fn reindex(&mut self) {
         let records = &self.records;
         for (slot, SlabEntry { id, .. }) in records.iter().enumerate() {
             let (inserted, _) = self.index.insert_new(*id, slot as u32, id_at(records));
@@ -408,13 +417,15 @@ pub(crate) struct ExpiryQueue {
 const EXPIRY_COMPACT_MIN: usize = 4096;
 
 impl ExpiryQueue {
-    fn with_capacity(capacity: usize) -> Self {
-        Self {
-            in_order: Vec::with_capacity(capacity),
+    fn try_with_capacity(capacity: usize) -> Result<Self, TryReserveError> {
+        let mut in_order = Vec::new();
+        in_order.try_reserve_exact(capacity)?;
+        Ok(Self {
+            in_order,
             head: 0,
             newest: (0, 0),
             out_of_order: BinaryHeap::new(),
-        }
+        })
     }
 
     #[inline]
@@ -551,39 +562,50 @@ pub(crate) struct LockedShard<'a> {
 }
 
 impl OrderTable {
-    pub(crate) fn new(expected_open_orders: usize) -> Self {
+    /// A table sized for `expected_open_orders`, or the allocator's refusal.
+    pub(crate) fn new(expected_open_orders: usize) -> Result<Self, TryReserveError> {
         let per_shard = per_shard(expected_open_orders);
         let shards = (0..ORDER_SHARDS)
             .map(|_| {
                 let shard = OrderShard {
-                    orders: OrderSlab::with_capacity(per_shard),
-                    expiries: ExpiryQueue::with_capacity(per_shard),
+                    orders: OrderSlab::try_with_capacity(per_shard)?,
+                    expiries: ExpiryQueue::try_with_capacity(per_shard)?,
                     holds: HoldCounts::default(),
                 };
                 let hint = ShardHint::default();
                 shard.orders.index.publish(&hint.index);
-                Guarded::new(Shard {
+                Ok(Guarded::new(Shard {
                     state: Mutex::new(shard),
                     hint,
-                })
+                }))
             })
-            .collect();
-        Self { shards }
+            .collect::<Result<_, TryReserveError>>()?;
+        Ok(Self { shards })
+    }
+
+    /// Bytes the table takes when sized for `expected_open_orders`: records, index and expiry
+    /// queue of every shard.
+    pub(crate) fn room_bytes(expected_open_orders: usize) -> u128 {
+        let per_shard = per_shard(expected_open_orders) as u128;
+        let record = (std::mem::size_of::<SlabEntry>() + std::mem::size_of::<(u64, u64)>()) as u128;
+        let index = IdIndex::slots_for(per_shard as usize) as u128 * IdIndex::SLOT_BYTES as u128;
+        (per_shard * record + index) * ORDER_SHARDS as u128
     }
 
     /// Grows every shard, now, to hold its share of `expected_open_orders` without growing
     /// again. Shards fill evenly, so left to grow on their own they all copy their records at
     /// about the same moment: a stall of every shard's copy at once.
-    pub(crate) fn make_room(&self, expected_open_orders: usize) {
+    pub(crate) fn make_room(&self, expected_open_orders: usize) -> Result<(), TryReserveError> {
         let per_shard = per_shard(expected_open_orders);
         for (mut shard, hint) in self.shards_with_hints() {
-            shard.orders.make_room(per_shard, hint);
+            shard.orders.make_room(per_shard, hint)?;
             let queued = shard.expiries.in_order.len();
             shard
                 .expiries
                 .in_order
-                .reserve(per_shard.saturating_sub(queued));
+                .try_reserve(per_shard.saturating_sub(queued))?;
         }
+        Ok(())
     }
 
     /// The shard holding `order`. Ids are often sequential: mix them so that
@@ -687,7 +709,7 @@ mod tests {
     /// entry goes to the heap and still pops in time order.
     #[test]
     fn a_restored_queue_orders_new_entries_after_its_run() {
-        let mut queue = ExpiryQueue::with_capacity(4);
+        let mut queue = ExpiryQueue::try_with_capacity(4).unwrap();
         queue.set_entries(vec![(1_000, 1), (2_000, 2)], vec![]);
         queue.push(1_500, OrderId(3));
         let popped: Vec<_> = std::iter::from_fn(|| queue.pop_due(u64::MAX))
@@ -702,7 +724,7 @@ mod tests {
     #[test]
     fn expiry_queue_pops_like_a_sorted_set_across_compactions() {
         let mut rng = StdRng::seed_from_u64(11);
-        let mut queue = ExpiryQueue::with_capacity(16);
+        let mut queue = ExpiryQueue::try_with_capacity(16).unwrap();
         let mut model = BTreeSet::new();
         let (mut now_ms, mut next_id, mut popped, mut compactions) = (0u64, 0u64, 0usize, 0);
         for _ in 0..200_000 {

@@ -659,3 +659,32 @@ fn a_trickling_body_does_not_hold_a_stop_past_the_idle_limit() {
     ]));
     assert!(recovered.contains("torn tail          none"), "{recovered}");
 }
+
+/// `--open-orders` whose room the machine cannot hold is refused before the folder is made:
+/// `18446744073709551615` stopped on a capacity overflow (a panic), and `1000000000000` was
+/// handed out as address space and the start hung touching its pages.
+#[test]
+fn open_orders_past_the_machines_memory_are_refused_before_anything_is_made() {
+    let dir = temp_dir("serve-open-orders");
+    let folder = dir.join("engine");
+    let scenario = common::scenario("baseline.toml");
+    for open_orders in ["18446744073709551615", "1000000000000"] {
+        let out = common::qm(&[
+            "serve",
+            folder.to_str().unwrap(),
+            "--scenario",
+            scenario.to_str().unwrap(),
+            "--open-orders",
+            open_orders,
+            "--listen",
+            "127.0.0.1:0",
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        let says = format!("error: --open-orders: room for {open_orders} open orders takes ");
+        assert!(stderr.starts_with(&says), "{stderr}");
+        assert!(stderr.contains("GB, more than this machine's "), "{stderr}");
+        assert!(!folder.exists());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -176,7 +176,12 @@ impl Engine {
             warehouse_count,
             channels,
             inventory: Inventory::new(cells),
-            orders: OrderTable::new(expected_open_orders),
+            orders: OrderTable::new(expected_open_orders).map_err(|cause| {
+                ConfigError::OrderRoom {
+                    orders: expected_open_orders,
+                    cause,
+                }
+            })?,
             backorders: BackorderBook::new(),
             capacity: (0..warehouse_count)
                 .map(|_| CachePadded::new(AtomicU64::new(0)))
@@ -188,14 +193,26 @@ impl Engine {
         })
     }
 
+    /// The bytes [`Engine::presize_orders`] (or [`EngineConfig::expected_open_orders`])
+    /// allocates for `expected_open_orders`: a caller checks it against the machine's memory,
+    /// since an allocator that reserves address space lazily gives more than the machine has
+    /// and the pages touched then run it out of memory.
+    pub fn order_room_bytes(expected_open_orders: usize) -> u128 {
+        OrderTable::room_bytes(expected_open_orders)
+    }
+
     /// Sizes the order table, now, for `expected_open_orders` held at once (open, or finished
     /// and not archived), as [`EngineConfig::expected_open_orders`] does at build time; never
     /// shrinks it. Past its size the table grows by itself, but every shard fills at the same
     /// pace and copies its records at about the same moment, a pause of every shard's copy at
-    /// once: a long-running caller sizes it for its load instead. About 200 bytes an order,
-    /// touched now.
-    pub fn presize_orders(&self, expected_open_orders: usize) {
-        self.orders.make_room(expected_open_orders);
+    /// once: a long-running caller sizes it for its load instead. About 250 bytes an order
+    /// ([`Engine::order_room_bytes`]), touched now. Room the allocator refuses is an error;
+    /// the table then works on with the room it has.
+    pub fn presize_orders(&self, expected_open_orders: usize) -> Result<(), ConfigError> {
+        (self.orders.make_room(expected_open_orders)).map_err(|cause| ConfigError::OrderRoom {
+            orders: expected_open_orders,
+            cause,
+        })
     }
 
     /// The network the engine was built with.

@@ -529,7 +529,7 @@ fn presizing_the_order_table_keeps_every_order_and_its_holds() {
     }
     let before = engine.check_invariants().unwrap();
     // Far past what the fixture sized it for: every shard's records and index move.
-    engine.presize_orders(200_000);
+    engine.presize_orders(200_000).unwrap();
     assert_eq!(engine.check_invariants().unwrap(), before);
     for id in 1..=300 {
         assert_eq!(
@@ -549,9 +549,23 @@ fn presizing_the_order_table_keeps_every_order_and_its_holds() {
             1,
         );
     }
-    engine.presize_orders(10);
+    engine.presize_orders(10).unwrap();
     assert_eq!(engine.order_count(), 600);
     assert_eq!(snapshot(&engine, A, MAN), (100_000, 600, 0));
+    // Room no allocator gives is an error, not an abort, and the engine works on.
+    for huge in [usize::MAX, 1 << 50] {
+        assert!(matches!(
+            engine.presize_orders(huge),
+            Err(ConfigError::OrderRoom { orders, .. }) if orders == huge
+        ));
+    }
+    assert_eq!(engine.check_invariants().unwrap().orders, 600);
+    hold(
+        &engine,
+        &request(order(601, &[(A, 1)]), SplitPolicy::SplitAllowed),
+        2,
+    );
+    assert_eq!(engine.order_count(), 601);
 }
 
 #[test]

@@ -1,8 +1,10 @@
 //! `qm engine drive | recover | inspect` and `qm serve`: the durable engine from the command
 //! line.
 
+use qm_reports::format;
 use qm_simulator::durable;
 use qm_simulator::scenario::Scenario;
+use qm_simulator::tools::calculators::CalculatorError;
 
 use super::args::{EngineCommand, ServeArgs};
 use super::failure::Failure;
@@ -53,6 +55,7 @@ pub fn engine(command: EngineCommand) -> Result<(), Failure> {
 
 /// `qm serve DIR`: the durable engine over HTTP until Ctrl-C or SIGTERM.
 pub fn serve(args: ServeArgs) -> Result<(), Failure> {
+    fits_in_memory(args.open_orders)?;
     open_or_make_folder(&args.dir, args.scenario.as_deref(), args.seed)?;
     let settings = durable::Settings {
         snapshot_every_commands: args.snapshot_every,
@@ -68,6 +71,37 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         println!("listening on http://{address}");
     })?;
     Ok(())
+}
+
+/// Refuses `--open-orders` whose room the machine's memory cannot hold: an allocator that
+/// reserves address space lazily would hand it out, and touching its pages would run the
+/// machine out of memory instead of saying so.
+fn fits_in_memory(open_orders: usize) -> Result<(), CalculatorError> {
+    let room = qm_engine::Engine::order_room_bytes(open_orders);
+    let Some(memory) = memory_bytes() else {
+        return Ok(());
+    };
+    if room <= u128::from(memory) {
+        return Ok(());
+    }
+    let gb = |bytes: u128| format::group_thousands(bytes as f64 / 1e9, 1);
+    Err(CalculatorError::Argument {
+        option: "--open-orders",
+        problem: format!(
+            "room for {open_orders} open orders takes {} GB, more than this machine's {} GB of \
+             memory",
+            gb(room),
+            gb(u128::from(memory))
+        ),
+    })
+}
+
+/// The machine's memory in bytes (`MemTotal` of `/proc/meminfo`), where the system says.
+fn memory_bytes() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kib.checked_mul(1024)
 }
 
 /// Checks an engine folder against `scenario` and `seed` if given, or makes a new one from them.

@@ -5,6 +5,7 @@ use qm_simulator::demand::log::LogError;
 use qm_simulator::demand::DemandError;
 use qm_simulator::durable::DurableError;
 use qm_simulator::scenario::ScenarioError;
+use qm_simulator::serve::ServeError;
 use qm_simulator::sim::SimError;
 use qm_simulator::tools::calculators::CalculatorError;
 use qm_simulator::tools::ToolError;
@@ -37,7 +38,10 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
                 .is_some_and(ToolError::is_bad_input)
             || error
                 .downcast_ref::<DurableError>()
-                .is_some_and(DurableError::is_bad_input);
+                .is_some_and(DurableError::is_bad_input)
+            || error
+                .downcast_ref::<ServeError>()
+                .is_some_and(ServeError::is_bad_input);
         let code = if bad_input { 2 } else { 1 };
         Failure { error, code }
     }

@@ -92,7 +92,9 @@ impl DurableError {
     /// Whether the user's input is at fault (exit code 2) rather than the program or the system.
     pub fn is_bad_input(&self) -> bool {
         match self {
-            DurableError::Scenario(_) | DurableError::OtherGenesis(_) => true,
+            DurableError::Scenario(_)
+            | DurableError::OtherGenesis(_)
+            | DurableError::Setting(_) => true,
             DurableError::Sim(e) => e.is_bad_input(),
             DurableError::NotAFolder { cause, .. } => crate::sim::names_nothing(cause),
             _ => false,

@@ -50,6 +50,13 @@ pub enum ServeError {
     Server(std::io::Error),
 }
 
+impl ServeError {
+    /// Whether the error is the input's (exit code 2): the folder's or an option's.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self, ServeError::Durable(e) if e.is_bad_input())
+    }
+}
+
 /// How often finished orders are archived (and once at start).
 pub const ARCHIVE_EVERY: Duration = Duration::from_secs(3_600);
 
@@ -88,7 +95,8 @@ pub fn serve(
             Some(engine) => engine,
             None => genesis.engine(dir)?.0,
         };
-        engine.presize_orders(options.open_orders);
+        (engine.presize_orders(options.open_orders))
+            .map_err(|e| DurableError::Setting(format!("--open-orders: {e}")))?;
         Ok(engine)
     };
     let (durable, _recovery) = Durable::open(dir, &opening, options.settings)?;
