@@ -101,6 +101,14 @@ fn size_refuses_bad_targets_and_says_when_they_are_out_of_reach() {
         "{}",
         String::from_utf8_lossy(&bad.stderr)
     );
+    // A replication count out of range is refused before the search is announced.
+    let none = qm(&["size", scenario.to_str().unwrap(), "--replications", "0"]);
+    assert_eq!(none.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&none.stderr),
+        "error: --replications: must be between 1 and 100, got 0\n"
+    );
+    assert_eq!(String::from_utf8_lossy(&none.stdout), "");
     // No stock or capacity ships within an hour: an order waits for its warehouse's cutoff.
     let unreachable = qm(&[
         "size",

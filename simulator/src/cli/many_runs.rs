@@ -122,21 +122,6 @@ pub fn size(args: SizeArgs) -> Result<(), Failure> {
     )?;
     let dir = many.out.join(&loaded.name).join("size");
     calculators::folder_to_write("--out", &dir)?;
-    if !many.quiet {
-        let each = match replications {
-            1 => "in its one replication".to_string(),
-            n => format!("in each of {n} replications"),
-        };
-        println!(
-            "sizing {} warehouses of {}: fulfillment ≥ {}, processing p95 ≤ {}, fill rate ≥ \
-             {}, over the run and its peak, {each}",
-            loaded.warehouses.len(),
-            loaded.name,
-            format::display_given(targets.fulfillment, Unit::Share),
-            format::display_given(targets.processing_hours_p95, Unit::Hours),
-            format::display_given(targets.fill_rate, Unit::Share),
-        );
-    }
     let bar = Jobs::new(0, "points", many.quiet);
     let progress: Box<dyn FnMut(&size::Evaluation)> = if many.quiet {
         Box::new(|_| {})
@@ -161,6 +146,21 @@ pub fn size(args: SizeArgs) -> Result<(), Failure> {
         many.seed,
         progress,
     )?;
+    if !many.quiet {
+        let each = match replications {
+            1 => "in its one replication".to_string(),
+            n => format!("in each of {n} replications"),
+        };
+        println!(
+            "sizing {} warehouses of {}: fulfillment ≥ {}, processing p95 ≤ {}, fill rate ≥ \
+             {}, over the run and its peak, {each}",
+            loaded.warehouses.len(),
+            loaded.name,
+            format::display_given(targets.fulfillment, Unit::Share),
+            format::display_given(targets.processing_hours_p95, Unit::Hours),
+            format::display_given(targets.fill_rate, Unit::Share),
+        );
+    }
     let recommendation = sizing.run();
     bar.finish();
     let recommendation = recommendation?;
