@@ -223,7 +223,8 @@ fn tune(out: &Path, more: &[&str]) -> std::process::Output {
 fn a_tune_grid_split_into_shards_writes_what_one_process_writes() {
     let dir = temp_dir("tune-shards");
     ok(&tune(&dir.join("whole"), &[]));
-    let whole = std::fs::read(dir.join("whole/safety-stock/tune.csv")).unwrap();
+    let read =
+        |root: &str, file: &str| std::fs::read(dir.join(root).join("safety-stock").join(file));
     let sharded = dir.join("sharded");
     ok(&tune(&sharded, &["--shard", "1/3"]));
     // Of the four jobs, shard 1 of 3 runs job 1 only: 0.8, replication 1.
@@ -238,8 +239,10 @@ fn a_tune_grid_split_into_shards_writes_what_one_process_writes() {
         ok(&tune(&sharded, &["--shard", shard]));
     }
     ok(&tune(&sharded, &["--gather"]));
-    let gathered = std::fs::read(sharded.join("safety-stock/tune.csv")).unwrap();
-    assert!(gathered == whole, "tune.csv differs");
+    for file in ["tune.csv", "tune_runs.csv"] {
+        let gathered = read("sharded", file).unwrap();
+        assert!(gathered == read("whole", file).unwrap(), "{file} differs");
+    }
     // The target fill rate judges the rows and changes no run: a gather may give another.
     ok(&tune(&sharded, &["--gather", "--target-fill-rate", "0.5"]));
     // A result of another grid is not one of this grid's.

@@ -189,6 +189,7 @@ fn qm_tune_writes_the_grid_and_names_the_cheapest_setting() {
     );
     let figures: Vec<f64> = rows[2][4..21].iter().map(|v| v.parse().unwrap()).collect();
     assert_counts_the_days_after_the_warmup(&scenario, &figures);
+    assert_tune_csv_is_scipys_estimate_of_its_runs(&out.join("calibration"));
     // A target every setting meets: the cheapest is only the grid's edge.
     assert!(
         tune("0.5").contains("warning: every setting meets the target"),
@@ -470,4 +471,61 @@ fn a_stopped_tune_grid_keeps_only_the_settings_that_finished() {
         &AtomicBool::new(false),
     );
     assert_eq!(all.unwrap().len(), settings.len());
+}
+
+/// Recomputes every row of `tune.csv` from `tune_runs.csv` with scipy: each figure's mean and
+/// 95 % half-width (`stats.t.ppf(0.975, n − 1)` × the standard error; null unless every
+/// replication defines it), the mean supplier orders, the replications and the days counted.
+fn assert_tune_csv_is_scipys_estimate_of_its_runs(dir: &Path) {
+    assert!(
+        dir.join("tune_runs.csv").is_file(),
+        "tune_runs.csv beside tune.csv"
+    );
+    let script = r#"
+import json
+import numpy as np, pandas as pd
+from scipy import stats
+table = pd.read_csv(TABLE)
+runs = pd.read_csv(RUNS)
+keys = ["service_level", "safety_stock_method", "forecast_method"]
+figures = [c[:-5] for c in table.columns if c.endswith("_ci95")]
+off = []
+def same(a, b):
+    if pd.isna(a) or pd.isna(b):
+        return pd.isna(a) and pd.isna(b)
+    return abs(a - b) <= 1e-9 * max(1.0, abs(b))
+for _, row in table.iterrows():
+    mine = runs[(runs[keys] == row[keys]).all(axis=1)]
+    want = {"replications": len(mine), "supplier_orders": mine["supplier_orders"].mean(),
+            "days_counted": mine["days_counted"].iloc[0]}
+    for f in figures:
+        v = mine[f].to_numpy(dtype=float)
+        defined = not np.isnan(v).any()
+        want[f] = v.mean() if defined else None
+        half = stats.t.ppf(0.975, len(v) - 1) * stats.sem(v) if len(v) > 1 else None
+        want[f + "_ci95"] = half if defined else None
+    off += [[str(row[k]) for k in keys] + [k, str(row[k2]), str(v)]
+            for k, v in want.items() for k2 in [k] if not same(row[k2], v)]
+seeds = sorted(runs["seed"].unique().tolist())
+print(json.dumps({"rows": len(table), "runs": len(runs), "seeds": seeds, "off": off}))
+"#
+    .replace(
+        "TABLE",
+        &format!("{:?}", dir.join("tune.csv").to_str().unwrap()),
+    )
+    .replace(
+        "RUNS",
+        &format!("{:?}", dir.join("tune_runs.csv").to_str().unwrap()),
+    );
+    let Some(reference) = common::python_reference(&script, "scipy", "QM_REQUIRE_SCIPY") else {
+        return;
+    };
+    assert_eq!(reference["rows"], 4, "{reference}");
+    assert_eq!(reference["runs"], 8, "{reference}");
+    assert_eq!(
+        reference["seeds"],
+        serde_json::json!([11, 12]),
+        "{reference}"
+    );
+    assert_eq!(reference["off"], serde_json::json!([]), "{reference}");
 }

@@ -256,14 +256,13 @@ pub fn tune(args: TuneArgs) -> Result<(), Failure> {
             anyhow::anyhow!("interrupted before any setting finished: nothing written").into(),
         );
     }
-    let path = dir.join("tune.csv");
-    tune_report::write_csv(&rows, &path)?;
+    let path = tune_report::write(&rows, seed.unwrap_or(loaded.scenario.horizon.seed), &dir)?;
     if !quiet {
         print!("{}", tune_report::report(&rows, target_fill_rate));
         if let Some(found) = found {
             print!("{}", tune_report::search_report(&found, target_fill_rate));
         }
-        println!("wrote {}", path.display());
+        println!("wrote {} and tune_runs.csv", path.display());
     }
     if interrupted {
         return Err(anyhow::anyhow!(

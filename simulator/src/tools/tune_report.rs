@@ -1,15 +1,15 @@
 //! `qm tune`'s outputs: `tune.csv` (every setting's figures with their intervals, the Pareto
-//! front, the cheapest setting meeting the target) and the terminal report, with the
-//! bisections' findings.
+//! front, the cheapest setting meeting the target), `tune_runs.csv` (the replications behind
+//! them) and the terminal report, with the bisections' findings.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 use qm_reports::unit::Unit;
 
 use super::error::ToolError;
 use super::tune::{
-    cheapest_meeting, pareto_front, total_cost, Found, Outcome, TuneRow, SEARCH_RANGE,
+    cheapest_meeting, pareto_front, total_cost, Found, Outcome, Setting, TuneRow, SEARCH_RANGE,
     SEARCH_TOLERANCE,
 };
 use crate::scenario::SafetyStockMethod;
@@ -73,30 +73,11 @@ const FIGURES: [(&str, Figure); 8] = [
 /// replication), supplier orders, the Pareto flag, and the days the figures count.
 pub fn table(rows: &[TuneRow]) -> PolarsResult<DataFrame> {
     let front = pareto_front(rows);
-    let mut columns = vec![
-        Column::new(
-            "service_level".into(),
-            rows.iter()
-                .map(|r| r.setting.service_level)
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "safety_stock_method".into(),
-            rows.iter()
-                .map(|r| r.setting.safety_stock.name())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "forecast_method".into(),
-            rows.iter()
-                .map(|r| r.setting.forecast.as_str())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "replications".into(),
-            rows.iter().map(|r| r.runs.len() as u32).collect::<Vec<_>>(),
-        ),
-    ];
+    let mut columns = setting_columns(rows.iter().map(|r| &r.setting));
+    columns.push(Column::new(
+        "replications".into(),
+        rows.iter().map(|r| r.runs.len() as u32).collect::<Vec<_>>(),
+    ));
     for (name, figure) in FIGURES {
         let estimates: Vec<Option<Estimate>> = rows.iter().map(|r| r.defined(figure)).collect();
         columns.push(Column::new(
@@ -135,6 +116,67 @@ pub fn table(rows: &[TuneRow]) -> PolarsResult<DataFrame> {
     DataFrame::new(rows.len(), columns)
 }
 
+/// The setting's columns of both tables: target, safety-stock method, forecast method.
+fn setting_columns<'a>(settings: impl Iterator<Item = &'a Setting> + Clone) -> Vec<Column> {
+    vec![
+        Column::new(
+            "service_level".into(),
+            settings
+                .clone()
+                .map(|s| s.service_level)
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "safety_stock_method".into(),
+            settings
+                .clone()
+                .map(|s| s.safety_stock.name())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "forecast_method".into(),
+            settings.map(|s| s.forecast.as_str()).collect::<Vec<_>>(),
+        ),
+    ]
+}
+
+/// The replications behind [`table`]: one row per setting and replication (with its seed,
+/// `first_seed` + k), each figure's value, the supplier orders and the days counted: what the
+/// table's means and intervals are drawn from.
+pub fn runs_table(rows: &[TuneRow], first_seed: u64) -> PolarsResult<DataFrame> {
+    let runs: Vec<(&TuneRow, usize)> = (rows.iter())
+        .flat_map(|r| (0..r.runs.len()).map(move |k| (r, k)))
+        .collect();
+    let mut columns = setting_columns(runs.iter().map(|(r, _)| &r.setting));
+    columns.push(Column::new(
+        "replication".into(),
+        runs.iter().map(|&(_, k)| k as u32).collect::<Vec<_>>(),
+    ));
+    columns.push(Column::new(
+        "seed".into(),
+        (runs.iter())
+            .map(|&(_, k)| first_seed.wrapping_add(k as u64))
+            .collect::<Vec<_>>(),
+    ));
+    for (name, figure) in FIGURES {
+        let values: Vec<Option<f64>> = runs.iter().map(|&(r, k)| figure(&r.runs[k])).collect();
+        columns.push(Column::new(name.into(), values));
+    }
+    columns.push(Column::new(
+        "supplier_orders".into(),
+        (runs.iter())
+            .map(|&(r, k)| r.runs[k].supplier_orders)
+            .collect::<Vec<_>>(),
+    ));
+    columns.push(Column::new(
+        "days_counted".into(),
+        (runs.iter())
+            .map(|&(r, k)| r.runs[k].days_counted)
+            .collect::<Vec<_>>(),
+    ));
+    DataFrame::new(runs.len(), columns)
+}
+
 /// Writes the table as CSV to `path`.
 pub fn write_csv(rows: &[TuneRow], path: &Path) -> Result<(), ToolError> {
     let frame = table(rows)?;
@@ -143,6 +185,15 @@ pub fn write_csv(rows: &[TuneRow], path: &Path) -> Result<(), ToolError> {
     }
     qm_reports::export::write_csv(&frame, path)?;
     Ok(())
+}
+
+/// Writes `tune.csv` ([`table`]) and `tune_runs.csv` ([`runs_table`]) into `dir`; the first's
+/// path.
+pub fn write(rows: &[TuneRow], first_seed: u64, dir: &Path) -> Result<PathBuf, ToolError> {
+    let path = dir.join("tune.csv");
+    write_csv(rows, &path)?;
+    qm_reports::export::write_csv(&runs_table(rows, first_seed)?, &dir.join("tune_runs.csv"))?;
+    Ok(path)
 }
 
 /// A mean and its 95 % half-width in `unit`, or the mean alone with one replication.
