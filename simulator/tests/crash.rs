@@ -275,6 +275,7 @@ fn a_folder_in_use_by_another_process_is_refused() {
     child.wait().unwrap();
     drop(lines);
     common::ok(&common::qm(&["engine", "recover", path]));
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -306,6 +306,7 @@ fn a_file_that_is_not_a_csv_history_is_refused_before_it_fills_memory() {
         assert_eq!(code, 2, "{device}: {stderr}");
         assert!(stderr.contains(message), "{device}: {stderr}");
     }
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// A history separated by semicolons (a spreadsheet's export in many locales) or tabs shows as a
