@@ -229,7 +229,8 @@ fn header(text: &str, path: &str, nth: Option<usize>) -> Option<(usize, usize)> 
     None
 }
 
-/// The value of `key = …` in the table whose header is on line `header` (before the next one).
+/// The value of `key = …` in the table whose header is on line `header` (before the next
+/// one); with `header` 0, before the first table.
 fn assignment_in(text: &str, header: usize, key: &str) -> Option<(usize, usize)> {
     text.lines()
         .enumerate()
@@ -244,13 +245,7 @@ fn assignment_in(text: &str, header: usize, key: &str) -> Option<(usize, usize)>
 
 /// The line of a top-level `path = …` (before the first table header).
 fn assignment(text: &str, path: &str) -> Option<(usize, usize)> {
-    text.lines()
-        .enumerate()
-        .take_while(|(_, line)| !line.trim_start().starts_with('['))
-        .find_map(|(i, line)| {
-            let (name, _) = line.split_once('=')?;
-            (name.trim() == path).then_some((i + 1, 1))
-        })
+    assignment_in(text, 0, path).map(|(line, _)| (line, 1))
 }
 
 #[cfg(test)]

@@ -271,6 +271,8 @@ fn group(kinds: &[BenchStrategy], runs: Vec<RunData>, replications: u32) -> Vec<
 pub struct KpiEstimate {
     /// The catalog entry.
     pub kpi: &'static kpi::Kpi,
+    /// Its value in each replication, in order (`None` where the run leaves it undefined).
+    pub replications: Vec<Option<f64>>,
     /// Its value.
     pub value: Option<Estimate>,
     /// Its paired difference against the first strategy (replications where both are defined).
@@ -322,7 +324,9 @@ fn estimates(results: &[StrategyRuns]) -> Vec<Vec<KpiEstimate>> {
                 .enumerate()
                 .filter(|(_, kpi)| kpi.is_measured())
                 .map(|(i, kpi)| {
-                    let own: Vec<f64> = mine.iter().filter_map(|r| r[i].value.as_f64()).collect();
+                    let replications: Vec<Option<f64>> =
+                        mine.iter().map(|r| r[i].value.as_f64()).collect();
+                    let own: Vec<f64> = replications.iter().flatten().copied().collect();
                     let target = strategy.runs[0]
                         .target(kpi.name)
                         .map(|t| (t.clone(), own.iter().filter(|&&v| t.met_by(v)).count()));
@@ -333,6 +337,7 @@ fn estimates(results: &[StrategyRuns]) -> Vec<Vec<KpiEstimate>> {
                         .collect();
                     KpiEstimate {
                         kpi,
+                        replications,
                         value: Estimate::of(&own),
                         difference: Estimate::of(&paired),
                         target,
@@ -371,32 +376,21 @@ fn interval(e: &Option<Estimate>) -> (Option<f64>, Option<f64>, Option<f64>) {
 /// (`seed_N`, N its seed), the value each estimate is drawn from.
 fn table(results: &[StrategyRuns], estimates: &[Vec<KpiEstimate>]) -> PolarsResult<DataFrame> {
     let mut rows: Vec<(&str, &KpiEstimate)> = Vec::new();
-    let mut replicated: Vec<(usize, usize)> = Vec::new();
-    for (s, (strategy, kpis)) in results.iter().zip(estimates).enumerate() {
+    for (strategy, kpis) in results.iter().zip(estimates) {
         rows.extend(kpis.iter().map(|k| (strategy.strategy.name(), k)));
-        replicated.extend(kpis.iter().map(|k| (s, kpi_index(k.kpi))));
     }
-    let readings: Vec<Vec<Vec<KpiReading>>> = results.iter().map(|s| values(&s.runs)).collect();
     let mut frame = estimates_table(&rows)?;
     for (k, run) in results[0].runs.iter().enumerate() {
         let name = match run.kpi("seed") {
             Some(KpiValue::Count(seed)) => format!("seed_{seed}"),
             _ => format!("replication_{k}"),
         };
-        let values: Vec<Option<f64>> = (replicated.iter())
-            .map(|&(s, i)| readings[s].get(k).and_then(|r| r[i].value.as_f64()))
+        let values: Vec<Option<f64>> = (rows.iter())
+            .map(|(_, e)| e.replications.get(k).copied().flatten())
             .collect();
         frame.with_column(Column::new(name.into(), values))?;
     }
     Ok(frame)
-}
-
-/// Where `kpi` stands in the catalog (and so in a run's readings).
-fn kpi_index(kpi: &kpi::Kpi) -> usize {
-    kpi::KPIS
-        .iter()
-        .position(|k| k.name == kpi.name)
-        .expect("an estimate's KPI is the catalog's")
 }
 
 /// The estimate columns of `bench.csv`.
