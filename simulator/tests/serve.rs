@@ -91,6 +91,47 @@ fn an_order_is_held_confirmed_and_shipped_and_bad_requests_say_what_is_wrong() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A value of the wrong type or range for its field is refused naming the field's path, the line
+/// and the column; characters after the JSON value are refused too.
+#[test]
+fn a_body_refusal_names_the_field() {
+    let dir = temp_dir("serve-body-fields");
+    let server = Server::start(&dir.join("engine"));
+    let sku = &skus()[0];
+    let refusals = [
+        (
+            server.call(
+                "POST",
+                "/v1/orders",
+                &format!("{{\"order\": 4, \"lines\": [{{\"sku\": \"{sku}\", \"quantity\": -2}}]}}"),
+            ),
+            400,
+            "lines[0].quantity: invalid value: integer `-2`, expected u64 at line 1 column",
+        ),
+        (
+            server.call(
+                "POST",
+                "/v1/adjustments",
+                &format!("{{\"sku\": \"{sku}\", \"warehouse\": \"X\", \"delta_units\": 1.5}}"),
+            ),
+            400,
+            "delta_units: invalid type: floating point `1.5`, expected i32 at line 1 column",
+        ),
+        (
+            server.call(
+                "POST",
+                "/v1/receipts",
+                "{\"sku\": \"A\", \"warehouse\": \"B\", \"units\": 1} {}",
+            ),
+            400,
+            "trailing characters at line 1 column 44",
+        ),
+    ];
+    assert_refusals(&refusals);
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn short_picks_returns_and_adjustments_move_the_units_they_name_and_an_order_reads_back() {
     let dir = temp_dir("serve-stock-moves");
