@@ -123,6 +123,18 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        title: "A code listed twice in an inline table",
+        how: "two SKUs coded `MUG` in a multi-line `skus` list",
+        exit: 2,
+        run: |dir| {
+            simulate(
+                dir,
+                "name = \"baseline\"\n",
+                "name = \"baseline\"\nskus = [\n  { code = \"MUG\", unit_weight_grams = 300, unit_price_cents = 900 },\n  { code = \"MUG\", unit_weight_grams = 500, unit_price_cents = 1200 },\n]\n",
+            )
+        },
+    },
+    Case {
         title: "A scenario file that is not there",
         how: "`qm simulate DIR/missing.toml`",
         exit: 2,

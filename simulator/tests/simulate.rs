@@ -455,7 +455,10 @@ fn a_scenario_with_no_warehouse_channel_or_customer_is_refused() {
             format!("{table} = []\n") + &without_tables(&with("baseline.toml", "", ""), table);
         assert!(!text.contains(&format!("[[{table}]]")));
         let message = parse_error(&text);
-        let expected = format!("bad.toml:1:1: {table}: at least one [[{table}]] table is needed");
+        // Placed at the empty list: `warehouses = []` has it at column 14.
+        let column = table.len() + 4;
+        let expected =
+            format!("bad.toml:1:{column}: {table}: at least one [[{table}]] table is needed");
         assert!(
             message.contains(&expected),
             "expected {expected:?} in {message:?}"

@@ -5,6 +5,7 @@ use std::ops::{Range, RangeInclusive};
 use std::path::Path;
 
 use chrono::NaiveDate;
+use toml::de::{DeTable, DeValue};
 use toml::value::Datetime;
 use toml::Spanned;
 
@@ -177,75 +178,40 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// Where a key that has no span of its own (left out, or a whole entry) belongs: the header of
-/// its table (`[[channels]]` number i for `channels[i].…`, `[demand]` for `demand.…`), the line
-/// that assigns it (`warehouses = []`), or else the file's first line.
+/// Where a key that has no span of its own (left out, or a whole entry) belongs: at its value when
+/// the file gives it (`warehouses = []`, `code = "web"`, an entry of an inline table or of a
+/// multi-line array), else at the nearest table or entry that holds it (the header of `[demand]`
+/// for `demand.…`, of the `i`-th `[[channels]]` for `channels[i].…`, the brace of an inline
+/// table), else the file's first line.
 pub(super) fn table_of(text: &str, key: &str) -> (usize, usize) {
-    // `channels[1].warehouses[0]` → [("channels", Some(1)), ("warehouses", Some(0))].
-    let parts: Vec<(&str, Option<usize>)> = key
-        .split('.')
-        .map(|part| match part.split_once('[') {
-            Some((name, index)) => (name, index.trim_end_matches(']').parse().ok()),
+    let Ok(root) = DeTable::parse(text) else {
+        return (1, 1);
+    };
+    let mut nearest: Option<&Spanned<DeValue>> = None;
+    let mut table = Some(root.get_ref());
+    // `channels[1].warehouses[0]` → channels, entry 1, warehouses, entry 0.
+    for part in key.split('.') {
+        let (name, index) = match part.split_once('[') {
+            Some((name, index)) => (name, index.trim_end_matches(']').parse::<usize>().ok()),
             None => (part, None),
-        })
-        .collect();
-    for depth in (1..=parts.len()).rev() {
-        let path: Vec<&str> = parts[..depth].iter().map(|(name, _)| *name).collect();
-        let path = path.join(".");
-        let nth = parts[depth - 1].1;
-        if let Some(at) = header(text, &path, nth) {
-            // A plain key of that table (`channels[0].code`) is placed at its own line when the
-            // table assigns it.
-            return match parts.get(depth..) {
-                Some(&[(key, None)]) => assignment_in(text, at.0, key).unwrap_or(at),
-                _ => at,
-            };
-        }
-        if depth == 1 {
-            if let Some(at) = assignment(text, &path) {
-                return at;
+        };
+        let Some(mut value) = table.and_then(|t| t.get(name)) else {
+            break;
+        };
+        nearest = Some(value);
+        if let Some(i) = index {
+            match value.get_ref() {
+                DeValue::Array(entries) if i < entries.len() => value = &entries[i],
+                _ => break,
             }
+            nearest = Some(value);
         }
+        table = match value.get_ref() {
+            DeValue::Table(t) => Some(t),
+            _ => None,
+        };
     }
-    (1, 1)
-}
-
-/// The line of `[path]`, or of the `nth` `[[path]]` (the first when `nth` is `None`).
-fn header(text: &str, path: &str, nth: Option<usize>) -> Option<(usize, usize)> {
-    let (single, array) = (format!("[{path}]"), format!("[[{path}]]"));
-    let mut seen = 0;
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim_start();
-        let bare = line.split('#').next().unwrap_or("").trim_end();
-        if bare == array {
-            if nth.is_none_or(|n| n == seen) {
-                return Some((i + 1, 1));
-            }
-            seen += 1;
-        } else if bare == single && nth.is_none() {
-            return Some((i + 1, 1));
-        }
-    }
-    None
-}
-
-/// The value of `key = …` in the table whose header is on line `header` (before the next
-/// one); with `header` 0, before the first table.
-fn assignment_in(text: &str, header: usize, key: &str) -> Option<(usize, usize)> {
-    text.lines()
-        .enumerate()
-        .skip(header)
-        .take_while(|(_, line)| !line.trim_start().starts_with('['))
-        .find_map(|(i, line)| {
-            let (name, value) = line.split_once('=')?;
-            let column = line.len() - value.trim_start().len() + 1;
-            (name.trim() == key).then_some((i + 1, column))
-        })
-}
-
-/// The line of a top-level `path = …` (before the first table header).
-fn assignment(text: &str, path: &str) -> Option<(usize, usize)> {
-    assignment_in(text, 0, path).map(|(line, _)| (line, 1))
+    nearest.map_or((1, 1), |value| position(text, value.span().start))
 }
 
 #[cfg(test)]
@@ -260,7 +226,19 @@ mod tests {
         assert_eq!(table_of(text, "channels[0].code"), (6, 8));
         assert_eq!(table_of(text, "channels[1].promise"), (8, 1));
         assert_eq!(table_of(text, "channels[0].warehouses"), (5, 1));
-        assert_eq!(table_of(text, "name"), (1, 1));
+        assert_eq!(table_of(text, "name"), (1, 8));
         assert_eq!(table_of(text, "warehouses"), (1, 1));
+    }
+
+    #[test]
+    fn a_key_of_an_inline_table_or_a_multi_line_array_is_placed_at_its_value() {
+        let text = "[[carriers]]\ncode = \"c\"\nbands = [\n  { max_km = 1, base_cents = 2 },\n  { max_km = 3 },\n]\nregions = [\n  \"a\",\n  \"b\",\n]\n";
+        assert_eq!(table_of(text, "carriers[0].bands[0].base_cents"), (4, 30));
+        assert_eq!(table_of(text, "carriers[0].bands[1].max_km"), (5, 14));
+        // Left out of its inline table: the table's brace.
+        assert_eq!(table_of(text, "carriers[0].bands[1].base_cents"), (5, 3));
+        assert_eq!(table_of(text, "carriers[0].regions[1]"), (9, 3));
+        assert_eq!(table_of(text, "carriers[0].transit_days"), (1, 1));
+        assert_eq!(table_of(text, "carriers[2].code"), (1, 1));
     }
 }
