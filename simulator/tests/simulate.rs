@@ -390,6 +390,8 @@ fn bad_scenarios_are_refused_with_file_line_column_and_what_is_expected() {
         (with("baseline.toml", "seed = 42", "seed = 42\nspeed = 3"), "unknown field `speed`"),
         (with("baseline.toml", "warehouses = [\"MAN\", \"LON\"]", "warehouses = [\"MAN\", \"XYZ\"]"), "bad.toml:46:22: channels[1].warehouses[1]: no warehouse has code \"XYZ\""),
         (with("baseline.toml", "strategy = \"priority\"", "strategy = \"fastest\""), "bad.toml:47:12: unknown variant `fastest`, expected one of `nearest`, `lowest_cost`"),
+        // An infinite exponent read "must be a number ≥ 0", which it is.
+        (with("baseline.toml", "zipf_exponent = 1.1", "zipf_exponent = inf"), "bad.toml:12:17: catalog.zipf_exponent: must be a finite number ≥ 0"),
         (with("baseline.toml", "abandonment_rate = 0.2", "abandonment_rate = 1.5"), "carts.abandonment_rate: must be a probability"),
         (with("baseline.toml", "days = 28", "days = \"many\""), "bad.toml:7:8: invalid type: string \"many\", expected u32"),
         // A storage capacity of 0 had no share to report against: the peak's share was null.

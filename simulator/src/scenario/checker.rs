@@ -119,7 +119,7 @@ impl<'a> Checker<'a> {
             v.is_finite() && v >= 0.0,
             value.span(),
             key,
-            "must be a number ≥ 0",
+            "must be a finite number ≥ 0",
         );
     }
     pub(super) fn within(&mut self, value: &Spanned<f64>, max: f64, key: &str) {
