@@ -226,15 +226,37 @@ fn prices_out_of_range_are_bad_rows() {
     let dir = temp_dir("prices");
     let dear = ROW_2.replace(",3.39,", ",1e300,");
     let negative = ROW_2.replace(",3.39,", ",-3.39,");
-    let text = format!("{HEADER}\n{ROW_1}\n{dear}\n{negative}\n");
+    // Past f64's range: a number all the same, which read "is not a number".
+    let overflowing = ROW_2.replace(",3.39,", ",1e400,");
+    let negative_overflowing = ROW_2.replace(",3.39,", ",-1e400,");
+    let not_a_number = ROW_2.replace(",3.39,", ",NaN,");
+    let text = format!(
+        "{HEADER}\n{ROW_1}\n{dear}\n{negative}\n{overflowing}\n{negative_overflowing}\n{not_a_number}\n"
+    );
     let (code, stdout, stderr) = import(&dir, text.as_bytes(), &[]);
     assert_eq!(code, 0, "{stderr}");
     for reason in [
         "bad row 2 (line 3): price too large: 1e300 is beyond 10000000000 cents",
         "bad row 3 (line 4): negative price: -3.39",
+        "bad row 4 (line 5): price too large: 1e400 is beyond 10000000000 cents",
+        "bad row 5 (line 6): negative price: -1e400",
+        "bad row 6 (line 7): bad price: `NaN` is not a number",
     ] {
         assert!(stdout.contains(reason), "{stdout}");
     }
+}
+
+/// An empty file listed its columns as nothing ("the file has: ").
+#[test]
+fn an_empty_file_is_refused_saying_its_header_is_empty() {
+    let dir = temp_dir("empty");
+    let (code, _, stderr) = import(&dir, b"", &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("no column `InvoiceNo`: the header (the file's first line) is empty"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

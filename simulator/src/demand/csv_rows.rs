@@ -308,6 +308,10 @@ fn missing_column(column: &str, header: &[String]) -> String {
             shown_header(header)
         );
     }
+    // An empty file, or one whose first line is blank, has no column names to list.
+    if header.iter().all(|h| h.trim().is_empty()) {
+        return format!("no column `{column}`: the header (the file's first line) is empty");
+    }
     // A whole header in one name: the file is separated by something else than commas.
     if let [only] = header {
         let separator = [(';', "`;`"), ('\t', "tabs"), ('|', "`|`")]

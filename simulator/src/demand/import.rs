@@ -447,7 +447,8 @@ impl Builder {
         let price_text = raw.price.map(str::trim).filter(|p| !p.is_empty());
         let price_cents = match price_text.map(|text| (text, text.parse::<f64>())) {
             None => None,
-            Some((_, Ok(p))) if p.is_finite() => Some((p * 100.0).round() as i64),
+            // Past f64's range (±inf) saturates to a price out of range below.
+            Some((_, Ok(p))) if !p.is_nan() => Some((p * 100.0).round() as i64),
             Some((text, _)) => {
                 return self.bad(row, format!("bad price: `{text}` is not a number"))
             }
