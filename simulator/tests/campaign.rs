@@ -104,7 +104,7 @@ fn campaign(parser: &str, mut case: impl FnMut(&mut StdRng, &mut Outcomes)) -> O
 }
 
 fn temp_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("qm-campaign-{}", std::process::id()));
+    let dir = common::test_root().join("campaign");
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

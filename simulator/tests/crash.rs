@@ -77,7 +77,7 @@ fn drive_and_kill(dir: &Path, scenario: &Path, delay: Duration) -> u64 {
 
 #[test]
 fn sigkill_at_random_moments_loses_no_acknowledged_command() {
-    let dir = std::env::temp_dir().join(format!("qm-crash-{}", std::process::id()));
+    let dir = common::test_root().join("crash");
     let _ = std::fs::remove_dir_all(&dir);
     let scenario = common::scenario("baseline.toml");
     let mut rng = rand::rngs::StdRng::seed_from_u64(SEED);
@@ -190,7 +190,7 @@ fn sigkill_at_random_moments_loses_no_acknowledged_command() {
 
 #[test]
 fn damage_before_the_last_journal_segment_is_refused_not_cut() {
-    let dir = std::env::temp_dir().join(format!("qm-segments-{}", std::process::id()));
+    let dir = common::test_root().join("segments");
     let _ = std::fs::remove_dir_all(&dir);
     let scenario = common::scenario("baseline.toml");
     let drive = drive(&dir, &scenario)

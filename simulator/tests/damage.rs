@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 /// A folder driven with `commands` commands and a snapshot every `snapshot_every`.
 fn driven(name: &str, commands: u64, snapshot_every: u64) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("qm-damage-{}-{name}", std::process::id()));
+    let dir = common::test_root().join(format!("damage-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     common::drive(&dir, "baseline.toml", commands, snapshot_every);
     dir

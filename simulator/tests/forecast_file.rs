@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use common::{ok, qm};
 
 fn folder(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("qm-forecast-{name}-{}", std::process::id()));
+    let dir = common::test_root().join(format!("forecast-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

@@ -5,7 +5,7 @@ mod common;
 use common::{ok, qm, qm_json as json};
 
 fn series_file(name: &str, text: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("qm-forecast-{}", std::process::id()));
+    let dir = common::test_root().join("forecast");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();

@@ -46,7 +46,7 @@ fn damaged(
 }
 
 fn temp_file(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("qm-hostile-{}", std::process::id()));
+    let dir = common::test_root().join("hostile");
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
 }

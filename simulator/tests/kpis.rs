@@ -144,7 +144,7 @@ fn units_are_lost_to_holds_only_when_free_stock_alone_fell_short() {
 /// and a replayed history's completion rate (54 %) behind its 99.40 % fulfillment.
 #[test]
 fn the_terminal_marks_every_missed_target() {
-    let out = std::env::temp_dir().join(format!("qm-targets-{}", std::process::id()));
+    let out = common::test_root().join("targets");
     let done = qm(&[
         "simulate",
         path("baseline.toml").to_str().unwrap(),

@@ -297,7 +297,7 @@ fn markdown(outputs: &[(usize, String)]) -> String {
 
 #[test]
 fn every_malformed_input_kind_gets_the_message_the_readme_shows() {
-    let root = std::env::temp_dir().join(format!("qm-malformed-{}", std::process::id()));
+    let root = common::test_root().join("malformed");
     let _ = std::fs::remove_dir_all(&root);
     let mut outputs = Vec::new();
     for (i, case) in CASES.iter().enumerate() {

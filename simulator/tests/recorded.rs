@@ -16,7 +16,7 @@ use qm_simulator::sim::simulate;
 use toml::Spanned;
 
 fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("qm-recorded-{}", std::process::id()));
+    let dir = common::test_root().join("recorded");
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
 }

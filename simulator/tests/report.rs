@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 fn runs() -> &'static (PathBuf, PathBuf) {
     static RUNS: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
     RUNS.get_or_init(|| {
-        let out = std::env::temp_dir().join(format!("qm-report-{}", std::process::id()));
+        let out = common::test_root().join("report");
         let _ = std::fs::remove_dir_all(&out);
         ok(&qm(&[
             "simulate",
@@ -379,7 +379,7 @@ fn compare_lists_each_kpi_per_run_with_its_difference() {
 
 #[test]
 fn a_run_without_orders_reports_undefined_rates() {
-    let dir = std::env::temp_dir().join(format!("qm-empty-{}", std::process::id()));
+    let dir = common::test_root().join("empty");
     let text = std::fs::read_to_string(scenario("baseline.toml"))
         .unwrap()
         .replace("orders_per_day = 3000", "orders_per_day = 0.0001");
@@ -404,7 +404,7 @@ fn a_run_without_orders_reports_undefined_rates() {
 
 #[test]
 fn the_scenario_sets_the_targets_the_report_judges_against() {
-    let dir = std::env::temp_dir().join(format!("qm-targets-{}", std::process::id()));
+    let dir = common::test_root().join("targets");
     let text = std::fs::read_to_string(scenario("baseline.toml")).unwrap()
         + "\n[targets]\norder_fulfillment_rate = 0.5\nprocessing_time_hours_p95 = 12\n";
     simulate_text(&dir, &text, "3");
@@ -438,7 +438,7 @@ fn the_scenario_sets_the_targets_the_report_judges_against() {
 
 #[test]
 fn ctrl_c_stops_at_the_end_of_the_day_and_writes_a_partial_report() {
-    let out = std::env::temp_dir().join(format!("qm-interrupt-{}", std::process::id()));
+    let out = common::test_root().join("interrupt");
     let _ = std::fs::remove_dir_all(&out);
     let child = Command::new(env!("CARGO_BIN_EXE_qm"))
         .args([
@@ -626,7 +626,7 @@ fn the_html_report_renders_in_a_real_browser_without_errors() {
         return;
     }
     // The harness sees console errors: a page that logs one must be caught.
-    let dir = std::env::temp_dir().join(format!("qm-browser-{}", std::process::id()));
+    let dir = common::test_root().join("browser");
     std::fs::create_dir_all(&dir).unwrap();
     let control = dir.join("control.html");
     std::fs::write(
@@ -673,7 +673,7 @@ fn the_html_report_renders_in_a_real_browser_without_errors() {
 
 #[test]
 fn bench_replicates_strategies_and_tells_real_differences_from_noise() {
-    let out = std::env::temp_dir().join(format!("qm-bench-{}", std::process::id()));
+    let out = common::test_root().join("bench");
     let _ = std::fs::remove_dir_all(&out);
     let printed = ok(&qm(&[
         "bench",

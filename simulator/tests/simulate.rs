@@ -63,11 +63,7 @@ fn baseline_runs_and_its_kpis_add_up() {
 fn same_seed_gives_identical_outputs_and_another_seed_differs() {
     let scenario = load("baseline.toml", Some(3));
     let files = |seed: u64| {
-        let dir = std::env::temp_dir().join(format!(
-            "qm-determinism-{}-{seed}-{}",
-            std::process::id(),
-            rand_suffix()
-        ));
+        let dir = common::test_root().join(format!("determinism-{seed}-{}", rand_suffix()));
         let output = simulate(&scenario, seed, &mut |_| {}).unwrap();
         let written = write_outputs(&output.data, &dir, &Format::ALL).unwrap();
         // Every file but the wall-clock ones (latency, and the HTML that shows it) and the
@@ -470,7 +466,7 @@ fn a_scenario_with_no_warehouse_channel_or_customer_is_refused() {
 
 #[test]
 fn qm_simulate_writes_its_outputs_and_exits_2_on_a_bad_scenario() {
-    let out = std::env::temp_dir().join(format!("qm-cli-{}", std::process::id()));
+    let out = common::test_root().join("cli");
     let scenario = path("baseline.toml");
     let done = qm(&[
         "simulate",
@@ -627,7 +623,7 @@ fn a_stopped_run_reports_the_days_it_closed_and_says_it_failed() {
     assert_eq!(output.summary.days, 2);
     // The partial figures still add up, over the two days closed.
     assert_accounts_add_up(&output);
-    let dir = std::env::temp_dir().join(format!("qm-stopped-{}", std::process::id()));
+    let dir = common::test_root().join("stopped");
     write_outputs(&output.data, &dir, &[Format::Json]).unwrap();
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();

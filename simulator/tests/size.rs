@@ -50,7 +50,7 @@ fn size(scenario: &Path, out: &Path) -> String {
 
 #[test]
 fn size_finds_the_edge_per_warehouse_and_shows_it() {
-    let root = std::env::temp_dir().join(format!("qm-size-{}", std::process::id()));
+    let root = common::test_root().join("size");
     let _ = std::fs::remove_dir_all(&root);
     let scenario = small_scenario(&root);
     // Two searches of the same scenario and seed, side by side: they must agree to the byte.
@@ -85,7 +85,7 @@ fn size_finds_the_edge_per_warehouse_and_shows_it() {
 
 #[test]
 fn size_refuses_bad_targets_and_says_when_they_are_out_of_reach() {
-    let root = std::env::temp_dir().join(format!("qm-size-bad-{}", std::process::id()));
+    let root = common::test_root().join("size-bad");
     let _ = std::fs::remove_dir_all(&root);
     let scenario = small_scenario(&root);
     let bad = qm(&[

@@ -110,7 +110,7 @@ fn a_recommendation_whose_interval_reaches_below_the_target_says_so() {
 #[test]
 fn qm_tune_writes_the_grid_and_names_the_cheapest_setting() {
     let scenario = write("tune", &text_with(&[]));
-    let out = std::env::temp_dir().join(format!("qm-tune-out-{}", std::process::id()));
+    let out = common::test_root().join("tune-out");
     let tune = |target: &str| {
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_qm"))
             .args([
@@ -275,7 +275,7 @@ fn assert_counts_the_days_after_the_warmup(scenario: &Path, figures: &[f64]) {
 #[test]
 fn qm_tune_bisects_for_the_least_service_level_meeting_a_fill_rate() {
     let scenario = write("bisect", &text_with(&[]));
-    let out = std::env::temp_dir().join(format!("qm-bisect-out-{}", std::process::id()));
+    let out = common::test_root().join("bisect-out");
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_qm"))
         .args([
             "tune",
@@ -360,7 +360,7 @@ fn qm_tune_refuses_runs_without_a_fill_rate_to_judge_by() {
             .args(["tune", scenario.to_str().unwrap(), "--days", days])
             .args(["--service-levels", "0.9", "--methods", "normal"])
             .args(["--forecasts", "ses", "--replications", "2", "--quiet"])
-            .args(["--out", std::env::temp_dir().to_str().unwrap()])
+            .args(["--out", common::test_root().to_str().unwrap()])
             .output()
             .unwrap()
     };
@@ -411,7 +411,7 @@ fn tune_leaves_a_cycle_service_level_null_unless_every_replication_defines_it() 
     rows[0].runs[0].cycle_service_level = Some(0.9);
     rows[0].runs[1].cycle_service_level = None;
     let csv_of = |rows: &[qm_simulator::tools::tune::TuneRow]| {
-        let path = std::env::temp_dir().join(format!("qm-tune-null-{}.csv", std::process::id()));
+        let path = common::test_root().join("tune-null.csv");
         qm_simulator::tools::tune_report::write_csv(rows, &path).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         text.lines()

@@ -32,7 +32,7 @@ pub fn safety_stock_text() -> String {
 
 /// Writes `text` as `name.toml` in this test binary's folder; returns its path.
 pub fn write(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("qm-replenishment-{}", std::process::id()));
+    let dir = super::test_root().join("replenishment");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{name}.toml"));
     std::fs::write(&path, text).unwrap();

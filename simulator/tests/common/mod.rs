@@ -9,13 +9,59 @@ pub mod server;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
-/// An empty folder for one test, under the system's temporary folder.
+/// An empty folder for one test, in [`test_root`].
 pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("qm-tests-{}-{name}", std::process::id()));
+    let dir = test_root().join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// The folder that holds this test process's files: `qm-tests/<process id>` under the system's
+/// temporary folder. A test that fails, or a fixture shared through a static, leaves its files
+/// behind; so the first call removes the folders of test processes that have ended, and the
+/// runs do not pile up.
+pub fn test_root() -> &'static Path {
+    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    ROOT.get_or_init(|| {
+        let all = std::env::temp_dir().join("qm-tests");
+        remove_ended(&all);
+        let root = all.join(std::process::id().to_string());
+        std::fs::create_dir_all(&root).unwrap();
+        root
+    })
+}
+
+/// Removes the folders in `all` named after a process that is no longer running.
+fn remove_ended(all: &Path) {
+    let Ok(entries) = std::fs::read_dir(all) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let pid = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<i32>().ok());
+        if pid.is_some_and(|pid| !is_running(pid)) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Whether a process has the id `pid` (signal 0 sends nothing; `EPERM` means another user's).
+#[cfg(unix)]
+fn is_running(pid: i32) -> bool {
+    // SAFETY: `kill` with signal 0 only checks that the process exists.
+    let sent = unsafe { libc::kill(pid, 0) } == 0;
+    sent || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// Elsewhere every folder is taken as in use.
+#[cfg(not(unix))]
+fn is_running(_pid: i32) -> bool {
+    true
 }
 
 /// Runs the `qm` binary with `args`.
