@@ -2,21 +2,9 @@
 //! can go one step lower alone, the ±10 % table is there, and the same seed gives the same files.
 
 mod common;
-use common::{ok, qm, scenario};
+use common::{ok, qm, small_sizing_scenario as small_scenario};
 
-use std::path::{Path, PathBuf};
-
-/// The shipped sizing example scaled down to a quarter of its demand, written into `dir`.
-fn small_scenario(dir: &Path) -> PathBuf {
-    let text = std::fs::read_to_string(scenario("warehouse-sizing.toml"))
-        .unwrap()
-        .replace("skus = 800", "skus = 300")
-        .replace("orders_per_day = 1200", "orders_per_day = 300");
-    std::fs::create_dir_all(dir).unwrap();
-    let path = dir.join("small.toml");
-    std::fs::write(&path, text).unwrap();
-    path
-}
+use std::path::Path;
 
 /// A CSV file as a header and rows of cells (no quoted commas in the columns read here).
 fn csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {

@@ -139,6 +139,19 @@ pub fn scenario(name: &str) -> PathBuf {
     manifest_dir().join("../scenarios").join(name)
 }
 
+/// The shipped sizing example (`warehouse-sizing.toml`) scaled down to a quarter of its demand,
+/// written into `dir` as `small.toml`.
+pub fn small_sizing_scenario(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(scenario("warehouse-sizing.toml"))
+        .unwrap()
+        .replace("skus = 800", "skus = 300")
+        .replace("orders_per_day = 1200", "orders_per_day = 300");
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join("small.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 /// `qm engine drive` of a new `folder` from the shipped scenario `file`, seed 3: `commands`
 /// commands and a snapshot every `snapshot_every` (0: none). Asserts it succeeded.
 pub fn drive(folder: &Path, file: &str, commands: u64, snapshot_every: u64) {
