@@ -21,28 +21,24 @@ pub struct Failure {
 impl<E: Into<anyhow::Error>> From<E> for Failure {
     fn from(error: E) -> Self {
         let error = error.into();
-        let bad_input = error.downcast_ref::<ScenarioError>().is_some()
-            || error.downcast_ref::<ImportError>().is_some()
-            || error
-                .downcast_ref::<LogError>()
-                .is_some_and(LogError::is_bad_input)
-            || error.downcast_ref::<CalculatorError>().is_some()
-            || error
-                .downcast_ref::<DemandError>()
-                .is_some_and(DemandError::is_bad_input)
-            || error
-                .downcast_ref::<SimError>()
-                .is_some_and(SimError::is_bad_input)
-            || error
-                .downcast_ref::<ToolError>()
-                .is_some_and(ToolError::is_bad_input)
-            || error
-                .downcast_ref::<DurableError>()
-                .is_some_and(DurableError::is_bad_input)
-            || error
-                .downcast_ref::<ServeError>()
-                .is_some_and(ServeError::is_bad_input);
+        let bad_input = input_at_fault(&error, |_: &ScenarioError| true)
+            || input_at_fault(&error, |_: &ImportError| true)
+            || input_at_fault(&error, LogError::is_bad_input)
+            || input_at_fault(&error, |_: &CalculatorError| true)
+            || input_at_fault(&error, DemandError::is_bad_input)
+            || input_at_fault(&error, SimError::is_bad_input)
+            || input_at_fault(&error, ToolError::is_bad_input)
+            || input_at_fault(&error, DurableError::is_bad_input)
+            || input_at_fault(&error, ServeError::is_bad_input);
         let code = if bad_input { 2 } else { 1 };
         Failure { error, code }
     }
+}
+
+/// Whether `error` is an `E` that `bad_input` calls the user's input at fault.
+fn input_at_fault<E>(error: &anyhow::Error, bad_input: fn(&E) -> bool) -> bool
+where
+    E: std::fmt::Display + std::fmt::Debug + Send + Sync + 'static,
+{
+    error.downcast_ref::<E>().is_some_and(bad_input)
 }

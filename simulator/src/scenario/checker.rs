@@ -218,27 +218,29 @@ pub(super) fn table_of(text: &str, key: &str) -> (usize, usize) {
 mod tests {
     use super::table_of;
 
+    /// At its value when the file gives it, else at the nearest table, entry or inline table
+    /// that holds it, else the first line.
     #[test]
-    fn a_key_without_a_span_is_placed_at_its_line_or_else_its_table() {
-        let text = "name = \"x\"\n[demand]\nnoise = \"poisson\"\n\n[[channels]]\ncode = \"a\"\n\n[[channels]] # second\ncode = \"b\"\nwarehouses = []\n";
-        assert_eq!(table_of(text, "demand.orders_per_day"), (2, 1));
-        assert_eq!(table_of(text, "channels[1].warehouses"), (10, 14));
-        assert_eq!(table_of(text, "channels[0].code"), (6, 8));
-        assert_eq!(table_of(text, "channels[1].promise"), (8, 1));
-        assert_eq!(table_of(text, "channels[0].warehouses"), (5, 1));
-        assert_eq!(table_of(text, "name"), (1, 8));
-        assert_eq!(table_of(text, "warehouses"), (1, 1));
-    }
-
-    #[test]
-    fn a_key_of_an_inline_table_or_a_multi_line_array_is_placed_at_its_value() {
-        let text = "[[carriers]]\ncode = \"c\"\nbands = [\n  { max_km = 1, base_cents = 2 },\n  { max_km = 3 },\n]\nregions = [\n  \"a\",\n  \"b\",\n]\n";
-        assert_eq!(table_of(text, "carriers[0].bands[0].base_cents"), (4, 30));
-        assert_eq!(table_of(text, "carriers[0].bands[1].max_km"), (5, 14));
-        // Left out of its inline table: the table's brace.
-        assert_eq!(table_of(text, "carriers[0].bands[1].base_cents"), (5, 3));
-        assert_eq!(table_of(text, "carriers[0].regions[1]"), (9, 3));
-        assert_eq!(table_of(text, "carriers[0].transit_days"), (1, 1));
-        assert_eq!(table_of(text, "carriers[2].code"), (1, 1));
+    fn a_key_without_a_span_is_placed_at_its_value_or_else_what_holds_it() {
+        let tables = "name = \"x\"\n[demand]\nnoise = \"poisson\"\n\n[[channels]]\ncode = \"a\"\n\n[[channels]] # second\ncode = \"b\"\nwarehouses = []\n";
+        let inline = "[[carriers]]\ncode = \"c\"\nbands = [\n  { max_km = 1, base_cents = 2 },\n  { max_km = 3 },\n]\nregions = [\n  \"a\",\n  \"b\",\n]\n";
+        for (text, key, at) in [
+            (tables, "demand.orders_per_day", (2, 1)),
+            (tables, "channels[1].warehouses", (10, 14)),
+            (tables, "channels[0].code", (6, 8)),
+            (tables, "channels[1].promise", (8, 1)),
+            (tables, "channels[0].warehouses", (5, 1)),
+            (tables, "name", (1, 8)),
+            (tables, "warehouses", (1, 1)),
+            (inline, "carriers[0].bands[0].base_cents", (4, 30)),
+            (inline, "carriers[0].bands[1].max_km", (5, 14)),
+            // Left out of its inline table: the table's brace.
+            (inline, "carriers[0].bands[1].base_cents", (5, 3)),
+            (inline, "carriers[0].regions[1]", (9, 3)),
+            (inline, "carriers[0].transit_days", (1, 1)),
+            (inline, "carriers[2].code", (1, 1)),
+        ] {
+            assert_eq!(table_of(text, key), at, "{key}");
+        }
     }
 }
