@@ -50,6 +50,62 @@ fn weekly_file(dir: &Path) -> PathBuf {
     path
 }
 
+/// A series too short to give a forecast error (under 28 + horizon days) has no empirical
+/// quantile: its quantile cells are empty, not the point forecast (a zero-width interval, read
+/// as certainty); a long series beside it keeps its interval.
+#[test]
+fn a_series_too_short_for_an_error_has_empty_quantiles_not_the_point() {
+    let dir = folder("short");
+    let mut text = String::from("store,item,day,units\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    for (item, days) in [("LONG", 70u64), ("SHORT", 20)] {
+        for t in 0..days {
+            let day = start + chrono::Days::new(t);
+            text.push_str(&format!("S1,{item},{day},{}\n", (t * 7) % 5));
+        }
+    }
+    let file = dir.join("short.csv");
+    std::fs::write(&file, text).unwrap();
+    let levels = ["--quantiles", "0.1,0.9", "--lead-time-days", "7"];
+    let printed = ok(&forecast(
+        &file,
+        &dir,
+        &[&["--method", "ses", "--horizon", "3"], &levels[..]].concat(),
+    ));
+    assert!(
+        printed.contains("series too short for quantiles, their quantile columns left empty: 1 (under 28 + 3 days"),
+        "{printed}"
+    );
+    let rows = |name: &str| -> Vec<Vec<String>> {
+        let text = std::fs::read_to_string(dir.join("forecast").join(name)).unwrap();
+        text.lines()
+            .skip(1)
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect()
+    };
+    for row in rows("forecast.csv") {
+        // id, date, step, forecast_units, quantile_1_units, quantile_9_units
+        let (point, low, high) = (&row[3], &row[4], &row[5]);
+        if row[0] == "S1_SHORT" {
+            assert_eq!((low.as_str(), high.as_str()), ("", ""), "{row:?}");
+        } else {
+            let [point, low, high] = [point, low, high].map(|v| v.parse::<f64>().unwrap());
+            assert!(low < point && point < high, "{row:?}");
+        }
+    }
+    for row in rows("lead_time.csv") {
+        // id, lead_time_days, demand_units, quantile_1_units, quantile_9_units
+        let empty = row[3].is_empty() && row[4].is_empty();
+        assert_eq!(empty, row[0] == "S1_SHORT", "{row:?}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("forecast/forecast.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["series_without_quantiles"], 1);
+    assert_eq!(json["series_without_lead_time_quantiles"], 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn a_weekly_pattern_is_forecast_per_series_with_its_quantiles() {
     let dir = folder("weekly");

@@ -292,7 +292,7 @@ fn forecast_reports_bad_rows_and_shapes_with_exit_code_2() {
         ),
         (
             vec!["forecast", wide.to_str().unwrap(), "--method", "ses"],
-            "expected one column named `units`",
+            "found: day, units; a file with a date column reads with `--date COLUMN --value COLUMN`",
         ),
         (
             vec!["forecast", negative.to_str().unwrap(), "--method", "ses"],

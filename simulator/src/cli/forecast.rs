@@ -244,6 +244,15 @@ fn forecast_file(file: &Path, columns: &LongColumns, run: ManySeries) -> Result<
     if filled > 0 {
         println!("days the file left out inside a series, taken as 0 units: {filled}");
     }
+    let short = json["series_without_quantiles"].as_u64().unwrap_or(0);
+    if short > 0 {
+        println!(
+            "series too short for quantiles, their quantile columns left empty: {short} (under {} \
+             + {} days, the history gives no forecast error to draw them from)",
+            forecast_many::MIN_TRAIN_DAYS,
+            run.horizon
+        );
+    }
     print!("{}", forecast_output::backtest_text(&scores, run.horizon));
     super::output::print_written(&dir, &written);
     Ok(())
@@ -294,6 +303,9 @@ fn forecast_json(
         },
         "interval_origins": forecast_many::INTERVAL_ORIGINS,
         "series_with_analytic_intervals": forecasts.iter().filter(|f| f.analytic).count(),
+        // Too short a history for a forecast error: quantile columns left empty (null).
+        "series_without_quantiles": if run.levels.is_empty() { 0 } else { forecasts.iter().filter(|f| f.quantiles.is_none()).count() },
+        "series_without_lead_time_quantiles": if run.levels.is_empty() { 0 } else { forecasts.iter().filter(|f| f.lead_time.as_ref().is_some_and(|l| l.quantiles.is_none())).count() },
         "series": series.len(),
         "days_filled_with_zero": series.iter().map(|s| s.days_filled).sum::<usize>(),
         "methods_chosen": chosen,

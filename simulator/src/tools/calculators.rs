@@ -351,8 +351,15 @@ pub fn read_series(path: &Path) -> Result<Vec<f64>, CalculatorError> {
     let is_parquet = path.extension().is_some_and(|e| e == "parquet");
     let source = read_columns(path, &["units"], is_parquet).map_err(&file_error)?;
     if source.header != ["units"] {
+        // A file of dated rows (or of many series) has a reader of its own.
+        let hint = if source.header.len() > 1 {
+            "; a file with a date column reads with `--date COLUMN --value COLUMN` (and `--id \
+             COLUMN` for many series in one file)"
+        } else {
+            ""
+        };
         return Err(file_error(format!(
-            "expected one column named `units` (daily demand, oldest first), found: {}",
+            "expected one column named `units` (daily demand, oldest first), found: {}{hint}",
             source.header.join(", ")
         )));
     }

@@ -252,8 +252,9 @@ pub struct LeadTimeDemand {
     pub days: usize,
     /// Σ of the point forecasts over the lead time, units.
     pub point: f64,
-    /// Per requested quantile level, units.
-    pub quantiles: Vec<f64>,
+    /// Per requested quantile level, units; `None` when the history is too short to give the
+    /// error of a past lead-time sum (fewer than [`MIN_TRAIN_DAYS`] + the lead time's days).
+    pub quantiles: Option<Vec<f64>>,
 }
 
 /// One series' forecast.
@@ -267,8 +268,10 @@ pub struct SeriesForecast {
     pub analytic: bool,
     /// Point forecasts, one a day.
     pub point: Vec<f64>,
-    /// Per requested quantile level, one value a day.
-    pub quantiles: Vec<Vec<f64>>,
+    /// Per requested quantile level, one value a day; `None` when the history is too short to
+    /// give a forecast error to draw them from (fewer than [`MIN_TRAIN_DAYS`] + the horizon's
+    /// days) and no closed form gives them: undefined, not the point forecast.
+    pub quantiles: Option<Vec<Vec<f64>>>,
     /// The lead time's demand, when asked.
     pub lead_time: Option<LeadTimeDemand>,
 }
@@ -390,7 +393,7 @@ pub fn forecast_all(series: &[&[f64]], request: &Request) -> (Vec<SeriesForecast
                 model: ets_fit.map(|fit| fit.spec.name()),
                 analytic: analytic.is_some(),
                 quantiles: analytic
-                    .unwrap_or_else(|| empirical_quantiles(history, chosen, &point, request)),
+                    .or_else(|| empirical_quantiles(history, chosen, &point, request)),
                 point,
                 lead_time,
             }
@@ -401,13 +404,13 @@ pub fn forecast_all(series: &[&[f64]], request: &Request) -> (Vec<SeriesForecast
 
 /// The `request`'s quantiles of each day ahead: `point` plus the empirical quantiles of
 /// `chosen`'s errors over [`INTERVAL_ORIGINS`] rolling origins, pooled over the horizon or per
-/// step; floored at 0.
+/// step; floored at 0. `None` when the history gives no error to draw them from.
 fn empirical_quantiles(
     history: &[f64],
     chosen: Chosen,
     point: &[f64],
     request: &Request,
-) -> Vec<Vec<f64>> {
+) -> Option<Vec<Vec<f64>>> {
     let horizon = request.horizon;
     // The errors cost a forecast per origin: none without a quantile to give.
     let origins = if request.levels.is_empty() {
@@ -425,10 +428,9 @@ fn empirical_quantiles(
     };
     (request.levels.iter())
         .map(|&p| {
-            let offsets = backtest::step_quantiles(&errors, horizon, p, neighbours)
-                .unwrap_or_else(|| vec![0.0; horizon]);
+            let offsets = backtest::step_quantiles(&errors, horizon, p, neighbours)?;
             let each_day = point.iter().zip(offsets);
-            each_day.map(|(f, offset)| (f + offset).max(0.0)).collect()
+            Some(each_day.map(|(f, offset)| (f + offset).max(0.0)).collect())
         })
         .collect()
 }
@@ -452,7 +454,7 @@ fn lead_time_demand(
     );
     let quantiles = levels
         .iter()
-        .map(|&p| (point + backtest::quantile(&errors, p).unwrap_or(0.0)).max(0.0))
+        .map(|&p| Some((point + backtest::quantile(&errors, p)?).max(0.0)))
         .collect();
     LeadTimeDemand {
         days,
@@ -541,7 +543,8 @@ fn score_origin(
         .collect();
     let outer = (levels.len() >= 2).then(|| {
         per_series(&|_, actual, f| {
-            backtest::coverage(actual, &f.quantiles[0], &f.quantiles[levels.len() - 1])
+            let quantiles = f.quantiles.as_ref()?;
+            backtest::coverage(actual, &quantiles[0], &quantiles[levels.len() - 1])
         })
     });
     OriginScores {
@@ -566,7 +569,7 @@ fn score_origin(
             .map(|(i, &p)| {
                 (
                     p,
-                    per_series(&|_, a, f| backtest::pinball(p, a, &f.quantiles[i])),
+                    per_series(&|_, a, f| backtest::pinball(p, a, &f.quantiles.as_ref()?[i])),
                 )
             })
             .collect(),
@@ -586,7 +589,11 @@ fn lead_time_coverage(
         let lead = f.lead_time.as_ref()?;
         // A lead time past the horizon has no actual days to be scored against.
         let total: f64 = actual.get(..lead.days)?.iter().sum();
-        let (low, high) = (lead.quantiles.first()?, lead.quantiles.last()?);
+        // A series too short for lead-time quantiles has no interval to be inside.
+        let Some(quantiles) = &lead.quantiles else {
+            continue;
+        };
+        let (low, high) = (quantiles.first()?, quantiles.last()?);
         inside.push((*low <= total && total <= *high) as u8 as f64);
     }
     (levels.len() >= 2 && !inside.is_empty())

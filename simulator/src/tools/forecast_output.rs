@@ -59,7 +59,9 @@ fn lead_time_table(
     for (i, &p) in levels.iter().enumerate() {
         columns.push(Column::new(
             quantile_column(p).into(),
-            leads.iter().map(|l| l.quantiles[i]).collect::<Vec<_>>(),
+            (leads.iter())
+                .map(|l| l.quantiles.as_ref().map(|q| q[i]))
+                .collect::<Vec<_>>(),
         ));
     }
     Ok(Table {
@@ -73,7 +75,7 @@ fn lead_time_table(
             ("demand_units", "Σ of the point forecasts over the lead time, units"),
             (
                 "quantile_<level>_units",
-                "per quantile level: the empirical quantile of the lead time's total demand (the sum, from the errors of past lead-time sums), units",
+                "per quantile level: the empirical quantile of the lead time's total demand (the sum, from the errors of past lead-time sums), units; null when the history is too short to give one such error",
             ),
         ],
     })
@@ -90,7 +92,7 @@ pub fn table(
     let mut dates = Vec::new();
     let mut steps = Vec::new();
     let mut points = Vec::new();
-    let mut quantiles: Vec<Vec<f64>> = vec![Vec::new(); levels.len()];
+    let mut quantiles: Vec<Vec<Option<f64>>> = vec![Vec::new(); levels.len()];
     for (s, f) in series.iter().zip(forecasts) {
         for (step, point) in f.point.iter().enumerate() {
             let day = s.first_day + chrono::Days::new((s.values.len() + step) as u64);
@@ -98,8 +100,8 @@ pub fn table(
             dates.push(day.to_string());
             steps.push(step as u32 + 1);
             points.push(*point);
-            for (i, q) in f.quantiles.iter().enumerate() {
-                quantiles[i].push(q[step]);
+            for (i, column) in quantiles.iter_mut().enumerate() {
+                column.push(f.quantiles.as_ref().map(|q| q[i][step]));
             }
         }
     }
@@ -125,7 +127,7 @@ pub fn table(
     if !levels.is_empty() {
         definitions.push((
             "quantile_<level>_units",
-            "per quantile level (0.05 → quantile_05_units): the empirical quantile of the day's demand, units",
+            "per quantile level (0.05 → quantile_05_units): the empirical quantile of the day's demand, units; null when the history is too short to give a forecast error",
         ));
     }
     Ok(Table {
