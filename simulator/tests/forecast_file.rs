@@ -50,6 +50,50 @@ fn weekly_file(dir: &Path) -> PathBuf {
     path
 }
 
+/// `weekday_ses`'s α is chosen on the collection by rolling origins; when no series is long
+/// enough to score one, it is the default, and `forecast.json` says so rather than claiming it
+/// was chosen.
+#[test]
+fn an_alpha_no_series_can_score_is_named_the_default() {
+    let dir = folder("alpha");
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let chosen_by = |days: u64| {
+        let mut text = String::from("store,item,day,units\n");
+        for t in 0..days {
+            let day = start + chrono::Days::new(t);
+            text.push_str(&format!("S1,A,{day},{}\n", (t * 7) % 5));
+        }
+        let file = dir.join(format!("days-{days}.csv"));
+        std::fs::write(&file, text).unwrap();
+        ok(&forecast(
+            &file,
+            &dir,
+            &["--method", "weekday_ses", "--horizon", "3"],
+        ));
+        let json: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join("forecast/forecast.json")).unwrap(),
+        )
+        .unwrap();
+        (
+            json["weekday_ses_alpha"].as_f64(),
+            json["alpha_chosen_by"].as_str().map(str::to_string),
+        )
+    };
+    assert_eq!(
+        chosen_by(20),
+        (
+            Some(0.1),
+            Some("the default 0.1: no series is long enough (28 + 3 days) and varied enough to score one".into())
+        )
+    );
+    let (_, long) = chosen_by(70);
+    assert_eq!(
+        long.as_deref(),
+        Some("the least mean RMSSE over 4 rolling origins, every series together")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// A series too short to give a forecast error (under 28 + horizon days) has no empirical
 /// quantile: its quantile cells are empty, not the point forecast (a zero-width interval, read
 /// as certainty); a long series beside it keeps its interval.

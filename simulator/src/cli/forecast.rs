@@ -238,7 +238,7 @@ fn forecast_file(file: &Path, columns: &LongColumns, run: ManySeries) -> Result<
         series.len(),
         run.horizon,
         json["method"].as_str().unwrap_or(""),
-        alpha.map_or(String::new(), |a| format!(" (weekday_ses α {a})"))
+        alpha.map_or(String::new(), |a| format!(" (weekday_ses α {})", a.alpha))
     );
     let filled = json["days_filled_with_zero"].as_u64().unwrap_or(0);
     if filled > 0 {
@@ -262,7 +262,7 @@ fn forecast_file(file: &Path, columns: &LongColumns, run: ManySeries) -> Result<
 fn forecast_json(
     series: &[qm_simulator::tools::series_file::Series],
     forecasts: &[forecast_many::SeriesForecast],
-    alpha: Option<f64>,
+    alpha: Option<forecast_many::CollectionAlpha>,
     scores: &[forecast_many::OriginScores],
     run: &ManySeries,
 ) -> serde_json::Value {
@@ -284,12 +284,19 @@ fn forecast_json(
     serde_json::json!({
         "method": method,
         "combined_methods": members,
-        "weekday_ses_alpha": alpha,
-        "alpha_chosen_by": match (run.procedure, alpha) {
-            (_, None) => None,
-            (Procedure::WeekdaySes(Some(_)) | Procedure::Mean(_, Some(_)), _) => Some("--alpha"),
-            _ => Some("the least mean RMSSE over 4 rolling origins, every series together"),
-        },
+        "weekday_ses_alpha": alpha.map(|a| a.alpha),
+        "alpha_chosen_by": alpha.map(|a| match a.chosen_by {
+            forecast_many::AlphaChoice::Given => "--alpha".to_string(),
+            forecast_many::AlphaChoice::LeastRmsse => {
+                "the least mean RMSSE over 4 rolling origins, every series together".to_string()
+            }
+            forecast_many::AlphaChoice::DefaultNoneScored => format!(
+                "the default {}: no series is long enough ({} + {} days) and varied enough to score one",
+                forecast_many::DEFAULT_ALPHA,
+                forecast_many::MIN_TRAIN_DAYS,
+                run.horizon
+            ),
+        }),
         "horizon_days": run.horizon,
         "lead_time_days": run.lead_days,
         "quantile_levels": run.levels,

@@ -278,7 +278,7 @@ pub struct SeriesForecast {
 
 /// The collection's α for `weekday_ses` from the histories `series` (each cut at the origin):
 /// the least mean RMSSE over [`ALPHA_ORIGINS`] rolling origins.
-pub fn collection_alpha(series: &[&[f64]], horizon: usize) -> f64 {
+pub fn collection_alpha(series: &[&[f64]], horizon: usize) -> CollectionAlpha {
     let scores: Vec<f64> = ALPHA_GRID
         .par_iter()
         .map(|&alpha| {
@@ -297,11 +297,40 @@ pub fn collection_alpha(series: &[&[f64]], horizon: usize) -> f64 {
         .min_by(|&a, &b| scores[a].total_cmp(&scores[b]))
         .expect("a grid");
     if scores[best].is_finite() {
-        ALPHA_GRID[best]
+        CollectionAlpha {
+            alpha: ALPHA_GRID[best],
+            chosen_by: AlphaChoice::LeastRmsse,
+        }
     } else {
-        0.1
+        CollectionAlpha {
+            alpha: DEFAULT_ALPHA,
+            chosen_by: AlphaChoice::DefaultNoneScored,
+        }
     }
 }
+
+/// The α `weekday_ses` uses for a whole collection, and how it was set.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CollectionAlpha {
+    /// The smoothing α.
+    pub alpha: f64,
+    /// Where it comes from.
+    pub chosen_by: AlphaChoice,
+}
+
+/// How a collection's α was set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlphaChoice {
+    /// `--alpha`.
+    Given,
+    /// The least mean RMSSE over [`ALPHA_ORIGINS`] rolling origins, every series together.
+    LeastRmsse,
+    /// [`DEFAULT_ALPHA`]: no series was long enough (or moved enough) to score an α.
+    DefaultNoneScored,
+}
+
+/// The α when none is given and none can be scored.
+pub const DEFAULT_ALPHA: f64 = 0.1;
 
 /// RMSSE of `chosen` at each of the [`ALPHA_ORIGINS`] origins before the end of `history`.
 fn origin_rmsse(history: &[f64], horizon: usize, chosen: Chosen) -> Vec<f64> {
@@ -355,20 +384,33 @@ fn choose(procedure: Procedure, history: &[f64], horizon: usize, alpha: f64) -> 
 
 /// Forecasts every history of `series` (each cut at the origin) as `request` asks. Returns the
 /// forecasts and the α `weekday_ses` used (when it is used).
-pub fn forecast_all(series: &[&[f64]], request: &Request) -> (Vec<SeriesForecast>, Option<f64>) {
+pub fn forecast_all(
+    series: &[&[f64]],
+    request: &Request,
+) -> (Vec<SeriesForecast>, Option<CollectionAlpha>) {
     let horizon = request.horizon;
-    let alpha = match request.procedure {
-        Procedure::WeekdaySes(Some(alpha)) => Some(alpha),
+    let given = |alpha| CollectionAlpha {
+        alpha,
+        chosen_by: AlphaChoice::Given,
+    };
+    let collection = match request.procedure {
+        Procedure::WeekdaySes(Some(alpha)) => Some(given(alpha)),
         Procedure::WeekdaySes(None) | Procedure::Auto => Some(collection_alpha(series, horizon)),
-        Procedure::Mean(members, given) if members.has_weekday_ses() => {
-            Some(given.unwrap_or_else(|| collection_alpha(series, horizon)))
+        Procedure::Mean(members, alpha) if members.has_weekday_ses() => {
+            Some(alpha.map_or_else(|| collection_alpha(series, horizon), given))
         }
         Procedure::Online(_) | Procedure::Whole(_) | Procedure::Mean(..) => None,
     };
+    let alpha = collection.map(|c| c.alpha);
     let forecasts = series
         .par_iter()
         .map(|history| {
-            let chosen = choose(request.procedure, history, horizon, alpha.unwrap_or(0.1));
+            let chosen = choose(
+                request.procedure,
+                history,
+                horizon,
+                alpha.unwrap_or(DEFAULT_ALPHA),
+            );
             let ets_fit = (chosen == Chosen::Whole(Whole::AutoEts)).then(|| ets::auto(history, 7));
             let point = match &ets_fit {
                 Some(fit) => fit.forecast(horizon),
@@ -399,7 +441,7 @@ pub fn forecast_all(series: &[&[f64]], request: &Request) -> (Vec<SeriesForecast
             }
         })
         .collect();
-    (forecasts, alpha)
+    (forecasts, collection)
 }
 
 /// The `request`'s quantiles of each day ahead: `point` plus the empirical quantiles of
@@ -505,7 +547,7 @@ pub fn backtest_scores(all: &[Series], request: &Request, origins: usize) -> Vec
                 .collect();
             let trains: Vec<&[f64]> = cut.iter().map(|c| c.0).collect();
             let (forecasts, alpha) = forecast_all(&trains, request);
-            score_origin(k, alpha, &cut, &forecasts, &request.levels)
+            score_origin(k, alpha.map(|a| a.alpha), &cut, &forecasts, &request.levels)
         })
         .collect()
 }
