@@ -50,11 +50,11 @@ fn weekly_file(dir: &Path) -> PathBuf {
     path
 }
 
-/// `weekday_ses`'s α is chosen on the collection by rolling origins; when no series is long
-/// enough to score one, it is the default, and `forecast.json` says so rather than claiming it
-/// was chosen.
+/// `weekday_ses`'s α is chosen on the collection, and `auto`'s method per series, by rolling
+/// origins; when a history is too short to score any, the default is taken, and
+/// `forecast.json` says so rather than claiming it was chosen.
 #[test]
-fn an_alpha_no_series_can_score_is_named_the_default() {
+fn an_alpha_or_a_method_nothing_could_score_is_named_the_default() {
     let dir = folder("alpha");
     let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
     let chosen_by = |days: u64| {
@@ -91,6 +91,27 @@ fn an_alpha_no_series_can_score_is_named_the_default() {
         long.as_deref(),
         Some("the least mean RMSSE over 4 rolling origins, every series together")
     );
+    // `auto` has nothing to compare its methods by on the short series either: it takes the
+    // first and says so.
+    for (days, chosen) in [(20, false), (70, true)] {
+        let file = dir.join(format!("days-{days}.csv"));
+        let printed = ok(&forecast(
+            &file,
+            &dir,
+            &["--method", "auto", "--horizon", "3"],
+        ));
+        let json: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join("forecast/forecast.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(json["series_methods"][0]["chosen"], chosen, "{days} days");
+        assert_eq!(json["series_auto_could_not_choose"], u64::from(!chosen));
+        let note = "series too short for auto to compare its methods, forecast by weekday_ses: 1";
+        assert_eq!(printed.contains(note), !chosen, "{printed}");
+        if !chosen {
+            assert_eq!(json["series_methods"][0]["method"], "weekday_ses");
+        }
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -244,6 +244,12 @@ fn forecast_file(file: &Path, columns: &LongColumns, run: ManySeries) -> Result<
     if filled > 0 {
         println!("days the file left out inside a series, taken as 0 units: {filled}");
     }
+    let unchosen = json["series_auto_could_not_choose"].as_u64().unwrap_or(0);
+    if unchosen > 0 {
+        println!(
+            "series too short for auto to compare its methods, forecast by weekday_ses: {unchosen}"
+        );
+    }
     let short = json["series_without_quantiles"].as_u64().unwrap_or(0);
     if short > 0 {
         println!(
@@ -310,13 +316,15 @@ fn forecast_json(
         },
         "interval_origins": forecast_many::INTERVAL_ORIGINS,
         "series_with_analytic_intervals": forecasts.iter().filter(|f| f.analytic).count(),
+        // `auto` with nothing to compare its candidates by: the first taken, not chosen.
+        "series_auto_could_not_choose": forecasts.iter().filter(|f| f.defaulted).count(),
         // Too short a history for a forecast error: quantile columns left empty (null).
         "series_without_quantiles": if run.levels.is_empty() { 0 } else { forecasts.iter().filter(|f| f.quantiles.is_none()).count() },
         "series_without_lead_time_quantiles": if run.levels.is_empty() { 0 } else { forecasts.iter().filter(|f| f.lead_time.as_ref().is_some_and(|l| l.quantiles.is_none())).count() },
         "series": series.len(),
         "days_filled_with_zero": series.iter().map(|s| s.days_filled).sum::<usize>(),
         "methods_chosen": chosen,
-        "series_methods": series.iter().zip(forecasts).map(|(s, f)| serde_json::json!({"id": s.id, "method": f.chosen.name(), "model": f.model})).collect::<Vec<_>>(),
+        "series_methods": series.iter().zip(forecasts).map(|(s, f)| serde_json::json!({"id": s.id, "method": f.chosen.name(), "model": f.model, "chosen": !f.defaulted})).collect::<Vec<_>>(),
         "backtest": scores,
     })
 }

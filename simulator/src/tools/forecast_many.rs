@@ -262,6 +262,9 @@ pub struct LeadTimeDemand {
 pub struct SeriesForecast {
     /// The method used.
     pub chosen: Chosen,
+    /// `auto` had no rolling-origin error to compare its candidates by (a history under
+    /// [`MIN_TRAIN_DAYS`] + the horizon's days) and took the first, `weekday_ses`.
+    pub defaulted: bool,
     /// The model `auto_ets` chose (`ETS(A,N,A)`…).
     pub model: Option<String>,
     /// Whether the quantiles are the model's closed form, not empirical.
@@ -347,9 +350,10 @@ fn origin_rmsse(history: &[f64], horizon: usize, chosen: Chosen) -> Vec<f64> {
         .collect()
 }
 
-/// The method `procedure` uses for `history`, given the collection's α.
-fn choose(procedure: Procedure, history: &[f64], horizon: usize, alpha: f64) -> Chosen {
-    match procedure {
+/// The method `procedure` uses for `history`, given the collection's α, and whether `auto` took
+/// its first candidate for want of a rolling-origin error to compare them by.
+fn choose(procedure: Procedure, history: &[f64], horizon: usize, alpha: f64) -> (Chosen, bool) {
+    let chosen = match procedure {
         Procedure::WeekdaySes(_) => Chosen::WeekdaySes(alpha),
         Procedure::Online(method) => Chosen::Online(method),
         Procedure::Whole(whole) => Chosen::Whole(whole),
@@ -373,13 +377,14 @@ fn choose(procedure: Procedure, history: &[f64], horizon: usize, alpha: f64) -> 
                     sum / n as f64
                 }
             };
-            candidates
+            let (least, best) = candidates
                 .map(|c| (mse(&c), c))
                 .min_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, c)| c)
-                .expect("candidates")
+                .expect("candidates");
+            return (best, least.is_infinite());
         }
-    }
+    };
+    (chosen, false)
 }
 
 /// Forecasts every history of `series` (each cut at the origin) as `request` asks. Returns the
@@ -405,7 +410,7 @@ pub fn forecast_all(
     let forecasts = series
         .par_iter()
         .map(|history| {
-            let chosen = choose(
+            let (chosen, defaulted) = choose(
                 request.procedure,
                 history,
                 horizon,
@@ -432,6 +437,7 @@ pub fn forecast_all(
                 .map(|days| lead_time_demand(history, chosen, days, &request.levels));
             SeriesForecast {
                 chosen,
+                defaulted,
                 model: ets_fit.map(|fit| fit.spec.name()),
                 analytic: analytic.is_some(),
                 quantiles: analytic
