@@ -189,12 +189,43 @@ fn qm_tune_writes_the_grid_and_names_the_cheapest_setting() {
     );
     let figures: Vec<f64> = rows[2][4..21].iter().map(|v| v.parse().unwrap()).collect();
     assert_counts_the_days_after_the_warmup(&scenario, &figures);
-    assert_tune_csv_is_scipys_estimate_of_its_runs(&out.join("calibration"));
+    // Two replications: every setting stays on the front (no paired difference is beyond the
+    // noise).
+    let expected = serde_json::json!({"rows": 4, "runs": 8, "seeds": [11, 12], "front": 4});
+    assert_tune_csv_is_scipys_estimate_of_its_runs(&out.join("calibration"), &expected);
     // A target every setting meets: the cheapest is only the grid's edge.
     assert!(
         tune("0.5").contains("warning: every setting meets the target"),
         "the edge warning"
     );
+}
+
+/// One replication of a wider grid: the means alone decide the front, and some settings leave
+/// it; scipy's recomputation from `tune_runs.csv` finds the same front.
+#[test]
+fn the_pareto_front_of_one_replication_is_the_means() {
+    let scenario = write("tune-front", &text_with(&[]));
+    let out = common::test_root().join("tune-front");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_qm"))
+        .args(["tune", scenario.to_str().unwrap()])
+        .args([
+            "--service-levels",
+            "0.7,0.95",
+            "--methods",
+            "normal,quantile",
+        ])
+        .args(["--forecasts", "ses,moving-average", "--days", "150"])
+        .args(["--replications", "1", "--seed", "11", "--quiet"])
+        .args(["--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let expected = serde_json::json!({"rows": 8, "runs": 8, "seeds": [11], "front": 5});
+    assert_tune_csv_is_scipys_estimate_of_its_runs(&out.join("calibration"), &expected);
 }
 
 #[test]
@@ -475,8 +506,10 @@ fn a_stopped_tune_grid_keeps_only_the_settings_that_finished() {
 
 /// Recomputes every row of `tune.csv` from `tune_runs.csv` with scipy: each figure's mean and
 /// 95 % half-width (`stats.t.ppf(0.975, n − 1)` × the standard error; null unless every
-/// replication defines it), the mean supplier orders, the replications and the days counted.
-fn assert_tune_csv_is_scipys_estimate_of_its_runs(dir: &Path) {
+/// replication defines it), the mean supplier orders, the replications and the days counted,
+/// and the Pareto flag from the replications' paired differences (`stats.t.interval`).
+/// `expected`: the rows, runs, seeds and settings on the front the reference finds.
+fn assert_tune_csv_is_scipys_estimate_of_its_runs(dir: &Path, expected: &serde_json::Value) {
     assert!(
         dir.join("tune_runs.csv").is_file(),
         "tune_runs.csv beside tune.csv"
@@ -507,7 +540,36 @@ for _, row in table.iterrows():
     off += [[str(row[k]) for k in keys] + [k, str(row[k2]), str(v)]
             for k, v in want.items() for k2 in [k] if not same(row[k2], v)]
 seeds = sorted(runs["seed"].unique().tolist())
-print(json.dumps({"rows": len(table), "runs": len(runs), "seeds": seeds, "off": off}))
+# The Pareto front of total cost against fill rate, from the replications: b beats a when its
+# means are no worse in both and better in one, and (with two or more replications each, paired
+# by replication) its paired differences' 95 % t-intervals show it cheaper or fuller and worse in
+# neither.
+def mean(v):
+    s = 0.0
+    for x in v:
+        s += x
+    return s / len(v)
+def sign(d):
+    d = np.asarray(d, dtype=float)
+    m, sem = mean(d), stats.sem(d)
+    low, high = (m, m) if sem == 0 else stats.t.interval(0.95, len(d) - 1, loc=m, scale=sem)
+    return 1 if low > 0 else (-1 if high < 0 else 0)
+groups = [(tuple(str(x) for x in k), g.sort_values("replication")) for k, g in runs.groupby(keys, sort=False)]
+def beats(b, a):
+    cost, fill = "total_cost_cents", "achieved_fill_rate"
+    cb, ca, fb, fa = mean(b[cost]), mean(a[cost]), mean(b[fill]), mean(a[fill])
+    if not (cb <= ca and fb >= fa and (cb < ca or fb > fa)):
+        return False
+    if len(a) < 2 or len(a) != len(b):
+        return True
+    dc = sign(b[cost].to_numpy() - a[cost].to_numpy())
+    df = sign(b[fill].to_numpy() - a[fill].to_numpy())
+    return (dc < 0 or df > 0) and not (dc > 0 or df < 0)
+front = {k for k, a in groups if not any(beats(b, a) for _, b in groups)}
+pareto_off = [list(k) for k, _ in groups
+              if (k in front) != (str(table[(table[keys].astype(str) == list(k)).all(axis=1)]["pareto"].iloc[0]).lower() == "true")]
+print(json.dumps({"rows": len(table), "runs": len(runs), "seeds": seeds, "off": off,
+                  "front": len(front), "pareto_off": pareto_off}))
 "#
     .replace(
         "TABLE",
@@ -520,12 +582,13 @@ print(json.dumps({"rows": len(table), "runs": len(runs), "seeds": seeds, "off": 
     let Some(reference) = common::python_reference(&script, "scipy", "QM_REQUIRE_SCIPY") else {
         return;
     };
-    assert_eq!(reference["rows"], 4, "{reference}");
-    assert_eq!(reference["runs"], 8, "{reference}");
+    for key in ["rows", "runs", "seeds", "front"] {
+        assert_eq!(reference[key], expected[key], "{key}: {reference}");
+    }
+    assert_eq!(reference["off"], serde_json::json!([]), "{reference}");
     assert_eq!(
-        reference["seeds"],
-        serde_json::json!([11, 12]),
+        reference["pareto_off"],
+        serde_json::json!([]),
         "{reference}"
     );
-    assert_eq!(reference["off"], serde_json::json!([]), "{reference}");
 }
