@@ -1,6 +1,7 @@
-//! `docs/outputs.md` lists, file by file, the columns the analysis commands write. Each command
-//! runs here on a small case, and every file's header is held to its list: a column added,
-//! renamed, moved or dropped fails until the reference says so.
+//! `docs/outputs.md` lists, file by file, the columns the analysis commands write, and the keys
+//! of `forecast.json`. Each command runs here on a small case, and every file's header (and the
+//! JSON's keys) is held to its list: a column added, renamed, moved or dropped fails until the
+//! reference says so.
 
 mod common;
 use common::{manifest_dir, ok, qm, scenario, small_sizing_scenario, temp_dir};
@@ -173,6 +174,8 @@ fn written(dir: &Path) -> Vec<(&'static str, std::path::PathBuf)> {
         "2",
         "--quantiles",
         "0.05,0.5,0.975",
+        "--backtest",
+        "2",
         "--lead-time-days",
         "7",
         "--out",
@@ -196,11 +199,39 @@ fn written(dir: &Path) -> Vec<(&'static str, std::path::PathBuf)> {
     ]
 }
 
+/// The keys of `forecast.json` as the reference names them: a top-level key, or
+/// `key[].field` for a field of the objects a list holds.
+fn json_keys(path: &Path) -> Vec<String> {
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut keys = Vec::new();
+    for (key, value) in json.as_object().unwrap() {
+        match value
+            .as_array()
+            .and_then(|a| a.first())
+            .and_then(|v| v.as_object())
+        {
+            Some(element) => keys.extend(element.keys().map(|field| format!("{key}[].{field}"))),
+            None => keys.push(key.clone()),
+        }
+    }
+    keys.sort();
+    keys
+}
+
 #[test]
 fn every_file_the_analysis_commands_write_has_the_columns_the_reference_lists() {
     let dir = temp_dir("outputs-doc");
     let files = written(&dir);
-    let reference = documented();
+    let mut reference = documented();
+    // The one JSON file: its keys, in any order.
+    let (json_name, mut json_documented) = reference.pop().unwrap();
+    assert_eq!(json_name, "forecast.json");
+    json_documented.sort();
+    assert_eq!(
+        json_keys(&dir.join("forecast/forecast.json")),
+        json_documented
+    );
     let names: Vec<&str> = reference.iter().map(|(name, _)| name.as_str()).collect();
     let run: Vec<&str> = files.iter().map(|(name, _)| *name).collect();
     assert_eq!(
