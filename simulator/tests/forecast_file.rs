@@ -31,6 +31,12 @@ fn forecast(file: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     qm(&args)
 }
 
+/// `forecast.json` of a forecast written under `out`.
+fn forecast_json(out: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(out.join("forecast/forecast.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
 /// Ten weeks of a weekly pattern for two series, one with a day left out.
 fn weekly_file(dir: &Path) -> PathBuf {
     let mut text = String::from("store,item,day,units\n");
@@ -70,10 +76,7 @@ fn an_alpha_or_a_method_nothing_could_score_is_named_the_default() {
             &dir,
             &["--method", "weekday_ses", "--horizon", "3"],
         ));
-        let json: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(dir.join("forecast/forecast.json")).unwrap(),
-        )
-        .unwrap();
+        let json = forecast_json(&dir);
         (
             json["weekday_ses_alpha"].as_f64(),
             json["alpha_chosen_by"].as_str().map(str::to_string),
@@ -100,10 +103,7 @@ fn an_alpha_or_a_method_nothing_could_score_is_named_the_default() {
             &dir,
             &["--method", "auto", "--horizon", "3"],
         ));
-        let json: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(dir.join("forecast/forecast.json")).unwrap(),
-        )
-        .unwrap();
+        let json = forecast_json(&dir);
         assert_eq!(json["series_methods"][0]["chosen"], chosen, "{days} days");
         assert_eq!(json["series_auto_could_not_choose"], u64::from(!chosen));
         let note = "series too short for auto to compare its methods, forecast by weekday_ses: 1";
@@ -163,9 +163,7 @@ fn a_series_too_short_for_an_error_has_empty_quantiles_not_the_point() {
         let empty = row[3].is_empty() && row[4].is_empty();
         assert_eq!(empty, row[0] == "S1_SHORT", "{row:?}");
     }
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("forecast/forecast.json")).unwrap())
-            .unwrap();
+    let json = forecast_json(&dir);
     assert_eq!(json["series_without_quantiles"], 1);
     assert_eq!(json["series_without_lead_time_quantiles"], 1);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -208,9 +206,7 @@ fn a_weekly_pattern_is_forecast_per_series_with_its_quantiles() {
     let b_sunday: Vec<&str> = rows[14].split(',').collect();
     let point: f64 = b_sunday[3].parse().unwrap();
     assert!((point - 21.0).abs() < 0.5, "{point}");
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("forecast/forecast.json")).unwrap())
-            .unwrap();
+    let json = forecast_json(&out);
     assert_eq!(json["days_filled_with_zero"], 1);
     assert!(
         printed.contains("\ndays the file left out inside a series, taken as 0 units: 1\n"),
@@ -264,11 +260,7 @@ fn a_combination_is_the_mean_of_its_members() {
         weekday != adida,
         "the members differ, so the mean is a test"
     );
-    let json: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("mean_weekday_ses_adida/forecast/forecast.json"))
-            .unwrap(),
-    )
-    .unwrap();
+    let json = forecast_json(&dir.join("mean_weekday_ses_adida"));
     assert_eq!(json["method"], "mean");
     assert_eq!(
         json["combined_methods"],
@@ -324,10 +316,7 @@ fn per_step_quantiles_are_asked_for_and_named() {
         args.extend(extra);
         ok(&forecast(&file, &out, &args));
         let table = std::fs::read_to_string(out.join("forecast/forecast.csv")).unwrap();
-        let json: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(out.join("forecast/forecast.json")).unwrap(),
-        )
-        .unwrap();
+        let json = forecast_json(&out);
         (table, json)
     };
     let (pooled, pooled_json) = run(&[], "pooled");
@@ -534,8 +523,7 @@ fn an_origin_without_a_scored_series_says_so() {
         ),
         "{stdout}"
     );
-    let text = std::fs::read_to_string(dir.join("forecast/forecast.json")).unwrap();
-    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let json = forecast_json(&dir);
     let third = &json["backtest"][2];
     assert_eq!(third["series_scored"], 0);
     assert!(
@@ -676,6 +664,5 @@ fn m5_backtest(data: &Path, out: &Path, method: &str, extra: &[&str]) -> serde_j
     ];
     args.extend_from_slice(extra);
     ok(&qm(&args));
-    let text = std::fs::read_to_string(out.join("forecast/forecast.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
+    forecast_json(out)
 }

@@ -319,8 +319,8 @@ fn forecast_json(
         // `auto` with nothing to compare its candidates by: the first taken, not chosen.
         "series_auto_could_not_choose": forecasts.iter().filter(|f| f.defaulted).count(),
         // Too short a history for a forecast error: quantile columns left empty (null).
-        "series_without_quantiles": if run.levels.is_empty() { 0 } else { forecasts.iter().filter(|f| f.quantiles.is_none()).count() },
-        "series_without_lead_time_quantiles": if run.levels.is_empty() { 0 } else { forecasts.iter().filter(|f| f.lead_time.as_ref().is_some_and(|l| l.quantiles.is_none())).count() },
+        "series_without_quantiles": forecasts.iter().filter(|f| f.quantiles.is_none()).count(),
+        "series_without_lead_time_quantiles": forecasts.iter().filter(|f| f.lead_time.as_ref().is_some_and(|l| l.quantiles.is_none())).count(),
         "series": series.len(),
         "days_filled_with_zero": series.iter().map(|s| s.days_filled).sum::<usize>(),
         "methods_chosen": chosen,

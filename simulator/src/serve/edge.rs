@@ -74,7 +74,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
 /// `bytes` read as one JSON `T`; a refusal names the field it stopped at (`lines[0].quantity:
 /// invalid value: integer `-2`, expected u64 at line 1 column 95`), the document's place alone
 /// when the fault is not in a field (a syntax error, trailing characters).
-pub fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
     let mut json = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut json).map_err(|e| {
         let path = e.path().to_string();
