@@ -1,7 +1,8 @@
 //! `docs/outputs.md` lists, file by file, the columns the analysis commands write, and the keys
-//! of `forecast.json`. Each command runs here on a small case, and every file's header (and the
-//! JSON's keys) is held to its list: a column added, renamed, moved or dropped fails until the
-//! reference says so.
+//! of `forecast.json`; `docs/tables.md` ends with the keys of a run's `summary.json` and
+//! `latency.json`. Each command runs here on a small case, and every file's header (and each
+//! JSON's keys) is held to its list: a column or key added, renamed, moved or dropped fails until
+//! the reference says so.
 
 mod common;
 use common::{manifest_dir, ok, qm, scenario, small_sizing_scenario, temp_dir};
@@ -284,4 +285,92 @@ fn a_header_is_held_to_its_list_with_groups_repeated() {
         &["point", "A_capacity", "A_stock", "seed_1", "extra"]
     )
     .is_err());
+}
+
+/// The key rows of `**`name`**` in `docs/tables.md`'s JSON section: each row's first cell and
+/// the table its `<column>` rows name (`the columns of the `warehouses` table`).
+fn run_json_documented(name: &str) -> Vec<(String, Option<String>)> {
+    let text = std::fs::read_to_string(manifest_dir().join("../docs/tables.md")).unwrap();
+    let (_, json) = text
+        .split_once("## The JSON files")
+        .expect("a JSON section");
+    let (_, part) = json
+        .split_once(&format!("**`{name}`**"))
+        .expect("the file's part");
+    let part = part.split("**`").next().unwrap();
+    let rows = part.lines().filter_map(|line| line.strip_prefix("| `"));
+    rows.map(|row| {
+        let key = row.split('`').next().unwrap().to_string();
+        let table = row
+            .split_once("the columns of the `")
+            .map(|(_, rest)| rest.split('`').next().unwrap().to_string());
+        (key, table)
+    })
+    .collect()
+}
+
+/// A pretty-printed object's top-level keys, in the order written.
+fn top_level_keys(text: &str) -> Vec<String> {
+    let keys = text.lines().filter_map(|line| line.strip_prefix("  \""));
+    keys.map(|rest| rest.split('"').next().unwrap().to_string())
+        .collect()
+}
+
+/// `name` of a run in `dir`: its top-level keys against the reference, in order (`<kpi>` is every
+/// KPI of the catalog), and each list's objects against the columns of the table it names.
+fn check_run_json(dir: &Path, name: &str) {
+    let text = std::fs::read_to_string(dir.join(name)).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut expected = Vec::new();
+    for (key, table) in run_json_documented(name) {
+        if key == "<kpi>" {
+            expected.extend(qm_reports::kpi::KPIS.iter().map(|k| k.name.to_string()));
+            continue;
+        }
+        let Some((list, "<column>")) = key.split_once("[].") else {
+            expected.push(key);
+            continue;
+        };
+        let table = table.unwrap_or_else(|| panic!("{name}: `{key}` names no table"));
+        let mut columns = header(&dir.join(format!("{table}.csv")));
+        let mut fields: Vec<String> = json[list][0]
+            .as_object()
+            .unwrap_or_else(|| panic!("{name}: `{list}` holds no object"))
+            .keys()
+            .cloned()
+            .collect();
+        columns.sort();
+        fields.sort();
+        assert_eq!(
+            fields, columns,
+            "{name}: `{list}[]` against the `{table}` table"
+        );
+        expected.push(list.to_string());
+    }
+    assert_eq!(
+        top_level_keys(&text),
+        expected,
+        "{name}'s keys against docs/tables.md"
+    );
+}
+
+#[test]
+fn a_runs_json_files_have_the_keys_the_reference_lists() {
+    let dir = temp_dir("outputs-doc-json");
+    let flash = scenario("flash-sale.toml");
+    ok(&qm(&[
+        "simulate",
+        flash.to_str().unwrap(),
+        "--days",
+        "2",
+        "--format",
+        "csv,json",
+        "--out",
+        dir.to_str().unwrap(),
+        "--quiet",
+    ]));
+    let run = dir.join("flash-sale");
+    check_run_json(&run, "summary.json");
+    check_run_json(&run, "latency.json");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
