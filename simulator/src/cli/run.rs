@@ -6,7 +6,7 @@ use qm_reports::export::Format;
 use qm_reports::run::RunData;
 use qm_simulator::scenario::Scenario;
 use qm_simulator::sim::{
-    copy_results, read_results, simulate_until, write_outputs, RunOutput, SimError,
+    read_results, read_results_file, simulate_until, write_outputs, RunOutput, SimError,
 };
 use qm_simulator::tools::{calculators, seeds};
 use rayon::prelude::*;
@@ -129,15 +129,16 @@ pub fn report(args: ReportArgs) -> Result<(), Failure> {
     if let Some(out) = &args.out {
         calculators::folder_to_write("--out", out)?;
     }
-    let data = read_results(&args.run_dir)?;
+    let results = read_results_file(&args.run_dir)?;
+    let data = &results.data;
     let dir = args.out.clone().unwrap_or_else(|| args.run_dir.clone());
     let mut written = Vec::new();
     if !same_folder(&dir, &args.run_dir) {
         // The other folder gets this run whole: its results file, and no other run's reports.
-        written.push(copy_results(&args.run_dir, &dir)?);
+        written.push(results.copy_into(&dir)?);
         qm_reports::export::remove_other_formats(&dir, &args.formats.list)?;
     }
-    written.extend(qm_reports::export::write(&data, &dir, &args.formats.list)?);
+    written.extend(qm_reports::export::write(data, &dir, &args.formats.list)?);
     if data.is_empty() {
         println!("note: this run placed no orders; its rates are undefined (null)");
     }

@@ -35,7 +35,7 @@ pub(crate) use error::names_nothing;
 pub use error::SimError;
 pub use results::RunOutput;
 pub use results_file::{
-    copy_results, read_results, remove_file, remove_run, write_outputs, RESULTS_FILE,
+    read_results, read_results_file, remove_file, remove_run, write_outputs, Results, RESULTS_FILE,
 };
 pub use run::{simulate, simulate_until};
 pub use streams::stream;

@@ -41,25 +41,29 @@ pub fn write_outputs(
     Ok(written)
 }
 
-/// Copies the results file of the run in `from` into `to` (created if needed), so that a folder
-/// given another run's reports holds that run whole; returns the copy.
-pub fn copy_results(from: &Path, to: &Path) -> Result<PathBuf, SimError> {
-    let (source, path) = (from.join(RESULTS_FILE), to.join(RESULTS_FILE));
-    std::fs::create_dir_all(to).map_err(|cause| SimError::CreateFolder {
-        path: to.into(),
-        cause,
-    })?;
-    let bytes = std::fs::read(&source).map_err(|cause| SimError::NoResults {
-        dir: from.into(),
-        file: RESULTS_FILE,
-        cause,
-        runs_inside: Vec::new(),
-    })?;
-    qm_reports::files::write(&path, bytes).map_err(|cause| SimError::Write {
-        path: path.clone(),
-        cause,
-    })?;
-    Ok(path)
+/// A results file as read: its bytes, checked against their checksum, and the run they decode to.
+pub struct Results {
+    /// The run.
+    pub data: RunData,
+    /// The file's bytes, as read and checked.
+    bytes: Vec<u8>,
+}
+
+impl Results {
+    /// Writes the file, the very bytes that were read and checked, into `to` (created if
+    /// needed), so that a folder given this run's reports holds the run whole; returns the copy.
+    pub fn copy_into(&self, to: &Path) -> Result<PathBuf, SimError> {
+        let path = to.join(RESULTS_FILE);
+        std::fs::create_dir_all(to).map_err(|cause| SimError::CreateFolder {
+            path: to.into(),
+            cause,
+        })?;
+        qm_reports::files::write(&path, &self.bytes).map_err(|cause| SimError::Write {
+            path: path.clone(),
+            cause,
+        })?;
+        Ok(path)
+    }
 }
 
 /// Removes a run's results file and its reports in every format from `dir`, then `dir` itself if
@@ -108,6 +112,11 @@ fn runs_inside(dir: &Path) -> Vec<String> {
 
 /// Reads the results a run wrote into `dir`.
 pub fn read_results(dir: &Path) -> Result<RunData, SimError> {
+    Ok(read_results_file(dir)?.data)
+}
+
+/// Reads the results file a run wrote into `dir`, keeping its bytes for a copy.
+pub fn read_results_file(dir: &Path) -> Result<Results, SimError> {
     let path = dir.join(RESULTS_FILE);
     let bytes = std::fs::read(&path).map_err(|cause| SimError::NoResults {
         dir: dir.into(),
@@ -135,6 +144,7 @@ pub fn read_results(dir: &Path) -> Result<RunData, SimError> {
             "checksum mismatch: the file is not what the run wrote".into(),
         ));
     }
-    crate::codec::decode(body)
-        .map_err(|cause| damaged(format!("the body does not decode: {cause}")))
+    let data = crate::codec::decode(body)
+        .map_err(|cause| damaged(format!("the body does not decode: {cause}")))?;
+    Ok(Results { data, bytes })
 }
