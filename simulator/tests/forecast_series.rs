@@ -208,8 +208,8 @@ fn forecast_names_the_line_a_row_stands_on() {
             "quoted-id.csv",
             "sku,date,units\n\"a\nb\",2024-01-01,1\n\na,2024-01-01,-1\n",
             &long,
-            "quoted-id.csv: row 1 (line 2): unbalanced quote: a quoted field in column `sku` \
-             runs from line 2 to line 3",
+            "quoted-id.csv: row 1 (line 2): a line break inside a value: the quoted field in \
+             column `sku` runs from line 2 to line 3 (a quote left open by mistake?)",
         ),
     ];
     for (name, text, extra, message) in cases {

@@ -227,8 +227,15 @@ impl Rows {
                         self.cells[k].push((!text.is_empty()).then(|| text.to_string()));
                         continue;
                     }
-                    Ok(_) => Some(format!(
+                    // A quote never closed is certain; one closed lines later is a line
+                    // break inside the value, most often a stray quote closed by another.
+                    Ok(_) if ended_with_text => Some(format!(
                         "unbalanced quote: a quoted field in column `{name}` runs {}",
+                        runs.as_deref().unwrap_or("to the end of the file")
+                    )),
+                    Ok(_) => Some(format!(
+                        "a line break inside a value: the quoted field in column `{name}` runs \
+                         {} (a quote left open by mistake?)",
                         runs.as_deref().unwrap_or("over a line break")
                     )),
                     Err(_) => Some(format!("invalid UTF-8: in column `{name}`")),
