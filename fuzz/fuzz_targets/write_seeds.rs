@@ -56,6 +56,33 @@ fn main() {
         let slice = format!("{}\n{}\n", lines[0], rows.join("\n"));
         fs::write(histories.join(format!("history-{n}.csv")), slice).unwrap();
     }
+    forecast_seeds(&corpus.join("forecast_series"));
+}
+
+/// Two series of 60 days with a weekly pattern, as a CSV file and as bytes, under a few
+/// methods (`forecast_series`: form, method, horizon and flag bytes, then the series).
+fn forecast_seeds(dir: &Path) {
+    fs::create_dir_all(dir).unwrap();
+    let day_units = |series: u32, day: u32| (day % 7 + series * 3) % 9;
+    let first = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let mut csv = String::new();
+    for series in 0..2 {
+        for day in 0..60 {
+            let date = first + chrono::Days::new(u64::from(day));
+            csv += &format!("s{series},{date},{}\n", day_units(series, day));
+        }
+    }
+    let bytes: Vec<u8> = (0..2)
+        .flat_map(|series| (0..60).map(move |day| 0x40 | day_units(series, day) as u8))
+        .collect();
+    for method in [0u8, 2, 3, 8, 13] {
+        let mut as_csv = vec![0, method, 6, 0b1011];
+        as_csv.extend(csv.as_bytes());
+        fs::write(dir.join(format!("csv-{method}")), as_csv).unwrap();
+        let mut as_bytes = vec![3, method, 13, 0b0101];
+        as_bytes.extend(&bytes);
+        fs::write(dir.join(format!("bytes-{method}")), as_bytes).unwrap();
+    }
 }
 
 /// The fixture's engine with 3 units in every cell.

@@ -1,7 +1,8 @@
 //! Hostile input: arbitrary bytes, and valid files with bytes flipped, cut or swapped, fed to
 //! the scenario parser, the CSV importer, the demand-log decoder and the reader of a run's
 //! results file (the journal's decoder has its own in the engine's tests). Each gives a result
-//! or a typed error that says where, and never panics or allocates beyond its input.
+//! or a typed error that says where, and never panics or allocates beyond its input. Daily
+//! series of zeros, constants, spikes and huge values get finite forecasts from every method.
 
 mod common;
 
@@ -14,6 +15,8 @@ use qm_simulator::demand::log::DemandLog;
 use qm_simulator::scenario::columns::ColumnMapping;
 use qm_simulator::scenario::Scenario;
 use qm_simulator::sim::read_results;
+use qm_simulator::tools::forecast_many::{self, Procedure, Request, WHOLE_METHODS};
+use qm_simulator::tools::series_file::Series;
 
 fn scenario_text(name: &str) -> String {
     std::fs::read_to_string(common::scenario(name)).unwrap()
@@ -165,5 +168,70 @@ proptest! {
                 prop_assert!(message.contains("damaged-"), "the error does not name the file: {message}");
             }
         }
+    }
+}
+
+/// A byte as a day's units: 0, a small count, a half, or a power of ten up to the most a series
+/// file may hold (1e12), so that zeros, constants and spikes are a byte each (as the
+/// `forecast_series` fuzz target reads them).
+fn units(b: u8) -> f64 {
+    match b >> 6 {
+        0 => 0.0,
+        1 => f64::from(b & 63),
+        2 => f64::from(b & 63) * 0.5,
+        _ => 10f64.powi(i32::from(b & 15).min(12)),
+    }
+}
+
+/// `weekday_ses` with α chosen, `auto`, and every whole-history method.
+fn procedures() -> Vec<Procedure> {
+    let mut all = vec![Procedure::WeekdaySes(None), Procedure::Auto];
+    all.extend(WHOLE_METHODS.map(Procedure::Whole));
+    all
+}
+
+proptest! {
+    #[test]
+    fn every_method_forecasts_hostile_series_with_finite_numbers(
+        days in prop::collection::vec(prop::collection::vec(any::<u8>(), 1..90), 1..3),
+        method in any::<prop::sample::Index>(),
+        horizon in 1usize..15,
+        lead_days in prop::option::of(1usize..15),
+        per_step in any::<bool>(),
+        analytic in any::<bool>(),
+    ) {
+        let first_day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let series: Vec<Series> = days
+            .iter()
+            .enumerate()
+            .map(|(i, bytes)| Series {
+                id: format!("s{i}"),
+                first_day,
+                values: bytes.iter().copied().map(units).collect(),
+                days_filled: 0,
+            })
+            .collect();
+        let procedures = procedures();
+        let request = Request {
+            procedure: procedures[method.index(procedures.len())],
+            horizon,
+            levels: vec![0.05, 0.5, 0.95],
+            lead_days,
+            per_step,
+            analytic,
+        };
+        let histories: Vec<&[f64]> = series.iter().map(|s| s.values.as_slice()).collect();
+        let (forecasts, _) = forecast_many::forecast_all(&histories, &request);
+        for (s, f) in series.iter().zip(&forecasts) {
+            prop_assert!(f.point.iter().all(|p| p.is_finite()), "{}: {:?}", s.id, f.point);
+            for q in f.quantiles.iter().flatten() {
+                prop_assert!(q.iter().all(|v| v.is_finite()), "{}: {:?}", s.id, q);
+            }
+            if let Some(lead) = &f.lead_time {
+                prop_assert!(lead.point.is_finite(), "{}: {:?}", s.id, lead);
+                prop_assert!(lead.quantiles.iter().flatten().all(|v| v.is_finite()));
+            }
+        }
+        forecast_many::backtest_scores(&series, &request, 2);
     }
 }
