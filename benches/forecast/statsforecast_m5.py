@@ -6,7 +6,9 @@ m5_tiny_sales_long.csv.gz, forecasting the 28 days after each origin from the da
 HOLDOUT_DAYS (default 28 56): the origin is that many days before the end of the data. RMSSE
 scales each series' squared error by the mean squared one-step naive difference of its training
 days from its first non-zero sale. Prints one line per (holdout, method): `holdout method rmsse`,
-then AutoETS's 90 % interval coverage (share of the test days inside its interval).
+then AutoETS's 90 % interval coverage (share of the test days inside its interval). A method
+whose forecasts fall below 0 somewhere (a trend: AutoETS, Holt, HoltWinters) gets a second line,
+`method@floor0`, for its forecasts floored at 0 units, as Quartermaster gives them.
 """
 import sys
 import time
@@ -58,10 +60,15 @@ def main():
             for column in predicted.columns:
                 if column in ("unique_id", "ds", "index"):
                     continue
-                scores.setdefault(column, []).append(
-                    rmsse(history, actual.y.to_numpy(float), predicted[column].to_numpy(float))
-                )
+                forecast = predicted[column].to_numpy(float)
+                y = actual.y.to_numpy(float)
+                scores.setdefault(column, []).append(rmsse(history, y, forecast))
+                floored = np.maximum(forecast, 0.0)
+                scores.setdefault(column + "@floor0", []).append(rmsse(history, y, floored))
         for method, values in sorted(scores.items(), key=lambda kv: np.mean(kv[1])):
+            unfloored = scores.get(method.removesuffix("@floor0"))
+            if method.endswith("@floor0") and np.array_equal(values, unfloored):
+                continue  # never below 0: the same forecasts
             print(f"{holdout} {method} {np.mean(values):.4f}")
         print(f"{holdout} seconds {seconds:.1f}", file=sys.stderr)
         print(f"{holdout} AutoETS 90 % interval coverage {autoets_coverage(train, test):.3f}")

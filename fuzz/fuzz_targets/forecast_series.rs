@@ -2,8 +2,9 @@
 //! horizon, quantiles, a lead time and a backtest, then the output tables. Two forms: a CSV file
 //! read as `qm forecast FILE --id id --date date --value units` reads it (the first byte even),
 //! or (odd) values taken straight from the bytes, so that long, constant, all-zero, spiky and
-//! huge series come quickly. Any input gives forecasts or a typed error: never a panic, and every
-//! point forecast and quantile finite.
+//! huge series come quickly. Any input gives forecasts or a typed error: never a panic; every
+//! point forecast finite and at least 0, and each day's quantiles finite, at least 0 and
+//! ascending with their levels.
 #![no_main]
 
 use std::path::PathBuf;
@@ -116,17 +117,25 @@ fuzz_target!(|data: &[u8]| {
     let histories: Vec<&[f64]> = series.iter().map(|s| s.values.as_slice()).collect();
     let (forecasts, _) = forecast_many::forecast_all(&histories, &request);
     for (s, f) in series.iter().zip(&forecasts) {
+        let point = &f.point;
         assert!(
-            f.point.iter().all(|p| p.is_finite()),
-            "{}: {:?}",
-            s.id,
-            f.point
+            point.iter().all(|p| p.is_finite() && *p >= 0.0),
+            "{}: {point:?}",
+            s.id
         );
-        for q in f.quantiles.iter().flatten() {
-            assert!(q.iter().all(|v| v.is_finite()), "{}: {q:?}", s.id);
+        if let Some(levels) = &f.quantiles {
+            for day in 0..request.horizon {
+                let each: Vec<f64> = levels.iter().map(|q| q[day]).collect();
+                let ascending = each.windows(2).all(|w| w[0] <= w[1]);
+                assert!(each[0] >= 0.0 && ascending, "{}: day {day}: {each:?}", s.id);
+            }
         }
         if let Some(lead) = &f.lead_time {
-            assert!(lead.point.is_finite(), "{}: {lead:?}", s.id);
+            assert!(
+                lead.point.is_finite() && lead.point >= 0.0,
+                "{}: {lead:?}",
+                s.id
+            );
             let quantiles = lead.quantiles.iter().flatten();
             assert!(quantiles.copied().all(f64::is_finite), "{}: {lead:?}", s.id);
         }

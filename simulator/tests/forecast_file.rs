@@ -450,6 +450,63 @@ fn a_single_dated_series_and_a_parquet_file_read_alike() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A series falling by 2 units a day to 0 (70, 68, … 2, 0): Holt's trend runs below 0 (−2 units
+/// the next day, −10 five days ahead), and the file's forecast, like the one-series form's, is 0
+/// units, never less; the quantiles stay at or above the point.
+#[test]
+fn a_falling_series_is_forecast_at_zero_units_never_below() {
+    let dir = folder("falling");
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let mut long = String::from("store,item,day,units\n");
+    let mut single = String::from("units\n");
+    for t in 0..36u64 {
+        let units = 70 - 2 * t;
+        long += &format!("S1,A,{},{units}\n", start + chrono::Days::new(t));
+        single += &format!("{units}\n");
+    }
+    std::fs::write(dir.join("long.csv"), long).unwrap();
+    std::fs::write(dir.join("single.csv"), single).unwrap();
+    for method in ["holt_fitted", "auto_ets"] {
+        let out = dir.join(method);
+        let args = [
+            "--method",
+            method,
+            "--horizon",
+            "5",
+            "--quantiles",
+            "0.5,0.9",
+        ];
+        ok(&forecast(&dir.join("long.csv"), &out, &args));
+        let text = std::fs::read_to_string(out.join("forecast/forecast.csv")).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("id,date,step,forecast_units,quantile_5_units,quantile_9_units")
+        );
+        for line in lines {
+            let cells: Vec<&str> = line.split(',').collect();
+            assert_eq!(cells[3], "0.0", "{method}: {line}");
+            let q50: f64 = cells[4].parse().unwrap();
+            let q90: f64 = cells[5].parse().unwrap();
+            assert!(0.0 <= q50 && q50 <= q90, "{method}: {line}");
+        }
+        let one = common::qm_json(&[
+            "forecast",
+            dir.join("single.csv").to_str().unwrap(),
+            "--method",
+            method,
+            "--horizon",
+            "5",
+            "--json",
+        ]);
+        assert_eq!(
+            one["forecast"],
+            serde_json::json!([0.0, 0.0, 0.0, 0.0, 0.0])
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn bad_rows_are_refused_with_their_row_and_exit_2() {
     let dir = folder("bad");
@@ -551,8 +608,9 @@ fn analytic_intervals_are_refused_for_a_method_without_them() {
 /// The M5 subset (280 store-item series): trained on all but the last 28 days and scored on
 /// them, and on the 28 days before. statsforecast 2.1.1's best on those splits (measured by
 /// `benches/forecast/compare_m5.sh`, which prints both sides in one run): TSB 0.7696 on the last
-/// 28 days, AutoETS 0.7198 on the 28 before. `weekday_ses` must be 2 % better on the first and
-/// better on the second, with its 90 % intervals covering 87–93 % of the days.
+/// 28 days, AutoETS with its forecasts floored at 0 units 0.7158 on the 28 before (0.7198 as
+/// statsforecast gives them). `weekday_ses` must be 2 % better on the first and better on the
+/// second, with its 90 % intervals covering 87–93 % of the days.
 #[test]
 fn weekday_ses_beats_statsforecast_on_the_m5_subset() {
     let Some(data) = m5_data() else { return };
@@ -561,7 +619,7 @@ fn weekday_ses_beats_statsforecast_on_the_m5_subset() {
     let origin = |k: usize, key: &str| json["backtest"][k][key].as_f64().unwrap();
     assert_eq!(json["series"], 280);
     assert!(origin(0, "rmsse") <= 0.7696 * 0.98, "{}", json["backtest"]);
-    assert!(origin(1, "rmsse") < 0.7198, "{}", json["backtest"]);
+    assert!(origin(1, "rmsse") < 0.7158, "{}", json["backtest"]);
     for k in 0..2 {
         let coverage = origin(k, "coverage");
         assert!((0.87..=0.93).contains(&coverage), "{}", json["backtest"]);
@@ -586,17 +644,19 @@ fn weekday_ses_beats_statsforecast_on_the_m5_subset() {
     std::fs::remove_dir_all(&out).unwrap();
 }
 
-/// AutoETS on the M5 subset scores as statsforecast's AutoETS does (0.7852 on the last 28 days,
-/// 0.7198 on the 28 before, measured by `benches/forecast/compare_m5.sh`) within 0.002, every
-/// series says the model it chose, and the chosen models' closed-form 90 % intervals cover
-/// 87–93 % of the days; fitted Holt and Holt-Winters score as statsforecast's within 0.005.
+/// AutoETS on the M5 subset scores as statsforecast's AutoETS does with its forecasts floored at
+/// 0 units, as `qm forecast` floors them (0.7823 on the last 28 days, 0.7158 on the 28 before;
+/// 0.7852 and 0.7198 unfloored; measured by `benches/forecast/compare_m5.sh`) within 0.002,
+/// every series says the model it chose, and the chosen models' closed-form 90 % intervals cover
+/// 87–93 % of the days; fitted Holt and Holt-Winters score as statsforecast's, floored likewise,
+/// within 0.005.
 #[test]
 fn ets_methods_score_as_statsforecast_on_the_m5_subset() {
     let Some(data) = m5_data() else { return };
     let out = folder("m5_ets");
     let json = m5_backtest(&data, &out, "auto_ets", &["--analytic-intervals"]);
     let origin = |k: usize, key: &str| json["backtest"][k][key].as_f64().unwrap();
-    for (k, reference) in [0.7852, 0.7198].into_iter().enumerate() {
+    for (k, reference) in [0.7823, 0.7158].into_iter().enumerate() {
         assert!(
             (origin(k, "rmsse") - reference).abs() < 0.002,
             "{}",
@@ -611,10 +671,10 @@ fn ets_methods_score_as_statsforecast_on_the_m5_subset() {
         .iter()
         .all(|s| s["model"].as_str().is_some_and(|m| m.starts_with("ETS("))));
     // Holt and Holt-Winters are ETS(A,A,N) and ETS(A,A,A), as statsforecast's `Holt` and
-    // `HoltWinters(season_length=7)` (0.7964 / 0.7247 and 0.7866 / 0.7205).
+    // `HoltWinters(season_length=7)` (floored at 0: 0.7962 / 0.7241 and 0.7835 / 0.7164).
     for (method, reference) in [
-        ("holt_fitted", [0.7964, 0.7247]),
-        ("holt_winters_fitted", [0.7866, 0.7205]),
+        ("holt_fitted", [0.7962, 0.7241]),
+        ("holt_winters_fitted", [0.7835, 0.7164]),
     ] {
         let json = m5_backtest(&data, &out, method, &[]);
         for (k, reference) in reference.into_iter().enumerate() {

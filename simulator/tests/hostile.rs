@@ -2,7 +2,8 @@
 //! the scenario parser, the CSV importer, the demand-log decoder and the reader of a run's
 //! results file (the journal's decoder has its own in the engine's tests). Each gives a result
 //! or a typed error that says where, and never panics or allocates beyond its input. Daily
-//! series of zeros, constants, spikes and huge values get finite forecasts from every method.
+//! series of zeros, constants, spikes and huge values get finite forecasts of at least 0 units
+//! from every method, with quantiles that ascend with their levels.
 
 mod common;
 
@@ -192,7 +193,7 @@ fn procedures() -> Vec<Procedure> {
 
 proptest! {
     #[test]
-    fn every_method_forecasts_hostile_series_with_finite_numbers(
+    fn every_method_forecasts_hostile_series_in_finite_units_of_at_least_zero(
         days in prop::collection::vec(prop::collection::vec(any::<u8>(), 1..90), 1..3),
         method in any::<prop::sample::Index>(),
         horizon in 1usize..15,
@@ -223,12 +224,18 @@ proptest! {
         let histories: Vec<&[f64]> = series.iter().map(|s| s.values.as_slice()).collect();
         let (forecasts, _) = forecast_many::forecast_all(&histories, &request);
         for (s, f) in series.iter().zip(&forecasts) {
-            prop_assert!(f.point.iter().all(|p| p.is_finite()), "{}: {:?}", s.id, f.point);
-            for q in f.quantiles.iter().flatten() {
-                prop_assert!(q.iter().all(|v| v.is_finite()), "{}: {:?}", s.id, q);
+            let point = &f.point;
+            prop_assert!(point.iter().all(|p| p.is_finite() && *p >= 0.0), "{}: {:?}", s.id, point);
+            if let Some(levels) = &f.quantiles {
+                for day in 0..horizon {
+                    let each: Vec<f64> = levels.iter().map(|q| q[day]).collect();
+                    let ascending = each.windows(2).all(|w| w[0] <= w[1]);
+                    prop_assert!(each[0] >= 0.0 && ascending, "{}: day {}: {:?}", s.id, day, each);
+                    prop_assert!(each.iter().all(|v| v.is_finite()), "{}: {:?}", s.id, each);
+                }
             }
             if let Some(lead) = &f.lead_time {
-                prop_assert!(lead.point.is_finite(), "{}: {:?}", s.id, lead);
+                prop_assert!(lead.point.is_finite() && lead.point >= 0.0, "{}: {:?}", s.id, lead);
                 prop_assert!(lead.quantiles.iter().flatten().all(|v| v.is_finite()));
             }
         }

@@ -9,7 +9,9 @@
 //! history. `auto` picks per series, among `weekday_ses` and those, the least mean squared error
 //! over the same origins. Quantiles are the point forecast plus the empirical quantiles of the
 //! chosen method's errors over [`INTERVAL_ORIGINS`] origins, pooled over the horizon's steps
-//! (per step, that many errors are too few), floored at 0.
+//! (per step, that many errors are too few), floored at 0. Point forecasts are floored at 0 too,
+//! as the engine's forecasters floor theirs: a trend (`holt_fitted`, `auto_ets`) can run below
+//! 0, demand cannot.
 
 use qm_engine::forecast::backtest::{self, rolling_errors};
 use qm_engine::forecast::weekday::WeekdaySes;
@@ -189,8 +191,14 @@ impl Chosen {
         }
     }
 
-    /// Point forecasts of the `horizon` days after `history`.
+    /// Point forecasts of the `horizon` days after `history`, floored at 0 units (a trend can
+    /// run below 0; demand does not).
     pub fn forecast(&self, history: &[f64], horizon: usize) -> Vec<f64> {
+        no_less_than_zero(self.unfloored(history, horizon))
+    }
+
+    /// The method's own forecasts, which a trend can take below 0.
+    fn unfloored(&self, history: &[f64], horizon: usize) -> Vec<f64> {
         match *self {
             Chosen::WeekdaySes(alpha) => WeekdaySes::fit(history, alpha).forecast(horizon),
             Chosen::Online(method) => {
@@ -418,7 +426,7 @@ pub fn forecast_all(
             );
             let ets_fit = (chosen == Chosen::Whole(Whole::AutoEts)).then(|| ets::auto(history, 7));
             let point = match &ets_fit {
-                Some(fit) => fit.forecast(horizon),
+                Some(fit) => no_less_than_zero(fit.forecast(horizon)),
                 None => chosen.forecast(history, horizon),
             };
             let analytic = ets_fit
@@ -448,6 +456,14 @@ pub fn forecast_all(
         })
         .collect();
     (forecasts, collection)
+}
+
+/// `forecast` with every value below 0 units raised to 0, as the engine's forecasters give theirs.
+fn no_less_than_zero(mut forecast: Vec<f64>) -> Vec<f64> {
+    for value in &mut forecast {
+        *value = value.max(0.0);
+    }
+    forecast
 }
 
 /// The `request`'s quantiles of each day ahead: `point` plus the empirical quantiles of
