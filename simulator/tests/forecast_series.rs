@@ -96,6 +96,43 @@ fn forecast_text_shows_undefined_error_measures_as_undefined() {
         .contains("MAE 0.000 · RMSE 0.000 · MAPE — · WAPE — · MASE — · bias +0.000 units/day"));
 }
 
+/// The methods a file with a date column fits on the whole history (the fitted families,
+/// `auto_ets`, `adida`, `imapa`) run here as a scenario's forecaster runs them, fitted as it goes:
+/// the output says so, in the text and in the JSON, and a method both forms run alike does not.
+#[test]
+fn forecast_says_when_a_method_is_fitted_as_it_goes() {
+    let mut rows = String::from("units\n");
+    for t in 0..70 {
+        rows += &format!("{}\n", [5, 7, 6, 8, 12, 15, 3][t % 7] + t / 10);
+    }
+    let path = series_file("weekly.csv", &rows);
+    let run = |method: &str, json_out: bool| {
+        let mut args = vec!["forecast", path.to_str().unwrap(), "--method", method];
+        if json_out {
+            args.push("--json");
+        }
+        ok(&qm(&args))
+    };
+    for method in ["holt_fitted", "holt_winters_fitted", "auto_ets", "adida"] {
+        let v: serde_json::Value = serde_json::from_str(&run(method, true)).unwrap();
+        assert_eq!(v["fitted_as_it_goes"], true, "{method}");
+        let text = run(method, false);
+        assert!(
+            text.contains("fitted as it goes, as a scenario's forecaster")
+                && text.contains("(--date, --value) the fit is on the whole history"),
+            "{method}: {text}"
+        );
+    }
+    for method in ["ses", "holt_winters", "auto"] {
+        let v: serde_json::Value = serde_json::from_str(&run(method, true)).unwrap();
+        assert_eq!(v["fitted_as_it_goes"], false, "{method}");
+        assert!(
+            !run(method, false).contains("fitted as it goes"),
+            "{method}"
+        );
+    }
+}
+
 /// One series is read as a file of many is: a row the CSV reader cannot read is named with its
 /// line, and an empty line, a day left out, is refused rather than skipped.
 #[test]

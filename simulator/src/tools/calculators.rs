@@ -450,12 +450,33 @@ pub fn forecast_series(
     })
 }
 
-/// `{"method": ..., "forecast": [...]}`.
+/// `{"method": ..., "fitted_as_it_goes": ..., "forecast": [...]}`.
 pub fn forecast_json(f: &SeriesForecast) -> serde_json::Value {
     serde_json::json!({
         "method": f.method.to_string(),
+        "fitted_as_it_goes": fitted_as_it_goes(&f.method).is_some(),
         "forecast": f.forecast,
     })
+}
+
+/// How a method the file form fits on the whole history (as statsforecast does) fits here, as a
+/// scenario's forecaster fits it day by day; `None` for the methods both forms run alike.
+pub fn fitted_as_it_goes(method: &Method) -> Option<&'static str> {
+    match method {
+        Method::Fitted(_) => Some(
+            "the forecast of the family's smoothing setting (of a grid of 5 to 12) whose squared \
+             one-step errors since the first day sum least",
+        ),
+        Method::AutoEts { .. } => Some(
+            "the ETS model chosen and fitted again every 28 days on the last 364 days, its states \
+             stepped daily in between",
+        ),
+        Method::Adida | Method::Imapa => Some(
+            "the bucket size and α fitted again every 28 days on the last 364 days, the buckets \
+             smoothed daily in between",
+        ),
+        _ => None,
+    }
 }
 
 /// A measure as text, `—` where the history leaves it undefined (no day scored, no demand).
@@ -486,6 +507,12 @@ pub fn forecast_text(f: &SeriesForecast) -> String {
         shown(e.mase(), |x| format!("{x:.3}")),
         shown(e.bias(), |x| format!("{x:+.3} units/day")),
     ));
+    if let Some(how) = fitted_as_it_goes(&f.method) {
+        out.push_str(&format!(
+            "fitted as it goes, as a scenario's forecaster: {how}. With a date column \
+             (--date, --value) the fit is on the whole history at once, as statsforecast's\n"
+        ));
+    }
     for (h, units) in f.forecast.iter().enumerate() {
         out.push_str(&format!("day +{:<4} {units:.3}\n", h + 1));
     }
