@@ -99,6 +99,7 @@ fn forecast_text_shows_undefined_error_measures_as_undefined() {
 /// The methods a file with a date column fits on the whole history (the fitted families,
 /// `auto_ets`, `adida`, `imapa`) run here as a scenario's forecaster runs them, fitted as it goes:
 /// the output says so, in the text and in the JSON, and a method both forms run alike does not.
+/// `weekday_ses`, which needs weekdays, is refused with what to give it.
 #[test]
 fn forecast_says_when_a_method_is_fitted_as_it_goes() {
     let mut rows = String::from("units\n");
@@ -113,7 +114,13 @@ fn forecast_says_when_a_method_is_fitted_as_it_goes() {
         }
         ok(&qm(&args))
     };
-    for method in ["holt_fitted", "holt_winters_fitted", "auto_ets", "adida"] {
+    for method in [
+        "holt_fitted",
+        "holt_winters_fitted",
+        "auto_ets",
+        "adida",
+        "mean:ses,imapa",
+    ] {
         let v: serde_json::Value = serde_json::from_str(&run(method, true)).unwrap();
         assert_eq!(v["fitted_as_it_goes"], true, "{method}");
         let text = run(method, false);
@@ -123,7 +130,7 @@ fn forecast_says_when_a_method_is_fitted_as_it_goes() {
             "{method}: {text}"
         );
     }
-    for method in ["ses", "holt_winters", "auto"] {
+    for method in ["ses", "holt_winters", "auto", "mean:ses,holt"] {
         let v: serde_json::Value = serde_json::from_str(&run(method, true)).unwrap();
         assert_eq!(v["fitted_as_it_goes"], false, "{method}");
         assert!(
@@ -131,6 +138,21 @@ fn forecast_says_when_a_method_is_fitted_as_it_goes() {
             "{method}"
         );
     }
+    // `weekday_ses` is a method of dated series only: the refusal says what to give it.
+    let refused = qm(&[
+        "forecast",
+        path.to_str().unwrap(),
+        "--method",
+        "weekday_ses",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains(
+            "--method: weekday_ses needs each day's weekday: give the file a date column"
+        ),
+        "{stderr}"
+    );
 }
 
 /// One series is read as a file of many is: a row the CSV reader cannot read is named with its

@@ -79,7 +79,13 @@ pub fn forecast(args: ForecastArgs) -> Result<(), Failure> {
     // Check the method before reading the file: a typo is the likelier mistake.
     let chosen = Method::from_name(&method, &params).map_err(|e| CalculatorError::Argument {
         option: "--method",
-        problem: e.to_string(),
+        problem: if method == "weekday_ses" {
+            "weekday_ses needs each day's weekday: give the file a date column, with --date and \
+             --value"
+                .into()
+        } else {
+            e.to_string()
+        },
     })?;
     refuse_unread(&method, method_options(&chosen), &given)?;
     let series = calculators::read_series(&file)?;

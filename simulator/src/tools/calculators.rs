@@ -475,6 +475,9 @@ pub fn fitted_as_it_goes(method: &Method) -> Option<&'static str> {
             "the bucket size and α fitted again every 28 days on the last 364 days, the buckets \
              smoothed daily in between",
         ),
+        Method::Mean(combination) => (combination.members().iter())
+            .any(|member| fitted_as_it_goes(member).is_some())
+            .then_some("each member as a scenario runs it"),
         _ => None,
     }
 }
