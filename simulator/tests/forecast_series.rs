@@ -96,8 +96,9 @@ fn forecast_text_shows_undefined_error_measures_as_undefined() {
         .contains("MAE 0.000 · RMSE 0.000 · MAPE — · WAPE — · MASE — · bias +0.000 units/day"));
 }
 
-/// The methods a file with a date column fits on the whole history (the fitted families,
-/// `auto_ets`, `adida`, `imapa`) run here as a scenario's forecaster runs them, fitted as it goes:
+/// The methods a file with a date column fits (or chooses, `auto`) on the whole history (the
+/// fitted families, `auto_ets`, `adida`, `imapa`, `auto`) run here as a scenario's forecaster runs
+/// them, fitted as it goes:
 /// the output says so, in the text and in the JSON, and a method both forms run alike does not.
 /// `weekday_ses`, which needs weekdays, is refused with what to give it.
 #[test]
@@ -120,6 +121,7 @@ fn forecast_says_when_a_method_is_fitted_as_it_goes() {
         "auto_ets",
         "adida",
         "mean:ses,imapa",
+        "auto",
     ] {
         let v: serde_json::Value = serde_json::from_str(&run(method, true)).unwrap();
         assert_eq!(v["fitted_as_it_goes"], true, "{method}");
@@ -130,7 +132,7 @@ fn forecast_says_when_a_method_is_fitted_as_it_goes() {
             "{method}: {text}"
         );
     }
-    for method in ["ses", "holt_winters", "auto", "mean:ses,holt"] {
+    for method in ["ses", "holt_winters", "tsb", "mean:ses,holt"] {
         let v: serde_json::Value = serde_json::from_str(&run(method, true)).unwrap();
         assert_eq!(v["fitted_as_it_goes"], false, "{method}");
         assert!(

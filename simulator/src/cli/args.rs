@@ -482,8 +482,8 @@ pub struct ForecastArgs {
     pub file: PathBuf,
     /// naive, seasonal_naive, moving_average, ses, holt, holt_winters, croston, sba, tsb, auto,
     /// a fitted family (ses_fitted … holt_winters_fitted), auto_ets, adida, imapa, or mean:A,B[,…].
-    /// Of one series without --date, those fitted ones are fitted as they go, as in a scenario;
-    /// with --date, on the whole history at once.
+    /// Of one series without --date, those fitted ones (and auto's choice) go as in a scenario,
+    /// day by day; with --date, on the whole history at once.
     #[arg(long)]
     pub method: String,
     /// Days to forecast.

@@ -459,8 +459,8 @@ pub fn forecast_json(f: &SeriesForecast) -> serde_json::Value {
     })
 }
 
-/// How a method the file form fits on the whole history (as statsforecast does) fits here, as a
-/// scenario's forecaster fits it day by day; `None` for the methods both forms run alike.
+/// How a method the file form fits (or, for `auto`, chooses) on the whole history fits here, as
+/// a scenario's forecaster fits it day by day; `None` for the methods both forms run alike.
 pub fn fitted_as_it_goes(method: &Method) -> Option<&'static str> {
     match method {
         Method::Fitted(_) => Some(
@@ -474,6 +474,10 @@ pub fn fitted_as_it_goes(method: &Method) -> Option<&'static str> {
         Method::Adida | Method::Imapa => Some(
             "the bucket size and α fitted again every 28 days on the last 364 days, the buckets \
              smoothed daily in between",
+        ),
+        Method::Auto => Some(
+            "the candidate of naive … tsb, with their default smoothing, whose squared one-step \
+             errors since the first day sum least",
         ),
         Method::Mean(combination) => (combination.members().iter())
             .any(|member| fitted_as_it_goes(member).is_some())
@@ -513,7 +517,7 @@ pub fn forecast_text(f: &SeriesForecast) -> String {
     if let Some(how) = fitted_as_it_goes(&f.method) {
         out.push_str(&format!(
             "fitted as it goes, as a scenario's forecaster: {how}. With a date column \
-             (--date, --value) the fit is on the whole history at once, as statsforecast's\n"
+             (--date, --value) the fit is on the whole history at once\n"
         ));
     }
     for (h, units) in f.forecast.iter().enumerate() {
