@@ -10,12 +10,14 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use chrono::NaiveDate;
 use libfuzzer_sys::fuzz_target;
 use qm_engine::forecast::{Method, MethodParams};
 use qm_simulator::tools::forecast_many::{self, Members, Procedure, Request, WHOLE_METHODS};
 use qm_simulator::tools::forecast_output;
-use qm_simulator::tools::series_file::{read_long, LongColumns, Series};
+use qm_simulator::tools::series_file::{read_long, LongColumns};
+
+#[path = "../../simulator/tests/common/hostile_series.rs"]
+mod hostile_series;
 
 /// Every procedure `--method` can name, with the online methods' defaults.
 fn procedures() -> &'static [Procedure] {
@@ -58,33 +60,6 @@ fn csv_path() -> &'static PathBuf {
     })
 }
 
-/// A byte as a day's units: 0, a small count, a half, or a power of ten up to the reader's
-/// most (1e12), so that runs of zeros, constants and spikes are a byte each.
-fn units(b: u8) -> f64 {
-    match b >> 6 {
-        0 => 0.0,
-        1 => f64::from(b & 63),
-        2 => f64::from(b & 63) * 0.5,
-        _ => 10f64.powi(i32::from(b & 15).min(12)),
-    }
-}
-
-/// Up to four series cut from `bytes`.
-fn series_of(count: usize, bytes: &[u8]) -> Vec<Series> {
-    let first_day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
-    let per = bytes.len().div_ceil(count).max(1);
-    bytes
-        .chunks(per)
-        .enumerate()
-        .map(|(i, chunk)| Series {
-            id: format!("s{i}"),
-            first_day,
-            values: chunk.iter().copied().map(units).collect(),
-            days_filled: 0,
-        })
-        .collect()
-}
-
 fuzz_target!(|data: &[u8]| {
     let [form, method, horizon, flags, rest @ ..] = data else {
         return;
@@ -103,7 +78,8 @@ fuzz_target!(|data: &[u8]| {
             Err(_) => return,
         }
     } else {
-        series_of(usize::from(form / 2 % 4) + 1, rest)
+        let count = usize::from(form / 2 % 4) + 1;
+        hostile_series::series(rest.chunks(rest.len().div_ceil(count).max(1)))
     };
     let procedures = procedures();
     let request = Request {
@@ -116,29 +92,8 @@ fuzz_target!(|data: &[u8]| {
     };
     let histories: Vec<&[f64]> = series.iter().map(|s| s.values.as_slice()).collect();
     let (forecasts, _) = forecast_many::forecast_all(&histories, &request);
-    for (s, f) in series.iter().zip(&forecasts) {
-        let point = &f.point;
-        assert!(
-            point.iter().all(|p| p.is_finite() && *p >= 0.0),
-            "{}: {point:?}",
-            s.id
-        );
-        if let Some(levels) = &f.quantiles {
-            for day in 0..request.horizon {
-                let each: Vec<f64> = levels.iter().map(|q| q[day]).collect();
-                let ascending = each.windows(2).all(|w| w[0] <= w[1]);
-                assert!(each[0] >= 0.0 && ascending, "{}: day {day}: {each:?}", s.id);
-            }
-        }
-        if let Some(lead) = &f.lead_time {
-            assert!(
-                lead.point.is_finite() && lead.point >= 0.0,
-                "{}: {lead:?}",
-                s.id
-            );
-            let quantiles = lead.quantiles.iter().flatten();
-            assert!(quantiles.copied().all(f64::is_finite), "{}: {lead:?}", s.id);
-        }
+    if let Err(wrong) = hostile_series::check(&series, &forecasts, &request) {
+        panic!("{wrong}");
     }
     let _ = forecast_many::backtest_scores(&series, &request, usize::from(flags >> 3 & 1) * 2);
     forecast_output::tables(&series, &forecasts, &request.levels).unwrap();

@@ -10,6 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use common::hostile_series;
 use proptest::prelude::*;
 use qm_simulator::demand::import::import;
 use qm_simulator::demand::log::DemandLog;
@@ -17,7 +18,6 @@ use qm_simulator::scenario::columns::ColumnMapping;
 use qm_simulator::scenario::Scenario;
 use qm_simulator::sim::read_results;
 use qm_simulator::tools::forecast_many::{self, Procedure, Request, WHOLE_METHODS};
-use qm_simulator::tools::series_file::Series;
 
 fn scenario_text(name: &str) -> String {
     std::fs::read_to_string(common::scenario(name)).unwrap()
@@ -172,18 +172,6 @@ proptest! {
     }
 }
 
-/// A byte as a day's units: 0, a small count, a half, or a power of ten up to the most a series
-/// file may hold (1e12), so that zeros, constants and spikes are a byte each (as the
-/// `forecast_series` fuzz target reads them).
-fn units(b: u8) -> f64 {
-    match b >> 6 {
-        0 => 0.0,
-        1 => f64::from(b & 63),
-        2 => f64::from(b & 63) * 0.5,
-        _ => 10f64.powi(i32::from(b & 15).min(12)),
-    }
-}
-
 /// `weekday_ses` with α chosen, `auto`, and every whole-history method.
 fn procedures() -> Vec<Procedure> {
     let mut all = vec![Procedure::WeekdaySes(None), Procedure::Auto];
@@ -201,17 +189,7 @@ proptest! {
         per_step in any::<bool>(),
         analytic in any::<bool>(),
     ) {
-        let first_day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
-        let series: Vec<Series> = days
-            .iter()
-            .enumerate()
-            .map(|(i, bytes)| Series {
-                id: format!("s{i}"),
-                first_day,
-                values: bytes.iter().copied().map(units).collect(),
-                days_filled: 0,
-            })
-            .collect();
+        let series = hostile_series::series(days.iter().map(Vec::as_slice));
         let procedures = procedures();
         let request = Request {
             procedure: procedures[method.index(procedures.len())],
@@ -223,22 +201,7 @@ proptest! {
         };
         let histories: Vec<&[f64]> = series.iter().map(|s| s.values.as_slice()).collect();
         let (forecasts, _) = forecast_many::forecast_all(&histories, &request);
-        for (s, f) in series.iter().zip(&forecasts) {
-            let point = &f.point;
-            prop_assert!(point.iter().all(|p| p.is_finite() && *p >= 0.0), "{}: {:?}", s.id, point);
-            if let Some(levels) = &f.quantiles {
-                for day in 0..horizon {
-                    let each: Vec<f64> = levels.iter().map(|q| q[day]).collect();
-                    let ascending = each.windows(2).all(|w| w[0] <= w[1]);
-                    prop_assert!(each[0] >= 0.0 && ascending, "{}: day {}: {:?}", s.id, day, each);
-                    prop_assert!(each.iter().all(|v| v.is_finite()), "{}: {:?}", s.id, each);
-                }
-            }
-            if let Some(lead) = &f.lead_time {
-                prop_assert!(lead.point.is_finite() && lead.point >= 0.0, "{}: {:?}", s.id, lead);
-                prop_assert!(lead.quantiles.iter().flatten().all(|v| v.is_finite()));
-            }
-        }
+        hostile_series::check(&series, &forecasts, &request).map_err(TestCaseError::fail)?;
         forecast_many::backtest_scores(&series, &request, 2);
     }
 }
