@@ -122,6 +122,28 @@ fn csv_rows_that_cannot_be_read_are_counted_with_their_line() {
     );
 }
 
+/// Old Mac line breaks, a CR alone: the CSV reader ends a row at each, and every row is named by
+/// the line an editor shows it on, as with LF or CRLF (the row of one field, cut short by a CR
+/// in its invoice number, stood on "line 1", the header's, and in a file of CRs alone on line 0).
+#[test]
+fn a_row_of_a_file_of_cr_line_breaks_is_named_by_its_line() {
+    let dir = temp_dir("cr");
+    let short = ROW_2.replacen("536366", "5\r536366", 1);
+    for line_break in ["\n", "\r\n", "\r"] {
+        let text = [HEADER, ROW_1, &short, ROW_2, ""].join(line_break);
+        let (code, stdout, stderr) = import(&dir, text.as_bytes(), &[]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stdout.contains("bad row 2 (line 3): missing fields: 1 where the header has 8"),
+            "{line_break:?}: {stdout}"
+        );
+        assert!(
+            words(&stdout).contains("rows used 3"),
+            "{line_break:?}: {stdout}"
+        );
+    }
+}
+
 #[test]
 fn an_import_that_keeps_no_row_is_an_error_that_says_why() {
     let dir = temp_dir("empty");

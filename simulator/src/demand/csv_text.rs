@@ -1,10 +1,12 @@
-//! The text a CSV history's reader sees: Windows line breaks (CRLF) folded into one LF, a line
-//! break after a last line that lacks one, lines no longer than [`MAX_LINE_BYTES`], and whether
-//! the text has ended.
+//! The text a CSV history's reader sees: Windows line breaks (CRLF) folded into one LF and old
+//! Mac ones (a CR alone) made LF, a line break after a last line that lacks one, lines no longer
+//! than [`MAX_LINE_BYTES`], and whether the text has ended.
 //!
 //! Folding CRLF lets the rows' line numbers be counted one way for every file: the CSV reader
 //! ends a CRLF record at its CR and consumes the LF only when it starts the next record, so the
-//! line a record ends on would depend on the file's line breaks. The line break given to a last
+//! line a record ends on would depend on the file's line breaks; and it ends a record at a CR
+//! alone, which its line count (of LFs) passes over, so every row of a file of CR line breaks
+//! would stand on line 1. The line break given to a last
 //! line without one does the same for the last row, and shows a quote left open at the end of the
 //! text: the CSV reader ends such a field with the text and no error, so `"5` would read as `5`;
 //! with the line break inside it, the field holds one, as a quote left open earlier does. Knowing
@@ -52,14 +54,18 @@ impl<R> CsvText<R> {
     }
 }
 
-/// Removes each CR that an LF follows from `bytes`, in place; returns the new length.
-fn fold_crlf(bytes: &mut [u8]) -> usize {
+/// Removes each CR that an LF follows from `bytes` and makes LF of each that another byte
+/// follows, in place; returns the new length. A CR that ends `bytes` stays: what follows it is
+/// not known yet.
+fn fold_line_breaks(bytes: &mut [u8]) -> usize {
     let mut kept = 0;
     for i in 0..bytes.len() {
-        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
-            continue;
-        }
-        bytes[kept] = bytes[i];
+        let byte = match (bytes[i], bytes.get(i + 1)) {
+            (b'\r', Some(b'\n')) => continue,
+            (b'\r', Some(_)) => b'\n',
+            (byte, _) => byte,
+        };
+        bytes[kept] = byte;
         kept += 1;
     }
     kept
@@ -74,14 +80,16 @@ impl<R: Read> Read for CsvText<R> {
             let held = usize::from(self.held_cr);
             if buf.len() == held {
                 // Unreached behind the CSV reader's 1 MiB buffer; a one-byte read gets the CR
-                // as it is (the reader still takes CR LF as one line break).
+                // as it is (the reader still takes CR LF, or a CR alone, as one line break,
+                // though its line count passes a CR alone over).
                 buf[0] = b'\r';
                 self.held_cr = false;
                 return self.hand_on(buf, 1);
             }
             let read = self.inner.read(&mut buf[held..])?;
             if held == 1 {
-                buf[0] = b'\r';
+                // The held CR: a line break of its own when the text ends behind it.
+                buf[0] = if read == 0 { b'\n' } else { b'\r' };
             }
             let mut n = held + read;
             self.held_cr = false;
@@ -95,7 +103,7 @@ impl<R: Read> Read for CsvText<R> {
                 return self.hand_on(buf, n);
             }
             n = if buf[..n].contains(&b'\r') {
-                fold_crlf(&mut buf[..n])
+                fold_line_breaks(&mut buf[..n])
             } else {
                 n
             };
@@ -180,13 +188,13 @@ mod tests {
     }
 
     #[test]
-    fn crlf_is_folded_wherever_the_reads_split_it_and_a_lone_cr_is_kept() {
+    fn crlf_and_a_lone_cr_become_one_lf_wherever_the_reads_split_them() {
         let text = b"a,b\r\n1,2\r\n\r\n3,\"x\ry\"\r\n\r4\r";
         for step in 1..=text.len() {
             for buf_len in [2, 3, 64] {
                 let (out, reader) = through(text, step, buf_len);
                 assert_eq!(
-                    out, b"a,b\n1,2\n\n3,\"x\ry\"\n\r4\r",
+                    out, b"a,b\n1,2\n\n3,\"x\ny\"\n\n4\n",
                     "step {step}, buffer {buf_len}"
                 );
                 assert!(reader.ended());
@@ -204,8 +212,9 @@ mod tests {
         assert_eq!(reader.read(&mut buf).unwrap(), 7);
         assert_eq!(&buf[..7], b"units\n1");
         assert!(!reader.ended());
-        // The held CR comes out at the end, and only the read after it finds no more.
+        // The held CR comes out at the end, an LF, and only the read after it finds no more.
         assert_eq!(reader.read(&mut buf).unwrap(), 1);
+        assert_eq!(buf[0], b'\n');
         assert!(!reader.ended());
         assert_eq!(reader.read(&mut buf).unwrap(), 0);
         assert!(reader.ended());
@@ -218,9 +227,10 @@ mod tests {
                 let (out, reader) = through(b"units\r\n1\r\n\"5", step, buf_len);
                 assert_eq!(out, b"units\n1\n\"5\n", "step {step}, buffer {buf_len}");
                 assert!(reader.ended());
-                // A last line break, LF or a lone CR, is left as it is; no text stays empty.
+                // A last line break, LF or a lone CR (made LF), is not doubled; no text stays
+                // empty.
                 assert_eq!(through(b"units\n1\n", step, buf_len).0, b"units\n1\n");
-                assert_eq!(through(b"units\r1\r", step, buf_len).0, b"units\r1\r");
+                assert_eq!(through(b"units\r1\r", step, buf_len).0, b"units\n1\n");
                 assert_eq!(through(b"", step, buf_len).0, b"");
             }
         }
