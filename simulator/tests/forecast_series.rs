@@ -163,6 +163,8 @@ fn forecast_says_when_a_method_is_fitted_as_it_goes() {
 fn forecast_reads_one_series_as_it_reads_many() {
     let quoted = series_file("quoted.csv", "units\n3\n\"4\n5\n");
     let gap = series_file("gap.csv", "units\n3\n\n4\n");
+    // Old Mac line breaks, a CR alone: the empty line is seen as with LF.
+    let gap_cr = series_file("gap-cr.csv", "units\r3\r\r4\r");
     let ragged = series_file("ragged.csv", "units\n3\n4,5\n");
     // A quote left open on a last line without a line break: the CSV reader alone reads `5`.
     let open_end = series_file("open-end.csv", "units\n3\n\"5");
@@ -188,6 +190,10 @@ fn forecast_reads_one_series_as_it_reads_many() {
         (
             gap,
             "gap.csv: line 3: an empty line before row 2: write 0 for a day without demand",
+        ),
+        (
+            gap_cr,
+            "gap-cr.csv: line 3: an empty line before row 2: write 0 for a day without demand",
         ),
         (
             ragged,
