@@ -7,6 +7,7 @@ mod common;
 use std::path::Path;
 
 use common::calibration::{text_with, write};
+use common::{ok, qm};
 use qm_reports::run::DayRow;
 use qm_simulator::scenario::Scenario;
 use qm_simulator::sim::simulate;
@@ -112,33 +113,24 @@ fn qm_tune_writes_the_grid_and_names_the_cheapest_setting() {
     let scenario = write("tune", &text_with(&[]));
     let out = common::test_root().join("tune-out");
     let tune = |target: &str| {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_qm"))
-            .args([
-                "tune",
-                scenario.to_str().unwrap(),
-                "--service-levels",
-                "0.7,0.95",
-                "--methods",
-                "normal",
-                "--forecasts",
-                "ses,moving-average",
-                "--days",
-                "150",
-                "--replications",
-                "2",
-                "--target-fill-rate",
-                target,
-                "--out",
-                out.to_str().unwrap(),
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).into_owned()
+        ok(&qm(&[
+            "tune",
+            scenario.to_str().unwrap(),
+            "--service-levels",
+            "0.7,0.95",
+            "--methods",
+            "normal",
+            "--forecasts",
+            "ses,moving-average",
+            "--days",
+            "150",
+            "--replications",
+            "2",
+            "--target-fill-rate",
+            target,
+            "--out",
+            out.to_str().unwrap(),
+        ]))
     };
     let stdout = tune("0.99");
     assert!(stdout.contains("4 settings × 2 replications"), "{stdout}");
@@ -206,24 +198,25 @@ fn qm_tune_writes_the_grid_and_names_the_cheapest_setting() {
 fn the_pareto_front_of_one_replication_is_the_means() {
     let scenario = write("tune-front", &text_with(&[]));
     let out = common::test_root().join("tune-front");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_qm"))
-        .args(["tune", scenario.to_str().unwrap()])
-        .args([
-            "--service-levels",
-            "0.7,0.95",
-            "--methods",
-            "normal,quantile",
-        ])
-        .args(["--forecasts", "ses,moving-average", "--days", "150"])
-        .args(["--replications", "1", "--seed", "11", "--quiet"])
-        .args(["--out", out.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    ok(&qm(&[
+        "tune",
+        scenario.to_str().unwrap(),
+        "--service-levels",
+        "0.7,0.95",
+        "--methods",
+        "normal,quantile",
+        "--forecasts",
+        "ses,moving-average",
+        "--days",
+        "150",
+        "--replications",
+        "1",
+        "--seed",
+        "11",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
     let expected = serde_json::json!({"rows": 8, "runs": 8, "seeds": [11], "front": 5});
     assert_tune_csv_is_scipys_estimate_of_its_runs(&out.join("calibration"), &expected);
 }

@@ -299,9 +299,10 @@ fn forecast_json(
         "weekday_ses_alpha": alpha.map(|a| a.alpha),
         "alpha_chosen_by": alpha.map(|a| match a.chosen_by {
             forecast_many::AlphaChoice::Given => "--alpha".to_string(),
-            forecast_many::AlphaChoice::LeastRmsse => {
-                "the least mean RMSSE over 4 rolling origins, every series together".to_string()
-            }
+            forecast_many::AlphaChoice::LeastRmsse => format!(
+                "the least mean RMSSE over {} rolling origins, every series together",
+                forecast_many::ALPHA_ORIGINS
+            ),
             forecast_many::AlphaChoice::DefaultNoneScored => format!(
                 "the default {}: no series is long enough ({} + {} days) and varied enough to score one",
                 forecast_many::DEFAULT_ALPHA,

@@ -7,11 +7,11 @@
 //! origins before the forecast's origin, every series together (one series' own backtest is too
 //! noisy to choose by). The other methods are the engine's online forecasters run over the
 //! history. `auto` picks per series, among `weekday_ses`, those and the whole-history methods
-//! ([`WHOLE_METHODS`]), the least mean squared error over the same origins. Quantiles are the point forecast plus the empirical quantiles of the
-//! chosen method's errors over [`INTERVAL_ORIGINS`] origins, pooled over the horizon's steps
-//! (per step, that many errors are too few), floored at 0. Point forecasts are floored at 0 too,
-//! as the engine's forecasters floor theirs: a trend (`holt_fitted`, `auto_ets`) can run below
-//! 0, demand cannot.
+//! ([`WHOLE_METHODS`]), the least mean squared error over the same origins. Quantiles are the
+//! point forecast plus the empirical quantiles of the chosen method's errors over
+//! [`INTERVAL_ORIGINS`] origins, pooled over the horizon's steps (per step, that many errors are
+//! too few), floored at 0. Point forecasts are floored at 0 too, as the engine's forecasters
+//! floor theirs: a trend (`holt_fitted`, `auto_ets`) can run below 0, demand cannot.
 
 use qm_engine::forecast::backtest::{self, rolling_errors};
 use qm_engine::forecast::weekday::WeekdaySes;
