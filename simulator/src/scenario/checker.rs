@@ -9,12 +9,31 @@ use toml::de::{DeTable, DeValue};
 use toml::value::Datetime;
 use toml::Spanned;
 
+use qm_money::Cents;
+
 use super::error::{position, ScenarioError};
 use super::spec::to_date;
 
 /// Longest code (of a warehouse, SKU, channel, carrier or supplier), customer region name or
 /// event name, in characters.
 pub(super) const MAX_CODE_CHARS: usize = 256;
+
+/// A scenario value counted in whole units, as the checker compares it.
+pub(super) trait Whole: Copy {
+    fn whole(self) -> u64;
+}
+
+impl Whole for u32 {
+    fn whole(self) -> u64 {
+        u64::from(self)
+    }
+}
+
+impl Whole for Cents {
+    fn whole(self) -> u64 {
+        self.get()
+    }
+}
 
 /// Whether `value` is a code the tables can show: 1 to [`MAX_CODE_CHARS`] characters, no
 /// control character, no space at either end.
@@ -130,6 +149,17 @@ impl<'a> Checker<'a> {
             key,
             &format!("must be a number ≥ 0 and ≤ {max}"),
         );
+    }
+    /// A whole amount of `unit`s (days, grams, cents) no larger than `max`.
+    pub(super) fn at_most<T: Whole>(
+        &mut self,
+        value: &Spanned<T>,
+        max: u64,
+        unit: &str,
+        key: &str,
+    ) {
+        let problem = format!("must be at most {max} {unit}");
+        self.check(value.get_ref().whole() <= max, value.span(), key, &problem);
     }
     /// A relative weight (a share, a popularity) within `range`, so that a sum over every entry
     /// stays finite and a ratio to it does not underflow.

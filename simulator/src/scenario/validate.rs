@@ -162,18 +162,11 @@ impl Scenario {
         );
         for (i, sku) in self.skus.iter().enumerate() {
             c.weight(&sku.popularity, WEIGHTS, &format!("skus[{i}].popularity"));
-            c.check(
-                *sku.unit_weight_grams.get_ref() <= MAX_UNIT_WEIGHT_GRAMS,
-                sku.unit_weight_grams.span(),
-                &format!("skus[{i}].unit_weight_grams"),
-                &format!("must be at most {MAX_UNIT_WEIGHT_GRAMS} grams"),
-            );
-            c.check(
-                sku.unit_price_cents.get_ref().get() <= MAX_UNIT_PRICE_CENTS,
-                sku.unit_price_cents.span(),
-                &format!("skus[{i}].unit_price_cents"),
-                &format!("must be at most {MAX_UNIT_PRICE_CENTS} cents"),
-            );
+            let (weight, price) = (&sku.unit_weight_grams, &sku.unit_price_cents);
+            let key = format!("skus[{i}].unit_weight_grams");
+            c.at_most(weight, MAX_UNIT_WEIGHT_GRAMS.into(), "grams", &key);
+            let key = format!("skus[{i}].unit_price_cents");
+            c.at_most(price, MAX_UNIT_PRICE_CENTS, "cents", &key);
         }
         c.codes(self.skus.iter().map(|x| x.code.as_str()), "skus", "code");
         c.check(
@@ -479,12 +472,7 @@ impl Scenario {
                 (&e.ramp_up_days, "ramp_up_days"),
                 (&e.ramp_down_days, "ramp_down_days"),
             ] {
-                c.check(
-                    *ramp.get_ref() <= MAX_DAYS,
-                    ramp.span(),
-                    &format!("{key}.{name}"),
-                    &format!("must be at most {MAX_DAYS} days"),
-                );
+                c.at_most(ramp, MAX_DAYS.into(), "days", &format!("{key}.{name}"));
             }
             for (j, code) in e.skus.iter().enumerate() {
                 names.check_sku(c, code, &format!("{key}.skus[{j}]"));
@@ -565,22 +553,15 @@ impl Scenario {
                     "must be > 0 and grow from band to band",
                 );
                 previous = km;
-                c.check(
-                    *band.transit_days.get_ref() <= 60,
-                    band.transit_days.span(),
-                    &format!("{key}.bands[{j}].transit_days"),
-                    "must be at most 60 days",
-                );
+                let band_key = format!("{key}.bands[{j}]");
+                let transit = format!("{band_key}.transit_days");
+                c.at_most(&band.transit_days, 60, "days", &transit);
                 for (fee, name) in [
                     (&band.base_cents, "base_cents"),
                     (&band.per_kg_cents, "per_kg_cents"),
                 ] {
-                    c.check(
-                        fee.get_ref().get() <= MAX_FEE_CENTS,
-                        fee.span(),
-                        &format!("{key}.bands[{j}].{name}"),
-                        &format!("must be at most {MAX_FEE_CENTS} cents"),
-                    );
+                    let key = format!("{band_key}.{name}");
+                    c.at_most(fee, MAX_FEE_CENTS, "cents", &key);
                 }
             }
         }
@@ -704,12 +685,8 @@ impl Scenario {
             "replenishment.review_period_days",
             &format!("must be between 1 and {MAX_REVIEW_PERIOD_DAYS} days"),
         );
-        c.check(
-            rep.order_cost_cents.get_ref().get() <= MAX_FEE_CENTS,
-            rep.order_cost_cents.span(),
-            "replenishment.order_cost_cents",
-            &format!("must be at most {MAX_FEE_CENTS} cents"),
-        );
+        let key = "replenishment.order_cost_cents";
+        c.at_most(&rep.order_cost_cents, MAX_FEE_CENTS, "cents", key);
         c.check(
             *rep.warmup_days.get_ref() <= MAX_DAYS,
             rep.warmup_days.span(),
