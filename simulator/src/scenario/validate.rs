@@ -384,24 +384,20 @@ impl Scenario {
                     .all(|&x| x == 0.0 || (MIN_WEIGHT..=MAX_WEIGHT).contains(&x))
                 && w.iter().any(|&x| x > 0.0)
         };
-        c.check(
-            weights_ok(d.day_of_week.get_ref(), 7),
-            d.day_of_week.span(),
-            "demand.day_of_week",
-            &format!(
-                "must be 7 weights, each 0 or within {MIN_WEIGHT:e}..={MAX_WEIGHT:e} (Monday \
-                 first), not all 0"
-            ),
-        );
-        c.check(
-            weights_ok(d.intraday.get_ref(), 24),
-            d.intraday.span(),
-            "demand.intraday",
-            &format!(
-                "must be 24 weights, each 0 or within {MIN_WEIGHT:e}..={MAX_WEIGHT:e} (midnight \
-                 first), not all 0"
-            ),
-        );
+        for (weights, n, name, first) in [
+            (&d.day_of_week, 7, "day_of_week", "Monday"),
+            (&d.intraday, 24, "intraday", "midnight"),
+        ] {
+            c.check(
+                weights_ok(weights.get_ref(), n),
+                weights.span(),
+                &format!("demand.{name}"),
+                &format!(
+                    "must be {n} weights, each 0 or within {MIN_WEIGHT:e}..={MAX_WEIGHT:e} \
+                     ({first} first), not all 0"
+                ),
+            );
+        }
         let trend = *d.trend_per_year.get_ref();
         c.check(
             trend.is_finite() && trend > -1.0 && trend <= MAX_TREND_PER_YEAR,

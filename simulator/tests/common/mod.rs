@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod calibration;
+pub mod edited;
 pub mod hostile_series;
 pub mod runs;
 pub mod server;
