@@ -178,13 +178,7 @@ mod tests {
     /// (`statsforecast.models._ses_optimized` and `_croston_optimized`, printed with `repr`).
     #[test]
     fn fitted_ses_and_croston_match_statsforecast() {
-        let y: Vec<f64> = [
-            3u8, 0, 0, 6, 3, 0, 4, 3, 0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 4, 0, 0, 6, 0, 0, 6, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 6, 2, 0, 0, 0, 1, 3, 0, 0, 0,
-            0, 1, 1, 6, 0, 0, 3, 0, 1, 4, 0, 0, 4, 0, 1, 1, 3, 0, 0, 0, 0, 0, 0,
-        ]
-        .map(f64::from)
-        .to_vec();
+        let y = lumpy();
         assert!(
             (ses_fitted(&y) - SES_REFERENCE).abs() < 1e-12,
             "{}",
@@ -199,6 +193,7 @@ mod tests {
         assert_eq!(ses_fitted(&[]), 0.0);
     }
 
+    /// An intermittent series of 80 days (the one the statsforecast references were computed on).
     fn lumpy() -> Vec<f64> {
         [
             3u8, 0, 0, 6, 3, 0, 4, 3, 0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
