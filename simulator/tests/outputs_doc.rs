@@ -5,7 +5,7 @@
 //! the reference says so.
 
 mod common;
-use common::{manifest_dir, ok, qm, scenario, small_sizing_scenario, temp_dir};
+use common::{manifest_dir, ok, qm, scenario, simulate_two_days, small_sizing_scenario, temp_dir};
 
 use std::path::Path;
 
@@ -358,17 +358,7 @@ fn check_run_json(dir: &Path, name: &str) {
 fn a_runs_json_files_have_the_keys_the_reference_lists() {
     let dir = temp_dir("outputs-doc-json");
     let flash = scenario("flash-sale.toml");
-    ok(&qm(&[
-        "simulate",
-        flash.to_str().unwrap(),
-        "--days",
-        "2",
-        "--format",
-        "csv,json",
-        "--out",
-        dir.to_str().unwrap(),
-        "--quiet",
-    ]));
+    simulate_two_days(&flash, &dir);
     let run = dir.join("flash-sale");
     check_run_json(&run, "summary.json");
     check_run_json(&run, "latency.json");

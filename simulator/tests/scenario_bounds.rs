@@ -4,7 +4,7 @@
 
 mod common;
 use common::edited::{edited, refusal};
-use common::{ok, qm, scenario, temp_dir};
+use common::{scenario, simulate_two_days, temp_dir};
 
 use std::path::Path;
 
@@ -243,17 +243,7 @@ fn prices_weights_and_fees_are_bounded_and_a_drawn_price_is_capped() {
         )],
     );
     std::fs::write(&path, text).unwrap();
-    ok(&qm(&[
-        "simulate",
-        path.to_str().unwrap(),
-        "--days",
-        "2",
-        "--format",
-        "csv,json",
-        "--out",
-        dir.to_str().unwrap(),
-        "--quiet",
-    ]));
+    simulate_two_days(&path, &dir);
     let skus = std::fs::read_to_string(dir.join("baseline/skus.csv")).unwrap();
     let prices: Vec<u64> = skus
         .lines()

@@ -108,29 +108,33 @@ fn a_recommendation_whose_interval_reaches_below_the_target_says_so() {
     assert!(!report(&steady, 0.98).contains("note:"));
 }
 
+/// `qm tune SCENARIO` over service levels 0.7 and 0.95, the safety-stock `methods` and the
+/// forecasts ses and moving-average, 150 days, with the `more` options, into `out`; its output.
+fn tune_grid(scenario: &Path, methods: &str, more: &[&str], out: &Path) -> String {
+    let grid = [
+        "tune",
+        scenario.to_str().unwrap(),
+        "--service-levels",
+        "0.7,0.95",
+        "--methods",
+        methods,
+        "--forecasts",
+        "ses,moving-average",
+        "--days",
+        "150",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    ok(&qm(&[&grid[..], more].concat()))
+}
+
 #[test]
 fn qm_tune_writes_the_grid_and_names_the_cheapest_setting() {
     let scenario = write("tune", &text_with(&[]));
     let out = common::test_root().join("tune-out");
     let tune = |target: &str| {
-        ok(&qm(&[
-            "tune",
-            scenario.to_str().unwrap(),
-            "--service-levels",
-            "0.7,0.95",
-            "--methods",
-            "normal",
-            "--forecasts",
-            "ses,moving-average",
-            "--days",
-            "150",
-            "--replications",
-            "2",
-            "--target-fill-rate",
-            target,
-            "--out",
-            out.to_str().unwrap(),
-        ]))
+        let more = ["--replications", "2", "--target-fill-rate", target];
+        tune_grid(&scenario, "normal", &more, &out)
     };
     let stdout = tune("0.99");
     assert!(stdout.contains("4 settings × 2 replications"), "{stdout}");
@@ -198,25 +202,8 @@ fn qm_tune_writes_the_grid_and_names_the_cheapest_setting() {
 fn the_pareto_front_of_one_replication_is_the_means() {
     let scenario = write("tune-front", &text_with(&[]));
     let out = common::test_root().join("tune-front");
-    ok(&qm(&[
-        "tune",
-        scenario.to_str().unwrap(),
-        "--service-levels",
-        "0.7,0.95",
-        "--methods",
-        "normal,quantile",
-        "--forecasts",
-        "ses,moving-average",
-        "--days",
-        "150",
-        "--replications",
-        "1",
-        "--seed",
-        "11",
-        "--quiet",
-        "--out",
-        out.to_str().unwrap(),
-    ]));
+    let more = ["--replications", "1", "--seed", "11", "--quiet"];
+    tune_grid(&scenario, "normal,quantile", &more, &out);
     let expected = serde_json::json!({"rows": 8, "runs": 8, "seeds": [11], "front": 5});
     assert_tune_csv_is_scipys_estimate_of_its_runs(&out.join("calibration"), &expected);
 }

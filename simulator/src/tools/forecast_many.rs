@@ -437,8 +437,7 @@ pub fn forecast_all(
                         .levels
                         .iter()
                         .map(|&p| fit.normal_quantiles(horizon, p));
-                    each.map(|q| Some(q?.iter().map(|v| v.max(0.0)).collect()))
-                        .collect()
+                    each.map(|q| q.map(no_less_than_zero)).collect()
                 });
             let lead_time = request
                 .lead_days

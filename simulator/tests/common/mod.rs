@@ -84,6 +84,22 @@ pub fn ok(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// `qm simulate SCENARIO --days 2 --format csv,json --out OUT --quiet`, asserted to succeed: a
+/// short run's CSV and JSON files, in `OUT/<scenario name>`.
+pub fn simulate_two_days(scenario: &Path, out: &Path) {
+    ok(&qm(&[
+        "simulate",
+        scenario.to_str().unwrap(),
+        "--days",
+        "2",
+        "--format",
+        "csv,json",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]));
+}
+
 /// The one JSON object `qm args` prints, after asserting it succeeded.
 pub fn qm_json(args: &[&str]) -> serde_json::Value {
     let out = qm(args);
