@@ -24,6 +24,58 @@ fn horizons_out_of_range_are_refused_before_any_date_is_computed() {
     }
 }
 
+/// An order's lines and a line's units: the most from 1 to the engine's limit, the mean from 1
+/// to that most; each refused at its own key, and the bounds themselves accepted.
+#[test]
+fn order_and_line_sizes_are_counts_with_means_between_one_and_their_most() {
+    let most_lines = "must be between 1 and max_lines_per_order";
+    let most_units = "must be between 1 and max_units_per_line";
+    for (from, to, expected) in [
+        (
+            "max_lines_per_order = 4",
+            "= 65",
+            "85:23: demand.max_lines_per_order: must be between 1 and 64",
+        ),
+        (
+            "max_units_per_line = 2",
+            "= 0",
+            "87:22: demand.max_units_per_line: must be between 1 and 10000",
+        ),
+        (
+            "mean_lines_per_order = 1.8",
+            "= 4.5",
+            &format!("84:24: demand.mean_lines_per_order: {most_lines}"),
+        ),
+        (
+            "mean_units_per_line = 1.2",
+            "= 0.5",
+            &format!("86:23: demand.mean_units_per_line: {most_units}"),
+        ),
+        (
+            "mean_units_per_line = 1.2",
+            "= nan",
+            &format!("86:23: demand.mean_units_per_line: {most_units}"),
+        ),
+    ] {
+        let key = from.split(' ').next().unwrap();
+        let error = refusal(&edited("baseline.toml", &[(from, &format!("{key} {to}"))]));
+        assert!(
+            error.starts_with(&format!("bad.toml:{expected}")),
+            "{key} {to}: {error}"
+        );
+    }
+    let at_the_bounds = edited(
+        "baseline.toml",
+        &[
+            ("mean_lines_per_order = 1.8", "mean_lines_per_order = 64"),
+            ("max_lines_per_order = 4", "max_lines_per_order = 64"),
+            ("mean_units_per_line = 1.2", "mean_units_per_line = 1"),
+            ("max_units_per_line = 2", "max_units_per_line = 10000"),
+        ],
+    );
+    Scenario::parse(&at_the_bounds, Path::new("ok.toml")).expect("sizes at their bounds");
+}
+
 /// A horizon may end on 9999-12-31 and no later: the next day has a five-digit year, which the
 /// tables wrote as `+10000-01-01`.
 #[test]

@@ -150,6 +150,23 @@ impl<'a> Checker<'a> {
             &format!("must be a number ≥ 0 and ≤ {max}"),
         );
     }
+    /// A whole count from 1 to `max`; whether it is one.
+    pub(super) fn one_to(&mut self, value: &Spanned<u32>, max: u32, key: &str) -> bool {
+        let ok = (1..=max).contains(value.get_ref());
+        self.check(
+            ok,
+            value.span(),
+            key,
+            &format!("must be between 1 and {max}"),
+        );
+        ok
+    }
+    /// The mean of counts each drawn from 1 to `max`, the value at `max_key`.
+    pub(super) fn mean_one_to(&mut self, value: &Spanned<f64>, max: u32, key: &str, max_key: &str) {
+        let v = *value.get_ref();
+        let problem = format!("must be between 1 and {max_key}");
+        self.check(v >= 1.0 && v <= f64::from(max), value.span(), key, &problem);
+    }
     /// A whole amount of `unit`s (days, grams, cents) no larger than `max`.
     pub(super) fn at_most<T: Whole>(
         &mut self,

@@ -88,37 +88,14 @@ impl Scenario {
                 ),
             );
         }
-        let max_lines = *d.max_lines_per_order.get_ref();
-        c.check(
-            (1..=qm_engine::constants::MAX_LINES_PER_ORDER as u32).contains(&max_lines),
-            d.max_lines_per_order.span(),
-            "demand.max_lines_per_order",
-            &format!(
-                "must be between 1 and {}",
-                qm_engine::constants::MAX_LINES_PER_ORDER
-            ),
-        );
-        let mean_lines = *d.mean_lines_per_order.get_ref();
-        c.check(
-            mean_lines >= 1.0 && mean_lines <= max_lines as f64,
-            d.mean_lines_per_order.span(),
-            "demand.mean_lines_per_order",
-            "must be between 1 and max_lines_per_order",
-        );
-        let max_units = *d.max_units_per_line.get_ref();
-        c.check(
-            (1..=MAX_UNITS_PER_LINE).contains(&max_units),
-            d.max_units_per_line.span(),
-            "demand.max_units_per_line",
-            &format!("must be between 1 and {MAX_UNITS_PER_LINE}"),
-        );
-        let mean_units = *d.mean_units_per_line.get_ref();
-        c.check(
-            mean_units >= 1.0 && mean_units <= max_units as f64,
-            d.mean_units_per_line.span(),
-            "demand.mean_units_per_line",
-            "must be between 1 and max_units_per_line",
-        );
+        let (lines, units) = (&d.max_lines_per_order, &d.max_units_per_line);
+        let most_lines = qm_engine::constants::MAX_LINES_PER_ORDER as u32;
+        c.one_to(lines, most_lines, "demand.max_lines_per_order");
+        let (key, max_key) = ("demand.mean_lines_per_order", "max_lines_per_order");
+        c.mean_one_to(&d.mean_lines_per_order, *lines.get_ref(), key, max_key);
+        c.one_to(units, MAX_UNITS_PER_LINE, "demand.max_units_per_line");
+        let (key, max_key) = ("demand.mean_units_per_line", "max_units_per_line");
+        c.mean_one_to(&d.mean_units_per_line, *units.get_ref(), key, max_key);
         let weights_ok = |w: &[f64], n: usize| {
             w.len() == n
                 && w.iter()

@@ -52,13 +52,7 @@ impl Scenario {
     /// `[horizon]`; the start date when it and the number of days are valid (the events'
     /// window needs both).
     fn validate_horizon(&self, c: &mut Checker) -> Option<NaiveDate> {
-        let days_ok = (1..=MAX_DAYS).contains(self.horizon.days.get_ref());
-        c.check(
-            days_ok,
-            self.horizon.days.span(),
-            "horizon.days",
-            &format!("must be between 1 and {MAX_DAYS}"),
-        );
+        let days_ok = c.one_to(&self.horizon.days, MAX_DAYS, "horizon.days");
         let start = c.date(&self.horizon.start_date, "horizon.start_date");
         let start = start.filter(|_| days_ok)?;
         let last = start + chrono::Days::new(u64::from(*self.horizon.days.get_ref()) - 1);

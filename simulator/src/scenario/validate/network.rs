@@ -13,12 +13,7 @@ impl Scenario {
     /// `[catalog]` and `[[skus]]`.
     pub(super) fn validate_catalog(&self, c: &mut Checker) {
         let cat = &self.catalog;
-        c.check(
-            (1..=MAX_SKUS).contains(cat.skus.get_ref()),
-            cat.skus.span(),
-            "catalog.skus",
-            &format!("must be between 1 and {MAX_SKUS}"),
-        );
+        c.one_to(&cat.skus, MAX_SKUS, "catalog.skus");
         c.non_negative(&cat.zipf_exponent, "catalog.zipf_exponent");
         c.check(
             (1..=MAX_UNIT_WEIGHT_GRAMS).contains(cat.unit_weight_grams.get_ref()),
