@@ -1,7 +1,7 @@
 //! Hostile inputs that once panicked, ran away with memory, gave a silently wrong result, wrote
 //! where they should not, or failed without saying where: each is now refused with its
-//! location and exit code 2, or read correctly. Scenario values out of range are in
-//! `scenario_bounds.rs`.
+//! location and exit code 2, or read correctly. A scenario file's own errors and values out of
+//! range are in `scenario_refusals.rs`.
 
 mod common;
 use common::edited::{edited, refusal, shipped};

@@ -1,14 +1,16 @@
-//! Scenario values out of range (horizons, weights, multipliers, prices, fees, ramps, sizes
-//! that scale memory or time): each refused at its key with `file:line:column`, the bound
-//! named, before anything is allocated; values at the bounds accepted.
+//! A scenario file refused, each error at `file:line:column` with its key and what is expected:
+//! syntax and types, unknown keys and variants, codes that name nothing, tables left out, codes
+//! the tables could not show, and values out of range (horizons, weights, multipliers, prices,
+//! fees, ramps, sizes that scale memory or time), refused before anything is allocated; values
+//! at the bounds accepted.
 
 mod common;
-use common::edited::{edited, refusal};
+use common::edited::{edited, refusal, shipped};
 use common::{scenario, simulate_two_days, temp_dir};
 
 use std::path::Path;
 
-use qm_simulator::scenario::Scenario;
+use qm_simulator::scenario::{Scenario, ScenarioError};
 
 #[test]
 fn horizons_out_of_range_are_refused_before_any_date_is_computed() {
@@ -448,4 +450,147 @@ fn simulated_time_keys_are_bounded_and_time_saturates() {
     assert_eq!(qm_simulator::time::later_ms(5, 1e300), u64::MAX);
     assert_eq!(qm_simulator::time::later_ms(u64::MAX - 1, 10.0), u64::MAX);
     assert_eq!(qm_simulator::time::later_ms(5, 2.9), 7);
+}
+
+#[test]
+fn bad_scenarios_are_refused_with_file_line_column_and_what_is_expected() {
+    let cases = [
+        (edited("baseline.toml", &[("orders_per_day = 3000", "orders_per_day = -5")]), "bad.toml:83:18: demand.orders_per_day: must be a rate > 0"),
+        (edited("baseline.toml", &[("seed = 42", "seed = 42\nspeed = 3")]), "unknown field `speed`"),
+        (edited("baseline.toml", &[("warehouses = [\"MAN\", \"LON\"]", "warehouses = [\"MAN\", \"XYZ\"]")]), "bad.toml:46:22: channels[1].warehouses[1]: no warehouse has code \"XYZ\""),
+        (edited("baseline.toml", &[("strategy = \"priority\"", "strategy = \"fastest\"")]), "bad.toml:47:12: unknown variant `fastest`, expected one of `nearest`, `lowest_cost`"),
+        // An infinite exponent read "must be a number ≥ 0", which it is.
+        (edited("baseline.toml", &[("zipf_exponent = 1.1", "zipf_exponent = inf")]), "bad.toml:12:17: catalog.zipf_exponent: must be a finite number ≥ 0"),
+        (edited("baseline.toml", &[("abandonment_rate = 0.2", "abandonment_rate = 1.5")]), "carts.abandonment_rate: must be a probability"),
+        (edited("baseline.toml", &[("days = 28", "days = \"many\"")]), "bad.toml:7:8: invalid type: string \"many\", expected u32"),
+        // A storage capacity of 0 had no share to report against: the peak's share was null.
+        (edited("baseline.toml", &[("capacity_lines_per_day = 20000", "capacity_lines_per_day = 20000\nstorage_capacity_units = 0")]), "bad.toml:21:26: warehouses[0].storage_capacity_units: must be at least 1 unit"),
+        // A cell listed twice: which of its two opening stocks held was the file's order.
+        (edited("flash-sale.toml", &[("{ sku = \"SKU00002\", warehouse = \"MAN\", units = 0 }", "{ sku = \"SKU00002\", warehouse = \"LON\", units = 0 }")]), "bad.toml:35:11: initial_stock.cells[3]: \"SKU00002\" at \"LON\" is listed already"),
+        // serde quoted a float given for a whole number in full: 1e300 as 301 digits.
+        (edited("baseline.toml", &[("hold_ttl_minutes = 30", "hold_ttl_minutes = 1e300")]), "bad.toml:95:20: invalid type: floating point `1e300`, expected u32"),
+        (edited("baseline.toml", &[("pick_error_rate = 0.003", "pick_error_rate = -0.1")]), "accuracy.pick_error_rate: must be a probability"),
+        (edited("baseline.toml", &[("day_of_week = [1.15, 1.1,", "day_of_week = [1.1,")]), "bad.toml:89:15: demand.day_of_week: must be 7 weights"),
+        (edited("baseline.toml", &[("start_date = 2026-03-02", "start_date = 2026-03-02T10:00:00")]), "horizon.start_date: must be a plain date"),
+        (edited("black-friday.toml", &[("start = 2026-12-12", "start = 2027-02-12")]), "bad.toml:131:9: demand.events[2].start: must be within the horizon, 2026-11-01 to 2026-12-31"),
+        (edited("black-friday.toml", &[("multiplier = 4.0", "multiplier = -4.0")]), "demand.events[0].multiplier: must be a number > 0"),
+        (edited("flash-sale.toml", &[("skus = [\"SKU00001\", \"SKU00002\", \"SKU00003\"]", "skus = [\"SKU00001\", \"SKU99999\"]")]), "demand.events[0].skus[1]: no SKU has code \"SKU99999\""),
+        (edited("flash-sale.toml", &[("{ sku = \"SKU00003\", warehouse = \"MAN\", units = 300 }", "{ sku = \"SKU00003\", warehouse = \"MAN\", units = -3 }")]), "initial_stock.cells[5].units: must be a unit count ≥ 0"),
+        (edited("flash-sale.toml", &[("{ sku = \"SKU00003\", warehouse = \"MAN\", units = 300 }", "{ sku = \"SKU77777\", warehouse = \"MAN\", units = 300 }")]), "bad.toml:37:11: initial_stock.cells[5].sku: no SKU has code \"SKU77777\""),
+        (edited("flash-sale.toml", &[("{ sku = \"SKU00003\", warehouse = \"MAN\", units = 300 }", "{ sku = \"SKU00003\", warehouse = \"PAR\", units = 300 }")]), "bad.toml:37:35: initial_stock.cells[5].warehouse: no warehouse has code \"PAR\""),
+        (edited("flash-sale.toml", &[("sku = \"SKU00001\"\nreorder_point_units = 100", "sku = \"SKU-1\"\nreorder_point_units = 100")]), "bad.toml:101:7: replenishment.skus[0].sku: no SKU has code \"SKU-1\""),
+        (edited("multichannel-lag.toml", &[("oversold = \"backorder\"", "oversold = \"shrug\"")]), "unknown variant `shrug`, expected `cancel` or `backorder`"),
+        (edited("long-tail.toml", &[("delay_days_max = 21", "delay_days_max = 1")]), "returns.delay_days_max: must be ≥ delay_days_min"),
+        (edited("flash-sale.toml", &[("order_quantity_units = 400", "order_quantity_units = 0")]), "replenishment.skus[0].order_quantity_units: must be between 1"),
+        (edited("baseline.toml", &[("lead_time_days = 10", "lead_time_days = -10")]), "replenishment.suppliers[1].lead_time_days: must be between 0 and 365 days"),
+        (shipped("baseline.toml") + "\n[targets]\norder_fulfillment_rate = 1.5\n", "targets.order_fulfillment_rate: must be a probability"),
+        (shipped("baseline.toml") + "\n[targets]\nprocessing_time_hours_p95 = 0\n", "targets.processing_time_hours_p95: must be a number > 0"),
+        // A target of 1e300 hours was taken, and printed beside the KPI in 301 digits.
+        (shipped("baseline.toml") + "\n[targets]\nprocessing_time_hours_p50 = 1e300\n", "bad.toml:124:29: targets.processing_time_hours_p50: must be a number > 0 and ≤ 87840"),
+        (shipped("baseline.toml") + "\n[targets]\nfulfillment = 0.9\n", "unknown field `fulfillment`"),
+    ];
+    for (text, expected) in cases {
+        let message = refusal(&text);
+        assert!(
+            message.contains(expected),
+            "expected {expected:?} in {message:?}"
+        );
+    }
+    assert!(matches!(
+        Scenario::load(Path::new("no/such/file.toml")),
+        Err(ScenarioError::Read { .. })
+    ));
+}
+
+/// `text` without any `[[table]]` entry.
+fn without_tables(text: &str, table: &str) -> String {
+    let mut kept = String::new();
+    let mut inside = false;
+    for line in text.lines() {
+        if line.starts_with('[') {
+            inside = line == format!("[[{table}]]");
+        }
+        if !inside {
+            kept.push_str(line);
+            kept.push('\n');
+        }
+    }
+    kept
+}
+
+#[test]
+fn a_scenario_with_no_warehouse_channel_or_customer_is_refused() {
+    for table in ["warehouses", "channels", "customers"] {
+        // Left out, the list is a missing field (serde's error); given empty, validation's.
+        let text = format!("{table} = []\n") + &without_tables(&shipped("baseline.toml"), table);
+        assert!(!text.contains(&format!("[[{table}]]")));
+        let message = refusal(&text);
+        // Placed at the empty list: `warehouses = []` has it at column 14.
+        let column = table.len() + 4;
+        let expected =
+            format!("bad.toml:1:{column}: {table}: at least one [[{table}]] table is needed");
+        assert!(
+            message.contains(&expected),
+            "expected {expected:?} in {message:?}"
+        );
+    }
+}
+
+/// Codes and customer names are what the tables show: an empty warehouse code was written as
+/// `""`, which pandas reads as a missing value, and a newline or a space at either end made rows
+/// that look alike. Each is refused at its entry; 256 characters and non-ASCII letters pass.
+#[test]
+fn codes_are_plain_non_empty_text_of_at_most_256_characters() {
+    let problem =
+        "must be 1 to 256 characters, with no control character and no space at either end";
+    let long = "S".repeat(257);
+    let cases = [
+        (
+            edited("baseline.toml", &[("code = \"BRS\"", "code = \"\"")]),
+            "bad.toml:29:8: warehouses[2].code",
+        ),
+        (
+            edited("baseline.toml", &[("code = \"web\"", "code = \"w\\neb\"")]),
+            "bad.toml:38:8: channels[0].code",
+        ),
+        (
+            edited("baseline.toml", &[("name = \"Glasgow\"", "name = \" Glasgow\"")]),
+            "customers[3].name",
+        ),
+        (
+            edited("baseline.toml", &[("code = \"IMPORT\"", "code = \"IMPORT\\t\"")]),
+            "replenishment.suppliers[1].code",
+        ),
+        (
+            edited("baseline.toml", &[("[[warehouses]]", format!("[[skus]]\ncode = \"{long}\"\nunit_weight_grams = 10\nunit_price_cents = 100\n\n[[warehouses]]").as_str())]),
+            "skus[0].code",
+        ),
+    ];
+    for (text, key) in cases {
+        let message = refusal(&text);
+        assert!(message.contains(&format!("{key}: {problem}")), "{message}");
+    }
+    // An event's name also keeps out `;`, which separates the day's events in daily.csv.
+    for name in ["Black Friday; Cyber Monday", "", "Black\\nFriday"] {
+        let text = edited(
+            "black-friday.toml",
+            &[(
+                "name = \"Black Friday\"",
+                format!("name = \"{name}\"").as_str(),
+            )],
+        );
+        let message = refusal(&text);
+        assert!(
+            message.contains("demand.events[0].name: must be 1 to 256 characters, with no `;`"),
+            "{message}"
+        );
+    }
+    let longest = "L".repeat(256);
+    for code in [longest.as_str(), "Lyon–Nord 2"] {
+        let text = edited(
+            "baseline.toml",
+            &[("code = \"web\"", format!("code = \"{code}\"").as_str())],
+        );
+        Scenario::parse(&text, Path::new("ok.toml")).expect(code);
+    }
 }
