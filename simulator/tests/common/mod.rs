@@ -21,14 +21,17 @@ pub fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// The folder that holds this test process's files: `qm-tests/<process id>` under the system's
-/// temporary folder. A test that fails, or a fixture shared through a static, leaves its files
-/// behind; so the first call removes the folders of test processes that have ended, and the
-/// runs do not pile up.
+/// The folder that holds this test process's files: `qm-tests-<user id>/<process id>` under the
+/// system's temporary folder (one folder a user: another user's, made first, is not writable).
+/// A test that fails, or a fixture shared through a static, leaves its files behind; so the
+/// first call removes the folders of test processes that have ended, and the runs do not pile
+/// up.
 pub fn test_root() -> &'static Path {
     static ROOT: OnceLock<PathBuf> = OnceLock::new();
     ROOT.get_or_init(|| {
-        let all = std::env::temp_dir().join("qm-tests");
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let user = unsafe { libc::geteuid() };
+        let all = std::env::temp_dir().join(format!("qm-tests-{user}"));
         remove_ended(&all);
         let root = all.join(std::process::id().to_string());
         std::fs::create_dir_all(&root).unwrap();
