@@ -19,11 +19,14 @@ use qm_simulator::scenario::columns::ColumnMapping;
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let log_path = args.next().map(PathBuf::from);
+    let given = args.next().map(PathBuf::from);
     let runs: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(5);
-    let log_path = log_path.unwrap_or_else(import_sample);
+    let log_path = given.clone().unwrap_or_else(import_sample);
     let start = Instant::now();
     let log = DemandLog::read(&log_path).unwrap();
+    if given.is_none() {
+        std::fs::remove_file(&log_path).unwrap();
+    }
     println!(
         "read {}: {} orders, {} lines in {:.3} s",
         log_path.display(),
@@ -42,7 +45,8 @@ fn main() {
     );
 }
 
-/// Imports the shipped Online Retail sample, timed, and writes its demand log to a temporary file.
+/// Imports the shipped Online Retail sample, timed, and writes its demand log to a temporary file
+/// of this process (removed once read).
 fn import_sample() -> PathBuf {
     let sample = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo"))
         .join("../scenarios/data/online-retail-2011-10-to-12.csv.gz");
@@ -59,7 +63,7 @@ fn import_sample() -> PathBuf {
         imported.log.counts.rows_read,
         imported.log.counts.rows_read as f64 / seconds / 1e6
     );
-    let path = std::env::temp_dir().join("qm-replay-sample.qmd");
+    let path = std::env::temp_dir().join(format!("qm-replay-sample-{}.qmd", std::process::id()));
     imported.log.write(&path).unwrap();
     path
 }
