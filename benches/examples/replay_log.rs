@@ -21,10 +21,11 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let given = args.next().map(PathBuf::from);
     let runs: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(5);
-    let log_path = given.clone().unwrap_or_else(import_sample);
+    let imported = given.is_none();
+    let log_path = given.unwrap_or_else(import_sample);
     let start = Instant::now();
     let log = DemandLog::read(&log_path).unwrap();
-    if given.is_none() {
+    if imported {
         std::fs::remove_file(&log_path).unwrap();
     }
     println!(

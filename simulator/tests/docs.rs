@@ -5,14 +5,9 @@
 //! against. Every `qm` command the READMEs show exists, with every option it names.
 
 mod common;
+use common::document;
 
 use qm_simulator::scenario::Scenario;
-
-/// A document of the workspace, by its path from the workspace's root.
-fn document(path: &str) -> String {
-    let full = common::manifest_dir().join("..").join(path);
-    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
-}
 
 /// The keys a scenario cannot leave out, plus one entry of every list of tables, so that the
 /// defaults inside those entries can be checked too.

@@ -2,35 +2,27 @@
 //! any locked dependency asks for (a `cargo update` can raise that: `sysinfo`, under polars,
 //! did), so that Rust builds the README's first command.
 
-use std::path::PathBuf;
-
-fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn workspace_file(path: &str) -> String {
-    let full = workspace().join(path);
-    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
-}
+mod common;
+use common::{document, manifest_dir};
 
 /// The Rust the README says building needs is the workspace's `rust-version`, and no locked
 /// dependency asks for a newer one (a `cargo update` can raise it: `sysinfo`, under polars, did).
 #[test]
 fn the_rust_the_readme_names_builds_every_locked_dependency() {
-    let manifest = workspace_file("Cargo.toml");
+    let manifest = document("Cargo.toml");
     let declared = manifest
         .lines()
         .find_map(|l| l.strip_prefix("rust-version = \""))
         .and_then(|rest| rest.strip_suffix('"'))
         .expect("the workspace's rust-version");
     assert!(
-        workspace_file("README.md").contains(&format!("Building needs Rust {declared} or later")),
+        document("README.md").contains(&format!("Building needs Rust {declared} or later")),
         "README and rust-version = {declared} disagree"
     );
     let cargo = |args: &[&str]| {
         let done = std::process::Command::new(env!("CARGO"))
             .args(args)
-            .current_dir(workspace())
+            .current_dir(manifest_dir().join(".."))
             .output()
             .unwrap();
         assert!(done.status.success(), "cargo {args:?}: {done:?}");

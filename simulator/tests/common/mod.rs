@@ -155,6 +155,12 @@ pub fn manifest_dir() -> PathBuf {
     PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("tests run through cargo"))
 }
 
+/// A file of the workspace, by its path from the workspace's root.
+pub fn document(path: &str) -> String {
+    let full = manifest_dir().join("..").join(path);
+    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
+}
+
 /// A scenario shipped in `scenarios/`.
 pub fn scenario(name: &str) -> PathBuf {
     manifest_dir().join("../scenarios").join(name)
